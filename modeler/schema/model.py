@@ -1,0 +1,462 @@
+"""Immutable snapshot of one design: the value every pure function of the product works on.
+
+Pure Python: no Django, no SQLAlchemy (a test enforces it). Every design element carries a
+stable ``uid`` (a UUID string) that survives renames; cross-references (an FK's columns, an
+index's columns, a column's enum) are by uid, so a rename changes exactly one element.
+Collections are tuples in a canonical order so that equal designs compare equal:
+tables by (namespace, name); columns by position; everything else by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Literal
+
+from modeler.schema.types import CATALOG, type_info
+
+TableKind = Literal["entity", "junction", "lookup", "append_only"]
+DeleteStrategy = Literal["hard", "soft"]
+Identity = Literal["always", "by default"]
+Searchable = Literal["none", "fulltext", "substring"]
+Cardinality = Literal["one-to-one", "one-to-many", "many-to-many"]
+FkAction = Literal["CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT", "UNSPECIFIED"]
+IndexMethod = Literal["btree", "hash", "gin", "gist", "brin", "spgist"]
+TypeKind = Literal["builtin", "enum", "domain", "custom"]
+Provider = Literal["generic", "neon"]
+PkPolicy = Literal["identity", "uuid"]
+
+TABLE_KINDS: tuple[str, ...] = ("entity", "junction", "lookup", "append_only")
+DELETE_STRATEGIES: tuple[str, ...] = ("hard", "soft")
+IDENTITIES: tuple[str, ...] = ("always", "by default")
+SEARCHABLE: tuple[str, ...] = ("none", "fulltext", "substring")
+CARDINALITIES: tuple[str, ...] = ("one-to-one", "one-to-many", "many-to-many")
+FK_ACTIONS: tuple[str, ...] = ("CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT",
+                               "UNSPECIFIED")
+INDEX_METHODS: tuple[str, ...] = ("btree", "hash", "gin", "gist", "brin", "spgist")
+TYPE_KINDS: tuple[str, ...] = ("builtin", "enum", "domain", "custom")
+PROVIDERS: tuple[str, ...] = ("generic", "neon")
+PK_POLICIES: tuple[str, ...] = ("identity", "uuid")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnType:
+    """A column's type.
+
+    ``builtin``: ``name`` is a catalog key (``varchar``, ``timestamptz``) with its parameters.
+    ``enum`` / ``domain``: ``ref`` is the uid of an EnumType / Domain of the same design.
+    ``custom``: ``name`` is a type declared by an extension, spelled as PostgreSQL prints it
+    (``citext``, ``geometry(Point,4326)``).
+    ``array_dims`` > 0 makes it an array of that many dimensions.
+    """
+
+    kind: TypeKind = "builtin"
+    name: str = "text"
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    array_dims: int = 0
+    ref: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "builtin" and self.name not in CATALOG:
+            raise ValueError(f"unknown type {self.name!r}")
+        if self.kind in ("enum", "domain") and not self.ref:
+            raise ValueError(f"a {self.kind} type needs a ref")
+
+    def sql(self, schema: Schema | None = None) -> str:
+        """PostgreSQL spelling (``character varying(20)[]``); enums/domains need ``schema``."""
+        if self.kind == "builtin":
+            info = type_info(self.name)
+            base = info.pg_name
+            if info.takes_length and self.length is not None:
+                base = f"{base}({self.length})"
+            elif self.precision is not None and info.takes_precision:
+                if info.takes_scale and self.scale is not None:
+                    base = f"{base}({self.precision},{self.scale})"
+                else:
+                    base = f"{base}({self.precision})"
+                if self.name in ("time", "timetz", "timestamp", "timestamptz"):
+                    words = info.pg_name.split(" ", 1)
+                    base = f"{words[0]}({self.precision})" + (
+                        f" {words[1]}" if len(words) > 1 else "")
+        elif self.kind in ("enum", "domain"):
+            base = self.ref or ""
+            if schema is not None and self.ref is not None:
+                obj = schema.type_object(self.ref)
+                if obj is not None:
+                    base = obj.qualified_name
+        else:
+            base = self.name
+        return base + "[]" * self.array_dims
+
+    def short(self, schema: Schema | None = None) -> str:
+        """Short spelling for the diagram and the editor (``varchar(20)``, ``timestamptz``)."""
+        if self.kind != "builtin":
+            return self.sql(schema)
+        base = self.name
+        if self.length is not None:
+            base = f"{base}({self.length})"
+        elif self.precision is not None:
+            base = f"{base}({self.precision}" + (
+                f",{self.scale})" if self.scale is not None else ")")
+        return base + "[]" * self.array_dims
+
+
+@dataclass(frozen=True, slots=True)
+class Denormalization:
+    """Why a column copies data held elsewhere (rule NF-07 wants all three)."""
+
+    source_of_truth: str = ""
+    mechanism: str = ""
+    justification: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    uid: str
+    name: str
+    type: ColumnType
+    nullable: bool = False
+    default: str | None = None  # SQL expression text, as written (``now()``, ``'x'::text``)
+    identity: Identity | None = None
+    generated: str | None = None  # GENERATED ALWAYS AS (expr) STORED
+    pk_order: int | None = None  # position inside the primary key; None = not in it
+    comment: str = ""
+    null_meaning: str = ""
+    searchable: Searchable = "none"
+    frequently_queried: bool = False
+    denormalized: Denormalization | None = None
+
+    @property
+    def in_pk(self) -> bool:
+        return self.pk_order is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPart:
+    """One key of an index: a column (by uid) or an expression."""
+
+    column: str | None = None
+    expression: str | None = None
+    descending: bool = False
+    nulls: Literal["first", "last"] | None = None
+    opclass: str | None = None
+    collation: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("an index part is a column or an expression")
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    uid: str
+    name: str
+    parts: tuple[IndexPart, ...]
+    unique: bool = False
+    method: IndexMethod = "btree"
+    where: str | None = None
+    include: tuple[str, ...] = ()  # column uids
+    nulls_not_distinct: bool = False
+    comment: str = ""
+
+    @property
+    def column_uids(self) -> tuple[str | None, ...]:
+        return tuple(p.column for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueConstraint:
+    uid: str
+    name: str
+    columns: tuple[str, ...]  # column uids, in order
+    nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    uid: str
+    name: str
+    expression: str  # SQL boolean expression, without the CHECK keyword
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderKey:
+    column: str  # column uid
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPattern:
+    """A declared way the table is queried (rule IX-02 wants an index that serves it)."""
+
+    uid: str
+    name: str
+    equality: tuple[str, ...] = ()  # column uids
+    range: str | None = None  # column uid
+    order_by: tuple[OrderKey, ...] = ()
+    hot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    uid: str
+    name: str
+    namespace: str = "public"
+    comment: str = ""
+    kind: TableKind = "entity"
+    delete_strategy: DeleteStrategy = "hard"
+    subject_area: str = ""
+    color: str = ""
+    position: Position | None = None
+    pk_name: str | None = None  # None: the naming convention's pk_<table>
+    columns: tuple[Column, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    uniques: tuple[UniqueConstraint, ...] = ()
+    checks: tuple[CheckConstraint, ...] = ()
+    query_patterns: tuple[QueryPattern, ...] = ()
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+    @property
+    def primary_key(self) -> tuple[Column, ...]:
+        return tuple(sorted((c for c in self.columns if c.pk_order is not None),
+                            key=lambda c: c.pk_order or 0))
+
+    def column(self, uid: str) -> Column:
+        for c in self.columns:
+            if c.uid == uid:
+                return c
+        raise KeyError(uid)
+
+    def column_named(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """A foreign key from ``child_columns`` of the child table to the parent's key columns."""
+
+    uid: str
+    name: str
+    child_table: str  # table uid
+    child_columns: tuple[str, ...]  # column uids
+    parent_table: str
+    parent_columns: tuple[str, ...]
+    cardinality: Cardinality = "one-to-many"
+    optional: bool = False
+    on_delete: FkAction = "UNSPECIFIED"
+    on_update: FkAction = "UNSPECIFIED"
+    deferrable: bool = False
+    initially_deferred: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EnumValue:
+    uid: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    uid: str
+    name: str
+    values: tuple[EnumValue, ...]
+    namespace: str = "public"
+    comment: str = ""
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(v.label for v in self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCheck:
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    uid: str
+    name: str
+    base: ColumnType
+    namespace: str = "public"
+    not_null: bool = False
+    default: str | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    comment: str = ""
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    uid: str
+    name: str
+    namespace: str | None = None  # WITH SCHEMA, when given
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    uid: str
+    name: str
+    namespace: str = "public"
+    data_type: str = "bigint"
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    cycle: bool = False
+    owned_by_table: str | None = None  # table uid
+    owned_by_column: str | None = None  # column uid
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RawObject:
+    """Something the model does not represent (a view, a function, a trigger), kept as SQL so
+    the export can carry it (baseline revision) and DESIGN.md can list it."""
+
+    uid: str
+    kind: str  # view | materialized view | function | trigger | policy | rule | other
+    name: str
+    sql: str
+    namespace: str = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Project settings the pure functions need (rules, codegen)."""
+
+    pg_version: int = 16
+    provider: Provider = "generic"
+    pk_policy: PkPolicy = "identity"
+    updated_at_mode: Literal["trigger", "orm"] = "trigger"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A whole design. Build with :func:`normalized` (or the builder) to get canonical order."""
+
+    tables: tuple[Table, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    enums: tuple[EnumType, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    raw_objects: tuple[RawObject, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    name: str = ""
+
+    # Lookup tables, built once per snapshot (dataclass fields are frozen, the cache is not
+    # part of equality or hashing).
+    @cached_property
+    def _index(self) -> _SchemaIndex:
+        return _SchemaIndex(self)
+
+    def table(self, uid: str) -> Table:
+        return self._index.tables[uid]
+
+    def table_named(self, name: str, namespace: str = "public") -> Table | None:
+        return self._index.tables_by_name.get((namespace, name))
+
+    def column(self, uid: str) -> Column:
+        return self._index.columns[uid][1]
+
+    def table_of_column(self, uid: str) -> Table:
+        return self._index.columns[uid][0]
+
+    def type_object(self, uid: str) -> EnumType | Domain | None:
+        return self._index.types.get(uid)
+
+    def enum(self, uid: str) -> EnumType:
+        obj = self._index.types[uid]
+        assert isinstance(obj, EnumType)
+        return obj
+
+    def domain(self, uid: str) -> Domain:
+        obj = self._index.types[uid]
+        assert isinstance(obj, Domain)
+        return obj
+
+    def relationships_of(self, table_uid: str) -> tuple[Relationship, ...]:
+        """FKs whose child is ``table_uid``."""
+        return self._index.outgoing.get(table_uid, ())
+
+    def references_to(self, table_uid: str) -> tuple[Relationship, ...]:
+        """FKs whose parent is ``table_uid``."""
+        return self._index.incoming.get(table_uid, ())
+
+
+# `slots=True` dataclasses have no __dict__, so cached_property cannot store on Schema;
+# Schema is declared without slots for that reason and the index lives in its __dict__.
+class _SchemaIndex:
+    __slots__ = ("columns", "incoming", "outgoing", "tables", "tables_by_name", "types")
+
+    def __init__(self, schema: Schema) -> None:
+        self.tables = {t.uid: t for t in schema.tables}
+        self.tables_by_name = {(t.namespace, t.name): t for t in schema.tables}
+        self.columns = {c.uid: (t, c) for t in schema.tables for c in t.columns}
+        self.types: dict[str, EnumType | Domain] = {e.uid: e for e in schema.enums}
+        self.types.update({d.uid: d for d in schema.domains})
+        out: dict[str, list[Relationship]] = {}
+        inc: dict[str, list[Relationship]] = {}
+        for r in schema.relationships:
+            out.setdefault(r.child_table, []).append(r)
+            inc.setdefault(r.parent_table, []).append(r)
+        self.outgoing = {k: tuple(v) for k, v in out.items()}
+        self.incoming = {k: tuple(v) for k, v in inc.items()}
+
+
+def _table_sorted(t: Table) -> Table:
+    return replace(
+        t,
+        columns=tuple(t.columns),
+        indexes=tuple(sorted(t.indexes, key=lambda i: (i.name, i.uid))),
+        uniques=tuple(sorted(t.uniques, key=lambda u: (u.name, u.uid))),
+        checks=tuple(sorted(t.checks, key=lambda c: (c.name, c.uid))),
+        query_patterns=tuple(sorted(t.query_patterns, key=lambda q: (q.name, q.uid))),
+    )
+
+
+def normalized(schema: Schema) -> Schema:
+    """The same design in canonical order (columns keep their given order)."""
+    return replace(
+        schema,
+        tables=tuple(sorted((_table_sorted(t) for t in schema.tables),
+                            key=lambda t: (t.namespace, t.name, t.uid))),
+        relationships=tuple(sorted(schema.relationships, key=lambda r: (r.name, r.uid))),
+        enums=tuple(sorted(schema.enums, key=lambda e: (e.namespace, e.name, e.uid))),
+        domains=tuple(sorted(schema.domains, key=lambda d: (d.namespace, d.name, d.uid))),
+        extensions=tuple(sorted(schema.extensions, key=lambda e: (e.name, e.uid))),
+        sequences=tuple(sorted(schema.sequences, key=lambda s: (s.namespace, s.name, s.uid))),
+        raw_objects=tuple(schema.raw_objects),
+    )
