@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.pgtemp import PgServer, external_postgres, temp_postgres
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-from hypothesis import settings as hyp_settings  # noqa: E402
+from hypothesis import settings as hyp_settings
 
 hyp_settings.register_profile("ci", max_examples=60, deadline=None)
 hyp_settings.register_profile("dev", max_examples=30, deadline=None)
@@ -39,3 +40,38 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         yield url
     finally:
         pg_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(pg_server: PgServer) -> None:
+    """Django tests run on the real PostgreSQL server (TEST_DB=sqlite keeps the quick SQLite
+    default for a fast local loop)."""
+    if os.environ.get("TEST_DB") == "sqlite":
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    from modeler.settings import database_from_url
+
+    entry = settings.DATABASES["default"]
+    for key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        entry.pop(key, None)
+    entry.update(database_from_url(pg_server.url))
+    entry["CONN_MAX_AGE"] = 0
+    # A SQLite connection object may exist already (made while collecting): drop it so the
+    # next use builds a PostgreSQL one from the updated settings.
+    try:
+        connections["default"].close()
+        del connections["default"]
+    except AttributeError:
+        pass
+
+
+@pytest.fixture
+def user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="alice", password="pw-alice-123!")
+
+
+@pytest.fixture
+def other_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="bob", password="pw-bob-123!")

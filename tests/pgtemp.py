@@ -92,8 +92,8 @@ def temp_postgres(os_user: str = "postgres") -> Iterator[PgServer]:
     try:
         yield PgServer(url=f"postgresql://postgres@127.0.0.1:{port}/postgres", bindir=bin_dir)
     finally:
-        subprocess.run(prefix + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w",
-                                 "stop"], capture_output=True)
+        subprocess.run([*prefix, f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w",
+                        "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -44,7 +44,8 @@ class ColumnType:
     """A column's type.
 
     ``builtin``: ``name`` is a catalog key (``varchar``, ``timestamptz``) with its parameters.
-    ``enum`` / ``domain``: ``ref`` is the uid of an EnumType / Domain of the same design.
+    ``enum`` / ``domain``: ``ref`` is the uid of an EnumType / Domain of the same design
+    (``name`` is always empty: the referenced object owns the name).
     ``custom``: ``name`` is a type declared by an extension, spelled as PostgreSQL prints it
     (``citext``, ``geometry(Point,4326)``).
     ``array_dims`` > 0 makes it an array of that many dimensions.
@@ -61,8 +62,11 @@ class ColumnType:
     def __post_init__(self) -> None:
         if self.kind == "builtin" and self.name not in CATALOG:
             raise ValueError(f"unknown type {self.name!r}")
-        if self.kind in ("enum", "domain") and not self.ref:
-            raise ValueError(f"a {self.kind} type needs a ref")
+        if self.kind in ("enum", "domain"):
+            if not self.ref:
+                raise ValueError(f"a {self.kind} type needs a ref")
+            if self.name:  # the referenced object owns the name (renames must not go stale)
+                object.__setattr__(self, "name", "")
 
     def sql(self, schema: Schema | None = None) -> str:
         """PostgreSQL spelling (``character varying(20)[]``); enums/domains need ``schema``."""

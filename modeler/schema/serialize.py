@@ -134,3 +134,13 @@ def loads(text: str | bytes) -> m.Schema:
     except json.JSONDecodeError as exc:
         raise SchemaFormatError(f"invalid JSON: {exc}") from exc
     return from_dict(data)
+
+
+def encode(obj: Any) -> dict[str, Any]:
+    """One element (an IndexPart, a ColumnType, ...) as canonical JSON-able data."""
+    return _encode(obj)
+
+
+def decode(cls: type, data: Any) -> Any:
+    """Inverse of :func:`encode` for an element of type ``cls``."""
+    return _decode(cls, data, cls.__name__)

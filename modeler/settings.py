@@ -1,0 +1,198 @@
+"""Django settings, read from the environment.
+
+SECRET_KEY   unset: generated once into .secret_key (git-ignored) beside manage.py.
+DEBUG        "1"/"true" for development (default off; ./run turns it on for the local app).
+ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost).
+DATABASE_URL sqlite:///path (default: data/modeler.sqlite3) or postgresql://… / postgres://…
+DB_CONN_MAX_AGE  seconds of persistent connections on PostgreSQL (default 60);
+DB_POOL=1    use psycopg 3's connection pool instead (DB_POOL_MIN/DB_POOL_MAX).
+CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("MODELER_DATA_DIR", BASE_DIR / "data"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(os.environ.get("SECRET_KEY_FILE", BASE_DIR / ".secret_key"))
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """Django DATABASES entry for a sqlite:/// or postgresql:// / postgres:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # SQLAlchemy's convention: sqlite:///relative/file, sqlite:////absolute/file
+        path = unquote(parts.path)[1:]
+        name = str(BASE_DIR / path) if path and not path.startswith("/") else path
+        name = name or str(DATA_DIR / "modeler.sqlite3")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name,
+                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}
+    if parts.scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        options: dict[str, object] = dict(query)
+        entry: dict[str, object] = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+        }
+        if _flag("DB_POOL"):
+            options["pool"] = {"min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+                               "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+                               "timeout": 10}
+            entry["CONN_MAX_AGE"] = 0
+        else:
+            entry["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+            entry["CONN_HEALTH_CHECKS"] = True
+        entry["OPTIONS"] = options
+        return entry
+    raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS",
+                                                    "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+                        if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "modeler.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "modeler.urls"
+WSGI_APPLICATION = "modeler.wsgi.application"
+ASGI_APPLICATION = "modeler.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_from_url(
+    os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'modeler.sqlite3'}")}
+
+_cache_url = os.environ.get("CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _cache_url, "TIMEOUT": 3600}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "modeler", "TIMEOUT": 3600,
+                          "OPTIONS": {"MAX_ENTRIES": 2000}}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "project_list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if _flag("STATIC_MANIFEST") else
+        "django.contrib.staticfiles.storage.StaticFilesStorage")},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploads (schema imports) are capped; the import view gives a clear error above it.
+MODELER_MAX_UPLOAD_BYTES = int(os.environ.get("MODELER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MODELER_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "modeler@localhost")
+
+GRAPHVIZ_TIMEOUT = float(os.environ.get("GRAPHVIZ_TIMEOUT", "30"))
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if _flag("SECURE_COOKIES", default=not DEBUG and _flag("BEHIND_HTTPS")):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

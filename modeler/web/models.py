@@ -1,0 +1,395 @@
+"""The design store: projects, members, designs and the design elements they hold.
+
+The store follows the rules the product preaches: ``created_at``/``updated_at`` on every
+model, a deliberate ``on_delete`` on every FK, uniqueness and checks as database constraints,
+indexes for the lookups the views make.
+
+Design elements belong to a :class:`Design` (a project's main working design, later one per
+proposal), carry a stable ``uid`` that never changes on rename and an integer ``version`` for
+optimistic locking. Ordered lists of column references (an FK's columns, an index's parts) are
+stored as JSON lists of column uids on the element row: they are read whole, in order, with the
+element, and keeping them inline lets a 1,000-table snapshot load in a handful of queries. The
+services validate every uid against the design before saving.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from modeler.schema import model as sm
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    "Use 1–50 lowercase letters, digits or hyphens, not starting or ending with a hyphen.",
+)
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Project(TimeStamped):
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=50, unique=True, validators=[slug_validator])
+    description = models.TextField(blank=True)
+    pg_version = models.PositiveSmallIntegerField(default=16)
+    provider = models.CharField(max_length=10, choices=_choices(sm.PROVIDERS), default="generic")
+    pk_policy = models.CharField(max_length=10, choices=_choices(sm.PK_POLICIES),
+                                 default="identity")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="owned_projects")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pg_version__gte=12) & Q(pg_version__lte=18),
+                                   name="ck_project_pg_version"),
+            models.CheckConstraint(condition=Q(provider__in=sm.PROVIDERS),
+                                   name="ck_project_provider"),
+            models.CheckConstraint(condition=Q(pk_policy__in=sm.PK_POLICIES),
+                                   name="ck_project_pk_policy"),
+        ]
+        indexes = [models.Index(fields=["owner"], name="ix_project_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def settings(self) -> sm.Settings:
+        return sm.Settings(pg_version=self.pg_version, provider=self.provider,  # type: ignore[arg-type]
+                           pk_policy=self.pk_policy)  # type: ignore[arg-type]
+
+
+class Membership(TimeStamped):
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        EDITOR = "editor"
+        REVIEWER = "reviewer"
+        VIEWER = "viewer"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="uq_membership_project_user"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "editor", "reviewer", "viewer"]),
+                                   name="ck_membership_role"),
+        ]
+        indexes = [models.Index(fields=["user"], name="ix_membership_user")]
+
+
+class Design(TimeStamped):
+    """A working design: the project's main one, or (later) one per proposal."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main"
+        PROPOSAL = "proposal"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="designs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MAIN)
+    # Bumped on every change; cheap polling compares it (ETag) instead of rendering.
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project"], condition=Q(kind="main"),
+                                    name="uq_design_one_main_per_project"),
+            models.CheckConstraint(condition=Q(kind__in=["main", "proposal"]),
+                                   name="ck_design_kind"),
+        ]
+        indexes = [models.Index(fields=["project", "kind"], name="ix_design_project_kind")]
+
+
+class Element(TimeStamped):
+    """Common fields of every design element."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="+")
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+def _uid_unique(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["design", "uid"], name=f"uq_{name}_design_uid")
+
+
+class DbTable(Element):
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=63)
+    comment = models.TextField(blank=True)
+    kind = models.CharField(max_length=12, choices=_choices(sm.TABLE_KINDS), default="entity")
+    delete_strategy = models.CharField(max_length=4, choices=_choices(sm.DELETE_STRATEGIES),
+                                       default="hard")
+    subject_area = models.CharField(max_length=100, blank=True)
+    color = models.CharField(max_length=7, blank=True,
+                             validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
+    pos_x = models.FloatField(null=True, blank=True)
+    pos_y = models.FloatField(null=True, blank=True)
+    pk_name = models.CharField(max_length=63, blank=True)
+
+    class Meta:
+        db_table = "web_table"
+        constraints = [
+            _uid_unique("table"),
+            models.UniqueConstraint(fields=["design", "namespace", "name"],
+                                    name="uq_table_design_namespace_name"),
+            models.CheckConstraint(condition=Q(kind__in=sm.TABLE_KINDS), name="ck_table_kind"),
+            models.CheckConstraint(condition=Q(delete_strategy__in=sm.DELETE_STRATEGIES),
+                                   name="ck_table_delete_strategy"),
+            models.CheckConstraint(condition=Q(pos_x__isnull=True, pos_y__isnull=True)
+                                   | Q(pos_x__isnull=False, pos_y__isnull=False),
+                                   name="ck_table_position_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+
+class EnumType(Element):
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=63)
+    values = models.JSONField(default=list)  # [{"uid": ..., "label": ...}] in order
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("enumtype"),
+            models.UniqueConstraint(fields=["design", "namespace", "name"],
+                                    name="uq_enumtype_design_namespace_name"),
+        ]
+
+
+class Domain(Element):
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=63)
+    base_type = models.JSONField()  # a ColumnType, encoded as in the snapshot JSON
+    not_null = models.BooleanField(default=False)
+    default = models.TextField(null=True, blank=True)
+    checks = models.JSONField(default=list)  # [{"name": ..., "expression": ...}]
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("domain"),
+            models.UniqueConstraint(fields=["design", "namespace", "name"],
+                                    name="uq_domain_design_namespace_name"),
+        ]
+
+
+class DbColumn(Element):
+    table = models.ForeignKey(DbTable, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=63)
+    position = models.PositiveIntegerField()
+    type_kind = models.CharField(max_length=8, choices=_choices(sm.TYPE_KINDS), default="builtin")
+    type_name = models.CharField(max_length=200)
+    length = models.PositiveIntegerField(null=True, blank=True)
+    precision = models.PositiveSmallIntegerField(null=True, blank=True)
+    scale = models.SmallIntegerField(null=True, blank=True)
+    array_dims = models.PositiveSmallIntegerField(default=0)
+    enum_type = models.ForeignKey(EnumType, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="columns")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="columns")
+    nullable = models.BooleanField(default=False)
+    default = models.TextField(null=True, blank=True)
+    identity = models.CharField(max_length=10, choices=_choices(sm.IDENTITIES), blank=True)
+    generated = models.TextField(null=True, blank=True)
+    pk_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    null_meaning = models.TextField(blank=True)
+    searchable = models.CharField(max_length=10, choices=_choices(sm.SEARCHABLE), default="none")
+    frequently_queried = models.BooleanField(default=False)
+    denormalized = models.JSONField(null=True, blank=True)  # source_of_truth/mechanism/why
+
+    class Meta:
+        db_table = "web_column"
+        ordering = ["table", "position"]
+        constraints = [
+            _uid_unique("column"),
+            models.UniqueConstraint(fields=["table", "name"], name="uq_column_table_name"),
+            models.CheckConstraint(condition=Q(type_kind__in=sm.TYPE_KINDS),
+                                   name="ck_column_type_kind"),
+            models.CheckConstraint(
+                condition=(Q(type_kind="enum", enum_type__isnull=False, domain__isnull=True)
+                           | Q(type_kind="domain", domain__isnull=False, enum_type__isnull=True)
+                           | (Q(type_kind__in=["builtin", "custom"], enum_type__isnull=True,
+                                domain__isnull=True))),
+                name="ck_column_type_ref"),
+            models.CheckConstraint(condition=Q(identity__in=["", "always", "by default"]),
+                                   name="ck_column_identity"),
+            models.CheckConstraint(condition=Q(searchable__in=sm.SEARCHABLE),
+                                   name="ck_column_searchable"),
+            models.CheckConstraint(condition=Q(identity="") | Q(nullable=False),
+                                   name="ck_column_identity_not_null"),
+        ]
+        indexes = [
+            models.Index(fields=["design", "table", "position"], name="ix_column_design_table"),
+            models.Index(fields=["enum_type"], name="ix_column_enum_type"),
+            models.Index(fields=["domain"], name="ix_column_domain"),
+        ]
+
+
+class Relationship(Element):
+    name = models.CharField(max_length=63)
+    child_table = models.ForeignKey(DbTable, on_delete=models.CASCADE,
+                                    related_name="outgoing")
+    child_columns = models.JSONField()  # [column uid, ...] in order
+    parent_table = models.ForeignKey(DbTable, on_delete=models.CASCADE,
+                                     related_name="incoming")
+    parent_columns = models.JSONField()
+    cardinality = models.CharField(max_length=12, choices=_choices(sm.CARDINALITIES),
+                                   default="one-to-many")
+    optional = models.BooleanField(default=False)
+    on_delete = models.CharField(max_length=11, choices=_choices(sm.FK_ACTIONS))
+    on_update = models.CharField(max_length=11, choices=_choices(sm.FK_ACTIONS))
+    deferrable = models.BooleanField(default=False)
+    initially_deferred = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("relationship"),
+            models.UniqueConstraint(fields=["design", "name"],
+                                    name="uq_relationship_design_name"),
+            models.CheckConstraint(condition=Q(on_delete__in=sm.FK_ACTIONS),
+                                   name="ck_relationship_on_delete"),
+            models.CheckConstraint(condition=Q(on_update__in=sm.FK_ACTIONS),
+                                   name="ck_relationship_on_update"),
+            models.CheckConstraint(condition=Q(cardinality__in=sm.CARDINALITIES),
+                                   name="ck_relationship_cardinality"),
+            models.CheckConstraint(condition=Q(initially_deferred=False) | Q(deferrable=True),
+                                   name="ck_relationship_deferred_needs_deferrable"),
+        ]
+        indexes = [
+            models.Index(fields=["child_table"], name="ix_relationship_child_table"),
+            models.Index(fields=["parent_table"], name="ix_relationship_parent_table"),
+        ]
+
+
+class DbIndex(Element):
+    table = models.ForeignKey(DbTable, on_delete=models.CASCADE, related_name="indexes")
+    name = models.CharField(max_length=63)
+    parts = models.JSONField()  # [IndexPart as in the snapshot JSON]
+    unique = models.BooleanField(default=False)
+    method = models.CharField(max_length=6, choices=_choices(sm.INDEX_METHODS), default="btree")
+    where = models.TextField(null=True, blank=True)
+    include = models.JSONField(default=list)  # [column uid]
+    nulls_not_distinct = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "web_index"
+        constraints = [
+            _uid_unique("index"),
+            models.CheckConstraint(condition=Q(method__in=sm.INDEX_METHODS),
+                                   name="ck_index_method"),
+        ]
+        indexes = [models.Index(fields=["table"], name="ix_index_table")]
+
+
+class Constraint(Element):
+    """A table's UNIQUE or CHECK constraint (PostgreSQL keeps both in pg_constraint too)."""
+
+    class Kind(models.TextChoices):
+        UNIQUE = "unique"
+        CHECK = "check"
+
+    table = models.ForeignKey(DbTable, on_delete=models.CASCADE, related_name="constraints")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    name = models.CharField(max_length=63)
+    columns = models.JSONField(default=list)  # unique: [column uid]
+    expression = models.TextField(blank=True)  # check
+    nulls_not_distinct = models.BooleanField(default=False)
+    deferrable = models.BooleanField(default=False)
+    initially_deferred = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("constraint"),
+            models.CheckConstraint(condition=Q(kind="unique") | ~Q(expression=""),
+                                   name="ck_constraint_check_has_expression"),
+            models.CheckConstraint(condition=Q(kind__in=["unique", "check"]),
+                                   name="ck_constraint_kind"),
+        ]
+        indexes = [models.Index(fields=["table"], name="ix_constraint_table")]
+
+
+class QueryPattern(Element):
+    table = models.ForeignKey(DbTable, on_delete=models.CASCADE, related_name="query_patterns")
+    name = models.CharField(max_length=63)
+    equality = models.JSONField(default=list)  # [column uid]
+    range_column = models.UUIDField(null=True, blank=True)
+    order_by = models.JSONField(default=list)  # [{"column": uid, "descending": bool}]
+    hot = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            _uid_unique("querypattern"),
+            models.UniqueConstraint(fields=["table", "name"], name="uq_querypattern_table_name"),
+        ]
+        indexes = [models.Index(fields=["table"], name="ix_querypattern_table")]
+
+
+class Extension(Element):
+    name = models.CharField(max_length=63)
+    namespace = models.CharField(max_length=63, blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("extension"),
+            models.UniqueConstraint(fields=["design", "name"], name="uq_extension_design_name"),
+        ]
+
+
+class Sequence(Element):
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=63)
+    data_type = models.CharField(max_length=20, default="bigint")
+    start = models.BigIntegerField(null=True, blank=True)
+    increment = models.BigIntegerField(null=True, blank=True)
+    min_value = models.BigIntegerField(null=True, blank=True)
+    max_value = models.BigIntegerField(null=True, blank=True)
+    cache = models.BigIntegerField(null=True, blank=True)
+    cycle = models.BooleanField(default=False)
+    owned_by_table = models.UUIDField(null=True, blank=True)
+    owned_by_column = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("sequence"),
+            models.UniqueConstraint(fields=["design", "namespace", "name"],
+                                    name="uq_sequence_design_namespace_name"),
+        ]
+
+
+class RawObject(Element):
+    """SQL the model does not represent (imported views, functions), kept in file order."""
+
+    kind = models.CharField(max_length=30)
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=200)
+    sql = models.TextField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [_uid_unique("rawobject")]
+        ordering = ["position"]

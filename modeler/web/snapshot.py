@@ -1,0 +1,300 @@
+"""Rows ↔ snapshot: ``snapshot(design)`` reads a design in a bounded number of queries,
+``materialize(schema, design)`` writes a snapshot back as rows (imports, version restores).
+
+Query budget: one query for the design with its project's settings and an EXISTS flag per
+optional element kind, then one query per kind that is present (tables, columns,
+relationships, indexes, constraints, query patterns, enums, domains, extensions, sequences,
+raw objects). A 1,000-table design with tables, columns, FKs and indexes takes 5 queries.
+Rows are read with ``values_list`` (no model instances) because this runs on every edit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from modeler.schema import model as m
+from modeler.schema import serialize, validate
+from modeler.web import models as db
+
+_OPTIONAL = {
+    "has_indexes": db.DbIndex, "has_constraints": db.Constraint,
+    "has_patterns": db.QueryPattern, "has_enums": db.EnumType, "has_domains": db.Domain,
+    "has_extensions": db.Extension, "has_sequences": db.Sequence, "has_raw": db.RawObject,
+    "has_relationships": db.Relationship,
+}
+
+
+def _s(value: Any) -> str:
+    return str(value)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def snapshot(design: db.Design | int) -> m.Schema:
+    """The design's snapshot, in canonical order."""
+    design_id = design if isinstance(design, int) else design.pk
+    row = (db.Design.objects.filter(pk=design_id)
+           .annotate(**{flag: Exists(model.objects.filter(design=OuterRef("pk")))
+                        for flag, model in _OPTIONAL.items()})
+           .values("project__pg_version", "project__provider", "project__pk_policy",
+                   "project__slug", *_OPTIONAL)
+           .get())
+    settings = m.Settings(pg_version=row["project__pg_version"],
+                          provider=row["project__provider"],
+                          pk_policy=row["project__pk_policy"])
+    columns = _columns(design_id)
+    children: dict[str, dict[int, list[Any]]] = {
+        "indexes": _indexes(design_id) if row["has_indexes"] else {},
+        "patterns": _patterns(design_id) if row["has_patterns"] else {},
+    }
+    uniques, checks = _constraints(design_id) if row["has_constraints"] else ({}, {})
+    tables = []
+    for (pk, uid, name, ns, comment, kind, strategy, area, color, x, y, pk_name) in (
+            db.DbTable.objects.filter(design_id=design_id).values_list(
+                "pk", "uid", "name", "namespace", "comment", "kind", "delete_strategy",
+                "subject_area", "color", "pos_x", "pos_y", "pk_name")):
+        tables.append(m.Table(
+            uid=_s(uid), name=name, namespace=ns, comment=comment, kind=kind,
+            delete_strategy=strategy, subject_area=area, color=color,
+            position=None if x is None else m.Position(x, y), pk_name=pk_name or None,
+            columns=tuple(columns.get(pk, ())), indexes=tuple(children["indexes"].get(pk, ())),
+            uniques=tuple(uniques.get(pk, ())), checks=tuple(checks.get(pk, ())),
+            query_patterns=tuple(children["patterns"].get(pk, ()))))
+    return m.normalized(m.Schema(
+        tables=tuple(tables),
+        relationships=_relationships(design_id) if row["has_relationships"] else (),
+        enums=_enums(design_id) if row["has_enums"] else (),
+        domains=_domains(design_id) if row["has_domains"] else (),
+        extensions=tuple(m.Extension(uid=_s(u), name=n, namespace=ns or None) for u, n, ns in
+                         db.Extension.objects.filter(design_id=design_id).values_list(
+                             "uid", "name", "namespace")) if row["has_extensions"] else (),
+        sequences=_sequences(design_id) if row["has_sequences"] else (),
+        raw_objects=tuple(m.RawObject(uid=_s(u), kind=k, name=n, sql=sql, namespace=ns)
+                          for u, k, n, sql, ns in db.RawObject.objects.filter(
+                              design_id=design_id).order_by("position").values_list(
+                              "uid", "kind", "name", "sql", "namespace"))
+        if row["has_raw"] else (),
+        settings=settings, name=row["project__slug"]))
+
+
+def _columns(design_id: int) -> dict[int, list[m.Column]]:
+    out: dict[int, list[m.Column]] = defaultdict(list)
+    rows = db.DbColumn.objects.filter(design_id=design_id).order_by("table_id", "position")
+    for (table_id, uid, name, tkind, tname, length, precision, scale, dims, enum_uid,
+         domain_uid, nullable, default, identity, generated, pk_order, comment, null_meaning,
+         searchable, frequent, denorm) in rows.values_list(
+            "table_id", "uid", "name", "type_kind", "type_name", "length", "precision",
+            "scale", "array_dims", "enum_type__uid", "domain__uid", "nullable", "default",
+            "identity", "generated", "pk_order", "comment", "null_meaning", "searchable",
+            "frequently_queried", "denormalized"):
+        ref = _opt(enum_uid if tkind == "enum" else domain_uid if tkind == "domain" else None)
+        out[table_id].append(m.Column(
+            uid=_s(uid), name=name,
+            type=m.ColumnType(kind=tkind, name=tname, length=length, precision=precision,
+                              scale=scale, array_dims=dims, ref=ref),
+            nullable=nullable, default=default, identity=identity or None,
+            generated=generated, pk_order=pk_order, comment=comment,
+            null_meaning=null_meaning, searchable=searchable, frequently_queried=frequent,
+            denormalized=None if denorm is None else m.Denormalization(**denorm)))
+    return out
+
+
+def _indexes(design_id: int) -> dict[int, list[m.Index]]:
+    out: dict[int, list[m.Index]] = defaultdict(list)
+    for (table_id, uid, name, parts, unique, method, where, include, nnd,
+         comment) in db.DbIndex.objects.filter(design_id=design_id).values_list(
+            "table_id", "uid", "name", "parts", "unique", "method", "where", "include",
+            "nulls_not_distinct", "comment"):
+        out[table_id].append(m.Index(
+            uid=_s(uid), name=name,
+            parts=tuple(serialize.decode(m.IndexPart, p) for p in parts), unique=unique,
+            method=method, where=where, include=tuple(include), nulls_not_distinct=nnd,
+            comment=comment))
+    return out
+
+
+def _constraints(design_id: int) -> tuple[dict[int, list[m.UniqueConstraint]],
+                                          dict[int, list[m.CheckConstraint]]]:
+    uniques: dict[int, list[m.UniqueConstraint]] = defaultdict(list)
+    checks: dict[int, list[m.CheckConstraint]] = defaultdict(list)
+    for (table_id, uid, kind, name, cols, expr, nnd, deferrable, deferred,
+         comment) in db.Constraint.objects.filter(design_id=design_id).values_list(
+            "table_id", "uid", "kind", "name", "columns", "expression", "nulls_not_distinct",
+            "deferrable", "initially_deferred", "comment"):
+        if kind == "unique":
+            uniques[table_id].append(m.UniqueConstraint(
+                uid=_s(uid), name=name, columns=tuple(cols), nulls_not_distinct=nnd,
+                deferrable=deferrable, initially_deferred=deferred, comment=comment))
+        else:
+            checks[table_id].append(m.CheckConstraint(uid=_s(uid), name=name,
+                                                      expression=expr, comment=comment))
+    return uniques, checks
+
+
+def _patterns(design_id: int) -> dict[int, list[m.QueryPattern]]:
+    out: dict[int, list[m.QueryPattern]] = defaultdict(list)
+    for table_id, uid, name, eq, rng, order, hot in db.QueryPattern.objects.filter(
+            design_id=design_id).values_list("table_id", "uid", "name", "equality",
+                                             "range_column", "order_by", "hot"):
+        out[table_id].append(m.QueryPattern(
+            uid=_s(uid), name=name, equality=tuple(eq), range=_opt(rng),
+            order_by=tuple(m.OrderKey(o["column"], o.get("descending", False)) for o in order),
+            hot=hot))
+    return out
+
+
+def _relationships(design_id: int) -> tuple[m.Relationship, ...]:
+    return tuple(
+        m.Relationship(uid=_s(uid), name=name, child_table=_s(ct), child_columns=tuple(cc),
+                       parent_table=_s(pt), parent_columns=tuple(pc), cardinality=card,
+                       optional=opt, on_delete=od, on_update=ou, deferrable=de,
+                       initially_deferred=ide, comment=comment)
+        for (uid, name, ct, cc, pt, pc, card, opt, od, ou, de, ide, comment)
+        in db.Relationship.objects.filter(design_id=design_id).values_list(
+            "uid", "name", "child_table__uid", "child_columns", "parent_table__uid",
+            "parent_columns", "cardinality", "optional", "on_delete", "on_update",
+            "deferrable", "initially_deferred", "comment"))
+
+
+def _enums(design_id: int) -> tuple[m.EnumType, ...]:
+    return tuple(
+        m.EnumType(uid=_s(uid), name=name, namespace=ns, comment=comment,
+                   values=tuple(m.EnumValue(v["uid"], v["label"]) for v in values))
+        for uid, name, ns, values, comment in db.EnumType.objects.filter(
+            design_id=design_id).values_list("uid", "name", "namespace", "values", "comment"))
+
+
+def _domains(design_id: int) -> tuple[m.Domain, ...]:
+    return tuple(
+        m.Domain(uid=_s(uid), name=name, namespace=ns,
+                 base=serialize.decode(m.ColumnType, base), not_null=nn, default=default,
+                 checks=tuple(m.DomainCheck(c["name"], c["expression"]) for c in checks),
+                 comment=comment)
+        for uid, name, ns, base, nn, default, checks, comment in db.Domain.objects.filter(
+            design_id=design_id).values_list("uid", "name", "namespace", "base_type",
+                                             "not_null", "default", "checks", "comment"))
+
+
+def _sequences(design_id: int) -> tuple[m.Sequence, ...]:
+    return tuple(
+        m.Sequence(uid=_s(uid), name=name, namespace=ns, data_type=dt, start=start,
+                   increment=inc, min_value=mn, max_value=mx, cache=cache, cycle=cycle,
+                   owned_by_table=_opt(ot), owned_by_column=_opt(oc))
+        for uid, name, ns, dt, start, inc, mn, mx, cache, cycle, ot, oc in
+        db.Sequence.objects.filter(design_id=design_id).values_list(
+            "uid", "name", "namespace", "data_type", "start", "increment", "min_value",
+            "max_value", "cache", "cycle", "owned_by_table", "owned_by_column"))
+
+
+# --------------------------------------------------------------------------- materialize
+
+def clear_design(design: db.Design) -> None:
+    """Delete every element of the design (dependents first)."""
+    for model in (db.Relationship, db.QueryPattern, db.Constraint, db.DbIndex, db.DbColumn,
+                  db.DbTable, db.EnumType, db.Domain, db.Extension, db.Sequence, db.RawObject):
+        model.objects.filter(design=design).delete()
+
+
+@transaction.atomic
+def materialize(schema: m.Schema, design: db.Design) -> None:
+    """Replace the design's rows with ``schema`` (uids kept). All or nothing: an invalid
+    snapshot raises :class:`~modeler.schema.validate.InvalidSchema` before any write."""
+    validate.check(schema)
+    clear_design(design)
+    enum_pk = {str(e.uid): e.pk for e in db.EnumType.objects.bulk_create(
+        [db.EnumType(design=design, uid=e.uid, name=e.name, namespace=e.namespace,
+                     comment=e.comment,
+                     values=[{"uid": v.uid, "label": v.label} for v in e.values])
+         for e in schema.enums])}
+    domain_pk = {str(d.uid): d.pk for d in db.Domain.objects.bulk_create(
+        [db.Domain(design=design, uid=d.uid, name=d.name, namespace=d.namespace,
+                   base_type=serialize.encode(d.base), not_null=d.not_null, default=d.default,
+                   checks=[{"name": c.name, "expression": c.expression} for c in d.checks],
+                   comment=d.comment)
+         for d in schema.domains])}
+    tables = db.DbTable.objects.bulk_create([
+        db.DbTable(design=design, uid=t.uid, name=t.name, namespace=t.namespace,
+                   comment=t.comment, kind=t.kind, delete_strategy=t.delete_strategy,
+                   subject_area=t.subject_area, color=t.color,
+                   pos_x=t.position.x if t.position else None,
+                   pos_y=t.position.y if t.position else None, pk_name=t.pk_name or "")
+        for t in schema.tables])
+    table_pk = {str(row.uid): row.pk for row in tables}
+    columns, indexes, constraints, patterns = [], [], [], []
+    for t in schema.tables:
+        tpk = table_pk[t.uid]
+        for pos, c in enumerate(t.columns):
+            columns.append(_column_row(design, tpk, pos, c, enum_pk, domain_pk))
+        indexes += [db.DbIndex(design=design, table_id=tpk, uid=i.uid, name=i.name,
+                               parts=[serialize.encode(p) for p in i.parts], unique=i.unique,
+                               method=i.method, where=i.where, include=list(i.include),
+                               nulls_not_distinct=i.nulls_not_distinct, comment=i.comment)
+                    for i in t.indexes]
+        constraints += [db.Constraint(design=design, table_id=tpk, uid=u.uid, kind="unique",
+                                      name=u.name, columns=list(u.columns),
+                                      nulls_not_distinct=u.nulls_not_distinct,
+                                      deferrable=u.deferrable,
+                                      initially_deferred=u.initially_deferred,
+                                      comment=u.comment) for u in t.uniques]
+        constraints += [db.Constraint(design=design, table_id=tpk, uid=c.uid, kind="check",
+                                      name=c.name, expression=c.expression, comment=c.comment)
+                        for c in t.checks]
+        patterns += [db.QueryPattern(design=design, table_id=tpk, uid=q.uid, name=q.name,
+                                     equality=list(q.equality), range_column=q.range,
+                                     order_by=[{"column": o.column, "descending": o.descending}
+                                               for o in q.order_by], hot=q.hot)
+                     for q in t.query_patterns]
+    db.DbColumn.objects.bulk_create(columns, batch_size=2000)
+    db.DbIndex.objects.bulk_create(indexes, batch_size=2000)
+    db.Constraint.objects.bulk_create(constraints, batch_size=2000)
+    db.QueryPattern.objects.bulk_create(patterns, batch_size=2000)
+    db.Relationship.objects.bulk_create([
+        db.Relationship(design=design, uid=r.uid, name=r.name,
+                        child_table_id=table_pk[r.child_table],
+                        child_columns=list(r.child_columns),
+                        parent_table_id=table_pk[r.parent_table],
+                        parent_columns=list(r.parent_columns), cardinality=r.cardinality,
+                        optional=r.optional, on_delete=r.on_delete, on_update=r.on_update,
+                        deferrable=r.deferrable, initially_deferred=r.initially_deferred,
+                        comment=r.comment)
+        for r in schema.relationships], batch_size=2000)
+    db.Extension.objects.bulk_create([
+        db.Extension(design=design, uid=e.uid, name=e.name, namespace=e.namespace or "")
+        for e in schema.extensions])
+    db.Sequence.objects.bulk_create([
+        db.Sequence(design=design, uid=s.uid, name=s.name, namespace=s.namespace,
+                    data_type=s.data_type, start=s.start, increment=s.increment,
+                    min_value=s.min_value, max_value=s.max_value, cache=s.cache,
+                    cycle=s.cycle, owned_by_table=s.owned_by_table,
+                    owned_by_column=s.owned_by_column)
+        for s in schema.sequences])
+    db.RawObject.objects.bulk_create([
+        db.RawObject(design=design, uid=r.uid, kind=r.kind, name=r.name, sql=r.sql,
+                     namespace=r.namespace, position=pos)
+        for pos, r in enumerate(schema.raw_objects)])
+    db.Design.objects.filter(pk=design.pk).update(revision=design.revision + 1)
+
+
+def _column_row(design: db.Design, table_pk: int, pos: int, c: m.Column,
+                enum_pk: dict[str, int], domain_pk: dict[str, int]) -> db.DbColumn:
+    t = c.type
+    return db.DbColumn(
+        design=design, table_id=table_pk, uid=c.uid, name=c.name, position=pos,
+        type_kind=t.kind, type_name=t.name, length=t.length, precision=t.precision,
+        scale=t.scale, array_dims=t.array_dims,
+        enum_type_id=enum_pk[t.ref] if t.kind == "enum" and t.ref else None,
+        domain_id=domain_pk[t.ref] if t.kind == "domain" and t.ref else None,
+        nullable=c.nullable, default=c.default, identity=c.identity or "",
+        generated=c.generated, pk_order=c.pk_order, comment=c.comment,
+        null_meaning=c.null_meaning, searchable=c.searchable,
+        frequently_queried=c.frequently_queried,
+        denormalized=None if c.denormalized is None else {
+            "source_of_truth": c.denormalized.source_of_truth,
+            "mechanism": c.denormalized.mechanism,
+            "justification": c.denormalized.justification})
