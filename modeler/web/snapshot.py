@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
+from modeler.web import store
 
 _OPTIONAL = {
     "has_indexes": db.DbIndex, "has_constraints": db.Constraint,
@@ -207,94 +208,4 @@ def materialize(schema: m.Schema, design: db.Design) -> None:
     snapshot raises :class:`~modeler.schema.validate.InvalidSchema` before any write."""
     validate.check(schema)
     clear_design(design)
-    enum_pk = {str(e.uid): e.pk for e in db.EnumType.objects.bulk_create(
-        [db.EnumType(design=design, uid=e.uid, name=e.name, namespace=e.namespace,
-                     comment=e.comment,
-                     values=[{"uid": v.uid, "label": v.label} for v in e.values])
-         for e in schema.enums])}
-    domain_pk = {str(d.uid): d.pk for d in db.Domain.objects.bulk_create(
-        [db.Domain(design=design, uid=d.uid, name=d.name, namespace=d.namespace,
-                   base_type=serialize.encode(d.base), not_null=d.not_null, default=d.default,
-                   checks=[{"name": c.name, "expression": c.expression} for c in d.checks],
-                   comment=d.comment)
-         for d in schema.domains])}
-    tables = db.DbTable.objects.bulk_create([
-        db.DbTable(design=design, uid=t.uid, name=t.name, namespace=t.namespace,
-                   comment=t.comment, kind=t.kind, delete_strategy=t.delete_strategy,
-                   subject_area=t.subject_area, color=t.color,
-                   pos_x=t.position.x if t.position else None,
-                   pos_y=t.position.y if t.position else None, pk_name=t.pk_name or "")
-        for t in schema.tables])
-    table_pk = {str(row.uid): row.pk for row in tables}
-    columns, indexes, constraints, patterns = [], [], [], []
-    for t in schema.tables:
-        tpk = table_pk[t.uid]
-        for pos, c in enumerate(t.columns):
-            columns.append(_column_row(design, tpk, pos, c, enum_pk, domain_pk))
-        indexes += [db.DbIndex(design=design, table_id=tpk, uid=i.uid, name=i.name,
-                               parts=[serialize.encode(p) for p in i.parts], unique=i.unique,
-                               method=i.method, where=i.where, include=list(i.include),
-                               nulls_not_distinct=i.nulls_not_distinct, comment=i.comment)
-                    for i in t.indexes]
-        constraints += [db.Constraint(design=design, table_id=tpk, uid=u.uid, kind="unique",
-                                      name=u.name, columns=list(u.columns),
-                                      nulls_not_distinct=u.nulls_not_distinct,
-                                      deferrable=u.deferrable,
-                                      initially_deferred=u.initially_deferred,
-                                      comment=u.comment) for u in t.uniques]
-        constraints += [db.Constraint(design=design, table_id=tpk, uid=c.uid, kind="check",
-                                      name=c.name, expression=c.expression, comment=c.comment)
-                        for c in t.checks]
-        patterns += [db.QueryPattern(design=design, table_id=tpk, uid=q.uid, name=q.name,
-                                     equality=list(q.equality), range_column=q.range,
-                                     order_by=[{"column": o.column, "descending": o.descending}
-                                               for o in q.order_by], hot=q.hot)
-                     for q in t.query_patterns]
-    db.DbColumn.objects.bulk_create(columns, batch_size=2000)
-    db.DbIndex.objects.bulk_create(indexes, batch_size=2000)
-    db.Constraint.objects.bulk_create(constraints, batch_size=2000)
-    db.QueryPattern.objects.bulk_create(patterns, batch_size=2000)
-    db.Relationship.objects.bulk_create([
-        db.Relationship(design=design, uid=r.uid, name=r.name,
-                        child_table_id=table_pk[r.child_table],
-                        child_columns=list(r.child_columns),
-                        parent_table_id=table_pk[r.parent_table],
-                        parent_columns=list(r.parent_columns), cardinality=r.cardinality,
-                        optional=r.optional, on_delete=r.on_delete, on_update=r.on_update,
-                        deferrable=r.deferrable, initially_deferred=r.initially_deferred,
-                        comment=r.comment)
-        for r in schema.relationships], batch_size=2000)
-    db.Extension.objects.bulk_create([
-        db.Extension(design=design, uid=e.uid, name=e.name, namespace=e.namespace or "")
-        for e in schema.extensions])
-    db.Sequence.objects.bulk_create([
-        db.Sequence(design=design, uid=s.uid, name=s.name, namespace=s.namespace,
-                    data_type=s.data_type, start=s.start, increment=s.increment,
-                    min_value=s.min_value, max_value=s.max_value, cache=s.cache,
-                    cycle=s.cycle, owned_by_table=s.owned_by_table,
-                    owned_by_column=s.owned_by_column)
-        for s in schema.sequences])
-    db.RawObject.objects.bulk_create([
-        db.RawObject(design=design, uid=r.uid, kind=r.kind, name=r.name, sql=r.sql,
-                     namespace=r.namespace, position=pos)
-        for pos, r in enumerate(schema.raw_objects)])
-    db.Design.objects.filter(pk=design.pk).update(revision=design.revision + 1)
-
-
-def _column_row(design: db.Design, table_pk: int, pos: int, c: m.Column,
-                enum_pk: dict[str, int], domain_pk: dict[str, int]) -> db.DbColumn:
-    t = c.type
-    return db.DbColumn(
-        design=design, table_id=table_pk, uid=c.uid, name=c.name, position=pos,
-        type_kind=t.kind, type_name=t.name, length=t.length, precision=t.precision,
-        scale=t.scale, array_dims=t.array_dims,
-        enum_type_id=enum_pk[t.ref] if t.kind == "enum" and t.ref else None,
-        domain_id=domain_pk[t.ref] if t.kind == "domain" and t.ref else None,
-        nullable=c.nullable, default=c.default, identity=c.identity or "",
-        generated=c.generated, pk_order=c.pk_order, comment=c.comment,
-        null_meaning=c.null_meaning, searchable=c.searchable,
-        frequently_queried=c.frequently_queried,
-        denormalized=None if c.denormalized is None else {
-            "source_of_truth": c.denormalized.source_of_truth,
-            "mechanism": c.denormalized.mechanism,
-            "justification": c.denormalized.justification})
+    store.sync(design, m.Schema(), schema)

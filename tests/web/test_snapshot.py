@@ -128,3 +128,29 @@ def test_column_rows_keep_design_scope(user: Any) -> None:
     materialize(rich_schema(design.project.settings), design)
     assert DbColumn.objects.exclude(design=design).count() == 0
     assert set(DbTable.objects.values_list("namespace", flat=True)) == {"public", "sales"}
+
+
+def test_sync_writes_only_what_changed(user: Any) -> None:
+    from modeler.schema import edit
+    from modeler.web.store import sync
+
+    design = _design(user)
+    schema = rich_schema(design.project.settings)
+    materialize(schema, design)
+    customer = schema.table_named("customer")
+    assert customer is not None
+    nick = customer.column_named("nickname")
+    assert nick is not None
+    renamed = edit.put_column(schema, customer.uid,
+                              m.Column(uid=nick.uid, name="handle", type=nick.type,
+                                       nullable=True, null_meaning="not chosen yet"))
+    before = DbColumn.objects.get(uid=nick.uid).version
+    result = sync(design, schema, renamed)
+    assert (result.created, result.changed, result.deleted) == (0, 1, 0)
+    assert DbColumn.objects.get(uid=nick.uid).version == before + 1
+    assert snapshot(design) == renamed
+    dropped = edit.drop(renamed, customer.uid)
+    assert not any(r.parent_table == customer.uid for r in dropped.relationships)
+    sync(design, renamed, dropped)
+    assert snapshot(design) == dropped
+    assert sync(design, dropped, dropped).empty

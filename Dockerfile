@@ -1,0 +1,33 @@
+# Production image: python slim + Debian's graphviz, gunicorn, WhiteNoise for static files.
+# Configure with environment variables (see README): SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS,
+# CSRF_TRUSTED_ORIGINS, CACHE_URL, BEHIND_HTTPS=1 when TLS is terminated by a proxy.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DEBUG=0 \
+    STATIC_MANIFEST=1 \
+    BEHIND_HTTPS=1 \
+    MODELER_DATA_DIR=/data
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends graphviz fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /app modeler \
+ && mkdir -p /data && chown modeler /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY modeler ./modeler
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+# Editable: the app runs from /app (templates/ and static/ sit beside modeler/).
+RUN pip install -e . \
+ && SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+USER modeler
+EXPOSE 8000
+# Migrations run before the server starts; set SECRET_KEY in the environment (required).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn modeler.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]

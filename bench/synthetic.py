@@ -1,0 +1,33 @@
+"""Synthetic designs for benchmarks: N tables of ~10 columns with FKs and their indexes."""
+
+from __future__ import annotations
+
+import random
+
+from modeler.schema import model as m
+from modeler.schema.builder import SchemaBuilder
+
+TYPES = [("text", {}), ("varchar", {"length": 120}), ("integer", {}), ("boolean", {}),
+         ("numeric", {"precision": 12, "scale": 2}), ("date", {}), ("jsonb", {})]
+
+
+def synthetic(n_tables: int, columns: int = 10, fk_per_table: float = 1.5,
+              seed: int = 42) -> m.Schema:
+    rnd = random.Random(seed)
+    b = SchemaBuilder(name=f"synthetic-{n_tables}")
+    for i in range(n_tables):
+        t = b.table(f"table_{i:04d}", comment=f"Synthetic table number {i}",
+                    subject_area=f"area_{i % 8}")
+        t.column("id", "bigint", identity="always", pk=True)
+        for j in range(columns - 5):
+            type_, kw = rnd.choice(TYPES)
+            t.column(f"col_{j}", type_, comment="synthetic column", **kw)
+        t.column("parent_id", "bigint", nullable=True, null_meaning="no parent")
+        t.index("parent_id")
+        t.timestamps()
+        t.column("code", "varchar", length=20)
+        t.unique("code")
+    for i in range(1, n_tables):
+        b.relationship(f"table_{i:04d}", ["parent_id"], f"table_{rnd.randrange(i):04d}",
+                       on_delete="SET NULL", on_update="NO ACTION")
+    return b.build()

@@ -1,0 +1,174 @@
+"""Pure edits on snapshots: put (insert or replace by uid) and drop elements.
+
+Every editor action is ``new = edit(old, ...)``; the web layer then gates ``new`` with the
+rules and writes only what changed. Dropping an element drops what cannot live without it
+(:func:`dependents` lists those first, for the confirmation dialog).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from modeler.schema import model as m
+
+
+def _put(items: tuple, item: object, uid: str) -> tuple:  # type: ignore[type-arg]
+    out = [item if getattr(x, "uid", None) == uid else x for x in items]
+    if not any(getattr(x, "uid", None) == uid for x in items):
+        out.append(item)
+    return tuple(out)
+
+
+def _without(items: tuple, uid: str) -> tuple:  # type: ignore[type-arg]
+    return tuple(x for x in items if getattr(x, "uid", None) != uid)
+
+
+def _map_table(schema: m.Schema, table_uid: str, fn: object) -> m.Schema:
+    tables = tuple(fn(t) if t.uid == table_uid else t for t in schema.tables)  # type: ignore[operator]
+    return m.normalized(replace(schema, tables=tables))
+
+
+def put_table(schema: m.Schema, table: m.Table) -> m.Schema:
+    return m.normalized(replace(schema, tables=_put(schema.tables, table, table.uid)))
+
+
+def put_column(schema: m.Schema, table_uid: str, column: m.Column,
+               position: int | None = None) -> m.Schema:
+    """Insert or replace a column; ``position`` moves it (0-based)."""
+    def fn(t: m.Table) -> m.Table:
+        cols = list(t.columns)
+        idx = next((i for i, c in enumerate(cols) if c.uid == column.uid), None)
+        if idx is None:
+            cols.insert(len(cols) if position is None else position, column)
+        else:
+            cols[idx] = column
+            if position is not None and position != idx:
+                cols.insert(position, cols.pop(idx))
+        return replace(t, columns=tuple(cols))
+    return _map_table(schema, table_uid, fn)
+
+
+def put_index(schema: m.Schema, table_uid: str, index: m.Index) -> m.Schema:
+    return _map_table(schema, table_uid,
+                      lambda t: replace(t, indexes=_put(t.indexes, index, index.uid)))
+
+
+def put_unique(schema: m.Schema, table_uid: str, unique: m.UniqueConstraint) -> m.Schema:
+    return _map_table(schema, table_uid,
+                      lambda t: replace(t, uniques=_put(t.uniques, unique, unique.uid)))
+
+
+def put_check(schema: m.Schema, table_uid: str, check: m.CheckConstraint) -> m.Schema:
+    return _map_table(schema, table_uid,
+                      lambda t: replace(t, checks=_put(t.checks, check, check.uid)))
+
+
+def put_query_pattern(schema: m.Schema, table_uid: str, qp: m.QueryPattern) -> m.Schema:
+    return _map_table(schema, table_uid, lambda t: replace(
+        t, query_patterns=_put(t.query_patterns, qp, qp.uid)))
+
+
+def put_relationship(schema: m.Schema, rel: m.Relationship) -> m.Schema:
+    return m.normalized(replace(schema, relationships=_put(schema.relationships, rel, rel.uid)))
+
+
+def put_enum(schema: m.Schema, enum: m.EnumType) -> m.Schema:
+    return m.normalized(replace(schema, enums=_put(schema.enums, enum, enum.uid)))
+
+
+def put_domain(schema: m.Schema, domain: m.Domain) -> m.Schema:
+    return m.normalized(replace(schema, domains=_put(schema.domains, domain, domain.uid)))
+
+
+def put_extension(schema: m.Schema, ext: m.Extension) -> m.Schema:
+    return m.normalized(replace(schema, extensions=_put(schema.extensions, ext, ext.uid)))
+
+
+# ----------------------------------------------------------------------------- drops
+
+def dependents(schema: m.Schema, uid: str) -> list[str]:
+    """What goes with the element ``uid`` when it is dropped, as sentences for the user."""
+    out: list[str] = []
+    idx = schema._index
+    if uid in idx.tables:
+        t = idx.tables[uid]
+        for r in schema.relationships:
+            if r.parent_table == uid and r.child_table != uid:
+                child = idx.tables[r.child_table].name
+                out.append(f"foreign key {r.name} from {child} to {t.name}")
+            elif r.child_table == uid:
+                out.append(f"foreign key {r.name}")
+        out += [f"{len(t.columns)} column(s)", f"{len(t.indexes)} index(es)"] if t.columns else []
+        return out
+    if uid in idx.columns:
+        t, c = idx.columns[uid]
+        out += [f"foreign key {r.name}" for r in schema.relationships
+                if uid in r.child_columns or uid in r.parent_columns]
+        out += [f"index {i.name}" for i in t.indexes
+                if uid in i.column_uids or uid in i.include]
+        out += [f"unique constraint {u.name}" for u in t.uniques if uid in u.columns]
+        out += [f"query pattern {q.name}" for q in t.query_patterns
+                if uid in (*q.equality, q.range, *(o.column for o in q.order_by))]
+        out += [f"sequence {s.name} (owned by it)" for s in schema.sequences
+                if s.owned_by_column == uid]
+        return out
+    if uid in idx.types:
+        return [f"column {t.name}.{c.name} uses it" for t in schema.tables for c in t.columns
+                if c.type.ref == uid]
+    return out
+
+
+def drop(schema: m.Schema, uid: str) -> m.Schema:
+    """Drop the element ``uid`` and what depends on it. KeyError when it does not exist.
+
+    Enums and domains still used by a column are refused (ValueError): change the columns
+    first, dropping data types silently would change other tables.
+    """
+    idx = schema._index
+    if uid in idx.tables:
+        return m.normalized(replace(
+            schema, tables=_without(schema.tables, uid),
+            relationships=tuple(r for r in schema.relationships
+                                if uid not in (r.child_table, r.parent_table)),
+            sequences=tuple(s for s in schema.sequences if s.owned_by_table != uid)))
+    if uid in idx.columns:
+        return _drop_column(schema, uid)
+    if uid in idx.types:
+        users = dependents(schema, uid)
+        if users:
+            raise ValueError("still in use: " + "; ".join(users))
+        return m.normalized(replace(schema, enums=_without(schema.enums, uid),
+                                    domains=_without(schema.domains, uid)))
+    for r in schema.relationships:
+        if r.uid == uid:
+            return m.normalized(replace(schema, relationships=_without(schema.relationships,
+                                                                       uid)))
+    for e in schema.extensions:
+        if e.uid == uid:
+            return m.normalized(replace(schema, extensions=_without(schema.extensions, uid)))
+    for t in schema.tables:
+        for attr in ("indexes", "uniques", "checks", "query_patterns"):
+            items = getattr(t, attr)
+            if any(x.uid == uid for x in items):
+                return _map_table(schema, t.uid,
+                                  lambda tt, a=attr: replace(tt, **{a: _without(getattr(tt, a),
+                                                                                uid)}))
+    raise KeyError(uid)
+
+
+def _drop_column(schema: m.Schema, uid: str) -> m.Schema:
+    table = schema.table_of_column(uid)
+
+    def fn(t: m.Table) -> m.Table:
+        return replace(
+            t, columns=_without(t.columns, uid),
+            indexes=tuple(i for i in t.indexes if uid not in i.column_uids
+                          and uid not in i.include),
+            uniques=tuple(u for u in t.uniques if uid not in u.columns),
+            query_patterns=tuple(q for q in t.query_patterns if uid not in (
+                *q.equality, q.range, *(o.column for o in q.order_by))))
+    out = _map_table(schema, table.uid, fn)
+    return m.normalized(replace(
+        out, relationships=tuple(r for r in out.relationships
+                                 if uid not in r.child_columns and uid not in r.parent_columns),
+        sequences=tuple(s for s in out.sequences if s.owned_by_column != uid)))

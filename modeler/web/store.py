@@ -1,0 +1,281 @@
+"""Write a snapshot's changes as rows: ``sync(design, old, new)``.
+
+Every write path (editor actions, fixes, imports, version restores, merges) produces a new
+snapshot and calls :func:`sync`, which compares old and new element by element (by uid) and
+inserts, updates or deletes only the rows that differ. Updated rows get ``version + 1``
+(optimistic locking). Creates go parents-first, deletes children-first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+
+from modeler.schema import model as m
+from modeler.schema import serialize, validate
+from modeler.web import models as db
+
+
+def table_fields(t: m.Table) -> dict[str, Any]:
+    return {"name": t.name, "namespace": t.namespace, "comment": t.comment, "kind": t.kind,
+            "delete_strategy": t.delete_strategy, "subject_area": t.subject_area,
+            "color": t.color, "pos_x": t.position.x if t.position else None,
+            "pos_y": t.position.y if t.position else None, "pk_name": t.pk_name or ""}
+
+
+def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
+                  domain_pk: dict[str, int]) -> dict[str, Any]:
+    t = c.type
+    return {
+        "name": c.name, "position": pos, "type_kind": t.kind, "type_name": t.name,
+        "length": t.length, "precision": t.precision, "scale": t.scale,
+        "array_dims": t.array_dims,
+        "enum_type_id": enum_pk[t.ref] if t.kind == "enum" and t.ref else None,
+        "domain_id": domain_pk[t.ref] if t.kind == "domain" and t.ref else None,
+        "nullable": c.nullable, "default": c.default, "identity": c.identity or "",
+        "generated": c.generated, "pk_order": c.pk_order, "comment": c.comment,
+        "null_meaning": c.null_meaning, "searchable": c.searchable,
+        "frequently_queried": c.frequently_queried,
+        "denormalized": None if c.denormalized is None else {
+            "source_of_truth": c.denormalized.source_of_truth,
+            "mechanism": c.denormalized.mechanism,
+            "justification": c.denormalized.justification}}
+
+
+def index_fields(i: m.Index) -> dict[str, Any]:
+    return {"name": i.name, "parts": [serialize.encode(p) for p in i.parts], "unique": i.unique,
+            "method": i.method, "where": i.where, "include": list(i.include),
+            "nulls_not_distinct": i.nulls_not_distinct, "comment": i.comment}
+
+
+def unique_fields(u: m.UniqueConstraint) -> dict[str, Any]:
+    return {"kind": "unique", "name": u.name, "columns": list(u.columns), "expression": "",
+            "nulls_not_distinct": u.nulls_not_distinct, "deferrable": u.deferrable,
+            "initially_deferred": u.initially_deferred, "comment": u.comment}
+
+
+def check_fields(c: m.CheckConstraint) -> dict[str, Any]:
+    return {"kind": "check", "name": c.name, "columns": [], "expression": c.expression,
+            "nulls_not_distinct": False, "deferrable": False, "initially_deferred": False,
+            "comment": c.comment}
+
+
+def pattern_fields(q: m.QueryPattern) -> dict[str, Any]:
+    return {"name": q.name, "equality": list(q.equality), "range_column": q.range,
+            "order_by": [{"column": o.column, "descending": o.descending} for o in q.order_by],
+            "hot": q.hot}
+
+
+def relationship_fields(r: m.Relationship, table_pk: dict[str, int]) -> dict[str, Any]:
+    return {"name": r.name, "child_table_id": table_pk[r.child_table],
+            "child_columns": list(r.child_columns), "parent_table_id": table_pk[r.parent_table],
+            "parent_columns": list(r.parent_columns), "cardinality": r.cardinality,
+            "optional": r.optional, "on_delete": r.on_delete, "on_update": r.on_update,
+            "deferrable": r.deferrable, "initially_deferred": r.initially_deferred,
+            "comment": r.comment}
+
+
+def enum_fields(e: m.EnumType) -> dict[str, Any]:
+    return {"name": e.name, "namespace": e.namespace, "comment": e.comment,
+            "values": [{"uid": v.uid, "label": v.label} for v in e.values]}
+
+
+def domain_fields(d: m.Domain) -> dict[str, Any]:
+    return {"name": d.name, "namespace": d.namespace, "base_type": serialize.encode(d.base),
+            "not_null": d.not_null, "default": d.default, "comment": d.comment,
+            "checks": [{"name": c.name, "expression": c.expression} for c in d.checks]}
+
+
+def extension_fields(e: m.Extension) -> dict[str, Any]:
+    return {"name": e.name, "namespace": e.namespace or ""}
+
+
+def sequence_fields(s: m.Sequence) -> dict[str, Any]:
+    return {"name": s.name, "namespace": s.namespace, "data_type": s.data_type,
+            "start": s.start, "increment": s.increment, "min_value": s.min_value,
+            "max_value": s.max_value, "cache": s.cache, "cycle": s.cycle,
+            "owned_by_table": s.owned_by_table, "owned_by_column": s.owned_by_column}
+
+
+def raw_fields(r: m.RawObject, pos: int) -> dict[str, Any]:
+    return {"kind": r.kind, "name": r.name, "sql": r.sql, "namespace": r.namespace,
+            "position": pos}
+
+
+@dataclass
+class _Kind:
+    """One element kind: its rows in old and new, keyed by uid, with their row fields."""
+
+    model: type[Model]
+    old: dict[str, Any]
+    new: dict[str, Any]
+    fields: Callable[[Any], dict[str, Any]]
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def compare(self) -> None:
+        self.created = [u for u in self.new if u not in self.old]
+        self.deleted = [u for u in self.old if u not in self.new]
+        self.changed = [u for u in self.new if u in self.old and self.old[u] != self.new[u]]
+
+
+def _by_uid(items: Iterable[Any]) -> dict[str, Any]:
+    return {x.uid: x for x in items}
+
+
+def _children(schema: m.Schema, attr: str) -> dict[str, tuple[str, Any]]:
+    return {x.uid: (t.uid, x) for t in schema.tables for x in getattr(t, attr)}
+
+
+def _columns(schema: m.Schema) -> dict[str, tuple[str, int, m.Column]]:
+    return {c.uid: (t.uid, pos, c) for t in schema.tables for pos, c in enumerate(t.columns)}
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    changed: int = 0
+    deleted: int = 0
+    touched: set[str] = field(default_factory=set)  # uids written
+
+    @property
+    def empty(self) -> bool:
+        return not (self.created or self.changed or self.deleted)
+
+
+@transaction.atomic
+def sync(design: db.Design, old: m.Schema, new: m.Schema) -> SyncResult:
+    """Write the difference between ``old`` (what the rows hold now) and ``new``."""
+    validate.check(new)
+    result = SyncResult()
+    enums = _Kind(db.EnumType, _by_uid(old.enums), _by_uid(new.enums), enum_fields)
+    domains = _Kind(db.Domain, _by_uid(old.domains), _by_uid(new.domains), domain_fields)
+    tables = _Kind(db.DbTable, {t.uid: table_fields(t) for t in old.tables},
+                   {t.uid: table_fields(t) for t in new.tables}, dict)
+    new_tables = _by_uid(new.tables)
+    for k in (enums, domains, tables):
+        k.compare()
+    _apply_creates(design, enums, result)
+    _apply_creates(design, domains, result)
+    for kind in (enums, domains, tables):
+        _apply_updates(design, kind, result)
+    tables_created = [db.DbTable(design=design, uid=u, **tables.new[u]) for u in tables.created]
+    db.DbTable.objects.bulk_create(tables_created)
+    result.created += len(tables_created)
+    result.touched.update(tables.created)
+    del new_tables
+
+    table_pk: dict[str, int] = {}
+    enum_pk: dict[str, int] = {}
+    domain_pk: dict[str, int] = {}
+
+    def pks() -> None:
+        if table_pk:
+            return
+        table_pk.update({str(u): p for u, p in db.DbTable.objects.filter(
+            design=design).values_list("uid", "pk")})
+        enum_pk.update({str(u): p for u, p in db.EnumType.objects.filter(
+            design=design).values_list("uid", "pk")})
+        domain_pk.update({str(u): p for u, p in db.Domain.objects.filter(
+            design=design).values_list("uid", "pk")})
+
+    old_cols, new_cols = _columns(old), _columns(new)
+    cols = _Kind(db.DbColumn, old_cols, new_cols, dict)
+    cols.compare()
+    others = [
+        _Kind(db.DbIndex, _children(old, "indexes"), _children(new, "indexes"),
+              lambda x: index_fields(x[1])),
+        _Kind(db.Constraint, _children(old, "uniques"), _children(new, "uniques"),
+              lambda x: unique_fields(x[1])),
+        _Kind(db.Constraint, _children(old, "checks"), _children(new, "checks"),
+              lambda x: check_fields(x[1])),
+        _Kind(db.QueryPattern, _children(old, "query_patterns"),
+              _children(new, "query_patterns"), lambda x: pattern_fields(x[1])),
+    ]
+    rels = _Kind(db.Relationship, _by_uid(old.relationships), _by_uid(new.relationships),
+                 lambda r: relationship_fields(r, table_pk))
+    flat = [
+        _Kind(db.Extension, _by_uid(old.extensions), _by_uid(new.extensions), extension_fields),
+        _Kind(db.Sequence, _by_uid(old.sequences), _by_uid(new.sequences), sequence_fields),
+        _Kind(db.RawObject, {r.uid: (i, r) for i, r in enumerate(old.raw_objects)},
+              {r.uid: (i, r) for i, r in enumerate(new.raw_objects)},
+              lambda x: raw_fields(x[1], x[0])),
+    ]
+    for k in (*others, rels, *flat):
+        k.compare()
+    if any(k.created or k.changed for k in (cols, *others, rels)):
+        pks()
+
+    def col_fields(x: tuple[str, int, m.Column]) -> dict[str, Any]:
+        return column_fields(x[2], x[1], enum_pk, domain_pk)
+    cols.fields = col_fields
+    # Deletes that could block (unique names, PROTECT) go first for children.
+    for k in (rels, *others):
+        _apply_deletes(design, k, result)
+    _apply_deletes(design, cols, result)
+    _apply_updates(design, cols, result)
+    _create_children(design, cols, result, table_pk)
+    for k in others:
+        _apply_updates(design, k, result)
+        _create_children(design, k, result, table_pk)
+    _apply_updates(design, rels, result)
+    _apply_creates(design, rels, result)
+    for k in flat:
+        _apply_deletes(design, k, result)
+        _apply_updates(design, k, result)
+        _apply_creates(design, k, result)
+    _apply_deletes(design, tables, result)
+    _apply_deletes(design, enums, result)
+    _apply_deletes(design, domains, result)
+    if not result.empty:
+        db.Design.objects.filter(pk=design.pk).update(revision=F("revision") + 1,
+                                                      updated_at=timezone.now())
+    return result
+
+
+def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
+    if kind.created:
+        kind.model.objects.bulk_create(  # type: ignore[attr-defined]
+            [kind.model(design=design, uid=u, **kind.fields(kind.new[u]))
+             for u in kind.created], batch_size=2000)
+        result.created += len(kind.created)
+        result.touched.update(kind.created)
+
+
+def _create_children(design: db.Design, kind: _Kind, result: SyncResult,
+                     table_pk: dict[str, int]) -> None:
+    if kind.created:
+        kind.model.objects.bulk_create(  # type: ignore[attr-defined]
+            [kind.model(design=design, uid=u, table_id=table_pk[kind.new[u][0]],
+                        **kind.fields(kind.new[u])) for u in kind.created], batch_size=2000)
+        result.created += len(kind.created)
+        result.touched.update(kind.created)
+
+
+def _apply_updates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
+    now = timezone.now()
+    for u in kind.changed:
+        values = kind.fields(kind.new[u])
+        if kind.model is db.DbColumn or kind.model in (db.DbIndex, db.Constraint,
+                                                       db.QueryPattern):
+            old_parent, new_parent = kind.old[u][0], kind.new[u][0]
+            if old_parent != new_parent:
+                raise ValueError("an element cannot move to another table")
+        kind.model.objects.filter(design=design, uid=u).update(  # type: ignore[attr-defined]
+            **values, version=F("version") + 1, updated_at=now)
+    result.changed += len(kind.changed)
+    result.touched.update(kind.changed)
+
+
+def _apply_deletes(design: db.Design, kind: _Kind, result: SyncResult) -> None:
+    if kind.deleted:
+        kind.model.objects.filter(  # type: ignore[attr-defined]
+            design=design, uid__in=kind.deleted).delete()
+        result.deleted += len(kind.deleted)
+        result.touched.update(kind.deleted)
