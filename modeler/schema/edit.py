@@ -101,7 +101,7 @@ def dependents(schema: m.Schema, uid: str) -> list[str]:
         out += [f"{len(t.columns)} column(s)", f"{len(t.indexes)} index(es)"] if t.columns else []
         return out
     if uid in idx.columns:
-        t, c = idx.columns[uid]
+        t, _col = idx.columns[uid]
         out += [f"foreign key {r.name}" for r in schema.relationships
                 if uid in r.child_columns or uid in r.parent_columns]
         out += [f"index {i.name}" for i in t.indexes
