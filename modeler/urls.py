@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
-from modeler.web.views import projects
+from modeler.web.views import editor, elements, projects
+
+
+class UidConverter:
+    """A design element's uid: validated like a UUID, passed to views as the string."""
+
+    regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+register_converter(UidConverter, "uid")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,4 +26,30 @@ urlpatterns = [
     path("", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
+    # the editor screen and its partials
+    path("p/<slug:slug>/edit/", editor.editor, name="editor"),
+    path("p/<slug:slug>/edit/diagram/", editor.diagram, name="diagram"),
+    path("p/<slug:slug>/edit/poll/", editor.poll, name="poll"),
+    path("p/<slug:slug>/edit/view/", editor.save_view, name="save_view"),
+    path("p/<slug:slug>/diagram.<str:fmt>", editor.download, name="diagram_download"),
+    path("p/<slug:slug>/activity/", editor.activity, name="activity"),
+    path("p/<slug:slug>/t/<uid:uid>/", editor.table_panel, name="table_panel"),
+    # editor actions
+    path("p/<slug:slug>/tables/add/", elements.table_add, name="table_add"),
+    path("p/<slug:slug>/t/<uid:uid>/update/", elements.table_update, name="table_update"),
+    path("p/<slug:slug>/t/<uid:uid>/move/", elements.table_move, name="table_move"),
+    path("p/<slug:slug>/t/<uid:uid>/columns/add/", elements.column_add, name="column_add"),
+    path("p/<slug:slug>/t/<uid:uid>/indexes/add/", elements.index_add, name="index_add"),
+    path("p/<slug:slug>/t/<uid:uid>/uniques/add/", elements.unique_add, name="unique_add"),
+    path("p/<slug:slug>/t/<uid:uid>/checks/add/", elements.check_add, name="check_add"),
+    path("p/<slug:slug>/t/<uid:uid>/patterns/add/", elements.pattern_add, name="pattern_add"),
+    path("p/<slug:slug>/c/<uid:uid>/update/", elements.column_update, name="column_update"),
+    path("p/<slug:slug>/c/<uid:uid>/move/", elements.column_move, name="column_move"),
+    path("p/<slug:slug>/relationships/add/", elements.relationship_add,
+         name="relationship_add"),
+    path("p/<slug:slug>/r/<uid:uid>/", elements.relationship_edit, name="relationship_edit"),
+    path("p/<slug:slug>/enums/add/", elements.enum_save, name="enum_add"),
+    path("p/<slug:slug>/enums/<uid:uid>/", elements.enum_save, name="enum_update"),
+    path("p/<slug:slug>/x/<uid:uid>/delete/", elements.delete, name="delete_element"),
+    path("p/<slug:slug>/relayout/", elements.relayout, name="relayout"),
 ]

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 
 from modeler.schema import model as sm
 
@@ -393,3 +395,83 @@ class RawObject(Element):
     class Meta:
         constraints = [_uid_unique("rawobject")]
         ordering = ["position"]
+
+
+class Activity(TimeStamped):
+    """One recorded change: who, what, when, and the element before and after (JSON)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    action = models.CharField(max_length=40)  # e.g. table.add, column.update
+    summary = models.CharField(max_length=300)
+    target_uid = models.CharField(max_length=36, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    design_revision = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="ix_activity_project"),
+                   models.Index(fields=["design"], name="ix_activity_design"),
+                   models.Index(fields=["actor"], name="ix_activity_actor")]
+
+
+class ViewPrefs(TimeStamped):
+    """Diagram view options remembered per user and project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    options = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"],
+                                               name="uq_viewprefs_project_user")]
+        indexes = [models.Index(fields=["user"], name="ix_viewprefs_user")]
+
+
+class Waiver(TimeStamped):
+    """A written justification for a JUSTIFY finding; it lapses when the target changes
+    (its ``fingerprint`` no longer matches the target's definition)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="waivers")
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="waivers")
+    rule = models.CharField(max_length=10)
+    target_key = models.CharField(max_length=200)
+    target_path = models.CharField(max_length=300)
+    fingerprint = models.CharField(max_length=64)
+    justification = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["design", "rule", "target_key"],
+                                    name="uq_waiver_design_rule_target"),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("justification"), 20),
+                name="ck_waiver_justification_length"),
+        ]
+        indexes = [models.Index(fields=["project"], name="ix_waiver_project"),
+                   models.Index(fields=["author"], name="ix_waiver_author")]
+
+
+class RuleSetting(TimeStamped):
+    """A project's level for one rule (raise: any editor role; lower: owner, with reason)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rule_settings")
+    rule = models.CharField(max_length=10)
+    level = models.CharField(max_length=8)
+    reason = models.TextField(blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "rule"], name="uq_rulesetting_project_rule"),
+            models.CheckConstraint(condition=Q(level__in=["block", "justify", "advise"]),
+                                   name="ck_rulesetting_level"),
+        ]
+        indexes = [models.Index(fields=["set_by"], name="ix_rulesetting_set_by")]

@@ -1,0 +1,206 @@
+"""Django side of the diagram: view preferences, caching, stored positions, downloads.
+
+The drawing itself is pure (``modeler.diagram``); this module adapts Django's cache to the
+renderer's cache protocol and stores layout positions on the design's tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+
+from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
+from modeler.schema import model as m
+from modeler.web import models as db
+
+DEFAULT_PREFS: dict[str, Any] = {"detail": "all", "direction": "LR", "focus": "", "depth": 1,
+                                 "area": ""}
+FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
+           "dot": "text/vnd.graphviz; charset=utf-8"}
+
+
+def _api() -> Any:
+    from modeler.diagram import api
+
+    return api
+
+
+class DjangoCache:
+    """The renderer's cache protocol on Django's cache (Redis when CACHE_URL is set)."""
+
+    prefix = "diagram:"
+
+    def get(self, key: str) -> bytes | None:
+        value = cache.get(self.prefix + key)
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes) -> None:
+        cache.set(self.prefix + key, value, timeout=24 * 3600)
+
+
+def prefs_for(user: AbstractBaseUser | AnonymousUser, project: db.Project) -> dict[str, Any]:
+    if not user.is_authenticated:
+        return dict(DEFAULT_PREFS)
+    stored = (db.ViewPrefs.objects.filter(project=project, user=user)
+              .values_list("options", flat=True).first()) or {}
+    return {**DEFAULT_PREFS, **stored}
+
+
+def clean_prefs(data: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
+    """Validated view options from a form; ValueError says what is wrong."""
+    detail = data.get("detail", "all")
+    direction = data.get("direction", "LR")
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
+    focus = data.get("focus") or ""
+    if focus and not any(t.uid == focus for t in schema.tables):
+        raise ValueError("focus names no table of this design")
+    try:
+        depth = int(data.get("depth") or 1)
+    except ValueError as exc:
+        raise ValueError("depth must be a whole number") from exc
+    if not 0 <= depth <= 6:
+        raise ValueError("depth must be between 0 and 6")
+    area = data.get("area") or ""
+    return {"detail": detail, "direction": direction, "focus": focus, "depth": depth,
+            "area": area}
+
+
+def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
+                 highlight: str | None = None, badges: Mapping[str, str] | None = None,
+                 **extra: Any) -> ViewOptions:
+    focus = prefs.get("focus") or None
+    if focus and not any(t.uid == focus for t in schema.tables):
+        focus = None
+    return ViewOptions(detail=prefs.get("detail", "all"), direction=prefs.get("direction", "LR"),
+                       focus=focus, depth=int(prefs.get("depth", 1)),
+                       subject_areas=(prefs["area"],) if prefs.get("area") else (),
+                       highlight=frozenset({highlight}) if highlight else frozenset(),
+                       badges=dict(badges or {}), **extra)  # type: ignore[arg-type]
+
+
+def options_from_query(query: Mapping[str, Any], schema: m.Schema,
+                       prefs: Mapping[str, Any]) -> ViewOptions:
+    """Download options: the user's view, overridden by ?detail=&direction=&focus=&depth=."""
+    merged = {**prefs, **{k: query[k] for k in ("detail", "direction", "focus", "depth", "area")
+                          if k in query}}
+    return view_options(clean_prefs(merged, schema), schema)
+
+
+def badges_for(schema: m.Schema, project: db.Project) -> dict[str, str]:
+    try:
+        from modeler.web import ruling
+    except ImportError:
+        return {}
+    return ruling.worst_levels(schema, project)
+
+
+def findings_for(schema: m.Schema, project: db.Project) -> Any:
+    try:
+        from modeler.web import ruling
+    except ImportError:
+        return None
+    return ruling.panel(schema, project)
+
+
+def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
+            design: db.Design, *, can_store: bool = False, highlight: str | None = None) -> str:
+    """The editor's SVG for this user's view (cached by the DOT's hash)."""
+    if not schema.tables:
+        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
+                '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
+                'Add a table to start the diagram.</text></svg>')
+    if can_store and not all(t.position for t in schema.tables):
+        # First view after an import or a new table: store positions so that later edits
+        # render pinned and nothing jumps around.
+        from modeler.web.store import sync
+
+        placed = ensure_positions(schema)
+        sync(design, schema, placed)
+        schema = placed
+    options = view_options(prefs_for(user, project), schema, highlight=highlight,
+                           badges=badges_for(schema, project))
+    return _api().render_svg(schema, options, cache=DjangoCache(),
+                                  timeout=django_settings.GRAPHVIZ_TIMEOUT)
+
+
+def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str]:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt}")
+    body = _api().render(schema, options, fmt=fmt, cache=DjangoCache(),
+                              timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    return body, FORMATS[fmt]
+
+
+# --------------------------------------------------------------------------- positions
+
+def place_new_tables(schema: m.Schema) -> m.Schema:
+    """Give tables without a position one near their neighbours, when the others are
+    placed (so adding a table never moves the existing ones)."""
+    if not any(t.position for t in schema.tables):
+        return schema
+    placed = _api().place_new(schema)
+    return _with_positions(schema, placed)
+
+
+def relayout(schema: m.Schema) -> m.Schema:
+    """Fresh layout of every table (the user's "Re-layout")."""
+    return _with_positions(schema, _api().fresh_positions(schema))
+
+
+def ensure_positions(schema: m.Schema) -> m.Schema:
+    """Positions for every table: fresh layout when none is placed, else place new ones."""
+    if all(t.position for t in schema.tables):
+        return schema
+    if not any(t.position for t in schema.tables):
+        return relayout(schema)
+    return place_new_tables(schema)
+
+
+def move(schema: m.Schema, table_uid: str, dx: float, dy: float) -> m.Schema:
+    """Apply a drag (SVG units, y down) to one table; the others keep their places."""
+    schema = ensure_positions(schema)
+    table = schema.table(table_uid)
+    assert table.position is not None
+    moved = _api().moved(table.position, dx, dy)
+    tables = tuple(replace(t, position=moved) if t.uid == table_uid else t
+                   for t in schema.tables)
+    return replace(schema, tables=tables)
+
+
+def _with_positions(schema: m.Schema, positions: Mapping[str, m.Position]) -> m.Schema:
+    if not positions:
+        return schema
+    return replace(schema, tables=tuple(
+        replace(t, position=positions[t.uid]) if t.uid in positions else t
+        for t in schema.tables))
+
+
+# ------------------------------------------------------------------------------- misc
+
+def describe_pattern(q: m.QueryPattern, names: Mapping[str, str]) -> str:
+    parts = []
+    if q.equality:
+        parts.append(" AND ".join(f"{names.get(c, '?')} = ?" for c in q.equality))
+    if q.range:
+        parts.append(f"{names.get(q.range, '?')} in a range")
+    if q.order_by:
+        parts.append("ORDER BY " + ", ".join(names.get(o.column, "?") + (" DESC" if o.descending
+                                                                          else "")
+                                             for o in q.order_by))
+    return "; ".join(parts)
+
+
+def row_version(kind: str, design: db.Design, uid: str) -> int | None:
+    from modeler.web.editing import VERSIONED
+
+    version: int | None = VERSIONED[kind].objects.filter(design=design, uid=uid).values_list(
+        "version", flat=True).first()
+    return version

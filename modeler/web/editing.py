@@ -1,0 +1,138 @@
+"""Every design edit goes through :func:`apply_edit`.
+
+    lock the design row → snapshot → check the element's version (optimistic locking)
+    → new = change(old) (pure) → structural validation → rule gate (no new BLOCK on the
+    element) → write only the changed rows → record the activity
+
+Anything wrong raises :class:`Refused` (shown as 422 with the reasons) or :class:`Conflict`
+(409: somebody saved the element since the form was loaded) and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from modeler.schema import model as m
+from modeler.schema import serialize, validate
+from modeler.web import models as db
+from modeler.web.snapshot import snapshot
+from modeler.web.store import SyncResult, sync
+
+VERSIONED: dict[str, type[Any]] = {
+    "table": db.DbTable, "column": db.DbColumn, "relationship": db.Relationship,
+    "index": db.DbIndex, "constraint": db.Constraint, "enum": db.EnumType,
+    "pattern": db.QueryPattern, "domain": db.Domain,
+}
+
+
+class Refused(Exception):
+    """The edit breaks a rule or the snapshot's structure; nothing was saved."""
+
+    def __init__(self, reasons: list[str], findings: tuple[Any, ...] = ()) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+        self.findings = findings
+
+
+class Conflict(Exception):
+    """The element changed since the user loaded it (optimistic locking)."""
+
+    def __init__(self, message: str, current: Any = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass
+class EditOutcome:
+    old: m.Schema
+    new: m.Schema
+    sync: SyncResult
+    activity: db.Activity | None
+    findings: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def element_json(schema: m.Schema, uid: str | None) -> Any:
+    """The element ``uid`` of ``schema`` as JSON (None when absent) for the activity log."""
+    if not uid:
+        return None
+    idx = schema._index
+    if uid in idx.tables:
+        t = idx.tables[uid]
+        return serialize.encode(m.Table(uid=t.uid, name=t.name, namespace=t.namespace,
+                                        comment=t.comment, kind=t.kind,
+                                        delete_strategy=t.delete_strategy,
+                                        columns=t.columns))
+    if uid in idx.columns:
+        return serialize.encode(idx.columns[uid][1])
+    if uid in idx.types:
+        return serialize.encode(idx.types[uid])
+    for r in schema.relationships:
+        if r.uid == uid:
+            return serialize.encode(r)
+    for t in schema.tables:
+        for x in (*t.indexes, *t.uniques, *t.checks, *t.query_patterns):
+            if x.uid == uid:
+                return serialize.encode(x)
+    return None
+
+
+def gate(old: m.Schema, new: m.Schema, target_uid: str | None,
+         project: db.Project) -> tuple[Any, ...]:
+    """New BLOCK findings on the edited element (empty: the edit may be saved)."""
+    try:
+        from modeler.web import ruling
+    except ImportError:  # the rules package is not installed in this build
+        return ()
+    return ruling.element_gate(old, new, target_uid, project)
+
+
+def check_version(design: db.Design, kind: str, uid: str, expected: int | None) -> None:
+    if expected is None:
+        return
+    model = VERSIONED[kind]
+    current = model.objects.filter(design=design, uid=uid).values_list("version",
+                                                                       flat=True).first()
+    if current is None:
+        raise Conflict(f"This {kind} was deleted by someone else.")
+    if current != expected:
+        raise Conflict(f"This {kind} was changed by someone else (version {current}, your "
+                       f"form had {expected}). Review the current state and try again.")
+
+
+def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str,
+               summary: str, target_uid: str | None,
+               change: Callable[[m.Schema], m.Schema],
+               expect: tuple[str, str, int | None] | None = None,
+               log: bool = True, gated: bool = True) -> EditOutcome:
+    """Apply ``change`` to the design atomically; see the module docstring."""
+    with transaction.atomic():
+        locked = db.Design.objects.select_for_update().get(pk=design.pk)
+        if expect is not None:
+            check_version(locked, *expect)
+        old = snapshot(locked)
+        try:
+            new = change(old)
+        except (ValueError, KeyError) as exc:
+            raise Refused([str(exc).strip("'\"")]) from exc
+        found = validate.problems(new)
+        if found:
+            raise Refused(found)
+        findings = gate(old, new, target_uid, locked.project) if gated else ()
+        if findings:
+            raise Refused([getattr(f, "message", str(f)) for f in findings], findings)
+        result = sync(locked, old, new)
+        activity = None
+        if log and not result.empty:
+            locked.refresh_from_db(fields=["revision"])
+            activity = db.Activity.objects.create(
+                project=locked.project, design=locked, actor=actor, action=action,
+                summary=summary[:300], target_uid=target_uid or "",
+                before=element_json(old, target_uid), after=element_json(new, target_uid),
+                design_revision=locked.revision)
+        design.revision = db.Design.objects.values_list("revision", flat=True).get(pk=design.pk)
+        return EditOutcome(old=old, new=new, sync=result, activity=activity)

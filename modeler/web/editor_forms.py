@@ -1,0 +1,307 @@
+"""Forms of the editor screen. They validate input only; views call services to write."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from modeler.schema import model as m
+from modeler.schema.types import CATALOG
+
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+
+
+def _ident(value: str, what: str = "name") -> str:
+    value = value.strip()
+    if not IDENT.match(value):
+        raise forms.ValidationError(
+            f"A {what} is 1–63 characters: letters, digits, _ or $, not starting with a digit.")
+    return value
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
+_ACTIONS = _choices(m.FK_ACTIONS[:-1])  # UNSPECIFIED is for imports awaiting confirmation
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TableForm(VersionedForm):
+    name = forms.CharField(max_length=63)
+    namespace = forms.CharField(max_length=63, initial="public")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=True,
+                              help_text="What one row means (at least 10 characters).")
+    kind = forms.ChoiceField(choices=_choices(m.TABLE_KINDS), initial="entity")
+    delete_strategy = forms.ChoiceField(choices=_choices(m.DELETE_STRATEGIES), initial="hard")
+    subject_area = forms.CharField(max_length=100, required=False)
+    color = forms.RegexField(regex=r"^(#[0-9a-fA-F]{6})?$", required=False, max_length=7,
+                             error_messages={"invalid": "Use a colour like #3b6ea5."})
+
+    def clean_name(self) -> str:
+        return _ident(self.cleaned_data["name"], "table name")
+
+    def clean_namespace(self) -> str:
+        return _ident(self.cleaned_data["namespace"] or "public", "schema name")
+
+
+def type_choices(schema: m.Schema) -> list[tuple[str, Any]]:
+    builtin = [(k, k) for k in sorted(CATALOG)]
+    out: list[tuple[str, Any]] = [("Built-in", builtin)]
+    if schema.enums:
+        out.append(("Enums", [(f"enum:{e.uid}", e.qualified_name) for e in schema.enums]))
+    if schema.domains:
+        out.append(("Domains", [(f"domain:{d.uid}", d.qualified_name) for d in schema.domains]))
+    return out
+
+
+class ColumnForm(VersionedForm):
+    name = forms.CharField(max_length=63)
+    type = forms.ChoiceField()
+    custom_type = forms.CharField(required=False, max_length=200,
+                                  help_text="Extension type (citext, geometry(Point,4326)); "
+                                            "overrides the picker.")
+    length = forms.IntegerField(required=False, min_value=1, max_value=10485760)
+    precision = forms.IntegerField(required=False, min_value=0, max_value=1000)
+    scale = forms.IntegerField(required=False, min_value=-1000, max_value=1000)
+    array = forms.BooleanField(required=False)
+    nullable = forms.BooleanField(required=False)
+    default = forms.CharField(required=False, max_length=500,
+                              help_text="SQL expression, e.g. now() or 'draft'")
+    primary_key = forms.BooleanField(required=False)
+    unique = forms.BooleanField(required=False)
+    identity = forms.ChoiceField(required=False, choices=[("", "—"), ("always", "always"),
+                                                          ("by default", "by default")])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    null_meaning = forms.CharField(required=False, max_length=300,
+                                   help_text="What NULL means (required for nullable columns).")
+    searchable = forms.ChoiceField(choices=_choices(m.SEARCHABLE), initial="none")
+    frequently_queried = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = schema
+        self.fields["type"].choices = type_choices(schema)
+
+    def clean_name(self) -> str:
+        return _ident(self.cleaned_data["name"], "column name")
+
+    def column_type(self) -> m.ColumnType:
+        d = self.cleaned_data
+        dims = 1 if d.get("array") else 0
+        if d.get("custom_type"):
+            return m.ColumnType(kind="custom", name=d["custom_type"].strip(), array_dims=dims)
+        kind, _, ref = d["type"].partition(":")
+        if kind in ("enum", "domain"):
+            return m.ColumnType(kind=kind, ref=ref, array_dims=dims)  # type: ignore[arg-type]
+        info = CATALOG[d["type"]]
+        return m.ColumnType(name=d["type"],
+                            length=d.get("length") if info.takes_length else None,
+                            precision=d.get("precision") if info.takes_precision else None,
+                            scale=d.get("scale") if info.takes_scale else None,
+                            array_dims=dims)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        t = data.get("type", "")
+        if ":" not in t and t in CATALOG and not data.get("custom_type"):
+            info = CATALOG[t]
+            if data.get("length") is not None and not info.takes_length:
+                self.add_error("length", f"{t} takes no length.")
+            if data.get("precision") is not None and not info.takes_precision:
+                self.add_error("precision", f"{t} takes no precision.")
+            if data.get("scale") is not None and not info.takes_scale:
+                self.add_error("scale", f"{t} takes no scale.")
+            if data.get("scale") is not None and data.get("precision") is None:
+                self.add_error("scale", "A scale needs a precision.")
+        if data.get("identity") and data.get("nullable"):
+            self.add_error("nullable", "An identity column cannot be nullable.")
+        if data.get("identity") and data.get("default"):
+            self.add_error("default", "An identity column has no default.")
+        if data.get("primary_key") and data.get("nullable"):
+            self.add_error("nullable", "A primary-key column cannot be nullable.")
+        return data
+
+
+class RelationshipForm(VersionedForm):
+    child = forms.ChoiceField(label="Child table (holds the FK)")
+    parent = forms.ChoiceField(label="Parent table (referenced)")
+    column_names = forms.CharField(required=False, max_length=300,
+                                   help_text="FK column name(s), comma-separated; default "
+                                             "<parent>_id.")
+    name = forms.CharField(required=False, max_length=63, help_text="Constraint name; default "
+                                                                    "fk_<child>_<cols>_<parent>.")
+    cardinality = forms.ChoiceField(choices=_choices(m.CARDINALITIES), initial="one-to-many")
+    optional = forms.BooleanField(required=False, help_text="The child may exist without a "
+                                                            "parent (nullable FK).")
+    identifying = forms.BooleanField(required=False, help_text="The FK is part of the child's "
+                                                               "primary key.")
+    on_delete = forms.ChoiceField(choices=[("", "suggest for me"), *_ACTIONS], required=False)
+    on_update = forms.ChoiceField(choices=[("", "suggest for me"), *_ACTIONS], required=False)
+    deferrable = forms.BooleanField(required=False)
+    initially_deferred = forms.BooleanField(required=False)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tables = [(t.uid, t.qualified_name) for t in schema.tables]
+        self.fields["child"].choices = tables
+        self.fields["parent"].choices = tables
+
+    def clean_column_names(self) -> list[str]:
+        raw = self.cleaned_data.get("column_names") or ""
+        return [_ident(n, "column name") for n in raw.split(",") if n.strip()]
+
+    def clean_name(self) -> str:
+        value = self.cleaned_data.get("name") or ""
+        return _ident(value, "constraint name") if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("initially_deferred") and not data.get("deferrable"):
+            self.add_error("initially_deferred", "Only a deferrable FK can be initially "
+                                                 "deferred.")
+        return data
+
+
+class RelationshipEditForm(VersionedForm):
+    name = forms.CharField(max_length=63)
+    cardinality = forms.ChoiceField(choices=_choices(m.CARDINALITIES))
+    on_delete = forms.ChoiceField(choices=_choices(m.FK_ACTIONS))
+    on_update = forms.ChoiceField(choices=_choices(m.FK_ACTIONS))
+    deferrable = forms.BooleanField(required=False)
+    initially_deferred = forms.BooleanField(required=False)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_name(self) -> str:
+        return _ident(self.cleaned_data["name"], "constraint name")
+
+
+def _column_list(schema_table: m.Table, raw: str, field: str) -> list[str]:
+    """Column uids for comma-separated names (``-name`` = descending where allowed)."""
+    out = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        col = schema_table.column_named(part.lstrip("-"))
+        if col is None:
+            raise forms.ValidationError(f"{schema_table.name} has no column {part.lstrip('-')}.")
+        out.append(("-" if part.startswith("-") else "") + col.uid)
+    return out
+
+
+class TableChildForm(forms.Form):
+    """Base for forms that name columns of one table."""
+
+    def __init__(self, *args: Any, table: m.Table, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = table
+
+
+class IndexForm(TableChildForm):
+    columns = forms.CharField(required=False, max_length=500,
+                              help_text="Comma-separated; -col for descending.")
+    expression = forms.CharField(required=False, max_length=500,
+                                 help_text="Or an expression, e.g. lower(email)")
+    name = forms.CharField(required=False, max_length=63)
+    unique = forms.BooleanField(required=False)
+    method = forms.ChoiceField(choices=_choices(m.INDEX_METHODS), initial="btree")
+    where = forms.CharField(required=False, max_length=500, label="Partial predicate (WHERE)")
+    include = forms.CharField(required=False, max_length=500, label="INCLUDE columns")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["column_uids"] = _column_list(self.table, data.get("columns", ""), "columns")
+            data["include_uids"] = _column_list(self.table, data.get("include", ""), "include")
+        except forms.ValidationError as exc:
+            self.add_error("columns", exc)
+            return data
+        if not data["column_uids"] and not (data.get("expression") or "").strip():
+            self.add_error("columns", "Name at least one column or an expression.")
+        if data.get("name"):
+            data["name"] = _ident(data["name"], "index name")
+        return data
+
+
+class UniqueForm(TableChildForm):
+    columns = forms.CharField(max_length=500, help_text="Comma-separated column names.")
+    name = forms.CharField(required=False, max_length=63)
+    nulls_not_distinct = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            uids = _column_list(self.table, data.get("columns", ""), "columns")
+        except forms.ValidationError as exc:
+            self.add_error("columns", exc)
+            return data
+        if any(u.startswith("-") for u in uids):
+            self.add_error("columns", "A UNIQUE constraint has no sort order.")
+        data["column_uids"] = uids
+        if data.get("name"):
+            data["name"] = _ident(data["name"], "constraint name")
+        return data
+
+
+class CheckForm(TableChildForm):
+    name = forms.CharField(max_length=40, help_text="Short name; stored as ck_<table>_<name>.")
+    expression = forms.CharField(max_length=1000, help_text="e.g. amount >= 0")
+
+    def clean_name(self) -> str:
+        return _ident(self.cleaned_data["name"], "check name")
+
+
+class QueryPatternForm(TableChildForm):
+    name = forms.CharField(max_length=63)
+    equality = forms.CharField(required=False, max_length=500,
+                               help_text="Columns compared with = (comma-separated).")
+    range_column = forms.CharField(required=False, max_length=63,
+                                   help_text="One column compared with <, >, BETWEEN.")
+    order_by = forms.CharField(required=False, max_length=500, help_text="-col for DESC.")
+    hot = forms.BooleanField(required=False, help_text="Runs on a hot path.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["equality_uids"] = list(_column_list(self.table, data.get("equality", ""),
+                                                             "equality"))
+            rng = _column_list(self.table, data.get("range_column", ""), "range")
+            data["range_uid"] = rng[0] if rng else None
+            data["order_uids"] = _column_list(self.table, data.get("order_by", ""), "order_by")
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
+            return data
+        if not (data["equality_uids"] or data["range_uid"] or data["order_uids"]):
+            self.add_error(None, "A query pattern names at least one column.")
+        if data.get("name"):
+            data["name"] = _ident(data["name"], "pattern name")
+        return data
+
+
+class EnumForm(VersionedForm):
+    name = forms.CharField(max_length=63)
+    namespace = forms.CharField(max_length=63, initial="public")
+    values = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="One value per line, in order.")
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_name(self) -> str:
+        return _ident(self.cleaned_data["name"], "enum name")
+
+    def clean_values(self) -> list[str]:
+        labels = [v.strip() for v in self.cleaned_data["values"].splitlines() if v.strip()]
+        if not labels:
+            raise forms.ValidationError("An enum needs at least one value.")
+        if len(set(labels)) != len(labels):
+            raise forms.ValidationError("Each value may appear once.")
+        if any(len(v.encode()) > 63 for v in labels):
+            raise forms.ValidationError("An enum value is at most 63 bytes.")
+        return labels

@@ -1,0 +1,215 @@
+"""The editor screen: diagram + side panel, its partials, polling and downloads.
+
+One template (``editor/editor.html``) with a named partial per htmx target. A full page is
+rendered for plain requests (every form also works without JavaScript); htmx requests get
+just the partial they target.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from modeler.schema import model as m
+from modeler.web import diagrams, editor_forms, services
+from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
+from modeler.web.permissions import can, project_for
+from modeler.web.snapshot import snapshot
+
+PANEL = "editor/editor.html#panel"
+
+
+def editor_context(request: HttpRequest, project: Project, role: str, design: Design,
+                   schema: m.Schema, **extra: Any) -> dict[str, Any]:
+    prefs = diagrams.prefs_for(request.user, project)
+    selected = extra.pop("selected", None) or request.GET.get("table") or None
+    table = None
+    if selected:
+        table = next((t for t in schema.tables if t.uid == selected), None)
+    ctx: dict[str, Any] = {
+        "project": project, "role": role, "design": design, "schema": schema,
+        "can_edit": can(role, "edit"), "prefs": prefs, "table": table,
+        "tables": schema.tables, "q": request.GET.get("q", ""),
+        "subject_areas": sorted({t.subject_area for t in schema.tables if t.subject_area}),
+        "new_table_form": editor_forms.TableForm(prefix="new"),
+        "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
+        "enum_form": editor_forms.EnumForm(prefix="enum"),
+        "findings": diagrams.findings_for(schema, project),
+    }
+    if table is not None:
+        ctx.update(table_panel_context(schema, table, design))
+    ctx.update(extra)
+    return ctx
+
+
+def column_initial(c: m.Column, unique: bool) -> dict[str, Any]:
+    t = c.type
+    return {"name": c.name,
+            "type": f"{t.kind}:{t.ref}" if t.kind in ("enum", "domain") else
+            (t.name if t.kind == "builtin" else "text"),
+            "custom_type": t.name if t.kind == "custom" else "", "length": t.length,
+            "precision": t.precision, "scale": t.scale, "array": t.array_dims > 0,
+            "nullable": c.nullable, "default": c.default or "", "primary_key": c.in_pk,
+            "unique": unique, "identity": c.identity or "", "comment": c.comment,
+            "null_meaning": c.null_meaning, "searchable": c.searchable,
+            "frequently_queried": c.frequently_queried}
+
+
+def table_panel_context(schema: m.Schema, table: m.Table, design: Design) -> dict[str, Any]:
+    fks = {u for r in schema.relationships_of(table.uid) for u in r.child_columns}
+    uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
+    versions = {str(u): v for u, v in DbColumn.objects.filter(
+        design=design, table__uid=table.uid).values_list("uid", "version")}
+    rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
+             "type": c.type.short(schema), "version": versions.get(c.uid, ""),
+             "form": editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}",
+                                             initial=column_initial(c, c.uid in uniques))}
+            for c in table.columns]
+    names = {c.uid: c.name for c in table.columns}
+    return {
+        "table": table, "column_rows": rows,
+        "table_version": DbTable.objects.filter(design=design, uid=table.uid)
+        .values_list("version", flat=True).first(),
+        "table_form": editor_forms.TableForm(prefix="tbl", initial={
+            "name": table.name, "namespace": table.namespace, "comment": table.comment,
+            "kind": table.kind, "delete_strategy": table.delete_strategy,
+            "subject_area": table.subject_area, "color": table.color}),
+        "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",
+                                               initial={"type": "text"}),
+        "index_form": editor_forms.IndexForm(table=table, prefix="ix"),
+        "unique_form": editor_forms.UniqueForm(table=table, prefix="uq"),
+        "check_form": editor_forms.CheckForm(table=table, prefix="ck"),
+        "pattern_form": editor_forms.QueryPatternForm(table=table, prefix="qp"),
+        "index_rows": [{"ix": i, "cols": ", ".join(
+            ("-" if p.descending else "") + (names.get(p.column, "?") if p.column
+                                             else f"({p.expression})") for p in i.parts)}
+            for i in table.indexes],
+        "unique_rows": [{"uq": u, "cols": ", ".join(names.get(c, "?") for c in u.columns)}
+                        for u in table.uniques],
+        "pattern_rows": [{"qp": q, "text": diagrams.describe_pattern(q, names)}
+                         for q in table.query_patterns],
+        "outgoing": [{"rel": r, "parent": schema.table(r.parent_table).qualified_name}
+                     for r in schema.relationships_of(table.uid)],
+        "incoming": [{"rel": r, "child": schema.table(r.child_table).qualified_name}
+                     for r in schema.references_to(table.uid)],
+    }
+
+
+def render_editor(request: HttpRequest, ctx: dict[str, Any], partial: str = PANEL,
+                  status: int = 200) -> HttpResponse:
+    template = partial if request.htmx else "editor/editor.html"  # type: ignore[attr-defined]
+    response = render(request, template, ctx, status=status)
+    response["ETag"] = f'"{ctx["design"].revision}"'
+    return response
+
+
+@login_required
+@require_GET
+def editor(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(request.user, slug)
+    design = services.main_design(project)
+    schema = snapshot(design)
+    ctx = editor_context(request, project, role, design, schema)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render_editor(request, ctx)
+    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design,
+                                  can_store=can(role, "edit"))
+    return render(request, "editor/editor.html", ctx)
+
+
+@login_required
+@require_GET
+def table_panel(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    project, role = project_for(request.user, slug)
+    design = services.main_design(project)
+    schema = snapshot(design)
+    if not any(t.uid == uid for t in schema.tables):
+        raise Http404("No such table.")
+    return render_editor(request, editor_context(request, project, role, design, schema,
+                                                 selected=uid))
+
+
+@login_required
+@require_GET
+def diagram(request: HttpRequest, slug: str) -> HttpResponse:
+    """The diagram partial (inline SVG), re-fetched after every change."""
+    project, role = project_for(request.user, slug)
+    design = services.main_design(project)
+    schema = snapshot(design)
+    svg = diagrams.svg_for(schema, project, request.user, design, can_store=can(role, "edit"),
+                           highlight=request.GET.get("highlight"))
+    response = render(request, "editor/editor.html#diagram",
+                      {"svg": svg, "project": project, "design": design})
+    response["ETag"] = f'"{design.revision}"'
+    return response
+
+
+@login_required
+@require_GET
+def poll(request: HttpRequest, slug: str) -> HttpResponse:
+    """Cheap change check: 204 while the client's revision is current, else an event."""
+    project, _ = project_for(request.user, slug)
+    revision = (Design.objects.filter(project=project, kind=Design.Kind.MAIN)
+                .values_list("revision", flat=True).get())
+    seen = request.GET.get("rev", "")
+    if seen == str(revision):
+        return HttpResponse(status=204)
+    response = HttpResponse(status=200)
+    response["HX-Trigger"] = f'{{"schema-changed": {{"rev": {revision}}}}}'
+    response["X-Design-Revision"] = str(revision)
+    return response
+
+
+@login_required
+def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    project, _ = project_for(request.user, slug, "download")
+    design = services.main_design(project)
+    schema = snapshot(design)
+    try:
+        options = diagrams.options_from_query(request.GET, schema,
+                                              diagrams.prefs_for(request.user, project))
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
+    body, content_type = diagrams.export(schema, options, fmt)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def save_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Remember the diagram view options (detail, direction, focus, depth, area)."""
+    project, _ = project_for(request.user, slug)
+    design = services.main_design(project)
+    schema = snapshot(design)
+    try:
+        prefs = diagrams.clean_prefs(request.POST, schema)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain")
+    ViewPrefs.objects.update_or_create(project=project, user=request.user,
+                                       defaults={"options": prefs})
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = "schema-changed"
+    return response
+
+
+@login_required
+@require_GET
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(request.user, slug)
+    entries = (Activity.objects.filter(project=project).select_related("actor")
+               .order_by("-created_at", "-id")[:200])
+    return render(request, "editor/activity.html", {"project": project, "role": role,
+                                                    "entries": entries})

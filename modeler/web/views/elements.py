@@ -1,0 +1,492 @@
+"""Editor actions on design elements. Each returns the refreshed panel (htmx) or redirects
+(plain POST); invalid input → 422 with the errors in place; stale version → 409; nothing is
+saved in either case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from modeler.schema import actions, edit, naming
+from modeler.schema import model as m
+from modeler.web import diagrams, editor_forms, services
+from modeler.web.editing import Conflict, Refused, apply_edit
+from modeler.web.models import Design, Project
+from modeler.web.permissions import project_for
+from modeler.web.snapshot import snapshot
+from modeler.web.views.editor import editor_context, render_editor
+
+
+class _Ctx:
+    """What every action needs: the project, the role, the design and its snapshot."""
+
+    def __init__(self, request: HttpRequest, slug: str) -> None:
+        self.request = request
+        self.project, self.role = project_for(request.user, slug, "edit")
+        self.design: Design = services.main_design(self.project)
+        self.schema = snapshot(self.design)
+
+    def table(self, uid: str) -> m.Table:
+        for t in self.schema.tables:
+            if t.uid == uid:
+                return t
+        raise Http404("No such table.")
+
+    def element_table(self, uid: str) -> tuple[m.Table, Any]:
+        for t in self.schema.tables:
+            for x in (*t.columns, *t.indexes, *t.uniques, *t.checks, *t.query_patterns):
+                if x.uid == uid:
+                    return t, x
+        raise Http404("No such element.")
+
+
+def _version(request: HttpRequest, key: str = "version") -> int | None:
+    raw = request.POST.get(key) or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
+    request = ctx.request
+    if not request.htmx:  # type: ignore[attr-defined]
+        url = reverse("editor", args=[ctx.project.slug])
+        return redirect(f"{url}?table={selected}" if selected else url)
+    schema = snapshot(ctx.design)
+    ctx.design.refresh_from_db(fields=["revision"])
+    response = render_editor(request, editor_context(request, ctx.project, ctx.role, ctx.design,
+                                                     schema, selected=selected,
+                                                     notice=message))
+    response["HX-Trigger"] = f'{{"schema-changed": {{"rev": {ctx.design.revision}}}}}'
+    return response
+
+
+def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
+            **forms: Any) -> HttpResponse:
+    schema = snapshot(ctx.design)
+    ctx.design.refresh_from_db(fields=["revision"])
+    c = editor_context(ctx.request, ctx.project, ctx.role, ctx.design, schema,
+                       selected=selected, errors=errors, **forms)
+    if not ctx.request.htmx:  # type: ignore[attr-defined]
+        c["svg"] = diagrams.svg_for(schema, ctx.project, ctx.request.user, ctx.design)
+    return render_editor(ctx.request, c, status=status)
+
+
+def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: str | None,
+         change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
+         forms: dict[str, Any]) -> HttpResponse:
+    try:
+        apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
+                   action=action, summary=summary, target_uid=target, change=change,
+                   expect=expect)
+    except Conflict as exc:
+        return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
+    except Refused as exc:
+        return _refuse(ctx, selected, 422, exc.reasons, refused_findings=exc.findings, **forms)
+    return _done(ctx, selected)
+
+
+# ------------------------------------------------------------------------------ tables
+
+@login_required
+@require_POST
+def table_add(request: HttpRequest, slug: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    form = editor_forms.TableForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return _refuse(ctx, None, 422, [], new_table_form=form)
+    d = form.cleaned_data
+    new_uid = actions.new_uid()
+
+    def change(s: m.Schema) -> m.Schema:
+        if s.table_named(d["name"], d["namespace"]):
+            raise ValueError(f"A table named {d['name']} already exists.")
+        out, _uid = actions.add_table(s, name=d["name"], comment=d["comment"].strip(),
+                                     namespace=d["namespace"], kind=d["kind"],
+                                     delete_strategy=d["delete_strategy"],
+                                     subject_area=d["subject_area"], uid=new_uid)
+        return diagrams.place_new_tables(out)
+    return _run(ctx, action="table.add", summary=f"added table {d['name']}", target=new_uid,
+                selected=new_uid, change=change, expect=None, forms={"new_table_form": form})
+
+
+@login_required
+@require_POST
+def table_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    table = ctx.table(uid)
+    form = editor_forms.TableForm(request.POST, prefix="tbl")
+    if not form.is_valid():
+        return _refuse(ctx, uid, 422, [], table_form=form)
+    d = form.cleaned_data
+
+    def change(s: m.Schema) -> m.Schema:
+        other = s.table_named(d["name"], d["namespace"])
+        if other is not None and other.uid != uid:
+            raise ValueError(f"A table named {d['name']} already exists.")
+        t = s.table(uid)
+        return edit.put_table(s, replace(
+            t, name=d["name"], namespace=d["namespace"], comment=d["comment"].strip(),
+            kind=d["kind"], delete_strategy=d["delete_strategy"],
+            subject_area=d["subject_area"], color=d["color"]))
+    return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
+                selected=uid, change=change,
+                expect=("table", uid, _version(request, "tbl-version")),
+                forms={"table_form": form})
+
+
+@login_required
+@require_POST
+def table_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    """Drag: the client sends the drag delta in SVG units."""
+    ctx = _Ctx(request, slug)
+    table = ctx.table(uid)
+    try:
+        dx, dy = float(request.POST["dx"]), float(request.POST["dy"])
+    except (KeyError, ValueError):
+        return HttpResponse("dx and dy must be numbers", status=422, content_type="text/plain")
+    if abs(dx) > 1e6 or abs(dy) > 1e6:
+        return HttpResponse("move too large", status=422, content_type="text/plain")
+    try:
+        apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
+                   action="table.move", summary=f"moved table {table.name}", target_uid=uid,
+                   change=lambda s: diagrams.move(s, uid, dx, dy), log=False, gated=False)
+    except Refused as exc:
+        return HttpResponse("; ".join(exc.reasons), status=422, content_type="text/plain")
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = "schema-changed"
+    return response
+
+
+@login_required
+@require_POST
+def relayout(request: HttpRequest, slug: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
+               action="diagram.relayout", summary="re-laid out the diagram", target_uid=None,
+               change=diagrams.relayout, log=True, gated=False)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("editor", slug=slug)
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = "schema-changed"
+    return response
+
+
+# ----------------------------------------------------------------------------- columns
+
+def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None,
+                 table: m.Table) -> m.Column:
+    d = form.cleaned_data
+    pk_order = old.pk_order if old else None
+    if d["primary_key"] and pk_order is None:
+        pk_order = 1 + max((c.pk_order or 0 for c in table.columns), default=0)
+    elif not d["primary_key"]:
+        pk_order = None
+    base = old or m.Column(uid=uid, name=d["name"], type=form.column_type())
+    return replace(base, name=d["name"], type=form.column_type(), nullable=d["nullable"],
+                   default=(d["default"] or "").strip() or None,
+                   identity=d["identity"] or None, pk_order=pk_order,
+                   comment=d["comment"].strip(), null_meaning=d["null_meaning"].strip(),
+                   searchable=d["searchable"], frequently_queried=d["frequently_queried"])
+
+
+def _with_unique(s: m.Schema, table_uid: str, col: m.Column, want: bool) -> m.Schema:
+    t = s.table(table_uid)
+    single = [u for u in t.uniques if u.columns == (col.uid,)]
+    if want and not single:
+        return edit.put_unique(s, table_uid, m.UniqueConstraint(
+            uid=actions.new_uid(), name=naming.uq_name(t.name, [col.name]), columns=(col.uid,)))
+    if not want and single:
+        for u in single:
+            s = edit.drop(s, u.uid)
+    return s
+
+
+@login_required
+@require_POST
+def column_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    table = ctx.table(uid)
+    form = editor_forms.ColumnForm(request.POST, schema=ctx.schema, prefix="col")
+    if not form.is_valid():
+        return _refuse(ctx, uid, 422, [], column_form=form)
+    col_uid = actions.new_uid()
+
+    def change(s: m.Schema) -> m.Schema:
+        t = s.table(uid)
+        if t.column_named(form.cleaned_data["name"]):
+            raise ValueError(f"{t.name} already has a column {form.cleaned_data['name']}.")
+        col = _column_from(form, col_uid, None, t)
+        at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
+                  len(t.columns))
+        out = edit.put_column(s, uid, col, position=at)
+        return _with_unique(out, uid, col, form.cleaned_data["unique"])
+    return _run(ctx, action="column.add",
+                summary=f"added column {table.name}.{form.cleaned_data['name']}",
+                target=col_uid, selected=uid, change=change, expect=None,
+                forms={"column_form": form})
+
+
+@login_required
+@require_POST
+def column_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    table, col = ctx.element_table(uid)
+    if not isinstance(col, m.Column):
+        raise Http404("No such column.")
+    form = editor_forms.ColumnForm(request.POST, schema=ctx.schema, prefix=f"c{col.uid[:8]}")
+    if not form.is_valid():
+        return _refuse(ctx, table.uid, 422, [f"{col.name}: {e}" for errs in form.errors.values()
+                                             for e in errs])
+
+    def change(s: m.Schema) -> m.Schema:
+        t = s.table(table.uid)
+        other = t.column_named(form.cleaned_data["name"])
+        if other is not None and other.uid != uid:
+            raise ValueError(f"{t.name} already has a column {form.cleaned_data['name']}.")
+        new = _column_from(form, uid, t.column(uid), t)
+        out = edit.put_column(s, table.uid, new)
+        return _with_unique(out, table.uid, new, form.cleaned_data["unique"])
+    return _run(ctx, action="column.update", summary=f"changed column {table.name}.{col.name}",
+                target=uid, selected=table.uid, change=change,
+                expect=("column", uid, _version(request, f"c{col.uid[:8]}-version")), forms={})
+
+
+@login_required
+@require_POST
+def column_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    table, col = ctx.element_table(uid)
+    delta = -1 if request.POST.get("direction") == "up" else 1
+    return _run(ctx, action="column.move", summary=f"moved column {table.name}.{col.name}",
+                target=uid, selected=table.uid,
+                change=lambda s: actions.move_column(s, uid, delta), expect=None, forms={})
+
+
+# ------------------------------------------------------------------------ relationships
+
+@login_required
+@require_POST
+def relationship_add(request: HttpRequest, slug: str) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    form = editor_forms.RelationshipForm(request.POST, schema=ctx.schema, prefix="rel")
+    if not form.is_valid():
+        return _refuse(ctx, request.POST.get("rel-child"), 422, [], relationship_form=form)
+    d = form.cleaned_data
+    child, parent = ctx.table(d["child"]), ctx.table(d["parent"])
+    holder: dict[str, str] = {}
+
+    def change(s: m.Schema) -> m.Schema:
+        if d["cardinality"] == "many-to-many" and s.table(d["child"]).kind != "junction":
+            out, uid = actions.add_many_to_many(s, left_uid=d["child"], right_uid=d["parent"])
+            holder["selected"] = uid
+            return diagrams.place_new_tables(out)
+        out, rel_uid = actions.add_relationship(
+            s, child_uid=d["child"], parent_uid=d["parent"],
+            column_names=d["column_names"] or None, name=d["name"] or None,
+            cardinality=d["cardinality"], optional=d["optional"],
+            identifying=d["identifying"], on_delete=d["on_delete"] or None,
+            on_update=d["on_update"] or None, deferrable=d["deferrable"],
+            initially_deferred=d["initially_deferred"], comment=d["comment"])
+        holder["rel"] = rel_uid
+        return out
+    return _run(ctx, action="relationship.add",
+                summary=f"drew relationship {child.name} → {parent.name}", target=None,
+                selected=d["child"], change=change, expect=None,
+                forms={"relationship_form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_edit(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    ctx = _Ctx(request, slug) if request.method == "POST" else None
+    if ctx is None:
+        project, role = project_for(request.user, slug)
+        design = services.main_design(project)
+        schema = snapshot(design)
+        rel = next((r for r in schema.relationships if r.uid == uid), None)
+        if rel is None:
+            raise Http404("No such relationship.")
+        c = editor_context(request, project, role, design, schema, selected=rel.child_table)
+        c["rel"] = rel
+        c["rel_form"] = editor_forms.RelationshipEditForm(initial={
+            "name": rel.name, "cardinality": rel.cardinality, "on_delete": rel.on_delete,
+            "on_update": rel.on_update, "deferrable": rel.deferrable,
+            "initially_deferred": rel.initially_deferred, "comment": rel.comment})
+        c["rel_version"] = diagrams.row_version("relationship", design, uid)
+        return render_editor(request, c)
+    rel = next((r for r in ctx.schema.relationships if r.uid == uid), None)
+    if rel is None:
+        raise Http404("No such relationship.")
+    form = editor_forms.RelationshipEditForm(request.POST)
+    if not form.is_valid():
+        return _refuse(ctx, rel.child_table, 422,
+                       [f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
+    d = form.cleaned_data
+
+    def change(s: m.Schema) -> m.Schema:
+        current = next(r for r in s.relationships if r.uid == uid)
+        return edit.put_relationship(s, replace(
+            current, name=d["name"], cardinality=d["cardinality"], on_delete=d["on_delete"],
+            on_update=d["on_update"], deferrable=d["deferrable"],
+            initially_deferred=d["initially_deferred"], comment=d["comment"]))
+    return _run(ctx, action="relationship.update", summary=f"changed relationship {rel.name}",
+                target=uid, selected=rel.child_table, change=change,
+                expect=("relationship", uid, d.get("version")), forms={})
+
+
+# ----------------------------------------------------- indexes, constraints, patterns
+
+def _table_child(request: HttpRequest, slug: str, uid: str, form_cls: type[Any],
+                 prefix: str, action: str,
+                 build: Callable[[m.Table, dict[str, Any]], tuple[Any, str]]) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    table = ctx.table(uid)
+    form = form_cls(request.POST, table=table, prefix=prefix)
+    if not form.is_valid():
+        return _refuse(ctx, uid, 422, [], **{_FORM_KEYS[prefix]: form})
+    element, what = build(table, form.cleaned_data)
+    putter = {"index": edit.put_index, "unique": edit.put_unique, "check": edit.put_check,
+              "pattern": edit.put_query_pattern}[action]
+    return _run(ctx, action=f"{action}.add", summary=f"added {what}", target=element.uid,
+                selected=uid, change=lambda s: putter(s, uid, element), expect=None,
+                forms={_FORM_KEYS[prefix]: form})
+
+
+_FORM_KEYS = {"ix": "index_form", "uq": "unique_form", "ck": "check_form", "qp": "pattern_form"}
+
+
+def _parts(uids: list[str]) -> tuple[m.IndexPart, ...]:
+    return tuple(m.IndexPart(column=u.lstrip("-"), descending=u.startswith("-")) for u in uids)
+
+
+@login_required
+@require_POST
+def index_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
+        parts = _parts(d["column_uids"])
+        if (d.get("expression") or "").strip():
+            parts = (*parts, m.IndexPart(expression=d["expression"].strip()))
+        names = [t.column(u.lstrip("-")).name for u in d["column_uids"]] or ["expr"]
+        name = d.get("name") or naming.ix_name(t.name, names)
+        ix = m.Index(uid=actions.new_uid(), name=name, parts=parts, unique=d["unique"],
+                     method=d["method"], where=(d.get("where") or "").strip() or None,
+                     include=tuple(d["include_uids"]))
+        return ix, f"index {name} on {t.name}"
+    return _table_child(request, slug, uid, editor_forms.IndexForm, "ix", "index", build)
+
+
+@login_required
+@require_POST
+def unique_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
+        names = [t.column(u).name for u in d["column_uids"]]
+        name = d.get("name") or naming.uq_name(t.name, names)
+        return (m.UniqueConstraint(uid=actions.new_uid(), name=name,
+                                   columns=tuple(d["column_uids"]),
+                                   nulls_not_distinct=d["nulls_not_distinct"]),
+                f"unique constraint {name} on {t.name}")
+    return _table_child(request, slug, uid, editor_forms.UniqueForm, "uq", "unique", build)
+
+
+@login_required
+@require_POST
+def check_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
+        name = naming.ck_name(t.name, d["name"])
+        return (m.CheckConstraint(uid=actions.new_uid(), name=name,
+                                  expression=d["expression"].strip()),
+                f"check {name} on {t.name}")
+    return _table_child(request, slug, uid, editor_forms.CheckForm, "ck", "check", build)
+
+
+@login_required
+@require_POST
+def pattern_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
+        return (m.QueryPattern(uid=actions.new_uid(), name=d["name"],
+                               equality=tuple(u.lstrip("-") for u in d["equality_uids"]),
+                               range=d["range_uid"].lstrip("-") if d["range_uid"] else None,
+                               order_by=tuple(m.OrderKey(u.lstrip("-"), u.startswith("-"))
+                                              for u in d["order_uids"]), hot=d["hot"]),
+                f"query pattern {d['name']} on {t.name}")
+    return _table_child(request, slug, uid, editor_forms.QueryPatternForm, "qp", "pattern",
+                        build)
+
+
+# ------------------------------------------------------------------------------- enums
+
+@login_required
+@require_POST
+def enum_save(request: HttpRequest, slug: str, uid: str | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug)
+    form = editor_forms.EnumForm(request.POST, prefix="enum")
+    if not form.is_valid():
+        return _refuse(ctx, None, 422, [], enum_form=form)
+    d = form.cleaned_data
+    enum_uid = uid or actions.new_uid()
+
+    def change(s: m.Schema) -> m.Schema:
+        old = next((e for e in s.enums if e.uid == enum_uid), None)
+        if uid is not None and old is None:
+            raise ValueError("That enum no longer exists.")
+        by_label = {v.label: v.uid for v in old.values} if old else {}
+        values = tuple(m.EnumValue(by_label.get(label) or actions.new_uid(), label)
+                       for label in d["values"])
+        return edit.put_enum(s, m.EnumType(uid=enum_uid, name=d["name"],
+                                           namespace=d["namespace"] or "public",
+                                           values=values, comment=d["comment"]))
+    return _run(ctx, action="enum.save", summary=f"saved enum {d['name']}", target=enum_uid,
+                selected=None, change=change,
+                expect=("enum", enum_uid, d.get("version")) if uid else None,
+                forms={"enum_form": form})
+
+
+# ------------------------------------------------------------------------------ delete
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+    """GET: confirmation listing what goes with the element. POST: delete it."""
+    project, _role = project_for(request.user, slug, "edit")
+    design = services.main_design(project)
+    schema = snapshot(design)
+    label, selected = _describe(schema, uid)
+    if request.method == "GET":
+        return render(request, "editor/confirm_delete.html", {
+            "project": project, "uid": uid, "label": label, "selected": selected,
+            "dependents": edit.dependents(schema, uid)})
+    ctx = _Ctx(request, slug)
+    return _run(ctx, action="element.delete", summary=f"deleted {label}", target=uid,
+                selected=selected if selected != uid else None,
+                change=lambda s: edit.drop(s, uid), expect=None, forms={})
+
+
+def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
+    idx = schema._index
+    if uid in idx.tables:
+        return f"table {idx.tables[uid].qualified_name}", uid
+    if uid in idx.columns:
+        t, c = idx.columns[uid]
+        return f"column {t.name}.{c.name}", t.uid
+    if uid in idx.types:
+        return f"type {idx.types[uid].qualified_name}", None
+    for r in schema.relationships:
+        if r.uid == uid:
+            return f"relationship {r.name}", r.child_table
+    for t in schema.tables:
+        for kind, items in (("index", t.indexes), ("constraint", (*t.uniques, *t.checks)),
+                            ("query pattern", t.query_patterns)):
+            for x in items:
+                if x.uid == uid:
+                    return f"{kind} {x.name}", t.uid
+    raise Http404("No such element.")
+
+
+def project_of(slug: str) -> Project:  # used by tests
+    return Project.objects.get(slug=slug)

@@ -1,0 +1,204 @@
+/* Diagram interactions for the editor: pan/zoom, click to open, drag to move, search.
+ *
+ * The SVG comes from Graphviz; elements carry ids that map back to model objects:
+ *   <g id="table-<uid>" class="node">, <g id="column-<uid>">, <g id="rel-<uid>" class="edge">.
+ * Dragging a table sends the delta in SVG units to .../t/<uid>/move/; the server stores the
+ * new position and the diagram re-renders with every table pinned where it is.
+ */
+(function () {
+  "use strict";
+  const pane = document.getElementById("diagram-pane");
+  if (!pane) return;
+  const slug = pane.dataset.slug;
+  const canEdit = pane.dataset.canEdit === "1";
+  const host = () => document.querySelector("#diagram .svg-host");
+  const svgEl = () => document.querySelector("#diagram svg");
+  const viewKey = "er-view:" + slug;
+  const csrf = () => {
+    const raw = document.body.getAttribute("hx-headers") || "{}";
+    try { return JSON.parse(raw)["X-CSRFToken"]; } catch (e) { return ""; }
+  };
+  const uidOf = (el, kind) => {
+    const g = el && el.closest && el.closest('[id^="' + kind + '-"]');
+    if (!g) return null;
+    return g.id.slice(kind.length + 1).split("__")[0];
+  };
+
+  // ---------------------------------------------------------------- pan & zoom (viewBox)
+  let base = null;  // the SVG's own viewBox
+  function viewBox(svg) {
+    const vb = svg.viewBox.baseVal;
+    return { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
+  }
+  function setViewBox(svg, v) {
+    svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
+    sessionStorage.setItem(viewKey, JSON.stringify(v));
+  }
+  function prepare() {
+    const svg = svgEl();
+    if (!svg) return;
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    base = viewBox(svg);
+    const saved = sessionStorage.getItem(viewKey);
+    if (saved) {
+      try { setViewBox(svg, JSON.parse(saved)); } catch (e) { /* ignore */ }
+    }
+    const h = host();
+    if (h && h.dataset.rev) pane.dataset.rev = h.dataset.rev;
+    highlightSelected();
+  }
+  function zoom(factor, cx, cy) {
+    const svg = svgEl();
+    if (!svg) return;
+    const v = viewBox(svg);
+    const px = cx === undefined ? v.x + v.w / 2 : cx;
+    const py = cy === undefined ? v.y + v.h / 2 : cy;
+    const w = Math.min(Math.max(v.w * factor, 20), base ? base.w * 20 : v.w * 20);
+    const h = v.h * (w / v.w);
+    setViewBox(svg, { x: px - (px - v.x) * (w / v.w), y: py - (py - v.y) * (h / v.h), w: w, h: h });
+  }
+  function svgPoint(svg, evt) {
+    const pt = svg.createSVGPoint();
+    pt.x = evt.clientX; pt.y = evt.clientY;
+    return pt.matrixTransform(svg.getScreenCTM().inverse());
+  }
+  function centerOn(uid) {
+    const svg = svgEl();
+    const g = svg && svg.getElementById("table-" + uid);
+    if (!g) return;
+    const b = g.getBBox();
+    const v = viewBox(svg);
+    // the node group's bbox is in the coordinates of the graph group; apply its transform
+    const m = g.getCTM(), s = svg.getCTM();
+    const p = svg.createSVGPoint(); p.x = b.x + b.width / 2; p.y = b.y + b.height / 2;
+    const c = p.matrixTransform(s.inverse().multiply(m));
+    setViewBox(svg, { x: c.x - v.w / 2, y: c.y - v.h / 2, w: v.w, h: v.h });
+  }
+  document.addEventListener("click", (evt) => {
+    const z = evt.target.closest && evt.target.closest("[data-zoom]");
+    if (!z) return;
+    if (z.dataset.zoom === "in") zoom(0.8);
+    else if (z.dataset.zoom === "out") zoom(1.25);
+    else if (base) { setViewBox(svgEl(), base); sessionStorage.removeItem(viewKey); }
+  });
+  const diagram = document.getElementById("diagram");
+  diagram.addEventListener("wheel", (evt) => {
+    const svg = svgEl();
+    if (!svg) return;
+    evt.preventDefault();
+    const p = svgPoint(svg, evt);
+    zoom(evt.deltaY > 0 ? 1.15 : 1 / 1.15, p.x, p.y);
+  }, { passive: false });
+
+  // ------------------------------------------------------- drag: pan background / move table
+  let drag = null;
+  diagram.addEventListener("pointerdown", (evt) => {
+    const svg = svgEl();
+    if (!svg || evt.button !== 0) return;
+    const tableUid = uidOf(evt.target, "table");
+    const start = svgPoint(svg, evt);
+    if (tableUid && canEdit) {
+      const g = svg.getElementById("table-" + tableUid);
+      drag = { kind: "table", uid: tableUid, g: g, start: start, dx: 0, dy: 0 };
+    } else if (!tableUid) {
+      drag = { kind: "pan", start: { x: evt.clientX, y: evt.clientY }, v: viewBox(svg) };
+    }
+    if (drag) diagram.setPointerCapture(evt.pointerId);
+  });
+  diagram.addEventListener("pointermove", (evt) => {
+    if (!drag) return;
+    const svg = svgEl();
+    if (drag.kind === "pan") {
+      const rect = svg.getBoundingClientRect();
+      const scale = Math.max(drag.v.w / rect.width, drag.v.h / rect.height);
+      setViewBox(svg, { x: drag.v.x - (evt.clientX - drag.start.x) * scale,
+                        y: drag.v.y - (evt.clientY - drag.start.y) * scale,
+                        w: drag.v.w, h: drag.v.h });
+    } else {
+      const p = svgPoint(svg, evt);
+      drag.dx = p.x - drag.start.x; drag.dy = p.y - drag.start.y;
+      drag.g.setAttribute("transform", "translate(" + drag.dx + " " + drag.dy + ")");
+      drag.g.classList.add("dragging");
+    }
+  });
+  function endDrag(evt) {
+    if (!drag) return;
+    const d = drag; drag = null;
+    if (d.kind !== "table") return;
+    if (Math.abs(d.dx) < 3 && Math.abs(d.dy) < 3) {
+      d.g.removeAttribute("transform");
+      open("table", d.uid);
+      return;
+    }
+    const body = new URLSearchParams({ dx: d.dx.toFixed(2), dy: d.dy.toFixed(2) });
+    fetch("/p/" + slug + "/t/" + d.uid + "/move/", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
+    }).then((r) => {
+      if (!r.ok) d.g.removeAttribute("transform");
+      htmx.trigger(document.body, "schema-changed");
+    });
+  }
+  diagram.addEventListener("pointerup", endDrag);
+  diagram.addEventListener("pointercancel", endDrag);
+
+  // ------------------------------------------------------------------ click to open
+  let selected = null;
+  function open(kind, uid) {
+    selected = uid;
+    const url = kind === "rel" ? "/p/" + slug + "/r/" + uid + "/" : "/p/" + slug + "/t/" + uid + "/";
+    htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
+    highlightSelected();
+  }
+  function highlightSelected() {
+    const svg = svgEl();
+    if (!svg) return;
+    svg.querySelectorAll(".selected").forEach((g) => g.classList.remove("selected"));
+    if (!selected) return;
+    const g = svg.getElementById("table-" + selected) || svg.getElementById("rel-" + selected);
+    if (g) g.classList.add("selected");
+  }
+  diagram.addEventListener("click", (evt) => {
+    if (canEdit) return;  // with editing, pointerup handles table clicks
+    const t = uidOf(evt.target, "table");
+    if (t) open("table", t);
+  });
+  diagram.addEventListener("click", (evt) => {
+    const rel = uidOf(evt.target, "rel");
+    if (rel) { evt.stopPropagation(); open("rel", rel); }
+  });
+  document.addEventListener("click", (evt) => {
+    const a = evt.target.closest && evt.target.closest("[data-select]");
+    if (a) { selected = a.dataset.select; highlightSelected(); }
+  });
+
+  // ------------------------------------------------------------------------ search
+  document.addEventListener("input", (evt) => {
+    if (evt.target.id !== "table-search") return;
+    const q = evt.target.value.trim().toLowerCase();
+    document.querySelectorAll("#table-list li[data-name]").forEach((li) => {
+      li.hidden = q !== "" && !li.dataset.name.includes(q);
+    });
+    const svg = svgEl();
+    if (!svg) return;
+    svg.querySelectorAll("g.node").forEach((g) => g.classList.remove("search-hit"));
+    if (!q) return;
+    const first = document.querySelector("#table-list li[data-name]:not([hidden]) a[data-select]");
+    document.querySelectorAll("#table-list li[data-name]:not([hidden]) a[data-select]").forEach((a) => {
+      const g = svg.getElementById("table-" + a.dataset.select);
+      if (g) g.classList.add("search-hit");
+    });
+    if (first) centerOn(first.dataset.select);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (evt) => {
+    if (evt.target.id === "diagram") prepare();
+    const inner = document.querySelector("#panel .panel-inner");
+    if (inner && inner.dataset.rev && evt.target.id === "panel") pane.dataset.rev = inner.dataset.rev;
+    const title = document.querySelector("#panel-title[data-table]");
+    if (evt.target.id === "panel" && title) { selected = title.dataset.table; highlightSelected(); }
+  });
+  prepare();
+})();

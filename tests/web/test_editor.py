@@ -1,0 +1,250 @@
+"""Editor endpoints: every action, its 422/409/404/403 paths, the rule gate, the activity log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from modeler.schema import model as m
+from modeler.web import services
+from modeler.web.models import (
+    Activity,
+    DbColumn,
+    DbIndex,
+    DbTable,
+    Design,
+    Membership,
+    Relationship,
+)
+from modeler.web.snapshot import snapshot
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def project(user: Any) -> Any:
+    return services.project_create(name="Shop", slug="shop", owner=user)
+
+
+@pytest.fixture
+def editor(client: Client, user: Any, project: Any) -> Client:
+    client.force_login(user)
+    return client
+
+
+def schema_of(project: Any) -> m.Schema:
+    return snapshot(services.main_design(project))
+
+
+def add_table(client: Client, name: str, comment: str = "A table for the tests", **extra: str
+              ) -> Any:
+    data = {"new-name": name, "new-namespace": "public", "new-comment": comment,
+            "new-kind": "entity", "new-delete_strategy": "hard", **extra}
+    return client.post(reverse("table_add", args=["shop"]), data, **HX)
+
+
+def table_uid(project: Any, name: str) -> str:
+    t = schema_of(project).table_named(name)
+    assert t is not None
+    return t.uid
+
+
+def col_data(name: str, type_: str = "text", **extra: Any) -> dict[str, Any]:
+    return {"col-name": name, "col-type": type_, "col-searchable": "none",
+            "col-null_meaning": extra.pop("null_meaning", ""), **{f"col-{k}": v for k, v in
+                                                                  extra.items()}}
+
+
+def test_add_table_has_secure_defaults(editor: Client, project: Any) -> None:
+    response = add_table(editor, "customer")
+    assert response.status_code == 200
+    assert "schema-changed" in response["HX-Trigger"]
+    t = schema_of(project).table_named("customer")
+    assert t is not None
+    names = [c.name for c in t.columns]
+    assert names == ["id", "created_at", "updated_at"]
+    assert t.columns[0].identity == "always" and t.columns[0].pk_order == 1
+    assert all(c.default == "now()" and not c.nullable and c.type.name == "timestamptz"
+               for c in t.columns[1:])
+    entry = Activity.objects.get()
+    assert entry.action == "table.add" and entry.after["name"] == "customer"
+    assert entry.before is None and entry.actor.username == "alice"
+
+
+def test_add_table_bad_input_is_422_and_saves_nothing(editor: Client, project: Any) -> None:
+    response = add_table(editor, "1bad")
+    assert response.status_code == 422
+    assert b"not starting with a digit" in response.content
+    response = add_table(editor, "ok", comment="")
+    assert response.status_code == 422
+    assert not DbTable.objects.exists() and not Activity.objects.exists()
+
+
+def test_duplicate_table_refused(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    response = add_table(editor, "customer")
+    assert response.status_code == 422
+    assert b"already exists" in response.content
+    assert DbTable.objects.count() == 1
+
+
+def test_rule_gate_refuses_new_block(editor: Client, project: Any) -> None:
+    """A json column is TY-05 BLOCK: refused with the finding, nothing saved."""
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    response = editor.post(reverse("column_add", args=["shop", uid]),
+                           col_data("payload", "json"), **HX)
+    assert response.status_code == 422
+    assert b"TY-05" in response.content
+    assert not DbColumn.objects.filter(name="payload").exists()
+    response = editor.post(reverse("column_add", args=["shop", uid]),
+                           col_data("email", "varchar", length=320,
+                                    comment="Where we write to"), **HX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert DbColumn.objects.filter(name="email", length=320).exists()
+
+
+def test_column_form_validation(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    bad = [col_data("x", "boolean", length=3), col_data("x", "numeric", scale=2),
+           col_data("x", "bigint", identity="always", nullable="on"), col_data("id")]
+    for data in bad:
+        response = editor.post(reverse("column_add", args=["shop", uid]), data, **HX)
+        assert response.status_code == 422, data
+    assert [c.name for c in schema_of(project).table(uid).columns] == ["id", "created_at",
+                                                                       "updated_at"]
+
+
+def test_relationship_creates_fk_column_and_index(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    add_table(editor, "purchase")
+    child, parent = table_uid(project, "purchase"), table_uid(project, "customer")
+    response = editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": child, "rel-parent": parent, "rel-cardinality": "one-to-many"}, **HX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    schema = schema_of(project)
+    rel = schema.relationships[0]
+    col = schema.column(rel.child_columns[0])
+    assert col.name == "customer_id" and col.type.name == "bigint" and col.identity is None
+    assert (rel.on_delete, rel.on_update) == ("RESTRICT", "NO ACTION")
+    assert rel.name == "fk_purchase_customer_id_customer"
+    assert DbIndex.objects.filter(name="ix_purchase_customer_id").exists()
+    optional = editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": child, "rel-parent": parent, "rel-column_names": "referrer_id",
+        "rel-optional": "on", "rel-cardinality": "one-to-many"}, **HX)
+    assert optional.status_code == 200
+    rel2 = next(r for r in schema_of(project).relationships if r.name.endswith("referrer_id_"
+                                                                                "customer"))
+    assert rel2.on_delete == "SET NULL" and rel2.optional
+
+
+def test_many_to_many_creates_junction(editor: Client, project: Any) -> None:
+    add_table(editor, "student")
+    add_table(editor, "course")
+    response = editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": table_uid(project, "student"), "rel-parent": table_uid(project, "course"),
+        "rel-cardinality": "many-to-many"}, **HX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    schema = schema_of(project)
+    junction = schema.table_named("student_course")
+    assert junction is not None and junction.kind == "junction"
+    assert [c.name for c in junction.primary_key] == ["student_id", "course_id"]
+    assert {r.on_delete for r in schema.relationships} == {"CASCADE"}
+
+
+def test_optimistic_locking_gives_409(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    version = DbTable.objects.get(uid=uid).version
+    form = {"tbl-name": "client", "tbl-namespace": "public", "tbl-comment": "People who buy",
+            "tbl-kind": "entity", "tbl-delete_strategy": "hard", "tbl-version": version}
+    assert editor.post(reverse("table_update", args=["shop", uid]), form,
+                       **HX).status_code == 200
+    stale = {**form, "tbl-name": "buyer"}
+    response = editor.post(reverse("table_update", args=["shop", uid]), stale, **HX)
+    assert response.status_code == 409
+    assert b"changed by someone else" in response.content
+    assert schema_of(project).table(uid).name == "client"
+
+
+def test_delete_lists_dependents_then_deletes(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    add_table(editor, "purchase")
+    editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": table_uid(project, "purchase"), "rel-parent": table_uid(project, "customer"),
+        "rel-cardinality": "one-to-many"}, **HX)
+    uid = table_uid(project, "customer")
+    page = editor.get(reverse("delete_element", args=["shop", uid]))
+    assert page.status_code == 200
+    assert b"fk_purchase_customer_id_customer" in page.content
+    response = editor.post(reverse("delete_element", args=["shop", uid]))
+    assert response.status_code == 302
+    assert not Relationship.objects.exists()
+    assert schema_of(project).table_named("customer") is None
+
+
+def test_viewer_cannot_edit_and_outsider_gets_404(client: Client, project: Any,
+                                                 other_user: Any, django_user_model: Any
+                                                 ) -> None:
+    Membership.objects.create(project=project, user=other_user, role="viewer")
+    client.force_login(other_user)
+    assert client.get(reverse("editor", args=["shop"]), **HX).status_code == 200
+    response = client.post(reverse("table_add", args=["shop"]), {"new-name": "x"}, **HX)
+    assert response.status_code == 403
+    outsider = django_user_model.objects.create_user(username="eve", password="pw-eve-123!")
+    client.force_login(outsider)
+    for name, args in (("editor", ["shop"]), ("diagram", ["shop"]), ("poll", ["shop"]),
+                       ("activity", ["shop"])):
+        assert client.get(reverse(name, args=args)).status_code == 404
+    assert client.post(reverse("table_add", args=["shop"]), {}).status_code == 404
+
+
+def test_poll_is_cheap_when_unchanged(editor: Client, project: Any) -> None:
+    design = Design.objects.get(project=project)
+    response = editor.get(reverse("poll", args=["shop"]), {"rev": design.revision})
+    assert response.status_code == 204
+    add_table(editor, "customer")
+    response = editor.get(reverse("poll", args=["shop"]), {"rev": design.revision})
+    assert response.status_code == 200 and "schema-changed" in response["HX-Trigger"]
+
+
+def test_indexes_constraints_patterns_enums(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    editor.post(reverse("column_add", args=["shop", uid]),
+                col_data("email", "varchar", length=320, comment="login e-mail"), **HX)
+    r = editor.post(reverse("unique_add", args=["shop", uid]), {"uq-columns": "email"}, **HX)
+    assert r.status_code == 200, r.content.decode()[:2000]
+    r = editor.post(reverse("index_add", args=["shop", uid]),
+                    {"ix-expression": "lower(email)", "ix-method": "btree",
+                     "ix-name": "ix_customer_lower_email"}, **HX)
+    assert r.status_code == 200
+    r = editor.post(reverse("check_add", args=["shop", uid]),
+                    {"ck-name": "email_has_at", "ck-expression": "position('@' in email) > 1"},
+                    **HX)
+    assert r.status_code == 200
+    r = editor.post(reverse("pattern_add", args=["shop", uid]),
+                    {"qp-name": "recent", "qp-order_by": "-created_at"}, **HX)
+    assert r.status_code == 200
+    r = editor.post(reverse("index_add", args=["shop", uid]), {"ix-columns": "nope",
+                                                              "ix-method": "btree"}, **HX)
+    assert r.status_code == 422 and b"has no column nope" in r.content
+    r = editor.post(reverse("enum_add", args=["shop"]),
+                    {"enum-name": "status", "enum-namespace": "public",
+                     "enum-values": "new\npaid\nnew"}, **HX)
+    assert r.status_code == 422 and b"once" in r.content
+    r = editor.post(reverse("enum_add", args=["shop"]),
+                    {"enum-name": "status", "enum-namespace": "public",
+                     "enum-values": "new\npaid"}, **HX)
+    assert r.status_code == 200
+    t = schema_of(project).table(uid)
+    assert [u.name for u in t.uniques] == ["uq_customer_email"]
+    assert t.checks[0].name == "ck_customer_email_has_at"
+    assert t.indexes[0].parts[0].expression == "lower(email)"
+    assert t.query_patterns[0].order_by[0].descending
+    assert schema_of(project).enums[0].labels == ("new", "paid")
