@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from modeler.web.views import editor, elements, projects
+from modeler.web.views import editor, elements, projects, rules
 
 
 class UidConverter:
@@ -52,4 +52,11 @@ urlpatterns = [
     path("p/<slug:slug>/enums/<uid:uid>/", elements.enum_save, name="enum_update"),
     path("p/<slug:slug>/x/<uid:uid>/delete/", elements.delete, name="delete_element"),
     path("p/<slug:slug>/relayout/", elements.relayout, name="relayout"),
+    # rules: reference, fixes, waivers, levels
+    path("rules/", rules.rule_index, name="rule_index"),
+    path("rules/<str:rule_id>/", rules.rule_detail, name="rule_detail"),
+    path("p/<slug:slug>/fix/", rules.fix, name="fix"),
+    path("p/<slug:slug>/waive/", rules.waive, name="waive"),
+    path("p/<slug:slug>/waivers/", rules.waivers, name="waivers"),
+    path("p/<slug:slug>/rules/", rules.settings_view, name="rule_settings"),
 ]

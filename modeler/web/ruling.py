@@ -50,11 +50,37 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
     """New BLOCK findings the edit introduces on its element (anywhere, when the edit has no
     single element, e.g. a relationship drawn with new columns)."""
     config = config_for(project)
-    if target_uid is not None:
+    if target_uid is not None and _present(new, target_uid):
         return rules.element_gate(old, new, target_uid, config)
+    if target_uid is not None:
+        owner = _owner_table(old, target_uid)
+        if owner is not None and _present(new, owner):
+            # a dropped column/index/constraint: gate its table
+            return rules.element_gate(old, new, owner, config)
     before = {f.key for f in rules.lint(old, config) if f.level is Level.BLOCK}
     return tuple(f for f in rules.lint(new, config)
                  if f.level is Level.BLOCK and f.key not in before)
+
+
+def _present(schema: m.Schema, uid: str) -> bool:
+    idx = schema._index
+    if uid in idx.tables or uid in idx.columns or uid in idx.types:
+        return True
+    return _owner_table(schema, uid) is not None or any(
+        r.uid == uid for r in schema.relationships)
+
+
+def _owner_table(schema: m.Schema, uid: str) -> str | None:
+    idx = schema._index
+    if uid in idx.columns:
+        return idx.columns[uid][0].uid
+    for t in schema.tables:
+        if any(x.uid == uid for x in (*t.indexes, *t.uniques, *t.checks, *t.query_patterns)):
+            return t.uid
+    for r in schema.relationships:
+        if r.uid == uid:
+            return r.child_table
+    return None
 
 
 def worst_levels(schema: m.Schema, project: db.Project) -> dict[str, str]:
@@ -79,7 +105,8 @@ def panel(schema: m.Schema, project: db.Project) -> dict[str, Any]:
     for level in ("block", "justify", "advise"):
         items = [{"rule": f.rule, "path": f.target.path, "message": f.message, "hint": f.hint,
                   "table_uid": f.target.table_uid or "", "waived": f.waived,
-                  "grandfathered": f.grandfathered, "key": f.target.key}
+                  "grandfathered": f.grandfathered, "key": f.target.key,
+                  "fixable": f.fixable}
                  for f in findings if f.level.value == level]
         if items:
             groups.append({"level": level, "items": items})

@@ -1,0 +1,40 @@
+"""python manage.py lint_schema <project-slug> [--format text|json|sarif]
+
+Exit status 1 when any unwaived BLOCK or JUSTIFY finding exists, else 0.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from modeler import rules
+from modeler.web import ruling, services
+from modeler.web.models import Project
+from modeler.web.snapshot import snapshot
+
+
+class Command(BaseCommand):
+    help = "Check a project's design against the rules; exit 1 on unwaived BLOCK/JUSTIFY."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            project = Project.objects.get(slug=opts["slug"])
+        except Project.DoesNotExist as exc:
+            raise CommandError(f"no project {opts['slug']!r}") from exc
+        design = services.main_design(project)
+        findings = ruling.lint_project(snapshot(design), project, design)
+        if opts["format"] == "json":
+            self.stdout.write(json.dumps(rules.to_json(findings), indent=2))
+        elif opts["format"] == "sarif":
+            self.stdout.write(json.dumps(rules.to_sarif(findings), indent=2))
+        else:
+            self.stdout.write(rules.to_text(findings), ending="")
+        if any(f.gating for f in findings):
+            raise SystemExit(1)

@@ -1,0 +1,157 @@
+"""The rules reference (/rules/), and per-project findings: fixes, waivers, rule levels."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from modeler import rules
+from modeler.rules import Level
+from modeler.web import ruling, services
+from modeler.web.editing import Refused, apply_edit
+from modeler.web.models import RuleSetting, Waiver
+from modeler.web.permissions import can, project_for
+from modeler.web.snapshot import snapshot
+
+
+@require_GET
+def rule_index(request: HttpRequest) -> HttpResponse:
+    docs = rules.rule_docs()
+    by_category: dict[str, list[rules.RuleDoc]] = {}
+    for d in docs:
+        by_category.setdefault(d.category, []).append(d)
+    return render(request, "rules/index.html", {"categories": sorted(by_category.items()),
+                                                "elsewhere": rules.NOT_SCHEMA_CHECKED})
+
+
+@require_GET
+def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
+    try:
+        doc = rules.rule_doc(rule_id.upper())
+    except KeyError as exc:
+        raise Http404("No such rule.") from exc
+    return render(request, "rules/detail.html", {"doc": doc})
+
+
+def _find(schema: rules.Schema, project: object, rule: str, key: str) -> rules.Finding:  # type: ignore[name-defined]
+    for f in ruling.lint_project(schema, project):  # type: ignore[arg-type]
+        if f.rule == rule and f.target.key == key:
+            return f
+    raise Http404("That finding is not present any more.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fix(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: preview the edits that fix one finding (or all safe ones); POST: apply them."""
+    project, role = project_for(request.user, slug, "edit")
+    design = services.main_design(project)
+    schema = snapshot(design)
+    rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
+    if rule:
+        found = rules.fix_for(schema, _find(schema, project, rule, key))
+        if found is None:
+            raise Http404("This finding has no mechanical fix.")
+        edits, title = found.edits, f"Fix {rule} on {found.target.path}"
+    else:
+        edits, title = rules.safe_fixes(schema, ruling.config_for(project)), "Fix all safe findings"
+    if request.method == "GET":
+        return render(request, "rules/fix_preview.html", {
+            "project": project, "title": title, "rule": rule, "key": key,
+            "lines": rules.describe_edits(schema, edits)})
+    try:
+        apply_edit(design=design, actor=request.user,  # type: ignore[arg-type]
+                   action="rules.fix", summary=title, target_uid=None,
+                   change=lambda s: rules.apply_edits(s, edits), gated=False)
+    except Refused as exc:
+        return render(request, "rules/fix_preview.html", {
+            "project": project, "title": title, "errors": exc.reasons,
+            "lines": rules.describe_edits(schema, edits)}, status=422)
+    return redirect("editor", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def waive(request: HttpRequest, slug: str) -> HttpResponse:
+    """Write a justification for a JUSTIFY finding (reviewers and up may not: editors may)."""
+    project, role = project_for(request.user, slug, "edit")
+    design = services.main_design(project)
+    schema = snapshot(design)
+    rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
+    finding = _find(schema, project, rule, key)
+    ctx = {"project": project, "finding": finding, "doc": rules.rule_doc(rule)}
+    if request.method == "GET":
+        return render(request, "rules/waive.html", ctx)
+    text = request.POST.get("justification", "")
+    try:
+        w = rules.make_waiver(schema, finding, text, request.user.get_username(),
+                              timezone.now().isoformat())
+    except ValueError as exc:
+        return render(request, "rules/waive.html", {**ctx, "error": str(exc),
+                                                    "text": text}, status=422)
+    Waiver.objects.update_or_create(
+        design=design, rule=w.rule, target_key=w.target_key,
+        defaults={"project": project, "fingerprint": w.fingerprint,
+                  "justification": w.justification, "author": request.user,
+                  "target_path": finding.target.path})
+    return redirect("waivers", slug=slug)
+
+
+@login_required
+@require_GET
+def waivers(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(request.user, slug)
+    design = services.main_design(project)
+    schema = snapshot(design)
+    findings = rules.lint(schema, ruling.config_for(project))
+    rows = []
+    for w, obj in zip(ruling.waivers_for(design),
+                      Waiver.objects.filter(design=design).select_related("author")
+                      .order_by("created_at", "id"), strict=False):
+        rows.append({"w": obj, "status": rules.waiver_status(schema, w, findings)})
+    return render(request, "rules/waivers.html", {"project": project, "rows": rows,
+                                                  "role": role})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Per-project rule levels: anyone who edits may raise a level; only the owner may
+    lower one, and must say why."""
+    project, role = project_for(request.user, slug, "edit")
+    docs = {d.id: d for d in rules.rule_docs()}
+    error = ""
+    if request.method == "POST":
+        rule = request.POST.get("rule", "").upper()
+        level = request.POST.get("level", "")
+        reason = request.POST.get("reason", "").strip()
+        if rule not in docs or level not in ("block", "justify", "advise", "default"):
+            error = "Pick a rule and a level."
+        else:
+            default = Level(docs[rule].level)
+            lowering = level != "default" and Level(level).rank > default.rank
+            if lowering and not can(role, "manage"):
+                error = "Only the project owner may lower a rule's level."
+            elif lowering and len(reason) < 10:
+                error = "Say why the level is lowered (at least 10 characters)."
+            elif level == "default":
+                RuleSetting.objects.filter(project=project, rule=rule).delete()
+            else:
+                RuleSetting.objects.update_or_create(
+                    project=project, rule=rule,
+                    defaults={"level": level, "reason": reason, "set_by": request.user})
+        if not error:
+            return redirect("rule_settings", slug=slug)
+    return render(request, "rules/settings.html", {
+        "project": project, "docs": sorted(docs.values(), key=lambda d: d.id),
+        "current": RuleSetting.objects.filter(project=project).select_related("set_by"),
+        "error": error, "is_owner": can(role, "manage")}, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def fix_all(request: HttpRequest, slug: str) -> HttpResponse:
+    return fix(request, slug)
