@@ -47,7 +47,7 @@ def _find(schema: rules.Schema, project: object, rule: str, key: str) -> rules.F
 @require_http_methods(["GET", "POST"])
 def fix(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: preview the edits that fix one finding (or all safe ones); POST: apply them."""
-    project, role = project_for(request.user, slug, "edit")
+    project, _role = project_for(request.user, slug, "edit")
     design = services.main_design(project)
     schema = snapshot(design)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
@@ -77,7 +77,7 @@ def fix(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def waive(request: HttpRequest, slug: str) -> HttpResponse:
     """Write a justification for a JUSTIFY finding (reviewers and up may not: editors may)."""
-    project, role = project_for(request.user, slug, "edit")
+    project, _role = project_for(request.user, slug, "edit")
     design = services.main_design(project)
     schema = snapshot(design)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
