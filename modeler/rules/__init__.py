@@ -1,0 +1,46 @@
+"""PURE design-rule engine: rules, findings, fixes, gates, waivers and output formats.
+
+No Django, no SQLAlchemy: every function takes snapshots (:mod:`modeler.schema`) and values.
+
+    from modeler.rules import Config, lint, safe_fixes, apply_edits, version_gate
+    findings = lint(schema, Config(baseline=False))
+"""
+
+from modeler.rules.catalog import all_rules, get_rule
+from modeler.rules.core import (
+    CATEGORIES,
+    Config,
+    Finding,
+    Level,
+    LevelOverride,
+    Rule,
+    Target,
+    registry,
+)
+from modeler.rules.edits import Edit, EditError, apply_edits, describe_edits
+from modeler.rules.fixes import Fix, apply_safe_fixes, fix_for, fixes, safe_fixes
+from modeler.rules.gates import (
+    Waiver,
+    apply_waivers,
+    element_gate,
+    fingerprint,
+    make_waiver,
+    validate_justification,
+    version_gate,
+    waiver_status,
+)
+from modeler.rules.migrations import DestructiveChange, destructive_changes
+from modeler.rules.output import to_json, to_sarif, to_text
+from modeler.rules.ruledocs import NOT_SCHEMA_CHECKED, RuleDoc, rule_doc, rule_docs
+from modeler.rules.runner import lint
+from modeler.rules.runtime import GENERATED_RUNTIME, RuntimeFacts
+
+__all__ = [
+    "CATEGORIES", "GENERATED_RUNTIME", "NOT_SCHEMA_CHECKED", "Config", "DestructiveChange",
+    "Edit", "EditError", "Finding", "Fix", "Level", "LevelOverride", "Rule", "RuleDoc",
+    "RuntimeFacts", "Target", "Waiver", "all_rules", "apply_edits", "apply_safe_fixes",
+    "apply_waivers", "describe_edits", "destructive_changes", "element_gate", "fingerprint",
+    "fix_for", "fixes", "get_rule", "lint", "make_waiver", "registry", "rule_doc", "rule_docs",
+    "safe_fixes", "to_json", "to_sarif", "to_text", "validate_justification", "version_gate",
+    "waiver_status",
+]

@@ -1,0 +1,28 @@
+"""The rule catalog: importing this module registers every rule."""
+
+from __future__ import annotations
+
+from modeler.rules import (  # noqa: F401  (imported for their @register side effect)
+    constraints,
+    docs,
+    indexes,
+    keys,
+    migrations,
+    naming_,
+    normalization,
+    relationships,
+    runtime,
+    timestamps,
+    types_,
+)
+from modeler.rules.core import Rule, registry
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by id."""
+    return tuple(registry()[k] for k in sorted(registry()))
+
+
+def get_rule(rule_id: str) -> Rule:
+    """The rule with ``rule_id``; KeyError for unknown ids."""
+    return registry()[rule_id]

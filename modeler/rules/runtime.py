@@ -1,0 +1,104 @@
+"""Runtime and pooling (RT): connection settings of the exported ``db.py``.
+
+The snapshot cannot see code, so these rules check :class:`RuntimeFacts`: what the exported
+runtime does. When the caller gives none, the facts are :data:`GENERATED_RUNTIME`, the
+contract of our generator (``modeler.codegen`` always emits a pooled app engine with explicit
+pool options, and points Alembic at the direct URL; its tests assert the exported ``db.py``
+keeps that contract). So for designs exported by this product RT-01/02 pass by construction;
+they fail only when a caller reports different facts (a hand-edited ``db.py``, another
+generator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from modeler.rules.core import Config, Finding, Level, Rule, Target, register
+from modeler.schema.model import Schema
+
+POOL_OPTIONS = ("pool_size", "max_overflow", "pool_pre_ping", "pool_recycle")
+SERVERLESS = frozenset({"neon"})
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFacts:
+    """What the exported runtime code does.
+
+    ``app_url_pooled``: the application engine connects through the provider's pooler
+    (Neon: the ``-pooler`` host in ``DATABASE_URL``). ``migrations_url_direct``: Alembic uses
+    the direct URL (``DIRECT_URL``). ``pool_options``: engine pool options set explicitly.
+    """
+
+    app_url_pooled: bool = True
+    migrations_url_direct: bool = True
+    pool_options: tuple[str, ...] = POOL_OPTIONS
+
+
+GENERATED_RUNTIME = RuntimeFacts()
+
+
+def runtime_facts(config: Config) -> RuntimeFacts:
+    return config.runtime if config.runtime is not None else GENERATED_RUNTIME
+
+
+@register
+class PooledAppConnection(Rule):
+    """The application connects through a connection pool.
+
+    Serverless PostgreSQL (Neon) allows few direct connections and wakes slowly; every web
+    worker opening its own connections exhausts it. The app uses the pooled URL. On generic
+    PostgreSQL the engine sets ``pool_size``, ``max_overflow``, ``pool_pre_ping`` and
+    ``pool_recycle`` explicitly instead of trusting defaults.
+
+    Bad:
+        DATABASE_URL=postgresql://app@ep-cool-name.eu-central-1.aws.neon.tech/db
+
+    Good:
+        DATABASE_URL=postgresql://app@ep-cool-name-pooler.eu-central-1.aws.neon.tech/db
+    """
+
+    id = "RT-01"
+    name = "App uses a pooled connection"
+    level = Level.BLOCK
+    levels_note = "BLOCK for serverless providers; JUSTIFY for missing pool options elsewhere"
+
+    def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        facts = runtime_facts(config)
+        target = Target("settings", "settings.provider")
+        if schema.settings.provider in SERVERLESS:
+            if not facts.app_url_pooled:
+                yield self.finding(target, "App does not use the pooled connection URL",
+                                   "Point DATABASE_URL at the -pooler host")
+            return
+        missing = [o for o in POOL_OPTIONS if o not in facts.pool_options]
+        if missing:
+            yield self.finding(target, f"Pool options not set: {', '.join(missing)}",
+                               "Set them explicitly on create_engine()", Level.JUSTIFY)
+
+
+@register
+class DirectMigrationConnection(Rule):
+    """Migrations use the direct connection.
+
+    A transaction pooler (PgBouncer in transaction mode, Neon's pooler) cannot hold the
+    session state migrations rely on: advisory locks, ``SET`` statements, ``CREATE INDEX
+    CONCURRENTLY`` outside a transaction. Alembic connects with the direct URL.
+
+    Bad:
+        sqlalchemy.url = %(DATABASE_URL)s  # the -pooler host
+
+    Good:
+        sqlalchemy.url = %(DIRECT_URL)s
+    """
+
+    id = "RT-02"
+    name = "Migrations use the direct connection"
+    level = Level.BLOCK
+
+    def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        direct = runtime_facts(config).migrations_url_direct
+        if schema.settings.provider in SERVERLESS and not direct:
+            yield self.finding(Target("settings", "settings.provider"),
+                               "Migrations do not use the direct connection URL",
+                               "Point Alembic at DIRECT_URL")
