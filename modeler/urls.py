@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from modeler.web.views import editor, elements, projects, rules
 
@@ -19,6 +19,39 @@ class UidConverter:
 
 register_converter(UidConverter, "uid")
 
+# Views of one design; mounted for the main design and for a proposal's design.
+EDITOR = [
+    # the editor screen and its partials
+    path("edit/", editor.editor, name="editor"),
+    path("edit/diagram/", editor.diagram, name="diagram"),
+    path("edit/poll/", editor.poll, name="poll"),
+    path("edit/view/", editor.save_view, name="save_view"),
+    path("diagram.<str:fmt>", editor.download, name="diagram_download"),
+    path("activity/", editor.activity, name="activity"),
+    path("t/<uid:uid>/", editor.table_panel, name="table_panel"),
+    # editor actions
+    path("tables/add/", elements.table_add, name="table_add"),
+    path("t/<uid:uid>/update/", elements.table_update, name="table_update"),
+    path("t/<uid:uid>/move/", elements.table_move, name="table_move"),
+    path("t/<uid:uid>/columns/add/", elements.column_add, name="column_add"),
+    path("t/<uid:uid>/indexes/add/", elements.index_add, name="index_add"),
+    path("t/<uid:uid>/uniques/add/", elements.unique_add, name="unique_add"),
+    path("t/<uid:uid>/checks/add/", elements.check_add, name="check_add"),
+    path("t/<uid:uid>/patterns/add/", elements.pattern_add, name="pattern_add"),
+    path("c/<uid:uid>/update/", elements.column_update, name="column_update"),
+    path("c/<uid:uid>/move/", elements.column_move, name="column_move"),
+    path("relationships/add/", elements.relationship_add,
+         name="relationship_add"),
+    path("r/<uid:uid>/", elements.relationship_edit, name="relationship_edit"),
+    path("enums/add/", elements.enum_save, name="enum_add"),
+    path("enums/<uid:uid>/", elements.enum_save, name="enum_update"),
+    path("x/<uid:uid>/delete/", elements.delete, name="delete_element"),
+    path("relayout/", elements.relayout, name="relayout"),
+    path("fix/", rules.fix, name="fix"),
+    path("waive/", rules.waive, name="waive"),
+    path("waivers/", rules.waivers, name="waivers"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -26,37 +59,10 @@ urlpatterns = [
     path("", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
-    # the editor screen and its partials
-    path("p/<slug:slug>/edit/", editor.editor, name="editor"),
-    path("p/<slug:slug>/edit/diagram/", editor.diagram, name="diagram"),
-    path("p/<slug:slug>/edit/poll/", editor.poll, name="poll"),
-    path("p/<slug:slug>/edit/view/", editor.save_view, name="save_view"),
-    path("p/<slug:slug>/diagram.<str:fmt>", editor.download, name="diagram_download"),
-    path("p/<slug:slug>/activity/", editor.activity, name="activity"),
-    path("p/<slug:slug>/t/<uid:uid>/", editor.table_panel, name="table_panel"),
-    # editor actions
-    path("p/<slug:slug>/tables/add/", elements.table_add, name="table_add"),
-    path("p/<slug:slug>/t/<uid:uid>/update/", elements.table_update, name="table_update"),
-    path("p/<slug:slug>/t/<uid:uid>/move/", elements.table_move, name="table_move"),
-    path("p/<slug:slug>/t/<uid:uid>/columns/add/", elements.column_add, name="column_add"),
-    path("p/<slug:slug>/t/<uid:uid>/indexes/add/", elements.index_add, name="index_add"),
-    path("p/<slug:slug>/t/<uid:uid>/uniques/add/", elements.unique_add, name="unique_add"),
-    path("p/<slug:slug>/t/<uid:uid>/checks/add/", elements.check_add, name="check_add"),
-    path("p/<slug:slug>/t/<uid:uid>/patterns/add/", elements.pattern_add, name="pattern_add"),
-    path("p/<slug:slug>/c/<uid:uid>/update/", elements.column_update, name="column_update"),
-    path("p/<slug:slug>/c/<uid:uid>/move/", elements.column_move, name="column_move"),
-    path("p/<slug:slug>/relationships/add/", elements.relationship_add,
-         name="relationship_add"),
-    path("p/<slug:slug>/r/<uid:uid>/", elements.relationship_edit, name="relationship_edit"),
-    path("p/<slug:slug>/enums/add/", elements.enum_save, name="enum_add"),
-    path("p/<slug:slug>/enums/<uid:uid>/", elements.enum_save, name="enum_update"),
-    path("p/<slug:slug>/x/<uid:uid>/delete/", elements.delete, name="delete_element"),
-    path("p/<slug:slug>/relayout/", elements.relayout, name="relayout"),
+    path("p/<slug:slug>/", include(EDITOR)),
+    path("p/<slug:slug>/d/<int:design>/", include(EDITOR)),
     # rules: reference, fixes, waivers, levels
     path("rules/", rules.rule_index, name="rule_index"),
     path("rules/<str:rule_id>/", rules.rule_detail, name="rule_detail"),
-    path("p/<slug:slug>/fix/", rules.fix, name="fix"),
-    path("p/<slug:slug>/waive/", rules.waive, name="waive"),
-    path("p/<slug:slug>/waivers/", rules.waivers, name="waivers"),
     path("p/<slug:slug>/rules/", rules.settings_view, name="rule_settings"),
 ]

@@ -94,20 +94,22 @@ def options_from_query(query: Mapping[str, Any], schema: m.Schema,
     return view_options(clean_prefs(merged, schema), schema)
 
 
-def badges_for(schema: m.Schema, project: db.Project) -> dict[str, str]:
+def badges_for(schema: m.Schema, project: db.Project,
+               design: db.Design | None = None) -> dict[str, str]:
     try:
         from modeler.web import ruling
     except ImportError:
         return {}
-    return ruling.worst_levels(schema, project)
+    return ruling.worst_levels(schema, project, design)
 
 
-def findings_for(schema: m.Schema, project: db.Project) -> Any:
+def findings_for(schema: m.Schema, project: db.Project,
+                 design: db.Design | None = None) -> Any:
     try:
         from modeler.web import ruling
     except ImportError:
         return None
-    return ruling.panel(schema, project)
+    return ruling.panel(schema, project, design)
 
 
 def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
@@ -126,7 +128,7 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
         sync(design, schema, placed)
         schema = placed
     options = view_options(prefs_for(user, project), schema, highlight=highlight,
-                           badges=badges_for(schema, project))
+                           badges=badges_for(schema, project, design))
     return _api().render_svg(schema, options, cache=DjangoCache(),
                                   timeout=django_settings.GRAPHVIZ_TIMEOUT)
 

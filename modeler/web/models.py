@@ -107,6 +107,8 @@ class Design(TimeStamped):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MAIN)
     # Bumped on every change; cheap polling compares it (ETag) instead of rendering.
     revision = models.PositiveBigIntegerField(default=0)
+    # A merged or closed proposal's design is kept for history but no longer edited.
+    locked = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -475,3 +477,26 @@ class RuleSetting(TimeStamped):
                                    name="ck_rulesetting_level"),
         ]
         indexes = [models.Index(fields=["set_by"], name="ix_rulesetting_set_by")]
+
+
+class Version(TimeStamped):
+    """An immutable, numbered snapshot of the main design (one Alembic revision)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    message = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    schema_json = models.TextField()  # canonical snapshot JSON
+    baseline = models.BooleanField(default=False)  # imported, already deployed
+    waivers = models.JSONField(default=list)  # waivers in force when it was saved
+    findings = models.JSONField(default=list)  # the rule report at save time
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"],
+                                    name="uq_version_project_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="ck_version_number"),
+        ]
+        indexes = [models.Index(fields=["author"], name="ix_version_author")]

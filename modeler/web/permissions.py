@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from modeler.web.models import Membership, Project
+from modeler.web.models import Design, Membership, Project
 
 RANK = {"viewer": 0, "reviewer": 1, "editor": 2, "owner": 3}
 
@@ -47,3 +47,21 @@ def project_for(user: AbstractBaseUser | AnonymousUser, slug: str,
     if not can(row.role, action):
         raise PermissionDenied(f"Your role ({row.role}) cannot {action} in this project.")
     return row.project, row.role
+
+
+def design_for(user: AbstractBaseUser | AnonymousUser, slug: str, design_id: int | None,
+               action: str = "view") -> tuple[Project, str, Design]:
+    """The project, the user's role and the design the URL names: the main design, or (with
+    ``design_id``) a proposal's working design of the same project. Editing a locked design
+    (a merged or closed proposal) is refused with 403."""
+    project, role = project_for(user, slug, action)
+    if design_id is None:
+        design = Design.objects.get(project=project, kind=Design.Kind.MAIN)
+    else:
+        found = Design.objects.filter(pk=design_id, project=project).first()
+        if found is None:
+            raise Http404("No such design.")
+        design = found
+    if action in ("edit", "propose") and design.locked:
+        raise PermissionDenied("This design is closed for edits (merged or closed proposal).")
+    return project, role, design

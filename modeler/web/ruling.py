@@ -26,22 +26,22 @@ def waivers_for(design: db.Design | int) -> tuple[Waiver, ...]:
         Waiver(rule=rule, target_key=key, fingerprint=fp, justification=text,
                author=author or "", created=created.isoformat())
         for rule, key, fp, text, author, created in db.Waiver.objects.filter(
-            design_id=design_id).values_list("rule", "target_key", "fingerprint",
-                                              "justification", "author__username",
-                                              "created_at"))
+            design_id=design_id).order_by("created_at", "id").values_list(
+                "rule", "target_key", "fingerprint", "justification", "author__username",
+                "created_at"))
 
 
 def lint_project(schema: m.Schema, project: db.Project,
                  design: db.Design | None = None) -> tuple[Finding, ...]:
     """Findings with the project's levels and waivers applied (memoized per snapshot)."""
     cached = _LAST.get("key")
-    if cached is not None and cached[0] is schema and cached[1] == project.pk:
+    design = design or db.Design.objects.get(project=project, kind="main")
+    if cached is not None and cached[0] is schema and cached[1] == design.pk:
         result: tuple[Finding, ...] = _LAST["value"]
         return result
-    design = design or db.Design.objects.get(project=project, kind="main")
     found = rules.lint(schema, config_for(project))
     value = tuple(rules.apply_waivers(schema, found, waivers_for(design)))
-    _LAST["key"], _LAST["value"] = (schema, project.pk), value
+    _LAST["key"], _LAST["value"] = (schema, design.pk), value
     return value
 
 
@@ -83,11 +83,12 @@ def _owner_table(schema: m.Schema, uid: str) -> str | None:
     return None
 
 
-def worst_levels(schema: m.Schema, project: db.Project) -> dict[str, str]:
+def worst_levels(schema: m.Schema, project: db.Project,
+                 design: db.Design | None = None) -> dict[str, str]:
     """table uid → worst unwaived level, for the diagram's badges."""
     order = {"block": 0, "justify": 1, "advise": 2}
     out: dict[str, str] = {}
-    for f in lint_project(schema, project):
+    for f in lint_project(schema, project, design):
         if f.waived or not f.target.table_uid:
             continue
         level = f.level.value
@@ -97,9 +98,10 @@ def worst_levels(schema: m.Schema, project: db.Project) -> dict[str, str]:
     return out
 
 
-def panel(schema: m.Schema, project: db.Project) -> dict[str, Any]:
+def panel(schema: m.Schema, project: db.Project,
+          design: db.Design | None = None) -> dict[str, Any]:
     """Findings grouped by level, with counts, for the editor's findings panel."""
-    findings = lint_project(schema, project)
+    findings = lint_project(schema, project, design)
     counts = Counter(f.level.value for f in findings if not f.waived)
     groups = []
     for level in ("block", "justify", "advise"):

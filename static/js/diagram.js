@@ -10,6 +10,7 @@
   const pane = document.getElementById("diagram-pane");
   if (!pane) return;
   const slug = pane.dataset.slug;
+  const base = pane.dataset.editorUrl.replace(/edit\/$/, "");  // /p/<slug>/ or /p/<slug>/d/<id>/
   const canEdit = pane.dataset.canEdit === "1";
   const host = () => document.querySelector("#diagram .svg-host");
   const svgEl = () => document.querySelector("#diagram svg");
@@ -133,7 +134,7 @@
       return;
     }
     const body = new URLSearchParams({ dx: d.dx.toFixed(2), dy: d.dy.toFixed(2) });
-    fetch("/p/" + slug + "/t/" + d.uid + "/move/", {
+    fetch(base + "t/" + d.uid + "/move/", {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
     }).then((r) => {
@@ -148,7 +149,7 @@
   let selected = null;
   function open(kind, uid) {
     selected = uid;
-    const url = kind === "rel" ? "/p/" + slug + "/r/" + uid + "/" : "/p/" + slug + "/t/" + uid + "/";
+    const url = base + (kind === "rel" ? "r/" : "t/") + uid + "/";
     htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
     highlightSelected();
   }

@@ -20,9 +20,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, services
+from modeler.web import diagrams, editor_forms
 from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
-from modeler.web.permissions import can, project_for
+from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot
 
 PANEL = "editor/editor.html#panel"
@@ -43,7 +43,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "new_table_form": editor_forms.TableForm(prefix="new"),
         "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
         "enum_form": editor_forms.EnumForm(prefix="enum"),
-        "findings": diagrams.findings_for(schema, project),
+        "findings": diagrams.findings_for(schema, project, design),
     }
     if table is not None:
         ctx.update(table_panel_context(schema, table, design))
@@ -114,9 +114,9 @@ def render_editor(request: HttpRequest, ctx: dict[str, Any], partial: str = PANE
 
 @login_required
 @require_GET
-def editor(request: HttpRequest, slug: str) -> HttpResponse:
-    project, role = project_for(request.user, slug)
-    design = services.main_design(project)
+def editor(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    project, role, design_ = design_for(request.user, slug, design)
+    design = design_
     schema = snapshot(design)
     ctx = editor_context(request, project, role, design, schema)
     if request.htmx:  # type: ignore[attr-defined]
@@ -128,9 +128,10 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def table_panel(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    project, role = project_for(request.user, slug)
-    design = services.main_design(project)
+def table_panel(request: HttpRequest, slug: str, uid: str,
+                design: int | None = None) -> HttpResponse:
+    project, role, design_ = design_for(request.user, slug, design)
+    design = design_
     schema = snapshot(design)
     if not any(t.uid == uid for t in schema.tables):
         raise Http404("No such table.")
@@ -140,10 +141,10 @@ def table_panel(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def diagram(request: HttpRequest, slug: str) -> HttpResponse:
+def diagram(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     """The diagram partial (inline SVG), re-fetched after every change."""
-    project, role = project_for(request.user, slug)
-    design = services.main_design(project)
+    project, role, design_ = design_for(request.user, slug, design)
+    design = design_
     schema = snapshot(design)
     svg = diagrams.svg_for(schema, project, request.user, design, can_store=can(role, "edit"),
                            highlight=request.GET.get("highlight"))
@@ -155,11 +156,10 @@ def diagram(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def poll(request: HttpRequest, slug: str) -> HttpResponse:
+def poll(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Cheap change check: 204 while the client's revision is current, else an event."""
-    project, _ = project_for(request.user, slug)
-    revision = (Design.objects.filter(project=project, kind=Design.Kind.MAIN)
-                .values_list("revision", flat=True).get())
+    _, _, design_ = design_for(request.user, slug, design)
+    revision = design_.revision
     seen = request.GET.get("rev", "")
     if seen == str(revision):
         return HttpResponse(status=204)
@@ -170,11 +170,12 @@ def poll(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, slug: str, fmt: str,
+             design: int | None = None) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    project, _ = project_for(request.user, slug, "download")
-    design = services.main_design(project)
+    project, _, design_ = design_for(request.user, slug, design, "download")
+    design = design_
     schema = snapshot(design)
     try:
         options = diagrams.options_from_query(request.GET, schema,
@@ -189,10 +190,10 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_view(request: HttpRequest, slug: str) -> HttpResponse:
+def save_view(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Remember the diagram view options (detail, direction, focus, depth, area)."""
-    project, _ = project_for(request.user, slug)
-    design = services.main_design(project)
+    project, _, design_ = design_for(request.user, slug, design)
+    design = design_
     schema = snapshot(design)
     try:
         prefs = diagrams.clean_prefs(request.POST, schema)
@@ -207,8 +208,8 @@ def save_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def activity(request: HttpRequest, slug: str) -> HttpResponse:
-    project, role = project_for(request.user, slug)
+def activity(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    project, role, _ = design_for(request.user, slug, design)
     entries = (Activity.objects.filter(project=project).select_related("actor")
                .order_by("-created_at", "-id")[:200])
     return render(request, "editor/activity.html", {"project": project, "role": role,

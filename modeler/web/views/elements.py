@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, services
+from modeler.web import diagrams, editor_forms
 from modeler.web.editing import Conflict, Refused, apply_edit
-from modeler.web.models import Design, Project
-from modeler.web.permissions import project_for
+from modeler.web.models import Design
+from modeler.web.permissions import design_for
 from modeler.web.snapshot import snapshot
 from modeler.web.views.editor import editor_context, render_editor
 
@@ -27,11 +27,15 @@ from modeler.web.views.editor import editor_context, render_editor
 class _Ctx:
     """What every action needs: the project, the role, the design and its snapshot."""
 
-    def __init__(self, request: HttpRequest, slug: str) -> None:
+    def __init__(self, request: HttpRequest, slug: str, design: int | None = None) -> None:
         self.request = request
-        self.project, self.role = project_for(request.user, slug, "edit")
-        self.design: Design = services.main_design(self.project)
+        self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
         self.schema = snapshot(self.design)
+
+    def url_args(self) -> list[object]:
+        if self.design.kind == Design.Kind.MAIN:
+            return [self.project.slug]
+        return [self.project.slug, self.design.pk]
 
     def table(self, uid: str) -> m.Table:
         for t in self.schema.tables:
@@ -55,7 +59,7 @@ def _version(request: HttpRequest, key: str = "version") -> int | None:
 def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
     request = ctx.request
     if not request.htmx:  # type: ignore[attr-defined]
-        url = reverse("editor", args=[ctx.project.slug])
+        url = reverse("editor", args=ctx.url_args())
         return redirect(f"{url}?table={selected}" if selected else url)
     schema = snapshot(ctx.design)
     ctx.design.refresh_from_db(fields=["revision"])
@@ -95,8 +99,8 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
 
 @login_required
 @require_POST
-def table_add(request: HttpRequest, slug: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def table_add(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     form = editor_forms.TableForm(request.POST, prefix="new")
     if not form.is_valid():
         return _refuse(ctx, None, 422, [], new_table_form=form)
@@ -117,8 +121,9 @@ def table_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def table_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def table_update(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
     form = editor_forms.TableForm(request.POST, prefix="tbl")
     if not form.is_valid():
@@ -142,9 +147,10 @@ def table_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def table_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def table_move(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     """Drag: the client sends the drag delta in SVG units."""
-    ctx = _Ctx(request, slug)
+    ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
     try:
         dx, dy = float(request.POST["dx"]), float(request.POST["dy"])
@@ -165,13 +171,13 @@ def table_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def relayout(request: HttpRequest, slug: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def relayout(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
                action="diagram.relayout", summary="re-laid out the diagram", target_uid=None,
                change=diagrams.relayout, log=True, gated=False)
     if not request.htmx:  # type: ignore[attr-defined]
-        return redirect("editor", slug=slug)
+        return redirect("editor", *ctx.url_args())
     response = HttpResponse(status=204)
     response["HX-Trigger"] = "schema-changed"
     return response
@@ -209,8 +215,9 @@ def _with_unique(s: m.Schema, table_uid: str, col: m.Column, want: bool) -> m.Sc
 
 @login_required
 @require_POST
-def column_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def column_add(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
     form = editor_forms.ColumnForm(request.POST, schema=ctx.schema, prefix="col")
     if not form.is_valid():
@@ -234,8 +241,9 @@ def column_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def column_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def column_update(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     table, col = ctx.element_table(uid)
     if not isinstance(col, m.Column):
         raise Http404("No such column.")
@@ -259,8 +267,9 @@ def column_update(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def column_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def column_move(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     table, col = ctx.element_table(uid)
     delta = -1 if request.POST.get("direction") == "up" else 1
     return _run(ctx, action="column.move", summary=f"moved column {table.name}.{col.name}",
@@ -272,8 +281,8 @@ def column_move(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def relationship_add(request: HttpRequest, slug: str) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def relationship_add(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     form = editor_forms.RelationshipForm(request.POST, schema=ctx.schema, prefix="rel")
     if not form.is_valid():
         return _refuse(ctx, request.POST.get("rel-child"), 422, [], relationship_form=form)
@@ -303,22 +312,22 @@ def relationship_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relationship_edit(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
-    ctx = _Ctx(request, slug) if request.method == "POST" else None
+def relationship_edit(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design) if request.method == "POST" else None
     if ctx is None:
-        project, role = project_for(request.user, slug)
-        design = services.main_design(project)
-        schema = snapshot(design)
+        project, role, design_ = design_for(request.user, slug, design)
+        schema = snapshot(design_)
         rel = next((r for r in schema.relationships if r.uid == uid), None)
         if rel is None:
             raise Http404("No such relationship.")
-        c = editor_context(request, project, role, design, schema, selected=rel.child_table)
+        c = editor_context(request, project, role, design_, schema, selected=rel.child_table)
         c["rel"] = rel
         c["rel_form"] = editor_forms.RelationshipEditForm(initial={
             "name": rel.name, "cardinality": rel.cardinality, "on_delete": rel.on_delete,
             "on_update": rel.on_update, "deferrable": rel.deferrable,
             "initially_deferred": rel.initially_deferred, "comment": rel.comment})
-        c["rel_version"] = diagrams.row_version("relationship", design, uid)
+        c["rel_version"] = diagrams.row_version("relationship", design_, uid)
         return render_editor(request, c)
     rel = next((r for r in ctx.schema.relationships if r.uid == uid), None)
     if rel is None:
@@ -342,10 +351,11 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str) -> HttpResponse
 
 # ----------------------------------------------------- indexes, constraints, patterns
 
-def _table_child(request: HttpRequest, slug: str, uid: str, form_cls: type[Any],
+def _table_child(request: HttpRequest, slug: str, uid: str, design: int | None,
+                 form_cls: type[Any],
                  prefix: str, action: str,
                  build: Callable[[m.Table, dict[str, Any]], tuple[Any, str]]) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+    ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
     form = form_cls(request.POST, table=table, prefix=prefix)
     if not form.is_valid():
@@ -367,7 +377,8 @@ def _parts(uids: list[str]) -> tuple[m.IndexPart, ...]:
 
 @login_required
 @require_POST
-def index_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def index_add(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         parts = _parts(d["column_uids"])
         if (d.get("expression") or "").strip():
@@ -378,12 +389,13 @@ def index_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
                      method=d["method"], where=(d.get("where") or "").strip() or None,
                      include=tuple(d["include_uids"]))
         return ix, f"index {name} on {t.name}"
-    return _table_child(request, slug, uid, editor_forms.IndexForm, "ix", "index", build)
+    return _table_child(request, slug, uid, design, editor_forms.IndexForm, "ix", "index", build)
 
 
 @login_required
 @require_POST
-def unique_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def unique_add(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         names = [t.column(u).name for u in d["column_uids"]]
         name = d.get("name") or naming.uq_name(t.name, names)
@@ -391,23 +403,25 @@ def unique_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
                                    columns=tuple(d["column_uids"]),
                                    nulls_not_distinct=d["nulls_not_distinct"]),
                 f"unique constraint {name} on {t.name}")
-    return _table_child(request, slug, uid, editor_forms.UniqueForm, "uq", "unique", build)
+    return _table_child(request, slug, uid, design, editor_forms.UniqueForm, "uq", "unique", build)
 
 
 @login_required
 @require_POST
-def check_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def check_add(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         name = naming.ck_name(t.name, d["name"])
         return (m.CheckConstraint(uid=actions.new_uid(), name=name,
                                   expression=d["expression"].strip()),
                 f"check {name} on {t.name}")
-    return _table_child(request, slug, uid, editor_forms.CheckForm, "ck", "check", build)
+    return _table_child(request, slug, uid, design, editor_forms.CheckForm, "ck", "check", build)
 
 
 @login_required
 @require_POST
-def pattern_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def pattern_add(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         return (m.QueryPattern(uid=actions.new_uid(), name=d["name"],
                                equality=tuple(u.lstrip("-") for u in d["equality_uids"]),
@@ -415,7 +429,7 @@ def pattern_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
                                order_by=tuple(m.OrderKey(u.lstrip("-"), u.startswith("-"))
                                               for u in d["order_uids"]), hot=d["hot"]),
                 f"query pattern {d['name']} on {t.name}")
-    return _table_child(request, slug, uid, editor_forms.QueryPatternForm, "qp", "pattern",
+    return _table_child(request, slug, uid, design, editor_forms.QueryPatternForm, "qp", "pattern",
                         build)
 
 
@@ -423,8 +437,9 @@ def pattern_add(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def enum_save(request: HttpRequest, slug: str, uid: str | None = None) -> HttpResponse:
-    ctx = _Ctx(request, slug)
+def enum_save(request: HttpRequest, slug: str, uid: str | None = None,
+              design: int | None = None) -> HttpResponse:
+    ctx = _Ctx(request, slug, design)
     form = editor_forms.EnumForm(request.POST, prefix="enum")
     if not form.is_valid():
         return _refuse(ctx, None, 422, [], enum_form=form)
@@ -451,17 +466,18 @@ def enum_save(request: HttpRequest, slug: str, uid: str | None = None) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
+def delete(request: HttpRequest, slug: str, uid: str,
+        design: int | None = None) -> HttpResponse:
     """GET: confirmation listing what goes with the element. POST: delete it."""
-    project, _role = project_for(request.user, slug, "edit")
-    design = services.main_design(project)
-    schema = snapshot(design)
+    project, _role, design_ = design_for(request.user, slug, design, "edit")
+    schema = snapshot(design_)
     label, selected = _describe(schema, uid)
     if request.method == "GET":
         return render(request, "editor/confirm_delete.html", {
-            "project": project, "uid": uid, "label": label, "selected": selected,
+            "project": project, "design": design_, "uid": uid, "label": label,
+            "selected": selected,
             "dependents": edit.dependents(schema, uid)})
-    ctx = _Ctx(request, slug)
+    ctx = _Ctx(request, slug, design)
     return _run(ctx, action="element.delete", summary=f"deleted {label}", target=uid,
                 selected=selected if selected != uid else None,
                 change=lambda s: edit.drop(s, uid), expect=None, forms={})
@@ -487,6 +503,3 @@ def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
                     return f"{kind} {x.name}", t.uid
     raise Http404("No such element.")
 
-
-def project_of(slug: str) -> Project:  # used by tests
-    return Project.objects.get(slug=slug)

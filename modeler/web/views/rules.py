@@ -6,14 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from modeler import rules
 from modeler.rules import Level
-from modeler.web import ruling, services
+from modeler.web import ruling
 from modeler.web.editing import Refused, apply_edit
-from modeler.web.models import RuleSetting, Waiver
-from modeler.web.permissions import can, project_for
+from modeler.web.models import Design, RuleSetting, Waiver
+from modeler.web.permissions import can, design_for, project_for
 from modeler.web.snapshot import snapshot
 
 
@@ -45,11 +45,10 @@ def _find(schema: rules.Schema, project: object, rule: str, key: str) -> rules.F
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def fix(request: HttpRequest, slug: str) -> HttpResponse:
+def fix(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     """GET: preview the edits that fix one finding (or all safe ones); POST: apply them."""
-    project, _role = project_for(request.user, slug, "edit")
-    design = services.main_design(project)
-    schema = snapshot(design)
+    project, _role, design_ = design_for(request.user, slug, design, "edit")
+    schema = snapshot(design_)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
     if rule:
         found = rules.fix_for(schema, _find(schema, project, rule, key))
@@ -60,29 +59,35 @@ def fix(request: HttpRequest, slug: str) -> HttpResponse:
         edits, title = rules.safe_fixes(schema, ruling.config_for(project)), "Fix all safe findings"
     if request.method == "GET":
         return render(request, "rules/fix_preview.html", {
-            "project": project, "title": title, "rule": rule, "key": key,
+            "project": project, "design": design_, "title": title, "rule": rule, "key": key,
             "lines": rules.describe_edits(schema, edits)})
     try:
-        apply_edit(design=design, actor=request.user,  # type: ignore[arg-type]
+        apply_edit(design=design_, actor=request.user,  # type: ignore[arg-type]
                    action="rules.fix", summary=title, target_uid=None,
                    change=lambda s: rules.apply_edits(s, edits), gated=False)
     except Refused as exc:
         return render(request, "rules/fix_preview.html", {
-            "project": project, "title": title, "errors": exc.reasons,
+            "project": project, "design": design_, "title": title, "errors": exc.reasons,
             "lines": rules.describe_edits(schema, edits)}, status=422)
-    return redirect("editor", slug=slug)
+    return redirect("editor", *_args(design_))
+
+
+def _args(design: Design) -> list[object]:
+    if design.kind == Design.Kind.MAIN:
+        return [design.project.slug]
+    return [design.project.slug, design.pk]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def waive(request: HttpRequest, slug: str) -> HttpResponse:
-    """Write a justification for a JUSTIFY finding (reviewers and up may not: editors may)."""
-    project, _role = project_for(request.user, slug, "edit")
-    design = services.main_design(project)
-    schema = snapshot(design)
+def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    """Write a justification for a JUSTIFY finding (editors and owners)."""
+    project, _role, design_ = design_for(request.user, slug, design, "edit")
+    schema = snapshot(design_)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
     finding = _find(schema, project, rule, key)
-    ctx = {"project": project, "finding": finding, "doc": rules.rule_doc(rule)}
+    ctx = {"project": project, "design": design_, "finding": finding,
+           "doc": rules.rule_doc(rule)}
     if request.method == "GET":
         return render(request, "rules/waive.html", ctx)
     text = request.POST.get("justification", "")
@@ -93,27 +98,26 @@ def waive(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "rules/waive.html", {**ctx, "error": str(exc),
                                                     "text": text}, status=422)
     Waiver.objects.update_or_create(
-        design=design, rule=w.rule, target_key=w.target_key,
+        design=design_, rule=w.rule, target_key=w.target_key,
         defaults={"project": project, "fingerprint": w.fingerprint,
                   "justification": w.justification, "author": request.user,
                   "target_path": finding.target.path})
-    return redirect("waivers", slug=slug)
+    return redirect("waivers", *_args(design_))
 
 
 @login_required
 @require_GET
-def waivers(request: HttpRequest, slug: str) -> HttpResponse:
-    project, role = project_for(request.user, slug)
-    design = services.main_design(project)
-    schema = snapshot(design)
+def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    project, role, design_ = design_for(request.user, slug, design)
+    schema = snapshot(design_)
     findings = rules.lint(schema, ruling.config_for(project))
     rows = []
-    for w, obj in zip(ruling.waivers_for(design),
-                      Waiver.objects.filter(design=design).select_related("author")
+    for w, obj in zip(ruling.waivers_for(design_),
+                      Waiver.objects.filter(design=design_).select_related("author")
                       .order_by("created_at", "id"), strict=False):
         rows.append({"w": obj, "status": rules.waiver_status(schema, w, findings)})
     return render(request, "rules/waivers.html", {"project": project, "rows": rows,
-                                                  "role": role})
+                                                  "role": role, "design": design_})
 
 
 @login_required
@@ -150,8 +154,3 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
         "current": RuleSetting.objects.filter(project=project).select_related("set_by"),
         "error": error, "is_owner": can(role, "manage")}, status=422 if error else 200)
 
-
-@login_required
-@require_POST
-def fix_all(request: HttpRequest, slug: str) -> HttpResponse:
-    return fix(request, slug)
