@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from modeler.web.views import editor, elements, projects, rules
+from modeler.web.views import editor, elements, projects, rules, versions
 
 
 class UidConverter:
@@ -61,6 +61,14 @@ urlpatterns = [
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
     path("p/<slug:slug>/", include(EDITOR)),
     path("p/<slug:slug>/d/<int:design>/", include(EDITOR)),
+    # versions
+    path("p/<slug:slug>/versions/", versions.history, name="version_history"),
+    path("p/<slug:slug>/versions/save/", versions.save, name="version_save"),
+    path("p/<slug:slug>/versions/compare/", versions.compare_view, name="version_compare"),
+    path("p/<slug:slug>/versions/<int:number>/restore/", versions.restore,
+         name="version_restore"),
+    path("p/<slug:slug>/versions/<int:number>/export/", versions.export,
+         name="version_export"),
     # rules: reference, fixes, waivers, levels
     path("rules/", rules.rule_index, name="rule_index"),
     path("rules/<str:rule_id>/", rules.rule_detail, name="rule_detail"),

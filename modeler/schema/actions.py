@@ -174,3 +174,51 @@ def move_column(schema: m.Schema, column_uid: str, delta: int) -> m.Schema:
     idx = next(i for i, c in enumerate(table.columns) if c.uid == column_uid)
     target = max(0, min(len(table.columns) - 1, idx + delta))
     return edit.put_column(schema, table.uid, table.columns[idx], position=target)
+
+
+def _conventional(schema: m.Schema) -> dict[str, str]:
+    """uid → the name the naming convention gives each index, unique, check and FK."""
+    out: dict[str, str] = {}
+    for t in schema.tables:
+        cols = {c.uid: c.name for c in t.columns}
+        for i in t.indexes:
+            if all(p.column for p in i.parts):
+                out[i.uid] = naming.ix_name(t.name, [cols.get(p.column or "", "?")
+                                                     for p in i.parts])
+        for u in t.uniques:
+            out[u.uid] = naming.uq_name(t.name, [cols.get(c, "?") for c in u.columns])
+    for r in schema.relationships:
+        child, parent = schema.table(r.child_table), schema.table(r.parent_table)
+        out[r.uid] = naming.fk_name(child.name, [schema.column(c).name for c in r.child_columns],
+                                    parent.name)
+    return out
+
+
+def keep_conventional_names(old: m.Schema, new: m.Schema) -> m.Schema:
+    """After a rename: constraints and indexes whose name followed the naming convention in
+    ``old`` get the convention's name in ``new`` (``ix_purchase_customer_id`` becomes
+    ``ix_sale_customer_id`` when ``purchase`` is renamed ``sale``); custom names are kept."""
+    before, after = _conventional(old), _conventional(new)
+    old_names = {t.uid: t.name for t in old.tables}
+    renames: dict[str, str] = {}
+    for uid, name in after.items():
+        if uid in before and before[uid] != name:
+            renames[uid] = name
+    tables = []
+    for t in new.tables:
+        was = old_names.get(t.uid, t.name)
+
+        def name_of(uid: str, current: str, was: str = was, t: m.Table = t) -> str:
+            if uid in renames and current == before.get(uid):
+                return renames[uid]
+            if current.startswith(f"ck_{was}_") and was != t.name:
+                return naming.truncate(f"ck_{t.name}_{current[len(was) + 4:]}")
+            return current
+        tables.append(replace(
+            t, indexes=tuple(replace(i, name=name_of(i.uid, i.name)) for i in t.indexes),
+            uniques=tuple(replace(u, name=name_of(u.uid, u.name)) for u in t.uniques),
+            checks=tuple(replace(c, name=name_of(c.uid, c.name)) for c in t.checks),
+            pk_name=None if t.pk_name == naming.pk_name(was) else t.pk_name))
+    rels = tuple(replace(r, name=renames[r.uid]) if r.uid in renames
+                 and r.name == before.get(r.uid) else r for r in new.relationships)
+    return m.normalized(replace(new, tables=tuple(tables), relationships=rels))

@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 
+from modeler import diagram
 from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
 from modeler.schema import model as m
 from modeler.web import models as db
@@ -22,12 +23,6 @@ DEFAULT_PREFS: dict[str, Any] = {"detail": "all", "direction": "LR", "focus": ""
                                  "area": ""}
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
            "dot": "text/vnd.graphviz; charset=utf-8"}
-
-
-def _api() -> Any:
-    from modeler.diagram import api
-
-    return api
 
 
 class DjangoCache:
@@ -129,16 +124,38 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
         schema = placed
     options = view_options(prefs_for(user, project), schema, highlight=highlight,
                            badges=badges_for(schema, project, design))
-    return _api().render_svg(schema, options, cache=DjangoCache(),
-                                  timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    return _svg(schema, options)
+
+
+def static_svg(schema: m.Schema, *, status: Mapping[str, str] | None = None) -> str:
+    """A standalone SVG of ``schema`` (version pages, the export bundle): stored positions
+    when every table has one, a fresh layout otherwise."""
+    if not schema.tables:
+        return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
+    options = ViewOptions(status=dict(status or {}))  # type: ignore[arg-type]
+    return _svg(schema, options)
 
 
 def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
-    body = _api().render(schema, options, fmt=fmt, cache=DjangoCache(),
-                              timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    body = diagram.render_diagram(schema, options, fmt, cache=DjangoCache(),
+                                  timeout=django_settings.GRAPHVIZ_TIMEOUT)
     return body, FORMATS[fmt]
+
+
+def _svg(schema: m.Schema, options: ViewOptions) -> str:
+    """Sanitised SVG text (no script, no external reference) for inlining in a page."""
+    try:
+        body = diagram.render_diagram(schema, options, "svg", cache=DjangoCache(),
+                                      timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    except diagram.RenderError as exc:
+        from django.utils.html import escape
+
+        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 60" id="error">'
+                f'<text x="10" y="30" fill="#c0392b">Diagram failed: {escape(str(exc))}'
+                '</text></svg>')
+    return body.decode("utf-8")
 
 
 # --------------------------------------------------------------------------- positions
@@ -148,13 +165,15 @@ def place_new_tables(schema: m.Schema) -> m.Schema:
     placed (so adding a table never moves the existing ones)."""
     if not any(t.position for t in schema.tables):
         return schema
-    placed = _api().place_new(schema)
+    placed = diagram.layout(schema, cache=DjangoCache(),
+                            timeout=django_settings.GRAPHVIZ_TIMEOUT)
     return _with_positions(schema, placed)
 
 
 def relayout(schema: m.Schema) -> m.Schema:
     """Fresh layout of every table (the user's "Re-layout")."""
-    return _with_positions(schema, _api().fresh_positions(schema))
+    return _with_positions(schema, diagram.layout(schema, relayout=True, cache=DjangoCache(),
+                                                  timeout=django_settings.GRAPHVIZ_TIMEOUT))
 
 
 def ensure_positions(schema: m.Schema) -> m.Schema:
@@ -171,7 +190,7 @@ def move(schema: m.Schema, table_uid: str, dx: float, dy: float) -> m.Schema:
     schema = ensure_positions(schema)
     table = schema.table(table_uid)
     assert table.position is not None
-    moved = _api().moved(table.position, dx, dy)
+    moved = diagram.moved(table.position, dx, dy)
     tables = tuple(replace(t, position=moved) if t.uid == table_uid else t
                    for t in schema.tables)
     return replace(schema, tables=tables)

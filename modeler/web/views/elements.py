@@ -135,10 +135,10 @@ def table_update(request: HttpRequest, slug: str, uid: str,
         if other is not None and other.uid != uid:
             raise ValueError(f"A table named {d['name']} already exists.")
         t = s.table(uid)
-        return edit.put_table(s, replace(
+        return actions.keep_conventional_names(s, edit.put_table(s, replace(
             t, name=d["name"], namespace=d["namespace"], comment=d["comment"].strip(),
             kind=d["kind"], delete_strategy=d["delete_strategy"],
-            subject_area=d["subject_area"], color=d["color"]))
+            subject_area=d["subject_area"], color=d["color"])))
     return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
                 selected=uid, change=change,
                 expect=("table", uid, _version(request, "tbl-version")),
@@ -258,7 +258,7 @@ def column_update(request: HttpRequest, slug: str, uid: str,
         if other is not None and other.uid != uid:
             raise ValueError(f"{t.name} already has a column {form.cleaned_data['name']}.")
         new = _column_from(form, uid, t.column(uid), t)
-        out = edit.put_column(s, table.uid, new)
+        out = actions.keep_conventional_names(s, edit.put_column(s, table.uid, new))
         return _with_unique(out, table.uid, new, form.cleaned_data["unique"])
     return _run(ctx, action="column.update", summary=f"changed column {table.name}.{col.name}",
                 target=uid, selected=table.uid, change=change,

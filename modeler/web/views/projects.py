@@ -43,4 +43,6 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/detail.html", {
         "project": project, "role": role, "can_edit": can(role, "edit"),
         "tables": selectors.tables_of(design),
+        "activities": design.activities.select_related("actor").order_by("-created_at",
+                                                                          "-id")[:20],
     })

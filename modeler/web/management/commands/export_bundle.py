@@ -1,0 +1,41 @@
+"""python manage.py export_bundle <project-slug> [--version N] --out FILE.zip"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from modeler.web import diagrams, exporting
+from modeler.web.models import Project, Version
+from modeler.web.versions import version_schema
+
+
+class Command(BaseCommand):
+    help = "Write the export bundle (models, migrations, DDL, DESIGN.md, diagram) as a zip."
+
+    def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
+        # --version selects the design version here, not Django's version banner.
+        if "--version" not in args:
+            super().add_base_argument(parser, *args, **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--version", type=int, default=None, dest="number")
+        parser.add_argument("--out", required=True)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            project = Project.objects.get(slug=opts["slug"])
+        except Project.DoesNotExist as exc:
+            raise CommandError(f"no project {opts['slug']!r}") from exc
+        qs = Version.objects.filter(project=project)
+        version = (qs.filter(number=opts["number"]).first() if opts["number"]
+                   else qs.order_by("-number").first())
+        if version is None:
+            raise CommandError("no such version (save one with save_version first)")
+        svg = diagrams.static_svg(version_schema(version))
+        name, body = exporting.bundle(project, version.number, diagram_svg=svg)
+        Path(opts["out"]).write_bytes(body)
+        self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")

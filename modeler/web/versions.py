@@ -1,0 +1,119 @@
+"""Versions: immutable numbered snapshots of the main design, and what is built from them
+(comparisons, restores, the export bundle)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+
+from modeler import rules
+from modeler.rules import Level
+from modeler.schema import model as m
+from modeler.schema import serialize
+from modeler.web import models as db
+from modeler.web import ruling
+from modeler.web.editing import Refused, apply_edit
+from modeler.web.snapshot import snapshot
+
+MIN_MESSAGE = 10
+
+
+def version_schema(version: db.Version) -> m.Schema:
+    return serialize.loads(version.schema_json)
+
+
+def latest_version(project: db.Project) -> db.Version | None:
+    return db.Version.objects.filter(project=project).order_by("-number").first()
+
+
+def baseline_keys(project: db.Project) -> set[tuple[str, str]]:
+    """Finding keys recorded on the project's imported baseline version (grandfathered)."""
+    base = db.Version.objects.filter(project=project, baseline=True).order_by("number").first()
+    if base is None:
+        return set()
+    return {(f["rule"], f["key"]) for f in base.findings if "key" in f}
+
+
+def grandfather(findings: tuple[rules.Finding, ...],
+                keys: set[tuple[str, str]]) -> tuple[rules.Finding, ...]:
+    """Findings the imported baseline already had are reported, never gating."""
+    if not keys:
+        return findings
+    return tuple(replace(f, grandfathered=True, default_level=f.default_level or f.level,
+                         level=Level.JUSTIFY if f.level is Level.BLOCK else f.level)
+                 if f.key in keys and f.level is not Level.ADVISE else f for f in findings)
+
+
+def version_findings(schema: m.Schema, project: db.Project, design: db.Design, *,
+                     message: str | None, baseline: bool = False) -> tuple[rules.Finding, ...]:
+    previous = latest_version(project)
+    config = ruling.config_for(project, baseline=baseline, version_message=message,
+                               previous=version_schema(previous) if previous else None)
+    found = rules.lint(schema, config)
+    found = grandfather(found, baseline_keys(project))
+    return rules.apply_waivers(schema, found, ruling.waivers_for(design))
+
+
+def finding_record(f: rules.Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "level": f.level.value, "target": f.target.path,
+            "key": f.target.key, "message": f.message, "hint": f.hint,
+            "waived": f.waived, "grandfathered": f.grandfathered}
+
+
+def version_save(*, project: db.Project, actor: AbstractBaseUser, message: str,
+                 baseline: bool = False, schema: m.Schema | None = None,
+                 design: db.Design | None = None) -> db.Version:
+    """Freeze the main design (or ``schema``) as the next version, when the version gate
+    passes: no BLOCK finding and every JUSTIFY finding waived (grandfathered ones pass).
+    Raises :class:`Refused` with every reason otherwise; nothing is written then."""
+    message = (message or "").strip()
+    with transaction.atomic():
+        design = design or db.Design.objects.select_for_update().get(project=project,
+                                                                     kind="main")
+        current = schema if schema is not None else snapshot(design)
+        findings = version_findings(current, project, design, message=message,
+                                    baseline=baseline)
+        reasons = [f"{f.level.value.upper()} {f.rule} {f.target.path}: {f.message}"
+                   + ("" if f.level is Level.BLOCK else " (no valid waiver)")
+                   for f in findings if f.gating]
+        if reasons:
+            raise Refused(reasons, findings)
+        number = (db.Version.objects.filter(project=project).aggregate(n=Max("number"))["n"]
+                  or 0) + 1
+        waivers = [{"rule": w.rule, "target": w.target_key, "justification": w.justification,
+                    "author": w.author, "created": w.created}
+                   for w in ruling.waivers_for(design)]
+        return db.Version.objects.create(
+            project=project, number=number, message=message, author=actor,
+            schema_json=serialize.dumps(current), baseline=baseline, waivers=waivers,
+            findings=[finding_record(f) for f in findings])
+
+
+def version_restore(*, project: db.Project, actor: AbstractBaseUser, number: int) -> None:
+    """Make version ``number`` the working design again (a new change; history is kept)."""
+    version = db.Version.objects.get(project=project, number=number)
+    target = version_schema(version)
+    design = db.Design.objects.get(project=project, kind="main")
+
+    def change(current: m.Schema) -> m.Schema:
+        return replace(target, settings=current.settings, name=current.name)
+    apply_edit(design=design, actor=actor, action="version.restore",
+               summary=f"restored version {number}", target_uid=None, change=change,
+               gated=False)
+
+
+def compare(old: m.Schema, new: m.Schema) -> dict[str, Any]:
+    """Structured change list between two snapshots (renames by stable ids)."""
+    from modeler.diff.compare import diff
+    from modeler.diff.summary import summarize
+
+    ops = diff(old, new)
+    return {"ops": ops, "summary": summarize(ops)}
+
+
+__all__ = ["Refused", "compare", "latest_version", "version_restore", "version_save",
+           "version_schema"]

@@ -1,0 +1,107 @@
+"""Version history: save, list, compare two versions, restore, export the bundle."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from modeler.schema import model as m
+from modeler.web import diagrams, exporting
+from modeler.web.editing import Refused
+from modeler.web.models import Version
+from modeler.web.permissions import can, project_for
+from modeler.web.versions import compare, version_restore, version_save, version_schema
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(request.user, slug)
+    versions = Version.objects.filter(project=project).select_related("author").order_by(
+        "-number")
+    return render(request, "versions/history.html", {
+        "project": project, "role": role, "versions": versions,
+        "can_edit": can(role, "edit")})
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(request.user, slug, "edit")
+    message = request.POST.get("message", "")
+    try:
+        version = version_save(project=project, actor=request.user,  # type: ignore[arg-type]
+                               message=message)
+    except Refused as exc:
+        versions = Version.objects.filter(project=project).order_by("-number")
+        return render(request, "versions/history.html", {
+            "project": project, "role": role, "versions": versions, "can_edit": True,
+            "errors": exc.reasons, "message": message}, status=422)
+    messages.success(request, f"Saved version {version.number}.")
+    return redirect("version_history", slug=slug)
+
+
+def _version(project: object, number: str | int | None) -> Version:
+    try:
+        return Version.objects.get(project=project, number=int(number or 0))
+    except (Version.DoesNotExist, ValueError) as exc:
+        raise Http404("No such version.") from exc
+
+
+@login_required
+@require_GET
+def compare_view(request: HttpRequest, slug: str) -> HttpResponse:
+    project, _role = project_for(request.user, slug)
+    a, b = _version(project, request.GET.get("a")), _version(project, request.GET.get("b"))
+    old, new = version_schema(a), version_schema(b)
+    result = compare(old, new)
+    summary = result["summary"]
+    status: dict[str, str] = {}
+    for kind in ("added", "removed", "changed", "renamed"):
+        for group in summary.groups.values():
+            for entry in getattr(group, kind):
+                status.setdefault(entry.uid, kind)
+    union = _union(old, new)
+    svg = diagrams.static_svg(union, status=status)
+    return render(request, "versions/compare.html", {
+        "project": project, "a": a, "b": b, "summary": summary,
+        "groups": sorted(summary.groups.items()), "svg": svg})
+
+
+def _union(old: m.Schema, new: m.Schema) -> m.Schema:
+    """The new design plus what the old one had and the new one dropped (drawn as removed)."""
+    from dataclasses import replace
+
+    new_tables = {t.uid for t in new.tables}
+    new_rels = {r.uid for r in new.relationships}
+    gone = tuple(t for t in old.tables if t.uid not in new_tables)
+    rels = tuple(r for r in old.relationships if r.uid not in new_rels
+                 and r.child_table in new_tables | {t.uid for t in gone}
+                 and r.parent_table in new_tables | {t.uid for t in gone})
+    return m.normalized(replace(new, tables=new.tables + gone,
+                                relationships=new.relationships + rels))
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project, _ = project_for(request.user, slug, "edit")
+    _version(project, number)
+    version_restore(project=project, actor=request.user, number=number)  # type: ignore[arg-type]
+    messages.success(request, f"Version {number} is the working design again.")
+    return redirect("editor", slug=slug)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project, _ = project_for(request.user, slug, "download")
+    version = _version(project, number)
+    name, body = exporting.bundle(project, version.number,
+                                  diagram_svg=diagrams.static_svg(version_schema(version)))
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
