@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from modeler.web.views import editor, elements, projects, rules, versions
+from modeler.web.views import editor, elements, imports, projects, rules, versions
 
 
 class UidConverter:
@@ -58,6 +58,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
+    path("import/", imports.start, name="import_start"),
+    path("import/<int:pk>/", imports.preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", imports.confirm, name="import_confirm"),
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
     path("p/<slug:slug>/", include(EDITOR)),
     path("p/<slug:slug>/d/<int:design>/", include(EDITOR)),
@@ -73,4 +76,6 @@ urlpatterns = [
     path("rules/", rules.rule_index, name="rule_index"),
     path("rules/<str:rule_id>/", rules.rule_detail, name="rule_detail"),
     path("p/<slug:slug>/rules/", rules.settings_view, name="rule_settings"),
+    # team review: inbox, members, proposals (namespace "review")
+    path("", include("modeler.review.urls")),
 ]

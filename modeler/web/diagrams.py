@@ -225,3 +225,14 @@ def row_version(kind: str, design: db.Design, uid: str) -> int | None:
     version: int | None = VERSIONED[kind].objects.filter(design=design, uid=uid).values_list(
         "version", flat=True).first()
     return version
+
+
+# ----------------------------------------------------------------------------- review
+
+def review_svg(schema: m.Schema, status: Mapping[str, str], comments: Mapping[str, int]) -> str:
+    """A proposal's review diagram: changed elements coloured by ``status`` (added, removed,
+    changed, renamed) and unresolved comment threads as markers (uid → count)."""
+    if not schema.tables:
+        return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
+    return _svg(schema, ViewOptions(status=dict(status),  # type: ignore[arg-type]
+                                    comments=dict(comments)))

@@ -500,3 +500,20 @@ class Version(TimeStamped):
             models.CheckConstraint(condition=Q(number__gte=1), name="ck_version_number"),
         ]
         indexes = [models.Index(fields=["author"], name="ix_version_author")]
+
+
+class PendingImport(TimeStamped):
+    """A parsed import awaiting confirmation (the preview step). Holds the snapshot and the
+    warnings, never the source URL or credentials; deleted once confirmed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=50, validators=[slug_validator])
+    source = models.CharField(max_length=300)  # e.g. "sql: a.sql, b.sql" or "live database"
+    schema_json = models.TextField()
+    warnings = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="ix_pendingimport_user")]

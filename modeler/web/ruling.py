@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from modeler import rules
@@ -39,10 +40,28 @@ def lint_project(schema: m.Schema, project: db.Project,
     if cached is not None and cached[0] is schema and cached[1] == design.pk:
         result: tuple[Finding, ...] = _LAST["value"]
         return result
-    found = rules.lint(schema, config_for(project))
+    found = grandfather(rules.lint(schema, config_for(project)), baseline_keys(project))
     value = tuple(rules.apply_waivers(schema, found, waivers_for(design)))
     _LAST["key"], _LAST["value"] = (schema, design.pk), value
     return value
+
+
+def baseline_keys(project: db.Project) -> set[tuple[str, str]]:
+    """Finding keys recorded on the project's imported baseline version (grandfathered)."""
+    base = db.Version.objects.filter(project=project, baseline=True).order_by("number").first()
+    if base is None:
+        return set()
+    return {(f["rule"], f["key"]) for f in base.findings if "key" in f}
+
+
+def grandfather(findings: tuple[rules.Finding, ...],
+                keys: set[tuple[str, str]]) -> tuple[rules.Finding, ...]:
+    """Findings the imported baseline already had are reported, never gating."""
+    if not keys:
+        return findings
+    return tuple(replace(f, grandfathered=True, default_level=f.default_level or f.level,
+                         level=Level.JUSTIFY if f.level is Level.BLOCK else f.level)
+                 if f.key in keys and f.level is not Level.ADVISE else f for f in findings)
 
 
 def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,

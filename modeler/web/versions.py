@@ -30,31 +30,13 @@ def latest_version(project: db.Project) -> db.Version | None:
     return db.Version.objects.filter(project=project).order_by("-number").first()
 
 
-def baseline_keys(project: db.Project) -> set[tuple[str, str]]:
-    """Finding keys recorded on the project's imported baseline version (grandfathered)."""
-    base = db.Version.objects.filter(project=project, baseline=True).order_by("number").first()
-    if base is None:
-        return set()
-    return {(f["rule"], f["key"]) for f in base.findings if "key" in f}
-
-
-def grandfather(findings: tuple[rules.Finding, ...],
-                keys: set[tuple[str, str]]) -> tuple[rules.Finding, ...]:
-    """Findings the imported baseline already had are reported, never gating."""
-    if not keys:
-        return findings
-    return tuple(replace(f, grandfathered=True, default_level=f.default_level or f.level,
-                         level=Level.JUSTIFY if f.level is Level.BLOCK else f.level)
-                 if f.key in keys and f.level is not Level.ADVISE else f for f in findings)
-
-
 def version_findings(schema: m.Schema, project: db.Project, design: db.Design, *,
                      message: str | None, baseline: bool = False) -> tuple[rules.Finding, ...]:
     previous = latest_version(project)
     config = ruling.config_for(project, baseline=baseline, version_message=message,
                                previous=version_schema(previous) if previous else None)
     found = rules.lint(schema, config)
-    found = grandfather(found, baseline_keys(project))
+    found = ruling.grandfather(found, ruling.baseline_keys(project))
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))
 
 

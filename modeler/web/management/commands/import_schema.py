@@ -1,0 +1,91 @@
+"""Import an existing schema as a project's first version (an imported baseline).
+
+    python manage.py import_schema --project SLUG [--owner USERNAME] --format sql|dbml FILE...
+    python manage.py import_schema --project SLUG [--owner USERNAME] --url URL [--schema NAME...]
+
+Files are loaded in the order given. Creates the project when it does not exist (owner:
+--owner, default the first superuser). Prints counts and warnings; exits 1 with nothing
+created on failure. The URL is used once to read the catalog and is never stored.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from modeler.importers import ImportResult, SchemaImportError, import_dbml, import_live, import_sql
+from modeler.web.importing import ImportRefused, import_project
+
+
+class Command(BaseCommand):
+    help = "Import SQL DDL, DBML or a live PostgreSQL database as a new project's baseline."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="*")
+        parser.add_argument("--project", required=True, help="project slug")
+        parser.add_argument("--name", help="project name (new projects)")
+        parser.add_argument("--owner", help="username (default: the first superuser)")
+        parser.add_argument("--format", choices=("sql", "dbml"))
+        parser.add_argument("--url", help="postgresql:// URL of a live database (read only)")
+        parser.add_argument("--schema", action="append", dest="schemas",
+                            help="schema to read from the live database (repeatable)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        owner = self._owner(opts["owner"])
+        result, source = self._read(opts)
+        for w in result.warnings:
+            self.stdout.write(f"warning: {w}")
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(result.counts.items()))
+        try:
+            version = import_project(result=result, slug=opts["project"], name=opts["name"],
+                                     owner=owner, source=source)
+        except ImportRefused as exc:
+            self.stderr.write(f"import refused: {exc}")
+            sys.exit(1)
+        self.stdout.write(f"imported {counts} into project {opts['project']} as version "
+                          f"{version.number} (imported baseline; "
+                          f"{len(result.warnings)} warning(s))")
+
+    def _owner(self, username: str | None) -> Any:
+        users = get_user_model().objects
+        if username:
+            user = users.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"no user named {username!r}")
+            return user
+        user = users.filter(is_superuser=True).order_by("pk").first()
+        if user is None:
+            raise CommandError("no superuser to own the project: pass --owner")
+        return user
+
+    def _read(self, opts: dict[str, Any]) -> tuple[ImportResult, str]:
+        try:
+            if opts["url"]:
+                if opts["files"] or opts["format"]:
+                    raise CommandError("give either --url or --format with files, not both")
+                return (import_live(opts["url"], schemas=opts["schemas"] or None),
+                        "a live database")
+            if not opts["files"] or not opts["format"]:
+                raise CommandError("give --format sql|dbml and at least one file, or --url")
+            files = []
+            for name in opts["files"]:
+                path = Path(name)
+                if not path.is_file():
+                    raise CommandError(f"{name}: no such file")
+                if path.stat().st_size > settings.MODELER_MAX_UPLOAD_BYTES:
+                    raise CommandError(f"{name}: larger than the "
+                                       f"{settings.MODELER_MAX_UPLOAD_BYTES} byte limit")
+                files.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
+            reader = import_sql if opts["format"] == "sql" else import_dbml
+            source = f"{opts['format']}: " + ", ".join(n for n, _ in files)
+            return reader(files), source[:300]
+        except SchemaImportError as exc:
+            self.stderr.write(f"import failed: {exc}")
+            if exc.statement:
+                self.stderr.write(f"statement: {exc.statement[:500]}")
+            sys.exit(1)
