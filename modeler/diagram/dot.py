@@ -1,0 +1,224 @@
+"""Graph data → DOT text (phase two). Pure string building, deterministic.
+
+Every user string goes through :func:`~modeler.diagram.escape.escape` into an HTML-like
+label or a cell ``TITLE``; quoted attributes only carry generated values (:func:`quoted`).
+
+A table is a ``plaintext`` node whose label is a table: a header cell, then one row per
+shown column with three cells (markers, name, type). The first cell of a row has the port
+``<port>_w`` and the last ``<port>_e``, so an edge can leave a row on either side
+(Graphviz attaches a port edge to the side of the cell facing outside the node). SVG ids:
+the node ``table-<uid>``, the header cell ``table-<uid>__header``, the row cells
+``column-<uid>__key``, ``column-<uid>`` and ``column-<uid>__type``, the edge ``rel-<uid>``
+and its label ``rel-<uid>__label``. Graphviz prefixes cell ids with ``a_`` in the SVG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modeler.diagram.engine import EngineSettings
+from modeler.diagram.escape import escape, quoted, svg_id
+from modeler.diagram.graph import Box, Cluster, Edge, Graph, Node, Port, RowStyle
+from modeler.diagram.styles import BADGE_TEXT, FONT, badge_colour
+from modeler.schema.model import Position
+
+COMMENT_MARK = "\u270e"  # ✎ followed by the number of review comments
+ROW_PAD = 3
+
+
+def num(value: float) -> str:
+    """A coordinate with at most two decimals and no trailing zeros (stable text)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def to_dot(graph: Graph, settings: EngineSettings, *,
+           positions: Mapping[str, Position] | None = None,
+           cluster_boxes: Mapping[str, Box] | None = None) -> str:
+    """DOT source of ``graph`` for ``settings``.
+
+    With pinned settings every node needs a position (node id → centre, in points) and
+    cluster boxes should be given (``neato -n2`` does not compute them).
+    """
+    positions = positions or {}
+    pinned = settings.pinned
+    if pinned and (missing := [n.id for n in graph.nodes if n.id not in positions]):
+        raise ValueError(f"pinned render without positions for {len(missing)} node(s)")
+    lines = [f"// engine: {' '.join(settings.command)}", "digraph ER {"]
+    attrs = [("id", "er-diagram"), ("fontname", FONT), ("fontsize", "10"),
+             ("bgcolor", "white"), ("pad", "0.2"), ("outputorder", "edgesfirst"),
+             ("nodesep", "0.35"), ("ranksep", "0.9"), ("charset", "UTF-8")]
+    if not pinned:
+        attrs.append(("rankdir", "RL" if graph.direction == "LR" else "BT"))
+        if settings.program == "dot":
+            attrs.append(("newrank", "true"))
+    attrs += list(settings.graph_attrs)
+    lines.append("  graph [" + ", ".join(f"{k}={quoted(v)}" for k, v in attrs) + "];")
+    lines.append(f'  node [shape=plaintext, fontname="{FONT}", fontsize="10", margin="0"];')
+    lines.append(f'  edge [fontname="{FONT}", fontsize="8", dir="both", arrowsize="0.9"];')
+    for cluster in graph.clusters:
+        box = (cluster_boxes or {}).get(cluster.id)
+        lines += _cluster(cluster, box if pinned else None)
+    for node in graph.nodes:
+        pos = positions.get(node.id) if pinned else None
+        lines.append(f"  {_node(node, pos)}")
+    for edge in graph.edges:
+        sides = _sides(edge, graph, positions if pinned else None)
+        lines.append(f"  {_edge(edge, sides)}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _cluster(cluster: Cluster, box: Box | None) -> list[str]:
+    label = escape(cluster.label, multiline=False)
+    attrs = [f"label=<<B>{label}</B>>", 'style="rounded,filled"', 'fillcolor="#f4f6f9"',
+             'color="#b0bec5"', 'fontsize="12"']
+    if box is not None:
+        attrs.append(f"bb={quoted(','.join(num(v) for v in (box.x0, box.y0, box.x1, box.y1)))}")
+        attrs.append(f"lp={quoted(f'{num((box.x0 + box.x1) / 2)},{num(box.y1 - 10)}')}")
+    body = "; ".join(cluster.node_ids)
+    return [f"  subgraph {cluster.id} {{ " + "; ".join(attrs) + "; " + body + "; }"]
+
+
+def _node(node: Node, pos: Position | None) -> str:
+    attrs = [f"id={quoted(svg_id('table', node.table_uid))}", f"label=<{node_label(node)}>"]
+    if pos is not None:
+        attrs.append(f"pos={quoted(f'{num(pos.x)},{num(pos.y)}!')}")
+    return f"{node.id} [" + ", ".join(attrs) + "];"
+
+
+def _cell(content: str, *, cell_id: str | None = None, title: str | None = None,
+          port: str | None = None, fill: str = "", align: str = "LEFT",
+          colspan: int = 1) -> str:
+    attrs = [f'ALIGN="{align}"']
+    if colspan > 1:
+        attrs.append(f'COLSPAN="{colspan}"')
+    if port:
+        attrs.append(f'PORT="{port}"')
+    if fill:
+        attrs.append(f'BGCOLOR="{fill}"')
+    if cell_id:
+        # Graphviz 2.43 writes a cell's ID into the SVG only for anchors: TARGET makes one
+        # without a link (no href), and TITLE replaces the default tooltip (the label text).
+        attrs += [f'ID="{cell_id}"', f'TITLE="{escape(title or "")}"', 'TARGET="_self"']
+    return f"<TD {' '.join(attrs)}>{content}</TD>"
+
+
+def node_label(node: Node) -> str:
+    """The HTML-like label (without the outer ``<``/``>``) of a table node."""
+    s = node.style
+    rows = [_header(node)]
+    rows += [_row(p) for p in node.ports]
+    if node.hidden_columns:
+        more = f"\u2026 {node.hidden_columns} more column" + (
+            "s" if node.hidden_columns > 1 else "")
+        font = f'<FONT POINT-SIZE="8" COLOR="#777777">{more}</FONT>'
+        rows.append(f"<TR>{_cell(font, colspan=3)}</TR>")
+    return (f'<TABLE BORDER="{s.border_width}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="{ROW_PAD}" COLOR="{s.border}" BGCOLOR="{s.fill}">'
+            + "".join(f"\n    {r}" for r in rows) + "</TABLE>")
+
+
+def _header(node: Node) -> str:
+    s = node.style
+    text = f"<B>{escape(node.name, multiline=False)}</B>"
+    if node.namespace:
+        text = f'<FONT POINT-SIZE="8">{escape(node.namespace, multiline=False)}.</FONT>' + text
+    extras = ""
+    if node.comments:
+        extras += f" {COMMENT_MARK}{node.comments}"
+    content = f'<FONT COLOR="{s.header_font}">{text}{escape(extras)}</FONT>'
+    if node.badge is not None:
+        content = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+                   f"<TD>{content}</TD><TD> </TD>"
+                   f'<TD BGCOLOR="{badge_colour(node.badge)}" STYLE="rounded">'
+                   f'<FONT COLOR="#ffffff" POINT-SIZE="8"><B> {BADGE_TEXT[node.badge]} </B>'
+                   f"</FONT></TD></TR></TABLE>")
+    title = ".".join(p for p in (node.namespace, node.name) if p)
+    notes = [node.comment] if node.comment else []
+    if node.badge:
+        notes.append(f"worst finding: {node.badge}")
+    if node.status:
+        notes.append(f"review: {node.status}")
+    if node.comments:
+        notes.append(f"{node.comments} comment(s)")
+    if notes:
+        title += "\n" + "\n".join(notes)
+    return "<TR>" + _cell(content, cell_id=svg_id("table", node.table_uid, "header"),
+                          title=title, fill=s.header_fill, align="CENTER", colspan=3) + "</TR>"
+
+
+def _styled(text: str, colour: str, style: RowStyle, size: int | None = None) -> str:
+    body = f"<B>{text}</B>" if style.bold else text
+    body = f"<S>{body}</S>" if style.strike else body
+    size_attr = f' POINT-SIZE="{size}"' if size else ""
+    return f'<FONT COLOR="{colour}"{size_attr}>{body}</FONT>'
+
+
+def _row(port: Port) -> str:
+    s = port.style
+    name = escape(port.name, multiline=False)
+    if port.comments:
+        name += f" {COMMENT_MARK}{port.comments}"
+    title = f"{port.name} {port.type}"
+    if port.markers:
+        title += f" ({' '.join(port.markers)})"
+    if port.comment:
+        title += "\n" + port.comment
+    if port.status:
+        title += f"\nreview: {port.status}"
+    marker_colour = "#8a6d00" if "PK" in port.markers else "#777777"
+    type_colour = s.font_colour if port.status else "#666666"
+    markers = " ".join(port.markers) or " "
+    uid = port.column_uid
+    return "<TR>" + "".join((
+        _cell(_styled(markers, marker_colour, s, 7), cell_id=svg_id("column", uid, "key"),
+              title=title, port=f"{port.id}_w", fill=s.fill),
+        _cell(_styled(name, s.font_colour, s), cell_id=svg_id("column", uid), title=title,
+              fill=s.fill),
+        _cell(_styled(escape(port.type, multiline=False), type_colour, s),
+              cell_id=svg_id("column", uid, "type"), title=title, port=f"{port.id}_e",
+              fill=s.fill),
+    )) + "</TR>"
+
+
+def _sides(edge: Edge, graph: Graph,
+           positions: Mapping[str, Position] | None) -> tuple[str, str]:
+    """Which side (``w``/``e``) the edge leaves the child row and enters the parent row.
+
+    Pinned: the sides facing each other. Fresh: by the rank direction (parents are laid out
+    left of / above their children). A self-reference loops on the east side.
+    """
+    if edge.child == edge.parent:
+        return "e", "e"
+    if positions is not None:
+        child, parent = positions[edge.child], positions[edge.parent]
+        return ("w", "e") if parent.x <= child.x else ("e", "w")
+    return ("w", "e") if graph.direction == "LR" else ("w", "w")
+
+
+def _edge(edge: Edge, sides: tuple[str, str]) -> str:
+    def end(node: str, port: str | None, side: str) -> str:
+        return f"{node}:{port}_{side}:{side}" if port else node
+
+    st = edge.style
+    attrs = [f"id={quoted(svg_id('rel', edge.relationship_uid))}",
+             f"arrowtail={st.child_end}", f"arrowhead={st.parent_end}",
+             f"color={quoted(st.colour)}"]
+    if st.line != "solid":
+        attrs.append(f"style={st.line}")
+    if st.width != 1:
+        attrs.append(f"penwidth={st.width}")
+    if edge.label or edge.comments:
+        attrs.append(f"label=<{_edge_label(edge)}>")
+    return (f"{end(edge.child, edge.child_port, sides[0])} -> "
+            f"{end(edge.parent, edge.parent_port, sides[1])} [" + ", ".join(attrs) + "];")
+
+
+def _edge_label(edge: Edge) -> str:
+    text = edge.label + (f" {COMMENT_MARK}{edge.comments}" if edge.comments else "")
+    title = edge.label + (f"\n{edge.comment}" if edge.comment else "")
+    cell = _cell(f'<FONT COLOR="{edge.style.colour}">{escape(text, multiline=False)}</FONT>',
+                 cell_id=svg_id("rel", edge.relationship_uid, "label"), title=title or " ")
+    return (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f"<TR>{cell}</TR></TABLE>")

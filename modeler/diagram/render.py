@@ -1,0 +1,108 @@
+"""Run Graphviz: one subprocess per render, with a timeout and a caller-supplied cache.
+
+The only module of the package that starts processes. Output is cached under the SHA-256
+of (program, flags, format, DOT source); SVG is sanitised before it is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from modeler.diagram.engine import EngineSettings
+from modeler.diagram.svg import sanitize_svg
+
+Format = Literal["svg", "png", "pdf", "dot", "json0"]
+FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")  # what users may ask for
+DEFAULT_TIMEOUT = 30.0
+CACHE_PREFIX = "diagram:v1:"
+
+
+class RenderError(RuntimeError):
+    """Graphviz failed (missing binary, bad input, non-zero exit)."""
+
+
+class RenderTimeout(RenderError):
+    """Graphviz did not finish within the timeout; the process was killed."""
+
+
+class DiagramCache(Protocol):
+    """What the renderer needs from a cache (Django's cache fits through a thin adapter)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryCache:
+    """A dict-backed :class:`DiagramCache`, for tests, benchmarks and scripts."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        self.data[key] = value
+
+
+@dataclass(frozen=True, slots=True)
+class DotJob:
+    """DOT source plus the program that must draw it (pinned sources need ``neato -n2``)."""
+
+    source: str
+    settings: EngineSettings
+
+    def key(self, fmt: str) -> str:
+        """Cache key of this job's output in ``fmt``."""
+        digest = hashlib.sha256()
+        for part in (*self.settings.command, fmt, self.source):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return CACHE_PREFIX + digest.hexdigest()
+
+
+def run_graphviz(command: tuple[str, ...], source: str, fmt: str, *,
+                 timeout: float = DEFAULT_TIMEOUT, bindir: str | None = None) -> bytes:
+    """Run ``command -T<fmt>`` on ``source`` and return its stdout.
+
+    ``bindir`` overrides where the Graphviz programs are looked up (tests use it to plug in
+    a fake slow engine). Raises :class:`RenderTimeout` or :class:`RenderError`.
+    """
+    program = os.path.join(bindir, command[0]) if bindir else command[0]
+    argv = [program, *command[1:], f"-T{fmt}"]
+    try:
+        proc = subprocess.run(argv, input=source.encode("utf-8", "replace"),
+                              capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RenderTimeout(f"{command[0]} took longer than {timeout:g} s") from exc
+    except OSError as exc:
+        raise RenderError(f"cannot run {command[0]}: {exc}") from exc
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError(f"{command[0]} exited with {proc.returncode}: "
+                          + (" | ".join(detail[:3]) or "no message"))
+    return proc.stdout
+
+
+def render_job(job: DotJob, fmt: str = "svg", *, cache: DiagramCache | None = None,
+           timeout: float = DEFAULT_TIMEOUT, bindir: str | None = None) -> bytes:
+    """The diagram in ``fmt``: ``svg`` (sanitised), ``png``, ``pdf``, ``json0`` (layout
+    data), or ``dot`` (the source itself; its first line names the program to use)."""
+    if fmt not in (*FORMATS, "json0"):
+        raise ValueError(f"unknown format {fmt!r}")
+    if fmt == "dot":
+        return job.source.encode("utf-8", "replace")
+    key = job.key(fmt)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    out = run_graphviz(job.settings.command, job.source, fmt, timeout=timeout, bindir=bindir)
+    if fmt == "svg":
+        out = sanitize_svg(out)
+    if cache is not None:
+        cache.set(key, out)
+    return out

@@ -1,0 +1,158 @@
+"""Rendering through Graphviz: SVG structure, ids, hostile names, cache, timeouts."""
+
+from __future__ import annotations
+
+import re
+import stat
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from modeler.diagram import (
+    MemoryCache,
+    RenderError,
+    RenderTimeout,
+    ViewOptions,
+    render_diagram,
+    render_dot,
+    render_job,
+)
+from modeler.diagram.sample import synthetic_schema
+from modeler.schema.model import Schema
+from tests.diagram.conftest import SVG, needs_graphviz, node_groups, parse_svg
+from tests.diagram.test_dot import HOSTILE, hostile_schema
+
+pytestmark = needs_graphviz
+
+
+def groups_by_id(root: ET.Element) -> dict[str, ET.Element]:
+    return {g.get("id", ""): g for g in root.iter(f"{SVG}g")}
+
+
+def test_every_model_object_maps_to_an_svg_element(placed: Schema) -> None:
+    root = parse_svg(render_diagram(placed))
+    groups = groups_by_id(root)
+    for t in placed.tables:
+        node = groups[f"table-{t.uid}"]
+        assert (node.get("class"), node.get("data-kind"), node.get("data-uid")) == (
+            "node", "table", t.uid)
+        assert groups[f"a_table-{t.uid}__header"].get("data-uid") == t.uid
+        for c in t.columns:
+            for part in ("", "__key", "__type"):
+                cell = groups[f"a_column-{c.uid}{part}"]
+                assert (cell.get("data-kind"), cell.get("data-uid")) == ("column", c.uid)
+    for r in placed.relationships:
+        edge = groups[f"rel-{r.uid}"]
+        assert (edge.get("class"), edge.get("data-kind"), edge.get("data-uid")) == (
+            "edge", "relationship", r.uid)
+        assert groups[f"a_rel-{r.uid}__label"].get("data-uid") == r.uid
+
+
+def test_tooltips_carry_comments(placed: Schema) -> None:
+    root = parse_svg(render_diagram(placed))
+    titles = [t.text or "" for t in root.iter(f"{SVG}title")]
+    assert "customer\nPeople who buy things" in titles
+    assert any(t.startswith("email email (UQ NN)\nLogin name") for t in titles)
+
+
+def _points(group: ET.Element) -> list[tuple[float, float]]:
+    """Every coordinate pair drawn in ``group`` (paths, polygons, polylines)."""
+    text = " ".join((e.get("d") or "") + " " + (e.get("points") or "") for e in group.iter())
+    nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    return list(zip(nums[::2], nums[1::2], strict=False))
+
+
+def _ports(root: ET.Element, table_uid: str, column_uid: str) -> list[tuple[float, float]]:
+    """The two points where a row meets the node's west and east borders (SVG units)."""
+    groups = groups_by_id(root)
+    xs = [x for x, _ in _points(groups[f"table-{table_uid}"])]
+    text = next(groups[f"a_column-{column_uid}"].iter(f"{SVG}text"))
+    y = float(text.get("y") or 0) - 3.5  # baseline sits 3.5 pt below the row middle
+    return [(min(xs), y), (max(xs), y)]
+
+
+def test_edges_start_and_end_at_the_column_rows(placed: Schema) -> None:
+    root = parse_svg(render_diagram(placed))
+    groups = groups_by_id(root)
+    for r in placed.relationships:
+        drawn = _points(groups[f"rel-{r.uid}"])
+        for table, column in ((r.child_table, r.child_columns[0]),
+                              (r.parent_table, r.parent_columns[0])):
+            # Rows are 17 pt apart: an edge at a neighbouring row would miss by that much.
+            gap = min(abs(x - px) + abs(y - py) for x, y in drawn
+                      for px, py in _ports(root, table, column))
+            assert gap < 5, (r.name, gap)
+
+
+def test_hostile_names_render_literally_without_markup() -> None:
+    schema = hostile_schema()
+    for options in (ViewOptions(), ViewOptions(detail="keys", direction="TB")):
+        svg = render_diagram(schema, options)
+        root = parse_svg(svg)  # well-formed
+        assert b"<script" not in svg and b"onload" not in svg
+        assert [e for e in root.iter() if not e.tag.startswith(SVG)] == []
+        texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+        shown = HOSTILE if options.detail == "all" else HOSTILE[:1]
+        for name in shown:
+            assert any(name in t for t in texts), name
+        titles = "\n".join(t.text or "" for t in root.iter(f"{SVG}title"))
+        for name in HOSTILE:
+            assert name in titles, name
+        assert len(node_groups(root)) == 2  # nothing injected a node
+
+
+def test_svg_is_deterministic(placed: Schema) -> None:
+    assert render_diagram(placed) == render_diagram(placed)
+    fresh = ViewOptions(layout="fresh", detail="keys")
+    assert render_diagram(placed, fresh) == render_diagram(placed, fresh)
+
+
+def test_cache_is_used(placed: Schema, tmp_path: Path) -> None:
+    cache = MemoryCache()
+    job = render_dot(placed, cache=cache)
+    first = render_job(job, cache=cache)
+    assert job.key("svg") in cache.data
+    # A second render must not start Graphviz: with no programs available it would fail.
+    assert render_job(job, cache=cache, bindir=str(tmp_path)) == first
+    with pytest.raises(RenderError, match="cannot run"):
+        render_job(job, "png", cache=cache, bindir=str(tmp_path))
+    assert job.key("svg") != job.key("png")
+
+
+def test_formats(placed: Schema) -> None:
+    job = render_dot(placed)
+    assert render_job(job, "png").startswith(b"\x89PNG")
+    assert render_job(job, "pdf").startswith(b"%PDF")
+    assert render_job(job, "dot") == job.source.encode()
+    with pytest.raises(ValueError):
+        render_job(job, "gif")
+
+
+def fake_program(tmp_path: Path, name: str, script: str) -> str:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(tmp_path)
+
+
+def test_timeout_kills_a_slow_engine(placed: Schema, tmp_path: Path) -> None:
+    bindir = fake_program(tmp_path, "neato", "exec sleep 20")
+    job = render_dot(placed)
+    start = time.monotonic()
+    with pytest.raises(RenderTimeout, match=r"longer than 0\.3 s"):
+        render_job(job, timeout=0.3, bindir=bindir)
+    assert time.monotonic() - start < 5
+
+
+def test_timeout_on_a_real_graph() -> None:
+    job = render_dot(synthetic_schema(60), ViewOptions(layout="fresh"))
+    with pytest.raises(RenderTimeout):
+        render_job(job, timeout=0.001)
+
+
+def test_engine_failure_is_a_render_error(placed: Schema, tmp_path: Path) -> None:
+    bindir = fake_program(tmp_path, "neato", "echo 'Error: syntax error in line 1' >&2; exit 1")
+    with pytest.raises(RenderError, match="syntax error in line 1"):
+        render_job(render_dot(placed), bindir=bindir)
