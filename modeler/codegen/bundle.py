@@ -1,0 +1,208 @@
+"""The export bundle: everything a team needs to run the design, as ``path -> bytes``.
+
+    files = build_bundle(versions, slug="shop", findings=..., waivers=..., diagram_svg=svg)
+    data = write_zip(files)
+
+Layout (``<pkg>`` = :func:`package_name` of the slug)::
+
+    <pkg>/__init__.py  <pkg>/models.py  <pkg>/db.py  <pkg>/py.typed
+    alembic.ini  migrations/env.py  migrations/script.py.mako  migrations/versions/<rev>.py
+    schema.sql  DESIGN.md  README.md  pyproject.toml  tests/test_migrations.py  [diagram.svg]
+
+Deterministic: the same input gives the same bytes, and :func:`write_zip` fixes timestamps,
+order and permissions, so the zip is byte-identical too.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from modeler.codegen import tpl_alembic
+from modeler.codegen.ddl import schema_sql
+from modeler.codegen.designdoc import render_design_doc
+from modeler.codegen.extras import namespaces
+from modeler.codegen.models import render_models
+from modeler.codegen.plan import build_plan
+from modeler.codegen.pynames import package_name
+from modeler.codegen.pysource import docstring
+from modeler.codegen.tpl_db import render_db
+from modeler.codegen.tpl_tests import render_tests
+from modeler.codegen.versions import Revision, VersionInput, chain, revision_id
+
+__all__ = ["VersionInput", "build_bundle", "package_name", "revision_id", "write_zip"]
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
+    """``migrations/versions/<rev>.py`` for each version (via the migration renderer)."""
+    from modeler.codegen.migration import render_revision
+
+    return {
+        f"migrations/versions/{rev.revision}.py": render_revision(
+            old=rev.previous, new=rev.version.schema, revision=rev.revision,
+            down_revision=rev.down_revision, message=rev.version.message,
+            created=rev.version.created, notes=rev.version.notes)
+        for rev in revisions
+    }
+
+
+def build_bundle(versions: Sequence[VersionInput], *, slug: str,
+                 waivers: Sequence[Mapping[str, Any]] = (),
+                 findings: Sequence[Mapping[str, Any]] = (),
+                 diagram_svg: str | None = None, title: str | None = None) -> dict[str, bytes]:
+    """All files of the export for ``versions`` (the last one is the current design).
+
+    ``findings``: dicts with rule/level/target/message/waived; ``waivers``: dicts with
+    rule/target/justification/author/created. Both go into DESIGN.md as given.
+    """
+    if not versions:
+        raise ValueError("nothing to export: no saved version")
+    revisions = chain(versions)
+    schema = revisions[-1].version.schema
+    pkg = package_name(slug)
+    name = title or schema.name or slug
+    plan = build_plan(schema)
+    text: dict[str, str] = {
+        f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
+        f"{pkg}/py.typed": "",
+        f"{pkg}/models.py": render_models(schema, plan=plan, title=name),
+        f"{pkg}/db.py": render_db(provider=schema.settings.provider, package=pkg),
+        "alembic.ini": tpl_alembic.ALEMBIC_INI,
+        "migrations/env.py": tpl_alembic.render_env(
+            package=pkg, schemas=namespaces(schema),
+            domain_defaults=any(d.default is not None for d in schema.domains)),
+        "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
+        "schema.sql": schema_sql(schema, plan=plan, title=f"{name}: schema"),
+        "DESIGN.md": render_design_doc(title=name, package=pkg, plan=plan,
+                                       revisions=revisions, findings=findings,
+                                       waivers=waivers),
+        "README.md": render_readme(name, pkg, revisions),
+        "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
+        "tests/test_migrations.py": render_tests(package=pkg),
+    }
+    text.update(render_revisions(revisions))
+    if diagram_svg is not None:
+        text["diagram.svg"] = diagram_svg
+    return {path: text[path].encode("utf-8") for path in sorted(text)}
+
+
+def write_zip(files: Mapping[str, bytes], *, root: str = "") -> bytes:
+    """A deterministic zip: sorted entries, 1980-01-01 timestamps, mode 0644, deflated.
+
+    ``root`` (e.g. the slug) prefixes every path, so the archive unpacks into one folder.
+    """
+    buf = io.BytesIO()
+    prefix = f"{root.strip('/')}/" if root else ""
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(prefix + path, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so external_attr carries the permissions
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            zf.writestr(info, files[path], compresslevel=9)
+    return buf.getvalue()
+
+
+def render_pyproject(slug: str, pkg: str, version: int, title: str) -> str:
+    dist = "".join(ch if ch.isalnum() else "-" for ch in slug.lower()).strip("-") or pkg
+    desc = f"Database models and migrations for {title}".replace("\\", " ").replace('"', "'")
+    return f"""[project]
+name = "{dist}"
+version = "0.{version}.0"
+description = "{desc}"
+requires-python = ">=3.11"
+dependencies = [
+    "sqlalchemy>=2.0.30,<2.2",
+    "alembic>=1.13",
+    "psycopg[binary]>=3.1.18",
+]
+
+[project.optional-dependencies]
+test = ["pytest>=8", "mypy>=1.10"]
+
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[tool.setuptools]
+packages = ["{pkg}"]
+
+[tool.setuptools.package-data]
+{pkg} = ["py.typed"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+pythonpath = ["."]
+
+[tool.mypy]
+strict = true
+files = ["{pkg}"]
+
+[tool.ruff]
+line-length = 100
+
+[tool.ruff.lint]
+ignore = ["RUF012"]  # __table_args__ / __mapper_args__ are SQLAlchemy's class-level dicts
+"""
+
+
+def render_readme(title: str, pkg: str, revisions: Sequence[Revision]) -> str:
+    first = revisions[0]
+    baseline = ""
+    if first.version.baseline:
+        baseline = f"""
+## Existing database (imported baseline)
+
+The first revision, `{first.revision}`, describes a database that already exists. Do not run
+it there; mark it as applied, then upgrade:
+
+```sh
+alembic stamp {first.revision}
+alembic upgrade head
+```
+"""
+    return f"""# {title}: database package
+
+SQLAlchemy 2.x models (`{pkg}/models.py`), engine/session factories with pooling
+(`{pkg}/db.py`) and Alembic migrations (`migrations/`), exported by the ER modeler.
+`DESIGN.md` explains the design; `schema.sql` is the full DDL for review.
+
+## Setup
+
+```sh
+python -m venv .venv && . .venv/bin/activate
+pip install -e '.[test]'
+```
+
+Environment:
+
+- `DATABASE_URL`: the application's URL (`postgresql://…` or `postgres://…`). On Neon use
+  the pooled (`-pooler`) host.
+- `DIRECT_DATABASE_URL`: the direct (unpooled) URL for migrations; defaults to
+  `DATABASE_URL`.
+- Pool tuning: `DB_POOL_SIZE`, `DB_MAX_OVERFLOW`, `DB_POOL_TIMEOUT`, `DB_POOL_RECYCLE`,
+  `DB_CONNECT_TIMEOUT`, `DB_STATEMENT_TIMEOUT_MS`, `DB_TRANSACTION_POOLING` (see `db.py`).
+
+## Migrate
+
+```sh
+alembic upgrade head      # apply every revision
+alembic check             # the database matches the models
+alembic downgrade -1      # roll back the last revision
+```
+{baseline}
+## Use
+
+```python
+from {pkg}.db import session_scope
+```
+
+## Test
+
+`pytest` runs the migration round trip against `DATABASE_URL`, which must point at an
+empty scratch database (the test downgrades to base).
+"""

@@ -1,0 +1,166 @@
+"""Neutral descriptions of a table's constraints and indexes.
+
+Both the in-memory metadata builder (objects) and the models renderer (source text) consume
+these, so the two cannot disagree about an index's parts or an FK's options. Columns are
+given by *key* through a callback: plain tables key columns by name, declarative classes by
+attribute name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from modeler.codegen.extras import q
+from modeler.schema.model import Column, Index, IndexPart, Relationship, Schema, Table
+from modeler.schema.naming import pk_name
+from modeler.schema.types import INTEGER_TYPES
+
+Key = Callable[[str], str]  # column uid -> column key
+_CALL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*\(.*\)$", re.S)
+
+
+@dataclass(frozen=True)
+class SqlText:
+    """A SQL fragment (``sa.text()``)."""
+
+    sql: str
+
+
+Element = str | SqlText
+KwValue = str | bool | SqlText | tuple[str, ...] | tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    elements: tuple[Element, ...]
+    unique: bool
+    kwargs: tuple[tuple[str, KwValue], ...]  # postgresql_* options, in a fixed order
+
+
+@dataclass(frozen=True)
+class FkSpec:
+    name: str
+    columns: tuple[str, ...]  # keys
+    ref_namespace: str
+    ref_table: str
+    ref_columns: tuple[str, ...]  # database names
+    ondelete: str | None
+    onupdate: str | None
+    deferrable: bool
+    initially_deferred: bool
+    use_alter: bool
+
+
+def _balanced(expr: str) -> bool:
+    depth = 0
+    for ch in expr:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_PARENS_AROUND_NAME = re.compile(r'(?<![\w"$])\(\s*((?:"[^"]+"|[A-Za-z_][\w$]*))\s*\)')
+
+
+def simplify_expression(expr: str) -> str:
+    """Drop parentheses around a lone column name (``lower((email)::text)`` →
+    ``lower(email::text)``), as PostgreSQL's pretty printer does: Alembic compares index
+    expressions textually against that form."""
+    prev = None
+    while prev != expr:
+        prev, expr = expr, _PARENS_AROUND_NAME.sub(r"\1", expr)
+    return expr
+
+
+def expression_sql(expr: str) -> str:
+    """An index expression as PostgreSQL requires it: a bare function call, else in parens."""
+    s = simplify_expression(expr.strip())
+    if _CALL.match(s) and _balanced(s[s.index("(") + 1:-1]):
+        return s
+    if s.startswith("(") and s.endswith(")") and _balanced(s[1:-1]):
+        return s
+    return f"({s})"
+
+
+def _part_sql(schema: Schema, part: IndexPart) -> str:
+    base = (q(schema.column(part.column).name) if part.column is not None
+            else expression_sql(part.expression or ""))
+    if part.collation:
+        base += f" COLLATE {q(part.collation)}"
+    if part.opclass:
+        base += f" {part.opclass}"
+    if part.descending:
+        base += " DESC"
+    if part.nulls:
+        base += f" NULLS {part.nulls.upper()}"
+    return base
+
+
+def index_spec(schema: Schema, index: Index, key: Key) -> IndexSpec:
+    """Plain column parts stay column keys (with ``postgresql_ops`` for an operator class);
+    anything else (expression, DESC, NULLS, COLLATE) becomes a SQL fragment."""
+    elements: list[Element] = []
+    ops: list[tuple[str, str]] = []
+    for part in index.parts:
+        plain = part.column is not None and not (part.descending or part.nulls
+                                                 or part.collation)
+        if plain and part.column is not None:
+            elements.append(key(part.column))
+            if part.opclass:
+                ops.append((key(part.column), part.opclass))
+        else:
+            elements.append(SqlText(_part_sql(schema, part)))
+    kwargs: list[tuple[str, KwValue]] = []
+    if index.method != "btree":
+        kwargs.append(("postgresql_using", index.method))
+    if index.where:
+        kwargs.append(("postgresql_where", SqlText(index.where)))
+    if index.include:
+        kwargs.append(("postgresql_include", tuple(key(c) for c in index.include)))
+    if ops:
+        kwargs.append(("postgresql_ops", tuple(ops)))
+    if index.nulls_not_distinct:
+        kwargs.append(("postgresql_nulls_not_distinct", True))
+    return IndexSpec(index.name, tuple(elements), index.unique, tuple(kwargs))
+
+
+def _action(value: str) -> str | None:
+    return None if value == "UNSPECIFIED" else value
+
+
+def fk_spec(schema: Schema, rel: Relationship, key: Key, *, use_alter: bool) -> FkSpec:
+    parent = schema.table(rel.parent_table)
+    return FkSpec(
+        name=rel.name, columns=tuple(key(c) for c in rel.child_columns),
+        ref_namespace=parent.namespace, ref_table=parent.name,
+        ref_columns=tuple(schema.column(c).name for c in rel.parent_columns),
+        ondelete=_action(rel.on_delete), onupdate=_action(rel.on_update),
+        deferrable=rel.deferrable, initially_deferred=rel.initially_deferred,
+        use_alter=use_alter)
+
+
+_NEXTVAL = re.compile(r"nextval\(('(?:[^']|'')+')::regclass\)")
+
+
+def server_default_sql(default: str) -> str:
+    """A column default as the models state it: ``nextval('s'::regclass)`` loses the cast
+    (PostgreSQL stores the same thing; Alembic compares ``nextval`` defaults textually
+    against the cast-free form, since it cannot evaluate them)."""
+    return _NEXTVAL.sub(r"nextval(\1)", default)
+
+
+def needs_autoincrement_off(table: Table, column: Column) -> bool:
+    """SQLAlchemy turns a lone integer primary key without identity into SERIAL; the design
+    means a plain integer there (rule TY-04: identity, not serial)."""
+    pk = table.primary_key
+    return (len(pk) == 1 and pk[0].uid == column.uid and column.identity is None
+            and column.type.kind == "builtin" and column.type.array_dims == 0
+            and column.type.name in INTEGER_TYPES)
+
+
+def primary_key_name(table: Table) -> str:
+    return table.pk_name or pk_name(table.name)
