@@ -1,0 +1,183 @@
+"""Rewrite DBML that PyDBML 1.2.1 cannot parse into DBML it can, remembering what was cut.
+
+PyDBML rejects ``checks { ... }`` blocks, column ``check:`` settings, one-line
+``enum x { a b c }`` / ``Project p { ... }`` blocks and newer top-level blocks
+(``TablePartial``, ``Records``...). The pre-pass tokenizes the text (strings, comments,
+braces), extracts the checks (they become CheckConstraints), expands one-line blocks onto
+several lines, and blanks unknown blocks with a warning. ``line_map`` maps each output line
+back to its input line so that parse errors point at the user's file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(
+    r"'''.*?'''|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/|[{}]|\n",
+    re.DOTALL)
+_KNOWN = frozenset({"table", "ref", "enum", "tablegroup", "project", "note"})
+_NAME = r'(?:"[^"]+"|[^\s."\[{]+)'
+_TABLE_HEAD = re.compile(rf"^\s*table\s+({_NAME}(?:\.{_NAME})?)", re.IGNORECASE)
+_CHECK_SETTING = re.compile(r"check\s*:\s*`([^`]*)`", re.IGNORECASE)
+_CHECK_ENTRY = re.compile(r"`([^`]*)`\s*(?:\[(.*)\])?")
+_SETTING_NAME = re.compile(r"""name\s*:\s*(?:'([^']*)'|"([^"]*)")""", re.IGNORECASE)
+_ITEM = re.compile(r"""("(?:[^"\\]|\\.)*"|[^\s\[\]"]+)\s*(\[[^\]]*\])?""")
+_PROJECT_ITEM = re.compile(
+    r"""(\w+\s*:\s*(?:'''.*?'''|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+))""", re.DOTALL)
+
+
+@dataclass
+class DbmlCheck:
+    """A CHECK cut out of the DBML (a ``checks`` entry or a column ``check:``)."""
+
+    table: tuple[str, str]  # (schema, table) as written (unquoted)
+    expression: str
+    name: str | None
+    column: str | None
+    line: int
+
+
+@dataclass
+class Prepassed:
+    """PyDBML-ready text, its line map, the extracted checks and notes."""
+
+    text: str
+    line_map: list[int]  # output line index (0-based) -> input line number (1-based)
+    checks: list[DbmlCheck] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    kind: str
+    header: str
+    start: int  # 0-based line of "{"
+    end: int = -1  # 0-based line of the matching "}"
+    open_pos: int = 0
+    close_pos: int = 0
+    parent: _Block | None = None
+
+
+def unquote(name: str) -> str:
+    """``"name"`` → ``name``."""
+    return name[1:-1] if len(name) >= 2 and name[0] == name[-1] == '"' else name
+
+
+def split_qualified(text: str) -> tuple[str, str]:
+    """``schema.name`` (each part maybe quoted) → (schema, name)."""
+    parts = re.findall(_NAME, text)
+    parts = [unquote(p) for p in parts]
+    return (parts[0], parts[1]) if len(parts) >= 2 else ("public", parts[0] if parts else "")
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"//[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL).strip()
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    stack: list[_Block] = []
+    line, boundary, line_start = 0, 0, 0
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0)
+        if tok == "\n":
+            line += 1
+            line_start = m.end()
+            continue
+        if tok == "{":
+            parent = stack[-1] if stack else None
+            head = _strip_comments(text[line_start: m.start()])
+            if not head and parent is None:  # "{" on its own line: the header is above
+                above = _strip_comments(text[boundary: line_start]).strip().split("\n")
+                head = above[-1].strip() if above else ""
+            word = head.split(None, 1)[0].lower().rstrip(":") if head else ""
+            block = _Block(word, head, line, open_pos=m.end(), parent=parent)
+            blocks.append(block)
+            stack.append(block)
+        elif tok == "}" and stack:
+            block = stack.pop()
+            block.end, block.close_pos = line, m.start()
+            if not stack:
+                boundary = m.end()
+        line += tok.count("\n")
+        if "\n" in tok:
+            line_start = m.start() + tok.rfind("\n") + 1
+    return blocks
+
+
+def prepass(text: str) -> Prepassed:
+    """The PyDBML-compatible text, the extracted checks, and notes for warnings."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    out = Prepassed(text, list(range(1, len(lines) + 1)))
+    replace: dict[int, list[str]] = {}
+    blocks = _blocks(text)
+    for block in blocks:
+        top = block.parent is None
+        if top and block.kind not in _KNOWN and block.end >= 0:
+            for i in range(block.start, block.end + 1):
+                replace[i] = [""]
+            out.notes.append((block.start + 1, f"DBML block {block.header.split()[0]!r} is not "
+                              "supported; skipped"))
+        elif top and block.kind in ("enum", "project", "tablegroup") \
+                and block.start == block.end:
+            body = text[block.open_pos:block.close_pos]
+            head = lines[block.start][: lines[block.start].index("{") + 1]
+            pattern = _PROJECT_ITEM if block.kind == "project" else _ITEM
+            items = ["  " + " ".join(x for x in m.groups() if x) for m in pattern.finditer(body)]
+            replace[block.start] = [head, *items, "}"]
+        elif block.kind == "checks" and block.parent is not None \
+                and block.parent.kind == "table":
+            _extract_checks(out, lines, block, replace)
+    for block in blocks:
+        if block.kind == "table" and block.parent is None and block.end > block.start:
+            _column_checks(out, lines, block, replace)
+    new_lines: list[str] = []
+    line_map: list[int] = []
+    for i, original in enumerate(lines):
+        for piece in replace.get(i, [original]):
+            new_lines.append(piece)
+            line_map.append(i + 1)
+    out.text, out.line_map = "\n".join(new_lines), line_map
+    return out
+
+
+def _table_of(block: _Block) -> tuple[str, str]:
+    m = _TABLE_HEAD.match(block.header)
+    return split_qualified(m.group(1)) if m else ("public", "")
+
+
+def _extract_checks(out: Prepassed, lines: list[str], block: _Block,
+                    replace: dict[int, list[str]]) -> None:
+    assert block.parent is not None
+    table = _table_of(block.parent)
+    for i in range(block.start, block.end + 1):
+        line = lines[i]
+        if i == block.start:
+            line = line[line.index("{") + 1:]
+        for m in _CHECK_ENTRY.finditer(line):
+            named = _SETTING_NAME.search(m.group(2) or "")
+            name = (named.group(1) or named.group(2)) if named else None
+            out.checks.append(DbmlCheck(table, m.group(1).strip(), name, None, i + 1))
+        replace[i] = [""]
+
+
+def _column_checks(out: Prepassed, lines: list[str], block: _Block,
+                   replace: dict[int, list[str]]) -> None:
+    table = _table_of(block)
+    for i in range(block.start + 1, block.end):
+        line = replace.get(i, [lines[i]])[0]
+        if "check" not in line.lower() or "`" not in line:
+            continue
+        found = _CHECK_SETTING.findall(line)
+        if not found:
+            continue
+        column = unquote(re.findall(_NAME, line.strip())[0])
+        for expr in found:
+            out.checks.append(DbmlCheck(table, expr.strip(), None, column, i + 1))
+        line = re.sub(r"\s*,\s*check\s*:\s*`[^`]*`", "", line, flags=re.IGNORECASE)
+        line = re.sub(r"check\s*:\s*`[^`]*`\s*,\s*", "", line, flags=re.IGNORECASE)
+        line = re.sub(r"\[\s*check\s*:\s*`[^`]*`\s*\]", "", line, flags=re.IGNORECASE)
+        replace[i] = [line]

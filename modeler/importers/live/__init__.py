@@ -1,0 +1,155 @@
+"""Import from a live PostgreSQL database with read-only catalog queries (psycopg 3).
+
+The connection runs one READ ONLY transaction. The URL is used to connect and then dropped:
+it is never stored in the result, and errors are reported with any password removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.rows import dict_row
+
+from modeler.importers.build import build_result
+from modeler.importers.live import queries as q
+from modeler.importers.live import script as s
+from modeler.importers.result import ImportResult, SchemaImportError
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import quote_ident
+from modeler.importers.sql.script import run_statement
+
+SOURCE = "database"
+_SCHEMES = ("postgresql", "postgres")
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with the password of ``url`` (and any URL/conninfo password) masked."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if password:
+        text = text.replace(password, "***")
+    text = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+
+
+def _conninfo(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    base = scheme.split("+", 1)[0].lower()
+    if not sep or base not in _SCHEMES:
+        raise SchemaImportError("not a PostgreSQL URL: use postgresql://user@host:port/dbname")
+    return f"postgresql://{rest}"
+
+
+def import_live(url: str, schemas: Sequence[str] | None = None,
+                tables: Sequence[str] | None = None) -> ImportResult:
+    """Import the tables (and their types, keys, indexes...) of a live database.
+
+    ``schemas`` limits the import to those namespaces (default: every non-system schema);
+    ``tables`` to those tables (``name`` or ``schema.name``), in which case views and
+    functions are left out and only the selected tables' triggers are kept.
+    """
+    conninfo = _conninfo(url)
+    try:
+        with psycopg.connect(conninfo, connect_timeout=15, row_factory=dict_row) as conn:
+            conn.read_only = True
+            with conn.transaction():
+                conn.execute("SET LOCAL search_path = public")
+                conn.execute("SET LOCAL statement_timeout = '120s'")
+                data = _read(conn, schemas, tables)
+    except psycopg.Error as exc:
+        raise SchemaImportError(f"cannot read the database: {redact(str(exc), url)}") from None
+    return _import(data, tables is not None)
+
+
+def _fetch(conn: Any, sql: str, **params: Any) -> list[dict[str, Any]]:
+    return list(conn.execute(sql, params).fetchall())
+
+
+def _wanted(row: dict[str, Any], tables: Sequence[str] | None) -> bool:
+    if tables is None:
+        return True
+    return row["relname"] in tables or f"{row['nspname']}.{row['relname']}" in tables
+
+
+def _read(conn: Any, schemas: Sequence[str] | None, tables: Sequence[str] | None
+          ) -> dict[str, Any]:
+    names = list(schemas) if schemas else [r["nspname"] for r in _fetch(conn, q.SCHEMAS)]
+    p = {"schemas": names}
+    rels = [r for r in _fetch(conn, q.TABLES, **p) if _wanted(r, tables)]
+    oids = [r["oid"] for r in rels if not r["relispartition"]]
+    po = {"oids": oids}
+    data: dict[str, Any] = {
+        "tables": rels, "columns": _fetch(conn, q.COLUMNS, **po),
+        "constraints": _fetch(conn, q.CONSTRAINTS, **po), "indexes": _fetch(conn, q.INDEXES, **po),
+        "enums": _fetch(conn, q.ENUMS, **p), "domains": _fetch(conn, q.DOMAINS, **p),
+        "sequences": _fetch(conn, q.SEQUENCES, **p), "extensions": _fetch(conn, q.EXTENSIONS),
+        "triggers": _fetch(conn, q.TRIGGERS, **po), "rules": _fetch(conn, q.RULES, **po),
+        "policies": _fetch(conn, q.POLICIES, **po), "views": [], "functions": [],
+        "aggregates": [], "requested": list(tables or ()),
+    }
+    if tables is None:
+        data["views"] = _fetch(conn, q.VIEWS, **p)
+        data["functions"] = _fetch(conn, q.FUNCTIONS, **p)
+        data["aggregates"] = _fetch(conn, q.AGGREGATES, **p)
+    return data
+
+
+def _statements(data: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for e in data["extensions"]:
+        out.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(e['extname'])} "
+                   f"WITH SCHEMA {quote_ident(e['nspname'])}")
+    for e in data["enums"]:
+        out.extend(s.enum_statements(e))
+    for d in data["domains"]:
+        out.extend(s.domain_statements(d))
+    by_table: dict[int, list[dict[str, Any]]] = {}
+    for c in data["columns"]:
+        by_table.setdefault(c["attrelid"], []).append(c)
+    names = {t["oid"]: (t["nspname"], s.qual(t["nspname"], t["relname"])) for t in data["tables"]}
+    for t in sorted(data["tables"], key=lambda r: r["relispartition"]):
+        out.extend(s.table_statements(t, by_table.get(t["oid"], [])))
+    for seq in data["sequences"]:
+        out.extend(s.sequence_statements(seq))
+    for c in data["constraints"]:
+        out.extend(s.constraint_statements(names[c["conrelid"]][1], c))
+    for i in data["indexes"]:
+        out.extend(s.index_statements(names[i["indrelid"]][0], i))
+    raws = [(f["oid"], str(f["def"])) for f in data["functions"]]
+    raws += [(v["oid"], s.view_statement(v)) for v in data["views"]]
+    raws += [(r["oid"], str(r["def"])) for key in ("aggregates", "triggers", "rules", "policies")
+             for r in data[key]]
+    out.extend(sql for _, sql in sorted(raws, key=lambda x: x[0]))
+    return out
+
+
+def _import(data: dict[str, Any], tables_only: bool) -> ImportResult:
+    ctx = Context()
+    ctx.search_path = ["public"]
+    for sql in _statements(data):
+        run_statement(ctx, SOURCE, sql)
+    for t in data["tables"]:
+        if t["parents"] and not t["relispartition"]:
+            ctx.draft.warn(SOURCE, None, "approximation", f"{t['relname']} inherits from "
+                           f"{t['parents']}: inheritance is not modelled")
+        if t["typed"]:
+            ctx.draft.warn(SOURCE, None, "approximation",
+                           f"{t['relname']} is a typed table (OF type); imported as plain")
+    if tables_only:
+        ctx.draft.warn(SOURCE, None, "ignored", "a table selection was given: views and "
+                       "functions were not imported")
+    found = {t["relname"] for t in data["tables"]}
+    found |= {f"{t['nspname']}.{t['relname']}" for t in data["tables"]}
+    for name in data["requested"]:
+        if name not in found:
+            ctx.draft.warn(SOURCE, None, "unresolved", f"table {name} not found")
+    return build_result(ctx.draft)
+
+
+__all__ = ["import_live", "redact"]

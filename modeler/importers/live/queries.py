@@ -1,0 +1,172 @@
+"""Read-only catalog queries for the live importer (PostgreSQL 12 and later).
+
+Every query takes ``%(schemas)s`` (namespace names) and, where it reads per-table data,
+``%(oids)s`` (table oids). Objects that belong to an extension (``pg_depend.deptype = 'e'``)
+are left out: the extension brings them back.
+"""
+
+from __future__ import annotations
+
+SCHEMAS = """
+SELECT n.nspname FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass
+      AND d.objid = n.oid AND d.deptype = 'e')
+ORDER BY n.nspname
+"""
+
+TABLES = """
+SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition,
+       c.reloftype <> 0 AS typed, obj_description(c.oid, 'pg_class') AS comment,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
+       (SELECT string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), ', '
+                          ORDER BY i.inhseqno)
+          FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+          JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+         WHERE i.inhrelid = c.oid) AS parents
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+      AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY c.oid
+"""
+
+COLUMNS = """
+SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+       pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity, a.attgenerated,
+       col_description(a.attrelid, a.attnum) AS comment,
+       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN
+         (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+           WHERE co.oid = a.attcollation) END AS collation
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+"""
+
+CONSTRAINTS = """
+SELECT co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid) AS def,
+       obj_description(co.oid, 'pg_constraint') AS comment
+FROM pg_constraint co
+WHERE co.conrelid = ANY(%(oids)s) AND co.contype IN ('p', 'u', 'c', 'x', 'f')
+ORDER BY co.contype = 'f', co.conrelid, co.conname
+"""
+
+INDEXES = """
+SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid) AS def,
+       obj_description(i.indexrelid, 'pg_class') AS comment
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+WHERE i.indrelid = ANY(%(oids)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid
+                  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x'))
+ORDER BY i.indrelid, ic.relname
+"""
+
+ENUMS = """
+SELECT n.nspname, t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels,
+       obj_description(t.oid, 'pg_type') AS comment
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+      AND d.objid = t.oid AND d.deptype = 'e')
+GROUP BY t.oid, n.nspname, t.typname ORDER BY t.oid
+"""
+
+DOMAINS = """
+SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,
+       t.typdefault, obj_description(t.oid, 'pg_type') AS comment,
+       (SELECT array_agg('CONSTRAINT ' || quote_ident(c.conname) || ' '
+                         || pg_get_constraintdef(c.oid) ORDER BY c.conname)
+          FROM pg_constraint c WHERE c.contypid = t.oid) AS checks
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'd' AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+      AND d.objid = t.oid AND d.deptype = 'e')
+ORDER BY t.oid
+"""
+
+SEQUENCES = """
+SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL) AS type, s.seqstart,
+       s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       (SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.'
+               || quote_ident(a.attname)
+          FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid
+          JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+          JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+           AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' LIMIT 1) AS owned_by
+FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+      AND d.objid = c.oid AND d.deptype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'i')
+ORDER BY c.oid
+"""
+
+EXTENSIONS = """
+SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql' ORDER BY e.extname
+"""
+
+# Objects kept as SQL, in creation (oid) order so that dependencies replay.
+VIEWS = """
+SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS def
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+      AND d.objid = c.oid AND d.deptype = 'e')
+"""
+
+FUNCTIONS = """
+SELECT p.oid, n.nspname, p.proname, pg_get_functiondef(p.oid) AS def
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+      AND d.objid = p.oid AND d.deptype = 'e')
+"""
+
+TRIGGERS = """
+SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid, true) AS def
+FROM pg_trigger t
+WHERE t.tgrelid = ANY(%(oids)s) AND NOT t.tgisinternal AND t.tgparentid = 0
+"""
+
+RULES = """
+SELECT r.oid, r.rulename, pg_get_ruledef(r.oid, true) AS def
+FROM pg_rewrite r WHERE r.ev_class = ANY(%(oids)s) AND r.rulename <> '_RETURN'
+"""
+
+POLICIES = """
+SELECT p.oid, p.polname,
+       'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || quote_ident(n.nspname) || '.'
+       || quote_ident(c.relname)
+       || CASE WHEN p.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END
+       || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                     WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+       || COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+       || COALESCE(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
+       AS def
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.polrelid = ANY(%(oids)s)
+"""
+
+AGGREGATES = """
+SELECT p.oid, p.proname,
+       'CREATE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('
+       || pg_get_function_identity_arguments(p.oid) || ') (SFUNC = '
+       || a.aggtransfn::regproc::text || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+       || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text
+               ELSE '' END
+       || CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval)
+               ELSE '' END || ')' AS def
+FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prokind = 'a' AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+      AND d.objid = p.oid AND d.deptype = 'e')
+"""

@@ -1,0 +1,124 @@
+"""Catalog rows → statements for the SQL importer's handlers.
+
+The live importer reads the catalog with ``pg_get_*def`` functions, which print PostgreSQL
+DDL, and hands that DDL to the same handlers the SQL importer uses: one code path decides how
+a constraint, an index or a column type is modelled, so importing a database and importing
+the script that built it give the same snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from modeler.importers.sql.deparse import quote_ident
+
+Row = dict[str, Any]
+_INT_LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
+               "bigint": (-9223372036854775808, 9223372036854775807)}
+
+
+def literal(text: str) -> str:
+    """An SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def qual(ns: str, name: str) -> str:
+    """``ns.name``, quoted as needed."""
+    return f"{quote_ident(ns)}.{quote_ident(name)}"
+
+
+def _column(c: Row) -> str:
+    parts = [quote_ident(c["attname"]), c["type"]]
+    if c["collation"]:
+        parts.append(f"COLLATE {c['collation']}")
+    if c["attgenerated"] == "s" and c["def"]:
+        parts.append(f"GENERATED ALWAYS AS ({c['def']}) STORED")
+    elif c["def"] is not None:
+        parts.append(f"DEFAULT {c['def']}")
+    if c["attidentity"] in ("a", "d"):
+        parts.append("GENERATED " + ("ALWAYS" if c["attidentity"] == "a" else "BY DEFAULT")
+                     + " AS IDENTITY")
+    if c["attnotnull"]:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
+    """CREATE TABLE (or the partition's CREATE TABLE ... PARTITION OF) and its comments."""
+    name = qual(t["nspname"], t["relname"])
+    if t["relispartition"]:
+        if t["parents"] and t["bound"]:
+            yield f"CREATE TABLE {name} PARTITION OF {t['parents']} {t['bound']}"
+        return
+    unlogged = "UNLOGGED " if t["relpersistence"] == "u" else ""
+    body = ",\n  ".join(_column(c) for c in columns)
+    tail = f" PARTITION BY {t['partkey']}" if t["partkey"] else ""
+    yield f"CREATE {unlogged}TABLE {name} (\n  {body}\n){tail}"
+    if t["comment"] is not None:
+        yield f"COMMENT ON TABLE {name} IS {literal(t['comment'])}"
+    for c in columns:
+        if c["comment"] is not None:
+            yield (f"COMMENT ON COLUMN {name}.{quote_ident(c['attname'])} IS "
+                   f"{literal(c['comment'])}")
+
+
+def constraint_statements(table: str, c: Row) -> Iterator[str]:
+    """ALTER TABLE ... ADD CONSTRAINT (pg_get_constraintdef) and its comment."""
+    yield f"ALTER TABLE ONLY {table} ADD CONSTRAINT {quote_ident(c['conname'])} {c['def']}"
+    if c["comment"] is not None:
+        yield (f"COMMENT ON CONSTRAINT {quote_ident(c['conname'])} ON {table} IS "
+               f"{literal(c['comment'])}")
+
+
+def index_statements(ns: str, i: Row) -> Iterator[str]:
+    """CREATE INDEX (pg_get_indexdef) and its comment."""
+    yield str(i["def"])
+    if i["comment"] is not None:
+        yield f"COMMENT ON INDEX {qual(ns, i['relname'])} IS {literal(i['comment'])}"
+
+
+def enum_statements(e: Row) -> Iterator[str]:
+    """CREATE TYPE ... AS ENUM and its comment."""
+    labels = ", ".join(literal(v) for v in e["labels"])
+    name = qual(e["nspname"], e["typname"])
+    yield f"CREATE TYPE {name} AS ENUM ({labels})"
+    if e["comment"] is not None:
+        yield f"COMMENT ON TYPE {name} IS {literal(e['comment'])}"
+
+
+def domain_statements(d: Row) -> Iterator[str]:
+    """CREATE DOMAIN with default, NOT NULL, checks; and its comment."""
+    name = qual(d["nspname"], d["typname"])
+    sql = f"CREATE DOMAIN {name} AS {d['base']}"
+    if d["typdefault"] is not None:
+        sql += f" DEFAULT {d['typdefault']}"
+    if d["typnotnull"]:
+        sql += " NOT NULL"
+    for check in d["checks"] or ():
+        sql += f" {check}"
+    yield sql
+    if d["comment"] is not None:
+        yield f"COMMENT ON DOMAIN {name} IS {literal(d['comment'])}"
+
+
+def sequence_statements(s: Row) -> Iterator[str]:
+    """CREATE SEQUENCE (defaults as NO MINVALUE/MAXVALUE) and OWNED BY."""
+    low, high = _INT_LIMITS.get(s["type"], _INT_LIMITS["bigint"])
+    ascending = s["seqincrement"] > 0
+    sql = (f"CREATE SEQUENCE {qual(s['nspname'], s['relname'])} AS {s['type']} "
+           f"START WITH {s['seqstart']} INCREMENT BY {s['seqincrement']}")
+    default_min, default_max = (1, high) if ascending else (low, -1)
+    sql += " NO MINVALUE" if s["seqmin"] == default_min else f" MINVALUE {s['seqmin']}"
+    sql += " NO MAXVALUE" if s["seqmax"] == default_max else f" MAXVALUE {s['seqmax']}"
+    sql += f" CACHE {s['seqcache']}" + (" CYCLE" if s["seqcycle"] else "")
+    yield sql
+    if s["owned_by"]:
+        yield f"ALTER SEQUENCE {qual(s['nspname'], s['relname'])} OWNED BY {s['owned_by']}"
+
+
+def view_statement(v: Row) -> str:
+    """CREATE [MATERIALIZED] VIEW from pg_get_viewdef."""
+    kind = "MATERIALIZED VIEW" if v["relkind"] == "m" else "VIEW"
+    body = str(v["def"]).rstrip().rstrip(";")
+    return f"CREATE {kind} {qual(v['nspname'], v['relname'])} AS\n{body}"

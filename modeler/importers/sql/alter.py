@@ -1,0 +1,172 @@
+"""ALTER TABLE: constraints added later (pg_dump style), defaults, identity, column changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import enums
+
+from modeler.importers.draft import DraftTable
+from modeler.importers.sql.constraints import add_constraint, merge_attributes
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import default_sql
+from modeler.importers.sql.tables import Deferred, add_column, set_identity
+from modeler.importers.sql.types import column_type
+
+A = enums.AlterTableType
+O = enums.ObjectType  # noqa: E741
+_PHYSICAL = frozenset({
+    A.AT_ChangeOwner, A.AT_ClusterOn, A.AT_DropCluster, A.AT_SetStatistics, A.AT_SetStorage,
+    A.AT_SetCompression, A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetRelOptions,
+    A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_ReplicaIdentity, A.AT_EnableTrig,
+    A.AT_EnableAlwaysTrig, A.AT_EnableReplicaTrig, A.AT_DisableTrig, A.AT_EnableTrigAll,
+    A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser, A.AT_EnableRule,
+    A.AT_EnableAlwaysRule, A.AT_EnableReplicaRule, A.AT_DisableRule, A.AT_ValidateConstraint,
+    A.AT_SetTableSpace, A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetAccessMethod,
+    A.AT_GenericOptions, A.AT_DropOids,
+})
+_ROW_SECURITY = frozenset({A.AT_EnableRowSecurity, A.AT_DisableRowSecurity,
+                           A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity})
+
+
+def alter_table(ctx: Context, node: Any) -> None:
+    """ALTER TABLE: each sub-command on a modelled table; kept as SQL on views/partitions."""
+    cmds = list(node.cmds or ())
+    if all(c.subtype in _PHYSICAL for c in cmds):
+        ctx.count("ignored_statements")
+        return
+    rv = node.relation
+    if node.objtype == O.OBJECT_INDEX:
+        if any(c.subtype == A.AT_AttachPartition for c in cmds):
+            ctx.keep_raw("partition", ctx.create_ns(rv.schemaname), rv.relname,
+                         f"index {rv.relname} of a partition kept as SQL")
+        else:
+            ctx.warn("unsupported", f"ALTER INDEX {rv.relname} not modelled")
+        return
+    table = ctx.find_table(rv)
+    if table is None:
+        raw = ctx.raw_relation(rv)
+        if raw is not None:
+            if any(c.subtype == A.AT_AttachPartition for c in cmds):
+                ctx.keep_raw("partition", raw[1], raw[2], f"partition of {raw[2]} kept as SQL")
+            else:
+                ctx.keep_raw(raw[0], raw[1], raw[2], f"ALTER on {raw[0]} {raw[2]} kept as SQL")
+        elif not node.missing_ok:
+            ctx.warn("unresolved", f"ALTER TABLE on unknown table {rv.relname}")
+        return
+    for cmd in cmds:
+        _command(ctx, table, cmd)
+
+
+def _column(ctx: Context, table: DraftTable, name: str | None) -> Any:
+    col = table.columns.get(name or "")
+    if col is None:
+        ctx.warn("unresolved", f"{table.name}: no column {name}")
+    return col
+
+
+def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
+    sub = cmd.subtype
+    if sub in _PHYSICAL:
+        return
+    if sub == A.AT_AddColumn:
+        if cmd.def_.colname in table.columns and cmd.missing_ok:
+            return
+        deferred: Deferred = []
+        add_column(ctx, table, cmd.def_, deferred)
+        for con, column in deferred:
+            add_constraint(ctx, table, con, column)
+    elif sub == A.AT_AddConstraint:
+        for con in merge_attributes([cmd.def_]):
+            add_constraint(ctx, table, con)
+    elif sub == A.AT_ColumnDefault:
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            col.default = default_sql(cmd.def_) if cmd.def_ is not None else None
+    elif sub in (A.AT_SetNotNull, A.AT_DropNotNull):
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            col.nullable = sub == A.AT_DropNotNull
+    elif sub == A.AT_AddIdentity:
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            set_identity(ctx, col, cmd.def_)
+    elif sub == A.AT_SetIdentity:
+        col = _column(ctx, table, cmd.name)
+        for opt in cmd.def_ or ():
+            if col is not None and opt.defname == "generated":
+                col.identity = "always" if opt.arg.ival == ord("a") else "by default"
+    elif sub == A.AT_DropIdentity:
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            col.identity = None
+    elif sub == A.AT_AlterColumnType:
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            col.type = column_type(ctx, cmd.def_.typeName)[0]
+    elif sub == A.AT_DropColumn:
+        drop_column(ctx, table, cmd.name)
+    elif sub == A.AT_DropConstraint:
+        drop_constraint(ctx, table, cmd.name, bool(cmd.missing_ok))
+    elif sub == A.AT_AlterConstraint:
+        _alter_constraint(ctx, table, cmd.def_)
+    elif sub in _ROW_SECURITY:
+        ctx.keep_raw("row security", table.namespace, table.name,
+                     f"row level security on {table.name} is not modelled; kept as SQL")
+    elif sub == A.AT_AttachPartition:
+        _attach(ctx, cmd.def_.name)
+    elif sub in (A.AT_AddInherit, A.AT_DropInherit):
+        ctx.warn("approximation", f"table inheritance of {table.name} is not modelled")
+    else:
+        ctx.warn("unsupported", f"ALTER TABLE {table.name}: {sub.name[3:]} not modelled")
+
+
+def _attach(ctx: Context, rv: Any) -> None:
+    """ATTACH PARTITION: the attached table stops being a modelled table."""
+    part = ctx.find_table(rv)
+    if part is None:
+        ctx.keep_raw("partition", ctx.create_ns(rv.schemaname), rv.relname)
+        return
+    ctx.draft.drop_table(part.qname)
+    ctx.raw_relations[part.qname] = "partition"
+    ctx.draft.add_raw("partition", part.namespace, part.name, part.sql)
+    ctx.keep_raw("partition", part.namespace, part.name, f"{part.name} is a partition: "
+                 "partitions are not modelled; kept as SQL")
+
+
+def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
+    """Drop a column and the keys, indexes and FKs that use it."""
+    if table.columns.pop(name, None) is None:
+        return
+    if name in table.pk_columns:
+        table.pk_columns, table.pk_name = [], None
+    table.indexes = [i for i in table.indexes
+                     if name not in {p.column for p in i.parts} and name not in i.include]
+    table.uniques = [u for u in table.uniques if name not in u.columns]
+    ctx.draft.fks = [f for f in ctx.draft.fks
+                     if not (f.child == table.qname and name in f.child_columns)
+                     and not (f.parent == table.qname and name in (f.parent_columns or ()))]
+
+
+def drop_constraint(ctx: Context, table: DraftTable, name: str, missing_ok: bool) -> None:
+    """Drop a PK, unique, check or FK by name."""
+    d, ns = ctx.draft, table.namespace
+    before = (len(table.uniques), len(table.checks), len(d.fks), table.pk_name)
+    if table.pk_name == name:
+        table.pk_name, table.pk_columns = None, []
+    table.uniques = [u for u in table.uniques if u.name != name]
+    table.checks = [c for c in table.checks if c.name != name]
+    d.fks = [f for f in d.fks if not (f.child == table.qname and f.name == name)]
+    d.release_con(ns, name)
+    d.release_rel(ns, name)
+    if before == (len(table.uniques), len(table.checks), len(d.fks), table.pk_name) \
+            and not missing_ok:
+        ctx.warn("unresolved", f"DROP CONSTRAINT {name}: no such constraint on {table.name}")
+
+
+def _alter_constraint(ctx: Context, table: DraftTable, con: Any) -> None:
+    for fk in ctx.draft.fks:
+        if fk.child == table.qname and fk.name == con.conname:
+            fk.deferrable, fk.initially_deferred = bool(con.deferrable), bool(con.initdeferred)
+            return
+    ctx.warn("unresolved", f"ALTER CONSTRAINT {con.conname}: no such foreign key")

@@ -1,0 +1,166 @@
+"""SQL text from pglast AST nodes: expressions, identifiers, and names PostgreSQL derives.
+
+Expressions (defaults, CHECKs, index keys, WHERE predicates) are printed with pglast's own
+deparser. Its one stylistic choice we change is casts: pglast prints ``CAST(x AS t)``, while
+PostgreSQL (``pg_get_expr``), pg_dump and people write ``x::t``, so :class:`SqlStream` prints
+the postfix form (parenthesising the operand unless it is atomic).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pglast import ast
+from pglast.keywords import UNRESERVED_KEYWORDS
+from pglast.stream import RawStream
+
+_PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
+_ATOMIC = (ast.A_Const, ast.ColumnRef, ast.FuncCall, ast.TypeCast, ast.ParamRef,
+           ast.A_ArrayExpr, ast.SQLValueFunction)
+
+
+_Base: Any = RawStream
+
+
+class SqlStream(_Base):  # type: ignore[misc]
+    """RawStream printing casts as ``operand::type``."""
+
+    def print_node(self, node: Any, is_name: bool = False, is_symbol: bool = False) -> None:
+        base: Any = super()
+        if isinstance(node, ast.TypeCast) and not is_name:
+            arg = node.arg
+            negative = isinstance(arg, ast.A_Const) and _is_negative(arg)
+            with self.expression(negative or not isinstance(arg, _ATOMIC)):
+                self.print_node(arg)
+            self.write("::")
+            base.print_node(node.typeName)
+            self.separator()
+            return
+        base.print_node(node, is_name=is_name, is_symbol=is_symbol)
+
+
+def _is_negative(const: Any) -> bool:
+    val = getattr(const, "val", None)
+    for attr in ("ival", "fval"):
+        v = getattr(val, attr, None)
+        if v is not None:
+            return str(v).startswith("-")
+    return False
+
+
+def default_sql(node: Any) -> str | None:
+    """A column/domain default as PostgreSQL stores it: ``DEFAULT NULL`` (even cast) is no
+    default at all."""
+    inner = node.arg if isinstance(node, ast.TypeCast) else node
+    if isinstance(inner, ast.A_Const) and inner.isnull:
+        return None
+    return expr_sql(node)
+
+
+def expr_sql(node: Any) -> str:
+    """The SQL text of an expression node."""
+    stream: Any = SqlStream()
+    return str(stream(node)).strip()
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier the way PostgreSQL's quote_ident does."""
+    if _PLAIN_IDENT.match(name) and (name not in _KEYWORDS or name in UNRESERVED_KEYWORDS):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _all_keywords() -> frozenset[str]:
+    from pglast import keywords
+
+    return frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS
+                     | keywords.COL_NAME_KEYWORDS | keywords.UNRESERVED_KEYWORDS)
+
+
+_KEYWORDS = _all_keywords()
+
+
+def qualified(namespace: str, name: str) -> str:
+    """``ns.name`` quoted as needed; ``public`` is spelled out too (exports are explicit)."""
+    return f"{quote_ident(namespace)}.{quote_ident(name)}"
+
+
+def names_of(nodes: Any) -> list[str]:
+    """The strings of a list of ``String`` nodes (qualified names, column lists)."""
+    return [n.sval for n in nodes or ()]
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every AST node under ``node`` (pglast's Visitor is slow to set up per expression)."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, ast.Node):
+        yield node
+        for attr in type(node).__slots__:
+            yield from _walk(getattr(node, attr, None))
+
+
+def column_refs(node: Any) -> list[str]:
+    """Distinct column names referenced by an expression, in order of appearance."""
+    names: list[str] = []
+    for n in _walk(node):
+        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
+            name = str(n.fields[-1].sval)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def index_column_label(node: Any) -> str:
+    """The column label PostgreSQL derives for an index expression (FigureIndexColname)."""
+    name, _ = _figure(node)
+    return name or "expr"
+
+
+def _figure(node: Any) -> tuple[str | None, int]:
+    if isinstance(node, ast.ColumnRef):
+        fields = node.fields or ()
+        if fields and isinstance(fields[-1], ast.String):
+            return fields[-1].sval, 2
+    elif isinstance(node, ast.FuncCall):
+        return node.funcname[-1].sval, 2
+    elif isinstance(node, ast.TypeCast):
+        name, strength = _figure(node.arg)
+        if strength <= 1 and node.typeName is not None:
+            return node.typeName.names[-1].sval, 1
+        return name, strength
+    elif isinstance(node, ast.CollateClause):
+        return _figure(node.arg)
+    elif isinstance(node, ast.A_Expr) and str(node.kind).endswith("NULLIF"):
+        return "nullif", 2
+    elif isinstance(node, ast.CoalesceExpr):
+        return "coalesce", 2
+    elif isinstance(node, ast.MinMaxExpr):
+        return ("greatest" if str(node.op).endswith("GREATEST") else "least"), 2
+    elif isinstance(node, ast.CaseExpr):
+        return "case", 1
+    elif isinstance(node, ast.A_ArrayExpr):
+        return "array", 2
+    elif isinstance(node, ast.RowExpr):
+        return "row", 2
+    return None, 0
+
+
+def strip_leading(text: str) -> tuple[str, int]:
+    """``text`` without leading blanks and comments, and how many characters were cut."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
+            break
+    return text[i:].rstrip().rstrip(";").rstrip(), i

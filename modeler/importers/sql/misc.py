@@ -1,0 +1,223 @@
+"""COMMENT ON, DROP and RENAME: statements that change objects already in the draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast, enums
+
+from modeler.importers.draft import (
+    DraftCheck,
+    DraftDomain,
+    DraftEnum,
+    DraftIndex,
+    DraftTable,
+    DraftUnique,
+)
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import names_of
+
+O = enums.ObjectType  # noqa: E741
+_SILENT_COMMENTS = frozenset({O.OBJECT_SCHEMA, O.OBJECT_EXTENSION, O.OBJECT_DATABASE,
+                              O.OBJECT_LANGUAGE, O.OBJECT_ROLE, O.OBJECT_TABLESPACE})
+_RAW_KINDS = {
+    O.OBJECT_VIEW: "view", O.OBJECT_MATVIEW: "materialized view", O.OBJECT_FUNCTION: "function",
+    O.OBJECT_PROCEDURE: "procedure", O.OBJECT_AGGREGATE: "aggregate",
+    O.OBJECT_TRIGGER: "trigger", O.OBJECT_RULE: "rule", O.OBJECT_POLICY: "policy",
+}
+
+
+def _table(ctx: Context, names: list[str]) -> DraftTable | None:
+    return ctx.find_table_named(names[-2] if len(names) > 1 else None, names[-1])
+
+
+def comment(ctx: Context, node: Any) -> None:
+    """COMMENT ON: onto the modelled object, or kept as SQL."""
+    ot, text = node.objtype, node.comment or ""
+    if ot in _SILENT_COMMENTS:
+        ctx.count("ignored_statements")
+        return
+    obj = node.object
+    if ot in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+        target = ctx.find_type(names_of(obj.names))
+        if isinstance(target, DraftEnum | DraftDomain):
+            target.comment = text
+            return
+    names = names_of(obj) if isinstance(obj, list | tuple) else []
+    if ot in (O.OBJECT_TABLE, O.OBJECT_FOREIGN_TABLE) and names:
+        table = _table(ctx, names)
+        if table is not None:
+            table.comment = text
+            return
+    elif ot == O.OBJECT_COLUMN and len(names) >= 2:
+        table = _table(ctx, names[:-1])
+        if table is not None and names[-1] in table.columns:
+            table.columns[names[-1]].comment = text
+            return
+    elif ot == O.OBJECT_TABCONSTRAINT and len(names) >= 2:
+        table = _table(ctx, names[:-1])
+        if table is not None and _constraint_comment(ctx, table, names[-1], text):
+            return
+    elif ot == O.OBJECT_INDEX and names:
+        for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
+            table = ctx.draft.table_of_index(ns, names[-1])
+            index = table.index_named(names[-1]) if table else None
+            if index is not None:
+                index.comment = text
+                return
+    elif ot == O.OBJECT_SEQUENCE:
+        ctx.warn("approximation", "comments on sequences are not modelled")
+        return
+    label = names[-1] if names else ""
+    ctx.keep_raw("comment", ctx.default_ns, label, "comment on an object that is not "
+                 "modelled; kept as SQL")
+
+
+def _constraint_comment(ctx: Context, table: DraftTable, name: str, text: str) -> bool:
+    items: list[DraftUnique | DraftCheck] = [*table.uniques, *table.checks]
+    for item in items:
+        if item.name == name:
+            item.comment = text
+            return True
+    for fk in ctx.draft.fks:
+        if fk.child == table.qname and fk.name == name:
+            fk.comment = text
+            return True
+    if table.pk_name == name:
+        ctx.warn("approximation", "comments on primary key constraints are not modelled")
+        return True
+    return False
+
+
+def drop(ctx: Context, node: Any) -> None:
+    """DROP: remove tables, sequences, indexes, types, schemas, raw objects."""
+    rt, d = node.removeType, ctx.draft
+    for obj in node.objects or ():
+        if rt in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+            target = ctx.find_type(names_of(obj.names))
+            if target is not None:
+                pool: dict[Any, Any] = d.enums if isinstance(target, DraftEnum) else d.domains
+                pool.pop((target.namespace, target.name), None)
+            continue
+        if rt == O.OBJECT_EXTENSION:
+            d.extensions.pop(obj.sval, None)
+            continue
+        if rt == O.OBJECT_SCHEMA:
+            _drop_schema(ctx, obj.sval)
+            continue
+        if rt in _RAW_KINDS:
+            fn = obj.objname if isinstance(obj, ast.ObjectWithArgs) else obj
+            name = names_of(fn)[-1]
+            d.raws = [r for r in d.raws if not (r.kind == _RAW_KINDS[rt] and r.name == name)]
+            continue
+        names = names_of(obj) if isinstance(obj, list | tuple) else []
+        if not names:
+            continue
+        if rt in (O.OBJECT_TABLE, O.OBJECT_FOREIGN_TABLE):
+            table = _table(ctx, names)
+            if table is not None:
+                d.drop_table(table.qname)
+        elif rt == O.OBJECT_SEQUENCE:
+            for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
+                d.drop_sequence((ns, names[-1]))
+        elif rt == O.OBJECT_INDEX:
+            for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
+                table = d.table_of_index(ns, names[-1])
+                if table is not None:
+                    table.indexes = [i for i in table.indexes if i.name != names[-1]]
+                    d.release_rel(ns, names[-1])
+
+
+def _drop_schema(ctx: Context, ns: str) -> None:
+    d = ctx.draft
+    for key in [k for k in d.tables if k[0] == ns]:
+        d.drop_table(key)
+    for pool in (d.enums, d.domains, d.sequences):
+        for key in [k for k in pool if k[0] == ns]:
+            pool.pop(key)  # type: ignore[attr-defined]
+    d.raws = [r for r in d.raws if r.namespace != ns]
+
+
+def rename(ctx: Context, node: Any) -> None:
+    """ALTER ... RENAME for tables, columns, constraints and indexes."""
+    rt = node.renameType
+    if rt == O.OBJECT_TABLE:
+        table = ctx.find_table(node.relation)
+        if table is not None:
+            _rename_table(ctx, table, node.newname)
+            return
+    elif rt == O.OBJECT_COLUMN and node.relationType == O.OBJECT_TABLE:
+        table = ctx.find_table(node.relation)
+        if table is not None and node.subname in table.columns:
+            _rename_column(ctx, table, node.subname, node.newname)
+            return
+    elif rt in (O.OBJECT_TABCONSTRAINT, O.OBJECT_INDEX):
+        rv = node.relation
+        if rt == O.OBJECT_TABCONSTRAINT:
+            table, old = ctx.find_table(rv), node.subname
+        else:
+            ns = rv.schemaname or ctx.default_ns
+            table, old = ctx.draft.table_of_index(ns, rv.relname), rv.relname
+        if table is not None and _rename_constraint(ctx, table, old, node.newname):
+            return
+    ctx.warn("unsupported", "RENAME not applied: the object is not modelled or unknown")
+
+
+def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:
+    d, old = ctx.draft, table.qname
+    d.tables.pop(old)
+    d.release_rel(*old)
+    table.name = new
+    d.add_table(table)
+    for fk in d.fks:
+        if fk.child == old:
+            fk.child = table.qname
+        if fk.parent == old:
+            fk.parent = table.qname
+    for seq in d.sequences.values():
+        if seq.owned_by is not None and seq.owned_by[:2] == old:
+            seq.owned_by = (table.namespace, new, seq.owned_by[2])
+
+
+def _rename_column(ctx: Context, table: DraftTable, old: str, new: str) -> None:
+    def sub(names: list[str]) -> list[str]:
+        return [new if n == old else n for n in names]
+
+    table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
+    table.columns[new].name = new
+    table.pk_columns = sub(table.pk_columns)
+    for ix in table.indexes:
+        ix.include = sub(ix.include)
+        for p in ix.parts:
+            p.column = new if p.column == old else p.column
+    for uq in table.uniques:
+        uq.columns = sub(uq.columns)
+    for fk in ctx.draft.fks:
+        if fk.child == table.qname:
+            fk.child_columns = sub(fk.child_columns)
+        if fk.parent == table.qname and fk.parent_columns:
+            fk.parent_columns = sub(fk.parent_columns)
+    for seq in ctx.draft.sequences.values():
+        if seq.owned_by == (*table.qname, old):
+            seq.owned_by = (*table.qname, new)
+
+
+def _rename_constraint(ctx: Context, table: DraftTable, old: str, new: str) -> bool:
+    ns = table.namespace
+    ctx.draft.claim_rel(ns, new)
+    ctx.draft.claim_con(ns, new)
+    if table.pk_name == old:
+        table.pk_name = new
+        return True
+    named: list[DraftUnique | DraftCheck | DraftIndex] = [*table.uniques, *table.checks,
+                                                         *table.indexes]
+    for item in named:
+        if item.name == old:
+            item.name = new
+            return True
+    for fk in ctx.draft.fks:
+        if fk.child == table.qname and fk.name == old:
+            fk.name = new
+            return True
+    return False
+

@@ -1,0 +1,208 @@
+"""CREATE TABLE and column definitions (also used by ALTER TABLE ... ADD COLUMN).
+
+``serial`` columns expand to what the catalog holds afterwards: an integer column, NOT NULL,
+``DEFAULT nextval('<table>_<col>_seq'::regclass)`` and a sequence owned by the column.
+Partitions (``PARTITION OF``) and typed tables are kept as SQL; inherited columns (INHERITS)
+and ``LIKE`` columns are copied in, as the catalog has them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pglast import ast, enums
+
+from modeler.importers.draft import (
+    Draft,
+    DraftCheck,
+    DraftColumn,
+    DraftSequence,
+    DraftTable,
+    choose_relation_name,
+)
+from modeler.importers.pgnames import index_column_names, name_addition
+from modeler.importers.sql.constraints import add_constraint, choose_rel, merge_attributes
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import default_sql, expr_sql, quote_ident
+from modeler.importers.sql.types import SERIALS, column_type
+
+C = enums.ConstrType
+_LIKE_COMMENTS, _LIKE_CONSTRAINTS, _LIKE_DEFAULTS, _LIKE_IDENTITY, _LIKE_INDEXES = \
+    1, 4, 8, 32, 64
+
+Deferred = list[tuple[Any, str | None]]
+
+
+def create_table(ctx: Context, node: Any) -> None:
+    """CREATE TABLE (partitions and typed tables are kept as SQL)."""
+    rv = node.relation
+    ns, name = ctx.create_ns(rv.schemaname), rv.relname
+    if rv.relpersistence == "t":
+        ctx.warn("unsupported", f"temporary table {name} skipped")
+        return
+    if node.partbound is not None:
+        ctx.raw_relations[(ns, name)] = "partition"
+        parent = node.inhRelations[0].relname if node.inhRelations else "?"
+        ctx.keep_raw("partition", ns, name, f"partition {name} of {parent}: partitions are "
+                     "not modelled; kept as SQL")
+        return
+    if node.ofTypename is not None:
+        ctx.raw_relations[(ns, name)] = "table"
+        ctx.keep_raw("table", ns, name, f"typed table {name} (OF type) is not modelled")
+        return
+    if (ns, name) in ctx.draft.tables:
+        if node.if_not_exists:
+            return
+        ctx.warn("approximation", f"table {ns}.{name} defined twice; the last one wins")
+        ctx.draft.drop_table((ns, name))
+    table = ctx.draft.add_table(DraftTable(ns, name, sql=ctx.stmt.sql + ";"))
+    for parent in node.inhRelations or ():
+        _inherit(ctx, table, parent)
+    deferred: Deferred = []
+    for elt in node.tableElts or ():
+        if isinstance(elt, ast.ColumnDef):
+            add_column(ctx, table, elt, deferred)
+        elif isinstance(elt, ast.Constraint):
+            deferred.append((elt, None))
+        elif isinstance(elt, ast.TableLikeClause):
+            _like(ctx, table, elt)
+    for con in node.constraints or ():
+        deferred.append((con, None))
+    for con, column in deferred:
+        add_constraint(ctx, table, con, column)
+    if node.partspec is not None:
+        ctx.warn("approximation", f"{name} is partitioned (PARTITION BY); partitioning is not "
+                 "modelled, the table is kept as a plain table")
+    if rv.relpersistence == "u":
+        ctx.warn("approximation", f"UNLOGGED is not modelled ({name})")
+
+
+def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred) -> None:
+    """Add one ColumnDef; its key/check/FK constraints are appended to ``deferred``."""
+    ctype, serial = column_type(ctx, coldef.typeName)
+    existing = table.columns.get(coldef.colname)
+    if existing is not None and not existing.inherited:
+        ctx.warn("unsupported", f"column {table.name}.{coldef.colname} defined twice")
+        return
+    col = existing or DraftColumn(coldef.colname, ctype)
+    col.type = ctype
+    table.columns[col.name] = col
+    if coldef.is_not_null:
+        col.nullable = False
+    if coldef.collClause is not None:
+        coll = ".".join(n.sval for n in coldef.collClause.collname)
+        ctx.warn("approximation", f"column collation {coll} of {table.name}.{col.name} is not "
+                 "modelled")
+    if coldef.raw_default is not None:
+        col.default = default_sql(coldef.raw_default)
+    for con in merge_attributes(coldef.constraints):
+        ct = con.contype
+        if ct == C.CONSTR_NULL:
+            col.nullable = True
+        elif ct == C.CONSTR_NOTNULL:
+            col.nullable = False
+        elif ct == C.CONSTR_DEFAULT:
+            col.default = default_sql(con.raw_expr)
+        elif ct == C.CONSTR_IDENTITY:
+            set_identity(ctx, col, con)
+        elif ct == C.CONSTR_GENERATED:
+            col.generated = expr_sql(con.raw_expr)
+        else:
+            deferred.append((con, col.name))
+    if serial is not None:
+        expand_serial(ctx.draft, table, col, SERIALS[serial])
+
+
+def set_identity(ctx: Context, col: DraftColumn, con: Any) -> None:
+    """GENERATED ... AS IDENTITY on a column (NOT NULL implied)."""
+    col.identity = "always" if con.generated_when == "a" else "by default"
+    col.nullable = False
+    opts = [o.defname for o in con.options or () if o.defname != "sequence_name"]
+    if any(_nondefault(o) for o in con.options or () if o.defname != "sequence_name") and opts:
+        ctx.warn("approximation", f"identity sequence options of {col.name} are not modelled")
+
+
+def _nondefault(opt: Any) -> bool:
+    arg = getattr(opt.arg, "ival", None) if opt.arg is not None else None
+    if opt.defname in ("start", "increment", "cache"):
+        return arg not in (None, 1)
+    return opt.arg is not None and opt.defname not in ("minvalue", "maxvalue")
+
+
+def regclass_default(ns: str, seq: str) -> str:
+    """``nextval('<seq>'::regclass)`` as pg_get_expr prints it (qualified outside public)."""
+    name = quote_ident(seq) if ns == "public" else f"{quote_ident(ns)}.{quote_ident(seq)}"
+    return "nextval('" + name.replace("'", "''") + "'::regclass)"
+
+
+def expand_serial(draft: Draft, table: DraftTable, col: DraftColumn, data_type: str) -> None:
+    """A serial column as the catalog has it: NOT NULL, nextval default, owned sequence."""
+    ns = table.namespace
+    seq = choose_relation_name(draft, ns, table.name, col.name, "seq")
+    draft.add_sequence(DraftSequence(ns, seq, data_type=data_type,
+                                     owned_by=(ns, table.name, col.name)))
+    col.nullable = False
+    col.default = regclass_default(ns, seq)
+
+
+def _copy_columns(ctx: Context, table: DraftTable, source: DraftTable, *, defaults: bool,
+                  identity: bool, comments: bool) -> None:
+    for c in source.columns.values():
+        if c.name in table.columns:
+            continue
+        new = copy.copy(c)
+        new.default = c.default if defaults else None
+        new.identity = c.identity if identity else None
+        new.comment = c.comment if comments else ""
+        new.nullable = c.nullable and c.name not in source.pk_columns
+        table.columns[c.name] = new
+
+
+def _inherit(ctx: Context, table: DraftTable, parent_rv: Any) -> None:
+    parent = ctx.find_table(parent_rv)
+    if parent is None:
+        ctx.warn("unresolved", f"{table.name} inherits from unknown table {parent_rv.relname}")
+        return
+    _copy_columns(ctx, table, parent, defaults=True, identity=False, comments=False)
+    for c in table.columns.values():
+        c.inherited = True
+    for ck in parent.checks:
+        table.checks.append(DraftCheck(ck.name, ck.expression))
+    ctx.warn("approximation", f"{table.name} INHERITS {parent.name}: inheritance is not "
+             "modelled; the inherited columns and checks are copied")
+
+
+def _like(ctx: Context, table: DraftTable, clause: Any) -> None:
+    source = ctx.find_table(clause.relation)
+    if source is None:
+        ctx.warn("unresolved", f"LIKE {clause.relation.relname}: unknown table")
+        return
+    opts = int(clause.options or 0)
+    _copy_columns(ctx, table, source, defaults=bool(opts & _LIKE_DEFAULTS),
+                  identity=bool(opts & _LIKE_IDENTITY), comments=bool(opts & _LIKE_COMMENTS))
+    if opts & _LIKE_CONSTRAINTS:
+        table.checks.extend(DraftCheck(c.name, c.expression) for c in source.checks)
+    if opts & _LIKE_INDEXES:
+        _like_indexes(ctx, table, source)
+
+
+def _like_indexes(ctx: Context, table: DraftTable, source: DraftTable) -> None:
+    """LIKE ... INCLUDING INDEXES: keys and indexes are cloned under names PostgreSQL picks."""
+    ns, name = table.namespace, table.name
+    if source.pk_columns and not table.pk_columns:
+        table.pk_columns = list(source.pk_columns)
+        table.pk_name = choose_rel(ctx, ns, name, None, "pkey")
+        ctx.draft.claim_con(ns, table.pk_name)
+    for uq in source.uniques:
+        clone = copy.deepcopy(uq)
+        clone.name = choose_rel(ctx, ns, name, name_addition(uq.columns), "key")
+        ctx.draft.claim_con(ns, clone.name)
+        table.uniques.append(clone)
+    for ix in source.indexes:
+        index = copy.deepcopy(ix)
+        labels = [p.column or "expr" for p in ix.parts] + list(ix.include)
+        index.name = choose_rel(ctx, ns, name, name_addition(index_column_names(labels)),
+                                "idx")
+        index.comment = ""
+        table.indexes.append(index)

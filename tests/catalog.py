@@ -1,0 +1,231 @@
+"""Read a database's catalog into comparable sets, and compare two catalogs.
+
+    expected = read_catalog(url_loaded_from_corpus_file)
+    actual = read_catalog(url_after_import_export_upgrade)
+    report = compare(expected, actual)
+    assert report.ok, report.text()
+
+Each category is a set of tuples normalized so that two databases built from the same design
+compare equal (everything schema-qualified, ``search_path`` emptied while reading, index
+definitions without their ``CREATE INDEX name ON table`` prefix). The reader is independent of
+the importers on purpose: it is the yardstick they are measured with. Objects owned by
+extensions and table partitions are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import psycopg
+
+Row = tuple[Any, ...]
+CATEGORIES = ("tables", "columns", "primary_keys", "foreign_keys", "unique_constraints",
+              "checks", "indexes", "enums", "domains", "comments")
+
+_REL_FILTER = """
+  c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+"""
+_TABLE = "quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+_COLS = """(SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest({keys}) WITH ORDINALITY
+            k(num, ord) JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num)"""
+
+_QUERIES = {
+    "tables": f"SELECT {_TABLE} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+              f" WHERE {_REL_FILTER}",
+    "columns": f"""
+        SELECT {_TABLE}, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        WHERE {_REL_FILTER} AND a.attnum > 0 AND NOT a.attisdropped""",
+    "primary_keys": f"""
+        SELECT {_TABLE}, co.conname, {_COLS.format(keys="co.conkey", rel="co.conrelid")}
+        FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE co.contype = 'p' AND {_REL_FILTER}""",
+    "foreign_keys": f"""
+        SELECT {_TABLE}, co.conname, {_COLS.format(keys="co.conkey", rel="co.conrelid")},
+               (SELECT quote_ident(rn.nspname) || '.' || quote_ident(rc.relname)
+                  FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                 WHERE rc.oid = co.confrelid),
+               {_COLS.format(keys="co.confkey", rel="co.confrelid")},
+               co.confupdtype, co.confdeltype, co.confmatchtype, co.condeferrable,
+               co.condeferred
+        FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE co.contype = 'f' AND {_REL_FILTER}""",
+    "unique_constraints": f"""
+        SELECT {_TABLE}, co.conname, {_COLS.format(keys="co.conkey", rel="co.conrelid")},
+               pg_get_constraintdef(co.oid), co.condeferrable, co.condeferred
+        FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE co.contype = 'u' AND {_REL_FILTER}""",
+    "checks": f"""
+        SELECT {_TABLE}, co.conname, pg_get_constraintdef(co.oid)
+        FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE co.contype = 'c' AND {_REL_FILTER}""",
+    "indexes": f"""
+        SELECT {_TABLE}, ic.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_REL_FILTER}""",
+    "enums": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+               array_agg(e.enumlabel ORDER BY e.enumsortorder)
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        JOIN pg_enum e ON e.enumtypid = t.oid
+        WHERE n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                          AND d.objid = t.oid AND d.deptype = 'e')
+        GROUP BY 1""",
+    "domains": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+               format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+               (SELECT array_agg(co.conname || ' ' || pg_get_constraintdef(co.oid)
+                                 ORDER BY co.conname)
+                  FROM pg_constraint co WHERE co.contypid = t.oid)
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype = 'd' AND n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                          AND d.objid = t.oid AND d.deptype = 'e')""",
+    "comments": f"""
+        SELECT 'table', {_TABLE}, obj_description(c.oid, 'pg_class')
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE {_REL_FILTER} AND obj_description(c.oid, 'pg_class') IS NOT NULL
+        UNION ALL
+        SELECT 'column', {_TABLE} || '.' || quote_ident(a.attname),
+               col_description(c.oid, a.attnum)
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE {_REL_FILTER} AND a.attnum > 0 AND col_description(c.oid, a.attnum) IS NOT NULL
+        UNION ALL
+        SELECT 'constraint', {_TABLE} || '.' || quote_ident(co.conname),
+               obj_description(co.oid, 'pg_constraint')
+          FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE {_REL_FILTER} AND obj_description(co.oid, 'pg_constraint') IS NOT NULL
+        UNION ALL
+        SELECT 'index', {_TABLE} || '.' || quote_ident(ic.relname),
+               obj_description(ic.oid, 'pg_class')
+          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+          JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE {_REL_FILTER} AND obj_description(ic.oid, 'pg_class') IS NOT NULL
+        UNION ALL
+        SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+               obj_description(t.oid, 'pg_type')
+          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE t.typtype IN ('e', 'd') AND n.nspname = ANY(%(schemas)s)
+           AND obj_description(t.oid, 'pg_type') IS NOT NULL""",
+}
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(_freeze(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def _index_def(row: Row) -> Row:
+    """(table, name, 'UNIQUE '?, 'USING btree (...) ...') from pg_get_indexdef's text."""
+    table, name, definition = row
+    head, _, rest = definition.partition(" USING ")
+    return table, name, "UNIQUE" if head.startswith("CREATE UNIQUE") else "", rest
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Normalized, comparable sets of catalog facts, one per category."""
+
+    tables: frozenset[Row] = frozenset()
+    columns: frozenset[Row] = frozenset()
+    primary_keys: frozenset[Row] = frozenset()
+    foreign_keys: frozenset[Row] = frozenset()
+    unique_constraints: frozenset[Row] = frozenset()
+    checks: frozenset[Row] = frozenset()
+    indexes: frozenset[Row] = frozenset()
+    enums: frozenset[Row] = frozenset()
+    domains: frozenset[Row] = frozenset()
+    comments: frozenset[Row] = frozenset()
+
+    def category(self, name: str) -> frozenset[Row]:
+        value: frozenset[Row] = getattr(self, name)
+        return value
+
+
+def read_catalog(url: str, schemas: Sequence[str] | None = None) -> Catalog:
+    """Read ``url``'s catalog (every non-system schema, or ``schemas``) in a read-only
+    transaction."""
+    with psycopg.connect(url) as conn:
+        conn.read_only = True
+        with conn.transaction():
+            conn.execute("SELECT set_config('search_path', '', true)")
+            if schemas is None:
+                schemas = [r[0] for r in conn.execute(
+                    "SELECT nspname FROM pg_namespace WHERE nspname NOT IN "
+                    "('pg_catalog', 'information_schema') AND nspname !~ '^pg_(toast|temp)'")]
+            params = {"schemas": list(schemas)}
+            sets: dict[str, frozenset[Row]] = {}
+            for category, sql in _QUERIES.items():
+                rows = [_freeze(r) for r in conn.execute(sql, params).fetchall()]
+                if category == "indexes":
+                    rows = [_index_def(r) for r in rows]
+                sets[category] = frozenset(rows)
+    return Catalog(**sets)
+
+
+@dataclass
+class CategoryReport:
+    """How one category compares: matched facts over all facts of either side."""
+
+    name: str
+    matched: int
+    total: int
+    missing: list[Row] = field(default_factory=list)  # expected, not found
+    unexpected: list[Row] = field(default_factory=list)  # found, not expected
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.total == 0 else 100.0 * self.matched / self.total
+
+
+@dataclass
+class Report:
+    """Per-category results of :func:`compare`."""
+
+    categories: list[CategoryReport]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.matched == c.total for c in self.categories)
+
+    def __getitem__(self, name: str) -> CategoryReport:
+        return next(c for c in self.categories if c.name == name)
+
+    def summary(self) -> dict[str, float]:
+        return {c.name: round(c.percent, 1) for c in self.categories}
+
+    def text(self, limit: int = 20) -> str:
+        """A readable account: one line per category, then the first differences."""
+        lines = [f"{c.name:20} {c.matched:6}/{c.total:<6} {c.percent:6.1f}%"
+                 for c in self.categories]
+        for c in self.categories:
+            for row in c.missing[:limit]:
+                lines.append(f"  {c.name}: missing    {row}")
+            for row in c.unexpected[:limit]:
+                lines.append(f"  {c.name}: unexpected {row}")
+        return "\n".join(lines)
+
+
+def compare(expected: Catalog, actual: Catalog, *,
+            categories: Sequence[str] = CATEGORIES) -> Report:
+    """Compare two catalogs category by category; percent = matched / union size."""
+    out = []
+    for name in categories:
+        exp, act = expected.category(name), actual.category(name)
+        out.append(CategoryReport(name=name, matched=len(exp & act), total=len(exp | act),
+                                  missing=sorted(exp - act, key=repr),
+                                  unexpected=sorted(act - exp, key=repr)))
+    return Report(out)
+
+
+assert {f.name for f in fields(Catalog)} == set(CATEGORIES)

@@ -1,0 +1,206 @@
+"""DBML import (PyDBML 1.2.1 plus a pre-pass for its gaps)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modeler.importers import ImportResult, SchemaImportError, import_dbml
+from modeler.importers.dbml.prepass import prepass
+from modeler.schema import model as m
+
+SHOP = """
+Project shop {
+  database_type: 'PostgreSQL'
+  Note: 'An example shop'
+}
+
+enum order_status {
+  created [note: 'Just placed']
+  shipped
+  "on hold"
+}
+
+Table users as U [headercolor: #3498DB] {
+  id integer [pk, increment]
+  email varchar(320) [not null, unique, note: 'Login']
+  created_at timestamptz [default: `now()`]
+  active boolean [default: true]
+  score numeric(5,2) [default: 0.5]
+  nick text [default: 'anon']
+  Note: 'People'
+}
+
+Table orders {
+  id bigserial [pk]
+  user_id integer [not null, ref: > U.id]
+  status order_status [default: 'created']
+  tags text[]
+  indexes {
+    (user_id, status) [name: 'orders_user_status']
+    user_id [unique]
+    `lower(status::text)` [type: hash]
+  }
+}
+
+Table shop.items {
+  order_id bigint
+  line int
+  product_id int
+  indexes {
+    (order_id, line) [pk]
+  }
+}
+
+Table products {
+  id int [pk]
+}
+
+Ref item_order: shop.items.order_id > orders.id [delete: cascade, update: no action]
+Ref: products.id < shop.items.product_id
+Table profiles {
+  user_id integer [pk, ref: - users.id]
+}
+Table tags {
+  id int [pk]
+}
+Ref: products.id <> tags.id
+
+TableGroup sales {
+  orders
+  shop.items
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def shop() -> ImportResult:
+    return import_dbml([("shop.dbml", SHOP)])
+
+
+def tbl(r: ImportResult, name: str, ns: str = "public") -> m.Table:
+    t = r.schema.table_named(name, ns)
+    assert t is not None
+    return t
+
+
+def rel(r: ImportResult, name: str) -> m.Relationship:
+    return next(x for x in r.schema.relationships if x.name == name)
+
+
+def test_tables_columns_and_settings(shop: ImportResult) -> None:
+    users = tbl(shop, "users")
+    assert users.comment == "People" and users.color == "#3498DB"
+    cols = {c.name: c for c in users.columns}
+    assert cols["id"].identity == "by default" and cols["id"].pk_order == 1
+    assert cols["email"].type == m.ColumnType(name="varchar", length=320)
+    assert not cols["email"].nullable and cols["email"].comment == "Login"
+    assert cols["created_at"].default == "now()"
+    assert cols["active"].default == "true"
+    assert cols["score"].default == "0.5"
+    assert cols["nick"].default == "'anon'"
+    assert cols["nick"].nullable
+    assert [u.name for u in users.uniques] == ["users_email_key"]
+    assert users.pk_name == "users_pkey"
+
+
+def test_serial_enum_and_array_columns(shop: ImportResult) -> None:
+    orders = {c.name: c for c in tbl(shop, "orders").columns}
+    assert orders["id"].type.name == "bigint"
+    assert orders["id"].default == "nextval('orders_id_seq'::regclass)"
+    assert orders["status"].type.kind == "enum"
+    assert orders["tags"].type == m.ColumnType(name="text", array_dims=1)
+    enum = shop.schema.enums[0]
+    assert enum.labels == ("created", "shipped", "on hold")
+    assert "created: Just placed" in enum.comment
+
+
+def test_indexes(shop: ImportResult) -> None:
+    idx = {i.name: i for i in tbl(shop, "orders").indexes}
+    assert set(idx) == {"orders_user_status", "orders_user_id_idx", "orders_lower_idx"}
+    assert idx["orders_user_id_idx"].unique
+    assert idx["orders_lower_idx"].method == "hash"
+    assert idx["orders_lower_idx"].parts[0].expression == "lower(status::text)"
+    items = tbl(shop, "items", "shop")
+    assert [c.name for c in items.primary_key] == ["order_id", "line"]
+
+
+def test_refs_actions_cardinality_and_aliases(shop: ImportResult) -> None:
+    named = rel(shop, "item_order")
+    assert (named.on_delete, named.on_update) == ("CASCADE", "NO ACTION")
+    assert shop.schema.table(named.child_table).name == "items"
+    inline = rel(shop, "orders_user_id_fkey")
+    assert shop.schema.table(inline.parent_table).name == "users"
+    assert inline.on_delete == "UNSPECIFIED" and inline.cardinality == "one-to-many"
+    reverse = rel(shop, "items_product_id_fkey")
+    assert shop.schema.table(reverse.child_table).name == "items"
+    one = rel(shop, "profiles_user_id_fkey")
+    assert one.cardinality == "one-to-one"
+
+
+def test_many_to_many_creates_a_junction_table(shop: ImportResult) -> None:
+    j = tbl(shop, "products_tags")
+    assert j.kind == "junction"
+    assert [c.name for c in j.primary_key] == ["products_id", "tags_id"]
+    assert len(shop.schema.relationships_of(j.uid)) == 2
+    assert any("junction" in w.message for w in shop.warnings)
+
+
+def test_groups_project_and_notes(shop: ImportResult) -> None:
+    assert tbl(shop, "orders").subject_area == "sales"
+    assert tbl(shop, "items", "shop").subject_area == "sales"
+    assert shop.schema.name == "shop"
+    assert any("Project note" in w.message for w in shop.warnings)
+
+
+def test_checks_blocks_column_checks_and_one_line_blocks() -> None:
+    dbml = """enum size { s m l }
+Project p { database_type: 'PostgreSQL' }
+Table box {
+  w int [not null, check: `w > 0`]
+  h int [check: `h > 0`, note: 'height']
+  checks {
+    `w < h` [name: 'narrow']
+    `w + h < 100`
+  }
+}
+TablePartial base {
+  id int
+}
+"""
+    r = import_dbml([("c.dbml", dbml)])
+    box = r.schema.table_named("box")
+    assert box is not None
+    assert {(c.name, c.expression) for c in box.checks} == {
+        ("box_w_check", "w > 0"), ("box_h_check", "h > 0"), ("narrow", "w < h"),
+        ("box_check", "(w + h) < 100")}
+    assert box.columns[1].comment == "height"
+    assert r.schema.enums[0].labels == ("s", "m", "l")
+    assert [(w.line, w.kind) for w in r.warnings] == [(11, "unsupported")]
+
+
+def test_prepass_line_map_points_back_at_the_input() -> None:
+    pre = prepass("enum e { a b }\nTable t {\n  id int\n}\n")
+    assert pre.line_map[:5] == [1, 1, 1, 1, 2]
+
+
+def test_syntax_error_reports_the_input_line() -> None:
+    dbml = "enum e { a b }\n\nTable t {\n  id int [pk\n}\n"
+    with pytest.raises(SchemaImportError) as info:
+        import_dbml([("bad.dbml", dbml)])
+    assert info.value.file == "bad.dbml"
+    assert info.value.line is not None and info.value.line >= 3
+
+
+def test_unknown_types_are_custom_and_refs_to_missing_tables_warn() -> None:
+    r = import_dbml([("x.dbml", 'Table a {\n  c "Code"\n  d "bigint unsigned"\n'
+                                 "  e int [ref: > nowhere.id]\n}\n")])
+    t = r.schema.table_named("a")
+    assert t is not None
+    assert [c.type for c in t.columns[:2]] == [m.ColumnType(kind="custom", name="Code"),
+                                              m.ColumnType(kind="custom",
+                                                           name="bigint unsigned")]
+    assert any(w.kind == "unresolved" for w in r.warnings)
+
+
+def test_deterministic() -> None:
+    assert import_dbml([("s.dbml", SHOP)]).schema == import_dbml([("s.dbml", SHOP)]).schema
