@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "modeler.web",
+    "modeler.review",
 ]
 
 MIDDLEWARE = [
