@@ -26,7 +26,8 @@
   };
 
   // ---------------------------------------------------------------- pan & zoom (viewBox)
-  let base = null;  // the SVG's own viewBox
+  let home = null;  // the SVG's own viewBox (what "Fit" returns to)
+  const MAX_FIT = 1.5;  // screen pixels per SVG unit (pt) at most when fitting
   function viewBox(svg) {
     const vb = svg.viewBox.baseVal;
     return { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
@@ -41,7 +42,15 @@
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    base = viewBox(svg);
+    home = viewBox(svg);
+    // Fit, but do not blow a small drawing up past MAX_FIT (one table filling the pane).
+    const r = svg.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && home.w > 0 && home.h > 0 &&
+        Math.min(r.width / home.w, r.height / home.h) > MAX_FIT) {
+      const w = r.width / MAX_FIT, h = r.height / MAX_FIT;
+      home = { x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h };
+      svg.setAttribute("viewBox", [home.x, home.y, home.w, home.h].join(" "));
+    }
     const saved = sessionStorage.getItem(viewKey);
     if (saved) {
       try { setViewBox(svg, JSON.parse(saved)); } catch (e) { /* ignore */ }
@@ -56,7 +65,7 @@
     const v = viewBox(svg);
     const px = cx === undefined ? v.x + v.w / 2 : cx;
     const py = cy === undefined ? v.y + v.h / 2 : cy;
-    const w = Math.min(Math.max(v.w * factor, 20), base ? base.w * 20 : v.w * 20);
+    const w = Math.min(Math.max(v.w * factor, 20), home ? home.w * 20 : v.w * 20);
     const h = v.h * (w / v.w);
     setViewBox(svg, { x: px - (px - v.x) * (w / v.w), y: py - (py - v.y) * (h / v.h), w: w, h: h });
   }
@@ -82,7 +91,7 @@
     if (!z) return;
     if (z.dataset.zoom === "in") zoom(0.8);
     else if (z.dataset.zoom === "out") zoom(1.25);
-    else if (base) { setViewBox(svgEl(), base); sessionStorage.removeItem(viewKey); }
+    else if (home) { setViewBox(svgEl(), home); sessionStorage.removeItem(viewKey); }
   });
   const diagram = document.getElementById("diagram");
   diagram.addEventListener("wheel", (evt) => {
@@ -104,7 +113,10 @@
       const g = svg.getElementById("table-" + tableUid);
       drag = { kind: "table", uid: tableUid, g: g, start: start, dx: 0, dy: 0 };
     } else if (!tableUid) {
-      drag = { kind: "pan", start: { x: evt.clientX, y: evt.clientY }, v: viewBox(svg) };
+      // Remember the edge under the pointer: it opens on pointerup without a pan (with
+      // the pointer captured, the click that follows targets #diagram, not the edge).
+      drag = { kind: "pan", start: { x: evt.clientX, y: evt.clientY }, v: viewBox(svg),
+               rel: uidOf(evt.target, "rel"), moved: false };
     }
     if (drag) diagram.setPointerCapture(evt.pointerId);
   });
@@ -112,6 +124,7 @@
     if (!drag) return;
     const svg = svgEl();
     if (drag.kind === "pan") {
+      if (Math.abs(evt.clientX - drag.start.x) + Math.abs(evt.clientY - drag.start.y) > 3) drag.moved = true;
       const rect = svg.getBoundingClientRect();
       const scale = Math.max(drag.v.w / rect.width, drag.v.h / rect.height);
       setViewBox(svg, { x: drag.v.x - (evt.clientX - drag.start.x) * scale,
@@ -127,7 +140,10 @@
   function endDrag(evt) {
     if (!drag) return;
     const d = drag; drag = null;
-    if (d.kind !== "table") return;
+    if (d.kind === "pan") {
+      if (d.rel && !d.moved && evt.type === "pointerup") open("rel", d.rel);
+      return;
+    }
     if (Math.abs(d.dx) < 3 && Math.abs(d.dy) < 3) {
       d.g.removeAttribute("transform");
       open("table", d.uid);
@@ -166,10 +182,6 @@
     const t = uidOf(evt.target, "table");
     if (t) open("table", t);
   });
-  diagram.addEventListener("click", (evt) => {
-    const rel = uidOf(evt.target, "rel");
-    if (rel) { evt.stopPropagation(); open("rel", rel); }
-  });
   document.addEventListener("click", (evt) => {
     const a = evt.target.closest && evt.target.closest("[data-select]");
     if (a) { selected = a.dataset.select; highlightSelected(); }
@@ -194,8 +206,25 @@
     if (first) centerOn(first.dataset.select);
   });
 
+  const subjectOf = () => {  // what the panel shows: a table or relationship uid, or ""
+    const t = document.querySelector("#panel-title");
+    return t ? (t.dataset.table || t.dataset.relationship || "") : "";
+  };
+  let panelSubject = subjectOf();
+  // htmx "settles" a swapped element's class attribute after afterSwap (it puts the old
+  // element's classes on for a moment, then the new ones back), which drops the
+  // "selected" class set in prepare(): set it again once the swap has settled.
+  document.body.addEventListener("htmx:afterSettle", (evt) => {
+    if (evt.target.id === "diagram") highlightSelected();
+  });
   document.body.addEventListener("htmx:afterSwap", (evt) => {
     if (evt.target.id === "diagram") prepare();
+    if (evt.target.id === "panel") {
+      // Another table (or the overview) now: show its top, not the old scroll position.
+      const subject = subjectOf();
+      if (subject !== panelSubject) evt.target.scrollTop = 0;
+      panelSubject = subject;
+    }
     const inner = document.querySelector("#panel .panel-inner");
     if (inner && inner.dataset.rev && evt.target.id === "panel") pane.dataset.rev = inner.dataset.rev;
     const title = document.querySelector("#panel-title[data-table]");

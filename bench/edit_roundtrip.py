@@ -1,0 +1,234 @@
+"""Issue 4 benchmark: the editor's server-side edit round trip, full render, layout stability.
+
+    .venv/bin/python bench/edit_roundtrip.py [--sizes 50 300 1000] [--runs 20]
+
+For synthetic designs (bench/synthetic.py: N tables of 10 columns in 8 subject areas, one
+FK each) stored in a scratch database (bench/_django.py), through Django's test Client as a
+logged-in owner, the way the browser does it:
+
+* **Round trip**: ``POST .../t/<uid>/columns/add/`` (htmx: the response is the refreshed
+  panel) and then ``GET .../edit/diagram/`` (the new inline SVG). Positions are stored
+  first (one diagram view), so every render is pinned as in real use. Each added column
+  changes the DOT, so the SVG cache (keyed by the DOT's hash) misses and every measured
+  request really runs Graphviz (checked: the new column is in the SVG). p50/p95 per size.
+  Goals: p95 < 150 ms at 50 tables, < 500 ms at 300.
+* **Full render** of a fresh 1,000-table design (no stored positions, empty cache): the
+  first diagram view (layout pass, positions stored, pinned render), and the pure drawing
+  ``render_diagram(..., layout="fresh")`` without Django. Goal: < 5 s.
+* **Layout stability**: how far the existing tables move when one column or one table is
+  added through the editor: stored positions (the source of truth) and the node centres in
+  the rendered SVG (after removing a uniform shift of the whole drawing, which changes
+  nothing on screen). Goal: 0.
+
+Figures only; nothing here asserts on speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import _django
+
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+_django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from synthetic import synthetic  # noqa: E402
+
+from modeler import diagram  # noqa: E402
+from modeler.schema import model as m  # noqa: E402
+from modeler.web import services  # noqa: E402
+from modeler.web.models import Design  # noqa: E402
+from modeler.web.snapshot import materialize, snapshot  # noqa: E402
+
+HX = {"HTTP_HX_REQUEST": "true"}
+NODE = re.compile(r'<g id="table-([0-9a-f-]{36})" class="node"[^>]*>\s*<polygon[^>]*?'
+                  r'points="([^"]+)"')
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1), nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+class Bench:
+    """One project with a synthetic design of ``n`` tables, and a logged-in client."""
+
+    def __init__(self, n: int, user: Any) -> None:
+        self.n = n
+        self.slug = f"bench-{n}"
+        self.project = services.project_create(name=self.slug, slug=self.slug, owner=user)
+        self.design = services.main_design(self.project)
+        self.client = Client()
+        self.client.force_login(user)
+        t0 = time.perf_counter()
+        materialize(synthetic(n), self.design)
+        self.materialize_s = time.perf_counter() - t0
+
+    def url(self, name: str, *args: object) -> str:
+        return reverse(name, args=[self.slug, *args])
+
+    def diagram(self) -> str:
+        r = self.client.get(self.url("diagram"), **HX)
+        assert r.status_code == 200, r.status_code
+        return r.content.decode()
+
+    def add_column(self, table_uid: str, name: str) -> None:
+        r = self.client.post(self.url("column_add", table_uid),
+                             {"col-name": name, "col-type": "text", "col-searchable": "none",
+                              "col-comment": "added by the benchmark"}, **HX)
+        assert r.status_code == 200, (r.status_code, r.content[:2000])
+
+    def add_table(self, name: str) -> str:
+        r = self.client.post(self.url("table_add"),
+                             {"new-name": name, "new-namespace": "public",
+                              "new-comment": "A table added by the benchmark.",
+                              "new-kind": "entity", "new-delete_strategy": "hard"}, **HX)
+        assert r.status_code == 200, (r.status_code, r.content[:2000])
+        found = re.search(r'id="panel-title" data-table="([0-9a-f-]{36})"', r.content.decode())
+        assert found, "no new table in the panel"
+        return found.group(1)
+
+    def positions(self) -> dict[str, m.Position]:
+        return {t.uid: t.position for t in snapshot(Design.objects.get(pk=self.design.pk)).tables
+                if t.position is not None}
+
+    def tables(self) -> list[m.Table]:
+        return list(snapshot(self.design).tables)
+
+
+def svg_centres(svg: str) -> dict[str, tuple[float, float]]:
+    """Table uid → centre of its node's outline in the SVG (drawing units)."""
+    out = {}
+    for uid, points in NODE.findall(svg):
+        xy = [tuple(map(float, p.split(","))) for p in points.split()]
+        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        out[uid] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return out
+
+
+def stored_moves(before: dict[str, m.Position], after: dict[str, m.Position]) -> float:
+    return max((abs(after[u].x - p.x) + abs(after[u].y - p.y) for u, p in before.items()),
+               default=0.0)
+
+
+def svg_moves(before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]],
+              ) -> tuple[float, tuple[float, float]]:
+    """Largest move of a table that was there before, once the whole drawing's shift (the
+    median offset) is taken out; and that shift."""
+    common = [u for u in before if u in after]
+    dx = statistics.median(after[u][0] - before[u][0] for u in common)
+    dy = statistics.median(after[u][1] - before[u][1] for u in common)
+    worst = max(abs(after[u][0] - before[u][0] - dx) + abs(after[u][1] - before[u][1] - dy)
+                for u in common)
+    return worst, (dx, dy)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def round_trips(b: Bench, runs: int, warmup: int = 2) -> None:
+    tables = b.tables()
+    posts, gets, totals = [], [], []
+    for i in range(warmup + runs):
+        table = tables[(i * 37) % len(tables)]
+        name = f"bench_c{i}"
+        t_post, _ = timed(lambda t=table, c=name: b.add_column(t.uid, c))
+        t_get, svg = timed(b.diagram)
+        assert f">{name}<" in svg, "the new column is not in the SVG"
+        if i >= warmup:
+            posts.append(t_post)
+            gets.append(t_get)
+            totals.append(t_post + t_get)
+    print(f"  round trip (POST add column + GET diagram), {runs} runs: "
+          f"p50 {ms(statistics.median(totals))}, p95 {ms(pct(totals, 0.95))}, "
+          f"max {ms(max(totals))}")
+    print(f"    POST p50 {ms(statistics.median(posts))} p95 {ms(pct(posts, 0.95))} · "
+          f"GET diagram p50 {ms(statistics.median(gets))} p95 {ms(pct(gets, 0.95))}")
+
+
+def stability(b: Bench) -> None:
+    svg0 = svg_centres(b.diagram())
+    pos0 = b.positions()
+    tables = b.tables()
+    target = tables[len(tables) // 2]
+    b.add_column(target.uid, "stability_col")
+    svg1 = svg_centres(b.diagram())
+    pos1 = b.positions()
+    worst, shift = svg_moves(svg0, svg1)
+    print(f"  stability, one column added to {target.name}: stored positions moved "
+          f"{stored_moves(pos0, pos1):.1f} pt; in the SVG the other tables moved "
+          f"{worst:.1f} pt (whole drawing shifted by {shift[0]:+.1f},{shift[1]:+.1f})")
+    new_uid = b.add_table("stability_table")
+    svg2 = svg_centres(b.diagram())
+    pos2 = b.positions()
+    worst, shift = svg_moves(svg1, svg2)
+    placed = pos2.get(new_uid)
+    xs, ys = [p.x for p in pos1.values()], [p.y for p in pos1.values()]
+    where = (f"placed at {placed.x:.0f},{placed.y:.0f} (the others span x {min(xs):.0f}.."
+             f"{max(xs):.0f}, y {min(ys):.0f}..{max(ys):.0f})" if placed else "NOT placed")
+    print(f"  stability, one table added: stored positions moved "
+          f"{stored_moves(pos1, pos2):.1f} pt; in the SVG the existing tables moved "
+          f"{worst:.1f} pt (whole drawing shifted by {shift[0]:+.1f},{shift[1]:+.1f}); "
+          f"new table {where}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300, 1000])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--full-render", type=int, default=1000,
+                        help="tables of the fresh full-render design (0: skip)")
+    args = parser.parse_args()
+    user = get_user_model().objects.create_user("bench")
+
+    for n in args.sizes:
+        b = Bench(n, user)
+        cache.clear()
+        t_first, svg = timed(b.diagram)
+        assert len(b.positions()) == n, "positions were not stored by the first view"
+        print(f"{n} tables ({sum(len(t.columns) for t in b.tables())} columns): "
+              f"materialize {b.materialize_s:.2f} s, first view (layout + store + render) "
+              f"{t_first:.2f} s, SVG {len(svg) / 1e6:.2f} MB")
+        runs = args.runs if n <= 300 else max(5, args.runs // 2)
+        round_trips(b, runs)
+        stability(b)
+
+    if args.full_render:
+        n = args.full_render
+        schema = synthetic(n)
+        b = Bench(n, user) if n not in args.sizes else None
+        if b is not None:
+            cache.clear()
+            t_first, _ = timed(b.diagram)
+            print(f"full render, {n} tables, first diagram view (layout pass, positions "
+                  f"stored, pinned render): {t_first:.2f} s")
+        times = []
+        for _ in range(3):
+            t, body = timed(lambda: diagram.render_diagram(
+                schema, diagram.ViewOptions(layout="fresh"), "svg", cache=None))
+            times.append(t)
+        print(f"full render, {n} tables, render_diagram(layout='fresh') without cache: "
+              f"best {min(times):.2f} s, median {statistics.median(times):.2f} s "
+              f"({len(body) / 1e6:.1f} MB SVG)")
+
+
+if __name__ == "__main__":
+    main()
