@@ -119,7 +119,7 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
         # render pinned and nothing jumps around.
         from modeler.web.store import sync
 
-        placed = ensure_positions(schema)
+        placed = ensure_positions(schema, view_options(prefs_for(user, project), schema))
         sync(design, schema, placed)
         schema = placed
     options = view_options(prefs_for(user, project), schema, highlight=highlight,
@@ -170,18 +170,19 @@ def place_new_tables(schema: m.Schema) -> m.Schema:
     return _with_positions(schema, placed)
 
 
-def relayout(schema: m.Schema) -> m.Schema:
-    """Fresh layout of every table (the user's "Re-layout")."""
-    return _with_positions(schema, diagram.layout(schema, relayout=True, cache=DjangoCache(),
+def relayout(schema: m.Schema, options: ViewOptions | None = None) -> m.Schema:
+    """Fresh layout of every table (the user's "Re-layout"), in the view's direction."""
+    return _with_positions(schema, diagram.layout(schema, options, relayout=True,
+                                                  cache=DjangoCache(),
                                                   timeout=django_settings.GRAPHVIZ_TIMEOUT))
 
 
-def ensure_positions(schema: m.Schema) -> m.Schema:
+def ensure_positions(schema: m.Schema, options: ViewOptions | None = None) -> m.Schema:
     """Positions for every table: fresh layout when none is placed, else place new ones."""
     if all(t.position for t in schema.tables):
         return schema
     if not any(t.position for t in schema.tables):
-        return relayout(schema)
+        return relayout(schema, options)
     return place_new_tables(schema)
 
 

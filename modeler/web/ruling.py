@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import replace
 from typing import Any
 
 from modeler import rules
 from modeler.rules import Config, Finding, Level, LevelOverride, Waiver
+from modeler.rules.gates import _scope as element_scope
 from modeler.schema import model as m
 from modeler.web import models as db
 
-_LAST: dict[str, Any] = {}
+# Lint results by snapshot content: one edit lints its new snapshot once, and the panel, the
+# diagram's badges and the next edit's gate reuse it. Keyed by the rule configuration and
+# the snapshot's hash; a hit also compares the snapshot itself, so a collision cannot serve
+# wrong findings.
+_CACHE: OrderedDict[tuple[Any, ...], tuple[m.Schema, tuple[Finding, ...]]] = OrderedDict()
+_CACHE_SIZE = 32
+_LOCK = threading.Lock()
 
 
 def config_for(project: db.Project, **kw: Any) -> Config:
@@ -32,18 +40,28 @@ def waivers_for(design: db.Design | int) -> tuple[Waiver, ...]:
                 "created_at"))
 
 
+def raw_lint(schema: m.Schema, config: Config) -> tuple[Finding, ...]:
+    """``rules.lint(schema, config)``, cached by content (see ``_CACHE``)."""
+    key = (config.overrides, config.baseline, hash(schema))
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == schema:
+            _CACHE.move_to_end(key)
+            return hit[1]
+    found = rules.lint(schema, config)
+    with _LOCK:
+        _CACHE[key] = (schema, found)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
+
+
 def lint_project(schema: m.Schema, project: db.Project,
                  design: db.Design | None = None) -> tuple[Finding, ...]:
-    """Findings with the project's levels and waivers applied (memoized per snapshot)."""
-    cached = _LAST.get("key")
+    """Findings with the project's levels, its imported baseline and the design's waivers."""
     design = design or db.Design.objects.get(project=project, kind="main")
-    if cached is not None and cached[0] is schema and cached[1] == design.pk:
-        result: tuple[Finding, ...] = _LAST["value"]
-        return result
-    found = grandfather(rules.lint(schema, config_for(project)), baseline_keys(project))
-    value = tuple(rules.apply_waivers(schema, found, waivers_for(design)))
-    _LAST["key"], _LAST["value"] = (schema, design.pk), value
-    return value
+    found = grandfather(raw_lint(schema, config_for(project)), baseline_keys(project))
+    return tuple(rules.apply_waivers(schema, found, waivers_for(design)))
 
 
 def baseline_keys(project: db.Project) -> set[tuple[str, str]]:
@@ -69,16 +87,20 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
     """New BLOCK findings the edit introduces on its element (anywhere, when the edit has no
     single element, e.g. a relationship drawn with new columns)."""
     config = config_for(project)
-    if target_uid is not None and _present(new, target_uid):
-        return rules.element_gate(old, new, target_uid, config)
-    if target_uid is not None:
-        owner = _owner_table(old, target_uid)
-        if owner is not None and _present(new, owner):
-            # a dropped column/index/constraint: gate its table
-            return rules.element_gate(old, new, owner, config)
-    before = {f.key for f in rules.lint(old, config) if f.level is Level.BLOCK}
-    return tuple(f for f in rules.lint(new, config)
-                 if f.level is Level.BLOCK and f.key not in before)
+    before = {f.key for f in raw_lint(old, config) if f.level is Level.BLOCK}
+    new_blocks = [f for f in raw_lint(new, config)
+                  if f.level is Level.BLOCK and f.key not in before]
+    if not new_blocks or target_uid is None:
+        return tuple(new_blocks)
+    element = target_uid if _present(new, target_uid) else _owner_table(old, target_uid)
+    if element is None or not _present(new, element):
+        return tuple(new_blocks)  # the element and its table are gone: gate everything
+    scope = element_scope(new, element)
+
+    def on_element(f: Finding) -> bool:
+        t = f.target
+        return t.table_uid == element or t.uid in scope or any(u in scope for u in t.related)
+    return tuple(f for f in new_blocks if on_element(f))
 
 
 def _present(schema: m.Schema, uid: str) -> bool:

@@ -248,3 +248,20 @@ def test_indexes_constraints_patterns_enums(editor: Client, project: Any) -> Non
     assert t.indexes[0].parts[0].expression == "lower(email)"
     assert t.query_patterns[0].order_by[0].descending
     assert schema_of(project).enums[0].labels == ("new", "paid")
+
+
+def test_column_form_only_for_the_column_being_edited(editor: Client, project: Any) -> None:
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    col = schema_of(project).table(uid).columns[1]
+    plain = editor.get(reverse("table_panel", args=["shop", uid]), **HX)
+    assert plain.content.count(b'name="col-name"') == 1  # only the add-column form
+    assert f'name="c{col.uid[:8]}-name"'.encode() not in plain.content
+    editing = editor.get(reverse("table_panel", args=["shop", uid]), {"column": col.uid}, **HX)
+    assert f'name="c{col.uid[:8]}-name"'.encode() in editing.content
+    prefix = f"c{col.uid[:8]}"
+    bad = editor.post(reverse("column_update", args=["shop", col.uid]),
+                      {f"{prefix}-name": "9bad", f"{prefix}-type": "text",
+                       f"{prefix}-searchable": "none"}, **HX)
+    assert bad.status_code == 422
+    assert f'name="{prefix}-name"'.encode() in bad.content  # the form stays open with errors

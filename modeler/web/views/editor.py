@@ -46,7 +46,9 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "findings": diagrams.findings_for(schema, project, design),
     }
     if table is not None:
-        ctx.update(table_panel_context(schema, table, design))
+        edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
+        ctx.update(table_panel_context(schema, table, design, edit_column=edit_column,
+                                       bound=extra.pop("column_bound_form", None)))
     ctx.update(extra)
     return ctx
 
@@ -64,15 +66,21 @@ def column_initial(c: m.Column, unique: bool) -> dict[str, Any]:
             "frequently_queried": c.frequently_queried}
 
 
-def table_panel_context(schema: m.Schema, table: m.Table, design: Design) -> dict[str, Any]:
+def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
+                        edit_column: str | None = None,
+                        bound: editor_forms.ColumnForm | None = None) -> dict[str, Any]:
+    """The table panel. Only the column being edited gets a form (a column form carries the
+    whole type picker; one per column made a 12-column panel ~100 KB)."""
     fks = {u for r in schema.relationships_of(table.uid) for u in r.child_columns}
     uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
     versions = {str(u): v for u, v in DbColumn.objects.filter(
         design=design, table__uid=table.uid).values_list("uid", "version")}
     rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
              "type": c.type.short(schema), "version": versions.get(c.uid, ""),
-             "form": editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}",
-                                             initial=column_initial(c, c.uid in uniques))}
+             "form": (bound if bound is not None and c.uid == edit_column else
+                      editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}",
+                                              initial=column_initial(c, c.uid in uniques))
+                      if c.uid == edit_column else None)}
             for c in table.columns]
     names = {c.uid: c.name for c in table.columns}
     return {

@@ -175,7 +175,9 @@ def relayout(request: HttpRequest, slug: str, design: int | None = None) -> Http
     ctx = _Ctx(request, slug, design)
     apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
                action="diagram.relayout", summary="re-laid out the diagram", target_uid=None,
-               change=diagrams.relayout, log=True, gated=False)
+               change=lambda s: diagrams.relayout(s, diagrams.view_options(
+                   diagrams.prefs_for(request.user, ctx.project), s)),
+               log=True, gated=False)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("editor", *ctx.url_args())
     response = HttpResponse(status=204)
@@ -250,7 +252,8 @@ def column_update(request: HttpRequest, slug: str, uid: str,
     form = editor_forms.ColumnForm(request.POST, schema=ctx.schema, prefix=f"c{col.uid[:8]}")
     if not form.is_valid():
         return _refuse(ctx, table.uid, 422, [f"{col.name}: {e}" for errs in form.errors.values()
-                                             for e in errs])
+                                             for e in errs],
+                       edit_column=uid, column_bound_form=form)
 
     def change(s: m.Schema) -> m.Schema:
         t = s.table(table.uid)
