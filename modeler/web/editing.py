@@ -108,13 +108,16 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
                summary: str, target_uid: str | None,
                change: Callable[[m.Schema], m.Schema],
                expect: tuple[str, str, int | None] | None = None,
-               log: bool = True, gated: bool = True) -> EditOutcome:
+               log: bool = True, gated: bool = True,
+               known: tuple[m.Schema, int] | None = None) -> EditOutcome:
     """Apply ``change`` to the design atomically; see the module docstring."""
     with transaction.atomic():
         locked = db.Design.objects.select_for_update().get(pk=design.pk)
         if expect is not None:
             check_version(locked, *expect)
-        old = snapshot(locked)
+        # Reuse the caller's snapshot when nothing was written since it was read.
+        old = known[0] if known is not None and known[1] == locked.revision else \
+            snapshot(locked)
         try:
             new = change(old)
         except (ValueError, KeyError) as exc:

@@ -39,12 +39,18 @@ def _opt(value: Any) -> str | None:
 
 def snapshot(design: db.Design | int) -> m.Schema:
     """The design's snapshot, in canonical order."""
+    return snapshot_at(design)[0]
+
+
+def snapshot_at(design: db.Design | int) -> tuple[m.Schema, int]:
+    """The snapshot and the design revision read before any element (a snapshot taken at
+    revision r is current as long as the revision is still r: every write bumps it)."""
     design_id = design if isinstance(design, int) else design.pk
     row = (db.Design.objects.filter(pk=design_id)
            .annotate(**{flag: Exists(model.objects.filter(design=OuterRef("pk")))
                         for flag, model in _OPTIONAL.items()})
            .values("project__pg_version", "project__provider", "project__pk_policy",
-                   "project__slug", *_OPTIONAL)
+                   "project__slug", "revision", *_OPTIONAL)
            .get())
     settings = m.Settings(pg_version=row["project__pg_version"],
                           provider=row["project__provider"],
@@ -81,7 +87,7 @@ def snapshot(design: db.Design | int) -> m.Schema:
                               design_id=design_id).order_by("position").values_list(
                               "uid", "kind", "name", "sql", "namespace"))
         if row["has_raw"] else (),
-        settings=settings, name=row["project__slug"]))
+        settings=settings, name=row["project__slug"])), row["revision"]
 
 
 def _columns(design_id: int) -> dict[int, list[m.Column]]:

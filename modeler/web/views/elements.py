@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
 from modeler.web import diagrams, editor_forms
-from modeler.web.editing import Conflict, Refused, apply_edit
+from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
-from modeler.web.snapshot import snapshot
+from modeler.web.snapshot import snapshot, snapshot_at
 from modeler.web.views.editor import editor_context, render_editor
 
 
@@ -30,7 +30,8 @@ class _Ctx:
     def __init__(self, request: HttpRequest, slug: str, design: int | None = None) -> None:
         self.request = request
         self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
-        self.schema = snapshot(self.design)
+        self.schema, self.revision = snapshot_at(self.design)
+        self.outcome: EditOutcome | None = None
 
     def url_args(self) -> list[object]:
         if self.design.kind == Design.Kind.MAIN:
@@ -61,8 +62,8 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
     if not request.htmx:  # type: ignore[attr-defined]
         url = reverse("editor", args=ctx.url_args())
         return redirect(f"{url}?table={selected}" if selected else url)
-    schema = snapshot(ctx.design)
-    ctx.design.refresh_from_db(fields=["revision"])
+    # what the edit wrote is exactly the new snapshot: no need to read it back
+    schema = ctx.outcome.new if ctx.outcome is not None else snapshot(ctx.design)
     response = render_editor(request, editor_context(request, ctx.project, ctx.role, ctx.design,
                                                      schema, selected=selected,
                                                      notice=message))
@@ -85,9 +86,10 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
          change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
          forms: dict[str, Any]) -> HttpResponse:
     try:
-        apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
-                   action=action, summary=summary, target_uid=target, change=change,
-                   expect=expect)
+        ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
+                                 action=action, summary=summary, target_uid=target,
+                                 change=change, expect=expect,
+                                 known=(ctx.schema, ctx.revision))
     except Conflict as exc:
         return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
     except Refused as exc:
