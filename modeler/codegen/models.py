@@ -161,7 +161,13 @@ def render_column(plan: ModelPlan, tp: TablePlan, col: Column, imports: Imports)
 
 
 def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
-    schema, t, key = plan.schema, tp.table, tp.attrs.__getitem__
+    # Table-level constraints and indexes name their columns by Column.key, which for a
+    # named mapped_column("1st") is the database name, not the Python attribute (``_1st``).
+    schema, t = plan.schema, tp.table
+
+    def key(uid: str) -> str:
+        return t.column(uid).name
+
     out: list[str] = []
     if t.primary_key:
         out.append(call("sa.PrimaryKeyConstraint", [

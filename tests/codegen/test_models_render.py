@@ -89,6 +89,34 @@ def test_awkward_names_are_sanitized(tmp_path: Path) -> None:
     assert [rp.parent_attr for rp in status.one_to_many] == ["classes"]
 
 
+def test_table_args_name_renamed_columns_by_database_name(tmp_path: Path) -> None:
+    """Regression (netbox: ``_location_id``): a column whose attribute differs from its name
+    is named by its database name in ``__table_args__`` (PK, unique, composite FK, index),
+    which is the key SQLAlchemy resolves them with."""
+    b = SchemaBuilder()
+    parent = b.table("parent")
+    parent.column("1st", "integer", pk=True).column("class", "integer", pk=True)
+    child = b.table("child")
+    child.column("_id", "bigint", pk=True).column("_parent_1st", "integer")
+    child.column("class", "integer").column("_site_id", "bigint", nullable=True)
+    child.unique("_parent_1st", "class", name="child_parent_uq")
+    child.index("_site_id", name="child_site_ix")
+    child.index("class", "-_site_id", name="child_class_site_ix")
+    b.relationship("child", ["_parent_1st", "class"], "parent", name="child_parent_fk")
+    text = render_models(b.build())
+    assert 'sa.Index("child_site_ix", "_site_id")' in text
+    _exec_models(text, tmp_path, "renamed_pkg")
+    with h.imported(tmp_path, "renamed_pkg.models") as models:
+        table = models.Base.metadata.tables["child"]
+        got = {c.name: [col.name for col in c.columns] for c in table.constraints
+               if not isinstance(c, sa.CheckConstraint)}
+        got.update({i.name: [col.name for col in i.columns] for i in table.indexes})
+    assert got == {
+        "pk_child": ["_id"], "child_parent_uq": ["_parent_1st", "class"],
+        "child_parent_fk": ["_parent_1st", "class"], "child_site_ix": ["_site_id"],
+        "child_class_site_ix": ["class"]}
+
+
 def _mapped_columns(text: str) -> dict[tuple[str, str], str]:
     """(table, column) -> annotation text, from the generated source."""
     out: dict[tuple[str, str], str] = {}

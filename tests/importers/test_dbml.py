@@ -204,3 +204,34 @@ def test_unknown_types_are_custom_and_refs_to_missing_tables_warn() -> None:
 
 def test_deterministic() -> None:
     assert import_dbml([("s.dbml", SHOP)]).schema == import_dbml([("s.dbml", SHOP)]).schema
+
+
+def test_defaults_as_written_decimals_and_json_documents() -> None:
+    """Regressions (adventureworks / db2dbml DBML): PyDBML reads ``default: 1.00`` as the float
+    1.0 (a numeric constant loses its scale) and rejects ``-0.5``; db2dbml writes json defaults
+    as a backtick "expression" that is a JSON document."""
+    r = import_dbml([("d.dbml", """Table t {
+  a numeric(8,2) [not null, default: 1.00, note: 'default: 2.50 stays in the note']
+  b numeric [default: -0.50]
+  c int [default: 3]
+  d int [default: -3]
+  j jsonb [default: `{"k": "it's"}`]
+  k json [default: `[1, 2]`]
+  e text [default: `lower('X')`]
+}""")])
+    cols = {c.name: c for c in r.schema.tables[0].columns}
+    assert {n: c.default for n, c in cols.items()} == {
+        "a": "1.00", "b": "-0.50", "c": "3", "d": "-3", "j": """'{"k": "it''s"}'""",
+        "k": "'[1, 2]'", "e": "lower('X')"}
+    assert cols["a"].comment == "default: 2.50 stays in the note"
+    assert sum("JSON document" in w.message for w in r.warnings) == 2
+
+
+def test_schema_qualified_custom_types_keep_their_case() -> None:
+    """Regression (adventureworks DBML, ``public.Name`` for the domain "Name"): a qualified
+    type reference names its type exactly, as a qualified enum reference does; other custom
+    spellings are kept as written."""
+    r = import_dbml([("t.dbml", 'Table t {\n  a public.Name\n  b "sales"."OrderNo"\n'
+                                "  c geo.point2d\n  d citext\n  e \"geometry(Point,4326)\"\n}")])
+    assert [c.type.name for c in r.schema.tables[0].columns] == [
+        '"Name"', 'sales."OrderNo"', "geo.point2d", "citext", "geometry(Point,4326)"]

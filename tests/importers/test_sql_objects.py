@@ -167,3 +167,23 @@ def test_owner_grant_set_and_data_statements_are_ignored_silently() -> None:
     assert not r.warnings
     assert r.counts["data_statements"] == 2
     assert r.counts["ignored_statements"] >= 4
+
+
+def test_create_schema_elements_are_statements_of_their_own() -> None:
+    """Regression (adventureworks install.sql, ``CREATE SCHEMA pe CREATE VIEW a ...``): each
+    element kept as SQL is its own schema-qualified statement, not the whole CREATE SCHEMA
+    (which the export would replay once per element, after creating the schema itself)."""
+    r = imp("""CREATE SCHEMA person CREATE TABLE address (id int PRIMARY KEY);
+CREATE SCHEMA pe
+  CREATE VIEW a AS SELECT id AS addressid, * FROM person.address
+  CREATE VIEW "B" AS SELECT 1 AS one
+  CREATE TABLE t (id int)
+  CREATE INDEX t_id ON t (id);
+""")
+    assert [(o.kind, o.namespace, o.name, o.sql) for o in r.schema.raw_objects] == [
+        ("view", "pe", "a", "CREATE VIEW pe.a AS SELECT id AS addressid, * FROM person.address;"),
+        ("view", "pe", "B", 'CREATE VIEW pe."B" AS SELECT 1 AS one;')]
+    t = r.schema.table_named("t", "pe")
+    assert t is not None and [i.name for i in t.indexes] == ["t_id"]
+    assert r.schema.table_named("address", "person") is not None
+    assert [w.line for w in r.warnings if w.kind == "raw-object"] == [2, 2]

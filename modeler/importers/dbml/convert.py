@@ -9,6 +9,7 @@ when they parse, and kept as written otherwise.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,7 +31,12 @@ from modeler.importers.draft import (
     choose_relation_name,
 )
 from modeler.importers.pgnames import index_column_names, name_addition
-from modeler.importers.sql.deparse import column_refs, expr_sql, index_column_label
+from modeler.importers.sql.deparse import (
+    column_refs,
+    expr_sql,
+    index_column_label,
+    quote_ident,
+)
 from modeler.importers.sql.tables import expand_serial
 from modeler.importers.sql.types import SERIALS, builtin
 from modeler.schema import model as m
@@ -85,6 +91,37 @@ def _literal(value: Any) -> str | None:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def json_literal(value: Any) -> str | None:
+    """A backtick "expression" that is really a JSON document (``db2dbml`` writes json/jsonb
+    defaults that way: `` `{"k": "v"}` ``), as the string literal it stands for; else None."""
+    text = getattr(value, "text", None)
+    if text is None or not str(text).strip().startswith(("{", "[")) \
+            or parse_expr(str(text)) is not None:
+        return None
+    try:
+        json.loads(str(text))
+    except ValueError:
+        return None
+    return "'" + str(text).strip().replace("'", "''") + "'"
+
+
+_QUALIFIED = re.compile(r'^\s*("[^"]+"|[^\s."()]+)\s*\.\s*("[^"]+"|[^\s."()]+)\s*$')
+
+
+def qualified_type(text: str) -> str:
+    """A schema-qualified type reference (``public.Name``) names its type exactly, as a
+    qualified enum reference does: spelled with quotes where PostgreSQL needs them
+    (``"Name"``; ``public`` dropped, as the SQL importer spells it). Anything else (``citext``,
+    ``geometry(Point,4326)``) is kept as written."""
+    match = _QUALIFIED.match(text)
+    if match is None:
+        return text
+    parts = [p[1:-1] if p.startswith('"') else p for p in match.groups()]
+    if parts[0] == "public":
+        parts = parts[1:]
+    return ".".join(quote_ident(p) for p in parts)
+
+
 def split_columns(spec: Any) -> list[str]:
     """Column names of a ref endpoint: ``id``, ``(a, b)`` or a list."""
     if isinstance(spec, list | tuple):
@@ -130,7 +167,7 @@ class Converter:
                 if found is not None:
                     return found, None
         custom = re.sub(r"\[\s*\d*\s*\]", "", text).strip()
-        return m.ColumnType(kind="custom", name=custom, array_dims=dims), None
+        return m.ColumnType(kind="custom", name=qualified_type(custom), array_dims=dims), None
 
     def _enum(self, name: str) -> DraftEnum | None:
         name = name.strip('"')
@@ -158,8 +195,14 @@ class Converter:
         pk: list[str] = []
         for cb in bp.columns or ():
             ctype, serial = self.column_type(str(cb.type))
+            default = json_literal(cb.default)
+            if default is not None:
+                self.warn("approximation", f"default of {name}.{cb.name} is written as an "
+                          "expression but is a JSON document: taken as a string literal")
+            else:
+                default = _literal(cb.default)
             col = DraftColumn(cb.name, ctype, nullable=not (cb.not_null or cb.pk),
-                              default=_literal(cb.default), comment=note_text(cb.note))
+                              default=default, comment=note_text(cb.note))
             t.columns[col.name] = col
             if cb.autoinc:
                 col.identity, col.nullable = "by default", False

@@ -23,6 +23,10 @@ _CHECK_SETTING = re.compile(r"check\s*:\s*`([^`]*)`", re.IGNORECASE)
 _CHECK_ENTRY = re.compile(r"`([^`]*)`\s*(?:\[(.*)\])?")
 _SETTING_NAME = re.compile(r"""name\s*:\s*(?:'([^']*)'|"([^"]*)")""", re.IGNORECASE)
 _ITEM = re.compile(r"""("(?:[^"\\]|\\.)*"|[^\s\[\]"]+)\s*(\[[^\]]*\])?""")
+_QUOTED = re.compile(r"'''.*?'''|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
+_DECIMAL_DEFAULT = re.compile(
+    r"(\bdefault\s*:\s*)(-?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|-?\d+(?:[eE][-+]?\d+)?)"
+    r"(?=\s*[,\]])", re.IGNORECASE)
 _PROJECT_ITEM = re.compile(
     r"""(\w+\s*:\s*(?:'''.*?'''|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+))""", re.DOTALL)
 
@@ -134,6 +138,7 @@ def prepass(text: str) -> Prepassed:
     for block in blocks:
         if block.kind == "table" and block.parent is None and block.end > block.start:
             _column_checks(out, lines, block, replace)
+            _decimal_defaults(lines, block, replace)
     new_lines: list[str] = []
     line_map: list[int] = []
     for i, original in enumerate(lines):
@@ -181,3 +186,28 @@ def _column_checks(out: Prepassed, lines: list[str], block: _Block,
         line = re.sub(r"check\s*:\s*`[^`]*`\s*,\s*", "", line, flags=re.IGNORECASE)
         line = re.sub(r"\[\s*check\s*:\s*`[^`]*`\s*\]", "", line, flags=re.IGNORECASE)
         replace[i] = [line]
+
+
+def _decimal_defaults(lines: list[str], block: _Block, replace: dict[int, list[str]]) -> None:
+    """``default: 1.00`` → ``default: `1.00```: PyDBML reads a decimal default as a float
+    (``1.0``, losing the scale PostgreSQL keeps in a numeric constant) and rejects a negative
+    one; as an expression it is kept as written. Integers stay as they are."""
+    for i in range(block.start + 1, block.end):
+        line = replace.get(i, [lines[i]])[0]
+        if "default" not in line.lower():
+            continue
+        pieces, pos = [], 0
+        for m in _QUOTED.finditer(line):
+            pieces += [_DECIMAL_DEFAULT.sub(_as_expression, line[pos:m.start()]), m.group(0)]
+            pos = m.end()
+        pieces.append(_DECIMAL_DEFAULT.sub(_as_expression, line[pos:]))
+        new = "".join(pieces)
+        if new != line:
+            replace[i] = [new]
+
+
+def _as_expression(m: re.Match[str]) -> str:
+    number = m.group(2)
+    if re.fullmatch(r"\d+", number):  # a plain non-negative integer reads back the same
+        return m.group(0)
+    return f"{m.group(1)}`{number}`"

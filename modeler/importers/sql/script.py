@@ -18,7 +18,7 @@ from pglast import parser
 from modeler.importers.result import SchemaImportError
 from modeler.importers.sql import alter, misc, objects, rawstmts, tables
 from modeler.importers.sql.context import Context, LineIndex, Statement
-from modeler.importers.sql.deparse import strip_leading
+from modeler.importers.sql.deparse import expr_sql, strip_leading
 from modeler.importers.sql.prepass import detect_dialect, prepass
 
 Handler = Callable[[Context, Any], None]
@@ -51,15 +51,25 @@ _UNSUPPORTED = {
 
 
 def _create_schema(ctx: Context, node: Any) -> None:
+    """CREATE SCHEMA, and the objects it creates (``CREATE SCHEMA s CREATE VIEW v ...``):
+    each element is handled as a statement of its own, schema-qualified, so that an element
+    kept as SQL (a view) replays alone in the schema the export creates."""
     ctx.count("schemas")
     if node.schemaElts:
-        saved = ctx.search_path
-        ctx.search_path = [node.schemaname or ctx.default_ns]
+        saved, stmt = ctx.search_path, ctx.stmt
+        schema = node.schemaname or ctx.default_ns
+        ctx.search_path = [schema]
         try:
             for elt in node.schemaElts:
+                for attr in ("view", "relation", "sequence"):
+                    rv = getattr(elt, attr, None)
+                    if rv is not None and not rv.schemaname:
+                        rv.schemaname = schema
+                sql = expr_sql(elt)  # PostgreSQL's deparser, casts as x::t
+                ctx.stmt = Statement(stmt.file, stmt.line, sql, stmt.src)  # AST locations
                 handle(ctx, elt)
         finally:
-            ctx.search_path = saved
+            ctx.search_path, ctx.stmt = saved, stmt
 
 
 HANDLERS: dict[str, Handler] = {
