@@ -201,5 +201,6 @@ def migration_preview(proposal: Proposal, new: m.Schema | None) -> str:
     if new is None:
         return "# The proposal does not merge cleanly; resolve the conflicts first."
     revision, down = _revision_ids(project, number, message, previous)
-    return render_revision(old=old, new=new, revision=revision, down_revision=down,
-                           message=message, created=created)
+    # the diagram layout is not part of the database: keep it out of the migration
+    return render_revision(old=unplaced(old), new=unplaced(new), revision=revision,
+                           down_revision=down, message=message, created=created)

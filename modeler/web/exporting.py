@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from modeler.codegen.bundle import build_bundle, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
@@ -16,10 +18,14 @@ def version_inputs(project: db.Project, upto: int) -> list[VersionInput]:
     for v in versions:
         notes = tuple(f"Waiver {w['rule']} on {w['target']}: {w['justification']} "
                       f"({w['author']})" for w in v.waivers)
+        # diagram positions are design metadata, not database state: they would only add
+        # "design only" steps to the revisions
+        schema = version_schema(v)
+        schema = replace(schema, tables=tuple(replace(t, position=None) for t in schema.tables))
         out.append(VersionInput(number=v.number, message=v.message,
                                 author=v.author.get_username(),
                                 created=v.created_at.date().isoformat(),
-                                schema=version_schema(v), baseline=v.baseline, notes=notes))
+                                schema=schema, baseline=v.baseline, notes=notes))
     return out
 
 
