@@ -137,7 +137,8 @@ if _cache_url.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "LOCATION": "modeler", "TIMEOUT": 3600,
-                          "OPTIONS": {"MAX_ENTRIES": 2000}}}
+                          # node-size entries add about one per table per view
+                          "OPTIONS": {"MAX_ENTRIES": 20000}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

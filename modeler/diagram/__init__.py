@@ -8,6 +8,9 @@ Pure Python except :mod:`modeler.diagram.render`, which runs Graphviz in a subpr
     job = render_dot(schema, ViewOptions(detail="keys"), cache=cache)
     svg = render_job(job, "svg", cache=cache)       # sanitised, data-uid tagged
     # or in one call: render_diagram(schema, options, "svg", cache=cache)
+
+``cache`` is any :class:`DiagramCache` (get/set bytes); one that also has ``get_many`` and
+``set_many`` (:class:`BatchCache`) reads the per-node size entries in one round trip.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from modeler.diagram.graph import Cluster, Edge, EdgeStyle, Graph, Node, NodeSty
 from modeler.diagram.layout import layout, render_diagram, render_dot
 from modeler.diagram.options import ViewOptions
 from modeler.diagram.render import (
+    BatchCache,
     DiagramCache,
     DotJob,
     MemoryCache,
@@ -30,6 +34,7 @@ from modeler.diagram.render import (
 from modeler.diagram.svg import UnsafeSvg, sanitize_svg
 
 __all__ = [
+    "BatchCache",
     "Cluster",
     "DiagramCache",
     "DotJob",

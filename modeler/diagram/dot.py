@@ -7,14 +7,17 @@ A table is a ``plaintext`` node whose label is a table: a header cell, then one 
 shown column with three cells (markers, name, type). The first cell of a row has the port
 ``<port>_w`` and the last ``<port>_e``, so an edge can leave a row on either side
 (Graphviz attaches a port edge to the side of the cell facing outside the node). SVG ids:
-the node ``table-<uid>``, the header cell ``table-<uid>__header``, the row cells
-``column-<uid>__key``, ``column-<uid>`` and ``column-<uid>__type``, the edge ``rel-<uid>``
-and its label ``rel-<uid>__label``. Graphviz prefixes cell ids with ``a_`` in the SVG.
+the node ``table-<uid>``, the header cell ``table-<uid>__header``, a row's name cell
+``column-<uid>``, the edge ``rel-<uid>`` and its label ``rel-<uid>__label``, a cluster
+``cluster_<hex>``. Graphviz prefixes cell ids with ``a_`` in the SVG. Only those cells carry
+an id and a tooltip (``TITLE``): each costs an anchor group in the SVG, so the markers and
+type cells of a row have neither (the row's tooltip is on its name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from modeler.diagram.engine import EngineSettings
 from modeler.diagram.escape import escape, quoted, svg_id
@@ -24,6 +27,8 @@ from modeler.schema.model import Position
 
 COMMENT_MARK = "\u270e"  # ✎ followed by the number of review comments
 ROW_PAD = 3
+# Node attributes every table shares; with a node's statement they fix its size.
+NODE_DEFAULTS = f'node [shape=plaintext, fontname="{FONT}", fontsize="10", margin="0"];'
 
 
 def num(value: float) -> str:
@@ -54,14 +59,14 @@ def to_dot(graph: Graph, settings: EngineSettings, *,
             attrs.append(("newrank", "true"))
     attrs += list(settings.graph_attrs)
     lines.append("  graph [" + ", ".join(f"{k}={quoted(v)}" for k, v in attrs) + "];")
-    lines.append(f'  node [shape=plaintext, fontname="{FONT}", fontsize="10", margin="0"];')
+    lines.append(f"  {NODE_DEFAULTS}")
     lines.append(f'  edge [fontname="{FONT}", fontsize="8", dir="both", arrowsize="0.9"];')
     for cluster in graph.clusters:
         box = (cluster_boxes or {}).get(cluster.id)
         lines += _cluster(cluster, box if pinned else None)
     for node in graph.nodes:
         pos = positions.get(node.id) if pinned else None
-        lines.append(f"  {_node(node, pos)}")
+        lines.append(f"  {node_statement(node, pos)}")
     for edge in graph.edges:
         sides = _sides(edge, graph, positions if pinned else None)
         lines.append(f"  {_edge(edge, sides)}")
@@ -71,8 +76,9 @@ def to_dot(graph: Graph, settings: EngineSettings, *,
 
 def _cluster(cluster: Cluster, box: Box | None) -> list[str]:
     label = escape(cluster.label, multiline=False)
-    attrs = [f"label=<<B>{label}</B>>", 'style="rounded,filled"', 'fillcolor="#f4f6f9"',
-             'color="#b0bec5"', 'fontsize="12"']
+    attrs = [f"id={quoted(cluster.id)}", f"label=<<B>{label}</B>>",
+             'style="rounded,filled"', 'fillcolor="#f4f6f9"', 'color="#b0bec5"',
+             'fontsize="12"']
     if box is not None:
         attrs.append(f"bb={quoted(','.join(num(v) for v in (box.x0, box.y0, box.x1, box.y1)))}")
         attrs.append(f"lp={quoted(f'{num((box.x0 + box.x1) / 2)},{num(box.y1 - 10)}')}")
@@ -80,7 +86,9 @@ def _cluster(cluster: Cluster, box: Box | None) -> list[str]:
     return [f"  subgraph {cluster.id} {{ " + "; ".join(attrs) + "; " + body + "; }"]
 
 
-def _node(node: Node, pos: Position | None) -> str:
+def node_statement(node: Node, pos: Position | None = None) -> str:
+    """The DOT statement of a table node, pinned at ``pos`` when given (without ``pos`` it
+    decides, with :data:`NODE_DEFAULTS`, the node's size)."""
     attrs = [f"id={quoted(svg_id('table', node.table_uid))}", f"label=<{node_label(node)}>"]
     if pos is not None:
         attrs.append(f"pos={quoted(f'{num(pos.x)},{num(pos.y)}!')}")
@@ -104,8 +112,13 @@ def _cell(content: str, *, cell_id: str | None = None, title: str | None = None,
     return f"<TD {' '.join(attrs)}>{content}</TD>"
 
 
+@lru_cache(maxsize=4096)
 def node_label(node: Node) -> str:
-    """The HTML-like label (without the outer ``<``/``>``) of a table node."""
+    """The HTML-like label (without the outer ``<``/``>``) of a table node.
+
+    Memoised (a pure function of the frozen node): every render writes each label twice,
+    for the size cache key and for the DOT, and most tables are the same as last time.
+    """
     s = node.style
     rows = [_header(node)]
     rows += [_row(p) for p in node.ports]
@@ -170,15 +183,12 @@ def _row(port: Port) -> str:
     marker_colour = "#8a6d00" if "PK" in port.markers else "#777777"
     type_colour = s.font_colour if port.status else "#666666"
     markers = " ".join(port.markers) or " "
-    uid = port.column_uid
     return "<TR>" + "".join((
-        _cell(_styled(markers, marker_colour, s, 7), cell_id=svg_id("column", uid, "key"),
-              title=title, port=f"{port.id}_w", fill=s.fill),
-        _cell(_styled(name, s.font_colour, s), cell_id=svg_id("column", uid), title=title,
-              fill=s.fill),
+        _cell(_styled(markers, marker_colour, s, 7), port=f"{port.id}_w", fill=s.fill),
+        _cell(_styled(name, s.font_colour, s), cell_id=svg_id("column", port.column_uid),
+              title=title, fill=s.fill),
         _cell(_styled(escape(port.type, multiline=False), type_colour, s),
-              cell_id=svg_id("column", uid, "type"), title=title, port=f"{port.id}_e",
-              fill=s.fill),
+              port=f"{port.id}_e", fill=s.fill),
     )) + "</TR>"
 
 

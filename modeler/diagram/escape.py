@@ -46,6 +46,10 @@ _REPLACEMENTS: dict[str, str] = {
 _NEWLINE = re.compile(r"\r\n?|\n")
 _SPECIAL = re.compile(r"\r\n?|[&<>\"'\\\n]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Any character one of the steps of escape() changes (the union of the patterns above, plus
+# tab): text without one is returned as it is.
+_ANY_SPECIAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>\"'\\\\]")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _SAFE_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # Values allowed between double quotes in the DOT we write: ids, numbers, colours, positions,
 # font names, arrow names. No quote, no backslash, no angle bracket.
@@ -60,6 +64,8 @@ def escape(text: str, *, multiline: bool = True) -> str:
     with ``multiline=False`` (visible label text, where Graphviz would drop a line break)
     so do newlines.
     """
+    if not _ANY_SPECIAL.search(text):
+        return text
     text = _NOT_XML.sub("\ufffd", text).replace("\t", " ")
     if not multiline:
         text = _NEWLINE.sub(" ", text)
@@ -75,6 +81,8 @@ def quoted(value: str) -> str:
 
 def uid_hex(uid: str) -> str:
     """A stable hex token for a uid: the UUID's hex digits, else a SHA-256 prefix."""
+    if _CANONICAL_UUID.match(uid):
+        return uid.replace("-", "")  # what uuid.UUID(uid).hex gives, ten times faster
     try:
         return uuid.UUID(uid).hex
     except ValueError:

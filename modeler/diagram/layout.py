@@ -29,10 +29,13 @@ Workflow
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import replace
 
 from modeler.diagram.build import build_graph
-from modeler.diagram.dot import to_dot
+from modeler.diagram.dot import NODE_DEFAULTS, node_label, to_dot
 from modeler.diagram.engine import layout_engine, pinned_engine
 from modeler.diagram.geometry import (
     Size,
@@ -42,12 +45,23 @@ from modeler.diagram.geometry import (
     place_new,
     rounded,
 )
-from modeler.diagram.graph import Graph
+from modeler.diagram.graph import Graph, Node
 from modeler.diagram.options import ViewOptions
-from modeler.diagram.render import DEFAULT_TIMEOUT, DiagramCache, DotJob, render_job
+from modeler.diagram.render import (
+    CACHE_PREFIX,
+    DEFAULT_TIMEOUT,
+    DiagramCache,
+    DotJob,
+    RenderError,
+    cache_get_many,
+    cache_set_many,
+    render_job,
+)
 from modeler.schema.model import Position, Schema
 
 PIN_SHARE = 0.5  # "auto" pins when at least this share of the shown tables has a position
+SIZE_PREFIX = CACHE_PREFIX + "size:"  # one node's size: JSON [width, height]
+SIZES_PREFIX = CACHE_PREFIX + "sizes:"  # every node of one view: JSON [[w, h], ...]
 
 
 def layout(schema: Schema, options: ViewOptions | None = None, *, relayout: bool = False,
@@ -74,9 +88,10 @@ def render_dot(schema: Schema, options: ViewOptions | None = None, *,
     """The DOT job drawing one view: positions pinned (stored, or fresh for focused views
     and ``layout="fresh"``), edges routed by ``neato -n2``.
 
-    Runs Graphviz for a layout pass (fresh views) or a measuring pass (new tables,
-    clusters) when needed; both go through ``cache``, each with its own ``timeout``. With
-    every table placed and no clusters it runs nothing.
+    Runs Graphviz for a layout pass (fresh views), or, for placing new tables and drawing
+    cluster boxes, a measuring pass over the nodes whose size is not in ``cache`` yet
+    (:func:`measure`); each with its own ``timeout``. With every table placed and every
+    size cached (or no clusters) it runs nothing.
     """
     options = options or ViewOptions()
     graph = build_graph(schema, options)
@@ -111,13 +126,17 @@ def fresh_positions(graph: Graph, options: ViewOptions, *,
                     cache: DiagramCache | None = None, timeout: float = DEFAULT_TIMEOUT,
                     ) -> tuple[dict[str, Position], dict[str, Size]]:
     """Positions from a layout pass over ``graph`` (stored positions ignored), folded to
-    a compact aspect ratio, and the node sizes Graphviz measured."""
+    a compact aspect ratio, and the node sizes Graphviz measured (also stored in ``cache``
+    as :func:`measure` does: the next pinned render of these nodes measures nothing)."""
     if not graph.nodes:
         return {}, {}
     settings = layout_engine(len(graph.nodes), options.engine)
     job = DotJob(to_dot(graph, settings), settings)
     positions, sizes = parse_layout(render_job(job, "json0", cache=cache, timeout=timeout))
     positions = {k: rounded(v) for k, v in positions.items()}
+    if cache is not None:  # the layout pass measured every node: spare a measuring pass
+        keys = size_keys(graph.nodes)
+        cache_set_many(cache, {keys[i]: _dump(size) for i, size in sizes.items() if i in keys})
     if settings.program == "dot":
         positions = fold(graph, positions, sizes)
     return positions, sizes
@@ -137,10 +156,94 @@ def pinned_positions(graph: Graph, *, cache: DiagramCache | None = None,
 
 def measure(graph: Graph, *, cache: DiagramCache | None = None,
             timeout: float = DEFAULT_TIMEOUT) -> dict[str, Size]:
-    """Node sizes as Graphviz computes them (a ``neato -n2`` pass without edges)."""
-    nodes_only = replace(graph, edges=(), clusters=())
-    settings = pinned_engine(len(graph.nodes))
-    origin = {n.id: Position(0.0, 0.0) for n in graph.nodes}
-    job = DotJob(to_dot(nodes_only, settings, positions=origin), settings)
-    _, sizes = parse_layout(render_job(job, "json0", cache=cache, timeout=timeout))
+    """Node sizes as Graphviz computes them, by node id.
+
+    A size depends only on the node's label and :data:`NODE_DEFAULTS`, so it is cached
+    per node under the hash of those (:func:`size_keys`; JSON ``[w, h]``), and the whole
+    view's sizes under the hash of all its node keys (one read when nothing changed; on a
+    miss the per-node entries are read, in one ``get_many`` when the cache has it). Only
+    the nodes that miss are measured, in one ``neato -n2`` pass without edges: after an
+    edit that is the changed table. With every size cached nothing runs, so cluster boxes
+    and the placement of new tables need no Graphviz. Bad entries count as misses.
+    """
+    if not graph.nodes:
+        return {}
+    keys = size_keys(graph.nodes)
+    whole = SIZES_PREFIX + _digest(keys.values())
+    if cache is not None and (hit := _load_all(cache.get(whole), len(keys))) is not None:
+        return dict(zip(keys, hit, strict=True))
+    sizes: dict[str, Size] = {}
+    if cache is not None:
+        found = cache_get_many(cache, list(keys.values()))
+        for node_id, key in keys.items():
+            if (size := _load(found.get(key))) is not None:
+                sizes[node_id] = size
+    missing = tuple(n for n in graph.nodes if n.id not in sizes)
+    if missing:
+        measured = _measure_pass(graph, missing, timeout)
+        sizes.update(measured)
+        if cache is not None:
+            cache_set_many(cache, {keys[i]: _dump(size) for i, size in measured.items()})
+    ordered = {n.id: sizes[n.id] for n in graph.nodes}
+    if cache is not None:
+        cache.set(whole, json.dumps(list(ordered.values())).encode())
+    return ordered
+
+
+def size_keys(nodes: Iterable[Node]) -> dict[str, str]:
+    """Node id → cache key of its size: the hash of the node defaults and its label (the
+    rest of its statement, its name and id, does not change its size)."""
+    base = hashlib.sha256(NODE_DEFAULTS.encode() + b"\0")
+    out: dict[str, str] = {}
+    for n in nodes:
+        digest = base.copy()
+        digest.update(node_label(n).encode("utf-8", "surrogatepass"))
+        out[n.id] = SIZE_PREFIX + digest.hexdigest()
+    return out
+
+
+def _measure_pass(graph: Graph, nodes: tuple[Node, ...], timeout: float,
+                  ) -> dict[str, Size]:
+    only = replace(graph, nodes=nodes, edges=(), clusters=())
+    settings = pinned_engine(len(nodes))
+    origin = {n.id: Position(0.0, 0.0) for n in nodes}
+    job = DotJob(to_dot(only, settings, positions=origin), settings)
+    _, sizes = parse_layout(render_job(job, "json0", timeout=timeout))
+    missing = [n.id for n in nodes if n.id not in sizes]
+    if missing:
+        raise RenderError(f"Graphviz measured no size for {len(missing)} node(s)")
     return sizes
+
+
+def _digest(parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _dump(size: Size) -> bytes:
+    return json.dumps([size[0], size[1]]).encode()
+
+
+def _load(raw: bytes | None) -> Size | None:
+    """A cached size, or None when absent or not a pair of numbers."""
+    if raw is None:
+        return None
+    try:
+        w, h = json.loads(raw)
+        return float(w), float(h)
+    except (ValueError, TypeError):
+        return None
+
+
+def _load_all(raw: bytes | None, count: int) -> list[Size] | None:
+    if raw is None:
+        return None
+    try:
+        pairs = json.loads(raw)
+        sizes = [(float(w), float(h)) for w, h in pairs]
+    except (ValueError, TypeError):
+        return None
+    return sizes if len(sizes) == count else None

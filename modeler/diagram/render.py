@@ -1,7 +1,10 @@
 """Run Graphviz: one subprocess per render, with a timeout and a caller-supplied cache.
 
 The only module of the package that starts processes. Output is cached under the SHA-256
-of (program, flags, format, DOT source); SVG is sanitised before it is cached.
+of (program, flags, format, DOT source); SVG is sanitised before it is cached. Node sizes
+(:func:`modeler.diagram.layout.measure`) are cached per node through the same protocol; a
+cache that also has ``get_many``/``set_many`` (:class:`BatchCache`) saves one round trip
+per node there.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from modeler.diagram.engine import EngineSettings
 from modeler.diagram.svg import sanitize_svg
@@ -18,7 +22,7 @@ from modeler.diagram.svg import sanitize_svg
 Format = Literal["svg", "png", "pdf", "dot", "json0"]
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")  # what users may ask for
 DEFAULT_TIMEOUT = 30.0
-CACHE_PREFIX = "diagram:v1:"
+CACHE_PREFIX = "diagram:v2:"
 
 
 class RenderError(RuntimeError):
@@ -37,8 +41,18 @@ class DiagramCache(Protocol):
     def set(self, key: str, value: bytes) -> None: ...
 
 
+@runtime_checkable
+class BatchCache(DiagramCache, Protocol):
+    """A :class:`DiagramCache` that also reads and writes many keys at once (Django's
+    ``cache.get_many``/``set_many``: one round trip to Redis instead of one per key)."""
+
+    def get_many(self, keys: Iterable[str]) -> Mapping[str, bytes]: ...
+
+    def set_many(self, items: Mapping[str, bytes]) -> None: ...
+
+
 class MemoryCache:
-    """A dict-backed :class:`DiagramCache`, for tests, benchmarks and scripts."""
+    """A dict-backed :class:`BatchCache`, for tests, benchmarks and scripts."""
 
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
@@ -48,6 +62,31 @@ class MemoryCache:
 
     def set(self, key: str, value: bytes) -> None:
         self.data[key] = value
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {k: self.data[k] for k in keys if k in self.data}
+
+    def set_many(self, items: Mapping[str, bytes]) -> None:
+        self.data.update(items)
+
+
+def cache_get_many(cache: DiagramCache, keys: list[str]) -> dict[str, bytes]:
+    """The cached values of ``keys`` (missing ones left out), in one call when it can."""
+    if isinstance(cache, BatchCache):
+        return {k: v for k, v in cache.get_many(keys).items() if isinstance(v, bytes)}
+    found = {k: cache.get(k) for k in keys}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def cache_set_many(cache: DiagramCache, items: Mapping[str, bytes]) -> None:
+    """Store ``items``, in one call when it can."""
+    if not items:
+        return
+    if isinstance(cache, BatchCache):
+        cache.set_many(items)
+    else:
+        for key, value in items.items():
+            cache.set(key, value)
 
 
 @dataclass(frozen=True, slots=True)

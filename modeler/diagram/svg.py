@@ -3,113 +3,99 @@
 :func:`sanitize_svg` keeps only SVG-namespace elements minus anything that can run code or
 fetch something (``script``, ``foreignObject``, ``style``, animation elements), drops event
 handlers (``on*``), non-fragment links (``href``/``xlink:href`` not starting with ``#``),
-``javascript:`` and external ``url(...)`` values, and removes the XML prolog, doctype,
-comments and processing instructions. Graphviz's ``<title>`` elements (internal DOT names)
-are dropped and each anchor's ``xlink:title`` becomes a ``<title>`` child, the tooltip
-browsers show. Elements whose id names a model object get ``data-kind`` (``table``,
-``column``, ``relationship``) and ``data-uid``: the UI maps a click with
-``event.target.closest("[data-uid]")``.
+``javascript:`` and external ``url(...)`` values, attributes of other namespaces than
+``xlink:``/``xml:``, and the XML prolog, doctype, comments and processing instructions.
+Graphviz's ``<title>`` elements (internal DOT names) are dropped and each anchor's
+``xlink:title`` becomes a ``<title>`` child, the tooltip browsers show. Elements whose id
+names a model object get ``data-kind`` (``table``, ``column``, ``relationship``),
+``data-uid`` and, for a part of one (``__header``, ``__label``), ``data-part``: the UI maps a
+click with ``event.target.closest("[data-uid]")``. Incoming ``data-kind``/``data-uid``/
+``data-part`` attributes are dropped: only ids decide what an element stands for.
+
+How: one streaming pass of the C XML parser (expat, no tree, no recursion). Every kept
+element, attribute and text is written again by this module from the parsed values, with
+its own escaping: nothing of the input's markup is copied, so no text or attribute value
+can open an element or end a tag. A document type with an internal subset, any entity
+declaration and any entity reference the parser cannot resolve are refused
+(:class:`UnsafeSvg`); external DTDs are never read. Speed: the decisions about an element
+depend only on its name and attribute names, so they are made once per distinct pair (a
+few dozen in a diagram) and the start tag is written by a ``str.format`` template; values
+that contain any of ``& < > " ( : @`` or a line break take the slow path, which judges and
+escapes each one.
+
+Compaction, for Graphviz's output (nothing changes on screen):
+
+* a ``<text>`` drops ``text-anchor="start"`` (the initial value) and a ``font-family`` or
+  ``font-size`` equal to the root's; the root gets ``font-family="Helvetica,sans-Serif"``
+  and ``font-size="10.00"`` when it names none. Graphviz writes both on every text; an
+  element between the root and a text that sets one of these properties turns compaction
+  off below it;
+* in Graphviz's anchor groups, ``<g id="a_..."><a xlink:title="t" target="_self">...</a>``
+  (no link), the ``<a>`` is left out: ``<g id="a_..."><title>t</title>...</g>``.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from functools import lru_cache
+from dataclasses import dataclass, field
+from xml.parsers import expat
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
-_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.S)
 _DROP = frozenset({
     "script", "foreignObject", "style", "iframe", "object", "embed", "audio", "video",
     "animate", "animateMotion", "animateTransform", "animateColor", "set", "discard",
     "handler", "listener",
 })
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_GRAPHVIZ_CLASSES = frozenset({"node", "edge", "graph", "cluster"})
 _EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.I)
 _JS = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.I)
-_MODEL_ID = re.compile(r"^(?:a_)?(table|column|rel)-(.+?)(?:__([a-z]+))?$")
 _KINDS = {"table": "table", "column": "column", "rel": "relationship"}
 
-_PREFIXES = {XLINK_NS: "xlink:", XML_NS: "xml:"}
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
-            "\r": "&#13;", "\t": "&#9;"}
+# Inherited text properties the root sets once for every <text> (see the module docstring).
+ROOT_FONT = (("font-family", "Helvetica,sans-Serif"), ("font-size", "10.00"))
+_TEXT_PROPS = ("font-family", "font-size", "text-anchor")
+
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                               "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR_SPECIAL = re.compile(r'[&<>"\n\r\t]')
 _TEXT_SPECIAL = re.compile(r"[&<>]")
+# Values without any of these need neither escaping nor a closer look (see _unsafe).
+_SUSPECT = re.compile(r'[&<>"\n\r\t(:@]')
+
+# How expat names things with namespace_separator=" ": "<namespace> <local>", or "<local>".
+_SVG = SVG_NS + " "
+_XLINK_TITLE = XLINK_NS + " title"
+_PREFIXES = {"": "", XLINK_NS: "xlink:", XML_NS: "xml:"}
+_MEMO_LIMIT = 4096  # names and attribute lists come from the document: bound the memos
 
 
 class UnsafeSvg(ValueError):
     """The input is not an SVG document this sanitiser accepts."""
 
 
-def sanitize_svg(data: bytes) -> bytes:
-    """The sanitised, uid-tagged version of the SVG document ``data`` (UTF-8 bytes)."""
-    body = _PROLOG.sub(b"", data)
-    if _DTD.search(body):
-        raise UnsafeSvg("document type declarations are not accepted")
-    try:
-        root = ET.fromstring(body)  # noqa: S314 - no DTD left, expat limits expansion
-    except ET.ParseError as exc:
-        raise UnsafeSvg(f"not well-formed XML: {exc}") from exc
-    if root.tag != f"{{{SVG_NS}}}svg":
-        raise UnsafeSvg("the root element is not <svg>")
-    _clean(root)
-    out: list[str] = []
-    _write(root, out, root=True)
-    return "".join(out).encode("utf-8") + b"\n"
-
-
-@lru_cache(maxsize=512)
-def _local(name: str) -> tuple[str, str]:
-    """(namespace, local name) of an ElementTree tag or attribute name."""
-    if name.startswith("{"):
-        ns, _, local = name[1:].partition("}")
-        return ns, local
-    return "", name
-
-
-def _clean(element: ET.Element) -> None:
-    _clean_attributes(element)
-    for child in list(element):
-        if not isinstance(child.tag, str):
-            element.remove(child)
-            continue
-        ns, local = _local(child.tag)
-        graphviz_title = local == "title" and element.get("class") in (
-            "node", "edge", "graph", "cluster")
-        if ns != SVG_NS or local in _DROP or graphviz_title:
-            element.remove(child)
-            continue
-        _clean(child)
-    _tooltip(element)
-    _tag_model(element)
-
-
-def _clean_attributes(element: ET.Element) -> None:
-    attrib = element.attrib
-    unsafe = [name for name, value in attrib.items() if _unsafe(name, value)]
-    for name in unsafe:
-        del attrib[name]
-
-
-@lru_cache(maxsize=512)
-def _kind(name: str) -> str:
-    """How an attribute is judged: ``drop``, ``href``, ``text`` (tooltip) or ``value``."""
-    ns, local = _local(name)
+def _attr(name: str) -> tuple[str, str]:
+    """Output name of an attribute as expat reports it, and how its value is judged:
+    ``drop``, ``href``, ``text`` (a tooltip: escaped, never interpreted), ``style`` or
+    ``value``."""
+    ns, _, local = name.rpartition(" ")
     lower = local.lower()
-    if lower.startswith("on") or lower == "target" or (ns == XML_NS and lower == "base"):
-        return "drop"
+    prefix = _PREFIXES.get(ns)
+    if (prefix is None or lower.startswith("on") or lower == "target"
+            or (ns == XML_NS and lower == "base")
+            or (not ns and lower in ("data-kind", "data-uid", "data-part"))):
+        return "", "drop"
     if lower == "href":
-        return "href"
+        return prefix + local, "href"
     if lower == "title":
-        return "text"  # a tooltip becomes text content: escaped, never interpreted
-    return "style" if lower == "style" else "value"
+        return prefix + local, "text"
+    return prefix + local, "style" if lower == "style" else "value"
 
 
-def _unsafe(name: str, value: str) -> bool:
-    kind = _kind(name)
+def _unsafe(kind: str, value: str) -> bool:
     if kind == "drop":
         return True
     if kind == "href":
@@ -121,54 +107,219 @@ def _unsafe(name: str, value: str) -> bool:
     return kind == "style" and ("@import" in value or "expression(" in value.lower())
 
 
-def _tooltip(element: ET.Element) -> None:
-    """``<a xlink:title="t">`` → ``<a><title>t</title>``: the tooltip browsers show."""
-    if element.tag != f"{{{SVG_NS}}}a":
-        return
-    title = element.attrib.pop(f"{{{XLINK_NS}}}title", None)
-    if title:
-        node = ET.Element(f"{{{SVG_NS}}}title")
-        node.text = title
-        element.insert(0, node)
+def _attr_text(value: str) -> str:
+    return value.translate(_ATTR_ESCAPES) if _ATTR_SPECIAL.search(value) else value
 
 
-def _tag_model(element: ET.Element) -> None:
-    match = _MODEL_ID.match(element.get("id", ""))
-    if match and element.tag == f"{{{SVG_NS}}}g":
-        element.set("data-kind", _KINDS[match.group(1)])
-        element.set("data-uid", match.group(2))
-        if match.group(3):
-            element.set("data-part", match.group(3))
+def _model(element_id: str) -> str:
+    """The ``data-*`` attributes of a group whose id names a model object, else ""."""
+    rest = element_id[2:] if element_id.startswith("a_") else element_id
+    kind, sep, tail = rest.partition("-")
+    if not sep or not tail or kind not in _KINDS:
+        return ""
+    uid, sep, part = tail.rpartition("__")
+    if not (sep and uid and part.isascii() and part.isalpha() and part.islower()):
+        uid, part = tail, ""
+    out = f' data-kind="{_KINDS[kind]}" data-uid="{_attr_text(uid)}"'
+    return out + f' data-part="{part}"' if part else out
 
 
-def _write(element: ET.Element, out: list[str], root: bool = False) -> None:
-    """Serialise with the SVG namespace as default and ``xlink:``/``xml:`` prefixes (our
-    own writer: ElementTree's cannot mix a default namespace with plain attributes)."""
-    tag = _local(element.tag)[1]
-    out.append(f"<{tag}")
-    if root:
-        out.append(f' xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"')
-    for name, value in element.attrib.items():
-        ns, local = _local(name)
-        if ns and ns not in _PREFIXES:
-            continue  # attributes of unknown namespaces are not needed
-        if _ATTR_SPECIAL.search(value):
-            value = _ATTR_SPECIAL.sub(_entity, value)
-        out.append(f' {_PREFIXES[ns] if ns else ""}{local}="{value}"')
-    text = element.text
-    if text is None and not len(element):
-        out.append("/>")
-    else:
-        out.append(">")
-        if text:
-            out.append(_TEXT_SPECIAL.sub(_entity, text) if _TEXT_SPECIAL.search(text) else text)
-        for child in element:
-            _write(child, out)
-        out.append(f"</{tag}>")
-    tail = element.tail
-    if tail and not root:
-        out.append(_TEXT_SPECIAL.sub(_entity, tail) if _TEXT_SPECIAL.search(tail) else tail)
+def _braces(text: str) -> str:
+    """``text`` literal in a ``str.format`` template (XML names cannot hold braces; still)."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
-def _entity(match: re.Match[str]) -> str:
-    return _ESCAPES[match.group(0)]
+@dataclass(slots=True)
+class _Plan:
+    """What to do with an element of one name and attribute list (memoised: Graphviz
+    writes a few dozen distinct ones). Indices point into the attribute values."""
+
+    local: str  # "" = drop the element and its content
+    names: tuple[str, ...]  # output name per attribute
+    kinds: tuple[str, ...]
+    kept: tuple[int, ...]  # attributes written on the fast path (not dropped, not the tip)
+    fast: bool  # no link: a template can write it when no kept value is suspect
+    every: bool  # every attribute is kept (check all values at once)
+    tip: int = -1  # an anchor's xlink:title
+    ident: int = -1
+    cls: int = -1
+    props: tuple[tuple[int, str], ...] = ()  # text properties (index, name)
+    templates: dict[int, str] = field(default_factory=dict)  # by mask of dropped props
+
+    @classmethod
+    def make(cls, name: str, attr_names: tuple[str, ...]) -> _Plan:
+        local = name[len(_SVG):] if name.startswith(_SVG) else ""
+        names, kinds = zip(*map(_attr, attr_names), strict=True) if attr_names else ((), ())
+        tip = next((i for i, a in enumerate(attr_names)
+                    if a == _XLINK_TITLE and local == "a"), -1)
+        kept = tuple(i for i, k in enumerate(kinds) if k != "drop" and i != tip)
+        return cls(local=local if local not in _DROP else "", names=names, kinds=kinds,
+                   kept=kept, fast="href" not in kinds, every=len(kept) == len(names), tip=tip,
+                   ident=names.index("id") if "id" in names else -1,
+                   cls=names.index("class") if "class" in names else -1,
+                   props=tuple((i, n) for i, n in enumerate(names) if n in _TEXT_PROPS))
+
+    def template(self, mask: int) -> str:
+        """``str.format`` template of the start tag (without its ">") with the kept
+        attributes, minus the text properties in ``mask``."""
+        out = self.templates.get(mask)
+        if out is None:
+            dropped = {i for bit, (i, _) in enumerate(self.props) if mask >> bit & 1}
+            out = _braces(f"<{self.local}") + "".join(
+                f' {_braces(self.names[i])}="{{{i}}}"' for i in self.kept if i not in dropped)
+            self.templates[mask] = out
+        return out
+
+
+def sanitize_svg(data: bytes) -> bytes:
+    """The sanitised, uid-tagged version of the SVG document ``data`` (UTF-8 bytes)."""
+    out: list[str] = []
+    write = out.append
+    # One frame per open element that is written: (tag, class, compact, anchor group),
+    # where ``compact`` says whether a <text> inside may drop the root's text properties
+    # and "anchor group" that it is Graphviz's <g id="a_..."> around an <a>. An unwrapped
+    # <a> has the tag "" (nothing to close).
+    stack: list[tuple[str, str, bool, bool]] = []
+    skip = 0  # depth inside a dropped element
+    open_tag = False  # the last start tag written still lacks its ">"
+    defaults = {**dict(ROOT_FONT), "text-anchor": "start"}  # the root may override a font
+    plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+    suspect, special = _SUSPECT.search, _TEXT_SPECIAL.search
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal skip, open_tag
+        if skip:
+            skip += 1
+            return
+        key = (name, tuple(attrs[0::2]))
+        plan = plans.get(key)
+        if plan is None:
+            plan = _Plan.make(*key)
+            if len(plans) < _MEMO_LIMIT:
+                plans[key] = plan
+        local = plan.local
+        if not stack:
+            if local != "svg":
+                raise UnsafeSvg("the root element is not <svg>")
+            return root(attrs)
+        if not local or (local == "title" and stack[-1][1] in _GRAPHVIZ_CLASSES):
+            skip = 1
+            return
+        values = attrs[1::2]
+        parent = stack[-1]
+        compact = parent[2]
+        if local == "a" and parent[3] and not plan.kept:
+            # Graphviz's <g id="a_..."><a xlink:title="t" target="_self">: no link, so
+            # the <a> is a plain group; its tooltip goes on the anchor group instead.
+            stack.append(("", parent[1], compact, False))
+            if plan.tip >= 0 and (tip := values[plan.tip]):
+                if open_tag:
+                    write(">")
+                write(f"<title>{tip.translate(_TEXT_ESCAPES)}</title>")
+                open_tag = False
+            return
+        mask = 0
+        if plan.props:
+            if local != "text":
+                compact = False  # it sets a text property for its content
+            elif compact:
+                for bit, (i, prop) in enumerate(plan.props):
+                    if values[i] == defaults[prop]:
+                        mask |= 1 << bit
+        checked = values if plan.every else [values[i] for i in plan.kept]
+        if plan.fast and not suspect("\x1f".join(checked)):
+            tag = plan.template(mask).format(*values)
+        else:
+            tag = _slow_tag(plan, values, mask)
+        if open_tag:
+            write(">")
+        write(tag)
+        anchor_group = False
+        if local == "g" and plan.ident >= 0:
+            element_id = values[plan.ident]
+            write(_model(element_id))
+            anchor_group = element_id.startswith("a_")
+        open_tag = True
+        stack.append((local, values[plan.cls] if plan.cls >= 0 else "", compact,
+                      anchor_group))
+        if plan.tip >= 0 and (tip := values[plan.tip]):
+            write(f"><title>{tip.translate(_TEXT_ESCAPES)}</title>")
+            open_tag = False
+
+    def root(attrs: list[str]) -> None:
+        nonlocal open_tag
+        parts = [f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"']
+        given: dict[str, str] = {}
+        for attr, value in zip(attrs[0::2], attrs[1::2], strict=True):
+            out_name, kind = _attr(attr)
+            if not _unsafe(kind, value):
+                parts.append(f' {out_name}="{_attr_text(value)}"')
+                given[out_name] = value
+        for prop, value in ROOT_FONT:
+            if prop not in given:
+                parts.append(f' {prop}="{value}"')
+            else:
+                defaults[prop] = given[prop]
+        write("".join(parts))
+        open_tag = True
+        # The root's own text-anchor is not the initial value "start": no compaction then.
+        stack.append(("svg", given.get("class", ""), "text-anchor" not in given, False))
+
+    def end(_name: str) -> None:
+        nonlocal skip, open_tag
+        if skip:
+            skip -= 1
+            return
+        local = stack.pop()[0]
+        if not local:
+            return  # an unwrapped <a>
+        if open_tag:
+            write("/>")
+            open_tag = False
+        else:
+            write(f"</{local}>")
+
+    def text(chars: str) -> None:
+        nonlocal open_tag
+        if skip or not stack:
+            return
+        if open_tag:
+            write(">")
+            open_tag = False
+        write(chars if chars == "\n" or not special(chars) else chars.translate(_TEXT_ESCAPES))
+
+    def doctype(_name: str, _sys: str | None, _pub: str | None, internal: int) -> None:
+        if internal:
+            raise UnsafeSvg("document type declarations with an internal subset are refused")
+
+    def entity(*_args: object) -> None:
+        raise UnsafeSvg("entity declarations and references are refused")
+
+    parser = expat.ParserCreate("utf-8", " ")
+    parser.ordered_attributes = True
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.SkippedEntityHandler = entity
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise UnsafeSvg(f"not well-formed XML: {exc}") from exc
+    if not out:
+        raise UnsafeSvg("no <svg> element")
+    return "".join(out).encode("utf-8") + b"\n"
+
+
+def _slow_tag(plan: _Plan, values: list[str], mask: int) -> str:
+    """The start tag (without its ">"), judging and escaping every attribute value."""
+    dropped = {i for bit, (i, _) in enumerate(plan.props) if mask >> bit & 1}
+    parts = [f"<{plan.local}"]
+    for i in plan.kept:
+        if i not in dropped and not _unsafe(plan.kinds[i], values[i]):
+            parts.append(f' {plan.names[i]}="{_attr_text(values[i])}"')
+    return "".join(parts)

@@ -193,9 +193,16 @@ def test_graph_options_do_not_leak_into_ids(schema: Schema) -> None:
     dot = to_dot(graph, layout_engine(5))
     ids = re.findall(r'\bid="([^"]+)"', dot)
     assert ids[0] == "er-diagram"
-    assert {i.split("-", 1)[0] for i in ids[1:]} == {"table", "rel"}
-    assert {i.split("-", 1)[0] for i in re.findall(r'ID="([^"]+)"', dot)} == {
-        "table", "column", "rel"}
+    # Clusters name their own group (else they inherit the graph's id: duplicate ids).
+    assert {c.id for c in graph.clusters} == {i for i in ids if i.startswith("cluster_")}
+    assert {i.split("-", 1)[0] for i in ids[1:] if not i.startswith("cluster_")} == {
+        "table", "rel"}
+    cells = re.findall(r'ID="([^"]+)"', dot)
+    assert {i.split("-", 1)[0] for i in cells} == {"table", "column", "rel"}
+    # One anchor per row (its name cell), one per header, one per edge label.
+    rows = sum(len(n.ports) for n in graph.nodes)
+    assert len(cells) == rows + len(graph.nodes) + len(graph.edges)
+    assert len(cells) == len(set(cells)) == dot.count("TITLE=") == dot.count("TARGET=")
 
 
 def test_names_detail_has_no_ports(schema: Schema) -> None:

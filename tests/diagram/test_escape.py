@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modeler.diagram.escape import (
     cluster_id,
@@ -72,3 +76,33 @@ def test_safe_colour() -> None:
     assert safe_colour(" red ") == "red"
     assert safe_colour('red" onload="x') is None
     assert safe_colour("url(http://x)") is None
+
+
+def _escape_slow(text: str, *, multiline: bool = True) -> str:
+    """escape() without its fast path (the three substitutions, always)."""
+    module = importlib.import_module("modeler.diagram.escape")  # the package shadows the name
+    text = module._NOT_XML.sub("\ufffd", text).replace("\t", " ")
+    if not multiline:
+        text = module._NEWLINE.sub(" ", text)
+    return module._SPECIAL.sub(lambda m: module._REPLACEMENTS.get(m.group(0), "&#10;"), text)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())), st.booleans())
+def test_fast_path_is_the_same_escaping(text: str, multiline: bool) -> None:
+    assert escape(text, multiline=multiline) == _escape_slow(text, multiline=multiline)
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "plain", "tab\there", "cr\rlf", "\x7f", "\ufffe"])
+def test_fast_path_on_every_special_character(text: str) -> None:
+    for multiline in (True, False):
+        assert escape(text, multiline=multiline) == _escape_slow(text, multiline=multiline)
+
+
+def test_uid_hex_fast_path_matches_uuid() -> None:
+    import uuid as uuid_module
+
+    for value in ("c70bb308-f9a2-5fd2-8e6a-2a802c73d426", "C70BB308-F9A2-5FD2-8E6A-2A802C73D426",
+                  "{c70bb308-f9a2-5fd2-8e6a-2a802c73d426}", "c70bb308f9a25fd28e6a2a802c73d426"):
+        assert uid_hex(value) == uuid_module.UUID(value).hex
+    assert uid_hex("c70bb308-f9a2-5fd2-8e6a-2a802c73d426\n") != "c70bb308f9a25fd28e6a2a802c73d426\n"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from modeler.diagram import (
+    DiagramCache,
     MemoryCache,
     ViewOptions,
     build_graph,
@@ -16,9 +19,11 @@ from modeler.diagram import (
     render_diagram,
     render_dot,
 )
+from modeler.diagram import render as render_module
+from modeler.diagram.escape import node_id
 from modeler.diagram.geometry import bounds, fold, node_box, place_new
 from modeler.diagram.graph import Box, Cluster, Edge, Graph, Node
-from modeler.diagram.layout import fresh_positions
+from modeler.diagram.layout import SIZES_PREFIX, fresh_positions, measure, size_keys
 from modeler.diagram.sample import synthetic_schema
 from modeler.schema.builder import SchemaBuilder
 from modeler.schema.model import Position, Schema
@@ -233,8 +238,8 @@ def test_clusters_enclose_their_tables_when_pinned(placed: Schema) -> None:
         label = "".join(next(cluster.iter(f"{SVG}text")).itertext())
         frame = svg_boxes_of(cluster)
         members = next(c for c in graph.clusters if c.label == label).node_ids
-        for node_id in members:
-            b = boxes[graph.node(node_id).table_uid]
+        for member in members:
+            b = boxes[graph.node(member).table_uid]
             assert frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 <= b.y1 <= frame.y1
 
 
@@ -278,3 +283,121 @@ def test_layout_passes_are_cached(schema: Schema, monkeypatch: pytest.MonkeyPatc
     first = render_dot(schema, cache=cache)
     monkeypatch.setattr("modeler.diagram.render.run_graphviz", _no_graphviz)
     assert render_dot(schema, cache=cache) == first
+
+
+# --- node sizes: cached per node -------------------------------------------------------
+
+class PlainCache:
+    """A DiagramCache without get_many/set_many (one call per key)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+        self.gets = 0
+
+    def get(self, key: str) -> bytes | None:
+        self.gets += 1
+        return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        self.data[key] = value
+
+
+def spy_graphviz(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the DOT source of every Graphviz run (and still run it)."""
+    sources: list[str] = []
+    real = render_module.run_graphviz
+
+    def spy(command: tuple[str, ...], source: str, fmt: str, **kw: Any) -> bytes:
+        sources.append(source)
+        return real(command, source, fmt, **kw)
+
+    monkeypatch.setattr("modeler.diagram.render.run_graphviz", spy)
+    return sources
+
+
+@needs_graphviz
+@pytest.mark.parametrize("make_cache", [MemoryCache, PlainCache])
+def test_only_changed_nodes_are_measured(placed: Schema, monkeypatch: pytest.MonkeyPatch,
+                                         make_cache: Callable[[], DiagramCache]) -> None:
+    cache = make_cache()
+    first = measure(build_graph(placed), cache=cache)
+    assert len(first) == len(placed.tables)
+    edited = grown(placed)  # a new table, and a new column in order_
+    graph = build_graph(edited)
+    sources = spy_graphviz(monkeypatch)
+    sizes = measure(graph, cache=cache)
+    [source] = sources  # one pass, for the two nodes whose label changed
+    order, shipment = edited.table_named("order_"), edited.table_named("shipment")
+    assert order is not None and shipment is not None
+    assert {line.split(" [")[0].strip() for line in source.splitlines() if "label=<" in line} == {
+        node_id(order.uid), node_id(shipment.uid)}
+    assert sizes == measure(graph)  # the same numbers as measuring everything afresh
+    assert list(sizes) == [n.id for n in graph.nodes]
+    assert sizes[node_id(order.uid)][1] > first[node_id(order.uid)][1]  # one row taller
+    for n in graph.nodes:
+        if n.table_uid not in (order.uid, shipment.uid):
+            assert sizes[n.id] == first[n.id]
+    sources.clear()
+    assert measure(graph, cache=cache) == sizes and sources == []
+
+
+@needs_graphviz
+def test_clusters_need_no_graphviz_once_sizes_are_cached(
+        placed: Schema, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert build_graph(placed).clusters
+    cache = MemoryCache()
+    job = render_dot(placed, cache=cache)
+    order = placed.table_named("order_")
+    assert order is not None and order.position is not None
+    dragged = store(placed, {order.uid: moved(order.position, 30.0, 10.0)})
+    monkeypatch.setattr("modeler.diagram.render.run_graphviz", _no_graphviz)
+    assert render_dot(placed, cache=cache) == job
+    # Sizes do not depend on positions: a drag re-uses them (the cluster box follows).
+    moved_job = render_dot(dragged, cache=cache)
+    assert moved_job.source != job.source
+    # The per-node entries suffice without the whole-view one.
+    for key in [k for k in cache.data if k.startswith(SIZES_PREFIX)]:
+        del cache.data[key]
+    assert render_dot(placed, cache=cache) == job
+    assert render_dot(dragged, cache=cache) == moved_job
+
+
+@needs_graphviz
+@pytest.mark.parametrize("options", [ViewOptions(), ViewOptions(direction="TB"),
+                                     ViewOptions(engine="sfdp")])
+def test_a_fresh_layout_fills_the_size_cache(schema: Schema, options: ViewOptions,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = MemoryCache()
+    positions = layout(schema, options, cache=cache)
+    stored = store(schema, positions)
+    pinned = replace(options, layout="pinned")
+    monkeypatch.setattr("modeler.diagram.render.run_graphviz", _no_graphviz)
+    job = render_dot(stored, pinned, cache=cache)  # clusters: sizes from the layout pass
+    monkeypatch.undo()
+    assert job == render_dot(stored, pinned)  # the layout pass's sizes are neato's
+
+
+@needs_graphviz
+def test_bad_size_entries_are_measured_again(placed: Schema) -> None:
+    cache = MemoryCache()
+    graph = build_graph(placed)
+    sizes = measure(graph, cache=cache)
+    for key in cache.data:
+        cache.data[key] = b'{"not": "a size"}' if key.startswith(SIZES_PREFIX) else b"[1]"
+    assert measure(graph, cache=cache) == sizes
+    assert measure(graph, cache=cache) == sizes  # and the entries were repaired
+
+
+def test_size_keys_follow_labels_not_positions(placed: Schema) -> None:
+    graph = build_graph(placed)
+    keys = size_keys(graph.nodes)
+    assert len(set(keys.values())) == len(graph.nodes)
+    order = placed.table_named("order_")
+    assert order is not None and order.position is not None
+    dragged = build_graph(store(placed, {order.uid: moved(order.position, 5.0, 5.0)}))
+    assert size_keys(dragged.nodes) == keys
+    bigger = grown(placed)
+    changed = {i for i, k in size_keys(build_graph(bigger).nodes).items() if keys.get(i) != k}
+    shipment = bigger.table_named("shipment")
+    assert shipment is not None
+    assert changed == {node_id(order.uid), node_id(shipment.uid)}

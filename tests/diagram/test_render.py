@@ -15,6 +15,7 @@ from modeler.diagram import (
     RenderError,
     RenderTimeout,
     ViewOptions,
+    build_graph,
     render_diagram,
     render_dot,
     render_job,
@@ -38,11 +39,14 @@ def test_every_model_object_maps_to_an_svg_element(placed: Schema) -> None:
         node = groups[f"table-{t.uid}"]
         assert (node.get("class"), node.get("data-kind"), node.get("data-uid")) == (
             "node", "table", t.uid)
-        assert groups[f"a_table-{t.uid}__header"].get("data-uid") == t.uid
+        header = groups[f"a_table-{t.uid}__header"]
+        assert (header.get("data-uid"), header.get("data-part")) == (t.uid, "header")
         for c in t.columns:
-            for part in ("", "__key", "__type"):
-                cell = groups[f"a_column-{c.uid}{part}"]
-                assert (cell.get("data-kind"), cell.get("data-uid")) == ("column", c.uid)
+            cell = groups[f"a_column-{c.uid}"]
+            assert (cell.get("data-kind"), cell.get("data-uid")) == ("column", c.uid)
+            # Only the name cell of a row is an anchor (markers and type cells are not).
+            assert f"a_column-{c.uid}__key" not in groups
+            assert f"a_column-{c.uid}__type" not in groups
     for r in placed.relationships:
         edge = groups[f"rel-{r.uid}"]
         assert (edge.get("class"), edge.get("data-kind"), edge.get("data-uid")) == (
@@ -156,3 +160,37 @@ def test_engine_failure_is_a_render_error(placed: Schema, tmp_path: Path) -> Non
     bindir = fake_program(tmp_path, "neato", "echo 'Error: syntax error in line 1' >&2; exit 1")
     with pytest.raises(RenderError, match="syntax error in line 1"):
         render_job(render_dot(placed), bindir=bindir)
+
+
+def test_one_tooltip_per_row_header_and_label(placed: Schema) -> None:
+    svg = render_diagram(placed)
+    root = parse_svg(svg)
+    graph = build_graph(placed)
+    titles = [t.text or "" for t in root.iter(f"{SVG}title")]
+    rows = sum(len(n.ports) for n in graph.nodes)
+    labelled = sum(1 for e in graph.edges if e.label)
+    assert len(titles) == rows + len(graph.nodes) + labelled
+    # Graphviz's link-less <a> wrappers are gone: the anchor group carries the tooltip.
+    assert b"<a" not in svg
+    for g in root.iter(f"{SVG}g"):
+        if g.get("id", "").startswith("a_"):
+            assert g[0].tag == f"{SVG}title", g.get("id")
+
+
+def test_texts_keep_their_font_through_compaction(placed: Schema) -> None:
+    root = parse_svg(render_diagram(placed))
+    assert root.get("font-family") == "Helvetica,sans-Serif"
+    sizes = set()
+    for text in root.iter(f"{SVG}text"):
+        assert text.get("text-anchor") in (None, "middle", "end")
+        assert text.get("font-family") is None  # the root's, like every text Graphviz wrote
+        sizes.add(text.get("font-size") or root.get("font-size"))
+    assert sizes == {"7.00", "8.00", "10.00", "12.00"}  # markers, labels, names, clusters
+
+
+def test_svg_size_per_table() -> None:
+    schema = synthetic_schema(50)
+    svg = render_diagram(schema)
+    # 7 columns a table, relationship names on edges: about 5 KB a table (12 KB before
+    # one anchor per row instead of three and the text compaction).
+    assert len(svg) / len(schema.tables) < 6000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from modeler.diagram import UnsafeSvg, sanitize_svg
@@ -93,3 +95,146 @@ def test_sanitizer_rejects_malformed_or_doctype(bad: bytes) -> None:
 def test_sanitizer_is_idempotent() -> None:
     once = sanitize_svg(CRAFTED)
     assert sanitize_svg(once) == once
+
+
+def _effective(root: ET.Element, prop: str) -> dict[int, str | None]:
+    """id(text element) → the value of an inherited property as the browser resolves it."""
+    out: dict[int, str | None] = {}
+
+    def walk(element: ET.Element, inherited: str | None) -> None:
+        value = element.get(prop, inherited)
+        if element.tag == f"{SVG}text":
+            out[id(element)] = value
+        for child in element:
+            walk(child, value)
+
+    walk(root, None)
+    return out
+
+
+GV_TEXT = 'text-anchor="start" font-family="Helvetica,sans-Serif" font-size="10.00"'
+GRAPHVIZ_LIKE = f"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+ "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg width="10pt" height="10pt" viewBox="0 0 10 10" xmlns="http://www.w3.org/2000/svg"
+ xmlns:xlink="http://www.w3.org/1999/xlink">
+<g id="er&#45;diagram" class="graph" transform="scale(1 1) rotate(0) translate(4 100)">
+<g id="table&#45;{UID}" class="node">
+<title>t_abc</title>
+<g id="a_table&#45;{UID}__header">
+<a xlink:title="name&#10;a &quot;comment&quot; (x: y)" target="_self">
+<text x="1" y="2" {GV_TEXT}>h</text>
+</a>
+</g>
+<text text-anchor="start" x="1" y="3" font-family="Helvetica,sans-Serif" font-size="7.00">PK</text>
+<text text-anchor="middle" x="1" y="4" font-family="Courier,monospace" font-size="10.00">m</text>
+<g font-family="Times"><text x="1" y="5" {GV_TEXT}>t</text></g>
+<g text-anchor="end"><text x="1" y="6" {GV_TEXT}>e</text></g>
+</g>
+</g>
+</svg>
+""".encode()
+
+
+@pytest.mark.parametrize("doc", [GRAPHVIZ_LIKE, CRAFTED])
+def test_compaction_keeps_every_texts_font(doc: bytes) -> None:
+    out = sanitize_svg(doc)
+    before, after = parse_svg(doc), parse_svg(out)
+    for prop in ("font-family", "font-size", "text-anchor"):
+        old = list(_effective(before, prop).values())
+        new = list(_effective(after, prop).values())
+        if prop == "text-anchor":  # unset means the initial value, start
+            old = [v or "start" for v in old]
+            new = [v or "start" for v in new]
+        elif doc is CRAFTED:  # its texts name no font: they now get the root's
+            continue
+        assert new == old, prop
+
+
+def test_graphviz_output_is_compacted() -> None:
+    out = sanitize_svg(GRAPHVIZ_LIKE).decode()
+    # Kept on the root and on the texts under a group that sets a text property itself.
+    assert out.count('font-family="Helvetica,sans-Serif"') == 3
+    assert out.count('font-size="10.00"') == 3
+    assert out.count('text-anchor="start"') == 2
+    assert 'font-size="7.00"' in out and 'text-anchor="middle"' in out
+    root = parse_svg(out)
+    assert (root.get("font-family"), root.get("font-size")) == ("Helvetica,sans-Serif",
+                                                                "10.00")
+    # The link-less <a> of an anchor group is left out; its tooltip is the group's title.
+    assert "<a" not in out
+    header = next(g for g in root.iter(f"{SVG}g") if g.get("data-part") == "header")
+    assert header[0].tag == f"{SVG}title"
+    assert header[0].text == 'name\na "comment" (x: y)'
+    assert header.get("data-uid") == UID and header.get("id") == f"a_table-{UID}__header"
+    assert sanitize_svg(out.encode()) == out.encode()
+
+
+HOSTILE_DOCS = [
+    # namespace tricks: SVG elements under another prefix, HTML under a default namespace
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg">'
+    b"<s:script>alert(1)</s:script><g xmlns=\"http://www.w3.org/1999/xhtml\">"
+    b"<script>alert(2)</script></g></svg>",
+    # xlink bound to another prefix, javascript in a style and in an href
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink">'
+    b'<a l:href="javascript:alert(1)" style="fill:url(http://evil/x)"><text>x</text></a>'
+    b'<a HREF="JAVASCRIPT:alert(1)"><text>y</text></a></svg>',
+    # markup smuggled through character references, CDATA and attribute values
+    b'<svg xmlns="http://www.w3.org/2000/svg"><text>&#60;script&#62;alert(1)&#60;/script&#62;'
+    b"<![CDATA[<script>alert(2)</script>]]></text>"
+    b'<g id="x&quot; onload=&quot;alert(3)" class="&lt;script&gt;{0}{}">'
+    b'<a xmlns:xlink="http://www.w3.org/1999/xlink" xlink:title="&lt;/title&gt;&lt;script&gt;'
+    b'alert(4)&lt;/script&gt;"><text>t</text></a></g></svg>',
+    # model ids with hostile uids, forged data attributes
+    b'<svg xmlns="http://www.w3.org/2000/svg"><g id="table-&quot;&gt;&lt;script&gt;" '
+    b'data-uid="forged" data-kind="table"><text>t</text></g>'
+    b'<g id="rel-x" data-part="forged" onmouseover="alert(1)"/></svg>',
+]
+
+
+@pytest.mark.parametrize("doc", HOSTILE_DOCS)
+def test_sanitizer_never_lets_markup_or_script_through(doc: bytes) -> None:
+    out = sanitize_svg(doc)
+    root = parse_svg(out)  # well-formed
+    assert [e.tag for e in root.iter() if not e.tag.startswith(SVG)] == []
+    assert not list(root.iter(f"{SVG}script"))
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), name
+            assert "javascript" not in value.lower() and "url(http" not in value
+            if name.endswith("href"):
+                assert value.startswith("#")
+    assert b"<script" not in out and b"forged" not in out
+    assert sanitize_svg(out) == out
+
+
+def test_sanitizer_keeps_smuggled_markup_as_text() -> None:
+    root = parse_svg(sanitize_svg(HOSTILE_DOCS[2]))
+    text = "".join(next(root.iter(f"{SVG}text")).itertext())
+    assert text == "<script>alert(1)</script><script>alert(2)</script>"
+    group = next(root.iter(f"{SVG}g"))
+    assert group.get("id") == 'x" onload="alert(3)'  # one attribute value, escaped
+    assert group.get("class") == "<script>{0}{}"
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert titles == ["</title><script>alert(4)</script>"]
+    tagged = parse_svg(sanitize_svg(HOSTILE_DOCS[3]))
+    table = next(tagged.iter(f"{SVG}g"))
+    assert (table.get("data-kind"), table.get("data-uid")) == ("table", '"><script>')
+    rel = list(tagged.iter(f"{SVG}g"))[1]
+    assert rel.get("data-part") is None and rel.get("data-uid") == "x"
+
+
+def test_sanitizer_rejects_entities_behind_an_external_doctype() -> None:
+    doc = (b'<?xml version="1.0" standalone="no"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"'
+           b' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+           b'<svg xmlns="http://www.w3.org/2000/svg"><text>&xxe;</text></svg>')
+    with pytest.raises(UnsafeSvg):
+        sanitize_svg(doc)
+
+
+def test_sanitizer_handles_deep_nesting() -> None:
+    depth = 5000  # the old tree walker recursed per level
+    doc = (b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * depth + b"<text>x</text>"
+           + b"</g>" * depth + b"</svg>")
+    out = sanitize_svg(doc)
+    assert out.count(b"<g>") == depth
