@@ -1,0 +1,341 @@
+"""Alembic revision files from two snapshots.
+
+``upgrade()`` renders ``diff(old, new)``; ``downgrade()`` renders the reversed ops, so the
+downgrade is real and mechanical. Each op is rendered knowing the snapshot just before and
+just after it (the renderer replays the ops), which gives every statement the names of the
+moment. Schema objects Alembic has no operation for (enums, domains, sequences, extensions,
+comments on constraints) go through ``op.execute`` with identifiers quoted by one function.
+
+When the design has ``updated_at_mode == "trigger"``, every table with an ``updated_at``
+column gets a ``BEFORE UPDATE`` trigger calling one shared ``set_updated_at()`` function; the
+function is created by the first statement that needs it and dropped once nothing does, in
+either direction.
+
+Revisions that touch tables which already existed use low-lock forms (see
+:mod:`modeler.codegen.migration_tables` and :mod:`modeler.codegen.migration_keys`) and start
+with ``SET lock_timeout`` / ``SET statement_timeout``, reset at the end.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+
+from modeler.codegen.extras import (
+    UPDATED_AT_FUNCTION,
+    trigger_name,
+    updated_at_function_sql,
+    updated_at_trigger_sql,
+)
+from modeler.codegen.migration_code import (
+    Call,
+    Stmt,
+    code,
+    comment,
+    execute,
+    ident,
+    lit,
+    qname,
+    render_body,
+    sql_str,
+)
+from modeler.codegen.migration_ctx import (
+    RenderCtx,
+    pk_label,
+    schema_kw,
+    tq,
+)
+from modeler.codegen.migration_keys import (
+    add_check,
+    add_foreign_key,
+    add_index,
+    add_primary_key,
+    add_unique,
+    drop_constraint,
+    drop_index,
+    rename_constraint,
+)
+from modeler.codegen.migration_tables import (
+    add_column,
+    alter_column,
+    create_table,
+    rename_table,
+)
+from modeler.codegen.migration_types import (
+    add_enum_value,
+    alter_domain,
+    alter_sequence,
+    create_domain,
+    create_enum,
+    create_raw_object,
+    create_sequence,
+    drop_raw_object,
+    enum_q,
+    recreate_enum,
+    remove_enum_value,
+    rename_enum,
+    set_comment,
+)
+from modeler.diff import (
+    AddCheck,
+    AddColumn,
+    AddEnumValue,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AddUnique,
+    AlterColumn,
+    AlterDomain,
+    AlterExtension,
+    AlterSequence,
+    CreateDomain,
+    CreateEnum,
+    CreateExtension,
+    CreateNamespace,
+    CreateRawObject,
+    CreateSequence,
+    CreateTable,
+    DropCheck,
+    DropColumn,
+    DropDomain,
+    DropEnum,
+    DropExtension,
+    DropForeignKey,
+    DropIndex,
+    DropNamespace,
+    DropPrimaryKey,
+    DropRawObject,
+    DropSequence,
+    DropTable,
+    DropUnique,
+    Op,
+    RemoveEnumValue,
+    RenameColumn,
+    RenameEnum,
+    RenameEnumValue,
+    RenameForeignKey,
+    RenamePrimaryKey,
+    RenameTable,
+    RenameTableElement,
+    ReorderEnumValues,
+    SetComment,
+    diff,
+    reverse_all,
+)
+from modeler.diff.base import find
+from modeler.schema.model import Schema, Table, normalized
+
+LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
+STATEMENT_TIMEOUT = "15min"  # generous: CONCURRENTLY builds on big tables take a while
+
+
+def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
+    """Namespaces, extensions, types, sequences and raw objects (None: not one of those)."""
+    b, a = ctx.before, ctx.after
+    match op:
+        case CreateNamespace(name=name):
+            return [execute(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}")]
+        case DropNamespace(name=name):
+            return [execute(f"DROP SCHEMA IF EXISTS {ident(name)}")]
+        case CreateExtension(extension=ext):
+            where = f" WITH SCHEMA {ident(ext.namespace)}" if ext.namespace else ""
+            return [execute(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{where}")]
+        case DropExtension(extension=ext):
+            return [execute(f"DROP EXTENSION IF EXISTS {ident(ext.name)}")]
+        case AlterExtension(old=old_ext, new=ext):
+            if old_ext.namespace == ext.namespace:
+                return [comment(f"{op.describe()}: no SQL")]
+            return [execute(f"ALTER EXTENSION {ident(ext.name)} SET SCHEMA "
+                            f"{ident(ext.namespace or 'public')}")]
+        case CreateEnum(enum=enum):
+            return create_enum(enum)
+        case DropEnum(enum=enum):
+            return [execute(f"DROP TYPE {enum_q(enum)}")]
+        case RenameEnum(uid=uid):
+            return rename_enum(find(b.enums, uid), find(a.enums, uid))
+        case AddEnumValue():
+            return add_enum_value(op, ctx)
+        case RemoveEnumValue():
+            return remove_enum_value(op, ctx)
+        case ReorderEnumValues(enum_uid=uid):
+            return recreate_enum(find(a.enums, uid), ctx, op.describe())
+        case RenameEnumValue(enum_uid=uid, old_label=old, new_label=new):
+            return [execute(f"ALTER TYPE {enum_q(find(a.enums, uid))} RENAME VALUE "
+                            f"{sql_str(old)} TO {sql_str(new)}")]
+        case CreateDomain(domain=dom):
+            return create_domain(dom, a)
+        case DropDomain(domain=dom):
+            return [execute(f"DROP DOMAIN {qname(dom.namespace, dom.name)}")]
+        case AlterDomain():
+            return alter_domain(op, ctx)
+        case CreateSequence(sequence=seq):
+            return create_sequence(seq, a)
+        case DropSequence(sequence=seq):
+            return [execute(f"DROP SEQUENCE {qname(seq.namespace, seq.name)}")]
+        case AlterSequence():
+            return alter_sequence(op, ctx)
+        case CreateRawObject(obj=obj):
+            return create_raw_object(obj)
+        case DropRawObject(obj=obj):
+            return drop_raw_object(obj)
+    return None
+
+
+def _table_ops(op: Op, ctx: RenderCtx) -> list[Stmt]:
+    b, a = ctx.before, ctx.after
+    match op:
+        case CreateTable(table=t):
+            return create_table(t, ctx)
+        case DropTable(table=t):
+            ctx.is_safe(t.uid)
+            return [code(Call("op.drop_table", (lit(t.name),), schema_kw(t.namespace)))]
+        case RenameTable(uid=uid):
+            return rename_table(b.table(uid), a.table(uid), ctx)
+        case AddColumn(table_uid=uid, column=col):
+            return add_column(a.table(uid), col, ctx)
+        case DropColumn(table_uid=uid, column=col):
+            t = b.table(uid)
+            ctx.is_safe(uid)
+            return [code(Call("op.drop_column", (lit(t.name), lit(col.name)),
+                              schema_kw(t.namespace)))]
+        case RenameColumn(table_uid=uid, old_name=old, new_name=new):
+            t = a.table(uid)
+            ctx.is_safe(uid)
+            return [code(Call("op.alter_column", (lit(t.name), lit(old)),
+                              (("new_column_name", lit(new)), *schema_kw(t.namespace))))]
+        case AlterColumn(table_uid=uid, uid=col):
+            return alter_column(a.table(uid), b.table(uid).column(col),
+                                a.table(uid).column(col), ctx)
+        case SetComment():
+            return set_comment(op, ctx)
+        case AddPrimaryKey(table_uid=uid):
+            return add_primary_key(a.table(uid), ctx)
+        case DropPrimaryKey(table_uid=uid):
+            return drop_constraint(b.table(uid), pk_label(b.table(uid)), "primary", ctx)
+        case RenamePrimaryKey(table_uid=uid):
+            t_old, t_new = b.table(uid), a.table(uid)
+            if t_old.primary_key and pk_label(t_old) != pk_label(t_new):
+                return rename_constraint(t_new, pk_label(t_old), pk_label(t_new), ctx)
+            return []
+        case AddIndex(table_uid=uid, index=ix):
+            return add_index(a.table(uid), ix, ctx)
+        case DropIndex(table_uid=uid, index=ix):
+            return drop_index(b.table(uid), ix, ctx)
+        case AddUnique(table_uid=uid, constraint=u):
+            return add_unique(a.table(uid), u, ctx)
+        case DropUnique(table_uid=uid, constraint=u):
+            return drop_constraint(b.table(uid), u.name, "unique", ctx)
+        case AddCheck(table_uid=uid, constraint=k):
+            return add_check(a.table(uid), k, ctx)
+        case DropCheck(table_uid=uid, constraint=k):
+            return drop_constraint(b.table(uid), k.name, "check", ctx)
+        case RenameTableElement(collection=coll, table_uid=uid, old_name=old, new_name=new):
+            return rename_constraint(a.table(uid), old, new, ctx, index=coll == "indexes")
+        case AddForeignKey(relationship=rel):
+            return add_foreign_key(rel, ctx)
+        case DropForeignKey(relationship=rel):
+            return drop_constraint(b.table(rel.child_table), rel.name, "foreignkey", ctx)
+        case RenameForeignKey(table_uid=uid, old_name=old, new_name=new):
+            return rename_constraint(a.table(uid), old, new, ctx)
+    # design-only ops (column order, notes, diagram): no SQL
+    return [comment(f"{op.describe()}: no SQL")]
+
+
+def _trigger_tables(schema: Schema) -> dict[str, Table]:
+    if schema.settings.updated_at_mode != "trigger":
+        return {}
+    return {t.uid: t for t in schema.tables if t.column_named("updated_at") is not None}
+
+
+def _triggers(before: Schema, after: Schema) -> list[Stmt]:
+    """Trigger (and shared function) statements that follow one op. Trigger names and the
+    function text come from :mod:`modeler.codegen.extras`, so that migrations and
+    ``create_all`` build the same catalog."""
+    had, has = _trigger_tables(before), _trigger_tables(after)
+    out: list[Stmt] = []
+    if has and not had:
+        out.append(execute(updated_at_function_sql()))
+    after_tables = {t.uid: t for t in after.tables}
+    for uid, table in has.items():
+        if uid not in had:
+            out.append(execute(updated_at_trigger_sql(table)))
+        elif trigger_name(had[uid]) != trigger_name(table):  # follows a table rename
+            out.append(execute(f"ALTER TRIGGER {ident(trigger_name(had[uid]))} ON {tq(table)} "
+                               f"RENAME TO {ident(trigger_name(table))}"))
+    for uid, table in had.items():
+        if uid not in has and uid in after_tables:
+            out.append(execute(f"DROP TRIGGER IF EXISTS {ident(trigger_name(table))} ON "
+                               f"{tq(after_tables[uid])}"))
+    if had and not has:
+        out.append(execute(f"DROP FUNCTION IF EXISTS {ident(UPDATED_AT_FUNCTION)}()"))
+    return out
+
+
+def render_ops(ops: Iterable[Op], start: Schema, *, safe: bool) -> tuple[list[Stmt], set[str]]:
+    """Statements for ``ops`` applied to ``start``, and the imports their code needs."""
+    ctx = RenderCtx(before=start, after=start, existing=frozenset(t.uid for t in start.tables),
+                    safe=safe)
+    stmts: list[Stmt] = []
+    for op in ops:
+        ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
+        rendered = _schema_ops(op, ctx)
+        stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))
+        stmts.extend(_triggers(ctx.before, ctx.after))
+    if ctx.touched:
+        stmts = [execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
+                 execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}"),
+                 *stmts, execute("RESET statement_timeout"), execute("RESET lock_timeout")]
+    return stmts, ctx.imports
+
+
+def _doc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _bullets(lines: Iterable[str]) -> list[str]:
+    out = []
+    for line in lines:
+        out += textwrap.wrap(_doc(line), width=96, initial_indent="- ",
+                             subsequent_indent="  ") or ["-"]
+    return out
+
+
+def _docstring(message: str, revision: str, down_revision: str | None, created: str,
+               ops: Sequence[Op], notes: Sequence[str]) -> list[str]:
+    changes = [("(destructive) " if op.destructive else "") + op.describe() for op in ops]
+    lines = [f'"""{_doc(message) or "Schema change"}', "",
+             f"Revision ID: {_doc(revision)}", f"Revises: {_doc(down_revision or '')}".rstrip(),
+             f"Create Date: {_doc(created)}", "", "Changes:",
+             *(_bullets(changes) or ["- (none)"])]
+    if notes:
+        lines += ["", "Waivers:", *_bullets(notes)]
+    return [*lines, '"""']
+
+
+def render_revision(*, old: Schema, new: Schema, revision: str, down_revision: str | None,
+                    message: str, created: str, notes: Sequence[str] = (),
+                    existing_tables_safe: bool = True) -> str:
+    """Full text of a ``migrations/versions/<revision>_*.py`` file: a docstring listing the
+    changes (``describe()``) and ``notes`` (waivers), the revision ids, ``upgrade()`` and a
+    real ``downgrade()`` (the reversed ops)."""
+    old, new = normalized(old), normalized(new)
+    ops = diff(old, new)
+    up, up_imports = render_ops(ops, old, safe=existing_tables_safe)
+    down, down_imports = render_ops(reverse_all(ops), new, safe=existing_tables_safe)
+    up_lines, down_lines = render_body(up), render_body(down)
+    body = "\n".join(up_lines + down_lines)
+    imports = {"from alembic import op"} | up_imports | down_imports
+    if "sa." in body:
+        imports.add("import sqlalchemy as sa")
+    imports = {i for i in imports if i.startswith("from alembic") or i.split()[-1] + "." in body}
+    third = sorted(i for i in imports if i.startswith("import ")) + sorted(
+        i for i in imports if i.startswith("from "))
+    lines = [*_docstring(message, revision, down_revision, created, ops, notes), "",
+             "from collections.abc import Sequence", "", *third, "",
+             f"revision: str = {lit(revision)}",
+             f"down_revision: str | Sequence[str] | None = {lit(down_revision)}",
+             "branch_labels: str | Sequence[str] | None = None",
+             "depends_on: str | Sequence[str] | None = None", "", "",
+             "def upgrade() -> None:", *up_lines, "", "",
+             "def downgrade() -> None:", *down_lines, ""]
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""The rendering context of revision ops and the small helpers every op renderer uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from modeler.codegen.migration_code import (
+    lit,
+    qname,
+    sql_str,
+)
+from modeler.codegen.sqltypes import type_expr
+from modeler.schema import naming
+from modeler.schema.model import (
+    ColumnType,
+    Schema,
+    Table,
+)
+
+
+@dataclass
+class RenderCtx:
+    """Snapshots around the op being rendered, and what the revision has learnt so far."""
+
+    before: Schema
+    after: Schema
+    existing: frozenset[str]  # uids of tables present when the revision starts
+    safe: bool
+    imports: set[str] = field(default_factory=set)
+    touched: bool = False  # a statement locks a pre-existing table (safe mode only)
+
+    def is_safe(self, table_uid: str) -> bool:
+        """Use the low-lock form on this table? (Records that the revision needs timeouts.)"""
+        hit = self.safe and table_uid in self.existing
+        self.touched = self.touched or hit
+        return hit
+
+    def type_code(self, ctype: ColumnType) -> str:
+        expr, imports = type_expr(ctype, self.after)
+        self.imports |= imports
+        return expr
+
+
+def pk_label(table: Table) -> str:
+    return table.pk_name or naming.pk_name(table.name)
+
+
+def tq(table: Table) -> str:
+    """The table's name in raw SQL."""
+    return qname(table.namespace, table.name)
+
+
+def schema_kw(namespace: str | None, key: str = "schema") -> tuple[tuple[str, str], ...]:
+    return () if namespace in (None, "", "public") else ((key, lit(namespace)),)
+
+
+def f(name: str) -> str:
+    """``op.f(name)``: the name is final, a naming convention must not touch it."""
+    return f"op.f({lit(name)})"
+
+
+def names_list(names: list[str] | tuple[str, ...]) -> str:
+    return "[" + ", ".join(lit(n) for n in names) + "]"
+
+
+def comment_sql(target: str, text: str) -> str:
+    return f"COMMENT ON {target} IS {sql_str(text) if text else 'NULL'}"

@@ -1,0 +1,272 @@
+"""Rendering of table and column ops as Alembic operations (keys, constraints and indexes:
+:mod:`modeler.codegen.migration_keys`).
+
+Each renderer gets the op and a :class:`RenderCtx` holding the snapshot before and after the
+op, and returns statements. On tables that existed before the revision (``existing``) and
+when safe forms are on, locks are kept short: indexes are built ``CONCURRENTLY``, FKs and
+CHECKs are added ``NOT VALID`` then validated, primary keys and uniques are attached to an
+index built concurrently, ``SET NOT NULL`` rides on a validated CHECK, and a new NOT NULL
+column without default is added with a constant default that is dropped right after (the
+constant fills the existing rows; the design says "no default", so it does not stay).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from modeler.codegen.migration_code import (
+    Call,
+    Lit,
+    Stmt,
+    code,
+    comment,
+    execute,
+    ident,
+    lit,
+    move_sql,
+    no_binds,
+    sql_str,
+    text_lit,
+    type_sql,
+)
+from modeler.codegen.migration_ctx import (
+    RenderCtx,
+    comment_sql,
+    f,
+    pk_label,
+    schema_kw,
+    tq,
+)
+from modeler.codegen.migration_keys import (
+    add_foreign_key,
+    add_index,
+    add_unique,
+    unique_call,
+)
+from modeler.schema import naming
+from modeler.schema.model import (
+    Column,
+    ColumnType,
+    Schema,
+    Table,
+)
+
+# --- columns ----------------------------------------------------------------------------------
+
+def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
+                nullable: bool | None = None) -> Call:
+    args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type)]
+    if c.identity is not None:
+        args.append("sa.Identity(always=True)" if c.identity == "always" else "sa.Identity()")
+    if c.generated is not None:
+        args.append(Call("sa.Computed", (Lit(no_binds(c.generated)),), (("persisted", "True"),)))
+    kwargs: list[tuple[str, str | Call | Lit]] = [
+        ("nullable", lit(c.nullable if nullable is None else nullable))]
+    default = c.default if default is None else default
+    if default is not None:
+        kwargs.append(("server_default", text_lit(default)))
+    if c.comment:
+        kwargs.append(("comment", Lit(c.comment)))
+    return Call("sa.Column", tuple(args), tuple(kwargs))
+
+
+_CONSTANTS = {"numeric": "0", "text": "''", "boolean": "false", "date": "CURRENT_DATE",
+              "time": "now()", "uuid": "gen_random_uuid()", "jsonb": "'{}'", "json": "'{}'",
+              "bytea": "''", "interval": "'0'", "inet": "'0.0.0.0'", "cidr": "'0.0.0.0/32'"}
+_GROUPS = {"smallint": "numeric", "integer": "numeric", "bigint": "numeric", "real": "numeric",
+           "double precision": "numeric", "money": "numeric", "varchar": "text",
+           "char": "text", "citext": "text", "timestamp": "time", "timestamptz": "time",
+           "timetz": "time"}
+
+
+def constant_default(ctype: ColumnType, schema: Schema) -> str | None:
+    """A constant that any existing row can take while a NOT NULL column is added."""
+    if ctype.array_dims:
+        return "'{}'"
+    if ctype.kind == "enum":
+        labels = schema.enum(ctype.ref or "").labels
+        return sql_str(labels[0]) if labels else None
+    if ctype.kind == "domain":
+        dom = schema.domain(ctype.ref or "")
+        return dom.default or constant_default(dom.base, schema)
+    if ctype.kind != "builtin":
+        return None
+    return _CONSTANTS.get(_GROUPS.get(ctype.name, ctype.name))
+
+
+def add_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
+    kw = schema_kw(table.namespace)
+    plain = c.nullable or c.default or c.identity or c.generated
+    if plain or not ctx.is_safe(table.uid):
+        return [code(Call("op.add_column", (lit(table.name), column_call(c, ctx)), kw))]
+    const = constant_default(c.type, ctx.after)
+    alter = ("op.alter_column", (lit(table.name), lit(c.name)))
+    if const is None:
+        return [comment(f"no constant fits {c.type.short(ctx.after)}: backfill "
+                        f"{table.name}.{c.name} before the NOT NULL below"),
+                code(Call("op.add_column", (lit(table.name), column_call(c, ctx, nullable=True)),
+                          kw)),
+                *set_not_null(table, c.name, ctx)]
+    return [comment(f"existing rows get {const}; the default is dropped right after"),
+            code(Call("op.add_column", (lit(table.name), column_call(c, ctx, default=const)),
+                      kw)),
+            code(Call(alter[0], alter[1], (("server_default", "None"), *kw)))]
+
+
+def set_not_null(table: Table, column: str, ctx: RenderCtx) -> list[Stmt]:
+    kw = schema_kw(table.namespace)
+    if not ctx.is_safe(table.uid):
+        return [code(Call("op.alter_column", (lit(table.name), lit(column)),
+                          (("nullable", "False"), *kw)))]
+    check = naming.truncate(f"{table.name}_{column}_not_null")
+    return [execute(f"ALTER TABLE {tq(table)} ADD CONSTRAINT {ident(check)} "
+                    f"CHECK ({ident(column)} IS NOT NULL) NOT VALID"),
+            execute(f"ALTER TABLE {tq(table)} VALIDATE CONSTRAINT {ident(check)}"),
+            execute(f"ALTER TABLE {tq(table)} ALTER COLUMN {ident(column)} SET NOT NULL"),
+            execute(f"ALTER TABLE {tq(table)} DROP CONSTRAINT {ident(check)}")]
+
+
+_FAMILIES = ({"smallint", "integer", "bigint", "numeric", "real", "double precision"},
+             {"text", "varchar", "char", "citext"}, {"date", "timestamp", "timestamptz"},
+             {"json", "jsonb"}, {"bit", "varbit"}, {"inet", "cidr"})
+
+
+def _family(ctype: ColumnType, schema: Schema) -> str:
+    if ctype.kind == "domain":
+        return _family(schema.domain(ctype.ref or "").base, schema)
+    for n, fam in enumerate(_FAMILIES):
+        if ctype.kind == "builtin" and ctype.name in fam:
+            return f"f{n}"
+    return f"{ctype.kind}:{ctype.name}:{ctype.ref}"
+
+
+def _using(column: str, old: ColumnType, new: ColumnType, schema: Schema) -> str:
+    """A cast for ``ALTER COLUMN ... TYPE``: direct within a family of types that cast to each
+    other (numbers, strings, dates), else through text, which every type reads and writes."""
+    target = type_sql(new, schema)
+    if old.array_dims == new.array_dims and _family(old, schema) == _family(new, schema):
+        return f"{ident(column)}::{target}"
+    return f"{ident(column)}::text::{target}"
+
+
+def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) -> list[Stmt]:
+    """Type, NOT NULL, default, identity, generated and comment changes, in an order that
+    works: default off, identity off, type, NOT NULL, identity on, default on, comment."""
+    out: list[Stmt] = []
+    kw = schema_kw(table.namespace)
+    target = (lit(table.name), lit(after.name))
+    col = f"ALTER TABLE {tq(table)} ALTER COLUMN {ident(after.name)}"
+    ctx.is_safe(table.uid)
+    if before.generated != after.generated:
+        return _regenerate(table, before, after, ctx)
+    retype = before.type != after.type
+    dropped = before.default is not None and (retype or after.default is None
+                                              or after.identity is not None)
+    if dropped:
+        out.append(code(Call("op.alter_column", target, (("server_default", "None"), *kw))))
+    if before.identity is not None and after.identity is None:
+        out.append(execute(f"{col} DROP IDENTITY IF EXISTS"))
+    if retype:
+        out.append(code(Call("op.alter_column", target, (
+            ("type_", ctx.type_code(after.type)),
+            ("existing_type", ctx.type_code(before.type)),
+            ("postgresql_using", Lit(_using(after.name, before.type, after.type, ctx.after))),
+            *kw))))
+    if before.nullable != after.nullable:
+        if after.nullable:
+            out.append(code(Call("op.alter_column", target, (("nullable", "True"), *kw))))
+        else:
+            out.extend(set_not_null(table, after.name, ctx))
+    if after.identity is not None and before.identity != after.identity:
+        kind = "ALWAYS" if after.identity == "always" else "BY DEFAULT"
+        verb = (f"ADD GENERATED {kind} AS IDENTITY" if before.identity is None
+                else f"SET GENERATED {kind}")
+        out.append(execute(f"{col} {verb}"))
+    if after.default is not None and (after.default != before.default or dropped):
+        out.append(code(Call("op.alter_column", target,
+                             (("server_default", text_lit(after.default)), *kw))))
+    if before.comment != after.comment:
+        out.append(code(Call("op.alter_column", target,
+                             (("comment", Lit(after.comment) if after.comment else "None"),
+                              ("existing_comment",
+                               Lit(before.comment) if before.comment else "None"), *kw))))
+    return out
+
+
+def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> list[Stmt]:
+    """A generation expression change: DROP EXPRESSION, SET EXPRESSION (PostgreSQL 17) or
+    drop and add the column again with what depends on it."""
+    col = f"ALTER TABLE {tq(table)} ALTER COLUMN {ident(after.name)}"
+    if after.generated is None or (before.generated is not None
+                                   and ctx.after.settings.pg_version >= 17):
+        rest = alter_column(table, replace(before, generated=after.generated), after, ctx)
+    if after.generated is None:
+        return [execute(f"{col} DROP EXPRESSION"), *rest]
+    if before.generated is not None and ctx.after.settings.pg_version >= 17:
+        return [execute(f"{col} SET EXPRESSION AS ({after.generated})"), *rest]
+    kw = schema_kw(table.namespace)
+    out = [comment(f"{table.name}.{after.name} gets a new generation expression: "
+                   "dropped and added again"),
+           code(Call("op.drop_column", (lit(table.name), lit(after.name)), kw)),
+           code(Call("op.add_column", (lit(table.name), column_call(after, ctx)), kw))]
+    new_table = ctx.after.table(table.uid)
+    for ix in new_table.indexes:
+        if after.uid in ix.column_uids or after.uid in ix.include:
+            out.extend(add_index(new_table, ix, ctx))
+    for u in new_table.uniques:
+        if after.uid in u.columns:
+            out.extend(add_unique(new_table, u, ctx))
+    for rel in ctx.after.relationships:
+        if after.uid in rel.child_columns:
+            out.extend(add_foreign_key(rel, ctx))
+    return out
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+def create_table(t: Table, ctx: RenderCtx) -> list[Stmt]:
+    args: list[str | Call | Lit] = [lit(t.name), *(column_call(c, ctx) for c in t.columns)]
+    if t.primary_key:
+        args.append(Call("sa.PrimaryKeyConstraint", tuple(lit(c.name) for c in t.primary_key),
+                         (("name", f(pk_label(t))),)))
+    args += [unique_call(u, t) for u in t.uniques]
+    args += [Call("sa.CheckConstraint", (Lit(no_binds(k.expression)),), (("name", f(k.name)),))
+             for k in t.checks]
+    kwargs: list[tuple[str, str | Call | Lit]] = list(schema_kw(t.namespace))
+    if t.comment:
+        kwargs.append(("comment", Lit(t.comment)))
+    out = [code(Call("op.create_table", tuple(args), tuple(kwargs)))]
+    for ix in t.indexes:
+        out.extend(add_index(t, ix, ctx))
+    for name, text in [(u.name, u.comment) for u in t.uniques] + [
+            (k.name, k.comment) for k in t.checks]:
+        if text:
+            out.append(execute(comment_sql(f"CONSTRAINT {ident(name)} ON {tq(t)}", text)))
+    return out
+
+
+def rename_table(before: Table, after: Table, ctx: RenderCtx) -> list[Stmt]:
+    """Rename and/or move a table; an implicit ``pk_<table>`` follows the name (through a
+    temporary name when the table changes namespace: its index moves along)."""
+    ctx.is_safe(before.uid)
+    old_pk, new_pk = pk_label(before), pk_label(after)
+    renamed_pk = bool(before.primary_key) and old_pk != new_pk
+    if before.namespace == after.namespace:
+        out = [code(Call("op.rename_table", (lit(before.name), lit(after.name)),
+                         schema_kw(before.namespace)))]
+        if renamed_pk:
+            out.append(execute(f"ALTER TABLE {tq(after)} RENAME CONSTRAINT {ident(old_pk)} "
+                               f"TO {ident(new_pk)}"))
+        return out
+    tmp = naming.truncate(f"{after.name}_mv_{after.uid[:8]}")
+    pk_tmp = naming.truncate(f"{new_pk}_mv_{after.uid[:8]}")
+    out = []
+    if renamed_pk:
+        out.append(execute(f"ALTER TABLE {tq(before)} RENAME CONSTRAINT {ident(old_pk)} "
+                           f"TO {ident(pk_tmp)}"))
+    out += [execute(sql) for sql in move_sql("TABLE", before.namespace, before.name,
+                                             after.namespace, after.name, tmp)]
+    if renamed_pk:
+        out.append(execute(f"ALTER TABLE {tq(after)} RENAME CONSTRAINT {ident(pk_tmp)} "
+                           f"TO {ident(new_pk)}"))
+    return out

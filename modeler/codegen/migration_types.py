@@ -1,0 +1,281 @@
+"""Rendering of schema-level ops (namespaces, extensions, enums, domains, sequences, raw
+objects) and of comment ops, as ``op.execute`` of quoted SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from modeler.codegen.migration_code import (
+    Call,
+    Lit,
+    Stmt,
+    code,
+    comment,
+    execute,
+    ident,
+    lit,
+    move_sql,
+    qname,
+    sql_str,
+    type_sql,
+)
+from modeler.codegen.migration_ctx import RenderCtx, comment_sql, schema_kw, tq
+from modeler.codegen.migration_keys import add_foreign_key, drop_constraint
+from modeler.diff import (
+    AddEnumValue,
+    AlterDomain,
+    AlterSequence,
+    RemoveEnumValue,
+    SetComment,
+)
+from modeler.diff.base import find
+from modeler.schema import naming
+from modeler.schema.model import Column, Domain, EnumType, RawObject, Schema
+from modeler.schema.model import Sequence as SequenceObj
+
+
+def enum_q(enum: EnumType) -> str:
+    return qname(enum.namespace, enum.name)
+
+
+def create_enum(enum: EnumType) -> list[Stmt]:
+    labels = ", ".join(sql_str(v) for v in enum.labels)
+    out = [execute(f"CREATE TYPE {enum_q(enum)} AS ENUM ({labels})")]
+    if enum.comment:
+        out.append(execute(comment_sql(f"TYPE {enum_q(enum)}", enum.comment)))
+    return out
+
+
+def _tmp(name: str, uid: str) -> str:
+    return naming.truncate(f"{name}_mv_{uid[:8]}")
+
+
+def rename_enum(before: EnumType, after: EnumType) -> list[Stmt]:
+    return [execute(sql) for sql in move_sql("TYPE", before.namespace, before.name,
+                                             after.namespace, after.name,
+                                             _tmp(after.name, after.uid))]
+
+
+def add_enum_value(op: AddEnumValue, ctx: RenderCtx) -> list[Stmt]:
+    """``ADD VALUE`` cannot share a transaction with its first use: autocommit."""
+    enum = find(ctx.after.enums, op.enum_uid)
+    values, at = enum.values, op.position
+    where = ""
+    if at + 1 < len(values):
+        where = f" BEFORE {sql_str(values[at + 1].label)}"
+    elif at > 0:
+        where = f" AFTER {sql_str(values[at - 1].label)}"
+    return [execute(f"ALTER TYPE {enum_q(enum)} ADD VALUE {sql_str(op.value.label)}{where}",
+                    auto=True)]
+
+
+def _enum_columns(schema: Schema, enum_uid: str) -> list[tuple[str, str, int, str | None]]:
+    """(table sql, column, array dims, default) of every column of the enum type."""
+    return [(tq(t), c.name, c.type.array_dims, c.default) for t in schema.tables
+            for c in t.columns if c.type.kind == "enum" and c.type.ref == enum_uid]
+
+
+def remove_enum_value(op: RemoveEnumValue, ctx: RenderCtx) -> list[Stmt]:
+    """PostgreSQL cannot drop an enum value: the type is recreated (rows holding the removed
+    value make this fail, loudly)."""
+    enum = find(ctx.after.enums, op.enum_uid)
+    return recreate_enum(enum, ctx, f"enum {enum.qualified_name} loses {op.value.label!r}")
+
+
+def recreate_enum(enum: EnumType, ctx: RenderCtx, why: str) -> list[Stmt]:
+    """Rename the type away, create it anew with ``enum``'s values, move every column over,
+    drop the old type."""
+    old_name = naming.truncate(f"{enum.name}__old")
+    old_q = qname(enum.namespace, old_name)
+    fks = _fks_on(ctx, lambda c: c.type.kind == "enum" and c.type.ref == enum.uid)
+    out = [comment(f"{why}: recreate the type"), *fks[0],
+           execute(f"ALTER TYPE {enum_q(enum)} RENAME TO {ident(old_name)}"),
+           *create_enum(enum)]
+    for table, column, dims, default in _enum_columns(ctx.after, enum.uid):
+        alter = f"ALTER TABLE {table} ALTER COLUMN {ident(column)}"
+        if default is not None:
+            out.append(execute(f"{alter} DROP DEFAULT"))
+        target = enum_q(enum) + "[]" * dims
+        out.append(execute(f"{alter} TYPE {target} USING "
+                           f"{ident(column)}::text{'[]' * dims}::{target}"))
+        if default is not None:
+            out.append(execute(f"{alter} SET DEFAULT {default}"))
+    out.append(execute(f"DROP TYPE {old_q}"))
+    return out + fks[1]
+
+
+def _fks_on(ctx: RenderCtx,
+            retyped: Callable[[Column], bool]) -> tuple[list[Stmt], list[Stmt]]:
+    """Drop and re-add statements for the FKs joining columns that get a new type:
+    PostgreSQL refuses to retype one end of an FK at a time."""
+    cols = {c.uid for t in ctx.after.tables for c in t.columns if retyped(c)}
+    drop: list[Stmt] = []
+    add: list[Stmt] = []
+    for rel in ctx.after.relationships:
+        if cols & {*rel.child_columns, *rel.parent_columns}:
+            drop += drop_constraint(ctx.after.table(rel.child_table), rel.name, "foreignkey",
+                                    ctx)
+            add += add_foreign_key(rel, ctx)
+    return drop, add
+
+
+def domain_sql(d: Domain, schema: Schema) -> str:
+    sql = f"CREATE DOMAIN {qname(d.namespace, d.name)} AS {type_sql(d.base, schema)}"
+    if d.default is not None:
+        sql += f" DEFAULT {d.default}"
+    if d.not_null:
+        sql += " NOT NULL"
+    for check in d.checks:
+        sql += f" CONSTRAINT {ident(check.name)} CHECK ({check.expression})"
+    return sql
+
+
+def create_domain(d: Domain, schema: Schema) -> list[Stmt]:
+    out = [execute(domain_sql(d, schema))]
+    if d.comment:
+        out.append(execute(comment_sql(f"DOMAIN {qname(d.namespace, d.name)}", d.comment)))
+    return out
+
+
+def _domain_columns(schema: Schema, uid: str) -> list[tuple[str, str, int]]:
+    return [(tq(t), c.name, c.type.array_dims) for t in schema.tables for c in t.columns
+            if c.type.kind == "domain" and c.type.ref == uid]
+
+
+def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
+    before = find(ctx.before.domains, op.uid)
+    after = find(ctx.after.domains, op.uid)
+    fields = {c.field for c in op.changes}
+    out: list[Stmt] = []
+    if fields & {"name", "namespace"}:
+        out += [execute(sql) for sql in move_sql("DOMAIN", before.namespace, before.name,
+                                                 after.namespace, after.name,
+                                                 _tmp(after.name, after.uid))]
+    q = qname(after.namespace, after.name)
+    if "base" in fields:
+        return out + _recreate_domain(after, ctx)
+    if "not_null" in fields:
+        out.append(execute(f"ALTER DOMAIN {q} {'SET' if after.not_null else 'DROP'} NOT NULL"))
+    if "default" in fields:
+        out.append(execute(f"ALTER DOMAIN {q} SET DEFAULT {after.default}"
+                           if after.default is not None else f"ALTER DOMAIN {q} DROP DEFAULT"))
+    if "checks" in fields:
+        for check in before.checks:
+            if check not in after.checks:
+                out.append(execute(f"ALTER DOMAIN {q} DROP CONSTRAINT {ident(check.name)}"))
+        for check in after.checks:
+            if check not in before.checks:
+                out.append(execute(f"ALTER DOMAIN {q} ADD CONSTRAINT {ident(check.name)} "
+                                   f"CHECK ({check.expression})"))
+    if "comment" in fields:
+        out.append(execute(comment_sql(f"DOMAIN {q}", after.comment)))
+    return out
+
+
+def _recreate_domain(d: Domain, ctx: RenderCtx) -> list[Stmt]:
+    """A new base type: columns move to the base type, the domain is recreated, they move
+    back."""
+    q = qname(d.namespace, d.name)
+    cols = _domain_columns(ctx.after, d.uid)
+    base = type_sql(d.base, ctx.after)
+    fks = _fks_on(ctx, lambda c: c.type.kind == "domain" and c.type.ref == d.uid)
+    out = [comment(f"domain {d.qualified_name} gets a new base type: recreate it"), *fks[0]]
+    for table, column, dims in cols:
+        target = base + "[]" * dims
+        out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE {target} "
+                           f"USING {ident(column)}::{target}"))
+    out.append(execute(f"DROP DOMAIN {q}"))
+    out.extend(create_domain(d, ctx.after))
+    for table, column, dims in cols:
+        target = q + "[]" * dims
+        out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE {target} "
+                           f"USING {ident(column)}::{target}"))
+    return out + fks[1]
+
+
+def _owner_sql(seq: SequenceObj, schema: Schema) -> str:
+    if seq.owned_by_table is None or seq.owned_by_column is None:
+        return "OWNED BY NONE"
+    table = schema.table(seq.owned_by_table)
+    return f"OWNED BY {tq(table)}.{ident(table.column(seq.owned_by_column).name)}"
+
+
+def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:
+    sql = f"CREATE SEQUENCE {qname(seq.namespace, seq.name)} AS {seq.data_type}"
+    for word, value in (("INCREMENT BY", seq.increment), ("MINVALUE", seq.min_value),
+                        ("MAXVALUE", seq.max_value), ("START WITH", seq.start),
+                        ("CACHE", seq.cache)):
+        if value is not None:
+            sql += f" {word} {int(value)}"
+    sql += " CYCLE" if seq.cycle else ""
+    if seq.owned_by_table is not None:
+        sql += " " + _owner_sql(seq, schema)
+    return [execute(sql)]
+
+
+def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
+    before = find(ctx.before.sequences, op.uid)
+    after = find(ctx.after.sequences, op.uid)
+    fields = {c.field for c in op.changes}
+    out: list[Stmt] = []
+    if fields & {"name", "namespace"}:
+        out += [execute(sql) for sql in move_sql("SEQUENCE", before.namespace, before.name,
+                                                 after.namespace, after.name,
+                                                 _tmp(after.name, after.uid))]
+    clauses = []
+    if "data_type" in fields:
+        clauses.append(f"AS {after.data_type}")
+    for name, word, unset in (("increment", "INCREMENT BY", "INCREMENT BY 1"),
+                              ("min_value", "MINVALUE", "NO MINVALUE"),
+                              ("max_value", "MAXVALUE", "NO MAXVALUE"),
+                              ("start", "START WITH", None), ("cache", "CACHE", "CACHE 1")):
+        value = getattr(after, name)
+        if name in fields:
+            clauses.append(f"{word} {int(value)}" if value is not None
+                           else unset or f"START WITH {after.min_value or 1}")
+    if "cycle" in fields:
+        clauses.append("CYCLE" if after.cycle else "NO CYCLE")
+    if fields & {"owned_by_table", "owned_by_column"}:
+        clauses.append(_owner_sql(after, ctx.after))
+    if clauses:
+        out.append(execute(f"ALTER SEQUENCE {qname(after.namespace, after.name)} "
+                           + " ".join(clauses)))
+    return out
+
+
+_DROPPABLE = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "function": "FUNCTION"}
+
+
+def drop_raw_object(obj: RawObject) -> list[Stmt]:
+    word = _DROPPABLE.get(obj.kind)
+    if word is None:
+        return [comment(f"{obj.kind} {obj.name} is not dropped automatically: drop it by hand")]
+    return [execute(f"DROP {word} IF EXISTS {qname(obj.namespace, obj.name)}")]
+
+
+def create_raw_object(obj: RawObject) -> list[Stmt]:
+    return [execute(obj.sql)]
+
+
+def set_comment(op: SetComment, ctx: RenderCtx) -> list[Stmt]:
+    if op.target == "table":
+        table = ctx.after.table(op.uid)
+        ctx.is_safe(table.uid)
+        kw = schema_kw(table.namespace)
+        if op.new:
+            return [code(Call("op.create_table_comment", (lit(table.name), Lit(op.new)), kw))]
+        return [code(Call("op.drop_table_comment", (lit(table.name),), kw))]
+    if op.target == "enum":
+        return [execute(comment_sql(f"TYPE {enum_q(find(ctx.after.enums, op.uid))}", op.new))]
+    assert op.table_uid is not None
+    table = ctx.after.table(op.table_uid)
+    if op.target == "index":
+        index = find(table.indexes, op.uid)
+        return [execute(comment_sql(f"INDEX {qname(table.namespace, index.name)}", op.new))]
+    if op.target == "relationship":
+        name = find(ctx.after.relationships, op.uid).name
+    elif op.target == "unique":
+        name = find(table.uniques, op.uid).name
+    else:
+        name = find(table.checks, op.uid).name
+    return [execute(comment_sql(f"CONSTRAINT {ident(name)} ON {tq(table)}", op.new))]

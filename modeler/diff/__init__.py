@@ -1,0 +1,121 @@
+"""Pure differ: ops between two schema snapshots (no Django, no SQLAlchemy).
+
+``diff(old, new)`` returns frozen op objects; each op can ``apply`` itself to a snapshot,
+``reverse`` itself, ``describe`` itself for the change list, and says whether it is
+``destructive``. ``summarize`` groups ops for the UI; ``merge`` is a three-way merge.
+"""
+
+from __future__ import annotations
+
+from modeler.diff.base import Change, Op, SummaryEntry
+from modeler.diff.compare import apply_all, diff, reverse_all
+from modeler.diff.merge import Conflict, MergeResult, merge
+from modeler.diff.ops_constraint import (
+    AddCheck,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AddUnique,
+    DropCheck,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    DropUnique,
+    RenameForeignKey,
+    RenamePrimaryKey,
+    RenameTableElement,
+)
+from modeler.diff.ops_enum import (
+    AddEnumValue,
+    CreateEnum,
+    DropEnum,
+    RemoveEnumValue,
+    RenameEnum,
+    RenameEnumValue,
+    ReorderEnumValues,
+)
+from modeler.diff.ops_table import (
+    AddColumn,
+    AlterColumn,
+    CreateTable,
+    DropColumn,
+    DropTable,
+    RenameColumn,
+    RenameTable,
+    ReorderColumns,
+    SetComment,
+    SetMetadata,
+)
+from modeler.diff.ops_types import (
+    AlterDomain,
+    AlterExtension,
+    AlterSequence,
+    CreateDomain,
+    CreateExtension,
+    CreateNamespace,
+    CreateRawObject,
+    CreateSequence,
+    DropDomain,
+    DropExtension,
+    DropNamespace,
+    DropRawObject,
+    DropSequence,
+)
+from modeler.diff.summary import ChangeSummary, summarize
+
+__all__ = [
+    "AddCheck",
+    "AddColumn",
+    "AddEnumValue",
+    "AddForeignKey",
+    "AddIndex",
+    "AddPrimaryKey",
+    "AddUnique",
+    "AlterColumn",
+    "AlterDomain",
+    "AlterExtension",
+    "AlterSequence",
+    "Change",
+    "ChangeSummary",
+    "Conflict",
+    "CreateDomain",
+    "CreateEnum",
+    "CreateExtension",
+    "CreateNamespace",
+    "CreateRawObject",
+    "CreateSequence",
+    "CreateTable",
+    "DropCheck",
+    "DropColumn",
+    "DropDomain",
+    "DropEnum",
+    "DropExtension",
+    "DropForeignKey",
+    "DropIndex",
+    "DropNamespace",
+    "DropPrimaryKey",
+    "DropRawObject",
+    "DropSequence",
+    "DropTable",
+    "DropUnique",
+    "MergeResult",
+    "Op",
+    "RemoveEnumValue",
+    "RenameColumn",
+    "RenameEnum",
+    "RenameEnumValue",
+    "RenameForeignKey",
+    "RenamePrimaryKey",
+    "RenameTable",
+    "RenameTableElement",
+    "ReorderColumns",
+    "ReorderEnumValues",
+    "SetComment",
+    "SetMetadata",
+    "SummaryEntry",
+    "apply_all",
+    "diff",
+    "merge",
+    "reverse_all",
+    "summarize",
+]

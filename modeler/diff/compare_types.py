@@ -1,0 +1,293 @@
+"""The schema-level phases of the differ: extensions, sequences, enums (and their values),
+domains and raw SQL objects. See :mod:`modeler.diff.compare` for the overall order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from modeler.diff.base import Change, changes_between, find
+from modeler.diff.compare_tables import Ctx
+from modeler.diff.ops_enum import (
+    AddEnumValue,
+    CreateEnum,
+    DropEnum,
+    RemoveEnumValue,
+    RenameEnum,
+    RenameEnumValue,
+    ReorderEnumValues,
+)
+from modeler.diff.ops_types import (
+    AlterDomain,
+    AlterExtension,
+    AlterSequence,
+    CreateDomain,
+    CreateExtension,
+    CreateRawObject,
+    CreateSequence,
+    DropDomain,
+    DropExtension,
+    DropRawObject,
+    DropSequence,
+    qualified,
+)
+from modeler.diff.order import kept_in_order, order_renames
+from modeler.schema import naming
+from modeler.schema.model import EnumType, EnumValue
+
+SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_value",
+                   "max_value", "cache", "cycle")
+OWNER_FIELDS = ("owned_by_table", "owned_by_column")
+DOMAIN_FIELDS = ("name", "namespace", "base", "not_null", "default", "checks", "comment")
+
+
+def change_extensions(ctx: Ctx, *, early: bool) -> None:
+    """Early: create, move, replace (a new name is another extension); an extension that
+    comes back under a new uid keeps its database object. Late: drop."""
+    wanted = {e.uid: e for e in ctx.new.extensions}
+    if not early:
+        for ext in ctx.state.extensions:
+            if ext not in ctx.new.extensions:
+                ctx.emit(DropExtension(ext))
+        return
+    for ext in ctx.state.extensions:
+        n = wanted.get(ext.uid)
+        if n is not None and n.name == ext.name and n != ext:
+            ctx.emit(AlterExtension(ext, n))
+    have = {(e.uid, e.name) for e in ctx.state.extensions}
+    orphans = {e.name: e for e in ctx.state.extensions
+               if e.uid not in wanted or wanted[e.uid].name != e.name}
+    for uid, ext in wanted.items():
+        if (uid, ext.name) in have:
+            continue
+        old = orphans.pop(ext.name, None)
+        ctx.emit(AlterExtension(old, ext) if old is not None else CreateExtension(ext))
+
+
+def free_names(ctx: Ctx) -> None:
+    """Enums, domains and sequences that go but whose name a new one takes: renamed out of
+    the way first (they are dropped late, after the columns using them)."""
+    enum_keys = {(e.namespace, e.name) for e in ctx.new.enums}
+    kept = {e.uid for e in ctx.new.enums}
+    for enum in ctx.state.enums:
+        if enum.uid not in kept and (enum.namespace, enum.name) in enum_keys:
+            taken = {e.name for e in ctx.state.enums} | {n for _, n in enum_keys}
+            ctx.emit(RenameEnum(enum.uid, enum.name, _free(enum.name, taken),
+                                enum.namespace, enum.namespace))
+    for group, op in (("domains", AlterDomain), ("sequences", AlterSequence)):
+        new_items = getattr(ctx.new, group)
+        keys = {(x.namespace, x.name) for x in new_items}
+        kept = {x.uid for x in new_items}
+        for item in getattr(ctx.state, group):
+            if item.uid not in kept and (item.namespace, item.name) in keys:
+                taken = {x.name for x in getattr(ctx.state, group)} | {n for _, n in keys}
+                tmp = _free(item.name, taken)
+                ctx.emit(op(item.uid, tmp, (Change("name", item.name, tmp),)))
+
+
+def rename_objects(ctx: Ctx, group: str,
+                   op: type[AlterDomain] | type[AlterSequence]) -> None:
+    """Renames and moves of domains or sequences, in an order (through temporary names for
+    swaps) where no step takes a name still in use."""
+    wanted = {x.uid: x for x in getattr(ctx.new, group)}
+    items = getattr(ctx.state, group)
+    renames = [(x.uid, (x.namespace, x.name), (wanted[x.uid].namespace, wanted[x.uid].name))
+               for x in items if x.uid in wanted]
+    occupied = [(x.namespace, x.name) for x in items]
+    for uid, (ons, oname), (nns, nname) in order_renames(
+            renames, occupied, lambda k, n: (k[0], _tmp(k[1], n))):
+        changes = tuple(c for c in (Change("name", oname, nname),
+                                    Change("namespace", ons, nns)) if c.old != c.new)
+        ctx.emit(op(uid, qualified(nns, nname), changes))
+
+
+def _free(name: str, taken: set[str]) -> str:
+    n = 0
+    while (tmp := _tmp(name, n)) in taken:
+        n += 1
+    return tmp
+
+
+def _owner_changes(old: object, owner: tuple[str | None, str | None]) -> tuple[Change, ...]:
+    return tuple(Change(f, getattr(old, f), v) for f, v in zip(OWNER_FIELDS, owner, strict=True)
+                 if getattr(old, f) != v)
+
+
+def change_sequences(ctx: Ctx) -> None:
+    """Create new sequences unowned; change the others; release ownerships that change (a
+    dropped owner column would take its sequence with it)."""
+    wanted = {s.uid: s for s in ctx.new.sequences}
+    rename_objects(ctx, "sequences", AlterSequence)
+    for seq in ctx.state.sequences:
+        n = wanted.get(seq.uid)
+        if n is not None:
+            changes = changes_between(seq, n, SEQUENCE_FIELDS)
+            if changes:
+                ctx.emit(AlterSequence(seq.uid, n.qualified_name, changes))
+        owner_now = (seq.owned_by_table, seq.owned_by_column)
+        owner_new = (n.owned_by_table, n.owned_by_column) if n else (None, None)
+        if owner_now != owner_new and owner_now != (None, None):
+            ctx.emit(AlterSequence(seq.uid, seq.qualified_name,
+                                   _owner_changes(seq, (None, None))))
+    have = {s.uid for s in ctx.state.sequences}
+    for seq in ctx.new.sequences:
+        if seq.uid not in have:
+            ctx.emit(CreateSequence(replace(seq, owned_by_table=None, owned_by_column=None)))
+
+
+def late_sequence_owners(ctx: Ctx) -> None:
+    wanted = {s.uid: s for s in ctx.new.sequences}
+    for seq in ctx.state.sequences:
+        n = wanted.get(seq.uid)
+        if n is not None and (n.owned_by_table, n.owned_by_column) != (
+                seq.owned_by_table, seq.owned_by_column):
+            ctx.emit(AlterSequence(seq.uid, seq.qualified_name,
+                                   _owner_changes(seq, (n.owned_by_table, n.owned_by_column))))
+
+
+def drop_sequences(ctx: Ctx) -> None:
+    wanted = {s.uid for s in ctx.new.sequences}
+    for seq in ctx.state.sequences:
+        if seq.uid not in wanted:
+            ctx.emit(DropSequence(seq))
+
+
+def create_enums(ctx: Ctx) -> None:
+    have = {e.uid for e in ctx.state.enums}
+    for enum in ctx.new.enums:
+        if enum.uid not in have:
+            ctx.emit(CreateEnum(enum))
+
+
+def _tmp(name: str, n: int) -> str:
+    return naming.truncate(f"{name}_tmp{n}" if n else f"{name}_tmp")
+
+
+def rename_enums(ctx: Ctx) -> None:
+    wanted = {e.uid: e for e in ctx.new.enums}
+    renames = [(e.uid, (e.namespace, e.name), (wanted[e.uid].namespace, wanted[e.uid].name))
+               for e in ctx.state.enums if e.uid in wanted]
+    occupied = [(e.namespace, e.name) for e in ctx.state.enums]
+    for uid, (ons, oname), (nns, nname) in order_renames(
+            renames, occupied, lambda k, n: (k[0], _tmp(k[1], n))):
+        ctx.emit(RenameEnum(uid, oname, nname, ons, nns))
+
+
+def _shared_enums(ctx: Ctx) -> list[tuple[EnumType, EnumType]]:
+    wanted = {e.uid: e for e in ctx.new.enums}
+    return [(e, wanted[e.uid]) for e in ctx.state.enums if e.uid in wanted]
+
+
+def _moved(old: EnumType, new: EnumType) -> set[str]:
+    """Values in both whose position relative to the others changed."""
+    old_uids, new_uids = [v.uid for v in old.values], [v.uid for v in new.values]
+    return (set(old_uids) & set(new_uids)) - kept_in_order(old_uids, new_uids)
+
+
+def _insert_position(current: tuple[EnumValue, ...], target: tuple[EnumValue, ...],
+                     index: int, present: set[str]) -> int:
+    """Where ``target[index]`` goes: right after its nearest predecessor in ``target`` that
+    is already present, else first."""
+    pos = {v.uid: n for n, v in enumerate(current)}
+    for prev in reversed(target[:index]):
+        if prev.uid in present:
+            return pos[prev.uid] + 1
+    return 0
+
+
+def add_enum_values(ctx: Ctx) -> None:
+    """Early: value renames (through temporary labels for swaps) and new values."""
+    for old, new in _shared_enums(ctx):
+        labels = {v.uid: v.label for v in new.values}
+        taken = set(old.labels) | set(labels.values())
+        for value in old.values:  # a value that goes frees its label for a newcomer
+            if value.uid not in labels and value.label in set(labels.values()):
+                n = 0
+                while (tmp := _tmp(value.label, n)) in taken:
+                    n += 1
+                taken.add(tmp)
+                ctx.emit(RenameEnumValue(old.uid, new.qualified_name, value.uid, value.label,
+                                         tmp))
+        old = find(ctx.state.enums, old.uid)
+        renames = [(v.uid, v.label, labels[v.uid]) for v in old.values if v.uid in labels]
+        for uid, olabel, nlabel in order_renames(renames, old.labels, _tmp):
+            ctx.emit(RenameEnumValue(old.uid, new.qualified_name, uid, olabel, nlabel))
+        moved = _moved(old, new)
+        have = {v.uid for v in old.values}
+        present = have - moved
+        for index, value in enumerate(new.values):
+            if value.uid in have:
+                continue
+            current = find(ctx.state.enums, old.uid).values
+            at = _insert_position(current, new.values, index, present)
+            ctx.emit(AddEnumValue(old.uid, new.qualified_name, value, at))
+            present.add(value.uid)
+
+
+def late_enum_values(ctx: Ctx) -> None:
+    """Late: remove values, then restore the order if values moved."""
+    for old, new in _shared_enums(ctx):
+        keep = {v.uid for v in new.values}
+        for value in reversed(old.values):
+            if value.uid not in keep:
+                current = find(ctx.state.enums, old.uid).values
+                pos = [v.uid for v in current].index(value.uid)
+                ctx.emit(RemoveEnumValue(old.uid, new.qualified_name, current[pos], pos))
+        current_order = tuple(v.uid for v in find(ctx.state.enums, old.uid).values)
+        wanted = tuple(v.uid for v in new.values)
+        if current_order != wanted:
+            ctx.emit(ReorderEnumValues(old.uid, new.qualified_name, current_order, wanted))
+
+
+def drop_enums(ctx: Ctx) -> None:
+    wanted = {e.uid for e in ctx.new.enums}
+    for enum in ctx.state.enums:
+        if enum.uid not in wanted:
+            ctx.emit(DropEnum(enum))
+
+
+def change_domains(ctx: Ctx, *, early: bool) -> None:
+    """Early: create and alter (but the base type); late: drop."""
+    wanted = {d.uid: d for d in ctx.new.domains}
+    if not early:
+        for dom in ctx.state.domains:
+            if dom.uid not in wanted:
+                ctx.emit(DropDomain(dom))
+        return
+    rename_objects(ctx, "domains", AlterDomain)
+    for dom in ctx.state.domains:
+        n = wanted.get(dom.uid)
+        if n is not None:
+            changes = changes_between(dom, n, tuple(f for f in DOMAIN_FIELDS if f != "base"))
+            if changes:
+                ctx.emit(AlterDomain(dom.uid, n.qualified_name, changes))
+    have = {d.uid for d in ctx.state.domains}
+    for dom in ctx.new.domains:
+        if dom.uid not in have:
+            ctx.emit(CreateDomain(dom))
+
+
+def rebase_domains(ctx: Ctx) -> None:
+    """A new base type retypes every column of the domain: after the constraints and
+    indexes that go are gone, like any other column type change."""
+    wanted = {d.uid: d for d in ctx.new.domains}
+    for dom in ctx.state.domains:
+        n = wanted.get(dom.uid)
+        if n is not None and n.base != dom.base:
+            ctx.emit(AlterDomain(dom.uid, n.qualified_name, (Change("base", dom.base, n.base),)))
+
+
+def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
+    """Early: drop objects that go, change or move (views depend on tables); late: create."""
+    if not early:
+        have = {o.uid for o in ctx.state.raw_objects}
+        for index, obj in enumerate(ctx.new.raw_objects):
+            if obj.uid not in have:
+                ctx.emit(CreateRawObject(obj, index))
+        return
+    wanted = {o.uid: o for o in ctx.new.raw_objects}
+    kept = kept_in_order([o.uid for o in ctx.state.raw_objects],
+                         [o.uid for o in ctx.new.raw_objects])
+    for obj in reversed(ctx.state.raw_objects):
+        if obj.uid not in kept or wanted[obj.uid] != obj:
+            pos = [o.uid for o in ctx.state.raw_objects].index(obj.uid)
+            ctx.emit(DropRawObject(obj, pos))

@@ -1,0 +1,238 @@
+"""Example-based tests of the differ: renames, FK ordering, enum values, keys, summary."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from modeler.diff import (
+    AddEnumValue,
+    AddForeignKey,
+    AlterColumn,
+    CreateTable,
+    DropColumn,
+    DropForeignKey,
+    DropTable,
+    RemoveEnumValue,
+    RenameColumn,
+    RenameTable,
+    apply_all,
+    diff,
+    reverse_all,
+)
+from modeler.diff.summary import summarize
+from modeler.schema import model as m
+from modeler.schema.builder import SchemaBuilder
+
+
+def shop() -> m.Schema:
+    b = SchemaBuilder()
+    b.enum("order_status", ["new", "paid", "shipped"])
+    c = b.table("customer", comment="People who buy things")
+    c.column("id", "bigint", identity="always", pk=True)
+    c.column("email", "varchar", length=320)
+    o = b.table("order_")
+    o.column("id", "bigint", identity="always", pk=True)
+    o.column("customer_id", "bigint")
+    o.column("status", enum="order_status", default="'new'")
+    o.index("customer_id")
+    b.relationship("order_", ["customer_id"], "customer", on_delete="RESTRICT")
+    return b.build()
+
+
+def edit_table(s: m.Schema, table: str, /, **kw: Any) -> m.Schema:
+    t = s.table_named(table)
+    assert t is not None
+    return m.normalized(replace(s, tables=tuple(replace(x, **kw) if x.uid == t.uid else x
+                                                for x in s.tables)))
+
+
+def edit_column(s: m.Schema, table: str, column: str, /, **kw: Any) -> m.Schema:
+    t = s.table_named(table)
+    assert t is not None
+    cols = tuple(replace(c, **kw) if c.name == column else c for c in t.columns)
+    return edit_table(s, table, columns=cols)
+
+
+def check_roundtrip(a: m.Schema, b: m.Schema) -> None:
+    ops = diff(a, b)
+    assert apply_all(ops, a) == b
+    assert apply_all(reverse_all(ops), b) == a
+
+
+def test_no_change_no_ops() -> None:
+    assert diff(shop(), shop()) == ()
+
+
+def test_rename_is_a_rename_not_drop_and_add() -> None:
+    a = shop()
+    b = edit_table(edit_column(a, "customer", "email", name="email_address"), "customer",
+                   name="client")
+    ops = diff(a, b)
+    assert [type(op) for op in ops] == [RenameTable, RenameColumn]
+    assert ops[0].describe() == "rename table customer to client"
+    assert ops[1].describe() == "rename column client.email to email_address"
+    assert not any(op.destructive for op in ops)
+    check_roundtrip(a, b)
+
+
+def test_swapped_column_names_go_through_a_temporary_name() -> None:
+    a = shop()
+    b = edit_column(edit_column(a, "order_", "customer_id", name="tmpname"), "order_",
+                    "status", name="customer_id")
+    b = edit_column(b, "order_", "tmpname", name="status")
+    ops = diff(a, b)
+    assert all(isinstance(op, RenameColumn) for op in ops)
+    assert len(ops) == 3  # one of the two goes through "<name>_tmp"
+    assert any(op.new_name.endswith("_tmp") for op in ops if isinstance(op, RenameColumn))
+    check_roundtrip(a, b)
+
+
+def test_fk_cycle_creates_tables_first_then_fks() -> None:
+    b = SchemaBuilder()
+    for name in ("employee", "department"):
+        b.table(name).column("id", "bigint", identity="always", pk=True)
+    b.get("employee").column("department_id", "bigint", nullable=True)
+    b.get("department").column("manager_id", "bigint", nullable=True)
+    b.relationship("employee", ["department_id"], "department")
+    b.relationship("department", ["manager_id"], "employee")
+    s = b.build()
+    ops = diff(m.Schema(), s)
+    kinds = [type(op) for op in ops]
+    assert kinds == [CreateTable, CreateTable, AddForeignKey, AddForeignKey]
+    down = diff(s, m.Schema())
+    assert [type(op) for op in down] == [DropForeignKey, DropForeignKey, DropTable, DropTable]
+    check_roundtrip(m.Schema(), s)
+
+
+def test_tables_created_parents_first() -> None:
+    ops = diff(m.Schema(), shop())
+    created = [op.table.name for op in ops if isinstance(op, CreateTable)]
+    assert created == ["customer", "order_"]
+    fk_at = next(i for i, op in enumerate(ops) if isinstance(op, AddForeignKey))
+    assert fk_at == len(ops) - 1
+
+
+def test_drop_table_drops_fks_pointing_to_it_first() -> None:
+    a = shop()
+    b = m.normalized(replace(a, tables=tuple(t for t in a.tables if t.name != "customer"),
+                             relationships=()))
+    ops = diff(a, b)
+    assert [type(op) for op in ops] == [DropForeignKey, DropTable]
+    assert ops[1].destructive
+    check_roundtrip(a, b)
+
+
+def _with_labels(s: m.Schema, values: tuple[m.EnumValue, ...]) -> m.Schema:
+    return m.normalized(replace(s, enums=(replace(s.enums[0], values=values),)))
+
+
+def test_enum_value_add_and_remove() -> None:
+    a = shop()
+    values = a.enums[0].values
+    b = _with_labels(a, (values[0], m.EnumValue("v-cancelled", "cancelled"), *values[1:]))
+    ops = diff(a, b)
+    assert ops == (AddEnumValue(a.enums[0].uid, "order_status",
+                                m.EnumValue("v-cancelled", "cancelled"), 1),)
+    assert not ops[0].destructive
+    check_roundtrip(a, b)
+    c = _with_labels(a, values[:2])
+    ops = diff(a, c)
+    assert [type(op) for op in ops] == [RemoveEnumValue]
+    assert ops[0].destructive
+    assert ops[0].describe() == "remove value 'shipped' from enum order_status"
+    check_roundtrip(a, c)
+
+
+def test_enum_value_rename_by_uid() -> None:
+    a = shop()
+    v = a.enums[0].values
+    b = _with_labels(a, (replace(v[0], label="created"), *v[1:]))
+    ops = diff(a, b)
+    assert [op.describe() for op in ops] == [
+        "rename value 'new' of enum order_status to 'created'"]
+
+
+def test_alter_column_carries_old_and_new() -> None:
+    a = shop()
+    b = edit_column(a, "customer", "email", type=m.ColumnType(name="varchar", length=100),
+                    nullable=True, comment="Login")
+    (op,) = diff(a, b)
+    assert isinstance(op, AlterColumn)
+    assert {c.field for c in op.changes} == {"type", "nullable", "comment"}
+    assert op.destructive  # varchar(320) -> varchar(100) narrows
+    wider = edit_column(a, "customer", "email", type=m.ColumnType(name="text"))
+    assert not diff(a, wider)[0].destructive
+
+
+def test_drop_column_carries_the_column() -> None:
+    a = shop()
+    t = a.table_named("customer")
+    assert t is not None
+    b = edit_table(a, "customer", columns=t.columns[:1])
+    (op,) = diff(a, b)
+    assert isinstance(op, DropColumn) and op.column == t.columns[1] and op.position == 1
+    assert op.reverse().apply(b) == a
+
+
+def test_primary_key_change_recreates_referencing_fks() -> None:
+    a = shop()
+    t = a.table_named("customer")
+    assert t is not None
+    b = edit_column(a, "customer", "email", pk_order=2)
+    kinds = [op.kind for op in diff(a, b)]
+    assert kinds == ["drop_foreign_key", "drop_primary_key", "add_primary_key",
+                     "add_foreign_key"]
+    check_roundtrip(a, b)
+
+
+def test_metadata_only_changes_touch_no_db() -> None:
+    a = shop()
+    b = edit_table(a, "customer", position=m.Position(10, 20), color="#ff0000")
+    b = edit_column(b, "customer", "email", frequently_queried=True)
+    ops = diff(a, b)
+    assert [op.kind for op in ops] == ["set_metadata", "set_metadata"]
+    assert not any(op.touches_db for op in ops)
+    check_roundtrip(a, b)
+
+
+def test_summary_groups_changes_with_uids() -> None:
+    a = shop()
+    b = edit_table(edit_column(a, "customer", "email", name="mail"), "customer",
+                   name="client", comment="")
+    b = _with_labels(b, (*b.enums[0].values, m.EnumValue("v-x", "refunded")))
+    summary = summarize(diff(a, b))
+    customer = a.table_named("customer")
+    assert customer is not None
+    assert [e.uid for e in summary.tables.renamed] == [customer.uid]
+    assert summary.tables.renamed[0].detail == "customer"
+    assert [e.name for e in summary.columns.renamed] == ["client.mail"]
+    assert [e.uid for e in summary.enum_values.added] == ["v-x"]
+    assert customer.uid in summary.uids
+    assert summary.destructive == ()
+    assert not summary.indexes
+
+
+def test_summary_folds_recreated_and_temporary() -> None:
+    a = shop()
+    b = edit_column(a, "customer", "email", pk_order=2)
+    summary = summarize(diff(a, b))
+    assert [e.detail for e in summary.constraints.changed] == ["recreated", "recreated"]
+    assert not summary.constraints.added and not summary.constraints.removed
+
+
+def test_narrowing_type_changes() -> None:
+    from modeler.diff.narrowing import is_narrowing
+
+    t = m.ColumnType
+    assert not is_narrowing(t(name="integer"), t(name="bigint"))
+    assert is_narrowing(t(name="bigint"), t(name="integer"))
+    assert not is_narrowing(t(name="varchar", length=10), t(name="text"))
+    assert is_narrowing(t(name="text"), t(name="varchar", length=10))
+    assert not is_narrowing(t(name="numeric", precision=10, scale=2),
+                            t(name="numeric", precision=12, scale=2))
+    assert is_narrowing(t(name="numeric", precision=10, scale=2),
+                        t(name="numeric", precision=10, scale=3))
+    assert is_narrowing(t(name="integer"), t(name="integer", array_dims=1))
+    assert not is_narrowing(t(kind="enum", ref="e"), t(name="text"))
+    assert is_narrowing(t(name="text"), t(kind="enum", ref="e"))
