@@ -50,6 +50,7 @@ def database_from_url(url: str) -> dict[str, object]:
         path = unquote(parts.path)[1:]
         name = str(BASE_DIR / path) if path and not path.startswith("/") else path
         name = name or str(DATA_DIR / "modeler.sqlite3")
+        Path(name).parent.mkdir(parents=True, exist_ok=True)  # data/ on a fresh checkout
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name,
                 "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}
     if parts.scheme in ("postgres", "postgresql", "postgresql+psycopg"):
