@@ -215,7 +215,12 @@
   // element's classes on for a moment, then the new ones back), which drops the
   // "selected" class set in prepare(): set it again once the swap has settled.
   document.body.addEventListener("htmx:afterSettle", (evt) => {
-    if (evt.target.id === "diagram") highlightSelected();
+    // an edit settles on #panel, with the new diagram swapped in out of band
+    if (evt.target.id === "diagram" || evt.target.id === "panel") highlightSelected();
+  });
+  // an edit's response carries the new diagram out of band
+  document.body.addEventListener("htmx:oobAfterSwap", (evt) => {
+    if (evt.detail && evt.detail.target && evt.detail.target.id === "diagram") prepare();
   });
   document.body.addEventListener("htmx:afterSwap", (evt) => {
     if (evt.target.id === "diagram") prepare();

@@ -62,8 +62,10 @@ def col_data(name: str, type_: str = "text", **extra: Any) -> dict[str, Any]:
 def test_add_table_has_secure_defaults(editor: Client, project: Any) -> None:
     response = add_table(editor, "customer")
     assert response.status_code == 200
-    assert "schema-changed" in response["HX-Trigger"]
+    assert "schema-saved" in response["HX-Trigger"]
+    assert b'hx-swap-oob="innerHTML"' in response.content  # the new diagram rides along
     t = schema_of(project).table_named("customer")
+    assert t is not None and f'id="table-{t.uid}"'.encode() in response.content
     assert t is not None
     names = [c.name for c in t.columns]
     assert names == ["id", "created_at", "updated_at"]

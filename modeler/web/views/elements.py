@@ -64,10 +64,13 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
         return redirect(f"{url}?table={selected}" if selected else url)
     # what the edit wrote is exactly the new snapshot: no need to read it back
     schema = ctx.outcome.new if ctx.outcome is not None else snapshot(ctx.design)
-    response = render_editor(request, editor_context(request, ctx.project, ctx.role, ctx.design,
-                                                     schema, selected=selected,
-                                                     notice=message))
-    response["HX-Trigger"] = f'{{"schema-changed": {{"rev": {ctx.design.revision}}}}}'
+    c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
+                       notice=message)
+    # The new diagram rides along as an out-of-band swap: one request per edit.
+    c["svg"] = diagrams.svg_for(schema, ctx.project, request.user, ctx.design)
+    response = render(request, "editor/editor.html#edited", c)
+    response["ETag"] = f'"{ctx.design.revision}"'
+    response["HX-Trigger"] = f'{{"schema-saved": {{"rev": {ctx.design.revision}}}}}'
     return response
 
 
