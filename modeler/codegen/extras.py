@@ -78,7 +78,7 @@ def pre_create(schema: Schema) -> list[str]:
     out = [f"CREATE SCHEMA IF NOT EXISTS {q(ns)}" for ns in namespaces(schema)]
     for ext in schema.extensions:
         with_schema = f" WITH SCHEMA {q(ext.namespace)}" if ext.namespace else ""
-        out.append(f"CREATE EXTENSION IF NOT EXISTS {q(ext.name)}{with_schema}")
+        out.append(f"CREATE EXTENSION IF NOT EXISTS {q(ext.name)}{with_schema} CASCADE")
     for e in schema.enums:
         labels = ", ".join(lit(v) for v in e.labels)
         out.append(f"CREATE TYPE {qn(e.namespace, e.name)} AS ENUM ({labels})")

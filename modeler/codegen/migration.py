@@ -59,6 +59,7 @@ from modeler.codegen.migration_tables import (
     add_column,
     alter_column,
     create_table,
+    rename_identity_sequences,
     rename_table,
 )
 from modeler.codegen.migration_types import (
@@ -119,6 +120,7 @@ from modeler.diff import (
     RenameTableElement,
     ReorderEnumValues,
     SetComment,
+    SetMetadata,
     diff,
     reverse_all,
 )
@@ -139,7 +141,7 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
             return [execute(f"DROP SCHEMA IF EXISTS {ident(name)}")]
         case CreateExtension(extension=ext):
             where = f" WITH SCHEMA {ident(ext.namespace)}" if ext.namespace else ""
-            return [execute(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{where}")]
+            return [execute(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{where} CASCADE")]
         case DropExtension(extension=ext):
             return [execute(f"DROP EXTENSION IF EXISTS {ident(ext.name)}")]
         case AlterExtension(old=old_ext, new=ext):
@@ -202,7 +204,8 @@ def _table_ops(op: Op, ctx: RenderCtx) -> list[Stmt]:
             t = a.table(uid)
             ctx.is_safe(uid)
             return [code(Call("op.alter_column", (lit(t.name), lit(old)),
-                              (("new_column_name", lit(new)), *schema_kw(t.namespace))))]
+                              (("new_column_name", lit(new)), *schema_kw(t.namespace)))),
+                    *rename_identity_sequences(b.table(uid), t)]
         case AlterColumn(table_uid=uid, uid=col):
             return alter_column(a.table(uid), b.table(uid).column(col),
                                 a.table(uid).column(col), ctx)
@@ -271,16 +274,67 @@ def _triggers(before: Schema, after: Schema) -> list[Stmt]:
     return out
 
 
-def render_ops(ops: Iterable[Op], start: Schema, *, safe: bool) -> tuple[list[Stmt], set[str]]:
-    """Statements for ``ops`` applied to ``start``, and the imports their code needs."""
+# Ops whose rendering needs no snapshot of the moment: creations read the end state, drops
+# the start state (no renames in between). A revision made of one kind only (a baseline and
+# its downgrade) is rendered without replaying the ops one by one.
+_CREATIONS = (CreateNamespace, CreateExtension, CreateEnum, CreateDomain, CreateSequence,
+              CreateTable, AddIndex, AddUnique, AddCheck, AddPrimaryKey, AddForeignKey,
+              CreateRawObject, SetComment, SetMetadata)
+_DROPS = (DropNamespace, DropExtension, DropEnum, DropDomain, DropSequence, DropTable,
+          DropIndex, DropUnique, DropCheck, DropPrimaryKey, DropForeignKey, DropRawObject,
+          SetMetadata)
+
+
+def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
+    if end is None or (start.settings.updated_at_mode != end.settings.updated_at_mode):
+        return False
+    return (all(isinstance(op, _CREATIONS) for op in ops)
+            or all(isinstance(op, _DROPS) for op in ops))
+
+
+def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> list[Stmt]:
+    """What :func:`_triggers` says after a creation or a drop: ``had`` (the trigger tables so
+    far) is updated in place from ``has`` (those of the end state)."""
+    out: list[Stmt] = []
+    if isinstance(op, CreateTable) and op.table.uid in has:
+        if not had:
+            out.append(execute(updated_at_function_sql()))
+        had[op.table.uid] = op.table
+        out.append(execute(updated_at_trigger_sql(op.table)))
+    elif isinstance(op, DropTable) and op.table.uid in had:
+        del had[op.table.uid]
+        if not had:
+            out.append(execute(f"DROP FUNCTION IF EXISTS {ident(UPDATED_AT_FUNCTION)}()"))
+    return out
+
+
+def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
+               end: Schema | None = None) -> tuple[list[Stmt], set[str]]:
+    """Statements for ``ops`` applied to ``start`` (giving ``end``, when known), and the
+    imports their code needs."""
     ctx = RenderCtx(before=start, after=start, existing=frozenset(t.uid for t in start.tables),
                     safe=safe)
     stmts: list[Stmt] = []
+    raw: list[int] = []  # where statements of raw objects start and end
+    static = end is not None and _static(ops, start, end)
+    had: dict[str, Table] = {}
+    has: dict[str, Table] = {}
+    if static and end is not None:
+        ctx.after = end
+        had, has = _trigger_tables(start), _trigger_tables(end)
     for op in ops:
-        ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
+        if not static:
+            ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
         rendered = _schema_ops(op, ctx)
+        if isinstance(op, CreateRawObject):
+            raw += [len(stmts), len(stmts) + len(rendered or ())]
         stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))
-        stmts.extend(_triggers(ctx.before, ctx.after))
+        stmts.extend(_static_triggers(op, had, has) if static
+                     else _triggers(ctx.before, ctx.after))
+    if raw:  # as pg_dump does: a function may call one created after it
+        stmts = [*stmts[:raw[0]], execute("SET check_function_bodies = false"),
+                 *stmts[raw[0]:raw[-1]], execute("RESET check_function_bodies"),
+                 *stmts[raw[-1]:]]
     if ctx.touched:
         stmts = [execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
                  execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}"),
@@ -320,8 +374,8 @@ def render_revision(*, old: Schema, new: Schema, revision: str, down_revision: s
     real ``downgrade()`` (the reversed ops)."""
     old, new = normalized(old), normalized(new)
     ops = diff(old, new)
-    up, up_imports = render_ops(ops, old, safe=existing_tables_safe)
-    down, down_imports = render_ops(reverse_all(ops), new, safe=existing_tables_safe)
+    up, up_imports = render_ops(ops, old, safe=existing_tables_safe, end=new)
+    down, down_imports = render_ops(reverse_all(ops), new, safe=existing_tables_safe, end=old)
     up_lines, down_lines = render_body(up), render_body(down)
     body = "\n".join(up_lines + down_lines)
     imports = {"from alembic import op"} | up_imports | down_imports

@@ -25,6 +25,7 @@ from modeler.codegen.migration_code import (
     lit,
     move_sql,
     no_binds,
+    qname,
     sql_str,
     text_lit,
     type_sql,
@@ -43,6 +44,7 @@ from modeler.codegen.migration_keys import (
     add_unique,
     unique_call,
 )
+from modeler.codegen.specs import needs_autoincrement_off
 from modeler.schema import naming
 from modeler.schema.model import (
     Column,
@@ -54,7 +56,9 @@ from modeler.schema.model import (
 # --- columns ----------------------------------------------------------------------------------
 
 def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
-                nullable: bool | None = None) -> Call:
+                nullable: bool | None = None, table: Table | None = None) -> Call:
+    """``sa.Column(...)``; with ``table``, a lone integer primary key without identity gets
+    ``autoincrement=False`` (else SQLAlchemy makes it SERIAL, which the design is not)."""
     args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type)]
     if c.identity is not None:
         args.append("sa.Identity(always=True)" if c.identity == "always" else "sa.Identity()")
@@ -67,6 +71,8 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
         kwargs.append(("server_default", text_lit(default)))
     if c.comment:
         kwargs.append(("comment", Lit(c.comment)))
+    if table is not None and default is None and needs_autoincrement_off(table, c):
+        kwargs.append(("autoincrement", "False"))
     return Call("sa.Column", tuple(args), tuple(kwargs))
 
 
@@ -225,7 +231,7 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
 # --- tables -----------------------------------------------------------------------------------
 
 def create_table(t: Table, ctx: RenderCtx) -> list[Stmt]:
-    args: list[str | Call | Lit] = [lit(t.name), *(column_call(c, ctx) for c in t.columns)]
+    args: list[str | Call | Lit] = [lit(t.name), *(column_call(c, ctx, table=t) for c in t.columns)]
     if t.primary_key:
         args.append(Call("sa.PrimaryKeyConstraint", tuple(lit(c.name) for c in t.primary_key),
                          (("name", f(pk_label(t))),)))
@@ -257,7 +263,7 @@ def rename_table(before: Table, after: Table, ctx: RenderCtx) -> list[Stmt]:
         if renamed_pk:
             out.append(execute(f"ALTER TABLE {tq(after)} RENAME CONSTRAINT {ident(old_pk)} "
                                f"TO {ident(new_pk)}"))
-        return out
+        return out + rename_identity_sequences(before, after)
     tmp = naming.truncate(f"{after.name}_mv_{after.uid[:8]}")
     pk_tmp = naming.truncate(f"{new_pk}_mv_{after.uid[:8]}")
     out = []
@@ -269,4 +275,36 @@ def rename_table(before: Table, after: Table, ctx: RenderCtx) -> list[Stmt]:
     if renamed_pk:
         out.append(execute(f"ALTER TABLE {tq(after)} RENAME CONSTRAINT {ident(pk_tmp)} "
                            f"TO {ident(new_pk)}"))
+    return out + rename_identity_sequences(before, after)
+
+
+def identity_sequence_name(table: str, column: str) -> str:
+    """The name PostgreSQL gives an identity column's sequence (``makeObjectName``:
+    ``<table>_<column>_seq``, the longer of the two cut until it fits 63 bytes)."""
+    t, c = table.encode(), column.encode()
+    avail = naming.MAX_IDENTIFIER_BYTES - len("_seq") - 1
+    tn, cn = len(t), len(c)
+    while tn + cn > avail:
+        if tn > cn:
+            tn -= 1
+        else:
+            cn -= 1
+    return (f"{t[:tn].decode(errors='ignore')}_{c[:cn].decode(errors='ignore')}_seq")
+
+
+def rename_identity_sequences(before: Table, after: Table) -> list[Stmt]:
+    """Identity sequences keep the name of the table and column they were created with; after
+    a rename they follow (as ``create_all`` would name them). A moved table takes them to its
+    new namespace already."""
+    out = []
+    old_cols = {c.uid: c for c in before.columns}
+    for col in after.columns:
+        old_col = old_cols.get(col.uid)
+        if col.identity is None or old_col is None or old_col.identity is None:
+            continue
+        old = identity_sequence_name(before.name, old_col.name)
+        new = identity_sequence_name(after.name, col.name)
+        if old != new:
+            out.append(execute(f"ALTER SEQUENCE {qname(after.namespace, old)} "
+                               f"RENAME TO {ident(new)}"))
     return out

@@ -3,6 +3,7 @@ objects) and of comment ops, as ``op.execute`` of quoted SQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from modeler.codegen.migration_code import (
@@ -20,7 +21,13 @@ from modeler.codegen.migration_code import (
     type_sql,
 )
 from modeler.codegen.migration_ctx import RenderCtx, comment_sql, schema_kw, tq
-from modeler.codegen.migration_keys import add_foreign_key, drop_constraint
+from modeler.codegen.migration_keys import (
+    add_check,
+    add_foreign_key,
+    add_index,
+    drop_constraint,
+    drop_index,
+)
 from modeler.diff import (
     AddEnumValue,
     AlterDomain,
@@ -88,7 +95,8 @@ def recreate_enum(enum: EnumType, ctx: RenderCtx, why: str) -> list[Stmt]:
     old_name = naming.truncate(f"{enum.name}__old")
     old_q = qname(enum.namespace, old_name)
     fks = _fks_on(ctx, lambda c: c.type.kind == "enum" and c.type.ref == enum.uid)
-    out = [comment(f"{why}: recreate the type"), *fks[0],
+    deps = _expressions_on(ctx, enum)
+    out = [comment(f"{why}: recreate the type"), *fks[0], *deps[0],
            execute(f"ALTER TYPE {enum_q(enum)} RENAME TO {ident(old_name)}"),
            *create_enum(enum)]
     for table, column, dims, default in _enum_columns(ctx.after, enum.uid):
@@ -101,7 +109,34 @@ def recreate_enum(enum: EnumType, ctx: RenderCtx, why: str) -> list[Stmt]:
         if default is not None:
             out.append(execute(f"{alter} SET DEFAULT {default}"))
     out.append(execute(f"DROP TYPE {old_q}"))
-    return out + fks[1]
+    return out + deps[1] + fks[1]
+
+
+def _expressions_on(ctx: RenderCtx, enum: EnumType) -> tuple[list[Stmt], list[Stmt]]:
+    """Drop and re-add statements for the partial or expression indexes and the CHECKs that
+    may compare a column of the enum with a value of the type: PostgreSQL keeps those values
+    typed as the renamed old type and cannot rebuild them for the new one (``operator does
+    not exist: t <> t__old``). The table is rewritten anyway: plain (locking) forms."""
+    plain = RenderCtx(before=ctx.after, after=ctx.after, existing=frozenset(), safe=False,
+                      imports=ctx.imports)
+    drop: list[Stmt] = []
+    add: list[Stmt] = []
+    for t in ctx.after.tables:
+        cols = [c.name for c in t.columns if c.type.kind == "enum" and c.type.ref == enum.uid]
+        if not cols:
+            continue
+        words = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in (*cols, enum.name))
+                           + r")\b")
+        for ix in t.indexes:
+            texts = [ix.where or "", *(p.expression or "" for p in ix.parts)]
+            if any(words.search(x) for x in texts):
+                drop += drop_index(t, ix, plain)
+                add += add_index(t, ix, plain)
+        for k in t.checks:
+            if words.search(k.expression):
+                drop += drop_constraint(t, k.name, "check", plain)
+                add += add_check(t, k, plain)
+    return drop, add
 
 
 def _fks_on(ctx: RenderCtx,

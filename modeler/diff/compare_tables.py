@@ -102,10 +102,13 @@ def _pk_names(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.primary_key)
 
 
-def _fk_names(schema: Schema, rel: Relationship) -> tuple[str, str]:
-    child, parent = _table_or_none(schema, rel.child_table), _table_or_none(
-        schema, rel.parent_table)
-    return (child.qualified_name if child else "?", parent.qualified_name if parent else "?")
+def _table_names(schema: Schema) -> dict[str, str]:
+    """Qualified table names by uid (FK ops leave tables alone: one lookup serves a loop)."""
+    return {t.uid: t.qualified_name for t in schema.tables}
+
+
+def _fk_names(names: dict[str, str], rel: Relationship) -> tuple[str, str]:
+    return names.get(rel.child_table, "?"), names.get(rel.parent_table, "?")
 
 
 # --- removals -------------------------------------------------------------------------------
@@ -148,13 +151,14 @@ def drop_foreign_keys(ctx: Ctx) -> None:
     columns whose type changes."""
     new_rels = {r.uid: r for r in ctx.new.relationships}
     recreated = _keys_recreated(ctx)
+    names = _table_names(ctx.state)
     for rel in ctx.state.relationships:
         n = new_rels.get(rel.uid)
         if (n is not None and same(rel, n, FK_DEF)
                 and (rel.parent_table, frozenset(rel.parent_columns)) not in recreated
                 and not _retyped(ctx, rel)):
             continue
-        ctx.emit(DropForeignKey(rel, *_fk_names(ctx.state, rel)))
+        ctx.emit(DropForeignKey(rel, *_fk_names(names, rel)))
 
 
 def drop_table_elements(ctx: Ctx) -> None:
@@ -181,7 +185,11 @@ def drop_tables(ctx: Ctx, old_relationships: tuple[Relationship, ...]) -> None:
 def drop_columns(ctx: Ctx) -> None:
     for old, new in ctx.shared_tables():
         keep = {c.uid for c in new.columns}
-        for c in reversed(old.columns):
+        gone = [c for c in reversed(old.columns) if c.uid not in keep]
+        # generated columns first: they depend on the plain ones (and the downgrade, which
+        # runs this in reverse, then re-adds them after the columns they read)
+        gone.sort(key=lambda c: c.generated is None)
+        for c in gone:
             if c.uid not in keep:
                 table = ctx.state.table(old.uid)
                 pos = [x.uid for x in table.columns].index(c.uid)
@@ -279,7 +287,8 @@ def alter_columns(ctx: Ctx) -> None:
 def add_columns(ctx: Ctx) -> None:
     for old, new in ctx.shared_tables():
         have = {c.uid for c in old.columns}
-        for c in new.columns:
+        # generated columns last: their expression reads the others
+        for c in sorted(new.columns, key=lambda c: c.generated is not None):
             if c.uid not in have:
                 n = len(ctx.state.table(old.uid).columns)
                 ctx.emit(AddColumn(old.uid, old.qualified_name, replace(c, pk_order=None), n))
@@ -315,6 +324,7 @@ def add_foreign_keys(ctx: Ctx) -> None:
     order = {t.uid: n for n, t in enumerate(tables_in_fk_order(ctx.new.tables,
                                                                 ctx.new.relationships))}
     todo = [r for r in ctx.new.relationships if r.uid not in have]
+    names = _table_names(ctx.state)
     for rel in sorted(todo, key=lambda r: (order.get(r.child_table, 0), r.name, r.uid)):
-        ctx.emit(AddForeignKey(rel, *_fk_names(ctx.state, rel)))
+        ctx.emit(AddForeignKey(rel, *_fk_names(names, rel)))
 

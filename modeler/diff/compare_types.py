@@ -3,6 +3,7 @@ domains and raw SQL objects. See :mod:`modeler.diff.compare` for the overall ord
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from modeler.diff.base import Change, changes_between, find
@@ -32,7 +33,7 @@ from modeler.diff.ops_types import (
 )
 from modeler.diff.order import kept_in_order, order_renames
 from modeler.schema import naming
-from modeler.schema.model import EnumType, EnumValue
+from modeler.schema.model import EnumType, EnumValue, Schema
 
 SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_value",
                    "max_value", "cache", "cycle")
@@ -277,7 +278,8 @@ def rebase_domains(ctx: Ctx) -> None:
 
 
 def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
-    """Early: drop objects that go, change or move (views depend on tables); late: create."""
+    """Early: drop objects that go, change or move (views depend on tables), then create the
+    new ones tables may call (:func:`early_raw_objects`); late: create the others."""
     if not early:
         have = {o.uid for o in ctx.state.raw_objects}
         for index, obj in enumerate(ctx.new.raw_objects):
@@ -291,3 +293,44 @@ def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
         if obj.uid not in kept or wanted[obj.uid] != obj:
             pos = [o.uid for o in ctx.state.raw_objects].index(obj.uid)
             ctx.emit(DropRawObject(obj, pos))
+    _create_early_raw_objects(ctx)
+
+
+# Raw objects built on tables: created once the tables exist.
+LATE_RAW_KINDS = frozenset({"view", "materialized view", "trigger", "policy", "rule",
+                            "statistics", "publication", "foreign table"})
+_QUOTED = re.compile(r"(\$[A-Za-z_0-9]*\$).*?\1|'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def early_raw_objects(schema: Schema) -> set[str]:
+    """Uids of the raw objects that can be created before the tables (functions, types,
+    aggregates... that a CHECK, default or index expression may call): those not of a kind
+    built on tables and whose SQL outside quoted bodies names neither a table nor another
+    late object (``RETURNS SETOF some_table`` waits for its table)."""
+    late = {o.uid for o in schema.raw_objects if o.kind in LATE_RAW_KINDS}
+    names = {t.name for t in schema.tables}
+    outside = {o.uid: _QUOTED.sub(" ", o.sql) for o in schema.raw_objects}
+    while True:
+        names |= {o.name for o in schema.raw_objects if o.uid in late and o.name}
+        words = re.compile(r"\b(?:" + "|".join(sorted(re.escape(n) for n in names)) + r")\b",
+                           re.IGNORECASE) if names else None
+        more = {o.uid for o in schema.raw_objects if o.uid not in late and words is not None
+                and words.search(outside[o.uid]) is not None}
+        if not more:
+            return {o.uid for o in schema.raw_objects} - late
+        late |= more
+
+
+def _create_early_raw_objects(ctx: Ctx) -> None:
+    """Create the new raw objects that tables may use, before the tables (in their order)."""
+    have = {o.uid for o in ctx.state.raw_objects}
+    if all(o.uid in have for o in ctx.new.raw_objects):
+        return
+    early = early_raw_objects(ctx.new)
+    index = 0
+    for obj in ctx.new.raw_objects:
+        if obj.uid in have:
+            index += 1
+        elif obj.uid in early:
+            ctx.emit(CreateRawObject(obj, index))
+            index += 1

@@ -78,18 +78,6 @@ def _nextval(default: object) -> bool:
     return isinstance(default, str) and default.startswith("nextval(")
 
 
-SERIAL_ADDED = Exclusion(
-    "serial-added-to-integer-pk",
-    "BUG in modeler/codegen/migration_tables.py column_call(): op.create_table() columns lack "
-    "autoincrement=False, so SQLAlchemy turns a lone integer primary key without identity "
-    "into SERIAL (a sequence and a nextval default the design does not have). Repro: "
-    "CREATE TABLE t (id integer PRIMARY KEY); → after upgrade t.id DEFAULT "
-    "nextval('t_id_seq'::regclass). The migrated column is compared as if it had no default.",
-    _column_fix(lambda mine, other: _nextval(mine[4]) and other[4] is None
-                and mine[:4] == other[:4] and mine[5:] == other[5:],
-                lambda mine, other: other, "actual"),
-    bug=True)
-
 def _pk_comments(expected: Catalog, actual: Catalog) -> tuple[Catalog, Catalog]:
     """Drop expected's comments on primary key constraints."""
     targets = set()

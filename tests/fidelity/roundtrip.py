@@ -50,16 +50,6 @@ VERSION_TABLE = "public.alembic_version"
 
 Transform = Callable[[str], str]
 
-# WORKAROUND for a bug reported in modeler/codegen/migration_types.py (create_raw_object):
-# functions kept as SQL are replayed with check_function_bodies on, whereas the pg_dump they
-# come from sets it off; a LANGUAGE sql function that calls one defined after it then fails
-# ("function inventory_in_stock(integer) does not exist", dvdrental). Repro:
-#   SET check_function_bodies = false;
-#   CREATE FUNCTION a() RETURNS int LANGUAGE sql AS $$ SELECT b() $$;
-#   CREATE FUNCTION b() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
-# The upgrade runs with it off, as pg_restore does. Remove once the baseline sets it.
-UPGRADE_PGOPTIONS = "-c check_function_bodies=off"
-
 
 def _drop_lines(pattern: str) -> Transform:
     """A transform that deletes the lines matching ``pattern`` (a regular expression)."""
@@ -308,7 +298,7 @@ class UpgradeError(RuntimeError):
 def alembic_upgrade(bundle: Path, url: str, timeout: int = 600) -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
-    env.update(DATABASE_URL=url, DIRECT_DATABASE_URL=url, PGOPTIONS=UPGRADE_PGOPTIONS)
+    env.update(DATABASE_URL=url, DIRECT_DATABASE_URL=url)
     proc = subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=bundle, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:

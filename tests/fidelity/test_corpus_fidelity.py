@@ -31,16 +31,15 @@ SQL_NAMES = ("chinook", "northwind", "dvdrental", "azimutt", "gospeak", "synapse
              "adventureworks", "db2dbml")
 DBML_NAMES = ("adventureworks-dbml", "db2dbml-dbml")
 
-_SERIAL = ex.SERIAL_ADDED  # bug workaround: see its reason
 EXCLUSIONS: dict[str, tuple[ex.Exclusion, ...]] = {
-    "chinook": (_SERIAL,),
-    "northwind": (_SERIAL,),
+    "chinook": (),
+    "northwind": (),
     "dvdrental": (),
-    "azimutt": (_SERIAL, ex.PK_COMMENT),  # COMMENT ON CONSTRAINT schema_migrations_pkey
-    "gospeak": (_SERIAL,),
-    "synapse": (_SERIAL,),
+    "azimutt": (ex.PK_COMMENT,),  # COMMENT ON CONSTRAINT schema_migrations_pkey
+    "gospeak": (),
+    "synapse": (),
     "netbox": (),
-    "adventureworks": (_SERIAL,),
+    "adventureworks": (),
     "db2dbml": (),
     # The DBML as written by holistics/dbml from the pg_dump; its extensions and domains are
     # provided to the database beforehand (DBML cannot declare them), so those are no measure.
