@@ -300,6 +300,10 @@ def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
 LATE_RAW_KINDS = frozenset({"view", "materialized view", "trigger", "policy", "rule",
                             "statistics", "publication", "foreign table"})
 _QUOTED = re.compile(r"(\$[A-Za-z_0-9]*\$).*?\1|'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+# Function options name languages and settings, not tables: ``LANGUAGE sql`` must not make a
+# function wait for a table called ``language`` (musicbrainz has one).
+_OPTIONS = re.compile(r"\bLANGUAGE\s+\w+|\bSET\s+[\w.]+\s*(?:=|\bTO\b)[^;]*?(?=\bAS\b|;|$)",
+                      re.IGNORECASE)
 
 
 def early_raw_objects(schema: Schema) -> set[str]:
@@ -309,7 +313,7 @@ def early_raw_objects(schema: Schema) -> set[str]:
     late object (``RETURNS SETOF some_table`` waits for its table)."""
     late = {o.uid for o in schema.raw_objects if o.kind in LATE_RAW_KINDS}
     names = {t.name for t in schema.tables}
-    outside = {o.uid: _QUOTED.sub(" ", o.sql) for o in schema.raw_objects}
+    outside = {o.uid: _OPTIONS.sub(" ", _QUOTED.sub(" ", o.sql)) for o in schema.raw_objects}
     while True:
         names |= {o.name for o in schema.raw_objects if o.uid in late and o.name}
         words = re.compile(r"\b(?:" + "|".join(sorted(re.escape(n) for n in names)) + r")\b",

@@ -236,3 +236,27 @@ def test_narrowing_type_changes() -> None:
     assert is_narrowing(t(name="integer"), t(name="integer", array_dims=1))
     assert not is_narrowing(t(kind="enum", ref="e"), t(name="text"))
     assert is_narrowing(t(name="text"), t(kind="enum", ref="e"))
+
+
+def test_function_options_do_not_name_tables() -> None:
+    """``LANGUAGE sql`` and ``SET search_path = ...`` are options, not table references: a
+    function stays early even when a table is called ``language`` (musicbrainz)."""
+    from modeler.diff.compare_types import early_raw_objects
+    from modeler.schema import model as m
+    from modeler.schema.builder import SchemaBuilder
+
+    b = SchemaBuilder()
+    b.table("language", comment="Languages").column("id", "integer", pk=True)
+    b.table("t", comment="Uses the function").column("id", "integer", pk=True)
+    schema = b.build()
+    fn = m.RawObject(uid="00000000-0000-4000-8000-0000000000a1", kind="function",
+                     name="trimmed", sql="CREATE FUNCTION trimmed(text) RETURNS boolean AS $$ "
+                     "SELECT $1 = btrim($1) $$ LANGUAGE sql IMMUTABLE SET search_path = "
+                     "public, pg_temp;")
+    setof = m.RawObject(uid="00000000-0000-4000-8000-0000000000a2", kind="function",
+                        name="all_t", sql="CREATE FUNCTION all_t() RETURNS SETOF t AS $$ "
+                        "SELECT * FROM t $$ LANGUAGE sql;")
+    from dataclasses import replace
+
+    schema = replace(schema, raw_objects=(fn, setof))
+    assert early_raw_objects(schema) == {fn.uid}
