@@ -24,6 +24,7 @@ from modeler.rules.gates import (
     apply_waivers,
     element_gate,
     fingerprint,
+    gate_findings,
     make_waiver,
     validate_justification,
     version_gate,
@@ -40,7 +41,8 @@ __all__ = [
     "Edit", "EditError", "Finding", "Fix", "Level", "LevelOverride", "Rule", "RuleDoc",
     "RuntimeFacts", "Target", "Waiver", "all_rules", "apply_edits", "apply_safe_fixes",
     "apply_waivers", "describe_edits", "destructive_changes", "element_gate", "fingerprint",
-    "fix_for", "fixes", "get_rule", "lint", "make_waiver", "registry", "rule_doc", "rule_docs",
+    "fix_for", "fixes", "gate_findings",
+    "get_rule", "lint", "make_waiver", "registry", "rule_doc", "rule_docs",
     "safe_fixes", "to_json", "to_sarif", "to_text", "validate_justification", "version_gate",
     "waiver_status",
 ]

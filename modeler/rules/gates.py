@@ -138,23 +138,65 @@ def _scope(schema: Schema, element_uid: str) -> frozenset[str]:
     return frozenset(uids)
 
 
-def element_gate(before: Schema, after: Schema, element_uid: str,
+def _owner_table(schema: Schema, uid: str) -> str | None:
+    """The table holding the element ``uid`` (a relationship's child table), if any."""
+    idx = schema._index
+    if uid in idx.tables:
+        return uid
+    if uid in idx.columns:
+        return idx.columns[uid][0].uid
+    for t in schema.tables:
+        if (any(i.uid == uid for i in t.indexes) or any(u.uid == uid for u in t.uniques)
+                or any(c.uid == uid for c in t.checks)
+                or any(q.uid == uid for q in t.query_patterns)):
+            return t.uid
+    for r in schema.relationships:
+        if r.uid == uid:
+            return r.child_table
+    return None
+
+
+def _present(schema: Schema, uid: str) -> bool:
+    return _owner_table(schema, uid) is not None or uid in schema._index.types
+
+
+def gate_findings(before: Schema, after: Schema, element_uid: str | None,
+                  before_findings: Iterable[Finding],
+                  after_findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The gate on findings already computed (callers that cache lint results use this).
+
+    New BLOCK findings (same rule and target absent before) on the element or its children.
+    A dropped element is gated on the table that held it; with no element (``None``), or
+    when its table is gone too, every new BLOCK finding counts.
+    """
+    old = {f.key for f in before_findings if f.level is Level.BLOCK}
+    new = [f for f in after_findings if f.level is Level.BLOCK and f.key not in old]
+    if not new or element_uid is None:
+        return tuple(new)
+    element: str | None = element_uid
+    if not _present(after, element_uid):
+        element = _owner_table(before, element_uid)
+        if element is None or not _present(after, element):
+            return tuple(new)
+    assert element is not None
+    scope = _scope(after, element)
+
+    def on_element(f: Finding) -> bool:
+        t = f.target
+        return t.table_uid == element or t.uid in scope or any(u in scope for u in t.related)
+
+    return tuple(f for f in new if on_element(f))
+
+
+def element_gate(before: Schema, after: Schema, element_uid: str | None,
                  config: Config | None = None) -> tuple[Finding, ...]:
     """BLOCK findings on the element (or its children) that ``after`` has and ``before`` has
-    not (same rule and target). Empty = the save may proceed.
+    not (same rule and target). Empty = the save may proceed. See :func:`gate_findings`.
 
     Saves after an imported baseline are gated normally, so ``config.baseline`` is ignored.
     """
     cfg = replace(config or DEFAULT_CONFIG, baseline=False)
-    old = {f.key for f in lint(before, cfg) if f.level is Level.BLOCK}
-    scope = _scope(after, element_uid)
-
-    def on_element(f: Finding) -> bool:
-        t = f.target
-        return t.table_uid == element_uid or t.uid in scope or any(u in scope for u in t.related)
-
-    return tuple(f for f in lint(after, cfg)
-                 if f.level is Level.BLOCK and f.key not in old and on_element(f))
+    return gate_findings(before, after, element_uid, lint(before, cfg), lint(after, cfg))
 
 
 def version_gate(schema: Schema, config: Config | None = None,

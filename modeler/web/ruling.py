@@ -9,7 +9,6 @@ from typing import Any
 
 from modeler import rules
 from modeler.rules import Config, Finding, Level, LevelOverride, Waiver
-from modeler.rules.gates import _scope as element_scope
 from modeler.schema import model as m
 from modeler.web import models as db
 
@@ -84,44 +83,11 @@ def grandfather(findings: tuple[rules.Finding, ...],
 
 def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
                  project: db.Project) -> tuple[Finding, ...]:
-    """New BLOCK findings the edit introduces on its element (anywhere, when the edit has no
-    single element, e.g. a relationship drawn with new columns)."""
+    """New BLOCK findings the edit introduces on its element (the rules' gate, fed with the
+    cached lint results; config is never a baseline here, later saves are gated normally)."""
     config = config_for(project)
-    before = {f.key for f in raw_lint(old, config) if f.level is Level.BLOCK}
-    new_blocks = [f for f in raw_lint(new, config)
-                  if f.level is Level.BLOCK and f.key not in before]
-    if not new_blocks or target_uid is None:
-        return tuple(new_blocks)
-    element = target_uid if _present(new, target_uid) else _owner_table(old, target_uid)
-    if element is None or not _present(new, element):
-        return tuple(new_blocks)  # the element and its table are gone: gate everything
-    scope = element_scope(new, element)
-
-    def on_element(f: Finding) -> bool:
-        t = f.target
-        return t.table_uid == element or t.uid in scope or any(u in scope for u in t.related)
-    return tuple(f for f in new_blocks if on_element(f))
-
-
-def _present(schema: m.Schema, uid: str) -> bool:
-    idx = schema._index
-    if uid in idx.tables or uid in idx.columns or uid in idx.types:
-        return True
-    return _owner_table(schema, uid) is not None or any(
-        r.uid == uid for r in schema.relationships)
-
-
-def _owner_table(schema: m.Schema, uid: str) -> str | None:
-    idx = schema._index
-    if uid in idx.columns:
-        return idx.columns[uid][0].uid
-    for t in schema.tables:
-        if any(x.uid == uid for x in (*t.indexes, *t.uniques, *t.checks, *t.query_patterns)):
-            return t.uid
-    for r in schema.relationships:
-        if r.uid == uid:
-            return r.child_table
-    return None
+    return rules.gate_findings(old, new, target_uid, raw_lint(old, config),
+                               raw_lint(new, config))
 
 
 def worst_levels(schema: m.Schema, project: db.Project,

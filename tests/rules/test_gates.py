@@ -84,6 +84,19 @@ def test_element_gate_ignores_blocks_that_were_already_there() -> None:
     assert element_gate(broken, moved, uid_of(moved, "customer.email")) == ()
 
 
+def test_dropping_an_element_is_gated_on_its_table() -> None:
+    from modeler.schema import edit
+
+    before = shop()
+    created = uid_of(before, "customer.created_at")
+    after = edit.drop(before, created)  # the column is gone: TS-01 lands on its table
+    assert {f.rule for f in element_gate(before, after, created)} == {"TS-01"}
+    index = next(t for t in before.tables if t.name == "purchase").indexes[0].uid
+    assert {f.rule for f in element_gate(before, edit.drop(before, index), index)} == {"IX-01"}
+    # no single element: every new BLOCK counts
+    assert {f.rule for f in element_gate(before, after, None)} == {"TS-01"}
+
+
 def test_element_gate_gates_saves_after_a_baseline_normally() -> None:
     after = shop(email_type="json")
     refused = element_gate(shop(), after, uid_of(after, "customer.email"),
