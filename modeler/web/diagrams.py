@@ -16,8 +16,10 @@ from django.core.cache import cache
 
 from modeler import diagram
 from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
+from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import models as db
+from modeler.web import ruling
 
 DEFAULT_PREFS: dict[str, Any] = {"detail": "all", "direction": "LR", "focus": "", "depth": 1,
                                  "area": ""}
@@ -98,41 +100,28 @@ def options_from_query(query: Mapping[str, Any], schema: m.Schema,
     return view_options(clean_prefs(merged, schema), schema)
 
 
-def badges_for(schema: m.Schema, project: db.Project,
-               design: db.Design | None = None) -> dict[str, str]:
-    try:
-        from modeler.web import ruling
-    except ImportError:
-        return {}
-    return ruling.worst_levels(schema, project, design)
-
-
-def findings_for(schema: m.Schema, project: db.Project,
-                 design: db.Design | None = None) -> Any:
-    try:
-        from modeler.web import ruling
-    except ImportError:
-        return None
-    return ruling.panel(schema, project, design)
-
-
 def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
-            design: db.Design, *, can_store: bool = False, highlight: str | None = None) -> str:
-    """The editor's SVG for this user's view (cached by the DOT's hash)."""
+            design: db.Design, *, can_store: bool = False, highlight: str | None = None,
+            findings: tuple[Finding, ...] | None = None) -> str:
+    """The editor's SVG for this user's view (cached by the DOT's hash). ``findings``: the
+    design's lint results when the caller has them already (they set the badges)."""
     if not schema.tables:
         return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
                 '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
                 'Add a table to start the diagram.</text></svg>')
+    prefs = prefs_for(user, project)
     if can_store and not all(t.position for t in schema.tables):
         # First view after an import or a new table: store positions so that later edits
         # render pinned and nothing jumps around.
         from modeler.web.store import sync
 
-        placed = ensure_positions(schema, view_options(prefs_for(user, project), schema))
+        placed = ensure_positions(schema, view_options(prefs, schema))
         sync(design, schema, placed)
         schema = placed
-    options = view_options(prefs_for(user, project), schema, highlight=highlight,
-                           badges=badges_for(schema, project, design))
+    if findings is None:  # positions do not change findings
+        findings = ruling.lint_project(schema, project, design)
+    options = view_options(prefs, schema, highlight=highlight,
+                           badges=ruling.worst_levels(findings))
     return _svg(schema, options)
 
 

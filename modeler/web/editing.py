@@ -20,6 +20,7 @@ from django.db import transaction
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
+from modeler.web import ruling
 from modeler.web.snapshot import snapshot
 from modeler.web.store import SyncResult, sync
 
@@ -84,10 +85,6 @@ def element_json(schema: m.Schema, uid: str | None) -> Any:
 def gate(old: m.Schema, new: m.Schema, target_uid: str | None,
          project: db.Project) -> tuple[Any, ...]:
     """New BLOCK findings on the edited element (empty: the edit may be saved)."""
-    try:
-        from modeler.web import ruling
-    except ImportError:  # the rules package is not installed in this build
-        return ()
     return ruling.element_gate(old, new, target_uid, project)
 
 

@@ -90,12 +90,11 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
                                raw_lint(new, config))
 
 
-def worst_levels(schema: m.Schema, project: db.Project,
-                 design: db.Design | None = None) -> dict[str, str]:
+def worst_levels(findings: tuple[Finding, ...]) -> dict[str, str]:
     """table uid → worst unwaived level, for the diagram's badges."""
     order = {"block": 0, "justify": 1, "advise": 2}
     out: dict[str, str] = {}
-    for f in lint_project(schema, project, design):
+    for f in findings:
         if f.waived or not f.target.table_uid:
             continue
         level = f.level.value
@@ -105,10 +104,8 @@ def worst_levels(schema: m.Schema, project: db.Project,
     return out
 
 
-def panel(schema: m.Schema, project: db.Project,
-          design: db.Design | None = None) -> dict[str, Any]:
+def panel(findings: tuple[Finding, ...]) -> dict[str, Any]:
     """Findings grouped by level, with counts, for the editor's findings panel."""
-    findings = lint_project(schema, project, design)
     counts = Counter(f.level.value for f in findings if not f.waived)
     groups = []
     for level in ("block", "justify", "advise"):

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms
+from modeler.web import diagrams, editor_forms, ruling
 from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot
@@ -43,7 +43,8 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "new_table_form": editor_forms.TableForm(prefix="new"),
         "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
         "enum_form": editor_forms.EnumForm(prefix="enum"),
-        "findings": diagrams.findings_for(schema, project, design),
+        "lint": (lint := ruling.lint_project(schema, project, design)),
+        "findings": ruling.panel(lint),
     }
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
@@ -129,7 +130,7 @@ def editor(request: HttpRequest, slug: str, design: int | None = None) -> HttpRe
     ctx = editor_context(request, project, role, design, schema)
     if request.htmx:  # type: ignore[attr-defined]
         return render_editor(request, ctx)
-    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design,
+    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design, findings=ctx["lint"],
                                   can_store=can(role, "edit"))
     return render(request, "editor/editor.html", ctx)
 

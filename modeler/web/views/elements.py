@@ -67,7 +67,8 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
                        notice=message)
     # The new diagram rides along as an out-of-band swap: one request per edit.
-    c["svg"] = diagrams.svg_for(schema, ctx.project, request.user, ctx.design)
+    c["svg"] = diagrams.svg_for(schema, ctx.project, request.user, ctx.design,
+                                findings=c["lint"])
     response = render(request, "editor/editor.html#edited", c)
     response["ETag"] = f'"{ctx.design.revision}"'
     response["HX-Trigger"] = f'{{"schema-saved": {{"rev": {ctx.design.revision}}}}}'
@@ -81,7 +82,8 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
     c = editor_context(ctx.request, ctx.project, ctx.role, ctx.design, schema,
                        selected=selected, errors=errors, **forms)
     if not ctx.request.htmx:  # type: ignore[attr-defined]
-        c["svg"] = diagrams.svg_for(schema, ctx.project, ctx.request.user, ctx.design)
+        c["svg"] = diagrams.svg_for(schema, ctx.project, ctx.request.user, ctx.design,
+                                    findings=c["lint"])
     return render_editor(ctx.request, c, status=status)
 
 
