@@ -267,3 +267,22 @@ def test_column_form_only_for_the_column_being_edited(editor: Client, project: A
                        f"{prefix}-searchable": "none"}, **HX)
     assert bad.status_code == 422
     assert f'name="{prefix}-name"'.encode() in bad.content  # the form stays open with errors
+
+
+def test_rendered_forms_carry_the_row_version_once(editor: Client, project: Any) -> None:
+    """The browser posts what the page renders: one version input per form, with the row's
+    current version (a second, empty input of the same name would disable the 409 check)."""
+    import re
+
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    DbTable.objects.filter(uid=uid).update(version=7)
+    col = schema_of(project).table(uid).columns[1]
+    DbColumn.objects.filter(uid=col.uid).update(version=5)
+    body = editor.get(reverse("table_panel", args=["shop", uid]), {"column": col.uid},
+                      **HX).content.decode()
+    assert re.findall(r'name="tbl-version" value="(\d*)"', body) == ["7"]
+    assert body.count('name="tbl-version"') == 1
+    prefix = f"c{col.uid[:8]}"
+    assert re.findall(rf'name="{prefix}-version" value="(\d*)"', body) == ["5"]
+    assert body.count(f'name="{prefix}-version"') == 1

@@ -76,22 +76,24 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
     versions = {str(u): v for u, v in DbColumn.objects.filter(
         design=design, table__uid=table.uid).values_list("uid", "version")}
+    # the forms carry the row version in their own hidden field (optimistic locking)
     rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
-             "type": c.type.short(schema), "version": versions.get(c.uid, ""),
+             "type": c.type.short(schema),
              "form": (bound if bound is not None and c.uid == edit_column else
-                      editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}",
-                                              initial=column_initial(c, c.uid in uniques))
+                      editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}", initial={
+                          **column_initial(c, c.uid in uniques),
+                          "version": versions.get(c.uid)})
                       if c.uid == edit_column else None)}
             for c in table.columns]
     names = {c.uid: c.name for c in table.columns}
     return {
         "table": table, "column_rows": rows,
-        "table_version": DbTable.objects.filter(design=design, uid=table.uid)
-        .values_list("version", flat=True).first(),
         "table_form": editor_forms.TableForm(prefix="tbl", initial={
             "name": table.name, "namespace": table.namespace, "comment": table.comment,
             "kind": table.kind, "delete_strategy": table.delete_strategy,
-            "subject_area": table.subject_area, "color": table.color}),
+            "subject_area": table.subject_area, "color": table.color,
+            "version": DbTable.objects.filter(design=design, uid=table.uid)
+            .values_list("version", flat=True).first()}),
         "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",
                                                initial={"type": "text"}),
         "index_form": editor_forms.IndexForm(table=table, prefix="ix"),

@@ -336,8 +336,8 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
         c["rel_form"] = editor_forms.RelationshipEditForm(initial={
             "name": rel.name, "cardinality": rel.cardinality, "on_delete": rel.on_delete,
             "on_update": rel.on_update, "deferrable": rel.deferrable,
-            "initially_deferred": rel.initially_deferred, "comment": rel.comment})
-        c["rel_version"] = diagrams.row_version("relationship", design_, uid)
+            "initially_deferred": rel.initially_deferred, "comment": rel.comment,
+            "version": diagrams.row_version("relationship", design_, uid)})
         return render_editor(request, c)
     rel = next((r for r in ctx.schema.relationships if r.uid == uid), None)
     if rel is None:
