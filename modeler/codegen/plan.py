@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from modeler.codegen import pynames
 from modeler.codegen.sqltypes import type_expr
+from modeler.schema.graph import cyclic_components, tables_in_fk_order
 from modeler.schema.model import EnumType, Relationship, Schema, Table
 
 # Names the models module binds besides the imports of the column types.
@@ -89,76 +90,22 @@ def _type_cache(schema: Schema) -> dict[str, tuple[str, frozenset[str]]]:
 
 def cycle_relationships(schema: Schema) -> frozenset[str]:
     """Uids of FKs between distinct tables of one strongly connected component."""
-    graph: dict[str, list[str]] = {t.uid: [] for t in schema.tables}
+    edges: dict[str, set[str]] = {}
     for r in schema.relationships:
         if r.child_table != r.parent_table:
-            graph[r.child_table].append(r.parent_table)
-    comp = _scc(graph)
+            edges.setdefault(r.child_table, set()).add(r.parent_table)
+    comp = {uid: n for n, members in enumerate(cyclic_components(edges)) for uid in members}
     return frozenset(r.uid for r in schema.relationships
                      if r.child_table != r.parent_table
-                     and comp[r.child_table] == comp[r.parent_table])
-
-
-def _scc(graph: dict[str, list[str]]) -> dict[str, int]:
-    """Tarjan's algorithm, iterative (1,000-table designs must not hit the recursion limit)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    comp: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            succ = graph[node]
-            if i < len(succ):
-                work.append((node, i + 1))
-                nxt = succ[i]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if low[node] == index[node]:
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp[w] = index[node]
-                    if w == node:
-                        break
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return comp
+                     and r.child_table in comp
+                     and comp[r.child_table] == comp.get(r.parent_table))
 
 
 def creation_order(schema: Schema, skip: Iterable[str] = ()) -> list[str]:
     """Table uids so that parents come before children (Kahn; ties in schema order)."""
     skipped = set(skip)
-    pos = {t.uid: i for i, t in enumerate(schema.tables)}
-    deps: dict[str, set[str]] = {t.uid: set() for t in schema.tables}
-    for r in schema.relationships:
-        if r.uid not in skipped and r.child_table != r.parent_table:
-            deps[r.child_table].add(r.parent_table)
-    order: list[str] = []
-    done: set[str] = set()
-    remaining = sorted(deps, key=pos.__getitem__)
-    while remaining:
-        ready = [u for u in remaining if deps[u] <= done] or remaining[:1]
-        for u in ready:
-            order.append(u)
-            done.add(u)
-        ready_set = set(ready)
-        remaining = [u for u in remaining if u not in ready_set]
-    return order
+    return [t.uid for t in tables_in_fk_order(
+        schema.tables, [r for r in schema.relationships if r.uid not in skipped])]
 
 
 def _enum_plans(schema: Schema, taken: set[str]) -> dict[str, EnumPlan]:

@@ -6,35 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from modeler.schema.model import Relationship, Table
+from modeler.schema.graph import tables_in_fk_order as tables_in_fk_order  # re-export
 
 K = TypeVar("K", bound=Hashable)
-
-
-def tables_in_fk_order(tables: Iterable[Table],
-                       relationships: Iterable[Relationship]) -> list[Table]:
-    """Parents before children (Kahn's algorithm, ties by name); a cycle is broken at its
-    first table by name, which is fine because FKs are added after all tables exist."""
-    by_uid = {t.uid: t for t in tables}
-    deps: dict[str, set[str]] = {uid: set() for uid in by_uid}
-    for r in relationships:
-        if r.child_table in by_uid and r.parent_table in by_uid and r.child_table != r.parent_table:
-            deps[r.child_table].add(r.parent_table)
-
-    def key(uid: str) -> tuple[str, str, str]:
-        t = by_uid[uid]
-        return (t.namespace, t.name, t.uid)
-
-    out: list[Table] = []
-    pending = set(by_uid)
-    while pending:
-        ready = sorted((u for u in pending if not deps[u] & pending), key=key)
-        if not ready:  # a cycle: take the first table by name
-            ready = [min(pending, key=key)]
-        for uid in ready:
-            out.append(by_uid[uid])
-            pending.discard(uid)
-    return out
 
 
 def order_renames(renames: Sequence[tuple[str, K, K]], occupied: Iterable[K],

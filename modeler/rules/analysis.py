@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from modeler.schema import naming
+from modeler.schema.graph import cyclic_components as cyclic_components  # re-export
 from modeler.schema.model import Column, ColumnType, Domain, Relationship, Schema, Table
 
 AUDIT_COLUMNS = frozenset({"created_at", "updated_at", "deleted_at"})
@@ -227,54 +228,6 @@ def _access_paths(table: Table) -> Iterable[AccessPath]:
         yield AccessPath("index", ix.uid, ix.name, ix.method, keys,
                          tuple(p.descending for p in ix.parts), ix.where is not None, ix.unique,
                          (ix.method, parts_sig, ix.where, ix.include))
-
-
-def cyclic_components(edges: Mapping[str, Iterable[str]]) -> tuple[tuple[str, ...], ...]:
-    """Strongly connected components that contain a cycle (Tarjan's algorithm, iterative).
-
-    Components come out sorted (each one sorted, then the list) so results are deterministic.
-    """
-    graph = {k: sorted(set(v)) for k, v in edges.items()}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[tuple[str, ...]] = []
-    counter = 0
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            succ = graph.get(node, [])
-            if i < len(succ):
-                work.append((node, i + 1))
-                nxt = succ[i]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                comp: list[str] = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == node:
-                        break
-                if len(comp) > 1 or node in graph.get(node, ()):
-                    result.append(tuple(sorted(comp)))
-    return tuple(sorted(result))
 
 
 _CACHE: dict[int, Analysis] = {}
