@@ -20,6 +20,7 @@ from modeler.importers.dbml import fastparse
 from modeler.importers.dbml.convert import Converter, note_text
 from modeler.importers.dbml.prepass import Prepassed, prepass
 from modeler.importers.draft import Draft
+from modeler.importers.progress import Progress, file_stage
 from modeler.importers.result import ImportResult, SchemaImportError
 
 
@@ -42,38 +43,84 @@ def _parse(file: str, pre: Prepassed) -> Any:
     return parser
 
 
-def import_dbml(files: Sequence[tuple[str, str]]) -> ImportResult:
-    """Import ``(filename, text)`` DBML files as one design (refs may cross files)."""
+def import_dbml(files: Sequence[tuple[str, str]], *,
+                progress: Progress | None = None) -> ImportResult:
+    """Import ``(filename, text)`` DBML files as one design (refs may cross files).
+
+    ``progress`` (see :mod:`modeler.importers.progress`) hears of each file parsed and of
+    each element converted: parsing, converting and building the snapshot take about a
+    third of the time each for large files (the measure: characters parsed, then elements
+    converted, scaled to the same size)."""
     if isinstance(files, str):
         raise TypeError("import_dbml takes a sequence of (filename, text) pairs")
+    report = _Report(progress, sum(len(text) for _, text in files))
     draft = Draft()
     conv = Converter(draft)
     parsed = []
-    for name, text in files:
+    for index, (name, text) in enumerate(files, 1):
+        report.parsing(file_stage(index, len(files), name))
         pre = prepass(text)
         for line, note in pre.notes:
             draft.warn(name, line, "unsupported", note)
         parsed.append((name, pre, _parse(name, pre)))
+        report.chars_done += len(text)
+    report.items = sum(len(p.enums) + len(p.tables) + len(p.refs) + len(p.table_groups)
+                       for _, _, p in parsed)
     for name, _, p in parsed:
         conv.file = name
-        _each(conv, conv.enum, p.enums)
+        _each(conv, conv.enum, p.enums, report.converting("converting enums"))
     for name, pre, p in parsed:
         conv.file = name
-        _each(conv, conv.table, p.tables)
+        _each(conv, conv.table, p.tables, report.converting("converting tables"))
         _each(conv, conv.check, pre.checks)
     for name, _, p in parsed:
         conv.file = name
-        _each(conv, conv.ref, p.refs)
-        _each(conv, conv.group, p.table_groups)
+        _each(conv, conv.ref, p.refs, report.converting("converting references"))
+        _each(conv, conv.group, p.table_groups, report.converting("converting table groups"))
         _project(conv, p)
         if p.sticky_notes:
             conv.warn("approximation", f"{len(p.sticky_notes)} sticky note(s) not modelled")
+    report.building()
     return build_result(draft)
 
 
-def _each(conv: Converter, handler: Callable[[Any], None], items: Iterable[Any]) -> None:
+class _Report:
+    """:func:`import_dbml`'s progress: characters parsed, then elements converted."""
+
+    def __init__(self, progress: Progress | None, chars: int) -> None:
+        self.progress = progress
+        self.chars = max(chars, 1)
+        self.chars_done = 0
+        self.items = 0  # elements to convert, known once every file is parsed
+        self.items_done = 0
+
+    def parsing(self, stage: str) -> None:
+        if self.progress is not None:
+            self.progress(stage, self.chars_done, 3 * self.chars)
+
+    def building(self) -> None:
+        if self.progress is not None:
+            self.progress("building the design", 2 * self.chars, 3 * self.chars)
+
+    def converting(self, stage: str) -> Callable[[], None] | None:
+        """A callback for one element converted, or None without a progress callback."""
+        progress = self.progress
+        if progress is None:
+            return None
+
+        def one() -> None:
+            self.items_done += 1
+            progress(stage, self.chars + self.chars * self.items_done // max(self.items, 1),
+                     3 * self.chars)
+        return one
+
+
+def _each(conv: Converter, handler: Callable[[Any], None], items: Iterable[Any],
+          progress: Callable[[], None] | None = None) -> None:
     """Convert each item; a shape PyDBML allows but we did not foresee becomes a warning."""
     for item in items:
+        if progress is not None:
+            progress()
         try:
             handler(item)
         except Exception as exc:

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from modeler.importers.build import build_result
 from modeler.importers.live import queries as q
 from modeler.importers.live import script as s
+from modeler.importers.progress import Progress
 from modeler.importers.result import ImportResult, SchemaImportError
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import quote_ident
@@ -47,28 +48,52 @@ def _conninfo(url: str) -> str:
 
 
 def import_live(url: str, schemas: Sequence[str] | None = None,
-                tables: Sequence[str] | None = None) -> ImportResult:
+                tables: Sequence[str] | None = None, *,
+                progress: Progress | None = None) -> ImportResult:
     """Import the tables (and their types, keys, indexes...) of a live database.
 
     ``schemas`` limits the import to those namespaces (default: every non-system schema);
     ``tables`` to those tables (``name`` or ``schema.name``), in which case views and
     functions are left out and only the selected tables' triggers are kept.
+    ``progress`` (see :mod:`modeler.importers.progress`) hears of each catalog query, then
+    of each generated statement imported.
     """
     conninfo = _conninfo(url)
+    if progress is not None:
+        progress("connecting to the database", 0, 0)
     try:
         with psycopg.connect(conninfo, connect_timeout=15, row_factory=dict_row) as conn:
             conn.read_only = True
             with conn.transaction():
                 conn.execute("SET LOCAL search_path = public")
                 conn.execute("SET LOCAL statement_timeout = '120s'")
-                data = _read(conn, schemas, tables)
+                queries = 11 + (0 if schemas else 1) + (3 if tables is None else 0)
+                data = _read(_Reader(conn, progress, queries), schemas, tables)
     except psycopg.Error as exc:
         raise SchemaImportError(f"cannot read the database: {redact(str(exc), url)}") from None
-    return _import(data, tables is not None)
+    return _import(data, tables is not None, progress)
 
 
-def _fetch(conn: Any, sql: str, **params: Any) -> list[dict[str, Any]]:
-    return list(conn.execute(sql, params).fetchall())
+class _Reader:
+    """The connection, counting the catalog queries for ``progress``."""
+
+    def __init__(self, conn: Any, progress: Progress | None, queries: int) -> None:
+        self.conn = conn
+        self.progress = progress
+        self.queries = queries
+        self.done = 0
+
+    def fetch(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.progress is not None:
+            self.progress("reading the catalog", min(self.done, self.queries), self.queries,
+                          "queries")
+        rows = list(self.conn.execute(sql, params).fetchall())
+        self.done += 1
+        return rows
+
+
+def _fetch(conn: _Reader, sql: str, **params: Any) -> list[dict[str, Any]]:
+    return conn.fetch(sql, params)
 
 
 def _wanted(row: dict[str, Any], tables: Sequence[str] | None) -> bool:
@@ -77,7 +102,7 @@ def _wanted(row: dict[str, Any], tables: Sequence[str] | None) -> bool:
     return row["relname"] in tables or f"{row['nspname']}.{row['relname']}" in tables
 
 
-def _read(conn: Any, schemas: Sequence[str] | None, tables: Sequence[str] | None
+def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | None
           ) -> dict[str, Any]:
     names = list(schemas) if schemas else [r["nspname"] for r in _fetch(conn, q.SCHEMAS)]
     p = {"schemas": names}
@@ -129,10 +154,15 @@ def _statements(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def _import(data: dict[str, Any], tables_only: bool) -> ImportResult:
+def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None = None
+            ) -> ImportResult:
     ctx = Context()
     ctx.search_path = ["public"]
-    for sql in _statements(data):
+    statements = _statements(data)
+    for i, sql in enumerate(statements):
+        if progress is not None:
+            progress(f"importing {len(data['tables'])} tables", i, len(statements),
+                     "statements")
         run_statement(ctx, SOURCE, sql)
     for t in data["tables"]:
         if t["parents"] and not t["relispartition"]:
@@ -149,6 +179,8 @@ def _import(data: dict[str, Any], tables_only: bool) -> ImportResult:
     for name in data["requested"]:
         if name not in found:
             ctx.draft.warn(SOURCE, None, "unresolved", f"table {name} not found")
+    if progress is not None:
+        progress("building the design", len(statements), len(statements), "statements")
     return build_result(ctx.draft)
 
 

@@ -149,8 +149,11 @@ def _syntax_error(exc: Exception, file: str, text: str, start: int, stmt: str,
     return SchemaImportError(message, file, line, body[:2000])
 
 
-def run_file(ctx: Context, file: str, text: str, variables: dict[str, str]) -> None:
-    """Import one file of a script into ``ctx`` (statements run in file order)."""
+def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
+             progress: Callable[[int, int], None] | None = None) -> None:
+    """Import one file of a script into ``ctx`` (statements run in file order).
+    ``progress(position, length)`` hears where each statement starts in the pre-passed
+    text (of ``length`` characters)."""
     pre = prepass(text, variables)
     text = pre.text
     lines = LineIndex(text)
@@ -162,6 +165,8 @@ def run_file(ctx: Context, file: str, text: str, variables: dict[str, str]) -> N
     while i < len(slices):
         sl = slices[i]
         i += 1
+        if progress is not None:
+            progress(sl.start, len(text))
         src = text[sl]
         body = strip_leading(src)[0]
         if not body:
