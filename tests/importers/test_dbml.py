@@ -191,14 +191,17 @@ def test_syntax_error_reports_the_input_line() -> None:
     assert info.value.line is not None and info.value.line >= 3
 
 
-def test_unknown_types_are_custom_and_refs_to_missing_tables_warn() -> None:
+def test_unknown_types_are_mapped_and_refs_to_missing_tables_warn() -> None:
+    """Types PostgreSQL does not have become the nearest one, with a warning each
+    (tests/importers/test_dbml_types.py has the details)."""
     r = import_dbml([("x.dbml", 'Table a {\n  c "Code"\n  d "bigint unsigned"\n'
                                  "  e int [ref: > nowhere.id]\n}\n")])
     t = r.schema.table_named("a")
     assert t is not None
-    assert [c.type for c in t.columns[:2]] == [m.ColumnType(kind="custom", name="Code"),
-                                              m.ColumnType(kind="custom",
-                                                           name="bigint unsigned")]
+    assert [c.type for c in t.columns[:2]] == [m.ColumnType(name="text"),
+                                              m.ColumnType(name="bigint")]
+    assert [(w.line, w.kind) for w in r.warnings if w.message.startswith("type ")] == [
+        (2, "approximation"), (3, "approximation")]
     assert any(w.kind == "unresolved" for w in r.warnings)
 
 

@@ -70,9 +70,11 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
         conv.file = name
         _each(conv, conv.enum, p.enums, report.converting("converting enums"))
     for name, pre, p in parsed:
-        conv.file = name
+        conv.file, conv.source = name, pre
         _each(conv, conv.table, p.tables, report.converting("converting tables"))
         _each(conv, conv.check, pre.checks)
+    conv.source = None
+    conv.report_types()
     for name, _, p in parsed:
         conv.file = name
         _each(conv, conv.ref, p.refs, report.converting("converting references"))

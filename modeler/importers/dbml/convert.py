@@ -5,17 +5,24 @@ exported to DDL and loaded (``<table>_pkey``, ``<table>_<col>_key``, ``<table>_<
 ``<table>_<cols>_idx``, ``<table>_<col>_check``), the same rule the SQL importer follows.
 Expressions (defaults, checks, index expressions) are normalized through PostgreSQL's parser
 when they parse, and kept as written otherwise.
+
+Type names PostgreSQL does not have (``datetime``, ``bigint unsigned``, ``Code``) become the
+nearest PostgreSQL type (:mod:`modeler.importers.typemap`); each distinct one is reported
+once, at the line of its first use, with what it became and the columns concerned. Types of
+extensions add the extension to the design; schema-qualified names that are not declared
+(domains, which DBML cannot declare) are kept as written and reported.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from pglast import parser as pg_parser
 
-from modeler.importers.dbml.prepass import DbmlCheck
+from modeler.importers.dbml.prepass import DbmlCheck, Prepassed, column_line
 from modeler.importers.draft import (
     Draft,
     DraftCheck,
@@ -31,6 +38,7 @@ from modeler.importers.draft import (
     choose_relation_name,
 )
 from modeler.importers.pgnames import index_column_names, name_addition
+from modeler.importers.result import ImportWarning
 from modeler.importers.sql.deparse import (
     column_refs,
     expr_sql,
@@ -39,6 +47,7 @@ from modeler.importers.sql.deparse import (
 )
 from modeler.importers.sql.tables import expand_serial
 from modeler.importers.sql.types import SERIALS, builtin
+from modeler.importers.typemap import TypeMapping, map_type
 from modeler.schema import model as m
 from modeler.schema.model import INDEX_METHODS
 from modeler.schema.types import canonical_key
@@ -46,6 +55,7 @@ from modeler.schema.types import canonical_key
 _TYPE = re.compile(r"^\s*(?P<base>[^(\[]+?)\s*(?:\((?P<args>[^)]*)\))?"
                    r"(?P<tz>\s+with(?:out)?\s+time\s+zone)?\s*(?P<arr>(?:\[\s*\d*\s*\]\s*)*)$",
                    re.IGNORECASE)
+_ARRAY_DIMS = re.compile(r"\[\s*\d*\s*\]")
 _ACTIONS: dict[str, m.FkAction] = {
     "cascade": "CASCADE", "restrict": "RESTRICT", "no action": "NO ACTION",
     "set null": "SET NULL", "set default": "SET DEFAULT",
@@ -122,6 +132,49 @@ def qualified_type(text: str) -> str:
     return ".".join(quote_ident(p) for p in parts)
 
 
+@dataclass
+class TypeNote:
+    """A type name the import changed or must report: one warning per distinct one."""
+
+    kind: str  # the warning's kind
+    message: str  # what happened to the type, without the columns
+    extension: str | None = None  # the extension the design must declare
+    file: str = ""
+    line: int | None = None  # of its first use
+    sql: str | None = None  # that line
+    columns: list[str] = field(default_factory=list)
+    index: int = -1  # of its warning in the draft's (written at first use, completed last)
+
+    def warning_text(self) -> str:
+        shown = ", ".join(self.columns[:5])
+        more = f" and {len(self.columns) - 5} more" if len(self.columns) > 5 else ""
+        count = f"{len(self.columns)} column{'s' if len(self.columns) != 1 else ''}"
+        return f"{self.message}; {count}: {shown}{more}"
+
+
+def _spelled(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quoted(text: str) -> str:
+    return f'"{_spelled(text)}"'
+
+
+def _mapped_note(text: str, mapping: TypeMapping) -> TypeNote:
+    became = mapping.type.sql()
+    if mapping.extension is not None:
+        return TypeNote("approximation", f"type {_quoted(text)} comes from the PostgreSQL "
+                        f"extension {mapping.extension}, which DBML cannot declare: the "
+                        "extension is added to the design", mapping.extension)
+    if mapping.unknown:
+        return TypeNote("approximation", f"type {_quoted(text)} is not a PostgreSQL type, "
+                        "nor another SQL dialect's spelling the importer knows, nor an enum "
+                        f"of the file: imported as {became} ({mapping.why}); choose the "
+                        "intended type in the design")
+    return TypeNote("approximation", f"type {_quoted(text)} is not a PostgreSQL type "
+                    f"({mapping.why}): imported as {became}")
+
+
 def split_columns(spec: Any) -> list[str]:
     """Column names of a ref endpoint: ``id``, ``(a, b)`` or a list."""
     if isinstance(spec, list | tuple):
@@ -136,6 +189,8 @@ class Converter:
         self.d = draft
         self.aliases: dict[str, QName] = {}
         self.file = ""
+        self.source: Prepassed | None = None  # the current file's pre-pass (line numbers)
+        self.type_notes: dict[tuple[str, str], TypeNote] = {}
 
     def warn(self, kind: str, message: str, line: int | None = None) -> None:
         self.d.warn(self.file, line, kind, message)
@@ -146,28 +201,102 @@ class Converter:
         return (schema or "public", name)
 
     # -- types ------------------------------------------------------------------------
-    def column_type(self, text: str) -> tuple[m.ColumnType, str | None]:
+    def column_type(self, text: str, autoinc: bool = False
+                    ) -> tuple[m.ColumnType, str | None, TypeNote | None]:
+        """The column type of a DBML type name, the serial pseudo-type it is (if one), and
+        what to report about it (a type PostgreSQL does not have, see :mod:`typemap`)."""
         match = _TYPE.match(text)
-        if match is None:
-            return m.ColumnType(kind="custom", name=text.strip()), None
-        base, args = match.group("base").strip(), match.group("args")
-        dims = match.group("arr").count("[")
-        enum = self._enum(base)
-        if enum is not None and args is None:
-            qname = enum.name if enum.namespace == "public" else f"{enum.namespace}.{enum.name}"
-            return m.ColumnType(kind="enum", name=qname, array_dims=dims,
-                                ref=_enum_uid(enum)), None
-        if base.lower() in SERIALS and not dims and args is None:
-            return m.ColumnType(name=SERIALS[base.lower()]), SERIALS[base.lower()]
-        key = canonical_key(base + (match.group("tz") or ""))
-        if key is not None:
-            mods = [int(a) for a in (args or "").split(",") if a.strip().lstrip("-").isdigit()]
-            if len(mods) == len([a for a in (args or "").split(",") if a.strip()]):
-                found = builtin(key, list(mods), dims)
-                if found is not None:
-                    return found, None
-        custom = re.sub(r"\[\s*\d*\s*\]", "", text).strip()
-        return m.ColumnType(kind="custom", name=qualified_type(custom), array_dims=dims), None
+        if match is not None:
+            base, args = match.group("base").strip(), match.group("args")
+            dims = match.group("arr").count("[")
+            enum = self._enum(base)
+            if enum is not None and args is None:
+                return _enum_type(enum, dims), None, None
+            if base.lower() in SERIALS and not dims and args is None:
+                return m.ColumnType(name=SERIALS[base.lower()]), SERIALS[base.lower()], None
+            key = canonical_key(base + (match.group("tz") or ""))
+            if key is not None:
+                mods = [int(a) for a in (args or "").split(",")
+                        if a.strip().lstrip("-").isdigit()]
+                if len(mods) == len([a for a in (args or "").split(",") if a.strip()]):
+                    found = builtin(key, list(mods), dims)
+                    if found is not None:
+                        if key == "citext":  # the catalog has it; DBML cannot declare it
+                            return found, None, _mapped_note(
+                                text, TypeMapping(found, extension="citext"))
+                        return found, None, None
+            enum = self._enum_elsewhere(base) if args is None else None
+            if enum is not None:
+                qname = f"{enum.namespace}.{enum.name}"
+                return _enum_type(enum, dims), None, TypeNote(
+                    "approximation", f"type {_quoted(base)} is not declared in schema "
+                    f"public (where DBML looks for it): the enum {qname} of the file is used")
+        custom, dims = _ARRAY_DIMS.subn("", text)
+        custom = custom.strip()
+        qualified = _QUALIFIED.match(custom)
+        if qualified is not None:
+            return self._qualified_type(custom, qualified, dims, autoinc)
+        mapping = map_type(text, autoinc=autoinc)
+        if mapping is None:  # PostgreSQL's own type the catalog does not list
+            return m.ColumnType(kind="custom", name=custom, array_dims=dims), None, None
+        return mapping.type, None, _mapped_note(text, mapping) if mapping.reported else None
+
+    def _qualified_type(self, custom: str, qualified: re.Match[str], dims: int, autoinc: bool
+                        ) -> tuple[m.ColumnType, str | None, TypeNote | None]:
+        """``schema.name``: PostgreSQL's or an extension's type in pg_catalog/public; else a
+        type the database must provide (a domain, a composite type: DBML cannot declare
+        them), kept as written."""
+        schema, name = (p[1:-1] if p.startswith('"') else p for p in qualified.groups())
+        if schema in ("pg_catalog", "public") and not qualified.group(2).startswith('"'):
+            mapping = map_type(name + "[]" * dims, autoinc=autoinc)
+            if mapping is not None and mapping.extension is not None:
+                return mapping.type, None, _mapped_note(custom, mapping)
+            if schema == "pg_catalog":
+                if mapping is None:
+                    return m.ColumnType(kind="custom", name=name, array_dims=dims), None, None
+                if not mapping.reported:
+                    return mapping.type, None, None
+        spelled = qualified_type(custom)
+        return m.ColumnType(kind="custom", name=spelled, array_dims=dims), None, TypeNote(
+            "unresolved", f"type {_quoted(custom)} is not declared in the file (DBML cannot "
+            f"declare domains or composite types): kept as {spelled}, which the database "
+            "must provide")
+
+    def _enum_elsewhere(self, name: str) -> DraftEnum | None:
+        """The one enum of the file named ``name`` in another schema than public."""
+        if "." in name:
+            return None
+        found = [e for (ns, n), e in self.d.enums.items() if n == name.strip('"')]
+        return found[0] if len(found) == 1 else None
+
+    def note_type(self, text: str, ctype: m.ColumnType, note: TypeNote, table: DraftTable,
+                  column: str) -> None:
+        """Remember a reported type's use: one warning per distinct type (spelling and
+        result), at its first use."""
+        key = (_spelled(text).lower(), ctype.sql())
+        seen = self.type_notes.get(key)
+        if seen is None:
+            seen = self.type_notes[key] = note
+            note.file = self.file
+            if self.source is not None:
+                note.line = column_line(self.source, table.qname, column)
+                if note.line is not None:
+                    note.sql = self.source.source[note.line - 1].strip()
+            note.index = len(self.d.warnings)
+            self.d.warn(note.file, note.line, note.kind, note.message, note.sql)
+        label = table.name if table.namespace == "public" else \
+            f"{table.namespace}.{table.name}"
+        seen.columns.append(f"{label}.{column}")
+
+    def report_types(self) -> None:
+        """Complete the type warnings with the columns concerned; declare the extensions
+        the types need."""
+        for note in self.type_notes.values():
+            if note.extension is not None:
+                self.d.extensions.setdefault(note.extension, None)
+            self.d.warnings[note.index] = ImportWarning(note.file, note.line, note.kind,
+                                                        note.warning_text(), note.sql)
+        self.type_notes.clear()
 
     def _enum(self, name: str) -> DraftEnum | None:
         name = name.strip('"')
@@ -194,7 +323,9 @@ class Converter:
             self.aliases[bp.alias] = (ns, name)
         pk: list[str] = []
         for cb in bp.columns or ():
-            ctype, serial = self.column_type(str(cb.type))
+            ctype, serial, type_note = self.column_type(str(cb.type), bool(cb.autoinc))
+            if type_note is not None:
+                self.note_type(str(cb.type), ctype, type_note, t, cb.name)
             default = json_literal(cb.default)
             if default is not None:
                 self.warn("approximation", f"default of {name}.{cb.name} is written as an "
@@ -319,6 +450,11 @@ class Converter:
                 self.warn("unresolved", f"table group {bp.name}: unknown table {item}")
             else:
                 table.subject_area = str(bp.name)
+
+
+def _enum_type(enum: DraftEnum, dims: int) -> m.ColumnType:
+    qname = enum.name if enum.namespace == "public" else f"{enum.namespace}.{enum.name}"
+    return m.ColumnType(kind="enum", name=qname, array_dims=dims, ref=_enum_uid(enum))
 
 
 def _enum_uid(enum: DraftEnum) -> str:

@@ -42,14 +42,27 @@ class DbmlCheck:
     line: int
 
 
+@dataclass(frozen=True)
+class TableSpan:
+    """Where a top-level ``Table`` block is in the input: 0-based lines of its ``{`` and
+    ``}``, and the line ranges of the blocks nested in it (``indexes``, ``checks``, notes)."""
+
+    start: int
+    end: int
+    nested: tuple[tuple[int, int], ...] = ()
+
+
 @dataclass
 class Prepassed:
-    """PyDBML-ready text, its line map, the extracted checks and notes."""
+    """PyDBML-ready text, its line map, the extracted checks and notes; the input's lines and
+    where its tables are (for line numbers in warnings about columns)."""
 
     text: str
     line_map: list[int]  # output line index (0-based) -> input line number (1-based)
     checks: list[DbmlCheck] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    tables: dict[tuple[str, str], TableSpan] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,10 +148,17 @@ def prepass(text: str) -> Prepassed:
         elif block.kind == "checks" and block.parent is not None \
                 and block.parent.kind == "table":
             _extract_checks(out, lines, block, replace)
+    nested: dict[int, list[tuple[int, int]]] = {}
+    for block in blocks:
+        if block.parent is not None:
+            nested.setdefault(id(block.parent), []).append((block.start, block.end))
     for block in blocks:
         if block.kind == "table" and block.parent is None and block.end > block.start:
             _column_checks(out, lines, block, replace)
             _decimal_defaults(lines, block, replace)
+            out.tables.setdefault(_table_of(block), TableSpan(
+                block.start, block.end, tuple(nested.get(id(block), ()))))
+    out.source = lines
     new_lines: list[str] = []
     line_map: list[int] = []
     for i, original in enumerate(lines):
@@ -147,6 +167,23 @@ def prepass(text: str) -> Prepassed:
             line_map.append(i + 1)
     out.text, out.line_map = "\n".join(new_lines), line_map
     return out
+
+
+_FIRST_WORD = re.compile(r'\s*("(?:[^"\\\n]|\\.)*"|[^\s\[\]"{}]+)')
+
+
+def column_line(pre: Prepassed, table: tuple[str, str], column: str) -> int | None:
+    """The input line (1-based) that declares ``column`` of ``table`` (schema, name), if found."""
+    span = pre.tables.get(table)
+    if span is None:
+        return None
+    for i in range(span.start + 1, span.end):
+        if any(start <= i <= end for start, end in span.nested):
+            continue
+        m = _FIRST_WORD.match(pre.source[i])
+        if m is not None and unquote(m.group(1)) == column:
+            return i + 1
+    return None
 
 
 def _table_of(block: _Block) -> tuple[str, str]:
