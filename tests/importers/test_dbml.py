@@ -238,3 +238,15 @@ def test_schema_qualified_custom_types_keep_their_case() -> None:
                                 "  c geo.point2d\n  d citext\n  e \"geometry(Point,4326)\"\n}")])
     assert [c.type.name for c in r.schema.tables[0].columns] == [
         '"Name"', 'sales."OrderNo"', "geo.point2d", "citext", "geometry(Point,4326)"]
+
+
+def test_unique_indexes_other_than_btree_become_btree_with_a_warning() -> None:
+    """Regression (pydbml-test-schema, ``id [type: hash, unique]``): PostgreSQL refuses a
+    unique hash index, so the export did not upgrade."""
+    r = import_dbml([("h.dbml", "Table t {\n  id int\n  code text\n  indexes {\n"
+                                "    code [type: hash]\n    id [type: hash, unique]\n  }\n}\n")])
+    idx = {i.name: i for i in r.schema.tables[0].indexes}
+    assert (idx["t_code_idx"].method, idx["t_code_idx"].unique) == ("hash", False)
+    assert (idx["t_id_idx"].method, idx["t_id_idx"].unique) == ("btree", True)
+    assert [(w.line, w.kind) for w in r.warnings] == [(6, "approximation")]
+    assert "t_id_idx on t is of type hash" in r.warnings[0].message

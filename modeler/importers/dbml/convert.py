@@ -22,7 +22,7 @@ from typing import Any
 
 from pglast import parser as pg_parser
 
-from modeler.importers.dbml.prepass import DbmlCheck, Prepassed, column_line
+from modeler.importers.dbml.prepass import DbmlCheck, Prepassed, column_line, nested_line
 from modeler.importers.draft import (
     Draft,
     DraftCheck,
@@ -370,11 +370,17 @@ class Converter:
                 parts.append(DraftIndexPart(expression=sql_expr(str(text))))
                 labels.append(index_column_label(node) if node is not None else "expr")
         method = (ib.type or "btree").lower()
+        line = nested_line(self.source, t.qname, [*labels[:1], method]) \
+            if self.source is not None and method != "btree" else None
         if method not in INDEX_METHODS:
-            self.warn("unsupported", f"index type {method} on {t.name}: btree used")
+            self.warn("unsupported", f"index type {method} on {t.name}: btree used", line)
             method = "btree"
         name = ib.name or choose_relation_name(
             self.d, t.namespace, t.name, name_addition(index_column_names(labels)), "idx")
+        if ib.unique and method != "btree":
+            self.warn("approximation", f"unique index {name} on {t.name} is of type {method}, "
+                      "but only btree indexes can be unique in PostgreSQL: btree used", line)
+            method = "btree"
         t.indexes.append(DraftIndex(name=str(name), parts=parts, unique=bool(ib.unique),
                                     method=method, comment=note_text(ib.note)))  # type: ignore[arg-type]
 

@@ -186,6 +186,20 @@ def column_line(pre: Prepassed, table: tuple[str, str], column: str) -> int | No
     return None
 
 
+def nested_line(pre: Prepassed, table: tuple[str, str], words: list[str]) -> int | None:
+    """The first input line (1-based) in the blocks nested in ``table`` (``indexes``...)
+    where all ``words`` appear (as words, case-insensitively), if there is one."""
+    span = pre.tables.get(table)
+    if span is None:
+        return None
+    found = [re.compile(rf"(?<![\w]){re.escape(w)}(?![\w])", re.IGNORECASE) for w in words]
+    for start, end in span.nested:
+        for i in range(start, end + 1):
+            if all(f.search(pre.source[i]) for f in found):
+                return i + 1
+    return None
+
+
 def _table_of(block: _Block) -> tuple[str, str]:
     m = _TABLE_HEAD.match(block.header)
     return split_qualified(m.group(1)) if m else ("public", "")
