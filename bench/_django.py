@@ -25,4 +25,7 @@ def setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    from modeler.runtime import settle
+
+    settle()  # as the WSGI/ASGI entry points do
     print(f"database: {url.split('@')[-1]}")

@@ -179,6 +179,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "modeler@localhost")
 
 GRAPHVIZ_TIMEOUT = float(os.environ.get("GRAPHVIZ_TIMEOUT", "30"))
+# Compare every snapshot-cache hit with a fresh read (the test suite turns it on).
+SNAPSHOT_CACHE_VERIFY = os.environ.get("SNAPSHOT_CACHE_VERIFY") == "1"
+# Render the editor's diagram on a worker thread while the request does the rest.
+DIAGRAM_THREADS = os.environ.get("DIAGRAM_THREADS", "1") == "1"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -42,6 +42,15 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         pg_server.drop_database(url)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _verify_snapshot_cache() -> None:
+    """Every snapshot-cache hit is checked against a fresh read of the rows: a write path
+    that forgets to bump the design's revision fails the test that takes it."""
+    from django.conf import settings
+
+    settings.SNAPSHOT_CACHE_VERIFY = True
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(pg_server: PgServer) -> None:
     """Django tests run on the real PostgreSQL server (TEST_DB=sqlite keeps the quick SQLite

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from modeler.diagram.engine import EngineSettings
-from modeler.diagram.svg import sanitize_svg
+from modeler.diagram.svg import sanitize_graphviz_svg
 
 Format = Literal["svg", "png", "pdf", "dot", "json0"]
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")  # what users may ask for
@@ -141,7 +141,7 @@ def render_job(job: DotJob, fmt: str = "svg", *, cache: DiagramCache | None = No
         return hit
     out = run_graphviz(job.settings.command, job.source, fmt, timeout=timeout, bindir=bindir)
     if fmt == "svg":
-        out = sanitize_svg(out)
+        out = sanitize_graphviz_svg(out)
     if cache is not None:
         cache.set(key, out)
     return out

@@ -9,7 +9,7 @@ tables by (namespace, name); columns by position; everything else by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Literal
 
@@ -385,6 +385,15 @@ class Schema:
     @cached_property
     def _index(self) -> _SchemaIndex:
         return _SchemaIndex(self)
+
+    def __hash__(self) -> int:
+        """The dataclass hash of every field, computed once per snapshot (caches of lint
+        results key on it; hashing the whole tree costs milliseconds on a big design)."""
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            self.__dict__["_hash"] = cached
+        return cached
 
     def table(self, uid: str) -> Table:
         return self._index.tables[uid]

@@ -7,6 +7,7 @@ renderer's cache protocol and stores layout positions on the design's tables.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +24,9 @@ from modeler.web import ruling
 
 DEFAULT_PREFS: dict[str, Any] = {"detail": "all", "direction": "LR", "focus": "", "depth": 1,
                                  "area": ""}
+EMPTY_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
+             '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
+             'Add a table to start the diagram.</text></svg>')
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
            "dot": "text/vnd.graphviz; charset=utf-8"}
 
@@ -106,9 +110,7 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
     """The editor's SVG for this user's view (cached by the DOT's hash). ``findings``: the
     design's lint results when the caller has them already (they set the badges)."""
     if not schema.tables:
-        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
-                '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
-                'Add a table to start the diagram.</text></svg>')
+        return EMPTY_SVG
     prefs = prefs_for(user, project)
     if can_store and not all(t.position for t in schema.tables):
         # First view after an import or a new table: store positions so that later edits
@@ -123,6 +125,28 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
     options = view_options(prefs, schema, highlight=highlight,
                            badges=ruling.worst_levels(findings))
     return _svg(schema, options)
+
+
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="diagram")
+
+
+def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
+              findings: tuple[Finding, ...]) -> Future[str]:
+    """:func:`svg_for` started on a worker thread (``settings.DIAGRAM_THREADS``), so that
+    Graphviz runs while the request writes rows and renders its template. Everything that
+    reads the database (the user's view, ``findings``) happens here, on the caller's
+    thread: the worker only draws."""
+    if not schema.tables:
+        empty: Future[str] = Future()
+        empty.set_result(EMPTY_SVG)
+        return empty
+    options = view_options(prefs_for(user, project), schema,
+                           badges=ruling.worst_levels(findings))
+    if django_settings.DIAGRAM_THREADS:
+        return _POOL.submit(_svg, schema, options)
+    done: Future[str] = Future()
+    done.set_result(_svg(schema, options))
+    return done
 
 
 def static_svg(schema: m.Schema, *, status: Mapping[str, str] | None = None) -> str:

@@ -21,7 +21,7 @@ from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
 from modeler.web import ruling
-from modeler.web.snapshot import snapshot
+from modeler.web.snapshot import snapshot, written
 from modeler.web.store import SyncResult, sync
 
 VERSIONED: dict[str, type[Any]] = {
@@ -106,8 +106,11 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
                change: Callable[[m.Schema], m.Schema],
                expect: tuple[str, str, int | None] | None = None,
                log: bool = True, gated: bool = True,
-               known: tuple[m.Schema, int] | None = None) -> EditOutcome:
-    """Apply ``change`` to the design atomically; see the module docstring."""
+               known: tuple[m.Schema, int] | None = None,
+               accepted: Callable[[m.Schema], None] | None = None) -> EditOutcome:
+    """Apply ``change`` to the design atomically; see the module docstring.
+    ``accepted(new)`` runs once the edit has passed every check, before the rows are
+    written (the editor starts drawing the new diagram there)."""
     with transaction.atomic():
         locked = db.Design.objects.select_for_update().get(pk=design.pk)
         if expect is not None:
@@ -125,7 +128,9 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
         findings = gate(old, new, target_uid, locked.project) if gated else ()
         if findings:
             raise Refused([getattr(f, "message", str(f)) for f in findings], findings)
-        result = sync(locked, old, new)
+        if accepted is not None:
+            accepted(new)
+        result = sync(locked, old, new, validated=True)
         activity = None
         if log and not result.empty:
             locked.refresh_from_db(fields=["revision"])
@@ -134,5 +139,7 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
                 summary=summary[:300], target_uid=target_uid or "",
                 before=element_json(old, target_uid), after=element_json(new, target_uid),
                 design_revision=locked.revision)
+        if not result.empty:
+            written(locked, new)  # the next read of this revision needs no element query
         design.revision = db.Design.objects.values_list("revision", flat=True).get(pk=design.pk)
         return EditOutcome(old=old, new=new, sync=result, activity=activity)

@@ -17,7 +17,7 @@ from modeler.web import models as db
 # the snapshot's hash; a hit also compares the snapshot itself, so a collision cannot serve
 # wrong findings.
 _CACHE: OrderedDict[tuple[Any, ...], tuple[m.Schema, tuple[Finding, ...]]] = OrderedDict()
-_CACHE_SIZE = 32
+_CACHE_SIZE = 8  # each entry keeps a snapshot alive: bounded for the collector too
 _LOCK = threading.Lock()
 
 

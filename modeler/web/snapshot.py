@@ -2,7 +2,8 @@
 ``materialize(schema, design)`` writes a snapshot back as rows (imports, version restores).
 
 Query budget: one query for the design with its project's settings and an EXISTS flag per
-optional element kind, then one query per kind that is present (tables, columns,
+optional element kind; when this process holds the snapshot of that revision
+(:class:`SnapshotCache`) that is all, else one query per kind that is present (tables, columns,
 relationships, indexes, constraints, query patterns, enums, domains, extensions, sequences,
 raw objects). A 1,000-table design with tables, columns, FKs and indexes takes 5 queries.
 Rows are read with ``values_list`` (no model instances) because this runs on every edit.
@@ -10,11 +11,15 @@ Rows are read with ``values_list`` (no model instances) because this runs on eve
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+import threading
+from collections import OrderedDict, defaultdict
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
 
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
@@ -37,6 +42,91 @@ def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+class CacheKey(NamedTuple):
+    """What identifies the rows of a design at one moment: every write bumps the revision
+    and stamps ``updated_at`` (a write that was rolled back may reuse a revision number,
+    never its timestamp)."""
+
+    design_id: int
+    revision: int
+    updated_at: datetime
+
+
+class SnapshotCache:
+    """The last few snapshots this process read or wrote, by :class:`CacheKey`.
+
+    Snapshots are immutable values, so a hit is shared, not copied. Project settings are
+    not part of the rows: a hit whose settings or name differ from the project's counts as
+    a miss. With ``settings.SNAPSHOT_CACHE_VERIFY`` (the test suite turns it on) every hit
+    is compared with a fresh read and a difference raises :class:`StaleSnapshot`: a write
+    path that does not bump the revision cannot hide."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[CacheKey, m.Schema] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: CacheKey, settings: m.Settings, name: str) -> m.Schema | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+        if hit is None or hit.settings != settings or hit.name != name:
+            return None
+        if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
+            fresh = snapshot_uncached(key.design_id)
+            if fresh != hit:
+                raise StaleSnapshot(f"design {key.design_id} at revision {key.revision}: "
+                                    "the cached snapshot differs from the rows")
+        return hit
+
+    def put(self, key: CacheKey, schema: m.Schema) -> None:
+        with self._lock:
+            self._items[key] = schema
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class StaleSnapshot(AssertionError):
+    """A cached snapshot no longer matches the rows (a write did not bump the revision)."""
+
+
+CACHE = SnapshotCache()
+
+
+def written(design: db.Design, schema: m.Schema) -> None:
+    """Remember ``schema`` as what ``design`` holds now, right after a write that stored
+    exactly it (the next read at this revision needs no element query)."""
+    row = db.Design.objects.filter(pk=design.pk).values_list("revision", "updated_at").get()
+    CACHE.put(CacheKey(design.pk, *row), m.normalized(schema))
+
+
+def snapshot_uncached(design_id: int) -> m.Schema:
+    """The snapshot read from the rows, bypassing :data:`CACHE`."""
+    row = _design_row(design_id)
+    return _read(design_id, row, _settings(row))
+
+
+def _design_row(design_id: int) -> dict[str, Any]:
+    """The design's revision stamp, its project's settings and which kinds it holds."""
+    return dict(db.Design.objects.filter(pk=design_id)
+                .annotate(**{flag: Exists(model.objects.filter(design=OuterRef("pk")))
+                             for flag, model in _OPTIONAL.items()})
+                .values("project__pg_version", "project__provider", "project__pk_policy",
+                        "project__slug", "revision", "updated_at", *_OPTIONAL)
+                .get())
+
+
+def _settings(row: dict[str, Any]) -> m.Settings:
+    return m.Settings(pg_version=row["project__pg_version"], provider=row["project__provider"],
+                      pk_policy=row["project__pk_policy"])
+
+
 def snapshot(design: db.Design | int) -> m.Schema:
     """The design's snapshot, in canonical order."""
     return snapshot_at(design)[0]
@@ -44,17 +134,23 @@ def snapshot(design: db.Design | int) -> m.Schema:
 
 def snapshot_at(design: db.Design | int) -> tuple[m.Schema, int]:
     """The snapshot and the design revision read before any element (a snapshot taken at
-    revision r is current as long as the revision is still r: every write bumps it)."""
+    revision r is current as long as the revision is still r: every write bumps it).
+
+    Served from :data:`CACHE` when this process has already read (or written) the design
+    at that revision: then it takes one query."""
     design_id = design if isinstance(design, int) else design.pk
-    row = (db.Design.objects.filter(pk=design_id)
-           .annotate(**{flag: Exists(model.objects.filter(design=OuterRef("pk")))
-                        for flag, model in _OPTIONAL.items()})
-           .values("project__pg_version", "project__provider", "project__pk_policy",
-                   "project__slug", "revision", *_OPTIONAL)
-           .get())
-    settings = m.Settings(pg_version=row["project__pg_version"],
-                          provider=row["project__provider"],
-                          pk_policy=row["project__pk_policy"])
+    row = _design_row(design_id)
+    settings = _settings(row)
+    key = CacheKey(design_id, row["revision"], row["updated_at"])
+    cached = CACHE.get(key, settings, row["project__slug"])
+    if cached is None:
+        cached = _read(design_id, row, settings)
+        CACHE.put(key, cached)
+    return cached, row["revision"]
+
+
+def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema:
+    """Every element of the design: one query per element kind present."""
     columns = _columns(design_id)
     children: dict[str, dict[int, list[Any]]] = {
         "indexes": _indexes(design_id) if row["has_indexes"] else {},
@@ -87,7 +183,7 @@ def snapshot_at(design: db.Design | int) -> tuple[m.Schema, int]:
                               design_id=design_id).order_by("position").values_list(
                               "uid", "kind", "name", "sql", "namespace"))
         if row["has_raw"] else (),
-        settings=settings, name=row["project__slug"])), row["revision"]
+        settings=settings, name=row["project__slug"]))
 
 
 def _columns(design_id: int) -> dict[int, list[m.Column]]:
@@ -206,6 +302,9 @@ def clear_design(design: db.Design) -> None:
     for model in (db.Relationship, db.QueryPattern, db.Constraint, db.DbIndex, db.DbColumn,
                   db.DbTable, db.EnumType, db.Domain, db.Extension, db.Sequence, db.RawObject):
         model.objects.filter(design=design).delete()
+    # a write: the rows are not what any snapshot cached at the old revision says
+    db.Design.objects.filter(pk=design.pk).update(revision=F("revision") + 1,
+                                                  updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -150,9 +150,12 @@ class SyncResult:
 
 
 @transaction.atomic
-def sync(design: db.Design, old: m.Schema, new: m.Schema) -> SyncResult:
-    """Write the difference between ``old`` (what the rows hold now) and ``new``."""
-    validate.check(new)
+def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
+         validated: bool = False) -> SyncResult:
+    """Write the difference between ``old`` (what the rows hold now) and ``new``;
+    ``validated``: the caller has just checked ``new`` with :mod:`validate`."""
+    if not validated:
+        validate.check(new)
     result = SyncResult()
     enums = _Kind(db.EnumType, _by_uid(old.enums), _by_uid(new.enums), enum_fields)
     domains = _Kind(db.Domain, _by_uid(old.domains), _by_uid(new.domains), domain_fields)

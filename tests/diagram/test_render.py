@@ -194,3 +194,56 @@ def test_svg_size_per_table() -> None:
     # 7 columns a table, relationship names on edges: about 5 KB a table (12 KB before
     # one anchor per row instead of three and the text compaction).
     assert len(svg) / len(schema.tables) < 6000
+
+
+def _raw_svg(schema: Schema, options: ViewOptions | None = None) -> bytes:
+    from modeler.diagram.render import run_graphviz
+
+    job = render_dot(schema, options)
+    return run_graphviz(job.settings.command, job.source, "svg")
+
+
+def test_memoised_sanitising_is_byte_identical(placed: Schema) -> None:
+    from dataclasses import replace
+
+    from modeler.diagram.svg import GroupMemo, sanitize_graphviz_svg, sanitize_svg
+    from modeler.schema import edit
+
+    memo = GroupMemo()
+    hostile = hostile_schema()
+    docs = [_raw_svg(placed), _raw_svg(hostile), _raw_svg(hostile, ViewOptions(detail="keys"))]
+    # an edit: one table gains a column, the other groups keep their text
+    table = placed.tables[0]
+    grown = edit.put_table(placed, replace(table, columns=(*table.columns, replace(
+        table.columns[-1], uid="00000000-0000-4000-8000-00000000abcd", name="added"))))
+    docs.append(_raw_svg(grown))
+    for doc in docs:
+        whole = sanitize_svg(doc)
+        assert sanitize_graphviz_svg(doc, memo) == whole  # groups sanitised and stored
+        stored = len(memo._items)
+        assert sanitize_graphviz_svg(doc, memo) == whole  # every group from the memo
+        assert len(memo._items) == stored
+    after_first = sum(1 for key in memo._items if key[1] in docs[0].decode())
+    assert after_first > len(placed.tables)  # nodes and edges were memoised by group
+    # the edit re-sanitised only what changed: the grown table and its edges
+    assert len(memo._items) < 2 * len(_groups(docs[0])) + 2 * len(_groups(docs[1])) + 4
+
+
+def _groups(doc: bytes) -> list[str]:
+    from modeler.diagram.svg import _GROUP
+
+    return _GROUP.findall(doc.decode())
+
+
+def test_memoised_sanitising_falls_back_on_anything_else() -> None:
+    from modeler.diagram.svg import GroupMemo, sanitize_graphviz_svg, sanitize_svg
+    from tests.diagram.test_svg import HOSTILE_DOCS
+
+    memo = GroupMemo()
+    smuggled = (b'<svg xmlns="http://www.w3.org/2000/svg"><g id="g" class="graph">\n'
+                b'<g id="table-x" class="node"><g id="--split--"/><text>a</text></g>\n'
+                b'<g id="rel-y" class="edge"><script>alert(1)</script></g>\n</g>\n</svg>\n')
+    for doc in (*HOSTILE_DOCS, smuggled):
+        assert sanitize_graphviz_svg(doc, memo) == sanitize_svg(doc)
+    out = sanitize_graphviz_svg(smuggled, memo)
+    assert b"<script" not in out and out.count(b"--split--") == 1

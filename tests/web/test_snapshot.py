@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -154,3 +155,64 @@ def test_sync_writes_only_what_changed(user: Any) -> None:
     sync(design, renamed, dropped)
     assert snapshot(design) == dropped
     assert sync(design, dropped, dropped).empty
+
+
+# ------------------------------------------------------------------ the snapshot cache
+
+def _uncached_reads(design: Design) -> int:
+    with CaptureQueriesContext(connection) as seen:
+        snapshot(design)
+    return len(seen)
+
+
+def test_second_read_of_a_revision_takes_one_query(user: Any, settings: Any) -> None:
+    settings.SNAPSHOT_CACHE_VERIFY = False  # count the cache's own queries only
+    design = _design(user)
+    materialize(rich_schema(design.project.settings), design)
+    first = _uncached_reads(design)
+    assert first > 5
+    assert _uncached_reads(design) == 1
+    assert snapshot(design) is snapshot(design)  # shared, immutable
+
+
+def test_every_write_path_invalidates(user: Any) -> None:
+    from modeler.schema import edit
+    from modeler.web.editing import apply_edit
+
+    design = _design(user)
+    schema = rich_schema(design.project.settings)
+    materialize(schema, design)
+    assert snapshot(design) == schema
+    table = schema.table_named("customer")
+    assert table is not None
+    out = apply_edit(design=design, actor=user, action="table.rename", summary="rename",
+                     target_uid=table.uid, gated=False,
+                     change=lambda s: edit.put_table(s, replace(s.table(table.uid),
+                                                                name="client")))
+    assert snapshot(design) == out.new
+    assert snapshot(design).table(table.uid).name == "client"
+    materialize(m.Schema(settings=schema.settings, name="shop"), design)  # emptied
+    assert snapshot(design).tables == ()
+
+
+def test_a_write_that_skips_the_revision_is_caught(user: Any) -> None:
+    from modeler.web.snapshot import StaleSnapshot
+
+    design = _design(user)
+    materialize(rich_schema(design.project.settings), design)
+    snapshot(design)
+    DbColumn.objects.filter(design=design, name="nickname").update(comment="sneaky")
+    with pytest.raises(StaleSnapshot, match="differs from the rows"):
+        snapshot(design)
+
+
+def test_project_settings_are_not_cached_with_the_rows(user: Any) -> None:
+    design = _design(user)
+    materialize(rich_schema(design.project.settings), design)
+    before = snapshot(design)
+    project = design.project
+    project.pg_version = 14 if before.settings.pg_version != 14 else 15
+    project.save()
+    after = snapshot(design)
+    assert after.settings.pg_version == project.pg_version
+    assert after.tables == before.tables

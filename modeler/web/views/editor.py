@@ -43,7 +43,8 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "new_table_form": editor_forms.TableForm(prefix="new"),
         "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
         "enum_form": editor_forms.EnumForm(prefix="enum"),
-        "lint": (lint := ruling.lint_project(schema, project, design)),
+        "lint": (lint := extra.pop("lint") if "lint" in extra else
+                 ruling.lint_project(schema, project, design)),
         "findings": ruling.panel(lint),
     }
     if table is not None:

@@ -5,6 +5,7 @@ saved in either case."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms
+from modeler.web import diagrams, editor_forms, ruling
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
@@ -32,6 +33,14 @@ class _Ctx:
         self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
         self.schema, self.revision = snapshot_at(self.design)
         self.outcome: EditOutcome | None = None
+        self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
+
+    def draw(self, new: m.Schema) -> None:
+        """Start drawing the edited design (htmx edits get it back with the panel)."""
+        if self.request.htmx:  # type: ignore[attr-defined]
+            lint = ruling.lint_project(new, self.project, self.design)
+            self.drawing = (new, lint, diagrams.svg_later(new, self.project,
+                                                          self.request.user, lint))
 
     def url_args(self) -> list[object]:
         if self.design.kind == Design.Kind.MAIN:
@@ -52,6 +61,9 @@ class _Ctx:
         raise Http404("No such element.")
 
 
+SVG_MARK = "<!--diagram-svg-goes-here-->"
+
+
 def _version(request: HttpRequest, key: str = "version") -> int | None:
     raw = request.POST.get(key) or ""
     return int(raw) if raw.isdigit() else None
@@ -64,12 +76,20 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
         return redirect(f"{url}?table={selected}" if selected else url)
     # what the edit wrote is exactly the new snapshot: no need to read it back
     schema = ctx.outcome.new if ctx.outcome is not None else snapshot(ctx.design)
+    if ctx.drawing is not None and ctx.drawing[0] is schema:
+        lint, drawing = ctx.drawing[1], ctx.drawing[2]
+    else:
+        lint = ruling.lint_project(schema, ctx.project, ctx.design)
+        drawing = diagrams.svg_later(schema, ctx.project, request.user, lint)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
-                       notice=message)
-    # The new diagram rides along as an out-of-band swap: one request per edit.
-    c["svg"] = diagrams.svg_for(schema, ctx.project, request.user, ctx.design,
-                                findings=c["lint"])
+                       notice=message, lint=lint)
+    # The new diagram rides along as an out-of-band swap: one request per edit. It was
+    # drawn on a worker thread meanwhile; the page is rendered around a marker for it.
+    c["svg"] = SVG_MARK
     response = render(request, "editor/editor.html#edited", c)
+    body = response.content.decode()
+    assert body.count(SVG_MARK) == 1, "the edited partial must show the diagram once"
+    response.content = body.replace(SVG_MARK, drawing.result()).encode()
     response["ETag"] = f'"{ctx.design.revision}"'
     response["HX-Trigger"] = f'{{"schema-saved": {{"rev": {ctx.design.revision}}}}}'
     return response
@@ -94,7 +114,7 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
         ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
                                  action=action, summary=summary, target_uid=target,
                                  change=change, expect=expect,
-                                 known=(ctx.schema, ctx.revision))
+                                 known=(ctx.schema, ctx.revision), accepted=ctx.draw)
     except Conflict as exc:
         return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
     except Refused as exc:

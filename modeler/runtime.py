@@ -1,0 +1,17 @@
+"""Process set-up for serving: warm the imports, then keep the garbage collector off them."""
+
+from __future__ import annotations
+
+import gc
+
+
+def settle() -> None:
+    """Import every view (the URLconf) and move everything alive now (Django, the
+    modules, their constants: some 150,000 objects) out of the collector's reach
+    (:func:`gc.freeze`). Without it every full collection walks them all again: about
+    70 ms, once every dozen editor requests. Objects made later are collected as usual."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    gc.collect()
+    gc.freeze()
