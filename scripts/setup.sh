@@ -19,11 +19,50 @@ if [ "$MODE" = "--test" ]; then
   # fonts so that screenshots and Graphviz text measure the same everywhere
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)
 fi
-if [ ${#pkgs[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=""
+apt_install() {
+  echo "setup: installing Debian packages: $*"
+  if [ -z "$apt_updated" ]; then $SUDO apt-get update -q; apt_updated=1; fi
+  $SUDO apt-get install -y -q --no-install-recommends "$@"
+}
+if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}"; fi
+
+if [ "$MODE" = "--test" ]; then
+  # PostgreSQL extensions that schemas of the fidelity corpus need and that are no part of the
+  # server package (which brings the contrib ones: btree_gist, citext, cube, earthdistance,
+  # unaccent, pg_trgm, hstore, ...): PostGIS and PL/Perl, for the newest installed server (the
+  # one tests/pgtemp.py starts). Detected by their files, so a second run costs nothing. A
+  # package the archive lacks only warns: the tests needing it skip with a message.
+  pg_major=""
+  for ctl in /usr/lib/postgresql/*/bin/pg_ctl; do
+    [ -x "$ctl" ] || continue
+    v="${ctl#/usr/lib/postgresql/}"; v="${v%%/*}"
+    if [[ "$v" =~ ^[0-9]+$ ]] && { [ -z "$pg_major" ] || [ "$v" -gt "$pg_major" ]; }; then
+      pg_major="$v"
+    fi
+  done
+  if [ -n "$pg_major" ]; then
+    ext_pkgs=()
+    [ -e "/usr/share/postgresql/$pg_major/extension/postgis.control" ] \
+      || ext_pkgs+=("postgresql-$pg_major-postgis-3")
+    [ -e "/usr/lib/postgresql/$pg_major/lib/plperl.so" ] \
+      || ext_pkgs+=("postgresql-plperl-$pg_major")
+    if [ ${#ext_pkgs[@]} -gt 0 ]; then
+      if [ -z "$apt_updated" ]; then $SUDO apt-get update -q; apt_updated=1; fi
+      available=()
+      for p in "${ext_pkgs[@]}"; do
+        if [ -n "$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p' \
+              | grep -v '(none)')" ]; then
+          available+=("$p")
+        else
+          echo "setup: warning: Debian package $p not available; tests of schemas that" \
+               "need it will be skipped" >&2
+        fi
+      done
+      if [ ${#available[@]} -gt 0 ]; then apt_install "${available[@]}"; fi
+    fi
+  fi
 fi
 
 # The Debian `postgresql` package starts a cluster of its own; the tests start their own
