@@ -3,7 +3,10 @@
 Expressions (defaults, CHECKs, index keys, WHERE predicates) are printed with pglast's own
 deparser. Its one stylistic choice we change is casts: pglast prints ``CAST(x AS t)``, while
 PostgreSQL (``pg_get_expr``), pg_dump and people write ``x::t``, so :class:`SqlStream` prints
-the postfix form (parenthesising the operand unless it is atomic).
+the postfix form (parenthesising the operand unless it is atomic). And a function call written
+in SQL syntax (``NORMALIZE(x, NFKC)``, ``SUBSTRING(x FROM 2)``, ``TRIM(BOTH FROM x)``,
+``x AT TIME ZONE z``) stays in that syntax: pglast prints most of them as plain calls
+(``pg_catalog.normalize(x, 'NFKC')``), which PostgreSQL stores and shows differently.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast
+from pglast import ast, enums
 from pglast.keywords import UNRESERVED_KEYWORDS
+from pglast.printers import get_special_function
 from pglast.stream import RawStream
 
 _PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
@@ -23,9 +27,25 @@ _ATOMIC = (ast.A_Const, ast.ColumnRef, ast.FuncCall, ast.TypeCast, ast.ParamRef,
 
 _Base: Any = RawStream
 
+# pglast's printers of functions PostgreSQL's grammar has an SQL syntax for, with the argument
+# counts each printer handles (its overlay() wants all four: a 3-argument OVERLAY stays a call)
+_SQL_SYNTAX_ARGS = {
+    "pg_catalog.btrim": (1, 2), "pg_catalog.ltrim": (1, 2), "pg_catalog.rtrim": (1, 2),
+    "pg_catalog.normalize": (1, 2), "pg_catalog.substring": (2, 3),
+    "pg_catalog.overlay": (4,), "pg_catalog.overlaps": (4,), "pg_catalog.timezone": (1, 2),
+    "pg_catalog.pg_collation_for": (1,), "pg_catalog.xmlexists": (2,),
+    "pg_catalog.extract": (2,), "pg_catalog.position": (2,),
+}
+
 
 class SqlStream(_Base):  # type: ignore[misc]
-    """RawStream printing casts as ``operand::type``."""
+    """RawStream printing casts as ``operand::type`` and SQL-syntax calls in SQL syntax."""
+
+    def get_printer_for_function(self, name: str, node: Any = None) -> Any:
+        if (node is not None and node.funcformat == enums.CoercionForm.COERCE_SQL_SYNTAX
+                and len(node.args or ()) in _SQL_SYNTAX_ARGS.get(name, ())):
+            return get_special_function(name)
+        return super().get_printer_for_function(name, node)
 
     def print_node(self, node: Any, is_name: bool = False, is_symbol: bool = False) -> None:
         base: Any = super()
