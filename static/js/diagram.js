@@ -235,5 +235,51 @@
     const title = document.querySelector("#panel-title[data-table]");
     if (evt.target.id === "panel" && title) { selected = title.dataset.table; highlightSelected(); }
   });
+  // ------------------------------------------------ somebody else changed the design
+  // The poller (every 3 s) fires "schema-changed" when the design's revision moved on: the
+  // diagram re-fetches itself; the panel follows unless the user is typing in it, then a
+  // notice offers the refresh (their input stays; a stale save would get 409 anyway).
+  let panelDirty = false;
+  const panelEl = document.getElementById("panel");
+  panelEl.addEventListener("input", (evt) => {
+    if (evt.target.id !== "table-search") panelDirty = true;
+  });
+  document.body.addEventListener("htmx:afterSwap", (evt) => {
+    if (evt.target.id === "panel") panelDirty = false;
+  });
+  function panelBusy() {
+    const a = document.activeElement;
+    const typing = a && panelEl.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) &&
+      a.id !== "table-search";
+    return panelDirty || typing || (a && a.id === "table-search" && a.value.trim() !== "");
+  }
+  function refreshPanel() {
+    const t = document.querySelector("#panel-title");
+    let url = pane.dataset.editorUrl;  // the overview, or the table: gone tables fall back
+    if (t && t.dataset.relationship) url = base + "r/" + t.dataset.relationship + "/";
+    else if (t && t.dataset.table) url += "?table=" + encodeURIComponent(t.dataset.table);
+    htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
+  }
+  function staleNotice() {
+    if (document.getElementById("stale-panel")) return;
+    const inner = panelEl.querySelector(".panel-inner");
+    if (!inner) return;
+    const box = document.createElement("div");
+    box.id = "stale-panel";
+    box.className = "box notice";
+    box.setAttribute("role", "status");
+    box.textContent = "Someone else changed this design. ";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Show the current state";
+    button.addEventListener("click", refreshPanel);
+    box.appendChild(button);
+    inner.prepend(box);
+  }
+  document.body.addEventListener("schema-changed", (evt) => {
+    if (!evt.detail || evt.detail.rev === undefined) return;  // a local drag, not the poller
+    if (panelBusy()) staleNotice(); else refreshPanel();
+  });
+
   prepare();
 })();

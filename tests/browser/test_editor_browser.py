@@ -213,7 +213,32 @@ def test_editor_journey(login_page: Any, add_member: Any, url: Any, shot: Any) -
     expect(other.locator(f"#diagram svg #table-{invoice}")).to_be_visible(
         timeout=max(100, 5_000 - (time.monotonic() - t0) * 1000))
     assert time.monotonic() - t0 < 5.0
+    # ... and the panel follows: the overview's table list names the new table
+    expect(other.locator("#table-list a", has_text="invoice")).to_be_visible(
+        timeout=max(100, 5_000 - (time.monotonic() - t0) * 1000))
     shot(other, "06-second-user")
+
+    # -- the open table panel follows too, unless the user is typing in it
+    other.locator("#table-list a", has_text="invoice").click()
+    expect(other.locator("#panel-title")).to_have_text("invoice")
+    wait_idle(other)
+    t0 = time.monotonic()
+    add_column(page, "issued_on", "date")
+    expect(other.locator("#columns code", has_text="issued_on").first).to_be_visible(
+        timeout=max(100, 5_000 - (time.monotonic() - t0) * 1000))
+    assert time.monotonic() - t0 < 5.0
+    section = other.locator("#add-column")
+    section.locator("summary").click()
+    section.locator("#id_col-name").fill("bobs_draft")
+    add_column(page, "due_on", "date")
+    notice = other.locator("#stale-panel")
+    expect(notice).to_be_visible(timeout=5_000)
+    assert section.locator("#id_col-name").input_value() == "bobs_draft"  # nothing lost
+    expect(other.locator("#columns code", has_text="due_on")).to_have_count(0)
+    shot(other, "07-stale-panel-notice")
+    notice.get_by_role("button", name="Show the current state").click()
+    expect(other.locator("#columns code", has_text="due_on").first).to_be_visible()
+    expect(notice).to_have_count(0)
 
 
 def shop_design() -> Any:
