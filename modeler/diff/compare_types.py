@@ -306,20 +306,38 @@ _OPTIONS = re.compile(r"\bLANGUAGE\s+\w+|\bSET\s+[\w.]+\s*(?:=|\bTO\b)[^;]*?(?=\
                       re.IGNORECASE)
 
 
+# A possibly qualified name (a.b.c, parts maybe quoted) and a %TYPE / %ROWTYPE after it.
+_IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
+_NAME = re.compile(rf'(?<![\w$."])({_IDENT}(?:\s*\.\s*{_IDENT})*)(\s*%\s*(?:ROW)?TYPE\b)?',
+                   re.IGNORECASE)
+_PART = re.compile(_IDENT)
+
+
+def _named(text: str) -> set[str]:
+    """The names ``text`` may refer to a relation by (lower case): the last part of each
+    name, and the one before it ahead of ``%TYPE`` (``t.col%TYPE``). A qualifier is not a
+    reference: ``biblio.f()`` does not name a view called ``biblio`` (evergreen has one)."""
+    out = set()
+    for m in _NAME.finditer(text):
+        parts = [p.strip('"').lower() for p in _PART.findall(m.group(1))]
+        out.add(parts[-1])
+        if m.group(2) and len(parts) > 1:
+            out.add(parts[-2])
+    return out
+
+
 def early_raw_objects(schema: Schema) -> set[str]:
     """Uids of the raw objects that can be created before the tables (functions, types,
     aggregates... that a CHECK, default or index expression may call): those not of a kind
     built on tables and whose SQL outside quoted bodies names neither a table nor another
     late object (``RETURNS SETOF some_table`` waits for its table)."""
     late = {o.uid for o in schema.raw_objects if o.kind in LATE_RAW_KINDS}
-    names = {t.name for t in schema.tables}
-    outside = {o.uid: _OPTIONS.sub(" ", _QUOTED.sub(" ", o.sql)) for o in schema.raw_objects}
+    names = {t.name.lower() for t in schema.tables}
+    named = {o.uid: _named(_OPTIONS.sub(" ", _QUOTED.sub(" ", o.sql)))
+             for o in schema.raw_objects}
     while True:
-        names |= {o.name for o in schema.raw_objects if o.uid in late and o.name}
-        words = re.compile(r"\b(?:" + "|".join(sorted(re.escape(n) for n in names)) + r")\b",
-                           re.IGNORECASE) if names else None
-        more = {o.uid for o in schema.raw_objects if o.uid not in late and words is not None
-                and words.search(outside[o.uid]) is not None}
+        names |= {o.name.lower() for o in schema.raw_objects if o.uid in late and o.name}
+        more = {o.uid for o in schema.raw_objects if o.uid not in late and named[o.uid] & names}
         if not more:
             return {o.uid for o in schema.raw_objects} - late
         late |= more

@@ -260,3 +260,35 @@ def test_function_options_do_not_name_tables() -> None:
 
     schema = replace(schema, raw_objects=(fn, setof))
     assert early_raw_objects(schema) == {fn.uid}
+
+
+def test_a_schema_qualifier_is_not_a_table_reference() -> None:
+    """``biblio.next_value()`` names no relation called ``biblio`` (evergreen has a view
+    oai.biblio): the function stays early, so a column default can call it; ``SETOF s.t``
+    and ``t.id%TYPE`` still wait for the table."""
+    from dataclasses import replace
+
+    from modeler.diff.compare_types import early_raw_objects
+    from modeler.schema import model as m
+    from modeler.schema.builder import SchemaBuilder
+
+    b = SchemaBuilder()
+    b.table("record_entry", namespace="biblio", comment="Records").column("id", "integer",
+                                                                          pk=True)
+    schema = b.build()
+    view = m.RawObject(uid="00000000-0000-4000-8000-0000000000b1", kind="view", name="biblio",
+                       namespace="oai", sql="CREATE VIEW oai.biblio AS SELECT 1 AS id;")
+    fn = m.RawObject(uid="00000000-0000-4000-8000-0000000000b2", kind="function",
+                     name="next_value", namespace="biblio",
+                     sql="CREATE FUNCTION biblio.next_value () RETURNS text AS $$ SELECT "
+                     "'x' $$ LANGUAGE sql;")
+    setof = m.RawObject(uid="00000000-0000-4000-8000-0000000000b3", kind="function",
+                        name="all_records", namespace="biblio",
+                        sql='CREATE FUNCTION biblio.all_records() RETURNS SETOF "biblio"'
+                        '."Record_Entry" AS $$ SELECT 1 $$ LANGUAGE sql;')
+    rowtype = m.RawObject(uid="00000000-0000-4000-8000-0000000000b4", kind="function",
+                          name="same_id", namespace="public",
+                          sql="CREATE FUNCTION same_id(i biblio.record_entry.id%TYPE) RETURNS "
+                          "int AS $$ SELECT i $$ LANGUAGE sql;")
+    schema = replace(schema, raw_objects=(view, fn, setof, rowtype))
+    assert early_raw_objects(schema) == {fn.uid}
