@@ -115,7 +115,7 @@ def skip_reason(pg: PgServer, spec: rt.CorpusSchema) -> str | None:
     absent = rt.missing_extensions(pg, spec)
     if absent:
         return (f"needs extension(s) {', '.join(absent)}, not installed on this server "
-                "(PostGIS: apt-get install postgresql-15-postgis-3)")
+                f"({rt.EXTENSION_PACKAGES})")
     return None
 
 

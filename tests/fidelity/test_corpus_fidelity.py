@@ -28,8 +28,8 @@ from tests.pgtemp import PgServer
 pytestmark = pytest.mark.postgres
 
 # The schemas issue 7 names, plus the SQL halves of the DBML pairs (measured anyway).
-SQL_NAMES = ("chinook", "northwind", "dvdrental", "azimutt", "gospeak", "synapse", "netbox",
-             "adventureworks", "db2dbml")
+SQL_NAMES = ("chinook", "northwind", "dvdrental", "azimutt", "gospeak", "openstreetmap",
+             "synapse", "netbox", "adventureworks", "db2dbml")
 DBML_NAMES = ("adventureworks-dbml", "db2dbml-dbml")
 
 EXCLUSIONS: dict[str, tuple[ex.Exclusion, ...]] = {
@@ -38,6 +38,7 @@ EXCLUSIONS: dict[str, tuple[ex.Exclusion, ...]] = {
     "dvdrental": (),
     "azimutt": (ex.PK_COMMENT,),  # COMMENT ON CONSTRAINT schema_migrations_pkey
     "gospeak": (),
+    "openstreetmap": (),  # needs PostGIS and btree_gist
     "synapse": (),
     "netbox": (),
     "adventureworks": (),
@@ -91,7 +92,7 @@ def _require(server: PgServer, spec: rt.CorpusSchema) -> None:
     absent = rt.missing_extensions(server, spec)
     if absent:
         pytest.skip(f"{spec.name} needs PostgreSQL extensions this server lacks: "
-                    f"{', '.join(absent)} (Debian: postgresql-contrib / postgis packages)")
+                    f"{', '.join(absent)} ({rt.EXTENSION_PACKAGES})")
 
 
 def _sql_trip(name: str, server: PgServer, workdir: Path,
@@ -148,3 +149,21 @@ def test_dbml_import_matches_its_sql_twin(name: str, pg_server: PgServer, workdi
             and not (pair.provide_types and _provided_type(w))] == []
     _check_exclusions(trip, EXCLUSIONS[name])
     _assert_full(trip)
+
+
+# Schemas whose original loads but whose round trip does not work yet; the load alone keeps
+# the recipe (extensions, psql sessions, variables) honest. evergreen: its raw functions are
+# created under a search_path set inside a DO block (and per psql session), DO blocks create
+# text search configurations, and SELECT auditor.create_auditor(...) creates 14 tables; none
+# of that is evaluated by the import (each is reported), so the upgrade stops at
+# evergreen.is_json. bench/fidelity.py shows where it stands.
+LOAD_ONLY = ("evergreen",)
+
+
+@pytest.mark.parametrize("name", LOAD_ONLY)
+def test_original_loads_as_source_md_says(name: str, pg_server: PgServer) -> None:
+    spec = rt.SQL_SCHEMAS[name]
+    _require(pg_server, spec)
+    expected, errors = rt.original_catalog(pg_server, spec)
+    assert rt.unexpected_load_errors(spec, errors) == []
+    assert expected.tables, "nothing loaded"
