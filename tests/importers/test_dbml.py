@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from modeler.importers import ImportResult, SchemaImportError, import_dbml
@@ -250,3 +252,79 @@ def test_unique_indexes_other_than_btree_become_btree_with_a_warning() -> None:
     assert (idx["t_id_idx"].method, idx["t_id_idx"].unique) == ("btree", True)
     assert [(w.line, w.kind) for w in r.warnings] == [(6, "approximation")]
     assert "t_id_idx on t is of type hash" in r.warnings[0].message
+
+
+KEYLESS = """Table item {
+  doc_type int [pk]
+  doc_no int [pk]
+  code varchar
+}
+
+Table line {
+  id int [pk]
+  doc_type int
+  doc_no int
+  code varchar
+  owner_id int [ref: > person.code]
+}
+
+Table person {
+  id int [pk]
+  code varchar [unique]
+}
+
+Ref: line.doc_type > item.doc_type
+Ref: line.doc_no > item.doc_no [delete: cascade]
+Ref fk_code: line.code > item.code
+Ref: line.id > item.doc_no
+Ref {
+  line.id > item.code
+}
+"""
+
+
+def test_references_to_columns_that_are_no_key() -> None:
+    """Regression (dbml-bench-18k: 588 of its 3,175 references name one column of a
+    composite primary key): PostgreSQL refuses a foreign key whose target is not a primary
+    key or unique constraint, so the export did not upgrade. References naming every column
+    of a key one by one become one composite key; the others are left out; all reported at
+    their lines."""
+    r = import_dbml([("k.dbml", KEYLESS)])
+    rels = {x.name: x for x in r.schema.relationships}
+    assert set(rels) == {"line_owner_id_fkey", "line_doc_type_doc_no_fkey"}
+    cols = {c.uid: c.name for t in r.schema.tables for c in t.columns}
+    merged = rels["line_doc_type_doc_no_fkey"]
+    assert [cols[c] for c in merged.child_columns] == ["doc_type", "doc_no"]
+    assert [cols[c] for c in merged.parent_columns] == ["doc_type", "doc_no"]
+    assert (merged.on_delete, merged.on_update) == ("UNSPECIFIED", "UNSPECIFIED")
+    found = [(w.line, w.kind, w.message.split(":")[0]) for w in r.warnings]
+    assert found == [
+        (20, "approximation", "references line.doc_type > item.doc_type, line.doc_no > "
+                              "item.doc_no name the columns of a key of item one by one"),
+        (22, "unsupported", "reference line.code > item.code left out"),
+        (23, "unsupported", "reference line.id > item.doc_no left out"),
+        (25, "unsupported", "reference line.id > item.code left out"),
+    ]
+    assert "their actions differ: left unspecified" in r.warnings[0].message
+    assert "and (code) of item is neither" in r.warnings[1].message
+
+
+def test_keyless_references_without_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from modeler.importers.dbml import fastparse
+    from modeler.schema.serialize import dumps
+
+    fast = import_dbml([("k.dbml", KEYLESS)])
+
+    def disabled(text: str) -> Any:
+        raise RuntimeError("fast path disabled")
+
+    monkeypatch.setattr(fastparse, "parse", disabled)
+    slow = import_dbml([("k.dbml", KEYLESS)])
+    assert dumps(fast.schema) == dumps(slow.schema)
+    assert fast.warnings == slow.warnings
+
+
+def test_unresolved_references_have_their_line() -> None:
+    r = import_dbml([("u.dbml", "Table a {\n  id int [pk]\n  b_id int [ref: > b.id]\n}\n"
+                                "\nRef: a.id > c.id\n")])
+    assert [(w.line, w.kind) for w in r.warnings] == [(3, "unresolved"), (6, "unresolved")]

@@ -75,13 +75,15 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
         _each(conv, conv.check, pre.checks)
     conv.source = None
     conv.report_types()
-    for name, _, p in parsed:
-        conv.file = name
+    for name, pre, p in parsed:
+        conv.file, conv.source = name, pre
         _each(conv, conv.ref, p.refs, report.converting("converting references"))
         _each(conv, conv.group, p.table_groups, report.converting("converting table groups"))
         _project(conv, p)
         if p.sticky_notes:
             conv.warn("approximation", f"{len(p.sticky_notes)} sticky note(s) not modelled")
+    conv.source = None
+    conv.fk_targets()
     report.building()
     return build_result(draft)
 

@@ -11,6 +11,11 @@ nearest PostgreSQL type (:mod:`modeler.importers.typemap`); each distinct one is
 once, at the line of its first use, with what it became and the columns concerned. Types of
 extensions add the extension to the design; schema-qualified names that are not declared
 (domains, which DBML cannot declare) are kept as written and reported.
+
+DBML references may point at any column; a PostgreSQL foreign key references a primary key or
+a unique constraint (:meth:`Converter.fk_targets`): references that name the columns of a
+composite key one by one become one foreign key, other references to columns that are no key
+are left out, both reported at the reference's line.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from typing import Any
 
 from pglast import parser as pg_parser
 
-from modeler.importers.dbml.prepass import DbmlCheck, Prepassed, column_line, nested_line
+from modeler.importers.dbml.prepass import (
+    DbmlCheck,
+    Prepassed,
+    column_line,
+    nested_line,
+    ref_line,
+)
 from modeler.importers.draft import (
     Draft,
     DraftCheck,
@@ -190,7 +201,10 @@ class Converter:
         self.aliases: dict[str, QName] = {}
         self.file = ""
         self.source: Prepassed | None = None  # the current file's pre-pass (line numbers)
+        self.chosen_fk_names: set[int] = set()  # ids of FKs whose names the import chose
         self.type_notes: dict[tuple[str, str], TypeNote] = {}
+        self.type_cache: dict[tuple[str, bool], tuple[m.ColumnType, str | None,
+                                                      TypeNote | None]] = {}
 
     def warn(self, kind: str, message: str, line: int | None = None) -> None:
         self.d.warn(self.file, line, kind, message)
@@ -204,7 +218,15 @@ class Converter:
     def column_type(self, text: str, autoinc: bool = False
                     ) -> tuple[m.ColumnType, str | None, TypeNote | None]:
         """The column type of a DBML type name, the serial pseudo-type it is (if one), and
-        what to report about it (a type PostgreSQL does not have, see :mod:`typemap`)."""
+        what to report about it (a type PostgreSQL does not have, see :mod:`typemap`).
+        Enums are all known by then: the answer for one spelling is remembered."""
+        found = self.type_cache.get((text, autoinc))
+        if found is None:
+            found = self.type_cache[(text, autoinc)] = self._column_type(text, autoinc)
+        return found
+
+    def _column_type(self, text: str, autoinc: bool
+                     ) -> tuple[m.ColumnType, str | None, TypeNote | None]:
         match = _TYPE.match(text)
         if match is not None:
             base, args = match.group("base").strip(), match.group("args")
@@ -398,6 +420,16 @@ class Converter:
         t.checks.append(DraftCheck(name, expr_sql(node) if node is not None
                                    else c.expression))
 
+    def ref_line(self, rb: Any) -> int | None:
+        """The input line of a reference: its column's for an inline one, else the first
+        ``Ref`` statement naming its tables and columns."""
+        if self.source is None:
+            return None
+        lcols, rcols = split_columns(rb.col1), split_columns(rb.col2)
+        if rb.inline and len(lcols) == 1:
+            return column_line(self.source, (rb.schema1 or "public", str(rb.table1)), lcols[0])
+        return ref_line(self.source, [str(rb.table1), *lcols, str(rb.table2), *rcols])
+
     def ref(self, rb: Any) -> None:
         left = self.resolve(rb.schema1, str(rb.table1))
         right = self.resolve(rb.schema2, str(rb.table2))
@@ -414,12 +446,105 @@ class Converter:
            cardinality: m.Cardinality) -> None:
         name = rb.name or choose_constraint_name(self.d, child[0], child[1],
                                                  name_addition(ccols), "fkey")
-        self.d.fks.append(DraftForeignKey(
+        fk = DraftForeignKey(
             name=str(name), child=child, child_columns=ccols, parent=parent,
             parent_columns=pcols, cardinality=cardinality, comment=str(rb.comment or ""),
             on_delete=_ACTIONS.get(str(rb.on_delete or "").lower(), "UNSPECIFIED"),
             on_update=_ACTIONS.get(str(rb.on_update or "").lower(), "UNSPECIFIED"),
-            file=self.file))
+            file=self.file, line=self.ref_line(rb))
+        if not rb.name:
+            self.chosen_fk_names.add(id(fk))
+        self.d.fks.append(fk)
+
+    # -- foreign keys PostgreSQL refuses -----------------------------------------------
+    def fk_targets(self) -> None:
+        """A PostgreSQL foreign key references a primary key or a unique constraint; DBML's
+        references may point at any column. References that name the columns of one key of
+        the same parent one by one (``a.x > b.x`` and ``a.y > b.y`` for b's key (x, y)) become
+        one composite foreign key; any other reference to columns that are no key is left
+        out. Both are reported at the reference's line."""
+        bad: dict[tuple[QName, QName], list[DraftForeignKey]] = {}
+        for fk in self.d.fks:
+            child, parent = self.d.tables.get(fk.child), self.d.tables.get(fk.parent)
+            if child is None or parent is None or not fk.parent_columns \
+                    or any(c not in parent.columns for c in fk.parent_columns) \
+                    or any(c not in child.columns for c in fk.child_columns) \
+                    or len(fk.child_columns) != len(fk.parent_columns):
+                continue  # the builder reports what does not resolve
+            if set(fk.parent_columns) not in [set(k) for k in _keys(parent)]:
+                bad.setdefault((fk.child, fk.parent), []).append(fk)
+        if not bad:
+            return
+        replaced: dict[int, DraftForeignKey | None] = {}
+        for (child_q, parent_q), fks in bad.items():
+            for key in _keys(self.d.tables[parent_q]):
+                merged = self._merged(child_q, parent_q, key, fks)
+                if merged is not None:
+                    fk, parts = merged
+                    replaced.update({id(p): None for p in parts})
+                    replaced[id(parts[0])] = fk
+                    fks = [f for f in fks if f not in parts]
+            for fk in fks:
+                replaced[id(fk)] = None
+                self._release(fk)
+                self.d.warn(fk.file, fk.line, "unsupported", f"reference {_fk_text(fk)} left "
+                            "out: a PostgreSQL foreign key references a primary key or a unique "
+                            f"constraint, and ({', '.join(fk.parent_columns or ())}) of "
+                            f"{_label(parent_q)} is neither")
+        kept: list[DraftForeignKey] = []
+        for fk in self.d.fks:
+            new = replaced.get(id(fk), fk)
+            if new is not None:
+                kept.append(new)
+        self.d.fks = kept
+
+    def _merged(self, child: QName, parent: QName, key: list[str],
+                fks: list[DraftForeignKey]) -> tuple[DraftForeignKey, list[DraftForeignKey]] | None:
+        """One FK for the references among ``fks`` that name the columns of ``key`` one by
+        one, or None. Each key column comes from one child column: where several refer to it,
+        the one of the same name; else which one is meant is unknown (None)."""
+        candidates: dict[str, set[str]] = {}
+        for f in fks:
+            if set(f.parent_columns or ()) <= set(key):
+                for c, pc in zip(f.child_columns, f.parent_columns or (), strict=True):
+                    candidates.setdefault(pc, set()).add(c)
+        pairs: dict[str, str] = {}
+        for pc, cs in candidates.items():
+            chosen = cs if len(cs) == 1 else cs & {pc}
+            if len(chosen) != 1:
+                return None
+            pairs[pc] = chosen.pop()
+        if set(pairs) != set(key):
+            return None
+        parts = [f for f in fks if set(f.parent_columns or ()) <= set(key) and all(
+            pairs[pc] == c for c, pc in zip(f.child_columns, f.parent_columns or (),
+                                            strict=True))]
+        if len(parts) < 2:
+            return None
+        actions = {(f.on_delete, f.on_update) for f in parts}
+        same = len(actions) == 1
+        on_delete, on_update = min(actions) if same else ("UNSPECIFIED", "UNSPECIFIED")
+        ccols = [pairs[k] for k in key]
+        for f in parts:
+            self._release(f)
+        name = choose_constraint_name(self.d, child[0], child[1], name_addition(ccols), "fkey")
+        fk = DraftForeignKey(
+            name=name, child=child, child_columns=ccols, parent=parent, parent_columns=key,
+            on_delete=on_delete, on_update=on_update,
+            comment="\n".join(f.comment for f in parts if f.comment), file=parts[0].file,
+            line=parts[0].line)
+        self.chosen_fk_names.add(id(fk))
+        differ = "" if same else "; their actions differ: left unspecified"
+        self.d.warn(fk.file, fk.line, "approximation", f"references "
+                    f"{', '.join(_fk_text(f) for f in parts)} name the columns of a key of "
+                    f"{_label(parent)} one by one: one foreign key {name} ({', '.join(ccols)}) "
+                    f"> ({', '.join(key)}){differ}")
+        return fk, parts
+
+    def _release(self, fk: DraftForeignKey) -> None:
+        """Free the name chosen for ``fk`` (not one the input gave it)."""
+        if id(fk) in self.chosen_fk_names:
+            self.d.release_con(fk.child[0], fk.name)
 
     def junction(self, left: QName, lcols: list[str], right: QName, rcols: list[str],
                  rb: Any) -> None:
@@ -456,6 +581,28 @@ class Converter:
                 self.warn("unresolved", f"table group {bp.name}: unknown table {item}")
             else:
                 table.subject_area = str(bp.name)
+
+
+def _keys(table: DraftTable) -> list[list[str]]:
+    """Column lists a foreign key may reference: the primary key, then unique constraints
+    and unique indexes on plain columns without a predicate."""
+    keys = [list(table.pk_columns)] if table.pk_columns else []
+    keys += [list(u.columns) for u in table.uniques]
+    keys += [[str(p.column) for p in ix.parts] for ix in table.indexes
+             if ix.unique and ix.where is None and all(p.column for p in ix.parts)]
+    return keys
+
+
+def _label(q: QName) -> str:
+    return q[1] if q[0] == "public" else f"{q[0]}.{q[1]}"
+
+
+def _fk_text(fk: DraftForeignKey) -> str:
+    def side(q: QName, cols: list[str]) -> str:
+        return f"{_label(q)}.{cols[0]}" if len(cols) == 1 else \
+            f"{_label(q)}.({', '.join(cols)})"
+
+    return f"{side(fk.child, fk.child_columns)} > {side(fk.parent, fk.parent_columns or [])}"
 
 
 def _enum_type(enum: DraftEnum, dims: int) -> m.ColumnType:

@@ -63,6 +63,8 @@ class Prepassed:
     notes: list[tuple[int, str]] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
     tables: dict[tuple[str, str], TableSpan] = field(default_factory=dict)
+    ref_lines: list[int] = field(default_factory=list)  # 0-based: ``Ref`` statements
+    ref_words: dict[str, set[int]] | None = None  # word (lower case) -> ref lines, on demand
 
 
 @dataclass
@@ -159,6 +161,10 @@ def prepass(text: str) -> Prepassed:
             out.tables.setdefault(_table_of(block), TableSpan(
                 block.start, block.end, tuple(nested.get(id(block), ()))))
     out.source = lines
+    refs = {i for b in blocks if b.kind == "ref" and b.parent is None
+            for i in range(b.start, b.end + 1)}
+    refs.update(i for i, line in enumerate(lines) if _REF_START.match(line))
+    out.ref_lines = sorted(refs)
     new_lines: list[str] = []
     line_map: list[int] = []
     for i, original in enumerate(lines):
@@ -184,6 +190,28 @@ def column_line(pre: Prepassed, table: tuple[str, str], column: str) -> int | No
         if m is not None and unquote(m.group(1)) == column:
             return i + 1
     return None
+
+
+_REF_START = re.compile(r"\s*ref\b", re.IGNORECASE)
+_WORD = re.compile(r'"(?:[^"\\\n]|\\.)*"|\w+')
+
+
+def ref_line(pre: Prepassed, words: list[str]) -> int | None:
+    """The first input line (1-based) of a ``Ref`` statement naming all ``words`` (tables
+    and columns; case-insensitive), if there is one."""
+    index = pre.ref_words
+    if index is None:
+        index = pre.ref_words = {}
+        for i in pre.ref_lines:
+            for word in _WORD.findall(pre.source[i]):
+                index.setdefault(unquote(word).lower(), set()).add(i)
+    found: set[int] | None = None
+    for word in sorted({w.lower() for w in words}, key=lambda w: len(index.get(w, ()))):
+        lines = index.get(word, set())
+        found = set(lines) if found is None else found & lines
+        if not found:
+            return None
+    return min(found) + 1 if found else None
 
 
 def nested_line(pre: Prepassed, table: tuple[str, str], words: list[str]) -> int | None:
