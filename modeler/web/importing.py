@@ -3,14 +3,18 @@ imported baseline (already deployed: its findings are grandfathered)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
-from modeler.importers import ImportResult, ImportWarning
+from modeler.importers import ImportResult, ImportWarning, Progress
+from modeler.schema import model as m
 from modeler.web import models as db
 from modeler.web import services
 from modeler.web.snapshot import materialize
@@ -29,9 +33,12 @@ def warning_record(w: ImportWarning) -> dict[str, Any]:
 @transaction.atomic
 def import_project(*, result: ImportResult, slug: str, name: str | None,
                    owner: AbstractBaseUser, source: str,
-                   warnings: list[dict[str, Any]] | None = None) -> db.Version:
+                   warnings: list[dict[str, Any]] | None = None,
+                   progress: Progress | None = None) -> db.Version:
     """Create the project (or fill an empty existing one the owner owns) with the imported
-    design, and save it as version 1, an imported baseline. All or nothing."""
+    design, and save it as version 1, an imported baseline. All or nothing: ``progress``
+    (see :mod:`modeler.importers.progress`) hears of the rows stored and may raise to
+    roll everything back."""
     if not result.schema.tables:
         raise ImportRefused("The input contains no table: nothing to import.")
     project = db.Project.objects.filter(slug=slug).first()
@@ -50,7 +57,12 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                                 "project.")
     design = services.main_design(project)
     schema = replace(result.schema, settings=project.settings, name=project.slug)
-    materialize(schema, design)
+    if progress is None:
+        materialize(schema, design)
+    else:
+        with counting_rows(schema, progress):
+            materialize(schema, design)
+        progress("checking the rules and saving version 1", 0, 0)
     listed = warnings if warnings is not None else [warning_record(w) for w in
                                                      result.warnings]
     message = f"Imported baseline from {source}"
@@ -59,3 +71,64 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                    "DESIGN.md)"
     return version_save(project=project, actor=owner, message=message[:1000], baseline=True,
                         schema=schema, design=design)
+
+
+# ------------------------------------------------------------------------ rows stored
+
+_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+_VALUES_ROW = re.compile(r"\)\s*,\s*\(")
+
+
+def rows_to_store(schema: m.Schema) -> dict[str, tuple[str, int]]:
+    """The rows :func:`materialize` inserts for ``schema`` into an empty design: database
+    table → (what people call them, how many)."""
+    tables = schema.tables
+    kinds: list[tuple[type[Any], str, int]] = [
+        (db.EnumType, "enums", len(schema.enums)),
+        (db.Domain, "domains", len(schema.domains)),
+        (db.DbTable, "tables", len(tables)),
+        (db.DbColumn, "columns", sum(len(t.columns) for t in tables)),
+        (db.DbIndex, "indexes", sum(len(t.indexes) for t in tables)),
+        (db.Constraint, "constraints", sum(len(t.uniques) + len(t.checks) for t in tables)),
+        (db.QueryPattern, "query patterns", sum(len(t.query_patterns) for t in tables)),
+        (db.Relationship, "relationships", len(schema.relationships)),
+        (db.Extension, "extensions", len(schema.extensions)),
+        (db.Sequence, "sequences", len(schema.sequences)),
+        (db.RawObject, "raw SQL objects", len(schema.raw_objects)),
+    ]
+    return {model._meta.db_table: (label, n) for model, label, n in kinds}
+
+
+def _rows_inserted(sql: str, params: Any, cursor: Any) -> int:
+    """How many rows one INSERT statement wrote (the driver's count when it has one, else
+    read from the statement: UNNEST arrays or VALUES groups)."""
+    count = getattr(cursor, "rowcount", -1)
+    if isinstance(count, int) and count > 0:
+        return count
+    if "UNNEST(" in sql and params and isinstance(params[0], list | tuple):
+        return len(params[0])
+    values = sql.upper().rfind(" VALUES ")
+    return len(_VALUES_ROW.findall(sql, values)) + 1 if values >= 0 else 1
+
+
+@contextmanager
+def counting_rows(schema: m.Schema, progress: Progress) -> Iterator[None]:
+    """Report ``storing <kind>: done of total rows`` while the design's rows are written
+    on this thread's connection (the store inserts in batches of up to 2,000 rows)."""
+    expected = rows_to_store(schema)
+    total = sum(n for _, n in expected.values())
+    done = 0
+
+    def count(execute: Callable[..., Any], sql: str, params: Any, many: bool,
+              context: dict[str, Any]) -> Any:
+        nonlocal done
+        result = execute(sql, params, many, context)
+        found = _INSERT.match(sql)
+        if found and found.group(1) in expected:
+            done = min(total, done + _rows_inserted(sql, params, context.get("cursor")))
+            progress(f"storing {expected[found.group(1)][0]}", done, total, "rows")
+        return result
+
+    progress("storing the design", 0, total, "rows")
+    with connection.execute_wrapper(count):
+        yield
