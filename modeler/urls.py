@@ -61,6 +61,8 @@ urlpatterns = [
     path("import/", imports.start, name="import_start"),
     path("import/<int:pk>/", imports.preview, name="import_preview"),
     path("import/<int:pk>/confirm/", imports.confirm, name="import_confirm"),
+    path("import/jobs/<int:pk>/", imports.job_status, name="import_job"),
+    path("import/jobs/<int:pk>/cancel/", imports.job_cancel, name="import_job_cancel"),
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
     path("p/<slug:slug>/", include(EDITOR)),
     path("p/<slug:slug>/d/<int:design>/", include(EDITOR)),

@@ -517,3 +517,72 @@ class PendingImport(TimeStamped):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"], name="ix_pendingimport_user")]
+
+
+class ImportJob(TimeStamped):
+    """One step of a web import run in the background: reading the input into a preview
+    (``parse``) or creating the project from a preview (``create``).
+
+    The row is the job's whole state, so that any process can answer the page's polls: the
+    worker writes its stage and ``done`` of ``total`` (``unit``: what is counted; empty when
+    the numbers only measure work) a few times a second, and ``heartbeat_at`` at least every
+    few seconds; a job whose heartbeat stops is shown as failed (its worker died: nothing was
+    created). Never holds the input, the URL or credentials."""
+
+    class Kind(models.TextChoices):
+        PARSE = "parse"
+        CREATE = "create"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=50, validators=[slug_validator])
+    source = models.CharField(max_length=300)
+    # the preview: made by a parse job, read (and deleted on success) by a create job
+    pending = models.ForeignKey(PendingImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="jobs")
+    stage = models.CharField(max_length=200, blank=True)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    unit = models.CharField(max_length=30, blank=True)
+    error = models.TextField(blank=True)
+    statement = models.TextField(blank=True)  # the statement a syntax error points at
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["parse", "create"]),
+                                   name="ck_importjob_kind"),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed", "cancelled"]),
+                name="ck_importjob_status"),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="ix_importjob_user_status"),
+                   models.Index(fields=["pending"], name="ix_importjob_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.slug} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int | None:
+        """How far, 0–100; None when the stage has no measure."""
+        if not self.total:
+            return None
+        return min(100, 100 * self.done // self.total)

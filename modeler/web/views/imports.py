@@ -1,5 +1,13 @@
 """Import a schema into a new project: upload files, paste text or give a live database URL;
-a preview shows counts and warnings before anything is created."""
+a preview shows counts and warnings before anything is created.
+
+Reading the input and creating the project each run as a background job
+(:mod:`modeler.web.importjobs`). A request waits a moment for its job: fast imports answer
+at once (the preview, the editor, or the form with the error); slower ones answer with the
+job's page, whose progress bar polls the job every half second with htmx (without
+JavaScript the page reloads itself) and moves on to the preview or the new project when
+the job is done.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +18,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from modeler.importers import ImportResult, SchemaImportError, import_dbml, import_live, import_sql
-from modeler.schema import serialize
-from modeler.web.importing import ImportRefused, import_project, warning_record
-from modeler.web.models import PendingImport, Project
+from modeler.importers import SchemaImportError, import_dbml, import_live, import_sql
+from modeler.web import importjobs
+from modeler.web.models import ImportJob, PendingImport, Project
 from modeler.web.models import slug_validator as _slug
 
 
@@ -54,7 +64,9 @@ def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     return files
 
 
-def _parse(request: HttpRequest, form: ImportForm) -> tuple[ImportResult, str]:
+def _reader(request: HttpRequest, form: ImportForm) -> tuple[importjobs.Reader, str]:
+    """What the job will run, holding the input (or the URL) in memory only, and a first
+    description of the source; bad input that needs no parsing raises here."""
     fmt = form.cleaned_data["format"]
     if fmt == "url":
         url = (form.cleaned_data.get("url") or "").strip()
@@ -62,10 +74,13 @@ def _parse(request: HttpRequest, form: ImportForm) -> tuple[ImportResult, str]:
             raise SchemaImportError("Enter the database URL.")
         schemas = [s.strip() for s in (form.cleaned_data.get("schemas") or "").split(",")
                    if s.strip()]
-        return import_live(url, schemas=schemas or None), "a live database"
+        source = "a live database"
+        return (lambda progress: (import_live(url, schemas=schemas or None,
+                                              progress=progress), source)), source
     files = _files(request, form)
-    reader = import_sql if fmt == "sql" else import_dbml
-    return reader(files), f"{fmt}: " + ", ".join(n for n, _ in files)
+    read = import_sql if fmt == "sql" else import_dbml
+    source = f"{fmt}: " + ", ".join(n for n, _ in files)
+    return (lambda progress: (read(files, progress=progress), source)), source
 
 
 @login_required
@@ -78,18 +93,22 @@ def start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "imports/start.html", ctx, status=422)
     try:
-        result, source = _parse(request, form)
+        reader, source = _reader(request, form)
+        job = importjobs.start_parse(request.user,  # type: ignore[arg-type]
+                                     name=form.cleaned_data["name"],
+                                     slug=form.cleaned_data["slug"], source=source,
+                                     reader=reader)
     except SchemaImportError as exc:
         ctx.update(error=str(exc), statement=exc.statement)
         return render(request, "imports/start.html", ctx, status=422)
-    if not result.schema.tables:
-        ctx.update(error="The input contains no table: nothing to import.")
+    except importjobs.TooManyJobs as exc:
+        ctx.update(error=str(exc))
+        return render(request, "imports/start.html", ctx, status=429)
+    job = importjobs.wait(job, importjobs.fast_wait())
+    if job.status == ImportJob.Status.FAILED:  # failed fast: the form, with the error
+        ctx.update(error=job.error, statement=job.statement or None)
         return render(request, "imports/start.html", ctx, status=422)
-    pending = PendingImport.objects.create(
-        user=request.user, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
-        source=source[:300], schema_json=serialize.dumps(result.schema),
-        warnings=[warning_record(w) for w in result.warnings], counts=result.counts)
-    return redirect("import_preview", pk=pending.pk)
+    return _answer(request, job)
 
 
 def _pending(request: HttpRequest, pk: int) -> PendingImport:
@@ -110,13 +129,82 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _pending(request, pk)
-    result = ImportResult(schema=serialize.loads(pending.schema_json), counts=pending.counts)
     try:
-        import_project(result=result, slug=pending.slug, name=pending.name,
-                       owner=request.user, source=pending.source,  # type: ignore[arg-type]
-                       warnings=pending.warnings)
-    except ImportRefused as exc:
+        job = importjobs.start_create(request.user, pending)  # type: ignore[arg-type]
+    except importjobs.TooManyJobs as exc:
+        return render(request, "imports/preview.html", {"pending": pending, "error": str(exc)},
+                      status=429)
+    job = importjobs.wait(job, importjobs.fast_wait())
+    if job.status == ImportJob.Status.FAILED:
         return render(request, "imports/preview.html", {"pending": pending,
-                                                        "error": str(exc)}, status=422)
-    pending.delete()
-    return redirect("editor", slug=pending.slug)
+                                                        "error": job.error}, status=422)
+    return _answer(request, job)
+
+
+# --------------------------------------------------------------------------------- jobs
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404("No such import.")
+    importjobs.check_stale(job)
+    return job
+
+
+def _result_url(job: ImportJob) -> str:
+    """Where a finished job leads: its preview, or the project it created."""
+    if job.kind == ImportJob.Kind.PARSE and job.pending_id is not None:
+        return reverse("import_preview", args=[job.pending_id])
+    if Project.objects.filter(slug=job.slug).exists():
+        return reverse("editor", kwargs={"slug": job.slug})
+    return reverse("import_start")
+
+
+def _answer(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """The answer to a request that started a job: where it led when it is done already,
+    else the job's page (htmx: in place, with the job's address in the location bar)."""
+    if job.status == ImportJob.Status.DONE:
+        url = _result_url(job)
+        if request.htmx and job.kind == ImportJob.Kind.CREATE:
+            return HttpResponseClientRedirect(url)  # the editor wants a full page load
+        return redirect(url)
+    if not request.htmx:
+        return redirect("import_job", pk=job.pk)
+    return push_url(_job_page(request, job), reverse("import_job", args=[job.pk]))
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    started = job.started_at or job.created_at
+    end = job.finished_at or timezone.now()
+    return {"job": job, "elapsed": max(0, int((end - started).total_seconds())),
+            "poll_ms": 500}
+
+
+def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    return render(request, "imports/job.html", _job_context(job))
+
+
+@login_required
+@require_http_methods(["GET"])
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's page; for htmx polls, its progress fragment (or, once done, a redirect to
+    the preview or the project)."""
+    job = _job(request, pk)
+    if job.status == ImportJob.Status.DONE:
+        url = _result_url(job)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx and request.htmx.target == "import-job":
+        return render(request, "imports/_job.html", _job_context(job))
+    return _job_page(request, job)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    importjobs.cancel(job)
+    if job.status == ImportJob.Status.DONE:
+        return job_status(request, pk)
+    if request.htmx:
+        return render(request, "imports/_job.html", _job_context(job))
+    return redirect("import_job", pk=job.pk)

@@ -1,0 +1,357 @@
+"""Web imports in the background: reading the input into a preview, and creating the
+project from it, each as an :class:`~modeler.web.models.ImportJob` run on a worker thread of
+this process while the page polls the job's row.
+
+Two threads per job:
+
+* the **worker** runs the import. Importers and the store report progress through a
+  callback that only records the latest stage in memory (it is called once per statement or
+  per batch of rows), and raises :class:`Cancelled` once the job is no longer running;
+* the **flusher** writes that stage to the job's row a few times a second, and a heartbeat
+  at least every :data:`HEARTBEAT` seconds, on its own connection outside the worker's
+  transaction (so the polls see the progress of a create step whose rows are not committed
+  yet). When its update finds the job no longer running (cancelled, or given up as dead),
+  it tells the worker to stop.
+
+All or nothing: a parse job writes only its preview, a create job everything (project,
+design, version 1, layout), each in one transaction that first checks, with the job's row
+locked, that the job is still running; a cancelled or failed job has created nothing. A job
+whose heartbeat stops (the process died) is shown as failed after :func:`stale_after`
+seconds; its transaction, if any, died with its connection.
+
+Settings (all optional): ``MODELER_IMPORT_INLINE`` runs jobs in the request (tests, and the
+plain POST flow may block); ``MODELER_IMPORT_FAST_WAIT`` is how long a request waits for its
+job before showing progress (imports faster than that answer at once, default 0.9 s);
+``MODELER_IMPORT_WORKERS`` jobs run at once per process (default 2; others queue);
+``MODELER_IMPORT_ACTIVE_PER_USER`` unfinished jobs per user (default 3);
+``MODELER_IMPORT_STALE_AFTER`` seconds without a heartbeat before a job counts as dead
+(default 30).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
+
+from modeler.importers import ImportResult, SchemaImportError
+from modeler.schema import model as m
+from modeler.schema import serialize
+from modeler.schema.validate import InvalidSchema
+from modeler.web.importing import ImportRefused, import_project, warning_record
+from modeler.web.models import ImportJob, PendingImport
+
+log = logging.getLogger(__name__)
+
+Status = ImportJob.Status
+FLUSH_EVERY = 0.2  # seconds between progress writes (the page polls every 0.5 s)
+HEARTBEAT = 2.0  # a running job's row is touched at least this often
+KEEP_FINISHED = timedelta(days=1)
+
+# reads the input: (progress) -> (result, source description)
+Reader = Callable[[Callable[..., None]], tuple[ImportResult, str]]
+
+
+class Cancelled(Exception):
+    """The job is no longer running (cancelled by its user, or given up as dead)."""
+
+
+class TooManyJobs(Exception):
+    """The user has too many unfinished imports."""
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def inline() -> bool:
+    return bool(_setting("MODELER_IMPORT_INLINE", False))
+
+
+def fast_wait() -> float:
+    return float(_setting("MODELER_IMPORT_FAST_WAIT", 0.9))
+
+
+def stale_after() -> float:
+    return float(_setting("MODELER_IMPORT_STALE_AFTER", 30.0))
+
+
+# ------------------------------------------------------------------------------ state
+
+@dataclass
+class JobState:
+    """What the worker reports and the flusher writes: the latest stage, in memory."""
+
+    job_id: int
+    stage: tuple[str, int, int, str] = ("waiting for a free worker", 0, 0, "")
+    stop: threading.Event = field(default_factory=threading.Event)  # no longer running
+
+    def report(self, stage: str, done: int, total: int, unit: str = "") -> None:
+        """The progress callback (:class:`modeler.importers.Progress`)."""
+        if self.stop.is_set():
+            raise Cancelled(stage)
+        self.stage = (stage[:200], max(done, 0), max(total, 0), unit[:30])
+
+
+def _write_stage(state: JobState) -> bool:
+    """Write the latest stage and a heartbeat; False when the job is no longer active."""
+    stage, done, total, unit = state.stage
+    now = timezone.now()
+    return bool(ImportJob.objects.filter(pk=state.job_id, status__in=ImportJob.ACTIVE).update(
+        stage=stage, done=min(done, total) if total else done, total=total, unit=unit,
+        heartbeat_at=now, updated_at=now))
+
+
+def _flush(state: JobState, finished: threading.Event) -> None:
+    """The flusher thread's loop (see the module docstring)."""
+    written: tuple[str, int, int, str] | None = None
+    beat = time.monotonic()
+    try:
+        while not finished.wait(FLUSH_EVERY):
+            current = state.stage
+            if current == written and time.monotonic() - beat < HEARTBEAT:
+                continue
+            try:
+                if not _write_stage(state):
+                    state.stop.set()
+            except DatabaseError:  # e.g. SQLite busy for too long: try again next time
+                log.warning("import job %s: progress not written", state.job_id,
+                            exc_info=True)
+                continue
+            written, beat = current, time.monotonic()
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+# ----------------------------------------------------------------------------- running
+
+_threads: dict[int, threading.Thread] = {}
+_threads_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
+
+
+def _worker_slots() -> threading.BoundedSemaphore:
+    global _slots
+    with _threads_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(int(_setting("MODELER_IMPORT_WORKERS", 2)))
+        return _slots
+
+
+def _launch(job: ImportJob, work: Callable[[ImportJob, JobState], None]) -> None:
+    """Run ``work`` for ``job`` inline or on a worker thread (with its flusher)."""
+    state = JobState(job.pk)
+    if inline():
+        _run(job.pk, work, state, threaded=False)
+        return
+    thread = threading.Thread(target=_run, args=(job.pk, work, state), daemon=True,
+                              name=f"import-job-{job.pk}")
+    with _threads_lock:
+        _threads[job.pk] = thread
+    thread.start()
+
+
+def _run(job_id: int, work: Callable[[ImportJob, JobState], None], state: JobState, *,
+         threaded: bool = True) -> None:
+    finished = threading.Event()
+    flusher = None
+    if threaded:
+        flusher = threading.Thread(target=_flush, args=(state, finished), daemon=True,
+                                   name=f"import-job-{job_id}-progress")
+        flusher.start()
+    try:
+        slots = _worker_slots() if threaded else None
+        if slots is not None:
+            slots.acquire()
+        try:
+            now = timezone.now()
+            if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+                    status=Status.RUNNING, started_at=now, heartbeat_at=now, updated_at=now,
+                    stage="starting"):
+                return  # cancelled while it waited
+            state.stage = ("starting", 0, 0, "")
+            work(ImportJob.objects.select_related("user", "pending").get(pk=job_id), state)
+        finally:
+            if slots is not None:
+                slots.release()
+    except Cancelled:
+        _finish(job_id, Status.CANCELLED, error="")
+    except (SchemaImportError, ImportRefused) as exc:
+        _finish(job_id, Status.FAILED, error=str(exc),
+                statement=getattr(exc, "statement", None) or "")
+    except InvalidSchema as exc:  # the store refuses the design: say why
+        more = len(exc.problems) - 5
+        _finish(job_id, Status.FAILED, error="The imported design is not valid: "
+                + "; ".join(exc.problems[:5]) + (f" (and {more} more)" if more > 0 else ""))
+    except Exception as exc:
+        log.exception("import job %s failed", job_id)
+        _finish(job_id, Status.FAILED,
+                error=f"The import failed unexpectedly ({type(exc).__name__}); nothing was "
+                      "created. The error has been logged.")
+    finally:
+        finished.set()
+        if flusher is not None:
+            flusher.join()
+        with _threads_lock:
+            _threads.pop(job_id, None)
+        if threaded:
+            connections.close_all()
+
+
+def _finish(job_id: int, status: str, *, error: str, statement: str = "") -> None:
+    """Record how a job ended, unless it ended already (cancelled, or given up as dead)."""
+    now = timezone.now()
+    try:
+        ImportJob.objects.filter(pk=job_id, status__in=ImportJob.ACTIVE).update(
+            status=status, error=error[:5000], statement=statement[:2000], finished_at=now,
+            heartbeat_at=now, updated_at=now)
+    except DatabaseError:  # the heartbeat stops: the job is shown as failed later
+        log.exception("import job %s: could not record its end", job_id)
+
+
+def _complete(job_id: int, **values: Any) -> None:
+    """Inside the job's transaction: lock the row, make sure the job still runs (else
+    :class:`Cancelled` rolls everything back), and mark it done."""
+    status = (ImportJob.objects.select_for_update().filter(pk=job_id)
+              .values_list("status", flat=True).first())
+    if status != Status.RUNNING:
+        raise Cancelled(status or "gone")
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(
+        status=Status.DONE, finished_at=now, heartbeat_at=now, updated_at=now, stage="done",
+        **values)
+
+
+def wait(job: ImportJob, seconds: float) -> ImportJob:
+    """Wait up to ``seconds`` for a job started by this process; the job as it is now."""
+    with _threads_lock:
+        thread = _threads.get(job.pk)
+    if thread is not None:
+        thread.join(seconds)
+    job.refresh_from_db()
+    return job
+
+
+# ------------------------------------------------------------------------------ starting
+
+def _new_job(user: AbstractBaseUser, kind: str, *, name: str, slug: str, source: str,
+             pending: PendingImport | None = None) -> ImportJob:
+    limit = int(_setting("MODELER_IMPORT_ACTIVE_PER_USER", 3))
+    active = [j for j in ImportJob.objects.filter(user=user, status__in=ImportJob.ACTIVE)
+              if not check_stale(j)]
+    if len(active) >= limit:
+        raise TooManyJobs(f"You have {len(active)} imports running; wait for one to finish "
+                          "or cancel it.")
+    ImportJob.objects.filter(user=user, finished_at__lt=timezone.now() - KEEP_FINISHED
+                             ).delete()
+    return ImportJob.objects.create(
+        user=user, kind=kind, name=name[:200], slug=slug, source=source[:300],
+        pending=pending, heartbeat_at=timezone.now())
+
+
+def start_parse(user: AbstractBaseUser, *, name: str, slug: str, source: str,
+                reader: Reader) -> ImportJob:
+    """Start reading the input into a preview. ``reader`` holds the input (and a live
+    database's URL) in memory only."""
+    job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
+    _launch(job, lambda job, state: _parse(job, state, reader))
+    return job
+
+
+def start_create(user: AbstractBaseUser, pending: PendingImport) -> ImportJob:
+    """Start creating the project from a preview (or return the job already doing it)."""
+    for running in pending.jobs.filter(kind=ImportJob.Kind.CREATE,
+                                       status__in=ImportJob.ACTIVE):
+        if not check_stale(running):
+            return running
+    job = _new_job(user, ImportJob.Kind.CREATE, name=pending.name, slug=pending.slug,
+                   source=pending.source, pending=pending)
+    _launch(job, _create)
+    return job
+
+
+def cancel(job: ImportJob) -> bool:
+    """Ask a job to stop (the worker notices at its next progress report, and its
+    transaction checks before committing); False when it had finished already."""
+    now = timezone.now()
+    stopped = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.ACTIVE).update(
+        status=Status.CANCELLED, error="Cancelled: nothing was created.", finished_at=now,
+        updated_at=now)
+    job.refresh_from_db()
+    return bool(stopped)
+
+
+def check_stale(job: ImportJob) -> bool:
+    """Mark an unfinished job whose heartbeat stopped as failed; True when it was."""
+    if job.status not in ImportJob.ACTIVE:
+        return False
+    cutoff = timezone.now() - timedelta(seconds=stale_after())
+    if job.heartbeat_at >= cutoff:
+        return False
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.ACTIVE,
+                             heartbeat_at__lt=cutoff).update(
+        status=Status.FAILED, finished_at=now, updated_at=now,
+        error="The import stopped unexpectedly (the server restarted or its worker died); "
+              "nothing was created. Please start it again.")
+    job.refresh_from_db()
+    return job.status == Status.FAILED
+
+
+# ---------------------------------------------------------------------------- the work
+
+def _parse(job: ImportJob, state: JobState, reader: Reader) -> None:
+    result, source = reader(state.report)
+    if not result.schema.tables:
+        raise ImportRefused("The input contains no table: nothing to import.")
+    state.report("preparing the preview", 0, 0)
+    schema_json = serialize.dumps(result.schema)
+    warnings = [warning_record(w) for w in result.warnings]
+    with transaction.atomic():
+        pending = PendingImport.objects.create(
+            user=job.user, name=job.name, slug=job.slug, source=source[:300],
+            schema_json=schema_json, warnings=warnings, counts=result.counts)
+        _complete(job.pk, pending=pending, source=source[:300])
+
+
+def _create(job: ImportJob, state: JobState) -> None:
+    pending = job.pending
+    if pending is None:
+        raise ImportRefused("This preview is gone (created already, or expired): start the "
+                            "import again.")
+    state.report("reading the preview", 0, 0)
+    schema = serialize.loads(pending.schema_json)
+    state.report("laying out the diagram", 0, 0)
+    schema = _laid_out(schema, job.pk)
+    state.report("storing the design", 0, 0)
+    with transaction.atomic():
+        import_project(result=ImportResult(schema=schema, counts=pending.counts),
+                       slug=pending.slug, name=pending.name, owner=job.user,
+                       source=pending.source, warnings=pending.warnings,
+                       progress=state.report)
+        pending_id = pending.pk
+        _complete(job.pk)
+        PendingImport.objects.filter(pk=pending_id).delete()
+
+
+def _laid_out(schema: m.Schema, job_id: int) -> m.Schema:
+    """The first layout, computed before the transaction (it is the slow part of creating a
+    large project, and needs no rows); without it the editor lays out on its first view."""
+    from modeler.web import diagrams
+
+    try:
+        return diagrams.ensure_positions(
+            schema, diagrams.view_options(diagrams.DEFAULT_PREFS, schema))
+    except Exception:
+        log.warning("import job %s: first layout failed; the editor will lay it out",
+                    job_id, exc_info=True)
+        return schema
