@@ -55,10 +55,19 @@ from modeler.codegen.migration_keys import (
     drop_index,
     rename_constraint,
 )
+from modeler.codegen.migration_partition import (
+    alter_collation,
+    alter_partition_key,
+    attach_partition,
+    create_collation,
+    detach_partition,
+    drop_collation,
+)
 from modeler.codegen.migration_tables import (
     add_column,
     alter_column,
     create_table,
+    follows_parent,
     rename_identity_sequences,
     rename_table,
 )
@@ -85,10 +94,14 @@ from modeler.diff import (
     AddIndex,
     AddPrimaryKey,
     AddUnique,
+    AlterCollation,
     AlterColumn,
     AlterDomain,
     AlterExtension,
+    AlterPartitionKey,
     AlterSequence,
+    AttachPartition,
+    CreateCollation,
     CreateDomain,
     CreateEnum,
     CreateExtension,
@@ -96,7 +109,9 @@ from modeler.diff import (
     CreateRawObject,
     CreateSequence,
     CreateTable,
+    DetachPartition,
     DropCheck,
+    DropCollation,
     DropColumn,
     DropDomain,
     DropEnum,
@@ -149,6 +164,12 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
                 return [comment(f"{op.describe()}: no SQL")]
             return [execute(f"ALTER EXTENSION {ident(ext.name)} SET SCHEMA "
                             f"{ident(ext.namespace or 'public')}")]
+        case CreateCollation(collation=coll):
+            return create_collation(coll)
+        case DropCollation(collation=coll):
+            return drop_collation(coll)
+        case AlterCollation():
+            return alter_collation(op, ctx)
         case CreateEnum(enum=enum):
             return create_enum(enum)
         case DropEnum(enum=enum):
@@ -188,6 +209,12 @@ def _table_ops(op: Op, ctx: RenderCtx) -> list[Stmt]:
     match op:
         case CreateTable(table=t):
             return create_table(t, ctx)
+        case AttachPartition():
+            return attach_partition(op, ctx)
+        case DetachPartition():
+            return detach_partition(op, ctx)
+        case AlterPartitionKey():
+            return alter_partition_key(op, ctx)
         case DropTable(table=t):
             ctx.is_safe(t.uid)
             return [code(Call("op.drop_table", (lit(t.name),), schema_kw(t.namespace)))]
@@ -198,11 +225,15 @@ def _table_ops(op: Op, ctx: RenderCtx) -> list[Stmt]:
         case DropColumn(table_uid=uid, column=col):
             t = b.table(uid)
             ctx.is_safe(uid)
-            return [code(Call("op.drop_column", (lit(t.name), lit(col.name)),
-                              schema_kw(t.namespace)))]
+            return follows_parent(t, op.describe(), ctx) or [
+                code(Call("op.drop_column", (lit(t.name), lit(col.name)),
+                          schema_kw(t.namespace)))]
         case RenameColumn(table_uid=uid, old_name=old, new_name=new):
             t = a.table(uid)
             ctx.is_safe(uid)
+            followed = follows_parent(t, op.describe(), ctx)
+            if followed is not None:
+                return followed
             return [code(Call("op.alter_column", (lit(t.name), lit(old)),
                               (("new_column_name", lit(new)), *schema_kw(t.namespace)))),
                     *rename_identity_sequences(b.table(uid), t)]
@@ -250,11 +281,29 @@ def _trigger_tables(schema: Schema) -> dict[str, Table]:
     return {t.uid: t for t in schema.tables if t.column_named("updated_at") is not None}
 
 
-def _triggers(before: Schema, after: Schema) -> list[Stmt]:
+class _TriggerTables:
+    """``_trigger_tables`` along a chain of snapshots, each the previous one plus an op:
+    recomputed only when an op replaced the tables (most ops, raw objects, enums and
+    sequences, leave the very same tuple)."""
+
+    def __init__(self, start: Schema) -> None:
+        self.tables, self.settings = start.tables, start.settings
+        self.found = _trigger_tables(start)
+
+    def of(self, schema: Schema) -> dict[str, Table]:
+        if schema.tables is not self.tables or schema.settings != self.settings:
+            self.tables, self.settings = schema.tables, schema.settings
+            self.found = _trigger_tables(schema)
+        return self.found
+
+
+def _triggers(before: Schema, after: Schema, memo: _TriggerTables | None = None,
+              ) -> list[Stmt]:
     """Trigger (and shared function) statements that follow one op. Trigger names and the
     function text come from :mod:`modeler.codegen.extras`, so that migrations and
-    ``create_all`` build the same catalog."""
-    had, has = _trigger_tables(before), _trigger_tables(after)
+    ``create_all`` build the same catalog. ``memo``: holds ``before``'s tables."""
+    had = memo.found if memo is not None else _trigger_tables(before)
+    has = memo.of(after) if memo is not None else _trigger_tables(after)
     out: list[Stmt] = []
     if has and not had:
         out.append(execute(updated_at_function_sql()))
@@ -277,12 +326,12 @@ def _triggers(before: Schema, after: Schema) -> list[Stmt]:
 # Ops whose rendering needs no snapshot of the moment: creations read the end state, drops
 # the start state (no renames in between). A revision made of one kind only (a baseline and
 # its downgrade) is rendered without replaying the ops one by one.
-_CREATIONS = (CreateNamespace, CreateExtension, CreateEnum, CreateDomain, CreateSequence,
-              CreateTable, AddIndex, AddUnique, AddCheck, AddPrimaryKey, AddForeignKey,
-              CreateRawObject, SetComment, SetMetadata)
-_DROPS = (DropNamespace, DropExtension, DropEnum, DropDomain, DropSequence, DropTable,
-          DropIndex, DropUnique, DropCheck, DropPrimaryKey, DropForeignKey, DropRawObject,
-          SetMetadata)
+_CREATIONS = (CreateNamespace, CreateExtension, CreateCollation, CreateEnum, CreateDomain,
+              CreateSequence, CreateTable, AddIndex, AddUnique, AddCheck, AddPrimaryKey,
+              AddForeignKey, AttachPartition, CreateRawObject, SetComment, SetMetadata)
+_DROPS = (DropNamespace, DropExtension, DropCollation, DropEnum, DropDomain, DropSequence,
+          DropTable, DropIndex, DropUnique, DropCheck, DropPrimaryKey, DropForeignKey,
+          DetachPartition, DropRawObject, SetMetadata)
 
 
 def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
@@ -322,6 +371,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     if static and end is not None:
         ctx.after = end
         had, has = _trigger_tables(start), _trigger_tables(end)
+    memo = None if static else _TriggerTables(start)
     for op in ops:
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
@@ -330,7 +380,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
             raw += [len(stmts), len(stmts) + len(rendered or ())]
         stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))
         stmts.extend(_static_triggers(op, had, has) if static
-                     else _triggers(ctx.before, ctx.after))
+                     else _triggers(ctx.before, ctx.after, memo))
     if raw:  # as pg_dump does: a function may call one created after it
         stmts = [*stmts[:raw[0]], execute("SET check_function_bodies = false"),
                  *stmts[raw[0]:raw[-1]], execute("RESET check_function_bodies"),

@@ -432,21 +432,70 @@ class Schema:
 # `slots=True` dataclasses have no __dict__, so cached_property cannot store on Schema;
 # Schema is declared without slots for that reason and the index lives in its __dict__.
 class _SchemaIndex:
-    __slots__ = ("columns", "incoming", "outgoing", "tables", "tables_by_name", "types")
+    """Lookups of one snapshot, each built on first use: code that applies many small
+    edits (the migration renderer, the differ) asks a fresh snapshot for one table, and
+    must not pay for a map of every column each time."""
+
+    __slots__ = ("_columns", "_incoming", "_outgoing", "_schema", "_tables", "_tables_by_name",
+                 "_types")
 
     def __init__(self, schema: Schema) -> None:
-        self.tables = {t.uid: t for t in schema.tables}
-        self.tables_by_name = {(t.namespace, t.name): t for t in schema.tables}
-        self.columns = {c.uid: (t, c) for t in schema.tables for c in t.columns}
-        self.types: dict[str, EnumType | Domain] = {e.uid: e for e in schema.enums}
-        self.types.update({d.uid: d for d in schema.domains})
+        self._schema = schema
+        self._tables: dict[str, Table] | None = None
+        self._tables_by_name: dict[tuple[str, str], Table] | None = None
+        self._columns: dict[str, tuple[Table, Column]] | None = None
+        self._types: dict[str, EnumType | Domain] | None = None
+        self._outgoing: dict[str, tuple[Relationship, ...]] | None = None
+        self._incoming: dict[str, tuple[Relationship, ...]] | None = None
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        if self._tables is None:
+            self._tables = {t.uid: t for t in self._schema.tables}
+        return self._tables
+
+    @property
+    def tables_by_name(self) -> dict[tuple[str, str], Table]:
+        if self._tables_by_name is None:
+            self._tables_by_name = {(t.namespace, t.name): t for t in self._schema.tables}
+        return self._tables_by_name
+
+    @property
+    def columns(self) -> dict[str, tuple[Table, Column]]:
+        if self._columns is None:
+            self._columns = {c.uid: (t, c) for t in self._schema.tables for c in t.columns}
+        return self._columns
+
+    @property
+    def types(self) -> dict[str, EnumType | Domain]:
+        if self._types is None:
+            types: dict[str, EnumType | Domain] = {e.uid: e for e in self._schema.enums}
+            types.update({d.uid: d for d in self._schema.domains})
+            self._types = types
+        return self._types
+
+    @property
+    def outgoing(self) -> dict[str, tuple[Relationship, ...]]:
+        if self._outgoing is None:
+            self._relationships()
+        assert self._outgoing is not None
+        return self._outgoing
+
+    @property
+    def incoming(self) -> dict[str, tuple[Relationship, ...]]:
+        if self._incoming is None:
+            self._relationships()
+        assert self._incoming is not None
+        return self._incoming
+
+    def _relationships(self) -> None:
         out: dict[str, list[Relationship]] = {}
         inc: dict[str, list[Relationship]] = {}
-        for r in schema.relationships:
+        for r in self._schema.relationships:
             out.setdefault(r.child_table, []).append(r)
             inc.setdefault(r.parent_table, []).append(r)
-        self.outgoing = {k: tuple(v) for k, v in out.items()}
-        self.incoming = {k: tuple(v) for k, v in inc.items()}
+        self._outgoing = {k: tuple(v) for k, v in out.items()}
+        self._incoming = {k: tuple(v) for k, v in inc.items()}
 
 
 def _table_sorted(t: Table) -> Table:
