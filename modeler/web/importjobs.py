@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from modeler.importers import ImportResult, SchemaImportError
 from modeler.schema import model as m
-from modeler.schema import serialize
+from modeler.schema import serialize, validate
 from modeler.schema.validate import InvalidSchema
 from modeler.web.importing import ImportRefused, import_project, warning_record
 from modeler.web.models import ImportJob, PendingImport
@@ -313,6 +313,8 @@ def _parse(job: ImportJob, state: JobState, reader: Reader) -> None:
     result, source = reader(state.report)
     if not result.schema.tables:
         raise ImportRefused("The input contains no table: nothing to import.")
+    state.report("checking the design", 0, 0)
+    validate.check(result.schema)  # what the store would refuse fails now, not at create
     state.report("preparing the preview", 0, 0)
     schema_json = serialize.dumps(result.schema)
     warnings = [warning_record(w) for w in result.warnings]

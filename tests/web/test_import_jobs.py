@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from modeler.importers import import_sql
+from modeler.schema.validate import InvalidSchema
 from modeler.web import importing, importjobs
 from modeler.web import models as db
 from modeler.web.models import ImportJob, PendingImport, Project, Version
@@ -208,6 +209,20 @@ def test_create_refused_creates_nothing(client: Client, user: Any, other_user: A
     assert not db.DbTable.objects.exists() and not Version.objects.exists()
     job = ImportJob.objects.get(kind="create")
     assert job.status == "failed" and "cannot edit" in job.error
+
+
+@pytest.mark.django_db
+def test_a_design_the_store_refuses_fails_at_the_preview(client: Client, user: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(schema: Any) -> None:
+        raise InvalidSchema(["two relationships named c_fk"])
+
+    monkeypatch.setattr(importjobs.validate, "check", refuse)
+    client.force_login(user)
+    response = start(client, **HTMX)
+    assert response.status_code == 422
+    assert b"The imported design is not valid: two relationships named c_fk" in response.content
+    assert not PendingImport.objects.exists()
 
 
 @pytest.mark.django_db
