@@ -2,6 +2,7 @@
 
 from modeler.schema.model import (
     CheckConstraint,
+    Collation,
     Column,
     ColumnType,
     Denormalization,
@@ -26,8 +27,8 @@ from modeler.schema.model import (
 )
 
 __all__ = [
-    "CheckConstraint", "Column", "ColumnType", "Denormalization", "Domain", "DomainCheck",
-    "EnumType", "EnumValue", "Extension", "Index", "IndexPart", "OrderKey", "Position",
-    "QueryPattern", "RawObject", "Relationship", "Schema", "Sequence", "Settings", "Table",
-    "UniqueConstraint", "normalized",
+    "CheckConstraint", "Collation", "Column", "ColumnType", "Denormalization", "Domain",
+    "DomainCheck", "EnumType", "EnumValue", "Extension", "Index", "IndexPart", "OrderKey",
+    "Position", "QueryPattern", "RawObject", "Relationship", "Schema", "Sequence", "Settings",
+    "Table", "UniqueConstraint", "normalized",
 ]

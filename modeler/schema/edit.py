@@ -126,8 +126,12 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
     """
     idx = schema._index
     if uid in idx.tables:
+        # its partitions stay, as plain tables (DROP TABLE would take them along; the
+        # design keeps what the user did not ask to drop)
+        tables = tuple(replace(t, partition_of=None, partition_bound="")
+                       if t.partition_of == uid else t for t in _without(schema.tables, uid))
         return m.normalized(replace(
-            schema, tables=_without(schema.tables, uid),
+            schema, tables=tables,
             relationships=tuple(r for r in schema.relationships
                                 if uid not in (r.child_table, r.parent_table)),
             sequences=tuple(s for s in schema.sequences if s.owned_by_table != uid)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Literal
 
+from modeler.schema.collations import format_ref
 from modeler.schema.types import CATALOG, type_info
 
 TableKind = Literal["entity", "junction", "lookup", "append_only"]
@@ -25,6 +26,7 @@ IndexMethod = Literal["btree", "hash", "gin", "gist", "brin", "spgist"]
 TypeKind = Literal["builtin", "enum", "domain", "custom"]
 Provider = Literal["generic", "neon"]
 PkPolicy = Literal["identity", "uuid"]
+CollationProvider = Literal["libc", "icu", "builtin"]
 
 TABLE_KINDS: tuple[str, ...] = ("entity", "junction", "lookup", "append_only")
 DELETE_STRATEGIES: tuple[str, ...] = ("hard", "soft")
@@ -37,6 +39,8 @@ INDEX_METHODS: tuple[str, ...] = ("btree", "hash", "gin", "gist", "brin", "spgis
 TYPE_KINDS: tuple[str, ...] = ("builtin", "enum", "domain", "custom")
 PROVIDERS: tuple[str, ...] = ("generic", "neon")
 PK_POLICIES: tuple[str, ...] = ("identity", "uuid")
+COLLATION_PROVIDERS: tuple[str, ...] = ("libc", "icu", "builtin")
+PARTITION_METHODS: tuple[str, ...] = ("RANGE", "LIST", "HASH")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,9 @@ class Column:
     searchable: Searchable = "none"
     frequently_queried: bool = False
     denormalized: Denormalization | None = None
+    # COLLATE: a collation reference as SQL spells it (``"C"``, ``musicbrainz.musicbrainz``;
+    # see modeler.schema.collations); None: the type's default collation
+    collation: str | None = None
 
     @property
     def in_pk(self) -> bool:
@@ -230,10 +237,23 @@ class Table:
     uniques: tuple[UniqueConstraint, ...] = ()
     checks: tuple[CheckConstraint, ...] = ()
     query_patterns: tuple[QueryPattern, ...] = ()
+    # Declarative partitioning. ``partition_by``: a partitioned table's key, as
+    # pg_get_partkeydef prints it (``RANGE (payment_date)``, ``LIST (kind)``). A partition
+    # names its parent (``partition_of``, a table uid) and its bound as pg_get_expr prints
+    # relpartbound (``FOR VALUES IN (true)``, ``FOR VALUES FROM (...) TO (...)``,
+    # ``DEFAULT``). A partition holds its own copy of the parent's columns, keys, checks,
+    # indexes and FKs, as the catalog does (PostgreSQL pairs them when it attaches it).
+    partition_by: str | None = None
+    partition_of: str | None = None
+    partition_bound: str = ""
 
     @property
     def qualified_name(self) -> str:
         return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+    @property
+    def is_partition(self) -> bool:
+        return self.partition_of is not None
 
     @property
     def primary_key(self) -> tuple[Column, ...]:
@@ -318,6 +338,34 @@ class Domain:
 
 
 @dataclass(frozen=True, slots=True)
+class Collation:
+    """A ``CREATE COLLATION``. ``locale`` sets both LC_COLLATE and LC_CTYPE (the ICU locale
+    for ``provider="icu"``); ``lc_collate``/``lc_ctype`` are the libc pair when they differ;
+    ``rules`` are ICU tailoring rules (PostgreSQL 16+). Columns and index keys refer to it by
+    :attr:`ref` (see :mod:`modeler.schema.collations`)."""
+
+    uid: str
+    name: str
+    namespace: str = "public"
+    provider: CollationProvider = "libc"
+    locale: str | None = None
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    rules: str | None = None
+    comment: str = ""
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
+
+    @property
+    def ref(self) -> str:
+        """How columns spell it after COLLATE (always schema-qualified)."""
+        return format_ref(self.namespace, self.name)
+
+
+@dataclass(frozen=True, slots=True)
 class Extension:
     uid: str
     name: str
@@ -379,6 +427,7 @@ class Schema:
     raw_objects: tuple[RawObject, ...] = ()
     settings: Settings = field(default_factory=Settings)
     name: str = ""
+    collations: tuple[Collation, ...] = ()
 
     # Lookup tables, built once per snapshot (dataclass fields are frozen, the cache is not
     # part of equality or hashing).
@@ -427,6 +476,21 @@ class Schema:
     def references_to(self, table_uid: str) -> tuple[Relationship, ...]:
         """FKs whose parent is ``table_uid``."""
         return self._index.incoming.get(table_uid, ())
+
+    def partitions_of(self, table_uid: str) -> tuple[Table, ...]:
+        """The tables attached as partitions of ``table_uid`` (by name)."""
+        return tuple(t for t in self.tables if t.partition_of == table_uid)
+
+    def partition_depth(self, table_uid: str) -> int:
+        """0 for a table that is not a partition, 1 for a partition, 2 for a partition of a
+        partition..."""
+        depth, seen = 0, {table_uid}
+        parent = self._index.tables[table_uid].partition_of
+        while parent is not None and parent in self._index.tables and parent not in seen:
+            depth += 1
+            seen.add(parent)
+            parent = self._index.tables[parent].partition_of
+        return depth
 
 
 # `slots=True` dataclasses have no __dict__, so cached_property cannot store on Schema;
@@ -521,4 +585,5 @@ def normalized(schema: Schema) -> Schema:
         extensions=tuple(sorted(schema.extensions, key=lambda e: (e.name, e.uid))),
         sequences=tuple(sorted(schema.sequences, key=lambda s: (s.namespace, s.name, s.uid))),
         raw_objects=tuple(schema.raw_objects),
+        collations=tuple(sorted(schema.collations, key=lambda c: (c.namespace, c.name, c.uid))),
     )

@@ -27,6 +27,7 @@ _NESTED: dict[type, dict[str, tuple[type, str]]] = {
         "enums": (m.EnumType, "many"), "domains": (m.Domain, "many"),
         "extensions": (m.Extension, "many"), "sequences": (m.Sequence, "many"),
         "raw_objects": (m.RawObject, "many"), "settings": (m.Settings, "one"),
+        "collations": (m.Collation, "many"),
     },
     m.Table: {
         "columns": (m.Column, "many"), "indexes": (m.Index, "many"),

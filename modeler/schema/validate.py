@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 
 from modeler.schema import model as m
+from modeler.schema.collations import is_builtin, parse_ref
 
 
 class InvalidSchema(ValueError):
@@ -29,10 +30,82 @@ def _check_uid(uid: str, what: str, out: list[str]) -> None:
         out.append(f"{what}: uid {uid!r} is not a UUID")
 
 
+def collation_problem(schema: m.Schema, ref: str) -> str | None:
+    """Why collation reference ``ref`` does not resolve (None when it does): it must name a
+    collation of the design or look like one of the server's own (``"C"``, ``"POSIX"``,
+    ``"default"``, ``"und-x-icu"``, ``"en_US.utf8"``...)."""
+    try:
+        ns, name = parse_ref(ref)
+    except ValueError as exc:
+        return str(exc)
+    defined = {(c.namespace, c.name) for c in schema.collations}
+    if (ns or "public", name) in defined or is_builtin(ns, name):
+        return None
+    if ns is None:
+        return (f"collation {ref} is neither defined in the design nor a built-in one "
+                "(custom collations are written schema-qualified, like public.my_collation)")
+    return f"collation {ref} is not defined in the design (add it under Collations)"
+
+
+def _collation_problems(schema: m.Schema) -> list[str]:
+    out: list[str] = []
+    for c in schema.collations:
+        _check_uid(c.uid, f"collation {c.name}", out)
+        if c.provider not in m.COLLATION_PROVIDERS:
+            out.append(f"collation {c.qualified_name}: unknown provider {c.provider!r}")
+        if c.locale is None and (c.lc_collate is None or c.lc_ctype is None):
+            out.append(f"collation {c.qualified_name}: needs a locale (or both LC_COLLATE "
+                       "and LC_CTYPE)")
+    for name in _dupes([f"{c.namespace}.{c.name}" for c in schema.collations]):
+        out.append(f"two collations named {name}")
+    for t in schema.tables:
+        refs = [(f"column {t.name}.{c.name}", c.collation) for c in t.columns]
+        refs += [(f"index {i.name}", p.collation) for i in t.indexes for p in i.parts]
+        for what, ref in refs:
+            problem = collation_problem(schema, ref) if ref is not None else None
+            if problem is not None:
+                out.append(f"{what}: {problem}")
+    return out
+
+
+def _partition_problems(schema: m.Schema) -> list[str]:
+    out: list[str] = []
+    by_uid = {t.uid: t for t in schema.tables}
+    for t in schema.tables:
+        if t.partition_by is not None:
+            method = t.partition_by.strip().split(" ", 1)[0].split("(", 1)[0].upper()
+            if method not in m.PARTITION_METHODS or "(" not in t.partition_by:
+                out.append(f"table {t.qualified_name}: partition key {t.partition_by!r} is not "
+                           "RANGE|LIST|HASH (columns or expressions)")
+        if t.partition_of is None:
+            if t.partition_bound:
+                out.append(f"table {t.qualified_name}: a partition bound without a parent")
+            continue
+        parent = by_uid.get(t.partition_of)
+        if parent is None:
+            out.append(f"table {t.qualified_name}: it is a partition of a table that does not "
+                       "exist")
+        elif parent.partition_by is None:
+            out.append(f"table {t.qualified_name}: it is a partition of {parent.qualified_name}, "
+                       "which is not partitioned (no PARTITION BY)")
+        if not t.partition_bound.strip():
+            out.append(f"table {t.qualified_name}: a partition needs its bound (FOR VALUES ... "
+                       "or DEFAULT)")
+        seen = {t.uid}
+        up = parent
+        while up is not None and up.partition_of is not None:
+            if up.uid in seen:
+                out.append(f"table {t.qualified_name}: partitions form a cycle")
+                break
+            seen.add(up.uid)
+            up = by_uid.get(up.partition_of)
+    return out
+
+
 def problems(schema: m.Schema) -> list[str]:
     """Everything structurally wrong with ``schema`` (empty when valid)."""
-    out: list[str] = []
-    uids: list[str] = []
+    out: list[str] = _collation_problems(schema) + _partition_problems(schema)
+    uids: list[str] = [c.uid for c in schema.collations]
     type_uids = {e.uid for e in schema.enums} | {d.uid for d in schema.domains}
     for t in schema.tables:
         uids.append(t.uid)
@@ -76,8 +149,9 @@ def problems(schema: m.Schema) -> list[str]:
                 out.append(f"relationship {r.name}: a {side} column is missing")
         if len(r.child_columns) != len(r.parent_columns):
             out.append(f"relationship {r.name}: child and parent column counts differ")
-    for name in _dupes([r.name for r in schema.relationships]):
-        out.append(f"two relationships named {name}")
+    # constraint names are unique per table (a partition's FKs share its parent's names)
+    for name in _dupes([f"{r.child_table}\x00{r.name}" for r in schema.relationships]):
+        out.append(f"two relationships of one table named {name.split(chr(0))[1]}")
     for kind, objs in (("enum", schema.enums), ("domain", schema.domains),
                        ("sequence", schema.sequences)):
         for name in _dupes([f"{o.namespace}.{o.name}" for o in objs]):
