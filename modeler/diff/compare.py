@@ -3,19 +3,21 @@
 Set algebra on stable uids at each level (the way Alembic's autogenerate compares keys, but
 renames are detected because uids survive them). Order:
 
-1. namespaces, extensions, sequences (unowned), enums (renames, new types) and domains are
-   created or changed first, so tables can use them; a type or sequence that goes while a
-   new one takes its name is first renamed out of the way;
-2. raw objects (views) that change are dropped, then FKs that go or change, then indexes and
+1. namespaces, extensions, collations, sequences (unowned), enums (renames, new types) and
+   domains are created or changed first, so tables can use them; a type, collation or
+   sequence that goes while a new one takes its name is first renamed out of the way;
+2. raw objects (views) that change are dropped, partitions that go, move or change bound
+   are detached (see :mod:`modeler.diff.compare_partitions`), then FKs that go or change,
+   then indexes and
    constraints, primary keys, tables (children first) and columns; then enum values are
    renamed and added — after the drops, so that the reversed ops recreate dropped columns
    while their old labels exist (changing defaults of enum columns are unset before);
 3. renames (temporary names break swaps), column changes, new columns, new tables (parents
    first), keys, constraints, indexes, and finally every new FK — FK cycles need nothing
-   special because all tables exist by then;
+   special because all tables exist by then; then partitions are attached;
 4. comments and design-only metadata, then late removals: sequence ownership, enum values,
-   domains, enums, sequences, extensions; raw objects are created last, unused namespaces
-   dropped.
+   domains, enums, sequences, collations, extensions; raw objects are created last, unused
+   namespaces dropped.
 
 Ops that remove something carry the object as it is at that point of the sequence, so
 ``reverse_all`` replays the exact mirror image.
@@ -24,6 +26,7 @@ Ops that remove something carry the object as it is at that point of the sequenc
 from __future__ import annotations
 
 from modeler.diff.base import Op, changes_between
+from modeler.diff.compare_partitions import attach_partitions, detach_partitions
 from modeler.diff.compare_tables import (
     Ctx,
     add_columns,
@@ -42,6 +45,7 @@ from modeler.diff.compare_tables import (
 )
 from modeler.diff.compare_types import (
     add_enum_values,
+    change_collations,
     change_domains,
     change_extensions,
     change_raw_objects,
@@ -70,7 +74,8 @@ from modeler.schema.model import Schema, normalized
 def namespaces(schema: Schema) -> set[str]:
     """Namespaces the design's elements live in (``public`` excluded)."""
     found = {t.namespace for t in schema.tables}
-    for group in (schema.enums, schema.domains, schema.sequences, schema.raw_objects):
+    for group in (schema.enums, schema.domains, schema.sequences, schema.raw_objects,
+                  schema.collations):
         found |= {x.namespace for x in group}
     found |= {e.namespace for e in schema.extensions if e.namespace}
     return found - {"public"}
@@ -132,11 +137,13 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
         ctx.emit(CreateNamespace(ns))
     change_extensions(ctx, early=True)
     free_names(ctx)
+    change_collations(ctx, early=True)
     change_sequences(ctx)
     rename_enums(ctx)
     create_enums(ctx)
     change_domains(ctx, early=True)
     change_raw_objects(ctx, early=True)
+    detach_partitions(ctx)
     drop_foreign_keys(ctx)
     drop_table_elements(ctx)
     drop_tables(ctx, old.relationships)
@@ -152,6 +159,7 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
     create_tables(ctx)
     add_keys_and_elements(ctx)
     add_foreign_keys(ctx)
+    attach_partitions(ctx)
     _comments(ctx)
     _metadata(ctx)
     late_sequence_owners(ctx)
@@ -159,6 +167,7 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
     change_domains(ctx, early=False)
     drop_enums(ctx)
     drop_sequences(ctx)
+    change_collations(ctx, early=False)
     change_extensions(ctx, early=False)
     change_raw_objects(ctx, early=False)
     for ns in sorted(namespaces(old) - namespaces(new)):
@@ -174,7 +183,7 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
 
 def _first_difference(a: Schema, b: Schema) -> str:
     for f in ("tables", "relationships", "enums", "domains", "extensions", "sequences",
-              "raw_objects", "settings", "name"):
+              "raw_objects", "settings", "name", "collations"):
         if getattr(a, f) != getattr(b, f):
             return f
     return "?"

@@ -78,6 +78,18 @@ class Ctx:
                 out.append((t, n))
         return out
 
+    def shared_by_depth(self, *, deepest_first: bool) -> list[tuple[Table, Table]]:
+        """:meth:`shared_tables` by partition depth in the state (stable otherwise): elements
+        of attached partitions are added before their parent's (PostgreSQL then attaches
+        them instead of creating copies) and dropped after (the parent's drop takes the
+        attached copies along)."""
+        pairs = self.shared_tables()
+        if not any(t.partition_of for t, _ in pairs):
+            return pairs
+        depth = {t.uid: self.state.partition_depth(t.uid) for t, _ in pairs}
+        return sorted(pairs, key=lambda p: -depth[p[0].uid] if deepest_first
+                      else depth[p[0].uid])
+
 
 def _table_or_none(schema: Schema, uid: str) -> Table | None:
     try:
@@ -152,7 +164,10 @@ def drop_foreign_keys(ctx: Ctx) -> None:
     new_rels = {r.uid: r for r in ctx.new.relationships}
     recreated = _keys_recreated(ctx)
     names = _table_names(ctx.state)
-    for rel in ctx.state.relationships:
+    # a parent's FK before the copies on its attached partitions (its drop takes them along)
+    depth = {t.uid: ctx.state.partition_depth(t.uid) for t in ctx.state.tables
+             if t.partition_of is not None}
+    for rel in sorted(ctx.state.relationships, key=lambda r: depth.get(r.child_table, 0)):
         n = new_rels.get(rel.uid)
         if (n is not None and same(rel, n, FK_DEF)
                 and (rel.parent_table, frozenset(rel.parent_columns)) not in recreated
@@ -163,14 +178,14 @@ def drop_foreign_keys(ctx: Ctx) -> None:
 
 def drop_table_elements(ctx: Ctx) -> None:
     """Indexes, uniques and checks that disappear or change definition."""
-    for old, new in ctx.shared_tables():
+    for old, new in ctx.shared_by_depth(deepest_first=False):
         for coll, fields in ELEMENT_DEF.items():
             wanted = {e.uid: e for e in getattr(new, coll)}
             for e in getattr(old, coll):
                 n = wanted.get(e.uid)
                 if n is None or not same(e, n, fields):
                     ctx.emit(_DROP[coll](old.uid, old.qualified_name, e))
-    for old, new in ctx.shared_tables():
+    for old, new in ctx.shared_by_depth(deepest_first=False):
         if pk_of(old) != pk_of(new) and pk_of(old):
             ctx.emit(DropPrimaryKey(old.uid, old.qualified_name, pk_label(old), pk_of(old),
                                     _pk_names(old)))
@@ -302,15 +317,16 @@ def add_columns(ctx: Ctx) -> None:
 def create_tables(ctx: Ctx) -> None:
     fresh = [t for t in ctx.new.tables if ctx.state_table(t.uid) is None]
     for t in tables_in_fk_order(fresh, ctx.new.relationships):
-        ctx.emit(CreateTable(t))
+        # a partition is created plain and attached once its keys and FKs exist
+        ctx.emit(CreateTable(replace(t, partition_of=None, partition_bound="")))
 
 
 def add_keys_and_elements(ctx: Ctx) -> None:
-    for old, new in ctx.shared_tables():
+    for old, new in ctx.shared_by_depth(deepest_first=True):
         if pk_of(old) != pk_of(new) and pk_of(new):
             ctx.emit(AddPrimaryKey(new.uid, new.qualified_name, pk_label(new), pk_of(new),
                                    _pk_names(new)))
-    for old, new in ctx.shared_tables():
+    for old, new in ctx.shared_by_depth(deepest_first=True):
         for coll in ELEMENT_DEF:
             have = {e.uid for e in getattr(old, coll)}
             for e in getattr(new, coll):
@@ -325,6 +341,10 @@ def add_foreign_keys(ctx: Ctx) -> None:
                                                                 ctx.new.relationships))}
     todo = [r for r in ctx.new.relationships if r.uid not in have]
     names = _table_names(ctx.state)
-    for rel in sorted(todo, key=lambda r: (order.get(r.child_table, 0), r.name, r.uid)):
+    # FKs of attached partitions before their parent's (PostgreSQL attaches them)
+    depth = {t.uid: ctx.state.partition_depth(t.uid) for t in ctx.state.tables
+             if t.partition_of is not None}
+    for rel in sorted(todo, key=lambda r: (-depth.get(r.child_table, 0),
+                                           order.get(r.child_table, 0), r.name, r.uid)):
         ctx.emit(AddForeignKey(rel, *_fk_names(names, rel)))
 

@@ -1,5 +1,5 @@
-"""The schema-level phases of the differ: extensions, sequences, enums (and their values),
-domains and raw SQL objects. See :mod:`modeler.diff.compare` for the overall order."""
+"""The schema-level phases of the differ: extensions, collations, sequences, enums (and their
+values), domains and raw SQL objects. See :mod:`modeler.diff.compare` for the overall order."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from modeler.diff.ops_enum import (
     RenameEnumValue,
     ReorderEnumValues,
 )
+from modeler.diff.ops_partition import AlterCollation, CreateCollation, DropCollation
 from modeler.diff.ops_types import (
     AlterDomain,
     AlterExtension,
@@ -39,6 +40,8 @@ SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_
                    "max_value", "cache", "cycle")
 OWNER_FIELDS = ("owned_by_table", "owned_by_column")
 DOMAIN_FIELDS = ("name", "namespace", "base", "not_null", "default", "checks", "comment")
+COLLATION_FIELDS = ("provider", "locale", "lc_collate", "lc_ctype", "deterministic", "rules",
+                    "comment")
 
 
 def change_extensions(ctx: Ctx, *, early: bool) -> None:
@@ -65,8 +68,8 @@ def change_extensions(ctx: Ctx, *, early: bool) -> None:
 
 
 def free_names(ctx: Ctx) -> None:
-    """Enums, domains and sequences that go but whose name a new one takes: renamed out of
-    the way first (they are dropped late, after the columns using them)."""
+    """Enums, domains, sequences and collations that go but whose name a new one takes:
+    renamed out of the way first (they are dropped late, after the columns using them)."""
     enum_keys = {(e.namespace, e.name) for e in ctx.new.enums}
     kept = {e.uid for e in ctx.new.enums}
     for enum in ctx.state.enums:
@@ -74,7 +77,10 @@ def free_names(ctx: Ctx) -> None:
             taken = {e.name for e in ctx.state.enums} | {n for _, n in enum_keys}
             ctx.emit(RenameEnum(enum.uid, enum.name, _free(enum.name, taken),
                                 enum.namespace, enum.namespace))
-    for group, op in (("domains", AlterDomain), ("sequences", AlterSequence)):
+    renamers: tuple[tuple[str, type[AlterDomain] | type[AlterSequence] | type[AlterCollation]],
+                    ...] = (("domains", AlterDomain), ("sequences", AlterSequence),
+                            ("collations", AlterCollation))
+    for group, op in renamers:
         new_items = getattr(ctx.new, group)
         keys = {(x.namespace, x.name) for x in new_items}
         kept = {x.uid for x in new_items}
@@ -86,9 +92,9 @@ def free_names(ctx: Ctx) -> None:
 
 
 def rename_objects(ctx: Ctx, group: str,
-                   op: type[AlterDomain] | type[AlterSequence]) -> None:
-    """Renames and moves of domains or sequences, in an order (through temporary names for
-    swaps) where no step takes a name still in use."""
+                   op: type[AlterDomain] | type[AlterSequence] | type[AlterCollation]) -> None:
+    """Renames and moves of domains, sequences or collations, in an order (through temporary
+    names for swaps) where no step takes a name still in use."""
     wanted = {x.uid: x for x in getattr(ctx.new, group)}
     items = getattr(ctx.state, group)
     renames = [(x.uid, (x.namespace, x.name), (wanted[x.uid].namespace, wanted[x.uid].name))
@@ -150,6 +156,28 @@ def drop_sequences(ctx: Ctx) -> None:
     for seq in ctx.state.sequences:
         if seq.uid not in wanted:
             ctx.emit(DropSequence(seq))
+
+
+def change_collations(ctx: Ctx, *, early: bool) -> None:
+    """Early: rename, move, redefine or comment, and create (before the columns that use
+    them); late: drop (after the columns moved off)."""
+    wanted = {c.uid: c for c in ctx.new.collations}
+    if not early:
+        for coll in ctx.state.collations:
+            if coll.uid not in wanted:
+                ctx.emit(DropCollation(coll))
+        return
+    rename_objects(ctx, "collations", AlterCollation)
+    for coll in ctx.state.collations:
+        n = wanted.get(coll.uid)
+        if n is not None:
+            changes = changes_between(coll, n, COLLATION_FIELDS)
+            if changes:
+                ctx.emit(AlterCollation(coll.uid, n.qualified_name, changes))
+    have = {c.uid for c in ctx.state.collations}
+    for coll in ctx.new.collations:
+        if coll.uid not in have:
+            ctx.emit(CreateCollation(coll))
 
 
 def create_enums(ctx: Ctx) -> None:
@@ -304,8 +332,6 @@ _QUOTED = re.compile(r"(\$[A-Za-z_0-9]*\$).*?\1|'(?:[^']|'')*'|--[^\n]*|/\*.*?\*
 # function wait for a table called ``language`` (musicbrainz has one).
 _OPTIONS = re.compile(r"\bLANGUAGE\s+\w+|\bSET\s+[\w.]+\s*(?:=|\bTO\b)[^;]*?(?=\bAS\b|;|$)",
                       re.IGNORECASE)
-
-
 # A possibly qualified name (a.b.c, parts maybe quoted) and a %TYPE / %ROWTYPE after it.
 _IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 _NAME = re.compile(rf'(?<![\w$."])({_IDENT}(?:\s*\.\s*{_IDENT})*)(\s*%\s*(?:ROW)?TYPE\b)?',

@@ -1,10 +1,10 @@
 """Three-way merge of designs for team review (issue 8).
 
 Elements are matched by stable uid at every level (tables, columns, indexes, constraints,
-FKs, enums and their values, domains, sequences, extensions, raw objects), then merged field
-by field: a field changed on one side only takes that change; a field changed on both sides
-to different values is a conflict (ours is kept in the result, both values are in the
-conflict). An element deleted on one side and changed on the other is a conflict too, and the
+FKs, enums and their values, domains, sequences, collations, extensions, raw objects), then
+merged field by field: a field changed on one side only takes that change; a field changed on
+both sides to different values is a conflict (ours is kept in the result, both values are in
+the conflict). An element deleted on one side and changed on the other is a conflict too, and the
 changed element is kept — nothing is lost. Positional collections (columns, enum values, raw
 objects) keep the order of the side that reordered them, with the other side's additions
 placed after their neighbours. References left dangling by the merge (an index on a column
@@ -24,7 +24,8 @@ ConflictKind = Literal["field", "delete-modify", "dangling"]
 # dataclass -> fields that hold uid-keyed collections, and whether their order is positional
 _COLLECTIONS: dict[type, dict[str, bool]] = {
     Schema: {"tables": False, "relationships": False, "enums": False, "domains": False,
-             "extensions": False, "sequences": False, "raw_objects": True},
+             "extensions": False, "sequences": False, "raw_objects": True,
+             "collations": False},
     Table: {"columns": True, "indexes": False, "uniques": False, "checks": False,
             "query_patterns": False},
     EnumType: {"values": True},
@@ -151,6 +152,8 @@ def _dangling(schema: Schema) -> list[Conflict]:
         out.append(Conflict("dangling", path, uid, what, None, None, None))
     for t in schema.tables:
         cols = {c.uid for c in t.columns}
+        if t.partition_of is not None and t.partition_of not in tables:
+            missing(t.name, t.uid, f"partition parent {t.partition_of}")
         for c in t.columns:
             if c.type.ref and c.type.ref not in types:
                 missing(f"{t.name}.{c.name}", c.uid, f"type {c.type.ref}")

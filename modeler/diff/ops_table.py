@@ -27,7 +27,8 @@ from modeler.diff.ops_types import qualified
 from modeler.schema.model import Column, Schema, Table
 
 # Fields of a column that live in the database (AlterColumn) ...
-COLUMN_DB_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment")
+COLUMN_DB_FIELDS = ("type", "collation", "nullable", "default", "identity", "generated",
+                    "comment")
 # ... and those that only the design knows (SetMetadata).
 COLUMN_META_FIELDS = ("null_meaning", "searchable", "frequently_queried", "denormalized")
 TABLE_META_FIELDS = ("kind", "delete_strategy", "subject_area", "color", "position",
@@ -194,8 +195,8 @@ class RenameColumn(Op):
 
 @dataclass(frozen=True, slots=True)
 class AlterColumn(Op):
-    """Type, nullability, default, identity, generated expression and/or comment of a column;
-    ``changes`` hold the old and new value of each changed field."""
+    """Type, collation, nullability, default, identity, generated expression and/or comment of
+    a column; ``changes`` hold the old and new value of each changed field."""
 
     table_uid: str
     table_name: str
