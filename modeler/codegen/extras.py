@@ -1,6 +1,6 @@
-"""DDL for what SQLAlchemy's table metadata does not create: namespaces, extensions, enum and
-domain types, standalone sequences, the ``updated_at`` trigger, comments on types, indexes
-and constraints.
+"""DDL for what SQLAlchemy's table metadata does not create: namespaces, extensions,
+collations, enum and domain types, standalone sequences, partitions being attached, the
+``updated_at`` trigger, comments on types, collations, indexes and constraints.
 
 The same statements are written into ``schema.sql`` and attached to the models' metadata as
 ``before_create`` / ``after_create`` DDL, so that ``Base.metadata.create_all()`` builds exactly
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql
 
-from modeler.schema.model import CheckConstraint, Schema, Table, UniqueConstraint
+from modeler.schema.model import CheckConstraint, Collation, Schema, Table, UniqueConstraint
 
 UPDATED_AT_FUNCTION = "set_updated_at"
 
@@ -47,6 +47,7 @@ def namespaces(schema: Schema) -> list[str]:
     found = {t.namespace for t in schema.tables} | {e.namespace for e in schema.enums}
     found |= {d.namespace for d in schema.domains} | {s.namespace for s in schema.sequences}
     found |= {e.namespace for e in schema.extensions if e.namespace}
+    found |= {c.namespace for c in schema.collations}
     return sorted(found - {"public", ""})
 
 
@@ -73,12 +74,40 @@ def updated_at_trigger_sql(table: Table) -> str:
             f"{q(UPDATED_AT_FUNCTION)}()")
 
 
+def collation_sql(c: Collation) -> str:
+    """``CREATE COLLATION`` with the options the design holds (always schema-qualified)."""
+    opts = [f"provider = {c.provider}"]
+    for key, value in (("locale", c.locale), ("lc_collate", c.lc_collate),
+                       ("lc_ctype", c.lc_ctype)):
+        if value is not None:
+            opts.append(f"{key} = {lit(value)}")
+    if not c.deterministic:
+        opts.append("deterministic = false")
+    if c.rules is not None:
+        opts.append(f"rules = {lit(c.rules)}")
+    return f"CREATE COLLATION {c.ref} ({', '.join(opts)})"
+
+
+def attach_sql(schema: Schema, table: Table) -> str:
+    """``ALTER TABLE parent ATTACH PARTITION table <bound>``."""
+    parent = schema.table(table.partition_of or "")
+    return (f"ALTER TABLE {qn(parent.namespace, parent.name)} ATTACH PARTITION "
+            f"{qn(table.namespace, table.name)} {table.partition_bound}")
+
+
+def partitions_in_attach_order(schema: Schema) -> list[Table]:
+    """The partitions, deepest first (as the differ attaches them)."""
+    parts = [t for t in schema.tables if t.partition_of is not None]
+    return sorted(parts, key=lambda t: (-schema.partition_depth(t.uid), t.namespace, t.name))
+
+
 def pre_create(schema: Schema) -> list[str]:
     """Statements that must run before the tables are created."""
     out = [f"CREATE SCHEMA IF NOT EXISTS {q(ns)}" for ns in namespaces(schema)]
     for ext in schema.extensions:
         with_schema = f" WITH SCHEMA {q(ext.namespace)}" if ext.namespace else ""
         out.append(f"CREATE EXTENSION IF NOT EXISTS {q(ext.name)}{with_schema} CASCADE")
+    out += [collation_sql(c) for c in schema.collations]
     for e in schema.enums:
         labels = ", ".join(lit(v) for v in e.labels)
         out.append(f"CREATE TYPE {qn(e.namespace, e.name)} AS ENUM ({labels})")
@@ -103,8 +132,9 @@ def pre_create(schema: Schema) -> list[str]:
 
 
 def post_create(schema: Schema) -> list[str]:
-    """Statements that must run after the tables exist."""
-    out: list[str] = []
+    """Statements that must run after the tables exist (partitions are created plain, with
+    their own keys, indexes and FKs, and attached here)."""
+    out = [attach_sql(schema, t) for t in partitions_in_attach_order(schema)]
     trig = updated_at_tables(schema)
     if trig:
         out.append(updated_at_function_sql())
@@ -125,6 +155,8 @@ def comments(schema: Schema) -> list[str]:
            for e in schema.enums if e.comment]
     out += [f"COMMENT ON DOMAIN {qn(d.namespace, d.name)} IS {lit(d.comment)}"
             for d in schema.domains if d.comment]
+    out += [f"COMMENT ON COLLATION {c.ref} IS {lit(c.comment)}"
+            for c in schema.collations if c.comment]
     for t in schema.tables:
         target = qn(t.namespace, t.name)
         out += [f"COMMENT ON INDEX {qn(t.namespace, i.name)} IS {lit(i.comment)}"
@@ -150,4 +182,5 @@ def post_drop(schema: Schema) -> list[str]:
             for s in reversed(schema.sequences)]
     out += [f"DROP DOMAIN IF EXISTS {qn(d.namespace, d.name)}" for d in reversed(schema.domains)]
     out += [f"DROP TYPE IF EXISTS {qn(e.namespace, e.name)}" for e in reversed(schema.enums)]
+    out += [f"DROP COLLATION IF EXISTS {c.ref}" for c in reversed(schema.collations)]
     return out

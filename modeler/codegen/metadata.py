@@ -101,7 +101,11 @@ def _table(plan: ModelPlan, types: _TypeFactory, md: sa.MetaData, table: Table) 
         items.append(sa.Index(spec.name, *(_element(e) for e in spec.elements),
                               unique=spec.unique, **_kw(spec.kwargs)))
     ns = None if table.namespace == "public" else table.namespace
-    return sa.Table(table.name, md, *cols, *items, schema=ns, comment=table.comment or None)
+    options: dict[str, Any] = {}
+    if table.partition_by is not None:
+        options["postgresql_partition_by"] = table.partition_by
+    return sa.Table(table.name, md, *cols, *items, schema=ns, comment=table.comment or None,
+                    **options)
 
 
 def _add_foreign_keys(plan: ModelPlan, tables: dict[str, sa.Table]) -> None:

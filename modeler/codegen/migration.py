@@ -136,10 +136,12 @@ from modeler.diff import (
     ReorderEnumValues,
     SetComment,
     SetMetadata,
+    apply_all,
     diff,
     reverse_all,
 )
 from modeler.diff.base import find
+from modeler.diff.compare import namespaces
 from modeler.schema.model import Schema, Table, normalized
 
 LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
@@ -198,7 +200,7 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
         case AlterSequence():
             return alter_sequence(op, ctx)
         case CreateRawObject(obj=obj):
-            return create_raw_object(obj)
+            return create_raw_object(obj, ctx.search_path)
         case DropRawObject(obj=obj):
             return drop_raw_object(obj)
     return None
@@ -357,12 +359,20 @@ def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> li
     return out
 
 
+def _search_path(start: Schema, end: Schema) -> str | None:
+    """``public`` then the other namespaces of the design, when it has any: expressions
+    (CHECKs, defaults, index keys) and kept SQL may name their functions and types without a
+    namespace, as the script they were imported from could (``SET search_path = app``)."""
+    found = sorted((namespaces(start) | namespaces(end)) - {"public"})
+    return ", ".join(["public", *(ident(n) for n in found)]) if found else None
+
+
 def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
                end: Schema | None = None) -> tuple[list[Stmt], set[str]]:
     """Statements for ``ops`` applied to ``start`` (giving ``end``, when known), and the
     imports their code needs."""
     ctx = RenderCtx(before=start, after=start, existing=frozenset(t.uid for t in start.tables),
-                    safe=safe)
+                    safe=safe, search_path=_search_path(start, end or apply_all(tuple(ops), start)))
     stmts: list[Stmt] = []
     raw: list[int] = []  # where statements of raw objects start and end
     static = end is not None and _static(ops, start, end)
@@ -385,6 +395,9 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         stmts = [*stmts[:raw[0]], execute("SET check_function_bodies = false"),
                  *stmts[raw[0]:raw[-1]], execute("RESET check_function_bodies"),
                  *stmts[raw[-1]:]]
+    if ctx.search_path:
+        stmts = [execute(f"SET search_path = {ctx.search_path}"), *stmts,
+                 execute("RESET search_path")]
     if ctx.touched:
         stmts = [execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
                  execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}"),

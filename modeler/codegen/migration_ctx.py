@@ -28,15 +28,39 @@ class RenderCtx:
     safe: bool
     imports: set[str] = field(default_factory=set)
     touched: bool = False  # a statement locks a pre-existing table (safe mode only)
+    # the revision's search_path when the design uses other namespaces than public: they
+    # follow public, so that names written unqualified in expressions and kept SQL resolve
+    # as they did where the design came from (see modeler.codegen.migration.render_ops)
+    search_path: str | None = None
 
     def is_safe(self, table_uid: str) -> bool:
-        """Use the low-lock form on this table? (Records that the revision needs timeouts.)"""
-        hit = self.safe and table_uid in self.existing
+        """Use the low-lock form on this table? (Records that the revision needs timeouts.)
+        Never on a partitioned table: PostgreSQL builds no index CONCURRENTLY, adds no FK
+        NOT VALID and no key USING INDEX there."""
+        hit = self.safe and table_uid in self.existing and not self.partitioned(table_uid)
         self.touched = self.touched or hit
         return hit
 
-    def type_code(self, ctype: ColumnType) -> str:
-        expr, imports = type_expr(ctype, self.after)
+    def partitioned(self, table_uid: str) -> bool:
+        for schema in (self.before, self.after):
+            try:
+                if schema.table(table_uid).partition_by is not None:
+                    return True
+            except KeyError:
+                pass
+        return False
+
+    def attached(self, table_uid: str) -> bool:
+        """Is the table a partition before and after the op (its columns follow the
+        parent's; its keys and indexes may be attached to the parent's)?"""
+        try:
+            return (self.before.table(table_uid).partition_of is not None
+                    and self.after.table(table_uid).partition_of is not None)
+        except KeyError:
+            return False
+
+    def type_code(self, ctype: ColumnType, collation: str | None = None) -> str:
+        expr, imports = type_expr(ctype, self.after, collation)
         self.imports |= imports
         return expr
 

@@ -25,6 +25,7 @@ from modeler.codegen.migration_ctx import (
     schema_kw,
     tq,
 )
+from modeler.schema.collations import canonical
 from modeler.schema.model import (
     CheckConstraint,
     Index,
@@ -56,7 +57,7 @@ def _deferrable(deferrable: bool, deferred: bool) -> list[tuple[str, str | Call 
 def _part_sql(part: IndexPart, table: Table) -> str:
     text = ident(table.column(part.column).name) if part.column else f"({part.expression})"
     if part.collation:
-        text += f" COLLATE {ident(part.collation)}"
+        text += f" COLLATE {canonical(part.collation)}"
     if part.opclass:
         text += f" {part.opclass}"
     if part.descending:
@@ -101,9 +102,16 @@ def add_index(table: Table, ix: Index, ctx: RenderCtx, *, name: str | None = Non
     return out
 
 
+def _if_exists(table: Table, ctx: RenderCtx) -> tuple[tuple[str, str], ...]:
+    """On an attached partition, a copy of the parent's index or constraint goes with the
+    parent's (dropped first): ``if_exists`` then skips it."""
+    return (("if_exists", "True"),) if ctx.attached(table.uid) else ()
+
+
 def drop_index(table: Table, ix: Index, ctx: RenderCtx) -> list[Stmt]:
     safe = ctx.is_safe(table.uid)
-    kwargs = (("table_name", lit(table.name)), *schema_kw(table.namespace))
+    kwargs = (("table_name", lit(table.name)), *schema_kw(table.namespace),
+              *_if_exists(table, ctx))
     if safe:
         kwargs += (("postgresql_concurrently", "True"),)
     call = Call("op.drop_index", (f(ix.name),), kwargs)
@@ -152,7 +160,8 @@ def add_check(table: Table, k: CheckConstraint, ctx: RenderCtx) -> list[Stmt]:
 def drop_constraint(table: Table, name: str, type_: str, ctx: RenderCtx) -> list[Stmt]:
     ctx.is_safe(table.uid)
     return [code(Call("op.drop_constraint", (f(name), lit(table.name)),
-                      (("type_", lit(type_)), *schema_kw(table.namespace))))]
+                      (("type_", lit(type_)), *schema_kw(table.namespace),
+                       *_if_exists(table, ctx))))]
 
 
 def rename_constraint(table: Table, old: str, new: str, ctx: RenderCtx, *,

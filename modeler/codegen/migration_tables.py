@@ -59,7 +59,7 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
                 nullable: bool | None = None, table: Table | None = None) -> Call:
     """``sa.Column(...)``; with ``table``, a lone integer primary key without identity gets
     ``autoincrement=False`` (else SQLAlchemy makes it SERIAL, which the design is not)."""
-    args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type)]
+    args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type, c.collation)]
     if c.identity is not None:
         args.append("sa.Identity(always=True)" if c.identity == "always" else "sa.Identity()")
     if c.generated is not None:
@@ -100,7 +100,18 @@ def constant_default(ctype: ColumnType, schema: Schema) -> str | None:
     return _CONSTANTS.get(_GROUPS.get(ctype.name, ctype.name))
 
 
+def follows_parent(table: Table, what: str, ctx: RenderCtx) -> list[Stmt] | None:
+    """A column change on an attached partition: PostgreSQL makes it through the parent
+    (a partition cannot add, drop, rename or retype its columns on its own)."""
+    if not ctx.attached(table.uid):
+        return None
+    return [comment(f"{what}: done through the parent table of partition {table.name}")]
+
+
 def add_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
+    followed = follows_parent(table, f"add column {table.name}.{c.name}", ctx)
+    if followed is not None:
+        return followed
     kw = schema_kw(table.namespace)
     plain = c.nullable or c.default or c.identity or c.generated
     if plain or not ctx.is_safe(table.uid):
@@ -163,9 +174,13 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
     target = (lit(table.name), lit(after.name))
     col = f"ALTER TABLE {tq(table)} ALTER COLUMN {ident(after.name)}"
     ctx.is_safe(table.uid)
+    if ctx.attached(table.uid):  # type, collation, NOT NULL, expression follow the parent
+        before = replace(before, type=after.type, collation=after.collation,
+                         nullable=after.nullable, generated=after.generated,
+                         identity=after.identity)
     if before.generated != after.generated:
         return _regenerate(table, before, after, ctx)
-    retype = before.type != after.type
+    retype = before.type != after.type or before.collation != after.collation
     dropped = before.default is not None and (retype or after.default is None
                                               or after.identity is not None)
     if dropped:
@@ -174,8 +189,8 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         out.append(execute(f"{col} DROP IDENTITY IF EXISTS"))
     if retype:
         out.append(code(Call("op.alter_column", target, (
-            ("type_", ctx.type_code(after.type)),
-            ("existing_type", ctx.type_code(before.type)),
+            ("type_", ctx.type_code(after.type, after.collation)),
+            ("existing_type", ctx.type_code(before.type, before.collation)),
             ("postgresql_using", Lit(_using(after.name, before.type, after.type, ctx.after))),
             *kw))))
     if before.nullable != after.nullable:
@@ -241,6 +256,8 @@ def create_table(t: Table, ctx: RenderCtx) -> list[Stmt]:
     kwargs: list[tuple[str, str | Call | Lit]] = list(schema_kw(t.namespace))
     if t.comment:
         kwargs.append(("comment", Lit(t.comment)))
+    if t.partition_by is not None:
+        kwargs.append(("postgresql_partition_by", Lit(t.partition_by)))
     out = [code(Call("op.create_table", tuple(args), tuple(kwargs)))]
     for ix in t.indexes:
         out.extend(add_index(t, ix, ctx))

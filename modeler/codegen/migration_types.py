@@ -288,8 +288,17 @@ def drop_raw_object(obj: RawObject) -> list[Stmt]:
     return [execute(f"DROP {word} IF EXISTS {qname(obj.namespace, obj.name)}")]
 
 
-def create_raw_object(obj: RawObject) -> list[Stmt]:
-    return [execute(obj.sql)]
+def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:
+    """The object's SQL, run with its namespace first on ``search_path`` (as when it was
+    imported: ``CREATE FUNCTION f`` after ``SET search_path = app`` creates ``app.f``), then
+    the revision's ``search_path`` again."""
+    if obj.namespace in ("", "public"):
+        return [execute(obj.sql)]
+    rest = ", ".join(p for p in (search_path or "public").split(", ")
+                     if p != ident(obj.namespace))
+    after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
+    return [execute(f"SET search_path = {ident(obj.namespace)}, {rest}"), execute(obj.sql),
+            execute(after)]
 
 
 def set_comment(op: SetComment, ctx: RenderCtx) -> list[Stmt]:

@@ -194,7 +194,8 @@ def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
                 *_fk_kwargs(spec, _links_by_name(plan, rp))], 8))
     out += [render_index(specs.index_spec(schema, i, key)) for i in t.indexes]
     opts = {"comment": t.comment or None,
-            "schema": t.namespace if t.namespace != "public" else None}
+            "schema": t.namespace if t.namespace != "public" else None,
+            "postgresql_partition_by": t.partition_by}
     items = [f"{lit(k)}: {pystr(v, 8, lit)}" for k, v in opts.items() if v is not None]
     if items:
         out.append("{" + ", ".join(items) + "}")

@@ -81,10 +81,11 @@ def _type_cache(schema: Schema) -> dict[str, tuple[str, frozenset[str]]]:
     out: dict[str, tuple[str, frozenset[str]]] = {}
     for t in schema.tables:
         for c in t.columns:
-            if c.type not in cache:
-                expr, imports = type_expr(c.type, schema)
-                cache[c.type] = (expr, frozenset(imports))
-            out[c.uid] = cache[c.type]
+            key = (c.type, c.collation)
+            if key not in cache:
+                expr, imports = type_expr(c.type, schema, c.collation)
+                cache[key] = (expr, frozenset(imports))
+            out[c.uid] = cache[key]
     return out
 
 

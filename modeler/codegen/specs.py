@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from modeler.codegen.extras import q
+from modeler.schema.collations import canonical
 from modeler.schema.model import Column, Index, IndexPart, Relationship, Schema, Table
 from modeler.schema.naming import pk_name
 from modeler.schema.types import INTEGER_TYPES
@@ -90,7 +91,7 @@ def _part_sql(schema: Schema, part: IndexPart) -> str:
     base = (q(schema.column(part.column).name) if part.column is not None
             else expression_sql(part.expression or ""))
     if part.collation:
-        base += f" COLLATE {q(part.collation)}"
+        base += f" COLLATE {canonical(part.collation)}"
     if part.opclass:
         base += f" {part.opclass}"
     if part.descending:

@@ -21,10 +21,16 @@ Choices worth knowing:
   Reflection reports such columns as NullType, which autogenerate skips.
 * ``uuid`` is ``sa.Uuid()`` (Python ``uuid.UUID`` values); ``double precision`` is
   ``postgresql.DOUBLE_PRECISION()``; arrays are ``postgresql.ARRAY(<item>, dimensions=n)``.
+* a column collation rides on the string type (``sa.String(length=20, collation="C")``,
+  ``collation_schema=`` for a qualified one; inside ``ARRAY`` too, which SQLAlchemy renders
+  as ``VARCHAR(20)[] COLLATE "C"``); reflection reports it the same way, so ``alembic check``
+  compares like with like. A collation on a type SQLAlchemy cannot collate (a domain over
+  text) falls back to the verbatim spelling with ``COLLATE``.
 """
 
 from __future__ import annotations
 
+from modeler.schema.collations import canonical, parse_ref
 from modeler.schema.model import ColumnType, Schema
 from modeler.schema.types import canonical_key
 
@@ -131,14 +137,41 @@ def _named(ctype: ColumnType, schema: Schema) -> tuple[str, set[str]]:
             imports | {PG})
 
 
-def type_expr(ctype: ColumnType, schema: Schema) -> tuple[str, set[str]]:
+# String types whose SQLAlchemy class takes ``collation=`` (catalog key -> class).
+_COLLATABLE = {"varchar": "sa.String", "text": "sa.Text", "char": "sa.CHAR",
+               "citext": "postgresql.CITEXT"}
+
+
+def _collated(ctype: ColumnType, collation: str) -> tuple[str, set[str]]:
+    ns, name = parse_ref(collation)
+    kw = _kwargs(length=ctype.length, collation=name,
+                 collation_schema=None if ns in (None, "pg_catalog") else ns)
+    key = ctype.name if ctype.kind == "builtin" else canonical_key(ctype.name)
+    cls = _COLLATABLE[key or ""]
+    return f"{cls}({kw})", {SA if cls.startswith("sa.") else PG}
+
+
+def _collatable(ctype: ColumnType) -> bool:
+    key = ctype.name if ctype.kind == "builtin" else (
+        canonical_key(ctype.name) if ctype.kind == "custom" else None)
+    return key in _COLLATABLE
+
+
+def type_expr(ctype: ColumnType, schema: Schema,
+              collation: str | None = None) -> tuple[str, set[str]]:
     """Python source for the SQLAlchemy type of ``ctype`` and the import lines it needs.
 
-    ``schema`` resolves enum and domain references (their labels, names and namespaces).
+    ``schema`` resolves enum and domain references (their labels, names and namespaces);
+    ``collation`` is the column's collation reference, if any.
     Import lines are complete statements (``import sqlalchemy as sa``,
     ``from sqlalchemy.dialects import postgresql``); emit them sorted for stable output.
     """
-    if ctype.kind == "builtin":
+    if collation is not None:
+        if _collatable(ctype):
+            expr, imports = _collated(ctype, collation)
+        else:
+            return _verbatim(f"{ctype.sql(schema)} COLLATE {canonical(collation)}")
+    elif ctype.kind == "builtin":
         expr, imports = _builtin(ctype)
     elif ctype.kind in ("enum", "domain"):
         expr, imports = _named(ctype, schema)
