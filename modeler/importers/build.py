@@ -53,7 +53,7 @@ class _Builder:
                      type=self.ctype(c.type, f"{ns}.{name}.{c.name}"),
                      nullable=c.nullable and c.name not in pk, default=c.default,
                      identity=c.identity, generated=c.generated, pk_order=pk.get(c.name),
-                     comment=c.comment)
+                     comment=c.comment, collation=c.collation)
             for c in t.columns.values())
         indexes = []
         for ix in t.indexes:
@@ -85,11 +85,19 @@ class _Builder:
         checks = tuple(m.CheckConstraint(uid=stable_uid("check", ns, name, ck.name),
                                          name=ck.name, expression=ck.expression,
                                          comment=ck.comment) for ck in t.checks)
+        parent = None
+        if t.partition_of is not None:
+            if t.partition_of in self.d.tables and t.partition_bound:
+                parent = stable_uid("table", *t.partition_of)
+            else:
+                self.warn("unresolved", f"{ns}.{name}: partition of unknown table "
+                          f"{'.'.join(t.partition_of)}; imported as a plain table")
         return m.Table(uid=stable_uid("table", ns, name), name=name, namespace=ns,
                        comment=t.comment, kind=t.kind, subject_area=t.subject_area,
                        color=t.color, pk_name=t.pk_name if t.pk_columns else None,
                        columns=columns, indexes=tuple(indexes), uniques=tuple(uniques),
-                       checks=checks)
+                       checks=checks, partition_by=t.partition_by, partition_of=parent,
+                       partition_bound=t.partition_bound if parent else "")
 
     def relationship(self, fk: DraftForeignKey, used: set[tuple[str, str, str]]
                      ) -> m.Relationship | None:
@@ -157,6 +165,11 @@ class _Builder:
             comment=x.comment) for x in d.domains.values())
         extensions = tuple(m.Extension(uid=stable_uid("extension", n), name=n, namespace=ns)
                            for n, ns in d.extensions.items())
+        collations = tuple(m.Collation(
+            uid=stable_uid("collation", c.namespace, c.name), name=c.name,
+            namespace=c.namespace, provider=c.provider, locale=c.locale,
+            lc_collate=c.lc_collate, lc_ctype=c.lc_ctype, deterministic=c.deterministic,
+            rules=c.rules, comment=c.comment) for c in d.collations.values())
         seen: Counter[tuple[str, str, str]] = Counter()
         raws = []
         for r in d.raws:
@@ -168,7 +181,7 @@ class _Builder:
         return m.normalized(m.Schema(
             tables=tables, relationships=rels, enums=enums, domains=domains,
             extensions=extensions, sequences=tuple(self.sequence(k) for k in d.sequences),
-            raw_objects=tuple(raws), name=d.project_name))
+            raw_objects=tuple(raws), name=d.project_name, collations=collations))
 
 
 def _cardinality(child: DraftTable, columns: list[str]) -> m.Cardinality:
@@ -193,5 +206,7 @@ def build_result(draft: Draft) -> ImportResult:
         primary_keys=sum(1 for t in schema.tables if t.primary_key),
         enums=len(schema.enums), domains=len(schema.domains),
         sequences=len(schema.sequences), extensions=len(schema.extensions),
+        collations=len(schema.collations),
+        partitions=sum(1 for t in schema.tables if t.partition_of is not None),
         raw_objects=len(schema.raw_objects), warnings=len(draft.warnings))
     return ImportResult(schema=schema, warnings=tuple(draft.warnings), counts=counts)

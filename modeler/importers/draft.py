@@ -31,6 +31,7 @@ class DraftColumn:
     generated: str | None = None
     comment: str = ""
     inherited: bool = False  # copied from an INHERITS parent (a redefinition merges)
+    collation: str | None = None  # a reference (modeler.schema.collations)
 
 
 @dataclass
@@ -57,6 +58,13 @@ class DraftIndex:
     include: list[str] = field(default_factory=list)
     nulls_not_distinct: bool = False
     comment: str = ""
+    attached_to: str | None = None  # on a partition: the parent's index it is attached to
+
+    def definition(self) -> tuple[object, ...]:
+        """What PostgreSQL compares to pair a partition's index with its parent's."""
+        return (tuple((p.column, p.expression, p.descending, p.nulls, p.opclass, p.collation)
+                      for p in self.parts), self.unique, self.method, self.where,
+                tuple(self.include), self.nulls_not_distinct)
 
 
 @dataclass
@@ -97,7 +105,10 @@ class DraftTable:
     indexes: list[DraftIndex] = field(default_factory=list)
     uniques: list[DraftUnique] = field(default_factory=list)
     checks: list[DraftCheck] = field(default_factory=list)
-    sql: str = ""  # the statement that created it (a table that turns out to be a partition)
+    sql: str = ""  # the statement that created it
+    partition_by: str | None = None  # RANGE|LIST|HASH (...)
+    partition_of: QName | None = None  # the parent table, for a partition
+    partition_bound: str = ""  # FOR VALUES ... | DEFAULT
 
     @property
     def qname(self) -> QName:
@@ -172,6 +183,21 @@ class DraftSequence:
 
 
 @dataclass
+class DraftCollation:
+    """A CREATE COLLATION."""
+
+    namespace: str
+    name: str
+    provider: m.CollationProvider = "libc"
+    locale: str | None = None
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    rules: str | None = None
+    comment: str = ""
+
+
+@dataclass
 class DraftRaw:
     """A statement kept as SQL (view, function, trigger...)."""
 
@@ -191,6 +217,7 @@ class Draft:
     domains: dict[QName, DraftDomain] = field(default_factory=dict)
     sequences: dict[QName, DraftSequence] = field(default_factory=dict)
     extensions: dict[str, str | None] = field(default_factory=dict)
+    collations: dict[QName, DraftCollation] = field(default_factory=dict)
     raws: list[DraftRaw] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -229,10 +256,16 @@ class Draft:
         self.claim_rel(table.namespace, table.name)
         return table
 
+    def partitions(self, qname: QName) -> list[DraftTable]:
+        """The tables attached as partitions of ``qname``."""
+        return [t for t in self.tables.values() if t.partition_of == qname]
+
     def drop_table(self, qname: QName) -> None:
         table = self.tables.pop(qname, None)
         if table is None:
             return
+        for part in self.partitions(qname):  # DROP TABLE takes the partitions along
+            self.drop_table(part.qname)
         ns = table.namespace
         self.release_rel(ns, table.name)
         for idx in table.indexes:

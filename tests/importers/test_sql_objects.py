@@ -142,7 +142,9 @@ CREATE COLLATION german (provider = icu, locale = 'de');
     assert raws == [("view", "film_list"), ("function", "touch"), ("function", "audit"),
                     ("trigger", "film_audit"), ("materialized view", "counts"),
                     ("index", "counts_idx"), ("rule", "no_delete"),
-                    ("aggregate", "group_concat"), ("type", "pair"), ("collation", "german")]
+                    ("aggregate", "group_concat"), ("type", "pair")]
+    assert [(c.name, c.provider, c.locale) for c in r.schema.collations] == [
+        ("german", "icu", "de")]  # collations are modelled
     lines = [w.line for w in r.warnings if w.kind == "raw-object"]
     assert lines[:4] == [3, 5, 8, 11]
     assert "film_list" in r.warnings[0].message

@@ -141,7 +141,9 @@ CREATE TEXT SEARCH CONFIGURATION mb (COPY = simple);
     assert [t.name for t in r.schema.tables] == ["t"]
 
 
-def test_partitions_are_kept_as_sql() -> None:
+def test_partitions_are_tables_of_their_parent() -> None:
+    """Both forms (PARTITION OF, and pg_dump's CREATE TABLE + ATTACH PARTITION) give tables;
+    tests/importers/test_sql_partitions.py has the details."""
     sql = """CREATE TABLE payment (id int, paid date) PARTITION BY RANGE (paid);
 CREATE TABLE payment_2024 PARTITION OF payment FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE payment_2025 (id int, paid date);
@@ -150,11 +152,15 @@ ALTER TABLE ONLY payment ATTACH PARTITION payment_2025
 ALTER TABLE ONLY payment_2025 ADD CONSTRAINT payment_2025_pkey PRIMARY KEY (id);
 """
     r = import_sql([("p.sql", sql)])
-    assert [t.name for t in r.schema.tables] == ["payment"]
-    raws = [(o.kind, o.name) for o in r.schema.raw_objects]
-    assert raws == [("partition", "payment_2024")] + [("partition", "payment_2025")] * 3
-    assert r.schema.raw_objects[1].sql.startswith("CREATE TABLE payment_2025")
-    assert any("PARTITION BY" in w.message for w in r.warnings)
+    s = r.schema
+    assert [t.name for t in s.tables] == ["payment", "payment_2024", "payment_2025"]
+    payment = s.tables[0]
+    assert payment.partition_by == "RANGE (paid)"
+    assert [(t.partition_of, t.partition_bound) for t in s.tables[1:]] == [
+        (payment.uid, "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+        (payment.uid, "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')")]
+    assert s.tables[2].pk_name == "payment_2025_pkey"
+    assert r.schema.raw_objects == ()
 
 
 def test_import_sql_rejects_a_bare_string() -> None:

@@ -67,7 +67,7 @@ def import_live(url: str, schemas: Sequence[str] | None = None,
             with conn.transaction():
                 conn.execute("SET LOCAL search_path = public")
                 conn.execute("SET LOCAL statement_timeout = '120s'")
-                queries = 11 + (0 if schemas else 1) + (3 if tables is None else 0)
+                queries = 12 + (0 if schemas else 1) + (3 if tables is None else 0)
                 data = _read(_Reader(conn, progress, queries), schemas, tables)
     except psycopg.Error as exc:
         raise SchemaImportError(f"cannot read the database: {redact(str(exc), url)}") from None
@@ -107,13 +107,14 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
     names = list(schemas) if schemas else [r["nspname"] for r in _fetch(conn, q.SCHEMAS)]
     p = {"schemas": names}
     rels = [r for r in _fetch(conn, q.TABLES, **p) if _wanted(r, tables)]
-    oids = [r["oid"] for r in rels if not r["relispartition"]]
+    oids = [r["oid"] for r in rels]
     po = {"oids": oids}
     data: dict[str, Any] = {
         "tables": rels, "columns": _fetch(conn, q.COLUMNS, **po),
         "constraints": _fetch(conn, q.CONSTRAINTS, **po), "indexes": _fetch(conn, q.INDEXES, **po),
         "enums": _fetch(conn, q.ENUMS, **p), "domains": _fetch(conn, q.DOMAINS, **p),
         "sequences": _fetch(conn, q.SEQUENCES, **p), "extensions": _fetch(conn, q.EXTENSIONS),
+        "collations": _fetch(conn, q.COLLATIONS, **p),
         "triggers": _fetch(conn, q.TRIGGERS, **po), "rules": _fetch(conn, q.RULES, **po),
         "policies": _fetch(conn, q.POLICIES, **po), "views": [], "functions": [],
         "aggregates": [], "requested": list(tables or ()),
@@ -130,6 +131,8 @@ def _statements(data: dict[str, Any]) -> list[str]:
     for e in data["extensions"]:
         out.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(e['extname'])} "
                    f"WITH SCHEMA {quote_ident(e['nspname'])}")
+    for c in data["collations"]:
+        out.extend(s.collation_statements(c))
     for e in data["enums"]:
         out.extend(s.enum_statements(e))
     for d in data["domains"]:
@@ -138,7 +141,7 @@ def _statements(data: dict[str, Any]) -> list[str]:
     for c in data["columns"]:
         by_table.setdefault(c["attrelid"], []).append(c)
     names = {t["oid"]: (t["nspname"], s.qual(t["nspname"], t["relname"])) for t in data["tables"]}
-    for t in sorted(data["tables"], key=lambda r: r["relispartition"]):
+    for t in data["tables"]:
         out.extend(s.table_statements(t, by_table.get(t["oid"], [])))
     for seq in data["sequences"]:
         out.extend(s.sequence_statements(seq))
@@ -146,6 +149,9 @@ def _statements(data: dict[str, Any]) -> list[str]:
         out.extend(s.constraint_statements(names[c["conrelid"]][1], c))
     for i in data["indexes"]:
         out.extend(s.index_statements(names[i["indrelid"]][0], i))
+    # partitions once both sides have their keys, indexes and FKs: nothing is copied then
+    out += [s.attach_statement(t) for t in data["tables"]
+            if t["relispartition"] and t["parents"] and t["bound"]]
     raws = [(f["oid"], str(f["def"])) for f in data["functions"]]
     raws += [(v["oid"], s.view_statement(v)) for v in data["views"]]
     raws += [(r["oid"], str(r["def"])) for key in ("aggregates", "triggers", "rules", "policies")

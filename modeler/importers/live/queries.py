@@ -46,12 +46,31 @@ WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
 
+# An FK that references a partitioned table has hidden copies on its own table, one per
+# partition (conparentid set, same conrelid): PostgreSQL makes them, they are not read.
 CONSTRAINTS = """
 SELECT co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid) AS def,
        obj_description(co.oid, 'pg_constraint') AS comment
 FROM pg_constraint co
 WHERE co.conrelid = ANY(%(oids)s) AND co.contype IN ('p', 'u', 'c', 'x', 'f')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint pc WHERE pc.oid = co.conparentid
+                  AND pc.conrelid = co.conrelid)
 ORDER BY co.contype = 'f', co.conrelid, co.conname
+"""
+
+# Locales by PostgreSQL version: colliculocale (15, 16), colllocale (17+), read through
+# to_jsonb so that one query serves them all.
+COLLATIONS = """
+SELECT c.oid, n.nspname, c.collname, c.collprovider, c.collisdeterministic,
+       c.collcollate, c.collctype,
+       COALESCE(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale') AS locale,
+       to_jsonb(c) ->> 'collicurules' AS rules,
+       obj_description(c.oid, 'pg_collation') AS comment
+FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+WHERE n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
+      AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY c.oid
 """
 
 INDEXES = """

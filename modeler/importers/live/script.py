@@ -45,12 +45,9 @@ def _column(c: Row) -> str:
 
 
 def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
-    """CREATE TABLE (or the partition's CREATE TABLE ... PARTITION OF) and its comments."""
+    """CREATE TABLE and its comments (a partition too: it is attached once its keys and
+    indexes exist, see :func:`attach_statement`)."""
     name = qual(t["nspname"], t["relname"])
-    if t["relispartition"]:
-        if t["parents"] and t["bound"]:
-            yield f"CREATE TABLE {name} PARTITION OF {t['parents']} {t['bound']}"
-        return
     unlogged = "UNLOGGED " if t["relpersistence"] == "u" else ""
     body = ",\n  ".join(_column(c) for c in columns)
     tail = f" PARTITION BY {t['partkey']}" if t["partkey"] else ""
@@ -61,6 +58,36 @@ def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
         if c["comment"] is not None:
             yield (f"COMMENT ON COLUMN {name}.{quote_ident(c['attname'])} IS "
                    f"{literal(c['comment'])}")
+
+
+def attach_statement(t: Row) -> str:
+    """``ALTER TABLE ONLY parent ATTACH PARTITION table bound`` (as pg_dump writes it)."""
+    return (f"ALTER TABLE ONLY {t['parents']} ATTACH PARTITION "
+            f"{qual(t['nspname'], t['relname'])} {t['bound']}")
+
+
+_PROVIDERS = {"i": "icu", "c": "libc", "b": "builtin"}
+
+
+def collation_statements(c: Row) -> Iterator[str]:
+    """CREATE COLLATION (locale, or the libc pair when they differ) and its comment."""
+    name = qual(c["nspname"], c["collname"])
+    provider = _PROVIDERS.get(c["collprovider"], "libc")
+    opts = [f"provider = {provider}"]
+    if c["locale"] is not None and provider != "libc":
+        opts.append(f"locale = {literal(c['locale'])}")
+    elif c["collcollate"] == c["collctype"] and c["collcollate"] is not None:
+        opts.append(f"locale = {literal(c['collcollate'])}")
+    else:
+        opts += [f"lc_collate = {literal(c['collcollate'] or '')}",
+                 f"lc_ctype = {literal(c['collctype'] or '')}"]
+    if not c["collisdeterministic"]:
+        opts.append("deterministic = false")
+    if c["rules"] is not None:
+        opts.append(f"rules = {literal(c['rules'])}")
+    yield f"CREATE COLLATION {name} ({', '.join(opts)})"
+    if c["comment"] is not None:
+        yield f"COMMENT ON COLLATION {name} IS {literal(c['comment'])}"
 
 
 def constraint_statements(table: str, c: Row) -> Iterator[str]:

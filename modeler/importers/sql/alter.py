@@ -7,10 +7,12 @@ from typing import Any
 from pglast import enums
 
 from modeler.importers.draft import DraftTable
+from modeler.importers.sql import partitions
+from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, merge_attributes
 from modeler.importers.sql.context import Context
-from modeler.importers.sql.deparse import default_sql
-from modeler.importers.sql.tables import Deferred, add_column, set_identity
+from modeler.importers.sql.deparse import names_of
+from modeler.importers.sql.tables import Deferred, add_column, column_default, set_identity
 from modeler.importers.sql.types import column_type
 
 A = enums.AlterTableType
@@ -37,10 +39,10 @@ def alter_table(ctx: Context, node: Any) -> None:
         return
     rv = node.relation
     if node.objtype == O.OBJECT_INDEX:
-        if any(c.subtype == A.AT_AttachPartition for c in cmds):
-            ctx.keep_raw("partition", ctx.create_ns(rv.schemaname), rv.relname,
-                         f"index {rv.relname} of a partition kept as SQL")
-        else:
+        attaches = [c for c in cmds if c.subtype == A.AT_AttachPartition]
+        for cmd in attaches:
+            partitions.attach_index(ctx, rv, cmd.def_.name)
+        if len(attaches) != len(cmds):
             ctx.warn("unsupported", f"ALTER INDEX {rv.relname} not modelled")
         return
     table = ctx.find_table(rv)
@@ -56,6 +58,24 @@ def alter_table(ctx: Context, node: Any) -> None:
         return
     for cmd in cmds:
         _command(ctx, table, cmd)
+        if rv.inh and cmd.subtype not in _PHYSICAL:
+            _recurse(ctx, table, cmd)
+
+
+# Column changes a partitioned table hands down to its partitions (unless ONLY); new columns,
+# keys, CHECKs and FKs are copied by partitions.propagate.
+_RECURSED = frozenset({A.AT_ColumnDefault, A.AT_SetNotNull, A.AT_DropNotNull,
+                       A.AT_AlterColumnType, A.AT_DropColumn})
+
+
+def _recurse(ctx: Context, table: DraftTable, cmd: Any) -> None:
+    if not ctx.draft.partitions(table.qname):
+        return
+    if cmd.subtype in (A.AT_AddColumn, A.AT_AddConstraint):
+        partitions.propagate(ctx, table, partitions.ALL)
+    elif cmd.subtype in _RECURSED:
+        for part in partitions.partitions_deep(ctx, table):
+            _command(ctx, part, cmd)
 
 
 def _column(ctx: Context, table: DraftTable, name: str | None) -> Any:
@@ -82,7 +102,7 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     elif sub == A.AT_ColumnDefault:
         col = _column(ctx, table, cmd.name)
         if col is not None:
-            col.default = default_sql(cmd.def_) if cmd.def_ is not None else None
+            col.default = column_default(cmd.def_, col.type) if cmd.def_ is not None else None
     elif sub in (A.AT_SetNotNull, A.AT_DropNotNull):
         col = _column(ctx, table, cmd.name)
         if col is not None:
@@ -104,6 +124,9 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
         col = _column(ctx, table, cmd.name)
         if col is not None:
             col.type = column_type(ctx, cmd.def_.typeName)[0]
+            clause = cmd.def_.collClause  # a new type without COLLATE takes its default
+            col.collation = collation_ref(ctx, names_of(clause.collname), f"{table.name}."
+                                          f"{col.name}") if clause is not None else None
     elif sub == A.AT_DropColumn:
         drop_column(ctx, table, cmd.name)
     elif sub == A.AT_DropConstraint:
@@ -114,24 +137,13 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
         ctx.keep_raw("row security", table.namespace, table.name,
                      f"row level security on {table.name} is not modelled; kept as SQL")
     elif sub == A.AT_AttachPartition:
-        _attach(ctx, cmd.def_.name)
+        partitions.attach(ctx, table, cmd.def_)
+    elif sub in (A.AT_DetachPartition, A.AT_DetachPartitionFinalize):
+        partitions.detach(ctx, table, cmd.def_)
     elif sub in (A.AT_AddInherit, A.AT_DropInherit):
         ctx.warn("approximation", f"table inheritance of {table.name} is not modelled")
     else:
         ctx.warn("unsupported", f"ALTER TABLE {table.name}: {sub.name[3:]} not modelled")
-
-
-def _attach(ctx: Context, rv: Any) -> None:
-    """ATTACH PARTITION: the attached table stops being a modelled table."""
-    part = ctx.find_table(rv)
-    if part is None:
-        ctx.keep_raw("partition", ctx.create_ns(rv.schemaname), rv.relname)
-        return
-    ctx.draft.drop_table(part.qname)
-    ctx.raw_relations[part.qname] = "partition"
-    ctx.draft.add_raw("partition", part.namespace, part.name, part.sql)
-    ctx.keep_raw("partition", part.namespace, part.name, f"{part.name} is a partition: "
-                 "partitions are not modelled; kept as SQL")
 
 
 def drop_column(ctx: Context, table: DraftTable, name: str) -> None:

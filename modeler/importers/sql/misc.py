@@ -14,6 +14,7 @@ from modeler.importers.draft import (
     DraftTable,
     DraftUnique,
 )
+from modeler.importers.sql import collations
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 
@@ -68,6 +69,8 @@ def comment(ctx: Context, node: Any) -> None:
     elif ot == O.OBJECT_SEQUENCE:
         ctx.warn("approximation", "comments on sequences are not modelled")
         return
+    elif ot == O.OBJECT_COLLATION and names and collations.comment(ctx, names, text):
+        return
     label = names[-1] if names else ""
     ctx.keep_raw("comment", ctx.default_ns, label, "comment on an object that is not "
                  "modelled; kept as SQL")
@@ -101,6 +104,9 @@ def drop(ctx: Context, node: Any) -> None:
             continue
         if rt == O.OBJECT_EXTENSION:
             d.extensions.pop(obj.sval, None)
+            continue
+        if rt == O.OBJECT_COLLATION:
+            collations.drop(ctx, names_of(obj))
             continue
         if rt == O.OBJECT_SCHEMA:
             _drop_schema(ctx, obj.sval)
@@ -141,6 +147,8 @@ def _drop_schema(ctx: Context, ns: str) -> None:
 def rename(ctx: Context, node: Any) -> None:
     """ALTER ... RENAME for tables, columns, constraints and indexes."""
     rt = node.renameType
+    if rt == O.OBJECT_COLLATION and collations.rename(ctx, names_of(node.object), node.newname):
+        return
     if rt == O.OBJECT_TABLE:
         table = ctx.find_table(node.relation)
         if table is not None:
@@ -174,6 +182,9 @@ def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:
             fk.child = table.qname
         if fk.parent == old:
             fk.parent = table.qname
+    for part in d.tables.values():
+        if part.partition_of == old:
+            part.partition_of = table.qname
     for seq in d.sequences.values():
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (table.namespace, new, seq.owned_by[2])

@@ -15,6 +15,8 @@ from modeler.importers.draft import (
     DraftTable,
 )
 from modeler.importers.pgnames import index_column_names, name_addition
+from modeler.importers.sql import partitions
+from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import choose_con, choose_rel
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import (
@@ -185,7 +187,7 @@ def create_index(ctx: Context, node: Any) -> None:
         return
     if node.idxname and table.index_named(node.idxname) and node.if_not_exists:
         return
-    parts = [_part(elem) for elem in node.indexParams or ()]
+    parts = [_part(ctx, elem, node.idxname or table.name) for elem in node.indexParams or ()]
     include = [e.name for e in node.indexIncludingParams or ()]
     missing = [c for c in [p.column for p in parts] + include if c and c not in table.columns]
     if missing:
@@ -200,6 +202,8 @@ def create_index(ctx: Context, node: Any) -> None:
         name=name, parts=parts, unique=bool(node.unique), method=method,  # type: ignore[arg-type]
         where=expr_sql(node.whereClause) if node.whereClause is not None else None,
         include=include, nulls_not_distinct=bool(node.nulls_not_distinct)))
+    if rv.inh:  # not ON ONLY: the partitions get it too
+        partitions.propagate(ctx, table, frozenset({"indexes"}))
 
 
 def _index_name(ctx: Context, table: DraftTable, node: Any) -> str:
@@ -209,7 +213,7 @@ def _index_name(ctx: Context, table: DraftTable, node: Any) -> str:
                       name_addition(index_column_names(labels)), "idx")
 
 
-def _part(elem: Any) -> DraftIndexPart:
+def _part(ctx: Context, elem: Any, where: str) -> DraftIndexPart:
     part = DraftIndexPart()
     expr = elem.expr
     if elem.name:
@@ -224,10 +228,12 @@ def _part(elem: Any) -> DraftIndexPart:
         part.nulls = "first"
     elif elem.nulls_ordering == enums.SortByNulls.SORTBY_NULLS_LAST:
         part.nulls = "last"
+    if part.nulls == ("first" if part.descending else "last"):
+        part.nulls = None  # the default order, as the catalog (pg_get_indexdef) has it
     opclass = names_of(elem.opclass)
     if opclass:
         part.opclass = ".".join(quote_ident(n) for n in opclass if n != "pg_catalog")
     coll = names_of(elem.collation)
     if coll:
-        part.collation = ".".join(quote_ident(n) for n in coll if n != "pg_catalog")
+        part.collation = collation_ref(ctx, coll, f"index {where}")
     return part

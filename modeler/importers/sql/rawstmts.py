@@ -1,7 +1,7 @@
 """Statements kept as SQL (views, functions, triggers...) and session statements.
 
 The model does not represent views, functions, triggers, rules, policies, aggregates,
-collations, text search configurations, composite types...: each becomes a RawObject in file
+text search configurations, composite types...: each becomes a RawObject in file
 order (so a baseline migration can replay them) plus a warning with its line. Triggers that
 only maintain an ``updated_at`` column are recognised and dropped: the export regenerates them
 (Settings.updated_at_mode).
@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pglast import ast, enums
+from pglast import ast, enums, parser
 
+from modeler.importers.sql import collations
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 
@@ -114,7 +115,10 @@ def policy(ctx: Context, node: Any) -> None:
 
 
 def define(ctx: Context, node: Any) -> None:
-    """CREATE AGGREGATE/OPERATOR/COLLATION/TEXT SEARCH...: kept as SQL."""
+    """CREATE COLLATION (modelled); AGGREGATE/OPERATOR/TEXT SEARCH...: kept as SQL."""
+    if node.kind == O.OBJECT_COLLATION:
+        collations.create_collation(ctx, node)
+        return
     kind = _DEFINE_KINDS.get(node.kind, "other")
     ns, name = _qname(ctx, names_of(node.defnames))
     ctx.keep_raw(kind, ns, name)
@@ -154,6 +158,59 @@ def other(ctx: Context, node: Any) -> None:
             name = names_of(value.objname)[-1]
             break
     ctx.keep_raw(kind, ctx.default_ns, name)
+
+
+def _main_block(body: str) -> str | None:
+    """The statements of a PL/pgSQL block's main path (between its BEGIN and its
+    EXCEPTION or END), or None when the body is not one plain block."""
+    try:
+        tokens = parser.scan(body)
+    except parser.ParseError:
+        return None
+    names = [t.name for t in tokens]
+    if "BEGIN_P" not in names or names[0] not in ("BEGIN_P", "DECLARE"):
+        return None
+    start = names.index("BEGIN_P")
+    depth = 0
+    for i in range(start, len(tokens)):
+        word = body[tokens[i].start:tokens[i].end + 1].upper()
+        nxt = names[i + 1] if i + 1 < len(names) else ""
+        if names[i] == "BEGIN_P":
+            depth += 1
+        elif names[i] == "END_P" and nxt not in ("IF_P", "LOOP", "CASE"):
+            depth -= 1
+            if depth == 0:
+                return body[tokens[start].end + 1:tokens[i].start]
+        elif word == "EXCEPTION" and depth == 1:
+            return body[tokens[start].end + 1:tokens[i].start]
+    return None
+
+
+def do_block(ctx: Context, node: Any) -> None:
+    """DO: not evaluated; but the functions its main path creates with plain CREATE FUNCTION
+    statements (MusicBrainz creates one that way, with a fallback in its EXCEPTION clause)
+    are kept as SQL, as if they had been written outside the block."""
+    opts = {o.defname: o.arg for o in node.args or ()}
+    language = getattr(opts.get("language"), "sval", "plpgsql")
+    body = getattr(opts.get("as"), "sval", None)
+    main = _main_block(body) if body is not None and language == "plpgsql" else None
+    found = 0
+    stmt = ctx.stmt
+    for part in parser.split(main, with_parser=False) if main else ():
+        piece = str(part)
+        try:
+            parsed = parser.parse_sql(piece)
+        except parser.ParseError:
+            continue
+        for raw in parsed:
+            if isinstance(raw.stmt, ast.CreateFunctionStmt):
+                ctx.stmt = type(stmt)(stmt.file, stmt.line, piece.strip().rstrip(";"), piece)
+                function(ctx, raw.stmt)
+                found += 1
+    ctx.stmt = stmt
+    ctx.warn("unsupported", "DO block not evaluated" + (
+        f"; the {found} function(s) its main path creates are kept as SQL" if found
+        else " (objects it would create are missing)"))
 
 
 def set_variable(ctx: Context, node: Any) -> None:

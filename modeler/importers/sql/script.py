@@ -42,7 +42,6 @@ _IGNORED = frozenset({
     "DeclareCursorStmt", "AlterTableSpaceOptionsStmt", "AlterStatsStmt",
 })
 _UNSUPPORTED = {
-    "DoStmt": "DO block not evaluated (objects it would create are missing)",
     "CallStmt": "CALL not evaluated (objects it would create are missing)",
     "ExecuteStmt": "EXECUTE not evaluated", "PrepareStmt": "PREPARE not evaluated",
     "AlterObjectSchemaStmt": "ALTER ... SET SCHEMA not applied",
@@ -86,6 +85,7 @@ HANDLERS: dict[str, Handler] = {
     "CompositeTypeStmt": rawstmts.composite_type,
     "CreateForeignTableStmt": rawstmts.foreign_table,
     "VariableSetStmt": rawstmts.set_variable, "SelectStmt": rawstmts.select,
+    "DoStmt": rawstmts.do_block,
     **dict.fromkeys(rawstmts.OTHER_KINDS, rawstmts.other),
 }
 

@@ -2,8 +2,9 @@
 
 ``serial`` columns expand to what the catalog holds afterwards: an integer column, NOT NULL,
 ``DEFAULT nextval('<table>_<col>_seq'::regclass)`` and a sequence owned by the column.
-Partitions (``PARTITION OF``) and typed tables are kept as SQL; inherited columns (INHERITS)
-and ``LIKE`` columns are copied in, as the catalog has them.
+Partitions (``PARTITION OF``) are tables with their parent's columns and keys (see
+:mod:`~modeler.importers.sql.partitions`); typed tables are kept as SQL; inherited columns
+(INHERITS) and ``LIKE`` columns are copied in, as the catalog has them.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ from modeler.importers.draft import (
     choose_relation_name,
 )
 from modeler.importers.pgnames import index_column_names, name_addition
+from modeler.importers.sql import partitions
+from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, choose_rel, merge_attributes
 from modeler.importers.sql.context import Context
-from modeler.importers.sql.deparse import default_sql, expr_sql, quote_ident
+from modeler.importers.sql.deparse import default_sql, expr_sql, names_of, quote_ident
 from modeler.importers.sql.types import SERIALS, column_type
+from modeler.schema import model as m
 
 C = enums.ConstrType
 _LIKE_COMMENTS, _LIKE_CONSTRAINTS, _LIKE_DEFAULTS, _LIKE_IDENTITY, _LIKE_INDEXES = \
@@ -35,13 +39,14 @@ Deferred = list[tuple[Any, str | None]]
 
 
 def create_table(ctx: Context, node: Any) -> None:
-    """CREATE TABLE (partitions and typed tables are kept as SQL)."""
+    """CREATE TABLE (typed tables and partitions of unknown tables are kept as SQL)."""
     rv = node.relation
     ns, name = ctx.create_ns(rv.schemaname), rv.relname
     if rv.relpersistence == "t":
         ctx.warn("unsupported", f"temporary table {name} skipped")
         return
-    if node.partbound is not None:
+    if node.partbound is not None and not (node.inhRelations
+                                           and ctx.find_table(node.inhRelations[0])):
         ctx.raw_relations[(ns, name)] = "partition"
         parent = node.inhRelations[0].relname if node.inhRelations else "?"
         ctx.keep_raw("partition", ns, name, f"partition {name} of {parent}: partitions are "
@@ -57,8 +62,11 @@ def create_table(ctx: Context, node: Any) -> None:
         ctx.warn("approximation", f"table {ns}.{name} defined twice; the last one wins")
         ctx.draft.drop_table((ns, name))
     table = ctx.draft.add_table(DraftTable(ns, name, sql=ctx.stmt.sql + ";"))
-    for parent in node.inhRelations or ():
-        _inherit(ctx, table, parent)
+    if node.partbound is not None:
+        partitions.create_partition(ctx, node, table)
+    else:
+        for parent in node.inhRelations or ():
+            _inherit(ctx, table, parent)
     deferred: Deferred = []
     for elt in node.tableElts or ():
         if isinstance(elt, ast.ColumnDef):
@@ -72,16 +80,25 @@ def create_table(ctx: Context, node: Any) -> None:
     for con, column in deferred:
         add_constraint(ctx, table, con, column)
     if node.partspec is not None:
-        ctx.warn("approximation", f"{name} is partitioned (PARTITION BY); partitioning is not "
-                 "modelled, the table is kept as a plain table")
+        table.partition_by = partitions.spec_sql(ctx, node.partspec, name)
+    if node.partbound is not None:
+        partitions.finish_partition(ctx, table)
     if rv.relpersistence == "u":
         ctx.warn("approximation", f"UNLOGGED is not modelled ({name})")
 
 
 def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred) -> None:
-    """Add one ColumnDef; its key/check/FK constraints are appended to ``deferred``."""
-    ctype, serial = column_type(ctx, coldef.typeName)
+    """Add one ColumnDef; its key/check/FK constraints are appended to ``deferred``.
+    Without a type (``PARTITION OF t (col WITH OPTIONS ...)``) it changes an inherited
+    column."""
     existing = table.columns.get(coldef.colname)
+    if coldef.typeName is None:
+        if existing is None:
+            ctx.warn("unresolved", f"{table.name}: no column {coldef.colname} to set options on")
+            return
+        ctype, serial = existing.type, None
+    else:
+        ctype, serial = column_type(ctx, coldef.typeName)
     if existing is not None and not existing.inherited:
         ctx.warn("unsupported", f"column {table.name}.{coldef.colname} defined twice")
         return
@@ -91,11 +108,10 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
     if coldef.is_not_null:
         col.nullable = False
     if coldef.collClause is not None:
-        coll = ".".join(n.sval for n in coldef.collClause.collname)
-        ctx.warn("approximation", f"column collation {coll} of {table.name}.{col.name} is not "
-                 "modelled")
+        col.collation = collation_ref(ctx, names_of(coldef.collClause.collname),
+                                      f"{table.name}.{col.name}")
     if coldef.raw_default is not None:
-        col.default = default_sql(coldef.raw_default)
+        col.default = column_default(coldef.raw_default, col.type)
     for con in merge_attributes(coldef.constraints):
         ct = con.contype
         if ct == C.CONSTR_NULL:
@@ -103,7 +119,7 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
         elif ct == C.CONSTR_NOTNULL:
             col.nullable = False
         elif ct == C.CONSTR_DEFAULT:
-            col.default = default_sql(con.raw_expr)
+            col.default = column_default(con.raw_expr, col.type)
         elif ct == C.CONSTR_IDENTITY:
             set_identity(ctx, col, con)
         elif ct == C.CONSTR_GENERATED:
@@ -112,6 +128,26 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
             deferred.append((con, col.name))
     if serial is not None:
         expand_serial(ctx.draft, table, col, SERIALS[serial])
+
+
+# How pg_get_expr prints a NULL default coerced to a type with a modifier (varchar(20)...).
+_NULL_COERCED = {"varchar": "character varying", "char": "bpchar", "numeric": "numeric",
+                 "bit": '"bit"', "varbit": "bit varying",
+                 "timestamp": "timestamp without time zone",
+                 "timestamptz": "timestamp with time zone", "time": "time without time zone",
+                 "timetz": "time with time zone"}
+
+
+def column_default(node: Any, ctype: m.ColumnType) -> str | None:
+    """A column default as PostgreSQL stores it: ``DEFAULT NULL`` is no default, except on a
+    type with a modifier, where the length coercion makes it an expression PostgreSQL keeps
+    (``NULL::character varying`` on a ``varchar(64)`` column)."""
+    sql = default_sql(node)
+    if sql is not None or ctype.kind != "builtin" or ctype.name not in _NULL_COERCED:
+        return sql
+    if ctype.length is None and ctype.precision is None:
+        return None
+    return f"NULL::{_NULL_COERCED[ctype.name]}" + "[]" * ctype.array_dims
 
 
 def set_identity(ctx: Context, col: DraftColumn, con: Any) -> None:
