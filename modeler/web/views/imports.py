@@ -187,13 +187,17 @@ def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The job's page; for htmx polls, its progress fragment (or, once done, a redirect to
-    the preview or the project)."""
+    """The job's page; for htmx polls, its progress fragment (once done: a fragment that
+    stops polling and opens the preview or the project)."""
     job = _job(request, pk)
+    poll = bool(request.htmx) and request.htmx.target == "import-job"
     if job.status == ImportJob.Status.DONE:
         url = _result_url(job)
+        if poll:  # swapped in: stops the polling, then the page goes on (HX-Redirect would
+            # leave the polling running, and every poll would restart a slow navigation)
+            return render(request, "imports/_job.html", {**_job_context(job), "result": url})
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    if request.htmx and request.htmx.target == "import-job":
+    if poll:
         return render(request, "imports/_job.html", _job_context(job))
     return _job_page(request, job)
 
