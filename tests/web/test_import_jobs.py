@@ -139,7 +139,12 @@ def test_jobs_are_visible_to_their_owner_only(client: Client, user: Any,
                                                other_user: Any) -> None:
     job = make_job(user)
     assert client.get(reverse("import_job", args=[job.pk])).status_code == 302  # login
+    client.force_login(user)  # the import page lists the user's running imports
+    page = client.get(reverse("import_start")).content.decode()
+    assert f'href="{reverse("import_job", args=[job.pk])}"' in page
     client.force_login(other_user)
+    page = client.get(reverse("import_start")).content.decode()
+    assert "Still running" not in page
     assert client.get(reverse("import_job", args=[job.pk])).status_code == 404
     assert client.post(reverse("import_job_cancel", args=[job.pk])).status_code == 404
     job.refresh_from_db()

@@ -89,6 +89,9 @@ def start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None)
     ctx: dict[str, Any] = {"form": form, "limit_mb": settings.MODELER_MAX_UPLOAD_BYTES // 2**20}
     if request.method == "GET":
+        running = ImportJob.objects.filter(user=request.user, status__in=ImportJob.ACTIVE)
+        ctx["running"] = [j for j in running.order_by("created_at")
+                          if not importjobs.check_stale(j)]
         return render(request, "imports/start.html", ctx)
     if not form.is_valid():
         return render(request, "imports/start.html", ctx, status=422)
