@@ -35,7 +35,8 @@ from tests.pgtemp import PgServer, external_postgres, temp_postgres
 
 SHORT = {"tables": "tables", "columns": "columns", "primary_keys": "pk",
          "foreign_keys": "fk", "unique_constraints": "unique", "checks": "checks",
-         "indexes": "indexes", "enums": "enums", "domains": "domains", "comments": "comments"}
+         "indexes": "indexes", "enums": "enums", "domains": "domains", "comments": "comments",
+         "collations": "collat"}
 SQL_ORDER = ("chinook", "northwind", "pagila", "dvdrental", "azimutt", "gospeak",
              "openstreetmap", "adventureworks", "adventureworks-install", "synapse", "netbox",
              "musicbrainz", "evergreen", "db2dbml")

@@ -9,7 +9,11 @@ Each category is a set of tuples normalized so that two databases built from the
 compare equal (everything schema-qualified, ``search_path`` emptied while reading, index
 definitions without their ``CREATE INDEX name ON table`` prefix). The reader is independent of
 the importers on purpose: it is the yardstick they are measured with. Objects owned by
-extensions and table partitions are left out.
+extensions are left out. Partitions are tables like the others (with their columns, keys,
+indexes and FKs, whether PostgreSQL copied them from the parent or not); a table's row says
+how it is partitioned (``pg_get_partkeydef``) or what it is a partition of, with its bound.
+A column's row ends with its collation when it is not its type's default one; collations
+are a category of their own.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import psycopg
 
 Row = tuple[Any, ...]
 CATEGORIES = ("tables", "columns", "primary_keys", "foreign_keys", "unique_constraints",
-              "checks", "indexes", "enums", "domains", "comments")
+              "checks", "indexes", "enums", "domains", "comments", "collations")
 
 _REL_FILTER = """
-  c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY(%(schemas)s)
+  c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype = 'e')
 """
@@ -34,13 +38,22 @@ _COLS = """(SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest({keys}) WITH 
             k(num, ord) JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num)"""
 
 _QUERIES = {
-    "tables": f"SELECT {_TABLE} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-              f" WHERE {_REL_FILTER}",
+    "tables": f"""
+        SELECT {_TABLE},
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+               (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+                  FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                  JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                 WHERE c.relispartition AND i.inhrelid = c.oid),
+               pg_get_expr(c.relpartbound, c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_REL_FILTER}""",
     "columns": f"""
         SELECT {_TABLE}, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-               pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated
+               pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+               CASE WHEN a.attcollation <> t.typcollation
+                    THEN a.attcollation::regcollation::text END
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         WHERE {_REL_FILTER} AND a.attnum > 0 AND NOT a.attisdropped""",
     "primary_keys": f"""
@@ -117,7 +130,23 @@ _QUERIES = {
                obj_description(t.oid, 'pg_type')
           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
          WHERE t.typtype IN ('e', 'd') AND n.nspname = ANY(%(schemas)s)
-           AND obj_description(t.oid, 'pg_type') IS NOT NULL""",
+           AND obj_description(t.oid, 'pg_type') IS NOT NULL
+        UNION ALL
+        SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(co.collname),
+               obj_description(co.oid, 'pg_collation')
+          FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+         WHERE n.nspname = ANY(%(schemas)s)
+           AND obj_description(co.oid, 'pg_collation') IS NOT NULL""",
+    # locales by server version: colliculocale (15, 16), colllocale (17+)
+    "collations": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname), co.collprovider,
+               co.collisdeterministic, co.collcollate, co.collctype,
+               COALESCE(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale'),
+               to_jsonb(co) ->> 'collicurules'
+        FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+        WHERE n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
+                          AND d.objid = co.oid AND d.deptype = 'e')""",
 }
 
 
@@ -146,6 +175,7 @@ class Catalog:
     enums: frozenset[Row] = frozenset()
     domains: frozenset[Row] = frozenset()
     comments: frozenset[Row] = frozenset()
+    collations: frozenset[Row] = frozenset()
 
     def category(self, name: str) -> frozenset[Row]:
         value: frozenset[Row] = getattr(self, name)
