@@ -34,7 +34,7 @@ from modeler.diff.ops_types import (
 )
 from modeler.diff.order import kept_in_order, order_renames
 from modeler.schema import naming
-from modeler.schema.model import EnumType, EnumValue, Schema
+from modeler.schema.model import EnumType, EnumValue, RawObject, Schema
 
 SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_value",
                    "max_value", "cache", "cycle")
@@ -327,6 +327,14 @@ def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
 # Raw objects built on tables: created once the tables exist.
 LATE_RAW_KINDS = frozenset({"view", "materialized view", "trigger", "policy", "rule",
                             "statistics", "publication", "foreign table"})
+# Statements on tables, or on what SQL kept before them creates (a SELECT of a function that
+# creates tables, then indexes on those): after the tables too, in their order; their names
+# are no relation names, so nothing waits for them by name.
+AFTER_TABLES_KINDS = frozenset({"index", "alter table", "comment", "function call"})
+# A DO block's body: it waits for the tables it names like other objects (its quoted body
+# is its code, not a string to skip).
+_DO_BODY = re.compile(r"\s*DO\s+(?:LANGUAGE\s+\S+\s+)?(\$[A-Za-z_0-9]*\$)(.*)\1",
+                      re.IGNORECASE | re.DOTALL)
 _QUOTED = re.compile(r"(\$[A-Za-z_0-9]*\$).*?\1|'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 # Function options name languages and settings, not tables: ``LANGUAGE sql`` must not make a
 # function wait for a table called ``language`` (musicbrainz has one).
@@ -352,17 +360,28 @@ def _named(text: str) -> set[str]:
     return out
 
 
+def _code(obj: RawObject) -> str:
+    """The SQL of a raw object to look for names in (a DO block's body unquoted)."""
+    if obj.kind == "do block":
+        body = _DO_BODY.match(obj.sql)
+        if body is not None:
+            return body.group(2)
+    return obj.sql
+
+
 def early_raw_objects(schema: Schema) -> set[str]:
     """Uids of the raw objects that can be created before the tables (functions, types,
     aggregates... that a CHECK, default or index expression may call): those not of a kind
     built on tables and whose SQL outside quoted bodies names neither a table nor another
     late object (``RETURNS SETOF some_table`` waits for its table)."""
-    late = {o.uid for o in schema.raw_objects if o.kind in LATE_RAW_KINDS}
+    late = {o.uid for o in schema.raw_objects
+            if o.kind in LATE_RAW_KINDS or o.kind in AFTER_TABLES_KINDS}
     names = {t.name.lower() for t in schema.tables}
-    named = {o.uid: _named(_OPTIONS.sub(" ", _QUOTED.sub(" ", o.sql)))
+    named = {o.uid: _named(_OPTIONS.sub(" ", _QUOTED.sub(" ", _code(o))))
              for o in schema.raw_objects}
     while True:
-        names |= {o.name.lower() for o in schema.raw_objects if o.uid in late and o.name}
+        names |= {o.name.lower() for o in schema.raw_objects
+                  if o.uid in late and o.name and o.kind not in AFTER_TABLES_KINDS}
         more = {o.uid for o in schema.raw_objects if o.uid not in late and named[o.uid] & names}
         if not more:
             return {o.uid for o in schema.raw_objects} - late

@@ -205,6 +205,7 @@ class DraftRaw:
     namespace: str
     name: str
     sql: str
+    search_path: str | None = None  # the setting it was written under (SQL imports)
 
 
 @dataclass
@@ -303,8 +304,9 @@ class Draft:
                 return t
         return None
 
-    def add_raw(self, kind: str, namespace: str, name: str, sql: str) -> None:
-        self.raws.append(DraftRaw(kind, namespace, name, sql))
+    def add_raw(self, kind: str, namespace: str, name: str, sql: str,
+                search_path: str | None = None) -> None:
+        self.raws.append(DraftRaw(kind, namespace, name, sql, search_path))
         if kind in ("view", "materialized view", "partition", "foreign table", "table"):
             self.claim_rel(namespace, name)
 

@@ -292,3 +292,35 @@ def test_a_schema_qualifier_is_not_a_table_reference() -> None:
                           "int AS $$ SELECT i $$ LANGUAGE sql;")
     schema = replace(schema, raw_objects=(view, fn, setof, rowtype))
     assert early_raw_objects(schema) == {fn.uid}
+
+
+def test_statements_on_tables_wait_and_do_blocks_read_their_body() -> None:
+    """A kept SELECT of a function (which may create tables), indexes, ALTERs and comments
+    come after the tables, in their order, without making the function they name wait; a DO
+    block waits only when its body names a table (Evergreen's text search block does not)."""
+    from dataclasses import replace
+
+    from modeler.diff.compare_types import early_raw_objects
+    from modeler.schema import model as m
+    from modeler.schema.builder import SchemaBuilder
+
+    b = SchemaBuilder()
+    b.table("usr", comment="Users").column("id", "integer", pk=True)
+    schema = b.build()
+
+    def raw(n: int, kind: str, name: str, sql: str) -> m.RawObject:
+        return m.RawObject(uid=f"00000000-0000-4000-8000-0000000000c{n}", kind=kind,
+                           name=name, sql=sql)
+
+    fn = raw(1, "function", "create_auditor", "CREATE FUNCTION create_auditor(text) RETURNS "
+             "bool AS $$ BEGIN RETURN true; END $$ LANGUAGE plpgsql;")
+    call = raw(2, "function call", "create_auditor", "SELECT create_auditor('usr');")
+    index = raw(3, "index", "hist_idx", "CREATE INDEX hist_idx ON usr_history (id);")
+    alter = raw(4, "alter table", "usr_history", "ALTER TABLE usr_history ADD x int;")
+    note = raw(5, "comment", "usr_history", "COMMENT ON TABLE usr_history IS 'x';")
+    fts = raw(6, "do block", "", "DO $$ DECLARE l text; BEGIN FOR l IN SELECT dictname FROM "
+              "pg_ts_dict LOOP EXECUTE 'CREATE TEXT SEARCH CONFIGURATION ' || l || '_x "
+              "(COPY = simple)'; END LOOP; END $$;")
+    touch = raw(7, "do block", "", "DO $body$ BEGIN UPDATE usr SET id = id; END $body$;")
+    schema = replace(schema, raw_objects=(fn, call, index, alter, note, fts, touch))
+    assert early_raw_objects(schema) == {fn.uid, fts.uid}

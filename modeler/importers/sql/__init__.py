@@ -14,7 +14,9 @@ from modeler.importers.sql.script import run_file
 def import_sql(files: Sequence[tuple[str, str]], *,
                variables: Mapping[str, str] | None = None,
                progress: Progress | None = None) -> ImportResult:
-    """Import ``(filename, text)`` pairs, run in order as one psql script.
+    """Import ``(filename, text)`` pairs, run in order as one psql script (but files after
+    an ``ALTER DATABASE ... SET search_path`` start with that path, as in a psql session each:
+    see :meth:`~modeler.importers.sql.context.Context.new_session`).
 
     ``variables`` are psql variables, as ``psql -v name=value`` would set them (``\\set`` in
     the script works too). Raises :class:`~modeler.importers.result.SchemaImportError` on a
@@ -29,6 +31,8 @@ def import_sql(files: Sequence[tuple[str, str]], *,
     total = sum(len(text) for _, text in files)
     before = 0
     for index, (name, text) in enumerate(files, 1):
+        if index > 1:
+            ctx.new_session(name)
         at = None
         if progress is not None:
             at = _reporter(progress, file_stage(index, len(files), name), before, len(text),

@@ -53,6 +53,11 @@ def alter_table(ctx: Context, node: Any) -> None:
                 ctx.keep_raw("partition", raw[1], raw[2], f"partition of {raw[2]} kept as SQL")
             else:
                 ctx.keep_raw(raw[0], raw[1], raw[2], f"ALTER on {raw[0]} {raw[2]} kept as SQL")
+        elif ctx.replayed_at is not None:
+            ctx.keep_raw("alter table", ctx.create_ns(rv.schemaname), rv.relname,
+                         f"ALTER TABLE on {rv.relname}, a table the script does not create "
+                         f"itself (the statement kept as SQL at {ctx.replayed_at} may): kept "
+                         "as SQL, replayed after it")
         elif not node.missing_ok:
             ctx.warn("unresolved", f"ALTER TABLE on unknown table {rv.relname}")
         return

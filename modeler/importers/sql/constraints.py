@@ -179,7 +179,7 @@ def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:
         con.conname = choose_rel(ctx, table.namespace, table.name, name_addition(cols), "excl")
     ctx.draft.claim_con(table.namespace, con.conname)
     sql = f"ALTER TABLE ONLY {qualified(*table.qname)} ADD {expr_sql(con)};"
-    ctx.draft.add_raw("constraint", table.namespace, con.conname, sql)
+    ctx.draft.add_raw("constraint", table.namespace, con.conname, sql, ctx.path_setting)
     ctx.warn("raw-object", f"exclusion constraint {con.conname} on {table.name} is not "
              "modelled; kept as SQL")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modeler.importers.draft import Draft, DraftDomain, DraftEnum, DraftTable, QName
+from modeler.importers.sql.deparse import quote_ident
 
 
 class LineIndex:
@@ -34,12 +35,24 @@ class Statement:
     tokens: tuple[list[int], list[str]] | None = None  # scanner tokens of src, on demand
 
 
+DEFAULT_PATH = '"$user", public'  # PostgreSQL's default search_path
+
+
 @dataclass
 class Context:
     """The draft plus the session state a psql script changes (search_path)."""
 
     draft: Draft = field(default_factory=Draft)
+    # the schemas unqualified names are looked up in, in order ($user, pg_catalog left out)
     search_path: list[str] = field(default_factory=lambda: ["public"])
+    # the same setting as PostgreSQL shows it (SHOW search_path): statements kept as SQL are
+    # replayed under it (RawObject.search_path)
+    path_setting: str = DEFAULT_PATH
+    # ALTER DATABASE ... SET search_path: (setting, schemas, where); a new session starts so
+    database_path: tuple[str, list[str], str] | None = None
+    # where the last statement kept to be replayed verbatim was (a DO block, SELECT f()): a
+    # table the model does not know may be one it creates
+    replayed_at: str | None = None
     stmt: Statement = field(default_factory=lambda: Statement("", 0, ""))
     functions: dict[QName, str] = field(default_factory=dict)  # body, for trigger checks
     # views, partitions... by name: statements on them are kept as SQL with them
@@ -54,12 +67,44 @@ class Context:
 
     def keep_raw(self, kind: str, namespace: str, name: str, why: str | None = None) -> None:
         """Keep the current statement as a RawObject (replayed by the export) and say so."""
-        self.draft.add_raw(kind, namespace, name, self.stmt.sql + ";")
+        self.draft.add_raw(kind, namespace, name, self.stmt.sql + ";", self.path_setting)
         label = f"{namespace}.{name}" if name else namespace
         self.warn("raw-object", why or f"{kind} {label} is not modelled; kept as SQL")
 
     def count(self, what: str) -> None:
         self.draft.counts[what] += 1
+
+    # -- search_path -----------------------------------------------------------------------
+    def set_path(self, names: list[str]) -> None:
+        """``SET search_path``: ``names`` are the schemas exactly (``$user`` and
+        ``pg_catalog`` included, where the setting has them)."""
+        self.path_setting = ", ".join(quote_ident(n) for n in names)
+        self.search_path = [n for n in names if n and n not in ("$user", "pg_catalog",
+                                                                 "pg_temp")]
+
+    def reset_path(self) -> None:
+        """``RESET search_path``: the database's setting, else PostgreSQL's default."""
+        if self.database_path is not None:
+            self.path_setting, schemas, _ = self.database_path
+            self.search_path = list(schemas)
+        else:
+            self.path_setting, self.search_path = DEFAULT_PATH, ["public"]
+
+    def new_session(self, file: str) -> None:
+        """Before a file after the first. Files are one script (session state carries over),
+        but once the script set the database's search_path (ALTER DATABASE ... SET
+        search_path, which only new sessions see) each file is taken to run in a session of
+        its own, as such scripts are loaded (Evergreen's build-db.sh: one psql per file);
+        when that changes the path, a warning says so."""
+        if self.database_path is None or self.database_path[0] == self.path_setting:
+            return
+        before = self.path_setting
+        self.reset_path()
+        self.draft.warn(file, None, "approximation",
+                        f"search_path taken to be the database's ({self.path_setting}, set by "
+                        f"ALTER DATABASE at {self.database_path[2]}) from here on, as in a new "
+                        f"psql session, not the {before} set before: files after one that "
+                        "sets the database's search_path are taken to run one psql each")
 
     # -- names ---------------------------------------------------------------------------
     @property

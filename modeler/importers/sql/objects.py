@@ -177,6 +177,11 @@ def create_index(ctx: Context, node: Any) -> None:
         if raw is not None:
             ctx.keep_raw("index", raw[1], node.idxname or raw[2],
                          f"index on {raw[0]} {raw[2]} kept as SQL")
+        elif ctx.replayed_at is not None:
+            ctx.keep_raw("index", ctx.create_ns(rv.schemaname), node.idxname or rv.relname,
+                         f"index on {rv.relname}, a table the script does not create itself "
+                         f"(the statement kept as SQL at {ctx.replayed_at} may): kept as SQL, "
+                         "replayed after it")
         else:
             ctx.warn("unresolved", f"CREATE INDEX on unknown table {rv.relname}")
         return

@@ -186,50 +186,127 @@ def _main_block(body: str) -> str | None:
     return None
 
 
+# A DO block's EXECUTE of a constant (``EXECUTE 'sql'``), or of FORMAT with the current
+# database as its one argument (Evergreen: ``EXECUTE FORMAT('ALTER DATABASE %I SET
+# search_path = ...', current_database())``): the statement is read as if written out.
+_EXECUTE_CONST = re.compile(
+    r"EXECUTE\s+(?:(FORMAT)\s*\(\s*)?'((?:[^']|'')*)'(?(1)\s*,\s*(?:pg_catalog\s*\.\s*)?"
+    r"current_database\s*\(\s*\)\s*\))\s*;?", re.IGNORECASE)
+
+
+def _block_statements(main: str) -> list[tuple[str, Any]] | None:
+    """The statements of a block's main path that the import follows: plain CREATE FUNCTION,
+    SET search_path and ALTER DATABASE ... SET search_path (written out, or run by an
+    EXECUTE of a constant); None when there is anything else (PERFORM, loops, dynamic SQL,
+    other statements): the block is then kept whole."""
+    out: list[tuple[str, Any]] = []
+    for part in parser.split(main, with_parser=False):
+        piece = str(part)
+        executed = _EXECUTE_CONST.fullmatch(piece.strip())
+        text = piece
+        if executed is not None:
+            text = executed.group(2).replace("''", "'")
+            if executed.group(1):  # FORMAT: %I is the database, %% a percent sign
+                if "%" in text.replace("%I", "").replace("%%", ""):
+                    return None
+                text = text.replace("%I", "current_database").replace("%%", "%")
+        try:
+            parsed = parser.parse_sql(text)
+        except parser.ParseError:
+            return None
+        for raw in parsed:
+            stmt = raw.stmt
+            written = executed is None and (
+                isinstance(stmt, ast.CreateFunctionStmt)
+                or (isinstance(stmt, ast.VariableSetStmt) and stmt.name == "search_path"))
+            if not written and not (isinstance(stmt, ast.AlterDatabaseSetStmt)
+                                    and stmt.setstmt is not None
+                                    and stmt.setstmt.name == "search_path"):
+                return None
+            out.append((piece, stmt))
+    return out
+
+
 def do_block(ctx: Context, node: Any) -> None:
-    """DO: not evaluated; but the functions its main path creates with plain CREATE FUNCTION
-    statements (MusicBrainz creates one that way, with a fallback in its EXCEPTION clause)
-    are kept as SQL, as if they had been written outside the block."""
+    """DO: a PL/pgSQL block whose main path only creates functions with plain CREATE
+    FUNCTION statements (MusicBrainz creates one that way, with a fallback in its EXCEPTION
+    clause) and sets search_path (Evergreen sets the session's and, through EXECUTE, the
+    database's) is followed statement by statement, as if they had been written outside the
+    block. Any other block (loops, dynamic SQL, PERFORM...) is kept as SQL and replayed
+    verbatim in its place by the export (what it creates is not modelled)."""
     opts = {o.defname: o.arg for o in node.args or ()}
     language = getattr(opts.get("language"), "sval", "plpgsql")
     body = getattr(opts.get("as"), "sval", None)
     main = _main_block(body) if body is not None and language == "plpgsql" else None
-    found = 0
+    followed = _block_statements(main) if main else None
+    if not followed:
+        ctx.keep_raw("do block", ctx.default_ns, "", "DO block kept as SQL: the export replays "
+                     "it verbatim in its place, under this search_path (what it creates is "
+                     "not modelled)")
+        ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
+        return
+    found, paths = 0, []
     stmt = ctx.stmt
-    for part in parser.split(main, with_parser=False) if main else ():
-        piece = str(part)
-        try:
-            parsed = parser.parse_sql(piece)
-        except parser.ParseError:
-            continue
-        for raw in parsed:
-            if isinstance(raw.stmt, ast.CreateFunctionStmt):
-                ctx.stmt = type(stmt)(stmt.file, stmt.line, piece.strip().rstrip(";"), piece)
-                function(ctx, raw.stmt)
-                found += 1
+    for piece, parsed in followed:
+        ctx.stmt = type(stmt)(stmt.file, stmt.line, piece.strip().rstrip(";"), piece)
+        if isinstance(parsed, ast.CreateFunctionStmt):
+            function(ctx, parsed)
+            found += 1
+        elif isinstance(parsed, ast.AlterDatabaseSetStmt):
+            alter_database_set(ctx, parsed)
+            paths.append("the database's")
+        else:
+            set_variable(ctx, parsed)
+            paths.append("the session's")
     ctx.stmt = stmt
-    ctx.warn("unsupported", "DO block not evaluated" + (
-        f"; the {found} function(s) its main path creates are kept as SQL" if found
-        else " (objects it would create are missing)"))
+    done = [f"the {found} function(s) its main path creates are kept as SQL"] if found else []
+    if paths:
+        done.append(f"it sets {' and '.join(dict.fromkeys(paths))} search_path, which the "
+                    "import follows")
+    ctx.warn("approximation", "DO block not replayed: " + "; ".join(done))
+
+
+def _path_names(node: Any) -> list[str] | None:
+    """The schemas a SET search_path statement names, exactly; None for RESET/DEFAULT."""
+    if node.kind != enums.VariableSetKind.VAR_SET_VALUE:
+        return None
+    return [getattr(getattr(a, "val", None), "sval", None) or "" for a in node.args or ()]
 
 
 def set_variable(ctx: Context, node: Any) -> None:
-    """SET: search_path is followed, the rest ignored."""
+    """SET: search_path is followed (each value is one schema, as PostgreSQL reads it), the
+    rest ignored."""
     if node.name != "search_path":
         ctx.count("ignored_statements")
         return
-    if node.kind == enums.VariableSetKind.VAR_SET_VALUE:
-        values = []
-        for a in node.args or ():
-            v = getattr(a, "val", None)
-            values.append(getattr(v, "sval", None) or "")
-        set_search_path(ctx, ",".join(values))
+    names = _path_names(node)
+    if names is None:
+        ctx.reset_path()
     else:
-        ctx.search_path = ["public"]
+        ctx.set_path(names)
+
+
+def alter_database_set(ctx: Context, node: Any) -> None:
+    """ALTER DATABASE ... SET search_path: the path new sessions start with (see
+    :meth:`Context.new_session`); other settings are ignored."""
+    setstmt = node.setstmt
+    if setstmt is None or setstmt.name != "search_path":
+        ctx.count("ignored_statements")
+        return
+    names = _path_names(setstmt)
+    if names is None:
+        ctx.database_path = None
+        return
+    session = (ctx.path_setting, ctx.search_path)
+    ctx.set_path(names)
+    ctx.database_path = (ctx.path_setting, ctx.search_path,
+                         f"{ctx.stmt.file}:{ctx.stmt.line}")
+    ctx.path_setting, ctx.search_path = session
 
 
 def set_search_path(ctx: Context, value: str) -> None:
-    """Parse a search_path value (``"$user", public``)."""
+    """A search_path value as set_config takes it (``"$user", public``): a comma-separated
+    list of names, unquoted ones folded to lower case."""
     path = []
     for item in value.split(","):
         name = item.strip()
@@ -237,13 +314,16 @@ def set_search_path(ctx: Context, value: str) -> None:
             name = name[1:-1].replace('""', '"')
         else:
             name = name.lower()
-        if name and name not in ("$user", "pg_catalog", "pg_temp"):
+        if name:
             path.append(name)
-    ctx.search_path = path
+    ctx.set_path(path)
 
 
 def select(ctx: Context, node: Any) -> None:
-    """SELECT: set_config('search_path') is followed, setval skipped, others warned."""
+    """SELECT: set_config('search_path') is followed, setval skipped; a SELECT of function
+    calls alone (no FROM, WHERE...) calling a function the script defines is kept as SQL and
+    replayed in its place (Evergreen's ``SELECT auditor.create_auditor('actor', 'usr')``
+    creates a history table, its trigger and view); others are warned."""
     targets = node.targetList or ()
     if node.fromClause is None and all(isinstance(t.val, ast.A_Const) for t in targets):
         ctx.count("ignored_statements")  # e.g. SELECT 'Copying data...' progress messages
@@ -257,8 +337,35 @@ def select(ctx: Context, node: Any) -> None:
         if all(f in ("setval", "set_config", "lo_create", "lo_open") for f in fnames):
             ctx.count("data_statements")
             return
+        defined = next(filter(None, (_script_function(ctx, c) for c in calls)), None)
+        if defined is not None and _calls_only(node):
+            ns, name = defined
+            ctx.keep_raw("function call", ns, name, f"SELECT {ns}.{name}(...) calls a "
+                         "function of the script (it may create objects): kept as SQL, the "
+                         "export replays it verbatim in its place, after the tables")
+            ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
+            return
     ctx.warn("unsupported", "SELECT statement not evaluated (if it creates objects, they are "
              "missing)")
+
+
+def _calls_only(node: Any) -> bool:
+    return all(getattr(node, attr, None) is None for attr in (
+        "whereClause", "groupClause", "havingClause", "windowClause", "valuesLists",
+        "sortClause", "limitCount", "limitOffset", "lockingClause", "withClause",
+        "intoClause", "distinctClause", "larg"))
+
+
+def _script_function(ctx: Context, call: Any) -> tuple[str, str] | None:
+    """(namespace, name) of the function kept as SQL that a call names, following
+    search_path as PostgreSQL would; None for a function the script does not define."""
+    names = names_of(call.funcname)
+    defined = {(r.namespace, r.name) for r in ctx.draft.raws
+               if r.kind in ("function", "procedure")}
+    for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
+        if (ns, names[-1]) in defined:
+            return ns, names[-1]
+    return None
 
 
 def _const(call: Any, i: int) -> str | None:

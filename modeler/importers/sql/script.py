@@ -18,7 +18,7 @@ from pglast import parser
 from modeler.importers.result import SchemaImportError
 from modeler.importers.sql import alter, misc, objects, rawstmts, tables
 from modeler.importers.sql.context import Context, LineIndex, Statement
-from modeler.importers.sql.deparse import expr_sql, strip_leading
+from modeler.importers.sql.deparse import expr_sql, quote_ident, strip_leading
 from modeler.importers.sql.prepass import detect_dialect, prepass
 
 Handler = Callable[[Context, Any], None]
@@ -31,7 +31,7 @@ _DATA = frozenset({"InsertStmt", "UpdateStmt", "DeleteStmt", "CopyStmt", "Trunca
                    "MergeStmt"})
 _IGNORED = frozenset({
     "TransactionStmt", "CreatedbStmt", "DropdbStmt", "AlterDatabaseStmt",
-    "AlterDatabaseSetStmt", "AlterDatabaseRefreshCollStmt", "CreateRoleStmt", "AlterRoleStmt",
+    "AlterDatabaseRefreshCollStmt", "CreateRoleStmt", "AlterRoleStmt",
     "AlterRoleSetStmt", "DropRoleStmt", "GrantStmt", "GrantRoleStmt", "AlterOwnerStmt",
     "AlterDefaultPrivilegesStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt",
     "ReassignOwnedStmt", "DropOwnedStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt",
@@ -55,9 +55,11 @@ def _create_schema(ctx: Context, node: Any) -> None:
     kept as SQL (a view) replays alone in the schema the export creates."""
     ctx.count("schemas")
     if node.schemaElts:
-        saved, stmt = ctx.search_path, ctx.stmt
+        saved, stmt, setting = ctx.search_path, ctx.stmt, ctx.path_setting
         schema = node.schemaname or ctx.default_ns
         ctx.search_path = [schema]
+        # PostgreSQL puts the new schema in front of search_path for the elements
+        ctx.path_setting = ", ".join(filter(None, (quote_ident(schema), setting)))
         try:
             for elt in node.schemaElts:
                 for attr in ("view", "relation", "sequence"):
@@ -68,7 +70,7 @@ def _create_schema(ctx: Context, node: Any) -> None:
                 ctx.stmt = Statement(stmt.file, stmt.line, sql, stmt.src)  # AST locations
                 handle(ctx, elt)
         finally:
-            ctx.search_path, ctx.stmt = saved, stmt
+            ctx.search_path, ctx.stmt, ctx.path_setting = saved, stmt, setting
 
 
 HANDLERS: dict[str, Handler] = {
@@ -85,6 +87,7 @@ HANDLERS: dict[str, Handler] = {
     "CompositeTypeStmt": rawstmts.composite_type,
     "CreateForeignTableStmt": rawstmts.foreign_table,
     "VariableSetStmt": rawstmts.set_variable, "SelectStmt": rawstmts.select,
+    "AlterDatabaseSetStmt": rawstmts.alter_database_set,
     "DoStmt": rawstmts.do_block,
     **dict.fromkeys(rawstmts.OTHER_KINDS, rawstmts.other),
 }
