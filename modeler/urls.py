@@ -50,6 +50,7 @@ EDITOR = [
     path("fix/", rules.fix, name="fix"),
     path("waive/", rules.waive, name="waive"),
     path("waivers/", rules.waivers, name="waivers"),
+    path("findings/", rules.findings, name="findings"),
 ]
 
 urlpatterns = [

@@ -22,7 +22,12 @@ from modeler.schema import model as m
 from modeler.web import models as db
 from modeler.web import ruling
 
-DEFAULT_PREFS: dict[str, Any] = {"detail": "all", "direction": "LR", "focus": "", "depth": 1,
+# "auto" detail: every column up to this many in the design, keys only above (a design of
+# 500 tables of 10 columns shows everything; an import of 700 tables of 19 columns does not
+# start as an 8 MB drawing). The user's explicit choice always wins.
+AUTO_KEYS_COLUMNS = 6000
+DETAIL_CHOICES = ("auto", *DETAILS)
+DEFAULT_PREFS: dict[str, Any] = {"detail": "auto", "direction": "LR", "focus": "", "depth": 1,
                                  "area": ""}
 EMPTY_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
              '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
@@ -63,10 +68,10 @@ def prefs_for(user: AbstractBaseUser | AnonymousUser, project: db.Project) -> di
 
 def clean_prefs(data: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
     """Validated view options from a form; ValueError says what is wrong."""
-    detail = data.get("detail", "all")
+    detail = data.get("detail", "auto")
     direction = data.get("direction", "LR")
-    if detail not in DETAILS:
-        raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
+    if detail not in DETAIL_CHOICES:
+        raise ValueError(f"detail must be one of {', '.join(DETAIL_CHOICES)}")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
     focus = data.get("focus") or ""
@@ -89,11 +94,21 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
     focus = prefs.get("focus") or None
     if focus and not any(t.uid == focus for t in schema.tables):
         focus = None
-    return ViewOptions(detail=prefs.get("detail", "all"), direction=prefs.get("direction", "LR"),
+    return ViewOptions(detail=resolved_detail(prefs.get("detail", "auto"), schema),
+                       direction=prefs.get("direction", "LR"),
                        focus=focus, depth=int(prefs.get("depth", 1)),
                        subject_areas=(prefs["area"],) if prefs.get("area") else (),
                        highlight=frozenset({highlight}) if highlight else frozenset(),
                        badges=dict(badges or {}), **extra)  # type: ignore[arg-type]
+
+
+def resolved_detail(detail: str, schema: m.Schema) -> str:
+    """The detail a view draws: ``auto`` becomes ``all``, or ``keys`` past
+    :data:`AUTO_KEYS_COLUMNS` columns."""
+    if detail != "auto":
+        return detail
+    columns = sum(len(t.columns) for t in schema.tables)
+    return "keys" if columns > AUTO_KEYS_COLUMNS else "all"
 
 
 def options_from_query(query: Mapping[str, Any], schema: m.Schema,

@@ -104,18 +104,31 @@ def worst_levels(findings: tuple[Finding, ...]) -> dict[str, str]:
     return out
 
 
-def panel(findings: tuple[Finding, ...]) -> dict[str, Any]:
-    """Findings grouped by level, with counts, for the editor's findings panel."""
+PANEL_LIMIT = 40  # findings listed per level in the editor's panel; the rest on their page
+
+
+def panel(findings: tuple[Finding, ...], *, limit: int | None = PANEL_LIMIT,
+          rule: str = "") -> dict[str, Any]:
+    """Findings grouped by level, with counts, for the editor's findings panel: at most
+    ``limit`` per level (None: all), the rest counted (``more``), and per level the rules
+    by how often they fire (``rules``). ``rule`` keeps only that rule's findings."""
     counts = Counter(f.level.value for f in findings if not f.waived)
     groups = []
     for level in ("block", "justify", "advise"):
+        at_level = [f for f in findings if f.level.value == level]
+        by_rule = Counter(f.rule for f in at_level)
+        shown = [f for f in at_level if not rule or f.rule == rule]
+        kept = shown if limit is None else shown[:limit]
         items = [{"rule": f.rule, "path": f.target.path, "message": f.message, "hint": f.hint,
                   "table_uid": f.target.table_uid or "", "waived": f.waived,
                   "grandfathered": f.grandfathered, "key": f.target.key,
                   "fixable": f.fixable}
-                 for f in findings if f.level.value == level]
-        if items:
-            groups.append({"level": level, "items": items})
+                 for f in kept]
+        if shown:
+            groups.append({"level": level, "items": items, "count": len(shown),
+                           "more": len(shown) - len(kept),
+                           "rules": sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))})
     return {"counts": [(lvl, counts[lvl]) for lvl in ("block", "justify", "advise")
                        if counts[lvl]],
-            "groups": groups, "open": bool(counts["block"]), "total": len(findings)}
+            "groups": groups, "open": bool(counts["block"]), "total": len(findings),
+            "limited": any(g["more"] for g in groups), "rule": rule}

@@ -126,3 +126,19 @@ def test_view_prefs_are_validated_and_remembered(client: Client, user: Any) -> N
     assert ok.status_code == 204
     svg = client.get(reverse("diagram", args=["shop"])).content.decode()
     assert "a&lt;b&gt;" not in svg and "a<b>" not in svg  # names-only view hides columns
+
+
+def test_auto_detail_shows_keys_only_on_huge_designs() -> None:
+    from modeler.diagram.sample import synthetic_schema
+    from modeler.web.diagrams import AUTO_KEYS_COLUMNS, clean_prefs, resolved_detail, view_options
+
+    small = synthetic_schema(20)
+    wide_tables = AUTO_KEYS_COLUMNS // 7 + 50  # synthetic tables have 7 columns
+    big = synthetic_schema(wide_tables)
+    assert sum(len(t.columns) for t in big.tables) > AUTO_KEYS_COLUMNS
+    assert resolved_detail("auto", small) == "all"
+    assert resolved_detail("auto", big) == "keys"
+    assert view_options({"detail": "auto"}, big).detail == "keys"
+    assert view_options(clean_prefs({"detail": "all"}, big), big).detail == "all"  # user wins
+    with pytest.raises(ValueError, match="detail must be one of auto, all, keys, names"):
+        clean_prefs({"detail": "everything"}, small)

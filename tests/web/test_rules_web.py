@@ -159,3 +159,39 @@ def test_rules_reference_pages(client: Client) -> None:
     detail = client.get(reverse("rule_detail", args=["KR-04"]))
     assert detail.status_code == 200 and b"Bad" in detail.content and b"Good" in detail.content
     assert client.get(reverse("rule_detail", args=["XX-99"])).status_code == 404
+
+
+def many_findings_schema(n: int = 60) -> m.Schema:
+    b = SchemaBuilder(name="wide")
+    for i in range(n):
+        b.table(f"t{i:02d}").column("id", "bigint", identity="always", pk=True)  # no comment,
+        # no created_at/updated_at: several findings per table
+    return b.build()
+
+
+def test_editor_lists_a_few_findings_and_links_to_all(client: Client, user: Any,
+                                                      other_user: Any) -> None:
+    from modeler.web import ruling
+
+    p = services.project_create(name="Wide", slug="wide", owner=user)
+    design = services.main_design(p)
+    materialize(many_findings_schema(), design)
+    lint = ruling.lint_project(snapshot(design), p, design)
+    levels = {lvl: sum(1 for f in lint if f.level.value == lvl) for lvl in
+              ("block", "justify", "advise")}
+    worst = max(levels, key=lambda lvl: levels[lvl])
+    assert levels[worst] > ruling.PANEL_LIMIT
+    client.force_login(user)
+    page = client.get(reverse("editor", args=["wide"])).content.decode()
+    assert page.count(f'<li class="lvl-{worst}') == ruling.PANEL_LIMIT
+    assert f"and {levels[worst] - ruling.PANEL_LIMIT} more" in page
+    full = client.get(reverse("findings", args=["wide"]))
+    assert full.status_code == 200
+    body = full.content.decode()
+    assert body.count(f'<li class="lvl-{worst}') == levels[worst]
+    assert "hx-target" not in body  # no panel on this page: plain links
+    rule = next(f.rule for f in lint if f.level.value == worst)
+    narrowed = client.get(reverse("findings", args=["wide"]), {"rule": rule}).content.decode()
+    assert narrowed.count('<li class="lvl-') == sum(1 for f in lint if f.rule == rule)
+    client.force_login(other_user)  # not a member
+    assert client.get(reverse("findings", args=["wide"])).status_code == 404

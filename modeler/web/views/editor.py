@@ -38,6 +38,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
     ctx: dict[str, Any] = {
         "project": project, "role": role, "design": design, "schema": schema,
         "can_edit": can(role, "edit"), "prefs": prefs, "table": table,
+        "auto_detail": diagrams.resolved_detail("auto", schema),
         "tables": schema.tables, "q": request.GET.get("q", ""),
         "subject_areas": sorted({t.subject_area for t in schema.tables if t.subject_area}),
         "new_table_form": editor_forms.TableForm(prefix="new"),

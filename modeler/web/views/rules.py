@@ -105,6 +105,33 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
     return redirect("waivers", *_args(design_))
 
 
+FINDINGS_PAGE_LIMIT = 2000  # per level on the findings page; narrow by rule for the rest
+
+
+@login_required
+@require_GET
+def findings(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    """Every finding of the design (the editor's panel lists the first few per level):
+    the rules by how often they fire, and the findings, narrowed by ``?rule=`` and
+    ``?level=``."""
+    project, role, design_ = design_for(request.user, slug, design)
+    lint = ruling.lint_project(snapshot(design_), project, design_)
+    rule, level = request.GET.get("rule", ""), request.GET.get("level", "")
+    grouped = ruling.panel(lint, limit=FINDINGS_PAGE_LIMIT, rule=rule)
+    if level:
+        grouped["groups"] = [g for g in grouped["groups"] if g["level"] == level]
+    grouped["open"] = True
+    by_rule = sorted({(f.rule, f.level.value) for f in lint},
+                     key=lambda rl: (["block", "justify", "advise"].index(rl[1]), rl[0]))
+    counts: dict[tuple[str, str], int] = {}
+    for f in lint:
+        counts[(f.rule, f.level.value)] = counts.get((f.rule, f.level.value), 0) + 1
+    return render(request, "rules/findings.html", {
+        "project": project, "design": design_, "role": role, "can_edit": can(role, "edit"),
+        "findings": grouped, "rule": rule, "level": level, "standalone": True,
+        "rules": [{"rule": r, "level": lvl, "count": counts[(r, lvl)]} for r, lvl in by_rule]})
+
+
 @login_required
 @require_GET
 def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
