@@ -102,17 +102,24 @@ def _part_sql(schema: Schema, part: IndexPart) -> str:
 
 
 def index_spec(schema: Schema, index: Index, key: Key) -> IndexSpec:
-    """Plain column parts stay column keys (with ``postgresql_ops`` for an operator class);
-    anything else (expression, DESC, NULLS, COLLATE) becomes a SQL fragment."""
+    """Plain column parts stay column keys, with ``postgresql_ops`` for an operator class and
+    a collation (``COLLATE "C" text_pattern_ops``: SQLAlchemy writes it after the column, and
+    reflection, which drops a key's collation, still sees the column, so ``alembic check``
+    finds nothing to change); anything else (expression, DESC, NULLS) becomes a SQL
+    fragment."""
     elements: list[Element] = []
     ops: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for part in index.parts:
-        plain = part.column is not None and not (part.descending or part.nulls
-                                                 or part.collation)
+        plain = (part.column is not None and not (part.descending or part.nulls)
+                 and key(part.column) not in seen)
         if plain and part.column is not None:
             elements.append(key(part.column))
-            if part.opclass:
-                ops.append((key(part.column), part.opclass))
+            seen.add(key(part.column))
+            words = ([f"COLLATE {canonical(part.collation)}"] if part.collation else []) + (
+                [part.opclass] if part.opclass else [])
+            if words:
+                ops.append((key(part.column), " ".join(words)))
         else:
             elements.append(SqlText(_part_sql(schema, part)))
     kwargs: list[tuple[str, KwValue]] = []

@@ -5,7 +5,8 @@ keys and composite FKs, self-references, an FK cycle (and a deferrable FK), part
 expression, GIN/trigram/jsonb, INCLUDE, DESC/NULLS and NULLS NOT DISTINCT indexes, a
 standalone sequence, generated and identity columns, reserved words as names, a table without
 a primary key, a raw view, Neon settings, ORM-maintained updated_at, and across versions:
-renames (column, table), drops (column, index), type changes and an added enum value.
+renames (column, table), drops (column, index), type changes and an added enum value; and
+collations and partitions (the "partitioned" design, imported from SQL).
 """
 
 from __future__ import annotations
@@ -338,7 +339,72 @@ def legacy_versions() -> list[VersionInput]:
             _v(2, v2, "Add nickname")]
 
 
+PARTITIONED_V1 = '''
+CREATE SCHEMA app;
+CREATE COLLATION app."Natural ""Sort""" (provider = icu, locale = 'und-u-kn-true');
+COMMENT ON COLLATION app."Natural ""Sort""" IS 'digits sort by their value';
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE customer (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text COLLATE app."Natural ""Sort""" NOT NULL,
+    code varchar(20) COLLATE "C",
+    tags varchar(10)[] COLLATE "C"
+);
+CREATE INDEX customer_name_c ON customer (name COLLATE "C");
+CREATE TABLE event (
+    id bigint NOT NULL,
+    customer_id bigint NOT NULL REFERENCES customer (id),
+    happened_on date NOT NULL,
+    kind text NOT NULL,
+    note text COLLATE ci,
+    PRIMARY KEY (id, happened_on),
+    CONSTRAINT event_kind_check CHECK (kind <> '')
+) PARTITION BY RANGE (happened_on);
+CREATE INDEX event_customer ON event (customer_id);
+CREATE TABLE event_2025 PARTITION OF event FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE event_old PARTITION OF event DEFAULT;
+CREATE TABLE event_2026 PARTITION OF event FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')
+    PARTITION BY RANGE (happened_on);
+CREATE TABLE event_2026_h1 PARTITION OF event_2026
+    FOR VALUES FROM ('2026-01-01') TO ('2026-07-01');
+CREATE TABLE event_2026_rest PARTITION OF event_2026 DEFAULT;
+CREATE TABLE event_2024 (id bigint NOT NULL, customer_id bigint NOT NULL,
+    happened_on date NOT NULL,
+    kind text NOT NULL CONSTRAINT event_kind_check CHECK (kind <> ''), note text COLLATE ci);
+ALTER TABLE ONLY event ATTACH PARTITION event_2024
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE bucket (id integer NOT NULL, label text) PARTITION BY HASH (id);
+CREATE TABLE bucket_0 PARTITION OF bucket FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE bucket_1 PARTITION OF bucket FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+'''
+
+# A partition added, one detached, a column's collation changed, a collation dropped after
+# its column moves off it, an index added on the partitioned table (and its copies).
+PARTITIONED_V2 = (PARTITIONED_V1
+                  .replace("note text COLLATE ci", "note text")
+                  .replace("CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', "
+                           "deterministic = false);\n", "")
+                  .replace('code varchar(20) COLLATE "C"',
+                           'code varchar(20) COLLATE app."Natural ""Sort"""') + '''
+CREATE TABLE event_2027 PARTITION OF event FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+ALTER TABLE event DETACH PARTITION event_old;
+CREATE INDEX event_kind ON event (kind);
+''')
+
+
+def partitioned_versions() -> list[VersionInput]:
+    """Collations (a quoted hostile name, a nondeterministic one) and partitions (range, range
+    under range, hash, default; PARTITION OF and pg_dump's ATTACH)."""
+    from modeler.importers import import_sql
+
+    v1 = import_sql([("v1.sql", PARTITIONED_V1)]).schema
+    v2 = import_sql([("v2.sql", PARTITIONED_V2)]).schema
+    return [_v(1, v1, "Partitioned baseline", baseline=True),
+            _v(2, v2, "New partition, detach the old one, collations move")]
+
+
 DESIGNS: dict[str, Callable[[], list[VersionInput]]] = {
+    "partitioned": partitioned_versions,
     "shop": shop_versions,
     "org-chart": org_versions,
     "stock": stock_versions,
