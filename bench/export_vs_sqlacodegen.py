@@ -59,22 +59,27 @@ def ours(server: PgServer, files: list[tuple[str, str]], work: Path) -> tuple[fl
     return t2 - t0, url
 
 
-def sqlacodegen(server: PgServer, original: str, work: Path) -> tuple[float, str] | None:
+def sqlacodegen(server: PgServer, original: str, work: Path,
+                generator: str = "declarative") -> tuple[float, str] | None:
+    """Generate models with sqlacodegen's ``generator`` (its default, ``declarative``,
+    or ``tables``: plain Table objects, which cannot hit the ORM's name conflicts), then
+    ``create_all`` them into an empty database."""
     exe = os.environ.get("SQLACODEGEN")
     if not exe or not Path(exe).exists():
         print("sqlacodegen: set SQLACODEGEN to its executable to compare (see the docstring)")
         return None
     sa_url = original.replace("postgresql://", "postgresql+psycopg://", 1)
     t0 = time.perf_counter()
-    done = subprocess.run([exe, sa_url, "--schemas", ",".join(SCHEMAS)], capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run([exe, sa_url, "--schemas", ",".join(SCHEMAS),
+                           "--generator", generator], capture_output=True, text=True,
+                          timeout=900)
     elapsed = time.perf_counter() - t0
     if done.returncode != 0:
         print("sqlacodegen failed:", done.stderr[-2000:])
         return None
-    models = work / "acg_models.py"
+    models = work / f"acg_{generator}.py"
     models.write_text(done.stdout)
-    url = server.create_database("acg")
+    url = server.create_database(f"acg_{generator}")
     engine_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     script = (f"import runpy, sqlalchemy as sa\nns = runpy.run_path({str(models)!r})\n"
               "md = next(v for v in ns.values() if isinstance(v, sa.MetaData)) if any("
@@ -88,8 +93,10 @@ def sqlacodegen(server: PgServer, original: str, work: Path) -> tuple[float, str
     made = subprocess.run([str(python), "-c", script], capture_output=True, text=True,
                           timeout=900)
     if made.returncode != 0:
-        print("sqlacodegen models: create_all failed:", made.stderr[-1500:])
-    print(f"sqlacodegen: {elapsed:.2f} s to generate models")
+        errors = [line for line in made.stderr.splitlines() if "Error" in line]
+        print(f"sqlacodegen {generator} models: create_all failed:",
+              (errors or made.stderr.strip().splitlines() or ["?"])[-1][:600])
+    print(f"sqlacodegen --generator {generator}: {elapsed:.2f} s to generate models")
     return elapsed, url
 
 
@@ -105,11 +112,12 @@ def main() -> None:
         expected = read_catalog(original, SCHEMAS)
         t_ours, ours_url = ours(server, files, work)
         rows = {"ours (migrations)": compare(expected, read_catalog(ours_url, SCHEMAS))}
-        acg = sqlacodegen(server, original, work)
-        if acg is not None:
-            rows["sqlacodegen (create_all)"] = compare(expected,
-                                                       read_catalog(acg[1], SCHEMAS))
-            print(f"time: ours {t_ours:.2f} s vs sqlacodegen {acg[0]:.2f} s")
+        for generator in ("declarative", "tables"):
+            acg = sqlacodegen(server, original, work, generator)
+            if acg is not None:
+                rows[f"sqlacodegen {generator}"] = compare(expected,
+                                                          read_catalog(acg[1], SCHEMAS))
+                print(f"time: ours {t_ours:.2f} s vs sqlacodegen {generator} {acg[0]:.2f} s")
         print(f"{'category':20}" + "".join(f"{name:>28}" for name in rows))
         for cat in CATEGORIES:
             cells = []
