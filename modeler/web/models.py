@@ -148,6 +148,10 @@ class DbTable(Element):
     pos_x = models.FloatField(null=True, blank=True)
     pos_y = models.FloatField(null=True, blank=True)
     pk_name = models.CharField(max_length=63, blank=True)
+    # declarative partitioning (see modeler.schema.model.Table)
+    partition_by = models.TextField(null=True, blank=True)
+    partition_of = models.UUIDField(null=True, blank=True)  # the parent table's uid
+    partition_bound = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "web_table"
@@ -222,6 +226,7 @@ class DbColumn(Element):
     searchable = models.CharField(max_length=10, choices=_choices(sm.SEARCHABLE), default="none")
     frequently_queried = models.BooleanField(default=False)
     denormalized = models.JSONField(null=True, blank=True)  # source_of_truth/mechanism/why
+    collation = models.CharField(max_length=300, null=True, blank=True)  # a reference
 
     class Meta:
         db_table = "web_column"
@@ -271,8 +276,9 @@ class Relationship(Element):
     class Meta:
         constraints = [
             _uid_unique("relationship"),
-            models.UniqueConstraint(fields=["design", "name"],
-                                    name="uq_relationship_design_name"),
+            # constraint names are unique per table (partitions share their parent's)
+            models.UniqueConstraint(fields=["design", "child_table", "name"],
+                                    name="uq_relationship_design_child_name"),
             models.CheckConstraint(condition=Q(on_delete__in=sm.FK_ACTIONS),
                                    name="ck_relationship_on_delete"),
             models.CheckConstraint(condition=Q(on_update__in=sm.FK_ACTIONS),
@@ -382,6 +388,28 @@ class Sequence(Element):
             _uid_unique("sequence"),
             models.UniqueConstraint(fields=["design", "namespace", "name"],
                                     name="uq_sequence_design_namespace_name"),
+        ]
+
+
+class Collation(Element):
+    namespace = models.CharField(max_length=63, default="public")
+    name = models.CharField(max_length=63)
+    provider = models.CharField(max_length=7, choices=_choices(sm.COLLATION_PROVIDERS),
+                                default="libc")
+    locale = models.TextField(null=True, blank=True)
+    lc_collate = models.TextField(null=True, blank=True)
+    lc_ctype = models.TextField(null=True, blank=True)
+    deterministic = models.BooleanField(default=True)
+    rules = models.TextField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            _uid_unique("collation"),
+            models.UniqueConstraint(fields=["design", "namespace", "name"],
+                                    name="uq_collation_design_namespace_name"),
+            models.CheckConstraint(condition=Q(provider__in=sm.COLLATION_PROVIDERS),
+                                   name="ck_collation_provider"),
         ]
 
 

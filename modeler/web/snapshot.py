@@ -5,8 +5,8 @@ Query budget: one query for the design with its project's settings and an EXISTS
 optional element kind; when this process holds the snapshot of that revision
 (:class:`SnapshotCache`) that is all, else one query per kind that is present (tables, columns,
 relationships, indexes, constraints, query patterns, enums, domains, extensions, sequences,
-raw objects). A 1,000-table design with tables, columns, FKs and indexes takes 5 queries.
-Rows are read with ``values_list`` (no model instances) because this runs on every edit.
+collations, raw objects). A 1,000-table design with tables, columns, FKs and indexes takes 5
+queries. Rows are read with ``values_list`` (no model instances) because this runs on every edit.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _OPTIONAL = {
     "has_indexes": db.DbIndex, "has_constraints": db.Constraint,
     "has_patterns": db.QueryPattern, "has_enums": db.EnumType, "has_domains": db.Domain,
     "has_extensions": db.Extension, "has_sequences": db.Sequence, "has_raw": db.RawObject,
-    "has_relationships": db.Relationship,
+    "has_relationships": db.Relationship, "has_collations": db.Collation,
 }
 
 
@@ -158,17 +158,20 @@ def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema
     }
     uniques, checks = _constraints(design_id) if row["has_constraints"] else ({}, {})
     tables = []
-    for (pk, uid, name, ns, comment, kind, strategy, area, color, x, y, pk_name) in (
+    for (pk, uid, name, ns, comment, kind, strategy, area, color, x, y, pk_name, part_by,
+         part_of, bound) in (
             db.DbTable.objects.filter(design_id=design_id).values_list(
                 "pk", "uid", "name", "namespace", "comment", "kind", "delete_strategy",
-                "subject_area", "color", "pos_x", "pos_y", "pk_name")):
+                "subject_area", "color", "pos_x", "pos_y", "pk_name", "partition_by",
+                "partition_of", "partition_bound")):
         tables.append(m.Table(
             uid=_s(uid), name=name, namespace=ns, comment=comment, kind=kind,
             delete_strategy=strategy, subject_area=area, color=color,
             position=None if x is None else m.Position(x, y), pk_name=pk_name or None,
             columns=tuple(columns.get(pk, ())), indexes=tuple(children["indexes"].get(pk, ())),
             uniques=tuple(uniques.get(pk, ())), checks=tuple(checks.get(pk, ())),
-            query_patterns=tuple(children["patterns"].get(pk, ()))))
+            query_patterns=tuple(children["patterns"].get(pk, ())), partition_by=part_by,
+            partition_of=_opt(part_of), partition_bound=bound))
     return m.normalized(m.Schema(
         tables=tuple(tables),
         relationships=_relationships(design_id) if row["has_relationships"] else (),
@@ -183,7 +186,19 @@ def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema
                               design_id=design_id).order_by("position").values_list(
                               "uid", "kind", "name", "sql", "namespace"))
         if row["has_raw"] else (),
-        settings=settings, name=row["project__slug"]))
+        settings=settings, name=row["project__slug"],
+        collations=_collations(design_id) if row["has_collations"] else ()))
+
+
+def _collations(design_id: int) -> tuple[m.Collation, ...]:
+    return tuple(
+        m.Collation(uid=_s(uid), name=name, namespace=ns, provider=provider, locale=locale,
+                    lc_collate=collate, lc_ctype=ctype, deterministic=det, rules=rules,
+                    comment=comment)
+        for uid, name, ns, provider, locale, collate, ctype, det, rules, comment in
+        db.Collation.objects.filter(design_id=design_id).values_list(
+            "uid", "name", "namespace", "provider", "locale", "lc_collate", "lc_ctype",
+            "deterministic", "rules", "comment"))
 
 
 def _columns(design_id: int) -> dict[int, list[m.Column]]:
@@ -191,11 +206,11 @@ def _columns(design_id: int) -> dict[int, list[m.Column]]:
     rows = db.DbColumn.objects.filter(design_id=design_id).order_by("table_id", "position")
     for (table_id, uid, name, tkind, tname, length, precision, scale, dims, enum_uid,
          domain_uid, nullable, default, identity, generated, pk_order, comment, null_meaning,
-         searchable, frequent, denorm) in rows.values_list(
+         searchable, frequent, denorm, collation) in rows.values_list(
             "table_id", "uid", "name", "type_kind", "type_name", "length", "precision",
             "scale", "array_dims", "enum_type__uid", "domain__uid", "nullable", "default",
             "identity", "generated", "pk_order", "comment", "null_meaning", "searchable",
-            "frequently_queried", "denormalized"):
+            "frequently_queried", "denormalized", "collation"):
         ref = _opt(enum_uid if tkind == "enum" else domain_uid if tkind == "domain" else None)
         out[table_id].append(m.Column(
             uid=_s(uid), name=name,
@@ -204,7 +219,8 @@ def _columns(design_id: int) -> dict[int, list[m.Column]]:
             nullable=nullable, default=default, identity=identity or None,
             generated=generated, pk_order=pk_order, comment=comment,
             null_meaning=null_meaning, searchable=searchable, frequently_queried=frequent,
-            denormalized=None if denorm is None else m.Denormalization(**denorm)))
+            denormalized=None if denorm is None else m.Denormalization(**denorm),
+            collation=collation))
     return out
 
 
@@ -300,7 +316,8 @@ def _sequences(design_id: int) -> tuple[m.Sequence, ...]:
 def clear_design(design: db.Design) -> None:
     """Delete every element of the design (dependents first)."""
     for model in (db.Relationship, db.QueryPattern, db.Constraint, db.DbIndex, db.DbColumn,
-                  db.DbTable, db.EnumType, db.Domain, db.Extension, db.Sequence, db.RawObject):
+                  db.DbTable, db.EnumType, db.Domain, db.Extension, db.Sequence, db.RawObject,
+                  db.Collation):
         model.objects.filter(design=design).delete()
     # a write: the rows are not what any snapshot cached at the old revision says
     db.Design.objects.filter(pk=design.pk).update(revision=F("revision") + 1,

@@ -25,7 +25,9 @@ def table_fields(t: m.Table) -> dict[str, Any]:
     return {"name": t.name, "namespace": t.namespace, "comment": t.comment, "kind": t.kind,
             "delete_strategy": t.delete_strategy, "subject_area": t.subject_area,
             "color": t.color, "pos_x": t.position.x if t.position else None,
-            "pos_y": t.position.y if t.position else None, "pk_name": t.pk_name or ""}
+            "pos_y": t.position.y if t.position else None, "pk_name": t.pk_name or "",
+            "partition_by": t.partition_by, "partition_of": t.partition_of,
+            "partition_bound": t.partition_bound}
 
 
 def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
@@ -40,7 +42,7 @@ def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
         "nullable": c.nullable, "default": c.default, "identity": c.identity or "",
         "generated": c.generated, "pk_order": c.pk_order, "comment": c.comment,
         "null_meaning": c.null_meaning, "searchable": c.searchable,
-        "frequently_queried": c.frequently_queried,
+        "frequently_queried": c.frequently_queried, "collation": c.collation,
         "denormalized": None if c.denormalized is None else {
             "source_of_truth": c.denormalized.source_of_truth,
             "mechanism": c.denormalized.mechanism,
@@ -100,6 +102,12 @@ def sequence_fields(s: m.Sequence) -> dict[str, Any]:
             "start": s.start, "increment": s.increment, "min_value": s.min_value,
             "max_value": s.max_value, "cache": s.cache, "cycle": s.cycle,
             "owned_by_table": s.owned_by_table, "owned_by_column": s.owned_by_column}
+
+
+def collation_fields(c: m.Collation) -> dict[str, Any]:
+    return {"name": c.name, "namespace": c.namespace, "provider": c.provider,
+            "locale": c.locale, "lc_collate": c.lc_collate, "lc_ctype": c.lc_ctype,
+            "deterministic": c.deterministic, "rules": c.rules, "comment": c.comment}
 
 
 def raw_fields(r: m.RawObject, pos: int) -> dict[str, Any]:
@@ -206,6 +214,8 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     flat = [
         _Kind(db.Extension, _by_uid(old.extensions), _by_uid(new.extensions), extension_fields),
         _Kind(db.Sequence, _by_uid(old.sequences), _by_uid(new.sequences), sequence_fields),
+        _Kind(db.Collation, _by_uid(old.collations), _by_uid(new.collations),
+              collation_fields),
         _Kind(db.RawObject, {r.uid: (i, r) for i, r in enumerate(old.raw_objects)},
               {r.uid: (i, r) for i, r in enumerate(new.raw_objects)},
               lambda x: raw_fields(x[1], x[0])),
