@@ -1,4 +1,5 @@
-"""Run the catalog over a snapshot: configuration, baseline grandfathering, sorting."""
+"""Run the catalog over a snapshot: configuration, baseline grandfathering, sorting; findings
+on partitions that their parent carries are reported once, on the parent."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import replace
 
 from modeler.rules.catalog import all_rules
 from modeler.rules.core import DEFAULT_CONFIG, Config, Finding, Level, Rule, registry
+from modeler.rules.partitions import inherited
 from modeler.schema.model import Schema
 
 
@@ -44,5 +46,8 @@ def lint(schema: Schema, config: Config | None = None, *,
     for rule in selected_rules(rules):
         override = config.levels.get(rule.id)
         out.extend(_effective(f, override, config.baseline) for f in rule.check(schema, config))
+    if any(t.partition_of is not None for t in schema.tables):
+        copied = inherited(schema, out)  # said once, on the parent (see rules/partitions.py)
+        out = [f for f in out if not copied(f)]
     out.sort(key=Finding.sort_key)
     return tuple(out)
