@@ -52,6 +52,8 @@ def overview(s: Schema) -> str:
         ("Check constraints", sum(len(t.checks) for t in s.tables)),
         ("Enums", len(s.enums)), ("Domains", len(s.domains)),
         ("Extensions", len(s.extensions)), ("Sequences", len(s.sequences)),
+        ("Collations", len(s.collations)),
+        ("Partitions", sum(1 for t in s.tables if t.partition_of is not None)),
         ("Objects kept as SQL", len(s.raw_objects)),
     ]
     out = ["## 1. Schema overview\n", table(["Object", "Count"], counts)]
@@ -73,6 +75,15 @@ def overview(s: Schema) -> str:
         out.append(table(["Domain", "Base type", "Checks", "Comment"], [
             (d.qualified_name, d.base.sql(s), "; ".join(c.expression for c in d.checks),
              d.comment) for d in s.domains]))
+    if s.collations:
+        out.append("### Collations\n")
+        out.append(table(["Collation", "Provider", "Locale", "Deterministic", "Used by",
+                          "Comment"], [
+            (c.ref, c.provider, c.locale or f"{c.lc_collate} / {c.lc_ctype}",
+             "yes" if c.deterministic else "no",
+             ", ".join(f"{t.qualified_name}.{col.name}" for t in s.tables
+                       for col in t.columns if col.collation == c.ref) or "-", c.comment)
+            for c in s.collations]))
     return "\n".join(out)
 
 
@@ -85,9 +96,15 @@ def tables_section(plan: ModelPlan) -> str:
         facts = [t.kind.replace("_", "-")]
         if t.delete_strategy == "soft":
             facts.append("soft delete")
+        if t.partition_by:
+            facts.append(f"partitioned by {t.partition_by}")
+        if t.partition_of:
+            facts.append(f"partition of {s.table(t.partition_of).qualified_name} "
+                         f"{t.partition_bound}")
         out.append(f"{t.comment or '(no comment)'} *{', '.join(facts)}.*\n")
         out.append(table(["Column", "Type", "Null", "Default", "Comment"], [
-            (c.name + (" (PK)" if c.in_pk else ""), c.type.sql(s),
+            (c.name + (" (PK)" if c.in_pk else ""),
+             c.type.sql(s) + (f" COLLATE {c.collation}" if c.collation else ""),
              "yes" if c.nullable and not c.in_pk else "no",
              _default_text(c.default, c.identity, c.generated),
              c.comment + (f" NULL means: {c.null_meaning}" if c.null_meaning else ""))
