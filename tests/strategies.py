@@ -5,9 +5,10 @@ extensions installed) covering every element kind: tables in two namespaces, col
 types (enum and domain references, arrays, identity, generated, defaults valid for the type),
 single and composite primary keys, FKs to real primary keys (self references and cycles
 included), indexes (expression, partial, INCLUDE, GIN, unique), uniques, checks, query
-patterns, enums, domains, extensions, sequences, raw objects, positions and denormalization
-notes. ``schema_pairs()`` draws ``(a, b)`` where ``b`` is ``a`` mutated the way users edit a
-design (renames keep uids), or an unrelated design, or ``a`` itself.
+patterns, enums, domains, extensions, sequences, raw objects, positions, denormalization
+notes, ICU collations and column collations (built-in ones and the design's).
+``schema_pairs()`` draws ``(a, b)`` where ``b`` is ``a`` mutated the way users edit a design
+(renames keep uids), or an unrelated design, or ``a`` itself.
 
 Sizes stay small (at most 5 tables of at most 6 columns, plus FK columns) so that property
 tests stay fast. Every uid is ``stable_uid(kind, n)`` with a per-draw counter.
@@ -34,6 +35,9 @@ COLUMN_NAMES = ("title", "amount", "email", "note", "quantity", "price", "born_o
 ENUM_NAMES = ("status_kind", "color_kind", "mood", "tier")
 DOMAIN_NAMES = ("email_address", "positive_int", "short_text")
 SEQ_NAMES = ("seq_ticket", "seq_batch", "seq_order_no")
+COLLATION_NAMES = ("natural", "Sort Order")  # the second needs quoting
+ICU_LOCALES = ("und-u-kn-true", "de", "und-u-kf-upper")
+BUILTIN_COLLATIONS = ('"C"', '"POSIX"', '"und-x-icu"')
 EXTENSIONS = ("citext", "pgcrypto", "pg_trgm", "hstore", "btree_gist")
 LABELS = ("new", "active", "paused", "done", "red", "green", "blue", "it's", "x y", "ünï")
 COMMENTS = ("", "", "Who bought what", "It's quoted", "Ünïcode — dash", 'has "double" quotes')
@@ -177,6 +181,20 @@ def sequence(draw: Draw, uid: Uids, name: str) -> m.Sequence:
                       cache=draw(st.none() | st.integers(1, 20)), cycle=draw(st.booleans()))
 
 
+def collation(draw: Draw, uid: Uids, name: str) -> m.Collation:
+    return m.Collation(uid("collation"), name, namespace=namespace(draw), provider="icu",
+                       locale=draw(st.sampled_from(ICU_LOCALES)),
+                       comment=draw(st.sampled_from(COMMENTS)))
+
+
+def collation_for(draw: Draw, ctype: m.ColumnType, s: m.Schema) -> str | None:
+    """Mostly none; else a built-in collation or one of the design's, on a string type."""
+    if ctype.kind != "builtin" or ctype.name not in ("text", "varchar", "char"):
+        return None
+    refs = [*BUILTIN_COLLATIONS, *(c.ref for c in s.collations)]
+    return draw(st.sampled_from([None, None, None, *refs]))
+
+
 def raw_object(draw: Draw, uid: Uids, n: int) -> m.RawObject:
     name = f"v_report_{n}"
     body = draw(st.sampled_from(("SELECT 1 AS one", "SELECT 'a'::text AS letter")))
@@ -195,6 +213,7 @@ def column(draw: Draw, uid: Uids, name: str, s: m.Schema, *, key: bool = False) 
         denorm = m.Denormalization("account.title", "trigger", "fast listing")
     return m.Column(
         uid("column"), name, ctype, nullable=nullable, default=default,
+        collation=None if key else collation_for(draw, ctype, s),
         comment=draw(st.sampled_from(COMMENTS)),
         null_meaning="not yet known" if nullable and draw(st.booleans()) else "",
         searchable=draw(st.sampled_from(m.SEARCHABLE)),
@@ -381,7 +400,10 @@ def schemas(draw: Draw, max_tables: int = 5, uid_start: int = 0) -> m.Schema:
         st.sampled_from(DOMAIN_NAMES), max_size=2, unique=True))]
     seqs = [sequence(draw, uid, n) for n in draw(st.lists(
         st.sampled_from(SEQ_NAMES), max_size=1, unique=True))]
-    s = replace(s, enums=tuple(enums), domains=tuple(domains), sequences=tuple(seqs))
+    colls = [collation(draw, uid, n) for n in draw(st.lists(
+        st.sampled_from(COLLATION_NAMES), max_size=1, unique=True))]
+    s = replace(s, enums=tuple(enums), domains=tuple(domains), sequences=tuple(seqs),
+                collations=tuple(colls))
     names = draw(st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=max_tables,
                           unique=True))
     tables = {n: table(draw, uid, n, s, namespace(draw)) for n in names}

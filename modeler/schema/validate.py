@@ -47,6 +47,22 @@ def collation_problem(schema: m.Schema, ref: str) -> str | None:
     return f"collation {ref} is not defined in the design (add it under Collations)"
 
 
+_COLLATABLE = frozenset({"text", "varchar", "char", "citext", "name"})
+
+
+def collatable(ctype: m.ColumnType, schema: m.Schema) -> bool:
+    """Can a column of this type have a collation? (String types, domains over them,
+    arrays of them; an extension's type is taken on trust.)"""
+    if ctype.kind == "domain":
+        dom = schema.type_object(ctype.ref or "")
+        return isinstance(dom, m.Domain) and collatable(dom.base, schema)
+    if ctype.kind == "enum":
+        return False
+    if ctype.kind == "custom":
+        return True
+    return ctype.name in _COLLATABLE
+
+
 def _collation_problems(schema: m.Schema) -> list[str]:
     out: list[str] = []
     for c in schema.collations:
@@ -65,6 +81,9 @@ def _collation_problems(schema: m.Schema) -> list[str]:
             problem = collation_problem(schema, ref) if ref is not None else None
             if problem is not None:
                 out.append(f"{what}: {problem}")
+        out += [f"column {t.name}.{c.name}: type {c.type.short(schema)} takes no collation"
+                for c in t.columns if c.collation is not None
+                and not collatable(c.type, schema)]
     return out
 
 

@@ -210,7 +210,8 @@ def alter_column(draw: Draw, s: m.Schema, uid: S.Uids) -> m.Schema:
     what = draw(st.sampled_from(("type", "nullable", "default", "comment", "identity", "meta")))
     if what == "type" and not _referenced(t, c):
         ctype = S.column_type(draw, s)
-        c = replace(c, type=ctype, default=S.default_for(draw, ctype, s), identity=None)
+        c = replace(c, type=ctype, default=S.default_for(draw, ctype, s), identity=None,
+                    collation=S.collation_for(draw, ctype, s))
     elif what == "nullable" and c.identity is None:
         c = replace(c, nullable=not c.nullable)
     elif what == "default" and c.identity is None:
@@ -404,10 +405,51 @@ def change_misc(draw: Draw, s: m.Schema, uid: S.Uids) -> m.Schema:
     return replace(s, name=f"{s.name}_v2")
 
 
+def _with_column_collations(s: m.Schema, fn: Callable[[m.Column], str | None]) -> m.Schema:
+    return replace(s, tables=tuple(replace(t, columns=tuple(
+        replace(c, collation=fn(c)) for c in t.columns)) for t in s.tables))
+
+
+def change_collation(draw: Draw, s: m.Schema, uid: S.Uids) -> m.Schema:
+    """A collation added, dropped (its columns back to the default), renamed or moved (its
+    columns follow), redefined or commented; or one column's collation changed."""
+    what = draw(st.sampled_from(("column", "column", "add", "drop", "rename", "redefine")))
+    if what == "add" or (what != "column" and not s.collations):
+        names = {c.name for c in s.collations}
+        free = [n for n in S.COLLATION_NAMES if n not in names]
+        return replace(s, collations=(*s.collations, S.collation(
+            draw, uid, draw(st.sampled_from(free))))) if free else s
+    if what == "column":
+        cols = [(t, c) for t in s.tables for c in t.columns
+                if S.collation_for(draw, c.type, s) is not None or c.collation is not None]
+        if not cols:
+            return s
+        t, c = draw(st.sampled_from(cols))
+        new = None if c.collation is not None else S.collation_for(draw, c.type, s)
+        return _put(s, replace(t, columns=tuple(replace(x, collation=new) if x.uid == c.uid
+                                                else x for x in t.columns)))
+    coll = draw(st.sampled_from(s.collations))
+    rest = tuple(x for x in s.collations if x.uid != coll.uid)
+    if what == "drop":
+        s = _with_column_collations(s, lambda c: None if c.collation == coll.ref
+                                    else c.collation)
+        return replace(s, collations=rest)
+    if what == "rename":
+        moved = draw(st.sampled_from((
+            replace(coll, name=f"{coll.name}_v2"),
+            replace(coll, namespace="app" if coll.namespace == "public" else "public"))))
+        s = _with_column_collations(s, lambda c: moved.ref if c.collation == coll.ref
+                                    else c.collation)
+        return replace(s, collations=(*rest, moved))
+    changed = draw(st.sampled_from((replace(coll, locale="und-u-ks-level1"),
+                                    replace(coll, comment="Changed comment"))))
+    return replace(s, collations=(*rest, changed))
+
+
 MUTATIONS: tuple[Mutation, ...] = (
     rename_table, move_table, drop_table, add_table, table_details, rename_column,
     drop_column, add_column, alter_column, alter_column, reorder_columns, change_pk, change_fk,
-    change_fk, change_enum, change_enum, change_domain, change_misc)
+    change_fk, change_enum, change_enum, change_domain, change_misc, change_collation)
 
 
 def mutate(draw: Draw, s: m.Schema) -> m.Schema:

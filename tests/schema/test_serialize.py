@@ -27,7 +27,7 @@ def test_json_is_order_independent(schema: m.Schema) -> None:
                         enums=tuple(reversed(schema.enums)), domains=schema.domains,
                         extensions=schema.extensions, sequences=schema.sequences,
                         raw_objects=schema.raw_objects, settings=schema.settings,
-                        name=schema.name)
+                        name=schema.name, collations=tuple(reversed(schema.collations)))
     assert serialize.dumps(m.normalized(shuffled)) == serialize.dumps(schema)
 
 
