@@ -24,6 +24,7 @@ from sqlalchemy.sql.ddl import sort_tables_and_constraints
 from modeler.codegen import extras
 from modeler.codegen.extras import pg_dialect
 from modeler.codegen.metadata import metadata_from_schema
+from modeler.codegen.migration_code import sql_str
 from modeler.codegen.plan import ModelPlan
 from modeler.schema.model import Schema
 
@@ -65,11 +66,21 @@ def schema_sql(schema: Schema, *, plan: ModelPlan | None = None, title: str = ""
         else:
             alter_stmts += [_compile(AddConstraint(fk))
                             for fk in sorted(fkcs, key=lambda f: str(f.name))]
-    raw = [f"-- {r.kind} {r.namespace}.{r.name} (kept from the import)\n"
-           + (f"SET search_path = {extras.q(r.namespace)}, public;\n"
-              if r.namespace not in ("", "public") else "")
-           + r.sql.strip().rstrip(";") for r in schema.raw_objects]
-    if any(r.namespace not in ("", "public") for r in schema.raw_objects):
+    raw: list[str] = []
+    path = ""  # how search_path was set for the raw objects so far ("": not set)
+    for r in schema.raw_objects:
+        if r.search_path is not None:  # the one it was written under (SQL imports)
+            wanted = (f"SELECT pg_catalog.set_config('search_path', {sql_str(r.search_path)}, "
+                      "false);")
+        elif r.namespace not in ("", "public"):
+            wanted = f"SET search_path = {extras.q(r.namespace)}, public;"
+        else:
+            wanted = ""
+        change = f"{wanted or 'RESET search_path;'}\n" if wanted != path else ""
+        raw.append(f"-- {r.kind} {r.namespace}.{r.name} (kept from the import)\n{change}"
+                   + r.sql.strip().rstrip(";"))
+        path = wanted
+    if path:
         raw.append("RESET search_path")
     head = f"-- {title}\n" if title else ""
     parts = [

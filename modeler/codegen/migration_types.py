@@ -291,12 +291,16 @@ def drop_raw_object(obj: RawObject) -> list[Stmt]:
 def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:
     """The object's SQL, run with its namespace first on ``search_path`` (as when it was
     imported: ``CREATE FUNCTION f`` after ``SET search_path = app`` creates ``app.f``), then
-    the revision's ``search_path`` again."""
+    the revision's ``search_path`` again. An object that knows the search_path it was written
+    under (SQL imports) runs under exactly that one, set for the transaction."""
+    after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
+    if obj.search_path is not None:
+        return [execute(f"SELECT set_config('search_path', {sql_str(obj.search_path)}, true)"),
+                execute(obj.sql), execute(after)]
     if obj.namespace in ("", "public"):
         return [execute(obj.sql)]
     rest = ", ".join(p for p in (search_path or "public").split(", ")
                      if p != ident(obj.namespace))
-    after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
     return [execute(f"SET search_path = {ident(obj.namespace)}, {rest}"), execute(obj.sql),
             execute(after)]
 

@@ -177,7 +177,7 @@ class _Builder:
             k = seen[(r.kind, r.namespace, r.name)]
             raws.append(m.RawObject(uid=stable_uid("raw", r.kind, r.namespace, r.name, str(k)),
                                     kind=r.kind, name=r.name, sql=r.sql,
-                                    namespace=r.namespace))
+                                    namespace=r.namespace, search_path=r.search_path))
         return m.normalized(m.Schema(
             tables=tables, relationships=rels, enums=enums, domains=domains,
             extensions=extensions, sequences=tuple(self.sequence(k) for k in d.sequences),

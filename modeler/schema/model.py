@@ -402,6 +402,9 @@ class RawObject:
     name: str
     sql: str
     namespace: str = "public"
+    # the search_path the SQL was written under (as SHOW search_path prints it; SQL imports
+    # record it): the export replays the SQL under it. None: not known (other sources)
+    search_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -420,6 +420,8 @@ class RawObject(Element):
     namespace = models.CharField(max_length=63, default="public")
     name = models.CharField(max_length=200)
     sql = models.TextField()
+    # the search_path the SQL was written under (modeler.schema.model.RawObject); null: unknown
+    search_path = models.TextField(null=True, blank=True)
     position = models.PositiveIntegerField()
 
     class Meta:

@@ -181,10 +181,11 @@ def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema
                          db.Extension.objects.filter(design_id=design_id).values_list(
                              "uid", "name", "namespace")) if row["has_extensions"] else (),
         sequences=_sequences(design_id) if row["has_sequences"] else (),
-        raw_objects=tuple(m.RawObject(uid=_s(u), kind=k, name=n, sql=sql, namespace=ns)
-                          for u, k, n, sql, ns in db.RawObject.objects.filter(
+        raw_objects=tuple(m.RawObject(uid=_s(u), kind=k, name=n, sql=sql, namespace=ns,
+                                      search_path=path)
+                          for u, k, n, sql, ns, path in db.RawObject.objects.filter(
                               design_id=design_id).order_by("position").values_list(
-                              "uid", "kind", "name", "sql", "namespace"))
+                              "uid", "kind", "name", "sql", "namespace", "search_path"))
         if row["has_raw"] else (),
         settings=settings, name=row["project__slug"],
         collations=_collations(design_id) if row["has_collations"] else ()))

@@ -112,7 +112,7 @@ def collation_fields(c: m.Collation) -> dict[str, Any]:
 
 def raw_fields(r: m.RawObject, pos: int) -> dict[str, Any]:
     return {"kind": r.kind, "name": r.name, "sql": r.sql, "namespace": r.namespace,
-            "position": pos}
+            "search_path": r.search_path, "position": pos}
 
 
 @dataclass
