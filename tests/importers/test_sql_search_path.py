@@ -135,3 +135,18 @@ def test_unqualified_calls_follow_search_path() -> None:
     calls = [(o.namespace, o.name) for o in r.schema.raw_objects if o.kind == "function call"]
     assert calls == [("b", "setup")]
     assert r.warnings[-1].kind == "unsupported"  # public.setup() is no function of the script
+
+
+def test_a_call_of_a_function_dropped_later_is_not_replayed() -> None:
+    """AdventureWorks' install.sql converts data with f_ConvertOrgNodes(), then drops it:
+    a one-off step (replayed after every table, it would find neither the function nor the
+    column it reads), reported at the DROP."""
+    r = imp("CREATE TABLE e (org text);\n"
+            "CREATE FUNCTION f_ConvertOrgNodes() RETURNS void AS $f$ UPDATE e SET org = '' "
+            "$f$ LANGUAGE sql;\n"
+            "SELECT f_ConvertOrgNodes();\nALTER TABLE e DROP COLUMN org;\n"
+            "DROP FUNCTION f_ConvertOrgNodes();")
+    assert r.schema.raw_objects == ()
+    assert [(w.line, w.kind) for w in r.warnings] == [(2, "raw-object"), (3, "raw-object"),
+                                                      (5, "unsupported")]
+    assert "f_convertorgnodes() kept earlier will not be replayed" in r.warnings[-1].message
