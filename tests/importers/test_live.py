@@ -198,3 +198,21 @@ def test_catalog_reader_compares_a_load_with_itself_and_a_reload(
         assert len(changed["comments"].unexpected) == 1
     finally:
         pg_server.drop_database(other)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_live_import_of_collations_and_partitions(version: int, pg_server: PgServer,
+                                                  pg_url: str) -> None:
+    """The partitioned design of the export tests (a hostile quoted collation name, range,
+    hash and default partitions, a partition of a partition, pg_dump's ATTACH, a detached
+    one): the catalog reads back as the script imports."""
+    from tests.codegen.designs import PARTITIONED_V1, PARTITIONED_V2
+
+    sql = PARTITIONED_V1 if version == 1 else PARTITIONED_V2
+    assert psql_load(pg_server, pg_url, sql) == []
+    live, scripted = import_live(pg_url).schema, import_sql([("p.sql", sql)]).schema
+    for key, value in shape(scripted).items():
+        assert value == shape(live)[key], key
+    assert {t.name: (t.partition_by, t.partition_bound) for t in live.tables} == \
+        {t.name: (t.partition_by, t.partition_bound) for t in scripted.tables}
+    assert live.collations == scripted.collations
