@@ -28,6 +28,7 @@ def test_materialize_then_snapshot_is_identity(django_user_model: Any,
     wanted = m.normalized(m.Schema(
         tables=schema.tables, relationships=schema.relationships, enums=schema.enums,
         domains=schema.domains, extensions=schema.extensions, sequences=schema.sequences,
-        raw_objects=schema.raw_objects, settings=project.settings, name=project.slug))
+        raw_objects=schema.raw_objects, settings=project.settings, name=project.slug,
+        collations=schema.collations))
     materialize(wanted, design)
     assert snapshot(design) == wanted
