@@ -278,14 +278,45 @@ def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
     return out
 
 
-_DROPPABLE = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "function": "FUNCTION"}
+_DROPPABLE = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "function": "FUNCTION",
+              "procedure": "PROCEDURE", "aggregate": "ROUTINE",  # no argument list needed
+              "type": "TYPE", "index": "INDEX", "table": "TABLE", "sequence": "SEQUENCE",
+              "text search configuration": "TEXT SEARCH CONFIGURATION",
+              "text search dictionary": "TEXT SEARCH DICTIONARY"}
+
+
+_ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 
 
 def drop_raw_object(obj: RawObject) -> list[Stmt]:
     word = _DROPPABLE.get(obj.kind)
+    if word is None and obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
+        # before the function it may call goes (the tables, which would take it along, go
+        # later); IF EXISTS: a table already gone only gets a notice
+        return [execute(f"DROP {_ON_TABLE[obj.kind]} IF EXISTS {ident(obj.name)} ON {table}")]
     if word is None:
         return [comment(f"{obj.kind} {obj.name} is not dropped automatically: drop it by hand")]
     return [execute(f"DROP {word} IF EXISTS {qname(obj.namespace, obj.name)}")]
+
+
+def _raw_target(obj: RawObject) -> str | None:
+    """The table a kept CREATE TRIGGER / RULE / POLICY is on, as SQL (None: not found)."""
+    import pglast
+
+    try:
+        stmts = pglast.parse_sql(obj.sql)
+    except pglast.parser.ParseError:
+        return None
+    if len(stmts) != 1:
+        return None
+    node = stmts[0].stmt
+    relation = getattr(node, "relation", None) or getattr(node, "table", None)
+    if relation is None or not getattr(relation, "relname", None):
+        return None
+    if relation.schemaname:
+        return qname(relation.schemaname, relation.relname)
+    return ident(relation.relname) if obj.namespace in ("", "public") else \
+        qname(obj.namespace, relation.relname)
 
 
 def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:

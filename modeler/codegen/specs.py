@@ -151,14 +151,25 @@ def fk_spec(schema: Schema, rel: Relationship, key: Key, *, use_alter: bool) -> 
         use_alter=use_alter)
 
 
-_NEXTVAL = re.compile(r"nextval\(('(?:[^']|'')+')::regclass\)")
+_NEXTVAL = re.compile(r"nextval\(('(?:[^']|'')+')(?:::regclass)?\)")
 
 
 def server_default_sql(default: str) -> str:
     """A column default as the models state it: ``nextval('s'::regclass)`` loses the cast
-    (PostgreSQL stores the same thing; Alembic compares ``nextval`` defaults textually
-    against the cast-free form, since it cannot evaluate them)."""
-    return _NEXTVAL.sub(r"nextval(\1)", default)
+    and a ``public.`` qualifier (PostgreSQL stores the same sequence either way and shows
+    it so under the default search_path; Alembic compares ``nextval`` defaults textually
+    against that form, and else evaluates both, which advances the sequences and never
+    finds them equal)."""
+    return _NEXTVAL.sub(_nextval, default)
+
+
+def _nextval(found: re.Match[str]) -> str:
+    literal = found.group(1)
+    for prefix in ("'public.", "'\"public\"."):
+        if literal.startswith(prefix):
+            literal = "'" + literal[len(prefix):]
+            break
+    return f"nextval({literal})"
 
 
 def needs_autoincrement_off(table: Table, column: Column) -> bool:

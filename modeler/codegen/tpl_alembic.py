@@ -155,11 +155,18 @@ def downgrade() -> None:
 
 
 DOMAIN_DEFAULTS = '''\
-class _DomainAwareImpl(PostgresqlImpl):
-    """PostgreSQL reflection reports the default of a column's *domain* as the column's own
-    default; Alembic would then see a default to drop on every such column. Registering this
-    subclass for the dialect (Alembic keys implementations by ``__dialect__``) treats an
-    inherited domain default as no default."""
+_NEXTVAL = re.compile(r"nextval\\('((?:[^']|'')+)'(?:::regclass)?\\)")
+
+
+class _DesignAwareImpl(PostgresqlImpl):
+    """Alembic's PostgreSQL comparison, registered for the dialect (Alembic keys
+    implementations by ``__dialect__``), minus three false differences:
+
+    * reflection reports the default of a column's *domain* as the column's own default;
+    * ``nextval`` defaults can only be compared as text (else Alembic calls both, which
+      never agree): the same sequence however it is spelled (``s``, ``app.s``) is equal;
+    * Alembic drops the reflected default of a column that owns its sequence (it takes it
+      for SERIAL) while the model states it."""
 
     __dialect__ = "postgresql"
 
@@ -170,6 +177,23 @@ class _DomainAwareImpl(PostgresqlImpl):
         if (rendered_metadata_default is None and rendered_inspector_default is not None
                 and inherited == rendered_inspector_default):
             return False
+        model = _NEXTVAL.fullmatch((rendered_metadata_default or "").strip())
+        connection = self.connection
+        if model is not None and connection is not None and rendered_inspector_default:
+            found = _NEXTVAL.fullmatch(rendered_inspector_default.strip())
+            if found is not None:
+                return not connection.scalar(
+                    sa.text("SELECT CAST(:a AS regclass) = CAST(:b AS regclass)"),
+                    {"a": found.group(1), "b": model.group(1)})
+        if model is not None and connection is not None and rendered_inspector_default is None:
+            table = metadata_column.table
+            quoted = '"' + table.name.replace('"', '""') + '"'
+            if table.schema:
+                quoted = '"' + table.schema.replace('"', '""') + '".' + quoted
+            owned = connection.scalar(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                      {"t": quoted, "c": metadata_column.name})
+            if owned is not None:
+                return False
         compare: Any = super().compare_server_default  # untyped in Alembic
         return bool(compare(inspector_column, metadata_column, rendered_metadata_default,
                             rendered_inspector_default))
@@ -178,9 +202,9 @@ class _DomainAwareImpl(PostgresqlImpl):
 '''
 
 
-def render_env(*, package: str, schemas: list[str], domain_defaults: bool = False) -> str:
-    """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fix for
-    designs with domains that carry a default."""
+def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True) -> str:
+    """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fixes
+    (domain defaults, ``nextval`` spellings, SERIAL columns)."""
     listed = ("frozenset({" + ", ".join(f'"{s}"' if s.isidentifier() else repr(s)
                                         for s in sorted(schemas)) + "})"
               if schemas else "frozenset()")
@@ -189,5 +213,5 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = Fals
         return text.replace("__DOMAIN_DEFAULTS__", "")
     text = text.replace("from alembic import context\n",
                         "from alembic import context\nfrom alembic.ddl.postgresql import "
-                        "PostgresqlImpl\n")
+                        "PostgresqlImpl\n").replace("import os\n", "import os\nimport re\n", 1)
     return text.replace("__DOMAIN_DEFAULTS__", DOMAIN_DEFAULTS)

@@ -103,5 +103,6 @@ def test_env_py_lists_design_namespaces() -> None:
     assert 'SCHEMAS: frozenset[str] = frozenset({"hr", "sales"})' in text
     assert "from shop.models import Base" in text
     assert '"compare_type": True' in text and '"compare_server_default": True' in text
+    assert "class _DesignAwareImpl(PostgresqlImpl)" in text  # nextval and SERIAL aware
     compile(text, "env.py", "exec")
     compile(render_env(package="shop", schemas=[], domain_defaults=True), "env.py", "exec")

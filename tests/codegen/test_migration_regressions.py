@@ -135,3 +135,38 @@ def test_extensions_bring_what_they_need(pg_url: str, tmp_path: Path) -> None:
     upgraded(tmp_path, pg_url, s)
     assert rows(pg_url, "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' "
                         "ORDER BY 1") == [("cube",), ("earthdistance",)]
+
+
+def test_nextval_defaults_are_stated_as_postgresql_shows_them() -> None:
+    from modeler.codegen.specs import server_default_sql
+
+    assert server_default_sql("nextval('public.actor_actor_id_seq'::regclass)") == \
+        "nextval('actor_actor_id_seq')"
+    assert server_default_sql("nextval('\"public\".\"Odd\"\"seq\"'::regclass)") == \
+        "nextval('\"Odd\"\"seq\"')"
+    # another namespace stays qualified: PostgreSQL shows it so under the default path
+    assert server_default_sql("nextval('musicbrainz.artist_id_seq'::regclass)") == \
+        "nextval('musicbrainz.artist_id_seq')"
+    assert server_default_sql("now()") == "now()"
+
+
+def test_kept_triggers_rules_and_aggregates_are_dropped_on_the_way_down() -> None:
+    from modeler.codegen.migration_types import drop_raw_object
+    from modeler.schema.model import RawObject
+
+    def sql(obj: RawObject) -> list[str]:
+        return [str(s) for s in drop_raw_object(obj)]
+
+    trigger = RawObject(uid="00000000-0000-4000-8000-000000000001", kind="trigger",
+                        name="last_updated", namespace="public",
+                        sql="CREATE TRIGGER last_updated BEFORE UPDATE ON public.actor FOR EACH "
+                            "ROW EXECUTE PROCEDURE public.last_updated();")
+    assert any("DROP TRIGGER IF EXISTS last_updated ON actor" in s for s in sql(trigger))
+    rule = RawObject(uid="00000000-0000-4000-8000-000000000002", kind="rule", name="protect",
+                     namespace="app", sql="CREATE RULE protect AS ON DELETE TO t DO INSTEAD "
+                                          "NOTHING;")
+    assert any("DROP RULE IF EXISTS protect ON app.t" in s for s in sql(rule))
+    aggregate = RawObject(uid="00000000-0000-4000-8000-000000000003", kind="aggregate",
+                          name="group_concat", namespace="public",
+                          sql="CREATE AGGREGATE group_concat(text) (SFUNC = f, STYPE = text);")
+    assert any("DROP ROUTINE IF EXISTS group_concat" in s for s in sql(aggregate))
