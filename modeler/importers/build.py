@@ -31,6 +31,8 @@ class _Builder:
         self.d = draft
         self.type_uids = {type_uid("enum", *k) for k in draft.enums}
         self.type_uids |= {type_uid("domain", *k) for k in draft.domains}
+        self.reported: set[str] = set()
+        self._known: set[str] | None = None
 
     def warn(self, kind: str, message: str, file: str = "", line: int | None = None) -> None:
         self.d.warn(file, line, kind, message)
@@ -39,7 +41,36 @@ class _Builder:
         if t.kind in ("enum", "domain") and t.ref not in self.type_uids:
             self.warn("unresolved", f"{where}: type {t.name} is not defined; kept as a name")
             return m.ColumnType(kind="custom", name=t.name, array_dims=t.array_dims)
+        if t.kind == "custom":
+            self.check_custom(t, where)
         return t
+
+    def check_custom(self, t: m.ColumnType, where: str) -> None:
+        """Report, once per type, a custom type that is neither PostgreSQL's, nor an
+        extension's, nor made by the script (kept SQL, a table's row type): most likely
+        another database's spelling (``datetime``), which the export cannot create."""
+        from modeler.importers import typemap
+
+        base = t.name.split("(")[0].split(".")[-1].strip().strip('"')
+        if not base or "%" in t.name or t.name in self.reported or \
+                base.lower() in self.known_types():
+            return
+        mapped = typemap.map_type(t.name.split(".")[-1].replace('"', ""))
+        if mapped is None or mapped.extension is not None or not mapped.why:
+            return  # PostgreSQL's own spelling, or an extension's type
+        self.reported.add(t.name)
+        hint = (f" ({mapped.why}: PostgreSQL's {mapped.type.sql()})"
+                if mapped.type.kind == "builtin" and "spelling" in mapped.why else "")
+        self.warn("unknown type", f"{where}: type {t.name} is not PostgreSQL's nor created by "
+                  f"the script{hint}; kept as written: the export upgrades only where a type "
+                  "of that name exists")
+
+    def known_types(self) -> set[str]:
+        if self._known is None:
+            self._known = {r.name.lower() for r in self.d.raws}
+            self._known |= {name.lower() for _ns, name in
+                            (*self.d.tables, *self.d.domains, *self.d.enums)}
+        return self._known
 
     def table(self, t: DraftTable) -> m.Table:
         ns, name = t.qname

@@ -267,3 +267,17 @@ def test_inherits_copies_columns_and_like_copies_keys() -> None:
     assert [c.name for c in table(r, "child").checks] == ["parent_a_check"]
     assert any("INHERITS" in w.message for w in r.warnings)
     assert table(r, "copy").pk_name == "copy_pkey"
+
+
+def test_types_postgresql_lacks_are_reported_once_and_kept() -> None:
+    from modeler.importers import import_sql
+
+    result = import_sql([("mysqlish.sql",
+                          "CREATE TYPE mood AS ENUM ('ok');\n"
+                          "CREATE TABLE t (id bigint PRIMARY KEY, at datetime NOT NULL,\n"
+                          "  again datetime, c \"Code\", m mood, h hstore, l pg_lsn);")])
+    found = [w for w in result.warnings if w.kind == "unknown type"]
+    assert [w.message.split(":")[0] for w in found] == ["public.t.at", "public.t.c"]
+    assert "MySQL" in found[0].message and "timestamp without time zone" in found[0].message
+    table = result.schema.tables[0]
+    assert table.column_named("at").type.name == "datetime"  # kept as written, not guessed
