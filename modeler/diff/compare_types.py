@@ -4,9 +4,11 @@ values), domains and raw SQL objects. See :mod:`modeler.diff.compare` for the ov
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from modeler.diff.base import Change, changes_between, find
+from modeler.diff.base import Change, Op, changes_between, find
 from modeler.diff.compare_tables import Ctx
 from modeler.diff.ops_enum import (
     AddEnumValue,
@@ -161,23 +163,8 @@ def drop_sequences(ctx: Ctx) -> None:
 def change_collations(ctx: Ctx, *, early: bool) -> None:
     """Early: rename, move, redefine or comment, and create (before the columns that use
     them); late: drop (after the columns moved off)."""
-    wanted = {c.uid: c for c in ctx.new.collations}
-    if not early:
-        for coll in ctx.state.collations:
-            if coll.uid not in wanted:
-                ctx.emit(DropCollation(coll))
-        return
-    rename_objects(ctx, "collations", AlterCollation)
-    for coll in ctx.state.collations:
-        n = wanted.get(coll.uid)
-        if n is not None:
-            changes = changes_between(coll, n, COLLATION_FIELDS)
-            if changes:
-                ctx.emit(AlterCollation(coll.uid, n.qualified_name, changes))
-    have = {c.uid for c in ctx.state.collations}
-    for coll in ctx.new.collations:
-        if coll.uid not in have:
-            ctx.emit(CreateCollation(coll))
+    _change_named(ctx, "collations", COLLATION_FIELDS, AlterCollation, CreateCollation,
+                  DropCollation, early=early)
 
 
 def create_enums(ctx: Ctx) -> None:
@@ -276,23 +263,32 @@ def drop_enums(ctx: Ctx) -> None:
 
 def change_domains(ctx: Ctx, *, early: bool) -> None:
     """Early: create and alter (but the base type); late: drop."""
-    wanted = {d.uid: d for d in ctx.new.domains}
+    _change_named(ctx, "domains", tuple(f for f in DOMAIN_FIELDS if f != "base"),
+                  AlterDomain, CreateDomain, DropDomain, early=early)
+
+
+def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
+                  alter: type[AlterDomain] | type[AlterCollation], create: Callable[[Any], Op],
+                  drop: Callable[[Any], Op], *, early: bool) -> None:
+    """The ops of one kind of named schema-level object (``attr`` of the schema): early,
+    renames, then ``alter`` with the changed ``fields``, then ``create``; late, ``drop``."""
+    wanted = {x.uid: x for x in getattr(ctx.new, attr)}
     if not early:
-        for dom in ctx.state.domains:
-            if dom.uid not in wanted:
-                ctx.emit(DropDomain(dom))
+        for old in getattr(ctx.state, attr):
+            if old.uid not in wanted:
+                ctx.emit(drop(old))
         return
-    rename_objects(ctx, "domains", AlterDomain)
-    for dom in ctx.state.domains:
-        n = wanted.get(dom.uid)
+    rename_objects(ctx, attr, alter)
+    for old in getattr(ctx.state, attr):
+        n = wanted.get(old.uid)
         if n is not None:
-            changes = changes_between(dom, n, tuple(f for f in DOMAIN_FIELDS if f != "base"))
+            changes = changes_between(old, n, fields)
             if changes:
-                ctx.emit(AlterDomain(dom.uid, n.qualified_name, changes))
-    have = {d.uid for d in ctx.state.domains}
-    for dom in ctx.new.domains:
-        if dom.uid not in have:
-            ctx.emit(CreateDomain(dom))
+                ctx.emit(alter(old.uid, n.qualified_name, changes))
+    have = {x.uid for x in getattr(ctx.state, attr)}
+    for x in getattr(ctx.new, attr):
+        if x.uid not in have:
+            ctx.emit(create(x))
 
 
 def rebase_domains(ctx: Ctx) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from modeler.importers import typemap
 from modeler.importers.draft import Draft, DraftForeignKey, DraftTable, QName
 from modeler.importers.result import ImportResult
 from modeler.schema import model as m
@@ -49,8 +50,6 @@ class _Builder:
         """Report, once per type, a custom type that is neither PostgreSQL's, nor an
         extension's, nor made by the script (kept SQL, a table's row type): most likely
         another database's spelling (``datetime``), which the export cannot create."""
-        from modeler.importers import typemap
-
         base = t.name.split("(")[0].split(".")[-1].strip().strip('"')
         if not base or "%" in t.name or t.name in self.reported or \
                 base.lower() in self.known_types():

@@ -132,14 +132,17 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
             accepted(new)
         result = sync(locked, old, new, validated=True)
         activity = None
-        if log and not result.empty:
-            locked.refresh_from_db(fields=["revision"])
+        if result.empty:
+            design.revision = locked.revision
+            return EditOutcome(old=old, new=new, sync=result, activity=activity)
+        # the write bumped the revision: one read of the new stamp serves the activity, the
+        # snapshot cache (the next read of this revision needs no element query) and the caller
+        stamp = written(locked, new)
+        if log:
             activity = db.Activity.objects.create(
                 project=locked.project, design=locked, actor=actor, action=action,
                 summary=summary[:300], target_uid=target_uid or "",
                 before=element_json(old, target_uid), after=element_json(new, target_uid),
-                design_revision=locked.revision)
-        if not result.empty:
-            written(locked, new)  # the next read of this revision needs no element query
-        design.revision = db.Design.objects.values_list("revision", flat=True).get(pk=design.pk)
+                design_revision=stamp.revision)
+        design.revision = stamp.revision
         return EditOutcome(old=old, new=new, sync=result, activity=activity)

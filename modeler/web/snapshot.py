@@ -99,11 +99,14 @@ class StaleSnapshot(AssertionError):
 CACHE = SnapshotCache()
 
 
-def written(design: db.Design, schema: m.Schema) -> None:
+def written(design: db.Design, schema: m.Schema) -> CacheKey:
     """Remember ``schema`` as what ``design`` holds now, right after a write that stored
-    exactly it (the next read at this revision needs no element query)."""
+    exactly it (the next read at this revision needs no element query); returns the
+    design's new revision stamp."""
     row = db.Design.objects.filter(pk=design.pk).values_list("revision", "updated_at").get()
-    CACHE.put(CacheKey(design.pk, *row), m.normalized(schema))
+    key = CacheKey(design.pk, *row)
+    CACHE.put(key, m.normalized(schema))
+    return key
 
 
 def snapshot_uncached(design_id: int) -> m.Schema:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,6 +107,7 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
     return redirect("waivers", *_args(design_))
 
 
+LEVEL_ORDER = ("block", "justify", "advise")
 FINDINGS_PAGE_LIMIT = 2000  # per level on the findings page; narrow by rule for the rest
 
 
@@ -121,11 +124,8 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
     if level:
         grouped["groups"] = [g for g in grouped["groups"] if g["level"] == level]
     grouped["open"] = True
-    by_rule = sorted({(f.rule, f.level.value) for f in lint},
-                     key=lambda rl: (["block", "justify", "advise"].index(rl[1]), rl[0]))
-    counts: dict[tuple[str, str], int] = {}
-    for f in lint:
-        counts[(f.rule, f.level.value)] = counts.get((f.rule, f.level.value), 0) + 1
+    counts = Counter((f.rule, f.level.value) for f in lint)
+    by_rule = sorted(counts, key=lambda rl: (LEVEL_ORDER.index(rl[1]), rl[0]))
     return render(request, "rules/findings.html", {
         "project": project, "design": design_, "role": role, "can_edit": can(role, "edit"),
         "findings": grouped, "rule": rule, "level": level, "standalone": True,
