@@ -22,10 +22,10 @@ from sqlalchemy.schema import (
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from modeler.codegen import extras
-from modeler.codegen.extras import pg_dialect
 from modeler.codegen.metadata import metadata_from_schema
 from modeler.codegen.migration_code import sql_str
 from modeler.codegen.plan import ModelPlan
+from modeler.codegen.sqlwriter import ident, pg_dialect
 from modeler.schema.model import Schema
 
 _DIALECT = pg_dialect()
@@ -73,7 +73,7 @@ def schema_sql(schema: Schema, *, plan: ModelPlan | None = None, title: str = ""
             wanted = (f"SELECT pg_catalog.set_config('search_path', {sql_str(r.search_path)}, "
                       "false);")
         elif r.namespace not in ("", "public"):
-            wanted = f"SET search_path = {extras.q(r.namespace)}, public;"
+            wanted = f"SET search_path = {ident(r.namespace)}, public;"
         else:
             wanted = ""
         change = f"{wanted or 'RESET search_path;'}\n" if wanted != path else ""

@@ -16,8 +16,10 @@ from modeler.codegen.designdoc_parts import code, table
 from modeler.codegen.plan import ModelPlan, TablePlan
 from modeler.codegen.pytypes import python_type
 from modeler.codegen.specs import primary_key_name
+from modeler.codegen.sqlwriter import expr, partition_bound_sql, type_sql
 from modeler.codegen.versions import Revision, change_summary
 from modeler.schema.model import ColumnType, Schema, Table
+from modeler.schema.sqlexpr import partition_key
 
 
 def render_design_doc(*, title: str, package: str, plan: ModelPlan,
@@ -73,7 +75,7 @@ def overview(s: Schema) -> str:
     if s.domains:
         out.append("### Domains\n")
         out.append(table(["Domain", "Base type", "Checks", "Comment"], [
-            (d.qualified_name, d.base.sql(s), "; ".join(c.expression for c in d.checks),
+            (d.qualified_name, type_sql(d.base, s), "; ".join(expr(c.expression) for c in d.checks),
              d.comment) for d in s.domains]))
     if s.collations:
         out.append("### Collations\n")
@@ -97,14 +99,14 @@ def tables_section(plan: ModelPlan) -> str:
         if t.delete_strategy == "soft":
             facts.append("soft delete")
         if t.partition_by:
-            facts.append(f"partitioned by {t.partition_by}")
+            facts.append(f"partitioned by {partition_key(t.partition_by)}")
         if t.partition_of:
             facts.append(f"partition of {s.table(t.partition_of).qualified_name} "
-                         f"{t.partition_bound}")
+                         f"{partition_bound_sql(t.partition_bound)}")
         out.append(f"{t.comment or '(no comment)'} *{', '.join(facts)}.*\n")
         out.append(table(["Column", "Type", "Null", "Default", "Comment"], [
             (c.name + (" (PK)" if c.in_pk else ""),
-             c.type.sql(s) + (f" COLLATE {c.collation}" if c.collation else ""),
+             type_sql(c.type, s) + (f" COLLATE {c.collation}" if c.collation else ""),
              "yes" if c.nullable and not c.in_pk else "no",
              _default_text(c.default, c.identity, c.generated),
              c.comment + (f" NULL means: {c.null_meaning}" if c.null_meaning else ""))
@@ -117,8 +119,8 @@ def _default_text(default: str | None, identity: str | None, generated: str | No
     if identity:
         return f"identity ({identity})"
     if generated:
-        return f"generated: {generated}"
-    return default or ""
+        return f"generated: {expr(generated)}"
+    return expr(default) if default is not None else ""
 
 
 def _constraint_lines(s: Schema, t: Table) -> str:
@@ -128,7 +130,7 @@ def _constraint_lines(s: Schema, t: Table) -> str:
                      + ", ".join(c.name for c in t.primary_key))
     lines += [f"- Unique {code(u.name)}: " + ", ".join(s.column(c).name for c in u.columns)
               for u in t.uniques]
-    lines += [f"- Check {code(c.name)}: {code(c.expression)}" for c in t.checks]
+    lines += [f"- Check {code(c.name)}: {code(expr(c.expression))}" for c in t.checks]
     return "\n".join(lines) + "\n" if lines else ""
 
 

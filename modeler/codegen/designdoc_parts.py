@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modeler.codegen.specs import expression_sql
+from modeler.codegen.sqlwriter import expr
 from modeler.schema.model import Index, Relationship, Schema, Table
 
 
@@ -60,7 +61,7 @@ def index_definition(schema: Schema, table: Table, index: Index) -> str:
     if index.include:
         text += " INCLUDE (" + ", ".join(schema.column(c).name for c in index.include) + ")"
     if index.where:
-        text += f" WHERE {index.where}"
+        text += f" WHERE {expr(index.where)}"
     return text
 
 

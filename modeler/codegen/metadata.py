@@ -15,8 +15,10 @@ from sqlalchemy.sql.elements import conv
 
 from modeler.codegen import extras, specs
 from modeler.codegen.plan import ModelPlan, build_plan
+from modeler.codegen.sqlwriter import expr as sql_expr
 from modeler.schema.model import Schema, Table
 from modeler.schema.naming import NAMING_CONVENTION
+from modeler.schema.sqlexpr import partition_key
 
 
 class _TypeFactory:
@@ -37,14 +39,14 @@ class _TypeFactory:
 
 
 def _element(e: specs.Element) -> Any:
-    return sa.text(e.sql) if isinstance(e, specs.SqlText) else e
+    return sa.literal_column(e.sql) if isinstance(e, specs.SqlText) else e
 
 
 def _kw(kwargs: tuple[tuple[str, specs.KwValue], ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in kwargs:
         if isinstance(v, specs.SqlText):
-            out[k] = sa.text(v.sql)
+            out[k] = sa.literal_column(v.sql)
         elif k == "postgresql_ops":
             out[k] = dict(v)  # type: ignore[arg-type]
         elif isinstance(v, tuple):
@@ -61,7 +63,7 @@ def _column(plan: ModelPlan, types: _TypeFactory, table: Table, uid: str) -> sa.
     if c.identity:
         args.append(sa.Identity(always=c.identity == "always"))
     if c.generated:
-        args.append(sa.Computed(sa.text(c.generated), persisted=True))
+        args.append(sa.Computed(sa.literal_column(sql_expr(c.generated)), persisted=True))
     if specs.needs_autoincrement_off(table, c):
         args_kw: dict[str, Any] = {"autoincrement": False}
     else:
@@ -69,7 +71,8 @@ def _column(plan: ModelPlan, types: _TypeFactory, table: Table, uid: str) -> sa.
     return sa.Column(
         c.name, types(expr, imports), *args, **args_kw,
         nullable=c.nullable and not c.in_pk,
-        server_default=(sa.text(specs.server_default_sql(c.default)) if c.default is not None
+        server_default=(sa.literal_column(specs.server_default_sql(c.default))
+                        if c.default is not None
                         else None),
         comment=c.comment or None)
 
@@ -90,7 +93,7 @@ def _table(plan: ModelPlan, types: _TypeFactory, md: sa.MetaData, table: Table) 
             kw["initially"] = "DEFERRED" if u.initially_deferred else "IMMEDIATE"
         items.append(sa.UniqueConstraint(*(schema.column(c).name for c in u.columns),
                                          name=u.name, **kw))
-    items += [sa.CheckConstraint(sa.text(ck.expression), name=conv(ck.name))
+    items += [sa.CheckConstraint(sa.literal_column(sql_expr(ck.expression)), name=conv(ck.name))
               for ck in table.checks]
 
     def by_name(uid: str) -> str:
@@ -103,7 +106,7 @@ def _table(plan: ModelPlan, types: _TypeFactory, md: sa.MetaData, table: Table) 
     ns = None if table.namespace == "public" else table.namespace
     options: dict[str, Any] = {}
     if table.partition_by is not None:
-        options["postgresql_partition_by"] = table.partition_by
+        options["postgresql_partition_by"] = partition_key(table.partition_by)
     return sa.Table(table.name, md, *cols, *items, schema=ns, comment=table.comment or None,
                     **options)
 

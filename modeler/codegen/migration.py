@@ -21,12 +21,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 
-from modeler.codegen.extras import (
-    UPDATED_AT_FUNCTION,
-    trigger_name,
-    updated_at_function_sql,
-    updated_at_trigger_sql,
-)
 from modeler.codegen.migration_code import (
     Call,
     Stmt,
@@ -85,6 +79,12 @@ from modeler.codegen.migration_types import (
     remove_enum_value,
     rename_enum,
     set_comment,
+)
+from modeler.codegen.sqlwriter import (
+    UPDATED_AT_FUNCTION,
+    trigger_name,
+    updated_at_function_sql,
+    updated_at_trigger_sql,
 )
 from modeler.diff import (
     AddCheck,

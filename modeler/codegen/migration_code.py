@@ -10,37 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy.dialects import postgresql
-
-from modeler.schema.model import ColumnType, Schema
+# the one SQL writer's spellings, re-exported for the renderers
+from modeler.codegen.sqlwriter import ident as ident
+from modeler.codegen.sqlwriter import qname as qname
+from modeler.codegen.sqlwriter import sa_sql, text_safe
+from modeler.codegen.sqlwriter import sql_str as sql_str
+from modeler.codegen.sqlwriter import type_sql as type_sql
 
 WIDTH = 99  # ruff's line-length is 100
 
 
 # --- SQL ------------------------------------------------------------------------------------
-
-def _preparer() -> Any:
-    factory: Any = postgresql.dialect
-    return factory().identifier_preparer
-
-
-_PREPARER = _preparer()
-
-
-def ident(name: str) -> str:
-    """An SQL identifier, quoted when PostgreSQL needs it (reserved words, capitals, odd
-    characters) — SQLAlchemy's rules, so raw SQL and ``op.*`` calls agree."""
-    return str(_PREPARER.quote(name))
-
-
-def qname(namespace: str | None, name: str) -> str:
-    """``"ns"."name"``; objects in ``public`` (or no namespace) stay unqualified."""
-    if namespace in (None, "", "public"):
-        return ident(name)
-    return f"{ident(namespace)}.{ident(name)}"
-
 
 def move_sql(what: str, old_ns: str, old_name: str, new_ns: str, new_name: str,
              tmp: str) -> list[str]:
@@ -56,28 +38,6 @@ def move_sql(what: str, old_ns: str, old_name: str, new_ns: str, new_name: str,
             f"ALTER {what} {qname(new_ns, tmp)} RENAME TO {ident(new_name)}"]
 
 
-def sql_str(value: str) -> str:
-    """A standard-conforming SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def type_sql(ctype: ColumnType, schema: Schema) -> str:
-    """The SQL spelling of a column type with enum/domain names quoted."""
-    if ctype.kind in ("enum", "domain") and ctype.ref:
-        obj = schema.type_object(ctype.ref)
-        if obj is not None:
-            return qname(obj.namespace, obj.name) + "[]" * ctype.array_dims
-    return ctype.sql(schema)
-
-
-_BIND = re.compile(r"(?<![:\w\\]):(?=\w)")
-
-
-def no_binds(sql: str) -> str:
-    """Escape ``:name`` so that ``sa.text()`` (used by ``op.execute``) sees no bind params."""
-    return _BIND.sub(r"\\:", sql)
-
-
 # --- Python ---------------------------------------------------------------------------------
 
 def lit(value: object) -> str:
@@ -88,9 +48,17 @@ def lit(value: object) -> str:
     return text
 
 
-def text_lit(sql: str) -> str:
-    """``sa.text("...")`` for an SQL fragment."""
-    return f"sa.text({lit(no_binds(sql))})"
+def sql_expr(sql: str) -> Call:
+    """``sa.text("...")`` for an SQL expression (canonical, from the one SQL writer), or
+    ``sa.literal_column("...")`` where ``sa.text()`` would take part of it for a bind
+    parameter."""
+    return Call(sa_sql(sql), (Lit(sql),))
+
+
+def condition(sql: str) -> Lit | Call:
+    """A CHECK condition: a plain string (SQLAlchemy makes it ``sa.text()``) where that is
+    safe, else ``sa.literal_column("...")``."""
+    return Lit(sql) if text_safe(sql) else sql_expr(sql)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +153,14 @@ def comment(text: str) -> Stmt:
 
 
 def execute(sql: str, *, auto: bool = False) -> Stmt:
-    """``op.execute("<sql>")``."""
-    return Stmt("autocommit" if auto else "code", Call("op.execute", (Lit(no_binds(sql)),)))
+    """``op.execute("<sql>")``, which Alembic runs as ``sa.text()``; where ``sa.text()`` would
+    take part of the SQL for a bind parameter (``':name'``) or an escape (``'\\:'``),
+    ``op.execute(sa.DDL("<sql>"))`` instead: DDL takes no parameters, only ``%`` is doubled."""
+    if text_safe(sql):
+        arg: str | Call | Lit = Lit(sql)
+    else:
+        arg = Call("sa.DDL", (Lit(sql.replace("%", "%%")),))
+    return Stmt("autocommit" if auto else "code", Call("op.execute", (arg,)))
 
 
 def render_body(stmts: list[Stmt], indent: int = 4) -> list[str]:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from modeler.codegen.migration_code import (
     lit,
-    qname,
-    sql_str,
 )
 from modeler.codegen.sqltypes import type_expr
+
+# the one SQL writer's spellings, re-exported for the renderers
+from modeler.codegen.sqlwriter import comment_sql as comment_sql
+from modeler.codegen.sqlwriter import table_name
 from modeler.schema import naming
 from modeler.schema.model import (
     ColumnType,
@@ -69,9 +71,7 @@ def pk_label(table: Table) -> str:
     return table.pk_name or naming.pk_name(table.name)
 
 
-def tq(table: Table) -> str:
-    """The table's name in raw SQL."""
-    return qname(table.namespace, table.name)
+tq = table_name  # a table's name in raw SQL
 
 
 def schema_kw(namespace: str | None, key: str = "schema") -> tuple[tuple[str, str], ...]:
@@ -87,5 +87,3 @@ def names_list(names: list[str] | tuple[str, ...]) -> str:
     return "[" + ", ".join(lit(n) for n in names) + "]"
 
 
-def comment_sql(target: str, text: str) -> str:
-    return f"COMMENT ON {target} IS {sql_str(text) if text else 'NULL'}"

@@ -9,12 +9,12 @@ from modeler.codegen.migration_code import (
     Stmt,
     autocommit,
     code,
+    condition,
     execute,
     ident,
     lit,
-    no_binds,
     qname,
-    text_lit,
+    sql_expr,
 )
 from modeler.codegen.migration_ctx import (
     RenderCtx,
@@ -25,6 +25,7 @@ from modeler.codegen.migration_ctx import (
     schema_kw,
     tq,
 )
+from modeler.codegen.sqlwriter import expr
 from modeler.schema.collations import canonical
 from modeler.schema.model import (
     CheckConstraint,
@@ -55,7 +56,8 @@ def _deferrable(deferrable: bool, deferred: bool) -> list[tuple[str, str | Call 
 
 
 def _part_sql(part: IndexPart, table: Table) -> str:
-    text = ident(table.column(part.column).name) if part.column else f"({part.expression})"
+    text = (ident(table.column(part.column).name) if part.column
+            else f"({expr(part.expression or '')})")
     if part.collation:
         text += f" COLLATE {canonical(part.collation)}"
     if part.opclass:
@@ -72,7 +74,7 @@ def _index_parts(ix: Index, table: Table) -> str:
     for p in ix.parts:
         plain = p.column and not (p.collation or p.opclass or p.descending or p.nulls)
         items.append(lit(table.column(p.column).name) if plain and p.column
-                     else text_lit(_part_sql(p, table)))
+                     else sql_expr(_part_sql(p, table)).render(0, 10**6))
     return "[" + ", ".join(items) + "]"
 
 
@@ -86,7 +88,7 @@ def add_index(table: Table, ix: Index, ctx: RenderCtx, *, name: str | None = Non
     if ix.method != "btree":
         kwargs.append(("postgresql_using", lit(ix.method)))
     if ix.where:
-        kwargs.append(("postgresql_where", text_lit(ix.where)))
+        kwargs.append(("postgresql_where", sql_expr(expr(ix.where))))
     if ix.include:
         kwargs.append(("postgresql_include",
                        names_list([table.column(c).name for c in ix.include])))
@@ -145,11 +147,11 @@ def add_check(table: Table, k: CheckConstraint, ctx: RenderCtx) -> list[Stmt]:
     out: list[Stmt]
     if ctx.is_safe(table.uid):
         out = [execute(f"ALTER TABLE {tq(table)} ADD CONSTRAINT {ident(k.name)} "
-                       f"CHECK ({k.expression}) NOT VALID"),
+                       f"CHECK ({expr(k.expression)}) NOT VALID"),
                execute(f"ALTER TABLE {tq(table)} VALIDATE CONSTRAINT {ident(k.name)}")]
     else:
         out = [code(Call("op.create_check_constraint",
-                         (f(k.name), lit(table.name), Lit(no_binds(k.expression))),
+                         (f(k.name), lit(table.name), condition(expr(k.expression))),
                          schema_kw(table.namespace)))]
     if k.comment:
         out.append(execute(comment_sql(f"CONSTRAINT {ident(k.name)} ON {tq(table)}",

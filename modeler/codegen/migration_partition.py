@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from modeler.codegen.extras import collation_sql
 from modeler.codegen.migration_code import Call, Lit, Stmt, comment, execute, ident
 from modeler.codegen.migration_ctx import RenderCtx, comment_sql, tq
+from modeler.codegen.sqlwriter import attach_sql, collation_sql, detach_sql, type_sql
 from modeler.diff import AlterCollation, AlterPartitionKey, AttachPartition, DetachPartition
 from modeler.diff.base import find
 from modeler.schema.collations import format_ref, quote
@@ -51,10 +51,9 @@ def _redefine(before: Collation, after: Collation, ctx: RenderCtx) -> list[Stmt]
     tmp_ref = format_ref(after.namespace, tmp)
     out = [comment(f"collation {after.qualified_name} gets a new definition: created again, "
                    "its columns move over (indexes on them are rebuilt)"),
-           execute(collation_sql(after).replace(f"COLLATION {after.ref} ",
-                                                f"COLLATION {tmp_ref} ", 1))]
+           execute(collation_sql(after, tmp_ref))]
     users = _users(ctx.after, after.ref)
-    types = {(tq(t), c.name): c.type.sql(ctx.after) for t in ctx.after.tables
+    types = {(tq(t), c.name): type_sql(c.type, ctx.after) for t in ctx.after.tables
              for c in t.columns}
     for table, column in users:
         out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE "
@@ -66,12 +65,12 @@ def _redefine(before: Collation, after: Collation, ctx: RenderCtx) -> list[Stmt]
 
 def attach_partition(op: AttachPartition, ctx: RenderCtx) -> list[Stmt]:
     table, parent = ctx.after.table(op.table_uid), ctx.after.table(op.parent_uid)
-    return [execute(f"ALTER TABLE {tq(parent)} ATTACH PARTITION {tq(table)} {op.bound}")]
+    return [execute(attach_sql(parent, table, op.bound))]
 
 
 def detach_partition(op: DetachPartition, ctx: RenderCtx) -> list[Stmt]:
     table, parent = ctx.before.table(op.table_uid), ctx.before.table(op.parent_uid)
-    return [execute(f"ALTER TABLE {tq(parent)} DETACH PARTITION {tq(table)}")]
+    return [execute(detach_sql(parent, table))]
 
 
 def alter_partition_key(op: AlterPartitionKey, ctx: RenderCtx) -> list[Stmt]:

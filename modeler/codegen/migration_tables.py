@@ -20,14 +20,14 @@ from modeler.codegen.migration_code import (
     Stmt,
     code,
     comment,
+    condition,
     execute,
     ident,
     lit,
     move_sql,
-    no_binds,
     qname,
+    sql_expr,
     sql_str,
-    text_lit,
     type_sql,
 )
 from modeler.codegen.migration_ctx import (
@@ -45,6 +45,7 @@ from modeler.codegen.migration_keys import (
     unique_call,
 )
 from modeler.codegen.specs import needs_autoincrement_off
+from modeler.codegen.sqlwriter import expr
 from modeler.schema import naming
 from modeler.schema.model import (
     Column,
@@ -52,6 +53,7 @@ from modeler.schema.model import (
     Schema,
     Table,
 )
+from modeler.schema.sqlexpr import partition_key
 
 # --- columns ----------------------------------------------------------------------------------
 
@@ -63,12 +65,13 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
     if c.identity is not None:
         args.append("sa.Identity(always=True)" if c.identity == "always" else "sa.Identity()")
     if c.generated is not None:
-        args.append(Call("sa.Computed", (Lit(no_binds(c.generated)),), (("persisted", "True"),)))
+        args.append(Call("sa.Computed", (sql_expr(expr(c.generated)),),
+                         (("persisted", "True"),)))
     kwargs: list[tuple[str, str | Call | Lit]] = [
         ("nullable", lit(c.nullable if nullable is None else nullable))]
     default = c.default if default is None else default
     if default is not None:
-        kwargs.append(("server_default", text_lit(default)))
+        kwargs.append(("server_default", sql_expr(expr(default))))
     if c.comment:
         kwargs.append(("comment", Lit(c.comment)))
     if table is not None and default is None and needs_autoincrement_off(table, c):
@@ -205,7 +208,7 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         out.append(execute(f"{col} {verb}"))
     if after.default is not None and (after.default != before.default or dropped):
         out.append(code(Call("op.alter_column", target,
-                             (("server_default", text_lit(after.default)), *kw))))
+                             (("server_default", sql_expr(expr(after.default))), *kw))))
     if before.comment != after.comment:
         out.append(code(Call("op.alter_column", target,
                              (("comment", Lit(after.comment) if after.comment else "None"),
@@ -224,7 +227,7 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
     if after.generated is None:
         return [execute(f"{col} DROP EXPRESSION"), *rest]
     if before.generated is not None and ctx.after.settings.pg_version >= 17:
-        return [execute(f"{col} SET EXPRESSION AS ({after.generated})"), *rest]
+        return [execute(f"{col} SET EXPRESSION AS ({expr(after.generated)})"), *rest]
     kw = schema_kw(table.namespace)
     out = [comment(f"{table.name}.{after.name} gets a new generation expression: "
                    "dropped and added again"),
@@ -251,13 +254,13 @@ def create_table(t: Table, ctx: RenderCtx) -> list[Stmt]:
         args.append(Call("sa.PrimaryKeyConstraint", tuple(lit(c.name) for c in t.primary_key),
                          (("name", f(pk_label(t))),)))
     args += [unique_call(u, t) for u in t.uniques]
-    args += [Call("sa.CheckConstraint", (Lit(no_binds(k.expression)),), (("name", f(k.name)),))
+    args += [Call("sa.CheckConstraint", (condition(expr(k.expression)),), (("name", f(k.name)),))
              for k in t.checks]
     kwargs: list[tuple[str, str | Call | Lit]] = list(schema_kw(t.namespace))
     if t.comment:
         kwargs.append(("comment", Lit(t.comment)))
     if t.partition_by is not None:
-        kwargs.append(("postgresql_partition_by", Lit(t.partition_by)))
+        kwargs.append(("postgresql_partition_by", Lit(partition_key(t.partition_by))))
     out = [code(Call("op.create_table", tuple(args), tuple(kwargs)))]
     for ix in t.indexes:
         out.extend(add_index(t, ix, ctx))

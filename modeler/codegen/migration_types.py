@@ -28,6 +28,14 @@ from modeler.codegen.migration_keys import (
     drop_constraint,
     drop_index,
 )
+from modeler.codegen.sqlwriter import (
+    create_domain_sql,
+    create_enum_sql,
+    create_sequence_sql,
+    domain_check_sql,
+    expr,
+    sequence_owner_sql,
+)
 from modeler.diff import (
     AddEnumValue,
     AlterDomain,
@@ -46,8 +54,7 @@ def enum_q(enum: EnumType) -> str:
 
 
 def create_enum(enum: EnumType) -> list[Stmt]:
-    labels = ", ".join(sql_str(v) for v in enum.labels)
-    out = [execute(f"CREATE TYPE {enum_q(enum)} AS ENUM ({labels})")]
+    out = [execute(create_enum_sql(enum))]
     if enum.comment:
         out.append(execute(comment_sql(f"TYPE {enum_q(enum)}", enum.comment)))
     return out
@@ -154,19 +161,8 @@ def _fks_on(ctx: RenderCtx,
     return drop, add
 
 
-def domain_sql(d: Domain, schema: Schema) -> str:
-    sql = f"CREATE DOMAIN {qname(d.namespace, d.name)} AS {type_sql(d.base, schema)}"
-    if d.default is not None:
-        sql += f" DEFAULT {d.default}"
-    if d.not_null:
-        sql += " NOT NULL"
-    for check in d.checks:
-        sql += f" CONSTRAINT {ident(check.name)} CHECK ({check.expression})"
-    return sql
-
-
 def create_domain(d: Domain, schema: Schema) -> list[Stmt]:
-    out = [execute(domain_sql(d, schema))]
+    out = [execute(create_domain_sql(d, schema))]
     if d.comment:
         out.append(execute(comment_sql(f"DOMAIN {qname(d.namespace, d.name)}", d.comment)))
     return out
@@ -192,7 +188,7 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
     if "not_null" in fields:
         out.append(execute(f"ALTER DOMAIN {q} {'SET' if after.not_null else 'DROP'} NOT NULL"))
     if "default" in fields:
-        out.append(execute(f"ALTER DOMAIN {q} SET DEFAULT {after.default}"
+        out.append(execute(f"ALTER DOMAIN {q} SET DEFAULT {expr(after.default)}"
                            if after.default is not None else f"ALTER DOMAIN {q} DROP DEFAULT"))
     if "checks" in fields:
         for check in before.checks:
@@ -200,8 +196,7 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
                 out.append(execute(f"ALTER DOMAIN {q} DROP CONSTRAINT {ident(check.name)}"))
         for check in after.checks:
             if check not in before.checks:
-                out.append(execute(f"ALTER DOMAIN {q} ADD CONSTRAINT {ident(check.name)} "
-                                   f"CHECK ({check.expression})"))
+                out.append(execute(f"ALTER DOMAIN {q} ADD {domain_check_sql(check)}"))
     if "comment" in fields:
         out.append(execute(comment_sql(f"DOMAIN {q}", after.comment)))
     return out
@@ -228,24 +223,8 @@ def _recreate_domain(d: Domain, ctx: RenderCtx) -> list[Stmt]:
     return out + fks[1]
 
 
-def _owner_sql(seq: SequenceObj, schema: Schema) -> str:
-    if seq.owned_by_table is None or seq.owned_by_column is None:
-        return "OWNED BY NONE"
-    table = schema.table(seq.owned_by_table)
-    return f"OWNED BY {tq(table)}.{ident(table.column(seq.owned_by_column).name)}"
-
-
 def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:
-    sql = f"CREATE SEQUENCE {qname(seq.namespace, seq.name)} AS {seq.data_type}"
-    for word, value in (("INCREMENT BY", seq.increment), ("MINVALUE", seq.min_value),
-                        ("MAXVALUE", seq.max_value), ("START WITH", seq.start),
-                        ("CACHE", seq.cache)):
-        if value is not None:
-            sql += f" {word} {int(value)}"
-    sql += " CYCLE" if seq.cycle else ""
-    if seq.owned_by_table is not None:
-        sql += " " + _owner_sql(seq, schema)
-    return [execute(sql)]
+    return [execute(create_sequence_sql(seq, schema))]
 
 
 def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
@@ -271,7 +250,7 @@ def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
     if "cycle" in fields:
         clauses.append("CYCLE" if after.cycle else "NO CYCLE")
     if fields & {"owned_by_table", "owned_by_column"}:
-        clauses.append(_owner_sql(after, ctx.after))
+        clauses.append(sequence_owner_sql(after, ctx.after))
     if clauses:
         out.append(execute(f"ALTER SEQUENCE {qname(after.namespace, after.name)} "
                            + " ".join(clauses)))

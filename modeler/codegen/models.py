@@ -13,8 +13,10 @@ from modeler.codegen import extras, specs
 from modeler.codegen.plan import EnumPlan, ModelPlan, RelPlan, TablePlan, build_plan
 from modeler.codegen.pysource import Imports, call, docstring, pystr
 from modeler.codegen.pytypes import python_type
+from modeler.codegen.sqlwriter import expr, sa_sql
 from modeler.schema.model import Column, ColumnType, Schema
 from modeler.schema.naming import NAMING_CONVENTION
+from modeler.schema.sqlexpr import partition_key
 
 SA = "import sqlalchemy as sa"
 PG = "from sqlalchemy.dialects import postgresql"
@@ -144,13 +146,15 @@ def render_column(plan: ModelPlan, tp: TablePlan, col: Column, imports: Imports)
     if col.identity:
         args.append(f"sa.Identity(always={col.identity == 'always'})")
     if col.generated:
-        args.append(f"sa.Computed({lit(col.generated)}, persisted=True)")
+        args.append(f"sa.Computed({sa_sql(expr(col.generated))}({lit(expr(col.generated))}), "
+                    "persisted=True)")
     if col.in_pk:
         args.append("primary_key=True")
     if specs.needs_autoincrement_off(tp.table, col):
         args.append("autoincrement=False")
     if col.default is not None:
-        args.append(f"server_default=sa.text({lit(specs.server_default_sql(col.default))})")
+        default = specs.server_default_sql(col.default)
+        args.append(f"server_default={sa_sql(default)}({lit(default)})")
     if (col.name == "updated_at" and plan.schema.settings.updated_at_mode == "orm"):
         args.append("onupdate=sa.func.now()")
     if col.comment:
@@ -181,9 +185,10 @@ def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
         if u.nulls_not_distinct:
             args.append("postgresql_nulls_not_distinct=True")
         out.append(call("sa.UniqueConstraint", args, 8))
-    out += [call("sa.CheckConstraint", [f"sa.text({lit(ck.expression)})",
+    checks = [expr(ck.expression) for ck in t.checks]
+    out += [call("sa.CheckConstraint", [f"{sa_sql(sql)}({lit(sql)})",
                                         f"name=sa.schema.conv({lit(ck.name)})"], 8)
-            for ck in t.checks]
+            for ck, sql in zip(t.checks, checks, strict=True)]
     for rp in tp.many_to_one:
         if len(rp.rel.child_columns) > 1:
             spec = specs.fk_spec(schema, rp.rel, key, use_alter=rp.use_alter)
@@ -195,7 +200,8 @@ def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
     out += [render_index(specs.index_spec(schema, i, key)) for i in t.indexes]
     opts = {"comment": t.comment or None,
             "schema": t.namespace if t.namespace != "public" else None,
-            "postgresql_partition_by": t.partition_by}
+            "postgresql_partition_by": (partition_key(t.partition_by)
+                                        if t.partition_by is not None else None)}
     items = [f"{lit(k)}: {pystr(v, 8, lit)}" for k, v in opts.items() if v is not None]
     if items:
         out.append("{" + ", ".join(items) + "}")
@@ -205,7 +211,7 @@ def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
 def render_index(spec: specs.IndexSpec) -> str:
     def value(v: specs.KwValue | specs.Element) -> str:
         if isinstance(v, specs.SqlText):
-            return f"sa.text({lit(v.sql)})"
+            return f"{sa_sql(v.sql)}({lit(v.sql)})"
         if isinstance(v, tuple) and v and isinstance(v[0], tuple):
             return "{" + ", ".join(f"{lit(a)}: {lit(b)}" for a, b in v) + "}"
         if isinstance(v, tuple):

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from modeler.codegen.extras import q
+from modeler.codegen.sqlwriter import ident as q
 from modeler.schema.collations import canonical
 from modeler.schema.model import Column, Index, IndexPart, Relationship, Schema, Table
 from modeler.schema.naming import pk_name
+from modeler.schema.sqlexpr import canonical as canonical_expr
 from modeler.schema.types import INTEGER_TYPES
 
 Key = Callable[[str], str]  # column uid -> column key
@@ -67,19 +68,30 @@ def _balanced(expr: str) -> bool:
 _PARENS_AROUND_NAME = re.compile(r'(?<![\w"$])\(\s*((?:"[^"]+"|[A-Za-z_][\w$]*))\s*\)')
 
 
+_STRING = re.compile(r"'(?:[^']|'')*'")
+
+
 def simplify_expression(expr: str) -> str:
     """Drop parentheses around a lone column name (``lower((email)::text)`` →
     ``lower(email::text)``), as PostgreSQL's pretty printer does: Alembic compares index
-    expressions textually against that form."""
+    expressions textually against that form. String literals are left as they are."""
+    out, at = [], 0
+    for found in _STRING.finditer(expr):
+        out += [_unwrap(expr[at:found.start()]), found.group(0)]
+        at = found.end()
+    return "".join([*out, _unwrap(expr[at:])])
+
+
+def _unwrap(code: str) -> str:
     prev = None
-    while prev != expr:
-        prev, expr = expr, _PARENS_AROUND_NAME.sub(r"\1", expr)
-    return expr
+    while prev != code:
+        prev, code = code, _PARENS_AROUND_NAME.sub(r"\1", code)
+    return code
 
 
 def expression_sql(expr: str) -> str:
     """An index expression as PostgreSQL requires it: a bare function call, else in parens."""
-    s = simplify_expression(expr.strip())
+    s = simplify_expression(canonical_expr(expr))
     if _CALL.match(s) and _balanced(s[s.index("(") + 1:-1]):
         return s
     if s.startswith("(") and s.endswith(")") and _balanced(s[1:-1]):
@@ -126,7 +138,7 @@ def index_spec(schema: Schema, index: Index, key: Key) -> IndexSpec:
     if index.method != "btree":
         kwargs.append(("postgresql_using", index.method))
     if index.where:
-        kwargs.append(("postgresql_where", SqlText(index.where)))
+        kwargs.append(("postgresql_where", SqlText(canonical_expr(index.where))))
     if index.include:
         kwargs.append(("postgresql_include", tuple(key(c) for c in index.include)))
     if ops:
@@ -160,7 +172,7 @@ def server_default_sql(default: str) -> str:
     it so under the default search_path; Alembic compares ``nextval`` defaults textually
     against that form, and else evaluates both, which advances the sequences and never
     finds them equal)."""
-    return _NEXTVAL.sub(_nextval, default)
+    return _NEXTVAL.sub(_nextval, canonical_expr(default))
 
 
 def _nextval(found: re.Match[str]) -> str:

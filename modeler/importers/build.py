@@ -14,6 +14,7 @@ from modeler.importers import typemap
 from modeler.importers.draft import Draft, DraftForeignKey, DraftTable, QName
 from modeler.importers.result import ImportResult
 from modeler.schema import model as m
+from modeler.schema import sqlexpr
 from modeler.schema.builder import stable_uid
 
 
@@ -43,6 +44,11 @@ class _Builder:
             self.warn("unresolved", f"{where}: type {t.name} is not defined; kept as a name")
             return m.ColumnType(kind="custom", name=t.name, array_dims=t.array_dims)
         if t.kind == "custom":
+            found = sqlexpr.type_problem(t.name)
+            if found is not None:
+                self.warn("invalid type", f"{where}: type {t.name!r} is not one SQL type name "
+                          f"({found}); imported as text")
+                return m.ColumnType(name="text", array_dims=t.array_dims)
             self.check_custom(t, where)
         return t
 
@@ -71,7 +77,46 @@ class _Builder:
                             (*self.d.tables, *self.d.domains, *self.d.enums)}
         return self._known
 
+    def expr(self, t: DraftTable, text: str | None, kind: sqlexpr.Kind, what: str
+             ) -> str | None:
+        """``text`` when it is one valid ``kind`` expression of table ``t``; else a warning
+        at the table's line and None (PostgreSQL would refuse it: the export would not
+        upgrade)."""
+        if text is None:
+            return None
+        found = sqlexpr.problem(text, kind, columns=list(t.columns), table=t.name)
+        if found is None:
+            return text
+        self.warn("invalid expression", f"{t.namespace}.{t.name}: {what} {text!r} left out: "
+                  f"{found}", t.file, t.line)
+        return None
+
+    def domain_expr(self, name: str, text: str | None, kind: sqlexpr.Kind) -> str | None:
+        if text is None:
+            return None
+        found = sqlexpr.problem(text, kind, columns=("value",))
+        if found is None:
+            return text
+        self.warn("invalid expression", f"domain {name}: {text!r} left out: {found}")
+        return None
+
+    def sound(self, t: DraftTable) -> DraftTable:
+        """``t`` without the expressions PostgreSQL would refuse (each one a warning)."""
+        for c in t.columns.values():
+            c.default = self.expr(t, c.default, "default", f"the default of column {c.name}")
+            c.generated = self.expr(t, c.generated, "generated",
+                                    f"the generation expression of column {c.name}")
+        t.checks = [ck for ck in t.checks
+                    if self.expr(t, ck.expression, "check", f"check {ck.name}") is not None]
+        t.indexes = [ix for ix in t.indexes if all(
+            self.expr(t, p.expression, "index", f"index {ix.name}") is not None
+            for p in ix.parts if p.expression is not None)
+            and (ix.where is None or self.expr(t, ix.where, "predicate",
+                                                f"index {ix.name} (WHERE)") is not None)]
+        return t
+
     def table(self, t: DraftTable) -> m.Table:
+        t = self.sound(t)
         ns, name = t.qname
         uid_of = {c: column_uid(ns, name, c) for c in t.columns}
         pk = {c: i + 1 for i, c in enumerate(t.pk_columns)}
@@ -191,7 +236,9 @@ class _Builder:
         domains = tuple(m.Domain(
             uid=type_uid("domain", x.namespace, x.name), name=x.name, namespace=x.namespace,
             base=self.ctype(x.base, f"domain {x.name}"), not_null=x.not_null,
-            default=x.default, checks=tuple(m.DomainCheck(n, e) for n, e in x.checks),
+            default=self.domain_expr(x.name, x.default, "domain_default"),
+            checks=tuple(m.DomainCheck(n, e) for n, e in x.checks
+                         if self.domain_expr(x.name, e, "domain_check") is not None),
             comment=x.comment) for x in d.domains.values())
         extensions = tuple(m.Extension(uid=stable_uid("extension", n), name=n, namespace=ns)
                            for n, ns in d.extensions.items())

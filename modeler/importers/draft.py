@@ -109,6 +109,8 @@ class DraftTable:
     partition_by: str | None = None  # RANGE|LIST|HASH (...)
     partition_of: QName | None = None  # the parent table, for a partition
     partition_bound: str = ""  # FOR VALUES ... | DEFAULT
+    file: str = ""  # where it was declared, for warnings
+    line: int | None = None
 
     @property
     def qname(self) -> QName:

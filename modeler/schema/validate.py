@@ -6,10 +6,12 @@ stored or exported at all, whatever the rule levels.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 
 from modeler.schema import model as m
+from modeler.schema import sqlexpr
 from modeler.schema.collations import is_builtin, parse_ref
 
 
@@ -91,6 +93,9 @@ def _partition_problems(schema: m.Schema) -> list[str]:
     out: list[str] = []
     by_uid = {t.uid: t for t in schema.tables}
     for t in schema.tables:
+        found = sqlexpr.partition_problem(t.partition_by, t.partition_bound)
+        if found is not None:
+            out.append(f"table {t.qualified_name}: {found}")
         if t.partition_by is not None:
             method = t.partition_by.strip().split(" ", 1)[0].split("(", 1)[0].upper()
             if method not in m.PARTITION_METHODS or "(" not in t.partition_by:
@@ -121,9 +126,75 @@ def _partition_problems(schema: m.Schema) -> list[str]:
     return out
 
 
+_NAME = r'(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")'
+# an operator class, schema-qualified or not, with optional parameters (gist_trgm_ops(siglen=32))
+_OPCLASS = re.compile(rf"^(?:{_NAME}\.)?{_NAME}(?:\(\s*\w+\s*=\s*[\w.]+\s*"
+                      rf"(?:,\s*\w+\s*=\s*[\w.]+\s*)*\))?$")
+
+
+_SEQUENCE_TYPES = frozenset({"smallint", "integer", "bigint"})
+
+
+def _table_expressions(t: m.Table) -> list[tuple[str, str, sqlexpr.Kind]]:
+    """(where, text, kind) of every expression of table ``t``."""
+    found: list[tuple[str, str, sqlexpr.Kind]] = [
+        (f"check {k.name}", k.expression, "check") for k in t.checks]
+    for c in t.columns:
+        if c.default is not None:
+            found.append((f"column {c.name}: default", c.default, "default"))
+        if c.generated is not None:
+            found.append((f"column {c.name}: generated", c.generated, "generated"))
+    for i in t.indexes:
+        found += [(f"index {i.name}", p.expression, "index") for p in i.parts
+                  if p.expression is not None]
+        if i.where is not None:
+            found.append((f"index {i.name}: WHERE", i.where, "predicate"))
+    return found
+
+
+def _type_problems(ctype: m.ColumnType, what: str) -> list[str]:
+    if ctype.kind != "custom":
+        return []
+    found = sqlexpr.type_problem(ctype.name)
+    return [] if found is None else [f"{what}: {found}"]
+
+
+def expression_problems(schema: m.Schema) -> list[str]:
+    """Every SQL expression and custom type name of the design that is not exactly one valid
+    expression (or type) for its place, or names a column its table does not have."""
+    out: list[str] = []
+    for t in schema.tables:
+        columns = [c.name for c in t.columns]
+        for where, text, kind in _table_expressions(t):
+            found = sqlexpr.problem(text, kind, columns=columns, table=t.name)
+            if found is not None:
+                out.append(f"table {t.qualified_name}, {where}: {found}")
+        for c in t.columns:
+            out += _type_problems(c.type, f"column {t.qualified_name}.{c.name}")
+        out += [f"table {t.qualified_name}, index {i.name}: operator class {p.opclass!r} is "
+                "not a (schema-qualified) name"
+                for i in t.indexes for p in i.parts
+                if p.opclass is not None and not _OPCLASS.match(p.opclass)]
+    out += [f"sequence {s.qualified_name}: type {s.data_type!r} is not smallint, integer or "
+            "bigint" for s in schema.sequences if s.data_type not in _SEQUENCE_TYPES]
+    for d in schema.domains:
+        what = f"domain {d.qualified_name}"
+        out += _type_problems(d.base, what)
+        if d.default is not None:
+            found = sqlexpr.problem(d.default, "domain_default")
+            if found is not None:
+                out.append(f"{what}, default: {found}")
+        for k in d.checks:
+            found = sqlexpr.problem(k.expression, "domain_check", columns=("value",))
+            if found is not None:
+                out.append(f"{what}, check {k.name}: {found}")
+    return out
+
+
 def problems(schema: m.Schema) -> list[str]:
     """Everything structurally wrong with ``schema`` (empty when valid)."""
     out: list[str] = _collation_problems(schema) + _partition_problems(schema)
+    out += expression_problems(schema)
     uids: list[str] = [c.uid for c in schema.collations]
     type_uids = {e.uid for e in schema.enums} | {d.uid for d in schema.domains}
     for t in schema.tables:

@@ -1,137 +1,24 @@
-"""SQL text from pglast AST nodes: expressions, identifiers, and names PostgreSQL derives.
-
-Expressions (defaults, CHECKs, index keys, WHERE predicates) are printed with pglast's own
-deparser. Its one stylistic choice we change is casts: pglast prints ``CAST(x AS t)``, while
-PostgreSQL (``pg_get_expr``), pg_dump and people write ``x::t``, so :class:`SqlStream` prints
-the postfix form (parenthesising the operand unless it is atomic). And a function call written
-in SQL syntax (``NORMALIZE(x, NFKC)``, ``SUBSTRING(x FROM 2)``, ``TRIM(BOTH FROM x)``,
-``x AT TIME ZONE z``) stays in that syntax: pglast prints most of them as plain calls
-(``pg_catalog.normalize(x, 'NFKC')``), which PostgreSQL stores and shows differently.
-"""
+"""Names PostgreSQL derives from expressions, and script helpers; the printer itself lives in
+:mod:`modeler.schema.sqlprint` (re-exported here for the importers)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast, enums
-from pglast.keywords import UNRESERVED_KEYWORDS
-from pglast.printers import get_special_function
-from pglast.stream import RawStream
+from pglast import ast
 
-_PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
-_ATOMIC = (ast.A_Const, ast.ColumnRef, ast.FuncCall, ast.TypeCast, ast.ParamRef,
-           ast.A_ArrayExpr, ast.SQLValueFunction)
+from modeler.schema.sqlprint import (
+    SqlStream,
+    column_refs,
+    default_sql,
+    expr_sql,
+    names_of,
+    qualified,
+    quote_ident,
+)
 
-
-_Base: Any = RawStream
-
-# pglast's printers of functions PostgreSQL's grammar has an SQL syntax for, with the argument
-# counts each printer handles (its overlay() wants all four: a 3-argument OVERLAY stays a call)
-_SQL_SYNTAX_ARGS = {
-    "pg_catalog.btrim": (1, 2), "pg_catalog.ltrim": (1, 2), "pg_catalog.rtrim": (1, 2),
-    "pg_catalog.normalize": (1, 2), "pg_catalog.substring": (2, 3),
-    "pg_catalog.overlay": (4,), "pg_catalog.overlaps": (4,), "pg_catalog.timezone": (1, 2),
-    "pg_catalog.pg_collation_for": (1,), "pg_catalog.xmlexists": (2,),
-    "pg_catalog.extract": (2,), "pg_catalog.position": (2,),
-}
-
-
-class SqlStream(_Base):  # type: ignore[misc]
-    """RawStream printing casts as ``operand::type`` and SQL-syntax calls in SQL syntax."""
-
-    def get_printer_for_function(self, name: str, node: Any = None) -> Any:
-        if (node is not None and node.funcformat == enums.CoercionForm.COERCE_SQL_SYNTAX
-                and len(node.args or ()) in _SQL_SYNTAX_ARGS.get(name, ())):
-            return get_special_function(name)
-        return super().get_printer_for_function(name, node)
-
-    def print_node(self, node: Any, is_name: bool = False, is_symbol: bool = False) -> None:
-        base: Any = super()
-        if isinstance(node, ast.TypeCast) and not is_name:
-            arg = node.arg
-            negative = isinstance(arg, ast.A_Const) and _is_negative(arg)
-            with self.expression(negative or not isinstance(arg, _ATOMIC)):
-                self.print_node(arg)
-            self.write("::")
-            base.print_node(node.typeName)
-            self.separator()
-            return
-        base.print_node(node, is_name=is_name, is_symbol=is_symbol)
-
-
-def _is_negative(const: Any) -> bool:
-    val = getattr(const, "val", None)
-    for attr in ("ival", "fval"):
-        v = getattr(val, attr, None)
-        if v is not None:
-            return str(v).startswith("-")
-    return False
-
-
-def default_sql(node: Any) -> str | None:
-    """A column/domain default as PostgreSQL stores it: ``DEFAULT NULL`` (even cast) is no
-    default at all."""
-    inner = node.arg if isinstance(node, ast.TypeCast) else node
-    if isinstance(inner, ast.A_Const) and inner.isnull:
-        return None
-    return expr_sql(node)
-
-
-def expr_sql(node: Any) -> str:
-    """The SQL text of an expression node."""
-    stream: Any = SqlStream()
-    return str(stream(node)).strip()
-
-
-def quote_ident(name: str) -> str:
-    """Quote an identifier the way PostgreSQL's quote_ident does."""
-    if _PLAIN_IDENT.match(name) and (name not in _KEYWORDS or name in UNRESERVED_KEYWORDS):
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _all_keywords() -> frozenset[str]:
-    from pglast import keywords
-
-    return frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS
-                     | keywords.COL_NAME_KEYWORDS | keywords.UNRESERVED_KEYWORDS)
-
-
-_KEYWORDS = _all_keywords()
-
-
-def qualified(namespace: str, name: str) -> str:
-    """``ns.name`` quoted as needed; ``public`` is spelled out too (exports are explicit)."""
-    return f"{quote_ident(namespace)}.{quote_ident(name)}"
-
-
-def names_of(nodes: Any) -> list[str]:
-    """The strings of a list of ``String`` nodes (qualified names, column lists)."""
-    return [n.sval for n in nodes or ()]
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """Every AST node under ``node`` (pglast's Visitor is slow to set up per expression)."""
-    if isinstance(node, list | tuple):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for attr in type(node).__slots__:
-            yield from _walk(getattr(node, attr, None))
-
-
-def column_refs(node: Any) -> list[str]:
-    """Distinct column names referenced by an expression, in order of appearance."""
-    names: list[str] = []
-    for n in _walk(node):
-        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
-            name = str(n.fields[-1].sval)
-            if name not in names:
-                names.append(name)
-    return names
+__all__ = ["SqlStream", "column_refs", "default_sql", "expr_sql", "index_column_label",
+           "names_of", "qualified", "quote_ident", "strip_leading"]
 
 
 def index_column_label(node: Any) -> str:

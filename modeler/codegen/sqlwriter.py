@@ -1,0 +1,191 @@
+"""The one SQL writer: how every design object is spelled in SQL, for every export.
+
+``schema.sql`` and the models' ``create_all`` DDL events (:mod:`extras`), the Alembic
+revisions (``migration_*``) and DESIGN.md all spell identifiers, string literals, types,
+expressions and the statements of objects SQLAlchemy does not create (enums, domains,
+collations, sequences, comments, partitions, the ``updated_at`` trigger) through this module,
+so they cannot drift apart. Expressions and custom type names are printed in their canonical
+form by :mod:`modeler.schema.sqlexpr` (never the user's raw text): no byte a user typed can
+end a statement or a literal here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.dialects import postgresql
+
+from modeler.schema import sqlexpr
+from modeler.schema.model import (
+    Collation,
+    ColumnType,
+    Domain,
+    DomainCheck,
+    EnumType,
+    Schema,
+    Sequence,
+    Table,
+)
+
+UPDATED_AT_FUNCTION = "set_updated_at"
+
+
+def pg_dialect() -> Any:
+    """SQLAlchemy's PostgreSQL dialect (its constructor is untyped, hence ``Any``)."""
+    factory: Any = postgresql.dialect
+    return factory()
+
+
+_PREPARER = pg_dialect().identifier_preparer
+
+
+def ident(name: str) -> str:
+    """An SQL identifier, quoted when PostgreSQL needs it (reserved words, capitals, odd
+    characters): SQLAlchemy's rules, so raw SQL and ``op.*`` calls agree."""
+    return str(_PREPARER.quote(name))
+
+
+def qname(namespace: str | None, name: str) -> str:
+    """``"ns"."name"``; objects in ``public`` (or no namespace) stay unqualified."""
+    if namespace in (None, "", "public"):
+        return ident(name)
+    return f"{ident(namespace or '')}.{ident(name)}"
+
+
+def sql_str(value: str) -> str:
+    """A standard-conforming SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+# what sa.text() takes for a bind parameter (SQLAlchemy's TextClause._bind_params_regex)
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?![:\w])")
+
+
+def text_safe(sql: str) -> bool:
+    """Does ``sa.text(sql)`` (and Alembic's ``op.execute(sql)``) write ``sql`` unchanged? Not
+    when part of it looks like a bind parameter (``':name'``) or its escape (``'\\:'``)."""
+    return _BIND.search(sql) is None and "\\:" not in sql
+
+
+def sa_sql(sql: str) -> str:
+    """The SQLAlchemy construct name for an SQL fragment written as it is: ``sa.text`` when
+    that is safe, else ``sa.literal_column`` (no bind parameters at all)."""
+    return "sa.text" if text_safe(sql) else "sa.literal_column"
+
+
+def expr(text: str) -> str:
+    """An SQL expression (CHECK, default, index key or predicate, generated column) in its
+    canonical form; :class:`~modeler.schema.sqlexpr.ExpressionError` when it is not one."""
+    return sqlexpr.canonical(text)
+
+
+def table_name(table: Table) -> str:
+    """The table's name in raw SQL."""
+    return qname(table.namespace, table.name)
+
+
+def type_sql(ctype: ColumnType, schema: Schema) -> str:
+    """The SQL spelling of a column type: enum and domain names quoted, an extension's type
+    in its canonical form."""
+    dims = "[]" * ctype.array_dims
+    if ctype.kind in ("enum", "domain") and ctype.ref:
+        obj = schema.type_object(ctype.ref)
+        if obj is not None:
+            return qname(obj.namespace, obj.name) + dims
+    if ctype.kind == "custom":
+        return sqlexpr.type_name(ctype.name) + dims
+    return ctype.sql(schema)
+
+
+def comment_sql(target: str, text: str) -> str:
+    """``COMMENT ON <target> IS '<text>'`` (``NULL`` removes it)."""
+    return f"COMMENT ON {target} IS {sql_str(text) if text else 'NULL'}"
+
+
+def create_enum_sql(enum: EnumType) -> str:
+    labels = ", ".join(sql_str(v) for v in enum.labels)
+    return f"CREATE TYPE {qname(enum.namespace, enum.name)} AS ENUM ({labels})"
+
+
+def domain_check_sql(check: DomainCheck) -> str:
+    return f"CONSTRAINT {ident(check.name)} CHECK ({expr(check.expression)})"
+
+
+def create_domain_sql(d: Domain, schema: Schema) -> str:
+    sql = f"CREATE DOMAIN {qname(d.namespace, d.name)} AS {type_sql(d.base, schema)}"
+    if d.default is not None:
+        sql += f" DEFAULT {expr(d.default)}"
+    if d.not_null:
+        sql += " NOT NULL"
+    for check in d.checks:
+        sql += " " + domain_check_sql(check)
+    return sql
+
+
+def collation_sql(c: Collation, ref: str | None = None) -> str:
+    """``CREATE COLLATION`` with the options the design holds (always schema-qualified;
+    ``ref`` creates it under another name)."""
+    opts = [f"provider = {ident(c.provider)}"]
+    for key, value in (("locale", c.locale), ("lc_collate", c.lc_collate),
+                       ("lc_ctype", c.lc_ctype)):
+        if value is not None:
+            opts.append(f"{key} = {sql_str(value)}")
+    if not c.deterministic:
+        opts.append("deterministic = false")
+    if c.rules is not None:
+        opts.append(f"rules = {sql_str(c.rules)}")
+    return f"CREATE COLLATION {ref or c.ref} ({', '.join(opts)})"
+
+
+def sequence_owner_sql(seq: Sequence, schema: Schema) -> str:
+    if seq.owned_by_table is None or seq.owned_by_column is None:
+        return "OWNED BY NONE"
+    table = schema.table(seq.owned_by_table)
+    return f"OWNED BY {table_name(table)}.{ident(table.column(seq.owned_by_column).name)}"
+
+
+def create_sequence_sql(seq: Sequence, schema: Schema, *, owned: bool = True) -> str:
+    """``CREATE SEQUENCE`` with its options (and its owner, unless ``owned`` is False:
+    ``create_all`` sets the owner once the table exists)."""
+    sql = f"CREATE SEQUENCE {qname(seq.namespace, seq.name)} AS {seq.data_type}"
+    for word, value in (("INCREMENT BY", seq.increment), ("MINVALUE", seq.min_value),
+                        ("MAXVALUE", seq.max_value), ("START WITH", seq.start),
+                        ("CACHE", seq.cache)):
+        if value is not None:
+            sql += f" {word} {int(value)}"
+    sql += " CYCLE" if seq.cycle else ""
+    if owned and seq.owned_by_table is not None:
+        sql += " " + sequence_owner_sql(seq, schema)
+    return sql
+
+
+def partition_bound_sql(bound: str) -> str:
+    """A partition bound (``FOR VALUES ...`` or ``DEFAULT``) in canonical form."""
+    return sqlexpr.partition_bound(bound)
+
+
+def attach_sql(parent: Table, table: Table, bound: str) -> str:
+    """``ALTER TABLE parent ATTACH PARTITION table <bound>``."""
+    return (f"ALTER TABLE {table_name(parent)} ATTACH PARTITION {table_name(table)} "
+            f"{partition_bound_sql(bound)}")
+
+
+def detach_sql(parent: Table, table: Table) -> str:
+    return f"ALTER TABLE {table_name(parent)} DETACH PARTITION {table_name(table)}"
+
+
+def trigger_name(table: Table) -> str:
+    return f"trg_{table.name}_updated_at"[:63]
+
+
+def updated_at_function_sql() -> str:
+    return (f"CREATE OR REPLACE FUNCTION {ident(UPDATED_AT_FUNCTION)}() RETURNS trigger\n"
+            "LANGUAGE plpgsql AS $$\nBEGIN\n    NEW.updated_at := now();\n"
+            "    RETURN NEW;\nEND;\n$$")
+
+
+def updated_at_trigger_sql(table: Table) -> str:
+    return (f"CREATE TRIGGER {ident(trigger_name(table))} BEFORE UPDATE ON "
+            f"{table_name(table)} FOR EACH ROW EXECUTE FUNCTION "
+            f"{ident(UPDATED_AT_FUNCTION)}()")
