@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from modeler.schema import model as m
+from modeler.schema import sqlexpr
 from modeler.schema.types import CATALOG
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
@@ -26,6 +27,20 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 _ACTIONS = _choices(m.FK_ACTIONS[:-1])  # UNSPECIFIED is for imports awaiting confirmation
+
+
+def sql_expression(text: str | None, kind: sqlexpr.Kind, table: m.Table | None = None) -> str:
+    """The canonical form of an SQL expression typed into a form ('' when blank), or the
+    parser's reason as the field's error (see :mod:`modeler.schema.sqlexpr`); with
+    ``table``, its column references must be the table's."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    found = sqlexpr.problem(text, kind, table=None if table is None else table.name,
+                            columns=None if table is None else [c.name for c in table.columns])
+    if found is not None:
+        raise forms.ValidationError(found)
+    return sqlexpr.canonical(text)
 
 
 class VersionedForm(forms.Form):
@@ -90,6 +105,18 @@ class ColumnForm(VersionedForm):
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "column name")
+
+    def clean_default(self) -> str:
+        return sql_expression(self.cleaned_data.get("default"), "default")
+
+    def clean_custom_type(self) -> str:
+        text = (self.cleaned_data.get("custom_type") or "").strip()
+        if not text:
+            return ""
+        try:
+            return sqlexpr.type_name(text)
+        except sqlexpr.ExpressionError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def column_type(self) -> m.ColumnType:
         d = self.cleaned_data
@@ -216,6 +243,12 @@ class IndexForm(TableChildForm):
     where = forms.CharField(required=False, max_length=500, label="Partial predicate (WHERE)")
     include = forms.CharField(required=False, max_length=500, label="INCLUDE columns")
 
+    def clean_expression(self) -> str:
+        return sql_expression(self.cleaned_data.get("expression"), "index", self.table)
+
+    def clean_where(self) -> str:
+        return sql_expression(self.cleaned_data.get("where"), "predicate", self.table)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
@@ -257,6 +290,9 @@ class CheckForm(TableChildForm):
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "check name")
+
+    def clean_expression(self) -> str:
+        return sql_expression(self.cleaned_data.get("expression"), "check", self.table)
 
 
 class QueryPatternForm(TableChildForm):
