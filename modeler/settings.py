@@ -7,6 +7,7 @@ DATABASE_URL sqlite:///path (default: data/modeler.sqlite3) or postgresql://… 
 DB_CONN_MAX_AGE  seconds of persistent connections on PostgreSQL (default 60);
 DB_POOL=1    use psycopg 3's connection pool instead (DB_POOL_MIN/DB_POOL_MAX).
 CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory).
+MODELER_LIVE_IMPORT_HOSTS  host:port pairs the web's live import may read (see below).
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ def _secret_key() -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def live_import_hosts(text: str) -> list[tuple[str, int | None]]:
+    """``MODELER_LIVE_IMPORT_HOSTS``: ``host:port,host:*,[::1]:5432`` (a bare host means port
+    5432, ``*`` any port) as ``[(host, port or None)]``; empty means none."""
+    out: list[tuple[str, int | None]] = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        if entry.startswith("["):
+            host, _, rest = entry[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else ("5432" if not rest else "bad")
+        else:
+            host, sep, port = entry.rpartition(":")
+            host, port = (host, port) if sep else (entry, "5432")
+        if not host or not (port == "*" or (port.isdigit() and 0 < int(port) < 65536)):
+            raise ValueError(f"MODELER_LIVE_IMPORT_HOSTS: {entry!r} is not host:port or host:*")
+        out.append((host.lower(), None if port == "*" else int(port)))
+    return out
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -174,6 +194,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MODELER_MAX_UPLOAD_BYTES = int(os.environ.get("MODELER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MODELER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Live database import from the web (issue #12): only these host:port pairs (empty: none),
+# never the app's own database; bounded in time and in number at once (per process).
+LIVE_IMPORT_ALLOWED = live_import_hosts(os.environ.get("MODELER_LIVE_IMPORT_HOSTS", ""))
+LIVE_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_CONNECT_TIMEOUT", "10"))
+LIVE_IMPORT_STATEMENT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_STATEMENT_TIMEOUT",
+                                                     "60"))
+LIVE_IMPORT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_TIMEOUT", "300"))
+LIVE_IMPORT_CONCURRENCY = int(os.environ.get("MODELER_LIVE_IMPORT_CONCURRENCY", "1"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "modeler@localhost")

@@ -1,19 +1,23 @@
 """Turn an :class:`~modeler.importers.ImportResult` into a project whose version 1 is the
-imported baseline (already deployed: its findings are grandfathered)."""
+imported baseline (already deployed: its findings are grandfathered); and who may import a
+live database from the web, from where (:func:`live_import_allowed`, :func:`live_policy`)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from modeler.importers import ImportResult, ImportWarning, Progress
+from modeler.importers.live import Policy, Timeouts
 from modeler.schema import model as m
 from modeler.web import models as db
 from modeler.web import services
@@ -23,6 +27,55 @@ from modeler.web.versions import version_save
 
 class ImportRefused(Exception):
     """The import cannot go ahead; nothing was created."""
+
+
+LIVE_FORBIDDEN = ("Importing a live database is open to staff and to owners of a project only: "
+                  "ask an administrator, or upload the schema as SQL (pg_dump --schema-only).")
+
+
+def live_import_allowed(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether ``user`` may import a live database from the web: staff, or the owner of at
+    least one project (a role held through :class:`~modeler.web.models.Membership`)."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_staff", False):
+        return True
+    return db.Membership.objects.filter(user=user, role=db.Membership.Role.OWNER).exists()
+
+
+def live_policy() -> Policy:
+    """Where the web may import from: ``LIVE_IMPORT_ALLOWED`` (``MODELER_LIVE_IMPORT_HOSTS``),
+    never the application's own databases."""
+    allowed = tuple((str(h), None if p is None else int(p))
+                    for h, p in getattr(settings, "LIVE_IMPORT_ALLOWED", ()))
+    return Policy(allowed=allowed, own=own_databases(),
+                  resolve_timeout=min(5.0, live_timeouts().connect))
+
+
+def live_timeouts() -> Timeouts:
+    """The live import's timeouts from the settings (the command line's too)."""
+    return Timeouts(connect=float(getattr(settings, "LIVE_IMPORT_CONNECT_TIMEOUT", 10.0)),
+                    statement=float(getattr(settings, "LIVE_IMPORT_STATEMENT_TIMEOUT", 60.0)),
+                    total=float(getattr(settings, "LIVE_IMPORT_TIMEOUT", 300.0)))
+
+
+def own_databases() -> tuple[tuple[str, int, str], ...]:
+    """(host, port, name) of every PostgreSQL database this application uses: each alias,
+    as configured and as connected (a test run's database too), an empty host or port read
+    as libpq would (``PGHOST``/``PGPORT``, else the local socket and 5432)."""
+    entries = [*settings.DATABASES.values(), *(c.settings_dict for c in connections.all())]
+    out: set[tuple[str, int, str]] = set()
+    for entry in entries:
+        if "postgresql" not in str(entry.get("ENGINE", "")):
+            continue
+        hosts = str(entry.get("HOST") or os.environ.get("PGHOST", "")).split(",")
+        port = str(entry.get("PORT") or os.environ.get("PGPORT", "") or "5432")
+        name = str(entry.get("NAME") or "")
+        names = {name, f"test_{name}", str((entry.get("TEST") or {}).get("NAME") or "")}
+        for host in hosts:
+            for ports in port.split(","):
+                out |= {(host.strip(), int(ports), n) for n in names if n and ports.isdigit()}
+    return tuple(sorted(out))
 
 
 def warning_record(w: ImportWarning) -> dict[str, Any]:

@@ -26,6 +26,12 @@ job before showing progress (imports faster than that answer at once, default 0.
 ``MODELER_IMPORT_ACTIVE_PER_USER`` unfinished jobs per user (default 3);
 ``MODELER_IMPORT_STALE_AFTER`` seconds without a heartbeat before a job counts as dead
 (default 30).
+
+Live database imports (``start_parse(..., live=True)``) always run on a worker thread, even
+with ``MODELER_IMPORT_INLINE``: a database that never answers must not hold the request
+(it waits :func:`fast_wait` at most, like any job). At most ``LIVE_IMPORT_CONCURRENCY`` of
+them run (or wait for a worker) at once per process (default 1): more are refused with
+:class:`TooManyJobs`, so they cannot take every worker from the other imports.
 """
 
 from __future__ import annotations
@@ -147,21 +153,52 @@ def _worker_slots() -> threading.BoundedSemaphore:
         return _slots
 
 
-def _launch(job: ImportJob, work: Callable[[ImportJob, JobState], None]) -> None:
-    """Run ``work`` for ``job`` inline or on a worker thread (with its flusher)."""
+_live_running = 0
+
+
+def _live_acquire() -> None:
+    """Count one more live import in this process, or :class:`TooManyJobs`."""
+    global _live_running
+    limit = max(1, int(_setting("LIVE_IMPORT_CONCURRENCY", 1)))
+    with _threads_lock:
+        if _live_running >= limit:
+            raise TooManyJobs("Another live database import is running on this server; try "
+                              "again in a minute.")
+        _live_running += 1
+
+
+def _live_release() -> None:
+    global _live_running
+    with _threads_lock:
+        _live_running = max(0, _live_running - 1)
+
+
+def _launch(job: ImportJob, work: Callable[[ImportJob, JobState], None], *,
+            background: bool = False, ended: Callable[[], None] | None = None) -> None:
+    """Run ``work`` for ``job`` inline or on a worker thread (with its flusher); always on a
+    thread when ``background``. ``ended`` is called once the job is over."""
     state = JobState(job.pk)
-    if inline():
-        _run(job.pk, work, state, threaded=False)
+    if inline() and not background:
+        _run(job.pk, work, state, threaded=False, ended=ended)
         return
-    thread = threading.Thread(target=_run, args=(job.pk, work, state), daemon=True,
+    thread = threading.Thread(target=_run, args=(job.pk, work, state),
+                              kwargs={"ended": ended}, daemon=True,
                               name=f"import-job-{job.pk}")
     with _threads_lock:
         _threads[job.pk] = thread
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:  # no thread to be had: the job never ran
+        with _threads_lock:
+            _threads.pop(job.pk, None)
+        if ended is not None:
+            ended()
+        _finish(job.pk, Status.FAILED, error="The server is too busy to start the import; "
+                "try again in a minute.")
 
 
 def _run(job_id: int, work: Callable[[ImportJob, JobState], None], state: JobState, *,
-         threaded: bool = True) -> None:
+         threaded: bool = True, ended: Callable[[], None] | None = None) -> None:
     finished = threading.Event()
     flusher = None
     if threaded:
@@ -198,6 +235,8 @@ def _run(job_id: int, work: Callable[[ImportJob, JobState], None], state: JobSta
                 error=f"The import failed unexpectedly ({type(exc).__name__}); nothing was "
                       "created. The error has been logged.")
     finally:
+        if ended is not None:
+            ended()
         finished.set()
         if flusher is not None:
             flusher.join()
@@ -259,11 +298,22 @@ def _new_job(user: AbstractBaseUser, kind: str, *, name: str, slug: str, source:
 
 
 def start_parse(user: AbstractBaseUser, *, name: str, slug: str, source: str,
-                reader: Reader) -> ImportJob:
+                reader: Reader, live: bool = False) -> ImportJob:
     """Start reading the input into a preview. ``reader`` holds the input (and a live
-    database's URL) in memory only."""
-    job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
-    _launch(job, lambda job, state: _parse(job, state, reader))
+    database's URL) in memory only. ``live``: a live database import (see the module
+    docstring: always in the background, a bounded number at once)."""
+    if not live:
+        job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
+        _launch(job, lambda job, state: _parse(job, state, reader))
+        return job
+    _live_acquire()
+    try:
+        job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
+    except BaseException:
+        _live_release()
+        raise
+    _launch(job, lambda job, state: _parse(job, state, reader), background=True,
+            ended=_live_release)
     return job
 
 

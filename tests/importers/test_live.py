@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import time
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict
 
 from modeler.importers import SchemaImportError, import_live, import_sql
+from modeler.importers.live import guard, session
 from modeler.schema import model as m
 from tests.catalog import compare, read_catalog
 from tests.importers.conftest import corpus_files, musicbrainz_files, psql_load
@@ -216,3 +221,141 @@ def test_live_import_of_collations_and_partitions(version: int, pg_server: PgSer
     assert {t.name: (t.partition_by, t.partition_bound) for t in live.tables} == \
         {t.name: (t.partition_by, t.partition_bound) for t in scripted.tables}
     assert live.collations == scripted.collations
+
+
+# ------------------------------------------------------------- untrusted URLs (issue #12)
+
+REFUSED_URLS = {
+    "postgresql:///app": "host name",  # the server's own socket and PG* defaults
+    "postgresql://?host=/var/run/postgresql": "host name",
+    "postgresql://u@%2Fvar%2Frun%2Fpostgresql/app": "socket paths",
+    "postgresql://u@db.example.com/app?host=/tmp": "'host' is not accepted",
+    "postgresql://u@db.example.com/app?hostaddr=127.0.0.1": "'hostaddr' is not accepted",
+    "postgresql://u@db.example.com/app?service=prod": "'service' is not accepted",
+    "postgresql://u@db.example.com/app?passfile=/root/.pgpass": "'passfile' is not accepted",
+    "postgresql://u@h1.example.com,h2.example.com/app": "one host",
+    "postgresql://u@db.example.com:5432,h2:5433/app": "one host",
+    "postgresql://db.example.com/app": "user name",
+    "postgresql://u@db.example.com": "database name",
+    "postgresql://u@db.example.com/app?sslmode=bogus": "sslmode must be",
+    "mysql://u@db.example.com/app": "not a PostgreSQL URL",
+    "host=db.example.com dbname=app": "not a PostgreSQL URL",
+}
+
+
+@pytest.mark.parametrize("url", sorted(REFUSED_URLS))
+def test_untrusted_urls_need_explicit_parts(url: str) -> None:
+    with pytest.raises(guard.LiveImportRefused) as info:
+        guard.parse_url(url)
+    assert REFUSED_URLS[url] in str(info.value)
+
+
+def test_untrusted_url_parts() -> None:
+    t = guard.parse_url("postgres://bob:p%40ss@DB.example.com:6543/my%20db?sslmode=require")
+    assert (t.host, t.port, t.dbname, t.user, t.password, t.sslmode) == \
+        ("db.example.com", 6543, "my db", "bob", "p@ss", "require")
+    assert "p@ss" not in repr(t) and t.label == "db.example.com:6543"
+    assert guard.parse_url("postgresql://u@[::1]/d").label == "[::1]:5432"
+
+
+def fake_dns(table: dict[str, list[str]]) -> Any:
+    def resolve(host: str, port: int) -> list[str]:
+        if host in table:
+            return table[host]
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            raise OSError(f"{host}: no such host") from None
+    return resolve
+
+
+DNS = fake_dns({"localhost": ["127.0.0.1", "::1"], "db.internal": ["10.0.0.5"],
+                "alias.internal": ["10.0.0.5"], "evil.example": ["10.0.0.5", "10.0.0.9"],
+                "app-db.internal": ["10.0.0.7"], "rebound.example": ["127.0.0.1"]})
+
+
+def check(url: str, allowed: list[tuple[str, int | None]],
+          own: tuple[tuple[str, int, str], ...] = ()) -> list[str]:
+    return guard.check(guard.parse_url(url), guard.Policy(allowed=tuple(allowed), own=own),
+                       resolve=DNS)
+
+
+def test_allowed_hosts_are_compared_by_address() -> None:
+    assert check("postgresql://u@db.internal/app", [("db.internal", 5432)]) == ["10.0.0.5"]
+    assert check("postgresql://u@alias.internal/app", [("db.internal", 5432)]) == ["10.0.0.5"]
+    assert check("postgresql://u@10.0.0.5:7000/app", [("db.internal", None)]) == ["10.0.0.5"]
+    assert check("postgresql://u@localhost:6000/x", [("127.0.0.1", 6000)]) == \
+        ["127.0.0.1", "::1"]  # every address checked, tried in turn
+    assert check("postgresql://u@127.0.0.1:6000/x", [("localhost", 6000)]) == ["127.0.0.1"]
+    refused = [
+        ("postgresql://u@db.internal:5433/app", [("db.internal", 5432)]),  # other port
+        ("postgresql://u@evil.example/app", [("db.internal", 5432)]),  # one address not listed
+        ("postgresql://u@rebound.example/app", [("db.internal", 5432)]),  # name → loopback
+        ("postgresql://u@127.0.0.1/app", [("db.internal", 5432)]),
+        ("postgresql://u@0.0.0.0:6000/app", [("db.internal", None)]),
+        ("postgresql://u@nowhere.example/app", [("db.internal", 5432)]),  # does not resolve
+    ]
+    for url, allowed in refused:
+        with pytest.raises(guard.LiveImportRefused, match="MODELER_LIVE_IMPORT_HOSTS"):
+            check(url, allowed)
+    with pytest.raises(guard.LiveImportRefused, match="not enabled"):
+        check("postgresql://u@db.internal/app", [])
+    with pytest.raises(guard.Unreachable):  # listed, but its name does not resolve now
+        check("postgresql://u@gone.internal/app", [("gone.internal", 5432)])
+
+
+def test_the_apps_own_database_is_refused_whatever_the_list_says() -> None:
+    own = (("127.0.0.1", 5432, "modeler"), ("app-db.internal", 6432, "modeler_prod"),
+           ("", 5433, "sock"))
+    loopback = [("localhost", None), ("127.0.0.1", None)]
+    for url in ("postgresql://u@127.0.0.1/modeler", "postgresql://u@localhost/modeler",
+                "postgresql://u@[::1]/modeler", "postgresql://u@[::ffff:127.0.0.1]/modeler",
+                "postgresql://u@127.0.0.2/modeler", "postgresql://u@0.0.0.0/modeler",
+                "postgresql://u@localhost:5433/sock"):
+        with pytest.raises(guard.LiveImportRefused, match="own database"):
+            check(url, loopback, own)
+    with pytest.raises(guard.LiveImportRefused, match="own database"):
+        check("postgresql://u@10.0.0.7:6432/modeler_prod", [("10.0.0.7", 6432)], own)
+    # the same server's other databases, and the same name on another port, are fine
+    assert check("postgresql://u@127.0.0.1/other", loopback, own) == ["127.0.0.1"]
+    assert check("postgresql://u@127.0.0.1:6000/modeler", loopback, own) == ["127.0.0.1"]
+
+
+def test_untrusted_conninfo_sets_every_environment_backed_option(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("PGHOST", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGPORT", "PGPASSFILE",
+                "PGOPTIONS", "PGSSLCERT", "PGSSLMODE", "PGHOSTADDR", "PGREQUIREAUTH"):
+        monkeypatch.setenv(var, "from-the-environment")
+    target = guard.parse_url("postgresql://bob@db.internal:6543/app")
+    params = conninfo_to_dict(guard.conninfo(target, ["10.0.0.5"], 3))
+    assert (params["host"], params["hostaddr"], params["port"], params["dbname"],
+            params["user"], params["password"]) == ("db.internal", "10.0.0.5", "6543", "app",
+                                                    "bob", "")
+    assert params["passfile"] == "/dev/null/none" and params["sslmode"] == "prefer"
+    assert params["connect_timeout"] == "3" and params["sslcertmode"] == "disable"
+    assert "service" not in params
+    for option in pq.Conninfo.get_defaults():  # an explicit value wins over its PG* variable
+        if option.envvar and option.keyword != b"service":
+            assert option.keyword.decode() in params, option.keyword
+    assert "from-the-environment" not in str(params)
+    two = conninfo_to_dict(guard.conninfo(target, ["10.0.0.5", "10.0.0.6"], 10))
+    assert (two["host"], two["hostaddr"], two["connect_timeout"]) == \
+        ("db.internal,db.internal", "10.0.0.5,10.0.0.6", "5")  # the timeout is shared
+
+
+def test_timeouts_bound_each_query_and_the_whole_read(pg_url: str) -> None:
+    def sleep(seconds: float) -> Any:
+        return lambda conn: conn.execute(f"SELECT pg_sleep({seconds})").fetchall()
+
+    t0 = time.monotonic()
+    with pytest.raises(SchemaImportError, match="timed out"):
+        session.read(pg_url, session.Timeouts(statement=0.5), sleep(5), label="x",
+                     detailed=False, redact=str)
+    with pytest.raises(SchemaImportError, match="timed out"):  # the overall cap: a watchdog
+        session.read(pg_url, session.Timeouts(statement=60, total=1), sleep(5), label="x",
+                     detailed=False, redact=str)
+    assert time.monotonic() - t0 < 4
+    rows = session.read(pg_url, session.Timeouts(total=5), sleep(0), label="x",
+                        detailed=False, redact=str)
+    assert len(rows) == 1
+    assert time.monotonic() - t0 < 10  # the watchdog stopped with the read

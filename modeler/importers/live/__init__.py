@@ -1,7 +1,15 @@
 """Import from a live PostgreSQL database with read-only catalog queries (psycopg 3).
 
-The connection runs one READ ONLY transaction. The URL is used to connect and then dropped:
-it is never stored in the result, and errors are reported with any password removed.
+The connection runs one READ ONLY transaction, bounded in time (:mod:`.session`). The URL is
+used to connect and then dropped: it is never stored in the result, and errors are reported
+with any password removed.
+
+Two callers, two levels of trust. The web passes a :class:`~.guard.Policy`: its URL comes
+from a user, so it is checked before any connection (explicit host on the administrator's
+list, not the application's own database), the connection string is built from its parts
+alone (no ``PG*`` variable, password file or socket of the server), and errors do not tell
+one network failure from another. The ``import_schema`` command, run by an administrator on
+the server, passes none: libpq reads its URL as usual.
 """
 
 from __future__ import annotations
@@ -11,12 +19,12 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import psycopg
-from psycopg.rows import dict_row
-
 from modeler.importers.build import build_result
+from modeler.importers.live import guard
 from modeler.importers.live import queries as q
 from modeler.importers.live import script as s
+from modeler.importers.live.guard import LiveImportRefused, Policy
+from modeler.importers.live.session import Timeouts, connect_message, read
 from modeler.importers.progress import Progress
 from modeler.importers.result import ImportResult, SchemaImportError
 from modeler.importers.sql.context import Context
@@ -39,6 +47,16 @@ def redact(text: str, url: str) -> str:
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
 
 
+def _label(url: str) -> str:
+    """``host:port`` of a URL for messages, as far as it says (``the database`` else)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "the database"
+    return f"{host}:{port or 5432}" if host else "the database"
+
+
 def _conninfo(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     base = scheme.split("+", 1)[0].lower()
@@ -49,28 +67,40 @@ def _conninfo(url: str) -> str:
 
 def import_live(url: str, schemas: Sequence[str] | None = None,
                 tables: Sequence[str] | None = None, *,
-                progress: Progress | None = None) -> ImportResult:
+                progress: Progress | None = None, policy: Policy | None = None,
+                timeouts: Timeouts | None = None) -> ImportResult:
     """Import the tables (and their types, keys, indexes...) of a live database.
 
     ``schemas`` limits the import to those namespaces (default: every non-system schema);
     ``tables`` to those tables (``name`` or ``schema.name``), in which case views and
     functions are left out and only the selected tables' triggers are kept.
     ``progress`` (see :mod:`modeler.importers.progress`) hears of each catalog query, then
-    of each generated statement imported.
+    of each generated statement imported. ``policy``: the URL is untrusted, see the module
+    docstring (:class:`~.guard.LiveImportRefused` when it is refused). ``timeouts``:
+    :class:`~.session.Timeouts` (default: its defaults).
     """
-    conninfo = _conninfo(url)
+    timeouts = timeouts or Timeouts()
+    if policy is None:
+        conninfo, label = _conninfo(url), _label(url)
+    else:
+        target = guard.parse_url(url)
+        if progress is not None:
+            progress("checking the database address", 0, 0)
+        try:
+            addresses = guard.check(target, policy)
+        except guard.Unreachable:
+            raise SchemaImportError(connect_message(target.label)) from None
+        conninfo, label = guard.conninfo(target, addresses, timeouts.connect), target.label
     if progress is not None:
         progress("connecting to the database", 0, 0)
-    try:
-        with psycopg.connect(conninfo, connect_timeout=15, row_factory=dict_row) as conn:
-            conn.read_only = True
-            with conn.transaction():
-                conn.execute("SET LOCAL search_path = public")
-                conn.execute("SET LOCAL statement_timeout = '120s'")
-                queries = 12 + (0 if schemas else 1) + (3 if tables is None else 0)
-                data = _read(_Reader(conn, progress, queries), schemas, tables)
-    except psycopg.Error as exc:
-        raise SchemaImportError(f"cannot read the database: {redact(str(exc), url)}") from None
+
+    def work(conn: Any) -> dict[str, Any]:
+        conn.execute("SET LOCAL search_path = public")
+        queries = 12 + (0 if schemas else 1) + (3 if tables is None else 0)
+        return _read(_Reader(conn, progress, queries), schemas, tables)
+
+    data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
+                redact=lambda text: redact(text, url), connect_timeout=policy is None)
     return _import(data, tables is not None, progress)
 
 
@@ -190,4 +220,4 @@ def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None =
     return build_result(ctx.draft)
 
 
-__all__ = ["import_live", "redact"]
+__all__ = ["LiveImportRefused", "Policy", "Timeouts", "import_live", "redact"]

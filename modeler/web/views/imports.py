@@ -7,6 +7,11 @@ at once (the preview, the editor, or the form with the error); slower ones answe
 job's page, whose progress bar polls the job every half second with htmx (without
 JavaScript the page reloads itself) and moves on to the preview or the new project when
 the job is done.
+
+A live database is read only for staff and project owners, from the hosts the administrator
+allowed (:mod:`modeler.importers.live.guard`), always in the background
+(:mod:`modeler.web.importjobs`): others do not see the option, and their POST is refused
+with 403 before any job exists.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from modeler.importers import SchemaImportError, import_dbml, import_live, import_sql
-from modeler.web import importjobs
+from modeler.importers.live import guard
+from modeler.web import importing, importjobs
 from modeler.web.models import ImportJob, PendingImport, Project
 from modeler.web.models import slug_validator as _slug
 
@@ -37,10 +43,19 @@ class ImportForm(forms.Form):
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}),
                            label="…or paste the text")
     url = forms.CharField(required=False, max_length=1000, label="Database URL",
-                          help_text="postgresql://user:password@host/db — used once, read "
-                                    "only, never stored.")
+                          help_text="postgresql://user:password@host:port/dbname — used once, "
+                                    "read only, never stored; only from hosts an "
+                                    "administrator allowed.")
     schemas = forms.CharField(required=False, max_length=500,
                               help_text="Schemas to read, comma-separated (default: all).")
+
+    def __init__(self, *args: Any, live: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not live:  # the live option is not offered (and refused, see start())
+            field = self.fields["format"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in field.choices if c[0] != "url"]
+            del self.fields["url"], self.fields["schemas"]
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
@@ -64,19 +79,30 @@ def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     return files
 
 
+def _live_reader(form: ImportForm) -> tuple[importjobs.Reader, str]:
+    """The live import's reader: the URL's form and the host list are checked here (no
+    I/O); resolving and checking its host, and connecting, happen on the job."""
+    url = (form.cleaned_data.get("url") or "").strip()
+    if not url:
+        raise SchemaImportError("Enter the database URL.")
+    guard.parse_url(url)
+    policy = importing.live_policy()
+    if not policy.allowed:
+        raise guard.LiveImportRefused(guard.not_enabled_message())
+    timeouts = importing.live_timeouts()
+    schemas = [s.strip() for s in (form.cleaned_data.get("schemas") or "").split(",")
+               if s.strip()]
+    source = "a live database"
+    return (lambda progress: (import_live(url, schemas=schemas or None, progress=progress,
+                                          policy=policy, timeouts=timeouts), source)), source
+
+
 def _reader(request: HttpRequest, form: ImportForm) -> tuple[importjobs.Reader, str]:
     """What the job will run, holding the input (or the URL) in memory only, and a first
     description of the source; bad input that needs no parsing raises here."""
     fmt = form.cleaned_data["format"]
     if fmt == "url":
-        url = (form.cleaned_data.get("url") or "").strip()
-        if not url:
-            raise SchemaImportError("Enter the database URL.")
-        schemas = [s.strip() for s in (form.cleaned_data.get("schemas") or "").split(",")
-                   if s.strip()]
-        source = "a live database"
-        return (lambda progress: (import_live(url, schemas=schemas or None,
-                                              progress=progress), source)), source
+        return _live_reader(form)
     files = _files(request, form)
     read = import_sql if fmt == "sql" else import_dbml
     source = f"{fmt}: " + ", ".join(n for n, _ in files)
@@ -86,8 +112,12 @@ def _reader(request: HttpRequest, form: ImportForm) -> tuple[importjobs.Reader, 
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None)
+    live = importing.live_import_allowed(request.user)
+    form = ImportForm(request.POST or None, live=live)
     ctx: dict[str, Any] = {"form": form, "limit_mb": settings.MODELER_MAX_UPLOAD_BYTES // 2**20}
+    if request.method == "POST" and request.POST.get("format") == "url" and not live:
+        ctx.update(error=importing.LIVE_FORBIDDEN)
+        return render(request, "imports/start.html", ctx, status=403)
     if request.method == "GET":
         running = ImportJob.objects.filter(user=request.user, status__in=ImportJob.ACTIVE)
         ctx["running"] = [j for j in running.order_by("created_at")
@@ -100,7 +130,7 @@ def start(request: HttpRequest) -> HttpResponse:
         job = importjobs.start_parse(request.user,  # type: ignore[arg-type]
                                      name=form.cleaned_data["name"],
                                      slug=form.cleaned_data["slug"], source=source,
-                                     reader=reader)
+                                     reader=reader, live=form.cleaned_data["format"] == "url")
     except SchemaImportError as exc:
         ctx.update(error=str(exc), statement=exc.statement)
         return render(request, "imports/start.html", ctx, status=422)

@@ -6,6 +6,11 @@
 Files are loaded in the order given. Creates the project when it does not exist (owner:
 --owner, default the first superuser). Prints counts and warnings; exits 1 with nothing
 created on failure. The URL is used once to read the catalog and is never stored.
+
+``--url`` is for the administrator on the server: it is not limited to
+``MODELER_LIVE_IMPORT_HOSTS`` and libpq reads it as usual (local sockets, ``PG*`` variables,
+``~/.pgpass``); it keeps the web's timeouts (``MODELER_LIVE_IMPORT_CONNECT_TIMEOUT``,
+``MODELER_LIVE_IMPORT_TIMEOUT``...).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modeler.importers import ImportResult, SchemaImportError, import_dbml, import_live, import_sql
-from modeler.web.importing import ImportRefused, import_project
+from modeler.web.importing import ImportRefused, import_project, live_timeouts
 
 
 class Command(BaseCommand):
@@ -31,7 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="project name (new projects)")
         parser.add_argument("--owner", help="username (default: the first superuser)")
         parser.add_argument("--format", choices=("sql", "dbml"))
-        parser.add_argument("--url", help="postgresql:// URL of a live database (read only)")
+        parser.add_argument("--url", help="postgresql:// URL of a live database (read only; "
+                            "not limited to MODELER_LIVE_IMPORT_HOSTS)")
         parser.add_argument("--schema", action="append", dest="schemas",
                             help="schema to read from the live database (repeatable)")
 
@@ -68,8 +74,8 @@ class Command(BaseCommand):
             if opts["url"]:
                 if opts["files"] or opts["format"]:
                     raise CommandError("give either --url or --format with files, not both")
-                return (import_live(opts["url"], schemas=opts["schemas"] or None),
-                        "a live database")
+                return (import_live(opts["url"], schemas=opts["schemas"] or None,
+                                    timeouts=live_timeouts()), "a live database")
             if not opts["files"] or not opts["format"]:
                 raise CommandError("give --format sql|dbml and at least one file, or --url")
             files = []
