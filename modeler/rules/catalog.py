@@ -5,6 +5,7 @@ from __future__ import annotations
 from modeler.rules import (  # noqa: F401  (imported for their @register side effect)
     constraints,
     docs,
+    functions,
     indexes,
     keys,
     migrations,

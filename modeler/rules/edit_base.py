@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from modeler.schema import naming
-from modeler.schema.model import Column, ColumnType, Relationship, Schema, Sequence, Table
+from modeler.schema.model import (
+    Column,
+    ColumnType,
+    Extension,
+    Relationship,
+    Schema,
+    Sequence,
+    Table,
+)
 
 COLUMN_FIELDS = frozenset(f.name for f in fields(Column)) - {"uid", "name"}
 REL_FIELDS = frozenset(f.name for f in fields(Relationship)) - {
@@ -24,6 +32,7 @@ class State:
     tables: dict[str, Table] = field(default_factory=dict)
     rels: dict[str, Relationship] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)
+    extensions: dict[str, Extension] = field(default_factory=dict)
     _names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def table(self, uid: str) -> Table:

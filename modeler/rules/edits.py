@@ -25,6 +25,7 @@ from modeler.rules.edit_base import (
     table_label,
 )
 from modeler.rules.edits_index import (
+    AddExtension,
     AddIndex,
     AlterRelationship,
     DropIndex,
@@ -182,12 +183,14 @@ def apply_edits(schema: Schema, edits: Iterable[Edit]) -> Schema:
     """The schema with ``edits`` applied in order, normalized. Raises :class:`EditError`."""
     state = State(schema, {t.uid: t for t in schema.tables},
                    {r.uid: r for r in schema.relationships},
-                   {s.uid: s for s in schema.sequences})
+                   {s.uid: s for s in schema.sequences},
+                   extensions={e.uid: e for e in schema.extensions})
     for edit in edits:
         edit.apply(state)
     return normalized(replace(schema, tables=tuple(state.tables.values()),
                               relationships=tuple(state.rels.values()),
-                              sequences=tuple(state.sequences.values())))
+                              sequences=tuple(state.sequences.values()),
+                              extensions=tuple(state.extensions.values())))
 
 
 def describe_edits(schema: Schema, edits: Iterable[Edit]) -> tuple[str, ...]:
@@ -196,7 +199,7 @@ def describe_edits(schema: Schema, edits: Iterable[Edit]) -> tuple[str, ...]:
 
 
 __all__ = [
-    "AddColumn", "AddIndex", "AlterColumn", "AlterRelationship", "DropIndex", "DropSequence",
-    "Edit", "EditError", "RenameColumn", "RenameConstraint", "RenameIndex",
+    "AddColumn", "AddExtension", "AddIndex", "AlterColumn", "AlterRelationship", "DropIndex",
+    "DropSequence", "Edit", "EditError", "RenameColumn", "RenameConstraint", "RenameIndex",
     "RenamePrimaryKey", "RenameRelationship", "RenameTable", "apply_edits", "describe_edits",
 ]

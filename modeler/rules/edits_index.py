@@ -1,4 +1,4 @@
-"""Edits of indexes, constraints, relationships and sequences."""
+"""Edits of indexes, constraints, relationships, sequences and extensions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from modeler.rules.edit_base import (
     replace_in,
     show,
 )
-from modeler.schema.model import Index, Schema, Table
+from modeler.schema.builder import stable_uid
+from modeler.schema.model import Extension, Index, Schema, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,3 +215,23 @@ class DropSequence(Edit):
         return frozenset({f"el:{self.sequence_uid}"})
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class AddExtension(Edit):
+    """``CREATE EXTENSION`` ``name`` (its uid derives from the name: adding it twice is one
+    extension)."""
+
+    name: str
+
+    def apply(self, state: State) -> None:
+        if any(e.name == self.name for e in state.extensions.values()):
+            return
+        uid = stable_uid("extension", self.name)
+        state.extensions[uid] = Extension(uid=uid, name=self.name)
+
+    def describe(self, schema: Schema) -> str:
+        return f"Add extension {self.name}"
+
+    def claims(self, schema: Schema) -> frozenset[str]:
+        return frozenset({f"ext:{self.name}"})

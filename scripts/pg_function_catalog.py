@@ -1,0 +1,77 @@
+"""Regenerate modeler/rules/data/pg_functions.json: the functions PostgreSQL provides, and which
+extension provides the others (rule CN-08 reads it).
+
+    .venv/bin/python scripts/pg_function_catalog.py
+
+Starts a throw-away cluster from the installed server binaries (tests/pgtemp.py), lists the
+functions of ``pg_catalog``, then creates each available extension in a database of its own
+and lists the functions it adds. Functions of later PostgreSQL versions than the installed
+one are declared in VERSION_ADDED below (with the version that added them).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.pgtemp import temp_postgres  # noqa: E402
+
+OUT = ROOT / "modeler" / "rules" / "data" / "pg_functions.json"
+_FUNCS = "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
+_EXT_FUNCS = ("SELECT DISTINCT p.proname FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid "
+              "JOIN pg_extension e ON e.oid = d.refobjid WHERE d.deptype = 'e' "
+              "AND d.classid = 'pg_proc'::regclass AND e.extname = %s")
+
+# Functions added after PostgreSQL 13 (the oldest target), by the version that added them.
+VERSION_ADDED: dict[str, int] = {
+    "trim_array": 14, "date_bin": 14, "bit_count": 14, "ltrimbytea": 14, "string_to_table": 14,
+    "unistr": 14, "range_agg": 14, "range_intersect_agg": 14, "multirange": 14,
+    "regexp_count": 15, "regexp_instr": 15, "regexp_like": 15, "regexp_substr": 15,
+    "any_value": 16, "random_normal": 16, "array_sample": 16, "array_shuffle": 16,
+    "date_add": 16, "date_subtract": 16, "erf": 16, "erfc": 16, "pg_input_is_valid": 16,
+    "pg_input_error_info": 16, "to_bin": 17, "to_oct": 17, "uuid_extract_timestamp": 17,
+    "uuid_extract_version": 17, "pg_basetype": 17, "uuidv4": 18, "uuidv7": 18,
+    "casefold": 18, "array_reverse": 18, "array_sort": 18, "crc32": 18, "crc32c": 18,
+    "gamma": 18, "lgamma": 18,
+}
+
+
+def main() -> None:
+    with temp_postgres() as server, psycopg.connect(server.url, autocommit=True) as conn:
+        version = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        builtin = sorted(r[0] for r in conn.execute(_FUNCS))
+        names = sorted(r[0] for r in conn.execute(
+            "SELECT name FROM pg_available_extensions WHERE name <> 'plpgsql'"))
+        by_extension: dict[str, list[str]] = {}
+        for i, ext in enumerate(names):
+            db = f"ext{i}"
+            conn.execute(f'CREATE DATABASE "{db}"')
+            try:
+                with psycopg.connect(server.url.rsplit("/", 1)[0] + "/" + db,
+                                     autocommit=True) as c2:
+                    try:
+                        c2.execute(f'CREATE EXTENSION "{ext}" CASCADE')
+                    except psycopg.Error as exc:
+                        print(f"skipped {ext}: {str(exc).strip()}", file=sys.stderr)
+                        continue
+                    found = sorted(r[0] for r in c2.execute(_EXT_FUNCS, (ext,)))
+                    if found:
+                        by_extension[ext] = found
+            finally:
+                conn.execute(f'DROP DATABASE "{db}"')
+    data = {"source_version": version, "builtin": builtin,
+            "version_added": dict(sorted(VERSION_ADDED.items())), "extensions": by_extension}
+    OUT.write_text(json.dumps(data, indent=0, sort_keys=False) + "\n")
+    print(f"{OUT.relative_to(ROOT)}: PostgreSQL {version}, {len(builtin)} built-in names, "
+          f"{len(by_extension)} extensions, "
+          f"{sum(len(v) for v in by_extension.values())} extension function names")
+
+
+if __name__ == "__main__":
+    main()
