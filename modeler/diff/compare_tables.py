@@ -38,7 +38,7 @@ from modeler.diff.ops_table import (
     ReorderColumns,
 )
 from modeler.diff.order import order_renames, tables_in_fk_order
-from modeler.schema import naming
+from modeler.schema import naming, sqlexpr
 from modeler.schema.model import Relationship, Schema, Table
 
 INDEX_DEF = ("parts", "unique", "method", "where", "include", "nulls_not_distinct")
@@ -96,6 +96,13 @@ def _table_or_none(schema: Schema, uid: str) -> Table | None:
         return schema.table(uid)
     except KeyError:
         return None
+
+
+def column_renames(old: Table, new: Table) -> dict[str, str]:
+    """Old name -> new name of the columns of ``old`` that ``new`` renames."""
+    names = {c.uid: c.name for c in new.columns}
+    return {c.name: names[c.uid] for c in old.columns
+            if c.uid in names and names[c.uid] != c.name}
 
 
 def same(a: Any, b: Any, fields: tuple[str, ...]) -> bool:
@@ -177,13 +184,16 @@ def drop_foreign_keys(ctx: Ctx) -> None:
 
 
 def drop_table_elements(ctx: Ctx) -> None:
-    """Indexes, uniques and checks that disappear or change definition."""
+    """Indexes, uniques and checks that disappear or change definition (an expression that
+    only follows a column rename is no change: ``RENAME COLUMN`` rewrites it)."""
     for old, new in ctx.shared_by_depth(deepest_first=False):
+        follows = sqlexpr.rename_in_table(old, column_renames(old, new))
         for coll, fields in ELEMENT_DEF.items():
             wanted = {e.uid: e for e in getattr(new, coll)}
+            after = {e.uid: e for e in getattr(follows, coll)}
             for e in getattr(old, coll):
                 n = wanted.get(e.uid)
-                if n is None or not same(e, n, fields):
+                if n is None or not same(after[e.uid], n, fields):
                     ctx.emit(_DROP[coll](old.uid, old.qualified_name, e))
     for old, new in ctx.shared_by_depth(deepest_first=False):
         if pk_of(old) != pk_of(new) and pk_of(old):

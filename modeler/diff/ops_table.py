@@ -24,6 +24,7 @@ from modeler.diff.base import (
 )
 from modeler.diff.narrowing import is_narrowing
 from modeler.diff.ops_types import qualified
+from modeler.schema import sqlexpr
 from modeler.schema.model import Column, Schema, Table
 
 # Fields of a column that live in the database (AlterColumn) ...
@@ -181,8 +182,12 @@ class RenameColumn(Op):
                             self.old_name)
 
     def apply(self, schema: Schema) -> Schema:
-        return edit_column(schema, self.table_uid, self.uid,
-                           lambda c: replace(c, name=self.new_name))
+        """The column's new name; the table's expressions that mention it follow, as
+        PostgreSQL rewrites them on ``RENAME COLUMN``."""
+        renamed = edit_column(schema, self.table_uid, self.uid,
+                              lambda c: replace(c, name=self.new_name))
+        return edit_table(renamed, self.table_uid, lambda t: sqlexpr.rename_in_table(
+            t, {self.old_name: self.new_name}))
 
     def describe(self) -> str:
         return f"rename column {self.table_name}.{self.old_name} to {self.new_name}"

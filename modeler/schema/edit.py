@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from modeler.schema import model as m
+from modeler.schema import sqlexpr
 
 
 def _put(items: tuple, item: object, uid: str) -> tuple:  # type: ignore[type-arg]
@@ -34,17 +35,22 @@ def put_table(schema: m.Schema, table: m.Table) -> m.Schema:
 
 def put_column(schema: m.Schema, table_uid: str, column: m.Column,
                position: int | None = None) -> m.Schema:
-    """Insert or replace a column; ``position`` moves it (0-based)."""
+    """Insert or replace a column; ``position`` moves it (0-based). A rename rewrites the
+    table's expressions that mention the column, as PostgreSQL does."""
     def fn(t: m.Table) -> m.Table:
         cols = list(t.columns)
         idx = next((i for i, c in enumerate(cols) if c.uid == column.uid), None)
+        old_name = None if idx is None else cols[idx].name
         if idx is None:
             cols.insert(len(cols) if position is None else position, column)
         else:
             cols[idx] = column
             if position is not None and position != idx:
                 cols.insert(position, cols.pop(idx))
-        return replace(t, columns=tuple(cols))
+        out = replace(t, columns=tuple(cols))
+        if old_name is not None and old_name != column.name:
+            out = sqlexpr.rename_in_table(out, {old_name: column.name})
+        return out
     return _map_table(schema, table_uid, fn)
 
 

@@ -18,7 +18,7 @@ Everything is cached by text: a design's expressions are checked on every edit.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -378,3 +378,52 @@ def partition_problem(key: str | None, bound: str) -> str | None:
             if out.startswith("!"):
                 return out[1:]
     return None
+
+
+def rename_columns(text: str, names: Mapping[str, str]) -> str:
+    """Expression ``text`` with its references to the columns named by the keys of ``names``
+    renamed to their values (all at once: swaps work), as PostgreSQL rewrites a table's
+    expressions when its columns are renamed; ``text`` itself when it mentions none of them
+    or does not parse."""
+    try:
+        before = parse(text)
+    except ExpressionError:
+        return text
+    if not any(parts[-1] in names for parts in column_refs(text)):
+        return text
+    node = pglast.parse_sql(_PREFIX + text)[0].stmt.targetList[0].val  # a copy to rewrite
+    string: Any = ast.String
+    for n in walk(node):
+        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String) \
+                and n.fields[-1].sval in names:
+            n.fields = (*n.fields[:-1], string(sval=names[str(n.fields[-1].sval)]))
+    out = _printed(node)
+    return out if out != before.canonical else text
+
+
+def rename_column(text: str, old: str, new: str) -> str:
+    """:func:`rename_columns` of one column."""
+    return rename_columns(text, {old: new})
+
+
+def rename_in_table(table: Any, names: Mapping[str, str]) -> Any:
+    """``table`` (a :class:`~modeler.schema.model.Table`) with the expressions of its
+    defaults, generated columns, CHECKs and indexes following the column renames ``names``
+    (old name -> new name)."""
+    from dataclasses import replace
+
+    if not names:
+        return table
+
+    def ren(text: str | None) -> str | None:
+        return None if text is None else rename_columns(text, names)
+
+    return replace(
+        table,
+        columns=tuple(replace(c, default=ren(c.default), generated=ren(c.generated))
+                      for c in table.columns),
+        checks=tuple(replace(k, expression=rename_columns(k.expression, names))
+                     for k in table.checks),
+        indexes=tuple(replace(ix, where=ren(ix.where), parts=tuple(
+            replace(p, expression=ren(p.expression)) for p in ix.parts))
+            for ix in table.indexes))

@@ -324,3 +324,57 @@ def test_statements_on_tables_wait_and_do_blocks_read_their_body() -> None:
     touch = raw(7, "do block", "", "DO $body$ BEGIN UPDATE usr SET id = id; END $body$;")
     schema = replace(schema, raw_objects=(fn, call, index, alter, note, fts, touch))
     assert early_raw_objects(schema) == {fn.uid, fts.uid}
+
+
+def _with_expressions() -> m.Schema:
+    b = SchemaBuilder()
+    t = b.table("item", comment="Things")
+    t.column("id", "bigint", identity="always", pk=True)
+    t.column("price", "numeric", precision=10, scale=2)
+    t.column("cost", "numeric", precision=10, scale=2, default="0")
+    t.column("name", "text")
+    t.check("ck_item_margin", "price >= cost AND name <> 'price'")
+    t.index(expressions=("lower(name)",), name="ix_item_lower_name", where="price > 0")
+    return b.build()
+
+
+def test_renamed_columns_carry_their_expressions_along() -> None:
+    """A column rename rewrites the table's CHECKs, index expressions and predicates as
+    PostgreSQL's RENAME COLUMN does: the editor's design and the differ's state agree, and
+    the migration is the rename alone (no drop and re-add of the check or the index)."""
+    from modeler.schema import edit
+
+    a = _with_expressions()
+    t = a.table_named("item")
+    assert t is not None
+    price = t.column_named("price")
+    name = t.column_named("name")
+    assert price is not None and name is not None
+    b = edit.put_column(a, t.uid, replace(price, name="list_price"))
+    b = edit.put_column(b, t.uid, replace(name, name="title"))
+    nt = b.table(t.uid)
+    assert nt.checks[0].expression == "list_price >= cost AND title <> 'price'"
+    assert nt.indexes[0].parts[0].expression == "lower(title)"
+    assert nt.indexes[0].where == "list_price > 0"
+    ops = diff(a, b)
+    assert [type(op) for op in ops] == [RenameColumn, RenameColumn]
+    check_roundtrip(a, b)
+
+
+def test_swapped_names_rewrite_expressions_at_once() -> None:
+    from modeler.schema import sqlexpr
+
+    text = "price > cost AND lower(name) <> 'cost'"
+    assert sqlexpr.rename_columns(text, {"price": "cost", "cost": "price"}) == \
+        "cost > price AND lower(name) <> 'cost'"
+    a = _with_expressions()
+    t = a.table_named("item")
+    assert t is not None
+    b = edit_column(edit_column(a, "item", "price", name="tmp"), "item", "cost", name="price")
+    b = edit_column(b, "item", "tmp", name="cost")
+    b = edit_table(b, "item", checks=(replace(t.checks[0], expression=sqlexpr.rename_columns(
+        t.checks[0].expression, {"price": "cost", "cost": "price"})),),
+        indexes=(replace(t.indexes[0], where="cost > 0"),))
+    ops = diff(a, b)
+    assert all(isinstance(op, RenameColumn) for op in ops)
+    check_roundtrip(a, b)

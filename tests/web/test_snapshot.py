@@ -146,8 +146,12 @@ def test_sync_writes_only_what_changed(user: Any) -> None:
                               m.Column(uid=nick.uid, name="handle", type=nick.type,
                                        nullable=True, null_meaning="not chosen yet"))
     before = DbColumn.objects.get(uid=nick.uid).version
+    index = next(i for i in renamed.table(customer.uid).indexes
+                 if i.name == "ix_customer_lower_nick")
+    # the index's expression and predicate follow the rename, as in PostgreSQL
+    assert (index.parts[0].expression, index.where) == ("lower(handle)", "handle IS NOT NULL")
     result = sync(design, schema, renamed)
-    assert (result.created, result.changed, result.deleted) == (0, 1, 0)
+    assert (result.created, result.changed, result.deleted) == (0, 2, 0)
     assert DbColumn.objects.get(uid=nick.uid).version == before + 1
     assert snapshot(design) == renamed
     dropped = edit.drop(renamed, customer.uid)
