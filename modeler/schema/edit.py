@@ -111,8 +111,9 @@ def dependents(schema: m.Schema, uid: str) -> list[str]:
         out += [f"foreign key {r.name}" for r in schema.relationships
                 if uid in r.child_columns or uid in r.parent_columns]
         out += [f"index {i.name}" for i in t.indexes
-                if uid in i.column_uids or uid in i.include]
+                if uid in i.column_uids or uid in i.include or _index_mentions(i, _col.name)]
         out += [f"unique constraint {u.name}" for u in t.uniques if uid in u.columns]
+        out += [f"check {k.name}" for k in t.checks if mentions(k.expression, _col.name)]
         out += [f"query pattern {q.name}" for q in t.query_patterns
                 if uid in (*q.equality, q.range, *(o.column for o in q.order_by))]
         out += [f"sequence {s.name} (owned by it)" for s in schema.sequences
@@ -166,14 +167,36 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
     raise KeyError(uid)
 
 
+def mentions(text: str | None, column: str) -> bool:
+    """Does SQL expression ``text`` refer to column ``column``?"""
+    if text is None:
+        return False
+    try:
+        return any(parts[-1] == column for parts in sqlexpr.column_refs(text))
+    except sqlexpr.ExpressionError:
+        return False
+
+
+def _index_mentions(ix: m.Index, column: str) -> bool:
+    return mentions(ix.where, column) or any(mentions(p.expression, column) for p in ix.parts)
+
+
 def _drop_column(schema: m.Schema, uid: str) -> m.Schema:
-    table = schema.table_of_column(uid)
+    """Drop a column with what PostgreSQL's DROP COLUMN drops along: indexes, keys and
+    CHECKs on it (also through an expression), FKs, owned sequences. A generated column
+    computed from it is refused (ValueError): PostgreSQL wants CASCADE for that."""
+    table, column = schema.table_of_column(uid), schema.column(uid)
+    users = [c.name for c in table.columns if c.uid != uid and mentions(c.generated, column.name)]
+    if users:
+        raise ValueError(f"column {column.name} is used by generated column "
+                         f"{', '.join(users)}: change or drop that first")
 
     def fn(t: m.Table) -> m.Table:
         return replace(
             t, columns=_without(t.columns, uid),
             indexes=tuple(i for i in t.indexes if uid not in i.column_uids
-                          and uid not in i.include),
+                          and uid not in i.include and not _index_mentions(i, column.name)),
+            checks=tuple(k for k in t.checks if not mentions(k.expression, column.name)),
             uniques=tuple(u for u in t.uniques if uid not in u.columns),
             query_patterns=tuple(q for q in t.query_patterns if uid not in (
                 *q.equality, q.range, *(o.column for o in q.order_by))))

@@ -378,3 +378,26 @@ def test_swapped_names_rewrite_expressions_at_once() -> None:
     ops = diff(a, b)
     assert all(isinstance(op, RenameColumn) for op in ops)
     check_roundtrip(a, b)
+
+
+def test_dropping_a_column_drops_the_checks_and_indexes_that_use_it() -> None:
+    """As PostgreSQL's DROP COLUMN: a CHECK or an expression index over the column goes
+    with it, and the result is a valid design (the expression layer would refuse it else)."""
+    import pytest
+
+    from modeler.schema import edit, validate
+
+    a = _with_expressions()
+    t = a.table_named("item")
+    assert t is not None
+    name, price = t.column_named("name"), t.column_named("price")
+    assert name is not None and price is not None
+    assert "check ck_item_margin" in edit.dependents(a, name.uid)
+    b = edit.drop(a, name.uid)
+    assert b.table(t.uid).checks == () and b.table(t.uid).indexes == ()
+    assert validate.problems(b) == []
+    c = edit.put_column(a, t.uid, m.Column(uid="00000000-0000-4000-8000-000000000001",
+                                           name="gross", type=m.ColumnType(name="numeric"),
+                                           generated="price * 2"))
+    with pytest.raises(ValueError, match="generated column gross"):
+        edit.drop(c, price.uid)
