@@ -1,5 +1,7 @@
-"""Regenerate modeler/rules/data/pg_functions.json: the functions PostgreSQL provides, and which
-extension provides the others (rule CN-08 reads it).
+"""Regenerate modeler/rules/data/pg_functions.json (the functions PostgreSQL provides, and which
+extension provides the others: rule CN-08 reads it) and modeler/schema/data/pg_operators.json
+(the operand type categories of every built-in operator, the category of every catalog type,
+the operators extensions add: the design's validation reads it).
 
     .venv/bin/python scripts/pg_function_catalog.py
 
@@ -20,9 +22,28 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from modeler.schema.types import CATALOG  # noqa: E402
 from tests.pgtemp import temp_postgres  # noqa: E402
 
+_NOT_IN_CORE = frozenset({"citext"})  # an extension's type (its category is S)
+
 OUT = ROOT / "modeler" / "rules" / "data" / "pg_functions.json"
+OPS = ROOT / "modeler" / "schema" / "data" / "pg_operators.json"
+# pseudo-types narrowed to the category they accept (anyarray: arrays...); 'P' is any type
+_PSEUDO = ("CASE WHEN {t}.oid IS NULL THEN '_' WHEN {t}.typcategory <> 'P' "
+           "THEN {t}.typcategory::text "
+           "WHEN {t}.typname IN ('anyarray', 'anycompatiblearray') THEN 'A' "
+           "WHEN {t}.typname = 'anyenum' THEN 'E' "
+           "WHEN {t}.typname IN ('anyrange', 'anycompatiblerange', 'anymultirange', "
+           "'anycompatiblemultirange') THEN 'R' WHEN {t}.typname = 'record' THEN 'C' "
+           "ELSE 'P' END")
+_OPERATORS = (f"SELECT o.oprname, {_PSEUDO.format(t='l')}, {_PSEUDO.format(t='r')} "  # noqa: S608
+              "FROM pg_operator o LEFT JOIN pg_type l ON l.oid = o.oprleft "
+              "LEFT JOIN pg_type r ON r.oid = o.oprright "
+              "WHERE o.oprnamespace = 'pg_catalog'::regnamespace")
+_EXT_OPS = ("SELECT DISTINCT o.oprname FROM pg_depend d JOIN pg_operator o ON o.oid = d.objid "
+            "JOIN pg_extension e ON e.oid = d.refobjid WHERE d.deptype = 'e' "
+            "AND d.classid = 'pg_operator'::regclass AND e.extname = %s")
 _FUNCS = "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
 _EXT_FUNCS = ("SELECT DISTINCT p.proname FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid "
               "JOIN pg_extension e ON e.oid = d.refobjid WHERE d.deptype = 'e' "
@@ -46,6 +67,13 @@ def main() -> None:
     with temp_postgres() as server, psycopg.connect(server.url, autocommit=True) as conn:
         version = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
         builtin = sorted(r[0] for r in conn.execute(_FUNCS))
+        operators: dict[str, set[str]] = {}
+        for name, left, right in conn.execute(_OPERATORS):
+            operators.setdefault(name, set()).add(left + right)
+        categories = {key: conn.execute("SELECT typcategory FROM pg_type WHERE oid = %s::regtype",
+                                        (info.pg_name,)).fetchone()[0]
+                      for key, info in CATALOG.items() if key not in _NOT_IN_CORE}
+        ext_operators: dict[str, list[str]] = {}
         names = sorted(r[0] for r in conn.execute(
             "SELECT name FROM pg_available_extensions WHERE name <> 'plpgsql'"))
         by_extension: dict[str, list[str]] = {}
@@ -63,11 +91,20 @@ def main() -> None:
                     found = sorted(r[0] for r in c2.execute(_EXT_FUNCS, (ext,)))
                     if found:
                         by_extension[ext] = found
+                    ops = sorted(r[0] for r in c2.execute(_EXT_OPS, (ext,)))
+                    if ops:
+                        ext_operators[ext] = ops
             finally:
                 conn.execute(f'DROP DATABASE "{db}"')
     data = {"source_version": version, "builtin": builtin,
             "version_added": dict(sorted(VERSION_ADDED.items())), "extensions": by_extension}
     OUT.write_text(json.dumps(data, indent=0, sort_keys=False) + "\n")
+    OPS.parent.mkdir(exist_ok=True)
+    OPS.write_text(json.dumps({
+        "source_version": version,
+        "operators": {k: sorted(v) for k, v in sorted(operators.items())},
+        "type_categories": dict(sorted(categories.items())),
+        "extension_operators": ext_operators}, indent=0) + "\n")
     print(f"{OUT.relative_to(ROOT)}: PostgreSQL {version}, {len(builtin)} built-in names, "
           f"{len(by_extension)} extensions, "
           f"{sum(len(v) for v in by_extension.values())} extension function names")

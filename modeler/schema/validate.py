@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 
 from modeler.schema import model as m
-from modeler.schema import sqlexpr
+from modeler.schema import sqlexpr, sqloperators
 from modeler.schema.collations import is_builtin, parse_ref
 
 
@@ -159,14 +159,36 @@ def _type_problems(ctype: m.ColumnType, what: str) -> list[str]:
     return [] if found is None else [f"{what}: {found}"]
 
 
+def _category(schema: m.Schema, ctype: m.ColumnType) -> str | None:
+    """PostgreSQL's type category of a column type (None when not known)."""
+    if ctype.array_dims:
+        return "A"
+    if ctype.kind == "builtin":
+        return sqloperators.type_category(ctype.name)
+    obj = schema.type_object(ctype.ref or "")
+    if isinstance(obj, m.Domain):
+        return _category(schema, obj.base)
+    return "E" if isinstance(obj, m.EnumType) else None
+
+
+def _operator_problem(schema: m.Schema, text: str, categories: dict[str, str | None]
+                      ) -> str | None:
+    return sqloperators.operator_problem(
+        sqlexpr.parse(text).node, lambda parts: categories.get(parts[-1]),
+        extensions={e.name for e in schema.extensions}, own_operators=bool(schema.raw_objects))
+
+
 def expression_problems(schema: m.Schema) -> list[str]:
     """Every SQL expression and custom type name of the design that is not exactly one valid
-    expression (or type) for its place, or names a column its table does not have."""
+    expression (or type) for its place, names a column its table does not have, or applies
+    an operator PostgreSQL has for no operands of those types."""
     out: list[str] = []
     for t in schema.tables:
         columns = [c.name for c in t.columns]
+        categories = {c.name: _category(schema, c.type) for c in t.columns}
         for where, text, kind in _table_expressions(t):
-            found = sqlexpr.problem(text, kind, columns=columns, table=t.name)
+            found = sqlexpr.problem(text, kind, columns=columns, table=t.name) or \
+                _operator_problem(schema, text, categories)
             if found is not None:
                 out.append(f"table {t.qualified_name}, {where}: {found}")
         for c in t.columns:
@@ -185,7 +207,8 @@ def expression_problems(schema: m.Schema) -> list[str]:
             if found is not None:
                 out.append(f"{what}, default: {found}")
         for k in d.checks:
-            found = sqlexpr.problem(k.expression, "domain_check", columns=("value",))
+            found = sqlexpr.problem(k.expression, "domain_check", columns=("value",)) or \
+                _operator_problem(schema, k.expression, {"value": _category(schema, d.base)})
             if found is not None:
                 out.append(f"{what}, check {k.name}: {found}")
     return out
