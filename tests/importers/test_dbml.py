@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from modeler.importers import ImportResult, SchemaImportError, import_dbml
-from modeler.importers.dbml.prepass import prepass
 from modeler.schema import model as m
 
 SHOP = """
@@ -177,12 +174,14 @@ TablePartial base {
         ("box_check", "(w + h) < 100")}
     assert box.columns[1].comment == "height"
     assert r.schema.enums[0].labels == ("s", "m", "l")
-    assert [(w.line, w.kind) for w in r.warnings] == [(11, "unsupported")]
+    assert r.warnings == ()  # the TablePartial is read, and injected nowhere
 
 
-def test_prepass_line_map_points_back_at_the_input() -> None:
-    pre = prepass("enum e { a b }\nTable t {\n  id int\n}\n")
-    assert pre.line_map[:5] == [1, 1, 1, 1, 2]
+def test_lines_after_one_line_blocks_are_the_input_lines() -> None:
+    with pytest.raises(SchemaImportError) as info:
+        import_dbml([("e.dbml", "enum e { a b }\nTable t {\n  id int [nope: 1]\n  x\n}\n")])
+    assert (info.value.line, info.value.message) == (
+        4, "DBML syntax error: column x has no type")
 
 
 def test_syntax_error_reports_the_input_line() -> None:
@@ -265,7 +264,7 @@ Table line {
   doc_type int
   doc_no int
   code varchar
-  owner_id int [ref: > person.code]
+  owner_id varchar [ref: > person.code]
 }
 
 Table person {
@@ -307,21 +306,6 @@ def test_references_to_columns_that_are_no_key() -> None:
     ]
     assert "their actions differ: left unspecified" in r.warnings[0].message
     assert "and (code) of item is neither" in r.warnings[1].message
-
-
-def test_keyless_references_without_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from modeler.importers.dbml import fastparse
-    from modeler.schema.serialize import dumps
-
-    fast = import_dbml([("k.dbml", KEYLESS)])
-
-    def disabled(text: str) -> Any:
-        raise RuntimeError("fast path disabled")
-
-    monkeypatch.setattr(fastparse, "parse", disabled)
-    slow = import_dbml([("k.dbml", KEYLESS)])
-    assert dumps(fast.schema) == dumps(slow.schema)
-    assert fast.warnings == slow.warnings
 
 
 def test_unresolved_references_have_their_line() -> None:

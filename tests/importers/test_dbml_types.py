@@ -3,15 +3,11 @@ reported once with the line of its first use, what it became and the columns con
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from modeler.importers import ImportResult, ImportWarning, import_dbml
-from modeler.importers.dbml import fastparse
 from modeler.importers.typemap import map_type
 from modeler.schema import model as m
-from modeler.schema.serialize import dumps
 
 
 @pytest.mark.parametrize(("written", "becomes"), [
@@ -267,19 +263,3 @@ def test_lines_skip_index_blocks_and_follow_each_file() -> None:
     r = import_dbml([("a.dbml", a), ("b.dbml", b)])
     assert [(w.file, w.line) for w in _type_warnings(r)] == [("a.dbml", 6), ("b.dbml", 5)]
     assert _type_warnings(r)[0].message.endswith("2 columns: a.code, b.y")
-
-
-def _without_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    def disabled(text: str) -> Any:
-        raise RuntimeError("fast path disabled")
-
-    monkeypatch.setattr(fastparse, "parse", disabled)
-
-
-def test_same_snapshot_and_warnings_without_the_fast_path(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = import_dbml([("legacy.dbml", MYSQL)])
-    _without_fast_path(monkeypatch)
-    slow = import_dbml([("legacy.dbml", MYSQL)])
-    assert dumps(fast.schema) == dumps(slow.schema)
-    assert fast.warnings == slow.warnings

@@ -1,0 +1,225 @@
+"""DBML column defaults → SQL defaults PostgreSQL accepts for the column's type.
+
+DBML writes a default as a string, a number, true/false/null, an enum value
+(``status.active``) or a `backtick expression`, and the reference implementation takes any
+of them for any type. PostgreSQL does not: ``DEFAULT 1`` on a boolean, ``DEFAULT 'abc'`` on an
+integer, ``DEFAULT now()`` on an integer, an enum label the enum lacks... each makes the
+export fail. A default is kept when PostgreSQL would take it; repaired when the intent is
+plain (``0``/``1`` on a boolean, ``'now()'`` — a string that names a function, which would
+freeze the time the table was created — on a timestamp); else left out; each repair or
+omission is a warning at the default's line (:class:`DefaultResult`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from modeler.importers.dbml.exprs import CATEGORIES, check_sql, parse_expr
+from modeler.importers.dbml.model import Default
+from modeler.importers.draft import DraftEnum
+from modeler.schema import model as m
+
+_INTEGER = re.compile(r"\s*[-+]?\d+\s*")
+_NUMERIC = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|[-+]?infinity))\s*")
+_BOOLEAN = re.compile(r"\s*(?i:t|tr|tru|true|y|ye|yes|on|1|f|fa|fal|fals|false|n|no|off|0)\s*")
+_UUID = re.compile(r"\s*\{?(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}?\s*")
+_CALL_LIKE = re.compile(r"\s*[A-Za-z_][\w.]*\s*\(.*\)\s*|\s*(?i:current_timestamp|current_date|"
+                        r"current_time|localtimestamp|localtime|now)\s*")
+# what the usual default functions return: a type category (pg_type.typcategory), or uuid
+_RESULTS = {"now": "D", "clock_timestamp": "D", "statement_timestamp": "D",
+            "transaction_timestamp": "D", "timeofday": "S", "gen_random_uuid": "uuid",
+            "uuid_generate_v1": "uuid", "uuid_generate_v4": "uuid",
+            "uuid_generate_v1mc": "uuid", "random": "N"}
+
+
+@dataclass
+class DefaultResult:
+    """The SQL default (None: none), and what to report: ``(kind, message)`` pairs."""
+
+    sql: str | None
+    reports: list[tuple[str, str]] = field(default_factory=list)
+    extensions: list[str] = field(default_factory=list)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _type_name(ctype: m.ColumnType) -> str:
+    return ctype.sql() if ctype.kind == "builtin" else ctype.name
+
+
+def category(ctype: m.ColumnType) -> str | None:
+    """The type category of a column type: N, S, D, T, B; U for uuid/json/bytea and other
+    builtins; E for an enum; A for an array; None for types the import cannot see into."""
+    if ctype.array_dims:
+        return "A"
+    if ctype.kind == "enum":
+        return "E"
+    if ctype.kind != "builtin":
+        return None
+    return CATEGORIES.get(ctype.name, "U")
+
+
+def default_sql(default: Default, ctype: m.ColumnType, where: str,
+                enum: DraftEnum | None = None) -> DefaultResult:
+    """The SQL default for ``default`` on a column of type ``ctype`` (``where``: the column,
+    for messages; ``enum``: the column's enum, when it is one)."""
+    kind, value = default.kind, default.value
+    cat = category(ctype)
+    shown = _type_name(ctype)
+    if kind == "null":
+        return DefaultResult(None)
+    if kind == "expr":
+        label = _enum_label(value, enum)
+        if label is not None:  # `status.active`: the enum value, written as an expression
+            return DefaultResult(_literal(label))
+        return _expression(value, cat, shown, where)
+    if kind == "enum":
+        return _enum_value(default, enum, where)
+    if kind == "num":
+        if cat in (None, "N", "S"):
+            return DefaultResult(value)
+        if cat == "B" and value in ("0", "1"):
+            word = "true" if value == "1" else "false"
+            return DefaultResult(word, [("approximation", f"default {value} of {where} is a "
+                                         f"number but the column is boolean: {word} used")])
+        return _left_out(f"default {value} of {where} is a number but the column is {shown}")
+    if kind == "bool":
+        if cat in (None, "B", "S"):
+            return DefaultResult(value)
+        if cat == "N":
+            number = "1" if value == "true" else "0"
+            return DefaultResult(number, [("approximation", f"default {value} of {where} is a "
+                                           f"boolean but the column is {shown}: {number} used")])
+        return _left_out(f"default {value} of {where} is a boolean but the column is {shown}")
+    return _string(value, cat, shown, where, enum)
+
+
+def _left_out(message: str) -> DefaultResult:
+    return DefaultResult(None, [("unsupported", f"{message}: left out, PostgreSQL would "
+                                 "refuse it")])
+
+
+def _expression(text: str, cat: str | None, shown: str, where: str) -> DefaultResult:
+    document = _json_document(text)
+    if document is not None:
+        return DefaultResult(document, [("approximation", f"default of {where} is written as "
+                                         "an expression but is a JSON document: taken as a "
+                                         "string literal")])
+    checked = check_sql(text, "default")
+    if checked.sql is None:
+        return _left_out(f"default `{text.strip()}` of {where} {checked.problem}")
+    reports = [("approximation", f"default of {where}: {r}") for r in checked.repairs]
+    result = _result_category(checked.node)
+    fits = cat in (result, "S") or (result == "uuid" and shown == "uuid")
+    if result is not None and cat is not None and not fits:
+        out = _left_out(f"default {checked.sql} of {where} gives {_RESULT_WHAT[result]} but "
+                        f"the column is {shown}")
+        out.reports[:0] = reports
+        return out
+    return DefaultResult(checked.sql, reports, checked.extensions)
+
+
+_RESULT_WHAT = {"D": "a timestamp", "uuid": "a uuid", "N": "a number", "S": "text"}
+
+
+def _result_category(node: object) -> str | None:
+    from pglast import ast
+
+    if isinstance(node, ast.SQLValueFunction):
+        return "S" if "USER" in str(node.op) or "CATALOG" in str(node.op) \
+            or "SCHEMA" in str(node.op) else "D"
+    if isinstance(node, ast.FuncCall):
+        names = [str(s.sval) for s in node.funcname or () if isinstance(s, ast.String)]
+        return _RESULTS.get(names[-1].lower()) if names else None
+    return None
+
+
+def _enum_label(text: str, enum: DraftEnum | None) -> str | None:
+    """``status.active`` (or ``s.status.active``) naming a value of the column's enum."""
+    from pglast import ast
+
+    node = parse_expr(text) if enum is not None else None
+    if enum is None or not isinstance(node, ast.ColumnRef):
+        return None
+    names = [str(f.sval) for f in node.fields or () if isinstance(f, ast.String)]
+    if len(names) < 2 or names[-1] not in enum.labels:
+        return None
+    return names[-1] if names[:-1] in ([enum.name], [enum.namespace, enum.name]) else None
+
+
+def _json_document(text: str) -> str | None:
+    """A backtick "expression" that is really a JSON document (``db2dbml`` writes json/jsonb
+    defaults that way: `` `{"k": "v"}` ``), as the string literal it stands for; else None."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")) or parse_expr(stripped) is not None:
+        return None
+    try:
+        json.loads(stripped)
+    except ValueError:
+        return None
+    return _literal(stripped)
+
+
+def _enum_value(default: Default, enum: DraftEnum | None, where: str) -> DefaultResult:
+    written = ".".join([*default.enum, default.value])
+    if enum is None:
+        return _left_out(f"default {written} of {where} names an enum value, but the column "
+                         "is not of an enum type")
+    if default.value not in enum.labels:
+        return _left_out(f"default {written} of {where}: enum {enum.name} has no value "
+                         f"{default.value}")
+    expected = enum.name
+    if default.enum and default.enum[-1] != expected:
+        return _left_out(f"default {written} of {where} names another enum than the "
+                         f"column's ({expected})")
+    return DefaultResult(_literal(default.value))
+
+
+def _string(value: str, cat: str | None, shown: str, where: str,
+            enum: DraftEnum | None) -> DefaultResult:
+    if cat in (None, "S", "A"):
+        return DefaultResult(_literal(value))
+    if _CALL_LIKE.fullmatch(value):
+        taken = _expression(value, cat, shown, where)
+        if taken.sql is None:
+            return _left_out(f"default '{value}' of {where} is not a value of type {shown}")
+        taken.reports.insert(0, ("approximation", f"default '{value}' of {where} is a string "
+                                 "that names a function (PostgreSQL would read the string "
+                                 "once, when the table is created): taken as the expression "
+                                 f"{taken.sql}"))
+        return taken
+    if _valid(value, cat, shown, enum):
+        return DefaultResult(_literal(value))
+    return _left_out(f"default '{value}' of {where} is not a value of type {shown}")
+
+
+def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> bool:
+    """Whether PostgreSQL reads the string as a value of the column's type (as far as the
+    import can tell without a database: unknown cases pass)."""
+    if cat == "N":
+        integer = shown in ("smallint", "integer", "bigint")
+        return bool((_INTEGER if integer else _NUMERIC).fullmatch(value))
+    if cat == "B":
+        return bool(_BOOLEAN.fullmatch(value))
+    if cat in ("D", "T"):
+        return bool(re.search(r"\d", value)) or value.strip().lower() in (
+            "epoch", "infinity", "-infinity", "allballs", "today", "tomorrow", "yesterday")
+    if cat == "E":
+        return enum is None or value in enum.labels
+    if shown == "uuid":
+        return bool(_UUID.fullmatch(value))
+    if shown in ("json", "jsonb"):
+        return _is_json(value)
+    return True
+
+
+def _is_json(value: str) -> bool:
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,195 @@
+"""SQL that DBML carries as text (backtick defaults, checks, index expressions), checked
+before it enters the design: PostgreSQL's parser must read it, and what PostgreSQL would
+refuse when the export runs is repaired (another database's function with a PostgreSQL
+equivalent: ``getdate()`` → ``now()``, ``LEN(x)`` → ``length(x)``) or left out, with the
+reason. What PostgreSQL refuses, checked here:
+
+- a function that is neither PostgreSQL's (:mod:`~modeler.importers.dbml.pgfuncs`) nor a
+  known extension's (that extension is added to the design); schema-qualified calls are
+  the database's business and pass;
+- a function called on a column whose type it does not take (``reverse(integer)``);
+- in a default: a column reference or a subquery; in a check or an index: a column the
+  table does not have, or a subquery; in an index: a function that is not immutable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast
+from pglast import parser as pg_parser
+
+from modeler.importers.dbml.pgfuncs import DIALECT_FUNCTIONS, EXTENSION_FUNCTIONS, PG_FUNCTIONS
+from modeler.importers.sql.deparse import expr_sql
+
+# type categories (pg_type.typcategory) of the builtin types a function argument is checked for
+CATEGORIES = {
+    "smallint": "N", "integer": "N", "bigint": "N", "numeric": "N", "real": "N",
+    "double precision": "N", "money": "N", "text": "S", "character varying": "S",
+    "character": "S", "varchar": "S", "char": "S", "name": "S", "citext": "S",
+    "date": "D", "timestamp without time zone": "D", "timestamp with time zone": "D",
+    "time without time zone": "D", "time with time zone": "D", "timestamp": "D",
+    "timestamptz": "D", "time": "D", "timetz": "D", "interval": "T", "boolean": "B",
+}
+_CHECKED = frozenset("NSDBT")
+_WHAT = {"N": "a number", "S": "text", "D": "a date or time", "T": "an interval",
+         "B": "a boolean"}
+# written without parentheses, as other databases do: the whole default is that word
+BARE_WORDS = {"sysdate": "now()", "systimestamp": "now()", "getdate": "now()",
+              "utc_timestamp": "now()", "curdate": "current_date"}
+_MARK = "dbml_keyword_"
+_EMPTY_PARENS = re.compile(
+    r"\b(current_timestamp|current_date|current_time|localtimestamp|localtime)\s*\(\s*\)",
+    re.IGNORECASE)
+
+
+@dataclass
+class Checked:
+    """The SQL to keep (None: left out, ``problem`` says why), the repairs made, and the
+    extensions the expression needs."""
+
+    sql: str | None
+    problem: str | None = None
+    repairs: list[str] = field(default_factory=list)
+    extensions: list[str] = field(default_factory=list)
+    node: Any = None
+
+
+def parse_expr(text: str) -> Any | None:
+    """The AST of an SQL expression, or None when PostgreSQL's parser rejects it."""
+    try:
+        stmt = pg_parser.parse_sql(f"SELECT {text}")
+    except pg_parser.ParseError:
+        return None
+    if len(stmt) != 1:
+        return None
+    select = stmt[0].stmt
+    if not isinstance(select, ast.SelectStmt) or select.fromClause or select.whereClause \
+            or select.groupClause or select.sortClause or select.limitCount:
+        return None
+    targets = select.targetList
+    if not targets or len(targets) != 1 or getattr(targets[0], "name", None):
+        return None
+    return targets[0].val
+
+
+def sql_expr(text: str) -> str:
+    """An expression as PostgreSQL's deparser prints it, or as written if it does not parse."""
+    node = parse_expr(text)
+    return expr_sql(node) if node is not None else text.strip()
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, ast.Node):
+        yield node
+        for attr in type(node).__slots__:
+            yield from _walk(getattr(node, attr, None))
+
+
+def check_sql(text: str, role: str, columns: Mapping[str, str | None] | None = None
+              ) -> Checked:
+    """``text`` as a ``role`` (``default``, ``check`` or ``index``): see the module docstring.
+    ``columns``: the table's columns and their type names (checks and indexes)."""
+    stripped = text.strip()
+    if role == "default" and stripped.lower() in BARE_WORDS:
+        new = BARE_WORDS[stripped.lower()]
+        return Checked(new, repairs=[f"{stripped} is not PostgreSQL's: {new} used"],
+                       node=parse_expr(new))
+    node = parse_expr(stripped)
+    repairs: list[str] = []
+    if node is None and _EMPTY_PARENS.search(stripped):
+        fixed = _EMPTY_PARENS.sub(lambda m: m.group(1), stripped)
+        node = parse_expr(fixed)
+        if node is not None:
+            repairs.append(f"{stripped} written as {fixed} (PostgreSQL takes no parentheses)")
+    if node is None:
+        return Checked(None, "is not an SQL expression PostgreSQL can read")
+    out = Checked(None, repairs=repairs, node=node)
+    for n in _walk(node):
+        problem = _problem(n, role, columns, out)
+        if problem is not None:
+            out.problem = problem
+            return out
+    out.sql = expr_sql(node)
+    if out.repairs:  # print, then read again: the canonical text of the repaired expression
+        out.sql = re.sub(rf'"?{_MARK}(\w+)"?\(', lambda m: f"{m.group(1)}(", out.sql)
+        reread = parse_expr(out.sql)
+        if reread is not None:
+            out.node, out.sql = reread, expr_sql(reread)
+    return out
+
+
+def _problem(n: Any, role: str, columns: Mapping[str, str | None] | None,
+             out: Checked) -> str | None:
+    if isinstance(n, ast.SubLink):
+        return f"has a subquery, which PostgreSQL does not allow in a{'n' * (role == 'index')} " \
+               f"{role}"
+    if isinstance(n, ast.ColumnRef):
+        names = [str(f.sval) if isinstance(f, ast.String) else "*" for f in n.fields or ()]
+        name = names[-1] if names else "*"
+        if role == "default":
+            return f"refers to {'.'.join(names)}: a default cannot refer to a column"
+        if columns is not None and name not in columns:
+            return f"refers to {name}, which is not a column of the table"
+        return None
+    if isinstance(n, ast.SQLValueFunction) and role == "index":
+        return "is not immutable (it reads the clock or the session): PostgreSQL refuses " \
+               "it in an index"
+    if isinstance(n, ast.FuncCall):
+        return _function(n, role, columns, out)
+    return None
+
+
+def _function(n: Any, role: str, columns: Mapping[str, str | None] | None,
+              out: Checked) -> str | None:
+    names = [str(s.sval) for s in n.funcname or () if isinstance(s, ast.String)]
+    if len(names) != 1:
+        return None  # schema-qualified: PostgreSQL's own (pg_catalog) or the database's
+    name = names[0]
+    low = name.lower()
+    if low not in PG_FUNCTIONS and low in DIALECT_FUNCTIONS:
+        target, keep_args = DIALECT_FUNCTIONS[low]
+        # a keyword (COALESCE) is printed as a quoted name: a marker, replaced once printed
+        spelled = f"{_MARK}{target}" if target.isupper() else target
+        n.funcname = (ast.String(sval=spelled),)  # type: ignore[no-untyped-call]
+        if not keep_args:
+            n.args = None
+        out.repairs.append(f"{name}() is not PostgreSQL's: {target}"
+                           f"{'()' if not keep_args else '(...)'} used")
+        low = spelled.lower()
+    if low in EXTENSION_FUNCTIONS and low not in PG_FUNCTIONS:
+        out.extensions.append(EXTENSION_FUNCTIONS[low])
+        return None
+    known = PG_FUNCTIONS.get(low)
+    if known is None:
+        if low.startswith(_MARK.lower()):  # repaired into an SQL keyword
+            return None
+        return f"calls {name}(), which is neither a PostgreSQL function nor an extension's " \
+               "the import knows"
+    categories, immutable = known
+    if role == "index" and not immutable:
+        return f"calls {name}(), which is not immutable: PostgreSQL refuses it in an index"
+    return _argument(n, name, categories, columns)
+
+
+def _argument(n: Any, name: str, categories: str, columns: Mapping[str, str | None] | None
+              ) -> str | None:
+    """``reverse(country_code)`` with an integer column: PostgreSQL has no such function."""
+    if columns is None or not n.args or "*" in categories:
+        return None
+    first = n.args[0]
+    if not isinstance(first, ast.ColumnRef) or not first.fields \
+            or not isinstance(first.fields[-1], ast.String):
+        return None
+    column = str(first.fields[-1].sval)
+    category = CATEGORIES.get(columns.get(column) or "")
+    if category is None or category not in _CHECKED or category in categories:
+        return None
+    return f"calls {name}() on {column}, which is {_WHAT[category]}: PostgreSQL has no " \
+           f"{name}() for that type"
