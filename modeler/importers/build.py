@@ -12,6 +12,7 @@ from collections import Counter
 
 from modeler.importers import typemap
 from modeler.importers.draft import Draft, DraftForeignKey, DraftTable, QName
+from modeler.importers.repair import repair
 from modeler.importers.result import ImportResult
 from modeler.schema import model as m
 from modeler.schema import sqlexpr
@@ -226,7 +227,15 @@ class _Builder:
         d = self.d
         tables = tuple(self.table(t) for t in d.tables.values())
         used: set[tuple[str, str, str]] = set()
-        rels = tuple(r for r in (self.relationship(fk, used) for fk in d.fks) if r is not None)
+        lines: dict[str, tuple[str, int | None]] = {
+            stable_uid("table", *key): (t.file, t.line) for key, t in d.tables.items()}
+        built = []
+        for fk in d.fks:
+            rel = self.relationship(fk, used)
+            if rel is not None:
+                built.append(rel)
+                lines[rel.uid] = (fk.file, fk.line)
+        rels = tuple(built)
         enums = tuple(m.EnumType(
             uid=type_uid("enum", e.namespace, e.name), name=e.name, namespace=e.namespace,
             comment=e.comment,
@@ -255,10 +264,11 @@ class _Builder:
             raws.append(m.RawObject(uid=stable_uid("raw", r.kind, r.namespace, r.name, str(k)),
                                     kind=r.kind, name=r.name, sql=r.sql,
                                     namespace=r.namespace, search_path=r.search_path))
-        return m.normalized(m.Schema(
+        return repair(m.Schema(
             tables=tables, relationships=rels, enums=enums, domains=domains,
             extensions=extensions, sequences=tuple(self.sequence(k) for k in d.sequences),
-            raw_objects=tuple(raws), name=d.project_name, collations=collations))
+            raw_objects=tuple(raws), name=d.project_name, collations=collations),
+            lambda kind, message, file, line: self.warn(kind, message, file, line), lines)
 
 
 def _cardinality(child: DraftTable, columns: list[str]) -> m.Cardinality:

@@ -49,6 +49,14 @@ class ImportResult:
     warnings: tuple[ImportWarning, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def empty(self) -> bool:
+        """Nothing a design holds: no table, type, sequence, collation, extension or kept
+        SQL (a script of types only is a design)."""
+        s = self.schema
+        return not (s.tables or s.enums or s.domains or s.sequences or s.collations
+                    or s.extensions or s.raw_objects)
+
 
 class SchemaImportError(ValueError):
     """Input that cannot be imported at all (syntax error, another SQL dialect, bad URL...)."""

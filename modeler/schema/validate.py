@@ -13,6 +13,7 @@ from collections import Counter
 from modeler.schema import model as m
 from modeler.schema import sqlexpr, sqloperators
 from modeler.schema.collations import is_builtin, parse_ref
+from modeler.schema.validate_pg import postgres_problems
 
 
 class InvalidSchema(ValueError):
@@ -217,7 +218,7 @@ def expression_problems(schema: m.Schema) -> list[str]:
 def problems(schema: m.Schema) -> list[str]:
     """Everything structurally wrong with ``schema`` (empty when valid)."""
     out: list[str] = _collation_problems(schema) + _partition_problems(schema)
-    out += expression_problems(schema)
+    out += expression_problems(schema) + postgres_problems(schema)
     uids: list[str] = [c.uid for c in schema.collations]
     type_uids = {e.uid for e in schema.enums} | {d.uid for d in schema.domains}
     for t in schema.tables:

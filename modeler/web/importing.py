@@ -92,8 +92,9 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
     design, and save it as version 1, an imported baseline. All or nothing: ``progress``
     (see :mod:`modeler.importers.progress`) hears of the rows stored and may raise to
     roll everything back."""
-    if not result.schema.tables:
-        raise ImportRefused("The input contains no table: nothing to import.")
+    if result.empty:
+        raise ImportRefused("The input defines nothing a design holds (no table, type, "
+                            "sequence, function...): nothing to import.")
     project = db.Project.objects.filter(slug=slug).first()
     if project is None:
         try:

@@ -361,8 +361,9 @@ def check_stale(job: ImportJob) -> bool:
 
 def _parse(job: ImportJob, state: JobState, reader: Reader) -> None:
     result, source = reader(state.report)
-    if not result.schema.tables:
-        raise ImportRefused("The input contains no table: nothing to import.")
+    if result.empty:
+        raise ImportRefused("The input defines nothing a design holds (no table, type, "
+                            "sequence, function...): nothing to import.")
     state.report("checking the design", 0, 0)
     validate.check(result.schema)  # what the store would refuse fails now, not at create
     state.report("preparing the preview", 0, 0)

@@ -61,7 +61,8 @@ def create_table(ctx: Context, node: Any) -> None:
             return
         ctx.warn("approximation", f"table {ns}.{name} defined twice; the last one wins")
         ctx.draft.drop_table((ns, name))
-    table = ctx.draft.add_table(DraftTable(ns, name, sql=ctx.stmt.sql + ";"))
+    table = ctx.draft.add_table(DraftTable(ns, name, sql=ctx.stmt.sql + ";",
+                                           file=ctx.stmt.file, line=ctx.stmt.line))
     if node.partbound is not None:
         partitions.create_partition(ctx, node, table)
     else:

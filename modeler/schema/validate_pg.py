@@ -1,0 +1,115 @@
+"""What PostgreSQL itself would refuse in a design that is otherwise well formed.
+
+Each check mirrors one of PostgreSQL's own errors, so that a design the product accepts is
+one ``alembic upgrade`` accepts too: an index access method without unique or multicolumn
+support, INCLUDE where the method has none, identity on a type that is no integer, a foreign
+key whose parent columns are no key, two relations (tables, indexes, key constraints,
+sequences) of one name in one namespace. The importers repair what these refuse, with a
+warning (:mod:`modeler.importers.build`); the editor shows the message.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from modeler.schema import model as m
+from modeler.schema.naming import pk_name
+
+UNIQUE_METHODS = frozenset({"btree"})
+MULTICOLUMN_METHODS = frozenset({"btree", "gist", "gin", "brin"})
+INCLUDE_METHODS = frozenset({"btree", "gist", "spgist"})
+IDENTITY_TYPES = frozenset({"smallint", "integer", "bigint"})
+
+
+def index_problem(ix: m.Index) -> str | None:
+    """Why PostgreSQL refuses index ``ix`` (None when it takes it)."""
+    if ix.unique and ix.method not in UNIQUE_METHODS:
+        return f"access method {ix.method} does not support unique indexes"
+    if len(ix.parts) > 1 and ix.method not in MULTICOLUMN_METHODS:
+        return f"access method {ix.method} does not support multicolumn indexes"
+    if ix.include and ix.method not in INCLUDE_METHODS:
+        return f"access method {ix.method} does not support included columns"
+    return None
+
+
+def base_type(schema: m.Schema, ctype: m.ColumnType) -> m.ColumnType:
+    """A domain's base type (through nested domains), or the type itself."""
+    seen: set[str] = set()
+    while ctype.kind == "domain" and ctype.ref and ctype.ref not in seen:
+        seen.add(ctype.ref)
+        dom = schema.type_object(ctype.ref)
+        if not isinstance(dom, m.Domain):
+            break
+        ctype = dom.base
+    return ctype
+
+
+def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
+    if c.identity is None:
+        return None
+    base = base_type(schema, c.type)
+    if base.array_dims or base.kind != "builtin" or base.name not in IDENTITY_TYPES:
+        return "identity column type must be smallint, integer, or bigint"
+    return None
+
+
+def table_keys(t: m.Table) -> list[frozenset[str]]:
+    """The column sets a foreign key may reference: the primary key, UNIQUE constraints and
+    plain (non-partial, column-only) unique indexes."""
+    keys = [frozenset(c.uid for c in t.primary_key)] if t.primary_key else []
+    keys += [frozenset(u.columns) for u in t.uniques]
+    keys += [frozenset(str(p.column) for p in ix.parts) for ix in t.indexes
+             if ix.unique and ix.where is None and all(p.column for p in ix.parts)]
+    return keys
+
+
+def foreign_key_problem(schema: m.Schema, r: m.Relationship) -> str | None:
+    try:
+        parent = schema.table(r.parent_table)
+    except KeyError:
+        return None  # reported as a missing table
+    if frozenset(r.parent_columns) not in table_keys(parent):
+        return (f"there is no unique constraint matching the referenced columns of "
+                f"{parent.qualified_name}")
+    return None
+
+
+def relation_names(schema: m.Schema) -> list[tuple[str, str, str]]:
+    """(namespace, name, what) of every relation the design creates: PostgreSQL keeps
+    tables, indexes (also those of PRIMARY KEY and UNIQUE) and sequences in one namespace."""
+    out: list[tuple[str, str, str]] = []
+    for t in schema.tables:
+        out.append((t.namespace, t.name, f"table {t.name}"))
+        if t.primary_key:
+            out.append((t.namespace, t.pk_name or pk_name(t.name),
+                        f"primary key of {t.name}"))
+        out += [(t.namespace, ix.name, f"index {ix.name} on {t.name}") for ix in t.indexes]
+        out += [(t.namespace, u.name, f"unique {u.name} on {t.name}") for u in t.uniques]
+    out += [(s.namespace, s.name, f"sequence {s.name}") for s in schema.sequences]
+    return out
+
+
+def postgres_problems(schema: m.Schema) -> list[str]:
+    """Everything in ``schema`` that PostgreSQL would refuse (see the module docstring)."""
+    out: list[str] = []
+    for t in schema.tables:
+        for ix in t.indexes:
+            found = index_problem(ix)
+            if found is not None:
+                out.append(f"table {t.qualified_name}, index {ix.name}: {found}")
+        for c in t.columns:
+            found = identity_problem(schema, c)
+            if found is not None:
+                out.append(f"column {t.qualified_name}.{c.name}: {found}")
+    for r in schema.relationships:
+        found = foreign_key_problem(schema, r)
+        if found is not None:
+            out.append(f"relationship {r.name}: {found}")
+    names = relation_names(schema)
+    counts = Counter((ns, name) for ns, name, _ in names)
+    for (ns, name), n in sorted(counts.items()):
+        if n > 1:
+            whats = ", ".join(w for s, nm, w in names if (s, nm) == (ns, name))
+            out.append(f"relation {ns}.{name} is defined {n} times ({whats}): PostgreSQL keeps "
+                       "tables, indexes, key constraints and sequences under one name each")
+    return out
