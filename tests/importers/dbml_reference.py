@@ -41,7 +41,7 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "circular_ref_2_elements": ("the other way round (a circular reference)",),
     "circular_ref_2_inlines": ("the other way round (a circular reference)",),
     "composite_pk": ("table public.users defined twice",),
-    "erroneous": ("unterminated 'string'",),
+    "erroneous": ("a quote inside a 'string' is written \\'",),
     "index_table_partial": ("index on users: `now()` calls now(), which is not immutable",),
     "self_referential_ref_in_tablepartial": ("refers to the column itself",),
     "table_element": ("has more than one note",),

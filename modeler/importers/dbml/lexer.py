@@ -34,7 +34,8 @@ class NotText(DbmlSyntaxError):
 class Token:
     """One token: ``kind`` is ``id`` (identifier), ``qid`` ("quoted identifier"), ``str``
     ('string' or '''string'''), ``func`` (`expression`), ``num``, ``color`` (#hex), ``op``,
-    one of ``{}[](),:;``, or ``eof``. ``value`` is the text with quotes and escapes
+    one of ``{}[](),:;``, ``eof``, or ``error`` (text that cannot be read: ``value`` says
+    why; raised when the parser reaches it). ``value`` is the text with quotes and escapes
     resolved; ``nl`` says a line break comes before it, ``sp`` that blanks or a comment
     do (on the same line)."""
 
@@ -105,7 +106,10 @@ def check_text(text: str) -> None:
 
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (ending with an ``eof`` token); raises DbmlSyntaxError."""
-    return [t for chunk in tokens(text) for t in chunk]
+    out = [t for chunk in tokens(text) for t in chunk]
+    if out[-1].kind == "error":
+        raise DbmlSyntaxError(out[-1].value, out[-1].line)
+    return out
 
 
 def tokens(text: str, size: int = 4096) -> Iterator[list[Token]]:
@@ -140,10 +144,14 @@ def tokens(text: str, size: int = 4096) -> Iterator[list[Token]]:
             append(Token("eof", "", tokens[-1].line if tokens else last, True, True))
             break
         elif kind == "bad" or kind == "badc" or kind == "bad3":
-            raise _bad(value[0], text, start, line)
+            # an error token: raised when the parser reaches it, so that an earlier
+            # syntax error (in text order) is the one reported
+            error = _bad(value[0], text, start, line)
+            append(Token("error", error.message, line, breaks > 0, start > m.start()))
+            break
         elif kind != "bc":
-            size = 3 if kind == "s3" else 1
-            raw = value[size:-size]
+            quote = 3 if kind == "s3" else 1
+            raw = value[quote:-quote]
             append(Token(_KINDS[kind], raw if kind == "f" else _unescape(raw), line,
                          breaks > 0, start > m.start(), triple=kind == "s3"))
         line += count("\n", start, pos) if kind in _MULTILINE else 0

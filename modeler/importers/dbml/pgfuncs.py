@@ -5,15 +5,22 @@ Generated from PostgreSQL 15's catalog: the functions of ``pg_catalog`` that SQL
 (no I/O, support, internal or operator-implementing functions), with the type categories of
 their first argument and whether any overload is immutable (an index may call it)::
 
-    SELECT proname, string_agg(DISTINCT typcategory of proargtypes[0], ''),
-           bool_or(provolatile = 'i') FROM pg_proc p ... GROUP BY proname
-     WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind IN ('f', 'a', 'w')
-       AND prorettype NOT IN ('internal'::regtype, 'trigger'::regtype, ...)
-       AND NOT 'internal'::regtype = ANY (proargtypes)
-       AND NOT 'cstring'::regtype = ANY (proargtypes)
-       AND NOT EXISTS (SELECT 1 FROM pg_operator o WHERE p.oid IN (oprcode, oprrest, oprjoin))
+    SELECT p.proname,
+           string_agg(DISTINCT CASE WHEN p.pronargs = 0 THEN '0'
+                                    WHEN t.typtype = 'p' OR t.typcategory IN ('P', 'X')
+                                    THEN '*' ELSE t.typcategory END, ''),
+           bool_or(p.provolatile = 'i')
+      FROM pg_proc p LEFT JOIN pg_type t ON t.oid = p.proargtypes[0]
+     WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.prokind IN ('f', 'a', 'w')
+       AND p.prorettype NOT IN ('internal'::regtype, 'trigger'::regtype, ...handlers)
+       AND NOT 'internal'::regtype = ANY (p.proargtypes)
+       AND NOT 'cstring'::regtype = ANY (p.proargtypes)
+       AND NOT EXISTS (SELECT 1 FROM pg_operator o
+                        WHERE p.oid IN (o.oprcode, o.oprrest, o.oprjoin))
        AND coalesce(obj_description(p.oid, 'pg_proc'), '')
            !~ '^(implementation of|I/O|support|internal)'
+       AND p.proname !~ '^binary_upgrade'
+     GROUP BY 1
 
 Functions SQL spells as keywords (``coalesce``, ``current_timestamp``, ``trim``,
 ``extract``...) never reach the check: PostgreSQL's parser turns them into their own nodes

@@ -47,7 +47,10 @@ _FIELD_END = frozenset({"}", "]", ")", ",", ":", "{", "eof"})
 
 
 def describe(token: Token) -> str:
-    """A token as an error message shows it."""
+    """A token as an error message shows it; for an ``error`` token (text the lexer could
+    not read), that error is raised: it is the reason."""
+    if token.kind == "error":
+        raise DbmlSyntaxError(token.value, token.line)
     if token.kind == "eof":
         return "the end of the file"
     if token.kind in ("str", "func"):
@@ -71,6 +74,8 @@ class _Parser:
 
     def take(self) -> Token:
         token = self.tokens[self.pos]
+        if token.kind == "error":
+            raise DbmlSyntaxError(token.value, token.line)
         if token.kind != "eof":
             self.pos += 1
             if self.pos + 3 >= len(self.tokens):
@@ -341,7 +346,11 @@ class _Parser:
             return Setting(key, None, first.line)
         self.take()
         parts = [self.expr()]
-        while self.peek().kind not in (",", "]", "eof"):
+        while (token := self.peek()).kind not in (",", "]", "eof"):
+            if isinstance(parts[0], Literal) and parts[0].kind == "str":  # note: 'user's'
+                raise DbmlSyntaxError(f"unexpected {describe(token)} after the string of "
+                                      f"setting '{key}' (a quote inside a 'string' is "
+                                      "written \\')", token.line)
             parts.append(self.expr())
         if len(parts) == 1:
             return Setting(key, parts[0], first.line)

@@ -71,9 +71,10 @@ class TableReader:
         if el.body is None:
             raise DbmlSyntaxError(f"{what} {name} needs a body in braces", el.line)
         notes = [t.note] if t.note is not None else []  # the last one wins, as in PyDBML
+        names: set[str] = set()
         for item in el.body:
             if isinstance(item, Field):
-                self.table_field(t, item)
+                self.table_field(t, item, names)
             elif item.kind == "indexes":
                 t.indexes += [self.index(f) for f in self.fields_of(item)]
             elif item.kind == "checks":
@@ -112,7 +113,7 @@ class TableReader:
             self.warn(s.line, "unsupported", f"setting '{s.key}' of {what} {t.name} is not "
                       "DBML; ignored")
 
-    def table_field(self, t: Table, f: Field) -> None:
+    def table_field(self, t: Table, f: Field, names: set[str]) -> None:
         head = f.parts[0]
         if isinstance(head, Prefix) and head.op == "~":
             if len(f.parts) > 1:
@@ -122,10 +123,11 @@ class TableReader:
             t.injections.append(Injection(name, f.line, len(t.columns)))
             return
         column = self.column(f)
-        if any(c.name == column.name for c in t.columns):
+        if column.name in names:
             self.warn(f.line, "unsupported", f"column {column.name} of {t.name} is defined "
                       "twice; the second is ignored")
             return
+        names.add(column.name)
         t.columns.append(column)
 
     # -- columns ---------------------------------------------------------------------------

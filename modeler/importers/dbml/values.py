@@ -60,6 +60,8 @@ def note_of(expr: Expr | None, what: str, line: int) -> str:
 def normalize_note(text: str) -> str:
     """A note as DBML tools show it: blank lines around it dropped, the indentation its
     lines share removed (so '''-strings can be indented with the code)."""
+    if "\n" not in text:
+        return text.lstrip()
     lines = text.split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
