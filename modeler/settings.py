@@ -195,6 +195,13 @@ MODELER_MAX_UPLOAD_BYTES = int(os.environ.get("MODELER_MAX_UPLOAD_BYTES", str(20
 DATA_UPLOAD_MAX_MEMORY_SIZE = MODELER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# What the export bundle holds unless asked otherwise: "sqlalchemy" (models + Alembic),
+# "drizzle" (a Drizzle ORM TypeScript project) or "both" (see README, "Drizzle export").
+MODELER_EXPORT_TARGET = os.environ.get("MODELER_EXPORT_TARGET", "sqlalchemy")
+if MODELER_EXPORT_TARGET not in ("sqlalchemy", "drizzle", "both"):
+    raise ValueError(f"MODELER_EXPORT_TARGET: {MODELER_EXPORT_TARGET!r} is not sqlalchemy, "
+                     "drizzle or both")
+
 # Live database import from the web (issue #12): only these host:port pairs (empty: none),
 # never the app's own database; bounded in time and in number at once (per process).
 LIVE_IMPORT_ALLOWED = live_import_hosts(os.environ.get("MODELER_LIVE_IMPORT_HOSTS", ""))

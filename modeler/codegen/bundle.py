@@ -9,6 +9,10 @@ Layout (``<pkg>`` = :func:`package_name` of the slug)::
     alembic.ini  migrations/env.py  migrations/script.py.mako  migrations/versions/<rev>.py
     schema.sql  DESIGN.md  README.md  pyproject.toml  tests/test_migrations.py  [diagram.svg]
 
+``target="drizzle"`` gives the Drizzle ORM project instead (see
+:mod:`modeler.codegen.drizzle.bundle`, plus ``diagram.svg``); ``target="both"`` gives the
+files above, unchanged, plus the Drizzle project under ``typescript/``.
+
 Deterministic: the same input gives the same bytes, and :func:`write_zip` fixes timestamps,
 order and permissions, so the zip is byte-identical too.
 """
@@ -18,11 +22,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from modeler.codegen import tpl_alembic
 from modeler.codegen.ddl import schema_sql
 from modeler.codegen.designdoc import render_design_doc
+from modeler.codegen.drizzle.bundle import build_drizzle_files
 from modeler.codegen.extras import namespaces
 from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
@@ -32,9 +37,13 @@ from modeler.codegen.tpl_db import render_db
 from modeler.codegen.tpl_tests import render_tests
 from modeler.codegen.versions import Revision, VersionInput, chain, revision_id
 
-__all__ = ["VersionInput", "build_bundle", "package_name", "revision_id", "write_zip"]
+__all__ = ["TARGETS", "VersionInput", "build_bundle", "package_name", "revision_id",
+           "write_zip"]
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+Target = Literal["sqlalchemy", "drizzle", "both"]
+TARGETS: tuple[Target, ...] = ("sqlalchemy", "drizzle", "both")
+DRIZZLE_ROOT = "typescript/"  # where target "both" puts the Drizzle project
 
 
 def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
@@ -53,19 +62,29 @@ def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
 def build_bundle(versions: Sequence[VersionInput], *, slug: str,
                  waivers: Sequence[Mapping[str, Any]] = (),
                  findings: Sequence[Mapping[str, Any]] = (),
-                 diagram_svg: str | None = None, title: str | None = None) -> dict[str, bytes]:
+                 diagram_svg: str | None = None, title: str | None = None,
+                 target: Target = "sqlalchemy") -> dict[str, bytes]:
     """All files of the export for ``versions`` (the last one is the current design).
 
     ``findings``: dicts with rule/level/target/message/waived; ``waivers``: dicts with
     rule/target/justification/author/created. Both go into DESIGN.md as given.
+    ``target``: ``sqlalchemy`` (models + Alembic), ``drizzle`` (the TypeScript project) or
+    ``both``.
     """
     if not versions:
         raise ValueError("nothing to export: no saved version")
+    if target not in TARGETS:
+        raise ValueError(f"unknown export target {target!r} (one of {', '.join(TARGETS)})")
     revisions = chain(versions)
     schema = revisions[-1].version.schema
     pkg = package_name(slug)
     name = title or schema.name or slug
     plan = build_plan(schema)
+    if target == "drizzle":
+        drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan)
+        if diagram_svg is not None:
+            drizzle["diagram.svg"] = diagram_svg
+        return {path: drizzle[path].encode("utf-8") for path in sorted(drizzle)}
     text: dict[str, str] = {
         f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
         f"{pkg}/py.typed": "",
@@ -86,6 +105,9 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     text.update(render_revisions(revisions))
     if diagram_svg is not None:
         text["diagram.svg"] = diagram_svg
+    if target == "both":
+        text.update({DRIZZLE_ROOT + path: body for path, body in build_drizzle_files(
+            revisions, slug=slug, title=name, plan=plan).items()})
     return {path: text[path].encode("utf-8") for path in sorted(text)}
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
-from modeler.codegen.bundle import build_bundle, write_zip
+from django.conf import settings
+
+from modeler.codegen.bundle import TARGETS, Target, build_bundle, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
 from modeler.web import models as db
@@ -29,21 +32,32 @@ def version_inputs(project: db.Project, upto: int) -> list[VersionInput]:
     return out
 
 
+def export_target(wanted: str | None = None) -> Target:
+    """``wanted`` when it names a target (sqlalchemy, drizzle, both), else the
+    ``MODELER_EXPORT_TARGET`` setting."""
+    value = wanted if wanted in TARGETS else getattr(settings, "MODELER_EXPORT_TARGET",
+                                                     "sqlalchemy")
+    return cast(Target, value if value in TARGETS else "sqlalchemy")
+
+
 def bundle(project: db.Project, number: int | None = None,
-           diagram_svg: str | None = None) -> tuple[str, bytes]:
-    """(file name, zip bytes) for version ``number`` (default: the latest). Deterministic:
-    the same version exports to the same bytes."""
+           diagram_svg: str | None = None, target: str | None = None) -> tuple[str, bytes]:
+    """(file name, zip bytes) for version ``number`` (default: the latest) and ``target``
+    (default: the ``MODELER_EXPORT_TARGET`` setting). Deterministic: the same version exports
+    to the same bytes."""
     qs = db.Version.objects.filter(project=project)
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
     inputs = version_inputs(project, version.number)
+    chosen = export_target(target)
     files = build_bundle(inputs, slug=project.slug, title=project.name,
                          findings=version.findings,
                          waivers=[{"rule": w["rule"], "target": w["target"],
                                    "justification": w["justification"],
                                    "author": w["author"], "created": w["created"]}
                                   for w in version.waivers],
-                         diagram_svg=diagram_svg)
+                         diagram_svg=diagram_svg, target=chosen)
     pkg = package_name(project.slug)
-    return f"{pkg}-v{version.number}.zip", write_zip(files)
+    suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
+    return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)

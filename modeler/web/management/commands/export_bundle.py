@@ -1,4 +1,5 @@
-"""python manage.py export_bundle <project-slug> [--version N] --out FILE.zip"""
+"""python manage.py export_bundle <project-slug> [--version N] [--target sqlalchemy|drizzle|both]
+--out FILE.zip"""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from modeler.codegen.bundle import TARGETS
 from modeler.web import diagrams, exporting
 from modeler.web.models import Project, Version
 from modeler.web.versions import version_schema
 
 
 class Command(BaseCommand):
-    help = "Write the export bundle (models, migrations, DDL, DESIGN.md, diagram) as a zip."
+    help = ("Write the export bundle (models, migrations, DDL, DESIGN.md, diagram; or the "
+            "Drizzle project) as a zip.")
 
     def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
         # --version selects the design version here, not Django's version banner.
@@ -24,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("--version", type=int, default=None, dest="number")
         parser.add_argument("--out", required=True)
+        parser.add_argument("--target", choices=TARGETS, default=None,
+                            help="sqlalchemy (models + Alembic), drizzle (a Drizzle ORM "
+                                 "TypeScript project) or both; default: the "
+                                 "MODELER_EXPORT_TARGET setting")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -36,6 +43,7 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError("no such version (save one with save_version first)")
         svg = diagrams.static_svg(version_schema(version))
-        name, body = exporting.bundle(project, version.number, diagram_svg=svg)
+        name, body = exporting.bundle(project, version.number, diagram_svg=svg,
+                                      target=opts["target"])
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")
