@@ -87,6 +87,13 @@ def test_a_missing_partial_is_reported_at_its_injection() -> None:
     assert "no TablePartial nowhere" in r.warnings[0].message
 
 
+def test_a_partial_injects_no_partial() -> None:
+    r = imported("TablePartial a {\n  x int\n}\nTablePartial b {\n  ~a\n  y int\n}\n"
+                 "Table t {\n  ~b\n}\n")
+    assert [c.name for c in table(r, "t").columns] == ["y"]
+    assert warnings(r) == [(5, "unsupported")]
+
+
 def test_partial_references_belong_to_each_table_that_injects_them() -> None:
     r = imported("TablePartial owned {\n  owner_id int [ref: > person.id]\n}\n"
                  "Table person {\n  id int [pk]\n}\nTable a {\n  ~owned\n}\n"
@@ -283,6 +290,13 @@ def test_index_settings_and_pk_indexes() -> None:
     assert idx["t_a_idx"].method == "btree"  # integer has no gin operator class
     assert [c.name for c in t.primary_key] == ["a", "b"]
     assert [(w.line, w.kind) for w in r.warnings] == [(6, "approximation"), (9, "approximation")]
+
+
+def test_a_primary_key_of_no_columns_is_reported() -> None:
+    r = imported("Table t {\n  a int [pk]\n  indexes {\n    (a, nope) [pk]\n"
+                 "    `a + 1` [pk]\n  }\n}\n")
+    assert [c.name for c in table(r, "t").primary_key] == ["a"]
+    assert warnings(r) == [(4, "unresolved"), (5, "unresolved")]
 
 
 def test_old_undocumented_syntax() -> None:

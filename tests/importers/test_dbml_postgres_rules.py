@@ -140,6 +140,13 @@ def test_indexes_postgresql_cannot_build() -> None:
     assert "PostgreSQL's hash indexes take one" in r.warnings[0].message
 
 
+def test_unique_needs_comparable_values() -> None:
+    r = imported("Table t {\n  a json [unique]\n  b jsonb [unique]\n}\n")
+    t = r.schema.table_named("t")
+    assert t is not None and [u.name for u in t.uniques] == ["t_b_key"]
+    assert [(line, kind) for line, kind, _ in reports(r)] == [(2, "unsupported")]
+
+
 def test_names_used_twice_get_names_of_their_own() -> None:
     r = imported("Table t {\n  a int\n  b int\n  indexes {\n    a [name: 'ix']\n"
                  "    b [name: 'ix']\n    (a, b) [name: 't']\n  }\n  checks {\n"

@@ -118,8 +118,16 @@ class Converter:
         checks = [Check(e, c.file, c.line, column=c.name) for c in t.columns for e in c.checks]
         for ck in checks + t.checks:
             self.check(dt, ck)
-        pk_index = [ix for ix in t.indexes if ix.pk]
-        for ix in pk_index:
+        for ix in t.indexes:
+            if not ix.pk:
+                continue
+            wrong = [p.expression for p in ix.parts if p.column is None] + \
+                [p.column for p in ix.parts if p.column is not None and p.column not in dt.columns]
+            if wrong:
+                self.warn(ix.file, ix.line, "unresolved", f"primary key of {name}: "
+                          f"{', '.join(str(w) for w in wrong)} is no column of {name}; left "
+                          "out", sql=True)
+                continue
             if pk and pk != [p.column for p in ix.parts]:
                 self.warn(ix.file, ix.line, "approximation", f"table {name} has a primary key "
                           f"({', '.join(pk)}) and the primary key index "
@@ -159,7 +167,11 @@ class Converter:
             self.identity(c, col, where)
         if col.pk:
             pk.append(col.name)
-        if col.unique:
+        if col.unique and not _has_opclass("btree", c.type):
+            self.warn(col.file, col.line, "unsupported", f"unique on {where}: PostgreSQL "
+                      f"cannot compare {c.type.sql()} values in a unique constraint; left out",
+                      sql=True)
+        elif col.unique:
             uq = choose_relation_name(self.d, dt.namespace, dt.name, col.name, "key")
             dt.uniques.append(DraftUnique(uq, [col.name]))
 

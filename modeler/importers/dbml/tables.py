@@ -284,6 +284,10 @@ def _self_endpoint(col: Column) -> Endpoint:
 # -- partials ---------------------------------------------------------------------------
 def merge_partials(doc: Document) -> None:
     """Inject each table's ``~partials`` (see the module docstring for the rules)."""
+    for partial in doc.partials.values():
+        for inj in partial.injections:
+            doc.warn(partial.file, inj.line, "unsupported", f"~{inj.name} in TablePartial "
+                     f"{partial.name}: a partial cannot inject another; ignored")
     for t in doc.tables:
         if t.injections:
             _merge(doc, t)
