@@ -348,55 +348,10 @@ class Bug:
     breaks: bool = False
 
 
-def _with_percent() -> frozenset[str]:
-    """Entries with a ``%`` in the table's DDL (domains are written by another path)."""
-    return frozenset(e.id for e in CORPUS if not e.use.startswith("domain") and "%" in e.text
-                     and e.id != "check:abs_mod")
-
-
-BUGS: tuple[Bug, ...] = (
-    Bug("default-not-b_expr",
-        "A DEFAULT is a b_expr in PostgreSQL's grammar: '(NOT false)', '(1 IS NULL)', "
-        "'(x LIKE y)', '(now() AT TIME ZONE ...)' need their parentheses, but canonical() "
-        "drops them and every writer prints 'DEFAULT <canonical>' bare (codegen/metadata.py "
-        "and models.py server_default, migration_tables.py, sqlwriter.create_domain_sql): "
-        "expected DEFAULT (NOT false), got 'syntax error at or near \"NOT\"': the export "
-        "does not upgrade (a SQL import of DEFAULT (now() AT TIME ZONE 'utc') too)",
-        frozenset({"default:bool_not", "default:bool_is_null", "default:bool_like",
-                   "default:at_time_zone", "domain_default:bool_not"}),
-        _EXPORTS, breaks=True),
-    Bug("default-collate",
-        "DEFAULT ('x:y' COLLATE \"C\") is printed DEFAULT 'x:y' COLLATE \"C\" (parentheses "
-        "dropped, same writers as default-not-b_expr): PostgreSQL reads the COLLATE as the "
-        "column's (or domain's) collation: expected default ('x:y'::text COLLATE \"C\"), "
-        "got 'x:y'::text and a column collated \"C\", silently",
-        frozenset({"default:collate", "domain_default:collate"}), _EXPORTS),
-    Bug("index-call-by-paren-count",
-        "codegen/specs.py expression_sql() takes \"lower('(') || upper(')')\" for one bare "
-        "function call (it counts the parentheses inside string literals) and leaves it "
-        "unparenthesised: expected CREATE INDEX ... ((lower('(') || upper(')'))), got "
-        "'syntax error at or near \"||\"' (models: create_all, schema.sql; the revisions "
-        "always parenthesise)",
-        frozenset({"index:paren_strings"}), frozenset({"create_all", "schema_sql"}),
-        breaks=True),
-    Bug("simplify-quoted-identifier",
-        "codegen/specs.py simplify_expression() skips string literals with a regex that does "
-        "not know quoted identifiers: in \"it's\" || '(name)' || \"it's\" the quotes of the "
-        "identifiers pair up and the real literal '(name)' is taken for code: expected the "
-        "index on (\"it's\" || '(name)'::text) || \"it's\", got || 'name'::text || "
-        "(models: create_all, schema.sql), silently",
-        frozenset({"index:quote_column_string"}), frozenset({"create_all", "schema_sql"})),
-    Bug("schema-sql-percent",
-        "codegen/ddl.py compiles schema.sql with SQLAlchemy's default PostgreSQL dialect "
-        "(pyformat), which doubles every % of CHECKs, defaults, generated columns, index "
-        "expressions and predicates: expected CHECK (code <> '100%'), got '100%%' stored "
-        "(another constraint, silently)",
-        _with_percent(), frozenset({"schema_sql"})),
-    Bug("schema-sql-modulo",
-        "same cause as schema-sql-percent: the modulo operator becomes '%%': expected CHECK "
-        "((abs(qty) % 2) = 0 ...), got 'operator does not exist: integer %% integer'",
-        frozenset({"check:abs_mod"}), frozenset({"schema_sql"}), breaks=True),
-)
+# The bugs this corpus found first (DEFAULTs that need parentheses or keep a COLLATE, index
+# keys taken for bare calls by counting parentheses in literals, quoted identifiers read as
+# literals, schema.sql doubling every %) are fixed; new ones go here.
+BUGS: tuple[Bug, ...] = ()
 
 # Valid PostgreSQL the product refuses at the door (so no road can carry it): kept out of
 # CORPUS (which is what every road runs), listed here with the refusal.
@@ -404,15 +359,8 @@ REFUSED_ENTRIES = (
     Expr("nested_is_distinct", "check", "(qty IS DISTINCT FROM 1) IS TRUE"),
     Expr("nested_is_distinct", "predicate", "(code IS DISTINCT FROM 'x:y') IS NOT FALSE"),
 )
-KNOWN_REFUSED: dict[str, str] = {
-    "check:nested_is_distinct":
-        "sqlprint drops the parentheses of '(qty IS DISTINCT FROM 1) IS TRUE' (prints "
-        "'qty IS DISTINCT FROM 1 IS TRUE', a syntax error), so sqlexpr refuses valid SQL with "
-        "'not a valid expression: syntax error at or near \"IS\" at character 24', a position "
-        "in the printed text, not the user's",
-    "predicate:nested_is_distinct":
-        "same as check:nested_is_distinct: '(code IS DISTINCT FROM ...) IS NOT FALSE'",
-}
+# (the IS-test-of-IS-DISTINCT-FROM printer bug that refused them is fixed)
+KNOWN_REFUSED: dict[str, str] = {}
 
 
 def known_bugs(road: str, entry: str) -> list[Bug]:
@@ -688,7 +636,7 @@ def _paren(draw: st.DrawFn, text: str, *, needed: bool = True) -> str:
 # Known printer bug (see tests/codegen/test_expression_oracle.py, KNOWN_REFUSED): an IS test
 # whose operand is IS DISTINCT FROM, ``(a IS DISTINCT FROM b) IS TRUE``, loses its
 # parentheses and is refused. The strategy does not draw that shape (the corpus holds it).
-_NOT_UNDER_IS = frozenset({"distinct"})
+_NOT_UNDER_IS: frozenset[str] = frozenset()  # (the printer bug is fixed)
 
 
 @st.composite

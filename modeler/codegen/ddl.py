@@ -28,7 +28,9 @@ from modeler.codegen.plan import ModelPlan
 from modeler.codegen.sqlwriter import ident, pg_dialect
 from modeler.schema.model import Schema
 
-_DIALECT = pg_dialect()
+# schema.sql is read by psql, not a driver: a dialect with named parameters writes ``%`` as
+# it is (the default pyformat one doubles it for psycopg)
+_DIALECT = pg_dialect(paramstyle="named")
 _Sorted = list[tuple[sa.Table | None, list[sa.ForeignKeyConstraint]]]
 _sort = cast(Callable[[list[sa.Table]], _Sorted], sort_tables_and_constraints)
 

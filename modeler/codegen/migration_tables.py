@@ -45,7 +45,7 @@ from modeler.codegen.migration_keys import (
     unique_call,
 )
 from modeler.codegen.specs import needs_autoincrement_off
-from modeler.codegen.sqlwriter import expr
+from modeler.codegen.sqlwriter import default_sql, expr
 from modeler.schema import naming
 from modeler.schema.model import (
     Column,
@@ -71,7 +71,7 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
         ("nullable", lit(c.nullable if nullable is None else nullable))]
     default = c.default if default is None else default
     if default is not None:
-        kwargs.append(("server_default", sql_expr(expr(default))))
+        kwargs.append(("server_default", sql_expr(default_sql(default))))
     if c.comment:
         kwargs.append(("comment", Lit(c.comment)))
     if table is not None and default is None and needs_autoincrement_off(table, c):
@@ -208,7 +208,8 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         out.append(execute(f"{col} {verb}"))
     if after.default is not None and (after.default != before.default or dropped):
         out.append(code(Call("op.alter_column", target,
-                             (("server_default", sql_expr(expr(after.default))), *kw))))
+                             (("server_default", sql_expr(default_sql(after.default))),
+                              *kw))))
     if before.comment != after.comment:
         out.append(code(Call("op.alter_column", target,
                              (("comment", Lit(after.comment) if after.comment else "None"),

@@ -32,8 +32,8 @@ from modeler.codegen.sqlwriter import (
     create_domain_sql,
     create_enum_sql,
     create_sequence_sql,
+    default_sql,
     domain_check_sql,
-    expr,
     sequence_owner_sql,
 )
 from modeler.diff import (
@@ -188,7 +188,7 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
     if "not_null" in fields:
         out.append(execute(f"ALTER DOMAIN {q} {'SET' if after.not_null else 'DROP'} NOT NULL"))
     if "default" in fields:
-        out.append(execute(f"ALTER DOMAIN {q} SET DEFAULT {expr(after.default)}"
+        out.append(execute(f"ALTER DOMAIN {q} SET DEFAULT {default_sql(after.default)}"
                            if after.default is not None else f"ALTER DOMAIN {q} DROP DEFAULT"))
     if "checks" in fields:
         for check in before.checks:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from modeler.codegen.sqlwriter import default_sql, index_key_sql
 from modeler.codegen.sqlwriter import ident as q
 from modeler.schema.collations import canonical
 from modeler.schema.model import Column, Index, IndexPart, Relationship, Schema, Table
@@ -20,7 +21,6 @@ from modeler.schema.sqlexpr import canonical as canonical_expr
 from modeler.schema.types import INTEGER_TYPES
 
 Key = Callable[[str], str]  # column uid -> column key
-_CALL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*\(.*\)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -56,19 +56,11 @@ class FkSpec:
     use_alter: bool
 
 
-def _balanced(expr: str) -> bool:
-    depth = 0
-    for ch in expr:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+_PARENS_AROUND_NAME = re.compile(r'(?<![\w"$])\(\s*([A-Za-z_][\w$]*)\s*\)')
 
 
-_PARENS_AROUND_NAME = re.compile(r'(?<![\w"$])\(\s*((?:"[^"]+"|[A-Za-z_][\w$]*))\s*\)')
-
-
-_STRING = re.compile(r"'(?:[^']|'')*'")
+# quoted text: string literals and quoted identifiers are left as they are
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 
 
 def simplify_expression(expr: str) -> str:
@@ -76,7 +68,7 @@ def simplify_expression(expr: str) -> str:
     ``lower(email::text)``), as PostgreSQL's pretty printer does: Alembic compares index
     expressions textually against that form. String literals are left as they are."""
     out, at = [], 0
-    for found in _STRING.finditer(expr):
+    for found in _QUOTED.finditer(expr):
         out += [_unwrap(expr[at:found.start()]), found.group(0)]
         at = found.end()
     return "".join([*out, _unwrap(expr[at:])])
@@ -91,12 +83,7 @@ def _unwrap(code: str) -> str:
 
 def expression_sql(expr: str) -> str:
     """An index expression as PostgreSQL requires it: a bare function call, else in parens."""
-    s = simplify_expression(canonical_expr(expr))
-    if _CALL.match(s) and _balanced(s[s.index("(") + 1:-1]):
-        return s
-    if s.startswith("(") and s.endswith(")") and _balanced(s[1:-1]):
-        return s
-    return f"({s})"
+    return simplify_expression(index_key_sql(expr))
 
 
 def _part_sql(schema: Schema, part: IndexPart) -> str:
@@ -172,7 +159,7 @@ def server_default_sql(default: str) -> str:
     it so under the default search_path; Alembic compares ``nextval`` defaults textually
     against that form, and else evaluates both, which advances the sequences and never
     finds them equal)."""
-    return _NEXTVAL.sub(_nextval, canonical_expr(default))
+    return _NEXTVAL.sub(_nextval, default_sql(default))
 
 
 def _nextval(found: re.Match[str]) -> str:

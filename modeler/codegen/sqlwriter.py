@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pglast import ast
 from sqlalchemy.dialects import postgresql
 
 from modeler.schema import sqlexpr
@@ -31,10 +32,10 @@ from modeler.schema.model import (
 UPDATED_AT_FUNCTION = "set_updated_at"
 
 
-def pg_dialect() -> Any:
+def pg_dialect(**kwargs: Any) -> Any:
     """SQLAlchemy's PostgreSQL dialect (its constructor is untyped, hence ``Any``)."""
     factory: Any = postgresql.dialect
-    return factory()
+    return factory(**kwargs)
 
 
 _PREPARER = pg_dialect().identifier_preparer
@@ -80,6 +81,31 @@ def expr(text: str) -> str:
     return sqlexpr.canonical(text)
 
 
+# what PostgreSQL's DEFAULT (a b_expr) and a bare index key (a function call) take without
+# parentheses
+_BARE_DEFAULT = (ast.A_Const, ast.FuncCall, ast.TypeCast, ast.ColumnRef, ast.SQLValueFunction,
+                 ast.A_ArrayExpr, ast.CaseExpr, ast.CoalesceExpr, ast.MinMaxExpr)
+
+
+def default_sql(text: str) -> str:
+    """A column or domain default: the canonical expression, in parentheses unless
+    PostgreSQL's DEFAULT takes it bare (``DEFAULT (NOT false)``; ``DEFAULT ('x' COLLATE
+    "C")`` keeps the collation on the value, not the column)."""
+    parsed = sqlexpr.parse(text)
+    node = parsed.node
+    bare = isinstance(node, _BARE_DEFAULT) and not (
+        isinstance(node, ast.A_Const) and parsed.canonical.startswith("-"))
+    return parsed.canonical if bare else f"({parsed.canonical})"
+
+
+def index_key_sql(text: str) -> str:
+    """An index key expression: a function call stands bare, anything else in
+    parentheses."""
+    parsed = sqlexpr.parse(text)
+    return parsed.canonical if isinstance(parsed.node, ast.FuncCall) \
+        else f"({parsed.canonical})"
+
+
 def table_name(table: Table) -> str:
     """The table's name in raw SQL."""
     return qname(table.namespace, table.name)
@@ -115,7 +141,7 @@ def domain_check_sql(check: DomainCheck) -> str:
 def create_domain_sql(d: Domain, schema: Schema) -> str:
     sql = f"CREATE DOMAIN {qname(d.namespace, d.name)} AS {type_sql(d.base, schema)}"
     if d.default is not None:
-        sql += f" DEFAULT {expr(d.default)}"
+        sql += f" DEFAULT {default_sql(d.default)}"
     if d.not_null:
         sql += " NOT NULL"
     for check in d.checks:

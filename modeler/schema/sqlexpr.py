@@ -18,14 +18,16 @@ Everything is cached by text: a design's expressions are checked on every edit.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
 import pglast
 from pglast import ast, enums
-from pglast.parser import ParseError
+from pglast.parser import ParseError, scan
 
 from modeler.schema.sqlprint import SqlStream
 
@@ -35,6 +37,7 @@ Kind = Literal["check", "default", "generated", "index", "predicate", "domain_ch
 _PREFIX = "SELECT "
 _TYPE_PREFIX = "SELECT NULL::"
 _MAX_LENGTH = 10_000
+_RECURSION = 6_000
 
 # PostgreSQL's words for each use, as its own errors name them
 _USE = {
@@ -115,6 +118,8 @@ def _parse_one(text: str, prefix: str, what: str) -> Any:
     if len(stmts) != 1:
         raise ExpressionError(f"the {what} must be one expression: a ';' ends it and "
                               "starts another statement")
+    if any(t.name == "ASCII_59" for t in scan(text)):
+        raise ExpressionError(f"the {what} must be one expression: a ';' ends it")
     sel = stmts[0].stmt
     extra = [word for attr, word in (
         ("fromClause", "FROM"), ("whereClause", "WHERE"), ("groupClause", "GROUP BY"),
@@ -126,6 +131,8 @@ def _parse_one(text: str, prefix: str, what: str) -> Any:
         extra.append("a set operation (UNION, INTERSECT, EXCEPT)")
     targets: tuple[Any, ...] = tuple(sel.targetList or ()) if isinstance(sel, ast.SelectStmt) \
         else ()
+    if not extra and not targets:
+        raise ExpressionError(f"the {what} is empty")
     if extra or len(targets) != 1:
         found = ", ".join(extra) if extra else "a list of several expressions"
         raise ExpressionError(f"the {what} must be exactly one expression (found {found})")
@@ -141,17 +148,44 @@ def _printed(node: Any) -> str:
     return str(stream(node)).strip()
 
 
+@contextmanager
+def _deep() -> Iterator[None]:
+    """Room for long operator chains (``a + b + ... + z``: PostgreSQL takes thousands of
+    terms; parsing and printing them recurses once per term)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION))
+    try:
+        yield
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply to be stored; split it "
+                              "(or use a function)") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _printed_back(node: Any) -> str:
+    """The canonical text of ``node``, checked to parse to ``node`` again."""
+    out = _printed(node)
+    try:
+        again = _parse_one(out, _PREFIX, "expression")
+    except ExpressionError:
+        again = None
+    if again != node:
+        raise ExpressionError("the expression cannot be printed back exactly (a printer "
+                              "limit, not your SQL): write it in another form, e.g. with "
+                              "more parentheses")
+    return out
+
+
 @lru_cache(maxsize=65_536)
 def _parse_cached(text: str) -> Parsed | str:
     try:
-        node = _parse_one(text, _PREFIX, "expression")
-        if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star)
-                                                   for f in node.fields or ()):
-            raise ExpressionError("the expression must be one expression, not a * list")
-        out = _printed(node)
-        if _parse_one(out, _PREFIX, "expression") != node:
-            raise ExpressionError("the expression cannot be printed back exactly; write it "
-                                  "in a simpler form")
+        with _deep():
+            node = _parse_one(text, _PREFIX, "expression")
+            if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star)
+                                                       for f in node.fields or ()):
+                raise ExpressionError("the expression must be one expression, not a * list")
+            out = _printed_back(node)
     except ExpressionError as exc:
         return str(exc)
     return Parsed(node, out)
@@ -178,6 +212,11 @@ def _type_cached(text: str) -> str:
                 and node.arg.isnull):
             raise ExpressionError("not a type name: it must be exactly one type name "
                                   "(like geometry(Point,4326) or public.citext)")
+        tn = node.typeName
+        if tn.setof or tn.pct_type or len(tn.names or ()) > 2:
+            raise ExpressionError("not a column type: a type name is [schema.]name with "
+                                  "optional modifiers and [] (no SETOF, %TYPE or "
+                                  "database.schema.name)")
         stream: Any = SqlStream()
         out = str(stream(node.typeName)).strip()
         again = _parse_one(out, _TYPE_PREFIX, "type name")
@@ -271,7 +310,7 @@ def _context_problem(node: Any, kind: Kind) -> str | None:
 
 
 def problem(text: str, kind: Kind, *, columns: Collection[str] | None = None,
-            table: str | None = None) -> str | None:
+            table: str | None = None, namespace: str = "public") -> str | None:
     """Why ``text`` cannot be used as a ``kind`` expression (None when it can).
 
     ``columns``: the names a column reference may resolve to (the table's columns; for a
@@ -293,6 +332,9 @@ def problem(text: str, kind: Kind, *, columns: Collection[str] | None = None,
     for parts in refs:
         if "*" in parts:
             return f"a whole-row reference ({'.'.join(parts)}) is not supported here"
+        if len(parts) > 3 or (len(parts) == 3 and parts[0] != namespace):
+            return (f"{'.'.join(parts)}: write the column as column or table.column "
+                    "(an expression sees only its own table)")
         if len(parts) > 1 and (table is None or parts[-2] != table):
             return f"{'.'.join(parts)} names another table's column"
         if parts[-1] not in known:
@@ -302,9 +344,9 @@ def problem(text: str, kind: Kind, *, columns: Collection[str] | None = None,
 
 
 def normalize(text: str, kind: Kind, *, columns: Collection[str] | None = None,
-              table: str | None = None) -> str:
+              table: str | None = None, namespace: str = "public") -> str:
     """The canonical form of ``text`` once :func:`problem` finds nothing wrong with it."""
-    found = problem(text, kind, columns=columns, table=table)
+    found = problem(text, kind, columns=columns, table=table, namespace=namespace)
     if found is not None:
         raise ExpressionError(found)
     return canonical(text)

@@ -27,6 +27,10 @@ _ATOMIC = (ast.A_Const, ast.ColumnRef, ast.FuncCall, ast.TypeCast, ast.ParamRef,
 
 
 _Base: Any = RawStream
+_IS_TEST = {"IS_TRUE": "IS TRUE", "IS_NOT_TRUE": "IS NOT TRUE", "IS_FALSE": "IS FALSE",
+            "IS_NOT_FALSE": "IS NOT FALSE", "IS_UNKNOWN": "IS UNKNOWN",
+            "IS_NOT_UNKNOWN": "IS NOT UNKNOWN", "IS_NULL": "IS NULL",
+            "IS_NOT_NULL": "IS NOT NULL"}
 
 # pglast's printers of functions PostgreSQL's grammar has an SQL syntax for, with the argument
 # counts each printer handles (its overlay() wants all four: a 3-argument OVERLAY stays a call)
@@ -57,6 +61,16 @@ class SqlStream(_Base):  # type: ignore[misc]
                 self.print_node(arg)
             self.write("::")
             base.print_node(node.typeName)
+            self.separator()
+            return
+        if isinstance(node, ast.BooleanTest | ast.NullTest) and not is_name \
+                and not isinstance(node.arg, _ATOMIC):
+            # pglast prints ``(a IS DISTINCT FROM b) IS TRUE`` without the parentheses,
+            # which does not parse: an IS test keeps its operand's parentheses
+            with self.expression(True):
+                self.print_node(node.arg)
+            test = node.booltesttype if isinstance(node, ast.BooleanTest) else node.nulltesttype
+            self.write(" " + _IS_TEST[test.name])
             self.separator()
             return
         base.print_node(node, is_name=is_name, is_symbol=is_symbol)

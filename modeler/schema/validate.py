@@ -188,7 +188,8 @@ def expression_problems(schema: m.Schema) -> list[str]:
         columns = [c.name for c in t.columns]
         categories = {c.name: _category(schema, c.type) for c in t.columns}
         for where, text, kind in _table_expressions(t):
-            found = sqlexpr.problem(text, kind, columns=columns, table=t.name) or \
+            found = sqlexpr.problem(text, kind, columns=columns, table=t.name,
+                                    namespace=t.namespace) or \
                 _operator_problem(schema, text, categories)
             if found is not None:
                 out.append(f"table {t.qualified_name}, {where}: {found}")

@@ -66,7 +66,6 @@ def problem(text: str, kind: sqlexpr.Kind = "check") -> str | None:
     ("- -1", "1"),
     ("price % 2 = 0", "(price % 2) = 0"),
     ("lower(name) collate \"C\"", "lower(name) COLLATE \"C\""),
-    ("price > 0;", "price > 0"),  # one statement: the empty one after ';' is nothing
 ])
 def test_canonical_spelling(text: str, canonical: str) -> None:
     assert sqlexpr.canonical(text) == canonical
@@ -149,31 +148,25 @@ def test_the_limit_is_ten_thousand_characters() -> None:
     assert problem(text + "  ") == "the expression is longer than 10,000 characters"
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="the printer recurses once per "
-                   "operator: input 'qty + qty + ... + qty' with 164 terms (987 characters, "
-                   "under the check form's 1,000 and sqlexpr's 10,000 limits; PostgreSQL takes "
-                   "1,667 terms), expected None (or a message), got RecursionError from "
-                   "sqlexpr._printed (pglast's stream): the editor answers 500, a SQL import "
-                   "drops the statement ('could not be imported (RecursionError...)')")
-@pytest.mark.parametrize("terms", [164, 1_666])
+@pytest.mark.parametrize("terms", [164, 900, 1_666])
 def test_a_long_operator_chain_is_not_a_crash(terms: int) -> None:
-    assert problem("qty + " * terms + "qty") is None
+    """Chains up to the forms' length limit are taken; longer ones (PostgreSQL takes 1,667
+    terms) are an answer, never a RecursionError."""
+    found = problem("qty + " * terms + "qty")
+    assert found is None if terms < 1_000 else found in (
+        None, "the expression is nested too deeply to be stored; split it (or use a function)")
 
 
-@pytest.mark.xfail(strict=True, reason="sqlexpr._parse_one counts an empty SELECT list as "
-                   "'several': input '-- just a comment' (or '/* */', ';'), expected 'the "
-                   "expression is empty', got 'the expression must be exactly one expression "
-                   "(found a list of several expressions)'")
-@pytest.mark.parametrize("text", ["-- just a comment", "/* */", ";"])
+@pytest.mark.parametrize("text", ["-- just a comment", "/* */"])
 def test_an_expression_that_is_only_a_comment_is_empty(text: str) -> None:
     assert problem(text) == "the expression is empty"
 
 
-@pytest.mark.xfail(strict=True, reason="sqlprint drops the parentheses of an IS DISTINCT FROM "
-                   "under an IS test: input '(qty IS DISTINCT FROM 1) IS TRUE' (valid "
-                   "PostgreSQL), expected canonical '(qty IS DISTINCT FROM 1) IS TRUE', got "
-                   "ExpressionError 'not a valid expression: syntax error at or near \"IS\" at "
-                   "character 24 (near 'IS TRUE')' (a position in the printed text)")
+@pytest.mark.parametrize("text", [";", "price > 0;", "price > 0 ; -- done"])
+def test_a_semicolon_is_refused(text: str) -> None:
+    assert problem(text) == "the expression must be one expression: a ';' ends it"
+
+
 @pytest.mark.parametrize("text", ["(qty IS DISTINCT FROM 1) IS TRUE",
                                   "(qty IS NOT DISTINCT FROM 1) IS NOT FALSE",
                                   "(name IS DISTINCT FROM code) IS UNKNOWN"])
@@ -251,7 +244,8 @@ def test_default_takes_no_column_and_default_is_not_an_expression() -> None:
     ("nope > 0", "column 'nope' does not exist in the table"),
     ("\"Price\" > 0", "column 'Price' does not exist in the table"),
     ("other.price > 0", "other.price names another table's column"),
-    ("a.b.c.d > 0", "a.b.c.d names another table's column"),
+    ("a.b.c.d > 0", "a.b.c.d: write the column as column or table.column (an expression "
+                     "sees only its own table)"),
     ("item.* IS NOT NULL", "a whole-row reference (item.*) is not supported here"),
 ])
 def test_column_references_resolve_against_the_table(text: str, message: str | None) -> None:
@@ -269,10 +263,6 @@ def test_without_columns_references_are_not_resolved() -> None:
     assert sqlexpr.problem("anything > 0", "check") is None
 
 
-@pytest.mark.xfail(strict=True, reason="sqlexpr.problem() resolves a schema-qualified column "
-                   "reference by table name only (validate passes no namespace): input CHECK "
-                   "'hr.item.price > 0' on public.item, expected a problem, got none; "
-                   "PostgreSQL: 'invalid reference to FROM-clause entry for table \"item\"'")
 def test_a_reference_qualified_by_another_schema_is_refused() -> None:
     b = SchemaBuilder()
     t = b.table("item", comment="One thing")
@@ -337,10 +327,6 @@ def test_type_name_refusals(text: str, message: str) -> None:
         sqlexpr.type_name(text)
 
 
-@pytest.mark.xfail(strict=True, reason="sqlexpr.type_name accepts what no column can be: "
-                   "input 'setof int' (got 'SETOF integer'; PostgreSQL: column cannot be "
-                   "declared SETOF), 'a.b.c' (cross-database references are not implemented), "
-                   "'x.y.z.w' (improper qualified name); expected a problem for each")
 @pytest.mark.parametrize("text", ["setof int", "a.b.c", "x.y.z.w"])
 def test_type_names_no_column_can_have_are_refused(text: str) -> None:
     assert sqlexpr.type_problem(text) is not None
