@@ -1,9 +1,10 @@
 """``src/db/relations.ts``: drizzle's ``relations()`` for every FK, seen from both ends.
 
 The child end is ``one(parent, { fields, references, relationName })``; the parent end is
-``many(child, { relationName })`` (``one(child, ...)`` for a one-to-one FK). Every pair shares
-the FK's name as ``relationName``, so several FKs between two tables (and self-references)
-are never ambiguous. Keys are the SQLAlchemy models' relationship names, camel-cased.
+``many(child, { relationName })``. Every pair shares the FK's name as ``relationName``, so
+several FKs between two tables (and self-references) are never ambiguous. A one-to-one FK's
+parent end is ``one(child)``, which drizzle 0.45 lets name no relation: only when it is the
+only link between the two tables (else it stays ``many``). Keys are the SQLAlchemy models' relationship names, camel-cased.
 
 Relations are query-time only (``db.query.<table>.findMany({ with })``): the FKs themselves
 are in ``schema.ts`` and the migrations. drizzle-orm 1.0 replaces this API with
@@ -14,11 +15,18 @@ from __future__ import annotations
 
 from modeler.codegen.drizzle.names import Names
 from modeler.codegen.drizzle.tsnames import ts_str
-from modeler.schema.model import Schema
+from modeler.schema.model import Relationship, Schema
 
 
 def _cols(const: str, uids: tuple[str, ...], names: Names) -> str:
     return "[" + ", ".join(f"{const}.{names.columns[u]}" for u in uids) + "]"
+
+
+def _only_link(schema: Schema, rel: Relationship) -> bool:
+    """Is ``rel`` the only FK between its two tables, in either direction?"""
+    pair = {rel.child_table, rel.parent_table}
+    return len(pair) == 2 and sum(
+        {r.child_table, r.parent_table} == pair for r in schema.relationships) == 1
 
 
 def render_relations_ts(schema: Schema, names: Names, order: list[str]) -> str:
@@ -32,9 +40,11 @@ def render_relations_ts(schema: Schema, names: Names, order: list[str]) -> str:
             f"  {names.child_attr[rel.uid]}: one({parent}, {{ fields: "
             f"{_cols(child, rel.child_columns, names)}, references: "
             f"{_cols(parent, rel.parent_columns, names)}, relationName: {label} }}),")
-        kind = "one" if rel.cardinality == "one-to-one" else "many"
-        entries[rel.parent_table].append(
-            f"  {names.parent_attr[rel.uid]}: {kind}({child}, {{ relationName: {label} }}),")
+        if rel.cardinality == "one-to-one" and _only_link(schema, rel):
+            back = f"one({child})"
+        else:
+            back = f"many({child}, {{ relationName: {label} }})"
+        entries[rel.parent_table].append(f"  {names.parent_attr[rel.uid]}: {back},")
         used |= {child, parent}
     body: list[str] = []
     for uid in order:

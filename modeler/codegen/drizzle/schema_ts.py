@@ -40,7 +40,8 @@ class _Imports:
     def lines(self) -> list[str]:
         out = ["import { sql } from 'drizzle-orm';"] if self.sql else []
         if self.core:
-            out.append(f"import {{ {', '.join(sorted(self.core))} }} from 'drizzle-orm/pg-core';")
+            names = sorted(self.core, key=lambda n: n.removeprefix("type "))
+            out.append(f"import {{ {', '.join(names)} }} from 'drizzle-orm/pg-core';")
         return out
 
 
@@ -165,7 +166,8 @@ def _extras(schema: Schema, table: Table, names: Names, imports: _Imports) -> li
     return [*(f"  // {n}" for n in map(ts_line, notes)), *(f"  {line}," for line in out)]
 
 
-def _table(schema: Schema, table: Table, names: Names, imports: _Imports) -> list[str]:
+def _table(schema: Schema, table: Table, names: Names, imports: _Imports,
+           declared: set[str]) -> list[str]:
     const = names.tables[table.uid]
     lines = ts_comment(table.comment)
     if table.partition_by or table.partition_of:
@@ -176,7 +178,13 @@ def _table(schema: Schema, table: Table, names: Names, imports: _Imports) -> lis
         lines += ts_comment(c.comment, "  ")
         lines.append(f"  {names.columns[c.uid]}: {_column(schema, table, c, names, imports)},")
     extras = _extras(schema, table, names, imports)
-    lines.append("}, (t) => [" if extras else "});")
+    if any(r.parent_table not in declared for r in schema.relationships_of(table.uid)):
+        # an FK to a table declared further down (a cycle): the callback's type must not
+        # depend on that table's, or TypeScript infers neither
+        imports.core.add("type PgTableExtraConfigValue")
+        lines.append("}, (t): PgTableExtraConfigValue[] => [")
+    else:
+        lines.append("}, (t) => [" if extras else "});")
     if extras:
         lines += [*extras, "]);"]
     return lines
@@ -224,7 +232,9 @@ def render_schema_ts(schema: Schema, names: Names, order: list[str], title: str)
             body.append(f"const {const} = customType<{{ data: {custom.ts} }}>({{ "
                         f"dataType: () => {ts_str(custom.sql)} }});")
         body.append("")
+    declared: set[str] = set()
     for uid in order:
-        body += [*_table(schema, schema.table(uid), names, imports), ""]
+        declared.add(uid)
+        body += [*_table(schema, schema.table(uid), names, imports, declared), ""]
     head = [HEADER.rstrip("\n"), f"// {ts_line(title)}", ""]
     return "\n".join([*head, *imports.lines(), "", *body]).rstrip() + "\n"
