@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pglast import ast
+from pglast import ast, enums
 from sqlalchemy.dialects import postgresql
 
 from modeler.schema import sqlexpr
@@ -93,17 +93,24 @@ def default_sql(text: str) -> str:
     "C")`` keeps the collation on the value, not the column)."""
     parsed = sqlexpr.parse(text)
     node = parsed.node
-    bare = isinstance(node, _BARE_DEFAULT) and not (
+    bare = isinstance(node, _BARE_DEFAULT) and not _sql_syntax(node) and not (
         isinstance(node, ast.A_Const) and parsed.canonical.startswith("-"))
     return parsed.canonical if bare else f"({parsed.canonical})"
+
+
+def _sql_syntax(node: object) -> bool:
+    """A call printed in SQL syntax (``x AT TIME ZONE z``, ``SUBSTRING(x FROM 2)``), which
+    may need parentheses where a plain call does not."""
+    return isinstance(node, ast.FuncCall) and \
+        node.funcformat == enums.CoercionForm.COERCE_SQL_SYNTAX
 
 
 def index_key_sql(text: str) -> str:
     """An index key expression: a function call stands bare, anything else in
     parentheses."""
     parsed = sqlexpr.parse(text)
-    return parsed.canonical if isinstance(parsed.node, ast.FuncCall) \
-        else f"({parsed.canonical})"
+    bare = isinstance(parsed.node, ast.FuncCall) and not _sql_syntax(parsed.node)
+    return parsed.canonical if bare else f"({parsed.canonical})"
 
 
 def table_name(table: Table) -> str:
