@@ -65,6 +65,32 @@ if [ "$MODE" = "--test" ]; then
   fi
 fi
 
+# --- Drizzle toolchain (tests/drizzle) -------------------------------------------------------
+# The Drizzle export tests compile and migrate exported TypeScript projects with the pinned
+# toolchain of tests/drizzle/toolchain/package-lock.json: Debian's nodejs and npm, then
+# `npm ci` into the git-ignored .cache/drizzle-toolchain, again only when the lockfile changed
+# (its hash is kept in .cache/drizzle-toolchain/.lockhash; tests/drizzle/toolchain.py does the
+# same check). Self-contained: needs nothing from the rest of this script.
+if [ "$MODE" = "--test" ]; then
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: nodejs npm"
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+  fi
+  dz_lock="tests/drizzle/toolchain/package-lock.json"
+  dz_cache=".cache/drizzle-toolchain"
+  dz_hash="$(sha256sum "$dz_lock" | cut -c1-16)"
+  if [ "$(cat "$dz_cache/.lockhash" 2>/dev/null)" != "$dz_hash" ] \
+      || [ ! -e "$dz_cache/node_modules/.bin/drizzle-kit" ]; then
+    echo "setup: installing the Drizzle toolchain (npm ci)"
+    mkdir -p "$dz_cache"
+    cp tests/drizzle/toolchain/package.json "$dz_lock" "$dz_cache/"
+    (cd "$dz_cache" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$dz_hash" > "$dz_cache/.lockhash"
+  fi
+fi
+# --- end of the Drizzle toolchain block ---------------------------------------------------
+
 # The Debian `postgresql` package starts a cluster of its own; the tests start their own
 # throw-away cluster and do not need it.
 

@@ -31,8 +31,16 @@ from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.versions import Revision
 
 
-def _json(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def _json(data: object, depth: int = 2, indent: str = "") -> str:
+    """JSON indented for its first ``depth`` levels, compact below (json's indenting encoder
+    is pure Python: a thousand-table snapshot took a second to write)."""
+    if depth == 0 or not isinstance(data, dict) or not data:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    inner = indent + "  "
+    items = ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: "
+                       f"{_json(v, depth - 1, inner)}" for k, v in data.items())
+    text = "{\n" + items + "\n" + indent + "}"
+    return text + "\n" if not indent else text
 
 
 def build_drizzle_files(revisions: Sequence[Revision], *, slug: str, title: str,

@@ -4,7 +4,8 @@ The child end is ``one(parent, { fields, references, relationName })``; the pare
 ``many(child, { relationName })``. Every pair shares the FK's name as ``relationName``, so
 several FKs between two tables (and self-references) are never ambiguous. A one-to-one FK's
 parent end is ``one(child)``, which drizzle 0.45 lets name no relation: only when it is the
-only link between the two tables (else it stays ``many``). Keys are the SQLAlchemy models' relationship names, camel-cased.
+only link between the two tables (else it stays ``many``). Keys are the SQLAlchemy models'
+relationship names, camel-cased.
 
 Relations are query-time only (``db.query.<table>.findMany({ with })``): the FKs themselves
 are in ``schema.ts`` and the migrations. drizzle-orm 1.0 replaces this API with

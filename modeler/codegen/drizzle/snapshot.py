@@ -19,7 +19,7 @@ from modeler.codegen.drizzle.shape import (
     index_where,
     not_null,
 )
-from modeler.codegen.drizzle.tstypes import column_type
+from modeler.codegen.drizzle.tstypes import TypeCache
 from modeler.codegen.extras import namespaces
 from modeler.codegen.specs import primary_key_name
 from modeler.codegen.sqlwriter import expr as canonical_expr
@@ -45,8 +45,8 @@ def _identity(table: Table, c: Column, sql_type: str) -> dict[str, Any]:
             "maxValue": _MAX.get(sql_type, "32767"), "cache": "1", "cycle": False}
 
 
-def _column(schema: Schema, table: Table, c: Column) -> dict[str, Any]:
-    ct = column_type(c.type, schema, c.collation)
+def _column(schema: Schema, table: Table, c: Column, types: TypeCache) -> dict[str, Any]:
+    ct = types(c.type, c.collation)
     out: dict[str, Any] = {"name": c.name, "type": ct.sql_type}
     if ct.enum_uid is not None:
         out["typeSchema"] = schema.enum(ct.enum_uid).namespace
@@ -101,13 +101,13 @@ def _foreign_keys(schema: Schema, table: Table) -> dict[str, Any]:
     return out
 
 
-def _table(schema: Schema, table: Table) -> dict[str, Any]:
+def _table(schema: Schema, table: Table, types: TypeCache) -> dict[str, Any]:
     pk = table.primary_key
     pk_name = primary_key_name(table)
     return {
         "name": table.name,
         "schema": "" if table.namespace == "public" else table.namespace,
-        "columns": {c.name: _column(schema, table, c) for c in table.columns},
+        "columns": {c.name: _column(schema, table, c, types) for c in table.columns},
         "indexes": _indexes(schema, table),
         "foreignKeys": _foreign_keys(schema, table),
         "compositePrimaryKeys": ({pk_name: {"name": pk_name, "columns": [c.name for c in pk]}}
@@ -143,12 +143,13 @@ def _sequences(schema: Schema) -> dict[str, Any]:
 
 def snapshot(schema: Schema, *, id: str, prev_id: str) -> dict[str, Any]:
     """The snapshot of ``schema`` as drizzle-kit 0.31 writes it."""
+    types = TypeCache(schema)
     return {
         "id": id,
         "prevId": prev_id,
         "version": SNAPSHOT_VERSION,
         "dialect": "postgresql",
-        "tables": {f"{t.namespace}.{t.name}": _table(schema, t) for t in schema.tables},
+        "tables": {f"{t.namespace}.{t.name}": _table(schema, t, types) for t in schema.tables},
         "enums": {f"{e.namespace}.{e.name}": {"name": e.name, "schema": e.namespace,
                                               "values": list(e.labels)}
                   for e in schema.enums},

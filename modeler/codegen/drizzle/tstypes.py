@@ -112,6 +112,21 @@ def _builtin(name: str, ctype: ColumnType) -> tuple[str, str, str] | None:
     return None
 
 
+class TypeCache:
+    """:func:`column_type` for one schema, each distinct type worked out once."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.known: dict[tuple[ColumnType, str | None], ColType] = {}
+
+    def __call__(self, ctype: ColumnType, collation: str | None = None) -> ColType:
+        key = (ctype, collation)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = column_type(ctype, self.schema, collation)
+        return found
+
+
 def column_type(ctype: ColumnType, schema: Schema, collation: str | None = None) -> ColType:
     """The builder and snapshot spelling of a column of type ``ctype``."""
     if collation is not None:
