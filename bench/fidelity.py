@@ -1,9 +1,12 @@
 """Fidelity on the whole corpus: percent of catalog facts reproduced, per schema and category.
 
-    .venv/bin/python bench/fidelity.py [--only NAME,...] [--details N] [--corpus DIR]
+    .venv/bin/python bench/fidelity.py [--only NAME,...] [--details N] [--corpus DIR] [--no-loop]
 
 For every SQL schema of ``../shared/corpus``: the original loaded with psql into database A vs
-import → export bundle → ``alembic upgrade head`` into database B (tests/fidelity/roundtrip.py).
+import → export bundle → ``alembic upgrade head`` into database B (tests/fidelity/roundtrip.py),
+then on B the rest of the loop: ``alembic check`` (no drift), ``alembic downgrade base`` (an
+empty database: only ``alembic_version``), ``alembic upgrade head`` again (identical again).
+A ``steps`` line under each schema says how each step went.
 For the DBML files with an SQL twin: the DBML import's database vs the SQL import's. For the
 other DBML files: whether the export upgrades an empty database at all.
 
@@ -39,7 +42,9 @@ SHORT = {"tables": "tables", "columns": "columns", "primary_keys": "pk",
          "collations": "collat"}
 SQL_ORDER = ("chinook", "northwind", "pagila", "dvdrental", "azimutt", "gospeak",
              "openstreetmap", "adventureworks", "adventureworks-install", "synapse", "netbox",
-             "musicbrainz", "evergreen", "db2dbml")
+             "musicbrainz", "evergreen", "db2dbml", "apache-ranger", "crates-io",
+             "dolphinscheduler", "graphile-starter", "harbor", "hexpm", "koji", "manifold",
+             "mimic-iii", "supabase-auth", "trigger-dev")
 NAME_WIDTH = 24
 
 
@@ -85,8 +90,39 @@ def failure(label: str, exc: BaseException) -> str:
         lines = [line for line in lines if line and not line.startswith("(Background")]
     else:
         lines = [f"{type(exc).__name__}: {lines[0] if lines else ''}", *lines[1:4]]
-    return f"{label:{NAME_WIDTH}.{NAME_WIDTH}}FAILED  " + "\n" + "\n".join(
+    what = "upgrade FAILED" if isinstance(exc, rt.UpgradeError) else "FAILED"
+    return f"{label:{NAME_WIDTH}.{NAME_WIDTH}}{what}  " + "\n" + "\n".join(
         f"{'':{NAME_WIDTH}}  {line[:150]}" for line in lines)
+
+
+def _yes(value: bool | None) -> str:
+    return "-" if value is None else "yes" if value else "NO"
+
+
+def steps(trip: rt.RoundTrip) -> str:
+    """upgrade ok, identical, check clean, down to empty, up again identical."""
+    parts = ["upgrade ok", f"identical {_yes(trip.report.ok)}"]
+    loop = trip.loop
+    if loop is not None:
+        parts += [f"check clean {_yes(loop.check_clean)}",
+                  f"down {'ok' if loop.down_ok else 'FAILED'}"
+                  + (f", empty {_yes(loop.down_empty)}" if loop.down_ok else ""),
+                  f"up again {_yes(loop.again_ok)}"
+                  + (f", identical {_yes(loop.again_identical)}" if loop.again_ok else "")]
+    return f"{'':{NAME_WIDTH}}  steps: " + "; ".join(parts)
+
+
+def show_loop(loop: rt.Loop, details: int) -> None:
+    pad = f"{'':{NAME_WIDTH}}  "
+    for line in [*loop.leftovers[:max(details, 5)]]:
+        print(f"{pad}left after downgrade: {line}"[:220])
+    if len(loop.leftovers) > max(details, 5):
+        print(f"{pad}... {len(loop.leftovers)} objects left in all")
+    if loop.output:
+        for line in loop.output.strip().splitlines()[-max(details, 6):]:
+            print(f"{pad}| {line}"[:220])
+    if loop.again is not None and not loop.again.ok:
+        print(figures("", "again", loop.again, None))
 
 
 def show(trip: rt.RoundTrip, details: int) -> None:
@@ -97,6 +133,9 @@ def show(trip: rt.RoundTrip, details: int) -> None:
         for name, count in trip.touched.items():
             print(f"{'':{NAME_WIDTH}}  - {name}: {count} row(s)")
     print(f"{'  (facts)':{NAME_WIDTH}}{'':5}{totals(trip.raw)}")
+    print(steps(trip))
+    if trip.loop is not None:
+        show_loop(trip.loop, details)
     if trip.load_errors:
         print(f"{'':{NAME_WIDTH}}  psql: {len(trip.load_errors)} ERROR line(s) while loading "
               f"the original, e.g. {trip.load_errors[0][:100]}")
@@ -126,6 +165,8 @@ def main() -> int:
     parser.add_argument("--details", type=int, default=0,
                         help="print up to N differing rows per category")
     parser.add_argument("--corpus", type=Path, default=rt.CORPUS)
+    parser.add_argument("--no-loop", action="store_true",
+                        help="stop after the first upgrade (no check, downgrade, upgrade)")
     args = parser.parse_args()
     rt.CORPUS = args.corpus.resolve()
     only = {n.strip() for n in args.only.split(",") if n.strip()}
@@ -151,7 +192,8 @@ def main() -> int:
                 print(f"{name:{NAME_WIDTH}.{NAME_WIDTH}}SKIPPED  {reason}")
                 continue
             try:
-                trip = rt.sql_round_trip(pg, spec, work, EXCLUSIONS.get(name, ()))
+                trip = rt.sql_round_trip(pg, spec, work, EXCLUSIONS.get(name, ()),
+                                         loop=wanted(name) and not args.no_loop)
             except Exception as exc:  # one schema's failure must not stop the others
                 print(failure(name, exc))
                 continue

@@ -21,6 +21,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 
+import pglast
+
 from modeler.codegen.migration_code import (
     Call,
     Stmt,
@@ -142,6 +144,7 @@ from modeler.diff import (
 )
 from modeler.diff.base import find
 from modeler.diff.compare import namespaces
+from modeler.schema import sqlexpr
 from modeler.schema.model import Schema, Table, normalized
 
 LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
@@ -202,7 +205,7 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
         case CreateRawObject(obj=obj):
             return create_raw_object(obj, ctx.search_path)
         case DropRawObject(obj=obj):
-            return drop_raw_object(obj)
+            return drop_raw_object(obj, ctx.search_path)
     return None
 
 
@@ -429,6 +432,58 @@ def _docstring(message: str, revision: str, down_revision: str | None, created: 
     return [*lines, '"""']
 
 
+def _header_types(sql: str) -> set[str] | None:
+    """The type names (last part, lower case) a kept CREATE FUNCTION's arguments and result
+    use; None when the SQL is not one CREATE FUNCTION."""
+    try:
+        stmts = pglast.parse_sql(sql)
+    except pglast.parser.ParseError:
+        return None
+    node = stmts[0].stmt if len(stmts) == 1 else None
+    if not isinstance(node, pglast.ast.CreateFunctionStmt):
+        return None
+    names = [p.argType for p in node.parameters or ()] + [node.returnType]
+    return {str(t.names[-1].sval).lower() for t in names if t is not None and t.names}
+
+
+def _functions_before_domains(ops: Sequence[Op], schema: Schema) -> list[Op]:
+    """A revision made only of creations (a baseline), with every kept function a domain's
+    default or CHECK calls moved before the first such domain: the differ creates domains
+    before any kept SQL, and PostgreSQL checks that the function exists. A function whose
+    arguments or result use a type of the design (a domain, an enum, a table's row) stays
+    where it is (it needs that type first). The reversed ops then drop the domain first."""
+    if not all(isinstance(op, _CREATIONS) for op in ops):
+        return list(ops)
+    first_call: dict[str, int] = {}
+    for i, op in enumerate(ops):
+        if isinstance(op, CreateDomain):
+            texts = [op.domain.default, *(c.expression for c in op.domain.checks)]
+            for text in filter(None, texts):
+                for _, name in sqlexpr.functions(text):
+                    first_call.setdefault(name.lower(), i)
+    if not first_call:
+        return list(ops)
+    design_types = {n.lower() for n in (*(d.name for d in schema.domains),
+                                        *(e.name for e in schema.enums),
+                                        *(t.name for t in schema.tables))}
+    moved: dict[int, list[Op]] = {}
+    gone: set[int] = set()
+    for i, op in enumerate(ops):
+        if not (isinstance(op, CreateRawObject) and op.obj.kind == "function"):
+            continue
+        at = first_call.get(op.obj.name.lower())
+        types = _header_types(op.obj.sql) if at is not None and at < i else None
+        if at is not None and types is not None and not types & design_types:
+            moved.setdefault(at, []).append(op)
+            gone.add(i)
+    out: list[Op] = []
+    for i, op in enumerate(ops):
+        out += moved.get(i, [])
+        if i not in gone:
+            out.append(op)
+    return out
+
+
 def render_revision(*, old: Schema, new: Schema, revision: str, down_revision: str | None,
                     message: str, created: str, notes: Sequence[str] = (),
                     existing_tables_safe: bool = True) -> str:
@@ -436,7 +491,7 @@ def render_revision(*, old: Schema, new: Schema, revision: str, down_revision: s
     changes (``describe()``) and ``notes`` (waivers), the revision ids, ``upgrade()`` and a
     real ``downgrade()`` (the reversed ops)."""
     old, new = normalized(old), normalized(new)
-    ops = diff(old, new)
+    ops = _functions_before_domains(diff(old, new), new)
     up, up_imports = render_ops(ops, old, safe=existing_tables_safe, end=new)
     down, down_imports = render_ops(reverse_all(ops), new, safe=existing_tables_safe, end=old)
     up_lines, down_lines = render_body(up), render_body(down)

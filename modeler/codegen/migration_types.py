@@ -34,6 +34,7 @@ from modeler.codegen.sqlwriter import (
     create_sequence_sql,
     default_sql,
     domain_check_sql,
+    raw_drop_sql,
     sequence_owner_sql,
 )
 from modeler.diff import (
@@ -257,25 +258,31 @@ def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
     return out
 
 
-_DROPPABLE = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "function": "FUNCTION",
-              "procedure": "PROCEDURE", "aggregate": "ROUTINE",  # no argument list needed
-              "type": "TYPE", "index": "INDEX", "table": "TABLE", "sequence": "SEQUENCE",
-              "text search configuration": "TEXT SEARCH CONFIGURATION",
-              "text search dictionary": "TEXT SEARCH DICTIONARY"}
-
-
 _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 
 
-def drop_raw_object(obj: RawObject) -> list[Stmt]:
-    word = _DROPPABLE.get(obj.kind)
-    if word is None and obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
+def drop_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:
+    """The statement dropping an object kept as SQL (see :func:`raw_drop_sql`: routines by
+    their full signature, operators and casts by their types), run under the search_path
+    its CREATE ran under (the types of a signature are named as there), then the revision's
+    ``search_path`` again."""
+    if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice
         return [execute(f"DROP {_ON_TABLE[obj.kind]} IF EXISTS {ident(obj.name)} ON {table}")]
-    if word is None:
+    sql = raw_drop_sql(obj.kind, obj.namespace, obj.name, obj.sql)
+    if sql is None:
         return [comment(f"{obj.kind} {obj.name} is not dropped automatically: drop it by hand")]
-    return [execute(f"DROP {word} IF EXISTS {qname(obj.namespace, obj.name)}")]
+    if not sql:
+        return []
+    if obj.search_path is None:
+        return [execute(sql)]
+    path = obj.search_path
+    if "public" not in [p.strip().strip('"') for p in path.split(",")]:
+        path = ", ".join(filter(None, (path, "public")))  # where unqualified names are kept
+    after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
+    return [execute(f"SELECT set_config('search_path', {sql_str(path)}, true)"),
+            execute(sql), execute(after)]
 
 
 def _raw_target(obj: RawObject) -> str | None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pglast
 from pglast import ast, enums
+from pglast.stream import RawStream
 from sqlalchemy.dialects import postgresql
 
 from modeler.schema import sqlexpr
@@ -222,3 +224,111 @@ def updated_at_trigger_sql(table: Table) -> str:
     return (f"CREATE TRIGGER {ident(trigger_name(table))} BEFORE UPDATE ON "
             f"{table_name(table)} FOR EACH ROW EXECUTE FUNCTION "
             f"{ident(UPDATED_AT_FUNCTION)}()")
+
+
+# --- dropping what an import kept as SQL ---------------------------------------------------
+
+def _printed(node: Any) -> str:
+    """A parse-tree node (a type name) printed back by pglast."""
+    stream: Any = RawStream
+    return str(stream()(node))
+
+
+_DROP_WORDS = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "type": "TYPE",
+               "index": "INDEX", "table": "TABLE", "sequence": "SEQUENCE",
+               "text search configuration": "TEXT SEARCH CONFIGURATION",
+               "text search dictionary": "TEXT SEARCH DICTIONARY",
+               "text search parser": "TEXT SEARCH PARSER",
+               "text search template": "TEXT SEARCH TEMPLATE", "collation": "COLLATION",
+               "foreign table": "FOREIGN TABLE", "statistics": "STATISTICS",
+               "conversion": "CONVERSION"}
+_DROP_BY_NAME = {"language": "LANGUAGE", "event trigger": "EVENT TRIGGER",
+                 "access method": "ACCESS METHOD", "foreign server": "SERVER",
+                 "foreign data wrapper": "FOREIGN DATA WRAPPER", "publication": "PUBLICATION"}
+# what an import keeps of statements that change an object rather than create one: the
+# object's own drop takes it along
+_NOTHING_TO_DROP = frozenset({"comment", "alter table"})
+
+
+def _signature(node: Any) -> str:
+    """A routine's argument types as its CREATE statement spells them, input ones only (as
+    DROP FUNCTION takes them: OUT and TABLE columns are no part of the signature)."""
+    types = [_printed(p.argType) for p in node.parameters or ()
+             if str(getattr(p.mode, "value", p.mode)) not in ("o", "t")]
+    return ", ".join(types)
+
+
+def _aggregate_args(node: Any) -> str:
+    """The argument types of a CREATE AGGREGATE as DROP ROUTINE takes them: all of them (an
+    ordered-set aggregate's direct and aggregated ones), none for ``(*)``; the old syntax's
+    BASETYPE (``ANY``: none)."""
+    if node.oldstyle:
+        base = next((d.arg for d in node.definition or () if d.defname.lower() == "basetype"),
+                    None)
+        text = _printed(base) if base is not None else ""
+        return "" if text.lower() in ("any", '"any"') else text
+    params = (node.args or (None,))[0]
+    return ", ".join(_printed(p.argType) for p in params or ())
+
+
+def _full_name(namespace: str, name: str) -> str:
+    return qname(namespace, name)
+
+
+def _names(items: Any) -> str:
+    return ".".join(ident(str(i.sval)) for i in items)
+
+
+def raw_drop_sql(kind: str, namespace: str, name: str, sql: str) -> str | None:
+    """The statement that drops an object kept as SQL (``kind``, as the import named it),
+    read from its CREATE statement with PostgreSQL's parser: functions, procedures and
+    aggregates by their full signature (a name alone is ambiguous between overloads),
+    operators by their operand types, casts by their types. ``""``: nothing to drop (the
+    statement changes another object); None: not known how."""
+    if kind in _NOTHING_TO_DROP:
+        return ""
+    try:
+        stmts = pglast.parse_sql(sql)
+    except pglast.parser.ParseError:
+        return None
+    node = stmts[0].stmt if len(stmts) == 1 else None
+    full = _full_name(namespace, name)
+    if isinstance(node, ast.CreateFunctionStmt):
+        word = "PROCEDURE" if node.is_procedure else "FUNCTION"
+        return f"DROP {word} IF EXISTS {full}({_signature(node)})"
+    if isinstance(node, ast.DefineStmt) and node.kind == enums.ObjectType.OBJECT_AGGREGATE:
+        return f"DROP ROUTINE IF EXISTS {full}({_aggregate_args(node)})"
+    if isinstance(node, ast.DefineStmt) and node.kind == enums.ObjectType.OBJECT_OPERATOR:
+        args = {d.defname.lower(): _printed(d.arg) for d in node.definition or ()
+                if d.defname.lower() in ("leftarg", "rightarg")}
+        op = name if namespace in ("", "public") else f"{ident(namespace)}.{name}"
+        return (f"DROP OPERATOR IF EXISTS {op} ({args.get('leftarg', 'NONE')}, "
+                f"{args.get('rightarg', 'NONE')})")
+    if isinstance(node, ast.CreateCastStmt):
+        return (f"DROP CAST IF EXISTS ({_printed(node.sourcetype)} AS "
+                f"{_printed(node.targettype)})")
+    if isinstance(node, ast.CreateOpClassStmt):
+        # without FAMILY, CREATE OPERATOR CLASS makes a family of its name: dropping that
+        # family drops the class with it (a class alone would leave the family behind)
+        word, names = (("OPERATOR CLASS", node.opclassname) if node.opfamilyname
+                       else ("OPERATOR FAMILY", node.opclassname))
+        return f"DROP {word} IF EXISTS {_names(names)} USING {ident(node.amname)}"
+    if isinstance(node, ast.CreateOpFamilyStmt):
+        return (f"DROP OPERATOR FAMILY IF EXISTS {_names(node.opfamilyname)} USING "
+                f"{ident(node.amname)}")
+    if isinstance(node, ast.CreateTransformStmt):
+        return (f"DROP TRANSFORM IF EXISTS FOR {_printed(node.type_name)} LANGUAGE "
+                f"{ident(node.lang)}")
+    if isinstance(node, ast.DefineStmt) and node.kind == enums.ObjectType.OBJECT_TYPE \
+            and node.definition:
+        # a base type: its input/output functions depend on it and it on them
+        return f"DROP TYPE IF EXISTS {full} CASCADE"
+    create = type(node).__name__.startswith(("Create", "Define", "View", "Composite",
+                                             "Index"))
+    if not create:
+        return ""  # ALTER ... of an object kept before: its own drop takes this along
+    if kind in _DROP_WORDS:
+        return f"DROP {_DROP_WORDS[kind]} IF EXISTS {full}"
+    if kind in _DROP_BY_NAME and name:
+        return f"DROP {_DROP_BY_NAME[kind]} IF EXISTS {ident(name)}"
+    return None

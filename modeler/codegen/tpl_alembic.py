@@ -86,10 +86,25 @@ def database_url() -> str:
     return direct_url(normalize_url(raw))
 
 
+# Tables an extension owns (PostGIS's spatial_ref_sys...): CREATE EXTENSION makes them, the
+# models do not declare them, so autogenerate must not see them (read when connected).
+EXTENSION_TABLES: set[tuple[str, str]] = set()
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ == "schema":
         return name is None or name == "public" or name in SCHEMAS
+    if type_ == "table":
+        schema = parent_names.get("schema_name") or "public"
+        return (schema, name) not in EXTENSION_TABLES
     return True
+
+
+def extension_tables(connection: Any) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in connection.execute(sa.text(
+        "SELECT n.nspname, c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.objid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'"))}
 
 
 __DOMAIN_DEFAULTS__def _options() -> dict[str, Any]:
@@ -112,6 +127,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
+        EXTENSION_TABLES.update(extension_tables(connection))
+        connection.rollback()  # end the read's transaction: Alembic begins its own
         context.configure(connection=connection, **_options())
         with context.begin_transaction():
             context.run_migrations()
@@ -156,17 +173,40 @@ def downgrade() -> None:
 
 DOMAIN_DEFAULTS = '''\
 _NEXTVAL = re.compile(r"nextval\\('((?:[^']|'')+)'(?:::regclass)?\\)")
+_PROBE = "_alembic_compare_probe"  # a temporary table, inside a savepoint rolled back
+_NO_PARAMETERS: Any = {"no_parameters": True}  # SQL as it is: a '%' is no placeholder
+_COLUMN_TYPE = ("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = {table}::regclass AND attname = {column}")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table_sql(table: Any) -> str:
+    return (_quoted(table.schema) + "." if table.schema else "") + _quoted(table.name)
 
 
 class _DesignAwareImpl(PostgresqlImpl):
-    """Alembic's PostgreSQL comparison, registered for the dialect (Alembic keys
-    implementations by ``__dialect__``), minus three false differences:
+    \"\"\"Alembic's PostgreSQL comparison, registered for the dialect (Alembic keys
+    implementations by ``__dialect__``), minus the false differences of what Alembic cannot
+    compare by itself:
 
     * reflection reports the default of a column's *domain* as the column's own default;
     * ``nextval`` defaults can only be compared as text (else Alembic calls both, which
       never agree): the same sequence however it is spelled (``s``, ``app.s``) is equal;
     * Alembic drops the reflected default of a column that owns its sequence (it takes it
-      for SERIAL) while the model states it."""
+      for SERIAL) while the model states it;
+    * other defaults Alembic compares by evaluating ``reflected = model`` on the server,
+      which is NULL for ``DEFAULT NULL``, random for ``gen_random_uuid()`` and an error for
+      json (no ``=``): instead PostgreSQL prints the model's default as it stores it (set on
+      a temporary copy of the column) and the texts are compared;
+    * column types Alembic reflects as something else (``pg_catalog.name`` as a string):
+      PostgreSQL prints the model's type (on a temporary column) and the column's;
+    * expression and partial indexes (Alembic compares only column names, approximately):
+      PostgreSQL prints the model's index built on a temporary copy of the table, and its
+      definition is compared with the reflected index's.
+    Each probe runs in a savepoint that is rolled back: the database is left as it was.\"\"\"
 
     __dialect__ = "postgresql"
 
@@ -187,16 +227,101 @@ class _DesignAwareImpl(PostgresqlImpl):
                     {"a": found.group(1), "b": model.group(1)})
         if model is not None and connection is not None and rendered_inspector_default is None:
             table = metadata_column.table
-            quoted = '"' + table.name.replace('"', '""') + '"'
-            if table.schema:
-                quoted = '"' + table.schema.replace('"', '""') + '".' + quoted
             owned = connection.scalar(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                      {"t": quoted, "c": metadata_column.name})
+                                      {"t": _table_sql(table), "c": metadata_column.name})
             if owned is not None:
                 return False
+        if (connection is not None and rendered_metadata_default is not None
+                and rendered_inspector_default is not None):
+            printed = self._printed_default(metadata_column, rendered_metadata_default)
+            if printed is not None:
+                return printed != rendered_inspector_default
         compare: Any = super().compare_server_default  # untyped in Alembic
         return bool(compare(inspector_column, metadata_column, rendered_metadata_default,
                             rendered_inspector_default))
+
+    def _probe(self, statements: list[str], query: str) -> str | None:
+        \"\"\"Run ``statements`` then ``query`` in a savepoint rolled back afterwards; the
+        query's value, or None when any of it fails.\"\"\"
+        connection = self.connection
+        if connection is None:
+            return None
+        savepoint = connection.begin_nested()
+        try:
+            for sql in statements:
+                connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
+            value = connection.exec_driver_sql(
+                query, execution_options=_NO_PARAMETERS).scalar()
+        except sa.exc.DBAPIError:
+            value = None
+        finally:
+            savepoint.rollback()
+        return None if value is None else str(value)
+
+    def _printed_default(self, column: Any, default: str) -> str | None:
+        \"\"\"``default`` as PostgreSQL prints it for ``column`` (pg_get_expr).\"\"\"
+        name = _quoted(column.name)
+        return self._probe(
+            [f"CREATE TEMPORARY TABLE {_PROBE} AS SELECT {name} FROM "
+             f"{_table_sql(column.table)} WITH NO DATA",
+             f"ALTER TABLE {_PROBE} ALTER COLUMN {name} SET DEFAULT {default}"],
+            "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+            f"WHERE adrelid = 'pg_temp.{_PROBE}'::regclass")
+
+    def compare_type(self, inspector_column: Any, metadata_column: Any) -> bool:
+        if not super().compare_type(inspector_column, metadata_column):
+            return False
+        try:  # a type Alembic cannot reflect (pg_catalog.name, an extension's) or map back
+            model = metadata_column.type.compile(dialect=self.dialect)
+        except sa.exc.CompileError:
+            return True
+        printed = self._probe([f"CREATE TEMPORARY TABLE {_PROBE} (c {model})"],
+                              _COLUMN_TYPE.format(table=f"'pg_temp.{_PROBE}'", column="'c'"))
+        found = self._probe([], _COLUMN_TYPE.format(
+            table=_literal(_table_sql(metadata_column.table)),
+            column=_literal(metadata_column.name)))
+        return printed is None or printed != found
+
+    def compare_indexes(self, metadata_index: Any, reflected_index: Any) -> Any:
+        result = super().compare_indexes(metadata_index, reflected_index)
+        if not result.is_different or self.connection is None:
+            return result
+        table = metadata_index.table
+        model = self._printed_index(metadata_index)
+        found = self._probe([], "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN "
+                            "pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = "
+                            + _literal(reflected_index.name) + " AND n.nspname = "
+                            + _literal(table.schema or "public"))
+        if model is None or found is None:
+            return result
+        if _shape(model) == _shape(found):
+            return type(result).Equal()
+        return result
+
+    def _printed_index(self, index: Any) -> str | None:
+        \"\"\"The model's ``index`` as PostgreSQL prints it, built on a temporary copy of
+        its table (no rows: nothing is scanned).\"\"\"
+        table = index.table
+        ddl = str(sa.schema.CreateIndex(index).compile(dialect=self.dialect))
+        target = " ON " + self.dialect.identifier_preparer.format_table(table)
+        head, found, rest = ddl.partition(target)
+        if not found:
+            return None
+        return self._probe(
+            [f"CREATE TEMPORARY TABLE {_PROBE} (LIKE {_table_sql(table)})",
+             f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {_PROBE}_ix ON "
+             f"pg_temp.{_PROBE}{rest}"],
+            f"SELECT pg_get_indexdef('pg_temp.{_PROBE}_ix'::regclass)")
+
+
+def _shape(definition: str) -> tuple[bool, str]:
+    """An index definition without its name and table: unique?, what follows USING."""
+    head, _, rest = definition.partition(" USING ")
+    return head.startswith("CREATE UNIQUE"), rest
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 '''

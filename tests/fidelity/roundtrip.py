@@ -90,6 +90,9 @@ class CorpusSchema:
     session_per_file: bool = False
     # ERROR lines that the load recipe expects (SOURCE.md: "fails harmlessly"); others fail
     expected_load_errors: tuple[str, ...] = ()
+    # run by psql before the prelude and the files, never seen by the importer: what the
+    # load recipe creates outside the database (cluster-wide roles)
+    psql_setup: str = ""
 
     def missing(self) -> list[str]:
         return [f for f in self.files if not (CORPUS / f).exists()]
@@ -136,6 +139,13 @@ def _evergreen_psql(text: str) -> str:
     return _NO_UNAPI_SEED_ROWS(_STAY_HERE(text))
 
 
+def _roles(*names: str) -> str:
+    """Cluster-wide roles a load recipe creates first, skipped when they exist (another
+    database of the same server made them)."""
+    return "".join(f"DO $$BEGIN CREATE ROLE {n}; EXCEPTION WHEN duplicate_object THEN NULL; "
+                   "END$$;\n" for n in names)
+
+
 SQL_SCHEMAS: dict[str, CorpusSchema] = {s.name: s for s in (
     CorpusSchema("chinook", ("chinook/Chinook_PostgreSql.sql",), psql_transform=_STAY_HERE),
     CorpusSchema("northwind", ("northwind/northwind.sql",)),
@@ -160,6 +170,30 @@ SQL_SCHEMAS: dict[str, CorpusSchema] = {s.name: s for s in (
                  extensions=("cube", "earthdistance", "unaccent")),
     _evergreen(),
     CorpusSchema("db2dbml", ("dbml-db2dbml-postgres/schema.sql",)),
+    # Not tuned for: added as SOURCE.md gives them (issue 13).
+    CorpusSchema("apache-ranger", ("apache-ranger/ranger_core_db_postgres.sql",)),
+    CorpusSchema("crates-io", ("crates-io/diesel-migrations.sql",),
+                 extensions=("ltree", "pg_trgm", "pgcrypto")),
+    CorpusSchema("dolphinscheduler", ("dolphinscheduler/dolphinscheduler_postgresql.sql",)),
+    CorpusSchema("graphile-starter", ("graphile-starter/schema.sql",),
+                 psql_setup=_roles("graphile_starter", "graphile_starter_visitor"),
+                 extensions=("citext", "pgcrypto", "uuid-ossp")),
+    CorpusSchema("harbor", ("harbor/harbor-migrations-postgresql.sql",),
+                 prelude="CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+                         "dirty boolean NOT NULL);\n"),
+    CorpusSchema("hexpm", ("hexpm/structure.sql",),
+                 extensions=("citext", "fuzzystrmatch", "pg_trgm", "pgcrypto", "uuid-ossp")),
+    CorpusSchema("koji", ("koji/schema.sql",)),
+    CorpusSchema("manifold", ("manifold/structure.sql",),
+                 extensions=("btree_gin", "btree_gist", "citext", "intarray", "ltree",
+                             "pg_trgm", "pgcrypto", "unaccent", "uuid-ossp")),
+    CorpusSchema("mimic-iii", tuple(f"mimic-iii/{n}.sql" for n in (
+        "postgres_create_tables_pg10", "postgres_add_indexes", "postgres_add_comments",
+        "postgres_add_constraints")),
+                 prelude="CREATE SCHEMA mimiciii;\nSET search_path TO mimiciii;\n"),
+    CorpusSchema("supabase-auth", ("supabase-auth/auth-migrations.sql",),
+                 prelude="CREATE SCHEMA auth;\n"),
+    CorpusSchema("trigger-dev", ("trigger-dev/prisma-migrations.sql",)),
 )}
 
 
@@ -266,6 +300,8 @@ def load_original(server: PgServer, url: str, spec: CorpusSchema) -> list[str]:
                if spec.session_per_file else
                ["\n".join([spec.prelude, *parts] if spec.prelude else parts)])
     errors: list[str] = []
+    if spec.psql_setup:
+        errors += psql_run(server, url, spec.psql_setup)
     for script in scripts:
         errors += psql_run(server, url, script, variables=spec.variables,
                            check_function_bodies=spec.check_function_bodies)
@@ -322,15 +358,79 @@ class UpgradeError(RuntimeError):
     """``alembic upgrade head`` failed; the message ends with its output."""
 
 
-def alembic_upgrade(bundle: Path, url: str, timeout: int = 600) -> None:
+def alembic(bundle: Path, url: str, *args: str,
+            timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Run the bundle's own ``alembic`` CLI (a subprocess) against ``url``."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
     env.update(DATABASE_URL=url, DIRECT_DATABASE_URL=url)
-    proc = subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=bundle, env=env,
+    return subprocess.run([str(VENV_BIN / "alembic"), *args], cwd=bundle, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def _tail(proc: subprocess.CompletedProcess[str], lines: int = 25) -> str:
+    return "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-lines:])
+
+
+def alembic_upgrade(bundle: Path, url: str, timeout: int = 600) -> None:
+    proc = alembic(bundle, url, "upgrade", "head", timeout=timeout)
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
-        raise UpgradeError(f"alembic upgrade head failed ({proc.returncode}):\n{tail}")
+        raise UpgradeError(f"alembic upgrade head failed ({proc.returncode}):\n{_tail(proc)}")
+
+
+# What a database holds besides the system's and the extensions' own objects (the version
+# table left out): after ``alembic downgrade base`` there must be nothing.
+_LEFTOVERS = """
+WITH user_ns AS (
+  SELECT oid, nspname FROM pg_namespace
+  WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_(toast|temp)'),
+ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
+SELECT 'schema ' || quote_ident(nspname) FROM user_ns WHERE nspname <> 'public'
+UNION ALL
+SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
+UNION ALL
+SELECT 'relation ' || c.oid::regclass::text FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
+   AND (c.relkind <> 'c' OR NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typrelid = c.oid
+                                        AND EXISTS (SELECT 1 FROM ext WHERE objid = t.oid)))
+   AND c.oid::regclass::text <> 'alembic_version'
+   AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
+UNION ALL
+SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p JOIN user_ns n
+    ON n.oid = p.pronamespace
+ WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
+UNION ALL
+SELECT 'type ' || t.oid::regtype::text FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
+ WHERE t.typtype IN ('b', 'd', 'e', 'r', 'm')
+   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+   AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
+UNION ALL
+SELECT 'operator ' || o.oid::regoperator::text FROM pg_operator o JOIN user_ns n
+    ON n.oid = o.oprnamespace
+ WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_operator'::regclass AND objid = o.oid)
+UNION ALL
+SELECT 'cast ' || format_type(castsource, NULL) || ' AS ' || format_type(casttarget, NULL)
+  FROM pg_cast c WHERE c.oid >= 16384
+   AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_cast'::regclass AND objid = c.oid)
+UNION ALL
+SELECT 'collation ' || c.oid::regcollation::text FROM pg_collation c JOIN user_ns n
+    ON n.oid = c.collnamespace
+UNION ALL
+SELECT 'text search configuration ' || c.oid::regconfig::text FROM pg_ts_config c
+  JOIN user_ns n ON n.oid = c.cfgnamespace
+UNION ALL
+SELECT 'text search dictionary ' || d.oid::regdictionary::text FROM pg_ts_dict d
+  JOIN user_ns n ON n.oid = d.dictnamespace
+UNION ALL
+SELECT 'event trigger ' || evtname FROM pg_event_trigger
+ORDER BY 1
+"""
+
+
+def leftovers(url: str) -> list[str]:
+    """What ``url`` holds besides ``alembic_version`` (see :data:`_LEFTOVERS`)."""
+    with psycopg.connect(url) as conn:
+        return [r[0] for r in conn.execute(_LEFTOVERS)]
 
 
 def without_version_table(catalog: Catalog) -> Catalog:
@@ -360,9 +460,36 @@ def migrated_catalog(server: PgServer, schema: Schema, workdir: Path, slug: str,
 
 
 @dataclass
+class Loop:
+    """The rest of the loop on database B after the first upgrade: ``alembic check``, then
+    ``alembic downgrade base``, then ``alembic upgrade head`` again. A step that could not run
+    (an earlier one failed) is None; ``output``: what the first failing step printed."""
+
+    check_clean: bool | None = None
+    down_ok: bool | None = None
+    leftovers: list[str] = field(default_factory=list)  # after the downgrade
+    again_ok: bool | None = None
+    again: Report | None = None  # the second upgrade's catalog vs the original
+    output: str = ""
+
+    @property
+    def down_empty(self) -> bool | None:
+        return None if not self.down_ok else not self.leftovers
+
+    @property
+    def again_identical(self) -> bool | None:
+        return None if self.again is None else self.again.ok
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.check_clean and self.down_empty and self.again_identical)
+
+
+@dataclass
 class RoundTrip:
     """What one round trip measured: ``raw`` compares everything, ``report`` after the
-    exclusions (``touched``: rows each exclusion rewrote)."""
+    exclusions (``touched``: rows each exclusion rewrote); ``loop``: check, down and up
+    again (when asked for)."""
 
     name: str
     raw: Report
@@ -373,6 +500,7 @@ class RoundTrip:
     seconds: dict[str, float] = field(default_factory=dict)
     expected: Catalog | None = None
     actual: Catalog | None = None
+    loop: Loop | None = None
 
 
 class _Clock:
@@ -398,6 +526,36 @@ def _compared(name: str, expected: Catalog, actual: Catalog, exclusions: Sequenc
                      actual)
 
 
+def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exclusion],
+             clock: _Clock) -> Loop:
+    """``alembic check``, ``downgrade base``, what is left, ``upgrade head`` again and its
+    catalog against ``expected`` (after the exclusions), on the upgraded database ``url``."""
+    loop = Loop()
+    with clock("check"):
+        proc = alembic(bundle, url, "check")
+    loop.check_clean = proc.returncode == 0
+    if not loop.check_clean:
+        loop.output = "alembic check:\n" + _tail(proc)
+    with clock("downgrade"):
+        proc = alembic(bundle, url, "downgrade", "base")
+    loop.down_ok = proc.returncode == 0
+    if not loop.down_ok:
+        loop.output += "\nalembic downgrade base:\n" + _tail(proc)
+        return loop
+    loop.leftovers = leftovers(url)
+    with clock("upgrade again"):
+        proc = alembic(bundle, url, "upgrade", "head")
+    loop.again_ok = proc.returncode == 0
+    if not loop.again_ok:
+        loop.output += "\nalembic upgrade head (again):\n" + _tail(proc)
+        return loop
+    with clock("compare"):
+        again = without_version_table(read_catalog(url))
+        e, a, _ = apply_exclusions(expected, again, exclusions)
+        loop.again = compare(e, a)
+    return loop
+
+
 def original_catalog(server: PgServer, spec: CorpusSchema) -> tuple[Catalog, list[str]]:
     """Database A's catalog, and the ERROR lines psql printed while loading it."""
     with database(server, spec.create_options) as url:
@@ -406,16 +564,24 @@ def original_catalog(server: PgServer, spec: CorpusSchema) -> tuple[Catalog, lis
 
 
 def sql_round_trip(server: PgServer, spec: CorpusSchema, workdir: Path,
-                   exclusions: Sequence[Exclusion] = ()) -> RoundTrip:
-    """Original (psql) vs import → bundle → upgrade, for one SQL schema of the corpus."""
+                   exclusions: Sequence[Exclusion] = (), *, loop: bool = False) -> RoundTrip:
+    """Original (psql) vs import → bundle → upgrade, for one SQL schema of the corpus; with
+    ``loop``, then check, downgrade to empty and upgrade again (:func:`run_loop`)."""
     clock = _Clock()
     with clock("load"):
         expected, errors = original_catalog(server, spec)
     with clock("import"):
         result = import_spec(spec)
     with clock("export+upgrade"):
-        actual = migrated_catalog(server, result.schema, workdir, spec.name)
-    return _compared(spec.name, expected, actual, exclusions, result, clock, errors)
+        bundle = export_bundle(result.schema, workdir / spec.name, spec.name)
+    with database(server) as url:
+        with clock("export+upgrade"):
+            alembic_upgrade(bundle, url)
+            actual = without_version_table(read_catalog(url))
+        trip = _compared(spec.name, expected, actual, exclusions, result, clock, errors)
+        if loop:
+            trip.loop = run_loop(bundle, url, expected, exclusions, clock)
+    return trip
 
 
 def dbml_round_trip(server: PgServer, pair: DbmlPair, workdir: Path,

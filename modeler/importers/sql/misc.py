@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast, enums
+from pglast import ast, enums, parser
 
 from modeler.importers.draft import (
     DraftCheck,
@@ -101,6 +101,8 @@ def drop(ctx: Context, node: Any) -> None:
             if target is not None:
                 pool: dict[Any, Any] = d.enums if isinstance(target, DraftEnum) else d.domains
                 pool.pop((target.namespace, target.name), None)
+            else:  # a composite or range type kept as SQL (crates.io drops and remakes one)
+                _drop_raw(ctx, "type", names_of(obj.names))
             continue
         if rt == O.OBJECT_EXTENSION:
             d.extensions.pop(obj.sval, None)
@@ -112,9 +114,11 @@ def drop(ctx: Context, node: Any) -> None:
             _drop_schema(ctx, obj.sval)
             continue
         if rt in _RAW_KINDS:
-            fn = obj.objname if isinstance(obj, ast.ObjectWithArgs) else obj
+            routine = isinstance(obj, ast.ObjectWithArgs)
+            fn = obj.objname if routine else obj
+            args = None if not routine or obj.args_unspecified else obj.objargs or ()
             name = names_of(fn)[-1]
-            d.raws = [r for r in d.raws if not (r.kind == _RAW_KINDS[rt] and r.name == name)]
+            _drop_raw(ctx, _RAW_KINDS[rt], names_of(fn), args)
             if rt in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
                 _drop_calls(ctx, name)
             continue
@@ -134,6 +138,47 @@ def drop(ctx: Context, node: Any) -> None:
                 if table is not None:
                     table.indexes = [i for i in table.indexes if i.name != names[-1]]
                     d.release_rel(ns, names[-1])
+
+
+def _type_key(node: Any) -> tuple[str, int]:
+    """A type as a routine's signature compares it: its name (last part: ``int`` and
+    ``integer`` are both int4) and array dimensions, without modifiers."""
+    return str(node.names[-1].sval).lower(), len(node.arrayBounds or ())
+
+
+def _input_types(sql: str) -> tuple[tuple[str, int], ...] | None:
+    """The input argument types of a kept CREATE FUNCTION/PROCEDURE/AGGREGATE (None: not
+    one, or unreadable)."""
+    try:
+        stmts = parser.parse_sql(sql)
+    except parser.ParseError:
+        return None
+    node = stmts[0].stmt if len(stmts) == 1 else None
+    if isinstance(node, ast.CreateFunctionStmt):
+        return tuple(_type_key(p.argType) for p in node.parameters or ()
+                     if str(getattr(p.mode, "value", p.mode)) not in ("o", "t"))
+    if isinstance(node, ast.DefineStmt) and node.args:
+        return tuple(_type_key(p.argType) for p in node.args[0] or ())
+    return None
+
+
+def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> None:
+    """DROP of an object kept as SQL: the kept statements of that kind, name and namespace
+    (the first on search_path that has one, when unqualified) go; a routine named with its
+    argument types only the overload with those input types (``DROP FUNCTION f(int)``
+    leaves ``f(text)``)."""
+    d = ctx.draft
+    name = names[-1]
+    same = [r for r in d.raws if r.kind == kind and r.name == name]
+    found = {r.namespace for r in same}
+    ns = next((n for n in ctx.namespaces(names[-2] if len(names) > 1 else None)
+               if n in found), None)
+    wanted = None if args is None else tuple(_type_key(a) for a in args)
+    gone = [r for r in same if r.namespace == ns
+            and (wanted is None or _input_types(r.sql) in (None, wanted))]
+    if gone:
+        ids = {id(r) for r in gone}
+        d.raws = [r for r in d.raws if id(r) not in ids]
 
 
 def _drop_calls(ctx: Context, name: str) -> None:

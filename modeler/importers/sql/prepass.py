@@ -4,7 +4,9 @@ psql scripts are not pure SQL: they hold meta-commands (``\\connect``, ``\\set``
 ``\\restrict``), ``COPY ... FROM stdin`` data blocks ended by ``\\.``, and ``:variable``
 references. The parser sees none of it: meta-command and data lines become empty lines (so
 line numbers still match the file), and variables set with ``\\set`` (or given by the caller,
-like ``psql -v``) are substituted outside quotes and comments.
+like ``psql -v``) are substituted outside quotes and comments. Every meta-command skipped is
+noted with its line (pg_dump's ``\\restrict`` lines excepted); ``\\gexec`` and ``\\if``...
+``\\endif``, whose effect depends on what the server answers, are refused (``refused``).
 """
 
 from __future__ import annotations
@@ -14,28 +16,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 _COPY_STDIN = re.compile(r"^\s*COPY\b.*\bFROM\s+stdin\b", re.IGNORECASE)
-_META = re.compile(r"^\s*\\([A-Za-z!?.]\w*|\.)")
+_META = re.compile(r"^\s*\\([A-Za-z!?.;]\w*|\.|;)")
 _SET = re.compile(r"^\s*\\set\s+(\w+)\s*(.*?)\s*$")
 _UNSET = re.compile(r"^\s*\\unset\s+(\w+)")
 _INCLUDE = {"i", "ir", "include", "include_relative"}
-_IGNORED_META = {"set", "unset", "connect", "c", "restrict", "unrestrict", "pset", "echo",
-                 "encoding", "timing", "qecho", "o", "out", "copy", "dt", "d", "di", "ds",
-                 "dv", "df", "dn", "x", "a", "t", "f", "h", "p", "r", "w", "q", "conninfo",
-                 "cd", "setenv", "prompt", "if", "elif", "else", "endif", "gset", "g"}
+# pg_dump's own lines around a dump (\restrict key): nothing to say about them
+_SILENT_META = {"restrict", "unrestrict"}
+# Meta-commands whose effect depends on what the server answers: \gexec runs the rows a query
+# returns as statements, \if ... \endif runs statements or not. What the script builds cannot
+# be read from its text, so the import refuses rather than guess (blanking \if would run
+# every branch; \gexec left in place glues the query to the next statement).
+REFUSED_META = {"gexec", "if", "elif", "else", "endif"}
+# psql commands that send the query buffer, like a semicolon (``SELECT ... \gset``)
+_SENDS = {"g", "gx", "gset", "gdesc", "crosstabview", "watch"}
+_META_NAMES = (REFUSED_META | _SENDS | _INCLUDE | _SILENT_META | {
+    "set", "unset", "connect", "c", "pset", "echo", "qecho", "warn", "encoding", "timing",
+    "o", "out", "copy", "conninfo", "cd", "setenv", "prompt", "x", "a", "t", "f", "q"})
+# a meta-command after SQL on the same line (``SELECT ... \gexec``): quoted text and comments
+# are matched first so that a backslash inside them is skipped
+_MIDLINE = re.compile(
+    r"""--[^\n]*|/\*.*?\*/|[eE]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|"""
+    r"""(?P<dollar>\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$).*?(?P=dollar)|"""
+    r"""\\(?P<cmd>[A-Za-z]+)(?=\s|$)""", re.DOTALL)
 
 
 @dataclass
 class Prepassed:
-    """The cleaned text plus what the pre-pass noticed (line, message) along the way."""
+    """The cleaned text plus what the pre-pass noticed (line, message) along the way;
+    ``refused``: the first meta-command the import cannot follow, (line, name)."""
 
     text: str
     notes: list[tuple[int, str]] = field(default_factory=list)
     data_blocks: int = 0
     meta_commands: int = 0
+    refused: tuple[int, str] | None = None
 
 
 def prepass(text: str, variables: dict[str, str]) -> Prepassed:
-    """Blank meta-command lines and COPY data; record ``\\set`` into ``variables``."""
+    """Blank meta-command lines and COPY data; record ``\\set`` into ``variables``.
+    A refused meta-command (:data:`REFUSED_META`) stops the pass: see ``refused``."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\\" not in text and ":" not in text:
@@ -51,13 +70,44 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
             continue
         if line.lstrip().startswith("\\"):
             _meta(line, i + 1, variables, out)
+            if out.refused is not None:
+                return out
             lines[i] = ""
         elif _COPY_STDIN.match(line):
             in_copy = True
             out.data_blocks += 1
     body = "\n".join(lines)
+    if "\\" in body:
+        body = _midline_meta(body, out)
+        if out.refused is not None:
+            return out
     out.text = substitute(body, variables) if variables else body
     return out
+
+
+def _midline_meta(body: str, out: Prepassed) -> str:
+    """Meta-commands that follow SQL on its line (``SELECT ... \\gexec``): a refused one
+    stops the pass, one that sends the query ends the statement (a semicolon), any other is
+    left out with the rest of its line (as psql reads it); each is noted."""
+    cuts: list[tuple[int, int, str]] = []
+    for m in _MIDLINE.finditer(body):
+        cmd = m.group("cmd")
+        if cmd is None or cmd not in _META_NAMES:
+            continue
+        lineno = body.count("\n", 0, m.start()) + 1
+        out.meta_commands += 1
+        if cmd in REFUSED_META:
+            out.refused = (lineno, cmd)
+            return body
+        end = body.find("\n", m.start())
+        end = len(body) if end < 0 else end
+        cuts.append((m.start(), end, ";" if cmd in _SENDS else ""))
+        out.notes.append((lineno, f"psql meta-command \\{cmd} skipped"
+                          + (" (it sends the statement before it, like a semicolon)"
+                             if cmd in _SENDS else "")))
+    for start, end, keep in reversed(cuts):
+        body = body[:start] + keep + " " * (end - start - len(keep)) + body[end:]
+    return body
 
 
 def _meta(line: str, lineno: int, variables: dict[str, str], out: Prepassed) -> None:
@@ -72,10 +122,24 @@ def _meta(line: str, lineno: int, variables: dict[str, str], out: Prepassed) -> 
         return
     m = _META.match(line)
     cmd = m.group(1) if m else ""
-    if cmd in _INCLUDE:
+    if cmd in REFUSED_META:
+        out.refused = (lineno, cmd)
+    elif cmd in _INCLUDE:
         out.notes.append((lineno, f"psql include \\{cmd} not followed: pass that file too"))
-    elif cmd not in _IGNORED_META and cmd != ".":
-        out.notes.append((lineno, f"psql meta-command \\{cmd} ignored"))
+    elif cmd == "copy":
+        out.notes.append((lineno, "psql \\copy skipped (data is not imported)"))
+    elif cmd not in _SILENT_META and cmd != ".":
+        out.notes.append((lineno, f"psql meta-command \\{cmd} skipped"))
+
+
+def refusal_message(cmd: str) -> str:
+    """Why a script with ``\\cmd`` (one of :data:`REFUSED_META`) is not imported."""
+    what = ("runs the rows a query returns as statements"
+            if cmd == "gexec" else "runs statements only when a condition holds")
+    return (f"psql meta-command \\{cmd} cannot be imported: it {what}, so what the script "
+            "builds depends on the database it runs in and cannot be read from its text. "
+            "Run the script with psql, then import the live database instead (its URL on "
+            "the import page, or import_schema --url)")
 
 
 def _unquote(value: str) -> str:

@@ -19,7 +19,7 @@ from modeler.importers.result import SchemaImportError
 from modeler.importers.sql import alter, misc, objects, rawstmts, tables
 from modeler.importers.sql.context import Context, LineIndex, Statement
 from modeler.importers.sql.deparse import expr_sql, quote_ident, strip_leading
-from modeler.importers.sql.prepass import detect_dialect, prepass
+from modeler.importers.sql.prepass import detect_dialect, prepass, refusal_message
 
 Handler = Callable[[Context, Any], None]
 _SKIP_UNPARSED = re.compile(r"(INSERT|COPY|UPDATE|DELETE|TRUNCATE|GRANT|REVOKE|VACUUM|ANALYZE)"
@@ -158,6 +158,12 @@ def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
     ``progress(position, length)`` hears where each statement starts in the pre-passed
     text (of ``length`` characters)."""
     pre = prepass(text, variables)
+    if pre.refused is not None:
+        lineno, cmd = pre.refused
+        raw_lines = text.split("\n")
+        raise SchemaImportError(refusal_message(cmd), file, lineno,
+                                raw_lines[lineno - 1].strip() if lineno <= len(raw_lines)
+                                else None)
     text = pre.text
     lines = LineIndex(text)
     for lineno, note in pre.notes:

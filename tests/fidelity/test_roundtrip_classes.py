@@ -1,0 +1,242 @@
+"""Failure classes found on schemas nobody tuned for (issue 13), each on a small script.
+
+Every test imports an inline psql script and runs the exported bundle through the loop the
+corpus tests run (:func:`tests.fidelity.roundtrip.run_loop`): ``alembic upgrade head``, the
+catalog equal to the script loaded by psql, ``alembic check`` clean, ``alembic downgrade
+base`` leaving nothing but ``alembic_version``, ``alembic upgrade head`` again, equal again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modeler.codegen.migration_types import drop_raw_object
+from modeler.codegen.sqlwriter import raw_drop_sql
+from modeler.importers import SchemaImportError, import_sql
+from modeler.schema.model import RawObject
+from tests.catalog import compare, read_catalog
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+pytestmark = pytest.mark.postgres
+
+
+def _loop(server: PgServer, tmp_path: Path, sql: str) -> None:
+    """psql's database vs import → export → upgrade, then check, down to empty, up again."""
+    with rt.database(server) as original:
+        assert rt.psql_run(server, original, sql) == []
+        expected = read_catalog(original)
+    result = import_sql([("script.sql", sql)])
+    assert [str(w) for w in result.warnings if w.kind == "error"] == []
+    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "bundle")
+    clock = rt._Clock()
+    with rt.database(server) as url:
+        rt.alembic_upgrade(bundle, url)
+        report = compare(expected, rt.without_version_table(read_catalog(url)))
+        assert report.ok, report.text()
+        loop = rt.run_loop(bundle, url, expected, (), clock)
+    assert loop.check_clean, loop.output
+    assert loop.down_ok, loop.output
+    assert loop.leftovers == [], loop.leftovers
+    assert loop.again_ok, loop.output
+    assert loop.again is not None and loop.again.ok, loop.again.text()
+
+
+# --- downgrade: overloads, operators, casts, aggregates -----------------------------------
+
+OVERLOADS = """
+CREATE TABLE item (id int PRIMARY KEY, label text);
+CREATE FUNCTION describe(i int) RETURNS text LANGUAGE sql AS $$ SELECT 'int' $$;
+CREATE FUNCTION describe(t text) RETURNS text LANGUAGE sql AS $$ SELECT 'text' $$;
+CREATE FUNCTION describe(a int[], OUT n int, OUT m int) LANGUAGE sql AS $$ SELECT 1, 2 $$;
+CREATE PROCEDURE touch(i int) LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE PROCEDURE touch(t text) LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION add_up(s int, v int) RETURNS int LANGUAGE sql AS $$ SELECT s + v $$;
+CREATE FUNCTION add_up(s bigint, v bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT s + v $$;
+CREATE AGGREGATE total(int) (SFUNC = add_up, STYPE = int);
+CREATE AGGREGATE total(bigint) (SFUNC = add_up, STYPE = bigint);
+"""
+
+
+def test_overloaded_functions_procedures_and_aggregates_go_down(pg_server: PgServer,
+                                                                 tmp_path: Path) -> None:
+    """Was: ``DROP FUNCTION IF EXISTS describe`` (function name is not unique)."""
+    _loop(pg_server, tmp_path, OVERLOADS)
+
+
+OPERATOR_AND_CAST = """
+CREATE TYPE pair AS (a int, b int);
+CREATE FUNCTION pair_eq(x pair, y pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT x.a = y.a AND x.b = y.b $$;
+CREATE OPERATOR === (LEFTARG = pair, RIGHTARG = pair, FUNCTION = pair_eq);
+CREATE FUNCTION negate(x pair) RETURNS pair LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (-x.a, -x.b)::pair $$;
+CREATE OPERATOR public.~~~ (RIGHTARG = pair, FUNCTION = negate);
+CREATE FUNCTION to_pair(i int) RETURNS pair LANGUAGE sql IMMUTABLE AS $$ SELECT (i, i)::pair $$;
+CREATE CAST (int AS pair) WITH FUNCTION to_pair(int);
+CREATE TABLE t (id int PRIMARY KEY, p pair);
+"""
+
+
+def test_operators_and_casts_go_down_before_their_functions(pg_server: PgServer,
+                                                            tmp_path: Path) -> None:
+    """Was: the operator and cast were left ("drop it by hand"), so dropping the function
+    they use failed."""
+    _loop(pg_server, tmp_path, OPERATOR_AND_CAST)
+
+
+def test_drops_name_the_signature() -> None:
+    assert raw_drop_sql("function", "app", "f", "CREATE FUNCTION f(a int, b text[], OUT c "
+                        "int) AS 'x' LANGUAGE sql") == \
+        "DROP FUNCTION IF EXISTS app.f(integer, text[])"
+    assert raw_drop_sql("procedure", "public", "p", "CREATE PROCEDURE p(INOUT a varchar(9)) "
+                        "AS 'x' LANGUAGE sql") == "DROP PROCEDURE IF EXISTS p(varchar(9))"
+    assert raw_drop_sql("aggregate", "public", "pct", "CREATE AGGREGATE pct(float8 ORDER BY "
+                        "float8) (SFUNC = f, STYPE = int)") == \
+        "DROP ROUTINE IF EXISTS pct(float8, float8)"
+    assert raw_drop_sql("aggregate", "public", "cnt", "CREATE AGGREGATE cnt(*) (SFUNC = f, "
+                        "STYPE = int)") == "DROP ROUTINE IF EXISTS cnt()"
+    assert raw_drop_sql("operator", "public", "===", "CREATE OPERATOR === (LEFTARG = int, "
+                        "RIGHTARG = int, FUNCTION = f)") == \
+        "DROP OPERATOR IF EXISTS === (integer, integer)"
+    assert raw_drop_sql("operator", "app", "!", "CREATE OPERATOR app.! (RIGHTARG = int, "
+                        "FUNCTION = f)") == "DROP OPERATOR IF EXISTS app.! (NONE, integer)"
+    assert raw_drop_sql("cast", "public", "f", "CREATE CAST (int AS pair) WITH FUNCTION "
+                        "f(int)") == "DROP CAST IF EXISTS (integer AS pair)"
+    # ALTER FUNCTION kept as SQL: the function's own drop takes it along
+    assert raw_drop_sql("function", "public", "f", "ALTER FUNCTION f(int) OWNER TO x") == ""
+    # the signature's types are named as the CREATE named them: under its search_path
+    obj = RawObject(uid="00000000-0000-4000-8000-00000000000a", kind="function", name="f",
+                    namespace="app", sql="CREATE FUNCTION f(a t) RETURNS int AS 'x' "
+                                         "LANGUAGE sql", search_path="app")
+    texts = [repr(s) for s in drop_raw_object(obj, "public")]
+    assert "set_config('search_path', 'app, public', true)" in texts[0]
+    assert "DROP FUNCTION IF EXISTS app.f(t)" in texts[1]
+    assert "SET search_path = public" in texts[2]
+
+
+# --- creation order -----------------------------------------------------------------------
+
+FUNCTION_IN_DOMAIN_AND_CHECK = """
+CREATE TABLE account (id int PRIMARY KEY, balance int);
+CREATE FUNCTION is_even(i int) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT i % 2 = 0 $$;
+CREATE FUNCTION is_even(t text) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT length(t) % 2 = 0 $$;
+CREATE DOMAIN even AS int CHECK (is_even(VALUE));
+CREATE FUNCTION positive(i int) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT i > 0 $$;
+CREATE FUNCTION start_value() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 2 $$;
+ALTER TABLE account ADD COLUMN step even;
+ALTER TABLE account ADD CONSTRAINT account_positive CHECK (positive(balance));
+ALTER TABLE account ALTER COLUMN balance SET DEFAULT start_value();
+"""
+
+
+def test_functions_a_domain_or_check_calls_exist_before_it(pg_server: PgServer,
+                                                          tmp_path: Path) -> None:
+    """A schema built by ALTERs: functions defined after the table, called by a domain's
+    CHECK, a table CHECK and a default. Was: ``function is_even(integer) does not exist``
+    on CREATE DOMAIN (domains came before every kept function)."""
+    _loop(pg_server, tmp_path, FUNCTION_IN_DOMAIN_AND_CHECK)
+
+
+# --- import: drops of what was kept as SQL --------------------------------------------------
+
+def test_drop_function_with_arguments_drops_that_overload_only() -> None:
+    r = import_sql([("s.sql", """
+        CREATE FUNCTION f(i int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+        CREATE FUNCTION f(t text) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;
+        CREATE FUNCTION f(a integer[]) RETURNS int LANGUAGE sql AS $$ SELECT 3 $$;
+        DROP FUNCTION f(integer);
+    """)])
+    assert [o.sql.split("(")[1].split(")")[0] for o in r.schema.raw_objects] == \
+        ["t text", "a integer[]"]
+
+
+def test_dropped_and_recreated_composite_type_is_kept_once() -> None:
+    """crates.io creates semver_triple, drops it, creates it again: was created twice."""
+    r = import_sql([("s.sql", """
+        CREATE TYPE semver AS (major int, minor int);
+        DROP TYPE semver;
+        CREATE TYPE semver AS (major numeric, minor numeric);
+    """)])
+    assert [o.sql for o in r.schema.raw_objects] == \
+        ["CREATE TYPE semver AS (major numeric, minor numeric);"]
+
+
+# --- alembic check: what Alembic cannot compare by itself ----------------------------------
+
+DEFAULTS_AND_INDEXES = """
+CREATE TABLE doc (
+    id serial PRIMARY KEY,
+    title varchar(200) DEFAULT NULL NULL,
+    flag boolean DEFAULT '1',
+    meta json DEFAULT '{"a": 1}',
+    tags jsonb DEFAULT '[]'::jsonb,
+    ident uuid DEFAULT gen_random_uuid(),
+    handle name,
+    public boolean
+);
+CREATE UNIQUE INDEX doc_lower_title ON doc (lower(title));
+CREATE UNIQUE INDEX doc_case ON doc (id, (CASE WHEN public THEN true ELSE NULL END));
+CREATE INDEX doc_meta ON doc USING gin (tags jsonb_path_ops);
+CREATE INDEX doc_partial ON doc (title) WHERE title !~ '^[0-9 ]*$';
+"""
+
+
+def test_check_is_clean_on_defaults_and_indexes_alembic_cannot_compare(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    """Was: ``modify_default`` for DEFAULT NULL (``NULL = NULL`` is not true), a volatile
+    default, a json default (no ``=`` for json: an error), ``modify_type`` for a column
+    of type ``name``, and expression indexes removed and added again."""
+    _loop(pg_server, tmp_path, DEFAULTS_AND_INDEXES)
+
+
+def test_explicit_default_null_is_kept_as_postgresql_stores_it() -> None:
+    r = import_sql([("s.sql", "CREATE TABLE t (a varchar(10) DEFAULT NULL, b int);")])
+    t = r.schema.table_named("t")
+    assert t is not None
+    assert t.columns[0].default is not None and "NULL" in t.columns[0].default.upper()
+    assert t.columns[1].default is None
+
+
+# --- psql meta-commands --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("script", "command", "line"), [
+    ("CREATE TABLE a (x int);\nSELECT 'CREATE TABLE b (y int)'\n\\gexec\n", "gexec", 3),
+    ("SELECT 'CREATE DATABASE x' WHERE NOT EXISTS (SELECT 1)\\gexec\n"
+     "CREATE TABLE a (x int);\n", "gexec", 1),
+    ("\\if :{?flag}\nCREATE TABLE a (x int);\n\\endif\n", "if", 1),
+    ("CREATE TABLE a (x int);\n\n  \\elif true\n", "elif", 3),
+])
+def test_conditional_and_gexec_meta_commands_are_refused(script: str, command: str,
+                                                          line: int) -> None:
+    """Was: ``syntax error at or near "CREATE"`` (\\gexec glued to the next statement) or
+    every branch of an \\if imported."""
+    with pytest.raises(SchemaImportError) as caught:
+        import_sql([("deploy.sql", script)])
+    err = caught.value
+    assert err.line == line and err.file == "deploy.sql"
+    assert f"\\{command}" in err.message and "live database" in err.message
+    assert "syntax error" not in err.message
+
+
+def test_other_meta_commands_are_skipped_with_their_line() -> None:
+    script = ("\\connect app\n\\set ON_ERROR_STOP on\n\\echo creating\n\\pset pager off\n"
+              "\\timing on\nCREATE TABLE a (x int);\nSELECT 1 \\g\nCREATE TABLE b (y int);\n"
+              "\\restrict abc\n")
+    r = import_sql([("deploy.sql", script)])
+    assert sorted(t.name for t in r.schema.tables) == ["a", "b"]
+    skipped = {(w.line, w.message.split()[2]) for w in r.warnings
+               if w.message.startswith("psql meta-command")}
+    assert skipped == {(1, "\\connect"), (3, "\\echo"), (4, "\\pset"), (5, "\\timing"),
+                       (7, "\\g")}
+    # \set is followed (its variable is substituted), pg_dump's \restrict says nothing
+    assert not any(w.line in (2, 9) for w in r.warnings)
+
+
+def test_backslashes_in_strings_are_no_meta_commands() -> None:
+    r = import_sql([("s.sql", "CREATE TABLE t (a text DEFAULT E'\\\\gexec', "
+                              "b text CHECK (b ~ '\\if'));\n")])
+    assert r.schema.table_named("t") is not None
