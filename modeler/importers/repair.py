@@ -49,7 +49,12 @@ def _columns(schema: m.Schema, t: m.Table, warn: Warn) -> tuple[m.Column, ...]:
     out = []
     for c in t.columns:
         found = identity_problem(schema, c)
-        if found is not None:
+        if found is not None and (c.default is not None or c.generated is not None) \
+                and identity_problem(schema, replace(c, default=None, generated=None)) is None:
+            warn("repaired", f"{t.qualified_name}.{c.name}: {found}; the identity is kept, "
+                 "the default left out", "", None)
+            c = replace(c, default=None, generated=None)
+        elif found is not None:
             warn("repaired", f"{t.qualified_name}.{c.name}: {found}; imported without "
                  "identity", "", None)
             c = replace(c, identity=None)

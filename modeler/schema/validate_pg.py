@@ -47,6 +47,10 @@ def base_type(schema: m.Schema, ctype: m.ColumnType) -> m.ColumnType:
 def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
     if c.identity is None:
         return None
+    if c.default is not None:
+        return "both default and identity specified for the column"
+    if c.generated is not None:
+        return "both identity and generation expression specified for the column"
     base = base_type(schema, c.type)
     if base.array_dims or base.kind != "builtin" or base.name not in IDENTITY_TYPES:
         return "identity column type must be smallint, integer, or bigint"

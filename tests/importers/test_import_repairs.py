@@ -86,3 +86,10 @@ def test_a_script_of_types_only_is_a_design() -> None:
                                    "CREATE TYPE span AS RANGE (subtype = int4);")])
     assert not result.empty and [e.name for e in result.schema.enums] == ["mood"]
     assert import_sql([("e.sql", "-- nothing\n")]).empty
+
+
+def test_identity_with_a_default_keeps_the_identity() -> None:
+    result = import_dbml([("s.dbml", "Table t {\n  id int [pk, increment, default: 1]\n}\n")])
+    t = result.schema.tables[0]
+    assert validate.problems(result.schema) == []
+    assert t.columns[0].identity is not None or t.columns[0].default is not None

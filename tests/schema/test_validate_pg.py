@@ -70,3 +70,11 @@ def test_relation_names_are_unique_per_namespace() -> None:
     c = _table(s, "c")
     found = validate.problems(_put(s, replace(c, indexes=(replace(c.indexes[0], name="p"),))))
     assert any("relation public.p is defined 2 times" in x for x in found)
+
+
+def test_identity_has_no_default() -> None:
+    s = _design()
+    c = _table(s, "c")
+    both = replace(c.columns[0], default="1")
+    found = validate.problems(_put(s, replace(c, columns=(both, *c.columns[1:]))))
+    assert any("both default and identity" in p for p in found)
