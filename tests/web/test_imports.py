@@ -108,7 +108,12 @@ def test_web_import_errors(client: Client, user: Any, other_user: Any) -> None:
     assert b"pasted:1" in response.content
     response = client.post(reverse("import_start"), {
         "name": "X", "slug": "x", "format": "sql", "text": "SELECT 1;"})
-    assert response.status_code == 422 and b"no table" in response.content
+    assert response.status_code == 422 and b"nothing a design holds" in response.content
+    binary = SimpleUploadedFile("dump.sql", b"CREATE TABLE t (a int);\n\xff\xfe\x00garbage")
+    response = client.post(reverse("import_start"), {"name": "X", "slug": "x",
+                                                     "format": "sql", "files": binary})
+    assert response.status_code == 422
+    assert b"dump.sql: not UTF-8 text (byte 24 on line 2 is 0xff)" in response.content
     response = client.post(reverse("import_start"), {"name": "X", "slug": "x",
                                                      "format": "sql"})
     assert response.status_code == 422 and b"Upload a file" in response.content

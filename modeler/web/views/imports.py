@@ -64,6 +64,18 @@ class ImportForm(forms.Form):
         return slug
 
 
+def _text(name: str, data: bytes) -> str:
+    """An upload as text: UTF-8 (with or without a byte-order mark), else a refusal that
+    says where the first byte that is not UTF-8 is (a binary file, another encoding)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SchemaImportError(f"{name}: not UTF-8 text (byte {exc.start} on line {line} is "
+                                f"0x{data[exc.start]:02x}); save it as UTF-8 and upload it "
+                                "again") from None
+
+
 def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     limit = settings.MODELER_MAX_UPLOAD_BYTES
     uploads = request.FILES.getlist("files")
@@ -71,7 +83,7 @@ def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     if total > limit:
         raise SchemaImportError(f"The upload is {total / 1e6:.1f} MB; the limit is "
                                 f"{limit / 1e6:.0f} MB.")
-    files = [(f.name or "upload", f.read().decode("utf-8", errors="replace")) for f in uploads]
+    files = [(f.name or "upload", _text(f.name or "upload", f.read())) for f in uploads]
     if form.cleaned_data.get("text"):
         files.append(("pasted", form.cleaned_data["text"]))
     if not files:
