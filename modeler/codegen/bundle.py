@@ -20,6 +20,7 @@ order and permissions, so the zip is byte-identical too.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -130,11 +131,12 @@ def write_zip(files: Mapping[str, bytes], *, root: str = "") -> bytes:
 
 def render_pyproject(slug: str, pkg: str, version: int, title: str) -> str:
     dist = "".join(ch if ch.isalnum() else "-" for ch in slug.lower()).strip("-") or pkg
-    desc = f"Database models and migrations for {title}".replace("\\", " ").replace('"', "'")
+    # a TOML basic string: JSON's escapes (\\n, \\", \\uXXXX) are TOML's too
+    desc = json.dumps(f"Database models and migrations for {title}", ensure_ascii=False)
     return f"""[project]
 name = "{dist}"
 version = "0.{version}.0"
-description = "{desc}"
+description = {desc}
 requires-python = ">=3.11"
 dependencies = [
     "sqlalchemy>=2.0.30,<2.2",

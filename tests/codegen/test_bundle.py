@@ -125,3 +125,15 @@ def test_message_changes_only_touch_docs() -> None:
     v = DESIGNS["org-chart"]()[0]
     assert revision_id(replace(v, created="2030-01-01", author="other")) == revision_id(v)
     assert revision_id(VersionInput(7, "", "", "", v.schema)) == "0007"
+
+
+def test_a_hostile_project_name_keeps_pyproject_valid() -> None:
+    """The project's name reaches pyproject.toml's description: quotes, backslashes, newlines
+    and control characters stay inside the TOML string."""
+    import tomllib
+
+    from modeler.codegen.bundle import render_pyproject
+
+    title = 'Shop "A"\\ \n\x01 ☃ """'
+    data = tomllib.loads(render_pyproject("shop", "shop", 3, title))
+    assert data["project"]["description"] == f"Database models and migrations for {title}"
