@@ -327,8 +327,32 @@ def raw_drop_sql(kind: str, namespace: str, name: str, sql: str) -> str | None:
                                              "Index"))
     if not create:
         return ""  # ALTER ... of an object kept before: its own drop takes this along
+    if kind == "index":
+        # an index a constraint took over (ADD PRIMARY KEY USING INDEX) goes with it
+        return (f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = "
+                f"to_regclass({sql_str(full)})) THEN DROP INDEX IF EXISTS {full}; END IF; "
+                "END$$")
     if kind in _DROP_WORDS:
         return f"DROP {_DROP_WORDS[kind]} IF EXISTS {full}"
     if kind in _DROP_BY_NAME and name:
         return f"DROP {_DROP_BY_NAME[kind]} IF EXISTS {ident(name)}"
     return None
+
+
+# --- filling existing rows (a column's backfill) -------------------------------------------
+
+def backfill_sql(table: Table, column: str, expression: str, *, only_null: bool) -> str:
+    """``UPDATE t SET col = <backfill>``: the one-off value of the rows that exist when a
+    column is added NOT NULL (every row) or becomes NOT NULL (``only_null``: the rows
+    holding NULL). The expression is printed in its canonical form; it may read the row's
+    other columns."""
+    col = ident(column)
+    where = f" WHERE {col} IS NULL" if only_null else ""
+    # every part is quoted or canonical (parsed by PostgreSQL's parser): no injection
+    return f"UPDATE {table_name(table)} SET {col} = {expr(expression)}{where}"  # noqa: S608
+
+
+def set_not_null_sql(table: Table, column: str, *, on: bool = True) -> str:
+    """``ALTER TABLE t ALTER COLUMN col SET NOT NULL`` (``on=False``: ``DROP NOT NULL``)."""
+    verb = "SET" if on else "DROP"
+    return f"ALTER TABLE {table_name(table)} ALTER COLUMN {ident(column)} {verb} NOT NULL"

@@ -213,6 +213,11 @@ class _DesignAwareImpl(PostgresqlImpl):
     def compare_server_default(self, inspector_column: Any, metadata_column: Any,
                                rendered_metadata_default: str | None,
                                rendered_inspector_default: str | None) -> bool:
+        arg = getattr(getattr(metadata_column, "server_default", None), "arg", None)
+        if isinstance(arg, sa.sql.elements.ColumnClause) and arg.is_literal:
+            # a default written as sa.literal_column() (it holds ':name'): Alembic compiles
+            # it for the driver, which doubles every %; its own text is what was meant
+            rendered_metadata_default = arg.name
         inherited = getattr(inspector_column.type, "default", None)
         if (rendered_metadata_default is None and rendered_inspector_default is not None
                 and inherited == rendered_inspector_default):
@@ -242,12 +247,19 @@ class _DesignAwareImpl(PostgresqlImpl):
 
     def _probe(self, statements: list[str], query: str) -> str | None:
         \"\"\"Run ``statements`` then ``query`` in a savepoint rolled back afterwards; the
-        query's value, or None when any of it fails.\"\"\"
+        query's value, or None when any of it fails. The statements see the design's
+        namespaces on search_path (as the revisions ran: the model's expressions name their
+        functions unqualified), the query the session's own (as reflection printed).\"\"\"
         connection = self.connection
         if connection is None:
             return None
         savepoint = connection.begin_nested()
         try:
+            if statements and SCHEMAS:
+                session = connection.exec_driver_sql("SHOW search_path").scalar()
+                path = ", ".join(["public", *(_quoted(s) for s in sorted(SCHEMAS))])
+                statements = [f"SET LOCAL search_path = {path}", *statements,
+                              f"SET LOCAL search_path = {session}"]
             for sql in statements:
                 connection.exec_driver_sql(sql, execution_options=_NO_PARAMETERS)
             value = connection.exec_driver_sql(

@@ -1,4 +1,5 @@
-"""Fidelity on real schemas (issue 7, requirement 5): 100% of every catalog category.
+"""Fidelity on real schemas (issue 7, requirement 5; issue 13): 100% of every catalog category,
+then the rest of the loop on the upgraded database (check clean, down to empty, up again).
 
 SQL schemas: the corpus file loaded straight with psql vs import → export bundle → ``alembic
 upgrade head`` (see :mod:`tests.fidelity.roundtrip`). DBML files that come with the same
@@ -37,7 +38,35 @@ pytestmark = pytest.mark.postgres
 # tables created by SELECT auditor.create_auditor(...) and indexed after).
 SQL_NAMES = ("chinook", "northwind", "dvdrental", "azimutt", "gospeak", "openstreetmap",
              "synapse", "netbox", "adventureworks", "db2dbml", "pagila", "musicbrainz",
-             "evergreen")
+             "evergreen",
+             # issue 13: schemas nobody tuned the importer or the export for
+             "apache-ranger", "crates-io", "dolphinscheduler", "graphile-starter", "harbor",
+             "hexpm", "koji", "manifold", "mimic-iii", "supabase-auth", "trigger-dev")
+
+# What still fails on a schema (issue 13, open): "upgrade" or "identical" marks the whole test
+# as expected to fail (strict: it says so once it passes); "loop" keeps the catalog assertions
+# and expects only check / down / up-again to fail (again: it fails once they pass).
+KNOWN_FAILURES: dict[str, tuple[str, str]] = {
+    "crates-io": ("upgrade", "a kept index on a materialized view is replayed after the "
+                  "tables but before the view it indexes (the differ's raw-object order, "
+                  "modeler/diff/compare_types.py)"),
+    "harbor": ("upgrade", "a DO block of the migration history reads a table the history "
+               "drops later; replayed after the final tables it fails"),
+    "koji": ("upgrade", "a DO block that creates an index through EXECUTE is replayed before "
+             "the tables (its quoted EXECUTE text hides the table it names)"),
+    "manifold": ("identical", "index operator class options (siglen) and storage parameters "
+                 "(WITH fillfactor) are not modelled: the import approximates the index"),
+    "supabase-auth": ("identical", "conditional DDL in DO blocks and ADD COLUMN IF NOT "
+                      "EXISTS / constraint changes of the history are not all replayed "
+                      "(sql/alter.py); the downgrade then meets an FK the model lacks"),
+    "trigger-dev": ("identical", "Prisma's enum recreations (CREATE TYPE x_new, ALTER COLUMN "
+                    "TYPE ... USING, DROP TYPE, RENAME) lose columns and a CHECK "
+                    "(sql/alter.py); the downgrade then meets an FK the model lacks"),
+    "mimic-iii": ("loop", "alembic check: the partitions' indexes a DO block creates are "
+                  "kept SQL, which models.py does not declare"),
+    "evergreen": ("loop", "alembic check: indexes kept as SQL are not declared by "
+                  "models.py"),
+}
 DBML_NAMES = ("adventureworks-dbml", "db2dbml-dbml")
 
 EXCLUSIONS: dict[str, tuple[ex.Exclusion, ...]] = {
@@ -111,11 +140,12 @@ def _require(server: PgServer, spec: rt.CorpusSchema) -> None:
 
 
 def _sql_trip(name: str, server: PgServer, workdir: Path,
-              trips: dict[str, rt.RoundTrip]) -> rt.RoundTrip:
+              trips: dict[str, rt.RoundTrip], loop: bool = False) -> rt.RoundTrip:
     if name not in trips:
         spec = rt.SQL_SCHEMAS[name]
         _require(server, spec)
-        trips[name] = rt.sql_round_trip(server, spec, workdir, EXCLUSIONS[name])
+        trips[name] = rt.sql_round_trip(server, spec, workdir, EXCLUSIONS.get(name, ()),
+                                        loop=loop)
     return trips[name]
 
 
@@ -140,16 +170,40 @@ def _assert_full(trip: rt.RoundTrip) -> None:
     assert trip.report.ok, f"{trip.name}:\n{trip.report.text()}"
 
 
-@pytest.mark.parametrize("name", SQL_NAMES)
+def _params() -> list[object]:
+    out: list[object] = []
+    for n in SQL_NAMES:
+        step, reason = KNOWN_FAILURES.get(n, ("", ""))
+        out.append(pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=reason))
+                   if step in ("upgrade", "identical") else n)
+    return out
+
+
+@pytest.mark.parametrize("name", _params())
 def test_sql_schema_round_trips_exactly(name: str, pg_server: PgServer, workdir: Path,
                                         trips: dict[str, rt.RoundTrip]) -> None:
-    trip = _sql_trip(name, pg_server, workdir, trips)
+    """The whole loop, once per schema: upgrade, catalog identical to psql's, ``alembic
+    check`` clean, ``alembic downgrade base`` to an empty database, ``alembic upgrade head``
+    again and identical again (issue 13)."""
+    trip = _sql_trip(name, pg_server, workdir, trips, loop=True)
     spec = rt.SQL_SCHEMAS[name]
     assert rt.unexpected_load_errors(spec, trip.load_errors) == [], \
         "the original did not load as SOURCE.md says"
     assert [str(w) for w in trip.result.warnings if w.kind == "error"] == []
-    _check_exclusions(trip, EXCLUSIONS[name])
+    _check_exclusions(trip, EXCLUSIONS.get(name, ()))
     _assert_full(trip)
+    loop = trip.loop
+    assert loop is not None
+    step, reason = KNOWN_FAILURES.get(name, ("", ""))
+    if step == "loop":
+        assert not loop.ok, f"{name}: the loop passes now: remove it from KNOWN_FAILURES"
+        pytest.xfail(reason)
+    assert loop.check_clean, f"alembic check found drift:\n{loop.output}"
+    assert loop.down_ok, loop.output
+    assert loop.leftovers == [], "left after alembic downgrade base"
+    assert loop.again_ok, loop.output
+    assert loop.again is not None
+    assert loop.again.ok, f"second upgrade:\n{loop.again.text()}"
 
 
 @pytest.mark.parametrize("name", DBML_NAMES)
@@ -162,7 +216,7 @@ def test_dbml_import_matches_its_sql_twin(name: str, pg_server: PgServer, workdi
     trip = rt.dbml_round_trip(pg_server, pair, workdir, sql.actual, EXCLUSIONS[name])
     assert [str(w) for w in trip.result.warnings if w.kind in ("error", "unresolved")
             and not (pair.provide_types and _provided_type(w))] == []
-    _check_exclusions(trip, EXCLUSIONS[name])
+    _check_exclusions(trip, EXCLUSIONS.get(name, ()))
     _assert_full(trip)
 
 

@@ -41,7 +41,8 @@ def _loop(server: PgServer, tmp_path: Path, sql: str) -> None:
     assert loop.down_ok, loop.output
     assert loop.leftovers == [], loop.leftovers
     assert loop.again_ok, loop.output
-    assert loop.again is not None and loop.again.ok, loop.again.text()
+    assert loop.again is not None
+    assert loop.again.ok, loop.again.text()
 
 
 # --- downgrade: overloads, operators, casts, aggregates -----------------------------------

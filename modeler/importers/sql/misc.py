@@ -170,6 +170,8 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
     d = ctx.draft
     name = names[-1]
     same = [r for r in d.raws if r.kind == kind and r.name == name]
+    if kind in ("trigger", "rule", "policy"):  # ``name ON table``: qualified by the table
+        names = names[-1:]
     found = {r.namespace for r in same}
     ns = next((n for n in ctx.namespaces(names[-2] if len(names) > 1 else None)
                if n in found), None)
