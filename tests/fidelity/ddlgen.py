@@ -94,6 +94,8 @@ def scripts(draw: st.DrawFn) -> str:
     if funcs:  # an overloaded function used by CHECKs, and an operator over a function
         out.append("CREATE FUNCTION ok(x integer) RETURNS boolean LANGUAGE sql IMMUTABLE "
                    "AS $$ SELECT x > -100 $$;")
+        out.append("CREATE FUNCTION ok(x bigint) RETURNS boolean LANGUAGE sql IMMUTABLE "
+                   "AS $$ SELECT x > -100 $$;")
         out.append("CREATE FUNCTION ok(x text) RETURNS boolean LANGUAGE sql IMMUTABLE "
                    "AS $$ SELECT length(x) < 500 $$;")
         out.append("CREATE FUNCTION same_len(a text, b text) RETURNS boolean LANGUAGE sql "
@@ -147,7 +149,18 @@ def scripts(draw: st.DrawFn) -> str:
             if funcs and c.kind == "text" and draw(st.integers(0, 3)) == 0:
                 body.append(f"CONSTRAINT {q(f'{t.name}_op{k}')} CHECK "
                             f"({q(c.name)} === {q(c.name)})")
+        nums = [c for c in t.cols if c.kind in ("int", "num") and c.name not in t.pk]
+        if nums and draw(st.integers(0, 3)) == 0:
+            body.insert(len(t.cols), f"{q(nums[0].name + '_x2')} numeric GENERATED ALWAYS AS "
+                                     f"({q(nums[0].name)} * 2) STORED")
+        texts = [c for c in t.cols if c.kind == "text"]
+        if texts and draw(st.integers(0, 2)) == 0:
+            nnd = " NULLS NOT DISTINCT" if draw(st.booleans()) else ""
+            body.append(f"CONSTRAINT {q(t.name + '_uq')} UNIQUE{nnd} ({q(texts[0].name)})")
         out.append(f"CREATE TABLE {q(t.name)} (\n  " + ",\n  ".join(body) + "\n);")
+        if texts and draw(st.booleans()):
+            out.append(f"COMMENT ON COLUMN {q(t.name)}.{q(texts[0].name)} IS "
+                       f"{lit(draw(st.sampled_from(['a note', 'x''y', '$$ :z %'])))};")
         comment = draw(st.sampled_from(["", "it's a table", "ünïcødé -- not a comment */",
                                         "50% off: {x}"]))
         if comment:
@@ -165,8 +178,6 @@ def scripts(draw: st.DrawFn) -> str:
                        f"({', '.join(q(c) for c in parent.pk)}) ON DELETE {action}{defer};")
             out.append(f"CREATE INDEX {q(t.name + '_fk_ix')} ON {q(t.name)} "
                        f"({', '.join(q(c) for c in cols)});")
-        texts = [c for c in t.cols if c.kind == "text"]
-        nums = [c for c in t.cols if c.kind in ("int", "num") and c.name not in t.pk]
         if texts and draw(st.booleans()):
             out.append(f"CREATE INDEX {q(t.name + '_lower')} ON {q(t.name)} "
                        f"(lower({q(texts[0].name)}))"
