@@ -218,11 +218,6 @@ class _DesignAwareImpl(PostgresqlImpl):
             # a default written as sa.literal_column() (it holds ':name'): Alembic compiles
             # it for the driver, which doubles every %; its own text is what was meant
             rendered_metadata_default = arg.name
-        arg = getattr(getattr(metadata_column, "server_default", None), "arg", None)
-        if isinstance(arg, sa.sql.elements.ColumnClause) and arg.is_literal:
-            # a default written as sa.literal_column() (it holds ':name'): Alembic compiles
-            # it for the driver, which doubles every %; its own text is what was meant
-            rendered_metadata_default = arg.name
         inherited = getattr(inspector_column.type, "default", None)
         if (rendered_metadata_default is None and rendered_inspector_default is not None
                 and inherited == rendered_inspector_default):
