@@ -34,12 +34,14 @@ def write_drizzle(versions: Sequence[VersionInput], root: Path, slug: str,
 
 
 def node_run(args: list[str], cwd: Path, url: str | None = None,
-             timeout: int = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
+             timeout: int = 300, check: bool = True,
+             extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DATABASE_URL"))}
     env["NO_COLOR"] = "1"
     env["npm_config_update_notifier"] = "false"
     if url is not None:
         env.update(DATABASE_URL=url, DATABASE_URL_UNPOOLED=url)
+    env.update(extra_env or {})
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
     if check and proc.returncode != 0:

@@ -6,7 +6,7 @@ Layout::
 
     package.json  tsconfig.json  drizzle.config.ts  .env.example  README.md
     src/db/schema.ts  src/db/relations.ts  src/db/index.ts  src/examples.ts
-    scripts/rollback.mjs
+    scripts/rollback.mjs  tests/db.test.ts  tests/support.ts
     drizzle/meta/_journal.json  drizzle/meta/NNNN_snapshot.json
     drizzle/NNNN_<name>.sql  drizzle/NNNN_<name>.down.sql
 
@@ -26,6 +26,7 @@ from modeler.codegen.drizzle.migrations import build_migrations, journal, migrat
 from modeler.codegen.drizzle.names import build_names
 from modeler.codegen.drizzle.relations_ts import render_relations_ts
 from modeler.codegen.drizzle.schema_ts import render_schema_ts
+from modeler.codegen.drizzle.tpl_tests import render_db_test_ts, render_support_ts
 from modeler.codegen.extras import namespaces
 from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.versions import Revision
@@ -64,6 +65,8 @@ def build_drizzle_files(revisions: Sequence[Revision], *, slug: str, title: str,
         "src/db/index.ts": tpl.INDEX_TS,
         "src/examples.ts": render_examples(schema, names),
         "scripts/rollback.mjs": tpl.ROLLBACK_MJS,
+        "tests/db.test.ts": render_db_test_ts(),
+        "tests/support.ts": render_support_ts(),
         "drizzle/meta/_journal.json": _json(journal(migrations)),
     }
     for m in migrations:

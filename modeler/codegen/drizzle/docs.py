@@ -30,7 +30,9 @@ def render_examples(schema: Schema, names: Names) -> str:
             "import { and, asc, eq, gt } from 'drizzle-orm';",
             "import { type Db, neonHttpDb } from './db';"]
     if rel is None:
-        return "\n".join([*head[:1], "export {};"]) + "\n"
+        return "\n".join([*head[:1], "import type { Db } from './db';", "", _RUNNABLE,
+                          "export const examples: Record<string, (db: Db) => Promise<unknown>> "
+                          "= {};"]) + "\n"
     child, parent = names.tables[rel.child_table], names.tables[rel.parent_table]
     pk = names.columns[schema.table(rel.parent_table).primary_key[0].uid]
     conds = [f"eq({child}.{names.columns[c]}, {parent}.{names.columns[p]})"
@@ -66,8 +68,14 @@ def render_examples(schema: Schema, names: Names) -> str:
              "export async function batched(url?: string) {",
              "  const http = neonHttpDb(url);",
              f"  return http.batch([http.select().from({parent}).limit(1), "
-             f"http.select().from({child}).limit(1)]);", "}"]
+             f"http.select().from({child}).limit(1)]);", "}", "", _RUNNABLE,
+             "export const examples: Record<string, (db: Db) => Promise<unknown>> = {",
+             "  withJoin, relational, page, inTransaction,", "};"]
     return "\n".join(lines) + "\n"
+
+
+_RUNNABLE = ("/** The examples that run on a session client (the bundle's tests run them: "
+             "npm test). */")
 
 
 def _type(const: str) -> str:

@@ -33,22 +33,35 @@ INDEX_TS = """\
 // PgBouncer in transaction mode. Drizzle's queries are unnamed protocol-level statements and
 // work through it; do not add session SET / RESET, SQL PREPARE, LISTEN or advisory locks.
 // Migrations and pg_dump use the direct DATABASE_URL_UNPOOLED (drizzle.config.ts).
-import { neon, neonConfig, Pool as NeonPool } from '@neondatabase/serverless';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { drizzle as drizzleNeonHttp } from 'drizzle-orm/neon-http';
-import { drizzle as drizzleNeonServerless } from 'drizzle-orm/neon-serverless';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { neon, neonConfig, Pool as NeonPool, type NeonQueryFunction }
+  from '@neondatabase/serverless';
+import { drizzle as drizzleNeonHttp, type NeonHttpDatabase, type NeonHttpQueryResultHKT }
+  from 'drizzle-orm/neon-http';
+import { drizzle as drizzleNeonServerless, type NeonQueryResultHKT }
+  from 'drizzle-orm/neon-serverless';
+import { drizzle as drizzleNodePg, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { Pool } from 'pg';
 import ws from 'ws';
 import * as relations from './relations';
+import type { Tables } from './relations';
 import * as tables from './schema';
 
 export const schema = { ...tables, ...relations };
 export type Schema = typeof schema;
+export type { Tables };
 /** What every client offers (select, insert, update, delete, db.query, transaction). */
-export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Db = PgDatabase<PgQueryResultHKT, Schema, Tables>;
+export type NodePgDb = PgDatabase<NodePgQueryResultHKT, Schema, Tables> & { $client: Pool };
+export type NeonPoolDb = PgDatabase<NeonQueryResultHKT, Schema, Tables> & { $client: NeonPool };
+export type NeonHttpDb = PgDatabase<NeonHttpQueryResultHKT, Schema, Tables>
+  & Pick<NeonHttpDatabase, 'batch'> & { $client: NeonQueryFunction<false, false> };
 export type Driver = 'neon-http' | 'neon-serverless' | 'node-postgres';
+
+// drizzle() would infer the relational types from `schema` (ExtractTablesWithRelations, which
+// compares every table with every export: TS2589 on large designs); they are spelled out in
+// relations.ts (Tables), so the clients are created untyped and given those types.
+const runtimeSchema: Record<string, unknown> = schema;
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -64,19 +77,22 @@ export function driverFor(url: string, wanted: string | undefined = process.env.
 }
 
 /** Neon over HTTP: no interactive transactions; db.batch([...]) for atomic groups. */
-export function neonHttpDb(url: string = databaseUrl()) {
-  return drizzleNeonHttp({ client: neon(url), schema });
+export function neonHttpDb(url: string = databaseUrl()): NeonHttpDb {
+  return drizzleNeonHttp({ client: neon(url), schema: runtimeSchema }) as unknown as NeonHttpDb;
 }
 
 /** Neon over WebSockets: a session per transaction (db.transaction works). */
-export function neonPoolDb(url: string = databaseUrl()) {
+export function neonPoolDb(url: string = databaseUrl()): NeonPoolDb {
   if (typeof WebSocket === 'undefined') neonConfig.webSocketConstructor = ws; // Node < 22
-  return drizzleNeonServerless({ client: new NeonPool({ connectionString: url }), schema });
+  const client = new NeonPool({ connectionString: url });
+  return drizzleNeonServerless({ client, schema: runtimeSchema }) as unknown as NeonPoolDb;
 }
 
 /** node-postgres: a pool of TCP connections (servers, local development, CI). */
-export function nodePgDb(url: string = databaseUrl(), max = Number(process.env.DB_POOL_MAX ?? 10)) {
-  return drizzleNodePg({ client: new Pool({ connectionString: url, max }), schema });
+export function nodePgDb(url: string = databaseUrl(),
+                         max = Number(process.env.DB_POOL_MAX ?? 10)): NodePgDb {
+  const client = new Pool({ connectionString: url, max });
+  return drizzleNodePg({ client, schema: runtimeSchema }) as unknown as NodePgDb;
 }
 
 export function createDb(url: string = databaseUrl(), driver: Driver = driverFor(url)): Db {
