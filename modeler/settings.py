@@ -211,6 +211,11 @@ LIVE_IMPORT_STATEMENT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_STATEM
 LIVE_IMPORT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_TIMEOUT", "300"))
 LIVE_IMPORT_CONCURRENCY = int(os.environ.get("MODELER_LIVE_IMPORT_CONCURRENCY", "1"))
 
+# Rehearsal (issue #19): the PostgreSQL server where scratch databases are created and
+# dropped (a role that may CREATE DATABASE; e.g. a Neon branch). Empty: a throw-away local
+# cluster from the installed server binaries.
+MODELER_REHEARSAL_URL = os.environ.get("MODELER_REHEARSAL_URL", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "modeler@localhost")
 

@@ -1,0 +1,68 @@
+"""python manage.py rehearse SLUG [--version N | --proposal N] [--rows-scale X]
+[--format text|json] [--markdown FILE]: exit 1 when a check fails (for CI)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
+from modeler.web.models import Project
+from modeler.web.views.rehearsal import proposal_target, version_target
+
+
+class Command(BaseCommand):
+    help = ("Rehearse a version (or a proposal) on a scratch database: migrations on sample "
+            "data with their locks, down and up again, query plans. Exit 1 on a failed check.")
+
+    def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
+        # --version selects the design version here, not Django's version banner.
+        if "--version" not in args:
+            super().add_base_argument(parser, *args, **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        target = parser.add_mutually_exclusive_group()
+        target.add_argument("--version", type=int, default=None, dest="number",
+                            help="the saved version to rehearse (default: the latest)")
+        target.add_argument("--proposal", type=int, default=None,
+                            help="an open proposal, rehearsed as the next version")
+        parser.add_argument("--rows-scale", type=float, default=1.0,
+                            help="sample rows = expected rows (default 1,000) x this")
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument("--markdown", default=None, help="also write REHEARSAL.md here")
+        parser.add_argument("--server", default=None,
+                            help="PostgreSQL URL of the rehearsal server (default: the "
+                                 "MODELER_REHEARSAL_URL setting, else a local cluster)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            project = Project.objects.get(slug=opts["slug"])
+        except Project.DoesNotExist as exc:
+            raise CommandError(f"no project {opts['slug']!r}") from exc
+        if opts["rows_scale"] <= 0:
+            raise CommandError("--rows-scale must be above 0")
+        try:
+            if opts["proposal"] is not None:
+                _, inputs = proposal_target(project, opts["proposal"])
+            else:
+                _, inputs = version_target(project, opts["number"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        server = opts["server"] or getattr(settings, "MODELER_REHEARSAL_URL", "") or None
+        progress = (lambda msg: self.stderr.write(msg)) if opts["verbosity"] > 1 else None
+        report = rehearse(inputs, Options(server_url=server, scale=opts["rows_scale"],
+                                          slug=project.slug), progress)
+        if opts["markdown"]:
+            Path(opts["markdown"]).write_text(report_markdown(report), encoding="utf-8")
+        if opts["format"] == "json":
+            self.stdout.write(json.dumps(report_dict(report), indent=2, default=str))
+        else:
+            self.stdout.write(report_text(report), ending="")
+        if not report.ok:
+            sys.exit(1)
