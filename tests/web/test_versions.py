@@ -102,3 +102,16 @@ def test_viewer_downloads_but_cannot_save(client: Client, project: Any, user: An
     assert client.post(reverse("version_save", args=["shop"]),
                        {"message": "A viewer tries to save"}).status_code == 403
     assert client.post(reverse("version_restore", args=["shop", 1])).status_code == 403
+
+
+def test_export_target_from_the_query_string(client: Client, user: Any, project: Any) -> None:
+    version_save(project=project, actor=user, message="First cut of the shop design")
+    client.force_login(user)
+    response = client.get(reverse("version_export", args=["shop", 1]), {"target": "drizzle"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert 'filename="shop-v1-drizzle.zip"' in response["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert "src/db/schema.ts" in names and "drizzle/meta/_journal.json" in names
+    assert "shop/models.py" not in names
+    plain = client.get(reverse("version_export", args=["shop", 1]), {"target": "nonsense"})
+    assert 'filename="shop-v1.zip"' in plain["Content-Disposition"]

@@ -101,7 +101,8 @@ def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     project, _ = project_for(request.user, slug, "download")
     version = _version(project, number)
     name, body = exporting.bundle(project, version.number,
-                                  diagram_svg=diagrams.static_svg(version_schema(version)))
+                                  diagram_svg=diagrams.static_svg(version_schema(version)),
+                                  target=request.GET.get("target"))
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
