@@ -98,6 +98,8 @@ def tables_section(plan: ModelPlan) -> str:
         facts = [t.kind.replace("_", "-")]
         if t.delete_strategy == "soft":
             facts.append("soft delete")
+        if t.expected_rows is not None:
+            facts.append(f"about {t.expected_rows:,} rows expected")
         if t.partition_by:
             facts.append(f"partitioned by {partition_key(t.partition_by)}")
         if t.partition_of:

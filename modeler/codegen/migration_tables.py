@@ -8,6 +8,11 @@ CHECKs are added ``NOT VALID`` then validated, primary keys and uniques are atta
 index built concurrently, ``SET NOT NULL`` rides on a validated CHECK, and a new NOT NULL
 column without default is added with a constant default that is dropped right after (the
 constant fills the existing rows; the design says "no default", so it does not stay).
+
+A column's ``backfill`` (rule MG-09) replaces that placeholder on tables that existed before
+the revision, safe forms or not: expand (the column added nullable), backfill (``UPDATE``
+every row, or the rows holding NULL when an existing column becomes NOT NULL), contract
+(``SET NOT NULL``; a new FK on the column follows, ``NOT VALID`` then validated).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from modeler.codegen.migration_keys import (
     unique_call,
 )
 from modeler.codegen.specs import needs_autoincrement_off
-from modeler.codegen.sqlwriter import default_sql, expr
+from modeler.codegen.sqlwriter import backfill_sql, default_sql, expr, set_not_null_sql
 from modeler.schema import naming
 from modeler.schema.model import (
     Column,
@@ -116,6 +121,8 @@ def add_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
     if followed is not None:
         return followed
     kw = schema_kw(table.namespace)
+    if backfills(c) and table.uid in ctx.existing:
+        return add_backfilled_column(table, c, ctx)
     plain = c.nullable or c.default or c.identity or c.generated
     if plain or not ctx.is_safe(table.uid):
         return [code(Call("op.add_column", (lit(table.name), column_call(c, ctx)), kw))]
@@ -133,6 +140,26 @@ def add_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
             code(Call(alter[0], alter[1], (("server_default", "None"), *kw)))]
 
 
+def backfills(c: Column) -> bool:
+    """Does the column's backfill fill rows (a NOT NULL column the database does not fill
+    itself)?"""
+    return (c.backfill is not None and not c.nullable and c.identity is None
+            and c.generated is None)
+
+
+def add_backfilled_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
+    """Expand, backfill, contract: the column is added nullable (with its default, if any),
+    every existing row gets the column's backfill, then the column becomes NOT NULL (a new
+    FK on it comes after, ``NOT VALID`` then validated, on the filled rows)."""
+    assert c.backfill is not None
+    return [comment(f"existing rows of {table.name} get the backfill of {c.name}, then "
+                    "NOT NULL"),
+            code(Call("op.add_column", (lit(table.name), column_call(c, ctx, nullable=True)),
+                      schema_kw(table.namespace))),
+            execute(backfill_sql(table, c.name, c.backfill, only_null=False)),
+            *set_not_null(table, c.name, ctx)]
+
+
 def set_not_null(table: Table, column: str, ctx: RenderCtx) -> list[Stmt]:
     kw = schema_kw(table.namespace)
     if not ctx.is_safe(table.uid):
@@ -142,7 +169,7 @@ def set_not_null(table: Table, column: str, ctx: RenderCtx) -> list[Stmt]:
     return [execute(f"ALTER TABLE {tq(table)} ADD CONSTRAINT {ident(check)} "
                     f"CHECK ({ident(column)} IS NOT NULL) NOT VALID"),
             execute(f"ALTER TABLE {tq(table)} VALIDATE CONSTRAINT {ident(check)}"),
-            execute(f"ALTER TABLE {tq(table)} ALTER COLUMN {ident(column)} SET NOT NULL"),
+            execute(set_not_null_sql(table, column)),
             execute(f"ALTER TABLE {tq(table)} DROP CONSTRAINT {ident(check)}")]
 
 
@@ -200,6 +227,10 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         if after.nullable:
             out.append(code(Call("op.alter_column", target, (("nullable", "True"), *kw))))
         else:
+            if backfills(after):  # the rows holding NULL get the backfill first
+                assert after.backfill is not None
+                out.append(execute(backfill_sql(table, after.name, after.backfill,
+                                                only_null=True)))
             out.extend(set_not_null(table, after.name, ctx))
     if after.identity is not None and before.identity != after.identity:
         kind = "ALWAYS" if after.identity == "always" else "BY DEFAULT"

@@ -305,6 +305,10 @@ def alter_columns(ctx: Ctx) -> None:
             if cur is None:
                 continue
             changes = changes_between(cur, c, COLUMN_DB_FIELDS)
+            if any(ch.field == "nullable" for ch in changes):
+                # the rows' one-off value goes with the NOT NULL it is for (the migration
+                # reads it from the column as the op leaves it)
+                changes += changes_between(cur, c, ("backfill",))
             if changes:
                 ctx.emit(AlterColumn(old.uid, old.qualified_name, c.uid, c.name, changes))
 

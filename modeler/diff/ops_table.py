@@ -31,9 +31,12 @@ from modeler.schema.model import Column, Schema, Table
 COLUMN_DB_FIELDS = ("type", "collation", "nullable", "default", "identity", "generated",
                     "comment")
 # ... and those that only the design knows (SetMetadata).
-COLUMN_META_FIELDS = ("null_meaning", "searchable", "frequently_queried", "denormalized")
+# ``backfill`` rides on the AlterColumn that makes the column NOT NULL (its migration fills
+# the rows with it; see modeler.diff.compare_tables.alter_columns), else it is metadata.
+COLUMN_META_FIELDS = ("null_meaning", "searchable", "frequently_queried", "denormalized",
+                      "backfill")
 TABLE_META_FIELDS = ("kind", "delete_strategy", "subject_area", "color", "position",
-                     "query_patterns")
+                     "query_patterns", "expected_rows")
 RELATIONSHIP_META_FIELDS = ("cardinality", "optional")
 SCHEMA_META_FIELDS = ("settings", "name")
 

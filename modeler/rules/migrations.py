@@ -1,7 +1,8 @@
 """Migrations (MG): lossy steps between the last saved version and the design.
 
 MG-01..04 are verified on generated migrations (see ``ruledocs.NOT_SCHEMA_CHECKED``); MG-05
-is decidable on two snapshots: :func:`destructive_changes` compares them by uid.
+and MG-09 are decidable on two snapshots: :func:`destructive_changes` and
+:func:`unfilled_rows` compare them by uid.
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from modeler.rules.core import Config, Finding, Level, Rule, Target, TargetKind, register
-from modeler.schema.model import ColumnType, Schema
+from modeler.rules.analysis import analyze
+from modeler.rules.core import (
+    Config,
+    Finding,
+    Level,
+    Rule,
+    Target,
+    TargetKind,
+    column_target,
+    register,
+)
+from modeler.rules.edits import AlterColumn, Edit
+from modeler.schema.model import Column, ColumnType, Relationship, Schema, Table
 
 ChangeKind = Literal["drop_table", "drop_column", "narrow_type", "drop_enum",
                      "remove_enum_value"]
@@ -154,3 +166,140 @@ class LossySteps(Rule):
             target = Target(kind, ch.path, ch.uid, ch.table_uid)
             yield self.finding(target, f"Lossy step: {ch.detail}",
                                "Waive with the backup or pre-check plan")
+
+
+# --- MG-09: rows that exist when a column becomes mandatory ------------------------------------
+
+FillKind = Literal["add_not_null", "set_not_null", "mandatory_fk"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnfilledRows:
+    """A column of a table that existed in the previous version which its existing rows
+    cannot satisfy unless the migration fills them (``relationship``: the new mandatory FK
+    on it, when there is one)."""
+
+    kind: FillKind
+    table: Table
+    column: Column
+    relationship: Relationship | None = None
+
+
+def _filled_by_database(c: Column, schema: Schema) -> bool:
+    """Does ``ADD COLUMN`` give every existing row a value by itself (a default, also a
+    domain's; an identity; a generation expression)?"""
+    if c.identity is not None or c.generated is not None or c.default is not None:
+        return True
+    ctype = c.type
+    dom = schema.type_object(ctype.ref) if ctype.kind == "domain" and ctype.ref else None
+    return getattr(dom, "default", None) is not None
+
+
+def unfilled_rows(old: Schema, new: Schema) -> tuple[UnfilledRows, ...]:
+    """Columns without a backfill that the existing rows of ``old``'s tables cannot hold as
+    they are in ``new``: a NOT NULL column added without a default, a column that becomes NOT
+    NULL, the new column of a new mandatory FK. Attached partitions follow their parent."""
+    old_tables = {t.uid: t for t in old.tables}
+    old_rels = {r.uid for r in old.relationships}
+    fk_of: dict[str, Relationship] = {}
+    for r in new.relationships:
+        if r.uid not in old_rels and not r.optional and r.child_table in old_tables:
+            for uid in r.child_columns:
+                fk_of.setdefault(uid, r)
+    out: list[UnfilledRows] = []
+    for t in new.tables:
+        ot = old_tables.get(t.uid)
+        if ot is None or (t.partition_of is not None and ot.partition_of is not None):
+            continue  # created in this version (empty), or filled through its parent
+        before = {c.uid: c for c in ot.columns}
+        for c in t.columns:
+            if c.nullable or c.backfill is not None or c.identity is not None \
+                    or c.generated is not None:
+                continue
+            oc = before.get(c.uid)
+            rel = fk_of.get(c.uid)
+            if oc is None and rel is not None:
+                out.append(UnfilledRows("mandatory_fk", t, c, rel))
+            elif oc is None and not _filled_by_database(c, new):
+                out.append(UnfilledRows("add_not_null", t, c))
+            elif oc is not None and oc.nullable:
+                out.append(UnfilledRows("set_not_null", t, c, rel))
+    return tuple(out)
+
+
+_NUMBERS = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision",
+                      "money"})
+
+
+def obvious_backfill(schema: Schema, c: Column, fk: bool) -> str | None:
+    """A constant that is obviously right for the existing rows, if one is: the column's
+    default; ``false`` for a boolean, ``0`` for a number (never for an FK column: 0 is no
+    parent's key)."""
+    if c.default is not None:
+        return c.default
+    if fk:
+        return None
+    ctype = analyze(schema).base_type(c.type)
+    if ctype.kind != "builtin" or ctype.array_dims:
+        return None
+    if ctype.name == "boolean":
+        return "false"
+    return "0" if ctype.name in _NUMBERS else None
+
+
+_FILL_MESSAGES = {
+    "add_not_null": "New NOT NULL column {col} has no backfill for existing rows",
+    "set_not_null": "{col} becomes NOT NULL with no backfill for rows holding NULL",
+    "mandatory_fk": "New mandatory FK on {col} has no backfill for existing rows",
+}
+
+
+@register
+class ExistingRowsBackfilled(Rule):
+    """A change that makes existing rows invalid has a backfill.
+
+    Adding a NOT NULL column without a default to a table that holds rows, making a column
+    NOT NULL, or adding a mandatory foreign key to such a table fails on the first row that
+    has no value (or holds NULL), or fills it with a placeholder that no parent row has.
+    The column's backfill is the SQL value those rows get (it may read the row's other
+    columns); the migration adds the column nullable, runs ``UPDATE ... SET col =
+    <backfill>``, then sets NOT NULL and validates the FK. A table created in the same
+    version is empty and needs none.
+
+    Bad:
+        -- v2 adds order.customer_id bigint NOT NULL REFERENCES customer, no backfill
+        ALTER TABLE "order" ADD COLUMN customer_id bigint NOT NULL;  -- fails on its rows
+
+    Good:
+        -- backfill of order.customer_id: 1 (the legacy customer)
+        ALTER TABLE "order" ADD COLUMN customer_id bigint;
+        UPDATE "order" SET customer_id = 1;
+        -- then SET NOT NULL, and the FK added NOT VALID and validated
+    """
+
+    id = "MG-09"
+    name = "Existing rows are backfilled"
+    level = Level.BLOCK
+    fixable = True
+
+    def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        if config.previous is None:
+            return
+        for item in unfilled_rows(config.previous, schema):
+            c, fk = item.column, item.relationship
+            target = column_target(item.table, c, (fk.uid,) if fk is not None else ())
+            const = obvious_backfill(schema, c, fk is not None)
+            hint = (f"Backfill the existing rows with {const}" if const is not None else
+                    "Fill 'Backfill for existing rows' on the column with their value")
+            yield self.finding(target, _FILL_MESSAGES[item.kind].format(col=c.name), hint,
+                               fixable=const is not None)
+
+    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+        target = finding.target
+        if target.uid is None or target.table_uid is None:
+            return ()
+        c = schema.column(target.uid)
+        const = obvious_backfill(schema, c, bool(target.related))
+        if const is None:
+            return ()
+        return (AlterColumn(target.table_uid, c.uid, (("backfill", const),)),)

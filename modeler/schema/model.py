@@ -138,6 +138,10 @@ class Column:
     # COLLATE: a collation reference as SQL spells it (``"C"``, ``musicbrainz.musicbrainz``;
     # see modeler.schema.collations); None: the type's default collation
     collation: str | None = None
+    # a one-off SQL expression (sqlexpr kind "backfill": may read the row's other columns)
+    # that the migration writes into the rows that exist when the column is added NOT
+    # NULL, becomes NOT NULL or gets a mandatory FK (rule MG-09); None: no rows to fill
+    backfill: str | None = None
 
     @property
     def in_pk(self) -> bool:
@@ -246,6 +250,8 @@ class Table:
     partition_by: str | None = None
     partition_of: str | None = None
     partition_bound: str = ""
+    # how many rows the table is expected to hold (design metadata); None: not said
+    expected_rows: int | None = None
 
     @property
     def qualified_name(self) -> str:

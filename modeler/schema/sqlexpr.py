@@ -32,7 +32,7 @@ from pglast.parser import ParseError, scan
 from modeler.schema.sqlprint import SqlStream
 
 Kind = Literal["check", "default", "generated", "index", "predicate", "domain_check",
-               "domain_default"]
+               "domain_default", "backfill"]
 
 _PREFIX = "SELECT "
 _TYPE_PREFIX = "SELECT NULL::"
@@ -44,7 +44,10 @@ _USE = {
     "check": "check constraints", "default": "DEFAULT expressions",
     "generated": "generation expressions", "index": "index expressions",
     "predicate": "index predicates", "domain_check": "check constraints",
-    "domain_default": "DEFAULT expressions"
+    "domain_default": "DEFAULT expressions",
+    # a column's one-off value for existing rows (UPDATE t SET c = <backfill>): it may read
+    # the row's other columns, like a CHECK
+    "backfill": "backfill expressions",
 }
 _IMMUTABLE_ONLY = frozenset({"generated", "index", "predicate"})
 _NO_COLUMNS = frozenset({"default", "domain_default"})
@@ -462,7 +465,8 @@ def rename_in_table(table: Any, names: Mapping[str, str]) -> Any:
 
     return replace(
         table,
-        columns=tuple(replace(c, default=ren(c.default), generated=ren(c.generated))
+        columns=tuple(replace(c, default=ren(c.default), generated=ren(c.generated),
+                              backfill=ren(c.backfill))
                       for c in table.columns),
         checks=tuple(replace(k, expression=rename_columns(k.expression, names))
                      for k in table.checks),

@@ -145,6 +145,8 @@ def _table_expressions(t: m.Table) -> list[tuple[str, str, sqlexpr.Kind]]:
             found.append((f"column {c.name}: default", c.default, "default"))
         if c.generated is not None:
             found.append((f"column {c.name}: generated", c.generated, "generated"))
+        if c.backfill is not None:
+            found.append((f"column {c.name}: backfill", c.backfill, "backfill"))
     for i in t.indexes:
         found += [(f"index {i.name}", p.expression, "index") for p in i.parts
                   if p.expression is not None]

@@ -57,6 +57,9 @@ class TableForm(VersionedForm):
     subject_area = forms.CharField(max_length=100, required=False)
     color = forms.RegexField(regex=r"^(#[0-9a-fA-F]{6})?$", required=False, max_length=7,
                              error_messages={"invalid": "Use a colour like #3b6ea5."})
+    expected_rows = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
+                                       label="Expected rows",
+                                       help_text="About how many rows the table will hold.")
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "table name")
@@ -73,6 +76,11 @@ def type_choices(schema: m.Schema) -> list[tuple[str, Any]]:
     if schema.domains:
         out.append(("Domains", [(f"domain:{d.uid}", d.qualified_name) for d in schema.domains]))
     return out
+
+
+BACKFILL_HELP = ("SQL value the rows that already exist get when the column is added NOT NULL, "
+                 "becomes NOT NULL or gets a mandatory FK, e.g. 0, 'unknown' or "
+                 "lower(email) (it may read the row's other columns).")
 
 
 class ColumnForm(VersionedForm):
@@ -97,6 +105,8 @@ class ColumnForm(VersionedForm):
                                    help_text="What NULL means (required for nullable columns).")
     searchable = forms.ChoiceField(choices=_choices(m.SEARCHABLE), initial="none")
     frequently_queried = forms.BooleanField(required=False)
+    backfill = forms.CharField(required=False, max_length=1000,
+                               label="Backfill for existing rows", help_text=BACKFILL_HELP)
 
     def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,6 +118,9 @@ class ColumnForm(VersionedForm):
 
     def clean_default(self) -> str:
         return sql_expression(self.cleaned_data.get("default"), "default")
+
+    def clean_backfill(self) -> str:
+        return sql_expression(self.cleaned_data.get("backfill"), "backfill")
 
     def clean_custom_type(self) -> str:
         text = (self.cleaned_data.get("custom_type") or "").strip()
@@ -175,6 +188,10 @@ class RelationshipForm(VersionedForm):
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    backfill = forms.CharField(required=False, max_length=1000,
+                               label="Backfill for existing rows",
+                               help_text="For a mandatory FK on a table that holds rows: the "
+                                         "parent key its existing rows get, e.g. 1.")
 
     def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -189,6 +206,9 @@ class RelationshipForm(VersionedForm):
     def clean_name(self) -> str:
         value = self.cleaned_data.get("name") or ""
         return _ident(value, "constraint name") if value.strip() else ""
+
+    def clean_backfill(self) -> str:
+        return sql_expression(self.cleaned_data.get("backfill"), "backfill")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

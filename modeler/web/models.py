@@ -152,6 +152,7 @@ class DbTable(Element):
     partition_by = models.TextField(null=True, blank=True)
     partition_of = models.UUIDField(null=True, blank=True)  # the parent table's uid
     partition_bound = models.TextField(blank=True, default="")
+    expected_rows = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "web_table"
@@ -227,6 +228,7 @@ class DbColumn(Element):
     frequently_queried = models.BooleanField(default=False)
     denormalized = models.JSONField(null=True, blank=True)  # source_of_truth/mechanism/why
     collation = models.CharField(max_length=300, null=True, blank=True)  # a reference
+    backfill = models.TextField(null=True, blank=True)  # SQL for existing rows (MG-09)
 
     class Meta:
         db_table = "web_column"

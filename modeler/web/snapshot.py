@@ -162,11 +162,11 @@ def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema
     uniques, checks = _constraints(design_id) if row["has_constraints"] else ({}, {})
     tables = []
     for (pk, uid, name, ns, comment, kind, strategy, area, color, x, y, pk_name, part_by,
-         part_of, bound) in (
+         part_of, bound, expected_rows) in (
             db.DbTable.objects.filter(design_id=design_id).values_list(
                 "pk", "uid", "name", "namespace", "comment", "kind", "delete_strategy",
                 "subject_area", "color", "pos_x", "pos_y", "pk_name", "partition_by",
-                "partition_of", "partition_bound")):
+                "partition_of", "partition_bound", "expected_rows")):
         tables.append(m.Table(
             uid=_s(uid), name=name, namespace=ns, comment=comment, kind=kind,
             delete_strategy=strategy, subject_area=area, color=color,
@@ -174,7 +174,7 @@ def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema
             columns=tuple(columns.get(pk, ())), indexes=tuple(children["indexes"].get(pk, ())),
             uniques=tuple(uniques.get(pk, ())), checks=tuple(checks.get(pk, ())),
             query_patterns=tuple(children["patterns"].get(pk, ())), partition_by=part_by,
-            partition_of=_opt(part_of), partition_bound=bound))
+            partition_of=_opt(part_of), partition_bound=bound, expected_rows=expected_rows))
     return m.normalized(m.Schema(
         tables=tuple(tables),
         relationships=_relationships(design_id) if row["has_relationships"] else (),
@@ -210,11 +210,11 @@ def _columns(design_id: int) -> dict[int, list[m.Column]]:
     rows = db.DbColumn.objects.filter(design_id=design_id).order_by("table_id", "position")
     for (table_id, uid, name, tkind, tname, length, precision, scale, dims, enum_uid,
          domain_uid, nullable, default, identity, generated, pk_order, comment, null_meaning,
-         searchable, frequent, denorm, collation) in rows.values_list(
+         searchable, frequent, denorm, collation, backfill) in rows.values_list(
             "table_id", "uid", "name", "type_kind", "type_name", "length", "precision",
             "scale", "array_dims", "enum_type__uid", "domain__uid", "nullable", "default",
             "identity", "generated", "pk_order", "comment", "null_meaning", "searchable",
-            "frequently_queried", "denormalized", "collation"):
+            "frequently_queried", "denormalized", "collation", "backfill"):
         ref = _opt(enum_uid if tkind == "enum" else domain_uid if tkind == "domain" else None)
         out[table_id].append(m.Column(
             uid=_s(uid), name=name,
@@ -224,7 +224,7 @@ def _columns(design_id: int) -> dict[int, list[m.Column]]:
             generated=generated, pk_order=pk_order, comment=comment,
             null_meaning=null_meaning, searchable=searchable, frequently_queried=frequent,
             denormalized=None if denorm is None else m.Denormalization(**denorm),
-            collation=collation))
+            collation=collation, backfill=backfill))
     return out
 
 

@@ -27,7 +27,7 @@ def table_fields(t: m.Table) -> dict[str, Any]:
             "color": t.color, "pos_x": t.position.x if t.position else None,
             "pos_y": t.position.y if t.position else None, "pk_name": t.pk_name or "",
             "partition_by": t.partition_by, "partition_of": t.partition_of,
-            "partition_bound": t.partition_bound}
+            "partition_bound": t.partition_bound, "expected_rows": t.expected_rows}
 
 
 def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
@@ -43,6 +43,7 @@ def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
         "generated": c.generated, "pk_order": c.pk_order, "comment": c.comment,
         "null_meaning": c.null_meaning, "searchable": c.searchable,
         "frequently_queried": c.frequently_queried, "collation": c.collation,
+        "backfill": c.backfill,
         "denormalized": None if c.denormalized is None else {
             "source_of_truth": c.denormalized.source_of_truth,
             "mechanism": c.denormalized.mechanism,

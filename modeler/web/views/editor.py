@@ -66,7 +66,7 @@ def column_initial(c: m.Column, unique: bool) -> dict[str, Any]:
             "nullable": c.nullable, "default": c.default or "", "primary_key": c.in_pk,
             "unique": unique, "identity": c.identity or "", "comment": c.comment,
             "null_meaning": c.null_meaning, "searchable": c.searchable,
-            "frequently_queried": c.frequently_queried}
+            "frequently_queried": c.frequently_queried, "backfill": c.backfill or ""}
 
 
 def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
@@ -94,6 +94,7 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
             "name": table.name, "namespace": table.namespace, "comment": table.comment,
             "kind": table.kind, "delete_strategy": table.delete_strategy,
             "subject_area": table.subject_area, "color": table.color,
+            "expected_rows": table.expected_rows,
             "version": DbTable.objects.filter(design=design, uid=table.uid)
             .values_list("version", flat=True).first()}),
         "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",

@@ -141,6 +141,9 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
                                      namespace=d["namespace"], kind=d["kind"],
                                      delete_strategy=d["delete_strategy"],
                                      subject_area=d["subject_area"], uid=new_uid)
+        if d.get("expected_rows") is not None:
+            out = edit.put_table(out, replace(out.table(new_uid),
+                                              expected_rows=d["expected_rows"]))
         return diagrams.place_new_tables(out)
     return _run(ctx, action="table.add", summary=f"added table {d['name']}", target=new_uid,
                 selected=new_uid, change=change, expect=None, forms={"new_table_form": form})
@@ -165,7 +168,8 @@ def table_update(request: HttpRequest, slug: str, uid: str,
         return actions.keep_conventional_names(s, edit.put_table(s, replace(
             t, name=d["name"], namespace=d["namespace"], comment=d["comment"].strip(),
             kind=d["kind"], delete_strategy=d["delete_strategy"],
-            subject_area=d["subject_area"], color=d["color"])))
+            subject_area=d["subject_area"], color=d["color"],
+            expected_rows=d.get("expected_rows"))))
     return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
                 selected=uid, change=change,
                 expect=("table", uid, _version(request, "tbl-version")),
@@ -227,7 +231,20 @@ def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None,
                    default=(d["default"] or "").strip() or None,
                    identity=d["identity"] or None, pk_order=pk_order,
                    comment=d["comment"].strip(), null_meaning=d["null_meaning"].strip(),
-                   searchable=d["searchable"], frequently_queried=d["frequently_queried"])
+                   searchable=d["searchable"], frequently_queried=d["frequently_queried"],
+                   backfill=d.get("backfill") or None)
+
+
+def _with_backfill(s: m.Schema, rel: m.Relationship, backfill: str | None) -> m.Schema:
+    """The relationship form's backfill, stored on the FK's NOT NULL child columns (the
+    migration fills the child's existing rows with it; rule MG-09)."""
+    if backfill is None:
+        return s
+    for uid in rel.child_columns:
+        col = s.column(uid)
+        if not col.nullable:
+            s = edit.put_column(s, rel.child_table, replace(col, backfill=backfill))
+    return s
 
 
 def _with_unique(s: m.Schema, table_uid: str, col: m.Column, want: bool) -> m.Schema:
@@ -333,7 +350,8 @@ def relationship_add(request: HttpRequest, slug: str, design: int | None = None)
             on_update=d["on_update"] or None, deferrable=d["deferrable"],
             initially_deferred=d["initially_deferred"], comment=d["comment"])
         holder["rel"] = rel_uid
-        return out
+        added = next(r for r in out.relationships if r.uid == rel_uid)
+        return _with_backfill(out, added, d.get("backfill") or None)
     return _run(ctx, action="relationship.add",
                 summary=f"drew relationship {child.name} → {parent.name}", target=None,
                 selected=d["child"], change=change, expect=None,
