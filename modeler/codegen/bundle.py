@@ -29,6 +29,7 @@ from modeler.codegen import tpl_alembic
 from modeler.codegen.ddl import schema_sql
 from modeler.codegen.designdoc import render_design_doc
 from modeler.codegen.drizzle.bundle import build_drizzle_files
+from modeler.codegen.drizzle.docs import design_doc_section
 from modeler.codegen.extras import namespaces
 from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
@@ -81,8 +82,14 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     pkg = package_name(slug)
     name = title or schema.name or slug
     plan = build_plan(schema)
+    drizzle_usage = "" if target == "sqlalchemy" else design_doc_section(
+        schema, plan, DRIZZLE_ROOT if target == "both" else "")
+    design_doc = render_design_doc(title=name, package=pkg, plan=plan, revisions=revisions,
+                                   findings=findings, waivers=waivers,
+                                   drizzle_usage=drizzle_usage)
     if target == "drizzle":
         drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan)
+        drizzle["DESIGN.md"] = design_doc
         if diagram_svg is not None:
             drizzle["diagram.svg"] = diagram_svg
         return {path: drizzle[path].encode("utf-8") for path in sorted(drizzle)}
@@ -96,9 +103,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
             package=pkg, schemas=namespaces(schema)),
         "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
         "schema.sql": schema_sql(schema, plan=plan, title=f"{name}: schema"),
-        "DESIGN.md": render_design_doc(title=name, package=pkg, plan=plan,
-                                       revisions=revisions, findings=findings,
-                                       waivers=waivers),
+        "DESIGN.md": design_doc,
         "README.md": render_readme(name, pkg, revisions),
         "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
         "tests/test_migrations.py": render_tests(package=pkg),

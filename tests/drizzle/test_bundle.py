@@ -29,10 +29,18 @@ def test_sqlalchemy_output_is_unchanged_by_the_drizzle_targets() -> None:
     assert build_bundle(versions, slug="shop", diagram_svg="<svg/>",
                         target="sqlalchemy") == plain
     both = build_bundle(versions, slug="shop", diagram_svg="<svg/>", target="both")
-    assert {k: v for k, v in both.items() if not k.startswith(DRIZZLE_ROOT)} == plain
+    assert {k: v for k, v in both.items() if not k.startswith(DRIZZLE_ROOT)
+            and k != "DESIGN.md"} == {k: v for k, v in plain.items() if k != "DESIGN.md"}
+    # DESIGN.md: the SQLAlchemy text with the Drizzle examples at the end of section 6
+    head, _, tail = plain["DESIGN.md"].decode().partition("## 7. ")
+    design = both["DESIGN.md"].decode()
+    assert design.startswith(head + "### Drizzle ORM (TypeScript)") and design.endswith(
+        "## 7. " + tail)
     drizzle = build_bundle(versions, slug="shop", diagram_svg="<svg/>", target="drizzle")
-    assert {DRIZZLE_ROOT + k: v for k, v in drizzle.items() if k != "diagram.svg"} == {
+    assert {DRIZZLE_ROOT + k: v for k, v in drizzle.items()
+            if k not in ("diagram.svg", "DESIGN.md")} == {
         k: v for k, v in both.items() if k.startswith(DRIZZLE_ROOT)}
+    assert drizzle["DESIGN.md"] == both["DESIGN.md"].replace(DRIZZLE_ROOT.encode(), b"")
     with pytest.raises(ValueError, match="unknown export target"):
         build_bundle(versions, slug="shop", target="prisma")  # type: ignore[arg-type]
 
@@ -112,3 +120,22 @@ def test_export_command_and_setting(user: Any, tmp_path: Path) -> None:
         assert name == "shop-v1-drizzle.zip"
         assert exporting.bundle(project, 1, target="sqlalchemy")[0] == "shop-v1.zip"
     assert exporting.bundle(project, 1)[0] == "shop-v1.zip"
+
+
+@pytest.mark.parametrize("slug", sorted(DESIGNS))
+def test_design_doc_shows_the_compiled_examples(slug: str) -> None:
+    """Every TypeScript block of DESIGN.md's Drizzle section is in src/examples.ts (which
+    the tests compile and run), and SQLAlchemy-only DESIGN.md has no Drizzle section."""
+    versions = DESIGNS[slug]()
+    files = build_bundle(versions, slug=slug, target="drizzle")
+    design, examples = files["DESIGN.md"].decode(), files["src/examples.ts"].decode()
+    blocks = design.split("### Drizzle ORM (TypeScript)")[1].split("```ts\n")[1:]
+    for block in blocks:
+        assert block.split("\n```")[0] in examples
+    if "export async function" in examples:
+        assert len(blocks) == 6
+        for what in ("innerJoin(", "findMany({ with:", "gt(", "db.transaction(", ".batch(",
+                     "No transactions support in neon-http driver"):
+            assert what in design, what
+    plain = build_bundle(versions, slug=slug)["DESIGN.md"].decode()
+    assert "Drizzle" not in plain and "```ts" not in plain

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 
 from modeler.codegen.drizzle.migrations import Migration
-from modeler.codegen.drizzle.names import Names
+from modeler.codegen.drizzle.names import Names, build_names
 from modeler.codegen.drizzle.templates import MIGRATIONS_SCHEMA, MIGRATIONS_TABLE
 from modeler.codegen.drizzle.tsnames import ts_line
+from modeler.codegen.plan import ModelPlan
 from modeler.schema.model import Relationship, Schema
 
 
@@ -22,56 +23,111 @@ def _example_rel(schema: Schema) -> Relationship | None:
     return None
 
 
-def render_examples(schema: Schema, names: Names) -> str:
-    """Typed usage: a select with a join, a relational query, keyset pagination, a
-    transaction on a pooled session client, and neon-http's batch instead of one."""
+Block = tuple[str, list[str]]  # (title, TypeScript lines)
+
+
+def example_blocks(schema: Schema, names: Names) -> tuple[list[str], list[Block]]:
+    """The usage examples of the design: (import lines, [(title, code)]); no blocks when no FK
+    joins two tables whose parent has a one-column key. ``src/examples.ts`` and DESIGN.md
+    both print these, so the documented code is the code the tests compile and run."""
     rel = _example_rel(schema)
-    head = ["// Typed usage examples, generated from the design (npm run typecheck compiles them).",
-            "import { and, asc, eq, gt } from 'drizzle-orm';",
-            "import { type Db, neonHttpDb } from './db';"]
     if rel is None:
-        return "\n".join([*head[:1], "import type { Db } from './db';", "", _RUNNABLE,
-                          "export const examples: Record<string, (db: Db) => Promise<unknown>> "
-                          "= {};"]) + "\n"
+        return [], []
     child, parent = names.tables[rel.child_table], names.tables[rel.parent_table]
     pk = names.columns[schema.table(rel.parent_table).primary_key[0].uid]
     conds = [f"eq({child}.{names.columns[c]}, {parent}.{names.columns[p]})"
              for c, p in zip(rel.child_columns, rel.parent_columns, strict=True)]
     on = conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
     many = names.parent_attr[rel.uid]
-    lines = [*head, f"import {{ {', '.join(sorted({child, parent}))} }} from './db/schema';", "",
-             f"export type {_type(parent)}Key = (typeof {parent}.$inferSelect)['{pk}'];", "",
-             "/** A select with a join: every row of both tables, typed. */",
-             "export async function withJoin(db: Db, limit = 20) {",
-             f"  return db.select({{ {child}, {parent} }})",
-             f"    .from({child}).innerJoin({parent}, {on}).limit(limit);", "}", "",
-             "/** A relational query (relations.ts): parents with their children. */",
-             "export async function relational(db: Db, limit = 10) {",
-             f"  return db.query.{parent}.findMany({{ with: {{ {many}: true }}, limit }});",
-             "}", "",
-             "/** Keyset pagination: the page after the last key seen (no OFFSET). */",
-             f"export async function page(db: Db, after?: {_type(parent)}Key, size = 50) {{",
-             f"  return db.select().from({parent})",
-             f"    .where(after === undefined ? undefined : gt({parent}.{pk}, after))",
-             f"    .orderBy(asc({parent}.{pk})).limit(size);", "}", "",
-             "/** A transaction: needs a session (neonPoolDb() or nodePgDb(), not neon-http). */",
-             "export async function inTransaction(db: Db) {",
-             "  return db.transaction(async (tx) => {",
-             f"    const first = await tx.select().from({parent}).orderBy(asc({parent}.{pk}))"
-             ".limit(1);",
-             f"    const children = first.length === 0 ? [] : await tx.select().from({child})",
-             f"      .where(eq({child}.{names.columns[rel.child_columns[0]]}, "
-             f"first[0].{names.columns[rel.parent_columns[0]]}));",
-             "    return { parent: first[0], children };", "  });", "}", "",
-             "/** neon-http has no interactive transactions: db.batch() runs the queries in one",
-             " * round trip and one transaction instead. */",
-             "export async function batched(url?: string) {",
-             "  const http = neonHttpDb(url);",
-             f"  return http.batch([http.select().from({parent}).limit(1), "
-             f"http.select().from({child}).limit(1)]);", "}", "", _RUNNABLE,
-             "export const examples: Record<string, (db: Db) => Promise<unknown>> = {",
-             "  withJoin, relational, page, inTransaction,", "};"]
+    key = f"{_type(parent)}Key"
+    imports = ["import { and, asc, eq, gt } from 'drizzle-orm';",
+               "import { type Db, neonHttpDb } from './db';",
+               f"import {{ {', '.join(sorted({child, parent}))} }} from './db/schema';"]
+    blocks: list[Block] = [
+        ("A typed select with a join", [
+            "/** A select with a join: every row of both tables, typed. */",
+            "export async function withJoin(db: Db, limit = 20) {",
+            f"  return db.select({{ {child}, {parent} }})",
+            f"    .from({child}).innerJoin({parent}, {on}).limit(limit);", "}"]),
+        ("A relational query", [
+            "/** A relational query (relations.ts): parents with their children. */",
+            "export async function relational(db: Db, limit = 10) {",
+            f"  return db.query.{parent}.findMany({{ with: {{ {many}: true }}, limit }});",
+            "}"]),
+        ("Keyset pagination", [
+            f"export type {key} = (typeof {parent}.$inferSelect)['{pk}'];", "",
+            "/** Keyset pagination: the page after the last key seen (no OFFSET). */",
+            f"export async function page(db: Db, after?: {key}, size = 50) {{",
+            f"  return db.select().from({parent})",
+            f"    .where(after === undefined ? undefined : gt({parent}.{pk}, after))",
+            f"    .orderBy(asc({parent}.{pk})).limit(size);", "}"]),
+        ("A transaction on the Pool client", [
+            "/** A transaction: needs a session (neonPoolDb() or nodePgDb(), not neon-http). */",
+            "export async function inTransaction(db: Db) {",
+            "  return db.transaction(async (tx) => {",
+            f"    const first = await tx.select().from({parent}).orderBy(asc({parent}.{pk}))",
+            "      .limit(1);",
+            f"    const children = first.length === 0 ? [] : await tx.select().from({child})",
+            f"      .where(eq({child}.{names.columns[rel.child_columns[0]]}, "
+            f"first[0].{names.columns[rel.parent_columns[0]]}));",
+            "    return { parent: first[0], children };", "  });", "}"]),
+        ("Why not on neon-http", [
+            "/** neon-http has no interactive transactions: db.batch() runs the queries in one",
+            " * round trip and one transaction instead. */",
+            "export async function batched(url?: string) {",
+            "  const http = neonHttpDb(url);",
+            f"  return http.batch([http.select().from({parent}).limit(1), "
+            f"http.select().from({child}).limit(1)]);", "}"]),
+    ]
+    return imports, blocks
+
+
+def render_examples(schema: Schema, names: Names) -> str:
+    """``src/examples.ts``: typed usage (a select with a join, a relational query, keyset
+    pagination, a transaction on a pooled session client, neon-http's batch instead of one)
+    and the ``examples`` the bundle's tests run."""
+    imports, blocks = example_blocks(schema, names)
+    head = "// Typed usage examples, generated from the design (npm run typecheck compiles them)."
+    record = "export const examples: Record<string, (db: Db) => Promise<unknown>> = {"
+    if not blocks:
+        return "\n".join([head, "import type { Db } from './db';", "", _RUNNABLE,
+                          record + "};"]) + "\n"
+    lines = [head, *imports]
+    for _, code in blocks:
+        lines += ["", *code]
+    lines += ["", _RUNNABLE, record, "  withJoin, relational, page, inTransaction,", "};"]
     return "\n".join(lines) + "\n"
+
+
+NEON_HTTP_NOTE = (
+    "neon-http sends each query as one HTTP request: there is no session, so "
+    "`db.transaction()` throws (\"No transactions support in neon-http driver\"). Queries that "
+    "must succeed together go in one `db.batch([...])`, which Neon runs as one transaction; "
+    "anything that reads before it writes needs the WebSocket Pool (`neonPoolDb()`) or "
+    "node-postgres (`nodePgDb()`).")
+
+
+def design_doc_section(schema: Schema, plan: ModelPlan, root: str = "") -> str:
+    """DESIGN.md's Drizzle usage: the examples of ``src/examples.ts`` as Markdown (``root``:
+    where the TypeScript project is in the bundle, ``typescript/`` in a combined export)."""
+    names = build_names(schema, plan)
+    imports, blocks = example_blocks(schema, names)
+    out = ["### Drizzle ORM (TypeScript)\n",
+           f"The same design with drizzle-orm 0.45 (`{root}src/db/schema.ts`, "
+           f"`{root}src/db/relations.ts`); the clients come from `{root}src/db/index.ts`. "
+           f"These examples are `{root}src/examples.ts`: `npm run typecheck` compiles them and "
+           "`npm test` runs them.\n"]
+    if not blocks:
+        out.append("The design has no foreign key to a table with a single-column primary "
+                   "key to show joins on.\n")
+        return "\n".join(out)
+    out.append("```ts\n" + "\n".join(imports) + "\n```\n")
+    for title, code in blocks:
+        out.append(f"#### {title}\n")
+        if title.startswith("Why not"):
+            out.append(NEON_HTTP_NOTE + "\n")
+        out.append("```ts\n" + "\n".join(code) + "\n```\n")
+    return "\n".join(out)
 
 
 _RUNNABLE = ("/** The examples that run on a session client (the bundle's tests run them: "
