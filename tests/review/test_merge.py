@@ -244,7 +244,8 @@ def test_three_way_trivial_cases(world: World) -> None:
 def test_unwaived_justify_finding_refused_until_waived(world: World) -> None:
     p = world.propose()
     edit(p.design, world.users["author"],
-         add_column("customer", "email", comment="Where receipts are sent"))  # CN-03: JUSTIFY
+         add_column("customer", "email", comment="Where receipts are sent",  # CN-03: JUSTIFY
+                    backfill="'unknown'"))  # the rows saved before have one (MG-09)
     services.verdict_create(proposal=p, actor=world.users["reviewer"], decision="approve")
     with pytest.raises(MergeRefused) as exc:
         merging.proposal_merge(proposal=p, actor=world.users["author"])
