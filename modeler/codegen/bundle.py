@@ -193,6 +193,7 @@ alembic stamp {first.revision}
 alembic upgrade head
 ```
 """
+    neon = NEON_README if revisions[-1].version.schema.settings.provider == "neon" else ""
     return f"""# {title}: database package
 
 SQLAlchemy 2.x models (`{pkg}/models.py`), engine/session factories with pooling
@@ -233,4 +234,31 @@ from {pkg}.db import session_scope
 
 `pytest` runs the migration round trip against `DATABASE_URL`, which must point at an
 empty scratch database (the test downgrades to base).
+{neon}"""
+
+
+NEON_README = """
+## Neon
+
+Two URLs. The application uses the **pooled** one (`-pooler` host; `DATABASE_URL`): Neon's
+pooler is PgBouncer in transaction mode, so `db.py` turns psycopg's prepared statements off
+(`prepare_threshold=None`), sets the statement timeout with `SET LOCAL` per transaction and
+refuses what needs a session of its own (session `SET`, SQL `PREPARE`, `LISTEN`, session
+advisory locks). Migrations and `pg_dump` use the **direct** one (`DIRECT_DATABASE_URL`, or
+`DATABASE_URL_UNPOOLED` as Neon's Vercel integration names it; `db.migration_url()`):
+
+```sh
+pg_dump --schema-only "$DIRECT_DATABASE_URL" > live-schema.sql
+```
+
+Review each change on a branch of its own, then apply it to `main`:
+
+1. a branch per proposal: `neon branches create --name proposal-42 --parent main`
+   (`--schema-only` keeps production rows out of it);
+2. migrate it: `DIRECT_DATABASE_URL=<the branch's direct URL> alembic upgrade head`, then run
+   `pytest` and the application against the branch's pooled URL;
+3. compare: `neon branches schema-diff main proposal-42` shows what the migration changed
+   in the database, next to the design's change list in `DESIGN.md`;
+4. then main: the same `alembic upgrade head` from CI on main's direct URL, and
+   `neon branches delete proposal-42` (or `reset --parent` to start the proposal again).
 """

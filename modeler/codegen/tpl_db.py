@@ -14,6 +14,9 @@ Environment (all optional except DATABASE_URL):
     DATABASE_URL             application URL, postgresql://... or postgres://... (mapped to
                              the psycopg 3 driver). On Neon use the pooled host (``-pooler``);
                              a direct Neon host is rewritten to its pooler automatically.
+    DIRECT_DATABASE_URL      the direct (unpooled) URL for migrations and pg_dump; Neon's
+    (or DATABASE_URL_UNPOOLED)  Vercel integration calls it DATABASE_URL_UNPOOLED. Default:
+                             DATABASE_URL with a Neon ``-pooler`` host made direct.
     DB_TRANSACTION_POOLING   auto (default) | true | false: the server side is a pooler in
                              transaction mode (PgBouncer, Neon's ``-pooler``). auto = true for
                              Neon projects and for ``-pooler`` hosts.
@@ -30,12 +33,17 @@ Transaction pooling hands each *transaction* a possibly different server connect
 nothing may rely on session state: server-side prepared statements are disabled (psycopg
 ``prepare_threshold=None``) and, because PgBouncer rejects the ``options`` startup parameter,
 the statement timeout is set with ``SET LOCAL`` at the start of every transaction instead of
-``-c statement_timeout`` at connect time. Migrations use the direct URL (see migrations/env.py).
+``-c statement_timeout`` at connect time. On such an engine, statements that would leave state
+in the shared server session are refused before they are sent (session ``SET`` / ``RESET``,
+SQL ``PREPARE`` / ``DEALLOCATE``, ``LISTEN``, ``WITH HOLD`` cursors, session advisory locks):
+use ``SET LOCAL``, ``pg_advisory_xact_lock`` or the direct URL. Migrations and pg_dump use
+the direct URL (:func:`migration_url`, migrations/env.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -99,6 +107,39 @@ def app_url() -> str:
     return pooled_url(url) if _is_neon(make_url(url).host or "") else url
 
 
+def migration_url() -> str:
+    """The direct URL for migrations and pg_dump: ``DIRECT_DATABASE_URL``, else
+    ``DATABASE_URL_UNPOOLED``, else ``DATABASE_URL`` with a Neon pooler host made direct."""
+    raw = (os.environ.get("DIRECT_DATABASE_URL") or os.environ.get("DATABASE_URL_UNPOOLED")
+           or os.environ.get("DATABASE_URL"))
+    if not raw:
+        raise RuntimeError("set DIRECT_DATABASE_URL (or DATABASE_URL_UNPOOLED) or DATABASE_URL")
+    return direct_url(normalize_url(raw))
+
+
+# What a transaction-mode pooler cannot keep: state in the server session, which the next
+# transaction (another client's, perhaps) would inherit or miss. SET LOCAL, SET TRANSACTION,
+# SET CONSTRAINTS and pg_advisory_xact_lock end with the transaction and stay allowed.
+SESSION_STATE = re.compile(
+    r"^\\s*(?:SET\\s+(?!LOCAL\\b|TRANSACTION\\b|CONSTRAINTS\\b)|RESET\\b|PREPARE\\b|DEALLOCATE\\b"
+    r"|(?:UN)?LISTEN\\b|DECLARE\\b[^;]*\\bWITH\\s+HOLD\\b)"
+    r"|\\bpg_(?:try_)?advisory_lock(?:_shared)?\\s*\\(",
+    re.IGNORECASE)
+
+
+class SessionStateError(RuntimeError):
+    """A statement that needs a session of its own, sent through a transaction pooler."""
+
+
+def refuse_session_state(statement: str) -> None:
+    """Raise :class:`SessionStateError` for a statement that leaves session state."""
+    if SESSION_STATE.search(statement):
+        raise SessionStateError(
+            "transaction pooling shares server sessions: use SET LOCAL, "
+            "pg_advisory_xact_lock or the direct URL (migration_url()) instead of: "
+            + " ".join(statement.split())[:120])
+
+
 def uses_transaction_pooling(url: str) -> bool:
     """Whether ``url`` goes through a transaction-mode pooler."""
     flag = os.environ.get("DB_TRANSACTION_POOLING", "auto").strip().lower()
@@ -135,7 +176,15 @@ def create_app_engine(url: str | None = None) -> sa.Engine:
     url = normalize_url(url) if url else app_url()
     engine = sa.create_engine(url, **engine_options(url))
     timeout_ms = _env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
-    if uses_transaction_pooling(url) and timeout_ms > 0:
+    if not uses_transaction_pooling(url):
+        return engine
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _no_session_state(conn: sa.Connection, cursor: Any, statement: str, parameters: Any,
+                          context: Any, executemany: bool) -> None:
+        refuse_session_state(statement)
+
+    if timeout_ms > 0:
 
         @sa.event.listens_for(engine, "begin")
         def _statement_timeout(conn: sa.Connection) -> None:

@@ -36,7 +36,8 @@ def neon(tmp_path: Path) -> Iterator[ModuleType]:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "DIRECT_DATABASE_URL", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
+    for name in ("DATABASE_URL", "DIRECT_DATABASE_URL", "DATABASE_URL_UNPOOLED",
+                 "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
                  "DB_POOL_RECYCLE", "DB_STATEMENT_TIMEOUT_MS", "DB_TRANSACTION_POOLING",
                  "DB_CONNECT_TIMEOUT", "DB_POOL_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
@@ -96,6 +97,57 @@ def test_generic_settings_and_env_overrides(generic: ModuleType,
     monkeypatch.setenv("DB_TRANSACTION_POOLING", "auto")
     assert generic.uses_transaction_pooling("postgresql+psycopg://u@ep-x-pooler.example/d")
     assert not generic.uses_transaction_pooling(url)
+
+
+def test_migration_url_is_the_direct_one(neon: ModuleType,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    pooled = NEON_DIRECT.replace("ep-cool-bird-123.", "ep-cool-bird-123-pooler.")
+    monkeypatch.setenv("DATABASE_URL", pooled)
+    direct = neon.normalize_url(NEON_DIRECT)
+    assert neon.migration_url() == direct  # the pooler host made direct
+    monkeypatch.setenv("DATABASE_URL_UNPOOLED", "postgres://u@unpooled.example/shop")
+    assert neon.migration_url() == "postgresql+psycopg://u@unpooled.example/shop"
+    monkeypatch.setenv("DIRECT_DATABASE_URL", "postgres://u@direct.example/shop")
+    assert neon.migration_url() == "postgresql+psycopg://u@direct.example/shop"
+    assert "-pooler" in neon.app_url()
+
+
+@pytest.mark.parametrize("statement", [
+    "SET search_path = app", "set statement_timeout = 5", "SET SESSION work_mem = '64MB'",
+    "RESET ALL", "PREPARE q AS SELECT 1", "DEALLOCATE q", "LISTEN jobs", "UNLISTEN *",
+    "DECLARE c CURSOR WITH HOLD FOR SELECT 1", "SELECT pg_advisory_lock(42)",
+    "select pg_try_advisory_lock_shared(1, 2)"])
+def test_session_state_is_refused(neon: ModuleType, statement: str) -> None:
+    with pytest.raises(neon.SessionStateError, match="transaction pooling"):
+        neon.refuse_session_state(statement)
+
+
+@pytest.mark.parametrize("statement", [
+    "SET LOCAL statement_timeout = 5", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+    "SET CONSTRAINTS ALL IMMEDIATE", "SELECT pg_advisory_xact_lock(42)",
+    "UPDATE settings SET reset = true", "SELECT 1"])
+def test_transaction_scoped_statements_pass(neon: ModuleType, statement: str) -> None:
+    neon.refuse_session_state(statement)
+
+
+def test_readme_explains_neon_branches_only_for_neon_projects() -> None:
+    from dataclasses import replace
+
+    from modeler.codegen.bundle import build_bundle
+    from modeler.schema.model import Settings
+    from tests.codegen.designs import shop_versions
+
+    versions = shop_versions()
+    generic = build_bundle(versions, slug="shop")["README.md"].decode()
+    assert "## Neon" not in generic
+    neon = build_bundle([replace(v, schema=replace(v.schema, settings=Settings(
+        provider="neon"))) for v in versions], slug="shop")["README.md"].decode()
+    assert neon.startswith(generic.rstrip("\n"))
+    section = neon.split("## Neon", 1)[1]
+    for what in ("prepare_threshold=None", "DATABASE_URL_UNPOOLED", "pg_dump", "advisory",
+                 "neon branches create", "--schema-only", "alembic upgrade head",
+                 "schema-diff", "main"):
+        assert what in section, what
 
 
 def test_env_py_lists_design_namespaces() -> None:

@@ -118,6 +118,14 @@ def _exercise(db: object, models: object, direct: str) -> None:
     assert not errors, errors[0]
     with psycopg.connect(direct) as conn:
         assert conn.execute("SELECT count(*) FROM customer").fetchone() == (40,)
+    # what needs a session is refused before it reaches the pooler; the transaction-scoped
+    # forms work through it
+    with db.session_scope() as session:  # type: ignore[attr-defined]
+        for statement in ("SET search_path = public", "SELECT pg_advisory_lock(7)"):
+            with pytest.raises(db.SessionStateError):  # type: ignore[attr-defined]
+                session.execute(sa.text(statement))
+        session.execute(sa.text("SET LOCAL search_path = public"))
+        assert session.execute(sa.text("SELECT pg_advisory_xact_lock(7)")).all() == [("",)]
     # SET LOCAL did not leak into the pooler's shared server sessions
     with engine.connect() as sa_conn:
         raw = sa_conn.connection.dbapi_connection
