@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from modeler.web.views import editor, elements, imports, projects, rules, versions
+from modeler.web.views import editor, elements, imports, projects, rehearsal, rules, versions
 
 
 class UidConverter:
@@ -75,6 +75,7 @@ urlpatterns = [
          name="version_restore"),
     path("p/<slug:slug>/versions/<int:number>/export/", versions.export,
          name="version_export"),
+    path("p/<slug:slug>/rehearse/", rehearsal.rehearsal, name="rehearsal"),
     # rules: reference, fixes, waivers, levels
     path("rules/", rules.rule_index, name="rule_index"),
     path("rules/<str:rule_id>/", rules.rule_detail, name="rule_detail"),

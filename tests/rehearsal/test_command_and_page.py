@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from tests.pgtemp import PgServer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.rehearsal.urls")]
+pytestmark = [pytest.mark.django_db]
 
 DDL = """
 CREATE TYPE kind AS ENUM ('a', 'b');
@@ -75,3 +75,19 @@ def test_page_starts_a_rehearsal_and_shows_the_report(project: str, client: Any,
     assert b'id="rehearsal-verdict">Passed' in done.content
     assert b"REHEARSAL.md" in done.content
     assert client.get("/p/ledger/rehearse/?version=9").status_code == 404
+
+
+def test_command_rehearses_an_open_proposal(project: str, user: Any, pg_server: PgServer) -> None:
+    """A proposal is rehearsed as the next version of the main line: its design, as merging
+    would make it, migrated on the previous version's sample data."""
+    from modeler.review import services
+    from modeler.web.models import Project
+
+    proposal = services.proposal_create(project=Project.objects.get(slug=project), actor=user,
+                                        title="Keep the ledger as it is")
+    out = StringIO()
+    call_command("rehearse", project, proposal=proposal.number, rows_scale=0.05,
+                 format="json", server=pg_server.url, stdout=out)
+    doc = json.loads(out.getvalue())
+    assert doc["ok"] is True, doc
+    assert {t["table"] for t in doc["sample_data"]} == {"account", "entry"}
