@@ -30,6 +30,7 @@ from modeler.codegen.ddl import schema_sql
 from modeler.codegen.designdoc import render_design_doc
 from modeler.codegen.drizzle.bundle import build_drizzle_files
 from modeler.codegen.drizzle.docs import design_doc_section
+from modeler.codegen.drizzle.names import build_names
 from modeler.codegen.extras import namespaces
 from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
@@ -82,13 +83,14 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     pkg = package_name(slug)
     name = title or schema.name or slug
     plan = build_plan(schema)
-    drizzle_usage = "" if target == "sqlalchemy" else design_doc_section(
-        schema, plan, DRIZZLE_ROOT if target == "both" else "")
+    names = None if target == "sqlalchemy" else build_names(schema, plan)
+    drizzle_usage = "" if names is None else design_doc_section(
+        schema, plan, DRIZZLE_ROOT if target == "both" else "", names)
     design_doc = render_design_doc(title=name, package=pkg, plan=plan, revisions=revisions,
                                    findings=findings, waivers=waivers,
                                    drizzle_usage=drizzle_usage)
     if target == "drizzle":
-        drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan)
+        drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan, names=names)
         drizzle["DESIGN.md"] = design_doc
         if diagram_svg is not None:
             drizzle["diagram.svg"] = diagram_svg
@@ -100,7 +102,8 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         f"{pkg}/db.py": render_db(provider=schema.settings.provider, package=pkg),
         "alembic.ini": tpl_alembic.ALEMBIC_INI,
         "migrations/env.py": tpl_alembic.render_env(
-            package=pkg, schemas=namespaces(schema)),
+            package=pkg, schemas=namespaces(schema),
+            kept_indexes=tpl_alembic.kept_index_names(schema)),
         "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
         "schema.sql": schema_sql(schema, plan=plan, title=f"{name}: schema"),
         "DESIGN.md": design_doc,
@@ -113,7 +116,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         text["diagram.svg"] = diagram_svg
     if target == "both":
         text.update({DRIZZLE_ROOT + path: body for path, body in build_drizzle_files(
-            revisions, slug=slug, title=name, plan=plan).items()})
+            revisions, slug=slug, title=name, plan=plan, names=names).items()})
     return {path: text[path].encode("utf-8") for path in sorted(text)}
 
 

@@ -23,7 +23,7 @@ from modeler.codegen.drizzle import DRIZZLE_LINE
 from modeler.codegen.drizzle import templates as tpl
 from modeler.codegen.drizzle.docs import render_examples, render_readme
 from modeler.codegen.drizzle.migrations import build_migrations, journal, migration_text
-from modeler.codegen.drizzle.names import build_names
+from modeler.codegen.drizzle.names import Names, build_names
 from modeler.codegen.drizzle.relations_ts import render_relations_ts
 from modeler.codegen.drizzle.schema_ts import render_schema_ts
 from modeler.codegen.drizzle.tpl_tests import render_db_test_ts, render_support_ts
@@ -45,14 +45,16 @@ def _json(data: object, depth: int = 2, indent: str = "") -> str:
 
 
 def build_drizzle_files(revisions: Sequence[Revision], *, slug: str, title: str,
-                        plan: ModelPlan | None = None) -> dict[str, str]:
+                        plan: ModelPlan | None = None,
+                        names: Names | None = None) -> dict[str, str]:
     """All files of the Drizzle project for ``revisions`` (the last one is the current
-    design); ``plan``: the current design's naming plan, when the caller has built it."""
+    design); ``plan`` and ``names``: the current design's naming plan and TypeScript names,
+    when the caller has them."""
     if DRIZZLE_LINE != "0.45":  # pragma: no cover - the 1.0 layout is not written yet
         raise NotImplementedError(f"Drizzle line {DRIZZLE_LINE}")
     schema = revisions[-1].version.schema
     plan = plan or build_plan(schema)
-    names = build_names(schema, plan)
+    names = names or build_names(schema, plan)
     migrations = build_migrations(revisions, slug=slug, plan=plan)
     files: dict[str, str] = {
         "package.json": tpl.render_package_json(slug, revisions[-1].version.number, title),

@@ -107,11 +107,11 @@ NEON_HTTP_NOTE = (
     "node-postgres (`nodePgDb()`).")
 
 
-def design_doc_section(schema: Schema, plan: ModelPlan, root: str = "") -> str:
+def design_doc_section(schema: Schema, plan: ModelPlan, root: str = "",
+                       names: Names | None = None) -> str:
     """DESIGN.md's Drizzle usage: the examples of ``src/examples.ts`` as Markdown (``root``:
     where the TypeScript project is in the bundle, ``typescript/`` in a combined export)."""
-    names = build_names(schema, plan)
-    imports, blocks = example_blocks(schema, names)
+    imports, blocks = example_blocks(schema, names or build_names(schema, plan))
     out = ["### Drizzle ORM (TypeScript)\n",
            f"The same design with drizzle-orm 0.45 (`{root}src/db/schema.ts`, "
            f"`{root}src/db/relations.ts`); the clients come from `{root}src/db/index.ts`. "
