@@ -13,7 +13,11 @@ their cells (``TITLE``). :func:`escape` makes a string safe there:
   one literal backslash and ``\\N`` in a name prints ``\\N``;
 * newlines become ``&#10;`` (a line break inside tooltips; Graphviz drops it inside label
   text, so visible text is escaped with ``multiline=False``: newlines become spaces);
-* characters XML cannot carry (C0 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD.
+* characters XML cannot carry (C0 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD;
+* long text is clipped first, ``…`` marking the cut: Graphviz refuses a label whose attribute
+  value or text run is longer than about 16 KB (and then the whole diagram fails), and
+  escaping makes a character up to ten bytes. Tooltips keep :data:`TOOLTIP_LIMIT` characters,
+  visible text :data:`VISIBLE_LIMIT`; the design keeps the whole text.
 
 The escaped text contains neither ``"`` nor ``\\`` nor raw ``<``/``>``, so it cannot break a
 quoted DOT string either. We still never put user text into quoted DOT attributes
@@ -55,15 +59,25 @@ _SAFE_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # font names, arrow names. No quote, no backslash, no angle bracket.
 _QUOTABLE = re.compile(r"^[A-Za-z0-9 _.,:;#!%+=/()-]*$")
 _COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[a-z]{3,20})$")
+# Characters kept of a tooltip / of visible label text. 1,000 characters escape to at most
+# 10,000 bytes (a backslash is ``&#92;&#92;``), well inside Graphviz's 16,384.
+TOOLTIP_LIMIT = 1000
+VISIBLE_LIMIT = 200
+ELLIPSIS = "\u2026"
 
 
-def escape(text: str, *, multiline: bool = True) -> str:
+def escape(text: str, *, multiline: bool = True, limit: int | None = None) -> str:
     """``text`` made literal inside a Graphviz HTML-like label or cell attribute.
 
     This is the only function through which user strings reach DOT. Tabs become spaces;
     with ``multiline=False`` (visible label text, where Graphviz would drop a line break)
-    so do newlines.
+    so do newlines. Text longer than ``limit`` characters (default :data:`TOOLTIP_LIMIT`,
+    or :data:`VISIBLE_LIMIT` with ``multiline=False``) is cut, ``…`` marking the cut.
     """
+    if limit is None:
+        limit = TOOLTIP_LIMIT if multiline else VISIBLE_LIMIT
+    if len(text) > limit:
+        text = text[:max(limit - 1, 0)] + ELLIPSIS
     if not _ANY_SPECIAL.search(text):
         return text
     text = _NOT_XML.sub("\ufffd", text).replace("\t", " ")

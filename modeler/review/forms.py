@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 
 from modeler.review.models import MAX_APPROVALS, Verdict
+from modeler.web.forms import TextForm
 from modeler.web.models import Membership
 
 ROLE_CHOICES = Membership.Role.choices
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(TextForm):
     title = forms.CharField(max_length=200, min_length=3)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   max_length=10_000)
@@ -30,7 +31,7 @@ class ProposalForm(forms.Form):
         return [self.candidates[i] for i in self.cleaned_data.get("reviewers", [])]
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(TextForm):
     anchor = forms.ChoiceField(label="Comment on")
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=10_000)
@@ -40,32 +41,32 @@ class ThreadForm(forms.Form):
         self.fields["anchor"].choices = anchors  # type: ignore[attr-defined]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(TextForm):
     body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=10_000)
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(TextForm):
     decision = forms.ChoiceField(choices=Verdict.Decision.choices, widget=forms.RadioSelect)
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               max_length=10_000)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
-class MergeForm(forms.Form):
+class MergeForm(TextForm):
     message = forms.CharField(required=False, max_length=500)  # empty: from the title
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(TextForm):
     identifier = forms.CharField(label="Username or e-mail", max_length=254)
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
 
 
-class RoleForm(forms.Form):
+class RoleForm(TextForm):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
 
 
-class ApprovalsForm(forms.Form):
+class ApprovalsForm(TextForm):
     required_approvals = forms.IntegerField(min_value=1, max_value=MAX_APPROVALS,
                                             required=False)
 

@@ -1,10 +1,12 @@
 """The inbox: one notification per recipient and event, and the same line by e-mail through
 Django's e-mail backend (console by default). Mail goes out after the transaction commits,
-so a refused action never sends anything."""
+so a refused action never sends anything; and once the action is committed nothing about the
+mail (a header it cannot carry, a broken server) can fail it: such errors are logged."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,6 +20,24 @@ from modeler.review.models import Notification, Proposal
 from modeler.web.models import Membership
 
 log = logging.getLogger(__name__)
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+SUBJECT_LENGTH = 150
+TEXT_LENGTH = 300
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (every run of whitespace or control characters, line breaks
+    included, becomes one space) and at most ``limit`` characters, ``…`` marking a cut.
+    E-mail headers refuse line breaks (Django raises BadHeaderError) and an inbox line is
+    one line."""
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "\u2026"
+
+
+def mail_subject(project_name: str, text: str) -> str:
+    """The subject of a notification mail: ``[project] text``, one line, bounded."""
+    return one_line(f"[{project_name}] {text}", SUBJECT_LENGTH)
 
 
 def proposal_url(proposal: Proposal) -> str:
@@ -34,16 +54,29 @@ def notification_send(*, recipients: Iterable[AbstractBaseUser], actor: Abstract
     url = proposal_url(proposal) + anchor
     rows = Notification.objects.bulk_create(
         Notification(recipient_id=uid, actor=actor, project_id=proposal.project_id,
-                     proposal=proposal, kind=kind, text=text[:300], url=url[:300])
+                     proposal=proposal, kind=kind, text=one_line(text, TEXT_LENGTH),
+                     url=url[:300])
         for uid in sorted(members))
     if rows:
-        subject = f"[{proposal.project.name}] {text}"[:150]
+        subject = mail_subject(proposal.project.name, text)
         ids_ = [n.pk for n in rows]
-        transaction.on_commit(lambda: _mail(ids_, subject))
+        # robust: should _mail fail all the same, Django logs it and the request goes on
+        transaction.on_commit(lambda: _mail(ids_, subject), robust=True)
     return rows
 
 
 def _mail(notification_ids: list[int], subject: str) -> None:
+    """Send the notifications' mails. Runs after the commit: the action and its inbox rows
+    are saved, so nothing here may fail the request; a failure is logged (the inbox still
+    has every notification)."""
+    try:
+        _send(notification_ids, subject)
+    except Exception:
+        log.exception("could not send the notification e-mails of notifications %s",
+                      notification_ids)
+
+
+def _send(notification_ids: list[int], subject: str) -> None:
     site = getattr(settings, "SITE_URL", "").rstrip("/")
     messages = []
     for n in (Notification.objects.filter(pk__in=notification_ids)
@@ -54,12 +87,8 @@ def _mail(notification_ids: list[int], subject: str) -> None:
         who = n.actor.get_username() if n.actor else "Someone"
         body = f"{who}: {n.text}\n\nOpen it: {site}{n.url}\n"
         messages.append(EmailMessage(subject, body, None, [address]))
-    if not messages:
-        return
-    try:
+    if messages:
         get_connection().send_messages(messages)
-    except OSError:  # the inbox still has it; a mail server hiccup must not break the app
-        log.exception("could not send %d notification e-mails", len(messages))
 
 
 def notification_read(*, notification: Notification, user: AbstractBaseUser) -> Notification:

@@ -6,6 +6,7 @@ renderer's cache protocol and stores layout positions on the design's tables.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -32,6 +33,10 @@ DEFAULT_PREFS: dict[str, Any] = {"detail": "auto", "direction": "LR", "focus": "
 EMPTY_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
              '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
              'Add a table to start the diagram.</text></svg>')
+# One drag moves a table at most this far (points), and no table is placed farther than
+# MAX_POSITION from the origin: Graphviz draws a 350-metre-wide page but nothing useful.
+MAX_DRAG = 1e6
+MAX_POSITION = 1e6
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
            "dot": "text/vnd.graphviz; charset=utf-8"}
 
@@ -84,8 +89,25 @@ def clean_prefs(data: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
     if not 0 <= depth <= 6:
         raise ValueError("depth must be between 0 and 6")
     area = data.get("area") or ""
+    if area and area not in subject_areas(schema):
+        raise ValueError("area names no subject area of this design")
     return {"detail": detail, "direction": direction, "focus": focus, "depth": depth,
             "area": area}
+
+
+def subject_areas(schema: m.Schema) -> set[str]:
+    return {t.subject_area for t in schema.tables if t.subject_area}
+
+
+def current_prefs(prefs: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
+    """Stored view options without what the design no longer has (a focus table deleted, a
+    subject area renamed since the view was saved)."""
+    out = dict(prefs)
+    if out.get("focus") and not any(t.uid == out["focus"] for t in schema.tables):
+        out["focus"] = ""
+    if out.get("area") and out["area"] not in subject_areas(schema):
+        out["area"] = ""
+    return out
 
 
 def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
@@ -114,8 +136,9 @@ def resolved_detail(detail: str, schema: m.Schema) -> str:
 def options_from_query(query: Mapping[str, Any], schema: m.Schema,
                        prefs: Mapping[str, Any]) -> ViewOptions:
     """Download options: the user's view, overridden by ?detail=&direction=&focus=&depth=."""
-    merged = {**prefs, **{k: query[k] for k in ("detail", "direction", "focus", "depth", "area")
-                          if k in query}}
+    asked = {k: query[k] for k in ("detail", "direction", "focus", "depth", "area")
+             if k in query}
+    merged = {**current_prefs(prefs, schema), **asked}
     return view_options(clean_prefs(merged, schema), schema)
 
 
@@ -224,11 +247,17 @@ def ensure_positions(schema: m.Schema, options: ViewOptions | None = None) -> m.
 
 
 def move(schema: m.Schema, table_uid: str, dx: float, dy: float) -> m.Schema:
-    """Apply a drag (SVG units, y down) to one table; the others keep their places."""
+    """Apply a drag (SVG units, y down) to one table; the others keep their places.
+    ValueError when the drag is no finite number or takes the table too far away."""
+    if not (math.isfinite(dx) and math.isfinite(dy)) or max(abs(dx), abs(dy)) > MAX_DRAG:
+        raise ValueError("A drag moves a table by finite amounts of at most "
+                         f"{MAX_DRAG:,.0f} points.")
     schema = ensure_positions(schema)
     table = schema.table(table_uid)
     assert table.position is not None
     moved = diagram.moved(table.position, dx, dy)
+    if max(abs(moved.x), abs(moved.y)) > MAX_POSITION:
+        raise ValueError(f"That drag takes {table.name} too far from the other tables.")
     tables = tuple(replace(t, position=moved) if t.uid == table_uid else t
                    for t in schema.tables)
     return replace(schema, tables=tables)

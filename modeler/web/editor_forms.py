@@ -10,6 +10,7 @@ from django import forms
 from modeler.schema import model as m
 from modeler.schema import sqlexpr
 from modeler.schema.types import CATALOG
+from modeler.web.forms import TextForm
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
@@ -43,7 +44,7 @@ def sql_expression(text: str | None, kind: sqlexpr.Kind, table: m.Table | None =
     return sqlexpr.canonical(text)
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(TextForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -244,7 +245,7 @@ def _column_list(schema_table: m.Table, raw: str, field: str) -> list[str]:
     return out
 
 
-class TableChildForm(forms.Form):
+class TableChildForm(TextForm):
     """Base for forms that name columns of one table."""
 
     def __init__(self, *args: Any, table: m.Table, **kwargs: Any) -> None:

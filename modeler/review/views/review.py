@@ -173,7 +173,11 @@ def thread_reply(request: HttpRequest, slug: str, number: int, thread: int) -> H
 def thread_resolve(request: HttpRequest, slug: str, number: int, thread: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "comment")
     found = _thread(proposal, thread)
-    resolved = request.POST.get("resolved", "1") != "0"
+    flag = request.POST.get("resolved", "1")
+    if flag not in ("0", "1"):
+        return render_review(request, project, role, proposal, part="threads", status=422,
+                             thread_errors={found.pk: ["Resolve (1) or reopen (0)."]})
+    resolved = flag == "1"
     try:
         services.thread_resolve(thread=found, actor=request.user,  # type: ignore[arg-type]
                                 resolved=resolved)

@@ -19,6 +19,8 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from modeler.diagram import RenderError
+from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagrams, editor_forms, ruling
 from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
@@ -46,7 +48,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "enum_form": editor_forms.EnumForm(prefix="enum"),
         "lint": (lint := extra.pop("lint") if "lint" in extra else
                  ruling.lint_project(schema, project, design)),
-        "findings": ruling.panel(lint),
+        "findings": findings_panel(lint),
     }
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
@@ -54,6 +56,17 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
                                        bound=extra.pop("column_bound_form", None)))
     ctx.update(extra)
     return ctx
+
+
+def findings_panel(findings: tuple[Finding, ...], **kw: Any) -> dict[str, Any]:
+    """:func:`ruling.panel` with each finding's target ``kind``: the template links a finding
+    to its table's panel, one on an enum to the enum list, and shows any other (a domain, a
+    sequence, the settings, ...) without a link, since only tables have a panel."""
+    grouped = ruling.panel(findings, **kw)
+    for group in grouped["groups"]:
+        for item in group["items"]:
+            item["kind"] = item["key"].partition(":")[0]
+    return grouped
 
 
 def column_initial(c: m.Column, unique: bool) -> dict[str, Any]:
@@ -189,6 +202,10 @@ def download(request: HttpRequest, slug: str, fmt: str,
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     project, _, design_ = design_for(request.user, slug, design, "download")
+    if fmt not in diagrams.FORMATS:
+        return HttpResponse(f"There is no diagram as .{fmt[:20]}: download it as "
+                            f"{', '.join(f'.{f}' for f in diagrams.FORMATS)}.", status=404,
+                            content_type="text/plain; charset=utf-8")
     design = design_
     schema = snapshot(design)
     try:
@@ -196,7 +213,14 @@ def download(request: HttpRequest, slug: str, fmt: str,
                                               diagrams.prefs_for(request.user, project))
     except ValueError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
-    body, content_type = diagrams.export(schema, options, fmt)
+    try:
+        body, content_type = diagrams.export(schema, options, fmt)
+    except RenderError as exc:  # Graphviz gave up (a timeout on a huge design): say so
+        response = HttpResponse(f"The diagram could not be drawn: {exc}. Try a smaller view "
+                                "(detail, focus, area) or the .dot file.", status=503,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{project.slug}.{fmt}"'
     return response

@@ -4,6 +4,8 @@ saved in either case."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, ruling
+from modeler.web import diagrams, editor_forms, names, ruling
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
@@ -65,8 +67,24 @@ SVG_MARK = "<!--diagram-svg-goes-here-->"
 
 
 def _version(request: HttpRequest, key: str = "version") -> int | None:
-    raw = request.POST.get(key) or ""
-    return int(raw) if raw.isdigit() else None
+    raw = (request.POST.get(key) or "").strip()
+    # ASCII digits only: "²".isdigit() holds and int() refuses it; 18 digits fit a bigint
+    return int(raw) if _VERSION.fullmatch(raw) else None
+
+
+_VERSION = re.compile(r"[0-9]{1,18}")
+# A plain decimal number: float() would also take nan, inf, 1_000 and ten thousand digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})"
+                     r"(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def _delta(raw: str) -> float | None:
+    """A drag amount: a finite decimal number, else None."""
+    raw = raw.strip()
+    if not _NUMBER.fullmatch(raw):
+        return None
+    value = float(raw)
+    return value if math.isfinite(value) else None
 
 
 def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
@@ -107,6 +125,18 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
     return render_editor(ctx.request, c, status=status)
 
 
+def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
+    """Whether ``check`` (one of :mod:`modeler.web.names`) finds the name taken in the
+    snapshot the form was checked against; the message goes on the form's ``field``. The
+    edit's ``change`` checks again under the lock."""
+    try:
+        check()
+    except ValueError as exc:
+        form.add_error(field, str(exc))
+        return True
+    return False
+
+
 def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: str | None,
          change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
          forms: dict[str, Any]) -> HttpResponse:
@@ -133,10 +163,11 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
         return _refuse(ctx, None, 422, [], new_table_form=form)
     d = form.cleaned_data
     new_uid = actions.new_uid()
+    if _clash(form, "name", lambda: names.check_table(ctx.schema, d["namespace"], d["name"])):
+        return _refuse(ctx, None, 422, [], new_table_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        if s.table_named(d["name"], d["namespace"]):
-            raise ValueError(f"A table named {d['name']} already exists.")
+        names.check_table(s, d["namespace"], d["name"])
         out, _uid = actions.add_table(s, name=d["name"], comment=d["comment"].strip(),
                                      namespace=d["namespace"], kind=d["kind"],
                                      delete_strategy=d["delete_strategy"],
@@ -159,11 +190,12 @@ def table_update(request: HttpRequest, slug: str, uid: str,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], table_form=form)
     d = form.cleaned_data
+    if _clash(form, "name", lambda: names.check_table(ctx.schema, d["namespace"], d["name"],
+                                                      uid)):
+        return _refuse(ctx, uid, 422, [], table_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        other = s.table_named(d["name"], d["namespace"])
-        if other is not None and other.uid != uid:
-            raise ValueError(f"A table named {d['name']} already exists.")
+        names.check_table(s, d["namespace"], d["name"], uid)
         t = s.table(uid)
         return actions.keep_conventional_names(s, edit.put_table(s, replace(
             t, name=d["name"], namespace=d["namespace"], comment=d["comment"].strip(),
@@ -183,11 +215,11 @@ def table_move(request: HttpRequest, slug: str, uid: str,
     """Drag: the client sends the drag delta in SVG units."""
     ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
-    try:
-        dx, dy = float(request.POST["dx"]), float(request.POST["dy"])
-    except (KeyError, ValueError):
-        return HttpResponse("dx and dy must be numbers", status=422, content_type="text/plain")
-    if abs(dx) > 1e6 or abs(dy) > 1e6:
+    dx, dy = _delta(request.POST.get("dx", "")), _delta(request.POST.get("dy", ""))
+    if dx is None or dy is None:
+        return HttpResponse("dx and dy must be numbers, like 12 or -3.5", status=422,
+                            content_type="text/plain")
+    if abs(dx) > diagrams.MAX_DRAG or abs(dy) > diagrams.MAX_DRAG:
         return HttpResponse("move too large", status=422, content_type="text/plain")
     try:
         apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
@@ -269,11 +301,12 @@ def column_add(request: HttpRequest, slug: str, uid: str,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], column_form=form)
     col_uid = actions.new_uid()
+    if _clash(form, "name", lambda: names.check_column(table, form.cleaned_data["name"])):
+        return _refuse(ctx, uid, 422, [], column_form=form)
 
     def change(s: m.Schema) -> m.Schema:
         t = s.table(uid)
-        if t.column_named(form.cleaned_data["name"]):
-            raise ValueError(f"{t.name} already has a column {form.cleaned_data['name']}.")
+        names.check_column(t, form.cleaned_data["name"])
         col = _column_from(form, col_uid, None, t)
         at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
                   len(t.columns))
@@ -301,9 +334,7 @@ def column_update(request: HttpRequest, slug: str, uid: str,
 
     def change(s: m.Schema) -> m.Schema:
         t = s.table(table.uid)
-        other = t.column_named(form.cleaned_data["name"])
-        if other is not None and other.uid != uid:
-            raise ValueError(f"{t.name} already has a column {form.cleaned_data['name']}.")
+        names.check_column(t, form.cleaned_data["name"], uid)
         new = _column_from(form, uid, t.column(uid), t)
         out = actions.keep_conventional_names(s, edit.put_column(s, table.uid, new))
         return _with_unique(out, table.uid, new, form.cleaned_data["unique"])
@@ -318,7 +349,10 @@ def column_move(request: HttpRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     table, col = ctx.element_table(uid)
-    delta = -1 if request.POST.get("direction") == "up" else 1
+    direction = request.POST.get("direction", "")
+    if direction not in ("up", "down"):
+        return _refuse(ctx, table.uid, 422, ["Move a column up or down."])
+    delta = -1 if direction == "up" else 1
     return _run(ctx, action="column.move", summary=f"moved column {table.name}.{col.name}",
                 target=uid, selected=table.uid,
                 change=lambda s: actions.move_column(s, uid, delta), expect=None, forms={})
@@ -332,9 +366,13 @@ def relationship_add(request: HttpRequest, slug: str, design: int | None = None)
     ctx = _Ctx(request, slug, design)
     form = editor_forms.RelationshipForm(request.POST, schema=ctx.schema, prefix="rel")
     if not form.is_valid():
-        return _refuse(ctx, request.POST.get("rel-child"), 422, [], relationship_form=form)
+        # the overview panel carries the relationship form (and so its errors)
+        return _refuse(ctx, None, 422, [], relationship_form=form)
     d = form.cleaned_data
     child, parent = ctx.table(d["child"]), ctx.table(d["parent"])
+    if d["name"] and _clash(form, "name", lambda: names.check_relationship(
+            ctx.schema, child.uid, d["name"])):
+        return _refuse(ctx, None, 422, [], relationship_form=form)
     holder: dict[str, str] = {}
 
     def change(s: m.Schema) -> m.Schema:
@@ -349,8 +387,9 @@ def relationship_add(request: HttpRequest, slug: str, design: int | None = None)
             identifying=d["identifying"], on_delete=d["on_delete"] or None,
             on_update=d["on_update"] or None, deferrable=d["deferrable"],
             initially_deferred=d["initially_deferred"], comment=d["comment"])
-        holder["rel"] = rel_uid
         added = next(r for r in out.relationships if r.uid == rel_uid)
+        names.check_relationship(s, added.child_table, added.name)
+        holder["rel"] = rel_uid
         return _with_backfill(out, added, d.get("backfill") or None)
     return _run(ctx, action="relationship.add",
                 summary=f"drew relationship {child.name} → {parent.name}", target=None,
@@ -385,9 +424,14 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
         return _refuse(ctx, rel.child_table, 422,
                        [f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
     d = form.cleaned_data
+    if _clash(form, "name", lambda: names.check_relationship(ctx.schema, rel.child_table,
+                                                             d["name"], uid)):
+        return _refuse(ctx, rel.child_table, 422, [e for errs in form.errors.values()
+                                                   for e in errs])
 
     def change(s: m.Schema) -> m.Schema:
         current = next(r for r in s.relationships if r.uid == uid)
+        names.check_relationship(s, current.child_table, d["name"], uid)
         return edit.put_relationship(s, replace(
             current, name=d["name"], cardinality=d["cardinality"], on_delete=d["on_delete"],
             on_update=d["on_update"], deferrable=d["deferrable"],
@@ -411,9 +455,15 @@ def _table_child(request: HttpRequest, slug: str, uid: str, design: int | None,
     element, what = build(table, form.cleaned_data)
     putter = {"index": edit.put_index, "unique": edit.put_unique, "check": edit.put_check,
               "pattern": edit.put_query_pattern}[action]
+    kind = "query pattern" if action == "pattern" else action
+    if _clash(form, "name", lambda: names.check_table_child(table, kind, element.name)):
+        return _refuse(ctx, uid, 422, [], **{_FORM_KEYS[prefix]: form})
+
+    def change(s: m.Schema) -> m.Schema:
+        names.check_table_child(s.table(uid), kind, element.name)
+        return putter(s, uid, element)
     return _run(ctx, action=f"{action}.add", summary=f"added {what}", target=element.uid,
-                selected=uid, change=lambda s: putter(s, uid, element), expect=None,
-                forms={_FORM_KEYS[prefix]: form})
+                selected=uid, change=change, expect=None, forms={_FORM_KEYS[prefix]: form})
 
 
 _FORM_KEYS = {"ix": "index_form", "uq": "unique_form", "ck": "check_form", "qp": "pattern_form"}
@@ -493,11 +543,15 @@ def enum_save(request: HttpRequest, slug: str, uid: str | None = None,
         return _refuse(ctx, None, 422, [], enum_form=form)
     d = form.cleaned_data
     enum_uid = uid or actions.new_uid()
+    if _clash(form, "name", lambda: names.check_type(ctx.schema, d["namespace"] or "public",
+                                                     d["name"], enum_uid)):
+        return _refuse(ctx, None, 422, [], enum_form=form)
 
     def change(s: m.Schema) -> m.Schema:
         old = next((e for e in s.enums if e.uid == enum_uid), None)
         if uid is not None and old is None:
             raise ValueError("That enum no longer exists.")
+        names.check_type(s, d["namespace"] or "public", d["name"], enum_uid)
         by_label = {v.label: v.uid for v in old.values} if old else {}
         values = tuple(m.EnumValue(by_label.get(label) or actions.new_uid(), label)
                        for label in d["values"])

@@ -14,9 +14,11 @@ from modeler import rules
 from modeler.rules import Level
 from modeler.web import ruling
 from modeler.web.editing import Refused, apply_edit
+from modeler.web.forms import text_problem
 from modeler.web.models import Design, RuleSetting, Waiver
 from modeler.web.permissions import can, design_for, project_for
 from modeler.web.snapshot import snapshot
+from modeler.web.views.editor import findings_panel
 
 
 @require_GET
@@ -94,6 +96,9 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
         return render(request, "rules/waive.html", ctx)
     text = request.POST.get("justification", "")
     try:
+        problem = text_problem(text)
+        if problem is not None:
+            raise ValueError(problem)
         w = rules.make_waiver(schema, finding, text, request.user.get_username(),
                               timezone.now().isoformat())
     except ValueError as exc:
@@ -120,7 +125,7 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
     project, role, design_ = design_for(request.user, slug, design)
     lint = ruling.lint_project(snapshot(design_), project, design_)
     rule, level = request.GET.get("rule", ""), request.GET.get("level", "")
-    grouped = ruling.panel(lint, limit=FINDINGS_PAGE_LIMIT, rule=rule)
+    grouped = findings_panel(lint, limit=FINDINGS_PAGE_LIMIT, rule=rule)
     if level:
         grouped["groups"] = [g for g in grouped["groups"] if g["level"] == level]
     grouped["open"] = True
@@ -161,6 +166,8 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
         reason = request.POST.get("reason", "").strip()
         if rule not in docs or level not in ("block", "justify", "advise", "default"):
             error = "Pick a rule and a level."
+        elif (problem := text_problem(reason, multiline=False)) is not None:
+            error = f"Reason: {problem}"
         else:
             default = Level(docs[rule].level)
             lowering = level != "default" and Level(level).rank > default.rank

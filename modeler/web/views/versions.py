@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from modeler.schema import model as m
 from modeler.web import diagrams, exporting
 from modeler.web.editing import Refused
+from modeler.web.forms import text_problem
 from modeler.web.models import Version
 from modeler.web.permissions import can, project_for
 from modeler.web.versions import compare, version_restore, version_save, version_schema
@@ -33,6 +34,9 @@ def save(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "edit")
     message = request.POST.get("message", "")
     try:
+        problem = text_problem(message)
+        if problem is not None:
+            raise Refused([f"Message: {problem}"])
         version = version_save(project=project, actor=request.user,  # type: ignore[arg-type]
                                message=message)
     except Refused as exc:
