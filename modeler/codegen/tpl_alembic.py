@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
+from modeler.schema.model import Schema
+
 ALEMBIC_INI = """\
 # Alembic configuration. The database URL comes from the environment (DIRECT_DATABASE_URL,
 # else DATABASE_URL); see migrations/env.py.
@@ -100,6 +105,22 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     return True
 
 
+# Indexes that kept SQL creates (index methods or options the models cannot declare, DO
+# blocks): in the database, not in the models, and no drift.
+KEPT_INDEXES: frozenset[tuple[str, str]] = __KEPT_INDEXES__
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    if type_ == "index" and reflected and compare_to is None:
+        return (obj.table.schema or "public", name) not in KEPT_INDEXES
+    if type_ == "unique_constraint" and not reflected and compare_to is None:
+        # SQLAlchemy does not reflect a UNIQUE on exactly the primary key's columns
+        key = {c.name for c in obj.table.primary_key.columns}
+        return not key or {c.name for c in obj.columns} != key
+    return True
+
+
 def extension_tables(connection: Any) -> set[tuple[str, str]]:
     return {(r[0], r[1]) for r in connection.execute(sa.text(
         "SELECT n.nspname, c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.objid "
@@ -114,6 +135,7 @@ __DOMAIN_DEFAULTS__def _options() -> dict[str, Any]:
         "compare_server_default": True,
         "include_schemas": bool(SCHEMAS),
         "include_name": include_name,
+        "include_object": include_object,
     }
 
 
@@ -339,16 +361,50 @@ def _literal(text: str) -> str:
 '''
 
 
-def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True) -> str:
+def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True,
+               kept_indexes: Iterable[tuple[str, str]] = ()) -> str:
     """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fixes
-    (domain defaults, ``nextval`` spellings, SERIAL columns)."""
+    (domain defaults, ``nextval`` spellings, SERIAL columns); ``kept_indexes``: (namespace,
+    name) of the indexes kept SQL creates (:func:`kept_index_names`), which ``alembic
+    check`` must not report as removed."""
     listed = ("frozenset({" + ", ".join(f'"{s}"' if s.isidentifier() else repr(s)
                                         for s in sorted(schemas)) + "})"
               if schemas else "frozenset()")
+    kept = sorted(set(kept_indexes))
+    kept_text = ("frozenset({\n" + "".join(f"    {k!r},\n" for k in kept) + "})"
+                 if kept else "frozenset()")
     text = ENV_PY.replace("__PACKAGE__", package).replace("__SCHEMAS__", listed)
+    text = text.replace("__KEPT_INDEXES__", kept_text)
     if not domain_defaults:
         return text.replace("__DOMAIN_DEFAULTS__", "")
     text = text.replace("from alembic import context\n",
                         "from alembic import context\nfrom alembic.ddl.postgresql import "
                         "PostgresqlImpl\n").replace("import os\n", "import os\nimport re\n", 1)
     return text.replace("__DOMAIN_DEFAULTS__", DOMAIN_DEFAULTS)
+
+
+# CREATE INDEX in kept SQL (also inside a DO block's strings): the index's name.
+_CREATE_INDEX = re.compile(
+    r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"((?:\"(?:[^\"]|\"\")+\"|[^\W\d][\w$]*)(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|[^\W\d][\w$]*))?)"
+    r"\s+ON\b", re.IGNORECASE)
+
+
+def _ident(part: str) -> str:
+    part = part.strip()
+    return part[1:-1].replace('""', '"') if part.startswith('"') else part.lower()
+
+
+def kept_index_names(schema: Schema) -> set[tuple[str, str]]:
+    """(namespace, name) of the indexes the schema's kept SQL creates: kept indexes, and the
+    ``CREATE INDEX name ON`` a kept DO block or function call runs (found in its text)."""
+    out: set[tuple[str, str]] = set()
+    for obj in schema.raw_objects:
+        if obj.kind == "index" and obj.name:
+            out.add((obj.namespace, obj.name))
+        if obj.kind in ("index", "do block", "function call"):
+            for m in _CREATE_INDEX.finditer(obj.sql.replace("''", "'")):
+                parts = [_ident(p) for p in re.findall(r'"(?:[^"]|"")+"|[^\s."]+',
+                                                       m.group(1))]
+                out.add((parts[0], parts[1]) if len(parts) == 2 else (obj.namespace, parts[0]))
+    return out

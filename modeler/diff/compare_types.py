@@ -356,12 +356,17 @@ def _named(text: str) -> set[str]:
     return out
 
 
+_STRING = re.compile(r"'((?:[^']|'')*)'")
+
+
 def _code(obj: RawObject) -> str:
-    """The SQL of a raw object to look for names in (a DO block's body unquoted)."""
+    """The SQL of a raw object to look for names in: a DO block's body unquoted, and its
+    strings too (``EXECUTE 'CREATE INDEX ... ON t ...'`` names t: koji)."""
     if obj.kind == "do block":
         body = _DO_BODY.match(obj.sql)
         if body is not None:
-            return body.group(2)
+            return _STRING.sub(lambda m: " " + m.group(1).replace("''", "'") + " ",
+                               body.group(2))
     return obj.sql
 
 

@@ -241,3 +241,222 @@ def test_backslashes_in_strings_are_no_meta_commands() -> None:
     r = import_sql([("s.sql", "CREATE TABLE t (a text DEFAULT E'\\\\gexec', "
                               "b text CHECK (b ~ '\\if'));\n")])
     assert r.schema.table_named("t") is not None
+
+
+# --- migration histories: DO blocks, ALTER replays, kept indexes (issue 13, part 2) -------
+
+GUARDED_DO_BLOCKS = """
+CREATE SCHEMA auth;
+CREATE TABLE auth.users (id uuid NOT NULL UNIQUE, confirmed_at timestamptz,
+    phone varchar(15) DEFAULT '', email text, CONSTRAINT users_pkey PRIMARY KEY (id));
+CREATE TABLE auth.tokens (id bigserial PRIMARY KEY, token varchar(255), parent varchar(255));
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_schema = 'auth'
+                 AND table_name = 'users' AND column_name = 'email_confirmed_at') THEN
+    ALTER TABLE auth.users RENAME COLUMN confirmed_at TO email_confirmed_at;
+  END IF;
+END $$;
+ALTER TABLE auth.users ADD COLUMN IF NOT EXISTS confirmed_at timestamptz
+    GENERATED ALWAYS AS (LEAST(email_confirmed_at, email_confirmed_at)) STORED;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT * FROM information_schema.constraint_column_usage
+                 WHERE table_schema = 'auth' AND table_name = 'tokens'
+                 AND constraint_name = 'tokens_token_unique') THEN
+    ALTER TABLE auth.tokens ADD CONSTRAINT tokens_token_unique UNIQUE (token);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'tokens_parent_fkey') THEN
+    ALTER TABLE auth.tokens ADD CONSTRAINT tokens_parent_fkey FOREIGN KEY (parent)
+        REFERENCES auth.tokens (token);
+  END IF;
+  CREATE INDEX IF NOT EXISTS tokens_parent_idx ON auth.tokens (parent);
+END $$;
+do $$ begin
+    create type auth.factor_type as enum ('totp', 'webauthn');
+exception when duplicate_object then null;
+end $$;
+do $$ begin
+  alter table auth.users alter column phone type text;
+exception when SQLSTATE '0A000' then raise notice 'phone is used by a view';
+end $$;
+do $$ begin update auth.users set email = lower(email); end $$;
+CREATE UNIQUE INDEX old_name ON auth.tokens (parent, token);
+DO $$
+BEGIN
+  IF (SELECT count(*) = 1 FROM pg_indexes WHERE indexname IN ('old_name', 'new_name')) THEN
+    EXECUTE 'ALTER INDEX auth.old_name RENAME TO new_name';
+  END IF;
+END $$;
+"""
+
+
+def test_guarded_ddl_in_do_blocks_is_followed(pg_server: PgServer, tmp_path: Path) -> None:
+    """Supabase's class: DDL guarded by catalog lookups or exception handlers in DO blocks.
+    Was: every block kept verbatim and replayed after the final tables, where the guard saw
+    the final columns (the rename never happened, ADD COLUMN IF NOT EXISTS skipped the
+    generated column), the phone default lost its old type, and a UNIQUE on the primary
+    key's column made ``alembic check`` report it (SQLAlchemy does not reflect it)."""
+    _loop(pg_server, tmp_path, GUARDED_DO_BLOCKS)
+    r = import_sql([("s.sql", GUARDED_DO_BLOCKS)])
+    assert not [o for o in r.schema.raw_objects if o.kind == "do block"]
+
+
+def test_undecidable_do_block_is_kept_saying_why() -> None:
+    r = import_sql([("s.sql", "CREATE TABLE t (a int);\nDO $$ BEGIN IF (SELECT count(*) "
+                     "FROM t) > 0 THEN CREATE INDEX t_a ON t (a); END IF; END $$;\n")])
+    kept = [w for w in r.warnings if w.message.startswith("DO block kept as SQL")]
+    assert len(kept) == 1 and kept[0].line == 2
+    assert "IF condition is no catalog lookup" in kept[0].message
+    assert "(SELECT count(*) FROM t) > 0" in kept[0].message
+
+
+DATA_DO_BLOCK_ON_A_DROPPED_TABLE = """
+CREATE TABLE replication_target (id int PRIMARY KEY, name text);
+DO $$
+BEGIN
+    WHILE EXISTS (SELECT count(*) FROM replication_target GROUP BY name HAVING count(*) > 1)
+    LOOP
+        UPDATE replication_target SET name = name || '_' || id;
+    END LOOP;
+END $$;
+ALTER TABLE replication_target ADD CONSTRAINT unique_target_name UNIQUE (name);
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM replication_target WHERE name = 'x') THEN
+        DELETE FROM replication_target WHERE name = 'x';
+    END IF;
+END $$;
+DROP TABLE replication_target;
+CREATE TABLE registry (id int PRIMARY KEY, url text);
+"""
+
+
+def test_data_only_do_block_is_data(pg_server: PgServer, tmp_path: Path) -> None:
+    """Harbor's class: a DO block that only fixes rows, on a table the history drops later.
+    Was: kept and replayed after the final tables (relation does not exist)."""
+    _loop(pg_server, tmp_path, DATA_DO_BLOCK_ON_A_DROPPED_TABLE)
+
+
+EXECUTE_IN_DO_BLOCK = """
+CREATE TABLE rpminfo (id int PRIMARY KEY, name text, version text);
+DO $$
+   DECLARE version integer;
+   BEGIN
+       SELECT current_setting('server_version_num')::integer INTO version;
+       IF version >= 110000 THEN
+           EXECUTE 'CREATE INDEX rpminfo_filename ON rpminfo((name || ''-'' || version)) '
+                   'INCLUDE (id);';
+       ELSE
+           EXECUTE 'CREATE INDEX rpminfo_filename ON rpminfo((name || ''-'' || version));';
+       END IF;
+   END
+$$;
+"""
+
+
+def test_do_block_kept_waits_for_the_tables_its_strings_name(pg_server: PgServer,
+                                                             tmp_path: Path) -> None:
+    """Koji's class: a DO block decided by the server version (kept as SQL) creates an
+    index through EXECUTE. Was: replayed before the tables (the string hid the table), and
+    the index it creates was reported removed by ``alembic check``."""
+    _loop(pg_server, tmp_path, EXECUTE_IN_DO_BLOCK)
+
+
+PRISMA_ENUM_RECREATION = """
+CREATE TYPE "AlertType" AS ENUM ('RUN', 'DEPLOY', 'TEST');
+CREATE TABLE "Alert" (id text PRIMARY KEY, "type" "AlertType" NOT NULL,
+    "types" "AlertType"[], label varchar(40) DEFAULT 'none', lo int, hi int);
+CREATE TYPE "AlertType_new" AS ENUM ('RUN', 'DEPLOY');
+ALTER TABLE "Alert" ALTER COLUMN "type" TYPE "AlertType_new"
+    USING ("type"::text::"AlertType_new"),
+    ALTER COLUMN "types" TYPE "AlertType_new"[] USING ("types"::text::"AlertType_new"[]);
+ALTER TYPE "AlertType" RENAME TO "AlertType_old";
+ALTER TYPE "AlertType_new" RENAME TO "AlertType";
+DROP TYPE "AlertType_old";
+ALTER TYPE "AlertType" ADD VALUE 'ERROR';
+ALTER TABLE "Alert" ALTER COLUMN label TYPE text;
+ALTER TABLE "Alert" ADD CONSTRAINT "Alert_window" CHECK (lo IS NULL OR hi IS NULL) NOT VALID;
+CREATE INDEX "Alert_lo_idx" ON "Alert" (lo DESC) INCLUDE (id) WITH (fillfactor = 90);
+ALTER TABLE "Alert" ADD CONSTRAINT "Alert_gone" CHECK (lo > 0) NOT VALID;
+ALTER TABLE "Alert" DROP CONSTRAINT "Alert_gone";
+"""
+
+
+def test_enum_recreated_and_renamed_keeps_its_columns(pg_server: PgServer,
+                                                      tmp_path: Path) -> None:
+    """Trigger.dev's class (Prisma's enum recreation): columns moved to x_new, x renamed and
+    dropped, x_new renamed x. Was: the columns kept the type x_new (ALTER TYPE RENAME not
+    applied), a CHECK lost NOT VALID, an index its fillfactor, a varchar default its type."""
+    _loop(pg_server, tmp_path, PRISMA_ENUM_RECREATION)
+
+
+KEPT_INDEXES = """
+CREATE TABLE events (id int PRIMARY KEY, item int, doc tsvector) ;
+CREATE TABLE events_1 (CHECK (item < 10)) INHERITS (events);
+CREATE TABLE events_2 (CHECK (item >= 10)) INHERITS (events);
+CREATE INDEX events_1_idx01 ON events_1 (item);
+DO $$
+BEGIN
+IF EXISTS (SELECT 1 FROM pg_class c INNER JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relname = 'events_2') THEN
+  DROP INDEX IF EXISTS events_2_idx01;
+  CREATE INDEX events_2_idx01 ON events_2 (item);
+END IF;
+IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 'events_3') THEN
+  CREATE INDEX events_3_idx01 ON events_3 (item);
+END IF;
+END $$;
+CREATE INDEX events_item_ff ON events (item) WITH (fillfactor = 70);
+CREATE INDEX events_doc ON events USING gist (doc tsvector_ops (siglen = 100));
+CREATE INDEX events_doc_ff ON events USING gist (doc tsvector_ops (siglen = '24'))
+    WITH (fillfactor = '90');
+"""
+
+
+def test_indexes_kept_as_sql_pass_alembic_check(pg_server: PgServer, tmp_path: Path) -> None:
+    """MIMIC-III's and manifold's class: indexes created in a DO block on a catalog
+    condition, with storage parameters, with operator class options. Was: the DO block kept
+    (its indexes unknown to models.py: ``alembic check`` reported them removed), storage
+    parameters and ``siglen`` left out of the model."""
+    _loop(pg_server, tmp_path, KEPT_INDEXES)
+    r = import_sql([("s.sql", KEPT_INDEXES)])
+    events = r.schema.table_named("events")
+    assert events is not None
+    assert [p.opclass for i in events.indexes for p in i.parts if p.opclass] == \
+        ["tsvector_ops(siglen=100)"]
+    assert sorted(o.name for o in r.schema.raw_objects) == ["events_doc_ff", "events_item_ff"]
+
+
+MATERIALIZED_VIEW_REDEFINED = """
+CREATE TABLE crates (id int PRIMARY KEY, downloads int);
+CREATE MATERIALIZED VIEW recent (crate_id, downloads) AS SELECT id, downloads FROM crates;
+CREATE UNIQUE INDEX recent_crate_id ON recent (crate_id);
+CREATE INDEX recent_downloads ON recent (downloads);
+DROP MATERIALIZED VIEW recent;
+CREATE MATERIALIZED VIEW recent (crate_id, downloads) AS SELECT id, downloads * 2 FROM crates;
+CREATE UNIQUE INDEX recent_crate_id ON recent (crate_id);
+"""
+
+
+def test_dropping_a_view_drops_its_kept_indexes(pg_server: PgServer, tmp_path: Path) -> None:
+    """crates.io's class: a materialized view dropped and created again, with its index.
+    Was: the first index stayed kept, replayed before the view created again."""
+    _loop(pg_server, tmp_path, MATERIALIZED_VIEW_REDEFINED)
+
+
+COLUMN_DROPPED_WITH_ITS_KEYS = """
+CREATE TABLE crate_owners (id serial PRIMARY KEY, crate_id int, owner_id int, kind int,
+    lo int CHECK (lo > 0), hi int, CHECK (lo < hi), UNIQUE (owner_id, id));
+ALTER TABLE crate_owners DROP COLUMN id;
+ALTER TABLE crate_owners ADD PRIMARY KEY (crate_id, owner_id, kind);
+ALTER TABLE crate_owners DROP COLUMN hi;
+"""
+
+
+def test_dropped_column_frees_the_names_of_its_keys(pg_server: PgServer,
+                                                    tmp_path: Path) -> None:
+    """crates.io's class: the serial key column dropped, a composite primary key added.
+    Was: ``crate_owners_pkey1`` (the dropped key's name stayed taken), and a CHECK on a
+    dropped column stayed."""
+    _loop(pg_server, tmp_path, COLUMN_DROPPED_WITH_ITS_KEYS)

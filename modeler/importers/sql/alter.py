@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import enums
+from pglast import ast, enums, parser
 
 from modeler.importers.draft import DraftTable
 from modeler.importers.sql import partitions
@@ -14,6 +14,7 @@ from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 from modeler.importers.sql.tables import Deferred, add_column, column_default, set_identity
 from modeler.importers.sql.types import column_type
+from modeler.schema import model as m
 
 A = enums.AlterTableType
 O = enums.ObjectType  # noqa: E741
@@ -128,7 +129,9 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     elif sub == A.AT_AlterColumnType:
         col = _column(ctx, table, cmd.name)
         if col is not None:
-            col.type = column_type(ctx, cmd.def_.typeName)[0]
+            before, col.type = col.type, column_type(ctx, cmd.def_.typeName)[0]
+            if col.default is not None and before != col.type:
+                col.default = retyped_default(col.default, before)
             clause = cmd.def_.collClause  # a new type without COLLATE takes its default
             col.collation = collation_ref(ctx, names_of(clause.collname), f"{table.name}."
                                           f"{col.name}") if clause is not None else None
@@ -152,17 +155,51 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
 
 
 def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
-    """Drop a column and the keys, indexes and FKs that use it."""
+    """Drop a column and the keys, indexes, CHECKs and FKs that use it; their names are
+    free again (a primary key added later is ``<table>_pkey`` again)."""
     if table.columns.pop(name, None) is None:
         return
+    d, ns = ctx.draft, table.namespace
     if name in table.pk_columns:
+        if table.pk_name:
+            d.release_rel(ns, table.pk_name)
+            d.release_con(ns, table.pk_name)
         table.pk_columns, table.pk_name = [], None
-    table.indexes = [i for i in table.indexes
-                     if name not in {p.column for p in i.parts} and name not in i.include]
-    table.uniques = [u for u in table.uniques if name not in u.columns]
-    ctx.draft.fks = [f for f in ctx.draft.fks
-                     if not (f.child == table.qname and name in f.child_columns)
-                     and not (f.parent == table.qname and name in (f.parent_columns or ()))]
+    for ix in [i for i in table.indexes
+               if name in {p.column for p in i.parts} or name in i.include]:
+        table.indexes.remove(ix)
+        d.release_rel(ns, ix.name)
+    for uq in [u for u in table.uniques if name in u.columns]:
+        table.uniques.remove(uq)
+        d.release_rel(ns, uq.name)
+        d.release_con(ns, uq.name)
+    for ck in [c for c in table.checks if name in _referenced(c.expression)]:
+        table.checks.remove(ck)
+        d.release_con(ns, ck.name)
+    for fk in [f for f in d.fks if (f.child == table.qname and name in f.child_columns)
+               or (f.parent == table.qname and name in (f.parent_columns or ()))]:
+        d.fks.remove(fk)
+        d.release_con(fk.child[0], fk.name)
+
+
+def _referenced(expression: str) -> set[str]:
+    """The column names a CHECK expression uses."""
+    try:
+        stmt = parser.parse_sql(f"SELECT {expression}")[0].stmt
+    except parser.ParseError:
+        return set()
+    return {str(f.sval) for node in _nodes(stmt) if isinstance(node, ast.ColumnRef)
+            for f in node.fields[-1:] if isinstance(f, ast.String)}
+
+
+def _nodes(node: Any) -> Any:
+    if isinstance(node, ast.Node):
+        yield node
+        for attr in node:
+            yield from _nodes(getattr(node, attr))
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _nodes(item)
 
 
 def drop_constraint(ctx: Context, table: DraftTable, name: str, missing_ok: bool) -> None:
@@ -176,8 +213,12 @@ def drop_constraint(ctx: Context, table: DraftTable, name: str, missing_ok: bool
     d.fks = [f for f in d.fks if not (f.child == table.qname and f.name == name)]
     d.release_con(ns, name)
     d.release_rel(ns, name)
+    kept = [raw for raw, rel in ctx.kept_on if rel == table.qname
+            and raw.kind == "constraint" and raw.name == name]
+    if kept:  # an EXCLUDE or NOT VALID CHECK kept as SQL
+        d.raws = [r for r in d.raws if not any(r is k for k in kept)]
     if before == (len(table.uniques), len(table.checks), len(d.fks), table.pk_name) \
-            and not missing_ok:
+            and not kept and not missing_ok:
         ctx.warn("unresolved", f"DROP CONSTRAINT {name}: no such constraint on {table.name}")
 
 
@@ -187,3 +228,19 @@ def _alter_constraint(ctx: Context, table: DraftTable, con: Any) -> None:
             fk.deferrable, fk.initially_deferred = bool(con.deferrable), bool(con.initdeferred)
             return
     ctx.warn("unresolved", f"ALTER CONSTRAINT {con.conname}: no such foreign key")
+
+
+def retyped_default(default: str, before: m.ColumnType) -> str:
+    """A column's default after ALTER COLUMN TYPE: PostgreSQL keeps the expression it stored,
+    so a bare string literal stays cast to the type it was coerced to then
+    (``''::character varying`` after ``varchar(15)`` became ``text``)."""
+    try:
+        stmt = parser.parse_sql(f"SELECT {default}")[0].stmt
+    except parser.ParseError:
+        return default
+    value = stmt.targetList[0].val if len(stmt.targetList or ()) == 1 else None
+    if before.kind != "builtin" or not (isinstance(value, ast.A_Const)
+                                        and isinstance(value.val, ast.String)):
+        return default
+    bare = m.ColumnType(name=before.name, array_dims=before.array_dims)
+    return f"{default}::{bare.sql()}"

@@ -145,6 +145,14 @@ def check(ctx: Context, table: DraftTable, con: Any) -> None:
         name = choose_con(ctx, table.namespace, table.name,
                           refs[0] if len(refs) == 1 else None, "check")
     ctx.draft.claim_con(table.namespace, name)
+    if con.skip_validation:  # NOT VALID: rows already there are not checked
+        con.conname = name
+        sql = f"ALTER TABLE ONLY {qualified(*table.qname)} ADD {expr_sql(con)};"
+        ctx.draft.add_raw("constraint", table.namespace, name, sql, ctx.path_setting)
+        ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
+        ctx.warn("raw-object", f"CHECK {name} on {table.name} is NOT VALID, which is not "
+                 "modelled; kept as SQL")
+        return
     if table.check_named(name) is None:
         table.checks.append(DraftCheck(name=name, expression=expression))
 
@@ -180,6 +188,7 @@ def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:
     ctx.draft.claim_con(table.namespace, con.conname)
     sql = f"ALTER TABLE ONLY {qualified(*table.qname)} ADD {expr_sql(con)};"
     ctx.draft.add_raw("constraint", table.namespace, con.conname, sql, ctx.path_setting)
+    ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
     ctx.warn("raw-object", f"exclusion constraint {con.conname} on {table.name} is not "
              "modelled; kept as SQL")
 

@@ -57,6 +57,9 @@ class Context:
     functions: dict[QName, str] = field(default_factory=dict)  # body, for trigger checks
     # views, partitions... by name: statements on them are kept as SQL with them
     raw_relations: dict[QName, str] = field(default_factory=dict)
+    # statements kept as SQL on a relation (an index, a trigger...): (kept, relation), so
+    # that dropping the relation drops them too, as PostgreSQL does
+    kept_on: list[tuple[Any, QName]] = field(default_factory=list)
 
     # -- reporting -------------------------------------------------------------------------
     def warn(self, kind: str, message: str, *, with_sql: bool = True) -> None:
@@ -70,6 +73,20 @@ class Context:
         self.draft.add_raw(kind, namespace, name, self.stmt.sql + ";", self.path_setting)
         label = f"{namespace}.{name}" if name else namespace
         self.warn("raw-object", why or f"{kind} {label} is not modelled; kept as SQL")
+
+    def keep_raw_on(self, relation: QName, kind: str, namespace: str, name: str,
+                    why: str | None = None) -> None:
+        """:meth:`keep_raw` for a statement on ``relation``, which takes it along when it
+        is dropped (:meth:`drop_kept_on`)."""
+        self.keep_raw(kind, namespace, name, why)
+        self.kept_on.append((self.draft.raws[-1], relation))
+
+    def drop_kept_on(self, relation: QName) -> None:
+        """Drop the statements kept on ``relation`` (it is being dropped)."""
+        gone = {id(raw) for raw, rel in self.kept_on if rel == relation}
+        if gone:
+            self.draft.raws = [r for r in self.draft.raws if id(r) not in gone]
+            self.kept_on = [(raw, rel) for raw, rel in self.kept_on if id(raw) not in gone]
 
     def count(self, what: str) -> None:
         self.draft.counts[what] += 1

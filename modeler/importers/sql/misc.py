@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pglast import ast, enums, parser
 
+from modeler.importers.build import type_uid
 from modeler.importers.draft import (
     DraftCheck,
     DraftDomain,
@@ -17,6 +19,7 @@ from modeler.importers.draft import (
 from modeler.importers.sql import collations
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
+from modeler.schema import model as m
 
 O = enums.ObjectType  # noqa: E741
 _SILENT_COMMENTS = frozenset({O.OBJECT_SCHEMA, O.OBJECT_EXTENSION, O.OBJECT_DATABASE,
@@ -71,9 +74,17 @@ def comment(ctx: Context, node: Any) -> None:
         return
     elif ot == O.OBJECT_COLLATION and names and collations.comment(ctx, names, text):
         return
+    if isinstance(obj, ast.ObjectWithArgs):
+        names = names_of(obj.objname)
     label = names[-1] if names else ""
     ctx.keep_raw("comment", ctx.default_ns, label, "comment on an object that is not "
                  "modelled; kept as SQL")
+    if names:  # dropping the object (a function, a view) drops its comment
+        ns = names[-2] if len(names) > 1 else next(
+            (n for n in ctx.namespaces(None) if any(
+                r.namespace == n and r.name == label for r in ctx.draft.raws[:-1])),
+            ctx.default_ns)
+        ctx.kept_on.append((ctx.draft.raws[-1], (ns, label)))
 
 
 def _constraint_comment(ctx: Context, table: DraftTable, name: str, text: str) -> bool:
@@ -129,15 +140,20 @@ def drop(ctx: Context, node: Any) -> None:
             table = _table(ctx, names)
             if table is not None:
                 d.drop_table(table.qname)
+                ctx.drop_kept_on(table.qname)
         elif rt == O.OBJECT_SEQUENCE:
             for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
                 d.drop_sequence((ns, names[-1]))
         elif rt == O.OBJECT_INDEX:
+            modelled = False
             for ns in ctx.namespaces(names[-2] if len(names) > 1 else None):
                 table = d.table_of_index(ns, names[-1])
                 if table is not None:
                     table.indexes = [i for i in table.indexes if i.name != names[-1]]
                     d.release_rel(ns, names[-1])
+                    modelled = True
+            if not modelled:
+                _drop_raw(ctx, "index", names)  # an index kept as SQL
 
 
 def _type_key(node: Any) -> tuple[str, int]:
@@ -181,6 +197,13 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
     if gone:
         ids = {id(r) for r in gone}
         d.raws = [r for r in d.raws if id(r) not in ids]
+        for r in gone:  # a view's indexes, triggers, rules and comment go with it
+            if kind in ("view", "materialized view"):
+                ctx.raw_relations.pop((r.namespace, r.name), None)
+                d.release_rel(r.namespace, r.name)
+            if not any(o.kind == kind and (o.namespace, o.name) == (r.namespace, r.name)
+                       for o in d.raws):  # the last overload
+                ctx.drop_kept_on((r.namespace, r.name))
 
 
 def _drop_calls(ctx: Context, name: str) -> None:
@@ -211,6 +234,9 @@ def rename(ctx: Context, node: Any) -> None:
     rt = node.renameType
     if rt == O.OBJECT_COLLATION and collations.rename(ctx, names_of(node.object), node.newname):
         return
+    if rt in (O.OBJECT_TYPE, O.OBJECT_DOMAIN) and _rename_type(ctx, names_of(node.object),
+                                                              node.newname):
+        return
     if rt == O.OBJECT_TABLE:
         table = ctx.find_table(node.relation)
         if table is not None:
@@ -231,6 +257,32 @@ def rename(ctx: Context, node: Any) -> None:
         if table is not None and _rename_constraint(ctx, table, old, node.newname):
             return
     ctx.warn("unsupported", "RENAME not applied: the object is not modelled or unknown")
+
+
+def _rename_type(ctx: Context, names: list[str], new: str) -> bool:
+    """ALTER TYPE/DOMAIN ... RENAME TO: the enum or domain, and every column (and domain)
+    of that type (Prisma recreates an enum as x_new, moves the columns, renames it x)."""
+    target = ctx.find_type(names)
+    if target is None:
+        return False
+    d = ctx.draft
+    kind = "enum" if isinstance(target, DraftEnum) else "domain"
+    pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
+    old_uid = type_uid(kind, target.namespace, target.name)
+    pool.pop((target.namespace, target.name), None)
+    target.name = new
+    pool[(target.namespace, new)] = target
+    new_uid = type_uid(kind, target.namespace, new)
+
+    def retyped(t: m.ColumnType) -> m.ColumnType:
+        return dataclasses.replace(t, ref=new_uid) if t.ref == old_uid else t
+
+    for table in d.tables.values():
+        for col in table.columns.values():
+            col.type = retyped(col.type)
+    for dom in d.domains.values():
+        dom.base = retyped(dom.base)
+    return True
 
 
 def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:

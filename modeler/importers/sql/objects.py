@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pglast import ast, enums
@@ -18,7 +19,7 @@ from modeler.importers.pgnames import index_column_names, name_addition
 from modeler.importers.sql import partitions
 from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import choose_con, choose_rel
-from modeler.importers.sql.context import Context
+from modeler.importers.sql.context import Context, Statement
 from modeler.importers.sql.deparse import (
     default_sql,
     expr_sql,
@@ -175,8 +176,8 @@ def create_index(ctx: Context, node: Any) -> None:
     if table is None:
         raw = ctx.raw_relation(rv)
         if raw is not None:
-            ctx.keep_raw("index", raw[1], node.idxname or raw[2],
-                         f"index on {raw[0]} {raw[2]} kept as SQL")
+            _keep_index(ctx, node, (raw[1], raw[2]), raw[1], node.idxname or raw[2],
+                        f"index on {raw[0]} {raw[2]} kept as SQL")
         elif ctx.replayed_at is not None:
             ctx.keep_raw("index", ctx.create_ns(rv.schemaname), node.idxname or rv.relname,
                          f"index on {rv.relname}, a table the script does not create itself "
@@ -187,10 +188,21 @@ def create_index(ctx: Context, node: Any) -> None:
         return
     method = (node.accessMethod or "btree").lower()
     if method not in INDEX_METHODS:
-        ctx.keep_raw("index", table.namespace, node.idxname or "",
-                     f"index method {method} is not modelled; index kept as SQL")
+        _keep_index(ctx, node, table.qname, table.namespace, node.idxname or "",
+                    f"index method {method} is not modelled; index kept as SQL")
         return
-    if node.idxname and table.index_named(node.idxname) and node.if_not_exists:
+    if node.idxname and node.if_not_exists and (table.index_named(node.idxname) or any(
+            r.kind == "index" and (r.namespace, r.name) == (table.namespace, node.idxname)
+            for r in ctx.draft.raws)):
+        return
+    odd = not all(_PLAIN_VALUE.match(_option(o.arg)) for e in node.indexParams or ()
+                  for o in e.opclassopts or ())
+    if node.options or odd:  # WITH (fillfactor = 90, ...)
+        name = node.idxname or _index_name(ctx, table, node)
+        ctx.draft.claim_rel(table.namespace, name)
+        what = "storage parameters (WITH ...)" if node.options else "operator class options"
+        _keep_index(ctx, node, table.qname, table.namespace, name,
+                    f"{what} of index {name} are not modelled; index kept as SQL")
         return
     parts = [_part(ctx, elem, node.idxname or table.name) for elem in node.indexParams or ()]
     include = [e.name for e in node.indexIncludingParams or ()]
@@ -199,8 +211,6 @@ def create_index(ctx: Context, node: Any) -> None:
         ctx.warn("unresolved", f"index {node.idxname or ''} on {table.name}: no column "
                  f"{', '.join(missing)}; index left out")
         return
-    if any(e.opclassopts for e in node.indexParams or ()):
-        ctx.warn("approximation", "operator class options of an index are not modelled")
     name = node.idxname or _index_name(ctx, table, node)
     ctx.draft.claim_rel(table.namespace, name)
     table.indexes.append(DraftIndex(
@@ -211,11 +221,38 @@ def create_index(ctx: Context, node: Any) -> None:
         partitions.propagate(ctx, table, frozenset({"indexes"}))
 
 
+def _keep_index(ctx: Context, node: Any, relation: tuple[str, str], ns: str, name: str,
+                why: str) -> None:
+    """Keep CREATE INDEX as SQL on ``relation``; without CONCURRENTLY, which cannot run in
+    the migration's transaction (the index is built on an empty table anyway)."""
+    if not node.concurrent:
+        ctx.keep_raw_on(relation, "index", ns, name, why)
+        return
+    node.concurrent = False
+    stmt = ctx.stmt
+    ctx.stmt = Statement(stmt.file, stmt.line, expr_sql(node), stmt.src)
+    try:
+        ctx.keep_raw_on(relation, "index", ns, name, why)
+    finally:
+        ctx.stmt = stmt
+
+
 def _index_name(ctx: Context, table: DraftTable, node: Any) -> str:
     labels = [e.name or index_column_label(e.expr) for e in node.indexParams or ()]
     labels += [e.name for e in node.indexIncludingParams or ()]
     return choose_rel(ctx, table.namespace, table.name,
                       name_addition(index_column_names(labels)), "idx")
+
+
+_PLAIN_VALUE = re.compile(r"^[\w.]+$")
+
+
+def _option(arg: Any) -> str:
+    """An operator class parameter's value as written (``32``, ``'32'`` read as 32)."""
+    value = getattr(arg, "ival", None)
+    if value is None:
+        value = getattr(arg, "fval", None) or getattr(arg, "sval", None)
+    return str(value)
 
 
 def _part(ctx: Context, elem: Any, where: str) -> DraftIndexPart:
@@ -238,6 +275,9 @@ def _part(ctx: Context, elem: Any, where: str) -> DraftIndexPart:
     opclass = names_of(elem.opclass)
     if opclass:
         part.opclass = ".".join(quote_ident(n) for n in opclass if n != "pg_catalog")
+        if elem.opclassopts:  # gist_trgm_ops (siglen = 32)
+            part.opclass += "(" + ", ".join(f"{quote_ident(o.defname)}={_option(o.arg)}"
+                                            for o in elem.opclassopts) + ")"
     coll = names_of(elem.collation)
     if coll:
         part.collation = collation_ref(ctx, coll, f"index {where}")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pglast import ast, enums, parser
 
-from modeler.importers.sql import collations
+from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 
@@ -240,10 +240,7 @@ def do_block(ctx: Context, node: Any) -> None:
     main = _main_block(body) if body is not None and language == "plpgsql" else None
     followed = _block_statements(main) if main else None
     if not followed:
-        ctx.keep_raw("do block", ctx.default_ns, "", "DO block kept as SQL: the export replays "
-                     "it verbatim in its place, under this search_path (what it creates is "
-                     "not modelled)")
-        ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
+        _follow_or_keep(ctx, body if language == "plpgsql" else None)
         return
     found, paths = 0, []
     stmt = ctx.stmt
@@ -264,6 +261,32 @@ def do_block(ctx: Context, node: Any) -> None:
         done.append(f"it sets {' and '.join(dict.fromkeys(paths))} search_path, which the "
                     "import follows")
     ctx.warn("approximation", "DO block not replayed: " + "; ".join(done))
+
+
+def _follow_or_keep(ctx: Context, body: str | None) -> None:
+    """Follow a PL/pgSQL block (:mod:`~modeler.importers.sql.doblock`), skip it when it only
+    changes data, else keep it as SQL, replayed verbatim in its place, saying why."""
+    from modeler.importers.sql.script import handle  # script imports this module
+
+    why = "it is not PL/pgSQL"
+    if body is not None:
+        try:
+            ddl, data = doblock.follow(ctx, body, handle)
+        except doblock.NotFollowed as exc:
+            why = str(exc)
+        else:
+            if ddl:
+                ctx.warn("approximation", f"DO block followed: its {ddl} DDL statement(s) "
+                         "were applied as if written outside it (IF conditions on the "
+                         "catalog decided on the design so far, exception handlers not "
+                         f"taken), {data} data statement(s) skipped")
+            else:
+                ctx.count("data_statements")
+            return
+    ctx.keep_raw("do block", ctx.default_ns, "", "DO block kept as SQL: the export replays "
+                 "it verbatim in its place, under this search_path (what it creates is not "
+                 f"modelled); the import cannot follow it: {why}")
+    ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
 
 
 def _path_names(node: Any) -> list[str] | None:
