@@ -90,7 +90,9 @@ def gate(old: m.Schema, new: m.Schema, target_uid: str | None,
 
 def check_version(design: db.Design, kind: str, uid: str, expected: int | None) -> None:
     if expected is None:
-        return
+        # An update without the version it was made from would skip the check: refused.
+        raise Conflict(f"reload: the form had no version, so this {kind} was not changed "
+                       "(reload the page and make the change again).")
     model = VERSIONED[kind]
     current = model.objects.filter(design=design, uid=uid).values_list("version",
                                                                        flat=True).first()

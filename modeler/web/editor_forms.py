@@ -45,7 +45,12 @@ def sql_expression(text: str | None, kind: sqlexpr.Kind, table: m.Table | None =
 
 
 class VersionedForm(TextForm):
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    """A form that edits an element with a version. The field is optional here because the
+    same forms also add elements (no version yet); every update passes it to
+    :func:`modeler.web.editing.check_version`, which refuses an update without one (409,
+    "reload: the form had no version")."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
 
 
 class TableForm(VersionedForm):

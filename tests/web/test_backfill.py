@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from modeler.schema import model as m
 from modeler.web import services
+from modeler.web.diagrams import row_version
 from modeler.web.editing import Refused
 from modeler.web.models import DbColumn, DbTable, Version
 from modeler.web.snapshot import materialize, snapshot
@@ -36,6 +37,11 @@ def editor(client: Client, user: Any, project: Any) -> Client:
 
 def current(project: Any) -> m.Schema:
     return snapshot(services.main_design(project))
+
+
+def _v(project: Any, kind: str, uid: str) -> str:
+    """The stored version of an element, which every update form must send back."""
+    return str(row_version(kind, services.main_design(project), uid))
 
 
 def _table(project: Any, name: str) -> m.Table:
@@ -64,11 +70,13 @@ def test_column_form_stores_the_backfill(editor: Client, project: Any) -> None:
     assert f'name="{prefix}-backfill"'.encode() in page.content
     assert b"Backfill for existing rows" in page.content and b'value="0 + 1"' in page.content
     edit = col_data("score", "integer", prefix=prefix, comment="Loyalty points",
-                    backfill="id * 2")  # the row's other columns may be read
+                    backfill="id * 2",  # the row's other columns may be read
+                    version=_v(project, "column", col.uid))
     assert editor.post(reverse("column_update", args=["shop", col.uid]), edit,
                        **HX).status_code == 200
     assert DbColumn.objects.get(name="score").backfill == "id * 2"
     edit[f"{prefix}-backfill"] = ""
+    edit[f"{prefix}-version"] = _v(project, "column", col.uid)
     assert editor.post(reverse("column_update", args=["shop", col.uid]), edit,
                        **HX).status_code == 200
     assert DbColumn.objects.get(name="score").backfill is None
@@ -101,7 +109,8 @@ def test_table_form_stores_expected_rows(editor: Client, project: Any) -> None:
     t = _table(project, "customer")
     response = editor.post(reverse("table_update", args=["shop", t.uid]), {
         "tbl-name": "customer", "tbl-namespace": "public", "tbl-comment": t.comment,
-        "tbl-kind": "entity", "tbl-delete_strategy": "hard", "tbl-expected_rows": "250000"},
+        "tbl-kind": "entity", "tbl-delete_strategy": "hard", "tbl-expected_rows": "250000",
+        "tbl-version": _v(project, "table", t.uid)},
         **HX)
     assert response.status_code == 200, response.content.decode()[:3000]
     assert DbTable.objects.get(name="customer").expected_rows == 250_000
@@ -123,7 +132,8 @@ def test_version_gate_wants_a_backfill(editor: Client, user: Any, project: Any) 
     assert col is not None
     prefix = f"c{col.uid[:8]}"
     assert editor.post(reverse("column_update", args=["shop", col.uid]), col_data(
-        "tier", "text", prefix=prefix, comment="Loyalty tier", backfill="'bronze'"),
+        "tier", "text", prefix=prefix, comment="Loyalty tier", backfill="'bronze'",
+        version=_v(project, "column", col.uid)),
         **HX).status_code == 200
     version_save(project=project, actor=user, message="Customers get a loyalty tier")
     assert Version.objects.count() == 2

@@ -135,3 +135,79 @@ def test_no_template_has_inline_script_handlers_or_javascript_urls() -> None:
         if re.search(r"hx-on", text):
             bad.append(f"{path}: hx-on needs eval")
     assert not bad, "\n".join(bad)
+
+
+# -- 3. every versioned edit must say which version it was made from --------------------------
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _shop(django_user_model: Any) -> tuple[Any, Any, Client]:
+    from modeler.web import services
+    from modeler.web.snapshot import materialize
+    from tests.web.test_rules_web import good_schema
+
+    owner = django_user_model.objects.create_user(username="owner", password="pw-owner-1!")
+    project = services.project_create(name="Shop", slug="shop", owner=owner)
+    materialize(good_schema(), services.main_design(project))
+    client = Client()
+    client.force_login(owner)
+    return owner, project, client
+
+
+def _edits(project: Any) -> list[tuple[str, str, str, dict[str, str], str]]:
+    """(kind, uid, url, the form without its version, the version's field name)."""
+    from modeler.web import services
+    from modeler.web.snapshot import snapshot
+
+    schema = snapshot(services.main_design(project))
+    t = schema.table_named("customer")
+    assert t is not None
+    col = t.column_named("created_at")
+    assert col is not None
+    rel = schema.relationships[0]
+    p = f"c{col.uid[:8]}"
+    return [
+        ("table", t.uid, reverse("table_update", args=["shop", t.uid]), {
+            "tbl-name": "customer", "tbl-namespace": "public", "tbl-kind": "entity",
+            "tbl-comment": "People who buy things, changed", "tbl-delete_strategy": "hard"},
+         "tbl-version"),
+        ("column", col.uid, reverse("column_update", args=["shop", col.uid]), {
+            f"{p}-name": "created_at", f"{p}-type": "timestamptz", f"{p}-searchable": "none",
+            f"{p}-default": "now()", f"{p}-comment": "When the row was made, changed"},
+         f"{p}-version"),
+        ("relationship", rel.uid, reverse("relationship_edit", args=["shop", rel.uid]), {
+            "name": rel.name, "cardinality": "one-to-many", "on_delete": "RESTRICT",
+            "on_update": "NO ACTION", "comment": "changed"}, "version"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["table", "column", "relationship"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_an_edit_without_its_version_is_refused(django_user_model: Any, kind: str,
+                                                htmx: bool) -> None:
+    from modeler.web.diagrams import row_version
+    from modeler.web.models import Activity
+
+    _owner, project, client = _shop(django_user_model)
+    from modeler.web import services
+
+    design = services.main_design(project)
+    (_k, uid, url, data, field), = [e for e in _edits(project) if e[0] == kind]
+    before = (row_version(kind, design, uid), Activity.objects.count())
+    for version in (None, "", "abc"):
+        posted = dict(data) if version is None else {**data, field: version}
+        response = client.post(url, posted, **(HX if htmx else {}))
+        if version == "abc":  # not a number: the form's own 422, or the same 409
+            assert response.status_code in (409, 422), response.status_code
+        else:
+            assert response.status_code == 409, (version, response.status_code)
+            assert "reload: the form had no version" in response.content.decode()
+        assert (row_version(kind, design, uid), Activity.objects.count()) == before
+    # with its version, the same edit goes through and bumps the version
+    response = client.post(url, {**data, field: str(before[0])}, **(HX if htmx else {}))
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    assert row_version(kind, design, uid) == (before[0] or 0) + 1
+    # and the old version now is a conflict
+    response = client.post(url, {**data, field: str(before[0])}, **(HX if htmx else {}))
+    assert response.status_code == 409

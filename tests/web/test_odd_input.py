@@ -20,6 +20,7 @@ from modeler.review.models import Comment, Proposal, Thread
 from modeler.schema import model as m
 from modeler.schema.builder import SchemaBuilder
 from modeler.web import services
+from modeler.web.diagrams import row_version
 from modeler.web.models import Design, Membership, Project
 from modeler.web.snapshot import materialize, snapshot
 from modeler.web.versions import version_save
@@ -45,6 +46,11 @@ def shop_schema() -> m.Schema:
     b.relationship("purchase", ["customer_id"], "customer", on_delete="RESTRICT",
                    on_update="NO ACTION")
     return b.build()
+
+
+def _v(shop: Shop, kind: str, uid: str) -> str:
+    """The stored version of an element, which every update form must send back."""
+    return str(row_version(kind, shop.main, uid))
 
 
 @dataclass
@@ -225,7 +231,9 @@ def _dup_cases(shop: Shop) -> dict[str, tuple[str, dict[str, str], str]]:
             f"c{customer.columns[0].uid[:8]}-type": "bigint",
             f"c{customer.columns[0].uid[:8]}-searchable": "none",
             f"c{customer.columns[0].uid[:8]}-identity": "always",
-            f"c{customer.columns[0].uid[:8]}-primary_key": "on"}, "full_name"),
+            f"c{customer.columns[0].uid[:8]}-primary_key": "on",
+            f"c{customer.columns[0].uid[:8]}-version": _v(shop, "column", customer.columns[0].uid)},
+            "full_name"),
         "enum": (reverse("enum_add", args=a), {
             "enum-name": "order_status", "enum-namespace": "public",
             "enum-values": "a\nb"}, "order_status"),
@@ -435,7 +443,7 @@ def test_a_long_table_comment_keeps_the_diagram(shop: Shop, comment: str) -> Non
     response = client.post(reverse("table_update", args=[shop.project.slug, t.uid]), {
         "tbl-name": t.name, "tbl-namespace": "public", "tbl-kind": "entity",
         "tbl-comment": comment, "tbl-delete_strategy": "hard",
-        "tbl-subject_area": "s" * 100}, **HX)
+        "tbl-subject_area": "s" * 100, "tbl-version": _v(shop, "table", t.uid)}, **HX)
     assert response.status_code == 200
     assert "Diagram failed" not in text_of(response)
     assert f"table-{t.uid}" in text_of(response)
@@ -455,7 +463,7 @@ def test_a_long_column_comment_keeps_the_diagram(shop: Shop) -> None:
     p = f"c{col.uid[:8]}"
     response = shop.client().post(reverse("column_update", args=[shop.project.slug, col.uid]), {
         f"{p}-name": "full_name", f"{p}-type": "text", f"{p}-searchable": "none",
-        f"{p}-comment": "\\<" * 12_000}, **HX)
+        f"{p}-comment": "\\<" * 12_000, f"{p}-version": _v(shop, "column", col.uid)}, **HX)
     assert response.status_code == 200
     assert "Diagram failed" not in text_of(response)
     download = shop.client().get(reverse("diagram_download", args=[shop.project.slug, "svg"]))
@@ -560,14 +568,16 @@ def _posts() -> dict[str, Post]:
         "table_add": Post(lambda s: _slug(s, "table_add"), lambda s: table,
                           form_fields(ef.TableForm), "new"),
         "table_update": Post(lambda s: _slug(s, "table_update", s.table("customer").uid),
-                             lambda s: {**table, "name": "customer"},
+                             lambda s: {**table, "name": "customer",
+                                        "version": _v(s, "table", s.table("customer").uid)},
                              form_fields(ef.TableForm), "tbl"),
         "table_move": Post(lambda s: _slug(s, "table_move", s.table("customer").uid),
                            lambda s: {"dx": "5", "dy": "5"}, ("dx", "dy")),
         "column_add": Post(lambda s: _slug(s, "column_add", s.table("customer").uid),
                            lambda s: column, form_fields(ef.ColumnForm), "col"),
         "column_update": Post(lambda s: _slug(s, "column_update", _col(s).uid),
-                              lambda s: {**column, "name": "full_name"},
+                              lambda s: {**column, "name": "full_name",
+                                         "version": _v(s, "column", _col(s).uid)},
                               form_fields(ef.ColumnForm), lambda s: f"c{_col(s).uid[:8]}"),
         "column_move": Post(lambda s: _slug(s, "column_move", _col(s).uid),
                             lambda s: {"direction": "up"}, ("direction",)),
@@ -602,7 +612,8 @@ def _posts() -> dict[str, Post]:
             "comment": "Colours"}, form_fields(ef.EnumForm), "enum"),
         "enum_update": Post(lambda s: _slug(s, "enum_update", s.schema().enums[0].uid),
                             lambda s: {"name": "order_status", "namespace": "public",
-                                       "values": "new\npaid\nshipped", "comment": "Changed"},
+                                       "values": "new\npaid\nshipped", "comment": "Changed",
+                                       "version": _v(s, "enum", s.schema().enums[0].uid)},
                             form_fields(ef.EnumForm), "enum"),
         "save_view": Post(lambda s: _slug(s, "save_view"), lambda s: {
             "detail": "keys", "direction": "TB", "focus": s.table("customer").uid,

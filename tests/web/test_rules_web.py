@@ -55,7 +55,7 @@ def current(project: Any) -> m.Schema:
 def test_fk_without_actions_refused(editor: Client, project: Any) -> None:
     rel = current(project).relationships[0]
     data = {"name": rel.name, "cardinality": "one-to-many", "on_delete": "UNSPECIFIED",
-            "on_update": "NO ACTION"}
+            "on_update": "NO ACTION", "version": str(Relationship.objects.get().version)}
     response = editor.post(reverse("relationship_edit", args=["shop", rel.uid]), data, **HX)
     assert response.status_code == 422
     assert b"KR-04" in response.content
