@@ -238,6 +238,8 @@ def problems(schema: m.Schema) -> list[str]:
         for name in _dupes([i.name for i in t.indexes]
                            + [u.name for u in t.uniques] + [k.name for k in t.checks]):
             out.append(f"table {t.qualified_name}: two constraints or indexes named {name}")
+        for name in _dupes([q.name for q in t.query_patterns]):
+            out.append(f"table {t.qualified_name}: two query patterns named {name}")
         refs: list[tuple[str, str | None]] = []
         for i in t.indexes:
             uids.append(i.uid)
@@ -274,6 +276,14 @@ def problems(schema: m.Schema) -> list[str]:
         for name in _dupes([f"{o.namespace}.{o.name}" for o in objs]):
             out.append(f"two {kind}s named {name}")
         uids += [o.uid for o in objs]
+    for name in _dupes([e.name for e in schema.extensions]):
+        out.append(f"two extensions named {name}")
+    # PostgreSQL keeps enums, domains and tables' row types in one pg_type per namespace
+    for name in _dupes([f"{o.namespace}.{o.name}" for o in (*schema.enums, *schema.domains)]):
+        out.append(f"two types named {name} (an enum and a domain)")
+    type_names = {(o.namespace, o.name) for o in (*schema.enums, *schema.domains)}
+    out += [f"table {t.qualified_name} has the name of a type of its namespace (its row type "
+            "would clash)" for t in schema.tables if (t.namespace, t.name) in type_names]
     for e in schema.enums:
         for label in _dupes([v.label for v in e.values]):
             out.append(f"enum {e.name}: value {label!r} twice")

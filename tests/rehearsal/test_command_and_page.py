@@ -91,3 +91,15 @@ def test_command_rehearses_an_open_proposal(project: str, user: Any, pg_server: 
     doc = json.loads(out.getvalue())
     assert doc["ok"] is True, doc
     assert {t["table"] for t in doc["sample_data"]} == {"account", "entry"}
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf", "-1", "0", "x"])
+def test_the_page_refuses_an_odd_row_scale(project: str, client: Any, user: Any,
+                                           scale: str) -> None:
+    from modeler.web.views import rehearsal
+
+    client.force_login(user)
+    before = rehearsal._JOBS.get(("ledger", "version-1"))
+    response = client.post("/p/ledger/rehearse/", {"version": "1", "rows_scale": scale})
+    assert response.status_code < 500
+    assert rehearsal._JOBS.get(("ledger", "version-1")) is before  # nothing started

@@ -78,3 +78,14 @@ def test_identity_has_no_default() -> None:
     both = replace(c.columns[0], default="1")
     found = validate.problems(_put(s, replace(c, columns=(both, *c.columns[1:]))))
     assert any("both default and identity" in p for p in found)
+
+
+def test_names_postgresql_keeps_in_one_place() -> None:
+    b = SchemaBuilder()
+    b.enum("status", ["a"])
+    b.domain("status", "integer")
+    t = b.table("status", comment="clash")
+    t.column("id", "bigint", identity="always", pk=True)
+    found = validate.problems(b.build())
+    assert any("two types named public.status" in p for p in found)
+    assert any("has the name of a type" in p for p in found)

@@ -10,6 +10,7 @@ command uses them).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -153,6 +154,8 @@ def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 scale = float(request.POST.get("rows_scale") or DEFAULT_SCALE)
+                if not math.isfinite(scale) or scale <= 0:
+                    raise ValueError("The row scale is a number above 0 (e.g. 0.1).")
                 start(slug, target, label, inputs, min(max(scale, 0.0001), 1.0))
             except (RuntimeError, ValueError) as exc:
                 error = str(exc)
