@@ -211,3 +211,63 @@ def test_an_edit_without_its_version_is_refused(django_user_model: Any, kind: st
     # and the old version now is a conflict
     response = client.post(url, {**data, field: str(before[0])}, **(HX if htmx else {}))
     assert response.status_code == 409
+
+
+# -- 4. only the owner lowers or resets a rule level, always with a reason --------------------
+
+def _levels(django_user_model: Any) -> tuple[Client, Client, Any]:
+    from modeler.web.models import Membership
+
+    owner, project, owner_client = _shop(django_user_model)
+    editor = django_user_model.objects.create_user(username="ed", password="pw-ed-1!")
+    Membership.objects.create(project=project, user=editor, role="editor")
+    editor_client = Client()
+    editor_client.force_login(editor)
+    return owner_client, editor_client, project
+
+
+def _set(client: Client, rule: str, level: str, reason: str = "") -> Any:
+    return client.post(reverse("rule_settings", args=["shop"]),
+                       {"rule": rule, "level": level, "reason": reason})
+
+
+def test_an_editor_cannot_undo_a_raised_level(django_user_model: Any) -> None:
+    from modeler.web.models import Activity, RuleSetting
+
+    owner, editor, _project = _levels(django_user_model)
+    # NF-08 is an advice by default; the owner makes it blocking
+    assert _set(owner, "NF-08", "block", "we want this enforced").status_code == 302
+    for level, reason in (("default", ""), ("default", "no longer needed here"),
+                          ("advise", "too strict for us"), ("justify", "")):
+        response = _set(editor, "NF-08", level, reason)
+        assert response.status_code == 422, (level, reason)
+        assert b"Only the project owner" in response.content
+        assert RuleSetting.objects.get(rule="NF-08").level == "block"
+    # the owner must give a reason to reset it too
+    response = _set(owner, "NF-08", "default")
+    assert response.status_code == 422 and b"Say why" in response.content
+    assert RuleSetting.objects.filter(rule="NF-08").exists()
+    assert _set(owner, "NF-08", "default", "back to the catalog level").status_code == 302
+    assert not RuleSetting.objects.filter(rule="NF-08").exists()
+    logged = Activity.objects.filter(action="rules.level").order_by("id")
+    assert [a.summary for a in logged] == [
+        "raised rule NF-08 from advise to block: we want this enforced",
+        "reset rule NF-08 from block to advise (default): back to the catalog level"]
+
+
+def test_raising_stays_open_to_editors(django_user_model: Any) -> None:
+    from modeler.web.models import Activity, RuleSetting
+
+    owner, editor, _project = _levels(django_user_model)
+    assert _set(editor, "NF-08", "justify").status_code == 302  # a reason is optional
+    assert _set(editor, "NF-08", "block", "stricter please").status_code == 302
+    assert RuleSetting.objects.get(rule="NF-08").level == "block"
+    # lowering back, even to a level above the default, is the owner's
+    assert _set(editor, "NF-08", "justify", "one step back").status_code == 422
+    assert _set(owner, "NF-08", "justify", "one step back").status_code == 302
+    # an owner's lowered level may be raised again by an editor, who cannot lower it further
+    assert _set(owner, "DC-01", "advise", "prototype phase only").status_code == 302
+    assert _set(editor, "DC-01", "default", "restore the default").status_code == 422
+    assert _set(editor, "DC-01", "justify").status_code == 302
+    assert RuleSetting.objects.get(rule="DC-01").level == "justify"
+    assert Activity.objects.filter(action="rules.level").count() == 5

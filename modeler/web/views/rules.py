@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,8 +16,9 @@ from modeler.rules import Level
 from modeler.web import ruling
 from modeler.web.editing import Refused, apply_edit
 from modeler.web.forms import text_problem
-from modeler.web.models import Design, RuleSetting, Waiver
+from modeler.web.models import Activity, Design, Project, RuleSetting, Waiver
 from modeler.web.permissions import can, design_for, project_for
+from modeler.web.services import main_design
 from modeler.web.snapshot import snapshot
 from modeler.web.views.editor import findings_panel
 
@@ -155,8 +157,11 @@ def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
-    """Per-project rule levels: anyone who edits may raise a level; only the owner may
-    lower one, and must say why."""
+    """Per-project rule levels. Anyone who edits may raise a level above its current one (a
+    reason is optional, recorded when given); lowering a level below its current one (the
+    project's setting, else the rule's default) and resetting a changed level to the
+    default are the owner's alone and always need a reason (at least 10 characters). Every
+    change is recorded in the project's activity with its reason."""
     project, role = project_for(request.user, slug, "edit")
     docs = {d.id: d for d in rules.rule_docs()}
     error = ""
@@ -169,18 +174,8 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
         elif (problem := text_problem(reason, multiline=False)) is not None:
             error = f"Reason: {problem}"
         else:
-            default = Level(docs[rule].level)
-            lowering = level != "default" and Level(level).rank > default.rank
-            if lowering and not can(role, "manage"):
-                error = "Only the project owner may lower a rule's level."
-            elif lowering and len(reason) < 10:
-                error = "Say why the level is lowered (at least 10 characters)."
-            elif level == "default":
-                RuleSetting.objects.filter(project=project, rule=rule).delete()
-            else:
-                RuleSetting.objects.update_or_create(
-                    project=project, rule=rule,
-                    defaults={"level": level, "reason": reason, "set_by": request.user})
+            error = _set_level(request, project, role, rule, Level(docs[rule].level), level,
+                               reason)
         if not error:
             return redirect("rule_settings", slug=slug)
     return render(request, "rules/settings.html", {
@@ -188,3 +183,38 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
         "current": RuleSetting.objects.filter(project=project).select_related("set_by"),
         "error": error, "is_owner": can(role, "manage")}, status=422 if error else 200)
 
+
+def _set_level(request: HttpRequest, project: Project, role: str, rule: str, default: Level,
+               level: str, reason: str) -> str:
+    """Store one rule level (``default`` removes the project's setting); the refusal's
+    message, or "" when stored."""
+    with transaction.atomic():
+        setting = RuleSetting.objects.select_for_update().filter(
+            project=project, rule=rule).first()
+        current = Level(setting.level) if setting is not None else default
+        target = default if level == "default" else Level(level)
+        resetting = level == "default" and setting is not None
+        lowering = target.rank > current.rank
+        if level == "default" and setting is None:
+            return ""  # already at the default: nothing to change
+        if (lowering or resetting) and not can(role, "manage"):
+            return ("Only the project owner may lower a rule's level or reset it to the "
+                    "default.")
+        if (lowering or resetting) and len(reason) < 10:
+            return ("Say why the level is lowered or reset (at least 10 characters).")
+        if resetting:
+            RuleSetting.objects.filter(project=project, rule=rule).delete()
+        else:
+            RuleSetting.objects.update_or_create(
+                project=project, rule=rule,
+                defaults={"level": level, "reason": reason, "set_by": request.user})
+        design = main_design(project)
+        word = ("reset" if resetting else "lowered" if lowering
+                else "raised" if target.rank < current.rank else "set")
+        summary = (f"{word} rule {rule} from {current.value} to {target.value}"
+                   f"{' (default)' if level == 'default' else ''}"
+                   f"{f': {reason}' if reason else ''}")
+        Activity.objects.create(project=project, design=design, actor=request.user,
+                                action="rules.level", summary=summary[:300],
+                                design_revision=design.revision)
+    return ""
