@@ -25,8 +25,7 @@ from modeler.codegen.migration_ctx import (
     schema_kw,
     tq,
 )
-from modeler.codegen.sqlwriter import expr
-from modeler.schema.collations import canonical
+from modeler.codegen.sqlwriter import expr, index_part_sql
 from modeler.schema.model import (
     CheckConstraint,
     Index,
@@ -56,17 +55,8 @@ def _deferrable(deferrable: bool, deferred: bool) -> list[tuple[str, str | Call 
 
 
 def _part_sql(part: IndexPart, table: Table) -> str:
-    text = (ident(table.column(part.column).name) if part.column
-            else f"({expr(part.expression or '')})")
-    if part.collation:
-        text += f" COLLATE {canonical(part.collation)}"
-    if part.opclass:
-        text += f" {part.opclass}"
-    if part.descending:
-        text += " DESC"
-    if part.nulls:
-        text += f" NULLS {part.nulls.upper()}"
-    return text
+    return index_part_sql(ident(table.column(part.column).name) if part.column
+                          else f"({expr(part.expression or '')})", part)
 
 
 def _index_parts(ix: Index, table: Table) -> str:

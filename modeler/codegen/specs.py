@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from modeler.codegen.sqlwriter import default_sql, index_key_sql
+from modeler.codegen.sqlwriter import default_sql, index_key_sql, index_part_sql
 from modeler.codegen.sqlwriter import ident as q
 from modeler.schema.collations import canonical
 from modeler.schema.model import Column, Index, IndexPart, Relationship, Schema, Table
@@ -87,17 +87,8 @@ def expression_sql(expr: str) -> str:
 
 
 def _part_sql(schema: Schema, part: IndexPart) -> str:
-    base = (q(schema.column(part.column).name) if part.column is not None
-            else expression_sql(part.expression or ""))
-    if part.collation:
-        base += f" COLLATE {canonical(part.collation)}"
-    if part.opclass:
-        base += f" {part.opclass}"
-    if part.descending:
-        base += " DESC"
-    if part.nulls:
-        base += f" NULLS {part.nulls.upper()}"
-    return base
+    return index_part_sql(q(schema.column(part.column).name) if part.column is not None
+                          else expression_sql(part.expression or ""), part)
 
 
 def index_spec(schema: Schema, index: Index, key: Key) -> IndexSpec:

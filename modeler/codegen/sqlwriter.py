@@ -20,12 +20,14 @@ from pglast.stream import RawStream
 from sqlalchemy.dialects import postgresql
 
 from modeler.schema import sqlexpr
+from modeler.schema.collations import canonical as canonical_collation
 from modeler.schema.model import (
     Collation,
     ColumnType,
     Domain,
     DomainCheck,
     EnumType,
+    IndexPart,
     Schema,
     Sequence,
     Table,
@@ -113,6 +115,20 @@ def index_key_sql(text: str) -> str:
     parsed = sqlexpr.parse(text)
     bare = isinstance(parsed.node, ast.FuncCall) and not _sql_syntax(parsed.node)
     return parsed.canonical if bare else f"({parsed.canonical})"
+
+
+def index_part_sql(head: str, part: IndexPart) -> str:
+    """One index key: ``head`` (the column's name or the expression, as the caller writes
+    it) with its COLLATE, operator class, DESC and NULLS placement."""
+    if part.collation:
+        head += f" COLLATE {canonical_collation(part.collation)}"
+    if part.opclass:
+        head += f" {part.opclass}"
+    if part.descending:
+        head += " DESC"
+    if part.nulls:
+        head += f" NULLS {part.nulls.upper()}"
+    return head
 
 
 def table_name(table: Table) -> str:

@@ -279,9 +279,10 @@ def problems(schema: m.Schema) -> list[str]:
     for name in _dupes([e.name for e in schema.extensions]):
         out.append(f"two extensions named {name}")
     # PostgreSQL keeps enums, domains and tables' row types in one pg_type per namespace
-    for name in _dupes([f"{o.namespace}.{o.name}" for o in (*schema.enums, *schema.domains)]):
+    typed: list[m.EnumType | m.Domain] = [*schema.enums, *schema.domains]
+    for name in _dupes([f"{o.namespace}.{o.name}" for o in typed]):
         out.append(f"two types named {name} (an enum and a domain)")
-    type_names = {(o.namespace, o.name) for o in (*schema.enums, *schema.domains)}
+    type_names = {(o.namespace, o.name) for o in typed}
     out += [f"table {t.qualified_name} has the name of a type of its namespace (its row type "
             "would clash)" for t in schema.tables if (t.namespace, t.name) in type_names]
     for e in schema.enums:

@@ -10,8 +10,7 @@ from typing import Literal
 
 from modeler.codegen import specs
 from modeler.codegen.sqlwriter import expr as canonical_expr
-from modeler.codegen.sqlwriter import ident
-from modeler.schema.collations import canonical as collation_sql
+from modeler.codegen.sqlwriter import ident, index_part_sql
 from modeler.schema.model import Column, Index, IndexPart, Schema
 
 DefaultKind = Literal["now", "random", "sql"]
@@ -52,17 +51,8 @@ class IndexKey:
 
 
 def part_sql(schema: Schema, part: IndexPart) -> str:
-    base = (ident(schema.column(part.column).name) if part.column is not None
-            else specs.expression_sql(part.expression or ""))
-    if part.collation:
-        base += f" COLLATE {collation_sql(part.collation)}"
-    if part.opclass:
-        base += f" {part.opclass}"
-    if part.descending:
-        base += " DESC"
-    if part.nulls:
-        base += f" NULLS {part.nulls.upper()}"
-    return base
+    return index_part_sql(ident(schema.column(part.column).name) if part.column is not None
+                          else specs.expression_sql(part.expression or ""), part)
 
 
 def index_keys(schema: Schema, ix: Index) -> list[IndexKey]:
