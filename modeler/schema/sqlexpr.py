@@ -29,7 +29,7 @@ import pglast
 from pglast import ast, enums
 from pglast.parser import ParseError, scan
 
-from modeler.schema.sqlprint import SqlStream
+from modeler.schema.sqlprint import SqlStream, walk
 
 Kind = Literal["check", "default", "generated", "index", "predicate", "domain_check",
                "domain_default", "backfill"]
@@ -242,18 +242,6 @@ def type_problem(text: str) -> str | None:
     """Why ``text`` is not exactly one type name (None when it is)."""
     out = _type_cached(text)
     return out[1:] if out.startswith("!") else None
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every AST node under ``node``."""
-    if isinstance(node, list | tuple):
-        for item in node:
-            yield from walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for attr in type(node).__slots__:
-            if attr != "location":
-                yield from walk(getattr(node, attr, None))
 
 
 def function_name(call: Any) -> tuple[str | None, str]:

@@ -127,15 +127,19 @@ def names_of(nodes: Any) -> list[str]:
     return [n.sval for n in nodes or ()]
 
 
-def _walk(node: Any) -> Iterator[Any]:
+def walk(node: Any) -> Iterator[Any]:
     """Every AST node under ``node`` (pglast's Visitor is slow to set up per expression)."""
     if isinstance(node, list | tuple):
         for item in node:
-            yield from _walk(item)
+            yield from walk(item)
     elif isinstance(node, ast.Node):
         yield node
         for attr in type(node).__slots__:
-            yield from _walk(getattr(node, attr, None))
+            if attr != "location":
+                yield from walk(getattr(node, attr, None))
+
+
+_walk = walk
 
 
 def column_refs(node: Any) -> list[str]:

@@ -15,7 +15,7 @@ reason. What PostgreSQL refuses, checked here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from pglast import parser as pg_parser
 
 from modeler.importers.dbml.pgfuncs import DIALECT_FUNCTIONS, EXTENSION_FUNCTIONS, PG_FUNCTIONS
 from modeler.importers.sql.deparse import expr_sql
+from modeler.schema.sqlprint import walk
 
 # type categories (pg_type.typcategory) of the builtin types a function argument is checked for
 CATEGORIES = {
@@ -82,14 +83,7 @@ def sql_expr(text: str) -> str:
     return expr_sql(node) if node is not None else text.strip()
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    if isinstance(node, list | tuple):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for attr in type(node).__slots__:
-            yield from _walk(getattr(node, attr, None))
+_walk = walk  # the expression layer's tree walk
 
 
 def check_sql(text: str, role: str, columns: Mapping[str, str | None] | None = None
