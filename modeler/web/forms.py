@@ -71,6 +71,11 @@ class TextForm(forms.Form):
         guard_text(self)
 
 
+# Any slug in use, whether or not the asker may see that project, is refused with the same
+# words: a non-member must not learn from the form that a private project has that slug.
+SLUG_UNAVAILABLE = "This slug is not available; choose another."
+
+
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Project
@@ -90,7 +95,7 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"].strip()
         if Project.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"A project with slug “{slug}” already exists.")
+            raise forms.ValidationError(SLUG_UNAVAILABLE)
         return slug
 
     def clean_name(self) -> str:

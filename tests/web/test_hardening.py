@@ -218,7 +218,7 @@ def test_an_edit_without_its_version_is_refused(django_user_model: Any, kind: st
 def _levels(django_user_model: Any) -> tuple[Client, Client, Any]:
     from modeler.web.models import Membership
 
-    owner, project, owner_client = _shop(django_user_model)
+    _owner, project, owner_client = _shop(django_user_model)
     editor = django_user_model.objects.create_user(username="ed", password="pw-ed-1!")
     Membership.objects.create(project=project, user=editor, role="editor")
     editor_client = Client()
@@ -271,3 +271,46 @@ def test_raising_stays_open_to_editors(django_user_model: Any) -> None:
     assert _set(editor, "DC-01", "justify").status_code == 302
     assert RuleSetting.objects.get(rule="DC-01").level == "justify"
     assert Activity.objects.filter(action="rules.level").count() == 5
+
+
+# -- 5. a taken slug does not reveal a private project -----------------------------------------
+
+def _refusal(response: Any) -> str:
+    """The page's error messages (an owner's import page also offers the live import)."""
+    html = response.content.decode()
+    return "\n".join(re.findall(r'<div class="errors[^"]*"[^>]*>(.*?)</div>', html, re.S))
+
+
+@pytest.mark.parametrize("form", ["project_create", "import_start"])
+def test_a_taken_slug_reads_the_same_for_members_and_outsiders(django_user_model: Any,
+                                                               form: str) -> None:
+    from modeler.web import services
+    from modeler.web.models import Project
+
+    owner = django_user_model.objects.create_user(username="owner", password="pw-owner-1!")
+    outsider = django_user_model.objects.create_user(username="eve", password="pw-eve-1!")
+    services.project_create(name="Secret plans", slug="secret", owner=owner)
+    data = {"project_create": {"name": "Mine", "provider": "generic", "pk_policy": "identity",
+                               "pg_version": "16"},
+            "import_start": {"name": "Mine", "format": "sql",
+                             "text": "CREATE TABLE t (id int PRIMARY KEY);"}}[form]
+    pages = {}
+    for who, user in (("owner", owner), ("eve", outsider)):
+        client = Client()
+        client.force_login(user)
+        assert client.get("/p/secret/").status_code == (200 if who == "owner" else 404)
+        response = client.post(reverse(form), {**data, "slug": "secret"})
+        assert response.status_code == 422, response.status_code
+        text = response.content.decode()
+        assert "This slug is not available; choose another." in text
+        assert "already exists" not in text and "Secret plans" not in text
+        assert 'href="/p/secret/' not in text
+        pages[who] = _refusal(response)
+    # the outsider's refusal is the owner's, word for word
+    assert pages["eve"] == pages["owner"] and "not available" in pages["eve"]
+    assert Project.objects.count() == 1
+    # a free slug goes through the same form
+    client = Client()
+    client.force_login(outsider)
+    response = client.post(reverse(form), {**data, "slug": "mine"})
+    assert response.status_code == 302, response.content.decode()[:3000]

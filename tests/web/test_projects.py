@@ -66,7 +66,7 @@ def test_duplicate_slug_refused(client: Client, user: Any) -> None:
         "name": "Other", "slug": "shop", "provider": "generic", "pk_policy": "identity",
         "pg_version": "16"})
     assert response.status_code == 422
-    assert b"already exists" in response.content
+    assert b"This slug is not available" in response.content
     assert Project.objects.count() == 1
 
 

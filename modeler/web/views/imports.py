@@ -31,6 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from modeler.importers import SchemaImportError, import_dbml, import_live, import_sql
 from modeler.importers.live import guard
 from modeler.web import importing, importjobs
+from modeler.web.forms import SLUG_UNAVAILABLE
 from modeler.web.models import ImportJob, PendingImport, Project
 from modeler.web.models import slug_validator as _slug
 
@@ -60,7 +61,7 @@ class ImportForm(forms.Form):
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
         if Project.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"A project with slug “{slug}” already exists.")
+            raise forms.ValidationError(SLUG_UNAVAILABLE)  # the same for any project's slug
         return slug
 
 

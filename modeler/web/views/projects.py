@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from modeler.web import selectors, services
-from modeler.web.forms import ProjectForm
+from modeler.web.forms import SLUG_UNAVAILABLE, ProjectForm
 from modeler.web.permissions import can, project_for
 
 
@@ -29,7 +29,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 project = services.project_create(owner=request.user,  # type: ignore[arg-type]
                                                   **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                # taken meanwhile: the same words as the form's, whoever's project it is
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+                if "slug" in errors:
+                    form.add_error(None, ValidationError(SLUG_UNAVAILABLE))
+                else:
+                    form.add_error(None, exc)
             else:
                 return redirect("project_detail", slug=project.slug)
         return render(request, "projects/create.html", {"form": form}, status=422)
