@@ -8,6 +8,8 @@ DB_CONN_MAX_AGE  seconds of persistent connections on PostgreSQL (default 60);
 DB_POOL=1    use psycopg 3's connection pool instead (DB_POOL_MIN/DB_POOL_MAX).
 CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory).
 MODELER_LIVE_IMPORT_HOSTS  host:port pairs the web's live import may read (see below).
+AXES_FAILURE_LIMIT / AXES_COOLOFF_MINUTES  sign-in throttling (default 10 wrong passwords, 15 min).
+CSP_REPORT_ONLY  "1": the Content-Security-Policy only reports (default: enforced).
 """
 
 from __future__ import annotations
