@@ -460,3 +460,22 @@ def test_dropped_column_frees_the_names_of_its_keys(pg_server: PgServer,
     Was: ``crate_owners_pkey1`` (the dropped key's name stayed taken), and a CHECK on a
     dropped column stayed."""
     _loop(pg_server, tmp_path, COLUMN_DROPPED_WITH_ITS_KEYS)
+
+
+TRIGGER_ON_A_DROPPED_TABLE = """
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.seen := now(); RETURN NEW; END $$;
+CREATE TABLE img_scan_overview (id int PRIMARY KEY, seen timestamptz);
+CREATE TRIGGER img_scan_overview_touch BEFORE UPDATE ON img_scan_overview
+    FOR EACH ROW EXECUTE PROCEDURE touch();
+CREATE RULE img_scan_overview_keep AS ON DELETE TO img_scan_overview DO INSTEAD NOTHING;
+DROP TABLE img_scan_overview;
+CREATE TABLE scan_report (id int PRIMARY KEY, seen timestamptz);
+"""
+
+
+def test_dropping_a_table_drops_its_kept_triggers(pg_server: PgServer,
+                                                  tmp_path: Path) -> None:
+    """Harbor's class: a trigger (and a rule) kept as SQL on a table the history drops.
+    Was: replayed after the final tables, on a table that no longer exists."""
+    _loop(pg_server, tmp_path, TRIGGER_ON_A_DROPPED_TABLE)

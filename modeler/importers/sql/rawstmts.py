@@ -86,8 +86,8 @@ def trigger(ctx: Context, node: Any) -> None:
     if table is not None and _maintains_updated_at(ctx, node, table.columns):
         ctx.count("updated_at_triggers")
         return
-    ctx.keep_raw("trigger", ns, node.trigname,
-                 f"trigger {node.trigname} on {rv.relname} is not modelled; kept as SQL")
+    ctx.keep_raw_on(table.qname if table else (ns, rv.relname), "trigger", ns, node.trigname,
+                    f"trigger {node.trigname} on {rv.relname} is not modelled; kept as SQL")
 
 
 def _maintains_updated_at(ctx: Context, node: Any, columns: dict[str, Any]) -> bool:
@@ -104,14 +104,14 @@ def _maintains_updated_at(ctx: Context, node: Any, columns: dict[str, Any]) -> b
 
 def rule(ctx: Context, node: Any) -> None:
     """CREATE RULE: kept as SQL."""
-    ns = ctx.table_qname(node.relation)[0]
-    ctx.keep_raw("rule", ns, node.rulename)
+    on = ctx.table_qname(node.relation)
+    ctx.keep_raw_on(on, "rule", on[0], node.rulename)
 
 
 def policy(ctx: Context, node: Any) -> None:
     """CREATE POLICY: kept as SQL."""
-    ns = ctx.table_qname(node.table)[0]
-    ctx.keep_raw("policy", ns, node.policy_name)
+    on = ctx.table_qname(node.table)
+    ctx.keep_raw_on(on, "policy", on[0], node.policy_name)
 
 
 def define(ctx: Context, node: Any) -> None:
