@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from functools import lru_cache
 
 from modeler.schema import model as m
 from modeler.schema import sqlexpr, sqloperators
@@ -174,11 +175,20 @@ def _category(schema: m.Schema, ctype: m.ColumnType) -> str | None:
     return "E" if isinstance(obj, m.EnumType) else None
 
 
-def _operator_problem(schema: m.Schema, text: str, categories: dict[str, str | None]
-                      ) -> str | None:
+@lru_cache(maxsize=65_536)
+def _expression_problem(text: str, kind: sqlexpr.Kind, columns: tuple[str, ...],
+                        table: str | None, namespace: str,
+                        categories: tuple[tuple[str, str | None], ...],
+                        extensions: frozenset[str], own_operators: bool) -> str | None:
+    """What is wrong with one expression in its place (None: nothing); cached, as a design's
+    expressions are checked again on every edit and mostly did not change."""
+    found = sqlexpr.problem(text, kind, columns=columns, table=table, namespace=namespace)
+    if found is not None:
+        return found
+    by_name = dict(categories)
     return sqloperators.operator_problem(
-        sqlexpr.parse(text).node, lambda parts: categories.get(parts[-1]),
-        extensions={e.name for e in schema.extensions}, own_operators=bool(schema.raw_objects))
+        sqlexpr.parse(text).node, lambda parts: by_name.get(parts[-1]),
+        extensions=extensions, own_operators=own_operators)
 
 
 def expression_problems(schema: m.Schema) -> list[str]:
@@ -186,13 +196,14 @@ def expression_problems(schema: m.Schema) -> list[str]:
     expression (or type) for its place, names a column its table does not have, or applies
     an operator PostgreSQL has for no operands of those types."""
     out: list[str] = []
+    extensions = frozenset(e.name for e in schema.extensions)
+    own = bool(schema.raw_objects)
     for t in schema.tables:
-        columns = [c.name for c in t.columns]
-        categories = {c.name: _category(schema, c.type) for c in t.columns}
+        columns = tuple(c.name for c in t.columns)
+        categories = tuple((c.name, _category(schema, c.type)) for c in t.columns)
         for where, text, kind in _table_expressions(t):
-            found = sqlexpr.problem(text, kind, columns=columns, table=t.name,
-                                    namespace=t.namespace) or \
-                _operator_problem(schema, text, categories)
+            found = _expression_problem(text, kind, columns, t.name, t.namespace, categories,
+                                        extensions, own)
             if found is not None:
                 out.append(f"table {t.qualified_name}, {where}: {found}")
         for c in t.columns:
@@ -211,8 +222,9 @@ def expression_problems(schema: m.Schema) -> list[str]:
             if found is not None:
                 out.append(f"{what}, default: {found}")
         for k in d.checks:
-            found = sqlexpr.problem(k.expression, "domain_check", columns=("value",)) or \
-                _operator_problem(schema, k.expression, {"value": _category(schema, d.base)})
+            found = _expression_problem(k.expression, "domain_check", ("value",), None,
+                                        d.namespace, (("value", _category(schema, d.base)),),
+                                        extensions, own)
             if found is not None:
                 out.append(f"{what}, check {k.name}: {found}")
     return out
