@@ -10,6 +10,8 @@ CACHE_URL    redis://… to use Redis through Django's cache framework (default:
 MODELER_LIVE_IMPORT_HOSTS  host:port pairs the web's live import may read (see below).
 AXES_FAILURE_LIMIT / AXES_COOLOFF_MINUTES  sign-in throttling (default 10 wrong passwords, 15 min).
 CSP_REPORT_ONLY  "1": the Content-Security-Policy only reports (default: enforced).
+MODELER_TASKS_BACKEND  database (default) | rq | immediate: where background tasks run (below).
+REDIS_URL    Redis for the rq task backend (default redis://127.0.0.1:6379/0).
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "modeler.web",
     "modeler.review",
 ]
@@ -205,6 +209,30 @@ else:
                           "LOCATION": "modeler", "TIMEOUT": 3600,
                           # node-size entries add about one per table per view
                           "OPTIONS": {"MAX_ENTRIES": 20000}}}
+
+# Background work (issue #18): Django's tasks framework through the django-tasks backport
+# (the code moves to Django 6's django.tasks unchanged); the tasks are modeler/web/tasks.py.
+# MODELER_TASKS_BACKEND:
+#   database   (default) tasks are rows of this database (django-tasks-db), run by
+#              `manage.py db_worker` (./run starts one beside the web server);
+#   rq         RQ on Redis (REDIS_URL, django-tasks-rq), run by
+#              `manage.py rqworker default --job-class django_tasks_rq.Job`;
+#   immediate  inside the request that enqueues (no worker; the tests' default).
+MODELER_TASKS_BACKEND = os.environ.get("MODELER_TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if MODELER_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif MODELER_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # a job's own time limit: the import's heartbeat shows a dead worker long before
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif MODELER_TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                         "QUEUES": ["default"]}}
+else:
+    raise ValueError(f"MODELER_TASKS_BACKEND: {MODELER_TASKS_BACKEND!r} is not database, rq "
+                     "or immediate")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
