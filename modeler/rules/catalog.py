@@ -11,6 +11,7 @@ from modeler.rules import (  # noqa: F401  (imported for their @register side ef
     migrations,
     naming_,
     normalization,
+    rehearsed,
     relationships,
     runtime,
     timestamps,

@@ -27,6 +27,7 @@ from modeler.schema.model import (
 
 if TYPE_CHECKING:
     from modeler.rules.edits import Edit
+    from modeler.rules.rehearsed import RehearsalFacts
     from modeler.rules.runtime import RuntimeFacts
 
 MAX_MESSAGE = 79  # messages are shorter than 80 characters
@@ -139,6 +140,7 @@ class Config:
       (DC-03 runs only when ``version_message`` is not None).
     - ``previous``: the last saved version; MG-05 compares it with the schema.
     - ``runtime``: facts about the exported runtime code (RT-01/02); None = our generator's.
+    - ``rehearsal``: what the latest rehearsal proved (IX-02, MG-10); None = not rehearsed.
     """
 
     overrides: tuple[LevelOverride, ...] = ()
@@ -148,6 +150,7 @@ class Config:
     data_changing: bool = False
     previous: Schema | None = None
     runtime: RuntimeFacts | None = None
+    rehearsal: RehearsalFacts | None = None
 
     @classmethod
     def with_levels(cls, levels: Mapping[str, Level | str], **kw: object) -> Config:

@@ -122,6 +122,8 @@ class QueryPatternsCovered(Rule):
     A pattern names its equality columns, an optional range column and an ORDER BY; a B-tree
     serves it when it starts with the equality columns, then the range column or the ORDER BY
     keys. Hot patterns and frequently queried columns must be served; others need a reason.
+    A pattern a rehearsal explained on sample data without any index serving it is BLOCK
+    while its table is unchanged (the fix adds the index the rehearsal proposed).
 
     Bad:
         -- pattern "recent orders of a customer": customer_id =, ORDER BY created_at DESC
@@ -143,7 +145,16 @@ class QueryPatternsCovered(Rule):
         for t in schema.tables:
             paths = [p for p in a.access_paths(t) if not p.partial]
             for q in t.query_patterns:
-                if not any(p.method == "btree" and serves(p, q) for p in paths):
+                proven = (config.rehearsal.unserved_for(t, q)
+                          if config.rehearsal is not None else None)
+                if proven is not None:  # a rehearsal explained it: no index served it
+                    yield self.finding(pattern_target(t, q),
+                                       f"Query pattern {q.name}: no index served it when "
+                                       "rehearsed",
+                                       f"Add {proven.suggestion}" if proven.suggestion else
+                                       "Index the equality columns, then range/ORDER BY",
+                                       Level.BLOCK)
+                elif not any(p.method == "btree" and serves(p, q) for p in paths):
                     yield self.finding(pattern_target(t, q),
                                        f"Query pattern {q.name} has no usable index",
                                        "Index the equality columns, then range/ORDER BY",

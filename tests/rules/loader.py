@@ -38,6 +38,7 @@ import re
 from typing import Any
 
 from modeler.rules import Config, Level, LevelOverride, RuntimeFacts
+from modeler.rules.rehearsed import LongLock, RehearsalFacts, UnservedPattern
 from modeler.schema import model as m
 from modeler.schema.builder import SchemaBuilder, TableBuilder, stable_uid
 from modeler.schema.types import canonical_key
@@ -185,9 +186,21 @@ def build_config(spec: dict[str, Any] | None) -> Config:
                       for rule, level in spec.pop("levels", {}).items())
     previous = spec.pop("previous", None)
     runtime = spec.pop("runtime", None)
+    rehearsal = spec.pop("rehearsal", None)
     return Config(overrides=overrides,
                   previous=build_schema(previous) if previous is not None else None,
-                  runtime=_runtime(runtime), **spec)
+                  runtime=_runtime(runtime), rehearsal=_rehearsal(rehearsal), **spec)
+
+
+def _rehearsal(spec: dict[str, Any] | None) -> RehearsalFacts | None:
+    """``{"unserved": [{"table": "public.t", "pattern": "p", "suggestion": "..."}],
+    "locks": [{"table": "public.t", "seconds": 40, "rows": 5000000, "what": "rewrites"}]}``
+    (facts without a signature hold whatever the table looks like)."""
+    if spec is None:
+        return None
+    return RehearsalFacts(
+        unserved=tuple(UnservedPattern(**u) for u in spec.get("unserved", [])),
+        locks=tuple(LongLock(**lk) for lk in spec.get("locks", [])))
 
 
 def _runtime(spec: dict[str, Any] | None) -> RuntimeFacts | None:
