@@ -146,5 +146,7 @@ def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str
                 summary=summary[:300], target_uid=target_uid or "",
                 before=element_json(old, target_uid), after=element_json(new, target_uid),
                 design_revision=stamp.revision)
+            from modeler.web import undo  # the user's undo stack (undo imports this module)
+            undo.record(locked, actor, activity, old, new)
         design.revision = stamp.revision
         return EditOutcome(old=old, new=new, sync=result, activity=activity)

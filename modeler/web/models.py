@@ -618,3 +618,27 @@ class ImportJob(TimeStamped):
         if not self.total:
             return None
         return min(100, 100 * self.done // self.total)
+
+
+class UndoStep(models.Model):
+    """One of a user's own edits of a design, as the elements it touched before and after
+    (partial snapshots: only the top-level elements the edit changed), so that undo and
+    redo can apply the inverse through the write path (:mod:`modeler.web.undo`). ``undone``
+    steps form the user's redo stack; a new edit deletes them."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.SET_NULL, null=True,
+                                 related_name="+")
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    uids = models.JSONField(default=list)
+    before = models.JSONField()
+    after = models.JSONField()
+    design_revision = models.PositiveBigIntegerField()  # the revision the edit wrote
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["design", "user", "undone"], name="ix_undostep_stack")]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from modeler.diagram import RenderError
 from modeler.rules import Finding
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, ruling
+from modeler.web import diagrams, editor_forms, ruling, undo
 from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot
@@ -49,6 +49,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "lint": (lint := extra.pop("lint") if "lint" in extra else
                  ruling.lint_project(schema, project, design)),
         "findings": findings_panel(lint),
+        "undo_state": undo.state(design, request.user),
     }
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None

@@ -605,3 +605,38 @@ def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
                     return f"{kind} {x.name}", t.uid
     raise Http404("No such element.")
 
+
+
+# ------------------------------------------------------------------------- undo / redo
+
+def _undo_or_redo(request: HttpRequest, slug: str, design: int | None,
+                  backwards: bool) -> HttpResponse:
+    """Undo (or redo) the user's own newest edit of the design through the write path; a
+    refusal (nothing to undo, someone changed the same elements since, a rule) is a 409
+    with the reason in the panel and nothing changed."""
+    from modeler.web import undo
+
+    ctx = _Ctx(request, slug, design)
+    wanted = (request.POST.get("table") or "").strip()
+    try:
+        step, ctx.outcome = (undo.undo if backwards else undo.redo)(
+            ctx.design, request.user)  # type: ignore[arg-type]
+    except Refused as exc:
+        selected = wanted if any(t.uid == wanted for t in ctx.schema.tables) else None
+        return _refuse(ctx, selected, 409, exc.reasons)
+    new = ctx.outcome.new
+    selected = wanted if any(t.uid == wanted for t in new.tables) else None
+    verb = "Undone" if backwards else "Redone"
+    return _done(ctx, selected, message=f"{verb}: {step.summary}.")
+
+
+@login_required
+@require_POST
+def undo_edit(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    return _undo_or_redo(request, slug, design, backwards=True)
+
+
+@login_required
+@require_POST
+def redo_edit(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    return _undo_or_redo(request, slug, design, backwards=False)
