@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from modeler.schema import model as m
 from modeler.web import diagrams, exporting
 from modeler.web.editing import Refused
 from modeler.web.forms import text_problem
-from modeler.web.models import Version
+from modeler.web.models import Design, Version
 from modeler.web.permissions import can, project_for
-from modeler.web.versions import compare, version_restore, version_save, version_schema
+from modeler.web.snapshot import snapshot
+from modeler.web.versions import (
+    compare,
+    latest_version,
+    version_restore,
+    version_save,
+    version_schema,
+)
 
 
 @login_required
@@ -90,13 +99,35 @@ def _union(old: m.Schema, new: m.Schema) -> m.Schema:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    project, _ = project_for(request.user, slug, "edit")
-    _version(project, number)
-    version_restore(project=project, actor=request.user, number=number)  # type: ignore[arg-type]
-    messages.success(request, f"Version {number} is the working design again.")
-    return redirect("editor", slug=slug)
+    """GET: what restoring version ``number`` would change in the working design (the change
+    list, destructive steps marked) and a button to confirm. POST: restore it (an edit like
+    any other: logged and undoable from the editor). A POST carrying the revision its
+    confirmation page showed is refused (409, the page again) when the design changed
+    since, so nothing is thrown away unseen."""
+    project, role = project_for(request.user, slug, "edit")
+    version = _version(project, number)
+    design = Design.objects.get(project=project, kind=Design.Kind.MAIN)
+    seen = (request.POST.get("revision") or "").strip()
+    if request.method == "POST" and not (seen and seen != str(design.revision)):
+        version_restore(project=project, actor=request.user,  # type: ignore[arg-type]
+                        number=number)
+        messages.success(request, f"Version {number} is the working design again "
+                                  "(Undo in the editor takes it back).")
+        return redirect("editor", slug=slug)
+    current = snapshot(design)
+    target = replace(version_schema(version), settings=current.settings, name=current.name)
+    summary = compare(current, target)["summary"]
+    latest = latest_version(project)
+    unsaved = latest is not None and bool(compare(version_schema(latest), replace(
+        current, settings=version_schema(latest).settings,
+        name=version_schema(latest).name))["ops"])
+    return render(request, "versions/restore_confirm.html", {
+        "project": project, "role": role, "version": version, "summary": summary,
+        "groups": sorted(summary.groups.items()), "revision": design.revision,
+        "latest": latest, "unsaved": unsaved,
+        "stale": request.method == "POST"}, status=409 if request.method == "POST" else 200)
 
 
 @login_required
