@@ -8,6 +8,7 @@ Layout (``<pkg>`` = :func:`package_name` of the slug)::
     <pkg>/__init__.py  <pkg>/models.py  <pkg>/db.py  <pkg>/py.typed
     alembic.ini  migrations/env.py  migrations/script.py.mako  migrations/versions/<rev>.py
     schema.sql  DESIGN.md  README.md  pyproject.toml  tests/test_migrations.py  [diagram.svg]
+    [REHEARSAL.md]  (the stored rehearsal report, when the version has one)
 
 ``target="drizzle"`` gives the Drizzle ORM project instead (see
 :mod:`modeler.codegen.drizzle.bundle`, plus ``diagram.svg``); ``target="both"`` gives the
@@ -66,13 +67,15 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
                  waivers: Sequence[Mapping[str, Any]] = (),
                  findings: Sequence[Mapping[str, Any]] = (),
                  diagram_svg: str | None = None, title: str | None = None,
-                 target: Target = "sqlalchemy") -> dict[str, bytes]:
+                 target: Target = "sqlalchemy",
+                 rehearsal_md: str | None = None) -> dict[str, bytes]:
     """All files of the export for ``versions`` (the last one is the current design).
 
     ``findings``: dicts with rule/level/target/message/waived; ``waivers``: dicts with
     rule/target/justification/author/created. Both go into DESIGN.md as given.
     ``target``: ``sqlalchemy`` (models + Alembic), ``drizzle`` (the TypeScript project) or
-    ``both``.
+    ``both``. ``rehearsal_md``: the stored rehearsal report of the last version, written
+    as ``REHEARSAL.md`` as given (no file when None).
     """
     if not versions:
         raise ValueError("nothing to export: no saved version")
@@ -92,6 +95,8 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     if target == "drizzle":
         drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan, names=names)
         drizzle["DESIGN.md"] = design_doc
+        if rehearsal_md is not None:
+            drizzle["REHEARSAL.md"] = rehearsal_md
         if diagram_svg is not None:
             drizzle["diagram.svg"] = diagram_svg
         return {path: drizzle[path].encode("utf-8") for path in sorted(drizzle)}
@@ -112,6 +117,8 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         "tests/test_migrations.py": render_tests(package=pkg),
     }
     text.update(render_revisions(revisions))
+    if rehearsal_md is not None:
+        text["REHEARSAL.md"] = rehearsal_md
     if diagram_svg is not None:
         text["diagram.svg"] = diagram_svg
     if target == "both":

@@ -49,6 +49,8 @@ def bundle(project: db.Project, number: int | None = None,
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
+    from modeler.web.rehearsals import bundle_markdown  # it builds on version_inputs
+
     inputs = version_inputs(project, version.number)
     chosen = export_target(target)
     files = build_bundle(inputs, slug=project.slug, title=project.name,
@@ -57,7 +59,8 @@ def bundle(project: db.Project, number: int | None = None,
                                    "justification": w["justification"],
                                    "author": w["author"], "created": w["created"]}
                                   for w in version.waivers],
-                         diagram_svg=diagram_svg, target=chosen)
+                         diagram_svg=diagram_svg, target=chosen,
+                         rehearsal_md=bundle_markdown(version))
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
     return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)

@@ -642,3 +642,60 @@ class UndoStep(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["design", "user", "undone"], name="ix_undostep_stack")]
+
+
+class RehearsalRun(TimeStamped):
+    """One rehearsal (issue #19) of a saved version or of a proposal: the report as JSON
+    (:func:`modeler.rehearsal.report_dict`), REHEARSAL.md as rendered when it finished, the
+    facts the rules use, who ran it and when (:mod:`modeler.web.rehearsals`)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        PASSED = "passed"
+        FAILED = "failed"
+        ERROR = "error"  # it could not run (no server, a crash): ``error`` says why
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    proposal = models.ForeignKey("review.Proposal", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    stage = models.CharField(max_length=200, blank=True)
+    rows_scale = models.FloatField()
+    server = models.CharField(max_length=200, blank=True)
+    report = models.JSONField(default=dict)
+    markdown = models.TextField(blank=True)
+    facts = models.JSONField(default=dict)  # modeler.web.rehearsals.facts_record
+    error = models.TextField(blank=True)
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "passed", "failed", "error"]),
+                name="ck_rehearsalrun_status"),
+            models.CheckConstraint(
+                condition=Q(version__isnull=True, proposal__isnull=False)
+                | Q(version__isnull=False, proposal__isnull=True),
+                name="ck_rehearsalrun_one_target"),
+            models.CheckConstraint(condition=Q(rows_scale__gt=0),
+                                   name="ck_rehearsalrun_rows_scale"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "version", "-started_at"],
+                         name="ix_rehearsalrun_version"),
+            models.Index(fields=["proposal", "-started_at"], name="ix_rehearsalrun_proposal"),
+            models.Index(fields=["ran_by"], name="ix_rehearsalrun_ran_by"),
+        ]
+
+    def __str__(self) -> str:
+        what = f"version {self.version_id}" if self.version_id else f"proposal {self.proposal_id}"
+        return f"rehearsal of {what} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status != self.Status.RUNNING

@@ -32,9 +32,12 @@ def latest_version(project: db.Project) -> db.Version | None:
 
 def version_findings(schema: m.Schema, project: db.Project, design: db.Design, *,
                      message: str | None, baseline: bool = False) -> tuple[rules.Finding, ...]:
+    from modeler.web.rehearsals import rehearsal_facts
+
     previous = latest_version(project)
     config = ruling.config_for(project, baseline=baseline, version_message=message,
-                               previous=version_schema(previous) if previous else None)
+                               previous=version_schema(previous) if previous else None,
+                               rehearsal=rehearsal_facts(project, design))
     found = rules.lint(schema, config)
     found = ruling.grandfather(found, ruling.baseline_keys(project))
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))

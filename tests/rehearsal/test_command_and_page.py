@@ -55,6 +55,7 @@ def test_command_errors(project: str) -> None:
         call_command("rehearse", project, proposal=3)
 
 
+@pytest.mark.django_db(transaction=True)  # the rehearsal thread stores the run
 def test_page_starts_a_rehearsal_and_shows_the_report(project: str, client: Any, user: Any,
                                                       settings: Any,
                                                       pg_server: PgServer) -> None:

@@ -22,7 +22,7 @@ from modeler.review.forms import (
 )
 from modeler.review.models import Proposal, Thread
 from modeler.review.views.common import detail_url, is_htmx, proposal_for, user_id
-from modeler.web import diagrams
+from modeler.web import diagrams, rehearsals
 from modeler.web.editing import Conflict, Refused
 from modeler.web.models import Project
 from modeler.web.permissions import can
@@ -85,6 +85,9 @@ def review_context(request: HttpRequest, project: Project, role: str, proposal: 
                 proposal, plan.schema if plan else after)
     if part is None:
         ctx["reviewers"] = selectors.proposal_reviewers(proposal)
+        ctx["rehearsal"] = rehearsals.view_model(rehearsals.latest_run(project,
+                                                                       proposal=proposal))
+        ctx["rehearsal_scale"] = rehearsals.DEFAULT_SCALE
     ctx.update(extra)
     return ctx
 

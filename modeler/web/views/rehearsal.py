@@ -1,74 +1,43 @@
 """Rehearsal from the web (issue #19): ``/p/<slug>/rehearse/?version=N`` or
-``?proposal=N`` shows the last report of that target and a button that starts a new
-rehearsal on a background thread; the page refreshes itself until the report is there.
+``?proposal=N`` shows the latest stored report of that target (the same section as the
+review page, ``rehearsal/_report.html``) and a button that starts a new rehearsal on a
+background thread; the page refreshes itself until the report is stored.
 
-Jobs live in this process's memory (a later issue moves background work to django-tasks):
-a restart forgets them, and at most ``MAX_RUNNING`` rehearsals run at once per process.
-The version inputs for a version or a proposal are built here too (the ``rehearse``
-command uses them).
+The thread calls :func:`modeler.web.rehearsals.rehearse_and_store` (which takes no request,
+so a background task can call it instead); at most ``MAX_RUNNING`` rehearsals run at once per
+process. The version inputs for a version or a proposal are built in
+:mod:`modeler.web.rehearsals` (re-exported here for the ``rehearse`` command).
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import close_old_connections, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from modeler.codegen.versions import VersionInput
-from modeler.rehearsal import Options, Report, rehearse, report_markdown
+from modeler.rehearsal import Report, report_markdown
 from modeler.rehearsal.cluster import available
-from modeler.web import exporting
-from modeler.web.models import Project
+from modeler.web import rehearsals
+from modeler.web.models import Project, Version
 from modeler.web.permissions import can, project_for
-from modeler.web.versions import latest_version
+from modeler.web.rehearsals import DEFAULT_SCALE, proposal_target, version_target
 
+__all__ = ["DEFAULT_SCALE", "proposal_target", "rehearsal", "start", "version_target"]
+
+log = logging.getLogger(__name__)
 MAX_RUNNING = 1
-DEFAULT_SCALE = 0.1
-
-
-def version_target(project: Project, number: int | None) -> tuple[str, list[VersionInput]]:
-    """(label, versions up to ``number``; default the latest). LookupError when none."""
-    latest = latest_version(project)
-    if latest is None:
-        raise LookupError("This project has no saved version yet.")
-    upto = number if number is not None else latest.number
-    inputs = exporting.version_inputs(project, upto)
-    if not inputs or inputs[-1].number != upto:
-        raise LookupError(f"No version {upto}.")
-    return f"version {upto}", inputs
-
-
-def proposal_target(project: Project, number: int) -> tuple[str, list[VersionInput]]:
-    """The main line's versions plus the proposal's design (as merging would make it) as
-    the next version."""
-    from modeler.review import analysis, merging, selectors
-
-    proposal = selectors.proposal_get(project, number)
-    if proposal is None:
-        raise LookupError(f"No proposal {number}.")
-    latest = latest_version(project)
-    inputs = exporting.version_inputs(project, latest.number) if latest else []
-    plan = merging.merge_plan(proposal) if proposal.is_open else None
-    schema = plan.schema if plan else selectors.proposal_schema(proposal)
-    if schema is None:
-        raise LookupError("The proposal does not merge cleanly; resolve the conflicts first.")
-    schema = analysis.unplaced(schema)
-    inputs.append(VersionInput(number=(latest.number if latest else 0) + 1,
-                               message=analysis.merge_message(proposal), author="proposal",
-                               created=timezone.now().date().isoformat(),
-                               schema=replace(schema, tables=tuple(
-                                   replace(t, position=None) for t in schema.tables))))
-    return f"proposal #{number}", inputs
 
 
 @dataclass
@@ -81,6 +50,7 @@ class Job:
     markdown: str = ""
     error: str = ""
     finished: float | None = None
+    run_id: int | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -92,23 +62,41 @@ def _running() -> int:
     return sum(1 for j in _JOBS.values() if j.finished is None)
 
 
-def _work(job: Job, inputs: list[VersionInput], options: Options) -> None:
+def _work(job: Job, project_pk: int, target: str, user_pk: int | None, scale: float) -> None:
+    """The thread: rehearse and store (its own database connection, closed at the end)."""
+    from django.contrib.auth import get_user_model
+
     def progress(stage: str) -> None:
         job.stage = stage
 
+    def keep(report: Report) -> None:
+        job.report = report
+        job.markdown = report_markdown(report)
+
     try:
-        job.report = rehearse(inputs, options, progress)
-        job.markdown = report_markdown(job.report)
+        close_old_connections()
+        project = Project.objects.get(pk=project_pk)
+        user = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
+        kind, number = target.split("-", 1)
+        run = rehearsals.rehearse_and_store(
+            project=project, rows_scale=scale, user=user, progress=progress, on_report=keep,
+            **{kind: int(number)})  # type: ignore[arg-type]
+        job.run_id = run.pk
+        if run.error and not job.error:
+            job.error = run.error if job.report is None else ""
     except Exception as exc:  # the page shows it; the thread must not die silently
+        log.exception("rehearsal thread of %s %s", project_pk, target)
         job.error = f"{type(exc).__name__}: {exc}"
     finally:
         job.finished = time.time()
+        connection.close()
 
 
-def start(slug: str, target: str, label: str, inputs: list[VersionInput],
+def start(project: Project, target: str, label: str, user: Any,
           scale: float = DEFAULT_SCALE) -> Job:
-    """Start a rehearsal on a thread (or return the one running for the same target)."""
-    key = (slug, target)
+    """Start a rehearsal of ``target`` (``version-N`` or ``proposal-N``) on a thread (or
+    return the one running for the same target)."""
+    key = (project.slug, target)
     with _LOCK:
         current = _JOBS.get(key)
         if current is not None and current.finished is None:
@@ -117,10 +105,9 @@ def start(slug: str, target: str, label: str, inputs: list[VersionInput],
             raise RuntimeError("Another rehearsal is running; try again when it is done.")
         job = Job(key=key, label=label)
         _JOBS[key] = job
-    options = Options(server_url=getattr(settings, "MODELER_REHEARSAL_URL", "") or None,
-                      scale=scale, slug=slug)
-    threading.Thread(target=_work, args=(job, inputs, options), daemon=True,
-                     name=f"rehearsal-{slug}").start()
+    user_pk = user.pk if user is not None and user.is_authenticated else None
+    threading.Thread(target=_work, args=(job, project.pk, target, user_pk, scale),
+                     daemon=True, name=f"rehearsal-{project.slug}").start()
     return job
 
 
@@ -138,12 +125,24 @@ def _target(request: HttpRequest, project: Project) -> tuple[str, str, list[Vers
         raise Http404(str(exc)) from exc
 
 
+def stored_run(project: Project, target: str) -> Any:
+    """The newest stored run of ``target`` (``version-N`` / ``proposal-N``), or None."""
+    from modeler.review import selectors
+
+    kind, number = target.split("-", 1)
+    if kind == "version":
+        version = Version.objects.filter(project=project, number=int(number)).first()
+        return rehearsals.latest_run(project, version=version) if version else None
+    proposal = selectors.proposal_get(project, int(number))
+    return rehearsals.latest_run(project, proposal=proposal) if proposal else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
     """The rehearsal page of a version or a proposal; POST starts one."""
     project, role = project_for(request.user, slug)
-    target, label, inputs = _target(request, project)
+    target, label, _inputs = _target(request, project)
     missing = available(getattr(settings, "MODELER_REHEARSAL_URL", "") or None)
     error = ""
     if request.method == "POST":
@@ -153,10 +152,8 @@ def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
             error = missing
         else:
             try:
-                scale = float(request.POST.get("rows_scale") or DEFAULT_SCALE)
-                if not math.isfinite(scale) or scale <= 0:
-                    raise ValueError("The row scale is a number above 0 (e.g. 0.1).")
-                start(slug, target, label, inputs, min(max(scale, 0.0001), 1.0))
+                scale = rehearsals.check_scale(request.POST.get("rows_scale") or DEFAULT_SCALE)
+                start(project, target, label, request.user, scale)
             except (RuntimeError, ValueError) as exc:
                 error = str(exc)
             if not error:
@@ -164,10 +161,13 @@ def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(reverse("rehearsal", args=[slug])
                                 + f"?{query}={target.split('-', 1)[1]}")
     job = _JOBS.get((slug, target))
+    run = stored_run(project, target)
+    section = rehearsals.view_model(run)
+    running = (job is not None and job.finished is None) or rehearsals.is_running(run)
     return render(request, "rehearsal/rehearsal.html", {
         "project": project, "label": label, "job": job, "missing": missing, "error": error,
         "can_start": can(role, "edit"), "scale": DEFAULT_SCALE,
         "target_name": target.split("-", 1)[0], "target_value": target.split("-", 1)[1],
-        "running": job is not None and job.finished is None,
+        "running": running, "rehearsal": section,
         "report": job.report if job else None,
     }, status=422 if error else 200)
