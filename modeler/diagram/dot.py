@@ -39,16 +39,40 @@ def num(value: float) -> str:
 
 def to_dot(graph: Graph, settings: EngineSettings, *,
            positions: Mapping[str, Position] | None = None,
-           cluster_boxes: Mapping[str, Box] | None = None) -> str:
+           cluster_boxes: Mapping[str, Box] | None = None,
+           label_positions: Mapping[str, Position] | None = None) -> str:
     """DOT source of ``graph`` for ``settings``.
 
     With pinned settings every node needs a position (node id → centre, in points) and
-    cluster boxes should be given (``neato -n2`` does not compute them).
+    cluster boxes should be given (``neato -n2`` does not compute them). With
+    ``label_positions`` (edge id → centre; pinned straight-line renders, see
+    :func:`~modeler.diagram.engine.local_edges`) a labelled edge's name is a plaintext node
+    pinned there (:func:`label_statement`) instead of a Graphviz edge label.
     """
     positions = positions or {}
     pinned = settings.pinned
     if pinned and (missing := [n.id for n in graph.nodes if n.id not in positions]):
         raise ValueError(f"pinned render without positions for {len(missing)} node(s)")
+    lines = head_lines(graph, settings)
+    for cluster in graph.clusters:
+        box = (cluster_boxes or {}).get(cluster.id)
+        lines += _cluster(cluster, box if pinned else None)
+    for node in graph.nodes:
+        pos = positions.get(node.id) if pinned else None
+        lines.append(f"  {node_statement(node, pos)}")
+    labels = label_positions if pinned else None
+    for edge in graph.edges:
+        sides = _sides(edge, graph, positions if pinned else None)
+        lines.append(f"  {edge_statement(edge, sides, labels is None)}")
+    if labels:
+        lines += [f"  {label_statement(e, labels[e.id])}" for e in graph.edges if e.id in labels]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def head_lines(graph: Graph, settings: EngineSettings) -> list[str]:
+    """The opening of the DOT source: comment, graph, node and edge defaults."""
+    pinned = settings.pinned
     lines = [f"// engine: {' '.join(settings.command)}", "digraph ER {"]
     attrs = [("id", "er-diagram"), ("fontname", FONT), ("fontsize", "10"),
              ("bgcolor", "white"), ("pad", "0.2"), ("outputorder", "edgesfirst"),
@@ -61,17 +85,25 @@ def to_dot(graph: Graph, settings: EngineSettings, *,
     lines.append("  graph [" + ", ".join(f"{k}={quoted(v)}" for k, v in attrs) + "];")
     lines.append(f"  {NODE_DEFAULTS}")
     lines.append(f'  edge [fontname="{FONT}", fontsize="8", dir="both", arrowsize="0.9"];')
-    for cluster in graph.clusters:
-        box = (cluster_boxes or {}).get(cluster.id)
-        lines += _cluster(cluster, box if pinned else None)
-    for node in graph.nodes:
-        pos = positions.get(node.id) if pinned else None
-        lines.append(f"  {node_statement(node, pos)}")
-    for edge in graph.edges:
-        sides = _sides(edge, graph, positions if pinned else None)
-        lines.append(f"  {_edge(edge, sides)}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def cluster_lines(cluster: Cluster, box: Box | None) -> list[str]:
+    """The statements of one cluster (pinned: with its box)."""
+    return _cluster(cluster, box)
+
+
+def has_label(edge: Edge) -> bool:
+    """Whether the edge shows a text (its name, or a comment marker)."""
+    return bool(edge.label or edge.comments)
+
+
+def label_statement(edge: Edge, pos: Position) -> str:
+    """A relationship's name as a plaintext node pinned at ``pos``; SVG id
+    ``rel-<uid>__name`` (its text cell keeps the edge label's ``rel-<uid>__label``)."""
+    return (f"{edge.id}_l [id={quoted(svg_id('rel', edge.relationship_uid, 'name'))}, "
+            f'fontsize="8", label=<{_edge_label(edge)}>, '
+            f"pos={quoted(f'{num(pos.x)},{num(pos.y)}!')}];")
 
 
 def _cluster(cluster: Cluster, box: Box | None) -> list[str]:
@@ -207,7 +239,18 @@ def _sides(edge: Edge, graph: Graph,
     return ("w", "e") if graph.direction == "LR" else ("w", "w")
 
 
-def _edge(edge: Edge, sides: tuple[str, str]) -> str:
+def edge_sides(edge: Edge, graph: Graph,
+               positions: Mapping[str, Position] | None) -> tuple[str, str]:
+    """Public name of :func:`_sides`."""
+    return _sides(edge, graph, positions)
+
+
+def edge_statement(edge: Edge, sides: tuple[str, str], with_label: bool = True) -> str:
+    """The DOT statement of an edge (its label left out when ``with_label`` is false)."""
+    return _edge(edge, sides, with_label)
+
+
+def _edge(edge: Edge, sides: tuple[str, str], with_label: bool = True) -> str:
     def end(node: str, port: str | None, side: str) -> str:
         return f"{node}:{port}_{side}:{side}" if port else node
 
@@ -219,7 +262,7 @@ def _edge(edge: Edge, sides: tuple[str, str]) -> str:
         attrs.append(f"style={st.line}")
     if st.width != 1:
         attrs.append(f"penwidth={st.width}")
-    if edge.label or edge.comments:
+    if with_label and has_label(edge):
         attrs.append(f"label=<{_edge_label(edge)}>")
     return (f"{end(edge.child, edge.child_port, sides[0])} -> "
             f"{end(edge.parent, edge.parent_port, sides[1])} [" + ", ".join(attrs) + "];")

@@ -26,8 +26,13 @@ Program = Literal["dot", "neato", "sfdp"]
 DOT_PLAIN_LIMIT = 100
 DOT_LIMITED_LIMIT = 400
 # Pinned renders route edges with obstacle-avoiding splines up to this many tables
-# (about 0.3 s at 40); beyond, "curved" (one Bezier per edge, about 0.1 s at 300 tables,
-# where splines=true takes seconds).
+# (about 0.3 s at 40); beyond, straight lines between the facing ports ("line": fast, and
+# an edge's drawing depends on its two tables only, so an edit can redraw just the changed
+# tables and their edges and get exactly what a full render draws; "curved" bends every
+# edge around the whole drawing's centre, which moves when any table does). Relationship
+# names of such renders are plaintext nodes pinned near the middle of their edge
+# (:func:`modeler.diagram.layout.label_positions`), not Graphviz edge labels (those are
+# placed around each other, so one edit could move every label).
 PINNED_SPLINE_LIMIT = 40
 
 
@@ -53,9 +58,17 @@ class EngineSettings:
 
 
 def pinned_engine(tables: int) -> EngineSettings:
-    """Drawing settings: ``neato -n2`` with all positions given."""
-    splines = "spline" if tables <= PINNED_SPLINE_LIMIT else "curved"
-    return EngineSettings("neato", ("-n2",), (("splines", splines),), pinned=True)
+    """Drawing settings: ``neato -n2`` with all positions given, not translated (an element
+    has the same coordinates in every render that pins the same positions)."""
+    splines = "spline" if tables <= PINNED_SPLINE_LIMIT else "line"
+    return EngineSettings("neato", ("-n2",), (("splines", splines), ("notranslate", "true")),
+                          pinned=True)
+
+
+def local_edges(settings: EngineSettings) -> bool:
+    """Whether an edge's drawing depends on its two tables only (see
+    :data:`PINNED_SPLINE_LIMIT`): a pinned render with straight lines."""
+    return settings.pinned and dict(settings.graph_attrs).get("splines") == "line"
 
 
 def layout_engine(tables: int, choice: EngineChoice = "auto") -> EngineSettings:

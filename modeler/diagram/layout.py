@@ -31,13 +31,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import math
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from modeler.diagram.build import build_graph
-from modeler.diagram.dot import NODE_DEFAULTS, node_label, to_dot
-from modeler.diagram.engine import layout_engine, pinned_engine
+from modeler.diagram.dot import NODE_DEFAULTS, edge_sides, has_label, node_label, to_dot
+from modeler.diagram.engine import layout_engine, local_edges, pinned_engine
 from modeler.diagram.geometry import (
+    GAP,
     Size,
     cluster_boxes,
     fold,
@@ -47,12 +50,14 @@ from modeler.diagram.geometry import (
 )
 from modeler.diagram.graph import Graph, Node
 from modeler.diagram.options import ViewOptions
+from modeler.diagram.patch import Drawing
 from modeler.diagram.render import (
     CACHE_PREFIX,
     DEFAULT_TIMEOUT,
     DiagramCache,
     DotJob,
     RenderError,
+    RenderTimeout,
     cache_get_many,
     cache_set_many,
     render_job,
@@ -75,10 +80,106 @@ def layout(schema: Schema, options: ViewOptions | None = None, *, relayout: bool
     options = replace(options or ViewOptions(), focus=None, subject_areas=())
     graph = build_graph(schema, options)
     if relayout or not _pinned(graph, options):
-        positions, _ = fresh_positions(graph, options, cache=cache, timeout=timeout)
+        positions = fallback_positions(graph, options, cache=cache, timeout=timeout)
     else:
-        positions, _ = pinned_positions(graph, cache=cache, timeout=timeout,
-                                        with_sizes=False)
+        try:
+            positions, _ = pinned_positions(graph, cache=cache, timeout=timeout,
+                                            with_sizes=False)
+        except RenderError:  # the measuring pass failed: place by estimated sizes
+            fixed = {n.id: rounded(n.position) for n in graph.nodes if n.position is not None}
+            positions = place_new(graph, fixed, estimated_sizes(graph))
+    return {n.table_uid: positions[n.id] for n in graph.nodes}
+
+
+# Share of a fresh layout's budget the chosen engine gets before ``sfdp`` takes over.
+FIRST_TRY_SHARE = 0.6
+
+
+def fallback_positions(graph: Graph, options: ViewOptions, *,
+                       cache: DiagramCache | None = None,
+                       timeout: float = DEFAULT_TIMEOUT) -> dict[str, Position]:
+    """A fresh layout that always ends within about ``timeout`` seconds and never fails:
+    the engine for the size (``dot``) with :data:`FIRST_TRY_SHARE` of the budget; when it
+    times out or fails, ``sfdp`` (fast on any size) with what is left; when that fails too,
+    :func:`grid_positions` (no Graphviz at all)."""
+    deadline = time.monotonic() + timeout
+    attempts: list[ViewOptions] = [options]
+    if options.engine != "sfdp":
+        attempts.append(replace(options, engine="sfdp"))
+    for i, attempt in enumerate(attempts):
+        left = deadline - time.monotonic()
+        budget = left * FIRST_TRY_SHARE if i + 1 < len(attempts) else left
+        if budget < 0.05:
+            break
+        try:
+            positions, _ = fresh_positions(graph, attempt, cache=cache, timeout=budget)
+            return positions
+        except (RenderTimeout, RenderError):
+            continue
+    return grid_positions(graph, estimated_sizes(graph))
+
+
+# Estimated text widths (points per character of Helvetica at the node's sizes), generous so
+# that a placement made from them does not overlap once Graphviz measures the real sizes.
+CHAR_W = 6.4
+ROW_H = 19.0
+
+
+def estimated_sizes(graph: Graph) -> dict[str, Size]:
+    """Node sizes (points) estimated from the label texts, without running Graphviz: for a
+    provisional placement, or when the measuring pass cannot run."""
+    out: dict[str, Size] = {}
+    for n in graph.nodes:
+        head = len(n.name) + (len(n.namespace) + 1 if n.namespace else 0) + 4
+        widest = max((len(p.name) + len(p.type) + 3 * len(p.markers) + 4 for p in n.ports),
+                     default=0)
+        rows = 1 + len(n.ports) + (1 if n.hidden_columns else 0)
+        out[n.id] = (max(head, widest, 12) * CHAR_W + 12, rows * ROW_H + 4)
+    return out
+
+
+def grid_positions(graph: Graph, sizes: Mapping[str, Size]) -> dict[str, Position]:
+    """A quick placement without Graphviz: the tables of each cluster (subject area, else
+    namespace) in a square-ish grid, the clusters side by side in rows, in canonical order.
+    The editor shows it while the real layout runs in the background."""
+    groups: dict[str, list[Node]] = {}
+    for n in graph.nodes:
+        groups.setdefault(n.cluster or "", []).append(n)
+    blocks: list[tuple[float, float, dict[str, Position]]] = []  # width, height, local
+    for members in groups.values():
+        cols = max(1, math.ceil(math.sqrt(len(members))))
+        col_w = max(sizes[n.id][0] for n in members) + GAP
+        local: dict[str, Position] = {}
+        heights = [0.0] * cols
+        for i, n in enumerate(members):
+            c = i % cols
+            w, h = sizes[n.id]
+            local[n.id] = Position(c * col_w + w / 2, -(heights[c] + h / 2))
+            heights[c] += h + GAP
+        blocks.append((cols * col_w, max(heights), local))
+    per_row = max(1, math.ceil(math.sqrt(len(blocks))))
+    out: dict[str, Position] = {}
+    x = y = row_h = 0.0
+    for i, (w, h, local) in enumerate(blocks):
+        if i and i % per_row == 0:
+            x, y, row_h = 0.0, y - row_h - 2 * GAP, 0.0
+        for node_id, p in local.items():
+            out[node_id] = rounded(Position(p.x + x, p.y + y))
+        x += w + 2 * GAP
+        row_h = max(row_h, h)
+    return out
+
+
+def provisional_positions(schema: Schema, options: ViewOptions | None = None,
+                          ) -> dict[str, Position]:
+    """Table uid → a position for every table, without running Graphviz: stored positions
+    kept, the others placed next to their neighbours (or, when none is stored, a grid by
+    subject area), from estimated sizes. Not to be stored: the real layout replaces it."""
+    options = replace(options or ViewOptions(), focus=None, subject_areas=())
+    graph = build_graph(schema, options)
+    sizes = estimated_sizes(graph)
+    fixed = {n.id: rounded(n.position) for n in graph.nodes if n.position is not None}
+    positions = place_new(graph, fixed, sizes) if fixed else grid_positions(graph, sizes)
     return {n.table_uid: positions[n.id] for n in graph.nodes}
 
 
@@ -93,6 +194,12 @@ def render_dot(schema: Schema, options: ViewOptions | None = None, *,
     (:func:`measure`); each with its own ``timeout``. With every table placed and every
     size cached (or no clusters) it runs nothing.
     """
+    return plan(schema, options, cache=cache, timeout=timeout).job()
+
+
+def plan(schema: Schema, options: ViewOptions | None = None, *,
+         cache: DiagramCache | None = None, timeout: float = DEFAULT_TIMEOUT) -> Drawing:
+    """What :func:`render_dot` draws, in parts (for :mod:`modeler.diagram.patch`)."""
     options = options or ViewOptions()
     graph = build_graph(schema, options)
     if _pinned(graph, options):
@@ -101,8 +208,12 @@ def render_dot(schema: Schema, options: ViewOptions | None = None, *,
         positions, sizes = fresh_positions(graph, options, cache=cache, timeout=timeout)
     boxes = cluster_boxes(graph, positions, sizes) if graph.clusters else {}
     settings = pinned_engine(len(graph.nodes))
-    return DotJob(to_dot(graph, settings, positions=positions, cluster_boxes=boxes),
-                  settings)
+    labels = None
+    if local_edges(settings) and any(has_label(e) for e in graph.edges):
+        if len(sizes) < len(graph.nodes):
+            sizes = measure(graph, cache=cache, timeout=timeout)
+        labels = label_positions(graph, positions, sizes)
+    return Drawing(graph, settings, positions, boxes, labels)
 
 
 def render_diagram(schema: Schema, options: ViewOptions | None = None, fmt: str = "svg", *,
@@ -247,3 +358,35 @@ def _load_all(raw: bytes | None, count: int) -> list[Size] | None:
     except (ValueError, TypeError):
         return None
     return sizes if len(sizes) == count else None
+
+
+def label_positions(graph: Graph, positions: Mapping[str, Position],
+                    sizes: Mapping[str, Size]) -> dict[str, Position]:
+    """Edge id → centre of its name (labelled edges only): the middle of the straight line
+    between the two facing rows (row heights taken as equal), a self-reference's right of
+    its row. A pure function of the edge's two tables: an edit elsewhere moves no name."""
+    by_id = {n.id: n for n in graph.nodes}
+    out: dict[str, Position] = {}
+    for e in graph.edges:
+        if not has_label(e):
+            continue
+        side_c, side_p = edge_sides(e, graph, positions)
+        cx, cy = _port_point(by_id[e.child], e.child_port, side_c, positions, sizes)
+        if e.child == e.parent:
+            out[e.id] = rounded(Position(cx + 30 + 3 * len(e.label), cy))
+            continue
+        px, py = _port_point(by_id[e.parent], e.parent_port, side_p, positions, sizes)
+        out[e.id] = rounded(Position((cx + px) / 2, (cy + py) / 2 + 6))
+    return out
+
+
+def _port_point(node: Node, port: str | None, side: str, positions: Mapping[str, Position],
+                sizes: Mapping[str, Size]) -> tuple[float, float]:
+    pos, (w, h) = positions[node.id], sizes[node.id]
+    x = pos.x - w / 2 if side == "w" else pos.x + w / 2
+    index = next((i for i, p in enumerate(node.ports) if p.id == port), None)
+    if index is None:
+        return x, pos.y
+    rows = 1 + len(node.ports) + (1 if node.hidden_columns else 0)
+    row_h = h / rows
+    return x, pos.y + h / 2 - row_h * (index + 1.5)

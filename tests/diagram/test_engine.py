@@ -28,9 +28,9 @@ def test_layout_pass_settings_by_size() -> None:
 def test_pinned_drawing_settings() -> None:
     assert pinned_engine(5).command == ("neato", "-n2")
     assert dict(pinned_engine(PINNED_SPLINE_LIMIT).graph_attrs)["splines"] == "spline"
-    assert dict(pinned_engine(PINNED_SPLINE_LIMIT + 1).graph_attrs)["splines"] == "curved"
+    assert dict(pinned_engine(PINNED_SPLINE_LIMIT + 1).graph_attrs)["splines"] == "line"
     assert pinned_engine(1000).pinned
-    assert pinned_engine(3).label == "neato -n2 splines=spline"
+    assert pinned_engine(3).label == "neato -n2 splines=spline notranslate=true"
 
 
 @needs_graphviz
