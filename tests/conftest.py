@@ -43,6 +43,17 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _tasks_in_process() -> Iterator[None]:
+    """Background tasks run in the test's process (tests/taskbackend.py): inline, or on
+    threads where a test asks; the worker tests start real worker processes themselves."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "tests.taskbackend.TestTaskBackend",
+                                              "QUEUES": ["default"]}}):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _verify_snapshot_cache() -> None:
     """Every snapshot-cache hit is checked against a fresh read of the rows: a write path
     that forgets to bump the design's revision fails the test that takes it."""

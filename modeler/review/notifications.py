@@ -1,7 +1,9 @@
 """The inbox: one notification per recipient and event, and the same line by e-mail through
-Django's e-mail backend (console by default). Mail goes out after the transaction commits,
-so a refused action never sends anything; and once the action is committed nothing about the
-mail (a header it cannot carry, a broken server) can fail it: such errors are logged."""
+Django's e-mail backend (console by default). Mail is handed to a background task
+(:func:`modeler.web.tasks.send_notification_mails`) after the transaction commits, so a
+refused action never sends anything and the request never waits for a mail server; and once
+the action is committed nothing about the mail (a header it cannot carry, a broken server,
+a queue that cannot be reached) can fail it: such errors are logged."""
 
 from __future__ import annotations
 
@@ -60,17 +62,34 @@ def notification_send(*, recipients: Iterable[AbstractBaseUser], actor: Abstract
     if rows:
         subject = mail_subject(proposal.project.name, text)
         ids_ = [n.pk for n in rows]
-        # robust: should _mail fail all the same, Django logs it and the request goes on
-        transaction.on_commit(lambda: _mail(ids_, subject), robust=True)
+        # robust: should _queue fail all the same, Django logs it and the request goes on
+        transaction.on_commit(lambda: _queue(ids_, subject), robust=True)
     return rows
 
 
-def _mail(notification_ids: list[int], subject: str) -> None:
-    """Send the notifications' mails. Runs after the commit: the action and its inbox rows
-    are saved, so nothing here may fail the request; a failure is logged (the inbox still
-    has every notification)."""
+def _queue(notification_ids: list[int], subject: str) -> None:
+    """Hand the mails to a task, after the commit; a queue that cannot take them is logged
+    (the inbox still has every notification)."""
+    from modeler.web.tasks import send_notification_mails
+
     try:
-        _send(notification_ids, subject)
+        send_notification_mails.enqueue(notification_ids, mail_subject_line(subject))
+    except Exception:
+        log.exception("could not queue the notification e-mails of notifications %s",
+                      notification_ids)
+
+
+def mail_subject_line(subject: str) -> str:
+    """A subject made safe for a mail header once more, whatever called: one line."""
+    return one_line(subject, SUBJECT_LENGTH)
+
+
+def mail(notification_ids: list[int], subject: str) -> None:
+    """Send the notifications' mails (the task's body). The action and its inbox rows are
+    saved, so nothing here may fail anything: a failure is logged (the inbox still has
+    every notification)."""
+    try:
+        _send(notification_ids, mail_subject_line(subject))
     except Exception:
         log.exception("could not send the notification e-mails of notifications %s",
                       notification_ids)

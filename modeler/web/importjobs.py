@@ -1,37 +1,43 @@
 """Web imports in the background: reading the input into a preview, and creating the
-project from it, each as an :class:`~modeler.web.models.ImportJob` run on a worker thread of
-this process while the page polls the job's row.
+project from it, each an :class:`~modeler.web.models.ImportJob` (the state the pages read:
+queued, running with its stage, done, failed, cancelled) run by a task of Django's tasks
+framework (:mod:`modeler.web.tasks`) on a worker process (``db_worker`` or RQ's
+``rqworker``, see ``MODELER_TASKS_BACKEND``) while the page polls the job's row.
 
-Two threads per job:
+Inside the task, two threads:
 
-* the **worker** runs the import. Importers and the store report progress through a
-  callback that only records the latest stage in memory (it is called once per statement or
-  per batch of rows), and raises :class:`Cancelled` once the job is no longer running;
+* the **worker** (the task itself) runs the import. Importers and the store report progress
+  through a callback that only records the latest stage in memory (it is called once per
+  statement or per batch of rows), and raises :class:`Cancelled` once the job is no longer
+  running;
 * the **flusher** writes that stage to the job's row a few times a second, and a heartbeat
   at least every :data:`HEARTBEAT` seconds, on its own connection outside the worker's
   transaction (so the polls see the progress of a create step whose rows are not committed
   yet). When its update finds the job no longer running (cancelled, or given up as dead),
-  it tells the worker to stop.
+  it tells the worker to stop. (A task run inside an open transaction, as the immediate
+  backend does in the tests, has no flusher: its row is not visible to another connection.)
 
 All or nothing: a parse job writes only its preview, a create job everything (project,
 design, version 1, layout), each in one transaction that first checks, with the job's row
 locked, that the job is still running; a cancelled or failed job has created nothing. A job
-whose heartbeat stops (the process died) is shown as failed after :func:`stale_after`
-seconds; its transaction, if any, died with its connection.
+whose heartbeat stops (its worker process died: killed, out of memory, the machine went
+away) is shown as failed after :func:`stale_after` seconds; its transaction died with its
+connection, so nothing of it was applied, and the user starts it again. A job no worker has
+taken after :func:`queue_timeout` seconds (no worker running) is shown as failed too; a
+worker that takes it later finds it so and skips it.
 
-Settings (all optional): ``MODELER_IMPORT_INLINE`` runs jobs in the request (tests, and the
-plain POST flow may block); ``MODELER_IMPORT_FAST_WAIT`` is how long a request waits for its
+Settings (all optional): ``MODELER_IMPORT_FAST_WAIT`` is how long a request waits for its
 job before showing progress (imports faster than that answer at once, default 0.9 s);
-``MODELER_IMPORT_WORKERS`` jobs run at once per process (default 2; others queue);
 ``MODELER_IMPORT_ACTIVE_PER_USER`` unfinished jobs per user (default 3);
-``MODELER_IMPORT_STALE_AFTER`` seconds without a heartbeat before a job counts as dead
-(default 30).
+``MODELER_IMPORT_STALE_AFTER`` seconds without a heartbeat before a running job counts as
+dead (default 30); ``MODELER_IMPORT_QUEUE_TIMEOUT`` seconds a job may wait for a worker
+(default 600).
 
-Live database imports (``start_parse(..., live=True)``) always run on a worker thread, even
-with ``MODELER_IMPORT_INLINE``: a database that never answers must not hold the request
-(it waits :func:`fast_wait` at most, like any job). At most ``LIVE_IMPORT_CONCURRENCY`` of
-them run (or wait for a worker) at once per process (default 1): more are refused with
-:class:`TooManyJobs`, so they cannot take every worker from the other imports.
+Live database imports (``start_parse(..., live=True)``) are the exception: the database's
+URL (with its password) must never be stored, and a task's arguments are stored (a row of
+the task table, or Redis), so they run on a thread of the web process that holds the URL in
+memory only (at most ``LIVE_IMPORT_CONCURRENCY`` at once per process, default 1: more are
+refused with :class:`TooManyJobs`), with the same job row, flusher and heartbeat.
 """
 
 from __future__ import annotations
@@ -79,16 +85,16 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-def inline() -> bool:
-    return bool(_setting("MODELER_IMPORT_INLINE", False))
-
-
 def fast_wait() -> float:
     return float(_setting("MODELER_IMPORT_FAST_WAIT", 0.9))
 
 
 def stale_after() -> float:
     return float(_setting("MODELER_IMPORT_STALE_AFTER", 30.0))
+
+
+def queue_timeout() -> float:
+    return float(_setting("MODELER_IMPORT_QUEUE_TIMEOUT", 600.0))
 
 
 # ------------------------------------------------------------------------------ state
@@ -140,19 +146,9 @@ def _flush(state: JobState, finished: threading.Event) -> None:
 
 # ----------------------------------------------------------------------------- running
 
+# live imports: their threads in this process (see the module docstring)
 _threads: dict[int, threading.Thread] = {}
 _threads_lock = threading.Lock()
-_slots: threading.BoundedSemaphore | None = None
-
-
-def _worker_slots() -> threading.BoundedSemaphore:
-    global _slots
-    with _threads_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(int(_setting("MODELER_IMPORT_WORKERS", 2)))
-        return _slots
-
-
 _live_running = 0
 
 
@@ -173,17 +169,22 @@ def _live_release() -> None:
         _live_running = max(0, _live_running - 1)
 
 
-def _launch(job: ImportJob, work: Callable[[ImportJob, JobState], None], *,
-            background: bool = False, ended: Callable[[], None] | None = None) -> None:
-    """Run ``work`` for ``job`` inline or on a worker thread (with its flusher); always on a
-    thread when ``background``. ``ended`` is called once the job is over."""
-    state = JobState(job.pk)
-    if inline() and not background:
-        _run(job.pk, work, state, threaded=False, ended=ended)
-        return
-    thread = threading.Thread(target=_run, args=(job.pk, work, state),
-                              kwargs={"ended": ended}, daemon=True,
-                              name=f"import-job-{job.pk}")
+def _enqueue(job: ImportJob, task: Any, *args: Any) -> None:
+    """Hand the job to a task worker; when the queue cannot take it (Redis down...), the
+    job fails at once with a message, and nothing was created."""
+    try:
+        task.enqueue(job.pk, *args)
+    except Exception:
+        log.exception("import job %s: could not be queued", job.pk)
+        _finish(job.pk, Status.FAILED, error="The import could not be queued (the task "
+                "queue is unreachable); nothing was created. Try again in a minute.")
+
+
+def _launch_thread(job: ImportJob, work: Callable[[ImportJob, JobState], None], *,
+                   ended: Callable[[], None]) -> None:
+    """Run a live import's ``work`` on a thread of this process."""
+    thread = threading.Thread(target=execute, args=(job.pk, work), kwargs={"ended": ended},
+                              daemon=True, name=f"import-job-{job.pk}")
     with _threads_lock:
         _threads[job.pk] = thread
     try:
@@ -191,35 +192,34 @@ def _launch(job: ImportJob, work: Callable[[ImportJob, JobState], None], *,
     except RuntimeError:  # no thread to be had: the job never ran
         with _threads_lock:
             _threads.pop(job.pk, None)
-        if ended is not None:
-            ended()
+        ended()
         _finish(job.pk, Status.FAILED, error="The server is too busy to start the import; "
                 "try again in a minute.")
 
 
-def _run(job_id: int, work: Callable[[ImportJob, JobState], None], state: JobState, *,
-         threaded: bool = True, ended: Callable[[], None] | None = None) -> None:
+def execute(job_id: int, work: Callable[[ImportJob, JobState], None], *,
+            ended: Callable[[], None] | None = None) -> None:
+    """Run ``work`` for a queued job, with its flusher, and record how it ended (the body
+    of the import tasks, and of a live import's thread). ``ended`` is called once the job
+    is over."""
+    state = JobState(job_id)
     finished = threading.Event()
     flusher = None
+    # inside an open transaction (the immediate backend in a test) another connection
+    # cannot see the job's row: no flusher there
+    threaded = not connections["default"].in_atomic_block
     if threaded:
         flusher = threading.Thread(target=_flush, args=(state, finished), daemon=True,
                                    name=f"import-job-{job_id}-progress")
         flusher.start()
     try:
-        slots = _worker_slots() if threaded else None
-        if slots is not None:
-            slots.acquire()
-        try:
-            now = timezone.now()
-            if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-                    status=Status.RUNNING, started_at=now, heartbeat_at=now, updated_at=now,
-                    stage="starting"):
-                return  # cancelled while it waited
-            state.stage = ("starting", 0, 0, "")
-            work(ImportJob.objects.select_related("user", "pending").get(pk=job_id), state)
-        finally:
-            if slots is not None:
-                slots.release()
+        now = timezone.now()
+        if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+                status=Status.RUNNING, started_at=now, heartbeat_at=now, updated_at=now,
+                stage="starting"):
+            return  # cancelled (or given up) while it waited
+        state.stage = ("starting", 0, 0, "")
+        work(ImportJob.objects.select_related("user", "pending").get(pk=job_id), state)
     except Cancelled:
         _finish(job_id, Status.CANCELLED, error="")
     except (SchemaImportError, ImportRefused) as exc:
@@ -242,8 +242,8 @@ def _run(job_id: int, work: Callable[[ImportJob, JobState], None], state: JobSta
             flusher.join()
         with _threads_lock:
             _threads.pop(job_id, None)
-        if threaded:
-            connections.close_all()
+        if threading.current_thread().name.startswith("import-job-"):
+            connections.close_all()  # a live import's own thread: its connections
 
 
 def _finish(job_id: int, status: str, *, error: str, statement: str = "") -> None:
@@ -271,11 +271,18 @@ def _complete(job_id: int, **values: Any) -> None:
 
 
 def wait(job: ImportJob, seconds: float) -> ImportJob:
-    """Wait up to ``seconds`` for a job started by this process; the job as it is now."""
+    """Wait up to ``seconds`` for a job to end (wherever it runs); the job as it is now."""
     with _threads_lock:
         thread = _threads.get(job.pk)
     if thread is not None:
         thread.join(seconds)
+    else:
+        end = time.monotonic() + seconds
+        while True:
+            job.refresh_from_db()
+            if job.status not in ImportJob.ACTIVE or time.monotonic() >= end:
+                return job
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
     job.refresh_from_db()
     return job
 
@@ -298,35 +305,56 @@ def _new_job(user: AbstractBaseUser, kind: str, *, name: str, slug: str, source:
 
 
 def start_parse(user: AbstractBaseUser, *, name: str, slug: str, source: str,
-                reader: Reader, live: bool = False) -> ImportJob:
-    """Start reading the input into a preview. ``reader`` holds the input (and a live
-    database's URL) in memory only. ``live``: a live database import (see the module
-    docstring: always in the background, a bounded number at once)."""
+                fmt: str = "", files: list[tuple[str, str]] | None = None,
+                reader: Reader | None = None, live: bool = False) -> ImportJob:
+    """Start reading the input into a preview: ``fmt`` (``sql`` or ``dbml``) and ``files``
+    (name, text) go to a task; a ``live`` database import's ``reader`` holds its URL in
+    memory only and runs on a thread of this process (see the module docstring)."""
+    from modeler.web import tasks
+
     if not live:
+        if fmt not in ("sql", "dbml") or not files:
+            raise ValueError("start_parse: a format (sql or dbml) and files")
         job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
-        _launch(job, lambda job, state: _parse(job, state, reader))
+        _enqueue(job, tasks.import_read, fmt, [[n, text] for n, text in files], source)
         return job
+    assert reader is not None, "a live import needs its reader"
     _live_acquire()
     try:
         job = _new_job(user, ImportJob.Kind.PARSE, name=name, slug=slug, source=source)
     except BaseException:
         _live_release()
         raise
-    _launch(job, lambda job, state: _parse(job, state, reader), background=True,
-            ended=_live_release)
+    _launch_thread(job, lambda job, state: _parse(job, state, reader), ended=_live_release)
     return job
 
 
 def start_create(user: AbstractBaseUser, pending: PendingImport) -> ImportJob:
     """Start creating the project from a preview (or return the job already doing it)."""
+    from modeler.web import tasks
+
     for running in pending.jobs.filter(kind=ImportJob.Kind.CREATE,
                                        status__in=ImportJob.ACTIVE):
         if not check_stale(running):
             return running
     job = _new_job(user, ImportJob.Kind.CREATE, name=pending.name, slug=pending.slug,
                    source=pending.source, pending=pending)
-    _launch(job, _create)
+    _enqueue(job, tasks.import_create)
     return job
+
+
+def run_read(job_id: int, fmt: str, files: list[tuple[str, str]], source: str) -> None:
+    """The body of the read task: parse ``files`` as ``fmt`` into the job's preview."""
+    from modeler.importers import import_dbml, import_sql
+
+    read = import_sql if fmt == "sql" else import_dbml
+    execute(job_id, lambda job, state: _parse(
+        job, state, lambda progress: (read(files, progress=progress), source)))
+
+
+def run_create(job_id: int) -> None:
+    """The body of the create task."""
+    execute(job_id, _create)
 
 
 def cancel(job: ImportJob) -> bool:
@@ -341,18 +369,23 @@ def cancel(job: ImportJob) -> bool:
 
 
 def check_stale(job: ImportJob) -> bool:
-    """Mark an unfinished job whose heartbeat stopped as failed; True when it was."""
+    """Mark an unfinished job as failed when its heartbeat stopped (running) or no worker
+    took it in time (queued); True when it was."""
     if job.status not in ImportJob.ACTIVE:
         return False
-    cutoff = timezone.now() - timedelta(seconds=stale_after())
+    now = timezone.now()
+    if job.status == Status.QUEUED:
+        cutoff = now - timedelta(seconds=queue_timeout())
+        error = ("No task worker took the import in time (is the worker running?); nothing "
+                 "was created. Please start it again.")
+    else:
+        cutoff = now - timedelta(seconds=stale_after())
+        error = ("The import stopped unexpectedly (the server restarted or its worker died); "
+                 "nothing was created. Please start it again.")
     if job.heartbeat_at >= cutoff:
         return False
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.ACTIVE,
-                             heartbeat_at__lt=cutoff).update(
-        status=Status.FAILED, finished_at=now, updated_at=now,
-        error="The import stopped unexpectedly (the server restarted or its worker died); "
-              "nothing was created. Please start it again.")
+    ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at__lt=cutoff).update(
+        status=Status.FAILED, finished_at=now, updated_at=now, error=error)
     job.refresh_from_db()
     return job.status == Status.FAILED
 

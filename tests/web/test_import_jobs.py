@@ -24,6 +24,7 @@ from modeler.web import models as db
 from modeler.web.models import ImportJob, PendingImport, Project, Version
 from modeler.web.services import main_design
 from modeler.web.snapshot import snapshot
+from tests import taskbackend
 
 SQL = """
 CREATE TYPE mood AS ENUM ('sad', 'happy');
@@ -264,8 +265,7 @@ def threads(settings: Any) -> Iterator[None]:
     settings.MODELER_IMPORT_INLINE = False
     settings.MODELER_IMPORT_FAST_WAIT = 0.0
     yield
-    for thread in list(importjobs._threads.values()):  # none should be left
-        thread.join(10)
+    taskbackend.join_all(10)  # none should be left
 
 
 def slow_reader(monkeypatch: pytest.MonkeyPatch, steps: int, pause: float,
@@ -284,7 +284,7 @@ def slow_reader(monkeypatch: pytest.MonkeyPatch, steps: int, pause: float,
             time.sleep(pause)
         return import_sql(files, progress=progress, **kwargs)
 
-    monkeypatch.setattr("modeler.web.views.imports.import_sql", slow)
+    monkeypatch.setattr("modeler.importers.import_sql", slow)  # as the read task finds it
     return reported
 
 

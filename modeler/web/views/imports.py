@@ -2,11 +2,11 @@
 a preview shows counts and warnings before anything is created.
 
 Reading the input and creating the project each run as a background job
-(:mod:`modeler.web.importjobs`). A request waits a moment for its job: fast imports answer
-at once (the preview, the editor, or the form with the error); slower ones answer with the
-job's page, whose progress bar polls the job every half second with htmx (without
-JavaScript the page reloads itself) and moves on to the preview or the new project when
-the job is done.
+(:mod:`modeler.web.importjobs`, on a task worker: :mod:`modeler.web.tasks`). A request
+waits a moment for its job: fast imports answer at once (the preview, the editor, or the
+form with the error); slower ones answer with the job's page, whose progress bar polls the
+job every half second with htmx (without JavaScript the page reloads itself) and moves on
+to the preview or the new project when the job is done.
 
 A live database is read only for staff and project owners, from the hosts the administrator
 allowed (:mod:`modeler.importers.live.guard`), always in the background
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from modeler.importers import SchemaImportError, import_dbml, import_live, import_sql
+from modeler.importers import SchemaImportError, import_live
 from modeler.importers.live import guard
 from modeler.web import importing, importjobs
 from modeler.web.forms import SLUG_UNAVAILABLE
@@ -110,16 +110,16 @@ def _live_reader(form: ImportForm) -> tuple[importjobs.Reader, str]:
                                           policy=policy, timeouts=timeouts), source)), source
 
 
-def _reader(request: HttpRequest, form: ImportForm) -> tuple[importjobs.Reader, str]:
-    """What the job will run, holding the input (or the URL) in memory only, and a first
-    description of the source; bad input that needs no parsing raises here."""
+def _input(request: HttpRequest, form: ImportForm) -> dict[str, Any]:
+    """What the job will read, as :func:`importjobs.start_parse`'s arguments: the files
+    (for a task), or a live database's reader (holding the URL in memory only); bad input
+    that needs no parsing raises here."""
     fmt = form.cleaned_data["format"]
     if fmt == "url":
-        return _live_reader(form)
+        reader, source = _live_reader(form)
+        return {"reader": reader, "source": source, "live": True}
     files = _files(request, form)
-    read = import_sql if fmt == "sql" else import_dbml
-    source = f"{fmt}: " + ", ".join(n for n, _ in files)
-    return (lambda progress: (read(files, progress=progress), source)), source
+    return {"fmt": fmt, "files": files, "source": f"{fmt}: " + ", ".join(n for n, _ in files)}
 
 
 @login_required
@@ -139,11 +139,10 @@ def start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "imports/start.html", ctx, status=422)
     try:
-        reader, source = _reader(request, form)
         job = importjobs.start_parse(request.user,  # type: ignore[arg-type]
                                      name=form.cleaned_data["name"],
-                                     slug=form.cleaned_data["slug"], source=source,
-                                     reader=reader, live=form.cleaned_data["format"] == "url")
+                                     slug=form.cleaned_data["slug"],
+                                     **_input(request, form))
     except SchemaImportError as exc:
         ctx.update(error=str(exc), statement=exc.statement)
         return render(request, "imports/start.html", ctx, status=422)

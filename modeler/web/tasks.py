@@ -1,0 +1,43 @@
+"""Work a request should not wait for, as tasks of Django's tasks framework (the django-tasks
+backport of Django 6's ``django.tasks``: on Django 6 only the import below changes).
+
+Where they run is the ``TASKS`` setting (``MODELER_TASKS_BACKEND``): the database backend's
+``manage.py db_worker`` (the default; ``./run`` starts one beside the web server), RQ's
+``manage.py rqworker default --job-class django_tasks_rq.Job`` on Redis, or inside the
+request (``immediate``: the tests). Arguments are JSON and are stored until a worker takes
+the task, so no secret goes through here (a live import's database URL does not: see
+:mod:`modeler.web.importjobs`).
+
+What users see of a task is not the task framework's result but the rows the work writes
+itself (an :class:`~modeler.web.models.ImportJob` with its stage, heartbeat and outcome),
+the same on every backend; each task catches its own errors and records them there.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def import_read(job_id: int, fmt: str, files: list[list[str]], source: str) -> None:
+    """Read an import's input (``fmt`` ``sql`` or ``dbml``; ``files`` as [name, text]) into
+    its preview."""
+    from modeler.web import importjobs
+
+    importjobs.run_read(job_id, fmt, [(name, text) for name, text in files], source)
+
+
+@task()
+def import_create(job_id: int) -> None:
+    """Create the project of an import's preview: first layout, rows, version 1."""
+    from modeler.web import importjobs
+
+    importjobs.run_create(job_id)
+
+
+@task()
+def send_notification_mails(notification_ids: list[int], subject: str) -> None:
+    """Send the e-mails of review notifications (the inbox rows exist already)."""
+    from modeler.review import notifications
+
+    notifications.mail(notification_ids, subject)
