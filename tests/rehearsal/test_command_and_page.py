@@ -72,6 +72,11 @@ def test_page_starts_a_rehearsal_and_shows_the_report(project: str, client: Any,
     while job.finished is None and time.time() < deadline:
         time.sleep(0.2)
     assert job.report is not None and job.report.ok, job.error
+    from modeler.web.models import RehearsalRun
+
+    stored = RehearsalRun.objects.get(pk=job.run_id)  # the thread stored it
+    assert stored.status == "passed" and stored.ran_by == user
+    assert stored.version is not None and stored.version.number == 1
     done = client.get("/p/ledger/rehearse/?version=1")
     assert b'id="rehearsal-verdict">Passed' in done.content
     assert b"REHEARSAL.md" in done.content

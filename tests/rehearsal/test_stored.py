@@ -185,3 +185,26 @@ def test_a_long_exclusive_lock_is_an_mg10_finding(pg_server: PgServer) -> None:
     assert not [f for f in lint(schema, Config()) if f.rule == "MG-10"]
     # facts about the main design never carry locks (that migration is history)
     assert facts_from_record(record, locks=False).locks == ()
+
+
+@pytest.mark.django_db
+def test_viewers_see_the_section_but_cannot_rehearse(project: db.Project, user: Any,
+                                                     client: Any,
+                                                     django_user_model: Any) -> None:
+    from modeler.review import services
+
+    proposal = services.proposal_create(project=project, actor=user, title="Look only")
+    viewer = django_user_model.objects.create_user("vera", password="x-long-password")
+    db.Membership.objects.create(project=project, user=viewer, role="viewer")
+    outsider = django_user_model.objects.create_user("otto", password="x-long-password")
+    client.force_login(viewer)
+    page = client.get(f"/p/ledger/proposals/{proposal.number}/").content.decode()
+    assert 'id="rehearsal-none"' in page and 'id="rehearse-review"' not in page
+    refused = client.post("/p/ledger/rehearse/", {"proposal": str(proposal.number),
+                                                  "rows_scale": "0.1"})
+    assert refused.status_code == 422 and b"Your role cannot start a rehearsal" in \
+        refused.content
+    client.force_login(outsider)
+    assert client.get(f"/p/ledger/rehearse/?proposal={proposal.number}").status_code == 404
+    assert client.post("/p/ledger/rehearse/", {"version": "1"}).status_code == 404
+    assert not db.RehearsalRun.objects.exists()
