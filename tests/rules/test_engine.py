@@ -55,7 +55,7 @@ def test_rules_restrict_the_run_and_overrides_must_name_rules() -> None:
 
 def test_registry_ids_are_unique_and_categorized() -> None:
     ids = [r.id for r in all_rules()]
-    assert len(ids) == len(set(ids)) == 51
+    assert len(ids) == len(set(ids)) == 52  # MG-10 (issue #19)
     assert all(r.category for r in all_rules())
 
 
