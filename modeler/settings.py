@@ -309,6 +309,10 @@ if _flag("SECURE_COOKIES", default=not DEBUG and _flag("BEHIND_HTTPS")):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
+    # on by default (what `check --deploy` asks); 0 when other subdomains are not HTTPS-only
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP
 
 LOGGING = {
     "version": 1,

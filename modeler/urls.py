@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from modeler.web import health
 from modeler.web.views import editor, elements, imports, projects, rehearsal, rules, versions
 
 
@@ -56,6 +57,7 @@ EDITOR = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),  # no login: load balancers, containers
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
