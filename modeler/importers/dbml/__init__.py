@@ -19,6 +19,7 @@ from typing import Any
 from modeler.importers.build import build_result
 from modeler.importers.dbml.convert import Converter
 from modeler.importers.dbml.interpret import DocumentReader
+from modeler.importers.dbml.kept import apply_kept, kept_text
 from modeler.importers.dbml.lexer import DbmlSyntaxError, NotText
 from modeler.importers.dbml.model import Document
 from modeler.importers.dbml.refs import RefConverter
@@ -75,7 +76,14 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     conv = Converter(draft, sources)
     _convert(conv, doc, report)
     report.building()
-    return _without_repeats(build_result(draft))
+    result = _without_repeats(build_result(draft))
+    kept = kept_text(doc.projects[0].note) if doc.projects else None
+    if kept is not None:  # what a design's DBML export could not say (codegen.dbml)
+        written = {(t.schema or "public", t.name, c.name): (
+            c.type, c.default.value if c.default is not None and c.default.kind == "expr"
+            else None) for t in doc.tables for c in t.columns}
+        result = apply_kept(result, kept, written, doc.projects[0].file)
+    return result
 
 
 def _without_repeats(result: ImportResult) -> ImportResult:

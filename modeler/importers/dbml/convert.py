@@ -17,6 +17,7 @@ from typing import Any
 
 from modeler.importers.dbml.defaults import default_sql
 from modeler.importers.dbml.exprs import check_sql, parse_expr, sql_expr
+from modeler.importers.dbml.kept import KEPT_PREFIX
 from modeler.importers.dbml.model import Check, Column, Document, Enum, Group, Index, Table
 from modeler.importers.dbml.types import TypeResolver
 from modeler.importers.draft import (
@@ -328,7 +329,7 @@ class Converter:
             return
         project = doc.projects[0]
         self.d.project_name = project.name
-        if project.note:
+        if project.note and not project.note.strip().startswith(KEPT_PREFIX):
             self.warn(project.file, project.line, "approximation",
                       "the Project note is not modelled")
         db_type = project.database_type.strip()

@@ -1,0 +1,136 @@
+"""Give an imported design the uids of the design it is meant to replace, matched by name.
+
+The differ (:mod:`modeler.diff`) compares designs by uid: a design read from text (DBML of
+the editor's text mode, pasted SQL) has uids of its own, so every element would look dropped
+and re-added. :func:`adopt_uids` maps each element of ``new`` to the element of ``current``
+with the same name in the same place (a column of the same table, an index of the same
+table...) and rewrites the references; ``renames`` maps a new table's or column's name to
+the current one it renames, so that the differ sees a rename (its uid survives), not a drop
+and an add. :func:`rename_candidates` proposes such pairs: a table (or a column of one
+table) that goes while one of the same shape comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from modeler.schema import model as m
+from modeler.schema.serialize import from_dict, to_dict
+
+
+@dataclass(frozen=True, slots=True)
+class RenameCandidate:
+    """``old`` dropped and ``new`` added look alike: the change may be a rename.
+    ``kind`` is ``table`` (names are ``ns.name``) or ``column`` (``ns.table.column``, the
+    table as the new design names it)."""
+
+    kind: str
+    old: str
+    new: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.old}:{self.new}"
+
+
+def _tkey(t: m.Table) -> str:
+    return f"{t.namespace}.{t.name}"
+
+
+def _shape(t: m.Table, s: m.Schema) -> tuple[Any, ...]:
+    return tuple((c.type.sql(s), c.nullable, c.pk_order) for c in t.columns)
+
+
+def rename_candidates(current: m.Schema, new: m.Schema) -> list[RenameCandidate]:
+    """Tables, and columns of tables both designs have, that go while one of the same shape
+    comes (same column types, nullability and key position; for a column, same type)."""
+    out: list[RenameCandidate] = []
+    old_t = {_tkey(t): t for t in current.tables}
+    new_t = {_tkey(t): t for t in new.tables}
+    gone = [t for k, t in old_t.items() if k not in new_t]
+    came = [t for k, t in new_t.items() if k not in old_t]
+    used: set[str] = set()
+    for g in gone:
+        for c in came:
+            if c.uid not in used and c.namespace == g.namespace and \
+                    _shape(g, current) == _shape(c, new):
+                used.add(c.uid)
+                out.append(RenameCandidate("table", _tkey(g), _tkey(c)))
+                break
+    for k, t in new_t.items():
+        o = old_t.get(k)
+        if o is None:
+            continue
+        names = {c.name for c in t.columns}
+        onames = {c.name for c in o.columns}
+        came_c = [c for c in t.columns if c.name not in onames]
+        taken: set[str] = set()
+        for g_col in (c for c in o.columns if c.name not in names):
+            for nc in came_c:
+                if nc.name not in taken and nc.type.sql(new) == g_col.type.sql(current):
+                    taken.add(nc.name)
+                    out.append(RenameCandidate("column", f"{k}.{g_col.name}", f"{k}.{nc.name}"))
+                    break
+    return out
+
+
+def adopt_uids(current: m.Schema, new: m.Schema,
+               renames: list[RenameCandidate] | tuple[RenameCandidate, ...] = ()) -> m.Schema:
+    """``new`` with the uids of ``current``'s elements of the same names (see the module
+    docstring). Elements only ``new`` has keep their uids."""
+    uid_map: dict[str, str] = {}
+    table_renames = {r.new: r.old for r in renames if r.kind == "table"}
+    column_renames = {r.new: r.old.rsplit(".", 1)[1] for r in renames if r.kind == "column"}
+    old_tables = {_tkey(t): t for t in current.tables}
+
+    def pair(new_items: Any, old_items: Any, key: Any) -> None:
+        olds = {key(o): o for o in old_items}
+        for n in new_items:
+            o = olds.get(key(n))
+            if o is not None and o.uid != n.uid:
+                uid_map[n.uid] = o.uid
+
+    for t in new.tables:
+        ot = old_tables.get(table_renames.get(_tkey(t), _tkey(t)))
+        if ot is None:
+            continue
+        if ot.uid != t.uid:
+            uid_map[t.uid] = ot.uid
+        ocols = {c.name: c for c in ot.columns}
+        for c in t.columns:
+            oc = ocols.get(column_renames.get(f"{_tkey(t)}.{c.name}", c.name))
+            if oc is not None and oc.uid != c.uid:
+                uid_map[c.uid] = oc.uid
+        for attr in ("indexes", "uniques", "checks", "query_patterns"):
+            pair(getattr(t, attr), getattr(ot, attr), lambda x: x.name)
+    for attr in ("enums", "domains", "sequences", "collations"):
+        pair(getattr(new, attr), getattr(current, attr), lambda x: (x.namespace, x.name))
+    pair(new.extensions, current.extensions, lambda x: x.name)
+    pair(new.raw_objects, current.raw_objects, lambda x: (x.kind, x.namespace, x.name))
+    for e in new.enums:
+        oe = next((x for x in current.enums if (x.namespace, x.name) == (e.namespace, e.name)),
+                  None)
+        if oe is not None:
+            pair(e.values, oe.values, lambda v: v.label)
+    old_rels = {(r.child_table, r.name): r for r in current.relationships}
+    for r in new.relationships:
+        orel = old_rels.get((uid_map.get(r.child_table, r.child_table), r.name))
+        if orel is not None and orel.uid != r.uid:
+            uid_map[r.uid] = orel.uid
+    if not uid_map:
+        return new
+    return m.normalized(from_dict(_remap(to_dict(new), uid_map)))
+
+
+def _remap(data: Any, uid_map: dict[str, str]) -> Any:
+    if isinstance(data, str):
+        return uid_map.get(data, data)
+    if isinstance(data, list):
+        return [_remap(x, uid_map) for x in data]
+    if isinstance(data, dict):
+        return {k: _remap(v, uid_map) for k, v in data.items()}
+    return data
+
+
+__all__ = ["RenameCandidate", "adopt_uids", "rename_candidates"]
