@@ -250,24 +250,83 @@ def _column_list(schema_table: m.Table, raw: str, field: str) -> list[str]:
     return out
 
 
+class ColumnPicker(forms.Widget):
+    """Columns of the form's table picked with checkboxes (radio buttons when ``single``),
+    in the order picked; with ``descending`` each column has a "desc" box. The field still
+    receives the comma-separated text the form always took (``-col`` for descending), so
+    a typed list (no JavaScript, the API, the tests) keeps working, and an unknown name
+    still gets the field's "has no column" error."""
+
+    def __init__(self, *, descending: bool = False, single: bool = False) -> None:
+        super().__init__()
+        self.descending = descending
+        self.single = single
+        self.columns: list[str] = []
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+        getlist = getattr(data, "getlist", None)
+        values = getlist(name) if getlist else [data.get(name)]
+        desc = set(getlist(f"{name}__desc")) if getlist else set()
+        parts: list[str] = []
+        for value in values:
+            for part in str(value or "").split(","):
+                part = part.strip()
+                if part:
+                    parts.append(f"-{part}" if part in desc else part)
+        return ", ".join(parts)
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        chosen = [p.strip() for p in str(value or "").split(",") if p.strip()]
+        picked = {p.lstrip("-"): p.startswith("-") for p in chosen}
+        order = list(picked) + [c for c in self.columns if c not in picked]
+        base_id = (attrs or {}).get("id") or f"id_{name}"
+        kind = "radio" if self.single else "checkbox"
+        rows = []
+        if self.single:
+            rows.append(("", "(none)", "" if picked else " checked", f"{base_id}_none", ""))
+        for n, col in enumerate(order):
+            desc = ""
+            if self.descending:
+                desc = format_html(
+                    '<label class="pick-desc"><input type="checkbox" name="{}__desc" '
+                    'value="{}"{}> desc</label>', name, col, " checked" if picked.get(col)
+                    else "")
+            rows.append((col, col, " checked" if col in picked else "",
+                         base_id if n == 0 else f"{base_id}_{n}", desc))
+        body = format_html_join(
+            "", '<div class="pick-row"><label class="pick"><input type="{}" name="{}" '
+            'value="{}" id="{}"{}> <code>{}</code></label>{}</div>',
+            ((kind, name, v, i, c, label, d) for v, label, c, i, d in rows))
+        return format_html('<div class="column-picker" role="group" data-picker="{}">{}</div>',
+                           kind, body)
+
+
 class TableChildForm(TextForm):
     """Base for forms that name columns of one table."""
 
     def __init__(self, *args: Any, table: m.Table, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.table = table
+        for field in self.fields.values():
+            if isinstance(field.widget, ColumnPicker):
+                field.widget.columns = [c.name for c in table.columns]
 
 
 class IndexForm(TableChildForm):
     columns = forms.CharField(required=False, max_length=500,
-                              help_text="Comma-separated; -col for descending.")
+                              widget=ColumnPicker(descending=True),
+                              help_text="In the order picked; desc for descending.")
     expression = forms.CharField(required=False, max_length=500,
                                  help_text="Or an expression, e.g. lower(email)")
     name = forms.CharField(required=False, max_length=63)
     unique = forms.BooleanField(required=False)
     method = forms.ChoiceField(choices=_choices(m.INDEX_METHODS), initial="btree")
     where = forms.CharField(required=False, max_length=500, label="Partial predicate (WHERE)")
-    include = forms.CharField(required=False, max_length=500, label="INCLUDE columns")
+    include = forms.CharField(required=False, max_length=500, label="INCLUDE columns",
+                              widget=ColumnPicker())
 
     def clean_expression(self) -> str:
         return sql_expression(self.cleaned_data.get("expression"), "index", self.table)
@@ -291,7 +350,8 @@ class IndexForm(TableChildForm):
 
 
 class UniqueForm(TableChildForm):
-    columns = forms.CharField(max_length=500, help_text="Comma-separated column names.")
+    columns = forms.CharField(max_length=500, widget=ColumnPicker(),
+                              help_text="The columns whose values are unique together.")
     name = forms.CharField(required=False, max_length=63)
     nulls_not_distinct = forms.BooleanField(required=False)
 
@@ -323,11 +383,14 @@ class CheckForm(TableChildForm):
 
 class QueryPatternForm(TableChildForm):
     name = forms.CharField(max_length=63)
-    equality = forms.CharField(required=False, max_length=500,
-                               help_text="Columns compared with = (comma-separated).")
+    equality = forms.CharField(required=False, max_length=500, widget=ColumnPicker(),
+                               help_text="Columns compared with =.")
     range_column = forms.CharField(required=False, max_length=63,
+                                   widget=ColumnPicker(single=True),
                                    help_text="One column compared with <, >, BETWEEN.")
-    order_by = forms.CharField(required=False, max_length=500, help_text="-col for DESC.")
+    order_by = forms.CharField(required=False, max_length=500,
+                               widget=ColumnPicker(descending=True),
+                               help_text="In the order picked; desc for DESC.")
     hot = forms.BooleanField(required=False, help_text="Runs on a hot path.")
 
     def clean(self) -> dict[str, Any]:

@@ -86,7 +86,9 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
             "provider": "neon: the export uses the pooled URL for the app and the direct URL "
                         "for migrations.",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+                   # static/js/forms.js fills the slug from the name
+                   "name": forms.TextInput(attrs={"data-slug-source": "id_slug"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

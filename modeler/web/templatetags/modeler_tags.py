@@ -14,6 +14,12 @@ def words(value: str) -> list[str]:
 
 
 @register.filter
+def key_words(value: object) -> str:
+    """A data key as words for people: ``data_statements`` → ``data statements``."""
+    return str(value).replace("_", " ").strip()
+
+
+@register.filter
 def level_class(level: object) -> str:
     return str(getattr(level, "value", level)).lower()
 

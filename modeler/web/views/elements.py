@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
+from django import forms as dj_forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -87,7 +88,7 @@ def _delta(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
+def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> HttpResponse:
     request = ctx.request
     if not request.htmx:  # type: ignore[attr-defined]
         url = reverse("editor", args=ctx.url_args())
@@ -100,7 +101,7 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
         lint = ruling.lint_project(schema, ctx.project, ctx.design)
         drawing = diagrams.svg_later(schema, ctx.project, request.user, lint)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
-                       notice=message, lint=lint)
+                       notice=message, lint=lint, **extra)
     # The new diagram rides along as an out-of-band swap: one request per edit. It was
     # drawn on a worker thread meanwhile; the page is rendered around a marker for it.
     c["svg"] = SVG_MARK
@@ -115,6 +116,23 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "") -> HttpResponse:
 
 def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
             **forms: Any) -> HttpResponse:
+    # Each message once: a rule's message is in its finding (with the rule and the hint).
+    findings = tuple(forms.pop("refused_findings", ()) or ())
+    said = {getattr(f, "message", None) for f in findings}
+    errors = [e for e in errors if e not in said]
+    # A refusal of a form is shown in that form, which stays open where it was (the box at
+    # the top of the panel was out of sight for the forms low in it); an invalid form's
+    # field errors are next to its fields already.
+    carrier = next((f for f in forms.values() if isinstance(f, dj_forms.BaseForm)
+                    and f.is_bound), None)
+    if carrier is not None and (errors or findings):
+        if not carrier.errors:
+            carrier.refusal = {"errors": errors, "findings": findings}  # type: ignore[attr-defined]
+            carrier.add_error(None, "Not saved.")
+        errors, findings = [], ()
+    elif carrier is not None:
+        carrier.refusal = None  # type: ignore[attr-defined]
+    forms["refused_findings"] = findings
     schema = snapshot(ctx.design)
     ctx.design.refresh_from_db(fields=["revision"])
     c = editor_context(ctx.request, ctx.project, ctx.role, ctx.design, schema,
@@ -139,7 +157,7 @@ def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
 
 def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: str | None,
          change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
-         forms: dict[str, Any]) -> HttpResponse:
+         forms: dict[str, Any], done: dict[str, Any] | None = None) -> HttpResponse:
     try:
         ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
                                  action=action, summary=summary, target_uid=target,
@@ -149,7 +167,7 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
         return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
     except Refused as exc:
         return _refuse(ctx, selected, 422, exc.reasons, refused_findings=exc.findings, **forms)
-    return _done(ctx, selected)
+    return _done(ctx, selected, **(done or {}))
 
 
 # ------------------------------------------------------------------------------ tables
@@ -315,7 +333,7 @@ def column_add(request: HttpRequest, slug: str, uid: str,
     return _run(ctx, action="column.add",
                 summary=f"added column {table.name}.{form.cleaned_data['name']}",
                 target=col_uid, selected=uid, change=change, expect=None,
-                forms={"column_form": form})
+                forms={"column_form": form}, done={"column_added": True})
 
 
 @login_required
@@ -340,7 +358,8 @@ def column_update(request: HttpRequest, slug: str, uid: str,
         return _with_unique(out, table.uid, new, form.cleaned_data["unique"])
     return _run(ctx, action="column.update", summary=f"changed column {table.name}.{col.name}",
                 target=uid, selected=table.uid, change=change,
-                expect=("column", uid, _version(request, f"c{col.uid[:8]}-version")), forms={})
+                expect=("column", uid, _version(request, f"c{col.uid[:8]}-version")),
+                forms={"edit_column": uid, "column_bound_form": form})
 
 
 @login_required
