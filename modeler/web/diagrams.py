@@ -6,7 +6,9 @@ renderer's cache protocol and stores layout positions on the design's tables.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -17,11 +19,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 
 from modeler import diagram
+from modeler.diagram import patch
+from modeler.diagram.layout import PIN_SHARE, plan, provisional_positions
 from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
 from modeler.rules import Finding
 from modeler.schema import model as m
+from modeler.web import diagram_token, ruling
 from modeler.web import models as db
-from modeler.web import ruling
 
 # "auto" detail: every column up to this many in the design, keys only above (a design of
 # 500 tables of 10 columns shows everything; an import of 700 tables of 19 columns does not
@@ -37,6 +41,7 @@ EMPTY_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="
 # MAX_POSITION from the origin: Graphviz draws a 350-metre-wide page but nothing useful.
 MAX_DRAG = 1e6
 MAX_POSITION = 1e6
+log = logging.getLogger(__name__)
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
            "dot": "text/vnd.graphviz; charset=utf-8"}
 
@@ -144,46 +149,88 @@ def options_from_query(query: Mapping[str, Any], schema: m.Schema,
 
 def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
             design: db.Design, *, can_store: bool = False, highlight: str | None = None,
-            findings: tuple[Finding, ...] | None = None) -> str:
+            findings: tuple[Finding, ...] | None = None, since: str | None = None) -> str:
     """The editor's SVG for this user's view (cached by the DOT's hash). ``findings``: the
-    design's lint results when the caller has them already (they set the badges)."""
+    design's lint results when the caller has them already (they set the badges).
+    ``since``: the token of the drawing the browser shows (default: the request's
+    ``X-Diagram-Token``, :mod:`modeler.web.diagram_token`): the answer is then a patch of
+    what changed since (:func:`drawing`), when it can be.
+
+    Never waits on Graphviz longer than :func:`request_budget` per pass, and never raises
+    for a drawing problem: a design without a layout yet gets a provisional placement
+    (and, for an editor, the real layout on a background job), a failed render a message."""
     if not schema.tables:
         return EMPTY_SVG
+    since = since if since is not None else diagram_token.current()
     prefs = prefs_for(user, project)
-    if can_store and not all(t.position for t in schema.tables):
-        # First view after an import or a new table: store positions so that later edits
-        # render pinned and nothing jumps around.
-        from modeler.web.store import sync
-
-        placed = ensure_positions(schema, view_options(prefs, schema))
-        sync(design, schema, placed)
-        schema = placed
+    notice = ""
+    if not all(t.position for t in schema.tables):
+        schema, notice = _placed(schema, design, view_options(prefs, schema), can_store)
     if findings is None:  # positions do not change findings
         findings = ruling.lint_project(schema, project, design)
     options = view_options(prefs, schema, highlight=highlight,
                            badges=ruling.worst_levels(findings))
-    return _svg(schema, options)
+    return notice + drawing(schema, options, since=None if notice else since)
+
+
+PROVISIONAL = '<p class="diagram-notice" role="status" data-provisional="1">{}</p>'
+
+
+def _placed(schema: m.Schema, design: db.Design, options: ViewOptions,
+            can_store: bool) -> tuple[m.Schema, str]:
+    """``schema`` with a position for every table, and a notice ("" when they are real).
+
+    Tables added to a laid-out design are placed next to their neighbours right away (one
+    measuring pass at most). A design that needs a fresh layout gets it in the request when
+    small (:func:`inline_layout_tables`, within the budget, falling back to a faster
+    engine); otherwise, and for viewers, a provisional grid by subject area is drawn (not
+    stored) while an editor's view starts the layout on the background job."""
+    from modeler.web import layoutjobs
+    from modeler.web.store import sync
+
+    placed_share = sum(1 for t in schema.tables if t.position) / len(schema.tables)
+    small = len(schema.tables) <= inline_layout_tables()
+    if can_store and (small or placed_share >= PIN_SHARE):
+        placed = ensure_positions(schema, options)
+        try:
+            sync(design, schema, placed)
+        except Exception:  # a concurrent edit won: draw it anyway, store next time
+            log.warning("could not store the positions of design %s", design.pk,
+                        exc_info=True)
+        return placed, ""
+    provisional = _with_positions(schema, provisional_positions(schema,
+                                                                               options))
+    if can_store:
+        layoutjobs.schedule_layout(design)
+        text = ("Provisional placement (tables in a grid by subject area): the layout of "
+                f"these {len(schema.tables):,} tables is being computed and replaces it "
+                "when done.")
+    else:
+        text = ("Provisional placement (tables in a grid by subject area): this design "
+                "has no layout yet; it gets one when an editor opens it.")
+    return provisional, PROVISIONAL.format(text)
 
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="diagram")
 
 
 def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
-              findings: tuple[Finding, ...]) -> Future[str]:
+              findings: tuple[Finding, ...], since: str | None = None) -> Future[str]:
     """:func:`svg_for` started on a worker thread (``settings.DIAGRAM_THREADS``), so that
     Graphviz runs while the request writes rows and renders its template. Everything that
     reads the database (the user's view, ``findings``) happens here, on the caller's
-    thread: the worker only draws."""
+    thread: the worker only draws. ``since``: as for :func:`svg_for`."""
     if not schema.tables:
         empty: Future[str] = Future()
         empty.set_result(EMPTY_SVG)
         return empty
     options = view_options(prefs_for(user, project), schema,
                            badges=ruling.worst_levels(findings))
+    since = since if since is not None else diagram_token.current()
     if django_settings.DIAGRAM_THREADS:
-        return _POOL.submit(_svg, schema, options)
+        return _POOL.submit(drawing, schema, options, since=since)
     done: Future[str] = Future()
-    done.set_result(_svg(schema, options))
+    done.set_result(drawing(schema, options, since=since))
     return done
 
 
@@ -199,23 +246,93 @@ def static_svg(schema: m.Schema, *, status: Mapping[str, str] | None = None) -> 
 def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
-    body = diagram.render_diagram(schema, options, fmt, cache=DjangoCache(),
-                                  timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    # a download waits as long as any request; a command as long as Graphviz may take
+    timeout = (request_budget() if diagram_token.in_request()
+               else django_settings.GRAPHVIZ_TIMEOUT)
+    body = diagram.render_diagram(schema, options, fmt, cache=DjangoCache(), timeout=timeout)
     return body, FORMATS[fmt]
 
 
 def _svg(schema: m.Schema, options: ViewOptions) -> str:
     """Sanitised SVG text (no script, no external reference) for inlining in a page."""
-    try:
-        body = diagram.render_diagram(schema, options, "svg", cache=DjangoCache(),
-                                      timeout=django_settings.GRAPHVIZ_TIMEOUT)
-    except diagram.RenderError as exc:
-        from django.utils.html import escape
+    return drawing(schema, options)
 
-        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 60" id="error">'
-                f'<text x="10" y="30" fill="#c0392b">Diagram failed: {escape(str(exc))}'
-                '</text></svg>')
-    return body.decode("utf-8")
+
+TOKEN = re.compile(r"[0-9a-f]{16}")
+MANIFEST_PREFIX = "manifest:"
+
+
+def request_budget() -> float:
+    """Seconds a request waits on one Graphviz pass at most (``DIAGRAM_REQUEST_BUDGET``,
+    never more than ``GRAPHVIZ_TIMEOUT``)."""
+    return float(min(django_settings.GRAPHVIZ_TIMEOUT,
+                     getattr(django_settings, "DIAGRAM_REQUEST_BUDGET", 10.0)))
+
+
+def inline_layout_tables() -> int:
+    """Designs up to this many tables are laid out in the request that first shows them
+    (``DIAGRAM_INLINE_LAYOUT_TABLES``); larger ones on the background job."""
+    return int(getattr(django_settings, "DIAGRAM_INLINE_LAYOUT_TABLES", 150))
+
+
+def clean_token(raw: str | None) -> str | None:
+    """A drawing token from the browser, or None when it is not one."""
+    return raw if raw and TOKEN.fullmatch(raw) else None
+
+
+def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None) -> str:
+    """The view as inline SVG text tagged with its token (``data-token``), or, when
+    ``since`` names the manifest of a drawing the browser shows and few elements changed,
+    a patch: ``<svg data-patch="<since>" data-token="<new>" data-remove="<ids>">`` holding
+    the new top-level groups (``the second part of static/js/diagram.js`` swaps them in by id). A
+    failed render is an SVG that says why (never an exception)."""
+    cache_ = DjangoCache()
+    budget = request_budget()
+    try:
+        drawn = plan(schema, options, cache=cache_, timeout=budget)
+        found = patch.manifest(drawn)
+        token = patch.token(found)
+        cache_.set(MANIFEST_PREFIX + token, patch.dumps(found))
+        since = clean_token(since)
+        old = patch.loads(cache_.get(MANIFEST_PREFIX + since)) if since else None
+        changes = patch.changes(old, found) if old is not None else None
+        if since and changes is not None:
+            try:
+                return _patch(drawn, changes, since, token, cache_, budget)
+            except diagram.RenderError:
+                log.warning("diagram patch failed; sending the whole drawing", exc_info=True)
+        body = diagram.render_job(drawn.job(), "svg", cache=cache_, timeout=budget)
+    except (diagram.RenderError, ValueError) as exc:
+        return failed_svg(exc)
+    text = body.decode("utf-8")
+    return text.replace("<svg ", f'<svg data-token="{token}" ', 1)
+
+
+def _patch(drawn: patch.Drawing, changes: patch.Changes, since: str, token: str,
+           cache_: DjangoCache, budget: float) -> str:
+    removed = " ".join(sorted(changes.removed))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" data-patch="{since}" '
+             f'data-token="{token}" data-remove="{removed}" width="0" height="0">']
+    if changes.changed:
+        body = diagram.render_job(patch.patch_job(drawn, changes.changed), "svg",
+                                  cache=cache_, timeout=budget).decode("utf-8")
+        found = patch.groups(body)
+        missing = [i for i in changes.changed if i not in found]
+        if missing:
+            raise diagram.RenderError(f"the patch lacks {len(missing)} element(s)")
+        parts += [found[i] for i in sorted(changes.changed)]
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def failed_svg(exc: Exception) -> str:
+    """An SVG that says the diagram could not be drawn, and why (escaped)."""
+    from django.utils.html import escape
+
+    return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 900 60" id="error">'
+            f'<text x="10" y="30" fill="#c0392b">Diagram failed: {escape(str(exc))}. '
+            'Try a smaller view (detail, focus, area) or download the .dot file.'
+            '</text></svg>')
 
 
 # --------------------------------------------------------------------------- positions
@@ -225,24 +342,28 @@ def place_new_tables(schema: m.Schema) -> m.Schema:
     placed (so adding a table never moves the existing ones)."""
     if not any(t.position for t in schema.tables):
         return schema
-    placed = diagram.layout(schema, cache=DjangoCache(),
-                            timeout=django_settings.GRAPHVIZ_TIMEOUT)
+    placed = diagram.layout(schema, cache=DjangoCache(), timeout=request_budget())
     return _with_positions(schema, placed)
 
 
-def relayout(schema: m.Schema, options: ViewOptions | None = None) -> m.Schema:
-    """Fresh layout of every table (the user's "Re-layout"), in the view's direction."""
+def relayout(schema: m.Schema, options: ViewOptions | None = None, *,
+             timeout: float | None = None) -> m.Schema:
+    """Fresh layout of every table (the user's "Re-layout"), in the view's direction,
+    within ``timeout`` (default :func:`request_budget`): the engine for the size, ``sfdp``
+    when that does not finish, a grid when nothing does (never an error)."""
+    budget = request_budget() if timeout is None else timeout
     return _with_positions(schema, diagram.layout(schema, options, relayout=True,
-                                                  cache=DjangoCache(),
-                                                  timeout=django_settings.GRAPHVIZ_TIMEOUT))
+                                                  cache=DjangoCache(), timeout=budget))
 
 
-def ensure_positions(schema: m.Schema, options: ViewOptions | None = None) -> m.Schema:
-    """Positions for every table: fresh layout when none is placed, else place new ones."""
+def ensure_positions(schema: m.Schema, options: ViewOptions | None = None, *,
+                     timeout: float | None = None) -> m.Schema:
+    """Positions for every table: fresh layout when none is placed, else place new ones
+    (within ``timeout``, default :func:`request_budget`; never an error)."""
     if all(t.position for t in schema.tables):
         return schema
     if not any(t.position for t in schema.tables):
-        return relayout(schema, options)
+        return relayout(schema, options, timeout=timeout)
     return place_new_tables(schema)
 
 

@@ -218,6 +218,8 @@
     // an edit settles on #panel, with the new diagram swapped in out of band
     if (evt.target.id === "diagram" || evt.target.id === "panel") highlightSelected();
   });
+  // a patch replaced some elements (the second part of this file): keep the selection
+  document.body.addEventListener("diagram:patched", () => highlightSelected());
   // an edit's response carries the new diagram out of band
   document.body.addEventListener("htmx:oobAfterSwap", (evt) => {
     if (evt.detail && evt.detail.target && evt.detail.target.id === "diagram") prepare();
@@ -282,4 +284,106 @@
   });
 
   prepare();
+})();
+
+/* Incremental diagram updates for the editor (issue #17).
+ *
+ * Every drawing the server sends carries a token (<svg data-token="...">). The editor sends
+ * it back in the X-Diagram-Token header with the requests that answer with a diagram (an
+ * edit, which targets #panel and carries the diagram out of band; the diagram's refresh
+ * after the poller saw a new revision). When the server knows that drawing, it answers
+ * with a patch instead of the whole drawing:
+ *
+ *   <svg data-patch="<token of the drawing it applies to>" data-token="<new token>"
+ *        data-remove="<ids of elements that are gone>"> <g id="table-..." class="node">...
+ *
+ * The groups replace the elements of the same id in place (every other element stays
+ * the same DOM node); new ones go where Graphviz puts them (clusters, then edges, then
+ * nodes). A patch for another drawing than the one shown is not applied: the whole
+ * drawing is fetched instead.
+ */
+(function () {
+  "use strict";
+  const pane = document.getElementById("diagram-pane");
+  if (!pane) return;
+  const HEADER = "X-Diagram-Token";
+  let wantWhole = false;  // the next refresh asks for the whole drawing
+
+  const shown = () => document.querySelector("#diagram .svg-host > svg[data-token]");
+
+  document.body.addEventListener("htmx:configRequest", (evt) => {
+    const target = evt.detail.target;
+    if (!target || (target.id !== "diagram" && target.id !== "panel")) return;
+    const svg = shown();
+    if (target.id === "diagram" && wantWhole) { wantWhole = false; return; }
+    if (svg) evt.detail.headers[HEADER] = svg.dataset.token;
+  });
+
+  function layerOf(g) {
+    if (g.classList.contains("cluster")) return 0;
+    if (g.classList.contains("edge")) return 1;
+    return 2;
+  }
+
+  // Apply a patch <svg> to the drawing shown; false when it is for another drawing.
+  function apply(patch, rev) {
+    const svg = shown();
+    if (!svg || svg.dataset.token !== patch.dataset.patch) return false;
+    const graph = svg.querySelector("g.graph") || svg;
+    (patch.dataset.remove || "").split(" ").filter(Boolean).forEach((id) => {
+      const old = svg.getElementById(id);
+      if (old) old.remove();
+    });
+    Array.from(patch.children).forEach((g) => {
+      if (g.tagName.toLowerCase() !== "g" || !g.id) return;
+      const old = svg.getElementById(g.id);
+      if (old && old.parentNode) { old.replaceWith(g); return; }
+      // a new element: after the last one of its layer, or before the first of a later one
+      const layer = layerOf(g);
+      const tops = Array.from(graph.children).filter((c) => c.tagName.toLowerCase() === "g");
+      const after = tops.filter((c) => layerOf(c) <= layer).pop();
+      if (after) after.after(g);
+      else if (tops.length) tops[0].before(g);
+      else graph.appendChild(g);
+    });
+    svg.dataset.token = patch.dataset.token;
+    const host = svg.parentNode;
+    if (rev !== undefined && rev !== null && rev !== "") {
+      host.dataset.rev = rev;
+      pane.dataset.rev = rev;
+    }
+    document.body.dispatchEvent(new CustomEvent("diagram:patched", { detail: { svg: svg } }));
+    return true;
+  }
+
+  function fetchWhole() {
+    wantWhole = true;
+    htmx.trigger(document.body, "schema-changed");
+  }
+
+  // Handle a response fragment holding .svg-host; true when it was a patch (applied or not).
+  function handle(root) {
+    const patch = root.querySelector("svg[data-patch]");
+    if (!patch) return false;
+    const host = root.querySelector(".svg-host");
+    if (!apply(patch, host ? host.dataset.rev : null)) fetchWhole();
+    return true;
+  }
+
+  // An edit's response: the diagram comes out of band.
+  document.body.addEventListener("htmx:oobBeforeSwap", (evt) => {
+    const d = evt.detail;
+    if (!d || !d.target || d.target.id !== "diagram" || !d.fragment) return;
+    if (handle(d.fragment)) d.shouldSwap = false;
+  });
+  // The diagram's refresh.
+  document.body.addEventListener("htmx:beforeSwap", (evt) => {
+    const d = evt.detail;
+    if (!d || !d.target || d.target.id !== "diagram" || !d.xhr) return;
+    const text = d.serverResponse || "";
+    if (text.indexOf("data-patch=") < 0) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = text;
+    if (handle(tpl.content)) d.shouldSwap = false;
+  });
 })();
