@@ -12,6 +12,9 @@ def settle() -> None:
     70 ms, once every dozen editor requests. Objects made later are collected as usual."""
     from django.urls import get_resolver
 
-    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    from modeler.web.lazyviews import load_all
+
+    get_resolver().url_patterns  # noqa: B018 - loads the URLconf
+    load_all()  # imports every view module (the URLconf names them lazily)
     gc.collect()
     gc.freeze()

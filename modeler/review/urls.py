@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from modeler.review.views import inbox, members, proposals, review
+from modeler.web.lazyviews import modules
+
+# imported on first use, like the main URLconf's views (see modeler.web.lazyviews)
+inbox, members, proposals, review = modules(
+    "modeler.review.views", "inbox", "members", "proposals", "review")
 
 app_name = "review"
 

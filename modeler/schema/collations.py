@@ -15,11 +15,9 @@ case), so a hand-typed ``C`` means the collation ``C``, as the user meant.
 from __future__ import annotations
 
 import re
-
-from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+from functools import cache
 
 _PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
-_KEYWORDS = frozenset(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS | COL_NAME_KEYWORDS)
 # Collations every PostgreSQL has, whatever its locales (pg_collation of a fresh cluster).
 BUILTIN = frozenset({"default", "C", "POSIX", "ucs_basic", "pg_c_utf8", "unicode",
                      "und-x-icu"})
@@ -28,10 +26,19 @@ _LIBC = re.compile(r"^(?:C|POSIX|[a-z]{2,3}_[A-Z]{2})(?:\.[A-Za-z0-9-]+)?(?:@[a-
 _CATALOG = "pg_catalog"
 
 
+@cache
+def _keywords() -> frozenset[str]:
+    # pglast on first use: the app registry imports this module (web.models -> schema.model),
+    # and a command that quotes no collation should not pay for the parser's import
+    from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+    return frozenset(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS | COL_NAME_KEYWORDS)
+
+
 def quote(name: str) -> str:
     """One identifier, quoted when PostgreSQL needs it (upper case, odd characters,
     keywords)."""
-    if _PLAIN.match(name) and name not in _KEYWORDS:
+    if _PLAIN.match(name) and name not in _keywords():
         return name
     return '"' + name.replace('"', '""') + '"'
 

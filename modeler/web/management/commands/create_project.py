@@ -14,6 +14,9 @@ from modeler.web import services
 
 class Command(BaseCommand):
     help = "Create a design project owned by an existing user."
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")

@@ -17,6 +17,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 class Command(BaseCommand):
     help = "Create the first (super)user when the database has none; print its password once."
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default=os.environ.get("MODELER_ADMIN_USER", "admin"))

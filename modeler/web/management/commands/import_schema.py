@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from modeler.importers import ImportResult, SchemaImportError, import_dbml, import_live, import_sql
-from modeler.web.importing import ImportRefused, import_project, live_timeouts
+if TYPE_CHECKING:
+    from modeler.importers import ImportResult
 
 
 class Command(BaseCommand):
     help = "Import SQL DDL, DBML or a live PostgreSQL database as a new project's baseline."
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="*")
@@ -42,6 +45,8 @@ class Command(BaseCommand):
                             help="schema to read from the live database (repeatable)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from modeler.web.importing import ImportRefused, import_project
+
         owner = self._owner(opts["owner"])
         result, source = self._read(opts)
         for w in result.warnings:
@@ -70,10 +75,15 @@ class Command(BaseCommand):
         return user
 
     def _read(self, opts: dict[str, Any]) -> tuple[ImportResult, str]:
+        from modeler.importers.result import SchemaImportError
+
         try:
             if opts["url"]:
                 if opts["files"] or opts["format"]:
                     raise CommandError("give either --url or --format with files, not both")
+                from modeler.importers.live import import_live
+                from modeler.web.importing import live_timeouts
+
                 return (import_live(opts["url"], schemas=opts["schemas"] or None,
                                     timeouts=live_timeouts()), "a live database")
             if not opts["files"] or not opts["format"]:
@@ -87,7 +97,10 @@ class Command(BaseCommand):
                     raise CommandError(f"{name}: larger than the "
                                        f"{settings.MODELER_MAX_UPLOAD_BYTES} byte limit")
                 files.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
-            reader = import_sql if opts["format"] == "sql" else import_dbml
+            if opts["format"] == "sql":
+                from modeler.importers.sql import import_sql as reader
+            else:
+                from modeler.importers.dbml import import_dbml as reader
             source = f"{opts['format']}: " + ", ".join(n for n, _ in files)
             return reader(files), source[:300]
         except SchemaImportError as exc:

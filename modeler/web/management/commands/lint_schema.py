@@ -10,20 +10,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from modeler import rules
-from modeler.web import ruling, services
-from modeler.web.models import Project
-from modeler.web.snapshot import snapshot
-
 
 class Command(BaseCommand):
     help = "Check a project's design against the rules; exit 1 on unwaived BLOCK/JUSTIFY."
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from modeler import rules
+        from modeler.web import ruling, services
+        from modeler.web.models import Project
+        from modeler.web.snapshot import snapshot
+
         try:
             project = Project.objects.get(slug=opts["slug"])
         except Project.DoesNotExist as exc:

@@ -11,14 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
-from modeler.web.models import Project
-from modeler.web.views.rehearsal import proposal_target, version_target
-
 
 class Command(BaseCommand):
     help = ("Rehearse a version (or a proposal) on a scratch database: migrations on sample "
             "data with their locks, down and up again, query plans. Exit 1 on a failed check.")
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
         # --version selects the design version here, not Django's version banner.
@@ -41,6 +40,10 @@ class Command(BaseCommand):
                                  "MODELER_REHEARSAL_URL setting, else a local cluster)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
+        from modeler.web.models import Project
+        from modeler.web.views.rehearsal import proposal_target, version_target
+
         try:
             project = Project.objects.get(slug=opts["slug"])
         except Project.DoesNotExist as exc:

@@ -10,13 +10,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from modeler.web.editing import Refused
-from modeler.web.models import Project
-from modeler.web.versions import version_save
-
 
 class Command(BaseCommand):
     help = "Freeze the working design as the next version (when the version gate passes)."
+    # a product command: Django's system checks (which load every view) are for
+    # `manage.py check` and `migrate`, not for every run
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
@@ -25,6 +24,10 @@ class Command(BaseCommand):
                             help="author (default: the project owner)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from modeler.web.editing import Refused
+        from modeler.web.models import Project
+        from modeler.web.versions import version_save
+
         try:
             project = Project.objects.get(slug=opts["slug"])
         except Project.DoesNotExist as exc:
