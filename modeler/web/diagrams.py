@@ -247,9 +247,8 @@ def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
     # a download waits as long as any request; a command as long as Graphviz may take
-    timeout = (request_budget() if diagram_token.in_request()
-               else django_settings.GRAPHVIZ_TIMEOUT)
-    body = diagram.render_diagram(schema, options, fmt, cache=DjangoCache(), timeout=timeout)
+    body = diagram.render_diagram(schema, options, fmt, cache=DjangoCache(),
+                                  timeout=layout_budget())
     return body, FORMATS[fmt]
 
 
@@ -267,6 +266,14 @@ def request_budget() -> float:
     never more than ``GRAPHVIZ_TIMEOUT``)."""
     return float(min(django_settings.GRAPHVIZ_TIMEOUT,
                      getattr(django_settings, "DIAGRAM_REQUEST_BUDGET", 10.0)))
+
+
+def layout_budget() -> float:
+    """Seconds one layout or render may take here: :func:`request_budget` in a web
+    request, ``GRAPHVIZ_TIMEOUT`` elsewhere (commands, import jobs on their thread)."""
+    if diagram_token.in_request():
+        return request_budget()
+    return float(django_settings.GRAPHVIZ_TIMEOUT)
 
 
 def inline_layout_tables() -> int:
@@ -342,16 +349,16 @@ def place_new_tables(schema: m.Schema) -> m.Schema:
     placed (so adding a table never moves the existing ones)."""
     if not any(t.position for t in schema.tables):
         return schema
-    placed = diagram.layout(schema, cache=DjangoCache(), timeout=request_budget())
+    placed = diagram.layout(schema, cache=DjangoCache(), timeout=layout_budget())
     return _with_positions(schema, placed)
 
 
 def relayout(schema: m.Schema, options: ViewOptions | None = None, *,
              timeout: float | None = None) -> m.Schema:
     """Fresh layout of every table (the user's "Re-layout"), in the view's direction,
-    within ``timeout`` (default :func:`request_budget`): the engine for the size, ``sfdp``
+    within ``timeout`` (default :func:`layout_budget`): the engine for the size, ``sfdp``
     when that does not finish, a grid when nothing does (never an error)."""
-    budget = request_budget() if timeout is None else timeout
+    budget = layout_budget() if timeout is None else timeout
     return _with_positions(schema, diagram.layout(schema, options, relayout=True,
                                                   cache=DjangoCache(), timeout=budget))
 
@@ -359,7 +366,7 @@ def relayout(schema: m.Schema, options: ViewOptions | None = None, *,
 def ensure_positions(schema: m.Schema, options: ViewOptions | None = None, *,
                      timeout: float | None = None) -> m.Schema:
     """Positions for every table: fresh layout when none is placed, else place new ones
-    (within ``timeout``, default :func:`request_budget`; never an error)."""
+    (within ``timeout``, default :func:`layout_budget`; never an error)."""
     if all(t.position for t in schema.tables):
         return schema
     if not any(t.position for t in schema.tables):
