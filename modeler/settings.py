@@ -6,6 +6,7 @@ ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost).
 DATABASE_URL sqlite:///path (default: data/modeler.sqlite3) or postgresql://… / postgres://…
 DB_CONN_MAX_AGE  seconds of persistent connections on PostgreSQL (default 60);
 DB_POOL=1    use psycopg 3's connection pool instead (DB_POOL_MIN/DB_POOL_MAX).
+DB_PGBOUNCER=1  DATABASE_URL is PgBouncer in transaction mode (no server-side cursors).
 CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory).
 MODELER_LIVE_IMPORT_HOSTS  host:port pairs the web's live import may read (see below).
 AXES_FAILURE_LIMIT / AXES_COOLOFF_MINUTES  sign-in throttling (default 10 wrong passwords, 15 min).
@@ -99,6 +100,8 @@ def database_from_url(url: str) -> dict[str, object]:
         else:
             entry["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
             entry["CONN_HEALTH_CHECKS"] = True
+        if _flag("DB_PGBOUNCER"):  # transaction pooling: a named cursor cannot span it
+            entry["DISABLE_SERVER_SIDE_CURSORS"] = True
         entry["OPTIONS"] = options
         return entry
     raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
