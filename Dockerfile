@@ -1,6 +1,10 @@
-# Production image: python slim + Debian's graphviz, gunicorn, WhiteNoise for static files.
-# Configure with environment variables (see README): SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS,
-# CSRF_TRUSTED_ORIGINS, CACHE_URL, BEHIND_HTTPS=1 when TLS is terminated by a proxy.
+# Production image: python slim + Debian's graphviz, gunicorn, WhiteNoise for static files;
+# runs as the unprivileged user "modeler" (uid 10001). Configure with environment variables
+# (see README): SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, CACHE_URL,
+# MODELER_TASKS_BACKEND/REDIS_URL, BEHIND_HTTPS=1 when TLS is terminated by a proxy.
+# docker-compose.yml runs the same image as web (gunicorn), task workers (rqworker) and a
+# one-shot migrate; alone, the default command migrates and serves (run a worker beside it:
+# `python manage.py db_worker`, or rqworker with MODELER_TASKS_BACKEND=rq).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
