@@ -7,11 +7,16 @@ FK each) stored in a scratch database (bench/_django.py), through Django's test 
 logged-in owner, the way the browser does it:
 
 * **Round trip**: ``POST .../t/<uid>/columns/add/`` (htmx: the response is the refreshed
-  panel) and then ``GET .../edit/diagram/`` (the new inline SVG). Positions are stored
-  first (one diagram view), so every render is pinned as in real use. Each added column
-  changes the DOT, so the SVG cache (keyed by the DOT's hash) misses and every measured
-  request really runs Graphviz (checked: the new column is in the SVG). p50/p95 per size.
-  Goals: p95 < 150 ms at 50 tables, < 500 ms at 300.
+  panel and the diagram) and then ``GET .../edit/diagram/`` (what a polling browser
+  fetches). Positions are stored first (one diagram view), so every render is pinned as in
+  real use. Each added column changes the DOT, so the SVG cache (keyed by the DOT's hash)
+  misses and every measured request really runs Graphviz (checked: the new column is in
+  the response). Both send ``X-Diagram-Token`` as the editor's script does (issue #17): the
+  edit answers with a patch of the drawing the browser shows, the poll with the changes
+  since the drawing before the edit. ``--whole`` sends no token: every answer is the whole
+  drawing (the behaviour before issue #17). p50/p95 and bytes per answer, per size.
+  Goals (issue #17): p95 <= 50 ms at 50 tables, <= 80 at 300, <= 150 at 1,000; under
+  50 KB per one-column edit at 1,000 tables.
 * **Full render** of a fresh 1,000-table design (no stored positions, empty cache): the
   first diagram view (layout pass, positions stored, pinned render), and the pure drawing
   ``render_diagram(..., layout="fresh")`` without Django. Goal: < 5 s.
@@ -51,6 +56,7 @@ from modeler.web.models import Design, ViewPrefs  # noqa: E402
 from modeler.web.snapshot import materialize, snapshot  # noqa: E402
 
 HX = {"HTTP_HX_REQUEST": "true"}
+TOKEN = re.compile(r'data-token="([0-9a-f]{16})"')
 NODE = re.compile(r'<g id="table-([0-9a-f-]{36})" class="node"[^>]*>\s*<polygon[^>]*?'
                   r'points="([^"]+)"')
 
@@ -86,15 +92,17 @@ class Bench:
     def url(self, name: str, *args: object) -> str:
         return reverse(name, args=[self.slug, *args])
 
-    def diagram(self) -> str:
-        r = self.client.get(self.url("diagram"), **HX)
+    def diagram(self, token: str | None = None) -> str:
+        extra = {"HTTP_X_DIAGRAM_TOKEN": token} if token else {}
+        r = self.client.get(self.url("diagram"), **HX, **extra)
         assert r.status_code == 200, r.status_code
         return r.content.decode()
 
-    def add_column(self, table_uid: str, name: str) -> str:
+    def add_column(self, table_uid: str, name: str, token: str | None = None) -> str:
+        extra = {"HTTP_X_DIAGRAM_TOKEN": token} if token else {}
         r = self.client.post(self.url("column_add", table_uid),
                              {"col-name": name, "col-type": "text", "col-searchable": "none",
-                              "col-comment": "added by the benchmark"}, **HX)
+                              "col-comment": "added by the benchmark"}, **HX, **extra)
         assert r.status_code == 200, (r.status_code, r.content[:2000])
         return str(r.content.decode())
 
@@ -149,25 +157,43 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
-def round_trips(b: Bench, runs: int, warmup: int = 2) -> None:
+def token_of(body: str) -> str | None:
+    found = TOKEN.search(body)
+    return found.group(1) if found else None
+
+
+def kb(values: list[int]) -> str:
+    return f"{statistics.median(values) / 1024:.1f} KB (max {max(values) / 1024:.1f} KB)"
+
+
+def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> None:
     tables = b.tables()
-    posts, gets = [], []
+    posts, gets, post_bytes, get_bytes = [], [], [], []
+    token = None if whole else token_of(b.diagram())
+    patches = 0
     for i in range(warmup + runs):
         table = tables[(i * 37) % len(tables)]
         name = f"bench_c{i}"
-        t_post, body = timed(lambda t=table, c=name: b.add_column(t.uid, c))
-        # the edit's response carries the new SVG (an out-of-band swap)
+        before = token
+        t_post, body = timed(lambda t=table, c=name, k=before: b.add_column(t.uid, c, k))
+        # the edit's response carries the new drawing or a patch (an out-of-band swap)
         assert "hx-swap-oob" in body and f">{name}<" in body, "no new SVG in the response"
-        t_get, svg = timed(b.diagram)  # what a polling browser's refresh costs
+        patches += "data-patch=" in body
+        token = None if whole else token_of(body)
+        # what a polling browser that still shows the drawing before the edit fetches
+        t_get, svg = timed(lambda k=before: b.diagram(k))
         assert f">{name}<" in svg, "the new column is not in the SVG"
         if i >= warmup:
             posts.append(t_post)
             gets.append(t_get)
-    print(f"  round trip (POST add column -> response with the new SVG), {runs} runs: "
+            post_bytes.append(len(body.encode()))
+            get_bytes.append(len(svg.encode()))
+    mode = "whole drawings" if whole else f"patches ({patches}/{warmup + runs} answers)"
+    print(f"  round trip (POST add column -> response with the diagram), {runs} runs, {mode}: "
           f"p50 {ms(statistics.median(posts))}, p95 {ms(pct(posts, 0.95))}, "
-          f"max {ms(max(posts))}")
+          f"max {ms(max(posts))}; bytes per edit {kb(post_bytes)}")
     print(f"    a polling browser's refresh (GET diagram): p50 {ms(statistics.median(gets))}, "
-          f"p95 {ms(pct(gets, 0.95))}")
+          f"p95 {ms(pct(gets, 0.95))}; bytes {kb(get_bytes)}")
 
 
 def stability(b: Bench) -> None:
@@ -202,6 +228,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--full-render", type=int, default=1000,
                         help="tables of the fresh full-render design (0: skip)")
+    parser.add_argument("--whole", action="store_true",
+                        help="send no drawing token: whole drawings (before issue #17)")
+    parser.add_argument("--no-stability", action="store_true")
     args = parser.parse_args()
     user = get_user_model().objects.create_user("bench")
 
@@ -214,8 +243,9 @@ def main() -> None:
               f"materialize {b.materialize_s:.2f} s, first view (layout + store + render) "
               f"{t_first:.2f} s, SVG {len(svg) / 1e6:.2f} MB")
         runs = args.runs if n <= 300 else max(5, args.runs // 2)
-        round_trips(b, runs)
-        stability(b)
+        round_trips(b, runs, whole=args.whole)
+        if not args.no_stability:
+            stability(b)
 
     if args.full_render:
         n = args.full_render

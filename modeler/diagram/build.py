@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from modeler.diagram import styles
@@ -22,7 +24,7 @@ def build_graph(schema: Schema, options: ViewOptions | None = None) -> Graph:
     shown = {t.uid for t in tables}
     clusters = _clusters(tables)
     member = {n: c.id for c in clusters for n in c.node_ids}
-    nodes = tuple(_node(schema, t, options, member.get(node_id(t.uid))) for t in tables)
+    nodes = tuple(_node_memo(schema, t, options, member.get(node_id(t.uid))) for t in tables)
     by_table = {n.table_uid: n for n in nodes}
     labels = (options.edge_labels if options.edge_labels is not None
               else len(tables) <= EDGE_LABEL_LIMIT)
@@ -94,6 +96,38 @@ def _shown_columns(table: Table, markers: dict[str, tuple[Marker, ...]],
         keys = {"PK", "FK", "UQ"}
         return [c for c in table.columns if keys.intersection(markers[c.uid])]
     return list(table.columns)
+
+
+# Nodes of tables drawn before, by the table object itself (snapshots share the objects of
+# unchanged tables: an edit rebuilds one node, not a thousand). An entry holds the objects
+# it was made from and is used only when they are the very same objects again.
+_MEMO: OrderedDict[tuple[object, ...], tuple[Table, object, object, Node]] = OrderedDict()
+_MEMO_SIZE = 20_000
+_MEMO_LOCK = threading.Lock()
+
+
+def _node_memo(schema: Schema, table: Table, options: ViewOptions,
+               cluster: str | None) -> Node:
+    """:func:`_node`, memoised for the editor's views (no review status, comment or
+    highlight marks, which are per column)."""
+    if options.status or options.comments or options.highlight:
+        return _node(schema, table, options, cluster)
+    fk = frozenset(c for r in schema.relationships_of(table.uid) for c in r.child_columns)
+    key = (id(table), options.detail, options.badges.get(table.uid), cluster, fk,
+           id(schema.enums), id(schema.domains))
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None:
+            _MEMO.move_to_end(key)
+    if (hit is not None and hit[0] is table and hit[1] is schema.enums
+            and hit[2] is schema.domains):
+        return hit[3]
+    node = _node(schema, table, options, cluster)
+    with _MEMO_LOCK:
+        _MEMO[key] = (table, schema.enums, schema.domains, node)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return node
 
 
 def _node(schema: Schema, table: Table, options: ViewOptions, cluster: str | None) -> Node:

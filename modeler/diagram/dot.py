@@ -144,13 +144,30 @@ def _cell(content: str, *, cell_id: str | None = None, title: str | None = None,
     return f"<TD {' '.join(attrs)}>{content}</TD>"
 
 
-@lru_cache(maxsize=4096)
 def node_label(node: Node) -> str:
     """The HTML-like label (without the outer ``<``/``>``) of a table node.
 
-    Memoised (a pure function of the frozen node): every render writes each label twice,
-    for the size cache key and for the DOT, and most tables are the same as last time.
+    Memoised (a pure function of the frozen node): every render writes each label two or
+    three times (size cache key, manifest, DOT), and most tables are the same as last time.
+    The same node object (the graph builder reuses them) is found by identity first, which
+    spares hashing the whole node.
     """
+    hit = _LABELS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    label = _node_label(node)
+    if len(_LABELS) >= _LABELS_SIZE:
+        _LABELS.clear()
+    _LABELS[id(node)] = (node, label)
+    return label
+
+
+_LABELS: dict[int, tuple[Node, str]] = {}
+_LABELS_SIZE = 20_000
+
+
+@lru_cache(maxsize=4096)
+def _node_label(node: Node) -> str:
     s = node.style
     rows = [_header(node)]
     rows += [_row(p) for p in node.ports]
