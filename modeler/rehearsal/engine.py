@@ -231,7 +231,7 @@ class _Rehearsal:
                 return
             checks.append(Check("previous-upgrade", "pass",
                                 f"version {previous.version.number}'s migrations applied "
-                                f"({run.seconds - r.startup:.1f} s)"))
+                                f"({max(0.0, run.seconds - r.startup):.1f} s)"))
             prev_schema = previous.version.schema
             r.data = load_sample_data(url, hints_for(prev_schema, self.opts.expected_rows),
                                       scale=self.opts.scale, seed=self.opts.seed,

@@ -91,6 +91,7 @@ def test_unserved_pattern_blocks_and_shows_on_the_review_page(project: db.Projec
     assert "no index serves it" in page and "CREATE INDEX ON &quot;public&quot;" in page
     assert "no index served it when rehearsed" in page  # the BLOCK finding in the list
     assert f"run by {user.get_username()}" in page and 'id="rehearse-review"' in page
+    assert "view_model(run)" not in page and "(-" not in page  # no template text, no -0.1 s
 
     # the fact lapses once the table changes (the index is back): static IX-02 again
     apply_edit(design=proposal.design, actor=user, action="test", summary="index back",
