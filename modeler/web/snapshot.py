@@ -74,8 +74,8 @@ class SnapshotCache:
         if hit is None or hit.settings != settings or hit.name != name:
             return None
         if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
-            fresh = snapshot_uncached(key.design_id)
-            if fresh != hit:
+            fresh = _fresh_at(key)
+            if fresh is not None and fresh != hit:
                 raise StaleSnapshot(f"design {key.design_id} at revision {key.revision}: "
                                     "the cached snapshot differs from the rows")
         return hit
@@ -113,6 +113,19 @@ def snapshot_uncached(design_id: int) -> m.Schema:
     """The snapshot read from the rows, bypassing :data:`CACHE`."""
     row = _design_row(design_id)
     return _read(design_id, row, _settings(row))
+
+
+def _fresh_at(key: CacheKey) -> m.Schema | None:
+    """The rows read afresh, when the design stays at ``key``'s revision stamp from before
+    to after the read; None when another process wrote meanwhile (its commit may land
+    between the queries: there is then nothing to compare the hit with)."""
+    row = _design_row(key.design_id)
+    if (row["revision"], row["updated_at"]) != (key.revision, key.updated_at):
+        return None
+    fresh = _read(key.design_id, row, _settings(row))
+    after = db.Design.objects.filter(pk=key.design_id).values_list("revision",
+                                                                   "updated_at").get()
+    return fresh if after == (key.revision, key.updated_at) else None
 
 
 def _design_row(design_id: int) -> dict[str, Any]:
