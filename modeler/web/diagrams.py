@@ -173,7 +173,11 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
     return notice + drawing(schema, options, since=None if notice else since)
 
 
-PROVISIONAL = '<p class="diagram-notice" role="status" data-provisional="1">{}</p>'
+PROVISIONAL = ('<p class="diagram-notice" role="status" data-provisional="1" style="position:'
+               'absolute;top:6px;left:6px;right:6px;margin:0;padding:4px 8px;z-index:1;'
+               'background:#fff8e1;border:1px solid #f0c36d;font-size:13px">{}</p>')
+WAITING = ("Provisional placement (tables in a grid by subject area): the layout of this "
+           "design is being computed and replaces it when done.")
 
 
 def _placed(schema: m.Schema, design: db.Design, options: ViewOptions,
@@ -192,19 +196,13 @@ def _placed(schema: m.Schema, design: db.Design, options: ViewOptions,
     small = len(schema.tables) <= inline_layout_tables()
     if can_store and (small or placed_share >= PIN_SHARE):
         placed = ensure_positions(schema, options)
-        try:
-            sync(design, schema, placed)
-        except Exception:  # a concurrent edit won: draw it anyway, store next time
-            log.warning("could not store the positions of design %s", design.pk,
-                        exc_info=True)
+        sync(design, schema, placed)
         return placed, ""
     provisional = _with_positions(schema, provisional_positions(schema,
                                                                                options))
     if can_store:
         layoutjobs.schedule_layout(design)
-        text = ("Provisional placement (tables in a grid by subject area): the layout of "
-                f"these {len(schema.tables):,} tables is being computed and replaces it "
-                "when done.")
+        text = WAITING
     else:
         text = ("Provisional placement (tables in a grid by subject area): this design "
                 "has no layout yet; it gets one when an editor opens it.")
@@ -227,11 +225,21 @@ def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | An
     options = view_options(prefs_for(user, project), schema,
                            badges=ruling.worst_levels(findings))
     since = since if since is not None else diagram_token.current()
+    notice = ""
+    if not all(t.position for t in schema.tables):
+        # an edit of a design still waiting for its layout (the editor's view started it):
+        # the provisional placement again, never a layout in the edit's request
+        schema = _with_positions(schema, provisional_positions(schema, options))
+        notice, since = PROVISIONAL.format(WAITING), None
     if django_settings.DIAGRAM_THREADS:
-        return _POOL.submit(drawing, schema, options, since=since)
+        return _POOL.submit(_noticed, notice, schema, options, since)
     done: Future[str] = Future()
-    done.set_result(drawing(schema, options, since=since))
+    done.set_result(_noticed(notice, schema, options, since))
     return done
+
+
+def _noticed(notice: str, schema: m.Schema, options: ViewOptions, since: str | None) -> str:
+    return notice + drawing(schema, options, since=since)
 
 
 def static_svg(schema: m.Schema, *, status: Mapping[str, str] | None = None) -> str:

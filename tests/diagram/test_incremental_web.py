@@ -133,3 +133,7 @@ def test_a_viewer_sees_the_provisional_placement_without_storing(client: Client,
     assert "Provisional placement" in html and "no layout yet" in html
     assert not any(t.position for t in snapshot(services_design).tables)
     assert not layoutjobs.running(services_design.pk)
+    # an edit of such a design draws the provisional placement again (no layout in the
+    # edit's request) and says so
+    drawn = diagrams.svg_later(snapshot(services_design), project, user, ()).result()
+    assert "Provisional placement" in drawn and "<svg" in drawn and "data-patch" not in drawn
