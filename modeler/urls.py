@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from modeler.web import health
+from modeler.web.lazyviews import modules
 from modeler.web.views import editor, elements, imports, projects, rehearsal, rules, versions
+
+(textmode,) = modules("modeler.web.views", "textmode")  # the editor's text mode (DBML)
 
 
 class UidConverter:
@@ -54,6 +57,9 @@ EDITOR = [
     path("waive/", rules.waive, name="waive"),
     path("waivers/", rules.waivers, name="waivers"),
     path("findings/", rules.findings, name="findings"),
+    path("edit/text/", textmode.text_panel, name="textmode"),
+    path("edit/text/preview/", textmode.text_preview, name="textmode_preview"),
+    path("edit/text/apply/", textmode.text_apply, name="textmode_apply"),
 ]
 
 urlpatterns = [
@@ -79,6 +85,8 @@ urlpatterns = [
          name="version_restore"),
     path("p/<slug:slug>/versions/<int:number>/export/", versions.export,
          name="version_export"),
+    path("p/<slug:slug>/versions/<int:number>/dbml/", textmode.version_dbml,
+         name="version_dbml"),
     path("p/<slug:slug>/rehearse/", rehearsal.rehearsal, name="rehearsal"),
     # rules: reference, fixes, waivers, levels
     path("rules/", rules.rule_index, name="rule_index"),
