@@ -167,6 +167,16 @@ def latest_run(project: db.Project, *, version: db.Version | None = None,
     return qs.order_by("-started_at", "-pk").first()
 
 
+def latest_statuses(project: db.Project) -> dict[int, str]:
+    """Each rehearsed version's (by pk) latest stored status."""
+    out: dict[int, str] = {}
+    for version_id, status in db.RehearsalRun.objects.filter(
+            project=project, version__isnull=False).order_by(
+                "version_id", "-started_at", "-pk").values_list("version_id", "status"):
+        out.setdefault(version_id, status)
+    return out
+
+
 def is_running(run: db.RehearsalRun | None) -> bool:
     return (run is not None and run.status == db.RehearsalRun.Status.RUNNING
             and (timezone.now() - run.started_at).total_seconds() < STALE_AFTER)

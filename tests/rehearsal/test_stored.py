@@ -140,6 +140,8 @@ def test_rehearsal_md_in_the_bundle_and_the_version_page(project: db.Project, us
     web = client.get("/p/ledger/versions/1/export/")
     assert web.status_code == 200
     assert any(n.endswith("REHEARSAL.md") for n in _zip_names(web.content))
+    history = client.get("/p/ledger/versions/").content.decode()
+    assert 'data-rehearsal="1">rehearsal passed</span>' in history
     page = client.get("/p/ledger/rehearse/?version=1").content.decode()
     assert 'id="rehearsal-verdict">Passed' in page
     assert 'data-check="query-plans" data-status="pass"' in page

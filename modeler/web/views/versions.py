@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from modeler.schema import model as m
-from modeler.web import diagrams, exporting
+from modeler.web import diagrams, exporting, rehearsals
 from modeler.web.editing import Refused
 from modeler.web.forms import text_problem
 from modeler.web.models import Design, Version
@@ -30,8 +30,11 @@ from modeler.web.versions import (
 @require_GET
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
-    versions = Version.objects.filter(project=project).select_related("author").order_by(
-        "-number")
+    versions = list(Version.objects.filter(project=project).select_related("author").order_by(
+        "-number"))
+    rehearsed = rehearsals.latest_statuses(project)
+    for v in versions:
+        v.rehearsal_status = rehearsed.get(v.pk, "")  # type: ignore[attr-defined]
     return render(request, "versions/history.html", {
         "project": project, "role": role, "versions": versions,
         "can_edit": can(role, "edit")})
