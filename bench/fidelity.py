@@ -5,7 +5,8 @@
 For every SQL schema of ``../shared/corpus``: the original loaded with psql into database A vs
 import → export bundle → ``alembic upgrade head`` into database B (tests/fidelity/roundtrip.py),
 then on B the rest of the loop: ``alembic check`` (no drift), ``alembic downgrade base`` (an
-empty database: only ``alembic_version``), ``alembic upgrade head`` again (identical again).
+empty database: only the version table, ``alembic_version`` unless the design has a relation
+of that name), ``alembic upgrade head`` again (identical again).
 A ``steps`` line under each schema says how each step went.
 For the DBML files with an SQL twin: the DBML import's database vs the SQL import's. For the
 other DBML files: whether the export upgrades an empty database at all.

@@ -39,7 +39,10 @@ from modeler.codegen.pynames import package_name
 from modeler.codegen.pysource import docstring
 from modeler.codegen.tpl_db import render_db
 from modeler.codegen.tpl_tests import render_tests
+from modeler.codegen.version_table import version_table_name
 from modeler.codegen.versions import Revision, VersionInput, chain, revision_id
+from modeler.diff.compare import namespaces as design_namespaces
+from modeler.schema.runtime_objects import runtime_table_namespaces
 
 __all__ = ["TARGETS", "VersionInput", "build_bundle", "package_name", "revision_id",
            "write_zip"]
@@ -86,6 +89,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     pkg = package_name(slug)
     name = title or schema.name or slug
     plan = build_plan(schema)
+    version_table = version_table_name(rev.version.schema for rev in revisions)
     names = None if target == "sqlalchemy" else build_names(schema, plan)
     drizzle_usage = "" if names is None else design_doc_section(
         schema, plan, DRIZZLE_ROOT if target == "both" else "", names)
@@ -108,13 +112,16 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         "alembic.ini": tpl_alembic.ALEMBIC_INI,
         "migrations/env.py": tpl_alembic.render_env(
             package=pkg, schemas=namespaces(schema),
-            kept_indexes=tpl_alembic.kept_index_names(schema)),
+            kept_indexes=tpl_alembic.kept_index_names(schema), version_table=version_table,
+            kept_tables=tpl_alembic.kept_table_names(schema),
+            runtime_namespaces=runtime_table_namespaces([schema]),
+            path_schemas=sorted(design_namespaces(schema))),
         "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
         "schema.sql": schema_sql(schema, plan=plan, title=f"{name}: schema"),
         "DESIGN.md": design_doc,
         "README.md": render_readme(name, pkg, revisions),
         "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
-        "tests/test_migrations.py": render_tests(package=pkg),
+        "tests/test_migrations.py": render_tests(package=pkg, version_table=version_table),
     }
     text.update(render_revisions(revisions))
     if rehearsal_md is not None:

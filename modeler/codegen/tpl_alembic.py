@@ -81,6 +81,12 @@ if config.config_file_name is not None:
 target_metadata = Base.metadata
 # Namespaces of the design besides the default one (autogenerate compares only these).
 SCHEMAS: frozenset[str] = __SCHEMAS__
+# The search_path the revisions run under (public, then these): what the model's expressions
+# name unqualified (a kept function of a namespace that holds no table) resolves there.
+PATH_SCHEMAS: frozenset[str] = __PATH_SCHEMAS__
+# Alembic's bookkeeping table, in the connection's default schema: alembic_version unless the
+# design uses that name itself (then the first free alembic_version_<n>).
+VERSION_TABLE = __VERSION_TABLE__
 
 
 def database_url() -> str:
@@ -108,12 +114,21 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 # Indexes that kept SQL creates (index methods or options the models cannot declare, DO
 # blocks): in the database, not in the models, and no drift.
 KEPT_INDEXES: frozenset[tuple[str, str]] = __KEPT_INDEXES__
+# Tables that kept SQL creates (CREATE TABLE ... AS, a DO block): not in the models either.
+KEPT_TABLES: frozenset[tuple[str, str]] = __KEPT_TABLES__
+# Namespaces where kept calls of the design's functions create tables when they run, under
+# names made at run time (an audit trigger's history table): the tables there that the models
+# do not declare are theirs. The models' own tables there are compared as everywhere else.
+RUNTIME_NAMESPACES: frozenset[str] = __RUNTIME_NAMESPACES__
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     if type_ == "index" and reflected and compare_to is None:
         return (obj.table.schema or "public", name) not in KEPT_INDEXES
+    if type_ == "table" and reflected and compare_to is None:
+        schema = obj.schema or "public"
+        return (schema, name) not in KEPT_TABLES and schema not in RUNTIME_NAMESPACES
     if type_ == "unique_constraint" and not reflected and compare_to is None:
         # SQLAlchemy does not reflect a UNIQUE on exactly the primary key's columns
         key = {c.name for c in obj.table.primary_key.columns}
@@ -131,6 +146,7 @@ def extension_tables(connection: Any) -> set[tuple[str, str]]:
 __DOMAIN_DEFAULTS__def _options() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
+        "version_table": VERSION_TABLE,
         "compare_type": True,
         "compare_server_default": True,
         "include_schemas": bool(SCHEMAS),
@@ -199,6 +215,9 @@ _PROBE = "_alembic_compare_probe"  # a temporary table, inside a savepoint rolle
 _NO_PARAMETERS: Any = {"no_parameters": True}  # SQL as it is: a '%' is no placeholder
 _COLUMN_TYPE = ("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                 "WHERE attrelid = {table}::regclass AND attname = {column}")
+_COLUMN_DEFAULT = ("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                   "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                   "WHERE d.adrelid = CAST(:t AS regclass) AND a.attname = :c")
 
 
 def _quoted(name: str) -> str:
@@ -258,6 +277,14 @@ class _DesignAwareImpl(PostgresqlImpl):
                                       {"t": _table_sql(table), "c": metadata_column.name})
             if owned is not None:
                 return False
+            # Alembic also drops a default whose sequence another table's column of the same
+            # name owns (an INHERITS child's id): read the column's default itself
+            actual = _NEXTVAL.fullmatch((connection.scalar(sa.text(_COLUMN_DEFAULT), {
+                "t": _table_sql(table), "c": metadata_column.name}) or "").strip())
+            if actual is not None:
+                return not connection.scalar(
+                    sa.text("SELECT CAST(:a AS regclass) = CAST(:b AS regclass)"),
+                    {"a": actual.group(1), "b": model.group(1)})
         if (connection is not None and rendered_metadata_default is not None
                 and rendered_inspector_default is not None):
             printed = self._printed_default(metadata_column, rendered_metadata_default)
@@ -277,9 +304,9 @@ class _DesignAwareImpl(PostgresqlImpl):
             return None
         savepoint = connection.begin_nested()
         try:
-            if statements and SCHEMAS:
+            if statements and PATH_SCHEMAS:
                 session = connection.exec_driver_sql("SHOW search_path").scalar()
-                path = ", ".join(["public", *(_quoted(s) for s in sorted(SCHEMAS))])
+                path = ", ".join(["public", *(_quoted(s) for s in sorted(PATH_SCHEMAS))])
                 statements = [f"SET LOCAL search_path = {path}", *statements,
                               f"SET LOCAL search_path = {session}"]
             for sql in statements:
@@ -362,11 +389,21 @@ def _literal(text: str) -> str:
 
 
 def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True,
-               kept_indexes: Iterable[tuple[str, str]] = ()) -> str:
+               kept_indexes: Iterable[tuple[str, str]] = (),
+               version_table: str = "alembic_version",
+               kept_tables: Iterable[tuple[str, str]] = (),
+               runtime_namespaces: Iterable[str] = (),
+               path_schemas: Iterable[str] | None = None) -> str:
     """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fixes
     (domain defaults, ``nextval`` spellings, SERIAL columns); ``kept_indexes``: (namespace,
     name) of the indexes kept SQL creates (:func:`kept_index_names`), which ``alembic
-    check`` must not report as removed."""
+    check`` must not report as removed; ``version_table``: Alembic's bookkeeping table
+    (:func:`modeler.codegen.version_table.version_table_name`); ``kept_tables`` (namespace,
+    name) of the tables kept SQL creates (:func:`kept_table_names`) and
+    ``runtime_namespaces`` where kept calls create tables at run time
+    (:func:`modeler.schema.runtime_objects.runtime_table_namespaces`): neither is drift;
+    ``path_schemas``: the namespaces after public on the revisions' search_path (default:
+    ``schemas``)."""
     listed = ("frozenset({" + ", ".join(f'"{s}"' if s.isidentifier() else repr(s)
                                         for s in sorted(schemas)) + "})"
               if schemas else "frozenset()")
@@ -375,12 +412,27 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True
                  if kept else "frozenset()")
     text = ENV_PY.replace("__PACKAGE__", package).replace("__SCHEMAS__", listed)
     text = text.replace("__KEPT_INDEXES__", kept_text)
+    tables = sorted(set(kept_tables))
+    text = text.replace("__KEPT_TABLES__", "frozenset({\n" + "".join(
+        f"    {k!r},\n" for k in tables) + "})" if tables else "frozenset()")
+    path = sorted(set(schemas if path_schemas is None else path_schemas) - {"public", ""})
+    text = text.replace("__PATH_SCHEMAS__", "frozenset({" + ", ".join(
+        _py_string(n) for n in path) + "})" if path else "frozenset()")
+    spaces = sorted(set(runtime_namespaces))
+    text = text.replace("__RUNTIME_NAMESPACES__", "frozenset({" + ", ".join(
+        _py_string(n) for n in spaces) + "})" if spaces else "frozenset()")
+    text = text.replace("__VERSION_TABLE__", _py_string(version_table))
     if not domain_defaults:
         return text.replace("__DOMAIN_DEFAULTS__", "")
     text = text.replace("from alembic import context\n",
                         "from alembic import context\nfrom alembic.ddl.postgresql import "
                         "PostgresqlImpl\n").replace("import os\n", "import os\nimport re\n", 1)
     return text.replace("__DOMAIN_DEFAULTS__", DOMAIN_DEFAULTS)
+
+
+def _py_string(text: str) -> str:
+    """A Python string literal of ``text`` in double quotes (ruff's style)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # CREATE INDEX in kept SQL (also inside a DO block's strings): the index's name.
@@ -408,3 +460,28 @@ def kept_index_names(schema: Schema) -> set[tuple[str, str]]:
                                                        m.group(1))]
                 out.add((parts[0], parts[1]) if len(parts) == 2 else (obj.namespace, parts[0]))
     return out
+
+
+
+# CREATE TABLE in kept SQL (CREATE TABLE ... AS, also inside a DO block's or a call's strings)
+_CREATE_TABLE = re.compile(
+    r"\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"((?:\"(?:[^\"]|\"\")+\"|[^\W\d][\w$]*)(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|[^\W\d][\w$]*))?)"
+    r"(?=\s*(?:\(|AS\b|OF\b|PARTITION\b))", re.IGNORECASE)
+
+
+def kept_table_names(schema: Schema) -> set[tuple[str, str]]:
+    """(namespace, name) of the tables the schema's kept SQL creates and the models do not
+    declare: kept tables (``CREATE TABLE ... AS``) and the ``CREATE TABLE name`` a kept DO
+    block runs."""
+    declared = {(t.namespace, t.name) for t in schema.tables}
+    out: set[tuple[str, str]] = set()
+    for obj in schema.raw_objects:
+        if obj.kind == "table" and obj.name:
+            out.add((obj.namespace, obj.name))
+        if obj.kind in ("table", "do block"):
+            for m in _CREATE_TABLE.finditer(obj.sql.replace("''", "'")):
+                parts = [_ident(p) for p in re.findall(r'"(?:[^"]|"")+"|[^\s."]+',
+                                                       m.group(1))]
+                out.add((parts[0], parts[1]) if len(parts) == 2 else (obj.namespace, parts[0]))
+    return out - declared

@@ -43,16 +43,21 @@ pytestmark = pytest.mark.skipif(not RAW_URL, reason="set DATABASE_URL to a scrat
 Row = dict[str, Any]
 _DIALECT_FACTORY: Any = postgresql.dialect  # untyped constructor
 PG_DIALECT = _DIALECT_FACTORY()
+# Alembic's bookkeeping table (as migrations/env.py names it): the design's own tables may
+# include one called alembic_version, which is then tested like any other.
+VERSION_TABLE = __VERSION_TABLE__
 
 LEFTOVERS_SQL = """
 SELECT 'relation ' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
-   AND c.relname NOT LIKE 'alembic_version%'
+   AND NOT (n.nspname = current_schema()
+            AND c.relname::text IN (CAST(:version_table AS text),
+                                    CAST(:version_table AS text) || '_pkc'))
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
 SELECT 'type ' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
-   AND t.typtype IN ('e', 'd', 'r', 'm') AND t.typname NOT LIKE 'alembic_version%'
+   AND t.typtype IN ('e', 'd', 'r', 'm')
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
 UNION ALL
 SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -72,7 +77,7 @@ def _config() -> Config:
 def engine() -> Iterator[sa.Engine]:
     eng = sa.create_engine(direct_url(normalize_url(RAW_URL or "")), poolclass=sa.pool.NullPool)
     with eng.connect() as conn:
-        tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+        tables = set(sa.inspect(conn).get_table_names()) - {VERSION_TABLE}
     if tables:
         pytest.skip("DATABASE_URL is not empty: these tests downgrade to base (data loss)")
     command.upgrade(_config(), "head")
@@ -326,11 +331,12 @@ def test_checks_enforced(samples: tuple[sa.Connection, dict[str, Row]]) -> None:
 
 
 def test_zz_downgrade_to_base_and_upgrade_again(engine: sa.Engine) -> None:
-    """Every revision has a real downgrade: base leaves only alembic_version behind."""
+    """Every revision has a real downgrade: base leaves only the version table behind."""
     cfg = _config()
     command.downgrade(cfg, "base")
     with engine.connect() as conn:
-        left = [r[0] for r in conn.execute(sa.text(LEFTOVERS_SQL))]
+        left = [r[0] for r in conn.execute(sa.text(LEFTOVERS_SQL),
+                                             {"version_table": VERSION_TABLE})]
     assert left == [], f"left behind after downgrade: {left}"
     command.upgrade(cfg, "head")
     command.check(cfg)
@@ -354,7 +360,7 @@ def _tables_now(conn: sa.Connection) -> list[sa.Table]:
         for schema in sorted(wanted, key=lambda n: n or ""):
             if schema is None or schema in present:
                 meta.reflect(conn, schema=schema)
-    return [t for t in meta.sorted_tables if t.name != "alembic_version"]
+    return [t for t in meta.sorted_tables if (t.schema, t.name) != (None, VERSION_TABLE)]
 
 
 def _typed(table: sa.Table) -> sa.Table:
@@ -432,12 +438,16 @@ def test_zzz_every_revision_runs_on_tables_holding_rows(engine: sa.Engine) -> No
         _delete_rows(engine, inserted[n])
         command.downgrade(cfg, history[n - 1] if n else "base")
     with engine.connect() as conn:
-        left = [r[0] for r in conn.execute(sa.text(LEFTOVERS_SQL))]
+        left = [r[0] for r in conn.execute(sa.text(LEFTOVERS_SQL),
+                                             {"version_table": VERSION_TABLE})]
     assert left == [], f"left behind after downgrade: {left}"
     command.upgrade(cfg, "head")
 '''
 
 
-def render_tests(*, package: str) -> str:
-    """The text of ``tests/test_migrations.py``."""
-    return TEST_MIGRATIONS_PY.replace("__PACKAGE__", package)
+def render_tests(*, package: str, version_table: str = "alembic_version") -> str:
+    """The text of ``tests/test_migrations.py``; ``version_table``: as ``env.py`` names
+    it."""
+    quoted = '"' + version_table.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return TEST_MIGRATIONS_PY.replace("__PACKAGE__", package).replace(
+        "__VERSION_TABLE__", quoted)

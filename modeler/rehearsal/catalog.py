@@ -73,7 +73,11 @@ SELECT c.oid, n.nspname, c.relname, c.oid::regclass::text, c.relkind = 'p'
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-   AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')
+   -- the export's version table: alembic_version, or alembic_version_<n> when the design
+   -- has a relation of that name (modeler.codegen.version_table); Alembic keys it <name>_pkc
+   AND NOT (c.relname ~ '^alembic_version(_[0-9]+)?$' AND EXISTS (
+            SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'
+               AND k.conname = c.relname || '_pkc'))
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                    AND d.objid = c.oid AND d.deptype = 'e')
  ORDER BY n.nspname, c.relname

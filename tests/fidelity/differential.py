@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 
+from modeler.codegen.version_table import version_table_name
 from modeler.importers import ImportResult, import_live, import_sql
 from modeler.schema import validate
 from tests.catalog import Catalog, compare, read_catalog
@@ -63,10 +64,11 @@ def _loop(server: PgServer, name: str, result: ImportResult, expected: Catalog,
         except rt.UpgradeError as exc:
             out.fail(name, "upgrade", _gist(str(exc)))
             return
-        report = compare(expected, rt.without_version_table(read_catalog(url)))
+        version_table = version_table_name([result.schema])
+        report = compare(expected, rt.without_version_table(read_catalog(url), version_table))
         if not report.ok:
             out.fail(name, "catalog after upgrade", report.text(8))
-        loop = rt.run_loop(bundle, url, expected, (), rt._Clock())
+        loop = rt.run_loop(bundle, url, expected, (), rt._Clock(), version_table)
         if not loop.check_clean:
             out.fail(name, "alembic check", _gist(loop.output))
         if not loop.down_ok or loop.leftovers:

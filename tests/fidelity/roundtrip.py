@@ -11,7 +11,9 @@ For an SQL schema of the shared corpus (:data:`SQL_SCHEMAS`):
 2. the same files through :func:`~modeler.importers.import_sql`;
 3. the export bundle of that design as one imported baseline version, written to disk;
 4. database B: ``alembic upgrade head`` with the bundle's own CLI (a subprocess);
-5. :func:`tests.catalog.compare` of A's catalog with B's (``alembic_version`` left out).
+5. :func:`tests.catalog.compare` of A's catalog with B's (the export's version table left out:
+   ``alembic_version`` unless the design has a relation of that name, see
+   :mod:`modeler.codegen.version_table`).
 
 For a DBML file that comes with the same schema in SQL (:data:`DBML_PAIRS`), the DBML import
 goes through steps 3–4 as well and its database is compared with the SQL import's database B:
@@ -36,6 +38,7 @@ from pathlib import Path
 import psycopg
 
 from modeler.codegen.bundle import build_bundle
+from modeler.codegen.version_table import version_table_name
 from modeler.codegen.versions import VersionInput
 from modeler.importers import ImportResult, import_dbml, import_sql
 from modeler.schema.model import Schema
@@ -46,7 +49,7 @@ from tests.pgtemp import PgServer
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 VENV_BIN = Path(sys.executable).parent
-VERSION_TABLE = "public.alembic_version"
+VERSION_TABLE = "alembic_version"  # unless the design uses the name (version_table_name)
 
 Transform = Callable[[str], str]
 
@@ -393,7 +396,7 @@ SELECT 'relation ' || c.oid::regclass::text FROM pg_class c JOIN user_ns n ON n.
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
    AND (c.relkind <> 'c' OR NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typrelid = c.oid
                                         AND EXISTS (SELECT 1 FROM ext WHERE objid = t.oid)))
-   AND c.oid::regclass::text <> 'alembic_version'
+   AND NOT (n.nspname = current_schema() AND c.relname = %(version_table)s)
    AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
 UNION ALL
 SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p JOIN user_ns n
@@ -427,19 +430,21 @@ ORDER BY 1
 """
 
 
-def leftovers(url: str) -> list[str]:
-    """What ``url`` holds besides ``alembic_version`` (see :data:`_LEFTOVERS`)."""
+def leftovers(url: str, version_table: str = VERSION_TABLE) -> list[str]:
+    """What ``url`` holds besides the version table (see :data:`_LEFTOVERS`)."""
     with psycopg.connect(url) as conn:
-        return [r[0] for r in conn.execute(_LEFTOVERS)]
+        return [r[0] for r in conn.execute(_LEFTOVERS, {"version_table": version_table})]
 
 
-def without_version_table(catalog: Catalog) -> Catalog:
-    """The catalog without Alembic's bookkeeping table."""
+def without_version_table(catalog: Catalog, version_table: str = VERSION_TABLE) -> Catalog:
+    """The catalog without Alembic's bookkeeping table (``public.<version_table>``)."""
+    qualified = f"public.{version_table}"
+
     def keep(row: tuple[object, ...]) -> bool:
-        if row[0] == VERSION_TABLE:  # tables, columns, primary keys, indexes
+        if row[0] == qualified:  # tables, columns, primary keys, indexes
             return False
         target = row[1] if len(row) > 1 and isinstance(row[1], str) else ""
-        return not (target == VERSION_TABLE or target.startswith(VERSION_TABLE + "."))
+        return not (target == qualified or target.startswith(qualified + "."))
 
     return replace(catalog, **{name: frozenset(r for r in catalog.category(name) if keep(r))
                                for name in ("tables", "columns", "primary_keys", "indexes",
@@ -456,7 +461,7 @@ def migrated_catalog(server: PgServer, schema: Schema, workdir: Path, slug: str,
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(setup.encode())
         alembic_upgrade(bundle, url)
-        return without_version_table(read_catalog(url))
+        return without_version_table(read_catalog(url), version_table_name([schema]))
 
 
 @dataclass
@@ -527,9 +532,10 @@ def _compared(name: str, expected: Catalog, actual: Catalog, exclusions: Sequenc
 
 
 def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exclusion],
-             clock: _Clock) -> Loop:
+             clock: _Clock, version_table: str = VERSION_TABLE) -> Loop:
     """``alembic check``, ``downgrade base``, what is left, ``upgrade head`` again and its
-    catalog against ``expected`` (after the exclusions), on the upgraded database ``url``."""
+    catalog against ``expected`` (after the exclusions), on the upgraded database ``url``;
+    ``version_table``: the export's (:func:`version_table_name`)."""
     loop = Loop()
     with clock("check"):
         proc = alembic(bundle, url, "check")
@@ -542,7 +548,7 @@ def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exc
     if not loop.down_ok:
         loop.output += "\nalembic downgrade base:\n" + _tail(proc)
         return loop
-    loop.leftovers = leftovers(url)
+    loop.leftovers = leftovers(url, version_table)
     with clock("upgrade again"):
         proc = alembic(bundle, url, "upgrade", "head")
     loop.again_ok = proc.returncode == 0
@@ -550,7 +556,7 @@ def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exc
         loop.output += "\nalembic upgrade head (again):\n" + _tail(proc)
         return loop
     with clock("compare"):
-        again = without_version_table(read_catalog(url))
+        again = without_version_table(read_catalog(url), version_table)
         e, a, _ = apply_exclusions(expected, again, exclusions)
         loop.again = compare(e, a)
     return loop
@@ -574,13 +580,14 @@ def sql_round_trip(server: PgServer, spec: CorpusSchema, workdir: Path,
         result = import_spec(spec)
     with clock("export+upgrade"):
         bundle = export_bundle(result.schema, workdir / spec.name, spec.name)
+    version_table = version_table_name([result.schema])
     with database(server) as url:
         with clock("export+upgrade"):
             alembic_upgrade(bundle, url)
-            actual = without_version_table(read_catalog(url))
+            actual = without_version_table(read_catalog(url), version_table)
         trip = _compared(spec.name, expected, actual, exclusions, result, clock, errors)
         if loop:
-            trip.loop = run_loop(bundle, url, expected, exclusions, clock)
+            trip.loop = run_loop(bundle, url, expected, exclusions, clock, version_table)
     return trip
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from modeler.codegen.migration_types import drop_raw_object
 from modeler.codegen.sqlwriter import raw_drop_sql
+from modeler.codegen.version_table import version_table_name
 from modeler.importers import SchemaImportError, import_sql
 from modeler.schema.model import RawObject
 from tests.catalog import compare, read_catalog
@@ -34,9 +35,10 @@ def _loop(server: PgServer, tmp_path: Path, sql: str) -> None:
     clock = rt._Clock()
     with rt.database(server) as url:
         rt.alembic_upgrade(bundle, url)
-        report = compare(expected, rt.without_version_table(read_catalog(url)))
+        version_table = version_table_name([result.schema])
+        report = compare(expected, rt.without_version_table(read_catalog(url), version_table))
         assert report.ok, report.text()
-        loop = rt.run_loop(bundle, url, expected, (), clock)
+        loop = rt.run_loop(bundle, url, expected, (), clock, version_table)
     assert loop.check_clean, loop.output
     assert loop.down_ok, loop.output
     assert loop.leftovers == [], loop.leftovers

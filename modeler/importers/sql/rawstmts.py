@@ -17,6 +17,7 @@ from pglast import ast, enums, parser
 from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
+from modeler.schema.runtime_objects import ON_TABLES, describe, runtime_creation
 
 O = enums.ObjectType  # noqa: E741
 _DEFINE_KINDS = {
@@ -367,9 +368,34 @@ def select(ctx: Context, node: Any) -> None:
                          "function of the script (it may create objects): kept as SQL, the "
                          "export replays it verbatim in its place, after the tables")
             ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
+            _warn_runtime_objects(ctx)
             return
     ctx.warn("unsupported", "SELECT statement not evaluated (if it creates objects, they are "
              "missing)")
+
+
+def _warn_runtime_objects(ctx: Context) -> None:
+    """The call just kept runs functions of the script that create objects (``EXECUTE
+    'CREATE TABLE auditor.' || ...``): say what, and what the export does about them."""
+    call = ctx.draft.raws[-1]
+    found = runtime_creation(call, ctx.draft.raws)
+    if found is None:
+        return
+    parts = [f"{call.namespace}.{call.name}() creates {describe(found)} when it runs, which "
+             "the design does not model: the export replays the call"]
+    where = ", ".join(found.namespaces)
+    if where and "table" in found.kinds:
+        parts.append(f"alembic check leaves the tables of {where} that the models do not "
+                     "declare alone")
+    if where:
+        parts.append(f"the downgrade that drops the call drops (CASCADE) whatever {where} "
+                     "then holds beyond the design, objects made there by hand included")
+    if set(found.kinds) & ON_TABLES:
+        parts.append("it drops the rules and triggers on the design's tables that the design "
+                     "does not declare")
+    if not found.readable:
+        parts.append("what goes to a schema named at run time is not dropped (by hand)")
+    ctx.warn("approximation", "; ".join(parts))
 
 
 def _calls_only(node: Any) -> bool:

@@ -1,0 +1,206 @@
+"""Kept statements that create objects at run time.
+
+A script may create objects by *calling* one of its functions: Evergreen's
+``SELECT auditor.create_auditor('actor', 'usr')`` runs ``EXECUTE 'CREATE TABLE auditor.' ||
+...`` and makes a history table, its sequence, a trigger function and a view whose names only
+exist once the call has run. The import keeps such a call as SQL and the export replays it,
+so the database holds the same objects as the original; but the design does not model them.
+
+This module reads, from the kept SQL alone, *where* such a call creates what: the kept
+functions it calls (and those they call, by name, transitively), and in their bodies every
+``CREATE TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|FUNCTION|TYPE <namespace>.`` (static, or the
+head of an ``EXECUTE`` string). The export uses it twice:
+
+* ``migrations/env.py`` leaves the tables of those namespaces that the models do not declare
+  out of ``alembic check`` (the design's own tables there are compared as always);
+* the downgrade that drops the call first drops, with CASCADE, what those namespaces hold
+  beyond the design at that moment (the design's relations and functions are never touched):
+  what the call made, found in the catalog by difference with the design.
+
+A call whose functions create objects in a namespace this cannot read (a name built at run
+time, or unqualified) is reported with ``namespaces == ()``: nothing is assumed about it.
+
+    for found in runtime_creations(schema.raw_objects):
+        found.call, found.namespaces, found.kinds
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from modeler.schema.model import Schema
+
+CALL_KINDS = frozenset({"function call"})
+ON_TABLES = frozenset({"rule", "trigger"})  # objects that live on a table, not in a namespace
+_ROUTINE_KINDS = frozenset({"function", "procedure"})
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
+# CREATE ... <kind> [IF NOT EXISTS] <first name part> [.]: the namespace when a dot follows
+_CREATE = re.compile(
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>TEMP(?:ORARY)?\s+)?"
+    r"(?:UNLOGGED\s+)?(?P<kind>TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|FUNCTION|TYPE|RULE|"
+    r"(?:CONSTRAINT\s+)?TRIGGER)\s+"
+    r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<first>" + _IDENT + r")?(?P<dot>\s*\.)?",
+    re.IGNORECASE)
+
+
+class Kept(Protocol):
+    """A statement kept as SQL: the model's RawObject, or the importer's draft of one."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def sql(self) -> str: ...
+
+
+K = TypeVar("K", bound=Kept)
+
+
+@dataclass(frozen=True)
+class RuntimeCreation(Generic[K]):
+    """A kept call and what the functions it runs create when it runs."""
+
+    call: K
+    namespaces: tuple[str, ...]  # where relations, routines and types go (sorted)
+    kinds: tuple[str, ...]  # "table", "view", "materialized view", "sequence", "rule", ...
+    readable: bool = True  # False: some go to a namespace named at run time (or unqualified)
+
+
+def _ident(part: str) -> str:
+    return part[1:-1].replace('""', '"') if part.startswith('"') else part.lower()
+
+
+_HEAD = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
+
+
+def _body(sql: str) -> str:
+    """A routine's text after its own ``CREATE FUNCTION`` head (that one creates nothing at
+    run time)."""
+    m = _HEAD.match(sql)
+    return sql[m.end():] if m is not None else sql
+
+
+def _creates(text: str) -> tuple[set[str], set[str], bool]:
+    """(namespaces, kinds, unreadable) of the non-temporary CREATEs in ``text``."""
+    spaces: set[str] = set()
+    kinds: set[str] = set()
+    unreadable = False
+    for m in _CREATE.finditer(text):
+        if m.group("temp"):
+            continue
+        kind = m.group("kind").lower().split()[-1] if m.group("kind").lower().endswith(
+            "trigger") else " ".join(m.group("kind").lower().split())
+        kinds.add(kind)
+        if kind in ON_TABLES:  # named per table: on whichever table the call names
+            continue
+        if m.group("first") and m.group("dot"):
+            spaces.add(_ident(m.group("first")))
+        else:
+            unreadable = True
+    return spaces, kinds, unreadable
+
+
+def _called(text: str, routines: dict[tuple[str, str], list[K]]) -> set[tuple[str, str]]:
+    """Kept routines ``text`` names followed by ``(`` (qualified, or by their name alone)."""
+    out: set[tuple[str, str]] = set()
+    lowered = text.lower()
+    for ns, name in routines:
+        low = name.lower()
+        if low not in lowered:
+            continue
+        pattern = (r"(?:\b" + re.escape(ns.lower()) + r"\s*\.\s*|(?<![\w.$]))"
+                   + re.escape(low) + r"\s*\(")
+        if re.search(pattern, lowered):
+            out.add((ns, name))
+    return out
+
+
+def runtime_creations(raws: Sequence[K]) -> list[RuntimeCreation[K]]:
+    """Every kept call whose functions create tables, views, sequences, functions or types
+    when it runs, in the order of ``raws``."""
+    routines = _routines(raws)
+    out: list[RuntimeCreation[K]] = []
+    reach_cache: dict[tuple[str, str], tuple[set[str], set[str], bool]] = {}
+    for call in raws:
+        found = _creation(call, routines, reach_cache)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def runtime_creation(call: K, raws: Sequence[K]) -> RuntimeCreation[K] | None:
+    """What the kept ``call`` creates when it runs (None: nothing, or not a kept call of a
+    kept function); ``raws``: the kept statements that may define the functions it runs."""
+    return _creation(call, _routines(raws), {})
+
+
+def _routines(raws: Sequence[K]) -> dict[tuple[str, str], list[K]]:
+    routines: dict[tuple[str, str], list[K]] = {}
+    for r in raws:
+        if r.kind in _ROUTINE_KINDS:
+            routines.setdefault((r.namespace, r.name), []).append(r)
+    return routines
+
+
+def _creation(call: K, routines: dict[tuple[str, str], list[K]],
+              cache: dict[tuple[str, str], tuple[set[str], set[str], bool]]
+              ) -> RuntimeCreation[K] | None:
+    if call.kind not in CALL_KINDS or (call.namespace, call.name) not in routines:
+        return None
+    spaces, kinds, unreadable = _reach((call.namespace, call.name), routines, cache)
+    if not kinds:
+        return None
+    return RuntimeCreation(call, tuple(sorted(spaces)), tuple(sorted(kinds)), not unreadable)
+
+
+def _reach(start: tuple[str, str], routines: dict[tuple[str, str], list[K]],
+           cache: dict[tuple[str, str], tuple[set[str], set[str], bool]]
+           ) -> tuple[set[str], set[str], bool]:
+    if start in cache:
+        return cache[start]
+    seen = {start}
+    todo = [start]
+    spaces: set[str] = set()
+    kinds: set[str] = set()
+    unreadable = False
+    while todo:
+        key = todo.pop()
+        for routine in routines.get(key, ()):
+            body = _body(routine.sql)
+            s, k, u = _creates(body)
+            spaces |= s
+            kinds |= k
+            unreadable = unreadable or u
+            for nxt in _called(body, routines) - seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    cache[start] = (spaces, kinds, unreadable)
+    return cache[start]
+
+
+def runtime_table_namespaces(schemas: Iterable[Schema]) -> set[str]:
+    """Namespaces where kept calls of the design create tables at run time (readable ones)."""
+    out: set[str] = set()
+    for schema in schemas:
+        for found in runtime_creations(schema.raw_objects):
+            if "table" in found.kinds:
+                out.update(found.namespaces)
+    return out
+
+
+def describe(found: RuntimeCreation[K]) -> str:
+    """``tables, views in schema auditor`` for a warning."""
+    text = ", ".join(k + "s" for k in found.kinds)
+    if found.namespaces:
+        where = ", ".join(found.namespaces)
+        text += f" in schema{'s' if len(found.namespaces) > 1 else ''} {where}"
+    if not found.readable:
+        text += " (some in a schema named at run time)"
+    return text
