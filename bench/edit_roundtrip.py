@@ -25,6 +25,11 @@ logged-in owner, the way the browser does it:
   the rendered SVG (after removing a uniform shift of the whole drawing, which changes
   nothing on screen). Goal: 0.
 
+* **Huge design without a layout** (``--huge 1000``): N tables with 5 foreign keys each and
+  no stored positions: the first editor page (a provisional grid while the layout runs on
+  the background job), the diagram refresh meanwhile, and how long until the laid-out
+  drawing is there (issue #17: usable within 5 s, no 5xx).
+
 Figures only; nothing here asserts on speed.
 """
 
@@ -222,6 +227,54 @@ def stability(b: Bench) -> None:
           f"new table {where}")
 
 
+def many_fks(n: int, fks: int = 5, seed: int = 3) -> m.Schema:
+    """``n`` tables in 8 subject areas, ``fks`` foreign keys each (to earlier tables)."""
+    import random
+
+    from modeler.schema.builder import SchemaBuilder
+
+    rnd = random.Random(seed)
+    b = SchemaBuilder(name=f"fks-{n}")
+    for i in range(n):
+        t = b.table(f"t{i:04d}", comment=f"table {i}", subject_area=f"area_{i % 8}")
+        t.column("id", "bigint", identity="always", pk=True).column("name", "text")
+        for k in range(fks if i else 0):
+            t.column(f"ref_{k}", "bigint", nullable=True)
+    for i in range(1, n):
+        for k in range(fks):
+            b.relationship(f"t{i:04d}", [f"ref_{k}"], f"t{rnd.randrange(i):04d}",
+                           on_delete="SET NULL", on_update="NO ACTION")
+    return b.build()
+
+
+def huge(n: int, user: Any) -> None:
+    from modeler.web import layoutjobs
+
+    slug = f"huge-{n}"
+    project = services.project_create(name=slug, slug=slug, owner=user)
+    design = services.main_design(project)
+    schema = many_fks(n)
+    materialize(schema, design)
+    client = Client()
+    client.force_login(user)
+    cache.clear()
+    t0 = time.perf_counter()
+    page = client.get(reverse("editor", args=[slug]))
+    t_page = time.perf_counter() - t0
+    provisional = "Provisional placement" in page.content.decode()
+    t_part, part = timed(lambda: client.get(reverse("diagram", args=[slug]), **HX))
+    layoutjobs.wait(600)
+    t_done = time.perf_counter() - t0
+    t_after, after = timed(lambda: client.get(reverse("diagram", args=[slug]), **HX))
+    placed = sum(1 for t in snapshot(design).tables if t.position)
+    print(f"huge design, {n} tables, {len(schema.relationships)} FKs, no layout: editor page "
+          f"{page.status_code} in {ms(t_page)} (provisional: {provisional}); diagram refresh "
+          f"{part.status_code} in {ms(t_part)}; background layout stored after "
+          f"{t_done:.1f} s ({placed}/{n} placed); laid-out diagram {after.status_code} in "
+          f"{ms(t_after)}, {len(after.content) / 1e6:.1f} MB, "
+          f"{'still provisional' if 'Provisional' in after.content.decode() else 'final'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300, 1000])
@@ -231,6 +284,8 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="send no drawing token: whole drawings (before issue #17)")
     parser.add_argument("--no-stability", action="store_true")
+    parser.add_argument("--huge", type=int, default=0,
+                        help="tables of a design with 5 FKs each and no layout (0: skip)")
     args = parser.parse_args()
     user = get_user_model().objects.create_user("bench")
 
@@ -246,6 +301,9 @@ def main() -> None:
         round_trips(b, runs, whole=args.whole)
         if not args.no_stability:
             stability(b)
+
+    if args.huge:
+        huge(args.huge, user)
 
     if args.full_render:
         n = args.full_render

@@ -219,7 +219,21 @@
     if (evt.target.id === "diagram" || evt.target.id === "panel") highlightSelected();
   });
   // a patch replaced some elements (the second part of this file): keep the selection
-  document.body.addEventListener("diagram:patched", () => highlightSelected());
+  document.body.addEventListener("diagram:patched", () => {
+    highlightSelected();
+    // a table placed beyond the drawing's box: "Fit" takes it in from now on
+    const svg = svgEl(), g = svg && svg.querySelector("g.graph");
+    if (!svg || !g || !home) return;
+    let b, m;
+    try { b = g.getBBox(); m = svg.getCTM().inverse().multiply(g.getCTM()); } catch (e) { return; }
+    const pts = [[b.x, b.y], [b.x + b.width, b.y + b.height]].map(([x, y]) => {
+      const p = svg.createSVGPoint(); p.x = x; p.y = y; return p.matrixTransform(m);
+    });
+    const x0 = Math.min(home.x, pts[0].x, pts[1].x), y0 = Math.min(home.y, pts[0].y, pts[1].y);
+    const x1 = Math.max(home.x + home.w, pts[0].x, pts[1].x);
+    const y1 = Math.max(home.y + home.h, pts[0].y, pts[1].y);
+    home = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  });
   // an edit's response carries the new diagram out of band
   document.body.addEventListener("htmx:oobAfterSwap", (evt) => {
     if (evt.detail && evt.detail.target && evt.detail.target.id === "diagram") prepare();
