@@ -14,6 +14,7 @@ from typing import Any
 
 from pglast import ast, enums, parser
 
+from modeler.importers.draft import DraftRaw
 from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
@@ -366,23 +367,22 @@ def select(ctx: Context, node: Any) -> None:
             ns, name = defined
             ctx.keep_raw("function call", ns, name, f"SELECT {ns}.{name}(...) calls a "
                          "function of the script (it may create objects): kept as SQL, the "
-                         "export replays it verbatim in its place, after the tables")
+                         "export replays it verbatim in its place, after the tables"
+                         + _runtime_objects(ctx, ns, name))
             ctx.replayed_at = f"{ctx.stmt.file}:{ctx.stmt.line}"
-            _warn_runtime_objects(ctx)
             return
     ctx.warn("unsupported", "SELECT statement not evaluated (if it creates objects, they are "
              "missing)")
 
 
-def _warn_runtime_objects(ctx: Context) -> None:
-    """The call just kept runs functions of the script that create objects (``EXECUTE
-    'CREATE TABLE auditor.' || ...``): say what, and what the export does about them."""
-    call = ctx.draft.raws[-1]
-    found = runtime_creation(call, ctx.draft.raws)
+def _runtime_objects(ctx: Context, ns: str, name: str) -> str:
+    """What a kept call of ``ns.name`` creates when it runs (the script's functions ``EXECUTE
+    'CREATE TABLE auditor.' || ...``) and what the export does about it, for its warning;
+    "" when it creates nothing the design could miss."""
+    found = runtime_creation(DraftRaw("function call", ns, name, ""), ctx.draft.raws)
     if found is None:
-        return
-    parts = [f"{call.namespace}.{call.name}() creates {describe(found)} when it runs, which "
-             "the design does not model: the export replays the call"]
+        return ""
+    parts = [f". It creates {describe(found)} when it runs, which the design does not model"]
     where = ", ".join(found.namespaces)
     if where and "table" in found.kinds:
         parts.append(f"alembic check leaves the tables of {where} that the models do not "
@@ -395,7 +395,7 @@ def _warn_runtime_objects(ctx: Context) -> None:
                      "does not declare")
     if not found.readable:
         parts.append("what goes to a schema named at run time is not dropped (by hand)")
-    ctx.warn("approximation", "; ".join(parts))
+    return "; ".join(parts)
 
 
 def _calls_only(node: Any) -> bool:
