@@ -1,0 +1,144 @@
+"""Downgrade of a kept call that creates objects at run time (see
+:mod:`modeler.schema.runtime_objects`).
+
+Evergreen's ``SELECT auditor.create_auditor('actor', 'usr')`` makes a history table, a
+sequence, a trigger function (and its trigger) and a view whose names exist only once it has
+run: the design does not hold them, so no drop of the design's names removes them, and they
+keep the design's tables and functions from being dropped. The downgrade that drops such a
+call therefore first drops, with CASCADE, what the namespaces the call creates in hold beyond
+the design at that point of the downgrade (found in the catalog when it runs): relations and
+routines that are neither the design's (tables, sequences, kept objects, kept routines), nor
+an extension's, nor a sequence a column owns, nor Alembic's version table. Every design
+object created after the call was dropped before it (the downgrade runs in reverse), so what
+is left there beyond the design is what the kept calls made, or objects made by hand in
+those namespaces, which a downgrade past the call removes as well (the import warned).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
+from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name
+from modeler.schema.model import RawObject, Schema
+from modeler.schema.runtime_objects import ON_TABLES, RuntimeCreation, runtime_creations
+
+_ROUTINES = ("function", "procedure", "aggregate")
+
+
+@lru_cache(maxsize=16)
+def _creations(raws: tuple[RawObject, ...]) -> dict[RawObject, RuntimeCreation[RawObject]]:
+    return {found.call: found for found in runtime_creations(raws)}
+
+
+def _pairs(items: list[tuple[str, str]]) -> str:
+    """Two parallel text arrays for ``unnest(a, b)``."""
+    if not items:
+        return "ARRAY[]::text[], ARRAY[]::text[]"
+    return ("ARRAY[" + ", ".join(sql_str(ns) for ns, _ in items) + "]::text[], ARRAY["
+            + ", ".join(sql_str(name) for _, name in items) + "]::text[]")
+
+
+# Filled with quoted literals only (sql_str): the namespaces, the design's relations and
+# routines there, the namespaces of the design's tables and the design's rules and triggers.
+_DROP_SQL = """DO $runtime$
+DECLARE names text[]; kinds text[];
+BEGIN
+  -- rules and triggers a kept call put on the design's tables (not the design's own)
+  SELECT array_agg(format('DROP RULE IF EXISTS %I ON %s', r.rulename, c.oid::regclass))
+    INTO names FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE r.rulename <> '_RETURN' AND n.nspname = ANY (__TABLE_SPACES__)
+     AND (n.nspname::text, r.rulename::text) NOT IN (SELECT * FROM unnest(__RULES__))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_rewrite'::regclass
+                        AND d.objid = r.oid AND d.deptype = 'e');
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE names[i];
+  END LOOP;
+  SELECT array_agg(format('DROP TRIGGER IF EXISTS %I ON %s', t.tgname, c.oid::regclass))
+    INTO names FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE NOT t.tgisinternal AND n.nspname = ANY (__TABLE_SPACES__)
+     AND (n.nspname::text, t.tgname::text) NOT IN (SELECT * FROM unnest(__TRIGGERS__))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass
+                        AND d.objid = t.oid AND d.deptype = 'e');
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE names[i];
+  END LOOP;
+  -- what the kept call created at run time (beyond the design in its schemas); names
+  -- read first, then dropped (a CASCADE may take a later one along: IF EXISTS)
+  SELECT array_agg(q.name ORDER BY q.late, q.oid DESC),
+         array_agg(q.kind ORDER BY q.late, q.oid DESC)
+    INTO names, kinds FROM (
+    SELECT c.oid, c.oid::regclass::text AS name, c.relkind NOT IN ('v', 'm') AS late,
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+             WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE'
+             ELSE 'TABLE' END AS kind
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = ANY (__WHERE__) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
+       AND NOT c.relispartition
+       AND (n.nspname::text, c.relname::text) NOT IN (SELECT * FROM unnest(__RELATIONS__))
+       AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+       AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conrelid = c.oid
+                          AND k.contype = 'p' AND k.conname = c.relname || '_pkc'
+                          AND c.relname ~ '^alembic_version')) q;
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE', kinds[i], names[i]);
+  END LOOP;
+  SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid DESC) INTO names
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname = ANY (__WHERE__)
+     AND (n.nspname::text, p.proname::text) NOT IN (SELECT * FROM unnest(__ROUTINES__))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                        AND d.objid = p.oid AND d.deptype = 'e');
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    IF to_regprocedure(names[i]) IS NOT NULL THEN
+      EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', names[i]);
+    END IF;
+  END LOOP;
+END
+$runtime$"""
+
+
+def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
+    """Statements run before the drop of the kept call ``obj`` in a downgrade: drop what the
+    call's namespaces hold beyond ``design`` (the design as it is before that drop), and the
+    rules and triggers on the design's tables that the design does not declare when the call
+    creates some."""
+    found = _creations(design.raw_objects).get(obj)
+    if found is None:
+        return []
+    out: list[Stmt] = []
+    if not found.readable:
+        out.append(comment(f"{obj.kind} {obj.name} creates objects in a schema named at run "
+                           "time: drop them by hand"))
+    on_tables = bool(set(found.kinds) & ON_TABLES)
+    if not found.namespaces and not on_tables:
+        return out
+    spaces = set(found.namespaces)
+    relations = sorted({(t.namespace, t.name) for t in design.tables}
+                       | {(s.namespace, s.name) for s in design.sequences}
+                       | {(r.namespace, r.name) for r in design.raw_objects
+                          if r.kind not in _ROUTINES})
+    routines = sorted({(r.namespace, r.name) for r in design.raw_objects
+                       if r.kind in _ROUTINES} | {("public", UPDATED_AT_FUNCTION)})
+    table_spaces = sorted({t.namespace for t in design.tables}) if on_tables else []
+    rules = sorted({(r.namespace, r.name) for r in design.raw_objects if r.kind == "rule"})
+    triggers = sorted({(r.namespace, r.name) for r in design.raw_objects
+                       if r.kind == "trigger"}
+                      | {(t.namespace, trigger_name(t)) for t in design.tables})
+    values = {"__WHERE__": _texts(sorted(spaces)),
+              "__RELATIONS__": _pairs([k for k in relations if k[0] in spaces]),
+              "__ROUTINES__": _pairs([k for k in routines if k[0] in spaces]),
+              "__TABLE_SPACES__": _texts(table_spaces),
+              "__RULES__": _pairs([k for k in rules if k[0] in table_spaces]),
+              "__TRIGGERS__": _pairs([k for k in triggers if k[0] in table_spaces])}
+    sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TABLE_SPACES|RULES|TRIGGERS)__",
+                 lambda m: values[m.group(0)], _DROP_SQL)
+    return [*out, execute(sql)]
+
+
+def _texts(items: list[str]) -> str:
+    return "ARRAY[" + ", ".join(sql_str(s) for s in items) + "]::text[]"
