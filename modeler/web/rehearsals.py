@@ -9,6 +9,7 @@ background task can call it as it is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -29,7 +30,7 @@ from modeler.rules.rehearsed import LongLock, RehearsalFacts, UnservedPattern, t
 from modeler.schema.model import Schema
 from modeler.web import exporting
 from modeler.web import models as db
-from modeler.web.versions import latest_version
+from modeler.web.versions import latest_version, version_schema
 
 if TYPE_CHECKING:
     from modeler.review.models import Proposal
@@ -125,6 +126,15 @@ def facts_record(report: Report, schema: Schema) -> dict[str, list[dict[str, Any
                           "statement": " ".join((lk.statements or [""])[0].split())[:200],
                           "version": report.new, "signature": table_signature(t)})
     return {"unserved": unserved, "locks": locks}
+
+
+def schema_digest(schema: Schema) -> str:
+    """What a rehearsal's report is about, to tell whether a saved version is exactly the
+    design a proposal's rehearsal ran (tables by :func:`table_signature`, enums, domains;
+    positions, the design's name and settings left out)."""
+    body = repr((sorted(table_signature(t) for t in schema.tables),
+                 sorted(repr(e) for e in schema.enums), sorted(repr(d) for d in schema.domains)))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
 def facts_from_record(record: dict[str, Any], *, locks: bool = True) -> RehearsalFacts:
@@ -248,6 +258,7 @@ def rehearse_and_store(*, project: db.Project, version: db.Version | int | None 
     if on_report is not None:
         on_report(report)
     run.report = json.loads(json.dumps(report_dict(report), default=str))
+    run.report["schema_digest"] = schema_digest(inputs[-1].schema)
     run.markdown = report_markdown(report)
     run.server = report.server[:200]
     run.facts = facts_record(report, inputs[-1].schema)
@@ -284,16 +295,38 @@ def view_model(run: db.RehearsalRun | None) -> dict[str, Any] | None:
             "fk_scans": doc.get("fk_scans", [])}
 
 
+def _merged_proposal_run(version: db.Version) -> tuple[db.RehearsalRun | None, str]:
+    """The latest finished rehearsal of the proposal merged as ``version`` when it rehearsed
+    exactly that design over the version before (nothing changed on either side since)."""
+    from modeler.review.models import Proposal
+
+    proposal = Proposal.objects.filter(merged_version=version).first()
+    if proposal is None:
+        return None, ""
+    digest = schema_digest(version_schema(version))
+    previous = version.number - 1 or None
+    for run in db.RehearsalRun.objects.filter(proposal=proposal, status__in=FINISHED).order_by(
+            "-started_at", "-pk").select_related("ran_by"):
+        doc = run.report or {}
+        if (doc.get("schema_digest") == digest and doc.get("version") == version.number
+                and doc.get("previous_version") == previous):
+            return run, f" as proposal #{proposal.number} before it was merged"
+    return None, ""
+
+
 def bundle_markdown(version: db.Version) -> str | None:
     """``REHEARSAL.md`` for the export of ``version``: its latest finished rehearsal's report
-    and who ran it when; None when it was never rehearsed. The same stored run gives the
-    same text."""
+    (or, when it has none, that of the proposal merged as it, if that rehearsed exactly this
+    design) and who ran it when; None otherwise. The same stored run gives the same text."""
     run = latest_run(version.project, version=version, finished=True)
+    source = ""
+    if run is None:
+        run, source = _merged_proposal_run(version)
     if run is None or not run.markdown:
         return None
     who = run.ran_by.get_username() if run.ran_by is not None else "the system"
     when = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (run.markdown.rstrip("\n") + "\n\n---\n\n"
-            + f"Rehearsed by {who} on {when} (stored rehearsal {run.pk}). A rehearsal runs "
+            + f"Rehearsed{source} by {who} on {when} (stored rehearsal {run.pk}). A rehearsal runs "
             "the migrations on generated sample data in a scratch database; rehearse again "
             "from the version's page after changing the server or the expected rows.\n")

@@ -19,6 +19,7 @@ from modeler.web import models as db
 from modeler.web.rehearsals import facts_from_record, facts_record, rehearse_and_store
 from tests.pgtemp import PgServer
 from tests.rehearsal.broken import BROKEN, ledger
+from tests.review.conftest import world  # noqa: F401  (the review tests' project)
 
 PATTERN = "entry.by_account_recent"
 SUGGESTED = 'CREATE INDEX ON "public"."entry" ("account_id", "booked_at")'
@@ -211,3 +212,34 @@ def test_viewers_see_the_section_but_cannot_rehearse(project: db.Project, user: 
     assert client.get(f"/p/ledger/rehearse/?proposal={proposal.number}").status_code == 404
     assert client.post("/p/ledger/rehearse/", {"version": "1"}).status_code == 404
     assert not db.RehearsalRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changed_after", [False, True], ids=["as-rehearsed", "changed"])
+def test_a_merged_proposal_brings_its_rehearsal_to_the_version_bundle(
+        world: Any, pg_server: PgServer, changed_after: bool) -> None:  # noqa: F811
+    """Rehearse a proposal, merge it: the new version's bundle holds the proposal's report,
+    unless the proposal changed after its rehearsal (then it would be about another design)."""
+    from modeler.review import merging, services
+    from modeler.web import exporting
+    from modeler.web.rehearsals import bundle_markdown
+    from tests.review.helpers import add_table, edit
+
+    author = world.users["author"]
+    p = world.propose()
+    edit(p.design, author, add_table("product"))
+    run = rehearse_and_store(project=world.project, proposal=p, rows_scale=0.05, user=author,
+                             server_url=pg_server.url)
+    assert run.status == "passed", run.markdown
+    if changed_after:
+        edit(p.design, author, add_table("category"))
+    services.verdict_create(proposal=p, actor=world.users["reviewer"], decision="approve")
+    version = merging.proposal_merge(proposal=p, actor=author)
+    text = bundle_markdown(version)
+    if changed_after:
+        assert text is None
+        return
+    assert text is not None and text.startswith(f"# Rehearsal: shop, version {version.number}")
+    assert f"Rehearsed as proposal #{p.number} before it was merged by author on " in text
+    files = _zip_names(exporting.bundle(world.project, version.number)[1])
+    assert [n for n in files if n.endswith("REHEARSAL.md")]
