@@ -17,6 +17,7 @@ those namespaces, which a downgrade past the call removes as well (the import wa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
@@ -142,3 +143,17 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
 
 def _texts(items: list[str]) -> str:
     return "ARRAY[" + ", ".join(sql_str(s) for s in items) + "]::text[]"
+
+
+def public_first(obj: RawObject) -> RawObject:
+    """``obj`` to be dropped under its search_path with ``public`` first when it lives in
+    ``public``: its drop names it unqualified, which the search_path it was written under may
+    resolve to another namespace first (Evergreen's ``public.lowercase(text)`` written under
+    ``evergreen, public``, where ``evergreen.lowercase(text)`` exists too)."""
+    if obj.namespace != "public" or obj.search_path is None:
+        return obj
+    items = [p.strip() for p in obj.search_path.split(",") if p.strip()]
+    rest = [p for p in items if p.strip('"') != "public"]
+    if items and items[0].strip('"') == "public":
+        return obj
+    return replace(obj, search_path=", ".join(["public", *rest]))
