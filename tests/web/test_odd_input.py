@@ -670,7 +670,7 @@ def _posts() -> dict[str, Post]:
 
 POSTS = _posts()
 # POST views that read no text: what they do is named by the URL alone
-NO_TEXT = {"delete_element", "relayout", "fix", "version_restore", "logout",
+NO_TEXT = {"delete_element", "relayout", "fix", "version_restore", "logout", "undo", "redo",
            "review:inbox_read_all", "review:notification_open", "review:member_remove",
            "review:proposal_rebase", "review:proposal_close", "review:request_review"}
 # GET views: their query parameters (poisoned by test_odd_query_parameters_never_5xx)
