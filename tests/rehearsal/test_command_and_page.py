@@ -55,7 +55,7 @@ def test_command_errors(project: str) -> None:
         call_command("rehearse", project, proposal=3)
 
 
-@pytest.mark.django_db(transaction=True)  # the rehearsal thread stores the run
+@pytest.mark.django_db(transaction=True)  # the rehearsal task stores the run
 def test_page_starts_a_rehearsal_and_shows_the_report(project: str, client: Any, user: Any,
                                                       settings: Any,
                                                       pg_server: PgServer) -> None:
@@ -71,10 +71,11 @@ def test_page_starts_a_rehearsal_and_shows_the_report(project: str, client: Any,
     deadline = time.time() + 120
     while job.finished is None and time.time() < deadline:
         time.sleep(0.2)
-    assert job.report is not None and job.report.ok, job.error
     from modeler.web.models import RehearsalRun
 
-    stored = RehearsalRun.objects.get(pk=job.run_id)  # the thread stored it
+    assert job.run_id is not None, job.error
+    stored = RehearsalRun.objects.get(pk=job.run_id)  # the task stored it
+    assert stored.report["ok"] is True, stored.error  # the report says ok
     assert stored.status == "passed" and stored.ran_by == user
     assert stored.version is not None and stored.version.number == 1
     done = client.get("/p/ledger/rehearse/?version=1")
@@ -109,3 +110,17 @@ def test_the_page_refuses_an_odd_row_scale(project: str, client: Any, user: Any,
     response = client.post("/p/ledger/rehearse/", {"version": "1", "rows_scale": scale})
     assert response.status_code < 500
     assert rehearsal._JOBS.get(("ledger", "version-1")) is before  # nothing started
+
+
+def test_command_stores_the_report(project: str, user: Any, pg_server: PgServer) -> None:
+    from modeler.web.models import RehearsalRun
+
+    err = StringIO()
+    call_command("rehearse", project, rows_scale=0.05, format="json", server=pg_server.url,
+                 store=True, as_user=user.get_username(), stdout=StringIO(), stderr=err)
+    run = RehearsalRun.objects.get()
+    assert run.status == "passed" and run.ran_by == user and run.version is not None
+    assert f"stored as rehearsal {run.pk} (passed)" in err.getvalue()
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("rehearse", project, store=True, as_user="nobody")
+    assert RehearsalRun.objects.count() == 1

@@ -1,5 +1,7 @@
 """python manage.py rehearse SLUG [--version N | --proposal N] [--rows-scale X]
-[--format text|json] [--markdown FILE]: exit 1 when a check fails (for CI)."""
+[--format text|json] [--markdown FILE] [--store [--as USER]]: exit 1 when a check fails (for
+CI). ``--store`` keeps the report like a rehearsal started from the web (the review page,
+the version's bundle and the rules then use it)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         parser.add_argument("--server", default=None,
                             help="PostgreSQL URL of the rehearsal server (default: the "
                                  "MODELER_REHEARSAL_URL setting, else a local cluster)")
+        parser.add_argument("--store", action="store_true",
+                            help="store the report (as the web page does)")
+        parser.add_argument("--as", dest="as_user", default=None,
+                            help="with --store: the user recorded as having run it")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
@@ -59,8 +65,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         server = opts["server"] or getattr(settings, "MODELER_REHEARSAL_URL", "") or None
         progress = (lambda msg: self.stderr.write(msg)) if opts["verbosity"] > 1 else None
-        report = rehearse(inputs, Options(server_url=server, scale=opts["rows_scale"],
-                                          slug=project.slug), progress)
+        if opts["store"]:
+            report = self._store(project, opts, server, progress)
+        else:
+            report = rehearse(inputs, Options(server_url=server, scale=opts["rows_scale"],
+                                              slug=project.slug), progress)
         if opts["markdown"]:
             Path(opts["markdown"]).write_text(report_markdown(report), encoding="utf-8")
         if opts["format"] == "json":
@@ -69,3 +78,27 @@ class Command(BaseCommand):
             self.stdout.write(report_text(report), ending="")
         if not report.ok:
             sys.exit(1)
+
+    def _store(self, project: Any, opts: dict[str, Any], server: str | None,
+               progress: Any) -> Any:
+        from django.contrib.auth import get_user_model
+
+        from modeler.web.rehearsals import rehearse_and_store
+
+        user = None
+        if opts["as_user"]:
+            user = get_user_model().objects.filter(username=opts["as_user"]).first()
+            if user is None:
+                raise CommandError(f"no user {opts['as_user']!r}")
+        kept: list[Any] = []
+        try:
+            run = rehearse_and_store(project=project, version=opts["number"],
+                                     proposal=opts["proposal"], rows_scale=opts["rows_scale"],
+                                     user=user, server_url=server, progress=progress,
+                                     on_report=kept.append)
+        except (LookupError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not kept:
+            raise CommandError(f"the rehearsal could not run: {run.error}")
+        self.stderr.write(f"stored as rehearsal {run.pk} ({run.status})")
+        return kept[0]
