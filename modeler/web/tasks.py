@@ -41,3 +41,21 @@ def send_notification_mails(notification_ids: list[int], subject: str) -> None:
     from modeler.review import notifications
 
     notifications.mail(notification_ids, subject)
+
+
+@task()
+def rehearse(project_id: int, target: str, user_id: int | None, rows_scale: float) -> int:
+    """Rehearse ``target`` (``version-N`` or ``proposal-N``) of a project and store the run
+    (:func:`modeler.web.rehearsals.rehearse_and_store`; its stage is written on the run's
+    row as it goes); returns the stored run's id."""
+    from django.contrib.auth import get_user_model
+
+    from modeler.web import rehearsals
+    from modeler.web.models import Project
+
+    project = Project.objects.get(pk=project_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    kind, number = target.split("-", 1)
+    run = rehearsals.rehearse_and_store(project=project, rows_scale=rows_scale, user=user,
+                                        **{kind: int(number)})  # type: ignore[arg-type]
+    return int(run.pk)

@@ -1,33 +1,35 @@
 """Rehearsal from the web (issue #19): ``/p/<slug>/rehearse/?version=N`` or
 ``?proposal=N`` shows the latest stored report of that target (the same section as the
-review page, ``rehearsal/_report.html``) and a button that starts a new rehearsal on a
-background thread; the page refreshes itself until the report is stored.
+review page, ``rehearsal/_report.html``) and a button that queues a new rehearsal as a
+background task (:func:`modeler.web.tasks.rehearse`, run by the task worker: issue #18);
+the page shows it queued, then running with its stage (written on its stored run as it
+goes), and refreshes itself until the report is stored.
 
-The thread calls :func:`modeler.web.rehearsals.rehearse_and_store` (which takes no request,
-so a background task can call it instead); at most ``MAX_RUNNING`` rehearsals run at once per
-process. The version inputs for a version or a proposal are built in
+The task calls :func:`modeler.web.rehearsals.rehearse_and_store`. A queued rehearsal is
+remembered in the cache (shared by the web processes when ``CACHE_URL`` is Redis) until its
+run starts, so a target is queued or running once at a time; how many run at once is how
+many task workers there are. The version inputs for a version or a proposal are built in
 :mod:`modeler.web.rehearsals` (re-exported here for the ``rehearse`` command).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import close_old_connections, connection
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_tasks.base import TaskResult, TaskResultStatus
 
 from modeler.codegen.versions import VersionInput
-from modeler.rehearsal import Report, report_markdown
 from modeler.rehearsal.cluster import available
 from modeler.web import rehearsals
 from modeler.web.models import Project, Version
@@ -37,77 +39,101 @@ from modeler.web.rehearsals import DEFAULT_SCALE, proposal_target, version_targe
 __all__ = ["DEFAULT_SCALE", "proposal_target", "rehearsal", "start", "version_target"]
 
 log = logging.getLogger(__name__)
-MAX_RUNNING = 1
+QUEUED_FOR = 6 * 3600  # seconds a queued mark is kept (a task no worker takes is forgotten)
+WAITING = "waiting for a task worker"
 
 
 @dataclass
 class Job:
+    """A rehearsal this process queued: its task's result, read back as it goes."""
+
     key: tuple[str, str]  # (slug, target)
     label: str
+    result: TaskResult[int]
     started: float = field(default_factory=time.time)
-    stage: str = "starting"
-    report: Report | None = None
-    markdown: str = ""
-    error: str = ""
-    finished: float | None = None
-    run_id: int | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def _refresh(self) -> TaskResult[int]:
+        if self.result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+            # the database and RQ backends; the immediate one has no store (up to date)
+            with contextlib.suppress(Exception):
+                self.result.refresh()
+        return self.result
+
+    @property
+    def finished(self) -> float | None:
+        result = self._refresh()
+        if result.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+            return (result.finished_at.timestamp() if result.finished_at else time.time())
+        return None
+
+    @property
+    def run_id(self) -> int | None:
+        result = self._refresh()
+        return result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+
+    @property
+    def error(self) -> str:
+        result = self._refresh()
+        if result.status != TaskResultStatus.FAILED:
+            return ""
+        last = result.errors[-1].traceback.strip().splitlines()[-1:] if result.errors else []
+        return last[0] if last else "the task failed"
 
 
-_JOBS: dict[tuple[str, str], Job] = {}
-_LOCK = threading.Lock()
+_JOBS: dict[tuple[str, str], Job] = {}  # the rehearsals this process queued
 
 
-def _running() -> int:
-    return sum(1 for j in _JOBS.values() if j.finished is None)
+def _mark_key(project: Project, target: str) -> str:
+    return f"rehearsal-queued:{project.pk}:{target}"
 
 
-def _work(job: Job, project_pk: int, target: str, user_pk: int | None, scale: float) -> None:
-    """The thread: rehearse and store (its own database connection, closed at the end)."""
-    from django.contrib.auth import get_user_model
+def queued(project: Project, target: str) -> bool:
+    """Whether a rehearsal of ``target`` is queued and its run has not started yet (nor
+    has its task failed before it could start one)."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-    def progress(stage: str) -> None:
-        job.stage = stage
-
-    def keep(report: Report) -> None:
-        job.report = report
-        job.markdown = report_markdown(report)
-
-    try:
-        close_old_connections()
-        project = Project.objects.get(pk=project_pk)
-        user = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
-        kind, number = target.split("-", 1)
-        run = rehearsals.rehearse_and_store(
-            project=project, rows_scale=scale, user=user, progress=progress, on_report=keep,
-            **{kind: int(number)})  # type: ignore[arg-type]
-        job.run_id = run.pk
-        if run.error and not job.error:
-            job.error = run.error if job.report is None else ""
-    except Exception as exc:  # the page shows it; the thread must not die silently
-        log.exception("rehearsal thread of %s %s", project_pk, target)
-        job.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        job.finished = time.time()
-        connection.close()
+    mark = cache.get(_mark_key(project, target))
+    if not mark:
+        return False
+    run = stored_run(project, target)
+    started = run is not None and run.pk > mark["after"]
+    if not started and mark.get("task"):
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        if backend.supports_get_result:
+            try:
+                started = backend.get_result(mark["task"]).status == TaskResultStatus.FAILED
+            except Exception:  # the queue forgot it (or is unreachable): keep the mark
+                log.warning("rehearsal task %s: no result", mark["task"], exc_info=True)
+    if started:
+        cache.delete(_mark_key(project, target))
+        return False
+    return True
 
 
 def start(project: Project, target: str, label: str, user: Any,
-          scale: float = DEFAULT_SCALE) -> Job:
-    """Start a rehearsal of ``target`` (``version-N`` or ``proposal-N``) on a thread (or
-    return the one running for the same target)."""
-    key = (project.slug, target)
-    with _LOCK:
-        current = _JOBS.get(key)
-        if current is not None and current.finished is None:
-            return current
-        if _running() >= MAX_RUNNING:
-            raise RuntimeError("Another rehearsal is running; try again when it is done.")
-        job = Job(key=key, label=label)
-        _JOBS[key] = job
+          scale: float = DEFAULT_SCALE) -> Job | None:
+    """Queue a rehearsal of ``target`` (``version-N`` or ``proposal-N``) as a task, unless
+    one is queued or running already (then None). RuntimeError when the task queue cannot
+    take it."""
+    from modeler.web import tasks
+
+    run = stored_run(project, target)
+    if queued(project, target) or rehearsals.is_running(run):
+        return None
+    cache.set(_mark_key(project, target), {"after": run.pk if run else 0}, QUEUED_FOR)
     user_pk = user.pk if user is not None and user.is_authenticated else None
-    threading.Thread(target=_work, args=(job, project.pk, target, user_pk, scale),
-                     daemon=True, name=f"rehearsal-{project.slug}").start()
+    try:
+        result = tasks.rehearse.enqueue(project.pk, target, user_pk, scale)
+        if cache.get(_mark_key(project, target)):  # (an immediate backend ran it already)
+            cache.set(_mark_key(project, target),
+                      {"after": run.pk if run else 0, "task": result.id}, QUEUED_FOR)
+    except Exception as exc:
+        cache.delete(_mark_key(project, target))
+        log.exception("could not queue the rehearsal of %s %s", project.slug, target)
+        raise RuntimeError("The rehearsal could not be queued (the task queue is "
+                           "unreachable); try again in a minute.") from exc
+    job = Job(key=(project.slug, target), label=label, result=result)
+    _JOBS[job.key] = job
     return job
 
 
@@ -160,14 +186,17 @@ def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
                 query = "proposal" if target.startswith("proposal") else "version"
                 return redirect(reverse("rehearsal", args=[slug])
                                 + f"?{query}={target.split('-', 1)[1]}")
-    job = _JOBS.get((slug, target))
     run = stored_run(project, target)
     section = rehearsals.view_model(run)
-    running = (job is not None and job.finished is None) or rehearsals.is_running(run)
+    waiting = queued(project, target)
+    job = _JOBS.get((slug, target))
+    failed = job.error if job is not None and job.run_id is None else ""
+    running = waiting or rehearsals.is_running(run)
     return render(request, "rehearsal/rehearsal.html", {
-        "project": project, "label": label, "job": job, "missing": missing, "error": error,
+        "project": project, "label": label, "missing": missing, "error": error,
+        # the page's "Running: <stage>": queued (no run yet), else the run's own stage
+        "job": {"stage": WAITING, "error": failed} if waiting or failed else None,
         "can_start": can(role, "edit"), "scale": DEFAULT_SCALE,
         "target_name": target.split("-", 1)[0], "target_value": target.split("-", 1)[1],
         "running": running, "rehearsal": section,
-        "report": job.report if job else None,
     }, status=422 if error else 200)
