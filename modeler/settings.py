@@ -303,6 +303,13 @@ GRAPHVIZ_TIMEOUT = float(os.environ.get("GRAPHVIZ_TIMEOUT", "30"))
 SNAPSHOT_CACHE_VERIFY = os.environ.get("SNAPSHOT_CACHE_VERIFY") == "1"
 # Render the editor's diagram on a worker thread while the request does the rest.
 DIAGRAM_THREADS = os.environ.get("DIAGRAM_THREADS", "1") == "1"
+# Issue #17: a request waits on one Graphviz pass at most DIAGRAM_REQUEST_BUDGET seconds;
+# designs up to DIAGRAM_INLINE_LAYOUT_TABLES tables get their first layout (and re-layouts)
+# in the request, larger ones on a background job (DIAGRAM_LAYOUT_BUDGET seconds) while the
+# editor shows a provisional placement.
+DIAGRAM_REQUEST_BUDGET = float(os.environ.get("DIAGRAM_REQUEST_BUDGET", "10"))
+DIAGRAM_INLINE_LAYOUT_TABLES = int(os.environ.get("DIAGRAM_INLINE_LAYOUT_TABLES", "150"))
+DIAGRAM_LAYOUT_BUDGET = float(os.environ.get("DIAGRAM_LAYOUT_BUDGET", "120"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -38,15 +39,18 @@ def layout_budget() -> float:
     return float(getattr(settings, "DIAGRAM_LAYOUT_BUDGET", 120.0))
 
 
-def schedule_layout(design: db.Design, *, relayout: bool = False) -> bool:
+def schedule_layout(design: db.Design, *, relayout: bool = False,
+                    actor: Any = None) -> bool:
     """Lay out ``design`` in the background; False when a layout of it is running already.
-    ``relayout``: every table afresh (else only when most tables have no position)."""
+    ``relayout``: every table afresh (else only when most tables have no position);
+    ``actor``: the user who asked (the activity log names them; none: not logged)."""
     with _LOCK:
         if design.pk in _RUNNING:
             return False
         _RUNNING.add(design.pk)
-    thread = threading.Thread(target=_thread, args=(design.pk, relayout), daemon=True,
-                              name=f"layout-{design.pk}")
+    actor_pk = getattr(actor, "pk", None)
+    thread = threading.Thread(target=_thread, args=(design.pk, relayout, actor_pk),
+                              daemon=True, name=f"layout-{design.pk}")
     with _LOCK:
         _THREADS[:] = [t for t in _THREADS if t.is_alive()]
         _THREADS.append(thread)
@@ -68,10 +72,10 @@ def running(design_pk: int) -> bool:
         return design_pk in _RUNNING
 
 
-def _thread(design_pk: int, relayout: bool) -> None:
+def _thread(design_pk: int, relayout: bool, actor_pk: int | None) -> None:
     close_old_connections()
     try:
-        run_layout(design_pk, relayout=relayout)
+        run_layout(design_pk, relayout=relayout, actor_pk=actor_pk)
     except Exception:
         log.warning("background layout of design %s failed", design_pk, exc_info=True)
     finally:
@@ -80,9 +84,12 @@ def _thread(design_pk: int, relayout: bool) -> None:
         connection.close()
 
 
-def run_layout(design_pk: int, *, relayout: bool = False) -> bool:
+def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None = None) -> bool:
     """Lay out the design now and store the positions; False when there was nothing to
-    do (every table placed and no ``relayout``) or the design is gone."""
+    do (every table placed and no ``relayout``) or the design is gone. With ``actor_pk``
+    the layout goes to the activity log as that user's re-layout."""
+    from django.contrib.auth import get_user_model
+
     from modeler.web import diagrams
     from modeler.web.editing import apply_edit
     from modeler.web.snapshot import snapshot
@@ -106,7 +113,9 @@ def run_layout(design_pk: int, *, relayout: bool = False) -> bool:
             if t.uid in placed and (relayout or t.position is None) else t
             for t in current.tables))
 
-    apply_edit(design=design, actor=None, action="diagram.layout",
-               summary="laid out the diagram", target_uid=None, change=change, log=False,
-               gated=False)
+    actor = get_user_model().objects.filter(pk=actor_pk).first() if actor_pk else None
+    apply_edit(design=design, actor=actor,
+               action="diagram.relayout" if actor else "diagram.layout",
+               summary="re-laid out the diagram" if actor else "laid out the diagram",
+               target_uid=None, change=change, log=actor is not None, gated=False)
     return True

@@ -137,3 +137,27 @@ def test_a_viewer_sees_the_provisional_placement_without_storing(client: Client,
     # edit's request) and says so
     drawn = diagrams.svg_later(snapshot(services_design), project, user, ()).result()
     assert "Provisional placement" in drawn and "<svg" in drawn and "data-patch" not in drawn
+
+
+@needs_graphviz
+@pytest.mark.django_db(transaction=True)
+def test_relayout_of_a_large_design_runs_in_the_background(client: Client, user: Any,
+                                                           settings: Any) -> None:
+    from modeler.web.models import Activity
+
+    settings.DIAGRAM_INLINE_LAYOUT_TABLES = 5
+    project = start(client, user, "big", 12)
+    design_ = services.main_design(project)
+    layoutjobs.run_layout(design_.pk)  # a first layout, stored
+    before = snapshot(design_)
+    assert all(t.position for t in before.tables)
+    dragged = client.post(reverse("table_move", args=["big", before.tables[0].uid]),
+                          {"dx": "900", "dy": "0"}, **HX)
+    assert dragged.status_code == 204  # a re-layout puts it back: something to store
+    moved = client.post(reverse("relayout", args=["big"]), **HX)
+    assert moved.status_code == 204
+    layoutjobs.wait(120)
+    entry = Activity.objects.filter(project=project, action="diagram.relayout").first()
+    assert entry is not None and entry.actor == user
+    after = snapshot(services.main_design(project))
+    assert all(t.position for t in after.tables)

@@ -254,11 +254,16 @@ def table_move(request: HttpRequest, slug: str, uid: str,
 @require_POST
 def relayout(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
-    apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
-               action="diagram.relayout", summary="re-laid out the diagram", target_uid=None,
-               change=lambda s: diagrams.relayout(s, diagrams.view_options(
-                   diagrams.prefs_for(request.user, ctx.project), s)),
-               log=True, gated=False)
+    if len(ctx.schema.tables) > diagrams.inline_layout_tables():  # issue #17: background
+        from modeler.web import layoutjobs
+
+        layoutjobs.schedule_layout(ctx.design, relayout=True, actor=request.user)
+    else:
+        apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
+                   action="diagram.relayout", summary="re-laid out the diagram",
+                   target_uid=None, change=lambda s: diagrams.relayout(s, diagrams.view_options(
+                       diagrams.prefs_for(request.user, ctx.project), s)),
+                   log=True, gated=False)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("editor", *ctx.url_args())
     response = HttpResponse(status=204)
