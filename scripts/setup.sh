@@ -15,6 +15,8 @@ if [ "$MODE" = "--test" ]; then
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs+=(postgresql)
   command -v pg_dump >/dev/null 2>&1 || pkgs+=(postgresql-client)
   [ -x /usr/sbin/pgbouncer ] || pkgs+=(pgbouncer)
+  # the multi-process test (tests/multiprocess) starts a private redis-server of its own
+  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || pkgs+=(redis-server)
   command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
   # fonts so that screenshots and Graphviz text measure the same everywhere
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)

@@ -209,12 +209,14 @@ def dump_schema(server: PgServer, dbname: str) -> str:
     """A migrated database's tables and its migration records as SQL (the suite's test
     database has them already: loading them takes a second, migrating afresh some ten)."""
     url = server.url_for(dbname)
-    schema = subprocess.run([server.tool("pg_dump"), "--schema-only", "--no-owner", url],
-                            capture_output=True, text=True, check=True).stdout
-    data = subprocess.run([server.tool("pg_dump"), "--data-only", "--no-owner",
-                           "--table=django_migrations", url],
-                          capture_output=True, text=True, check=True).stdout
-    return schema + data
+    out = []
+    for args in (["--schema-only"], ["--data-only", "--table=django_migrations"]):
+        done = subprocess.run([server.tool("pg_dump"), "--no-owner", *args, url],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_dump {dbname}: {done.stderr.strip()}")
+        out.append(done.stdout)
+    return "".join(out)
 
 
 @contextmanager

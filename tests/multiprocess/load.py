@@ -29,6 +29,7 @@ import statistics
 import threading
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,8 +131,8 @@ class Ledger:
     table_comments: set[str] = field(default_factory=set)  # shared table, acknowledged
     column_comments: set[str] = field(default_factory=set)  # shared column, acknowledged
     unknown: set[str] = field(default_factory=set)  # names/tokens sent without an answer
-    conflicts: int = 0  # 409s
-    gave_up: int = 0  # conflicting edits that stayed 409 through every retry
+    conflicts: Counter[str] = field(default_factory=Counter)  # 409s by kind of edit
+    gave_up: Counter[str] = field(default_factory=Counter)  # edits 409 on every retry
     other: list[str] = field(default_factory=list)  # unexpected answers (status: text)
 
 
@@ -243,8 +244,8 @@ class Scenario:
             if r.status != 409:
                 ledger.other.append(f"{kind} {token}: {r.status}: {r.text[:300]}")
                 return False
-            ledger.conflicts += 1
-        ledger.gave_up += 1
+            ledger.conflicts[kind] += 1
+        ledger.gave_up[kind] += 1
         return False
 
     def _panel(self, c: Client, ledger: Ledger, query: str = "") -> str | None:

@@ -145,8 +145,8 @@ def check(scenario: load.Scenario, results: dict[str, Any], before: dict[str, An
         entries = [a for a in new_activity if a["action"] == kind and a["target"] == uid]
         tokens = Counter((a["after"] or {}).get("comment") for a in entries)
         counts[kind] = {"acknowledged": len(acked), "logged": len(entries),
-                        "conflicts": sum(ledger.conflicts for ledger in scenario.ledgers),
-                        "gave_up": sum(ledger.gave_up for ledger in scenario.ledgers)}
+                        "conflicts": sum(ledger.conflicts[kind] for ledger in scenario.ledgers),
+                        "gave_up": sum(ledger.gave_up[kind] for ledger in scenario.ledgers)}
         problems += [f"{kind}: {t!r} applied {n} times" for t, n in tokens.items() if n > 1]
         problems += [f"{kind}: acknowledged {t!r} is not in the activity log"
                      for t in sorted(acked - set(tokens))]
