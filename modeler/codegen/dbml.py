@@ -108,6 +108,15 @@ class _Writer:
         self.s = schema
         self.out: list[str] = []
         self.kept: dict[str, Any] = {}
+        keyed = [t for t in schema.tables if t.primary_key]
+        # most tables name their key by the convention (pk_name None, as the editor makes
+        # them) or as PostgreSQL does (<table>_pkey, as imports do): the others are kept
+        self.pk_convention = 2 * sum(t.pk_name is None for t in keyed) > len(keyed)
+        if self.pk_convention:
+            self.kept["project"] = {"pk_names": "convention"}
+
+    def pk_default(self, t: m.Table) -> str | None:
+        return None if self.pk_convention else f"{t.name}_pkey"
 
     # -- kept data -----------------------------------------------------------------------
     def keep(self, section: str, key: str, data: dict[str, Any]) -> None:
@@ -158,7 +167,7 @@ class _Writer:
     def whole(self) -> None:
         s = self.s
         if s.name == "":
-            self.kept["project"] = {"unnamed": True}
+            self.kept.setdefault("project", {})["unnamed"] = True
         if s.settings != m.Settings():
             self.kept["settings"] = encode(s.settings)
         for key, items in (("domains", s.domains), ("extensions", s.extensions),
@@ -223,7 +232,7 @@ class _Writer:
             cols = ", ".join(ident(c.name) for c in pk)
             items = ["pk"] + ([f"name: {string(t.pk_name)}"] if t.pk_name else [])
             parts.insert(0, f"    ({cols}){_settings(items)}")
-        if pk and t.pk_name != f"{t.name}_pkey":
+        if pk and t.pk_name != self.pk_default(t):
             self.keep("tables", key, {"pk_name": t.pk_name})
         parts = [p for p in parts if p]
         if parts:
@@ -407,7 +416,10 @@ class _Writer:
             extra["initially_deferred"] = True
         if r.comment:
             extra["comment"] = r.comment
-        extra["optional"] = r.optional
+        derived = any(self.s.column(c).nullable and self.s.column(c).pk_order is None
+                      for c in r.child_columns)  # what the importer makes of it
+        if r.optional != derived:
+            extra["optional"] = r.optional
         self.keep("relationships", f"{child.namespace}.{child.name}.{r.name}", extra)
 
     def groups(self) -> None:

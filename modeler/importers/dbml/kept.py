@@ -64,6 +64,7 @@ class _Apply:
         self.s = schema
         self.written = written
         self.problems: list[str] = []
+        self.pk_convention = False
 
     def type_of(self, data: dict[str, Any], domains: dict[str, m.Domain]) -> m.ColumnType:
         data = dict(data)
@@ -126,6 +127,8 @@ class _Apply:
                 self.problems.append(f"kept SQL {key}: {exc}; ignored")
         self.s = s = replace(s, extensions=tuple(exts.values()), collations=tuple(
             colls.values()), raw_objects=tuple(raws))
+        project = kept.get("project") if isinstance(kept.get("project"), dict) else {}
+        self.pk_convention = project.get("pk_names") == "convention"
         tables = [self.table(t, kept.get("tables", {}).get(f"{t.namespace}.{t.name}"),
                              domains) for t in s.tables]
         self.s = s = replace(s, tables=tuple(tables))
@@ -168,7 +171,7 @@ class _Apply:
 
     def table(self, t: m.Table, data: Any, domains: dict[str, m.Domain]) -> m.Table:
         if not isinstance(data, dict):
-            return t
+            data = {}
         uid_of = {c.name: c.uid for c in t.columns}
         fields: dict[str, Any] = {}
         for f in ("kind", "delete_strategy", "partition_by", "partition_bound",
@@ -177,6 +180,8 @@ class _Apply:
                 fields[f] = data[f]
         if "pk_name" in data:
             fields["pk_name"] = data["pk_name"]
+        elif self.pk_convention and t.primary_key:
+            fields["pk_name"] = None
         if isinstance(data.get("position"), list) and len(data["position"]) == 2:
             fields["position"] = m.Position(float(data["position"][0]),
                                             float(data["position"][1]))
