@@ -11,6 +11,7 @@ project once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -75,8 +76,8 @@ class Workers:
             cmd = ["manage.py", "db_worker", "--no-reload", "--no-startup-delay",
                    "--interval", "0.1"]
         else:
-            cmd = ["manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.Job",
-                   "--worker-class", "rq.SimpleWorker"]
+            # RQ's default worker: each job in a forked work horse, as in production
+            cmd = ["manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
         log = open(self.logs / f"worker-{len(self.procs)}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, *cmd], cwd=ROOT, env=self.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -85,23 +86,44 @@ class Workers:
         return proc
 
     def kill(self, proc: subprocess.Popen[bytes]) -> None:
-        """SIGKILL, no goodbye: as a crash or the OOM killer ends it."""
-        os.killpg(proc.pid, signal.SIGKILL)
+        """SIGKILL, no goodbye, to the worker and every process under it (RQ's work horse
+        runs in a session of its own): as a crash, the OOM killer or a lost machine ends
+        it."""
+        for pid in [*descendants(proc.pid), proc.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.wait(10)
 
     def stop_all(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
+                under = descendants(proc.pid)
                 os.killpg(proc.pid, signal.SIGTERM)
                 try:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(10)
+                for pid in under:  # a work horse still busy
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
 
     def output(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:]
                          for p in sorted(self.logs.glob("worker-*.log")))
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes under ``pid`` (from /proc), deepest first."""
+    out: list[int] = []
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for child in map(int, children):
+        out.extend(descendants(child))
+        out.append(child)
+    return out
 
 
 def _redis_ready() -> bool:
