@@ -4,8 +4,11 @@ from django.urls import include, path, register_converter
 
 from modeler.web import health
 from modeler.web.lazyviews import modules
-from modeler.web.views import editor, elements, imports, projects, rehearsal, rules, versions
 
+# imported on first use (manage.py check loads this file; the server imports them at start-up)
+editor, elements, imports, projects, rehearsal, rules, versions = modules(
+    "modeler.web.views", "editor", "elements", "imports", "projects", "rehearsal", "rules",
+    "versions")
 (textmode,) = modules("modeler.web.views", "textmode")  # the editor's text mode (DBML)
 
 
