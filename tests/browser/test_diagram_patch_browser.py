@@ -34,7 +34,8 @@ TEXT_JS = """(name) => Array.from(document.querySelectorAll('#diagram svg text')
 
 def add_column(page: Page, name: str) -> str:
     section = page.locator("#add-column")
-    section.locator("summary").click()
+    if not section.evaluate("(d) => d.open"):  # it stays open after an add (issue 16)
+        section.locator("summary").click()
     section.locator("#id_col-name").fill(name)
     section.locator("#id_col-type").select_option("text")
     with page.expect_response(lambda r: r.request.method == "POST") as info:

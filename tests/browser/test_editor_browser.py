@@ -83,7 +83,8 @@ def add_table(page: Page, name: str, comment: str) -> str:
 def add_column(page: Page, name: str, type_: str, *, nullable: bool = False,
                null_meaning: str = "") -> None:
     section = page.locator("#add-column")
-    section.locator("summary").click()
+    if not section.evaluate("(d) => d.open"):  # it stays open after an add (issue 16)
+        section.locator("summary").click()
     section.locator("#id_col-name").fill(name)
     section.locator("#id_col-type").select_option(type_)
     if nullable:
