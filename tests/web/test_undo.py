@@ -312,3 +312,27 @@ def test_the_stack_keeps_the_newest_steps(alice: Client, project: Any, user: Any
     steps = UndoStep.objects.filter(design=design, user=user)
     assert steps.count() == DEPTH
     assert steps.order_by("id").first().summary == "s3"  # type: ignore[union-attr]
+
+
+def test_undo_in_a_proposal_design_is_its_own_stack(alice: Client, project: Any,
+                                                     user: Any) -> None:
+    """A proposal's working design has its own stacks: undo there leaves the main design."""
+    from modeler.review import services as review
+    from modeler.web.versions import version_save
+
+    add_table(alice, "customer")
+    version_save(project=project, actor=user, message="First cut of the shop design")
+    proposal = review.proposal_create(project=project, actor=user, title="Add suppliers")
+    design = proposal.design
+    url = reverse("table_add", args=["shop", design.pk])
+    response = alice.post(url, {"new-name": "supplier", "new-namespace": "public",
+                                "new-comment": "The suppliers", "new-kind": "entity",
+                                "new-delete_strategy": "hard"}, **HX)
+    assert response.status_code == 200
+    assert snapshot(design).table_named("supplier") is not None
+    assert alice.post(reverse("undo", args=["shop", design.pk]), **HX).status_code == 200
+    assert snapshot(design).table_named("supplier") is None
+    # the main design's own step is untouched: undo there removes customer
+    assert schema_of(project).table_named("customer") is not None
+    undo(alice)
+    assert schema_of(project).table_named("customer") is None
