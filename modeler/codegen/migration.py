@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import pglast
 
@@ -59,6 +60,7 @@ from modeler.codegen.migration_partition import (
     detach_partition,
     drop_collation,
 )
+from modeler.codegen.migration_runtime import drop_runtime_objects, public_first
 from modeler.codegen.migration_tables import (
     add_column,
     alter_column,
@@ -80,6 +82,7 @@ from modeler.codegen.migration_types import (
     recreate_enum,
     remove_enum_value,
     rename_enum,
+    sequence_alteration,
     set_comment,
 )
 from modeler.codegen.sqlwriter import (
@@ -142,10 +145,11 @@ from modeler.diff import (
     diff,
     reverse_all,
 )
-from modeler.diff.base import find
+from modeler.diff.base import apply_changes, find
 from modeler.diff.compare import namespaces
 from modeler.schema import sqlexpr
 from modeler.schema.model import Schema, Table, normalized
+from modeler.schema.model import Sequence as SequenceObj
 
 LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
 STATEMENT_TIMEOUT = "15min"  # generous: CONCURRENTLY builds on big tables take a while
@@ -205,7 +209,8 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
         case CreateRawObject(obj=obj):
             return create_raw_object(obj, ctx.search_path)
         case DropRawObject(obj=obj):
-            return drop_raw_object(obj, ctx.search_path)
+            return [*drop_runtime_objects(obj, ctx.before),
+                    *drop_raw_object(public_first(obj), ctx.search_path)]
     return None
 
 
@@ -339,11 +344,46 @@ _DROPS = (DropNamespace, DropExtension, DropCollation, DropEnum, DropDomain, Dro
           DetachPartition, DropRawObject, SetMetadata)
 
 
+_OWNER_FIELDS = frozenset({"owned_by_table", "owned_by_column"})
+
+
+def _owner_change(op: Op) -> bool:
+    """A sequence's ``OWNED BY`` and nothing else: the differ creates sequences unowned and
+    owns them once their table exists (and releases them first on the way down)."""
+    return isinstance(op, AlterSequence) and all(c.field in _OWNER_FIELDS for c in op.changes)
+
+
 def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
+    """Can ``ops`` be rendered against the end state (``start`` for what they drop) instead
+    of applying them one by one? Yes when they only create, or only drop, besides sequence
+    owners (a baseline of an existing database, and its downgrade)."""
     if end is None or (start.settings.updated_at_mode != end.settings.updated_at_mode):
         return False
-    return (all(isinstance(op, _CREATIONS) for op in ops)
-            or all(isinstance(op, _DROPS) for op in ops))
+    rest = [op for op in ops if not _owner_change(op)]
+    return (all(isinstance(op, _CREATIONS) for op in rest)
+            or all(isinstance(op, _DROPS) for op in rest))
+
+
+def _static_owner(op: AlterSequence, sequences: dict[str, SequenceObj], start: Schema,
+                  end: Schema) -> list[Stmt]:
+    """An owner change in a static revision: ``sequences`` (uid -> the sequence as the ops so
+    far left it) gives the before and after; the owner table is named from the end state, or
+    from the start when the revision drops it (tables are neither renamed nor altered in a
+    static revision, so both name it as the step-by-step state would)."""
+    before = sequences[op.uid]
+    after = sequences[op.uid] = apply_changes(before, op.changes)
+    owner = after.owned_by_table
+    schema = start if owner is not None and not any(t.uid == owner for t in end.tables) else end
+    return sequence_alteration(op, before, after, schema)
+
+
+def _without(schema: Schema, dropped: set[str]) -> Schema:
+    """``schema`` less the tables, sequences and kept objects a static revision dropped so
+    far: the state before a kept object's drop as far as its renderer reads it (names of
+    the tables, sequences and kept objects left), as applying the drops one by one gives."""
+    return replace(schema, tables=tuple(t for t in schema.tables if t.uid not in dropped),
+                   sequences=tuple(q for q in schema.sequences if q.uid not in dropped),
+                   raw_objects=tuple(r for r in schema.raw_objects if r.uid not in dropped))
 
 
 def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> list[Stmt]:
@@ -385,10 +425,24 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         ctx.after = end
         had, has = _trigger_tables(start), _trigger_tables(end)
     memo = None if static else _TriggerTables(start)
+    sequences = {q.uid: q for q in start.sequences} if static else {}
+    dropped: set[str] = set()
     for op in ops:
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
+        elif isinstance(op, CreateSequence):
+            sequences[op.sequence.uid] = op.sequence
+        elif isinstance(op, AlterSequence) and end is not None:
+            stmts.extend(_static_owner(op, sequences, start, end))
+            continue
+        elif isinstance(op, DropRawObject) and dropped:
+            ctx.before = _without(start, dropped)
         rendered = _schema_ops(op, ctx)
+        if static:
+            ctx.before = start
+            if isinstance(op, DropTable | DropSequence | DropRawObject):
+                dropped.add(op.table.uid if isinstance(op, DropTable) else
+                            op.sequence.uid if isinstance(op, DropSequence) else op.obj.uid)
         if isinstance(op, CreateRawObject):
             raw += [len(stmts), len(stmts) + len(rendered or ())]
         stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))

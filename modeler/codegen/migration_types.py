@@ -229,8 +229,14 @@ def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:
 
 
 def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
-    before = find(ctx.before.sequences, op.uid)
-    after = find(ctx.after.sequences, op.uid)
+    return sequence_alteration(op, find(ctx.before.sequences, op.uid),
+                               find(ctx.after.sequences, op.uid), ctx.after)
+
+
+def sequence_alteration(op: AlterSequence, before: SequenceObj, after: SequenceObj,
+                        schema: Schema) -> list[Stmt]:
+    """The statements of ``op`` taking the sequence from ``before`` to ``after``; ``schema``
+    names its owner table (any state where that table is as it is right after ``op``)."""
     fields = {c.field for c in op.changes}
     out: list[Stmt] = []
     if fields & {"name", "namespace"}:
@@ -251,7 +257,7 @@ def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
     if "cycle" in fields:
         clauses.append("CYCLE" if after.cycle else "NO CYCLE")
     if fields & {"owned_by_table", "owned_by_column"}:
-        clauses.append(sequence_owner_sql(after, ctx.after))
+        clauses.append(sequence_owner_sql(after, schema))
     if clauses:
         out.append(execute(f"ALTER SEQUENCE {qname(after.namespace, after.name)} "
                            + " ".join(clauses)))

@@ -21,8 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 
@@ -63,6 +61,10 @@ class _Offline:
     statement; unlike Alembic's own offline output, tabs are kept and ``%`` is not doubled."""
 
     def __init__(self) -> None:
+        # Alembic only here: a SQLAlchemy-only export never needs it (and its import is long)
+        from alembic.operations import Operations
+        from alembic.runtime.migration import MigrationContext
+
         self.out: list[str] = []
         ctx = MigrationContext.configure(
             dialect_name="postgresql", opts={"as_sql": True, "transactional_ddl": False},
