@@ -196,6 +196,7 @@
   });
 
   document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented) return;  // a widget (e.g. the DBML editor) handled it
     var t = e.target;
     var helpOpen = overlay && overlay.dataset.open === "1";
     if (e.key === "Escape") {
