@@ -95,12 +95,15 @@ def _default_name(t: m.Table, col: m.Column) -> str:
 
 
 def _native_unique(t: m.Table, u: m.UniqueConstraint) -> m.Column | None:
-    """The column a unique constraint is written on as ``unique`` (one column, the name
-    PostgreSQL gives it, nothing else to say), or None: it is kept."""
-    if len(u.columns) != 1 or u.nulls_not_distinct or u.deferrable or u.comment:
-        return None
-    col = t.column(u.columns[0])
-    return col if u.name == _default_name(t, col) else None
+    """The column a unique constraint is written on as ``unique`` (one column), or None."""
+    return t.column(u.columns[0]) if len(u.columns) == 1 else None
+
+
+def _plain_unique(t: m.Table, u: m.UniqueConstraint, col: m.Column) -> bool:
+    """Whether ``unique`` on the column says all of it (the name PostgreSQL gives it,
+    nothing else); else its details are kept too."""
+    return not (u.nulls_not_distinct or u.deferrable or u.comment) and \
+        u.name == _default_name(t, col)
 
 
 class _Writer:
@@ -219,10 +222,14 @@ class _Writer:
         pk = t.primary_key
         natives = {}
         kept_uniques = []
+        detailed = set()  # written as `unique`, with their name or flags kept
         for u in t.uniques:
             col = _native_unique(t, u)
             if col is not None and col.uid not in natives:
                 natives[col.uid] = u
+                if not _plain_unique(t, u, col):
+                    kept_uniques.append(u)
+                    detailed.add(u.uid)
             else:
                 kept_uniques.append(u)
         for c in t.columns:
@@ -263,7 +270,8 @@ class _Writer:
         if t.partition_of is not None:
             extra["partition_of"] = self.table_key(t.partition_of)
         if kept_uniques:
-            extra["uniques"] = {u.name: self.unique_data(u) for u in kept_uniques}
+            extra["uniques"] = {u.name: self.unique_data(u) | (
+                {"native": True} if u.uid in detailed else {}) for u in kept_uniques}
         if t.query_patterns:
             extra["query_patterns"] = {q.name: self.pattern_data(q) for q in t.query_patterns}
         self.keep("tables", key, extra)

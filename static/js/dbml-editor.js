@@ -18,9 +18,9 @@
     "(\"(?:[^\"\\\\\\n]|\\\\.)*\"?)",                          // 4 quoted name
     "(#[0-9A-Fa-f]{3,8}\\b|\\b\\d+(?:\\.\\d+)?\\b)",           // 5 number, colour
     "\\b(Table|TableGroup|TablePartial|Ref|Enum|Project|Note|Records|indexes|checks|as)\\b", // 6
-    "\\b(pk|primary key|not null|null|unique|increment|default|note|ref|name|type|delete|" +
-      "update|headercolor|color|database_type|cascade|restrict|set null|set default|" +
-      "no action|btree|hash|gin|gist|brin|spgist)\\b",        // 7 setting
+    "(\\b(?:pk|primary key|not null|null|unique|increment|cascade|restrict|set null|" +
+      "set default|no action)\\b|\\b(?:default|note|ref|name|type|delete|update|" +
+      "headercolor|color|database_type)(?=\\s*:))",           // 7 setting
     "(<>|[<>]|(?<=\\s)-(?=\\s))"                              // 8 reference operator
   ].join("|"), "gi");
   var CLASSES = [null, "c", "s", "x", "q", "n", "k", "st", "o"];

@@ -149,3 +149,17 @@ def test_corpus_dbml_round_trips(relative: str) -> None:
     ops = diff(first, again)
     assert [op.describe() for op in ops] == []
     assert adopt_uids(first, again) == first
+
+
+def test_a_named_unique_stays_visible_and_goes_when_the_text_drops_it() -> None:
+    t = m.Table("t1", "customer", columns=(
+        m.Column("c1", "id", m.ColumnType(name="bigint"), pk_order=1),
+        m.Column("c2", "email", m.ColumnType(name="text")),
+    ), uniques=(m.UniqueConstraint("u1", "uq_customer_email", ("c2",), deferrable=True),))
+    s = m.normalized(m.Schema(tables=(t,)))
+    text = to_dbml(s)
+    assert "  email text [not null, unique]" in text
+    back = adopt_uids(s, import_dbml([("d.dbml", text)]).schema)
+    assert back == s
+    dropped = import_dbml([("d.dbml", text.replace("[not null, unique]", "[not null]"))])
+    assert dropped.schema.tables[0].uniques == ()

@@ -127,8 +127,9 @@ class _Apply:
                 self.problems.append(f"kept SQL {key}: {exc}; ignored")
         self.s = s = replace(s, extensions=tuple(exts.values()), collations=tuple(
             colls.values()), raw_objects=tuple(raws))
-        project = kept.get("project") if isinstance(kept.get("project"), dict) else {}
-        self.pk_convention = project.get("pk_names") == "convention"
+        project = kept.get("project")
+        self.pk_convention = isinstance(project, dict) and \
+            project.get("pk_names") == "convention"
         tables = [self.table(t, kept.get("tables", {}).get(f"{t.namespace}.{t.name}"),
                              domains) for t in s.tables]
         self.s = s = replace(s, tables=tuple(tables))
@@ -207,6 +208,8 @@ class _Apply:
             cols_ = uids(u.get("columns", []))
             if cols_ is None:
                 continue
+            if u.get("native") and not any(x.columns == cols_ for x in uniques):
+                continue  # written as `unique` on its column, which the text no longer says
             uniques = [x for x in uniques if x.columns != cols_ and x.name != name]
             uniques.append(m.UniqueConstraint(
                 stable_uid("unique", t.namespace, t.name, name), name, cols_,
