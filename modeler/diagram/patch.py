@@ -88,11 +88,15 @@ def manifest(d: Drawing) -> dict[str, str]:
     for n in graph.nodes:
         node_digest[n.id] = _h(node_statement(n, d.positions.get(n.id) if pinned else None))
         out[svg_id("table", n.table_uid)] = node_digest[n.id]
+    # Splines route around every table and Graphviz's edge labels dodge each other: then an
+    # edge's drawing depends on the whole drawing, and any change redraws every edge.
+    whole = "" if local_edges(d.settings) else _h(
+        *node_digest.values(), *(f"{e.id}={e.label}" for e in graph.edges))
     for e in graph.edges:
         sides = edge_sides(e, graph, d.positions if pinned else None)
         stmt = edge_statement(e, sides, d.labels is None)
         out[svg_id("rel", e.relationship_uid)] = _h(stmt, node_digest[e.child],
-                                                    node_digest[e.parent])
+                                                    node_digest[e.parent], whole)
         if d.labels is not None and e.id in d.labels:
             out[svg_id("rel", e.relationship_uid, "name")] = _h(
                 label_statement(e, d.labels[e.id]))

@@ -226,9 +226,10 @@ def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | An
                            badges=ruling.worst_levels(findings))
     since = since if since is not None else diagram_token.current()
     notice = ""
-    if not all(t.position for t in schema.tables):
-        # an edit of a design still waiting for its layout (the editor's view started it):
-        # the provisional placement again, never a layout in the edit's request
+    if (not all(t.position for t in schema.tables)
+            and len(schema.tables) > inline_layout_tables()):
+        # an edit of a large design still waiting for its layout (the editor's view started
+        # it): the provisional placement again, never a layout in the edit's request
         schema = _with_positions(schema, provisional_positions(schema, options))
         notice, since = PROVISIONAL.format(WAITING), None
     if django_settings.DIAGRAM_THREADS:
@@ -354,8 +355,13 @@ def failed_svg(exc: Exception) -> str:
 
 def place_new_tables(schema: m.Schema) -> m.Schema:
     """Give tables without a position one near their neighbours, when the others are
-    placed (so adding a table never moves the existing ones)."""
+    placed (so adding a table never moves the existing ones). When none is placed yet, a
+    small design (:func:`inline_layout_tables`) gets its first layout here (stored with
+    the edit: the drawings after it are pinned); a large one waits for the background
+    job."""
     if not any(t.position for t in schema.tables):
+        if schema.tables and len(schema.tables) <= inline_layout_tables():
+            return relayout(schema)
         return schema
     placed = diagram.layout(schema, cache=DjangoCache(), timeout=layout_budget())
     return _with_positions(schema, placed)
