@@ -60,7 +60,11 @@ from modeler.codegen.migration_partition import (
     detach_partition,
     drop_collation,
 )
-from modeler.codegen.migration_runtime import drop_runtime_objects, public_first
+from modeler.codegen.migration_runtime import (
+    drop_extension,
+    drop_runtime_objects,
+    public_first,
+)
 from modeler.codegen.migration_tables import (
     add_column,
     alter_column,
@@ -167,7 +171,7 @@ def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
             where = f" WITH SCHEMA {ident(ext.namespace)}" if ext.namespace else ""
             return [execute(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{where} CASCADE")]
         case DropExtension(extension=ext):
-            return [execute(f"DROP EXTENSION IF EXISTS {ident(ext.name)}")]
+            return drop_extension(ext.name, ctx.before)
         case AlterExtension(old=old_ext, new=ext):
             if old_ext.namespace == ext.namespace:
                 return [comment(f"{op.describe()}: no SQL")]

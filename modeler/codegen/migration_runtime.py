@@ -88,6 +88,24 @@ BEGIN
   FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
     EXECUTE format('DROP %s IF EXISTS %s CASCADE', kinds[i], names[i]);
   END LOOP;
+  SELECT array_agg(c.oid::regconfig::text ORDER BY c.oid DESC) INTO names
+    FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+   WHERE n.nspname = ANY (__WHERE__)
+     AND (n.nspname::text, c.cfgname::text) NOT IN (SELECT * FROM unnest(__RELATIONS__))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_ts_config'::regclass
+                        AND d.objid = c.oid AND d.deptype = 'e');
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %s CASCADE', names[i]);
+  END LOOP;
+  SELECT array_agg(t.oid::regdictionary::text ORDER BY t.oid DESC) INTO names
+    FROM pg_ts_dict t JOIN pg_namespace n ON n.oid = t.dictnamespace
+   WHERE n.nspname = ANY (__WHERE__)
+     AND (n.nspname::text, t.dictname::text) NOT IN (SELECT * FROM unnest(__RELATIONS__))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_ts_dict'::regclass
+                        AND d.objid = t.oid AND d.deptype = 'e');
+  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+    EXECUTE format('DROP TEXT SEARCH DICTIONARY IF EXISTS %s CASCADE', names[i]);
+  END LOOP;
   SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid DESC) INTO names
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
    WHERE n.nspname = ANY (__WHERE__)
@@ -157,3 +175,32 @@ def public_first(obj: RawObject) -> RawObject:
     if items and items[0].strip('"') == "public":
         return obj
     return replace(obj, search_path=", ".join(["public", *rest]))
+
+
+def drop_extension(name: str, design: Schema) -> list[Stmt]:
+    """``DROP EXTENSION`` of ``name``, and of the extensions its control file requires that
+    ``CREATE EXTENSION ... CASCADE`` installed with it (earthdistance's cube): those the design
+    does not list and no other extension still needs (read from the server when it runs)."""
+    listed = sorted({e.name for e in design.extensions} - {name})
+    sql = _DROP_EXTENSION_SQL.replace("__LISTED__", _texts(listed)).replace(
+        "__NAME__", sql_str(name))
+    return [execute(sql)]
+
+
+_DROP_EXTENSION_SQL = """DO $extension$
+DECLARE required name[];
+BEGIN
+  SELECT v.requires INTO required FROM pg_extension e
+    JOIN pg_available_extension_versions v ON v.name = e.extname AND v.version = e.extversion
+   WHERE e.extname = __NAME__;
+  EXECUTE format('DROP EXTENSION IF EXISTS %I', __NAME__);
+  FOR i IN 1 .. coalesce(array_length(required, 1), 0) LOOP
+    IF required[i]::text <> ALL (__LISTED__) AND NOT EXISTS (
+        SELECT FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
+         WHERE d.classid = 'pg_extension'::regclass AND d.refclassid = 'pg_extension'::regclass
+           AND x.extname = required[i]) THEN
+      EXECUTE format('DROP EXTENSION IF EXISTS %I', required[i]);
+    END IF;
+  END LOOP;
+END
+$extension$"""

@@ -33,7 +33,7 @@ from typing import Generic, Protocol, TypeVar
 
 from modeler.schema.model import Schema
 
-CALL_KINDS = frozenset({"function call"})
+CALL_KINDS = frozenset({"function call", "do block"})
 ON_TABLES = frozenset({"rule", "trigger"})  # objects that live on a table, not in a namespace
 _ROUTINE_KINDS = frozenset({"function", "procedure"})
 
@@ -42,7 +42,7 @@ _IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 _CREATE = re.compile(
     r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>TEMP(?:ORARY)?\s+)?"
     r"(?:UNLOGGED\s+)?(?P<kind>TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|FUNCTION|TYPE|RULE|"
-    r"(?:CONSTRAINT\s+)?TRIGGER)\s+"
+    r"(?:CONSTRAINT\s+)?TRIGGER|TEXT\s+SEARCH\s+(?:CONFIGURATION|DICTIONARY))\s+"
     r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<first>" + _IDENT + r")?(?P<dot>\s*\.)?",
     re.IGNORECASE)
 
@@ -58,9 +58,12 @@ class Kept(Protocol):
     def name(self) -> str: ...
     @property
     def sql(self) -> str: ...
+    @property
+    def search_path(self) -> str | None: ...
 
 
 K = TypeVar("K", bound=Kept)
+_Cache = dict[tuple[tuple[str, str], str | None], tuple[set[str], set[str], bool]]
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,20 @@ def _body(sql: str) -> str:
     return sql[m.end():] if m is not None else sql
 
 
-def _creates(text: str) -> tuple[set[str], set[str], bool]:
-    """(namespaces, kinds, unreadable) of the non-temporary CREATEs in ``text``."""
+def default_namespace(search_path: str | None) -> str | None:
+    """Where an unqualified CREATE goes under ``search_path`` (as SHOW prints it): its first
+    schema besides ``$user`` and ``pg_catalog``; None when not known."""
+    for item in (search_path or "").split(","):
+        name = item.strip()
+        name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+        if name and name not in ("$user", "pg_catalog", "pg_temp"):
+            return name
+    return None
+
+
+def _creates(text: str, default: str | None = None) -> tuple[set[str], set[str], bool]:
+    """(namespaces, kinds, unreadable) of the non-temporary CREATEs in ``text``; an
+    unqualified one goes to ``default`` (the search_path's first schema) when known."""
     spaces: set[str] = set()
     kinds: set[str] = set()
     unreadable = False
@@ -102,6 +117,8 @@ def _creates(text: str) -> tuple[set[str], set[str], bool]:
             continue
         if m.group("first") and m.group("dot"):
             spaces.add(_ident(m.group("first")))
+        elif default is not None:
+            spaces.add(default)
         else:
             unreadable = True
     return spaces, kinds, unreadable
@@ -127,7 +144,7 @@ def runtime_creations(raws: Sequence[K]) -> list[RuntimeCreation[K]]:
     when it runs, in the order of ``raws``."""
     routines = _routines(raws)
     out: list[RuntimeCreation[K]] = []
-    reach_cache: dict[tuple[str, str], tuple[set[str], set[str], bool]] = {}
+    reach_cache: _Cache = {}
     for call in raws:
         found = _creation(call, routines, reach_cache)
         if found is not None:
@@ -150,21 +167,33 @@ def _routines(raws: Sequence[K]) -> dict[tuple[str, str], list[K]]:
 
 
 def _creation(call: K, routines: dict[tuple[str, str], list[K]],
-              cache: dict[tuple[str, str], tuple[set[str], set[str], bool]]
+              cache: _Cache
               ) -> RuntimeCreation[K] | None:
-    if call.kind not in CALL_KINDS or (call.namespace, call.name) not in routines:
+    if call.kind not in CALL_KINDS:
         return None
-    spaces, kinds, unreadable = _reach((call.namespace, call.name), routines, cache)
+    default = default_namespace(call.search_path)
+    if call.kind == "do block":  # its own text runs, and the kept routines it calls
+        spaces, kinds, unreadable = _creates(call.sql, default)
+        for key in sorted(_called(call.sql, routines)):
+            s, k, u = _reach(key, routines, {}, default)
+            spaces, kinds, unreadable = spaces | s, kinds | k, unreadable or u
+    elif (call.namespace, call.name) not in routines:
+        return None
+    else:
+        spaces, kinds, unreadable = _reach((call.namespace, call.name), routines, cache,
+                                           default)
     if not kinds:
         return None
     return RuntimeCreation(call, tuple(sorted(spaces)), tuple(sorted(kinds)), not unreadable)
 
 
 def _reach(start: tuple[str, str], routines: dict[tuple[str, str], list[K]],
-           cache: dict[tuple[str, str], tuple[set[str], set[str], bool]]
-           ) -> tuple[set[str], set[str], bool]:
-    if start in cache:
-        return cache[start]
+           cache: _Cache,
+           default: str | None = None) -> tuple[set[str], set[str], bool]:
+    """What the routine ``start`` and those it calls create; unqualified CREATEs go to
+    ``default`` (the caller's search_path: a routine without its own SET runs under it)."""
+    if (start, default) in cache:
+        return cache[start, default]
     seen = {start}
     todo = [start]
     spaces: set[str] = set()
@@ -174,15 +203,15 @@ def _reach(start: tuple[str, str], routines: dict[tuple[str, str], list[K]],
         key = todo.pop()
         for routine in routines.get(key, ()):
             body = _body(routine.sql)
-            s, k, u = _creates(body)
+            s, k, u = _creates(body, default)
             spaces |= s
             kinds |= k
             unreadable = unreadable or u
             for nxt in _called(body, routines) - seen:
                 seen.add(nxt)
                 todo.append(nxt)
-    cache[start] = (spaces, kinds, unreadable)
-    return cache[start]
+    cache[start, default] = (spaces, kinds, unreadable)
+    return cache[start, default]
 
 
 def runtime_table_namespaces(schemas: Iterable[Schema]) -> set[str]:

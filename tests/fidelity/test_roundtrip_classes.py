@@ -481,3 +481,18 @@ def test_dropping_a_table_drops_its_kept_triggers(pg_server: PgServer,
     """Harbor's class: a trigger (and a rule) kept as SQL on a table the history drops.
     Was: replayed after the final tables, on a table that no longer exists."""
     _loop(pg_server, tmp_path, TRIGGER_ON_A_DROPPED_TABLE)
+
+
+@pytest.mark.postgres
+def test_a_public_routine_named_like_another_is_dropped_itself(pg_server: PgServer,
+                                                                tmp_path: Path) -> None:
+    """Evergreen's ``public.lowercase(text)``, written under ``search_path = evergreen,
+    public`` where ``evergreen.lowercase(text)`` exists too: its drop names it unqualified,
+    which that search_path resolved to evergreen's (dropped twice, public's left behind)."""
+    _loop(pg_server, tmp_path, """\
+CREATE SCHEMA eg;
+SET search_path = eg, public;
+CREATE TABLE eg.t (id integer PRIMARY KEY);
+CREATE FUNCTION eg.lower2(text) RETURNS text AS $$ SELECT lower($1) $$ LANGUAGE sql;
+CREATE FUNCTION public.lower2(text) RETURNS text AS $$ SELECT lower($1) $$ LANGUAGE sql;
+""")

@@ -379,7 +379,8 @@ def _runtime_objects(ctx: Context, ns: str, name: str) -> str:
     """What a kept call of ``ns.name`` creates when it runs (the script's functions ``EXECUTE
     'CREATE TABLE auditor.' || ...``) and what the export does about it, for its warning;
     "" when it creates nothing the design could miss."""
-    found = runtime_creation(DraftRaw("function call", ns, name, ""), ctx.draft.raws)
+    found = runtime_creation(DraftRaw("function call", ns, name, "", ctx.path_setting),
+                             ctx.draft.raws)
     if found is None:
         return ""
     parts = [f". It creates {describe(found)} when it runs, which the design does not model"]
