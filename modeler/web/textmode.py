@@ -122,10 +122,9 @@ def preview(current: m.Schema, text: str, renames: set[str] | frozenset[str] = f
     offered = rename_candidates(current, adopt_uids(current, new))
     chosen = [r for r in offered if r.key in renames]
     out.renames, out.chosen = offered, {r.key for r in chosen}
-    tables = [r for r in chosen if r.kind == "table"]
-    if tables and kind == "dbml":  # the kept data of a renamed table goes with it
+    if chosen and kind == "dbml":  # the kept data of a renamed element goes with it
         try:
-            again = import_dbml([(FILE, _rekeyed(_with_kept(text, current), tables))]).schema
+            again = import_dbml([(FILE, _rekeyed(_with_kept(text, current), chosen))]).schema
             new = replace(again, name=new.name)
         except SchemaImportError:
             pass
@@ -139,16 +138,60 @@ def preview(current: m.Schema, text: str, renames: set[str] | frozenset[str] = f
 
 
 def _rekeyed(text: str, renames: list[RenameCandidate]) -> str:
-    """The text with the kept data of each renamed table filed under its new name."""
+    """The text with the kept data of each renamed table (and column) filed under its new
+    name, so a rename keeps what DBML cannot say about it."""
     if KEPT_MARKER not in text:
         return text
     head, tail = text.split(KEPT_MARKER, 1)
+    closing = re.search(r"(?<!\\)'''", tail)  # the note's end (an escaped one is text)
+    if closing is None:
+        return text
+    body, end, rest = tail[:closing.start()], "'''", tail[closing.end():]
+    tables = {r.old: r.new for r in renames if r.kind == "table"}
+    columns: dict[str, dict[str, str]] = {}
     for r in renames:
-        old, new = json.dumps(r.old), json.dumps(r.new)
-        tail = tail.replace('{"tables": {' + old + ":", '{"tables": {' + new + ":")
-        tail = tail.replace('{"relationships": {' + old[:-1] + ".",
-                            '{"relationships": {' + new[:-1] + ".")
-    return head + KEPT_MARKER + tail
+        if r.kind == "column":
+            key, _, old = r.old.rpartition(".")
+            columns.setdefault(key, {})[old] = r.new.rpartition(".")[2]
+    lines = []
+    for line in body.split("\n"):
+        try:
+            data = json.loads(re.sub(r"\\(.)", r"\1", line))
+        except json.JSONDecodeError:
+            lines.append(line)
+            continue
+        if isinstance(data, dict):
+            data = _renamed(data, tables, columns)
+        dumped = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        indent = line[:len(line) - len(line.lstrip())]
+        lines.append(indent + dumped.replace("\\", "\\\\").replace("'''", "\\'''"))
+    return head + KEPT_MARKER + "\n".join(lines) + end + rest
+
+
+def _renamed(data: dict[str, object], tables: dict[str, str],
+             columns: dict[str, dict[str, str]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for section, value in data.items():
+        if section == "tables" and isinstance(value, dict):
+            moved = {}
+            for key, entry in value.items():
+                key = tables.get(key, key)
+                cols = columns.get(key)
+                if cols and isinstance(entry, dict) and isinstance(entry.get("columns"), dict):
+                    entry = {**entry, "columns": {cols.get(c, c): v
+                                                  for c, v in entry["columns"].items()}}
+                moved[key] = entry
+            value = moved
+        elif section == "relationships" and isinstance(value, dict):
+            moved = {}
+            for key, entry in value.items():
+                for old, new in tables.items():
+                    if key.startswith(old + "."):
+                        key = new + key[len(old):]
+                moved[key] = entry
+            value = moved
+        out[section] = value
+    return out
 
 
 def _conventional(current: m.Schema, new: m.Schema) -> m.Schema:

@@ -262,3 +262,35 @@ def test_version_dbml_download_and_command(owner: Client, project: Any, tmp_path
     stdout = StringIO()
     call_command("export_dbml", "books", "--version", "1", stdout=stdout)
     assert stdout.getvalue() == r.content.decode()
+
+
+def test_a_column_rename_keeps_what_dbml_cannot_say() -> None:
+    from modeler.web import textmode
+
+    t = m.Table("t1", "item", columns=(
+        m.Column("c1", "id", m.ColumnType(name="bigint"), pk_order=1),
+        m.Column("c2", "label", m.ColumnType(name="text"), nullable=True,
+                 null_meaning="not named yet", searchable="fulltext"),
+    ), kind="lookup", position=m.Position(5.0, 7.5))
+    s = m.normalized(m.Schema(tables=(t,), name="shop"))
+    text = to_dbml(s).replace("  label text", "  title text")
+    offered = textmode.preview(s, text)
+    assert [r.key for r in offered.renames] == ["column:public.item.label:public.item.title"]
+    assert any(c.destructive and "label" in c.text for c in offered.changes)
+    chosen = textmode.preview(s, text, {"column:public.item.label:public.item.title"})
+    assert [c.text for c in chosen.changes] == ["rename column item.label to title"]
+    assert chosen.new is not None
+    item = chosen.new.tables[0]
+    title = item.column_named("title")
+    assert title is not None and title.uid == "c2"
+    assert title.null_meaning == "not named yet" and title.searchable == "fulltext"
+    assert item.kind == "lookup" and item.position == m.Position(5.0, 7.5)
+
+
+def test_sql_is_told_from_dbml() -> None:
+    from modeler.web.textmode import is_sql
+
+    assert is_sql("CREATE TABLE a (id int);")
+    assert is_sql("-- pasted\ncreate table a (id int);")
+    assert not is_sql("Table a {\n  id int\n}\n")
+    assert not is_sql("// CREATE TABLE later\nTable a {\n id int\n}")
