@@ -13,6 +13,7 @@ URL, as a deploy step would.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -76,13 +77,13 @@ class Stack:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def start_task_worker(self) -> subprocess.Popen[bytes]:
-        """One more RQ worker (``rq.SimpleWorker``: it runs each job in its own process,
-        so a SIGKILL of it is a SIGKILL of the job), as the recipe starts them."""
+        """One more RQ worker, as docker-compose.yml starts them (RQ's default worker:
+        each job in a forked work horse)."""
         n = len(self.task_workers)
         with open(os.path.join(self.workdir, f"task-worker-{n}.log"), "wb") as log:
             proc = subprocess.Popen(
                 [sys.executable, "manage.py", "rqworker", "default", "--job-class",
-                 "django_tasks_rq.Job", "--worker-class", "rq.SimpleWorker"],
+                 "django_tasks_rq.Job"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.task_workers.append(proc)
         return proc
@@ -107,9 +108,26 @@ class Stack:
                         continue
         return out
 
+    def import_job_status(self, pk: int) -> str | None:
+        """The status of an ImportJob row, read directly."""
+        import psycopg
+
+        with psycopg.connect(self.direct_url, autocommit=True) as conn:
+            row = conn.execute("SELECT status FROM web_importjob WHERE id = %s",
+                               (pk,)).fetchone()
+        return None if row is None else str(row[0])
+
     def log(self, name: str) -> str:
         path = Path(self.workdir) / name
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under ``pid``, deepest first."""
+    out: list[int] = []
+    for child in children(pid):
+        out += [*descendants(child), child]
+    return out
 
 
 def children(pid: int) -> list[int]:
@@ -152,6 +170,15 @@ def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float 
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def _stop_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process and whatever it started (an RQ work horse has a session of its own)."""
+    under = descendants(proc.pid) if proc.poll() is None else []
+    _stop(proc)
+    for pid in under:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextmanager
@@ -252,7 +279,7 @@ def stack(server: PgServer, *, clients: int, password: str, web_workers: int = 3
                if not k.startswith(("DJANGO_", "PYTEST_", "TEST_"))}
         env.update({
             "DJANGO_SETTINGS_MODULE": "modeler.settings",
-            "DATABASE_URL": pooled, "CACHE_URL": f"{redis_url}/0",
+            "DATABASE_URL": pooled, "DB_PGBOUNCER": "1", "CACHE_URL": f"{redis_url}/0",
             "SECRET_KEY": "multiprocess-test-only", "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "MODELER_DATA_DIR": workdir,
             # background work: RQ on the stack's Redis (its own database beside the cache's)
@@ -280,7 +307,7 @@ def stack(server: PgServer, *, clients: int, password: str, web_workers: int = 3
         st.seeded = st.appctl("seed", str(clients), password,
                               "migrated" if schema_sql is not None else "migrate", direct=True)
         step("migrate and seed")
-        exits.callback(lambda: [_stop(p) for p in st.task_workers])  # restarted ones too
+        exits.callback(lambda: [_stop_tree(p) for p in st.task_workers])  # restarted ones too
         for _ in range(task_workers):
             st.start_task_worker()
         _wait_port(port, web, "gunicorn", seconds=60)

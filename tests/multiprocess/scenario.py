@@ -21,6 +21,7 @@ Checks:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -30,10 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.multiprocess import load
-from tests.multiprocess.harness import Stack
+from tests.multiprocess.harness import Stack, descendants
 
 PASSWORD = "pw-multi-process-9!"  # a throw-away test account
-IMPORT_TABLES = 40
+IMPORT_TABLES = 60  # seconds of parsing and creating each: long enough to be killed in
 
 
 @dataclass
@@ -52,16 +53,23 @@ def kill_web_worker(st: Stack) -> str:
 
 
 def kill_task_worker_mid_import(st: Stack, within: float) -> str:
-    """SIGKILL the task worker that is creating an imported project (the write step),
-    as soon as one is; after half of ``within`` seconds any worker running an import will
-    do. A new worker is started in its place, as a supervisor would."""
+    """SIGKILL the task worker (with its work horse) that is creating an imported project
+    (the write step), as soon as one is under way; after half of ``within`` seconds any
+    worker running an import will do. A new worker is started in its place, as a supervisor
+    would."""
     start = time.monotonic()
     while time.monotonic() < start + within:
         busy = st.busy_task_workers()
         for pid, (func, job_pk) in busy.items():
             late = time.monotonic() > start + within / 2
-            if func.endswith("import_create") or late:
-                os.kill(pid, signal.SIGKILL)
+            # mid-import: once the task has marked its job running (a worker killed
+            # between taking the task and that leaves the job "queued": see README)
+            if (func.endswith("import_create") or late) \
+                    and st.import_job_status(job_pk) == "running":
+                # the worker and its work horse (in a session of its own): a lost machine
+                for victim in [*descendants(pid), pid]:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(victim, signal.SIGKILL)
                 proc = next(p for p in st.task_workers if p.pid == pid)
                 proc.wait(10)
                 st.start_task_worker()
