@@ -75,17 +75,25 @@
     });
     frag.appendChild(line);
     code.replaceChildren(frag);
-    var numbers = [];
-    for (var n = 1; n <= lines.length; n++) numbers.push(n);
+    // the gutter: one text node per run of plain numbers (a long design has many lines)
     var width = String(lines.length).length;
     editor.root.style.setProperty("--gutter", (width * 8 + 22) + "px");
-    gutter.replaceChildren();
-    numbers.forEach(function (n) {
-      var row = document.createElement("div");
-      row.textContent = String(n);
-      if (n === errLine) { row.className = "err"; row.title = "The error is on this line"; }
-      gutter.appendChild(row);
-    });
+    var before = [];
+    var after = [];
+    for (var n = 1; n <= lines.length; n++) {
+      if (errLine === null || n < errLine) before.push(n);
+      else if (n > errLine) after.push(n);
+    }
+    gutter.replaceChildren(document.createTextNode(before.join("\n") +
+                                                   (before.length ? "\n" : "")));
+    if (errLine !== null && errLine <= lines.length) {
+      var mark = document.createElement("span");
+      mark.className = "err";
+      mark.title = "The error is on this line";
+      mark.textContent = String(errLine);
+      gutter.appendChild(mark);
+      gutter.appendChild(document.createTextNode("\n" + after.join("\n")));
+    }
     sync(editor);
   }
 
