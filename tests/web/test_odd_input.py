@@ -710,6 +710,7 @@ GETS: dict[str, tuple[Callable[[Shop], str], tuple[str, ...]]] = {
     "review:proposal_detail": (lambda s: _prop(s, "proposal_detail"),
                                ("side", "anchor", "part")),
     "review:proposal_migration": (lambda s: _prop(s, "proposal_migration"), ()),
+    "healthz": (lambda s: reverse("healthz"), ()),
 }
 # screens other engineers own and test (the import pages; the rehearsal page, new and under
 # way: see the report of issue #12), and Django's admin (left out by url_names)
