@@ -46,10 +46,7 @@ SQL_NAMES = ("chinook", "northwind", "dvdrental", "azimutt", "gospeak", "openstr
 # What still fails on a schema (issue 13, open): "upgrade" or "identical" marks the whole test
 # as expected to fail (strict: it says so once it passes); "loop" keeps the catalog assertions
 # and expects only check / down / up-again to fail (again: it fails once they pass).
-KNOWN_FAILURES: dict[str, tuple[str, str]] = {
-    "evergreen": ("loop", "downgrade: the kept calls' run-time objects and the kept routines "
-                  "of public named like evergreen's (lowercase(text)) are not dropped yet"),
-}
+KNOWN_FAILURES: dict[str, tuple[str, str]] = {}
 DBML_NAMES = ("adventureworks-dbml", "db2dbml-dbml")
 
 EXCLUSIONS: dict[str, tuple[ex.Exclusion, ...]] = {
