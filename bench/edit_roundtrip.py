@@ -25,6 +25,11 @@ logged-in owner, the way the browser does it:
   the rendered SVG (after removing a uniform shift of the whole drawing, which changes
   nothing on screen). Goal: 0.
 
+* **Diagram part only** (``--diagram-only``): the drawing work of one column added, without
+  Django (no rules, no panel), the whole drawing and the patch interleaved run by run so
+  that both see the same machine load: the whole drawing (plan, full Graphviz render,
+  sanitised SVG) against the patch (plan, manifest, changes, Graphviz on the changed
+  elements). p50/p95 and bytes per edit.
 * **Huge design without a layout** (``--huge 1000``): N tables with 5 foreign keys each and
   no stored positions: the first editor page (a provisional grid while the layout runs on
   the background job), the diagram refresh meanwhile, and how long until the laid-out
@@ -275,6 +280,50 @@ def huge(n: int, user: Any) -> None:
           f"{'still provisional' if 'Provisional' in after.content.decode() else 'final'}")
 
 
+def diagram_only(n: int, runs: int) -> None:
+    from dataclasses import replace
+
+    from modeler.diagram import patch
+    from modeler.diagram.layout import layout, plan
+    from modeler.diagram.render import MemoryCache, render_job
+
+    schema = synthetic(n)
+    mem = MemoryCache()
+    pos = layout(schema, cache=mem)
+    schema = replace(schema, tables=tuple(replace(t, position=pos[t.uid])
+                                          for t in schema.tables))
+    drawn = plan(schema, cache=mem)
+    old = patch.manifest(drawn)
+    render_job(drawn.job(), "svg", cache=mem)
+    whole_t, patch_t, whole_b, patch_b = [], [], [], []
+    for i in range(runs + 2):
+        t = schema.tables[(i * 37) % n]
+        col = replace(t.columns[1], uid=f"00000000-0000-4000-8000-{i:012d}", name=f"dc{i}")
+        schema = replace(schema, tables=tuple(replace(x, columns=(*x.columns, col))
+                                              if x.uid == t.uid else x for x in schema.tables))
+        t0 = time.perf_counter()
+        d = plan(schema, cache=mem)
+        new = patch.manifest(d)
+        changes = patch.changes(old, new)
+        assert changes is not None
+        svg = render_job(patch.patch_job(d, changes.changed), "svg", cache=mem).decode()
+        found = patch.groups(svg)
+        body = "".join(found[k] for k in changes.changed)
+        t1 = time.perf_counter()
+        full = render_job(plan(schema, cache=mem).job(), "svg", cache=None)
+        t2 = time.perf_counter()
+        old = new
+        if i >= 2:
+            patch_t.append(t1 - t0)
+            whole_t.append(t2 - t1)
+            patch_b.append(len(body.encode()))
+            whole_b.append(len(full))
+    print(f"diagram only, {n} tables, {runs} edits: whole drawing p50 "
+          f"{ms(statistics.median(whole_t))}, p95 {ms(pct(whole_t, 0.95))}, "
+          f"{kb(whole_b)}; patch p50 {ms(statistics.median(patch_t))}, "
+          f"p95 {ms(pct(patch_t, 0.95))}, {kb(patch_b)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300, 1000])
@@ -284,9 +333,15 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="send no drawing token: whole drawings (before issue #17)")
     parser.add_argument("--no-stability", action="store_true")
+    parser.add_argument("--diagram-only", action="store_true",
+                        help="only the drawing work, whole vs patch, without Django")
     parser.add_argument("--huge", type=int, default=0,
                         help="tables of a design with 5 FKs each and no layout (0: skip)")
     args = parser.parse_args()
+    if args.diagram_only:
+        for n in args.sizes:
+            diagram_only(n, args.runs)
+        return
     user = get_user_model().objects.create_user("bench")
 
     for n in args.sizes:
