@@ -15,16 +15,33 @@ the same on every backend; each task catches its own errors and records them the
 
 from __future__ import annotations
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 
-@task()
-def import_read(job_id: int, fmt: str, files: list[list[str]], source: str) -> None:
+@task(takes_context=True)
+def import_read(context: TaskContext, job_id: int, fmt: str, files: list[list[str]],
+                source: str) -> None:
     """Read an import's input (``fmt`` ``sql`` or ``dbml``; ``files`` as [name, text]) into
-    its preview."""
+    its preview. The input is needed no longer after that: the database backend's stored
+    arguments drop the files' text (RQ forgets finished jobs by itself)."""
     from modeler.web import importjobs
 
-    importjobs.run_read(job_id, fmt, [(name, text) for name, text in files], source)
+    try:
+        importjobs.run_read(job_id, fmt, [(name, text) for name, text in files], source)
+    finally:
+        _forget_files(context, job_id, fmt, files, source)
+
+
+def _forget_files(context: TaskContext, job_id: int, fmt: str, files: list[list[str]],
+                  source: str) -> None:
+    if not type(context.task_result.task.get_backend()).__module__.startswith(
+            "django_tasks_db"):
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    kept = [[name, ""] for name, _text in files]
+    DBTaskResult.objects.filter(id=context.task_result.id).update(
+        args_kwargs={"args": [job_id, fmt, kept, source], "kwargs": {}})
 
 
 @task()

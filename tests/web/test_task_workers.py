@@ -195,6 +195,12 @@ def test_a_worker_process_runs_the_import_with_progress_and_cancel(
     assert job.status == "done", (job.error, workers.output())
     pending = PendingImport.objects.get()
     assert job.pending_id == pending.pk
+    if workers.backend == "database":  # the stored task keeps no uploaded text
+        from django_tasks_db.models import DBTaskResult
+
+        stored = DBTaskResult.objects.get(task_path="modeler.web.tasks.import_read")
+        assert stored.status == "SUCCESSFUL" and "CREATE TABLE" not in str(stored.args_kwargs)
+        assert stored.args_kwargs["args"][2] == [["legacy.sql", ""]]
     client.post(reverse("import_confirm", args=[pending.pk]), **HTMX)
     create = ImportJob.objects.get(kind="create")
     until(ended(create), "the create job", workers)
