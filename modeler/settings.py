@@ -287,8 +287,10 @@ LIVE_IMPORT_STATEMENT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_STATEM
 LIVE_IMPORT_TIMEOUT = float(os.environ.get("MODELER_LIVE_IMPORT_TIMEOUT", "300"))
 LIVE_IMPORT_CONCURRENCY = int(os.environ.get("MODELER_LIVE_IMPORT_CONCURRENCY", "1"))
 # An import job whose heartbeat (every 2 s) stopped this many seconds ago is shown as failed
-# (its worker died); see modeler/web/importjobs.py.
+# (its worker died), and one no worker took in MODELER_IMPORT_QUEUE_TIMEOUT seconds too; see
+# modeler/web/importjobs.py.
 MODELER_IMPORT_STALE_AFTER = float(os.environ.get("MODELER_IMPORT_STALE_AFTER", "30"))
+MODELER_IMPORT_QUEUE_TIMEOUT = float(os.environ.get("MODELER_IMPORT_QUEUE_TIMEOUT", "600"))
 
 # Rehearsal (issue #19): the PostgreSQL server where scratch databases are created and
 # dropped (a role that may CREATE DATABASE; e.g. a Neon branch). Empty: a throw-away local
