@@ -262,8 +262,9 @@ def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str
 
 
 def _svg(schema: m.Schema, options: ViewOptions) -> str:
-    """Sanitised SVG text (no script, no external reference) for inlining in a page."""
-    return drawing(schema, options)
+    """Sanitised SVG text (no script, no external reference) for inlining in a page, or a
+    file (version pages, review, the bundle: no token, nothing to patch)."""
+    return drawing(schema, options, tokened=False)
 
 
 TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -296,16 +297,21 @@ def clean_token(raw: str | None) -> str | None:
     return raw if raw and TOKEN.fullmatch(raw) else None
 
 
-def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None) -> str:
+def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None,
+            tokened: bool = True) -> str:
     """The view as inline SVG text tagged with its token (``data-token``), or, when
     ``since`` names the manifest of a drawing the browser shows and few elements changed,
     a patch: ``<svg data-patch="<since>" data-token="<new>" data-remove="<ids>">`` holding
     the new top-level groups (``the second part of static/js/diagram.js`` swaps them in by id). A
-    failed render is an SVG that says why (never an exception)."""
+    failed render is an SVG that says why (never an exception). ``tokened=False``: a plain
+    drawing (no manifest kept)."""
     cache_ = DjangoCache()
-    budget = request_budget()
+    budget = request_budget() if tokened else layout_budget()
     try:
         drawn = plan(schema, options, cache=cache_, timeout=budget)
+        if not tokened:
+            body = diagram.render_job(drawn.job(), "svg", cache=cache_, timeout=budget)
+            return body.decode("utf-8")
         found = patch.manifest(drawn)
         token = patch.token(found)
         cache_.set(MANIFEST_PREFIX + token, patch.dumps(found))
