@@ -215,12 +215,15 @@ class AlterColumn(Op):
 
     @property
     def destructive(self) -> bool:
-        for c in self.changes:
-            if c.field == "type" and is_narrowing(c.old, c.new):
-                return True
-            if c.field == "generated" and c.new is not None:
-                return True  # the column is dropped and added again
-        return False
+        return bool(self.lossy_changes)
+
+    @property
+    def lossy_changes(self) -> tuple[Change, ...]:
+        """The changes that can lose data: a narrowing type (:mod:`.narrowing`), a new
+        generated expression (the column is dropped and added again)."""
+        return tuple(c for c in self.changes
+                     if (c.field == "type" and is_narrowing(c.old, c.new))
+                     or (c.field == "generated" and c.new is not None))
 
     def reverse(self) -> Op:
         return AlterColumn(self.table_uid, self.table_name, self.uid, self.name,

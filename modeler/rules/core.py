@@ -49,7 +49,8 @@ class Level(enum.StrEnum):
 _RANK = {Level.BLOCK: 0, Level.JUSTIFY: 1, Level.ADVISE: 2}
 
 TargetKind = Literal["schema", "table", "column", "relationship", "index", "unique", "check",
-                     "primary_key", "query_pattern", "enum", "domain", "settings", "version"]
+                     "primary_key", "query_pattern", "enum", "domain", "settings", "version",
+                     "sequence", "extension", "collation"]
 
 CATEGORIES: dict[str, str] = {
     "KR": "Keys and relationships", "IX": "Indexes", "CN": "Constraints", "TY": "Types",

@@ -1,8 +1,9 @@
 """Migrations (MG): lossy steps between the last saved version and the design.
 
 MG-01..04 are verified on generated migrations (see ``ruledocs.NOT_SCHEMA_CHECKED``); MG-05
-and MG-09 are decidable on two snapshots: :func:`destructive_changes` and
-:func:`unfilled_rows` compare them by uid.
+and MG-09 are decidable on two snapshots: :func:`destructive_changes` takes the ops of
+``modeler.diff.diff`` marked destructive (the judgment the migration and the review use, see
+:mod:`modeler.diff.narrowing`), :func:`unfilled_rows` compares them by uid.
 """
 
 from __future__ import annotations
@@ -11,6 +12,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from modeler.diff import (
+    AlterColumn,
+    AlterDomain,
+    AlterPartitionKey,
+    DropCollation,
+    DropColumn,
+    DropDomain,
+    DropEnum,
+    DropExtension,
+    DropSequence,
+    DropTable,
+    Op,
+    RemoveEnumValue,
+    diff,
+)
 from modeler.rules.analysis import analyze
 from modeler.rules.core import (
     Config,
@@ -18,134 +34,116 @@ from modeler.rules.core import (
     Level,
     Rule,
     Target,
-    TargetKind,
     column_target,
+    enum_target,
     register,
+    table_target,
 )
-from modeler.rules.edits import AlterColumn, Edit
-from modeler.schema.model import Column, ColumnType, Relationship, Schema, Table
-
-ChangeKind = Literal["drop_table", "drop_column", "narrow_type", "drop_enum",
-                     "remove_enum_value"]
-
-_INT_RANK = {"smallint": 0, "integer": 1, "bigint": 2}
-_INT_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
-_STRINGS = ("varchar", "char", "text", "citext")
+from modeler.rules.edits import AlterColumn as AlterColumnEdit
+from modeler.rules.edits import Edit
+from modeler.schema.model import Column, Relationship, Schema, Table
 
 
 @dataclass(frozen=True, slots=True)
 class DestructiveChange:
-    """A step that can lose data. ``uid`` is the dropped/changed element's uid."""
+    """A step that can lose data: one op of ``diff(old, new)`` marked destructive. ``kind`` is
+    the op's kind (``drop_table``, ``alter_column``, ``drop_sequence``...), ``uid`` the dropped
+    or changed element's uid; ``target`` is what MG-05 reports it on."""
 
-    kind: ChangeKind
-    path: str
-    uid: str
-    table_uid: str | None
+    kind: str
+    target: Target
     detail: str
+    op: Op
+
+    @property
+    def path(self) -> str:
+        return self.target.path
+
+    @property
+    def uid(self) -> str | None:
+        return self.target.uid
+
+    @property
+    def table_uid(self) -> str | None:
+        return self.target.table_uid
 
 
-def _labels(schema: Schema, ref: str | None) -> frozenset[str] | None:
-    obj = schema.type_object(ref) if ref else None
-    labels = getattr(obj, "labels", None)
-    return frozenset(labels) if labels is not None else None
+def _table_path(new: Schema, old: Schema, uid: str) -> str:
+    """The table's name in ``new`` (``old`` when it was dropped)."""
+    for schema in (new, old):
+        try:
+            return schema.table(uid).qualified_name
+        except KeyError:
+            continue
+    return "?"
 
 
-def is_widening(old: ColumnType, new: ColumnType, old_schema: Schema,
-                new_schema: Schema) -> bool:
-    """Whether every value of ``old`` survives conversion to ``new`` unchanged."""
-    if old == new:
-        return True
-    if old.array_dims != new.array_dims:
-        return False
-    if old.kind == "enum":
-        if new.kind == "enum":
-            before, after = _labels(old_schema, old.ref), _labels(new_schema, new.ref)
-            return before is not None and after is not None and before <= after
-        return new.kind == "builtin" and (new.name in ("text", "citext") or (
-            new.name == "varchar" and new.length is None))
-    if old.kind != "builtin" or new.kind != "builtin":
-        return False
-    return _builtin_widening(old, new)
+def _alter_detail(op: AlterColumn, old: Schema, new: Schema) -> str:
+    parts = []
+    for ch in op.lossy_changes:
+        if ch.field == "type":
+            parts.append(f"{ch.old.short(old)} → {ch.new.short(new)}")
+        else:
+            parts.append("new generated expression rewrites the column")
+    return "; ".join(parts)
 
 
-def _builtin_widening(old: ColumnType, new: ColumnType) -> bool:
-    o, n = old.name, new.name
-    if o in _INT_RANK and n in _INT_RANK:
-        return _INT_RANK[n] >= _INT_RANK[o]
-    if o in _INT_RANK and n == "numeric":
-        return new.precision is None or new.precision - (new.scale or 0) >= _INT_DIGITS[o]
-    if o == "numeric" and n == "numeric":
-        if new.precision is None:
-            return True
-        if old.precision is None:
-            return False
-        return (new.scale or 0) >= (old.scale or 0) and \
-            new.precision - (new.scale or 0) >= old.precision - (old.scale or 0)
-    if o in _STRINGS and n in _STRINGS:
-        if n in ("text", "citext") or (n == "varchar" and new.length is None):
-            return True
-        if o in ("text", "citext") or old.length is None:
-            return False
-        return new.length is not None and new.length >= old.length and not (
-            o == "varchar" and n == "char")
-    if (o, n) in (("real", "double precision"), ("timestamp", "timestamptz"),
-                  ("date", "timestamp"), ("date", "timestamptz")):
-        return True
-    if o == n and o in ("timestamp", "timestamptz", "time", "timetz", "interval"):
-        return new.precision is None or (old.precision is not None
-                                         and new.precision >= old.precision)
-    return False
+def _describe(op: Op, old: Schema, new: Schema) -> tuple[Target, str]:
+    """Where MG-05 reports a destructive op, and what it says."""
+    match op:
+        case DropTable(table=t):
+            return table_target(t), f"table {t.name} dropped"
+        case DropColumn(table_uid=tuid, column=c):
+            return (Target("column", f"{_table_path(new, old, tuid)}.{c.name}", c.uid, tuid),
+                    f"column {c.name} dropped")
+        case AlterColumn(table_uid=tuid, uid=uid, name=name):
+            return (Target("column", f"{_table_path(new, old, tuid)}.{name}", uid, tuid),
+                    _alter_detail(op, old, new))
+        case DropEnum(enum=e):
+            return enum_target(e), f"enum {e.name} dropped"
+        case RemoveEnumValue(enum_uid=euid, value=v):
+            enum = next((e for e in new.enums if e.uid == euid), None)
+            path = enum.qualified_name if enum is not None else euid
+            return Target("enum", f"{path}.{v.label}", v.uid), f"value {v.label!r} removed"
+        case DropDomain(domain=d):
+            return (Target("domain", d.qualified_name, d.uid), f"domain {d.name} dropped")
+        case AlterDomain(uid=uid, name=name):
+            return Target("domain", name, uid), f"domain {name} gets another base type"
+        case DropSequence(sequence=sq):
+            return (Target("sequence", sq.qualified_name, sq.uid),
+                    f"sequence {sq.name} dropped (its position is lost)")
+        case DropExtension(extension=x):
+            return (Target("extension", x.name, x.uid),
+                    f"extension {x.name} dropped (with its types and data)")
+        case DropCollation(collation=co):
+            return (Target("collation", co.qualified_name, co.uid),
+                    f"collation {co.name} dropped")
+        case AlterPartitionKey(table_uid=tuid):
+            return (Target("table", _table_path(new, old, tuid), tuid, tuid),
+                    "partition key changes: the table is rebuilt")
+    return Target("schema", op.describe()), op.describe()  # pragma: no cover - a new op kind
 
 
 def destructive_changes(old: Schema, new: Schema) -> tuple[DestructiveChange, ...]:
-    """Drops, narrowing type changes and enum value removals from ``old`` to ``new``."""
-    out: list[DestructiveChange] = []
-    new_tables = {t.uid: t for t in new.tables}
-    for t in old.tables:
-        nt = new_tables.get(t.uid)
-        if nt is None:
-            out.append(DestructiveChange("drop_table", t.qualified_name, t.uid, t.uid,
-                                         f"table {t.name} dropped"))
-            continue
-        new_cols = {c.uid: c for c in nt.columns}
-        for c in t.columns:
-            nc = new_cols.get(c.uid)
-            path = f"{nt.qualified_name}.{c.name}"
-            if nc is None:
-                out.append(DestructiveChange("drop_column", path, c.uid, t.uid,
-                                             f"column {c.name} dropped"))
-            elif not is_widening(c.type, nc.type, old, new):
-                out.append(DestructiveChange(
-                    "narrow_type", f"{nt.qualified_name}.{nc.name}", c.uid, t.uid,
-                    f"{c.type.short(old)} → {nc.type.short(new)}"))
-    new_enums = {e.uid: e for e in new.enums}
-    for e in old.enums:
-        ne = new_enums.get(e.uid)
-        if ne is None:
-            out.append(DestructiveChange("drop_enum", e.qualified_name, e.uid, None,
-                                         f"enum {e.name} dropped"))
-            continue
-        kept = {v.uid for v in ne.values}
-        for v in e.values:
-            if v.uid not in kept:
-                out.append(DestructiveChange("remove_enum_value",
-                                             f"{ne.qualified_name}.{v.label}", v.uid, None,
-                                             f"value {v.label!r} removed"))
+    """The ops of ``diff(old, new)`` marked destructive (drops, narrowing type changes, enum
+    value removals...): the one judgment of loss the migration and the review also use."""
+    out = []
+    for op in diff(old, new):
+        if op.destructive:
+            target, detail = _describe(op, old, new)
+            out.append(DestructiveChange(op.kind, target, detail, op))
     return tuple(out)
-
-
-_KIND_TARGET: dict[str, TargetKind] = {
-    "drop_table": "table", "drop_column": "column", "narrow_type": "column", "drop_enum": "enum",
-    "remove_enum_value": "enum"}
 
 
 @register
 class LossySteps(Rule):
     """Lossy steps are declared, with a backup or pre-check plan.
 
-    Dropping a table or column, narrowing a type (``bigint`` → ``integer``, ``varchar(50)``
-    → ``varchar(20)``) or removing an enum value destroys or rejects existing data. Each such
-    step is waived with how the data is saved or checked first.
+    Dropping a table, column, enum, domain, sequence or extension, narrowing a type
+    (``bigint`` → ``integer``, ``varchar(50)`` → ``varchar(20)``, ``json`` → ``jsonb``) or
+    removing an enum value destroys or rejects existing data. These are the steps the
+    migration marks destructive. Each such step is waived with how the data is saved or
+    checked first.
 
     Bad:
         -- version drops customer.fax with no note
@@ -162,9 +160,7 @@ class LossySteps(Rule):
         if config.previous is None:
             return
         for ch in destructive_changes(config.previous, schema):
-            kind = _KIND_TARGET[ch.kind]
-            target = Target(kind, ch.path, ch.uid, ch.table_uid)
-            yield self.finding(target, f"Lossy step: {ch.detail}",
+            yield self.finding(ch.target, f"Lossy step: {ch.detail}",
                                "Waive with the backup or pre-check plan")
 
 
@@ -302,4 +298,4 @@ class ExistingRowsBackfilled(Rule):
         const = obvious_backfill(schema, c, bool(target.related))
         if const is None:
             return ()
-        return (AlterColumn(target.table_uid, c.uid, (("backfill", const),)),)
+        return (AlterColumnEdit(target.table_uid, c.uid, (("backfill", const),)),)
