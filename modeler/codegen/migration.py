@@ -387,7 +387,8 @@ def _without(schema: Schema, dropped: set[str]) -> Schema:
     the tables, sequences and kept objects left), as applying the drops one by one gives."""
     return replace(schema, tables=tuple(t for t in schema.tables if t.uid not in dropped),
                    sequences=tuple(q for q in schema.sequences if q.uid not in dropped),
-                   raw_objects=tuple(r for r in schema.raw_objects if r.uid not in dropped))
+                   raw_objects=tuple(r for r in schema.raw_objects if r.uid not in dropped),
+                   extensions=tuple(e for e in schema.extensions if e.uid not in dropped))
 
 
 def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> list[Stmt]:
@@ -439,7 +440,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         elif isinstance(op, AlterSequence) and end is not None:
             stmts.extend(_static_owner(op, sequences, start, end))
             continue
-        elif isinstance(op, DropRawObject) and dropped:
+        elif isinstance(op, DropRawObject | DropExtension) and dropped:
             ctx.before = _without(start, dropped)
         rendered = _schema_ops(op, ctx)
         if static:
@@ -447,6 +448,8 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
             if isinstance(op, DropTable | DropSequence | DropRawObject):
                 dropped.add(op.table.uid if isinstance(op, DropTable) else
                             op.sequence.uid if isinstance(op, DropSequence) else op.obj.uid)
+            elif isinstance(op, DropExtension):  # what migration_runtime.drop_extension reads
+                dropped.add(op.extension.uid)
         if isinstance(op, CreateRawObject):
             raw += [len(stmts), len(stmts) + len(rendered or ())]
         stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))
