@@ -6,10 +6,11 @@ here while the editor shows a provisional placement (:mod:`modeler.web.diagrams`
 result is written as an ordinary edit (``apply_edit``, not logged, not gated): the design's
 revision moves on, so every open editor's poller fetches the laid-out drawing.
 
-For now a daemon thread of this process runs the job (at most one per design at a time);
-the background-task helper can run :func:`run_layout` from a task instead, it takes only
-the design's primary key. Budget: ``DIAGRAM_LAYOUT_BUDGET`` seconds (default 120) for the
-whole fresh layout, falling back to ``sfdp`` and then to a grid as
+The job is a task of the tasks framework (:func:`modeler.web.tasks.layout_design`, issue
+#18), run by the task worker; at most one per design at a time, across processes: a cache
+key marks it (shared by the web processes when ``CACHE_URL`` is Redis; it expires after the
+budget and two minutes, should its worker die). Budget: ``DIAGRAM_LAYOUT_BUDGET`` seconds
+(default 120) for the whole fresh layout, falling back to ``sfdp`` and then to a grid as
 :func:`modeler.diagram.layout.fallback_positions` does; it never fails the design.
 """
 
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.core.cache import cache
 
 from modeler import diagram
 from modeler.schema import model as m
@@ -29,9 +31,8 @@ from modeler.web import models as db
 
 log = logging.getLogger(__name__)
 
-_RUNNING: set[int] = set()
+_SCHEDULED: set[int] = set()  # designs this process asked to lay out (for wait())
 _LOCK = threading.Lock()
-_THREADS: list[threading.Thread] = []
 
 
 def layout_budget() -> float:
@@ -39,49 +40,56 @@ def layout_budget() -> float:
     return float(getattr(settings, "DIAGRAM_LAYOUT_BUDGET", 120.0))
 
 
+def _key(design_pk: int) -> str:
+    return f"layout-running:{design_pk}"
+
+
 def schedule_layout(design: db.Design, *, relayout: bool = False,
                     actor: Any = None) -> bool:
-    """Lay out ``design`` in the background; False when a layout of it is running already.
+    """Lay out ``design`` in the background; False when a layout of it is running already
+    (or the task queue cannot take it: logged; the next view asks again).
     ``relayout``: every table afresh (else only when most tables have no position);
     ``actor``: the user who asked (the activity log names them; none: not logged)."""
+    from modeler.web import tasks
+
+    if not cache.add(_key(design.pk), 1, timeout=int(layout_budget()) + 120):
+        return False
     with _LOCK:
-        if design.pk in _RUNNING:
-            return False
-        _RUNNING.add(design.pk)
-    actor_pk = getattr(actor, "pk", None)
-    thread = threading.Thread(target=_thread, args=(design.pk, relayout, actor_pk),
-                              daemon=True, name=f"layout-{design.pk}")
-    with _LOCK:
-        _THREADS[:] = [t for t in _THREADS if t.is_alive()]
-        _THREADS.append(thread)
-    thread.start()
+        _SCHEDULED.add(design.pk)
+    try:
+        tasks.layout_design.enqueue(design.pk, relayout, getattr(actor, "pk", None))
+    except Exception:
+        cache.delete(_key(design.pk))
+        log.warning("could not queue the layout of design %s", design.pk, exc_info=True)
+        return False
     return True
 
 
 def wait(timeout: float | None = None) -> None:
-    """Wait for the running layout threads (tests, and a clean shutdown)."""
-    with _LOCK:
-        threads = list(_THREADS)
-    for t in threads:
-        t.join(timeout)
+    """Wait until the layouts this process scheduled are done (tests)."""
+    end = time.monotonic() + (timeout if timeout is not None else 3600)
+    while time.monotonic() < end:
+        with _LOCK:
+            pending = [pk for pk in _SCHEDULED if running(pk)]
+            _SCHEDULED.intersection_update(pending)
+        if not pending:
+            return
+        time.sleep(0.1)
 
 
 def running(design_pk: int) -> bool:
-    """Whether a layout of this design is running in this process."""
-    with _LOCK:
-        return design_pk in _RUNNING
+    """Whether a layout of this design is queued or running."""
+    return cache.get(_key(design_pk)) is not None
 
 
-def _thread(design_pk: int, relayout: bool, actor_pk: int | None) -> None:
-    close_old_connections()
+def task_body(design_pk: int, relayout: bool, actor_pk: int | None) -> None:
+    """The layout task: lay out, and free the design's mark whatever happens."""
     try:
         run_layout(design_pk, relayout=relayout, actor_pk=actor_pk)
     except Exception:
         log.warning("background layout of design %s failed", design_pk, exc_info=True)
     finally:
-        with _LOCK:
-            _RUNNING.discard(design_pk)
-        connection.close()
+        cache.delete(_key(design_pk))
 
 
 def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None = None) -> bool:

@@ -76,3 +76,11 @@ def rehearse(project_id: int, target: str, user_id: int | None, rows_scale: floa
     run = rehearsals.rehearse_and_store(project=project, rows_scale=rows_scale, user=user,
                                         **{kind: int(number)})  # type: ignore[arg-type]
     return int(run.pk)
+
+
+@task()
+def layout_design(design_id: int, relayout: bool, actor_id: int | None) -> None:
+    """Lay out a large design (or re-lay it out) and store the positions as an edit."""
+    from modeler.web import layoutjobs
+
+    layoutjobs.task_body(design_id, relayout, actor_id)

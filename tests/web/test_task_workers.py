@@ -272,3 +272,28 @@ def test_a_worker_killed_mid_create_leaves_nothing_and_the_retry_works(
     assert Project.objects.count() == 1 and Version.objects.count() == 1
     assert db.DbTable.objects.filter(design__project=project).count() == 300
     assert re.search(r"t299\b", " ".join(db.DbTable.objects.values_list("name", flat=True)))
+
+
+def test_a_worker_lays_out_a_large_design_while_the_editor_shows_a_placeholder(
+        client: Client, user: Any, workers: Workers, settings: Any) -> None:
+    """The first layout of a design too large for a request is a task: the editor shows
+    the provisional placement, the worker stores the layout, the next view draws it."""
+    from modeler.web import layoutjobs, services
+    from modeler.web.snapshot import materialize, snapshot
+    from tests.diagram.test_patch import design
+
+    settings.DIAGRAM_INLINE_LAYOUT_TABLES = 5
+    project = services.project_create(name="Wide", slug="wide", owner=user)
+    materialize(design(12, 1.5), services.main_design(project))
+    main = services.main_design(project)
+    assert not any(t.position for t in snapshot(main).tables)
+    client.force_login(user)
+    page = client.get(reverse("editor", args=["wide"])).content.decode()
+    assert "Provisional placement" in page and "being computed" in page
+    assert layoutjobs.running(main.pk)  # queued: a second view queues nothing more
+    assert not layoutjobs.schedule_layout(main)
+    workers.start()
+    until(lambda: all(t.position for t in snapshot(services.main_design(project)).tables),
+          "the worker's layout", workers)
+    after = client.get(reverse("editor", args=["wide"])).content.decode()
+    assert "Provisional placement" not in after
