@@ -313,6 +313,7 @@ DIAGRAM_REQUEST_BUDGET = float(os.environ.get("DIAGRAM_REQUEST_BUDGET", "10"))
 DIAGRAM_INLINE_LAYOUT_TABLES = int(os.environ.get("DIAGRAM_INLINE_LAYOUT_TABLES", "150"))
 DIAGRAM_LAYOUT_BUDGET = float(os.environ.get("DIAGRAM_LAYOUT_BUDGET", "120"))
 
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
@@ -327,7 +328,6 @@ if _flag("SECURE_COOKIES", default=not DEBUG and _flag("BEHIND_HTTPS")):
     # on by default (what `check --deploy` asks); 0 when other subdomains are not HTTPS-only
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP
 
 LOGGING = {
     "version": 1,

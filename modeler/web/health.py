@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ CHECKS: dict[str, Callable[[], None]] = {"database": _database, "cache": _cache,
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     results: dict[str, str] = {}
     for name, check in CHECKS.items():

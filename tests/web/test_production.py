@@ -33,6 +33,16 @@ def test_healthz_answers_without_login(client: Client, settings: Any) -> None:
         "status": "ok", "checks": {"database": "ok", "cache": "ok", "queue": "ok"}}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert client.post("/healthz").status_code == 405
+    assert client.head("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_healthz_answers_over_plain_http_behind_https(client: Client, settings: Any) -> None:
+    """Health checks come from inside the network, without the proxy's HTTPS: /healthz is
+    exempt from the redirect every other page gets."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/login/").status_code == 301
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db
