@@ -126,6 +126,11 @@ class _Writer:
         if data:
             self.kept.setdefault(section, {}).setdefault(key, {}).update(data)
 
+    def keep_sub(self, table_key: str, sub: str, name: str, data: Any) -> None:
+        """Kept data of one element of a table (its checks, indexes, columns...)."""
+        table = self.kept.setdefault("tables", {}).setdefault(table_key, {})
+        table.setdefault(sub, {})[name] = data
+
     def col_name(self, uid: str) -> str:
         return self.s.column(uid).name
 
@@ -247,16 +252,22 @@ class _Writer:
         checks = []
         for ck in t.checks:
             text = _expr(ck.expression)
+            whole = {"expression": ck.expression} | ({"comment": ck.comment}
+                                                     if ck.comment else {})
             if text is None:
-                self.keep("tables", key, {"checks": {ck.name: encode(ck) | {"uid": None}}})
+                self.keep_sub(key, "checks", ck.name, whole)
                 continue
             checks.append(f"    {text} [name: {string(ck.name)}]")
-            if ck.comment:
-                self.keep("tables", key, {"check_comments": {ck.name: ck.comment}})
+            if _own_functions(ck.expression):  # the importer cannot check it: kept too
+                self.keep_sub(key, "checks", ck.name, whole | {"native": True})
+            elif ck.comment:
+                self.keep_sub(key, "check_comments", ck.name, ck.comment)
         if checks:
             self.out += ["", "  checks {", *checks, "  }"]
         if t.comment:
             self.out += ["", f"  Note: {string(t.comment)}"]
+            if _reshaped(t.comment):
+                self.keep("tables", key, {"comment": t.comment})
         self.out.append("}\n")
         extra: dict[str, Any] = {}
         for field in ("kind", "delete_strategy", "partition_by", "partition_bound",
@@ -315,6 +326,8 @@ class _Writer:
                 extra["default_as"] = c.default
         if c.comment:
             items.append(f"note: {string(c.comment)}")
+            if _reshaped(c.comment):  # the reader trims notes: the exact text is kept
+                extra["comment"] = c.comment
         self.out.append(f"  {ident(c.name)} {written}{_settings(items)}")
         if not _plain_type(c.type):
             extra["type"] = self.type_data(c.type)
@@ -373,10 +386,11 @@ class _Writer:
             extra["include"] = [self.col_name(c) for c in ix.include]
         if ix.nulls_not_distinct:
             extra["nulls_not_distinct"] = True
-        if ix.method != "btree" and any(
-                p.column is None or self.s.column(p.column).type.kind != "builtin"
-                for p in ix.parts):  # the importer may not know its operator class
+        if ix.method != "btree":  # the importer may not know its operator class
             extra["method"] = ix.method
+        if any(p.expression and _own_functions(p.expression) for p in ix.parts) or \
+                (ix.where and _own_functions(ix.where)):
+            extra = {"whole": self.index_data(ix), "native": True}
         if extra:
             self.keep("tables", key, {"indexes": {
                 **self.kept.get("tables", {}).get(key, {}).get("indexes", {}), ix.name: extra}})
@@ -428,6 +442,13 @@ class _Writer:
                       for c in r.child_columns)  # what the importer makes of it
         if r.optional != derived:
             extra["optional"] = r.optional
+        if r.parent_columns != tuple(c.uid for c in parent.primary_key):
+            # a reference to a unique constraint the DBML keeps: the importer cannot see
+            # that key, so the whole reference is kept too (added back if it left it out)
+            extra["parent"] = f"{parent.namespace}.{parent.name}"
+            extra["columns"] = [[self.col_name(c) for c in r.child_columns],
+                                [self.col_name(c) for c in r.parent_columns]]
+            extra["on"] = [r.on_delete, r.on_update, r.cardinality, r.optional]
         self.keep("relationships", f"{child.namespace}.{child.name}.{r.name}", extra)
 
     def groups(self) -> None:
@@ -443,6 +464,35 @@ class _Writer:
             self.out.append("}\n")
 
 
+_CALL = re.compile(r'((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))*)\s*\(')
+
+
+def _own_functions(expression: str) -> bool:
+    """Whether an expression calls a function that is not PostgreSQL's own (a function of
+    the design's kept SQL, or schema-qualified): the DBML importer cannot check such an
+    expression and leaves it out, so the writer keeps it as well."""
+    from modeler.importers.dbml.pgfuncs import PG_FUNCTIONS
+
+    for match in _CALL.finditer(expression):
+        name = match.group(1)
+        if "." in name or '"' in name or name.lower() not in PG_FUNCTIONS:
+            if name.lower() in _SQL_WORDS:
+                continue
+            return True
+    return False
+
+
+# words followed by "(" that are SQL syntax, not function calls
+_SQL_WORDS = frozenset({"in", "any", "all", "some", "array", "row", "exists", "and", "or",
+                        "not", "coalesce", "nullif", "greatest", "least", "cast", "extract",
+                        "overlay", "position", "substring", "trim", "values", "is", "like",
+                        "similar", "between", "then", "else", "when", "case", "filter",
+                        "collate", "numeric", "decimal", "varchar", "char", "character",
+                        "timestamp", "time", "interval", "bit", "varying", "float",
+                        "normalize", "xmlelement", "xmlforest", "xmlpi", "xmlroot",
+                        "xmlparse", "xmlserialize", "xmlexists", "xmlattributes"})
+
+
 # defaults the DBML importer reads back exactly as they are written
 _STABLE_DEFAULTS = frozenset({None, "now()", "gen_random_uuid()", "CURRENT_DATE", "0", "''"})
 
@@ -452,8 +502,18 @@ def _plain_type(t: m.ColumnType) -> bool:
     return t.kind in ("enum", "builtin")
 
 
+def _reshaped(note: str) -> bool:
+    """Whether the DBML reader would give a note back changed (it drops the blank lines
+    around a note and the indentation its lines share, as DBML tools show notes)."""
+    from modeler.importers.dbml.values import normalize_note
+
+    return normalize_note(note) != note
+
+
 def _triple(line: str) -> str:
-    return "  " + line.replace("\\", "\\\\").replace("'''", "\\'''")
+    """A line of the kept block inside the note's triple-quoted string (every quote
+    escaped: a run of quotes in kept SQL cannot end the string)."""
+    return "  " + line.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def to_dbml(schema: m.Schema) -> str:

@@ -84,12 +84,15 @@ def adopt_uids(current: m.Schema, new: m.Schema,
     column_renames = {r.new: r.old.rsplit(".", 1)[1] for r in renames if r.kind == "column"}
     old_tables = {_tkey(t): t for t in current.tables}
 
+    def uid(x: Any) -> str:
+        return str(x[1].uid if isinstance(x, tuple) else x.uid)
+
     def pair(new_items: Any, old_items: Any, key: Any) -> None:
         olds = {key(o): o for o in old_items}
         for n in new_items:
             o = olds.get(key(n))
-            if o is not None and o.uid != n.uid:
-                uid_map[n.uid] = o.uid
+            if o is not None and uid(o) != uid(n):
+                uid_map[uid(n)] = uid(o)
 
     for t in new.tables:
         ot = old_tables.get(table_renames.get(_tkey(t), _tkey(t)))
@@ -107,7 +110,8 @@ def adopt_uids(current: m.Schema, new: m.Schema,
     for attr in ("enums", "domains", "sequences", "collations"):
         pair(getattr(new, attr), getattr(current, attr), lambda x: (x.namespace, x.name))
     pair(new.extensions, current.extensions, lambda x: x.name)
-    pair(new.raw_objects, current.raw_objects, lambda x: (x.kind, x.namespace, x.name))
+    pair(_numbered(new.raw_objects), _numbered(current.raw_objects),
+         lambda x: (x[1].kind, x[1].namespace, x[1].name, x[0]))
     for e in new.enums:
         oe = next((x for x in current.enums if (x.namespace, x.name) == (e.namespace, e.name)),
                   None)
@@ -121,6 +125,18 @@ def adopt_uids(current: m.Schema, new: m.Schema,
     if not uid_map:
         return new
     return m.normalized(from_dict(_remap(to_dict(new), uid_map)))
+
+
+def _numbered(raws: tuple[m.RawObject, ...]) -> list[tuple[int, m.RawObject]]:
+    """Kept SQL with the same kind and name (overloaded functions, ``other`` statements)
+    told apart by their order."""
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for r in raws:
+        k = (r.kind, r.namespace, r.name)
+        seen[k] = seen.get(k, 0) + 1
+        out.append((seen[k], r))
+    return out
 
 
 def _remap(data: Any, uid_map: dict[str, str]) -> Any:

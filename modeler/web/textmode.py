@@ -164,7 +164,7 @@ def _rekeyed(text: str, renames: list[RenameCandidate]) -> str:
             data = _renamed(data, tables, columns)
         dumped = json.dumps(data, sort_keys=True, ensure_ascii=False)
         indent = line[:len(line) - len(line.lstrip())]
-        lines.append(indent + dumped.replace("\\", "\\\\").replace("'''", "\\'''"))
+        lines.append(indent + dumped.replace("\\", "\\\\").replace("'", "\\'"))
     return head + KEPT_MARKER + "\n".join(lines) + end + rest
 
 

@@ -163,3 +163,25 @@ def test_a_named_unique_stays_visible_and_goes_when_the_text_drops_it() -> None:
     assert back == s
     dropped = import_dbml([("d.dbml", text.replace("[not null, unique]", "[not null]"))])
     assert dropped.schema.tables[0].uniques == ()
+
+
+def _sql_schemas() -> list[str]:
+    if not CORPUS.is_dir():
+        return []
+    from tests.fidelity.roundtrip import SQL_SCHEMAS
+
+    return sorted(SQL_SCHEMAS)
+
+
+@pytest.mark.parametrize("name", _sql_schemas() or ["<no corpus>"])
+def test_corpus_sql_designs_round_trip_through_dbml(name: str) -> None:
+    """The editor shows imported SQL designs as DBML too: unchanged text is no change."""
+    if name == "<no corpus>":
+        pytest.skip(f"../shared/corpus is not on this machine ({CORPUS})")
+    from tests.fidelity.roundtrip import SQL_SCHEMAS, import_spec
+
+    first = import_spec(SQL_SCHEMAS[name]).schema
+    again = import_dbml([("again.dbml", to_dbml(first))]).schema
+    back = adopt_uids(first, again)
+    assert [op.describe() for op in diff(first, back)] == []
+    assert back == first

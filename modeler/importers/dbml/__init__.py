@@ -82,7 +82,10 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
         written = {(t.schema or "public", t.name, c.name): (
             c.type, c.default.value if c.default is not None and c.default.kind == "expr"
             else None) for t in doc.tables for c in t.columns}
-        result = apply_kept(result, kept, written, doc.projects[0].file)
+        named = frozenset((t.schema or "public", t.name, str(name)) for t in doc.tables
+                          for name in (*(c.name for c in t.checks),
+                                       *(i.name for i in t.indexes)) if name)
+        result = apply_kept(result, kept, written, doc.projects[0].file, named)
     return result
 
 

@@ -60,9 +60,11 @@ def _split(key: str) -> tuple[str, str]:
 
 
 class _Apply:
-    def __init__(self, schema: m.Schema, written: Written) -> None:
+    def __init__(self, schema: m.Schema, written: Written,
+                 named: frozenset[tuple[str, str, str]] = frozenset()) -> None:
         self.s = schema
         self.written = written
+        self.named = named
         self.problems: list[str] = []
         self.pk_convention = False
 
@@ -145,6 +147,7 @@ class _Apply:
                     "cardinality", "deferrable", "initially_deferred", "comment", "optional")}
                 r = replace(r, **fields)
             rels.append(r)
+        rels += self.missing_references(kept, rels)
         enums = []
         for e in s.enums:
             data = kept.get("enums", {}).get(e.qualified_name)
@@ -170,6 +173,41 @@ class _Apply:
         return m.normalized(replace(s, relationships=tuple(rels), enums=tuple(enums),
                                     sequences=tuple(seqs.values())))
 
+    def missing_references(self, kept: dict[str, Any], rels: list[m.Relationship]
+                           ) -> list[m.Relationship]:
+        """References to a kept unique constraint the importer left out (it could not see
+        the key), when both tables and every column still exist."""
+        have = {(self.s.table(r.child_table).namespace, self.s.table(r.child_table).name,
+                 r.name) for r in rels}
+        out = []
+        for key, data in dict(kept.get("relationships", {})).items():
+            if not isinstance(data, dict) or "parent" not in data:
+                continue
+            ns, _, rest = key.partition(".")
+            tname, _, name = rest.partition(".")
+            if (ns, tname, name) in have:
+                continue
+            pns, pname = _split(str(data["parent"]))
+            child, parent = self.s.table_named(tname, ns), self.s.table_named(pname, pns)
+            try:
+                ccols, pcols = data["columns"]
+                on_delete, on_update, cardinality, optional = data["on"]
+                if child is None or parent is None:
+                    continue
+                cc = [child.column_named(c) for c in ccols]
+                pc = [parent.column_named(c) for c in pcols]
+                if any(c is None for c in cc + pc) or len(cc) != len(pc):
+                    continue
+                out.append(m.Relationship(
+                    stable_uid("relationship", ns, tname, name), name, child.uid,
+                    tuple(c.uid for c in cc if c is not None), parent.uid,
+                    tuple(c.uid for c in pc if c is not None), cardinality, bool(optional),
+                    on_delete, on_update, bool(data.get("deferrable")),
+                    bool(data.get("initially_deferred")), str(data.get("comment", ""))))
+            except (KeyError, TypeError, ValueError) as exc:
+                self.problems.append(f"kept reference {key}: {exc}; ignored")
+        return out
+
     def table(self, t: m.Table, data: Any, domains: dict[str, m.Domain]) -> m.Table:
         if not isinstance(data, dict):
             data = {}
@@ -179,6 +217,8 @@ class _Apply:
                   "expected_rows", "color"):
             if f in data:
                 fields[f] = data[f]
+        if isinstance(data.get("comment"), str) and _same_note(t.comment, data["comment"]):
+            fields["comment"] = data["comment"]
         if "pk_name" in data:
             fields["pk_name"] = data["pk_name"]
         elif self.pk_convention and t.primary_key:
@@ -230,6 +270,9 @@ class _Apply:
                 bool(q.get("hot"))))
         checks = list(t.checks)
         for name, ck in dict(data.get("checks", {})).items():
+            if ck.get("native") and (any(x.name == name for x in checks) or (
+                    t.namespace, t.name, name) not in self.named):
+                continue  # read from the text, or no longer in it
             checks = [x for x in checks if x.name != name]
             checks.append(m.CheckConstraint(stable_uid("check", t.namespace, t.name, name),
                                             name, str(ck.get("expression", "true")),
@@ -241,10 +284,20 @@ class _Apply:
         kept_ix = dict(data.get("indexes", {}))
         for ix in t.indexes:
             extra = kept_ix.pop(ix.name, None)
-            if isinstance(extra, dict):
+            if isinstance(extra, dict) and extra.get("native"):
+                # written in the text too: the kept copy (method, predicate...) applies
+                # while the text's expressions are still the kept ones
+                whole = extra.get("whole", {})
+                said = [p.get("expression") for p in whole.get("parts", [])]
+                if said == [p.expression for p in ix.parts]:
+                    ix = self.index(ix, whole, uid_of) or ix
+            elif isinstance(extra, dict):
                 ix = self.index(ix, extra, uid_of) or ix
             indexes.append(ix)
         for name, extra in kept_ix.items():
+            if isinstance(extra, dict) and extra.get("native") and (
+                    t.namespace, t.name, name) not in self.named:
+                continue  # no longer in the text
             if isinstance(extra, dict) and "whole" in extra:
                 base = m.Index(stable_uid("index", t.namespace, t.name, name), name,
                                (m.IndexPart(expression="1"),))
@@ -292,6 +345,8 @@ class _Apply:
                 fields["type"] = self.type_of(extra["type"], domains)
             except (KeyError, SchemaFormatError) as exc:
                 self.problems.append(f"kept type of {t.name}.{c.name}: {exc}; ignored")
+        if isinstance(extra.get("comment"), str) and _same_note(c.comment, extra["comment"]):
+            fields["comment"] = extra["comment"]
         if "default" in extra and (written is None or written[1] == extra.get("default_as")):
             fields["default"] = extra["default"]
         for f in ("identity", "nullable", "generated", "null_meaning", "collation",
@@ -305,12 +360,23 @@ class _Apply:
         return replace(c, **fields)
 
 
+def _same_note(read: str, kept: str) -> bool:
+    """Whether a note read from the text is the kept one as the reader trims it (so the
+    text did not change it)."""
+    from modeler.importers.dbml.values import normalize_note
+
+    return read == normalize_note(kept)
+
+
 def apply_kept(result: ImportResult, text: str,
-               written: Written, file: str = "") -> ImportResult:
+               written: Written, file: str = "",
+               named: frozenset[tuple[str, str, str]] = frozenset()) -> ImportResult:
     """``result`` with the kept data of ``text`` laid over its design; ``written`` maps
-    (schema, table, column) to the DBML type text and backtick default it has."""
+    (schema, table, column) to the DBML type text and backtick default it has; ``named``
+    holds (schema, table, name) of the checks and indexes the text names (kept copies of
+    the ones the importer left out are added back while the text still names them)."""
     kept, problems = parse_kept(text)
-    applier = _Apply(result.schema, written)
+    applier = _Apply(result.schema, written, named)
     try:
         schema = applier.run(kept)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
