@@ -132,8 +132,13 @@ def preview(current: m.Schema, text: str, renames: set[str] | frozenset[str] = f
     if chosen:  # names that followed the convention follow the renamed table
         aligned = actions.keep_conventional_names(current, aligned)
     aligned = _conventional(current, aligned)
+    try:
+        out.ops = diff(current, aligned)
+    except (AssertionError, KeyError, ValueError) as exc:  # a change the differ cannot
+        out.error = ("the text reads, but its change list could not be worked out "  # say
+                     f"({type(exc).__name__}); nothing can be applied: change less at once")
+        return out
     out.new = aligned
-    out.ops = diff(current, aligned)
     return out
 
 
