@@ -37,6 +37,9 @@ def main() -> int:
                                               password=scenario.PASSWORD) as st:
         print(f"start-up (s): {st.startup}")
         report = scenario.run(st, seconds=args.seconds, clients=args.clients)
+        logs = "\n".join(f"--- {name}\n{st.log(name)[-3000:]}"
+                         for name in ("gunicorn.log", "app.log", "task-worker-0.log",
+                                      "task-worker-1.log", "task-worker-2.log"))
     print(f"{args.clients} clients editing for {args.seconds:.0f} s; sign-in "
           f"{report.results['login_wall']:.1f} s; load and imports "
           f"{report.results['wall']:.1f} s; everything {time.monotonic() - began:.1f} s")
@@ -46,6 +49,7 @@ def main() -> int:
     if report.problems:
         print(f"{len(report.problems)} checks failed:")
         print("\n".join(f"  {p}" for p in report.problems))
+        print(logs)
         return 1
     print("every check held: acknowledged edits all in the design once and in the activity "
           "log, no 5xx, imports done or failed clean")

@@ -54,8 +54,8 @@ def test_many_processes_edit_import_and_export_at_once(pg_server: PgServer,
         print(load.format_figures(report.figures))
         print(json.dumps({"killed": report.results["killed"], **report.counts}))
         logs = "\n".join(f"--- {name}\n{st.log(name)[-3000:]}"
-                         for name in ("app.log", "task-worker-0.log", "task-worker-1.log",
-                                      "task-worker-2.log"))
+                         for name in ("gunicorn.log", "app.log", "task-worker-0.log",
+                                      "task-worker-1.log", "task-worker-2.log"))
         assert not report.problems, "\n".join(report.problems) + "\n" + logs
 
     # the run did what it says: edits of both kinds landed, clients met each other's
