@@ -136,7 +136,7 @@ def rule_facts(report: Report) -> list[Fact]:
     """What the rehearsal found, as finding-like records for reports and CI (one per failing
     or warning check item; query patterns and FK scans per table; ``RH-*`` ids are local
     to this list). The design rules themselves read the stored facts instead
-    (:func:`modeler.web.rehearsals.facts_record` -> :class:`modeler.rules.rehearsed.
+    (:func:`modeler.web.rehearsals.facts_record` -> :class:`modeler.rules.facts.
     RehearsalFacts`: IX-02 and MG-10)."""
     facts: list[Fact] = []
     if report.plans:

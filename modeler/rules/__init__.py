@@ -1,11 +1,16 @@
 """PURE design-rule engine: rules, findings, fixes, gates, waivers and output formats.
 
+The engine is this package's modules (``core`` values and registry, ``facts`` a lint run is
+given, ``catalog``, ``runner``, ``gates``, ``fixes``, ``ruledocs``, ``output``); the rules
+themselves are in :mod:`modeler.rules.builtin`, one module per category.
+
 No Django, no SQLAlchemy: every function takes snapshots (:mod:`modeler.schema`) and values.
 
     from modeler.rules import Config, lint, safe_fixes, apply_edits, version_gate
     findings = lint(schema, Config(baseline=False))
 """
 
+from modeler.rules.builtin.migrations import DestructiveChange, destructive_changes
 from modeler.rules.catalog import all_rules, get_rule
 from modeler.rules.core import (
     CATEGORIES,
@@ -18,6 +23,7 @@ from modeler.rules.core import (
     registry,
 )
 from modeler.rules.edits import Edit, EditError, apply_edits, describe_edits
+from modeler.rules.facts import GENERATED_RUNTIME, RehearsalFacts, RuntimeFacts
 from modeler.rules.fixes import Fix, apply_safe_fixes, fix_for, fixes, safe_fixes
 from modeler.rules.gates import (
     Waiver,
@@ -30,16 +36,14 @@ from modeler.rules.gates import (
     version_gate,
     waiver_status,
 )
-from modeler.rules.migrations import DestructiveChange, destructive_changes
 from modeler.rules.output import to_json, to_sarif, to_text
 from modeler.rules.ruledocs import NOT_SCHEMA_CHECKED, RuleDoc, rule_doc, rule_docs
 from modeler.rules.runner import lint
-from modeler.rules.runtime import GENERATED_RUNTIME, RuntimeFacts
 
 __all__ = [
     "CATEGORIES", "GENERATED_RUNTIME", "NOT_SCHEMA_CHECKED", "Config", "DestructiveChange",
-    "Edit", "EditError", "Finding", "Fix", "Level", "LevelOverride", "Rule", "RuleDoc",
-    "RuntimeFacts", "Target", "Waiver", "all_rules", "apply_edits", "apply_safe_fixes",
+    "Edit", "EditError", "Finding", "Fix", "Level", "LevelOverride", "RehearsalFacts", "Rule",
+    "RuleDoc", "RuntimeFacts", "Target", "Waiver", "all_rules", "apply_edits", "apply_safe_fixes",
     "apply_waivers", "describe_edits", "destructive_changes", "element_gate", "fingerprint",
     "fix_for", "fixes", "gate_findings",
     "get_rule", "lint", "make_waiver", "registry", "rule_doc", "rule_docs",

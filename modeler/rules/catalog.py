@@ -1,21 +1,21 @@
-"""The rule catalog: importing this module registers every rule."""
+"""The rule catalog: importing this module registers every rule (one module per category in
+:mod:`modeler.rules.builtin`)."""
 
 from __future__ import annotations
 
-from modeler.rules import (  # noqa: F401  (imported for their @register side effect)
+from modeler.rules.builtin import (  # noqa: F401  (imported for their @register side effect)
     constraints,
-    docs,
+    datatypes,
+    documentation,
     functions,
     indexes,
     keys,
     migrations,
-    naming_,
+    names,
     normalization,
-    rehearsed,
+    pooling,
     relationships,
-    runtime,
     timestamps,
-    types_,
 )
 from modeler.rules.core import Rule, registry
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from modeler.rules.facts import RehearsalFacts, RuntimeFacts
 from modeler.schema import naming
 from modeler.schema.model import (
     CheckConstraint,
@@ -27,8 +28,6 @@ from modeler.schema.model import (
 
 if TYPE_CHECKING:
     from modeler.rules.edits import Edit
-    from modeler.rules.rehearsed import RehearsalFacts
-    from modeler.rules.runtime import RuntimeFacts
 
 MAX_MESSAGE = 79  # messages are shorter than 80 characters
 
@@ -142,6 +141,7 @@ class Config:
     - ``previous``: the last saved version; MG-05 compares it with the schema.
     - ``runtime``: facts about the exported runtime code (RT-01/02); None = our generator's.
     - ``rehearsal``: what the latest rehearsal proved (IX-02, MG-10); None = not rehearsed.
+      Both types live in :mod:`.facts`, below this module and the category modules alike.
     """
 
     overrides: tuple[LevelOverride, ...] = ()

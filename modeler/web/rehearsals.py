@@ -1,7 +1,7 @@
 """Stored rehearsals (issue #19): run one for a saved version or a proposal and keep its
 report (:class:`modeler.web.models.RehearsalRun`), and read the stored ones back for the
 review page, the version's rehearsal page, the export bundle (``REHEARSAL.md``) and the
-rules (:class:`modeler.rules.rehearsed.RehearsalFacts`).
+rules (:class:`modeler.rules.facts.RehearsalFacts`).
 
 :func:`rehearse_and_store` takes no request: the page calls it on a thread today, a
 background task can call it as it is.
@@ -26,7 +26,7 @@ from django.utils import timezone
 from modeler.codegen.versions import VersionInput
 from modeler.rehearsal import Options, Report, rehearse, report_dict, report_markdown
 from modeler.rehearsal.engine import LOCK_BUDGET
-from modeler.rules.rehearsed import LongLock, RehearsalFacts, UnservedPattern, table_signature
+from modeler.rules.facts import LongLock, RehearsalFacts, UnservedPattern, table_signature
 from modeler.schema.model import Schema
 from modeler.web import exporting
 from modeler.web import models as db

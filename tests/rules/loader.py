@@ -38,7 +38,7 @@ import re
 from typing import Any
 
 from modeler.rules import Config, Level, LevelOverride, RuntimeFacts
-from modeler.rules.rehearsed import LongLock, RehearsalFacts, UnservedPattern
+from modeler.rules.facts import LongLock, RehearsalFacts, UnservedPattern
 from modeler.schema import model as m
 from modeler.schema.builder import SchemaBuilder, TableBuilder, stable_uid
 from modeler.schema.types import canonical_key

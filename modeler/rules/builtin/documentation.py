@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from modeler.rules.analysis import AUDIT_COLUMNS, Analysis, analyze, is_money_named
+from modeler.rules.builtin.migrations import destructive_changes
 from modeler.rules.core import (
     Config,
     Finding,
@@ -16,7 +17,6 @@ from modeler.rules.core import (
     register,
     table_target,
 )
-from modeler.rules.migrations import destructive_changes
 from modeler.schema.model import Schema, Table
 
 MIN_COMMENT = 10

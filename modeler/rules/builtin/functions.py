@@ -30,7 +30,7 @@ from modeler.rules.edits import AddExtension, Edit
 from modeler.schema import sqlexpr
 from modeler.schema.model import Schema
 
-_DATA = Path(__file__).with_name("data") / "pg_functions.json"
+_DATA = Path(__file__).parents[1] / "data" / "pg_functions.json"
 
 # Other databases' spellings people bring along, with PostgreSQL's own.
 OTHER_DATABASES = {

@@ -1,12 +1,13 @@
 """Keys and relationships (KR), part 1: primary keys, real FKs, referential actions.
 
 Part 2 (FK types and targets, implied references, cycles, junctions) is
-:mod:`modeler.rules.relationships`.
+:mod:`modeler.rules.builtin.relationships`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from modeler.rules.analysis import analyze
 from modeler.rules.core import (
@@ -245,6 +246,8 @@ class ActionConsistency(Rule):
     name = "Action consistency"
     level = Level.BLOCK
     levels_note = "BLOCK for impossible actions; JUSTIFY for CASCADE across delete strategies"
+    fixable = True  # SET NULL on a NOT NULL column only: the suggested action instead
+    fix_safe = False  # a lifecycle decision: previewed, never applied in bulk
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
         for r in schema.relationships:
@@ -258,7 +261,8 @@ class ActionConsistency(Rule):
                                    "Make the column nullable or choose RESTRICT/CASCADE")
             if "SET DEFAULT" in actions and any(c.default is None for c in cols):
                 yield self.finding(target, "SET DEFAULT on an FK column without a default",
-                                   "Give the column a default or choose another action")
+                                   "Give the column a default or choose another action",
+                                   fixable=False)
             if r.on_delete == "CASCADE":
                 try:
                     child, parent = schema.table(r.child_table), schema.table(r.parent_table)
@@ -267,4 +271,22 @@ class ActionConsistency(Rule):
                 if child.delete_strategy != parent.delete_strategy:
                     yield self.finding(target, "CASCADE crosses soft- and hard-delete tables",
                                        "Align the delete strategies or use RESTRICT",
-                                       Level.JUSTIFY)
+                                       Level.JUSTIFY, fixable=False)
+
+    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+        """SET NULL on a NOT NULL FK column: the action the column's lifecycle suggests
+        (:func:`suggested_actions` less SET NULL: CASCADE for junctions and key columns,
+        RESTRICT otherwise); ON UPDATE SET NULL becomes NO ACTION."""
+        r = analyze(schema).relationships.get(finding.target.uid or "")
+        cols = columns_of(schema, r.child_columns) if r is not None else None
+        if r is None or cols is None or all(c.nullable for c in cols):
+            return ()
+        suggested, _ = suggested_actions(schema, replace(r, optional=False))
+        if suggested == "SET NULL":  # a nullable column among several: keep the child
+            suggested = "RESTRICT"
+        changes: list[tuple[str, object]] = []
+        if r.on_delete == "SET NULL":
+            changes.append(("on_delete", suggested))
+        if r.on_update == "SET NULL":
+            changes.append(("on_update", "NO ACTION"))
+        return (AlterRelationship(r.uid, tuple(changes)),) if changes else ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modeler.rules.analysis import analyze, cyclic_components
+from modeler.rules.builtin.keys import columns_of
 from modeler.rules.core import (
     Config,
     Finding,
@@ -17,7 +18,6 @@ from modeler.rules.core import (
     relationship_target,
     table_target,
 )
-from modeler.rules.keys import columns_of
 from modeler.schema.model import ColumnType, Relationship, Schema
 
 

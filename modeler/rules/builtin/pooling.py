@@ -1,41 +1,21 @@
 """Runtime and pooling (RT): connection settings of the exported ``db.py``.
 
-The snapshot cannot see code, so these rules check :class:`RuntimeFacts`: what the exported
-runtime does. When the caller gives none, the facts are :data:`GENERATED_RUNTIME`, the
-contract of our generator (``modeler.codegen`` always emits a pooled app engine with explicit
-pool options, and points Alembic at the direct URL; its tests assert the exported ``db.py``
-keeps that contract). So for designs exported by this product RT-01/02 pass by construction;
-they fail only when a caller reports different facts (a hand-edited ``db.py``, another
-generator).
+The snapshot cannot see code, so these rules check
+:class:`~modeler.rules.facts.RuntimeFacts`: what the exported runtime does (by default
+:data:`~modeler.rules.facts.GENERATED_RUNTIME`, the contract of our generator). So for
+designs exported by this product RT-01/02 pass by construction; they fail only when a caller
+reports different facts (a hand-edited ``db.py``, another generator).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from modeler.rules.core import Config, Finding, Level, Rule, Target, register
+from modeler.rules.facts import GENERATED_RUNTIME, POOL_OPTIONS, RuntimeFacts
 from modeler.schema.model import Schema
 
-POOL_OPTIONS = ("pool_size", "max_overflow", "pool_pre_ping", "pool_recycle")
 SERVERLESS = frozenset({"neon"})
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeFacts:
-    """What the exported runtime code does.
-
-    ``app_url_pooled``: the application engine connects through the provider's pooler
-    (Neon: the ``-pooler`` host in ``DATABASE_URL``). ``migrations_url_direct``: Alembic uses
-    the direct URL (``DIRECT_URL``). ``pool_options``: engine pool options set explicitly.
-    """
-
-    app_url_pooled: bool = True
-    migrations_url_direct: bool = True
-    pool_options: tuple[str, ...] = POOL_OPTIONS
-
-
-GENERATED_RUNTIME = RuntimeFacts()
 
 
 def runtime_facts(config: Config) -> RuntimeFacts:

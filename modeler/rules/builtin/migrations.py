@@ -299,3 +299,40 @@ class ExistingRowsBackfilled(Rule):
         if const is None:
             return ()
         return (AlterColumnEdit(target.table_uid, c.uid, (("backfill", const),)),)
+
+
+# --- MG-10: what a rehearsal saw the migration lock -------------------------------------
+
+@register
+class LongLockRehearsed(Rule):
+    """The rehearsed migration holds no long exclusive lock on a big table.
+
+    A rehearsal applies the migration to sample data and watches its locks. A statement that
+    rewrites or scans a table under ACCESS EXCLUSIVE stops every read and write of it; at
+    the table's expected rows that can last seconds or minutes. Use the expand/contract
+    form (a new column filled in batches, a constraint added NOT VALID then validated), or
+    say when the table may be locked.
+
+    Bad:
+        -- entry holds 5,000,000 rows: rewritten under ACCESS EXCLUSIVE (about 40 s)
+        ALTER TABLE entry ALTER COLUMN amount TYPE double precision;
+
+    Good:
+        ALTER TABLE entry ADD COLUMN amount_f double precision;  -- then batches of UPDATE
+    """
+
+    id = "MG-10"
+    name = "No long exclusive lock in the rehearsal"
+    level = Level.JUSTIFY
+
+    def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        facts = config.rehearsal
+        if facts is None or not facts.locks:
+            return
+        for t in schema.tables:
+            for fact in facts.locks_for(t)[:1]:
+                yield self.finding(
+                    table_target(t),
+                    f"Migration {fact.what} {t.name} under ACCESS EXCLUSIVE, "
+                    f"~{fact.seconds:.0f} s at {fact.rows:,} rows",
+                    fact.statement or "Expand/contract, or waive with the maintenance window")

@@ -1,13 +1,19 @@
-"""Facts a rehearsal proved on a real database (issue #19), as the rules use them.
+"""Facts the rules are given besides the snapshot (:class:`~modeler.rules.core.Config` carries
+them): what the exported runtime code does (RT-01/02) and what a rehearsal proved.
 
-A rehearsal (:mod:`modeler.rehearsal`) runs a version's migrations on sample data and
-explains every query pattern. Two of its results become findings:
+Runtime: the snapshot cannot see code, so RT-01/02 check :class:`RuntimeFacts`. When the
+caller gives none, the facts are :data:`GENERATED_RUNTIME`, the contract of our generator
+(``modeler.codegen`` always emits a pooled app engine with explicit pool options, and points
+Alembic at the direct URL; its tests assert the exported ``db.py`` keeps that contract).
+
+Rehearsal (issue #19): a rehearsal (:mod:`modeler.rehearsal`) runs a version's migrations on
+sample data and explains every query pattern. Two of its results become findings:
 
 - a query pattern no index served (even with sequential scans off) is an IX-02 finding at
   BLOCK, with the index the rehearsal proved as its fix (see
-  :class:`modeler.rules.indexes.QueryPatternsCovered`);
+  :class:`modeler.rules.builtin.indexes.QueryPatternsCovered`);
 - a migration statement that held ACCESS EXCLUSIVE on a big table for long is an MG-10
-  finding at JUSTIFY (:class:`LongLockRehearsed`).
+  finding at JUSTIFY (:class:`modeler.rules.builtin.migrations.LongLockRehearsed`).
 
 A fact holds while the table it is about is unchanged: each one carries the
 :func:`table_signature` of the rehearsed table (empty: always holds), so a change to the
@@ -17,11 +23,28 @@ table (an index added, a column retyped) retires it until the next rehearsal.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from modeler.rules.core import Config, Finding, Level, Rule, register, table_target
-from modeler.schema.model import QueryPattern, Schema, Table
+from modeler.schema.model import QueryPattern, Table
+
+POOL_OPTIONS = ("pool_size", "max_overflow", "pool_pre_ping", "pool_recycle")
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFacts:
+    """What the exported runtime code does.
+
+    ``app_url_pooled``: the application engine connects through the provider's pooler
+    (Neon: the ``-pooler`` host in ``DATABASE_URL``). ``migrations_url_direct``: Alembic uses
+    the direct URL (``DIRECT_URL``). ``pool_options``: engine pool options set explicitly.
+    """
+
+    app_url_pooled: bool = True
+    migrations_url_direct: bool = True
+    pool_options: tuple[str, ...] = POOL_OPTIONS
+
+
+GENERATED_RUNTIME = RuntimeFacts()
 
 
 def table_signature(t: Table) -> str:
@@ -76,38 +99,3 @@ class RehearsalFacts:
         sig = table_signature(t) if self.locks else ""
         return [f for f in self.locks if f.table == t.qualified_name
                 and (not f.signature or f.signature == sig)]
-
-
-@register
-class LongLockRehearsed(Rule):
-    """The rehearsed migration holds no long exclusive lock on a big table.
-
-    A rehearsal applies the migration to sample data and watches its locks. A statement that
-    rewrites or scans a table under ACCESS EXCLUSIVE stops every read and write of it; at
-    the table's expected rows that can last seconds or minutes. Use the expand/contract
-    form (a new column filled in batches, a constraint added NOT VALID then validated), or
-    say when the table may be locked.
-
-    Bad:
-        -- entry holds 5,000,000 rows: rewritten under ACCESS EXCLUSIVE (about 40 s)
-        ALTER TABLE entry ALTER COLUMN amount TYPE double precision;
-
-    Good:
-        ALTER TABLE entry ADD COLUMN amount_f double precision;  -- then batches of UPDATE
-    """
-
-    id = "MG-10"
-    name = "No long exclusive lock in the rehearsal"
-    level = Level.JUSTIFY
-
-    def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
-        facts = config.rehearsal
-        if facts is None or not facts.locks:
-            return
-        for t in schema.tables:
-            for fact in facts.locks_for(t)[:1]:
-                yield self.finding(
-                    table_target(t),
-                    f"Migration {fact.what} {t.name} under ACCESS EXCLUSIVE, "
-                    f"~{fact.seconds:.0f} s at {fact.rows:,} rows",
-                    fact.statement or "Expand/contract, or waive with the maintenance window")
