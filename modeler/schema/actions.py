@@ -152,11 +152,14 @@ def _covered(table: m.Table, fk_uids: list[str]) -> bool:
 
 
 def add_many_to_many(schema: m.Schema, *, left_uid: str, right_uid: str,
-                     junction_name: str | None = None, comment: str = "") -> tuple[m.Schema, str]:
+                     junction_name: str | None = None, comment: str = "",
+                     uid: str | None = None, namespace: str | None = None,
+                     ) -> tuple[m.Schema, str]:
     """A junction table ``<left>_<right>`` with two identifying FKs (CASCADE) as its key."""
     left, right = schema.table(left_uid), schema.table(right_uid)
     name = junction_name or f"{left.name}_{right.name}"
-    out, j_uid = add_table(schema, name=name, kind="junction", namespace=left.namespace,
+    out, j_uid = add_table(schema, name=name, kind="junction",
+                           namespace=namespace or left.namespace, uid=uid,
                            comment=comment or f"Links {left.name} and {right.name} "
                                               "(many-to-many).")
     # Each FK out of the junction is one-to-many; together they realize the many-to-many.

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, names, ruling
+from modeler.web import diagrams, editor_forms, names, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
@@ -127,7 +127,12 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
                     and f.is_bound), None)
     if carrier is not None and (errors or findings):
         if not carrier.errors:
-            carrier.refusal = {"errors": errors, "findings": findings}  # type: ignore[attr-defined]
+            carrier.refusal = {  # type: ignore[attr-defined]
+                "errors": errors, "findings": findings,
+                # the one-click ways out: a rule's fix, or a junction's two parents
+                "offers": ways_out.offers(findings),
+                "parents": ways_out.junction_parents(ctx.schema, findings),
+                "prefix": carrier.prefix}
             carrier.add_error(None, "Not saved.")
         errors, findings = [], ()
     elif carrier is not None:
@@ -158,6 +163,7 @@ def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
 def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: str | None,
          change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
          forms: dict[str, Any], done: dict[str, Any] | None = None) -> HttpResponse:
+    change = ways_out.wrap(ctx.request, ctx.project, target, change)
     try:
         ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
                                  action=action, summary=summary, target_uid=target,
@@ -184,8 +190,19 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
     if _clash(form, "name", lambda: names.check_table(ctx.schema, d["namespace"], d["name"])):
         return _refuse(ctx, None, 422, [], new_table_form=form)
 
+    parents = ways_out.parents_from(request, "new", ctx.schema) if d["kind"] == "junction" \
+        else None
+    if isinstance(parents, str):
+        return _refuse(ctx, None, 422, [parents], new_table_form=form)
+
     def change(s: m.Schema) -> m.Schema:
         names.check_table(s, d["namespace"], d["name"])
+        if isinstance(parents, tuple):  # the junction's way out: both parents in one edit
+            out, _ = actions.add_many_to_many(s, left_uid=parents[0], right_uid=parents[1],
+                                                  junction_name=d["name"],
+                                                  comment=d["comment"].strip(), uid=new_uid,
+                                                  namespace=d["namespace"])
+            return diagrams.place_new_tables(out)
         out, _uid = actions.add_table(s, name=d["name"], comment=d["comment"].strip(),
                                      namespace=d["namespace"], kind=d["kind"],
                                      delete_strategy=d["delete_strategy"],
