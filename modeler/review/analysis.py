@@ -155,8 +155,7 @@ def findings_report(proposal: Proposal, schema: m.Schema, base: m.Schema, *,
              "message": f.message, "hint": f.hint, "waived": f.waived,
              "grandfathered": f.grandfathered, "gating": f.gating, "key": f.target.key,
              "new": f.key not in before} for f in found]
-    order = {"block": 0, "justify": 1, "advise": 2}
-    rows.sort(key=lambda r: (not r["new"], order.get(r["level"], 3), r["path"], r["rule"]))
+    rows.sort(key=lambda r: (not r["new"], rules.Level(r["level"]).rank, r["path"], r["rule"]))
     return {"rows": rows,
             "blocks": sum(1 for r in rows if r["level"] == "block"),
             "unwaived": sum(1 for r in rows if r["level"] == "justify" and r["gating"]),

@@ -92,15 +92,13 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
 
 def worst_levels(findings: tuple[Finding, ...]) -> dict[str, str]:
     """table uid → worst unwaived level, for the diagram's badges."""
-    order = {"block": 0, "justify": 1, "advise": 2}
     out: dict[str, str] = {}
     for f in findings:
         if f.waived or not f.target.table_uid:
             continue
-        level = f.level.value
         current = out.get(f.target.table_uid)
-        if current is None or order[level] < order[current]:
-            out[f.target.table_uid] = level
+        if current is None or f.level.rank < Level(current).rank:
+            out[f.target.table_uid] = f.level.value
     return out
 
 

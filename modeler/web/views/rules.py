@@ -114,7 +114,6 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
     return redirect("waivers", *_args(design_))
 
 
-LEVEL_ORDER = ("block", "justify", "advise")
 FINDINGS_PAGE_LIMIT = 2000  # per level on the findings page; narrow by rule for the rest
 
 
@@ -132,7 +131,7 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
         grouped["groups"] = [g for g in grouped["groups"] if g["level"] == level]
     grouped["open"] = True
     counts = Counter((f.rule, f.level.value) for f in lint)
-    by_rule = sorted(counts, key=lambda rl: (LEVEL_ORDER.index(rl[1]), rl[0]))
+    by_rule = sorted(counts, key=lambda rl: (Level(rl[1]).rank, rl[0]))
     return render(request, "rules/findings.html", {
         "project": project, "design": design_, "role": role, "can_edit": can(role, "edit"),
         "findings": grouped, "rule": rule, "level": level, "standalone": True,
