@@ -47,6 +47,7 @@ EDITOR = [
     path("t/<uid:uid>/patterns/add/", elements.pattern_add, name="pattern_add"),
     path("c/<uid:uid>/update/", elements.column_update, name="column_update"),
     path("c/<uid:uid>/move/", elements.column_move, name="column_move"),
+    path("null-meaning/", elements.null_meaning, name="null_meaning"),
     path("relationships/add/", elements.relationship_add,
          name="relationship_add"),
     path("r/<uid:uid>/", elements.relationship_edit, name="relationship_edit"),

@@ -157,3 +157,26 @@ def test_refusals_without_a_fix_offer_no_button(shop: Client, project: Any) -> N
                                "way_out": "ZZ-99"}, uid)
     assert len(schema_of(project).table(uid).query_patterns) == 1
     assert schema_of(project) != before
+
+
+def test_null_meaning_asked_inline_from_the_finding(shop: Client, project: Any) -> None:
+    uid = uid_of(project, "customer")
+    post(shop, "column_add", {"col-name": "nickname", "col-type": "text", "col-nullable": "on",
+                              "col-searchable": "none", "col-comment": "What friends say"}, uid)
+    col = next(c for c in schema_of(project).table(uid).columns if c.name == "nickname")
+    page = shop.get(reverse("editor", args=["shop"])).content.decode()
+    # the CN-01 finding carries a Fix that asks for the meaning right there
+    assert f'name="key" value="column:{col.uid}"' in page and 'name="null_meaning"' in page
+    before = schema_of(project)
+    body = post(shop, "null_meaning", {"key": f"column:{col.uid}", "null_meaning": "  "},
+                status=422)
+    assert "say what NULL means" in body and schema_of(project) == before
+    post(shop, "null_meaning", {"key": f"column:{col.uid}",
+                                "null_meaning": "no  nickname <given>"})
+    assert schema_of(project).column(col.uid).null_meaning == "no nickname <given>"
+    page = shop.get(reverse("editor", args=["shop"])).content.decode()
+    assert f'value="column:{col.uid}"' not in page
+    # a key that is no column of the design: 404, nothing saved
+    response = shop.post(reverse("null_meaning", args=["shop"]),
+                         {"key": "column:nope", "null_meaning": "x"}, **HX)
+    assert response.status_code == 404

@@ -386,6 +386,32 @@ def column_update(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
+def null_meaning(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+    """The Fix of CN-01 (a nullable column without a stated NULL meaning): the findings
+    panel asks for the meaning inline and this saves it on the column, as an edit."""
+    ctx = _Ctx(request, slug, design)
+    key = request.POST.get("key") or ""
+    if not key.startswith("column:"):
+        raise Http404("No such column.")
+    table, col = ctx.element_table(key.removeprefix("column:"))
+    if not isinstance(col, m.Column):
+        raise Http404("No such column.")
+    meaning = " ".join((request.POST.get("null_meaning") or "").split())
+    if not meaning or len(meaning) > 300:
+        return _refuse(ctx, table.uid, 422, [
+            f"{table.name}.{col.name}: say what NULL means, in at most 300 characters "
+            "(for example: not shipped yet)."])
+
+    def change(s: m.Schema) -> m.Schema:
+        t = s.table(table.uid)
+        return edit.put_column(s, t.uid, replace(t.column(col.uid), null_meaning=meaning))
+    return _run(ctx, action="column.update",
+                summary=f"said what NULL means in {table.name}.{col.name}", target=col.uid,
+                selected=table.uid, change=change, expect=None, forms={})
+
+
+@login_required
+@require_POST
 def column_move(request: HttpRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
