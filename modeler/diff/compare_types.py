@@ -32,11 +32,10 @@ from modeler.diff.ops_types import (
     DropExtension,
     DropRawObject,
     DropSequence,
-    qualified,
 )
 from modeler.diff.order import kept_in_order, order_renames
 from modeler.schema import naming
-from modeler.schema.model import EnumType, EnumValue, RawObject, Schema
+from modeler.schema.model import EnumType, EnumValue, RawObject, Schema, qualified_name
 
 SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_value",
                    "max_value", "cache", "cycle")
@@ -106,7 +105,7 @@ def rename_objects(ctx: Ctx, group: str,
             renames, occupied, lambda k, n: (k[0], _tmp(k[1], n))):
         changes = tuple(c for c in (Change("name", oname, nname),
                                     Change("namespace", ons, nns)) if c.old != c.new)
-        ctx.emit(op(uid, qualified(nns, nname), changes))
+        ctx.emit(op(uid, qualified_name(nns, nname), changes))
 
 
 def _free(name: str, taken: set[str]) -> str:

@@ -14,8 +14,7 @@ from modeler.diff.base import (
     position_of,
     without,
 )
-from modeler.diff.ops_types import qualified
-from modeler.schema.model import EnumType, EnumValue, Schema
+from modeler.schema.model import EnumType, EnumValue, Schema, qualified_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +77,13 @@ class RenameEnum(Op):
             lambda e: replace(e, name=self.new_name, namespace=self.new_namespace)))
 
     def describe(self) -> str:
-        return (f"rename enum {qualified(self.old_namespace, self.old_name)} to "
-                f"{qualified(self.new_namespace, self.new_name)}")
+        return (f"rename enum {qualified_name(self.old_namespace, self.old_name)} to "
+                f"{qualified_name(self.new_namespace, self.new_name)}")
 
     def summary(self) -> SummaryEntry:
         return SummaryEntry("enums", "renamed", self.uid,
-                            qualified(self.new_namespace, self.new_name),
-                            detail=qualified(self.old_namespace, self.old_name))
+                            qualified_name(self.new_namespace, self.new_name),
+                            detail=qualified_name(self.old_namespace, self.old_name))
 
 
 def _edit_enum_values(schema: Schema, enum_uid: str,

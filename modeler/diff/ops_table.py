@@ -23,9 +23,8 @@ from modeler.diff.base import (
     without,
 )
 from modeler.diff.narrowing import is_narrowing
-from modeler.diff.ops_types import qualified
 from modeler.schema import sqlexpr
-from modeler.schema.model import Column, Schema, Table
+from modeler.schema.model import Column, Schema, Table, qualified_name
 
 # Fields of a column that live in the database (AlterColumn) ...
 COLUMN_DB_FIELDS = ("type", "collation", "nullable", "default", "identity", "generated",
@@ -105,13 +104,13 @@ class RenameTable(Op):
             t, name=self.new_name, namespace=self.new_namespace))
 
     def describe(self) -> str:
-        return (f"rename table {qualified(self.old_namespace, self.old_name)} to "
-                f"{qualified(self.new_namespace, self.new_name)}")
+        return (f"rename table {qualified_name(self.old_namespace, self.old_name)} to "
+                f"{qualified_name(self.new_namespace, self.new_name)}")
 
     def summary(self) -> SummaryEntry:
         return SummaryEntry("tables", "renamed", self.uid,
-                            qualified(self.new_namespace, self.new_name),
-                            detail=qualified(self.old_namespace, self.old_name))
+                            qualified_name(self.new_namespace, self.new_name),
+                            detail=qualified_name(self.old_namespace, self.old_name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,8 @@ from modeler.diff.base import (
     position_of,
     without,
 )
-from modeler.schema.model import Domain, Extension, RawObject, Schema
+from modeler.schema.model import Domain, Extension, RawObject, Schema, qualified_name
 from modeler.schema.model import Sequence as SequenceObj
-
-
-def qualified(namespace: str | None, name: str) -> str:
-    return name if namespace in (None, "public") else f"{namespace}.{name}"
-
 
 # --- namespaces (derived from the elements; the ops only carry the SQL) -------------------
 
@@ -298,7 +293,7 @@ class CreateRawObject(Op):
                                                      self.obj))
 
     def describe(self) -> str:
-        return f"create {self.obj.kind} {qualified(self.obj.namespace, self.obj.name)}"
+        return f"create {self.obj.kind} {qualified_name(self.obj.namespace, self.obj.name)}"
 
     def summary(self) -> SummaryEntry:
         return SummaryEntry("other", "added", self.obj.uid, self.obj.name)
@@ -319,7 +314,7 @@ class DropRawObject(Op):
         return replace(schema, raw_objects=without(schema.raw_objects, self.obj.uid))
 
     def describe(self) -> str:
-        return f"drop {self.obj.kind} {qualified(self.obj.namespace, self.obj.name)}"
+        return f"drop {self.obj.kind} {qualified_name(self.obj.namespace, self.obj.name)}"
 
     def summary(self) -> SummaryEntry:
         return SummaryEntry("other", "removed", self.obj.uid, self.obj.name)

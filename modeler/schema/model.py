@@ -43,6 +43,25 @@ COLLATION_PROVIDERS: tuple[str, ...] = ("libc", "icu", "builtin")
 PARTITION_METHODS: tuple[str, ...] = ("RANGE", "LIST", "HASH")
 
 
+def qualified_name(namespace: str | None, name: str) -> str:
+    """How people read an element's name: ``name`` in ``public`` (or none), else
+    ``namespace.name`` (unquoted: for messages, paths and change lists, not for SQL)."""
+    return name if namespace in (None, "public") else f"{namespace}.{name}"
+
+
+class Namespaced:
+    """Base of the elements that live in a namespace (tables, enums, domains, collations,
+    sequences): their :attr:`qualified_name`."""
+
+    __slots__ = ()
+    name: str
+    namespace: str
+
+    @property
+    def qualified_name(self) -> str:
+        return qualified_name(self.namespace, self.name)
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnType:
     """A column's type.
@@ -225,7 +244,7 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
+class Table(Namespaced):
     uid: str
     name: str
     namespace: str = "public"
@@ -252,10 +271,6 @@ class Table:
     partition_bound: str = ""
     # how many rows the table is expected to hold (design metadata); None: not said
     expected_rows: int | None = None
-
-    @property
-    def qualified_name(self) -> str:
-        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
 
     @property
     def is_partition(self) -> bool:
@@ -305,16 +320,12 @@ class EnumValue:
 
 
 @dataclass(frozen=True, slots=True)
-class EnumType:
+class EnumType(Namespaced):
     uid: str
     name: str
     values: tuple[EnumValue, ...]
     namespace: str = "public"
     comment: str = ""
-
-    @property
-    def qualified_name(self) -> str:
-        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -328,7 +339,7 @@ class DomainCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class Domain:
+class Domain(Namespaced):
     uid: str
     name: str
     base: ColumnType
@@ -338,13 +349,9 @@ class Domain:
     checks: tuple[DomainCheck, ...] = ()
     comment: str = ""
 
-    @property
-    def qualified_name(self) -> str:
-        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
-
 
 @dataclass(frozen=True, slots=True)
-class Collation:
+class Collation(Namespaced):
     """A ``CREATE COLLATION``. ``locale`` sets both LC_COLLATE and LC_CTYPE (the ICU locale
     for ``provider="icu"``); ``lc_collate``/``lc_ctype`` are the libc pair when they differ;
     ``rules`` are ICU tailoring rules (PostgreSQL 16+). Columns and index keys refer to it by
@@ -362,10 +369,6 @@ class Collation:
     comment: str = ""
 
     @property
-    def qualified_name(self) -> str:
-        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
-
-    @property
     def ref(self) -> str:
         """How columns spell it after COLLATE (always schema-qualified)."""
         return format_ref(self.namespace, self.name)
@@ -379,7 +382,7 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
-class Sequence:
+class Sequence(Namespaced):
     uid: str
     name: str
     namespace: str = "public"
@@ -392,10 +395,6 @@ class Sequence:
     cycle: bool = False
     owned_by_table: str | None = None  # table uid
     owned_by_column: str | None = None  # column uid
-
-    @property
-    def qualified_name(self) -> str:
-        return self.name if self.namespace == "public" else f"{self.namespace}.{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
