@@ -51,6 +51,9 @@ from typing import Any
 import _django
 
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# No task worker runs here: background tasks (the layout of designs above
+# DIAGRAM_INLINE_LAYOUT_TABLES) run at once, in the request that queues them.
+os.environ.setdefault("MODELER_TASKS_BACKEND", "immediate")
 _django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
