@@ -41,6 +41,7 @@ EDITOR = [
     path("t/<uid:uid>/update/", elements.table_update, name="table_update"),
     path("t/<uid:uid>/move/", elements.table_move, name="table_move"),
     path("t/<uid:uid>/columns/add/", elements.column_add, name="column_add"),
+    path("t/<uid:uid>/columns/line/", elements.column_line_add, name="column_line_add"),
     path("t/<uid:uid>/indexes/add/", elements.index_add, name="index_add"),
     path("t/<uid:uid>/uniques/add/", elements.unique_add, name="unique_add"),
     path("t/<uid:uid>/checks/add/", elements.check_add, name="check_add"),

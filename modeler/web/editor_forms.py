@@ -370,6 +370,17 @@ class UniqueForm(TableChildForm):
         return data
 
 
+class ColumnLineForm(TextForm):
+    """One-line column entry (:mod:`modeler.web.columnline`), beside the full column form."""
+
+    line = forms.CharField(max_length=2000, label="Quick entry (SQL)",
+                           widget=forms.TextInput(attrs={
+                               "placeholder": "price numeric(10,2) not null default 0",
+                               "autocomplete": "off", "spellcheck": "false"}),
+                           help_text="name type [not null] [default …] [check (…)] "
+                                     "[unique] [references table]; Enter adds it.")
+
+
 class CheckForm(TableChildForm):
     name = forms.CharField(max_length=40, help_text="Short name; stored as ck_<table>_<name>.")
     expression = forms.CharField(max_length=1000, help_text="e.g. amount >= 0")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, names, ruling, ways_out
+from modeler.web import columnline, diagrams, editor_forms, names, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
@@ -356,6 +356,57 @@ def column_add(request: HttpRequest, slug: str, uid: str,
                 summary=f"added column {table.name}.{form.cleaned_data['name']}",
                 target=col_uid, selected=uid, change=change, expect=None,
                 forms={"column_form": form}, done={"column_added": True})
+
+
+@login_required
+@require_POST
+def column_line_add(request: HttpRequest, slug: str, uid: str,
+                    design: int | None = None) -> HttpResponse:
+    """A column typed on one line (:mod:`modeler.web.columnline`): its CHECKs, UNIQUE and
+    REFERENCES (a relationship, as the relationship form draws it) in the same edit."""
+    ctx = _Ctx(request, slug, design)
+    table = ctx.table(uid)
+    form = editor_forms.ColumnLineForm(request.POST, prefix="cl")
+    if not form.is_valid():
+        return _refuse(ctx, uid, 422, [], column_line_form=form)
+    try:
+        parsed = columnline.parse(form.cleaned_data["line"], ctx.schema, table)
+    except columnline.LineError as exc:
+        form.add_error("line", str(exc))
+        return _refuse(ctx, uid, 422, [], column_line_form=form)
+    name, ref = parsed.column.name, parsed.reference
+    if _clash(form, "line", lambda: names.check_column(table, name)):
+        return _refuse(ctx, uid, 422, [], column_line_form=form)
+    col_uid = actions.new_uid()
+
+    def change(s: m.Schema) -> m.Schema:
+        t = s.table(uid)
+        names.check_column(t, name)
+        if ref is not None:
+            out, _ = actions.add_relationship(
+                s, child_uid=uid, parent_uid=ref.parent.uid, column_names=[name],
+                optional=parsed.column.nullable, on_delete=ref.on_delete,
+                on_update=ref.on_update, use_existing=False)
+            col = out.table(uid).column_named(name)
+            assert col is not None
+            if parsed.column.comment:
+                col = replace(col, comment=parsed.column.comment)
+                out = edit.put_column(out, uid, col)
+        else:
+            col = replace(parsed.column, uid=col_uid)
+            at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
+                      len(t.columns))
+            out = edit.put_column(s, uid, col, position=at)
+        out = _with_unique(out, uid, col, parsed.unique)
+        for n, expr in enumerate(parsed.checks):
+            label = name if n == 0 else f"{name}_{n + 1}"
+            out = edit.put_check(out, uid, m.CheckConstraint(
+                uid=actions.new_uid(), name=naming.ck_name(t.name, label), expression=expr))
+        return out
+    return _run(ctx, action="column.add", summary=f"added column {table.name}.{name}",
+                target=col_uid if ref is None else uid, selected=uid, change=change,
+                expect=None, forms={"column_line_form": form},
+                done={"column_added": True, "column_line_added": True})
 
 
 @login_required
