@@ -10,7 +10,7 @@ import pytest
 
 from modeler.diff import AlterColumn, diff
 from modeler.diff.narrowing import is_narrowing
-from modeler.rules import Config, lint
+from modeler.rules import Config, destructive_changes, lint
 from modeler.schema.builder import SchemaBuilder
 from modeler.schema.model import ColumnType, Schema, Sequence
 
@@ -136,3 +136,12 @@ def test_mg05_reports_exactly_the_destructive_ops_over_a_grid_of_type_changes() 
             before, after = _design(old), _design(new)
             marked = [op for op in diff(before, after) if op.destructive]
             assert len(_mg05(before, after)) == len(marked), (old.short(), new.short())
+
+
+def test_the_last_answer_is_kept_for_the_same_two_snapshots_only() -> None:
+    before, after = _design(T("bigint")), _design(T("integer"))
+    first = destructive_changes(before, after)
+    assert len(first) == 1 and destructive_changes(before, after) is first
+    wider = _design(T("numeric"))
+    assert destructive_changes(before, wider) == ()
+    assert destructive_changes(before, after) == first
