@@ -74,6 +74,20 @@ class TableForm(VersionedForm):
         return _ident(self.cleaned_data["namespace"] or "public", "schema name")
 
 
+class NewTableForm(TableForm):
+    """The add-table form: the table's columns may come with it, one line each
+    (:mod:`modeler.web.columnline`), added in the same edit."""
+
+    columns = forms.CharField(required=False, max_length=20000, label="Columns (optional)",
+                              widget=forms.Textarea(attrs={
+                                  "rows": 3, "spellcheck": "false",
+                                  "placeholder": "title text not null -- as printed\n"
+                                                 "price numeric(10,2) not null default 0"}),
+                              help_text="One per line, as SQL: name type [not null] "
+                                        "[default …] [check (…)] [unique] [references table] "
+                                        "[-- comment].")
+
+
 def type_choices(schema: m.Schema) -> list[tuple[str, Any]]:
     builtin = [(k, k) for k in sorted(CATALOG)]
     out: list[tuple[str, Any]] = [("Built-in", builtin)]

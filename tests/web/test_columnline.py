@@ -128,3 +128,32 @@ def test_quick_entry_adds_column_check_and_fk(client: Client, user: Any) -> None
     # a name the table has: refused the same way
     r = client.post(url, {"cl-line": "total int"}, **HX)
     assert r.status_code == 422 and snapshot(services.main_design(project)) == s
+
+
+@pytest.mark.django_db
+def test_new_table_with_its_columns_in_one_edit(client: Client, user: Any) -> None:
+    project = services.project_create(name="Shop", slug="shop", owner=user)
+    client.force_login(user)
+    url = reverse("table_add", args=["shop"])
+    base = {"new-name": "customer", "new-namespace": "public", "new-kind": "entity",
+            "new-comment": "A person who buys books", "new-delete_strategy": "hard"}
+    assert client.post(url, base, **HX).status_code == 200
+    lines = ("title text not null -- as printed on the cover\n\n"
+             "price numeric(10,2) not null default 0 check (price >= 0) -- list price\n"
+             "customer_id references customer -- who wished for it")
+    form = {**base, "new-name": "book", "new-comment": "A title the shop sells"}
+    # a bad line: its number and the parser's message next to the field, nothing saved
+    before = snapshot(services.main_design(project))
+    r = client.post(url, {**form, "new-columns": lines + "\nisbn varchar(13 not null"}, **HX)
+    assert r.status_code == 422
+    assert "Line 5: Not a column definition: syntax error" in r.content.decode()
+    assert snapshot(services.main_design(project)) == before
+    r = client.post(url, {**form, "new-columns": lines}, **HX)
+    assert r.status_code == 200, r.content.decode()
+    s = snapshot(services.main_design(project))
+    book = s.table_named("book")
+    assert book is not None
+    assert [c.name for c in book.columns] == ["id", "title", "price", "customer_id",
+                                              "created_at", "updated_at"]
+    assert [c.expression for c in book.checks] == ["price >= 0"]
+    assert len(s.relationships) == 1 and book.indexes

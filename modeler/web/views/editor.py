@@ -43,7 +43,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "auto_detail": diagrams.resolved_detail("auto", schema),
         "tables": schema.tables, "q": request.GET.get("q", ""),
         "subject_areas": sorted({t.subject_area for t in schema.tables if t.subject_area}),
-        "new_table_form": editor_forms.TableForm(prefix="new"),
+        "new_table_form": editor_forms.NewTableForm(prefix="new"),
         "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
         "enum_form": editor_forms.EnumForm(prefix="enum"),
         "lint": (lint := extra.pop("lint") if "lint" in extra else

@@ -178,11 +178,28 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
 
 # ------------------------------------------------------------------------------ tables
 
+def _with_lines(s: m.Schema, uid: str | None, lines: list[tuple[int, str]],
+                table_name: str = "new_table") -> m.Schema:
+    """``s`` with the new table's one-line columns added (``uid`` None: a dry run on a
+    stand-in table, to say which line is wrong before anything is written)."""
+    if not lines:
+        return s
+    if uid is None:
+        s, uid = actions.add_table(s, name=f"{table_name}__lines", comment="dry run")
+    for n, line in lines:
+        try:
+            parsed = columnline.parse(line, s, s.table(uid))
+            s = _add_line(s, uid, parsed)
+        except ValueError as exc:
+            raise columnline.LineError(f"Line {n}: {exc}") from None
+    return s
+
+
 @login_required
 @require_POST
 def table_add(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
-    form = editor_forms.TableForm(request.POST, prefix="new")
+    form = editor_forms.NewTableForm(request.POST, prefix="new")
     if not form.is_valid():
         return _refuse(ctx, None, 422, [], new_table_form=form)
     d = form.cleaned_data
@@ -210,7 +227,14 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
         if d.get("expected_rows") is not None:
             out = edit.put_table(out, replace(out.table(new_uid),
                                               expected_rows=d["expected_rows"]))
-        return diagrams.place_new_tables(out)
+        return diagrams.place_new_tables(_with_lines(out, new_uid, lines))
+    lines = [(n, line) for n, line in enumerate((d.get("columns") or "").splitlines(), 1)
+             if line.strip()]
+    try:  # the lines' errors go next to the field, with their line number
+        _with_lines(ctx.schema, None, lines, table_name=d["name"])
+    except columnline.LineError as exc:
+        form.add_error("columns", str(exc))
+        return _refuse(ctx, None, 422, [], new_table_form=form)
     return _run(ctx, action="table.add", summary=f"added table {d['name']}", target=new_uid,
                 selected=new_uid, change=change, expect=None, forms={"new_table_form": form})
 
@@ -358,6 +382,37 @@ def column_add(request: HttpRequest, slug: str, uid: str,
                 forms={"column_form": form}, done={"column_added": True})
 
 
+def _add_line(s: m.Schema, uid: str, parsed: columnline.ColumnLine,
+              col_uid: str | None = None) -> m.Schema:
+    """``s`` with the column of a one-line entry added to table ``uid``: its CHECKs, UNIQUE,
+    and for REFERENCES the relationship (its column typed like the parent's key, its
+    index), as the relationship form draws it."""
+    t = s.table(uid)
+    name, ref = parsed.column.name, parsed.reference
+    names.check_column(t, name)
+    if ref is not None:
+        out, _ = actions.add_relationship(
+            s, child_uid=uid, parent_uid=ref.parent.uid, column_names=[name],
+            optional=parsed.column.nullable, on_delete=ref.on_delete,
+            on_update=ref.on_update, use_existing=False)
+        col = out.table(uid).column_named(name)
+        assert col is not None
+        if parsed.column.comment:
+            col = replace(col, comment=parsed.column.comment)
+            out = edit.put_column(out, uid, col)
+    else:
+        col = replace(parsed.column, uid=col_uid or actions.new_uid())
+        at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
+                  len(t.columns))
+        out = edit.put_column(s, uid, col, position=at)
+    out = _with_unique(out, uid, col, parsed.unique)
+    for n, expr in enumerate(parsed.checks):
+        label = name if n == 0 else f"{name}_{n + 1}"
+        out = edit.put_check(out, uid, m.CheckConstraint(
+            uid=actions.new_uid(), name=naming.ck_name(t.name, label), expression=expr))
+    return out
+
+
 @login_required
 @require_POST
 def column_line_add(request: HttpRequest, slug: str, uid: str,
@@ -380,29 +435,7 @@ def column_line_add(request: HttpRequest, slug: str, uid: str,
     col_uid = actions.new_uid()
 
     def change(s: m.Schema) -> m.Schema:
-        t = s.table(uid)
-        names.check_column(t, name)
-        if ref is not None:
-            out, _ = actions.add_relationship(
-                s, child_uid=uid, parent_uid=ref.parent.uid, column_names=[name],
-                optional=parsed.column.nullable, on_delete=ref.on_delete,
-                on_update=ref.on_update, use_existing=False)
-            col = out.table(uid).column_named(name)
-            assert col is not None
-            if parsed.column.comment:
-                col = replace(col, comment=parsed.column.comment)
-                out = edit.put_column(out, uid, col)
-        else:
-            col = replace(parsed.column, uid=col_uid)
-            at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
-                      len(t.columns))
-            out = edit.put_column(s, uid, col, position=at)
-        out = _with_unique(out, uid, col, parsed.unique)
-        for n, expr in enumerate(parsed.checks):
-            label = name if n == 0 else f"{name}_{n + 1}"
-            out = edit.put_check(out, uid, m.CheckConstraint(
-                uid=actions.new_uid(), name=naming.ck_name(t.name, label), expression=expr))
-        return out
+        return _add_line(s, uid, parsed, col_uid)
     return _run(ctx, action="column.add", summary=f"added column {table.name}.{name}",
                 target=col_uid if ref is None else uid, selected=uid, change=change,
                 expect=None, forms={"column_line_form": form},
