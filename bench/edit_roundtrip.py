@@ -30,9 +30,11 @@ logged-in owner, the way the browser does it:
   that both see the same machine load: the whole drawing (plan, full Graphviz render,
   sanitised SVG) against the patch (plan, manifest, changes, Graphviz on the changed
   elements). p50/p95 and bytes per edit.
-* **Huge design without a layout** (``--huge 1000``): N tables with 5 foreign keys each and
-  no stored positions: the first editor page (a provisional grid while the layout runs on
-  the background job), the diagram refresh meanwhile, and how long until the laid-out
+* **Huge design without a layout** (``--huge 1000``, best with
+  ``MODELER_TASKS_BACKEND=database``: the page queues the layout and answers, the script
+  then does the worker's part): N tables with 5 foreign keys each and no stored
+  positions: the first editor page (a provisional grid while the layout runs on the
+  background job), the diagram refresh meanwhile, and how long until the laid-out
   drawing is there (issue #17: usable within 5 s, no 5xx).
 
 Figures only; nothing here asserts on speed.
@@ -271,7 +273,9 @@ def huge(n: int, user: Any) -> None:
     t_page = time.perf_counter() - t0
     provisional = "Provisional placement" in page.content.decode()
     t_part, part = timed(lambda: client.get(reverse("diagram", args=[slug]), **HX))
-    layoutjobs.wait(600)
+    if not all(t.position for t in snapshot(design).tables):
+        # no task worker here (MODELER_TASKS_BACKEND=database): do the worker's part
+        layoutjobs.run_layout(design.pk)
     t_done = time.perf_counter() - t0
     t_after, after = timed(lambda: client.get(reverse("diagram", args=[slug]), **HX))
     placed = sum(1 for t in snapshot(design).tables if t.position)
