@@ -593,6 +593,9 @@ class ImportJob(TimeStamped):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField()
+    # the task framework's result id (asked while the job is queued: a worker that died
+    # before the job ran shows the job failed at once)
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -699,3 +702,44 @@ class RehearsalRun(TimeStamped):
     @property
     def finished(self) -> bool:
         return self.status != self.Status.RUNNING
+
+
+class ExportJob(TimeStamped):
+    """The export bundle of a large version, built by a task (:mod:`modeler.web.exportjobs`)
+    and kept in the database (the store every web process and worker shares) until it is
+    superseded by a newer build of the same version and target, or older than the retention
+    period."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()  # the version's number
+    target = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField(null=True, blank=True)  # the zip, once done
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="ck_exportjob_status"),
+        ]
+        indexes = [models.Index(fields=["project", "number", "target"])]
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
