@@ -213,3 +213,61 @@ def test_bookstore_through_the_forms_in_at_most_45_actions(
             or [c.uid for c in sorted((c for c in t.columns if c.in_pk),
                                       key=lambda c: c.pk_order or 0)][:1] == \
             list(r.child_columns[:1])
+
+
+def test_each_one_click_way_out(login_page: Callable[..., Page], url: Callable[[str], str],
+                                make_user: Callable[..., Any],
+                                shot: Callable[..., Any]) -> None:
+    """KR-05 (NOT NULL on an FK whose ON DELETE is SET NULL) and CN-01 (a nullable column
+    without a NULL meaning) clicked in the browser; IX-02 and KR-11 are clicked in the
+    journey above."""
+    from modeler.schema import actions, edit
+    from modeler.schema import model as m
+    from modeler.web import services
+    from modeler.web.snapshot import materialize, snapshot
+
+    project = services.project_create(name="Shop", slug="shop", owner=make_user("ann"))
+    d = services.main_design(project)
+    s, customer = actions.add_table(snapshot(d), name="customer",
+                                    comment="A person who buys from the shop")
+    s, purchase = actions.add_table(s, name="purchase", comment="One checkout of a basket")
+    s, _ = actions.add_relationship(s, child_uid=purchase, parent_uid=customer, optional=True,
+                                    on_delete="SET NULL", on_update="NO ACTION")
+    s = edit.put_column(s, customer, m.Column(
+        uid=actions.new_uid(), name="nickname", type=m.ColumnType("builtin", "text"),
+        nullable=True, comment="What friends call them"), position=1)
+    materialize(s, d)
+    fk = next(c for c in s.table(purchase).columns if c.name == "customer_id")
+
+    page = login_page("ann")
+    page.goto(url(f"/p/shop/edit/?table={purchase}&column={fk.uid}"))
+    wait_idle(page)
+    ui = UI(page)
+    edit_form = page.locator(f"#edit-{fk.uid} form")
+    ui.click(edit_form.locator("input[name$='-nullable']"))  # untick: NOT NULL
+    ui.click(edit_form.get_by_role("button", name="Save column"), posts=True, status=422)
+    refusal = page.locator("#panel .refusal")
+    expect(refusal).to_contain_text("KR-05")
+    expect(refusal).to_be_in_viewport()
+    shot(page, "kr05-refused")
+    ui.click(refusal.get_by_role("button", name="Switch ON DELETE to RESTRICT/CASCADE, "
+                                                "then save"), posts=True)
+    after = design("shop")
+    assert not after.column(fk.uid).nullable
+    assert after.relationships[0].on_delete == "RESTRICT"
+    assert ui.actions == 3
+
+    # CN-01: the finding's Fix asks for the NULL meaning right there
+    page.goto(url("/p/shop/edit/"))
+    wait_idle(page)
+    page.locator("#findings summary").click()
+    fix = page.locator("form.inline-fix")
+    expect(fix).to_have_count(1)
+    fix.locator("input[name='null_meaning']").fill("they have not told us one")
+    shot(page, "cn01-inline-fix")
+    with page.expect_response(lambda r: r.request.method == "POST") as info:
+        fix.get_by_role("button", name="Fix").click()
+    assert info.value.status == 200
+    wait_idle(page)
+    nick = design("shop").table(customer).column_named("nickname")
+    assert nick is not None and nick.null_meaning == "they have not told us one"
