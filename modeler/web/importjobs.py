@@ -173,11 +173,15 @@ def _enqueue(job: ImportJob, task: Any, *args: Any) -> None:
     """Hand the job to a task worker; when the queue cannot take it (Redis down...), the
     job fails at once with a message, and nothing was created."""
     try:
-        task.enqueue(job.pk, *args)
+        result = task.enqueue(job.pk, *args)
     except Exception:
         log.exception("import job %s: could not be queued", job.pk)
         _finish(job.pk, Status.FAILED, error="The import could not be queued (the task "
                 "queue is unreachable); nothing was created. Try again in a minute.")
+        return
+    # the result's id, for the pages to ask the task backend about a job that stays queued
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.task_id = str(result.id)[:64]
 
 
 def _launch_thread(job: ImportJob, work: Callable[[ImportJob, JobState], None], *,
@@ -378,16 +382,49 @@ def check_stale(job: ImportJob) -> bool:
         cutoff = now - timedelta(seconds=queue_timeout())
         error = ("No task worker took the import in time (is the worker running?); nothing "
                  "was created. Please start it again.")
+        if _worker_died(job):
+            cutoff = now + timedelta(seconds=1)  # now, whatever its heartbeat says
+            error = ("The task worker that took the import stopped before it started (it "
+                     "was killed, ran out of memory, or its machine went away); nothing was "
+                     "created. Please start it again.")
     else:
         cutoff = now - timedelta(seconds=stale_after())
         error = ("The import stopped unexpectedly (the server restarted or its worker died); "
                  "nothing was created. Please start it again.")
     if job.heartbeat_at >= cutoff:
         return False
-    ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at__lt=cutoff).update(
+    failed = ImportJob.objects.filter(pk=job.pk, status=job.status,
+                                      heartbeat_at__lt=cutoff).update(
         status=Status.FAILED, finished_at=now, updated_at=now, error=error)
     job.refresh_from_db()
+    if failed:
+        tasks_mark_failed(job, error)
     return job.status == Status.FAILED
+
+
+def _job_task(job: ImportJob) -> Any:
+    from modeler.web import tasks
+
+    return tasks.import_read if job.kind == ImportJob.Kind.PARSE else tasks.import_create
+
+
+def _worker_died(job: ImportJob) -> bool:
+    """The task backend says the worker that took this queued job died (see
+    :func:`modeler.web.tasks.worker_died`; a worker marks its job running within moments of
+    taking it, ``stale_after`` seconds is the grace)."""
+    if not job.task_id:
+        return False
+    from modeler.web import tasks
+
+    return tasks.worker_died(_job_task(job), job.task_id, stale_after())
+
+
+def tasks_mark_failed(job: ImportJob, why: str) -> None:
+    """The database backend's row of a dead job's task: failed too."""
+    if job.task_id:
+        from modeler.web import tasks
+
+        tasks.mark_failed(_job_task(job), job.task_id, why)
 
 
 # ---------------------------------------------------------------------------- the work

@@ -15,7 +15,14 @@ the same on every backend; each task catches its own errors and records them the
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
 from django_tasks import TaskContext, task
+
+log = logging.getLogger(__name__)
 
 
 @task(takes_context=True)
@@ -84,3 +91,63 @@ def layout_design(design_id: int, relayout: bool, actor_id: int | None) -> None:
     from modeler.web import layoutjobs
 
     layoutjobs.task_body(design_id, relayout, actor_id)
+
+
+@task()
+def export_bundle(job_id: int) -> None:
+    """Build a large version's export bundle and store it on its
+    :class:`~modeler.web.models.ExportJob` row."""
+    from modeler.web import exportjobs
+
+    exportjobs.run(job_id)
+
+
+# ------------------------------------------------------------- asking the task backend
+
+def worker_died(task_obj: Any, result_id: str, grace: float) -> bool:
+    """Whether the task backend says the task of a job still "queued" on our side will never
+    run it: the backend marked it failed (RQ: the work horse died), it no longer knows it
+    (RQ: the job is gone from Redis), or a worker took it more than ``grace`` seconds ago
+    and the job was never marked running (the database backend: a killed ``db_worker``
+    leaves its row "running" for ever). False when the backend cannot answer (the immediate
+    backend, Redis unreachable): then the queue timeout decides."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not result_id:
+        return False
+    try:
+        backend = task_obj.get_backend()
+        if not getattr(backend, "supports_get_result", False):
+            return False
+        result = backend.get_result(result_id)
+    except TaskResultDoesNotExist:
+        return True
+    except Exception:
+        log.warning("task %s: the task backend could not be asked", result_id, exc_info=True)
+        return False
+    if result.status == TaskResultStatus.FAILED:
+        return True
+    if result.status == TaskResultStatus.RUNNING:
+        taken: datetime | None = result.started_at or result.last_attempted_at
+        return taken is not None and taken < timezone.now() - timedelta(seconds=grace)
+    return False
+
+
+def mark_failed(task_obj: Any, result_id: str, why: str) -> None:
+    """Record in the database backend's own row that a task whose worker died failed (its
+    row stays "running" otherwise); nothing on other backends (RQ records it itself)."""
+    if not result_id:
+        return
+    try:
+        backend = task_obj.get_backend()
+        if not type(backend).__module__.startswith("django_tasks_db"):
+            return
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(id=result_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED, finished_at=timezone.now(),
+            exception_class_path="modeler.web.tasks.WorkerDied", traceback=why[:2000])
+    except Exception:
+        log.warning("task %s: its row could not be marked failed", result_id, exc_info=True)

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from modeler.schema import model as m
-from modeler.web import diagrams, exporting, rehearsals
+from modeler.web import diagrams, exporting, exportjobs, rehearsals
 from modeler.web.editing import Refused
 from modeler.web.forms import text_problem
-from modeler.web.models import Design, Version
+from modeler.web.models import Design, ExportJob, Version
 from modeler.web.permissions import can, project_for
 from modeler.web.snapshot import snapshot
 from modeler.web.versions import (
@@ -136,11 +136,54 @@ def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The bundle, built in the request; a version above ``MODELER_EXPORT_INLINE_TABLES``
+    tables is built by a task instead, and this opens its job's page."""
     project, _ = project_for(request.user, slug, "download")
     version = _version(project, number)
+    schema = version_schema(version)
+    target = request.GET.get("target")
+    if len(schema.tables) > exportjobs.inline_tables():
+        job = exportjobs.start(project, version.number, exporting.export_target(target),
+                               request.user)  # type: ignore[arg-type]
+        return redirect("version_export_job", slug=slug, number=version.number, pk=job.pk)
     name, body = exporting.bundle(project, version.number,
-                                  diagram_svg=diagrams.static_svg(version_schema(version)),
-                                  target=request.GET.get("target"))
+                                  diagram_svg=diagrams.static_svg(schema), target=target)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _export_job(request: HttpRequest, slug: str, number: int, pk: int) -> ExportJob:
+    project, _ = project_for(request.user, slug, "download")
+    job = (ExportJob.objects.filter(pk=pk, project=project, number=number).defer("data")
+           .first())
+    if job is None:
+        raise Http404("No such export (finished exports are kept for a while only).")
+    exportjobs.check(job)
+    return job
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    """A queued export's page; for htmx polls, its status fragment."""
+    job = _export_job(request, slug, number, pk)
+    ctx = {**exportjobs.context(job), "project": job.project}
+    if request.htmx and request.htmx.target == "export-job":
+        return render(request, "versions/_export_job.html", ctx)
+    return render(request, "versions/export_job.html", ctx)
+
+
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, slug: str, number: int,
+                        pk: int) -> HttpResponse:
+    """The bundle a finished export job stored."""
+    job = _export_job(request, slug, number, pk)
+    if job.status != ExportJob.Status.DONE:
+        return redirect("version_export_job", slug=slug, number=number, pk=pk)
+    body = (ExportJob.objects.filter(pk=job.pk).values_list("data", flat=True).first()
+            or b"")
+    response = HttpResponse(bytes(body), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
     return response
