@@ -207,7 +207,22 @@ def drop_tables(ctx: Ctx, old_relationships: tuple[Relationship, ...]) -> None:
         ctx.emit(DropTable(ctx.state.table(t.uid)))
 
 
+def drop_generation(ctx: Ctx) -> None:
+    """A generated column that becomes a plain one loses its expression before any column is
+    dropped or renamed: PostgreSQL refuses to drop a column a generation expression reads, and
+    the downgrade (this in reverse) restores the expression after the renames are undone, so
+    its names bind to the columns they named (not to a later column renamed to that name)."""
+    for old, new in ctx.shared_tables():
+        wanted = {c.uid: c for c in new.columns}
+        for c in old.columns:
+            n = wanted.get(c.uid)
+            if n is not None and c.generated is not None and n.generated is None:
+                ctx.emit(AlterColumn(old.uid, old.qualified_name, c.uid, c.name,
+                                     (Change("generated", c.generated, None),)))
+
+
 def drop_columns(ctx: Ctx) -> None:
+    drop_generation(ctx)
     for old, new in ctx.shared_tables():
         keep = {c.uid for c in new.columns}
         gone = [c for c in reversed(old.columns) if c.uid not in keep]

@@ -401,3 +401,30 @@ def test_dropping_a_column_drops_the_checks_and_indexes_that_use_it() -> None:
                                            generated="price * 2"))
     with pytest.raises(ValueError, match="generated column gross"):
         edit.drop(c, price.uid)
+
+
+def test_a_generation_expression_goes_before_the_column_it_reads_is_dropped() -> None:
+    """``doubled`` (generated from ``code``) becomes a plain column while ``code`` is dropped
+    and ``version`` takes its name: the expression is dropped first (PostgreSQL refuses to drop
+    a column an expression reads), and the reverse restores ``code * 2`` bound to the old
+    ``code``, not rewritten by the rename of ``code`` back to ``version`` (found by
+    test_apply_diff_gives_new)."""
+    b = SchemaBuilder()
+    t = b.table("item")
+    t.column("id", "bigint", identity="always", pk=True)
+    t.column("code", "bigint")
+    t.column("version", "integer")
+    t.column("doubled", "bigint", generated="code * 2")
+    old = b.build()
+    item = old.tables[0]
+    _code, version, doubled = item.columns[1:]
+    new_cols = (item.columns[0], replace(version, name="code"),
+                replace(doubled, name="version", generated=None))
+    new = replace(old, tables=(replace(item, columns=new_cols),))
+    ops = diff(old, new)
+    first = ops[0]
+    assert isinstance(first, AlterColumn) and first.uid == doubled.uid
+    assert [(c.field, c.new) for c in first.changes] == [("generated", None)]
+    assert ops.index(first) < min(i for i, o in enumerate(ops) if isinstance(o, DropColumn))
+    assert apply_all(ops, old) == new
+    assert apply_all(reverse_all(ops), new) == old
