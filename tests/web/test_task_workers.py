@@ -297,3 +297,67 @@ def test_a_worker_lays_out_a_large_design_while_the_editor_shows_a_placeholder(
           "the worker's layout", workers)
     after = client.get(reverse("editor", args=["wide"])).content.decode()
     assert "Provisional placement" not in after
+
+
+def test_a_worker_killed_after_taking_the_import_before_running_shows_it_failed_at_once(
+        client: Client, user: Any, workers: Workers, settings: Any) -> None:
+    """The worker takes the task and dies before it marks the job running (RQ's work horse
+    loads the importers first: seconds under load). The job's row still says "queued"; the
+    task backend knows better: the page shows the job failed once the worker's grace
+    (``MODELER_IMPORT_STALE_AFTER``) is over, not after the queue timeout (600 s)."""
+    from django.db import transaction
+
+    from modeler.web import tasks
+
+    client.force_login(user)
+    upload(client, SMALL)
+    job = ImportJob.objects.get()
+    assert job.status == "queued" and job.task_id
+    with transaction.atomic():
+        # the job's row locked: the worker's "running" waits here, right after it took the
+        # task and loaded the import
+        ImportJob.objects.select_for_update().get(pk=job.pk)
+        worker = workers.start()
+        until(lambda: tasks.import_read.get_result(job.task_id).status == "RUNNING",
+              "the worker to take the task", workers)
+
+        def waiting() -> list[int]:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh inside a transaction
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' "
+                    "AND query ILIKE 'UPDATE %web_importjob%'")
+                return [row[0] for row in cursor.fetchall()]
+
+        pids = until(waiting, "the worker to mark its job running", workers)
+        workers.kill(worker)
+        # its server process would wait for the lock, then apply the update to a client that
+        # is gone: end it as a lost machine's connection ends
+        with connection.cursor() as cursor:
+            for pid in pids:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    job.refresh_from_db()
+    assert job.status == "queued"  # nobody said goodbye
+    poll = client.get(reverse("import_job", args=[job.pk]), **POLL).content.decode()
+    assert 'data-status="queued"' in poll  # within the worker's grace
+    settings.MODELER_IMPORT_STALE_AFTER = 1.0  # the grace; the queue timeout stays 600 s
+    time.sleep(1.5)
+    poll = client.get(reverse("import_job", args=[job.pk]), **POLL).content.decode()
+    assert 'data-status="failed"' in poll and "stopped before it started" in poll
+    assert "nothing was created" in poll
+    job.refresh_from_db()
+    assert job.status == "failed" and not PendingImport.objects.exists()
+    if workers.backend == "database":  # the task's own row says so too
+        from django_tasks_db.models import DBTaskResult
+
+        assert DBTaskResult.objects.get(id=job.task_id).status == "FAILED"
+    # a new worker runs the next import; the failed one stays failed
+    settings.MODELER_IMPORT_STALE_AFTER = 30.0
+    workers.start()
+    upload(client, SMALL, slug="again")
+    again = ImportJob.objects.get(slug="again")
+    until(ended(again), "the next import", workers)
+    assert again.status == "done", (again.error, workers.output())
+    job.refresh_from_db()
+    assert job.status == "failed"
