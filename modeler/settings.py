@@ -291,6 +291,12 @@ LIVE_IMPORT_CONCURRENCY = int(os.environ.get("MODELER_LIVE_IMPORT_CONCURRENCY", 
 # modeler/web/importjobs.py.
 MODELER_IMPORT_STALE_AFTER = float(os.environ.get("MODELER_IMPORT_STALE_AFTER", "30"))
 MODELER_IMPORT_QUEUE_TIMEOUT = float(os.environ.get("MODELER_IMPORT_QUEUE_TIMEOUT", "600"))
+# Export bundles of versions above MODELER_EXPORT_INLINE_TABLES tables are built by a task and
+# kept in the database MODELER_EXPORT_KEEP_HOURS (or until superseded); a build running longer
+# than MODELER_EXPORT_TIMEOUT seconds is shown failed (modeler/web/exportjobs.py).
+MODELER_EXPORT_INLINE_TABLES = int(os.environ.get("MODELER_EXPORT_INLINE_TABLES", "150"))
+MODELER_EXPORT_KEEP_HOURS = float(os.environ.get("MODELER_EXPORT_KEEP_HOURS", "24"))
+MODELER_EXPORT_TIMEOUT = float(os.environ.get("MODELER_EXPORT_TIMEOUT", "600"))
 
 # Rehearsal (issue #19): the PostgreSQL server where scratch databases are created and
 # dropped (a role that may CREATE DATABASE; e.g. a Neon branch). Empty: a throw-away local
