@@ -395,6 +395,13 @@ class ColumnLineForm(TextForm):
                                      "[unique] [references table]; Enter adds it.")
 
 
+class NullMeaningForm(TextForm):
+    """CN-01's inline Fix: what NULL means in a column (``key`` is the finding's target)."""
+
+    key = forms.CharField(max_length=100)
+    null_meaning = forms.CharField(max_length=300)
+
+
 class CheckForm(TableChildForm):
     name = forms.CharField(max_length=40, help_text="Short name; stored as ck_<table>_<name>.")
     expression = forms.CharField(max_length=1000, help_text="e.g. amount >= 0")

@@ -578,7 +578,7 @@ def _posts() -> dict[str, Post]:
               "null_meaning": "", "identity": "", "length": "", "precision": "", "scale": ""}
     return {
         "table_add": Post(lambda s: _slug(s, "table_add"), lambda s: table,
-                          form_fields(ef.TableForm), "new"),
+                          form_fields(ef.NewTableForm), "new"),
         "table_update": Post(lambda s: _slug(s, "table_update", s.table("customer").uid),
                              lambda s: {**table, "name": "customer",
                                         "version": _v(s, "table", s.table("customer").uid)},
@@ -591,6 +591,13 @@ def _posts() -> dict[str, Post]:
                               lambda s: {**column, "name": "full_name",
                                          "version": _v(s, "column", _col(s).uid)},
                               form_fields(ef.ColumnForm), lambda s: f"c{_col(s).uid[:8]}"),
+        "column_line_add": Post(lambda s: _slug(s, "column_line_add", s.table("customer").uid),
+                                lambda s: {"line": "nickname text -- what friends say"},
+                                ("line",), "cl"),
+        "null_meaning": Post(lambda s: _slug(s, "null_meaning"),
+                             lambda s: {"key": f"column:{_col(s).uid}",
+                                        "null_meaning": "not known yet"},
+                             ("key", "null_meaning")),
         "column_move": Post(lambda s: _slug(s, "column_move", _col(s).uid),
                             lambda s: {"direction": "up"}, ("direction",)),
         "index_add": Post(lambda s: _slug(s, "index_add", s.table("customer").uid),
@@ -686,7 +693,9 @@ POSTS = _posts()
 # POST views that read no text: what they do is named by the URL alone
 NO_TEXT = {"delete_element", "relayout", "fix", "version_restore", "logout", "undo", "redo",
            "review:inbox_read_all", "review:notification_open", "review:member_remove",
-           "review:proposal_rebase", "review:proposal_close", "review:request_review"}
+           "review:proposal_rebase", "review:proposal_close", "review:request_review",
+           # an export job's page and download (tests/web/test_export_jobs.py)
+           "version_export_job", "version_export_job_download"}
 # GET views: their query parameters (poisoned by test_odd_query_parameters_never_5xx)
 GETS: dict[str, tuple[Callable[[Shop], str], tuple[str, ...]]] = {
     "editor": (lambda s: _slug(s, "editor"), ("table", "q", "column")),

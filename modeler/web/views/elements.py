@@ -474,14 +474,15 @@ def null_meaning(request: HttpRequest, slug: str, design: int | None = None) -> 
     """The Fix of CN-01 (a nullable column without a stated NULL meaning): the findings
     panel asks for the meaning inline and this saves it on the column, as an edit."""
     ctx = _Ctx(request, slug, design)
+    form = editor_forms.NullMeaningForm(request.POST)
     key = request.POST.get("key") or ""
     if not key.startswith("column:"):
         raise Http404("No such column.")
     table, col = ctx.element_table(key.removeprefix("column:"))
     if not isinstance(col, m.Column):
         raise Http404("No such column.")
-    meaning = " ".join((request.POST.get("null_meaning") or "").split())
-    if not meaning or len(meaning) > 300:
+    meaning = " ".join(form.cleaned_data["null_meaning"].split()) if form.is_valid() else ""
+    if not meaning:
         return _refuse(ctx, table.uid, 422, [
             f"{table.name}.{col.name}: say what NULL means, in at most 300 characters "
             "(for example: not shipped yet)."])
@@ -737,24 +738,18 @@ def delete(request: HttpRequest, slug: str, uid: str,
 
 
 def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
-    idx = schema._index
-    if uid in idx.tables:
-        return f"table {idx.tables[uid].qualified_name}", uid
-    if uid in idx.columns:
-        t, c = idx.columns[uid]
-        return f"column {t.name}.{c.name}", t.uid
-    if uid in idx.types:
-        return f"type {idx.types[uid].qualified_name}", None
-    for r in schema.relationships:
-        if r.uid == uid:
-            return f"relationship {r.name}", r.child_table
-    for t in schema.tables:
-        for kind, items in (("index", t.indexes), ("constraint", (*t.uniques, *t.checks)),
-                            ("query pattern", t.query_patterns)):
-            for x in items:
-                if x.uid == uid:
-                    return f"{kind} {x.name}", t.uid
-    raise Http404("No such element.")
+    found = schema.locate(uid)
+    if found is None or found.kind == "extension":
+        raise Http404("No such element.")
+    el, owner = found.element, found.table.uid if found.table is not None else None
+    if isinstance(el, m.Table | m.EnumType | m.Domain):
+        return f"{'table' if found.kind == 'table' else 'type'} {el.qualified_name}", owner
+    if isinstance(el, m.Column) and found.table is not None:
+        return f"column {found.table.name}.{el.name}", owner
+    if isinstance(el, m.Relationship):
+        return f"relationship {el.name}", el.child_table
+    label = {"index": "index", "query_pattern": "query pattern"}.get(found.kind, "constraint")
+    return f"{label} {el.name}", owner
 
 
 
