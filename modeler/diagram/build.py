@@ -169,7 +169,7 @@ def _edge(rel: Relationship, child: Node, parent: Node, options: ViewOptions,
         parent_port=parent_port.id if parent_port else None,
         label=rel.name if labels else "", comment=rel.comment,
         style=styles.edge_style(rel, status, highlighted), status=status,
-        highlighted=highlighted, comments=options.comments.get(rel.uid, 0))
+        highlighted=highlighted, comments=options.comments.get(rel.uid, 0), name=rel.name)
 
 
 def _clusters(tables: Iterable[Table]) -> tuple[Cluster, ...]:

@@ -281,8 +281,16 @@ def _edge(edge: Edge, sides: tuple[str, str], with_label: bool = True) -> str:
         attrs.append(f"penwidth={st.width}")
     if with_label and has_label(edge):
         attrs.append(f"label=<{_edge_label(edge)}>")
+    if not edge.label and (edge.name or edge.comment):
+        # the name is not drawn: it is the edge's tooltip (an SVG <title> on hover)
+        attrs.append(f'tooltip="{escape(edge_tooltip(edge))}"')
     return (f"{end(edge.child, edge.child_port, sides[0])} -> "
             f"{end(edge.parent, edge.parent_port, sides[1])} [" + ", ".join(attrs) + "];")
+
+
+def edge_tooltip(edge: Edge) -> str:
+    """The hover text of an edge whose name is not drawn: its name, then its comment."""
+    return "\n".join(p for p in (edge.name, edge.comment) if p)
 
 
 def _edge_label(edge: Edge) -> str:

@@ -123,6 +123,7 @@ class Edge:
     status: Status | None = None
     highlighted: bool = False
     comments: int = 0
+    name: str = ""  # the relationship's name, shown or not (the tooltip when not drawn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from modeler.web import models as db
 AUTO_KEYS_COLUMNS = 6000
 DETAIL_CHOICES = ("auto", *DETAILS)
 DEFAULT_PREFS: dict[str, Any] = {"detail": "auto", "direction": "LR", "focus": "", "depth": 1,
-                                 "area": ""}
+                                 "area": "", "labels": False}
 EMPTY_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" id="empty">'
              '<text x="200" y="55" text-anchor="middle" fill="#6b7785">'
              'Add a table to start the diagram.</text></svg>')
@@ -96,8 +96,11 @@ def clean_prefs(data: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
     area = data.get("area") or ""
     if area and area not in subject_areas(schema):
         raise ValueError("area names no subject area of this design")
+    labels = data.get("labels", False)
+    if labels not in (True, False, "", "0", "1", "on"):
+        raise ValueError("labels must be on or off")
     return {"detail": detail, "direction": direction, "focus": focus, "depth": depth,
-            "area": area}
+            "area": area, "labels": labels in (True, "1", "on")}
 
 
 def subject_areas(schema: m.Schema) -> set[str]:
@@ -126,7 +129,11 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
                        focus=focus, depth=int(prefs.get("depth", 1)),
                        subject_areas=(prefs["area"],) if prefs.get("area") else (),
                        highlight=frozenset({highlight}) if highlight else frozenset(),
-                       badges=dict(badges or {}), **extra)  # type: ignore[arg-type]
+                       badges=dict(badges or {}),
+                       # relationship names drawn on the edges only when asked (else the
+                       # edge's tooltip)
+                       edge_labels=bool(prefs.get("labels")),
+                       **extra)  # type: ignore[arg-type]
 
 
 def resolved_detail(detail: str, schema: m.Schema) -> str:
@@ -141,7 +148,7 @@ def resolved_detail(detail: str, schema: m.Schema) -> str:
 def options_from_query(query: Mapping[str, Any], schema: m.Schema,
                        prefs: Mapping[str, Any]) -> ViewOptions:
     """Download options: the user's view, overridden by ?detail=&direction=&focus=&depth=."""
-    asked = {k: query[k] for k in ("detail", "direction", "focus", "depth", "area")
+    asked = {k: query[k] for k in ("detail", "direction", "focus", "depth", "area", "labels")
              if k in query}
     merged = {**current_prefs(prefs, schema), **asked}
     return view_options(clean_prefs(merged, schema), schema)
