@@ -361,3 +361,36 @@ def test_a_worker_killed_after_taking_the_import_before_running_shows_it_failed_
     assert again.status == "done", (again.error, workers.output())
     job.refresh_from_db()
     assert job.status == "failed"
+
+
+def test_a_worker_process_builds_a_large_export_with_the_inline_bytes(
+        client: Client, user: Any, workers: Workers, settings: Any) -> None:
+    """An export above MODELER_EXPORT_INLINE_TABLES is built by a worker process and
+    downloaded from any web process: the same bytes as the request builds."""
+    from modeler.web import services
+    from modeler.web.models import ExportJob
+    from modeler.web.snapshot import materialize
+    from modeler.web.versions import version_save
+    from tests.web.test_rules_web import good_schema
+
+    project = services.project_create(name="Shop", slug="shop", owner=user)
+    materialize(good_schema(), services.main_design(project))
+    version_save(project=project, actor=user, message="First cut of the shop design")
+    client.force_login(user)
+    inline = client.get(reverse("version_export", args=["shop", 1]))
+    assert inline.status_code == 200 and inline.content.startswith(b"PK")
+    settings.MODELER_EXPORT_INLINE_TABLES = 1
+    queued = client.get(reverse("version_export", args=["shop", 1]))
+    job = ExportJob.objects.get()
+    assert queued.status_code == 302 and job.status == "queued"
+    workers.start()
+
+    def built() -> ExportJob | None:
+        job.refresh_from_db(fields=["status", "error"])
+        return job if job.status not in ExportJob.ACTIVE else None
+
+    until(built, "the export job", workers)
+    assert job.status == "done", (job.error, workers.output())
+    got = client.get(reverse("version_export_job_download", args=["shop", 1, job.pk]))
+    assert got.content == inline.content
+    assert got["Content-Disposition"] == inline["Content-Disposition"]
