@@ -260,6 +260,10 @@ def test_a_worker_killed_mid_create_leaves_nothing_and_the_retry_works(
     assert "stopped unexpectedly" in body and "nothing was created" in body
     create.refresh_from_db()
     assert create.status == "failed"
+    if workers.backend == "database":  # the killed task's own row: failed too, not running
+        from django_tasks_db.models import DBTaskResult
+
+        assert DBTaskResult.objects.get(id=create.task_id).status == "FAILED"
     assert PendingImport.objects.filter(pk=pending.pk).exists()  # the preview stays
     # the user tries again; a new worker creates the project, once
     settings.MODELER_IMPORT_STALE_AFTER = 30.0
