@@ -180,3 +180,22 @@ def test_null_meaning_asked_inline_from_the_finding(shop: Client, project: Any) 
     response = shop.post(reverse("null_meaning", args=["shop"]),
                          {"key": "column:nope", "null_meaning": "x"}, **HX)
     assert response.status_code == 404
+
+
+def test_viewers_get_no_way_out(shop: Client, project: Any, other_user: Any) -> None:
+    from modeler.web.models import Membership
+
+    Membership.objects.create(project=project, user=other_user, role="viewer")
+    viewer = Client()
+    viewer.force_login(other_user)
+    uid = uid_of(project, "customer")
+    col = schema_of(project).table(uid).columns[0]
+    before = schema_of(project)
+    for name, data, args in (
+            ("null_meaning", {"key": f"column:{col.uid}", "null_meaning": "x"}, ()),
+            ("column_line_add", {"cl-line": "nick text"}, (uid,)),
+            ("pattern_add", {"qp-name": "p", "qp-equality": "id", "way_out": "IX-02"},
+             (uid,))):
+        r = viewer.post(reverse(name, args=["shop", *args]), data, **HX)
+        assert r.status_code in (403, 404), name
+    assert schema_of(project) == before
