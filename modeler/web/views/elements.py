@@ -131,7 +131,8 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
                 "errors": errors, "findings": findings,
                 # the one-click ways out: a rule's fix, or a junction's two parents
                 "offers": ways_out.offers(findings),
-                "parents": ways_out.junction_parents(ctx.schema, findings),
+                "parents": ways_out.junction_parents(ctx.schema, findings)
+                if carrier.prefix == "new" else None,  # the add-table form only
                 "prefix": carrier.prefix}
             carrier.add_error(None, "Not saved.")
         errors, findings = [], ()
