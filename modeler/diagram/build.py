@@ -24,7 +24,10 @@ def build_graph(schema: Schema, options: ViewOptions | None = None) -> Graph:
     shown = {t.uid for t in tables}
     clusters = _clusters(tables)
     member = {n: c.id for c in clusters for n in c.node_ids}
-    nodes = tuple(_node_memo(schema, t, options, member.get(node_id(t.uid))) for t in tables)
+    # colours of every area of the design (a filtered or focused view keeps them)
+    areas = styles.area_colours(t.subject_area for t in schema.tables if t.subject_area)
+    nodes = tuple(_node_memo(schema, t, options, member.get(node_id(t.uid)),
+                             areas.get(t.subject_area)) for t in tables)
     by_table = {n.table_uid: n for n in nodes}
     labels = (options.edge_labels if options.edge_labels is not None
               else len(tables) <= EDGE_LABEL_LIMIT)
@@ -107,14 +110,14 @@ _MEMO_LOCK = threading.Lock()
 
 
 def _node_memo(schema: Schema, table: Table, options: ViewOptions,
-               cluster: str | None) -> Node:
+               cluster: str | None, area: str | None = None) -> Node:
     """:func:`_node`, memoised for the editor's views (no review status, comment or
     highlight marks, which are per column)."""
     if options.status or options.comments or options.highlight:
-        return _node(schema, table, options, cluster)
+        return _node(schema, table, options, cluster, area)
     fk = frozenset(c for r in schema.relationships_of(table.uid) for c in r.child_columns)
     key = (id(table), options.detail, options.badges.get(table.uid), cluster, fk,
-           id(schema.enums), id(schema.domains))
+           id(schema.enums), id(schema.domains), area)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None:
@@ -122,7 +125,7 @@ def _node_memo(schema: Schema, table: Table, options: ViewOptions,
     if (hit is not None and hit[0] is table and hit[1] is schema.enums
             and hit[2] is schema.domains):
         return hit[3]
-    node = _node(schema, table, options, cluster)
+    node = _node(schema, table, options, cluster, area)
     with _MEMO_LOCK:
         _MEMO[key] = (table, schema.enums, schema.domains, node)
         while len(_MEMO) > _MEMO_SIZE:
@@ -130,7 +133,8 @@ def _node_memo(schema: Schema, table: Table, options: ViewOptions,
     return node
 
 
-def _node(schema: Schema, table: Table, options: ViewOptions, cluster: str | None) -> Node:
+def _node(schema: Schema, table: Table, options: ViewOptions, cluster: str | None,
+          area: str | None = None) -> Node:
     markers = column_markers(schema, table)
     columns = _shown_columns(table, markers, options)
     ports = tuple(_port(schema, c, markers[c.uid], options) for c in columns)
@@ -141,7 +145,8 @@ def _node(schema: Schema, table: Table, options: ViewOptions, cluster: str | Non
         namespace="" if table.namespace == "public" else table.namespace,
         comment=table.comment, ports=ports,
         hidden_columns=0 if options.detail == "names" else len(table.columns) - len(ports),
-        style=styles.node_style(table, status, highlighted), badge=options.badges.get(table.uid),
+        style=styles.node_style(table, status, highlighted, area),
+        badge=options.badges.get(table.uid),
         status=status, highlighted=highlighted, comments=options.comments.get(table.uid, 0),
         position=table.position, cluster=cluster)
 

@@ -84,7 +84,7 @@ def head_lines(graph: Graph, settings: EngineSettings) -> list[str]:
     attrs += list(settings.graph_attrs)
     lines.append("  graph [" + ", ".join(f"{k}={quoted(v)}" for k, v in attrs) + "];")
     lines.append(f"  {NODE_DEFAULTS}")
-    lines.append(f'  edge [fontname="{FONT}", fontsize="8", dir="both", arrowsize="0.9"];')
+    lines.append(f'  edge [fontname="{FONT}", fontsize="8", dir="both", arrowsize="1.3"];')
     return lines
 
 

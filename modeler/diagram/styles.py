@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from modeler.diagram.escape import safe_colour
 from modeler.diagram.graph import EdgeStyle, NodeStyle, RowStyle
 from modeler.diagram.options import Badge, Status
@@ -17,6 +20,22 @@ KIND_COLOURS: dict[str, str] = {
     "lookup": "#3f7f4f",
     "append_only": "#7a5c2e",
 }
+
+# Header colours of subject areas (a table without its own colour): dark enough for white
+# text, distinct from each other; an area's colour is picked by a digest of its name, so it
+# is the same in every view, diagram and session.
+AREA_PALETTE: tuple[str, ...] = (
+    "#3b6ea5",  # blue
+    "#2e7d6b",  # teal
+    "#8e3b6e",  # plum
+    "#b0552b",  # rust
+    "#5b4a9e",  # indigo
+    "#4f7a28",  # olive green
+    "#9c2f3f",  # crimson
+    "#6d5a3f",  # umber
+    "#1f6f8b",  # petrol
+    "#7a4fa3",  # violet
+)
 
 # status → (strong colour for borders/edges, light fill for rows and headers)
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -44,10 +63,46 @@ ON_DELETE_STYLES: dict[str, tuple[str, str]] = {
 }
 
 
-def node_style(table: Table, status: Status | None, highlighted: bool) -> NodeStyle:
-    """Header colour from the table's own colour (when valid) or its kind; border from the
-    review status, thick and yellow when highlighted."""
-    header = safe_colour(table.color) or KIND_COLOURS.get(table.kind, KIND_COLOURS["entity"])
+def area_colour(area: str) -> str:
+    """The header colour of a subject area: stable (a digest of the name), from
+    :data:`AREA_PALETTE`."""
+    digest = hashlib.blake2b(area.encode("utf-8"), digest_size=4).digest()
+    return AREA_PALETTE[int.from_bytes(digest, "big") % len(AREA_PALETTE)]
+
+
+def area_colours(areas: Iterable[str]) -> dict[str, str]:
+    """The colours of a design's subject areas: each its :func:`area_colour`, unless an
+    area earlier by name took it, then the next colour of the palette no area has yet
+    (while there is one), so that the areas of one design differ."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for area in sorted(set(areas)):
+        colour = area_colour(area)
+        if colour in taken and len(taken) < len(AREA_PALETTE):
+            i = AREA_PALETTE.index(colour)
+            while AREA_PALETTE[i] in taken:
+                i = (i + 1) % len(AREA_PALETTE)
+            colour = AREA_PALETTE[i]
+        out[area] = colour
+        taken.add(colour)
+    return out
+
+
+def header_colour(table: Table, area: str | None = None) -> str:
+    """The table's own colour (when valid), else its subject area's (``area``: the
+    design's colour of it, see :func:`area_colours`), else its kind's."""
+    if (own := safe_colour(table.color)) is not None:
+        return own
+    if table.subject_area:
+        return area or area_colour(table.subject_area)
+    return KIND_COLOURS.get(table.kind, KIND_COLOURS["entity"])
+
+
+def node_style(table: Table, status: Status | None, highlighted: bool,
+               area: str | None = None) -> NodeStyle:
+    """Header colour from :func:`header_colour`; border from the review status, thick and
+    yellow when highlighted."""
+    header = header_colour(table, area)
     border, width, fill = header, 1, "#ffffff"
     if status is not None:
         border, fill = STATUS_COLOURS[status]

@@ -79,3 +79,59 @@ def test_view_prefs_labels_bad_value(placed: Schema) -> None:
 
     with pytest.raises(ValueError, match="labels"):
         clean_prefs({"labels": "maybe"}, placed)
+
+
+# ---------------------------------------------------------------- item 2: colours and ends
+
+
+def test_headers_coloured_by_subject_area(placed: Schema) -> None:
+    from modeler.diagram.styles import AREA_PALETTE, KIND_COLOURS, area_colours
+
+    graph = build_graph(placed)
+    header = {n.name: n.style.header_fill for n in graph.nodes}
+    colours = area_colours(["sales", "catalog"])
+    assert colours["sales"] != colours["catalog"]
+    assert set(colours.values()) <= set(AREA_PALETTE)
+    assert header["customer"] == header["order_"] == header["order_line"] == colours["sales"]
+    assert header["product"] == colours["catalog"]
+    assert header["event"] == KIND_COLOURS["entity"]  # no area: its kind's colour
+    # the table's own colour wins over its area's
+    own = replace(placed, tables=tuple(replace(t, color="#123456") if t.name == "customer"
+                                       else t for t in placed.tables))
+    header = {n.name: n.style.header_fill for n in build_graph(own).nodes}
+    assert header["customer"] == "#123456" and header["order_"] == colours["sales"]
+    # the same in a view filtered to one area, and in DOT
+    sales = build_graph(placed, ViewOptions(subject_areas=("sales",)))
+    assert {n.style.header_fill for n in sales.nodes} == {colours["sales"]}
+    assert f'BGCOLOR="{colours["catalog"]}"' in pinned_dot(placed)
+
+
+def test_area_colours_stable_and_distinct() -> None:
+    from modeler.diagram.styles import AREA_PALETTE, area_colour, area_colours
+
+    names = [f"area{i}" for i in range(len(AREA_PALETTE))]
+    colours = area_colours(names)
+    assert len(set(colours.values())) == len(AREA_PALETTE)  # no two alike while they last
+    assert area_colours(reversed(names)) == colours  # order of the tables does not matter
+    assert area_colours(["x"]) == {"x": area_colour("x")}
+    many = area_colours([f"a{i}" for i in range(30)])
+    assert set(many.values()) == set(AREA_PALETTE)
+
+
+def test_crows_foot_ends(placed: Schema) -> None:
+    dot = pinned_dot(placed, ViewOptions(edge_labels=False))
+    ends = {}
+    for rel in placed.relationships:
+        [line] = [x for x in dot.splitlines() if f"rel-{rel.uid}" in x and " -> " in x]
+        tail = line.split("arrowtail=", 1)[1].split(",", 1)[0]
+        head = line.split("arrowhead=", 1)[1].split(",", 1)[0]
+        ends[rel.name] = (tail, head)
+    by_child = {r.name: r for r in placed.relationships}
+    for name, (tail, head) in ends.items():
+        rel = by_child[name]
+        # child side: zero or many (a circle then a crow at the table)
+        assert tail == ("teeodot" if rel.cardinality == "one-to-one" else "crowodot")
+        # parent side: exactly one (two bars) when the FK is NOT NULL, else zero or one
+        assert head == ("teeodot" if rel.optional else "teetee")
+    assert {h for _, h in ends.values()} == {"teetee", "teeodot"}
+    assert 'arrowsize="1.3"' in dot  # large enough to read the ends at 100 %
