@@ -20,7 +20,7 @@ from modeler.rules.catalog import get_rule
 from modeler.rules.core import DEFAULT_CONFIG, Config, Finding, Level, Rule
 from modeler.rules.ruledocs import doc_for
 from modeler.rules.runner import lint
-from modeler.schema.model import Schema, Table
+from modeler.schema.model import Relationship, Schema, Table
 
 MIN_JUSTIFICATION = 20
 # Presentation-only fields: moving a table on the diagram does not lapse its waivers.
@@ -140,24 +140,17 @@ def _scope(schema: Schema, element_uid: str) -> frozenset[str]:
 
 def _owner_table(schema: Schema, uid: str) -> str | None:
     """The table holding the element ``uid`` (a relationship's child table), if any."""
-    idx = schema._index
-    if uid in idx.tables:
-        return uid
-    if uid in idx.columns:
-        return idx.columns[uid][0].uid
-    for t in schema.tables:
-        if (any(i.uid == uid for i in t.indexes) or any(u.uid == uid for u in t.uniques)
-                or any(c.uid == uid for c in t.checks)
-                or any(q.uid == uid for q in t.query_patterns)):
-            return t.uid
-    for r in schema.relationships:
-        if r.uid == uid:
-            return r.child_table
-    return None
+    found = schema.locate(uid)
+    if found is None:
+        return None
+    if isinstance(found.element, Relationship):
+        return found.element.child_table
+    return found.table.uid if found.table is not None else None
 
 
 def _present(schema: Schema, uid: str) -> bool:
-    return _owner_table(schema, uid) is not None or uid in schema._index.types
+    found = schema.locate(uid)
+    return found is not None and found.kind != "extension"
 
 
 def gate_findings(before: Schema, after: Schema, element_uid: str | None,

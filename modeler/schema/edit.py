@@ -95,19 +95,22 @@ def put_extension(schema: m.Schema, ext: m.Extension) -> m.Schema:
 def dependents(schema: m.Schema, uid: str) -> list[str]:
     """What goes with the element ``uid`` when it is dropped, as sentences for the user."""
     out: list[str] = []
-    idx = schema._index
-    if uid in idx.tables:
-        t = idx.tables[uid]
+    found = schema.locate(uid)
+    if found is None:
+        return out
+    if found.kind == "table":
+        t = found.element
+        assert isinstance(t, m.Table)
         for r in schema.relationships:
             if r.parent_table == uid and r.child_table != uid:
-                child = idx.tables[r.child_table].name
+                child = schema.table(r.child_table).name
                 out.append(f"foreign key {r.name} from {child} to {t.name}")
             elif r.child_table == uid:
                 out.append(f"foreign key {r.name}")
         out += [f"{len(t.columns)} column(s)", f"{len(t.indexes)} index(es)"] if t.columns else []
         return out
-    if uid in idx.columns:
-        t, _col = idx.columns[uid]
+    if found.kind == "column":
+        t, _col = schema.table_of_column(uid), schema.column(uid)
         out += [f"foreign key {r.name}" for r in schema.relationships
                 if uid in r.child_columns or uid in r.parent_columns]
         out += [f"index {i.name}" for i in t.indexes
@@ -119,7 +122,7 @@ def dependents(schema: m.Schema, uid: str) -> list[str]:
         out += [f"sequence {s.name} (owned by it)" for s in schema.sequences
                 if s.owned_by_column == uid]
         return out
-    if uid in idx.types:
+    if found.kind in ("enum", "domain"):
         return [f"column {t.name}.{c.name} uses it" for t in schema.tables for c in t.columns
                 if c.type.ref == uid]
     return out
@@ -131,8 +134,9 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
     Enums and domains still used by a column are refused (ValueError): change the columns
     first, dropping data types silently would change other tables.
     """
-    idx = schema._index
-    if uid in idx.tables:
+    found = schema.locate(uid)
+    kind = found.kind if found is not None else None
+    if kind == "table":
         # its partitions stay, as plain tables (DROP TABLE would take them along; the
         # design keeps what the user did not ask to drop)
         tables = tuple(replace(t, partition_of=None, partition_bound="")
@@ -142,28 +146,23 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
             relationships=tuple(r for r in schema.relationships
                                 if uid not in (r.child_table, r.parent_table)),
             sequences=tuple(s for s in schema.sequences if s.owned_by_table != uid)))
-    if uid in idx.columns:
+    if kind == "column":
         return _drop_column(schema, uid)
-    if uid in idx.types:
+    if kind in ("enum", "domain"):
         users = dependents(schema, uid)
         if users:
             raise ValueError("still in use: " + "; ".join(users))
         return m.normalized(replace(schema, enums=_without(schema.enums, uid),
                                     domains=_without(schema.domains, uid)))
-    for r in schema.relationships:
-        if r.uid == uid:
-            return m.normalized(replace(schema, relationships=_without(schema.relationships,
-                                                                       uid)))
-    for e in schema.extensions:
-        if e.uid == uid:
-            return m.normalized(replace(schema, extensions=_without(schema.extensions, uid)))
-    for t in schema.tables:
-        for attr in ("indexes", "uniques", "checks", "query_patterns"):
-            items = getattr(t, attr)
-            if any(x.uid == uid for x in items):
-                return _map_table(schema, t.uid,
-                                  lambda tt, a=attr: replace(tt, **{a: _without(getattr(tt, a),
-                                                                                uid)}))
+    if kind == "relationship":
+        return m.normalized(replace(schema, relationships=_without(schema.relationships, uid)))
+    if kind == "extension":
+        return m.normalized(replace(schema, extensions=_without(schema.extensions, uid)))
+    attr = {"index": "indexes", "unique": "uniques", "check": "checks",
+            "query_pattern": "query_patterns"}.get(kind or "")
+    if found is not None and found.table is not None and attr is not None:
+        return _map_table(schema, found.table.uid,
+                          lambda tt: replace(tt, **{attr: _without(getattr(tt, attr), uid)}))
     raise KeyError(uid)
 
 

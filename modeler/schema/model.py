@@ -500,6 +500,36 @@ class Schema:
             parent = self._index.tables[parent].partition_of
         return depth
 
+    def locate(self, uid: str) -> Located | None:
+        """The element ``uid`` (any kind that has a uid: table, column, enum, domain,
+        relationship, index, unique, check, query pattern, extension) with its kind and the
+        table that holds it; None when the design has no such element."""
+        idx = self._index
+        table = idx.tables.get(uid)
+        if table is not None:
+            return Located("table", table, table)
+        pair = idx.columns.get(uid)
+        if pair is not None:
+            return Located("column", pair[1], pair[0])
+        return idx.others.get(uid)
+
+
+ElementKind = Literal["table", "column", "enum", "domain", "relationship", "index", "unique",
+                      "check", "query_pattern", "extension"]
+Element = (Table | Column | EnumType | Domain | Relationship | Index | UniqueConstraint
+           | CheckConstraint | QueryPattern | Extension)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """What :meth:`Schema.locate` found: the element, its kind, and the table holding it
+    (the table itself for a table, the child table for a relationship, None for data types
+    and extensions)."""
+
+    kind: ElementKind
+    element: Element
+    table: Table | None
+
 
 # `slots=True` dataclasses have no __dict__, so cached_property cannot store on Schema;
 # Schema is declared without slots for that reason and the index lives in its __dict__.
@@ -508,8 +538,8 @@ class _SchemaIndex:
     edits (the migration renderer, the differ) asks a fresh snapshot for one table, and
     must not pay for a map of every column each time."""
 
-    __slots__ = ("_columns", "_incoming", "_outgoing", "_schema", "_tables", "_tables_by_name",
-                 "_types")
+    __slots__ = ("_columns", "_incoming", "_others", "_outgoing", "_schema", "_tables",
+                 "_tables_by_name", "_types")
 
     def __init__(self, schema: Schema) -> None:
         self._schema = schema
@@ -519,6 +549,7 @@ class _SchemaIndex:
         self._types: dict[str, EnumType | Domain] | None = None
         self._outgoing: dict[str, tuple[Relationship, ...]] | None = None
         self._incoming: dict[str, tuple[Relationship, ...]] | None = None
+        self._others: dict[str, Located] | None = None
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -559,6 +590,27 @@ class _SchemaIndex:
             self._relationships()
         assert self._incoming is not None
         return self._incoming
+
+    @property
+    def others(self) -> dict[str, Located]:
+        """Elements other than tables and columns by uid (the first one wins: data types,
+        relationships, then each table's indexes, uniques, checks, query patterns)."""
+        if self._others is None:
+            found: dict[str, Located] = {}
+            for uid, obj in self.types.items():
+                kind: ElementKind = "enum" if isinstance(obj, EnumType) else "domain"
+                found.setdefault(uid, Located(kind, obj, None))
+            for r in self._schema.relationships:
+                found.setdefault(r.uid, Located("relationship", r, self.tables.get(r.child_table)))
+            for t in self._schema.tables:
+                for kind, items in (("index", t.indexes), ("unique", t.uniques),
+                                    ("check", t.checks), ("query_pattern", t.query_patterns)):
+                    for x in items:
+                        found.setdefault(x.uid, Located(kind, x, t))
+            for e in self._schema.extensions:
+                found.setdefault(e.uid, Located("extension", e, None))
+            self._others = found
+        return self._others
 
     def _relationships(self) -> None:
         out: dict[str, list[Relationship]] = {}

@@ -61,25 +61,15 @@ def element_json(schema: m.Schema, uid: str | None) -> Any:
     """The element ``uid`` of ``schema`` as JSON (None when absent) for the activity log."""
     if not uid:
         return None
-    idx = schema._index
-    if uid in idx.tables:
-        t = idx.tables[uid]
+    found = schema.locate(uid)
+    if found is None or found.kind == "extension":
+        return None
+    if isinstance(t := found.element, m.Table):
         return serialize.encode(m.Table(uid=t.uid, name=t.name, namespace=t.namespace,
                                         comment=t.comment, kind=t.kind,
                                         delete_strategy=t.delete_strategy,
                                         columns=t.columns))
-    if uid in idx.columns:
-        return serialize.encode(idx.columns[uid][1])
-    if uid in idx.types:
-        return serialize.encode(idx.types[uid])
-    for r in schema.relationships:
-        if r.uid == uid:
-            return serialize.encode(r)
-    for t in schema.tables:
-        for x in (*t.indexes, *t.uniques, *t.checks, *t.query_patterns):
-            if x.uid == uid:
-                return serialize.encode(x)
-    return None
+    return serialize.encode(found.element)
 
 
 def gate(old: m.Schema, new: m.Schema, target_uid: str | None,
