@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
@@ -110,8 +111,7 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
     assert body.count(SVG_MARK) == 1, "the edited partial must show the diagram once"
     response.content = body.replace(SVG_MARK, drawing.result()).encode()
     response["ETag"] = f'"{ctx.design.revision}"'
-    response["HX-Trigger"] = f'{{"schema-saved": {{"rev": {ctx.design.revision}}}}}'
-    return response
+    return trigger_client_event(response, "schema-saved", {"rev": ctx.design.revision})
 
 
 def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
@@ -287,9 +287,7 @@ def table_move(request: HttpRequest, slug: str, uid: str,
                    change=lambda s: diagrams.move(s, uid, dx, dy), log=False, gated=False)
     except Refused as exc:
         return HttpResponse("; ".join(exc.reasons), status=422, content_type="text/plain")
-    response = HttpResponse(status=204)
-    response["HX-Trigger"] = "schema-changed"
-    return response
+    return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
 
 @login_required
@@ -308,9 +306,7 @@ def relayout(request: HttpRequest, slug: str, design: int | None = None) -> Http
                    log=True, gated=False)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("editor", *ctx.url_args())
-    response = HttpResponse(status=204)
-    response["HX-Trigger"] = "schema-changed"
-    return response
+    return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
 
 # ----------------------------------------------------------------------------- columns
