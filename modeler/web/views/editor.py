@@ -231,15 +231,20 @@ def download(request: HttpRequest, slug: str, fmt: str,
 @require_POST
 def save_view(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Remember the diagram view options (detail, direction, focus, depth, area)."""
-    project, _, design_ = design_for(request.user, slug, design)
+    project, role, design_ = design_for(request.user, slug, design)
     design = design_
     schema = snapshot(design)
     try:
         prefs = diagrams.clean_prefs(request.POST, schema)
     except ValueError as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain")
+    before = diagrams.prefs_for(request.user, project)
     ViewPrefs.objects.update_or_create(project=project, user=request.user,
                                        defaults={"options": prefs})
+    # a new direction re-lays the design out at once (pinned drawings ignore it)
+    from modeler.web.diagram_view import follow_direction
+
+    follow_direction(request.user, role, design, schema, before, prefs)
     response = HttpResponse(status=204)
     response["HX-Trigger"] = "schema-changed"
     return response
