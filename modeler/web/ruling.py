@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
 from modeler import rules
+from modeler.cache import LockedLRU
 from modeler.rules import Config, Finding, Level, LevelOverride, Waiver
 from modeler.schema import model as m
 from modeler.web import models as db
@@ -16,9 +16,8 @@ from modeler.web import models as db
 # diagram's badges and the next edit's gate reuse it. Keyed by the rule configuration and
 # the snapshot's hash; a hit also compares the snapshot itself, so a collision cannot serve
 # wrong findings.
-_CACHE: OrderedDict[tuple[Any, ...], tuple[m.Schema, tuple[Finding, ...]]] = OrderedDict()
-_CACHE_SIZE = 8  # each entry keeps a snapshot alive: bounded for the collector too
-_LOCK = threading.Lock()
+# Each entry keeps a snapshot alive: bounded (8) for the collector too.
+_CACHE: LockedLRU[tuple[Any, ...], tuple[m.Schema, tuple[Finding, ...]]] = LockedLRU(8)
 
 
 def config_for(project: db.Project, **kw: Any) -> Config:
@@ -42,16 +41,11 @@ def waivers_for(design: db.Design | int) -> tuple[Waiver, ...]:
 def raw_lint(schema: m.Schema, config: Config) -> tuple[Finding, ...]:
     """``rules.lint(schema, config)``, cached by content (see ``_CACHE``)."""
     key = (config.overrides, config.baseline, hash(schema))
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] == schema:
-            _CACHE.move_to_end(key)
-            return hit[1]
+    hit = _CACHE.get(key, lambda entry: entry[0] == schema)
+    if hit is not None:
+        return hit[1]
     found = rules.lint(schema, config)
-    with _LOCK:
-        _CACHE[key] = (schema, found)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    _CACHE.put(key, (schema, found))
     return found
 
 

@@ -11,8 +11,7 @@ queries. Rows are read with ``values_list`` (no model instances) because this ru
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from modeler.cache import LockedLRU
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
@@ -62,15 +62,14 @@ class SnapshotCache:
     path that does not bump the revision cannot hide."""
 
     def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._items: OrderedDict[CacheKey, m.Schema] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: LockedLRU[CacheKey, m.Schema] = LockedLRU(size)
+
+    @property
+    def size(self) -> int:
+        return self._items.size
 
     def get(self, key: CacheKey, settings: m.Settings, name: str) -> m.Schema | None:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
+        hit = self._items.get(key)
         if hit is None or hit.settings != settings or hit.name != name:
             return None
         if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
@@ -81,15 +80,10 @@ class SnapshotCache:
         return hit
 
     def put(self, key: CacheKey, schema: m.Schema) -> None:
-        with self._lock:
-            self._items[key] = schema
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self._items.put(key, schema)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
 
 class StaleSnapshot(AssertionError):

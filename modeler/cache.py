@@ -1,0 +1,54 @@
+"""A small thread-safe LRU map: the process-wide caches of snapshots and of lint results.
+
+Pure (standard library only), so any floor may use it. Values are kept as they are (the
+caches hold immutable snapshots and tuples: a hit is shared, not copied)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LockedLRU(Generic[K, V]):
+    """At most ``size`` entries; the least recently used goes first. Every call holds one
+    lock for its duration."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("an LRU cache holds at least one entry")
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, accept: Callable[[V], bool] | None = None) -> V | None:
+        """The value under ``key``, now the most recently used; None when absent or when
+        ``accept`` (called under the lock) refuses it, which leaves its place unchanged."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or (accept is not None and not accept(hit)):
+                return None
+            self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: K, value: V) -> None:
+        """Store ``value`` as the most recently used, dropping the oldest past ``size``."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
