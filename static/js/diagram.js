@@ -191,8 +191,16 @@
   document.addEventListener("input", (evt) => {
     if (evt.target.id !== "table-search") return;
     const q = evt.target.value.trim().toLowerCase();
+    // a table matches by its name or by one of its columns' names (the hit is shown)
     document.querySelectorAll("#table-list li[data-name]").forEach((li) => {
-      li.hidden = q !== "" && !li.dataset.name.includes(q);
+      const byName = q === "" || li.dataset.name.includes(q);
+      const cols = (li.dataset.columns || "").split(" ").filter((c) => c && q && c.includes(q));
+      li.hidden = !byName && cols.length === 0;
+      const hint = li.querySelector(".column-hit");
+      if (hint) {
+        hint.hidden = byName || cols.length === 0;
+        hint.textContent = hint.hidden ? "" : "column " + cols.join(", ");
+      }
     });
     const svg = svgEl();
     if (!svg) return;

@@ -14,7 +14,7 @@
     ["t", "Add a table", addTable, true],
     ["c", "Add a column to the open table", addColumn, true],
     ["r", "Draw a relationship (from the open table)", addRelationship, true],
-    ["/", "Search tables", search, false],
+    ["/", "Search tables and columns", search, false],
     ["f", "Fit the diagram to the screen", fit, false],
     ["F", "Focus the diagram on the open table (again: all tables)", focusTable, false],
     ["s", "Save a version", saveVersion, true],

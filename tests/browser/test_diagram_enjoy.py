@@ -67,3 +67,73 @@ def test_direction_and_detail_take_effect_at_once(
     # and back: LR again
     change_view(page, "direction", "LR")
     assert centre(page, t["customer"])["x"] < centre(page, t["orders"])["x"]
+
+
+def panel_table(page: Page) -> str:
+    return str(page.locator("#panel-title").get_attribute("data-table") or "")
+
+
+def test_selected_table_in_the_url_back_button_and_deep_link(
+        login_page: Callable[..., Page], url: Callable[[str], str]) -> None:
+    page = login_page("alice")
+    _, t = bookstore_project()
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    assert "table=" not in page.url
+    # a click on a table in the diagram opens it and puts it in the URL
+    page.locator(f"#table-{t['book'].uid} text").first.click()
+    expect(page.locator("#panel-title")).to_have_attribute("data-table", t["book"].uid)
+    page.wait_for_url(f"**/p/books/edit/?table={t['book'].uid}")
+    # the table list too
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    page.locator("#table-list a", has_text="customer").click()
+    page.wait_for_url(f"**?table={t['customer'].uid}")
+    page.locator(f"#table-{t['orders'].uid} text").first.click()
+    page.wait_for_url(f"**?table={t['orders'].uid}")
+    expect(page.locator("#panel-title")).to_have_attribute("data-table", t["orders"].uid)
+    # back: the previous table again, then the overview
+    page.go_back()
+    page.wait_for_url(f"**?table={t['customer'].uid}")
+    expect(page.locator("#panel-title")).to_have_attribute("data-table", t["customer"].uid)
+    expect(page.locator(f"#table-{t['customer'].uid}.selected")).to_have_count(1)
+    page.go_back()
+    page.wait_for_url("**/p/books/edit/")
+    expect(page.locator("#table-search")).to_be_visible()
+    page.go_forward()
+    expect(page.locator("#panel-title")).to_have_attribute("data-table", t["customer"].uid)
+    # a deep link opens the table
+    other = login_page("alice2")
+    from django.contrib.auth import get_user_model
+
+    from modeler.web.models import Membership, Project
+
+    Membership.objects.update_or_create(
+        project=Project.objects.get(slug="books"),
+        user=get_user_model().objects.get(username="alice2"), defaults={"role": "viewer"})
+    other.goto(url(f"/p/books/edit/?table={t['author'].uid}"))
+    wait_for_diagram(other)
+    expect(other.locator("#panel-title")).to_have_attribute("data-table", t["author"].uid)
+
+
+def test_search_finds_tables_by_column(login_page: Callable[..., Page],
+                                       url: Callable[[str], str], shot: Any) -> None:
+    page = login_page("alice")
+    _, t = bookstore_project()
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    page.fill("#table-search", "isbn")
+    visible = page.locator("#table-list li[data-name]:not([hidden])")
+    expect(visible).to_have_count(1)
+    expect(visible.first).to_contain_text("book")
+    expect(visible.first.locator(".column-hit")).to_have_text("column isbn")
+    expect(page.locator(f"#table-{t['book'].uid}.search-hit")).to_have_count(1)
+    # a column several tables have
+    page.fill("#table-search", "book_id")
+    expect(visible).to_have_count(2)  # book_author, order_line
+    expect(page.locator("#diagram g.node.search-hit")).to_have_count(2)
+    # table names still match, without a column hint
+    page.fill("#table-search", "custom")
+    expect(visible).to_have_count(2)  # customer, and orders by customer_id
+    expect(page.locator("#table-list li[data-name='customer'] .column-hit")).to_be_hidden()
+    shot(page, "search-columns")
