@@ -18,6 +18,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from modeler.diagram import RenderError
 from modeler.rules import Finding
@@ -191,8 +192,8 @@ def poll(request: HttpRequest, slug: str, design: int | None = None) -> HttpResp
     seen = request.GET.get("rev", "")
     if seen == str(revision):
         return HttpResponse(status=204)
-    response = HttpResponse(status=200)
-    response["HX-Trigger"] = f'{{"schema-changed": {{"rev": {revision}}}}}'
+    response = trigger_client_event(HttpResponse(status=200), "schema-changed",
+                                    {"rev": revision})
     response["X-Design-Revision"] = str(revision)
     return response
 
@@ -245,9 +246,7 @@ def save_view(request: HttpRequest, slug: str, design: int | None = None) -> Htt
     from modeler.web.diagram_view import follow_direction
 
     follow_direction(request.user, role, design, schema, before, prefs)
-    response = HttpResponse(status=204)
-    response["HX-Trigger"] = "schema-changed"
-    return response
+    return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
 
 @login_required
