@@ -116,7 +116,8 @@ def _node_memo(schema: Schema, table: Table, options: ViewOptions,
     if options.status or options.comments or options.highlight:
         return _node(schema, table, options, cluster, area)
     fk = frozenset(c for r in schema.relationships_of(table.uid) for c in r.child_columns)
-    key = (id(table), options.detail, options.badges.get(table.uid), cluster, fk,
+    key = (id(table), options.detail, options.badges.get(table.uid),
+           options.badge_counts.get(table.uid, 0), cluster, fk,
            id(schema.enums), id(schema.domains), area)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
@@ -147,6 +148,7 @@ def _node(schema: Schema, table: Table, options: ViewOptions, cluster: str | Non
         hidden_columns=0 if options.detail == "names" else len(table.columns) - len(ports),
         style=styles.node_style(table, status, highlighted, area),
         badge=options.badges.get(table.uid),
+        badge_count=options.badge_counts.get(table.uid, 0) if table.uid in options.badges else 0,
         status=status, highlighted=highlighted, comments=options.comments.get(table.uid, 0),
         position=table.position, cluster=cluster)
 

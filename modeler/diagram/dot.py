@@ -22,7 +22,7 @@ from functools import lru_cache
 from modeler.diagram.engine import EngineSettings
 from modeler.diagram.escape import escape, quoted, svg_id
 from modeler.diagram.graph import Box, Cluster, Edge, Graph, Node, Port, RowStyle
-from modeler.diagram.styles import BADGE_TEXT, FONT, badge_colour
+from modeler.diagram.styles import FONT, badge_colour
 from modeler.schema.model import Position
 
 COMMENT_MARK = "\u270e"  # ✎ followed by the number of review comments
@@ -129,8 +129,10 @@ def node_statement(node: Node, pos: Position | None = None) -> str:
 
 def _cell(content: str, *, cell_id: str | None = None, title: str | None = None,
           port: str | None = None, fill: str = "", align: str = "LEFT",
-          colspan: int = 1) -> str:
+          colspan: int = 1, rounded: bool = False) -> str:
     attrs = [f'ALIGN="{align}"']
+    if rounded:
+        attrs.append('STYLE="rounded"')
     if colspan > 1:
         attrs.append(f'COLSPAN="{colspan}"')
     if port:
@@ -192,10 +194,7 @@ def _header(node: Node) -> str:
     content = f'<FONT COLOR="{s.header_font}">{text}{escape(extras)}</FONT>'
     if node.badge is not None:
         content = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
-                   f"<TD>{content}</TD><TD> </TD>"
-                   f'<TD BGCOLOR="{badge_colour(node.badge)}" STYLE="rounded">'
-                   f'<FONT COLOR="#ffffff" POINT-SIZE="8"><B> {BADGE_TEXT[node.badge]} </B>'
-                   f"</FONT></TD></TR></TABLE>")
+                   f"<TD>{content}</TD><TD> </TD>{_badge(node)}</TR></TABLE>")
     title = ".".join(p for p in (node.namespace, node.name) if p)
     notes = [node.comment] if node.comment else []
     if node.badge:
@@ -208,6 +207,25 @@ def _header(node: Node) -> str:
         title += "\n" + "\n".join(notes)
     return "<TR>" + _cell(content, cell_id=svg_id("table", node.table_uid, "header"),
                           title=title, fill=s.header_fill, align="CENTER", colspan=3) + "</TR>"
+
+
+def badge_text(node: Node) -> str:
+    """The words of a table's finding badge: "3 · BLOCK" (count and worst level), or the
+    level alone when the count is not known."""
+    level = (node.badge or "").upper()
+    return f"{node.badge_count} \u00b7 {level}" if node.badge_count else level
+
+
+def _badge(node: Node) -> str:
+    """The badge cell: an anchor ``table-<uid>__badge`` (the editor opens the findings on
+    a click), its tooltip saying what it counts."""
+    assert node.badge is not None
+    count = node.badge_count
+    title = (f"{count} finding{'s' if count != 1 else ''}, the worst {node.badge}"
+             if count else f"worst finding: {node.badge}") + " (click to list them)"
+    return _cell(f'<FONT COLOR="#ffffff" POINT-SIZE="8"><B> {badge_text(node)} </B></FONT>',
+                 cell_id=svg_id("table", node.table_uid, "badge"), title=title,
+                 fill=badge_colour(node.badge), align="CENTER", rounded=True)
 
 
 def _styled(text: str, colour: str, style: RowStyle, size: int | None = None) -> str:

@@ -93,6 +93,7 @@ class Node:
     hidden_columns: int = 0  # columns left out by the detail level
     style: NodeStyle = NodeStyle()
     badge: Badge | None = None
+    badge_count: int = 0  # findings behind the badge (0: not known)
     status: Status | None = None
     highlighted: bool = False
     comments: int = 0

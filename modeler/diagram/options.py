@@ -31,6 +31,7 @@ class ViewOptions:
     ``highlight``: uids (tables, columns, relationships) to emphasise (search hit, selection).
     ``status``: uid → change status, for review diffs (colours nodes, rows and edges).
     ``badges``: table uid → worst finding level, a small badge in the table header.
+    ``badge_counts``: table uid → number of findings, written in the badge ("3 · BLOCK").
     ``comments``: uid → number of review comments, a marker next to the element.
     ``edge_labels``: relationship names on edges; None = only up to ``EDGE_LABEL_LIMIT``
     tables (labels make large ``dot`` layouts much slower).
@@ -47,6 +48,7 @@ class ViewOptions:
     highlight: frozenset[str] = frozenset()
     status: Mapping[str, Status] = field(default_factory=dict)
     badges: Mapping[str, Badge] = field(default_factory=dict)
+    badge_counts: Mapping[str, int] = field(default_factory=dict)
     comments: Mapping[str, int] = field(default_factory=dict)
     edge_labels: bool | None = None
     layout: LayoutMode = "auto"

@@ -136,6 +136,15 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
                        **extra)  # type: ignore[arg-type]
 
 
+def finding_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
+    """table uid → number of its unwaived findings (the count on its diagram badge)."""
+    out: dict[str, int] = {}
+    for f in findings:
+        if not f.waived and f.target.table_uid:
+            out[f.target.table_uid] = out.get(f.target.table_uid, 0) + 1
+    return out
+
+
 def resolved_detail(detail: str, schema: m.Schema) -> str:
     """The detail a view draws: ``auto`` becomes ``all``, or ``keys`` past
     :data:`AUTO_KEYS_COLUMNS` columns."""
@@ -176,7 +185,8 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
     if findings is None:  # positions do not change findings
         findings = ruling.lint_project(schema, project, design)
     options = view_options(prefs, schema, highlight=highlight,
-                           badges=ruling.worst_levels(findings))
+                           badges=ruling.worst_levels(findings),
+                           badge_counts=finding_counts(findings))
     return notice + drawing(schema, options, since=None if notice else since)
 
 
@@ -230,7 +240,8 @@ def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | An
         empty.set_result(EMPTY_SVG)
         return empty
     options = view_options(prefs_for(user, project), schema,
-                           badges=ruling.worst_levels(findings))
+                           badges=ruling.worst_levels(findings),
+                           badge_counts=finding_counts(findings))
     since = since if since is not None else diagram_token.current()
     notice = ""
     if (not all(t.position for t in schema.tables)

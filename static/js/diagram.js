@@ -111,7 +111,8 @@
     const start = svgPoint(svg, evt);
     if (tableUid && canEdit) {
       const g = svg.getElementById("table-" + tableUid);
-      drag = { kind: "table", uid: tableUid, g: g, start: start, dx: 0, dy: 0 };
+      drag = { kind: "table", uid: tableUid, g: g, start: start, dx: 0, dy: 0,
+               badge: isBadge(evt.target) };
     } else if (!tableUid) {
       // Remember the edge under the pointer: it opens on pointerup without a pan (with
       // the pointer captured, the click that follows targets #diagram, not the edge).
@@ -146,7 +147,7 @@
     }
     if (Math.abs(d.dx) < 3 && Math.abs(d.dy) < 3) {
       d.g.removeAttribute("transform");
-      open("table", d.uid);
+      if (d.badge) openFindings(d.uid); else open("table", d.uid);
       return;
     }
     const body = new URLSearchParams({ dx: d.dx.toFixed(2), dy: d.dy.toFixed(2) });
@@ -180,8 +181,26 @@
   diagram.addEventListener("click", (evt) => {
     if (canEdit) return;  // with editing, pointerup handles table clicks
     const t = uidOf(evt.target, "table");
-    if (t) open("table", t);
+    if (t && isBadge(evt.target)) openFindings(t);
+    else if (t) open("table", t);
   });
+  // a table's finding badge ("3 · BLOCK") opens the findings list, that table's marked
+  function isBadge(el) {
+    return !!(el && el.closest && el.closest('[id^="a_table-"][id$="__badge"]'));
+  }
+  function openFindings(uid) {
+    selected = uid;
+    highlightSelected();
+    htmx.ajax("GET", pane.dataset.editorUrl, { target: "#panel", swap: "innerHTML" }).then(() => {
+      const box = document.getElementById("findings");
+      if (!box) return;
+      box.open = true;
+      const items = box.querySelectorAll("li[data-target]");
+      items.forEach((li) => li.classList.toggle("finding-focus", li.dataset.target === uid));
+      const first = box.querySelector("li.finding-focus") || box;
+      first.scrollIntoView({ block: "start" });
+    });
+  }
   document.addEventListener("click", (evt) => {
     const a = evt.target.closest && evt.target.closest("[data-select]");
     if (a) { selected = a.dataset.select; highlightSelected(); }

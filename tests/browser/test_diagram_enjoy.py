@@ -137,3 +137,79 @@ def test_search_finds_tables_by_column(login_page: Callable[..., Page],
     expect(visible).to_have_count(2)  # customer, and orders by customer_id
     expect(page.locator("#table-list li[data-name='customer'] .column-hit")).to_be_hidden()
     shot(page, "search-columns")
+
+
+BADGE_TEXT_RE = r"^\d+ \u00b7 (BLOCK|JUSTIFY|ADVISE)$"
+
+
+def test_rule_badges_are_labelled_and_open_the_findings(
+        login_page: Callable[..., Page], url: Callable[[str], str], shot: Any) -> None:
+    import re
+
+    from modeler.web import ruling
+    from modeler.web.snapshot import snapshot
+
+    page = login_page("alice")
+    project, _ = bookstore_project()
+    from modeler.web import services
+
+    design = services.main_design(project)
+    findings = ruling.lint_project(snapshot(design), project, design)
+    counts: dict[str, int] = {}
+    for f in findings:
+        if not f.waived and f.target.table_uid:
+            counts[f.target.table_uid] = counts.get(f.target.table_uid, 0) + 1
+    assert counts, "the bookstore should have some findings to badge"
+    uid, n = max(counts.items(), key=lambda kv: kv[1])
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    badges = page.locator('#diagram g[id$="__badge"]')
+    expect(badges).to_have_count(len(counts))
+    badge = page.locator(f'#diagram g[id="a_table-{uid}__badge"]')
+    text = " ".join(badge.locator("text").all_text_contents()).strip()
+    assert re.match(BADGE_TEXT_RE, text), text
+    assert text.startswith(f"{n} \u00b7 ")
+    worst = ruling.worst_levels(findings)[uid]
+    assert text.endswith(worst.upper())
+    assert badge.locator("title").text_content().startswith(f"{n} finding")
+    badge.locator("text").first.click()
+    findings_box = page.locator("#findings")
+    expect(findings_box).to_have_attribute("open", "")
+    focused = findings_box.locator("li.finding-focus")
+    expect(focused).to_have_count(min(n, 40))
+    expect(focused.first).to_be_in_viewport()
+    assert set(focused.evaluate_all("(els) => els.map((e) => e.dataset.target)")) == {uid}
+    shot(page, "badge-findings")
+
+
+def test_proposal_editor_is_marked(login_page: Callable[..., Page],
+                                   url: Callable[[str], str], shot: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from modeler.review import services as review
+    from modeler.web.versions import version_save
+
+    page = login_page("alice")
+    project, _ = bookstore_project()
+    user = get_user_model().objects.get(username="alice")
+    version_save(project=project, actor=user, message="The bookstore, first cut",
+                 baseline=True)
+    proposal = review.proposal_create(project=project, actor=user,
+                                      title="Gift cards <b>&</b>")
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    expect(page.locator("#proposal-banner")).to_have_count(0)
+    expect(page.locator("main.proposal-editor")).to_have_count(0)
+    page.goto(url(f"/p/books/d/{proposal.design.pk}/edit/"))
+    wait_for_diagram(page)
+    banner = page.locator("#proposal-banner")
+    expect(banner).to_be_visible()
+    expect(banner.locator("strong")).to_have_text(
+        f"Proposal #{proposal.number}: Gift cards <b>&</b>")  # escaped, shown as typed
+    expect(banner.get_by_role("link", name="Main design")).to_have_attribute(
+        "href", "/p/books/edit/")
+    colour = page.locator("#diagram-pane").evaluate("(e) => getComputedStyle(e).outlineColor")
+    assert colour == "rgb(123, 31, 162)"
+    box = banner.bounding_box()
+    assert box is not None and box["y"] < 200  # at the top, not below the fold
+    shot(page, "proposal-editor")

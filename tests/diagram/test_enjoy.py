@@ -135,3 +135,32 @@ def test_crows_foot_ends(placed: Schema) -> None:
         assert head == ("teeodot" if rel.optional else "teetee")
     assert {h for _, h in ends.values()} == {"teetee", "teeodot"}
     assert 'arrowsize="1.3"' in dot  # large enough to read the ends at 100 %
+
+
+# ---------------------------------------------------------------- item 5: labelled badges
+
+
+def test_badges_say_count_and_level(placed: Schema) -> None:
+    c = {t.name: t.uid for t in placed.tables}
+    options = ViewOptions(badges={c["customer"]: "block", c["product"]: "advise"},
+                          badge_counts={c["customer"]: 3, c["product"]: 1, c["event"]: 9})
+    graph = build_graph(placed, options)
+    nodes = {n.name: n for n in graph.nodes}
+    assert (nodes["customer"].badge, nodes["customer"].badge_count) == ("block", 3)
+    assert nodes["event"].badge is None and nodes["event"].badge_count == 0  # no level
+    dot = pinned_dot(placed, options)
+    assert "<B> 3 \u00b7 BLOCK </B>" in dot and "<B> 1 \u00b7 ADVISE </B>" in dot
+    assert f'ID="table-{c["customer"]}__badge" TITLE="3 findings, the worst block' in dot
+    # the level alone when the count is not known
+    assert "<B> JUSTIFY </B>" in pinned_dot(placed, ViewOptions(badges={c["order_"]: "justify"}))
+
+
+@needs_graphviz
+def test_badge_is_a_clickable_part_in_the_svg(placed: Schema) -> None:
+    uid = next(t.uid for t in placed.tables if t.name == "customer")
+    root = parse_svg(render_diagram(placed, ViewOptions(badges={uid: "block"},
+                                                        badge_counts={uid: 2})))
+    [badge] = [g for g in root.iter(f"{SVG}g") if g.get("id") == f"a_table-{uid}__badge"]
+    assert (badge.get("data-uid"), badge.get("data-part")) == (uid, "badge")
+    assert "".join("".join(t.itertext()) for t in badge.iter(f"{SVG}text")).strip() == \
+        "2 \u00b7 BLOCK"
