@@ -4,7 +4,7 @@ always keeps at least one owner."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -14,7 +14,7 @@ from modeler.web.models import Membership, Project
 ROLES: tuple[str, ...] = tuple(Membership.Role.values)
 
 
-def _user_for(identifier: str) -> AbstractBaseUser:
+def _user_for(identifier: str) -> User:
     """The active user whose username or e-mail is ``identifier`` (case-insensitive)."""
     text = identifier.strip()
     if not text:
@@ -25,7 +25,7 @@ def _user_for(identifier: str) -> AbstractBaseUser:
         raise Refused([f"No user with the username or e-mail {text!r}."])
     if len(users) > 1:
         raise Refused([f"More than one user matches {text!r}; use the username."])
-    user: AbstractBaseUser = users[0]
+    user: User = users[0]
     return user
 
 
@@ -39,7 +39,7 @@ def _other_owners(membership: Membership) -> bool:
             .exclude(pk=membership.pk).exists())
 
 
-def membership_add(*, project: Project, actor: AbstractBaseUser, identifier: str,
+def membership_add(*, project: Project, actor: User, identifier: str,
                    role: str) -> Membership:
     """Make the user named by ``identifier`` (username or e-mail) a member with ``role``."""
     _check_role(role)
@@ -52,7 +52,7 @@ def membership_add(*, project: Project, actor: AbstractBaseUser, identifier: str
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, actor: AbstractBaseUser,
+def membership_change_role(*, membership: Membership, actor: User,
                            role: str) -> Membership:
     """Give a member another role; the last owner cannot be demoted."""
     _check_role(role)
@@ -68,7 +68,7 @@ def membership_change_role(*, membership: Membership, actor: AbstractBaseUser,
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     """Remove a member; the last owner cannot be removed."""
     list(Membership.objects.select_for_update().filter(project_id=membership.project_id,
                                                       role="owner"))

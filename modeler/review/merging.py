@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -177,7 +177,7 @@ def _copy_waivers(source: db.Design, target: db.Design, *, overwrite: bool) -> N
                                             target_key=w.target_key, defaults=values)
 
 
-def proposal_merge(*, proposal: Proposal, actor: AbstractBaseUser, message: str = "",
+def proposal_merge(*, proposal: Proposal, actor: User, message: str = "",
                    ) -> db.Version:
     """Merge an approved proposal: the main design becomes the merged design (through the
     edit service), the proposal's waivers carry over, and the result is saved as the next
@@ -212,7 +212,7 @@ def proposal_merge(*, proposal: Proposal, actor: AbstractBaseUser, message: str 
         version = version_save(project=proposal.project, actor=actor, message=message)
         proposal.status = Proposal.Status.MERGED
         proposal.merged_version = version
-        proposal.finished_by, proposal.finished_at = actor, timezone.now()  # type: ignore[assignment]
+        proposal.finished_by, proposal.finished_at = actor, timezone.now()
         proposal.save(update_fields=["status", "merged_version", "finished_by", "finished_at",
                                      "updated_at"])
         db.Design.objects.filter(pk=proposal.design_id).update(locked=True)
@@ -229,7 +229,7 @@ class Rebased:
     conflicts: tuple[str, ...]  # overlapping changes still to resolve (the base stays)
 
 
-def proposal_rebase(*, proposal: Proposal, actor: AbstractBaseUser) -> Rebased:
+def proposal_rebase(*, proposal: Proposal, actor: User) -> Rebased:
     """Bring the main design's changes into the proposal. Where both changed the same thing
     the proposal keeps its own version and the conflict is listed; only a rebase without
     conflicts moves the proposal's base to main's current state (so a conflict is reported

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
@@ -46,7 +46,7 @@ def proposal_url(proposal: Proposal) -> str:
     return reverse("review:proposal_detail", args=[proposal.project.slug, proposal.number])
 
 
-def notification_send(*, recipients: Iterable[AbstractBaseUser], actor: AbstractBaseUser | None,
+def notification_send(*, recipients: Iterable[User], actor: User | None,
                       proposal: Proposal, kind: str, text: str,
                       anchor: str = "") -> list[Notification]:
     """Notify every recipient except the actor who is (still) a member of the project."""
@@ -110,7 +110,7 @@ def _send(notification_ids: list[int], subject: str) -> None:
         get_connection().send_messages(messages)
 
 
-def notification_read(*, notification: Notification, user: AbstractBaseUser) -> Notification:
+def notification_read(*, notification: Notification, user: User) -> Notification:
     """Mark one of the user's notifications read (the caller checked it is theirs)."""
     if notification.recipient_id != user.pk:
         raise PermissionError("not your notification")
@@ -120,7 +120,7 @@ def notification_read(*, notification: Notification, user: AbstractBaseUser) -> 
     return notification
 
 
-def inbox_mark_all_read(*, user: AbstractBaseUser) -> int:
+def inbox_mark_all_read(*, user: User) -> int:
     count: int = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now(), updated_at=timezone.now())
     return count

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from modeler.review.models import (
@@ -76,7 +76,7 @@ def project_required_approvals(project: db.Project) -> int:
 
 # ------------------------------------------------------------------------------ people
 
-def proposal_reviewers(proposal: Proposal) -> list[AbstractBaseUser]:
+def proposal_reviewers(proposal: Proposal) -> list[User]:
     """Members asked to review, and everyone who gave a verdict."""
     ids = set(ReviewRequest.objects.filter(proposal=proposal).values_list("reviewer_id",
                                                                           flat=True))
@@ -84,12 +84,12 @@ def proposal_reviewers(proposal: Proposal) -> list[AbstractBaseUser]:
     return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
 
 
-def thread_people(thread: Thread) -> list[AbstractBaseUser]:
+def thread_people(thread: Thread) -> list[User]:
     ids = set(Comment.objects.filter(thread=thread).values_list("author_id", flat=True))
     return list(get_user_model().objects.filter(pk__in=ids | {thread.author_id}))
 
 
-def participants(proposal: Proposal) -> list[AbstractBaseUser]:
+def participants(proposal: Proposal) -> list[User]:
     """Author, reviewers and commenters."""
     ids = {proposal.author_id}
     ids |= set(Comment.objects.filter(thread__proposal=proposal).values_list("author_id",
@@ -98,7 +98,7 @@ def participants(proposal: Proposal) -> list[AbstractBaseUser]:
     return list(get_user_model().objects.filter(pk__in=ids))
 
 
-def reviewer_candidates(project: db.Project, author: AbstractBaseUser) -> list[db.Membership]:
+def reviewer_candidates(project: db.Project, author: User) -> list[db.Membership]:
     """Members who may review (reviewer role or higher), other than the author."""
     rows = (db.Membership.objects.filter(project=project).exclude(user=author)
             .select_related("user").order_by("user__username"))
@@ -175,12 +175,12 @@ def comment_markers(proposal: Proposal) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------- inbox
 
-def inbox_of(user: AbstractBaseUser, *, limit: int = 200) -> QuerySet[Notification]:
+def inbox_of(user: User, *, limit: int = 200) -> QuerySet[Notification]:
     return (Notification.objects.filter(recipient=user)
             .select_related("actor", "project", "proposal")[:limit])
 
 
-def unread_count(user: AbstractBaseUser) -> int:
+def unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

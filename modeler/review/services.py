@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -65,7 +65,7 @@ def _approvals(value: int | None, *, allow_none: bool) -> int | None:
 
 # ------------------------------------------------------------------------------ policy
 
-def review_policy_set(*, project: db.Project, actor: AbstractBaseUser,
+def review_policy_set(*, project: db.Project, actor: User,
                       required_approvals: int) -> ReviewPolicy:
     """The number of approvals every proposal of the project needs (owners)."""
     value = _approvals(required_approvals, allow_none=False)
@@ -75,7 +75,7 @@ def review_policy_set(*, project: db.Project, actor: AbstractBaseUser,
     return policy
 
 
-def proposal_set_required_approvals(*, proposal: Proposal, actor: AbstractBaseUser,
+def proposal_set_required_approvals(*, proposal: Proposal, actor: User,
                                     required_approvals: int | None) -> Proposal:
     """Approvals this proposal needs (None: the project's policy). Owners only."""
     _require_open(proposal)
@@ -86,9 +86,9 @@ def proposal_set_required_approvals(*, proposal: Proposal, actor: AbstractBaseUs
 
 # --------------------------------------------------------------------------- proposals
 
-def _eligible_reviewers(project: db.Project, users: Sequence[AbstractBaseUser],
-                        author: AbstractBaseUser, *, strict: bool = True,
-                        ) -> list[AbstractBaseUser]:
+def _eligible_reviewers(project: db.Project, users: Sequence[User],
+                        author: User, *, strict: bool = True,
+                        ) -> list[User]:
     """``users`` who may review (not the author); others refused, or skipped unless
     ``strict`` (people who left the project since they were asked)."""
     roles = dict(db.Membership.objects.filter(project=project, user__in=users)
@@ -101,9 +101,9 @@ def _eligible_reviewers(project: db.Project, users: Sequence[AbstractBaseUser],
 
 
 @transaction.atomic
-def proposal_create(*, project: db.Project, actor: AbstractBaseUser, title: str,
+def proposal_create(*, project: db.Project, actor: User, title: str,
                     description: str = "",
-                    reviewers: Sequence[AbstractBaseUser] = ()) -> Proposal:
+                    reviewers: Sequence[User] = ()) -> Proposal:
     """Start a proposal from the latest saved version: a new working design seeded from that
     version's snapshot (same stable uids) and the main design's waivers; review requests go
     to ``reviewers``."""
@@ -132,8 +132,8 @@ def proposal_create(*, project: db.Project, actor: AbstractBaseUser, title: str,
     return proposal
 
 
-def proposal_request_review(*, proposal: Proposal, actor: AbstractBaseUser,
-                            reviewers: Sequence[AbstractBaseUser] | None = None,
+def proposal_request_review(*, proposal: Proposal, actor: User,
+                            reviewers: Sequence[User] | None = None,
                             ) -> list[ReviewRequest]:
     """Ask ``reviewers`` (default: everyone asked before or who gave a verdict) to review."""
     _require_open(proposal)
@@ -155,13 +155,13 @@ def proposal_request_review(*, proposal: Proposal, actor: AbstractBaseUser,
 
 
 @transaction.atomic
-def proposal_close(*, proposal: Proposal, actor: AbstractBaseUser) -> Proposal:
+def proposal_close(*, proposal: Proposal, actor: User) -> Proposal:
     """Close without merging (author or owner). The design is locked; history stays."""
     _require_open(proposal)
     if actor.pk != proposal.author_id and role_of(actor, proposal.project) != "owner":
         raise PermissionDenied("Only the proposal's author or a project owner can close it.")
     proposal.status = Proposal.Status.CLOSED
-    proposal.finished_by, proposal.finished_at = actor, timezone.now()  # type: ignore[assignment]
+    proposal.finished_by, proposal.finished_at = actor, timezone.now()
     proposal.save(update_fields=["status", "finished_by", "finished_at", "updated_at"])
     db.Design.objects.filter(pk=proposal.design_id).update(locked=True)
     notification_send(recipients=selectors.participants(proposal), actor=actor,
@@ -174,7 +174,7 @@ def proposal_close(*, proposal: Proposal, actor: AbstractBaseUser) -> Proposal:
 # ----------------------------------------------------------------------------- threads
 
 @transaction.atomic
-def thread_create(*, proposal: Proposal, actor: AbstractBaseUser, anchor: str,
+def thread_create(*, proposal: Proposal, actor: User, anchor: str,
                   body: str) -> Thread:
     """Open a thread on the proposal (``anchor="proposal"``) or on one of its elements
     (``"table:<uid>"``, ``"column:<uid>"``, ``"relationship:<uid>"``)."""
@@ -195,7 +195,7 @@ def thread_create(*, proposal: Proposal, actor: AbstractBaseUser, anchor: str,
 
 
 @transaction.atomic
-def comment_add(*, thread: Thread, actor: AbstractBaseUser, body: str) -> Comment:
+def comment_add(*, thread: Thread, actor: User, body: str) -> Comment:
     """Reply in a thread (a reply to a resolved thread reopens it)."""
     proposal = thread.proposal
     _require_open(proposal)
@@ -213,14 +213,14 @@ def comment_add(*, thread: Thread, actor: AbstractBaseUser, body: str) -> Commen
 
 
 @transaction.atomic
-def thread_resolve(*, thread: Thread, actor: AbstractBaseUser, resolved: bool = True) -> Thread:
+def thread_resolve(*, thread: Thread, actor: User, resolved: bool = True) -> Thread:
     """Resolve (or reopen) a thread."""
     proposal = thread.proposal
     _require_open(proposal)
     if resolved == thread.resolved:
         return thread
     thread.resolved_at = timezone.now() if resolved else None
-    thread.resolved_by = actor if resolved else None  # type: ignore[assignment]
+    thread.resolved_by = actor if resolved else None
     thread.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
     notification_send(recipients=selectors.thread_people(thread), actor=actor,
                       proposal=proposal, kind="resolved" if resolved else "comment",
@@ -233,7 +233,7 @@ def thread_resolve(*, thread: Thread, actor: AbstractBaseUser, resolved: bool = 
 # ---------------------------------------------------------------------------- verdicts
 
 @transaction.atomic
-def verdict_create(*, proposal: Proposal, actor: AbstractBaseUser, decision: str,
+def verdict_create(*, proposal: Proposal, actor: User, decision: str,
                    message: str = "", seen_revision: int | None = None) -> Verdict:
     """Approve or request changes on the proposal as it is now. ``seen_revision`` (the
     design revision the reviewer's page showed) guards against approving unseen edits."""

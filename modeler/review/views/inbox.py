@@ -32,7 +32,7 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark read and go to what it is about."""
-    row = Notification.objects.filter(pk=pk, recipient=request.user).first()
+    row = Notification.objects.filter(pk=pk, recipient=request.user).first()  # type: ignore[misc]
     if row is None:
         raise Http404("No such notification.")
     notifications.notification_read(notification=row, user=request.user)  # type: ignore[arg-type]
