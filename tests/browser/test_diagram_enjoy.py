@@ -208,8 +208,60 @@ def test_proposal_editor_is_marked(login_page: Callable[..., Page],
         f"Proposal #{proposal.number}: Gift cards <b>&</b>")  # escaped, shown as typed
     expect(banner.get_by_role("link", name="Main design")).to_have_attribute(
         "href", "/p/books/edit/")
-    colour = page.locator("#diagram-pane").evaluate("(e) => getComputedStyle(e).outlineColor")
+    colour = page.locator("#diagram-pane").evaluate("(e) => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(123, 31, 162)"
     box = banner.bounding_box()
     assert box is not None and box["y"] < 200  # at the top, not below the fold
     shot(page, "proposal-editor")
+
+
+def test_bookstore_screenshots(login_page: Callable[..., Page], url: Callable[[str], str],
+                               shot: Any) -> None:
+    """Pictures of the 6-table bookstore: in test-artifacts/ always, and in
+    docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1 (docs/comparison.md shows them)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+
+    from modeler.review import services as review
+    from modeler.web.versions import version_save
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    taken: list[tuple[Path, str]] = []
+
+    def keep(page: Page, name: str) -> None:
+        page.mouse.move(0, 0)  # no hover state in the picture
+        taken.append((shot(page, name), name))
+
+    page = login_page("alice")
+    project, t = bookstore_project()
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    expect(page.locator("#diagram g.node")).to_have_count(6)
+    keep(page, "bookstore-editor")
+    page.goto(url(f"/p/books/edit/?table={t['orders'].uid}"))
+    wait_for_diagram(page)
+    expect(page.locator("#panel-title")).to_have_text("orders")
+    keep(page, "bookstore-table-open")
+    page.locator(f'#diagram g[id="a_table-{t["book"].uid}__badge"] text').first.click()
+    expect(page.locator("#findings li.finding-focus").first).to_be_in_viewport()
+    keep(page, "bookstore-badge-findings")
+    with page.expect_response(lambda r: "/view/" in r.url):
+        page.locator("#view-form input[name=labels]").check()
+    page.wait_for_timeout(50)
+    wait_for_diagram(page)
+    expect(page.locator("#diagram text", has_text="fk_orders_customer_id_customer")).to_be_visible()
+    keep(page, "bookstore-fk-names")
+    user = get_user_model().objects.get(username="alice")
+    version_save(project=project, actor=user, message="The bookstore", baseline=True)
+    proposal = review.proposal_create(project=project, actor=user, title="Gift cards")
+    page.goto(url(f"/p/books/d/{proposal.design.pk}/edit/"))
+    wait_for_diagram(page)
+    expect(page.locator("#proposal-banner")).to_be_visible()
+    keep(page, "bookstore-proposal")
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT"):
+        docs.mkdir(parents=True, exist_ok=True)
+        for path, name in taken:
+            shutil.copyfile(path, docs / f"{name}.png")
