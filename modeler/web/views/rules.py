@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from modeler import rules
 from modeler.rules import Level
+from modeler.schema.model import Schema
 from modeler.web import ruling
 from modeler.web.editing import Refused, apply_edit
 from modeler.web.forms import text_problem
@@ -42,8 +43,8 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     return render(request, "rules/detail.html", {"doc": doc})
 
 
-def _find(schema: rules.Schema, project: object, rule: str, key: str) -> rules.Finding:  # type: ignore[name-defined]
-    for f in ruling.lint_project(schema, project):  # type: ignore[arg-type]
+def _find(schema: Schema, project: Project, rule: str, key: str) -> rules.Finding:
+    for f in ruling.lint_project(schema, project):
         if f.rule == rule and f.target.key == key:
             return f
     raise Http404("That finding is not present any more.")
