@@ -51,13 +51,40 @@
       home = { x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h };
       svg.setAttribute("viewBox", [home.x, home.y, home.w, home.h].join(" "));
     }
-    const saved = sessionStorage.getItem(viewKey);
+    // The first drawing of a page, and the one after a view change (direction, detail,
+    // focus...), show the whole design; later drawings keep the user's pan and zoom.
+    const saved = fitNext ? null : sessionStorage.getItem(viewKey);
+    if (fitNext) { fitNext = false; sessionStorage.removeItem(viewKey); }
     if (saved) {
       try { setViewBox(svg, JSON.parse(saved)); } catch (e) { /* ignore */ }
     }
     const h = host();
     if (h && h.dataset.rev) pane.dataset.rev = h.dataset.rev;
     highlightSelected();
+    showNewTables();
+  }
+  let fitNext = true;
+  document.addEventListener("change", (evt) => {
+    if (evt.target.closest && evt.target.closest("#view-form")) fitNext = true;
+  });
+  // A table that appears (added here or by someone else) outside the part of the drawing
+  // on screen: the view moves to it.
+  let knownTables = null;
+  function showNewTables() {
+    const svg = svgEl();
+    if (!svg) return;
+    const ids = Array.from(svg.querySelectorAll('g.node[id^="table-"]')).map((g) => g.id);
+    const before = knownTables;
+    knownTables = new Set(ids);
+    if (!before) return;
+    const fresh = ids.filter((id) => !before.has(id));
+    if (fresh.length === 0) return;
+    const pane = svg.getBoundingClientRect();
+    const g = svg.getElementById(fresh[0]);
+    const r = g.getBoundingClientRect();
+    const inside = r.left >= pane.left && r.right <= pane.right &&
+      r.top >= pane.top && r.bottom <= pane.bottom;
+    if (!inside) centerOn(fresh[0].slice("table-".length));
   }
   function zoom(factor, cx, cy) {
     const svg = svgEl();
@@ -248,6 +275,7 @@
   // a patch replaced some elements (the second part of this file): keep the selection
   document.body.addEventListener("diagram:patched", () => {
     highlightSelected();
+    showNewTables();
     // a table placed beyond the drawing's box: "Fit" takes it in from now on
     const svg = svgEl(), g = svg && svg.querySelector("g.graph");
     if (!svg || !g || !home) return;

@@ -265,3 +265,47 @@ def test_bookstore_screenshots(login_page: Callable[..., Page], url: Callable[[s
         docs.mkdir(parents=True, exist_ok=True)
         for path, name in taken:
             shutil.copyfile(path, docs / f"{name}.png")
+
+
+INSIDE_JS = """(ids) => { const s = document.querySelector('#diagram svg').getBoundingClientRect();
+  return ids.map((id) => { const r = document.getElementById(id).getBoundingClientRect();
+    return r.left >= s.left - 1 && r.right <= s.right + 1 && r.top >= s.top - 1
+      && r.bottom <= s.bottom + 1; }); }"""
+
+
+def test_whole_design_on_open_and_new_tables_in_view(
+        login_page: Callable[..., Page], url: Callable[[str], str], shot: Any) -> None:
+    page = login_page("alice")
+    _, t = bookstore_project()
+    ids = [f"table-{x.uid}" for x in t.values()]
+    page.goto(url("/p/books/edit/"))
+    wait_for_diagram(page)
+    assert all(page.evaluate(INSIDE_JS, ids))
+    for _ in range(6):
+        page.click("[data-zoom=in]")
+    assert not all(page.evaluate(INSIDE_JS, ids))  # zoomed in: some tables off screen
+    page.reload()
+    wait_for_diagram(page)
+    assert all(page.evaluate(INSIDE_JS, ids))  # opened whole again
+    # zoomed in and panned away, then a new table: the view moves to it
+    for _ in range(6):
+        page.click("[data-zoom=in]")
+    page.evaluate("""() => { const s = document.querySelector('#diagram svg');
+      const v = s.viewBox.baseVal;
+      const far = {x: v.x - 5000, y: v.y - 5000, w: v.width, h: v.height};
+      s.setAttribute('viewBox', [far.x, far.y, far.w, far.h].join(' '));
+      sessionStorage.setItem('er-view:books', JSON.stringify(far)); }""")  # as a pan does
+    section = page.locator("#add-table")
+    if not section.evaluate("(d) => d.open"):
+        section.locator("summary").click()
+    section.locator("#id_new-name").fill("publisher")
+    section.locator("#id_new-comment").fill("Companies that publish books")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        section.get_by_role("button", name="Add table").click()
+    expect(page.locator("#panel-title")).to_have_text("publisher")
+    wait_for_diagram(page)
+    new = page.locator("#diagram g.node", has_text="publisher")
+    expect(new).to_have_count(1)
+    new_id = str(new.get_attribute("id"))
+    page.wait_for_function(f"() => ({INSIDE_JS})([{new_id!r}])[0]")
+    shot(page, "new-table-in-view")
