@@ -309,3 +309,43 @@ def test_whole_design_on_open_and_new_tables_in_view(
     new_id = str(new.get_attribute("id"))
     page.wait_for_function(f"() => ({INSIDE_JS})([{new_id!r}])[0]")
     shot(page, "new-table-in-view")
+
+
+def test_minimap_past_50_tables(login_page: Callable[..., Page],
+                                url: Callable[[str], str], shot: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from modeler.web import services
+    from modeler.web.snapshot import materialize
+    from tests.diagram.test_patch import design
+
+    page = login_page("alice")
+    user = get_user_model().objects.get(username="alice")
+    small = services.project_create(name="Small", slug="small", owner=user)
+    materialize(design(50), services.main_design(small))
+    big = services.project_create(name="Big", slug="big", owner=user)
+    materialize(design(51), services.main_design(big))
+    page.goto(url("/p/small/edit/"))
+    wait_for_diagram(page)
+    page.wait_for_timeout(100)
+    expect(page.locator("#minimap")).to_have_count(0)
+    page.goto(url("/p/big/edit/"))
+    wait_for_diagram(page)
+    minimap = page.locator("#minimap")
+    expect(minimap).to_be_visible()
+    view = minimap.locator("rect.minimap-view")
+    whole = view.bounding_box()
+    assert whole is not None
+    for _ in range(5):
+        page.click("[data-zoom=in]")
+    zoomed = view.bounding_box()
+    assert zoomed is not None and zoomed["width"] < whole["width"] / 2  # follows the zoom
+    before = page.evaluate("() => document.querySelector('#diagram svg').getAttribute('viewBox')")
+    box = minimap.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 10, box["y"] + 10)
+    after = page.evaluate("() => document.querySelector('#diagram svg').getAttribute('viewBox')")
+    assert after != before
+    moved = view.bounding_box()
+    assert moved is not None and abs(moved["x"] - (box["x"] + 10 - moved["width"] / 2)) < 20
+    shot(page, "minimap")
