@@ -81,6 +81,9 @@ def test_safe_colour() -> None:
 def _escape_slow(text: str, *, multiline: bool = True) -> str:
     """escape() without its fast path (the three substitutions, always)."""
     module = importlib.import_module("modeler.diagram.escape")  # the package shadows the name
+    limit = module.TOOLTIP_LIMIT if multiline else module.VISIBLE_LIMIT  # escape()'s cut too
+    if len(text) > limit:
+        text = text[:limit - 1] + module.ELLIPSIS
     text = module._NOT_XML.sub("\ufffd", text).replace("\t", " ")
     if not multiline:
         text = module._NEWLINE.sub(" ", text)
