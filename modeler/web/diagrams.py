@@ -206,15 +206,18 @@ def _placed(schema: m.Schema, design: db.Design, options: ViewOptions,
     small (:func:`inline_layout_tables`, within the budget, falling back to a faster
     engine); otherwise, and for viewers, a provisional grid by subject area is drawn (not
     stored) while an editor's view starts the layout on the background job."""
-    from modeler.web import layoutjobs
-    from modeler.web.store import sync
+    from modeler.web import layoutjobs, services
 
     placed_share = sum(1 for t in schema.tables if t.position) / len(schema.tables)
     small = len(schema.tables) <= inline_layout_tables()
     if can_store and (small or placed_share >= PIN_SHARE):
+        # laid out from ``schema`` (maybe stale), stored on what the design holds now: only
+        # tables still without a place get one, a concurrent edit is kept
         placed = ensure_positions(schema, options)
-        sync(design, schema, placed)
-        return placed, ""
+        stored = services.design_positions_fill(
+            design=design, positions={t.uid: t.position for t in placed.tables
+                                      if t.position is not None})
+        return stored, ""
     provisional = _with_positions(schema, provisional_positions(schema,
                                                                                options))
     if can_store:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from modeler.schema import model as m
+from modeler.web.editing import apply_edit
 from modeler.web.models import Design, Membership, Project
 
 User = get_user_model()
@@ -33,3 +38,21 @@ def project_create(*, name: str, slug: str, owner: AbstractBaseUser, description
 
 def main_design(project: Project) -> Design:
     return Design.objects.get(project=project, kind=Design.Kind.MAIN)
+
+
+def design_positions_fill(*, design: Design, positions: Mapping[str, m.Position]) -> m.Schema:
+    """Store ``positions`` (table uid → place, computed from a snapshot read earlier) on the
+    tables that still have none, through :func:`~modeler.web.editing.apply_edit`: under the
+    design's lock, on the snapshot read there, so that an edit committed since the caller's
+    snapshot (a rename, a drag, a new table) is kept. Not logged, not gated (positions change
+    no finding). Returns the design as stored. ``design`` itself is left as it was (its
+    revision still names what the caller has shown)."""
+    def change(current: m.Schema) -> m.Schema:
+        return replace(current, tables=tuple(
+            replace(t, position=positions[t.uid])
+            if t.position is None and t.uid in positions else t for t in current.tables))
+
+    outcome = apply_edit(design=Design(pk=design.pk, project_id=design.project_id),
+                         actor=None, action="diagram.layout", summary="laid out the diagram",
+                         target_uid=None, change=change, log=False, gated=False)
+    return outcome.new
