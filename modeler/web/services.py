@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from modeler.schema import model as m
-from modeler.web.editing import apply_edit
 from modeler.web.models import Design, Membership, Project
 
 User = get_user_model()
@@ -47,6 +46,8 @@ def design_positions_fill(*, design: Design, positions: Mapping[str, m.Position]
     snapshot (a rename, a drag, a new table) is kept. Not logged, not gated (positions change
     no finding). Returns the design as stored. ``design`` itself is left as it was (its
     revision still names what the caller has shown)."""
+    from modeler.web.editing import apply_edit  # the rules engine: not at a command's start
+
     def change(current: m.Schema) -> m.Schema:
         return replace(current, tables=tuple(
             replace(t, position=positions[t.uid])
