@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from typing import Any
 
 from modeler.schema import edit, naming
 from modeler.schema import model as m
@@ -225,3 +226,283 @@ def keep_conventional_names(old: m.Schema, new: m.Schema) -> m.Schema:
     rels = tuple(replace(r, name=renames[r.uid]) if r.uid in renames
                  and r.name == before.get(r.uid) else r for r in new.relationships)
     return m.normalized(replace(new, tables=tuple(tables), relationships=rels))
+
+
+# ------------------------------------------------------------------ the editor's checks
+#
+# Names a design keeps unique, checked inside an edit so that a clash is a clear refusal
+# (422, nothing saved) and never the store's IntegrityError. The store's unique constraints
+# (``modeler/web/models.py``) and PostgreSQL's own namespaces:
+#
+# * tables: (namespace, name) per design;
+# * columns: name per table;
+# * query patterns: name per table;
+# * indexes, unique and check constraints: name per table (one namespace in the snapshot's
+#   validation, as PostgreSQL names a unique constraint's index after it);
+# * relationships: name per child table (PostgreSQL's constraint names are per table);
+# * enums and domains: (namespace, name), and PostgreSQL keeps both in one ``pg_type``.
+#
+# Each check raises ValueError with the message the user sees (the web layer's ``apply_edit``
+# turns it into a refusal); the element being edited (``uid``) never clashes with itself.
+
+def check_table_name(schema: m.Schema, namespace: str, name: str,
+                     uid: str | None = None) -> None:
+    """``namespace.name`` is free for a new (or renamed) table."""
+    other = schema.table_named(name, namespace)
+    if other is not None and other.uid != uid:
+        raise ValueError(f"A table named {other.qualified_name} already exists; choose another "
+                         "name.")
+
+
+def check_column_name(table: m.Table, name: str, uid: str | None = None) -> None:
+    """``name`` is free for a new (or renamed) column of ``table``."""
+    other = table.column_named(name)
+    if other is not None and other.uid != uid:
+        raise ValueError(f"{table.name} already has a column named {name}; choose another "
+                         "name.")
+
+
+TableElement = m.Index | m.UniqueConstraint | m.CheckConstraint | m.QueryPattern
+
+
+def check_table_element_name(table: m.Table, element: TableElement) -> None:
+    """``element``'s name is free in ``table``: query patterns among the query patterns,
+    indexes and unique and check constraints among each other."""
+    if isinstance(element, m.QueryPattern):
+        others = [(q.uid, q.name) for q in table.query_patterns]
+        what = "a query pattern"
+    else:
+        held: tuple[TableElement, ...] = (*table.indexes, *table.uniques, *table.checks)
+        others = [(x.uid, x.name) for x in held]
+        what = "an index or constraint"
+    if any(n == element.name and u != element.uid for u, n in others):
+        raise ValueError(f"{table.name} already has {what} named {element.name}; choose "
+                         "another name.")
+
+
+def check_relationship_name(schema: m.Schema, child_table: str, name: str,
+                            uid: str | None = None) -> None:
+    """``name`` is free among the relationships of ``child_table``."""
+    for r in schema.relationships_of(child_table):
+        if r.name == name and r.uid != uid:
+            table = schema.table(child_table)
+            raise ValueError(f"{table.name} already has a relationship named {name}; choose "
+                             "another name.")
+
+
+def check_type_name(schema: m.Schema, namespace: str, name: str,
+                    uid: str | None = None) -> None:
+    """``namespace.name`` is free for an enum (enums and domains share PostgreSQL's types)."""
+    types: tuple[m.EnumType | m.Domain, ...] = (*schema.enums, *schema.domains)
+    for t in types:
+        if t.namespace == namespace and t.name == name and t.uid != uid:
+            kind = "an enum" if isinstance(t, m.EnumType) else "a domain"
+            raise ValueError(f"There is {kind} named {t.qualified_name} already; choose "
+                             "another name.")
+
+
+# ----------------------------------------------------------------------------- tables
+
+def create_table(schema: m.Schema, *, name: str, comment: str, uid: str,
+                 namespace: str = "public", kind: str = "entity",
+                 delete_strategy: str = "hard", subject_area: str = "",
+                 expected_rows: int | None = None,
+                 parents: tuple[str, str] | None = None) -> m.Schema:
+    """The add-table form's edit: the name checked, then a table (:func:`add_table`), or
+    with ``parents`` the junction between those two tables (:func:`add_many_to_many`)."""
+    check_table_name(schema, namespace, name)
+    if parents is not None:
+        out, _ = add_many_to_many(schema, left_uid=parents[0], right_uid=parents[1],
+                                  junction_name=name, comment=comment, uid=uid,
+                                  namespace=namespace)
+        return out
+    out, _ = add_table(schema, name=name, comment=comment, namespace=namespace, kind=kind,
+                       delete_strategy=delete_strategy, subject_area=subject_area, uid=uid)
+    if expected_rows is not None:
+        out = edit.put_table(out, replace(out.table(uid), expected_rows=expected_rows))
+    return out
+
+
+def update_table(schema: m.Schema, table: m.Table) -> m.Schema:
+    """``table`` (same uid) in place of the old one: its name checked, the conventional names
+    of its indexes, constraints and FKs following a rename."""
+    check_table_name(schema, table.namespace, table.name, table.uid)
+    return keep_conventional_names(schema, edit.put_table(schema, table))
+
+
+def add_table_element(schema: m.Schema, table_uid: str, element: TableElement) -> m.Schema:
+    """An index, unique or check constraint, or query pattern added to a table, its name
+    checked."""
+    check_table_element_name(schema.table(table_uid), element)
+    if isinstance(element, m.Index):
+        return edit.put_index(schema, table_uid, element)
+    if isinstance(element, m.UniqueConstraint):
+        return edit.put_unique(schema, table_uid, element)
+    if isinstance(element, m.CheckConstraint):
+        return edit.put_check(schema, table_uid, element)
+    return edit.put_query_pattern(schema, table_uid, element)
+
+
+# ---------------------------------------------------------------------------- columns
+
+def audit_position(table: m.Table) -> int:
+    """Where a new column goes: before ``created_at`` (the audit columns stay last), at the
+    end when the table has none."""
+    return next((i for i, c in enumerate(table.columns) if c.name == "created_at"),
+                len(table.columns))
+
+
+def pk_order_for(table: m.Table, column_uid: str | None, primary_key: bool) -> int | None:
+    """The ``pk_order`` of column ``column_uid`` of ``table`` (None: a new column) once the
+    form says whether it is in the primary key: a key column keeps its place, a column that
+    joins the key comes after the others, one that leaves it has none."""
+    if not primary_key:
+        return None
+    current = next((c.pk_order for c in table.columns if c.uid == column_uid), None)
+    if current is not None:
+        return current
+    return 1 + max((c.pk_order or 0 for c in table.columns), default=0)
+
+
+def set_single_unique(schema: m.Schema, table_uid: str, column_uid: str,
+                      want: bool) -> m.Schema:
+    """The column form's Unique box: a UNIQUE constraint on exactly this column (named by
+    the convention) when ``want`` and none yet; without ``want``, such constraints dropped.
+    Constraints over several columns are left alone."""
+    t = schema.table(table_uid)
+    single = [u for u in t.uniques if u.columns == (column_uid,)]
+    if want and not single:
+        return edit.put_unique(schema, table_uid, m.UniqueConstraint(
+            uid=new_uid(), name=naming.uq_name(t.name, [t.column(column_uid).name]),
+            columns=(column_uid,)))
+    if not want:
+        for u in single:
+            schema = edit.drop(schema, u.uid)
+    return schema
+
+
+def add_column(schema: m.Schema, table_uid: str, column: m.Column, *,
+               primary_key: bool = False, unique: bool = False) -> m.Schema:
+    """The column form's edit on a new column: its name checked, its place before the audit
+    columns, its key order after the key's others, its single-column UNIQUE."""
+    t = schema.table(table_uid)
+    check_column_name(t, column.name)
+    column = replace(column, pk_order=pk_order_for(t, None, primary_key))
+    out = edit.put_column(schema, table_uid, column, position=audit_position(t))
+    return set_single_unique(out, table_uid, column.uid, unique)
+
+
+def update_column(schema: m.Schema, column: m.Column, *, primary_key: bool,
+                  unique: bool) -> m.Schema:
+    """The column form's edit on column ``column.uid``: its name checked, its key order kept
+    (or given, or taken away), conventional names following a rename, its single-column
+    UNIQUE."""
+    t = schema.table_of_column(column.uid)
+    check_column_name(t, column.name, column.uid)
+    column = replace(column, pk_order=pk_order_for(t, column.uid, primary_key))
+    out = keep_conventional_names(schema, edit.put_column(schema, t.uid, column))
+    return set_single_unique(out, t.uid, column.uid, unique)
+
+
+def add_described_column(schema: m.Schema, table_uid: str, column: m.Column, *,
+                         unique: bool = False, checks: tuple[str, ...] = (),
+                         references: tuple[str, str | None, str | None] | None = None,
+                         ) -> m.Schema:
+    """A column described on one line, added to table ``table_uid``: its CHECKs (named
+    ``ck_<table>_<column>``, ``…_2``…), its UNIQUE and, with ``references`` (the parent
+    table's uid, ON DELETE, ON UPDATE), the relationship, as the relationship form draws
+    it (the column typed like the parent's key, its index)."""
+    t = schema.table(table_uid)
+    name = column.name
+    check_column_name(t, name)
+    if references is not None:
+        parent_uid, on_delete, on_update = references
+        out, _ = add_relationship(schema, child_uid=table_uid, parent_uid=parent_uid,
+                                  column_names=[name], optional=column.nullable,
+                                  on_delete=on_delete, on_update=on_update,
+                                  use_existing=False)
+        added = out.table(table_uid).column_named(name)
+        assert added is not None
+        if column.comment:  # the line's comment over the relationship's "References …"
+            added = replace(added, comment=column.comment)
+            out = edit.put_column(out, table_uid, added)
+        column = added
+    else:
+        out = edit.put_column(schema, table_uid, column, position=audit_position(t))
+    out = set_single_unique(out, table_uid, column.uid, unique)
+    for n, expr in enumerate(checks):
+        label = name if n == 0 else f"{name}_{n + 1}"
+        out = edit.put_check(out, table_uid, m.CheckConstraint(
+            uid=new_uid(), name=naming.ck_name(t.name, label), expression=expr))
+    return out
+
+
+def say_null_meaning(schema: m.Schema, column_uid: str, meaning: str) -> m.Schema:
+    """What NULL means in column ``column_uid`` (rule CN-01's fix)."""
+    t = schema.table_of_column(column_uid)
+    return edit.put_column(schema, t.uid, replace(t.column(column_uid), null_meaning=meaning))
+
+
+# ---------------------------------------------------------------------- relationships
+
+def draw_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
+                      cardinality: str = "one-to-many", name: str | None = None,
+                      backfill: str | None = None, **options: Any) -> m.Schema:
+    """The relationship form's edit: many-to-many from a table that is not a junction draws
+    the junction (:func:`add_many_to_many`); anything else one FK (:func:`add_relationship`
+    with ``options``), its name checked, ``backfill`` on its NOT NULL child columns."""
+    if cardinality == "many-to-many" and schema.table(child_uid).kind != "junction":
+        out, _ = add_many_to_many(schema, left_uid=child_uid, right_uid=parent_uid)
+        return out
+    out, rel_uid = add_relationship(schema, child_uid=child_uid, parent_uid=parent_uid,
+                                    cardinality=cardinality, name=name, **options)
+    added = locate(out, rel_uid, "relationship")
+    assert isinstance(added, m.Relationship)
+    check_relationship_name(schema, added.child_table, added.name)
+    return with_backfill(out, added, backfill)
+
+
+def with_backfill(schema: m.Schema, rel: m.Relationship, backfill: str | None) -> m.Schema:
+    """``backfill`` stored on the FK's NOT NULL child columns (the migration fills the
+    child's existing rows with it; rule MG-09); None: ``schema`` as it is."""
+    if backfill is None:
+        return schema
+    for uid in rel.child_columns:
+        col = schema.column(uid)
+        if not col.nullable:
+            schema = edit.put_column(schema, rel.child_table, replace(col, backfill=backfill))
+    return schema
+
+
+def update_relationship(schema: m.Schema, uid: str, **changes: Any) -> m.Schema:
+    """Relationship ``uid`` with ``changes`` (its fields), its name checked."""
+    current = locate(schema, uid, "relationship")
+    if not isinstance(current, m.Relationship):
+        raise ValueError("That relationship no longer exists.")
+    rel = replace(current, **changes)
+    check_relationship_name(schema, rel.child_table, rel.name, uid)
+    return edit.put_relationship(schema, rel)
+
+
+# ------------------------------------------------------------------------------ enums
+
+def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
+              labels: list[str], comment: str, existing: bool) -> m.Schema:
+    """The enum form's edit (``existing``: on enum ``uid``, which must still be there): the
+    name checked among types; values keep their uid by label, so a relabel is a new value
+    and a kept label keeps its identity."""
+    found = locate(schema, uid, "enum")
+    old = found if isinstance(found, m.EnumType) else None
+    if existing and old is None:
+        raise ValueError("That enum no longer exists.")
+    check_type_name(schema, namespace, name, uid)
+    by_label = {v.label: v.uid for v in old.values} if old else {}
+    values = tuple(m.EnumValue(by_label.get(label) or new_uid(), label) for label in labels)
+    return edit.put_enum(schema, m.EnumType(uid=uid, name=name, namespace=namespace,
+                                            values=values, comment=comment))
+
+
+def locate(schema: m.Schema, uid: str, kind: m.ElementKind) -> m.Element | None:
+    """Element ``uid`` when it is a ``kind`` (:meth:`~modeler.schema.model.Schema.locate`)."""
+    found = schema.locate(uid)
+    return found.element if found is not None and found.kind == kind else None

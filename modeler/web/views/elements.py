@@ -21,7 +21,7 @@ from django_htmx.http import trigger_client_event
 
 from modeler.schema import actions, edit, naming
 from modeler.schema import model as m
-from modeler.web import columnline, diagrams, editor_forms, names, ruling, ways_out
+from modeler.web import columnline, diagrams, editor_forms, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
@@ -52,17 +52,31 @@ class _Ctx:
         return [self.project.slug, self.design.pk]
 
     def table(self, uid: str) -> m.Table:
-        for t in self.schema.tables:
-            if t.uid == uid:
-                return t
-        raise Http404("No such table.")
+        table = actions.locate(self.schema, uid, "table")
+        if not isinstance(table, m.Table):
+            raise Http404("No such table.")
+        return table
 
     def element_table(self, uid: str) -> tuple[m.Table, Any]:
-        for t in self.schema.tables:
-            for x in (*t.columns, *t.indexes, *t.uniques, *t.checks, *t.query_patterns):
-                if x.uid == uid:
-                    return t, x
-        raise Http404("No such element.")
+        found = self.schema.locate(uid)
+        if found is None or found.table is None or found.kind not in _TABLE_ELEMENTS:
+            raise Http404("No such element.")
+        return found.table, found.element
+
+
+_TABLE_ELEMENTS = ("column", "index", "unique", "check", "query_pattern")
+
+
+def _table_uid(schema: m.Schema, uid: str) -> str | None:
+    """``uid`` when it is one of the design's tables (the one to show), else None."""
+    return uid if actions.locate(schema, uid, "table") is not None else None
+
+
+def _relationship(schema: m.Schema, uid: str) -> m.Relationship:
+    rel = actions.locate(schema, uid, "relationship")
+    if not isinstance(rel, m.Relationship):
+        raise Http404("No such relationship.")
+    return rel
 
 
 SVG_MARK = "<!--diagram-svg-goes-here-->"
@@ -150,9 +164,9 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
 
 
 def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
-    """Whether ``check`` (one of :mod:`modeler.web.names`) finds the name taken in the
-    snapshot the form was checked against; the message goes on the form's ``field``. The
-    edit's ``change`` checks again under the lock."""
+    """Whether ``check`` (one of :mod:`modeler.schema.actions`' name checks) finds the name
+    taken in the snapshot the form was checked against; the message goes on the form's
+    ``field``. The edit's ``change`` checks again under the lock."""
     try:
         check()
     except ValueError as exc:
@@ -205,7 +219,8 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
         return _refuse(ctx, None, 422, [], new_table_form=form)
     d = form.cleaned_data
     new_uid = actions.new_uid()
-    if _clash(form, "name", lambda: names.check_table(ctx.schema, d["namespace"], d["name"])):
+    if _clash(form, "name", lambda: actions.check_table_name(ctx.schema, d["namespace"],
+                                                             d["name"])):
         return _refuse(ctx, None, 422, [], new_table_form=form)
 
     parents = ways_out.parents_from(request, "new", ctx.schema) if d["kind"] == "junction" \
@@ -214,20 +229,15 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
         return _refuse(ctx, None, 422, [parents], new_table_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        names.check_table(s, d["namespace"], d["name"])
-        if isinstance(parents, tuple):  # the junction's way out: both parents in one edit
-            out, _ = actions.add_many_to_many(s, left_uid=parents[0], right_uid=parents[1],
-                                                  junction_name=d["name"],
-                                                  comment=d["comment"].strip(), uid=new_uid,
-                                                  namespace=d["namespace"])
+        # the junction's way out (parents): both parents in one edit
+        out = actions.create_table(s, name=d["name"], comment=d["comment"].strip(),
+                                   namespace=d["namespace"], kind=d["kind"],
+                                   delete_strategy=d["delete_strategy"],
+                                   subject_area=d["subject_area"], uid=new_uid,
+                                   expected_rows=d.get("expected_rows"),
+                                   parents=parents if isinstance(parents, tuple) else None)
+        if isinstance(parents, tuple):
             return diagrams.place_new_tables(out)
-        out, _uid = actions.add_table(s, name=d["name"], comment=d["comment"].strip(),
-                                     namespace=d["namespace"], kind=d["kind"],
-                                     delete_strategy=d["delete_strategy"],
-                                     subject_area=d["subject_area"], uid=new_uid)
-        if d.get("expected_rows") is not None:
-            out = edit.put_table(out, replace(out.table(new_uid),
-                                              expected_rows=d["expected_rows"]))
         return diagrams.place_new_tables(_with_lines(out, new_uid, lines))
     lines = [(n, line) for n, line in enumerate((d.get("columns") or "").splitlines(), 1)
              if line.strip()]
@@ -250,18 +260,16 @@ def table_update(request: HttpRequest, slug: str, uid: str,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], table_form=form)
     d = form.cleaned_data
-    if _clash(form, "name", lambda: names.check_table(ctx.schema, d["namespace"], d["name"],
-                                                      uid)):
+    if _clash(form, "name", lambda: actions.check_table_name(ctx.schema, d["namespace"],
+                                                             d["name"], uid)):
         return _refuse(ctx, uid, 422, [], table_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        names.check_table(s, d["namespace"], d["name"], uid)
-        t = s.table(uid)
-        return actions.keep_conventional_names(s, edit.put_table(s, replace(
-            t, name=d["name"], namespace=d["namespace"], comment=d["comment"].strip(),
-            kind=d["kind"], delete_strategy=d["delete_strategy"],
+        return actions.update_table(s, replace(
+            s.table(uid), name=d["name"], namespace=d["namespace"],
+            comment=d["comment"].strip(), kind=d["kind"], delete_strategy=d["delete_strategy"],
             subject_area=d["subject_area"], color=d["color"],
-            expected_rows=d.get("expected_rows"))))
+            expected_rows=d.get("expected_rows")))
     return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
                 selected=uid, change=change,
                 expect=("table", uid, _version(request, "tbl-version")),
@@ -311,45 +319,17 @@ def relayout(request: HttpRequest, slug: str, design: int | None = None) -> Http
 
 # ----------------------------------------------------------------------------- columns
 
-def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None,
-                 table: m.Table) -> m.Column:
+def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None) -> m.Column:
+    """The column the form describes (over ``old``'s other attributes); its key order is the
+    action's (:func:`~modeler.schema.actions.pk_order_for`)."""
     d = form.cleaned_data
-    pk_order = old.pk_order if old else None
-    if d["primary_key"] and pk_order is None:
-        pk_order = 1 + max((c.pk_order or 0 for c in table.columns), default=0)
-    elif not d["primary_key"]:
-        pk_order = None
     base = old or m.Column(uid=uid, name=d["name"], type=form.column_type())
     return replace(base, name=d["name"], type=form.column_type(), nullable=d["nullable"],
                    default=(d["default"] or "").strip() or None,
-                   identity=d["identity"] or None, pk_order=pk_order,
+                   identity=d["identity"] or None,
                    comment=d["comment"].strip(), null_meaning=d["null_meaning"].strip(),
                    searchable=d["searchable"], frequently_queried=d["frequently_queried"],
                    backfill=d.get("backfill") or None)
-
-
-def _with_backfill(s: m.Schema, rel: m.Relationship, backfill: str | None) -> m.Schema:
-    """The relationship form's backfill, stored on the FK's NOT NULL child columns (the
-    migration fills the child's existing rows with it; rule MG-09)."""
-    if backfill is None:
-        return s
-    for uid in rel.child_columns:
-        col = s.column(uid)
-        if not col.nullable:
-            s = edit.put_column(s, rel.child_table, replace(col, backfill=backfill))
-    return s
-
-
-def _with_unique(s: m.Schema, table_uid: str, col: m.Column, want: bool) -> m.Schema:
-    t = s.table(table_uid)
-    single = [u for u in t.uniques if u.columns == (col.uid,)]
-    if want and not single:
-        return edit.put_unique(s, table_uid, m.UniqueConstraint(
-            uid=actions.new_uid(), name=naming.uq_name(t.name, [col.name]), columns=(col.uid,)))
-    if not want and single:
-        for u in single:
-            s = edit.drop(s, u.uid)
-    return s
 
 
 @login_required
@@ -362,17 +342,13 @@ def column_add(request: HttpRequest, slug: str, uid: str,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], column_form=form)
     col_uid = actions.new_uid()
-    if _clash(form, "name", lambda: names.check_column(table, form.cleaned_data["name"])):
+    d = form.cleaned_data
+    if _clash(form, "name", lambda: actions.check_column_name(table, d["name"])):
         return _refuse(ctx, uid, 422, [], column_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        t = s.table(uid)
-        names.check_column(t, form.cleaned_data["name"])
-        col = _column_from(form, col_uid, None, t)
-        at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
-                  len(t.columns))
-        out = edit.put_column(s, uid, col, position=at)
-        return _with_unique(out, uid, col, form.cleaned_data["unique"])
+        return actions.add_column(s, uid, _column_from(form, col_uid, None),
+                                  primary_key=d["primary_key"], unique=d["unique"])
     return _run(ctx, action="column.add",
                 summary=f"added column {table.name}.{form.cleaned_data['name']}",
                 target=col_uid, selected=uid, change=change, expect=None,
@@ -381,33 +357,13 @@ def column_add(request: HttpRequest, slug: str, uid: str,
 
 def _add_line(s: m.Schema, uid: str, parsed: columnline.ColumnLine,
               col_uid: str | None = None) -> m.Schema:
-    """``s`` with the column of a one-line entry added to table ``uid``: its CHECKs, UNIQUE,
-    and for REFERENCES the relationship (its column typed like the parent's key, its
-    index), as the relationship form draws it."""
-    t = s.table(uid)
-    name, ref = parsed.column.name, parsed.reference
-    names.check_column(t, name)
-    if ref is not None:
-        out, _ = actions.add_relationship(
-            s, child_uid=uid, parent_uid=ref.parent.uid, column_names=[name],
-            optional=parsed.column.nullable, on_delete=ref.on_delete,
-            on_update=ref.on_update, use_existing=False)
-        col = out.table(uid).column_named(name)
-        assert col is not None
-        if parsed.column.comment:
-            col = replace(col, comment=parsed.column.comment)
-            out = edit.put_column(out, uid, col)
-    else:
-        col = replace(parsed.column, uid=col_uid or actions.new_uid())
-        at = next((i for i, c in enumerate(t.columns) if c.name == "created_at"),
-                  len(t.columns))
-        out = edit.put_column(s, uid, col, position=at)
-    out = _with_unique(out, uid, col, parsed.unique)
-    for n, expr in enumerate(parsed.checks):
-        label = name if n == 0 else f"{name}_{n + 1}"
-        out = edit.put_check(out, uid, m.CheckConstraint(
-            uid=actions.new_uid(), name=naming.ck_name(t.name, label), expression=expr))
-    return out
+    """``s`` with the column of a one-line entry added to table ``uid``
+    (:func:`~modeler.schema.actions.add_described_column`)."""
+    ref = parsed.reference
+    return actions.add_described_column(
+        s, uid, replace(parsed.column, uid=col_uid or actions.new_uid()),
+        unique=parsed.unique, checks=parsed.checks,
+        references=None if ref is None else (ref.parent.uid, ref.on_delete, ref.on_update))
 
 
 @login_required
@@ -427,7 +383,7 @@ def column_line_add(request: HttpRequest, slug: str, uid: str,
         form.add_error("line", str(exc))
         return _refuse(ctx, uid, 422, [], column_line_form=form)
     name, ref = parsed.column.name, parsed.reference
-    if _clash(form, "line", lambda: names.check_column(table, name)):
+    if _clash(form, "line", lambda: actions.check_column_name(table, name)):
         return _refuse(ctx, uid, 422, [], column_line_form=form)
     col_uid = actions.new_uid()
 
@@ -454,11 +410,9 @@ def column_update(request: HttpRequest, slug: str, uid: str,
                        edit_column=uid, column_bound_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        t = s.table(table.uid)
-        names.check_column(t, form.cleaned_data["name"], uid)
-        new = _column_from(form, uid, t.column(uid), t)
-        out = actions.keep_conventional_names(s, edit.put_column(s, table.uid, new))
-        return _with_unique(out, table.uid, new, form.cleaned_data["unique"])
+        d = form.cleaned_data
+        return actions.update_column(s, _column_from(form, uid, s.column(uid)),
+                                     primary_key=d["primary_key"], unique=d["unique"])
     return _run(ctx, action="column.update", summary=f"changed column {table.name}.{col.name}",
                 target=uid, selected=table.uid, change=change,
                 expect=("column", uid, _version(request, f"c{col.uid[:8]}-version")),
@@ -484,12 +438,10 @@ def null_meaning(request: HttpRequest, slug: str, design: int | None = None) -> 
             f"{table.name}.{col.name}: say what NULL means, in at most 300 characters "
             "(for example: not shipped yet)."])
 
-    def change(s: m.Schema) -> m.Schema:
-        t = s.table(table.uid)
-        return edit.put_column(s, t.uid, replace(t.column(col.uid), null_meaning=meaning))
     return _run(ctx, action="column.update",
                 summary=f"said what NULL means in {table.name}.{col.name}", target=col.uid,
-                selected=table.uid, change=change, expect=None, forms={})
+                selected=table.uid, change=lambda s: actions.say_null_meaning(s, col.uid, meaning),
+                expect=None, forms={})
 
 
 @login_required
@@ -519,27 +471,21 @@ def relationship_add(request: HttpRequest, slug: str, design: int | None = None)
         return _refuse(ctx, None, 422, [], relationship_form=form)
     d = form.cleaned_data
     child, parent = ctx.table(d["child"]), ctx.table(d["parent"])
-    if d["name"] and _clash(form, "name", lambda: names.check_relationship(
+    if d["name"] and _clash(form, "name", lambda: actions.check_relationship_name(
             ctx.schema, child.uid, d["name"])):
         return _refuse(ctx, None, 422, [], relationship_form=form)
-    holder: dict[str, str] = {}
 
     def change(s: m.Schema) -> m.Schema:
-        if d["cardinality"] == "many-to-many" and s.table(d["child"]).kind != "junction":
-            out, uid = actions.add_many_to_many(s, left_uid=d["child"], right_uid=d["parent"])
-            holder["selected"] = uid
-            return diagrams.place_new_tables(out)
-        out, rel_uid = actions.add_relationship(
+        out = actions.draw_relationship(
             s, child_uid=d["child"], parent_uid=d["parent"],
             column_names=d["column_names"] or None, name=d["name"] or None,
             cardinality=d["cardinality"], optional=d["optional"],
             identifying=d["identifying"], on_delete=d["on_delete"] or None,
             on_update=d["on_update"] or None, deferrable=d["deferrable"],
-            initially_deferred=d["initially_deferred"], comment=d["comment"])
-        added = next(r for r in out.relationships if r.uid == rel_uid)
-        names.check_relationship(s, added.child_table, added.name)
-        holder["rel"] = rel_uid
-        return _with_backfill(out, added, d.get("backfill") or None)
+            initially_deferred=d["initially_deferred"], comment=d["comment"],
+            backfill=d.get("backfill") or None)
+        # many-to-many drew a junction table: it gets a place on the diagram
+        return diagrams.place_new_tables(out) if len(out.tables) > len(s.tables) else out
     return _run(ctx, action="relationship.add",
                 summary=f"drew relationship {child.name} → {parent.name}", target=None,
                 selected=d["child"], change=change, expect=None,
@@ -554,9 +500,7 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
     if ctx is None:
         project, role, design_ = design_for(request.user, slug, design)
         schema = snapshot(design_)
-        rel = next((r for r in schema.relationships if r.uid == uid), None)
-        if rel is None:
-            raise Http404("No such relationship.")
+        rel = _relationship(schema, uid)
         c = editor_context(request, project, role, design_, schema, selected=rel.child_table)
         c["rel"] = rel
         c["rel_form"] = editor_forms.RelationshipEditForm(initial={
@@ -565,26 +509,22 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
             "initially_deferred": rel.initially_deferred, "comment": rel.comment,
             "version": diagrams.row_version("relationship", design_, uid)})
         return render_editor(request, c)
-    rel = next((r for r in ctx.schema.relationships if r.uid == uid), None)
-    if rel is None:
-        raise Http404("No such relationship.")
+    rel = _relationship(ctx.schema, uid)
     form = editor_forms.RelationshipEditForm(request.POST)
     if not form.is_valid():
         return _refuse(ctx, rel.child_table, 422,
                        [f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
     d = form.cleaned_data
-    if _clash(form, "name", lambda: names.check_relationship(ctx.schema, rel.child_table,
-                                                             d["name"], uid)):
+    if _clash(form, "name", lambda: actions.check_relationship_name(
+            ctx.schema, rel.child_table, d["name"], uid)):
         return _refuse(ctx, rel.child_table, 422, [e for errs in form.errors.values()
                                                    for e in errs])
 
     def change(s: m.Schema) -> m.Schema:
-        current = next(r for r in s.relationships if r.uid == uid)
-        names.check_relationship(s, current.child_table, d["name"], uid)
-        return edit.put_relationship(s, replace(
-            current, name=d["name"], cardinality=d["cardinality"], on_delete=d["on_delete"],
+        return actions.update_relationship(
+            s, uid, name=d["name"], cardinality=d["cardinality"], on_delete=d["on_delete"],
             on_update=d["on_update"], deferrable=d["deferrable"],
-            initially_deferred=d["initially_deferred"], comment=d["comment"]))
+            initially_deferred=d["initially_deferred"], comment=d["comment"])
     return _run(ctx, action="relationship.update", summary=f"changed relationship {rel.name}",
                 target=uid, selected=rel.child_table, change=change,
                 expect=("relationship", uid, d.get("version")), forms={})
@@ -602,17 +542,11 @@ def _table_child(request: HttpRequest, slug: str, uid: str, design: int | None,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], **{_FORM_KEYS[prefix]: form})
     element, what = build(table, form.cleaned_data)
-    putter = {"index": edit.put_index, "unique": edit.put_unique, "check": edit.put_check,
-              "pattern": edit.put_query_pattern}[action]
-    kind = "query pattern" if action == "pattern" else action
-    if _clash(form, "name", lambda: names.check_table_child(table, kind, element.name)):
+    if _clash(form, "name", lambda: actions.check_table_element_name(table, element)):
         return _refuse(ctx, uid, 422, [], **{_FORM_KEYS[prefix]: form})
-
-    def change(s: m.Schema) -> m.Schema:
-        names.check_table_child(s.table(uid), kind, element.name)
-        return putter(s, uid, element)
     return _run(ctx, action=f"{action}.add", summary=f"added {what}", target=element.uid,
-                selected=uid, change=change, expect=None, forms={_FORM_KEYS[prefix]: form})
+                selected=uid, change=lambda s: actions.add_table_element(s, uid, element),
+                expect=None, forms={_FORM_KEYS[prefix]: form})
 
 
 _FORM_KEYS = {"ix": "index_form", "uq": "unique_form", "ck": "check_form", "qp": "pattern_form"}
@@ -692,21 +626,15 @@ def enum_save(request: HttpRequest, slug: str, uid: str | None = None,
         return _refuse(ctx, None, 422, [], enum_form=form)
     d = form.cleaned_data
     enum_uid = uid or actions.new_uid()
-    if _clash(form, "name", lambda: names.check_type(ctx.schema, d["namespace"] or "public",
-                                                     d["name"], enum_uid)):
+    namespace = d["namespace"] or "public"
+    if _clash(form, "name", lambda: actions.check_type_name(ctx.schema, namespace, d["name"],
+                                                            enum_uid)):
         return _refuse(ctx, None, 422, [], enum_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        old = next((e for e in s.enums if e.uid == enum_uid), None)
-        if uid is not None and old is None:
-            raise ValueError("That enum no longer exists.")
-        names.check_type(s, d["namespace"] or "public", d["name"], enum_uid)
-        by_label = {v.label: v.uid for v in old.values} if old else {}
-        values = tuple(m.EnumValue(by_label.get(label) or actions.new_uid(), label)
-                       for label in d["values"])
-        return edit.put_enum(s, m.EnumType(uid=enum_uid, name=d["name"],
-                                           namespace=d["namespace"] or "public",
-                                           values=values, comment=d["comment"]))
+        return actions.save_enum(s, uid=enum_uid, name=d["name"], namespace=namespace,
+                                 labels=d["values"], comment=d["comment"],
+                                 existing=uid is not None)
     return _run(ctx, action="enum.save", summary=f"saved enum {d['name']}", target=enum_uid,
                 selected=None, change=change,
                 expect=("enum", enum_uid, d.get("version")) if uid else None,
@@ -765,10 +693,8 @@ def _undo_or_redo(request: HttpRequest, slug: str, design: int | None,
         step, ctx.outcome = (undo.undo if backwards else undo.redo)(
             ctx.design, request.user)  # type: ignore[arg-type]
     except Refused as exc:
-        selected = wanted if any(t.uid == wanted for t in ctx.schema.tables) else None
-        return _refuse(ctx, selected, 409, exc.reasons)
-    new = ctx.outcome.new
-    selected = wanted if any(t.uid == wanted for t in new.tables) else None
+        return _refuse(ctx, _table_uid(ctx.schema, wanted), 409, exc.reasons)
+    selected = _table_uid(ctx.outcome.new, wanted)
     verb = "Undone" if backwards else "Redone"
     return _done(ctx, selected, message=f"{verb}: {step.summary}.")
 
