@@ -26,6 +26,9 @@ from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagram_token, ruling
 from modeler.web import models as db
+from modeler.web.selectors import row_version
+
+__all__ = ["row_version"]  # the forms' row versions moved to the selectors; kept here too
 
 # "auto" detail: every column up to this many in the design, keys only above (a design of
 # 500 tables of 10 columns shows everything; an import of 700 tables of 19 columns does not
@@ -453,14 +456,6 @@ def describe_pattern(q: m.QueryPattern, names: Mapping[str, str]) -> str:
                                                                           else "")
                                              for o in q.order_by))
     return "; ".join(parts)
-
-
-def row_version(kind: str, design: db.Design, uid: str) -> int | None:
-    from modeler.web.editing import VERSIONED
-
-    version: int | None = VERSIONED[kind].objects.filter(design=design, uid=uid).values_list(
-        "version", flat=True).first()
-    return version
 
 
 # ----------------------------------------------------------------------------- review

@@ -21,14 +21,11 @@ from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
 from modeler.web import ruling
+from modeler.web.selectors import ROW_MODELS
 from modeler.web.snapshot import snapshot, written
 from modeler.web.store import SyncResult, sync
 
-VERSIONED: dict[str, type[Any]] = {
-    "table": db.DbTable, "column": db.DbColumn, "relationship": db.Relationship,
-    "index": db.DbIndex, "constraint": db.Constraint, "enum": db.EnumType,
-    "pattern": db.QueryPattern, "domain": db.Domain,
-}
+VERSIONED = ROW_MODELS  # element kind → its row model (the rows carry a version)
 
 
 class Refused(Exception):

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
-from modeler.web.models import DbTable, Design, Membership, Project
+from modeler.web.models import (
+    Activity,
+    Constraint,
+    DbColumn,
+    DbIndex,
+    DbTable,
+    Design,
+    Domain,
+    EnumType,
+    Membership,
+    Project,
+    QueryPattern,
+    Relationship,
+    RuleSetting,
+    Waiver,
+)
 
 
 def projects_of(user: AbstractBaseUser) -> QuerySet[Project]:
@@ -20,3 +37,43 @@ def projects_of(user: AbstractBaseUser) -> QuerySet[Project]:
 def tables_of(design: Design) -> QuerySet[DbTable]:
     return (DbTable.objects.filter(design=design)
             .annotate(n_columns=Count("columns")).order_by("namespace", "name"))
+
+
+def waivers_of(design: Design) -> QuerySet[Waiver]:
+    """The design's waivers, oldest first (the order of :func:`ruling.waivers_for`)."""
+    return (Waiver.objects.filter(design=design).select_related("author")
+            .order_by("created_at", "id"))
+
+
+def rule_settings_of(project: Project) -> QuerySet[RuleSetting]:
+    return RuleSetting.objects.filter(project=project).select_related("set_by")
+
+
+ACTIVITY_LIMIT = 200
+
+
+def activity_of(project: Project, *, limit: int = ACTIVITY_LIMIT) -> QuerySet[Activity]:
+    """The project's latest activity entries, newest first."""
+    return (Activity.objects.filter(project=project).select_related("actor")
+            .order_by("-created_at", "-id")[:limit])
+
+
+ROW_MODELS: dict[str, type[Any]] = {
+    "table": DbTable, "column": DbColumn, "relationship": Relationship,
+    "index": DbIndex, "constraint": Constraint, "enum": EnumType,
+    "pattern": QueryPattern, "domain": Domain,
+}
+
+
+def row_version(kind: str, design: Design, uid: str) -> int | None:
+    """The stored version of one element's row (what a form carries for optimistic
+    locking), None when the element has no row."""
+    version: int | None = ROW_MODELS[kind].objects.filter(
+        design=design, uid=uid).values_list("version", flat=True).first()
+    return version
+
+
+def column_versions(design: Design, table_uid: str) -> dict[str, int]:
+    """column uid → its row's version, for the columns of one table."""
+    return {str(u): v for u, v in DbColumn.objects.filter(
+        design=design, table__uid=table_uid).values_list("uid", "version")}

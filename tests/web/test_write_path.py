@@ -80,3 +80,42 @@ def test_first_view_leaves_the_callers_revision(user: Any) -> None:
     diagrams.svg_for(snapshot(design), project, user, design, can_store=True)
     assert design.revision == before
     assert services.main_design(project).revision == before + 1
+
+
+# ------------------------------------------------------------------ services for the views
+
+def test_rule_level_set_records_the_change_and_refuses_a_silent_reset(user: Any) -> None:
+    from modeler.web.editing import Refused
+    from modeler.web.models import Activity, RuleSetting
+
+    project = two_tables(user)
+    stored = services.rule_level_set(project=project, actor=user, rule="dc-01",
+                                     level="advise", reason="prototype phase only")
+    assert stored is not None and stored.rule == "DC-01" and stored.level == "advise"
+    with pytest.raises(Refused, match="Say why"):
+        services.rule_level_set(project=project, actor=user, rule="DC-01", level="default")
+    assert RuleSetting.objects.filter(project=project).count() == 1
+    assert services.rule_level_set(project=project, actor=user, rule="DC-01",
+                                   level="default", reason="the prototype is over") is None
+    assert not RuleSetting.objects.filter(project=project).exists()
+    assert [a.summary.split(" rule ")[0] for a in Activity.objects.filter(
+        project=project, action="rules.level").order_by("id")] == ["lowered", "reset"]
+    with pytest.raises(Refused, match="Pick a rule"):
+        services.rule_level_set(project=project, actor=user, rule="XX-99", level="advise")
+
+
+def test_rule_level_set_is_for_members_who_edit(user: Any, other_user: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    project = two_tables(user)
+    with pytest.raises(PermissionDenied):
+        services.rule_level_set(project=project, actor=other_user, rule="NF-08",
+                                level="block")
+
+
+def test_view_prefs_set_is_what_the_diagram_reads(user: Any) -> None:
+    project = two_tables(user)
+    prefs = {**diagrams.DEFAULT_PREFS, "direction": "TB", "depth": 2}
+    services.view_prefs_set(project=project, user=user, options=prefs)
+    services.view_prefs_set(project=project, user=user, options={**prefs, "depth": 3})
+    assert diagrams.prefs_for(user, project) == {**prefs, "depth": 3}

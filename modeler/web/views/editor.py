@@ -23,8 +23,8 @@ from django_htmx.http import trigger_client_event
 from modeler.diagram import RenderError
 from modeler.rules import Finding
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, ruling, undo
-from modeler.web.models import Activity, DbColumn, DbTable, Design, Project, ViewPrefs
+from modeler.web import diagrams, editor_forms, ruling, selectors, services, undo
+from modeler.web.models import Design, Project
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot
 
@@ -91,8 +91,7 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     whole type picker; one per column made a 12-column panel ~100 KB)."""
     fks = {u for r in schema.relationships_of(table.uid) for u in r.child_columns}
     uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
-    versions = {str(u): v for u, v in DbColumn.objects.filter(
-        design=design, table__uid=table.uid).values_list("uid", "version")}
+    versions = selectors.column_versions(design, table.uid)
     # the forms carry the row version in their own hidden field (optimistic locking)
     rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
              "type": c.type.short(schema),
@@ -110,8 +109,7 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
             "kind": table.kind, "delete_strategy": table.delete_strategy,
             "subject_area": table.subject_area, "color": table.color,
             "expected_rows": table.expected_rows,
-            "version": DbTable.objects.filter(design=design, uid=table.uid)
-            .values_list("version", flat=True).first()}),
+            "version": selectors.row_version("table", design, table.uid)}),
         "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",
                                                initial={"type": "text"}),
         "index_form": editor_forms.IndexForm(table=table, prefix="ix"),
@@ -240,8 +238,8 @@ def save_view(request: HttpRequest, slug: str, design: int | None = None) -> Htt
     except ValueError as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain")
     before = diagrams.prefs_for(request.user, project)
-    ViewPrefs.objects.update_or_create(project=project, user=request.user,
-                                       defaults={"options": prefs})
+    services.view_prefs_set(project=project, user=request.user,  # type: ignore[arg-type]
+                            options=prefs)
     # a new direction re-lays the design out at once (pinned drawings ignore it)
     from modeler.web.diagram_view import follow_direction
 
@@ -253,7 +251,6 @@ def save_view(request: HttpRequest, slug: str, design: int | None = None) -> Htt
 @require_GET
 def activity(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, _ = design_for(request.user, slug, design)
-    entries = (Activity.objects.filter(project=project).select_related("actor")
-               .order_by("-created_at", "-id")[:200])
+    entries = selectors.activity_of(project)
     return render(request, "editor/activity.html", {"project": project, "role": role,
                                                     "entries": entries})
