@@ -8,9 +8,12 @@ rules and writes only what changed. Dropping an element drops what cannot live w
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from modeler.schema import model as m
-from modeler.schema import sqlexpr
+from modeler.schema import naming, sqlexpr
+from modeler.schema.builder import stable_uid
+from modeler.schema.validate_pg import relation_names
 
 
 def _put(items: tuple, item: object, uid: str) -> tuple:  # type: ignore[type-arg]
@@ -90,6 +93,110 @@ def put_extension(schema: m.Schema, ext: m.Extension) -> m.Schema:
     return m.normalized(replace(schema, extensions=_put(schema.extensions, ext, ext.uid)))
 
 
+# ----------------------------------------------------------------- checked changes
+# What a rule's fix is built from: each refuses (ValueError) a name that is taken and
+# (KeyError) an element that does not exist, so a fix never produces an invalid design.
+
+def _relation_taken(schema: m.Schema, namespace: str, name: str) -> bool:
+    """Is ``name`` taken in PostgreSQL's relation namespace (tables, indexes, PK and UNIQUE
+    indexes, sequences) of ``namespace``?"""
+    return any(ns == namespace and n == name for ns, n, _what in relation_names(schema))
+
+
+def _constraint_names(schema: m.Schema, t: m.Table) -> set[str]:
+    names = {u.name for u in t.uniques} | {c.name for c in t.checks}
+    names |= {r.name for r in schema.relationships if r.child_table == t.uid}
+    if t.primary_key:
+        names.add(t.pk_name or naming.pk_name(t.name))
+    return names
+
+
+def add_column(schema: m.Schema, table_uid: str, column: m.Column,
+               after: str | None = None) -> m.Schema:
+    """Add ``column`` after the column ``after`` (a uid; None: at the end)."""
+    t = schema.table(table_uid)
+    if t.column_named(column.name) is not None:
+        raise ValueError(f"{t.name}.{column.name} exists")
+    pos = len(t.columns)
+    if after is not None:
+        pos = 1 + next((i for i, c in enumerate(t.columns) if c.uid == after), pos - 1)
+    return put_column(schema, table_uid, column, position=pos)
+
+
+def add_index(schema: m.Schema, table_uid: str, index: m.Index) -> m.Schema:
+    """Add ``index``; its name must be free in the table's relation namespace."""
+    t = schema.table(table_uid)
+    if _relation_taken(schema, t.namespace, index.name):
+        raise ValueError(f"name {index.name} is taken")
+    return put_index(schema, table_uid, index)
+
+
+def add_extension(schema: m.Schema, name: str) -> m.Schema:
+    """``CREATE EXTENSION name`` (its uid derives from the name; present already: as is)."""
+    if any(e.name == name for e in schema.extensions):
+        return schema
+    return put_extension(schema, m.Extension(uid=stable_uid("extension", name), name=name))
+
+
+def _put_element(schema: m.Schema, table_uid: str, element: Any) -> m.Schema:
+    """Replace ``element`` (by uid) of table ``table_uid``, or the table or FK itself."""
+    match element:
+        case m.Table():
+            return put_table(schema, element)
+        case m.Column():
+            return put_column(schema, table_uid, element)
+        case m.Index():
+            return put_index(schema, table_uid, element)
+        case m.UniqueConstraint():
+            return put_unique(schema, table_uid, element)
+        case m.CheckConstraint():
+            return put_check(schema, table_uid, element)
+        case m.Relationship():
+            return put_relationship(schema, element)
+    raise ValueError(f"cannot change a {type(element).__name__} here")
+
+
+def alter(schema: m.Schema, uid: str, **changes: Any) -> m.Schema:
+    """Set fields of the column or foreign key ``uid`` (names change through
+    :func:`rename`, which checks them)."""
+    if "uid" in changes or "name" in changes:
+        raise ValueError("alter() changes neither uid nor name: use rename()")
+    found = schema.locate(uid)
+    if found is None or found.table is None or found.kind not in ("column", "relationship"):
+        raise KeyError(f"no column or foreign key {uid}")
+    element: Any = found.element
+    return _put_element(schema, found.table.uid, replace(element, **changes))
+
+
+def rename(schema: m.Schema, uid: str, new_name: str) -> m.Schema:
+    """Rename a table, column, index, unique or check constraint or foreign key; the name
+    must be free where PostgreSQL keeps it (the element's own name is not in the way)."""
+    found = schema.locate(uid)
+    if found is None or found.table is None:
+        raise KeyError(f"no element {uid}")
+    element: Any = found.element
+    t, kind = found.table, found.kind
+    if element.name == new_name:
+        return schema
+    if kind == "column" and t.column_named(new_name) is not None:
+        raise ValueError(f"{t.name}.{new_name} exists")
+    if kind in ("unique", "check", "relationship") and new_name in _constraint_names(schema, t):
+        raise ValueError(f"constraint {new_name} exists")
+    if kind in ("table", "index", "unique") and _relation_taken(schema, t.namespace, new_name):
+        raise ValueError(f"name {new_name} is taken")
+    return _put_element(schema, t.uid, replace(element, name=new_name))
+
+
+def rename_primary_key(schema: m.Schema, table_uid: str, new_name: str | None) -> m.Schema:
+    """Name the primary key constraint of a table (None: the convention's ``pk_<table>``)."""
+    t = schema.table(table_uid)
+    old, name = t.pk_name or naming.pk_name(t.name), new_name or naming.pk_name(t.name)
+    if name != old and (_relation_taken(schema, t.namespace, name)
+                        or name in _constraint_names(schema, t)):
+        raise ValueError(f"name {name} is taken")
+    return put_table(schema, replace(t, pk_name=new_name))
+
+
 # ----------------------------------------------------------------------------- drops
 
 def dependents(schema: m.Schema, uid: str) -> list[str]:
@@ -158,6 +265,8 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
         return m.normalized(replace(schema, relationships=_without(schema.relationships, uid)))
     if kind == "extension":
         return m.normalized(replace(schema, extensions=_without(schema.extensions, uid)))
+    if kind is None and any(s.uid == uid for s in schema.sequences):
+        return m.normalized(replace(schema, sequences=_without(schema.sequences, uid)))
     attr = {"index": "indexes", "unique": "uniques", "check": "checks",
             "query_pattern": "query_patterns"}.get(kind or "")
     if found is not None and found.table is not None and attr is not None:
