@@ -9,9 +9,11 @@ tables by (namespace, name); columns by position; everything else by name.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Literal
+from itertools import pairwise
+from typing import Any, Literal, TypeVar
 
 from modeler.schema.collations import format_ref
 from modeler.schema.types import CATALOG, type_info
@@ -622,28 +624,49 @@ class _SchemaIndex:
         self._incoming = {k: tuple(v) for k, v in inc.items()}
 
 
+_T = TypeVar("_T")
+
+
+def _in_order(items: Iterable[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
+    """``tuple(sorted(items, key=key))``, but the very tuple ``items`` when it is one in that
+    order already (what an edit leaves almost everywhere): unchanged parts of a design keep
+    their identity, so the memos keyed by identity (diagram nodes, labels) still hit."""
+    if isinstance(items, tuple) and all(key(a) <= key(b) for a, b in pairwise(items)):
+        return items
+    return tuple(sorted(items, key=key))
+
+
 def _table_sorted(t: Table) -> Table:
-    return replace(
-        t,
-        columns=tuple(t.columns),
-        indexes=tuple(sorted(t.indexes, key=lambda i: (i.name, i.uid))),
-        uniques=tuple(sorted(t.uniques, key=lambda u: (u.name, u.uid))),
-        checks=tuple(sorted(t.checks, key=lambda c: (c.name, c.uid))),
-        query_patterns=tuple(sorted(t.query_patterns, key=lambda q: (q.name, q.uid))),
-    )
+    columns = tuple(t.columns)
+    indexes = _in_order(t.indexes, lambda i: (i.name, i.uid))
+    uniques = _in_order(t.uniques, lambda u: (u.name, u.uid))
+    checks = _in_order(t.checks, lambda c: (c.name, c.uid))
+    patterns = _in_order(t.query_patterns, lambda q: (q.name, q.uid))
+    if (columns is t.columns and indexes is t.indexes and uniques is t.uniques
+            and checks is t.checks and patterns is t.query_patterns):
+        return t  # already canonical: the same object (see _in_order)
+    return replace(t, columns=columns, indexes=indexes, uniques=uniques, checks=checks,
+                   query_patterns=patterns)
 
 
 def normalized(schema: Schema) -> Schema:
-    """The same design in canonical order (columns keep their given order)."""
+    """The same design in canonical order (columns keep their given order). Parts that are
+    in that order already are kept as they are (the same objects)."""
     return replace(
         schema,
-        tables=tuple(sorted((_table_sorted(t) for t in schema.tables),
-                            key=lambda t: (t.namespace, t.name, t.uid))),
-        relationships=tuple(sorted(schema.relationships, key=lambda r: (r.name, r.uid))),
-        enums=tuple(sorted(schema.enums, key=lambda e: (e.namespace, e.name, e.uid))),
-        domains=tuple(sorted(schema.domains, key=lambda d: (d.namespace, d.name, d.uid))),
-        extensions=tuple(sorted(schema.extensions, key=lambda e: (e.name, e.uid))),
-        sequences=tuple(sorted(schema.sequences, key=lambda s: (s.namespace, s.name, s.uid))),
+        tables=_in_order(_tables_sorted(tuple(schema.tables)),
+                         lambda t: (t.namespace, t.name, t.uid)),
+        relationships=_in_order(schema.relationships, lambda r: (r.name, r.uid)),
+        enums=_in_order(schema.enums, lambda e: (e.namespace, e.name, e.uid)),
+        domains=_in_order(schema.domains, lambda d: (d.namespace, d.name, d.uid)),
+        extensions=_in_order(schema.extensions, lambda e: (e.name, e.uid)),
+        sequences=_in_order(schema.sequences, lambda s: (s.namespace, s.name, s.uid)),
         raw_objects=tuple(schema.raw_objects),
-        collations=tuple(sorted(schema.collations, key=lambda c: (c.namespace, c.name, c.uid))),
+        collations=_in_order(schema.collations, lambda c: (c.namespace, c.name, c.uid)),
     )
+
+
+def _tables_sorted(tables: tuple[Table, ...]) -> tuple[Table, ...]:
+    """:func:`_table_sorted` of each table: the very tuple when every table is canonical."""
+    out = tuple(_table_sorted(t) for t in tables)
+    return tables if all(a is b for a, b in zip(out, tables, strict=True)) else out
