@@ -10,63 +10,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import wait_for_diagram
+from tests.textmode_fixtures import books_project, bookstore_dbml
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BOOKSTORE = """\
-Enum order_status {
-  pending
-  paid
-  shipped
-}
-
-Table author {
-  id bigint [pk, increment]
-  name text [not null, note: 'Display name']
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'A person who writes books; created when the first book is entered'
-}
-
-Table book {
-  id bigint [pk, increment]
-  title text [not null, note: 'As printed on the cover']
-  author_id bigint [not null]
-  price numeric(10,2) [not null, default: 0, note: 'Shelf price in EUR']
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'A title in the catalogue; created when it is listed'
-}
-
-Table customer {
-  id bigint [pk, increment]
-  email text [not null, unique, note: 'Where receipts go']
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'A buyer; created at the first checkout'
-}
-
-Table orders {
-  id bigint [pk, increment]
-  status order_status [not null, default: 'pending', note: 'Where the order is']
-  book_id bigint [not null]
-  customer_id bigint [not null]
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'One purchase of one book; created at checkout'
-}
-
-Ref: book.author_id > author.id [delete: restrict, update: cascade]
-Ref: orders.book_id > book.id [delete: restrict, update: cascade]
-Ref: orders.customer_id > customer.id [delete: restrict, update: cascade]
-"""
+BOOKSTORE = bookstore_dbml(customers=True)
 
 
 @pytest.fixture
 def bookstore(make_user: Any) -> Any:
-    from modeler.web import services
-
-    return services.project_create(name="Bookstore", slug="books", owner=make_user("ann"))
+    return books_project(make_user("ann"), "Bookstore")
 
 
 def test_type_a_bookstore_in_text_mode(login_page: Any, url: Any, shot: Any,

@@ -20,52 +20,17 @@ from modeler.schema import model as m
 from modeler.web import services
 from modeler.web.models import Activity, Membership
 from modeler.web.snapshot import snapshot_at
+from tests.textmode_fixtures import books_project, bookstore_dbml
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
-BOOKSTORE = """\
-Enum order_status {
-  pending
-  paid
-  shipped
-}
-
-Table author {
-  id bigint [pk, increment]
-  name text [not null, note: 'Display name']
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'A person who writes books; created when the first book is entered'
-}
-
-Table book {
-  id bigint [pk, increment]
-  title text [not null, note: 'As printed on the cover']
-  author_id bigint [not null]
-  price numeric(10,2) [not null, default: 0, note: 'Shelf price in EUR']
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'A title in the catalogue; created when it is listed'
-}
-
-Table orders {
-  id bigint [pk, increment]
-  status order_status [not null, default: 'pending', note: 'Where the order is']
-  book_id bigint [not null]
-  created_at timestamptz [not null, default: `now()`]
-  updated_at timestamptz [not null, default: `now()`]
-  Note: 'One purchase of one book; created at checkout'
-}
-
-Ref: book.author_id > author.id [delete: restrict, update: cascade]
-Ref: orders.book_id > book.id [delete: restrict, update: cascade]
-"""
+BOOKSTORE = bookstore_dbml()
 
 
 @pytest.fixture
 def project(user: Any) -> Any:
-    return services.project_create(name="Books", slug="books", owner=user)
+    return books_project(user)
 
 
 @pytest.fixture
