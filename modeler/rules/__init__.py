@@ -19,12 +19,20 @@ from modeler.rules.core import (
     Level,
     LevelOverride,
     Rule,
+    SchemaChange,
     Target,
     registry,
 )
-from modeler.rules.edits import Edit, EditError, apply_edits, describe_edits
 from modeler.rules.facts import GENERATED_RUNTIME, RehearsalFacts, RuntimeFacts
-from modeler.rules.fixes import Fix, apply_safe_fixes, fix_for, fixes, safe_fixes
+from modeler.rules.fixes import (
+    Fix,
+    apply_edits,
+    apply_safe_fixes,
+    describe_edits,
+    fix_for,
+    fixes,
+    safe_fixes,
+)
 from modeler.rules.gates import (
     Waiver,
     apply_waivers,
@@ -42,11 +50,10 @@ from modeler.rules.runner import lint
 
 __all__ = [
     "CATEGORIES", "GENERATED_RUNTIME", "NOT_SCHEMA_CHECKED", "Config", "DestructiveChange",
-    "Edit", "EditError", "Finding", "Fix", "Level", "LevelOverride", "RehearsalFacts", "Rule",
-    "RuleDoc", "RuntimeFacts", "Target", "Waiver", "all_rules", "apply_edits", "apply_safe_fixes",
-    "apply_waivers", "describe_edits", "destructive_changes", "element_gate", "fingerprint",
-    "fix_for", "fixes", "gate_findings",
-    "get_rule", "lint", "make_waiver", "registry", "rule_doc", "rule_docs",
-    "safe_fixes", "to_json", "to_sarif", "to_text", "validate_justification", "version_gate",
-    "waiver_status",
+    "Finding", "Fix", "Level", "LevelOverride", "RehearsalFacts", "Rule", "RuleDoc",
+    "RuntimeFacts", "SchemaChange", "Target", "Waiver", "all_rules", "apply_edits",
+    "apply_safe_fixes", "apply_waivers", "describe_edits", "destructive_changes", "element_gate",
+    "fingerprint", "fix_for", "fixes", "gate_findings", "get_rule", "lint", "make_waiver",
+    "registry", "rule_doc", "rule_docs", "safe_fixes", "to_json", "to_sarif", "to_text",
+    "validate_justification", "version_gate", "waiver_status",
 ]

@@ -7,10 +7,10 @@ with :func:`register`; its docstring is the user documentation (see :mod:`.ruled
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from modeler.rules.facts import RehearsalFacts, RuntimeFacts
 from modeler.schema import naming
@@ -26,8 +26,8 @@ from modeler.schema.model import (
     UniqueConstraint,
 )
 
-if TYPE_CHECKING:
-    from modeler.rules.edits import Edit
+SchemaChange = Callable[[Schema], Schema]
+"""A pure change of a design (a rule's fix), built from :mod:`modeler.schema.edit`."""
 
 MAX_MESSAGE = 79  # messages are shorter than 80 characters
 
@@ -243,9 +243,10 @@ class Rule:
     def check(self, schema: Schema, config: Config) -> Iterable[Finding]:
         raise NotImplementedError
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
-        """Model edits that resolve ``finding``; empty when there is no mechanical fix."""
-        return ()
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
+        """The change of the design that resolves ``finding`` (made for ``schema``; what it
+        does is ``diff(schema, change(schema))``); None when there is no mechanical fix."""
+        return None
 
     def is_safe_fix(self, schema: Schema, finding: Finding) -> bool:
         """Whether the fix may be applied without review ("fix all safe findings")."""
@@ -278,7 +279,7 @@ def registry() -> Mapping[str, Rule]:
 
 __all__ = [
     "CATEGORIES", "DEFAULT_CONFIG", "Config", "Finding", "Level", "LevelOverride", "Rule",
-    "Target", "TargetKind", "check_target", "clip", "column_target", "enum_target",
-    "index_target", "pattern_target", "pk_target", "register", "registry",
+    "SchemaChange", "Target", "TargetKind", "check_target", "clip", "column_target",
+    "enum_target", "index_target", "pattern_target", "pk_target", "register", "registry",
     "relationship_target", "table_target", "unique_target",
 ]

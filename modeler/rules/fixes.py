@@ -1,40 +1,60 @@
-"""Fixes: the edits rules propose for their findings, and the "fix all safe findings" set."""
+"""Fixes: the changes rules propose for their findings, and the "fix all safe findings" set.
+
+A rule's fix is a pure change of the design (:data:`~modeler.rules.core.SchemaChange`, built
+from :mod:`modeler.schema.edit`); what it does is said by the diff ops between the design and
+the fixed design (:mod:`modeler.diff`), which also preview it, apply it and tell which fixes
+step on each other (:mod:`.fix_ops`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
+from modeler.diff import Op, apply_all, diff
 from modeler.rules.analysis import analyze
 from modeler.rules.catalog import get_rule
-from modeler.rules.core import Config, Finding, Target
-from modeler.rules.edits import Edit, apply_edits
+from modeler.rules.core import Config, Finding, SchemaChange, Target
+from modeler.rules.fix_ops import claims, preview_lines
 from modeler.rules.runner import lint
-from modeler.schema.model import Schema
+from modeler.schema.model import Schema, normalized
 
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """The edits that resolve one finding; ``safe`` fixes may be applied without review."""
+    """What resolves one finding: the ``fixed`` design and the ``ops`` that lead there from
+    the design it was made for; ``safe`` fixes may be applied without review."""
 
     rule: str
     target: Target
-    edits: tuple[Edit, ...]
+    fixed: Schema
+    ops: tuple[Op, ...]
     safe: bool
+    change: SchemaChange = field(compare=False, repr=False)
 
     def describe(self, schema: Schema) -> tuple[str, ...]:
-        return tuple(e.describe(schema) for e in self.edits)
+        """The preview lines (``schema``: the design the fix was made for)."""
+        return preview_lines(schema, self.ops)
 
 
 def fix_for(schema: Schema, finding: Finding) -> Fix | None:
-    """The fix a rule offers for ``finding`` (None when there is no mechanical fix)."""
+    """The fix a rule offers for ``finding`` (None when there is no mechanical fix, or when
+    it would change nothing or not fit the design)."""
     if not finding.fixable:
         return None
     rule = get_rule(finding.rule)
-    edits = rule.fix(schema, finding)
-    if not edits:
+    change = rule.fix(schema, finding)
+    if change is None:
         return None
-    return Fix(finding.rule, finding.target, edits, rule.is_safe_fix(schema, finding))
+    try:
+        fixed = normalized(change(schema))
+    except (KeyError, ValueError):
+        return None
+    ops = diff(schema, fixed)
+    if not ops:
+        return None
+    return Fix(finding.rule, finding.target, fixed, ops, rule.is_safe_fix(schema, finding),
+               change)
 
 
 def fixes(schema: Schema, findings: Iterable[Finding]) -> tuple[Fix, ...]:
@@ -45,38 +65,58 @@ def fixes(schema: Schema, findings: Iterable[Finding]) -> tuple[Fix, ...]:
 
 def _existing_claims(schema: Schema) -> set[str]:
     a = analyze(schema)
-    claims = {f"rel:{ns}:{name}" for ns, name in a.relation_names}
+    taken = {f"rel:{ns}:{name}" for ns, name in a.relation_names}
+    taken |= {f"ext:{e.name}" for e in schema.extensions}
     for t in schema.tables:
-        claims.update(f"col:{t.uid}:{c.name}" for c in t.columns)
-        claims.update(f"con:{t.uid}:{n}" for n in a.constraint_names(t))
-    return claims
+        taken.update(f"col:{t.uid}:{c.name}" for c in t.columns)
+        taken.update(f"con:{t.uid}:{n}" for n in a.constraint_names(t))
+    return taken
 
 
-def combine(schema: Schema, candidates: Iterable[Fix]) -> tuple[Edit, ...]:
-    """Edits of ``candidates`` that do not step on each other, in order.
+def combine(schema: Schema, candidates: Iterable[Fix]) -> Schema:
+    """``schema`` with the fixes of ``candidates`` that do not step on each other, in order.
 
     A fix is left out when it touches an element an earlier fix touches, or takes a name that
-    exists or that an earlier fix takes; so the result always applies cleanly.
+    exists or that an earlier fix takes (:func:`.fix_ops.claims` of its ops); so the others
+    always apply cleanly.
     """
     claimed = _existing_claims(schema)
-    out: list[Edit] = []
+    out = schema
     for fx in candidates:
-        keys = frozenset().union(*(e.claims(schema) for e in fx.edits))
+        keys = claims(schema, fx.ops)
         if keys & claimed:
             continue
+        try:
+            out = fx.change(out)
+        except (KeyError, ValueError):  # pragma: no cover - the claims keep fixes apart
+            continue
         claimed |= keys
-        out.extend(fx.edits)
-    return tuple(out)
+    return normalized(out)
 
 
-def safe_fixes(schema: Schema, config: Config | None = None) -> tuple[Edit, ...]:
-    """Edits of every safe fix for the findings of ``schema`` ("fix all safe findings"),
-    combined so that they apply together (see :func:`combine`)."""
+def _safe_fixed(schema: Schema, config: Config | None) -> Schema:
     candidates = (f for f in lint(schema, config)
                   if f.fixable and get_rule(f.rule).is_safe_fix(schema, f))
     return combine(schema, (fx for fx in fixes(schema, candidates) if fx.safe))
 
 
+def safe_fixes(schema: Schema, config: Config | None = None) -> tuple[Op, ...]:
+    """The ops of every safe fix for the findings of ``schema`` ("fix all safe findings"),
+    combined so that they apply together (see :func:`combine`)."""
+    return diff(schema, _safe_fixed(schema, config))
+
+
 def apply_safe_fixes(schema: Schema, config: Config | None = None) -> Schema:
-    """``schema`` with :func:`safe_fixes` applied."""
-    return apply_edits(schema, safe_fixes(schema, config))
+    """``schema`` with every safe fix applied (what :func:`safe_fixes` leads to)."""
+    return _safe_fixed(schema, config)
+
+
+def apply_edits(schema: Schema, ops: Sequence[Op]) -> Schema:
+    """``schema`` with the ops of fixes applied in order, normalized (KeyError or ValueError
+    when they do not fit it)."""
+    return normalized(apply_all(tuple(ops), schema))
+
+
+def describe_edits(schema: Schema, ops: Sequence[Op]) -> tuple[str, ...]:
+    """The preview lines of ``ops`` (names as in ``schema``, before them)."""
+    return preview_lines(schema, ops)

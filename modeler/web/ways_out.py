@@ -71,8 +71,8 @@ def wrap(request: HttpRequest, project: db.Project, target: str | None,
             if f.rule != rule or not f.fixable:
                 continue
             found = rules.fix_for(new, f)
-            if found is not None and found.edits:
-                new = rules.apply_edits(new, found.edits)
+            if found is not None:
+                new = found.fixed
         return new
     return with_fix
 

@@ -5,7 +5,7 @@ optional ``config`` (see :mod:`tests.rules.loader`), the ``expect``-ed findings 
 (``target`` path and ``level``; optional ``message`` substring and ``grandfathered`` flag) and,
 for fixable rules, an optional ``fix``: ``edits`` (the preview lines of all fixes for the
 case's findings), ``safe`` (every fix is / is not safe) and ``clean`` (after applying the
-edits the rule has no findings).
+fixes' diff ops the rule has no findings).
 """
 
 from __future__ import annotations
@@ -66,6 +66,6 @@ def check_fix(schema: Any, config: Any, rule_id: str, findings: list[Any],
     if "safe" in spec:
         assert found and all(fx.safe == spec["safe"] for fx in found)
     if spec.get("clean"):
-        after = apply_edits(schema, [e for fx in found for e in fx.edits])
+        after = apply_edits(schema, [op for fx in found for op in fx.ops])
         left = lint(after, config, rules=[rule_id])
         assert not left, [f"{f.target.path}: {f.message}" for f in left]

@@ -1,4 +1,5 @@
-"""Engine pieces: config, registry, edits, fixes, docs, destructive changes, helpers."""
+"""Engine pieces: config, registry, fixes (and the edits they are made of), docs, destructive
+changes, helpers."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from modeler.diff import RenameTableElement, diff
 from modeler.diff.narrowing import is_narrowing
 from modeler.rules import (
     NOT_SCHEMA_CHECKED,
     Config,
-    EditError,
     Level,
     all_rules,
     apply_edits,
@@ -25,8 +26,8 @@ from modeler.rules import (
 )
 from modeler.rules.analysis import cyclic_components, strip_casts
 from modeler.rules.core import clip
-from modeler.rules.edits import AddColumn, AddIndex, RenameColumn, RenameIndex, RenameTable
 from modeler.rules.ruledocs import RuleDocError, parse_docstring
+from modeler.schema import edit
 from modeler.schema.builder import SchemaBuilder
 from modeler.schema.model import Column, ColumnType, Index, IndexPart, Relationship, Schema
 
@@ -92,26 +93,28 @@ def test_conflicting_fixes_are_combined_without_clashes() -> None:
     t.column("id", "bigint", identity="always", pk=True).column("a", "integer")
     t.index("a", name="idx_one", where="a > 0").index("a", name="idx_two", where="a < 0")
     schema = b.build()
-    renames = [e for e in safe_fixes(schema) if isinstance(e, RenameIndex)]
-    assert [e.new_name for e in renames] == ["ix_t_a"]  # the second would clash: left out
+    renames = [op for op in safe_fixes(schema) if isinstance(op, RenameTableElement)]
+    assert [op.new_name for op in renames] == ["ix_t_a"]  # the second would clash: left out
     apply_edits(schema, safe_fixes(schema))
 
 
-def test_apply_edits_refuses_what_does_not_fit() -> None:
+def test_fix_edits_refuse_what_does_not_fit() -> None:
+    """What fixes are made of (:mod:`modeler.schema.edit`) refuses taken names and unknown
+    elements rather than produce an invalid design."""
     schema = small()
     customer = schema.table_named("customer")
     assert customer is not None
     email = customer.column_named("email")
     assert email is not None
-    with pytest.raises(EditError, match="exists"):
-        apply_edits(schema, [RenameColumn(customer.uid, email.uid, "id")])
-    with pytest.raises(EditError, match="taken"):
-        apply_edits(schema, [RenameTable(customer.uid, "purchase")])
-    with pytest.raises(EditError, match="no table"):
-        apply_edits(schema, [AddColumn("nope", Column("c", "c", ColumnType()))])
+    with pytest.raises(ValueError, match="exists"):
+        edit.rename(schema, email.uid, "id")
+    with pytest.raises(ValueError, match="taken"):
+        edit.rename(schema, customer.uid, "purchase")
+    with pytest.raises(KeyError, match="nope"):
+        edit.add_column(schema, "nope", Column("c", "c", ColumnType()))
     ix = Index("i1", "pk_purchase", (IndexPart(column=email.uid),))
-    with pytest.raises(EditError, match="taken"):
-        apply_edits(schema, [AddIndex(customer.uid, ix)])
+    with pytest.raises(ValueError, match="taken"):
+        edit.add_index(schema, customer.uid, ix)
     assert schema == small()  # never mutated
 
 
@@ -119,7 +122,9 @@ def test_apply_edits_renames_keep_uids_and_normalize() -> None:
     schema = small()
     customer = schema.table_named("customer")
     assert customer is not None
-    renamed = apply_edits(schema, [RenameTable(customer.uid, "client")])
+    ops = diff(schema, edit.rename(schema, customer.uid, "client"))
+    renamed = apply_edits(schema, ops)
+    assert renamed == edit.rename(schema, customer.uid, "client")
     assert [t.name for t in renamed.tables] == ["client", "purchase"]
     assert renamed.table(customer.uid).name == "client"
     assert renamed.relationships == schema.relationships

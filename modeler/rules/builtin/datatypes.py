@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 
 from modeler.rules.analysis import AUDIT_COLUMNS, analyze, is_money_named
 from modeler.rules.core import (
@@ -13,12 +14,13 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     column_target,
     enum_target,
     register,
     table_target,
 )
-from modeler.rules.edits import AlterColumn, DropSequence, Edit
+from modeler.schema import edit
 from modeler.schema.model import Column, ColumnType, Schema, Table
 
 
@@ -30,16 +32,16 @@ def _column(schema: Schema, finding: Finding) -> tuple[Table, Column] | None:
         return None
 
 
-def _retype(schema: Schema, finding: Finding, name: str) -> tuple[Edit, ...]:
+def _retype(schema: Schema, finding: Finding, name: str) -> SchemaChange | None:
     """Change a builtin-typed column to builtin ``name`` (precision and arrays kept)."""
     found = _column(schema, finding)
     if found is None or found[1].type.kind != "builtin":
-        return ()
-    t, c = found
+        return None
+    c = found[1]
     keep_precision = name in ("timestamptz", "timestamp")
     new = replace(c.type, name=name, length=None, scale=None,
                   precision=c.type.precision if keep_precision else None)
-    return (AlterColumn(t.uid, c.uid, (("type", new),)),)
+    return partial(edit.alter, uid=c.uid, type=new)
 
 
 @register
@@ -76,7 +78,7 @@ class TimestampWithZone(Rule):
                                        Level.BLOCK if audit else Level.JUSTIFY,
                                        fixable=c.type.kind == "builtin")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         return _retype(schema, finding, "timestamptz")
 
 
@@ -121,7 +123,7 @@ class TextTypes(Rule):
                                        "Use text, with a CHECK if the length is a rule",
                                        Level.ADVISE, fixable=own)
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         return _retype(schema, finding, "text")
 
 
@@ -165,23 +167,28 @@ class IdentityNotSerial(Rule):
         return c.type.kind == "builtin" and c.type.name in _INT_TYPES \
             and not c.type.array_dims and _NEXTVAL.search(c.default or "") is not None
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         found = _column(schema, finding)
         if found is None:
-            return ()
+            return None
         t, c = found
-        changes: list[tuple[str, object]] = []
+        changes: dict[str, object] = {}
         if c.type.kind == "custom":
-            changes.append(("type", ColumnType(name=_SERIALS[c.type.name.lower()])))
+            changes["type"] = ColumnType(name=_SERIALS[c.type.name.lower()])
         if c.default is not None:
-            changes.append(("default", None))
-        changes.append(("identity", "by default"))
+            changes["default"] = None
+        changes["identity"] = "by default"
         m = _NEXTVAL.search(c.default or "")
         seq_name = m.group(1).split(".")[-1].strip('"') if m else None
-        drops = tuple(DropSequence(s.uid) for s in schema.sequences
-                      if s.owned_by_column == c.uid
-                      or (s.name == seq_name and s.namespace == t.namespace))
-        return (AlterColumn(t.uid, c.uid, tuple(changes)), *drops)
+        drops = [s.uid for s in schema.sequences if s.owned_by_column == c.uid
+                 or (s.name == seq_name and s.namespace == t.namespace)]
+
+        def change(design: Schema) -> Schema:
+            out = edit.alter(design, c.uid, **changes)
+            for uid in drops:
+                out = edit.drop(out, uid)
+            return out
+        return change
 
 
 _INT_TYPES = frozenset({"smallint", "integer", "bigint"})
@@ -216,7 +223,7 @@ class JsonbNotJson(Rule):
                     yield self.finding(column_target(t, c), "json column", "Use jsonb",
                                        fixable=c.type.kind == "builtin")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         return _retype(schema, finding, "jsonb")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from modeler.rules.core import (
@@ -20,14 +20,14 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     Target,
     check_target,
     column_target,
     index_target,
     register,
 )
-from modeler.rules.edits import AddExtension, Edit
-from modeler.schema import sqlexpr
+from modeler.schema import edit, sqlexpr
 from modeler.schema.model import Schema
 
 _DATA = Path(__file__).parents[1] / "data" / "pg_functions.json"
@@ -153,8 +153,8 @@ class FunctionsExist(Rule):
             "Use a PostgreSQL function, or add the extension or kept SQL that creates it")
         return f"{where}: function {name}() does not exist in PostgreSQL {version}", hint, False
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         if not finding.fixable or not finding.hint.startswith("Add extension "):
-            return ()
-        return (AddExtension(finding.hint.removeprefix("Add extension ")),)
+            return None
+        return partial(edit.add_extension, name=finding.hint.removeprefix("Add extension "))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from modeler.rules.analysis import AccessPath, analyze
 from modeler.rules.core import (
@@ -11,6 +12,7 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     Target,
     column_target,
     index_target,
@@ -20,8 +22,7 @@ from modeler.rules.core import (
     table_target,
     unique_target,
 )
-from modeler.rules.edits import AddIndex, DropIndex, Edit
-from modeler.schema import naming
+from modeler.schema import edit, naming
 from modeler.schema.builder import stable_uid
 from modeler.schema.model import Index, IndexPart, QueryPattern, Schema, Table
 
@@ -76,15 +77,15 @@ class ForeignKeyIndexed(Rule):
                                    f"FK ({', '.join(names)}) has no index",
                                    f"Add an index on {child.name} ({', '.join(names)})")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         r = analyze(schema).relationships.get(finding.target.uid or "")
         if r is None:
-            return ()
+            return None
         child = schema.table(r.child_table)
         names = [schema.column(c).name for c in r.child_columns]
         index = Index(uid=stable_uid(r.uid, "IX-01"), name=free_index_name(schema, child, names),
                       parts=tuple(IndexPart(column=c) for c in r.child_columns))
-        return (AddIndex(child.uid, index),)
+        return partial(edit.add_index, table_uid=child.uid, index=index)
 
 
 def _order_suffix(q: QueryPattern) -> list[tuple[str, bool | None]]:
@@ -165,9 +166,9 @@ class QueryPatternsCovered(Rule):
                                        "Frequently queried column has no index",
                                        f"Add an index starting with {c.name}")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         if finding.target.table_uid is None:
-            return ()
+            return None
         t = schema.table(finding.target.table_uid)
         by_uid = {c.uid: c.name for c in t.columns}
         parts: tuple[IndexPart, ...]
@@ -176,13 +177,13 @@ class QueryPatternsCovered(Rule):
         else:
             q = next((q for q in t.query_patterns if q.uid == finding.target.uid), None)
             if q is None:
-                return ()
+                return None
             parts = tuple(IndexPart(column=c) for c in dict.fromkeys(q.equality)) + tuple(
                 IndexPart(column=c, descending=bool(d)) for c, d in _order_suffix(q))
         labels = [by_uid.get(p.column or "", "expr") for p in parts]
         index = Index(uid=stable_uid(finding.target.uid or "", "IX-02"),
                       name=free_index_name(schema, t, labels), parts=parts)
-        return (AddIndex(t.uid, index),)
+        return partial(edit.add_index, table_uid=t.uid, index=index)
 
 
 _RANK = {"pk": 0, "unique": 1}
@@ -246,10 +247,10 @@ class RedundantIndex(Rule):
             return unique_target(t, next(u for u in t.uniques if u.uid == p.uid))
         return index_target(t, _index(t, p.uid))
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         if finding.target.kind != "index" or finding.target.table_uid is None:
-            return ()
-        return (DropIndex(finding.target.table_uid, finding.target.uid or ""),)
+            return None
+        return partial(edit.drop, uid=finding.target.uid or "")
 
     def is_safe_fix(self, schema: Schema, finding: Finding) -> bool:
         return finding.default_level is Level.BLOCK

@@ -15,12 +15,13 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     pk_target,
     register,
     relationship_target,
     table_target,
 )
-from modeler.rules.edits import AlterRelationship, Edit
+from modeler.schema import edit
 from modeler.schema.model import Column, ColumnType, Relationship, Schema
 
 
@@ -214,17 +215,17 @@ class ExplicitActions(Rule):
                                    f"{' and '.join(missing)} not specified",
                                    f"Suggested: ON DELETE {d} ON UPDATE {u}")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         r = analyze(schema).relationships.get(finding.target.uid or "")
         if r is None:
-            return ()
+            return None
         d, u = suggested_actions(schema, r)
-        changes: list[tuple[str, object]] = []
+        changes: dict[str, object] = {}
         if r.on_delete == "UNSPECIFIED":
-            changes.append(("on_delete", d))
+            changes["on_delete"] = d
         if r.on_update == "UNSPECIFIED":
-            changes.append(("on_update", u))
-        return (AlterRelationship(r.uid, tuple(changes)),) if changes else ()
+            changes["on_update"] = u
+        return (lambda s: edit.alter(s, r.uid, **changes)) if changes else None
 
 
 @register
@@ -273,20 +274,20 @@ class ActionConsistency(Rule):
                                        "Align the delete strategies or use RESTRICT",
                                        Level.JUSTIFY, fixable=False)
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         """SET NULL on a NOT NULL FK column: the action the column's lifecycle suggests
         (:func:`suggested_actions` less SET NULL: CASCADE for junctions and key columns,
         RESTRICT otherwise); ON UPDATE SET NULL becomes NO ACTION."""
         r = analyze(schema).relationships.get(finding.target.uid or "")
         cols = columns_of(schema, r.child_columns) if r is not None else None
         if r is None or cols is None or all(c.nullable for c in cols):
-            return ()
+            return None
         suggested, _ = suggested_actions(schema, replace(r, optional=False))
         if suggested == "SET NULL":  # a nullable column among several: keep the child
             suggested = "RESTRICT"
-        changes: list[tuple[str, object]] = []
+        changes: dict[str, object] = {}
         if r.on_delete == "SET NULL":
-            changes.append(("on_delete", suggested))
+            changes["on_delete"] = suggested
         if r.on_update == "SET NULL":
-            changes.append(("on_update", "NO ACTION"))
-        return (AlterRelationship(r.uid, tuple(changes)),) if changes else ()
+            changes["on_update"] = "NO ACTION"
+        return (lambda s: edit.alter(s, r.uid, **changes)) if changes else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from modeler.diff import (
@@ -34,14 +35,14 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     Target,
     column_target,
     enum_target,
     register,
     table_target,
 )
-from modeler.rules.edits import AlterColumn as AlterColumnEdit
-from modeler.rules.edits import Edit
+from modeler.schema import edit
 from modeler.schema.model import Column, Relationship, Schema, Table
 
 
@@ -303,15 +304,15 @@ class ExistingRowsBackfilled(Rule):
             yield self.finding(target, _FILL_MESSAGES[item.kind].format(col=c.name), hint,
                                fixable=const is not None)
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         target = finding.target
         if target.uid is None or target.table_uid is None:
-            return ()
+            return None
         c = schema.column(target.uid)
         const = obvious_backfill(schema, c, bool(target.related))
         if const is None:
-            return ()
-        return (AlterColumnEdit(target.table_uid, c.uid, (("backfill", const),)),)
+            return None
+        return partial(edit.alter, uid=c.uid, backfill=const)
 
 
 # --- MG-10: what a rehearsal saw the migration lock -------------------------------------

@@ -11,6 +11,7 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     Target,
     check_target,
     column_target,
@@ -22,17 +23,8 @@ from modeler.rules.core import (
     table_target,
     unique_target,
 )
-from modeler.rules.edits import (
-    Edit,
-    RenameColumn,
-    RenameConstraint,
-    RenameIndex,
-    RenamePrimaryKey,
-    RenameRelationship,
-    RenameTable,
-)
 from modeler.rules.reserved import is_reserved
-from modeler.schema import naming
+from modeler.schema import edit, naming
 from modeler.schema.model import Index, Relationship, Schema, Table
 
 
@@ -48,19 +40,19 @@ def _named(schema: Schema) -> Iterator[tuple[Callable[[], Target], str]]:
         yield partial(Target, "domain", d.qualified_name, d.uid), d.name
 
 
-def _rename(schema: Schema, target: Target, new: str) -> tuple[Edit, ...]:
+def _rename(schema: Schema, target: Target, new: str) -> SchemaChange | None:
     """A rename of a table or column to ``new`` unless the name is taken."""
     if target.kind == "table" and target.uid is not None:
         t = schema.table(target.uid)
         if (t.namespace, new) in analyze(schema).relation_names:
-            return ()
-        return (RenameTable(t.uid, new),)
+            return None
+        return partial(edit.rename, uid=t.uid, new_name=new)
     if target.kind == "column" and target.uid is not None and target.table_uid is not None:
         t = schema.table(target.table_uid)
         if t.column_named(new) is not None:
-            return ()
-        return (RenameColumn(t.uid, target.uid, new),)
-    return ()
+            return None
+        return partial(edit.rename, uid=target.uid, new_name=new)
+    return None
 
 
 def _current_name(schema: Schema, target: Target) -> str:
@@ -96,11 +88,11 @@ class SnakeCase(Rule):
                 yield self.finding(target(), f"{name[:40]!r} is not snake_case",
                                    f"Rename to {naming.to_snake_case(name)}")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         try:
             new = naming.to_snake_case(_current_name(schema, finding.target))
         except KeyError:
-            return ()
+            return None
         return _rename(schema, finding.target, new + "_" if is_reserved(new) else new)
 
 
@@ -176,11 +168,11 @@ class NoReservedWords(Rule):
                 yield self.finding(target(), f"{name!r} is a reserved word",
                                    f"Rename, e.g. to {name.lower()}_")
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         try:
             old = _current_name(schema, finding.target)
         except KeyError:
-            return ()
+            return None
         return _rename(schema, finding.target, old.lower() + "_")
 
 
@@ -261,14 +253,14 @@ class NamingConvention(Rule):
     def _msg(name: str) -> str:
         return f"{name[:50]!r} does not follow the naming convention"
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         target = finding.target
         uid, tuid = target.uid or "", target.table_uid or ""
         a = analyze(schema)
         try:
             t = schema.table(tuid)
         except KeyError:
-            return ()
+            return None
         taken = a.relation_names
         cons = a.constraint_names(t)
 
@@ -278,26 +270,31 @@ class NamingConvention(Rule):
 
         if target.kind == "primary_key":
             want = naming.pk_name(t.name)
-            return (RenamePrimaryKey(t.uid, None),) if free(want, True, True) else ()
+            if not free(want, True, True):
+                return None
+            return partial(edit.rename_primary_key, table_uid=t.uid, new_name=None)
         if target.kind == "relationship":
             r = a.relationships.get(uid)
             want_fk = expected_fk_name(schema, r) if r is not None else None
             if r is None or want_fk is None or not free(want_fk, True, False):
-                return ()
-            return (RenameRelationship(r.uid, want_fk),)
+                return None
+            return partial(edit.rename, uid=r.uid, new_name=want_fk)
         by_uid = {c.uid: c.name for c in t.columns}
         if target.kind == "unique":
             u = next(u for u in t.uniques if u.uid == uid)
             want = naming.uq_name(t.name, [by_uid.get(c, "?") for c in u.columns])
-            return (RenameConstraint(t.uid, uid, want),) if free(want, True, True) else ()
+            return partial(edit.rename, uid=uid, new_name=want) if free(want, True, True) \
+                else None
         if target.kind == "check":
             ck = next(c for c in t.checks if c.uid == uid)
             rest = ck.name[3:] if ck.name.startswith("ck_") else ck.name
             want = naming.ck_name(t.name, rest or "check")
-            return (RenameConstraint(t.uid, uid, want),) if free(want, True, False) else ()
+            return partial(edit.rename, uid=uid, new_name=want) if free(want, True, False) \
+                else None
         if target.kind == "index":
             ix = next(i for i in t.indexes if i.uid == uid)
             labels = [by_uid.get(p.column, "?") if p.column else "expr" for p in ix.parts]
             want = naming.ix_name(t.name, labels)
-            return (RenameIndex(t.uid, uid, want),) if free(want, False, True) else ()
-        return ()
+            return partial(edit.rename, uid=uid, new_name=want) if free(want, False, True) \
+                else None
+        return None

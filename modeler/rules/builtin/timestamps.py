@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from modeler.rules.analysis import Analysis, analyze, is_now_default
 from modeler.rules.core import (
@@ -10,11 +11,12 @@ from modeler.rules.core import (
     Finding,
     Level,
     Rule,
+    SchemaChange,
     column_target,
     register,
     table_target,
 )
-from modeler.rules.edits import AddColumn, AlterColumn, Edit
+from modeler.schema import edit
 from modeler.schema.builder import stable_uid
 from modeler.schema.model import Column, ColumnType, Schema, Table
 
@@ -38,7 +40,8 @@ def audit_problems(schema: Schema, c: Column) -> list[str]:
     return problems
 
 
-def _audit_fix(schema: Schema, finding: Finding, name: str, purpose: str) -> tuple[Edit, ...]:
+def _audit_fix(schema: Schema, finding: Finding, name: str,
+               purpose: str) -> SchemaChange | None:
     target = finding.target
     if target.kind == "table" and target.uid is not None:
         t = schema.table(target.uid)
@@ -48,7 +51,7 @@ def _audit_fix(schema: Schema, finding: Finding, name: str, purpose: str) -> tup
             after = created.uid if created is not None else None
         column = Column(uid=stable_uid(t.uid, purpose, name), name=name, type=TIMESTAMPTZ,
                         default="now()", comment="")
-        return (AddColumn(t.uid, column, after),)
+        return partial(edit.add_column, table_uid=t.uid, column=column, after=after)
     if target.kind == "column" and target.uid is not None and target.table_uid is not None:
         c = schema.column(target.uid)
         want: dict[str, object] = {"nullable": False, "default": "now()", "identity": None,
@@ -56,9 +59,9 @@ def _audit_fix(schema: Schema, finding: Finding, name: str, purpose: str) -> tup
         ctype = analyze(schema).base_type(c.type)
         if not (ctype.kind == "builtin" and ctype.name in _TIME_TYPES and not ctype.array_dims):
             want["type"] = TIMESTAMPTZ
-        changes = tuple((k, v) for k, v in want.items() if getattr(c, k) != v)
-        return (AlterColumn(target.table_uid, c.uid, changes),) if changes else ()
-    return ()
+        changes = {k: v for k, v in want.items() if getattr(c, k) != v}
+        return (lambda s: edit.alter(s, c.uid, **changes)) if changes else None
+    return None
 
 
 class _AuditColumn(Rule):
@@ -79,7 +82,7 @@ class _AuditColumn(Rule):
                                    f"{self.column} is {', '.join(problems)}",
                                    "Make it timestamptz NOT NULL DEFAULT now()", level)
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         return _audit_fix(schema, finding, self.column, self.id)
 
     def is_safe_fix(self, schema: Schema, finding: Finding) -> bool:
@@ -240,13 +243,13 @@ class SoftDeleteShape(Rule):
         yield self.finding(column_target(t, c), msg, "Make it timestamptz NULL, no default",
                            fixable=False)
 
-    def fix(self, schema: Schema, finding: Finding) -> tuple[Edit, ...]:
+    def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         target = finding.target
         if target.kind != "table" or target.uid is None:
-            return ()
+            return None
         column = Column(uid=stable_uid(target.uid, self.id, "deleted_at"), name="deleted_at",
                         type=TIMESTAMPTZ, nullable=True, null_meaning="not deleted")
-        return (AddColumn(target.uid, column),)
+        return partial(edit.add_column, table_uid=target.uid, column=column)
 
     def is_safe_fix(self, schema: Schema, finding: Finding) -> bool:
         return finding.target.kind == "table"
