@@ -24,7 +24,7 @@ from modeler.diagram.layout import PIN_SHARE, plan, provisional_positions
 from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
 from modeler.rules import Finding
 from modeler.schema import model as m
-from modeler.web import diagram_token, ruling
+from modeler.web import diagram_token, ruling, selectors
 from modeler.web import models as db
 from modeler.web.selectors import row_version
 
@@ -186,7 +186,7 @@ def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | Anon
     if not all(t.position for t in schema.tables):
         schema, notice = _placed(schema, design, view_options(prefs, schema), can_store)
     if findings is None:  # positions do not change findings
-        findings = ruling.lint_project(schema, project, design)
+        findings = selectors.design_findings(design, schema)
     options = view_options(prefs, schema, highlight=highlight,
                            badges=ruling.worst_levels(findings),
                            badge_counts=finding_counts(findings))

@@ -51,10 +51,12 @@ def raw_lint(schema: m.Schema, config: Config) -> tuple[Finding, ...]:
 
 def lint_project(schema: m.Schema, project: db.Project,
                  design: db.Design | None = None) -> tuple[Finding, ...]:
-    """Findings with the project's levels, its imported baseline and the design's waivers."""
+    """:func:`modeler.web.selectors.design_findings` of ``design`` (default: the project's
+    main design) at ``schema``; kept for the callers that name the project."""
+    from modeler.web.selectors import design_findings
+
     design = design or db.Design.objects.get(project=project, kind="main")
-    found = grandfather(raw_lint(schema, config_for(project)), baseline_keys(project))
-    return tuple(rules.apply_waivers(schema, found, waivers_for(design)))
+    return design_findings(design, schema)
 
 
 def baseline_keys(project: db.Project) -> set[tuple[str, str]]:

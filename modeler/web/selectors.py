@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -23,6 +23,10 @@ from modeler.web.models import (
     RuleSetting,
     Waiver,
 )
+
+if TYPE_CHECKING:
+    from modeler.rules import Finding
+    from modeler.schema import model as m
 
 
 def projects_of(user: AbstractBaseUser) -> QuerySet[Project]:
@@ -77,3 +81,38 @@ def column_versions(design: Design, table_uid: str) -> dict[str, int]:
     """column uid → its row's version, for the columns of one table."""
     return {str(u): v for u, v in DbColumn.objects.filter(
         design=design, table__uid=table_uid).values_list("uid", "version")}
+
+
+def design_findings(design: Design, schema: m.Schema | None = None, *,
+                    version: bool = False, message: str | None = None,
+                    baseline: bool = False) -> tuple[Finding, ...]:
+    """The findings of ``design``, the one place they are put together (the editor's panel
+    and badges, the findings, waive and waivers pages, ``lint_schema``, the version gate, a
+    proposal's analysis): ``schema`` (default: the design's snapshot; else a state of it, an
+    edit's result or the version being saved) linted with the project's rule levels; the
+    findings the project's imported baseline already had grandfathered (reported, never
+    gating); the design's own waivers applied (a proposal's, not the main design's).
+
+    ``version``: linted for the version gate, with the previous version (MG-05), the latest
+    rehearsal's facts, ``message`` (DC-03) and ``baseline`` (the import of a deployed
+    schema). Without it the lint is cached by content (:func:`ruling.raw_lint`).
+    The rules engine is imported here: a product command starts without it."""
+    from modeler import rules
+    from modeler.web import ruling
+    from modeler.web.snapshot import snapshot
+
+    project = design.project
+    schema = snapshot(design) if schema is None else schema
+    if version:
+        from modeler.web.rehearsals import rehearsal_facts
+        from modeler.web.versions import latest_version, version_schema
+
+        previous = latest_version(project)
+        config = ruling.config_for(project, baseline=baseline, version_message=message,
+                                   previous=version_schema(previous) if previous else None,
+                                   rehearsal=rehearsal_facts(project, design))
+        found = rules.lint(schema, config)
+    else:
+        found = ruling.raw_lint(schema, ruling.config_for(project))
+    found = ruling.grandfather(found, ruling.baseline_keys(project))
+    return rules.apply_waivers(schema, found, ruling.waivers_for(design))

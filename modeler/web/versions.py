@@ -17,6 +17,7 @@ from modeler.schema import serialize
 from modeler.web import models as db
 from modeler.web import ruling
 from modeler.web.editing import Refused, apply_edit
+from modeler.web.selectors import design_findings
 from modeler.web.snapshot import snapshot
 
 MIN_MESSAGE = 10
@@ -32,15 +33,10 @@ def latest_version(project: db.Project) -> db.Version | None:
 
 def version_findings(schema: m.Schema, project: db.Project, design: db.Design, *,
                      message: str | None, baseline: bool = False) -> tuple[rules.Finding, ...]:
-    from modeler.web.rehearsals import rehearsal_facts
-
-    previous = latest_version(project)
-    config = ruling.config_for(project, baseline=baseline, version_message=message,
-                               previous=version_schema(previous) if previous else None,
-                               rehearsal=rehearsal_facts(project, design))
-    found = rules.lint(schema, config)
-    found = ruling.grandfather(found, ruling.baseline_keys(project))
-    return rules.apply_waivers(schema, found, ruling.waivers_for(design))
+    """The version gate's findings: :func:`~modeler.web.selectors.design_findings` with the
+    version's facts."""
+    assert design.project_id == project.pk, "the design of another project"
+    return design_findings(design, schema, version=True, message=message, baseline=baseline)
 
 
 def finding_record(f: rules.Finding) -> dict[str, Any]:
@@ -60,8 +56,8 @@ def version_save(*, project: db.Project, actor: AbstractBaseUser, message: str,
         design = design or db.Design.objects.select_for_update().get(project=project,
                                                                      kind="main")
         current = schema if schema is not None else snapshot(design)
-        findings = version_findings(current, project, design, message=message,
-                                    baseline=baseline)
+        findings = design_findings(design, current, version=True, message=message,
+                                   baseline=baseline)
         reasons = [f"{f.level.value.upper()} {f.rule} {f.target.path}: {f.message}"
                    + ("" if f.level is Level.BLOCK else " (no valid waiver)")
                    for f in findings if f.gating]

@@ -48,7 +48,7 @@ def editor_context(request: HttpRequest, project: Project, role: str, design: De
         "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
         "enum_form": editor_forms.EnumForm(prefix="enum"),
         "lint": (lint := extra.pop("lint") if "lint" in extra else
-                 ruling.lint_project(schema, project, design)),
+                 selectors.design_findings(design, schema)),
         "findings": findings_panel(lint),
         "undo_state": undo.state(design, request.user),
     }

@@ -39,8 +39,12 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     return render(request, "rules/detail.html", {"doc": doc})
 
 
-def _find(schema: Schema, project: Project, rule: str, key: str) -> rules.Finding:
-    for f in ruling.lint_project(schema, project):
+def _find(schema: Schema, project: Project, rule: str, key: str,
+          design: Design | None = None) -> rules.Finding:
+    """The finding ``rule``/``key`` of ``design`` (default: the project's main design) at
+    ``schema``, with that design's waivers; 404 when it is gone."""
+    for f in selectors.design_findings(design or services.main_design(project),
+                                        schema):
         if f.rule == rule and f.target.key == key:
             return f
     raise Http404("That finding is not present any more.")
@@ -89,7 +93,7 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
     project, _role, design_ = design_for(request.user, slug, design, "edit")
     schema = snapshot(design_)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
-    finding = _find(schema, project, rule, key)
+    finding = _find(schema, project, rule, key, design_)
     ctx = {"project": project, "design": design_, "finding": finding,
            "doc": rules.rule_doc(rule)}
     if request.method == "GET":
@@ -115,7 +119,7 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
     the rules by how often they fire, and the findings, narrowed by ``?rule=`` and
     ``?level=``."""
     project, role, design_ = design_for(request.user, slug, design)
-    lint = ruling.lint_project(snapshot(design_), project, design_)
+    lint = selectors.design_findings(design_)
     rule, level = request.GET.get("rule", ""), request.GET.get("level", "")
     grouped = findings_panel(lint, limit=FINDINGS_PAGE_LIMIT, rule=rule)
     if level:
@@ -134,7 +138,7 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
 def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
     schema = snapshot(design_)
-    findings = rules.lint(schema, ruling.config_for(project))
+    findings = selectors.design_findings(design_, schema)
     rows = []
     for w, obj in zip(ruling.waivers_for(design_),
                       selectors.waivers_of(design_), strict=False):

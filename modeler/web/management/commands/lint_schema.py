@@ -23,16 +23,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler import rules
-        from modeler.web import ruling, services
+        from modeler.web import selectors, services
         from modeler.web.models import Project
-        from modeler.web.snapshot import snapshot
 
         try:
             project = Project.objects.get(slug=opts["slug"])
         except Project.DoesNotExist as exc:
             raise CommandError(f"no project {opts['slug']!r}") from exc
         design = services.main_design(project)
-        findings = ruling.lint_project(snapshot(design), project, design)
+        findings = selectors.design_findings(design)
         if opts["format"] == "json":
             self.stdout.write(json.dumps(rules.to_json(findings), indent=2))
         elif opts["format"] == "sarif":
