@@ -114,7 +114,7 @@ def add_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
         fk_uids.append(col.uid)
     # keep audit columns last: insert new FK columns before created_at when present
     cols = list(child.columns)
-    at = next((i for i, c in enumerate(cols) if c.name == "created_at"), len(cols))
+    at = audit_position(child)
     cols[at:at] = new_cols
     child = replace(child, columns=tuple(cols))
     if on_delete is None or on_update is None:
