@@ -190,6 +190,22 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def card_html(c: Card, head: str, rows: str) -> str:
+    """A card at its place: ``head`` (strip and header) above its field ``rows``."""
+    return (f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;'
+            f'height:{c.h}px">{head}{rows}</div>')
+
+
+def ref_route(cards: dict[str, Card], r: Ref, top: float, row: float,
+              loop: float = 30.0) -> list[Point]:
+    """The route of a reference from the child's FK row to the parent's key row; ``top``:
+    how far below a card's top edge its first row starts."""
+    a, b = cards[r.child], cards[r.parent]
+    ay = a.y + top + row * a.index(r.child_col) + row / 2
+    by = b.y + top + row * b.index(r.parent_col) + row / 2
+    return route(a, ay, b, by, loop)
+
+
 KEY_ICON = ('<svg class="key" viewBox="0 0 16 16" width="13" height="13" aria-label="key">'
             '<circle cx="5" cy="8" r="3.2" fill="none" stroke="currentColor" '
             'stroke-width="1.7"/><path d="M8 8h6.5M12 8v2.6M14.3 8v2" fill="none" '
@@ -271,16 +287,12 @@ body {{ background: #f4f5f7; }}
             f'<div class="r{" pk" if col.pk else ""}"><span class="n">'
             f'{KEY_ICON if col.pk else ""}{esc(col.name)}</span>'
             f'<span class="t">{esc(col.type)}</span></div>' for col in c.cols)
-        pic.cards.append(
-            f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;height:'
-            f'{c.h}px"><div class="h" style="background:{colours[c.area]}">'
-            f'{esc(c.name)}</div>{rows}</div>')
+        pic.cards.append(card_html(
+            c, f'<div class="h" style="background:{colours[c.area]}">{esc(c.name)}</div>',
+            rows))
     for r in refs:
-        a, b = cards[r.child], cards[r.parent]
-        ay = a.y + header + row * a.index(r.child_col) + row / 2
-        by = b.y + header + row * b.index(r.parent_col) + row / 2
-        pts = route(a, ay, b, by)
-        colour = colours[b.area]
+        pts = ref_route(cards, r, header, row)
+        colour = colours[cards[r.parent].area]
         pic.under.append(f'<path d="{rounded(pts, 8)}" fill="none" stroke="{colour}" '
                          f'stroke-width="1.6"/>')
         for (x, y), text in ((pts[0], "*"), (pts[-1], "1")):
@@ -323,15 +335,11 @@ body {{ background-color: #fff;
             f'<div class="r"><span class="g"></span><span class="n">{esc(col.name)}</span>'
             f'<span class="t">{KEY_ICON if col.pk else ""}{"?" if col.nullable else ""}'
             f'<span>{esc(col.type)}</span></span></div>' for col in c.cols)
-        pic.cards.append(
-            f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;height:'
-            f'{c.h}px"><div class="s" style="background:#175e7a"></div>'
-            f'<div class="h">{esc(c.name)}</div>{rows}</div>')
+        pic.cards.append(card_html(
+            c, f'<div class="s" style="background:#175e7a"></div>'
+               f'<div class="h">{esc(c.name)}</div>', rows))
     for r in refs:
-        a, b = cards[r.child], cards[r.parent]
-        ay = a.y + strip + header + row * a.index(r.child_col) + row / 2 + 2
-        by = b.y + strip + header + row * b.index(r.parent_col) + row / 2 + 2
-        pts = route(a, ay, b, by)
+        pts = ref_route(cards, r, strip + header + 2, row)  # 2: the card's border
         pic.under.append(f'<path d="{rounded(pts, 10)}" fill="none" stroke="gray" '
                          f'stroke-width="2"/>')
         for (x, y), text in ((along(pts, 28), "n"), (along(pts[::-1], 28), "1")):
@@ -390,15 +398,11 @@ body {{ background-color: #fff;
             f'<div class="r{" b" if col.pk or col.unique else ""}"><span class="n">'
             f'{esc(col.name)}</span><span class="t">{KEY_ICON if col.pk else ""}'
             f'<span>{esc(col.type)}</span></span></div>' for col in c.cols)
-        pic.cards.append(
-            f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;height:'
-            f'{c.h}px"><div class="s" style="background:{CHARTDB_COLOURS[c.name]}"></div>'
-            f'<div class="h">{table_icon}{esc(c.name)}</div>{rows}</div>')
+        pic.cards.append(card_html(
+            c, f'<div class="s" style="background:{CHARTDB_COLOURS[c.name]}"></div>'
+               f'<div class="h">{table_icon}{esc(c.name)}</div>', rows))
     for r in refs:
-        a, b = cards[r.child], cards[r.parent]
-        ay = a.y + strip + header + row * a.index(r.child_col) + row / 2 + 2
-        by = b.y + strip + header + row * b.index(r.parent_col) + row / 2 + 2
-        pts = route(a, ay, b, by, loop=28)
+        pts = ref_route(cards, r, strip + header + 2, row, loop=28)  # 2: the border
         start_side = "right" if pts[1][0] > pts[0][0] else "left"
         end_side = "right" if pts[2][0] > pts[3][0] else "left"
         # each disc sits just outside its card, on the side the edge meets it
