@@ -190,10 +190,13 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def card_html(c: Card, head: str, rows: str) -> str:
-    """A card at its place: ``head`` (strip and header) above its field ``rows``."""
-    return (f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;'
-            f'height:{c.h}px">{head}{rows}</div>')
+def cards_html(cards: dict[str, Card], head: Callable[[Card], str],
+               row: Callable[[Col], str]) -> list[str]:
+    """Each card at its place: ``head(card)`` (strip and header) above a ``row(column)``
+    per field."""
+    return [f'<div class="card" style="left:{c.x}px;top:{c.y}px;width:{c.w}px;'
+            f'height:{c.h}px">{head(c)}{"".join(row(col) for col in c.cols)}</div>'
+            for c in cards.values()]
 
 
 def ref_route(cards: dict[str, Card], r: Ref, top: float, row: float,
@@ -282,14 +285,12 @@ body {{ background: #f4f5f7; }}
             f'<div class="group" style="left:{x0}px;top:{y0}px;width:{x1 - x0}px;'
             f'height:{y1 - y0}px;background:{tints[area]};border:1px solid '
             f'{colours[area]}55"><b style="color:{colours[area]}">{esc(area)}</b></div>')
-    for c in cards.values():
-        rows = "".join(
-            f'<div class="r{" pk" if col.pk else ""}"><span class="n">'
-            f'{KEY_ICON if col.pk else ""}{esc(col.name)}</span>'
-            f'<span class="t">{esc(col.type)}</span></div>' for col in c.cols)
-        pic.cards.append(card_html(
-            c, f'<div class="h" style="background:{colours[c.area]}">{esc(c.name)}</div>',
-            rows))
+    pic.cards = cards_html(
+        cards, lambda c: f'<div class="h" style="background:{colours[c.area]}">'
+                         f'{esc(c.name)}</div>',
+        lambda col: f'<div class="r{" pk" if col.pk else ""}"><span class="n">'
+                    f'{KEY_ICON if col.pk else ""}{esc(col.name)}</span>'
+                    f'<span class="t">{esc(col.type)}</span></div>')
     for r in refs:
         pts = ref_route(cards, r, header, row)
         colour = colours[cards[r.parent].area]
@@ -330,14 +331,12 @@ body {{ background-color: #fff;
 .card .r .t {{ color: #a1a1aa; display: flex; gap: 4px; align-items: center; }}
 .lab {{ font-size: 13px; }}
 """)
-    for c in cards.values():
-        rows = "".join(
-            f'<div class="r"><span class="g"></span><span class="n">{esc(col.name)}</span>'
-            f'<span class="t">{KEY_ICON if col.pk else ""}{"?" if col.nullable else ""}'
-            f'<span>{esc(col.type)}</span></span></div>' for col in c.cols)
-        pic.cards.append(card_html(
-            c, f'<div class="s" style="background:#175e7a"></div>'
-               f'<div class="h">{esc(c.name)}</div>', rows))
+    pic.cards = cards_html(
+        cards, lambda c: f'<div class="s" style="background:#175e7a"></div>'
+                         f'<div class="h">{esc(c.name)}</div>',
+        lambda col: f'<div class="r"><span class="g"></span><span class="n">'
+                    f'{esc(col.name)}</span><span class="t">{KEY_ICON if col.pk else ""}'
+                    f'{"?" if col.nullable else ""}<span>{esc(col.type)}</span></span></div>')
     for r in refs:
         pts = ref_route(cards, r, strip + header + 2, row)  # 2: the card's border
         pic.under.append(f'<path d="{rounded(pts, 10)}" fill="none" stroke="gray" '
@@ -393,14 +392,12 @@ body {{ background-color: #fff;
                   'width="13" height="12" rx="2" fill="none" stroke="currentColor" '
                   'stroke-width="1.4"/><path d="M1.5 6.5h13M8 6.5V14" stroke="currentColor" '
                   'stroke-width="1.4"/></svg>')
-    for c in cards.values():
-        rows = "".join(
-            f'<div class="r{" b" if col.pk or col.unique else ""}"><span class="n">'
-            f'{esc(col.name)}</span><span class="t">{KEY_ICON if col.pk else ""}'
-            f'<span>{esc(col.type)}</span></span></div>' for col in c.cols)
-        pic.cards.append(card_html(
-            c, f'<div class="s" style="background:{CHARTDB_COLOURS[c.name]}"></div>'
-               f'<div class="h">{table_icon}{esc(c.name)}</div>', rows))
+    pic.cards = cards_html(
+        cards, lambda c: f'<div class="s" style="background:{CHARTDB_COLOURS[c.name]}">'
+                         f'</div><div class="h">{table_icon}{esc(c.name)}</div>',
+        lambda col: f'<div class="r{" b" if col.pk or col.unique else ""}"><span class="n">'
+                    f'{esc(col.name)}</span><span class="t">{KEY_ICON if col.pk else ""}'
+                    f'<span>{esc(col.type)}</span></span></div>')
     for r in refs:
         pts = ref_route(cards, r, strip + header + 2, row, loop=28)  # 2: the border
         start_side = "right" if pts[1][0] > pts[0][0] else "left"
