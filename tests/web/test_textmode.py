@@ -5,6 +5,7 @@ and the export_dbml command."""
 
 from __future__ import annotations
 
+import json
 import re
 from io import StringIO
 from pathlib import Path
@@ -91,7 +92,7 @@ def test_preview_lists_the_changes_and_saves_nothing(owner: Client, project: Any
 def test_apply_saves_through_the_write_path(owner: Client, project: Any) -> None:
     r = apply(owner, project, BOOKSTORE)
     assert r.status_code == 200, r.content.decode()[:2000]
-    assert r["HX-Trigger"] == "schema-changed"
+    assert json.loads(r["HX-Trigger"]) == {"schema-changed": {}}
     assert 'id="textmode-applied"' in r.content.decode()
     schema, _ = state(project)
     assert {t.name for t in schema.tables} == {"author", "book", "orders"}

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from modeler.review import analysis, merging, selectors, services
 from modeler.review.forms import (
@@ -102,7 +103,7 @@ def render_review(request: HttpRequest, project: Project, role: str, proposal: P
     template = f"{TEMPLATE}#{part}" if part else TEMPLATE
     response = render(request, template, ctx, status=status)
     if request.method == "POST" and status < 400:
-        response["HX-Trigger"] = CHANGED
+        trigger_client_event(response, CHANGED)
     return response
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from modeler.schema import model as m
 from modeler.web import textmode
@@ -58,9 +59,8 @@ def _posted(request: HttpRequest) -> tuple[str, set[str], int | None, str | None
 
 def _answer(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
     response = render(request, "editor/_textmode_result.html", ctx, status=status)
-    response["HX-Retarget"] = "#textmode-result"  # Apply targets the whole text body
-    response["HX-Reswap"] = "innerHTML"
-    return response
+    # Apply targets the whole text body: an answer that is not the body goes to the result
+    return reswap(retarget(response, "#textmode-result"), "innerHTML")
 
 
 @login_required
@@ -127,8 +127,7 @@ def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> Ht
     response = render(request, "editor/_textmode_body.html", _context(
         project, role, design_, text=textmode.design_text(fresh), revision=fresh_rev,
         applied=result.changes))
-    response["HX-Trigger"] = "schema-changed"
-    return response
+    return trigger_client_event(response, "schema-changed")
 
 
 @login_required
