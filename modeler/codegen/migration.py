@@ -3,8 +3,11 @@
 ``upgrade()`` renders ``diff(old, new)``; ``downgrade()`` renders the reversed ops, so the
 downgrade is real and mechanical. Each op is rendered knowing the snapshot just before and
 just after it (the renderer replays the ops), which gives every statement the names of the
-moment. Schema objects Alembic has no operation for (enums, domains, sequences, extensions,
-comments on constraints) go through ``op.execute`` with identifiers quoted by one function.
+moment. Each op class has one renderer, registered with its kind (creates, drops, alters) in
+:mod:`modeler.codegen.migration_ops` (Alembic's ``renderers.dispatch_for`` shape); the
+imports a revision needs are those its statements' calls record while they are rendered.
+Schema objects Alembic has no operation for (enums, domains, sequences, extensions, comments
+on constraints) go through ``op.execute`` with identifiers quoted by one function.
 
 When the design has ``updated_at_mode == "trigger"``, every table with an ``updated_at``
 column gets a ``BEFORE UPDATE`` trigger calling one shared ``set_updated_at()`` function; the
@@ -25,70 +28,17 @@ from dataclasses import replace
 import pglast
 
 from modeler.codegen.migration_code import (
-    Call,
     Stmt,
-    code,
-    comment,
     execute,
     ident,
     lit,
-    qname,
     render_body,
     sql_str,
 )
-from modeler.codegen.migration_ctx import (
-    RenderCtx,
-    pk_label,
-    schema_kw,
-    tq,
-)
-from modeler.codegen.migration_keys import (
-    add_check,
-    add_foreign_key,
-    add_index,
-    add_primary_key,
-    add_unique,
-    drop_constraint,
-    drop_index,
-    rename_constraint,
-)
-from modeler.codegen.migration_partition import (
-    alter_collation,
-    alter_partition_key,
-    attach_partition,
-    create_collation,
-    detach_partition,
-    drop_collation,
-)
-from modeler.codegen.migration_runtime import (
-    drop_extension,
-    drop_runtime_objects,
-    public_first,
-)
-from modeler.codegen.migration_tables import (
-    add_column,
-    alter_column,
-    create_table,
-    follows_parent,
-    rename_identity_sequences,
-    rename_table,
-)
-from modeler.codegen.migration_types import (
-    add_enum_value,
-    alter_domain,
-    alter_sequence,
-    create_domain,
-    create_enum,
-    create_raw_object,
-    create_sequence,
-    drop_raw_object,
-    enum_q,
-    recreate_enum,
-    remove_enum_value,
-    rename_enum,
-    sequence_alteration,
-    set_comment,
-)
+from modeler.codegen.migration_ctx import RenderCtx, tq
+from modeler.codegen.migration_ops import RENDERERS
+from modeler.codegen.migration_types import sequence_alteration
+from modeler.codegen.pysource import Imports
 from modeler.codegen.sqlwriter import (
     UPDATED_AT_FUNCTION,
     trigger_name,
@@ -96,60 +46,21 @@ from modeler.codegen.sqlwriter import (
     updated_at_trigger_sql,
 )
 from modeler.diff import (
-    AddCheck,
-    AddColumn,
-    AddEnumValue,
-    AddForeignKey,
-    AddIndex,
-    AddPrimaryKey,
-    AddUnique,
-    AlterCollation,
-    AlterColumn,
-    AlterDomain,
-    AlterExtension,
-    AlterPartitionKey,
     AlterSequence,
-    AttachPartition,
-    CreateCollation,
     CreateDomain,
-    CreateEnum,
-    CreateExtension,
-    CreateNamespace,
     CreateRawObject,
     CreateSequence,
     CreateTable,
-    DetachPartition,
-    DropCheck,
-    DropCollation,
-    DropColumn,
-    DropDomain,
-    DropEnum,
     DropExtension,
-    DropForeignKey,
-    DropIndex,
-    DropNamespace,
-    DropPrimaryKey,
     DropRawObject,
     DropSequence,
     DropTable,
-    DropUnique,
     Op,
-    RemoveEnumValue,
-    RenameColumn,
-    RenameEnum,
-    RenameEnumValue,
-    RenameForeignKey,
-    RenamePrimaryKey,
-    RenameTable,
-    RenameTableElement,
-    ReorderEnumValues,
-    SetComment,
-    SetMetadata,
     apply_all,
     diff,
     reverse_all,
 )
-from modeler.diff.base import apply_changes, find
+from modeler.diff.base import apply_changes
 from modeler.diff.compare import namespaces
 from modeler.schema import sqlexpr
 from modeler.schema.model import Schema, Table, normalized
@@ -157,136 +68,6 @@ from modeler.schema.model import Sequence as SequenceObj
 
 LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
 STATEMENT_TIMEOUT = "15min"  # generous: CONCURRENTLY builds on big tables take a while
-
-
-def _schema_ops(op: Op, ctx: RenderCtx) -> list[Stmt] | None:
-    """Namespaces, extensions, types, sequences and raw objects (None: not one of those)."""
-    b, a = ctx.before, ctx.after
-    match op:
-        case CreateNamespace(name=name):
-            return [execute(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}")]
-        case DropNamespace(name=name):
-            return [execute(f"DROP SCHEMA IF EXISTS {ident(name)}")]
-        case CreateExtension(extension=ext):
-            where = f" WITH SCHEMA {ident(ext.namespace)}" if ext.namespace else ""
-            return [execute(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{where} CASCADE")]
-        case DropExtension(extension=ext):
-            return drop_extension(ext.name, ctx.before)
-        case AlterExtension(old=old_ext, new=ext):
-            if old_ext.namespace == ext.namespace:
-                return [comment(f"{op.describe()}: no SQL")]
-            return [execute(f"ALTER EXTENSION {ident(ext.name)} SET SCHEMA "
-                            f"{ident(ext.namespace or 'public')}")]
-        case CreateCollation(collation=coll):
-            return create_collation(coll)
-        case DropCollation(collation=coll):
-            return drop_collation(coll)
-        case AlterCollation():
-            return alter_collation(op, ctx)
-        case CreateEnum(enum=enum):
-            return create_enum(enum)
-        case DropEnum(enum=enum):
-            return [execute(f"DROP TYPE {enum_q(enum)}")]
-        case RenameEnum(uid=uid):
-            return rename_enum(find(b.enums, uid), find(a.enums, uid))
-        case AddEnumValue():
-            return add_enum_value(op, ctx)
-        case RemoveEnumValue():
-            return remove_enum_value(op, ctx)
-        case ReorderEnumValues(enum_uid=uid):
-            return recreate_enum(find(a.enums, uid), ctx, op.describe())
-        case RenameEnumValue(enum_uid=uid, old_label=old, new_label=new):
-            return [execute(f"ALTER TYPE {enum_q(find(a.enums, uid))} RENAME VALUE "
-                            f"{sql_str(old)} TO {sql_str(new)}")]
-        case CreateDomain(domain=dom):
-            return create_domain(dom, a)
-        case DropDomain(domain=dom):
-            return [execute(f"DROP DOMAIN {qname(dom.namespace, dom.name)}")]
-        case AlterDomain():
-            return alter_domain(op, ctx)
-        case CreateSequence(sequence=seq):
-            return create_sequence(seq, a)
-        case DropSequence(sequence=seq):
-            return [execute(f"DROP SEQUENCE {qname(seq.namespace, seq.name)}")]
-        case AlterSequence():
-            return alter_sequence(op, ctx)
-        case CreateRawObject(obj=obj):
-            return create_raw_object(obj, ctx.search_path)
-        case DropRawObject(obj=obj):
-            return [*drop_runtime_objects(obj, ctx.before),
-                    *drop_raw_object(public_first(obj), ctx.search_path)]
-    return None
-
-
-def _table_ops(op: Op, ctx: RenderCtx) -> list[Stmt]:
-    b, a = ctx.before, ctx.after
-    match op:
-        case CreateTable(table=t):
-            return create_table(t, ctx)
-        case AttachPartition():
-            return attach_partition(op, ctx)
-        case DetachPartition():
-            return detach_partition(op, ctx)
-        case AlterPartitionKey():
-            return alter_partition_key(op, ctx)
-        case DropTable(table=t):
-            ctx.is_safe(t.uid)
-            return [code(Call("op.drop_table", (lit(t.name),), schema_kw(t.namespace)))]
-        case RenameTable(uid=uid):
-            return rename_table(b.table(uid), a.table(uid), ctx)
-        case AddColumn(table_uid=uid, column=col):
-            return add_column(a.table(uid), col, ctx)
-        case DropColumn(table_uid=uid, column=col):
-            t = b.table(uid)
-            ctx.is_safe(uid)
-            return follows_parent(t, op.describe(), ctx) or [
-                code(Call("op.drop_column", (lit(t.name), lit(col.name)),
-                          schema_kw(t.namespace)))]
-        case RenameColumn(table_uid=uid, old_name=old, new_name=new):
-            t = a.table(uid)
-            ctx.is_safe(uid)
-            followed = follows_parent(t, op.describe(), ctx)
-            if followed is not None:
-                return followed
-            return [code(Call("op.alter_column", (lit(t.name), lit(old)),
-                              (("new_column_name", lit(new)), *schema_kw(t.namespace)))),
-                    *rename_identity_sequences(b.table(uid), t)]
-        case AlterColumn(table_uid=uid, uid=col):
-            return alter_column(a.table(uid), b.table(uid).column(col),
-                                a.table(uid).column(col), ctx)
-        case SetComment():
-            return set_comment(op, ctx)
-        case AddPrimaryKey(table_uid=uid):
-            return add_primary_key(a.table(uid), ctx)
-        case DropPrimaryKey(table_uid=uid):
-            return drop_constraint(b.table(uid), pk_label(b.table(uid)), "primary", ctx)
-        case RenamePrimaryKey(table_uid=uid):
-            t_old, t_new = b.table(uid), a.table(uid)
-            if t_old.primary_key and pk_label(t_old) != pk_label(t_new):
-                return rename_constraint(t_new, pk_label(t_old), pk_label(t_new), ctx)
-            return []
-        case AddIndex(table_uid=uid, index=ix):
-            return add_index(a.table(uid), ix, ctx)
-        case DropIndex(table_uid=uid, index=ix):
-            return drop_index(b.table(uid), ix, ctx)
-        case AddUnique(table_uid=uid, constraint=u):
-            return add_unique(a.table(uid), u, ctx)
-        case DropUnique(table_uid=uid, constraint=u):
-            return drop_constraint(b.table(uid), u.name, "unique", ctx)
-        case AddCheck(table_uid=uid, constraint=k):
-            return add_check(a.table(uid), k, ctx)
-        case DropCheck(table_uid=uid, constraint=k):
-            return drop_constraint(b.table(uid), k.name, "check", ctx)
-        case RenameTableElement(collection=coll, table_uid=uid, old_name=old, new_name=new):
-            return rename_constraint(a.table(uid), old, new, ctx, index=coll == "indexes")
-        case AddForeignKey(relationship=rel):
-            return add_foreign_key(rel, ctx)
-        case DropForeignKey(relationship=rel):
-            return drop_constraint(b.table(rel.child_table), rel.name, "foreignkey", ctx)
-        case RenameForeignKey(table_uid=uid, old_name=old, new_name=new):
-            return rename_constraint(a.table(uid), old, new, ctx)
-    # design-only ops (column order, notes, diagram): no SQL
-    return [comment(f"{op.describe()}: no SQL")]
 
 
 def _trigger_tables(schema: Schema) -> dict[str, Table]:
@@ -337,15 +118,16 @@ def _triggers(before: Schema, after: Schema, memo: _TriggerTables | None = None,
     return out
 
 
-# Ops whose rendering needs no snapshot of the moment: creations read the end state, drops
-# the start state (no renames in between). A revision made of one kind only (a baseline and
-# its downgrade) is rendered without replaying the ops one by one.
-_CREATIONS = (CreateNamespace, CreateExtension, CreateCollation, CreateEnum, CreateDomain,
-              CreateSequence, CreateTable, AddIndex, AddUnique, AddCheck, AddPrimaryKey,
-              AddForeignKey, AttachPartition, CreateRawObject, SetComment, SetMetadata)
-_DROPS = (DropNamespace, DropExtension, DropCollation, DropEnum, DropDomain, DropSequence,
-          DropTable, DropIndex, DropUnique, DropCheck, DropPrimaryKey, DropForeignKey,
-          DetachPartition, DropRawObject, SetMetadata)
+def _creates(op: Op) -> bool:
+    """Ops whose rendering needs no snapshot of the moment: creations read the end state,
+    drops (:func:`_drops`) the start state (no renames in between). A revision made of one
+    kind only (a baseline and its downgrade) is rendered without replaying the ops one by
+    one. The kinds are registered with the renderers (:mod:`modeler.codegen.migration_ops`)."""
+    return RENDERERS.kind(op) in ("creates", "either")
+
+
+def _drops(op: Op) -> bool:
+    return RENDERERS.kind(op) in ("drops", "either")
 
 
 _OWNER_FIELDS = frozenset({"owned_by_table", "owned_by_column"})
@@ -364,8 +146,7 @@ def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
     if end is None or (start.settings.updated_at_mode != end.settings.updated_at_mode):
         return False
     rest = [op for op in ops if not _owner_change(op)]
-    return (all(isinstance(op, _CREATIONS) for op in rest)
-            or all(isinstance(op, _DROPS) for op in rest))
+    return all(_creates(op) for op in rest) or all(_drops(op) for op in rest)
 
 
 def _static_owner(op: AlterSequence, sequences: dict[str, SequenceObj], start: Schema,
@@ -438,11 +219,11 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         elif isinstance(op, CreateSequence):
             sequences[op.sequence.uid] = op.sequence
         elif isinstance(op, AlterSequence) and end is not None:
-            stmts.extend(_static_owner(op, sequences, start, end))
+            stmts.extend(ctx.take(_static_owner(op, sequences, start, end)))
             continue
         elif isinstance(op, DropRawObject | DropExtension) and dropped:
             ctx.before = _without(start, dropped)
-        rendered = _schema_ops(op, ctx)
+        rendered = RENDERERS.render(op, ctx)
         if static:
             ctx.before = start
             if isinstance(op, DropTable | DropSequence | DropRawObject):
@@ -451,22 +232,22 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
             elif isinstance(op, DropExtension):  # what migration_runtime.drop_extension reads
                 dropped.add(op.extension.uid)
         if isinstance(op, CreateRawObject):
-            raw += [len(stmts), len(stmts) + len(rendered or ())]
-        stmts.extend(rendered if rendered is not None else _table_ops(op, ctx))
-        stmts.extend(_static_triggers(op, had, has) if static
-                     else _triggers(ctx.before, ctx.after, memo))
+            raw += [len(stmts), len(stmts) + len(rendered)]
+        stmts.extend(rendered)
+        stmts.extend(ctx.take(_static_triggers(op, had, has) if static
+                              else _triggers(ctx.before, ctx.after, memo)))
     if raw:  # as pg_dump does: a function may call one created after it
-        stmts = [*stmts[:raw[0]], execute("SET check_function_bodies = false"),
-                 *stmts[raw[0]:raw[-1]], execute("RESET check_function_bodies"),
+        stmts = [*stmts[:raw[0]], *ctx.take([execute("SET check_function_bodies = false")]),
+                 *stmts[raw[0]:raw[-1]], *ctx.take([execute("RESET check_function_bodies")]),
                  *stmts[raw[-1]:]]
     if ctx.search_path:
-        stmts = [execute(f"SET search_path = {ctx.search_path}"), *stmts,
-                 execute("RESET search_path")]
+        stmts = [*ctx.take([execute(f"SET search_path = {ctx.search_path}")]), *stmts,
+                 *ctx.take([execute("RESET search_path")])]
     if ctx.touched:
-        stmts = [execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
-                 execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}"),
+        stmts = [*ctx.take([execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
+                            execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}")]),
                  *stmts, execute("RESET statement_timeout"), execute("RESET lock_timeout")]
-    return stmts, ctx.imports
+    return stmts, set(ctx.imports.lines)
 
 
 def _doc(text: str) -> str:
@@ -513,7 +294,7 @@ def _functions_before_domains(ops: Sequence[Op], schema: Schema) -> list[Op]:
     before any kept SQL, and PostgreSQL checks that the function exists. A function whose
     arguments or result use a type of the design (a domain, an enum, a table's row) stays
     where it is (it needs that type first). The reversed ops then drop the domain first."""
-    if not all(isinstance(op, _CREATIONS) for op in ops):
+    if not all(_creates(op) for op in ops):
         return list(ops)
     first_call: dict[str, int] = {}
     for i, op in enumerate(ops):
@@ -556,15 +337,10 @@ def render_revision(*, old: Schema, new: Schema, revision: str, down_revision: s
     up, up_imports = render_ops(ops, old, safe=existing_tables_safe, end=new)
     down, down_imports = render_ops(reverse_all(ops), new, safe=existing_tables_safe, end=old)
     up_lines, down_lines = render_body(up), render_body(down)
-    body = "\n".join(up_lines + down_lines)
-    imports = {"from alembic import op"} | up_imports | down_imports
-    if "sa." in body:
-        imports.add("import sqlalchemy as sa")
-    imports = {i for i in imports if i.startswith("from alembic") or i.split()[-1] + "." in body}
-    third = sorted(i for i in imports if i.startswith("import ")) + sorted(
-        i for i in imports if i.startswith("from "))
+    imports = Imports(["from collections.abc import Sequence", "from alembic import op",
+                       *up_imports, *down_imports])
     lines = [*_docstring(message, revision, down_revision, created, ops, notes), "",
-             "from collections.abc import Sequence", "", *third, "",
+             imports.render(),
              f"revision: str = {lit(revision)}",
              f"down_revision: str | Sequence[str] | None = {lit(down_revision)}",
              "branch_labels: str | Sequence[str] | None = None",

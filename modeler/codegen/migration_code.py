@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from modeler.codegen.sqltypes import PG, SA
+
 # the one SQL writer's spellings, re-exported for the renderers
 from modeler.codegen.sqlwriter import ident as ident
 from modeler.codegen.sqlwriter import qname as qname
@@ -20,6 +22,10 @@ from modeler.codegen.sqlwriter import sql_str as sql_str
 from modeler.codegen.sqlwriter import type_sql as type_sql
 
 WIDTH = 99  # ruff's line-length is 100
+
+# the import that binds the first part of a callee's name (``sa.Column``); ``op`` is bound by
+# the revision file itself (``from alembic import op``), never by a statement
+MODULES = {"sa": SA, "postgresql": PG}
 
 
 # --- SQL ------------------------------------------------------------------------------------
@@ -76,12 +82,32 @@ class Lit:
 
 
 @dataclass(frozen=True, slots=True)
+class Seq:
+    """A list display (``[a, sa.text("b")]``), always on one line."""
+
+    items: tuple[str | Call, ...]
+
+    def one_line(self) -> str:
+        return "[" + ", ".join(i if isinstance(i, str) else i.one_line()
+                               for i in self.items) + "]"
+
+    def render(self, indent: int, width: int = WIDTH) -> str:
+        return self.one_line()
+
+    def imports(self) -> set[str]:
+        return {line for i in self.items if not isinstance(i, str) for line in i.imports()}
+
+
+Arg = str | Lit | Seq  # code text, a string literal, a list display (or a nested Call)
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
-    """A call expression; arguments are code text, literals or nested calls."""
+    """A call expression; arguments are code text, literals, lists or nested calls."""
 
     func: str
-    args: tuple[str | Call | Lit, ...] = ()
-    kwargs: tuple[tuple[str, str | Call | Lit], ...] = ()
+    args: tuple[Arg | Call, ...] = ()
+    kwargs: tuple[tuple[str, Arg | Call], ...] = ()
 
     def render(self, indent: int = 0, width: int = WIDTH) -> str:
         """One line when it fits in ``width`` (counting ``indent``), else one argument per
@@ -100,8 +126,18 @@ class Call:
         parts += [f"{k}={v if isinstance(v, str) else v.one_line()}" for k, v in self.kwargs]
         return f"{self.func}({', '.join(parts)})"
 
+    def imports(self) -> set[str]:
+        """The import lines the call needs: its callee's module and its arguments' (code
+        text, such as a type from :meth:`RenderCtx.type_code`, records its own)."""
+        head = self.func.split(".", 1)[0]
+        found = {MODULES[head]} if head in MODULES else set()
+        for arg in (*self.args, *(v for _, v in self.kwargs)):
+            if isinstance(arg, Call | Seq):
+                found |= arg.imports()
+        return found
 
-def _arg(arg: str | Call | Lit, indent: int, width: int) -> str:
+
+def _arg(arg: Arg | Call, indent: int, width: int) -> str:
     return arg if isinstance(arg, str) else arg.render(indent, width)
 
 
@@ -138,6 +174,9 @@ class Stmt:
         text = self.code.render(indent) if isinstance(self.code, Call) else self.code
         return [" " * indent + line if n == 0 else line
                 for n, line in enumerate(text.split("\n"))]
+
+    def imports(self) -> set[str]:
+        return self.code.imports() if isinstance(self.code, Call) else set()
 
 
 def code(call: str | Call) -> Stmt:

@@ -1,17 +1,23 @@
-"""The rendering context of revision ops and the small helpers every op renderer uses."""
+"""The rendering context of revision ops, the registry of op renderers, and the small
+helpers every op renderer uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from modeler.codegen.migration_code import (
+    Stmt,
     lit,
 )
+from modeler.codegen.pysource import Imports
 from modeler.codegen.sqltypes import type_expr
 
 # the one SQL writer's spellings, re-exported for the renderers
 from modeler.codegen.sqlwriter import comment_sql as comment_sql
 from modeler.codegen.sqlwriter import table_name
+from modeler.diff.base import Op
 from modeler.schema import naming
 from modeler.schema.model import (
     ColumnType,
@@ -28,7 +34,7 @@ class RenderCtx:
     after: Schema
     existing: frozenset[str]  # uids of tables present when the revision starts
     safe: bool
-    imports: set[str] = field(default_factory=set)
+    imports: Imports = field(default_factory=Imports)  # what the statements so far need
     touched: bool = False  # a statement locks a pre-existing table (safe mode only)
     # the revision's search_path when the design uses other namespaces than public: they
     # follow public, so that names written unqualified in expressions and kept SQL resolve
@@ -63,8 +69,66 @@ class RenderCtx:
 
     def type_code(self, ctype: ColumnType, collation: str | None = None) -> str:
         expr, imports = type_expr(ctype, self.after, collation)
-        self.imports |= imports
+        self.imports.add(*imports)
         return expr
+
+    def take(self, stmts: list[Stmt]) -> list[Stmt]:
+        """``stmts``, once the imports their calls need are recorded."""
+        for stmt in stmts:
+            self.imports.add(*stmt.imports())
+        return stmts
+
+
+# What an op does to the objects of the database, for a revision made of one kind only
+# (see modeler.codegen.migration._static): "creates" and "drops" read the end (or start)
+# state and need no snapshot of the moment; "either" (no SQL) fits both kinds of revision;
+# "alters" needs the ops applied one by one.
+OpKind = Literal["creates", "drops", "either", "alters"]
+Renderer = Callable[[Any, RenderCtx], list[Stmt]]
+R = TypeVar("R", bound=Renderer)
+
+
+class MissingRenderer(LookupError):
+    """An op class no renderer is registered for."""
+
+
+class Renderers:
+    """The upgrade renderer of each op class and its :data:`OpKind`, in the shape of
+    Alembic's ``renderers.dispatch_for`` (``alembic/autogenerate/render.py``): a renderer
+    takes the op and the :class:`RenderCtx` and returns statements; the downgrade renders the
+    reversed ops with the same renderers."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[type[Op], tuple[Renderer, OpKind]] = {}
+
+    def dispatch_for(self, *op_types: type[Op], kind: OpKind) -> Callable[[R], R]:
+        def register(fn: R) -> R:
+            for op_type in op_types:
+                if op_type in self._by_type:
+                    raise ValueError(f"a renderer for {op_type.__name__} is registered already")
+                self._by_type[op_type] = (fn, kind)
+            return fn
+        return register
+
+    def _entry(self, op: Op) -> tuple[Renderer, OpKind]:
+        for cls in type(op).__mro__:
+            if cls in self._by_type:
+                return self._by_type[cls]
+        raise MissingRenderer(
+            f"no migration renderer for op {type(op).__name__}: register one with "
+            f"@RENDERERS.dispatch_for({type(op).__name__}, kind=...) in "
+            "modeler/codegen/migration_ops.py")
+
+    def render(self, op: Op, ctx: RenderCtx) -> list[Stmt]:
+        """The statements of ``op`` (``ctx`` holds the snapshots around it), their imports
+        recorded in ``ctx``."""
+        return ctx.take(self._entry(op)[0](op, ctx))
+
+    def kind(self, op: Op) -> OpKind:
+        return self._entry(op)[1]
+
+    def registered(self) -> frozenset[type[Op]]:
+        return frozenset(self._by_type)
 
 
 def pk_label(table: Table) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from modeler.codegen.migration_code import (
     Call,
     Lit,
+    Seq,
     Stmt,
     autocommit,
     code,
@@ -59,13 +60,13 @@ def _part_sql(part: IndexPart, table: Table) -> str:
                           else f"({expr(part.expression or '')})", part)
 
 
-def _index_parts(ix: Index, table: Table) -> str:
-    items = []
+def _index_parts(ix: Index, table: Table) -> Seq:
+    items: list[str | Call] = []
     for p in ix.parts:
         plain = p.column and not (p.collation or p.opclass or p.descending or p.nulls)
         items.append(lit(table.column(p.column).name) if plain and p.column
-                     else sql_expr(_part_sql(p, table)).render(0, 10**6))
-    return "[" + ", ".join(items) + "]"
+                     else sql_expr(_part_sql(p, table)))
+    return Seq(tuple(items))
 
 
 def add_index(table: Table, ix: Index, ctx: RenderCtx, *, name: str | None = None,

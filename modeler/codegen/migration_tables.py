@@ -68,7 +68,8 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
     ``autoincrement=False`` (else SQLAlchemy makes it SERIAL, which the design is not)."""
     args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type, c.collation)]
     if c.identity is not None:
-        args.append("sa.Identity(always=True)" if c.identity == "always" else "sa.Identity()")
+        args.append(Call("sa.Identity", (), (("always", "True"),)) if c.identity == "always"
+                    else Call("sa.Identity"))
     if c.generated is not None:
         args.append(Call("sa.Computed", (sql_expr(expr(c.generated)),),
                          (("persisted", "True"),)))
