@@ -17,7 +17,7 @@ those namespaces, which a downgrade past the call removes as well (the import wa
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
@@ -41,32 +41,76 @@ def _pairs(items: list[tuple[str, str]]) -> str:
             + ", ".join(sql_str(name) for _, name in items) + "]::text[]")
 
 
-# Filled with quoted literals only (sql_str): the namespaces, the design's relations and
-# routines there, the namespaces of the design's tables and the design's rules and triggers.
-_DROP_SQL = """DO $runtime$
-DECLARE names text[]; kinds text[];
-BEGIN
-  -- rules and triggers a kept call put on the design's tables (not the design's own)
-  SELECT array_agg(format('DROP RULE IF EXISTS %I ON %s', r.rulename, c.oid::regclass))
-    INTO names FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE r.rulename <> '_RETURN' AND n.nspname = ANY (__TABLE_SPACES__)
-     AND (n.nspname::text, r.rulename::text) NOT IN (SELECT * FROM unnest(__RULES__))
-     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_rewrite'::regclass
-                        AND d.objid = r.oid AND d.deptype = 'e');
+@dataclass(frozen=True)
+class _Sweep:
+    """One select-then-drop loop of the downgrade's DO block: the objects of ``catalog``
+    (alias ``alias``, their name in column ``name``, their class ``klass`` in ``pg_depend``)
+    in the namespaces ``spaces`` whose (namespace, name) is not in ``keep`` and that no
+    extension owns, each read as ``item`` into ``names``, then each dropped by ``drop``
+    (statements reading ``names[i]``)."""
+
+    item: str
+    catalog: str  # joined to pg_namespace n
+    alias: str
+    name: str
+    klass: str
+    spaces: str  # placeholders, filled by drop_runtime_objects
+    keep: str
+    drop: str
+    where: str = ""  # a further condition, ANDed first
+    comment: str = ""  # SQL comment lines before the loop
+
+
+_SWEEP = """{comment}{select}
+   WHERE {where}n.nspname = ANY ({spaces})
+     AND (n.nspname::text, {alias}.{name}::text) NOT IN (SELECT * FROM unnest({keep}))
+     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = '{klass}'::regclass
+                        AND d.objid = {alias}.oid AND d.deptype = 'e');
   FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-    EXECUTE names[i];
+{drop}
   END LOOP;
-  SELECT array_agg(format('DROP TRIGGER IF EXISTS %I ON %s', t.tgname, c.oid::regclass))
-    INTO names FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE NOT t.tgisinternal AND n.nspname = ANY (__TABLE_SPACES__)
-     AND (n.nspname::text, t.tgname::text) NOT IN (SELECT * FROM unnest(__TRIGGERS__))
-     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass
-                        AND d.objid = t.oid AND d.deptype = 'e');
-  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-    EXECUTE names[i];
-  END LOOP;
+"""
+
+_ON_TABLES = (
+    _Sweep(comment="  -- rules and triggers a kept call put on the design's tables (not the "
+                   "design's own)\n",
+           item="format('DROP RULE IF EXISTS %I ON %s', r.rulename, c.oid::regclass)",
+           catalog="pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class\n"
+                   "    JOIN pg_namespace n ON n.oid = c.relnamespace",
+           alias="r", name="rulename", klass="pg_rewrite", where="r.rulename <> '_RETURN' AND ",
+           spaces="__TABLE_SPACES__", keep="__RULES__", drop="    EXECUTE names[i];"),
+    _Sweep(item="format('DROP TRIGGER IF EXISTS %I ON %s', t.tgname, c.oid::regclass)",
+           catalog="pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid\n"
+                   "    JOIN pg_namespace n ON n.oid = c.relnamespace",
+           alias="t", name="tgname", klass="pg_trigger", where="NOT t.tgisinternal AND ",
+           spaces="__TABLE_SPACES__", keep="__TRIGGERS__", drop="    EXECUTE names[i];"),
+)
+
+# what the kept call created at run time besides relations (_RELATIONS, run before these)
+_IN_SPACES = (
+    _Sweep(item="c.oid::regconfig::text ORDER BY c.oid DESC",
+           catalog="pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace",
+           alias="c", name="cfgname", klass="pg_ts_config",
+           spaces="__WHERE__", keep="__RELATIONS__",
+           drop="    EXECUTE format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %s CASCADE', "
+                "names[i]);"),
+    _Sweep(item="t.oid::regdictionary::text ORDER BY t.oid DESC",
+           catalog="pg_ts_dict t JOIN pg_namespace n ON n.oid = t.dictnamespace",
+           alias="t", name="dictname", klass="pg_ts_dict",
+           spaces="__WHERE__", keep="__RELATIONS__",
+           drop="    EXECUTE format('DROP TEXT SEARCH DICTIONARY IF EXISTS %s CASCADE', "
+                "names[i]);"),
+    _Sweep(item="p.oid::regprocedure::text ORDER BY p.oid DESC",
+           catalog="pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
+           alias="p", name="proname", klass="pg_proc",
+           spaces="__WHERE__", keep="__ROUTINES__",
+           drop="    IF to_regprocedure(names[i]) IS NOT NULL THEN\n"
+                "      EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', names[i]);\n"
+                "    END IF;"),
+)
+
+# Relations come in kinds (each its DROP), views first: two arrays, not a sweep.
+_RELATIONS = """\
   -- what the kept call created at run time (beyond the design in its schemas); names
   -- read first, then dropped (a CASCADE may take a later one along: IF EXISTS)
   SELECT array_agg(q.name ORDER BY q.late, q.oid DESC),
@@ -88,37 +132,27 @@ BEGIN
   FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
     EXECUTE format('DROP %s IF EXISTS %s CASCADE', kinds[i], names[i]);
   END LOOP;
-  SELECT array_agg(c.oid::regconfig::text ORDER BY c.oid DESC) INTO names
-    FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
-   WHERE n.nspname = ANY (__WHERE__)
-     AND (n.nspname::text, c.cfgname::text) NOT IN (SELECT * FROM unnest(__RELATIONS__))
-     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_ts_config'::regclass
-                        AND d.objid = c.oid AND d.deptype = 'e');
-  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-    EXECUTE format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %s CASCADE', names[i]);
-  END LOOP;
-  SELECT array_agg(t.oid::regdictionary::text ORDER BY t.oid DESC) INTO names
-    FROM pg_ts_dict t JOIN pg_namespace n ON n.oid = t.dictnamespace
-   WHERE n.nspname = ANY (__WHERE__)
-     AND (n.nspname::text, t.dictname::text) NOT IN (SELECT * FROM unnest(__RELATIONS__))
-     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_ts_dict'::regclass
-                        AND d.objid = t.oid AND d.deptype = 'e');
-  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-    EXECUTE format('DROP TEXT SEARCH DICTIONARY IF EXISTS %s CASCADE', names[i]);
-  END LOOP;
-  SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid DESC) INTO names
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-   WHERE n.nspname = ANY (__WHERE__)
-     AND (n.nspname::text, p.proname::text) NOT IN (SELECT * FROM unnest(__ROUTINES__))
-     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-                        AND d.objid = p.oid AND d.deptype = 'e');
-  FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
-    IF to_regprocedure(names[i]) IS NOT NULL THEN
-      EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', names[i]);
-    END IF;
-  END LOOP;
-END
-$runtime$"""
+"""
+
+
+_COLUMNS = 90  # of the DO block's lines
+
+
+def _sweeps(sweeps: tuple[_Sweep, ...]) -> str:
+    out = []
+    for sweep in sweeps:
+        select = f"  SELECT array_agg({sweep.item})"
+        fits = len(select) + len(" INTO names") <= _COLUMNS
+        select += (f" INTO names\n    FROM {sweep.catalog}" if fits
+                   else f"\n    INTO names FROM {sweep.catalog}")
+        out.append(_SWEEP.format(select=select, **vars(sweep)))
+    return "".join(out)
+
+
+# Filled with quoted literals only (sql_str): the namespaces, the design's relations and
+# routines there, the namespaces of the design's tables and the design's rules and triggers.
+_DROP_SQL = ("DO $runtime$\nDECLARE names text[]; kinds text[];\nBEGIN\n"
+             + _sweeps(_ON_TABLES) + _RELATIONS + _sweeps(_IN_SPACES) + "END\n$runtime$")
 
 
 def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
