@@ -175,37 +175,73 @@ class _Plan:
 
 def sanitize_svg(data: bytes) -> bytes:
     """The sanitised, uid-tagged version of the SVG document ``data`` (UTF-8 bytes)."""
-    out: list[str] = []
-    write = out.append
-    # One frame per open element that is written: (tag, class, compact, anchor group),
-    # where ``compact`` says whether a <text> inside may drop the root's text properties
-    # and "anchor group" that it is Graphviz's <g id="a_..."> around an <a>. An unwrapped
-    # <a> has the tag "" (nothing to close).
-    stack: list[tuple[str, str, bool, bool]] = []
-    skip = 0  # depth inside a dropped element
-    open_tag = False  # the last start tag written still lacks its ">"
-    defaults = {**dict(ROOT_FONT), "text-anchor": "start"}  # the root may override a font
-    plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
-    suspect, special = _SUSPECT.search, _TEXT_SPECIAL.search
+    return _Sanitiser().run(data)
 
-    def start(name: str, attrs: list[str]) -> None:
-        nonlocal skip, open_tag
-        if skip:
-            skip += 1
-            return
+
+class _Sanitiser:
+    """One pass over one document: the parser calls one method per event (start tag, end
+    tag, character data, document type, entity), each writes what it keeps to ``out``."""
+
+    __slots__ = ("defaults", "open_tag", "out", "plans", "skip", "stack", "write")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.write = self.out.append
+        # One frame per open element that is written: (tag, class, compact, anchor group),
+        # where ``compact`` says whether a <text> inside may drop the root's text properties
+        # and "anchor group" that it is Graphviz's <g id="a_..."> around an <a>. An
+        # unwrapped <a> has the tag "" (nothing to close).
+        self.stack: list[tuple[str, str, bool, bool]] = []
+        self.skip = 0  # depth inside a dropped element
+        self.open_tag = False  # the last start tag written still lacks its ">"
+        self.defaults = {**dict(ROOT_FONT), "text-anchor": "start"}  # the root may override
+        self.plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+
+    def run(self, data: bytes) -> bytes:
+        parser = expat.ParserCreate("utf-8", " ")
+        parser.ordered_attributes = True
+        parser.buffer_text = True
+        parser.buffer_size = 1 << 16
+        parser.StartElementHandler = self.start_element
+        parser.EndElementHandler = self.end_element
+        parser.CharacterDataHandler = self.character_data
+        parser.StartDoctypeDeclHandler = self.start_doctype
+        parser.EntityDeclHandler = self.entity
+        parser.SkippedEntityHandler = self.entity
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise UnsafeSvg(f"not well-formed XML: {exc}") from exc
+        if not self.out:
+            raise UnsafeSvg("no <svg> element")
+        return "".join(self.out).encode("utf-8") + b"\n"
+
+    def _plan(self, name: str, attrs: list[str]) -> _Plan:
         key = (name, tuple(attrs[0::2]))
-        plan = plans.get(key)
+        plan = self.plans.get(key)
         if plan is None:
             plan = _Plan.make(*key)
-            if len(plans) < _MEMO_LIMIT:
-                plans[key] = plan
+            if len(self.plans) < _MEMO_LIMIT:
+                self.plans[key] = plan
+        return plan
+
+    def start_element(self, name: str, attrs: list[str]) -> None:
+        """A start tag: skipped inside a dropped element; dropped (with its content) when
+        its plan says so or it is a Graphviz title; an anchor group's link-less <a>
+        unwrapped; else written from the kept attribute values, tagged with the model."""
+        if self.skip:
+            self.skip += 1
+            return
+        plan = self._plan(name, attrs)
         local = plan.local
+        stack = self.stack
         if not stack:
             if local != "svg":
                 raise UnsafeSvg("the root element is not <svg>")
-            return root(attrs)
+            return self._root(attrs)
         if not local or (local == "title" and stack[-1][1] in _GRAPHVIZ_CLASSES):
-            skip = 1
+            self.skip = 1
             return
         values = attrs[1::2]
         parent = stack[-1]
@@ -215,10 +251,10 @@ def sanitize_svg(data: bytes) -> bytes:
             # the <a> is a plain group; its tooltip goes on the anchor group instead.
             stack.append(("", parent[1], compact, False))
             if plan.tip >= 0 and (tip := values[plan.tip]):
-                if open_tag:
-                    write(">")
-                write(f"<title>{tip.translate(_TEXT_ESCAPES)}</title>")
-                open_tag = False
+                if self.open_tag:
+                    self.write(">")
+                self.write(f"<title>{tip.translate(_TEXT_ESCAPES)}</title>")
+                self.open_tag = False
             return
         mask = 0
         if plan.props:
@@ -226,14 +262,15 @@ def sanitize_svg(data: bytes) -> bytes:
                 compact = False  # it sets a text property for its content
             elif compact:
                 for bit, (i, prop) in enumerate(plan.props):
-                    if values[i] == defaults[prop]:
+                    if values[i] == self.defaults[prop]:
                         mask |= 1 << bit
         checked = values if plan.every else [values[i] for i in plan.kept]
-        if plan.fast and not suspect("\x1f".join(checked)):
+        if plan.fast and not _SUSPECT.search("\x1f".join(checked)):
             tag = plan.template(mask).format(*values)
         else:
             tag = _slow_tag(plan, values, mask)
-        if open_tag:
+        write = self.write
+        if self.open_tag:
             write(">")
         write(tag)
         anchor_group = False
@@ -241,15 +278,16 @@ def sanitize_svg(data: bytes) -> bytes:
             element_id = values[plan.ident]
             write(_model(element_id))
             anchor_group = element_id.startswith("a_")
-        open_tag = True
+        self.open_tag = True
         stack.append((local, values[plan.cls] if plan.cls >= 0 else "", compact,
                       anchor_group))
         if plan.tip >= 0 and (tip := values[plan.tip]):
             write(f"><title>{tip.translate(_TEXT_ESCAPES)}</title>")
-            open_tag = False
+            self.open_tag = False
 
-    def root(attrs: list[str]) -> None:
-        nonlocal open_tag
+    def _root(self, attrs: list[str]) -> None:
+        """The root <svg>: our own namespace declarations, each safe attribute, the root
+        text properties it does not name (those it names become the defaults)."""
         parts = [f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"']
         given: dict[str, str] = {}
         for attr, value in zip(attrs[0::2], attrs[1::2], strict=True):
@@ -261,60 +299,46 @@ def sanitize_svg(data: bytes) -> bytes:
             if prop not in given:
                 parts.append(f' {prop}="{value}"')
             else:
-                defaults[prop] = given[prop]
-        write("".join(parts))
-        open_tag = True
+                self.defaults[prop] = given[prop]
+        self.write("".join(parts))
+        self.open_tag = True
         # The root's own text-anchor is not the initial value "start": no compaction then.
-        stack.append(("svg", given.get("class", ""), "text-anchor" not in given, False))
+        self.stack.append(("svg", given.get("class", ""), "text-anchor" not in given, False))
 
-    def end(_name: str) -> None:
-        nonlocal skip, open_tag
-        if skip:
-            skip -= 1
+    def end_element(self, _name: str) -> None:
+        """An end tag: closes the element written for it (``/>`` when it got no content);
+        nothing for a dropped element or an unwrapped <a>."""
+        if self.skip:
+            self.skip -= 1
             return
-        local = stack.pop()[0]
+        local = self.stack.pop()[0]
         if not local:
             return  # an unwrapped <a>
-        if open_tag:
-            write("/>")
-            open_tag = False
+        if self.open_tag:
+            self.write("/>")
+            self.open_tag = False
         else:
-            write(f"</{local}>")
+            self.write(f"</{local}>")
 
-    def text(chars: str) -> None:
-        nonlocal open_tag
-        if skip or not stack:
+    def character_data(self, chars: str) -> None:
+        """Text: escaped, kept inside written elements only."""
+        if self.skip or not self.stack:
             return
-        if open_tag:
-            write(">")
-            open_tag = False
-        write(chars if chars == "\n" or not special(chars) else chars.translate(_TEXT_ESCAPES))
+        if self.open_tag:
+            self.write(">")
+            self.open_tag = False
+        self.write(chars if chars == "\n" or not _TEXT_SPECIAL.search(chars)
+                   else chars.translate(_TEXT_ESCAPES))
 
-    def doctype(_name: str, _sys: str | None, _pub: str | None, internal: int) -> None:
+    def start_doctype(self, _name: str, _sys: str | None, _pub: str | None,
+                      internal: int) -> None:
+        """A document type: refused with an internal subset (it could declare entities)."""
         if internal:
             raise UnsafeSvg("document type declarations with an internal subset are refused")
 
-    def entity(*_args: object) -> None:
+    def entity(self, *_args: object) -> None:
+        """An entity declaration, or a reference the parser cannot resolve: refused."""
         raise UnsafeSvg("entity declarations and references are refused")
-
-    parser = expat.ParserCreate("utf-8", " ")
-    parser.ordered_attributes = True
-    parser.buffer_text = True
-    parser.buffer_size = 1 << 16
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = entity
-    parser.SkippedEntityHandler = entity
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise UnsafeSvg(f"not well-formed XML: {exc}") from exc
-    if not out:
-        raise UnsafeSvg("no <svg> element")
-    return "".join(out).encode("utf-8") + b"\n"
 
 
 def _slow_tag(plan: _Plan, values: list[str], mask: int) -> str:
