@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
+from modeler.cache import LockedLRU
 from modeler.diagram import styles
 from modeler.diagram.escape import cluster_id, node_id, port_id, uid_hex
 from modeler.diagram.graph import Cluster, Edge, Graph, Marker, Node, Port
@@ -104,9 +103,7 @@ def _shown_columns(table: Table, markers: dict[str, tuple[Marker, ...]],
 # Nodes of tables drawn before, by the table object itself (snapshots share the objects of
 # unchanged tables: an edit rebuilds one node, not a thousand). An entry holds the objects
 # it was made from and is used only when they are the very same objects again.
-_MEMO: OrderedDict[tuple[object, ...], tuple[Table, object, object, Node]] = OrderedDict()
-_MEMO_SIZE = 20_000
-_MEMO_LOCK = threading.Lock()
+_MEMO: LockedLRU[tuple[object, ...], tuple[Table, object, object, Node]] = LockedLRU(20_000)
 
 
 def _node_memo(schema: Schema, table: Table, options: ViewOptions,
@@ -119,18 +116,12 @@ def _node_memo(schema: Schema, table: Table, options: ViewOptions,
     key = (id(table), options.detail, options.badges.get(table.uid),
            options.badge_counts.get(table.uid, 0), cluster, fk,
            id(schema.enums), id(schema.domains), area)
-    with _MEMO_LOCK:
-        hit = _MEMO.get(key)
-        if hit is not None:
-            _MEMO.move_to_end(key)
-    if (hit is not None and hit[0] is table and hit[1] is schema.enums
-            and hit[2] is schema.domains):
+    hit = _MEMO.get(key, lambda hit: (hit[0] is table and hit[1] is schema.enums
+                                       and hit[2] is schema.domains))
+    if hit is not None:
         return hit[3]
     node = _node(schema, table, options, cluster, area)
-    with _MEMO_LOCK:
-        _MEMO[key] = (table, schema.enums, schema.domains, node)
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
+    _MEMO.put(key, (table, schema.enums, schema.domains, node))
     return node
 
 

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from dataclasses import dataclass, field
 from xml.parsers import expat
+
+from modeler.cache import LockedLRU
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -365,41 +366,18 @@ _SEP_OUT = '<g id="--split--"/>'
 _GEOMETRY = re.compile(r'(?:width|height|viewBox|transform|points)="[^"]*"')
 
 
-class GroupMemo:
+def _group_chars(key: tuple[str, str], value: str) -> int:
+    return len(key[1]) + len(value)
+
+
+class GroupMemo(LockedLRU[tuple[str, str], str]):
     """Sanitised output of Graphviz's top-level groups, by (document context, raw group):
     after an edit only the changed table's node and the edges that moved are new; the
-    rest of the drawing keeps its coordinates (pinned positions). LRU by characters."""
+    rest of the drawing keeps its coordinates (pinned positions). LRU by characters (of the
+    raw and the sanitised group)."""
 
     def __init__(self, budget: int = 48 * 1024 * 1024) -> None:
-        self.budget = budget
-        self.size = 0
-        self._items: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> str | None:
-        with self._lock:
-            value = self._items.pop(key, None)
-            if value is not None:
-                self._items[key] = value  # most recently used last
-            return value
-
-    def put_many(self, items: dict[tuple[str, str], str]) -> None:
-        with self._lock:
-            for key, value in items.items():
-                old = self._items.pop(key, None)
-                if old is not None:
-                    self.size -= len(key[1]) + len(old)
-                self._items[key] = value
-                self.size += len(key[1]) + len(value)
-            while self.size > self.budget and self._items:
-                key, value = next(iter(self._items.items()))
-                del self._items[key]
-                self.size -= len(key[1]) + len(value)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.size = 0
+        super().__init__(budget, weigh=_group_chars)
 
 
 GROUPS = GroupMemo()
