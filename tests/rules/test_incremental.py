@@ -1,0 +1,109 @@
+"""Incremental lint (issue #17): ``lint(new, since=(old, lint(old)))`` (and ``lint(new)`` after
+``lint(old)``, from the recent runs) is the whole run ``lint(new, incremental=False)``, and the
+rules run on the changed tables only (``runner.TABLE_LOCAL``) are local, on every rule case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from modeler.rules import Config, lint, registry
+from modeler.rules.runner import TABLE_LOCAL, changed_tables
+from modeler.schema.builder import SchemaBuilder
+from modeler.schema.model import Column, ColumnType, Schema, Table
+from tests.rules.loader import build_config, build_schema
+from tests.rules.test_cases import CASES
+
+
+def _across_tables() -> Schema:
+    """What the rule cases leave out: findings that depend on a relationship (an FK column
+    named like a natural key, a relationship name over 63 bytes)."""
+    b = SchemaBuilder(name="across")
+    b.table("code_list", comment="Codes that other rows point to").column(
+        "code", "text", pk=True)
+    b.table("item", comment="One item with the code of its kind").column(
+        "id", "bigint", identity="always", pk=True).column("code", "text")
+    b.relationship("item", ["code"], "code_list", name="fk_" + "x" * 70,
+                   on_delete="RESTRICT", on_update="NO ACTION")
+    return b.build()
+
+
+SCHEMAS: list[tuple[str, Schema, Config]] = [
+    (f"{rule}: {case['name']}", build_schema(case["schema"]), build_config(case.get("config")))
+    for rule, case in CASES] + [("across tables", _across_tables(), Config())]
+
+
+def _with_table(schema: Schema, uid: str, change: Callable[[Table], Table]) -> Schema:
+    return replace(schema, tables=tuple(change(t) if t.uid == uid else t
+                                        for t in schema.tables))
+
+
+def _add_column(t: Table) -> Table:
+    extra = Column(uid="00000000-0000-4000-8000-00000000e17a", name="extra_note",
+                   type=ColumnType(name="text"), nullable=True)
+    return replace(t, columns=(*t.columns, extra))
+
+
+EDITS: dict[str, Callable[[Table], Table]] = {
+    "add column": _add_column,
+    "drop last column": lambda t: replace(t, columns=t.columns[:-1]),
+    "rename": lambda t: replace(t, name=f"{t.name}_renamed"),
+    "no comment": lambda t: replace(t, comment=""),
+    "soft delete": lambda t: replace(t, delete_strategy="soft"),
+    "no query patterns": lambda t: replace(t, query_patterns=(), indexes=()),
+}
+
+
+@pytest.mark.parametrize(("name", "schema", "config"),
+                         [pytest.param(*s, id=s[0]) for s in SCHEMAS])
+def test_incremental_lint_equals_a_whole_run(name: str, schema: Schema,
+                                             config: Config) -> None:
+    before = lint(schema, config, incremental=False)
+    runs = 0
+    for t in schema.tables:
+        for edit, change in EDITS.items():
+            new = _with_table(schema, t.uid, change)
+            whole = lint(new, config, incremental=False)
+            assert lint(new, config, since=(schema, before)) == whole, f"{edit} of {t.name}"
+            lint(schema, config, incremental=False)  # the closest recent run: schema's
+            assert lint(new, config) == whole, f"{edit} of {t.name}, from the recent runs"
+            runs += changed_tables(schema, new) == frozenset({t.uid})
+    # a table added, one removed
+    extra = replace(schema.tables[0], uid="00000000-0000-4000-8000-0000000e17ab",
+                    name="added_table") if schema.tables else None
+    if extra is not None:
+        added = replace(schema, tables=(*schema.tables, extra))
+        assert lint(added, config, since=(schema, before)) == lint(added, config,
+                                                                  incremental=False)
+        assert lint(schema, config, since=(added, lint(added, config))) == before
+    assert runs or not schema.tables or any(t.partition_of for t in schema.tables)
+
+
+@pytest.mark.parametrize("rule_id", sorted(TABLE_LOCAL))
+def test_table_local_rules_are_local(rule_id: str) -> None:
+    """A local rule's findings on a table are those of the table alone (without the other
+    tables and the relationships); its other findings do not depend on tables."""
+    rule = registry()[rule_id]
+    for name, schema, config in SCHEMAS:
+        by_table: dict[str | None, list[object]] = defaultdict(list)
+        for f in rule.check(schema, config):
+            by_table[f.target.table_uid].append(f)
+        for t in schema.tables:
+            alone = replace(schema, tables=(t,), relationships=())
+            found = [f for f in rule.check(alone, config) if f.target.table_uid == t.uid]
+            assert found == by_table.pop(t.uid, []), f"{name}: table {t.name}"
+        bare = replace(schema, tables=(), relationships=())
+        rest = list(rule.check(bare, config))
+        assert rest == [f for fs in by_table.values() for f in fs], name
+
+
+def test_changed_tables() -> None:
+    _, schema, _ = next(s for s in SCHEMAS if len(s[1].tables) >= 2)
+    t = schema.tables[0]
+    assert changed_tables(schema, schema) == frozenset()
+    assert changed_tables(schema, _with_table(schema, t.uid, _add_column)) == frozenset({t.uid})
+    assert changed_tables(schema, replace(schema, tables=schema.tables[1:])) == frozenset({t.uid})
+    assert changed_tables(schema, replace(schema, name="other")) is None
