@@ -10,64 +10,37 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from modeler.schema import model as m
 from modeler.web import services
 from modeler.web.diagrams import row_version
-from modeler.web.snapshot import snapshot
+from tests.web import test_editor
+from tests.web.test_editor import HX, add_table, col_data, schema_of, table_uid
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def project(user: Any) -> Any:
-    return services.project_create(name="Shop", slug="shop", owner=user)
-
-
-@pytest.fixture
-def editor(client: Client, user: Any, project: Any) -> Client:
-    client.force_login(user)
-    return client
-
-
-def _schema(project: Any) -> m.Schema:
-    return snapshot(services.main_design(project))
-
-
-def _customer(editor: Client, project: Any) -> m.Table:
-    response = editor.post(reverse("table_add", args=["shop"]), {
-        "new-name": "customer", "new-namespace": "public", "new-comment": "People who buy things",
-        "new-kind": "entity", "new-delete_strategy": "hard"}, **HX)
-    assert response.status_code == 200
-    t = _schema(project).table_named("customer")
-    assert t is not None
-    return t
-
-
-def _column(prefix: str, name: str, **boxes: str) -> dict[str, str]:
-    return {f"{prefix}-name": name, f"{prefix}-type": "text", f"{prefix}-searchable": "none",
-            f"{prefix}-comment": "For the tests", **{f"{prefix}-{k}": v for k, v in
-                                                     boxes.items()}}
+# the editor tests' fixtures: the project "shop" and a client logged in as its owner
+project, editor = test_editor.project, test_editor.editor
 
 
 def test_the_column_forms_key_and_unique_boxes(editor: Client, project: Any) -> None:
-    t = _customer(editor, project)
-    response = editor.post(reverse("column_add", args=["shop", t.uid]),
-                           _column("col", "code", primary_key="on", unique="on"), **HX)
+    add_table(editor, "customer")
+    uid = table_uid(project, "customer")
+    response = editor.post(reverse("column_add", args=["shop", uid]),
+                           col_data("code", primary_key="on", unique="on",
+                                    comment="For the tests"), **HX)
     assert response.status_code == 200, response.content.decode()[:2000]
-    t = _schema(project).table(t.uid)
+    t = schema_of(project).table(uid)
     assert [c.name for c in t.columns] == ["id", "code", "created_at", "updated_at"]
     code = t.columns[1]
     assert [c.pk_order for c in t.columns] == [1, 2, None, None]  # after the key's others
     assert [(u.name, u.columns) for u in t.uniques] == [("uq_customer_code", (code.uid,))]
 
     prefix = f"c{code.uid[:8]}"
+    version = row_version("column", services.main_design(project), code.uid)
     response = editor.post(reverse("column_update", args=["shop", code.uid]), {
-        **_column(prefix, "code"),
-        f"{prefix}-version": str(row_version("column", services.main_design(project),
-                                             code.uid))}, **HX)
+        f"{prefix}-{k.removeprefix('col-')}": v
+        for k, v in {**col_data("code", comment="For the tests"),
+                     "col-version": str(version)}.items()}, **HX)
     assert response.status_code == 200, response.content.decode()[:2000]
-    t = _schema(project).table(t.uid)
+    t = schema_of(project).table(uid)
     assert t.column(code.uid).pk_order is None and t.uniques == ()  # both boxes off
 
 
@@ -75,13 +48,13 @@ def test_an_enum_relabel_keeps_the_uids_of_kept_labels(editor: Client, project: 
     response = editor.post(reverse("enum_add", args=["shop"]), {
         "enum-name": "status", "enum-namespace": "public", "enum-values": "new\npaid"}, **HX)
     assert response.status_code == 200
-    old = _schema(project).enums[0]
+    old = schema_of(project).enums[0]
     response = editor.post(reverse("enum_update", args=["shop", old.uid]), {
         "enum-name": "status", "enum-namespace": "public", "enum-values": "paid\nsent",
         "enum-version": str(row_version("enum", services.main_design(project), old.uid))},
         **HX)
     assert response.status_code == 200, response.content.decode()[:2000]
-    new = _schema(project).enum(old.uid)
+    new = schema_of(project).enum(old.uid)
     assert new.labels == ("paid", "sent")
     assert new.values[0].uid == old.values[1].uid  # paid is the same value
     assert new.values[1].uid not in {v.uid for v in old.values}
