@@ -21,6 +21,7 @@ from modeler.web.models import (
     QueryPattern,
     Relationship,
     RuleSetting,
+    Version,
     Waiver,
 )
 
@@ -116,3 +117,24 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
         found = ruling.raw_lint(schema, ruling.config_for(project))
     found = ruling.grandfather(found, ruling.baseline_keys(project))
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))
+
+
+def project_by_slug(slug: str) -> Project:
+    """The project ``slug``; LookupError ("no project 'slug'") when there is none."""
+    project = Project.objects.filter(slug=slug).first()
+    if project is None:
+        raise LookupError(f"no project {slug!r}")
+    return project
+
+
+def version_for(slug: str, number: int | None = None) -> Version:
+    """Version ``number`` of the project ``slug`` (None or 0: its latest); LookupError when
+    the project or the version is missing (the message says which)."""
+    project = project_by_slug(slug)
+    saved = Version.objects.filter(project=project)
+    version = (saved.filter(number=number).first() if number
+               else saved.order_by("-number").first())
+    if version is None:
+        raise LookupError("no such version (save one with save_version first)")
+    version.project = project
+    return version

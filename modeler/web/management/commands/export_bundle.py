@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+
+from modeler.web.management.commands._lookup import version_arg
 
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
 TARGETS = ("sqlalchemy", "drizzle", "both")  # modeler.codegen.bundle.TARGETS (a test compares)
@@ -35,18 +37,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web import diagrams, exporting
-        from modeler.web.models import Project, Version
         from modeler.web.versions import version_schema
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
-        qs = Version.objects.filter(project=project)
-        version = (qs.filter(number=opts["number"]).first() if opts["number"]
-                   else qs.order_by("-number").first())
-        if version is None:
-            raise CommandError("no such version (save one with save_version first)")
+        version = version_arg(opts["slug"], opts["number"])
+        project = version.project
         svg = diagrams.static_svg(version_schema(version))
         name, body = exporting.bundle(project, version.number, diagram_svg=svg,
                                       target=opts["target"])

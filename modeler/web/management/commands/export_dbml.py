@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+
+from modeler.web.management.commands._lookup import version_arg
 
 # what the command needs is imported in handle(): `--help` and a wrong argument answer at once
 
@@ -28,19 +30,10 @@ class Command(BaseCommand):
                             help="the file to write (default: standard output)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from modeler.web.models import Project, Version
         from modeler.web.textmode import design_text
         from modeler.web.versions import version_schema
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
-        qs = Version.objects.filter(project=project)
-        version = (qs.filter(number=opts["number"]).first() if opts["number"]
-                   else qs.order_by("-number").first())
-        if version is None:
-            raise CommandError("no such version (save one with save_version first)")
+        version = version_arg(opts["slug"], opts["number"])
         text = design_text(version_schema(version))
         if opts["out"] is None:
             self.stdout.write(text, ending="")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+
+from modeler.web.management.commands._lookup import project_arg
 
 
 class Command(BaseCommand):
@@ -24,12 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler import rules
         from modeler.web import selectors, services
-        from modeler.web.models import Project
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
+        project = project_arg(opts["slug"])
         design = services.main_design(project)
         findings = selectors.design_findings(design)
         if opts["format"] == "json":

@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from modeler.web.management.commands._lookup import project_arg
+
 
 class Command(BaseCommand):
     help = ("Rehearse a version (or a proposal) on a scratch database: migrations on sample "
@@ -47,13 +49,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
-        from modeler.web.models import Project
         from modeler.web.views.rehearsal import proposal_target, version_target
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
+        project = project_arg(opts["slug"])
         if opts["rows_scale"] <= 0:
             raise CommandError("--rows-scale must be above 0")
         try:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from modeler.web.management.commands._lookup import project_arg
+
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
 FORMATS = ("dot", "pdf", "png", "svg")  # modeler.web.diagrams.FORMATS (a test compares them)
 
@@ -30,13 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.diagram.options import ViewOptions
         from modeler.web import diagrams, services
-        from modeler.web.models import Project
         from modeler.web.snapshot import snapshot
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
+        project = project_arg(opts["slug"])
         schema = snapshot(services.main_design(project))
         if not schema.tables:
             raise CommandError("the design has no tables to draw")

@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from modeler.web.management.commands._lookup import project_arg
+
 
 class Command(BaseCommand):
     help = "Freeze the working design as the next version (when the version gate passes)."
@@ -25,13 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web.editing import Refused
-        from modeler.web.models import Project
         from modeler.web.versions import version_save
 
-        try:
-            project = Project.objects.get(slug=opts["slug"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"no project {opts['slug']!r}") from exc
+        project = project_arg(opts["slug"])
         author = project.owner
         if opts["username"]:
             try:
