@@ -10,6 +10,7 @@ from django import forms
 from modeler.schema import model as m
 from modeler.schema import sqlexpr
 from modeler.schema.types import CATALOG
+from modeler.web import fieldmap as fm
 from modeler.web.forms import TextForm
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
@@ -66,6 +67,15 @@ class TableForm(VersionedForm):
     expected_rows = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
                                        label="Expected rows",
                                        help_text="About how many rows the table will hold.")
+
+    @staticmethod
+    def initial_for(table: m.Table, version: int | None = None) -> dict[str, Any]:
+        """The form's initial values for ``table`` (from :data:`fieldmap.TABLE`)."""
+        return {**fm.TABLE.initial(table), "version": version}
+
+    def changes(self) -> dict[str, Any]:
+        """The table attributes the cleaned data sets."""
+        return fm.TABLE.from_form(self.cleaned_data)
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "table name")
@@ -132,6 +142,24 @@ class ColumnForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.fields["type"].choices = type_choices(schema)
+
+    @staticmethod
+    def initial_for(column: m.Column, unique: bool,
+                    version: int | None = None) -> dict[str, Any]:
+        """The form's initial values for ``column`` (the map's fields, the type picker's,
+        the key and unique toggles); ``unique``: a one-column UNIQUE holds it."""
+        t = column.type
+        return {**fm.COLUMN.initial(column),
+                "type": f"{t.kind}:{t.ref}" if t.kind in ("enum", "domain") else
+                (t.name if t.kind == "builtin" else "text"),
+                "custom_type": t.name if t.kind == "custom" else "", "length": t.length,
+                "precision": t.precision, "scale": t.scale, "array": t.array_dims > 0,
+                "primary_key": column.in_pk, "unique": unique, "version": version}
+
+    def changes(self) -> dict[str, Any]:
+        """The column attributes the cleaned data sets, the type included (the key's
+        order and the unique toggle are the caller's: they depend on the table)."""
+        return {**fm.COLUMN.from_form(self.cleaned_data), "type": self.column_type()}
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "column name")
@@ -246,6 +274,14 @@ class RelationshipEditForm(VersionedForm):
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def initial_for(rel: m.Relationship, version: int | None = None) -> dict[str, Any]:
+        return {**fm.RELATIONSHIP.initial(rel), "version": version}
+
+    def changes(self) -> dict[str, Any]:
+        """The relationship attributes the cleaned data sets."""
+        return fm.RELATIONSHIP.from_form(self.cleaned_data)
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "constraint name")

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from modeler.cache import LockedLRU
 from modeler.schema import model as m
-from modeler.schema import serialize, validate
+from modeler.schema import validate
+from modeler.web import fieldmap as fm
 from modeler.web import models as db
 from modeler.web import store
 
@@ -32,14 +33,6 @@ _OPTIONAL = {
     "has_extensions": db.Extension, "has_sequences": db.Sequence, "has_raw": db.RawObject,
     "has_relationships": db.Relationship, "has_collations": db.Collation,
 }
-
-
-def _s(value: Any) -> str:
-    return str(value)
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class CacheKey(NamedTuple):
@@ -159,167 +152,71 @@ def snapshot_at(design: db.Design | int) -> tuple[m.Schema, int]:
     return cached, row["revision"]
 
 
+def _rows(kind: fm.KindMap, design_id: int, *first: str,
+          order: tuple[str, ...] = ()) -> tuple[tuple[str, ...], Any]:
+    """The ``values_list`` query of ``kind`` in the design: ``first`` then the map's
+    lookups (the names, for :meth:`~modeler.web.fieldmap.KindMap.reader`)."""
+    names = (*first, *kind.lookups)
+    rows = kind.model.objects.filter(design_id=design_id)  # type: ignore[attr-defined]
+    return names, (rows.order_by(*order) if order else rows).values_list(*names)
+
+
+def _flat(kind: fm.KindMap, design_id: int, *, order: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    names, rows = _rows(kind, design_id, order=order)
+    build = kind.build(names)
+    return tuple(build(r) for r in rows)
+
+
+def _children(kind: fm.KindMap, design_id: int) -> dict[int, list[Any]]:
+    """The kind's elements by their table's row pk."""
+    out: dict[int, list[Any]] = defaultdict(list)
+    names, rows = _rows(kind, design_id, "table_id",
+                        order=("table_id", "position") if kind is fm.COLUMN else ())
+    build = kind.build(names)
+    for r in rows:
+        out[r[0]].append(build(r))
+    return out
+
+
 def _read(design_id: int, row: dict[str, Any], settings: m.Settings) -> m.Schema:
     """Every element of the design: one query per element kind present."""
-    columns = _columns(design_id)
-    children: dict[str, dict[int, list[Any]]] = {
-        "indexes": _indexes(design_id) if row["has_indexes"] else {},
-        "patterns": _patterns(design_id) if row["has_patterns"] else {},
-    }
+    columns = _children(fm.COLUMN, design_id)
+    indexes = _children(fm.INDEX, design_id) if row["has_indexes"] else {}
+    patterns = _children(fm.PATTERN, design_id) if row["has_patterns"] else {}
     uniques, checks = _constraints(design_id) if row["has_constraints"] else ({}, {})
-    tables = []
-    for (pk, uid, name, ns, comment, kind, strategy, area, color, x, y, pk_name, part_by,
-         part_of, bound, expected_rows) in (
-            db.DbTable.objects.filter(design_id=design_id).values_list(
-                "pk", "uid", "name", "namespace", "comment", "kind", "delete_strategy",
-                "subject_area", "color", "pos_x", "pos_y", "pk_name", "partition_by",
-                "partition_of", "partition_bound", "expected_rows")):
-        tables.append(m.Table(
-            uid=_s(uid), name=name, namespace=ns, comment=comment, kind=kind,
-            delete_strategy=strategy, subject_area=area, color=color,
-            position=None if x is None else m.Position(x, y), pk_name=pk_name or None,
-            columns=tuple(columns.get(pk, ())), indexes=tuple(children["indexes"].get(pk, ())),
-            uniques=tuple(uniques.get(pk, ())), checks=tuple(checks.get(pk, ())),
-            query_patterns=tuple(children["patterns"].get(pk, ())), partition_by=part_by,
-            partition_of=_opt(part_of), partition_bound=bound, expected_rows=expected_rows))
+    names, rows = _rows(fm.TABLE, design_id, "pk")
+    read = fm.TABLE.reader(names)
+    tables = tuple(m.Table(**read(r), columns=tuple(columns.get(r[0], ())),
+                           indexes=tuple(indexes.get(r[0], ())),
+                           uniques=tuple(uniques.get(r[0], ())),
+                           checks=tuple(checks.get(r[0], ())),
+                           query_patterns=tuple(patterns.get(r[0], ())))
+                   for r in rows)
     return m.normalized(m.Schema(
-        tables=tuple(tables),
-        relationships=_relationships(design_id) if row["has_relationships"] else (),
-        enums=_enums(design_id) if row["has_enums"] else (),
-        domains=_domains(design_id) if row["has_domains"] else (),
-        extensions=tuple(m.Extension(uid=_s(u), name=n, namespace=ns or None) for u, n, ns in
-                         db.Extension.objects.filter(design_id=design_id).values_list(
-                             "uid", "name", "namespace")) if row["has_extensions"] else (),
-        sequences=_sequences(design_id) if row["has_sequences"] else (),
-        raw_objects=tuple(m.RawObject(uid=_s(u), kind=k, name=n, sql=sql, namespace=ns,
-                                      search_path=path)
-                          for u, k, n, sql, ns, path in db.RawObject.objects.filter(
-                              design_id=design_id).order_by("position").values_list(
-                              "uid", "kind", "name", "sql", "namespace", "search_path"))
-        if row["has_raw"] else (),
+        tables=tables,
+        relationships=_flat(fm.RELATIONSHIP, design_id) if row["has_relationships"] else (),
+        enums=_flat(fm.ENUM, design_id) if row["has_enums"] else (),
+        domains=_flat(fm.DOMAIN, design_id) if row["has_domains"] else (),
+        extensions=_flat(fm.EXTENSION, design_id) if row["has_extensions"] else (),
+        sequences=_flat(fm.SEQUENCE, design_id) if row["has_sequences"] else (),
+        raw_objects=_flat(fm.RAW, design_id, order=("position",)) if row["has_raw"] else (),
         settings=settings, name=row["project__slug"],
-        collations=_collations(design_id) if row["has_collations"] else ()))
-
-
-def _collations(design_id: int) -> tuple[m.Collation, ...]:
-    return tuple(
-        m.Collation(uid=_s(uid), name=name, namespace=ns, provider=provider, locale=locale,
-                    lc_collate=collate, lc_ctype=ctype, deterministic=det, rules=rules,
-                    comment=comment)
-        for uid, name, ns, provider, locale, collate, ctype, det, rules, comment in
-        db.Collation.objects.filter(design_id=design_id).values_list(
-            "uid", "name", "namespace", "provider", "locale", "lc_collate", "lc_ctype",
-            "deterministic", "rules", "comment"))
-
-
-def _columns(design_id: int) -> dict[int, list[m.Column]]:
-    out: dict[int, list[m.Column]] = defaultdict(list)
-    rows = db.DbColumn.objects.filter(design_id=design_id).order_by("table_id", "position")
-    for (table_id, uid, name, tkind, tname, length, precision, scale, dims, enum_uid,
-         domain_uid, nullable, default, identity, generated, pk_order, comment, null_meaning,
-         searchable, frequent, denorm, collation, backfill) in rows.values_list(
-            "table_id", "uid", "name", "type_kind", "type_name", "length", "precision",
-            "scale", "array_dims", "enum_type__uid", "domain__uid", "nullable", "default",
-            "identity", "generated", "pk_order", "comment", "null_meaning", "searchable",
-            "frequently_queried", "denormalized", "collation", "backfill"):
-        ref = _opt(enum_uid if tkind == "enum" else domain_uid if tkind == "domain" else None)
-        out[table_id].append(m.Column(
-            uid=_s(uid), name=name,
-            type=m.ColumnType(kind=tkind, name=tname, length=length, precision=precision,
-                              scale=scale, array_dims=dims, ref=ref),
-            nullable=nullable, default=default, identity=identity or None,
-            generated=generated, pk_order=pk_order, comment=comment,
-            null_meaning=null_meaning, searchable=searchable, frequently_queried=frequent,
-            denormalized=None if denorm is None else m.Denormalization(**denorm),
-            collation=collation, backfill=backfill))
-    return out
-
-
-def _indexes(design_id: int) -> dict[int, list[m.Index]]:
-    out: dict[int, list[m.Index]] = defaultdict(list)
-    for (table_id, uid, name, parts, unique, method, where, include, nnd,
-         comment) in db.DbIndex.objects.filter(design_id=design_id).values_list(
-            "table_id", "uid", "name", "parts", "unique", "method", "where", "include",
-            "nulls_not_distinct", "comment"):
-        out[table_id].append(m.Index(
-            uid=_s(uid), name=name,
-            parts=tuple(serialize.decode(m.IndexPart, p) for p in parts), unique=unique,
-            method=method, where=where, include=tuple(include), nulls_not_distinct=nnd,
-            comment=comment))
-    return out
+        collations=_flat(fm.COLLATION, design_id) if row["has_collations"] else ()))
 
 
 def _constraints(design_id: int) -> tuple[dict[int, list[m.UniqueConstraint]],
                                           dict[int, list[m.CheckConstraint]]]:
+    """Unique and check constraints share the Constraint rows (one query)."""
     uniques: dict[int, list[m.UniqueConstraint]] = defaultdict(list)
     checks: dict[int, list[m.CheckConstraint]] = defaultdict(list)
-    for (table_id, uid, kind, name, cols, expr, nnd, deferrable, deferred,
-         comment) in db.Constraint.objects.filter(design_id=design_id).values_list(
-            "table_id", "uid", "kind", "name", "columns", "expression", "nulls_not_distinct",
-            "deferrable", "initially_deferred", "comment"):
-        if kind == "unique":
-            uniques[table_id].append(m.UniqueConstraint(
-                uid=_s(uid), name=name, columns=tuple(cols), nulls_not_distinct=nnd,
-                deferrable=deferrable, initially_deferred=deferred, comment=comment))
+    names = ("table_id", "kind", *fm.lookups(fm.UNIQUE, fm.CHECK))
+    unique, check = fm.UNIQUE.build(names), fm.CHECK.build(names)
+    for r in db.Constraint.objects.filter(design_id=design_id).values_list(*names):
+        if r[1] == "unique":
+            uniques[r[0]].append(unique(r))
         else:
-            checks[table_id].append(m.CheckConstraint(uid=_s(uid), name=name,
-                                                      expression=expr, comment=comment))
+            checks[r[0]].append(check(r))
     return uniques, checks
-
-
-def _patterns(design_id: int) -> dict[int, list[m.QueryPattern]]:
-    out: dict[int, list[m.QueryPattern]] = defaultdict(list)
-    for table_id, uid, name, eq, rng, order, hot in db.QueryPattern.objects.filter(
-            design_id=design_id).values_list("table_id", "uid", "name", "equality",
-                                             "range_column", "order_by", "hot"):
-        out[table_id].append(m.QueryPattern(
-            uid=_s(uid), name=name, equality=tuple(eq), range=_opt(rng),
-            order_by=tuple(m.OrderKey(o["column"], o.get("descending", False)) for o in order),
-            hot=hot))
-    return out
-
-
-def _relationships(design_id: int) -> tuple[m.Relationship, ...]:
-    return tuple(
-        m.Relationship(uid=_s(uid), name=name, child_table=_s(ct), child_columns=tuple(cc),
-                       parent_table=_s(pt), parent_columns=tuple(pc), cardinality=card,
-                       optional=opt, on_delete=od, on_update=ou, deferrable=de,
-                       initially_deferred=ide, comment=comment)
-        for (uid, name, ct, cc, pt, pc, card, opt, od, ou, de, ide, comment)
-        in db.Relationship.objects.filter(design_id=design_id).values_list(
-            "uid", "name", "child_table__uid", "child_columns", "parent_table__uid",
-            "parent_columns", "cardinality", "optional", "on_delete", "on_update",
-            "deferrable", "initially_deferred", "comment"))
-
-
-def _enums(design_id: int) -> tuple[m.EnumType, ...]:
-    return tuple(
-        m.EnumType(uid=_s(uid), name=name, namespace=ns, comment=comment,
-                   values=tuple(m.EnumValue(v["uid"], v["label"]) for v in values))
-        for uid, name, ns, values, comment in db.EnumType.objects.filter(
-            design_id=design_id).values_list("uid", "name", "namespace", "values", "comment"))
-
-
-def _domains(design_id: int) -> tuple[m.Domain, ...]:
-    return tuple(
-        m.Domain(uid=_s(uid), name=name, namespace=ns,
-                 base=serialize.decode(m.ColumnType, base), not_null=nn, default=default,
-                 checks=tuple(m.DomainCheck(c["name"], c["expression"]) for c in checks),
-                 comment=comment)
-        for uid, name, ns, base, nn, default, checks, comment in db.Domain.objects.filter(
-            design_id=design_id).values_list("uid", "name", "namespace", "base_type",
-                                             "not_null", "default", "checks", "comment"))
-
-
-def _sequences(design_id: int) -> tuple[m.Sequence, ...]:
-    return tuple(
-        m.Sequence(uid=_s(uid), name=name, namespace=ns, data_type=dt, start=start,
-                   increment=inc, min_value=mn, max_value=mx, cache=cache, cycle=cycle,
-                   owned_by_table=_opt(ot), owned_by_column=_opt(oc))
-        for uid, name, ns, dt, start, inc, mn, mx, cache, cycle, ot, oc in
-        db.Sequence.objects.filter(design_id=design_id).values_list(
-            "uid", "name", "namespace", "data_type", "start", "increment", "min_value",
-            "max_value", "cache", "cycle", "owned_by_table", "owned_by_column"))
 
 
 # --------------------------------------------------------------------------- materialize

@@ -17,103 +17,9 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from modeler.schema import model as m
-from modeler.schema import serialize, validate
+from modeler.schema import validate
+from modeler.web import fieldmap as fm
 from modeler.web import models as db
-
-
-def table_fields(t: m.Table) -> dict[str, Any]:
-    return {"name": t.name, "namespace": t.namespace, "comment": t.comment, "kind": t.kind,
-            "delete_strategy": t.delete_strategy, "subject_area": t.subject_area,
-            "color": t.color, "pos_x": t.position.x if t.position else None,
-            "pos_y": t.position.y if t.position else None, "pk_name": t.pk_name or "",
-            "partition_by": t.partition_by, "partition_of": t.partition_of,
-            "partition_bound": t.partition_bound, "expected_rows": t.expected_rows}
-
-
-def column_fields(c: m.Column, pos: int, enum_pk: dict[str, int],
-                  domain_pk: dict[str, int]) -> dict[str, Any]:
-    t = c.type
-    return {
-        "name": c.name, "position": pos, "type_kind": t.kind, "type_name": t.name,
-        "length": t.length, "precision": t.precision, "scale": t.scale,
-        "array_dims": t.array_dims,
-        "enum_type_id": enum_pk[t.ref] if t.kind == "enum" and t.ref else None,
-        "domain_id": domain_pk[t.ref] if t.kind == "domain" and t.ref else None,
-        "nullable": c.nullable, "default": c.default, "identity": c.identity or "",
-        "generated": c.generated, "pk_order": c.pk_order, "comment": c.comment,
-        "null_meaning": c.null_meaning, "searchable": c.searchable,
-        "frequently_queried": c.frequently_queried, "collation": c.collation,
-        "backfill": c.backfill,
-        "denormalized": None if c.denormalized is None else {
-            "source_of_truth": c.denormalized.source_of_truth,
-            "mechanism": c.denormalized.mechanism,
-            "justification": c.denormalized.justification}}
-
-
-def index_fields(i: m.Index) -> dict[str, Any]:
-    return {"name": i.name, "parts": [serialize.encode(p) for p in i.parts], "unique": i.unique,
-            "method": i.method, "where": i.where, "include": list(i.include),
-            "nulls_not_distinct": i.nulls_not_distinct, "comment": i.comment}
-
-
-def unique_fields(u: m.UniqueConstraint) -> dict[str, Any]:
-    return {"kind": "unique", "name": u.name, "columns": list(u.columns), "expression": "",
-            "nulls_not_distinct": u.nulls_not_distinct, "deferrable": u.deferrable,
-            "initially_deferred": u.initially_deferred, "comment": u.comment}
-
-
-def check_fields(c: m.CheckConstraint) -> dict[str, Any]:
-    return {"kind": "check", "name": c.name, "columns": [], "expression": c.expression,
-            "nulls_not_distinct": False, "deferrable": False, "initially_deferred": False,
-            "comment": c.comment}
-
-
-def pattern_fields(q: m.QueryPattern) -> dict[str, Any]:
-    return {"name": q.name, "equality": list(q.equality), "range_column": q.range,
-            "order_by": [{"column": o.column, "descending": o.descending} for o in q.order_by],
-            "hot": q.hot}
-
-
-def relationship_fields(r: m.Relationship, table_pk: dict[str, int]) -> dict[str, Any]:
-    return {"name": r.name, "child_table_id": table_pk[r.child_table],
-            "child_columns": list(r.child_columns), "parent_table_id": table_pk[r.parent_table],
-            "parent_columns": list(r.parent_columns), "cardinality": r.cardinality,
-            "optional": r.optional, "on_delete": r.on_delete, "on_update": r.on_update,
-            "deferrable": r.deferrable, "initially_deferred": r.initially_deferred,
-            "comment": r.comment}
-
-
-def enum_fields(e: m.EnumType) -> dict[str, Any]:
-    return {"name": e.name, "namespace": e.namespace, "comment": e.comment,
-            "values": [{"uid": v.uid, "label": v.label} for v in e.values]}
-
-
-def domain_fields(d: m.Domain) -> dict[str, Any]:
-    return {"name": d.name, "namespace": d.namespace, "base_type": serialize.encode(d.base),
-            "not_null": d.not_null, "default": d.default, "comment": d.comment,
-            "checks": [{"name": c.name, "expression": c.expression} for c in d.checks]}
-
-
-def extension_fields(e: m.Extension) -> dict[str, Any]:
-    return {"name": e.name, "namespace": e.namespace or ""}
-
-
-def sequence_fields(s: m.Sequence) -> dict[str, Any]:
-    return {"name": s.name, "namespace": s.namespace, "data_type": s.data_type,
-            "start": s.start, "increment": s.increment, "min_value": s.min_value,
-            "max_value": s.max_value, "cache": s.cache, "cycle": s.cycle,
-            "owned_by_table": s.owned_by_table, "owned_by_column": s.owned_by_column}
-
-
-def collation_fields(c: m.Collation) -> dict[str, Any]:
-    return {"name": c.name, "namespace": c.namespace, "provider": c.provider,
-            "locale": c.locale, "lc_collate": c.lc_collate, "lc_ctype": c.lc_ctype,
-            "deterministic": c.deterministic, "rules": c.rules, "comment": c.comment}
-
-
-def raw_fields(r: m.RawObject, pos: int) -> dict[str, Any]:
-    return {"kind": r.kind, "name": r.name, "sql": r.sql, "namespace": r.namespace,
-            "search_path": r.search_path, "position": pos}
 
 
 @dataclass
@@ -166,10 +72,11 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     if not validated:
         validate.check(new)
     result = SyncResult()
-    enums = _Kind(db.EnumType, _by_uid(old.enums), _by_uid(new.enums), enum_fields)
-    domains = _Kind(db.Domain, _by_uid(old.domains), _by_uid(new.domains), domain_fields)
-    tables = _Kind(db.DbTable, {t.uid: table_fields(t) for t in old.tables},
-                   {t.uid: table_fields(t) for t in new.tables}, dict)
+    enums = _Kind(db.EnumType, _by_uid(old.enums), _by_uid(new.enums), fm.ENUM.row)
+    domains = _Kind(db.Domain, _by_uid(old.domains), _by_uid(new.domains), fm.DOMAIN.row)
+    # a table's row compares by its own fields: a changed column is no change of the table
+    tables = _Kind(db.DbTable, {t.uid: fm.TABLE.row(t) for t in old.tables},
+                   {t.uid: fm.TABLE.row(t) for t in new.tables}, dict)
     new_tables = _by_uid(new.tables)
     for k in (enums, domains, tables):
         k.compare()
@@ -186,6 +93,7 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     table_pk: dict[str, int] = {}
     enum_pk: dict[str, int] = {}
     domain_pk: dict[str, int] = {}
+    pk_of = {"table": table_pk, "enum": enum_pk, "domain": domain_pk}
 
     def pks() -> None:
         if table_pk:
@@ -202,24 +110,25 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     cols.compare()
     others = [
         _Kind(db.DbIndex, _children(old, "indexes"), _children(new, "indexes"),
-              lambda x: index_fields(x[1])),
+              lambda x: fm.INDEX.row(x[1])),
         _Kind(db.Constraint, _children(old, "uniques"), _children(new, "uniques"),
-              lambda x: unique_fields(x[1])),
+              lambda x: fm.UNIQUE.row(x[1])),
         _Kind(db.Constraint, _children(old, "checks"), _children(new, "checks"),
-              lambda x: check_fields(x[1])),
+              lambda x: fm.CHECK.row(x[1])),
         _Kind(db.QueryPattern, _children(old, "query_patterns"),
-              _children(new, "query_patterns"), lambda x: pattern_fields(x[1])),
+              _children(new, "query_patterns"), lambda x: fm.PATTERN.row(x[1])),
     ]
     rels = _Kind(db.Relationship, _by_uid(old.relationships), _by_uid(new.relationships),
-                 lambda r: relationship_fields(r, table_pk))
+                 lambda r: fm.RELATIONSHIP.row(r, pk_of))
     flat = [
-        _Kind(db.Extension, _by_uid(old.extensions), _by_uid(new.extensions), extension_fields),
-        _Kind(db.Sequence, _by_uid(old.sequences), _by_uid(new.sequences), sequence_fields),
+        _Kind(db.Extension, _by_uid(old.extensions), _by_uid(new.extensions),
+              fm.EXTENSION.row),
+        _Kind(db.Sequence, _by_uid(old.sequences), _by_uid(new.sequences), fm.SEQUENCE.row),
         _Kind(db.Collation, _by_uid(old.collations), _by_uid(new.collations),
-              collation_fields),
+              fm.COLLATION.row),
         _Kind(db.RawObject, {r.uid: (i, r) for i, r in enumerate(old.raw_objects)},
               {r.uid: (i, r) for i, r in enumerate(new.raw_objects)},
-              lambda x: raw_fields(x[1], x[0])),
+              lambda x: {**fm.RAW.row(x[1]), "position": x[0]}),
     ]
     for k in (*others, rels, *flat):
         k.compare()
@@ -227,7 +136,7 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
         pks()
 
     def col_fields(x: tuple[str, int, m.Column]) -> dict[str, Any]:
-        return column_fields(x[2], x[1], enum_pk, domain_pk)
+        return {**fm.COLUMN.row(x[2], pk_of), "position": x[1]}
     cols.fields = col_fields
     # Deletes that could block (unique names, PROTECT) go first for children.
     for k in (rels, *others):
