@@ -9,8 +9,8 @@ combined without stepping on each other (:func:`modeler.rules.fixes.combine`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields, replace
 
 from modeler.diff import (
     AddColumn,
@@ -31,9 +31,65 @@ from modeler.diff import (
     RenameTableElement,
     SetMetadata,
     apply_all,
+    diff,
 )
 from modeler.schema import naming
-from modeler.schema.model import ColumnType, Relationship, Schema, Table, qualified_name
+from modeler.schema.model import (
+    ColumnType,
+    Relationship,
+    Schema,
+    Table,
+    qualified_name,
+)
+
+
+def _changed(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:
+    """Uids of what is new, gone or another object (edits keep what they leave alone)."""
+    return {u for u in before.keys() | after.keys() if before.get(u) is not after.get(u)}
+
+
+def _part(schema: Schema, tables: set[str], rels: set[str], seqs: set[str]) -> Schema:
+    return replace(schema, tables=tuple(t for t in schema.tables if t.uid in tables),
+                   relationships=tuple(r for r in schema.relationships if r.uid in rels),
+                   sequences=tuple(s for s in schema.sequences if s.uid in seqs))
+
+
+def fix_diff(old: Schema, new: Schema) -> tuple[Op, ...]:
+    """``diff(old, new)`` for a fix, which changes a few elements of what may be a large
+    design: the differ sees only the tables, foreign keys and sequences that change, the
+    foreign keys that touch those tables, the tables at their ends and partition parents and
+    children, and everything else but tables, FKs and sequences whole. The ops are checked
+    to lead from ``old`` to ``new`` (as they do when both are normalized, as edits leave
+    them); when they do not, the whole diff is taken."""
+    rels_before = {r.uid: r for r in old.relationships}
+    rels_after = {r.uid: r for r in new.relationships}
+    both = [*old.relationships, *new.relationships]
+    tables = _changed({t.uid: t for t in old.tables}, {t.uid: t for t in new.tables})
+    seqs = _changed({s.uid: s for s in old.sequences}, {s.uid: s for s in new.sequences})
+    rels = _changed(rels_before, rels_after)
+    rels |= {r.uid for r in both if r.child_table in tables or r.parent_table in tables}
+    keep = set(tables) | {u for r in both if r.uid in rels for u in (r.child_table,
+                                                                     r.parent_table)}
+    keep |= {s.owned_by_table for s in (*old.sequences, *new.sequences)
+             if s.uid in seqs and s.owned_by_table is not None}
+    for design in (old, new):
+        keep |= {t.uid for t in design.tables if t.partition_of in tables}
+        parents = {t.uid: t.partition_of for t in design.tables}
+        for uid in list(keep):
+            parent = parents.get(uid)
+            while parent is not None:
+                keep.add(parent)
+                parent = parents.get(parent)
+    if len(keep) == len(old.tables):
+        return diff(old, new)
+    seqs |= {s.uid for s in (*old.sequences, *new.sequences) if s.owned_by_table in keep}
+    ops = diff(_part(old, keep, rels, seqs), _part(new, keep, rels, seqs))
+    try:
+        if apply_all(ops, old) == new:
+            return ops
+    except (KeyError, ValueError):  # pragma: no cover - the full diff says what it is
+        pass
+    return diff(old, new)
 
 
 def show(value: object, schema: Schema) -> str:

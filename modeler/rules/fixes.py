@@ -15,7 +15,7 @@ from modeler.diff import Op, apply_all, diff
 from modeler.rules.analysis import analyze
 from modeler.rules.catalog import get_rule
 from modeler.rules.core import Config, Finding, SchemaChange, Target
-from modeler.rules.fix_ops import claims, preview_lines
+from modeler.rules.fix_ops import claims, fix_diff, preview_lines
 from modeler.rules.runner import lint
 from modeler.schema.model import Schema, normalized
 
@@ -47,10 +47,10 @@ def fix_for(schema: Schema, finding: Finding) -> Fix | None:
     if change is None:
         return None
     try:
-        fixed = normalized(change(schema))
+        fixed = change(schema)
     except (KeyError, ValueError):
         return None
-    ops = diff(schema, fixed)
+    ops = fix_diff(schema, fixed)
     if not ops:
         return None
     return Fix(finding.rule, finding.target, fixed, ops, rule.is_safe_fix(schema, finding),

@@ -1,34 +1,40 @@
-"""Pure edits on snapshots: put (insert or replace by uid) and drop elements.
+"""Pure edits on snapshots: put (insert or replace by uid) and drop elements, and the checked
+changes rules' fixes are made of (add, alter, rename: they refuse a taken name).
 
-Every editor action is ``new = edit(old, ...)``; the web layer then gates ``new`` with the
-rules and writes only what changed. Dropping an element drops what cannot live without it
-(:func:`dependents` lists those first, for the confirmation dialog).
+Every editor action and every rule fix is ``new = edit(old, ...)``; what it did is
+``modeler.diff.diff(old, new)``. The web layer then gates ``new`` with the rules and writes
+only what changed. Dropping an element drops what cannot live without it (:func:`dependents`
+lists those first, for the confirmation dialog).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from modeler.schema import model as m
 from modeler.schema import naming, sqlexpr
 from modeler.schema.builder import stable_uid
 from modeler.schema.validate_pg import relation_names
 
+_T = TypeVar("_T")
 
-def _put(items: tuple, item: object, uid: str) -> tuple:  # type: ignore[type-arg]
+
+def _put(items: tuple[_T, ...], item: _T, uid: str) -> tuple[_T, ...]:
     out = [item if getattr(x, "uid", None) == uid else x for x in items]
     if not any(getattr(x, "uid", None) == uid for x in items):
         out.append(item)
     return tuple(out)
 
 
-def _without(items: tuple, uid: str) -> tuple:  # type: ignore[type-arg]
+def _without(items: tuple[_T, ...], uid: str) -> tuple[_T, ...]:
     return tuple(x for x in items if getattr(x, "uid", None) != uid)
 
 
-def _map_table(schema: m.Schema, table_uid: str, fn: object) -> m.Schema:
-    tables = tuple(fn(t) if t.uid == table_uid else t for t in schema.tables)  # type: ignore[operator]
+def _map_table(schema: m.Schema, table_uid: str,
+               fn: Callable[[m.Table], m.Table]) -> m.Schema:
+    tables = tuple(fn(t) if t.uid == table_uid else t for t in schema.tables)
     return m.normalized(replace(schema, tables=tables))
 
 
@@ -270,8 +276,10 @@ def drop(schema: m.Schema, uid: str) -> m.Schema:
     attr = {"index": "indexes", "unique": "uniques", "check": "checks",
             "query_pattern": "query_patterns"}.get(kind or "")
     if found is not None and found.table is not None and attr is not None:
-        return _map_table(schema, found.table.uid,
-                          lambda tt: replace(tt, **{attr: _without(getattr(tt, attr), uid)}))
+        def without_it(tt: m.Table) -> m.Table:
+            changes: dict[str, Any] = {attr: _without(getattr(tt, attr), uid)}
+            return replace(tt, **changes)
+        return _map_table(schema, found.table.uid, without_it)
     raise KeyError(uid)
 
 

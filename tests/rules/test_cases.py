@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from modeler.diff import diff
 from modeler.rules import apply_edits, fixes, lint
 from tests.rules.loader import build_config, build_schema
 
@@ -60,6 +61,8 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
 def check_fix(schema: Any, config: Any, rule_id: str, findings: list[Any],
               spec: dict[str, Any]) -> None:
     found = fixes(schema, findings)
+    for fx in found:  # a fix's ops are the differ's, found on the part of the design it changes
+        assert fx.ops == diff(schema, fx.fixed)
     lines = [line for fx in found for line in fx.describe(schema)]
     if "edits" in spec:
         assert lines == spec["edits"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeler.rules import Config, apply_edits, lint, safe_fixes
+from modeler.diff import diff
+from modeler.rules import Config, apply_edits, fixes, lint, safe_fixes
 from modeler.schema import serialize
 from modeler.schema.model import Schema
 from tests.rules.strategies import schemas
@@ -35,3 +36,12 @@ def test_lint_is_deterministic_and_presentable(schema: Schema) -> None:
     assert list(first) == sorted(first, key=lambda f: f.sort_key())
     for f in first:
         assert len(f.message) < 80 and "\n" not in f.message and "\n" not in f.hint
+
+
+@settings(max_examples=40, deadline=None)
+@given(schema=schemas())
+def test_fix_ops_are_the_diff_of_the_fixed_design(schema: Schema) -> None:
+    for fx in fixes(schema, lint(schema)):
+        assert fx.ops == diff(schema, fx.fixed), fx.rule
+        assert apply_edits(schema, fx.ops) == fx.fixed
+        assert len(fx.describe(schema)) <= len(fx.ops)
