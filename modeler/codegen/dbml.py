@@ -65,8 +65,7 @@ def type_text(t: m.ColumnType, schema: m.Schema) -> str:
     """A column type as the DBML reader reads it back (before quoting)."""
     if t.kind in ("enum", "domain"):
         obj = schema.type_object(t.ref or "")
-        base = (obj.name if obj.namespace == "public" else f"{obj.namespace}.{obj.name}") \
-            if obj is not None else "text"
+        base = obj.qualified_name if obj is not None else "text"
     elif t.kind == "custom":
         base = t.name
     else:
