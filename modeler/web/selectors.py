@@ -16,7 +16,9 @@ from modeler.web.models import (
     Design,
     Domain,
     EnumType,
+    ImportJob,
     Membership,
+    PendingImport,
     Project,
     QueryPattern,
     Relationship,
@@ -127,14 +129,39 @@ def project_by_slug(slug: str) -> Project:
     return project
 
 
+def versions_of(project: Project) -> QuerySet[Version]:
+    """The project's saved versions, newest first."""
+    return Version.objects.filter(project=project).select_related("author").order_by("-number")
+
+
+def version_of(project: Project, number: int) -> Version | None:
+    return Version.objects.filter(project=project, number=number).first()
+
+
 def version_for(slug: str, number: int | None = None) -> Version:
     """Version ``number`` of the project ``slug`` (None or 0: its latest); LookupError when
     the project or the version is missing (the message says which)."""
     project = project_by_slug(slug)
-    saved = Version.objects.filter(project=project)
-    version = (saved.filter(number=number).first() if number
-               else saved.order_by("-number").first())
+    version = version_of(project, number) if number else versions_of(project).first()
     if version is None:
         raise LookupError("no such version (save one with save_version first)")
     version.project = project
     return version
+
+
+def slug_taken(slug: str) -> bool:
+    return Project.objects.filter(slug=slug).exists()
+
+
+def import_jobs_running(user: AbstractBaseUser) -> QuerySet[ImportJob]:
+    """The user's import jobs still queued or running, oldest first."""
+    return ImportJob.objects.filter(user=user, status__in=ImportJob.ACTIVE).order_by(
+        "created_at")
+
+
+def import_job_of(user: AbstractBaseUser, pk: int) -> ImportJob | None:
+    return ImportJob.objects.filter(pk=pk, user=user).first()
+
+
+def pending_import_of(user: AbstractBaseUser, pk: int) -> PendingImport | None:
+    return PendingImport.objects.filter(pk=pk, user=user).first()

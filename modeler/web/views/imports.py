@@ -30,9 +30,9 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from modeler.importers import SchemaImportError, import_live
 from modeler.importers.live import guard
-from modeler.web import importing, importjobs
+from modeler.web import importing, importjobs, selectors
 from modeler.web.forms import SLUG_UNAVAILABLE
-from modeler.web.models import ImportJob, PendingImport, Project
+from modeler.web.models import ImportJob, PendingImport
 from modeler.web.models import slug_validator as _slug
 
 
@@ -60,7 +60,7 @@ class ImportForm(forms.Form):
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
-        if Project.objects.filter(slug=slug).exists():
+        if selectors.slug_taken(slug):
             raise forms.ValidationError(SLUG_UNAVAILABLE)  # the same for any project's slug
         return slug
 
@@ -132,9 +132,8 @@ def start(request: HttpRequest) -> HttpResponse:
         ctx.update(error=importing.LIVE_FORBIDDEN)
         return render(request, "imports/start.html", ctx, status=403)
     if request.method == "GET":
-        running = ImportJob.objects.filter(user=request.user, status__in=ImportJob.ACTIVE)
-        ctx["running"] = [j for j in running.order_by("created_at")
-                          if not importjobs.check_stale(j)]
+        running = selectors.import_jobs_running(request.user)  # type: ignore[arg-type]
+        ctx["running"] = [j for j in running if not importjobs.check_stale(j)]
         return render(request, "imports/start.html", ctx)
     if not form.is_valid():
         return render(request, "imports/start.html", ctx, status=422)
@@ -157,7 +156,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _pending(request: HttpRequest, pk: int) -> PendingImport:
-    pending = PendingImport.objects.filter(pk=pk, user=request.user).first()
+    pending = selectors.pending_import_of(request.user, pk)  # type: ignore[arg-type]
     if pending is None:
         raise Http404("No such import.")
     return pending
@@ -189,7 +188,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------------- jobs
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=pk, user=request.user).first()
+    job = selectors.import_job_of(request.user, pk)  # type: ignore[arg-type]
     if job is None:
         raise Http404("No such import.")
     importjobs.check_stale(job)
@@ -200,7 +199,7 @@ def _result_url(job: ImportJob) -> str:
     """Where a finished job leads: its preview, or the project it created."""
     if job.kind == ImportJob.Kind.PARSE and job.pending_id is not None:
         return reverse("import_preview", args=[job.pending_id])
-    if Project.objects.filter(slug=job.slug).exists():
+    if selectors.slug_taken(job.slug):
         return reverse("editor", kwargs={"slug": job.slug})
     return reverse("import_start")
 

@@ -32,7 +32,8 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from modeler.codegen.versions import VersionInput
 from modeler.rehearsal.cluster import available
 from modeler.web import rehearsals
-from modeler.web.models import Project, Version
+from modeler.web import selectors as web_selectors
+from modeler.web.models import Project
 from modeler.web.permissions import can, project_for
 from modeler.web.rehearsals import DEFAULT_SCALE, proposal_target, version_target
 
@@ -157,7 +158,7 @@ def stored_run(project: Project, target: str) -> Any:
 
     kind, number = target.split("-", 1)
     if kind == "version":
-        version = Version.objects.filter(project=project, number=int(number)).first()
+        version = web_selectors.version_of(project, int(number))
         return rehearsals.latest_run(project, version=version) if version else None
     proposal = selectors.proposal_get(project, int(number))
     return rehearsals.latest_run(project, proposal=proposal) if proposal else None

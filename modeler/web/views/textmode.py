@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from modeler.schema import model as m
-from modeler.web import textmode
+from modeler.web import selectors, textmode
 from modeler.web.editing import Conflict, Refused, apply_edit
 from modeler.web.forms import text_problem
-from modeler.web.models import Design, Version
+from modeler.web.models import Design
 from modeler.web.permissions import can, design_for, project_for
 from modeler.web.snapshot import snapshot_at
 from modeler.web.versions import version_schema
@@ -134,7 +134,7 @@ def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> Ht
 @require_GET
 def version_dbml(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     project, _ = project_for(request.user, slug, "download")
-    version = Version.objects.filter(project=project, number=number).first()
+    version = selectors.version_of(project, number)
     if version is None:
         return HttpResponse("No such version.", status=404, content_type="text/plain")
     body = textmode.design_text(version_schema(version))

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from modeler.schema import model as m
-from modeler.web import diagrams, exporting, exportjobs, rehearsals
+from modeler.web import diagrams, exporting, exportjobs, rehearsals, selectors, services
 from modeler.web.editing import Refused
 from modeler.web.forms import text_problem
-from modeler.web.models import Design, ExportJob, Version
+from modeler.web.models import ExportJob, Project, Version
 from modeler.web.permissions import can, project_for
 from modeler.web.snapshot import snapshot
 from modeler.web.versions import (
@@ -30,8 +30,7 @@ from modeler.web.versions import (
 @require_GET
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
-    versions = list(Version.objects.filter(project=project).select_related("author").order_by(
-        "-number"))
+    versions = list(selectors.versions_of(project))
     rehearsed = rehearsals.latest_statuses(project)
     for v in versions:
         v.rehearsal_status = rehearsed.get(v.pk, "")  # type: ignore[attr-defined]
@@ -52,7 +51,7 @@ def save(request: HttpRequest, slug: str) -> HttpResponse:
         version = version_save(project=project, actor=request.user,  # type: ignore[arg-type]
                                message=message)
     except Refused as exc:
-        versions = Version.objects.filter(project=project).order_by("-number")
+        versions = selectors.versions_of(project)
         return render(request, "versions/history.html", {
             "project": project, "role": role, "versions": versions, "can_edit": True,
             "errors": exc.reasons, "message": message}, status=422)
@@ -60,11 +59,14 @@ def save(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("version_history", slug=slug)
 
 
-def _version(project: object, number: str | int | None) -> Version:
+def _version(project: Project, number: str | int | None) -> Version:
     try:
-        return Version.objects.get(project=project, number=int(number or 0))
-    except (Version.DoesNotExist, ValueError) as exc:
+        version = selectors.version_of(project, int(number or 0))
+    except ValueError as exc:
         raise Http404("No such version.") from exc
+    if version is None:
+        raise Http404("No such version.")
+    return version
 
 
 @login_required
@@ -111,7 +113,7 @@ def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     since, so nothing is thrown away unseen."""
     project, role = project_for(request.user, slug, "edit")
     version = _version(project, number)
-    design = Design.objects.get(project=project, kind=Design.Kind.MAIN)
+    design = services.main_design(project)
     seen = (request.POST.get("revision") or "").strip()
     if request.method == "POST" and not (seen and seen != str(design.revision)):
         version_restore(project=project, actor=request.user,  # type: ignore[arg-type]
