@@ -59,7 +59,7 @@ def fix(request: HttpRequest, slug: str, design: int | None = None) -> HttpRespo
     schema = snapshot(design_)
     rule, key = request.GET.get("rule", ""), request.GET.get("key", "")
     if rule:
-        found = rules.fix_for(schema, _find(schema, project, rule, key))
+        found = rules.fix_for(schema, _find(schema, project, rule, key, design_))
         if found is None:
             raise Http404("This finding has no mechanical fix.")
         ops, title = found.ops, f"Fix {rule} on {found.target.path}"
