@@ -114,12 +114,17 @@ def main() -> None:
     parser.add_argument("--inline-drawing", action="store_true",
                         help="draw on the request's thread (DIAGRAM_THREADS off) so that "
                              "cProfile sees the drawing too")
+    parser.add_argument("--gc-threshold", type=int, nargs=3, default=None,
+                        help="gc.set_threshold for the run (default: the process's)")
     parser.add_argument("--quiet", action="store_true", help="CPU figures only")
     args = parser.parse_args()
     if args.inline_drawing:
         from django.conf import settings
 
         settings.DIAGRAM_THREADS = 0
+    if args.gc_threshold:
+        gc.set_threshold(*args.gc_threshold)
+    print(f"gc thresholds {gc.get_threshold()}")
     clock = GcClock()
     phases = Phases()
     phases.install()
