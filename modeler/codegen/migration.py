@@ -236,17 +236,20 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         stmts.extend(rendered)
         stmts.extend(ctx.take(_static_triggers(op, had, has) if static
                               else _triggers(ctx.before, ctx.after, memo)))
+    def setting(sql: str) -> Stmt:  # a SET around the ops' statements
+        return ctx.take([execute(sql)])[0]
+
     if raw:  # as pg_dump does: a function may call one created after it
-        stmts = [*stmts[:raw[0]], *ctx.take([execute("SET check_function_bodies = false")]),
-                 *stmts[raw[0]:raw[-1]], *ctx.take([execute("RESET check_function_bodies")]),
+        stmts = [*stmts[:raw[0]], setting("SET check_function_bodies = false"),
+                 *stmts[raw[0]:raw[-1]], setting("RESET check_function_bodies"),
                  *stmts[raw[-1]:]]
     if ctx.search_path:
-        stmts = [*ctx.take([execute(f"SET search_path = {ctx.search_path}")]), *stmts,
-                 *ctx.take([execute("RESET search_path")])]
+        stmts = [setting(f"SET search_path = {ctx.search_path}"), *stmts,
+                 setting("RESET search_path")]
     if ctx.touched:
-        stmts = [*ctx.take([execute(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
-                            execute(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}")]),
-                 *stmts, execute("RESET statement_timeout"), execute("RESET lock_timeout")]
+        stmts = [setting(f"SET lock_timeout = {sql_str(LOCK_TIMEOUT)}"),
+                 setting(f"SET statement_timeout = {sql_str(STATEMENT_TIMEOUT)}"),
+                 *stmts, setting("RESET statement_timeout"), setting("RESET lock_timeout")]
     return stmts, set(ctx.imports.lines)
 
 
