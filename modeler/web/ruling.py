@@ -20,7 +20,8 @@ from modeler.web import models as db
 _CACHE: LockedLRU[tuple[Any, ...], tuple[m.Schema, tuple[Finding, ...]]] = LockedLRU(8)
 
 
-def config_for(project: db.Project, **kw: Any) -> Config:
+def config_for(project: db.Project | int, **kw: Any) -> Config:
+    """The rule configuration of ``project`` (or its pk): its level settings, and ``kw``."""
     overrides = tuple(LevelOverride(rule, Level(level), reason) for rule, level, reason in
                       db.RuleSetting.objects.filter(project=project).values_list(
                           "rule", "level", "reason"))
@@ -59,7 +60,7 @@ def lint_project(schema: m.Schema, project: db.Project,
     return design_findings(design, schema)
 
 
-def baseline_keys(project: db.Project) -> set[tuple[str, str]]:
+def baseline_keys(project: db.Project | int) -> set[tuple[str, str]]:
     """Finding keys recorded on the project's imported baseline version (grandfathered)."""
     base = db.Version.objects.filter(project=project, baseline=True).order_by("number").first()
     if base is None:

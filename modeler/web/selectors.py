@@ -104,20 +104,20 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
     from modeler.web import ruling
     from modeler.web.snapshot import snapshot
 
-    project = design.project
     schema = snapshot(design) if schema is None else schema
     if version:
         from modeler.web.rehearsals import rehearsal_facts
         from modeler.web.versions import latest_version, version_schema
 
+        project = design.project
         previous = latest_version(project)
         config = ruling.config_for(project, baseline=baseline, version_message=message,
                                    previous=version_schema(previous) if previous else None,
                                    rehearsal=rehearsal_facts(project, design))
         found = rules.lint(schema, config)
     else:
-        found = ruling.raw_lint(schema, ruling.config_for(project))
-    found = ruling.grandfather(found, ruling.baseline_keys(project))
+        found = ruling.raw_lint(schema, ruling.config_for(design.project_id))
+    found = ruling.grandfather(found, ruling.baseline_keys(design.project_id))
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))
 
 
