@@ -303,14 +303,27 @@ def measure(graph: Graph, *, cache: DiagramCache | None = None,
 
 def size_keys(nodes: Iterable[Node]) -> dict[str, str]:
     """Node id → cache key of its size: the hash of the node defaults and its label (the
-    rest of its statement, its name and id, does not change its size)."""
-    base = hashlib.sha256(NODE_DEFAULTS.encode() + b"\0")
+    rest of its statement, its name and id, does not change its size). Memoised by node
+    object, as :func:`modeler.diagram.dot.node_label` is (the graph builder reuses them)."""
     out: dict[str, str] = {}
     for n in nodes:
-        digest = base.copy()
+        hit = _SIZE_KEYS.get(id(n))
+        if hit is not None and hit[0] is n:
+            out[n.id] = hit[1]
+            continue
+        digest = _SIZE_BASE.copy()
         digest.update(node_label(n).encode("utf-8", "surrogatepass"))
-        out[n.id] = SIZE_PREFIX + digest.hexdigest()
+        out[n.id] = key = SIZE_PREFIX + digest.hexdigest()
+        if len(_SIZE_KEYS) >= _MEMO_SIZE:
+            _SIZE_KEYS.clear()
+        _SIZE_KEYS[id(n)] = (n, key)
     return out
+
+
+_SIZE_BASE = hashlib.sha256(NODE_DEFAULTS.encode() + b"\0")
+_MEMO_SIZE = 20_000
+# node id() → (the node, its size key); the node is kept so that the id is not reused
+_SIZE_KEYS: dict[int, tuple[Node, str]] = {}
 
 
 def _measure_pass(graph: Graph, nodes: tuple[Node, ...], timeout: float,
