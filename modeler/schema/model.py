@@ -21,6 +21,7 @@ from modeler.schema.types import CATALOG, type_info
 TableKind = Literal["entity", "junction", "lookup", "append_only"]
 DeleteStrategy = Literal["hard", "soft"]
 Identity = Literal["always", "by default"]
+Compression = Literal["pglz", "lz4"]
 Searchable = Literal["none", "fulltext", "substring"]
 Cardinality = Literal["one-to-one", "one-to-many", "many-to-many"]
 FkAction = Literal["CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT", "UNSPECIFIED"]
@@ -33,6 +34,7 @@ CollationProvider = Literal["libc", "icu", "builtin"]
 TABLE_KINDS: tuple[str, ...] = ("entity", "junction", "lookup", "append_only")
 DELETE_STRATEGIES: tuple[str, ...] = ("hard", "soft")
 IDENTITIES: tuple[str, ...] = ("always", "by default")
+COMPRESSIONS: tuple[str, ...] = ("pglz", "lz4")  # a column's COMPRESSION (PostgreSQL 14+)
 SEARCHABLE: tuple[str, ...] = ("none", "fulltext", "substring")
 CARDINALITIES: tuple[str, ...] = ("one-to-one", "one-to-many", "many-to-many")
 FK_ACTIONS: tuple[str, ...] = ("CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT",
@@ -163,6 +165,9 @@ class Column:
     # that the migration writes into the rows that exist when the column is added NOT
     # NULL, becomes NOT NULL or gets a mandatory FK (rule MG-09); None: no rows to fill
     backfill: str | None = None
+    # COMPRESSION of the column's TOASTed values (PostgreSQL 14+); None: the server's
+    # default_toast_compression
+    compression: Compression | None = None
 
     @property
     def in_pk(self) -> bool:

@@ -137,6 +137,9 @@ class ColumnForm(VersionedForm):
     frequently_queried = forms.BooleanField(required=False)
     backfill = forms.CharField(required=False, max_length=1000,
                                label="Backfill for existing rows", help_text=BACKFILL_HELP)
+    compression = forms.ChoiceField(required=False, choices=[("", "server default"),
+                                                             *_choices(m.COMPRESSIONS)],
+                                    help_text="How PostgreSQL 14+ compresses long values.")
 
     def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

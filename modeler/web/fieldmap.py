@@ -286,6 +286,8 @@ COLUMN = KindMap(db.DbColumn, m.Column, (
     Field("denormalized", from_row=_denormalization, to_row=_denormalization_row),
     Field("collation"),
     _edited("backfill", to_form=_blank_if_none, from_form=_none_if_blank),
+    _edited("compression", from_row=_none_if_blank, to_row=_blank_if_none,
+            to_form=_blank_if_none, from_form=_none_if_blank),
 ), unmapped={"table": _PARENT, "position": _ORDER})
 
 # ----------------------------------------------------------------------------- table children

@@ -229,6 +229,7 @@ class DbColumn(Element):
     denormalized = models.JSONField(null=True, blank=True)  # source_of_truth/mechanism/why
     collation = models.CharField(max_length=300, null=True, blank=True)  # a reference
     backfill = models.TextField(null=True, blank=True)  # SQL for existing rows (MG-09)
+    compression = models.CharField(max_length=4, choices=_choices(sm.COMPRESSIONS), blank=True)
 
     class Meta:
         db_table = "web_column"

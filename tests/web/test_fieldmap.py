@@ -105,7 +105,8 @@ def test_sync_then_read_is_the_new_snapshot(django_user_model: Any, data: Any) -
 
 
 def _column(**kw: Any) -> m.Column:
-    return m.Column(uid="c1", name="price", type=m.ColumnType(name="numeric", precision=10,
+    kw.setdefault("uid", "c1")
+    return m.Column(name="price", type=m.ColumnType(name="numeric", precision=10,
                                                                scale=2), **kw)
 
 
@@ -113,7 +114,7 @@ def _column(**kw: Any) -> m.Column:
     _column(),
     _column(nullable=True, default="0", comment="What it costs", null_meaning="unknown",
             searchable="fulltext", frequently_queried=True, backfill="0"),
-    _column(identity="always", pk_order=1),
+    _column(identity="always", pk_order=1, compression="lz4"),
 ])
 def test_column_form_round_trip(column: m.Column) -> None:
     """A column form posted with its initial values changes nothing."""
@@ -140,3 +141,26 @@ def test_table_and_relationship_forms_round_trip() -> None:
     rel_form = editor_forms.RelationshipEditForm(data)
     assert rel_form.is_valid(), rel_form.errors
     assert dataclasses.replace(rel, **rel_form.changes()) == rel
+
+
+@pytest.mark.django_db
+def test_compression_is_stored_and_read(django_user_model: Any) -> None:
+    """The one-attribute exercise: a column's compression through the rows, written and
+    changed by sync, read back."""
+    user = django_user_model.objects.create(username="compression")
+    project = services.project_create(name="p", slug="compression", owner=user)
+    design = services.main_design(project)
+    uid = "00000000-0000-4000-8000-0000000000{:02d}".format
+    a = m.normalized(m.Schema(tables=(m.Table(uid=uid(1), name="doc", columns=(
+        _column(compression="lz4", uid=uid(2)),
+        m.Column(uid=uid(3), name="body", type=m.ColumnType()))),),
+        settings=project.settings, name=project.slug))
+    materialize(a, design)
+    assert snapshot_uncached(design.pk) == a
+    assert db.DbColumn.objects.get(design=design, name="price").compression == "lz4"
+    t = a.tables[0]
+    b = dataclasses.replace(a, tables=(dataclasses.replace(t, columns=(
+        dataclasses.replace(t.columns[0], compression=None),
+        dataclasses.replace(t.columns[1], compression="pglz"))),))
+    sync(design, a, b)
+    assert snapshot_uncached(design.pk) == b
