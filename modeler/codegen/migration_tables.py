@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from modeler.codegen.extras import compression_sql
 from modeler.codegen.migration_code import (
     Call,
     Lit,
@@ -121,6 +122,9 @@ def add_column(table: Table, c: Column, ctx: RenderCtx) -> list[Stmt]:
     followed = follows_parent(table, f"add column {table.name}.{c.name}", ctx)
     if followed is not None:
         return followed
+    if c.compression:  # not a Column argument: the column is added, then SET COMPRESSION
+        return [*add_column(table, replace(c, compression=None), ctx),
+                execute(compression_sql(table, c))]
     kw = schema_kw(table.namespace)
     if backfills(c) and table.uid in ctx.existing:
         return add_backfilled_column(table, c, ctx)
@@ -242,6 +246,8 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         out.append(code(Call("op.alter_column", target,
                              (("server_default", sql_expr(default_sql(after.default))),
                               *kw))))
+    if before.compression != after.compression:
+        out.append(execute(compression_sql(table, after)))
     if before.comment != after.comment:
         out.append(code(Call("op.alter_column", target,
                              (("comment", Lit(after.comment) if after.comment else "None"),
@@ -266,6 +272,7 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
                    "dropped and added again"),
            code(Call("op.drop_column", (lit(table.name), lit(after.name)), kw)),
            code(Call("op.add_column", (lit(table.name), column_call(after, ctx)), kw))]
+    out += [execute(compression_sql(table, after))] if after.compression else []
     new_table = ctx.after.table(table.uid)
     for ix in new_table.indexes:
         if after.uid in ix.column_uids or after.uid in ix.include:
@@ -295,6 +302,7 @@ def create_table(t: Table, ctx: RenderCtx) -> list[Stmt]:
     if t.partition_by is not None:
         kwargs.append(("postgresql_partition_by", Lit(partition_key(t.partition_by))))
     out = [code(Call("op.create_table", tuple(args), tuple(kwargs)))]
+    out += [execute(compression_sql(t, c)) for c in t.columns if c.compression]
     for ix in t.indexes:
         out.extend(add_index(t, ix, ctx))
     for name, text in [(u.name, u.comment) for u in t.uniques] + [
