@@ -23,7 +23,7 @@ from modeler.codegen.sqlwriter import (
     updated_at_function_sql,
     updated_at_trigger_sql,
 )
-from modeler.schema.model import CheckConstraint, Schema, Table, UniqueConstraint
+from modeler.schema.model import CheckConstraint, Column, Schema, Table, UniqueConstraint
 
 
 def namespaces(schema: Schema) -> list[str]:
@@ -74,8 +74,16 @@ def post_create(schema: Schema) -> list[str]:
             t, c = schema.table(s.owned_by_table), schema.column(s.owned_by_column)
             out.append(f"ALTER SEQUENCE {qname(s.namespace, s.name)} OWNED BY "
                        f"{table_name(t)}.{ident(c.name)}")
+    out += [compression_sql(t, c) for t in schema.tables for c in t.columns if c.compression]
     out += comments(schema)
     return out
+
+
+def compression_sql(t: Table, c: Column) -> str:
+    """A column's COMPRESSION, set after the table exists (SQLAlchemy's ``Column`` cannot
+    say it; the migrations and ``create_all`` both run this)."""
+    return (f"ALTER TABLE {table_name(t)} ALTER COLUMN {ident(c.name)} "
+            f"SET COMPRESSION {c.compression or 'default'}")
 
 
 def comments(schema: Schema) -> list[str]:

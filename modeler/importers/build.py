@@ -129,7 +129,7 @@ class _Builder:
                      type=self.ctype(c.type, f"{ns}.{name}.{c.name}"),
                      nullable=c.nullable and c.name not in pk, default=c.default,
                      identity=c.identity, generated=c.generated, pk_order=pk.get(c.name),
-                     comment=c.comment, collation=c.collation)
+                     comment=c.comment, collation=c.collation, compression=c.compression)
             for c in t.columns.values())
         indexes = []
         for ix in t.indexes:

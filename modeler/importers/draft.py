@@ -32,6 +32,7 @@ class DraftColumn:
     comment: str = ""
     inherited: bool = False  # copied from an INHERITS parent (a redefinition merges)
     collation: str | None = None  # a reference (modeler.schema.collations)
+    compression: m.Compression | None = None
 
 
 @dataclass

@@ -39,7 +39,10 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN
          (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
             FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-           WHERE co.oid = a.attcollation) END AS collation
+           WHERE co.oid = a.attcollation) END AS collation,
+       -- attcompression is PostgreSQL 14+: read through to_jsonb, NULL on older servers
+       CASE to_jsonb(a) ->> 'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
+       END AS compression
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped

@@ -30,6 +30,8 @@ def qual(ns: str, name: str) -> str:
 
 def _column(c: Row) -> str:
     parts = [quote_ident(c["attname"]), c["type"]]
+    if c.get("compression"):
+        parts.append(f"COMPRESSION {c['compression']}")
     if c["collation"]:
         parts.append(f"COLLATE {c['collation']}")
     if c["attgenerated"] == "s" and c["def"]:

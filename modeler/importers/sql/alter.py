@@ -12,7 +12,13 @@ from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, merge_attributes
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
-from modeler.importers.sql.tables import Deferred, add_column, column_default, set_identity
+from modeler.importers.sql.tables import (
+    Deferred,
+    add_column,
+    column_default,
+    set_compression,
+    set_identity,
+)
 from modeler.importers.sql.types import column_type
 from modeler.schema import model as m
 
@@ -20,7 +26,7 @@ A = enums.AlterTableType
 O = enums.ObjectType  # noqa: E741
 _PHYSICAL = frozenset({
     A.AT_ChangeOwner, A.AT_ClusterOn, A.AT_DropCluster, A.AT_SetStatistics, A.AT_SetStorage,
-    A.AT_SetCompression, A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetRelOptions,
+    A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetRelOptions,
     A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_ReplicaIdentity, A.AT_EnableTrig,
     A.AT_EnableAlwaysTrig, A.AT_EnableReplicaTrig, A.AT_DisableTrig, A.AT_EnableTrigAll,
     A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser, A.AT_EnableRule,
@@ -71,7 +77,7 @@ def alter_table(ctx: Context, node: Any) -> None:
 # Column changes a partitioned table hands down to its partitions (unless ONLY); new columns,
 # keys, CHECKs and FKs are copied by partitions.propagate.
 _RECURSED = frozenset({A.AT_ColumnDefault, A.AT_SetNotNull, A.AT_DropNotNull,
-                       A.AT_AlterColumnType, A.AT_DropColumn})
+                       A.AT_AlterColumnType, A.AT_DropColumn, A.AT_SetCompression})
 
 
 def _recurse(ctx: Context, table: DraftTable, cmd: Any) -> None:
@@ -135,6 +141,10 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
             clause = cmd.def_.collClause  # a new type without COLLATE takes its default
             col.collation = collation_ref(ctx, names_of(clause.collname), f"{table.name}."
                                           f"{col.name}") if clause is not None else None
+    elif sub == A.AT_SetCompression:
+        col = _column(ctx, table, cmd.name)
+        if col is not None:
+            set_compression(ctx, col, cmd.def_.sval, table.name)
     elif sub == A.AT_DropColumn:
         drop_column(ctx, table, cmd.name)
     elif sub == A.AT_DropConstraint:

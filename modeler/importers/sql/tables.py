@@ -111,6 +111,8 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
     if coldef.collClause is not None:
         col.collation = collation_ref(ctx, names_of(coldef.collClause.collname),
                                       f"{table.name}.{col.name}")
+    if coldef.compression:
+        set_compression(ctx, col, coldef.compression, table.name)
     if coldef.raw_default is not None:
         col.default = column_default(coldef.raw_default, col.type)
     for con in merge_attributes(coldef.constraints):
@@ -129,6 +131,17 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
             deferred.append((con, col.name))
     if serial is not None:
         expand_serial(ctx.draft, table, col, SERIALS[serial])
+
+
+_COMPRESSIONS: dict[str, m.Compression | None] = {"default": None, "pglz": "pglz", "lz4": "lz4"}
+
+
+def set_compression(ctx: Context, col: DraftColumn, method: str, table: str) -> None:
+    """COMPRESSION pglz | lz4 | default (any other method is not modelled: warned)."""
+    if method in _COMPRESSIONS:
+        col.compression = _COMPRESSIONS[method]
+    else:
+        ctx.warn("unsupported", f"{table}.{col.name}: compression {method} not modelled")
 
 
 # How pg_get_expr prints a NULL default coerced to a type with a modifier (varchar(20)...).
