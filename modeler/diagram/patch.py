@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from modeler.diagram.dot import (
     cluster_lines,
@@ -40,7 +41,7 @@ from modeler.diagram.dot import (
 )
 from modeler.diagram.engine import EngineSettings, local_edges
 from modeler.diagram.escape import svg_id
-from modeler.diagram.graph import Box, Graph
+from modeler.diagram.graph import Box, Edge, Graph, Node
 from modeler.diagram.render import DotJob
 from modeler.schema.model import Position
 
@@ -86,7 +87,7 @@ def manifest(d: Drawing) -> dict[str, str]:
         out[c.id] = _h(*cluster_lines(replace(c, node_ids=()), d.boxes.get(c.id)))
     node_digest: dict[str, str] = {}
     for n in graph.nodes:
-        node_digest[n.id] = _h(node_statement(n, d.positions.get(n.id) if pinned else None))
+        node_digest[n.id] = _node_digest(n, d.positions.get(n.id) if pinned else None)
         out[svg_id("table", n.table_uid)] = node_digest[n.id]
     # Splines route around every table and Graphviz's edge labels dodge each other: then an
     # edge's drawing depends on the whole drawing, and any change redraws every edge.
@@ -94,13 +95,37 @@ def manifest(d: Drawing) -> dict[str, str]:
         *node_digest.values(), *(f"{e.id}={e.label}" for e in graph.edges))
     for e in graph.edges:
         sides = edge_sides(e, graph, d.positions if pinned else None)
-        stmt = edge_statement(e, sides, d.labels is None)
-        out[svg_id("rel", e.relationship_uid)] = _h(stmt, node_digest[e.child],
-                                                    node_digest[e.parent], whole)
+        out[svg_id("rel", e.relationship_uid)] = _edge_digest(
+            e, sides, d.labels is None, node_digest[e.child], node_digest[e.parent], whole)
         if d.labels is not None and e.id in d.labels:
             out[svg_id("rel", e.relationship_uid, "name")] = _h(
                 label_statement(e, d.labels[e.id]))
     return out
+
+
+def _node_digest(n: Node, pos: Position | None) -> str:
+    """``_h(node_statement(n, pos))``, memoised by node object (the graph builder reuses the
+    nodes of unchanged tables) and position."""
+    hit = _NODE_DIGESTS.get(id(n))
+    if hit is not None and hit[0] is n and hit[1] == pos:
+        return hit[2]
+    digest = _h(node_statement(n, pos))
+    if len(_NODE_DIGESTS) >= _MEMO_SIZE:
+        _NODE_DIGESTS.clear()
+    _NODE_DIGESTS[id(n)] = (n, pos, digest)
+    return digest
+
+
+_MEMO_SIZE = 20_000
+# node id() → (the node, its position, digest); the node is kept so that the id is not reused
+_NODE_DIGESTS: dict[int, tuple[Node, Position | None, str]] = {}
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _edge_digest(e: Edge, sides: tuple[str, str], with_label: bool, child: str, parent: str,
+                 whole: str) -> str:
+    """An edge's manifest digest (a pure function of these: memoised by value)."""
+    return _h(edge_statement(e, sides, with_label), child, parent, whole)
 
 
 def token(found: Mapping[str, str]) -> str:
