@@ -40,11 +40,11 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 
 def _find(schema: Schema, project: Project, rule: str, key: str,
-          design: Design | None = None) -> rules.Finding:
-    """The finding ``rule``/``key`` of ``design`` (default: the project's main design) at
-    ``schema``, with that design's waivers; 404 when it is gone."""
-    for f in selectors.design_findings(design or services.main_design(project),
-                                        schema):
+          design: Design) -> rules.Finding:
+    """The finding ``rule``/``key`` of ``design`` (of ``project``) at ``schema``, with that
+    design's own waivers; 404 when it is gone."""
+    assert design.project_id == project.pk, "a design of another project"
+    for f in selectors.design_findings(design, schema):
         if f.rule == rule and f.target.key == key:
             return f
     raise Http404("That finding is not present any more.")
