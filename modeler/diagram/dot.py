@@ -22,7 +22,14 @@ from functools import lru_cache
 from modeler.diagram.engine import EngineSettings
 from modeler.diagram.escape import escape, quoted, svg_id
 from modeler.diagram.graph import Box, Cluster, Edge, Graph, Node, Port, RowStyle
-from modeler.diagram.styles import FONT, badge_colour
+from modeler.diagram.styles import (
+    BADGE_GAP,
+    BADGE_HEIGHT,
+    BADGE_POINT_SIZE,
+    FONT,
+    badge_colour,
+    badge_width,
+)
 from modeler.schema.model import Position
 
 COMMENT_MARK = "\u270e"  # ✎ followed by the number of review comments
@@ -129,10 +136,13 @@ def node_statement(node: Node, pos: Position | None = None) -> str:
 
 def _cell(content: str, *, cell_id: str | None = None, title: str | None = None,
           port: str | None = None, fill: str = "", align: str = "LEFT",
-          colspan: int = 1, rounded: bool = False) -> str:
+          colspan: int = 1, rounded: bool = False,
+          size: tuple[int, int] | None = None) -> str:
     attrs = [f'ALIGN="{align}"']
     if rounded:
         attrs.append('STYLE="rounded"')
+    if size is not None:
+        attrs.append(f'WIDTH="{size[0]}" HEIGHT="{size[1]}" FIXEDSIZE="TRUE"')
     if colspan > 1:
         attrs.append(f'COLSPAN="{colspan}"')
     if port:
@@ -193,8 +203,14 @@ def _header(node: Node) -> str:
         extras += f" {COMMENT_MARK}{node.comments}"
     content = f'<FONT COLOR="{s.header_font}">{text}{escape(extras)}</FONT>'
     if node.badge is not None:
+        # The name between the badge and an empty cell as wide, so that it stays in the
+        # middle of the header (Graphviz shares a wider header's extra width equally among
+        # the five columns): where it is without a badge.
+        width = badge_width(_badge_words(node))
+        gap = f'<TD WIDTH="{BADGE_GAP}"></TD>'
         content = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
-                   f"<TD>{content}</TD><TD> </TD>{_badge(node)}</TR></TABLE>")
+                   f'<TD WIDTH="{width}"></TD>{gap}<TD>{content}</TD>{gap}'
+                   f"{_badge(node, width)}</TR></TABLE>")
     title = ".".join(p for p in (node.namespace, node.name) if p)
     notes = [node.comment] if node.comment else []
     if node.badge:
@@ -216,16 +232,27 @@ def badge_text(node: Node) -> str:
     return f"{node.badge_count} \u00b7 {level}" if node.badge_count else level
 
 
-def _badge(node: Node) -> str:
+def _badge_words(node: Node) -> str:
+    """The badge's text as drawn: :func:`badge_text` with a space either side (the pill's
+    padding in Graphviz's own drawings; an SVG viewer drops them and the text is centred,
+    see :mod:`modeler.diagram.svg`)."""
+    return f" {badge_text(node)} "
+
+
+def _badge(node: Node, width: int) -> str:
     """The badge cell: an anchor ``table-<uid>__badge`` (the editor opens the findings on
-    a click), its tooltip saying what it counts."""
+    a click), its tooltip saying what it counts; a pill of a fixed size (``width`` from
+    :func:`~modeler.diagram.styles.badge_width`), so that it holds its text whichever font
+    draws it, and no wider header stretches it."""
     assert node.badge is not None
     count = node.badge_count
     title = (f"{count} finding{'s' if count != 1 else ''}, the worst {node.badge}"
              if count else f"worst finding: {node.badge}") + " (click to list them)"
-    return _cell(f'<FONT COLOR="#ffffff" POINT-SIZE="8"><B> {badge_text(node)} </B></FONT>',
+    return _cell(f'<FONT COLOR="#ffffff" POINT-SIZE="{BADGE_POINT_SIZE}">'
+                 f"<B>{_badge_words(node)}</B></FONT>",
                  cell_id=svg_id("table", node.table_uid, "badge"), title=title,
-                 fill=badge_colour(node.badge), align="CENTER", rounded=True)
+                 fill=badge_colour(node.badge), align="CENTER", rounded=True,
+                 size=(width, BADGE_HEIGHT))
 
 
 def _styled(text: str, colour: str, style: RowStyle, size: int | None = None) -> str:

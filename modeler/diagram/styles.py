@@ -157,3 +157,28 @@ def edge_style(rel: Relationship, status: Status | None, highlighted: bool) -> E
 def badge_colour(badge: Badge) -> str:
     """Background of a finding badge."""
     return BADGE_COLOURS[badge]
+
+
+# Finding badges: the pill is a fixed-size cell, so its width must not depend on how the
+# server's Graphviz or the viewer's browser measure text (Graphviz with pango measures the
+# font fontconfig picks for "Helvetica", the browser draws with whatever it picks; here both
+# are DejaVu Sans, elsewhere narrower Helvetica or Arial). The estimate uses DejaVu Sans
+# Bold's advance widths (per 1,000 em), wider than Helvetica's and Arial's, each glyph
+# rounded up to whole points (pango rounds hinted advances at small sizes).
+BADGE_POINT_SIZE = 8
+BADGE_HEIGHT = 11  # the header's own text line: a badge does not make the header taller
+BADGE_GAP = 4  # between the table name and the pill
+_BADGE_GLYPHS: dict[str, int] = {
+    " ": 348, "\u00b7": 380, **dict.fromkeys("0123456789", 696),
+    "A": 774, "B": 762, "C": 734, "D": 830, "E": 683, "F": 683, "G": 821, "H": 837,
+    "I": 372, "J": 372, "K": 775, "L": 637, "M": 995, "N": 837, "O": 850, "P": 733,
+    "Q": 850, "R": 770, "S": 720, "T": 682, "U": 812, "V": 774, "W": 1103, "X": 771,
+    "Y": 724, "Z": 725,
+}
+_WIDEST_GLYPH = 1103
+
+
+def badge_width(text: str, size: int = BADGE_POINT_SIZE) -> int:
+    """Points a badge needs for ``text`` in bold at ``size`` (a conservative estimate, see
+    :data:`_BADGE_GLYPHS`; any other character counts as the widest)."""
+    return sum(-(-_BADGE_GLYPHS.get(ch, _WIDEST_GLYPH) * size // 1000) for ch in text)

@@ -32,6 +32,14 @@ Compaction, for Graphviz's output (nothing changes on screen):
   off below it;
 * in Graphviz's anchor groups, ``<g id="a_..."><a xlink:title="t" target="_self">...</a>``
   (no link), the ``<a>`` is left out: ``<g id="a_..."><title>t</title>...</g>``.
+
+One change on screen: the text of a table's finding badge (the anchor group
+``a_table-<uid>__badge``) is centred on its pill (``text-anchor="middle"`` at the middle of
+the group's first ``path`` or ``polygon``). Graphviz places text by where it starts, from
+its own measure of it, but the browser draws the text in its own font and drops the spaces
+around it (the pill's padding in Graphviz's measure): started where Graphviz put it, the
+text would sit left of the middle or run past the pill. Only the ``x`` and ``text-anchor``
+of those texts change, to a number this module formats and a keyword.
 """
 
 from __future__ import annotations
@@ -56,6 +64,8 @@ _GRAPHVIZ_CLASSES = frozenset({"node", "edge", "graph", "cluster"})
 _EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.I)
 _JS = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.I)
 _KINDS = {"table": "table", "column": "column", "rel": "relationship"}
+_BADGE_SUFFIX = "__badge"  # an anchor group of a finding badge: its text is centred
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 # Inherited text properties the root sets once for every <text> (see the module docstring).
 ROOT_FONT = (("font-family", "Helvetica,sans-Serif"), ("font-size", "10.00"))
@@ -146,6 +156,9 @@ class _Plan:
     tip: int = -1  # an anchor's xlink:title
     ident: int = -1
     cls: int = -1
+    x: int = -1  # a text's x
+    anchor: int = -1  # a text's text-anchor
+    shape: int = -1  # a path's d, a polygon's points
     props: tuple[tuple[int, str], ...] = ()  # text properties (index, name)
     templates: dict[int, str] = field(default_factory=dict)  # by mask of dropped props
 
@@ -156,10 +169,14 @@ class _Plan:
         tip = next((i for i, a in enumerate(attr_names)
                     if a == _XLINK_TITLE and local == "a"), -1)
         kept = tuple(i for i, k in enumerate(kinds) if k != "drop" and i != tip)
+        shape = {"path": "d", "polygon": "points"}.get(local, "")
         return cls(local=local if local not in _DROP else "", names=names, kinds=kinds,
                    kept=kept, fast="href" not in kinds, every=len(kept) == len(names), tip=tip,
                    ident=names.index("id") if "id" in names else -1,
                    cls=names.index("class") if "class" in names else -1,
+                   x=_index(names, "x", kept) if local == "text" else -1,
+                   anchor=_index(names, "text-anchor", kept) if local == "text" else -1,
+                   shape=_index(names, shape, kept) if shape else -1,
                    props=tuple((i, n) for i, n in enumerate(names) if n in _TEXT_PROPS))
 
     def template(self, mask: int) -> str:
@@ -174,6 +191,25 @@ class _Plan:
         return out
 
 
+def _index(names: tuple[str, ...], name: str, kept: tuple[int, ...]) -> int:
+    """Index of the kept attribute ``name``, or -1."""
+    return next((i for i in kept if names[i] == name), -1)
+
+
+def _x_middle(value: str) -> float | None:
+    """The middle of the x extent of a path's ``d`` or a polygon's ``points`` made of
+    absolute x,y pairs (Graphviz's pills), or None when it is not that."""
+    numbers = _NUMBER.findall(value)
+    if not numbers or len(numbers) % 2:
+        return None
+    xs = [float(n) for n in numbers[0::2]]
+    return (min(xs) + max(xs)) / 2
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def sanitize_svg(data: bytes) -> bytes:
     """The sanitised, uid-tagged version of the SVG document ``data`` (UTF-8 bytes)."""
     return _Sanitiser().run(data)
@@ -183,7 +219,8 @@ class _Sanitiser:
     """One pass over one document: the parser calls one method per event (start tag, end
     tag, character data, document type, entity), each writes what it keeps to ``out``."""
 
-    __slots__ = ("defaults", "open_tag", "out", "plans", "skip", "stack", "write")
+    __slots__ = ("badge", "badge_middle", "defaults", "open_tag", "out", "plans", "skip",
+                 "stack", "write")
 
     def __init__(self) -> None:
         self.out: list[str] = []
@@ -197,6 +234,10 @@ class _Sanitiser:
         self.open_tag = False  # the last start tag written still lacks its ">"
         self.defaults = {**dict(ROOT_FONT), "text-anchor": "start"}  # the root may override
         self.plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+        # Inside a badge's anchor group: the stack depth of that group (0: outside one),
+        # and the middle of its pill once seen.
+        self.badge = 0
+        self.badge_middle: float | None = None
 
     def run(self, data: bytes) -> bytes:
         parser = expat.ParserCreate("utf-8", " ")
@@ -245,6 +286,8 @@ class _Sanitiser:
             self.skip = 1
             return
         values = attrs[1::2]
+        if self.badge:
+            self._centre_badge(plan, values)
         parent = stack[-1]
         compact = parent[2]
         if local == "a" and parent[3] and not plan.kept:
@@ -279,12 +322,27 @@ class _Sanitiser:
             element_id = values[plan.ident]
             write(_model(element_id))
             anchor_group = element_id.startswith("a_")
+            if anchor_group and element_id.endswith(_BADGE_SUFFIX) and not self.badge:
+                self.badge, self.badge_middle = len(stack) + 1, None
         self.open_tag = True
+        if local == "text" and self.badge and plan.anchor < 0 and plan.x >= 0 \
+                and self.badge_middle is not None:
+            write(' text-anchor="middle"')
         stack.append((local, values[plan.cls] if plan.cls >= 0 else "", compact,
                       anchor_group))
         if plan.tip >= 0 and (tip := values[plan.tip]):
             write(f"><title>{tip.translate(_TEXT_ESCAPES)}</title>")
             self.open_tag = False
+
+    def _centre_badge(self, plan: _Plan, values: list[str]) -> None:
+        """Inside a badge: note the middle of its pill (the first path or polygon), and
+        put a text's ``x`` there, anchored in the middle (``values`` is changed)."""
+        if plan.shape >= 0 and self.badge_middle is None:
+            self.badge_middle = _x_middle(values[plan.shape])
+        elif plan.x >= 0 and self.badge_middle is not None:
+            values[plan.x] = _num(self.badge_middle)
+            if plan.anchor >= 0:
+                values[plan.anchor] = "middle"
 
     def _root(self, attrs: list[str]) -> None:
         """The root <svg>: our own namespace declarations, each safe attribute, the root
@@ -313,6 +371,8 @@ class _Sanitiser:
             self.skip -= 1
             return
         local = self.stack.pop()[0]
+        if len(self.stack) < self.badge:
+            self.badge, self.badge_middle = 0, None
         if not local:
             return  # an unwrapped <a>
         if self.open_tag:

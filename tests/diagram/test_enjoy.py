@@ -3,11 +3,17 @@ unless asked for, subject-area header colours, crow's-foot ends."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
 
 import pytest
 
-from modeler.diagram import ViewOptions, build_graph, render_diagram
+from modeler.diagram import ViewOptions, build_graph, render_diagram, render_dot
+from modeler.diagram.options import Badge
+from modeler.diagram.render import run_graphviz
+from modeler.diagram.styles import badge_width
+from modeler.diagram.svg import GroupMemo, sanitize_graphviz_svg
 from modeler.schema.model import Schema
 from tests.diagram.conftest import SVG, needs_graphviz, parse_svg
 from tests.diagram.test_dot import pinned_dot
@@ -164,3 +170,72 @@ def test_badge_is_a_clickable_part_in_the_svg(placed: Schema) -> None:
     assert (badge.get("data-uid"), badge.get("data-part")) == (uid, "badge")
     assert "".join("".join(t.itertext()) for t in badge.iter(f"{SVG}text")).strip() == \
         "2 \u00b7 BLOCK"
+
+
+def _extent(points: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a path's ``d`` or a polygon's ``points`` (absolute
+    x,y pairs, as Graphviz writes them)."""
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", points)]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@dataclass
+class _Drawn:
+    """A table as drawn: its outer box, header name, and badge pill and text (if any)."""
+
+    box: tuple[float, float, float, float]
+    name: ET.Element
+    pill: tuple[float, float, float, float] | None = None
+    text: ET.Element | None = None
+
+
+def _table_parts(svg: bytes, uid: str) -> _Drawn:
+    root = parse_svg(svg)
+    node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == f"table-{uid}")
+    boxes = [_extent(p.get("points", "")) for p in node.iter(f"{SVG}polygon")]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+           max(b[2] for b in boxes), max(b[3] for b in boxes))
+    header = next(g for g in node.iter(f"{SVG}g") if g.get("id", "").endswith("__header"))
+    name = next(t for t in header.iter(f"{SVG}text") if t.get("font-weight") == "bold")
+    out = _Drawn(box, name)
+    badge = [g for g in node.iter(f"{SVG}g") if g.get("id", "").endswith("__badge")]
+    if badge:
+        [pill] = [p for p in badge[0] if p.tag in (f"{SVG}path", f"{SVG}polygon")]
+        out.pill = _extent(pill.get("d") or pill.get("points") or "")
+        [out.text] = badge[0].iter(f"{SVG}text")
+    return out
+
+
+@needs_graphviz
+@pytest.mark.parametrize(("table", "count", "level"),
+                         [("event", 1, "advise"), ("customer", 128, "justify")])
+def test_badge_pill_holds_its_centred_text_inside_the_table(
+        placed: Schema, table: str, count: int, level: Badge) -> None:
+    """The pill is as wide as its estimate, inside the table's border; Graphviz's own
+    drawing of the text starts inside it (its measure fits: no 'cell size too small'); the
+    SVG centres the text on it; the table name is where it is without a badge."""
+    uid = next(t.uid for t in placed.tables if t.name == table)
+    plain = _table_parts(render_diagram(placed, ViewOptions()), uid)
+    job = render_dot(placed, ViewOptions(badges={uid: level}, badge_counts={uid: count}))
+    raw = run_graphviz(job.settings.command, job.source, "svg")
+    drawn = _table_parts(sanitize_graphviz_svg(raw, GroupMemo()), uid)
+    assert drawn.pill is not None and drawn.text is not None and drawn.text.text is not None
+    left, top, right, bottom = drawn.pill
+    b_left, b_top, b_right, b_bottom = drawn.box
+    words = f"{count} \u00b7 {level.upper()}"
+    assert right - left == badge_width(f" {words} ")
+    assert b_left < left and right < b_right and b_top < top and bottom < b_bottom
+    assert drawn.text.text.strip() == words
+    assert drawn.text.get("text-anchor") == "middle"
+    assert float(drawn.text.get("x", "nan")) == pytest.approx((left + right) / 2, abs=0.01)
+    # Graphviz's placement, from its own measure: the text starts inside the pill
+    [start] = [t for t in parse_svg(raw).iter(f"{SVG}text") if t.text == f" {words} "]
+    assert left <= float(start.get("x", "nan")) <= (left + right) / 2
+    # the name: the same offset from the table's middle, the same height, as without badge
+    assert drawn.name.text == plain.name.text == table
+    p_left, p_top, p_right, _ = plain.box
+    assert float(drawn.name.get("x", "nan")) - (b_left + b_right) / 2 == pytest.approx(
+        float(plain.name.get("x", "nan")) - (p_left + p_right) / 2, abs=1)
+    assert float(drawn.name.get("y", "nan")) - b_top == pytest.approx(
+        float(plain.name.get("y", "nan")) - p_top, abs=1)

@@ -158,7 +158,7 @@ def test_graphviz_output_is_compacted() -> None:
     assert out.count('font-size="10.00"') == 3
     assert out.count('text-anchor="start"') == 2
     assert 'font-size="7.00"' in out and 'text-anchor="middle"' in out
-    root = parse_svg(out)
+    root = parse_svg(out.encode())
     assert (root.get("font-family"), root.get("font-size")) == ("Helvetica,sans-Serif",
                                                                 "10.00")
     # The link-less <a> of an anchor group is left out; its tooltip is the group's title.
@@ -238,3 +238,36 @@ def test_sanitizer_handles_deep_nesting() -> None:
            + b"</g>" * depth + b"</svg>")
     out = sanitize_svg(doc)
     assert out.count(b"<g>") == depth
+
+
+def _badge_doc(pill: str, text_attrs: str, after: str = "") -> bytes:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            f'<g id="table-{UID}" class="node">'
+            f'<g id="a_table-{UID}__badge"><a xlink:title="3 findings" target="_self">{pill}'
+            f'<text {text_attrs}> 3 · BLOCK </text></a></g>{after}</g></svg>').encode()
+
+
+@pytest.mark.parametrize(("pill", "anchor"), [
+    ('<path fill="#c62828" d="M12.5,-4C12.5,-4 60.5,-4 60.5,-4 62,-6 62,-15 10,-15"/>', "start"),
+    ('<polygon fill="#c62828" points="10,-4 62,-4 62,-15 10,-15 10,-4"/>', None),
+])
+def test_badge_text_is_centred_on_its_pill(pill: str, anchor: str | None) -> None:
+    """Only a badge's text moves: to the middle of its pill, anchored there; a text after
+    the badge group (here the table's next row) keeps its place."""
+    attrs = 'x="10" y="-8"' + (f' text-anchor="{anchor}"' if anchor else "")
+    root = parse_svg(sanitize_svg(_badge_doc(pill, attrs, '<text x="10" y="9">row</text>')))
+    badge, row = list(root.iter(f"{SVG}text"))
+    assert (badge.get("x"), badge.get("text-anchor"), badge.get("y")) == ("36", "middle", "-8")
+    assert (row.get("x"), row.get("text-anchor")) == ("10", None)
+
+
+@pytest.mark.parametrize("pill", [
+    "",  # no pill: the text stays where Graphviz put it
+    '<path d="M1,2 3"/>',  # not x,y pairs
+    '<path d="M&quot;/&gt;&lt;script&gt;,1 2,3"/>',
+])
+def test_badge_without_a_readable_pill_is_left_alone(pill: str) -> None:
+    out = sanitize_svg(_badge_doc(pill, 'x="10" y="-8"'))
+    [text] = parse_svg(out).iter(f"{SVG}text")
+    assert (text.get("x"), text.get("text-anchor")) == ("10", None)
+    assert b"<script" not in out
