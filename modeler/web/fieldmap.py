@@ -225,7 +225,7 @@ _ORDER = "the element's place in its parent's tuple (the store writes it, reads 
 
 
 def _position(x: float | None, y: float | None) -> m.Position | None:
-    return None if x is None else m.Position(x, y)  # type: ignore[arg-type]
+    return None if x is None or y is None else m.Position(x, y)
 
 
 def _position_row(p: m.Position | None, _pks: Pks) -> dict[str, Any]:
@@ -247,10 +247,10 @@ TABLE = KindMap(db.DbTable, m.Table, (
 # ----------------------------------------------------------------------------- columns
 
 
-def _column_type(kind: str, name: str, length: int | None, precision: int | None,
+def _column_type(kind: m.TypeKind, name: str, length: int | None, precision: int | None,
                  scale: int | None, dims: int, enum_uid: Any, domain_uid: Any) -> m.ColumnType:
     ref = _opt(enum_uid if kind == "enum" else domain_uid if kind == "domain" else None)
-    return m.ColumnType(kind=kind, name=name, length=length,  # type: ignore[arg-type]
+    return m.ColumnType(kind=kind, name=name, length=length,
                         precision=precision, scale=scale, array_dims=dims, ref=ref)
 
 
@@ -356,7 +356,8 @@ ENUM = KindMap(db.EnumType, m.EnumType, (
 
 
 def _domain_base(value: Any) -> m.ColumnType:
-    return serialize.decode(m.ColumnType, value)
+    base: m.ColumnType = serialize.decode(m.ColumnType, value)
+    return base
 
 
 def _domain_checks(value: list[dict[str, str]]) -> tuple[m.DomainCheck, ...]:
