@@ -17,6 +17,7 @@ from modeler.codegen.ddl import schema_sql
 from modeler.codegen.drizzle.ddl import create_all as drizzle_create_all
 from modeler.codegen.metadata import metadata_from_schema
 from modeler.codegen.migration import render_revision
+from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
 from modeler.diff import diff
 from modeler.diff.ops_table import AlterColumn
@@ -84,6 +85,8 @@ def test_schema_sql_sets_compression_and_reads_back() -> None:
     assert "ALTER TABLE doc ALTER COLUMN title SET COMPRESSION pglz;" in sql
     assert "note SET COMPRESSION" not in sql
     assert _compressions(import_sql([("schema.sql", sql)]).schema) == _compressions(s)
+    # the SQLAlchemy models run the same statement as an after_create DDL event
+    assert '"ALTER TABLE doc ALTER COLUMN body SET COMPRESSION lz4",' in render_models(s)
     drizzle = "\n".join(drizzle_create_all(s, build_plan(s), None))
     assert "ALTER TABLE doc ALTER COLUMN body SET COMPRESSION lz4" in drizzle
 
