@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synthetic import synthetic  # noqa: E402
+from synthetic import synthetic
 
-from modeler.diagram import patch  # noqa: E402
-from modeler.diagram.layout import layout, plan  # noqa: E402
-from modeler.diagram.options import ViewOptions  # noqa: E402
-from modeler.diagram.render import MemoryCache, render_job  # noqa: E402
+from modeler.diagram import patch
+from modeler.diagram.layout import layout, plan
+from modeler.diagram.options import ViewOptions
+from modeler.diagram.render import MemoryCache, render_job
 
 
 def children() -> float:

@@ -14,7 +14,8 @@ logged-in owner, the way the browser does it:
   the response). Both send ``X-Diagram-Token`` as the editor's script does (issue #17): the
   edit answers with a patch of the drawing the browser shows, the poll with the changes
   since the drawing before the edit. ``--whole`` sends no token: every answer is the whole
-  drawing (the behaviour before issue #17). p50/p95 and bytes per answer, per size.
+  drawing (the behaviour before issue #17). p50/p95 (wall clock, and the edit's CPU time:
+  on a shared machine the wall clock is mostly other people's load) and bytes per answer.
   Goals (issue #17): p95 <= 50 ms at 50 tables, <= 80 at 300, <= 150 at 1,000; under
   50 KB per one-column edit at 1,000 tables.
 * **Full render** of a fresh 1,000-table design (no stored positions, empty cache): the
@@ -172,6 +173,12 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
+def cpu_now() -> float:
+    """CPU seconds of this process (all threads) and of its finished children (Graphviz)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def token_of(body: str) -> str | None:
     found = TOKEN.search(body)
     return found.group(1) if found else None
@@ -183,14 +190,16 @@ def kb(values: list[int]) -> str:
 
 def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> None:
     tables = b.tables()
-    posts, gets, post_bytes, get_bytes = [], [], [], []
+    posts, gets, post_bytes, get_bytes, post_cpu = [], [], [], [], []
     token = None if whole else token_of(b.diagram())
     patches = 0
     for i in range(warmup + runs):
         table = tables[(i * 37) % len(tables)]
         name = f"bench_c{i}"
         before = token
+        c0 = cpu_now()
         t_post, body = timed(lambda t=table, c=name, k=before: b.add_column(t.uid, c, k))
+        c_post = cpu_now() - c0
         # the edit's response carries the new drawing or a patch (an out-of-band swap)
         assert "hx-swap-oob" in body and f">{name}<" in body, "no new SVG in the response"
         patches += "data-patch=" in body
@@ -200,6 +209,7 @@ def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> No
         assert f">{name}<" in svg, "the new column is not in the SVG"
         if i >= warmup:
             posts.append(t_post)
+            post_cpu.append(c_post)
             gets.append(t_get)
             post_bytes.append(len(body.encode()))
             get_bytes.append(len(svg.encode()))
@@ -207,6 +217,8 @@ def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> No
     print(f"  round trip (POST add column -> response with the diagram), {runs} runs, {mode}: "
           f"p50 {ms(statistics.median(posts))}, p95 {ms(pct(posts, 0.95))}, "
           f"max {ms(max(posts))}; bytes per edit {kb(post_bytes)}")
+    print(f"    its CPU time (this process and Graphviz; the machine's load left out): p50 "
+          f"{ms(statistics.median(post_cpu))}, p95 {ms(pct(post_cpu, 0.95))}")
     print(f"    a polling browser's refresh (GET diagram): p50 {ms(statistics.median(gets))}, "
           f"p95 {ms(pct(gets, 0.95))}; bytes {kb(get_bytes)}")
 
