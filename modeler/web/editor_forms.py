@@ -55,6 +55,9 @@ class VersionedForm(TextForm):
 
 
 class TableForm(VersionedForm):
+    """With ``table``, the form starts from that table's values (``initial`` adds to them,
+    e.g. the row ``version``)."""
+
     name = forms.CharField(max_length=63)
     namespace = forms.CharField(max_length=63, initial="public")
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=True,
@@ -67,6 +70,11 @@ class TableForm(VersionedForm):
     expected_rows = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
                                        label="Expected rows",
                                        help_text="About how many rows the table will hold.")
+
+    def __init__(self, *args: Any, table: m.Table | None = None, **kwargs: Any) -> None:
+        if table is not None:
+            kwargs["initial"] = {**self.initial_for(table), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
 
     @staticmethod
     def initial_for(table: m.Table, version: int | None = None) -> dict[str, Any]:
@@ -141,7 +149,13 @@ class ColumnForm(VersionedForm):
                                                              *_choices(m.COMPRESSIONS)],
                                     help_text="How PostgreSQL 14+ compresses long values.")
 
-    def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schema: m.Schema, column: m.Column | None = None,
+                 unique: bool = False, **kwargs: Any) -> None:
+        """With ``column``, the form starts from that column's values (``unique``: a
+        one-column UNIQUE holds it; ``initial`` adds to them, e.g. the row ``version``)."""
+        if column is not None:
+            kwargs["initial"] = {**self.initial_for(column, unique),
+                                 **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.fields["type"].choices = type_choices(schema)
@@ -277,6 +291,12 @@ class RelationshipEditForm(VersionedForm):
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, rel: m.Relationship | None = None, **kwargs: Any) -> None:
+        """With ``rel``, the form starts from that relationship's values."""
+        if rel is not None:
+            kwargs["initial"] = {**self.initial_for(rel), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
 
     @staticmethod
     def initial_for(rel: m.Relationship, version: int | None = None) -> dict[str, Any]:
