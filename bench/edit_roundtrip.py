@@ -176,7 +176,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def cpu_now() -> float:
     """CPU seconds of this process (all threads) and of its finished children (Graphviz)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return time.process_time() + t.children_user + t.children_system
 
 
 def token_of(body: str) -> str | None:

@@ -3,7 +3,8 @@ on partitions that their parent carries are reported once, on the parent.
 
 Incremental runs (issue #17): given an earlier snapshot and its findings (same configuration
 and rules: by default the closest of the last few runs of this process), the rules of
-:data:`TABLE_LOCAL` are run on the tables that changed only and their findings on the other
+:data:`TABLE_LOCAL` are run on the tables that changed only, those of
+:data:`NEIGHBOURHOOD_LOCAL` on them and their neighbours, and their findings on the other
 tables are taken over; every other rule runs on the whole design. The result is the same.
 """
 
@@ -50,13 +51,20 @@ TABLE_LOCAL = frozenset({
     "TS-02", "TS-03", "TS-04", "TY-01", "TY-02", "TY-04", "TY-05", "TY-06", "TY-08",
     "TY-09",
 })
+# Rules whose findings on a table (a relationship's findings are on its child table) depend
+# on that table, the relationships that touch it and the tables at their other ends alone
+# (and on the non-table parts, as above): run on the changed tables' neighbourhood.
+NEIGHBOURHOOD_LOCAL = frozenset({
+    "CN-03", "IX-01", "KR-03", "KR-05", "KR-06", "KR-07", "NF-03", "NM-02", "NM-04",
+})
 # Past this share of changed tables a whole run is as cheap.
 _INCREMENTAL_SHARE = 0.25
 
 
 def changed_tables(old: Schema, new: Schema) -> frozenset[str] | None:
     """Uids of the tables that differ between ``old`` and ``new`` (added, removed, changed),
-    or None when anything besides the tables differs, or partitions are involved."""
+    or None when anything besides the tables differs (relationships included), or
+    partitions are involved."""
     for f in fields(Schema):
         if f.name != "tables":
             a, b = getattr(old, f.name), getattr(new, f.name)
@@ -95,6 +103,16 @@ def _base(schema: Schema, config: Config, rule_ids: tuple[str, ...],
     return None if best is None else (best[1], best[2])
 
 
+def _neighbours(schema: Schema, uids: frozenset[str]) -> frozenset[str]:
+    """``uids`` and the tables that share a relationship with one of them."""
+    out = set(uids)
+    for r in schema.relationships:
+        if r.child_table in uids or r.parent_table in uids:
+            out.add(r.child_table)
+            out.add(r.parent_table)
+    return frozenset(out)
+
+
 def lint(schema: Schema, config: Config | None = None, *,
          rules: Iterable[str] | None = None,
          since: tuple[Schema, tuple[Finding, ...]] | None = None,
@@ -120,20 +138,30 @@ def lint(schema: Schema, config: Config | None = None, *,
     changed = changed_tables(since[0], schema) if since is not None and incremental else None
     if changed is not None and len(changed) > _INCREMENTAL_SHARE * len(schema.tables):
         changed = None
+    parts: dict[str, tuple[Schema, frozenset[str]]] = {}
     if since is not None and changed is not None:
         before: dict[str, list[Finding]] = {}
         for f in since[1]:
-            if f.target.table_uid not in changed:
-                before.setdefault(f.rule, []).append(f)
-        part = replace(schema, tables=tuple(t for t in schema.tables if t.uid in changed),
-                       relationships=())
+            before.setdefault(f.rule, []).append(f)
+        near = _neighbours(schema, changed)
+        ring = _neighbours(schema, near)
+        parts["local"] = (replace(schema, relationships=(), tables=tuple(
+            t for t in schema.tables if t.uid in changed)), changed)
+        parts["near"] = (replace(schema, tables=tuple(t for t in schema.tables if t.uid in ring),
+                                 relationships=tuple(
+                                     r for r in schema.relationships
+                                     if r.child_table in near or r.parent_table in near)), near)
     out: list[Finding] = []
     for rule in selected:
         override = config.levels.get(rule.id)
-        if changed is not None and rule.id in TABLE_LOCAL:
-            out.extend(before.get(rule.id, ()))
+        scope = ("local" if rule.id in TABLE_LOCAL else
+                 "near" if rule.id in NEIGHBOURHOOD_LOCAL else "")
+        if scope in parts:
+            # the earlier findings off the part, and the rule's findings on the part
+            part, uids = parts[scope]
+            out.extend(f for f in before.get(rule.id, ()) if f.target.table_uid not in uids)
             out.extend(_effective(f, override, config.baseline) for f in rule.check(part, config)
-                       if f.target.table_uid in changed)
+                       if f.target.table_uid in uids)
             continue
         out.extend(_effective(f, override, config.baseline) for f in rule.check(schema, config))
     if any(t.partition_of is not None for t in schema.tables):

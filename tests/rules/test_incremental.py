@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from modeler.rules import Config, lint, registry
-from modeler.rules.runner import TABLE_LOCAL, changed_tables
+from modeler.rules import Config, Finding, lint, registry
+from modeler.rules.runner import NEIGHBOURHOOD_LOCAL, TABLE_LOCAL, changed_tables
 from modeler.schema.builder import SchemaBuilder
 from modeler.schema.model import Column, ColumnType, Schema, Table
 from tests.rules.loader import build_config, build_schema
@@ -20,7 +20,7 @@ from tests.rules.test_cases import CASES
 
 def _across_tables() -> Schema:
     """What the rule cases leave out: findings that depend on a relationship (an FK column
-    named like a natural key, a relationship name over 63 bytes)."""
+    named like a natural key, a relationship name over 63 bytes) or on an FK cycle."""
     b = SchemaBuilder(name="across")
     b.table("code_list", comment="Codes that other rows point to").column(
         "code", "text", pk=True)
@@ -28,6 +28,13 @@ def _across_tables() -> Schema:
         "id", "bigint", identity="always", pk=True).column("code", "text")
     b.relationship("item", ["code"], "code_list", name="fk_" + "x" * 70,
                    on_delete="RESTRICT", on_update="NO ACTION")
+    # a cycle of three tables (a table in an FK cycle is complex: DC-02)
+    for name, ref in (("ring_a", "ring_b"), ("ring_b", "ring_c"), ("ring_c", "ring_a")):
+        b.table(name, comment=f"One row of {name} in a ring").column(
+            "id", "bigint", identity="always", pk=True).column(
+            f"{ref}_id", "bigint", nullable=True).column("note", "text")
+    for name, ref in (("ring_a", "ring_b"), ("ring_b", "ring_c"), ("ring_c", "ring_a")):
+        b.relationship(name, [f"{ref}_id"], ref, on_delete="SET NULL", on_update="NO ACTION")
     return b.build()
 
 
@@ -71,9 +78,11 @@ def test_incremental_lint_equals_a_whole_run(name: str, schema: Schema,
             lint(schema, config, incremental=False)  # the closest recent run: schema's
             assert lint(new, config) == whole, f"{edit} of {t.name}, from the recent runs"
             runs += changed_tables(schema, new) == frozenset({t.uid})
-    # a table added, one removed
+    # a table added (its own uids: a valid design), one removed
     extra = replace(schema.tables[0], uid="00000000-0000-4000-8000-0000000e17ab",
-                    name="added_table") if schema.tables else None
+                    name="added_table", columns=_add_column(schema.tables[0]).columns[-1:],
+                    indexes=(), uniques=(), checks=(), query_patterns=(),
+                    pk_name=None) if schema.tables else None
     if extra is not None:
         added = replace(schema, tables=(*schema.tables, extra))
         assert lint(added, config, since=(schema, before)) == lint(added, config,
@@ -88,7 +97,7 @@ def test_table_local_rules_are_local(rule_id: str) -> None:
     tables and the relationships); its other findings do not depend on tables."""
     rule = registry()[rule_id]
     for name, schema, config in SCHEMAS:
-        by_table: dict[str | None, list[object]] = defaultdict(list)
+        by_table: dict[str | None, list[Finding]] = defaultdict(list)
         for f in rule.check(schema, config):
             by_table[f.target.table_uid].append(f)
         for t in schema.tables:
@@ -98,6 +107,31 @@ def test_table_local_rules_are_local(rule_id: str) -> None:
         bare = replace(schema, tables=(), relationships=())
         rest = list(rule.check(bare, config))
         assert rest == [f for fs in by_table.values() for f in fs], name
+
+
+@pytest.mark.parametrize("rule_id", sorted(NEIGHBOURHOOD_LOCAL))
+def test_neighbourhood_local_rules_are_local(rule_id: str) -> None:
+    """Such a rule's findings on a table are those of the table with the relationships that
+    touch it and the tables at their other ends; its other findings do not depend on tables."""
+    rule = registry()[rule_id]
+    assert not TABLE_LOCAL & NEIGHBOURHOOD_LOCAL
+    for name, schema, config in SCHEMAS:
+        by_table: dict[str | None, list[Finding]] = defaultdict(list)
+        for f in rule.check(schema, config):
+            by_table[f.target.table_uid].append(f)
+        for t in schema.tables:
+            rels = tuple(r for r in schema.relationships if t.uid in (r.child_table,
+                                                                        r.parent_table))
+            ends = {t.uid} | {r.child_table for r in rels} | {r.parent_table for r in rels}
+            near = replace(schema, tables=tuple(x for x in schema.tables if x.uid in ends),
+                           relationships=rels)
+            found = [f for f in rule.check(near, config) if f.target.table_uid == t.uid]
+            assert found == by_table.pop(t.uid, []), f"{name}: table {t.name}"
+        tables = {t.uid for t in schema.tables}
+        bare = replace(schema, tables=(), relationships=())
+        assert list(rule.check(bare, config)) == [
+            f for uid, fs in by_table.items() if uid is None or uid not in tables
+            for f in fs if f.target.table_uid is None], name
 
 
 def test_changed_tables() -> None:
