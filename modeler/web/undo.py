@@ -14,13 +14,16 @@ other browsers. Redo is the same merge the other way round.
 
 The stacks are per user per design: a user's steps that are not undone are the undo stack
 (newest on top), the undone ones the redo stack (a new edit deletes them). Only the newest
-:data:`DEPTH` steps are kept.
+:data:`DEPTH` steps are kept. A drag of a table is a step like any other; drags of the same
+table following each other within :data:`MOVES_MERGE_WITHIN` (nothing else logged between)
+are one step, so one undo puts the table back where the first drag took it from.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -36,6 +39,8 @@ DEPTH = 100
 COLLECTIONS = ("tables", "relationships", "enums", "domains", "extensions", "sequences",
                "raw_objects", "collations")
 OWN_ACTIONS = ("edit.undo", "edit.redo")
+MOVE = "table.move"  # a drag (modeler.web.views.elements.table_move)
+MOVES_MERGE_WITHIN = timedelta(seconds=5)
 
 
 class NothingTo(Refused):
@@ -83,6 +88,8 @@ def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.S
     if not uids:
         return
     mine = db.UndoStep.objects.filter(design=design, user=actor)
+    if activity.action == MOVE and _merged_move(mine, activity, uids, new):
+        return
     mine.filter(undone=True).delete()
     db.UndoStep.objects.create(
         design=design, user=actor, activity=activity, action=activity.action,
@@ -92,6 +99,24 @@ def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.S
     oldest = mine.order_by("-id").values_list("id", flat=True)[DEPTH:DEPTH + 1]
     if oldest:
         mine.filter(id__lte=oldest[0]).delete()
+
+
+def _merged_move(mine: Any, activity: db.Activity, uids: set[str], new: m.Schema) -> bool:
+    """Whether the drag ``activity`` joined the user's newest step: a drag of the same table
+    a moment ago, with nothing logged on the design between them (no undo, no edit by
+    anyone). The step keeps its *before* and takes the drag's *after*."""
+    top = mine.order_by("-id").select_related("activity").first()
+    if (top is None or top.undone or top.action != MOVE or top.uids != sorted(uids)
+            or top.activity is None
+            or activity.created_at - top.activity.created_at > MOVES_MERGE_WITHIN
+            or db.Activity.objects.filter(design_id=activity.design_id, id__gt=top.activity_id)
+            .exclude(id=activity.id).exists()):
+        return False
+    top.after = serialize.to_dict(project(new, uids))
+    top.activity = activity
+    top.design_revision = activity.design_revision
+    top.save(update_fields=["after", "activity", "design_revision"])
+    return True
 
 
 def state(design: db.Design, user: Any) -> dict[str, str | None]:
@@ -156,8 +181,10 @@ def _step(design: db.Design, user: AbstractBaseUser,
 
 
 def _ignore_moves(ours: m.Schema, base: m.Schema, theirs: m.Schema) -> m.Schema:
-    """A table the step would remove or restore keeps no conflict for having been dragged
-    since (moves are not logged): its position counts as unchanged."""
+    """A table the step would remove keeps no conflict for having been dragged since (by
+    anyone): its position counts as unchanged, the table goes. A drag still conflicts with
+    an undo that would put the same table somewhere else (undoing a drag or a re-layout
+    over someone's later drag of it): that undo is refused, naming the drag."""
     keep = {t.uid for t in theirs.tables}
     was = {t.uid: t.position for t in base.tables}
     return replace(ours, tables=tuple(
@@ -172,6 +199,8 @@ def _where(conflict: Any) -> str:
     """``schema.tables[book].columns[title]`` + field ``type`` → ``book.title (type)``."""
     names = _BRACKETS.findall(conflict.path) or [conflict.path]
     text = ".".join(names)
+    if conflict.field == "position":
+        return f"{text} (its place on the diagram)"
     return f"{text} ({conflict.field})" if conflict.field else text
 
 
@@ -188,7 +217,8 @@ def _overwrite_message(design: db.Design, user: AbstractBaseUser, step: db.UndoS
     what = where or "the same elements"
     head = f"Not done: {verb} of \"{step.summary}\" would overwrite a later change to {what}"
     if hit is None:
-        return head + " made since (not in the activity log, e.g. a drag). Nothing was changed."
+        return head + (" made since, which the activity log does not name (e.g. the automatic "
+                       "placing of tables without a place). Nothing was changed.")
     who = hit.actor.get_username() if hit.actor is not None else "a deleted user"
     when = hit.created_at.strftime("%Y-%m-%d %H:%M UTC")
     return f"{head}: {who} {hit.summary} ({when}). Nothing was changed."

@@ -184,6 +184,7 @@
     }).then((r) => {
       if (!r.ok) d.g.removeAttribute("transform");
       htmx.trigger(document.body, "schema-changed");
+      if (r.ok) refreshPanel("#undo-bar");  // the drag is the undo button's step now
     });
   }
   diagram.addEventListener("pointerup", endDrag);
@@ -324,12 +325,14 @@
       a.id !== "table-search";
     return panelDirty || typing || (a && a.id === "table-search" && a.value.trim() !== "");
   }
-  function refreshPanel() {
+  function refreshPanel(only) {  // only: a part of the panel (a selector), else all of it
     const t = document.querySelector("#panel-title");
     let url = pane.dataset.editorUrl;  // the overview, or the table: gone tables fall back
     if (t && t.dataset.relationship) url = base + "r/" + t.dataset.relationship + "/";
     else if (t && t.dataset.table) url += "?table=" + encodeURIComponent(t.dataset.table);
-    htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
+    if (typeof only === "string" && document.querySelector(only)) {
+      htmx.ajax("GET", url, { target: only, select: only, swap: "outerHTML" });
+    } else htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
   }
   function staleNotice() {
     if (document.getElementById("stale-panel")) return;

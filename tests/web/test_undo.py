@@ -336,3 +336,133 @@ def test_undo_in_a_proposal_design_is_its_own_stack(alice: Client, project: Any,
     assert schema_of(project).table_named("customer") is not None
     undo(alice)
     assert schema_of(project).table_named("customer") is None
+
+
+# ------------------------------------------------------------------------- drags
+
+def drag(client: Client, uid: str, dx: int, dy: int) -> None:
+    response = client.post(reverse("table_move", args=["shop", uid]),
+                           {"dx": str(dx), "dy": str(dy)}, **HX)
+    assert response.status_code == 204, response.content.decode()[:3000]
+
+
+def place(project: Any, name: str) -> m.Position | None:
+    t = schema_of(project).table_named(name)
+    assert t is not None
+    return t.position
+
+
+def test_a_drag_is_logged_undone_and_redone(shop: Client, project: Any) -> None:
+    uid = uid_of(project, "customer")
+    before = schema_of(project)
+    round_trip(project, shop, lambda: drag(shop, uid, 40, 10))
+    assert Activity.objects.filter(action="table.move", target_uid=uid,
+                                   summary="moved table customer").count() == 1
+    assert b"Undo: moved table customer" in shop.get(reverse("editor", args=["shop"]),
+                                                      **HX).content
+    undo(shop)
+    assert schema_of(project) == before
+
+
+def test_drags_of_a_table_in_a_row_are_one_step(alice: Client, bob: Client,
+                                                 project: Any) -> None:
+    from datetime import timedelta
+
+    add_table(alice, "customer")
+    add_table(alice, "purchase")
+    uid = uid_of(project, "customer")
+    start = place(project, "customer")
+    drag(alice, uid, 40, 10)
+    drag(alice, uid, 40, 10)  # a nudge after the first drag: the same step
+    twice = place(project, "customer")
+    assert Activity.objects.filter(action="table.move").count() == 2  # each in the log
+    assert UndoStep.objects.filter(action="table.move").count() == 1
+    # a drag of another table, a drag after a pause, a drag after someone else's edit:
+    # each its own step
+    drag(alice, uid_of(project, "purchase"), 0, 30)
+    drag(alice, uid, 10, 0)
+    Activity.objects.filter(action="table.move").update(
+        created_at=Activity.objects.get(summary="added table customer").created_at
+        - timedelta(minutes=1))
+    drag(alice, uid, 10, 0)
+    post(bob, "table_update", table_form(project, uid_of(project, "purchase"),
+                                         comment="One checkout"), uid_of(project, "purchase"))
+    drag(alice, uid, 10, 0)
+    assert UndoStep.objects.filter(action="table.move").count() == 5
+    for _ in range(4):
+        undo(alice)
+    assert place(project, "customer") == twice
+    undo(alice)  # the two drags in a row at once
+    assert place(project, "customer") == start
+    redo(alice)
+    assert place(project, "customer") == twice
+
+
+def test_later_drags_do_not_stop_the_undo_of_an_older_change(alice: Client, bob: Client,
+                                                             project: Any) -> None:
+    add_table(alice, "customer")
+    uid = uid_of(project, "customer")
+    add_column(alice, uid, "email")
+    drag(bob, uid, 80, 20)
+    moved = place(project, "customer")
+    undo(alice)  # the column goes; bob's drag stays
+    s = schema_of(project)
+    assert s.table(uid).column_named("email") is None
+    assert s.table(uid).position == moved
+    undo(alice)  # the table goes, although bob dragged it since
+    assert schema_of(project).table_named("customer") is None
+    redo(alice)
+    assert schema_of(project).table(uid).position is not None
+
+
+def test_undo_of_a_drag_refused_over_someone_elses_later_drag(alice: Client, bob: Client,
+                                                              project: Any) -> None:
+    add_table(alice, "customer")
+    add_table(alice, "purchase")
+    uid = uid_of(project, "customer")
+    start = place(project, "customer")
+    drag(alice, uid, 40, 10)
+    mine = place(project, "customer")
+    drag(alice, uid_of(project, "purchase"), 0, 50)
+    undo(alice)  # alice's own later drag of another table first: fine
+    drag(bob, uid, 0, 70)
+    before = schema_of(project)
+    text = undo(alice, 409).content.decode()
+    assert ("Not done: undo of &quot;moved table customer&quot; would overwrite a later "
+            "change to customer (its place on the diagram): bob moved table customer") in text
+    assert "Nothing was changed" in text
+    assert schema_of(project) == before
+    undo(bob)  # bob puts it back: alice's undo goes through
+    assert place(project, "customer") == mine
+    undo(alice)
+    assert place(project, "customer") == start
+
+
+def relayout(client: Client) -> None:
+    response = client.post(reverse("relayout", args=["shop"]), **HX)
+    assert response.status_code == 204, response.content.decode()[:3000]
+
+
+def test_a_relayout_is_undone_unless_someone_dragged_a_table_since(alice: Client,
+                                                                   bob: Client,
+                                                                   project: Any) -> None:
+    """Re-layout is one step (every table's place); its undo puts each table back, and is
+    refused when it would move a table someone dragged since."""
+    import shutil
+
+    if not all(shutil.which(p) for p in ("dot", "neato")):
+        pytest.skip("Graphviz is not installed")
+    add_table(alice, "customer")
+    add_table(alice, "purchase")
+    uid = uid_of(project, "customer")
+    drag(alice, uid, 400, 300)
+    before, _after = round_trip(project, alice, lambda: relayout(alice))
+    assert Activity.objects.filter(action="diagram.relayout").count() == 1
+    drag(bob, uid, 0, 40)
+    dragged = schema_of(project)
+    text = undo(alice, 409).content.decode()
+    assert "customer (its place on the diagram): bob moved table customer" in text
+    assert schema_of(project) == dragged
+    undo(bob)
+    undo(alice)
+    assert schema_of(project) == before

@@ -199,3 +199,49 @@ def test_viewers_get_no_way_out(shop: Client, project: Any, other_user: Any) -> 
         r = viewer.post(reverse(name, args=["shop", *args]), data, **HX)
         assert r.status_code in (403, 404), name
     assert schema_of(project) == before
+
+
+def test_relationship_left_unspecified_takes_the_suggested_action(shop: Client,
+                                                                  project: Any) -> None:
+    """KR-04 from the relationship's own form: the refusal shows that form again (the
+    relationship panel, the posted values, the way out); one click saves both, undone at
+    once."""
+    from modeler.web.selectors import row_version
+
+    child, parent = uid_of(project, "purchase"), uid_of(project, "customer")
+    post(shop, "relationship_add", {"rel-child": child, "rel-parent": parent,
+                                    "rel-cardinality": "one-to-many",
+                                    "rel-on_delete": "RESTRICT", "rel-on_update": "NO ACTION"})
+    s = schema_of(project)
+    rel = s.relationships[0]
+    data = {"name": rel.name, "cardinality": rel.cardinality, "on_delete": "UNSPECIFIED",
+            "on_update": "NO ACTION", "comment": "Who bought it",
+            "version": row_version("relationship", services.main_design(project), rel.uid)}
+    logged = Activity.objects.count()
+    body = post(shop, "relationship_edit", data, rel.uid, status=422)
+    assert "KR-04" in body and way_out_buttons(body) == ["KR-04"]
+    assert f'data-relationship="{rel.uid}"' in body  # the relationship's panel, not the table's
+    assert "Who bought it" in body  # what was typed stays
+    assert schema_of(project) == s and Activity.objects.count() == logged
+    post(shop, "relationship_edit", {**data, "way_out": "KR-04"}, rel.uid)
+    after = schema_of(project).relationships[0]
+    assert after.on_delete not in ("UNSPECIFIED", "NO ACTION")
+    assert after.comment == "Who bought it"
+    assert Activity.objects.count() == logged + 1
+    post(shop, "undo", {})
+    assert schema_of(project) == s
+
+
+def test_relationship_form_errors_stay_in_its_form(shop: Client, project: Any) -> None:
+    child, parent = uid_of(project, "purchase"), uid_of(project, "customer")
+    post(shop, "relationship_add", {"rel-child": child, "rel-parent": parent,
+                                    "rel-cardinality": "one-to-many",
+                                    "rel-on_delete": "RESTRICT", "rel-on_update": "NO ACTION"})
+    s = schema_of(project)
+    rel = s.relationships[0]
+    body = post(shop, "relationship_edit", {"name": "not a name!", "cardinality": "nope",
+                                            "on_delete": "RESTRICT", "on_update": "NO ACTION"},
+                rel.uid, status=422)
+    assert f'data-relationship="{rel.uid}"' in body
+    assert 'class="field invalid"' in body and 'value="not a name!"' in body
+    assert schema_of(project) == s

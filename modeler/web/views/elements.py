@@ -280,7 +280,8 @@ def table_update(request: HttpRequest, slug: str, uid: str,
 @require_POST
 def table_move(request: HttpRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
-    """Drag: the client sends the drag delta in SVG units."""
+    """Drag: the client sends the drag delta in SVG units. Logged and undoable like any
+    edit (drags of the same table in a row are one undo step, see :mod:`modeler.web.undo`)."""
     ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
     dx, dy = _delta(request.POST.get("dx", "")), _delta(request.POST.get("dy", ""))
@@ -292,7 +293,7 @@ def table_move(request: HttpRequest, slug: str, uid: str,
     try:
         apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
                    action="table.move", summary=f"moved table {table.name}", target_uid=uid,
-                   change=lambda s: diagrams.move(s, uid, dx, dy), log=False, gated=False)
+                   change=lambda s: diagrams.move(s, uid, dx, dy), gated=False)
     except Refused as exc:
         return HttpResponse("; ".join(exc.reasons), status=422, content_type="text/plain")
     return trigger_client_event(HttpResponse(status=204), "schema-changed")
@@ -511,14 +512,14 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
         return render_editor(request, c)
     rel = _relationship(ctx.schema, uid)
     form = editor_forms.RelationshipEditForm(request.POST)
+    # a refusal shows the relationship's form again, with its errors and ways out
+    forms = {"rel": rel, "rel_form": form}
     if not form.is_valid():
-        return _refuse(ctx, rel.child_table, 422,
-                       [f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
+        return _refuse(ctx, rel.child_table, 422, [], **forms)
     d = form.cleaned_data
     if _clash(form, "name", lambda: actions.check_relationship_name(
             ctx.schema, rel.child_table, d["name"], uid)):
-        return _refuse(ctx, rel.child_table, 422, [e for errs in form.errors.values()
-                                                   for e in errs])
+        return _refuse(ctx, rel.child_table, 422, [], **forms)
 
     def change(s: m.Schema) -> m.Schema:
         return actions.update_relationship(
@@ -527,7 +528,7 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
             initially_deferred=d["initially_deferred"], comment=d["comment"])
     return _run(ctx, action="relationship.update", summary=f"changed relationship {rel.name}",
                 target=uid, selected=rel.child_table, change=change,
-                expect=("relationship", uid, d.get("version")), forms={})
+                expect=("relationship", uid, d.get("version")), forms=forms)
 
 
 # ----------------------------------------------------- indexes, constraints, patterns
