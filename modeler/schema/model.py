@@ -455,7 +455,10 @@ class Schema:
         results key on it; hashing the whole tree costs milliseconds on a big design)."""
         cached: int | None = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            # each table's hash once per table object (an edit's snapshot shares them all
+            # but one with the snapshot before it); equal schemas still hash equal
+            cached = hash((tuple(_table_hash(t) for t in self.tables),
+                           *(getattr(self, f.name) for f in fields(self) if f.name != "tables")))
             self.__dict__["_hash"] = cached
         return cached
 
@@ -639,6 +642,24 @@ def _in_order(items: Iterable[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
     if isinstance(items, tuple) and all(key(a) <= key(b) for a, b in pairwise(items)):
         return items
     return tuple(sorted(items, key=key))
+
+
+def _table_hash(t: Table) -> int:
+    """``hash(t)``, memoised by table object."""
+    hit = _TABLE_HASHES.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    value = hash(t)
+    if len(_TABLE_HASHES) >= _TABLE_HASHES_SIZE:
+        _TABLE_HASHES.clear()
+    _TABLE_HASHES[id(t)] = (t, value)
+    return value
+
+
+# table id() → (the table, its hash); the table is kept so that the id is not reused, so the
+# memo is small: a few snapshots of a big design (the caches hold about as many anyway)
+_TABLE_HASHES: dict[int, tuple[Table, int]] = {}
+_TABLE_HASHES_SIZE = 5_000
 
 
 def _table_sorted(t: Table) -> Table:
