@@ -19,12 +19,16 @@ from modeler.codegen.metadata import metadata_from_schema
 from modeler.codegen.migration import render_revision
 from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
+from modeler.codegen.version_table import version_table_name
 from modeler.diff import diff
 from modeler.diff.ops_table import AlterColumn
 from modeler.importers import import_live, import_sql
 from modeler.schema import model as m
 from modeler.schema import serialize
+from tests.catalog import compare, read_catalog
 from tests.codegen.test_migration_render import _alembic, revisions
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
 
 V1_SQL = """
 CREATE TABLE doc (
@@ -153,3 +157,28 @@ def test_create_all_sets_compression(pg_url: str) -> None:
         engine.dispose()
     assert _attcompression(pg_url) == {"id": "", "body": "", "title": "p", "note": "l",
                                        "extra": "p"}
+
+
+@pytest.mark.postgres
+def test_the_export_bundle_builds_what_psql_builds(pg_server: PgServer, tmp_path: Path) -> None:
+    """The exported bundle's own alembic (a subprocess): upgrade gives the compressions
+    psql gives for the original script; check is clean, down to empty and up again."""
+    with rt.database(pg_server) as original:
+        assert rt.psql_run(pg_server, original, V1_SQL) == []
+        expected = read_catalog(original)
+        wanted = _attcompression(original)
+    bundle = rt.export_bundle(v1(), tmp_path / "bundle", "bundle")
+    with rt.database(pg_server) as url:
+        rt.alembic_upgrade(bundle, url)
+        report = compare(expected, rt.without_version_table(read_catalog(url),
+                                                            version_table_name([v1()])))
+        assert report.ok, report.text()
+        assert _attcompression(url) == wanted == {"id": "", "body": "l", "title": "p",
+                                                  "note": ""}
+        loop = rt.run_loop(bundle, url, expected, (), rt._Clock(),
+                           version_table_name([v1()]))
+        assert loop.check_clean and loop.down_ok and loop.again_ok, loop.output
+        assert loop.leftovers == []
+        assert loop.again is not None
+        assert loop.again.ok, loop.again.text()
+        assert _attcompression(url) == wanted
