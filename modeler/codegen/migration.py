@@ -188,10 +188,11 @@ def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> li
     return out
 
 
-def _search_path(start: Schema, end: Schema) -> str | None:
+def search_path(start: Schema, end: Schema) -> str | None:
     """``public`` then the other namespaces of the design, when it has any: expressions
     (CHECKs, defaults, index keys) and kept SQL may name their functions and types without a
-    namespace, as the script they were imported from could (``SET search_path = app``)."""
+    namespace, as the script they were imported from could (``SET search_path = app``).
+    The Alembic revisions and the drizzle migrations set the same one."""
     found = sorted((namespaces(start) | namespaces(end)) - {"public"})
     return ", ".join(["public", *(ident(n) for n in found)]) if found else None
 
@@ -201,7 +202,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     """Statements for ``ops`` applied to ``start`` (giving ``end``, when known), and the
     imports their code needs."""
     ctx = RenderCtx(before=start, after=start, existing=frozenset(t.uid for t in start.tables),
-                    safe=safe, search_path=_search_path(start, end or apply_all(tuple(ops), start)))
+                    safe=safe, search_path=search_path(start, end or apply_all(tuple(ops), start)))
     stmts: list[Stmt] = []
     raw: list[int] = []  # where statements of raw objects start and end
     static = end is not None and _static(ops, start, end)

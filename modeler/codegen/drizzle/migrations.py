@@ -26,14 +26,12 @@ from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 from modeler.codegen.drizzle import ddl
 from modeler.codegen.drizzle.snapshot import ORIGIN_ID, snapshot, snapshot_id
-from modeler.codegen.migration import render_ops
+from modeler.codegen.migration import render_ops, search_path
 from modeler.codegen.migration_code import Call, Stmt
 from modeler.codegen.plan import ModelPlan, build_plan
-from modeler.codegen.sqlwriter import ident
 from modeler.codegen.versions import Revision, revision_id
 from modeler.diff import diff, reverse_all
-from modeler.diff.compare import namespaces
-from modeler.schema.model import Schema, normalized
+from modeler.schema.model import normalized
 
 BREAKPOINT = "--> statement-breakpoint"
 JOURNAL_VERSION = "7"
@@ -97,19 +95,12 @@ class _Offline:
         return list(self.out)
 
 
-def _search_path(start: Schema, end: Schema) -> str | None:
-    """As :mod:`modeler.codegen.migration` sets it: ``public`` then the design's other
-    namespaces."""
-    found = sorted((namespaces(start) | namespaces(end)) - {"public"})
-    return ", ".join(["public", *(ident(n) for n in found)]) if found else None
-
-
 def revision_sql(rev: Revision, plan: ModelPlan | None = None) -> tuple[list[str], list[str]]:
     """(up, down) statements of one revision; ``plan``: the new schema's, when known."""
     old, new = normalized(rev.previous), normalized(rev.version.schema)
     if rev.down_revision is None:  # from an empty database
         plan = plan or build_plan(new)
-        path = _search_path(old, new)
+        path = search_path(old, new)
         return ddl.create_all(new, plan, path), ddl.drop_all(new, plan, path)
     ops = diff(old, new)
     up, up_imports = render_ops(ops, old, safe=False, end=new)
