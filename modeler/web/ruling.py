@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modeler import rules
 from modeler.cache import LockedLRU
 from modeler.rules import Config, Finding, Level, LevelOverride, Waiver
 from modeler.schema import model as m
 from modeler.web import models as db
+
+if TYPE_CHECKING:
+    from modeler.diagram.options import Badge
 
 # Lint results by snapshot content: one edit lints its new snapshot once, and the panel, the
 # diagram's badges and the next edit's gate reuse it. Keyed by the rule configuration and
@@ -87,9 +90,9 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
                                raw_lint(new, config))
 
 
-def worst_levels(findings: tuple[Finding, ...]) -> dict[str, str]:
+def worst_levels(findings: tuple[Finding, ...]) -> dict[str, Badge]:
     """table uid → worst unwaived level, for the diagram's badges."""
-    out: dict[str, str] = {}
+    out: dict[str, Badge] = {}
     for f in findings:
         if f.waived or not f.target.table_uid:
             continue
@@ -99,6 +102,7 @@ def worst_levels(findings: tuple[Finding, ...]) -> dict[str, str]:
     return out
 
 
+BY_SEVERITY: tuple[Level, ...] = tuple(sorted(Level, key=lambda level: level.rank))
 PANEL_LIMIT = 40  # findings listed per level in the editor's panel; the rest on their page
 
 
@@ -109,8 +113,8 @@ def panel(findings: tuple[Finding, ...], *, limit: int | None = PANEL_LIMIT,
     by how often they fire (``rules``). ``rule`` keeps only that rule's findings."""
     counts = Counter(f.level.value for f in findings if not f.waived)
     groups = []
-    for level in ("block", "justify", "advise"):
-        at_level = [f for f in findings if f.level.value == level]
+    for level in BY_SEVERITY:
+        at_level = [f for f in findings if f.level is level]
         by_rule = Counter(f.rule for f in at_level)
         shown = [f for f in at_level if not rule or f.rule == rule]
         kept = shown if limit is None else shown[:limit]
@@ -120,10 +124,10 @@ def panel(findings: tuple[Finding, ...], *, limit: int | None = PANEL_LIMIT,
                   "fixable": f.fixable}
                  for f in kept]
         if shown:
-            groups.append({"level": level, "items": items, "count": len(shown),
+            groups.append({"level": level.value, "items": items, "count": len(shown),
                            "more": len(shown) - len(kept),
                            "rules": sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))})
-    return {"counts": [(lvl, counts[lvl]) for lvl in ("block", "justify", "advise")
-                       if counts[lvl]],
+    return {"counts": [(lvl.value, counts[lvl.value]) for lvl in BY_SEVERITY
+                       if counts[lvl.value]],
             "groups": groups, "open": bool(counts["block"]), "total": len(findings),
             "limited": any(g["more"] for g in groups), "rule": rule}
