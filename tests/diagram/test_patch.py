@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from modeler.diagram import MemoryCache, layout, render_job
+from modeler.diagram import MemoryCache, ViewOptions, layout, render_job
 from modeler.diagram import patch as p
 from modeler.diagram.build import build_graph
 from modeler.diagram.engine import PINNED_SPLINE_LIMIT
@@ -154,3 +154,29 @@ def test_grid_and_provisional_positions_need_no_graphviz_and_do_not_overlap() ->
         areas.setdefault(t.subject_area, []).append(by_uid[t.uid].x)
     spans = sorted((min(xs), max(xs)) for xs in areas.values())
     assert len(spans) == 4
+
+
+@needs_graphviz
+def test_patch_draws_a_new_badge_as_a_full_render_does() -> None:
+    """A table whose findings change (its badge appears, then says more): the patch's
+    groups are the full render's, the badge's text centred on its pill in both."""
+    cache = MemoryCache()
+    schema = laid_out(design(60), cache)
+    uid = schema.tables[7].uid
+    before = plan(schema, cache=cache)
+    g0 = p.groups(render_job(before.job(), "svg", cache=cache).decode())
+    since = p.manifest(before)
+    for count in (2, 12):
+        drawn = plan(schema, ViewOptions(badges={uid: "block"}, badge_counts={uid: count}),
+                     cache=cache)
+        full_groups = p.groups(render_job(drawn.job(), "svg", cache=cache).decode())
+        changes = p.changes(since, p.manifest(drawn))
+        assert changes is not None and f"table-{uid}" in changes.changed
+        found = p.groups(render_job(p.patch_job(drawn, changes.changed), "svg",
+                                    cache=cache).decode())
+        g1 = {k: v for k, v in g0.items() if k not in changes.removed}
+        g1.update({k: found[k] for k in changes.changed})
+        assert g1 == full_groups
+        node = full_groups[f"table-{uid}"]
+        assert f"{count} \u00b7 BLOCK" in node and 'text-anchor="middle"' in node
+        g0, since = g1, p.manifest(drawn)
