@@ -13,15 +13,14 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synthetic import synthetic
+from synthetic import laid_out, with_column
 
 from modeler.diagram import patch
-from modeler.diagram.layout import layout, plan
+from modeler.diagram.layout import plan
 from modeler.diagram.options import ViewOptions
 from modeler.diagram.render import MemoryCache, render_job
 
@@ -32,20 +31,14 @@ def children() -> float:
 
 
 def run(n: int, edits: int) -> None:
-    schema = synthetic(n)
     mem = MemoryCache()
-    pos = layout(schema, cache=mem)
-    schema = replace(schema, tables=tuple(replace(t, position=pos[t.uid])
-                                          for t in schema.tables))
+    schema = laid_out(n, mem)
     options = ViewOptions(detail="all")
     old = patch.manifest(plan(schema, options, cache=mem))
     gc.collect()
     plan_t, man_t, patch_t, kids = [], [], [], []
     for i in range(edits + 2):
-        t = schema.tables[(i * 37) % n]
-        col = replace(t.columns[1], uid=f"00000000-0000-4000-8000-{i:012d}", name=f"dc{i}")
-        schema = replace(schema, tables=tuple(replace(x, columns=(*x.columns, col))
-                                              if x.uid == t.uid else x for x in schema.tables))
+        schema = with_column(schema, i)
         c0, t0 = children(), time.process_time()
         drawn = plan(schema, options, cache=mem)
         t1 = time.process_time()

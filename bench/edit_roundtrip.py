@@ -300,26 +300,20 @@ def huge(n: int, user: Any) -> None:
 
 
 def diagram_only(n: int, runs: int) -> None:
-    from dataclasses import replace
+    from synthetic import laid_out, with_column
 
     from modeler.diagram import patch
-    from modeler.diagram.layout import layout, plan
+    from modeler.diagram.layout import plan
     from modeler.diagram.render import MemoryCache, render_job
 
-    schema = synthetic(n)
     mem = MemoryCache()
-    pos = layout(schema, cache=mem)
-    schema = replace(schema, tables=tuple(replace(t, position=pos[t.uid])
-                                          for t in schema.tables))
+    schema = laid_out(n, mem)
     drawn = plan(schema, cache=mem)
     old = patch.manifest(drawn)
     render_job(drawn.job(), "svg", cache=mem)
     whole_t, patch_t, whole_b, patch_b = [], [], [], []
     for i in range(runs + 2):
-        t = schema.tables[(i * 37) % n]
-        col = replace(t.columns[1], uid=f"00000000-0000-4000-8000-{i:012d}", name=f"dc{i}")
-        schema = replace(schema, tables=tuple(replace(x, columns=(*x.columns, col))
-                                              if x.uid == t.uid else x for x in schema.tables))
+        schema = with_column(schema, i)
         t0 = time.perf_counter()
         d = plan(schema, cache=mem)
         new = patch.manifest(d)

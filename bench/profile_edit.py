@@ -63,32 +63,29 @@ class Phases:
 
     def install(self) -> None:
         from modeler import rules
-        from modeler.diagram import layout, patch
+        from modeler.diagram import patch
         from modeler.schema import validate
         from modeler.web import diagrams, editing, ruling, undo
         from modeler.web.views import elements
 
-        self.wrap(elements, "apply_edit", "apply_edit (all of the edit below)")
-        self.wrap(elements, "snapshot_at", "snapshot_at (request start)")
-        self.wrap(validate, "problems", "validate.problems")
-        self.wrap(editing, "gate", "rules gate (lint old+new, gate_findings)")
-        self.wrap(rules, "lint", "rules.lint (cache misses)")
-        self.wrap(rules, "gate_findings")
-        self.wrap(ruling, "lint_project", "ruling.lint_project (badges, panel)")
-        self.wrap(rules, "apply_waivers")
-        self.wrap(editing, "sync", "store.sync (row writes)")
-        self.wrap(editing, "written", "snapshot.written")
-        self.wrap(undo, "record", "undo.record")
-        self.wrap(elements, "_done", "_done (panel + wait for the drawing)")
-        self.wrap(elements, "editor_context")
-        self.wrap(elements, "render", "template render")
-        self.wrap(diagrams, "svg_later", "svg_later (caller's thread)")
-        self.wrap(diagrams, "drawing", "diagrams.drawing (worker thread)")
-        self.wrap(diagrams, "plan", "diagram plan")
-        self.wrap(patch, "manifest", "patch.manifest")
-        self.wrap(patch, "changes", "patch.changes")
-        self.wrap(diagrams, "_patch", "diagrams._patch (render + groups)")
-        del layout
+        for owner, attr, label in (
+                (elements, "apply_edit", "apply_edit (all of the edit below)"),
+                (elements, "snapshot_at", "snapshot_at (request start)"),
+                (validate, "problems", "validate.problems"),
+                (editing, "gate", "rules gate (lint old+new, gate_findings)"),
+                (rules, "lint", "rules.lint (cache misses)"),
+                (rules, "gate_findings", ""), (rules, "apply_waivers", ""),
+                (ruling, "lint_project", "ruling.lint_project (badges, panel)"),
+                (editing, "sync", "store.sync (row writes)"),
+                (editing, "written", "snapshot.written"), (undo, "record", "undo.record"),
+                (elements, "_done", "_done (panel + wait for the drawing)"),
+                (elements, "editor_context", ""), (elements, "render", "template render"),
+                (diagrams, "svg_later", "svg_later (caller's thread)"),
+                (diagrams, "drawing", "diagrams.drawing (worker thread)"),
+                (diagrams, "plan", "diagram plan"), (patch, "manifest", "patch.manifest"),
+                (patch, "changes", "patch.changes"),
+                (diagrams, "_patch", "diagrams._patch (render + groups)")):
+            self.wrap(owner, attr, label)
 
     def report(self, edits: int) -> str:
         return "\n".join(f"    {v / edits * 1000:7.1f} ms  {k}"

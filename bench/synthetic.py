@@ -31,3 +31,26 @@ def synthetic(n_tables: int, columns: int = 10, fk_per_table: float = 1.5,
         b.relationship(f"table_{i:04d}", ["parent_id"], f"table_{rnd.randrange(i):04d}",
                        on_delete="SET NULL", on_update="NO ACTION")
     return b.build()
+
+
+def laid_out(n_tables: int, cache: object) -> m.Schema:
+    """:func:`synthetic` with every table at the position a layout pass gives it (``cache``:
+    a diagram cache, e.g. ``modeler.diagram.render.MemoryCache()``)."""
+    from dataclasses import replace
+
+    from modeler.diagram.layout import layout
+
+    schema = synthetic(n_tables)
+    pos = layout(schema, cache=cache)  # type: ignore[arg-type]
+    return replace(schema, tables=tuple(replace(t, position=pos[t.uid]) for t in schema.tables))
+
+
+def with_column(schema: m.Schema, i: int) -> m.Schema:
+    """``schema`` with a new column ``dc<i>`` (a copy of the second column) in table
+    ``(i * 37) % n``: the benchmarks' one-column edit."""
+    from dataclasses import replace
+
+    t = schema.tables[(i * 37) % len(schema.tables)]
+    col = replace(t.columns[1], uid=f"00000000-0000-4000-8000-{i:012d}", name=f"dc{i}")
+    return replace(schema, tables=tuple(replace(x, columns=(*x.columns, col))
+                                        if x.uid == t.uid else x for x in schema.tables))

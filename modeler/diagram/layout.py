@@ -62,6 +62,7 @@ from modeler.diagram.render import (
     cache_set_many,
     render_job,
 )
+from modeler.identity_memo import IdentityMemo
 from modeler.schema.model import Position, Schema
 
 PIN_SHARE = 0.5  # "auto" pins when at least this share of the shown tables has a position
@@ -307,23 +308,17 @@ def size_keys(nodes: Iterable[Node]) -> dict[str, str]:
     object, as :func:`modeler.diagram.dot.node_label` is (the graph builder reuses them)."""
     out: dict[str, str] = {}
     for n in nodes:
-        hit = _SIZE_KEYS.get(id(n))
-        if hit is not None and hit[0] is n:
-            out[n.id] = hit[1]
-            continue
-        digest = _SIZE_BASE.copy()
-        digest.update(node_label(n).encode("utf-8", "surrogatepass"))
-        out[n.id] = key = SIZE_PREFIX + digest.hexdigest()
-        if len(_SIZE_KEYS) >= _MEMO_SIZE:
-            _SIZE_KEYS.clear()
-        _SIZE_KEYS[id(n)] = (n, key)
+        key = _SIZE_KEYS.get(n)
+        if key is None:
+            digest = _SIZE_BASE.copy()
+            digest.update(node_label(n).encode("utf-8", "surrogatepass"))
+            key = _SIZE_KEYS.put(n, SIZE_PREFIX + digest.hexdigest())
+        out[n.id] = key
     return out
 
 
 _SIZE_BASE = hashlib.sha256(NODE_DEFAULTS.encode() + b"\0")
-_MEMO_SIZE = 20_000
-# node id() → (the node, its size key); the node is kept so that the id is not reused
-_SIZE_KEYS: dict[int, tuple[Node, str]] = {}
+_SIZE_KEYS: IdentityMemo[Node, str] = IdentityMemo(20_000)
 
 
 def _measure_pass(graph: Graph, nodes: tuple[Node, ...], timeout: float,

@@ -43,6 +43,7 @@ from modeler.diagram.engine import EngineSettings, local_edges
 from modeler.diagram.escape import svg_id
 from modeler.diagram.graph import Box, Edge, Graph, Node
 from modeler.diagram.render import DotJob
+from modeler.identity_memo import IdentityMemo
 from modeler.schema.model import Position
 
 HEAD = ""  # manifest key of the graph's own settings
@@ -106,19 +107,14 @@ def manifest(d: Drawing) -> dict[str, str]:
 def _node_digest(n: Node, pos: Position | None) -> str:
     """``_h(node_statement(n, pos))``, memoised by node object (the graph builder reuses the
     nodes of unchanged tables) and position."""
-    hit = _NODE_DIGESTS.get(id(n))
-    if hit is not None and hit[0] is n and hit[1] == pos:
-        return hit[2]
-    digest = _h(node_statement(n, pos))
-    if len(_NODE_DIGESTS) >= _MEMO_SIZE:
-        _NODE_DIGESTS.clear()
-    _NODE_DIGESTS[id(n)] = (n, pos, digest)
-    return digest
+    hit = _NODE_DIGESTS.get(n)
+    if hit is not None and hit[0] == pos:
+        return hit[1]
+    return _NODE_DIGESTS.put(n, (pos, _h(node_statement(n, pos))))[1]
 
 
 _MEMO_SIZE = 20_000
-# node id() → (the node, its position, digest); the node is kept so that the id is not reused
-_NODE_DIGESTS: dict[int, tuple[Node, Position | None, str]] = {}
+_NODE_DIGESTS: IdentityMemo[Node, tuple[Position | None, str]] = IdentityMemo(_MEMO_SIZE)
 
 
 @lru_cache(maxsize=_MEMO_SIZE)

@@ -15,6 +15,7 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Any, Literal, TypeVar
 
+from modeler.identity_memo import IdentityMemo
 from modeler.schema.collations import format_ref
 from modeler.schema.types import CATALOG, type_info
 
@@ -646,20 +647,13 @@ def _in_order(items: Iterable[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
 
 def _table_hash(t: Table) -> int:
     """``hash(t)``, memoised by table object."""
-    hit = _TABLE_HASHES.get(id(t))
-    if hit is not None and hit[0] is t:
-        return hit[1]
-    value = hash(t)
-    if len(_TABLE_HASHES) >= _TABLE_HASHES_SIZE:
-        _TABLE_HASHES.clear()
-    _TABLE_HASHES[id(t)] = (t, value)
-    return value
+    found = _TABLE_HASHES.get(t)
+    return found if found is not None else _TABLE_HASHES.put(t, hash(t))
 
 
-# table id() → (the table, its hash); the table is kept so that the id is not reused, so the
-# memo is small: a few snapshots of a big design (the caches hold about as many anyway)
-_TABLE_HASHES: dict[int, tuple[Table, int]] = {}
-_TABLE_HASHES_SIZE = 5_000
+# small: an entry keeps its table alive (a few snapshots of a big design; the caches hold
+# about as many anyway)
+_TABLE_HASHES: IdentityMemo[Table, int] = IdentityMemo(5_000)
 
 
 def _table_sorted(t: Table) -> Table:
