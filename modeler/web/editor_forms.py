@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
@@ -54,10 +54,30 @@ class VersionedForm(TextForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
 
 
-class TableForm(VersionedForm):
-    """With ``table``, the form starts from that table's values (``initial`` adds to them,
-    e.g. the row ``version``)."""
+class MappedForm(VersionedForm):
+    """A form over one element kind of :mod:`modeler.web.fieldmap`: with ``element`` it
+    starts from that element's values (``initial`` adds to them, e.g. the row ``version``);
+    :meth:`changes` gives the cleaned data back as the element's attributes."""
 
+    field_map: ClassVar[fm.KindMap]
+
+    def __init__(self, *args: Any, element: Any = None, **kwargs: Any) -> None:
+        if element is not None:
+            kwargs["initial"] = {**self.initial_for(element), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, element: Any, version: int | None = None) -> dict[str, Any]:
+        """The form's initial values for ``element``."""
+        return {**cls.field_map.initial(element), "version": version}
+
+    def changes(self) -> dict[str, Any]:
+        """The element's attributes the cleaned data sets."""
+        return self.field_map.from_form(self.cleaned_data)
+
+
+class TableForm(MappedForm):
+    field_map = fm.TABLE
     name = forms.CharField(max_length=63)
     namespace = forms.CharField(max_length=63, initial="public")
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=True,
@@ -70,20 +90,6 @@ class TableForm(VersionedForm):
     expected_rows = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
                                        label="Expected rows",
                                        help_text="About how many rows the table will hold.")
-
-    def __init__(self, *args: Any, table: m.Table | None = None, **kwargs: Any) -> None:
-        if table is not None:
-            kwargs["initial"] = {**self.initial_for(table), **(kwargs.get("initial") or {})}
-        super().__init__(*args, **kwargs)
-
-    @staticmethod
-    def initial_for(table: m.Table, version: int | None = None) -> dict[str, Any]:
-        """The form's initial values for ``table`` (from :data:`fieldmap.TABLE`)."""
-        return {**fm.TABLE.initial(table), "version": version}
-
-    def changes(self) -> dict[str, Any]:
-        """The table attributes the cleaned data sets."""
-        return fm.TABLE.from_form(self.cleaned_data)
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "table name")
@@ -121,7 +127,8 @@ BACKFILL_HELP = ("SQL value the rows that already exist get when the column is a
                  "lower(email) (it may read the row's other columns).")
 
 
-class ColumnForm(VersionedForm):
+class ColumnForm(MappedForm):
+    field_map = fm.COLUMN
     name = forms.CharField(max_length=63)
     type = forms.ChoiceField()
     custom_type = forms.CharField(required=False, max_length=200,
@@ -149,34 +156,31 @@ class ColumnForm(VersionedForm):
                                                              *_choices(m.COMPRESSIONS)],
                                     help_text="How PostgreSQL 14+ compresses long values.")
 
-    def __init__(self, *args: Any, schema: m.Schema, column: m.Column | None = None,
-                 unique: bool = False, **kwargs: Any) -> None:
-        """With ``column``, the form starts from that column's values (``unique``: a
-        one-column UNIQUE holds it; ``initial`` adds to them, e.g. the row ``version``)."""
-        if column is not None:
-            kwargs["initial"] = {**self.initial_for(column, unique),
-                                 **(kwargs.get("initial") or {})}
+    def __init__(self, *args: Any, schema: m.Schema, unique: bool = False,
+                 **kwargs: Any) -> None:
+        """``unique`` (with ``element``): a one-column UNIQUE holds the column."""
+        if kwargs.get("element") is not None:
+            kwargs["initial"] = {"unique": unique, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.fields["type"].choices = type_choices(schema)
 
-    @staticmethod
-    def initial_for(column: m.Column, unique: bool,
-                    version: int | None = None) -> dict[str, Any]:
-        """The form's initial values for ``column`` (the map's fields, the type picker's,
-        the key and unique toggles); ``unique``: a one-column UNIQUE holds it."""
-        t = column.type
-        return {**fm.COLUMN.initial(column),
+    @classmethod
+    def initial_for(cls, element: Any, version: int | None = None, *,
+                    unique: bool = False) -> dict[str, Any]:
+        """The map's fields, the type picker's, the key and unique toggles."""
+        t = element.type
+        return {**super().initial_for(element, version),
                 "type": f"{t.kind}:{t.ref}" if t.kind in ("enum", "domain") else
                 (t.name if t.kind == "builtin" else "text"),
                 "custom_type": t.name if t.kind == "custom" else "", "length": t.length,
                 "precision": t.precision, "scale": t.scale, "array": t.array_dims > 0,
-                "primary_key": column.in_pk, "unique": unique, "version": version}
+                "primary_key": element.in_pk, "unique": unique}
 
     def changes(self) -> dict[str, Any]:
         """The column attributes the cleaned data sets, the type included (the key's
         order and the unique toggle are the caller's: they depend on the table)."""
-        return {**fm.COLUMN.from_form(self.cleaned_data), "type": self.column_type()}
+        return {**super().changes(), "type": self.column_type()}
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "column name")
@@ -283,7 +287,8 @@ class RelationshipForm(VersionedForm):
         return data
 
 
-class RelationshipEditForm(VersionedForm):
+class RelationshipEditForm(MappedForm):
+    field_map = fm.RELATIONSHIP
     name = forms.CharField(max_length=63)
     cardinality = forms.ChoiceField(choices=_choices(m.CARDINALITIES))
     on_delete = forms.ChoiceField(choices=_choices(m.FK_ACTIONS))
@@ -291,20 +296,6 @@ class RelationshipEditForm(VersionedForm):
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, rel: m.Relationship | None = None, **kwargs: Any) -> None:
-        """With ``rel``, the form starts from that relationship's values."""
-        if rel is not None:
-            kwargs["initial"] = {**self.initial_for(rel), **(kwargs.get("initial") or {})}
-        super().__init__(*args, **kwargs)
-
-    @staticmethod
-    def initial_for(rel: m.Relationship, version: int | None = None) -> dict[str, Any]:
-        return {**fm.RELATIONSHIP.initial(rel), "version": version}
-
-    def changes(self) -> dict[str, Any]:
-        """The relationship attributes the cleaned data sets."""
-        return fm.RELATIONSHIP.from_form(self.cleaned_data)
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "constraint name")

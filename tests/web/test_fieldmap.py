@@ -128,13 +128,13 @@ def _column(**kw: Any) -> m.Column:
 def test_column_form_round_trip(column: m.Column) -> None:
     """A column form posted with its initial values changes nothing."""
     schema = m.Schema(tables=(m.Table(uid="t", name="item", columns=(column,)),))
-    initial = editor_forms.ColumnForm.initial_for(column, unique=False, version=3)
+    initial = editor_forms.ColumnForm.initial_for(column, 3, unique=False)
     data = {k: v for k, v in initial.items() if v not in (None, False)}
     form = editor_forms.ColumnForm(data, schema=schema)
     assert form.is_valid(), form.errors
     assert dataclasses.replace(column, **form.changes()) == column
     assert initial["primary_key"] == column.in_pk and initial["version"] == 3
-    started = editor_forms.ColumnForm(schema=schema, column=column, initial={"version": 3})
+    started = editor_forms.ColumnForm(schema=schema, element=column, initial={"version": 3})
     assert started.initial == initial
 
 
@@ -143,7 +143,7 @@ def test_table_and_relationship_forms_round_trip() -> None:
                     subject_area="sales", color="#aabbcc", expected_rows=1000)
     form = editor_forms.TableForm(editor_forms.TableForm.initial_for(table))
     assert form.is_valid(), form.errors
-    assert editor_forms.TableForm(table=table).initial == editor_forms.TableForm.initial_for(
+    assert editor_forms.TableForm(element=table).initial == editor_forms.TableForm.initial_for(
         table)
     assert dataclasses.replace(table, **form.changes()) == table
     rel = m.Relationship(uid="r", name="fk_a_b", child_table="a", child_columns=("x",),
@@ -151,7 +151,7 @@ def test_table_and_relationship_forms_round_trip() -> None:
                          on_update="NO ACTION", deferrable=True, comment="who")
     data = {k: v for k, v in editor_forms.RelationshipEditForm.initial_for(rel).items()
             if v not in (None, False)}
-    assert editor_forms.RelationshipEditForm(rel=rel, initial={"version": 2}).initial == {
+    assert editor_forms.RelationshipEditForm(element=rel, initial={"version": 2}).initial == {
         **editor_forms.RelationshipEditForm.initial_for(rel), "version": 2}
     rel_form = editor_forms.RelationshipEditForm(data)
     assert rel_form.is_valid(), rel_form.errors
