@@ -3,7 +3,8 @@
 Every write path (editor actions, fixes, imports, version restores, merges) produces a new
 snapshot and calls :func:`sync`, which compares old and new element by element (by uid) and
 inserts, updates or deletes only the rows that differ. Updated rows get ``version + 1``
-(optimistic locking). Creates go parents-first, deletes children-first.
+(optimistic locking). Creates go parents-first, deletes children-first. An element's row
+fields come from its kind's map in :mod:`modeler.web.fieldmap`.
 """
 
 from __future__ import annotations
