@@ -5,7 +5,7 @@ revision that merging would generate."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -20,6 +20,9 @@ from modeler.web.editing import Refused
 from modeler.web.ruling import waivers_for
 from modeler.web.versions import latest_version, version_findings, version_schema
 
+if TYPE_CHECKING:
+    from modeler.diagram.options import Status
+
 CATEGORY_TITLES = {"tables": "Tables", "columns": "Columns", "constraints": "Keys and checks",
                    "indexes": "Indexes", "enums": "Enums", "enum_values": "Enum values",
                    "types": "Domains", "other": "Other"}
@@ -32,8 +35,8 @@ class Changes:
     """The proposal's changes against its base, for the change list and the diagram."""
 
     summary: ChangeSummary
-    before_status: dict[str, str] = field(default_factory=dict)
-    after_status: dict[str, str] = field(default_factory=dict)
+    before_status: dict[str, Status] = field(default_factory=dict)
+    after_status: dict[str, Status] = field(default_factory=dict)
     # (title, [{"action", "name", "detail", "anchor"}]) per category, for the change list;
     # "anchor" is the "comment on" value when the element can carry a thread
     sections: list[tuple[str, list[dict[str, str]]]] = field(default_factory=list)
@@ -54,8 +57,8 @@ def unplaced(schema: m.Schema) -> m.Schema:
 def changes_between(before: m.Schema, after: m.Schema) -> Changes:
     """The change list and diagram statuses from ``before`` to ``after`` (layout ignored)."""
     summary = summarize(diff(unplaced(before), unplaced(after)))
-    before_status: dict[str, str] = {}
-    after_status: dict[str, str] = {}
+    before_status: dict[str, Status] = {}
+    after_status: dict[str, Status] = {}
     names = anchor_names(after, before)
     sections: list[tuple[str, list[dict[str, str]]]] = []
     for category, group in summary.groups.items():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from modeler.review.models import MAX_APPROVALS, Verdict
 from modeler.web.forms import TextForm
 from modeler.web.models import Membership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ROLE_CHOICES = Membership.Role.choices
 
@@ -24,10 +27,12 @@ class ProposalForm(TextForm):
     def __init__(self, *args: Any, candidates: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = {str(c.user_id): c.user for c in candidates}
-        self.fields["reviewers"].choices = [  # type: ignore[attr-defined]
+        reviewers = self.fields["reviewers"]
+        assert isinstance(reviewers, forms.ChoiceField)
+        reviewers.choices = [
             (str(c.user_id), f"{c.user.get_username()} ({c.role})") for c in candidates]
 
-    def reviewer_users(self) -> list[Any]:
+    def reviewer_users(self) -> list[User]:
         return [self.candidates[i] for i in self.cleaned_data.get("reviewers", [])]
 
 
@@ -38,7 +43,9 @@ class ThreadForm(TextForm):
 
     def __init__(self, *args: Any, anchors: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["anchor"].choices = anchors  # type: ignore[attr-defined]
+        anchor = self.fields["anchor"]
+        assert isinstance(anchor, forms.ChoiceField)
+        anchor.choices = anchors
 
 
 class ReplyForm(TextForm):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.enums import ConstrType
@@ -30,6 +31,7 @@ from modeler.schema import model as m
 from modeler.schema import sqlexpr
 
 _HEAD = "CREATE TABLE _line ("
+_RawStream: Any = RawStream  # pglast's printer has no annotations
 _TYPELESS_FK = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+references\b',
                           re.IGNORECASE)
 _ACTIONS = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
@@ -139,14 +141,14 @@ def parse(line: str, schema: m.Schema, table: m.Table | None = None) -> ColumnLi
     names = [*(c.name for c in (table.columns if table is not None else ())), coldef.colname]
     check_texts = []
     for ck in checks:
-        expr = RawStream()(ck.raw_expr)
+        expr = _RawStream()(ck.raw_expr)
         found = sqlexpr.problem(expr, "check", columns=names,
                                 table=table.name if table is not None else None)
         if found is not None:
             raise LineError(f"CHECK ({expr}): {found}")
         check_texts.append(sqlexpr.canonical(expr))
     try:
-        result = import_sql([("line.sql", _enums_sql(schema) + RawStream()(stmt) + ";")])
+        result = import_sql([("line.sql", _enums_sql(schema) + _RawStream()(stmt) + ";")])
     except SchemaImportError as exc:
         raise LineError(f"Not a column definition: {exc}") from None
     read = next((t for t in result.schema.tables if t.name == "_line"), None)

@@ -12,16 +12,16 @@ import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings as django_settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 
 from modeler import diagram
 from modeler.diagram import patch
 from modeler.diagram.layout import PIN_SHARE, plan, provisional_positions
-from modeler.diagram.options import DETAILS, DIRECTIONS, ViewOptions
+from modeler.diagram.options import DETAILS, DIRECTIONS, Badge, Detail, Status, ViewOptions
 from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagram_token, ruling, selectors
@@ -71,7 +71,7 @@ class DjangoCache:
         cache.set_many({self.prefix + k: v for k, v in items.items()}, timeout=24 * 3600)
 
 
-def prefs_for(user: AbstractBaseUser | AnonymousUser, project: db.Project) -> dict[str, Any]:
+def prefs_for(user: User | AnonymousUser, project: db.Project) -> dict[str, Any]:
     if not user.is_authenticated:
         return dict(DEFAULT_PREFS)
     stored = (db.ViewPrefs.objects.filter(project=project, user=user)
@@ -122,7 +122,7 @@ def current_prefs(prefs: Mapping[str, Any], schema: m.Schema) -> dict[str, Any]:
 
 
 def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
-                 highlight: str | None = None, badges: Mapping[str, str] | None = None,
+                 highlight: str | None = None, badges: Mapping[str, Badge] | None = None,
                  **extra: Any) -> ViewOptions:
     focus = prefs.get("focus") or None
     if focus and not any(t.uid == focus for t in schema.tables):
@@ -136,7 +136,7 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
                        # relationship names drawn on the edges only when asked (else the
                        # edge's tooltip)
                        edge_labels=bool(prefs.get("labels")),
-                       **extra)  # type: ignore[arg-type]
+                       **extra)
 
 
 def finding_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -148,11 +148,11 @@ def finding_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
     return out
 
 
-def resolved_detail(detail: str, schema: m.Schema) -> str:
+def resolved_detail(detail: str, schema: m.Schema) -> Detail:
     """The detail a view draws: ``auto`` becomes ``all``, or ``keys`` past
     :data:`AUTO_KEYS_COLUMNS` columns."""
     if detail != "auto":
-        return detail
+        return cast(Detail, detail)  # one of DETAILS: clean_prefs let no other through
     columns = sum(len(t.columns) for t in schema.tables)
     return "keys" if columns > AUTO_KEYS_COLUMNS else "all"
 
@@ -166,7 +166,7 @@ def options_from_query(query: Mapping[str, Any], schema: m.Schema,
     return view_options(clean_prefs(merged, schema), schema)
 
 
-def svg_for(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
+def svg_for(schema: m.Schema, project: db.Project, user: User | AnonymousUser,
             design: db.Design, *, can_store: bool = False, highlight: str | None = None,
             findings: tuple[Finding, ...] | None = None, since: str | None = None) -> str:
     """The editor's SVG for this user's view (cached by the DOT's hash). ``findings``: the
@@ -235,7 +235,7 @@ def _placed(schema: m.Schema, design: db.Design, options: ViewOptions,
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="diagram")
 
 
-def svg_later(schema: m.Schema, project: db.Project, user: AbstractBaseUser | AnonymousUser,
+def svg_later(schema: m.Schema, project: db.Project, user: User | AnonymousUser,
               findings: tuple[Finding, ...], since: str | None = None) -> Future[str]:
     """:func:`svg_for` started on a worker thread (``settings.DIAGRAM_THREADS``), so that
     Graphviz runs while the request writes rows and renders its template. Everything that
@@ -267,12 +267,12 @@ def _noticed(notice: str, schema: m.Schema, options: ViewOptions, since: str | N
     return notice + drawing(schema, options, since=since)
 
 
-def static_svg(schema: m.Schema, *, status: Mapping[str, str] | None = None) -> str:
+def static_svg(schema: m.Schema, *, status: Mapping[str, Status] | None = None) -> str:
     """A standalone SVG of ``schema`` (version pages, the export bundle): stored positions
     when every table has one, a fresh layout otherwise."""
     if not schema.tables:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
-    options = ViewOptions(status=dict(status or {}))  # type: ignore[arg-type]
+    options = ViewOptions(status=dict(status or {}))
     return _svg(schema, options)
 
 
@@ -460,10 +460,11 @@ def describe_pattern(q: m.QueryPattern, names: Mapping[str, str]) -> str:
 
 # ----------------------------------------------------------------------------- review
 
-def review_svg(schema: m.Schema, status: Mapping[str, str], comments: Mapping[str, int]) -> str:
+def review_svg(schema: m.Schema, status: Mapping[str, Status],
+               comments: Mapping[str, int]) -> str:
     """A proposal's review diagram: changed elements coloured by ``status`` (added, removed,
     changed, renamed) and unresolved comment threads as markers (uid → count)."""
     if not schema.tables:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
-    return _svg(schema, ViewOptions(status=dict(status),  # type: ignore[arg-type]
+    return _svg(schema, ViewOptions(status=dict(status),
                                     comments=dict(comments)))

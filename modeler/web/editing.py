@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from modeler.schema import model as m
@@ -90,7 +90,7 @@ def check_version(design: db.Design, kind: str, uid: str, expected: int | None) 
                        f"form had {expected}). Review the current state and try again.")
 
 
-def apply_edit(*, design: db.Design, actor: AbstractBaseUser | None, action: str,
+def apply_edit(*, design: db.Design, actor: User | None, action: str,
                summary: str, target_uid: str | None,
                change: Callable[[m.Schema], m.Schema],
                expect: tuple[str, str, int | None] | None = None,

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from modeler.web import models as db
@@ -63,7 +63,7 @@ def build(project: db.Project, number: int, target: str | None) -> tuple[str, by
 
 
 def start(project: db.Project, number: int, target: str,
-          user: AbstractBaseUser | None) -> db.ExportJob:
+          user: User | None) -> db.ExportJob:
     """Queue the build of version ``number``'s bundle for ``target`` (a resolved target), or
     return the job already building it."""
     from modeler.web import tasks

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
@@ -33,7 +33,7 @@ LIVE_FORBIDDEN = ("Importing a live database is open to staff and to owners of a
                   "ask an administrator, or upload the schema as SQL (pg_dump --schema-only).")
 
 
-def live_import_allowed(user: AbstractBaseUser | AnonymousUser) -> bool:
+def live_import_allowed(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may import a live database from the web: staff, or the owner of at
     least one project (a role held through :class:`~modeler.web.models.Membership`)."""
     if not user.is_authenticated:
@@ -78,6 +78,17 @@ def own_databases() -> tuple[tuple[str, int, str], ...]:
     return tuple(sorted(out))
 
 
+def first_layout(schema: m.Schema) -> m.Schema:
+    """``schema`` with the first layout of its diagram: every table placed as the editor's
+    default view lays it out (``dot``, ``sfdp`` or a grid within ``GRAPHVIZ_TIMEOUT``).
+    Imports store it with the design (the web's job and ``import_schema`` alike): the
+    editor opens on the real layout and ``render_diagram`` only draws, pinned."""
+    from modeler.web import diagrams
+
+    return diagrams.ensure_positions(schema, diagrams.view_options(diagrams.DEFAULT_PREFS,
+                                                                   schema))
+
+
 def warning_record(w: ImportWarning) -> dict[str, Any]:
     return {"file": w.file, "line": w.line, "kind": w.kind, "message": w.message,
             "sql": (w.sql or "")[:2000]}
@@ -85,7 +96,7 @@ def warning_record(w: ImportWarning) -> dict[str, Any]:
 
 @transaction.atomic
 def import_project(*, result: ImportResult, slug: str, name: str | None,
-                   owner: AbstractBaseUser, source: str,
+                   owner: User, source: str,
                    warnings: list[dict[str, Any]] | None = None,
                    progress: Progress | None = None) -> db.Version:
     """Create the project (or fill an empty existing one the owner owns) with the imported

@@ -51,7 +51,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
@@ -59,7 +59,7 @@ from modeler.importers import ImportResult, SchemaImportError
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.schema.validate import InvalidSchema
-from modeler.web.importing import ImportRefused, import_project, warning_record
+from modeler.web.importing import ImportRefused, first_layout, import_project, warning_record
 from modeler.web.models import ImportJob, PendingImport
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,7 @@ def wait(job: ImportJob, seconds: float) -> ImportJob:
 
 # ------------------------------------------------------------------------------ starting
 
-def _new_job(user: AbstractBaseUser, kind: str, *, name: str, slug: str, source: str,
+def _new_job(user: User, kind: str, *, name: str, slug: str, source: str,
              pending: PendingImport | None = None) -> ImportJob:
     limit = int(_setting("MODELER_IMPORT_ACTIVE_PER_USER", 3))
     active = [j for j in ImportJob.objects.filter(user=user, status__in=ImportJob.ACTIVE)
@@ -308,7 +308,7 @@ def _new_job(user: AbstractBaseUser, kind: str, *, name: str, slug: str, source:
         pending=pending, heartbeat_at=timezone.now())
 
 
-def start_parse(user: AbstractBaseUser, *, name: str, slug: str, source: str,
+def start_parse(user: User, *, name: str, slug: str, source: str,
                 fmt: str = "", files: list[tuple[str, str]] | None = None,
                 reader: Reader | None = None, live: bool = False) -> ImportJob:
     """Start reading the input into a preview: ``fmt`` (``sql`` or ``dbml``) and ``files``
@@ -333,7 +333,7 @@ def start_parse(user: AbstractBaseUser, *, name: str, slug: str, source: str,
     return job
 
 
-def start_create(user: AbstractBaseUser, pending: PendingImport) -> ImportJob:
+def start_create(user: User, pending: PendingImport) -> ImportJob:
     """Start creating the project from a preview (or return the job already doing it)."""
     from modeler.web import tasks
 
@@ -469,11 +469,8 @@ def _create(job: ImportJob, state: JobState) -> None:
 def _laid_out(schema: m.Schema, job_id: int) -> m.Schema:
     """The first layout, computed before the transaction (it is the slow part of creating a
     large project, and needs no rows); without it the editor lays out on its first view."""
-    from modeler.web import diagrams
-
     try:
-        return diagrams.ensure_positions(
-            schema, diagrams.view_options(diagrams.DEFAULT_PREFS, schema))
+        return first_layout(schema)
     except Exception:
         log.warning("import job %s: first layout failed; the editor will lay it out",
                     job_id, exc_info=True)

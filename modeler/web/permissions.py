@@ -3,7 +3,7 @@ members whose role is too low for an action get 403."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -23,7 +23,7 @@ ACTIONS = {
 }
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser, project: Project) -> str | None:
+def role_of(user: User | AnonymousUser, project: Project) -> str | None:
     if not user.is_authenticated:
         return None
     role: str | None = (Membership.objects.filter(project=project, user=user)
@@ -35,7 +35,7 @@ def can(role: str | None, action: str) -> bool:
     return role is not None and RANK[role] >= RANK[ACTIONS[action]]
 
 
-def project_for(user: AbstractBaseUser | AnonymousUser, slug: str,
+def project_for(user: User | AnonymousUser, slug: str,
                 action: str = "view") -> tuple[Project, str]:
     """The project and the user's role, or 404 (not a member) / 403 (role too low)."""
     if not user.is_authenticated:
@@ -49,7 +49,7 @@ def project_for(user: AbstractBaseUser | AnonymousUser, slug: str,
     return row.project, row.role
 
 
-def design_for(user: AbstractBaseUser | AnonymousUser, slug: str, design_id: int | None,
+def design_for(user: User | AnonymousUser, slug: str, design_id: int | None,
                action: str = "view") -> tuple[Project, str, Design]:
     """The project, the user's role and the design the URL names: the main design, or (with
     ``design_id``) a proposal's working design of the same project. Editing a locked design

@@ -20,7 +20,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from modeler.codegen.versions import VersionInput
@@ -79,10 +79,10 @@ def proposal_target(project: db.Project, number: int) -> tuple[str, list[Version
     return f"proposal #{number}", inputs
 
 
-def check_scale(value: object) -> float:
+def check_scale(value: str | float) -> float:
     """A row scale: a finite number above 0 (at most 1). ValueError otherwise."""
     try:
-        scale = float(value)  # type: ignore[arg-type]
+        scale = float(value)
     except (TypeError, ValueError):
         scale = math.nan
     if not math.isfinite(scale) or scale <= 0:
@@ -206,18 +206,18 @@ def _resolve(project: db.Project, version: db.Version | int | None,
             raise LookupError(f"No proposal {number}.")
         _label, inputs = proposal_target(project, number)
         return None, found, inputs
-    number = version if isinstance(version, int) or version is None else version.number
-    _label, inputs = version_target(project, number)
+    wanted = version if isinstance(version, int) or version is None else version.number
+    _label, inputs = version_target(project, wanted)
     row = db.Version.objects.get(project=project, number=inputs[-1].number)
     if version is not None and not isinstance(version, int) and row.pk != version.pk:
-        raise LookupError(f"No version {number} in {project.slug}.")
+        raise LookupError(f"No version {wanted} in {project.slug}.")
     return row, None, inputs
 
 
 def rehearse_and_store(*, project: db.Project, version: db.Version | int | None = None,
                        proposal: Proposal | int | None = None,
                        rows_scale: float = DEFAULT_SCALE,
-                       user: AbstractBaseUser | None,
+                       user: User | None,
                        server_url: str | None = None,
                        progress: Callable[[str], None] | None = None,
                        on_report: Callable[[Report], None] | None = None) -> db.RehearsalRun:

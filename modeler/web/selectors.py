@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
 from modeler.web.models import (
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from modeler.schema import model as m
 
 
-def projects_of(user: AbstractBaseUser) -> QuerySet[Project]:
+def projects_of(user: User) -> QuerySet[Project]:
     # counted in a subquery: the filter's join on the user's own membership would count 1
     members = (Membership.objects.filter(project=OuterRef("pk")).order_by()
                .values("project").annotate(n=Count("pk")).values("n"))
@@ -106,14 +106,18 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
 
     schema = snapshot(design) if schema is None else schema
     if version:
-        from modeler.web.rehearsals import rehearsal_facts
         from modeler.web.versions import latest_version, version_schema
 
         project = design.project
         previous = latest_version(project)
+        facts = None
+        if previous is not None or design.kind != "main":  # a main design's rehearsal is
+            from modeler.web.rehearsals import rehearsal_facts  # of its latest version
+
+            facts = rehearsal_facts(project, design)
         config = ruling.config_for(project, baseline=baseline, version_message=message,
                                    previous=version_schema(previous) if previous else None,
-                                   rehearsal=rehearsal_facts(project, design))
+                                   rehearsal=facts)
         found = rules.lint(schema, config)
     else:
         found = ruling.raw_lint(schema, ruling.config_for(design.project_id))
@@ -153,15 +157,15 @@ def slug_taken(slug: str) -> bool:
     return Project.objects.filter(slug=slug).exists()
 
 
-def import_jobs_running(user: AbstractBaseUser) -> QuerySet[ImportJob]:
+def import_jobs_running(user: User) -> QuerySet[ImportJob]:
     """The user's import jobs still queued or running, oldest first."""
     return ImportJob.objects.filter(user=user, status__in=ImportJob.ACTIVE).order_by(
         "created_at")
 
 
-def import_job_of(user: AbstractBaseUser, pk: int) -> ImportJob | None:
+def import_job_of(user: User, pk: int) -> ImportJob | None:
     return ImportJob.objects.filter(pk=pk, user=user).first()
 
 
-def pending_import_of(user: AbstractBaseUser, pk: int) -> PendingImport | None:
+def pending_import_of(user: User, pk: int) -> PendingImport | None:
     return PendingImport.objects.filter(pk=pk, user=user).first()

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,11 +34,9 @@ from modeler.web.permissions import can, role_of
 if TYPE_CHECKING:
     from modeler.rules import Finding
 
-User = get_user_model()
-
 
 @transaction.atomic
-def project_create(*, name: str, slug: str, owner: AbstractBaseUser, description: str = "",
+def project_create(*, name: str, slug: str, owner: User, description: str = "",
                    provider: str = "generic", pk_policy: str = "identity",
                    pg_version: int = 16) -> Project:
     """Create a project with its owner membership and an empty main design."""
@@ -91,7 +88,7 @@ def _refused(*reasons: str) -> Exception:
 
 @transaction.atomic
 def waiver_set(*, design: Design, schema: m.Schema, finding: Finding,
-               actor: AbstractBaseUser, justification: str) -> Waiver:
+               actor: User, justification: str) -> Waiver:
     """Justify the JUSTIFY ``finding`` of ``design`` (found in ``schema``, the design's
     snapshot): the waiver holds while the finding's element keeps its fingerprint. A second
     justification of the same finding replaces the first. Refused: a text that cannot be
@@ -118,7 +115,7 @@ LEVEL_CHOICES = ("block", "justify", "advise", "default")
 MIN_LOWERING_REASON = 10
 
 
-def rule_level_set(*, project: Project, actor: AbstractBaseUser, rule: str, level: str,
+def rule_level_set(*, project: Project, actor: User, rule: str, level: str,
                    reason: str = "") -> RuleSetting | None:
     """Set the project's level of ``rule`` (``default``: remove the project's setting) and
     record the change in the project's activity with its reason. Anyone who edits may raise
@@ -173,7 +170,7 @@ def rule_level_set(*, project: Project, actor: AbstractBaseUser, rule: str, leve
 
 # ------------------------------------------------------------------------------ diagram
 
-def view_prefs_set(*, project: Project, user: AbstractBaseUser,
+def view_prefs_set(*, project: Project, user: User,
                    options: Mapping[str, Any]) -> ViewPrefs:
     """Remember ``user``'s diagram view options on ``project`` (cleaned by the caller:
     :func:`modeler.web.diagrams.clean_prefs`)."""

@@ -81,7 +81,7 @@ def rehearse(project_id: int, target: str, user_id: int | None, rows_scale: floa
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     kind, number = target.split("-", 1)
     run = rehearsals.rehearse_and_store(project=project, rows_scale=rows_scale, user=user,
-                                        **{kind: int(number)})  # type: ignore[arg-type]
+                                        **{kind: int(number)})  # type: ignore[arg-type]  # version= or proposal=
     return int(run.pk)
 
 

@@ -51,7 +51,7 @@ class Preview:
 
     kind: str  # "dbml" or "sql"
     new: m.Schema | None = None
-    ops: list[Op] = field(default_factory=list)
+    ops: tuple[Op, ...] = ()
     renames: list[RenameCandidate] = field(default_factory=list)
     chosen: set[str] = field(default_factory=set)
     warnings: list[ImportWarning] = field(default_factory=list)
@@ -178,8 +178,9 @@ def _renamed(data: dict[str, object], tables: dict[str, str],
     out: dict[str, object] = {}
     for section, value in data.items():
         if section == "tables" and isinstance(value, dict):
-            moved = {}
-            for key, entry in value.items():
+            moved: dict[str, object] = {}
+            entries: dict[str, object] = value
+            for key, entry in entries.items():
                 key = tables.get(key, key)
                 cols = columns.get(key)
                 if cols and isinstance(entry, dict) and isinstance(entry.get("columns"), dict):
@@ -205,8 +206,7 @@ def _conventional(current: m.Schema, new: m.Schema) -> m.Schema:
     foreign key without an index that serves it gets one (``ix_book_author_id``), as the
     editor's forms do. Elements the design has keep their names."""
     old_tables = {t.uid for t in current.tables}
-    old_elements = {x.uid for t in current.tables
-                    for x in (*t.indexes, *t.uniques, *t.checks)}
+    old_elements = {x.uid for t in current.tables for x in t.indexes + t.uniques + t.checks}
     old_rels = {r.uid for r in current.relationships}
     rels = []
     for r in new.relationships:
@@ -218,14 +218,15 @@ def _conventional(current: m.Schema, new: m.Schema) -> m.Schema:
         rels.append(r)
     tables = []
     for t in new.tables:
-        fields: dict[str, object] = {}
-        if t.uid not in old_tables and t.pk_name == f"{t.name}_pkey":
-            fields["pk_name"] = None  # the convention's pk_<table>, as the forms make it
+        # a new table's PostgreSQL-named key gets the convention's pk_<table> (None), as the
+        # forms make it
+        pk_name = None if t.uid not in old_tables and t.pk_name == f"{t.name}_pkey" \
+            else t.pk_name
 
         def names(uids: tuple[str | None, ...], table: m.Table = t) -> list[str]:
             return [table.column(u).name for u in uids if u is not None]
 
-        fields["uniques"] = tuple(
+        uniques = tuple(
             replace(u, name=naming.uq_name(t.name, names(u.columns)))
             if u.uid not in old_elements and u.name == f"{t.name}_{'_'.join(names(u.columns))}"
             "_key" else u for u in t.uniques)
@@ -234,7 +235,7 @@ def _conventional(current: m.Schema, new: m.Schema) -> m.Schema:
             if ix.uid not in old_elements and all(p.column for p in ix.parts)
             and ix.name == f"{t.name}_{'_'.join(names(ix.column_uids))}_idx" else ix
             for ix in t.indexes]
-        fields["checks"] = tuple(
+        checks = tuple(
             replace(ck, name=naming.ck_name(t.name, ck.name[len(t.name) + 1:-len("_check")]))
             if ck.uid not in old_elements and ck.name.startswith(f"{t.name}_")
             and ck.name.endswith("_check") and len(ck.name) > len(t.name) + 7 else ck
@@ -251,8 +252,8 @@ def _conventional(current: m.Schema, new: m.Schema) -> m.Schema:
             indexes.append(m.Index(stable_uid("index", t.namespace, t.name, name), name,
                                    tuple(m.IndexPart(column=c) for c in r.child_columns)))
             served.append(r.child_columns)
-        fields["indexes"] = tuple(indexes)
-        tables.append(replace(t, **fields))  # type: ignore[arg-type]
+        tables.append(replace(t, pk_name=pk_name, uniques=uniques, indexes=tuple(indexes),
+                              checks=checks))
     return m.normalized(replace(new, tables=tuple(tables), relationships=tuple(rels)))
 
 
@@ -292,8 +293,8 @@ def _added(current: m.Schema, pasted: m.Schema, notes: list[str]) -> m.Schema:
     exts = [e for e in pasted.extensions if all(e.name != x.name for x in current.extensions)]
     # types named like the design's own: the design's uids
     type_map = {}
-    for obj in (*pasted.enums, *pasted.domains):
-        mine = next((x for x in (*current.enums, *current.domains)
+    for obj in pasted.enums + pasted.domains:
+        mine = next((x for x in current.enums + current.domains
                      if (x.namespace, x.name) == (obj.namespace, obj.name)), None)
         if mine is not None:
             type_map[obj.uid] = mine.uid

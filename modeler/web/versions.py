@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 
@@ -45,7 +45,7 @@ def finding_record(f: rules.Finding) -> dict[str, Any]:
             "waived": f.waived, "grandfathered": f.grandfathered}
 
 
-def version_save(*, project: db.Project, actor: AbstractBaseUser, message: str,
+def version_save(*, project: db.Project, actor: User, message: str,
                  baseline: bool = False, schema: m.Schema | None = None,
                  design: db.Design | None = None) -> db.Version:
     """Freeze the main design (or ``schema``) as the next version, when the version gate
@@ -74,7 +74,7 @@ def version_save(*, project: db.Project, actor: AbstractBaseUser, message: str,
             findings=[finding_record(f) for f in findings])
 
 
-def version_restore(*, project: db.Project, actor: AbstractBaseUser, number: int) -> None:
+def version_restore(*, project: db.Project, actor: User, number: int) -> None:
     """Make version ``number`` the working design again (a new change; history is kept)."""
     version = db.Version.objects.get(project=project, number=number)
     target = version_schema(version)

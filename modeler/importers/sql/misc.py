@@ -225,7 +225,7 @@ def _drop_schema(ctx: Context, ns: str) -> None:
         d.drop_table(key)
     for pool in (d.enums, d.domains, d.sequences):
         for key in [k for k in pool if k[0] == ns]:
-            pool.pop(key)  # type: ignore[attr-defined]
+            pool.pop(key)
     d.raws = [r for r in d.raws if r.namespace != ns]
 
 

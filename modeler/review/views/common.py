@@ -7,11 +7,12 @@ from django.urls import reverse
 
 from modeler.review import selectors
 from modeler.review.models import Proposal
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Project
 from modeler.web.permissions import project_for
 
 
-def proposal_for(request: HttpRequest, slug: str, number: int,
+def proposal_for(request: AuthedRequest, slug: str, number: int,
                  action: str = "view") -> tuple[Project, str, Proposal]:
     """The project, the user's role and the proposal: 404 for non-members and unknown
     proposals, 403 when the role is too low for ``action``."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from modeler.review import members, selectors
 from modeler.review.forms import MemberAddForm, RoleForm
 from modeler.web.editing import Refused
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Membership, Project
 from modeler.web.permissions import can, project_for
 
@@ -33,20 +34,20 @@ def _membership(project: Project, pk: int) -> Membership:
 
 @login_required
 @require_GET
-def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+def member_list(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
     return _page(request, project, role)
 
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+def member_add(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "manage")
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
             row = members.membership_add(project=project,
-                                         actor=request.user,  # type: ignore[arg-type]
+                                         actor=request.user,
                                          identifier=form.cleaned_data["identifier"],
                                          role=form.cleaned_data["role"])
         except Refused as exc:
@@ -59,7 +60,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_role(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     project, role = project_for(request.user, slug, "manage")
     row = _membership(project, pk)
     form = RoleForm(request.POST)
@@ -67,7 +68,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _page(request, project, role, status=422, errors=["Choose a valid role."])
     try:
         members.membership_change_role(membership=row,
-                                       actor=request.user,  # type: ignore[arg-type]
+                                       actor=request.user,
                                        role=form.cleaned_data["role"])
     except Refused as exc:
         return _page(request, project, role, status=422, errors=exc.reasons)
@@ -77,12 +78,12 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     project, role = project_for(request.user, slug, "manage")
     row = _membership(project, pk)
     name = row.user.get_username()
     try:
-        members.membership_remove(membership=row, actor=request.user)  # type: ignore[arg-type]
+        members.membership_remove(membership=row, actor=request.user)
     except Refused as exc:
         return _page(request, project, role, status=422, errors=exc.reasons)
     messages.success(request, f"Removed {name} from the project.")

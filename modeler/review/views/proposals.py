@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +14,7 @@ from modeler.review.forms import ApprovalsForm, MergeForm, ProposalForm
 from modeler.review.views.common import detail_url, proposal_for
 from modeler.review.views.review import render_review
 from modeler.web.editing import Refused
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Membership, Project
 from modeler.web.permissions import can, project_for
 from modeler.web.versions import latest_version
@@ -33,18 +34,18 @@ def _list_context(project: Project, role: str, **extra: object) -> dict[str, obj
 
 @login_required
 @require_GET
-def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
+def proposal_list(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
     return render(request, "review/proposal_list.html", _list_context(project, role))
 
 
 @login_required
 @require_POST
-def review_policy(request: HttpRequest, slug: str) -> HttpResponse:
+def review_policy(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "manage")
     form = ApprovalsForm(request.POST)
     if form.is_valid():
-        services.review_policy_set(project=project, actor=request.user,  # type: ignore[arg-type]
+        services.review_policy_set(project=project, actor=request.user,
                                    required_approvals=form.cleaned_data["required_approvals"])
         messages.success(request, "Saved the review policy.")
         return redirect("review:proposal_list", slug=slug)
@@ -54,9 +55,9 @@ def review_policy(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
+def proposal_create(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "propose")
-    candidates = selectors.reviewer_candidates(project, request.user)  # type: ignore[arg-type]
+    candidates = selectors.reviewer_candidates(project, request.user)
     initial = [str(c.user_id) for c in candidates if c.role == Membership.Role.REVIEWER]
     form = ProposalForm(request.POST or None, candidates=candidates,
                         initial={"reviewers": initial})
@@ -66,7 +67,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             proposal = services.proposal_create(
-                project=project, actor=request.user,  # type: ignore[arg-type]
+                project=project, actor=request.user,
                 title=form.cleaned_data["title"], description=form.cleaned_data["description"],
                 reviewers=form.reviewer_users())
         except Refused as exc:
@@ -80,13 +81,13 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_merge(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_merge(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "edit")
     form = MergeForm(request.POST)
     if form.is_valid():
         try:
             version = merging.proposal_merge(proposal=proposal,
-                                             actor=request.user,  # type: ignore[arg-type]
+                                             actor=request.user,
                                              message=form.cleaned_data["message"])
         except Refused as exc:
             return render_review(request, project, role, proposal, status=422,
@@ -99,11 +100,11 @@ def proposal_merge(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 @login_required
 @require_POST
-def proposal_rebase(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_rebase(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "edit")
     try:
         done = merging.proposal_rebase(proposal=proposal,
-                                       actor=request.user)  # type: ignore[arg-type]
+                                       actor=request.user)
     except Refused as exc:
         return render_review(request, project, role, proposal, status=422, errors=exc.reasons)
     if done.conflicts:
@@ -118,10 +119,10 @@ def proposal_rebase(request: HttpRequest, slug: str, number: int) -> HttpRespons
 
 @login_required
 @require_POST
-def proposal_close(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_close(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "propose")
     try:
-        services.proposal_close(proposal=proposal, actor=request.user)  # type: ignore[arg-type]
+        services.proposal_close(proposal=proposal, actor=request.user)
     except Refused as exc:
         return render_review(request, project, role, proposal, status=422, errors=exc.reasons)
     messages.success(request, f"Closed proposal #{proposal.number}.")
@@ -130,12 +131,12 @@ def proposal_close(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 @login_required
 @require_POST
-def proposal_request_review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_request_review(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     """Ask the reviewers (again) — e.g. after addressing requested changes."""
     project, role, proposal = proposal_for(request, slug, number, "propose")
     try:
         rows = services.proposal_request_review(proposal=proposal,
-                                                actor=request.user)  # type: ignore[arg-type]
+                                                actor=request.user)
     except Refused as exc:
         return render_review(request, project, role, proposal, status=422, errors=exc.reasons)
     messages.success(request, f"Asked {len(rows)} reviewer(s) to review.")
@@ -144,13 +145,13 @@ def proposal_request_review(request: HttpRequest, slug: str, number: int) -> Htt
 
 @login_required
 @require_POST
-def proposal_approvals(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_approvals(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "manage")
     form = ApprovalsForm(request.POST, optional=True)
     if form.is_valid():
         try:
             services.proposal_set_required_approvals(
-                proposal=proposal, actor=request.user,  # type: ignore[arg-type]
+                proposal=proposal, actor=request.user,
                 required_approvals=form.cleaned_data["required_approvals"])
         except Refused as exc:
             return render_review(request, project, role, proposal, status=422,
@@ -162,7 +163,7 @@ def proposal_approvals(request: HttpRequest, slug: str, number: int) -> HttpResp
 
 @login_required
 @require_GET
-def proposal_migration(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_migration(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     """The Alembic revision merging would generate, as a file."""
     _project, _role, proposal = proposal_for(request, slug, number, "download")
     plan = merging.merge_plan(proposal) if proposal.is_open else None

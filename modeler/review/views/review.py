@@ -25,6 +25,7 @@ from modeler.review.models import Proposal, Thread
 from modeler.review.views.common import detail_url, is_htmx, proposal_for, user_id
 from modeler.web import diagrams, rehearsals
 from modeler.web.editing import Conflict, Refused
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Project
 from modeler.web.permissions import can
 
@@ -109,7 +110,7 @@ def render_review(request: HttpRequest, project: Project, role: str, proposal: P
 
 @login_required
 @require_GET
-def proposal_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def proposal_detail(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number)
     part = request.GET.get("part")
     return render_review(request, project, role, proposal,
@@ -132,7 +133,7 @@ def _done(request: HttpRequest, project: Project, role: str, proposal: Proposal,
 
 @login_required
 @require_POST
-def thread_create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def thread_create(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "comment")
     anchors = analysis.anchor_choices(selectors.proposal_schema(proposal),
                                       selectors.base_schema(proposal))
@@ -140,7 +141,7 @@ def thread_create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if form.is_valid():
         try:
             thread = services.thread_create(proposal=proposal,
-                                            actor=request.user,  # type: ignore[arg-type]
+                                            actor=request.user,
                                             anchor=form.cleaned_data["anchor"],
                                             body=form.cleaned_data["body"])
         except Refused as exc:
@@ -153,14 +154,14 @@ def thread_create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def thread_reply(request: HttpRequest, slug: str, number: int, thread: int) -> HttpResponse:
+def thread_reply(request: AuthedRequest, slug: str, number: int, thread: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "comment")
     found = _thread(proposal, thread)
     form = ReplyForm(request.POST)
     errors: list[str] = []
     if form.is_valid():
         try:
-            services.comment_add(thread=found, actor=request.user,  # type: ignore[arg-type]
+            services.comment_add(thread=found, actor=request.user,
                                  body=form.cleaned_data["body"])
         except Refused as exc:
             errors = exc.reasons
@@ -174,7 +175,7 @@ def thread_reply(request: HttpRequest, slug: str, number: int, thread: int) -> H
 
 @login_required
 @require_POST
-def thread_resolve(request: HttpRequest, slug: str, number: int, thread: int) -> HttpResponse:
+def thread_resolve(request: AuthedRequest, slug: str, number: int, thread: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "comment")
     found = _thread(proposal, thread)
     flag = request.POST.get("resolved", "1")
@@ -183,7 +184,7 @@ def thread_resolve(request: HttpRequest, slug: str, number: int, thread: int) ->
                              thread_errors={found.pk: ["Resolve (1) or reopen (0)."]})
     resolved = flag == "1"
     try:
-        services.thread_resolve(thread=found, actor=request.user,  # type: ignore[arg-type]
+        services.thread_resolve(thread=found, actor=request.user,
                                 resolved=resolved)
     except Refused as exc:
         return render_review(request, project, role, proposal, part="threads", status=422,
@@ -193,14 +194,14 @@ def thread_resolve(request: HttpRequest, slug: str, number: int, thread: int) ->
 
 @login_required
 @require_POST
-def verdict_create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def verdict_create(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, role, proposal = proposal_for(request, slug, number, "review")
     form = VerdictForm(request.POST)
     status = 422
     if form.is_valid():
         try:
             services.verdict_create(proposal=proposal,
-                                    actor=request.user,  # type: ignore[arg-type]
+                                    actor=request.user,
                                     decision=form.cleaned_data["decision"],
                                     message=form.cleaned_data["message"],
                                     seen_revision=form.cleaned_data["revision"])

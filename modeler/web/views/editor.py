@@ -10,12 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-)
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -24,6 +19,7 @@ from modeler.diagram import RenderError
 from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagrams, editor_forms, ruling, selectors, services, undo
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Design, Project
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot
@@ -31,7 +27,7 @@ from modeler.web.snapshot import snapshot
 PANEL = "editor/editor.html#panel"
 
 
-def editor_context(request: HttpRequest, project: Project, role: str, design: Design,
+def editor_context(request: AuthedRequest, project: Project, role: str, design: Design,
                    schema: m.Schema, **extra: Any) -> dict[str, Any]:
     prefs = diagrams.prefs_for(request.user, project)
     selected = extra.pop("selected", None) or request.GET.get("table") or None
@@ -131,9 +127,9 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     }
 
 
-def render_editor(request: HttpRequest, ctx: dict[str, Any], partial: str = PANEL,
+def render_editor(request: AuthedRequest, ctx: dict[str, Any], partial: str = PANEL,
                   status: int = 200) -> HttpResponse:
-    template = partial if request.htmx else "editor/editor.html"  # type: ignore[attr-defined]
+    template = partial if request.htmx else "editor/editor.html"
     response = render(request, template, ctx, status=status)
     response["ETag"] = f'"{ctx["design"].revision}"'
     return response
@@ -141,49 +137,46 @@ def render_editor(request: HttpRequest, ctx: dict[str, Any], partial: str = PANE
 
 @login_required
 @require_GET
-def editor(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def editor(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
-    design = design_
-    schema = snapshot(design)
-    ctx = editor_context(request, project, role, design, schema)
-    if request.htmx:  # type: ignore[attr-defined]
+    schema = snapshot(design_)
+    ctx = editor_context(request, project, role, design_, schema)
+    if request.htmx:
         return render_editor(request, ctx)
-    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design, findings=ctx["lint"],
+    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design_, findings=ctx["lint"],
                                   can_store=can(role, "edit"))
     return render(request, "editor/editor.html", ctx)
 
 
 @login_required
 @require_GET
-def table_panel(request: HttpRequest, slug: str, uid: str,
+def table_panel(request: AuthedRequest, slug: str, uid: str,
                 design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
-    design = design_
-    schema = snapshot(design)
+    schema = snapshot(design_)
     if not any(t.uid == uid for t in schema.tables):
         raise Http404("No such table.")
-    return render_editor(request, editor_context(request, project, role, design, schema,
+    return render_editor(request, editor_context(request, project, role, design_, schema,
                                                  selected=uid))
 
 
 @login_required
 @require_GET
-def diagram(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def diagram(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """The diagram partial (inline SVG), re-fetched after every change."""
     project, role, design_ = design_for(request.user, slug, design)
-    design = design_
-    schema = snapshot(design)
-    svg = diagrams.svg_for(schema, project, request.user, design, can_store=can(role, "edit"),
+    schema = snapshot(design_)
+    svg = diagrams.svg_for(schema, project, request.user, design_, can_store=can(role, "edit"),
                            highlight=request.GET.get("highlight"))
     response = render(request, "editor/editor.html#diagram",
-                      {"svg": svg, "project": project, "design": design})
-    response["ETag"] = f'"{design.revision}"'
+                      {"svg": svg, "project": project, "design": design_})
+    response["ETag"] = f'"{design_.revision}"'
     return response
 
 
 @login_required
 @require_GET
-def poll(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def poll(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Cheap change check: 204 while the client's revision is current, else an event."""
     _, _, design_ = design_for(request.user, slug, design)
     revision = design_.revision
@@ -197,7 +190,7 @@ def poll(request: HttpRequest, slug: str, design: int | None = None) -> HttpResp
 
 
 @login_required
-def download(request: HttpRequest, slug: str, fmt: str,
+def download(request: AuthedRequest, slug: str, fmt: str,
              design: int | None = None) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -206,8 +199,7 @@ def download(request: HttpRequest, slug: str, fmt: str,
         return HttpResponse(f"There is no diagram as .{fmt[:20]}: download it as "
                             f"{', '.join(f'.{f}' for f in diagrams.FORMATS)}.", status=404,
                             content_type="text/plain; charset=utf-8")
-    design = design_
-    schema = snapshot(design)
+    schema = snapshot(design_)
     try:
         options = diagrams.options_from_query(request.GET, schema,
                                               diagrams.prefs_for(request.user, project))
@@ -228,28 +220,27 @@ def download(request: HttpRequest, slug: str, fmt: str,
 
 @login_required
 @require_POST
-def save_view(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def save_view(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Remember the diagram view options (detail, direction, focus, depth, area)."""
     project, role, design_ = design_for(request.user, slug, design)
-    design = design_
-    schema = snapshot(design)
+    schema = snapshot(design_)
     try:
         prefs = diagrams.clean_prefs(request.POST, schema)
     except ValueError as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain")
     before = diagrams.prefs_for(request.user, project)
-    services.view_prefs_set(project=project, user=request.user,  # type: ignore[arg-type]
+    services.view_prefs_set(project=project, user=request.user,
                             options=prefs)
     # a new direction re-lays the design out at once (pinned drawings ignore it)
     from modeler.web.diagram_view import follow_direction
 
-    follow_direction(request.user, role, design, schema, before, prefs)
+    follow_direction(request.user, role, design_, schema, before, prefs)
     return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
 
 @login_required
 @require_GET
-def activity(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def activity(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, _ = design_for(request.user, slug, design)
     entries = selectors.activity_of(project)
     return render(request, "editor/activity.html", {"project": project, "role": role,

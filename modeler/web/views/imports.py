@@ -32,15 +32,18 @@ from modeler.importers import SchemaImportError, import_live
 from modeler.importers.live import guard
 from modeler.web import importing, importjobs, selectors
 from modeler.web.forms import SLUG_UNAVAILABLE
+from modeler.web.http import AuthedRequest
 from modeler.web.models import ImportJob, PendingImport
 from modeler.web.models import slug_validator as _slug
+
+_FORMATS = [("sql", "PostgreSQL DDL (pg_dump or scripts)"), ("dbml", "DBML"),
+           ("url", "Live PostgreSQL database")]
 
 
 class ImportForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(max_length=50, validators=[_slug])
-    format = forms.ChoiceField(choices=[("sql", "PostgreSQL DDL (pg_dump or scripts)"),
-                                        ("dbml", "DBML"), ("url", "Live PostgreSQL database")])
+    format = forms.ChoiceField(choices=_FORMATS)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}),
                            label="…or paste the text")
     url = forms.CharField(required=False, max_length=1000, label="Database URL",
@@ -55,7 +58,7 @@ class ImportForm(forms.Form):
         if not live:  # the live option is not offered (and refused, see start())
             field = self.fields["format"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [c for c in field.choices if c[0] != "url"]
+            field.choices = [c for c in _FORMATS if c[0] != "url"]
             del self.fields["url"], self.fields["schemas"]
 
     def clean_slug(self) -> str:
@@ -124,7 +127,7 @@ def _input(request: HttpRequest, form: ImportForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthedRequest) -> HttpResponse:
     live = importing.live_import_allowed(request.user)
     form = ImportForm(request.POST or None, live=live)
     ctx: dict[str, Any] = {"form": form, "limit_mb": settings.MODELER_MAX_UPLOAD_BYTES // 2**20}
@@ -132,13 +135,13 @@ def start(request: HttpRequest) -> HttpResponse:
         ctx.update(error=importing.LIVE_FORBIDDEN)
         return render(request, "imports/start.html", ctx, status=403)
     if request.method == "GET":
-        running = selectors.import_jobs_running(request.user)  # type: ignore[arg-type]
+        running = selectors.import_jobs_running(request.user)
         ctx["running"] = [j for j in running if not importjobs.check_stale(j)]
         return render(request, "imports/start.html", ctx)
     if not form.is_valid():
         return render(request, "imports/start.html", ctx, status=422)
     try:
-        job = importjobs.start_parse(request.user,  # type: ignore[arg-type]
+        job = importjobs.start_parse(request.user,
                                      name=form.cleaned_data["name"],
                                      slug=form.cleaned_data["slug"],
                                      **_input(request, form))
@@ -155,8 +158,8 @@ def start(request: HttpRequest) -> HttpResponse:
     return _answer(request, job)
 
 
-def _pending(request: HttpRequest, pk: int) -> PendingImport:
-    pending = selectors.pending_import_of(request.user, pk)  # type: ignore[arg-type]
+def _pending(request: AuthedRequest, pk: int) -> PendingImport:
+    pending = selectors.pending_import_of(request.user, pk)
     if pending is None:
         raise Http404("No such import.")
     return pending
@@ -164,17 +167,17 @@ def _pending(request: HttpRequest, pk: int) -> PendingImport:
 
 @login_required
 @require_http_methods(["GET"])
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
+def preview(request: AuthedRequest, pk: int) -> HttpResponse:
     pending = _pending(request, pk)
     return render(request, "imports/preview.html", {"pending": pending})
 
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     pending = _pending(request, pk)
     try:
-        job = importjobs.start_create(request.user, pending)  # type: ignore[arg-type]
+        job = importjobs.start_create(request.user, pending)
     except importjobs.TooManyJobs as exc:
         return render(request, "imports/preview.html", {"pending": pending, "error": str(exc)},
                       status=429)
@@ -187,8 +190,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --------------------------------------------------------------------------------- jobs
 
-def _job(request: HttpRequest, pk: int) -> ImportJob:
-    job = selectors.import_job_of(request.user, pk)  # type: ignore[arg-type]
+def _job(request: AuthedRequest, pk: int) -> ImportJob:
+    job = selectors.import_job_of(request.user, pk)
     if job is None:
         raise Http404("No such import.")
     importjobs.check_stale(job)
@@ -204,7 +207,7 @@ def _result_url(job: ImportJob) -> str:
     return reverse("import_start")
 
 
-def _answer(request: HttpRequest, job: ImportJob) -> HttpResponse:
+def _answer(request: AuthedRequest, job: ImportJob) -> HttpResponse:
     """The answer to a request that started a job: where it led when it is done already,
     else the job's page (htmx: in place, with the job's address in the location bar)."""
     if job.status == ImportJob.Status.DONE:
@@ -230,7 +233,7 @@ def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+def job_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The job's page; for htmx polls, its progress fragment (once done: a fragment that
     stops polling and opens the preview or the project)."""
     job = _job(request, pk)
@@ -248,7 +251,7 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     importjobs.cancel(job)
     if job.status == ImportJob.Status.DONE:

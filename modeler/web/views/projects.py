@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from modeler.web import selectors, services
 from modeler.web.forms import SLUG_UNAVAILABLE, ProjectForm
+from modeler.web.http import AuthedRequest
 from modeler.web.permissions import can, project_for
 
 
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "projects/list.html",
-                  {"projects": selectors.projects_of(request.user)})  # type: ignore[arg-type]
+                  {"projects": selectors.projects_of(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                project = services.project_create(owner=request.user,  # type: ignore[arg-type]
+                project = services.project_create(owner=request.user,
                                                   **form.cleaned_data)
             except ValidationError as exc:
                 # taken meanwhile: the same words as the form's, whoever's project it is
@@ -42,7 +43,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
     design = services.main_design(project)
     return render(request, "projects/detail.html", {

@@ -33,6 +33,7 @@ from modeler.codegen.versions import VersionInput
 from modeler.rehearsal.cluster import available
 from modeler.web import rehearsals
 from modeler.web import selectors as web_selectors
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Project
 from modeler.web.permissions import can, project_for
 from modeler.web.rehearsals import DEFAULT_SCALE, proposal_target, version_target
@@ -166,7 +167,7 @@ def stored_run(project: Project, target: str) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
+def rehearsal(request: AuthedRequest, slug: str) -> HttpResponse:
     """The rehearsal page of a version or a proposal; POST starts one."""
     project, role = project_for(request.user, slug)
     target, label, _inputs = _target(request, project)

@@ -14,6 +14,7 @@ from modeler.rules import Level
 from modeler.schema.model import Schema
 from modeler.web import ruling, selectors, services
 from modeler.web.editing import Refused, apply_edit
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Design, Project
 from modeler.web.permissions import can, design_for, project_for
 from modeler.web.snapshot import snapshot
@@ -52,7 +53,7 @@ def _find(schema: Schema, project: Project, rule: str, key: str,
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def fix(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def fix(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """GET: preview the changes that fix one finding (or all safe ones): the lines of their
     diff ops; POST: apply those ops."""
     project, _role, design_ = design_for(request.user, slug, design, "edit")
@@ -70,7 +71,7 @@ def fix(request: HttpRequest, slug: str, design: int | None = None) -> HttpRespo
             "project": project, "design": design_, "title": title, "rule": rule, "key": key,
             "lines": rules.describe_edits(schema, ops)})
     try:
-        apply_edit(design=design_, actor=request.user,  # type: ignore[arg-type]
+        apply_edit(design=design_, actor=request.user,
                    action="rules.fix", summary=title, target_uid=None,
                    change=lambda s: rules.apply_edits(s, ops), gated=False)
     except Refused as exc:
@@ -88,7 +89,7 @@ def _args(design: Design) -> list[object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def waive(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Write a justification for a JUSTIFY finding (editors and owners)."""
     project, _role, design_ = design_for(request.user, slug, design, "edit")
     schema = snapshot(design_)
@@ -101,7 +102,7 @@ def waive(request: HttpRequest, slug: str, design: int | None = None) -> HttpRes
     text = request.POST.get("justification", "")
     try:
         services.waiver_set(design=design_, schema=schema, finding=finding,
-                            actor=request.user,  # type: ignore[arg-type]
+                            actor=request.user,
                             justification=text)
     except Refused as exc:
         return render(request, "rules/waive.html", {**ctx, "error": "; ".join(exc.reasons),
@@ -114,7 +115,7 @@ FINDINGS_PAGE_LIMIT = 2000  # per level on the findings page; narrow by rule for
 
 @login_required
 @require_GET
-def findings(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def findings(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """Every finding of the design (the editor's panel lists the first few per level):
     the rules by how often they fire, and the findings, narrowed by ``?rule=`` and
     ``?level=``."""
@@ -135,7 +136,7 @@ def findings(request: HttpRequest, slug: str, design: int | None = None) -> Http
 
 @login_required
 @require_GET
-def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def waivers(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
     schema = snapshot(design_)
     findings = selectors.design_findings(design_, schema)
@@ -149,7 +150,7 @@ def waivers(request: HttpRequest, slug: str, design: int | None = None) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
+def settings_view(request: AuthedRequest, slug: str) -> HttpResponse:
     """Per-project rule levels. Anyone who edits may raise a level above its current one (a
     reason is optional, recorded when given); lowering a level below its current one (the
     project's setting, else the rule's default) and resetting a changed level to the
@@ -160,7 +161,7 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.rule_level_set(project=project, actor=request.user,  # type: ignore[arg-type]
+            services.rule_level_set(project=project, actor=request.user,
                                     rule=request.POST.get("rule", ""),
                                     level=request.POST.get("level", ""),
                                     reason=request.POST.get("reason", ""))

@@ -22,6 +22,7 @@ from modeler.schema import model as m
 from modeler.web import selectors, textmode
 from modeler.web.editing import Conflict, Refused, apply_edit
 from modeler.web.forms import text_problem
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Design
 from modeler.web.permissions import can, design_for, project_for
 from modeler.web.snapshot import snapshot_at
@@ -41,7 +42,7 @@ def _context(project: Any, role: str, design: Design, **extra: Any) -> dict[str,
 
 @login_required
 @require_GET
-def text_panel(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def text_panel(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
     schema, revision = snapshot_at(design_)
     return render(request, "editor/_textmode_body.html", _context(
@@ -65,7 +66,7 @@ def _answer(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> Htt
 
 @login_required
 @require_POST
-def text_preview(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def text_preview(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design, "edit")
     schema, revision = snapshot_at(design_)
     text, renames, posted, problem = _posted(request)
@@ -81,7 +82,7 @@ def text_preview(request: HttpRequest, slug: str, design: int | None = None) -> 
 
 @login_required
 @require_POST
-def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def text_apply(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design, "edit")
     schema, revision = snapshot_at(design_)
     text, renames, posted, problem = _posted(request)
@@ -112,7 +113,7 @@ def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> Ht
         return new
 
     try:
-        apply_edit(design=design_, actor=request.user,  # type: ignore[arg-type]
+        apply_edit(design=design_, actor=request.user,
                    action="design.text", summary=f"text mode: {count} change"
                    f"{'s' if count != 1 else ''} ({result.kind.upper()})", target_uid=None,
                    change=change, known=(schema, revision))
@@ -121,7 +122,7 @@ def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> Ht
                                  "refused_findings": exc.findings}, 422)
     except Conflict as exc:
         return _answer(request, {**ctx, "conflict": True, "errors": [str(exc)]}, 409)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect("editor", *_args(project, design_))
     fresh, fresh_rev = snapshot_at(design_)
     response = render(request, "editor/_textmode_body.html", _context(
@@ -132,7 +133,7 @@ def text_apply(request: HttpRequest, slug: str, design: int | None = None) -> Ht
 
 @login_required
 @require_GET
-def version_dbml(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def version_dbml(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, _ = project_for(request.user, slug, "download")
     version = selectors.version_of(project, number)
     if version is None:

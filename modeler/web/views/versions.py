@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from modeler.schema import model as m
 from modeler.web import diagrams, exporting, exportjobs, rehearsals, selectors, services
 from modeler.web.editing import Refused
 from modeler.web.forms import text_problem
+from modeler.web.http import AuthedRequest
 from modeler.web.models import ExportJob, Project, Version
 from modeler.web.permissions import can, project_for
 from modeler.web.snapshot import snapshot
@@ -25,15 +27,18 @@ from modeler.web.versions import (
     version_schema,
 )
 
+if TYPE_CHECKING:
+    from modeler.diagram.options import Status
+
 
 @login_required
 @require_GET
-def history(request: HttpRequest, slug: str) -> HttpResponse:
+def history(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
     versions = list(selectors.versions_of(project))
     rehearsed = rehearsals.latest_statuses(project)
     for v in versions:
-        v.rehearsal_status = rehearsed.get(v.pk, "")  # type: ignore[attr-defined]
+        v.rehearsal_status = rehearsed.get(v.pk, "")  # type: ignore[attr-defined]  # for the template
     return render(request, "versions/history.html", {
         "project": project, "role": role, "versions": versions,
         "can_edit": can(role, "edit")})
@@ -41,14 +46,14 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def save(request: HttpRequest, slug: str) -> HttpResponse:
+def save(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "edit")
     message = request.POST.get("message", "")
     try:
         problem = text_problem(message)
         if problem is not None:
             raise Refused([f"Message: {problem}"])
-        version = version_save(project=project, actor=request.user,  # type: ignore[arg-type]
+        version = version_save(project=project, actor=request.user,
                                message=message)
     except Refused as exc:
         versions = selectors.versions_of(project)
@@ -71,14 +76,15 @@ def _version(project: Project, number: str | int | None) -> Version:
 
 @login_required
 @require_GET
-def compare_view(request: HttpRequest, slug: str) -> HttpResponse:
+def compare_view(request: AuthedRequest, slug: str) -> HttpResponse:
     project, _role = project_for(request.user, slug)
     a, b = _version(project, request.GET.get("a")), _version(project, request.GET.get("b"))
     old, new = version_schema(a), version_schema(b)
     result = compare(old, new)
     summary = result["summary"]
-    status: dict[str, str] = {}
-    for kind in ("added", "removed", "changed", "renamed"):
+    status: dict[str, Status] = {}
+    kinds: tuple[Status, ...] = ("added", "removed", "changed", "renamed")
+    for kind in kinds:
         for group in summary.groups.values():
             for entry in getattr(group, kind):
                 status.setdefault(entry.uid, kind)
@@ -105,7 +111,7 @@ def _union(old: m.Schema, new: m.Schema) -> m.Schema:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def restore(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     """GET: what restoring version ``number`` would change in the working design (the change
     list, destructive steps marked) and a button to confirm. POST: restore it (an edit like
     any other: logged and undoable from the editor). A POST carrying the revision its
@@ -116,7 +122,7 @@ def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     design = services.main_design(project)
     seen = (request.POST.get("revision") or "").strip()
     if request.method == "POST" and not (seen and seen != str(design.revision)):
-        version_restore(project=project, actor=request.user,  # type: ignore[arg-type]
+        version_restore(project=project, actor=request.user,
                         number=number)
         messages.success(request, f"Version {number} is the working design again "
                                   "(Undo in the editor takes it back).")
@@ -137,7 +143,7 @@ def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def export(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     """The bundle, built in the request; a version above ``MODELER_EXPORT_INLINE_TABLES``
     tables is built by a task instead, and this opens its job's page."""
     project, _ = project_for(request.user, slug, "download")
@@ -146,7 +152,7 @@ def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     target = request.GET.get("target")
     if len(schema.tables) > exportjobs.inline_tables():
         job = exportjobs.start(project, version.number, exporting.export_target(target),
-                               request.user)  # type: ignore[arg-type]
+                               request.user)
         return redirect("version_export_job", slug=slug, number=version.number, pk=job.pk)
     name, body = exporting.bundle(project, version.number,
                                   diagram_svg=diagrams.static_svg(schema), target=target)
@@ -155,7 +161,7 @@ def export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return response
 
 
-def _export_job(request: HttpRequest, slug: str, number: int, pk: int) -> ExportJob:
+def _export_job(request: AuthedRequest, slug: str, number: int, pk: int) -> ExportJob:
     project, _ = project_for(request.user, slug, "download")
     job = (ExportJob.objects.filter(pk=pk, project=project, number=number).defer("data")
            .first())
@@ -167,7 +173,7 @@ def _export_job(request: HttpRequest, slug: str, number: int, pk: int) -> Export
 
 @login_required
 @require_GET
-def export_job(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+def export_job(request: AuthedRequest, slug: str, number: int, pk: int) -> HttpResponse:
     """A queued export's page; for htmx polls, its status fragment."""
     job = _export_job(request, slug, number, pk)
     ctx = {**exportjobs.context(job), "project": job.project}
@@ -178,7 +184,7 @@ def export_job(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRes
 
 @login_required
 @require_GET
-def export_job_download(request: HttpRequest, slug: str, number: int,
+def export_job_download(request: AuthedRequest, slug: str, number: int,
                         pk: int) -> HttpResponse:
     """The bundle a finished export job stored."""
     job = _export_job(request, slug, number, pk)

@@ -16,6 +16,7 @@ created on failure. The URL is used once to read the catalog and is never stored
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,12 +46,17 @@ class Command(BaseCommand):
                             help="schema to read from the live database (repeatable)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from modeler.web.importing import ImportRefused, import_project
+        from modeler.web.importing import ImportRefused, first_layout, import_project
 
         owner = self._owner(opts["owner"])
         result, source = self._read(opts)
         for w in result.warnings:
             self.stdout.write(f"warning: {w}")
+        try:  # stored with the design, as the web's import does: render_diagram only draws
+            result = replace(result, schema=first_layout(result.schema))
+        except Exception as exc:  # the editor lays it out on its first view
+            self.stdout.write(f"warning: first layout failed ({exc}); the editor will lay "
+                              "the diagram out")
         counts = ", ".join(f"{v} {k}" for k, v in sorted(result.counts.items()))
         try:
             version = import_project(result=result, slug=opts["project"], name=opts["name"],
@@ -97,12 +103,14 @@ class Command(BaseCommand):
                     raise CommandError(f"{name}: larger than the "
                                        f"{settings.MODELER_MAX_UPLOAD_BYTES} byte limit")
                 files.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
-            if opts["format"] == "sql":
-                from modeler.importers.sql import import_sql as reader
-            else:
-                from modeler.importers.dbml import import_dbml as reader
             source = f"{opts['format']}: " + ", ".join(n for n, _ in files)
-            return reader(files), source[:300]
+            if opts["format"] == "sql":
+                from modeler.importers.sql import import_sql
+
+                return import_sql(files), source[:300]
+            from modeler.importers.dbml import import_dbml
+
+            return import_dbml(files), source[:300]
         except SchemaImportError as exc:
             self.stderr.write(f"import failed: {exc}")
             if exc.statement:
