@@ -335,7 +335,7 @@ class _Writer:
             extra["identity"] = "always"
         if c.nullable and c.identity is not None:
             extra["nullable"] = True
-        for field in ("generated", "null_meaning", "collation", "backfill"):
+        for field in ("generated", "null_meaning", "collation", "backfill", "compression"):
             value = getattr(c, field)
             if value:
                 extra[field] = value

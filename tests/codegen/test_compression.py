@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from modeler.codegen.dbml import to_dbml
 from modeler.codegen.ddl import schema_sql
 from modeler.codegen.drizzle.ddl import create_all as drizzle_create_all
 from modeler.codegen.metadata import metadata_from_schema
@@ -22,7 +23,7 @@ from modeler.codegen.plan import build_plan
 from modeler.codegen.version_table import version_table_name
 from modeler.diff import diff
 from modeler.diff.ops_table import AlterColumn
-from modeler.importers import import_live, import_sql
+from modeler.importers import import_dbml, import_live, import_sql
 from modeler.schema import model as m
 from modeler.schema import serialize
 from tests.catalog import compare, read_catalog
@@ -93,6 +94,14 @@ def test_schema_sql_sets_compression_and_reads_back() -> None:
     assert '"ALTER TABLE doc ALTER COLUMN body SET COMPRESSION lz4",' in render_models(s)
     drizzle = "\n".join(drizzle_create_all(s, build_plan(s), None))
     assert "ALTER TABLE doc ALTER COLUMN body SET COMPRESSION lz4" in drizzle
+
+
+def test_dbml_keeps_compression() -> None:
+    """DBML cannot say it: the export keeps it in the Project note, the import reads it."""
+    s = v2(v1())
+    text = to_dbml(s)
+    assert '"compression": "lz4"' in text
+    assert _compressions(import_dbml([("s.dbml", text)]).schema) == _compressions(s)
 
 
 def test_the_differ_and_the_revision_change_compression_both_ways() -> None:

@@ -350,7 +350,7 @@ class _Apply:
         if "default" in extra and (written is None or written[1] == extra.get("default_as")):
             fields["default"] = extra["default"]
         for f in ("identity", "nullable", "generated", "null_meaning", "collation",
-                  "backfill", "searchable", "frequently_queried"):
+                  "backfill", "searchable", "frequently_queried", "compression"):
             if f in extra:
                 fields[f] = extra[f]
         if isinstance(extra.get("denormalized"), dict):
