@@ -29,9 +29,6 @@ from typing import Any, Literal
 from modeler.codegen import tpl_alembic
 from modeler.codegen.ddl import schema_sql
 from modeler.codegen.designdoc import render_design_doc
-from modeler.codegen.drizzle.bundle import build_drizzle_files
-from modeler.codegen.drizzle.docs import design_doc_section
-from modeler.codegen.drizzle.names import build_names
 from modeler.codegen.extras import namespaces
 from modeler.codegen.models import render_models
 from modeler.codegen.plan import build_plan
@@ -90,9 +87,17 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     name = title or schema.name or slug
     plan = build_plan(schema)
     version_table = version_table_name(rev.version.schema for rev in revisions)
-    names = None if target == "sqlalchemy" else build_names(schema, plan)
-    drizzle_usage = "" if names is None else design_doc_section(
-        schema, plan, DRIZZLE_ROOT if target == "both" else "", names)
+    if target != "sqlalchemy":
+        # the Drizzle modules are imported when the export holds the Drizzle project
+        from modeler.codegen.drizzle.bundle import build_drizzle_files
+        from modeler.codegen.drizzle.docs import design_doc_section
+        from modeler.codegen.drizzle.names import build_names
+
+        names = build_names(schema, plan)
+        drizzle_usage = design_doc_section(schema, plan, DRIZZLE_ROOT if target == "both"
+                                           else "", names)
+    else:
+        names, drizzle_usage = None, ""
     design_doc = render_design_doc(title=name, package=pkg, plan=plan, revisions=revisions,
                                    findings=findings, waivers=waivers,
                                    drizzle_usage=drizzle_usage)

@@ -40,6 +40,17 @@ def export_target(wanted: str | None = None) -> Target:
     return cast(Target, value if value in TARGETS else "sqlalchemy")
 
 
+def rehearsal_markdown(version: db.Version) -> str | None:
+    """``REHEARSAL.md`` of ``version`` (:func:`modeler.web.rehearsals.bundle_markdown`). A
+    project nobody rehearsed has none: the rehearsal machinery (and psycopg) is imported
+    only when the project has a stored rehearsal (of a version or of a proposal)."""
+    if not db.RehearsalRun.objects.filter(project_id=version.project_id).exists():
+        return None
+    from modeler.web.rehearsals import bundle_markdown  # it builds on version_inputs
+
+    return bundle_markdown(version)
+
+
 def bundle(project: db.Project, number: int | None = None,
            diagram_svg: str | None = None, target: str | None = None) -> tuple[str, bytes]:
     """(file name, zip bytes) for version ``number`` (default: the latest) and ``target``
@@ -49,8 +60,6 @@ def bundle(project: db.Project, number: int | None = None,
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
-    from modeler.web.rehearsals import bundle_markdown  # it builds on version_inputs
-
     inputs = version_inputs(project, version.number)
     chosen = export_target(target)
     files = build_bundle(inputs, slug=project.slug, title=project.name,
@@ -60,7 +69,7 @@ def bundle(project: db.Project, number: int | None = None,
                                    "author": w["author"], "created": w["created"]}
                                   for w in version.waivers],
                          diagram_svg=diagram_svg, target=chosen,
-                         rehearsal_md=bundle_markdown(version))
+                         rehearsal_md=rehearsal_markdown(version))
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
     return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)
