@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +28,9 @@ from django.core.cache import cache
 from modeler import diagram
 from modeler.schema import model as m
 from modeler.web import models as db
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ def _key(design_pk: int) -> str:
 
 
 def schedule_layout(design: db.Design, *, relayout: bool = False,
-                    actor: Any = None) -> bool:
+                    actor: User | None = None) -> bool:
     """Lay out ``design`` in the background; False when a layout of it is running already
     (or the task queue cannot take it: logged; the next view asks again).
     ``relayout``: every table afresh (else only when most tables have no position);

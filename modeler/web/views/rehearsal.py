@@ -18,10 +18,10 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +34,7 @@ from modeler.rehearsal.cluster import available
 from modeler.web import rehearsals
 from modeler.web import selectors as web_selectors
 from modeler.web.http import AuthedRequest
-from modeler.web.models import Project
+from modeler.web.models import Project, RehearsalRun
 from modeler.web.permissions import can, project_for
 from modeler.web.rehearsals import DEFAULT_SCALE, proposal_target, version_target
 
@@ -112,7 +112,7 @@ def queued(project: Project, target: str) -> bool:
     return True
 
 
-def start(project: Project, target: str, label: str, user: Any,
+def start(project: Project, target: str, label: str, user: User | None,
           scale: float = DEFAULT_SCALE) -> Job | None:
     """Queue a rehearsal of ``target`` (``version-N`` or ``proposal-N``) as a task, unless
     one is queued or running already (then None). RuntimeError when the task queue cannot
@@ -153,7 +153,7 @@ def _target(request: HttpRequest, project: Project) -> tuple[str, str, list[Vers
         raise Http404(str(exc)) from exc
 
 
-def stored_run(project: Project, target: str) -> Any:
+def stored_run(project: Project, target: str) -> RehearsalRun | None:
     """The newest stored run of ``target`` (``version-N`` / ``proposal-N``), or None."""
     from modeler.review import selectors
 
