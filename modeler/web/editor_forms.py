@@ -24,6 +24,13 @@ def _ident(value: str, what: str = "name") -> str:
     return value
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of its choice field ``name`` (its choices set per request)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, v) for v in values]
 
@@ -163,7 +170,7 @@ class ColumnForm(MappedForm):
             kwargs["initial"] = {"unique": unique, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.schema = schema
-        self.fields["type"].choices = type_choices(schema)
+        _choice_field(self, "type").choices = type_choices(schema)
 
     @classmethod
     def initial_for(cls, element: Any, version: int | None = None, *,
@@ -207,7 +214,7 @@ class ColumnForm(MappedForm):
             return m.ColumnType(kind="custom", name=d["custom_type"].strip(), array_dims=dims)
         kind, _, ref = d["type"].partition(":")
         if kind in ("enum", "domain"):
-            return m.ColumnType(kind=kind, ref=ref, array_dims=dims)  # type: ignore[arg-type]
+            return m.ColumnType(kind=kind, ref=ref, array_dims=dims)
         info = CATALOG[d["type"]]
         return m.ColumnType(name=d["type"],
                             length=d.get("length") if info.takes_length else None,
@@ -265,8 +272,8 @@ class RelationshipForm(VersionedForm):
     def __init__(self, *args: Any, schema: m.Schema, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tables = [(t.uid, t.qualified_name) for t in schema.tables]
-        self.fields["child"].choices = tables
-        self.fields["parent"].choices = tables
+        _choice_field(self, "child").choices = tables
+        _choice_field(self, "parent").choices = tables
 
     def clean_column_names(self) -> list[str]:
         raw = self.cleaned_data.get("column_names") or ""

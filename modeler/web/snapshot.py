@@ -119,7 +119,7 @@ def _fresh_at(key: CacheKey) -> m.Schema | None:
 def _design_row(design_id: int) -> dict[str, Any]:
     """The design's revision stamp, its project's settings and which kinds it holds."""
     return dict(db.Design.objects.filter(pk=design_id)
-                .annotate(**{flag: Exists(model.objects.filter(design=OuterRef("pk")))
+                .annotate(**{flag: Exists(model._default_manager.filter(design=OuterRef("pk")))
                              for flag, model in _OPTIONAL.items()})
                 .values("project__pg_version", "project__provider", "project__pk_policy",
                         "project__slug", "revision", "updated_at", *_OPTIONAL)
@@ -158,7 +158,7 @@ def _rows(kind: fm.KindMap, design_id: int, *first: str,
     """The ``values_list`` query of ``kind`` in the design: ``first`` then the map's
     lookups (the names, for :meth:`~modeler.web.fieldmap.KindMap.reader`)."""
     names = (*first, *kind.lookups)
-    rows = kind.model.objects.filter(design_id=design_id)  # type: ignore[attr-defined]
+    rows = kind.model._default_manager.filter(design_id=design_id)
     return names, (rows.order_by(*order) if order else rows).values_list(*names)
 
 
