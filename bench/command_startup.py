@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable  # the virtualenv this script runs in
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
