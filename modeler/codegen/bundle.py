@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from modeler.codegen import tpl_alembic
@@ -66,7 +66,8 @@ def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
 def build_bundle(versions: Sequence[VersionInput], *, slug: str,
                  waivers: Sequence[Mapping[str, Any]] = (),
                  findings: Sequence[Mapping[str, Any]] = (),
-                 diagram_svg: str | None = None, title: str | None = None,
+                 diagram_svg: str | Callable[[], str] | None = None,
+                 title: str | None = None,
                  target: Target = "sqlalchemy",
                  rehearsal_md: str | None = None) -> dict[str, bytes]:
     """All files of the export for ``versions`` (the last one is the current design).
@@ -75,7 +76,9 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     rule/target/justification/author/created. Both go into DESIGN.md as given.
     ``target``: ``sqlalchemy`` (models + Alembic), ``drizzle`` (the TypeScript project) or
     ``both``. ``rehearsal_md``: the stored rehearsal report of the last version, written
-    as ``REHEARSAL.md`` as given (no file when None).
+    as ``REHEARSAL.md`` as given (no file when None). ``diagram_svg``: ``diagram.svg``'s
+    text, or a function giving it, called once everything else is built (so a drawing
+    made on another thread, such as Graphviz's, overlaps the rest of the export).
     """
     if not versions:
         raise ValueError("nothing to export: no saved version")
@@ -107,7 +110,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         if rehearsal_md is not None:
             drizzle["REHEARSAL.md"] = rehearsal_md
         if diagram_svg is not None:
-            drizzle["diagram.svg"] = diagram_svg
+            drizzle["diagram.svg"] = diagram_svg() if callable(diagram_svg) else diagram_svg
         return {path: drizzle[path].encode("utf-8") for path in sorted(drizzle)}
     text: dict[str, str] = {
         f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
@@ -131,11 +134,11 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     text.update(render_revisions(revisions))
     if rehearsal_md is not None:
         text["REHEARSAL.md"] = rehearsal_md
-    if diagram_svg is not None:
-        text["diagram.svg"] = diagram_svg
     if target == "both":
         text.update({DRIZZLE_ROOT + path: body for path, body in build_drizzle_files(
             revisions, slug=slug, title=name, plan=plan, names=names).items()})
+    if diagram_svg is not None:
+        text["diagram.svg"] = diagram_svg() if callable(diagram_svg) else diagram_svg
     return {path: text[path].encode("utf-8") for path in sorted(text)}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import cast
 
@@ -10,11 +12,15 @@ from django.conf import settings
 from modeler.codegen.bundle import TARGETS, Target, build_bundle, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
+from modeler.schema.model import Schema
 from modeler.web import models as db
 from modeler.web.versions import version_schema
 
 
-def version_inputs(project: db.Project, upto: int) -> list[VersionInput]:
+def version_inputs(project: db.Project, upto: int,
+                   parsed: Mapping[int, Schema] | None = None) -> list[VersionInput]:
+    """Versions 1..``upto`` as the bundle's input; ``parsed``: schemas already read from
+    versions' JSON, by number (not read again)."""
     versions = (db.Version.objects.filter(project=project, number__lte=upto)
                 .select_related("author").order_by("number"))
     out = []
@@ -23,7 +29,7 @@ def version_inputs(project: db.Project, upto: int) -> list[VersionInput]:
                       f"({w['author']})" for w in v.waivers)
         # diagram positions are design metadata, not database state: they would only add
         # "design only" steps to the revisions
-        schema = version_schema(v)
+        schema = parsed[v.number] if parsed and v.number in parsed else version_schema(v)
         schema = replace(schema, tables=tuple(replace(t, position=None) for t in schema.tables))
         out.append(VersionInput(number=v.number, message=v.message,
                                 author=v.author.get_username(),
@@ -52,15 +58,29 @@ def rehearsal_markdown(version: db.Version) -> str | None:
 
 
 def bundle(project: db.Project, number: int | None = None,
-           diagram_svg: str | None = None, target: str | None = None) -> tuple[str, bytes]:
+           diagram_svg: str | Callable[[Schema], str] | None = None,
+           target: str | None = None) -> tuple[str, bytes]:
     """(file name, zip bytes) for version ``number`` (default: the latest) and ``target``
     (default: the ``MODELER_EXPORT_TARGET`` setting). Deterministic: the same version exports
-    to the same bytes."""
+    to the same bytes. ``diagram_svg``: the drawing's text, or a function drawing the
+    version's schema (such as :func:`modeler.web.diagrams.static_svg`), run on a thread of
+    its own while the rest of the bundle is built (Graphviz runs in parallel)."""
     qs = db.Version.objects.filter(project=project)
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
-    inputs = version_inputs(project, version.number)
+    if not callable(diagram_svg):
+        return _bundle(project, version, diagram_svg, target, {})
+    schema = version_schema(version)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-diagram") as pool:
+        drawing = pool.submit(diagram_svg, schema)
+        return _bundle(project, version, drawing.result, target, {version.number: schema})
+
+
+def _bundle(project: db.Project, version: db.Version,
+            diagram_svg: str | Callable[[], str] | None, target: str | None,
+            parsed: Mapping[int, Schema]) -> tuple[str, bytes]:
+    inputs = version_inputs(project, version.number, parsed)
     chosen = export_target(target)
     files = build_bundle(inputs, slug=project.slug, title=project.name,
                          findings=version.findings,

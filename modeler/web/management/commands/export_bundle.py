@@ -37,12 +37,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web import diagrams, exporting
-        from modeler.web.versions import version_schema
 
         version = version_arg(opts["slug"], opts["number"])
-        project = version.project
-        svg = diagrams.static_svg(version_schema(version))
-        name, body = exporting.bundle(project, version.number, diagram_svg=svg,
-                                      target=opts["target"])
+        # the diagram is drawn on a thread of its own while the rest is built
+        name, body = exporting.bundle(version.project, version.number,
+                                      diagram_svg=diagrams.static_svg, target=opts["target"])
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")
