@@ -128,15 +128,18 @@ def names_of(nodes: Any) -> list[str]:
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every AST node under ``node`` (pglast's Visitor is slow to set up per expression)."""
-    if isinstance(node, list | tuple):
-        for item in node:
-            yield from walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for attr in type(node).__slots__:
-            if attr != "location":
-                yield from walk(getattr(node, attr, None))
+    """Every AST node under ``node``, parents first (pglast's Visitor is slow to set up per
+    expression). A stack, not recursion: an expression nested as deep as sqlexpr parses
+    (``f(f(f(...)))``) is walked without a RecursionError."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, list | tuple):
+            todo.extend(reversed(n))
+        elif isinstance(n, ast.Node):
+            yield n
+            todo.extend(getattr(n, a, None) for a in reversed(type(n).__slots__)
+                        if a != "location")
 
 
 _walk = walk

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from modeler.schema import actions, edit, naming
+from modeler.schema import actions, edit, naming, sqlexpr
 from modeler.schema import model as m
 from modeler.web import columnline, diagrams, editor_forms, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
@@ -203,7 +203,7 @@ def _with_lines(s: m.Schema, uid: str | None, lines: list[tuple[int, str]],
         s, uid = actions.add_table(s, name=f"{table_name}__lines", comment="dry run")
     for n, line in lines:
         try:
-            parsed = columnline.parse(line, s, s.table(uid))
+            parsed = _read_line(line, s, s.table(uid))
             s = _add_line(s, uid, parsed)
         except ValueError as exc:
             raise columnline.LineError(f"Line {n}: {exc}") from None
@@ -356,6 +356,18 @@ def column_add(request: HttpRequest, slug: str, uid: str,
                 forms={"column_form": form}, done={"column_added": True})
 
 
+def _read_line(line: str, s: m.Schema, table: m.Table) -> columnline.ColumnLine:
+    """:func:`columnline.parse` with the room :mod:`~modeler.schema.sqlexpr` gives an
+    expression (pglast prints ``a + b + ... + z`` recursing once per term): a long chain is
+    read as in the full form, a line nested deeper still is a :class:`LineError`, not a
+    RecursionError (a 500)."""
+    try:
+        with sqlexpr._deep():
+            return columnline.parse(line, s, table)
+    except sqlexpr.ExpressionError as exc:  # the depth; the line's own errors are LineErrors
+        raise columnline.LineError(str(exc)) from None
+
+
 def _add_line(s: m.Schema, uid: str, parsed: columnline.ColumnLine,
               col_uid: str | None = None) -> m.Schema:
     """``s`` with the column of a one-line entry added to table ``uid``
@@ -379,7 +391,7 @@ def column_line_add(request: HttpRequest, slug: str, uid: str,
     if not form.is_valid():
         return _refuse(ctx, uid, 422, [], column_line_form=form)
     try:
-        parsed = columnline.parse(form.cleaned_data["line"], ctx.schema, table)
+        parsed = _read_line(form.cleaned_data["line"], ctx.schema, table)
     except columnline.LineError as exc:
         form.add_error("line", str(exc))
         return _refuse(ctx, uid, 422, [], column_line_form=form)
