@@ -654,9 +654,13 @@ def _table_hash(t: Table) -> int:
 # small: an entry keeps its table alive (a few snapshots of a big design; the caches hold
 # about as many anyway)
 _TABLE_HASHES: IdentityMemo[Table, int] = IdentityMemo(5_000)
+# tables known to be in canonical order (normalized runs twice per edit over every table)
+_CANONICAL: IdentityMemo[Table, bool] = IdentityMemo(5_000)
 
 
 def _table_sorted(t: Table) -> Table:
+    if _CANONICAL.get(t):
+        return t
     columns = tuple(t.columns)
     indexes = _in_order(t.indexes, lambda i: (i.name, i.uid))
     uniques = _in_order(t.uniques, lambda u: (u.name, u.uid))
@@ -664,7 +668,8 @@ def _table_sorted(t: Table) -> Table:
     patterns = _in_order(t.query_patterns, lambda q: (q.name, q.uid))
     if (columns is t.columns and indexes is t.indexes and uniques is t.uniques
             and checks is t.checks and patterns is t.query_patterns):
-        return t  # already canonical: the same object (see _in_order)
+        _CANONICAL.put(t, True)
+        return t  # already canonical: the same object
     return replace(t, columns=columns, indexes=indexes, uniques=uniques, checks=checks,
                    query_patterns=patterns)
 
