@@ -12,9 +12,16 @@ from django.conf import settings
 from modeler.codegen.bundle import TARGETS, Target, build_bundle, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
+from modeler.schema import serialize
 from modeler.schema.model import Schema
 from modeler.web import models as db
-from modeler.web.versions import version_schema
+
+
+def version_schema(version: db.Version) -> Schema:
+    """The version's schema, read from its JSON (as :func:`modeler.web.versions.
+    version_schema` does: that module, with the editing and the rules it brings, is not
+    imported by an export)."""
+    return serialize.loads(version.schema_json)
 
 
 def version_inputs(project: db.Project, upto: int,
