@@ -360,6 +360,7 @@ def test_a_drag_is_logged_undone_and_redone(shop: Client, project: Any) -> None:
                                    summary="moved table customer").count() == 1
     assert b"Undo: moved table customer" in shop.get(reverse("editor", args=["shop"]),
                                                       **HX).content
+    assert b"moved table customer" in shop.get(reverse("activity", args=["shop"])).content
     undo(shop)
     assert schema_of(project) == before
 
