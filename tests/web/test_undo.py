@@ -365,14 +365,18 @@ def test_a_drag_is_logged_undone_and_redone(shop: Client, project: Any) -> None:
     assert schema_of(project) == before
 
 
+def two_tables(client: Client, project: Any) -> tuple[str, m.Position | None]:
+    """customer and purchase added by ``client``: customer's uid and place."""
+    add_table(client, "customer")
+    add_table(client, "purchase")
+    return uid_of(project, "customer"), place(project, "customer")
+
+
 def test_drags_of_a_table_in_a_row_are_one_step(alice: Client, bob: Client,
                                                  project: Any) -> None:
     from datetime import timedelta
 
-    add_table(alice, "customer")
-    add_table(alice, "purchase")
-    uid = uid_of(project, "customer")
-    start = place(project, "customer")
+    uid, start = two_tables(alice, project)
     drag(alice, uid, 40, 10)
     drag(alice, uid, 40, 10)  # a nudge after the first drag: the same step
     twice = place(project, "customer")
@@ -418,10 +422,7 @@ def test_later_drags_do_not_stop_the_undo_of_an_older_change(alice: Client, bob:
 
 def test_undo_of_a_drag_refused_over_someone_elses_later_drag(alice: Client, bob: Client,
                                                               project: Any) -> None:
-    add_table(alice, "customer")
-    add_table(alice, "purchase")
-    uid = uid_of(project, "customer")
-    start = place(project, "customer")
+    uid, start = two_tables(alice, project)
     drag(alice, uid, 40, 10)
     mine = place(project, "customer")
     drag(alice, uid_of(project, "purchase"), 0, 50)
@@ -453,9 +454,7 @@ def test_a_relayout_is_undone_unless_someone_dragged_a_table_since(alice: Client
 
     if not all(shutil.which(p) for p in ("dot", "neato")):
         pytest.skip("Graphviz is not installed")
-    add_table(alice, "customer")
-    add_table(alice, "purchase")
-    uid = uid_of(project, "customer")
+    uid, _ = two_tables(alice, project)
     drag(alice, uid, 400, 300)
     before, _after = round_trip(project, alice, lambda: relayout(alice))
     assert Activity.objects.filter(action="diagram.relayout").count() == 1

@@ -201,6 +201,16 @@ def test_viewers_get_no_way_out(shop: Client, project: Any, other_user: Any) -> 
     assert schema_of(project) == before
 
 
+def _purchase_to_customer(shop: Client, project: Any) -> tuple[m.Schema, m.Relationship]:
+    """The design with purchase → customer ON DELETE RESTRICT drawn, and that relationship."""
+    child, parent = uid_of(project, "purchase"), uid_of(project, "customer")
+    post(shop, "relationship_add", {"rel-child": child, "rel-parent": parent,
+                                    "rel-cardinality": "one-to-many",
+                                    "rel-on_delete": "RESTRICT", "rel-on_update": "NO ACTION"})
+    s = schema_of(project)
+    return s, s.relationships[0]
+
+
 def test_relationship_left_unspecified_takes_the_suggested_action(shop: Client,
                                                                   project: Any) -> None:
     """KR-04 from the relationship's own form: the refusal shows that form again (the
@@ -208,12 +218,7 @@ def test_relationship_left_unspecified_takes_the_suggested_action(shop: Client,
     once."""
     from modeler.web.selectors import row_version
 
-    child, parent = uid_of(project, "purchase"), uid_of(project, "customer")
-    post(shop, "relationship_add", {"rel-child": child, "rel-parent": parent,
-                                    "rel-cardinality": "one-to-many",
-                                    "rel-on_delete": "RESTRICT", "rel-on_update": "NO ACTION"})
-    s = schema_of(project)
-    rel = s.relationships[0]
+    s, rel = _purchase_to_customer(shop, project)
     data = {"name": rel.name, "cardinality": rel.cardinality, "on_delete": "UNSPECIFIED",
             "on_update": "NO ACTION", "comment": "Who bought it",
             "version": row_version("relationship", services.main_design(project), rel.uid)}
@@ -233,12 +238,7 @@ def test_relationship_left_unspecified_takes_the_suggested_action(shop: Client,
 
 
 def test_relationship_form_errors_stay_in_its_form(shop: Client, project: Any) -> None:
-    child, parent = uid_of(project, "purchase"), uid_of(project, "customer")
-    post(shop, "relationship_add", {"rel-child": child, "rel-parent": parent,
-                                    "rel-cardinality": "one-to-many",
-                                    "rel-on_delete": "RESTRICT", "rel-on_update": "NO ACTION"})
-    s = schema_of(project)
-    rel = s.relationships[0]
+    s, rel = _purchase_to_customer(shop, project)
     body = post(shop, "relationship_edit", {"name": "not a name!", "cardinality": "nope",
                                             "on_delete": "RESTRICT", "on_update": "NO ACTION"},
                 rel.uid, status=422)
