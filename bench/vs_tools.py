@@ -9,9 +9,12 @@ throw-away PostgreSQL; our application runs on a scratch SQLite file. Per round,
 runs back to back (the order alternates between rounds), and the medians are compared:
 
   first diagram  ours: `import_schema --url` + `render_diagram --format svg` (a new project
-                 each round, two processes)    vs  `eralchemy2 -i URL -s SCHEMA -o x.svg`
+                 each round, two processes, no earlier render kept)
+                                               vs  `eralchemy2 -i URL -s SCHEMA -o x.svg`
   laid-out render  ours: `render_diagram` of a project whose tables have positions (laid
-                 out once before the rounds)   vs  eralchemy2 again (it has no saved layout)
+                 out once before the rounds)   vs  eralchemy2 again (it has no saved layout);
+                 "warm": an unchanged design's render is read back from the previous run's
+                 (after the first round), "cold": that store emptied first
   export         ours: `export_bundle` (models, Alembic revision, DDL, DESIGN.md, diagram,
                  tests)                        vs  `sqlacodegen URL --schemas SCHEMA`
   check          `manage.py check` (goal: under 0.4 s)
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,6 +117,10 @@ class App:
     def manage(self, *args: str) -> T:
         return timed(self.argv(*args), self.env)
 
+    def forget_renders(self) -> None:
+        """Drop the renders render_diagram keeps on disk (modeler.web.rendercache)."""
+        shutil.rmtree(self.work / "diagram-cache", ignore_errors=True)
+
     def python(self, code: str) -> None:
         """Run Django code in a process of its own (set-up steps, not timed)."""
         done = subprocess.run([PYTHON, "-c", "import django; django.setup()\n" + code],
@@ -179,6 +187,8 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
     first_t: list[T] = []
     render_o: list[T] = []
     render_t: list[T] = []
+    cold_o: list[T] = []
+    cold_t: list[T] = []
     export_o: list[T] = []
     export_t: list[T] = []
     laid = f"{name}-laid"
@@ -189,9 +199,14 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
         svg = str(out / f"{slug}.svg")
 
         def ours_first(slug: str = slug, svg: str = svg) -> T:
+            app.forget_renders()  # a first diagram: no earlier render of the same drawing
             return (app.manage("import_schema", "--project", slug, "--url", url,
                                *schema_args)
                     + app.manage("render_diagram", slug, "--format", "svg", "--out", svg))
+
+        def ours_cold(svg: str = str(out / f"{laid}-cold.svg")) -> T:
+            app.forget_renders()
+            return app.manage("render_diagram", laid, "--format", "svg", "--out", svg)
 
         steps = []
         if "first" in pairs:
@@ -199,7 +214,8 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
         if "render" in pairs:
             steps += [(render_o, lambda: app.manage("render_diagram", laid, "--format", "svg",
                                                     "--out", str(out / f"{laid}.svg"))),
-                      (render_t, lambda: timed(eralchemy))]
+                      (render_t, lambda: timed(eralchemy)),
+                      (cold_o, ours_cold), (cold_t, lambda: timed(eralchemy))]
         if "export" in pairs:
             steps += [(export_o, lambda: app.manage("export_bundle", laid, "--out",
                                                     str(out / f"{laid}.zip"))),
@@ -217,6 +233,7 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
     if render_o:
         lines.append(row(f"{name}: laid-out render_diagram", render_o, render_t,
                          "eralchemy2", 5))
+        lines.append(row(f"{name}:   the same, cold", cold_o, cold_t, "eralchemy2", 5))
     if export_o:
         lines.append(row(f"{name}: export_bundle", export_o, export_t, "sqlacodegen", 3))
     server.drop_database(url)
