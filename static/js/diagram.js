@@ -109,9 +109,15 @@
     const v = viewBox(svg);
     // the node group's bbox is in the coordinates of the graph group; apply its transform
     const m = g.getCTM(), s = svg.getCTM();
-    const p = svg.createSVGPoint(); p.x = b.x + b.width / 2; p.y = b.y + b.height / 2;
-    const c = p.matrixTransform(s.inverse().multiply(m));
-    setViewBox(svg, { x: c.x - v.w / 2, y: c.y - v.h / 2, w: v.w, h: v.h });
+    const toView = s.inverse().multiply(m);
+    const corner = (x, y) => { const p = svg.createSVGPoint(); p.x = x; p.y = y;
+      return p.matrixTransform(toView); };
+    const a = corner(b.x, b.y), z = corner(b.x + b.width, b.y + b.height);
+    const c = { x: (a.x + z.x) / 2, y: (a.y + z.y) / 2 };
+    // zoomed in so far that the table does not fit: zoom out until it does (with a margin)
+    const grow = Math.max(1, 1.1 * Math.abs(z.x - a.x) / v.w, 1.1 * Math.abs(z.y - a.y) / v.h);
+    const w = v.w * grow, h = v.h * grow;
+    setViewBox(svg, { x: c.x - w / 2, y: c.y - h / 2, w: w, h: h });
   }
   document.addEventListener("click", (evt) => {
     const z = evt.target.closest && evt.target.closest("[data-zoom]");
