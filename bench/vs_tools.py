@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -78,7 +79,7 @@ class T(NamedTuple):
     wall: float
     cpu: float
 
-    def __add__(self, other: object) -> T:  # type: ignore[override]
+    def __add__(self, other: object) -> T:
         assert isinstance(other, T)
         return T(self.wall + other.wall, self.cpu + other.cpu)
 
@@ -208,7 +209,7 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
             app.forget_renders()
             return app.manage("render_diagram", laid, "--format", "svg", "--out", svg)
 
-        steps = []
+        steps: list[tuple[list[T], Callable[[], T]]] = []
         if "first" in pairs:
             steps += [(first_o, ours_first), (first_t, lambda: timed(eralchemy))]
         if "render" in pairs:
