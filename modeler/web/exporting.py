@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -80,7 +81,8 @@ def bundle(project: db.Project, number: int | None = None,
         return _bundle(project, version, diagram_svg, target, {})
     schema = version_schema(version)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-diagram") as pool:
-        drawing = pool.submit(diagram_svg, schema)
+        # in this context (a request's Graphviz budget, say), as if drawn here
+        drawing = pool.submit(contextvars.copy_context().run, diagram_svg, schema)
         return _bundle(project, version, drawing.result, target, {version.number: schema})
 
 
