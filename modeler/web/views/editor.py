@@ -67,19 +67,6 @@ def findings_panel(findings: tuple[Finding, ...], **kw: Any) -> dict[str, Any]:
     return grouped
 
 
-def column_initial(c: m.Column, unique: bool) -> dict[str, Any]:
-    t = c.type
-    return {"name": c.name,
-            "type": f"{t.kind}:{t.ref}" if t.kind in ("enum", "domain") else
-            (t.name if t.kind == "builtin" else "text"),
-            "custom_type": t.name if t.kind == "custom" else "", "length": t.length,
-            "precision": t.precision, "scale": t.scale, "array": t.array_dims > 0,
-            "nullable": c.nullable, "default": c.default or "", "primary_key": c.in_pk,
-            "unique": unique, "identity": c.identity or "", "comment": c.comment,
-            "null_meaning": c.null_meaning, "searchable": c.searchable,
-            "frequently_queried": c.frequently_queried, "backfill": c.backfill or ""}
-
-
 def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
                         edit_column: str | None = None,
                         bound: editor_forms.ColumnForm | None = None) -> dict[str, Any]:
@@ -92,19 +79,15 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
              "type": c.type.short(schema),
              "form": (bound if bound is not None and c.uid == edit_column else
-                      editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}", initial={
-                          **column_initial(c, c.uid in uniques),
-                          "version": versions.get(c.uid)})
+                      editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}", element=c,
+                                              unique=c.uid in uniques,
+                                              initial={"version": versions.get(c.uid)})
                       if c.uid == edit_column else None)}
             for c in table.columns]
     names = {c.uid: c.name for c in table.columns}
     return {
         "table": table, "column_rows": rows,
-        "table_form": editor_forms.TableForm(prefix="tbl", initial={
-            "name": table.name, "namespace": table.namespace, "comment": table.comment,
-            "kind": table.kind, "delete_strategy": table.delete_strategy,
-            "subject_area": table.subject_area, "color": table.color,
-            "expected_rows": table.expected_rows,
+        "table_form": editor_forms.TableForm(prefix="tbl", element=table, initial={
             "version": selectors.row_version("table", design, table.uid)}),
         "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",
                                                initial={"type": "text"}),

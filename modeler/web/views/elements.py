@@ -265,11 +265,7 @@ def table_update(request: HttpRequest, slug: str, uid: str,
         return _refuse(ctx, uid, 422, [], table_form=form)
 
     def change(s: m.Schema) -> m.Schema:
-        return actions.update_table(s, replace(
-            s.table(uid), name=d["name"], namespace=d["namespace"],
-            comment=d["comment"].strip(), kind=d["kind"], delete_strategy=d["delete_strategy"],
-            subject_area=d["subject_area"], color=d["color"],
-            expected_rows=d.get("expected_rows")))
+        return actions.update_table(s, replace(s.table(uid), **form.changes()))
     return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
                 selected=uid, change=change,
                 expect=("table", uid, _version(request, "tbl-version")),
@@ -323,14 +319,9 @@ def relayout(request: HttpRequest, slug: str, design: int | None = None) -> Http
 def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None) -> m.Column:
     """The column the form describes (over ``old``'s other attributes); its key order is the
     action's (:func:`~modeler.schema.actions.pk_order_for`)."""
-    d = form.cleaned_data
-    base = old or m.Column(uid=uid, name=d["name"], type=form.column_type())
-    return replace(base, name=d["name"], type=form.column_type(), nullable=d["nullable"],
-                   default=(d["default"] or "").strip() or None,
-                   identity=d["identity"] or None,
-                   comment=d["comment"].strip(), null_meaning=d["null_meaning"].strip(),
-                   searchable=d["searchable"], frequently_queried=d["frequently_queried"],
-                   backfill=d.get("backfill") or None)
+    changes = form.changes()
+    base = old or m.Column(uid=uid, name=changes["name"], type=changes["type"])
+    return replace(base, **changes)
 
 
 @login_required
@@ -516,10 +507,7 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
         rel = _relationship(schema, uid)
         c = editor_context(request, project, role, design_, schema, selected=rel.child_table)
         c["rel"] = rel
-        c["rel_form"] = editor_forms.RelationshipEditForm(initial={
-            "name": rel.name, "cardinality": rel.cardinality, "on_delete": rel.on_delete,
-            "on_update": rel.on_update, "deferrable": rel.deferrable,
-            "initially_deferred": rel.initially_deferred, "comment": rel.comment,
+        c["rel_form"] = editor_forms.RelationshipEditForm(element=rel, initial={
             "version": diagrams.row_version("relationship", design_, uid)})
         return render_editor(request, c)
     rel = _relationship(ctx.schema, uid)
@@ -534,10 +522,7 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
         return _refuse(ctx, rel.child_table, 422, [], **forms)
 
     def change(s: m.Schema) -> m.Schema:
-        return actions.update_relationship(
-            s, uid, name=d["name"], cardinality=d["cardinality"], on_delete=d["on_delete"],
-            on_update=d["on_update"], deferrable=d["deferrable"],
-            initially_deferred=d["initially_deferred"], comment=d["comment"])
+        return actions.update_relationship(s, uid, **form.changes())
     return _run(ctx, action="relationship.update", summary=f"changed relationship {rel.name}",
                 target=uid, selected=rel.child_table, change=change,
                 expect=("relationship", uid, d.get("version")), forms=forms)
