@@ -22,6 +22,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from modeler.diagram.layout import render_diagram
+from modeler.diagram.options import ViewOptions
+from modeler.schema.model import Schema
+
 PREFIX = "diagram:"  # as modeler.web.diagrams.DjangoCache: one cache for the web and commands
 TIMEOUT = 24 * 3600
 MAX_FILES = 32
@@ -77,3 +81,11 @@ class CommandCache:
 
     def set_many(self, items: Mapping[str, bytes]) -> None:
         cache.set_many({PREFIX + k: v for k, v in items.items()}, timeout=TIMEOUT)
+
+
+def command_render(schema: Schema, options: ViewOptions, fmt: str) -> bytes:
+    """What :func:`modeler.web.diagrams.export` draws, for a command: without importing the
+    editor's side (the rules engine), Graphviz allowed ``GRAPHVIZ_TIMEOUT``, through a
+    :class:`CommandCache` (a laid-out design's previous render is read back)."""
+    return render_diagram(schema, options, fmt, cache=CommandCache(),
+                          timeout=float(settings.GRAPHVIZ_TIMEOUT))

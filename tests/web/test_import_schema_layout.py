@@ -56,3 +56,21 @@ def test_cli_import_stores_the_first_layout(django_user_model: Any, tmp_path: Pa
     body, _ = diagrams.export(unplaced, ViewOptions(edge_labels=False), "svg")
     pinned, _ = diagrams.export(schema, ViewOptions(edge_labels=False), "svg")
     assert body == pinned
+
+
+def test_cli_import_writes_the_diagram(django_user_model: Any, tmp_path: Path) -> None:
+    """``--diagram FILE``: render_diagram's default drawing, in the import's process."""
+    django_user_model.objects.create_superuser(username="root", password="pw-root-1!")
+    f = tmp_path / "s.sql"
+    f.write_text(SQL)
+    out = StringIO()
+    call_command("import_schema", "--project", "one", "--format", "sql", str(f),
+                 "--diagram", str(tmp_path / "one.svg"), stdout=out)
+    assert f"wrote {tmp_path / 'one.svg'}" in out.getvalue()
+    call_command("render_diagram", "one", "--out", str(tmp_path / "two.svg"),
+                 stdout=StringIO())
+    drawn = (tmp_path / "one.svg").read_bytes()
+    assert drawn.startswith(b"<svg") and drawn == (tmp_path / "two.svg").read_bytes()
+    call_command("import_schema", "--project", "png", "--format", "sql", str(f),
+                 "--diagram", str(tmp_path / "one.png"), stdout=StringIO())
+    assert (tmp_path / "one.png").read_bytes().startswith(b"\x89PNG")

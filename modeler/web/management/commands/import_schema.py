@@ -44,6 +44,9 @@ class Command(BaseCommand):
                             "not limited to MODELER_LIVE_IMPORT_HOSTS)")
         parser.add_argument("--schema", action="append", dest="schemas",
                             help="schema to read from the live database (repeatable)")
+        parser.add_argument("--diagram", metavar="FILE",
+                            help="also write the ER diagram, as render_diagram draws it by "
+                            "default (.svg, .png, .pdf or .dot by the name; else SVG)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web.importing import ImportRefused, first_layout, import_project
@@ -67,6 +70,29 @@ class Command(BaseCommand):
         self.stdout.write(f"imported {counts} into project {opts['project']} as version "
                           f"{version.number} (imported baseline; "
                           f"{len(result.warnings)} warning(s))")
+        if opts["diagram"]:
+            self._diagram(version.project, Path(opts["diagram"]))
+
+    def _diagram(self, project: Any, out: Path) -> None:
+        """render_diagram's default drawing of the new design, in this process (no second
+        start-up, the layout just stored; the render is kept for render_diagram too)."""
+        from modeler.diagram import RenderError, ViewOptions
+        from modeler.web import services
+        from modeler.web.management.commands.render_diagram import FORMATS
+        from modeler.web.rendercache import command_render
+        from modeler.web.snapshot import snapshot
+
+        schema = snapshot(services.main_design(project))
+        if not schema.tables:
+            self.stdout.write("no diagram: the design has no tables to draw")
+            return
+        fmt = out.suffix.lower().lstrip(".")
+        try:
+            body = command_render(schema, ViewOptions(), fmt if fmt in FORMATS else "svg")
+        except RenderError as exc:
+            raise CommandError(f"imported, but the diagram failed: {exc}") from exc
+        out.write_bytes(body)
+        self.stdout.write(f"wrote {out} ({len(body)} bytes)")
 
     def _owner(self, username: str | None) -> Any:
         users = get_user_model().objects

@@ -30,12 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--direction", choices=("LR", "TB"), default="LR")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from django.conf import settings
-
-        from modeler.diagram.layout import render_diagram
         from modeler.diagram.options import ViewOptions
         from modeler.web import services
-        from modeler.web.rendercache import CommandCache
+        from modeler.web.rendercache import command_render
         from modeler.web.snapshot import snapshot
 
         project = project_arg(opts["slug"])
@@ -53,10 +50,6 @@ class Command(BaseCommand):
             raise CommandError("--depth must be 0 or more")
         options = ViewOptions(detail=opts["detail"], direction=opts["direction"], focus=focus,
                               depth=opts["depth"])
-        # what modeler.web.diagrams.export does, without importing the editor's side (the
-        # rules engine): Graphviz may take GRAPHVIZ_TIMEOUT, a laid-out design's previous
-        # render is read back (CommandCache)
-        body = render_diagram(schema, options, opts["format"], cache=CommandCache(),
-                              timeout=float(settings.GRAPHVIZ_TIMEOUT))
+        body = command_render(schema, options, opts["format"])
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({len(body)} bytes)")
