@@ -4,9 +4,11 @@
                                             [--url postgresql://...] [--root CHECKOUT]
 
 Per round: ``import_schema --url`` into a new project, then ``render_diagram`` of it (the
-"first diagram" pair of bench/vs_tools.py), and ``render_diagram`` of a project laid out
-before the rounds. Prints medians of wall and CPU seconds (user + system of the process and
-the Graphviz runs it waited for): on a busy machine CPU is the steadier figure.
+"first diagram" pair of bench/vs_tools.py; no earlier render kept), the same in one process
+(``import_schema --url --diagram FILE``), and ``render_diagram`` of a project laid out
+before the rounds (its previous render kept, after the first round). Prints medians of
+wall and CPU seconds (user + system of the process and the Graphviz runs it waited for):
+on a busy machine CPU is the steadier figure.
 ``--url``: an already loaded database (else the corpus is loaded into a throw-away
 PostgreSQL, as vs_tools.py does); ``--root``: another checkout of the project (e.g. a
 ``git worktree`` of an older commit) to time instead, for before/after figures.
@@ -71,9 +73,14 @@ def main() -> None:
         lay_out(app, "laid")
         imports: list[T] = []
         renders: list[T] = []
+        ones: list[T] = []
         laid: list[T] = []
         for i in range(args.rounds):
             slug = f"p{i}"
+            app.forget_renders()  # a first diagram: no earlier render of the same drawing
+            ones.append(app.manage("import_schema", "--project", f"one{i}", "--url", url,
+                                   *schema_args, "--diagram", str(work / f"one{i}.svg")))
+            app.forget_renders()
             imports.append(app.manage("import_schema", "--project", slug, "--url", url,
                                       *schema_args))
             renders.append(app.manage("render_diagram", slug, "--format", "svg", "--out",
@@ -86,6 +93,7 @@ def main() -> None:
         print(show("render_diagram (after import)", renders))
         print(show("  first diagram (the pair)", [a + b for a, b in zip(imports, renders,
                                                                          strict=True)]))
+        print(show("import_schema --url --diagram", ones))
         print(show("render_diagram (laid out)", laid))
 
 

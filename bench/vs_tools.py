@@ -9,7 +9,8 @@ throw-away PostgreSQL; our application runs on a scratch SQLite file. Per round,
 runs back to back (the order alternates between rounds), and the medians are compared:
 
   first diagram  ours: `import_schema --url` + `render_diagram --format svg` (a new project
-                 each round, two processes, no earlier render kept)
+                 each round, two processes, no earlier render kept); and "in one
+                 process": `import_schema --url ... --diagram x.svg`
                                                vs  `eralchemy2 -i URL -s SCHEMA -o x.svg`
   laid-out render  ours: `render_diagram` of a project whose tables have positions (laid
                  out once before the rounds)   vs  eralchemy2 again (it has no saved layout);
@@ -189,6 +190,8 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
     render_o: list[T] = []
     render_t: list[T] = []
     cold_o: list[T] = []
+    one_o: list[T] = []
+    one_t: list[T] = []
     cold_t: list[T] = []
     export_o: list[T] = []
     export_t: list[T] = []
@@ -205,13 +208,19 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
                                *schema_args)
                     + app.manage("render_diagram", slug, "--format", "svg", "--out", svg))
 
+        def ours_one(slug: str = slug, svg: str = svg) -> T:
+            app.forget_renders()
+            return app.manage("import_schema", "--project", f"{slug}-one", "--url", url,
+                              *schema_args, "--diagram", svg)
+
         def ours_cold(svg: str = str(out / f"{laid}-cold.svg")) -> T:
             app.forget_renders()
             return app.manage("render_diagram", laid, "--format", "svg", "--out", svg)
 
         steps: list[tuple[list[T], Callable[[], T]]] = []
         if "first" in pairs:
-            steps += [(first_o, ours_first), (first_t, lambda: timed(eralchemy))]
+            steps += [(first_o, ours_first), (first_t, lambda: timed(eralchemy)),
+                      (one_o, ours_one), (one_t, lambda: timed(eralchemy))]
         if "render" in pairs:
             steps += [(render_o, lambda: app.manage("render_diagram", laid, "--format", "svg",
                                                     "--out", str(out / f"{laid}.svg"))),
@@ -231,6 +240,7 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
     if first_o:
         lines.append(row(f"{name}: database -> first diagram", first_o, first_t,
                          "eralchemy2", 2))
+        lines.append(row(f"{name}:   in one process", one_o, one_t, "eralchemy2", 2))
     if render_o:
         lines.append(row(f"{name}: laid-out render_diagram", render_o, render_t,
                          "eralchemy2", 5))
