@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from modeler.codegen.dbml import KEPT_MARKER, to_dbml
 from modeler.diff import Op, diff
 from modeler.importers.align import RenameCandidate, adopt_uids, rename_candidates
+from modeler.importers.dbml import kept
 from modeler.importers.result import ImportWarning, SchemaImportError
 from modeler.schema import actions, naming
 from modeler.schema import model as m
@@ -161,7 +162,7 @@ def _rekeyed(text: str, renames: list[RenameCandidate]) -> str:
     lines = []
     for line in body.split("\n"):
         try:
-            data = json.loads(re.sub(r"\\(.)", r"\1", line))
+            data = kept.loads(re.sub(r"\\(.)", r"\1", line))
         except json.JSONDecodeError:
             lines.append(line)
             continue

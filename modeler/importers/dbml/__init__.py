@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from modeler.importers import bounds
 from modeler.importers.build import build_result
 from modeler.importers.dbml.convert import Converter
 from modeler.importers.dbml.interpret import DocumentReader
@@ -63,6 +64,7 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     sources: dict[str, list[str]] = {}
     for index, (name, text) in enumerate(files, 1):
         report.parsing(file_stage(index, len(files), name))
+        text = bounds.checked_text(name, text)
         try:
             reader.read(name, parse(text))
         except DbmlSyntaxError as exc:
@@ -153,10 +155,14 @@ def _each(conv: Converter, handler: Callable[[Any], None], items: Iterable[Any],
     for item in items:
         if progress is not None:
             progress()
+        label = getattr(item, "name", None) or "?"
         try:
-            handler(item)
+            with bounds.room():
+                handler(item)
+        except bounds.NestedTooDeeply as exc:
+            conv.d.warn(getattr(item, "file", ""), getattr(item, "line", None), "error",
+                        f"{label}: not (fully) imported: {exc}")
         except Exception as exc:
-            label = getattr(item, "name", None) or "?"
             conv.d.warn(getattr(item, "file", ""), getattr(item, "line", None), "error",
                         f"{label}: could not be imported ({type(exc).__name__}: {exc})")
 

@@ -22,6 +22,7 @@ from typing import Any
 from pglast import ast
 from pglast import parser as pg_parser
 
+from modeler.importers import bounds
 from modeler.importers.dbml.pgfuncs import DIALECT_FUNCTIONS, EXTENSION_FUNCTIONS, PG_FUNCTIONS
 from modeler.importers.sql.deparse import expr_sql
 from modeler.schema.sqlprint import walk
@@ -62,8 +63,8 @@ class Checked:
 def parse_expr(text: str) -> Any | None:
     """The AST of an SQL expression, or None when PostgreSQL's parser rejects it."""
     try:
-        stmt = pg_parser.parse_sql(f"SELECT {text}")
-    except pg_parser.ParseError:
+        stmt = bounds.parse_sql(f"SELECT {text}")
+    except (pg_parser.ParseError, bounds.NestedTooDeeply):
         return None
     if len(stmt) != 1:
         return None

@@ -11,7 +11,9 @@ Kept data that cannot be read is reported as a warning and ignored, never an err
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
 from modeler.importers.result import ImportResult, ImportWarning
@@ -20,6 +22,9 @@ from modeler.schema.builder import stable_uid
 from modeler.schema.serialize import SchemaFormatError, decode
 
 KEPT_PREFIX = "modeler:kept v1"
+KEPT_DEPTH = 100
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # (schema, table, column) -> (the DBML type text, the backtick default or None)
 Written = dict[tuple[str, str, str], tuple[str, str | None]]
 
@@ -28,6 +33,21 @@ def kept_text(note: str) -> str | None:
     """The kept data of a Project note, or None when the note holds none."""
     stripped = note.strip()
     return stripped if stripped.startswith(KEPT_PREFIX) else None
+
+
+def nesting(line: str) -> int:
+    """How deep the arrays and objects of JSON text ``line`` nest (outside its strings)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", line))
+    return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
+
+
+def loads(line: str) -> Any:
+    """``json.loads(line)`` nested at most :data:`KEPT_DEPTH` deep (the design's kept data
+    nests 4; json's decoder recurses, and so do the readers of what it returns): deeper
+    is a ``json.JSONDecodeError``."""
+    if nesting(line) > KEPT_DEPTH:
+        raise json.JSONDecodeError(f"nested more than {KEPT_DEPTH} deep", line, 0)
+    return json.loads(line)
 
 
 def parse_kept(text: str) -> tuple[dict[str, Any], list[str]]:
@@ -39,7 +59,7 @@ def parse_kept(text: str) -> tuple[dict[str, Any], list[str]]:
         if not line:
             continue
         try:
-            data = json.loads(line)
+            data = loads(line)
         except json.JSONDecodeError as exc:
             problems.append(f"kept data line {n} is not JSON ({exc.msg}); ignored")
             continue
@@ -390,4 +410,5 @@ def apply_kept(result: ImportResult, text: str,
     return ImportResult(schema=schema, warnings=warnings, counts=counts)
 
 
-__all__ = ["KEPT_PREFIX", "apply_kept", "kept_text", "parse_kept"]
+__all__ = ["KEPT_DEPTH", "KEPT_PREFIX", "apply_kept", "kept_text", "loads", "nesting",
+           "parse_kept"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from pglast import ast, enums, parser
 
+from modeler.importers import bounds
 from modeler.importers.draft import DraftTable
 from modeler.importers.sql import partitions
 from modeler.importers.sql.collations import collation_ref
@@ -195,8 +196,8 @@ def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
 def _referenced(expression: str) -> set[str]:
     """The column names a CHECK expression uses."""
     try:
-        stmt = parser.parse_sql(f"SELECT {expression}")[0].stmt
-    except parser.ParseError:
+        stmt = bounds.parse_sql(f"SELECT {expression}")[0].stmt
+    except (parser.ParseError, bounds.NestedTooDeeply):
         return set()
     return {str(f.sval) for node in _nodes(stmt) if isinstance(node, ast.ColumnRef)
             for f in node.fields[-1:] if isinstance(f, ast.String)}
@@ -245,8 +246,8 @@ def retyped_default(default: str, before: m.ColumnType) -> str:
     so a bare string literal stays cast to the type it was coerced to then
     (``''::character varying`` after ``varchar(15)`` became ``text``)."""
     try:
-        stmt = parser.parse_sql(f"SELECT {default}")[0].stmt
-    except parser.ParseError:
+        stmt = bounds.parse_sql(f"SELECT {default}")[0].stmt
+    except (parser.ParseError, bounds.NestedTooDeeply):
         return default
     value = stmt.targetList[0].val if len(stmt.targetList or ()) == 1 else None
     if before.kind != "builtin" or not (isinstance(value, ast.A_Const)

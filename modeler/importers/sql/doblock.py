@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import ast, enums, parse_plpgsql, parser
+from pglast import ast, enums, parser
 
+from modeler.importers import bounds
 from modeler.importers.sql.context import Context, Statement
 from modeler.importers.sql.deparse import quote_ident
 
@@ -71,8 +72,8 @@ def _body_tree(body: str) -> dict[str, Any]:
     if tag in body:
         raise NotFollowed("its body holds the quoting the import needs")
     try:
-        parsed = parse_plpgsql(f"CREATE FUNCTION __do_block() RETURNS void LANGUAGE plpgsql "
-                               f"AS {tag}{body}{tag}")
+        parsed = bounds.parse_plpgsql(f"CREATE FUNCTION __do_block() RETURNS void "
+                                      f"LANGUAGE plpgsql AS {tag}{body}{tag}")
     except Exception as exc:  # pglast raises its own error types
         raise NotFollowed(f"its body does not parse as PL/pgSQL ({exc})") from None
     return dict(parsed[0]["PLpgSQL_function"]["action"])
@@ -89,8 +90,8 @@ def _query(expr: dict[str, Any] | None) -> str:
 
 def _parse(sql: str) -> list[Any]:
     try:
-        return [raw.stmt for raw in parser.parse_sql(sql)]
-    except parser.ParseError as exc:
+        return [raw.stmt for raw in bounds.parse_sql(sql)]
+    except (parser.ParseError, bounds.NestedTooDeeply) as exc:
         raise NotFollowed(f"a statement does not parse ({exc.args[0]}): {sql[:80]}") from None
 
 
@@ -459,7 +460,7 @@ def _execute(ctx: Context, sql: str, value: dict[str, Any], handle: Handle,
              at: Statement) -> int:
     ran = 0
     line = (at.line or 1) + max(int(value.get("lineno") or 1) - 1, 0) if at.line else None
-    for raw in parser.parse_sql(sql):
+    for raw in bounds.parse_sql(sql):
         stmt = raw.stmt
         if _is_data(stmt, value):
             continue

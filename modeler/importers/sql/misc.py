@@ -7,6 +7,7 @@ from typing import Any
 
 from pglast import ast, enums, parser
 
+from modeler.importers import bounds
 from modeler.importers.build import type_uid
 from modeler.importers.draft import (
     DraftCheck,
@@ -166,8 +167,8 @@ def _input_types(sql: str) -> tuple[tuple[str, int], ...] | None:
     """The input argument types of a kept CREATE FUNCTION/PROCEDURE/AGGREGATE (None: not
     one, or unreadable)."""
     try:
-        stmts = parser.parse_sql(sql)
-    except parser.ParseError:
+        stmts = bounds.parse_sql(sql)
+    except (parser.ParseError, bounds.NestedTooDeeply):
         return None
     node = stmts[0].stmt if len(stmts) == 1 else None
     if isinstance(node, ast.CreateFunctionStmt):

@@ -16,6 +16,7 @@ from typing import Any
 
 from pglast import ast, parser
 
+from modeler.importers import bounds
 from modeler.importers.draft import (
     DraftCheck,
     DraftForeignKey,
@@ -203,8 +204,8 @@ def _label(part: Any) -> str:
     if part.column is not None:
         return str(part.column)
     try:
-        node = parser.parse_sql(f"SELECT {part.expression}")[0].stmt.targetList[0].val
-    except parser.ParseError:
+        node = bounds.parse_sql(f"SELECT {part.expression}")[0].stmt.targetList[0].val
+    except (parser.ParseError, bounds.NestedTooDeeply):
         return "expr"
     return index_column_label(node)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pglast import ast, enums, parser
 
+from modeler.importers import bounds
 from modeler.importers.draft import DraftRaw
 from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
@@ -167,7 +168,7 @@ def _main_block(body: str) -> str | None:
     EXCEPTION or END), or None when the body is not one plain block."""
     try:
         tokens = parser.scan(body)
-    except parser.ParseError:
+    except (parser.ParseError, bounds.NestedTooDeeply):
         return None
     names = [t.name for t in tokens]
     if "BEGIN_P" not in names or names[0] not in ("BEGIN_P", "DECLARE"):
@@ -213,8 +214,8 @@ def _block_statements(main: str) -> list[tuple[str, Any]] | None:
                     return None
                 text = text.replace("%I", "current_database").replace("%%", "%")
         try:
-            parsed = parser.parse_sql(text)
-        except parser.ParseError:
+            parsed = bounds.parse_sql(text)
+        except (parser.ParseError, bounds.NestedTooDeeply):
             return None
         for raw in parsed:
             stmt = raw.stmt

@@ -15,6 +15,7 @@ from typing import Any
 
 from pglast import parser
 
+from modeler.importers import bounds
 from modeler.importers.result import SchemaImportError
 from modeler.importers.sql import alter, misc, objects, rawstmts, tables
 from modeler.importers.sql.context import Context, LineIndex, Statement
@@ -107,7 +108,10 @@ def handle(ctx: Context, node: Any) -> None:
         ctx.warn("unsupported", _UNSUPPORTED.get(name) or f"{name} is not modelled; skipped")
         return
     try:
-        handler(ctx, node)
+        with bounds.room():
+            handler(ctx, node)
+    except bounds.NestedTooDeeply as exc:
+        ctx.warn("error", f"statement not (fully) imported: {exc}")
     except Exception as exc:  # a statement shape we did not foresee must not abort
         ctx.warn("error", f"statement could not be imported ({type(exc).__name__}: {exc})")
 
@@ -141,7 +145,7 @@ def _slices(text: str, file: str, lines: LineIndex) -> list[slice]:
 def _syntax_error(exc: Exception, file: str, text: str, start: int, stmt: str,
                   lines: LineIndex) -> SchemaImportError:
     loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
-    message = f"syntax error: {exc.args[0]}"
+    message = f"syntax error: {bounds.parse_message(str(exc.args[0]))}"
     dialect = detect_dialect(stmt) or detect_dialect(text)
     if dialect:
         message = f"{message}; {dialect}"
@@ -157,7 +161,7 @@ def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
     """Import one file of a script into ``ctx`` (statements run in file order).
     ``progress(position, length)`` hears where each statement starts in the pre-passed
     text (of ``length`` characters)."""
-    pre = prepass(text, variables)
+    pre = prepass(bounds.checked_text(file, text), variables)
     if pre.refused is not None:
         lineno, cmd = pre.refused
         raw_lines = text.split("\n")
@@ -184,7 +188,10 @@ def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
             ctx.count("data_statements" if body[0] in "ICUDTicudt" else "ignored_statements")
             continue
         try:
-            parsed = parser.parse_sql(src)
+            parsed = bounds.parse_sql(src)
+        except bounds.NestedTooDeeply as exc:
+            raise SchemaImportError(str(exc), file, lines.line(sl.start),
+                                    strip_leading(src)[0][:2000]) from None
         except parser.ParseError as exc:
             merged = _merge_atomic(text, slices, i - 1) if _BEGIN_ATOMIC.search(src) else None
             if merged is None:
@@ -210,8 +217,8 @@ def _merge_atomic(text: str, slices: list[slice], i: int) -> tuple[tuple[str, An
     for j in range(i + 1, min(len(slices), i + 200)):
         src = text[slices[i].start: slices[j].stop]
         try:
-            return (src, parser.parse_sql(src)), j + 1
-        except parser.ParseError:
+            return (src, bounds.parse_sql(src)), j + 1
+        except (parser.ParseError, bounds.NestedTooDeeply):
             continue
     return None
 
@@ -219,8 +226,8 @@ def _merge_atomic(text: str, slices: list[slice], i: int) -> tuple[tuple[str, An
 def run_statement(ctx: Context, file: str, sql: str) -> None:
     """Parse and handle one generated statement (the live importer's path; no line numbers)."""
     try:
-        parsed = parser.parse_sql(sql)
-    except parser.ParseError as exc:
+        parsed = bounds.parse_sql(sql)
+    except (parser.ParseError, bounds.NestedTooDeeply) as exc:
         ctx.stmt = Statement(file, None, sql, sql)
         ctx.warn("error", f"generated statement did not parse: {exc.args[0]}")
         return

@@ -1,0 +1,139 @@
+"""What the importers do before and around a parse so that no input crashes or hangs them.
+
+* :func:`checked_text`: the text an importer reads. A lone surrogate (text decoded with
+  ``surrogateescape``, or built in Python) cannot be encoded for PostgreSQL's parser and
+  raised a UnicodeEncodeError; it is refused with its line. A file whose lines end with CR
+  alone (classic Mac) is read with LF, so that errors name the right line.
+* :func:`parse_sql`: pglast's parse, on a thread whose stack fits the statement. PostgreSQL's
+  parser builds one tree level per term of an operator chain (``1+1+...``, ``x::t::t...``,
+  ``... UNION TABLE t UNION ...``), and pglast turns the tree into Python objects by
+  recursing in C: on the 8 MB main stack some 16,000 levels (a 250 KB statement) crashed the
+  process. A long statement is parsed on a thread with a stack of :data:`_STACK_PER_CHAR`
+  bytes a character (twice the most any chain measured needs), up to
+  :data:`MAX_STATEMENT` characters; a longer statement is refused.
+* :func:`room`: Python recursion room for the printers that walk such trees, the same
+  :mod:`~modeler.schema.sqlexpr` gives an expression; deeper still is a
+  :class:`NestedTooDeeply` the caller reports.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import pglast
+from pglast import parser
+
+from modeler.importers.result import SchemaImportError
+
+T = TypeVar("T")
+
+MAX_STATEMENT = 2_000_000  # characters of one SQL statement an import parses
+_INLINE = 20_000  # characters parsed on the caller's stack (far from its 16,000 levels)
+_STACK_PER_CHAR = 300  # bytes of stack a character of statement (a chain needs <= 140)
+_STACK_BASE = 16 * 2**20
+_RECURSION = 6_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LOCK = threading.Lock()
+
+NESTED_TOO_DEEPLY = "nested too deeply"
+
+
+class NestedTooDeeply(ValueError):
+    """A parse tree deeper than the importer's printers can walk."""
+
+
+def checked_text(name: str, text: str) -> str:
+    """``text`` as an importer reads it, or :class:`SchemaImportError` (a lone surrogate)."""
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise SchemaImportError(f"not valid Unicode text: a lone surrogate "
+                                f"U+{ord(bad.group()):04X} (text decoded from bytes that "
+                                "are not UTF-8?); save the file as UTF-8", name, line)
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def statement_too_long(length: int) -> str | None:
+    """Why a statement of ``length`` characters is not parsed (None when it is)."""
+    if length <= MAX_STATEMENT:
+        return None
+    return (f"a statement of {length:,} characters: the import reads statements of up to "
+            f"{MAX_STATEMENT:,} characters")
+
+
+def parse_sql(sql: str) -> Any:
+    """``pglast.parser.parse_sql(sql)`` without crashing the process on a deep tree (see the
+    module's text); raises ``parser.ParseError`` like it, and :class:`NestedTooDeeply` for a
+    statement over :data:`MAX_STATEMENT` characters."""
+    return _bounded(parser.parse_sql, sql)
+
+
+def parse_plpgsql(sql: str) -> Any:
+    """``pglast.parse_plpgsql(sql)`` as :func:`parse_sql` bounds it."""
+    return _bounded(pglast.parse_plpgsql, sql)
+
+
+def _bounded(fn: Callable[[str], T], sql: str) -> T:
+    if len(sql) <= _INLINE:
+        return fn(sql)
+    too_long = statement_too_long(len(sql))
+    if too_long is not None:
+        raise NestedTooDeeply(too_long)
+    return on_big_stack(fn, sql, size=_STACK_BASE + _STACK_PER_CHAR * len(sql))
+
+
+def on_big_stack(fn: Callable[[str], T], arg: str, *, size: int) -> T:
+    """``fn(arg)`` run on a new thread with a ``size``-byte stack (only what it touches
+    is memory), its exception re-raised here."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["out"] = fn(arg)
+        except BaseException as exc:  # re-raised on the caller's thread
+            box["exc"] = exc
+
+    with _LOCK:
+        before = threading.stack_size(size)
+        try:
+            thread = threading.Thread(target=run, name="importer-parse", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(before)
+    thread.join()
+    if "exc" in box:
+        raise box["exc"]
+    out: T = box["out"]
+    return out
+
+
+@contextmanager
+def room() -> Iterator[None]:
+    """Recursion room for printing a parse tree; a RecursionError inside becomes
+    :class:`NestedTooDeeply`."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION))
+    try:
+        yield
+    except RecursionError:
+        raise NestedTooDeeply(f"{NESTED_TOO_DEEPLY} to be imported (an expression or "
+                              "query of thousands of levels); split it") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def parse_message(message: str) -> str:
+    """PostgreSQL's parse error, with the reason for its ``memory exhausted`` (its parser's
+    stack of about 10,000 open levels: parentheses, brackets, prefix operators, CASEs)."""
+    if message.startswith("memory exhausted"):
+        where = message.removeprefix("memory exhausted").strip()
+        return (f"the statement is {NESTED_TOO_DEEPLY} for PostgreSQL's parser (thousands "
+                f"of open parentheses, brackets, CASEs or prefix operators) {where}").strip()
+    return message
