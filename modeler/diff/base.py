@@ -10,10 +10,12 @@ normalized snapshot.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal, TypeVar
 
+from modeler.identity_memo import IdentityMemo
 from modeler.schema.model import Column, Schema, Table
 
 T = TypeVar("T")
@@ -112,14 +114,73 @@ def _short(value: Any) -> str:
 
 # --- canonical order (must match modeler.schema.model.normalized) -------------------------
 
+def _name_key(item: Any) -> tuple[Any, ...]:
+    return (getattr(item, "name", ""), getattr(item, "uid", ""))
+
+
+def _ns_name_key(item: Any) -> tuple[Any, ...]:
+    return (getattr(item, "namespace", ""), getattr(item, "name", ""), getattr(item, "uid", ""))
+
+
 def by_name(items: Iterable[T]) -> tuple[T, ...]:
     """Sort elements with ``name`` and ``uid`` the way :func:`normalized` does."""
-    return tuple(sorted(items, key=lambda i: (getattr(i, "name", ""), getattr(i, "uid", ""))))
+    return tuple(sorted(items, key=_name_key))
 
 
 def by_ns_name(items: Iterable[T]) -> tuple[T, ...]:
-    return tuple(sorted(items, key=lambda i: (getattr(i, "namespace", ""),
-                                              getattr(i, "name", ""), getattr(i, "uid", ""))))
+    return tuple(sorted(items, key=_ns_name_key))
+
+
+# A diff applies its ops one by one, each to the snapshot the previous one gave, so the same
+# collection is sorted again with one element added or replaced (770 foreign keys added to
+# musicbrainz's relationships: 300,000 sort keys). The sort keys of a sorted collection are
+# kept by the collection's identity: one more element is put in place by bisection, giving
+# exactly what sorting again (stable) would give.
+_SORT_KEYS: dict[Callable[[Any], tuple[Any, ...]], IdentityMemo[tuple[Any, ...],
+                                                                 list[tuple[Any, ...]] | bool]] = {
+    _name_key: IdentityMemo(64), _ns_name_key: IdentityMemo(64)}
+
+
+def _sorted_keys(items: tuple[Any, ...],
+                 key: Callable[[Any], tuple[Any, ...]]) -> list[tuple[Any, ...]] | None:
+    """The sort keys of ``items`` when they are already in ``key`` order, else None."""
+    memo = _SORT_KEYS[key]
+    known = memo.get(items)
+    if known is None:
+        keys = [key(i) for i in items]
+        in_order = all(not keys[n] < keys[n - 1] for n in range(1, len(keys)))
+        known = memo.put(items, keys if in_order else False)
+    return known if isinstance(known, list) else None
+
+
+def _placed(items: tuple[T, ...], position: int | None, item: T,
+            key: Callable[[Any], tuple[Any, ...]]) -> tuple[T, ...]:
+    """``items`` sorted by ``key`` with ``item`` added (``position`` None: as if appended) or
+    put in place of the element at ``position``: what a stable sort of that would give."""
+    rest = items if position is None else (*items[:position], *items[position + 1:])
+    keys = _sorted_keys(items, key)
+    if keys is None:
+        both = (*rest, item) if position is None else (*rest[:position], item, *rest[position:])
+        return tuple(sorted(both, key=key))
+    if position is not None:
+        keys = keys[:position] + keys[position + 1:]
+    k = key(item)
+    at = bisect_right(keys, k)
+    if position is not None:  # among equal keys, the element keeps its place
+        at = min(max(position, bisect_left(keys, k)), at)
+    out = (*rest[:at], item, *rest[at:])
+    _SORT_KEYS[key].put(out, [*keys[:at], k, *keys[at:]])
+    return out
+
+
+def added_named(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+    """``by_name((*items, item))`` for ``items`` in that order already (faster)."""
+    return _placed(items, None, item, _name_key)
+
+
+def added_ns_named(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+    """``by_ns_name((*items, item))`` for ``items`` in that order already (faster)."""
+    return _placed(items, None, item, _ns_name_key)
 
 
 def find(items: Iterable[T], uid: str) -> T:
@@ -149,15 +210,17 @@ def insert_at(items: tuple[T, ...], position: int, item: T) -> tuple[T, ...]:
 
 def edit_table(schema: Schema, uid: str, fn: Callable[[Table], Table]) -> Schema:
     """``schema`` with table ``uid`` replaced by ``fn(table)`` (tables re-sorted)."""
-    found = False
-    tables = []
-    for t in schema.tables:
-        if t.uid == uid:
-            t, found = fn(t), True
-        tables.append(t)
-    if not found:
-        raise KeyError(uid)
-    return replace(schema, tables=by_ns_name(tables))
+    return replace(schema, tables=_edited(schema.tables, uid, fn, _ns_name_key))
+
+
+def _edited(items: tuple[T, ...], uid: str, fn: Callable[[T], T],
+            key: Callable[[Any], tuple[Any, ...]]) -> tuple[T, ...]:
+    """``items`` with element ``uid`` replaced by ``fn(element)``, sorted by ``key``."""
+    pos = position_of(items, uid)
+    if any(getattr(i, "uid", None) == uid for i in items[pos + 1:]):  # not a valid snapshot
+        return tuple(sorted((fn(i) if getattr(i, "uid", None) == uid else i for i in items),
+                            key=key))
+    return _placed(items, pos, fn(items[pos]), key)
 
 
 def edit_column(schema: Schema, table_uid: str, uid: str,
@@ -172,11 +235,9 @@ def edit_column(schema: Schema, table_uid: str, uid: str,
 
 def edit_named(items: tuple[T, ...], uid: str, fn: Callable[[T], T]) -> tuple[T, ...]:
     """Replace element ``uid`` of a name-sorted collection and sort again."""
-    find(items, uid)
-    return by_name(fn(i) if getattr(i, "uid", None) == uid else i for i in items)
+    return _edited(items, uid, fn, _name_key)
 
 
 def edit_ns_named(items: tuple[T, ...], uid: str, fn: Callable[[T], T]) -> tuple[T, ...]:
-    find(items, uid)
-    return by_ns_name(fn(i) if getattr(i, "uid", None) == uid else i for i in items)
+    return _edited(items, uid, fn, _ns_name_key)
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from modeler.diff.base import (
     Op,
     SummaryEntry,
-    by_name,
+    added_named,
     edit_named,
     edit_table,
     find,
@@ -135,7 +135,7 @@ def _collection(element: Element) -> Collection:
 def _add(schema: Schema, table_uid: str, element: Element) -> Schema:
     coll = _collection(element)
     return edit_table(schema, table_uid, lambda t: set_field(
-        t, coll, by_name((*getattr(t, coll), element))))
+        t, coll, added_named(getattr(t, coll), element)))
 
 
 def _drop(schema: Schema, table_uid: str, element: Element) -> Schema:
@@ -326,8 +326,8 @@ class AddForeignKey(Op):
         return DropForeignKey(self.relationship, self.child_name, self.parent_name)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, relationships=by_name((*schema.relationships,
-                                                      self.relationship)))
+        return replace(schema, relationships=added_named(schema.relationships,
+                                                          self.relationship))
 
     def describe(self) -> str:
         label = _fk_label(self.relationship, self.child_name, self.parent_name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from modeler.diff.base import (
     Op,
     SummaryEntry,
-    by_ns_name,
+    added_ns_named,
     edit_ns_named,
     find,
     insert_at,
@@ -26,7 +26,7 @@ class CreateEnum(Op):
         return DropEnum(self.enum)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, enums=by_ns_name((*schema.enums, self.enum)))
+        return replace(schema, enums=added_ns_named(schema.enums, self.enum))
 
     def describe(self) -> str:
         return f"create enum {self.enum.qualified_name} ({', '.join(self.enum.labels)})"

@@ -8,8 +8,8 @@ from modeler.diff.base import (
     Change,
     Op,
     SummaryEntry,
+    added_ns_named,
     apply_changes,
-    by_ns_name,
     describe_changes,
     edit_ns_named,
     edit_table,
@@ -33,7 +33,7 @@ class CreateCollation(Op):
         return DropCollation(self.collation)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, collations=by_ns_name((*schema.collations, self.collation)))
+        return replace(schema, collations=added_ns_named(schema.collations, self.collation))
 
     def describe(self) -> str:
         c = self.collation

@@ -9,9 +9,9 @@ from modeler.diff.base import (
     Change,
     Op,
     SummaryEntry,
+    added_ns_named,
     apply_changes,
     by_name,
-    by_ns_name,
     describe_changes,
     edit_column,
     edit_named,
@@ -52,7 +52,7 @@ class CreateTable(Op):
         return DropTable(self.table)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, tables=by_ns_name((*schema.tables, self.table)))
+        return replace(schema, tables=added_ns_named(schema.tables, self.table))
 
     def describe(self) -> str:
         return f"create table {self.table.qualified_name} ({len(self.table.columns)} columns)"

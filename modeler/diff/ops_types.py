@@ -9,9 +9,10 @@ from modeler.diff.base import (
     Change,
     Op,
     SummaryEntry,
+    added_named,
+    added_ns_named,
     apply_changes,
     by_name,
-    by_ns_name,
     describe_changes,
     edit_ns_named,
     find,
@@ -69,7 +70,7 @@ class CreateExtension(Op):
         return DropExtension(self.extension)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, extensions=by_name((*schema.extensions, self.extension)))
+        return replace(schema, extensions=added_named(schema.extensions, self.extension))
 
     def describe(self) -> str:
         return f"create extension {self.extension.name}"
@@ -148,7 +149,7 @@ class CreateDomain(Op):
         return DropDomain(self.domain)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, domains=by_ns_name((*schema.domains, self.domain)))
+        return replace(schema, domains=added_ns_named(schema.domains, self.domain))
 
     def describe(self) -> str:
         return f"create domain {self.domain.qualified_name} as {self.domain.base.short()}"
@@ -219,7 +220,7 @@ class CreateSequence(Op):
         return DropSequence(self.sequence)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, sequences=by_ns_name((*schema.sequences, self.sequence)))
+        return replace(schema, sequences=added_ns_named(schema.sequences, self.sequence))
 
     def describe(self) -> str:
         return f"create sequence {self.sequence.qualified_name}"
