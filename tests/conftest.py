@@ -54,6 +54,16 @@ def _tasks_in_process() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """What the app keeps in DATA_DIR at run time (the commands' diagram render store) goes
+    to a folder of the test session, not the checkout's data/ (the database settings were
+    read at import and do not change)."""
+    from django.conf import settings
+
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _verify_snapshot_cache() -> None:
     """Every snapshot-cache hit is checked against a fresh read of the rows: a write path
     that forgets to bump the design's revision fails the test that takes it."""
