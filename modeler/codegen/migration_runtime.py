@@ -23,7 +23,12 @@ from functools import lru_cache
 from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
 from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name
 from modeler.schema.model import RawObject, Schema
-from modeler.schema.runtime_objects import ON_TABLES, RuntimeCreation, runtime_creations
+from modeler.schema.runtime_objects import (
+    CALL_KINDS,
+    ON_TABLES,
+    RuntimeCreation,
+    runtime_creations,
+)
 
 _ROUTINES = ("function", "procedure", "aggregate")
 
@@ -160,6 +165,8 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     call's namespaces hold beyond ``design`` (the design as it is before that drop), and the
     rules and triggers on the design's tables that the design does not declare when the call
     creates some."""
+    if obj.kind not in CALL_KINDS:  # only a kept call creates objects (and design need not
+        return []  # be read: 593 kept objects dropped one by one in musicbrainz's downgrade)
     found = _creations(design.raw_objects).get(obj)
     if found is None:
         return []
