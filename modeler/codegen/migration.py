@@ -24,6 +24,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pglast
 
@@ -162,14 +163,42 @@ def _static_owner(op: AlterSequence, sequences: dict[str, SequenceObj], start: S
     return sequence_alteration(op, before, after, schema)
 
 
-def _without(schema: Schema, dropped: set[str]) -> Schema:
-    """``schema`` less the tables, sequences and kept objects a static revision dropped so
-    far: the state before a kept object's drop as far as its renderer reads it (names of
-    the tables, sequences and kept objects left), as applying the drops one by one gives."""
-    return replace(schema, tables=tuple(t for t in schema.tables if t.uid not in dropped),
-                   sequences=tuple(q for q in schema.sequences if q.uid not in dropped),
-                   raw_objects=tuple(r for r in schema.raw_objects if r.uid not in dropped),
-                   extensions=tuple(e for e in schema.extensions if e.uid not in dropped))
+_DROPPED = ("tables", "sequences", "raw_objects", "extensions")
+
+
+class _Without:
+    """``start`` less the tables, sequences, kept objects and extensions a static revision
+    dropped so far: the state before a kept object's drop as far as its renderer reads it
+    (names of the tables, sequences and kept objects left), as applying the drops one by one
+    gives. Each drop takes its elements out of the collections by their place (a revision
+    that drops musicbrainz drops 593 kept objects, and filtering every collection again for
+    each cost 200,000 steps)."""
+
+    def __init__(self, start: Schema) -> None:
+        self.start = start
+        self.left: dict[str, dict[int, Any]] = {
+            name: dict(enumerate(getattr(start, name))) for name in _DROPPED}
+        self.places: dict[str, list[tuple[str, int]]] = {}
+        for name, items in self.left.items():
+            for n, item in items.items():
+                self.places.setdefault(item.uid, []).append((name, n))
+        self.dropped = False
+        self._schema: Schema | None = None
+
+    def drop(self, uid: str) -> None:
+        self.dropped = True
+        for name, n in self.places.pop(uid, ()):
+            del self.left[name][n]
+            self._schema = None
+
+    def schema(self) -> Schema:
+        if self._schema is None:
+            left = self.left
+            self._schema = replace(self.start, tables=tuple(left["tables"].values()),
+                                   sequences=tuple(left["sequences"].values()),
+                                   raw_objects=tuple(left["raw_objects"].values()),
+                                   extensions=tuple(left["extensions"].values()))
+        return self._schema
 
 
 def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> list[Stmt]:
@@ -213,7 +242,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         had, has = _trigger_tables(start), _trigger_tables(end)
     memo = None if static else _TriggerTables(start)
     sequences = {q.uid: q for q in start.sequences} if static else {}
-    dropped: set[str] = set()
+    dropped = _Without(start)
     for op in ops:
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
@@ -222,16 +251,16 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         elif isinstance(op, AlterSequence) and end is not None:
             stmts.extend(ctx.take(_static_owner(op, sequences, start, end)))
             continue
-        elif isinstance(op, DropRawObject | DropExtension) and dropped:
-            ctx.before = _without(start, dropped)
+        elif isinstance(op, DropRawObject | DropExtension) and dropped.dropped:
+            ctx.before = dropped.schema()
         rendered = RENDERERS.render(op, ctx)
         if static:
             ctx.before = start
             if isinstance(op, DropTable | DropSequence | DropRawObject):
-                dropped.add(op.table.uid if isinstance(op, DropTable) else
-                            op.sequence.uid if isinstance(op, DropSequence) else op.obj.uid)
+                dropped.drop(op.table.uid if isinstance(op, DropTable) else
+                             op.sequence.uid if isinstance(op, DropSequence) else op.obj.uid)
             elif isinstance(op, DropExtension):  # what migration_runtime.drop_extension reads
-                dropped.add(op.extension.uid)
+                dropped.drop(op.extension.uid)
         if isinstance(op, CreateRawObject):
             raw += [len(stmts), len(stmts) + len(rendered)]
         stmts.extend(rendered)
