@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, TypeVar
 
 from modeler.identity_memo import IdentityMemo
@@ -113,6 +114,9 @@ def _short(value: Any) -> str:
 
 
 # --- canonical order (must match modeler.schema.model.normalized) -------------------------
+
+_uid = attrgetter("uid")
+
 
 def _name_key(item: Any) -> tuple[Any, ...]:
     return (getattr(item, "name", ""), getattr(item, "uid", ""))
@@ -216,10 +220,16 @@ def edit_table(schema: Schema, uid: str, fn: Callable[[Table], Table]) -> Schema
 def _edited(items: tuple[T, ...], uid: str, fn: Callable[[T], T],
             key: Callable[[Any], tuple[Any, ...]]) -> tuple[T, ...]:
     """``items`` with element ``uid`` replaced by ``fn(element)``, sorted by ``key``."""
-    pos = position_of(items, uid)
-    if any(getattr(i, "uid", None) == uid for i in items[pos + 1:]):  # not a valid snapshot
+    try:
+        uids = list(map(_uid, items))
+    except AttributeError:  # an element without a uid: as position_of reads it
+        uids = [getattr(i, "uid", None) for i in items]
+    if uid not in uids:
+        raise KeyError(uid)
+    if uids.count(uid) > 1:  # not a valid snapshot
         return tuple(sorted((fn(i) if getattr(i, "uid", None) == uid else i for i in items),
                             key=key))
+    pos = uids.index(uid)
     return _placed(items, pos, fn(items[pos]), key)
 
 
