@@ -130,7 +130,8 @@ def cast_problem(kind: str, value: str, ctype: ColumnType, labels: tuple[str, ..
         v = value.strip() if kind in ("str", "int") else ""
         if not _INT.match(v):
             return f"{value!r} is not an integer"
-        if not -_INT_LIMITS[name] <= int(v) < _INT_LIMITS[name]:
+        if len(v.lstrip("+-").lstrip("0")) > 19 \
+                or not -_INT_LIMITS[name] <= int(v) < _INT_LIMITS[name]:
             return f"{value} is out of range for {name}"
     elif name in ("numeric", "real", "double precision"):
         if kind not in ("int", "num") and not (kind == "str" and _NUM.match(value.strip())):

@@ -85,8 +85,8 @@ def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     uploads = request.FILES.getlist("files")
     total = sum(f.size or 0 for f in uploads) + len(form.cleaned_data.get("text") or "")
     if total > limit:
-        raise SchemaImportError(f"The upload is {total / 1e6:.1f} MB; the limit is "
-                                f"{limit / 1e6:.0f} MB.")
+        raise SchemaImportError(f"The upload is {total / 2**20:.1f} MB; the limit is "
+                                f"{limit / 2**20:.0f} MB.")  # MB as the page says it
     files = [(f.name or "upload", _text(f.name or "upload", f.read())) for f in uploads]
     if form.cleaned_data.get("text"):
         files.append(("pasted", form.cleaned_data["text"]))
