@@ -22,7 +22,7 @@ from modeler.web.snapshot import snapshot_at
 from tests.textmode_fixtures import books_project
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 DEEP = 100_000
 
 
@@ -62,7 +62,7 @@ def state(project: Any) -> tuple[Any, int]:
 
 
 def said(response: Any) -> str:
-    return response.content.decode(errors="replace")[:2000]
+    return str(response.content.decode(errors="replace"))[:2000]
 
 
 def fine(response: Any) -> None:
