@@ -290,8 +290,12 @@ def _doc(text: str) -> str:
 def _bullets(lines: Iterable[str]) -> list[str]:
     out = []
     for line in lines:
-        out += textwrap.wrap(_doc(line), width=96, initial_indent="- ",
-                             subsequent_indent="  ") or ["-"]
+        text = _doc(line)
+        if len(text) <= 94 and text.isprintable() and not text.endswith(" ") and text:
+            out.append("- " + text)  # what textwrap gives a line that fits (most of them)
+        else:
+            out += textwrap.wrap(text, width=96, initial_indent="- ",
+                                 subsequent_indent="  ") or ["-"]
     return out
 
 
