@@ -3,10 +3,15 @@ BENCH_DATABASE_URL, e.g. a PostgreSQL database you created for it)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,3 +34,90 @@ def setup() -> None:
 
     settle()  # as the WSGI/ASGI entry points do
     print(f"database: {url.split('@')[-1]}")
+
+
+# --- The production topology for benchmarks (bench/big_design.py, bench/browser_edit.py) ---
+
+@contextlib.contextmanager
+def live_stack(users: int, task_workers: int = 2, web_workers: int = 3) -> Iterator[Any]:
+    """gunicorn (production settings) + RQ task workers + PgBouncer + Redis on a throw-away
+    PostgreSQL cluster, all on free ports (tests/multiprocess/harness.py), with the users
+    ``mp0`` … ``mp<users-1>`` (password :data:`STACK_PASSWORD`). Everything is stopped and
+    removed on exit, an error or Ctrl-C included."""
+    sys.path.insert(0, str(ROOT))
+    from tests.multiprocess import harness, scenario
+    from tests.pgtemp import temp_postgres
+
+    why = harness.missing()
+    if why:
+        raise SystemExit(f"cannot run: {why}")
+    with temp_postgres() as pg, harness.stack(pg, clients=users, password=scenario.PASSWORD,
+                                              web_workers=web_workers,
+                                              task_workers=task_workers) as st:
+        yield st
+
+
+def stack_password() -> str:
+    sys.path.insert(0, str(ROOT))
+    from tests.multiprocess import scenario
+
+    return scenario.PASSWORD
+
+
+def stack_design(st: Any, slug: str, tables: int, fks: int = 1, members: int = 0,
+                 columns: int = 10, detail: str = "") -> dict[str, Any]:
+    """A project ``slug`` owned by ``mp0`` holding a synthetic design of ``tables`` tables
+    (bench/synthetic.py: :func:`synthetic` when ``fks`` is 1, else :func:`fk_heavy`), no
+    layout stored; ``mp1`` … ``mp<members>`` are its viewers; ``detail`` (e.g. "all"): the
+    owner's diagram detail (default: the app's, "auto", keys only past 6,000 columns).
+    Written in a process of its own against the stack's database (as a deploy or import
+    would). Its JSON."""
+    env = {**st.env, "DATABASE_URL": st.direct_url}
+    done = subprocess.run([sys.executable, str(Path(__file__)), "design", slug, str(tables),
+                           str(fks), str(members), str(columns), detail],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"creating the design {slug} failed:\n{done.stderr[-4000:]}")
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _design_main(slug: str, tables: int, fks: int, members: int, columns: int,
+                 detail: str) -> None:
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from synthetic import fk_heavy, synthetic
+
+    from modeler.web import services
+    from modeler.web.models import Membership, ViewPrefs
+    from modeler.web.snapshot import materialize
+
+    users = get_user_model().objects
+    owner = users.get(username="mp0")
+    project = services.project_create(name=slug, slug=slug, owner=owner)
+    if detail:
+        ViewPrefs.objects.update_or_create(project=project, user=owner,
+                                           defaults={"options": {"detail": detail}})
+    for i in range(1, members + 1):
+        Membership.objects.create(project=project, user=users.get(username=f"mp{i}"),
+                                  role=Membership.Role.VIEWER)
+    schema = synthetic(tables, columns) if fks == 1 else fk_heavy(tables, fks, columns)
+    t0 = time.perf_counter()
+    materialize(schema, services.main_design(project))
+    print(json.dumps({"slug": slug, "tables": len(schema.tables),
+                      "fks": len(schema.relationships),
+                      "columns": sum(len(t.columns) for t in schema.tables),
+                      "materialize_s": round(time.perf_counter() - t0, 2)}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["design"]:
+        slug, tables, fks, members, columns, detail = sys.argv[2:8]
+        _design_main(slug, int(tables), int(fks), int(members), int(columns), detail)
+    else:
+        raise SystemExit("usage: _django.py design SLUG TABLES FKS MEMBERS COLUMNS DETAIL")

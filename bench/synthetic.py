@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from modeler.schema import model as m
 from modeler.schema.builder import SchemaBuilder
 
-TYPES = [("text", {}), ("varchar", {"length": 120}), ("integer", {}), ("boolean", {}),
-         ("numeric", {"precision": 12, "scale": 2}), ("date", {}), ("jsonb", {})]
+TYPES: list[tuple[str, dict[str, Any]]] = [
+    ("text", {}), ("varchar", {"length": 120}), ("integer", {}), ("boolean", {}),
+    ("numeric", {"precision": 12, "scale": 2}), ("date", {}), ("jsonb", {})]
 
 
 def synthetic(n_tables: int, columns: int = 10, fk_per_table: float = 1.5,
@@ -54,3 +56,27 @@ def with_column(schema: m.Schema, i: int) -> m.Schema:
     col = replace(t.columns[1], uid=f"00000000-0000-4000-8000-{i:012d}", name=f"dc{i}")
     return replace(schema, tables=tuple(replace(x, columns=(*x.columns, col))
                                         if x.uid == t.uid else x for x in schema.tables))
+
+
+def fk_heavy(n_tables: int, fks: int = 5, columns: int = 10, seed: int = 3) -> m.Schema:
+    """``n_tables`` tables of ``columns`` columns (as :func:`synthetic`) in 8 subject areas,
+    each after the first with ``fks`` nullable ``ref_<k>`` columns, each a foreign key to a
+    random earlier table: (n - 1) x ``fks`` foreign keys (4,995 at 1,000 tables)."""
+    rnd = random.Random(seed)
+    b = SchemaBuilder(name=f"fk-heavy-{n_tables}")
+    for i in range(n_tables):
+        t = b.table(f"table_{i:04d}", comment=f"Synthetic table number {i}",
+                    subject_area=f"area_{i % 8}")
+        t.column("id", "bigint", identity="always", pk=True)
+        for j in range(max(0, columns - 4)):
+            type_, kw = rnd.choice(TYPES)
+            t.column(f"col_{j}", type_, comment="synthetic column", **kw)
+        t.timestamps()
+        t.column("code", "varchar", length=20)
+        for k in range(fks if i else 0):
+            t.column(f"ref_{k}", "bigint", nullable=True, null_meaning="no reference")
+    for i in range(1, n_tables):
+        for k in range(fks):
+            b.relationship(f"table_{i:04d}", [f"ref_{k}"], f"table_{rnd.randrange(i):04d}",
+                           on_delete="SET NULL", on_update="NO ACTION")
+    return b.build()
