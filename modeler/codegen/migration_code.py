@@ -146,8 +146,25 @@ def split_literal(value: str, indent: int, width: int) -> str:
     room = max(30, width - indent - 1)
     pieces: list[str] = []
     current = ""
+    # when every character is printable or one of \n \r \t \\ (written with two), and the
+    # value has not both kinds of quote (none escaped): a piece's literal is its size and two
+    # quotes, added up word by word (lit of each longer piece was most of the render of a
+    # revision with long kept SQL)
+    escaped = ("\n", "\r", "\t", "\\")
+    bare = value
+    for c in escaped:
+        bare = bare.replace(c, "")
+    plain = bare.isprintable() and not ("'" in value and '"' in value)
+    size = 0  # of current's literal, without its quotes, when plain
     for word in re.split(r"(?<= )", value):
-        if current and len(lit(current + word)) > room:
+        if plain:
+            more = (len(word) + word.count("\n") + word.count("\r") + word.count("\t")
+                    + word.count("\\"))
+            if current and size + more + 2 > room:
+                pieces.append(current)
+                current, size = "", 0
+            size += more
+        elif current and len(lit(current + word)) > room:
             pieces.append(current)
             current = ""
         current += word
