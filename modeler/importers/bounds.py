@@ -41,6 +41,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LOCK = threading.Lock()
 
 NESTED_TOO_DEEPLY = "nested too deeply"
+MAX_OPERATORS = 50_000  # in one run (see longest_run)
+_CHAIN_OPS = frozenset({"ASCII_43", "ASCII_45", "ASCII_42", "ASCII_47", "ASCII_37",
+                        "ASCII_94", "Op", "TYPECAST"})
+_OPENING = frozenset({"ASCII_40", "ASCII_91"})
+_CLOSING = frozenset({"ASCII_41", "ASCII_93"})
+_OPERANDS = frozenset({"IDENT", "UIDENT", "ICONST", "FCONST", "SCONST", "USCONST", "BCONST",
+                       "XCONST", "PARAM", "ASCII_46"})
 
 
 class NestedTooDeeply(ValueError):
@@ -86,7 +93,36 @@ def _bounded(fn: Callable[[str], T], sql: str) -> T:
     too_long = statement_too_long(len(sql))
     if too_long is not None:
         raise NestedTooDeeply(too_long)
+    if longest_run(sql) > MAX_OPERATORS:  # the tree would take seconds and gigabytes
+        raise NestedTooDeeply(f"{NESTED_TOO_DEEPLY}: an expression of more than "
+                              f"{MAX_OPERATORS:,} operators (a chain like 1+1+...); split it")
     return on_big_stack(fn, sql, size=_STACK_BASE + _STACK_PER_CHAR * len(sql))
+
+
+def longest_run(sql: str) -> int:
+    """The most arithmetic, cast and other operators (``+ - * / % ^ :: ||``...) in one run
+    of operands at one level of parentheses, with nothing else between them (a keyword, a
+    comma or a comparison ends a run). A run of n such operators is one expression nested
+    about n deep when they are of one precedence (and at least about sqrt(n) when mixed):
+    thousands of levels are more than the importer's printers walk, and a million take
+    pglast some 20 seconds and a gigabyte to build."""
+    runs = [0]
+    most = 0
+    after_cast = False
+    for tok in parser.scan(sql):
+        name = tok.name
+        if name in _CHAIN_OPS:
+            runs[-1] += 1
+            most = max(most, runs[-1])
+        elif name in _OPENING:
+            runs.append(0)
+        elif name in _CLOSING:
+            if len(runs) > 1:
+                runs.pop()
+        elif name not in _OPERANDS and not after_cast:
+            runs[-1] = 0
+        after_cast = name == "TYPECAST"
+    return most
 
 
 def on_big_stack(fn: Callable[[str], T], arg: str, *, size: int) -> T:

@@ -218,8 +218,10 @@ def _merge_atomic(text: str, slices: list[slice], i: int) -> tuple[tuple[str, An
         src = text[slices[i].start: slices[j].stop]
         try:
             return (src, bounds.parse_sql(src)), j + 1
-        except (parser.ParseError, bounds.NestedTooDeeply):
+        except parser.ParseError:
             continue
+        except bounds.NestedTooDeeply:  # too long: joining more makes it longer still
+            return None
     return None
 
 
