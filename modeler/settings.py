@@ -162,6 +162,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
+
+def _axes_username(request: object, credentials: dict[str, object] | None) -> str:
+    """The username axes records, cut to its column's 255 characters (a megabyte one was a
+    DataError: a 500 on the login page)."""
+    post = getattr(request, "POST", {})
+    return str((credentials or {}).get("username") or post.get("username") or "")[:255]
+
+
+AXES_USERNAME_CALLABLE = _axes_username
+
 # Content-Security-Policy (django-csp 4): no inline script and no eval anywhere (the pages'
 # scripts are static files; htmx runs with allowEval off, see static/js/csp.js); inline
 # style attributes stay allowed (Graphviz SVG and htmx set them). CSP_REPORT_ONLY=1 sends

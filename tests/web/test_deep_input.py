@@ -20,6 +20,7 @@ from modeler.web import services
 from modeler.web.models import ImportJob, PendingImport, Project
 from modeler.web.snapshot import snapshot_at
 from tests.textmode_fixtures import books_project
+from tests.web import test_odd_input as odd
 
 pytestmark = pytest.mark.django_db
 HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
@@ -243,3 +244,51 @@ def test_generated_nestings_in_text_mode(owner: Client, project: Any, openers: l
                  f"Table g {{\n  a int [default: {body}1]\n}}\n",
                  f"CREATE TABLE g (a int DEFAULT {body}1);"):
         fine(owner.post(reverse("textmode_preview", args=["books"]), {"text": text}, **HX))
+
+
+# ------------------------------------------- every form field and query parameter, deep
+
+DEEP_VALUES = ("(" * 50_000 + "1" + ")" * 50_000, "+".join(["1"] * 20_000),
+               "array" + "[" * 20_000 + "1" + "]" * 20_000, "x" * 1_000_000)
+
+
+@pytest.mark.parametrize("name", sorted(odd.POSTS))
+def test_deep_text_in_any_form_field(django_user_model: Any, settings: Any,
+                                     name: str) -> None:
+    """Each field of every form (test_odd_input's list) in turn: nested 50,000 deep, a
+    20,000-term chain, a megabyte. A page or a 4xx; a refusal writes nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    shop = odd.make_shop(django_user_model)
+    post = odd.POSTS[name]
+    if post.setup is not None:
+        post.setup(shop)
+    client = shop.client(post.who)
+    url = post.url(shop)
+    prefix = post.prefix(shop) if callable(post.prefix) else post.prefix
+    wrong = []
+    for field in post.fields:
+        for value in DEEP_VALUES:
+            before = odd.state()
+            data = dict(post.data(shop))
+            data[field] = value
+            data = {(f"{prefix}-{k}" if prefix else k): v for k, v in data.items()}
+            response = client.post(url, data)
+            if response.status_code >= 500 or b"Traceback" in response.content or (
+                    response.status_code >= 400 and odd.state() != before):
+                wrong.append((field, value[:12], response.status_code))
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("name", sorted(odd.GETS))
+def test_deep_query_parameters(django_user_model: Any, settings: Any, name: str) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    shop = odd.make_shop(django_user_model)
+    url, params = odd.GETS[name]
+    client = shop.client()
+    wrong = []
+    for param in params:
+        for value in DEEP_VALUES:
+            response = client.get(url(shop), {param: value})
+            if response.status_code >= 500:
+                wrong.append((param, value[:12], response.status_code))
+    assert not wrong, wrong
