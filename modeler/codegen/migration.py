@@ -151,15 +151,16 @@ def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
 
 
 def _static_owner(op: AlterSequence, sequences: dict[str, SequenceObj], start: Schema,
-                  end: Schema) -> list[Stmt]:
+                  end: Schema, end_tables: frozenset[str]) -> list[Stmt]:
     """An owner change in a static revision: ``sequences`` (uid -> the sequence as the ops so
     far left it) gives the before and after; the owner table is named from the end state, or
     from the start when the revision drops it (tables are neither renamed nor altered in a
-    static revision, so both name it as the step-by-step state would)."""
+    static revision, so both name it as the step-by-step state would). ``end_tables``: the
+    uids of the end state's tables (computed once for the revision's owner changes)."""
     before = sequences[op.uid]
     after = sequences[op.uid] = apply_changes(before, op.changes)
     owner = after.owned_by_table
-    schema = start if owner is not None and not any(t.uid == owner for t in end.tables) else end
+    schema = start if owner is not None and owner not in end_tables else end
     return sequence_alteration(op, before, after, schema)
 
 
@@ -242,6 +243,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         had, has = _trigger_tables(start), _trigger_tables(end)
     memo = None if static else _TriggerTables(start)
     sequences = {q.uid: q for q in start.sequences} if static else {}
+    end_tables = frozenset(t.uid for t in end.tables) if static and end is not None else frozenset()
     dropped = _Without(start)
     for op in ops:
         if not static:
@@ -249,7 +251,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         elif isinstance(op, CreateSequence):
             sequences[op.sequence.uid] = op.sequence
         elif isinstance(op, AlterSequence) and end is not None:
-            stmts.extend(ctx.take(_static_owner(op, sequences, start, end)))
+            stmts.extend(ctx.take(_static_owner(op, sequences, start, end, end_tables)))
             continue
         elif isinstance(op, DropRawObject | DropExtension) and dropped.dropped:
             ctx.before = dropped.schema()
