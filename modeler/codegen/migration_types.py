@@ -293,22 +293,25 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt
 
 def _raw_target(obj: RawObject) -> str | None:
     """The table a kept CREATE TRIGGER / RULE / POLICY is on, as SQL (None: not found)."""
+    import json
+
     import pglast
 
-    try:
-        stmts = pglast.parse_sql(obj.sql)
+    try:  # the parse tree as JSON: building pglast's node objects cost more than the parse
+        stmts = json.loads(pglast.parser.parse_sql_json(obj.sql)).get("stmts", [])
     except pglast.parser.ParseError:
         return None
     if len(stmts) != 1:
         return None
-    node = stmts[0].stmt
-    relation = getattr(node, "relation", None) or getattr(node, "table", None)
-    if relation is None or not getattr(relation, "relname", None):
+    node = next(iter(stmts[0]["stmt"].values()), None) if "stmt" in stmts[0] else None
+    node = node if isinstance(node, dict) else {}
+    relation = node.get("relation") or node.get("table")
+    if not isinstance(relation, dict) or not relation.get("relname"):
         return None
-    if relation.schemaname:
-        return qname(relation.schemaname, relation.relname)
-    return ident(relation.relname) if obj.namespace in ("", "public") else \
-        qname(obj.namespace, relation.relname)
+    if relation.get("schemaname"):
+        return qname(relation["schemaname"], relation["relname"])
+    return ident(relation["relname"]) if obj.namespace in ("", "public") else \
+        qname(obj.namespace, relation["relname"])
 
 
 def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:
