@@ -292,3 +292,29 @@ def test_deep_query_parameters(django_user_model: Any, settings: Any, name: str)
             if response.status_code >= 500:
                 wrong.append((param, value[:12], response.status_code))
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("fmt,text", [
+    ("dbml", "Table " + "a" * 1_000 + " {\n  " + "b" * 100_000 + " int [note: '" + "n" * 100_000
+     + "']\n}\n"),
+    ("sql", "CREATE TABLE " + "a" * 1_000 + " (" + "b" * 100_000 + " int);\nCOMMENT ON TABLE "
+     + "a" * 1_000 + " IS '" + "n" * 1_000_000 + "';")])
+def test_import_of_very_long_names_and_notes(owner: Client, fmt: str, text: str) -> None:
+    """Names longer than PostgreSQL's 63 bytes and megabyte notes: imported (names as
+    PostgreSQL would have them) or refused with the reason; confirmed, or nothing created."""
+    response = _import(owner, fmt, files=SimpleUploadedFile(f"long.{fmt}", text.encode()))
+    fine(response)
+    if response.status_code != 302:
+        _nothing_created()
+        return
+    fine(owner.get(response.url))
+    pending = PendingImport.objects.get()
+    done = owner.post(reverse("import_confirm", args=[pending.pk]))
+    fine(done)
+    if done.status_code >= 400:
+        _nothing_created()
+        return
+    project = Project.objects.get(slug="deep")
+    assert all(len(t.name) <= 63 and all(len(c.name) <= 63 for c in t.columns)
+               for t in state(project)[0].tables)
+    fine(owner.get(reverse("editor", args=["deep"])))
