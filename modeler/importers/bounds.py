@@ -141,6 +141,9 @@ def on_big_stack(fn: Callable[[str], T], arg: str, *, size: int) -> T:
         try:
             thread = threading.Thread(target=run, name="importer-parse", daemon=True)
             thread.start()
+        except RuntimeError:  # no memory for the stack (a ulimit -v, say)
+            raise NestedTooDeeply(f"a statement of {len(arg):,} characters is too long to "
+                                  "read here; split it") from None
         finally:
             threading.stack_size(before)
     thread.join()
