@@ -36,21 +36,44 @@ class _Kind:
     deleted: list[str] = field(default_factory=list)
 
     def compare(self) -> None:
-        self.created = [u for u in self.new if u not in self.old]
-        self.deleted = [u for u in self.old if u not in self.new]
-        self.changed = [u for u in self.new if u in self.old and self.old[u] != self.new[u]]
+        old, new = self.old, self.new
+        self.created = [u for u in new if u not in old]
+        self.deleted = [u for u in old if u not in new]
+        # the same object is no change (snapshots share what an edit left alone): no
+        # field-by-field comparison for it
+        self.changed = [u for u, x in new.items() if u in old and old[u] is not x
+                        and old[u] != x]
 
 
 def _by_uid(items: Iterable[Any]) -> dict[str, Any]:
     return {x.uid: x for x in items}
 
 
-def _children(schema: m.Schema, attr: str) -> dict[str, tuple[str, Any]]:
-    return {x.uid: (t.uid, x) for t in schema.tables for x in getattr(t, attr)}
+def _children(tables: Iterable[m.Table], attr: str) -> dict[str, tuple[str, Any]]:
+    return {x.uid: (t.uid, x) for t in tables for x in getattr(t, attr)}
 
 
-def _columns(schema: m.Schema) -> dict[str, tuple[str, int, m.Column]]:
-    return {c.uid: (t.uid, pos, c) for t in schema.tables for pos, c in enumerate(t.columns)}
+def _columns(tables: Iterable[m.Table]) -> dict[str, tuple[str, int, m.Column]]:
+    return {c.uid: (t.uid, pos, c) for t in tables for pos, c in enumerate(t.columns)}
+
+
+def _differing_tables(old: m.Schema,
+                      new: m.Schema) -> tuple[tuple[m.Table, ...], tuple[m.Table, ...]]:
+    """``old``'s and ``new``'s tables less those that are the same in both (the same
+    object, as snapshots share the tables an edit left alone, or equal): such a table has
+    the same rows, its own and its columns', indexes, constraints and query patterns', in
+    both, so comparing them could only find no change. Uids are unique in a valid
+    snapshot, so the elements of the other tables compare as they would among all."""
+    before = {t.uid: t for t in old.tables}
+    same: set[str] = set()
+    for t in new.tables:
+        was = before.get(t.uid)
+        if was is not None and (was is t or was == t):
+            same.add(t.uid)
+    if not same:
+        return old.tables, new.tables
+    return (tuple(t for t in old.tables if t.uid not in same),
+            tuple(t for t in new.tables if t.uid not in same))
 
 
 @dataclass
@@ -75,10 +98,10 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     result = SyncResult()
     enums = _Kind(db.EnumType, _by_uid(old.enums), _by_uid(new.enums), fm.ENUM.row)
     domains = _Kind(db.Domain, _by_uid(old.domains), _by_uid(new.domains), fm.DOMAIN.row)
+    old_tables, new_tables = _differing_tables(old, new)
     # a table's row compares by its own fields: a changed column is no change of the table
-    tables = _Kind(db.DbTable, {t.uid: fm.TABLE.row(t) for t in old.tables},
-                   {t.uid: fm.TABLE.row(t) for t in new.tables}, dict)
-    new_tables = _by_uid(new.tables)
+    tables = _Kind(db.DbTable, {t.uid: fm.TABLE.row(t) for t in old_tables},
+                   {t.uid: fm.TABLE.row(t) for t in new_tables}, dict)
     for k in (enums, domains, tables):
         k.compare()
     _apply_creates(design, enums, result)
@@ -89,7 +112,6 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     db.DbTable.objects.bulk_create(tables_created)
     result.created += len(tables_created)
     result.touched.update(tables.created)
-    del new_tables
 
     table_pk: dict[str, int] = {}
     enum_pk: dict[str, int] = {}
@@ -106,18 +128,18 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
         domain_pk.update({str(u): p for u, p in db.Domain.objects.filter(
             design=design).values_list("uid", "pk")})
 
-    old_cols, new_cols = _columns(old), _columns(new)
+    old_cols, new_cols = _columns(old_tables), _columns(new_tables)
     cols = _Kind(db.DbColumn, old_cols, new_cols, dict)
     cols.compare()
     others = [
-        _Kind(db.DbIndex, _children(old, "indexes"), _children(new, "indexes"),
+        _Kind(db.DbIndex, _children(old_tables, "indexes"), _children(new_tables, "indexes"),
               lambda x: fm.INDEX.row(x[1])),
-        _Kind(db.Constraint, _children(old, "uniques"), _children(new, "uniques"),
+        _Kind(db.Constraint, _children(old_tables, "uniques"), _children(new_tables, "uniques"),
               lambda x: fm.UNIQUE.row(x[1])),
-        _Kind(db.Constraint, _children(old, "checks"), _children(new, "checks"),
+        _Kind(db.Constraint, _children(old_tables, "checks"), _children(new_tables, "checks"),
               lambda x: fm.CHECK.row(x[1])),
-        _Kind(db.QueryPattern, _children(old, "query_patterns"),
-              _children(new, "query_patterns"), lambda x: fm.PATTERN.row(x[1])),
+        _Kind(db.QueryPattern, _children(old_tables, "query_patterns"),
+              _children(new_tables, "query_patterns"), lambda x: fm.PATTERN.row(x[1])),
     ]
     rels = _Kind(db.Relationship, _by_uid(old.relationships), _by_uid(new.relationships),
                  lambda r: fm.RELATIONSHIP.row(r, pk_of))
