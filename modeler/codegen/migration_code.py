@@ -95,7 +95,14 @@ class Seq:
         return self.one_line()
 
     def imports(self) -> set[str]:
-        return {line for i in self.items if not isinstance(i, str) for line in i.imports()}
+        found: set[str] = set()
+        self.collect_imports(found)
+        return found
+
+    def collect_imports(self, found: set[str]) -> None:
+        for i in self.items:
+            if not isinstance(i, str):
+                i.collect_imports(found)
 
 
 Arg = str | Lit | Seq  # code text, a string literal, a list display (or a nested Call)
@@ -129,12 +136,21 @@ class Call:
     def imports(self) -> set[str]:
         """The import lines the call needs: its callee's module and its arguments' (code
         text, such as a type from :meth:`RenderCtx.type_code`, records its own)."""
-        head = self.func.split(".", 1)[0]
-        found = {MODULES[head]} if head in MODULES else set()
-        for arg in (*self.args, *(v for _, v in self.kwargs)):
-            if isinstance(arg, Call | Seq):
-                found |= arg.imports()
+        found: set[str] = set()
+        self.collect_imports(found)
         return found
+
+    def collect_imports(self, found: set[str]) -> None:
+        """Add :meth:`imports` to ``found`` (one set for the whole call tree)."""
+        head = self.func.split(".", 1)[0]
+        if head in MODULES:
+            found.add(MODULES[head])
+        for arg in self.args:
+            if isinstance(arg, Call | Seq):
+                arg.collect_imports(found)
+        for _, value in self.kwargs:
+            if isinstance(value, Call | Seq):
+                value.collect_imports(found)
 
 
 def _arg(arg: Arg | Call, indent: int, width: int) -> str:
