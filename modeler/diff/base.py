@@ -139,10 +139,11 @@ def by_ns_name(items: Iterable[T]) -> tuple[T, ...]:
 # collection is sorted again with one element added or replaced (770 foreign keys added to
 # musicbrainz's relationships: 300,000 sort keys). The sort keys of a sorted collection are
 # kept by the collection's identity: one more element is put in place by bisection, giving
-# exactly what sorting again (stable) would give.
+# exactly what sorting again (stable) would give. Few entries: a diff extends the latest
+# collection, and each entry keeps its collection (and its elements) alive.
 _SORT_KEYS: dict[Callable[[Any], tuple[Any, ...]], IdentityMemo[tuple[Any, ...],
                                                                  list[tuple[Any, ...]] | bool]] = {
-    _name_key: IdentityMemo(64), _ns_name_key: IdentityMemo(64)}
+    _name_key: IdentityMemo(16), _ns_name_key: IdentityMemo(16)}
 
 
 def _sorted_keys(items: tuple[Any, ...],
