@@ -51,10 +51,36 @@ def live_stack(users: int, task_workers: int = 2, web_workers: int = 3) -> Itera
     why = harness.missing()
     if why:
         raise SystemExit(f"cannot run: {why}")
-    with temp_postgres() as pg, harness.stack(pg, clients=users, password=scenario.PASSWORD,
-                                              web_workers=web_workers,
-                                              task_workers=task_workers) as st:
-        yield st
+    with contextlib.ExitStack() as exits:
+        exits.enter_context(_collected_static())
+        pg = exits.enter_context(temp_postgres())
+        yield exits.enter_context(harness.stack(pg, clients=users, password=scenario.PASSWORD,
+                                                web_workers=web_workers,
+                                                task_workers=task_workers))
+
+
+@contextlib.contextmanager
+def _collected_static() -> Iterator[None]:
+    """The static files collected into a temporary STATIC_ROOT, with WhiteNoise's manifest,
+    as the production image does (Dockerfile: STATIC_MANIFEST=1, collectstatic); the
+    variables are set in this process's environment, which the stack's processes inherit."""
+    import shutil
+
+    root = tempfile.mkdtemp(prefix="bench-static-")
+    saved = {k: os.environ.get(k) for k in ("STATIC_ROOT", "STATIC_MANIFEST")}
+    try:
+        os.environ.update({"STATIC_ROOT": root, "STATIC_MANIFEST": "1"})
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                       cwd=ROOT, check=True, env={**os.environ, "SECRET_KEY": "bench-only",
+                                                  "DJANGO_SETTINGS_MODULE": "modeler.settings"})
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def stack_password() -> str:
