@@ -13,17 +13,24 @@ TYPES: list[tuple[str, dict[str, Any]]] = [
     ("numeric", {"precision": 12, "scale": 2}), ("date", {}), ("jsonb", {})]
 
 
+def _table(b: SchemaBuilder, rnd: random.Random, i: int, random_columns: int) -> Any:
+    """Table ``table_<i>`` in subject area ``area_<i % 8>``: ``id`` and ``random_columns``
+    columns of random types."""
+    t = b.table(f"table_{i:04d}", comment=f"Synthetic table number {i}",
+                subject_area=f"area_{i % 8}")
+    t.column("id", "bigint", identity="always", pk=True)
+    for j in range(max(0, random_columns)):
+        type_, kw = rnd.choice(TYPES)
+        t.column(f"col_{j}", type_, comment="synthetic column", **kw)
+    return t
+
+
 def synthetic(n_tables: int, columns: int = 10, fk_per_table: float = 1.5,
               seed: int = 42) -> m.Schema:
     rnd = random.Random(seed)
     b = SchemaBuilder(name=f"synthetic-{n_tables}")
     for i in range(n_tables):
-        t = b.table(f"table_{i:04d}", comment=f"Synthetic table number {i}",
-                    subject_area=f"area_{i % 8}")
-        t.column("id", "bigint", identity="always", pk=True)
-        for j in range(columns - 5):
-            type_, kw = rnd.choice(TYPES)
-            t.column(f"col_{j}", type_, comment="synthetic column", **kw)
+        t = _table(b, rnd, i, columns - 5)
         t.column("parent_id", "bigint", nullable=True, null_meaning="no parent")
         t.index("parent_id")
         t.timestamps()
@@ -65,12 +72,7 @@ def fk_heavy(n_tables: int, fks: int = 5, columns: int = 10, seed: int = 3) -> m
     rnd = random.Random(seed)
     b = SchemaBuilder(name=f"fk-heavy-{n_tables}")
     for i in range(n_tables):
-        t = b.table(f"table_{i:04d}", comment=f"Synthetic table number {i}",
-                    subject_area=f"area_{i % 8}")
-        t.column("id", "bigint", identity="always", pk=True)
-        for j in range(max(0, columns - 4)):
-            type_, kw = rnd.choice(TYPES)
-            t.column(f"col_{j}", type_, comment="synthetic column", **kw)
+        t = _table(b, rnd, i, columns - 4)
         t.timestamps()
         t.column("code", "varchar", length=20)
         for k in range(fks if i else 0):
