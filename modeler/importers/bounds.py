@@ -10,7 +10,9 @@
   recursing in C: on the 8 MB main stack some 16,000 levels (a 250 KB statement) crashed the
   process. A long statement is parsed on a thread with a stack of :data:`_STACK_PER_CHAR`
   bytes a character (twice the most any chain measured needs), up to
-  :data:`MAX_STATEMENT` characters; a longer statement is refused.
+  :data:`MAX_STATEMENT` characters; a longer statement is refused, and so is one with a run
+  of more than :data:`MAX_OPERATORS` operators (:func:`longest_run`, read by the scanner in
+  a second where building the tree would take 20 seconds and a gigabyte).
 * :func:`room`: Python recursion room for the printers that walk such trees, the same
   :mod:`~modeler.schema.sqlexpr` gives an expression; deeper still is a
   :class:`NestedTooDeeply` the caller reports.
@@ -51,7 +53,7 @@ _OPERANDS = frozenset({"IDENT", "UIDENT", "ICONST", "FCONST", "SCONST", "USCONST
 
 
 class NestedTooDeeply(ValueError):
-    """A parse tree deeper than the importer's printers can walk."""
+    """A statement too deep (or too long) to parse or print; the message says which."""
 
 
 def checked_text(name: str, text: str) -> str:
