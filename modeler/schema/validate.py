@@ -9,12 +9,20 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
+from modeler.identity_memo import IdentityMemo
 from modeler.schema import model as m
 from modeler.schema import sqlexpr, sqloperators
 from modeler.schema.collations import is_builtin, parse_ref
-from modeler.schema.validate_pg import postgres_problems
+from modeler.schema.validate_pg import (
+    foreign_key_problem,
+    identity_problem,
+    index_problem,
+    relation_name_problems,
+    relation_names,
+)
 
 
 class InvalidSchema(ValueError):
@@ -78,16 +86,20 @@ def _collation_problems(schema: m.Schema) -> list[str]:
                        "and LC_CTYPE)")
     for name in _dupes([f"{c.namespace}.{c.name}" for c in schema.collations]):
         out.append(f"two collations named {name}")
-    for t in schema.tables:
-        refs = [(f"column {t.name}.{c.name}", c.collation) for c in t.columns]
-        refs += [(f"index {i.name}", p.collation) for i in t.indexes for p in i.parts]
-        for what, ref in refs:
-            problem = collation_problem(schema, ref) if ref is not None else None
-            if problem is not None:
-                out.append(f"{what}: {problem}")
-        out += [f"column {t.name}.{c.name}: type {c.type.short(schema)} takes no collation"
-                for c in t.columns if c.collation is not None
-                and not collatable(c.type, schema)]
+    return out
+
+
+def _table_collation_problems(schema: m.Schema, t: m.Table) -> list[str]:
+    out: list[str] = []
+    refs = [(f"column {t.name}.{c.name}", c.collation) for c in t.columns]
+    refs += [(f"index {i.name}", p.collation) for i in t.indexes for p in i.parts]
+    for what, ref in refs:
+        problem = collation_problem(schema, ref) if ref is not None else None
+        if problem is not None:
+            out.append(f"{what}: {problem}")
+    out += [f"column {t.name}.{c.name}: type {c.type.short(schema)} takes no collation"
+            for c in t.columns if c.collation is not None
+            and not collatable(c.type, schema)]
     return out
 
 
@@ -195,25 +207,38 @@ def expression_problems(schema: m.Schema) -> list[str]:
     """Every SQL expression and custom type name of the design that is not exactly one valid
     expression (or type) for its place, names a column its table does not have, or applies
     an operator PostgreSQL has for no operands of those types."""
-    out: list[str] = []
     extensions = frozenset(e.name for e in schema.extensions)
     own = bool(schema.raw_objects)
+    out: list[str] = []
     for t in schema.tables:
-        columns = tuple(c.name for c in t.columns)
-        categories = tuple((c.name, _category(schema, c.type)) for c in t.columns)
-        for where, text, kind in _table_expressions(t):
-            found = _expression_problem(text, kind, columns, t.name, t.namespace, categories,
-                                        extensions, own)
-            if found is not None:
-                out.append(f"table {t.qualified_name}, {where}: {found}")
-        for c in t.columns:
-            out += _type_problems(c.type, f"column {t.qualified_name}.{c.name}")
-        out += [f"table {t.qualified_name}, index {i.name}: operator class {p.opclass!r} is "
-                "not a (schema-qualified) name"
-                for i in t.indexes for p in i.parts
-                if p.opclass is not None and not _OPCLASS.match(p.opclass)]
-    out += [f"sequence {s.qualified_name}: type {s.data_type!r} is not smallint, integer or "
-            "bigint" for s in schema.sequences if s.data_type not in _SEQUENCE_TYPES]
+        out += _table_expression_problems(schema, t, extensions, own)
+    return out + _type_object_expression_problems(schema, extensions, own)
+
+
+def _table_expression_problems(schema: m.Schema, t: m.Table, extensions: frozenset[str],
+                               own: bool) -> list[str]:
+    out: list[str] = []
+    columns = tuple(c.name for c in t.columns)
+    categories = tuple((c.name, _category(schema, c.type)) for c in t.columns)
+    for where, text, kind in _table_expressions(t):
+        found = _expression_problem(text, kind, columns, t.name, t.namespace, categories,
+                                    extensions, own)
+        if found is not None:
+            out.append(f"table {t.qualified_name}, {where}: {found}")
+    for c in t.columns:
+        out += _type_problems(c.type, f"column {t.qualified_name}.{c.name}")
+    out += [f"table {t.qualified_name}, index {i.name}: operator class {p.opclass!r} is "
+            "not a (schema-qualified) name"
+            for i in t.indexes for p in i.parts
+            if p.opclass is not None and not _OPCLASS.match(p.opclass)]
+    return out
+
+
+def _type_object_expression_problems(schema: m.Schema, extensions: frozenset[str],
+                                     own: bool) -> list[str]:
+    """:func:`expression_problems` of the sequences and domains."""
+    out = [f"sequence {s.qualified_name}: type {s.data_type!r} is not smallint, integer or "
+           "bigint" for s in schema.sequences if s.data_type not in _SEQUENCE_TYPES]
     for d in schema.domains:
         what = f"domain {d.qualified_name}"
         out += _type_problems(d.base, what)
@@ -230,56 +255,155 @@ def expression_problems(schema: m.Schema) -> list[str]:
     return out
 
 
-def problems(schema: m.Schema) -> list[str]:
-    """Everything structurally wrong with ``schema`` (empty when valid)."""
-    out: list[str] = _collation_problems(schema) + _partition_problems(schema)
-    out += expression_problems(schema) + postgres_problems(schema)
-    uids: list[str] = [c.uid for c in schema.collations]
+@dataclass(frozen=True, slots=True)
+class _TableProblems:
+    """What :func:`problems` finds in one table on its own, in its order, given the parts of
+    the design a table's checks read (its :func:`_context`)."""
+
+    collations: list[str]
+    expressions: list[str]
+    postgres: list[str]
+    structure: list[str]
+    uids: list[str]  # the table's and its elements', in problems' order
+    relations: list[tuple[str, str, str]]  # validate_pg.relation_names of the table
+    column_uids: frozenset[str]
+
+
+# The checks of a table read the table and these parts of the design only: the collations
+# (references), the enums and domains (type references, categories, collatable and identity
+# base types), the extensions' names and whether there are raw objects (operators).
+_Context = tuple[tuple[m.Collation, ...], tuple[m.EnumType, ...], tuple[m.Domain, ...],
+                 frozenset[str], bool]
+
+# Per table object, its problems and the context they were found in: an edit's snapshot
+# shares every table it left alone with the snapshot before, which was validated already.
+_TABLES: IdentityMemo[m.Table, tuple[_Context, _TableProblems]] = IdentityMemo(65_536)
+# Per relationship object, the child and parent table objects it was checked against and
+# what validate_pg.foreign_key_problem and problems' own checks found.
+_RELATIONSHIPS: IdentityMemo[m.Relationship, tuple[m.Table | None, m.Table | None,
+                                                   str | None, list[str]]] = \
+    IdentityMemo(262_144)
+
+
+def _context(schema: m.Schema) -> _Context:
+    return (schema.collations, schema.enums, schema.domains,
+            frozenset(e.name for e in schema.extensions), bool(schema.raw_objects))
+
+
+def _table_problems(schema: m.Schema, t: m.Table, context: _Context) -> _TableProblems:
+    """:class:`_TableProblems` of ``t``, from the memo when ``t`` was checked in an equal
+    context (the same objects, or equal ones)."""
+    hit = _TABLES.get(t)
+    if hit is not None and (hit[0] is context or hit[0] == context):
+        return hit[1]
     type_uids = {e.uid for e in schema.enums} | {d.uid for d in schema.domains}
-    for t in schema.tables:
-        uids.append(t.uid)
-        _check_uid(t.uid, f"table {t.name}", out)
-        col_uids = {c.uid for c in t.columns}
-        for name in _dupes([c.name for c in t.columns]):
-            out.append(f"table {t.qualified_name}: two columns named {name}")
-        for c in t.columns:
-            uids.append(c.uid)
-            _check_uid(c.uid, f"column {t.name}.{c.name}", out)
-            if c.type.kind in ("enum", "domain") and c.type.ref not in type_uids:
-                out.append(f"column {t.name}.{c.name}: its {c.type.kind} type does not exist")
-        for name in _dupes([i.name for i in t.indexes]
-                           + [u.name for u in t.uniques] + [k.name for k in t.checks]):
-            out.append(f"table {t.qualified_name}: two constraints or indexes named {name}")
-        for name in _dupes([q.name for q in t.query_patterns]):
-            out.append(f"table {t.qualified_name}: two query patterns named {name}")
-        refs: list[tuple[str, str | None]] = []
-        for i in t.indexes:
-            uids.append(i.uid)
-            refs += [(f"index {i.name}", p.column) for p in i.parts if p.column is not None]
-            refs += [(f"index {i.name}", u) for u in i.include]
-        for u in t.uniques:
-            uids.append(u.uid)
-            refs += [(f"unique {u.name}", c) for c in u.columns]
-        uids += [k.uid for k in t.checks]
-        for q in t.query_patterns:
-            uids.append(q.uid)
-            refs += [(f"query pattern {q.name}", c) for c in
-                     (*q.equality, q.range, *(o.column for o in q.order_by)) if c is not None]
-        out += [f"table {t.qualified_name}: {what} names a column of another table"
-                for what, ref in refs if ref not in col_uids]
+    out: list[str] = []
+    uids = [t.uid]
+    _check_uid(t.uid, f"table {t.name}", out)
+    col_uids = frozenset(c.uid for c in t.columns)
+    for name in _dupes([c.name for c in t.columns]):
+        out.append(f"table {t.qualified_name}: two columns named {name}")
+    for c in t.columns:
+        uids.append(c.uid)
+        _check_uid(c.uid, f"column {t.name}.{c.name}", out)
+        if c.type.kind in ("enum", "domain") and c.type.ref not in type_uids:
+            out.append(f"column {t.name}.{c.name}: its {c.type.kind} type does not exist")
+    for name in _dupes([i.name for i in t.indexes]
+                       + [u.name for u in t.uniques] + [k.name for k in t.checks]):
+        out.append(f"table {t.qualified_name}: two constraints or indexes named {name}")
+    for name in _dupes([q.name for q in t.query_patterns]):
+        out.append(f"table {t.qualified_name}: two query patterns named {name}")
+    refs: list[tuple[str, str | None]] = []
+    for i in t.indexes:
+        uids.append(i.uid)
+        refs += [(f"index {i.name}", p.column) for p in i.parts if p.column is not None]
+        refs += [(f"index {i.name}", u) for u in i.include]
+    for u in t.uniques:
+        uids.append(u.uid)
+        refs += [(f"unique {u.name}", c) for c in u.columns]
+    uids += [k.uid for k in t.checks]
+    for q in t.query_patterns:
+        uids.append(q.uid)
+        refs += [(f"query pattern {q.name}", c) for c in
+                 (*q.equality, q.range, *(o.column for o in q.order_by)) if c is not None]
+    out += [f"table {t.qualified_name}: {what} names a column of another table"
+            for what, ref in refs if ref not in col_uids]
+    pg: list[str] = []
+    for ix in t.indexes:
+        found = index_problem(ix)
+        if found is not None:
+            pg.append(f"table {t.qualified_name}, index {ix.name}: {found}")
+    for c in t.columns:
+        found = identity_problem(schema, c)
+        if found is not None:
+            pg.append(f"column {t.qualified_name}.{c.name}: {found}")
+    parts = _TableProblems(
+        collations=_table_collation_problems(schema, t),
+        expressions=_table_expression_problems(schema, t, context[3], context[4]),
+        postgres=pg, structure=out, uids=uids,
+        relations=relation_names(m.Schema(tables=(t,))), column_uids=col_uids)
+    _TABLES.put(t, (context, parts))
+    return parts
+
+
+def _relationship_problems(
+        r: m.Relationship, tables: dict[str, m.Table], schema: m.Schema,
+        found: dict[str, _TableProblems]) -> tuple[str | None, list[str]]:
+    """validate_pg.foreign_key_problem of ``r`` and what :func:`problems` finds in it on
+    its own; from the memo when its child and parent are the table objects it was checked
+    against (both depend on those tables only)."""
+    child, parent = tables.get(r.child_table), tables.get(r.parent_table)
+    hit = _RELATIONSHIPS.get(r)
+    if hit is not None and hit[0] is child and hit[1] is parent:
+        return hit[2], hit[3]
+    out: list[str] = []
+    for side, table, cols in (("child", child, r.child_columns),
+                              ("parent", parent, r.parent_columns)):
+        if table is None:
+            out.append(f"relationship {r.name}: its {side} table does not exist")
+        elif not cols or any(c not in found[table.uid].column_uids for c in cols):
+            out.append(f"relationship {r.name}: a {side} column is missing")
+    if len(r.child_columns) != len(r.parent_columns):
+        out.append(f"relationship {r.name}: child and parent column counts differ")
+    fk = foreign_key_problem(schema, r)
+    _RELATIONSHIPS.put(r, (child, parent, fk, out))
+    return fk, out
+
+
+def problems(schema: m.Schema) -> list[str]:
+    """Everything structurally wrong with ``schema`` (empty when valid). What depends on one
+    table (or relationship) only is found once per table object, in the same order as a
+    check of the whole design would find it."""
+    context = _context(schema)
+    tables = {t.uid: t for t in schema.tables}
+    found = {t.uid: _table_problems(schema, t, context) for t in tables.values()}
+    per_table = [found[t.uid] if tables[t.uid] is t else _table_problems(schema, t, context)
+                 for t in schema.tables]
+    out: list[str] = _collation_problems(schema)
+    for p in per_table:
+        out += p.collations
+    out += _partition_problems(schema)
+    for p in per_table:
+        out += p.expressions
+    out += _type_object_expression_problems(schema, context[3], context[4])
+    # validate_pg.postgres_problems, table by table
+    for p in per_table:
+        out += p.postgres
+    rels = [_relationship_problems(r, tables, schema, found) for r in schema.relationships]
+    out += [f"relationship {r.name}: {fk}"
+            for r, (fk, _) in zip(schema.relationships, rels, strict=True) if fk is not None]
+    names = [n for p in per_table for n in p.relations]
+    names += [(s.namespace, s.name, f"sequence {s.name}") for s in schema.sequences]
+    out += relation_name_problems(names)
+    uids: list[str] = [c.uid for c in schema.collations]
+    for p in per_table:
+        out += p.structure
+        uids += p.uids
     for name in _dupes([f"{t.namespace}.{t.name}" for t in schema.tables]):
         out.append(f"two tables named {name}")
-    index = {t.uid: {c.uid for c in t.columns} for t in schema.tables}
-    for r in schema.relationships:
+    for r, (_, own) in zip(schema.relationships, rels, strict=True):
         uids.append(r.uid)
-        for side, table, cols in (("child", r.child_table, r.child_columns),
-                                  ("parent", r.parent_table, r.parent_columns)):
-            if table not in index:
-                out.append(f"relationship {r.name}: its {side} table does not exist")
-            elif not cols or any(c not in index[table] for c in cols):
-                out.append(f"relationship {r.name}: a {side} column is missing")
-        if len(r.child_columns) != len(r.parent_columns):
-            out.append(f"relationship {r.name}: child and parent column counts differ")
+        out += own
     # constraint names are unique per table (a partition's FKs share its parent's names)
     for name in _dupes([f"{r.child_table}\x00{r.name}" for r in schema.relationships]):
         out.append(f"two relationships of one table named {name.split(chr(0))[1]}")

@@ -109,7 +109,12 @@ def postgres_problems(schema: m.Schema) -> list[str]:
         found = foreign_key_problem(schema, r)
         if found is not None:
             out.append(f"relationship {r.name}: {found}")
-    names = relation_names(schema)
+    return out + relation_name_problems(relation_names(schema))
+
+
+def relation_name_problems(names: list[tuple[str, str, str]]) -> list[str]:
+    """The names that :func:`relation_names` lists more than once in a namespace."""
+    out: list[str] = []
     counts = Counter((ns, name) for ns, name, _ in names)
     for (ns, name), n in sorted(counts.items()):
         if n > 1:
