@@ -9,7 +9,9 @@ literals are split over lines (implicit concatenation) to keep generated files r
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 from modeler.codegen.sqltypes import PG, SA
@@ -158,33 +160,34 @@ def _arg(arg: Arg | Call, indent: int, width: int) -> str:
 
 
 def split_literal(value: str, indent: int, width: int) -> str:
-    """A long string literal as implicitly concatenated pieces, one per line."""
+    """A long string literal as implicitly concatenated pieces, one per line: each piece
+    takes words (split after spaces) while its literal fits in the room left, and at least
+    one."""
     room = max(30, width - indent - 1)
+    words = re.split(r"(?<= )", value)
     pieces: list[str] = []
-    current = ""
-    # when every character is printable or one of \n \r \t \\ (written with two), and the
-    # value has not both kinds of quote (none escaped): a piece's literal is its size and two
-    # quotes, added up word by word (lit of each longer piece was most of the render of a
-    # revision with long kept SQL)
-    escaped = ("\n", "\r", "\t", "\\")
-    bare = value
-    for c in escaped:
-        bare = bare.replace(c, "")
-    plain = bare.isprintable() and not ("'" in value and '"' in value)
-    size = 0  # of current's literal, without its quotes, when plain
-    for word in re.split(r"(?<= )", value):
-        if plain:
-            more = (len(word) + word.count("\n") + word.count("\r") + word.count("\t")
-                    + word.count("\\"))
-            if current and size + more + 2 > room:
+    bare = value.replace("\n", "").replace("\r", "").replace("\t", "").replace("\\", "")
+    if bare.isprintable() and not ("'" in value and '"' in value):
+        # no character needs more than these two-character escapes and no quote is escaped:
+        # a piece's literal is the escaped text of its words and two quotes, so the pieces
+        # are found by bisecting the running sizes of the escaped words (lit of each longer
+        # piece, word by word, was most of the render of a revision with long kept SQL)
+        escaped = value.replace("\\", "\\\\").replace("\n", "\\n").replace(
+            "\r", "\\r").replace("\t", "\\t")
+        ends = [0, *accumulate(map(len, re.split(r"(?<= )", escaped)))]
+        first = 0
+        while first < len(words):
+            stop = max(first + 1, bisect_right(ends, ends[first] + room - 2, first) - 1)
+            pieces.append("".join(words[first:stop]))
+            first = stop
+    else:
+        current = ""
+        for word in words:
+            if current and len(lit(current + word)) > room:
                 pieces.append(current)
-                current, size = "", 0
-            size += more
-        elif current and len(lit(current + word)) > room:
-            pieces.append(current)
-            current = ""
-        current += word
-    pieces.append(current)
+                current = ""
+            current += word
+        pieces.append(current)
     return f"\n{' ' * indent}".join(lit(p) for p in pieces)
 
 
