@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -70,7 +71,7 @@ DAMAGE: list[Callable[[m.Schema], m.Schema]] = [
 
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
-def test_an_edit_finds_what_a_fresh_check_finds(data: st.DataObject) -> None:
+def test_an_edit_finds_what_a_fresh_check_finds(data: Any) -> None:
     first = m.normalized(data.draw(schemas()))
     edited = mutate(data.draw, first)
     for damage in data.draw(st.lists(st.sampled_from(DAMAGE), max_size=2)):
