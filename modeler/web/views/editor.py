@@ -7,6 +7,7 @@ just the partial they target.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -34,19 +35,24 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
     table = None
     if selected:
         table = next((t for t in schema.tables if t.uid == selected), None)
+    lint = extra.pop("lint") if "lint" in extra else selectors.design_findings(design, schema)
     ctx: dict[str, Any] = {
         "project": project, "role": role, "design": design, "schema": schema,
         "can_edit": can(role, "edit"), "prefs": prefs, "table": table,
-        "auto_detail": diagrams.resolved_detail("auto", schema),
-        "tables": schema.tables, "q": request.GET.get("q", ""),
-        "subject_areas": sorted({t.subject_area for t in schema.tables if t.subject_area}),
-        "new_table_form": editor_forms.NewTableForm(prefix="new"),
-        "relationship_form": editor_forms.RelationshipForm(schema=schema, prefix="rel"),
-        "enum_form": editor_forms.EnumForm(prefix="enum"),
-        "lint": (lint := extra.pop("lint") if "lint" in extra else
-                 selectors.design_findings(design, schema)),
-        "findings": findings_panel(lint),
+        "tables": schema.tables, "q": request.GET.get("q", ""), "lint": lint,
         "undo_state": undo.state(design, request.user),
+        # what only the whole page or the overview panel shows is made when a template
+        # reads it (a template calls a callable value): an edit's response shows the panel
+        # of a table, and would build the findings panel and the forms of the overview for
+        # nothing (the relationship form lists every table)
+        "auto_detail": cache(lambda: diagrams.resolved_detail("auto", schema)),
+        "subject_areas": cache(lambda: sorted({t.subject_area for t in schema.tables
+                                               if t.subject_area})),
+        "new_table_form": cache(lambda: editor_forms.NewTableForm(prefix="new")),
+        "relationship_form": cache(lambda: editor_forms.RelationshipForm(schema=schema,
+                                                                         prefix="rel")),
+        "enum_form": cache(lambda: editor_forms.EnumForm(prefix="enum")),
+        "findings": cache(lambda: findings_panel(lint)),
     }
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
