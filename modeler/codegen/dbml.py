@@ -26,7 +26,9 @@ from dataclasses import replace
 from typing import Any
 
 from modeler.schema import model as m
+from modeler.schema import sqlexpr
 from modeler.schema.serialize import encode
+from modeler.schema.sqlprint import LINE_BREAKING as _LINE_BREAKING
 
 KEPT_MARKER = "modeler:kept v1 (what DBML cannot say; the importer reads it back)"
 
@@ -56,8 +58,21 @@ def string(text: str) -> str:
     return "'" + text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t") + "'"
 
 
+def _json(value: object) -> str:
+    """Kept data as one line of JSON; DEL escaped (JSON leaves it raw; the importer takes
+    a control character for binary data)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _expr(text: str) -> str | None:
-    """A backtick expression, or None when the text holds a backtick (kept instead)."""
+    """A backtick expression, or None when the text holds a backtick (kept instead). Text
+    with a line break or a control character is written canonically (one line: a string
+    constant holding one is an E'' string with escapes) when it parses."""
+    if _LINE_BREAKING.search(text):
+        try:
+            text = sqlexpr.canonical(text)
+        except sqlexpr.ExpressionError:
+            return None
     return None if "`" in text or "\n" in text else f"`{text}`"
 
 
@@ -159,11 +174,9 @@ class _Writer:
                 value = self.kept[section]
                 if isinstance(value, dict) and section not in ("settings", "project"):
                     for key in sorted(value):
-                        entries.append(json.dumps({section: {key: value[key]}},
-                                                  sort_keys=True, ensure_ascii=False))
+                        entries.append(_json({section: {key: value[key]}}))
                 else:
-                    entries.append(json.dumps({section: value}, sort_keys=True,
-                                              ensure_ascii=False))
+                    entries.append(_json({section: value}))
             text = KEPT_MARKER + "\n" + "\n".join(entries)
             lines.append("  Note: '''")
             lines += [_triple(line) for line in text.split("\n")]

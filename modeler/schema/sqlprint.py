@@ -43,8 +43,30 @@ _SQL_SYNTAX_ARGS = {
 }
 
 
+# characters that end a line for someone (str.splitlines, editors, CRLF conversion) or are
+# invisible controls: a string constant holding one is printed as an E'' string with escapes,
+# so that the printed expression is one line whose value survives line-based handling
+LINE_BREAKING = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+_E_ESCAPES = {"\\": "\\\\", "'": "''", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+              "\b": "\\b", "\f": "\\f"}
+
+
+def string_literal(value: str) -> str:
+    """``value`` as an SQL string constant: standard-conforming ``'...'`` (quotes doubled,
+    backslashes as they are), or ``E'...'`` with escapes when it holds a line break or a
+    control character (see ``LINE_BREAKING``)."""
+    if LINE_BREAKING.search(value) is None:
+        return "'" + value.replace("'", "''") + "'"
+    return "E'" + "".join(_E_ESCAPES.get(ch) or (f"\\u{ord(ch):04X}" if LINE_BREAKING.match(ch)
+                                                 else ch) for ch in value) + "'"
+
+
 class SqlStream(_Base):  # type: ignore[misc]
-    """RawStream printing casts as ``operand::type`` and SQL-syntax calls in SQL syntax."""
+    """RawStream printing casts as ``operand::type`` and SQL-syntax calls in SQL syntax, and
+    string constants with line breaks as E'' strings (:func:`string_literal`)."""
+
+    def write_quoted_string(self, s: str) -> None:
+        self.write(string_literal(s))
 
     def get_printer_for_function(self, name: str, node: Any = None) -> Any:
         if (node is not None and node.funcformat == enums.CoercionForm.COERCE_SQL_SYNTAX

@@ -62,13 +62,18 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
     lines = text.split("\n")
     out = Prepassed("")
     in_copy = False
+    inside: str | None = None
     for i, line in enumerate(lines):
         if in_copy:
             if line.rstrip("\r") == "\\.":
                 in_copy = False
             lines[i] = ""
             continue
-        if line.lstrip().startswith("\\"):
+        if inside is not None:
+            # a line that starts inside a quoted literal, quoted name, comment or dollar
+            # quote is text, not a meta-command, whatever it starts with (as psql reads it)
+            inside = _still_open(line, inside)
+        elif line.lstrip().startswith("\\"):
             _meta(line, i + 1, variables, out)
             if out.refused is not None:
                 return out
@@ -76,6 +81,8 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
         elif _COPY_STDIN.match(line):
             in_copy = True
             out.data_blocks += 1
+        else:
+            inside = _still_open(line, None)
     body = "\n".join(lines)
     if "\\" in body:
         body = _midline_meta(body, out)
@@ -83,6 +90,46 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
             return out
     out.text = substitute(body, variables) if variables else body
     return out
+
+
+# what opens text that may go on over line ends; an E'' string and a dollar quote cannot follow
+# an identifier character (``name$1$`` is a name, ``some'`` is no E string)
+_OPENER = re.compile(r"""--|/\*|(?<![\w$])[eE]'|'|"|(?<![\w$])\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$""")
+_CLOSER = {"'": re.compile(r"(?:[^']|'')*'(?!')"), "E'": re.compile(r"(?:[^'\\]|\\.|'')*'(?!')"),
+           '"': re.compile(r'(?:[^"]|"")*"(?!")')}
+_COMMENT_MARK = re.compile(r"/\*|\*/")
+
+
+def _still_open(line: str, inside: str | None) -> str | None:
+    """What is still open at the end of ``line`` (``'``, ``E'``, ``"``, ``/*`` repeated
+    per nesting level, a ``$tag$``), given what was open at its start; None: nothing."""
+    pos = 0
+    while True:
+        if inside is None:
+            m = _OPENER.search(line, pos)
+            if m is None or m.group(0) == "--":
+                return None
+            tok = m.group(0)
+            inside, pos = ("E'" if tok[0] in "eE" else tok), m.end()
+        elif inside.startswith("/*"):
+            depth = len(inside) // 2
+            for m in _COMMENT_MARK.finditer(line, pos):
+                depth += 1 if m.group(0) == "/*" else -1
+                if depth == 0:
+                    break
+            if depth > 0:
+                return "/*" * depth
+            inside, pos = None, m.end()
+        elif inside.startswith("$"):
+            end = line.find(inside, pos)
+            if end < 0:
+                return inside
+            inside, pos = None, end + len(inside)
+        else:
+            closed = _CLOSER[inside].match(line, pos)
+            if closed is None:
+                return inside
+            inside, pos = None, closed.end()
 
 
 def _midline_meta(body: str, out: Prepassed) -> str:
