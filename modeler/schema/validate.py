@@ -18,11 +18,10 @@ from modeler.schema import sqlexpr, sqloperators
 from modeler.schema.collations import is_builtin, parse_ref
 from modeler.schema.validate_pg import (
     foreign_key_problem,
-    identity_problem,
-    index_problem,
     relation_name_problems,
     relation_names,
 )
+from modeler.schema.validate_pg import table_problems as table_postgres_problems
 
 
 class InvalidSchema(ValueError):
@@ -328,19 +327,10 @@ def _table_problems(schema: m.Schema, t: m.Table, context: _Context) -> _TablePr
                  (*q.equality, q.range, *(o.column for o in q.order_by)) if c is not None]
     out += [f"table {t.qualified_name}: {what} names a column of another table"
             for what, ref in refs if ref not in col_uids]
-    pg: list[str] = []
-    for ix in t.indexes:
-        found = index_problem(ix)
-        if found is not None:
-            pg.append(f"table {t.qualified_name}, index {ix.name}: {found}")
-    for c in t.columns:
-        found = identity_problem(schema, c)
-        if found is not None:
-            pg.append(f"column {t.qualified_name}.{c.name}: {found}")
     parts = _TableProblems(
         collations=_table_collation_problems(schema, t),
         expressions=_table_expression_problems(schema, t, context[3], context[4]),
-        postgres=pg, structure=out, uids=uids,
+        postgres=table_postgres_problems(schema, t), structure=out, uids=uids,
         relations=relation_names(m.Schema(tables=(t,))), column_uids=col_uids)
     _TABLES.put(t, (context, parts))
     return parts

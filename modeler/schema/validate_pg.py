@@ -97,19 +97,26 @@ def postgres_problems(schema: m.Schema) -> list[str]:
     """Everything in ``schema`` that PostgreSQL would refuse (see the module docstring)."""
     out: list[str] = []
     for t in schema.tables:
-        for ix in t.indexes:
-            found = index_problem(ix)
-            if found is not None:
-                out.append(f"table {t.qualified_name}, index {ix.name}: {found}")
-        for c in t.columns:
-            found = identity_problem(schema, c)
-            if found is not None:
-                out.append(f"column {t.qualified_name}.{c.name}: {found}")
+        out += table_problems(schema, t)
     for r in schema.relationships:
         found = foreign_key_problem(schema, r)
         if found is not None:
             out.append(f"relationship {r.name}: {found}")
     return out + relation_name_problems(relation_names(schema))
+
+
+def table_problems(schema: m.Schema, t: m.Table) -> list[str]:
+    """What :func:`postgres_problems` finds in table ``t``'s own indexes and columns."""
+    out: list[str] = []
+    for ix in t.indexes:
+        found = index_problem(ix)
+        if found is not None:
+            out.append(f"table {t.qualified_name}, index {ix.name}: {found}")
+    for c in t.columns:
+        found = identity_problem(schema, c)
+        if found is not None:
+            out.append(f"column {t.qualified_name}.{c.name}: {found}")
+    return out
 
 
 def relation_name_problems(names: list[tuple[str, str, str]]) -> list[str]:
