@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template import loader
 from django.urls import include, path, register_converter
 
 from modeler.web import health
@@ -104,3 +108,18 @@ urlpatterns = [
     # team review: inbox, members, proposals (namespace "review")
     path("", include("modeler.review.urls")),
 ]
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400.html saying why when Django knows: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (its
+    limit in MB) or too many fields or files; else a malformed request. Rendered without
+    the request's context processors, as Django's own handler does."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    mb = f"{limit / 2**20:.1f}".removesuffix(".0")
+    context = {"too_big": isinstance(exception, RequestDataTooBig),
+               "too_many_fields": isinstance(exception, TooManyFieldsSent | TooManyFilesSent),
+               "limit": f"{mb} MB" if limit >= 2**20 // 10 else f"{limit:,} bytes"}
+    return HttpResponseBadRequest(loader.get_template("400.html").render(context))
+
+
+handler400 = bad_request
