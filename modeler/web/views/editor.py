@@ -80,7 +80,8 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     whole type picker; one per column made a 12-column panel ~100 KB)."""
     fks = {u for r in schema.relationships_of(table.uid) for u in r.child_columns}
     uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
-    versions = selectors.column_versions(design, table.uid)
+    # the row versions serve the one column form only (a query saved when none is open)
+    versions = selectors.column_versions(design, table.uid) if edit_column else {}
     # the forms carry the row version in their own hidden field (optimistic locking)
     rows = [{"col": c, "fk": c.uid in fks, "unique": c.uid in uniques,
              "type": c.type.short(schema),
