@@ -124,19 +124,20 @@ def test_an_sql_import_keeps_any_drawn_check(text: str) -> None:
 
 # --- any text literal, in every place an expression goes -----------------------------------
 
-_VALUES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+_VALUES = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
                   max_size=30)
-_PLACES = (("check", "name <> {}"), ("default", "{}"), ("generated", "name || {}"),
-           ("index", "name || {}"), ("predicate", "name <> {}"))
+_PLACES: tuple[tuple[X.Use, str], ...] = (
+    ("check", "name <> {}"), ("default", "{}"), ("generated", "name || {}"),
+    ("index", "name || {}"), ("predicate", "name <> {}"))
 
 
 def _literal_entries(value: str, style: str) -> tuple[X.Expr, ...]:
     lit = X.sql_string(value, style)
-    return tuple(X.Expr(f"lit_{use}", use, text.format(lit)) for use, text in _PLACES)  # type: ignore[arg-type]
+    return tuple(X.Expr(f"lit_{use}", use, text.format(lit)) for use, text in _PLACES)
 
 
 def _strings(text: str) -> list[str]:
-    return [n.val.sval for n in walk(sqlexpr.parse(text).node)
+    return [str(n.val.sval) for n in walk(sqlexpr.parse(text).node)
             if isinstance(n, ast.A_Const) and isinstance(n.val, ast.String)]
 
 

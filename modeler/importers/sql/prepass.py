@@ -113,18 +113,19 @@ def _still_open(line: str, inside: str | None) -> str | None:
             inside, pos = ("E'" if tok[0] in "eE" else tok), m.end()
         elif inside.startswith("/*"):
             depth = len(inside) // 2
-            for m in _COMMENT_MARK.finditer(line, pos):
-                depth += 1 if m.group(0) == "/*" else -1
+            for mark in _COMMENT_MARK.finditer(line, pos):
+                depth += 1 if mark.group(0) == "/*" else -1
+                pos = mark.end()
                 if depth == 0:
                     break
             if depth > 0:
                 return "/*" * depth
-            inside, pos = None, m.end()
+            inside = None
         elif inside.startswith("$"):
             end = line.find(inside, pos)
             if end < 0:
                 return inside
-            inside, pos = None, end + len(inside)
+            pos, inside = end + len(inside), None
         else:
             closed = _CLOSER[inside].match(line, pos)
             if closed is None:
