@@ -20,7 +20,8 @@ def _ident(value: str, what: str = "name") -> str:
     value = value.strip()
     if not IDENT.match(value):
         raise forms.ValidationError(
-            f"A {what} is 1–63 characters: letters, digits, _ or $, not starting with a digit.")
+            f"A {what} is 1–63 characters (PostgreSQL keeps 63 bytes of a name): ASCII "
+            "letters, digits, _ or $, not starting with a digit.")
     return value
 
 

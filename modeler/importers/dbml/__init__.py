@@ -23,6 +23,7 @@ from modeler.importers.dbml.interpret import DocumentReader
 from modeler.importers.dbml.kept import apply_kept, kept_text
 from modeler.importers.dbml.lexer import DbmlSyntaxError, NotText
 from modeler.importers.dbml.model import Document
+from modeler.importers.dbml.names import cut_long_names
 from modeler.importers.dbml.refs import RefConverter
 from modeler.importers.dbml.syntax import parse
 from modeler.importers.draft import Draft
@@ -72,6 +73,7 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
         sources[name] = text.split("\n")
         report.chars_done += len(text)
     doc = reader.finish()
+    cut_long_names(doc)  # as PostgreSQL does; two names that become one are refused
     draft = Draft()
     for p in doc.problems:
         draft.warn(p.file, p.line, p.kind, p.message)

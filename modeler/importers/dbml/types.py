@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from modeler.importers.dbml.names import pg_name
 from modeler.importers.draft import Draft, DraftEnum, DraftTable
 from modeler.importers.result import ImportWarning
 from modeler.importers.sql.deparse import quote_ident
@@ -175,8 +176,8 @@ class TypeResolver:
         name = name.strip('"')
         if "." in name:
             schema, _, short = name.partition(".")
-            return self.d.enums.get((schema.strip('"'), short.strip('"')))
-        return self.d.enums.get(("public", name))
+            return self.d.enums.get((pg_name(schema.strip('"')), pg_name(short.strip('"'))))
+        return self.d.enums.get(("public", pg_name(name)))
 
     def enum_of(self, ctype: m.ColumnType) -> DraftEnum | None:
         """The enum an enum column type refers to."""
@@ -191,7 +192,7 @@ class TypeResolver:
         """The one enum of the file named ``name`` in another schema than public."""
         if "." in name:
             return None
-        found = [e for (ns, n), e in self.d.enums.items() if n == name.strip('"')]
+        found = [e for (ns, n), e in self.d.enums.items() if n == pg_name(name.strip('"'))]
         return found[0] if len(found) == 1 else None
 
     def note(self, text: str, ctype: m.ColumnType, note: TypeNote, table: DraftTable,
