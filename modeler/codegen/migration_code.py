@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 from typing import Literal
 
 from modeler.codegen.sqltypes import PG, SA
@@ -164,31 +165,58 @@ def split_literal(value: str, indent: int, width: int) -> str:
     takes words (split after spaces) while its literal fits in the room left, and at least
     one."""
     room = max(30, width - indent - 1)
-    words = re.split(r"(?<= )", value)
     pieces: list[str] = []
     bare = value.replace("\n", "").replace("\r", "").replace("\t", "").replace("\\", "")
-    if bare.isprintable() and not ("'" in value and '"' in value):
-        # no character needs more than these two-character escapes and no quote is escaped:
-        # a piece's literal is the escaped text of its words and two quotes, so the pieces
-        # are found by bisecting the running sizes of the escaped words (lit of each longer
-        # piece, word by word, was most of the render of a revision with long kept SQL)
+    if bare.isprintable():
+        # no character needs more than these two-character escapes: a piece's literal is the
+        # escaped text of its words, two quotes, and a backslash before each single quote
+        # when it holds both kinds of quote; that size only grows with the words taken, so
+        # the pieces are found by bisecting the running sizes of the escaped words (lit of
+        # each longer piece, word by word, was most of the render of a revision with long
+        # kept SQL)
         escaped = value.replace("\\", "\\\\").replace("\n", "\\n").replace(
             "\r", "\\r").replace("\t", "\\t")
-        ends = [0, *accumulate(map(len, re.split(r"(?<= )", escaped)))]
+        parts = value.split(" ")  # the words without the space that ends all but the last
+        starts = _offsets(parts)  # where each word starts in value
+        ends = _offsets(escaped.split(" "))  # and in the escaped text
+        both = "'" in value and '"' in value
+        singles = list(accumulate(map(str.count, parts, repeat("'")), initial=0)) if both \
+            else []
+        doubles = list(accumulate(map(str.count, parts, repeat('"')), initial=0)) if both \
+            else []
         first = 0
-        while first < len(words):
+        while first < len(parts):
             stop = max(first + 1, bisect_right(ends, ends[first] + room - 2, first) - 1)
-            pieces.append("".join(words[first:stop]))
+            while both and stop > first + 1:
+                quotes = singles[stop] - singles[first]
+                extra = quotes if quotes and doubles[stop] > doubles[first] else 0
+                if ends[stop] - ends[first] + 2 + extra <= room:
+                    break
+                stop -= 1
+            # lit() of the piece: repr's quotes (double when it holds a single quote and no
+            # double one), lit's double quotes when it holds neither
+            piece, text = value[starts[first]:starts[stop]], escaped[ends[first]:ends[stop]]
+            if '"' not in piece:
+                pieces.append(f'"{text}"')
+            else:
+                pieces.append("'" + (text.replace("'", "\\'") if "'" in piece else text) + "'")
             first = stop
-    else:
-        current = ""
-        for word in words:
-            if current and len(lit(current + word)) > room:
-                pieces.append(current)
-                current = ""
-            current += word
-        pieces.append(current)
+        return f"\n{' ' * indent}".join(pieces)
+    current = ""
+    for word in re.split(r"(?<= )", value):
+        if current and len(lit(current + word)) > room:
+            pieces.append(current)
+            current = ""
+        current += word
+    pieces.append(current)
     return f"\n{' ' * indent}".join(lit(p) for p in pieces)
+
+
+def _offsets(parts: list[str]) -> list[int]:
+    """Where each of ``parts`` (a text split at its spaces) starts in the text, and its end."""
+    out = list(map(add, accumulate(map(len, parts), initial=0), range(len(parts) + 1)))
+    out[-1] -= 1  # no space after the last part
+    return out
 
 
 # --- statements -----------------------------------------------------------------------------
