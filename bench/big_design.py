@@ -176,7 +176,7 @@ def main() -> int:
             t.join(120)
         d50 = statistics.median(busy) - statistics.median(quiet)
         d95 = pct(busy, 0.95) - pct(quiet, 0.95)
-        print(f"(b) light request ({' and '.join(LIGHT)}), {args.requests} each run: alone "
+        print(f"(b) light request ({' and '.join(LIGHT)} in turn), {args.requests} per run: alone "
               f"{summary(quiet)}; with {VIEWERS} viewers {summary(busy)}; slower by "
               f"p50 {ms(d50)}, p95 {ms(d95)}")
         viewed = [r for r in records if r.kind.startswith("viewer")]
