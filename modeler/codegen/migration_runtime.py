@@ -18,24 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
 from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name
 from modeler.schema.model import RawObject, Schema
-from modeler.schema.runtime_objects import (
-    CALL_KINDS,
-    ON_TABLES,
-    RuntimeCreation,
-    runtime_creations,
-)
+from modeler.schema.runtime_objects import CALL_KINDS, ON_TABLES, runtime_creation
 
 _ROUTINES = ("function", "procedure", "aggregate")
-
-
-@lru_cache(maxsize=16)
-def _creations(raws: tuple[RawObject, ...]) -> dict[RawObject, RuntimeCreation[RawObject]]:
-    return {found.call: found for found in runtime_creations(raws)}
 
 
 def _pairs(items: list[tuple[str, str]]) -> str:
@@ -167,7 +156,11 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     creates some."""
     if obj.kind not in CALL_KINDS:  # only a kept call creates objects (and design need not
         return []  # be read: 593 kept objects dropped one by one in musicbrainz's downgrade)
-    found = _creations(design.raw_objects).get(obj)
+    raws = design.raw_objects
+    # only this call's creations (the design changes with every drop of a downgrade, so
+    # those of all its calls were computed again for each), when the design holds it
+    held = any(r is obj for r in raws) or obj in raws
+    found = runtime_creation(obj, raws) if held else None
     if found is None:
         return []
     out: list[Stmt] = []
