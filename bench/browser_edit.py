@@ -102,6 +102,7 @@ class Size:
     drawing_bytes: list[int] = field(default_factory=list)  # its diagram part
     refresh_bytes: list[int] = field(default_factory=list)  # diagram refreshes meanwhile
     patches: int = 0
+    hangs: int = 0  # the provisional drawing never replaced without a reload
     statuses: list[int] = field(default_factory=list)
 
 
@@ -131,6 +132,7 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
                   f"editor (page's revision {shown[0]}, its drawing's {shown[1]}, the "
                   f"server's {server.headers.get('x-design-revision')}: the poller answers "
                   f"204, nothing refreshes it); reloading the page")
+            out.hangs += 1
             page.reload()
     laid_out = time.monotonic() - t0
     # the first table's panel, as a user opens it from the table list (htmx, no reload)
@@ -229,6 +231,11 @@ def main() -> int:
                 print(f"design b{n}: {info['tables']} tables, {info['fks']} FKs, "
                       f"{info['columns']} columns, written in {info['materialize_s']} s")
                 results.append(measure(page, st.base_url, f"b{n}", n, args.runs))
+                if results[-1].hangs:
+                    print("  the server's access log (status, method, path, seconds) so far:\n"
+                          + "\n".join(f"    {line}" for line in
+                                      st.log("access.log").splitlines()
+                                      if "/static/" not in line))
             if errors:
                 print("JavaScript errors in the page:\n  " + "\n  ".join(errors))
         finally:
