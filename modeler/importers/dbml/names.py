@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from modeler.importers.dbml.model import Document, Endpoint, Table
+from modeler.importers.dbml.model import Document, Ref, Table
 from modeler.importers.pgnames import NAMEDATALEN, _clip
 from modeler.importers.result import SchemaImportError
 
@@ -63,9 +63,12 @@ class _Cutter:
                         "a name: shorten one of them", file, line)
 
 
-def _endpoint(e: Endpoint) -> None:
-    e.schema, e.table = _cut(e.schema), _cut(e.table)
-    e.columns = [pg_name(c) for c in e.columns]
+def _ref(r: Ref) -> None:
+    """A reference's constraint name and the names its two sides use."""
+    for e in (r.left, r.right):
+        e.schema, e.table = _cut(e.schema), _cut(e.table)
+        e.columns = [pg_name(c) for c in e.columns]
+    r.name = _cut(r.name)
 
 
 def _table(cut: _Cutter, t: Table, schema: str) -> None:
@@ -75,9 +78,7 @@ def _table(cut: _Cutter, t: Table, schema: str) -> None:
         if c.default is not None and c.default.enum:
             c.default.enum = tuple(pg_name(p) for p in c.default.enum)
         for r in c.refs:
-            _endpoint(r.left)
-            _endpoint(r.right)
-            r.name = _cut(r.name)
+            _ref(r)
     for i in t.indexes:
         for p in i.parts:
             p.column = _cut(p.column)
@@ -115,9 +116,7 @@ def cut_long_names(doc: Document) -> None:
         e.name = cut.declared("enum name", ("enum", f"schema {e.schema}"), e.name, e.file,
                               e.line)
     for r in doc.refs:
-        _endpoint(r.left)
-        _endpoint(r.right)
-        r.name = _cut(r.name)
+        _ref(r)
     for g in doc.groups:
         for member in g.tables:
             member.schema, member.name = _cut(member.schema), pg_name(member.name)
