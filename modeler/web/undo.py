@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from modeler.diff import merge
@@ -65,15 +65,17 @@ def touched(old: m.Schema, new: m.Schema) -> set[str]:
 
 def project(schema: m.Schema, uids: set[str]) -> m.Schema:
     """``schema`` with only the top-level elements in ``uids``."""
-    return replace(schema, **{name: tuple(x for x in getattr(schema, name) if x.uid in uids)
-                              for name in COLLECTIONS})
+    kept: dict[str, Any] = {name: tuple(x for x in getattr(schema, name) if x.uid in uids)
+                            for name in COLLECTIONS}
+    return replace(schema, **kept)
 
 
 def splice(current: m.Schema, uids: set[str], part: m.Schema) -> m.Schema:
     """``current`` with its elements in ``uids`` replaced by those of ``part``."""
-    return m.normalized(replace(current, **{
+    spliced: dict[str, Any] = {
         name: tuple(x for x in getattr(current, name) if x.uid not in uids)
-        + tuple(getattr(part, name)) for name in COLLECTIONS}))
+        + tuple(getattr(part, name)) for name in COLLECTIONS}
+    return m.normalized(replace(current, **spliced))
 
 
 def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.Schema,
@@ -129,19 +131,19 @@ def state(design: db.Design, user: Any) -> dict[str, str | None]:
     return {"undo": top, "redo": redo}
 
 
-def undo(design: db.Design, user: AbstractBaseUser) -> tuple[db.UndoStep, EditOutcome]:
+def undo(design: db.Design, user: User) -> tuple[db.UndoStep, EditOutcome]:
     """Undo ``user``'s newest edit of ``design``; raises :class:`Refused` (nothing changed)
     when the stack is empty, when someone changed the same elements since, or when the rules
     refuse the result."""
     return _step(design, user, backwards=True)
 
 
-def redo(design: db.Design, user: AbstractBaseUser) -> tuple[db.UndoStep, EditOutcome]:
+def redo(design: db.Design, user: User) -> tuple[db.UndoStep, EditOutcome]:
     """Redo ``user``'s most recently undone edit (see :func:`undo`)."""
     return _step(design, user, backwards=False)
 
 
-def _step(design: db.Design, user: AbstractBaseUser,
+def _step(design: db.Design, user: User,
           backwards: bool) -> tuple[db.UndoStep, EditOutcome]:
     with transaction.atomic():
         # the design row lock (taken again by apply_edit) serialises undo with every edit
@@ -156,9 +158,10 @@ def _step(design: db.Design, user: AbstractBaseUser,
         verb = "undo" if backwards else "redo"
 
         def change(current: m.Schema) -> m.Schema:
-            keep = {"settings": current.settings, "name": current.name}
-            base = replace(serialize.from_dict(start), **keep)
-            theirs = replace(serialize.from_dict(goal), **keep)
+            base = replace(serialize.from_dict(start), settings=current.settings,
+                           name=current.name)
+            theirs = replace(serialize.from_dict(goal), settings=current.settings,
+                             name=current.name)
             ours = _ignore_moves(project(current, uids), base, theirs)
             result = merge(base, ours, theirs)
             conflicts = [c for c in result.conflicts if c.kind != "dangling"]
@@ -204,7 +207,7 @@ def _where(conflict: Any) -> str:
     return f"{text} ({conflict.field})" if conflict.field else text
 
 
-def _overwrite_message(design: db.Design, user: AbstractBaseUser, step: db.UndoStep,
+def _overwrite_message(design: db.Design, user: User, step: db.UndoStep,
                        verb: str, uid: str | None, where: str | None) -> str:
     later = (db.Activity.objects.filter(design=design, design_revision__gt=step.design_revision)
              .exclude(action__in=OWN_ACTIONS).select_related("actor").order_by("-id"))

@@ -23,6 +23,7 @@ from modeler.schema import actions, edit, naming, sqlexpr
 from modeler.schema import model as m
 from modeler.web import columnline, diagrams, editor_forms, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
+from modeler.web.http import AuthedRequest
 from modeler.web.models import Design
 from modeler.web.permissions import design_for
 from modeler.web.snapshot import snapshot, snapshot_at
@@ -32,7 +33,7 @@ from modeler.web.views.editor import editor_context, render_editor
 class _Ctx:
     """What every action needs: the project, the role, the design and its snapshot."""
 
-    def __init__(self, request: HttpRequest, slug: str, design: int | None = None) -> None:
+    def __init__(self, request: AuthedRequest, slug: str, design: int | None = None) -> None:
         self.request = request
         self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
         self.schema, self.revision = snapshot_at(self.design)
@@ -41,7 +42,7 @@ class _Ctx:
 
     def draw(self, new: m.Schema) -> None:
         """Start drawing the edited design (htmx edits get it back with the panel)."""
-        if self.request.htmx:  # type: ignore[attr-defined]
+        if self.request.htmx:
             lint = ruling.lint_project(new, self.project, self.design)
             self.drawing = (new, lint, diagrams.svg_later(new, self.project,
                                                           self.request.user, lint))
@@ -105,7 +106,7 @@ def _delta(raw: str) -> float | None:
 
 def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> HttpResponse:
     request = ctx.request
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         url = reverse("editor", args=ctx.url_args())
         return redirect(f"{url}?table={selected}" if selected else url)
     # what the edit wrote is exactly the new snapshot: no need to read it back
@@ -141,7 +142,7 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
                     and f.is_bound), None)
     if carrier is not None and (errors or findings):
         if not carrier.errors:
-            carrier.refusal = {  # type: ignore[attr-defined]
+            carrier.refusal = {  # type: ignore[attr-defined]  # for the form's template
                 "errors": errors, "findings": findings,
                 # the one-click ways out: a rule's fix, or a junction's two parents
                 "offers": ways_out.offers(findings),
@@ -151,13 +152,13 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
             carrier.add_error(None, "Not saved.")
         errors, findings = [], ()
     elif carrier is not None:
-        carrier.refusal = None  # type: ignore[attr-defined]
+        carrier.refusal = None  # type: ignore[attr-defined]  # for the form's template
     forms["refused_findings"] = findings
     schema = snapshot(ctx.design)
     ctx.design.refresh_from_db(fields=["revision"])
     c = editor_context(ctx.request, ctx.project, ctx.role, ctx.design, schema,
                        selected=selected, errors=errors, **forms)
-    if not ctx.request.htmx:  # type: ignore[attr-defined]
+    if not ctx.request.htmx:
         c["svg"] = diagrams.svg_for(schema, ctx.project, ctx.request.user, ctx.design,
                                     findings=c["lint"])
     return render_editor(ctx.request, c, status=status)
@@ -180,7 +181,7 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
          forms: dict[str, Any], done: dict[str, Any] | None = None) -> HttpResponse:
     change = ways_out.wrap(ctx.request, ctx.project, target, change)
     try:
-        ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,  # type: ignore[arg-type]
+        ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,
                                  action=action, summary=summary, target_uid=target,
                                  change=change, expect=expect,
                                  known=(ctx.schema, ctx.revision), accepted=ctx.draw)
@@ -212,7 +213,7 @@ def _with_lines(s: m.Schema, uid: str | None, lines: list[tuple[int, str]],
 
 @login_required
 @require_POST
-def table_add(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def table_add(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     form = editor_forms.NewTableForm(request.POST, prefix="new")
     if not form.is_valid():
@@ -252,7 +253,7 @@ def table_add(request: HttpRequest, slug: str, design: int | None = None) -> Htt
 
 @login_required
 @require_POST
-def table_update(request: HttpRequest, slug: str, uid: str,
+def table_update(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
@@ -274,7 +275,7 @@ def table_update(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def table_move(request: HttpRequest, slug: str, uid: str,
+def table_move(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     """Drag: the client sends the drag delta in SVG units. Logged and undoable like any
     edit (drags of the same table in a row are one undo step, see :mod:`modeler.web.undo`)."""
@@ -287,7 +288,7 @@ def table_move(request: HttpRequest, slug: str, uid: str,
     if abs(dx) > diagrams.MAX_DRAG or abs(dy) > diagrams.MAX_DRAG:
         return HttpResponse("move too large", status=422, content_type="text/plain")
     try:
-        apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
+        apply_edit(design=ctx.design, actor=request.user,
                    action="table.move", summary=f"moved table {table.name}", target_uid=uid,
                    change=lambda s: diagrams.move(s, uid, dx, dy), gated=False)
     except Refused as exc:
@@ -297,19 +298,19 @@ def table_move(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def relayout(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def relayout(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     if len(ctx.schema.tables) > diagrams.inline_layout_tables():  # issue #17: background
         from modeler.web import layoutjobs
 
         layoutjobs.schedule_layout(ctx.design, relayout=True, actor=request.user)
     else:
-        apply_edit(design=ctx.design, actor=request.user,  # type: ignore[arg-type]
+        apply_edit(design=ctx.design, actor=request.user,
                    action="diagram.relayout", summary="re-laid out the diagram",
                    target_uid=None, change=lambda s: diagrams.relayout(s, diagrams.view_options(
                        diagrams.prefs_for(request.user, ctx.project), s)),
                    log=True, gated=False)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect("editor", *ctx.url_args())
     return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
@@ -326,7 +327,7 @@ def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None) 
 
 @login_required
 @require_POST
-def column_add(request: HttpRequest, slug: str, uid: str,
+def column_add(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     table = ctx.table(uid)
@@ -372,7 +373,7 @@ def _add_line(s: m.Schema, uid: str, parsed: columnline.ColumnLine,
 
 @login_required
 @require_POST
-def column_line_add(request: HttpRequest, slug: str, uid: str,
+def column_line_add(request: AuthedRequest, slug: str, uid: str,
                     design: int | None = None) -> HttpResponse:
     """A column typed on one line (:mod:`modeler.web.columnline`): its CHECKs, UNIQUE and
     REFERENCES (a relationship, as the relationship form draws it) in the same edit."""
@@ -401,7 +402,7 @@ def column_line_add(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def column_update(request: HttpRequest, slug: str, uid: str,
+def column_update(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     table, col = ctx.element_table(uid)
@@ -425,7 +426,7 @@ def column_update(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def null_meaning(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def null_meaning(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """The Fix of CN-01 (a nullable column without a stated NULL meaning): the findings
     panel asks for the meaning inline and this saves it on the column, as an edit."""
     ctx = _Ctx(request, slug, design)
@@ -450,7 +451,7 @@ def null_meaning(request: HttpRequest, slug: str, design: int | None = None) -> 
 
 @login_required
 @require_POST
-def column_move(request: HttpRequest, slug: str, uid: str,
+def column_move(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     table, col = ctx.element_table(uid)
@@ -467,7 +468,7 @@ def column_move(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def relationship_add(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def relationship_add(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     form = editor_forms.RelationshipForm(request.POST, schema=ctx.schema, prefix="rel")
     if not form.is_valid():
@@ -498,7 +499,7 @@ def relationship_add(request: HttpRequest, slug: str, design: int | None = None)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relationship_edit(request: HttpRequest, slug: str, uid: str,
+def relationship_edit(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design) if request.method == "POST" else None
     if ctx is None:
@@ -530,7 +531,7 @@ def relationship_edit(request: HttpRequest, slug: str, uid: str,
 
 # ----------------------------------------------------- indexes, constraints, patterns
 
-def _table_child(request: HttpRequest, slug: str, uid: str, design: int | None,
+def _table_child(request: AuthedRequest, slug: str, uid: str, design: int | None,
                  form_cls: type[Any],
                  prefix: str, action: str,
                  build: Callable[[m.Table, dict[str, Any]], tuple[Any, str]]) -> HttpResponse:
@@ -556,7 +557,7 @@ def _parts(uids: list[str]) -> tuple[m.IndexPart, ...]:
 
 @login_required
 @require_POST
-def index_add(request: HttpRequest, slug: str, uid: str,
+def index_add(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         parts = _parts(d["column_uids"])
@@ -573,7 +574,7 @@ def index_add(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def unique_add(request: HttpRequest, slug: str, uid: str,
+def unique_add(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         names = [t.column(u).name for u in d["column_uids"]]
@@ -587,7 +588,7 @@ def unique_add(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def check_add(request: HttpRequest, slug: str, uid: str,
+def check_add(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         name = naming.ck_name(t.name, d["name"])
@@ -599,7 +600,7 @@ def check_add(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def pattern_add(request: HttpRequest, slug: str, uid: str,
+def pattern_add(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     def build(t: m.Table, d: dict[str, Any]) -> tuple[Any, str]:
         return (m.QueryPattern(uid=actions.new_uid(), name=d["name"],
@@ -616,7 +617,7 @@ def pattern_add(request: HttpRequest, slug: str, uid: str,
 
 @login_required
 @require_POST
-def enum_save(request: HttpRequest, slug: str, uid: str | None = None,
+def enum_save(request: AuthedRequest, slug: str, uid: str | None = None,
               design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     form = editor_forms.EnumForm(request.POST, prefix="enum")
@@ -643,7 +644,7 @@ def enum_save(request: HttpRequest, slug: str, uid: str | None = None,
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, slug: str, uid: str,
+def delete(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
     """GET: confirmation listing what goes with the element. POST: delete it."""
     project, _role, design_ = design_for(request.user, slug, design, "edit")
@@ -678,7 +679,7 @@ def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------- undo / redo
 
-def _undo_or_redo(request: HttpRequest, slug: str, design: int | None,
+def _undo_or_redo(request: AuthedRequest, slug: str, design: int | None,
                   backwards: bool) -> HttpResponse:
     """Undo (or redo) the user's own newest edit of the design through the write path; a
     refusal (nothing to undo, someone changed the same elements since, a rule) is a 409
@@ -689,7 +690,7 @@ def _undo_or_redo(request: HttpRequest, slug: str, design: int | None,
     wanted = (request.POST.get("table") or "").strip()
     try:
         step, ctx.outcome = (undo.undo if backwards else undo.redo)(
-            ctx.design, request.user)  # type: ignore[arg-type]
+            ctx.design, request.user)
     except Refused as exc:
         return _refuse(ctx, _table_uid(ctx.schema, wanted), 409, exc.reasons)
     selected = _table_uid(ctx.outcome.new, wanted)
@@ -699,11 +700,11 @@ def _undo_or_redo(request: HttpRequest, slug: str, design: int | None,
 
 @login_required
 @require_POST
-def undo_edit(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def undo_edit(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     return _undo_or_redo(request, slug, design, backwards=True)
 
 
 @login_required
 @require_POST
-def redo_edit(request: HttpRequest, slug: str, design: int | None = None) -> HttpResponse:
+def redo_edit(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     return _undo_or_redo(request, slug, design, backwards=False)
