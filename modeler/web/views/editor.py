@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -21,9 +22,9 @@ from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagrams, editor_forms, ruling, selectors, services, undo
 from modeler.web.http import AuthedRequest
-from modeler.web.models import Design, Project
+from modeler.web.models import DbTable, Design, Project
 from modeler.web.permissions import can, design_for
-from modeler.web.snapshot import snapshot
+from modeler.web.snapshot import snapshot, snapshot_at
 
 PANEL = "editor/editor.html#panel"
 
@@ -53,6 +54,8 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
                                                                          prefix="rel")),
         "enum_form": cache(lambda: editor_forms.EnumForm(prefix="enum")),
         "findings": cache(lambda: findings_panel(lint)),
+        # the poller's period (``EDITOR_POLL_MS``, default 3 s; tests shorten it)
+        "poll_ms": int(getattr(settings, "EDITOR_POLL_MS", 3000)),
     }
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
@@ -125,29 +128,46 @@ def render_editor(request: AuthedRequest, ctx: dict[str, Any], partial: str = PA
     return response
 
 
+def drawn_snapshot(design: Design) -> m.Schema:
+    """The design's snapshot, with ``design.revision`` set to the revision it was read at
+    (read once, before any element): a page carries the revision of what it drew, so
+    that its poller sees every write stored after that read (a background layout landing
+    while the page is built included)."""
+    schema, design.revision = snapshot_at(design)
+    return schema
+
+
+def editor_page(request: AuthedRequest, ctx: dict[str, Any],
+                partial: str = PANEL) -> HttpResponse:
+    """The editor as a whole page (diagram drawn, ``ctx``'s panel open), or, for htmx,
+    just ``partial``."""
+    if request.htmx:
+        return render_editor(request, ctx, partial)
+    ctx["svg"] = diagrams.svg_for(ctx["schema"], ctx["project"], request.user, ctx["design"],
+                                  findings=ctx["lint"], can_store=ctx["can_edit"])
+    return render(request, "editor/editor.html", ctx)
+
+
 @login_required
 @require_GET
 def editor(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     project, role, design_ = design_for(request.user, slug, design)
-    schema = snapshot(design_)
-    ctx = editor_context(request, project, role, design_, schema)
-    if request.htmx:
-        return render_editor(request, ctx)
-    ctx["svg"] = diagrams.svg_for(schema, project, request.user, design_, findings=ctx["lint"],
-                                  can_store=can(role, "edit"))
-    return render(request, "editor/editor.html", ctx)
+    schema = drawn_snapshot(design_)
+    return editor_page(request, editor_context(request, project, role, design_, schema))
 
 
 @login_required
 @require_GET
 def table_panel(request: AuthedRequest, slug: str, uid: str,
                 design: int | None = None) -> HttpResponse:
+    """A table's panel (htmx), or the editor with that table open (a plain page load of
+    the table's URL draws the diagram too, as ``?table=`` does)."""
     project, role, design_ = design_for(request.user, slug, design)
-    schema = snapshot(design_)
+    schema = drawn_snapshot(design_)
     if not any(t.uid == uid for t in schema.tables):
         raise Http404("No such table.")
-    return render_editor(request, editor_context(request, project, role, design_, schema,
-                                                 selected=uid))
+    return editor_page(request, editor_context(request, project, role, design_, schema,
+                                               selected=uid))
 
 
 @login_required
@@ -155,7 +175,7 @@ def table_panel(request: AuthedRequest, slug: str, uid: str,
 def diagram(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
     """The diagram partial (inline SVG), re-fetched after every change."""
     project, role, design_ = design_for(request.user, slug, design)
-    schema = snapshot(design_)
+    schema = drawn_snapshot(design_)
     svg = diagrams.svg_for(schema, project, request.user, design_, can_store=can(role, "edit"),
                            highlight=request.GET.get("highlight"))
     response = render(request, "editor/editor.html#diagram",
@@ -167,16 +187,30 @@ def diagram(request: AuthedRequest, slug: str, design: int | None = None) -> Htt
 @login_required
 @require_GET
 def poll(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
-    """Cheap change check: 204 while the client's revision is current, else an event."""
+    """Cheap change check: 204 while the client's revision is current, else an event
+    naming the revision (``{"rev": n}`` and ``X-Design-Revision`` on every answer: the
+    client ignores an answer no newer than what an edit's response gave it).
+
+    ``provisional=1``: the page shows the provisional placement; it is told to refresh as
+    soon as every table has a stored position, whatever revision it names (it cannot
+    miss the layout, however its revision was set)."""
     _, _, design_ = design_for(request.user, slug, design)
     revision = design_.revision
     seen = request.GET.get("rev", "")
-    if seen == str(revision):
-        return HttpResponse(status=204)
-    response = trigger_client_event(HttpResponse(status=200), "schema-changed",
-                                    {"rev": revision})
+    if seen == str(revision) and not (request.GET.get("provisional") == "1"
+                                      and laid_out(design_)):
+        response = HttpResponse(status=204)
+    else:
+        response = trigger_client_event(HttpResponse(status=200), "schema-changed",
+                                        {"rev": revision})
     response["X-Design-Revision"] = str(revision)
     return response
+
+
+def laid_out(design: Design) -> bool:
+    """Whether every table of the design has a stored position (and it has a table)."""
+    tables = DbTable.objects.filter(design=design)
+    return tables.exists() and not tables.filter(pos_x__isnull=True).exists()
 
 
 @login_required
