@@ -76,7 +76,7 @@ class TextForm(forms.Form):
 SLUG_UNAVAILABLE = "This slug is not available; choose another."
 
 
-class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = Project
         fields = ["name", "slug", "description", "provider", "pk_policy", "pg_version"]

@@ -71,8 +71,8 @@ class Project(TimeStamped):
 
     @property
     def settings(self) -> sm.Settings:
-        return sm.Settings(pg_version=self.pg_version, provider=self.provider,  # type: ignore[arg-type]
-                           pk_policy=self.pk_policy)  # type: ignore[arg-type]
+        return sm.Settings(pg_version=self.pg_version, provider=self.provider,  # type: ignore[arg-type]  # its choices are the Literal
+                           pk_policy=self.pk_policy)  # type: ignore[arg-type]  # its choices are the Literal
 
 
 class Membership(TimeStamped):

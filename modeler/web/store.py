@@ -187,7 +187,7 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
 
 def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
     if kind.created:
-        kind.model.objects.bulk_create(  # type: ignore[attr-defined]
+        kind.model._default_manager.bulk_create(
             [kind.model(design=design, uid=u, **kind.fields(kind.new[u]))
              for u in kind.created], batch_size=2000)
         result.created += len(kind.created)
@@ -197,7 +197,7 @@ def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
 def _create_children(design: db.Design, kind: _Kind, result: SyncResult,
                      table_pk: dict[str, int]) -> None:
     if kind.created:
-        kind.model.objects.bulk_create(  # type: ignore[attr-defined]
+        kind.model._default_manager.bulk_create(
             [kind.model(design=design, uid=u, table_id=table_pk[kind.new[u][0]],
                         **kind.fields(kind.new[u])) for u in kind.created], batch_size=2000)
         result.created += len(kind.created)
@@ -213,7 +213,7 @@ def _apply_updates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
             old_parent, new_parent = kind.old[u][0], kind.new[u][0]
             if old_parent != new_parent:
                 raise ValueError("an element cannot move to another table")
-        kind.model.objects.filter(design=design, uid=u).update(  # type: ignore[attr-defined]
+        kind.model._default_manager.filter(design=design, uid=u).update(
             **values, version=F("version") + 1, updated_at=now)
     result.changed += len(kind.changed)
     result.touched.update(kind.changed)
@@ -221,7 +221,7 @@ def _apply_updates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
 
 def _apply_deletes(design: db.Design, kind: _Kind, result: SyncResult) -> None:
     if kind.deleted:
-        kind.model.objects.filter(  # type: ignore[attr-defined]
+        kind.model._default_manager.filter(
             design=design, uid__in=kind.deleted).delete()
         result.deleted += len(kind.deleted)
         result.touched.update(kind.deleted)
