@@ -261,16 +261,21 @@ def drop_enums(ctx: Ctx) -> None:
 
 
 def change_domains(ctx: Ctx, *, early: bool) -> None:
-    """Early: create and alter (but the base type); late: drop."""
+    """Early: create and alter (but a domain whose base type changes: its checks, default
+    and NOT NULL may only hold for the new base, so :func:`rebase_domains` recreates it with
+    all of them); late: drop."""
     _change_named(ctx, "domains", tuple(f for f in DOMAIN_FIELDS if f != "base"),
-                  AlterDomain, CreateDomain, DropDomain, early=early)
+                  AlterDomain, CreateDomain, DropDomain, early=early,
+                  held=lambda old, new: old.base != new.base)
 
 
 def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
                   alter: type[AlterDomain] | type[AlterCollation], create: Callable[[Any], Op],
-                  drop: Callable[[Any], Op], *, early: bool) -> None:
+                  drop: Callable[[Any], Op], *, early: bool,
+                  held: Callable[[Any, Any], bool] = lambda old, new: False) -> None:
     """The ops of one kind of named schema-level object (``attr`` of the schema): early,
-    renames, then ``alter`` with the changed ``fields``, then ``create``; late, ``drop``."""
+    renames, then ``alter`` with the changed ``fields`` (but for those ``held(old, new)``
+    says are changed later), then ``create``; late, ``drop``."""
     wanted = {x.uid: x for x in getattr(ctx.new, attr)}
     if not early:
         for old in getattr(ctx.state, attr):
@@ -280,7 +285,7 @@ def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
     rename_objects(ctx, attr, alter)
     for old in getattr(ctx.state, attr):
         n = wanted.get(old.uid)
-        if n is not None:
+        if n is not None and not held(old, n):
             changes = changes_between(old, n, fields)
             if changes:
                 ctx.emit(alter(old.uid, n.qualified_name, changes))
@@ -292,12 +297,14 @@ def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
 
 def rebase_domains(ctx: Ctx) -> None:
     """A new base type retypes every column of the domain: after the constraints and
-    indexes that go are gone, like any other column type change."""
+    indexes that go are gone, like any other column type change. The domain is recreated,
+    so the op carries its other changes too."""
     wanted = {d.uid: d for d in ctx.new.domains}
     for dom in ctx.state.domains:
         n = wanted.get(dom.uid)
         if n is not None and n.base != dom.base:
-            ctx.emit(AlterDomain(dom.uid, n.qualified_name, (Change("base", dom.base, n.base),)))
+            ctx.emit(AlterDomain(dom.uid, n.qualified_name, changes_between(dom, n, tuple(
+                f for f in DOMAIN_FIELDS if f not in ("name", "namespace")))))
 
 
 def change_raw_objects(ctx: Ctx, *, early: bool) -> None:

@@ -16,6 +16,7 @@ from modeler.diff.base import (
     find,
     without,
 )
+from modeler.schema.collations import canonical
 from modeler.schema.model import Collation, Schema, Table
 
 # Fields of a collation that CREATE COLLATION fixes (a change recreates it).
@@ -85,14 +86,37 @@ class AlterCollation(Op):
         return AlterCollation(self.uid, self.name, tuple(c.reversed() for c in self.changes))
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, collations=edit_ns_named(
+        """The collation changes; a rename or move also changes the COLLATE of the columns
+        and index keys using it (PostgreSQL keeps them on the same collation)."""
+        before = find(schema.collations, self.uid)
+        out = replace(schema, collations=edit_ns_named(
             schema.collations, self.uid, lambda c: apply_changes(c, self.changes)))
+        after = find(out.collations, self.uid)
+        if before.ref == after.ref:
+            return out
+        return replace(out, tables=tuple(_recollated(t, canonical(before.ref), after.ref)
+                                         for t in out.tables))
 
     def describe(self) -> str:
         return f"alter collation {self.name}: {describe_changes(self.changes)}"
 
     def summary(self) -> SummaryEntry:
         return SummaryEntry("types", "changed", self.uid, self.name)
+
+
+def _recollated(table: Table, old: str, new: str) -> Table:
+    """``table`` with COLLATE ``old`` (columns, index keys) spelled ``new``."""
+    def ref(value: str | None) -> str | None:
+        return new if value is not None and canonical(value) == old else value
+
+    columns = tuple(c if ref(c.collation) == c.collation else replace(c, collation=ref(c.collation))
+                    for c in table.columns)
+    indexes = tuple(i if all(ref(p.collation) == p.collation for p in i.parts) else replace(
+        i, parts=tuple(replace(p, collation=ref(p.collation)) for p in i.parts))
+        for i in table.indexes)
+    if columns == table.columns and indexes == table.indexes:
+        return table
+    return replace(table, columns=columns, indexes=indexes)
 
 
 # --- partitions -----------------------------------------------------------------------------

@@ -170,3 +170,82 @@ def test_kept_triggers_rules_and_aggregates_are_dropped_on_the_way_down() -> Non
                           name="group_concat", namespace="public",
                           sql="CREATE AGGREGATE group_concat(text) (SFUNC = f, STYPE = text);")
     assert any("DROP ROUTINE IF EXISTS group_concat" in s for s in sql(aggregate))
+
+
+def up_down_up_down(cfg: Config, url: str) -> None:
+    command.downgrade(cfg, "0001")
+    command.upgrade(cfg, "head")
+    command.downgrade(cfg, "base")
+    assert _leftovers(url) == []
+
+
+DOMAIN_CHECKS = ("SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                 "JOIN pg_type t ON t.oid = c.contypid WHERE t.typname = 'amount'")
+
+
+def test_a_domain_with_a_new_base_type_gets_its_new_checks_after_it(pg_url: str,
+                                                                    tmp_path: Path) -> None:
+    # found by test_generated_designs_migrate_both_ways: the new check was added to the
+    # domain while its base was still text (operator does not exist: text >= integer)
+    a = design("CREATE DOMAIN amount AS text CONSTRAINT amount_check CHECK (length(VALUE) > 0);\n"
+               "CREATE TABLE t (id int PRIMARY KEY, v amount);")
+    dom = a.domains[0]
+    b = m.normalized(replace(a, domains=(replace(
+        dom, base=m.ColumnType(name="numeric"), not_null=True, default="0",
+        checks=(m.DomainCheck("amount_check", "VALUE >= 0"),)),)))
+    cfg = upgraded(tmp_path, pg_url, a, b)
+    assert rows(pg_url, DOMAIN_CHECKS) == [("CHECK ((VALUE >= (0)::numeric))",)]
+    command.downgrade(cfg, "0001")
+    assert rows(pg_url, DOMAIN_CHECKS) == [("CHECK ((length(VALUE) > 0))",)]
+    command.upgrade(cfg, "head")
+    command.downgrade(cfg, "base")
+    assert _leftovers(pg_url) == []
+
+
+COLLATION_SQL = ("CREATE SCHEMA app;\n"
+                 "CREATE COLLATION public.natural (provider = icu, locale = 'und-u-kn-true');\n"
+                 "CREATE TABLE t (id int PRIMARY KEY, n text COLLATE public.natural);\n"
+                 "CREATE INDEX ix_t_n ON t (n COLLATE public.natural);")
+
+
+def test_a_collation_whose_name_a_new_one_takes_keeps_its_columns(pg_url: str,
+                                                                  tmp_path: Path) -> None:
+    # found by test_generated_designs_migrate_both_ways: on the way down the dropped table
+    # came back on the new collation (the old one still had its temporary name), which then
+    # could not be dropped
+    a = design(COLLATION_SQL)
+    new = replace(a.collations[0], uid="aaaaaaaa-0000-4000-8000-000000000001", locale="de")
+    b = m.normalized(replace(a, tables=(), collations=(new,)))
+    cfg = upgraded(tmp_path, pg_url, a, b)
+    command.downgrade(cfg, "0001")
+    assert rows(pg_url, "SELECT c.collname, c.colliculocale FROM pg_attribute a "
+                        "JOIN pg_collation c ON c.oid = a.attcollation "
+                        "WHERE a.attrelid = 't'::regclass AND a.attname = 'n'") == [
+        ("natural", "und-u-kn-true")]
+    command.upgrade(cfg, "head")
+    command.downgrade(cfg, "base")
+    assert _leftovers(pg_url) == []
+
+
+def test_a_collation_moved_to_another_schema_keeps_its_columns(pg_url: str,
+                                                               tmp_path: Path) -> None:
+    # found by test_generated_designs_migrate_both_ways: the columns were retyped to the
+    # collation's new name, and on the way down to the old one before it was moved back
+    a = design(COLLATION_SQL)
+    coll = replace(a.collations[0], namespace="app")
+    t = a.tables[0]
+    moved = replace(t, columns=tuple(replace(c, collation=coll.ref if c.collation else None)
+                                     for c in t.columns),
+                    indexes=tuple(replace(i, parts=tuple(replace(p, collation=coll.ref)
+                                                         for p in i.parts))
+                                  for i in t.indexes))
+    b = m.normalized(replace(a, collations=(coll,), tables=(moved,)))
+    assert "ALTER COLUMN" not in render_revision(old=a, new=b, revision="0002",
+                                                 down_revision="0001", message="m",
+                                                 created="2024-05-01 12:00:00")
+    cfg = upgraded(tmp_path, pg_url, a, b)
+    assert rows(pg_url, "SELECT n.nspname FROM pg_attribute a "
+                        "JOIN pg_collation c ON c.oid = a.attcollation "
+                        "JOIN pg_namespace n ON n.oid = c.collnamespace "
+                        "WHERE a.attrelid = 't'::regclass AND a.attname = 'n'") == [("app",)]
+    up_down_up_down(cfg, pg_url)
