@@ -48,7 +48,7 @@ def _kw(kwargs: tuple[tuple[str, specs.KwValue], ...]) -> dict[str, Any]:
         if isinstance(v, specs.SqlText):
             out[k] = sa.literal_column(v.sql)
         elif k == "postgresql_ops":
-            out[k] = dict(v)  # type: ignore[arg-type]
+            out[k] = dict(v)  # type: ignore[arg-type]  # postgresql_ops: pairs of (column, opclass)
         elif isinstance(v, tuple):
             out[k] = list(v)
         else:

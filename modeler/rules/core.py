@@ -157,7 +157,7 @@ class Config:
     def with_levels(cls, levels: Mapping[str, Level | str], **kw: object) -> Config:
         """Shorthand: ``Config.with_levels({"KR-02": "block"})``."""
         overrides = tuple(LevelOverride(rule, Level(level)) for rule, level in levels.items())
-        return cls(overrides=overrides, **kw)  # type: ignore[arg-type]
+        return cls(overrides=overrides, **kw)  # type: ignore[arg-type]  # kw: the other Config fields, by name
 
     @cached_property
     def levels(self) -> dict[str, Level]:

@@ -30,7 +30,7 @@ def key_column(policy: str) -> m.Column:
 
 
 def timestamp_columns() -> tuple[m.Column, m.Column]:
-    return tuple(m.Column(uid=new_uid(), name=n, type=m.ColumnType(name="timestamptz"),  # type: ignore[return-value]
+    return tuple(m.Column(uid=new_uid(), name=n, type=m.ColumnType(name="timestamptz"),  # type: ignore[return-value]  # a 2-tuple: two names
                           default="now()", comment=text)
                  for n, text in (("created_at", "When the row was inserted."),
                                  ("updated_at", "When the row was last changed.")))
@@ -50,7 +50,7 @@ def add_table(schema: m.Schema, *, name: str, comment: str, namespace: str = "pu
                                 type=m.ColumnType(name="timestamptz"), nullable=True,
                                 null_meaning="not deleted"))
     table = m.Table(uid=uid or new_uid(), name=name, namespace=namespace, comment=comment,
-                    kind=kind, delete_strategy=delete_strategy,  # type: ignore[arg-type]
+                    kind=kind, delete_strategy=delete_strategy,  # type: ignore[arg-type]  # str checked by the caller's form (TABLE_KINDS, DELETE_STRATEGIES)
                     subject_area=subject_area, columns=tuple(columns))
     return edit.put_table(schema, table), table.uid
 
@@ -132,8 +132,8 @@ def add_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
     rel = m.Relationship(
         uid=new_uid(), name=name or naming.fk_name(child.name, col_names, parent.name),
         child_table=child.uid, child_columns=tuple(fk_uids), parent_table=parent.uid,
-        parent_columns=tuple(c.uid for c in key), cardinality=cardinality,  # type: ignore[arg-type]
-        optional=optional, on_delete=on_delete, on_update=on_update,  # type: ignore[arg-type]
+        parent_columns=tuple(c.uid for c in key), cardinality=cardinality,  # type: ignore[arg-type]  # str checked by the form (CARDINALITIES)
+        optional=optional, on_delete=on_delete, on_update=on_update,  # type: ignore[arg-type]  # str checked by the form (FK_ACTIONS)
         deferrable=deferrable, initially_deferred=initially_deferred, comment=comment)
     out = edit.put_table(schema, child)
     return edit.put_relationship(out, rel), rel.uid

@@ -61,7 +61,7 @@ def string_literal(value: str) -> str:
                                                  else ch) for ch in value) + "'"
 
 
-class SqlStream(_Base):  # type: ignore[misc]
+class SqlStream(_Base):  # type: ignore[misc]  # pglast's RawStream is untyped
     """RawStream printing casts as ``operand::type`` and SQL-syntax calls in SQL syntax, and
     string constants with line breaks as E'' strings (:func:`string_literal`)."""
 

@@ -256,7 +256,7 @@ class Converter:
             self.d.release_rel(dt.namespace, name)
             return
         dt.indexes.append(DraftIndex(name=name, parts=parts, unique=ix.unique,
-                                     method=method, comment=ix.note))  # type: ignore[arg-type]
+                                     method=method, comment=ix.note))  # type: ignore[arg-type]  # method: None returned above; a known method here
 
     def method(self, dt: DraftTable, ix: Index, parts: list[DraftIndexPart], what: str
                ) -> str | None:

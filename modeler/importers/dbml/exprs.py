@@ -152,7 +152,7 @@ def _function(n: Any, role: str, columns: Mapping[str, str | None] | None,
         target, keep_args = DIALECT_FUNCTIONS[low]
         # a keyword (COALESCE) is printed as a quoted name: a marker, replaced once printed
         spelled = f"{_MARK}{target}" if target.isupper() else target
-        n.funcname = (ast.String(sval=spelled),)  # type: ignore[no-untyped-call]
+        n.funcname = (ast.String(sval=spelled),)  # type: ignore[no-untyped-call]  # pglast's ast constructors are untyped
         if not keep_args:
             n.args = None
         out.repairs.append(f"{name}() is not PostgreSQL's: {target}"

@@ -45,7 +45,7 @@ def create_collation(ctx: Context, node: Any) -> None:
             if provider is None:
                 ctx.warn("unsupported", f"collation provider {_value(opt.arg)} is unknown")
                 return
-            coll.provider = provider  # type: ignore[assignment]
+            coll.provider = provider  # type: ignore[assignment]  # _PROVIDERS' values are the model's providers
         elif name in ("locale", "lc_collate", "lc_ctype", "rules"):
             setattr(coll, name, _value(opt.arg))
         elif name == "deterministic":

@@ -214,7 +214,7 @@ def create_index(ctx: Context, node: Any) -> None:
     name = node.idxname or _index_name(ctx, table, node)
     ctx.draft.claim_rel(table.namespace, name)
     table.indexes.append(DraftIndex(
-        name=name, parts=parts, unique=bool(node.unique), method=method,  # type: ignore[arg-type]
+        name=name, parts=parts, unique=bool(node.unique), method=method,  # type: ignore[arg-type]  # method is in INDEX_METHODS (checked above)
         where=expr_sql(node.whereClause) if node.whereClause is not None else None,
         include=include, nulls_not_distinct=bool(node.nulls_not_distinct)))
     if rv.inh:  # not ON ONLY: the partitions get it too
