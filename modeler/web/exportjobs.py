@@ -54,11 +54,10 @@ def build(project: db.Project, number: int, target: str | None) -> tuple[str, by
     """(file name, zip bytes) of version ``number``: what the download sends, inline or
     from a task."""
     from modeler.web import diagrams, exporting
-    from modeler.web.versions import version_schema
 
     version = db.Version.objects.get(project=project, number=number)
-    return exporting.bundle(project, version.number,
-                            diagram_svg=diagrams.static_svg(version_schema(version)),
+    # the drawing is made on a thread while the rest of the bundle is built
+    return exporting.bundle(project, version.number, diagram_svg=diagrams.static_svg,
                             target=target)
 
 

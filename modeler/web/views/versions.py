@@ -154,8 +154,9 @@ def export(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
         job = exportjobs.start(project, version.number, exporting.export_target(target),
                                request.user)
         return redirect("version_export_job", slug=slug, number=version.number, pk=job.pk)
-    name, body = exporting.bundle(project, version.number,
-                                  diagram_svg=diagrams.static_svg(schema), target=target)
+    # the drawing is made on a thread while the rest of the bundle is built
+    name, body = exporting.bundle(project, version.number, diagram_svg=diagrams.static_svg,
+                                  target=target)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
