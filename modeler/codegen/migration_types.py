@@ -186,6 +186,11 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
     q = qname(after.namespace, after.name)
     if "base" in fields:
         return out + _recreate_domain(after, ctx)
+    detour: tuple[list[Stmt], list[Stmt]] = ([], [])
+    if (after.not_null and not before.not_null) or any(c not in before.checks
+                                                       for c in after.checks):
+        detour = _arrays_off_domain(after, ctx)
+    out += detour[0]
     if "not_null" in fields:
         out.append(execute(f"ALTER DOMAIN {q} {'SET' if after.not_null else 'DROP'} NOT NULL"))
     if "default" in fields:
@@ -198,9 +203,39 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
         for check in after.checks:
             if check not in before.checks:
                 out.append(execute(f"ALTER DOMAIN {q} ADD {domain_check_sql(check)}"))
+    out += detour[1]
     if "comment" in fields:
         out.append(execute(comment_sql(f"DOMAIN {q}", after.comment)))
     return out
+
+
+def _retype(cols: list[tuple[str, str, int]], target: str) -> list[Stmt]:
+    return [execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE "
+                    f"{target + '[]' * dims} USING {ident(column)}::{target + '[]' * dims}")
+            for table, column, dims in cols]
+
+
+def _arrays_off_domain(d: Domain, ctx: RenderCtx) -> tuple[list[Stmt], list[Stmt]]:
+    """PostgreSQL refuses a new NOT NULL or check on a domain while a column holds an array
+    of it ("cannot alter type ... because column ... uses it"): those columns move to an
+    array of the base type around the change, and back, without their defaults (a default
+    keeps its cast to the domain's array)."""
+    cols = [c for c in _domain_columns(ctx.after, d.uid) if c[2]]
+    if not cols:
+        return [], []
+    fks = _fks_on(ctx, lambda c: c.type.kind == "domain" and c.type.ref == d.uid
+                  and c.type.array_dims > 0)
+    defaults = [(tq(t), c.name, c.default) for t in ctx.after.tables for c in t.columns
+                if c.type.kind == "domain" and c.type.ref == d.uid and c.type.array_dims
+                and c.default is not None]
+    return ([comment(f"columns holding arrays of domain {d.qualified_name} leave it while it "
+                     "gets a new constraint"), *fks[0],
+             *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c)} DROP DEFAULT")
+               for t, c, _ in defaults),
+             *_retype(cols, type_sql(d.base, ctx.after))],
+            [*_retype(cols, qname(d.namespace, d.name)),
+             *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c)} SET DEFAULT {default_sql(v)}")
+               for t, c, v in defaults), *fks[1]])
 
 
 def _recreate_domain(d: Domain, ctx: RenderCtx) -> list[Stmt]:
@@ -210,18 +245,9 @@ def _recreate_domain(d: Domain, ctx: RenderCtx) -> list[Stmt]:
     cols = _domain_columns(ctx.after, d.uid)
     base = type_sql(d.base, ctx.after)
     fks = _fks_on(ctx, lambda c: c.type.kind == "domain" and c.type.ref == d.uid)
-    out = [comment(f"domain {d.qualified_name} gets a new base type: recreate it"), *fks[0]]
-    for table, column, dims in cols:
-        target = base + "[]" * dims
-        out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE {target} "
-                           f"USING {ident(column)}::{target}"))
-    out.append(execute(f"DROP DOMAIN {q}"))
-    out.extend(create_domain(d, ctx.after))
-    for table, column, dims in cols:
-        target = q + "[]" * dims
-        out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE {target} "
-                           f"USING {ident(column)}::{target}"))
-    return out + fks[1]
+    out = [comment(f"domain {d.qualified_name} gets a new base type: recreate it"), *fks[0],
+           *_retype(cols, base), execute(f"DROP DOMAIN {q}"), *create_domain(d, ctx.after)]
+    return out + _retype(cols, q) + fks[1]
 
 
 def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:

@@ -249,3 +249,24 @@ def test_a_collation_moved_to_another_schema_keeps_its_columns(pg_url: str,
                         "JOIN pg_namespace n ON n.oid = c.collnamespace "
                         "WHERE a.attrelid = 't'::regclass AND a.attname = 'n'") == [("app",)]
     up_down_up_down(cfg, pg_url)
+
+
+def test_a_domain_gets_constraints_while_a_column_holds_an_array_of_it(pg_url: str,
+                                                                       tmp_path: Path) -> None:
+    # found by test_generated_designs_migrate_both_ways: PostgreSQL refuses ALTER DOMAIN ...
+    # SET NOT NULL / ADD CONSTRAINT while a column (or its default) uses an array of it
+    a = design("CREATE DOMAIN email AS text;\n"
+               "CREATE TABLE t (id int PRIMARY KEY, tags email[] DEFAULT '{}');")
+    dom = a.domains[0]
+    b = m.normalized(replace(a, domains=(replace(
+        dom, not_null=True, checks=(m.DomainCheck("email_check", "length(VALUE) > 0"),)),)))
+    cfg = upgraded(tmp_path, pg_url, a, b)
+    column = ("SELECT format_type(atttypid, atttypmod), pg_get_expr(adbin, adrelid) "
+              "FROM pg_attribute JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum "
+              "WHERE attrelid = 't'::regclass AND attname = 'tags'")
+    assert rows(pg_url, column) == [("email[]", "'{}'::email[]")]
+    with psycopg.connect(pg_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("INSERT INTO t VALUES (1, ARRAY['']::email[])")
+    command.downgrade(cfg, "0001")
+    assert rows(pg_url, column) == [("email[]", "'{}'::email[]")]
+    up_down_up_down(cfg, pg_url)
