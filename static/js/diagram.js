@@ -184,6 +184,7 @@
       return;
     }
     const body = new URLSearchParams({ dx: d.dx.toFixed(2), dy: d.dy.toFixed(2) });
+    const done = ownStarted();
     fetch(base + "t/" + d.uid + "/move/", {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
@@ -191,7 +192,7 @@
       if (!r.ok) d.g.removeAttribute("transform");
       htmx.trigger(document.body, "schema-changed");
       if (r.ok) refreshPanel("#undo-bar");  // the drag is the undo button's step now
-    });
+    }).finally(done);
   }
   diagram.addEventListener("pointerup", endDrag);
   diagram.addEventListener("pointercancel", endDrag);
@@ -308,8 +309,9 @@
       if (subject !== panelSubject) evt.target.scrollTop = 0;
       panelSubject = subject;
     }
-    const inner = document.querySelector("#panel .panel-inner");
-    if (inner && inner.dataset.rev && evt.target.id === "panel") pane.dataset.rev = inner.dataset.rev;
+    // (the panel's revision is not the drawing's: the poller asks about the drawing, which
+    // sets pane.dataset.rev in prepare() and in a patch; a panel opened after a change the
+    // drawing does not show yet must not hide that change from the poller)
     const title = document.querySelector("#panel-title[data-table]");
     if (evt.target.id === "panel" && title) { selected = title.dataset.table; highlightSelected(); }
   });
@@ -356,6 +358,44 @@
     box.appendChild(button);
     inner.prepend(box);
   }
+  // The poller's answer says which revision the design is at (X-Design-Revision). It is
+  // ignored when it is no newer than the drawing shown (an edit's own response set that
+  // revision: a poll sent before the edit answered may come back after it), and while
+  // this page's own edits or drawing refreshes are in flight or started after the poll
+  // was sent (the next poll asks again with the revision they bring). A page that shows
+  // the provisional placement says so (provisional=1): the server then answers "changed"
+  // once the layout is stored, and that answer is always followed.
+  const own = new Set();  // this page's requests in flight that bring a new drawing
+  let ownSeq = 0;  // how many such requests were started
+  const provisional = () => !!document.querySelector("#diagram [data-provisional]");
+  function ownStarted() {
+    const token = {};
+    ownSeq += 1;
+    own.add(token);
+    return () => own.delete(token);
+  }
+  document.body.addEventListener("htmx:configRequest", (evt) => {
+    const elt = evt.detail.elt;
+    if (elt && elt.id === "poller" && provisional()) evt.detail.parameters.provisional = "1";
+  });
+  document.body.addEventListener("htmx:beforeRequest", (evt) => {
+    const d = evt.detail;
+    if (!d || !d.xhr) return;
+    if (d.elt && d.elt.id === "poller") { d.xhr.ownSeq = ownSeq; return; }
+    const verb = ((d.requestConfig && d.requestConfig.verb) || "get").toLowerCase();
+    if (verb === "get" && !(d.target && d.target.id === "diagram")) return;
+    d.xhr.addEventListener("loadend", ownStarted());
+  });
+  document.body.addEventListener("htmx:beforeOnLoad", (evt) => {
+    const d = evt.detail;
+    if (!d || !d.elt || d.elt.id !== "poller" || !d.xhr || d.xhr.status !== 200) return;
+    const said = d.xhr.getResponseHeader("X-Design-Revision");
+    const rev = said === null ? NaN : Number(said);
+    const known = Number(pane.dataset.rev);
+    const mine = own.size > 0 || d.xhr.ownSeq !== ownSeq;
+    const old = Number.isFinite(rev) && Number.isFinite(known) && rev <= known && !provisional();
+    if (mine || old) evt.preventDefault();  // no "schema-changed": nothing to fetch
+  });
   document.body.addEventListener("schema-changed", (evt) => {
     if (!evt.detail || evt.detail.rev === undefined) return;  // a local drag, not the poller
     if (panelBusy()) staleNotice(); else refreshPanel();
@@ -394,6 +434,9 @@
     if (!target || (target.id !== "diagram" && target.id !== "panel")) return;
     const svg = shown();
     if (target.id === "diagram" && wantWhole) { wantWhole = false; return; }
+    // a patch of the provisional placement would keep its notice (outside the <svg>), and
+    // the laid-out drawing moves every table anyway: the whole drawing replaces it
+    if (document.querySelector("#diagram [data-provisional]")) return;
     if (svg) evt.detail.headers[HEADER] = svg.dataset.token;
   });
 
