@@ -303,7 +303,7 @@ def test_column_compression_through_the_forms(editor: Client, project: Any) -> N
     panel = editor.get(reverse("table_panel", args=["shop", uid]), {"column": col.uid},
                        **HX).content.decode()
     prefix = f"c{col.uid[:8]}"
-    assert f'<option value="lz4" selected>' in panel.split(f'name="{prefix}-compression"')[1]
+    assert '<option value="lz4" selected>' in panel.split(f'name="{prefix}-compression"')[1]
     data = {f"{prefix}-name": "body", f"{prefix}-type": "text", f"{prefix}-nullable": "on",
             f"{prefix}-searchable": "none", f"{prefix}-null_meaning": "not written yet",
             f"{prefix}-comment": "The text", f"{prefix}-compression": "pglz",
