@@ -35,17 +35,23 @@ _Sorted = list[tuple[sa.Table | None, list[sa.ForeignKeyConstraint]]]
 _sort = cast(Callable[[list[sa.Table]], _Sorted], sort_tables_and_constraints)
 
 
-def _compile(element: Any) -> str:
+def _compile(element: Any, *, verbatim: bool = False) -> str:
+    """The statement's SQL. SQLAlchemy's CREATE TABLE leaves spaces at line ends: they are
+    cut, on the statement's own lines ("\n" only: CR, NEL, U+2028... are text). A
+    ``verbatim`` statement (a COMMENT, whose literal may hold any of them and trailing
+    spaces) is kept as SQLAlchemy writes it."""
     text = str(element.compile(dialect=_DIALECT)).strip()
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    if verbatim:
+        return text
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def _table_statements(table: sa.Table, fkcs: Any) -> list[str]:
     out = [_compile(CreateTable(table, include_foreign_key_constraints=fkcs))]
     out += [_compile(CreateIndex(i)) for i in sorted(table.indexes, key=lambda i: i.name or "")]
     if table.comment:
-        out.append(_compile(SetTableComment(table)))
-    out += [_compile(SetColumnComment(c)) for c in table.columns if c.comment]
+        out.append(_compile(SetTableComment(table), verbatim=True))
+    out += [_compile(SetColumnComment(c), verbatim=True) for c in table.columns if c.comment]
     return out
 
 

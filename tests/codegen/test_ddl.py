@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from modeler.codegen.ddl import schema_sql
 from modeler.codegen.metadata import metadata_from_schema
@@ -53,3 +55,31 @@ def test_schema_sql_matches_create_all(slug: str, tmp_path: Path, pg_server: PgS
     finally:
         pg_server.drop_database(by_script)
         pg_server.drop_database(by_metadata)
+
+
+_COMMENT_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                        max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(table_comment=_COMMENT_TEXT, column_comment=_COMMENT_TEXT)
+@example(table_comment="a  \r\nb\u2028c", column_comment="trailing  \nspaces\t\n")
+@example(table_comment="x\x85y\x0bz", column_comment=" \n ")
+def test_comments_come_back_from_schema_sql_as_written(table_comment: str,
+                                                       column_comment: str) -> None:
+    """schema.sql writes table and column comments as they are: trailing spaces before a line
+    break, CR, vertical tab, NEL, U+2028 and the like stay inside the literal (the script's
+    own lines are still right-stripped)."""
+    from dataclasses import replace
+
+    from modeler.importers import import_sql
+
+    schema = DESIGNS["org-chart"]()[-1].schema
+    t = schema.tables[0]
+    t = replace(t, comment=table_comment or "x",
+                columns=(replace(t.columns[0], comment=column_comment or "y"), *t.columns[1:]))
+    schema = replace(schema, tables=(t, *schema.tables[1:]))
+    back = import_sql([("schema.sql", schema_sql(schema))]).schema
+    again = next(x for x in back.tables if (x.namespace, x.name) == (t.namespace, t.name))
+    assert again.comment == t.comment
+    assert again.column_named(t.columns[0].name).comment == t.columns[0].comment
