@@ -169,11 +169,6 @@ def create_domain(d: Domain, schema: Schema) -> list[Stmt]:
     return out
 
 
-def _domain_columns(schema: Schema, uid: str) -> list[tuple[str, str, int]]:
-    return [(tq(t), c.name, c.type.array_dims) for t in schema.tables for c in t.columns
-            if c.type.kind == "domain" and c.type.ref == uid]
-
-
 def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
     before = find(ctx.before.domains, op.uid)
     after = find(ctx.after.domains, op.uid)
@@ -209,45 +204,55 @@ def alter_domain(op: AlterDomain, ctx: RenderCtx) -> list[Stmt]:
     return out
 
 
-def _retype(cols: list[tuple[str, str, int]], target: str) -> list[Stmt]:
-    return [execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE "
-                    f"{target + '[]' * dims} USING {ident(column)}::{target + '[]' * dims}")
-            for table, column, dims in cols]
+def _retype(cols: list[tuple[str, Column]], target: str) -> list[Stmt]:
+    out = []
+    for table, c in cols:
+        to = target + "[]" * c.type.array_dims
+        out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(c.name)} TYPE {to} "
+                           f"USING {ident(c.name)}::{to}"))
+    return out
+
+
+def _off_domain(d: Domain, ctx: RenderCtx, *,
+                arrays_only: bool) -> tuple[list[Stmt], list[Stmt]]:
+    """The statements moving the columns of domain ``d`` (only those holding arrays of it
+    when ``arrays_only``) to its base type, and those moving them back. Their FKs and their
+    defaults (a default keeps its cast to the domain) go and come back around the move."""
+    def uses(c: Column) -> bool:
+        return (c.type.kind == "domain" and c.type.ref == d.uid
+                and (c.type.array_dims > 0 or not arrays_only))
+
+    cols = [(tq(t), c) for t in ctx.after.tables for c in t.columns if uses(c)]
+    if not cols:
+        return [], []
+    fks = _fks_on(ctx, uses)
+    defaults = [(t, c) for t, c in cols if c.default is not None]
+    return ([*fks[0], *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c.name)} DROP DEFAULT")
+                        for t, c in defaults),
+             *_retype(cols, type_sql(d.base, ctx.after))],
+            [*_retype(cols, qname(d.namespace, d.name)),
+             *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c.name)} SET DEFAULT "
+                       f"{default_sql(c.default or '')}") for t, c in defaults), *fks[1]])
 
 
 def _arrays_off_domain(d: Domain, ctx: RenderCtx) -> tuple[list[Stmt], list[Stmt]]:
     """PostgreSQL refuses a new NOT NULL or check on a domain while a column holds an array
     of it ("cannot alter type ... because column ... uses it"): those columns move to an
-    array of the base type around the change, and back, without their defaults (a default
-    keeps its cast to the domain's array)."""
-    cols = [c for c in _domain_columns(ctx.after, d.uid) if c[2]]
-    if not cols:
+    array of the base type around the change, and back."""
+    off, back = _off_domain(d, ctx, arrays_only=True)
+    if not off:
         return [], []
-    fks = _fks_on(ctx, lambda c: c.type.kind == "domain" and c.type.ref == d.uid
-                  and c.type.array_dims > 0)
-    defaults = [(tq(t), c.name, c.default) for t in ctx.after.tables for c in t.columns
-                if c.type.kind == "domain" and c.type.ref == d.uid and c.type.array_dims
-                and c.default is not None]
-    return ([comment(f"columns holding arrays of domain {d.qualified_name} leave it while it "
-                     "gets a new constraint"), *fks[0],
-             *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c)} DROP DEFAULT")
-               for t, c, _ in defaults),
-             *_retype(cols, type_sql(d.base, ctx.after))],
-            [*_retype(cols, qname(d.namespace, d.name)),
-             *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c)} SET DEFAULT {default_sql(v)}")
-               for t, c, v in defaults), *fks[1]])
+    return [comment(f"columns holding arrays of domain {d.qualified_name} leave it while it "
+                    "gets a new constraint"), *off], back
 
 
 def _recreate_domain(d: Domain, ctx: RenderCtx) -> list[Stmt]:
     """A new base type: columns move to the base type, the domain is recreated, they move
     back."""
-    q = qname(d.namespace, d.name)
-    cols = _domain_columns(ctx.after, d.uid)
-    base = type_sql(d.base, ctx.after)
-    fks = _fks_on(ctx, lambda c: c.type.kind == "domain" and c.type.ref == d.uid)
-    out = [comment(f"domain {d.qualified_name} gets a new base type: recreate it"), *fks[0],
-           *_retype(cols, base), execute(f"DROP DOMAIN {q}"), *create_domain(d, ctx.after)]
-    return out + _retype(cols, q) + fks[1]
+    off, back = _off_domain(d, ctx, arrays_only=False)
+    return [comment(f"domain {d.qualified_name} gets a new base type: recreate it"), *off,
+            execute(f"DROP DOMAIN {qname(d.namespace, d.name)}"), *create_domain(d, ctx.after),
+            *back]
 
 
 def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:
