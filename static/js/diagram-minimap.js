@@ -1,14 +1,22 @@
 /* A minimap for designs of more than 50 tables (issue 16, item 5): the whole drawing in a
- * corner (an SVG <use> of the main drawing, no copy), the part on screen as a rectangle;
- * a click there centres the view on that point.
+ * corner, the part on screen as a rectangle; a click there centres the view on that point.
+ *
+ * The minimap draws a sketch of the drawing: a copy of its shapes (the tables' boxes and
+ * cells, the lines), without the text, which is unreadable at that scale (issue 17). It is
+ * not a live <use> of the drawing: with one, every change of the drawing (a patch after an
+ * edit) made the browser clone and lay out the whole drawing a second time before the
+ * change could be painted (at 300 tables, most of the time from click to paint). The sketch
+ * is redrawn when the browser is idle after a change, so the change itself paints first.
  */
 (function () {
   "use strict";
   const LIMIT = 50;
   const NS = "http://www.w3.org/2000/svg";
+  const SHAPES = new Set(["polygon", "path", "polyline", "ellipse", "rect", "line", "circle"]);
+  const HIDDEN = new Set(["text", "title", "desc", "tspan", "style", "script", "defs"]);
   const diagram = document.getElementById("diagram");
   if (!diagram) return;
-  let box = null, frame = null, watched = null;
+  let box = null, frame = null, watched = null, pending = null;
   const observer = new MutationObserver(() => place());
 
   function drawing() { return diagram.querySelector(".svg-host > svg"); }
@@ -17,26 +25,71 @@
     try { const b = g.getBBox(); return { x: b.x, y: b.y, w: b.width, h: b.height, g: g }; }
     catch (e) { return null; }
   }
+  // A copy of src's shapes into dst: groups (and links) become plain groups with their
+  // transform; no ids or classes (the page's scripts and styles look for those).
+  function sketch(src, dst) {
+    for (const c of src.children) {
+      const tag = c.localName;
+      if (HIDDEN.has(tag)) continue;
+      if (tag === "g" || tag === "a") {
+        const g = document.createElementNS(NS, "g");
+        const t = c.getAttribute("transform");
+        if (t) g.setAttribute("transform", t);
+        sketch(c, g);
+        if (g.firstChild) dst.appendChild(g);
+      } else if (SHAPES.has(tag)) {
+        const k = c.cloneNode(false);
+        k.removeAttribute("id");
+        k.removeAttribute("class");
+        dst.appendChild(k);
+      }
+    }
+  }
+  function remove() {
+    if (box) { box.remove(); box = null; frame = null; }
+    observer.disconnect();
+    watched = null;
+  }
   function build() {
+    pending = null;
     const svg = drawing();
     const tables = svg ? svg.querySelectorAll('g.node[id^="table-"]').length : 0;
-    if (box) { box.remove(); box = null; }
-    observer.disconnect();
-    if (!svg || tables <= LIMIT) return;
+    if (!svg || tables <= LIMIT) { remove(); return; }
     const h = home(svg);
-    if (!h || !h.g.id) return;
-    box = document.createElementNS(NS, "svg");
-    box.setAttribute("id", "minimap");
-    box.setAttribute("role", "img");
-    box.setAttribute("aria-label", "Minimap of the whole design");
+    if (!h) { remove(); return; }
     const m = h.g.getCTM && svg.getCTM() ? svg.getCTM().inverse().multiply(h.g.getCTM()) : null;
-    const use = document.createElementNS(NS, "use");
-    use.setAttribute("href", "#" + h.g.id);
-    box.appendChild(use);
-    frame = document.createElementNS(NS, "rect");
-    frame.setAttribute("class", "minimap-view");
-    box.appendChild(frame);
-    diagram.appendChild(box);
+    const content = document.createElementNS(NS, "g");
+    content.setAttribute("class", "minimap-drawing");
+    if (m) content.setAttribute("transform", "matrix(" + [m.a, m.b, m.c, m.d, m.e, m.f].join(" ") + ")");
+    sketch(h.g, content);
+    if (!box || !box.isConnected || watched !== svg) {
+      remove();
+      box = document.createElementNS(NS, "svg");
+      box.setAttribute("id", "minimap");
+      box.setAttribute("role", "img");
+      box.setAttribute("aria-label", "Minimap of the whole design");
+      box.setAttribute("preserveAspectRatio", "xMidYMid meet");
+      box.appendChild(content);
+      frame = document.createElementNS(NS, "rect");
+      frame.setAttribute("class", "minimap-view");
+      box.appendChild(frame);
+      // pointerdown, not click: diagram.js captures the pointer on #diagram for panning
+      box.addEventListener("pointerdown", (evt) => {
+        evt.stopPropagation();
+        evt.preventDefault();
+        const shown = watched;
+        if (!shown) return;
+        const pt = box.createSVGPoint(); pt.x = evt.clientX; pt.y = evt.clientY;
+        const c = pt.matrixTransform(box.getScreenCTM().inverse());
+        const v = shown.viewBox.baseVal;
+        shown.setAttribute("viewBox", [c.x - v.width / 2, c.y - v.height / 2, v.width, v.height].join(" "));
+      });
+      diagram.appendChild(box);
+      watched = svg;
+      observer.observe(svg, { attributes: true, attributeFilter: ["viewBox"] });
+    } else {
+      box.replaceChild(content, box.querySelector("g.minimap-drawing"));
+    }
     // the whole drawing in the drawing's coordinates
     const vb = svg.viewBox.baseVal;
     const p0 = svg.createSVGPoint(), p1 = svg.createSVGPoint();
@@ -44,18 +97,6 @@
     const a = m ? p0.matrixTransform(m) : p0, b = m ? p1.matrixTransform(m) : p1;
     const x = Math.min(a.x, b.x, vb.x), y = Math.min(a.y, b.y, vb.y);
     box.setAttribute("viewBox", [x, y, Math.max(a.x, b.x) - x, Math.max(a.y, b.y) - y].join(" "));
-    box.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    // pointerdown, not click: diagram.js captures the pointer on #diagram for panning
-    box.addEventListener("pointerdown", (evt) => {
-      evt.stopPropagation();
-      evt.preventDefault();
-      const pt = box.createSVGPoint(); pt.x = evt.clientX; pt.y = evt.clientY;
-      const c = pt.matrixTransform(box.getScreenCTM().inverse());
-      const v = svg.viewBox.baseVal;
-      svg.setAttribute("viewBox", [c.x - v.width / 2, c.y - v.height / 2, v.width, v.height].join(" "));
-    });
-    watched = svg;
-    observer.observe(svg, { attributes: true, attributeFilter: ["viewBox"] });
     place();
   }
   function place() {
@@ -64,7 +105,13 @@
     frame.setAttribute("x", v.x); frame.setAttribute("y", v.y);
     frame.setAttribute("width", v.width); frame.setAttribute("height", v.height);
   }
-  const later = () => window.setTimeout(build, 0);  // after diagram.js prepared the drawing
+  // After diagram.js prepared the drawing, and once the change is painted: when the
+  // browser is idle (or after half a second at the latest). Changes in a row draw it once.
+  function later() {
+    if (pending !== null) return;
+    if (window.requestIdleCallback) pending = window.requestIdleCallback(build, { timeout: 500 });
+    else pending = window.setTimeout(build, 50);
+  }
   document.body.addEventListener("htmx:afterSwap", (evt) => { if (evt.target.id === "diagram") later(); });
   document.body.addEventListener("htmx:oobAfterSwap", later);
   document.body.addEventListener("diagram:patched", later);
