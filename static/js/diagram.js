@@ -297,9 +297,12 @@
     const y1 = Math.max(home.y + home.h, pts[0].y, pts[1].y);
     home = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   });
-  // an edit's response carries the new diagram out of band
+  // an edit's response carries the new diagram out of band (htmx fires oobAfterSwap even
+  // when a patch was applied instead, shouldSwap false: the drawing is the same element,
+  // and preparing it again would reset its viewBox and lay out and paint all of it again)
   document.body.addEventListener("htmx:oobAfterSwap", (evt) => {
-    if (evt.detail && evt.detail.target && evt.detail.target.id === "diagram") prepare();
+    const d = evt.detail;
+    if (d && d.target && d.target.id === "diagram" && d.shouldSwap !== false) prepare();
   });
   document.body.addEventListener("htmx:afterSwap", (evt) => {
     if (evt.target.id === "diagram") prepare();
