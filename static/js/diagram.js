@@ -510,4 +510,26 @@
     tpl.innerHTML = text;
     if (handle(tpl.content)) d.shouldSwap = false;
   });
+  // An edit's answer (the panel, the drawing's patch out of band): the patch is applied at
+  // once and the panel is swapped a moment later (htmx's swap delay), so that the browser
+  // paints the changed drawing first rather than after swapping, processing and laying out
+  // the whole panel (at 300 tables, about 100 ms more before the patch could paint).
+  const OOB = '<div id="diagram" hx-swap-oob';
+  document.body.addEventListener("htmx:beforeSwap", (evt) => {
+    const d = evt.detail;
+    if (!d || !d.target || d.target.id !== "panel" || !d.shouldSwap || d.isError) return;
+    const text = d.serverResponse || "";
+    const at = text.indexOf(OOB);
+    if (at < 0 || text.indexOf("data-patch=", at) < 0) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = text.slice(at);
+    const oob = tpl.content.querySelector("#diagram");
+    if (!oob || !handle(oob)) return;
+    oob.remove();
+    d.serverResponse = text.slice(0, at) + tpl.innerHTML;
+    const elt = d.requestConfig && d.requestConfig.elt;
+    const own = d.swapOverride || (elt && elt.closest && elt.closest("[hx-swap]") &&
+      elt.closest("[hx-swap]").getAttribute("hx-swap")) || "innerHTML";
+    if (!/\bswap:/.test(own)) d.swapOverride = own + " swap:20ms";
+  });
 })();
