@@ -124,6 +124,9 @@ def default_for(draw: Draw, ctype: m.ColumnType, s: m.Schema) -> str | None:
     }
     key = ("numeric" if ctype.name in NUMERIC else "text" if ctype.name in TEXTUAL
            else ctype.name)
+    if ctype.name == "numeric" and ctype.precision is not None \
+            and ctype.precision - (ctype.scale or 0) < 2:
+        options["numeric"] = ["0"]  # 42 does not fit numeric(4, 4): the validator refuses it
     return draw(st.sampled_from([None, *options.get(key, [])]))
 
 

@@ -2,7 +2,8 @@
 
 Each check mirrors one of PostgreSQL's own errors, so that a design the product accepts is
 one ``alembic upgrade`` accepts too: an index access method without unique or multicolumn
-support, INCLUDE where the method has none, identity on a type that is no integer, a foreign
+support, INCLUDE where the method has none, identity on a type that is no integer, a constant
+default too large for its numeric(p, s), a foreign
 key whose parent columns are no key, two relations (tables, indexes, key constraints,
 sequences) of one name in one namespace. The importers repair what these refuse, with a
 warning (:mod:`modeler.importers.build`); the editor shows the message.
@@ -10,7 +11,9 @@ warning (:mod:`modeler.importers.build`); the editor shows the message.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 
 from modeler.schema import model as m
 from modeler.schema.naming import pk_name
@@ -55,6 +58,28 @@ def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
     if base.array_dims or base.kind != "builtin" or base.name not in IDENTITY_TYPES:
         return "identity column type must be smallint, integer, or bigint"
     return None
+
+
+_NUMBER = re.compile(r"^\(*\s*([+-]?\s*(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*\)*$")
+
+
+def default_problem(schema: m.Schema, c: m.Column) -> str | None:
+    """A constant default that does not fit the column's numeric(p, s) (PostgreSQL: numeric
+    field overflow, on every insert and when the column is added to a table)."""
+    base = base_type(schema, c.type)
+    if (c.default is None or base.kind != "builtin" or base.name != "numeric"
+            or base.array_dims or base.precision is None):
+        return None
+    found = _NUMBER.match(c.default.strip())
+    if found is None:
+        return None
+    scale = base.scale or 0
+    value = Decimal(found.group(1).replace(" ", "")).quantize(Decimal(1).scaleb(-scale),
+                                                                rounding=ROUND_HALF_UP)
+    if abs(value) < Decimal(10) ** (base.precision - scale):
+        return None
+    return (f"default {c.default} does not fit numeric({base.precision}, {scale}) "
+            f"(at most {base.precision - scale} digits before the decimal point)")
 
 
 def table_keys(t: m.Table) -> list[frozenset[str]]:
@@ -113,9 +138,9 @@ def table_problems(schema: m.Schema, t: m.Table) -> list[str]:
         if found is not None:
             out.append(f"table {t.qualified_name}, index {ix.name}: {found}")
     for c in t.columns:
-        found = identity_problem(schema, c)
-        if found is not None:
-            out.append(f"column {t.qualified_name}.{c.name}: {found}")
+        for found in (identity_problem(schema, c), default_problem(schema, c)):
+            if found is not None:
+                out.append(f"column {t.qualified_name}.{c.name}: {found}")
     return out
 
 

@@ -287,3 +287,23 @@ def test_a_domain_with_a_new_base_type_keeps_the_defaults_of_its_columns(
     assert rows(pg_url, defaults) == [("v", "d", "'x'::character varying"),
                                       ("w", "d[]", "'{}'::d[]")]
     up_down_up_down(cfg, pg_url)
+
+
+def test_a_numeric_default_that_does_not_fit_its_column_is_refused() -> None:
+    # found by test_generated_designs_migrate_both_ways: ADD COLUMN origin numeric(4, 4)
+    # DEFAULT 42 NOT NULL fails with "numeric field overflow" (so would every insert): the
+    # design is refused, and tests/strategies.py no longer makes it
+    from modeler.schema import validate
+
+    ok = design("CREATE TABLE t (id int PRIMARY KEY, a numeric(4, 2) DEFAULT 42,\n"
+                "  b numeric(4, 4) DEFAULT 0, c numeric DEFAULT 42,\n"
+                "  d numeric(2, 1) DEFAULT (100 - 99));")
+    assert validate.problems(ok) == []
+    t = ok.tables[0]
+    for default, fits in (("42", False), ("0.99994", True), ("0.99995", False), ("-0.5", True)):
+        col = replace(t.columns[2], default=default)
+        found = validate.problems(replace(ok, tables=(replace(
+            t, columns=(*t.columns[:2], col, *t.columns[3:])),)))
+        assert found == ([] if fits else [
+            f"column t.b: default {default} does not fit numeric(4, 4) "
+            "(at most 0 digits before the decimal point)"]), default
