@@ -86,7 +86,7 @@ class Op:
 def set_field(obj: T, name: str, value: Any) -> T:
     """``obj`` with field ``name`` set to ``value`` (a frozen dataclass copy)."""
     fields: dict[str, Any] = {name: value}
-    return replace(obj, **fields)  # type: ignore[type-var]
+    return replace(obj, **fields)  # type: ignore[type-var]  # T is a dataclass: replace() is typed for DataclassInstance
 
 
 def apply_changes(obj: Any, changes: Iterable[Change]) -> Any:

@@ -91,7 +91,7 @@ def _comments(ctx: Ctx) -> None:
             for e in getattr(old, coll):
                 n = wanted[e.uid]
                 if e.comment != n.comment:
-                    ctx.emit(SetComment(target, old.uid, e.uid, e.name,  # type: ignore[arg-type]
+                    ctx.emit(SetComment(target, old.uid, e.uid, e.name,  # type: ignore[arg-type]  # target: the collection's kind, from the loop's table
                                         e.comment, n.comment))
     new_rels = {r.uid: r for r in ctx.new.relationships}
     for rel in ctx.state.relationships:

@@ -288,7 +288,7 @@ def rename_elements(ctx: Ctx) -> None:
         if coll == "fk":
             ctx.emit(RenameForeignKey(uid, table.uid, table.qualified_name, oname, nname))
         else:
-            ctx.emit(RenameTableElement(coll, table.uid, table.qualified_name,  # type: ignore[arg-type]
+            ctx.emit(RenameTableElement(coll, table.uid, table.qualified_name,  # type: ignore[arg-type]  # coll: a table collection name (not fk here)
                                         uid, oname, nname))
     for old, new in ctx.shared_tables():
         if old.pk_name != new.pk_name:

@@ -307,7 +307,7 @@ class RenameTableElement(Op):
 
     def summary(self) -> SummaryEntry:
         category = "indexes" if self.collection == "indexes" else "constraints"
-        return SummaryEntry(category, "renamed", self.uid, self.new_name,  # type: ignore[arg-type]
+        return SummaryEntry(category, "renamed", self.uid, self.new_name,  # type: ignore[arg-type]  # category: indexes or constraints
                             self.table_uid, detail=self.old_name)
 
 

@@ -322,7 +322,7 @@ class SetComment(Op):
     def summary(self) -> SummaryEntry:
         category = {"table": "tables", "index": "indexes", "enum": "enums"}.get(
             self.target, "constraints")
-        return SummaryEntry(category, "changed", self.uid, self.name,  # type: ignore[arg-type]
+        return SummaryEntry(category, "changed", self.uid, self.name,  # type: ignore[arg-type]  # category: one of SummaryEntry's by the map above
                             self.table_uid if self.target != "table" else None,
                             detail="comment")
 
@@ -352,7 +352,7 @@ class SetMetadata(Op):
 
     def apply(self, schema: Schema) -> Schema:
         if self.target == "schema":
-            return apply_changes(schema, self.changes)  # type: ignore[no-any-return]
+            return apply_changes(schema, self.changes)  # type: ignore[no-any-return]  # apply_changes takes and returns Any (any element kind)
         if self.target == "table":
             return edit_table(schema, self.uid, lambda t: apply_changes(t, self.changes))
         if self.target == "relationship":
@@ -372,5 +372,5 @@ class SetMetadata(Op):
                     "relationship": "constraints"}.get(self.target)
         if category is None:
             return None
-        return SummaryEntry(category, "changed", self.uid, self.name,  # type: ignore[arg-type]
+        return SummaryEntry(category, "changed", self.uid, self.name,  # type: ignore[arg-type]  # category: one of SummaryEntry's by the map above
                             self.table_uid, detail=", ".join(c.field for c in self.changes))
