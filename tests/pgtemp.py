@@ -42,6 +42,17 @@ class PgServer:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    @contextmanager
+    def scratch_connection(self, prefix: str = "t"
+                           ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        """An autocommit connection to a new empty database, dropped afterwards."""
+        url = self.create_database(prefix)
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                yield conn
+        finally:
+            self.drop_database(url)
+
     def tool(self, name: str) -> str:
         """Path of a client tool (pg_dump, psql) matching the server when possible."""
         if self.bindir and os.path.exists(os.path.join(self.bindir, name)):

@@ -99,12 +99,8 @@ def test_a_name_of_63_bytes_is_kept_as_it_is() -> None:
 
 @pytest.fixture(scope="module")
 def conn(pg_server: PgServer) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    url = pg_server.create_database("longnames")
-    try:
-        with psycopg.connect(url, autocommit=True) as c:
-            yield c
-    finally:
-        pg_server.drop_database(url)
+    with pg_server.scratch_connection("longnames") as c:
+        yield c
 
 
 _NAMES = st.text(st.sampled_from("abcxyz_09éß€😀"), min_size=1, max_size=80)

@@ -143,12 +143,8 @@ def _strings(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def literal_db(pg_server: PgServer) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    url = pg_server.create_database("literals")
-    try:
-        with psycopg.connect(url, autocommit=True) as c:
-            yield c
-    finally:
-        pg_server.drop_database(url)
+    with pg_server.scratch_connection("literals") as c:
+        yield c
 
 
 @pytest.mark.postgres

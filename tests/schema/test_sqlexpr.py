@@ -409,12 +409,8 @@ def test_partition_problem() -> None:
 
 @pytest.fixture(scope="module")
 def conn(pg_server: PgServer) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    url = pg_server.create_database("sqlexpr")
-    try:
-        with psycopg.connect(url, autocommit=True) as c:
-            yield c
-    finally:
-        pg_server.drop_database(url)
+    with pg_server.scratch_connection("sqlexpr") as c:
+        yield c
 
 
 def _scalar(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> object:
