@@ -9,16 +9,12 @@ is generous: this is no speed test."""
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.importers import childrun
+
 MEGA = 1_000_000
 
 
@@ -104,17 +100,7 @@ for name, text in cases().items():
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, list[object]]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=180)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        started = [json.loads(x)[1] for x in out.splitlines() if x.startswith('["start"')]
-        pytest.fail(f"the import hung on input {started[-1] if started else '?'!r}")
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = [json.loads(x) for x in done.stdout.splitlines() if not x.startswith('["start"')]
-    return {str(r[1]): r for r in rows}
+    return childrun.outcomes(_CHILD, timeout=180)
 
 
 def test_every_case_has_an_expectation() -> None:

@@ -11,10 +11,6 @@ deadline, so a crash or a hang fails the test naming the input instead of killin
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +19,7 @@ from hypothesis import strategies as st
 
 from modeler.importers import SchemaImportError, import_dbml, import_sql
 from modeler.importers.result import ImportResult
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.importers import childrun
 
 
 def _chain(op: str, term: str, n: int) -> str:
@@ -81,21 +76,7 @@ for name, text in sql_cases().items():
 
 @pytest.fixture(scope="module")
 def sql_outcomes() -> dict[str, list[Any]]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=240)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        started = [json.loads(x)[1] for x in out.splitlines() if x.startswith('["start"')]
-        pytest.fail(f"the import hung on input {started[-1] if started else '?'!r}")
-    lines = done.stdout.splitlines()
-    started = [json.loads(x)[1] for x in lines if x.startswith('["start"')]
-    assert done.returncode == 0, (f"the process died (code {done.returncode}) on input "
-                                  f"{started[-1] if started else '?'!r}: "
-                                  f"{done.stderr[-2000:]}")
-    rows = [json.loads(x) for x in lines if not x.startswith('["start"')]
-    return {str(r[1]): r for r in rows}
+    return childrun.outcomes(_CHILD, timeout=240)
 
 
 @pytest.mark.parametrize("name", sorted(sql_cases()))
