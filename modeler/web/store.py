@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import CharField, F, Model, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from modeler.schema import model as m
@@ -104,6 +105,7 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
                    {t.uid: fm.TABLE.row(t) for t in new_tables}, dict)
     for k in (enums, domains, tables):
         k.compare()
+        _vacate(design, k)
     _apply_creates(design, enums, result)
     _apply_creates(design, domains, result)
     for kind in (enums, domains, tables):
@@ -130,7 +132,6 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
 
     old_cols, new_cols = _columns(old_tables), _columns(new_tables)
     cols = _Kind(db.DbColumn, old_cols, new_cols, dict)
-    cols.compare()
     others = [
         _Kind(db.DbIndex, _children(old_tables, "indexes"), _children(new_tables, "indexes"),
               lambda x: fm.INDEX.row(x[1])),
@@ -153,8 +154,9 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
               {r.uid: (i, r) for i, r in enumerate(new.raw_objects)},
               lambda x: {**fm.RAW.row(x[1]), "position": x[0]}),
     ]
-    for k in (*others, rels, *flat):
+    for k in (cols, *others, rels, *flat):
         k.compare()
+        _vacate(design, k)
     if any(k.created or k.changed for k in (cols, *others, rels)):
         pks()
 
@@ -183,6 +185,27 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
         db.Design.objects.filter(pk=design.pk).update(revision=F("revision") + 1,
                                                       updated_at=timezone.now())
     return result
+
+
+def _name_key(x: Any) -> tuple[Any, ...]:
+    """What a row's unique name depends on: its namespace, name and (a constraint) table."""
+    obj = x[-1] if isinstance(x, tuple) else x
+    if isinstance(obj, dict):
+        return obj.get("namespace"), obj.get("name"), obj.get("child_table")
+    return (getattr(obj, "namespace", None), getattr(obj, "name", None),
+            getattr(obj, "child_table", None))
+
+
+def _vacate(design: db.Design, kind: _Kind) -> None:
+    """Rows that give up their name in this write (deleted, or renamed) first take a
+    placeholder of their own (``~`` and the uid), so that whatever order the writes go in,
+    another row can take the name: two names swapped, a dropped table's name reused by a
+    new or a renamed one. An edit that renames and drops nothing costs no query."""
+    leaving = [*kind.deleted, *(u for u in kind.changed
+                                if _name_key(kind.old[u]) != _name_key(kind.new[u]))]
+    if leaving and any(f.name == "name" for f in kind.model._meta.concrete_fields):
+        kind.model._default_manager.filter(design=design, uid__in=leaving).update(
+            name=Concat(Value("~"), Cast("uid", output_field=CharField())))
 
 
 def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
