@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from modeler.identity_memo import IdentityMemo
 from modeler.schema import naming
 from modeler.schema.graph import cyclic_components as cyclic_components  # re-export
 from modeler.schema.model import Column, ColumnType, Domain, Relationship, Schema, Table
@@ -166,11 +167,17 @@ class Analysis:
 
     @cached_property
     def cycles(self) -> tuple[tuple[str, ...], ...]:
-        """FK cycles as strongly connected table sets (size > 1, or a self-reference)."""
+        """FK cycles as strongly connected table sets (size > 1, or a self-reference);
+        memoised by the relationships' tuple (an edit of a table keeps it: the snapshots
+        before and after an edit, and an incremental run's parts, share one result)."""
+        rels = self.schema.relationships
+        found = _CYCLES.get(rels)
+        if found is not None:
+            return found
         edges: dict[str, set[str]] = {}
-        for r in self.schema.relationships:
+        for r in rels:
             edges.setdefault(r.child_table, set()).add(r.parent_table)
-        return cyclic_components(edges)
+        return _CYCLES.put(rels, cyclic_components(edges))
 
     @cached_property
     def cycle_tables(self) -> frozenset[str]:
@@ -230,6 +237,8 @@ def _access_paths(table: Table) -> Iterable[AccessPath]:
                          (ix.method, parts_sig, ix.where, ix.include))
 
 
+# An entry keeps its relationships alive: a few snapshots' worth.
+_CYCLES: IdentityMemo[tuple[Relationship, ...], tuple[tuple[str, ...], ...]] = IdentityMemo(16)
 _CACHE: dict[int, Analysis] = {}
 _LOCK = threading.Lock()
 

@@ -243,6 +243,17 @@ class Rule:
     def check(self, schema: Schema, config: Config) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]] | None:
+        """The rule's findings on ``new`` from those on ``old`` (an incremental lint, issue
+        #17), when ``old`` and ``new`` differ in the tables ``changed`` only (added, removed
+        or changed; relationships and every other part equal, no partitions): which of the
+        findings on ``old`` still hold (``keep``), and the others (``fresh``), so that
+        ``[f for f in check(old) if keep(f)] + list(fresh)`` is ``check(new)`` up to order.
+        None: run :meth:`check` on the whole design. The rules whose findings follow the
+        tables they are on (:mod:`modeler.rules.runner`'s scopes) need not say it."""
+        return None
+
     def fix(self, schema: Schema, finding: Finding) -> SchemaChange | None:
         """The change of the design that resolves ``finding`` (made for ``schema``; what it
         does is ``diff(schema, change(schema))``); None when there is no mechanical fix."""
@@ -259,6 +270,19 @@ class Rule:
         return Finding(rule=self.id, level=lvl, target=target, message=clip(message),
                        hint=clip(hint, 200), default_level=lvl,
                        fixable=self.fixable if fixable is None else fixable)
+
+
+def on_tables(changed: frozenset[str], fresh: Iterable[Finding],
+              ) -> tuple[Callable[[Finding], bool], Iterable[Finding]]:
+    """:meth:`Rule.recheck`'s answer for a rule whose findings are all on tables and,
+    while the relationships and the other parts stay, depend on their table alone: the
+    findings off the ``changed`` tables kept, ``fresh`` (the rule's findings on them)."""
+    return (lambda f: f.target.table_uid not in changed), fresh
+
+
+def tables_in(schema: Schema, uids: frozenset[str]) -> tuple[Table, ...]:
+    """The tables of ``schema`` whose uid is in ``uids``, in the design's order."""
+    return tuple(t for t in schema.tables if t.uid in uids)
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -280,6 +304,6 @@ def registry() -> Mapping[str, Rule]:
 __all__ = [
     "CATEGORIES", "DEFAULT_CONFIG", "Config", "Finding", "Level", "LevelOverride", "Rule",
     "SchemaChange", "Target", "TargetKind", "check_target", "clip", "column_target",
-    "enum_target", "index_target", "pattern_target", "pk_target", "register", "registry",
-    "relationship_target", "table_target", "unique_target",
+    "enum_target", "index_target", "on_tables", "pattern_target", "pk_target", "register",
+    "registry", "relationship_target", "table_target", "tables_in", "unique_target",
 ]

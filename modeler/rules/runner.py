@@ -5,15 +5,19 @@ Incremental runs (issue #17): given an earlier snapshot and its findings (same c
 and rules: by default the closest of the last few runs of this process), the rules of
 :data:`TABLE_LOCAL` are run on the tables that changed only, those of
 :data:`NEIGHBOURHOOD_LOCAL` on them and their neighbours, and their findings on the other
-tables are taken over; every other rule runs on the whole design. The result is the same.
+tables are taken over; a rule that knows which of its findings an edit of some tables can
+change says so (:meth:`~modeler.rules.core.Rule.recheck`: same-named columns, comments of
+complex tables...); every other rule runs on the whole design. The result is the same.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
+from functools import partial
 
 from modeler.rules.catalog import all_rules
 from modeler.rules.core import DEFAULT_CONFIG, Config, Finding, Level, Rule, registry
@@ -47,7 +51,7 @@ def selected_rules(rules: Iterable[str] | None = None) -> tuple[Rule, ...]:
 # every rule case. A rule that stops being local must leave this set.
 TABLE_LOCAL = frozenset({
     "CN-06", "CN-07", "CN-08", "DC-01", "IX-02", "IX-03", "IX-04", "IX-05", "IX-06",
-    "IX-08", "KR-01", "KR-02", "MG-10", "NF-01", "NF-02", "NF-07", "NM-03", "TS-01",
+    "IX-08", "KR-01", "KR-02", "MG-10", "NF-01", "NF-02", "NF-07", "NM-01", "NM-03", "TS-01",
     "TS-02", "TS-03", "TS-04", "TY-01", "TY-02", "TY-04", "TY-05", "TY-06", "TY-08",
     "TY-09",
 })
@@ -113,6 +117,23 @@ def _neighbours(schema: Schema, uids: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _off(uids: frozenset[str], f: Finding) -> bool:
+    return f.target.table_uid not in uids
+
+
+def _merged(kept: list[Finding], fresh: list[Finding]) -> list[Finding]:
+    """Two lists sorted by :meth:`Finding.sort_key` as one (``fresh`` after ``kept`` among
+    equal keys; an incremental run never has a finding's key on both sides): a few new
+    findings are put in place (a sort would compute every key again)."""
+    if len(fresh) * 32 > len(kept):
+        kept += fresh
+        kept.sort(key=Finding.sort_key)
+        return kept
+    for f in fresh:
+        kept.insert(bisect_right(kept, f.sort_key(), key=Finding.sort_key), f)
+    return kept
+
+
 def lint(schema: Schema, config: Config | None = None, *,
          rules: Iterable[str] | None = None,
          since: tuple[Schema, tuple[Finding, ...]] | None = None,
@@ -140,9 +161,6 @@ def lint(schema: Schema, config: Config | None = None, *,
         changed = None
     parts: dict[str, tuple[Schema, frozenset[str]]] = {}
     if since is not None and changed is not None:
-        before: dict[str, list[Finding]] = {}
-        for f in since[1]:
-            before.setdefault(f.rule, []).append(f)
         near = _neighbours(schema, changed)
         ring = _neighbours(schema, near)
         parts["local"] = (replace(schema, relationships=(), tables=tuple(
@@ -151,7 +169,9 @@ def lint(schema: Schema, config: Config | None = None, *,
                                  relationships=tuple(
                                      r for r in schema.relationships
                                      if r.child_table in near or r.parent_table in near)), near)
-    out: list[Finding] = []
+    # incremental: per rule, which earlier findings still hold (a rule without one runs whole)
+    keepers: dict[str, Callable[[Finding], bool]] = {}
+    out: list[Finding] = []  # the findings computed by this run
     for rule in selected:
         override = config.levels.get(rule.id)
         scope = ("local" if rule.id in TABLE_LOCAL else
@@ -159,15 +179,24 @@ def lint(schema: Schema, config: Config | None = None, *,
         if scope in parts:
             # the earlier findings off the part, and the rule's findings on the part
             part, uids = parts[scope]
-            out.extend(f for f in before.get(rule.id, ()) if f.target.table_uid not in uids)
+            keepers[rule.id] = partial(_off, uids)
             out.extend(_effective(f, override, config.baseline) for f in rule.check(part, config)
                        if f.target.table_uid in uids)
+            continue
+        if parts and since is not None and changed is not None and (
+                again := rule.recheck(since[0], schema, changed, config)) is not None:
+            keepers[rule.id], fresh = again
+            out.extend(_effective(f, override, config.baseline) for f in fresh)
             continue
         out.extend(_effective(f, override, config.baseline) for f in rule.check(schema, config))
     if any(t.partition_of is not None for t in schema.tables):
         copied = inherited(schema, out)  # said once, on the parent (see rules/partitions.py)
         out = [f for f in out if not copied(f)]
     out.sort(key=Finding.sort_key)
+    if since is not None and keepers:
+        # the earlier findings that hold, still in order, with the new ones merged in
+        out = _merged([f for f in since[1] if (keep := keepers.get(f.rule)) is not None
+                       and keep(f)], out)
     found = tuple(out)
     with _RECENT_LOCK:
         _RECENT.append((schema, config, rule_ids, found))

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from modeler.rules import Config, Finding, lint, registry
+from modeler.rules import Config, Finding, Rule, lint, registry
 from modeler.rules.runner import NEIGHBOURHOOD_LOCAL, TABLE_LOCAL, changed_tables
 from modeler.schema.builder import SchemaBuilder
 from modeler.schema.model import Column, ColumnType, Schema, Table
@@ -141,3 +141,103 @@ def test_changed_tables() -> None:
     assert changed_tables(schema, _with_table(schema, t.uid, _add_column)) == frozenset({t.uid})
     assert changed_tables(schema, replace(schema, tables=schema.tables[1:])) == frozenset({t.uid})
     assert changed_tables(schema, replace(schema, name="other")) is None
+
+
+def _shared_names() -> Schema:
+    """Columns of one name with different types in several tables (TY-10), a table named
+    like another's ``*_id`` column without an FK (KR-08), complex tables in an FK cycle
+    (DC-02), nullable columns (CN-01), a lone table (NF-08)."""
+    b = SchemaBuilder(name="shared")
+    for name, status in (("alpha", "text"), ("beta", "text"), ("gamma", "varchar"),
+                         ("delta", "varchar")):
+        b.table(name, comment=f"One {name} row of the shared-names case").column(
+            "id", "bigint", identity="always", pk=True).column(
+            "status", status, length=20 if status == "varchar" else None).column(
+            "customer_id", "bigint", nullable=True).column(
+            "amount", "numeric", precision=12, scale=2 if name != "beta" else 4).column(
+            "gamma_id", "bigint", nullable=True).column("client_id", "bigint", nullable=True
+                                                        ).column("note", "text", nullable=True)
+    b.table("customer", comment="Somebody who buys things").column(
+        "id", "bigint", identity="always", pk=True).column("status", "text")
+    b.relationship("alpha", ["gamma_id"], "gamma", on_delete="SET NULL", on_update="NO ACTION")
+    b.relationship("gamma", ["customer_id"], "customer", on_delete="SET NULL",
+                   on_update="NO ACTION")
+    b.relationship("delta", ["gamma_id"], "gamma", on_delete="SET NULL", on_update="NO ACTION")
+    b.relationship("gamma", ["gamma_id"], "delta", on_delete="SET NULL", on_update="NO ACTION")
+    return b.build()
+
+
+def _retyped(name: str, ctype: ColumnType) -> Callable[[Table], Table]:
+    return lambda t: replace(t, columns=tuple(replace(c, type=ctype) if c.name == name else c
+                                              for c in t.columns))
+
+
+def _renamed_column(old: str, new: str) -> Callable[[Table], Table]:
+    return lambda t: replace(t, columns=tuple(replace(c, name=new) if c.name == old else c
+                                              for c in t.columns))
+
+
+CROSS_EDITS: dict[str, Callable[[Table], Table]] = {
+    **EDITS,
+    # the usual type of 'status' flips from text to varchar(20): findings move to other tables
+    "status becomes varchar(20)": _retyped("status", ColumnType(name="varchar", length=20)),
+    "status becomes text": _retyped("status", ColumnType(name="text")),
+    "amount becomes numeric(12,4)": _retyped("amount", ColumnType(name="numeric",
+                                                                  precision=12, scale=4)),
+    "status renamed state": _renamed_column("status", "state"),
+    "note renamed status": _renamed_column("note", "status"),
+    "customer_id renamed gamma_id2": _renamed_column("customer_id", "gamma_id2"),
+    # KR-08: 'client_id' columns now name a table, 'customer_id' ones no longer do
+    "renamed customer": lambda t: replace(t, name="client") if t.name == "customer" else t,
+    "note commented": lambda t: replace(t, columns=tuple(
+        replace(c, comment="A note about the row") if c.name == "note" else c
+        for c in t.columns)),
+}
+
+
+def test_incremental_lint_across_tables() -> None:
+    """Edits of one table that change the findings on others (same-named columns, a table
+    renamed to or from what a ``*_id`` column names), with the rules that recheck."""
+    schema = _shared_names()
+    config = Config()
+    before = lint(schema, config, incremental=False)
+    assert {f.rule for f in before} >= {"TY-10", "KR-08", "DC-02", "CN-01"}
+    moved = 0
+    for t in schema.tables:
+        for edit, change in CROSS_EDITS.items():
+            new = _with_table(schema, t.uid, change)
+            whole = lint(new, config, incremental=False)
+            assert lint(new, config, since=(schema, before)) == whole, f"{edit} of {t.name}"
+            moved += {f.key for f in whole if f.target.table_uid != t.uid} != {
+                f.key for f in before if f.target.table_uid != t.uid}
+    assert moved  # some edits of one table changed the findings on the others
+
+
+RECHECKING = sorted(rule_id for rule_id, rule in registry().items()
+                    if type(rule).recheck is not Rule.recheck)
+
+
+@pytest.mark.parametrize("rule_id", RECHECKING)
+def test_recheck_is_check(rule_id: str) -> None:
+    """A rule's incremental answer (the findings on the old design it keeps, and its fresh
+    ones) is its check of the new design, on every rule case and edit of one table."""
+    rule = registry()[rule_id]
+    assert rule_id in {"TY-10", "DC-02", "CN-01", "NF-08", "KR-08"}
+    answered = 0
+    for name, schema, config in [*SCHEMAS, ("shared names", _shared_names(), Config())]:
+        old = sorted(rule.check(schema, config), key=Finding.sort_key)
+        for t in schema.tables:
+            for edit, change in CROSS_EDITS.items():
+                new = _with_table(schema, t.uid, change)
+                changed = changed_tables(schema, new)
+                if changed is None:
+                    continue
+                again = rule.recheck(schema, new, changed, config)
+                if again is None:
+                    continue
+                keep, fresh = again
+                got = sorted([f for f in old if keep(f)] + list(fresh), key=Finding.sort_key)
+                assert got == sorted(rule.check(new, config), key=Finding.sort_key), (
+                    f"{name}: {edit} of {t.name}")
+                answered += 1
+    assert answered

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from modeler.rules.analysis import AUDIT_COLUMNS, analyze, strip_casts
-from modeler.rules.core import Config, Finding, Level, Rule, column_target, register
-from modeler.schema.model import Column, ColumnType, Schema
+from modeler.rules.core import (
+    Config,
+    Finding,
+    Level,
+    Rule,
+    column_target,
+    on_tables,
+    register,
+    tables_in,
+)
+from modeler.schema.model import Column, ColumnType, Schema, Table
 
 NATURAL_KEYS = frozenset({"email", "username", "slug", "code", "sku", "external_id"})
 # *_number columns that are attributes, not identifiers.
@@ -37,8 +46,16 @@ class NullMeaning(Rule):
     level = Level.JUSTIFY
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        return self._check(schema, schema.tables)
+
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]]:
+        # a table's findings: the table and the FK columns (relationships)
+        return on_tables(changed, self._check(new, tables_in(new, changed)))
+
+    def _check(self, schema: Schema, tables: Iterable[Table]) -> Iterator[Finding]:
         fk = analyze(schema).fk_columns
-        for t in schema.tables:
+        for t in tables:
             for c in t.columns:
                 if c.nullable and not c.null_meaning.strip() and c.uid not in fk \
                         and c.name != "deleted_at" and not c.in_pk:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 
@@ -19,6 +19,7 @@ from modeler.rules.core import (
     enum_target,
     register,
     table_target,
+    tables_in,
 )
 from modeler.schema import edit
 from modeler.schema.model import Column, ColumnType, Schema, Table
@@ -366,6 +367,14 @@ class LargeObjects(Rule):
                                    "Move rarely read large columns to a 1:1 side table")
 
 
+def _named_columns(schema: Schema, uids: frozenset[str],
+                   ) -> dict[str, dict[str, tuple[str, str, ColumnType]]]:
+    """Table uid → column uid → (the table's qualified name, the column's name and type),
+    for the tables ``uids`` that ``schema`` has."""
+    return {t.uid: {c.uid: (t.qualified_name, c.name, c.type) for c in t.columns}
+            for t in tables_in(schema, uids)}
+
+
 @register
 class SameNameSameType(Rule):
     """Columns with the same name have the same type across tables.
@@ -386,10 +395,34 @@ class SameNameSameType(Rule):
     level = Level.JUSTIFY
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        return self._check(schema, None)
+
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]]:
+        # A finding depends on the columns of its name (their tables' names and uids,
+        # their types' spellings): only the names of the columns that differ are checked
+        # again, and the findings on the columns of those names in ``old`` go.
+        names: set[str] = set()
+        was, now = _named_columns(old, changed), _named_columns(new, changed)
+        for uid in changed:
+            before, after = was.get(uid, {}), now.get(uid, {})
+            for key in before.keys() | after.keys():
+                a, b = before.get(key), after.get(key)
+                if a != b:
+                    names.update(x[1] for x in (a, b) if x is not None)
+        if not names:
+            return (lambda f: True), ()
+        stale = {c.uid for t in old.tables for c in t.columns if c.name in names}
+        return (lambda f: f.target.uid not in stale), self._check(new, names)
+
+    def _check(self, schema: Schema, only: set[str] | None) -> Iterator[Finding]:
+        """The findings on the columns named ``only`` (None: every name)."""
         groups: dict[str, list[tuple[Table, Column, str]]] = {}
         spelled: dict[ColumnType, str] = {}
         for t in schema.tables:
             for c in t.columns:
+                if only is not None and c.name not in only:
+                    continue
                 if c.name != "id" and c.name not in AUDIT_COLUMNS:
                     spelling = spelled.get(c.type)
                     if spelling is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from modeler.rules.analysis import AUDIT_COLUMNS, Analysis, analyze, is_money_named
 from modeler.rules.builtin.migrations import destructive_changes
@@ -14,8 +14,10 @@ from modeler.rules.core import (
     Rule,
     Target,
     column_target,
+    on_tables,
     register,
     table_target,
+    tables_in,
 )
 from modeler.schema.model import Schema, Table
 
@@ -105,8 +107,16 @@ class ColumnComments(Rule):
     level = Level.BLOCK
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        return self._check(schema, schema.tables)
+
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]]:
+        # a table's findings: the table, the FK columns and cycles (relationships), domains
+        return on_tables(changed, self._check(new, tables_in(new, changed)))
+
+    def _check(self, schema: Schema, tables: Iterable[Table]) -> Iterator[Finding]:
         a = analyze(schema)
-        for t in schema.tables:
+        for t in tables:
             why = None
             for c in t.columns:
                 if c.comment.strip() or c.name in AUDIT_COLUMNS or c.in_pk or c.name == "id" \

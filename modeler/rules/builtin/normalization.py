@@ -4,7 +4,7 @@ denormalization, god and isolated tables."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from modeler.rules.analysis import AUDIT_COLUMNS, analyze
 from modeler.rules.core import (
@@ -13,10 +13,12 @@ from modeler.rules.core import (
     Level,
     Rule,
     column_target,
+    on_tables,
     register,
     table_target,
+    tables_in,
 )
-from modeler.schema.model import Column, Schema
+from modeler.schema.model import Column, Schema, Table
 
 _NUMBERED = re.compile(r"^([a-z][a-z_]*?[a-z])_?(\d{1,2})$")
 _ID_TYPES = frozenset({"smallint", "integer", "bigint", "uuid"})
@@ -195,8 +197,18 @@ class GodOrIsolatedTable(Rule):
     level = Level.ADVISE
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        return self._check(schema, schema.tables)
+
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]] | None:
+        # a table's findings: the table, its relationships and whether it is alone
+        if (len(old.tables) > 1) != (len(new.tables) > 1):
+            return None
+        return on_tables(changed, self._check(new, tables_in(new, changed)))
+
+    def _check(self, schema: Schema, tables: Iterable[Table]) -> Iterator[Finding]:
         many = len(schema.tables) > 1
-        for t in schema.tables:
+        for t in tables:
             if len(t.columns) > 30:
                 yield self.finding(table_target(t), f"Table has {len(t.columns)} columns",
                                    "Split it into focused tables")

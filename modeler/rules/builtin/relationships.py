@@ -3,7 +3,7 @@ junction tables."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from modeler.rules.analysis import analyze, cyclic_components
 from modeler.rules.builtin.keys import columns_of
@@ -14,11 +14,13 @@ from modeler.rules.core import (
     Rule,
     Target,
     column_target,
+    on_tables,
     register,
     relationship_target,
     table_target,
+    tables_in,
 )
-from modeler.schema.model import ColumnType, Relationship, Schema
+from modeler.schema.model import ColumnType, Relationship, Schema, Table
 
 
 def _type_key(t: ColumnType) -> tuple[object, ...]:
@@ -116,9 +118,21 @@ class ImpliedReference(Rule):
     level = Level.JUSTIFY
 
     def check(self, schema: Schema, config: Config) -> Iterator[Finding]:
+        return self._check(schema, schema.tables)
+
+    def recheck(self, old: Schema, new: Schema, changed: frozenset[str], config: Config,
+                ) -> tuple[Callable[[Finding], bool], Iterable[Finding]] | None:
+        # a table's findings: the table, the FK columns and the names of the tables (the
+        # same when the changed tables' names are)
+        if ({t.name for t in tables_in(old, changed)}
+                != {t.name for t in tables_in(new, changed)}):
+            return None
+        return on_tables(changed, self._check(new, tables_in(new, changed)))
+
+    def _check(self, schema: Schema, tables: Iterable[Table]) -> Iterator[Finding]:
         a = analyze(schema)
         names = a.tables_by_plain_name
-        for t in schema.tables:
+        for t in tables:
             for c in t.columns:
                 if not c.name.endswith("_id") or c.uid in a.fk_columns or c.in_pk:
                     continue
