@@ -102,3 +102,30 @@ def test_a_dropped_enums_name_is_taken_by_a_new_enum(user: Any) -> None:
     e2 = m.EnumType(uid=next(_UID), name="mood", values=(m.EnumValue(next(_UID), "meh"),))
     _check(design, _schema(design, _table("t"), enums=(e1,)),
            _schema(design, _table("u"), enums=(e2,)))
+
+
+def test_restoring_a_version_after_a_table_was_dropped_and_made_again(user: Any) -> None:
+    """The user's way into such a pair: version 1 has table ``t``; ``t`` is dropped and a
+    new ``t`` is made (another uid); restoring version 1 drops the new one and brings the
+    old one back, under the same name, in one edit."""
+    from modeler.web.editing import apply_edit
+    from modeler.web.versions import version_restore, version_save
+
+    design = _design(user)
+    first = _table("t", "x")
+    materialize(_schema(design, first, _table("keep")), design)
+    version_save(project=design.project, actor=user, message="one", baseline=True,
+                 design=design)
+
+    def remake(s: m.Schema) -> m.Schema:
+        again = _table("t", "y")
+        return dataclasses.replace(s, tables=tuple(again if t.name == "t" else t
+                                                   for t in s.tables))
+    apply_edit(design=design, actor=user, action="t", summary="remake t", target_uid=None,
+               change=remake, gated=False)
+    remade = snapshot_uncached(design.pk).table_named("t")
+    assert remade is not None and remade.uid != first.uid
+    version_restore(project=design.project, actor=user, number=1)
+    back = snapshot_uncached(design.pk).table_named("t")
+    assert back is not None and back.uid == first.uid
+    assert [c.name for c in back.columns] == ["id", "x"]
