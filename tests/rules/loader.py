@@ -117,13 +117,15 @@ def _index(tb: TableBuilder, spec: str | dict[str, Any]) -> None:
         uid=stable_uid("index", tb.table.namespace, tb.name, name), name=name,
         parts=tuple(parts), unique=spec.get("unique", False),
         method=spec.get("method", "btree"), where=spec.get("where"),
-        include=tuple(tb.col_uid(c) for c in spec.get("include", []))))
+        include=tuple(tb.col_uid(c) for c in spec.get("include", [])),
+        nulls_not_distinct=spec.get("nulls_not_distinct", False)))
 
 
 def _unique(tb: TableBuilder, spec: str | dict[str, Any]) -> None:
     if isinstance(spec, str):
         spec = {"cols": spec.split(",")}
-    tb.unique(*spec["cols"], name=spec.get("name"))
+    tb.unique(*spec["cols"], name=spec.get("name"),
+              nulls_not_distinct=spec.get("nulls_not_distinct", False))
 
 
 def _relationship(b: SchemaBuilder, spec: str | dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""CN-08: the functions a design's expressions call exist in its target PostgreSQL.
+"""CN-08: the functions a design's expressions call, and the clauses it uses, exist in its
+target PostgreSQL.
 
 The catalog of PostgreSQL's own functions and of the functions each contrib or packaged
 extension adds is data (``data/pg_functions.json``, written by
@@ -26,6 +27,7 @@ from modeler.rules.core import (
     column_target,
     index_target,
     register,
+    unique_target,
 )
 from modeler.schema import edit, sqlexpr
 from modeler.schema.model import Schema
@@ -83,6 +85,21 @@ def _expressions(schema: Schema) -> Iterator[tuple[Target, str, str]]:
             yield target, f"Check {dk.name}", dk.expression
 
 
+def _syntax(schema: Schema) -> Iterator[tuple[Target, str, int]]:
+    """(target, feature, the PostgreSQL version that brought it) of every use in the design
+    of a clause older servers refuse."""
+    for t in schema.tables:
+        for c in t.columns:
+            if c.compression is not None:
+                yield column_target(t, c), f"COMPRESSION {c.compression}", 14
+        for u in t.uniques:
+            if u.nulls_not_distinct:
+                yield unique_target(t, u), "UNIQUE NULLS NOT DISTINCT", 15
+        for ix in t.indexes:
+            if ix.nulls_not_distinct:
+                yield index_target(t, ix), "NULLS NOT DISTINCT", 15
+
+
 def _kept_functions(schema: Schema) -> set[str]:
     """Names of the functions (and aggregates, procedures) the design's kept SQL creates."""
     return {r.name.lower() for r in schema.raw_objects
@@ -91,16 +108,19 @@ def _kept_functions(schema: Schema) -> set[str]:
 
 @register
 class FunctionsExist(Rule):
-    """Every function an expression calls exists in the target PostgreSQL.
+    """Every function an expression calls, and every clause, exists in the target PostgreSQL.
 
     A default, CHECK or index expression that calls a function the database does not have
     is saved fine and fails at ``alembic upgrade``: another database's function
     (``getdate()``), one that came in a later PostgreSQL than the target, or one an extension
-    adds while the design does not create that extension. The fix adds the extension.
+    adds while the design does not create that extension. The fix adds the extension. So
+    does a clause a later PostgreSQL brought: a column's ``COMPRESSION`` (14), ``NULLS NOT
+    DISTINCT`` on a unique constraint or index (15).
 
     Bad:
         id uuid DEFAULT uuid_generate_v4()  -- and no extension "uuid-ossp"
         created_at timestamptz DEFAULT getdate()
+        UNIQUE NULLS NOT DISTINCT (email)  -- the project targets PostgreSQL 14
 
     Good:
         id uuid DEFAULT gen_random_uuid()
@@ -128,6 +148,12 @@ class FunctionsExist(Rule):
                 if finding is not None:
                     message, hint, fixable = finding
                     yield self.finding(target, message, hint, fixable=fixable)
+        for target, feature, since in _syntax(schema):
+            if since > version:
+                yield self.finding(
+                    target, f"{feature} needs PostgreSQL {since} (target {version})",
+                    f"Raise the project's PostgreSQL version to {since}, or remove "
+                    f"{feature}", fixable=False)
 
     @staticmethod
     def _missing(cat: FunctionCatalog, ns: str | None, name: str, have: set[str],
