@@ -13,18 +13,23 @@ cache outlives the process already and no file is written.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 
-from modeler.diagram.layout import render_diagram
-from modeler.diagram.options import ViewOptions
-from modeler.schema.model import Schema
+if TYPE_CHECKING:  # a command's hit on a stored render imports no part of the drawing
+    from modeler.diagram.options import ViewOptions
+    from modeler.schema.model import Schema
 
 PREFIX = "diagram:"  # as modeler.web.diagrams.DjangoCache: one cache for the web and commands
 TIMEOUT = 24 * 3600
@@ -87,5 +92,102 @@ def command_render(schema: Schema, options: ViewOptions, fmt: str) -> bytes:
     """What :func:`modeler.web.diagrams.export` draws, for a command: without importing the
     editor's side (the rules engine), Graphviz allowed ``GRAPHVIZ_TIMEOUT``, through a
     :class:`CommandCache` (a laid-out design's previous render is read back)."""
+    from modeler.diagram.layout import render_diagram
+
     return render_diagram(schema, options, fmt, cache=CommandCache(),
                           timeout=float(settings.GRAPHVIZ_TIMEOUT))
+
+
+# ------------------------------------------------------- the editor's whole drawings (#17)
+#
+# The editor's drawing of a design at a revision, for a view, is the same bytes for every
+# request that asks for it: it is drawn once (single-flight across the web processes, through
+# the shared cache: Redis in production) and kept whole, compressed, with the partial around
+# it (``<div class="svg-host">``), under a key naming the design, its revision and the view's
+# options (badges from the findings included). A design's laid-out drawing of the default
+# view is drawn by the task worker as soon as its layout is stored (:func:`precompute`), so
+# the viewers of a large design read bytes; a request never waits for another's drawing
+# longer than the budget of one drawing (then it draws itself).
+
+DRAWING_PREFIX = "editor-drawing:"
+TOKEN_ATTR = re.compile(r'<svg [^>]*data-token="([0-9a-f]{16})"')
+DRAWING_TIMEOUT = 6 * 3600
+POLL = 0.1
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One answer of the editor's diagram: the partial's HTML, gzip-compressed, and its
+    ETag (the drawing's key)."""
+
+    gz: bytes
+    etag: str
+
+    def html(self) -> bytes:
+        return gzip.decompress(self.gz)
+
+
+def drawing_key(design_pk: int, revision: int, options: ViewOptions, kind: str) -> str:
+    """The key of a whole drawing: the design, the revision drawn, the view's options and
+    ``kind`` (what else decides the bytes: laid out or the provisional notice's wording)."""
+    text = f"{design_pk}\x00{revision}\x00{kind}\x00{options!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def stored(key: str) -> Drawn | None:
+    value = cache.get(DRAWING_PREFIX + key)
+    return Drawn(value, key) if isinstance(value, bytes) else None
+
+
+def store(key: str, html: str) -> Drawn:
+    """Keep ``html`` under ``key`` (and, for a whole drawing, its token: see
+    :func:`token_of`)."""
+    gz = gzip.compress(html.encode("utf-8"), compresslevel=1)
+    items = {DRAWING_PREFIX + key: gz}
+    head = html[:4000]
+    found = TOKEN_ATTR.search(head)
+    if found and "data-patch=" not in head:
+        items[DRAWING_PREFIX + "token:" + key] = found.group(1).encode()
+    cache.set_many(items, timeout=DRAWING_TIMEOUT)
+    return Drawn(gz, key)
+
+
+def token_of(key: str) -> str | None:
+    """The token of the whole drawing kept under ``key`` (None: none kept)."""
+    value = cache.get(DRAWING_PREFIX + "token:" + key)
+    return value.decode() if isinstance(value, bytes) else None
+
+
+def empty_patch(token: str) -> str:
+    """A patch that changes nothing of the drawing ``token`` (the browser shows it)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" data-patch="{token}" '
+            f'data-token="{token}" data-remove="" width="0" height="0">\n</svg>')
+
+
+def failed(svg: str) -> bool:
+    """Whether ``svg`` is the message of a failed render (not kept: drawn again)."""
+    return 'id="error"' in svg[:2000]
+
+
+def single_flight(key: str, draw: Callable[[], str | None], wait: float) -> Drawn | None:
+    """The stored drawing under ``key``, else drawn by ``draw`` (its HTML, or None when it
+    must not be kept: a failed render) by one request at a time: the others wait up to
+    ``wait`` seconds for its bytes, then draw themselves. None: drawn but not kept (the
+    caller draws again, as it would without this store)."""
+    hit = stored(key)
+    if hit is not None:
+        return hit
+    lock = DRAWING_PREFIX + "drawing:" + key
+    end = time.monotonic() + wait
+    while not cache.add(lock, 1, timeout=int(wait) + 30):
+        time.sleep(POLL)
+        hit = stored(key)
+        if hit is not None:
+            return hit
+        if time.monotonic() > end:
+            break  # the drawer is stuck or gone: draw here
+    try:
+        html = draw()
+        return store(key, html) if html is not None else None
+    finally:
+        cache.delete(lock)

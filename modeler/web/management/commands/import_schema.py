@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 if TYPE_CHECKING:
     from modeler.importers import ImportResult
+    from modeler.schema.model import Schema
 
 
 class Command(BaseCommand):
@@ -49,50 +50,67 @@ class Command(BaseCommand):
                             "default (.svg, .png, .pdf or .dot by the name; else SVG)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        self.verbosity = int(opts.get("verbosity", 1))
         from modeler.web.importing import ImportRefused, first_layout, import_project
 
         owner = self._owner(opts["owner"])
         result, source = self._read(opts)
         for w in result.warnings:
             self.stdout.write(f"warning: {w}")
+        aside: Aside | None = None
+        out = Path(opts["diagram"]) if opts["diagram"] else None
         try:  # stored with the design, as the web's import does: render_diagram only draws
             result = replace(result, schema=first_layout(result.schema))
         except Exception as exc:  # the editor lays it out on its first view
             self.stdout.write(f"warning: first layout failed ({exc}); the editor will lay "
                               "the diagram out")
+        else:  # its drawing, on the other CPU while the design is saved
+            aside = Aside.start(result.schema, _format(out))
         counts = ", ".join(f"{v} {k}" for k, v in sorted(result.counts.items()))
         try:
             version = import_project(result=result, slug=opts["project"], name=opts["name"],
                                      owner=owner, source=source)
-        except ImportRefused as exc:
+        except BaseException as exc:
+            if aside is not None:
+                aside.discard()
+            if not isinstance(exc, ImportRefused):
+                raise
             self.stderr.write(f"import refused: {exc}")
             sys.exit(1)
         self.stdout.write(f"imported {counts} into project {opts['project']} as version "
                           f"{version.number} (imported baseline; "
                           f"{len(result.warnings)} warning(s))")
-        if opts["diagram"]:
-            self._diagram(version.project, Path(opts["diagram"]))
+        if out is not None or aside is not None:
+            self._diagram(version.project, out, aside, result.schema)
 
-    def _diagram(self, project: Any, out: Path) -> None:
+    def _diagram(self, project: Any, out: Path | None, aside: Aside | None,
+                 laid: Schema) -> None:
         """render_diagram's default drawing of the new design, in this process (no second
-        start-up, the layout just stored; the render is kept for render_diagram too)."""
-        from modeler.diagram import RenderError, ViewOptions
-        from modeler.web import services
-        from modeler.web.management.commands.render_diagram import FORMATS
-        from modeler.web.rendercache import command_render
-        from modeler.web.snapshot import snapshot
+        start-up, the layout just stored), stored for render_diagram to read back (its first
+        run after the import draws nothing); written to ``out`` when given. ``aside``: the
+        drawing of ``laid`` made while the design was saved, taken when the stored design
+        is ``laid``."""
+        from modeler.diagram.render import RenderError
+        from modeler.web.management.commands.render_diagram import drawing
 
-        schema = snapshot(services.main_design(project))
-        if not schema.tables:
-            self.stdout.write("no diagram: the design has no tables to draw")
-            return
-        fmt = out.suffix.lower().lstrip(".")
+        fmt = _format(out)
         try:
-            body = command_render(schema, ViewOptions(), fmt if fmt in FORMATS else "svg")
+            body = aside.take(project, laid) if aside is not None else None
+            if body is None:
+                body = drawing(project, fmt)
+            elif self.verbosity >= 2:
+                self.stdout.write("the diagram was drawn while the design was saved")
+        except CommandError as exc:  # nothing to draw
+            if out is not None:
+                self.stdout.write(f"no diagram: {exc}")
+            return
         except RenderError as exc:
+            if out is None:  # only the store's: render_diagram will say so
+                return
             raise CommandError(f"imported, but the diagram failed: {exc}") from exc
-        out.write_bytes(body)
-        self.stdout.write(f"wrote {out} ({len(body)} bytes)")
+        if out is not None:
+            out.write_bytes(body)
+            self.stdout.write(f"wrote {out} ({len(body)} bytes)")
 
     def _owner(self, username: str | None) -> Any:
         users = get_user_model().objects
@@ -142,3 +160,100 @@ class Command(BaseCommand):
             if exc.statement:
                 self.stderr.write(f"statement: {exc.statement[:500]}")
             sys.exit(1)
+
+
+def _format(out: Path | None) -> str:
+    """``--diagram``'s format by the file's name (SVG when none or unknown)."""
+    from modeler.web.management.commands.render_diagram import FORMATS
+
+    fmt = out.suffix.lower().lstrip(".") if out is not None else "svg"
+    return fmt if fmt in FORMATS else "svg"
+
+
+class Aside:
+    """The default drawing of a laid-out design made by a forked child process while this
+    one saves the design (issue 17: import and drawing each take a CPU; the drawing runs
+    Graphviz and sanitises its output, a fifth of the import's time). Only where ``fork``
+    is safe: a POSIX system and this thread alone (a fork copies no other thread, and a lock
+    one of them holds would stay locked in the child). The child's output is used only when
+    the design as stored equals the design it drew (:meth:`take`); else, and on any failure,
+    the caller draws as usual."""
+
+    def __init__(self, pid: int, path: Path, fmt: str) -> None:
+        self.pid, self.path, self.fmt = pid, path, fmt
+
+    @classmethod
+    def start(cls, schema: Schema, fmt: str) -> Aside | None:
+        import os
+        import tempfile
+        import threading
+
+        if not hasattr(os, "fork") or threading.active_count() != 1 or not schema.tables:
+            return None
+        try:
+            fd, name = tempfile.mkstemp(prefix="modeler-drawing-")
+        except OSError:
+            return None
+        os.close(fd)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: draw, write, leave without running any clean-up
+            code = 1
+            try:
+                from modeler.diagram.options import ViewOptions
+                from modeler.web.rendercache import command_render
+
+                Path(name).write_bytes(command_render(schema, ViewOptions(), fmt))
+                code = 0
+            finally:
+                os._exit(code)
+        return cls(pid, Path(name), fmt)
+
+    def _wait(self, timeout: float) -> bytes | None:
+        import os
+        import signal
+        import time
+
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    ok = os.waitstatus_to_exitcode(status) == 0
+                    return self.path.read_bytes() if ok else None
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    return None
+                time.sleep(0.005)
+        except OSError:
+            return None
+        finally:
+            self.path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        self._wait(0)
+
+    def take(self, project: Any, laid: Schema) -> bytes | None:
+        """The child's drawing, stored as render_diagram's for the design's revision, when
+        the design as stored is ``laid`` (its settings and name aside: the drawing reads
+        neither); None when not, or when the child failed."""
+        from modeler.web.management.commands.render_diagram import (
+            DEFAULT_VIEW,
+            design_stamp,
+            stored_key,
+        )
+        from modeler.web.rendercache import CommandCache
+        from modeler.web.snapshot import snapshot
+
+        body = self._wait(float(settings.GRAPHVIZ_TIMEOUT) + 30)
+        if body is None:
+            return None
+        stamp = design_stamp(project)
+        stored = snapshot(stamp[0])
+        if replace(laid, settings=stored.settings, name=stored.name) != stored or \
+                design_stamp(project) != stamp:
+            return None
+        CommandCache().set(stored_key(stamp, DEFAULT_VIEW, self.fmt), body)
+        return body

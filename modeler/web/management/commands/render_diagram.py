@@ -1,17 +1,31 @@
 """python manage.py render_diagram <project-slug> --format svg|png|pdf|dot --out FILE
-[--focus TABLE --depth N --detail all|keys|names --direction LR|TB]"""
+[--focus TABLE --depth N --detail all|keys|names --direction LR|TB]
+
+A render is kept (:class:`modeler.web.rendercache.CommandCache`) under the design's revision
+stamp and the view asked for (:func:`stored_key`): a second render of an unchanged design,
+or the first one after ``import_schema`` (which stores its default drawing), reads the
+bytes back after two queries, without reading the design or importing the drawing code.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modeler.web.management.commands._lookup import project_arg
 
+if TYPE_CHECKING:
+    from modeler.web.models import Project
+
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
 FORMATS = ("dot", "pdf", "png", "svg")  # modeler.web.diagrams.FORMATS (a test compares them)
+STORED_PREFIX = "stamped:"
+DEFAULT_VIEW = {"detail": "all", "direction": "LR", "focus": None, "depth": 1}
 
 
 class Command(BaseCommand):
@@ -30,26 +44,93 @@ class Command(BaseCommand):
         parser.add_argument("--direction", choices=("LR", "TB"), default="LR")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from modeler.diagram.options import ViewOptions
-        from modeler.web import services
-        from modeler.web.rendercache import command_render
-        from modeler.web.snapshot import snapshot
-
-        project = project_arg(opts["slug"])
-        schema = snapshot(services.main_design(project))
-        if not schema.tables:
-            raise CommandError("the design has no tables to draw")
-        focus = None
-        if opts["focus"]:
-            ns, _, name = opts["focus"].rpartition(".")
-            table = schema.table_named(name, ns or "public")
-            if table is None:
-                raise CommandError(f"no table {opts['focus']!r}")
-            focus = table.uid
         if opts["depth"] < 0:
             raise CommandError("--depth must be 0 or more")
-        options = ViewOptions(detail=opts["detail"], direction=opts["direction"], focus=focus,
-                              depth=opts["depth"])
-        body = command_render(schema, options, opts["format"])
+        project = project_arg(opts["slug"])
+        body = drawing(project, opts["format"], detail=opts["detail"],
+                       direction=opts["direction"], focus=opts["focus"], depth=opts["depth"])
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({len(body)} bytes)")
+
+
+def drawing(project: Project, fmt: str = "svg", *, detail: str = "all", direction: str = "LR",
+            focus: str | None = None, depth: int = 1) -> bytes:
+    """The project's main design drawn as ``render_diagram`` draws it (``focus``: a table
+    name, ``schema.table`` outside ``public``): read back from the store when this design
+    revision was drawn so before, else drawn (:func:`modeler.web.rendercache.command_render`)
+    and stored. CommandError when there is nothing (or no such table) to draw."""
+    from modeler.web.rendercache import CommandCache
+
+    view = {"detail": detail, "direction": direction, "focus": focus, "depth": depth}
+    store = CommandCache()
+    stamp = design_stamp(project)
+    key = stored_key(stamp, view, fmt)
+    hit = store.get(key)
+    if hit is not None:
+        return hit
+    body = _draw(stamp[0], view, fmt)
+    if design_stamp(project) == stamp:  # no write since the stamp: the drawing is of it
+        store.set(key, body)
+    return body
+
+
+def _draw(design_id: int, view: dict[str, Any], fmt: str) -> bytes:
+    from modeler.diagram.options import ViewOptions
+    from modeler.web.rendercache import command_render
+    from modeler.web.snapshot import snapshot
+
+    schema = snapshot(design_id)
+    if not schema.tables:
+        raise CommandError("the design has no tables to draw")
+    focus = None
+    if view["focus"]:
+        ns, _, name = view["focus"].rpartition(".")
+        table = schema.table_named(name, ns or "public")
+        if table is None:
+            raise CommandError(f"no table {view['focus']!r}")
+        focus = table.uid
+    options = ViewOptions(detail=view["detail"], direction=view["direction"], focus=focus,
+                          depth=view["depth"])
+    return command_render(schema, options, fmt)
+
+
+def design_stamp(project: Project) -> tuple[Any, ...]:
+    """What identifies the main design's rows and what its drawing reads of the project:
+    the design's pk, revision and ``updated_at`` (every write bumps both; a rolled-back one
+    may reuse a revision, not a time), the project's slug and settings."""
+    from modeler.web.models import Design
+
+    pk, revision, updated = Design.objects.filter(
+        project=project, kind=Design.Kind.MAIN).values_list("pk", "revision",
+                                                            "updated_at").get()
+    return (pk, revision, updated.isoformat(), project.slug, project.pg_version,
+            project.provider, project.pk_policy)
+
+
+def stored_key(stamp: tuple[Any, ...], view: dict[str, Any], fmt: str) -> str:
+    """The store's key of one drawing: the design's stamp, the view, the format and the
+    drawing code and Graphviz in use (:func:`code_stamp`)."""
+    raw = json.dumps([code_stamp(), list(stamp), view, fmt], default=str, sort_keys=True)
+    return STORED_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def code_stamp() -> str:
+    """The drawing code as files on disk (name, size, mtime): a new version draws afresh.
+    (Graphviz is not in it, as it is not in the key of a DOT source's render.)"""
+    if not _CODE:
+        here = Path(__file__).resolve()
+        modeler = here.parents[3]  # modeler/web/management/commands/this: the package
+        files = sorted((modeler / "diagram").glob("*.py"))
+        files += [here, modeler / "web" / "rendercache.py"]
+        parts = []
+        for f in files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+        _CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return _CODE[0]
