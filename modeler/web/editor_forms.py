@@ -130,6 +130,11 @@ def type_choices(schema: m.Schema) -> list[tuple[str, Any]]:
     return out
 
 
+def set_type_choices(form: forms.BaseForm, choices: list[tuple[str, Any]]) -> None:
+    """Give ``form``'s type picker these choices (as :func:`type_choices` makes them)."""
+    _choice_field(form, "type").choices = choices
+
+
 BACKFILL_HELP = ("SQL value the rows that already exist get when the column is added NOT NULL, "
                  "becomes NOT NULL or gets a mandatory FK, e.g. 0, 'unknown' or "
                  "lower(email) (it may read the row's other columns).")

@@ -7,13 +7,16 @@ just the partial they target.
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -25,6 +28,7 @@ from modeler.web.http import AuthedRequest
 from modeler.web.models import DbTable, Design, Project
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot, snapshot_at
+from modeler.web.templatetags.modeler_tags import editor_url
 
 PANEL = "editor/editor.html#panel"
 
@@ -60,9 +64,40 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
     if table is not None:
         edit_column = extra.pop("edit_column", None) or request.GET.get("column") or None
         ctx.update(table_panel_context(schema, table, design, edit_column=edit_column,
-                                       bound=extra.pop("column_bound_form", None)))
+                                       bound=extra.pop("column_bound_form", None),
+                                       args=url_args(project, design)))
+        # an htmx panel fetches a closed section's form when it is opened (?part=)
+        ctx["lazy_forms"] = bool(request.htmx)
+        if "column_form" not in extra:  # the blank add-column form: rendered once
+            ctx["column_form_fields"] = blank_column_fields(type_choices_key(schema))
     ctx.update(extra)
     return ctx
+
+
+def url_args(project: Project, design: Design) -> list[object]:
+    """The URL arguments of the design's editor views (see ``modeler_tags.eurl``)."""
+    return [project.slug] if design.kind == Design.Kind.MAIN else [project.slug, design.pk]
+
+
+def type_choices_key(schema: m.Schema) -> tuple[Any, ...]:
+    """The type picker's choices (:func:`editor_forms.type_choices`) as a cache key."""
+    return tuple((group, tuple(options)) for group, options in
+                 editor_forms.type_choices(schema))
+
+
+@lru_cache(maxsize=64)
+def blank_column_fields(choices: tuple[Any, ...]) -> SafeString:
+    """The fields of the blank add-column form (the type picker lists every built-in type,
+    the enums and the domains: ~20 fields and ~70 options, the costliest part of a table
+    panel to render), rendered once per set of type choices."""
+    form = editor_forms.ColumnForm(schema=m.Schema(), prefix="col", initial={"type": "text"})
+    editor_forms.set_type_choices(form, [(g, list(o)) for g, o in choices])
+    html = render_to_string("editor/_form_fields.html", {"form": form})
+    # the blank lines between tags (~1 KB of the type picker): no text of the form is there
+    return mark_safe(_BETWEEN_TAGS.sub(">\n<", html))  # noqa: S308
+
+
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 
 
 def findings_panel(findings: tuple[Finding, ...], **kw: Any) -> dict[str, Any]:
@@ -78,9 +113,14 @@ def findings_panel(findings: tuple[Finding, ...], **kw: Any) -> dict[str, Any]:
 
 def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
                         edit_column: str | None = None,
-                        bound: editor_forms.ColumnForm | None = None) -> dict[str, Any]:
+                        bound: editor_forms.ColumnForm | None = None,
+                        args: list[object] | None = None) -> dict[str, Any]:
     """The table panel. Only the column being edited gets a form (a column form carries the
-    whole type picker; one per column made a 12-column panel ~100 KB)."""
+    whole type picker; one per column made a 12-column panel ~100 KB). The forms are made
+    when the template shows them (a callable value: an htmx panel leaves the closed
+    sections' forms out). The rows' URLs are made here, from one reverse() per view."""
+    if args is None:
+        args = url_args(design.project, design)
     fks = {u for r in schema.relationships_of(table.uid) for u in r.child_columns}
     uniques = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
     # the row versions serve the one column form only (a query saved when none is open)
@@ -92,19 +132,23 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
                       editor_forms.ColumnForm(schema=schema, prefix=f"c{c.uid[:8]}", element=c,
                                               unique=c.uid in uniques,
                                               initial={"version": versions.get(c.uid)})
-                      if c.uid == edit_column else None)}
+                      if c.uid == edit_column else None),
+             "move": editor_url("column_move", *args, c.uid),
+             "delete": editor_url("delete_element", *args, c.uid),
+             "update": editor_url("column_update", *args, c.uid)}
             for c in table.columns]
     names = {c.uid: c.name for c in table.columns}
     return {
         "table": table, "column_rows": rows,
-        "table_form": editor_forms.TableForm(prefix="tbl", element=table, initial={
-            "version": selectors.row_version("table", design, table.uid)}),
-        "column_form": editor_forms.ColumnForm(schema=schema, prefix="col",
-                                               initial={"type": "text"}),
-        "index_form": editor_forms.IndexForm(table=table, prefix="ix"),
-        "unique_form": editor_forms.UniqueForm(table=table, prefix="uq"),
-        "check_form": editor_forms.CheckForm(table=table, prefix="ck"),
-        "pattern_form": editor_forms.QueryPatternForm(table=table, prefix="qp"),
+        "panel_href": editor_url("table_panel", *args, table.uid),
+        "table_form": cache(lambda: editor_forms.TableForm(prefix="tbl", element=table, initial={
+            "version": selectors.row_version("table", design, table.uid)})),
+        "column_form": cache(lambda: editor_forms.ColumnForm(schema=schema, prefix="col",
+                                                             initial={"type": "text"})),
+        "index_form": cache(lambda: editor_forms.IndexForm(table=table, prefix="ix")),
+        "unique_form": cache(lambda: editor_forms.UniqueForm(table=table, prefix="uq")),
+        "check_form": cache(lambda: editor_forms.CheckForm(table=table, prefix="ck")),
+        "pattern_form": cache(lambda: editor_forms.QueryPatternForm(table=table, prefix="qp")),
         "index_rows": [{"ix": i, "cols": ", ".join(
             ("-" if p.descending else "") + (names.get(p.column, "?") if p.column
                                              else f"({p.expression})") for p in i.parts)}
@@ -120,9 +164,19 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
     }
 
 
+# The table panel's sections an htmx panel fetches when they are opened (``?part=``).
+TABLE_PARTS = {"table": "table-form", "index": "index-form", "unique": "unique-form",
+               "check": "check-form", "pattern": "pattern-form"}
+
+
 def render_editor(request: AuthedRequest, ctx: dict[str, Any], partial: str = PANEL,
                   status: int = 200) -> HttpResponse:
     template = partial if request.htmx else "editor/editor.html"
+    part = request.GET.get("part") if request.method == "GET" else None
+    if request.htmx and part is not None and partial == PANEL:
+        if part not in TABLE_PARTS or ctx.get("table") is None or not ctx["can_edit"]:
+            raise Http404("No such part of the panel.")
+        template = f"editor/_table_panel.html#{TABLE_PARTS[part]}"
     response = render(request, template, ctx, status=status)
     response["ETag"] = f'"{ctx["design"].revision}"'
     return response
