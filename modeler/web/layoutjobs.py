@@ -129,4 +129,16 @@ def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None =
                action="diagram.relayout" if actor else "diagram.layout",
                summary="re-laid out the diagram" if actor else "laid out the diagram",
                target_uid=None, change=change, log=actor is not None, gated=False)
+    _precompute(design_pk)
     return True
+
+
+def _precompute(design_pk: int) -> None:
+    """The laid-out drawing into the render store (:func:`diagram_view.precompute`), so the
+    editors waiting for it read bytes; a failure only costs their requests the drawing."""
+    from modeler.web import diagram_view
+
+    try:
+        diagram_view.precompute(design_pk)
+    except Exception:
+        log.warning("drawing design %s after its layout failed", design_pk, exc_info=True)

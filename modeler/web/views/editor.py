@@ -23,7 +23,7 @@ from django_htmx.http import trigger_client_event
 from modeler.diagram import RenderError
 from modeler.rules import Finding
 from modeler.schema import model as m
-from modeler.web import diagrams, editor_forms, ruling, selectors, services, undo
+from modeler.web import diagram_view, diagrams, editor_forms, ruling, selectors, services, undo
 from modeler.web.http import AuthedRequest
 from modeler.web.models import DbTable, Design, Project
 from modeler.web.permissions import can, design_for
@@ -194,11 +194,24 @@ def drawn_snapshot(design: Design) -> m.Schema:
 def editor_page(request: AuthedRequest, ctx: dict[str, Any],
                 partial: str = PANEL) -> HttpResponse:
     """The editor as a whole page (diagram drawn, ``ctx``'s panel open), or, for htmx,
-    just ``partial``."""
+    just ``partial``. A large design's page comes without its drawing, which the page
+    fetches from the diagram view as soon as it is loaded (issue #17: a page of several MB
+    that waited on the drawing)."""
     if request.htmx:
         return render_editor(request, ctx, partial)
-    ctx["svg"] = diagrams.svg_for(ctx["schema"], ctx["project"], request.user, ctx["design"],
-                                  findings=ctx["lint"], can_store=ctx["can_edit"])
+    schema, design = ctx["schema"], ctx["design"]
+    if diagram_view.separate_drawing(schema):
+        args = [ctx["project"].slug] + ([design.pk] if design.kind != "main" else [])
+        ctx["svg"] = diagram_view.placeholder(editor_url("diagram", *args),
+                                              editor_url("diagram_download", *args, "svg"),
+                                              len(schema.tables))
+        if ctx["can_edit"] and not all(t.position for t in schema.tables):
+            from modeler.web import layoutjobs
+
+            layoutjobs.schedule_layout(design)  # now, not when the drawing is asked for
+    else:
+        ctx["svg"] = diagrams.svg_for(schema, ctx["project"], request.user, design,
+                                      findings=ctx["lint"], can_store=ctx["can_edit"])
     return render(request, "editor/editor.html", ctx)
 
 
@@ -227,14 +240,31 @@ def table_panel(request: AuthedRequest, slug: str, uid: str,
 @login_required
 @require_GET
 def diagram(request: AuthedRequest, slug: str, design: int | None = None) -> HttpResponse:
-    """The diagram partial (inline SVG), re-fetched after every change."""
+    """The diagram partial (inline SVG), re-fetched after every change: a whole drawing
+    from the shared render store (gzip when the browser takes it; ``304`` when it has it
+    already, by ETag), or a patch since the drawing the browser shows (see
+    :func:`diagram_view.editor_drawing`)."""
     project, role, design_ = design_for(request.user, slug, design)
     schema = drawn_snapshot(design_)
-    svg = diagrams.svg_for(schema, project, request.user, design_, can_store=can(role, "edit"),
-                           highlight=request.GET.get("highlight"))
-    response = render(request, "editor/editor.html#diagram",
-                      {"svg": svg, "project": project, "design": design_})
-    response["ETag"] = f'"{design_.revision}"'
+    found = diagram_view.editor_drawing(request.user, project, design_, schema,
+                                        can_store=can(role, "edit"),
+                                        highlight=request.GET.get("highlight"))
+    if isinstance(found, str):
+        response = HttpResponse(found)
+        response["ETag"] = f'"{design_.revision}"'
+        return response
+    etag = f'"d-{found.etag}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(found.gz)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(found.html())
+    response["ETag"] = etag
+    # the browser keeps the drawing and asks each time whether it is still the one
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Accept-Encoding, Cookie, HX-Request, X-Diagram-Token"
     return response
 
 
@@ -310,9 +340,7 @@ def save_view(request: AuthedRequest, slug: str, design: int | None = None) -> H
     services.view_prefs_set(project=project, user=request.user,
                             options=prefs)
     # a new direction re-lays the design out at once (pinned drawings ignore it)
-    from modeler.web.diagram_view import follow_direction
-
-    follow_direction(request.user, role, design_, schema, before, prefs)
+    diagram_view.follow_direction(request.user, role, design_, schema, before, prefs)
     return trigger_client_event(HttpResponse(status=204), "schema-changed")
 
 
