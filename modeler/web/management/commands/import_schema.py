@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 if TYPE_CHECKING:
     from modeler.importers import ImportResult
@@ -68,8 +69,13 @@ class Command(BaseCommand):
             aside = Aside.start(result.schema, _format(out))
         counts = ", ".join(f"{v} {k}" for k, v in sorted(result.counts.items()))
         try:
-            version = import_project(result=result, slug=opts["project"], name=opts["name"],
-                                     owner=owner, source=source)
+            with transaction.atomic():  # the stamp of what the import wrote, no other write
+                version = import_project(result=result, slug=opts["project"],
+                                         name=opts["name"], owner=owner, source=source)
+                if aside is not None:
+                    from modeler.web.management.commands.render_diagram import design_stamp
+
+                    aside.stamp = design_stamp(version.project)
         except BaseException as exc:
             if aside is not None:
                 aside.discard()
@@ -81,21 +87,19 @@ class Command(BaseCommand):
                           f"{version.number} (imported baseline; "
                           f"{len(result.warnings)} warning(s))")
         if out is not None or aside is not None:
-            self._diagram(version.project, out, aside, result.schema)
+            self._diagram(version.project, out, aside)
 
-    def _diagram(self, project: Any, out: Path | None, aside: Aside | None,
-                 laid: Schema) -> None:
+    def _diagram(self, project: Any, out: Path | None, aside: Aside | None) -> None:
         """render_diagram's default drawing of the new design, in this process (no second
         start-up, the layout just stored), stored for render_diagram to read back (its first
         run after the import draws nothing); written to ``out`` when given. ``aside``: the
-        drawing of ``laid`` made while the design was saved, taken when the stored design
-        is ``laid``."""
+        drawing made while the design was saved (drawn here when it failed)."""
         from modeler.diagram.render import RenderError
         from modeler.web.management.commands.render_diagram import drawing
 
         fmt = _format(out)
         try:
-            body = aside.take(project, laid) if aside is not None else None
+            body = aside.take() if aside is not None else None
             if body is None:
                 body = drawing(project, fmt)
             elif self.verbosity >= 2:
@@ -175,12 +179,13 @@ class Aside:
     one saves the design (issue 17: import and drawing each take a CPU; the drawing runs
     Graphviz and sanitises its output, a fifth of the import's time). Only where ``fork``
     is safe: a POSIX system and this thread alone (a fork copies no other thread, and a lock
-    one of them holds would stay locked in the child). The child's output is used only when
-    the design as stored equals the design it drew (:meth:`take`); else, and on any failure,
-    the caller draws as usual."""
+    one of them holds would stay locked in the child). The child draws the design the import
+    then writes; its drawing is stored under the revision stamp read in the import's
+    transaction (:meth:`take`). On any failure the caller draws as usual."""
 
     def __init__(self, pid: int, path: Path, fmt: str) -> None:
         self.pid, self.path, self.fmt = pid, path, fmt
+        self.stamp: tuple[Any, ...] | None = None
 
     @classmethod
     def start(cls, schema: Schema, fmt: str) -> Aside | None:
@@ -235,25 +240,16 @@ class Aside:
     def discard(self) -> None:
         self._wait(0)
 
-    def take(self, project: Any, laid: Schema) -> bytes | None:
-        """The child's drawing, stored as render_diagram's for the design's revision, when
-        the design as stored is ``laid`` (its settings and name aside: the drawing reads
-        neither); None when not, or when the child failed."""
-        from modeler.web.management.commands.render_diagram import (
-            DEFAULT_VIEW,
-            design_stamp,
-            stored_key,
-        )
+    def take(self) -> bytes | None:
+        """The child's drawing, stored as render_diagram's for :attr:`stamp` (the design's
+        revision stamp read in the import's transaction: the rows hold the design drawn,
+        as :func:`modeler.web.snapshot.written` takes them to); None when the child failed
+        or no stamp was read."""
+        from modeler.web.management.commands.render_diagram import DEFAULT_VIEW, stored_key
         from modeler.web.rendercache import CommandCache
-        from modeler.web.snapshot import snapshot
 
         body = self._wait(float(settings.GRAPHVIZ_TIMEOUT) + 30)
-        if body is None:
+        if body is None or self.stamp is None:
             return None
-        stamp = design_stamp(project)
-        stored = snapshot(stamp[0])
-        if replace(laid, settings=stored.settings, name=stored.name) != stored or \
-                design_stamp(project) != stamp:
-            return None
-        CommandCache().set(stored_key(stamp, DEFAULT_VIEW, self.fmt), body)
+        CommandCache().set(stored_key(self.stamp, DEFAULT_VIEW, self.fmt), body)
         return body
