@@ -18,6 +18,7 @@ from pglast import parser
 from modeler.importers import bounds
 from modeler.importers.result import SchemaImportError
 from modeler.importers.sql import alter, misc, objects, rawstmts, tables
+from modeler.importers.sql.arraycast import keep_array_coercions
 from modeler.importers.sql.context import Context, LineIndex, Statement
 from modeler.importers.sql.deparse import expr_sql, quote_ident, strip_leading
 from modeler.importers.sql.prepass import detect_dialect, prepass, refusal_message
@@ -236,4 +237,5 @@ def run_statement(ctx: Context, file: str, sql: str) -> None:
     for raw in parsed:
         ctx.stmt = Statement(file, None, strip_leading(sql)[0], sql)
         ctx.count("statements")
+        keep_array_coercions(raw.stmt, sql)  # catalog text: see arraycast
         handle(ctx, raw.stmt)
