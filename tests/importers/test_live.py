@@ -359,3 +359,27 @@ def test_timeouts_bound_each_query_and_the_whole_read(pg_url: str) -> None:
                         detailed=False, redact=str)
     assert len(rows) == 1
     assert time.monotonic() - t0 < 10  # the watchdog stopped with the read
+
+
+def test_the_columns_query_of_recent_servers_reads_what_the_portable_one_does(
+        pg_url: str) -> None:
+    """Issue 17: from PostgreSQL 14 on the columns are read without turning each
+    pg_attribute row into JSON; same rows (compression, collation, defaults...)."""
+    from modeler.importers.live import queries as q
+
+    load(pg_url, SNIPPET + """
+        CREATE TABLE packed (id int PRIMARY KEY, body text COMPRESSION pglz,
+                             code text COLLATE "C" DEFAULT 'x');
+    """)
+    with psycopg.connect(pg_url) as conn:
+        assert conn.info.server_version >= 140000  # the servers the tests run
+        assert q.columns(conn.info.server_version) == q.COLUMNS_14
+        assert q.columns(130000) == q.COLUMNS != q.COLUMNS_14
+        oids = [r[0] for r in conn.execute("SELECT oid FROM pg_class WHERE relkind = 'r' "
+                                           "AND relnamespace <> 'pg_catalog'::regnamespace "
+                                           "AND relnamespace <> 'information_schema'"
+                                           "::regnamespace").fetchall()]
+        old = conn.execute(q.COLUMNS, {"oids": oids}).fetchall()  # type: ignore[arg-type]
+        new = conn.execute(q.COLUMNS_14, {"oids": oids}).fetchall()  # type: ignore[arg-type]
+    assert new == old and len(old) > 10
+    assert any(r[-1] == "pglz" for r in new)  # the compression read

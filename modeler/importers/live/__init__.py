@@ -112,6 +112,7 @@ class _Reader:
         self.progress = progress
         self.queries = queries
         self.done = 0
+        self.server_version = int(conn.info.server_version)
 
     def fetch(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.progress is not None:
@@ -140,7 +141,7 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
     oids = [r["oid"] for r in rels]
     po = {"oids": oids}
     data: dict[str, Any] = {
-        "tables": rels, "columns": _fetch(conn, q.COLUMNS, **po),
+        "tables": rels, "columns": _fetch(conn, q.columns(conn.server_version), **po),
         "constraints": _fetch(conn, q.CONSTRAINTS, **po), "indexes": _fetch(conn, q.INDEXES, **po),
         "enums": _fetch(conn, q.ENUMS, **p), "domains": _fetch(conn, q.DOMAINS, **p),
         "sequences": _fetch(conn, q.SEQUENCES, **p), "extensions": _fetch(conn, q.EXTENSIONS),

@@ -49,6 +49,18 @@ WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
 
+# The same from PostgreSQL 14 on, where every server has attcompression: reading the column
+# itself instead of each whole pg_attribute row as JSON takes a third of the time (musicbrainz,
+# 2,470 columns: ~0.13 -> ~0.05 s).
+COLUMNS_14 = COLUMNS.replace("CASE to_jsonb(a) ->> 'attcompression' WHEN",
+                             "CASE a.attcompression WHEN")
+
+
+def columns(server_version: int) -> str:
+    """The COLUMNS query for a server of that version (``160004`` for 16.4)."""
+    return COLUMNS_14 if server_version >= 140000 else COLUMNS
+
+
 # An FK that references a partitioned table has hidden copies on its own table, one per
 # partition (conparentid set, same conrelid): PostgreSQL makes them, they are not read.
 CONSTRAINTS = """
