@@ -27,6 +27,7 @@ from django.db import transaction
 
 if TYPE_CHECKING:
     from modeler.importers import ImportResult
+    from modeler.importers.live.session import Timeouts
     from modeler.schema.model import Schema
 
 
@@ -52,10 +53,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         self.verbosity = int(opts.get("verbosity", 1))
+        owner = self._owner(opts["owner"])
+        # the catalog is read (and imported) on a thread while this one loads the saving side
+        reading = LiveRead(opts["url"], opts["schemas"]) if opts["url"] and not (
+            opts["files"] or opts["format"]) else None
         from modeler.web.importing import ImportRefused, first_layout, import_project
 
-        owner = self._owner(opts["owner"])
-        result, source = self._read(opts)
+        result, source = self._read(opts, reading)
         for w in result.warnings:
             self.stdout.write(f"warning: {w}")
         aside: Aside | None = None
@@ -128,18 +132,15 @@ class Command(BaseCommand):
             raise CommandError("no superuser to own the project: pass --owner")
         return user
 
-    def _read(self, opts: dict[str, Any]) -> tuple[ImportResult, str]:
+    def _read(self, opts: dict[str, Any], reading: LiveRead | None,
+              ) -> tuple[ImportResult, str]:
         from modeler.importers.result import SchemaImportError
 
         try:
             if opts["url"]:
-                if opts["files"] or opts["format"]:
+                if reading is None:
                     raise CommandError("give either --url or --format with files, not both")
-                from modeler.importers.live import import_live
-                from modeler.web.importing import live_timeouts
-
-                return (import_live(opts["url"], schemas=opts["schemas"] or None,
-                                    timeouts=live_timeouts()), "a live database")
+                return reading.result(), "a live database"
             if not opts["files"] or not opts["format"]:
                 raise CommandError("give --format sql|dbml and at least one file, or --url")
             files = []
@@ -164,6 +165,46 @@ class Command(BaseCommand):
             if exc.statement:
                 self.stderr.write(f"statement: {exc.statement[:500]}")
             sys.exit(1)
+
+
+def live_timeouts() -> Timeouts:
+    """:func:`modeler.web.importing.live_timeouts` without importing that module (the
+    saving side, loaded meanwhile on the main thread); a test compares the two."""
+    from modeler.importers.live.session import Timeouts
+
+    return Timeouts(connect=float(getattr(settings, "LIVE_IMPORT_CONNECT_TIMEOUT", 10.0)),
+                    statement=float(getattr(settings, "LIVE_IMPORT_STATEMENT_TIMEOUT", 60.0)),
+                    total=float(getattr(settings, "LIVE_IMPORT_TIMEOUT", 300.0)))
+
+
+class LiveRead:
+    """``import_live`` of the command's URL on a thread of its own, started at once: the
+    catalog queries wait on the server while the main thread imports what saves the
+    design. :meth:`result` joins it (re-raising what it raised)."""
+
+    def __init__(self, url: str, schemas: list[str] | None) -> None:
+        import threading
+
+        self.url, self.schemas = url, schemas or None
+        self.value: ImportResult | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="import-live", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            from modeler.importers.live import import_live
+
+            self.value = import_live(self.url, schemas=self.schemas, timeouts=live_timeouts())
+        except BaseException as exc:  # re-raised on the main thread
+            self.error = exc
+
+    def result(self) -> ImportResult:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
 
 
 def _format(out: Path | None) -> str:
