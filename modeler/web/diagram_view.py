@@ -9,6 +9,7 @@ same edit, logged as ``diagram.relayout``; large designs: the background layout 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +51,7 @@ def follow_direction(user: Any, role: Any, design: Design, schema: m.Schema,
 # ------------------------------------------------------------ the editor's drawing (#17)
 
 PARTIAL = "editor/editor.html#diagram"
+log = logging.getLogger(__name__)
 # Designs above this many tables get the editor page without the drawing: the page comes at
 # once and its drawing (several MB) is fetched right after it (:func:`placeholder`).
 SEPARATE_DRAWING_TABLES = 150
@@ -179,3 +181,40 @@ def precompute(design_pk: int) -> int:
         if rendercache.single_flight(key, draw, wait=timeout) is not None:
             made += 1
     return made
+
+
+def predraw(user: User | AnonymousUser, project: Project, design: Design, schema: m.Schema,
+            findings: tuple[Finding, ...], *, can_store: bool) -> bool:
+    """Start drawing the page's drawing (whole, this user's view) into the render store on
+    a drawing thread while the page is rendered and sent, unless it is kept already or
+    being drawn: the page's request for it (right after the page) then waits for those
+    bytes instead of starting from nothing. Everything that reads the database happens
+    here; the thread only draws (``diagrams.svg_later``). Whether a drawing was started."""
+    from django.conf import settings
+
+    placed = all(t.position for t in schema.tables)
+    if not schema.tables or not settings.DIAGRAM_THREADS or not (placed or can_store):
+        return False
+    options = diagrams.view_options(diagrams.prefs_for(user, project), schema,
+                                    badges=ruling.worst_levels(findings),
+                                    badge_counts=diagrams.finding_counts(findings))
+    key = rendercache.drawing_key(design.pk, design.revision, options,
+                                  "placed" if placed else "provisional-edit")
+    if rendercache.stored(key) is not None or not rendercache.claim(key):
+        return False
+    future = diagrams.svg_later(schema, project, user, findings, since="")
+
+    def done(_: Any) -> None:
+        try:
+            svg = future.result()
+            if not rendercache.failed(svg):
+                rendercache.store(key, render_to_string(
+                    PARTIAL, {"svg": svg, "project": project, "design": design}))
+        except Exception:
+            log.warning("drawing design %s ahead of its page failed", design.pk,
+                        exc_info=True)
+        finally:
+            rendercache.release(key)
+
+    future.add_done_callback(done)
+    return True

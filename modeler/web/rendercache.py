@@ -177,9 +177,8 @@ def single_flight(key: str, draw: Callable[[], str | None], wait: float) -> Draw
     hit = stored(key)
     if hit is not None:
         return hit
-    lock = DRAWING_PREFIX + "drawing:" + key
     end = time.monotonic() + wait
-    while not cache.add(lock, 1, timeout=int(wait) + 30):
+    while not claim(key, wait):
         time.sleep(POLL)
         hit = stored(key)
         if hit is not None:
@@ -190,4 +189,14 @@ def single_flight(key: str, draw: Callable[[], str | None], wait: float) -> Draw
         html = draw()
         return store(key, html) if html is not None else None
     finally:
-        cache.delete(lock)
+        release(key)
+
+
+def claim(key: str, wait: float = 60.0) -> bool:
+    """Take the right to draw ``key`` (False: someone draws it); it lapses after ``wait``
+    seconds and half a minute, should its holder die. :func:`release` gives it back."""
+    return bool(cache.add(DRAWING_PREFIX + "drawing:" + key, 1, timeout=int(wait) + 30))
+
+
+def release(key: str) -> None:
+    cache.delete(DRAWING_PREFIX + "drawing:" + key)

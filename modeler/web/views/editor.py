@@ -209,6 +209,9 @@ def editor_page(request: AuthedRequest, ctx: dict[str, Any],
             from modeler.web import layoutjobs
 
             layoutjobs.schedule_layout(design)  # now, not when the drawing is asked for
+        # drawn meanwhile: the page's request for it waits for these bytes
+        diagram_view.predraw(request.user, ctx["project"], design, schema, ctx["lint"],
+                             can_store=ctx["can_edit"])
     else:
         ctx["svg"] = diagrams.svg_for(schema, ctx["project"], request.user, design,
                                       findings=ctx["lint"], can_store=ctx["can_edit"])
