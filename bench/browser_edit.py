@@ -25,6 +25,7 @@ refresh the page fetched meanwhile). Goal (issue #17): under 150 ms from click t
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -99,6 +100,7 @@ class Size:
     frame: list[float] = field(default_factory=list)  # click -> its frame starts
     painted: list[float] = field(default_factory=list)  # click -> that frame is done
     edit_bytes: list[int] = field(default_factory=list)  # the edit's answer
+    wire_bytes: list[int] = field(default_factory=list)  # ... as sent (gzip when it is)
     drawing_bytes: list[int] = field(default_factory=list)  # its diagram part
     refresh_bytes: list[int] = field(default_factory=list)  # diagram refreshes meanwhile
     patches: int = 0
@@ -135,6 +137,7 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
             out.hangs += 1
             page.reload()
     laid_out = time.monotonic() - t0
+    load = os.getloadavg()
     # the first table's panel, as a user opens it from the table list (htmx, no reload)
     page.locator("#table-list a").first.click()
     page.wait_for_selector("#add-column")
@@ -180,11 +183,13 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
         out.frame.append(b["frame"] - b["click"])
         out.painted.append(b["painted"] - b["click"])
         out.edit_bytes.append(len(body))
+        out.wire_bytes.append(answer.value.request.sizes()["responseBodySize"])
         at = body.find(b'<div id="diagram" hx-swap-oob')
         out.drawing_bytes.append(len(body) - at if at >= 0 else 0)
         out.patches += b"data-patch=" in body
         out.refresh_bytes += [len(r.body()) for r in diagram_answers]
     page.remove_listener("response", seen_response)
+    print(f"  load average {load[0]:.2f} before the adds, {os.getloadavg()[0]:.2f} after")
     print(f"{n} tables: laid-out drawing shown {laid_out:.1f} s after opening the editor; "
           f"{runs} column adds (statuses {sorted(set(out.statuses))}, "
           f"{out.patches} answered with a patch)")
@@ -197,6 +202,8 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
           f"max {ms(max(out.painted))}")
     print(f"  bytes of each edit's answer (panel + diagram): "
           f"{', '.join(str(x) for x in out.edit_bytes)}")
+    print(f"  ... on the wire (Content-Encoding {answer.value.headers.get('content-encoding')}): "
+          f"{', '.join(str(x) for x in out.wire_bytes)}")
     print(f"  of which the diagram (the out-of-band #diagram swap): "
           f"{', '.join(str(x) for x in out.drawing_bytes)}")
     if out.refresh_bytes:

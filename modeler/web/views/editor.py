@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -70,6 +71,10 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
         ctx["lazy_forms"] = bool(request.htmx)
         if "column_form" not in extra:  # the blank add-column form: rendered once
             ctx["column_form_fields"] = blank_column_fields(type_choices_key(schema))
+        # the sections whose form comes back with errors are open (the others' forms are
+        # not even made when the panel leaves them out)
+        ctx["open_forms"] = {k for k, v in extra.items()
+                             if isinstance(v, BaseForm) and v.is_bound and v.errors}
     ctx.update(extra)
     return ctx
 
