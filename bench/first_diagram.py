@@ -9,6 +9,9 @@ Per round: ``import_schema --url`` into a new project, then ``render_diagram`` o
 before the rounds (its previous render kept, after the first round). Prints medians of
 wall and CPU seconds (user + system of the process and the Graphviz runs it waited for):
 on a busy machine CPU is the steadier figure.
+``--stages``: also one import in a process of its own, its CPU seconds stage by stage
+(start-up, imports, catalog read, statements and model, first layout, saving, drawing; own
+CPU and Graphviz's), for where the time goes.
 ``--url``: an already loaded database (else the corpus is loaded into a throw-away
 PostgreSQL, as vs_tools.py does); ``--root``: another checkout of the project (e.g. a
 ``git worktree`` of an older commit) to time instead, for before/after figures.
@@ -43,6 +46,62 @@ class Checkout(App):
         return timed(self.argv(*args), {**self.env, "PYTHONPATH": str(self.root)})
 
 
+STAGES = r"""
+import os, resource, sys, time
+def cpu():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime, time.perf_counter()
+last = [cpu()]
+rows = []
+def mark(label):
+    now = cpu()
+    rows.append((label, now[0] - last[0][0], now[1] - last[0][1], now[2] - last[0][2]))
+    last[0] = now
+import django
+django.setup()
+mark("start-up (django.setup)")
+import modeler.importers.live as live
+from modeler.web import importing
+mark("imports")
+run_import = live._import
+def timed_import(*args, **kwargs):
+    mark("catalog read")
+    result = run_import(*args, **kwargs)
+    mark("statements and model")
+    return result
+live._import = timed_import
+schemas = [s for s in sys.argv[3:]] or None
+result = live.import_live(sys.argv[1], schemas=schemas)
+from dataclasses import replace
+result = replace(result, schema=importing.first_layout(result.schema))
+mark("first layout")
+from django.contrib.auth import get_user_model
+owner = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+importing.import_project(result=result, slug=sys.argv[2], name=None, owner=owner,
+                         source="bench")
+mark("save (materialize, version 1)")
+from modeler.diagram.options import ViewOptions
+from modeler.web.rendercache import command_render
+command_render(result.schema, ViewOptions(), "svg")
+mark("drawing (a child of import_schema)")
+for label, own, graphviz, wall in rows:
+    print(f"  {label:36} CPU {own:5.2f} s + Graphviz {graphviz:5.2f} s   wall {wall:5.2f} s")
+"""
+
+
+def stages(app: App, url: str, slug: str, schemas: list[str]) -> str:
+    """The :data:`STAGES` script's table: one import, stage by stage, in its own process."""
+    import subprocess
+
+    app.forget_renders()
+    done = subprocess.run([PYTHON, "-c", STAGES, url, slug, *schemas], env=app.env,
+                          cwd=str(getattr(app, "root", Path(__file__).resolve().parents[1])),
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return done.stdout.rstrip()
+
+
 def show(label: str, values: list[T]) -> str:
     m = median(values)
     return (f"{label:30} wall {m.wall:5.2f} s   CPU {m.cpu:5.2f} s   "
@@ -55,6 +114,8 @@ def main() -> None:
     parser.add_argument("--corpus", default="musicbrainz")
     parser.add_argument("--url", help="a database with the corpus loaded already")
     parser.add_argument("--root", type=Path, help="checkout to time (default: this one)")
+    parser.add_argument("--stages", action="store_true",
+                        help="also the CPU of each stage of one import (in-process)")
     args = parser.parse_args()
     pg_schema = SCHEMA_OF.get(args.corpus, "public")
     schema_args = [] if pg_schema == "public" else ["--schema", pg_schema]
@@ -95,6 +156,9 @@ def main() -> None:
                                                                          strict=True)]))
         print(show("import_schema --url --diagram", ones))
         print(show("render_diagram (laid out)", laid))
+        if args.stages:
+            print("one import, stage by stage:")
+            print(stages(app, url, "stages", [pg_schema] if pg_schema != "public" else []))
 
 
 if __name__ == "__main__":

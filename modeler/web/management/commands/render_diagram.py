@@ -118,13 +118,17 @@ _CODE: list[str] = []
 
 
 def code_stamp() -> str:
-    """The drawing code as files on disk (name, size, mtime): a new version draws afresh.
-    (Graphviz is not in it, as it is not in the key of a DOT source's render.)"""
+    """The code a drawing depends on as files on disk (path, size, mtime): the drawing
+    (:mod:`modeler.diagram`), the model (:mod:`modeler.schema`), how a design is read and
+    this store. A new version of any draws afresh. Graphviz is not in it, as it is not in
+    the key of a DOT source's render."""
     if not _CODE:
-        here = Path(__file__).resolve()
-        modeler = here.parents[3]  # modeler/web/management/commands/this: the package
-        files = sorted((modeler / "diagram").glob("*.py"))
-        files += [here, modeler / "web" / "rendercache.py"]
+        package = Path(__file__).resolve().parents[3]  # modeler/web/management/commands/
+        files = [*sorted((package / "diagram").glob("*.py")),
+                 *sorted((package / "schema").glob("*.py")),
+                 *(package / "web" / name for name in ("snapshot.py", "fieldmap.py",
+                                                       "models.py", "rendercache.py")),
+                 Path(__file__).resolve()]
         parts = []
         for f in files:
             try:
