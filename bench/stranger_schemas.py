@@ -1,0 +1,438 @@
+"""Round trips on schemas nobody tuned the product for: real applications' databases.
+
+    .venv/bin/python bench/stranger_schemas.py [--only NAME,...] [--details N] [--no-drizzle]
+                                               [--drizzle NAME] [--keep DIR] [--no-debian]
+
+Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
+
+1. install it from PyPI into a virtualenv of its own under ``.cache/stranger/<group>/``
+   (created with the interpreter running this script; ``pip install`` again only when the
+   package list changed);
+2. build its database with its own migrations (Django: ``django-admin migrate`` with a
+   generated minimal settings module; MLflow: ``mlflow db upgrade``) in a throw-away
+   PostgreSQL (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its
+   databases are named ``h6_<schema>_...`` and dropped afterwards);
+3. ``pg_dump --schema-only --no-owner --no-privileges`` it (into a temporary directory, or
+   ``--keep DIR``; the dumps are third-party text and are never committed);
+
+and for each package of :data:`DEBIAN` (hand-written DDL, not pg_dump's): ``apt-get
+download`` + ``dpkg-deb -x`` into ``.cache/stranger/debian`` (once), its SQL files joined in
+the order its installer runs them, loaded with psql. Then for both:
+
+4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
+   the file loaded by psql (database A) vs import → Alembic bundle → ``alembic upgrade
+   head`` (B), then ``alembic check``, ``downgrade base`` (empty), ``upgrade head`` again;
+5. ``live``: the database of step 2 (or the psql-loaded file) through the live importer
+   (:func:`modeler.importers.import_live`, what ``manage.py import_schema --url`` runs) →
+   bundle → upgrade, compared with that database, then the same loop;
+6. ``drizzle`` (one schema, ``--drizzle``, default ``oscar``): the Drizzle bundle of the SQL
+   import compiled with ``tsc --noEmit`` (strict), ``drizzle-kit migrate`` on an empty
+   database compared with the Alembic bundle's catalog, then ``drizzle-kit generate``/
+   ``check`` clean (tests/drizzle/test_migrate.py's ``round_trip``; needs node and npm,
+   toolchain from tests/drizzle/toolchain.py).
+
+Prints per schema: the package versions, table count, the fidelity line of each import
+(bench/fidelity.py's format) and ``PASS``/``FAIL`` per step. Figures are wall clock.
+Needs PyPI and Debian's archive for the first run (package registries only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import fidelity as fb  # noqa: E402  (bench/fidelity.py: its report format)
+import psycopg  # noqa: E402
+
+from modeler.codegen.version_table import version_table_name  # noqa: E402
+from modeler.importers import import_live  # noqa: E402
+from tests.catalog import read_catalog  # noqa: E402
+from tests.fidelity import roundtrip as rt  # noqa: E402
+from tests.pgtemp import PgServer  # noqa: E402
+
+CACHE = ROOT / ".cache" / "stranger"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A virtualenv and what it gets from PyPI."""
+
+    name: str
+    packages: tuple[str, ...]
+
+
+GROUPS = {g.name: g for g in (
+    Group("wagtail", ("psycopg[binary]", "wagtail", "django-allauth")),
+    Group("oscar", ("psycopg[binary]", "django-oscar", "django-cms", "django-filer")),
+    Group("mlflow", ("psycopg2-binary", "mlflow-skinny", "sqlalchemy", "alembic")),
+)}
+
+DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+               "django.contrib.sessions", "django.contrib.messages",
+               "django.contrib.staticfiles", "django.contrib.sites"]
+
+
+@dataclass(frozen=True)
+class App:
+    """One application's database: built by ``kind`` ("django" or "mlflow")."""
+
+    name: str
+    group: str
+    kind: str
+    shown: tuple[str, ...]  # the distributions whose versions the report names
+    apps: tuple[str, ...] = ()  # Django: INSTALLED_APPS after DJANGO_BASE ("oscar": its own)
+    middleware: tuple[str, ...] = ()
+
+
+APPS = {a.name: a for a in (
+    App("wagtail", "wagtail", "django", ("wagtail",), (
+        "wagtail.contrib.forms", "wagtail.contrib.redirects", "wagtail.contrib.settings",
+        "wagtail.contrib.search_promotions", "wagtail.contrib.simple_translation",
+        "wagtail.locales", "wagtail.embeds", "wagtail.sites", "wagtail.users",
+        "wagtail.snippets", "wagtail.documents", "wagtail.images", "wagtail.search",
+        "wagtail.admin", "wagtail", "modelcluster", "taggit")),
+    App("allauth", "wagtail", "django", ("django-allauth",), (
+        "allauth", "allauth.account", "allauth.socialaccount", "allauth.mfa",
+        "allauth.usersessions", "allauth.socialaccount.providers.github"),
+        ("allauth.account.middleware.AccountMiddleware",)),
+    App("oscar", "oscar", "django", ("django-oscar",), ("oscar",),
+        ("oscar.apps.basket.middleware.BasketMiddleware",)),
+    App("cms", "oscar", "django", ("django-cms", "django-filer"), (
+        "cms", "menus", "treebeard", "sekizai", "filer", "easy_thumbnails")),
+    App("mlflow", "mlflow", "mlflow", ("mlflow-skinny",)),
+)}
+
+
+
+@dataclass(frozen=True)
+class DebSchema:
+    """Hand-written DDL a Debian package ships: its files (inside the package), in order."""
+
+    name: str
+    package: str
+    files: tuple[str, ...]
+    prelude: str = ""  # what the package's installer does first
+    drop: str = ""  # a line prefix psql must not see (an extension script's guard)
+    replace: tuple[tuple[str, str], ...] = ()
+
+
+DEBIAN = {d.name: d for d in (
+    DebSchema("pdns", "pdns-backend-pgsql",
+              ("usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql",)),
+    DebSchema("icinga2-ido", "icinga2-ido-pgsql",
+              ("usr/share/icinga2-ido-pgsql/schema/pgsql.sql",)),
+    DebSchema("bacula", "bacula-director-pgsql",
+              ("usr/share/dbconfig-common/data/bacula-director-pgsql/install/pgsql",)),
+    DebSchema("zabbix", "zabbix-server-pgsql", ("usr/share/zabbix-server-pgsql/schema.sql.gz",)),
+    DebSchema("request-tracker", "request-tracker5", ("usr/share/request-tracker5/etc/schema.Pg",)),
+    DebSchema("roundcube", "roundcube-core",
+              ("usr/share/roundcube/SQL/postgres.initial.sql",)),
+    DebSchema("freeradius", "freeradius-config", tuple(
+        f"etc/freeradius/3.0/mods-config/sql/{p}/postgresql/{f}.sql"
+        for p, f in (("main", "schema"), ("ippool", "schema"), ("ippool", "procedure")))),
+    DebSchema("pgagent", "pgagent", ("usr/share/postgresql/15/extension/pgagent--4.2.sql",),
+              prelude="CREATE SCHEMA pgagent;\n", drop="\\echo",
+              replace=(("@extschema@", "pgagent"),)),
+)}
+
+
+def debian_file(deb: DebSchema) -> Path:
+    """The package's DDL as one file: ``apt-get download`` and ``dpkg-deb -x`` into
+    ``.cache/stranger/debian`` (once), then its files joined as the installer runs them."""
+    import gzip
+
+    home = CACHE / "debian"
+    tree = home / deb.package
+    if not tree.is_dir():
+        home.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "-q", deb.package], cwd=home, check=True,
+                       capture_output=True, timeout=600)
+        found = sorted(home.glob(f"{deb.package}_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(tree)], check=True)
+    parts = [deb.prelude]
+    for rel in deb.files:
+        path = tree / rel
+        text = (gzip.decompress(path.read_bytes()).decode() if rel.endswith(".gz")
+                else path.read_text(encoding="utf-8"))
+        if deb.drop:
+            text = "\n".join(line for line in text.splitlines()
+                              if not line.startswith(deb.drop))
+        for old, new in deb.replace:
+            text = text.replace(old, new)
+        parts.append(text)
+    out = home / "sql" / f"{deb.name}.sql"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out
+
+
+def debian_version(package: str) -> str:
+    found = sorted((CACHE / "debian").glob(f"{package}_*.deb"))
+    return found[-1].name.split("_")[1] if found else "?"
+
+
+SETTINGS = '''\
+"""Minimal settings for bench/stranger_schemas.py: only what ``migrate`` needs."""
+import json
+import os
+from urllib.parse import urlparse
+
+_url = urlparse(os.environ["STRANGER_URL"])
+SECRET_KEY = "bench-only"
+USE_TZ = True
+SITE_ID = 1
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql",
+                         "NAME": _url.path.lstrip("/"), "HOST": _url.hostname,
+                         "PORT": str(_url.port or 5432), "USER": _url.username or "postgres"}}
+INSTALLED_APPS = json.loads(os.environ["STRANGER_APPS"])
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware",
+              "django.contrib.auth.middleware.AuthenticationMiddleware",
+              "django.contrib.messages.middleware.MessageMiddleware",
+              *json.loads(os.environ["STRANGER_MIDDLEWARE"])]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+              "OPTIONS": {"context_processors": [
+                  "django.template.context_processors.request",
+                  "django.contrib.auth.context_processors.auth",
+                  "django.contrib.messages.context_processors.messages"]}}]
+STATIC_URL = "/static/"
+LANGUAGES = [("en", "English")]
+LANGUAGE_CODE = "en"
+CMS_TEMPLATES = [("base.html", "Base")]
+WAGTAIL_SITE_NAME = "bench"
+WAGTAILADMIN_BASE_URL = "http://localhost"
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+if "oscar" in INSTALLED_APPS:
+    from oscar import INSTALLED_APPS as _OSCAR_APPS
+    from oscar.defaults import *  # noqa: F403
+    INSTALLED_APPS = [*INSTALLED_APPS[:INSTALLED_APPS.index("oscar")],
+                      *[a for a in _OSCAR_APPS if a not in INSTALLED_APPS]]
+    AUTHENTICATION_BACKENDS = ["oscar.apps.customer.auth_backends.EmailBackend",
+                               "django.contrib.auth.backends.ModelBackend"]
+'''
+
+
+def venv(group: Group) -> Path:
+    """The group's virtualenv, created and filled when missing or when its list changed."""
+    home = CACHE / group.name
+    python = home / "bin" / "python"
+    stamp = home / ".packages"
+    wanted = "\n".join(group.packages) + "\n"
+    if python.exists() and stamp.is_file() and stamp.read_text() == wanted:
+        return home
+    print(f"installing {', '.join(group.packages)} into {home} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+    done = subprocess.run([str(python), "-m", "pip", "install", "-q",
+                           "--disable-pip-version-check", *group.packages],
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip install failed:\n{done.stderr[-3000:]}")
+    stamp.write_text(wanted)
+    return home
+
+
+def versions(home: Path, names: Sequence[str]) -> str:
+    code = ("import importlib.metadata as m, sys\n"
+            "print(', '.join(f'{n} {m.version(n)}' for n in sys.argv[1:]))")
+    done = subprocess.run([str(home / "bin" / "python"), "-c", code, *names],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def build(app: App, home: Path, url: str) -> None:
+    """The application's own migrations, run into the empty database ``url``."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")}
+    if app.kind == "django":
+        settings = CACHE / "settings"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "stranger_settings.py").write_text(SETTINGS)
+        env.update(STRANGER_URL=url, PYTHONPATH=str(settings),
+                   DJANGO_SETTINGS_MODULE="stranger_settings",
+                   STRANGER_APPS=json.dumps([*DJANGO_BASE, *app.apps]),
+                   STRANGER_MIDDLEWARE=json.dumps(list(app.middleware)))
+        args = [str(home / "bin" / "django-admin"), "migrate", "-v0"]
+    else:
+        args = [str(home / "bin" / "mlflow"), "db", "upgrade",
+                url.replace("postgresql://", "postgresql+psycopg2://", 1)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise RuntimeError(f"{app.name}: migrations failed:\n{done.stderr[-3000:]}")
+
+
+def table_count(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON "
+                           "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+                           "n.nspname NOT IN ('pg_catalog', 'information_schema')").fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class DumpFile(rt.CorpusSchema):
+    """A pg_dump output outside the corpus, loaded as the corpus's schemas are."""
+
+    path: str = ""
+
+    def missing(self) -> list[str]:
+        return [] if Path(self.path).exists() else [self.path]
+
+    def file_texts(self) -> list[tuple[str, str]]:
+        return [(Path(self.path).name, Path(self.path).read_text(encoding="utf-8"))]
+
+
+def live_round_trip(server: PgServer, name: str, url: str, work: Path) -> rt.RoundTrip:
+    """The live importer on the application's database ``url`` → bundle → upgrade, compared
+    with that database; then check, downgrade, upgrade again."""
+    clock = rt._Clock()
+    with clock("import"):
+        result = import_live(url)
+    with clock("load"):
+        expected = read_catalog(url)
+    bundle = rt.export_bundle(result.schema, work / f"{name}-live", name)
+    version_table = version_table_name([result.schema])
+    with rt.database(server) as target:
+        with clock("export+upgrade"):
+            rt.alembic_upgrade(bundle, target)
+            actual = rt.without_version_table(read_catalog(target), version_table)
+        trip = rt._compared(f"{name} (live)", expected, actual, (), result, clock, [])
+        trip.loop = rt.run_loop(bundle, target, expected, (), clock, version_table)
+    return trip
+
+
+def passed(trip: rt.RoundTrip) -> bool:
+    return trip.report.ok and (trip.loop is None or trip.loop.ok)
+
+
+def drizzle_step(server: PgServer, schema_path: Path, name: str, work: Path) -> str:
+    """'' when the Drizzle bundle compiles and migrates like the Alembic one, else why not."""
+    from modeler.codegen.versions import VersionInput
+    from tests.drizzle import helpers as h
+    from tests.drizzle.test_migrate import round_trip
+    from tests.drizzle.toolchain import ensure_toolchain, missing_node
+
+    why = missing_node()
+    if why:
+        return f"skipped: {why}"
+    modules = ensure_toolchain()
+    spec = DumpFile(name, (), path=str(schema_path))
+    versions = [VersionInput(1, "Imported baseline", "bench", "2026-01-01",
+                             rt.import_spec(spec).schema, baseline=True)]
+    bundle = h.write_drizzle(versions, work / "drizzle-tsc" / name, name, modules)
+    errors = h.ts_errors(h.tsc(bundle).stdout)
+    if errors:
+        return "tsc: " + "\n".join(errors[:10])
+    try:
+        round_trip(server, versions, work / "drizzle-migrate", name, modules, down=False)
+    except AssertionError as exc:
+        return "drizzle-kit: " + str(exc)[:2000]
+    return ""
+
+
+@dataclass
+class Outcome:
+    name: str
+    tables: int = 0
+    steps: dict[str, bool | None] = field(default_factory=dict)
+
+
+def run_app(server: PgServer, name: str, work: Path, keep: Path | None, details: int,
+            drizzle: bool) -> Outcome:
+    """Every step for one schema: an application of :data:`APPS` (its migrations, then
+    pg_dump) or a package of :data:`DEBIAN` (its file, loaded with psql)."""
+    out = Outcome(name)
+    url = server.create_database(f"h6_{name.replace('-', '_')}")
+    try:
+        t0 = time.perf_counter()
+        if name in APPS:
+            app = APPS[name]
+            home = venv(GROUPS[app.group])
+            print(f"\n== {name}: {versions(home, app.shown)} (PyPI)", flush=True)
+            build(app, home, url)
+            dump = (keep or work) / f"{name}.sql"
+            dump.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([server.tool("pg_dump"), "--schema-only", "--no-owner",
+                            "--no-privileges", "-f", str(dump), url], check=True, timeout=600)
+            how = "migrations + pg_dump"
+        else:
+            deb = DEBIAN[name]
+            dump = debian_file(deb)
+            print(f"\n== {name}: {deb.package} {debian_version(deb.package)} (Debian)",
+                  flush=True)
+            errors = rt.psql_run(server, url, dump.read_text(encoding="utf-8"))
+            how = f"psql load ({len(errors)} ERROR line(s))"
+        out.tables = table_count(url)
+        print(f"{out.tables} tables; {how} {time.perf_counter() - t0:.1f}s", flush=True)
+        for step, run in (("sql", lambda: rt.sql_round_trip(
+                server, DumpFile(name, (), path=str(dump)), work, (), loop=True)),
+                          ("live", lambda: live_round_trip(server, name, url, work))):
+            try:
+                trip = run()
+            except Exception as exc:  # one step's failure must not stop the others
+                print(fb.failure(f"{name} ({step})", exc))
+                out.steps[step] = False
+                continue
+            fb.show(trip, details)
+            out.steps[step] = passed(trip)
+        if drizzle:
+            t0 = time.perf_counter()
+            why = drizzle_step(server, dump, name.replace("-", "_"), work)
+            out.steps["drizzle"] = None if why.startswith("skipped") else not why
+            done = why or "tsc clean, migrates like Alembic, generate/check clean"
+            print(f"drizzle ({time.perf_counter() - t0:.1f}s): {done}", flush=True)
+    except Exception:
+        traceback.print_exc()
+        out.steps.setdefault("build", False)
+    finally:
+        server.drop_database(url)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default="",
+                        help="comma-separated: " + ",".join([*APPS, *DEBIAN]))
+    parser.add_argument("--details", type=int, default=5,
+                        help="print up to N differing rows per category")
+    parser.add_argument("--drizzle", default="oscar", help="the schema of the Drizzle step")
+    parser.add_argument("--no-drizzle", action="store_true")
+    parser.add_argument("--no-debian", action="store_true", help="only the PyPI applications")
+    parser.add_argument("--keep", type=Path, help="write the dumps here (never commit them)")
+    args = parser.parse_args()
+    known = [*APPS, *DEBIAN]
+    only = [n.strip() for n in args.only.split(",") if n.strip()] or (
+        list(APPS) if args.no_debian else known)
+    unknown = [n for n in only if n not in known]
+    if unknown:
+        parser.error(f"unknown schema(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    started = time.perf_counter()
+    outcomes = []
+    with fb.server() as pg, tempfile.TemporaryDirectory(prefix="stranger-") as tmp:
+        print(fb.header())
+        for name in only:
+            outcomes.append(run_app(pg, name, Path(tmp), args.keep, args.details,
+                                    not args.no_drizzle and name == args.drizzle))
+    print("\nsummary")
+    for o in outcomes:
+        cells = "  ".join(f"{k} {'-' if v is None else 'PASS' if v else 'FAIL'}"
+                          for k, v in o.steps.items())
+        print(f"  {o.name:16} {o.tables:4d} tables  {cells}")
+    print(f"\ntotal {time.perf_counter() - started:.0f}s wall")
+    return 0 if all(v is not False for o in outcomes for v in o.steps.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
