@@ -216,81 +216,49 @@ def _format(out: Path | None) -> str:
 
 
 class Aside:
-    """The default drawing of a laid-out design made by a forked child process while this
-    one saves the design (issue 17: import and drawing each take a CPU; the drawing runs
-    Graphviz and sanitises its output, a fifth of the import's time). Only where ``fork``
-    is safe: a POSIX system and this thread alone (a fork copies no other thread, and a lock
-    one of them holds would stay locked in the child). The child draws the design the import
-    then writes; its drawing is stored under the revision stamp read in the import's
-    transaction (:meth:`take`). On any failure the caller draws as usual."""
+    """The default drawing of a laid-out design, made on a thread while the main one saves
+    the design: Graphviz draws on the other CPU meanwhile (the Python parts take turns).
+    A thread, not a forked process: a fork made the drawing's Python parallel too, but on a
+    busy machine copying the pages both touched cost more CPU than it saved. The thread
+    draws the design the import then writes; its drawing is stored under the revision
+    stamp read in the import's transaction (:meth:`take`). On any failure the caller draws
+    as usual."""
 
-    def __init__(self, pid: int, path: Path, fmt: str) -> None:
-        self.pid, self.path, self.fmt = pid, path, fmt
+    def __init__(self, schema: Schema, fmt: str) -> None:
+        import threading
+
+        self.schema, self.fmt = schema, fmt
         self.stamp: tuple[Any, ...] | None = None
+        self.body: bytes | None = None
+        self.thread = threading.Thread(target=self._run, name="import-drawing", daemon=True)
+        self.thread.start()
 
     @classmethod
     def start(cls, schema: Schema, fmt: str) -> Aside | None:
-        import os
-        import tempfile
-        import threading
+        return cls(schema, fmt) if schema.tables else None
 
-        if not hasattr(os, "fork") or threading.active_count() != 1 or not schema.tables:
-            return None
+    def _run(self) -> None:
+        from modeler.diagram.options import ViewOptions
+        from modeler.web.rendercache import command_render
+
         try:
-            fd, name = tempfile.mkstemp(prefix="modeler-drawing-")
-        except OSError:
-            return None
-        os.close(fd)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: draw, write, leave without running any clean-up
-            code = 1
-            try:
-                from modeler.diagram.options import ViewOptions
-                from modeler.web.rendercache import command_render
-
-                Path(name).write_bytes(command_render(schema, ViewOptions(), fmt))
-                code = 0
-            finally:
-                os._exit(code)
-        return cls(pid, Path(name), fmt)
-
-    def _wait(self, timeout: float) -> bytes | None:
-        import os
-        import signal
-        import time
-
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    ok = os.waitstatus_to_exitcode(status) == 0
-                    return self.path.read_bytes() if ok else None
-                if time.monotonic() > deadline:
-                    os.kill(self.pid, signal.SIGKILL)
-                    os.waitpid(self.pid, 0)
-                    return None
-                time.sleep(0.005)
-        except OSError:
-            return None
-        finally:
-            self.path.unlink(missing_ok=True)
+            self.body = command_render(self.schema, ViewOptions(), self.fmt)
+        except Exception:  # drawn again by the caller, which reports it
+            self.body = None
 
     def discard(self) -> None:
-        self._wait(0)
+        """Nothing to stop: the thread ends with its Graphviz run (bounded in time)."""
 
     def take(self) -> bytes | None:
-        """The child's drawing, stored as render_diagram's for :attr:`stamp` (the design's
+        """The thread's drawing, stored as render_diagram's for :attr:`stamp` (the design's
         revision stamp read in the import's transaction: the rows hold the design drawn,
-        as :func:`modeler.web.snapshot.written` takes them to); None when the child failed
-        or no stamp was read."""
+        as :func:`modeler.web.snapshot.written` takes them to); None when it failed or no
+        stamp was read."""
         from modeler.web.management.commands.render_diagram import DEFAULT_VIEW, stored_key
         from modeler.web.rendercache import CommandCache
 
-        body = self._wait(float(settings.GRAPHVIZ_TIMEOUT) + 30)
-        if body is None or self.stamp is None:
+        self.thread.join()
+        if self.body is None or self.stamp is None:
             return None
-        CommandCache().set(stored_key(self.stamp, DEFAULT_VIEW, self.fmt), body)
-        return body
+        CommandCache().set(stored_key(self.stamp, DEFAULT_VIEW, self.fmt), self.body)
+        return self.body
