@@ -105,6 +105,8 @@ class Command(BaseCommand):
         try:
             body = aside.take() if aside is not None else None
             if body is None:
+                if out is None:  # only the store's: render_diagram will draw it
+                    return
                 body = drawing(project, fmt)
             elif self.verbosity >= 2:
                 self.stdout.write("the diagram was drawn while the design was saved")
@@ -247,7 +249,9 @@ class Aside:
             self.body = None
 
     def discard(self) -> None:
-        """Nothing to stop: the thread ends with its Graphviz run (bounded in time)."""
+        """Wait for the thread (its Graphviz run is bounded in time): no Graphviz process
+        outlives the command."""
+        self.thread.join()
 
     def take(self) -> bytes | None:
         """The thread's drawing, stored as render_diagram's for :attr:`stamp` (the design's
