@@ -72,6 +72,47 @@ def placeholder(diagram_url: str, download_url: str, tables: int) -> str:
             f'<noscript> <a href="{escape(download_url)}">Open it as SVG</a></noscript></p>')
 
 
+def drawing_key(design: Design, prefs: Mapping[str, Any], highlight: str | None,
+                kind: str) -> str:
+    """The render store's key of the design's drawing at ``design.revision`` for a view
+    (``prefs``, ``highlight``), without reading the design's rows or linting it: the
+    revision fixes the tables and their findings but for the project's rule levels, its
+    baseline version (grandfathered findings) and the design's waivers, which are in the
+    key (three small queries)."""
+    from modeler.web import models as db
+
+    baseline = (db.Version.objects.filter(project_id=design.project_id, baseline=True)
+                .order_by("number").values_list("pk", flat=True).first())
+    view = (sorted(prefs.items()), highlight, ruling.config_for(design.project_id).overrides,
+            baseline, ruling.waivers_for(design))
+    return rendercache.drawing_key(design.pk, design.revision, view, kind)
+
+
+def stored_drawing(user: User | AnonymousUser, project: Project, design: Design, *,
+                   can_store: bool, highlight: str | None = None) -> rendercache.Drawn | None:
+    """The whole drawing of the design at ``design.revision`` for this user's view when the
+    render store has it, found without reading the design's snapshot or linting it (a few
+    small queries: a web process that has not read this large design yet answers at once);
+    None otherwise (then :func:`editor_drawing`)."""
+    from modeler.web.models import DbTable
+
+    tables = DbTable.objects.filter(design=design)
+    count = tables.count()
+    if not count:
+        return None
+    placed = not tables.filter(pos_x__isnull=True).exists()
+    if not placed and can_store and count <= diagrams.inline_layout_tables():
+        return None  # the request that draws it lays it out first
+    kind = "placed" if placed else "provisional-edit" if can_store else "provisional-view"
+    found = rendercache.stored(drawing_key(design, diagrams.prefs_for(user, project),
+                                           highlight, kind))
+    if found is not None and not placed and can_store:
+        from modeler.web import layoutjobs
+
+        layoutjobs.schedule_layout(design)  # (a no-op while it runs)
+    return found
+
+
 def editor_drawing(user: User | AnonymousUser, project: Project, design: Design,
                    schema: m.Schema, *, can_store: bool, highlight: str | None = None,
                    findings: tuple[Finding, ...] | None = None,
@@ -92,20 +133,16 @@ def editor_drawing(user: User | AnonymousUser, project: Project, design: Design,
         # nothing to keep, or the request stores the first layout (the revision moves)
         return partial(diagrams.svg_for(schema, project, user, design, can_store=can_store,
                                         highlight=highlight, findings=findings, since=since))
-    if findings is None:
-        findings = selectors.design_findings(design, schema)
-    options = diagrams.view_options(diagrams.prefs_for(user, project), schema,
-                                    highlight=highlight, badges=ruling.worst_levels(findings),
-                                    badge_counts=diagrams.finding_counts(findings))
+    prefs = diagrams.prefs_for(user, project)
     kind = "placed" if placed else "provisional-edit" if can_store else "provisional-view"
-    key = rendercache.drawing_key(design.pk, design.revision, options, kind)
+    key = drawing_key(design, prefs, highlight, kind)
     since = diagrams.clean_token(diagram_token.current() if since is None else since)
     if since and placed:
         if rendercache.token_of(key) == since:  # the browser shows this drawing already
             return partial(rendercache.empty_patch(since))
         # the changes since the drawing the browser shows (kept too: every viewer of the
         # design shows the same drawing before an edit and asks for the same patch)
-        key = rendercache.drawing_key(design.pk, design.revision, options, f"{kind}:{since}")
+        key = drawing_key(design, prefs, highlight, f"{kind}:{since}")
     else:
         since = ""
     if not placed and can_store:
@@ -159,7 +196,7 @@ def precompute(design_pk: int) -> int:
     for prefs in views:
         options = diagrams.view_options(prefs, schema, badges=ruling.worst_levels(findings),
                                         badge_counts=diagrams.finding_counts(findings))
-        key = rendercache.drawing_key(design.pk, design.revision, options, "placed")
+        key = drawing_key(design, prefs, None, "placed")
         if rendercache.stored(key) is not None:
             continue
 
@@ -195,11 +232,8 @@ def predraw(user: User | AnonymousUser, project: Project, design: Design, schema
     placed = all(t.position for t in schema.tables)
     if not schema.tables or not settings.DIAGRAM_THREADS or not (placed or can_store):
         return False
-    options = diagrams.view_options(diagrams.prefs_for(user, project), schema,
-                                    badges=ruling.worst_levels(findings),
-                                    badge_counts=diagrams.finding_counts(findings))
-    key = rendercache.drawing_key(design.pk, design.revision, options,
-                                  "placed" if placed else "provisional-edit")
+    key = drawing_key(design, diagrams.prefs_for(user, project), None,
+                      "placed" if placed else "provisional-edit")
     if rendercache.stored(key) is not None or not rendercache.claim(key):
         return False
     future = diagrams.svg_later(schema, project, user, findings, since="")

@@ -127,10 +127,11 @@ class Drawn:
         return gzip.decompress(self.gz)
 
 
-def drawing_key(design_pk: int, revision: int, options: ViewOptions, kind: str) -> str:
-    """The key of a whole drawing: the design, the revision drawn, the view's options and
-    ``kind`` (what else decides the bytes: laid out or the provisional notice's wording)."""
-    text = f"{design_pk}\x00{revision}\x00{kind}\x00{options!r}"
+def drawing_key(design_pk: int, revision: int, view: object, kind: str) -> str:
+    """The key of a whole drawing: the design, the revision drawn, what decides the view
+    (``view``'s repr: the user's view options and what sets the badges besides the
+    revision) and ``kind`` (laid out, or the provisional notice's wording)."""
+    text = f"{design_pk}\x00{revision}\x00{kind}\x00{view!r}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -17,7 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 from modeler.web import diagram_view, diagrams, layoutjobs, rendercache, services
+from modeler.web.models import RuleSetting
 from modeler.web.snapshot import materialize, snapshot
+from modeler.web.views import editor as editor_views
 
 from .conftest import needs_graphviz
 from .test_incremental_web import HX, column, start, token_of
@@ -67,7 +69,12 @@ def test_a_large_design_page_fetches_its_drawing_which_is_drawn_once(
     assert first.status_code == 200 and len(drawn) == 1
     whole = first.content.decode()
     assert whole.startswith('<div class="svg-host"') and token_of(whole)
-    # read back, not drawn again: as it is, gzip, or 304 for the browser that has it
+    # read back, not drawn again: as it is, gzip, or 304 for the browser that has it; the
+    # design's snapshot is not even read
+    snapshots: list[bool] = []
+    real_snapshot = editor_views.drawn_snapshot
+    monkeypatch.setattr(editor_views, "drawn_snapshot",
+                        lambda d: snapshots.append(True) or real_snapshot(d))
     again = client.get(url, **HX)
     packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate", **HX)
     etag = first["ETag"]
@@ -77,11 +84,18 @@ def test_a_large_design_page_fetches_its_drawing_which_is_drawn_once(
     assert packed["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.content).decode() == whole
     assert same.status_code == 304 and not same.content
+    assert not snapshots
+    # the project's rule levels set the badges: another level, another drawing
+    RuleSetting.objects.create(project=project, rule="NM-01", level="block", set_by=user)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, **HX).status_code == 200
+    assert len(drawn) == 2
+    RuleSetting.objects.all().delete()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, **HX).status_code == 304
     # the browser shows it: an empty patch
     token = token_of(whole)
     shown = client.get(url, HTTP_X_DIAGRAM_TOKEN=token, **HX).content.decode()
     assert f'data-patch="{token}" data-token="{token}" data-remove=""' in shown
-    assert "<g " not in shown and len(drawn) == 1
+    assert "<g " not in shown and len(drawn) == 2
     # an edit moves the revision: a new drawing (the changes since the old one, for a
     # browser that shows it; the whole drawing for one that shows none)
     table = snapshot(services.main_design(project)).tables[0]

@@ -253,10 +253,15 @@ def diagram(request: AuthedRequest, slug: str, design: int | None = None) -> Htt
     already, by ETag), or a patch since the drawing the browser shows (see
     :func:`diagram_view.editor_drawing`)."""
     project, role, design_ = design_for(request.user, slug, design)
-    schema = drawn_snapshot(design_)
-    found = diagram_view.editor_drawing(request.user, project, design_, schema,
-                                        can_store=can(role, "edit"),
-                                        highlight=request.GET.get("highlight"))
+    highlight = request.GET.get("highlight")
+    # the whole drawing (no token: the browser shows none) is read from the render store
+    # without the design's snapshot and findings when it is there
+    kept = (None if diagrams.clean_token(request.headers.get("X-Diagram-Token")) else
+            diagram_view.stored_drawing(request.user, project, design_,
+                                        can_store=can(role, "edit"), highlight=highlight))
+    found = kept if kept is not None else diagram_view.editor_drawing(
+        request.user, project, design_, drawn_snapshot(design_), can_store=can(role, "edit"),
+        highlight=highlight)
     if isinstance(found, str):
         response = HttpResponse(found)
         response["ETag"] = f'"{design_.revision}"'
