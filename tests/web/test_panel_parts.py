@@ -161,3 +161,16 @@ def test_editor_url_refuses_what_reverse_refuses() -> None:
     for bad in ("0B0E6F6E-1111-4222-8333-444455556666", "------------------------------------"):
         with pytest.raises(NoReverseMatch):
             editor_url("table_panel", "shop", bad)
+
+
+def test_edit_link_opens_the_column_form_with_or_without_htmx(
+        editor: Client, customer: str) -> None:  # noqa: F811
+    panel_url = reverse("table_panel", args=["shop", customer])
+    html = editor.get(panel_url, **HX).content.decode()
+    email = next(c for c in schema_of_columns(editor, customer) if c.name == "email")
+    link = f'href="{panel_url}?column={email.uid}" hx-get="{panel_url}?column={email.uid}"'
+    assert link in html and f'id="edit-{email.uid}"' not in html
+    prefix = f"c{email.uid[:8]}"
+    for extra in (HX, {}):  # the panel (htmx), the whole page (no JavaScript)
+        opened = editor.get(panel_url, {"column": email.uid}, **extra).content.decode()
+        assert f'id="edit-{email.uid}"' in opened and f'name="{prefix}-name"' in opened
