@@ -84,7 +84,9 @@ class Phases:
                 (diagrams, "drawing", "diagrams.drawing (worker thread)"),
                 (diagrams, "plan", "diagram plan"), (patch, "manifest", "patch.manifest"),
                 (patch, "changes", "patch.changes"),
-                (diagrams, "_patch", "diagrams._patch (render + groups)")):
+                (diagrams, "_patch", "diagrams._patch (render + groups)"),
+                (diagrams, "_speculate", "diagrams._speculate (sizes read, guessed)"),
+                (diagrams, "_patch_measured", "diagrams._patch_measured (one-pass patch)")):
             self.wrap(owner, attr, label)
 
     def report(self, edits: int) -> str:

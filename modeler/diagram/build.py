@@ -17,8 +17,25 @@ EDGE_LABEL_LIMIT = 150
 
 
 def build_graph(schema: Schema, options: ViewOptions | None = None) -> Graph:
-    """The graph data of one view of ``schema``."""
+    """The graph data of one view of ``schema``; the graphs of the last few views are
+    kept (a drawing asks for its graph more than once: sizes, then the plan)."""
     options = options or ViewOptions()
+    for seen, asked, graph in list(_LAST):
+        if seen is schema and (asked is options or asked == options):
+            return graph
+    graph = _build_graph(schema, options)
+    _LAST.append((schema, options, graph))
+    del _LAST[:-_LAST_SIZE]
+    return graph
+
+
+# (schema, options, graph) of the last views built: a snapshot and its options are
+# immutable values, so the graph is the same (an entry keeps its snapshot alive)
+_LAST: list[tuple[Schema, ViewOptions, Graph]] = []
+_LAST_SIZE = 4
+
+
+def _build_graph(schema: Schema, options: ViewOptions) -> Graph:
     tables = select_tables(schema, options)
     shown = {t.uid for t in tables}
     clusters = _clusters(tables)
@@ -33,7 +50,10 @@ def build_graph(schema: Schema, options: ViewOptions | None = None) -> Graph:
     rels = sorted((r for r in schema.relationships
                    if r.child_table in shown and r.parent_table in shown),
                   key=lambda r: (r.name, r.uid))
-    edges = tuple(_edge(r, by_table[r.child_table], by_table[r.parent_table], options, labels)
+    plain = not (options.status or options.comments or options.highlight)
+    edges = tuple(_edge_memo(r, by_table[r.child_table], by_table[r.parent_table], options,
+                             labels) if plain else
+                  _edge(r, by_table[r.child_table], by_table[r.parent_table], options, labels)
                   for r in rels)
     return Graph(nodes=nodes, edges=edges, clusters=clusters, direction=options.direction,
                  detail=options.detail)
@@ -153,6 +173,26 @@ def _port(schema: Schema, column: Column, markers: tuple[Marker, ...],
         type=column.type.short(schema), markers=markers, comment=column.comment,
         style=styles.row_style(column.in_pk, status, highlighted), status=status,
         highlighted=highlighted, comments=options.comments.get(column.uid, 0))
+
+
+# Edges of relationships drawn before, by the relationship and node objects (as _MEMO):
+# an edge of the editor's views (no status, comment or highlight marks) depends on those
+# and on whether it shows its name.
+_EDGES: dict[tuple[int, int, int, bool], tuple[Relationship, Node, Node, Edge]] = {}
+_EDGES_SIZE = 20_000
+
+
+def _edge_memo(rel: Relationship, child: Node, parent: Node, options: ViewOptions,
+               labels: bool) -> Edge:
+    key = (id(rel), id(child), id(parent), labels)
+    hit = _EDGES.get(key)
+    if hit is not None and hit[0] is rel and hit[1] is child and hit[2] is parent:
+        return hit[3]
+    edge = _edge(rel, child, parent, options, labels)
+    if len(_EDGES) >= _EDGES_SIZE:
+        _EDGES.clear()
+    _EDGES[key] = (rel, child, parent, edge)
+    return edge
 
 
 def _edge(rel: Relationship, child: Node, parent: Node, options: ViewOptions,

@@ -80,6 +80,12 @@ def _h(*parts: str) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=65_536)
+def _svg_id(kind: str, uid: str, part: str = "") -> str:
+    """:func:`~modeler.diagram.escape.svg_id`, memoised (a manifest names every element)."""
+    return svg_id(kind, uid, part)
+
+
 def manifest(d: Drawing) -> dict[str, str]:
     """SVG element id → digest of what decides its drawing (plus :data:`HEAD`)."""
     graph, pinned = d.graph, d.settings.pinned
@@ -89,17 +95,17 @@ def manifest(d: Drawing) -> dict[str, str]:
     node_digest: dict[str, str] = {}
     for n in graph.nodes:
         node_digest[n.id] = _node_digest(n, d.positions.get(n.id) if pinned else None)
-        out[svg_id("table", n.table_uid)] = node_digest[n.id]
+        out[_svg_id("table", n.table_uid)] = node_digest[n.id]
     # Splines route around every table and Graphviz's edge labels dodge each other: then an
     # edge's drawing depends on the whole drawing, and any change redraws every edge.
     whole = "" if local_edges(d.settings) else _h(
         *node_digest.values(), *(f"{e.id}={e.label}" for e in graph.edges))
     for e in graph.edges:
         sides = edge_sides(e, graph, d.positions if pinned else None)
-        out[svg_id("rel", e.relationship_uid)] = _edge_digest(
+        out[_svg_id("rel", e.relationship_uid)] = _edge_digest(
             e, sides, d.labels is None, node_digest[e.child], node_digest[e.parent], whole)
         if d.labels is not None and e.id in d.labels:
-            out[svg_id("rel", e.relationship_uid, "name")] = _h(
+            out[_svg_id("rel", e.relationship_uid, "name")] = _h(
                 label_statement(e, d.labels[e.id]))
     return out
 
@@ -177,9 +183,9 @@ def patch_job(d: Drawing, ids: Iterable[str]) -> DotJob:
     if not local_edges(d.settings):
         return d.job()  # splines route around every table: draw them all
     edges = tuple(e for e in graph.edges
-                  if svg_id("rel", e.relationship_uid) in ids
-                  or svg_id("rel", e.relationship_uid, "name") in ids)
-    need = {n.id for n in graph.nodes if svg_id("table", n.table_uid) in ids}
+                  if _svg_id("rel", e.relationship_uid) in ids
+                  or _svg_id("rel", e.relationship_uid, "name") in ids)
+    need = {n.id for n in graph.nodes if _svg_id("table", n.table_uid) in ids}
     need |= {e.child for e in edges} | {e.parent for e in edges}
     nodes = tuple(n for n in graph.nodes if n.id in need)
     clusters = tuple(replace(c, node_ids=tuple(i for i in c.node_ids if i in need))

@@ -10,6 +10,7 @@ per node there.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -126,6 +127,25 @@ def run_graphviz(command: tuple[str, ...], source: str, fmt: str, *,
         raise RenderError(f"{command[0]} exited with {proc.returncode}: "
                           + (" | ".join(detail[:3]) or "no message"))
     return proc.stdout
+
+
+def render_with_layout(job: DotJob, *, cache: DiagramCache | None = None,
+                       timeout: float = DEFAULT_TIMEOUT, bindir: str | None = None,
+                       ) -> tuple[bytes, bytes]:
+    """One Graphviz run writing ``job``'s layout data (``json0``: the node sizes) and its
+    sanitised SVG, which is :func:`render_job`'s (and cached under its key)."""
+    out = run_graphviz((*job.settings.command, "-Tjson0"), job.source, "svg",
+                       timeout=timeout, bindir=bindir)
+    text = out.decode("utf-8", "surrogateescape")
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError as exc:
+        raise RenderError(f"{job.settings.command[0]} wrote no layout data") from exc
+    layout = text[:end].encode("utf-8", "surrogateescape")
+    svg = sanitize_graphviz_svg(out[len(layout):].lstrip())
+    if cache is not None:
+        cache.set(job.key("svg"), svg)
+    return layout, svg
 
 
 def render_job(job: DotJob, fmt: str = "svg", *, cache: DiagramCache | None = None,

@@ -6,6 +6,7 @@ renderer's cache protocol and stores layout positions on the design's tables.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -20,8 +21,24 @@ from django.core.cache import cache
 
 from modeler import diagram
 from modeler.diagram import patch
-from modeler.diagram.layout import PIN_SHARE, plan, provisional_positions
+from modeler.diagram.build import build_graph
+from modeler.diagram.geometry import Size, parse_layout
+from modeler.diagram.graph import Node
+from modeler.diagram.layout import (
+    PIN_SHARE,
+    SIZES_PREFIX,
+    _digest,
+    plan,
+    provisional_positions,
+    size_keys,
+)
 from modeler.diagram.options import DETAILS, DIRECTIONS, Badge, Detail, Status, ViewOptions
+from modeler.diagram.render import (
+    DiagramCache,
+    cache_get_many,
+    cache_set_many,
+    render_with_layout,
+)
 from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagram_token, ruling, selectors
@@ -328,20 +345,33 @@ def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None,
     a patch: ``<svg data-patch="<since>" data-token="<new>" data-remove="<ids>">`` holding
     the new top-level groups (``the second part of static/js/diagram.js`` swaps them in by id). A
     failed render is an SVG that says why (never an exception). ``tokened=False``: a plain
-    drawing (no manifest kept)."""
+    drawing (no manifest kept).
+
+    A patch runs Graphviz once: the sizes of the tables whose label changed (measured by
+    a pass of their own otherwise) are guessed (:func:`_speculate`) and checked against the
+    sizes the patch's own render measures; a wrong guess costs the second pass."""
     cache_ = DjangoCache()
     budget = request_budget() if tokened else layout_budget()
     try:
-        drawn = plan(schema, options, cache=cache_, timeout=budget)
         if not tokened:
+            drawn = plan(schema, options, cache=cache_, timeout=budget)
             body = diagram.render_job(drawn.job(), "svg", cache=cache_, timeout=budget)
             return body.decode("utf-8")
-        found = patch.manifest(drawn)
-        token = patch.token(found)
-        cache_.set(MANIFEST_PREFIX + token, patch.dumps(found))
         since = clean_token(since)
         old = patch.loads(cache_.get(MANIFEST_PREFIX + since)) if since else None
-        changes = patch.changes(old, found) if old is not None else None
+        spec = _speculate(schema, options, cache_, guess=old is not None)
+        drawn, found, token, changes = _planned(schema, options, spec or cache_, budget, old)
+        if spec is not None and spec.guessed:
+            text = None
+            if since and changes is not None and changes.changed:
+                text = _patch_measured(drawn, changes, since, token, spec, budget)
+            if text is not None:
+                cache_.set(MANIFEST_PREFIX + token, patch.dumps(found))
+                return text
+            # a wrong guess (the measured sizes are known now), or no patch: plan again
+            drawn, found, token, changes = _planned(schema, options, spec.settled(), budget,
+                                                    old)
+        cache_.set(MANIFEST_PREFIX + token, patch.dumps(found))
         if since and changes is not None:
             try:
                 return _patch(drawn, changes, since, token, cache_, budget)
@@ -354,14 +384,32 @@ def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None,
     return text.replace("<svg ", f'<svg data-token="{token}" ', 1)
 
 
+def _planned(schema: m.Schema, options: ViewOptions, cache_: DiagramCache, budget: float,
+             old: dict[str, str] | None,
+             ) -> tuple[patch.Drawing, dict[str, str], str, patch.Changes | None]:
+    """The drawing's plan, its manifest and token, and its changes since ``old``."""
+    drawn = plan(schema, options, cache=cache_, timeout=budget)
+    found = patch.manifest(drawn)
+    return (drawn, found, patch.token(found),
+            patch.changes(old, found) if old is not None else None)
+
+
 def _patch(drawn: patch.Drawing, changes: patch.Changes, since: str, token: str,
            cache_: DjangoCache, budget: float) -> str:
+    body = ""
+    if changes.changed:
+        body = diagram.render_job(patch.patch_job(drawn, changes.changed), "svg",
+                                  cache=cache_, timeout=budget).decode("utf-8")
+    return _patched(body, changes, since, token)
+
+
+def _patched(body: str, changes: patch.Changes, since: str, token: str) -> str:
+    """The patch answer: the groups of ``changes.changed`` cut out of ``body`` (a render
+    of :func:`~modeler.diagram.patch.patch_job`)."""
     removed = " ".join(sorted(changes.removed))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" data-patch="{since}" '
              f'data-token="{token}" data-remove="{removed}" width="0" height="0">']
     if changes.changed:
-        body = diagram.render_job(patch.patch_job(drawn, changes.changed), "svg",
-                                  cache=cache_, timeout=budget).decode("utf-8")
         found = patch.groups(body)
         missing = [i for i in changes.changed if i not in found]
         if missing:
@@ -369,6 +417,184 @@ def _patch(drawn: patch.Drawing, changes: patch.Changes, since: str, token: str,
         parts += [found[i] for i in sorted(changes.changed)]
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ guessed node sizes
+
+# One more shown column adds this many points to a table's height (a row of Graphviz's
+# HTML table at the nodes' font size and cell padding); a guess, always checked.
+ROW_HEIGHT = 17
+MAX_GUESSES = 4  # tables whose size is guessed in one drawing at most
+# Node id → (shown columns, hidden-columns row, its size) of the tables drawn by this
+# process: the base of a guess when a table's label changes. Bounded (emptied).
+_SEEN: dict[str, tuple[int, bool, Size]] = {}
+_SEEN_LIMIT = 50_000
+# Cached node sizes read by this process, by cache key: a size is a pure function of the
+# key (the node's label and defaults, hashed), so it is read from the cache once.
+_SIZES: dict[str, bytes] = {}
+
+
+class _Speculative:
+    """The drawing's cache with guessed sizes for the nodes whose size is not cached (so
+    that :func:`~modeler.diagram.layout.plan` measures nothing) and the node sizes already
+    read; the guesses, and the size lists of views made with them, are never written."""
+
+    def __init__(self, cache_: DjangoCache, known: dict[str, bytes],
+                 guessed: dict[str, Size], keys: dict[str, str], whole: str,
+                 nodes: Iterable[Node] = ()) -> None:
+        self.cache = cache_
+        self.nodes = {keys[n.id]: n for n in nodes}  # size key → node
+        self.known = dict(known)
+        self.guessed = guessed  # node id → guessed size
+        self.keys = keys  # node id → its size's cache key
+        self.fake = {keys[i]: _size_bytes(size) for i, size in guessed.items()}
+        self.whole = whole  # the key of the view's size list
+
+    def _whole(self) -> bytes | None:
+        """The view's size list (JSON ``[[w, h], ...]`` in node order) when every size is
+        known or guessed: the plan reads it at once."""
+        parts = [self.fake.get(k) or self.known.get(k) for k in self.keys.values()]
+        return None if any(p is None for p in parts) else (
+            b"[" + b",".join(p for p in parts if p is not None) + b"]")
+
+    def _kept(self, key: str) -> bool:
+        return key not in self.fake and not (self.fake and key.startswith(SIZES_PREFIX))
+
+    def get(self, key: str) -> bytes | None:
+        if key == self.whole:
+            return self._whole()
+        hit = self.fake.get(key) or self.known.get(key)
+        return hit if hit is not None else self.cache.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if self._kept(key):
+            self.cache.set(key, value)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        rest = []
+        for k in keys:
+            hit = self.fake.get(k) or self.known.get(k)
+            if hit is not None:
+                out[k] = hit
+            else:
+                rest.append(k)
+        if rest:
+            out.update(self.cache.get_many(rest))
+        return out
+
+    def set_many(self, items: Mapping[str, bytes]) -> None:
+        self.store({k: v for k, v in items.items() if self._kept(k)})
+
+    def settled(self) -> _Speculative:
+        """This cache without the guesses (with what was measured since)."""
+        return _Speculative(self.cache, self.known, {}, self.keys, self.whole,
+                            self.nodes.values())
+
+    def store(self, items: Mapping[str, bytes]) -> None:
+        """Write ``items`` (measured sizes among them: noted for the next guesses)."""
+        cache_set_many(self.cache, items)
+        for k, v in items.items():
+            if (n := self.nodes.get(k)) is not None:
+                _seen(n, v)
+                _SIZES[k] = self.known[k] = v
+
+
+def _seen(n: Node, raw: bytes) -> None:
+    """Note the size of node ``n`` (cached JSON ``[w, h]``) in :data:`_SEEN`."""
+    try:
+        w, h = json.loads(raw)
+        _SEEN[n.id] = (len(n.ports), bool(n.hidden_columns), (float(w), float(h)))
+    except (ValueError, TypeError):
+        pass
+
+
+def _size_bytes(size: Size) -> bytes:
+    """A size as the measuring pass caches it."""
+    return json.dumps([size[0], size[1]]).encode()
+
+
+def _graphviz_points(points: float) -> float:
+    """A length as Graphviz's layout data gives it back (inches, five significant digits)."""
+    return float(f"{points / 72:.5g}") * 72
+
+
+def _speculate(schema: m.Schema, options: ViewOptions, cache_: DjangoCache, *,
+               guess: bool) -> _Speculative | None:
+    """The cache to plan a drawing with: the cached node sizes read once (and noted in
+    :data:`_SEEN`), and with ``guess`` a guess for each table whose label changed since
+    this process drew it (its height changes by :data:`ROW_HEIGHT` per shown column, its
+    width not). None when the view is not a pinned drawing of stored positions, or every
+    size is cached."""
+    if options.focus is not None or options.layout != "auto" or not schema.tables or not all(
+            t.position for t in schema.tables):
+        return None
+    graph = build_graph(schema, options)
+    keys = size_keys(graph.nodes)
+    whole = SIZES_PREFIX + _digest(keys.values())
+    if (listed := cache_.get(whole)) is not None:
+        # every size known (the view's list, as the measuring pass reads it)
+        try:
+            sizes = [(float(w), float(h)) for w, h in json.loads(listed)]
+        except (ValueError, TypeError):
+            return None
+        if len(_SEEN) > _SEEN_LIMIT:
+            _SEEN.clear()
+        for n, size in zip(graph.nodes, sizes, strict=False):
+            _SEEN[n.id] = (len(n.ports), bool(n.hidden_columns), size)
+        return None
+    if len(_SIZES) > _SEEN_LIMIT:
+        _SIZES.clear()
+    known = {k: raw for k in keys.values() if (raw := _SIZES.get(k)) is not None}
+    if len(known) < len(keys):
+        more = cache_get_many(cache_, [k for k in keys.values() if k not in known])
+        known.update(more)
+        _SIZES.update(more)
+    missing = []
+    if len(_SEEN) > _SEEN_LIMIT:
+        _SEEN.clear()
+    for n in graph.nodes:
+        raw = known.get(keys[n.id])
+        if raw is None:
+            missing.append(n)
+        else:
+            _seen(n, raw)
+    guessed: dict[str, Size] = {}
+    if guess and len(missing) <= MAX_GUESSES:
+        for n in missing:
+            seen = _SEEN.get(n.id)
+            if seen is None or seen[1] != bool(n.hidden_columns):
+                guessed.clear()
+                break
+            w, h = seen[2]
+            guessed[n.id] = (_graphviz_points(round(w)), _graphviz_points(
+                round(h) + ROW_HEIGHT * (len(n.ports) - seen[0])))
+    return _Speculative(cache_, known, guessed, keys, whole, graph.nodes)
+
+
+def _patch_measured(drawn: patch.Drawing, changes: patch.Changes, since: str, token: str,
+                    spec: _Speculative, budget: float) -> str | None:
+    """:func:`_patch` of a drawing planned with guessed sizes, in one Graphviz run that
+    also measures them (and caches what it measured): None when a guess was wrong (or
+    the run failed, or its SVG was cached already: nothing measured)."""
+    job = patch.patch_job(drawn, changes.changed)
+    if spec.cache.get(job.key("svg")) is not None:
+        return None
+    try:
+        layout_data, svg = render_with_layout(job, cache=spec.cache, timeout=budget)
+        _, sizes = parse_layout(layout_data)
+    except (diagram.RenderError, ValueError):
+        log.warning("diagram patch with sizes failed; measuring apart", exc_info=True)
+        return None
+    measured = {i: sizes[i] for i in spec.guessed if i in sizes}
+    found = {spec.keys[i]: _size_bytes(size) for i, size in measured.items()}
+    spec.store(found)
+    if measured != spec.guessed:
+        return None
+    try:
+        return _patched(svg.decode("utf-8"), changes, since, token)
+    except diagram.RenderError:
+        return None
 
 
 def failed_svg(exc: Exception) -> str:
