@@ -105,11 +105,15 @@ def apply_waivers(schema: Schema, findings: Iterable[Finding],
     by_key: dict[tuple[str, str], set[str]] = {}
     for w in waivers:
         by_key.setdefault((w.rule, w.target_key), set()).add(w.fingerprint)
+    if not by_key:
+        return tuple(findings)
+    waived_rules = {rule for rule, _ in by_key}
     out = []
     for f in findings:
-        prints = by_key.get(f.key)
-        if prints and f.level is Level.JUSTIFY and fingerprint(schema, f) in prints:
-            f = replace(f, waived=True)
+        if f.rule in waived_rules and f.level is Level.JUSTIFY:
+            prints = by_key.get(f.key)
+            if prints and fingerprint(schema, f) in prints:
+                f = replace(f, waived=True)
         out.append(f)
     return tuple(out)
 

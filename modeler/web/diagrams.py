@@ -158,11 +158,7 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
 
 def finding_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
     """table uid → number of its unwaived findings (the count on its diagram badge)."""
-    out: dict[str, int] = {}
-    for f in findings:
-        if not f.waived and f.target.table_uid:
-            out[f.target.table_uid] = out.get(f.target.table_uid, 0) + 1
-    return out
+    return dict(ruling.badges(findings)[1])
 
 
 def resolved_detail(detail: str, schema: m.Schema) -> Detail:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from modeler import rules
 from modeler.cache import LockedLRU
+from modeler.identity_memo import IdentityMemo
 from modeler.rules import Config, Finding, Level, LevelOverride, Waiver
 from modeler.schema import model as m
 from modeler.web import models as db
@@ -92,14 +93,32 @@ def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
 
 def worst_levels(findings: tuple[Finding, ...]) -> dict[str, Badge]:
     """table uid → worst unwaived level, for the diagram's badges."""
-    out: dict[str, Badge] = {}
+    return dict(badges(findings)[0])
+
+
+def badges(findings: tuple[Finding, ...]) -> tuple[dict[str, Badge], dict[str, int]]:
+    """table uid → worst unwaived level, and → number of unwaived findings (the diagram's
+    badges), in one pass; memoised by the findings' tuple (a lint result is shared by the
+    edit's drawing, the panel and the polls after it). Not to be changed by callers."""
+    hit = _BADGES.get(findings)
+    if hit is not None:
+        return hit
+    levels: dict[str, Badge] = {}
+    counts: dict[str, int] = {}
     for f in findings:
-        if f.waived or not f.target.table_uid:
+        uid = f.target.table_uid
+        if f.waived or not uid:
             continue
-        current = out.get(f.target.table_uid)
-        if current is None or f.level.rank < Level(current).rank:
-            out[f.target.table_uid] = f.level.value
-    return out
+        counts[uid] = counts.get(uid, 0) + 1
+        current = levels.get(uid)
+        if current is None or f.level.rank < _RANKS[current]:
+            levels[uid] = f.level.value
+    return _BADGES.put(findings, (levels, counts))
+
+
+_RANKS: dict[str, int] = {level.value: level.rank for level in Level}
+_BADGES: IdentityMemo[tuple[Finding, ...], tuple[dict[str, Badge], dict[str, int]]] = (
+    IdentityMemo(8))
 
 
 BY_SEVERITY: tuple[Level, ...] = tuple(sorted(Level, key=lambda level: level.rank))
