@@ -34,4 +34,6 @@ RUN pip install -e . \
 USER modeler
 EXPOSE 8000
 # Migrations run before the server starts; set SECRET_KEY in the environment (required).
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn modeler.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]
+# gthread workers (WEB_CONCURRENCY processes of WEB_THREADS threads): a light request is
+# answered by a free thread instead of waiting behind a large design's drawing.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn modeler.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --worker-class gthread --threads ${WEB_THREADS:-4} --timeout 60 --access-logfile -"]

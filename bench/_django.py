@@ -39,11 +39,13 @@ def setup() -> None:
 # --- The production topology for benchmarks (bench/big_design.py, bench/browser_edit.py) ---
 
 @contextlib.contextmanager
-def live_stack(users: int, task_workers: int = 2, web_workers: int = 3) -> Iterator[Any]:
+def live_stack(users: int, task_workers: int = 2, web_workers: int = 3,
+               **options: Any) -> Iterator[Any]:
     """gunicorn (production settings) + RQ task workers + PgBouncer + Redis on a throw-away
     PostgreSQL cluster, all on free ports (tests/multiprocess/harness.py), with the users
     ``mp0`` … ``mp<users-1>`` (password :data:`STACK_PASSWORD`). Everything is stopped and
-    removed on exit, an error or Ctrl-C included."""
+    removed on exit, an error or Ctrl-C included. ``options``: more of ``harness.stack``'s
+    (``web_threads``, ``verify_snapshots``)."""
     sys.path.insert(0, str(ROOT))
     from tests.multiprocess import harness, scenario
     from tests.pgtemp import temp_postgres
@@ -56,7 +58,7 @@ def live_stack(users: int, task_workers: int = 2, web_workers: int = 3) -> Itera
         pg = exits.enter_context(temp_postgres())
         yield exits.enter_context(harness.stack(pg, clients=users, password=scenario.PASSWORD,
                                                 web_workers=web_workers,
-                                                task_workers=task_workers))
+                                                task_workers=task_workers, **options))
 
 
 @contextlib.contextmanager

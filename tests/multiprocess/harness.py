@@ -1,9 +1,10 @@
 """The production topology on one machine, from real binaries, for the multi-process test
 and ``bench/multiprocess.py``: a PostgreSQL database (on a server the caller gives: the
 suite's throw-away cluster), PgBouncer in transaction mode in front of it, a private
-redis-server (cache and queue), gunicorn with several workers serving ``modeler.wsgi``, and
-task workers. Everything listens on 127.0.0.1 on ports chosen at run time; every process is
-stopped and every file removed on exit.
+redis-server (cache and queue), gunicorn with several ``gthread`` workers serving
+``modeler.wsgi`` (as the Dockerfile starts it), and task workers. Everything listens on
+127.0.0.1 on ports chosen at run time; every process is stopped and every file removed on
+exit.
 
 The app reaches PostgreSQL only through PgBouncer (``DATABASE_URL``); Django's psycopg 3
 backend sends no prepared statements unless asked (``prepare_threshold`` None) and the app
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 BIN = Path(sys.executable).parent
+WEB_THREADS = 4  # threads per gunicorn worker, as the Dockerfile's WEB_THREADS default
 
 
 def missing() -> str | None:
@@ -248,9 +250,14 @@ def dump_schema(server: PgServer, dbname: str) -> str:
 
 @contextmanager
 def stack(server: PgServer, *, clients: int, password: str, web_workers: int = 3,
-          task_workers: int = 2, schema_sql: str | None = None) -> Iterator[Stack]:
+          task_workers: int = 2, schema_sql: str | None = None,
+          web_threads: int = WEB_THREADS, verify_snapshots: bool = True) -> Iterator[Stack]:
     """Start everything (see the module docstring), seed the project, yield the stack.
-    ``schema_sql`` (see :func:`dump_schema`) is loaded instead of migrating."""
+    ``schema_sql`` (see :func:`dump_schema`) is loaded instead of migrating. gunicorn runs
+    as the Dockerfile starts it: ``gthread`` workers of ``web_threads`` threads each (a
+    light request is not queued behind a heavy one of the same worker).
+    ``verify_snapshots``: every snapshot-cache hit checked against the rows (a test's
+    setting, off in production: benchmarks turn it off)."""
     with ExitStack() as exits:
         steps: dict[str, float] = {}
         clock = time.monotonic()
@@ -286,7 +293,7 @@ def stack(server: PgServer, *, clients: int, password: str, web_workers: int = 3
             "MODELER_TASKS_BACKEND": "rq", "REDIS_URL": f"{redis_url}/1",
             # an import whose worker was killed shows as failed after 15 s, not 30
             "MODELER_IMPORT_STALE_AFTER": "15",
-            "SNAPSHOT_CACHE_VERIFY": "1", "LOG_LEVEL": "WARNING",
+            "SNAPSHOT_CACHE_VERIFY": "1" if verify_snapshots else "0", "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1",
         })
         port = _free_port()
@@ -294,6 +301,7 @@ def stack(server: PgServer, *, clients: int, password: str, web_workers: int = 3
         web_out = exits.enter_context(open(os.path.join(workdir, "app.log"), "wb"))
         web = subprocess.Popen(
             [str(BIN / "gunicorn"), "modeler.wsgi", "--workers", str(web_workers),
+             "--worker-class", "gthread", "--threads", str(web_threads),
              "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
              "--access-logfile", os.path.join(workdir, "access.log"),
              "--access-logformat", '%(s)s %(m)s %(U)s %(L)s',

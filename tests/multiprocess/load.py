@@ -19,6 +19,7 @@ Edits each client makes:
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import io
 import os
@@ -56,7 +57,11 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
+        """The body as text (decompressed when it came gzip-encoded)."""
+        body = self.body
+        if self.headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body.decode("utf-8", "replace")
 
 
 @dataclass
@@ -258,7 +263,8 @@ class Scenario:
 
     def update_shared_table(self, c: Client, ledger: Ledger, token: str) -> None:
         def read() -> int | None:
-            html = self._panel(c, ledger)
+            # the table's form, as the panel fetches it when its section is opened
+            html = self._panel(c, ledger, "?part=table")
             return None if html is None else hidden_value(html, "tbl-version")
 
         def post(version: int) -> Response:
