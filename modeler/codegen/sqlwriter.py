@@ -17,7 +17,6 @@ from typing import Any
 import pglast
 from pglast import ast, enums
 from pglast.stream import RawStream
-from sqlalchemy.dialects import postgresql
 
 from modeler.schema import sqlexpr
 from modeler.schema.collations import canonical as canonical_collation
@@ -37,18 +36,45 @@ UPDATED_AT_FUNCTION = "set_updated_at"
 
 
 def pg_dialect(**kwargs: Any) -> Any:
-    """SQLAlchemy's PostgreSQL dialect (its constructor is untyped, hence ``Any``)."""
+    """SQLAlchemy's PostgreSQL dialect (its constructor is untyped, hence ``Any``). Imported
+    here: the revisions, the models and DESIGN.md do not need SQLAlchemy (about 0.3 s of
+    CPU to import), only ``schema.sql`` does."""
+    from sqlalchemy.dialects import postgresql
+
     factory: Any = postgresql.dialect
     return factory(**kwargs)
 
 
-_PREPARER = pg_dialect().identifier_preparer
+# SQLAlchemy's PostgreSQL identifier rules, without importing it: its RESERVED_WORDS
+# (sqlalchemy.dialects.postgresql.base) and IdentifierPreparer._requires_quotes and
+# _escape_identifier of the default (pyformat) dialect, which doubles ``%`` inside quotes.
+# tests/codegen/test_sqlwriter_ident.py checks them against SQLAlchemy's preparer.
+RESERVED_WORDS = frozenset((
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+    "between", "binary", "both", "case", "cast", "check", "collate", "column", "constraint",
+    "create", "cross", "current_catalog", "current_date", "current_role", "current_schema",
+    "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc",
+    "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze",
+    "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
+    "into", "is", "isnull", "join", "leading", "left", "like", "limit", "localtime",
+    "localtimestamp", "natural", "new", "not", "notnull", "null", "of", "off", "offset", "old",
+    "on", "only", "or", "order", "outer", "over", "overlaps", "placing", "primary", "references",
+    "returning", "right", "select", "session_user", "similar", "some", "symmetric", "table",
+    "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose",
+    "when", "where", "window", "with",
+))
+_LEGAL = re.compile(r"^[A-Z0-9_$]+$", re.I)
+_ILLEGAL_INITIAL = frozenset("0123456789$")
 
 
 def ident(name: str) -> str:
     """An SQL identifier, quoted when PostgreSQL needs it (reserved words, capitals, odd
     characters): SQLAlchemy's rules, so raw SQL and ``op.*`` calls agree."""
-    return str(_PREPARER.quote(name))
+    lower = name.lower()
+    if (not name or lower != name or lower in RESERVED_WORDS or name[0] in _ILLEGAL_INITIAL
+            or not _LEGAL.match(name)):
+        return '"' + name.replace('"', '""').replace("%", "%%") + '"'
+    return name
 
 
 def qname(namespace: str | None, name: str) -> str:

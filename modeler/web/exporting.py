@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Callable, Mapping
+import hashlib
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import cast
 
 from django.conf import settings
 
-from modeler.codegen.bundle import TARGETS, Target, build_bundle, write_zip
+from modeler.codegen.bundle import TARGETS, Target, build_bundle, bundle_schema_sql, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
 from modeler.schema import serialize
@@ -65,32 +71,108 @@ def rehearsal_markdown(version: db.Version) -> str | None:
     return bundle_markdown(version)
 
 
+DRAWING_PREFIX = "export-drawing:"
+_CODE: list[str] = []
+
+
+def drawing_code_stamp() -> str:
+    """The code that decides a version's drawing, as files on disk (name, size, mtime):
+    the drawing package, the schema model, the web's drawing functions, this module and the
+    Graphviz binary. A change to any of them draws afresh."""
+    if not _CODE:
+        modeler = Path(__file__).resolve().parents[1]
+        files = sorted((modeler / "diagram").glob("*.py")) + sorted(
+            (modeler / "schema").glob("*.py"))
+        files += [modeler / "web" / "diagrams.py", Path(__file__).resolve()]
+        for program in ("dot", "neato"):
+            found = shutil.which(program)
+            if found:
+                files.append(Path(found).resolve())
+        parts = []
+        for f in files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+        _CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return _CODE[0]
+
+
+def drawing_key(version: db.Version) -> str:
+    """The key a version's drawing is kept under (:func:`kept_drawing`)."""
+    text = f"{drawing_code_stamp()}\x00{version.schema_json}"
+    return DRAWING_PREFIX + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def kept_drawing(version: db.Version,
+                 draw: Callable[[Schema], str]) -> tuple[str | None, Callable[[Schema], str]]:
+    """(the drawing kept for ``version`` by an earlier export, or None; a function drawing
+    the schema with ``draw`` and keeping what it drew). A saved version never changes, so
+    its drawing is kept (:class:`~modeler.web.rendercache.CommandCache`: Django's cache, and
+    a file when that dies with the process) under the hash of its JSON and of
+    :func:`drawing_code_stamp`; the next export of it reads the bytes back instead of
+    laying it out again (Graphviz: about 1 s of CPU on musicbrainz). A failed render is not
+    kept."""
+    from modeler.web.rendercache import CommandCache
+
+    store = CommandCache()
+    key = drawing_key(version)
+    hit = store.get(key)
+
+    def drawn(schema: Schema) -> str:
+        svg = draw(schema)
+        if 'id="error"' not in svg[:2000]:
+            store.set(key, svg.encode("utf-8", "surrogatepass"))
+        return svg
+
+    return (hit.decode("utf-8", "surrogatepass") if hit is not None else None), drawn
+
+
 def bundle(project: db.Project, number: int | None = None,
            diagram_svg: str | Callable[[Schema], str] | None = None,
-           target: str | None = None) -> tuple[str, bytes]:
+           target: str | None = None, *, fork: bool = False,
+           keep_drawing: bool = False) -> tuple[str, bytes]:
     """(file name, zip bytes) for version ``number`` (default: the latest) and ``target``
     (default: the ``MODELER_EXPORT_TARGET`` setting). Deterministic: the same version exports
     to the same bytes. ``diagram_svg``: the drawing's text, or a function drawing the
     version's schema (such as :func:`modeler.web.diagrams.static_svg`), run on a thread of
-    its own while the rest of the bundle is built (Graphviz runs in parallel)."""
+    its own while the rest of the bundle is built (Graphviz runs in parallel). ``fork``:
+    ``schema.sql`` (SQLAlchemy's import, metadata and DDL compiler: about a third of the
+    export's CPU on a large design) is written by a child process (:func:`forked`) while
+    this one builds the rest; for a command, whose process has no other thread (a web
+    worker's or a task's has: there it is written here). ``keep_drawing``: the drawing
+    function's output is kept and read back by the next export of the version
+    (:func:`kept_drawing`)."""
     qs = db.Version.objects.filter(project=project)
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
-    if not callable(diagram_svg):
-        return _bundle(project, version, diagram_svg, target, {})
+    chosen = export_target(target)
     schema = version_schema(version)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-diagram") as pool:
+    parsed = {version.number: schema}
+    inputs = version_inputs(project, version.number, parsed)
+    with contextlib.ExitStack() as stack:
+        schema_sql = None
+        if fork and chosen != "drizzle":
+            schema_sql = stack.enter_context(forked(
+                lambda: bundle_schema_sql(inputs, slug=project.slug, title=project.name)))
+        if callable(diagram_svg) and keep_drawing:
+            hit, diagram_svg = kept_drawing(version, diagram_svg)
+            if hit is not None:
+                return _bundle(project, version, inputs, hit, chosen, schema_sql)
+        if not callable(diagram_svg):
+            return _bundle(project, version, inputs, diagram_svg, chosen, schema_sql)
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1,
+                                                      thread_name_prefix="export-diagram"))
         # in this context (a request's Graphviz budget, say), as if drawn here
         drawing = pool.submit(contextvars.copy_context().run, diagram_svg, schema)
-        return _bundle(project, version, drawing.result, target, {version.number: schema})
+        return _bundle(project, version, inputs, drawing.result, chosen, schema_sql)
 
 
-def _bundle(project: db.Project, version: db.Version,
-            diagram_svg: str | Callable[[], str] | None, target: str | None,
-            parsed: Mapping[int, Schema]) -> tuple[str, bytes]:
-    inputs = version_inputs(project, version.number, parsed)
-    chosen = export_target(target)
+def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput],
+            diagram_svg: str | Callable[[], str] | None, chosen: Target,
+            schema_sql: Callable[[], str] | None) -> tuple[str, bytes]:
     files = build_bundle(inputs, slug=project.slug, title=project.name,
                          findings=version.findings,
                          waivers=[{"rule": w["rule"], "target": w["target"],
@@ -98,7 +180,54 @@ def _bundle(project: db.Project, version: db.Version,
                                    "author": w["author"], "created": w["created"]}
                                   for w in version.waivers],
                          diagram_svg=diagram_svg, target=chosen,
-                         rehearsal_md=rehearsal_markdown(version))
+                         rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql)
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
     return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)
+
+
+@contextlib.contextmanager
+def forked(work: Callable[[], str]) -> Iterator[Callable[[], str]]:
+    """A function giving ``work()``'s text, computed by a child process forked here (it
+    shares this one's memory: nothing is pickled or imported again) while the caller goes
+    on; the text comes back through a pipe. Where a fork is unsafe (another thread runs:
+    its locks would stay held in the child) or impossible, ``work`` runs when the text is
+    asked for. A child that fails hands the work back: it runs here, so its error is raised
+    here, as without the child. On leaving, a child whose text was not asked for is ended
+    and waited for (no zombie, no child left running)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        yield work
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, leave without running the parent's exit code
+        code = 1
+        try:
+            os.close(read_end)
+            data = work().encode("utf-8", "surrogatepass")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    done: list[str] = []
+    reader = os.fdopen(read_end, "rb")
+
+    def result() -> str:
+        if not done:
+            data = reader.read()
+            reader.close()
+            _, status = os.waitpid(pid, 0)
+            done.append(data.decode("utf-8", "surrogatepass")
+                        if os.waitstatus_to_exitcode(status) == 0 else work())
+        return done[0]
+
+    try:
+        yield result
+    finally:
+        if not reader.closed:  # the caller failed before asking: stop and reap the child
+            reader.close()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+            os.waitpid(pid, 0)

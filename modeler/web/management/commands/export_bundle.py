@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from modeler.web.management.commands._lookup import version_arg
+
+if TYPE_CHECKING:
+    from modeler.schema.model import Schema
 
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
 TARGETS = ("sqlalchemy", "drizzle", "both")  # modeler.codegen.bundle.TARGETS (a test compares)
@@ -36,11 +39,21 @@ class Command(BaseCommand):
                                  "MODELER_EXPORT_TARGET setting")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from modeler.web import diagrams, exporting
+        from modeler.web import exporting
 
         version = version_arg(opts["slug"], opts["number"])
-        # the diagram is drawn on a thread of its own while the rest is built
+        # the diagram is drawn on a thread of its own (or read back from an earlier export
+        # of the version) and schema.sql in a child process while the rest is built
         name, body = exporting.bundle(version.project, version.number,
-                                      diagram_svg=diagrams.static_svg, target=opts["target"])
+                                      diagram_svg=static_svg, target=opts["target"],
+                                      fork=True, keep_drawing=True)
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")
+
+
+def static_svg(schema: Schema) -> str:
+    """:func:`modeler.web.diagrams.static_svg`, imported when a drawing is made (on the
+    drawing's thread): an export whose drawing is read back does not import it."""
+    from modeler.web.diagrams import static_svg as draw
+
+    return draw(schema)
