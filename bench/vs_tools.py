@@ -15,7 +15,8 @@ runs back to back (the order alternates between rounds), and the medians are com
   laid-out render  ours: `render_diagram` of a project whose tables have positions (laid
                  out once before the rounds)   vs  eralchemy2 again (it has no saved layout);
                  "warm": an unchanged design's render is read back from the previous run's
-                 (after the first round), "cold": that store emptied first
+                 (drawn once untimed first when the store may have been emptied), "cold":
+                 that store emptied first
   export         ours: `export_bundle` (models, Alembic revision, DDL, DESIGN.md, diagram,
                  tests)                        vs  `sqlacodegen URL --schemas SCHEMA`
   check          `manage.py check` (goal: under 0.4 s)
@@ -221,9 +222,16 @@ def bench_corpus(name: str, server: PgServer, app: App, tools: Path, rounds: int
         if "first" in pairs:
             steps += [(first_o, ours_first), (first_t, lambda: timed(eralchemy)),
                       (one_o, ours_one), (one_t, lambda: timed(eralchemy))]
+        def ours_warm(svg: str = str(out / f"{laid}.svg"), first_round: bool = i == 0) -> T:
+            # its previous render kept: the first-diagram pairs empty the store, so the
+            # laid-out project is drawn once, untimed, when it may have gone
+            argv = ("render_diagram", laid, "--format", "svg", "--out", svg)
+            if "first" in pairs or first_round:
+                app.manage(*argv)
+            return app.manage(*argv)
+
         if "render" in pairs:
-            steps += [(render_o, lambda: app.manage("render_diagram", laid, "--format", "svg",
-                                                    "--out", str(out / f"{laid}.svg"))),
+            steps += [(render_o, ours_warm),
                       (render_t, lambda: timed(eralchemy)),
                       (cold_o, ours_cold), (cold_t, lambda: timed(eralchemy))]
         if "export" in pairs:
