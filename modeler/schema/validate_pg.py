@@ -148,9 +148,8 @@ def relation_name_problems(names: list[tuple[str, str, str]]) -> list[str]:
     """The names that :func:`relation_names` lists more than once in a namespace."""
     out: list[str] = []
     counts = Counter((ns, name) for ns, name, _ in names)
-    for (ns, name), n in sorted(counts.items()):
-        if n > 1:
-            whats = ", ".join(w for s, nm, w in names if (s, nm) == (ns, name))
-            out.append(f"relation {ns}.{name} is defined {n} times ({whats}): PostgreSQL keeps "
-                       "tables, indexes, key constraints and sequences under one name each")
+    for (ns, name), n in sorted(kv for kv in counts.items() if kv[1] > 1):  # the dupes only
+        whats = ", ".join(w for s, nm, w in names if (s, nm) == (ns, name))
+        out.append(f"relation {ns}.{name} is defined {n} times ({whats}): PostgreSQL keeps "
+                   "tables, indexes, key constraints and sequences under one name each")
     return out
