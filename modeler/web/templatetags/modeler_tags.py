@@ -51,11 +51,14 @@ _UID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _is_uid(value: object) -> bool:
-    return isinstance(value, str) and _UID.fullmatch(value) is not None
+    return isinstance(value, str) and len(value) == 36 and _UID.fullmatch(value) is not None
+
+
+_STAND_INS = tuple(f"00000000-0000-4000-8000-{i:012d}" for i in range(8))
 
 
 def _stand_in(i: int) -> str:
-    return f"00000000-0000-4000-8000-{i:012d}"
+    return _STAND_INS[i] if i < len(_STAND_INS) else f"00000000-0000-4000-8000-{i:012d}"
 
 
 @lru_cache(maxsize=4096)
@@ -81,8 +84,15 @@ def editor_url(name: str, *args: object) -> str:
     arguments replaced by stand-ins, see :func:`_pattern`)."""
     from django.urls import reverse
 
-    uids = [a for a in args if _is_uid(a)]
-    key = tuple(_stand_in(i) if _is_uid(a) else a for i, a in enumerate(args))
+    uids: list[str] = []
+    shape: list[object] = []
+    for i, a in enumerate(args):
+        if _is_uid(a):
+            uids.append(str(a))
+            shape.append(_stand_in(i))
+        else:
+            shape.append(a)
+    key = tuple(shape)
     try:
         parts = _pattern(get_urlconf(), get_script_prefix(), name, key)
     except TypeError:  # an argument that cannot be a cache key: no cache
@@ -91,5 +101,5 @@ def editor_url(name: str, *args: object) -> str:
         return reverse(name, args=list(args))
     out = [parts[0]]
     for uid, rest in zip(uids, parts[1:], strict=True):
-        out += (str(uid), rest)
+        out += (uid, rest)
     return "".join(out)

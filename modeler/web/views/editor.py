@@ -140,7 +140,8 @@ def table_panel_context(schema: m.Schema, table: m.Table, design: Design, *,
                       if c.uid == edit_column else None),
              "move": editor_url("column_move", *args, c.uid),
              "delete": editor_url("delete_element", *args, c.uid),
-             "update": editor_url("column_update", *args, c.uid)}
+             "update": editor_url("column_update", *args, c.uid)
+             if c.uid == edit_column else None}
             for c in table.columns]
     names = {c.uid: c.name for c in table.columns}
     return {
