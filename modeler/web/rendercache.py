@@ -130,9 +130,40 @@ class Drawn:
 def drawing_key(design_pk: int, revision: int, view: object, kind: str) -> str:
     """The key of a whole drawing: the design, the revision drawn, what decides the view
     (``view``'s repr: the user's view options and what sets the badges besides the
-    revision) and ``kind`` (laid out, or the provisional notice's wording)."""
-    text = f"{design_pk}\x00{revision}\x00{kind}\x00{view!r}"
+    revision), ``kind`` (laid out, or the provisional notice's wording) and the code that
+    draws it (:func:`editor_code_stamp`: the store outlives a deployment)."""
+    text = f"{editor_code_stamp()}\x00{design_pk}\x00{revision}\x00{kind}\x00{view!r}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_EDITOR_CODE: list[str] = []
+
+
+def editor_code_stamp() -> str:
+    """The code an editor drawing depends on, as files on disk (path, size, mtime; read
+    once per process): what ``render_diagram``'s stored drawings name
+    (:func:`~modeler.web.management.commands.render_diagram.code_stamp`), the editor's
+    drawing (its badges: the rules) and its partial. A new version of any draws afresh
+    instead of serving what the previous code drew (Redis keeps drawings for hours)."""
+    if not _EDITOR_CODE:
+        from modeler.web.management.commands.render_diagram import code_stamp
+
+        package = Path(__file__).resolve().parents[1]  # modeler/
+        rules = package / "rules"
+        files = [*(package / "web" / name for name in (
+                     "diagrams.py", "diagram_view.py", "diagram_token.py", "ruling.py",
+                     "selectors.py")),
+                 *sorted(rules.rglob("*.py")), *sorted((rules / "data").glob("*")),
+                 package.parent / "templates" / "editor" / "editor.html"]
+        parts = [code_stamp()]
+        for f in files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+        _EDITOR_CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return _EDITOR_CODE[0]
 
 
 def stored(key: str) -> Drawn | None:

@@ -185,10 +185,27 @@ def test_the_layout_job_draws_the_laid_out_drawing(client: Client, user: Any,
     project = services.project_create(name="lj", slug="lj", owner=user)
     materialize(design(12), services.main_design(project))
     design_ = services.main_design(project)
-    assert layoutjobs.run_layout(design_.pk)
+    layoutjobs.task_body(design_.pk, False, None)
     assert all(t.position for t in snapshot(services.main_design(project)).tables)
     client.force_login(user)
     part = client.get(reverse("diagram", args=["lj"]), **HX)
     assert part.status_code == 200 and token_of(part.content.decode())
     assert "Provisional" not in part.content.decode()
     assert not drawn  # the worker drew it
+
+
+@pytest.mark.django_db
+def test_the_key_of_a_stored_drawing_names_the_code_that_drew_it(
+        user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render store outlives a deployment (Redis): a drawing made by the previous code
+    (its SVG, its badges from the rules of the time, its patch format) is not served by the
+    new one."""
+    project = services.project_create(name="cv", slug="cv", owner=user)
+    design_ = services.main_design(project)
+    prefs = dict(diagrams.DEFAULT_PREFS)
+    key = diagram_view.drawing_key(design_, prefs, None, "placed")
+    assert key == diagram_view.drawing_key(design_, prefs, None, "placed")
+    stamp = rendercache.editor_code_stamp()
+    assert len(stamp) == 64 and stamp == rendercache.editor_code_stamp()
+    monkeypatch.setattr(rendercache, "_EDITOR_CODE", ["another version of the code"])
+    assert diagram_view.drawing_key(design_, prefs, None, "placed") != key
