@@ -9,7 +9,8 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
    (created with the interpreter running this script; ``pip install`` again only when the
    package list changed);
 2. build its database with its own migrations (Django: ``django-admin migrate`` with a
-   generated minimal settings module; MLflow: ``mlflow db upgrade``) in a throw-away
+   generated minimal settings module; pretix: ``python -m pretix migrate`` with a generated
+   config file; MLflow: ``mlflow db upgrade``) in a throw-away
    PostgreSQL (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its
    databases are named ``h6_<schema>_...`` and dropped afterwards);
 3. ``pg_dump --schema-only --no-owner --no-privileges`` it (into a temporary directory, or
@@ -49,6 +50,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,6 +80,7 @@ GROUPS = {g.name: g for g in (
     Group("wagtail", ("psycopg[binary]", "wagtail", "django-allauth")),
     Group("oscar", ("psycopg[binary]", "django-oscar", "django-cms", "django-filer")),
     Group("mlflow", ("psycopg2-binary", "mlflow-skinny", "sqlalchemy", "alembic")),
+    Group("pretix", ("pretix",)),  # pins its own Django and more: a venv of its own
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -87,7 +90,7 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 
 @dataclass(frozen=True)
 class App:
-    """One application's database: built by ``kind`` ("django" or "mlflow")."""
+    """One application's database: built by ``kind`` ("django", "mlflow" or "pretix")."""
 
     name: str
     group: str
@@ -113,6 +116,7 @@ APPS = {a.name: a for a in (
     App("cms", "oscar", "django", ("django-cms", "django-filer"), (
         "cms", "menus", "treebeard", "sekizai", "filer", "easy_thumbnails")),
     App("mlflow", "mlflow", "mlflow", ("mlflow-skinny",)),
+    App("pretix", "pretix", "pretix", ("pretix",)),  # its migrations take minutes of CPU
 )}
 
 
@@ -181,14 +185,14 @@ def debian_file(deb: DebSchema) -> Path:
 
 def debian_version(package: str) -> str:
     found = sorted((CACHE / "debian").glob(f"{package}_*.deb"))
-    return found[-1].name.split("_")[1] if found else "?"
+    return unquote(found[-1].name.split("_")[1]) if found else "?"  # 1%3a6.0: epoch 1
 
 
 SETTINGS = '''\
 """Minimal settings for bench/stranger_schemas.py: only what ``migrate`` needs."""
 import json
 import os
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 _url = urlparse(os.environ["STRANGER_URL"])
 SECRET_KEY = "bench-only"
@@ -265,6 +269,16 @@ def build(app: App, home: Path, url: str) -> None:
                    STRANGER_APPS=json.dumps([*DJANGO_BASE, *app.apps]),
                    STRANGER_MIDDLEWARE=json.dumps(list(app.middleware)))
         args = [str(home / "bin" / "django-admin"), "migrate", "-v0"]
+    elif app.kind == "pretix":  # its own settings, read from a config file
+        parts = urlparse(url)
+        (CACHE / "pretix-data").mkdir(parents=True, exist_ok=True)
+        config = CACHE / "pretix.cfg"
+        config.write_text(f"[pretix]\ndatadir={CACHE / 'pretix-data'}\n[database]\n"
+                          f"backend=postgresql\nname={parts.path.lstrip('/')}\n"
+                          f"user={parts.username or 'postgres'}\nhost={parts.hostname}\n"
+                          f"port={parts.port or 5432}\n")
+        env.update(PRETIX_CONFIG_FILE=str(config))
+        args = [str(home / "bin" / "python"), "-m", "pretix", "migrate", "-v0"]
     else:
         args = [str(home / "bin" / "mlflow"), "db", "upgrade",
                 url.replace("postgresql://", "postgresql+psycopg2://", 1)]
