@@ -86,13 +86,17 @@ def running(design_pk: int) -> bool:
 
 
 def task_body(design_pk: int, relayout: bool, actor_pk: int | None) -> None:
-    """The layout task: lay out, and free the design's mark whatever happens."""
+    """The layout task: lay out, free the design's mark whatever happens, then draw the
+    laid-out drawing into the render store (a new layout may be asked for meanwhile)."""
+    laid_out = False
     try:
-        run_layout(design_pk, relayout=relayout, actor_pk=actor_pk)
+        laid_out = run_layout(design_pk, relayout=relayout, actor_pk=actor_pk)
     except Exception:
         log.warning("background layout of design %s failed", design_pk, exc_info=True)
     finally:
         cache.delete(_key(design_pk))
+    if laid_out:
+        _precompute(design_pk)
 
 
 def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None = None) -> bool:
@@ -129,7 +133,6 @@ def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None =
                action="diagram.relayout" if actor else "diagram.layout",
                summary="re-laid out the diagram" if actor else "laid out the diagram",
                target_uid=None, change=change, log=actor is not None, gated=False)
-    _precompute(design_pk)
     return True
 
 
