@@ -1,5 +1,6 @@
 """The diagram cache of commands (``render_diagram``): Django's cache, and, when that dies
-with the process (the default local-memory cache), a few whole renders kept on disk.
+with the process (the default local-memory cache), a few whole renders kept on disk; and the
+editor's whole drawings, kept per design revision and view (the second part, issue #17).
 
 A render is cached under the hash of its Graphviz program, flags, format and DOT source
 (:meth:`modeler.diagram.render.DotJob.key`), so a render of an unchanged, laid-out design
