@@ -107,3 +107,24 @@
     slug.addEventListener("input", function () { last = null; });
   });
 })();
+
+// A closed section of the htmx table panel fetches its form when opened
+// (templates/editor/_lazy_part.html): a failed fetch (the table deleted meanwhile, the
+// role taken away, the server unreachable) says so instead of "Loading…" for ever.
+(function () {
+  "use strict";
+  function failed(evt) {
+    var part = evt.detail && evt.detail.elt;
+    if (!part || !part.classList || !part.classList.contains("lazy-part")) return;
+    var xhr = evt.detail.xhr;
+    var why = xhr && xhr.status === 404 ? "this table or form is no longer there"
+      : xhr && xhr.status ? "the server answered " + xhr.status : "the server is unreachable";
+    var note = document.createElement("small");
+    note.className = "muted";
+    note.setAttribute("role", "alert");
+    note.textContent = "This form could not be loaded (" + why + "): reload the page.";
+    part.replaceChildren(note);
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+})();
