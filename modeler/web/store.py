@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import CharField, F, Model, Value
+from django.db import connections, router, transaction
+from django.db.models import CharField, F, ForeignKey, Model, Value
+from django.db.models import fields as dj_fields
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -110,9 +111,9 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     _apply_creates(design, domains, result)
     for kind in (enums, domains, tables):
         _apply_updates(design, kind, result)
-    tables_created = [db.DbTable(design=design, uid=u, **tables.new[u]) for u in tables.created]
-    db.DbTable.objects.bulk_create(tables_created)
-    result.created += len(tables_created)
+    insert(db.DbTable, [{"design_id": design.pk, "uid": u, **tables.new[u]}
+                        for u in tables.created])
+    result.created += len(tables.created)
     result.touched.update(tables.created)
 
     table_pk: dict[str, int] = {}
@@ -187,6 +188,51 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     return result
 
 
+# Field classes whose database value is the Python value a row holds (a foreign key: the
+# parent's integer key)
+_PLAIN = (dj_fields.CharField, dj_fields.TextField, dj_fields.IntegerField,
+          dj_fields.BooleanField, dj_fields.FloatField, ForeignKey)
+_BATCH = 2000
+
+
+def insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` of ``model`` (field attname -> value; the fields a row leaves out
+    take their defaults, ``auto_now``/``auto_now_add`` times this moment): the rows
+    ``bulk_create`` writes, without a model instance and a compiled value per field and
+    row, where saving a whole design spent most of its time (~230 µs a row). Values go
+    through the field's own ``get_db_prep_save`` unless its database value is the value."""
+    if not rows:
+        return
+    conn = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    missing = object()
+
+    def value_of(f: Any) -> Callable[[dict[str, Any]], Any]:
+        if isinstance(f, dj_fields.DateTimeField) and (f.auto_now or f.auto_now_add):
+            stamp = f.get_db_prep_save(now, conn)
+            return lambda row: stamp
+        name, prep = f.attname, None if isinstance(f, _PLAIN) else f.get_db_prep_save
+
+        def read(row: dict[str, Any]) -> Any:
+            v = row.get(name, missing)
+            if v is missing:
+                if not (f.has_default() or f.null):
+                    raise ValueError(f"{model.__name__}.{name}: no value and no default")
+                v = f.get_default()
+            return v if prep is None else prep(v, conn)
+        return read
+    readers = [value_of(f) for f in fields]
+    values = [tuple(r(row) for r in readers) for row in rows]
+    qn = conn.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608  # names from the model
+           f"({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with conn.cursor() as cursor:
+        for start in range(0, len(values), _BATCH):
+            cursor.executemany(sql, values[start:start + _BATCH])
+
+
 def _name_key(x: Any) -> tuple[Any, ...]:
     """What a row's unique name depends on: its namespace, name and (a constraint) table."""
     obj = x[-1] if isinstance(x, tuple) else x
@@ -210,9 +256,8 @@ def _vacate(design: db.Design, kind: _Kind) -> None:
 
 def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
     if kind.created:
-        kind.model._default_manager.bulk_create(
-            [kind.model(design=design, uid=u, **kind.fields(kind.new[u]))
-             for u in kind.created], batch_size=2000)
+        insert(kind.model, [{"design_id": design.pk, "uid": u, **kind.fields(kind.new[u])}
+                            for u in kind.created])
         result.created += len(kind.created)
         result.touched.update(kind.created)
 
@@ -220,9 +265,9 @@ def _apply_creates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
 def _create_children(design: db.Design, kind: _Kind, result: SyncResult,
                      table_pk: dict[str, int]) -> None:
     if kind.created:
-        kind.model._default_manager.bulk_create(
-            [kind.model(design=design, uid=u, table_id=table_pk[kind.new[u][0]],
-                        **kind.fields(kind.new[u])) for u in kind.created], batch_size=2000)
+        insert(kind.model, [{"design_id": design.pk, "uid": u,
+                             "table_id": table_pk[kind.new[u][0]], **kind.fields(kind.new[u])}
+                            for u in kind.created])
         result.created += len(kind.created)
         result.touched.update(kind.created)
 
