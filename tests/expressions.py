@@ -627,6 +627,15 @@ def _literal(draw: st.DrawFn, typ: ExprType) -> str:
     return _word(draw, draw(st.sampled_from(("true", "false"))))
 
 
+def _like_pattern(draw: st.DrawFn) -> str:
+    """A LIKE pattern literal: never ending in its escape character (a backslash), which
+    PostgreSQL refuses when it evaluates the pattern ("LIKE pattern must not end with
+    escape character")."""
+    value = draw(st.text(alphabet=_CHARS, max_size=12)).rstrip("\\")
+    return sql_string(value, draw(st.sampled_from(("std", "std", "escape", "dollar",
+                                                   "unicode"))))
+
+
 def _paren(draw: st.DrawFn, text: str, *, needed: bool = True) -> str:
     if needed or draw(st.booleans()):
         return f"({_ws(draw).strip(' ') if draw(st.booleans()) else ''}{text})"
@@ -700,7 +709,7 @@ def expressions(draw: st.DrawFn, typ: ExprType = "bool", depth: int = 3,
             "compare": lambda: f"{sub(any_t)}{ws()}{pick(('=', '<>', '<', '>=', '!='))}{ws()}"
                                f"{sub(any_t)}",
             "like": lambda: f"{sub('text')} {w('not')} {w(pick(('like', 'ilike')))} "
-                            f"{_literal(draw, 'text')}",
+                            f"{_like_pattern(draw)}",
             "regex": lambda: f"{sub('text')} {pick(('~', '!~*'))} {pick(_REGEXES)}",
             "null": lambda: f"{sub(any_t, _NOT_UNDER_IS)} {w('is')} {pick(('', 'NOT '))}"
                             f"{w('null')}",
