@@ -139,8 +139,15 @@ def run_layout(design_pk: int, *, relayout: bool = False, actor_pk: int | None =
 def _precompute(design_pk: int) -> None:
     """The laid-out drawing into the render store (:func:`diagram_view.precompute`), so the
     editors waiting for it read bytes; a failure only costs their requests the drawing."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
     from modeler.web import diagram_view
 
+    if (isinstance(caches["default"], LocMemCache)
+            and settings.MODELER_TASKS_BACKEND != "immediate"):
+        return  # a worker process's own memory: no web process would read the drawing
     try:
         diagram_view.precompute(design_pk)
     except Exception:

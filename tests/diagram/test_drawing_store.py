@@ -182,6 +182,7 @@ def test_a_failed_render_is_a_message_and_not_kept(client: Client, user: Any,
 def test_the_layout_job_draws_the_laid_out_drawing(client: Client, user: Any,
                                                    settings: Any, drawn: list[bool]) -> None:
     settings.DIAGRAM_INLINE_LAYOUT_TABLES = 5
+    settings.MODELER_TASKS_BACKEND = "immediate"  # the job runs where the views read
     project = services.project_create(name="lj", slug="lj", owner=user)
     materialize(design(12), services.main_design(project))
     design_ = services.main_design(project)
@@ -192,6 +193,27 @@ def test_the_layout_job_draws_the_laid_out_drawing(client: Client, user: Any,
     assert part.status_code == 200 and token_of(part.content.decode())
     assert "Provisional" not in part.content.decode()
     assert not drawn  # the worker drew it
+
+
+@needs_graphviz
+@pytest.mark.django_db
+def test_a_worker_with_a_memory_of_its_own_draws_nothing(client: Client, user: Any,
+                                                         settings: Any,
+                                                         drawn: list[bool]) -> None:
+    """With the local-memory cache, a task worker's render store is its own process's
+    memory: no web process would read a drawing made there, so the layout job makes none
+    (the page draws it when asked)."""
+    settings.DIAGRAM_INLINE_LAYOUT_TABLES = 5
+    settings.MODELER_TASKS_BACKEND = "database"
+    project = services.project_create(name="lw", slug="lw", owner=user)
+    materialize(design(12), services.main_design(project))
+    layoutjobs.task_body(services.main_design(project).pk, False, None)
+    assert all(t.position for t in snapshot(services.main_design(project)).tables)
+    assert not drawn
+    client.force_login(user)
+    part = client.get(reverse("diagram", args=["lw"]), **HX)
+    assert part.status_code == 200 and token_of(part.content.decode())
+    assert drawn  # drawn by the request, once
 
 
 @pytest.mark.django_db
