@@ -6,9 +6,12 @@ caches hold immutable snapshots and tuples: a hit is shared, not copied)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from pathlib import Path
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -67,3 +70,18 @@ class LockedLRU(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
+
+
+def files_stamp(files: Iterable[Path], *extra: str) -> str:
+    """A digest of ``files``' paths, sizes and modification times (and ``extra``): the
+    version of the code and programs a stored result was made by. A file that is missing
+    is left out."""
+    parts = list(extra)
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+

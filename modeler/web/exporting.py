@@ -17,6 +17,7 @@ from typing import cast
 
 from django.conf import settings
 
+from modeler.cache import files_stamp
 from modeler.codegen.bundle import TARGETS, Target, build_bundle, bundle_schema_sql, write_zip
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import VersionInput
@@ -89,14 +90,7 @@ def drawing_code_stamp() -> str:
             found = shutil.which(program)
             if found:
                 files.append(Path(found).resolve())
-        parts = []
-        for f in files:
-            try:
-                st = os.stat(f)
-            except OSError:
-                continue
-            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
-        _CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+        _CODE.append(files_stamp(files))
     return _CODE[0]
 
 

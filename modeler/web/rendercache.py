@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 
+from modeler.cache import files_stamp
+
 if TYPE_CHECKING:  # a command's hit on a stored render imports no part of the drawing
     from modeler.diagram.options import ViewOptions
     from modeler.schema.model import Schema
@@ -156,14 +158,7 @@ def editor_code_stamp() -> str:
                      "selectors.py")),
                  *sorted(rules.rglob("*.py")), *sorted((rules / "data").glob("*")),
                  package.parent / "templates" / "editor" / "editor.html"]
-        parts = [code_stamp()]
-        for f in files:
-            try:
-                st = os.stat(f)
-            except OSError:
-                continue
-            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
-        _EDITOR_CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+        _EDITOR_CODE.append(files_stamp(files, code_stamp()))
     return _EDITOR_CODE[0]
 
 

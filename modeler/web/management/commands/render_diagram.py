@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from modeler.cache import files_stamp
 from modeler.web.management.commands._lookup import project_arg
 
 if TYPE_CHECKING:
@@ -129,12 +129,5 @@ def code_stamp() -> str:
                  *(package / "web" / name for name in ("snapshot.py", "fieldmap.py",
                                                        "models.py", "rendercache.py")),
                  Path(__file__).resolve()]
-        parts = []
-        for f in files:
-            try:
-                st = os.stat(f)
-            except OSError:
-                continue
-            parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
-        _CODE.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+        _CODE.append(files_stamp(files))
     return _CODE[0]
