@@ -43,11 +43,15 @@ class ImportResult:
     ``statements`` (parsed), ``data_statements`` (INSERT/COPY... skipped),
     ``ignored_statements`` (SET, owner, grant...), ``schemas`` and ``updated_at_triggers``
     (recognised and left to the export) when there were any.
+
+    ``server_version``: a live import's PostgreSQL server, as ``server_version_num``
+    (``160004`` for 16.4); None for files.
     """
 
     schema: Schema
     warnings: tuple[ImportWarning, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+    server_version: int | None = None
 
     @property
     def empty(self) -> bool:

@@ -78,6 +78,18 @@ def own_databases() -> tuple[tuple[str, int, str], ...]:
     return tuple(sorted(out))
 
 
+# the PostgreSQL versions a project can be set to (ck_project_pg_version)
+PG_VERSIONS = range(12, 19)
+
+
+def server_pg_version(server_version: int) -> int:
+    """The project's PostgreSQL version for a server's ``server_version_num`` (``160004``
+    → 16): its major version, brought within :data:`PG_VERSIONS` (an older server counts as
+    the oldest version a project knows, a newer one as the newest)."""
+    major = server_version // 10000
+    return min(max(major, PG_VERSIONS[0]), PG_VERSIONS[-1])
+
+
 def first_layout(schema: m.Schema) -> m.Schema:
     """``schema`` with the first layout of its diagram: every table placed as the editor's
     default view lays it out (``dot``, ``sfdp`` or a grid within ``GRAPHVIZ_TIMEOUT``).
@@ -100,7 +112,9 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                    warnings: list[dict[str, Any]] | None = None,
                    progress: Progress | None = None) -> db.Version:
     """Create the project (or fill an empty existing one the owner owns) with the imported
-    design, and save it as version 1, an imported baseline. All or nothing: ``progress``
+    design, and save it as version 1, an imported baseline. A project created for a live
+    import (``result.server_version``) gets the server's PostgreSQL version
+    (:func:`server_pg_version`); an existing one keeps its own. All or nothing: ``progress``
     (see :mod:`modeler.importers.progress`) hears of the rows stored and may raise to
     roll everything back."""
     if result.empty:
@@ -108,8 +122,12 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                             "sequence, function...): nothing to import.")
     project = db.Project.objects.filter(slug=slug).first()
     if project is None:
+        # a live import's project judges (rule CN-08...) against the server it came from
+        version: dict[str, Any] = {} if result.server_version is None else {
+            "pg_version": server_pg_version(result.server_version)}
         try:
-            project = services.project_create(name=name or slug, slug=slug, owner=owner)
+            project = services.project_create(name=name or slug, slug=slug, owner=owner,
+                                              **version)
         except ValidationError as exc:
             raise ImportRefused("; ".join(exc.messages)) from exc
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +150,7 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
         "triggers": _fetch(conn, q.TRIGGERS, **po), "rules": _fetch(conn, q.RULES, **po),
         "policies": _fetch(conn, q.POLICIES, **po), "views": [], "functions": [],
         "aggregates": [], "requested": list(tables or ()),
+        "server_version": conn.server_version,
     }
     if tables is None:
         data["views"] = _fetch(conn, q.VIEWS, **p)
@@ -218,7 +220,8 @@ def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None =
             ctx.draft.warn(SOURCE, None, "unresolved", f"table {name} not found")
     if progress is not None:
         progress("building the design", len(statements), len(statements), "statements")
-    return build_result(ctx.draft)
+    server = data.get("server_version")
+    return replace(build_result(ctx.draft), server_version=int(server) if server else None)
 
 
 __all__ = ["LiveImportRefused", "Policy", "Timeouts", "import_live", "redact"]

@@ -90,6 +90,10 @@ class Command(BaseCommand):
         self.stdout.write(f"imported {counts} into project {opts['project']} as version "
                           f"{version.number} (imported baseline; "
                           f"{len(result.warnings)} warning(s))")
+        if result.server_version is not None:
+            self.stdout.write(f"project {opts['project']} targets PostgreSQL "
+                              f"{version.project.pg_version} (the server is "
+                              f"{result.server_version // 10000})")
         if out is not None or aside is not None:
             self._diagram(version.project, out, aside)
 
