@@ -102,6 +102,8 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
     written (the editor starts drawing the new diagram there)."""
     with transaction.atomic():
         locked = db.Design.objects.select_for_update().get(pk=design.pk)
+        if db.Design.project.is_cached(design) and design.project_id == locked.project_id:
+            locked.project = design.project  # the caller's: not read again for the gate
         if expect is not None:
             check_version(locked, *expect)
         # Reuse the caller's snapshot when nothing was written since it was read.
@@ -126,7 +128,7 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
             return EditOutcome(old=old, new=new, sync=result, activity=activity)
         # the write bumped the revision: one read of the new stamp serves the activity, the
         # snapshot cache (the next read of this revision needs no element query) and the caller
-        stamp = written(locked, new)
+        stamp = written(locked, new, result.stamp)
         if log:
             activity = db.Activity.objects.create(
                 project=locked.project, design=locked, actor=actor, action=action,

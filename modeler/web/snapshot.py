@@ -87,11 +87,14 @@ class StaleSnapshot(AssertionError):
 CACHE = SnapshotCache()
 
 
-def written(design: db.Design, schema: m.Schema) -> CacheKey:
+def written(design: db.Design, schema: m.Schema,
+            stamp: tuple[int, datetime] | None = None) -> CacheKey:
     """Remember ``schema`` as what ``design`` holds now, right after a write that stored
     exactly it (the next read at this revision needs no element query); returns the
-    design's new revision stamp."""
-    row = db.Design.objects.filter(pk=design.pk).values_list("revision", "updated_at").get()
+    design's new revision stamp. ``stamp``: that revision and ``updated_at`` as the write
+    set them (:attr:`store.SyncResult.stamp`), else read."""
+    row = stamp if stamp is not None else db.Design.objects.filter(pk=design.pk).values_list(
+        "revision", "updated_at").get()
     key = CacheKey(design.pk, *row)
     CACHE.put(key, m.normalized(schema))
     return key

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import CharField, F, ForeignKey, Model, Value
+from django.db.models import Case, CharField, F, ForeignKey, Model, Value, When
 from django.db.models import fields as dj_fields
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -84,13 +84,15 @@ class SyncResult:
     changed: int = 0
     deleted: int = 0
     touched: set[str] = field(default_factory=set)  # uids written
+    # the design's new revision and updated_at when something was written
+    stamp: tuple[int, Any] | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.created or self.changed or self.deleted)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside an edit's transaction: no savepoint to pay
 def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
          validated: bool = False) -> SyncResult:
     """Write the difference between ``old`` (what the rows hold now) and ``new``;
@@ -116,20 +118,11 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     result.created += len(tables.created)
     result.touched.update(tables.created)
 
-    table_pk: dict[str, int] = {}
-    enum_pk: dict[str, int] = {}
-    domain_pk: dict[str, int] = {}
-    pk_of = {"table": table_pk, "enum": enum_pk, "domain": domain_pk}
-
-    def pks() -> None:
-        if table_pk:
-            return
-        table_pk.update({str(u): p for u, p in db.DbTable.objects.filter(
-            design=design).values_list("uid", "pk")})
-        enum_pk.update({str(u): p for u, p in db.EnumType.objects.filter(
-            design=design).values_list("uid", "pk")})
-        domain_pk.update({str(u): p for u, p in db.Domain.objects.filter(
-            design=design).values_list("uid", "pk")})
+    # uid -> row pk of the parents the written rows refer to, read when first needed (an
+    # added text column needs its table's pk, not the design's enums and domains)
+    table_pk = _Pks(db.DbTable, design)
+    pk_of = {"table": table_pk, "enum": _Pks(db.EnumType, design),
+             "domain": _Pks(db.Domain, design)}
 
     old_cols, new_cols = _columns(old_tables), _columns(new_tables)
     cols = _Kind(db.DbColumn, old_cols, new_cols, dict)
@@ -158,8 +151,11 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     for k in (cols, *others, rels, *flat):
         k.compare()
         _vacate(design, k)
-    if any(k.created or k.changed for k in (cols, *others, rels)):
-        pks()
+    # the tables of the rows created under them and of the relationships written: one
+    # query for them (any other pk a row needs is read with all of its kind's)
+    table_pk.want({*(k.new[u][0] for k in (cols, *others) for u in k.created),
+                   *(t for u in (*rels.created, *rels.changed)
+                     for t in (rels.new[u].child_table, rels.new[u].parent_table))})
 
     def col_fields(x: tuple[str, int, m.Column]) -> dict[str, Any]:
         return {**fm.COLUMN.row(x[2], pk_of), "position": x[1]}
@@ -183,9 +179,56 @@ def sync(design: db.Design, old: m.Schema, new: m.Schema, *,
     _apply_deletes(design, enums, result)
     _apply_deletes(design, domains, result)
     if not result.empty:
-        db.Design.objects.filter(pk=design.pk).update(revision=F("revision") + 1,
-                                                      updated_at=timezone.now())
+        result.stamp = _bump(design)
     return result
+
+
+def _bump(design: db.Design) -> tuple[int, Any]:
+    """Move the design to its next revision (every write does: a snapshot cached at the old
+    one is stale); the new revision and ``updated_at``, from the same statement."""
+    now = timezone.now()
+    conn = connections[router.db_for_write(db.Design)]
+    meta = db.Design._meta
+    stamped = meta.get_field("updated_at")
+    qn = conn.ops.quote_name
+    revision = qn(meta.get_field("revision").column)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {qn(meta.db_table)} "  # noqa: S608  # names from the model
+                       f"SET {revision} = {revision} + 1, {qn(stamped.column)} = %s "
+                       f"WHERE {qn(meta.pk.column)} = %s RETURNING {revision}",
+                       [stamped.get_db_prep_save(now, conn), design.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise db.Design.DoesNotExist(f"design {design.pk} is gone")
+    return int(row[0]), now
+
+
+class _Pks(dict[str, int]):
+    """uid -> row pk of one kind of element in the design. :meth:`want` reads the given
+    uids' in one query; a uid not read yet reads the whole kind's (once)."""
+
+    def __init__(self, model: type[Model], design: db.Design) -> None:
+        super().__init__()
+        self._model, self._design, self._all = model, design, False
+
+    def _read(self, uids: Iterable[str] | None = None) -> None:
+        rows = self._model._default_manager.filter(design=self._design)
+        if uids is not None:
+            rows = rows.filter(uid__in=list(uids))
+        self.update({str(u): p for u, p in rows.values_list("uid", "pk")})
+
+    def want(self, uids: set[str]) -> None:
+        missing = {u for u in uids if u not in self}
+        if missing and not self._all:
+            self._read(missing)
+
+    def __missing__(self, uid: str) -> int:
+        if not self._all:
+            self._all = True
+            self._read()
+            if uid in self:
+                return self[uid]
+        raise KeyError(uid)
 
 
 # Field classes whose database value is the Python value a row holds (a foreign key: the
@@ -274,7 +317,19 @@ def _create_children(design: db.Design, kind: _Kind, result: SyncResult,
 
 def _apply_updates(design: db.Design, kind: _Kind, result: SyncResult) -> None:
     now = timezone.now()
-    for u in kind.changed:
+    changed = kind.changed
+    if kind.model is db.DbColumn:
+        # columns that only moved (those after a column added or dropped in their table):
+        # their positions in one statement, not one UPDATE each
+        moved = {u: kind.new[u][1] for u in changed
+                 if kind.old[u][0] == kind.new[u][0] and kind.old[u][2] == kind.new[u][2]}
+        if len(moved) > 1:
+            db.DbColumn.objects.filter(design=design, uid__in=list(moved)).update(
+                position=Case(*(When(uid=u, then=Value(p)) for u, p in moved.items()),
+                              output_field=dj_fields.PositiveIntegerField()),
+                version=F("version") + 1, updated_at=now)
+            changed = [u for u in changed if u not in moved]
+    for u in changed:
         values = kind.fields(kind.new[u])
         if kind.model is db.DbColumn or kind.model in (db.DbIndex, db.Constraint,
                                                        db.QueryPattern):

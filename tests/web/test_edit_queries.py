@@ -1,0 +1,147 @@
+"""Issue #17: what one editor edit costs in database round trips (PostgreSQL behind PgBouncer
+pays each one), and that the fewer queries write the same rows.
+
+- ``store.sync`` runs in the edit's transaction without a savepoint of its own;
+- the columns an added column moves along get their positions in one UPDATE;
+- the parents' row keys are read only for what the written rows refer to (a text column:
+  its table's key, no enum or domain query);
+- the design's new revision comes back from the UPDATE that bumps it (no read after);
+- ``apply_edit`` does not read the caller's project again.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from modeler.schema import actions
+from modeler.schema import model as m
+from modeler.web import models as db
+from modeler.web import services
+from modeler.web.editing import apply_edit
+from modeler.web.snapshot import materialize, snapshot, snapshot_uncached
+from modeler.web.store import sync
+
+pytestmark = pytest.mark.django_db
+_COUNTER = itertools.count()
+
+
+def _design(user: Any) -> db.Design:
+    project = services.project_create(name="q", slug=f"eq{next(_COUNTER)}", owner=user)
+    return services.main_design(project)
+
+
+def _base() -> tuple[m.Schema, str, str]:
+    """Two tables (id, code, created_at, updated_at each) and an enum."""
+    s, a = actions.add_table(m.Schema(), name="alpha", comment="A.")
+    s, b = actions.add_table(s, name="beta", comment="B.")
+    s = actions.add_column(s, a, m.Column(uid=actions.new_uid(), name="code",
+                                          type=m.ColumnType(name="text"), comment="c"))
+    s = actions.save_enum(s, uid=actions.new_uid(), name="mood", namespace="public",
+                          labels=["ok", "sad"], comment="", existing=False)
+    return s, a, b
+
+
+def _versions(design: db.Design, table_uid: str) -> dict[str, int]:
+    return dict(db.DbColumn.objects.filter(design=design, table__uid=table_uid)
+                .values_list("name", "version"))
+
+
+def _sql(ctx: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_added_column_writes_in_few_queries(django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("eq1")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+    old = snapshot_uncached(design.pk)
+    before = _versions(design, a)
+    new = actions.add_column(old, a, m.Column(uid=actions.new_uid(), name="note",
+                                              type=m.ColumnType(name="text"), comment="n"))
+    # the new column goes before the audit columns: those two move down one place
+    assert [c.name for c in new.table(a).columns][-3:] == ["note", "created_at", "updated_at"]
+    with CaptureQueriesContext(connection) as q:
+        result = sync(design, old, new, validated=True)
+    sql = _sql(q)
+    assert not any("SAVEPOINT" in x for x in sql), sql
+    column_updates = [x for x in sql if x.startswith('UPDATE "web_column"')]
+    assert len(column_updates) == 1, column_updates  # both moved columns in one statement
+    assert not any('"web_enumtype"' in x or '"web_domain"' in x for x in sql), sql
+    table_reads = [x for x in sql if x.startswith("SELECT") and '"web_table"' in x]
+    assert len(table_reads) == 1 and " IN (" in table_reads[0], table_reads
+    assert len(sql) == 4, sql  # the table's key, the moved columns, the new one, the design
+    # the same rows as before: what the snapshot says, the moved columns' versions bumped
+    assert snapshot_uncached(design.pk) == new
+    after = _versions(design, a)
+    assert after["created_at"] == before["created_at"] + 1
+    assert after["updated_at"] == before["updated_at"] + 1
+    assert after["id"] == before["id"] and after["code"] == before["code"]
+    assert after["note"] == 1
+    # the stamp the write returned is the row's
+    row = db.Design.objects.filter(pk=design.pk).values_list("revision", "updated_at").get()
+    assert result.stamp == row
+
+
+def test_moved_and_changed_columns_both_written(django_user_model: Any) -> None:
+    """A column that moved and changed is written in full, the others by position."""
+    user = django_user_model.objects.create_user("eq2")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+    old = snapshot_uncached(design.pk)
+    t = old.table(a)
+    first, *rest = t.columns
+    renamed = replace(rest[0], name="code2")
+    new = replace(old, tables=tuple(replace(x, columns=(*rest[1:], renamed, first))
+                                    if x.uid == a else x for x in old.tables))
+    with CaptureQueriesContext(connection) as q:
+        sync(design, old, new, validated=True)
+    # the moved ones in one statement, the renamed one on its own (and its name vacated)
+    assert len([x for x in _sql(q) if x.startswith('UPDATE "web_column"')]) == 3
+    assert snapshot_uncached(design.pk) == new
+
+
+def test_enum_and_relationship_keys_read_when_needed(django_user_model: Any) -> None:
+    """A column of an enum type reads the enums' keys; a relationship its two tables'."""
+    user = django_user_model.objects.create_user("eq3")
+    design = _design(user)
+    old, a, b = _base()
+    materialize(old, design)
+    old = snapshot_uncached(design.pk)
+    mood = old.enums[0].uid
+    new = actions.add_column(old, b, m.Column(uid=actions.new_uid(), name="mood",
+                                              type=m.ColumnType(kind="enum", ref=mood),
+                                              comment="how"))
+    new = actions.draw_relationship(new, child_uid=b, parent_uid=a)
+    with CaptureQueriesContext(connection) as q:
+        sync(design, old, new, validated=True)
+    assert any('"web_enumtype"' in x for x in _sql(q))
+    assert snapshot_uncached(design.pk) == new
+    rel = db.Relationship.objects.get(design=design)
+    assert (str(rel.child_table.uid), str(rel.parent_table.uid)) == (b, a)
+
+
+def test_apply_edit_reuses_the_callers_project(django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("eq4")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+    design = db.Design.objects.select_related("project").get(pk=design.pk)
+    with CaptureQueriesContext(connection) as q:
+        out = apply_edit(design=design, actor=user, action="column.add",
+                         summary="added column alpha.extra", target_uid=a,
+                         change=lambda s: actions.add_column(
+                             s, a, m.Column(uid=actions.new_uid(), name="extra",
+                                            type=m.ColumnType(name="text"), comment="e")))
+    sql = _sql(q)
+    assert not any(x.startswith("SELECT") and 'FROM "web_project"' in x for x in sql), sql
+    # the revision the edit reports is the row's, and the snapshot read next is the new one
+    assert design.revision == db.Design.objects.get(pk=design.pk).revision
+    assert snapshot(design.pk) == out.new
