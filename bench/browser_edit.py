@@ -212,15 +212,32 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
     return out
 
 
+def server_times(log: str, runs: int) -> None:
+    """The server's own time (gunicorn's access log, request time) of the last ``runs``
+    column adds: what the stack spends between reading the request and the last byte."""
+    took = [float(parts[3]) * 1000 for parts in (line.split() for line in log.splitlines())
+            if len(parts) == 4 and parts[1] == "POST" and parts[2].endswith("/columns/add/")]
+    took = took[-runs:]
+    if took:
+        print(f"  the server's time per column add (gunicorn's access log): p50 "
+              f"{ms(statistics.median(took))}, p95 {ms(pct(took, 0.95))}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 50, 1000])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--verify-snapshots", action="store_true",
+                        help="check every snapshot-cache hit against the rows, as the tests "
+                             "do (not production: a full read of the design per hit; the "
+                             "figures before this option were taken so)")
     args = parser.parse_args()
     began = time.monotonic()
     results = []
-    with _django.live_stack(users=1) as st, sync_playwright() as pw:
-        print(f"stack start-up (s): {st.startup}; {st.base_url}")
+    with _django.live_stack(users=1, verify_snapshots=args.verify_snapshots) as st, \
+            sync_playwright() as pw:
+        print(f"stack start-up (s): {st.startup}; {st.base_url}; snapshot verify "
+              f"{'on' if args.verify_snapshots else 'off'}")
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
                                      headless=True)
         try:
@@ -238,6 +255,7 @@ def main() -> int:
                 print(f"design b{n}: {info['tables']} tables, {info['fks']} FKs, "
                       f"{info['columns']} columns, written in {info['materialize_s']} s")
                 results.append(measure(page, st.base_url, f"b{n}", n, args.runs))
+                server_times(st.log("access.log"), args.runs)
                 if results[-1].hangs:
                     print("  the server's access log (status, method, path, seconds) so far:\n"
                           + "\n".join(f"    {line}" for line in
