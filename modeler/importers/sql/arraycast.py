@@ -25,12 +25,16 @@ from pglast import ast
 _INT4 = range(-(2**31), 2**31)
 _INT8 = range(-(2**63), 2**63)
 _DIGITS = re.compile(r"-?\d+")
+_ARRAY = re.compile("array", re.IGNORECASE)
 _new: Any = ast  # pglast's node constructors are untyped
 
 
 def keep_array_coercions(node: Any, sql: str) -> None:
     """Rewrite, in place, every ``(ARRAY[...])::T`` of ``node`` (parsed from ``sql``) whose
-    elements' type is plain to see (see the module docstring)."""
+    elements' type is plain to see (see the module docstring). A statement without the word
+    ``ARRAY`` has no ARRAY constructor: its tree is not walked (most of them)."""
+    if _ARRAY.search(sql) is None:
+        return
     stack = [node]
     while stack:
         item = stack.pop()
