@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from modeler.schema import actions
 from modeler.schema import model as m
@@ -126,6 +127,25 @@ def test_enum_and_relationship_keys_read_when_needed(django_user_model: Any) -> 
     assert snapshot_uncached(design.pk) == new
     rel = db.Relationship.objects.get(design=design)
     assert (str(rel.child_table.uid), str(rel.parent_table.uid)) == (b, a)
+
+
+def test_column_add_view_reads_the_project_once(client: Any, django_user_model: Any) -> None:
+    """The add-column view hands its project to the edit: one read of web_project (the
+    snapshot's row joins it apart)."""
+    user = django_user_model.objects.create_user("eq5")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+    client.force_login(user)
+    slug = design.project.slug
+    with CaptureQueriesContext(connection) as q:
+        r = client.post(reverse("column_add", args=[slug, a]),
+                        {"col-name": "extra", "col-type": "text", "col-searchable": "none",
+                         "col-comment": "e"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200, r.content[:500]
+    reads = [x for x in _sql(q) if x.startswith("SELECT") and 'FROM "web_project"' in x
+             and "web_membership" not in x]
+    assert reads == [], reads
 
 
 def test_apply_edit_reuses_the_callers_project(django_user_model: Any) -> None:

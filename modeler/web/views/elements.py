@@ -36,6 +36,7 @@ class _Ctx:
     def __init__(self, request: AuthedRequest, slug: str, design: int | None = None) -> None:
         self.request = request
         self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
+        self.design.project = self.project  # the design's own (design_for filters by it)
         self.schema, self.revision = snapshot_at(self.design)
         self.outcome: EditOutcome | None = None
         self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
