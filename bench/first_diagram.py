@@ -15,6 +15,8 @@ CPU and Graphviz's), for where the time goes.
 ``--url``: an already loaded database (else the corpus is loaded into a throw-away
 PostgreSQL, as vs_tools.py does); ``--root``: another checkout of the project (e.g. a
 ``git worktree`` of an older commit) to time instead, for before/after figures.
+``--no-bytecode``: our commands compile their modules as the environment says (see
+vs_tools.py; by default the bytecode is compiled once and kept in .cache/).
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vs_tools import PYTHON, SCHEMA_OF, App, T, lay_out, median, timed
+from vs_tools import PYTHON, SCHEMA_OF, App, T, bytecode_note, lay_out, median, timed
 
 
 class Checkout(App):
     """:class:`App` running ``manage.py`` of another checkout."""
 
-    def __init__(self, work: Path, root: Path) -> None:
+    def __init__(self, work: Path, root: Path, bytecode: bool = False) -> None:
         self.root = root
-        super().__init__(work)
+        super().__init__(work, bytecode)
         self.env["PYTHONPATH"] = str(root)
 
     def argv(self, *args: str) -> list[str]:
@@ -116,6 +118,8 @@ def main() -> None:
     parser.add_argument("--root", type=Path, help="checkout to time (default: this one)")
     parser.add_argument("--stages", action="store_true",
                         help="also the CPU of each stage of one import (in-process)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="run our commands as the environment says (see vs_tools.py)")
     args = parser.parse_args()
     pg_schema = SCHEMA_OF.get(args.corpus, "public")
     schema_args = [] if pg_schema == "public" else ["--schema", pg_schema]
@@ -129,7 +133,9 @@ def main() -> None:
             url = server.create_database(args.corpus.replace("-", "_"))
             load_original(server, url, SQL_SCHEMAS[args.corpus])
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-first-")))
-        app = Checkout(work, args.root.resolve()) if args.root else App(work)
+        bytecode = not args.no_bytecode
+        app = (Checkout(work, args.root.resolve(), bytecode) if args.root
+               else App(work, bytecode))
         app.manage("import_schema", "--project", "laid", "--url", url, *schema_args)
         lay_out(app, "laid")
         imports: list[T] = []
@@ -150,7 +156,7 @@ def main() -> None:
             app.manage(*warm)  # its previous render kept (the rounds empty the store)
             laid.append(app.manage(*warm))
         print(f"{args.corpus}, {args.rounds} rounds, load average {os.getloadavg()[0]:.2f}, "
-              f"{args.root or 'this checkout'}")
+              f"{args.root or 'this checkout'}; {bytecode_note(bytecode)}")
         print(show("import_schema --url", imports))
         print(show("render_diagram (after import)", renders))
         print(show("  first diagram (the pair)", [a + b for a, b in zip(imports, renders,

@@ -21,9 +21,14 @@ runs back to back (the order alternates between rounds), and the medians are com
                  tests)                        vs  `sqlacodegen URL --schemas SCHEMA`
   check          `manage.py check` (goal: under 0.4 s)
 
-Ratios are theirs / ours (above 1: we are faster). Goals (issue 17): first diagram >= 2x,
-laid-out render >= 5x, export >= 3x. The machine's load average is printed with the
-figures: on a busy machine every figure is slower, ratios less so.
+Our commands run with their modules' bytecode compiled once and kept (in .cache/, as an
+installed package or a checkout's ``__pycache__`` has it; the other tools' environment was
+compiled by pip): ``--no-bytecode`` runs them as the environment says instead (with
+PYTHONDONTWRITEBYTECODE set, as here and in the Dockerfile, every command compiles every
+project module it imports). Ratios are theirs / ours (above 1: we are faster). Goals
+(issue 17): first diagram >= 2x, laid-out render >= 5x, export >= 3x. The machine's load
+average is printed with the figures: on a busy machine every figure is slower, ratios less
+so.
 
 eralchemy2 and sqlacodegen are not project dependencies: this script installs them (pinned,
 from PyPI) into their own environment, .cache/bench-tools, the first time it runs.
@@ -102,15 +107,42 @@ def timed(argv: list[str], env: dict[str, str] | None = None, timeout: float = 9
     return elapsed
 
 
-class App:
-    """Our CLI against a scratch SQLite application database."""
+BYTECODE = ROOT / ".cache" / "bench-pycache"
 
-    def __init__(self, work: Path) -> None:
+
+def bytecode_env(env: dict[str, str], bytecode: bool) -> dict[str, str]:
+    """``env`` for our processes: with ``bytecode``, the project's modules compiled once into
+    :data:`BYTECODE` and read back from there (``PYTHONPYCACHEPREFIX``), as an installed
+    package or a checkout's ``__pycache__`` has them, and as the other tools' environment
+    has theirs (pip compiles what it installs); without, as ``env`` says (where
+    ``PYTHONDONTWRITEBYTECODE`` is set, every process compiles every project module it
+    imports, some 0.3 s of CPU per command)."""
+    if not bytecode:
+        return env
+    out = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
+    return out
+
+
+def bytecode_note(bytecode: bool) -> str:
+    if bytecode:
+        return f"our modules' bytecode compiled once, kept in {BYTECODE} (--no-bytecode: not)"
+    return ("our modules compiled by every process" if os.environ.get(
+        "PYTHONDONTWRITEBYTECODE") else "our modules' bytecode as Python keeps it")
+
+
+class App:
+    """Our CLI against a scratch SQLite application database (``bytecode``: see
+    :func:`bytecode_env`)."""
+
+    def __init__(self, work: Path, bytecode: bool = False) -> None:
         self.work = work
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'app.sqlite3'}",
-                    "MODELER_DATA_DIR": str(work), "SECRET_KEY": "bench-only",
-                    "DJANGO_SETTINGS_MODULE": "modeler.settings",
-                    "MODELER_ADMIN_PASSWORD": "bench-only-password", "LOG_LEVEL": "WARNING"}
+        self.env = bytecode_env(
+            {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'app.sqlite3'}",
+             "MODELER_DATA_DIR": str(work), "SECRET_KEY": "bench-only",
+             "DJANGO_SETTINGS_MODULE": "modeler.settings",
+             "MODELER_ADMIN_PASSWORD": "bench-only-password", "LOG_LEVEL": "WARNING"},
+            bytecode)
         self.manage("migrate", "-v", "0")
         self.manage("ensure_admin")
 
@@ -265,15 +297,19 @@ def main() -> None:
     parser.add_argument("--corpus", default="musicbrainz,netbox")
     parser.add_argument("--check-runs", type=int, default=10)
     parser.add_argument("--pairs", default="first,render,export,check")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="run our commands as the environment says (with "
+                        "PYTHONDONTWRITEBYTECODE set, each compiles our modules afresh)")
     args = parser.parse_args()
     pairs = set(args.pairs.split(","))
     tools = ensure_tools()
     load = os.getloadavg()
-    print(f"load average at start: {load[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    print(f"load average at start: {load[0]:.2f} on {os.cpu_count()} CPUs; "
+          f"{bytecode_note(not args.no_bytecode)}", flush=True)
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-vs-") as tmp:
         work = Path(tmp)
-        app = App(work)
+        app = App(work, bytecode=not args.no_bytecode)
         if "check" in pairs:
             checks = [app.manage("check") for _ in range(args.check_runs)]
             m = median(checks)
