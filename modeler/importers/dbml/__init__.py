@@ -14,6 +14,7 @@ and the reason. Every step is linear in the input and nesting is bounded, so no 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from modeler.importers import bounds
@@ -23,12 +24,13 @@ from modeler.importers.dbml.interpret import DocumentReader
 from modeler.importers.dbml.kept import apply_kept, kept_text
 from modeler.importers.dbml.lexer import DbmlSyntaxError, NotText
 from modeler.importers.dbml.model import Document
-from modeler.importers.dbml.names import cut_long_names
+from modeler.importers.dbml.names import cut_long_names, pg_name
 from modeler.importers.dbml.refs import RefConverter
 from modeler.importers.dbml.syntax import parse
 from modeler.importers.draft import Draft
 from modeler.importers.progress import Progress, file_stage
-from modeler.importers.result import ImportResult, SchemaImportError
+from modeler.importers.result import ImportResult, ImportWarning, SchemaImportError
+from modeler.schema import model as m
 
 
 def _refused(name: str, text: str, exc: DbmlSyntaxError) -> SchemaImportError:
@@ -80,7 +82,7 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     conv = Converter(draft, sources)
     _convert(conv, doc, report)
     report.building()
-    result = _without_repeats(build_result(draft))
+    result = _types_apart(_without_repeats(build_result(draft)), doc)
     kept = kept_text(doc.projects[0].note) if doc.projects else None
     if kept is not None:  # what a design's DBML export could not say (codegen.dbml)
         written = {(t.schema or "public", t.name, c.name): (
@@ -104,8 +106,41 @@ def _without_repeats(result: ImportResult) -> ImportResult:
     return ImportResult(schema=result.schema, warnings=warnings, counts=counts)
 
 
+def _types_apart(result: ImportResult, doc: Document) -> ImportResult:
+    """An enum named like a table of its schema gets another name (``status_enum``), with a
+    warning at its line: PostgreSQL keeps a table's row type and the enum in one namespace
+    of types, so the export would refuse the second (DBML names them apart)."""
+    s = result.schema
+    tables = {(t.namespace, t.name) for t in s.tables}
+    clashing = [e for e in s.enums if (e.namespace, e.name) in tables]
+    if not clashing:
+        return result
+    taken = tables | {(x.namespace, x.name) for x in (*s.enums, *s.domains)}
+    lines = {(e.schema, e.name): (e.file, e.line) for e in doc.enums}
+    warnings = list(result.warnings)
+    enums = []
+    for e in s.enums:
+        if e in clashing:
+            new, n = pg_name(f"{e.name}_enum"), 1
+            while (e.namespace, new) in taken:
+                new, n = pg_name(f"{e.name}_enum{n}"), n + 1
+            taken.add((e.namespace, new))
+            file, line = lines.get((e.namespace, e.name), ("", None))
+            warnings.append(ImportWarning(file, line, "approximation", f"enum {e.name} has the "
+                                          f"name of a table of schema {e.namespace} (PostgreSQL "
+                                          "keeps a table's row type and the enum in one "
+                                          f"namespace): renamed {new}"))
+            e = replace(e, name=new)  # columns refer to it by uid
+        enums.append(e)
+    schema = m.normalized(replace(s, enums=tuple(enums)))
+    return ImportResult(schema=schema, warnings=tuple(warnings),
+                        counts={**result.counts, "warnings": len(warnings)})
+
+
 def _convert(conv: Converter, doc: Document, report: _Report) -> None:
     report.items = len(doc.enums) + len(doc.tables) + len(doc.refs) + len(doc.groups)
+    for t in doc.tables:  # generated names (keys, indexes, sequences) give way to tables
+        conv.d.claim_rel(t.schema or "public", t.name)
     _each(conv, conv.enum, doc.enums, report.converting("converting enums"))
     _each(conv, conv.table, doc.tables, report.converting("converting tables"))
     conv.types.report()

@@ -226,6 +226,7 @@ class Converter:
     def index(self, dt: DraftTable, ix: Index) -> None:
         parts, labels = [], []
         columns = {n: c.type.name if c.type.kind == "builtin" and not c.type.array_dims
+                   else "enum" if c.type.kind == "enum" and not c.type.array_dims
                    else None for n, c in dt.columns.items()}
         for part in ix.parts:
             if part.column is not None and part.column not in dt.columns:

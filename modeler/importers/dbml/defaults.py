@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from modeler.importers.dbml.exprs import CATEGORIES, check_sql, parse_expr
 from modeler.importers.dbml.model import Default
@@ -69,15 +69,23 @@ def default_sql(default: Default, ctype: m.ColumnType, where: str,
     for messages; ``enum``: the column's enum, when it is one)."""
     kind, value = default.kind, default.value
     cat = category(ctype)
-    shown = _type_name(ctype)
+    shown = _type_name(ctype) if enum is None else \
+        f"{enum.name if enum.namespace == 'public' else f'{enum.namespace}.{enum.name}'}" \
+        f"{'[]' * ctype.array_dims}"
     if kind == "null":
         return DefaultResult(None)
     if kind == "expr":
         label = _enum_label(value, enum)
+        if label is not None and ctype.array_dims:
+            return _left_out(f"default {value.strip()} of {where} is one value but the column "
+                             f"is an array ({shown})")
         if label is not None:  # `status.active`: the enum value, written as an expression
             return DefaultResult(_literal(label))
         return _expression(value, cat, shown, where)
     if kind == "enum":
+        if ctype.array_dims:
+            return _left_out(f"default {'.'.join([*default.enum, value])} of {where} is one "
+                             f"value but the column is an array ({shown})")
         return _enum_value(default, enum, where)
     if kind == "num":
         if cat in (None, "N", "S"):
@@ -95,7 +103,7 @@ def default_sql(default: Default, ctype: m.ColumnType, where: str,
             return DefaultResult(number, [("approximation", f"default {value} of {where} is a "
                                            f"boolean but the column is {shown}: {number} used")])
         return _left_out(f"default {value} of {where} is a boolean but the column is {shown}")
-    return _string(value, cat, shown, where, enum)
+    return _string(value, cat, shown, where, enum, ctype)
 
 
 def _left_out(message: str) -> DefaultResult:
@@ -180,8 +188,21 @@ def _enum_value(default: Default, enum: DraftEnum | None, where: str) -> Default
 
 
 def _string(value: str, cat: str | None, shown: str, where: str,
-            enum: DraftEnum | None) -> DefaultResult:
-    if cat in (None, "S", "A"):
+            enum: DraftEnum | None, ctype: m.ColumnType) -> DefaultResult:
+    if cat == "A":
+        element = replace(ctype, array_dims=0)
+        elements = _array_elements(value)
+        ecat, eshown = category(element), shown.removesuffix("[]" * ctype.array_dims)
+        if elements is None:
+            return _left_out(f"default '{value}' of {where} is not an array literal "
+                             f"('{{...}}') of type {shown}")
+        wrong = next((e for e in elements if e is not None
+                      and not _valid(e, ecat, eshown, enum)), None)
+        if wrong is not None:
+            return _left_out(f"default '{value}' of {where}: {wrong!r} is not a value of type "
+                             f"{eshown}")
+        return DefaultResult(_literal(value))
+    if cat in (None, "S"):
         return DefaultResult(_literal(value))
     if _CALL_LIKE.fullmatch(value):
         taken = _expression(value, cat, shown, where)
@@ -215,6 +236,74 @@ def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> b
     if shown in ("json", "jsonb"):
         return _is_json(value)
     return True
+
+
+def _array_elements(value: str) -> list[str | None] | None:
+    """The elements of an array literal (``{1,2}``, ``{{a,b},{c,d}}``, ``{"x y",NULL}``),
+    unquoted, None for a NULL; None when PostgreSQL's array_in would refuse the text. A
+    literal with explicit bounds (``[1:2]={1,2}``) passes unchecked (as an empty list)."""
+    text = value.strip()
+    if text.startswith("["):
+        return [] if "={" in text else None
+    out: list[str | None] = []
+    end = _array(text, 0, out, 1)
+    return out if end is not None and not text[end:].strip() else None
+
+
+_MAXDIM = 6  # PostgreSQL's arrays have at most 6 dimensions
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _array(text: str, i: int, out: list[str | None], depth: int) -> int | None:
+    """Read the array at ``text[i]`` (its elements go to ``out``): the index after its
+    closing brace, or None when it is not one."""
+    i = _skip(text, i)
+    if depth > _MAXDIM or i >= len(text) or text[i] != "{":
+        return None
+    i = _skip(text, i + 1)
+    if i < len(text) and text[i] == "}":
+        return i + 1
+    while True:
+        i = _skip(text, i)
+        if i >= len(text):
+            return None
+        ch = text[i]
+        if ch == "{":
+            found = _array(text, i, out, depth + 1)
+            if found is None:
+                return None
+            i = found
+        elif ch == '"':
+            i, chars = i + 1, []
+            while i < len(text) and text[i] != '"':
+                if text[i] == "\\" and i + 1 < len(text):
+                    i += 1
+                chars.append(text[i])
+                i += 1
+            if i >= len(text):
+                return None
+            out.append("".join(chars))
+            i += 1
+        elif ch in ",}":
+            return None
+        else:
+            start = i
+            while i < len(text) and text[i] not in ',{}"':
+                i += 1
+            word = text[start:i].strip()
+            out.append(None if word.upper() == "NULL" else word)
+        i = _skip(text, i)
+        if i < len(text) and text[i] == ",":
+            i += 1
+        elif i < len(text) and text[i] == "}":
+            return i + 1
+        else:
+            return None
 
 
 def _is_json(value: str) -> bool:

@@ -152,13 +152,31 @@ def tokens(text: str, size: int = 4096) -> Iterator[list[Token]]:
         elif kind != "bc":
             quote = 3 if kind == "s3" else 1
             raw = value[quote:-quote]
-            append(Token(_KINDS[kind], raw if kind == "f" else _unescape(raw), line,
-                         breaks > 0, start > m.start(), triple=kind == "s3"))
+            resolved = raw if kind == "f" else _unescape(raw)
+            made = _ESCAPED_CONTROL.search(resolved) if resolved is not raw else None
+            if made is not None:  # an escape (\0, \u0000, \b) made what check_text refuses
+                append(Token("error", _escaped_control(made.group(0), kind), line,
+                             breaks > 0, start > m.start()))
+                break
+            append(Token(_KINDS[kind], resolved, line, breaks > 0, start > m.start(),
+                         triple=kind == "s3"))
         line += count("\n", start, pos) if kind in _MULTILINE else 0
     yield tokens
 
 
 _KINDS = {"s3": "str", "s1": "str", "q": "qid", "f": "func"}
+# what an escape may not make: the control characters check_text refuses in the file itself
+# (PostgreSQL stores no NUL at all, and the generated code and DBML could not carry them)
+_ESCAPED_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _escaped_control(char: str, kind: str) -> str:
+    where = "name" if kind == "q" else "string"
+    if char == "\0":
+        return f"an escape in this {where} makes a NUL character, which PostgreSQL cannot " \
+            "store: remove it"
+    return (f"an escape in this {where} makes the control character U+{ord(char):04X}, "
+            "which a design does not hold (names, notes and values are text): remove it")
 _MULTILINE = frozenset({"bc", "s3", "f", "s1", "q"})
 
 

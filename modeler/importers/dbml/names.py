@@ -8,10 +8,18 @@ the same to every name of the document before it is converted (declarations warn
 line; uses are cut silently, as the declaration they name was), and refuses the file when
 two different names become one in the same namespace (PostgreSQL would refuse the second
 as a duplicate; the design would silently merge them).
+
+A name is also one line of text and not empty: DBML's escapes (``"a\\nb"``) can write a line
+break or a control character into a quoted name, and ``""`` is a name to DBML, but
+PostgreSQL has no empty (zero-length delimited) identifier, and the design's forms, its DBML
+export and the generated code take a name for one line. Such a declared name refuses the
+file at its line; an empty optional name (an index's, a check's or a reference's
+``name: ''``) is left unnamed, with a warning.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -20,6 +28,26 @@ from modeler.importers.pgnames import NAMEDATALEN, _clip
 from modeler.importers.result import SchemaImportError
 
 MAX_BYTES = NAMEDATALEN - 1
+# a line break or a control character other than the tab (sqlprint.LINE_BREAKING)
+_NOT_IN_NAME = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def name_problem(what: str, name: str) -> str | None:
+    """Why ``name`` cannot be a ``what`` (None when it can): empty, or not one line."""
+    if not name:
+        return f"the {what} is empty (\"\"): PostgreSQL has no empty names"
+    bad = _NOT_IN_NAME.search(name)
+    if bad is not None:
+        return (f"the {what} {name!r} holds a line break or a control character "
+                f"(U+{ord(bad.group(0)):04X}, written with an escape): a name is one line")
+    return None
+
+
+def _checked(what: str, name: str, file: str, line: int | None) -> str:
+    problem = name_problem(what, name)
+    if problem is not None:
+        raise SchemaImportError(problem, file, line)
+    return name
 
 
 def pg_name(name: str) -> str:
@@ -41,8 +69,8 @@ class _Cutter:
     def declared(self, what: str, space: tuple[str, str], name: str, file: str,
                  line: int) -> str:
         """A declared name, cut (with a warning at its line) and remembered in its
-        namespace."""
-        cut = pg_name(name)
+        namespace; an empty name or one that is not one line refuses the file."""
+        cut = pg_name(_checked(what, name, file, line))
         originals = self.seen[space][cut]
         if cut != name and name not in originals:
             self.doc.warn(file, line, "long name",
@@ -63,12 +91,22 @@ class _Cutter:
                         "a name: shorten one of them", file, line)
 
 
-def _ref(r: Ref) -> None:
+def _unnamed(doc: Document, what: str, name: str | None, file: str, line: int) -> str | None:
+    """An optional name (``name: '...'``): None when it is empty (with a warning); a name
+    that is not one line refuses the file."""
+    if name == "":
+        doc.warn(file, line, "approximation", f"the {what} is empty: left unnamed (it gets "
+                 "the name PostgreSQL would give it)")
+        return None
+    return name if name is None else _checked(what, name, file, line)
+
+
+def _ref(doc: Document, r: Ref) -> None:
     """A reference's constraint name and the names its two sides use."""
     for e in (r.left, r.right):
         e.schema, e.table = _cut(e.schema), _cut(e.table)
         e.columns = [pg_name(c) for c in e.columns]
-    r.name = _cut(r.name)
+    r.name = _cut(_unnamed(doc, "reference name", r.name, r.file, r.line))
 
 
 def _table(cut: _Cutter, t: Table, schema: str) -> None:
@@ -78,15 +116,17 @@ def _table(cut: _Cutter, t: Table, schema: str) -> None:
         if c.default is not None and c.default.enum:
             c.default.enum = tuple(pg_name(p) for p in c.default.enum)
         for r in c.refs:
-            _ref(r)
+            _ref(cut.doc, r)
     for i in t.indexes:
         for p in i.parts:
             p.column = _cut(p.column)
+        i.name = _unnamed(cut.doc, "index name", i.name, i.file, i.line)
         if i.name is not None:
             i.name = cut.declared("index name", ("index", f"schema {schema}"), i.name,
                                   i.file, i.line)
     for k in t.checks:
         k.column = _cut(k.column)
+        k.name = _unnamed(cut.doc, "check name", k.name, k.file, k.line)
         if k.name is not None:
             k.name = cut.declared("check name", ("constraint", f"table {schema}.{t.name}"),
                                   k.name, k.file, k.line)
@@ -116,8 +156,10 @@ def cut_long_names(doc: Document) -> None:
         e.name = cut.declared("enum name", ("enum", f"schema {e.schema}"), e.name, e.file,
                               e.line)
     for r in doc.refs:
-        _ref(r)
+        _ref(doc, r)
     for g in doc.groups:
+        if g.name:
+            g.name = _checked("table group name", g.name, g.file, g.line)
         for member in g.tables:
             member.schema, member.name = _cut(member.schema), pg_name(member.name)
     cut.collisions()
