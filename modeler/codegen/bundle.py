@@ -24,30 +24,25 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
-from modeler.codegen import tpl_alembic
-from modeler.codegen.designdoc import render_design_doc
-from modeler.codegen.extras import namespaces
-from modeler.codegen.models import render_models
+# Issue #17: only what the plan and schema.sql need is imported with this module (an export
+# forks its schema.sql child before the renderers, the differ among them, are imported:
+# the child does not need them, and the parent imports them while the child works)
 from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.pynames import package_name
-from modeler.codegen.pysource import docstring
-from modeler.codegen.tpl_db import render_db
-from modeler.codegen.tpl_tests import render_tests
-from modeler.codegen.version_table import version_table_name
 from modeler.codegen.versions import Revision, VersionInput, chain, revision_id
-from modeler.diff.compare import namespaces as design_namespaces
 from modeler.schema.model import Schema
-from modeler.schema.runtime_objects import runtime_table_namespaces
 
-__all__ = ["TARGETS", "VersionInput", "build_bundle", "package_name", "revision_id",
-           "write_zip"]
+__all__ = ["TARGETS", "VersionInput", "build_bundle", "bundle_files", "package_name",
+           "revision_id", "write_zip"]
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 Target = Literal["sqlalchemy", "drizzle", "both"]
 TARGETS: tuple[Target, ...] = ("sqlalchemy", "drizzle", "both")
 DRIZZLE_ROOT = "typescript/"  # where target "both" puts the Drizzle project
+# a file's bytes, or a function giving them (called when the file is written)
+Body: TypeAlias = "bytes | Callable[[], bytes]"
 
 
 def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
@@ -77,8 +72,15 @@ def bundle_schema_sql(versions: Sequence[VersionInput], *, slug: str,
     """``schema.sql`` of :func:`build_bundle` with the same arguments (for its
     ``schema_sql``: made in another process while the rest is built)."""
     schema = chain(versions)[-1].version.schema
+    return design_schema_sql(schema, build_plan(schema), slug=slug, title=title)
+
+
+def design_schema_sql(schema: Schema, plan: ModelPlan, *, slug: str,
+                      title: str | None = None) -> str:
+    """``schema.sql`` of :func:`build_bundle` whose last version's schema is ``schema``
+    (``plan``: its :func:`build_plan`), with the same ``slug`` and ``title``."""
     name = title or schema.name or slug
-    return schema_sql_text(schema, plan=build_plan(schema), title=f"{name}: schema")
+    return schema_sql_text(schema, plan=plan, title=f"{name}: schema")
 
 
 def build_bundle(versions: Sequence[VersionInput], *, slug: str,
@@ -88,7 +90,8 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
                  title: str | None = None,
                  target: Target = "sqlalchemy",
                  rehearsal_md: str | None = None,
-                 schema_sql: Callable[[], str] | None = None) -> dict[str, bytes]:
+                 schema_sql: Callable[[], str] | None = None,
+                 plan: ModelPlan | None = None) -> dict[str, bytes]:
     """All files of the export for ``versions`` (the last one is the current design).
 
     ``findings``: dicts with rule/level/target/message/waived; ``waivers``: dicts with
@@ -99,8 +102,39 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     text, or a function giving it, called once everything else is built (so a drawing
     made on another thread, such as Graphviz's, overlaps the rest of the export).
     ``schema_sql``: a function giving ``schema.sql``'s text (:func:`bundle_schema_sql`, made
-    in another process), called once the rest is built; None: written here.
+    in another process), called once the rest is built; None: written here. ``plan``: the
+    :func:`build_plan` of the last version's schema, when the caller has it already.
     """
+    return {path: body() if callable(body) else body
+            for path, body in bundle_files(
+                versions, slug=slug, waivers=waivers, findings=findings,
+                diagram_svg=diagram_svg, title=title, target=target,
+                rehearsal_md=rehearsal_md, schema_sql=schema_sql, plan=plan).items()}
+
+
+def bundle_files(versions: Sequence[VersionInput], *, slug: str,
+                 waivers: Sequence[Mapping[str, Any]] = (),
+                 findings: Sequence[Mapping[str, Any]] = (),
+                 diagram_svg: str | Callable[[], str] | None = None,
+                 title: str | None = None,
+                 target: Target = "sqlalchemy",
+                 rehearsal_md: str | None = None,
+                 schema_sql: Callable[[], str] | None = None,
+                 plan: ModelPlan | None = None) -> dict[str, Body]:
+    """:func:`build_bundle`'s files, in path order, with ``schema.sql`` and ``diagram.svg``
+    as functions giving their bytes when they are given as functions (:func:`write_zip`
+    calls them when it reaches them: the files before them are compressed meanwhile)."""
+    from modeler.codegen import tpl_alembic
+    from modeler.codegen.designdoc import render_design_doc
+    from modeler.codegen.extras import namespaces
+    from modeler.codegen.models import render_models
+    from modeler.codegen.pysource import docstring
+    from modeler.codegen.tpl_db import render_db
+    from modeler.codegen.tpl_tests import render_tests
+    from modeler.codegen.version_table import version_table_name
+    from modeler.diff.compare import namespaces as design_namespaces
+    from modeler.schema.runtime_objects import runtime_table_namespaces
+
     if not versions:
         raise ValueError("nothing to export: no saved version")
     if target not in TARGETS:
@@ -109,7 +143,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     schema = revisions[-1].version.schema
     pkg = package_name(slug)
     name = title or schema.name or slug
-    plan = build_plan(schema)
+    plan = plan or build_plan(schema)
     version_table = version_table_name(rev.version.schema for rev in revisions)
     if target != "sqlalchemy":
         # the Drizzle modules are imported when the export holds the Drizzle project
@@ -130,9 +164,10 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
         drizzle["DESIGN.md"] = design_doc
         if rehearsal_md is not None:
             drizzle["REHEARSAL.md"] = rehearsal_md
+        out: dict[str, Body] = {path: body.encode("utf-8") for path, body in drizzle.items()}
         if diagram_svg is not None:
-            drizzle["diagram.svg"] = diagram_svg() if callable(diagram_svg) else diagram_svg
-        return {path: drizzle[path].encode("utf-8") for path in sorted(drizzle)}
+            out["diagram.svg"] = _encoded(diagram_svg)
+        return {path: out[path] for path in sorted(out)}
     text: dict[str, str] = {
         f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
         f"{pkg}/py.typed": "",
@@ -155,22 +190,33 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     text.update(render_revisions(revisions))
     if rehearsal_md is not None:
         text["REHEARSAL.md"] = rehearsal_md
-    text["schema.sql"] = schema_sql() if schema_sql is not None else schema_sql_text(
-        schema, plan=plan, title=f"{name}: schema")
+    if schema_sql is None:
+        text["schema.sql"] = schema_sql_text(schema, plan=plan, title=f"{name}: schema")
     if target == "both":
         text.update({DRIZZLE_ROOT + path: body for path, body in build_drizzle_files(
             revisions, slug=slug, title=name, plan=plan, names=names).items()})
+    files: dict[str, Body] = {path: body.encode("utf-8") for path, body in text.items()}
+    if schema_sql is not None:  # made elsewhere: asked for when it is written
+        files["schema.sql"] = _encoded(schema_sql)
     if diagram_svg is not None:
-        text["diagram.svg"] = diagram_svg() if callable(diagram_svg) else diagram_svg
-    return {path: text[path].encode("utf-8") for path in sorted(text)}
+        files["diagram.svg"] = _encoded(diagram_svg)
+    return {path: files[path] for path in sorted(files)}
 
 
-def write_zip(files: Mapping[str, bytes], *, root: str = "") -> bytes:
+def _encoded(text: str | Callable[[], str]) -> Body:
+    if callable(text):
+        return lambda: text().encode("utf-8")
+    return text.encode("utf-8")
+
+
+def write_zip(files: Mapping[str, Body], *, root: str = "") -> bytes:
     """A deterministic zip: sorted entries, 1980-01-01 timestamps, mode 0644, deflated at
     zlib's default level 6 (level 9 took twice the CPU, about 0.1 s more on musicbrainz's
     6 MB, for a zip 1.5 % smaller).
 
     ``root`` (e.g. the slug) prefixes every path, so the archive unpacks into one folder.
+    A file given as a function (:func:`bundle_files`) is asked for its bytes when it is
+    written, after the files before it.
     """
     buf = io.BytesIO()
     prefix = f"{root.strip('/')}/" if root else ""
@@ -180,7 +226,8 @@ def write_zip(files: Mapping[str, bytes], *, root: str = "") -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so external_attr carries the permissions
             info.external_attr = (0o100644 & 0xFFFF) << 16
-            zf.writestr(info, files[path], compresslevel=6)
+            body = files[path]
+            zf.writestr(info, body() if callable(body) else body, compresslevel=6)
     return buf.getvalue()
 
 

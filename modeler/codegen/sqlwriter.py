@@ -11,6 +11,7 @@ end a statement or a literal here.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -398,3 +399,34 @@ def set_not_null_sql(table: Table, column: str, *, on: bool = True) -> str:
     """``ALTER TABLE t ALTER COLUMN col SET NOT NULL`` (``on=False``: ``DROP NOT NULL``)."""
     verb = "SET" if on else "DROP"
     return f"ALTER TABLE {table_name(table)} ALTER COLUMN {ident(column)} {verb} NOT NULL"
+
+
+def parse_expressions(schema: Schema) -> None:
+    """Parse every SQL expression and extension type name of ``schema`` into
+    :mod:`~modeler.schema.sqlexpr`'s cache (each export file asks for them again: the
+    models, the revisions, DESIGN.md and ``schema.sql``). Done before the export forks its
+    ``schema.sql`` child, so that the child and this process share one parse of each
+    instead of making one each. A text that is not an expression is left for the file that
+    asks for it to refuse, as without this."""
+    texts: list[str] = []
+    names: list[str] = []
+    for t in schema.tables:
+        for c in t.columns:
+            texts += [x for x in (c.default, c.generated) if x is not None]
+            if c.type.kind == "custom" and c.type.name:
+                names.append(c.type.name)
+        texts += [ck.expression for ck in t.checks]
+        for i in t.indexes:
+            texts += [p.expression for p in i.parts if p.expression is not None]
+            if i.where is not None:
+                texts.append(i.where)
+    for d in schema.domains:
+        texts += [x.expression for x in d.checks]
+        if d.default is not None:
+            texts.append(d.default)
+    for text in texts:
+        with contextlib.suppress(sqlexpr.ExpressionError):
+            sqlexpr.parse(text)
+    for name in names:
+        with contextlib.suppress(sqlexpr.ExpressionError):
+            sqlexpr.type_name(name)

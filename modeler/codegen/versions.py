@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from modeler.diff import diff
 from modeler.schema.model import Schema
 
 
@@ -56,6 +55,8 @@ def change_summary(rev: Revision, limit: int = 40) -> list[str]:
     """Human sentences for the changes a revision makes (from the differ)."""
     if rev.down_revision is None:
         return _initial_summary(rev.version.schema, rev.version.baseline)
+    from modeler.diff import diff  # the differ is imported where a change is summarised
+
     ops = [op for op in diff(rev.previous, rev.version.schema) if op.touches_db]
     lines = [op.describe() + (" (destructive)" if op.destructive else "") for op in ops]
     if len(lines) > limit:

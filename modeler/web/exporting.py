@@ -18,8 +18,16 @@ from typing import cast
 from django.conf import settings
 
 from modeler.cache import files_stamp
-from modeler.codegen.bundle import TARGETS, Target, build_bundle, bundle_schema_sql, write_zip
+from modeler.codegen.bundle import (
+    TARGETS,
+    Target,
+    bundle_files,
+    design_schema_sql,
+    write_zip,
+)
+from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.pynames import package_name
+from modeler.codegen.sqlwriter import parse_expressions
 from modeler.codegen.versions import VersionInput
 from modeler.schema import serialize
 from modeler.schema.model import Schema
@@ -45,13 +53,20 @@ def version_inputs(project: db.Project, upto: int,
                       f"({w['author']})" for w in v.waivers)
         # diagram positions are design metadata, not database state: they would only add
         # "design only" steps to the revisions
-        schema = parsed[v.number] if parsed and v.number in parsed else version_schema(v)
-        schema = replace(schema, tables=tuple(replace(t, position=None) for t in schema.tables))
+        schema = without_positions(parsed[v.number] if parsed and v.number in parsed
+                                   else version_schema(v))
         out.append(VersionInput(number=v.number, message=v.message,
                                 author=v.author.get_username(),
                                 created=v.created_at.date().isoformat(),
                                 schema=schema, baseline=v.baseline, notes=notes))
     return out
+
+
+def without_positions(schema: Schema) -> Schema:
+    """``schema`` without its tables' diagram positions (itself when it has none)."""
+    if all(t.position is None for t in schema.tables):
+        return schema
+    return replace(schema, tables=tuple(replace(t, position=None) for t in schema.tables))
 
 
 def export_target(wanted: str | None = None) -> Target:
@@ -136,46 +151,51 @@ def bundle(project: db.Project, number: int | None = None,
     ``schema.sql`` (SQLAlchemy's import, metadata and DDL compiler: about a third of the
     export's CPU on a large design) is written by a child process (:func:`forked`) while
     this one builds the rest; for a command, whose process has no other thread (a web
-    worker's or a task's has: there it is written here). ``keep_drawing``: the drawing
-    function's output is kept and read back by the next export of the version
-    (:func:`kept_drawing`)."""
+    worker's or a task's has: there it is written here). The child is forked as soon as
+    the version is read and planned, before the renderers (and the differ) are imported;
+    the zip's files before ``schema.sql`` are compressed while it works.
+    ``keep_drawing``: the drawing function's output is kept and read back by the next export
+    of the version (:func:`kept_drawing`)."""
     qs = db.Version.objects.filter(project=project)
     version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
     chosen = export_target(target)
     schema = version_schema(version)
-    parsed = {version.number: schema}
-    inputs = version_inputs(project, version.number, parsed)
+    design = without_positions(schema)  # the last version's, as version_inputs gives it
+    plan = build_plan(design)
     with contextlib.ExitStack() as stack:
         schema_sql = None
         if fork and chosen != "drizzle":
-            schema_sql = stack.enter_context(forked(
-                lambda: bundle_schema_sql(inputs, slug=project.slug, title=project.name)))
+            parse_expressions(design)  # once, for both processes
+            schema_sql = stack.enter_context(forked(lambda: design_schema_sql(
+                design, plan, slug=project.slug, title=project.name)))
+        inputs = version_inputs(project, version.number, {version.number: design})
         if callable(diagram_svg) and keep_drawing:
             hit, diagram_svg = kept_drawing(version, diagram_svg)
             if hit is not None:
-                return _bundle(project, version, inputs, hit, chosen, schema_sql)
+                return _bundle(project, version, inputs, hit, chosen, schema_sql, plan)
         if not callable(diagram_svg):
-            return _bundle(project, version, inputs, diagram_svg, chosen, schema_sql)
+            return _bundle(project, version, inputs, diagram_svg, chosen, schema_sql, plan)
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1,
                                                       thread_name_prefix="export-diagram"))
         # in this context (a request's Graphviz budget, say), as if drawn here
         drawing = pool.submit(contextvars.copy_context().run, diagram_svg, schema)
-        return _bundle(project, version, inputs, drawing.result, chosen, schema_sql)
+        return _bundle(project, version, inputs, drawing.result, chosen, schema_sql, plan)
 
 
 def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput],
             diagram_svg: str | Callable[[], str] | None, chosen: Target,
-            schema_sql: Callable[[], str] | None) -> tuple[str, bytes]:
-    files = build_bundle(inputs, slug=project.slug, title=project.name,
+            schema_sql: Callable[[], str] | None, plan: ModelPlan) -> tuple[str, bytes]:
+    files = bundle_files(inputs, slug=project.slug, title=project.name,
                          findings=version.findings,
                          waivers=[{"rule": w["rule"], "target": w["target"],
                                    "justification": w["justification"],
                                    "author": w["author"], "created": w["created"]}
                                   for w in version.waivers],
                          diagram_svg=diagram_svg, target=chosen,
-                         rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql)
+                         rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql,
+                         plan=plan)
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
     return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)
