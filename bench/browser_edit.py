@@ -53,7 +53,16 @@ CLICK_JS = """() => {
 
 # Before each add: watch the page for the new column's name inside #diagram.
 WATCH_JS = """(name) => {
-  const b = window.__bench = {click: null, seen: null, frame: null, painted: null};
+  const b = window.__bench = {click: null, seen: null, frame: null, painted: null,
+                               panel: null};
+  // when the edit's panel was swapped in (htmx swaps it a moment after the patch)
+  const swapped = (e) => {
+    if (e.detail && e.detail.target && e.detail.target.id === "panel") {
+      b.panel = performance.now();
+      document.body.removeEventListener("htmx:afterSwap", swapped);
+    }
+  };
+  document.body.addEventListener("htmx:afterSwap", swapped);
   const inDiagram = (n) => {
     const el = n.nodeType === 1 ? n : n.parentElement;
     return !!(el && el.closest && el.closest("#diagram"));
@@ -99,6 +108,7 @@ class Size:
     seen: list[float] = field(default_factory=list)  # click -> name in the DOM
     frame: list[float] = field(default_factory=list)  # click -> its frame starts
     painted: list[float] = field(default_factory=list)  # click -> that frame is done
+    panel_first: int = 0  # the panel was swapped in before the painted mark
     edit_bytes: list[int] = field(default_factory=list)  # the edit's answer
     wire_bytes: list[int] = field(default_factory=list)  # ... as sent (gzip when it is)
     drawing_bytes: list[int] = field(default_factory=list)  # its diagram part
@@ -182,6 +192,7 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
         out.seen.append(b["seen"] - b["click"])
         out.frame.append(b["frame"] - b["click"])
         out.painted.append(b["painted"] - b["click"])
+        out.panel_first += b["panel"] is not None and b["panel"] < b["painted"]
         out.edit_bytes.append(len(body))
         out.wire_bytes.append(answer.value.request.sizes()["responseBodySize"])
         at = body.find(b'<div id="diagram" hx-swap-oob')
@@ -200,6 +211,8 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
           f"{ms(statistics.median(out.frame))}, p95 {ms(pct(out.frame, 0.95))}; -> painted: "
           f"p50 {ms(statistics.median(out.painted))}, p95 {ms(pct(out.painted, 0.95))}, "
           f"max {ms(max(out.painted))}")
+    print(f"  the panel was swapped in before the painted mark in {out.panel_first} of "
+          f"{len(out.painted)} adds (its swap then counts in click -> painted)")
     print(f"  bytes of each edit's answer (panel + diagram): "
           f"{', '.join(str(x) for x in out.edit_bytes)}")
     print(f"  ... on the wire (Content-Encoding {answer.value.headers.get('content-encoding')}): "
