@@ -142,7 +142,7 @@ def kept_drawing(version: db.Version,
 def bundle(project: db.Project, number: int | None = None,
            diagram_svg: str | Callable[[Schema], str] | None = None,
            target: str | None = None, *, fork: bool = False,
-           keep_drawing: bool = False) -> tuple[str, bytes]:
+           keep_drawing: bool = False, version: db.Version | None = None) -> tuple[str, bytes]:
     """(file name, zip bytes) for version ``number`` (default: the latest) and ``target``
     (default: the ``MODELER_EXPORT_TARGET`` setting). Deterministic: the same version exports
     to the same bytes. ``diagram_svg``: the drawing's text, or a function drawing the
@@ -155,9 +155,12 @@ def bundle(project: db.Project, number: int | None = None,
     the version is read and planned, before the renderers (and the differ) are imported;
     the zip's files before ``schema.sql`` are compressed while it works.
     ``keep_drawing``: the drawing function's output is kept and read back by the next export
-    of the version (:func:`kept_drawing`)."""
-    qs = db.Version.objects.filter(project=project)
-    version = qs.get(number=number) if number is not None else qs.order_by("-number").first()
+    of the version (:func:`kept_drawing`). ``version``: that version of ``project``, when the
+    caller has read it already (its row, JSON and all, is not read again)."""
+    if version is None or version.project_id != project.pk:
+        qs = db.Version.objects.filter(project=project)
+        version = qs.get(number=number) if number is not None else qs.order_by(
+            "-number").first()
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
     chosen = export_target(target)

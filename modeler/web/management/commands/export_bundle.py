@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +44,16 @@ class Command(BaseCommand):
 
         version = version_arg(opts["slug"], opts["number"])
         # the diagram is drawn on a thread of its own (or read back from an earlier export
-        # of the version) and schema.sql in a child process while the rest is built
-        name, body = exporting.bundle(version.project, version.number,
-                                      diagram_svg=static_svg, target=opts["target"],
-                                      fork=True, keep_drawing=True)
+        # of the version) and schema.sql in a child process while the rest is built. The
+        # collector is off meanwhile: a short-lived process whose objects stay alive to the
+        # end (its young collections cost about 30 ms on musicbrainz and found nothing)
+        gc.disable()
+        try:
+            name, body = exporting.bundle(version.project, version.number,
+                                          diagram_svg=static_svg, target=opts["target"],
+                                          fork=True, keep_drawing=True, version=version)
+        finally:
+            gc.enable()
         Path(opts["out"]).write_bytes(body)
         self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")
 
