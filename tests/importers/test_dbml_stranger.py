@@ -70,7 +70,8 @@ def test_escaped_line_breaks_and_tabs_stay_where_text_may_hold_them() -> None:
                  "  x text [default: 'l1\\nl2']\n}\nEnum e {\n  'v\\nw'\n}\n")
     t = table(r, "t")
     assert t.columns[0].comment == "a\nb\tc \\ 'q'"
-    assert t.columns[1].default == "'l1\nl2'"
+    # spelled as the expression layer prints it, so the DBML export reads back the same
+    assert t.columns[1].default == "E'l1\\nl2'"
     assert r.schema.enums[0].values[0].label == "v\nw"
 
 
@@ -127,6 +128,21 @@ def test_generated_names_give_way_to_tables_declared_later() -> None:
     assert table(r, "a").columns[1].default == "nextval('a_z_seq1'::regclass)"
     assert table(r, "t").pk_name == "t_pkey1"
     assert [u.name for u in table(r, "t").uniques] == ["t_u_key1"]
+
+
+def test_junction_tables_of_long_names_keep_to_63_bytes() -> None:
+    # a many-to-many between long names made a junction table (and columns) of 68 bytes:
+    # PostgreSQL cuts them, so the DBML export read back another table
+    long = "x" * 70
+    r = imported(f"Table {long} {{\n  a int [pk]\n}}\nTable p {{\n  id int [pk]\n  k int\n"
+                 "  indexes {\n    k [name: 'p_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                 f"xxxxxxxxxxx']\n  }}\n}}\nRef: p.id <> {long}.a\n")
+    cut = "x" * 63
+    junctions = [t for t in r.schema.tables if t.name.startswith("p_x")]
+    assert [t.name for t in junctions] == [f"p_{cut}"[:62] + "1"]  # the index has p_x...x
+    assert [c.name for c in junctions[0].columns] == ["p_id", cut]
+    back = adopt_uids(r.schema, import_dbml([("back.dbml", to_dbml(r.schema))]).schema)
+    assert back == r.schema
 
 
 # -- defaults --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from modeler.importers.dbml.exprs import CATEGORIES, check_sql, parse_expr
 from modeler.importers.dbml.model import Default
 from modeler.importers.draft import DraftEnum
 from modeler.schema import model as m
+from modeler.schema.sqlprint import string_literal
 
 _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 _NUMERIC = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|[-+]?infinity))\s*")
@@ -44,7 +45,9 @@ class DefaultResult:
 
 
 def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    """The string constant as the design spells it (``E'...'`` with a line break: what the
+    expression layer prints, so the DBML export reads back the same default)."""
+    return string_literal(text)
 
 
 def _type_name(ctype: m.ColumnType) -> str:

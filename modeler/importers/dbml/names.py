@@ -50,9 +50,10 @@ def _checked(what: str, name: str, file: str, line: int | None) -> str:
     return name
 
 
-def pg_name(name: str) -> str:
-    """``name`` as PostgreSQL keeps it: its first 63 bytes, on a character boundary."""
-    return _clip(name, MAX_BYTES)
+def pg_name(name: str, limit: int = MAX_BYTES) -> str:
+    """``name`` as PostgreSQL keeps it: its first 63 bytes (``limit``), on a character
+    boundary."""
+    return _clip(name, limit)
 
 
 def _cut(name: str | None) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from modeler.importers.dbml.exprs import CATEGORIES
 from modeler.importers.dbml.model import Document, Endpoint, Ref
+from modeler.importers.dbml.names import MAX_BYTES, pg_name
 from modeler.importers.draft import (
     Draft,
     DraftColumn,
@@ -115,17 +116,20 @@ class RefConverter:
         if lt is None or rt is None:
             self.d.warn(r.file, r.line, "unresolved", f"many-to-many {shown}: unknown table")
             return
-        name = f"{lt.name}_{rt.name}"
+        name = pg_name(f"{lt.name}_{rt.name}")  # names PostgreSQL keeps (63 bytes)
         if (lt.namespace, name) in self.d.tables:
             self.d.warn(r.file, r.line, "approximation", f"many-to-many {lt.name} <> "
                         f"{rt.name}: table {name} already exists; no junction created")
             return
+        if self.d.rel_taken(lt.namespace, name):  # an index's or a sequence's name
+            name = _fitted(name, lambda n: self.d.rel_taken(lt.namespace, n))
         j = self.d.add_table(DraftTable(lt.namespace, name, kind="junction", file=r.file,
                                         line=r.line))
-        jl = [f"{lt.name}_{c}" for c in lcols]
-        jr = [f"{rt.name}_{c}" for c in rcols]
-        if len(set(jl + jr)) < len(jl + jr):  # a table joined to itself
-            jr = [f"{c}2" for c in jr]
+        taken: set[str] = set()
+        jl = [_fitted(f"{lt.name}_{c}", taken.__contains__, taken) for c in lcols]
+        # a table joined to itself: the second side's columns end in 2
+        jr = [_fitted(f"{rt.name}_{c}" + ("2" if left == right else ""), taken.__contains__,
+                      taken) for c in rcols]
         for src, cols, jcols in ((lt, lcols, jl), (rt, rcols, jr)):
             for c, jc in zip(cols, jcols, strict=False):
                 ctype = src.columns[c].type if c in src.columns else m.ColumnType()
@@ -290,3 +294,15 @@ def _text(q: QName, cols: list[str]) -> str:
 
 def fk_text(fk: DraftForeignKey) -> str:
     return f"{_text(fk.child, fk.child_columns)} > {_text(fk.parent, fk.parent_columns or [])}"
+
+
+def _fitted(wanted: str, taken: Callable[[str], bool], claim: set[str] | None = None) -> str:
+    """``wanted`` cut to the 63 bytes PostgreSQL keeps, numbered (``name1``) while
+    ``taken``; claimed in ``claim``."""
+    name, n = pg_name(wanted), 1
+    while taken(name):
+        suffix = str(n)
+        name, n = pg_name(wanted, MAX_BYTES - len(suffix)) + suffix, n + 1
+    if claim is not None:
+        claim.add(name)
+    return name
