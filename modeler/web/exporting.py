@@ -44,17 +44,30 @@ def version_schema(version: db.Version) -> Schema:
 def version_inputs(project: db.Project, upto: int,
                    parsed: Mapping[int, Schema] | None = None) -> list[VersionInput]:
     """Versions 1..``upto`` as the bundle's input; ``parsed``: schemas already read from
-    versions' JSON, by number (not read again)."""
+    versions' JSON, by number (not read again: their rows are read without it, nor with
+    their rule reports, which the inputs do not hold)."""
     versions = (db.Version.objects.filter(project=project, number__lte=upto)
-                .select_related("author").order_by("number"))
+                .select_related("author").order_by("number").defer("findings"))
+    texts: dict[int, str] = {}  # the JSON of the versions not in ``parsed``, read once
+    if parsed:
+        versions = versions.defer("schema_json", "findings")
     out = []
     for v in versions:
         notes = tuple(f"Waiver {w['rule']} on {w['target']}: {w['justification']} "
                       f"({w['author']})" for w in v.waivers)
         # diagram positions are design metadata, not database state: they would only add
         # "design only" steps to the revisions
-        schema = without_positions(parsed[v.number] if parsed and v.number in parsed
-                                   else version_schema(v))
+        if not parsed:
+            schema = version_schema(v)
+        elif v.number in parsed:
+            schema = parsed[v.number]
+        else:
+            if not texts:
+                texts.update(db.Version.objects.filter(project=project, number__lte=upto)
+                             .exclude(number__in=list(parsed))
+                             .values_list("number", "schema_json"))
+            schema = serialize.loads(texts[v.number])
+        schema = without_positions(schema)
         out.append(VersionInput(number=v.number, message=v.message,
                                 author=v.author.get_username(),
                                 created=v.created_at.date().isoformat(),
