@@ -249,16 +249,18 @@ _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="diagram")
 
 
 def svg_later(schema: m.Schema, project: db.Project, user: User | AnonymousUser,
-              findings: tuple[Finding, ...], since: str | None = None) -> Future[str]:
+              findings: tuple[Finding, ...], since: str | None = None,
+              prefs: Mapping[str, Any] | None = None) -> Future[str]:
     """:func:`svg_for` started on a worker thread (``settings.DIAGRAM_THREADS``), so that
     Graphviz runs while the request writes rows and renders its template. Everything that
     reads the database (the user's view, ``findings``) happens here, on the caller's
-    thread: the worker only draws. ``since``: as for :func:`svg_for`."""
+    thread: the worker only draws. ``since``: as for :func:`svg_for`. ``prefs``: the user's
+    view as :func:`prefs_for` gave it to the caller (else read)."""
     if not schema.tables:
         empty: Future[str] = Future()
         empty.set_result(EMPTY_SVG)
         return empty
-    options = view_options(prefs_for(user, project), schema,
+    options = view_options(prefs if prefs is not None else prefs_for(user, project), schema,
                            badges=ruling.worst_levels(findings),
                            badge_counts=finding_counts(findings))
     since = since if since is not None else diagram_token.current()

@@ -130,8 +130,8 @@ def test_enum_and_relationship_keys_read_when_needed(django_user_model: Any) -> 
 
 
 def test_column_add_view_reads_the_project_once(client: Any, django_user_model: Any) -> None:
-    """The add-column view hands its project to the edit: one read of web_project (the
-    snapshot's row joins it apart)."""
+    """The add-column view hands its project to the edit (no read of web_project but the
+    membership's join and the snapshot's row) and reads the user's view once."""
     user = django_user_model.objects.create_user("eq5")
     design = _design(user)
     old, a, _ = _base()
@@ -146,6 +146,8 @@ def test_column_add_view_reads_the_project_once(client: Any, django_user_model: 
     reads = [x for x in _sql(q) if x.startswith("SELECT") and 'FROM "web_project"' in x
              and "web_membership" not in x]
     assert reads == [], reads
+    # the user's view: read once for the drawing and the panel
+    assert len([x for x in _sql(q) if 'FROM "web_viewprefs"' in x]) == 1, _sql(q)
 
 
 def test_apply_edit_reuses_the_callers_project(django_user_model: Any) -> None:

@@ -36,7 +36,7 @@ PANEL = "editor/editor.html#panel"
 
 def editor_context(request: AuthedRequest, project: Project, role: str, design: Design,
                    schema: m.Schema, **extra: Any) -> dict[str, Any]:
-    prefs = diagrams.prefs_for(request.user, project)
+    prefs = extra.pop("prefs", None) or diagrams.prefs_for(request.user, project)
     selected = extra.pop("selected", None) or request.GET.get("table") or None
     table = None
     if selected:

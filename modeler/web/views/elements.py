@@ -40,13 +40,23 @@ class _Ctx:
         self.schema, self.revision = snapshot_at(self.design)
         self.outcome: EditOutcome | None = None
         self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
+        self._prefs: dict[str, Any] | None = None
+
+    @property
+    def prefs(self) -> dict[str, Any]:
+        """The user's view of the design, read once per request (the drawing and the panel
+        both show it)."""
+        if self._prefs is None:
+            self._prefs = diagrams.prefs_for(self.request.user, self.project)
+        return self._prefs
 
     def draw(self, new: m.Schema) -> None:
         """Start drawing the edited design (htmx edits get it back with the panel)."""
         if self.request.htmx:
             lint = ruling.lint_project(new, self.project, self.design)
             self.drawing = (new, lint, diagrams.svg_later(new, self.project,
-                                                          self.request.user, lint))
+                                                          self.request.user, lint,
+                                                          prefs=self.prefs))
 
     def url_args(self) -> list[object]:
         if self.design.kind == Design.Kind.MAIN:
@@ -116,9 +126,9 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
         lint, drawing = ctx.drawing[1], ctx.drawing[2]
     else:
         lint = ruling.lint_project(schema, ctx.project, ctx.design)
-        drawing = diagrams.svg_later(schema, ctx.project, request.user, lint)
+        drawing = diagrams.svg_later(schema, ctx.project, request.user, lint, prefs=ctx.prefs)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
-                       notice=message, lint=lint, **extra)
+                       notice=message, lint=lint, prefs=ctx.prefs, **extra)
     # The new diagram rides along as an out-of-band swap: one request per edit. It was
     # drawn on a worker thread meanwhile; the page is rendered around a marker for it.
     c["svg"] = SVG_MARK
