@@ -46,6 +46,20 @@ def _column(c: Row) -> str:
     return " ".join(parts)
 
 
+def column_sql(c: Row) -> str:
+    """A column's definition in CREATE TABLE (name, type, default, identity, NOT NULL...)."""
+    return _column(c)
+
+
+def table_shell(t: Row) -> str:
+    """CREATE TABLE without its columns (see :func:`table_statements`); a partitioned table's
+    key names its columns: None for one."""
+    if t["partkey"]:
+        return ""
+    unlogged = "UNLOGGED " if t["relpersistence"] == "u" else ""
+    return f"CREATE {unlogged}TABLE {qual(t['nspname'], t['relname'])} ()"
+
+
 def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
     """CREATE TABLE and its comments (a partition too: it is attached once its keys and
     indexes exist, see :func:`attach_statement`)."""

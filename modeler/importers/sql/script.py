@@ -226,16 +226,18 @@ def _merge_atomic(text: str, slices: list[slice], i: int) -> tuple[tuple[str, An
     return None
 
 
-def run_statement(ctx: Context, file: str, sql: str) -> None:
-    """Parse and handle one generated statement (the live importer's path; no line numbers)."""
+def run_statement(ctx: Context, file: str, sql: str, shown: str | None = None) -> None:
+    """Parse and handle one generated statement (the live importer's path; no line numbers).
+    ``shown``: the statement as warnings and kept SQL show it, when ``sql`` is a shorter
+    form of it (the live importer's CREATE TABLE without its columns)."""
     try:
         parsed = bounds.parse_sql(sql)
     except (parser.ParseError, bounds.NestedTooDeeply) as exc:
-        ctx.stmt = Statement(file, None, sql, sql)
+        ctx.stmt = Statement(file, None, shown or sql, sql)
         ctx.warn("error", f"generated statement did not parse: {exc.args[0]}")
         return
     for raw in parsed:
-        ctx.stmt = Statement(file, None, strip_leading(sql)[0], sql)
+        ctx.stmt = Statement(file, None, strip_leading(shown or sql)[0], sql)
         ctx.count("statements")
         keep_array_coercions(raw.stmt, sql)  # catalog text: see arraycast
         handle(ctx, raw.stmt)
