@@ -3,11 +3,12 @@ the panel and the diagram patch), in-process through Django's test Client agains
 synthetic designs of ``bench/edit_roundtrip.py``.
 
     .venv/bin/python bench/profile_edit.py [--sizes 50 300 1000] [--edits 5] [--top 40]
-        [--dump DIR]
+        [--dump DIR] [--queries] [--postgres]
 
 Prints, per size, the CPU time (``time.process_time``: the machine is shared, wall clock is
 noise) of each measured edit, their median, and the cProfile of the last one sorted by
-cumulative time and by own time. ``--dump DIR`` writes the .prof files too.
+cumulative time and by own time, and the SQL statements per edit (``--queries``: the last
+edit's, listed). ``--dump DIR`` writes the .prof files too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,29 @@ import pstats
 import statistics
 import time
 
-import edit_roundtrip as er  # sets Django up against a scratch database
+
+def _postgres() -> None:
+    """``--postgres``: a throw-away PostgreSQL cluster (tests/pgtemp.py) for the run, before
+    Django is set up (edit_roundtrip does it on import); removed at exit."""
+    import atexit
+    import contextlib
+    import sys
+
+    if "--postgres" not in sys.argv:
+        return
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from tests.pgtemp import temp_postgres
+
+    exits = contextlib.ExitStack()
+    pg = exits.enter_context(temp_postgres())
+    atexit.register(exits.close)
+    os.environ["BENCH_DATABASE_URL"] = pg.create_database("profile")
+
+
+_postgres()
+import edit_roundtrip as er  # noqa: E402  # sets Django up against a scratch database
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 class GcClock:
@@ -116,6 +139,13 @@ def main() -> None:
     parser.add_argument("--gc-threshold", type=int, nargs=3, default=None,
                         help="gc.set_threshold for the run (default: the process's)")
     parser.add_argument("--quiet", action="store_true", help="CPU figures only")
+    parser.add_argument("--postgres", action="store_true",
+                        help="against a throw-away PostgreSQL cluster (the server's "
+                             "binaries, as the tests use) instead of SQLite")
+    parser.add_argument("--queries", action="store_true",
+                        help="list the SQL statements of the last measured edit (with "
+                             "BENCH_DATABASE_URL a PostgreSQL database: what PgBouncer pays "
+                             "one round trip each)")
     args = parser.parse_args()
     if args.inline_drawing:
         from django.conf import settings
@@ -144,6 +174,7 @@ def main() -> None:
         gcs: list[float] = []
         gen2 = 0
         prof = None
+        counts: list[int] = []
         for i in range(args.warmup + args.edits):
             table = tables[(i * 37) % len(tables)]
             name = f"prof_c{i}"
@@ -157,7 +188,9 @@ def main() -> None:
                 if args.gc_off:
                     gc.disable()
                 prof.enable()
-            body = b.add_column(table.uid, name, token)
+            with CaptureQueriesContext(connection) as queries:
+                body = b.add_column(table.uid, name, token)
+            counts.append(len(queries.captured_queries))
             if prof:
                 prof.disable()
                 gc.enable()
@@ -178,6 +211,9 @@ def main() -> None:
               f"{statistics.median(gcs) * 1000:.0f} ms ({gen2} full collections in "
               f"{len(cpu)} edits) (+ Graphviz subprocesses "
               f"{statistics.median(kids) * 1000:.0f} ms); response {len(body) / 1024:.1f} KB")
+        print(f"  SQL statements per edit: {', '.join(map(str, counts[args.warmup:]))}")
+        if args.queries:
+            print("\n".join(f"    {q['sql'][:150]}" for q in queries.captured_queries))
         if prof:
             phases.spent = measured
         print(f"  CPU per edit by phase (thread time, inclusive), mean of "
