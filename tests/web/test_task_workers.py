@@ -36,7 +36,19 @@ from tests.pgtemp import PgServer
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _redis_db() -> int:
+    """A Redis database of its own per pytest-xdist worker (gw0: 13, gw1: 14, ...; 10 to
+    15): the rq workers a test starts take jobs from the queue ``default`` of that
+    database, and with one database for all, one xdist worker's rq worker ran the other's
+    imports (whose test then timed out waiting)."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    n = int(name[2:]) if name[2:].isdigit() else 0
+    return 10 + (n + 3) % 6
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db()}")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 POLL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "import-job"}
 
