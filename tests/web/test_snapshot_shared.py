@@ -84,3 +84,26 @@ def test_shared_keeps_what_differs() -> None:
     fewer = replace(s, tables=tuple(t for t in s.tables if t.uid != a), relationships=())
     assert shared(fewer, s) == fewer
     assert shared(s, fewer) == s and shared(s, fewer).table(b) is fewer.table(b)
+
+
+def test_the_next_read_after_an_edit_is_the_edits_own_snapshot(django_user_model: Any) -> None:
+    """What an edit validated, linted and drew is what the next request reads (the same
+    object: what was memoised for it serves again), when it is in canonical order."""
+    from modeler.web.editing import apply_edit
+
+    user = django_user_model.objects.create_user("sh3")
+    design = _design(user)
+    s, a, _ = _schema()
+    materialize(s, design)
+    out = apply_edit(design=design, actor=user, action="column.add", summary="added",
+                     target_uid=a, change=lambda x: actions.add_column(
+                         x, a, m.Column(uid=actions.new_uid(), name="note",
+                                        type=m.ColumnType(name="text"), comment="n")))
+    assert m.normalized(out.new) == out.new
+    assert snapshot(design.pk) is out.new
+    assert snapshot_uncached(design.pk) == out.new
+    # a result out of canonical order is cached in that order
+    shuffled = replace(out.new, tables=tuple(reversed(out.new.tables)))
+    from modeler.web.snapshot import canonical
+
+    assert canonical(shuffled) is not shuffled and canonical(shuffled) == out.new
