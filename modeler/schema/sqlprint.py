@@ -71,6 +71,8 @@ class SqlStream(_Base):  # type: ignore[misc]  # pglast's RawStream is untyped
     def get_printer_for_function(self, name: str, node: Any = None) -> Any:
         if (node is not None and node.funcformat == enums.CoercionForm.COERCE_SQL_SYNTAX
                 and len(node.args or ()) in _SQL_SYNTAX_ARGS.get(name, ())):
+            if name in _INFIX:
+                return _INFIX[name]
             return get_special_function(name)
         return super().get_printer_for_function(name, node)
 
@@ -96,6 +98,58 @@ class SqlStream(_Base):  # type: ignore[misc]  # pglast's RawStream is untyped
             self.separator()
             return
         base.print_node(node, is_name=is_name, is_symbol=is_symbol)
+
+
+def _operand(output: Any, node: Any) -> None:
+    """An operand of an infix call, parenthesised unless it is atomic (pglast's printers
+    write ``(a + b) AT TIME ZONE z`` as ``a + b AT TIME ZONE z``, another expression)."""
+    with output.expression(not isinstance(node, _ATOMIC) or _is_infix(node)):
+        output.print_node(node)
+
+
+def _timezone(node: Any, output: Any) -> None:
+    """``timezone(z, x)`` written ``x AT TIME ZONE z`` (``x AT LOCAL`` with one argument),
+    in parentheses as an operand (:func:`_enclosed`): pglast wrote ``(x AT TIME ZONE
+    z)::date`` as ``x AT TIME ZONE z::date`` and ``-(x AT TIME ZONE z)`` as ``-x AT TIME
+    ZONE z``, other expressions."""
+    with output.expression(_enclosed(node)):
+        if len(node.args) == 1:
+            _operand(output, node.args[0])
+            output.write(" AT LOCAL")
+        else:
+            _operand(output, node.args[1])
+            output.write(" AT TIME ZONE ")
+            _operand(output, node.args[0])
+
+
+def _overlaps(node: Any, output: Any) -> None:
+    """``(a, b) OVERLAPS (c, d)``, in parentheses as an operand (:func:`_enclosed`)."""
+    with output.expression(_enclosed(node)):
+        get_special_function("pg_catalog.overlaps")(node, output)
+
+
+def _enclosed(node: Any) -> bool:
+    """Whether an infix call is an operand (of a cast, an operator, an IS test, COLLATE...)
+    and needs its own parentheses: not at the top of the expression, nor as an argument of
+    a call (commas delimit it; an infix call's operands are parenthesised by
+    :func:`_operand`), nor under a subscript (pglast parenthesises that operand)."""
+    up = node.ancestors
+    while up is not None and isinstance(up.node, tuple):
+        up = up.parent
+    owner = up.node if up is not None else None
+    return owner is not None and not isinstance(owner, ast.FuncCall | ast.A_Indirection)
+
+
+_INFIX = {"pg_catalog.timezone": _timezone, "pg_catalog.overlaps": _overlaps}
+
+
+def _is_infix(node: Any) -> bool:
+    """A call printed in an infix SQL syntax (``x AT TIME ZONE z``, ``OVERLAPS``)."""
+    if not isinstance(node, ast.FuncCall) \
+            or node.funcformat != enums.CoercionForm.COERCE_SQL_SYNTAX:
+        return False
+    name = ".".join(getattr(n, "sval", "") for n in node.funcname or ())
+    return name in _INFIX and len(node.args or ()) in _SQL_SYNTAX_ARGS.get(name, ())
 
 
 def _is_negative(const: Any) -> bool:

@@ -9,7 +9,6 @@ import pytest
 from modeler.codegen.bundle import build_bundle
 from modeler.codegen.versions import VersionInput
 from modeler.importers import import_dbml
-from modeler.schema import sqlexpr
 
 
 @pytest.mark.xfail(strict=True, reason="codegen/plan.py _enum_plans: pynames.pascal('true') is "
@@ -24,12 +23,3 @@ def test_an_enum_named_like_a_python_constant_exports_python_that_compiles(name:
     for path, data in files.items():
         if path.endswith(".py"):
             compile(data.decode(), path, "exec")
-
-
-@pytest.mark.xfail(strict=True, reason="schema/sqlprint.py: a cast of an AT TIME ZONE "
-                   "expression loses its parentheses, (c AT TIME ZONE 'UTC')::date printed "
-                   "as c AT TIME ZONE 'UTC'::date (another expression: PostgreSQL reads "
-                   "'UTC' as a date); the expression layer refuses it as a printer limit")
-def test_a_cast_of_at_time_zone_prints_with_its_parentheses() -> None:
-    assert sqlexpr.canonical("(c AT TIME ZONE 'UTC')::date") == \
-        "(c AT TIME ZONE 'UTC')::date"
