@@ -125,7 +125,8 @@ def _timezone(node: Any, output: Any) -> None:
 def _overlaps(node: Any, output: Any) -> None:
     """``(a, b) OVERLAPS (c, d)``, in parentheses as an operand (:func:`_enclosed`)."""
     with output.expression(_enclosed(node)):
-        get_special_function("pg_catalog.overlaps")(node, output)
+        printer: Any = get_special_function("pg_catalog.overlaps")
+        printer(node, output)
 
 
 def _enclosed(node: Any) -> bool:
