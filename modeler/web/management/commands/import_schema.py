@@ -5,7 +5,9 @@
 
 Files are loaded in the order given. Creates the project when it does not exist (owner:
 --owner, default the first superuser). Prints counts and warnings; exits 1 with nothing
-created on failure. The URL is used once to read the catalog and is never stored.
+created on failure. The URL is used once to read the catalog and is never stored; a project
+it creates targets the server's PostgreSQL version (``server_version_num``, within the
+versions a project knows), which rules such as CN-08 judge the design against.
 
 ``--url`` is for the administrator on the server: it is not limited to
 ``MODELER_LIVE_IMPORT_HOSTS`` and libpq reads it as usual (local sockets, ``PG*`` variables,
