@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from modeler.importers.dbml.exprs import CATEGORIES, check_sql, parse_expr
 from modeler.importers.dbml.model import Default
@@ -25,6 +26,12 @@ from modeler.schema.sqlprint import string_literal
 _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 _NUMERIC = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|[-+]?infinity))\s*")
 _BOOLEAN = re.compile(r"\s*(?i:t|tr|tru|true|y|ye|yes|on|1|f|fa|fal|fals|false|n|no|off|0)\s*")
+_DATE_TIME = re.compile(r"\s*@?[\w\s\-+/:.,']*")  # the characters date/time input takes
+_INET = re.compile(r"\s*[0-9A-Fa-f:.]+(?:/\d{1,3})?\s*")
+_MACADDR = re.compile(r"\s*[0-9A-Fa-f]{2}(?:[-:.]?[0-9A-Fa-f]{2}){5,7}\s*")
+_MONEY = re.compile(r"\s*[-+]?\$?\s*[-+]?(?:\d[\d,]*\.?\d*|\.\d+)\s*")
+_BYTEA_HEX = re.compile(r"\\x(?:\s*[0-9A-Fa-f]{2})*\s*")
+_BYTEA_ESCAPE = re.compile(r"\\\\|\\[0-3][0-7]{2}")  # \\ and \ooo: bytea's escape format
 _UUID = re.compile(r"\s*\{?(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}?\s*")
 _CALL_LIKE = re.compile(r"\s*[A-Za-z_][\w.]*\s*\(.*\)\s*|\s*(?i:current_timestamp|current_date|"
                         r"current_time|localtimestamp|localtime|now)\s*")
@@ -70,6 +77,45 @@ def default_sql(default: Default, ctype: m.ColumnType, where: str,
                 enum: DraftEnum | None = None) -> DefaultResult:
     """The SQL default for ``default`` on a column of type ``ctype`` (``where``: the column,
     for messages; ``enum``: the column's enum, when it is one)."""
+    result = _default_sql(default, ctype, where, enum)
+    too_big = _out_of_range(result.sql, ctype) if result.sql is not None else None
+    if too_big is not None:  # PostgreSQL takes the table, then refuses every insert
+        out = _left_out(f"default {result.sql} of {where} {too_big}")
+        out.reports[:0] = result.reports
+        return out
+    return result
+
+
+_INTEGER_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+
+
+def _out_of_range(sql: str, ctype: m.ColumnType) -> str | None:
+    """Why a constant default cannot be stored in the column (None when it can, or when the
+    import cannot tell): an integer out of the type's range, a number with more digits than
+    numeric(p, s) keeps before the point, a string longer than varchar(n) or char(n)."""
+    if ctype.kind != "builtin" or ctype.array_dims:
+        return None
+    text = sql.strip()
+    if ctype.name in _INTEGER_RANGES and _INTEGER.fullmatch(text):
+        bound = _INTEGER_RANGES[ctype.name]
+        return None if -bound <= int(text) < bound else f"is out of range for {ctype.name}"
+    if ctype.name == "numeric" and ctype.precision is not None and _NUMERIC.fullmatch(text) \
+            and not re.search(r"(?i)nan|inf", text):
+        scale = ctype.scale or 0
+        value = Decimal(text).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        if abs(value) >= Decimal(10) ** (ctype.precision - scale):
+            return f"does not fit {ctype.sql()} (at most {ctype.precision - scale} digits " \
+                "before the decimal point)"
+    if ctype.name in ("varchar", "char") and ctype.length is not None \
+            and text.startswith("'") and text.endswith("'"):
+        value_ = text[1:-1].replace("''", "'")
+        if len(value_.rstrip(" ") if ctype.name == "char" else value_) > ctype.length:
+            return f"is longer than the {ctype.length} characters of {ctype.sql()}"
+    return None
+
+
+def _default_sql(default: Default, ctype: m.ColumnType, where: str,
+                 enum: DraftEnum | None) -> DefaultResult:
     kind, value = default.kind, default.value
     cat = category(ctype)
     shown = _type_name(ctype) if enum is None else \
@@ -134,11 +180,13 @@ def _expression(text: str, cat: str | None, shown: str, where: str) -> DefaultRe
     return DefaultResult(checked.sql, reports, checked.extensions)
 
 
-_RESULT_WHAT = {"D": "a timestamp", "uuid": "a uuid", "N": "a number", "S": "text"}
+_RESULT_WHAT = {"D": "a date or time", "uuid": "a uuid", "N": "a number", "S": "text",
+                "B": "a boolean", "T": "an interval"}
 
 
 def _result_category(node: object) -> str | None:
-    from pglast import ast
+    """The type category of what a default expression gives, where the import can tell."""
+    from pglast import ast, enums
 
     if isinstance(node, ast.SQLValueFunction):
         return "S" if "USER" in str(node.op) or "CATALOG" in str(node.op) \
@@ -146,6 +194,24 @@ def _result_category(node: object) -> str | None:
     if isinstance(node, ast.FuncCall):
         names = [str(s.sval) for s in node.funcname or () if isinstance(s, ast.String)]
         return _RESULTS.get(names[-1].lower()) if names else None
+    if isinstance(node, ast.A_Const) and not node.isnull:  # 'x' is of no type yet
+        return "B" if isinstance(node.val, ast.Boolean) else \
+            "N" if isinstance(node.val, ast.Integer | ast.Float) else None
+    if isinstance(node, ast.TypeCast) and node.typeName is not None \
+            and not node.typeName.arrayBounds:
+        from modeler.schema.types import canonical_key
+
+        names = [str(s.sval) for s in node.typeName.names or () if isinstance(s, ast.String)]
+        key = canonical_key(names[-1]) if names else None
+        return "uuid" if key == "uuid" else CATEGORIES.get(key or "")
+    if isinstance(node, ast.A_Expr) and node.kind == enums.A_Expr_Kind.AEXPR_OP:
+        op = [str(s.sval) for s in node.name or () if isinstance(s, ast.String)]
+        left, right = _result_category(node.lexpr), _result_category(node.rexpr)
+        if op == ["||"] and all(isinstance(x, ast.A_Const) and isinstance(x.val, ast.String)
+                                for x in (node.lexpr, node.rexpr)):
+            return "S"  # 'a' || 'b': text
+        if op and op[0] in "+-*/%^" and left == right == "N":
+            return "N"
     return None
 
 
@@ -224,14 +290,26 @@ def _string(value: str, cat: str | None, shown: str, where: str,
 def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> bool:
     """Whether PostgreSQL reads the string as a value of the column's type (as far as the
     import can tell without a database: unknown cases pass)."""
+    if shown == "money":
+        return bool(_MONEY.fullmatch(value))
     if cat == "N":
         integer = shown in ("smallint", "integer", "bigint")
         return bool((_INTEGER if integer else _NUMERIC).fullmatch(value))
     if cat == "B":
         return bool(_BOOLEAN.fullmatch(value))
-    if cat in ("D", "T"):
-        return bool(re.search(r"\d", value)) or value.strip().lower() in (
-            "epoch", "infinity", "-infinity", "allballs", "today", "tomorrow", "yesterday")
+    if cat in ("D", "T"):  # 2024-01-01, 10:00+02, Jan 8 1999, 1 day, P1D, @ 2 hours ago
+        return (bool(re.search(r"\d", value)) and bool(_DATE_TIME.fullmatch(value))) \
+            or value.strip().lower() in ("epoch", "infinity", "-infinity", "allballs",
+                                         "today", "tomorrow", "yesterday")
+    if shown in ("inet", "cidr"):
+        return bool(_INET.fullmatch(value))
+    if shown in ("macaddr", "macaddr8"):
+        return bool(_MACADDR.fullmatch(value))
+    if shown == "bytea":
+        return bool(_BYTEA_HEX.fullmatch(value)) if value.startswith("\\x") \
+            else "\\" not in _BYTEA_ESCAPE.sub("", value)
+    if shown.startswith(("bit", "bit varying")):
+        return bool(re.fullmatch(r"[01]*", value))
     if cat == "E":
         return enum is None or value in enum.labels
     if shown == "uuid":

@@ -40,9 +40,9 @@ CATEGORIES = {
     "time without time zone": "D", "time with time zone": "D", "timestamp": "D",
     "timestamptz": "D", "time": "D", "timetz": "D", "interval": "T", "boolean": "B",
 }
-_CHECKED = frozenset("NSDBT")
+_CHECKED = frozenset("NSDBTE")
 _WHAT = {"N": "a number", "S": "text", "D": "a date or time", "T": "an interval",
-         "B": "a boolean"}
+         "B": "a boolean", "E": "an enum"}
 # written without parentheses, as other databases do: the whole default is that word
 BARE_WORDS = {"sysdate": "now()", "systimestamp": "now()", "getdate": "now()",
               "utc_timestamp": "now()", "curdate": "current_date"}
@@ -252,9 +252,16 @@ def _function(n: Any, role: str, columns: Mapping[str, str | None] | None,
     return _argument(n, name, categories, columns)
 
 
+# functions the catalog lists for any type ("*") because an overload takes any range: for
+# the builtin types checked here, only these categories
+_RANGE_OR = {"lower": "S", "upper": "S", "isempty": "", "lower_inc": "", "upper_inc": "",
+             "lower_inf": "", "upper_inf": ""}
+
+
 def _argument(n: Any, name: str, categories: str, columns: Mapping[str, str | None] | None
               ) -> str | None:
     """``reverse(country_code)`` with an integer column: PostgreSQL has no such function."""
+    categories = _RANGE_OR.get(name.lower(), categories)
     if columns is None or not n.args or "*" in categories:
         return None
     first = n.args[0]
@@ -262,7 +269,8 @@ def _argument(n: Any, name: str, categories: str, columns: Mapping[str, str | No
             or not isinstance(first.fields[-1], ast.String):
         return None
     column = str(first.fields[-1].sval)
-    category = CATEGORIES.get(columns.get(column) or "")
+    ctype = columns.get(column) or ""
+    category = "E" if ctype == "enum" else CATEGORIES.get(ctype)
     if category is None or category not in _CHECKED or category in categories:
         return None
     return f"calls {name}() on {column}, which is {_WHAT[category]}: PostgreSQL has no " \
