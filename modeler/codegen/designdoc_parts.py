@@ -13,6 +13,9 @@ from modeler.schema.model import Index, Relationship, Schema, Table
 def cell(value: object) -> str:
     """Text safe inside a Markdown table cell."""
     text = "" if value is None else str(value)
+    if text and text.isprintable() and "|" not in text and "  " not in text \
+            and text[0] != " " and text[-1] != " ":
+        return text  # what the line below gives it (no whitespace but single inner spaces)
     return " ".join(text.replace("|", "\\|").split()) or " "
 
 

@@ -80,7 +80,16 @@ class Lit:
         return lit(self.value)
 
     def render(self, indent: int, width: int = WIDTH) -> str:
-        one = self.one_line()
+        return self._render(indent, width, {})
+
+    def _one(self, ones: dict[int, str]) -> str:
+        got = ones.get(id(self))
+        if got is None:
+            got = ones[id(self)] = lit(self.value)
+        return got
+
+    def _render(self, indent: int, width: int, ones: dict[int, str]) -> str:
+        one = self._one(ones)
         return one if indent + len(one) <= width else split_literal(self.value, indent, width)
 
 
@@ -91,11 +100,20 @@ class Seq:
     items: tuple[str | Call, ...]
 
     def one_line(self) -> str:
-        return "[" + ", ".join(i if isinstance(i, str) else i.one_line()
-                               for i in self.items) + "]"
+        return self._one({})
 
     def render(self, indent: int, width: int = WIDTH) -> str:
-        return self.one_line()
+        return self._one({})
+
+    def _one(self, ones: dict[int, str]) -> str:
+        got = ones.get(id(self))
+        if got is None:
+            got = ones[id(self)] = "[" + ", ".join(i if isinstance(i, str) else i._one(ones)
+                                                   for i in self.items) + "]"
+        return got
+
+    def _render(self, indent: int, width: int, ones: dict[int, str]) -> str:
+        return self._one(ones)
 
     def imports(self) -> set[str]:
         found: set[str] = set()
@@ -122,19 +140,32 @@ class Call:
     def render(self, indent: int = 0, width: int = WIDTH) -> str:
         """One line when it fits in ``width`` (counting ``indent``), else one argument per
         line."""
-        one = self.one_line()
+        return self._render(indent, width, {})
+
+    def one_line(self) -> str:
+        return self._one({})
+
+    def _render(self, indent: int, width: int, ones: dict[int, str]) -> str:
+        # ``ones``: the one-line text of each node of this call tree, by id, made once (an
+        # argument that does not fit asks again for its arguments' one-line text)
+        one = self._one(ones)
         if indent + len(one) <= width:
             return one
         pad = " " * (indent + 4)
-        parts = [_arg(a, indent + 4, width) for a in self.args]
-        parts += [f"{k}={_arg(v, indent + 4 + len(k) + 1, width)}" for k, v in self.kwargs]
+        parts = [_arg(a, indent + 4, width, ones) for a in self.args]
+        parts += [f"{k}={_arg(v, indent + 4 + len(k) + 1, width, ones)}"
+                  for k, v in self.kwargs]
         body = "".join(f"{pad}{p},\n" for p in parts)
         return f"{self.func}(\n{body}{' ' * indent})"
 
-    def one_line(self) -> str:
-        parts = [a if isinstance(a, str) else a.one_line() for a in self.args]
-        parts += [f"{k}={v if isinstance(v, str) else v.one_line()}" for k, v in self.kwargs]
-        return f"{self.func}({', '.join(parts)})"
+    def _one(self, ones: dict[int, str]) -> str:
+        got = ones.get(id(self))
+        if got is None:
+            parts = [a if isinstance(a, str) else a._one(ones) for a in self.args]
+            parts += [f"{k}={v if isinstance(v, str) else v._one(ones)}"
+                      for k, v in self.kwargs]
+            got = ones[id(self)] = f"{self.func}({', '.join(parts)})"
+        return got
 
     def imports(self) -> set[str]:
         """The import lines the call needs: its callee's module and its arguments' (code
@@ -156,8 +187,8 @@ class Call:
                 value.collect_imports(found)
 
 
-def _arg(arg: Arg | Call, indent: int, width: int) -> str:
-    return arg if isinstance(arg, str) else arg.render(indent, width)
+def _arg(arg: Arg | Call, indent: int, width: int, ones: dict[int, str]) -> str:
+    return arg if isinstance(arg, str) else arg._render(indent, width, ones)
 
 
 def split_literal(value: str, indent: int, width: int) -> str:

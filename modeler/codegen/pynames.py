@@ -12,6 +12,7 @@ import keyword
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 
 # Names a declarative class must not use for its own attributes.
 DECLARATIVE_RESERVED = frozenset({
@@ -38,6 +39,7 @@ def identifier(name: str, *, reserved: Collection[str] = ()) -> str:
     return s
 
 
+@lru_cache(maxsize=65_536)  # the plan asks for the same table's name once per FK
 def snake(name: str) -> str:
     """``OrderLine`` / ``Order Details`` → ``order_line`` / ``order_details``."""
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", _ascii(name))
