@@ -109,6 +109,7 @@ class Size:
     frame: list[float] = field(default_factory=list)  # click -> its frame starts
     painted: list[float] = field(default_factory=list)  # click -> that frame is done
     panel_first: int = 0  # the panel was swapped in before the painted mark
+    cpu: float = 0.0  # the web workers' CPU seconds per add (their polls included)
     edit_bytes: list[int] = field(default_factory=list)  # the edit's answer
     wire_bytes: list[int] = field(default_factory=list)  # ... as sent (gzip when it is)
     drawing_bytes: list[int] = field(default_factory=list)  # its diagram part
@@ -126,8 +127,22 @@ def sign_in(page: Page, base: str) -> None:
     page.wait_for_url(lambda u: "/login/" not in u)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds of these processes and of their finished children (Graphviz), from
+    /proc: what the web workers spent, whatever the machine's load."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2,
-            wait: float = 60) -> Size:
+            wait: float = 60, workers: list[int] | None = None) -> Size:
     out = Size(n)
     t0 = time.monotonic()
     page.goto(f"{base}/p/{slug}/edit/")
@@ -161,7 +176,10 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
             diagram_answers.append(response)
 
     page.on("response", seen_response)
+    cpu0 = 0.0
     for i in range(warmup + runs):
+        if i == warmup:
+            cpu0 = cpu_seconds(workers or [])
         name = f"bench_col_{i}"
         page.wait_for_function(IDLE_JS)
         # open (it stays open after an add, not after a refresh of the panel by the poller)
@@ -200,6 +218,7 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
         out.patches += b"data-patch=" in body
         out.refresh_bytes += [len(r.body()) for r in diagram_answers]
     page.remove_listener("response", seen_response)
+    out.cpu = (cpu_seconds(workers or []) - cpu0) / max(1, runs)
     print(f"  load average {load[0]:.2f} before the adds, {os.getloadavg()[0]:.2f} after")
     print(f"{n} tables: laid-out drawing shown {laid_out:.1f} s after opening the editor; "
           f"{runs} column adds (statuses {sorted(set(out.statuses))}, "
@@ -211,6 +230,9 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
           f"{ms(statistics.median(out.frame))}, p95 {ms(pct(out.frame, 0.95))}; -> painted: "
           f"p50 {ms(statistics.median(out.painted))}, p95 {ms(pct(out.painted, 0.95))}, "
           f"max {ms(max(out.painted))}")
+    if workers:
+        print(f"  the web workers' CPU per add (and Graphviz's; the page's polls meanwhile "
+              f"included): {out.cpu * 1000:.0f} ms")
     print(f"  the panel was swapped in before the painted mark in {out.panel_first} of "
           f"{len(out.painted)} adds (its swap then counts in click -> painted)")
     print(f"  bytes of each edit's answer (panel + diagram): "
@@ -233,7 +255,8 @@ def server_times(log: str, runs: int) -> None:
     took = took[-runs:]
     if took:
         print(f"  the server's time per column add (gunicorn's access log): p50 "
-              f"{ms(statistics.median(took))}, p95 {ms(pct(took, 0.95))}")
+              f"{ms(statistics.median(took))}, p95 {ms(pct(took, 0.95))}; slowest "
+              f"{', '.join(ms(x) for x in sorted(took)[-3:])}")
 
 
 def main() -> int:
@@ -267,7 +290,8 @@ def main() -> int:
                 info = _django.stack_design(st, f"b{n}", n, detail="all")
                 print(f"design b{n}: {info['tables']} tables, {info['fks']} FKs, "
                       f"{info['columns']} columns, written in {info['materialize_s']} s")
-                results.append(measure(page, st.base_url, f"b{n}", n, args.runs))
+                results.append(measure(page, st.base_url, f"b{n}", n, args.runs,
+                                       workers=st.web_workers()))
                 server_times(st.log("access.log"), args.runs)
                 if results[-1].hangs:
                     print("  the server's access log (status, method, path, seconds) so far:\n"
