@@ -120,6 +120,18 @@ def test_an_enum_named_like_a_table_is_renamed() -> None:
     assert "renamed kind_enum" in warned(r)[13]
 
 
+def test_an_enum_named_like_a_builtin_type_is_renamed() -> None:
+    # public.point is created, but a column of type point is pg_catalog's point (SQLAlchemy
+    # refused to compile the export: "matches an existing type")
+    r = imported("Enum name {\n  a\n}\nEnum point {\n  p\n}\nEnum Name {\n  b\n}\n"
+                 "Table t {\n  id int [pk]\n  n name\n  p point [default: 'p']\n"
+                 "  q Name\n}\n")
+    assert sorted(e.name for e in r.schema.enums) == ["Name", "name_enum", "point_enum"]
+    kinds = {c.name: (c.type.kind, c.default) for c in table(r, "t").columns}
+    assert kinds["n"] == ("enum", None) and kinds["p"] == ("enum", "'p'")
+    assert "PostgreSQL's own type point" in warned(r)[4]
+
+
 def test_generated_names_give_way_to_tables_declared_later() -> None:
     # the serial's sequence a_z_seq, the key t_pkey: PostgreSQL names them with the tables
     r = imported("Table a {\n  id int [pk]\n  z serial\n}\nTable a_z_seq {\n  id int [pk]\n}\n"
@@ -182,6 +194,40 @@ Table t {
     assert "is one value but the column is an array (status[])" in w[11]
 
 
+def test_defaults_that_fit_no_value_of_the_column_are_left_out() -> None:
+    r = imported("""Table t {
+  id int [pk]
+  a int [default: 1000000000000]
+  b smallint [default: -32768]
+  c smallint [default: 40000]
+  d numeric(5,2) [default: 1e3]
+  e numeric(5,2) [default: 999.99]
+  f varchar(3) [default: 'abcdef']
+  g timestamp [default: '100%']
+  h timestamptz [default: '2024-01-01 10:00:00+02']
+  i inet [default: 'plain']
+  j bytea [default: 'back\\\\slash']
+  k money [default: '$1,000.50']
+  l float [default: `'a' || 'b'`]
+  m time [default: `'{}'::jsonb`]
+  n json [default: `ARRAY[1, 2]`]
+  o text [default: `ARRAY[1, 2]`]
+  p int [default: `1 + 1`]
+}
+""")
+    defaults = {c.name: c.default for c in table(r, "t").columns}
+    assert defaults == {"id": None, "a": None, "b": "-32768", "c": None, "d": None,
+                        "e": "999.99", "f": None, "g": None,
+                        "h": "'2024-01-01 10:00:00+02'", "i": None, "j": None,
+                        "k": "'$1,000.50'", "l": None, "m": None, "n": None,
+                        "o": "ARRAY[1, 2]", "p": "1 + 1"}
+    w = warned(r)
+    assert "is out of range for integer" in w[3]
+    assert "does not fit numeric(5,2)" in w[6]
+    assert "is longer than the 3 characters of character varying(3)" in w[8]
+    assert "gives text but the column is double precision" in w[14]
+
+
 # -- index expressions PostgreSQL refuses for the column's type ----------------------------
 def test_index_expressions_that_are_immutable_for_other_types_only() -> None:
     r = imported("""Enum st { a b }
@@ -209,6 +255,8 @@ Table t {
     `lower(x)` [name: 'i_lower_x']
     `(c AT TIME ZONE 'UTC')::date` [name: 'i_cast_utc']
     `date(c AT TIME ZONE 'UTC')` [name: 'i_date_utc']
+    `lower(id)` [name: 'no11']
+    `upper(s)` [name: 'no12']
   }
 }
 """)
@@ -220,6 +268,8 @@ Table t {
     assert "casts s (enum) to text, which is not immutable" in w[14]
     assert "casts x (text) to date" in w[21]
     assert 24 not in w  # the printer keeps the parentheses of (c AT TIME ZONE 'UTC')::date
+    assert "calls lower() on id, which is a number" in w[26]
+    assert "calls upper() on s, which is an enum" in w[27]
 
 
 # -- the whole path ----------------------------------------------------------------------------

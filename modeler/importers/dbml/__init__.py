@@ -106,13 +106,45 @@ def _without_repeats(result: ImportResult) -> ImportResult:
     return ImportResult(schema=result.schema, warnings=warnings, counts=counts)
 
 
+# PostgreSQL 15's own type names (pg_catalog, without arrays and catalogs' row types): an enum
+# of that name is created, but every unqualified use of the name means pg_catalog's type
+PG_TYPE_NAMES = frozenset((
+    "aclitem", "any", "anyarray", "anycompatible", "anycompatiblearray",
+    "anycompatiblemultirange", "anycompatiblenonarray", "anycompatiblerange", "anyelement",
+    "anyenum", "anymultirange", "anynonarray", "anyrange", "bit", "bool", "box", "bpchar",
+    "bytea", "char", "cid", "cidr", "circle", "cstring", "date", "datemultirange",
+    "daterange", "event_trigger", "fdw_handler", "float4", "float8", "gtsvector",
+    "index_am_handler", "inet", "int2", "int2vector", "int4", "int4multirange", "int4range",
+    "int8", "int8multirange", "int8range", "internal", "interval", "json", "jsonb",
+    "jsonpath", "language_handler", "line", "lseg", "macaddr", "macaddr8", "money", "name",
+    "numeric", "nummultirange", "numrange", "oid", "oidvector", "path", "point", "polygon",
+    "record", "refcursor", "regclass", "regcollation", "regconfig", "regdictionary",
+    "regnamespace", "regoper", "regoperator", "regproc", "regprocedure", "regrole",
+    "regtype", "table_am_handler", "text", "tid", "time", "timestamp", "timestamptz",
+    "timetz", "trigger", "tsm_handler", "tsmultirange", "tsquery", "tsrange",
+    "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "unknown", "uuid", "varbit",
+    "varchar", "void", "xid", "xid8", "xml",
+))
+
+
+def _builtin_type_name(name: str) -> bool:
+    """Whether ``name`` is a type PostgreSQL knows by itself (``name``, ``point``, and the
+    SQL spellings ``integer``, ``double precision``...)."""
+    from modeler.schema.types import canonical_key
+
+    return name in PG_TYPE_NAMES or (name == name.lower() and canonical_key(name) is not None)
+
+
 def _types_apart(result: ImportResult, doc: Document) -> ImportResult:
-    """An enum named like a table of its schema gets another name (``status_enum``), with a
-    warning at its line: PostgreSQL keeps a table's row type and the enum in one namespace
-    of types, so the export would refuse the second (DBML names them apart)."""
+    """An enum named like a table of its schema, or like a type of PostgreSQL's own, gets
+    another name (``status_enum``), with a warning at its line: PostgreSQL keeps a table's
+    row type and the enum in one namespace of types, so the export would refuse the second,
+    and it looks a builtin type's name up before the schema's (a column of type ``point``
+    is pg_catalog's point). DBML names them apart."""
     s = result.schema
     tables = {(t.namespace, t.name) for t in s.tables}
-    clashing = [e for e in s.enums if (e.namespace, e.name) in tables]
+    clashing = [e for e in s.enums if (e.namespace, e.name) in tables
+                or _builtin_type_name(e.name)]
     if not clashing:
         return result
     taken = tables | {(x.namespace, x.name) for x in (*s.enums, *s.domains)}
@@ -126,10 +158,12 @@ def _types_apart(result: ImportResult, doc: Document) -> ImportResult:
                 new, n = pg_name(f"{e.name}_enum{n}"), n + 1
             taken.add((e.namespace, new))
             file, line = lines.get((e.namespace, e.name), ("", None))
-            warnings.append(ImportWarning(file, line, "approximation", f"enum {e.name} has the "
-                                          f"name of a table of schema {e.namespace} (PostgreSQL "
-                                          "keeps a table's row type and the enum in one "
-                                          f"namespace): renamed {new}"))
+            why = (f"the name of a table of schema {e.namespace} (PostgreSQL keeps a table's "
+                   "row type and the enum in one namespace)" if (e.namespace, e.name) in tables
+                   else f"the name of PostgreSQL's own type {e.name} (which a column of type "
+                   f"{e.name} would be)")
+            warnings.append(ImportWarning(file, line, "approximation",
+                                          f"enum {e.name} has {why}: renamed {new}"))
             e = replace(e, name=new)  # columns refer to it by uid
         enums.append(e)
     schema = m.normalized(replace(s, enums=tuple(enums)))

@@ -181,7 +181,8 @@ def _expression(text: str, cat: str | None, shown: str, where: str) -> DefaultRe
 
 
 _RESULT_WHAT = {"D": "a date or time", "uuid": "a uuid", "N": "a number", "S": "text",
-                "B": "a boolean", "T": "an interval"}
+                "B": "a boolean", "T": "an interval", "U": "a value of another type",
+                "A": "an array"}
 
 
 def _result_category(node: object) -> str | None:
@@ -194,6 +195,8 @@ def _result_category(node: object) -> str | None:
     if isinstance(node, ast.FuncCall):
         names = [str(s.sval) for s in node.funcname or () if isinstance(s, ast.String)]
         return _RESULTS.get(names[-1].lower()) if names else None
+    if isinstance(node, ast.A_ArrayExpr):
+        return "A"
     if isinstance(node, ast.A_Const) and not node.isnull:  # 'x' is of no type yet
         return "B" if isinstance(node.val, ast.Boolean) else \
             "N" if isinstance(node.val, ast.Integer | ast.Float) else None
@@ -203,7 +206,9 @@ def _result_category(node: object) -> str | None:
 
         names = [str(s.sval) for s in node.typeName.names or () if isinstance(s, ast.String)]
         key = canonical_key(names[-1]) if names else None
-        return "uuid" if key == "uuid" else CATEGORIES.get(key or "")
+        if key is None:
+            return None
+        return "uuid" if key == "uuid" else CATEGORIES.get(key, "U")  # U: json, inet...
     if isinstance(node, ast.A_Expr) and node.kind == enums.A_Expr_Kind.AEXPR_OP:
         op = [str(s.sval) for s in node.name or () if isinstance(s, ast.String)]
         left, right = _result_category(node.lexpr), _result_category(node.rexpr)
