@@ -167,3 +167,38 @@ def test_apply_edit_reuses_the_callers_project(django_user_model: Any) -> None:
     # the revision the edit reports is the row's, and the snapshot read next is the new one
     assert design.revision == db.Design.objects.get(pk=design.pk).revision
     assert snapshot(design.pk) == out.new
+
+
+def test_undo_state_in_one_query(django_user_model: Any) -> None:
+    """The undo and redo buttons' state in one query, the same as undo.state in every
+    state of the stacks (empty, edits, one undone, another user's)."""
+    from modeler.web import undo
+    from modeler.web.views.editor import undo_state
+
+    user = django_user_model.objects.create_user("eq6")
+    other = django_user_model.objects.create_user("eq7")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+
+    def same() -> None:
+        for who in (user, other):
+            with CaptureQueriesContext(connection) as q:
+                got = undo_state(design, who)
+            assert len(q.captured_queries) == 1
+            assert got == undo.state(design, who)
+
+    same()
+    assert undo_state(design, user) == {"undo": None, "redo": None}
+    for name in ("one", "two"):
+        apply_edit(design=design, actor=user, action="column.add",
+                   summary=f"added column alpha.{name}", target_uid=a,
+                   change=lambda s, n=name: actions.add_column(
+                       s, a, m.Column(uid=actions.new_uid(), name=n,
+                                      type=m.ColumnType(name="text"), comment="x")))
+    same()
+    assert undo_state(design, user) == {"undo": "added column alpha.two", "redo": None}
+    undo.undo(design, user)
+    same()
+    assert undo_state(design, user) == {"undo": "added column alpha.one",
+                                        "redo": "added column alpha.two"}
