@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 # Issue #17: only what the plan and schema.sql need is imported with this module (an export
@@ -41,8 +44,28 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 Target = Literal["sqlalchemy", "drizzle", "both"]
 TARGETS: tuple[Target, ...] = ("sqlalchemy", "drizzle", "both")
 DRIZZLE_ROOT = "typescript/"  # where target "both" puts the Drizzle project
-# a file's bytes, or a function giving them (called when the file is written)
-Body: TypeAlias = "bytes | Callable[[], bytes]"
+
+
+@dataclass(frozen=True, slots=True)
+class Deflated:
+    """A file's bytes as the zip holds them: deflated at level 6 (raw, as zipfile writes
+    them), with their CRC-32 and size."""
+
+    crc: int
+    size: int
+    data: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> Deflated:
+        """``body`` deflated (zlib works outside the GIL: a thread may do it while Python
+        renders the next file)."""
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return cls(zlib.crc32(body), len(body), packer.compress(body) + packer.flush())
+
+
+# a file's bytes (or already deflated), or a function giving them (called when the file is
+# written)
+Body: TypeAlias = "bytes | Deflated | Callable[[], bytes | Deflated]"
 
 
 def render_revisions(revisions: Sequence[Revision]) -> dict[str, str]:
@@ -105,7 +128,7 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     in another process), called once the rest is built; None: written here. ``plan``: the
     :func:`build_plan` of the last version's schema, when the caller has it already.
     """
-    return {path: body() if callable(body) else body
+    return {path: _inflated(body)
             for path, body in bundle_files(
                 versions, slug=slug, waivers=waivers, findings=findings,
                 diagram_svg=diagram_svg, title=title, target=target,
@@ -120,10 +143,15 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
                  target: Target = "sqlalchemy",
                  rehearsal_md: str | None = None,
                  schema_sql: Callable[[], str] | None = None,
-                 plan: ModelPlan | None = None) -> dict[str, Body]:
+                 plan: ModelPlan | None = None,
+                 deflate: Callable[[bytes], Body] | None = None) -> dict[str, Body]:
     """:func:`build_bundle`'s files, in path order, with ``schema.sql`` and ``diagram.svg``
     as functions giving their bytes when they are given as functions (:func:`write_zip`
-    calls them when it reaches them: the files before them are compressed meanwhile)."""
+    calls them when it reaches them: the files before them are compressed meanwhile).
+    ``deflate``: given each file's bytes as soon as the file is made (the drawing first,
+    when it is text), its result stands for them (a function giving their
+    :class:`Deflated` made on another thread, say, while the next files are rendered)."""
+    made = deflate or (lambda body: body)
     from modeler.codegen import tpl_alembic
     from modeler.codegen.designdoc import render_design_doc
     from modeler.codegen.extras import namespaces
@@ -156,6 +184,9 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
                                            else "", names)
     else:
         names, drizzle_usage = None, ""
+    early: dict[str, Body] = {}  # files handed to ``deflate`` as soon as they are made
+    if deflate is not None and isinstance(diagram_svg, str):
+        early["diagram.svg"] = made(diagram_svg.encode("utf-8"))
     design_doc = render_design_doc(title=name, package=pkg, plan=plan, revisions=revisions,
                                    findings=findings, waivers=waivers,
                                    drizzle_usage=drizzle_usage)
@@ -164,10 +195,14 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
         drizzle["DESIGN.md"] = design_doc
         if rehearsal_md is not None:
             drizzle["REHEARSAL.md"] = rehearsal_md
-        out: dict[str, Body] = {path: body.encode("utf-8") for path, body in drizzle.items()}
+        out: dict[str, Body] = {path: made(body.encode("utf-8"))
+                                for path, body in drizzle.items()}
         if diagram_svg is not None:
-            out["diagram.svg"] = _encoded(diagram_svg)
+            out["diagram.svg"] = (early["diagram.svg"] if "diagram.svg" in early
+                                  else _encoded(diagram_svg))
         return {path: out[path] for path in sorted(out)}
+    if deflate is not None:
+        early["DESIGN.md"] = made(design_doc.encode("utf-8"))
     text: dict[str, str] = {
         f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
         f"{pkg}/py.typed": "",
@@ -187,6 +222,9 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
         "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
         "tests/test_migrations.py": render_tests(package=pkg, version_table=version_table),
     }
+    if deflate is not None:
+        early.update((path, made(body.encode("utf-8"))) for path, body in text.items()
+                     if path not in early and path != "schema.sql")
     text.update(render_revisions(revisions))
     if rehearsal_md is not None:
         text["REHEARSAL.md"] = rehearsal_md
@@ -195,11 +233,13 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
     if target == "both":
         text.update({DRIZZLE_ROOT + path: body for path, body in build_drizzle_files(
             revisions, slug=slug, title=name, plan=plan, names=names).items()})
-    files: dict[str, Body] = {path: body.encode("utf-8") for path, body in text.items()}
+    files: dict[str, Body] = {path: early[path] if path in early
+                              else made(body.encode("utf-8")) for path, body in text.items()}
     if schema_sql is not None:  # made elsewhere: asked for when it is written
         files["schema.sql"] = _encoded(schema_sql)
     if diagram_svg is not None:
-        files["diagram.svg"] = _encoded(diagram_svg)
+        files["diagram.svg"] = (early["diagram.svg"] if "diagram.svg" in early
+                                else _encoded(diagram_svg))
     return {path: files[path] for path in sorted(files)}
 
 
@@ -216,8 +256,59 @@ def write_zip(files: Mapping[str, Body], *, root: str = "") -> bytes:
 
     ``root`` (e.g. the slug) prefixes every path, so the archive unpacks into one folder.
     A file given as a function (:func:`bundle_files`) is asked for its bytes when it is
-    written, after the files before it.
+    written, after the files before it; a file given :class:`Deflated` is not compressed
+    again. The bytes are those :mod:`zipfile` writes (:func:`write_zipfile`, which writes
+    the archives this one does not: past zip's 32-bit sizes).
     """
+    prefix = f"{root.strip('/')}/" if root else ""
+    members: list[tuple[bytes, int, Deflated]] = []
+    for path in sorted(files):
+        body = files[path]
+        got = body() if callable(body) else body
+        packed = got if isinstance(got, Deflated) else Deflated.of(got)
+        path_name = prefix + path
+        try:
+            members.append((path_name.encode("ascii"), 0, packed))
+        except UnicodeEncodeError:
+            members.append((path_name.encode("utf-8"), _UTF8_NAME, packed))
+    if any(b"\x00" in n or p.size * 1.05 > _ZIP32_LIMIT for n, _, p in members) \
+            or len(members) > 0xFFFF \
+            or sum(len(p.data) + 2 * len(n) + 76 for n, _, p in members) > _ZIP32_LIMIT:
+        # zip64 records, or a name zipfile cuts at its NUL: zipfile writes it
+        return write_zipfile({path: _inflated(files[path]) for path in files}, root=root)
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for name, flags, packed in members:
+        head = (_VERSION, 0, flags, zipfile.ZIP_DEFLATED, 0, _DOS_DATE, packed.crc,
+                len(packed.data), packed.size, len(name))
+        central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, *head, 0, 0, 0, 0,
+                                     _MODE_0644, out.tell()) + name)
+        out.write(_LOCAL.pack(b"PK\x03\x04", *head, 0) + name + packed.data)
+    start = out.tell()
+    out.write(b"".join(central))
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), out.tell() - start,
+                        start, 0))
+    return out.getvalue()
+
+
+# zipfile's record layouts and the fields write_zip gives every entry
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION = 20  # zipfile.DEFAULT_VERSION: deflate
+_DOS_DATE = (ZIP_DATE[0] - 1980) << 9 | ZIP_DATE[1] << 5 | ZIP_DATE[2]  # 00:00:00 is 0
+_MODE_0644 = (0o100644 & 0xFFFF) << 16
+_UTF8_NAME = 0x800
+_ZIP32_LIMIT = (1 << 31) - 1  # zipfile.ZIP64_LIMIT
+
+
+def _inflated(body: Body) -> bytes:
+    got = body() if callable(body) else body
+    return zlib.decompress(got.data, -15) if isinstance(got, Deflated) else got
+
+
+def write_zipfile(files: Mapping[str, bytes], *, root: str = "") -> bytes:
+    """:func:`write_zip`'s archive written by :mod:`zipfile` (the same bytes)."""
     buf = io.BytesIO()
     prefix = f"{root.strip('/')}/" if root else ""
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -225,9 +316,8 @@ def write_zip(files: Mapping[str, Body], *, root: str = "") -> bytes:
             info = zipfile.ZipInfo(prefix + path, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so external_attr carries the permissions
-            info.external_attr = (0o100644 & 0xFFFF) << 16
-            body = files[path]
-            zf.writestr(info, body() if callable(body) else body, compresslevel=6)
+            info.external_attr = _MODE_0644
+            zf.writestr(info, files[path], compresslevel=6)
     return buf.getvalue()
 
 

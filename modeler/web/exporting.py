@@ -20,6 +20,7 @@ from django.conf import settings
 from modeler.cache import files_stamp
 from modeler.codegen.bundle import (
     TARGETS,
+    Deflated,
     Target,
     bundle_files,
     design_schema_sql,
@@ -203,18 +204,25 @@ def bundle(project: db.Project, number: int | None = None,
 def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput],
             diagram_svg: str | Callable[[], str] | None, chosen: Target,
             schema_sql: Callable[[], str] | None, plan: ModelPlan) -> tuple[str, bytes]:
-    files = bundle_files(inputs, slug=project.slug, title=project.name,
-                         findings=version.findings,
-                         waivers=[{"rule": w["rule"], "target": w["target"],
-                                   "justification": w["justification"],
-                                   "author": w["author"], "created": w["created"]}
-                                  for w in version.waivers],
-                         diagram_svg=diagram_svg, target=chosen,
-                         rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql,
-                         plan=plan)
+    # each file is deflated on a thread of its own as soon as it is made (zlib works
+    # outside the GIL) while the next ones are rendered: the zip is then put together
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-zip") as zipper:
+        def deflate(body: bytes) -> Callable[[], Deflated]:
+            return zipper.submit(Deflated.of, body).result
+
+        files = bundle_files(inputs, slug=project.slug, title=project.name,
+                             findings=version.findings,
+                             waivers=[{"rule": w["rule"], "target": w["target"],
+                                       "justification": w["justification"],
+                                       "author": w["author"], "created": w["created"]}
+                                      for w in version.waivers],
+                             diagram_svg=diagram_svg, target=chosen,
+                             rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql,
+                             plan=plan, deflate=deflate)
+        body = write_zip(files)
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
-    return f"{pkg}-v{version.number}{suffix}.zip", write_zip(files)
+    return f"{pkg}-v{version.number}{suffix}.zip", body
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from modeler.codegen.bundle import bundle_files, write_zip
+from modeler.codegen.bundle import Deflated, bundle_files, write_zip, write_zipfile
 from modeler.codegen.designdoc_parts import cell
 from modeler.codegen.migration_code import WIDTH, Call, Lit, Seq, lit, split_literal
 from modeler.codegen.sqlwriter import parse_expressions
@@ -136,3 +136,34 @@ def test_expressions_parsed_ahead_leave_a_bad_one_to_the_file_that_asks() -> Non
     parse_expressions(design)  # no error here
     with pytest.raises(sqlexpr.ExpressionError):
         sqlexpr.parse(bad)
+
+
+def test_the_zip_is_the_one_zipfile_writes() -> None:
+    rng = random.Random(3)
+    names = ["DESIGN.md", "a/b.py", "caf\u00e9/\u00fcber.txt", "\u65e5\u672c.sql", "py.typed",
+             "x" * 300]
+    for _ in range(200):
+        files = {rng.choice(names) + str(i): rng.randbytes(rng.randint(0, 3000))
+                 * rng.randint(1, 3) for i in range(rng.randint(0, 6))}
+        for root in ("", "shop", "caf\u00e9/"):
+            assert write_zip(files, root=root) == write_zipfile(files, root=root)
+        ahead = {p: Deflated.of(b) if i % 2 else b for i, (p, b) in enumerate(files.items())}
+        assert write_zip(ahead) == write_zipfile(files)
+
+
+def test_files_deflated_as_they_are_made_give_the_same_zip() -> None:
+    versions = [VersionInput(1, "First", "ann", "2026-01-01", shop_v1())]
+    handed: list[int] = []
+
+    def deflate(body: bytes) -> Deflated:
+        handed.append(len(body))
+        return Deflated.of(body)
+
+    for target in ("sqlalchemy", "drizzle", "both"):
+        handed.clear()
+        plain = write_zip(bundle_files(versions, slug="shop", target=target,  # type: ignore[arg-type]
+                                       diagram_svg="<svg>\u00e9</svg>"))
+        early = write_zip(bundle_files(versions, slug="shop", target=target,  # type: ignore[arg-type]
+                                       diagram_svg="<svg>\u00e9</svg>", deflate=deflate))
+        assert early == plain
+        assert handed  # the files went through deflate
