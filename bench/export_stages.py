@@ -46,7 +46,7 @@ STAGES = (
     ("modeler.codegen.designdoc", "render_design_doc", "DESIGN.md"),
     ("modeler.codegen.bundle", "render_revisions", "Alembic revisions"),
     ("modeler.web.exporting", "bundle_files", "bundle_files (all but the zip)"),
-    ("modeler.web.exporting", "write_zip", "zip (waits for schema.sql: not counted)"),
+    ("modeler.web.exporting", "write_zip", "zip: put together (deflating: own thread)"),
 )
 CHILD = "schema.sql: child process (all)"
 
