@@ -66,10 +66,11 @@ def lint_project(schema: m.Schema, project: db.Project,
 
 def baseline_keys(project: db.Project | int) -> set[tuple[str, str]]:
     """Finding keys recorded on the project's imported baseline version (grandfathered)."""
-    base = db.Version.objects.filter(project=project, baseline=True).order_by("number").first()
-    if base is None:
-        return set()
-    return {(f["rule"], f["key"]) for f in base.findings if "key" in f}
+    # only the findings: the row's schema_json (1 MB on a large design) is not read on every
+    # edit and panel
+    findings = db.Version.objects.filter(project=project, baseline=True).order_by(
+        "number").values_list("findings", flat=True).first()
+    return {(f["rule"], f["key"]) for f in findings or () if "key" in f}
 
 
 def grandfather(findings: tuple[rules.Finding, ...],
