@@ -98,6 +98,15 @@ def bundle_schema_sql(versions: Sequence[VersionInput], *, slug: str,
     return design_schema_sql(schema, build_plan(schema), slug=slug, title=title)
 
 
+def design_models_py(schema: Schema, plan: ModelPlan, *, slug: str,
+                     title: str | None = None) -> str:
+    """``<pkg>/models.py`` of :func:`build_bundle` whose last version's schema is ``schema``
+    (``plan``: its :func:`build_plan`), with the same ``slug`` and ``title``."""
+    from modeler.codegen.models import render_models
+
+    return render_models(schema, plan=plan, title=title or schema.name or slug)
+
+
 def design_schema_sql(schema: Schema, plan: ModelPlan, *, slug: str,
                       title: str | None = None) -> str:
     """``schema.sql`` of :func:`build_bundle` whose last version's schema is ``schema``
@@ -114,7 +123,8 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
                  target: Target = "sqlalchemy",
                  rehearsal_md: str | None = None,
                  schema_sql: Callable[[], str] | None = None,
-                 plan: ModelPlan | None = None) -> dict[str, bytes]:
+                 plan: ModelPlan | None = None,
+                 models_py: Callable[[], str] | None = None) -> dict[str, bytes]:
     """All files of the export for ``versions`` (the last one is the current design).
 
     ``findings``: dicts with rule/level/target/message/waived; ``waivers``: dicts with
@@ -127,12 +137,14 @@ def build_bundle(versions: Sequence[VersionInput], *, slug: str,
     ``schema_sql``: a function giving ``schema.sql``'s text (:func:`bundle_schema_sql`, made
     in another process), called once the rest is built; None: written here. ``plan``: the
     :func:`build_plan` of the last version's schema, when the caller has it already.
+    ``models_py``: like ``schema_sql``, for ``<pkg>/models.py`` (:func:`design_models_py`).
     """
     return {path: _inflated(body)
             for path, body in bundle_files(
                 versions, slug=slug, waivers=waivers, findings=findings,
                 diagram_svg=diagram_svg, title=title, target=target,
-                rehearsal_md=rehearsal_md, schema_sql=schema_sql, plan=plan).items()}
+                rehearsal_md=rehearsal_md, schema_sql=schema_sql, plan=plan,
+                models_py=models_py).items()}
 
 
 def bundle_files(versions: Sequence[VersionInput], *, slug: str,
@@ -144,7 +156,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
                  rehearsal_md: str | None = None,
                  schema_sql: Callable[[], str] | None = None,
                  plan: ModelPlan | None = None,
-                 deflate: Callable[[bytes], Body] | None = None) -> dict[str, Body]:
+                 deflate: Callable[[bytes], Body] | None = None,
+                 models_py: Callable[[], str] | None = None) -> dict[str, Body]:
     """:func:`build_bundle`'s files, in path order, with ``schema.sql`` and ``diagram.svg``
     as functions giving their bytes when they are given as functions (:func:`write_zip`
     calls them when it reaches them: the files before them are compressed meanwhile).
@@ -206,7 +219,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
     text: dict[str, str] = {
         f"{pkg}/__init__.py": docstring(f"Database models and access for {name}.", 0),
         f"{pkg}/py.typed": "",
-        f"{pkg}/models.py": render_models(schema, plan=plan, title=name),
+        f"{pkg}/models.py": "" if models_py is not None else render_models(schema, plan=plan,
+                                                                           title=name),
         f"{pkg}/db.py": render_db(provider=schema.settings.provider, package=pkg),
         "alembic.ini": tpl_alembic.ALEMBIC_INI,
         "migrations/env.py": tpl_alembic.render_env(
@@ -224,7 +238,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
     }
     if deflate is not None:
         early.update((path, made(body.encode("utf-8"))) for path, body in text.items()
-                     if path not in early and path != "schema.sql")
+                     if path not in early and path != "schema.sql"
+                     and not (models_py is not None and path == f"{pkg}/models.py"))
     text.update(render_revisions(revisions))
     if rehearsal_md is not None:
         text["REHEARSAL.md"] = rehearsal_md
@@ -237,6 +252,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
                               else made(body.encode("utf-8")) for path, body in text.items()}
     if schema_sql is not None:  # made elsewhere: asked for when it is written
         files["schema.sql"] = _encoded(schema_sql)
+    if models_py is not None:  # as schema.sql
+        files[f"{pkg}/models.py"] = _encoded(models_py)
     if diagram_svg is not None:
         files["diagram.svg"] = (early["diagram.svg"] if "diagram.svg" in early
                                 else _encoded(diagram_svg))

@@ -23,6 +23,7 @@ from modeler.codegen.bundle import (
     Deflated,
     Target,
     bundle_files,
+    design_models_py,
     design_schema_sql,
     write_zip,
 )
@@ -182,28 +183,40 @@ def bundle(project: db.Project, number: int | None = None,
     design = without_positions(schema)  # the last version's, as version_inputs gives it
     plan = build_plan(design)
     with contextlib.ExitStack() as stack:
-        schema_sql = None
+        schema_sql = models_py = None
         if fork and chosen != "drizzle":
             parse_expressions(design)  # once, for both processes
-            schema_sql = stack.enter_context(forked(lambda: design_schema_sql(
-                design, plan, slug=project.slug, title=project.name)))
+            # the child writes models.py too: the two processes then take about as long
+            apart = stack.enter_context(forked(lambda: _joined(
+                design_models_py(design, plan, slug=project.slug, title=project.name),
+                design_schema_sql(design, plan, slug=project.slug, title=project.name))))
+
+            def models_py() -> str:
+                return _parts(apart())[0]
+
+            def schema_sql() -> str:
+                return _parts(apart())[1]
         inputs = version_inputs(project, version.number, {version.number: design})
         if callable(diagram_svg) and keep_drawing:
             hit, diagram_svg = kept_drawing(version, diagram_svg)
             if hit is not None:
-                return _bundle(project, version, inputs, hit, chosen, schema_sql, plan)
+                return _bundle(project, version, inputs, hit, chosen, schema_sql, plan,
+                               models_py)
         if not callable(diagram_svg):
-            return _bundle(project, version, inputs, diagram_svg, chosen, schema_sql, plan)
+            return _bundle(project, version, inputs, diagram_svg, chosen, schema_sql, plan,
+                           models_py)
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1,
                                                       thread_name_prefix="export-diagram"))
         # in this context (a request's Graphviz budget, say), as if drawn here
         drawing = pool.submit(contextvars.copy_context().run, diagram_svg, schema)
-        return _bundle(project, version, inputs, drawing.result, chosen, schema_sql, plan)
+        return _bundle(project, version, inputs, drawing.result, chosen, schema_sql, plan,
+                       models_py)
 
 
 def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput],
             diagram_svg: str | Callable[[], str] | None, chosen: Target,
-            schema_sql: Callable[[], str] | None, plan: ModelPlan) -> tuple[str, bytes]:
+            schema_sql: Callable[[], str] | None, plan: ModelPlan,
+            models_py: Callable[[], str] | None = None) -> tuple[str, bytes]:
     # each file is deflated on a thread of its own as soon as it is made (zlib works
     # outside the GIL) while the next ones are rendered: the zip is then put together
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-zip") as zipper:
@@ -218,11 +231,21 @@ def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput]
                                       for w in version.waivers],
                              diagram_svg=diagram_svg, target=chosen,
                              rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql,
-                             plan=plan, deflate=deflate)
+                             plan=plan, deflate=deflate, models_py=models_py)
         body = write_zip(files)
     pkg = package_name(project.slug)
     suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
     return f"{pkg}-v{version.number}{suffix}.zip", body
+
+
+def _joined(first: str, second: str) -> str:
+    """Two texts as one (:func:`_parts` splits them again)."""
+    return f"{len(first)}\n{first}{second}"
+
+
+def _parts(text: str) -> tuple[str, str]:
+    size, _, rest = text.partition("\n")
+    return rest[:int(size)], rest[int(size):]
 
 
 @contextlib.contextmanager
