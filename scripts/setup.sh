@@ -109,3 +109,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
   touch "$stamp"
 fi
+
+# Bytecode for the project's modules, written once here: where PYTHONDONTWRITEBYTECODE is
+# set (as on these machines and in the Dockerfile) every manage.py command, worker and test
+# process would otherwise compile each module it imports (~0.3 s of CPU per command).
+compiled=(modeler manage.py); [ "$MODE" = "--test" ] && compiled+=(tests bench)
+.venv/bin/python -m compileall -q -j 0 "${compiled[@]}" >/dev/null \
+  || echo "setup: compiling the project's bytecode failed (it will be compiled in memory)" >&2
