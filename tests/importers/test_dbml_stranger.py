@@ -132,6 +132,20 @@ def test_an_enum_named_like_a_builtin_type_is_renamed() -> None:
     assert "PostgreSQL's own type point" in warned(r)[4]
 
 
+def test_an_enum_whose_quoted_name_has_a_dot_is_the_column_type() -> None:
+    # "a.b" was read as enum b of schema a: the column kept an unknown type a.b and the
+    # export did not upgrade (schema "a" does not exist)
+    r = imported("Enum \"a.b\" {\n  x\n}\nEnum shop.\"c.d\" {\n  y\n}\n"
+                 "Table t {\n  id int [pk]\n  v \"a.b\" [default: 'x']\n  w shop.\"c.d\"\n"
+                 "  k \"a.b\"[]\n}\n")
+    enums = {e.name: e.uid for e in r.schema.enums}
+    cols = {c.name: c for c in table(r, "t").columns}
+    assert cols["v"].type.ref == enums["a.b"] and cols["v"].default == "'x'"
+    assert cols["w"].type.ref == enums["c.d"]
+    assert cols["k"].type.ref == enums["a.b"] and cols["k"].type.array_dims == 1
+    assert r.warnings == ()
+
+
 def test_generated_names_give_way_to_tables_declared_later() -> None:
     # the serial's sequence a_z_seq, the key t_pkey: PostgreSQL names them with the tables
     r = imported("Table a {\n  id int [pk]\n  z serial\n}\nTable a_z_seq {\n  id int [pk]\n}\n"
@@ -155,6 +169,17 @@ def test_junction_tables_of_long_names_keep_to_63_bytes() -> None:
     assert [c.name for c in junctions[0].columns] == ["p_id", cut]
     back = adopt_uids(r.schema, import_dbml([("back.dbml", to_dbml(r.schema))]).schema)
     assert back == r.schema
+
+
+def test_a_key_on_a_type_without_btree_is_left_out() -> None:
+    # PostgreSQL: data type json has no default operator class for access method "btree"
+    r = imported("Table t {\n  j json [pk]\n  x int\n}\nTable u {\n  a point\n  b int\n"
+                 "  indexes {\n    (a, b) [pk]\n  }\n}\nTable v {\n  j jsonb [pk]\n}\n")
+    assert [c.name for c in table(r, "t").primary_key] == []
+    assert [c.name for c in table(r, "u").primary_key] == []
+    assert [c.name for c in table(r, "v").primary_key] == ["j"]
+    assert "cannot compare j (json) values in a key" in warned(r)[1]
+    assert "cannot compare a (point) values" in warned(r)[5]
 
 
 # -- defaults --------------------------------------------------------------------------------

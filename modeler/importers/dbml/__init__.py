@@ -62,6 +62,7 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     converted, scaled to the same size)."""
     if isinstance(files, str):
         raise TypeError("import_dbml takes a sequence of (filename, text) pairs")
+    files = list(files)
     report = _Report(progress, sum(len(text) for _, text in files))
     reader = DocumentReader()
     sources: dict[str, list[str]] = {}
@@ -92,7 +93,22 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
                           for name in (*(c.name for c in t.checks),
                                        *(i.name for i in t.indexes)) if name)
         result = apply_kept(result, kept, written, doc.projects[0].file, named)
-    return result
+    return _valid(result, files[0][0] if files else "")
+
+
+def _valid(result: ImportResult, name: str) -> ImportResult:
+    """The result, when the store takes its design. A design it would refuse is a bug of the
+    import (each problem PostgreSQL would have is repaired or left out above): this says
+    what, clearly, instead of failing later where the design is stored (a traceback in
+    ``import_schema``, a 500 in text mode)."""
+    from modeler.schema import validate
+
+    found = validate.problems(result.schema)
+    if not found:
+        return result
+    more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+    raise SchemaImportError("the design this DBML describes cannot be stored: "
+                            + "; ".join(found[:3]) + more, name)
 
 
 def _without_repeats(result: ImportResult) -> ImportResult:

@@ -139,6 +139,13 @@ class Converter:
         for ix in t.indexes:
             if not ix.pk:
                 self.index(dt, ix)
+        unkeyed = [c for c in pk if c in dt.columns and not _has_opclass("btree",
+                                                                          dt.columns[c].type)]
+        if unkeyed:
+            shown = ", ".join(f"{c} ({dt.columns[c].type.sql()})" for c in unkeyed)
+            self.warn(t.file, t.line, "unsupported", f"primary key of {name}: PostgreSQL "
+                      f"cannot compare {shown} values in a key; left out")
+            pk = []
         if pk:
             dt.pk_columns = pk
             dt.pk_name = dt.pk_name or choose_relation_name(self.d, ns, name, None, "pkey")

@@ -39,7 +39,15 @@ _CALL_LIKE = re.compile(r"\s*[A-Za-z_][\w.]*\s*\(.*\)\s*|\s*(?i:current_timestam
 _RESULTS = {"now": "D", "clock_timestamp": "D", "statement_timestamp": "D",
             "transaction_timestamp": "D", "timeofday": "S", "gen_random_uuid": "uuid",
             "uuid_generate_v1": "uuid", "uuid_generate_v4": "uuid",
-            "uuid_generate_v1mc": "uuid", "random": "N"}
+            "uuid_generate_v1mc": "uuid", "random": "N",
+            **dict.fromkeys(("lower", "upper", "md5", "concat", "concat_ws", "format", "substr",
+                             "replace", "btrim", "ltrim", "rtrim", "initcap", "left",
+                             "right", "repeat", "reverse", "translate", "to_char", "chr",
+                             "encode", "split_part", "lpad", "rpad", "regexp_replace",
+                             "quote_ident", "quote_literal", "current_setting", "version"),
+                            "S"),
+            **dict.fromkeys(("length", "char_length", "octet_length", "abs", "round", "floor",
+                             "ceil", "ceiling", "trunc", "sqrt", "power", "mod"), "N")}
 
 
 @dataclass

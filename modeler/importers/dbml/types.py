@@ -172,11 +172,14 @@ class TypeResolver:
             "must provide")
 
     def enum(self, name: str) -> DraftEnum | None:
-        """The enum a type name (``e``, ``s.e``) names, if the files declare it."""
+        """The enum a type name (``e``, ``s.e``) names, if the files declare it; a name
+        with a dot that names no enum of a schema may be one enum's quoted name
+        (``Enum "a.b"``: the reader has the type's text without its quotes)."""
         name = name.strip('"')
         if "." in name:
             schema, _, short = name.partition(".")
-            return self.d.enums.get((pg_name(schema.strip('"')), pg_name(short.strip('"'))))
+            found = self.d.enums.get((pg_name(schema.strip('"')), pg_name(short.strip('"'))))
+            return found if found is not None else self.d.enums.get(("public", pg_name(name)))
         return self.d.enums.get(("public", pg_name(name)))
 
     def enum_of(self, ctype: m.ColumnType) -> DraftEnum | None:
