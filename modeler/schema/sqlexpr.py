@@ -166,9 +166,13 @@ def _deep() -> Iterator[None]:
         sys.setrecursionlimit(limit)
 
 
-def _printed_back(node: Any) -> str:
-    """The canonical text of ``node``, checked to parse to ``node`` again."""
+def _printed_back(node: Any, text: str | None = None) -> str:
+    """The canonical text of ``node``, checked to parse to ``node`` again (unless it is
+    ``text``, the text ``node`` was parsed from: canonical text, as stored expressions are,
+    is not parsed twice)."""
     out = _printed(node)
+    if out == text:
+        return out
     try:
         again = _parse_one(out, _PREFIX, "expression")
     except ExpressionError:
@@ -188,7 +192,7 @@ def _parse_cached(text: str) -> Parsed | str:
             if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star)
                                                        for f in node.fields or ()):
                 raise ExpressionError("the expression must be one expression, not a * list")
-            out = _printed_back(node)
+            out = _printed_back(node, text)
     except ExpressionError as exc:
         return str(exc)
     return Parsed(node, out)
