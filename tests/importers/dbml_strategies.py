@@ -42,7 +42,9 @@ PLAIN_TYPES = ("int", "integer", "bigint", "smallint", "varchar", "varchar(255)"
                "numeric(10,2)", "decimal(5, 2)", "boolean", "bool", "timestamp",
                "timestamptz", "date", "uuid", "jsonb", "json", "float", "double precision",
                "int[]", "text[]", "serial", "bigserial", "datetime", "string", "char(3)",
-               "interval", "time", "bytea", "inet", "money", "tinyint", "nvarchar(max)")
+               "interval", "time", "bytea", "inet", "money", "tinyint", "nvarchar(max)",
+               '"timestamp with time zone"', '"character varying(20)"',
+               '"timestamp(3) without time zone"', "point", "json[]", "int4range")
 ACTIONS = ("cascade", "restrict", "set null", "set default", "no action", "Cascade",
            "SET NULL", "No Action", "Restrict")
 OPS = (">", "<", "-", "<>")
@@ -160,7 +162,7 @@ def dbml_documents(draw: st.DrawFn, max_tables: int = 4) -> str:
             ctype = draw(st.sampled_from(types))
             col = Col(cname, ctype)
             if i == 0 and draw(st.booleans()):
-                col.settings.append("pk")
+                col.settings.append(draw(st.sampled_from(("pk", "primary key"))))
                 if draw(st.booleans()) and ctype in ("int", "integer", "bigint"):
                     col.settings.append("increment")
             if draw(st.integers(0, 3)) == 0:
@@ -190,7 +192,9 @@ def dbml_documents(draw: st.DrawFn, max_tables: int = 4) -> str:
             t.body.append("checks {\n    `" + ident(names[-1], False) + " IS NOT NULL` "
                           f"[name: {string('check ' + names[-1])}]\n  }}")
         if draw(st.integers(0, 3)) == 0:
-            t.body.append(f"Note: {string(draw(st.sampled_from(STRINGS)), triple=True)}")
+            note = string(draw(st.sampled_from(STRINGS)), triple=draw(st.booleans()))
+            t.body.append(f"Note: {note}" if draw(st.booleans())
+                          else f"Note {{\n    {note}\n  }}")
         if draw(st.booleans()):
             t.settings.append(draw(st.sampled_from((
                 "headercolor: #3498DB", f"note: {string('table note')}", "color: #abc"))))
@@ -216,8 +220,10 @@ def dbml_documents(draw: st.DrawFn, max_tables: int = 4) -> str:
         else:
             name = f"{ident(draw(st.sampled_from(NAMES)), bare)}" if draw(st.booleans()) \
                 else ""
-            refs.append(f"Ref {name}: {child.ref(bare)}.{ident(c.name, bare)} {op} "
-                        f"{parent.ref(bare)}.{ident(p.name, bare)}{settings}")
+            body = f"{child.ref(bare)}.{ident(c.name, bare)} {op} " \
+                f"{parent.ref(bare)}.{ident(p.name, bare)}{settings}"
+            refs.append(f"Ref {name}: {body}" if draw(st.booleans())
+                        else f"Ref {name} {{\n  {body}\n}}")
     for t in tables:
         head = f"Table {'' if t.schema is None else ident(t.schema, bare) + '.'}" \
             f"{ident(t.name, bare)}" + (f" as {t.alias}" if t.alias else "") + \

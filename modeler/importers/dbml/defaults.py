@@ -27,7 +27,8 @@ _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 _NUMERIC = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|[-+]?infinity))\s*")
 _BOOLEAN = re.compile(r"\s*(?i:t|tr|tru|true|y|ye|yes|on|1|f|fa|fal|fals|false|n|no|off|0)\s*")
 _DATE_TIME = re.compile(r"\s*@?[\w\s\-+/:.,']*")  # the characters date/time input takes
-_INET = re.compile(r"\s*[0-9A-Fa-f:.]+(?:/\d{1,3})?\s*")
+_INET = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)(?:/\d{1,3})?\s*")
+_CIDR = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)(?:/\d{1,3})?\s*")
 _MACADDR = re.compile(r"\s*[0-9A-Fa-f]{2}(?:[-:.]?[0-9A-Fa-f]{2}){5,7}\s*")
 _MONEY = re.compile(r"\s*[-+]?\$?\s*[-+]?(?:\d[\d,]*\.?\d*|\.\d+)\s*")
 _BYTEA_HEX = re.compile(r"\\x(?:\s*[0-9A-Fa-f]{2})*\s*")
@@ -315,7 +316,7 @@ def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> b
             or value.strip().lower() in ("epoch", "infinity", "-infinity", "allballs",
                                          "today", "tomorrow", "yesterday")
     if shown in ("inet", "cidr"):
-        return bool(_INET.fullmatch(value))
+        return bool((_INET if shown == "inet" else _CIDR).fullmatch(value))
     if shown in ("macaddr", "macaddr8"):
         return bool(_MACADDR.fullmatch(value))
     if shown == "bytea":

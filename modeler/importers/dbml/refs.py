@@ -116,6 +116,15 @@ class RefConverter:
         if lt is None or rt is None:
             self.d.warn(r.file, r.line, "unresolved", f"many-to-many {shown}: unknown table")
             return
+        from modeler.importers.dbml.convert import _has_opclass
+
+        unkeyed = [f"{t.name}.{c}" for t, cols in ((lt, lcols), (rt, rcols)) for c in cols
+                   if c in t.columns and not _has_opclass("btree", t.columns[c].type)]
+        if unkeyed:
+            self.d.warn(r.file, r.line, "unsupported", f"many-to-many {shown}: PostgreSQL "
+                        f"cannot compare the values of {', '.join(unkeyed)} in the junction "
+                        "table's key; no junction created")
+            return
         name = pg_name(f"{lt.name}_{rt.name}")  # names PostgreSQL keeps (63 bytes)
         if (lt.namespace, name) in self.d.tables:
             self.d.warn(r.file, r.line, "approximation", f"many-to-many {lt.name} <> "
