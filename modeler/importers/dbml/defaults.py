@@ -311,6 +311,9 @@ def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> b
         return bool((_INTEGER if integer else _NUMERIC).fullmatch(value))
     if cat == "B":
         return bool(_BOOLEAN.fullmatch(value))
+    if cat == "D" and value.strip().isdigit():  # 20240101, 240101 (a date); 0530 (a time)
+        return len(value.strip()) in ((4, 6) if shown.startswith("time") and
+                                      not shown.startswith("timestamp") else (6, 8))
     if cat in ("D", "T"):  # 2024-01-01, 10:00+02, Jan 8 1999, 1 day, P1D, @ 2 hours ago
         return (bool(re.search(r"\d", value)) and bool(_DATE_TIME.fullmatch(value))) \
             or value.strip().lower() in ("epoch", "infinity", "-infinity", "allballs",
