@@ -60,12 +60,13 @@ _STABLE_FOR = {
 _STRINGS = frozenset({"text", "varchar", "char", "name", "citext"})
 _DATES_IN = frozenset({"date", "time", "timetz", "timestamp", "timestamptz", "interval"})
 # casts (source column type -> target type) through a stable function: timestamptz's own
-# conversions, and the text output or input of dates, times, intervals and enums
+# conversions, and the text output or input of dates, times, intervals, enums and money
+# (DateStyle, IntervalStyle, the catalog's labels, lc_monetary)
 _STABLE_CASTS = {
     "timestamptz": {"date", "time", "timetz", "timestamp", *_STRINGS},
     "timestamp": {"timestamptz", *_STRINGS}, "date": {"timestamptz", *_STRINGS},
-    "time": {"timetz"}, "interval": _STRINGS, "enum": _STRINGS,
-    **{t: _DATES_IN | {"enum"} for t in _STRINGS},
+    "time": {"timetz"}, "interval": _STRINGS, "enum": _STRINGS, "money": _STRINGS,
+    **{t: _DATES_IN | {"enum", "money"} for t in _STRINGS},
 }
 _EMPTY_PARENS = re.compile(
     r"\b(current_timestamp|current_date|current_time|localtimestamp|localtime)\s*\(\s*\)",
