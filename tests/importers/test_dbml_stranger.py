@@ -182,6 +182,18 @@ def test_a_key_on_a_type_without_btree_is_left_out() -> None:
     assert "cannot compare a (point) values" in warned(r)[5]
 
 
+def test_references_between_numbers_postgresql_cannot_implement_are_left_out() -> None:
+    # numeric -> bigint: "foreign key constraint ... cannot be implemented"; int -> numeric is
+    # fine (the child's values cast implicitly to the key's type)
+    r = imported("Table p {\n  id bigint [pk]\n  n numeric(10,2) [unique]\n  f float [unique]\n}\n"
+                 "Table c {\n  id int [pk]\n  a numeric(10,2) [ref: > p.id]\n"
+                 "  b int [ref: > p.n]\n  d float [ref: > p.n]\n  e int [ref: > p.f]\n"
+                 "  g smallint [ref: > p.id]\n}\n")
+    assert sorted(x.name for x in r.schema.relationships) == ["c_b_fkey", "c_e_fkey",
+                                                               "c_g_fkey"]
+    assert "cannot compare in a foreign key" in warned(r)[8]
+
+
 # -- defaults --------------------------------------------------------------------------------
 def test_a_wrong_enum_default_names_the_enum() -> None:
     r = imported("Enum status {\n  active\n}\nTable t {\n  id int [pk]\n"

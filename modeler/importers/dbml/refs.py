@@ -276,7 +276,18 @@ def comparable(a: m.ColumnType, b: m.ColumnType) -> bool:
     ca, cb = CATEGORIES.get(a.name), CATEGORIES.get(b.name)
     if ca is None or cb is None:
         return a.name == b.name
+    ga, gb = _NUMBER_GROUPS.get(a.name), _NUMBER_GROUPS.get(b.name)
+    if ga is not None and gb is not None:  # the child's values cast implicitly to the key's
+        return ga == gb or (ga, gb) in _NUMBER_IMPLICIT
     return ca == cb
+
+
+# numbers PostgreSQL compares in one btree operator family, and the child -> parent casts it
+# makes implicitly: an integer references a numeric key, a numeric does not reference an
+# integer key ("foreign key constraint ... cannot be implemented")
+_NUMBER_GROUPS = {"smallint": "int", "integer": "int", "bigint": "int", "numeric": "numeric",
+                  "real": "float", "double precision": "float", "money": "money"}
+_NUMBER_IMPLICIT = frozenset({("int", "numeric"), ("int", "float"), ("numeric", "float")})
 
 
 def _shown(t: m.ColumnType) -> str:
