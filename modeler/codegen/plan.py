@@ -114,7 +114,7 @@ def _enum_plans(schema: Schema, taken: set[str]) -> dict[str, EnumPlan]:
     plans: dict[str, EnumPlan] = {}
     for e in schema.enums:
         wanted = pynames.pascal(e.name if e.namespace == "public" else f"{e.namespace}_{e.name}")
-        if wanted in taken:
+        if wanted in taken or wanted in pynames.PY_BUILTINS:  # True, None, Warning...
             wanted += "Enum"
         members = pynames.Allocator({"MRO"})
         plans[e.uid] = EnumPlan(e, alloc.take(wanted),

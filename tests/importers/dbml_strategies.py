@@ -32,9 +32,7 @@ NAMES = (
     "alembic_version", "x" * 70, "é" * 40, "status", "status_enum", "t_pkey", "users",
     "Users", "Note",
 )
-# enums named true/false/none export `class True(enum.Enum)`: a codegen bug of its own
-# (tests/importers/test_dbml_stranger_left.py), kept out of the enums drawn here
-ENUM_NAMES = tuple(n for n in NAMES if n.lower() not in ("true", "false", "none"))
+ENUM_NAMES = NAMES
 SCHEMAS = (None, "public", "shop", "my schema", "Order")
 ENUM_LABELS = ("new", "in progress", "it's", "a\\b", "", "NEW", "x y", "ü", "1", "null",
                "true", 'dq"', "a,b", "{x}")
