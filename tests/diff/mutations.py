@@ -14,6 +14,7 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from modeler.schema import model as m
+from modeler.schema import validate
 from tests import strategies as S
 
 Draw = st.DrawFn
@@ -453,8 +454,14 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 def mutate(draw: Draw, s: m.Schema) -> m.Schema:
-    """``s`` after one to six random edits, normalized."""
+    """``s`` after one to six random edits, normalized. An edit whose result the
+    validator refuses is left out, as the editor refuses it: the mutations keep most names
+    apart but not all (an index that kept its renamed table's old name, ``ix_account_0``,
+    beside a new index of the table that took that name), and the tests built on these pairs
+    migrate real PostgreSQL databases, which refuse such a design."""
     uid = S.Uids(100_000)
     for _ in range(draw(st.integers(1, 6))):
-        s = draw(st.sampled_from(MUTATIONS))(draw, s, uid)
+        edited = draw(st.sampled_from(MUTATIONS))(draw, s, uid)
+        if not validate.problems(edited):
+            s = edited
     return m.normalized(s)
