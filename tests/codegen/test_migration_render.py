@@ -329,11 +329,17 @@ def _for_server(schema: m.Schema, url: str) -> m.Schema:
 def test_generated_designs_migrate_both_ways(pg_server: PgServer,
                                             pair: tuple[m.Schema, m.Schema],
                                             seed: int) -> None:
+    migrate_both_ways(pg_server, *pair, safe=bool(seed))
+
+
+def migrate_both_ways(pg_server: PgServer, a: m.Schema, b: m.Schema, *, safe: bool) -> None:
+    """``a`` then ``b`` as two revisions on a new database: up, down to the first, up
+    again, down to empty (nothing left behind)."""
     url = pg_server.create_database()
-    a, b = (_for_server(s, url) for s in pair)
+    a, b = (_for_server(s, url) for s in (a, b))
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            cfg = _alembic(Path(tmp) / "migrations", url, revisions(a, b, safe=bool(seed)))
+            cfg = _alembic(Path(tmp) / "migrations", url, revisions(a, b, safe=safe))
             command.upgrade(cfg, "head")
             command.downgrade(cfg, "0001")
             command.upgrade(cfg, "head")

@@ -5,17 +5,14 @@ name at any moment, so the revision must free a name before it is taken, both wa
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from alembic import command
 
 from modeler.schema import actions
 from modeler.schema import model as m
-from tests.codegen.test_migration_render import _alembic, _leftovers, revisions
+from tests.codegen.test_migration_render import migrate_both_ways
 from tests.pgtemp import PgServer
 
 pytestmark = pytest.mark.postgres
@@ -110,15 +107,4 @@ PAIRS = _pairs()
 @pytest.mark.parametrize("safe", [True, False])
 def test_names_handed_around_migrate_both_ways(pg_server: PgServer, case: str,
                                                safe: bool) -> None:
-    a, b = PAIRS[case]
-    url = pg_server.create_database()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            cfg = _alembic(Path(tmp) / "migrations", url, revisions(a, b, safe=safe))
-            command.upgrade(cfg, "head")
-            command.downgrade(cfg, "0001")
-            command.upgrade(cfg, "head")
-            command.downgrade(cfg, "base")
-            assert _leftovers(url) == []
-    finally:
-        pg_server.drop_database(url)
+    migrate_both_ways(pg_server, *PAIRS[case], safe=safe)
