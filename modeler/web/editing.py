@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from modeler.rules import Config
 from modeler.schema import model as m
 from modeler.schema import serialize, validate
 from modeler.web import models as db
@@ -70,9 +71,9 @@ def element_json(schema: m.Schema, uid: str | None) -> Any:
 
 
 def gate(old: m.Schema, new: m.Schema, target_uid: str | None,
-         project: db.Project) -> tuple[Any, ...]:
+         project: db.Project, config: Config | None = None) -> tuple[Any, ...]:
     """New BLOCK findings on the edited element (empty: the edit may be saved)."""
-    return ruling.element_gate(old, new, target_uid, project)
+    return ruling.element_gate(old, new, target_uid, project, config)
 
 
 def check_version(design: db.Design, kind: str, uid: str, expected: int | None) -> None:
@@ -96,10 +97,13 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
                expect: tuple[str, str, int | None] | None = None,
                log: bool = True, gated: bool = True,
                known: tuple[m.Schema, int] | None = None,
-               accepted: Callable[[m.Schema], None] | None = None) -> EditOutcome:
+               accepted: Callable[[m.Schema], None] | None = None,
+               config: Config | None = None) -> EditOutcome:
     """Apply ``change`` to the design atomically; see the module docstring.
     ``accepted(new)`` runs once the edit has passed every check, before the rows are
-    written (the editor starts drawing the new diagram there)."""
+    written (the editor starts drawing the new diagram there). ``config``: the project's
+    rule configuration (:func:`ruling.config_for`) when the caller has read it (the editor
+    lints the result with it too: one read per edit)."""
     with transaction.atomic():
         locked = db.Design.objects.select_for_update().get(pk=design.pk)
         if db.Design.project.is_cached(design) and design.project_id == locked.project_id:
@@ -116,7 +120,7 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
         found = validate.problems(new)
         if found:
             raise Refused(found)
-        findings = gate(old, new, target_uid, locked.project) if gated else ()
+        findings = gate(old, new, target_uid, locked.project, config) if gated else ()
         if findings:
             raise Refused([getattr(f, "message", str(f)) for f in findings], findings)
         if accepted is not None:

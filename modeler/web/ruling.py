@@ -55,13 +55,15 @@ def raw_lint(schema: m.Schema, config: Config) -> tuple[Finding, ...]:
 
 
 def lint_project(schema: m.Schema, project: db.Project,
-                 design: db.Design | None = None) -> tuple[Finding, ...]:
+                 design: db.Design | None = None, *,
+                 config: Config | None = None) -> tuple[Finding, ...]:
     """:func:`modeler.web.selectors.design_findings` of ``design`` (default: the project's
-    main design) at ``schema``; kept for the callers that name the project."""
+    main design) at ``schema``; kept for the callers that name the project. ``config``: the
+    project's rule configuration when the caller has just read it (an edit's gate did)."""
     from modeler.web.selectors import design_findings
 
     design = design or db.Design.objects.get(project=project, kind="main")
-    return design_findings(design, schema)
+    return design_findings(design, schema, config=config)
 
 
 def baseline_keys(project: db.Project | int) -> set[tuple[str, str]]:
@@ -84,10 +86,11 @@ def grandfather(findings: tuple[rules.Finding, ...],
 
 
 def element_gate(old: m.Schema, new: m.Schema, target_uid: str | None,
-                 project: db.Project) -> tuple[Finding, ...]:
+                 project: db.Project, config: Config | None = None) -> tuple[Finding, ...]:
     """New BLOCK findings the edit introduces on its element (the rules' gate, fed with the
-    cached lint results; config is never a baseline here, later saves are gated normally)."""
-    config = config_for(project)
+    cached lint results; config is never a baseline here, later saves are gated normally).
+    ``config``: :func:`config_for` of ``project``, when the caller has it already."""
+    config = config_for(project) if config is None else config
     return rules.gate_findings(old, new, target_uid, raw_lint(old, config),
                                raw_lint(new, config))
 

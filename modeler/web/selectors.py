@@ -28,7 +28,7 @@ from modeler.web.models import (
 )
 
 if TYPE_CHECKING:
-    from modeler.rules import Finding
+    from modeler.rules import Config, Finding
     from modeler.schema import model as m
 
 
@@ -88,7 +88,8 @@ def column_versions(design: Design, table_uid: str) -> dict[str, int]:
 
 def design_findings(design: Design, schema: m.Schema | None = None, *,
                     version: bool = False, message: str | None = None,
-                    baseline: bool = False) -> tuple[Finding, ...]:
+                    baseline: bool = False,
+                    config: Config | None = None) -> tuple[Finding, ...]:
     """The findings of ``design``, the one place they are put together (the editor's panel
     and badges, the findings, waive and waivers pages, ``lint_schema``, the version gate, a
     proposal's analysis): ``schema`` (default: the design's snapshot; else a state of it, an
@@ -98,7 +99,8 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
 
     ``version``: linted for the version gate, with the previous version (MG-05), the latest
     rehearsal's facts, ``message`` (DC-03) and ``baseline`` (the import of a deployed
-    schema). Without it the lint is cached by content (:func:`ruling.raw_lint`).
+    schema). Without it the lint is cached by content (:func:`ruling.raw_lint`), with
+    ``config`` when the caller has just read the project's (:func:`ruling.config_for`).
     The rules engine is imported here: a product command starts without it."""
     from modeler import rules
     from modeler.web import ruling
@@ -120,7 +122,8 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
                                    rehearsal=facts)
         found = rules.lint(schema, config)
     else:
-        found = ruling.raw_lint(schema, ruling.config_for(design.project_id))
+        found = ruling.raw_lint(schema, config if config is not None
+                                else ruling.config_for(design.project_id))
     found = ruling.grandfather(found, ruling.baseline_keys(design.project_id))
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))
 

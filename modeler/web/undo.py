@@ -28,6 +28,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q, Subquery
 
 from modeler.diff import merge
 from modeler.schema import model as m
@@ -92,15 +93,16 @@ def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.S
     mine = db.UndoStep.objects.filter(design=design, user=actor)
     if activity.action == MOVE and _merged_move(mine, activity, uids, new):
         return
-    mine.filter(undone=True).delete()
+    # One statement makes room: the redo stack goes (a new edit empties it), and so do the
+    # steps beyond the newest DEPTH - 1 that stay (the new one makes DEPTH). The subquery
+    # is NULL while there are fewer, and "id <= NULL" holds for no row.
+    kept = mine.filter(undone=False).order_by("-id").values("id")[DEPTH - 1:DEPTH]
+    mine.filter(Q(undone=True) | Q(id__lte=Subquery(kept))).delete()
     db.UndoStep.objects.create(
         design=design, user=actor, activity=activity, action=activity.action,
         summary=activity.summary, uids=sorted(uids),
         before=serialize.to_dict(project(old, uids)), after=serialize.to_dict(project(new, uids)),
         design_revision=activity.design_revision)
-    oldest = mine.order_by("-id").values_list("id", flat=True)[DEPTH:DEPTH + 1]
-    if oldest:
-        mine.filter(id__lte=oldest[0]).delete()
 
 
 def _merged_move(mine: Any, activity: db.Activity, uids: set[str], new: m.Schema) -> bool:

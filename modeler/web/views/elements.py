@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from modeler.rules import Config
 from modeler.schema import actions, edit, naming, sqlexpr
 from modeler.schema import model as m
 from modeler.web import columnline, diagrams, editor_forms, ruling, ways_out
@@ -41,6 +42,15 @@ class _Ctx:
         self.outcome: EditOutcome | None = None
         self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
         self._prefs: dict[str, Any] | None = None
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        """The project's rule configuration, read once per request (the edit's gate and the
+        lint of its result both use it)."""
+        if self._config is None:
+            self._config = ruling.config_for(self.project)
+        return self._config
 
     @property
     def prefs(self) -> dict[str, Any]:
@@ -53,7 +63,7 @@ class _Ctx:
     def draw(self, new: m.Schema) -> None:
         """Start drawing the edited design (htmx edits get it back with the panel)."""
         if self.request.htmx:
-            lint = ruling.lint_project(new, self.project, self.design)
+            lint = ruling.lint_project(new, self.project, self.design, config=self.config)
             self.drawing = (new, lint, diagrams.svg_later(new, self.project,
                                                           self.request.user, lint,
                                                           prefs=self.prefs))
@@ -125,7 +135,7 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
     if ctx.drawing is not None and ctx.drawing[0] is schema:
         lint, drawing = ctx.drawing[1], ctx.drawing[2]
     else:
-        lint = ruling.lint_project(schema, ctx.project, ctx.design)
+        lint = ruling.lint_project(schema, ctx.project, ctx.design, config=ctx.config)
         drawing = diagrams.svg_later(schema, ctx.project, request.user, lint, prefs=ctx.prefs)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
                        notice=message, lint=lint, prefs=ctx.prefs, **extra)
@@ -195,7 +205,8 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
         ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,
                                  action=action, summary=summary, target_uid=target,
                                  change=change, expect=expect,
-                                 known=(ctx.schema, ctx.revision), accepted=ctx.draw)
+                                 known=(ctx.schema, ctx.revision), accepted=ctx.draw,
+                                 config=ctx.config)
     except Conflict as exc:
         return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
     except Refused as exc:
