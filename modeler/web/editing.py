@@ -23,7 +23,7 @@ from modeler.schema import serialize, validate
 from modeler.web import models as db
 from modeler.web import ruling
 from modeler.web.selectors import ROW_MODELS
-from modeler.web.snapshot import snapshot, written
+from modeler.web.snapshot import CacheKey, snapshot, written
 from modeler.web.store import SyncResult, sync
 
 VERSIONED = ROW_MODELS  # element kind → its row model (the rows carry a version)
@@ -132,7 +132,8 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
             return EditOutcome(old=old, new=new, sync=result, activity=activity)
         # the write bumped the revision: one read of the new stamp serves the activity, the
         # snapshot cache (the next read of this revision needs no element query) and the caller
-        stamp = written(locked, new, result.stamp)
+        stamp = written(locked, new, result.stamp,
+                        before=(CacheKey(locked.pk, locked.revision, locked.updated_at), old))
         if log:
             activity = db.Activity.objects.create(
                 project=locked.project, design=locked, actor=actor, action=action,
