@@ -41,7 +41,9 @@ _FORMATS = [("sql", "PostgreSQL DDL (pg_dump or scripts)"), ("dbml", "DBML"),
 
 
 class ImportForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    # static/js/forms.js fills the slug from the name, as on the new-project form
+    name = forms.CharField(max_length=200,
+                           widget=forms.TextInput(attrs={"data-slug-source": "id_slug"}))
     slug = forms.CharField(max_length=50, validators=[_slug])
     format = forms.ChoiceField(choices=_FORMATS)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}),
