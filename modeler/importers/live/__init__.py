@@ -17,25 +17,34 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from modeler.importers import bounds
-from modeler.importers.build import build_result
-from modeler.importers.draft import DraftColumn, DraftTable
 from modeler.importers.live import guard
 from modeler.importers.live import queries as q
-from modeler.importers.live import script as s
 from modeler.importers.live.guard import LiveImportRefused, Policy
 from modeler.importers.live.session import Timeouts, connect_message, read
 from modeler.importers.progress import Progress
 from modeler.importers.result import ImportResult, SchemaImportError
-from modeler.importers.sql.arraycast import keep_array_coercions
-from modeler.importers.sql.context import Context, Statement
-from modeler.importers.sql.deparse import quote_ident
-from modeler.importers.sql.script import run_statement
-from modeler.importers.sql.tables import add_column
-from modeler.importers.sql.types import SERIALS
+
+if TYPE_CHECKING:
+    from modeler.importers.draft import DraftColumn
+    from modeler.importers.sql.context import Context
+
+# Issue #17: the SQL importer (pglast, the statement handlers) is imported where the catalog
+# rows are turned into a design (:func:`import_catalog`), not with this module: a caller
+# that reads the catalog on a thread (import_schema: :func:`read_catalog`) loads it
+# meanwhile (:func:`preload`), while the catalog queries wait on the server.
+
+
+def preload() -> None:
+    """Import what :func:`_import` uses (the SQL importer, pglast, the model's builder)."""
+    import modeler.importers.build
+    import modeler.importers.live.script
+    import modeler.importers.sql.arraycast
+    import modeler.importers.sql.script
+    import modeler.importers.sql.tables  # noqa: F401
+
 
 SOURCE = "database"
 _SCHEMES = ("postgresql", "postgres")
@@ -85,6 +94,17 @@ def import_live(url: str, schemas: Sequence[str] | None = None,
     docstring (:class:`~.guard.LiveImportRefused` when it is refused). ``timeouts``:
     :class:`~.session.Timeouts` (default: its defaults).
     """
+    data = read_catalog(url, schemas, tables, progress=progress, policy=policy,
+                        timeouts=timeouts)
+    return import_catalog(data, progress)
+
+
+def read_catalog(url: str, schemas: Sequence[str] | None = None,
+                 tables: Sequence[str] | None = None, *,
+                 progress: Progress | None = None, policy: Policy | None = None,
+                 timeouts: Timeouts | None = None) -> dict[str, Any]:
+    """The first half of :func:`import_live` (the same arguments): the catalog rows, read
+    in one read-only transaction; :func:`import_catalog` makes the design of them."""
     timeouts = timeouts or Timeouts()
     if policy is None:
         conninfo, label = _conninfo(url), _label(url)
@@ -107,7 +127,14 @@ def import_live(url: str, schemas: Sequence[str] | None = None,
 
     data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
                 redact=lambda text: redact(text, url), connect_timeout=policy is None)
-    return _import(data, tables is not None, progress)
+    data["tables_only"] = tables is not None
+    return data
+
+
+def import_catalog(data: dict[str, Any], progress: Progress | None = None) -> ImportResult:
+    """The second half of :func:`import_live`: the design of what :func:`read_catalog`
+    read (``progress`` hears of each generated statement imported)."""
+    return _import(data, bool(data.get("tables_only")), progress)
 
 
 class _Reader:
@@ -181,6 +208,9 @@ def _statements(data: dict[str, Any]) -> list[str]:
 
 
 def _plan(data: dict[str, Any]) -> list[str | _Table]:
+    from modeler.importers.live import script as s
+    from modeler.importers.sql.deparse import quote_ident
+
     out: list[str | _Table] = []
     for e in data["extensions"]:
         out.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(e['extname'])} "
@@ -239,6 +269,14 @@ class _Columns:
         return self.made[key]
 
     def _make(self, c: dict[str, Any]) -> DraftColumn | None:
+        from modeler.importers import bounds
+        from modeler.importers.draft import DraftTable
+        from modeler.importers.live import script as s
+        from modeler.importers.sql.arraycast import keep_array_coercions
+        from modeler.importers.sql.context import Statement
+        from modeler.importers.sql.tables import add_column
+        from modeler.importers.sql.types import SERIALS
+
         if str(c["type"]).strip() in SERIALS:  # a type of that name: expanded as serial
             return None
         ctx, draft = self.ctx, self.ctx.draft
@@ -268,6 +306,8 @@ class _Columns:
 def _create_table(ctx: Context, item: _Table, columns: _Columns) -> None:
     """``item``'s CREATE TABLE: its columns from :class:`_Columns` when each has one, the
     rest of the statement without them; else the whole statement. The same draft table."""
+    from modeler.importers.sql.script import run_statement
+
     made = [columns.template(c) for c in item.columns] if item.shell else []
     if not item.shell or None in made:
         run_statement(ctx, SOURCE, item.sql)
@@ -283,6 +323,10 @@ def _create_table(ctx: Context, item: _Table, columns: _Columns) -> None:
 
 def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None = None
             ) -> ImportResult:
+    from modeler.importers.build import build_result
+    from modeler.importers.sql.context import Context
+    from modeler.importers.sql.script import run_statement
+
     ctx = Context()
     ctx.search_path = ["public"]
     statements = _plan(data)

@@ -81,7 +81,7 @@ class Command(BaseCommand):
     def _handle(self, opts: dict[str, Any]) -> None:
         self.verbosity = int(opts.get("verbosity", 1))
         owner = self._owner(opts["owner"])
-        # the catalog is read (and imported) on a thread while this one loads the saving side
+        # the catalog is read on a thread while this one loads the importer and the saving side
         reading = LiveRead(opts["url"], opts["schemas"]) if opts["url"] and not (
             opts["files"] or opts["format"]) else None
         from modeler.web.importing import ImportRefused, first_layout, import_project
@@ -211,33 +211,37 @@ def live_timeouts() -> Timeouts:
 
 
 class LiveRead:
-    """``import_live`` of the command's URL on a thread of its own, started at once: the
-    catalog queries wait on the server while the main thread imports what saves the
-    design. :meth:`result` joins it (re-raising what it raised)."""
+    """The catalog of the command's URL read on a thread of its own, started at once: the
+    queries wait on the server while the main thread imports the SQL importer and what
+    saves the design (:meth:`result` then makes the design of the rows, on the main
+    thread: no two threads import the same modules at once)."""
 
     def __init__(self, url: str, schemas: list[str] | None) -> None:
         import threading
 
         self.url, self.schemas = url, schemas or None
-        self.value: ImportResult | None = None
+        self.value: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="import-live", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
-            from modeler.importers.live import import_live
+            from modeler.importers.live import read_catalog
 
-            self.value = import_live(self.url, schemas=self.schemas, timeouts=live_timeouts())
+            self.value = read_catalog(self.url, schemas=self.schemas, timeouts=live_timeouts())
         except BaseException as exc:  # re-raised on the main thread
             self.error = exc
 
     def result(self) -> ImportResult:
+        from modeler.importers.live import import_catalog, preload
+
+        preload()  # while the queries run
         self.thread.join()
         if self.error is not None:
             raise self.error
         assert self.value is not None
-        return self.value
+        return import_catalog(self.value)
 
 
 def _format(out: Path | None) -> str:
