@@ -673,10 +673,13 @@ def delete(request: AuthedRequest, slug: str, uid: str,
     schema = snapshot(design_)
     label, selected = _describe(schema, uid)
     if request.method == "GET":
+        dependents = edit.dependents(schema, uid)
+        found = schema.locate(uid)
+        # a type still used by columns is refused by edit.drop: say so, offer no Delete
+        in_use = bool(dependents) and found is not None and found.kind in ("enum", "domain")
         return render(request, "editor/confirm_delete.html", {
             "project": project, "design": design_, "uid": uid, "label": label,
-            "selected": selected,
-            "dependents": edit.dependents(schema, uid)})
+            "selected": selected, "dependents": dependents, "in_use": in_use})
     ctx = _Ctx(request, slug, design)
     return _run(ctx, action="element.delete", summary=f"deleted {label}", target=uid,
                 selected=selected if selected != uid else None,

@@ -1,0 +1,75 @@
+"""Pages a first-time user reached by ordinary clicks and found wrong, each kept fixed.
+
+- The delete confirmation of an enum that columns use said "These go with it: column
+  alpha.feeling uses it" and offered Delete, which was then refused ("still in use"): the
+  page promised what the edit does not do. It now says the type is in use and offers no
+  Delete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from modeler.web import services
+from modeler.web.models import Project
+from modeler.web.snapshot import snapshot_at
+
+pytestmark = pytest.mark.django_db
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def owner(client: Client, user: Any) -> Client:
+    services.project_create(name="Shop", slug="shop", owner=user)
+    client.force_login(user)
+    return client
+
+
+def state() -> tuple[Any, int]:
+    return snapshot_at(services.main_design(Project.objects.get(slug="shop")))
+
+
+def ok(response: Any, status: int = 200) -> str:
+    body: str = response.content.decode()
+    assert response.status_code == status, body[:3000]
+    return body
+
+
+def add_table(c: Client, name: str) -> str:
+    ok(c.post(reverse("table_add", args=["shop"]), {
+        "new-name": name, "new-namespace": "public", "new-kind": "entity",
+        "new-comment": f"One {name} of the shop.", "new-delete_strategy": "hard"}, **HX))
+    t = state()[0].table_named(name)
+    assert t is not None
+    return str(t.uid)
+
+
+def add_enum(c: Client, name: str) -> str:
+    ok(c.post(reverse("enum_add", args=["shop"]), {
+        "enum-name": name, "enum-namespace": "public", "enum-values": "happy\nsad"}, **HX))
+    return next(e.uid for e in state()[0].enums if e.name == name)
+
+
+def test_deleting_an_enum_columns_use_is_not_offered(owner: Client) -> None:
+    mood, spare = add_enum(owner, "mood"), add_enum(owner, "spare")
+    alpha = add_table(owner, "alpha")
+    ok(owner.post(reverse("column_line_add", args=["shop", alpha]),
+                  {"cl-line": "feeling mood not null default 'happy' -- how it feels"}, **HX))
+    page = ok(owner.get(reverse("delete_element", args=["shop", mood])))
+    assert "is still in use" in page and "column alpha.feeling uses it" in page
+    assert 'type="submit"' not in page.split('<section class="card narrow">')[1]
+    # a direct POST is still refused, nothing changed
+    before = state()
+    body = ok(owner.post(reverse("delete_element", args=["shop", mood]), **HX), 422)
+    assert "still in use: column alpha.feeling uses it" in body
+    assert state() == before
+    # an enum nobody uses: the usual confirmation, and the delete goes through
+    page = ok(owner.get(reverse("delete_element", args=["shop", spare])))
+    assert "Delete type spare?" in page and "Nothing else depends on it." in page
+    assert '<button type="submit" class="danger">Delete</button>' in page
+    ok(owner.post(reverse("delete_element", args=["shop", spare]), **HX))
+    assert [e.name for e in state()[0].enums] == ["mood"]
