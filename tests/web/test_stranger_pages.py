@@ -51,7 +51,7 @@ def add_table(c: Client, name: str) -> str:
 def add_enum(c: Client, name: str) -> str:
     ok(c.post(reverse("enum_add", args=["shop"]), {
         "enum-name": name, "enum-namespace": "public", "enum-values": "happy\nsad"}, **HX))
-    return next(e.uid for e in state()[0].enums if e.name == name)
+    return str(next(e.uid for e in state()[0].enums if e.name == name))
 
 
 def test_deleting_an_enum_columns_use_is_not_offered(owner: Client) -> None:
