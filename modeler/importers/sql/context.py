@@ -55,6 +55,8 @@ class Context:
     replayed_at: str | None = None
     stmt: Statement = field(default_factory=lambda: Statement("", 0, ""))
     functions: dict[QName, str] = field(default_factory=dict)  # body, for trigger checks
+    # functions without parameters (LANGUAGE sql or plpgsql): (language, body), for calls
+    no_arg_functions: dict[QName, tuple[str, str]] = field(default_factory=dict)
     # views, partitions... by name: statements on them are kept as SQL with them
     raw_relations: dict[QName, str] = field(default_factory=dict)
     # statements kept as SQL on a relation (an index, a trigger...): (kept, relation), so

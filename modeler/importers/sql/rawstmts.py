@@ -78,6 +78,15 @@ def function(ctx: Context, node: Any) -> None:
                  if o.defname == "as" and o.arg), None)
     if body is not None:
         ctx.functions[(ns, name)] = body
+        language = next((getattr(o.arg, "sval", "") for o in node.options or ()
+                         if o.defname == "language"), "sql").lower()
+        inputs = [p for p in node.parameters or () if p.mode not in (
+            enums.FunctionParameterMode.FUNC_PARAM_OUT,
+            enums.FunctionParameterMode.FUNC_PARAM_TABLE)]
+        if not inputs and language in ("sql", "plpgsql"):
+            ctx.no_arg_functions[(ns, name)] = (language, body)
+        else:
+            ctx.no_arg_functions.pop((ns, name), None)
     ctx.keep_raw("procedure" if node.is_procedure else "function", ns, name)
 
 
@@ -364,6 +373,9 @@ def select(ctx: Context, node: Any) -> None:
             ctx.count("data_statements")
             return
         defined = next(filter(None, (_script_function(ctx, c) for c in calls)), None)
+        if defined is not None and _calls_only(node) and len(calls) == 1 and _follow_call(
+                ctx, defined, calls[0]):
+            return
         if defined is not None and _calls_only(node):
             ns, name = defined
             ctx.keep_raw("function call", ns, name, f"SELECT {ns}.{name}(...) calls a "
@@ -374,6 +386,41 @@ def select(ctx: Context, node: Any) -> None:
             return
     ctx.warn("unsupported", "SELECT statement not evaluated (if it creates objects, they are "
              "missing)")
+
+
+def _follow_call(ctx: Context, defined: tuple[str, str], call: Any) -> bool:
+    """A call without arguments of a function of the script that has no parameters
+    (ulogd2's ``SELECT ULOG2_ADD_FOREIGN_KEYS()``, whose LANGUAGE sql body adds the foreign
+    keys) is followed as a DO block is: the DDL of its body applied in its place, as if written
+    there. False (nothing applied) when the function is another kind or cannot be followed:
+    the caller then keeps the call as SQL."""
+    from modeler.importers.sql.script import handle  # script imports this module
+
+    found = ctx.no_arg_functions.get(defined)
+    if found is None or call.args or call.agg_star or call.func_variadic:
+        return False
+    language, body = found
+    if language == "sql":  # its statements, as the main path of a block
+        try:
+            parts = [str(p).strip().rstrip(";") for p in parser.split(body, with_parser=False)]
+            parsed = [raw.stmt for p in parts for raw in bounds.parse_sql(p)]
+        except (parser.ParseError, bounds.NestedTooDeeply):
+            return False
+        if not parsed or any(isinstance(p, ast.SelectStmt) for p in parsed):
+            return False  # a SELECT may call anything (and returns the function's value)
+        body = "BEGIN\n" + "".join(f"{p};\n" for p in parts if p) + "END"
+    try:
+        ddl, data = doblock.follow(ctx, body, handle)
+    except doblock.NotFollowed:
+        return False
+    if not ddl:
+        return False
+    ns, name = defined
+    ctx.warn("approximation", f"SELECT {ns}.{name}() followed: the {ddl} DDL statement(s) "
+             "of its body were applied as if written here (IF conditions on the catalog "
+             f"decided on the design so far, exception handlers not taken), {data} data "
+             "statement(s) skipped; the function itself is kept as SQL")
+    return True
 
 
 def _runtime_objects(ctx: Context, ns: str, name: str) -> str:
