@@ -249,7 +249,11 @@ class _Builder:
             checks=tuple(m.DomainCheck(n, e) for n, e in x.checks
                          if self.domain_expr(x.name, e, "domain_check") is not None),
             comment=x.comment) for x in d.domains.values())
-        extensions = tuple(m.Extension(uid=stable_uid("extension", n), name=n, namespace=ns)
+        # pg_catalog (where the procedural languages plperl, pltcl... go: CREATE LANGUAGE
+        # creates their extension there) cannot be created by the export, and needs not be
+        # named: CREATE EXTENSION without SCHEMA puts such an extension back there
+        extensions = tuple(m.Extension(uid=stable_uid("extension", n), name=n,
+                                       namespace=None if ns == "pg_catalog" else ns)
                            for n, ns in d.extensions.items())
         collations = tuple(m.Collation(
             uid=stable_uid("collation", c.namespace, c.name), name=c.name,

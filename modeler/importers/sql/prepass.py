@@ -15,7 +15,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-_COPY_STDIN = re.compile(r"^\s*COPY\b.*\bFROM\s+stdin\b", re.IGNORECASE)
+# a COPY statement may go on over lines (``COPY t (a, b)\nFROM STDIN\nWITH DELIMITER '|';``):
+# its data starts on the line after the one that ends it (its semicolon outside quotes)
+_COPY_START = re.compile(r"^\s*COPY\b", re.IGNORECASE)
+_FROM_STDIN = re.compile(r"\bFROM\s+stdin\b", re.IGNORECASE)
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _META = re.compile(r"^\s*\\([A-Za-z!?.;]\w*|\.|;)")
 _SET = re.compile(r"^\s*\\set\s+(\w+)\s*(.*?)\s*$")
 _UNSET = re.compile(r"^\s*\\unset\s+(\w+)")
@@ -62,12 +66,20 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
     lines = text.split("\n")
     out = Prepassed("")
     in_copy = False
+    copy_head: list[str] | None = None  # the lines of a COPY statement not yet ended
     inside: str | None = None
     for i, line in enumerate(lines):
         if in_copy:
             if line.rstrip("\r") == "\\.":
                 in_copy = False
             lines[i] = ""
+            continue
+        if copy_head is not None:
+            copy_head.append(line)
+            in_copy = _copy_ended(copy_head)
+            if in_copy or ";" in _QUOTED.sub("", line):
+                out.data_blocks += in_copy
+                copy_head = None
             continue
         if inside is not None:
             # a line that starts inside a quoted literal, quoted name, comment or dollar
@@ -78,9 +90,12 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
             if out.refused is not None:
                 return out
             lines[i] = ""
-        elif _COPY_STDIN.match(line):
-            in_copy = True
-            out.data_blocks += 1
+        elif _COPY_START.match(line):
+            copy_head = [line]
+            in_copy = _copy_ended(copy_head)
+            if in_copy or ";" in _QUOTED.sub("", line):
+                out.data_blocks += in_copy
+                copy_head = None
         else:
             inside = _still_open(line, None)
     body = "\n".join(lines)
@@ -90,6 +105,14 @@ def prepass(text: str, variables: dict[str, str]) -> Prepassed:
             return out
     out.text = substitute(body, variables) if variables else body
     return out
+
+
+def _copy_ended(head: list[str]) -> bool:
+    """Whether the COPY statement of ``head`` ends on its last line and reads FROM stdin
+    (its data follows)."""
+    last = _QUOTED.sub("", head[-1])
+    text = _QUOTED.sub("", " ".join(head))
+    return ";" in last and _FROM_STDIN.search(text.split(";")[0]) is not None
 
 
 # what opens text that may go on over line ends; an E'' string and a dollar quote cannot follow

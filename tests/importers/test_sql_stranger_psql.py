@@ -1,0 +1,80 @@
+"""Classes found on Debian packages' hand-written DDL (bench/stranger_schemas.py), each on a
+small self-written script: a COPY ... FROM STDIN statement written over several lines
+(bucardo), a procedural language's extension, which lives in pg_catalog (bucardo's plperlu).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modeler.importers import ImportResult, import_sql
+from tests.pgtemp import PgServer
+
+
+def imp(text: str) -> ImportResult:
+    return import_sql([("script.sql", text)])
+
+
+COPY_OVER_LINES = """CREATE TABLE config (name text PRIMARY KEY, setting text, about text);
+COPY config(name, setting, about)
+FROM STDIN
+WITH DELIMITER '|';
+sleep|0.2|How long; does it sleep?
+retries|3|CREATE TABLE not_a_table (id int);
+\\.
+COPY config (name, setting) FROM stdin
+  WITH (FORMAT text);
+x|y
+\\.
+COPY config TO stdout;
+CREATE TABLE after_copy (id int PRIMARY KEY);
+"""
+
+
+def test_a_copy_statement_over_several_lines_skips_its_data() -> None:
+    """Bucardo's ``COPY t(...)\\nFROM STDIN\\nWITH DELIMITER '|';``: its data lines were
+    parsed as SQL (a syntax error stopped the import)."""
+    r = imp(COPY_OVER_LINES)
+    assert sorted(t.name for t in r.schema.tables) == ["after_copy", "config"]
+    assert [str(w) for w in r.warnings if w.kind in ("error", "unsupported")] == []
+
+
+LANGUAGE_EXTENSION = """CREATE LANGUAGE plperl;
+CREATE EXTENSION IF NOT EXISTS plpgsql SCHEMA pg_catalog;
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE FUNCTION perl_one() RETURNS int LANGUAGE plperl AS $$ return 1; $$;
+"""
+
+
+def test_an_extension_of_pg_catalog_is_not_a_schema_to_create() -> None:
+    """CREATE LANGUAGE plperl creates extension plperl in pg_catalog, as the live import
+    reads it (bucardo's plperlu): the bundle ran CREATE SCHEMA IF NOT EXISTS pg_catalog,
+    which PostgreSQL refuses (the prefix pg_ is reserved)."""
+    r = import_sql([("s.sql", "CREATE EXTENSION plperl WITH SCHEMA pg_catalog;")])
+    assert [(e.name, e.namespace) for e in r.schema.extensions] == [("plperl", None)]
+
+
+@pytest.mark.postgres
+def test_a_language_extension_round_trips_live(pg_server: PgServer, tmp_path: Path) -> None:
+    from modeler.codegen.version_table import version_table_name
+    from modeler.importers import import_live
+    from tests.catalog import compare, read_catalog
+    from tests.fidelity import roundtrip as rt
+
+    if "plperl" not in rt.available_extensions(pg_server):
+        pytest.skip("plperl is not installed on this PostgreSQL")
+    with rt.database(pg_server) as original:
+        assert rt.psql_run(pg_server, original, LANGUAGE_EXTENSION) == []
+        expected = read_catalog(original)
+        result = import_live(original)
+    assert [(e.name, e.namespace) for e in result.schema.extensions] == [("plperl", None)]
+    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "bundle")
+    with rt.database(pg_server) as url:
+        rt.alembic_upgrade(bundle, url)
+        version_table = version_table_name([result.schema])
+        report = compare(expected, rt.without_version_table(read_catalog(url), version_table))
+        assert report.ok, report.text()
+        loop = rt.run_loop(bundle, url, expected, (), rt._Clock(), version_table)
+    assert loop.ok, loop.output
