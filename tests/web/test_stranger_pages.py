@@ -4,6 +4,10 @@
   alpha.feeling uses it" and offered Delete, which was then refused ("still in use"): the
   page promised what the edit does not do. It now says the type is in use and offers no
   Delete.
+- A merged or closed proposal's editor showed every edit form and the banner "You are
+  editing a proposal ... its changes reach the main design when it is merged", and each
+  save was a 403 that htmx showed nowhere: clicks did nothing. Its design is read only now,
+  and the page says so.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from modeler.review import services as review
 from modeler.web import services
 from modeler.web.models import Project
-from modeler.web.snapshot import snapshot_at
+from modeler.web.snapshot import materialize, snapshot_at
+from modeler.web.versions import version_save
+from tests.review.helpers import good_schema
 
 pytestmark = pytest.mark.django_db
 HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
@@ -73,3 +80,33 @@ def test_deleting_an_enum_columns_use_is_not_offered(owner: Client) -> None:
     assert '<button type="submit" class="danger">Delete</button>' in page
     ok(owner.post(reverse("delete_element", args=["shop", spare]), **HX))
     assert [e.name for e in state()[0].enums] == ["mood"]
+
+
+def test_a_closed_proposal_editor_is_read_only(owner: Client, user: Any) -> None:
+    project = Project.objects.get(slug="shop")
+    materialize(good_schema(), services.main_design(project))
+    version_save(project=project, actor=user, message="First version of the shop")
+    proposal = review.proposal_create(project=project, actor=user, title="Add <b>things</b>",
+                                      description="", reviewers=[])
+    editor = reverse("editor", args=["shop", proposal.design_id])
+    page = ok(owner.get(editor))  # open: the forms are there
+    assert 'name="new-name"' in page and 'id="undo-bar"' in page
+    assert "You are editing a proposal" in page
+    review.proposal_close(proposal=proposal, actor=user)
+    page = ok(owner.get(editor))
+    assert "This proposal is closed: its design is read only." in page
+    assert "You are editing a proposal" not in page
+    assert 'data-can-edit="0"' in page
+    for form in ('name="new-name"', 'id="undo-bar"', 'name="enum-name"', ">Re-layout<"):
+        assert form not in page, form
+    t = snapshot_at(proposal.design)[0].table_named("customer")
+    assert t is not None
+    panel = ok(owner.get(reverse("table_panel", args=["shop", proposal.design_id, t.uid])))
+    assert 'id="column-line"' not in panel and "Delete table" not in panel
+    findings = ok(owner.get(reverse("findings", args=["shop", proposal.design_id])))
+    assert "Fix all safe findings" not in findings
+    # and a save is refused as before
+    r = owner.post(reverse("table_add", args=["shop", proposal.design_id]), {
+        "new-name": "late", "new-namespace": "public", "new-kind": "entity",
+        "new-comment": "Too late for this one.", "new-delete_strategy": "hard"}, **HX)
+    assert r.status_code == 403

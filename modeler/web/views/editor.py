@@ -45,7 +45,8 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
     lint = extra.pop("lint") if "lint" in extra else selectors.design_findings(design, schema)
     ctx: dict[str, Any] = {
         "project": project, "role": role, "design": design, "schema": schema,
-        "can_edit": can(role, "edit"), "prefs": prefs, "table": table,
+        # a merged or closed proposal's design is read only (design_for refuses its edits)
+        "can_edit": can(role, "edit") and not design.locked, "prefs": prefs, "table": table,
         "tables": schema.tables, "q": request.GET.get("q", ""), "lint": lint,
         "undo_state": undo_state(design, request.user),
         # what only the whole page or the overview panel shows is made when a template

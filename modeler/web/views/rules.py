@@ -129,8 +129,9 @@ def findings(request: AuthedRequest, slug: str, design: int | None = None) -> Ht
     counts = Counter((f.rule, f.level.value) for f in lint)
     by_rule = sorted(counts, key=lambda rl: (Level(rl[1]).rank, rl[0]))
     return render(request, "rules/findings.html", {
-        "project": project, "design": design_, "role": role, "can_edit": can(role, "edit"),
-        "findings": grouped, "rule": rule, "level": level, "standalone": True,
+        "project": project, "design": design_, "role": role,
+        "can_edit": can(role, "edit") and not design_.locked, "findings": grouped,
+        "rule": rule, "level": level, "standalone": True,
         "rules": [{"rule": r, "level": lvl, "count": counts[(r, lvl)]} for r, lvl in by_rule]})
 
 
