@@ -12,11 +12,21 @@ def main() -> None:
     # start-up makes stays, and collecting them 700 at a time cost a tenth of `check`.
     gc.set_threshold(20000, 20, 10)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
+    helped = len(sys.argv) > 1 and sys.argv[1] == "export_bundle"
+    if helped:
+        # Issue #17: the export's helper process imports SQLAlchemy and the renderers while
+        # this one starts Django, then makes the files (see modeler.codegen.prefork)
+        from modeler.codegen import prefork
+
+        if prefork.wanted(sys.argv):
+            prefork.start()
     from django.core.management import execute_from_command_line
 
     try:
         execute_from_command_line(sys.argv)
     finally:
+        if helped:
+            prefork.stop()
         # Issue #17: the interpreter's last collection at exit walks every object still
         # alive (Django's and the app's modules; a large design's snapshot and renderings:
         # about 0.1 s of CPU after an export of musicbrainz) only to find them freed by the

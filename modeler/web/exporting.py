@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import gc
 import hashlib
-import os
 import shutil
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 
 from modeler.cache import files_stamp
 from modeler.codegen.bundle import (
     TARGETS,
+    Body,
     Deflated,
     Target,
     bundle_files,
@@ -28,6 +25,17 @@ from modeler.codegen.bundle import (
     write_zip,
 )
 from modeler.codegen.plan import ModelPlan, build_plan
+from modeler.codegen.prefork import (
+    Helper,
+    Job,
+    VersionRecord,
+    _joined,
+    _parts,
+    forked,
+    request_bytes,
+)
+from modeler.codegen.prefork import take as take_helper
+from modeler.codegen.prefork import without_positions as without_positions
 from modeler.codegen.pynames import package_name
 from modeler.codegen.sqlwriter import parse_expressions
 from modeler.codegen.versions import VersionInput
@@ -43,45 +51,38 @@ def version_schema(version: db.Version) -> Schema:
     return serialize.loads(version.schema_json)
 
 
+def version_records(project: db.Project, upto: int,
+                    texts: Mapping[int, str] | None = None) -> list[VersionRecord]:
+    """Versions 1..``upto`` as stored (:class:`~modeler.codegen.prefork.VersionRecord`: the
+    schema as its JSON text); ``texts``: the JSON of versions already read, by number (not
+    read again). Without their rule reports, which the bundle's inputs do not hold."""
+    known = texts or {}
+    versions = (db.Version.objects.filter(project=project, number__lte=upto)
+                .select_related("author").order_by("number").defer("findings"))
+    if known:
+        versions = versions.defer("schema_json", "findings")
+    rows = list(versions)
+    read: dict[int, str] = {}  # the JSON of the versions not in ``known``, read once
+    if known and any(v.number not in known for v in rows):
+        read.update(db.Version.objects.filter(project=project, number__lte=upto)
+                    .exclude(number__in=list(known)).values_list("number", "schema_json"))
+    return [VersionRecord(
+        number=v.number, message=v.message, author=v.author.get_username(),
+        created=v.created_at.date().isoformat(), baseline=v.baseline,
+        notes=tuple(f"Waiver {w['rule']} on {w['target']}: {w['justification']} "
+                    f"({w['author']})" for w in v.waivers),
+        text=(known[v.number] if v.number in known else read[v.number]) if known
+        else v.schema_json) for v in rows]
+
+
 def version_inputs(project: db.Project, upto: int,
                    parsed: Mapping[int, Schema] | None = None) -> list[VersionInput]:
     """Versions 1..``upto`` as the bundle's input; ``parsed``: schemas already read from
     versions' JSON, by number (not read again: their rows are read without it, nor with
     their rule reports, which the inputs do not hold)."""
-    versions = (db.Version.objects.filter(project=project, number__lte=upto)
-                .select_related("author").order_by("number").defer("findings"))
-    texts: dict[int, str] = {}  # the JSON of the versions not in ``parsed``, read once
-    if parsed:
-        versions = versions.defer("schema_json", "findings")
-    out = []
-    for v in versions:
-        notes = tuple(f"Waiver {w['rule']} on {w['target']}: {w['justification']} "
-                      f"({w['author']})" for w in v.waivers)
-        # diagram positions are design metadata, not database state: they would only add
-        # "design only" steps to the revisions
-        if not parsed:
-            schema = version_schema(v)
-        elif v.number in parsed:
-            schema = parsed[v.number]
-        else:
-            if not texts:
-                texts.update(db.Version.objects.filter(project=project, number__lte=upto)
-                             .exclude(number__in=list(parsed))
-                             .values_list("number", "schema_json"))
-            schema = serialize.loads(texts[v.number])
-        schema = without_positions(schema)
-        out.append(VersionInput(number=v.number, message=v.message,
-                                author=v.author.get_username(),
-                                created=v.created_at.date().isoformat(),
-                                schema=schema, baseline=v.baseline, notes=notes))
-    return out
-
-
-def without_positions(schema: Schema) -> Schema:
-    """``schema`` without its tables' diagram positions (itself when it has none)."""
-    if all(t.position is None for t in schema.tables):
-        return schema
-    return replace(schema, tables=tuple(replace(t, position=None) for t in schema.tables))
+    # the text of a parsed version is not read ("" stands for it)
+    records = version_records(project, upto, dict.fromkeys(parsed, "") if parsed else None)
+    return [r.version_input(parsed.get(r.number) if parsed else None) for r in records]
 
 
 def export_target(wanted: str | None = None) -> Target:
@@ -168,7 +169,10 @@ def bundle(project: db.Project, number: int | None = None,
     this one builds the rest; for a command, whose process has no other thread (a web
     worker's or a task's has: there it is written here). The child is forked as soon as
     the version is read and planned, before the renderers (and the differ) are imported;
-    the zip's files before ``schema.sql`` are compressed while it works.
+    the zip's files before ``schema.sql`` are compressed while it works. Where the process
+    has a helper waiting (:mod:`modeler.codegen.prefork`: forked by ``manage.py
+    export_bundle`` before Django started), the helper makes every file but the drawing and
+    ``REHEARSAL.md`` instead (:func:`_helped`); the same bytes.
     ``keep_drawing``: the drawing function's output is kept and read back by the next export
     of the version (:func:`kept_drawing`). ``version``: that version of ``project``, when the
     caller has read it already (its row, JSON and all, is not read again)."""
@@ -179,6 +183,14 @@ def bundle(project: db.Project, number: int | None = None,
     if version is None:
         raise LookupError("This project has no saved version to export yet.")
     chosen = export_target(target)
+    helper = take_helper() if fork else None
+    if helper is not None:
+        try:
+            made = _helped(helper, project, version, chosen, diagram_svg, keep_drawing)
+        finally:
+            helper.stop()
+        if made is not None:
+            return made
     schema = version_schema(version)
     design = without_positions(schema)  # the last version's, as version_inputs gives it
     plan = build_plan(design)
@@ -213,6 +225,50 @@ def bundle(project: db.Project, number: int | None = None,
                        models_py)
 
 
+def _helped(helper: Helper, project: db.Project, version: db.Version, chosen: Target,
+            diagram_svg: str | Callable[[Schema], str] | None,
+            keep_drawing: bool) -> tuple[str, bytes] | None:
+    """:func:`bundle` with the files made by ``helper`` (:mod:`modeler.codegen.prefork`)
+    but the drawing and ``REHEARSAL.md``, made here meanwhile; None when the helper
+    failed."""
+    records = version_records(project, version.number, {version.number: version.schema_json})
+    helper.ask(request_bytes(Job(slug=project.slug, title=project.name, target=chosen,
+                                 findings=version.findings, waivers=_waivers(version)),
+                             records))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-zip") as zipper:
+        extra: dict[str, Callable[[], Deflated]] = {}
+        if callable(diagram_svg) and keep_drawing:
+            hit, diagram_svg = kept_drawing(version, diagram_svg)
+            if hit is not None:
+                diagram_svg = hit
+        if callable(diagram_svg):  # drawn here (its Graphviz in parallel), as bundle() does
+            diagram_svg = contextvars.copy_context().run(diagram_svg, version_schema(version))
+        if diagram_svg is not None:
+            extra["diagram.svg"] = zipper.submit(Deflated.of,
+                                                 diagram_svg.encode("utf-8")).result
+        rehearsal_md = rehearsal_markdown(version)
+        if rehearsal_md is not None:
+            extra["REHEARSAL.md"] = zipper.submit(Deflated.of,
+                                                  rehearsal_md.encode("utf-8")).result
+        files: dict[str, Body] = dict(helper.collect())
+        if not files:
+            return None
+        files.update(extra)
+        body = write_zip(files)
+    return _zip_name(project, version, chosen), body
+
+
+def _zip_name(project: db.Project, version: db.Version, chosen: Target) -> str:
+    suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
+    return f"{package_name(project.slug)}-v{version.number}{suffix}.zip"
+
+
+def _waivers(version: db.Version) -> list[dict[str, Any]]:
+    """The version's waivers as the bundle lists them (DESIGN.md)."""
+    return [{"rule": w["rule"], "target": w["target"], "justification": w["justification"],
+             "author": w["author"], "created": w["created"]} for w in version.waivers]
+
+
 def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput],
             diagram_svg: str | Callable[[], str] | None, chosen: Target,
             schema_sql: Callable[[], str] | None, plan: ModelPlan,
@@ -225,74 +281,9 @@ def _bundle(project: db.Project, version: db.Version, inputs: list[VersionInput]
 
         files = bundle_files(inputs, slug=project.slug, title=project.name,
                              findings=version.findings,
-                             waivers=[{"rule": w["rule"], "target": w["target"],
-                                       "justification": w["justification"],
-                                       "author": w["author"], "created": w["created"]}
-                                      for w in version.waivers],
+                             waivers=_waivers(version),
                              diagram_svg=diagram_svg, target=chosen,
                              rehearsal_md=rehearsal_markdown(version), schema_sql=schema_sql,
                              plan=plan, deflate=deflate, models_py=models_py)
         body = write_zip(files)
-    pkg = package_name(project.slug)
-    suffix = {"sqlalchemy": "", "drizzle": "-drizzle", "both": "-sqlalchemy-drizzle"}[chosen]
-    return f"{pkg}-v{version.number}{suffix}.zip", body
-
-
-def _joined(first: str, second: str) -> str:
-    """Two texts as one (:func:`_parts` splits them again)."""
-    return f"{len(first)}\n{first}{second}"
-
-
-def _parts(text: str) -> tuple[str, str]:
-    size, _, rest = text.partition("\n")
-    return rest[:int(size)], rest[int(size):]
-
-
-@contextlib.contextmanager
-def forked(work: Callable[[], str]) -> Iterator[Callable[[], str]]:
-    """A function giving ``work()``'s text, computed by a child process forked here (it
-    shares this one's memory: nothing is pickled or imported again) while the caller goes
-    on; the text comes back through a pipe. Where a fork is unsafe (another thread runs:
-    its locks would stay held in the child) or impossible, ``work`` runs when the text is
-    asked for. A child that fails hands the work back: it runs here, so its error is raised
-    here, as without the child. On leaving, a child whose text was not asked for is ended
-    and waited for (no zombie, no child left running)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        yield work
-        return
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without running the parent's exit code
-        code = 1
-        # the collector leaves the parent's objects alone here: scanning them would copy
-        # every page the child shares with the parent (about 0.1 s on musicbrainz)
-        gc.freeze()
-        try:
-            os.close(read_end)
-            data = work().encode("utf-8", "surrogatepass")
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    done: list[str] = []
-    reader = os.fdopen(read_end, "rb")
-
-    def result() -> str:
-        if not done:
-            data = reader.read()
-            reader.close()
-            _, status = os.waitpid(pid, 0)
-            done.append(data.decode("utf-8", "surrogatepass")
-                        if os.waitstatus_to_exitcode(status) == 0 else work())
-        return done[0]
-
-    try:
-        yield result
-    finally:
-        if not reader.closed:  # the caller failed before asking: stop and reap the child
-            reader.close()
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 9)
-            os.waitpid(pid, 0)
+    return _zip_name(project, version, chosen), body
