@@ -38,7 +38,7 @@ def test_the_module_loads_no_sql_importer() -> None:
 @pytest.mark.postgres
 def test_both_halves_are_the_whole_import(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(DDL)  # type: ignore[arg-type]
+        conn.execute(DDL.encode())
     whole = live.import_live(pg_url)
     data = live.read_catalog(pg_url)
     assert not data["tables_only"] and [t["relname"] for t in data["tables"]] == ["a", "b"]
