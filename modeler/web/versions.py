@@ -47,17 +47,21 @@ def finding_record(f: rules.Finding) -> dict[str, Any]:
 
 def version_save(*, project: db.Project, actor: User, message: str,
                  baseline: bool = False, schema: m.Schema | None = None,
-                 design: db.Design | None = None) -> db.Version:
+                 design: db.Design | None = None,
+                 findings: tuple[rules.Finding, ...] | None = None) -> db.Version:
     """Freeze the main design (or ``schema``) as the next version, when the version gate
     passes: no BLOCK finding and every JUSTIFY finding waived (grandfathered ones pass).
-    Raises :class:`Refused` with every reason otherwise; nothing is written then."""
+    Raises :class:`Refused` with every reason otherwise; nothing is written then.
+    ``findings``: :func:`version_findings` of ``schema`` with the stripped ``message``,
+    when the caller has them already (the import: computed while its layout ran)."""
     message = (message or "").strip()
     with transaction.atomic():
         design = design or db.Design.objects.select_for_update().get(project=project,
                                                                      kind="main")
         current = schema if schema is not None else snapshot(design)
-        findings = design_findings(design, current, version=True, message=message,
-                                   baseline=baseline)
+        if findings is None or schema is None:
+            findings = design_findings(design, current, version=True, message=message,
+                                       baseline=baseline)
         reasons = [f"{f.level.value.upper()} {f.rule} {f.target.path}: {f.message}"
                    + ("" if f.level is Level.BLOCK else " (no valid waiver)")
                    for f in findings if f.gating]
