@@ -251,10 +251,12 @@ class _Builder:
             comment=x.comment) for x in d.domains.values())
         # pg_catalog (where the procedural languages plperl, pltcl... go: CREATE LANGUAGE
         # creates their extension there) cannot be created by the export, and needs not be
-        # named: CREATE EXTENSION without SCHEMA puts such an extension back there
+        # named: CREATE EXTENSION without SCHEMA puts such an extension back there. plpgsql
+        # is in every database (as the live import reads it, not a part of the design): kept,
+        # the downgrade dropped it, and the DO blocks after that failed
         extensions = tuple(m.Extension(uid=stable_uid("extension", n), name=n,
                                        namespace=None if ns == "pg_catalog" else ns)
-                           for n, ns in d.extensions.items())
+                           for n, ns in d.extensions.items() if n != "plpgsql")
         collations = tuple(m.Collation(
             uid=stable_uid("collation", c.namespace, c.name), name=c.name,
             namespace=c.namespace, provider=c.provider, locale=c.locale,

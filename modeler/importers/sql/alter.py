@@ -115,7 +115,7 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     elif sub == A.AT_ColumnDefault:
         col = _column(ctx, table, cmd.name)
         if col is not None:
-            col.default = column_default(cmd.def_, col.type) if cmd.def_ is not None else None
+            col.default = column_default(cmd.def_, col.type, ctx) if cmd.def_ is not None else None
     elif sub in (A.AT_SetNotNull, A.AT_DropNotNull):
         col = _column(ctx, table, cmd.name)
         if col is not None:

@@ -10,6 +10,7 @@ Partitions (``PARTITION OF``) are tables with their parent's columns and keys (s
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from pglast import ast, enums
@@ -114,7 +115,7 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
     if coldef.compression:
         set_compression(ctx, col, coldef.compression, table.name)
     if coldef.raw_default is not None:
-        col.default = column_default(coldef.raw_default, col.type)
+        col.default = column_default(coldef.raw_default, col.type, ctx)
     for con in merge_attributes(coldef.constraints):
         ct = con.contype
         if ct == C.CONSTR_NULL:
@@ -122,7 +123,7 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
         elif ct == C.CONSTR_NOTNULL:
             col.nullable = False
         elif ct == C.CONSTR_DEFAULT:
-            col.default = column_default(con.raw_expr, col.type)
+            col.default = column_default(con.raw_expr, col.type, ctx)
         elif ct == C.CONSTR_IDENTITY:
             set_identity(ctx, col, con)
         elif ct == C.CONSTR_GENERATED:
@@ -152,16 +153,39 @@ _NULL_COERCED = {"varchar": "character varying", "char": "bpchar", "numeric": "n
                  "timetz": "time with time zone"}
 
 
-def column_default(node: Any, ctype: m.ColumnType) -> str | None:
+# nextval('name') or nextval('name'::regclass) with a name not qualified by its schema
+_NEXTVAL_UNQUALIFIED = re.compile(
+    r"""nextval\('((?:[^'".]|'')+|"(?:[^"']|"")+")'(?:::regclass)?\)""")
+
+
+def column_default(node: Any, ctype: m.ColumnType, ctx: Context | None = None) -> str | None:
     """A column default as PostgreSQL stores it: ``DEFAULT NULL`` is no default, except on a
     type with a modifier, where the length coercion makes it an expression PostgreSQL keeps
-    (``NULL::character varying`` on a ``varchar(64)`` column)."""
+    (``NULL::character varying`` on a ``varchar(64)`` column). ``nextval('seq')`` names the
+    sequence search_path finds when the statement runs (PostgreSQL stores its oid): one
+    found outside public is written qualified (bucardo's ``SET search_path TO bucardo``, then
+    ``DEFAULT nextval('bucardo_custom_trigger_id_seq')``: alembic check, on a connection whose
+    search_path is another, could not find the sequence)."""
     sql = default_sql(node)
+    if sql is not None and ctx is not None:
+        sql = _qualified_nextval(ctx, sql)
     if sql is not None or ctype.kind != "builtin" or ctype.name not in _NULL_COERCED:
         return sql
     if ctype.length is None and ctype.precision is None:
         return None
     return f"NULL::{_NULL_COERCED[ctype.name]}" + "[]" * ctype.array_dims
+
+
+def _qualified_nextval(ctx: Context, sql: str) -> str:
+    found = _NEXTVAL_UNQUALIFIED.fullmatch(sql)
+    if found is None:
+        return sql
+    name = found.group(1).replace("''", "'")
+    name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+    for ns in ctx.namespaces(None):
+        if (ns, name) in ctx.draft.sequences:
+            return sql if ns == "public" else regclass_default(ns, name)
+    return sql
 
 
 def set_identity(ctx: Context, col: DraftColumn, con: Any) -> None:
