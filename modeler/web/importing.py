@@ -8,8 +8,8 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from typing import Any
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -19,10 +19,14 @@ from django.db import connection, connections, transaction
 from modeler.importers import ImportResult, ImportWarning, Progress
 from modeler.importers.live import Policy, Timeouts
 from modeler.schema import model as m
+from modeler.schema import validate
 from modeler.web import models as db
 from modeler.web import services
 from modeler.web.snapshot import materialize
-from modeler.web.versions import version_save
+from modeler.web.versions import version_findings, version_save
+
+if TYPE_CHECKING:
+    from modeler.rules import Finding
 
 
 class ImportRefused(Exception):
@@ -110,13 +114,22 @@ def warning_record(w: ImportWarning) -> dict[str, Any]:
 def import_project(*, result: ImportResult, slug: str, name: str | None,
                    owner: User, source: str,
                    warnings: list[dict[str, Any]] | None = None,
-                   progress: Progress | None = None) -> db.Version:
+                   progress: Progress | None = None,
+                   placed: Callable[[], m.Schema | None] | None = None) -> db.Version:
     """Create the project (or fill an empty existing one the owner owns) with the imported
     design, and save it as version 1, an imported baseline. A project created for a live
     import (``result.server_version``) gets the server's PostgreSQL version
     (:func:`server_pg_version`); an existing one keeps its own. All or nothing: ``progress``
     (see :mod:`modeler.importers.progress`) hears of the rows stored and may raise to
-    roll everything back."""
+    roll everything back.
+
+    ``placed``: the first layout of ``result.schema`` being made meanwhile (Graphviz, on
+    another thread: see ``import_schema``), called once the design as imported is checked
+    and linted; it returns the schema with positions (None: no layout, stored without).
+    Positions are presentation only: no rule reads them (the version's findings of the
+    imported design are those of the placed one), so the version keeps the findings made
+    while the layout ran when the placed schema is the imported one with positions only
+    (:func:`positions_only`; else they are made again)."""
     if result.empty:
         raise ImportRefused("The input defines nothing a design holds (no table, type, "
                             "sequence, function...): nothing to import.")
@@ -139,21 +152,51 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
             raise ImportRefused(f"Project {slug} already has a design; import into a new "
                                 "project.")
     design = services.main_design(project)
-    schema = replace(result.schema, settings=project.settings, name=project.slug)
-    if progress is None:
-        materialize(schema, design)
-    else:
-        with counting_rows(schema, progress):
-            materialize(schema, design)
-        progress("checking the rules and saving version 1", 0, 0)
+    settings_, named = project.settings, project.slug
+    schema = replace(result.schema, settings=settings_, name=named)
     listed = warnings if warnings is not None else [warning_record(w) for w in
                                                      result.warnings]
     message = f"Imported baseline from {source}"
     if listed:
         message += f" ({len(listed)} warning(s): not represented objects are listed in " \
                    "DESIGN.md)"
-    return version_save(project=project, actor=owner, message=message[:1000], baseline=True,
-                        schema=schema, design=design)
+    message = message[:1000]
+    findings: tuple[Finding, ...] | None = None
+    if placed is not None:
+        # while the layout runs: what materialize and version_save would do to the design
+        validate.check(schema)  # (the rules lint valid designs only)
+        findings = version_findings(schema, project, design, message=message.strip(),
+                                    baseline=True)
+        laid = placed()
+        if laid is not None:
+            unplaced, schema = schema, replace(laid, settings=settings_, name=named)
+            if not positions_only(unplaced, schema):
+                findings = None
+    if progress is None:
+        materialize(schema, design)
+    else:
+        with counting_rows(schema, progress):
+            materialize(schema, design)
+        progress("checking the rules and saving version 1", 0, 0)
+    return version_save(project=project, actor=owner, message=message, baseline=True,
+                        schema=schema, design=design, findings=findings)
+
+
+def positions_only(a: m.Schema, b: m.Schema) -> bool:
+    """Whether ``b`` is ``a`` with other table positions only: every other part the very
+    same object (a layout replaces positions and keeps the rest, see
+    :func:`modeler.web.diagrams.ensure_positions`); False when anything else may differ."""
+    if len(a.tables) != len(b.tables):
+        return False
+    for f in fields(m.Schema):
+        if f.name != "tables" and getattr(a, f.name) is not getattr(b, f.name):
+            return False
+    return all(ta is tb or all(getattr(ta, f.name) is getattr(tb, f.name)
+                               for f in _TABLE_FIELDS)
+               for ta, tb in zip(a.tables, b.tables, strict=True))
+
+
+_TABLE_FIELDS = tuple(f for f in fields(m.Table) if f.name != "position")
 
 
 # ------------------------------------------------------------------------ rows stored

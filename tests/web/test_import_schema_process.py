@@ -59,3 +59,105 @@ def test_a_disabled_collector_stays_disabled(django_user_model: Any, tmp_path: P
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ------------------------------------------------- the first layout beside the checks (#17)
+
+def test_positions_are_read_by_no_rule() -> None:
+    """The findings of a design do not depend on where its tables are drawn: the import
+    lints the design while its first layout runs and keeps those findings."""
+    from dataclasses import replace
+
+    from modeler import rules
+    from modeler.rules.core import Config
+    from modeler.schema.model import Position
+    from modeler.web.importing import first_layout
+    from tests.fidelity.roundtrip import SQL_SCHEMAS, import_spec
+
+    schema = import_spec(SQL_SCHEMAS["pagila"]).schema
+    placed = first_layout(schema)
+    assert all(t.position for t in placed.tables) and not any(t.position for t in schema.tables)
+    elsewhere = replace(placed, tables=tuple(
+        replace(t, position=Position(-5.0 * i, 1e6)) for i, t in enumerate(placed.tables)))
+    for config in (Config(baseline=True), Config()):
+        found = rules.lint(schema, config, incremental=False)
+        assert found  # pagila has findings
+        assert rules.lint(placed, config, incremental=False) == found
+        assert rules.lint(elsewhere, config, incremental=False) == found
+
+
+def test_positions_only() -> None:
+    from dataclasses import replace
+
+    from modeler.web.importing import first_layout, positions_only
+    from tests.fidelity.roundtrip import SQL_SCHEMAS, import_spec
+
+    schema = import_spec(SQL_SCHEMAS["pagila"]).schema
+    placed = first_layout(schema)
+    assert positions_only(schema, placed) and positions_only(schema, schema)
+    t = placed.tables[0]
+    renamed = replace(placed, tables=(replace(t, name=t.name + "_x"), *placed.tables[1:]))
+    assert not positions_only(schema, renamed)
+    assert not positions_only(schema, replace(placed, tables=placed.tables[1:]))
+    assert not positions_only(schema, replace(placed, relationships=placed.relationships[1:]))
+    # an equal copy is not taken on trust (the findings are made again): identity only
+    copied = replace(placed, tables=tuple(replace(t, columns=tuple(t.columns))
+                                          for t in placed.tables))
+    assert not positions_only(schema, replace(copied, tables=tuple(
+        replace(t, columns=tuple(replace(c) for c in t.columns)) for t in copied.tables)))
+
+
+def _stored(slug: str) -> tuple[Any, Any, Any]:
+    """The project's design as its rows hold it, version 1 and its snapshot."""
+    from modeler.web import services
+    from modeler.web.models import Version
+    from modeler.web.snapshot import snapshot
+    from modeler.web.versions import version_schema
+
+    project = Project.objects.get(slug=slug)
+    version = Version.objects.get(project=project, number=1)
+    return snapshot(services.main_design(project)), version, version_schema(version)
+
+
+@pytest.mark.parametrize("kind", ["placed", "none", "changed"])
+def test_import_project_with_the_layout_made_meanwhile(django_user_model: Any,
+                                                       kind: str) -> None:
+    """``placed``: the stored design and version are the placed schema (or the imported one
+    when there is no layout), and the version's findings are those of what is stored, also
+    when the placed schema is not the imported one with positions only."""
+    from dataclasses import replace
+
+    from modeler.web import services
+    from modeler.web.importing import first_layout, import_project
+    from modeler.web.versions import finding_record, version_findings
+    from tests.fidelity.roundtrip import SQL_SCHEMAS, import_spec
+
+    owner = django_user_model.objects.create_superuser(username="root", password="pw-root-1!")
+    result = import_spec(SQL_SCHEMAS["pagila"])
+    calls: list[int] = []
+
+    def placed() -> Any:
+        calls.append(1)
+        if kind == "none":
+            return None
+        laid = first_layout(result.schema)
+        if kind == "changed":  # a table renamed: its findings name the new table
+            t = laid.tables[0]
+            laid = replace(laid, tables=(replace(t, name="renamed_here"), *laid.tables[1:]))
+        return laid
+
+    version = import_project(result=result, slug=kind, name=None, owner=owner,
+                             source="test", placed=placed)
+    assert calls == [1]
+    project = Project.objects.get(slug=kind)
+    design = services.main_design(project)
+    stored, v, frozen = _stored(kind)
+    # the same design (the rows read back in their canonical order)
+    assert version.pk == v.pk and {t.uid: t for t in frozen.tables} == \
+        {t.uid: t for t in stored.tables}
+    assert replace(frozen, tables=()) == replace(stored, tables=())
+    assert all(t.position for t in stored.tables) == (kind != "none")
+    assert any(t.name == "renamed_here" for t in stored.tables) == (kind == "changed")
+    fresh = version_findings(stored, project, design, message=v.message, baseline=True)
+    assert v.findings == [finding_record(f) for f in fresh]
+    assert any("renamed_here" in f["target"] for f in v.findings) == (kind == "changed")

@@ -18,7 +18,6 @@ versions a project knows), which rules such as CN-08 judge the design against.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,30 +83,40 @@ class Command(BaseCommand):
         # the catalog is read on a thread while this one loads the importer and the saving side
         reading = LiveRead(opts["url"], opts["schemas"]) if opts["url"] and not (
             opts["files"] or opts["format"]) else None
-        from modeler.web.importing import ImportRefused, first_layout, import_project
+        from modeler.web.importing import ImportRefused, import_project
 
         result, source = self._read(opts, reading)
         for w in result.warnings:
             self.stdout.write(f"warning: {w}")
-        aside: Aside | None = None
         out = Path(opts["diagram"]) if opts["diagram"] else None
-        try:  # stored with the design, as the web's import does: render_diagram only draws
-            result = replace(result, schema=first_layout(result.schema))
-        except Exception as exc:  # the editor lays it out on its first view
-            self.stdout.write(f"warning: first layout failed ({exc}); the editor will lay "
-                              "the diagram out")
-        else:  # its drawing, on the other CPU while the design is saved
-            aside = Aside.start(result.schema, _format(out))
+        # stored with the design, as the web's import does (render_diagram only draws): laid
+        # out on a thread (Graphviz on the other CPU) while this one checks and lints the
+        # design as imported (see import_project's ``placed``)
+        layout = FirstLayout(result.schema)
+        aside: Aside | None = None
+
+        def placed() -> Schema | None:
+            nonlocal aside
+            laid = layout.join()
+            if laid is None:  # the editor lays it out on its first view
+                self.stdout.write(f"warning: first layout failed ({layout.error}); the "
+                                  "editor will lay the diagram out")
+                return None
+            aside = Aside.start(laid, _format(out))  # drawn while the design is saved
+            return laid
+
         counts = ", ".join(f"{v} {k}" for k, v in sorted(result.counts.items()))
         try:
             with transaction.atomic():  # the stamp of what the import wrote, no other write
                 version = import_project(result=result, slug=opts["project"],
-                                         name=opts["name"], owner=owner, source=source)
+                                         name=opts["name"], owner=owner, source=source,
+                                         placed=placed)
                 if aside is not None:
                     from modeler.web.management.commands.render_diagram import design_stamp
 
                     aside.stamp = design_stamp(version.project)
         except BaseException as exc:
+            layout.join()  # no Graphviz run outlives the command
             if aside is not None:
                 aside.discard()
             if not isinstance(exc, ImportRefused):
@@ -250,6 +259,33 @@ def _format(out: Path | None) -> str:
 
     fmt = out.suffix.lower().lstrip(".") if out is not None else "svg"
     return fmt if fmt in FORMATS else "svg"
+
+
+class FirstLayout:
+    """:func:`modeler.web.importing.first_layout` of the imported design on a thread of its
+    own, started at once: Graphviz lays it out on the other CPU while the main thread
+    checks and lints the design (:meth:`join`: the placed schema, None when it failed)."""
+
+    def __init__(self, schema: Schema) -> None:
+        import threading
+
+        self.schema = schema
+        self.value: Schema | None = None
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._run, name="import-layout", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from modeler.web.importing import first_layout
+
+        try:
+            self.value = first_layout(self.schema)
+        except Exception as exc:  # reported by the caller
+            self.error = exc
+
+    def join(self) -> Schema | None:
+        self.thread.join()
+        return self.value
 
 
 class Aside:
