@@ -1,6 +1,10 @@
 """What a first-time user tripped over in headless Chromium, each kept fixed: the import
 form's slug follows the name (as the new-project form's does; Chromium refused the form
-with "Please fill out this field" on a slug the user never thought of)."""
+with "Please fill out this field" on a slug the user never thought of); an htmx request
+the server refuses or fails (a 403 after the user's role was lowered, a 404 after a delete
+elsewhere, a 5xx) says why in the form that sent it, where nothing at all happened before;
+a request whose session ended (signed out in another tab) opens the sign-in page, which was
+swapped into the editor's side panel, and signing in comes back to the editor."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from modeler.web.models import PendingImport
+from modeler.web.models import Membership, PendingImport, Project
+from tests.browser.conftest import wait_for_diagram
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,3 +33,83 @@ def test_the_import_form_fills_the_slug_from_the_name(login_page: Any, url: Any)
     page.fill("#id_slug", "mine")
     page.fill("#id_name", "Something else")
     expect(page.locator("#id_slug")).to_have_value("mine")
+
+
+def shop(owner: Any, add_member: Any) -> Project:
+    from modeler.web import services
+
+    project: Project = services.project_create(name="Shop", slug="shop", owner=owner)
+    add_member(project, "edda", "editor")
+    return project
+
+
+def add_table_in_the_panel(page: Any, name: str) -> None:
+    page.fill("input[name=new-name]", name)
+    page.fill("textarea[name=new-comment]", f"One {name} of the shop.")
+    page.click("button:has-text('Add table')")
+
+
+def tables() -> list[str]:
+    from modeler.web import services
+    from modeler.web.snapshot import snapshot
+
+    project = Project.objects.get(slug="shop")
+    return [t.name for t in snapshot(services.main_design(project)).tables]
+
+
+def test_a_refused_htmx_request_says_why(login_page: Any, url: Any, make_user: Any,
+                                         add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    page = login_page("edda")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    add_table_in_the_panel(page, "customer")
+    expect(page.locator("#panel-title")).to_have_text("customer")
+    # the owner makes edda a viewer while her editor is open: her next save is a 403
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    Membership.objects.filter(user__username="edda").update(role="viewer")
+    add_table_in_the_panel(page, "purchase")
+    box = page.locator("form:has(input[name=new-name]) .htmx-error[role=alert]")
+    expect(box).to_contain_text("Not allowed: your role in this project cannot do this")
+    expect(box).to_be_focused()
+    assert tables() == ["customer"]
+    # a table deleted elsewhere: its panel's form answers 404, said in that form
+    Membership.objects.filter(user__username="edda").update(role="editor")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    page.click("#panel a:has-text('customer')")
+    expect(page.locator("#panel-title")).to_have_text("customer")
+    from modeler.schema import edit
+    from modeler.web import services
+    from modeler.web.snapshot import materialize, snapshot
+
+    design = services.main_design(Project.objects.get(slug="shop"))
+    s = snapshot(design)
+    materialize(edit.drop(s, s.tables[0].uid), design)
+    page.fill("input[name=cl-line]", "note text -- a note")
+    page.press("input[name=cl-line]", "Enter")
+    expect(page.locator("#column-line .htmx-error")).to_contain_text("Not found")
+    assert tables() == []
+
+
+def test_a_request_after_the_session_ended_opens_the_sign_in_page(
+        login_page: Any, url: Any, make_user: Any, add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    page = login_page("edda", via_form=True)
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    other = page.context.new_page()  # another tab signs out
+    other.goto(url("/"))
+    other.click("button:has-text('Sign out')")
+    other.wait_for_url("**/login/")
+    other.close()
+    add_table_in_the_panel(page, "customer")
+    page.wait_for_url("**/login/?next=%2Fp%2Fshop%2Fedit%2F")
+    assert page.locator("#panel").count() == 0  # a whole page, not a panel
+    assert tables() == []
+    page.fill("input[name=username]", "edda")
+    page.fill("input[name=password]", "pw-edda-123!")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/p/shop/edit/")
+    wait_for_diagram(page)
