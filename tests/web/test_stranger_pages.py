@@ -8,6 +8,10 @@
   editing a proposal ... its changes reach the main design when it is merged", and each
   save was a 403 that htmx showed nowhere: clicks did nothing. Its design is read only now,
   and the page says so.
+- The versions page of a project with one version offered "Compare" with no version picked
+  on one side, and the button led to a bare "Page not found". One version has nothing to
+  compare with: no Compare; and the compare page without two picks goes back to the list,
+  saying what to do.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from modeler.web import services
 from modeler.web.models import Project
 from modeler.web.snapshot import materialize, snapshot_at
 from modeler.web.versions import version_save
-from tests.review.helpers import good_schema
+from tests.review.helpers import edit, good_schema, set_comment
 
 pytestmark = pytest.mark.django_db
 HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
@@ -110,3 +114,23 @@ def test_a_closed_proposal_editor_is_read_only(owner: Client, user: Any) -> None
         "new-name": "late", "new-namespace": "public", "new-kind": "entity",
         "new-comment": "Too late for this one.", "new-delete_strategy": "hard"}, **HX)
     assert r.status_code == 403
+
+
+def test_compare_needs_two_versions(owner: Client, user: Any) -> None:
+    project = Project.objects.get(slug="shop")
+    materialize(good_schema(), services.main_design(project))
+    version_save(project=project, actor=user, message="First version of the shop")
+    page = ok(owner.get(reverse("version_history", args=["shop"])))
+    assert ">Compare</button>" not in page and 'name="a"' not in page
+    r = owner.get(reverse("version_compare", args=["shop"]), {"b": "1"}, follow=True)
+    assert r.redirect_chain == [(reverse("version_history", args=["shop"]), 302)]
+    assert "Pick two versions to compare" in ok(r)
+    edit(services.main_design(project), user, set_comment("customer", "Who buys things"))
+    version_save(project=project, actor=user, message="Customers say who they are")
+    page = ok(owner.get(reverse("version_history", args=["shop"])))
+    assert ">Compare</button>" in page and page.count('name="a"') == 2
+    page = ok(owner.get(reverse("version_compare", args=["shop"]), {"a": "1", "b": "2"}))
+    assert "Version 1 → 2" in page
+    # a version that does not exist is still a 404
+    assert owner.get(reverse("version_compare", args=["shop"]),
+                     {"a": "1", "b": "9"}).status_code == 404

@@ -78,6 +78,9 @@ def _version(project: Project, number: str | int | None) -> Version:
 @require_GET
 def compare_view(request: AuthedRequest, slug: str) -> HttpResponse:
     project, _role = project_for(request.user, slug)
+    if not (request.GET.get("a") and request.GET.get("b")):  # the form sent without a pick
+        messages.error(request, "Pick two versions to compare: one in each column.")
+        return redirect("version_history", slug=slug)
     a, b = _version(project, request.GET.get("a")), _version(project, request.GET.get("b"))
     old, new = version_schema(a), version_schema(b)
     result = compare(old, new)
