@@ -119,7 +119,9 @@ def written(design: db.Design, schema: m.Schema,
     CACHE.put(key, new)
     if before is not None and before[0].design_id == key.design_id \
             and before[0].revision < key.revision:
-        publish(before[0], key, delta(before[1], new))
+        change = delta(before[1], new)
+        if _elements(change) <= DELTA_MAX_ELEMENTS:
+            publish(before[0], key, change)
     return key
 
 
@@ -139,6 +141,9 @@ def written(design: db.Design, schema: m.Schema,
 
 DELTA_CHAIN = 16  # revisions a process catches up on through deltas; further behind: the rows
 DELTA_TTL = 600  # seconds a delta stays in the shared cache
+# A larger change (a re-layout of every table, a big merge) is not published: pickling it
+# would cost its edit more than reading the rows costs another process once.
+DELTA_MAX_ELEMENTS = 200
 _DELTA_PARTS = ("tables", "relationships", "enums", "domains", "extensions", "sequences",
                 "raw_objects", "collations")
 _BY_UID = ("tables", "relationships")  # many elements: only the changed ones travel
@@ -165,6 +170,11 @@ def delta(old: m.Schema, new: m.Schema) -> dict[str, Any]:
         elif a != b:
             out[name] = ("all", b)
     return out
+
+
+def _elements(change: dict[str, Any]) -> int:
+    """How many elements :func:`delta`'s ``change`` carries."""
+    return sum(len(d[1]) if d[0] == "all" else len(d[1]) + len(d[2]) for d in change.values())
 
 
 def apply_delta(base: m.Schema, change: dict[str, Any]) -> m.Schema:

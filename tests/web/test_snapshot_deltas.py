@@ -204,3 +204,24 @@ def test_delta_round_trip() -> None:
     assert sn.delta(s, s) == {}
     with pytest.raises(KeyError):
         sn.apply_delta(m.Schema(), sn.delta(s, _drop_table(s, b)))
+
+
+def test_a_large_change_is_not_published(
+        django_user_model: Any, django_capture_on_commit_callbacks: Capture,
+        monkeypatch: Any) -> None:
+    """Past DELTA_MAX_ELEMENTS changed elements nothing is published (the others read)."""
+    user = django_user_model.objects.create_user("dl5")
+    design = _design(user)
+    s, a, b = _schema()
+    materialize(s, design)
+    k0 = _key(design)
+    monkeypatch.setattr(sn, "DELTA_MAX_ELEMENTS", 1)
+
+    def both(x: m.Schema) -> m.Schema:  # two tables changed
+        return actions.add_column(actions.add_column(x, a, _column("one")), b, _column("two"))
+
+    _edit(design, user, django_capture_on_commit_callbacks, both)
+    assert cache.get(sn._delta_key(design.pk, k0.revision + 1)) is None
+    _edit(design, user, django_capture_on_commit_callbacks,
+          lambda x: actions.add_column(x, a, _column("three")), a)
+    assert cache.get(sn._delta_key(design.pk, k0.revision + 2)) is not None
