@@ -12,7 +12,7 @@ def main() -> None:
     # start-up makes stays, and collecting them 700 at a time cost a tenth of `check`.
     gc.set_threshold(20000, 20, 10)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
-    helped = len(sys.argv) > 1 and sys.argv[1] == "export_bundle"
+    helped = sys.argv[1:2] == ["export_bundle"] and not {"-h", "--help"} & set(sys.argv)
     if helped:
         # Issue #17: the export's helper process imports SQLAlchemy and the renderers while
         # this one starts Django, then makes the files (see modeler.codegen.prefork)

@@ -28,10 +28,10 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
-    from modeler.codegen.bundle import Deflated
+    from modeler.codegen.bundle import Deflated, Target
     from modeler.codegen.versions import VersionInput
     from modeler.schema.model import Schema
 
@@ -76,7 +76,7 @@ class Job(NamedTuple):
     slug: str
     title: str | None  # the project's name
     target: str  # sqlalchemy, drizzle or both
-    findings: list[Any]  # the last version's rule report (DESIGN.md)
+    findings: str  # the last version's rule report (DESIGN.md), as its stored JSON
     waivers: list[Any]  # its waivers as the bundle lists them (DESIGN.md)
 
 
@@ -118,10 +118,10 @@ def make_files(job: Job, inputs: Sequence[VersionInput], *,
         def deflate(body: bytes) -> Callable[[], Deflated]:
             return zipper.submit(Deflated.of, body).result
 
-        files = bundle_files(inputs, slug=job.slug, title=job.title, findings=job.findings,
-                             waivers=job.waivers, target=job.target,  # type: ignore[arg-type]
-                             schema_sql=schema_sql, models_py=models_py, plan=plan,
-                             deflate=deflate if fork else None)
+        files = bundle_files(inputs, slug=job.slug, title=job.title,
+                             findings=json.loads(job.findings), waivers=job.waivers,
+                             target=cast("Target", job.target), schema_sql=schema_sql,
+                             models_py=models_py, plan=plan, deflate=deflate if fork else None)
         out: dict[str, Deflated] = {}
         for path, body in files.items():
             got = body() if callable(body) else body

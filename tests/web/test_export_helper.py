@@ -184,7 +184,7 @@ def test_requests_and_answers_come_apart_as_they_were() -> None:
                                      ("Waiver IX-01 on t: why \udc80 (ann)",), '{"a": "\u00e9"}'),
                prefork.VersionRecord(2, "", "bob", "2026-01-03", False, (), "")]
     job = prefork.Job(slug="shop", title=None, target="both",
-                      findings=[{"rule": "IX-01", "message": "caf\u00e9 \udc80", "n": 1.5}],
+                      findings='[{"rule": "IX-01", "message": "caf\u00e9 \\udc80", "n": 1.5}]',
                       waivers=[])
     assert prefork.read_request(prefork.request_bytes(job, records)) == (job, records)
     files = {"DESIGN.md": Deflated.of("caf\u00e9\n".encode()), "a/b.py": Deflated.of(b""),

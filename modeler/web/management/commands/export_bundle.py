@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from modeler.web.management.commands._lookup import version_arg
+from modeler.web.management.commands._lookup import project_arg, version_arg
 
 if TYPE_CHECKING:
     from modeler.schema.model import Schema
+    from modeler.web.models import Version
 
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
 TARGETS = ("sqlalchemy", "drizzle", "both")  # modeler.codegen.bundle.TARGETS (a test compares)
@@ -42,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web import exporting
 
-        version = version_arg(opts["slug"], opts["number"])
+        version = _version(opts["slug"], opts["number"])
         # the diagram is drawn on a thread of its own (or read back from an earlier export
         # of the version) and schema.sql in a child process while the rest is built. The
         # collector is off meanwhile: a short-lived process whose objects stay alive to the
@@ -64,3 +65,18 @@ def static_svg(schema: Schema) -> str:
     from modeler.web.diagrams import static_svg as draw
 
     return draw(schema)
+
+
+def _version(slug: str, number: int | None) -> Version:
+    """:func:`version_arg`'s version, read without its rule report (the export hands its
+    stored JSON on undecoded: :func:`modeler.web.exporting.findings_json`); a missing one
+    raises :func:`version_arg`'s error."""
+    from modeler.web.selectors import versions_of
+
+    project = project_arg(slug)
+    found = versions_of(project).defer("findings")
+    version = found.filter(number=number).first() if number else found.first()
+    if version is None:
+        return version_arg(slug, number)  # its message (or the version, saved meanwhile)
+    version.project = project
+    return version
