@@ -50,7 +50,8 @@
     var first = root.querySelector("[data-focus='first']");
     if (first) {
       first.removeAttribute("data-focus");
-      reveal(focusable(first));
+      // a field inside it, else the element itself (a new table's panel title)
+      reveal(focusable(first) || (first.hasAttribute("tabindex") ? first : null));
     }
   }
 

@@ -4,7 +4,9 @@ with "Please fill out this field" on a slug the user never thought of); an htmx 
 the server refuses or fails (a 403 after the user's role was lowered, a 404 after a delete
 elsewhere, a 5xx) says why in the form that sent it, where nothing at all happened before;
 a request whose session ended (signed out in another tab) opens the sign-in page, which was
-swapped into the editor's side panel, and signing in comes back to the editor."""
+swapped into the editor's side panel, and signing in comes back to the editor; a table
+added from the keyboard leaves the focus on its panel's title (it was lost to the page's
+body: Tab started again from the top of the page)."""
 
 from __future__ import annotations
 
@@ -113,3 +115,25 @@ def test_a_request_after_the_session_ended_opens_the_sign_in_page(
     page.click("main button[type=submit]")
     page.wait_for_url("**/p/shop/edit/")
     wait_for_diagram(page)
+
+
+def test_a_table_added_from_the_keyboard_keeps_the_cursor_in_its_panel(
+        login_page: Any, url: Any, make_user: Any, add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    page = login_page("edda")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    page.keyboard.press("t")
+    expect(page.locator("input[name=new-name]")).to_be_focused()
+    page.keyboard.type("customer")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("textarea[name=new-comment]")).to_be_focused()
+    page.keyboard.type("A person who buys from the shop.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#panel-title")).to_have_text("customer")
+    expect(page.locator("#panel-title")).to_be_focused()
+    page.keyboard.press("Tab")  # on from the new table's panel, not from the page's top
+    expect(page.locator("#edit-table summary")).to_be_focused()
+    page.keyboard.press("c")  # the single-key shortcuts still work there
+    expect(page.locator("input[name=col-name]")).to_be_focused()
