@@ -269,7 +269,7 @@ def table_add(request: AuthedRequest, slug: str, design: int | None = None) -> H
     except columnline.LineError as exc:
         form.add_error("columns", str(exc))
         return _refuse(ctx, None, 422, [], new_table_form=form)
-    # the new table's panel puts the cursor in its quick column entry (keyboard users)
+    # the new table's panel takes the focus (its title: keyboard users go on from there)
     return _run(ctx, action="table.add", summary=f"added table {d['name']}", target=new_uid,
                 selected=new_uid, change=change, expect=None, forms={"new_table_form": form},
                 done={"table_added": True})
