@@ -1,18 +1,22 @@
-"""Issue 17: where `manage.py export_bundle` spends its CPU, stage by stage.
+"""Issue 17: where `manage.py export_bundle` spends its CPU, stage by stage, process by process.
 
     .venv/bin/python bench/export_stages.py [--corpus musicbrainz] [--runs 5] [--cold]
 
 Imports the corpus SQL schema (../shared/corpus) as a project's first version in a scratch
 SQLite application (as bench/vs_tools.py does, without PostgreSQL), then runs the command
-``--runs`` times, each in a fresh process (imports and first-call costs included), and
-prints the median CPU of each stage: Django's start, the command's imports, reading the
-version, the diagram (its Python on its own thread, and Graphviz's child processes), the
-plan, models, DESIGN.md, the Alembic revisions and the zip in the command's process, and
-schema.sql (SQLAlchemy's import, its metadata, the whole file) in the child process the
-command forks for it. CPU, not wall time: the machine may be shared. The stages run inside
-others (schema.sql holds the metadata; bundle_files holds the renderers), so they do not
-add up. The export keeps a version's drawing and reads it back the next time: the first
-run draws, the others read it back, unless ``--cold`` empties the store before each run.
+``--runs`` times, each in a fresh process (imports and first-call costs included), as
+manage.py runs it: the helper process (modeler.codegen.prefork) is forked first, imports
+SQLAlchemy and the renderers while this one starts Django, gets the versions once the
+command has read them, forks a child of its own for models.py and schema.sql and renders
+the rest; the command adds the drawing and writes the zip. Printed: the median CPU of each
+stage, by process: the command (Django's start, reading the version, the request, the
+drawing kept from an earlier export, the zip), the helper (its imports, reading the
+versions' JSON, the plan, the expressions' parse, the Alembic revisions, DESIGN.md, all its
+files) and its child (models.py, schema.sql and its SQLAlchemy metadata). CPU, not wall
+time: the machine may be shared. Stages run inside others (bundle_files holds the
+renderers), so they do not add up; the processes run in parallel. The export keeps a
+version's drawing and reads it back the next time: the first run draws, the others read
+it back, unless ``--cold`` empties the store before each run.
 """
 
 from __future__ import annotations
@@ -30,106 +34,159 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# (module, function, label): timed with the CPU of the thread that runs it
+# (process, module, function, label): timed with the CPU of the thread that runs it
 STAGES = (
-    ("modeler.web.exporting", "version_schema", "version's JSON -> schema"),
-    ("modeler.web.exporting", "version_inputs", "versions -> inputs"),
-    ("modeler.web.management.commands.export_bundle", "static_svg",
-     "diagram: Python (own thread)"),
-    ("modeler.web.exporting", "build_plan", "plan (before the fork)"),
-    ("modeler.codegen.models", "render_models", "models.py"),
-    ("modeler.codegen.designdoc", "render_design_doc", "DESIGN.md"),
-    ("modeler.codegen.bundle", "render_revisions", "Alembic revisions"),
-    ("modeler.web.exporting", "bundle_files", "bundle_files (all but the zip)"),
-    ("modeler.web.exporting", "write_zip", "zip: put together (deflating: own thread)"),
+    ("command", "modeler.web.management.commands.export_bundle", "_version",
+     "the version read (no rule report)"),
+    ("command", "modeler.web.exporting", "version_records", "versions' rows"),
+    ("command", "modeler.web.exporting", "findings_json", "rule report (stored JSON)"),
+    ("command", "modeler.web.exporting", "request_bytes", "the helper's request"),
+    ("command", "modeler.web.exporting", "kept_drawing", "drawing kept: read back"),
+    ("command", "modeler.web.exporting", "version_schema", "version's JSON (to draw)"),
+    ("command", "modeler.web.management.commands.export_bundle", "static_svg",
+     "diagram: Python"),
+    ("command", "modeler.web.exporting", "rehearsal_markdown", "REHEARSAL.md"),
+    ("command", "modeler.codegen.prefork.Helper", "collect", "waiting for the helper"),
+    ("command", "modeler.web.exporting", "write_zip", "zip: put together"),
+    ("helper", "modeler.codegen.prefork", "read_request", "request read"),
+    ("helper", "modeler.codegen.prefork.VersionRecord", "version_input",
+     "versions' JSON -> schema"),
+    ("helper", "modeler.codegen.plan", "build_plan", "plan"),
+    ("helper", "modeler.codegen.sqlwriter", "parse_expressions", "expressions parsed"),
+    ("helper", "modeler.codegen.bundle", "render_revisions", "Alembic revisions"),
+    ("helper", "modeler.codegen.designdoc", "render_design_doc", "DESIGN.md"),
+    ("helper", "modeler.codegen.bundle", "bundle_files",
+     "bundle_files (all but models, schema.sql)"),
+    ("helper", "modeler.codegen.prefork", "answer_bytes", "answer written"),
+    ("child", "modeler.codegen.bundle", "design_models_py", "models.py"),
+    ("child", "modeler.codegen.metadata", "metadata_from_schema",
+     "schema.sql: SQLAlchemy metadata"),
+    ("child", "modeler.codegen.bundle", "design_schema_sql", "schema.sql (all)"),
 )
-CHILD = "schema.sql: child process (all)"
 
 
 def child(slug: str, number: str, report: str) -> None:
-    """One export in this process; prints its stages' CPU as JSON (the stages of the
-    schema.sql child process come back through the file ``report``)."""
+    """One export as manage.py runs it, in this process, its helper and the helper's child;
+    prints the stages' CPU as JSON (the others' come back through files named ``report``
+    + ``.helper`` / ``.child``)."""
     import resource
 
+    from modeler.codegen import prefork
+
     start = time.process_time()
+    spent: defaultdict[str, float] = defaultdict(float)
+    role = ["command"]
+
+    def dump(name: str) -> None:
+        with open(f"{report}.{name}", "w") as f:
+            json.dump({f"{name}: {k}": v for k, v in spent.items()}, f)
+
+    # the helper: its imports (while this process starts Django), then its stages timed
+    serve, helper_main = prefork.serve, prefork._child
+
+    def timed_child(inbox: int, outbox: int) -> int:
+        for module in prefork.PRELOADED:
+            importlib.import_module(module)
+        spent["imports (while Django starts)"] = time.process_time()
+        for process, module, name, label in STAGES:
+            if process != "command":
+                _patch(module, name, label, spent, role, process)
+        return helper_main(inbox, outbox)
+
+    def timed_serve(request: bytes) -> bytes:
+        role[0] = "helper"
+        out = serve(request)
+        spent["process (all threads)"] = time.process_time()
+        dump("helper")
+        return out
+
+    setattr(prefork, "_child", timed_child)  # noqa: B010 - a stage's timer
+    setattr(prefork, "serve", timed_serve)  # noqa: B010 - as above
+    forked = prefork.forked
+
+    def timed_forked(work: Callable[[], str]) -> Any:
+        def timed_work() -> str:
+            spent.clear()
+            role[0] = "child"
+            out = work()
+            spent["process (all threads)"] = time.process_time()
+            dump("child")
+            return out
+        return forked(timed_work)
+
+    setattr(prefork, "forked", timed_forked)  # noqa: B010 - as above
+    sys.argv = ["manage.py", "export_bundle", slug, "--out", os.devnull]
+    if prefork.wanted(sys.argv):
+        prefork.start()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
     import django
 
     django.setup()
-    spent: defaultdict[str, float] = defaultdict(float)
     spent["Python + Django start"] = time.process_time() - start
     t = time.process_time()
     from django.core.management import call_command
 
-    from modeler.web import exporting  # what the command imports
+    from modeler.web import exporting  # noqa: F401 - what the command imports
 
     spent["imports"] = time.process_time() - t
-    main_pid = os.getpid()
-    # the renderers are imported after the fork, while the child works (timed here)
-    t = time.process_time()
-    from modeler.codegen import designdoc, migration, models  # noqa: F401
-
-    spent["renderers' imports (after the fork)"] = time.process_time() - t
-
-    def timed(f: Callable[..., Any], label: str) -> Callable[..., Any]:
-        @functools.wraps(f)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            t0 = time.thread_time()
-            try:
-                return f(*args, **kwargs)
-            finally:
-                spent[label] += time.thread_time() - t0
-        return run
-
-    for module, name, label in STAGES:
-        mod = importlib.import_module(module)
-        setattr(mod, name, timed(getattr(mod, name), label))
-
-    from modeler.codegen import bundle
-
-    text_of = bundle.schema_sql_text
-
-    def schema_sql_text(*args: Any, **kwargs: Any) -> str:
-        # imports SQLAlchemy where schema.sql is written (the child), as the command does
-        t0 = time.thread_time()
-        from modeler.codegen import ddl
-
-        spent["schema.sql: SQLAlchemy import"] += time.thread_time() - t0
-        if not hasattr(ddl.metadata_from_schema, "__wrapped__"):
-            ddl.metadata_from_schema = timed(ddl.metadata_from_schema,
-                                             "schema.sql: SQLAlchemy metadata")
-        return cast(str, timed(text_of, "schema.sql (all)")(*args, **kwargs))
-
-    setattr(bundle, "schema_sql_text", schema_sql_text)  # noqa: B010 - a stage's timer
-    whole = exporting.design_schema_sql
-
-    def design_schema_sql(*args: Any, **kwargs: Any) -> str:
-        out = cast(str, whole(*args, **kwargs))
-        if os.getpid() != main_pid:  # the forked child: its whole CPU and its stages
-            spent[CHILD] = time.process_time()
-            with open(report, "w") as f:
-                json.dump({k: v for k, v in spent.items() if k.startswith("schema.sql")}, f)
-        return out
-
-    setattr(exporting, "design_schema_sql", design_schema_sql)  # noqa: B010 - as above
+    for process, module, name, label in STAGES:
+        if process == "command":
+            _patch(module, name, label, spent, role, process)
     args = ["export_bundle", slug, "--out", os.devnull]
     if number:
         args += ["--version", number]
-    with open(os.devnull, "w") as sink:
-        call_command(*args, stdout=sink)
+    try:
+        with open(os.devnull, "w") as sink:
+            call_command(*args, stdout=sink)
+    finally:
+        prefork.stop()
     spent["process (all threads)"] = time.process_time() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if os.path.exists(report) and os.path.getsize(report):
-        with open(report) as f:
-            spent.update(json.load(f))
-    spent["diagram: Graphviz (child processes)"] = (children.ru_utime + children.ru_stime
-                                                    - spent.get(CHILD, 0.0))
-    print(json.dumps(spent))
+    out = {f"command: {k}": v for k, v in spent.items()}
+    for name in ("helper", "child"):
+        path = f"{report}.{name}"
+        if os.path.exists(path) and os.path.getsize(path):
+            with open(path) as f:
+                out.update(json.load(f))
+    helped = (out.get("helper: process (all threads)", 0.0)
+              + out.get("child: process (all threads)", 0.0))
+    out["command: diagram: Graphviz (child processes)"] = max(
+        0.0, children.ru_utime + children.ru_stime - helped)
+    print(json.dumps(out))
+
+
+def _patch(module: str, name: str, label: str, spent: defaultdict[str, float],
+           role: list[str], process: str) -> None:
+    """Time ``module.name`` (a function, or a method when ``module`` ends with a class)
+    into ``spent[label]`` in the process it runs in."""
+    try:
+        owner: Any = importlib.import_module(module)
+    except ModuleNotFoundError:
+        mod, _, cls = module.rpartition(".")
+        owner = getattr(importlib.import_module(mod), cls)
+    f = getattr(owner, name)
+
+    @functools.wraps(f)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.thread_time()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            if role[0] == process:
+                spent[label] += time.thread_time() - t0
+
+    setattr(owner, name, run)
+    # where the function was imported by name, the timer replaces it there too
+    for other in ("modeler.web.exporting", "modeler.codegen.bundle", "modeler.codegen.prefork",
+                  "modeler.codegen.ddl", "modeler.codegen.metadata"):
+        mod_ = sys.modules.get(other)
+        if mod_ is not None and mod_ is not owner and getattr(mod_, name, None) is f:
+            setattr(mod_, name, run)
 
 
 def main() -> None:
@@ -161,20 +218,23 @@ def main() -> None:
         for i in range(args.runs):
             if args.cold:
                 app.forget_renders()
-            Path(report).unlink(missing_ok=True)
+            for name in ("helper", "child"):
+                Path(f"{report}.{name}").unlink(missing_ok=True)
             done = subprocess.run([PYTHON, __file__, "--child", args.corpus, args.version,
                                    report], env=app.env,
                                   cwd=ROOT, capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"  run {i + 1}/{args.runs}: {runs[-1]['process (all threads)']:.2f} s",
-                  flush=True)
+            print(f"  run {i + 1}/{args.runs}: command "
+                  f"{runs[-1]['command: process (all threads)']:.2f} s, helper "
+                  f"{runs[-1].get('helper: process (all threads)', 0.0):.2f} s, its child "
+                  f"{runs[-1].get('child: process (all threads)', 0.0):.2f} s", flush=True)
     drawing = ("each drawn (--cold)" if args.cold
                else "the first drawn, the others read back")
     print(f"export_bundle {args.corpus}: median CPU seconds of {args.runs} fresh processes, "
           f"{drawing} (load average {os.getloadavg()[0]:.2f})")
     labels = list(dict.fromkeys(label for r in runs for label in r))
     for label in labels:
-        print(f"  {label:38} {statistics.median(r.get(label, 0.0) for r in runs):6.3f}")
+        print(f"  {label:58} {statistics.median(r.get(label, 0.0) for r in runs):6.3f}")
 
 
 if __name__ == "__main__":
