@@ -12,6 +12,9 @@
   on one side, and the button led to a bare "Page not found". One version has nothing to
   compare with: no Compare; and the compare page without two picks goes back to the list,
   saying what to do.
+- The rule-levels form, refused (a reason too short), came back blank: the rule select
+  started over at the first rule, so the retry with a longer reason changed another rule's
+  level. It comes back as it was sent; a saved change says what it did.
 """
 
 from __future__ import annotations
@@ -134,3 +137,21 @@ def test_compare_needs_two_versions(owner: Client, user: Any) -> None:
     # a version that does not exist is still a 404
     assert owner.get(reverse("version_compare", args=["shop"]),
                      {"a": "1", "b": "9"}).status_code == 404
+
+
+def test_a_refused_rule_level_form_comes_back_as_sent(owner: Client) -> None:
+    from modeler.web.models import RuleSetting
+
+    url = reverse("rule_settings", args=["shop"])
+    page = ok(owner.post(url, {"rule": "DC-01", "level": "advise", "reason": "later"}), 422)
+    assert "at least 10 characters" in page
+    assert '<option value="DC-01" selected>' in page
+    assert '<option value="advise" selected>' in page
+    assert 'name="reason" value="later"' in page
+    assert page.count(" selected>") == 2
+    assert not RuleSetting.objects.exists()
+    r = owner.post(url, {"rule": "DC-01", "level": "advise",
+                         "reason": "Comments come with the docs sprint"}, follow=True)
+    page = ok(r)
+    assert "DC-01 is advise now." in page and " selected>" not in page
+    assert list(RuleSetting.objects.values_list("rule", "level")) == [("DC-01", "advise")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -169,9 +170,15 @@ def settings_view(request: AuthedRequest, slug: str) -> HttpResponse:
         except Refused as exc:
             error = "; ".join(exc.reasons)
         if not error:
+            messages.success(request, f"{request.POST.get('rule', '')} is "
+                                      f"{request.POST.get('level', '')} now.")
             return redirect("rule_settings", slug=slug)
+    # a refused form comes back as it was sent: the rule select starting over at the first
+    # rule made the retry (a longer reason) change another rule's level
+    sent = request.POST if error else {}
     return render(request, "rules/settings.html", {
         "project": project, "docs": sorted(docs.values(), key=lambda d: d.id),
         "current": selectors.rule_settings_of(project),
+        "sent": {k: sent.get(k, "") for k in ("rule", "level", "reason")},
         "error": error, "is_owner": can(role, "manage")}, status=422 if error else 200)
 
