@@ -23,6 +23,7 @@ from modeler.codegen.sqlwriter import (
     updated_at_function_sql,
     updated_at_trigger_sql,
 )
+from modeler.schema.graph import domains_in_base_order
 from modeler.schema.model import CheckConstraint, Column, Schema, Table, UniqueConstraint
 
 
@@ -56,7 +57,7 @@ def pre_create(schema: Schema) -> list[str]:
         out.append(f"CREATE EXTENSION IF NOT EXISTS {ident(ext.name)}{with_schema} CASCADE")
     out += [collation_sql(c) for c in schema.collations]
     out += [create_enum_sql(e) for e in schema.enums]
-    out += [create_domain_sql(d, schema) for d in schema.domains]
+    out += [create_domain_sql(d, schema) for d in domains_in_base_order(schema.domains)]
     out += [create_sequence_sql(s, schema, owned=False) for s in schema.sequences]
     return out
 
@@ -117,7 +118,7 @@ def post_drop(schema: Schema) -> list[str]:
     out += [f"DROP SEQUENCE IF EXISTS {qname(s.namespace, s.name)}"
             for s in reversed(schema.sequences)]
     out += [f"DROP DOMAIN IF EXISTS {qname(d.namespace, d.name)}"
-            for d in reversed(schema.domains)]
+            for d in reversed(domains_in_base_order(schema.domains))]
     out += [f"DROP TYPE IF EXISTS {qname(e.namespace, e.name)}" for e in reversed(schema.enums)]
     out += [f"DROP COLLATION IF EXISTS {c.ref}" for c in reversed(schema.collations)]
     return out

@@ -35,6 +35,7 @@ from modeler.diff.ops_types import (
 )
 from modeler.diff.order import kept_in_order, order_renames
 from modeler.schema import naming
+from modeler.schema.graph import domains_in_base_order
 from modeler.schema.model import EnumType, EnumValue, RawObject, Schema, qualified_name
 
 SEQUENCE_FIELDS = ("name", "namespace", "data_type", "start", "increment", "min_value",
@@ -278,7 +279,10 @@ def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
     says are changed later), then ``create``; late, ``drop``."""
     wanted = {x.uid: x for x in getattr(ctx.new, attr)}
     if not early:
-        for old in getattr(ctx.state, attr):
+        olds = list(getattr(ctx.state, attr))
+        if attr == "domains":  # a domain over a domain is dropped before its base
+            olds = domains_in_base_order(olds)[::-1]
+        for old in olds:
             if old.uid not in wanted:
                 ctx.emit(drop(old))
         return
@@ -290,7 +294,10 @@ def _change_named(ctx: Ctx, attr: str, fields: tuple[str, ...],
             if changes:
                 ctx.emit(alter(old.uid, n.qualified_name, changes))
     have = {x.uid for x in getattr(ctx.state, attr)}
-    for x in getattr(ctx.new, attr):
+    news = list(getattr(ctx.new, attr))
+    if attr == "domains":  # a domain over a domain is created after its base
+        news = domains_in_base_order(news)
+    for x in news:
         if x.uid not in have:
             ctx.emit(create(x))
 

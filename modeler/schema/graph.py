@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from modeler.schema.model import Relationship, Table
+from modeler.schema.model import Domain, Relationship, Table
 
 
 def cyclic_components(edges: Mapping[str, Iterable[str]]) -> tuple[tuple[str, ...], ...]:
@@ -81,4 +81,25 @@ def tables_in_fk_order(tables: Iterable[Table],
         for uid in ready:
             out.append(by_uid[uid])
             pending.discard(uid)
+    return out
+
+
+def domains_in_base_order(domains: Iterable[Domain]) -> list[Domain]:
+    """The domains in their given order, but each one after the domain it is based on (a
+    domain over a domain: PostgreSQL refuses ``CREATE DOMAIN nested AS base`` before
+    ``base``). Reversed, an order to drop them in."""
+    given = list(domains)
+    by_uid = {d.uid: d for d in given}
+    placed: set[str] = set()
+    out: list[Domain] = []
+    for first in given:
+        chain: list[Domain] = []
+        current: Domain | None = first
+        while current is not None and current.uid not in placed and current not in chain:
+            chain.append(current)
+            base = current.base
+            current = by_uid.get(base.ref or "") if base.kind == "domain" else None
+        for d in reversed(chain):
+            placed.add(d.uid)
+            out.append(d)
     return out

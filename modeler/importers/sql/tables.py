@@ -15,6 +15,7 @@ from typing import Any
 
 from pglast import ast, enums
 
+from modeler.importers.build import type_uid
 from modeler.importers.draft import (
     Draft,
     DraftCheck,
@@ -31,6 +32,7 @@ from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import default_sql, expr_sql, names_of, quote_ident
 from modeler.importers.sql.types import SERIALS, column_type
 from modeler.schema import model as m
+from modeler.schema.types import type_info
 
 C = enums.ConstrType
 _LIKE_COMMENTS, _LIKE_CONSTRAINTS, _LIKE_DEFAULTS, _LIKE_IDENTITY, _LIKE_INDEXES = \
@@ -169,11 +171,29 @@ def column_default(node: Any, ctype: m.ColumnType, ctx: Context | None = None) -
     sql = default_sql(node)
     if sql is not None and ctx is not None:
         sql = _qualified_nextval(ctx, sql)
+    if sql is None and ctype.kind == "domain" and not ctype.array_dims and ctx is not None:
+        return _domain_null(ctx, ctype)
     if sql is not None or ctype.kind != "builtin" or ctype.name not in _NULL_COERCED:
         return sql
     if ctype.length is None and ctype.precision is None:
         return None
     return f"NULL::{_NULL_COERCED[ctype.name]}" + "[]" * ctype.array_dims
+
+
+def _domain_null(ctx: Context, ctype: m.ColumnType) -> str | None:
+    """``DEFAULT NULL`` on a column of a domain: PostgreSQL keeps the coercion to the domain,
+    printed as a NULL of its base type (``NULL::bytea``; icingadb's ``bytea20``/``biguint``
+    columns lost it); None when the base is no catalog type."""
+    by_uid = {type_uid("domain", d.namespace, d.name): d for d in ctx.draft.domains.values()}
+    domain = by_uid.get(ctype.ref or "")
+    seen = 0
+    while domain is not None and domain.base.kind == "domain" and seen < len(by_uid):
+        domain, seen = by_uid.get(domain.base.ref or ""), seen + 1
+    if domain is None or domain.base.kind != "builtin":
+        return None
+    base = domain.base
+    name = _NULL_COERCED.get(base.name) or type_info(base.name).pg_name
+    return f"NULL::{name}" + "[]" * base.array_dims
 
 
 def _qualified_nextval(ctx: Context, sql: str) -> str:
