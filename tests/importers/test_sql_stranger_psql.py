@@ -125,3 +125,19 @@ def test_nextval_under_a_search_path_round_trips(pg_server: PgServer, tmp_path: 
     from tests.fidelity.test_roundtrip_classes import _loop
 
     _loop(pg_server, tmp_path, NEXTVAL_UNDER_PATH)
+
+
+def test_transactions_psql_does_not_commit_are_warned() -> None:
+    """MediaWiki's tables.sql BEGINs and never COMMITs (its installer commits; psql rolls
+    back at the end of the file): the import keeps the objects and says so, at the BEGIN; a
+    ROLLBACK is said at its line. Each file is a session of its own."""
+    r = import_sql([
+        ("a.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE b (id int);"
+                  "\nROLLBACK;\nSTART TRANSACTION;\nCREATE TABLE c (id int);\n"),
+        ("b.sql", "CREATE TABLE d (id int);\nBEGIN;\nCREATE TABLE e (id int);\nEND;\n")])
+    assert sorted(t.name for t in r.schema.tables) == ["a", "b", "c", "d", "e"]
+    said = [(w.file, w.line, w.kind, w.message.split(":")[0]) for w in r.warnings]
+    assert said == [
+        ("a.sql", 6, "approximation", "ROLLBACK undoes what the statements since BEGIN at "
+                                      "line 4 did; the import keeps their objects"),
+        ("a.sql", 7, "approximation", "this BEGIN is never committed")]

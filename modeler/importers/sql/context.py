@@ -53,6 +53,8 @@ class Context:
     # where the last statement kept to be replayed verbatim was (a DO block, SELECT f()): a
     # table the model does not know may be one it creates
     replayed_at: str | None = None
+    # the BEGIN (file, line) of a transaction the file has not ended yet
+    open_transaction: tuple[str, int] | None = None
     stmt: Statement = field(default_factory=lambda: Statement("", 0, ""))
     functions: dict[QName, str] = field(default_factory=dict)  # body, for trigger checks
     # functions without parameters (LANGUAGE sql or plpgsql): (language, body), for calls

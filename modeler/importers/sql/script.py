@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pglast import parser
+from pglast import enums, parser
 
 from modeler.importers import bounds
 from modeler.importers.result import SchemaImportError
@@ -103,6 +103,8 @@ def handle(ctx: Context, node: Any) -> None:
         return
     if name in _IGNORED:
         ctx.count("ignored_statements")
+        if name == "TransactionStmt":
+            _transaction(ctx, node)
         return
     handler = HANDLERS.get(name)
     if handler is None:
@@ -157,6 +159,31 @@ def _syntax_error(exc: Exception, file: str, text: str, start: int, stmt: str,
     return SchemaImportError(message, file, line, body[:2000])
 
 
+def _transaction(ctx: Context, node: Any) -> None:
+    """BEGIN ... COMMIT is followed only to say where what the import keeps is not what psql
+    leaves: a ROLLBACK undoes the statements since BEGIN, and so does the end of a file that
+    never commits (MediaWiki's tables.sql BEGINs and never COMMITs: its installer commits)."""
+    kind = enums.TransactionStmtKind
+    if node.kind in (kind.TRANS_STMT_BEGIN, kind.TRANS_STMT_START):
+        if ctx.open_transaction is None:
+            ctx.open_transaction = (ctx.stmt.file, ctx.stmt.line or 0)
+    elif node.kind in (kind.TRANS_STMT_COMMIT, kind.TRANS_STMT_PREPARE):
+        ctx.open_transaction = None
+    elif node.kind == kind.TRANS_STMT_ROLLBACK:
+        if ctx.open_transaction is not None:
+            ctx.warn("approximation", "ROLLBACK undoes what the statements since BEGIN at "
+                     f"line {ctx.open_transaction[1]} did; the import keeps their objects")
+        ctx.open_transaction = None
+
+
+def _unended_transaction(ctx: Context, file: str) -> None:
+    if ctx.open_transaction is not None and ctx.open_transaction[0] == file:
+        ctx.draft.warn(file, ctx.open_transaction[1], "approximation", "this BEGIN is never "
+                       "committed: psql rolls the statements after it back when the file ends; "
+                       "the import keeps their objects (as an installer that commits would)")
+    ctx.open_transaction = None
+
+
 def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
              progress: Callable[[int, int], None] | None = None) -> None:
     """Import one file of a script into ``ctx`` (statements run in file order).
@@ -200,6 +227,7 @@ def run_file(ctx: Context, file: str, text: str, variables: dict[str, str], *,
             (src, parsed), i = merged[0], merged[1]
         for raw in parsed:
             _run_one(ctx, file, src, sl.start, raw, lines)
+    _unended_transaction(ctx, file)
 
 
 def _run_one(ctx: Context, file: str, src: str, base: int, raw: Any, lines: LineIndex) -> None:
