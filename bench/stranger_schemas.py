@@ -10,7 +10,8 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
    package list changed);
 2. build its database with its own migrations (Django: ``django-admin migrate`` with a
    generated minimal settings module; pretix: ``python -m pretix migrate`` with a generated
-   config file; MLflow: ``mlflow db upgrade``) in a throw-away
+   config file; MLflow: ``mlflow db upgrade``; Tryton: ``trytond-admin --all -u sale purchase
+   --activate-dependencies``; Airflow: ``airflow db migrate``) in a throw-away
    PostgreSQL (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its
    databases are named ``h6_<schema>_...`` and dropped afterwards);
 3. ``pg_dump --schema-only --no-owner --no-privileges`` it (into a temporary directory, or
@@ -18,7 +19,9 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
 
 and for each package of :data:`DEBIAN` (hand-written DDL, not pg_dump's): ``apt-get
 download`` + ``dpkg-deb -x`` into ``.cache/stranger/debian`` (once), its SQL files joined in
-the order its installer runs them, loaded with psql. Then for both:
+the order its installer runs them (with what the installer does around them: a schema
+first, MediaWiki's COMMIT last, bucardo's own user and database left out), loaded with
+psql. Then for both:
 
 4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
    the file loaded by psql (database A) vs import → Alembic bundle → ``alembic upgrade
@@ -81,6 +84,11 @@ GROUPS = {g.name: g for g in (
     Group("oscar", ("psycopg[binary]", "django-oscar", "django-cms", "django-filer")),
     Group("mlflow", ("psycopg2-binary", "mlflow-skinny", "sqlalchemy", "alembic")),
     Group("pretix", ("pretix",)),  # pins its own Django and more: a venv of its own
+    Group("djextra", ("psycopg[binary]", "dj-stripe", "django-oauth-toolkit",
+                      "django-celery-beat", "django-celery-results", "django-simple-history",
+                      "django-guardian", "django-axes", "django-reversion")),
+    Group("trytond", ("psycopg[binary,pool]", "trytond", "trytond-sale", "trytond-purchase")),
+    Group("airflow", ("psycopg2-binary", "apache-airflow")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -90,7 +98,8 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 
 @dataclass(frozen=True)
 class App:
-    """One application's database: built by ``kind`` ("django", "mlflow" or "pretix")."""
+    """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
+    "trytond" or "airflow")."""
 
     name: str
     group: str
@@ -117,6 +126,16 @@ APPS = {a.name: a for a in (
         "cms", "menus", "treebeard", "sekizai", "filer", "easy_thumbnails")),
     App("mlflow", "mlflow", "mlflow", ("mlflow-skinny",)),
     App("pretix", "pretix", "pretix", ("pretix",)),  # its migrations take minutes of CPU
+    App("djstripe", "djextra", "django", ("dj-stripe",), ("djstripe",)),
+    App("oauth-toolkit", "djextra", "django", ("django-oauth-toolkit",), ("oauth2_provider",)),
+    App("celery", "djextra", "django", ("django-celery-beat", "django-celery-results"),
+        ("django_celery_beat", "django_celery_results")),
+    App("djmisc", "djextra", "django", (
+        "django-simple-history", "django-guardian", "django-axes", "django-reversion"),
+        ("simple_history", "guardian", "axes", "reversion")),
+    App("trytond", "trytond", "trytond", ("trytond", "trytond-sale", "trytond-purchase"),
+        ("sale", "purchase")),  # modules activated with their dependencies
+    App("airflow", "airflow", "airflow", ("apache-airflow",)),
 )}
 
 
@@ -131,6 +150,7 @@ class DebSchema:
     prelude: str = ""  # what the package's installer does first
     drop: str = ""  # a line prefix psql must not see (an extension script's guard)
     replace: tuple[tuple[str, str], ...] = ()
+    epilogue: str = ""  # what the installer does last (MediaWiki's file BEGINs, never COMMITs)
 
 
 DEBIAN = {d.name: d for d in (
@@ -150,6 +170,38 @@ DEBIAN = {d.name: d for d in (
     DebSchema("pgagent", "pgagent", ("usr/share/postgresql/15/extension/pgagent--4.2.sql",),
               prelude="CREATE SCHEMA pgagent;\n", drop="\\echo",
               replace=(("@extschema@", "pgagent"),)),
+    DebSchema("mediawiki", "mediawiki", tuple(
+        f"usr/share/mediawiki/maintenance/postgres/{f}.sql"
+        for f in ("tables-generated", "tables")), epilogue="COMMIT;\n"),
+    DebSchema("kamailio", "kamailio-postgres-modules", tuple(
+        f"usr/share/kamailio/postgres/{m}-create.sql" for m in (  # standard first: "version"
+            "standard", "acc", "alias_db", "auth_db", "avpops", "carrierroute", "cpl",
+            "dialog", "dialplan", "dispatcher", "domain", "domainpolicy", "drouting", "group",
+            "htable", "imc", "lcr", "matrix", "mohqueue", "msilo", "mtree", "pdt",
+            "permissions", "pipelimit", "presence", "purple", "registrar", "rls", "rtpengine",
+            "rtpproxy", "sca", "secfilter", "siptrace", "speeddial", "topos", "uac",
+            "uid_auth_db", "uid_avp_db", "uid_domain", "uid_gflags", "uid_uri_db", "uri_db",
+            "userblocklist", "usrloc"))),
+    DebSchema("ejabberd", "ejabberd", ("usr/share/ejabberd/sql/pg.sql",)),
+    DebSchema("prelude", "prelude-manager",
+              ("usr/share/dbconfig-common/data/prelude-manager/install/pgsql",)),
+    DebSchema("oar", "oar-server", ("usr/lib/oar/database/pg_structure.sql",)),
+    DebSchema("ulogd2", "ulogd2", ("usr/share/doc/ulogd2/pgsql-ulogd2.sql.gz",)),
+    DebSchema("gnokii-smsd", "gnokii-smsd-pgsql",
+              ("usr/share/doc/gnokii-smsd-pgsql/sms.tables.pq.sql",)),
+    DebSchema("rsyslog", "rsyslog-pgsql",
+              ("usr/share/dbconfig-common/data/rsyslog-pgsql/install/pgsql",)),
+    DebSchema("bucardo", "bucardo", ("usr/share/bucardo/bucardo.schema",),
+              drop="\\c ", replace=(  # its own user and database: the bench's instead
+                  ("CREATE USER bucardo SUPERUSER;", ""),
+                  ("CREATE DATABASE bucardo OWNER bucardo;", ""),
+                  ("SET SESSION AUTHORIZATION bucardo;", ""),
+                  ("ALTER DATABASE bucardo SET", "SET"))),
+    DebSchema("ledgersmb", "ledgersmb", ("usr/share/ledgersmb/sql/Pg-database.sql",)),
+    DebSchema("kea", "kea-admin", ("usr/share/kea/scripts/pgsql/dhcpdb_create.pgsql",)),
+    DebSchema("tt-rss", "tt-rss", ("usr/share/tt-rss/schema/ttrss_schema_pgsql.sql",)),
+    DebSchema("icingadb", "icingadb", ("usr/share/icingadb/schema/pgsql/schema.sql",)),
+    DebSchema("gammu-smsd", "gammu-smsd", ("usr/share/doc/gammu-smsd/examples/pgsql.sql",)),
 )}
 
 
@@ -177,6 +229,7 @@ def debian_file(deb: DebSchema) -> Path:
         for old, new in deb.replace:
             text = text.replace(old, new)
         parts.append(text)
+    parts.append(deb.epilogue)
     out = home / "sql" / f"{deb.name}.sql"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(parts), encoding="utf-8")
@@ -218,6 +271,9 @@ LANGUAGE_CODE = "en"
 CMS_TEMPLATES = [("base.html", "Base")]
 WAGTAIL_SITE_NAME = "bench"
 WAGTAILADMIN_BASE_URL = "http://localhost"
+STRIPE_LIVE_MODE = False
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_VALIDATION = "retrieve_event"
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 if "oscar" in INSTALLED_APPS:
     from oscar import INSTALLED_APPS as _OSCAR_APPS
@@ -279,6 +335,22 @@ def build(app: App, home: Path, url: str) -> None:
                           f"port={parts.port or 5432}\n")
         env.update(PRETIX_CONFIG_FILE=str(config))
         args = [str(home / "bin" / "python"), "-m", "pretix", "migrate", "-v0"]
+    elif app.kind == "trytond":  # trytond-admin --all: every model of the installed modules
+        parts = urlparse(url)
+        config = CACHE / "trytond.conf"
+        config.write_text(f"[database]\nuri=postgresql://{parts.username or 'postgres'}@"
+                          f"{parts.hostname}:{parts.port or 5432}/\n"
+                          f"path={CACHE / 'trytond-data'}\n")
+        (CACHE / "trytond.pass").write_text("bench-only\n")
+        env.update(TRYTONPASSFILE=str(CACHE / "trytond.pass"))
+        args = [str(home / "bin" / "trytond-admin"), "-c", str(config), "-d",
+                parts.path.lstrip("/"), "--all", "--email", "", "--activate-dependencies",
+                "-u", *app.apps]
+    elif app.kind == "airflow":  # airflow db migrate, its SQLAlchemy URL from the environment
+        env.update(AIRFLOW_HOME=str(CACHE / "airflow-home"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+                   AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=url.replace(
+                       "postgresql://", "postgresql+psycopg2://", 1))
+        args = [str(home / "bin" / "airflow"), "db", "migrate"]
     else:
         args = [str(home / "bin" / "mlflow"), "db", "upgrade",
                 url.replace("postgresql://", "postgresql+psycopg2://", 1)]
