@@ -15,6 +15,10 @@
 - The rule-levels form, refused (a reason too short), came back blank: the rule select
   started over at the first rule, so the retry with a longer reason changed another rule's
   level. It comes back as it was sent; a saved change says what it did.
+- Drawing a relationship the rules refuse (a mandatory FK with ON DELETE SET NULL) answered
+  with the child table's panel, which has no relationship form: the refusal the form
+  carried was shown nowhere, and the drawing silently did not happen. The refusal shows
+  the overview with the form, its choices and why.
 """
 
 from __future__ import annotations
@@ -155,3 +159,18 @@ def test_a_refused_rule_level_form_comes_back_as_sent(owner: Client) -> None:
     page = ok(r)
     assert "DC-01 is advise now." in page and " selected>" not in page
     assert list(RuleSetting.objects.values_list("rule", "level")) == [("DC-01", "advise")]
+
+
+def test_a_refused_relationship_shows_its_form_and_why(owner: Client) -> None:
+    child, parent = add_table(owner, "purchase"), add_table(owner, "customer")
+    before = state()
+    body = ok(owner.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": child, "rel-parent": parent, "rel-cardinality": "one-to-many",
+        "rel-on_delete": "SET NULL", "rel-on_update": "", "rel-column_names": "",
+        "rel-name": ""}, **HX), 422)
+    assert 'id="panel-title"' not in body  # the overview, not purchase's panel
+    form = body.split('action="/p/shop/relationships/add/"')[1].split("</form>")[0]
+    assert 'class="errors box refusal"' in form
+    assert "KR-05" in form and "purchase" in form
+    assert f'<option value="{child}" selected>' in form  # the user's choices stay
+    assert state() == before

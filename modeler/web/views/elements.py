@@ -197,9 +197,15 @@ def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
     return False
 
 
+_SELECTED = "selected"  # _run's refused_at default: the refusal shows the same panel
+
+
 def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: str | None,
          change: Callable[[m.Schema], m.Schema], expect: tuple[str, str, int | None] | None,
-         forms: dict[str, Any], done: dict[str, Any] | None = None) -> HttpResponse:
+         forms: dict[str, Any], done: dict[str, Any] | None = None,
+         refused_at: str | None = _SELECTED) -> HttpResponse:
+    """Apply the edit; ``selected`` is the table whose panel the answer shows, and
+    ``refused_at`` the one a refusal shows (None: the overview), where the refused form is."""
     change = ways_out.wrap(ctx.request, ctx.project, target, change)
     try:
         ctx.outcome = apply_edit(design=ctx.design, actor=ctx.request.user,
@@ -210,7 +216,8 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
     except Conflict as exc:
         return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
     except Refused as exc:
-        return _refuse(ctx, selected, 422, exc.reasons, refused_findings=exc.findings, **forms)
+        at = selected if refused_at == _SELECTED else refused_at
+        return _refuse(ctx, at, 422, exc.reasons, refused_findings=exc.findings, **forms)
     return _done(ctx, selected, **(done or {}))
 
 
@@ -518,7 +525,8 @@ def relationship_add(request: AuthedRequest, slug: str, design: int | None = Non
     return _run(ctx, action="relationship.add",
                 summary=f"drew relationship {child.name} → {parent.name}", target=None,
                 selected=d["child"], change=change, expect=None,
-                forms={"relationship_form": form})
+                # the form (and so its refusal) is the overview's, not the child's panel
+                forms={"relationship_form": form}, refused_at=None)
 
 
 @login_required
