@@ -6,7 +6,8 @@ elsewhere, a 5xx) says why in the form that sent it, where nothing at all happen
 a request whose session ended (signed out in another tab) opens the sign-in page, which was
 swapped into the editor's side panel, and signing in comes back to the editor; a table
 added from the keyboard leaves the focus on its panel's title (it was lost to the page's
-body: Tab started again from the top of the page)."""
+body: Tab started again from the top of the page); the toolbar's Focus list follows the
+tables the user adds, renames and deletes (it kept the page's first list until a reload)."""
 
 from __future__ import annotations
 
@@ -137,3 +138,35 @@ def test_a_table_added_from_the_keyboard_keeps_the_cursor_in_its_panel(
     expect(page.locator("#edit-table summary")).to_be_focused()
     page.keyboard.press("c")  # the single-key shortcuts still work there
     expect(page.locator("input[name=col-name]")).to_be_focused()
+
+
+def focus_options(page: Any) -> list[str]:
+    options: list[str] = page.eval_on_selector(
+        "#focus-select", "s => [...s.options].map(o => o.text)")
+    return options
+
+
+def test_the_focus_list_follows_the_tables(login_page: Any, url: Any, make_user: Any,
+                                           add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    page = login_page("edda")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    assert focus_options(page) == ["all tables"]
+    add_table_in_the_panel(page, "customer")
+    expect(page.locator("#panel-title")).to_have_text("customer")
+    wait_for_diagram(page)
+    assert focus_options(page) == ["all tables", "customer"]
+    page.click("#edit-table summary")
+    page.fill("input[name=tbl-name]", "client")
+    page.click("#edit-table button:has-text('Save table')")
+    expect(page.locator("#panel-title")).to_have_text("client")
+    wait_for_diagram(page)
+    assert focus_options(page) == ["all tables", "client"]
+    # the list still drives the diagram's focus
+    page.select_option("#focus-select", label="client")
+    wait_for_diagram(page)
+    page.click("#undo-button")  # the rename undone
+    expect(page.locator("#panel-title")).to_have_text("customer")
+    wait_for_diagram(page)
+    assert focus_options(page) == ["all tables", "customer"]

@@ -139,6 +139,11 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
         drawing = diagrams.svg_later(schema, ctx.project, request.user, lint, prefs=ctx.prefs)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
                        notice=message, lint=lint, prefs=ctx.prefs, **extra)
+    # a table added, renamed or dropped: the toolbar's Focus list is sent along too
+    old = ctx.outcome.old if ctx.outcome is not None else None
+    c["tables_changed"] = old is not None and [
+        (t.uid, t.qualified_name) for t in old.tables] != [
+        (t.uid, t.qualified_name) for t in schema.tables]
     # The new diagram rides along as an out-of-band swap: one request per edit. It was
     # drawn on a worker thread meanwhile; the page is rendered around a marker for it.
     c["svg"] = SVG_MARK
