@@ -18,6 +18,11 @@ logged-in owner, the way the browser does it:
   on a shared machine the wall clock is mostly other people's load) and bytes per answer.
   Goals (issue #17): p95 <= 50 ms at 50 tables, <= 80 at 300, <= 150 at 1,000; under
   50 KB per one-column edit at 1,000 tables.
+* ``--behind``: each edit lands on a process whose snapshot is from before the previous
+  edit (as when the previous one was served by another gunicorn worker): it catches up
+  through the snapshot deltas the edits publish (modeler/web/snapshot.py), or with
+  ``--no-deltas`` reads the rows. Only the snapshot cache is rolled back (the lint and
+  drawing memos of the previous edit stay), so the figure is the snapshot's share.
 * **Full render** of a fresh 1,000-table design (no stored positions, empty cache): the
   first diagram view (layout pass, positions stored, pinned render), and the pure drawing
   ``render_diagram(..., layout="fresh")`` without Django. Goal: < 5 s.
@@ -188,15 +193,27 @@ def kb(values: list[int]) -> str:
     return f"{statistics.median(values) / 1024:.1f} KB (max {max(values) / 1024:.1f} KB)"
 
 
-def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> None:
+def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False,
+                behind: bool = False) -> None:
+    from modeler.web.snapshot import CACHE
+
     tables = b.tables()
     posts, gets, post_bytes, get_bytes, post_cpu = [], [], [], [], []
     token = None if whole else token_of(b.diagram())
     patches = 0
+    held = None  # this process's snapshot before the previous edit (--behind)
     for i in range(warmup + runs):
         table = tables[(i * 37) % len(tables)]
         name = f"bench_c{i}"
         before = token
+        if behind:
+            # as if another web process had made the previous edit: this one holds only
+            # the snapshot from before it (the lint and drawing memos stay: not rolled back)
+            current = CACHE.latest_entry(b.design.pk)
+            if held is not None:
+                CACHE.clear()
+                CACHE.put(*held)
+            held = current
         c0 = cpu_now()
         t_post, body = timed(lambda t=table, c=name, k=before: b.add_column(t.uid, c, k))
         c_post = cpu_now() - c0
@@ -214,6 +231,11 @@ def round_trips(b: Bench, runs: int, warmup: int = 2, whole: bool = False) -> No
             post_bytes.append(len(body.encode()))
             get_bytes.append(len(svg.encode()))
     mode = "whole drawings" if whole else f"patches ({patches}/{warmup + runs} answers)"
+    if behind:
+        from modeler.web import snapshot as sn
+
+        mode += (", this process one edit behind (" + ("deltas" if sn.DELTA_CHAIN else
+                                                       "no deltas: rows read") + ")")
     print(f"  round trip (POST add column -> response with the diagram), {runs} runs, {mode}: "
           f"p50 {ms(statistics.median(posts))}, p95 {ms(pct(posts, 0.95))}, "
           f"max {ms(max(posts))}; bytes per edit {kb(post_bytes)}")
@@ -346,6 +368,12 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="send no drawing token: whole drawings (before issue #17)")
     parser.add_argument("--no-stability", action="store_true")
+    parser.add_argument("--behind", action="store_true",
+                        help="each edit lands on a process that did not make the previous "
+                             "one (another gunicorn worker): its snapshot is one edit old")
+    parser.add_argument("--no-deltas", action="store_true",
+                        help="with --behind: no catching up through the published snapshot "
+                             "deltas (the rows are read, as before issue #17's deltas)")
     parser.add_argument("--diagram-only", action="store_true",
                         help="only the drawing work, whole vs patch, without Django")
     parser.add_argument("--huge", type=int, default=0,
@@ -355,6 +383,10 @@ def main() -> None:
         for n in args.sizes:
             diagram_only(n, args.runs)
         return
+    if args.no_deltas:
+        from modeler.web import snapshot as sn
+
+        sn.DELTA_CHAIN = 0
     user = get_user_model().objects.create_user("bench")
 
     for n in args.sizes:
@@ -373,7 +405,7 @@ def main() -> None:
               f"materialize {b.materialize_s:.2f} s, first view (layout + store + render) "
               f"{t_first:.2f} s, SVG {len(svg) / 1e6:.2f} MB")
         runs = args.runs if n <= 300 else max(5, args.runs // 2)
-        round_trips(b, runs, whole=args.whole)
+        round_trips(b, runs, whole=args.whole, behind=args.behind)
         if not args.no_stability:
             stability(b)
 
