@@ -19,6 +19,8 @@
   with the child table's panel, which has no relationship form: the refusal the form
   carried was shown nowhere, and the drawing silently did not happen. The refusal shows
   the overview with the form, its choices and why.
+- The toolbar's Focus list kept the tables of the page's first load after a text-mode apply
+  that added one (as after the forms' edits: tests/browser/test_stranger_ux.py).
 """
 
 from __future__ import annotations
@@ -174,3 +176,27 @@ def test_a_refused_relationship_shows_its_form_and_why(owner: Client) -> None:
     assert "KR-05" in form and "purchase" in form
     assert f'<option value="{child}" selected>' in form  # the user's choices stay
     assert state() == before
+
+
+def test_a_text_mode_apply_sends_the_focus_list_along(owner: Client) -> None:
+    add_table(owner, "customer")
+    schema, revision = state()
+    from modeler.web import textmode
+
+    text = textmode.design_text(schema) + (
+        "Table refund {\n  id bigint [pk]\n  created_at timestamptz [not null, default: "
+        "`now()`]\n  updated_at timestamptz [not null, default: `now()`]\n"
+        "  Note: 'A refund is money going back.'\n}\n")
+    body = ok(owner.post(reverse("textmode_apply", args=["shop"]),
+                         {"text": text, "revision": revision}, **HX))
+    assert "Applied 1 change" in body
+    select = body.split('<select name="focus" id="focus-select" hx-swap-oob="outerHTML">')[1]
+    options = select.split("</select>")[0]
+    assert ">customer</option>" in options and ">refund</option>" in options
+    # a text change that keeps the tables' names: no list
+    schema, revision = state()
+    text = textmode.design_text(schema).replace("A refund is money going back.",
+                                                "A refund: money going back.")
+    body = ok(owner.post(reverse("textmode_apply", args=["shop"]),
+                         {"text": text, "revision": revision}, **HX))
+    assert "Applied 1 change" in body and 'id="focus-select"' not in body

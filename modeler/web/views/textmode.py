@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -128,6 +129,14 @@ def text_apply(request: AuthedRequest, slug: str, design: int | None = None) -> 
     response = render(request, "editor/_textmode_body.html", _context(
         project, role, design_, text=textmode.design_text(fresh), revision=fresh_rev,
         applied=result.changes))
+    if [(t.uid, t.qualified_name) for t in schema.tables] != [
+            (t.uid, t.qualified_name) for t in fresh.tables]:
+        # tables came, went or were renamed: the toolbar's Focus list too (out of band)
+        from modeler.web import diagrams
+
+        response.content += render_to_string("editor/editor.html#focus-select", {
+            "tables": fresh.tables, "oob": True,
+            "prefs": diagrams.prefs_for(request.user, project)}).encode()
     return trigger_client_event(response, "schema-changed")
 
 
