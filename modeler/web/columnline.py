@@ -22,6 +22,7 @@ from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.enums import ConstrType
+from pglast.keywords import RESERVED_KEYWORDS
 from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
@@ -119,6 +120,12 @@ def parse(line: str, schema: m.Schema, table: m.Table | None = None) -> ColumnLi
     except ParseError as exc:
         where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         at = min(len(sql_text), max(0, where - len(_HEAD)))
+        first = re.match(r"[A-Za-z_]+", sql_text)
+        if at == 0 and first and first.group().lower() in RESERVED_KEYWORDS:
+            # "select int": the parser says only "syntax error at or near select"
+            word = first.group().lower()
+            raise LineError(f"Not a column definition: {word!r} is a reserved word in "
+                            f"PostgreSQL; choose another name ({word}_, for example).") from None
         raise LineError(f"Not a column definition: {exc.args[0]} (at character {at + 1})."
                         f" {HELP}") from None
     stmt = stmts[0].stmt if len(stmts) == 1 else None
