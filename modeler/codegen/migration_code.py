@@ -51,6 +51,9 @@ def move_sql(what: str, old_ns: str, old_name: str, new_ns: str, new_name: str,
 
 def lit(value: object) -> str:
     """A Python literal; strings prefer double quotes."""
+    if type(value) is str and value.isprintable() and "\\" not in value \
+            and "'" not in value and '"' not in value:
+        return f'"{value}"'  # what the lines below make of it (most names and SQL)
     text = repr(value)
     if isinstance(value, str) and text.startswith("'") and '"' not in value:
         text = '"' + text[1:-1].replace("\\'", "'") + '"'
@@ -267,6 +270,8 @@ class Stmt:
         if self.kind == "comment":
             return [" " * indent + "# " + str(self.code)]
         text = self.code.render(indent) if isinstance(self.code, Call) else self.code
+        if "\n" not in text:
+            return [" " * indent + text]
         return [" " * indent + line if n == 0 else line
                 for n, line in enumerate(text.split("\n"))]
 

@@ -74,8 +74,10 @@ class RenderCtx:
 
     def take(self, stmts: list[Stmt]) -> list[Stmt]:
         """``stmts``, once the imports their calls need are recorded."""
+        found = self.imports.lines
         for stmt in stmts:
-            self.imports.add(*stmt.imports())
+            if not isinstance(stmt.code, str):  # a call (a text statement needs nothing)
+                stmt.code.collect_imports(found)
         return stmts
 
 
