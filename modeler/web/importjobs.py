@@ -442,7 +442,8 @@ def _parse(job: ImportJob, state: JobState, reader: Reader) -> None:
     with transaction.atomic():
         pending = PendingImport.objects.create(
             user=job.user, name=job.name, slug=job.slug, source=source[:300],
-            schema_json=schema_json, warnings=warnings, counts=result.counts)
+            schema_json=schema_json, warnings=warnings, counts=result.counts,
+            server_version=result.server_version)
         _complete(job.pk, pending=pending, source=source[:300])
 
 
@@ -457,7 +458,8 @@ def _create(job: ImportJob, state: JobState) -> None:
     schema = _laid_out(schema, job.pk)
     state.report("storing the design", 0, 0)
     with transaction.atomic():
-        import_project(result=ImportResult(schema=schema, counts=pending.counts),
+        import_project(result=ImportResult(schema=schema, counts=pending.counts,
+                                           server_version=pending.server_version),
                        slug=pending.slug, name=pending.name, owner=job.user,
                        source=pending.source, warnings=pending.warnings,
                        progress=state.report)

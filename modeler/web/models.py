@@ -547,9 +547,22 @@ class PendingImport(TimeStamped):
     schema_json = models.TextField()
     warnings = models.JSONField(default=list)
     counts = models.JSONField(default=dict)
+    # a live import's server (``server_version_num``): the project it creates targets that
+    # PostgreSQL version, as ``import_schema --url``'s does
+    server_version = models.IntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"], name="ix_pendingimport_user")]
+
+    @property
+    def target_pg_version(self) -> int | None:
+        """The PostgreSQL version a project this import creates targets (a live import's:
+        its server's), None for the projects' default."""
+        if self.server_version is None:
+            return None
+        from modeler.web.importing import server_pg_version
+
+        return server_pg_version(self.server_version)
 
 
 class ImportJob(TimeStamped):

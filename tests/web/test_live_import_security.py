@@ -25,6 +25,7 @@ from modeler.importers import SchemaImportError, import_live
 from modeler.importers.live import Policy, Timeouts
 from modeler.web import importing, importjobs, services
 from modeler.web.models import ImportJob, Membership, PendingImport, Project, Version
+from modeler.web.snapshot import snapshot
 from tests.pgtemp import PgServer, bindir
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -248,11 +249,19 @@ def test_an_allowed_database_imports_end_to_end(client: Client, owner: Any, sett
         job = finished(ImportJob.objects.get())
         assert job.status == "done", job.error
         pending = PendingImport.objects.get()
+        with psycopg.connect(url) as conn:
+            server = conn.info.server_version
+        assert pending.server_version == server
+        preview = client.get(reverse("import_preview", args=[pending.pk])).content.decode()
+        assert f"targeting PostgreSQL {importing.server_pg_version(server)} " in preview
         done = client.post(reverse("import_confirm", args=[pending.pk]))
         if done.status_code == 200:  # still creating: wait for the create job
             finished(ImportJob.objects.get(kind="create"))
         project = Project.objects.get(slug="live")
         assert Version.objects.get(project=project).baseline
+        # the project targets the server's PostgreSQL, as import_schema --url's does
+        assert project.pg_version == importing.server_pg_version(server)
+        assert snapshot(services.main_design(project)).settings.pg_version == project.pg_version
     finally:
         pg_server.drop_database(url)
 
