@@ -7,7 +7,9 @@ a request whose session ended (signed out in another tab) opens the sign-in page
 swapped into the editor's side panel, and signing in comes back to the editor; a table
 added from the keyboard leaves the focus on its panel's title (it was lost to the page's
 body: Tab started again from the top of the page); the toolbar's Focus list follows the
-tables the user adds, renames and deletes (it kept the page's first list until a reload)."""
+tables the user adds, renames and deletes (it kept the page's first list until a reload);
+a 63-character table name wraps in the side panel (the panel's title and the findings ran
+past its edge, cut off)."""
 
 from __future__ import annotations
 
@@ -170,3 +172,33 @@ def test_the_focus_list_follows_the_tables(login_page: Any, url: Any, make_user:
     expect(page.locator("#panel-title")).to_have_text("customer")
     wait_for_diagram(page)
     assert focus_options(page) == ["all tables", "customer"]
+
+
+# the elements of the side panel that reach past its right edge (cut off from view)
+PAST_THE_EDGE = """() => { const p = document.querySelector('#panel'); const out = [];
+  const right = p.getBoundingClientRect().right;
+  for (const e of p.querySelectorAll('*')) {
+    if (e.getBoundingClientRect().right > right + 1) out.push(
+      e.tagName + ': ' + e.textContent.trim().slice(0, 40)); }
+  return out; }"""
+
+
+def test_a_63_character_name_stays_inside_the_panel(login_page: Any, url: Any,
+                                                     make_user: Any, add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    long_name = "x" * 63
+    page = login_page("edda")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    add_table_in_the_panel(page, long_name)
+    expect(page.locator("#panel-title")).to_have_text(long_name)
+    wait_for_diagram(page)
+    title_box = page.locator("#panel-title").bounding_box()
+    panel_box = page.locator("#panel").bounding_box()
+    assert title_box is not None and panel_box is not None
+    assert title_box["x"] + title_box["width"] <= panel_box["x"] + panel_box["width"]
+    assert page.evaluate(PAST_THE_EDGE) == []
+    page.goto(url("/p/shop/edit/"))  # the overview: its table list
+    wait_for_diagram(page)
+    expect(page.locator(f"#panel a:has-text('{long_name}')").first).to_be_visible()
+    assert page.evaluate(PAST_THE_EDGE) == []
