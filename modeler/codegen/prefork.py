@@ -194,12 +194,12 @@ PRELOADED = ("modeler.schema.serialize", "modeler.codegen.bundle", "modeler.code
 
 
 def _child(inbox: int, outbox: int) -> int:
+    # a short-lived process whose objects (modules first) stay alive to its end: nothing
+    # for the collector
+    gc.disable()
     # what the work imports, while the parent starts Django (a request comes after that)
     for name in PRELOADED:
         importlib.import_module(name)
-
-    # a short-lived process whose objects stay alive to its end: nothing for the collector
-    gc.disable()
     request = _read_all(inbox)
     if not request:  # the command needs nothing (an error, the Drizzle target)
         return 0
