@@ -141,20 +141,29 @@ def _decode(data: bytes) -> tuple[Any, memoryview]:
 
 
 def request_bytes(job: Job, records: Sequence[VersionRecord]) -> bytes:
+    """``job`` and ``records`` as bytes: a JSON header, then the texts (the rule report and
+    each version's JSON) as they are (not escaped into the header: megabytes on a large
+    design)."""
+    findings = job.findings.encode("utf-8", "surrogatepass")
     texts = [r.text.encode("utf-8", "surrogatepass") for r in records]
     versions = [[*r[:-2], list(r.notes), len(t)] for r, t in zip(records, texts, strict=True)]
-    return _encode({"job": job._asdict(), "versions": versions}, texts)
+    header = {"job": job._replace(findings="")._asdict(), "findings": len(findings),
+              "versions": versions}
+    return _encode(header, [findings, *texts])
 
 
 def read_request(data: bytes) -> tuple[Job, list[VersionRecord]]:
     header, rest = _decode(data)
-    records, at = [], 0
+    at = header["findings"]
+    job = Job(**header["job"])._replace(
+        findings=bytes(rest[:at]).decode("utf-8", "surrogatepass"))
+    records = []
     for number, message, author, created, baseline, notes, size in header["versions"]:
         text = bytes(rest[at:at + size]).decode("utf-8", "surrogatepass")
         records.append(VersionRecord(number, message, author, created, baseline,
                                      tuple(notes), text))
         at += size
-    return Job(**header["job"]), records
+    return job, records
 
 
 def answer_bytes(files: Mapping[str, Deflated]) -> bytes:
