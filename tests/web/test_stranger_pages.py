@@ -21,6 +21,8 @@
   the overview with the form, its choices and why.
 - The toolbar's Focus list kept the tables of the page's first load after a text-mode apply
   that added one (as after the forms' edits: tests/browser/test_stranger_ux.py).
+- The findings panel showed viewers and reviewers a "Rule levels" link to a page their role
+  may not open (403). It shows it to those who may.
 """
 
 from __future__ import annotations
@@ -200,3 +202,21 @@ def test_a_text_mode_apply_sends_the_focus_list_along(owner: Client) -> None:
     body = ok(owner.post(reverse("textmode_apply", args=["shop"]),
                          {"text": text, "revision": revision}, **HX))
     assert "Applied 1 change" in body and 'id="focus-select"' not in body
+
+
+def test_the_rule_levels_link_is_for_those_who_may_open_it(owner: Client,
+                                                          django_user_model: Any) -> None:
+    from modeler.web.models import Membership
+
+    add_table(owner, "customer")
+    rules_url = reverse("rule_settings", args=["shop"])
+    assert f'href="{rules_url}"' in ok(owner.get(reverse("editor", args=["shop"])))
+    for role in ("viewer", "reviewer"):
+        member = django_user_model.objects.create_user(f"{role}1", password="x")
+        Membership.objects.create(project=Project.objects.get(slug="shop"), user=member,
+                                  role=role)
+        c = Client()
+        c.force_login(member)
+        page = ok(c.get(reverse("editor", args=["shop"])))
+        assert "Waivers</a>" in page and f'href="{rules_url}"' not in page, role
+        assert c.get(rules_url).status_code == 403
