@@ -86,3 +86,12 @@ def test_keys_added_by_a_call_round_trip(pg_server: PgServer, tmp_path: Path) ->
     up again identical."""
     _loop(pg_server, tmp_path, KEYS_BY_CALL)
 
+
+
+def test_the_warning_of_a_followed_sql_function_says_no_more_than_it_did() -> None:
+    r = imp(KEYS_BY_CALL)
+    said = {w.line: w.message for w in r.warnings if "followed" in w.message}
+    assert said[17] == ("SELECT public.add_keys() followed: the 2 DDL statement(s) of its body "
+                        "were applied as if written here, 0 data statement(s) skipped; the "
+                        "function itself is kept as SQL")
+    assert "exception handlers not taken" in said[18]  # PL/pgSQL: its IFs were decided

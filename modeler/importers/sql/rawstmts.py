@@ -416,10 +416,11 @@ def _follow_call(ctx: Context, defined: tuple[str, str], call: Any) -> bool:
     if not ddl:
         return False
     ns, name = defined
+    how = "" if language == "sql" else (" (IF conditions on the catalog decided on the "
+                                        "design so far, exception handlers not taken)")
     ctx.warn("approximation", f"SELECT {ns}.{name}() followed: the {ddl} DDL statement(s) "
-             "of its body were applied as if written here (IF conditions on the catalog "
-             f"decided on the design so far, exception handlers not taken), {data} data "
-             "statement(s) skipped; the function itself is kept as SQL")
+             f"of its body were applied as if written here{how}, {data} data statement(s) "
+             "skipped; the function itself is kept as SQL")
     return True
 
 
