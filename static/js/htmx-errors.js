@@ -5,7 +5,8 @@
 // did nothing, without a word. A refused or failed request now says why, in the form that
 // sent it (else at the top of the page). And a request whose session ended is redirected
 // by the server to the sign-in page, which htmx would swap into the panel: the whole page
-// goes to the sign-in page instead, coming back here afterwards.
+// goes to the sign-in page instead, coming back here afterwards. A plain-text 422 for a
+// request that swaps nothing is said too.
 (function () {
   "use strict";
 
@@ -82,10 +83,26 @@
       "(this may not have been saved).");
   });
 
+  // a form htmx does not send because a field is invalid (Hops 99 where the most is 6):
+  // the browser says which field and why, as for a form sent without htmx
+  document.addEventListener("htmx:validation:halted", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (elt && typeof elt.reportValidity === "function") elt.reportValidity();
+  });
+
   // the session ended (signed out in another tab, expired): the answer is the sign-in page
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var xhr = evt.detail && evt.detail.xhr;
     if (!xhr || !xhr.responseURL) return;
+    // a refusal in plain text for a request that swaps nothing (the diagram's view
+    // options: "depth must be between 0 and 6") is said, not dropped
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (xhr.status === 422 && type.indexOf("text/plain") === 0 &&
+        evt.detail.requestConfig && evt.detail.requestConfig.swapOverride === undefined &&
+        evt.detail.elt && evt.detail.elt.getAttribute("hx-swap") === "none") {
+      show(evt.detail.elt, "Not saved: " + xhr.responseText);
+      return;
+    }
     var path;
     try {
       path = new URL(xhr.responseURL).pathname;

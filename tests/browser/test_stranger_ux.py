@@ -9,7 +9,9 @@ added from the keyboard leaves the focus on its panel's title (it was lost to th
 body: Tab started again from the top of the page); the toolbar's Focus list follows the
 tables the user adds, renames and deletes (it kept the page's first list until a reload);
 a 63-character table name wraps in the side panel (the panel's title and the findings ran
-past its edge, cut off)."""
+past its edge, cut off); a view option out of range (Hops 99) is said, where the change
+did nothing without a word (htmx does not send an invalid form; the server's plain-text
+422 for a request that swaps nothing was dropped)."""
 
 from __future__ import annotations
 
@@ -202,3 +204,22 @@ def test_a_63_character_name_stays_inside_the_panel(login_page: Any, url: Any,
     wait_for_diagram(page)
     expect(page.locator(f"#panel a:has-text('{long_name}')").first).to_be_visible()
     assert page.evaluate(PAST_THE_EDGE) == []
+
+
+def test_a_view_option_out_of_range_is_said(login_page: Any, url: Any, make_user: Any,
+                                           add_member: Any) -> None:
+    shop(make_user("olga"), add_member)
+    page = login_page("edda")
+    page.goto(url("/p/shop/edit/"))
+    wait_for_diagram(page)
+    hops = page.locator("#view-form input[name=depth]")
+    hops.fill("99")
+    hops.press("Tab")
+    expect(hops).to_be_focused()  # the browser's own "at most 6", on the field
+    assert "6" in hops.evaluate("e => e.validationMessage")
+    # past the browser's check (min and max taken away): the server's refusal is said
+    hops.evaluate("e => { e.removeAttribute('min'); e.removeAttribute('max'); }")
+    hops.fill("-3")
+    hops.press("Tab")
+    expect(page.locator("#view-form .htmx-error")).to_have_text(
+        "Not saved: depth must be between 0 and 6")
