@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 MAX_IDENTIFIER_BYTES = 63
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -23,9 +24,23 @@ def is_snake_case(name: str) -> bool:
     return bool(SNAKE_RE.match(name))
 
 
+# Latin letters that Unicode does not decompose into an ASCII letter and a mark
+_LATIN_FOLD = str.maketrans({"ß": "ss", "ẞ": "Ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+                             "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
+                             "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i"})
+
+
+def ascii_fold(name: str) -> str:
+    """Latin letters without their accents: ``Café`` → ``Cafe``, ``Größe`` → ``Grosse``
+    (other scripts are left as they are)."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LATIN_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def to_snake_case(name: str) -> str:
-    """``OrderLine`` → ``order_line``; ``Customer ID`` → ``customer_id``."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    """``OrderLine`` → ``order_line``; ``Customer ID`` → ``customer_id``; ``Café`` →
+    ``cafe`` (accents dropped, not the letters)."""
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", ascii_fold(name.strip()))
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
     s = re.sub(r"[^0-9A-Za-z]+", "_", s).strip("_").lower()
     s = re.sub(r"_+", "_", s)
