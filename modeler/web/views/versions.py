@@ -153,6 +153,10 @@ def export(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     version = _version(project, number)
     schema = version_schema(version)
     target = request.GET.get("target")
+    if target is not None and target not in exporting.TARGETS:  # a link typed or kept elsewhere
+        return HttpResponse(f"Unknown export target {target[:40]!r}: choose one of "
+                            f"{', '.join(exporting.TARGETS)}.", status=400,
+                            content_type="text/plain; charset=utf-8")
     if len(schema.tables) > exportjobs.inline_tables():
         job = exportjobs.start(project, version.number, exporting.export_target(target),
                                request.user)
