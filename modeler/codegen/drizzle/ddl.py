@@ -116,9 +116,18 @@ def _raw(stmts: list[Stmt]) -> list[str]:
     return [s for s in (stmt_sql(x) for x in stmts) if s is not None]
 
 
+def raw_namespaces(schema: Schema) -> list[str]:
+    """Namespaces only kept SQL lives in (a view in ``hr`` over tables elsewhere): the
+    Alembic revisions create them; :func:`modeler.codegen.extras.namespaces` leaves them out
+    (schema.ts declares no ``pgSchema`` for them, so the snapshots do not list them)."""
+    found = {o.namespace for o in schema.raw_objects} - set(extras.namespaces(schema))
+    return sorted(found - {"public", ""})
+
+
 def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[str]:
     """Statements that build ``schema`` on an empty database."""
-    out = extras.pre_create(schema)
+    out = [f"CREATE SCHEMA IF NOT EXISTS {ident(ns)}" for ns in raw_namespaces(schema)]
+    out += extras.pre_create(schema)
     later: list[str] = []
     cycle = {rp.rel.uid for rp in plan.rels if rp.use_alter}
     for uid in plan.creation_order:
@@ -160,6 +169,7 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
     out += extras.post_drop(schema)
     out += [f"DROP EXTENSION IF EXISTS {ident(e.name)}" for e in reversed(schema.extensions)]
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.namespaces(schema))]
+    out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(raw_namespaces(schema))]
     return _with_path(out, search_path)
 
 

@@ -1,0 +1,51 @@
+"""Drizzle bundles of designs shaped like corpus schemas that once failed the round trip
+(designs written here; no corpus DDL): ``drizzle-kit migrate`` builds the Alembic bundle's
+catalog, generate/check are clean, the down files return to an empty database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modeler.codegen.bundle import VersionInput
+from modeler.codegen.drizzle.bundle import build_drizzle_files
+from modeler.codegen.versions import chain
+from modeler.schema.builder import SchemaBuilder, stable_uid
+from modeler.schema.model import RawObject, Schema
+from tests.drizzle.test_migrate import round_trip
+from tests.pgtemp import PgServer
+
+
+def _baseline(schema: Schema) -> list[VersionInput]:
+    return [VersionInput(1, "Imported baseline", "corpus", "2026-01-01", schema,
+                         baseline=True)]
+
+
+def view_only_namespace() -> Schema:
+    """A namespace holding nothing but a view over a table elsewhere (as adventureworks'
+    short-named view schemas do)."""
+    b = SchemaBuilder(name="views apart")
+    t = b.table("item", namespace="stock")
+    t.column("id", "integer", pk=True)
+    t.column("label", "text")
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "rep", "items"), kind="view", name="items", namespace="rep",
+        sql="CREATE VIEW rep.items AS SELECT id, label FROM stock.item"))
+    return b.build()
+
+
+def test_a_view_only_namespace_is_created_first_and_dropped_last() -> None:
+    files = build_drizzle_files(chain(_baseline(view_only_namespace())), slug="v", title="v")
+    up = files["drizzle/0000_v1_imported_baseline.sql"]
+    down = files["drizzle/0000_v1_imported_baseline.down.sql"]
+    assert up.index("CREATE SCHEMA IF NOT EXISTS rep;") < up.index("CREATE VIEW rep.items")
+    assert down.index("DROP SCHEMA IF EXISTS rep;") > down.index("rep.items")
+    # schema.ts declares no pgSchema for it: the snapshot lists only the tables' namespace
+    assert '"rep"' not in files["drizzle/meta/0000_snapshot.json"]
+
+
+@pytest.mark.postgres
+def test_a_view_only_namespace_round_trips(pg_server: PgServer, tmp_path: Path,
+                                           node_modules: Path) -> None:
+    round_trip(pg_server, _baseline(view_only_namespace()), tmp_path, "views", node_modules)
