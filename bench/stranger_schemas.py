@@ -88,7 +88,7 @@ GROUPS = {g.name: g for g in (
                       "django-celery-beat", "django-celery-results", "django-simple-history",
                       "django-guardian", "django-axes", "django-reversion")),
     Group("trytond", ("psycopg[binary,pool]", "trytond", "trytond-sale", "trytond-purchase")),
-    Group("airflow", ("psycopg2-binary", "apache-airflow")),
+    Group("airflow", ("psycopg2-binary", "asyncpg", "apache-airflow")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -344,8 +344,7 @@ def build(app: App, home: Path, url: str) -> None:
         (CACHE / "trytond.pass").write_text("bench-only\n")
         env.update(TRYTONPASSFILE=str(CACHE / "trytond.pass"))
         args = [str(home / "bin" / "trytond-admin"), "-c", str(config), "-d",
-                parts.path.lstrip("/"), "--all", "--email", "", "--activate-dependencies",
-                "-u", *app.apps]
+                parts.path.lstrip("/"), "--all", "--activate-dependencies", "-u", *app.apps]
     elif app.kind == "airflow":  # airflow db migrate, its SQLAlchemy URL from the environment
         env.update(AIRFLOW_HOME=str(CACHE / "airflow-home"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
                    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=url.replace(
@@ -354,7 +353,9 @@ def build(app: App, home: Path, url: str) -> None:
     else:
         args = [str(home / "bin" / "mlflow"), "db", "upgrade",
                 url.replace("postgresql://", "postgresql+psycopg2://", 1)]
-    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800)
+    # trytond-admin asks for the admin's email (empty: none)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800,
+                          input="\n")
     if done.returncode != 0:
         raise RuntimeError(f"{app.name}: migrations failed:\n{done.stderr[-3000:]}")
 
