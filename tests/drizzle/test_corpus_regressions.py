@@ -35,6 +35,37 @@ def view_only_namespace() -> Schema:
     return b.build()
 
 
+def function_in_an_index() -> Schema:
+    """A function kept as SQL that an index expression and a CHECK call, and a view over the
+    table (as crates-io's name-folding index)."""
+    b = SchemaBuilder(name="early functions")
+    t = b.table("thing")
+    t.column("id", "integer", pk=True)
+    t.column("name", "varchar", length=40)
+    t.index(name="thing_folded", unique=True, expressions=("folded(name)",))
+    t.check("thing_name_folds", "folded(name) <> ''")
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "folded"), kind="function", name="folded",
+        sql="CREATE FUNCTION public.folded(text) RETURNS text AS $$ SELECT lower($1) $$ "
+            "LANGUAGE sql IMMUTABLE"))
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "thing_names"), kind="view", name="thing_names",
+        sql="CREATE VIEW public.thing_names AS SELECT folded(name) AS n FROM public.thing"))
+    return b.build()
+
+
+def test_a_function_an_index_calls_comes_before_its_table() -> None:
+    files = build_drizzle_files(chain(_baseline(function_in_an_index())), slug="f", title="f")
+    up = files["drizzle/0000_v1_imported_baseline.sql"]
+    down = files["drizzle/0000_v1_imported_baseline.down.sql"]
+    assert (up.index("CREATE FUNCTION public.folded") < up.index("CREATE TABLE thing")
+            < up.index("CREATE VIEW public.thing_names"))
+    assert up.index("SET check_function_bodies = false") < up.index("CREATE FUNCTION")
+    assert up.index("RESET check_function_bodies") > up.index("CREATE VIEW")
+    assert (down.index("DROP VIEW") < down.index("DROP TABLE thing")
+            < down.index("DROP FUNCTION"))
+
+
 def test_a_view_only_namespace_is_created_first_and_dropped_last() -> None:
     files = build_drizzle_files(chain(_baseline(view_only_namespace())), slug="v", title="v")
     up = files["drizzle/0000_v1_imported_baseline.sql"]
@@ -49,3 +80,9 @@ def test_a_view_only_namespace_is_created_first_and_dropped_last() -> None:
 def test_a_view_only_namespace_round_trips(pg_server: PgServer, tmp_path: Path,
                                            node_modules: Path) -> None:
     round_trip(pg_server, _baseline(view_only_namespace()), tmp_path, "views", node_modules)
+
+
+@pytest.mark.postgres
+def test_a_function_an_index_calls_round_trips(pg_server: PgServer, tmp_path: Path,
+                                               node_modules: Path) -> None:
+    round_trip(pg_server, _baseline(function_in_an_index()), tmp_path, "early", node_modules)

@@ -25,6 +25,7 @@ from modeler.codegen.sqlwriter import (
     table_name,
     type_sql,
 )
+from modeler.diff.compare_types import early_raw_objects
 from modeler.schema.collations import canonical as collation_sql
 from modeler.schema.model import Column, Index, Relationship, Schema, Table
 from modeler.schema.sqlexpr import partition_key
@@ -128,6 +129,14 @@ def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list
     """Statements that build ``schema`` on an empty database."""
     out = [f"CREATE SCHEMA IF NOT EXISTS {ident(ns)}" for ns in raw_namespaces(schema)]
     out += extras.pre_create(schema)
+    # as the Alembic revision (the differ): kept SQL a CHECK, default or index expression
+    # may call (functions, types) before the tables, the rest after them
+    early = early_raw_objects(schema)
+    if schema.raw_objects:
+        out.append("SET check_function_bodies = false")
+    for obj in schema.raw_objects:
+        if obj.uid in early:
+            out += _raw(create_raw_object(obj, search_path))
     later: list[str] = []
     cycle = {rp.rel.uid for rp in plan.rels if rp.use_alter}
     for uid in plan.creation_order:
@@ -145,9 +154,9 @@ def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list
             later.append(f"ALTER TABLE {table_name(child)} ADD {foreign_key_sql(schema, rel)}")
     out += later + extras.post_create(schema)
     if schema.raw_objects:
-        out.append("SET check_function_bodies = false")
         for obj in schema.raw_objects:
-            out += _raw(create_raw_object(obj, search_path))
+            if obj.uid not in early:
+                out += _raw(create_raw_object(obj, search_path))
         out.append("RESET check_function_bodies")
     return _with_path(out, search_path)
 
@@ -155,8 +164,10 @@ def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list
 def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[str]:
     """Statements that take ``schema`` (as :func:`create_all` built it) away again."""
     out: list[str] = []
+    early = early_raw_objects(schema)
     for obj in reversed(schema.raw_objects):
-        out += _raw(drop_raw_object(obj))
+        if obj.uid not in early:
+            out += _raw(drop_raw_object(obj))
     cycle = {rp.rel.uid for rp in plan.rels if rp.use_alter}
     for rel in schema.relationships:
         if rel.uid in cycle:
@@ -166,6 +177,9 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
         out.append(detach_sql(schema.table(t.partition_of or ""), t))
     out += [f"DROP TABLE {table_name(schema.table(uid))}"
             for uid in reversed(plan.creation_order)]
+    for obj in reversed(schema.raw_objects):
+        if obj.uid in early:
+            out += _raw(drop_raw_object(obj))
     out += extras.post_drop(schema)
     out += [f"DROP EXTENSION IF EXISTS {ident(e.name)}" for e in reversed(schema.extensions)]
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.namespaces(schema))]
