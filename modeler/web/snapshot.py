@@ -150,7 +150,28 @@ _BY_UID = ("tables", "relationships")  # many elements: only the changed ones tr
 
 
 def _delta_key(design_id: int, revision: int) -> str:
-    return f"snapshot-delta:{design_id}:{revision}"
+    return f"snapshot-delta:{_model_stamp()}:{design_id}:{revision}"
+
+
+_MODEL_STAMP: list[str] = []
+
+
+def _model_stamp() -> str:
+    """The build of the pickled classes: the schema model's code and this module's. The
+    model's frozen dataclasses pickle their fields by position, and the processes of two
+    builds share the cache while a deployment rolls: a delta another build made would
+    unpickle with fields missing or shifted, so it is never looked up (its key differs)."""
+    if not _MODEL_STAMP:
+        import hashlib
+        import sys
+        from pathlib import Path
+
+        digest = hashlib.blake2b(digest_size=8)
+        for name in ("modeler.schema.model", "modeler.schema.collations",
+                     "modeler.schema.types", __name__):
+            digest.update(Path(str(sys.modules[name].__file__)).read_bytes())
+        _MODEL_STAMP.append(digest.hexdigest())
+    return _MODEL_STAMP[0]
 
 
 def delta(old: m.Schema, new: m.Schema) -> dict[str, Any]:
@@ -233,8 +254,8 @@ def caught_up(key: CacheKey, settings: m.Settings, name: str) -> m.Schema | None
             if step is None or step[0] != at:
                 return None
             at, schema = step[1], apply_delta(schema, step[2])
-    except KeyError:
-        return None
+    except Exception:  # a removal of what is not there (KeyError), anything unexpected in
+        return None  # what the cache gave: the deltas are an optimisation, read the rows
     if at != key:
         return None
     if schema.settings != settings or schema.name != name:
