@@ -195,6 +195,64 @@ def _read_all(fd: int) -> bytes:
         return f.read()
 
 
+# seconds the command waits for the helper to take the request and to answer before it
+# makes the files itself (a helper stopped or stuck, never a slow one: the whole export of
+# 1,000 tables takes a few seconds)
+HELPER_TIMEOUT = float(os.environ.get("MODELER_EXPORT_HELPER_TIMEOUT", "300"))
+
+
+def _write_within(fd: int, data: bytes, deadline: float) -> None:
+    """Write ``data`` to the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
+    import select
+    import time
+
+    view = memoryview(data)
+    try:
+        os.set_blocking(fd, False)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise TimeoutError("the export helper took no request")
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                continue
+    finally:
+        os.close(fd)
+
+
+def _read_within(fd: int, deadline: float) -> bytes:
+    """All of the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
+    import select
+    import time
+
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("the export helper did not answer")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this process when its parent dies (a command stopped by
+    SIGTERM would otherwise leave its helper working to the end)."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before that
+        os._exit(1)
+
+
 # what the helper imports while the command starts Django (SQLAlchemy with ddl)
 PRELOADED = ("modeler.schema.serialize", "modeler.codegen.bundle", "modeler.codegen.ddl",
              "modeler.codegen.models", "modeler.codegen.designdoc",
@@ -226,24 +284,38 @@ class Helper:
         self._to_child: int | None = to_child
         self._from_child: int | None = from_child
         self._done = False
+        self._deadline: float | None = None
 
     def ask(self, request: bytes) -> None:
         """Send ``request`` (:func:`request_bytes`); the helper works meanwhile
-        (:meth:`collect` waits for its files)."""
+        (:meth:`collect` waits for its files). A helper that takes no request within
+        :data:`HELPER_TIMEOUT` is stopped (its answer is then none)."""
+        import time
+
+        self._deadline = time.monotonic() + HELPER_TIMEOUT
         fd, self._to_child = self._to_child, None
         if fd is not None:
             try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(request)
+                _write_within(fd, request, self._deadline)
+            except TimeoutError:
+                self.stop()
             except OSError:  # the helper is gone: its answer will be empty
                 pass
 
     def collect(self) -> dict[str, Deflated]:
-        """The helper's files (none when it failed), the helper reaped."""
+        """The helper's files (none when it failed or gave no answer within
+        :data:`HELPER_TIMEOUT` of the request: it is stopped), the helper reaped."""
+        import time
+
         fd, self._from_child = self._from_child, None
         if fd is None or self._done:
             return {}
-        data = _read_all(fd)
+        try:
+            data = _read_within(fd, self._deadline if self._deadline is not None
+                                else time.monotonic() + HELPER_TIMEOUT)
+        except TimeoutError:
+            self.stop()
+            return {}
         _, status = os.waitpid(self.pid, 0)
         self._done = True
         if os.waitstatus_to_exitcode(status) != 0 or not data:
@@ -295,12 +367,16 @@ def start() -> None:
         return
     inbox, to_child = os.pipe()
     from_child, outbox = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when the command runs with it closed
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: work, answer, leave without running the parent's exit code
         code = 1
         try:
+            _die_with_parent(parent)
             os.close(to_child)
             os.close(from_child)
             code = _child(inbox, outbox)

@@ -190,3 +190,86 @@ def test_requests_and_answers_come_apart_as_they_were() -> None:
     files = {"DESIGN.md": Deflated.of("caf\u00e9\n".encode()), "a/b.py": Deflated.of(b""),
              "schema.sql": Deflated.of(b"x" * 100_000)}
     assert prefork.read_answer(prefork.answer_bytes(files)) == files
+
+
+STUCK = r"""
+import os, signal, sys, time
+from modeler.codegen import prefork
+
+prefork.HELPER_TIMEOUT = 1.0
+prefork.start()
+helper = prefork.take()
+os.kill(helper.pid, signal.SIGSTOP)  # a helper that never reads nor answers
+began = time.monotonic()
+helper.ask(b"x" * (4 << 20))  # more than a pipe holds
+assert helper.collect() == {}
+assert time.monotonic() - began < 10
+prefork.stop()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a child was left")
+except ChildProcessError:
+    pass
+print("ok")
+"""
+
+
+def test_a_stuck_helper_is_given_up_after_its_timeout(tmp_path: Path) -> None:
+    assert _run(tmp_path, STUCK).stdout.strip() == "ok"
+
+
+ORPHAN = r"""
+import os, time
+from modeler.codegen import prefork
+
+prefork.start()
+helper = prefork.take()
+sleeper = os.fork()
+if sleeper == 0:  # holds the request pipe open: the helper waits on it, as on a command
+    null = os.open(os.devnull, os.O_WRONLY)  # that is still building its request
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    time.sleep(20)
+    os._exit(0)
+print(helper.pid, sleeper, flush=True)
+os._exit(0)  # the command killed: no prefork.stop()
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_helper_dies_with_the_command(tmp_path: Path) -> None:
+    import time
+
+    # the helper holds the command's stdout as well: read the line, do not wait for the end
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN], cwd=ROOT, env=_env(tmp_path),
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    pid, sleeper = map(int, proc.stdout.readline().split())
+    proc.wait(timeout=60)
+    try:
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            time.sleep(0.05)
+        assert not _alive(pid), f"the helper {pid} outlived the command"
+    finally:
+        os.kill(sleeper, 9)
+        proc.stdout.close()
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_the_helper_starts_with_a_closed_stream(tmp_path: Path, stream: str) -> None:
+    """``export_bundle ... >&-`` / ``2>&-``: sys.stdout / sys.stderr are None; the helper
+    started all the same (a flush of None crashed the command before Django started)."""
+    script = (f"import sys\nsys.{stream} = None\nfrom modeler.codegen import prefork\n"
+              "prefork.start()\nassert prefork.take() is not None\nprefork.stop()\n"
+              "sys.__stdout__.write('ok')\n")
+    assert _run(tmp_path, script).stdout == "ok"
