@@ -61,3 +61,33 @@ def test_project_commands_say_which_project_is_missing(command: str, tmp_path: P
             "save_version": ["-m", "A version message"]}.get(command, [])
     with pytest.raises(CommandError, match="no project 'nope'"):
         call_command(command, "nope", *args)
+
+
+@pytest.mark.parametrize("command", ["export_bundle", "export_dbml", "render_diagram"])
+def test_an_output_path_that_cannot_be_written_is_said_before_the_work(
+        project: Any, command: str, tmp_path: Path) -> None:
+    """A missing directory or a directory given as the file: a CommandError naming the
+    option and why, before anything is made (it was a traceback after the whole export)."""
+    with pytest.raises(CommandError, match=r"--out .*: there is no directory .*nowhere"):
+        call_command(command, "shop", "--out", str(tmp_path / "nowhere" / "x.zip"))
+    with pytest.raises(CommandError, match=r"--out .*: is a directory; give a file name"):
+        call_command(command, "shop", "--out", str(tmp_path))
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro" / "x").mkdir()  # a write that fails when it happens: said as well
+    from modeler.web.management.commands import _output
+
+    with pytest.raises(CommandError, match=r"--out .*: cannot write it \(Is a directory\)"):
+        _output.write_out(tmp_path / "ro" / "x", b"data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro"]
+
+
+def test_import_schema_checks_its_diagram_path_before_importing(user: Any,
+                                                               tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text("CREATE TABLE a (id int PRIMARY KEY);")
+    with pytest.raises(CommandError, match=r"--diagram .*: there is no directory"):
+        call_command("import_schema", "--project", "imp", "--owner", user.username,
+                     "--format", "sql", str(tmp_path / "a.sql"),
+                     "--diagram", str(tmp_path / "no" / "d.svg"))
+    from modeler.web.models import Project
+
+    assert not Project.objects.filter(slug="imp").exists()  # nothing imported

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from modeler.web.management.commands._lookup import project_arg, version_arg
+from modeler.web.management.commands._output import writable, write_out
 
 if TYPE_CHECKING:
     from modeler.schema.model import Schema
@@ -43,6 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web import exporting
 
+        out = writable(opts["out"])
         version = _version(opts["slug"], opts["number"])
         # the diagram is drawn on a thread of its own (or read back from an earlier export
         # of the version) and schema.sql in a child process while the rest is built. The
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                                           fork=True, keep_drawing=True, version=version)
         finally:
             gc.enable()
-        Path(opts["out"]).write_bytes(body)
+        write_out(out, body)
         self.stdout.write(f"wrote {opts['out']} ({name}, {len(body)} bytes)")
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from modeler.web.management.commands._lookup import version_arg
+from modeler.web.management.commands._output import writable, write_out
 
 # what the command needs is imported in handle(): `--help` and a wrong argument answer at once
 
@@ -33,11 +33,13 @@ class Command(BaseCommand):
         from modeler.web.textmode import design_text
         from modeler.web.versions import version_schema
 
+        if opts["out"] is not None:
+            writable(opts["out"])
         version = version_arg(opts["slug"], opts["number"])
         text = design_text(version_schema(version))
         if opts["out"] is None:
             self.stdout.write(text, ending="")
             return
-        Path(opts["out"]).write_text(text, encoding="utf-8")
+        write_out(opts["out"], text)
         self.stdout.write(f"wrote {opts['out']} (version {version.number}, "
                           f"{len(text.encode('utf-8'))} bytes)")

@@ -26,6 +26,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from modeler.web.management.commands._output import writable, write_out
+
 if TYPE_CHECKING:
     from modeler.importers import ImportResult
     from modeler.importers.live.session import Timeouts
@@ -79,6 +81,7 @@ class Command(BaseCommand):
 
     def _handle(self, opts: dict[str, Any]) -> None:
         self.verbosity = int(opts.get("verbosity", 1))
+        out = writable(opts["diagram"], "--diagram") if opts["diagram"] else None
         owner = self._owner(opts["owner"])
         # the catalog is read on a thread while this one loads the importer and the saving side
         reading = LiveRead(opts["url"], opts["schemas"]) if opts["url"] and not (
@@ -88,7 +91,6 @@ class Command(BaseCommand):
         result, source = self._read(opts, reading)
         for w in result.warnings:
             self.stdout.write(f"warning: {w}")
-        out = Path(opts["diagram"]) if opts["diagram"] else None
         # stored with the design, as the web's import does (render_diagram only draws): laid
         # out on a thread (Graphviz on the other CPU) while this one checks and lints the
         # design as imported (see import_project's ``placed``)
@@ -159,7 +161,7 @@ class Command(BaseCommand):
                 return
             raise CommandError(f"imported, but the diagram failed: {exc}") from exc
         if out is not None:
-            out.write_bytes(body)
+            write_out(out, body, "--diagram")
             self.stdout.write(f"wrote {out} ({len(body)} bytes)")
 
     def _owner(self, username: str | None) -> Any:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modeler.web.management.commands._lookup import project_arg
+from modeler.web.management.commands._output import writable, write_out
 
 
 class Command(BaseCommand):
@@ -51,6 +51,8 @@ class Command(BaseCommand):
         from modeler.rehearsal import Options, rehearse, report_dict, report_markdown, report_text
         from modeler.web.views.rehearsal import proposal_target, version_target
 
+        if opts["markdown"]:
+            writable(opts["markdown"], "--markdown")
         project = project_arg(opts["slug"])
         if opts["rows_scale"] <= 0:
             raise CommandError("--rows-scale must be above 0")
@@ -69,7 +71,7 @@ class Command(BaseCommand):
             report = rehearse(inputs, Options(server_url=server, scale=opts["rows_scale"],
                                               slug=project.slug), progress)
         if opts["markdown"]:
-            Path(opts["markdown"]).write_text(report_markdown(report), encoding="utf-8")
+            write_out(opts["markdown"], report_markdown(report), "--markdown")
         if opts["format"] == "json":
             self.stdout.write(json.dumps(report_dict(report), indent=2, default=str))
         else:

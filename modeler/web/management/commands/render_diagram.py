@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modeler.cache import files_stamp
 from modeler.web.management.commands._lookup import project_arg
+from modeler.web.management.commands._output import writable, write_out
 
 if TYPE_CHECKING:
     from modeler.web.models import Project
@@ -46,10 +47,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["depth"] < 0:
             raise CommandError("--depth must be 0 or more")
+        out = writable(opts["out"])
         project = project_arg(opts["slug"])
         body = drawing(project, opts["format"], detail=opts["detail"],
                        direction=opts["direction"], focus=opts["focus"], depth=opts["depth"])
-        Path(opts["out"]).write_bytes(body)
+        write_out(out, body)
         self.stdout.write(f"wrote {opts['out']} ({len(body)} bytes)")
 
 
