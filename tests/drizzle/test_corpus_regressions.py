@@ -66,6 +66,23 @@ def test_a_function_an_index_calls_comes_before_its_table() -> None:
             < down.index("DROP FUNCTION"))
 
 
+def call_creating_views() -> Schema:
+    """A kept call of a kept function that creates a view on a table at run time (as
+    evergreen's auditor.create_auditor() calls): the design does not model the view."""
+    b = SchemaBuilder(name="runtime views")
+    t = b.table("thing")
+    t.column("id", "integer", pk=True)
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "make_view"), kind="function", name="make_view", namespace="aud",
+        sql="CREATE FUNCTION aud.make_view(t text) RETURNS void AS $$ BEGIN "
+            "EXECUTE 'CREATE VIEW aud.' || t || '_v AS SELECT * FROM public.' || t; END $$ "
+            "LANGUAGE plpgsql"))
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "call"), kind="function call", name="make_view", namespace="aud",
+        sql="SELECT aud.make_view('thing')"))
+    return b.build()
+
+
 def test_a_view_only_namespace_is_created_first_and_dropped_last() -> None:
     files = build_drizzle_files(chain(_baseline(view_only_namespace())), slug="v", title="v")
     up = files["drizzle/0000_v1_imported_baseline.sql"]
@@ -86,3 +103,11 @@ def test_a_view_only_namespace_round_trips(pg_server: PgServer, tmp_path: Path,
 def test_a_function_an_index_calls_round_trips(pg_server: PgServer, tmp_path: Path,
                                                node_modules: Path) -> None:
     round_trip(pg_server, _baseline(function_in_an_index()), tmp_path, "early", node_modules)
+
+
+@pytest.mark.postgres
+def test_what_a_kept_call_created_is_dropped_before_the_tables(
+        pg_server: PgServer, tmp_path: Path, node_modules: Path) -> None:
+    round_trip(pg_server, _baseline(call_creating_views()), tmp_path, "calls", node_modules)
+    down = (tmp_path / "drizzle" / "drizzle" / "0000_v1_imported_baseline.down.sql").read_text()
+    assert down.index("DO $runtime$") < down.index("DROP TABLE thing")

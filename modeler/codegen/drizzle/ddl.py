@@ -11,9 +11,12 @@ compare the catalog it builds with the Alembic bundle's.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from modeler.codegen import extras
 from modeler.codegen.drizzle.shape import part_sql
 from modeler.codegen.migration_code import Call, Lit, Stmt
+from modeler.codegen.migration_runtime import drop_runtime_objects, public_first
 from modeler.codegen.migration_types import create_raw_object, drop_raw_object
 from modeler.codegen.plan import ModelPlan
 from modeler.codegen.specs import primary_key_name, server_default_sql
@@ -28,6 +31,7 @@ from modeler.codegen.sqlwriter import (
 from modeler.diff.compare_types import early_raw_objects
 from modeler.schema.collations import canonical as collation_sql
 from modeler.schema.model import Column, Index, Relationship, Schema, Table
+from modeler.schema.runtime_objects import CALL_KINDS
 from modeler.schema.sqlexpr import partition_key
 
 _ACTIONS = ("CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT")
@@ -165,9 +169,19 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
     """Statements that take ``schema`` (as :func:`create_all` built it) away again."""
     out: list[str] = []
     early = early_raw_objects(schema)
-    for obj in reversed(schema.raw_objects):
-        if obj.uid not in early:
-            out += _raw(drop_raw_object(obj))
+    raws = schema.raw_objects
+    for i in range(len(raws) - 1, -1, -1):
+        obj = raws[i]
+        if obj.uid in early:
+            continue
+        if obj.kind in CALL_KINDS:
+            # as the Alembic downgrade: what the call created at run time first (evergreen's
+            # auditor.create_auditor() views on its tables), judged against the design as it
+            # is at this drop (the late objects after it are gone)
+            before = replace(schema, raw_objects=tuple(
+                o for j, o in enumerate(raws) if j <= i or o.uid in early))
+            out += _raw(drop_runtime_objects(obj, before))
+        out += _raw(drop_raw_object(public_first(obj), search_path))
     cycle = {rp.rel.uid for rp in plan.rels if rp.use_alter}
     for rel in schema.relationships:
         if rel.uid in cycle:
@@ -177,9 +191,9 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
         out.append(detach_sql(schema.table(t.partition_of or ""), t))
     out += [f"DROP TABLE {table_name(schema.table(uid))}"
             for uid in reversed(plan.creation_order)]
-    for obj in reversed(schema.raw_objects):
+    for obj in reversed(raws):
         if obj.uid in early:
-            out += _raw(drop_raw_object(obj))
+            out += _raw(drop_raw_object(public_first(obj), search_path))
     out += extras.post_drop(schema)
     out += [f"DROP EXTENSION IF EXISTS {ident(e.name)}" for e in reversed(schema.extensions)]
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.namespaces(schema))]
