@@ -220,6 +220,10 @@ _COLUMN_DEFAULT = ("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOI
                    "WHERE d.adrelid = CAST(:t AS regclass) AND a.attname = :c")
 
 
+_SEQUENCE_NAME = ("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN "
+                  "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(:n)")
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -250,6 +254,27 @@ class _DesignAwareImpl(PostgresqlImpl):
     Each probe runs in a savepoint that is rolled back: the database is left as it was.\"\"\"
 
     __dialect__ = "postgresql"
+
+    def autogen_column_reflect(self, inspector: Any, table: Any, column_info: Any) -> None:
+        # SQLAlchemy qualifies the unqualified sequence of a nextval() default of a table
+        # outside the default schema with the table's schema ("app".s), where PostgreSQL
+        # printed it unqualified because search_path finds it (public.s): name the sequence
+        # PostgreSQL means (Alembic's own reflection casts the name to regclass and fails)
+        default = column_info.get("default")
+        found = (_NEXTVAL.fullmatch(default.strip())
+                 if isinstance(default, str) and table.schema else None)
+        prefix = _quoted(table.schema or "") + "."
+        connection: Any = inspector.bind  # the comparison's connection
+        if found is not None and found.group(1).startswith(prefix):
+            written = found.group(1)
+            if connection.scalar(sa.text("SELECT to_regclass(:n) IS NULL"), {"n": written}):
+                meant = connection.scalar(sa.text(_SEQUENCE_NAME),
+                                          {"n": written[len(prefix):]})
+                if meant is not None:
+                    column_info["default"] = default.replace(
+                        "'" + written + "'", "'" + meant.replace("'", "''") + "'", 1)
+        reflect: Any = super().autogen_column_reflect  # untyped in Alembic
+        reflect(inspector, table, column_info)
 
     def compare_server_default(self, inspector_column: Any, metadata_column: Any,
                                rendered_metadata_default: str | None,
