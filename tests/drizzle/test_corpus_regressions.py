@@ -12,7 +12,7 @@ from modeler.codegen.bundle import VersionInput
 from modeler.codegen.drizzle.bundle import build_drizzle_files
 from modeler.codegen.versions import chain
 from modeler.schema.builder import SchemaBuilder, stable_uid
-from modeler.schema.model import RawObject, Schema
+from modeler.schema.model import RawObject, Schema, Sequence
 from tests.drizzle.test_migrate import round_trip
 from tests.pgtemp import PgServer
 
@@ -83,6 +83,21 @@ def call_creating_views() -> Schema:
     return b.build()
 
 
+def shared_owned_sequence() -> Schema:
+    """A sequence owned by one table's column whose default another table uses too (as
+    evergreen's queue tables share their parent's id sequence)."""
+    b = SchemaBuilder(name="shared sequence")
+    default = "nextval('q.queue_id_seq'::regclass)"
+    queue = b.table("queue", namespace="q")
+    queue.column("id", "bigint", pk=True, default=default)
+    other = b.table("other_queue", namespace="q")
+    other.column("id", "bigint", pk=True, default=default)
+    b.sequences.append(Sequence(
+        uid=stable_uid("sequence", "q", "queue_id_seq"), name="queue_id_seq", namespace="q",
+        owned_by_table=queue.table.uid, owned_by_column=queue.col_uid("id")))
+    return b.build()
+
+
 def test_a_view_only_namespace_is_created_first_and_dropped_last() -> None:
     files = build_drizzle_files(chain(_baseline(view_only_namespace())), slug="v", title="v")
     up = files["drizzle/0000_v1_imported_baseline.sql"]
@@ -111,3 +126,12 @@ def test_what_a_kept_call_created_is_dropped_before_the_tables(
     round_trip(pg_server, _baseline(call_creating_views()), tmp_path, "calls", node_modules)
     down = (tmp_path / "drizzle" / "drizzle" / "0000_v1_imported_baseline.down.sql").read_text()
     assert down.index("DO $runtime$") < down.index("DROP TABLE thing")
+
+
+@pytest.mark.postgres
+def test_a_shared_owned_sequence_leaves_its_owner_before_the_tables_go(
+        pg_server: PgServer, tmp_path: Path, node_modules: Path) -> None:
+    round_trip(pg_server, _baseline(shared_owned_sequence()), tmp_path, "seq", node_modules)
+    down = (tmp_path / "drizzle" / "drizzle" / "0000_v1_imported_baseline.down.sql").read_text()
+    assert (down.index("ALTER SEQUENCE q.queue_id_seq OWNED BY NONE")
+            < down.index("DROP TABLE q.queue"))

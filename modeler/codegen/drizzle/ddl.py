@@ -25,6 +25,7 @@ from modeler.codegen.sqlwriter import (
     detach_sql,
     expr,
     ident,
+    qname,
     table_name,
     type_sql,
 )
@@ -182,6 +183,10 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
                 o for j, o in enumerate(raws) if j <= i or o.uid in early))
             out += _raw(drop_runtime_objects(obj, before))
         out += _raw(drop_raw_object(public_first(obj), search_path))
+    # as the Alembic downgrade: a sequence leaves its owner first (DROP TABLE would take
+    # it along while another table's default still calls it: evergreen's vandelay.queue_id_seq)
+    out += [f"ALTER SEQUENCE {qname(s.namespace, s.name)} OWNED BY NONE"
+            for s in reversed(schema.sequences) if s.owned_by_table and s.owned_by_column]
     cycle = {rp.rel.uid for rp in plan.rels if rp.use_alter}
     for rel in schema.relationships:
         if rel.uid in cycle:
