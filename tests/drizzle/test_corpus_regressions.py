@@ -135,3 +135,15 @@ def test_a_shared_owned_sequence_leaves_its_owner_before_the_tables_go(
     down = (tmp_path / "drizzle" / "drizzle" / "0000_v1_imported_baseline.down.sql").read_text()
     assert (down.index("ALTER SEQUENCE q.queue_id_seq OWNED BY NONE")
             < down.index("DROP TABLE q.queue"))
+
+
+@pytest.mark.postgres
+def test_an_extension_another_one_brought_along_goes_with_it(
+        pg_server: PgServer, tmp_path: Path, node_modules: Path) -> None:
+    """earthdistance requires cube, which CREATE EXTENSION ... CASCADE installs unlisted (as
+    in evergreen): the down file leaves no cube behind (round_trip's leftovers)."""
+    b = SchemaBuilder(name="along")
+    b.extension("earthdistance")
+    t = b.table("place")
+    t.column("id", "integer", pk=True)
+    round_trip(pg_server, _baseline(b.build()), tmp_path, "along", node_modules)

@@ -16,7 +16,11 @@ from dataclasses import replace
 from modeler.codegen import extras
 from modeler.codegen.drizzle.shape import part_sql
 from modeler.codegen.migration_code import Call, Lit, Stmt
-from modeler.codegen.migration_runtime import drop_runtime_objects, public_first
+from modeler.codegen.migration_runtime import (
+    drop_extension,
+    drop_runtime_objects,
+    public_first,
+)
 from modeler.codegen.migration_types import create_raw_object, drop_raw_object
 from modeler.codegen.plan import ModelPlan
 from modeler.codegen.specs import primary_key_name, server_default_sql
@@ -200,7 +204,10 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
         if obj.uid in early:
             out += _raw(drop_raw_object(public_first(obj), search_path))
     out += extras.post_drop(schema)
-    out += [f"DROP EXTENSION IF EXISTS {ident(e.name)}" for e in reversed(schema.extensions)]
+    # as the Alembic downgrade: with what CREATE EXTENSION ... CASCADE installed along
+    # (evergreen's earthdistance brought cube)
+    for e in reversed(schema.extensions):
+        out += _raw(drop_extension(e.name, schema))
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.namespaces(schema))]
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(raw_namespaces(schema))]
     return _with_path(out, search_path)
