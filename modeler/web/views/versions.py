@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from modeler.codegen.bundle import TARGETS
 from modeler.schema import model as m
 from modeler.web import diagrams, exporting, exportjobs, rehearsals, selectors, services
 from modeler.web.editing import Refused
@@ -153,9 +154,9 @@ def export(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     version = _version(project, number)
     schema = version_schema(version)
     target = request.GET.get("target")
-    if target is not None and target not in exporting.TARGETS:  # a link typed or kept elsewhere
+    if target is not None and target not in TARGETS:  # a link typed or kept elsewhere
         return HttpResponse(f"Unknown export target {target[:40]!r}: choose one of "
-                            f"{', '.join(exporting.TARGETS)}.", status=400,
+                            f"{', '.join(TARGETS)}.", status=400,
                             content_type="text/plain; charset=utf-8")
     if len(schema.tables) > exportjobs.inline_tables():
         job = exportjobs.start(project, version.number, exporting.export_target(target),
