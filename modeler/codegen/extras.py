@@ -36,6 +36,15 @@ def namespaces(schema: Schema) -> list[str]:
     return sorted(found - {"public", ""})
 
 
+def raw_namespaces(schema: Schema) -> list[str]:
+    """Namespaces only kept SQL lives in (a view in ``hr`` over tables elsewhere), sorted:
+    :func:`namespaces` leaves them out (schema.ts declares no ``pgSchema`` for them, so the
+    Drizzle snapshots do not list them); the Alembic revisions, ``schema.sql`` and the
+    Drizzle migration create them."""
+    found = {o.namespace for o in schema.raw_objects} - set(namespaces(schema))
+    return sorted(found - {"public", ""})
+
+
 def updated_at_tables(schema: Schema) -> list[Table]:
     """Tables whose ``updated_at`` is maintained by the trigger (settings: trigger mode)."""
     if schema.settings.updated_at_mode != "trigger":

@@ -83,7 +83,10 @@ def test_baseline_sets_each_objects_search_path() -> None:
     assert code.index("CREATE INDEX eg_setting_hist_id_idx") > \
         code.index("SELECT auditor.create_auditor")
     ddl = schema_sql(schema)
-    assert ddl.count("set_config('search_path'") == 3  # eg, public, eg: where it changes
+    # where it changes: eg, public, eg before the tables (what they may call), eg after
+    assert ddl.count("set_config('search_path'") == 4
+    assert ddl.index("CREATE FUNCTION is_json") < ddl.index("-- Tables, indexes") < \
+        ddl.index("CREATE VIEW shouting")
     assert ddl.rstrip().endswith("RESET search_path;")
     # a later version without the function: its downgrade creates it again, under its path
     later = m.Schema(raw_objects=tuple(o for o in schema.raw_objects if o.name != "is_json"))

@@ -126,17 +126,9 @@ def _raw(stmts: list[Stmt]) -> list[str]:
     return [s for s in (stmt_sql(x) for x in stmts) if s is not None]
 
 
-def raw_namespaces(schema: Schema) -> list[str]:
-    """Namespaces only kept SQL lives in (a view in ``hr`` over tables elsewhere): the
-    Alembic revisions create them; :func:`modeler.codegen.extras.namespaces` leaves them out
-    (schema.ts declares no ``pgSchema`` for them, so the snapshots do not list them)."""
-    found = {o.namespace for o in schema.raw_objects} - set(extras.namespaces(schema))
-    return sorted(found - {"public", ""})
-
-
 def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[str]:
     """Statements that build ``schema`` on an empty database."""
-    out = [f"CREATE SCHEMA IF NOT EXISTS {ident(ns)}" for ns in raw_namespaces(schema)]
+    out = [f"CREATE SCHEMA IF NOT EXISTS {ident(ns)}" for ns in extras.raw_namespaces(schema)]
     out += extras.pre_create(schema)
     # as the Alembic revision (the differ): kept SQL a CHECK, default or index expression
     # may call (functions, types) before the tables, the rest after them
@@ -209,7 +201,7 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
     for e in reversed(schema.extensions):
         out += _raw(drop_extension(e.name, schema))
     out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.namespaces(schema))]
-    out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(raw_namespaces(schema))]
+    out += [f"DROP SCHEMA IF EXISTS {ident(ns)}" for ns in reversed(extras.raw_namespaces(schema))]
     return _with_path(out, search_path)
 
 
