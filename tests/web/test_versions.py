@@ -113,5 +113,8 @@ def test_export_target_from_the_query_string(client: Client, user: Any, project:
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert "src/db/schema.ts" in names and "drizzle/meta/_journal.json" in names
     assert "shop/models.py" not in names
-    plain = client.get(reverse("version_export", args=["shop", 1]), {"target": "nonsense"})
+    plain = client.get(reverse("version_export", args=["shop", 1]))
     assert 'filename="shop-v1.zip"' in plain["Content-Disposition"]
+    # an unknown target is refused, saying which exist (tests/web/test_export_target_param.py)
+    assert client.get(reverse("version_export", args=["shop", 1]),
+                      {"target": "nonsense"}).status_code == 400
