@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from modeler import rules
@@ -111,6 +112,19 @@ def waive(request: AuthedRequest, slug: str, design: int | None = None) -> HttpR
     return redirect("waivers", *_args(design_))
 
 
+def _filter_refused(rule: str, level: str) -> str | None:
+    """Why the findings page's ``?rule=`` / ``?level=`` cannot narrow it (None: they can):
+    an unknown level or rule is refused naming what exists, as the export link's unknown
+    ``?target=`` is, rather than listing every finding as if nothing had been asked."""
+    if level and level not in {lvl.value for lvl in Level}:
+        return (f"Unknown finding level {level[:40]!r}: choose one of "
+                f"{', '.join(lvl.value for lvl in ruling.BY_SEVERITY)}.")
+    if rule and rule not in {d.id for d in rules.rule_docs()}:
+        return (f"Unknown rule {rule[:40]!r}: rules are named like KR-01 (the list: "
+                f"{reverse('rule_index')}).")
+    return None
+
+
 FINDINGS_PAGE_LIMIT = 2000  # per level on the findings page; narrow by rule for the rest
 
 
@@ -121,8 +135,11 @@ def findings(request: AuthedRequest, slug: str, design: int | None = None) -> Ht
     the rules by how often they fire, and the findings, narrowed by ``?rule=`` and
     ``?level=``."""
     project, role, design_ = design_for(request.user, slug, design)
-    lint = selectors.design_findings(design_)
     rule, level = request.GET.get("rule", ""), request.GET.get("level", "")
+    refused = _filter_refused(rule, level)
+    if refused is not None:  # a link typed or kept elsewhere: it listed every finding
+        return HttpResponse(refused, status=400, content_type="text/plain; charset=utf-8")
+    lint = selectors.design_findings(design_)
     grouped = findings_panel(lint, limit=FINDINGS_PAGE_LIMIT, rule=rule)
     if level:
         grouped["groups"] = [g for g in grouped["groups"] if g["level"] == level]
