@@ -122,7 +122,7 @@ def read_catalog(url: str, schemas: Sequence[str] | None = None,
 
     def work(conn: Any) -> dict[str, Any]:
         conn.execute("SET LOCAL search_path = public")
-        queries = 12 + (0 if schemas else 1) + (3 if tables is None else 0)
+        queries = 13 + (0 if schemas else 1) + (3 if tables is None else 0)
         return _read(_Reader(conn, progress, queries), schemas, tables)
 
     data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
@@ -177,6 +177,7 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
         "tables": rels, "columns": _fetch(conn, q.columns(conn.server_version), **po),
         "constraints": _fetch(conn, q.CONSTRAINTS, **po), "indexes": _fetch(conn, q.INDEXES, **po),
         "enums": _fetch(conn, q.ENUMS, **p), "domains": _fetch(conn, q.DOMAINS, **p),
+        "types": _fetch(conn, q.types(conn.server_version), **p),
         "sequences": _fetch(conn, q.SEQUENCES, **p), "extensions": _fetch(conn, q.EXTENSIONS),
         "collations": _fetch(conn, q.COLLATIONS, **p),
         "triggers": _fetch(conn, q.TRIGGERS, **po), "rules": _fetch(conn, q.RULES, **po),
@@ -221,6 +222,8 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
         out.extend(s.enum_statements(e))
     for d in data["domains"]:
         out.extend(s.domain_statements(d))
+    for t in data.get("types", ()):  # composite and range types, before the tables using them
+        out.extend(s.type_statements(t))
     by_table: dict[int, list[dict[str, Any]]] = {}
     for c in data["columns"]:
         by_table.setdefault(c["attrelid"], []).append(c)

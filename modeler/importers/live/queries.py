@@ -142,6 +142,47 @@ WHERE n.nspname = ANY(%(schemas)s)
 ORDER BY c.oid
 """
 
+# Composite types (not tables' row types) and range types, in creation order: a composite's
+# attribute may be of an earlier one. The range's own functions (its constructors) are its
+# internal dependents, left out of FUNCTIONS.
+_TYPES = """
+SELECT t.oid, n.nspname, t.typname, t.typtype, obj_description(t.oid, 'pg_type') AS comment,
+       (SELECT array_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                         || CASE WHEN a.attcollation <> at.typcollation
+                                 THEN ' COLLATE ' || a.attcollation::regcollation::text
+                                 ELSE '' END ORDER BY a.attnum)
+          FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes,
+       format_type(r.rngsubtype, NULL) AS subtype,
+       CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
+            THEN r.rngcollation::regcollation::text END AS collation,
+       CASE WHEN NOT oc.opcdefault THEN quote_ident(ocn.nspname) || '.'
+                 || quote_ident(oc.opcname) END AS opclass,
+       NULLIF(r.rngcanonical, 0)::regproc::text AS canonical,
+       NULLIF(r.rngsubdiff, 0)::regproc::text AS subdiff,
+       {multirange} AS multirange
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_range r ON r.rngtypid = t.oid
+LEFT JOIN pg_type st ON st.oid = r.rngsubtype
+LEFT JOIN pg_opclass oc ON oc.oid = r.rngsubopc
+LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+WHERE n.nspname = ANY(%(schemas)s)
+  AND (t.typtype = 'r' OR (t.typtype = 'c'
+       AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+      AND d.objid = t.oid AND d.deptype = 'e')
+ORDER BY t.oid
+"""
+
+
+def types(server_version: int) -> str:
+    """The TYPES query (composite and range types) for a server of that version."""
+    multirange = ("(SELECT quote_ident(mn.nspname) || '.' || quote_ident(m.typname) "
+                  "FROM pg_type m JOIN pg_namespace mn ON mn.oid = m.typnamespace "
+                  "WHERE m.oid = r.rngmultitypid)") if server_version >= 140000 else "NULL"
+    return _TYPES.replace("{multirange}", multirange)
+
+
 EXTENSIONS = """
 SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname <> 'plpgsql' ORDER BY e.extname
@@ -161,7 +202,7 @@ SELECT p.oid, n.nspname, p.proname, pg_get_functiondef(p.oid) AS def
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-      AND d.objid = p.oid AND d.deptype = 'e')
+      AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
 """
 
 TRIGGERS = """

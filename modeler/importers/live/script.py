@@ -145,6 +145,27 @@ def domain_statements(d: Row) -> Iterator[str]:
         yield f"COMMENT ON DOMAIN {name} IS {literal(d['comment'])}"
 
 
+def type_statements(t: Row) -> Iterator[str]:
+    """CREATE TYPE ... AS (composite) or AS RANGE, and its comment."""
+    name = qual(t["nspname"], t["typname"])
+    if t["typtype"] == "c":
+        yield f"CREATE TYPE {name} AS ({', '.join(t['attributes'] or ())})"
+    else:
+        options = [f"SUBTYPE = {t['subtype']}"]
+        options += [f"{key.upper()} = {t[key]}" for key in ("opclass", "collation")
+                    if t[key]]
+        options = [o.replace("OPCLASS", "SUBTYPE_OPCLASS") for o in options]
+        if t["canonical"]:
+            options.append(f"CANONICAL = {t['canonical']}")
+        if t["subdiff"]:
+            options.append(f"SUBTYPE_DIFF = {t['subdiff']}")
+        if t["multirange"]:
+            options.append(f"MULTIRANGE_TYPE_NAME = {t['multirange']}")
+        yield f"CREATE TYPE {name} AS RANGE ({', '.join(options)})"
+    if t["comment"] is not None:
+        yield f"COMMENT ON TYPE {name} IS {literal(t['comment'])}"
+
+
 def sequence_statements(s: Row) -> Iterator[str]:
     """CREATE SEQUENCE (defaults as NO MINVALUE/MAXVALUE) and OWNED BY."""
     low, high = _INT_LIMITS.get(s["type"], _INT_LIMITS["bigint"])
