@@ -180,22 +180,45 @@ def settings_view(request: AuthedRequest, slug: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.rule_level_set(project=project, actor=request.user,
-                                    rule=request.POST.get("rule", ""),
-                                    level=request.POST.get("level", ""),
-                                    reason=request.POST.get("reason", ""))
+            rule, reason = request.POST.get("rule", ""), request.POST.get("reason", "")
+            level = _level_asked(project, role, docs.get(rule.upper()),
+                                 request.POST.get("level", ""), reason)
+            services.rule_level_set(project=project, actor=request.user, rule=rule,
+                                    level=level, reason=reason)
         except Refused as exc:
             error = "; ".join(exc.reasons)
         if not error:
-            messages.success(request, f"{request.POST.get('rule', '')} is "
-                                      f"{request.POST.get('level', '')} now.")
+            messages.success(request, f"{rule} is at its default level "
+                                      f"({docs[rule.upper()].level}) now." if level == "default"
+                             else f"{rule} is {level} now.")
             return redirect("rule_settings", slug=slug)
     # a refused form comes back as it was sent: the rule select starting over at the first
     # rule made the retry (a longer reason) change another rule's level
     sent = request.POST if error else {}
     return render(request, "rules/settings.html", {
         "project": project, "docs": sorted(docs.values(), key=lambda d: d.id),
-        "current": selectors.rule_settings_of(project),
+        "current": [{"s": s, "default": docs[s.rule].level if s.rule in docs else ""}
+                    for s in selectors.rule_settings_of(project).order_by("rule")],
         "sent": {k: sent.get(k, "") for k in ("rule", "level", "reason")},
         "error": error, "is_owner": can(role, "manage")}, status=422 if error else 200)
 
+
+def _level_asked(project: Project, role: str, doc: rules.RuleDoc | None, level: str,
+                 reason: str) -> str:
+    """The level the rule-levels form stores for its pick: a rule's own default level
+    picked by name is ``default`` (no setting kept: a row at the default level was listed
+    as a changed level, and kept the project's setting when the rule's default changes)
+    whenever that asks no more than the pick itself does: when the project has no setting
+    of the rule (nothing to remove), when going back to the default lowers the level (a
+    reset and a lowering both need the owner and a reason), and for the owner giving a
+    reason (of the length a reset needs). An editor raising a lowered rule back to its
+    default (or an owner doing so without a reason) may raise it, not reset it: the
+    level is stored as picked, and the page shows it is the default."""
+    if doc is None or level != doc.level:
+        return level
+    setting = selectors.rule_settings_of(project).filter(rule=doc.id).first()
+    if setting is None or Level(level).rank > Level(setting.level).rank:
+        return "default"
+    if can(role, "manage") and len(reason.strip()) >= services.MIN_LOWERING_REASON:
+        return "default"
+    return level
