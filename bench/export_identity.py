@@ -99,7 +99,8 @@ def main() -> None:
                             env=app.env, cwd=ROOT, capture_output=True, text=True)
                         if done.returncode != 0:
                             raise SystemExit(f"{key}: failed\n{done.stderr[-2000:]}")
-                        found[key] = {"sha256": digest(out), "files": members(out)}
+                        sha = digest(out)
+                        found[key] = {"sha256": sha, "files": members(out)}
                         if args.keep:
                             args.keep.mkdir(parents=True, exist_ok=True)
                             (args.keep / (key.replace(" ", "_") + ".zip")).write_bytes(
@@ -119,7 +120,7 @@ def main() -> None:
                                                  if old["files"].get(p) != new_files.get(p))
                                 verdict = ("  DIFFERS: " + (", ".join(changed) if changed
                                                             else "same files, zip bytes"))
-                        print(f"{key:50} {found[key]['sha256'][:16]}{verdict}", flush=True)
+                        print(f"{key:50} {sha[:16]}{verdict}", flush=True)
     if args.save:
         args.save.write_text(json.dumps(found, indent=1, sort_keys=True))
     if before is not None:
