@@ -9,14 +9,11 @@ bytes back after two queries, without reading the design or importing the drawin
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from modeler.cache import files_stamp
+from modeler.web import readback
 from modeler.web.management.commands._lookup import project_arg
 from modeler.web.management.commands._output import writable, write_out
 
@@ -24,8 +21,8 @@ if TYPE_CHECKING:
     from modeler.web.models import Project
 
 # what a command needs is imported in handle(): `--help` and a wrong argument answer at once
-FORMATS = ("dot", "pdf", "png", "svg")  # modeler.web.diagrams.FORMATS (a test compares them)
-STORED_PREFIX = "stamped:"
+FORMATS = readback.FORMATS  # modeler.web.diagrams.FORMATS (a test compares them)
+STORED_PREFIX = readback.STORED_PREFIX
 DEFAULT_VIEW = {"detail": "all", "direction": "LR", "focus": None, "depth": 1}
 
 
@@ -109,27 +106,7 @@ def design_stamp(project: Project) -> tuple[Any, ...]:
             project.provider, project.pk_policy)
 
 
-def stored_key(stamp: tuple[Any, ...], view: dict[str, Any], fmt: str) -> str:
-    """The store's key of one drawing: the design's stamp, the view, the format and the
-    drawing code and Graphviz in use (:func:`code_stamp`)."""
-    raw = json.dumps([code_stamp(), list(stamp), view, fmt], default=str, sort_keys=True)
-    return STORED_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
-
-
-_CODE: list[str] = []
-
-
-def code_stamp() -> str:
-    """The code a drawing depends on as files on disk (path, size, mtime): the drawing
-    (:mod:`modeler.diagram`), the model (:mod:`modeler.schema`), how a design is read and
-    this store. A new version of any draws afresh. Graphviz is not in it, as it is not in
-    the key of a DOT source's render."""
-    if not _CODE:
-        package = Path(__file__).resolve().parents[3]  # modeler/web/management/commands/
-        files = [*sorted((package / "diagram").glob("*.py")),
-                 *sorted((package / "schema").glob("*.py")),
-                 *(package / "web" / name for name in ("snapshot.py", "fieldmap.py",
-                                                       "models.py", "rendercache.py")),
-                 Path(__file__).resolve()]
-        _CODE.append(files_stamp(files))
-    return _CODE[0]
+# the store's key, shared with the Django-free read-back (modeler.web.readback), which
+# manage.py runs first: both must find the same file
+stored_key = readback.stored_key
+code_stamp = readback.code_stamp
