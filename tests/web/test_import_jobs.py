@@ -337,8 +337,11 @@ def test_background_import_with_progress(client: Client, user: Any, threads: Non
         body, _ = poll(client, create.pk)
         assert led_to(body) == reverse("editor", kwargs={"slug": "legacy"})
     assert Version.objects.get(project__slug="legacy").baseline
-    # a second click on the old preview's button finds nothing to do
-    assert client.post(reverse("import_confirm", args=[pending.pk])).status_code == 404
+    # a second click on the old preview's button creates nothing: it says the import
+    # was used, and by which project (a bare 404 before)
+    again = client.post(reverse("import_confirm", args=[pending.pk]))
+    assert again.status_code == 200 and b"This import was used already" in again.content
+    assert Project.objects.filter(slug="legacy").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

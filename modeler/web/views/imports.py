@@ -160,26 +160,71 @@ def start(request: AuthedRequest) -> HttpResponse:
     return _answer(request, job)
 
 
+# the session's previews confirmed: pending pk → the create job's pk. A confirmed preview
+# is deleted with its job's success (importjobs._create), and the job's link to it with
+# it: the browser's Back button to the preview, or the form sent again, found a bare 404
+_CONFIRMED = "imports_confirmed"
+_CONFIRMED_KEPT = 20
+
+
+class _Gone(Exception):
+    """The preview is not there any more; ``answer`` says what happened to it."""
+
+    def __init__(self, answer: HttpResponse) -> None:
+        super().__init__("import preview gone")
+        self.answer = answer
+
+
 def _pending(request: AuthedRequest, pk: int) -> PendingImport:
     pending = selectors.pending_import_of(request.user, pk)
     if pending is None:
-        raise Http404("No such import.")
+        raise _Gone(_gone(request, pk))
     return pending
+
+
+def _gone(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The answer for a preview that is not there: confirmed in this session, where its
+    job leads (the project it created, or the job's page while it runs); else a page
+    that says the preview is gone (used or removed) with the ways on, as a 404 (another
+    user's preview answers the same: nothing says it exists)."""
+    job_pk = (request.session.get(_CONFIRMED) or {}).get(str(pk))
+    job = selectors.import_job_of(request.user, job_pk) if isinstance(job_pk, int) else None
+    if job is not None:
+        importjobs.check_stale(job)
+        if job.status == ImportJob.Status.DONE and selectors.slug_taken(job.slug):
+            return render(request, "imports/used.html", {"job": job}, status=200)
+        if job.status in ImportJob.ACTIVE:
+            return redirect("import_job", pk=job.pk)
+    return render(request, "imports/used.html", {"job": None}, status=404)
+
+
+def _remember_confirmed(request: AuthedRequest, pk: int, job: ImportJob) -> None:
+    confirmed = dict(request.session.get(_CONFIRMED) or {})
+    confirmed.pop(str(pk), None)
+    confirmed[str(pk)] = job.pk
+    request.session[_CONFIRMED] = dict(list(confirmed.items())[-_CONFIRMED_KEPT:])
 
 
 @login_required
 @require_http_methods(["GET"])
 def preview(request: AuthedRequest, pk: int) -> HttpResponse:
-    pending = _pending(request, pk)
+    try:
+        pending = _pending(request, pk)
+    except _Gone as gone:
+        return gone.answer
     return render(request, "imports/preview.html", {"pending": pending})
 
 
 @login_required
 @require_POST
 def confirm(request: AuthedRequest, pk: int) -> HttpResponse:
-    pending = _pending(request, pk)
+    try:
+        pending = _pending(request, pk)
+    except _Gone as gone:  # sent again (Back, then the button): nothing is created twice
+        return gone.answer
     try:
         job = importjobs.start_create(request.user, pending)
+        _remember_confirmed(request, pk, job)
     except importjobs.TooManyJobs as exc:
         return render(request, "imports/preview.html", {"pending": pending, "error": str(exc)},
                       status=429)
