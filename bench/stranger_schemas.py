@@ -77,6 +77,7 @@ class Group:
 
     name: str
     packages: tuple[str, ...]
+    registry: str = "pypi"  # or "npm": ``npm install`` into .cache/stranger/<name>/
 
 
 GROUPS = {g.name: g for g in (
@@ -89,6 +90,8 @@ GROUPS = {g.name: g for g in (
                       "django-guardian", "django-axes", "django-reversion")),
     Group("trytond", ("psycopg[binary,pool]", "trytond", "trytond-sale", "trytond-purchase")),
     Group("airflow", ("psycopg2-binary", "asyncpg", "apache-airflow")),
+    Group("indico", ("indico",)),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
+    Group("npm", ("graphile-worker", "pg-boss", "pg"), registry="npm"),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -99,7 +102,7 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 @dataclass(frozen=True)
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
-    "trytond" or "airflow")."""
+    "trytond", "airflow", "indico" or "node": an npm package's own installer)."""
 
     name: str
     group: str
@@ -136,7 +139,22 @@ APPS = {a.name: a for a in (
     App("trytond", "trytond", "trytond", ("trytond", "trytond-sale", "trytond-purchase"),
         ("sale", "purchase")),  # modules activated with their dependencies
     App("airflow", "airflow", "airflow", ("apache-airflow",)),
+    App("indico", "indico", "indico", ("indico",)),  # several schemas, two extensions
+    # npm: the package's own installer, run with node (see NODE_BUILDS)
+    App("graphile-worker", "npm", "node", ("graphile-worker",)),
+    App("pg-boss", "npm", "node", ("pg-boss",)),
 )}
+
+# what each npm package runs to build its database (STRANGER_URL in the environment)
+NODE_BUILDS = {
+    "graphile-worker": ("node_modules/.bin/graphile-worker", "--schema-only", "-c", "{url}"),
+    "pg-boss": ("node", "-e", (  # start() installs its schema; a queue adds partitions
+        "const PgBoss = require('pg-boss'); (async () => {"
+        " const b = new PgBoss(process.env.STRANGER_URL); b.on('error', e => {});"
+        " await b.start(); await b.createQueue('bench_queue');"
+        " await b.stop({graceful: false, wait: true}); })()"
+        ".catch(e => { console.error(e); process.exit(1); });")),
+}
 
 
 
@@ -151,6 +169,7 @@ class DebSchema:
     drop: str = ""  # a line prefix psql must not see (an extension script's guard)
     replace: tuple[tuple[str, str], ...] = ()
     epilogue: str = ""  # what the installer does last (MediaWiki's file BEGINs, never COMMITs)
+    also: tuple[str, ...] = ()  # packages whose files come first ("../<package>/..." in files)
 
 
 DEBIAN = {d.name: d for d in (
@@ -202,6 +221,23 @@ DEBIAN = {d.name: d for d in (
     DebSchema("tt-rss", "tt-rss", ("usr/share/tt-rss/schema/ttrss_schema_pgsql.sql",)),
     DebSchema("icingadb", "icingadb", ("usr/share/icingadb/schema/pgsql/schema.sql",)),
     DebSchema("gammu-smsd", "gammu-smsd", ("usr/share/doc/gammu-smsd/examples/pgsql.sql",)),
+    # added later, nobody tuned for them (bench/stranger_schemas.py's second round)
+    DebSchema("spamassassin", "spamassassin", tuple(
+        f"usr/share/doc/spamassassin/sql/{f}_pg.sql"
+        for f in ("awl", "bayes", "userpref", "txrep", "decodeshorturl"))),
+    DebSchema("pmacct", "pmacct", tuple(
+        f"usr/share/doc/pmacct/sql/pmacct-create-table_{v}.pgsql" for v in ("v9", "bgp_v1"))),
+    DebSchema("davical", "davical", (  # create-database.sh, then update-davical-database
+        "../libawl-php/usr/share/awl/dba/awl-tables.sql",
+        "../libawl-php/usr/share/awl/dba/schema-management.sql",
+        *(f"usr/share/davical/dba/{f}.sql" for f in (
+            "davical", "caldav_functions", "rrule_functions", "views/dav_principal"))),
+        also=("libawl-php",)),
+    DebSchema("pg-partman", "postgresql-15-partman",
+              ("usr/share/postgresql/15/extension/pg_partman--4.7.2.sql",),
+              prelude="CREATE SCHEMA partman;\nSET search_path = partman;\n",  # as CREATE
+              drop="SELECT pg_catalog.pg_extension_config_dump(",  # EXTENSION would run it
+              replace=(("@extschema@", "partman"),)),
 )}
 
 
@@ -212,12 +248,13 @@ def debian_file(deb: DebSchema) -> Path:
 
     home = CACHE / "debian"
     tree = home / deb.package
-    if not tree.is_dir():
-        home.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["apt-get", "download", "-q", deb.package], cwd=home, check=True,
-                       capture_output=True, timeout=600)
-        found = sorted(home.glob(f"{deb.package}_*.deb"))
-        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(tree)], check=True)
+    for package in (*deb.also, deb.package):
+        if not (home / package).is_dir():
+            home.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["apt-get", "download", "-q", package], cwd=home, check=True,
+                           capture_output=True, timeout=600)
+            found = sorted(home.glob(f"{package}_*.deb"))
+            subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(home / package)], check=True)
     parts = [deb.prelude]
     for rel in deb.files:
         path = tree / rel
@@ -294,6 +331,18 @@ def venv(group: Group) -> Path:
     if python.exists() and stamp.is_file() and stamp.read_text() == wanted:
         return home
     print(f"installing {', '.join(group.packages)} into {home} ...", flush=True)
+    if group.registry == "npm":
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "package.json").write_text('{"private": true}\n')
+        done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent",
+                               *group.packages], cwd=home, capture_output=True, text=True,
+                              timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install failed:\n{done.stderr[-3000:]}")
+        (home / "bin").mkdir(exist_ok=True)
+        (home / "bin" / "python").symlink_to(sys.executable)  # the group's "installed" mark
+        stamp.write_text(wanted)
+        return home
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
     done = subprocess.run([str(python), "-m", "pip", "install", "-q",
                            "--disable-pip-version-check", *group.packages],
@@ -305,6 +354,9 @@ def venv(group: Group) -> Path:
 
 
 def versions(home: Path, names: Sequence[str]) -> str:
+    if (home / "node_modules").is_dir():
+        return ", ".join(f"{n} " + json.loads((home / "node_modules" / n / "package.json")
+                                              .read_text())["version"] for n in names)
     code = ("import importlib.metadata as m, sys\n"
             "print(', '.join(f'{n} {m.version(n)}' for n in sys.argv[1:]))")
     done = subprocess.run([str(home / "bin" / "python"), "-c", code, *names],
@@ -345,6 +397,27 @@ def build(app: App, home: Path, url: str) -> None:
         env.update(TRYTONPASSFILE=str(CACHE / "trytond.pass"))
         args = [str(home / "bin" / "trytond-admin"), "-c", str(config), "-d",
                 parts.path.lstrip("/"), "--all", "--activate-dependencies", "-u", *app.apps]
+    elif app.kind == "indico":  # indico db prepare: its extensions made first, as documented
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;")
+        data = CACHE / "indico-data"
+        for sub in ("cache", "tmp", "log", "archive"):
+            (data / sub).mkdir(parents=True, exist_ok=True)
+        config = CACHE / "indico.conf"
+        config.write_text(
+            f"SQLALCHEMY_DATABASE_URI = {url!r}\nSECRET_KEY = 'bench-only-' * 4\n"
+            "BASE_URL = 'http://localhost'\nCELERY_BROKER = 'redis://127.0.0.1:1/0'\n"
+            "REDIS_CACHE_URL = 'redis://127.0.0.1:1/1'\nDEFAULT_TIMEZONE = 'UTC'\n"
+            f"CACHE_DIR = '{data}/cache'\nTEMP_DIR = '{data}/tmp'\nLOG_DIR = '{data}/log'\n"
+            f"STORAGE_BACKENDS = {{'default': 'fs:{data}/archive'}}\n"
+            "ATTACHMENT_STORAGE = 'default'\nENABLE_ROOMBOOKING = True\n")
+        env.update(INDICO_CONFIG=str(config))
+        args = [str(home / "bin" / "indico"), "db", "prepare"]
+    elif app.kind == "node":
+        env.update(STRANGER_URL=url)
+        first, *rest = NODE_BUILDS[app.name]
+        args = [first if first == "node" else str(home / first),
+                *(a.replace("{url}", url) for a in rest)]
     elif app.kind == "airflow":  # airflow db migrate, its SQLAlchemy URL from the environment
         env.update(AIRFLOW_HOME=str(CACHE / "airflow-home"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
                    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=url.replace(
@@ -355,7 +428,7 @@ def build(app: App, home: Path, url: str) -> None:
                 url.replace("postgresql://", "postgresql+psycopg2://", 1)]
     # trytond-admin asks for the admin's email (empty: none)
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800,
-                          input="\n")
+                          input="\n", cwd=home if app.kind == "node" else None)
     if done.returncode != 0:
         raise RuntimeError(f"{app.name}: migrations failed:\n{done.stderr[-3000:]}")
 
@@ -447,7 +520,8 @@ def run_app(server: PgServer, name: str, work: Path, keep: Path | None, details:
         if name in APPS:
             app = APPS[name]
             home = venv(GROUPS[app.group])
-            print(f"\n== {name}: {versions(home, app.shown)} (PyPI)", flush=True)
+            where = "npm" if GROUPS[app.group].registry == "npm" else "PyPI"
+            print(f"\n== {name}: {versions(home, app.shown)} ({where})", flush=True)
             build(app, home, url)
             dump = (keep or work) / f"{name}.sql"
             dump.parent.mkdir(parents=True, exist_ok=True)
