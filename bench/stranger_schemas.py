@@ -238,6 +238,15 @@ DEBIAN = {d.name: d for d in (
               prelude="CREATE SCHEMA partman;\nSET search_path = partman;\n",  # as CREATE
               drop="SELECT pg_catalog.pg_extension_config_dump(",  # EXTENSION would run it
               replace=(("@extschema@", "partman"),)),
+    DebSchema("mimeo", "postgresql-15-mimeo",  # inheritance, rules; needs dblink
+              ("usr/share/postgresql/15/extension/mimeo--1.5.1.sql",),
+              prelude="CREATE EXTENSION dblink;\nCREATE SCHEMA mimeo;\nSET search_path = mimeo;\n",
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("@extschema@", "mimeo"),)),
+    DebSchema("pg-track-settings", "postgresql-15-pg-track-settings",
+              ("usr/share/postgresql/15/extension/pg_track_settings--2.1.0.sql",),
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("@extschema@", "public"), ("\\echo Use", "-- \\echo Use"))),
 )}
 
 
