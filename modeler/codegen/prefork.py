@@ -22,9 +22,11 @@ import gc
 import importlib
 import json
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -96,6 +98,7 @@ def make_files(job: Job, inputs: Sequence[VersionInput], *,
     from modeler.codegen.plan import build_plan
     from modeler.codegen.sqlwriter import parse_expressions
     from modeler.codegen.versions import chain
+    from modeler.diff.compare_types import early_raw_objects
 
     schema = chain(inputs)[-1].version.schema
     plan = build_plan(schema)
@@ -103,6 +106,7 @@ def make_files(job: Job, inputs: Sequence[VersionInput], *,
         schema_sql = models_py = None
         if fork and job.target != "drizzle":
             parse_expressions(schema)  # once, for both processes
+            early_raw_objects(schema)  # as above (schema.sql and the revision's differ)
             apart = stack.enter_context(forked(lambda: _joined(
                 design_models_py(schema, plan, slug=job.slug, title=job.title),
                 design_schema_sql(schema, plan, slug=job.slug, title=job.title))))
@@ -203,9 +207,6 @@ HELPER_TIMEOUT = float(os.environ.get("MODELER_EXPORT_HELPER_TIMEOUT", "300"))
 
 def _write_within(fd: int, data: bytes, deadline: float) -> None:
     """Write ``data`` to the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
-    import select
-    import time
-
     view = memoryview(data)
     try:
         os.set_blocking(fd, False)
@@ -223,9 +224,6 @@ def _write_within(fd: int, data: bytes, deadline: float) -> None:
 
 def _read_within(fd: int, deadline: float) -> bytes:
     """All of the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
-    import select
-    import time
-
     chunks: list[bytes] = []
     try:
         while True:
@@ -290,8 +288,6 @@ class Helper:
         """Send ``request`` (:func:`request_bytes`); the helper works meanwhile
         (:meth:`collect` waits for its files). A helper that takes no request within
         :data:`HELPER_TIMEOUT` is stopped (its answer is then none)."""
-        import time
-
         self._deadline = time.monotonic() + HELPER_TIMEOUT
         fd, self._to_child = self._to_child, None
         if fd is not None:
@@ -305,8 +301,6 @@ class Helper:
     def collect(self) -> dict[str, Deflated]:
         """The helper's files (none when it failed or gave no answer within
         :data:`HELPER_TIMEOUT` of the request: it is stopped), the helper reaped."""
-        import time
-
         fd, self._from_child = self._from_child, None
         if fd is None or self._done:
             return {}

@@ -34,6 +34,7 @@ from modeler.diff.ops_types import (
     DropSequence,
 )
 from modeler.diff.order import kept_in_order, order_renames
+from modeler.identity_memo import IdentityMemo
 from modeler.schema import naming
 from modeler.schema.graph import domains_in_base_order
 from modeler.schema.model import EnumType, EnumValue, RawObject, Schema, qualified_name
@@ -383,6 +384,24 @@ def _code(obj: RawObject) -> str:
     return obj.sql
 
 
+# the names each raw object's SQL may refer to a relation by, by the identity of the tuple
+# of raw objects: an export asks for them in two places (schema.sql and the revision's
+# differ, each scanning every object's SQL with regular expressions: about 0.03 s of CPU on
+# musicbrainz); normalized copies of a schema share that tuple
+_NAMED: IdentityMemo[tuple[RawObject, ...], dict[str, set[str]]] = IdentityMemo(16)
+
+
+def _names_in(raw_objects: tuple[RawObject, ...]) -> dict[str, set[str]]:
+    """:func:`_named` of each raw object's SQL outside quoted bodies and options, by uid."""
+    hit = _NAMED.get(raw_objects) if isinstance(raw_objects, tuple) else None
+    if hit is None:
+        hit = {o.uid: _named(_OPTIONS.sub(" ", _QUOTED.sub(" ", _code(o))))
+               for o in raw_objects}
+        if isinstance(raw_objects, tuple):
+            _NAMED.put(raw_objects, hit)
+    return hit
+
+
 def early_raw_objects(schema: Schema) -> set[str]:
     """Uids of the raw objects that can be created before the tables (functions, types,
     aggregates... that a CHECK, default or index expression may call): those not of a kind
@@ -391,8 +410,7 @@ def early_raw_objects(schema: Schema) -> set[str]:
     late = {o.uid for o in schema.raw_objects
             if o.kind in LATE_RAW_KINDS or o.kind in AFTER_TABLES_KINDS}
     names = {t.name.lower() for t in schema.tables}
-    named = {o.uid: _named(_OPTIONS.sub(" ", _QUOTED.sub(" ", _code(o))))
-             for o in schema.raw_objects}
+    named = _names_in(schema.raw_objects)
     while True:
         names |= {o.name.lower() for o in schema.raw_objects
                   if o.uid in late and o.name and o.kind not in AFTER_TABLES_KINDS}
