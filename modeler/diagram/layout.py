@@ -49,7 +49,7 @@ from modeler.diagram.geometry import (
     rounded,
 )
 from modeler.diagram.graph import Graph, Node
-from modeler.diagram.options import ViewOptions
+from modeler.diagram.options import Detail, ViewOptions
 from modeler.diagram.patch import Drawing
 from modeler.diagram.render import (
     CACHE_PREFIX,
@@ -76,9 +76,13 @@ def layout(schema: Schema, options: ViewOptions | None = None, *, relayout: bool
     """A position for every table of ``schema`` (table uid → position), to be stored.
 
     Focus and subject-area filters are ignored: positions belong to the whole design.
+    So is the detail: positions belong to every detail level, and are laid out with the
+    nodes of :data:`LAYOUT_DETAIL` (every column: the largest), so that no view draws two
+    tables over each other (laid out at ``names``, a drawing of every column overlapped).
     ``relayout`` ignores stored positions and lays out everything afresh.
     """
-    options = replace(options or ViewOptions(), focus=None, subject_areas=())
+    options = replace(options or ViewOptions(), focus=None, subject_areas=(),
+                      detail=LAYOUT_DETAIL)
     graph = build_graph(schema, options)
     if relayout or not _pinned(graph, options):
         positions = fallback_positions(graph, options, cache=cache, timeout=timeout)
@@ -91,6 +95,12 @@ def layout(schema: Schema, options: ViewOptions | None = None, *, relayout: bool
             positions = place_new(graph, fixed, estimated_sizes(graph))
     return {n.table_uid: positions[n.id] for n in graph.nodes}
 
+
+# The detail whose nodes stored positions are laid out with: a table's node is the largest
+# with every column (``keys`` shows fewer rows, ``names`` none; a ``keys`` node's "N more
+# columns" row can be a few points wider than its columns, well within the gaps between
+# tables), so the same positions draw without overlaps at every detail a view can pick.
+LAYOUT_DETAIL: Detail = "all"
 
 # Share of a fresh layout's budget the chosen engine gets before ``sfdp`` takes over.
 FIRST_TRY_SHARE = 0.6
@@ -175,8 +185,10 @@ def provisional_positions(schema: Schema, options: ViewOptions | None = None,
                           ) -> dict[str, Position]:
     """Table uid → a position for every table, without running Graphviz: stored positions
     kept, the others placed next to their neighbours (or, when none is stored, a grid by
-    subject area), from estimated sizes. Not to be stored: the real layout replaces it."""
-    options = replace(options or ViewOptions(), focus=None, subject_areas=())
+    subject area), from estimated sizes (of :data:`LAYOUT_DETAIL`'s nodes, as the real
+    layout's). Not to be stored: the real layout replaces it."""
+    options = replace(options or ViewOptions(), focus=None, subject_areas=(),
+                      detail=LAYOUT_DETAIL)
     graph = build_graph(schema, options)
     sizes = estimated_sizes(graph)
     fixed = {n.id: rounded(n.position) for n in graph.nodes if n.position is not None}
