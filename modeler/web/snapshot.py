@@ -71,11 +71,7 @@ class SnapshotCache:
         hit = self._items.get(key)
         if hit is None or hit.settings != settings or hit.name != name:
             return None
-        if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
-            fresh = _fresh_at(key)
-            if fresh is not None and fresh != hit:
-                raise StaleSnapshot(f"design {key.design_id} at revision {key.revision}: "
-                                    "the cached snapshot differs from the rows")
+        _verify(key, hit, "the cached snapshot")
         return hit
 
     def put(self, key: CacheKey, schema: m.Schema) -> None:
@@ -101,6 +97,17 @@ class StaleSnapshot(AssertionError):
 
 
 CACHE = SnapshotCache()
+
+
+def _verify(key: CacheKey, schema: m.Schema, what: str) -> None:
+    """With ``settings.SNAPSHOT_CACHE_VERIFY`` (the test suite turns it on): raise
+    :class:`StaleSnapshot` when ``schema``, said to be the rows at ``key``, differs from a
+    fresh read of them (``what`` names it in the message)."""
+    if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
+        fresh = _fresh_at(key)
+        if fresh is not None and fresh != schema:
+            raise StaleSnapshot(f"design {key.design_id} at revision {key.revision}: "
+                                f"{what} differs from the rows")
 
 
 def written(design: db.Design, schema: m.Schema,
@@ -260,13 +267,8 @@ def caught_up(key: CacheKey, settings: m.Settings, name: str) -> m.Schema | None
         return None
     if schema.settings != settings or schema.name != name:
         schema = replace(schema, settings=settings, name=name)
-    out = schema
-    if getattr(django_settings, "SNAPSHOT_CACHE_VERIFY", False):
-        fresh = _fresh_at(key)
-        if fresh is not None and fresh != out:
-            raise StaleSnapshot(f"design {key.design_id} at revision {key.revision}: the "
-                                "snapshot caught up through the deltas differs from the rows")
-    return out
+    _verify(key, schema, "the snapshot caught up through the deltas")
+    return schema
 
 
 def canonical(schema: m.Schema) -> m.Schema:
