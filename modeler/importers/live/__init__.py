@@ -122,7 +122,7 @@ def read_catalog(url: str, schemas: Sequence[str] | None = None,
 
     def work(conn: Any) -> dict[str, Any]:
         conn.execute("SET LOCAL search_path = public")
-        queries = 13 + (0 if schemas else 1) + (3 if tables is None else 0)
+        queries = 14 + (0 if schemas else 1) + (3 if tables is None else 0)
         return _read(_Reader(conn, progress, queries), schemas, tables)
 
     data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
@@ -181,7 +181,8 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
         "sequences": _fetch(conn, q.SEQUENCES, **p), "extensions": _fetch(conn, q.EXTENSIONS),
         "collations": _fetch(conn, q.COLLATIONS, **p),
         "triggers": _fetch(conn, q.TRIGGERS, **po), "rules": _fetch(conn, q.RULES, **po),
-        "policies": _fetch(conn, q.POLICIES, **po), "views": [], "functions": [],
+        "policies": _fetch(conn, q.POLICIES, **po),
+        "statistics": _fetch(conn, q.STATISTICS, **po), "views": [], "functions": [],
         "aggregates": [], "requested": list(tables or ()),
         "server_version": conn.server_version,
     }
@@ -242,11 +243,15 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     # partitions once both sides have their keys, indexes and FKs: nothing is copied then
     out += [s.attach_statement(t) for t in data["tables"]
             if t["relispartition"] and t["parents"] and t["bound"]]
-    raws = [(f["oid"], str(f["def"])) for f in data["functions"]]
-    raws += [(v["oid"], s.view_statement(v)) for v in data["views"]]
-    raws += [(r["oid"], str(r["def"])) for key in ("aggregates", "triggers", "rules", "policies")
-             for r in data[key]]
-    out.extend(sql for _, sql in sorted(raws, key=lambda x: x[0]))
+    # row level security once the policies are there (after the kept objects)
+    security = [sql for t in data["tables"] for sql in s.row_security_statements(t)]
+    # each kept object with its comment (a view: its columns' comments and its indexes too)
+    raws = [(v["oid"], list(s.view_statements(v))) for v in data["views"]]
+    raws += [(r["oid"], [str(r["def"]), *s.comment_statements(r)])
+             for key in ("functions", "aggregates", "triggers", "rules", "policies",
+                         "statistics") for r in data.get(key, ())]
+    out.extend(sql for _, sqls in sorted(raws, key=lambda x: x[0]) for sql in sqls)
+    out.extend(security)
     return out
 
 

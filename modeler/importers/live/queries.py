@@ -17,7 +17,8 @@ ORDER BY n.nspname
 
 TABLES = """
 SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition,
-       c.reloftype <> 0 AS typed, obj_description(c.oid, 'pg_class') AS comment,
+       c.relrowsecurity, c.relforcerowsecurity, c.reloftype <> 0 AS typed,
+       obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
        (SELECT string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), ', '
@@ -190,7 +191,16 @@ WHERE e.extname <> 'plpgsql' ORDER BY e.extname
 
 # Objects kept as SQL, in creation (oid) order so that dependencies replay.
 VIEWS = """
-SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS def
+SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS def,
+       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT array_agg(ARRAY[a.attname::text, d.description] ORDER BY a.attnum)
+          FROM pg_attribute a JOIN pg_description d ON d.objoid = c.oid
+           AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+         WHERE a.attrelid = c.oid) AS column_comments,
+       (SELECT array_agg(ARRAY[ic.relname::text, pg_get_indexdef(i.indexrelid),
+                               obj_description(i.indexrelid, 'pg_class')] ORDER BY ic.relname)
+          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid) AS indexes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
@@ -198,7 +208,11 @@ WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY(%(schemas)s)
 """
 
 FUNCTIONS = """
-SELECT p.oid, n.nspname, p.proname, pg_get_functiondef(p.oid) AS def
+SELECT p.oid, n.nspname, p.proname, pg_get_functiondef(p.oid) AS def,
+       'COMMENT ON ' || CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END
+       || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('
+       || pg_get_function_identity_arguments(p.oid) || ')' AS comment_on,
+       obj_description(p.oid, 'pg_proc') AS comment
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
@@ -206,14 +220,23 @@ WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
 """
 
 TRIGGERS = """
-SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid, true) AS def
-FROM pg_trigger t
+SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid, true) AS def,
+       'COMMENT ON TRIGGER ' || quote_ident(t.tgname) || ' ON '
+       || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS comment_on,
+       obj_description(t.oid, 'pg_trigger') AS comment
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE t.tgrelid = ANY(%(oids)s) AND NOT t.tgisinternal AND t.tgparentid = 0
 """
 
 RULES = """
-SELECT r.oid, r.rulename, pg_get_ruledef(r.oid, true) AS def
-FROM pg_rewrite r WHERE r.ev_class = ANY(%(oids)s) AND r.rulename <> '_RETURN'
+SELECT r.oid, r.rulename, pg_get_ruledef(r.oid, true) AS def,
+       'COMMENT ON RULE ' || quote_ident(r.rulename) || ' ON '
+       || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS comment_on,
+       obj_description(r.oid, 'pg_rewrite') AS comment
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.ev_class = ANY(%(oids)s) AND r.rulename <> '_RETURN'
 """
 
 POLICIES = """
@@ -225,7 +248,10 @@ SELECT p.oid, p.polname,
                      WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
        || COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
        || COALESCE(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
-       AS def
+       AS def,
+       'COMMENT ON POLICY ' || quote_ident(p.polname) || ' ON '
+       || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS comment_on,
+       obj_description(p.oid, 'pg_policy') AS comment
 FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.polrelid = ANY(%(oids)s)
 """
@@ -238,10 +264,21 @@ SELECT p.oid, p.proname,
        || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text
                ELSE '' END
        || CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval)
-               ELSE '' END || ')' AS def
+               ELSE '' END || ')' AS def,
+       'COMMENT ON AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+       || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS comment_on,
+       obj_description(p.oid, 'pg_proc') AS comment
 FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prokind = 'a' AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
       AND d.objid = p.oid AND d.deptype = 'e')
+"""
+
+STATISTICS = """
+SELECT s.oid, s.stxname, pg_get_statisticsobjdef(s.oid) AS def,
+       'COMMENT ON STATISTICS ' || quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
+       AS comment_on, obj_description(s.oid, 'pg_statistic_ext') AS comment
+FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+WHERE s.stxrelid = ANY(%(oids)s)
 """

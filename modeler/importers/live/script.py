@@ -186,3 +186,32 @@ def view_statement(v: Row) -> str:
     kind = "MATERIALIZED VIEW" if v["relkind"] == "m" else "VIEW"
     body = str(v["def"]).rstrip().rstrip(";")
     return f"CREATE {kind} {qual(v['nspname'], v['relname'])} AS\n{body}"
+
+
+def view_statements(v: Row) -> Iterator[str]:
+    """The view (:func:`view_statement`), its comment, its columns' comments and (a
+    materialized view) its indexes with their comments."""
+    name = qual(v["nspname"], v["relname"])
+    yield view_statement(v)
+    kind = "MATERIALIZED VIEW" if v["relkind"] == "m" else "VIEW"
+    if v.get("comment") is not None:
+        yield f"COMMENT ON {kind} {name} IS {literal(v['comment'])}"
+    for column, text in v.get("column_comments") or ():
+        yield f"COMMENT ON COLUMN {name}.{quote_ident(column)} IS {literal(text)}"
+    for index, definition, text in v.get("indexes") or ():
+        yield definition
+        if text is not None:
+            yield f"COMMENT ON INDEX {qual(v['nspname'], index)} IS {literal(text)}"
+
+
+def comment_statements(r: Row) -> Iterator[str]:
+    """A kept object's comment: ``COMMENT ON <what the row names> IS ...``."""
+    if r.get("comment") is not None:
+        yield f"{r['comment_on']} IS {literal(r['comment'])}"
+
+
+def row_security_statements(t: Row) -> Iterator[str]:
+    """ALTER TABLE ... ENABLE / FORCE ROW LEVEL SECURITY."""
+    for flag, word in (("relrowsecurity", "ENABLE"), ("relforcerowsecurity", "FORCE")):
+        if t.get(flag):
+            yield f"ALTER TABLE {qual(t['nspname'], t['relname'])} {word} ROW LEVEL SECURITY"

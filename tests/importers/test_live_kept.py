@@ -1,0 +1,89 @@
+"""What a live database holds around the objects the design keeps as SQL: their comments, a
+materialized view's indexes, row level security switched on, extended statistics. The SQL
+importer keeps all of them; the live import read none of them (found by the stranger
+graphile-worker, whose tables ENABLE ROW LEVEL SECURITY, and by probing the kept kinds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.codegen.version_table import version_table_name
+from modeler.importers import import_live, import_sql
+from tests.catalog import compare, read_catalog
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+pytestmark = pytest.mark.postgres
+
+DDL = """
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int PRIMARY KEY, a int, b int, doc text);
+CREATE VIEW app.v AS SELECT id, doc FROM app.t;
+COMMENT ON VIEW app.v IS 'a view';
+COMMENT ON COLUMN app.v.doc IS 'the view''s column';
+CREATE MATERIALIZED VIEW app.mv AS SELECT id, a FROM app.t;
+COMMENT ON MATERIALIZED VIEW app.mv IS 'a matview';
+CREATE UNIQUE INDEX mv_id ON app.mv (id);
+CREATE INDEX mv_a ON app.mv (a) WHERE a > 0;
+COMMENT ON INDEX app.mv_a IS 'positive a';
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+COMMENT ON FUNCTION app.touch() IS 'a trigger function';
+CREATE FUNCTION app.twice(x int, y text DEFAULT 'z') RETURNS int LANGUAGE sql AS $$ SELECT 2 * x $$;
+COMMENT ON FUNCTION app.twice(int, text) IS 'overloaded';
+CREATE FUNCTION app.twice(x bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT 2 * x $$;
+CREATE PROCEDURE app.noop() LANGUAGE sql AS $$ SELECT 1 $$;
+COMMENT ON PROCEDURE app.noop() IS 'a procedure';
+CREATE TRIGGER t_touch BEFORE UPDATE ON app.t FOR EACH ROW EXECUTE FUNCTION app.touch();
+COMMENT ON TRIGGER t_touch ON app.t IS 'a trigger';
+CREATE RULE t_keep AS ON DELETE TO app.t DO INSTEAD NOTHING;
+COMMENT ON RULE t_keep ON app.t IS 'a rule';
+CREATE POLICY t_positive ON app.t USING (id > 0);
+COMMENT ON POLICY t_positive ON app.t IS 'a policy';
+ALTER TABLE app.t ENABLE ROW LEVEL SECURITY;
+CREATE TABLE app.locked (id int PRIMARY KEY);
+ALTER TABLE app.locked ENABLE ROW LEVEL SECURITY;
+ALTER TABLE app.locked FORCE ROW LEVEL SECURITY;
+CREATE STATISTICS app.t_ab (dependencies, ndistinct) ON a, b FROM app.t;
+COMMENT ON STATISTICS app.t_ab IS 'a and b go together';
+"""
+
+_EXTRAS = """
+SELECT 'comment', pg_describe_object(classoid, objoid, objsubid), description
+  FROM pg_description WHERE objoid >= 16384
+UNION ALL
+SELECT 'rls', c.relname, c.relrowsecurity::text || c.relforcerowsecurity::text
+  FROM pg_class c WHERE c.relnamespace = 'app'::regnamespace AND c.relkind = 'r'
+UNION ALL
+SELECT 'index', c.relname, pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE c.relnamespace = 'app'::regnamespace
+UNION ALL
+SELECT 'statistics', s.stxname, pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s
+ORDER BY 1, 2, 3
+"""
+
+
+def _extras(url: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(url) as conn:
+        return [tuple(r) for r in conn.execute(_EXTRAS).fetchall()]
+
+
+def test_what_surrounds_kept_objects_comes_back_from_a_live_database(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(DDL)  # type: ignore[arg-type]
+    result = import_live(pg_url)
+    kept = sorted((o.kind, o.name) for o in result.schema.raw_objects)
+    assert kept == sorted((o.kind, o.name)
+                          for o in import_sql([("t.sql", DDL)]).schema.raw_objects)
+    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "kept")
+    with rt.database(pg_server) as target:
+        rt.alembic_upgrade(bundle, target)
+        actual = rt.without_version_table(read_catalog(target),
+                                          version_table_name([result.schema]))
+        report = compare(read_catalog(pg_url), actual)
+        assert report.ok, report.text()
+        assert _extras(target) == _extras(pg_url)
