@@ -90,6 +90,7 @@ GROUPS = {g.name: g for g in (
                       "django-guardian", "django-axes", "django-reversion")),
     Group("trytond", ("psycopg[binary,pool]", "trytond", "trytond-sale", "trytond-purchase")),
     Group("airflow", ("psycopg2-binary", "asyncpg", "apache-airflow")),
+    Group("pgtrigger", ("psycopg[binary]", "django-pghistory", "django-pgtrigger")),
     Group("indico", ("indico",)),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
     Group("npm", ("graphile-worker", "pg-boss", "pg"), registry="npm"),
 )}
@@ -139,6 +140,8 @@ APPS = {a.name: a for a in (
     App("trytond", "trytond", "trytond", ("trytond", "trytond-sale", "trytond-purchase"),
         ("sale", "purchase")),  # modules activated with their dependencies
     App("airflow", "airflow", "airflow", ("apache-airflow",)),
+    App("pghistory", "pgtrigger", "django", ("django-pghistory", "django-pgtrigger"),
+        ("pgtrigger", "pghistory", "pghistory.admin")),  # its migrations install triggers
     App("indico", "indico", "indico", ("indico",)),  # several schemas, two extensions
     # npm: the package's own installer, run with node (see NODE_BUILDS)
     App("graphile-worker", "npm", "node", ("graphile-worker",)),
