@@ -27,6 +27,7 @@
 
   // ---------------------------------------------------------------- pan & zoom (viewBox)
   let home = null;  // the SVG's own viewBox (what "Fit" returns to)
+  let homeStale = false;  // a patch may have drawn beyond it (extendHome)
   const MAX_FIT = 1.5;  // screen pixels per SVG unit (pt) at most when fitting
   function viewBox(svg) {
     const vb = svg.viewBox.baseVal;
@@ -43,6 +44,7 @@
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
     home = viewBox(svg);
+    homeStale = false;
     // Fit, but do not blow a small drawing up past MAX_FIT (one table filling the pane).
     const r = svg.getBoundingClientRect();
     if (r.width > 0 && r.height > 0 && home.w > 0 && home.h > 0 &&
@@ -90,6 +92,7 @@
     const svg = svgEl();
     if (!svg) return;
     const v = viewBox(svg);
+    extendHome();
     const px = cx === undefined ? v.x + v.w / 2 : cx;
     const py = cy === undefined ? v.y + v.h / 2 : cy;
     const w = Math.min(Math.max(v.w * factor, 20), home ? home.w * 20 : v.w * 20);
@@ -124,7 +127,7 @@
     if (!z) return;
     if (z.dataset.zoom === "in") zoom(0.8);
     else if (z.dataset.zoom === "out") zoom(1.25);
-    else if (home) { setViewBox(svgEl(), home); sessionStorage.removeItem(viewKey); }
+    else if (home) { extendHome(); setViewBox(svgEl(), home); sessionStorage.removeItem(viewKey); }
   });
   const diagram = document.getElementById("diagram");
   diagram.addEventListener("wheel", (evt) => {
@@ -199,6 +202,7 @@
 
   // ------------------------------------------------------------------ click to open
   let selected = null;
+  let marked = null;  // the element highlightSelected() marked
   function open(kind, uid) {
     selected = uid;
     const url = base + (kind === "rel" ? "r/" : "t/") + uid + "/";
@@ -208,10 +212,14 @@
   function highlightSelected() {
     const svg = svgEl();
     if (!svg) return;
-    svg.querySelectorAll(".selected").forEach((g) => g.classList.remove("selected"));
+    // the element marked last, else a look through the drawing (a new one, or marked by
+    // someone else): not a selector run over every element of it at each patch
+    if (marked && marked.isConnected && svg.contains(marked)) marked.classList.remove("selected");
+    else svg.querySelectorAll(".selected").forEach((g) => g.classList.remove("selected"));
+    marked = null;
     if (!selected) return;
     const g = svg.getElementById("table-" + selected) || svg.getElementById("rel-" + selected);
-    if (g) g.classList.add("selected");
+    if (g) { g.classList.add("selected"); marked = g; }
   }
   diagram.addEventListener("click", (evt) => {
     if (canEdit) return;  // with editing, pointerup handles table clicks
@@ -284,7 +292,14 @@
   document.body.addEventListener("diagram:patched", () => {
     highlightSelected();
     showNewTables();
-    // a table placed beyond the drawing's box: "Fit" takes it in from now on
+    homeStale = true;
+  });
+  // A table placed beyond the drawing's box by a patch: "Fit" takes it in from now on.
+  // Measured when "Fit" or a zoom needs it, not at each patch: the drawing's box is a
+  // layout of the whole drawing, forced before the patch could paint (issue #17).
+  function extendHome() {
+    if (!homeStale) return;
+    homeStale = false;
     const svg = svgEl(), g = svg && svg.querySelector("g.graph");
     if (!svg || !g || !home) return;
     let b, m;
@@ -296,7 +311,7 @@
     const x1 = Math.max(home.x + home.w, pts[0].x, pts[1].x);
     const y1 = Math.max(home.y + home.h, pts[0].y, pts[1].y);
     home = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
-  });
+  }
   // an edit's response carries the new diagram out of band (htmx fires oobAfterSwap even
   // when a patch was applied instead, shouldSwap false: the drawing is the same element,
   // and preparing it again would reset its viewBox and lay out and paint all of it again)
