@@ -86,6 +86,16 @@ WATCH_JS = """(name) => {
   obs.observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 
+# --css: style sheets added to the page for an A/B run (each name one measured round)
+CSS_VARIANTS = {
+    "none": "",
+    "contain": "#diagram { contain: strict; }",
+    "layer": "#diagram .svg-host > svg { will-change: transform; }",
+    "contain+layer": "#diagram { contain: strict; } "
+                     "#diagram .svg-host > svg { will-change: transform; }",
+    "panel": ".panel { contain: strict; }",
+}
+
 IDLE_JS = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
 LAID_OUT_JS = ("() => !!document.querySelector('#diagram svg') && "
                "!document.querySelector('#diagram [data-provisional]')")
@@ -110,6 +120,7 @@ class Size:
     painted: list[float] = field(default_factory=list)  # click -> that frame is done
     panel_first: int = 0  # the panel was swapped in before the painted mark
     cpu: float = 0.0  # the web workers' CPU seconds per add (their polls included)
+    browser_cpu: float = 0.0  # Chromium's CPU seconds per add (every process of it)
     edit_bytes: list[int] = field(default_factory=list)  # the edit's answer
     wire_bytes: list[int] = field(default_factory=list)  # ... as sent (gzip when it is)
     drawing_bytes: list[int] = field(default_factory=list)  # its diagram part
@@ -141,8 +152,104 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def chromium_pids() -> list[int]:
+    """This process's Chromium processes (descendants whose command is the browser's)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parents[int(entry)] = int(f.read().rpartition(")")[2].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                commands[int(entry)] = f.read().split(b"\0")[0].decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue
+    me, out = os.getpid(), []
+    for pid, command in commands.items():
+        up, seen = pid, 0
+        while up in parents and up != me and seen < 20:
+            up, seen = parents[up], seen + 1
+        if up == me and "chrom" in os.path.basename(command):
+            out.append(pid)
+    return out
+
+
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink",
+                    "cc", "toplevel", "v8", "benchmark"]
+
+
+def summarize_trace(path: str, adds: int, top: int = 25) -> None:
+    """Where the page's renderer spent its time in a trace: the events' own time (their
+    duration less that of the events nested in them), by thread and name."""
+    import json
+    from collections import defaultdict
+
+    with open(path) as f:
+        data = json.load(f)
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    # (start, end, name, thread CPU time): the CPU time ("tdur") says what the work cost
+    # whatever else the machine was doing
+    by_thread: dict[tuple[int, int], list[tuple[float, float, str, float]]] = defaultdict(list)
+    for e in events:
+        if e.get("ph") == "X" and "dur" in e:
+            by_thread[(e["pid"], e["tid"])].append(
+                (e["ts"], e["ts"] + e["dur"], e["name"], e.get("tdur", e["dur"])))
+    own: dict[tuple[str, str], float] = defaultdict(float)  # duration less the children's
+    for thread, spans in by_thread.items():
+        spans.sort(key=lambda x: (x[0], -x[1]))
+        tname = names.get(thread, str(thread))
+        open_: list[tuple[float, int]] = []  # the spans around this one: (end, index)
+        kids: dict[int, float] = defaultdict(float)
+        for k, (start, end, _, cpu) in enumerate(spans):
+            while open_ and open_[-1][0] <= start:
+                open_.pop()
+            if open_:
+                kids[open_[-1][1]] += cpu
+            open_.append((end, k))
+        for k, (_, _, name, cpu) in enumerate(spans):
+            own[(tname, name)] += cpu - kids[k]
+    print(f"  the trace's busiest events (own thread CPU time per add, ms; {len(by_thread)} "
+          f"threads):")
+    for (tname, name), us in sorted(own.items(), key=lambda x: -x[1])[:top]:
+        print(f"    {us / 1000 / adds:8.1f}  {tname:24.24}  {name}")
+
+
+def summarize_js(profile: dict[str, Any], adds: int, top: int = 20) -> None:
+    """The page's JavaScript by function (own time of the V8 sampling profile)."""
+    from collections import Counter
+
+    nodes = {n["id"]: n for n in profile["nodes"]}
+    parent = {c: n["id"] for n in profile["nodes"] for c in n.get("children", ())}
+
+    def label(node: int) -> str:
+        f = nodes[node]["callFrame"]
+        return (f"{f['functionName'] or '(anonymous)'} {f['url'].rsplit('/', 1)[-1]}:"
+                f"{f['lineNumber'] + 1}:{f['columnNumber'] + 1}")
+
+    own: Counter[str] = Counter()
+    via: Counter[tuple[str, str]] = Counter()  # (function, its JavaScript callers)
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=False):
+        own[label(sample)] += delta
+        chain, up = [], parent.get(sample)
+        while up is not None and len(chain) < 3:
+            chain.append(label(up).split(" ")[0] + " " + label(up).split(" ")[-1])
+            up = parent.get(up)
+        via[(label(sample), " < ".join(chain))] += delta
+    print("  the page's JavaScript, own time per add (ms, sampled; with its callers):")
+    for name, us in own.most_common(top):
+        print(f"    {us / 1000 / adds:8.1f}  {name}")
+        for (n, chain), us2 in via.most_common():
+            if n == name and us2 > us / 5:
+                print(f"                {us2 / 1000 / adds:6.1f} < {chain}")
+
+
 def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2,
-            wait: float = 60, workers: list[int] | None = None) -> Size:
+            wait: float = 60, workers: list[int] | None = None, css: str = "",
+            tag: str = "", trace: str = "", trace_adds: int = 5, table: int = 0) -> Size:
     out = Size(n)
     t0 = time.monotonic()
     page.goto(f"{base}/p/{slug}/edit/")
@@ -163,8 +270,11 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
             page.reload()
     laid_out = time.monotonic() - t0
     load = os.getloadavg()
+    if css:
+        page.add_style_tag(content=css)
     # the first table's panel, as a user opens it from the table list (htmx, no reload)
-    page.locator("#table-list a").first.click()
+    # (each round its own table: a table grown by an earlier round's columns would cost more)
+    page.locator("#table-list a").nth(table).click()
     page.wait_for_selector("#add-column")
     page.wait_for_function(IDLE_JS)
     page.evaluate(CLICK_JS)
@@ -176,11 +286,15 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
             diagram_answers.append(response)
 
     page.on("response", seen_response)
-    cpu0 = 0.0
+    idle0 = cpu_seconds(chromium_pids())
+    time.sleep(3)
+    idle = (cpu_seconds(chromium_pids()) - idle0) / 3
+    cpu0 = browser0 = 0.0
     for i in range(warmup + runs):
         if i == warmup:
             cpu0 = cpu_seconds(workers or [])
-        name = f"bench_col_{i}"
+            browser0 = cpu_seconds(chromium_pids())
+        name = f"bench_col_{tag}{i}"
         page.wait_for_function(IDLE_JS)
         # open (it stays open after an add, not after a refresh of the panel by the poller)
         if not section.evaluate("(d) => d.open"):
@@ -189,6 +303,12 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
         # commented: a rule (DC-02) refuses an uncommented column in a table of 10+ columns
         section.locator("#id_col-comment").fill("added by the benchmark")
         diagram_answers.clear()
+        if trace and i == warmup + runs - trace_adds:
+            page.context.browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+            cdp.send("Profiler.start")
         page.evaluate(WATCH_JS, name)
         with page.expect_response(lambda r: r.request.method == "POST"
                                   and "/columns/add/" in r.url) as answer:
@@ -217,8 +337,15 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
         out.drawing_bytes.append(len(body) - at if at >= 0 else 0)
         out.patches += b"data-patch=" in body
         out.refresh_bytes += [len(r.body()) for r in diagram_answers]
+    if trace:
+        with open(trace, "wb") as f:
+            f.write(page.context.browser.stop_tracing())
+        print(f"  a Chromium trace of the last {trace_adds} adds: {trace}")
+        summarize_trace(trace, trace_adds)
+        summarize_js(cdp.send("Profiler.stop")["profile"], trace_adds)
     page.remove_listener("response", seen_response)
     out.cpu = (cpu_seconds(workers or []) - cpu0) / max(1, runs)
+    out.browser_cpu = (cpu_seconds(chromium_pids()) - browser0) / max(1, runs)
     print(f"  load average {load[0]:.2f} before the adds, {os.getloadavg()[0]:.2f} after")
     print(f"{n} tables: laid-out drawing shown {laid_out:.1f} s after opening the editor; "
           f"{runs} column adds (statuses {sorted(set(out.statuses))}, "
@@ -230,6 +357,13 @@ def measure(page: Page, base: str, slug: str, n: int, runs: int, warmup: int = 2
           f"{ms(statistics.median(out.frame))}, p95 {ms(pct(out.frame, 0.95))}; -> painted: "
           f"p50 {ms(statistics.median(out.painted))}, p95 {ms(pct(out.painted, 0.95))}, "
           f"max {ms(max(out.painted))}")
+    client = [p - a for p, a in zip(out.painted, out.answered, strict=True)]
+    seen_painted = list(zip(out.painted, out.seen, strict=True))
+    print(f"  the page's own part, the edit's answer received -> painted: p50 "
+          f"{ms(statistics.median(client))}, p95 {ms(pct(client, 0.95))}; new column in the "
+          f"DOM -> painted: p50 {ms(statistics.median(p - s for p, s in seen_painted))}")
+    print(f"  Chromium's CPU per add (all its processes; the page's polls included): "
+          f"{out.browser_cpu * 1000:.0f} ms (idle, the page open: {idle * 1000:.0f} ms/s)")
     if workers:
         print(f"  the web workers' CPU per add (and Graphviz's; the page's polls meanwhile "
               f"included): {out.cpu * 1000:.0f} ms")
@@ -263,6 +397,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 50, 1000])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--css", nargs="+", default=["none"], choices=sorted(CSS_VARIANTS),
+                        help="A/B: measure each size once per named extra style sheet, in "
+                             "turn (the same machine load for each)")
+    parser.add_argument("--trace", default="", metavar="FILE",
+                        help="record a Chromium trace of the last 5 adds of each round to "
+                             "FILE.<round>.json and print where its time went")
     parser.add_argument("--verify-snapshots", action="store_true",
                         help="check every snapshot-cache hit against the rows, as the tests "
                              "do (not production: a full read of the design per hit; the "
@@ -290,9 +430,16 @@ def main() -> int:
                 info = _django.stack_design(st, f"b{n}", n, detail="all")
                 print(f"design b{n}: {info['tables']} tables, {info['fks']} FKs, "
                       f"{info['columns']} columns, written in {info['materialize_s']} s")
-                results.append(measure(page, st.base_url, f"b{n}", n, args.runs,
-                                       workers=st.web_workers()))
-                server_times(st.log("access.log"), args.runs)
+                for variant in args.css:
+                    if len(args.css) > 1:
+                        print(f"-- extra style sheet {variant!r}: {CSS_VARIANTS[variant]}")
+                    results.append(measure(page, st.base_url, f"b{n}", n, args.runs,
+                                           workers=st.web_workers(),
+                                           css=CSS_VARIANTS[variant],
+                                           tag=f"{len(results)}_", table=len(results),
+                                           trace=args.trace and
+                                           f"{args.trace}.{len(results)}.json"))
+                    server_times(st.log("access.log"), args.runs)
                 if results[-1].hangs:
                     print("  the server's access log (status, method, path, seconds) so far:\n"
                           + "\n".join(f"    {line}" for line in
