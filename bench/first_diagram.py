@@ -4,7 +4,9 @@
                                             [--url postgresql://...] [--root CHECKOUT]
 
 Per round: ``import_schema --url`` into a new project, then ``render_diagram`` of it (the
-"first diagram" pair of bench/vs_tools.py; no earlier render kept), the same in one process
+"first diagram" pair of bench/vs_tools.py; no earlier render kept; and, before it, the
+stored drawing read back by :mod:`modeler.web.readback` alone, which manage.py runs before
+Django starts once it calls it), the same in one process
 (``import_schema --url --diagram FILE``), and ``render_diagram`` of a project laid out
 before the rounds (its previous render kept: drawn once, untimed, just before). Prints medians of
 wall and CPU seconds (user + system of the process and the Graphviz runs it waited for):
@@ -108,6 +110,17 @@ def stages(app: App, url: str, slug: str, schemas: list[str]) -> str:
     return done.stdout.rstrip()
 
 
+def readback(app: App, slug: str, out: Path) -> T:
+    """The stored drawing read back without Django (:mod:`modeler.web.readback`), in a
+    process of its own, as ``manage.py render_diagram`` runs it before Django starts once
+    manage.py calls it; fails loudly when it leaves the render to the command."""
+    code = ("import sys\nfrom modeler.web.readback import main\n"
+            f"sys.exit(0 if main(['manage.py', 'render_diagram', {slug!r}, '--format', 'svg', "
+            f"'--out', {str(out)!r}]) else 1)\n")
+    return timed([PYTHON, "-c", code], {**app.env, "PYTHONPATH": str(getattr(
+        app, "root", Path(__file__).resolve().parents[1]))})
+
+
 def show(label: str, values: list[T]) -> str:
     m = median(values)
     return (f"{label:30} wall {m.wall:5.2f} s   CPU {m.cpu:5.2f} s   "
@@ -144,6 +157,7 @@ def main() -> None:
         lay_out(app, "laid")
         imports: list[T] = []
         renders: list[T] = []
+        readbacks: list[T] = []
         ones: list[T] = []
         laid: list[T] = []
         for i in range(args.rounds):
@@ -154,6 +168,9 @@ def main() -> None:
             app.forget_renders()
             imports.append(app.manage("import_schema", "--project", slug, "--url", url,
                                       *schema_args))
+            if (Path(getattr(app, "root", Path(__file__).resolve().parents[1]))
+                    / "modeler" / "web" / "readback.py").is_file():
+                readbacks.append(readback(app, slug, work / f"{slug}-readback.svg"))
             renders.append(app.manage("render_diagram", slug, "--format", "svg", "--out",
                                       str(work / f"{slug}.svg")))
             warm = ("render_diagram", "laid", "--format", "svg", "--out", str(work / "laid.svg"))
@@ -165,6 +182,10 @@ def main() -> None:
         print(show("render_diagram (after import)", renders))
         print(show("  first diagram (the pair)", [a + b for a, b in zip(imports, renders,
                                                                          strict=True)]))
+        if readbacks:
+            print(show("  render_diagram read back", readbacks)
+                  + "   (modeler.web.readback alone: what manage.py runs first when it calls "
+                  "it)")
         print(show("import_schema --url --diagram", ones))
         print(show("render_diagram (laid out, warm)", laid))
         if args.stages:
