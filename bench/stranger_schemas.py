@@ -91,7 +91,8 @@ GROUPS = {g.name: g for g in (
     Group("trytond", ("psycopg[binary,pool]", "trytond", "trytond-sale", "trytond-purchase")),
     Group("airflow", ("psycopg2-binary", "asyncpg", "apache-airflow")),
     Group("pgtrigger", ("psycopg[binary]", "django-pghistory", "django-pgtrigger")),
-    Group("indico", ("indico",)),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
+    Group("indico", ("indico",)),
+    Group("mailman", ("mailman", "psycopg2-binary")),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
     Group("npm", ("graphile-worker", "pg-boss", "pg"), registry="npm"),
 )}
 
@@ -103,7 +104,7 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 @dataclass(frozen=True)
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
-    "trytond", "airflow", "indico" or "node": an npm package's own installer)."""
+    "trytond", "airflow", "indico", "mailman" or "node": an npm package's own installer)."""
 
     name: str
     group: str
@@ -143,6 +144,7 @@ APPS = {a.name: a for a in (
     App("pghistory", "pgtrigger", "django", ("django-pghistory", "django-pgtrigger"),
         ("pgtrigger", "pghistory", "pghistory.admin")),  # its migrations install triggers
     App("indico", "indico", "indico", ("indico",)),  # several schemas, two extensions
+    App("mailman", "mailman", "mailman", ("mailman",)),  # mailman info: its schema made
     # npm: the package's own installer, run with node (see NODE_BUILDS)
     App("graphile-worker", "npm", "node", ("graphile-worker",)),
     App("pg-boss", "npm", "node", ("pg-boss",)),
@@ -425,6 +427,13 @@ def build(app: App, home: Path, url: str) -> None:
             "ATTACHMENT_STORAGE = 'default'\nENABLE_ROOMBOOKING = True\n")
         env.update(INDICO_CONFIG=str(config))
         args = [str(home / "bin" / "indico"), "db", "prepare"]
+    elif app.kind == "mailman":  # any command sets the database up (create_all + stamp)
+        config = CACHE / "mailman.cfg"
+        config.write_text(f"[paths.bench]\nvar_dir: {CACHE / 'mailman-var'}\n"
+                          "[mailman]\nlayout: bench\n[database]\n"
+                          "class: mailman.database.postgresql.PostgreSQLDatabase\n"
+                          "url: " + url.replace("postgresql://", "postgresql+psycopg2://", 1))
+        args = [str(home / "bin" / "mailman"), "-C", str(config), "--run-as-root", "info"]
     elif app.kind == "node":
         env.update(STRANGER_URL=url)
         first, *rest = NODE_BUILDS[app.name]
