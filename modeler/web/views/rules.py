@@ -119,7 +119,7 @@ def _filter_refused(rule: str, level: str) -> str | None:
     if level and level not in {lvl.value for lvl in Level}:
         return (f"Unknown finding level {level[:40]!r}: choose one of "
                 f"{', '.join(lvl.value for lvl in ruling.BY_SEVERITY)}.")
-    if rule and rule not in {d.id for d in rules.rule_docs()}:
+    if rule and rule not in {r.id for r in rules.all_rules()}:
         return (f"Unknown rule {rule[:40]!r}: rules are named like KR-01 (the list: "
                 f"{reverse('rule_index')}).")
     return None
