@@ -46,3 +46,33 @@ def test_a_used_preview_says_which_project_it_created(client: Client, user: Any,
         assert "books" not in answer.content.decode()
     client.logout()  # login first, as on every view
     assert client.get(preview).status_code == 302
+
+
+def test_a_preview_whose_project_is_still_being_created_leads_to_its_job(
+        client: Client, user: Any) -> None:
+    from django.utils import timezone
+
+    from modeler.web.models import ImportJob
+
+    client.force_login(user)
+    client.post(reverse("import_start"), {"name": "Books", "slug": "books",
+                                          "format": "dbml", "text": DBML})
+    pending = PendingImport.objects.get()
+    # confirmed in this session, its create job still running (a large design), the
+    # preview gone as its job's success deletes it
+    job = ImportJob.objects.create(user=user, kind="create", status="running", name="Books",
+                                   slug="books", source="dbml: pasted",
+                                   heartbeat_at=timezone.now(), started_at=timezone.now())
+    session = client.session
+    session["imports_confirmed"] = {str(pending.pk): job.pk}
+    session.save()
+    preview = reverse("import_preview", args=[pending.pk])
+    pending.delete()
+    back = client.get(preview)
+    assert back.status_code == 302 and back.url == reverse("import_job", args=[job.pk])
+    # failed (its worker died): the preview is gone, said so, a 404
+    ImportJob.objects.filter(pk=job.pk).update(status="failed")
+    gone = client.get(preview)
+    assert gone.status_code == 404
+    assert "This import preview is not here any more" in gone.content.decode()
+    assert not Project.objects.exists()
