@@ -29,20 +29,37 @@
   // transform; no ids or classes (the page's scripts and styles look for those).
   function sketch(src, dst) {
     for (const c of src.children) {
-      const tag = c.localName;
-      if (HIDDEN.has(tag)) continue;
-      if (tag === "g" || tag === "a") {
-        const g = document.createElementNS(NS, "g");
-        const t = c.getAttribute("transform");
-        if (t) g.setAttribute("transform", t);
-        sketch(c, g);
-        if (g.firstChild) dst.appendChild(g);
-      } else if (SHAPES.has(tag)) {
-        const k = c.cloneNode(false);
-        k.removeAttribute("id");
-        k.removeAttribute("class");
-        dst.appendChild(k);
-      }
+      const k = part(c);
+      if (k) dst.appendChild(k);
+    }
+  }
+  // the sketch of one element (null: nothing to draw)
+  function part(c) {
+    const tag = c.localName;
+    if (HIDDEN.has(tag)) return null;
+    if (tag === "g" || tag === "a") {
+      const g = document.createElementNS(NS, "g");
+      const t = c.getAttribute("transform");
+      if (t) g.setAttribute("transform", t);
+      sketch(c, g);
+      return g.firstChild ? g : null;
+    }
+    if (!SHAPES.has(tag)) return null;
+    const k = c.cloneNode(false);
+    k.removeAttribute("id");
+    k.removeAttribute("class");
+    return k;
+  }
+  // the sketch of each top-level group of the drawing (a table, an edge...), by its id:
+  // what a patch of the drawing redraws in the minimap, not all of it (issue #17)
+  let parts = new Map();
+  function sketchTop(src, dst) {
+    parts = new Map();
+    for (const c of src.children) {
+      const k = part(c);
+      if (!k) continue;
+      dst.appendChild(k);
+      if (c.id) parts.set(c.id, k);
     }
   }
   function remove() {
@@ -52,6 +69,7 @@
   }
   function build() {
     pending = null;
+    if (pendingPatch !== null) { cancel(pendingPatch); pendingPatch = null; }
     const svg = drawing();
     const tables = svg ? svg.querySelectorAll('g.node[id^="table-"]').length : 0;
     if (!svg || tables <= LIMIT) { remove(); return; }
@@ -61,7 +79,8 @@
     const content = document.createElementNS(NS, "g");
     content.setAttribute("class", "minimap-drawing");
     if (m) content.setAttribute("transform", "matrix(" + [m.a, m.b, m.c, m.d, m.e, m.f].join(" ") + ")");
-    sketch(h.g, content);
+    sketchTop(h.g, content);
+    patched = { removed: new Set(), drawn: new Set() };
     if (!box || !box.isConnected || watched !== svg) {
       remove();
       box = document.createElementNS(NS, "svg");
@@ -90,7 +109,10 @@
     } else {
       box.replaceChild(content, box.querySelector("g.minimap-drawing"));
     }
-    // the whole drawing in the drawing's coordinates
+    extent(svg, h, m);
+  }
+  // the minimap's viewBox: the whole drawing in the drawing's coordinates
+  function extent(svg, h, m) {
     const vb = svg.viewBox.baseVal;
     const p0 = svg.createSVGPoint(), p1 = svg.createSVGPoint();
     p0.x = h.x; p0.y = h.y; p1.x = h.x + h.w; p1.y = h.y + h.h;
@@ -107,14 +129,67 @@
   }
   // After diagram.js prepared the drawing, and once the change is painted: when the
   // browser is idle (or after half a second at the latest). Changes in a row draw it once.
+  function idle(f) {
+    return window.requestIdleCallback ? window.requestIdleCallback(f, { timeout: 500 })
+      : window.setTimeout(f, 50);
+  }
+  function cancel(handle) {
+    if (window.requestIdleCallback) window.cancelIdleCallback(handle);
+    else window.clearTimeout(handle);
+  }
   function later() {
     if (pending !== null) return;
-    if (window.requestIdleCallback) pending = window.requestIdleCallback(build, { timeout: 500 });
-    else pending = window.setTimeout(build, 50);
+    pending = idle(build);
+  }
+  // A patch of the drawing: its groups redrawn in the sketch, the others kept.
+  let patched = { removed: new Set(), drawn: new Set() }, pendingPatch = null;
+  function patchLater(evt) {
+    const d = evt.detail || {};
+    if (pending !== null) return;  // the whole sketch is drawn again anyway
+    if (!box || !box.isConnected || !d.svg || d.svg !== watched || !d.removed || !d.drawn) {
+      later();
+      return;
+    }
+    d.removed.forEach((id) => { patched.removed.add(id); patched.drawn.delete(id); });
+    d.drawn.forEach((id) => { patched.drawn.add(id); patched.removed.delete(id); });
+    if (pendingPatch === null) pendingPatch = idle(applyPatch);
+  }
+  function applyPatch() {
+    pendingPatch = null;
+    const svg = drawing();
+    const h = svg && home(svg);
+    const content = box && box.querySelector("g.minimap-drawing");
+    if (!svg || svg !== watched || !h || !content) { later(); return; }
+    const { removed, drawn } = patched;
+    patched = { removed: new Set(), drawn: new Set() };
+    removed.forEach((id) => {
+      const k = parts.get(id);
+      if (k) k.remove();
+      parts.delete(id);
+    });
+    for (const id of drawn) {
+      const el = svg.getElementById(id);
+      if (!el || el.parentNode !== h.g) { later(); return; }  // not a top-level group
+      const k = part(el), old = parts.get(id);
+      parts.delete(id);
+      if (old) old.remove();
+      if (!k) continue;
+      // before the sketch of the next group that has one, as in the drawing
+      let next = el.nextElementSibling;
+      while (next && !(next.id && parts.has(next.id))) next = next.nextElementSibling;
+      if (next) content.insertBefore(k, parts.get(next.id)); else content.appendChild(k);
+      parts.set(id, k);
+    }
+    const m = h.g.getCTM && svg.getCTM() ? svg.getCTM().inverse().multiply(h.g.getCTM()) : null;
+    extent(svg, h, m);
   }
   document.body.addEventListener("htmx:afterSwap", (evt) => { if (evt.target.id === "diagram") later(); });
-  document.body.addEventListener("htmx:oobAfterSwap", later);
-  document.body.addEventListener("diagram:patched", later);
+  // (an edit's answer with a patch fires it with shouldSwap false: diagram:patched follows)
+  document.body.addEventListener("htmx:oobAfterSwap", (evt) => {
+    const d = evt.detail;
+    if (d && d.target && d.target.id === "diagram" && d.shouldSwap !== false) later();
+  });
+  document.body.addEventListener("diagram:patched", patchLater);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
   else later();
 })();

@@ -469,12 +469,15 @@
     const svg = shown();
     if (!svg || svg.dataset.token !== patch.dataset.patch) return false;
     const graph = svg.querySelector("g.graph") || svg;
-    (patch.dataset.remove || "").split(" ").filter(Boolean).forEach((id) => {
+    const removed = (patch.dataset.remove || "").split(" ").filter(Boolean);
+    const drawn = [];  // ids of the groups replaced or added
+    removed.forEach((id) => {
       const old = svg.getElementById(id);
       if (old) old.remove();
     });
     Array.from(patch.children).forEach((g) => {
       if (g.tagName.toLowerCase() !== "g" || !g.id) return;
+      drawn.push(g.id);
       const old = svg.getElementById(g.id);
       if (old && old.parentNode) { old.replaceWith(g); return; }
       // a new element: after the last one of its layer, or before the first of a later one
@@ -491,7 +494,8 @@
       host.dataset.rev = rev;
       pane.dataset.rev = rev;
     }
-    document.body.dispatchEvent(new CustomEvent("diagram:patched", { detail: { svg: svg } }));
+    document.body.dispatchEvent(new CustomEvent("diagram:patched",
+      { detail: { svg: svg, removed: removed, drawn: drawn } }));
     return true;
   }
 
