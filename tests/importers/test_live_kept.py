@@ -87,3 +87,62 @@ def test_what_surrounds_kept_objects_comes_back_from_a_live_database(
         report = compare(read_catalog(pg_url), actual)
         assert report.ok, report.text()
         assert _extras(target) == _extras(pg_url)
+
+
+DATABASE_WIDE = """
+CREATE SCHEMA ops;
+CREATE TABLE ops.t (id int PRIMARY KEY, a int, b text);
+CREATE FUNCTION ops.same_mod3(int, int) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1 % 3 = $2 % 3 $$;
+CREATE OPERATOR ops.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = ops.same_mod3,
+                         COMMUTATOR = OPERATOR(ops.===));
+COMMENT ON OPERATOR ops.=== (int, int) IS 'same remainder';
+CREATE TYPE ops.pair AS (x int, y int);
+CREATE FUNCTION ops.pair_text(ops.pair) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.x || ',' || $1.y $$;
+CREATE CAST (ops.pair AS text) WITH FUNCTION ops.pair_text(ops.pair) AS ASSIGNMENT;
+CREATE CAST (ops.pair AS varchar) WITH INOUT;
+CREATE FUNCTION ops.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER ops_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION ops.on_ddl();
+ALTER EVENT TRIGGER ops_ddl DISABLE;
+CREATE PUBLICATION ops_pub FOR TABLE ops.t (id, a) WHERE (a > 0) WITH (publish = 'insert');
+CREATE PUBLICATION ops_all FOR TABLES IN SCHEMA ops;
+"""
+
+_DATABASE_WIDE = """
+SELECT 'operator', o.oid::regoperator::text, o.oprcode::text || ' ' || o.oprcom::regoperator::text
+  FROM pg_operator o WHERE o.oid >= 16384
+UNION ALL
+SELECT 'cast', format_type(c.castsource, NULL) || '->' || format_type(c.casttarget, NULL),
+       c.castfunc::regprocedure::text || c.castcontext::text || c.castmethod::text
+  FROM pg_cast c WHERE c.oid >= 16384
+UNION ALL
+SELECT 'event trigger', e.evtname, e.evtevent || e.evtfoid::regproc::text || e.evtenabled::text
+       || coalesce(array_to_string(e.evttags, ','), '') FROM pg_event_trigger e
+UNION ALL
+SELECT 'publication', p.pubname, p.pubinsert::text || p.pubupdate::text || p.pubdelete::text
+       || p.pubtruncate::text || p.puballtables::text FROM pg_publication p
+UNION ALL
+SELECT 'published', pubname, schemaname || '.' || tablename || coalesce(attnames::text, '')
+       || coalesce(rowfilter, '') FROM pg_publication_tables
+UNION ALL
+SELECT 'comment', pg_describe_object(classoid, objoid, objsubid), description
+  FROM pg_description WHERE objoid >= 16384
+ORDER BY 1, 2, 3
+"""
+
+
+def test_database_wide_objects_come_back_from_a_live_database(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(DATABASE_WIDE)  # type: ignore[arg-type]
+    result = import_live(pg_url)
+    kept = sorted((o.kind, o.name) for o in result.schema.raw_objects)
+    assert kept == sorted((o.kind, o.name) for o in
+                          import_sql([("t.sql", DATABASE_WIDE)]).schema.raw_objects)
+    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "wide")
+    with rt.database(pg_server) as target:
+        rt.alembic_upgrade(bundle, target)
+        with psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
+            assert b.execute(_DATABASE_WIDE).fetchall() == a.execute(_DATABASE_WIDE).fetchall()

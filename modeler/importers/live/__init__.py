@@ -122,7 +122,7 @@ def read_catalog(url: str, schemas: Sequence[str] | None = None,
 
     def work(conn: Any) -> dict[str, Any]:
         conn.execute("SET LOCAL search_path = public")
-        queries = 14 + (0 if schemas else 1) + (3 if tables is None else 0)
+        queries = 14 + (0 if schemas else 1) + (7 if tables is None else 0)
         return _read(_Reader(conn, progress, queries), schemas, tables)
 
     data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
@@ -190,6 +190,10 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
         data["views"] = _fetch(conn, q.VIEWS, **p)
         data["functions"] = _fetch(conn, q.FUNCTIONS, **p)
         data["aggregates"] = _fetch(conn, q.AGGREGATES, **p)
+        data["operators"] = _fetch(conn, q.OPERATORS, **p)
+        data["casts"] = _fetch(conn, q.CASTS, **p)
+        data["event_triggers"] = _fetch(conn, q.EVENT_TRIGGERS, **p)
+        data["publications"] = _fetch(conn, q.publications(conn.server_version), **p)
     return data
 
 
@@ -249,7 +253,12 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     raws = [(v["oid"], list(s.view_statements(v))) for v in data["views"]]
     raws += [(r["oid"], [str(r["def"]), *s.comment_statements(r)])
              for key in ("functions", "aggregates", "triggers", "rules", "policies",
-                         "statistics") for r in data.get(key, ())]
+                         "statistics", "operators", "casts") for r in data.get(key, ())]
+    raws += [(e["oid"], list(s.event_trigger_statements(e)))
+             for e in data.get("event_triggers", ())]
+    # publications once every table is there (a row filter may call a kept function)
+    security += [sql for r in data.get("publications", ())
+                 for sql in (str(r["def"]), *s.comment_statements(r))]
     out.extend(sql for _, sqls in sorted(raws, key=lambda x: x[0]) for sql in sqls)
     out.extend(security)
     return out

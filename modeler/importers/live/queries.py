@@ -282,3 +282,111 @@ SELECT s.oid, s.stxname, pg_get_statisticsobjdef(s.oid) AS def,
 FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
 WHERE s.stxrelid = ANY(%(oids)s)
 """
+
+# Database-wide objects the SQL importer keeps too (read with the functions: whole imports).
+OPERATORS = """
+SELECT o.oid, o.oprname,
+       'CREATE OPERATOR ' || quote_ident(n.nspname) || '.' || o.oprname || ' ('
+       || concat_ws(', ',
+            CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END,
+            CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END,
+            'FUNCTION = ' || o.oprcode::regproc::text,
+            (SELECT 'COMMUTATOR = OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname
+                    || ')' FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace
+              WHERE c.oid = o.oprcom),
+            (SELECT 'NEGATOR = OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname
+                    || ')' FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace
+              WHERE c.oid = o.oprnegate),
+            CASE WHEN o.oprrest <> 0 THEN 'RESTRICT = ' || o.oprrest::regproc::text END,
+            CASE WHEN o.oprjoin <> 0 THEN 'JOIN = ' || o.oprjoin::regproc::text END,
+            CASE WHEN o.oprcanhash THEN 'HASHES' END,
+            CASE WHEN o.oprcanmerge THEN 'MERGES' END) || ')' AS def,
+       'COMMENT ON OPERATOR ' || quote_ident(n.nspname) || '.' || o.oprname || ' ('
+       || coalesce(format_type(NULLIF(o.oprleft, 0), NULL), 'NONE') || ', '
+       || coalesce(format_type(NULLIF(o.oprright, 0), NULL), 'NONE') || ')' AS comment_on,
+       obj_description(o.oid, 'pg_operator') AS comment
+FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND o.oprcode <> 0
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_operator'::regclass
+      AND d.objid = o.oid AND d.deptype IN ('e', 'i'))
+"""
+
+# Casts from or to a type of the imported namespaces.
+CASTS = """
+SELECT c.oid, '' AS name,
+       'CREATE CAST (' || format_type(c.castsource, NULL) || ' AS '
+       || format_type(c.casttarget, NULL) || ') '
+       || CASE c.castmethod WHEN 'f' THEN 'WITH FUNCTION ' || c.castfunc::regprocedure::text
+                            WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END
+       || CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT'
+                             ELSE '' END AS def,
+       'COMMENT ON CAST (' || format_type(c.castsource, NULL) || ' AS '
+       || format_type(c.casttarget, NULL) || ')' AS comment_on,
+       obj_description(c.oid, 'pg_cast') AS comment
+FROM pg_cast c
+WHERE c.oid >= 16384
+  AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+              WHERE t.oid IN (c.castsource, c.casttarget) AND n.nspname = ANY(%(schemas)s))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+      AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
+"""
+
+# Event triggers whose function is in an imported namespace, with their enabled state.
+EVENT_TRIGGERS = """
+SELECT e.oid, e.evtname,
+       'CREATE EVENT TRIGGER ' || quote_ident(e.evtname) || ' ON ' || e.evtevent
+       || coalesce(' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ')
+                                          FROM unnest(e.evttags) t) || ')', '')
+       || ' EXECUTE FUNCTION ' || e.evtfoid::regproc::text || '()' AS def,
+       e.evtenabled,
+       'COMMENT ON EVENT TRIGGER ' || quote_ident(e.evtname) AS comment_on,
+       obj_description(e.oid, 'pg_event_trigger') AS comment
+FROM pg_event_trigger e JOIN pg_proc p ON p.oid = e.evtfoid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY(%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
+      AND d.objid = e.oid AND d.deptype IN ('e', 'i'))
+"""
+
+# Publications of the imported tables (PostgreSQL 15: schemas, column lists, row filters).
+_PUBLICATIONS = """
+SELECT p.oid, p.pubname,
+       'CREATE PUBLICATION ' || quote_ident(p.pubname)
+       || CASE WHEN p.puballtables THEN ' FOR ALL TABLES' ELSE coalesce(' FOR ' || concat_ws(
+            ', ', {schemas_part}
+            (SELECT string_agg('TABLE ' || quote_ident(n.nspname) || '.'
+                               || quote_ident(c.relname) {table_extras}, ', '
+                               ORDER BY n.nspname, c.relname)
+               FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE pr.prpubid = p.oid AND n.nspname = ANY(%(schemas)s))), '') END
+       || ' WITH (publish = ''' || concat_ws(', ',
+            CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
+            CASE WHEN p.pubdelete THEN 'delete' END,
+            CASE WHEN p.pubtruncate THEN 'truncate' END) || ''''
+       || CASE WHEN p.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END
+       || ')' AS def,
+       'COMMENT ON PUBLICATION ' || quote_ident(p.pubname) AS comment_on,
+       obj_description(p.oid, 'pg_publication') AS comment
+FROM pg_publication p
+"""
+
+_PUBLISHED_SCHEMAS = """(SELECT string_agg('TABLES IN SCHEMA ' || quote_ident(n.nspname), ', '
+                                     ORDER BY n.nspname)
+                     FROM pg_publication_namespace pn
+                     JOIN pg_namespace n ON n.oid = pn.pnnspid
+                    WHERE pn.pnpubid = p.oid AND n.nspname = ANY(%(schemas)s)),"""
+
+_PUBLISHED_PARTS = """
+    || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.i)
+                           FROM unnest(pr.prattrs) WITH ORDINALITY k(num, i)
+                           JOIN pg_attribute a ON a.attrelid = pr.prrelid
+                            AND a.attnum = k.num) || ')', '')
+    || coalesce(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', '')"""
+
+
+def publications(server_version: int) -> str:
+    """The PUBLICATIONS query for a server of that version."""
+    recent = server_version >= 150000
+    return (_PUBLICATIONS.replace("{schemas_part}", _PUBLISHED_SCHEMAS if recent else "")
+            .replace("{table_extras}", _PUBLISHED_PARTS if recent else ""))

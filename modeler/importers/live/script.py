@@ -215,3 +215,12 @@ def row_security_statements(t: Row) -> Iterator[str]:
     for flag, word in (("relrowsecurity", "ENABLE"), ("relforcerowsecurity", "FORCE")):
         if t.get(flag):
             yield f"ALTER TABLE {qual(t['nspname'], t['relname'])} {word} ROW LEVEL SECURITY"
+
+
+def event_trigger_statements(e: Row) -> Iterator[str]:
+    """CREATE EVENT TRIGGER, its enabled state when not the default, its comment."""
+    yield str(e["def"])
+    state = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(e["evtenabled"])
+    if state:
+        yield f"ALTER EVENT TRIGGER {quote_ident(e['evtname'])} {state}"
+    yield from comment_statements(e)
