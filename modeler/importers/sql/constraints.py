@@ -18,6 +18,7 @@ from modeler.importers.draft import (
     DraftForeignKey,
     DraftTable,
     DraftUnique,
+    QName,
     choose_constraint_name,
     choose_relation_name,
 )
@@ -136,6 +137,41 @@ def unique(ctx: Context, table: DraftTable, con: Any, keys: list[str]) -> None:
                  "modelled")
 
 
+def _partitions_deep(ctx: Context, table: DraftTable) -> set[QName]:
+    out: set[QName] = set()
+    for part in ctx.draft.partitions(table.qname):
+        out |= {part.qname, *_partitions_deep(ctx, part)}
+    return out
+
+
+def _drop_kept_checks(ctx: Context, names: set[str], tables: set[QName]) -> None:
+    ctx.draft.raws = [r for r in ctx.draft.raws if not any(
+        r is raw for raw, on in ctx.kept_on
+        if raw.kind == "constraint" and raw.name in names and on in tables)]
+
+
+def attached(ctx: Context, parent: DraftTable, part: DraftTable) -> None:
+    """``part`` is now a partition of ``parent``: its kept copies of the checks ``parent``
+    keeps as SQL for all its partitions go (the live import attaches partitions last)."""
+    names = {raw.name for raw, on in ctx.kept_on
+             if on == parent.qname and raw.kind == "constraint"
+             and raw.sql.startswith("ALTER TABLE ") and not raw.sql.startswith("ALTER TABLE ONLY")
+             and any(r is raw for r in ctx.draft.raws)}
+    if names:
+        _drop_kept_checks(ctx, names, {part.qname, *_partitions_deep(ctx, part)})
+
+
+def _kept_check_above(ctx: Context, table: DraftTable, name: str) -> bool:
+    """Whether a partitioned table above ``table`` keeps a check ``name`` as SQL."""
+    parent = ctx.draft.tables.get(table.partition_of) if table.partition_of else None
+    while parent is not None:
+        if any(raw.kind == "constraint" and raw.name == name and on == parent.qname
+               and any(r is raw for r in ctx.draft.raws) for raw, on in ctx.kept_on):
+            return True
+        parent = ctx.draft.tables.get(parent.partition_of) if parent.partition_of else None
+    return False
+
+
 def check(ctx: Context, table: DraftTable, con: Any) -> None:
     """CHECK; unnamed → ``<table>_<col>_check`` (one column) or ``<table>_check``."""
     expression = expr_sql(con.raw_expr)
@@ -145,13 +181,23 @@ def check(ctx: Context, table: DraftTable, con: Any) -> None:
         name = choose_con(ctx, table.namespace, table.name,
                           refs[0] if len(refs) == 1 else None, "check")
     ctx.draft.claim_con(table.namespace, name)
-    if con.skip_validation:  # NOT VALID: rows already there are not checked
+    # NOT VALID (rows already there are not checked) and NO INHERIT (not given to the
+    # table's inheritance children) are not modelled: the constraint is kept as SQL. A
+    # partitioned table's check goes to its partitions too (ONLY is refused there).
+    unmodelled = [w for w, on in (("NOT VALID", con.skip_validation),
+                                  ("NO INHERIT", con.is_no_inherit)) if on]
+    if unmodelled:
+        if _kept_check_above(ctx, table, name):
+            return  # a partition's copy of its parent's kept check: the parent's brings it
         con.conname = name
-        sql = f"ALTER TABLE ONLY {qualified(*table.qname)} ADD {expr_sql(con)};"
+        only = "" if table.partition_by and not con.is_no_inherit else "ONLY "
+        if not only:  # the partitions' own copies (read before it, live) are brought by it
+            _drop_kept_checks(ctx, {name}, _partitions_deep(ctx, table))
+        sql = f"ALTER TABLE {only}{qualified(*table.qname)} ADD {expr_sql(con)};"
         ctx.draft.add_raw("constraint", table.namespace, name, sql, ctx.path_setting)
         ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
-        ctx.warn("raw-object", f"CHECK {name} on {table.name} is NOT VALID, which is not "
-                 "modelled; kept as SQL")
+        ctx.warn("raw-object", f"CHECK {name} on {table.name} is {' and '.join(unmodelled)}, "
+                 "which is not modelled; kept as SQL")
         return
     if table.check_named(name) is None:
         table.checks.append(DraftCheck(name=name, expression=expression))

@@ -25,7 +25,7 @@ from modeler.importers.draft import (
 )
 from modeler.importers.pgnames import index_column_names, name_addition
 from modeler.importers.sql.collations import collation_ref
-from modeler.importers.sql.constraints import choose_rel
+from modeler.importers.sql.constraints import attached, choose_rel
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, index_column_label, names_of, quote_ident
 
@@ -113,6 +113,7 @@ def attach(ctx: Context, parent: DraftTable, cmd: Any) -> None:
         return
     part.partition_of, part.partition_bound = parent.qname, bound_sql(cmd.bound)
     clone_into(ctx, parent, part, ALL)
+    attached(ctx, parent, part)
 
 
 def detach(ctx: Context, parent: DraftTable, cmd: Any) -> None:

@@ -1,0 +1,50 @@
+"""CHECK constraints whose options reach other tables: NO INHERIT (not given to inheritance
+children) and NOT VALID on a partitioned table (given to every partition). Found by probing
+what a stranger's schema holds (bench/stranger_schemas.py's classes): NO INHERIT was
+dropped, so the children got the check; a partitioned table's NOT VALID check was kept as
+``ALTER TABLE ONLY``, which PostgreSQL refuses there (the upgrade failed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.importers import import_live, import_sql
+from tests.catalog import compare, read_catalog
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+SCRIPT = """
+CREATE TABLE parent (id int PRIMARY KEY, qty int CHECK (qty > 0) NO INHERIT);
+CREATE TABLE child (note text) INHERITS (parent);
+ALTER TABLE parent ADD CONSTRAINT parent_own CHECK (id <> 0) NO INHERIT;
+CREATE TABLE part (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+ALTER TABLE part ADD CONSTRAINT part_id CHECK (id > 0) NOT VALID;
+"""
+
+
+def test_no_inherit_is_kept() -> None:
+    r = import_sql([("s.sql", SCRIPT)])
+    kept = " ".join(o.sql for o in r.schema.raw_objects)
+    assert kept.count("NO INHERIT") == 2
+    assert "ALTER TABLE public.part ADD CONSTRAINT part_id CHECK (id > 0) NOT VALID" in kept
+    parent = r.schema.table_named("parent")
+    assert parent is not None and parent.checks == ()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("how", ["sql", "live"])
+def test_checks_reaching_children_round_trip(how: str, pg_server: PgServer,
+                                             tmp_path: Path) -> None:
+    with rt.database(pg_server) as original:
+        with psycopg.connect(original, autocommit=True) as conn:
+            conn.execute(SCRIPT)  # type: ignore[arg-type]
+        expected = read_catalog(original)
+        schema = (import_sql([("s.sql", SCRIPT)]) if how == "sql"
+                  else import_live(original)).schema
+    actual = rt.migrated_catalog(pg_server, schema, tmp_path, "checks")
+    report = compare(expected, actual)
+    assert report.ok, report.text()
