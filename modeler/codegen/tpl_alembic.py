@@ -100,6 +100,9 @@ def database_url() -> str:
 # Tables an extension owns (PostGIS's spatial_ref_sys...): CREATE EXTENSION makes them, the
 # models do not declare them, so autogenerate must not see them (read when connected).
 EXTENSION_TABLES: set[tuple[str, str]] = set()
+# An FK that references a partitioned table has hidden copies on its table, one per
+# partition (conparentid set): PostgreSQL makes them, the models do not declare them.
+FK_COPIES: set[tuple[str, str, str]] = set()
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -126,6 +129,8 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     if type_ == "index" and reflected and compare_to is None:
         return (obj.table.schema or "public", name) not in KEPT_INDEXES
+    if type_ == "foreign_key_constraint" and reflected and compare_to is None:
+        return (obj.table.schema or "public", obj.table.name, name) not in FK_COPIES
     if type_ == "table" and reflected and compare_to is None:
         schema = obj.schema or "public"
         return (schema, name) not in KEPT_TABLES and schema not in RUNTIME_NAMESPACES
@@ -134,6 +139,14 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
         key = {c.name for c in obj.table.primary_key.columns}
         return not key or {c.name for c in obj.columns} != key
     return True
+
+
+def fk_copies(connection: Any) -> set[tuple[str, str, str]]:
+    return {(r[0], r[1], r[2]) for r in connection.execute(sa.text(
+        "SELECT n.nspname, c.relname, co.conname FROM pg_constraint co "
+        "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE co.contype = 'f' AND co.conparentid <> 0 AND EXISTS (SELECT 1 FROM "
+        "pg_constraint p WHERE p.oid = co.conparentid AND p.conrelid = co.conrelid)"))}
 
 
 def extension_tables(connection: Any) -> set[tuple[str, str]]:
@@ -166,6 +179,7 @@ def run_migrations_online() -> None:
     engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         EXTENSION_TABLES.update(extension_tables(connection))
+        FK_COPIES.update(fk_copies(connection))
         connection.rollback()  # end the read's transaction: Alembic begins its own
         context.configure(connection=connection, **_options())
         with context.begin_transaction():
