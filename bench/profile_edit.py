@@ -109,7 +109,12 @@ class Phases:
                 (patch, "changes", "patch.changes"),
                 (diagrams, "_patch", "diagrams._patch (render + groups)"),
                 (diagrams, "_speculate", "diagrams._speculate (sizes read, guessed)"),
-                (diagrams, "_patch_measured", "diagrams._patch_measured (one-pass patch)")):
+                (diagrams, "_patch_measured", "diagrams._patch_measured (one-pass patch)"),
+                (diagrams, "build_graph", "  _speculate: build_graph"),
+                (diagrams, "size_keys", "  _speculate: size_keys"),
+                (diagrams, "_digest", "  _speculate: _digest (of every size key)"),
+                (diagrams, "cache_get_many", "  _speculate: cache_get_many"),
+                (diagrams, "_seen", "  _speculate: _seen (per table)")):
             self.wrap(owner, attr, label)
 
     def report(self, edits: int) -> str:

@@ -423,9 +423,10 @@ def _patched(body: str, changes: patch.Changes, since: str, token: str) -> str:
 # HTML table at the nodes' font size and cell padding); a guess, always checked.
 ROW_HEIGHT = 17
 MAX_GUESSES = 4  # tables whose size is guessed in one drawing at most
-# Node id → (shown columns, hidden-columns row, its size) of the tables drawn by this
-# process: the base of a guess when a table's label changes. Bounded (emptied).
-_SEEN: dict[str, tuple[int, bool, Size]] = {}
+# Node id → (shown columns, hidden-columns row, its size, the cached bytes it was read from
+# or None) of the tables drawn by this process: the base of a guess when a table's label
+# changes. Bounded (emptied).
+_SEEN: dict[str, tuple[int, bool, Size, bytes | None]] = {}
 _SEEN_LIMIT = 50_000
 # Cached node sizes read by this process, by cache key: a size is a pure function of the
 # key (the node's label and defaults, hashed), so it is read from the cache once.
@@ -499,10 +500,15 @@ class _Speculative:
 
 
 def _seen(n: Node, raw: bytes) -> None:
-    """Note the size of node ``n`` (cached JSON ``[w, h]``) in :data:`_SEEN`."""
+    """Note the size of node ``n`` (cached JSON ``[w, h]``) in :data:`_SEEN` (every table's,
+    at every edit: what is noted already is not read again)."""
+    ports, hidden = len(n.ports), bool(n.hidden_columns)
+    prev = _SEEN.get(n.id)
+    if prev is not None and prev[3] == raw and prev[0] == ports and prev[1] == hidden:
+        return
     try:
         w, h = json.loads(raw)
-        _SEEN[n.id] = (len(n.ports), bool(n.hidden_columns), (float(w), float(h)))
+        _SEEN[n.id] = (ports, hidden, (float(w), float(h)), raw)
     except (ValueError, TypeError):
         pass
 
@@ -539,7 +545,7 @@ def _speculate(schema: m.Schema, options: ViewOptions, cache_: DjangoCache, *,
         if len(_SEEN) > _SEEN_LIMIT:
             _SEEN.clear()
         for n, size in zip(graph.nodes, sizes, strict=False):
-            _SEEN[n.id] = (len(n.ports), bool(n.hidden_columns), size)
+            _SEEN[n.id] = (len(n.ports), bool(n.hidden_columns), size, None)
         return None
     if len(_SIZES) > _SEEN_LIMIT:
         _SIZES.clear()
