@@ -1,6 +1,7 @@
 """Issue 17 benchmark: in a real browser, adding a column redraws the diagram within 150 ms.
 
     .venv/bin/python bench/browser_edit.py [--sizes 300 50 1000] [--runs 20]
+        [--css none layer ...] [--trace FILE]
 
 Headless Debian Chromium driven by Playwright's sync API (launched as
 tests/browser/conftest.py does: its executable, never ``playwright install``) against the
@@ -19,7 +20,12 @@ paints it starts) and to just after that frame (a message posted from the frame 
 runs once the frame is done: painted). p50/p95 of each, and the bytes of every diagram
 answer (the edit's answer, which carries the drawing or a patch of it, and any diagram
 refresh the page fetched meanwhile). Goal (issue #17): under 150 ms from click to paint at
-300 tables. Figures only; nothing here asserts on speed.
+300 tables. Also the page's own part (answer received -> painted) and Chromium's CPU per add
+(all its processes, from /proc: steadier than the wall clock on a shared machine).
+``--css``: extra style sheets (CSS_VARIANTS), one round each in the same run, each round on
+its own table. ``--trace FILE``: a Chromium trace and a V8 sampling profile of each round's
+last 5 adds, summarised (thread CPU time by trace event; JavaScript own time with callers).
+Figures only; nothing here asserts on speed.
 """
 
 from __future__ import annotations
