@@ -110,6 +110,7 @@ class DraftTable:
     partition_by: str | None = None  # RANGE|LIST|HASH (...)
     partition_of: QName | None = None  # the parent table, for a partition
     partition_bound: str = ""  # FOR VALUES ... | DEFAULT
+    inherits: list[QName] = field(default_factory=list)  # INHERITS parents (not modelled)
     file: str = ""  # where it was declared, for warnings
     line: int | None = None
 

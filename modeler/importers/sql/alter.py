@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from pglast import ast, enums, parser
 
 from modeler.importers import bounds
-from modeler.importers.draft import DraftTable
+from modeler.importers.draft import DraftCheck, DraftTable
 from modeler.importers.sql import partitions
 from modeler.importers.sql.collations import collation_ref
-from modeler.importers.sql.constraints import add_constraint, merge_attributes
+from modeler.importers.sql.constraints import add_constraint, check, merge_attributes
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 from modeler.importers.sql.tables import (
@@ -81,7 +82,47 @@ _RECURSED = frozenset({A.AT_ColumnDefault, A.AT_SetNotNull, A.AT_DropNotNull,
                        A.AT_AlterColumnType, A.AT_DropColumn, A.AT_SetCompression})
 
 
+def _inheritors(ctx: Context, table: DraftTable) -> list[DraftTable]:
+    """The tables that INHERIT ``table``, directly or not, parents first."""
+    out: list[DraftTable] = []
+    for child in ctx.draft.tables.values():
+        if table.qname in child.inherits and child not in out:
+            out += [child, *(t for t in _inheritors(ctx, child) if t not in out)]
+    return out
+
+
+def _recurse_inheritance(ctx: Context, table: DraftTable, cmd: Any) -> None:
+    """What an ALTER TABLE (without ONLY) on an inheritance parent does to its children:
+    new columns and CHECKs (not NO INHERIT) are theirs too, column changes reach them."""
+    children = _inheritors(ctx, table)
+    if not children:
+        return
+    if cmd.subtype == A.AT_AddColumn:
+        col = table.columns.get(cmd.def_.colname)
+        for child in children:
+            if col is not None and col.name not in child.columns:
+                new = copy.copy(col)
+                new.comment, new.inherited, new.identity = "", True, None
+                child.columns[col.name] = new
+    if cmd.subtype in (A.AT_AddColumn, A.AT_AddConstraint):
+        kept = {raw.name: raw for raw, on in ctx.kept_on if on == table.qname
+                and raw.kind == "constraint" and "NO INHERIT" not in raw.sql
+                and any(r is raw for r in ctx.draft.raws)}
+        for child in children:
+            for ck in table.checks:
+                if child.check_named(ck.name) is None:
+                    child.checks.append(DraftCheck(ck.name, ck.expression))
+        con = cmd.def_ if cmd.subtype == A.AT_AddConstraint else None
+        if con is not None and con.conname in kept:  # a NOT VALID CHECK kept as SQL
+            for child in children:
+                check(ctx, child, con)
+    elif cmd.subtype in _RECURSED:
+        for child in children:
+            _command(ctx, child, cmd)
+
+
 def _recurse(ctx: Context, table: DraftTable, cmd: Any) -> None:
+    _recurse_inheritance(ctx, table, cmd)
     if not ctx.draft.partitions(table.qname):
         return
     if cmd.subtype in (A.AT_AddColumn, A.AT_AddConstraint):

@@ -259,6 +259,7 @@ def _inherit(ctx: Context, table: DraftTable, parent_rv: Any) -> None:
         ctx.warn("unresolved", f"{table.name} inherits from unknown table {parent_rv.relname}")
         return
     _copy_columns(ctx, table, parent, defaults=True, identity=False, comments=False)
+    table.inherits.append(parent.qname)
     for c in table.columns.values():
         c.inherited = True
     for ck in parent.checks:
