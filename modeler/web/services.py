@@ -150,8 +150,12 @@ def rule_level_set(*, project: Project, actor: User, rule: str, level: str,
         if (lowering or resetting) and len(reason) < MIN_LOWERING_REASON:
             raise _refused("Say why the level is lowered or reset (at least 10 characters).")
         stored: RuleSetting | None = None
-        if resetting:
+        if resetting or (target == default and setting is not None):
+            # a level set back to the rule's own default (a raise an editor may make)
+            # keeps no setting, as a reset does: the project shows the rule as default
             RuleSetting.objects.filter(project=project, rule=rule).delete()
+        elif target == default:
+            return None  # the default already, nothing stored: nothing to change
         else:
             stored, _ = RuleSetting.objects.update_or_create(
                 project=project, rule=rule,

@@ -51,12 +51,14 @@ def test_a_rule_set_to_its_default_level_keeps_no_setting(client: Client, user: 
                      .values_list("summary", flat=True))
     assert summaries[-2:] == [f"reset rule DC-01 from advise to block (default): {REASON}",
                               f"reset rule NF-08 from block to advise (default): {REASON}"]
-    # an editor may raise a lowered rule back to its default (not reset it): stored as
-    # picked, and the page says it is the default
+    # an editor may raise a lowered rule back to its default (not reset it): the raise
+    # keeps no setting either, and is recorded as the raise it is
     Membership.objects.create(project=project, user=other_user, role="editor")
     assert client.post(url, {"rule": "DC-01", "level": "advise",
                              "reason": "prototype phase only"}).status_code == 302
     client.force_login(other_user)
     assert client.post(url, {"rule": "DC-01", "level": "block"}).status_code == 302
-    assert _levels(project) == {"DC-01": "block"}
-    assert "block <span class=\"muted\">(its default)</span>" in client.get(url).content.decode()
+    assert _levels(project) == {}
+    assert Activity.objects.filter(action="rules.level").order_by("id").last().summary \
+        == "raised rule DC-01 from advise to block"
+    assert "All rules at their default level." in client.get(url).content.decode()
