@@ -143,7 +143,10 @@ def _rows(database: dict[str, Any], slug: str) -> tuple[tuple[Any, ...], Any] | 
     if not Path(name).is_file():
         return None
     timeout = float((database.get("OPTIONS") or {}).get("timeout", 5))
-    con = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=timeout)
+    # a URI of the file itself: '#', '?' or '%' in the path quoted (as_uri), not read as
+    # the URI's parts (which opened, and created, another file)
+    uri = Path(name).resolve().as_uri()
+    con = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
     try:
         # as project_by_slug (.first(): by pk) and design_stamp (.get(): exactly one)
         project = con.execute("SELECT id, slug, pg_version, provider, pk_policy FROM "

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -135,3 +136,22 @@ def test_another_cache_or_database_is_left_to_the_command(imported: Path) -> Non
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     assert not list(imported.glob("x.*"))
+
+
+@pytest.mark.parametrize("name", ["a#b", "a?b", "a%41b"])
+def test_a_database_path_with_uri_characters_is_read_as_that_file(imported: Path,
+                                                                   tmp_path: Path,
+                                                                   name: str) -> None:
+    """SQLite's URI syntax: '#', '?' and '%' in the path are quoted (the read opened
+    another file, a stray empty one created there, e.g. 'a' for 'a#b/db.sqlite3')."""
+    copy = tmp_path / name
+    shutil.copytree(imported, copy)
+    out = str(copy / "x.svg")
+    env = {**_env(copy), "DATABASE_URL": f"sqlite:///{quote(str(copy / 'db.sqlite3'))}"}
+    script = ("import sys\nfrom modeler.web.readback import main\n"
+              f"sys.exit(0 if main(['manage.py', 'render_diagram', 'lib', '--out', {out!r}]) "
+              "else 3)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
