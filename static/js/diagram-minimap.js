@@ -162,6 +162,11 @@
     if (!svg || svg !== watched || !h || !content) { later(); return; }
     const { removed, drawn } = patched;
     patched = { removed: new Set(), drawn: new Set() };
+    // a patch that removed tables may leave LIMIT or fewer: no minimap then, as build()
+    if (removed.size && svg.querySelectorAll('g.node[id^="table-"]').length <= LIMIT) {
+      remove();
+      return;
+    }
     removed.forEach((id) => {
       const k = parts.get(id);
       if (k) k.remove();
