@@ -387,7 +387,12 @@ class ForkedAside(Aside):
             return None
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # refused (a limit on processes, no memory): drawn on a thread
+            os.close(read)
+            os.close(write)
+            return None
         if pid == 0:  # the child: draw, send, leave without running any clean-up
             code = 1
             try:
