@@ -7,11 +7,14 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
 
 1. install it from PyPI into a virtualenv of its own under ``.cache/stranger/<group>/``
    (created with the interpreter running this script; ``pip install`` again only when the
-   package list changed);
+   package list changed), or from the npm registry (``npm install`` there: graphile-worker,
+   pg-boss);
 2. build its database with its own migrations (Django: ``django-admin migrate`` with a
    generated minimal settings module; pretix: ``python -m pretix migrate`` with a generated
    config file; MLflow: ``mlflow db upgrade``; Tryton: ``trytond-admin --all -u sale purchase
-   --activate-dependencies``; Airflow: ``airflow db migrate``) in a throw-away
+   --activate-dependencies``; Airflow: ``airflow db migrate``; Indico: ``indico db
+   prepare``; Mailman: ``mailman info``; npm packages: their installers run with node, see
+   :data:`NODE_BUILDS`) in a throw-away
    PostgreSQL (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its
    databases are named ``h6_<schema>_...`` and dropped afterwards);
 3. ``pg_dump --schema-only --no-owner --no-privileges`` it (into a temporary directory, or
@@ -20,8 +23,9 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
 and for each package of :data:`DEBIAN` (hand-written DDL, not pg_dump's): ``apt-get
 download`` + ``dpkg-deb -x`` into ``.cache/stranger/debian`` (once), its SQL files joined in
 the order its installer runs them (with what the installer does around them: a schema
-first, MediaWiki's COMMIT last, bucardo's own user and database left out), loaded with
-psql. Then for both:
+first, MediaWiki's COMMIT last, bucardo's own user and database left out; an extension's
+script as CREATE EXTENSION runs it: its schema, its search_path, without its
+extension-only calls), loaded with psql. Then for both:
 
 4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
    the file loaded by psql (database A) vs import → Alembic bundle → ``alembic upgrade
