@@ -18,6 +18,13 @@ def main() -> None:
         # freed at exit. A long-running command (runserver, workers) keeps its collector.
         gc.disable()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
+    if sys.argv[1:2] == ["render_diagram"]:
+        # Issue #17: a drawing stored already (by import_schema or an earlier render) is
+        # read back without starting Django; anything else is left to the command
+        from modeler.web.readback import main as readback
+
+        if readback(sys.argv):
+            return
     helped = sys.argv[1:2] == ["export_bundle"] and not {"-h", "--help"} & set(sys.argv)
     if helped:
         # Issue #17: the export's helper process imports SQLAlchemy and the renderers while
