@@ -247,6 +247,10 @@ def rename(ctx: Context, node: Any) -> None:
         table = ctx.find_table(node.relation)
         if table is not None and node.subname in table.columns:
             _rename_column(ctx, table, node.subname, node.newname)
+            if node.relation.inh:  # without ONLY: partitions and inheritance children too
+                for below in _descendants(ctx, table):
+                    if node.subname in below.columns and node.newname not in below.columns:
+                        _rename_column(ctx, below, node.subname, node.newname)
             return
     elif rt in (O.OBJECT_TABCONSTRAINT, O.OBJECT_INDEX):
         rv = node.relation
@@ -303,6 +307,16 @@ def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:
     for seq in d.sequences.values():
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (table.namespace, new, seq.owned_by[2])
+
+
+def _descendants(ctx: Context, table: DraftTable) -> list[DraftTable]:
+    """The partitions and inheritance children under ``table``, parents first."""
+    out: list[DraftTable] = []
+    for child in ctx.draft.tables.values():
+        if child not in out and (child.partition_of == table.qname
+                                 or table.qname in child.inherits):
+            out += [child, *(t for t in _descendants(ctx, child) if t not in out)]
+    return out
 
 
 def _rename_column(ctx: Context, table: DraftTable, old: str, new: str) -> None:

@@ -1,0 +1,39 @@
+"""ALTER TABLE ... RENAME COLUMN on a table with partitions or inheritance children renames
+theirs too, as PostgreSQL does (without ONLY). Found probing stranger-schema classes
+(hand-written upgrade scripts): the partition kept the old name and ATTACH PARTITION failed
+in the upgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.importers import import_sql
+from tests.catalog import compare, read_catalog
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+RENAMES = """
+CREATE TABLE p (id int, at date, v int, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+    PARTITION BY HASH (id);
+CREATE TABLE p1_0 PARTITION OF p1 FOR VALUES WITH (MODULUS 1, REMAINDER 0);
+ALTER TABLE p RENAME COLUMN v TO w;
+CREATE TABLE parent (id int, x int);
+CREATE TABLE child (z int) INHERITS (parent);
+ALTER TABLE parent RENAME COLUMN x TO y;
+"""
+
+
+@pytest.mark.postgres
+def test_a_renamed_column_is_renamed_below(pg_server: PgServer, tmp_path: Path) -> None:
+    with rt.database(pg_server) as original:
+        with psycopg.connect(original, autocommit=True) as conn:
+            conn.execute(RENAMES)  # type: ignore[arg-type]
+        expected = read_catalog(original)
+    schema = import_sql([("s.sql", RENAMES)]).schema
+    actual = rt.migrated_catalog(pg_server, schema, tmp_path, "renames")
+    report = compare(expected, actual)
+    assert report.ok, report.text()
