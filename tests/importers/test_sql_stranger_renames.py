@@ -1,7 +1,8 @@
 """ALTER TABLE ... RENAME COLUMN on a table with partitions or inheritance children renames
-theirs too, as PostgreSQL does (without ONLY). Found probing stranger-schema classes
-(hand-written upgrade scripts): the partition kept the old name and ATTACH PARTITION failed
-in the upgrade."""
+theirs too, as PostgreSQL does (without ONLY), and the expressions that name the column
+follow it. Found probing stranger-schema classes (hand-written upgrade scripts): the
+partition kept the old name and ATTACH PARTITION failed in the upgrade; a CHECK, a generated
+column, an index expression and predicate kept naming the old column, and were lost."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ ALTER TABLE p RENAME COLUMN v TO w;
 CREATE TABLE parent (id int, x int);
 CREATE TABLE child (z int) INHERITS (parent);
 ALTER TABLE parent RENAME COLUMN x TO y;
+CREATE TABLE t (id int PRIMARY KEY, qty int CHECK (qty > 0 AND t.qty < 100),
+    dbl int GENERATED ALWAYS AS (qty * 2) STORED, "Note" text);
+CREATE INDEX t_expr ON t ((qty + 1), lower("Note")) WHERE qty > 5;
+ALTER TABLE t RENAME COLUMN qty TO amount;
+ALTER TABLE t RENAME COLUMN "Note" TO "Remark";
 """
 
 

@@ -19,8 +19,9 @@ from modeler.importers.draft import (
 )
 from modeler.importers.sql import collations
 from modeler.importers.sql.context import Context
-from modeler.importers.sql.deparse import names_of
+from modeler.importers.sql.deparse import expr_sql, names_of
 from modeler.schema import model as m
+from modeler.schema.sqlprint import walk
 
 O = enums.ObjectType  # noqa: E741
 _SILENT_COMMENTS = frozenset({O.OBJECT_SCHEMA, O.OBJECT_EXTENSION, O.OBJECT_DATABASE,
@@ -319,9 +320,37 @@ def _descendants(ctx: Context, table: DraftTable) -> list[DraftTable]:
     return out
 
 
+def _renamed_in(text: str | None, old: str, new: str) -> str | None:
+    """The expression ``text`` with its references to column ``old`` (bare or qualified)
+    named ``new``; ``text`` itself when it has none or does not parse."""
+    if not text or old not in text:
+        return text
+    try:
+        expr = parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except (parser.ParseError, AttributeError, IndexError):
+        return text
+    changed = False
+    for node in walk(expr):
+        if isinstance(node, ast.ColumnRef) and node.fields \
+                and isinstance(node.fields[-1], ast.String) and node.fields[-1].sval == old:
+            node.fields = (*node.fields[:-1], ast.String(sval=new))  # type: ignore[no-untyped-call]
+            changed = True
+    return expr_sql(expr) if changed else text
+
+
 def _rename_column(ctx: Context, table: DraftTable, old: str, new: str) -> None:
     def sub(names: list[str]) -> list[str]:
         return [new if n == old else n for n in names]
+
+    # the expressions that name it: CHECKs, generated columns, index keys and predicates
+    for ck in table.checks:
+        ck.expression = _renamed_in(ck.expression, old, new) or ck.expression
+    for col in table.columns.values():
+        col.generated = _renamed_in(col.generated, old, new)
+    for ix in table.indexes:
+        ix.where = _renamed_in(ix.where, old, new)
+        for part in ix.parts:
+            part.expression = _renamed_in(part.expression, old, new)
 
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.columns[new].name = new
