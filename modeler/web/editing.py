@@ -116,7 +116,8 @@ def check_version(design: db.Design, kind: str, uid: str, expected: int | None) 
         raise Conflict(f"This {kind} was deleted by someone else.")
     if current != expected:
         raise Conflict(f"This {kind} was changed by someone else (version {current}, your "
-                       f"form had {expected}). Review the current state and try again.")
+                       f"form had {expected}). Review the current state and try again.",
+                       current)
 
 
 def apply_edit(*, design: db.Design, actor: User | None, action: str,

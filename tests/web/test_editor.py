@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -172,6 +173,19 @@ def test_optimistic_locking_gives_409(editor: Client, project: Any) -> None:
     assert response.status_code == 409
     assert b"changed by someone else" in response.content
     assert schema_of(project).table(uid).name == "client"
+    # what the user typed is kept in the refused form, with the current version: saving it
+    # again is a deliberate overwrite (the panel came back with the saved values before)
+    page = response.content.decode()
+    assert "kept in the form" in page
+    assert re.search(r'name="tbl-name"[^>]*value="buyer"|value="buyer"[^>]*name="tbl-name"',
+                     page)
+    current = DbTable.objects.get(uid=uid).version
+    assert re.search(rf'name="tbl-version"[^>]*value="{current}"'
+                     rf'|value="{current}"[^>]*name="tbl-version"', page)
+    again = editor.post(reverse("table_update", args=["shop", uid]),
+                        {**stale, "tbl-version": current}, **HX)
+    assert again.status_code == 200
+    assert schema_of(project).table(uid).name == "buyer"
 
 
 def test_delete_lists_dependents_then_deletes(editor: Client, project: Any) -> None:

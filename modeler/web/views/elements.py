@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms as dj_forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -190,6 +190,24 @@ def _refuse(ctx: _Ctx, selected: str | None, status: int, errors: list[str],
     return render_editor(ctx.request, c, status=status)
 
 
+def _kept_input(forms: dict[str, Any], exc: Conflict) -> str:
+    """The 409's message, and the refused form kept as the user typed it (their input was
+    lost: the panel came back with the saved values) with the element's current version, so
+    that saving it again is a deliberate overwrite of the other change, not another 409."""
+    message = str(exc)
+    if not isinstance(exc.current, int):  # deleted, or a form without a version
+        return message
+    for form in forms.values():
+        if isinstance(form, dj_forms.BaseForm) and form.is_bound and "version" in form.fields:
+            raw = form.data  # a QueryDict (several values per key kept) from a POST
+            data: Any = raw.copy() if isinstance(raw, QueryDict) else dict(raw)
+            data[form.add_prefix("version")] = str(exc.current)
+            form.data = data
+            return (f"{message} What you typed is kept in the form: check the current "
+                    "state first, as saving it again replaces that change.")
+    return message
+
+
 def _clash(form: Any, field: str, check: Callable[[], None]) -> bool:
     """Whether ``check`` (one of :mod:`modeler.schema.actions`' name checks) finds the name
     taken in the snapshot the form was checked against; the message goes on the form's
@@ -219,7 +237,7 @@ def _run(ctx: _Ctx, *, action: str, summary: str, target: str | None, selected: 
                                  known=(ctx.schema, ctx.revision), accepted=ctx.draw,
                                  config=ctx.config)
     except Conflict as exc:
-        return _refuse(ctx, selected, 409, [str(exc)], conflict=True)
+        return _refuse(ctx, selected, 409, [_kept_input(forms, exc)], conflict=True, **forms)
     except Refused as exc:
         at = selected if refused_at == _SELECTED else refused_at
         return _refuse(ctx, at, 422, exc.reasons, refused_findings=exc.findings, **forms)
