@@ -93,14 +93,14 @@ def child(slug: str, number: str, report: str) -> None:
     # the helper: its imports (while this process starts Django), then its stages timed
     serve, helper_main = prefork.serve, prefork._child
 
-    def timed_child(inbox: int, outbox: int) -> int:
+    def timed_child(inbox: int) -> bytes:
         for module in prefork.PRELOADED:
             importlib.import_module(module)
         spent["imports (while Django starts; not prefork.SHARED)"] = time.process_time()
         for process, module, name, label in STAGES:
             if process != "command":
                 _patch(module, name, label, spent, role, process)
-        return helper_main(inbox, outbox)
+        return helper_main(inbox)
 
     def timed_serve(request: bytes) -> bytes:
         role[0] = "helper"

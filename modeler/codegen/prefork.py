@@ -25,12 +25,13 @@ import os
 import select
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from modeler.forking import Child, fork_safe
 
 if TYPE_CHECKING:
     from modeler.codegen.bundle import Deflated, Target
@@ -222,22 +223,6 @@ def _write_within(fd: int, data: bytes, deadline: float) -> None:
         os.close(fd)
 
 
-def _read_within(fd: int, deadline: float) -> bytes:
-    """All of the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
-    chunks: list[bytes] = []
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError("the export helper did not answer")
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-
-
 def _die_with_parent(parent: int) -> None:
     """Linux: the kernel kills this process when its parent dies (a command stopped by
     SIGTERM would otherwise leave its helper working to the end)."""
@@ -266,7 +251,8 @@ SHARED = ("asyncio", "importlib.metadata", "zipfile", "typing_extensions", "plat
           "modeler.codegen.bundle")
 
 
-def _child(inbox: int, outbox: int) -> int:
+def _child(inbox: int) -> bytes:
+    """The helper's work: its answer to the request read from ``inbox``."""
     # a short-lived process whose objects (modules first) stay alive to its end: nothing
     # for the collector
     gc.disable()
@@ -275,21 +261,18 @@ def _child(inbox: int, outbox: int) -> int:
         importlib.import_module(name)
     request = _read_all(inbox)
     if not request:  # the command needs nothing (an error, the Drizzle target)
-        return 0
-    answer = serve(request)
-    with os.fdopen(outbox, "wb") as out:
-        out.write(answer)
-    return 0
+        return b""
+    return serve(request)
 
 
 class Helper:
     """The helper forked by :func:`start`, waiting for a request."""
 
-    def __init__(self, pid: int, to_child: int, from_child: int) -> None:
-        self.pid = pid
+    def __init__(self, child: Child, to_child: int) -> None:
+        self.pid = child.pid
+        self._child = child
         self._to_child: int | None = to_child
-        self._from_child: int | None = from_child
-        self._done = False
+        self._collected = False
         self._deadline: float | None = None
 
     def ask(self, request: bytes) -> None:
@@ -309,18 +292,13 @@ class Helper:
     def collect(self) -> dict[str, Deflated]:
         """The helper's files (none when it failed or gave no answer within
         :data:`HELPER_TIMEOUT` of the request: it is stopped), the helper reaped."""
-        fd, self._from_child = self._from_child, None
-        if fd is None or self._done:
+        if self._collected:
             return {}
-        try:
-            data = _read_within(fd, self._deadline if self._deadline is not None
-                                else time.monotonic() + HELPER_TIMEOUT)
-        except TimeoutError:
+        self._collected = True
+        data = self._child.result(self._deadline if self._deadline is not None
+                                  else time.monotonic() + HELPER_TIMEOUT)
+        if not data:  # failed, or stopped for want of an answer
             self.stop()
-            return {}
-        _, status = os.waitpid(self.pid, 0)
-        self._done = True
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
             return {}
         try:
             return read_answer(data)
@@ -329,16 +307,11 @@ class Helper:
 
     def stop(self) -> None:
         """End the child if it still runs, and reap it."""
-        for fd in (self._to_child, self._from_child):
-            if fd is not None:
-                os.close(fd)
-        self._to_child = self._from_child = None
-        if not self._done:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self._done = True
+        fd, self._to_child = self._to_child, None
+        if fd is not None:
+            os.close(fd)
+        self._collected = True
+        self._child.stop()
 
 
 _STARTED: list[Helper] = []  # the helper start() forked (taken or not)
@@ -365,33 +338,30 @@ def wanted(argv: Sequence[str]) -> bool:
 def start() -> None:
     """Fork the helper (where fork is possible and this process has no other thread: its
     locks would stay held in the child). Call it first thing in the process."""
-    if _STARTED or not hasattr(os, "fork") or threading.active_count() > 1:
+    if _STARTED or not fork_safe():
         return
     for name in SHARED:  # once, for both processes
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     inbox, to_child = os.pipe()
-    from_child, outbox = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # None when the command runs with it closed
-        if stream is not None:
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: work, answer, leave without running the parent's exit code
-        code = 1
-        try:
-            _die_with_parent(parent)
-            os.close(to_child)
-            os.close(from_child)
-            code = _child(inbox, outbox)
-        except BaseException:  # noqa: S110 - the parent makes the files itself
-            pass
-        finally:
-            os._exit(code)
-    os.close(inbox)
-    os.close(outbox)
-    helper = Helper(pid, to_child, from_child)
+
+    def work() -> bytes:  # in the child (a failure: the parent makes the files itself)
+        _die_with_parent(parent)
+        os.close(to_child)
+        return _child(inbox)
+
+    try:
+        child = Child.start(work)
+    except OSError:  # refused: the error is the caller's, the pipe closed
+        os.close(to_child)
+        raise
+    finally:
+        os.close(inbox)
+    if child is None:  # SHARED started a thread after all: no helper
+        os.close(to_child)
+        return
+    helper = Helper(child, to_child)
     _STARTED.append(helper)
     _WAITING.append(helper)
 
@@ -427,42 +397,22 @@ def forked(work: Callable[[], str]) -> Iterator[Callable[[], str]]:
     asked for. A child that fails hands the work back: it runs here, so its error is raised
     here, as without the child. On leaving, a child whose text was not asked for is ended
     and waited for (no zombie, no child left running)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    # the child freezes its collector (scanning the parent's objects would copy every page
+    # the child shares with the parent: about 0.1 s on musicbrainz)
+    child = Child.start(lambda: work().encode("utf-8", "surrogatepass"))
+    if child is None:
         yield work
         return
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without running the parent's exit code
-        code = 1
-        # the collector leaves the parent's objects alone here: scanning them would copy
-        # every page the child shares with the parent (about 0.1 s on musicbrainz)
-        gc.freeze()
-        try:
-            os.close(read_end)
-            data = work().encode("utf-8", "surrogatepass")
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
     done: list[str] = []
-    reader = os.fdopen(read_end, "rb")
 
     def result() -> str:
         if not done:
-            data = reader.read()
-            reader.close()
-            _, status = os.waitpid(pid, 0)
-            done.append(data.decode("utf-8", "surrogatepass")
-                        if os.waitstatus_to_exitcode(status) == 0 else work())
+            data = child.result()
+            done.append(data.decode("utf-8", "surrogatepass") if data is not None
+                        else work())
         return done[0]
 
     try:
         yield result
     finally:
-        if not reader.closed:  # the caller failed before asking: stop and reap the child
-            reader.close()
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 9)
-            os.waitpid(pid, 0)
+        child.stop()  # the caller failed before asking: stop and reap the child

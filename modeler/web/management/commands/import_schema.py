@@ -29,6 +29,7 @@ from django.db import transaction
 from modeler.web.management.commands._output import writable, write_out
 
 if TYPE_CHECKING:
+    from modeler.forking import Child, OnThread
     from modeler.importers import ImportResult
     from modeler.importers.live.session import Timeouts
     from modeler.schema.model import Schema
@@ -298,18 +299,40 @@ class Aside:
 
     stamp: tuple[Any, ...] | None = None
 
-    def __init__(self, schema: Schema, fmt: str) -> None:
-        self.schema, self.fmt = schema, fmt
+    def __init__(self, schema: Schema, fmt: str, job: Child | OnThread) -> None:
+        self.schema, self.fmt, self.job = schema, fmt, job
 
     @classmethod
     def start(cls, schema: Schema, fmt: str) -> Aside | None:
+        """The drawing of ``schema`` started (None when it has no table). Issue #17: in a
+        forked child the drawing's Python runs on the other CPU too, beside the saving, not
+        in turns with it (musicbrainz: about 0.3 s of CPU); on a thread Graphviz draws on
+        the other CPU, the Python parts take turns with the saving. The child only where a
+        fork is safe (:func:`modeler.forking.fork_safe`), the system allows it (a refused
+        fork draws on the thread: no error out of the import's transaction), and with the
+        local-memory cache (the child touches no connection the parent uses: the drawing
+        reads and writes the cache, a shared Redis connection would be used by both). The
+        child writes its drawing to a pipe and leaves without any clean-up; the renders it
+        keeps on disk (:class:`modeler.web.rendercache.CommandCache`) are the thread's."""
         if not schema.tables:
             return None
-        forked = ForkedAside.start(schema, fmt)
-        return forked if forked is not None else ThreadAside(schema, fmt)
+        from modeler.forking import aside
 
-    def body(self) -> bytes | None:  # pragma: no cover - the subclasses'
-        raise NotImplementedError
+        def draw() -> bytes:
+            from modeler.diagram.options import ViewOptions
+            from modeler.web.rendercache import command_render
+
+            return command_render(schema, ViewOptions(), fmt)
+
+        local = "locmem" in str(settings.CACHES["default"]["BACKEND"])
+        return cls(schema, fmt, aside(draw, name="import-drawing", fork=local))
+
+    def body(self) -> bytes | None:
+        """The drawing, None when it failed (a child is given the Graphviz timeout and half
+        a minute more: then killed)."""
+        import time
+
+        return self.job.result(time.monotonic() + float(settings.GRAPHVIZ_TIMEOUT) + 30)
 
     def discard(self) -> None:
         """Wait for the drawing (its Graphviz run is bounded in time): no Graphviz process
@@ -329,111 +352,3 @@ class Aside:
             return None
         CommandCache().set(stored_key(self.stamp, DEFAULT_VIEW, self.fmt), body)
         return body
-
-
-class ThreadAside(Aside):
-    """:class:`Aside` on a thread: Graphviz draws on the other CPU, the Python parts take
-    turns with the saving."""
-
-    def __init__(self, schema: Schema, fmt: str) -> None:
-        import threading
-
-        super().__init__(schema, fmt)
-        self.drawn: bytes | None = None
-        self.thread = threading.Thread(target=self._run, name="import-drawing", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        from modeler.diagram.options import ViewOptions
-        from modeler.web.rendercache import command_render
-
-        try:
-            self.drawn = command_render(self.schema, ViewOptions(), self.fmt)
-        except Exception:  # drawn again by the caller, which reports it
-            self.drawn = None
-
-    def body(self) -> bytes | None:
-        self.thread.join()
-        return self.drawn
-
-
-class ForkedAside(Aside):
-    """:class:`Aside` in a forked child (issue #17): the drawing's Python runs on the other
-    CPU too, beside the saving, not in turns with it (musicbrainz: about 0.3 s of CPU).
-    Only where a fork is safe: a POSIX system, this thread alone (a fork copies no other
-    thread, and a lock one of them held would stay locked in the child), and the
-    local-memory cache (the child touches no connection the parent uses: the drawing reads
-    and writes the cache, a shared Redis connection would be used by both). The child
-    writes its drawing to a pipe and leaves without any clean-up; the renders it keeps on
-    disk (:class:`modeler.web.rendercache.CommandCache`) are the thread's."""
-
-    def __init__(self, schema: Schema, fmt: str, pid: int, fd: int) -> None:
-        super().__init__(schema, fmt)
-        self.pid, self.fd = pid, fd
-        self.drawn: bytes | None = None
-        self.done = False
-
-    @classmethod
-    def start(cls, schema: Schema, fmt: str) -> ForkedAside | None:
-        import os
-        import threading
-
-        if not hasattr(os, "fork") or threading.active_count() != 1 or \
-                "locmem" not in str(settings.CACHES["default"]["BACKEND"]):
-            return None
-        try:
-            read, write = os.pipe()
-        except OSError:
-            return None
-        sys.stdout.flush()
-        sys.stderr.flush()
-        try:
-            pid = os.fork()
-        except OSError:  # refused (a limit on processes, no memory): drawn on a thread
-            os.close(read)
-            os.close(write)
-            return None
-        if pid == 0:  # the child: draw, send, leave without running any clean-up
-            code = 1
-            try:
-                os.close(read)
-                from modeler.diagram.options import ViewOptions
-                from modeler.web.rendercache import command_render
-
-                body = command_render(schema, ViewOptions(), fmt)
-                with os.fdopen(write, "wb") as out:
-                    out.write(body)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        return cls(schema, fmt, pid, read)
-
-    def body(self) -> bytes | None:
-        import os
-        import select
-        import signal
-        import time
-
-        if self.done:
-            return self.drawn
-        self.done = True
-        deadline = time.monotonic() + float(settings.GRAPHVIZ_TIMEOUT) + 30
-        chunks: list[bytes] = []
-        try:
-            with os.fdopen(self.fd, "rb", buffering=0) as pipe:
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or not select.select([pipe], [], [], left)[0]:
-                        os.kill(self.pid, signal.SIGKILL)
-                        break
-                    chunk = pipe.read(1 << 20)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-            _, status = os.waitpid(self.pid, 0)
-        except OSError:
-            return None
-        if os.waitstatus_to_exitcode(status) == 0:
-            self.drawn = b"".join(chunks)
-        return self.drawn
