@@ -64,6 +64,15 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _warm_graphviz() -> None:
+    """Pinned drawings come from the warm Graphviz, as in the web workers
+    (modeler/runtime.py; ``GRAPHVIZ_WARM=0`` runs the programs instead)."""
+    from modeler.diagram import warm
+
+    warm.enable()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _verify_snapshot_cache() -> None:
     """Every snapshot-cache hit is checked against a fresh read of the rows: a write path
     that forgets to bump the design's revision fails the test that takes it."""

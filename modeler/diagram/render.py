@@ -19,6 +19,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from modeler.diagram.engine import EngineSettings
 from modeler.diagram.svg import sanitize_graphviz_svg
+from modeler.diagram.warm import WarmTimeout
+from modeler.diagram.warm import run as run_warm
 
 Format = Literal["svg", "png", "pdf", "dot", "json0"]
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")  # what users may ask for
@@ -111,12 +113,22 @@ def run_graphviz(command: tuple[str, ...], source: str, fmt: str, *,
     """Run ``command -T<fmt>`` on ``source`` and return its stdout.
 
     ``bindir`` overrides where the Graphviz programs are looked up (tests use it to plug in
-    a fake slow engine). Raises :class:`RenderTimeout` or :class:`RenderError`.
+    a fake slow engine). A pinned render is drawn by the warm Graphviz where one runs
+    (:mod:`modeler.diagram.warm`: the same bytes, without the program's start-up).
+    Raises :class:`RenderTimeout` or :class:`RenderError`.
     """
+    data = source.encode("utf-8", "replace")
+    if bindir is None:
+        try:
+            warm = run_warm(command, data, fmt, timeout)
+        except WarmTimeout as exc:
+            raise RenderTimeout(f"{command[0]} took longer than {timeout:g} s") from exc
+        if warm is not None:
+            return warm
     program = os.path.join(bindir, command[0]) if bindir else command[0]
     argv = [program, *command[1:], f"-T{fmt}"]
     try:
-        proc = subprocess.run(argv, input=source.encode("utf-8", "replace"),
+        proc = subprocess.run(argv, input=data,
                               capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise RenderTimeout(f"{command[0]} took longer than {timeout:g} s") from exc

@@ -1,0 +1,196 @@
+"""The warm Graphviz (modeler/diagram/warm.py): the same bytes as the program, and every way
+it cannot serve falls back to the program or times out as the program would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from modeler.diagram import ViewOptions, layout, render_dot, warm
+from modeler.diagram.render import RenderError, RenderTimeout, run_graphviz
+from modeler.diagram.sample import synthetic_schema
+from modeler.importers import import_sql
+from modeler.schema.model import Schema
+from tests.diagram.conftest import needs_graphviz
+from tests.importers.conftest import corpus_text
+
+pytestmark = needs_graphviz
+
+SMALL = 'digraph G { a [pos="0,0!"]; b [pos="120,80!"]; a -> b; }'
+
+
+@pytest.fixture
+def warmed() -> Iterator[None]:
+    was = warm.enabled()
+    warm.enable()
+    assert warm.enabled()
+    try:
+        yield
+    finally:
+        warm.stop()
+        warm.enable(was)
+
+
+def _placed(schema: Schema) -> Schema:
+    positions = layout(schema)
+    return replace(schema, tables=tuple(replace(t, position=positions[t.uid])
+                                        for t in schema.tables))
+
+
+def _hostile() -> Schema:
+    from modeler.schema.builder import SchemaBuilder
+
+    b = SchemaBuilder(name="odd")
+    t = b.table('weird "name" </script> & <b>', comment="ünïcødé — ☃ <i>x</i> \\ \"q\"")
+    t.column("id", "bigint", identity="always", pk=True)
+    t.column("naïve café", "text", comment="]]> --> {curly} |pipe|")
+    u = b.table("日本語のテーブル", subject_area="área")
+    u.column("id", "bigint", identity="always", pk=True)
+    u.column("ref", "bigint")
+    b.relationship("日本語のテーブル", ["ref"], 'weird "name" </script> & <b>',
+                   name="fk <&> \"x\"")
+    return b.build()
+
+
+def _jobs() -> list[tuple[str, object]]:
+    shop_like = _placed(synthetic_schema(12))          # splines (<= 40 tables)
+    lines = _placed(synthetic_schema(60))              # straight lines between ports
+    odd = _placed(_hostile())
+    return [("splines", render_dot(shop_like, ViewOptions())),
+            ("lines", render_dot(lines, ViewOptions())),
+            ("keys", render_dot(lines, ViewOptions(detail="keys"))),
+            ("hostile", render_dot(odd, ViewOptions()))]
+
+
+def _both(command: tuple[str, ...], source: str, fmt: str) -> tuple[bytes, bytes]:
+    warm.enable()
+    served = warm.run(command, source.encode(), fmt, 30)
+    warm.enable(False)
+    program = run_graphviz(command, source, fmt)
+    assert served is not None, "the warm Graphviz did not serve a pinned render"
+    return served, program
+
+
+@pytest.mark.parametrize("fmt", ["svg", "json0", "json0+svg"])
+def test_same_bytes_as_the_program(warmed: None, fmt: str) -> None:
+    for name, job in _jobs():
+        command = job.settings.command  # type: ignore[attr-defined]
+        assert command == ("neato", "-n2"), name
+        source = job.source  # type: ignore[attr-defined]
+        if fmt == "json0+svg":
+            served, program = _both((*command, "-Tjson0"), source, "svg")
+        else:
+            served, program = _both(command, source, fmt)
+        assert served == program, f"{name} {fmt}: the warm Graphviz drew other bytes"
+
+
+def test_same_bytes_on_a_real_schema(warmed: None) -> None:
+    result = import_sql([("pagila/pagila-schema.sql", corpus_text("pagila/pagila-schema.sql"))])
+    schema = _placed(result.schema)
+    for detail in ("all", "keys"):
+        job = render_dot(schema, ViewOptions(detail=detail))  # type: ignore[arg-type]
+        served, program = _both((*job.settings.command, "-Tjson0"), job.source, "svg")
+        assert served == program, detail
+
+
+def test_many_renders_in_a_row_reuse_one_child(warmed: None) -> None:
+    first = run_graphviz(("neato", "-n2"), SMALL, "svg")
+    child = warm.child_pid()
+    assert child is not None
+    for _ in range(20):
+        assert run_graphviz(("neato", "-n2"), SMALL, "svg") == first
+    assert warm.child_pid() == child
+
+
+def test_not_served_without_enable_or_for_other_programs(warmed: None) -> None:
+    assert warm.plan(("dot",), "svg") is None            # a layout pass: the program
+    assert warm.plan(("neato", "-n2"), "png") is None     # images: the program
+    assert warm.plan(("neato",), "svg") is None           # neato without -n2
+    assert warm.plan(("neato", "-n2", "-Tjson0"), "svg") == ("nop2", ["json0", "svg"])
+    warm.enable(False)
+    assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 5) is None
+    os.environ["GRAPHVIZ_WARM"] = "0"
+    try:
+        warm.enable()
+        assert not warm.enabled()
+    finally:
+        del os.environ["GRAPHVIZ_WARM"]
+
+
+def test_bad_source_gets_the_programs_error(warmed: None) -> None:
+    bad = "digraph G { a -> ; }"
+    assert warm.run(("neato", "-n2"), bad.encode(), "svg", 5) is None  # refused, not raised
+    with pytest.raises(RenderError) as served:
+        run_graphviz(("neato", "-n2"), bad, "svg")
+    warm.enable(False)
+    with pytest.raises(RenderError) as program:
+        run_graphviz(("neato", "-n2"), bad, "svg")
+    assert str(served.value) == str(program.value)
+    assert "syntax error" in str(served.value)
+    warm.enable()
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")  # still serves
+
+
+def test_a_killed_child_falls_back_then_is_started_again(warmed: None) -> None:
+    expected = run_graphviz(("neato", "-n2"), SMALL, "svg")
+    child = warm.child_pid()
+    assert child is not None
+    os.kill(child, signal.SIGKILL)
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg") == expected  # the program, or anew
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg") == expected
+    again = warm.child_pid()
+    assert again is not None and again != child
+
+
+def test_a_hung_child_times_out_and_is_replaced(warmed: None) -> None:
+    run_graphviz(("neato", "-n2"), SMALL, "svg")
+    child = warm.child_pid()
+    assert child is not None
+    os.kill(child, signal.SIGSTOP)  # answers nothing, as a Graphviz stuck in a layout
+    with pytest.raises(RenderTimeout, match=r"took longer than 0\.3 s"):
+        run_graphviz(("neato", "-n2"), SMALL, "svg", timeout=0.3)
+    assert warm.child_pid() is None  # killed
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")
+    assert warm.child_pid() not in (None, child)
+
+
+def test_a_busy_child_leaves_other_threads_to_the_program(warmed: None) -> None:
+    run_graphviz(("neato", "-n2"), SMALL, "svg")
+    with warm.busy():  # another thread's render holds it
+        assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 5) is None
+        out: list[bytes] = []
+        t = threading.Thread(target=lambda: out.append(
+            run_graphviz(("neato", "-n2"), SMALL, "svg")))
+        t.start()
+        t.join(30)
+        assert out and out[0].startswith(b"<?xml")  # drawn by the program meanwhile
+
+
+def test_a_forked_process_starts_its_own_child(warmed: None) -> None:
+    run_graphviz(("neato", "-n2"), SMALL, "svg")
+    parents = warm.child_pid()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked child reports through the pipe
+        try:
+            ok = run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")
+            mine = warm.child_pid()
+            os.write(write, f"{ok} {mine}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    ok, mine = answer.split()
+    assert ok == "True"
+    assert mine not in ("None", str(parents))
+    assert warm.child_pid() == parents  # the parent's is untouched
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")
