@@ -10,10 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from modeler.codegen.version_table import version_table_name
-from modeler.importers import import_live, import_sql
-from tests.catalog import compare, read_catalog
-from tests.fidelity import roundtrip as rt
+from modeler.importers import import_sql
+from tests.importers.roundtrips import import_loaded, kept, rebuilt
 from tests.pgtemp import PgServer
 
 pytestmark = pytest.mark.postgres
@@ -73,19 +71,9 @@ def _extras(url: str) -> list[tuple[object, ...]]:
 
 def test_what_surrounds_kept_objects_comes_back_from_a_live_database(
         pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(DDL)  # type: ignore[arg-type]
-    result = import_live(pg_url)
-    kept = sorted((o.kind, o.name) for o in result.schema.raw_objects)
-    assert kept == sorted((o.kind, o.name)
-                          for o in import_sql([("t.sql", DDL)]).schema.raw_objects)
-    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "kept")
-    with rt.database(pg_server) as target:
-        rt.alembic_upgrade(bundle, target)
-        actual = rt.without_version_table(read_catalog(target),
-                                          version_table_name([result.schema]))
-        report = compare(read_catalog(pg_url), actual)
-        assert report.ok, report.text()
+    result = import_loaded(pg_url, DDL)
+    assert kept(result.schema) == kept(import_sql([("t.sql", DDL)]).schema)
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "kept", like=pg_url) as target:
         assert _extras(target) == _extras(pg_url)
 
 
@@ -135,14 +123,8 @@ ORDER BY 1, 2, 3
 
 def test_database_wide_objects_come_back_from_a_live_database(
         pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(DATABASE_WIDE)  # type: ignore[arg-type]
-    result = import_live(pg_url)
-    kept = sorted((o.kind, o.name) for o in result.schema.raw_objects)
-    assert kept == sorted((o.kind, o.name) for o in
-                          import_sql([("t.sql", DATABASE_WIDE)]).schema.raw_objects)
-    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "wide")
-    with rt.database(pg_server) as target:
-        rt.alembic_upgrade(bundle, target)
-        with psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
-            assert b.execute(_DATABASE_WIDE).fetchall() == a.execute(_DATABASE_WIDE).fetchall()
+    result = import_loaded(pg_url, DATABASE_WIDE)
+    assert kept(result.schema) == kept(import_sql([("t.sql", DATABASE_WIDE)]).schema)
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "wide") as target, \
+            psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
+        assert b.execute(_DATABASE_WIDE).fetchall() == a.execute(_DATABASE_WIDE).fetchall()

@@ -9,10 +9,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from modeler.codegen.version_table import version_table_name
-from modeler.importers import import_live, import_sql
-from tests.catalog import compare, read_catalog
-from tests.fidelity import roundtrip as rt
+from modeler.importers import import_sql
+from tests.importers.roundtrips import import_loaded, kept, rebuilt
 from tests.pgtemp import PgServer
 
 pytestmark = pytest.mark.postgres
@@ -33,21 +31,12 @@ CREATE TABLE plain (id int PRIMARY KEY);
 
 def test_composite_and_range_types_come_back_from_a_live_database(
         pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(DDL)  # type: ignore[arg-type]
-    result = import_live(pg_url)
-    kept = {(o.kind, o.name) for o in result.schema.raw_objects}
-    from_sql = {(o.kind, o.name) for o in import_sql([("t.sql", DDL)]).schema.raw_objects}
-    assert {("type", "pair"), ("type", "pairs"), ("type", "span")} <= kept
-    assert kept == from_sql
+    result = import_loaded(pg_url, DDL)
+    live = set(kept(result.schema))
+    assert {("type", "pair"), ("type", "pairs"), ("type", "span")} <= live
+    assert live == set(kept(import_sql([("t.sql", DDL)]).schema))
     # the design builds the same database: the types before the tables and the function
-    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "types")
-    with rt.database(pg_server) as target:
-        rt.alembic_upgrade(bundle, target)
-        actual = rt.without_version_table(read_catalog(target),
-                                          version_table_name([result.schema]))
-        report = compare(read_catalog(pg_url), actual)
-        assert report.ok, report.text()
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "types", like=pg_url) as target:
         assert _types(target) == _types(pg_url)
 
 

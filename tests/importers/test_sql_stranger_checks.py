@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from modeler.importers import import_live, import_sql
-from tests.catalog import compare, read_catalog
-from tests.fidelity import roundtrip as rt
+from modeler.importers import import_sql
+from tests.importers.roundtrips import assert_round_trips
 from tests.pgtemp import PgServer
 
 SCRIPT = """
@@ -39,15 +37,7 @@ def test_no_inherit_is_kept() -> None:
 @pytest.mark.parametrize("how", ["sql", "live"])
 def test_checks_reaching_children_round_trip(how: str, pg_server: PgServer,
                                              tmp_path: Path) -> None:
-    with rt.database(pg_server) as original:
-        with psycopg.connect(original, autocommit=True) as conn:
-            conn.execute(SCRIPT)  # type: ignore[arg-type]
-        expected = read_catalog(original)
-        schema = (import_sql([("s.sql", SCRIPT)]) if how == "sql"
-                  else import_live(original)).schema
-    actual = rt.migrated_catalog(pg_server, schema, tmp_path, "checks")
-    report = compare(expected, actual)
-    assert report.ok, report.text()
+    assert_round_trips(pg_server, SCRIPT, tmp_path, "checks", live=how == "live")
 
 
 INHERITANCE = """
@@ -69,11 +59,4 @@ def test_alter_table_on_an_inheritance_parent_reaches_its_children(
     """Hand-written upgrade scripts ALTER a parent table after its children exist: the new
     columns, CHECKs and column changes were the parent's only (inheritance is not modelled:
     the children are tables of their own, with the columns and checks they inherit)."""
-    with rt.database(pg_server) as original:
-        with psycopg.connect(original, autocommit=True) as conn:
-            conn.execute(INHERITANCE)  # type: ignore[arg-type]
-        expected = read_catalog(original)
-    schema = import_sql([("s.sql", INHERITANCE)]).schema
-    actual = rt.migrated_catalog(pg_server, schema, tmp_path, "inheritance")
-    report = compare(expected, actual)
-    assert report.ok, report.text()
+    assert_round_trips(pg_server, INHERITANCE, tmp_path, "inheritance")

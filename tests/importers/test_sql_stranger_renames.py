@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from modeler.importers import import_sql
-from tests.catalog import compare, read_catalog
-from tests.fidelity import roundtrip as rt
+from tests.importers.roundtrips import assert_round_trips
 from tests.pgtemp import PgServer
 
 RENAMES = """
@@ -35,11 +32,4 @@ ALTER TABLE t RENAME COLUMN "Note" TO "Remark";
 
 @pytest.mark.postgres
 def test_a_renamed_column_is_renamed_below(pg_server: PgServer, tmp_path: Path) -> None:
-    with rt.database(pg_server) as original:
-        with psycopg.connect(original, autocommit=True) as conn:
-            conn.execute(RENAMES)  # type: ignore[arg-type]
-        expected = read_catalog(original)
-    schema = import_sql([("s.sql", RENAMES)]).schema
-    actual = rt.migrated_catalog(pg_server, schema, tmp_path, "renames")
-    report = compare(expected, actual)
-    assert report.ok, report.text()
+    assert_round_trips(pg_server, RENAMES, tmp_path, "renames")
