@@ -21,7 +21,7 @@ from tests.pgtemp import PgServer
 def load(url: str, script: str) -> None:
     """Run ``script`` on the database at ``url``."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(script)  # type: ignore[arg-type]
+        conn.execute(script.encode())
 
 
 def import_loaded(url: str, script: str) -> ImportResult:
