@@ -45,7 +45,8 @@ def project_for(user: User | AnonymousUser, slug: str,
     if row is None:
         raise Http404("No such project.")
     if not can(row.role, action):
-        raise PermissionDenied(f"Your role ({row.role}) cannot {action} in this project.")
+        raise PermissionDenied(f"Your role ({row.role}) cannot {action} in this project; a "
+                               "project owner can change your role.")
     return row.project, row.role
 
 
