@@ -7,7 +7,8 @@ DATABASE_URL sqlite:///path (default: data/modeler.sqlite3) or postgresql://… 
 DB_CONN_MAX_AGE  seconds of persistent connections on PostgreSQL (default 60);
 DB_POOL=1    use psycopg 3's connection pool instead (DB_POOL_MIN/DB_POOL_MAX).
 DB_PGBOUNCER=1  DATABASE_URL is PgBouncer in transaction mode (no server-side cursors).
-CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory).
+CACHE_URL    redis://… to use Redis through Django's cache framework (default: local memory);
+             sessions are then read from it too (written through to the database).
 MODELER_LIVE_IMPORT_HOSTS  host:port pairs the web's live import may read (see below).
 AXES_FAILURE_LIMIT / AXES_COOLOFF_MINUTES  sign-in throttling (default 10 wrong passwords, 15 min).
 CSP_REPORT_ONLY  "1": the Content-Security-Policy only reports (default: enforced).
@@ -224,6 +225,13 @@ else:
                           "LOCATION": "modeler", "TIMEOUT": 3600,
                           # node-size entries add about one per table per view
                           "OPTIONS": {"MAX_ENTRIES": 20000}}}
+
+# Sessions: with a cache all processes share (Redis), read from it and written through to
+# the database (every request's session costs a Redis round trip, not one to the database
+# through PgBouncer). Not with the local-memory cache: a session that one process deletes
+# (a sign-out) could stay valid in another process's copy.
+if _cache_url.startswith(("redis://", "rediss://")):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background work (issue #18): Django's tasks framework through the django-tasks backport
 # (the code moves to Django 6's django.tasks unchanged); the tasks are modeler/web/tasks.py.

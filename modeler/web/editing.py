@@ -53,6 +53,9 @@ class EditOutcome:
     sync: SyncResult
     activity: db.Activity | None
     findings: tuple[Any, ...] = field(default_factory=tuple)
+    # the user's undo/redo state after the edit when it is known without a query
+    # (``undo.record`` pushed a step), else None
+    undo: dict[str, str | None] | None = None
 
 
 def element_json(schema: m.Schema, uid: str | None, *, tables_only: bool = False) -> Any:
@@ -163,6 +166,7 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
         # snapshot cache (the next read of this revision needs no element query) and the caller
         stamp = written(locked, new, result.stamp,
                         before=(CacheKey(locked.pk, locked.revision, locked.updated_at), old))
+        undone = None
         if log:
             before, after = activity_json(old, new, target_uid)
             activity = db.Activity.objects.create(
@@ -171,6 +175,6 @@ def apply_edit(*, design: db.Design, actor: User | None, action: str,
                 before=before, after=after,
                 design_revision=stamp.revision)
             from modeler.web import undo  # the user's undo stack (undo imports this module)
-            undo.record(locked, actor, activity, old, new)
+            undone = undo.record(locked, actor, activity, old, new)
         design.revision = stamp.revision
-        return EditOutcome(old=old, new=new, sync=result, activity=activity)
+        return EditOutcome(old=old, new=new, sync=result, activity=activity, undo=undone)

@@ -80,19 +80,20 @@ def splice(current: m.Schema, uids: set[str], part: m.Schema) -> m.Schema:
 
 
 def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.Schema,
-           new: m.Schema) -> None:
+           new: m.Schema) -> dict[str, str | None] | None:
     """Push the edit ``old`` → ``new`` on ``actor``'s undo stack (called by ``apply_edit``
-    inside its transaction). A new edit empties the redo stack."""
+    inside its transaction). A new edit empties the redo stack. The stack's :func:`state`
+    when a step was pushed (the edit's answer shows it without reading it back), else None."""
     if activity is None or not getattr(actor, "is_authenticated", False):
-        return
+        return None
     if activity.action in OWN_ACTIONS:
-        return
+        return None
     uids = touched(old, new)
     if not uids:
-        return
+        return None
     mine = db.UndoStep.objects.filter(design=design, user=actor)
     if activity.action == MOVE and _merged_move(mine, activity, uids, new):
-        return
+        return None
     # One statement makes room: the redo stack goes (a new edit empties it), and so do the
     # steps beyond the newest DEPTH - 1 that stay (the new one makes DEPTH). The subquery
     # is NULL while there are fewer, and "id <= NULL" holds for no row.
@@ -103,6 +104,8 @@ def record(design: db.Design, actor: Any, activity: db.Activity | None, old: m.S
         summary=activity.summary, uids=sorted(uids),
         before=serialize.to_dict(project(old, uids)), after=serialize.to_dict(project(new, uids)),
         design_revision=activity.design_revision)
+    # the newest step is this one, and the redo stack went
+    return {"undo": activity.summary, "redo": None}
 
 
 def _merged_move(mine: Any, activity: db.Activity, uids: set[str], new: m.Schema) -> bool:

@@ -202,3 +202,44 @@ def test_undo_state_in_one_query(django_user_model: Any) -> None:
     same()
     assert undo_state(design, user) == {"undo": "added column alpha.one",
                                         "redo": "added column alpha.two"}
+
+
+def test_column_add_answer_reads_nothing_back(client: Any, django_user_model: Any,
+                                              settings: Any) -> None:
+    """The edit's answer shows the undo button from the step the edit pushed (the undo stack
+    is not read after the write), and the design the permission check has just read serves
+    the cached snapshot (its row is not read a second time before the edit's lock)."""
+    from modeler.web import undo
+
+    settings.SNAPSHOT_CACHE_VERIFY = False  # the tests' check of every hit reads the rows
+
+    user = django_user_model.objects.create_user("eq8")
+    design = _design(user)
+    old, a, _ = _base()
+    materialize(old, design)
+    client.force_login(user)
+    slug = design.project.slug
+
+    def add(name: str) -> tuple[Any, list[str]]:
+        with CaptureQueriesContext(connection) as q:
+            r = client.post(reverse("column_add", args=[slug, a]),
+                            {"col-name": name, "col-type": "text", "col-searchable": "none",
+                             "col-comment": "e"}, HTTP_HX_REQUEST="true")
+        assert r.status_code == 200, r.content[:500]
+        return r, _sql(q)
+
+    add("first")  # this process now holds the design's snapshot at its revision
+    r, sql = add("second")
+    undo_reads = [x for x in sql if x.startswith("SELECT") and '"web_undostep"' in x]
+    assert undo_reads == [], undo_reads
+    design_reads = [x for x in sql if x.startswith("SELECT") and 'FROM "web_design"' in x
+                    and "FOR UPDATE" not in x]
+    assert len(design_reads) == 1, design_reads  # the permission check's
+    # what the buttons say is the stack's state
+    assert undo.state(design, user) == {"undo": "added column alpha.second", "redo": None}
+    assert 'title="Undo: added column alpha.second (Ctrl+Z)"' in r.content.decode()
+    assert 'id="redo-button" class="small" aria-keyshortcuts="Control+Shift+Z" disabled' \
+        in r.content.decode()
+    # and the rows hold both columns
+    assert {"first", "second"} <= {c.name for c in snapshot(design.pk).table(a).columns}
+

@@ -124,3 +124,23 @@ def test_the_recipe_runs_as_a_non_root_user_with_every_service() -> None:
     assert "pool_mode = transaction" in (ROOT / "deploy/pgbouncer/entrypoint.sh").read_text()
     assert "@pgbouncer:6432/" in compose and 'DB_PGBOUNCER: "1"' in compose
     assert "MODELER_TASKS_BACKEND: rq" in compose and "/healthz" in compose
+
+
+@pytest.mark.parametrize(("cache_url", "engine"), [
+    ("redis://127.0.0.1:6379/1", "django.contrib.sessions.backends.cached_db"),
+    ("", "django.contrib.sessions.backends.db"),
+])
+def test_sessions_read_from_a_shared_cache_only(cache_url: str, engine: str) -> None:
+    """Behind Redis a request's session is read from it (a Redis round trip, not one to the
+    database through PgBouncer) and written through to the database; with the per-process
+    memory cache, from the database (one process's sign-out must end the session in all)."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env.update(PRODUCTION, CACHE_URL=cache_url, DJANGO_SETTINGS_MODULE="modeler.settings")
+    run = subprocess.run([sys.executable, "-c", "from django.conf import settings; "
+                          "print(settings.SESSION_ENGINE, settings.CACHES['default']"
+                          "['BACKEND'])"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    session, cache = run.stdout.split()
+    assert session == engine
+    assert cache.endswith("RedisCache" if cache_url else "LocMemCache")

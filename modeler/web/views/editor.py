@@ -48,7 +48,8 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
         # a merged or closed proposal's design is read only (design_for refuses its edits)
         "can_edit": can(role, "edit") and not design.locked, "prefs": prefs, "table": table,
         "tables": schema.tables, "q": request.GET.get("q", ""), "lint": lint,
-        "undo_state": undo_state(design, request.user),
+        # an edit's answer knows it when the edit pushed a step (:func:`undo.record`)
+        "undo_state": extra.pop("undo_state", None) or undo_state(design, request.user),
         # what only the whole page or the overview panel shows is made when a template
         # reads it (a template calls a callable value): an edit's response shows the panel
         # of a table, and would build the findings panel and the forms of the overview for

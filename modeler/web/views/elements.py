@@ -38,7 +38,7 @@ class _Ctx:
         self.request = request
         self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
         self.design.project = self.project  # the design's own (design_for filters by it)
-        self.schema, self.revision = snapshot_at(self.design)
+        self.schema, self.revision = snapshot_at(self.design, just_read=True)
         self.outcome: EditOutcome | None = None
         self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
         self._prefs: dict[str, Any] | None = None
@@ -137,6 +137,8 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
     else:
         lint = ruling.lint_project(schema, ctx.project, ctx.design, config=ctx.config)
         drawing = diagrams.svg_later(schema, ctx.project, request.user, lint, prefs=ctx.prefs)
+    if ctx.outcome is not None and ctx.outcome.undo is not None:
+        extra.setdefault("undo_state", ctx.outcome.undo)
     c = editor_context(request, ctx.project, ctx.role, ctx.design, schema, selected=selected,
                        notice=message, lint=lint, prefs=ctx.prefs, **extra)
     # a table added, renamed or dropped: the toolbar's Focus list is sent along too
