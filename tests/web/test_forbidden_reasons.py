@@ -78,3 +78,17 @@ def test_a_role_too_low_still_names_the_role_and_who_can_change_it(
     text = _text(response)
     assert "Your role (viewer) cannot edit in this project" in text
     assert ROLE_HINT in text
+
+
+def test_a_closed_proposals_text_mode_says_why_it_is_read_only(shop: dict[str, Any]) -> None:
+    """The editor's banner said the proposal was closed while its text mode said the owner's
+    role could not change the design."""
+    proposal: Proposal = shop["proposal"]
+    review.proposal_close(proposal=proposal, actor=shop["owner"])
+    response = _client(shop["owner"]).get(reverse("textmode", args=["shop", proposal.design_id]))
+    assert response.status_code == 200
+    text = _text(response)
+    assert "Read only: this proposal is closed, so its design cannot change." in text
+    assert "your role" not in text
+    viewer = _client(shop["viewer"]).get(reverse("textmode", args=["shop"]))
+    assert "Read only: your role in this project cannot change the design." in _text(viewer)
