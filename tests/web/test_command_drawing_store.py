@@ -5,46 +5,22 @@ importing the drawing code. Whole processes on a fresh SQLite file, as a user ru
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SQL = """
-CREATE TABLE author (id serial PRIMARY KEY, name varchar(100) NOT NULL);
-CREATE TABLE book (id serial PRIMARY KEY, author_id integer NOT NULL REFERENCES author (id),
-                   title text NOT NULL);
-"""
+from tests.web.manage_process import manage, manage_env, modules_at_exit, ready
 
 
 def _manage(tmp_path: Path, *argv: str, path: str | None = None,
             modules: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "MODELER_DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-only",
-           "DJANGO_SETTINGS_MODULE": "modeler.settings", "MODELER_ADMIN_PASSWORD": "pw-root-1!x",
-           "LOG_LEVEL": "WARNING"}
-    env.pop("CACHE_URL", None)  # the local-memory cache: renders kept on disk
-    if path is not None:
-        env["PATH"] = path
-    script = "import runpy, sys\n"
-    if modules is not None:  # the modules loaded when the process exits
-        script += ("import atexit\natexit.register(lambda: open("
-                   f"{str(modules)!r}, 'w').write('\\n'.join(sys.modules)))\n")
-    script += (f"sys.argv = ['manage.py', *{list(argv)!r}]\n"
-               f"runpy.run_path({str(ROOT / 'manage.py')!r}, run_name='__main__')\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done
+    # the local-memory cache (manage_env): renders kept on disk
+    return manage(tmp_path, *argv, before=modules_at_exit(modules) if modules else "",
+                  env=manage_env(tmp_path, PATH=path))
 
 
 def test_import_stores_the_drawing_render_diagram_reads_back(tmp_path: Path) -> None:
-    _manage(tmp_path, "migrate", "-v", "0")
-    _manage(tmp_path, "ensure_admin")
-    schema = tmp_path / "s.sql"
-    schema.write_text(SQL)
+    schema = ready(tmp_path)
     done = _manage(tmp_path, "import_schema", "--project", "lib", "--format", "sql",
                    str(schema), "--diagram", str(tmp_path / "import.svg"), "-v", "2")
     assert "the diagram was drawn while the design was saved" in done.stdout

@@ -5,44 +5,25 @@ processes on a fresh SQLite file, as a user runs them."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SQL = """
-CREATE TABLE author (id serial PRIMARY KEY, name varchar(100) NOT NULL);
-CREATE TABLE book (id serial PRIMARY KEY, author_id integer NOT NULL REFERENCES author (id),
-                   title text NOT NULL);
-"""
+from tests.web.manage_process import manage, manage_env, ready
 
 
 def _manage(tmp_path: Path, *argv: str, forks: Path | None = None,
             cache_url: str | None = None) -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "MODELER_DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-only",
-           "DJANGO_SETTINGS_MODULE": "modeler.settings", "MODELER_ADMIN_PASSWORD": "pw-root-1!x",
-           "LOG_LEVEL": "WARNING"}
-    env.pop("CACHE_URL", None)
-    if cache_url:
-        env["CACHE_URL"] = cache_url
-    script = "import os, runpy, sys\n"
+    before = ""
     if forks is not None:  # each fork leaves a line: who forked
-        script += ("_fork = os.fork\n"
-                   "def fork():\n"
-                   "    pid = _fork()\n"
-                   f"    if pid:\n        open({str(forks)!r}, 'a').write('fork\\n')\n"
-                   "    return pid\n"
-                   "os.fork = fork\n")
-    script += (f"sys.argv = ['manage.py', *{list(argv)!r}]\n"
-               f"runpy.run_path({str(ROOT / 'manage.py')!r}, run_name='__main__')\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done.stdout
+        before = ("_fork = os.fork\n"
+                  "def fork():\n"
+                  "    pid = _fork()\n"
+                  f"    if pid:\n        open({str(forks)!r}, 'a').write('fork\\n')\n"
+                  "    return pid\n"
+                  "os.fork = fork\n")
+    return manage(tmp_path, *argv, before=before,
+                  env=manage_env(tmp_path, CACHE_URL=cache_url)).stdout
 
 
 def _redis_up() -> bool:
@@ -56,10 +37,7 @@ def _redis_up() -> bool:
 
 
 def test_the_drawing_is_made_by_a_forked_child_and_is_the_command_s(tmp_path: Path) -> None:
-    _manage(tmp_path, "migrate", "-v", "0")
-    _manage(tmp_path, "ensure_admin")
-    schema = tmp_path / "s.sql"
-    schema.write_text(SQL)
+    schema = ready(tmp_path)
     forks = tmp_path / "forks.txt"
     said = _manage(tmp_path, "import_schema", "--project", "lib", "--format", "sql",
                    str(schema), "--diagram", str(tmp_path / "import.svg"), "-v", "2",
@@ -80,10 +58,7 @@ def test_the_drawing_is_made_by_a_forked_child_and_is_the_command_s(tmp_path: Pa
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_with_a_shared_cache_the_drawing_is_made_on_a_thread(tmp_path: Path) -> None:
-    _manage(tmp_path, "migrate", "-v", "0")
-    _manage(tmp_path, "ensure_admin")
-    schema = tmp_path / "s.sql"
-    schema.write_text(SQL)
+    schema = ready(tmp_path)
     forks = tmp_path / "forks.txt"
     said = _manage(tmp_path, "import_schema", "--project", "lib", "--format", "sql",
                    str(schema), "--diagram", str(tmp_path / "import.svg"), "-v", "2",
