@@ -60,8 +60,9 @@ def review_context(request: HttpRequest, project: Project, role: str, proposal: 
     if part in (None, "threads"):
         names, current = analysis.anchor_names(after, base), set(analysis.anchor_names(after))
         errors = extra.pop("thread_errors", {})
+        kept = extra.pop("thread_kept", {})  # a refused reply's text, shown again
         ctx["threads"] = [{"t": t, "label": analysis.thread_label(t, names, current),
-                           "errors": errors.get(t.pk, [])}
+                           "errors": errors.get(t.pk, []), "kept": kept.get(t.pk, "")}
                           for t in selectors.threads_of(proposal)]
         ctx["thread_form"] = extra.pop("thread_form", None) or ThreadForm(
             anchors=analysis.anchor_choices(after, base),
@@ -170,7 +171,8 @@ def thread_reply(request: AuthedRequest, slug: str, number: int, thread: int) ->
     else:
         errors = [str(e) for e in form.errors.get("body", ["Write the reply."])]
     return render_review(request, project, role, proposal, part="threads", status=422,
-                         thread_errors={found.pk: errors})
+                         thread_errors={found.pk: errors},
+                         thread_kept={found.pk: request.POST.get("body", "")})
 
 
 @login_required
