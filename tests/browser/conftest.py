@@ -25,6 +25,9 @@ Fixtures for test modules:
     Screenshot to ``test-artifacts/<test name>-chromium--<name>.png`` (git-ignored).
 ``diagram_ready(page) -> None``
     Wait until the editor's diagram is an SVG and htmx is idle.
+
+Functions: ``wait_for_diagram(page)`` (the fixture above), ``add_table(page, name)`` (the
+editor's "Add table" form).
 """
 
 from __future__ import annotations
@@ -183,3 +186,19 @@ def wait_for_diagram(page: Any) -> None:
 @pytest.fixture
 def diagram_ready() -> Callable[[Any], None]:
     return wait_for_diagram
+
+
+def add_table(page: Any, name: str, comment: str = "added by the test") -> bytes:
+    """Add the table ``name`` with the editor's "Add table" form (opened when closed); its
+    panel is shown. The answer's body."""
+    from playwright.sync_api import expect
+
+    section = page.locator("#add-table")
+    if not section.evaluate("(d) => d.open"):
+        section.locator("summary").click()
+    section.locator("#id_new-name").fill(name)
+    section.locator("#id_new-comment").fill(comment)
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        section.get_by_role("button", name="Add table").click()
+    expect(page.locator("#panel-title")).to_have_text(name)
+    return bytes(answer.value.body())

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import wait_for_diagram
+from tests.browser.conftest import add_table, wait_for_diagram
 from tests.diagram.bookstore import bookstore
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -295,14 +295,7 @@ def test_whole_design_on_open_and_new_tables_in_view(
       const far = {x: v.x - 5000, y: v.y - 5000, w: v.width, h: v.height};
       s.setAttribute('viewBox', [far.x, far.y, far.w, far.h].join(' '));
       sessionStorage.setItem('er-view:books', JSON.stringify(far)); }""")  # as a pan does
-    section = page.locator("#add-table")
-    if not section.evaluate("(d) => d.open"):
-        section.locator("summary").click()
-    section.locator("#id_new-name").fill("publisher")
-    section.locator("#id_new-comment").fill("Companies that publish books")
-    with page.expect_response(lambda r: r.request.method == "POST"):
-        section.get_by_role("button", name="Add table").click()
-    expect(page.locator("#panel-title")).to_have_text("publisher")
+    add_table(page, "publisher", "Companies that publish books")
     wait_for_diagram(page)
     new = page.locator("#diagram g.node", has_text="publisher")
     expect(new).to_have_count(1)

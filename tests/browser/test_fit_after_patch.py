@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import wait_for_diagram
+from tests.browser.conftest import add_table, wait_for_diagram
 from tests.browser.test_diagram_enjoy import INSIDE_JS, bookstore_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,20 +27,10 @@ def test_fit_takes_in_a_table_a_patch_drew_beyond_the_box(
     wait_for_diagram(page)
     page.click("[data-zoom=fit]")
     home = page.evaluate(HOME_JS)
-    section = page.locator("#add-table")
-    if not section.evaluate("(d) => d.open"):
-        section.locator("summary").click()
     added = []
     for name in ("publisher", "imprint", "warehouse"):
-        section = page.locator("#add-table")
-        if not section.evaluate("(d) => d.open"):
-            section.locator("summary").click()
-        section.locator("#id_new-name").fill(name)
-        section.locator("#id_new-comment").fill("added by the test")
-        with page.expect_response(lambda r: r.request.method == "POST") as answer:
-            section.get_by_role("button", name="Add table").click()
-        assert b"data-patch=" in answer.value.body()  # drawn by a patch, not a whole drawing
-        expect(page.locator("#panel-title")).to_have_text(name)
+        # drawn by a patch, not a whole drawing
+        assert b"data-patch=" in add_table(page, name)
         new = page.locator("#diagram g.node", has_text=name)
         expect(new).to_have_count(1)
         added.append(str(new.get_attribute("id")))

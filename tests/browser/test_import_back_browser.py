@@ -10,23 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from modeler.web.models import Project
+from tests.browser.test_import_browser import preview as read_preview
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALL = """CREATE TABLE author (id int PRIMARY KEY, name text NOT NULL);
-CREATE TABLE book (id int PRIMARY KEY, author_id int NOT NULL REFERENCES author);
-"""
 
 
 def test_back_to_a_used_preview_leads_to_the_project(login_page: Any, url: Any) -> None:
     page = login_page("imre")
-    page.goto(url("/import/"))
-    page.fill("#id_name", "Library")
-    page.fill("#id_slug", "library")
-    page.fill("#id_text", SMALL)
-    page.get_by_role("button", name="Read and preview").click()
-    expect(page.locator("h1")).to_contain_text("Import preview: Library", timeout=15_000)
-    preview = page.url
+    preview = read_preview(page, url)
     page.get_by_role("button", name="Create the project").click()
     page.wait_for_url("**/p/library/edit/", timeout=15_000)
     page.go_back()  # Chromium shows the preview as it was: its button posts again

@@ -21,6 +21,18 @@ CREATE TABLE book (id int PRIMARY KEY, author_id int NOT NULL REFERENCES author)
 """
 
 
+def preview(page: Page, url: Any, name: str = "Library", slug: str = "library",
+            text: str = SMALL) -> str:
+    """The import page filled in with ``text`` and read: the preview shown. Its address."""
+    page.goto(url("/import/"))
+    page.fill("#id_name", name)
+    page.fill("#id_slug", slug)
+    page.fill("#id_text", text)
+    page.get_by_role("button", name="Read and preview").click()
+    expect(page.locator("h1")).to_contain_text(f"Import preview: {name}", timeout=15_000)
+    return str(page.url)
+
+
 @pytest.fixture
 def background(settings: Any) -> None:
     """Real worker threads, and every import shows its progress page (no fast answer)."""
@@ -77,12 +89,7 @@ def test_large_file_shows_progress_then_preview(login_page: Any, url: Any, shot:
 def test_create_shows_progress_then_the_editor(login_page: Any, url: Any,
                                                background: None) -> None:
     page = login_page("imre")
-    page.goto(url("/import/"))
-    page.fill("#id_name", "Library")
-    page.fill("#id_slug", "library")
-    page.fill("#id_text", SMALL)
-    page.get_by_role("button", name="Read and preview").click()
-    expect(page.locator("h1")).to_contain_text("Import preview: Library", timeout=15_000)
+    preview(page, url)
 
     page.get_by_role("button", name="Create the project").click()
     page.wait_for_url("**/p/library/edit/", timeout=15_000)

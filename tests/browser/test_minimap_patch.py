@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import add_table as add_table_here
 from tests.browser.conftest import wait_for_diagram
 from tests.browser.test_diagram_patch_browser import add_column
 from tests.diagram.test_patch import design
@@ -27,15 +28,7 @@ REDRAW_JS = """() => document.body.dispatchEvent(new CustomEvent('htmx:oobAfterS
 
 def add_table(page: Page, name: str) -> None:
     page.locator("#panel a", has_text="all tables").first.click()
-    section = page.locator("#add-table")
-    if not section.evaluate("(d) => d.open"):
-        section.locator("summary").click()
-    section.locator("#id_new-name").fill(name)
-    section.locator("#id_new-comment").fill("added by the test")
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        section.get_by_role("button", name="Add table").click()
-    assert b"data-patch=" in answer.value.body()
-    expect(page.locator("#panel-title")).to_have_text(name)
+    assert b"data-patch=" in add_table_here(page, name)
     wait_for_diagram(page)
 
 
