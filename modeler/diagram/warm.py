@@ -14,12 +14,15 @@ the render counts as timed out, as the program's would.
 Off unless :func:`enable` was called (``modeler.runtime.settle``: gunicorn, ASGI) and
 ``GRAPHVIZ_WARM`` is not ``0``; commands and tests run the programs. The child is started
 on first use in each process (a forked worker never shares its parent's) and started
-again after :data:`RENDERS_PER_CHILD` renders, which bounds what libgvc may leak.
+again after :data:`RENDERS_PER_CHILD` renders, which bounds what libgvc may leak. After
+:data:`GIVE_UP_AFTER` children in a row died without answering (no libgvc here, or
+``sys.executable`` is not a Python), the process runs the programs from then on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import struct
@@ -30,17 +33,20 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 CHILD = Path(__file__).with_name("gvchild.py")
 # The programs' flags this child reproduces, and the layout engine it uses for them.
 ENGINES: dict[tuple[str, ...], str] = {("neato", "-n2"): "nop2"}
 FORMATS = frozenset({"svg", "json0"})
 RENDERS_PER_CHILD = 2000
+GIVE_UP_AFTER = 3  # children in a row that died before answering: the programs from then on
 
 _enabled = False
 _lock = threading.Lock()
 _child: subprocess.Popen[bytes] | None = None
 _owner = 0  # the pid that started _child
 _renders = 0
+_broken = 0  # children in a row that died without answering
 
 
 class WarmTimeout(Exception):
@@ -50,8 +56,9 @@ class WarmTimeout(Exception):
 def enable(on: bool = True) -> None:
     """Serve pinned renders from a warm child in this process (``GRAPHVIZ_WARM=0``
     keeps the programs)."""
-    global _enabled
+    global _enabled, _broken
     _enabled = on and os.environ.get("GRAPHVIZ_WARM", "1") != "0"
+    _broken = 0
 
 
 def enabled() -> bool:
@@ -126,7 +133,7 @@ def stop() -> None:
 
 
 def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> bytes | None:
-    global _renders
+    global _renders, _broken, _enabled
     child = _started()
     if child is None or child.stdin is None or child.stdout is None:
         return None
@@ -148,8 +155,14 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
         raise
     except (OSError, EOFError, struct.error):
         stop()
+        _broken += 1
+        if _broken >= GIVE_UP_AFTER:  # it cannot start here (no libgvc, no Python): off
+            _enabled = False
+            log.warning("the warm Graphviz failed %d times in a row: this process runs the "
+                        "Graphviz programs from now on", _broken)
         return None
     _renders += 1
+    _broken = 0
     return b"".join(parts)
 
 

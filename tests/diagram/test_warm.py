@@ -8,6 +8,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -194,3 +195,23 @@ def test_a_forked_process_starts_its_own_child(warmed: None) -> None:
     assert mine not in ("None", str(parents))
     assert warm.child_pid() == parents  # the parent's is untouched
     assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")
+
+
+def test_a_child_that_cannot_start_turns_it_off(warmed: None, tmp_path: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the child dies at once (no libgvc, or no Python as ``sys.executable``), every
+    drawing still comes from the program, and after a few tries no child is started."""
+    dead = tmp_path / "gvchild.py"
+    dead.write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.setattr(warm, "CHILD", dead)
+    warm.stop()
+    expected = b""
+    for _ in range(warm.GIVE_UP_AFTER):
+        assert warm.enabled()
+        out = run_graphviz(("neato", "-n2"), SMALL, "svg")
+        assert out.startswith(b"<?xml")
+        expected = expected or out
+    assert not warm.enabled()
+    assert warm.child_pid() is None
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg") == expected
+    assert warm.child_pid() is None  # none started any more
