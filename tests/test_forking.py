@@ -10,11 +10,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PRELUDE = r"""
-import errno, os, threading, time
-from modeler import forking
-
-me = os.getpid()
+# script code: whether this process has no child left (none running, none unreaped)
+NO_CHILD_LEFT = r"""
+import os
 
 def no_child_left():
     try:
@@ -22,6 +20,12 @@ def no_child_left():
     except ChildProcessError:
         return True
     return False
+"""
+PRELUDE = NO_CHILD_LEFT + r"""
+import errno, threading, time
+from modeler import forking
+
+me = os.getpid()
 
 def open_fds():
     return sorted(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else []

@@ -15,6 +15,7 @@ import pytest
 
 from modeler.codegen import prefork
 from modeler.codegen.bundle import Deflated
+from tests.test_forking import NO_CHILD_LEFT
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL = """
@@ -131,16 +132,9 @@ def test_the_helpers_bundles_are_the_web_downloads(tmp_path: Path) -> None:
     assert (tmp_path / "e.zip").read_bytes() == (tmp_path / "web-a.zip").read_bytes()
 
 
-LIFECYCLE = r"""
-import os, sys
+LIFECYCLE = NO_CHILD_LEFT + r"""
+import sys
 from modeler.codegen import prefork
-
-def no_child_left():
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 # a helper nobody asks (an error before the version is read, say) is ended and reaped
 prefork.start()
