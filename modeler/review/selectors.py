@@ -128,10 +128,17 @@ class VerdictState:
 
 
 def verdict_state(proposal: Proposal, revision: int | None = None) -> VerdictState:
-    """Each reviewer's latest verdict (the author's never count), against ``revision``."""
+    """Each reviewer's latest verdict (the author's never count), against ``revision``. Only
+    members who may review now count: an approval, or a request for changes, by someone
+    removed from the project or made a viewer since is history (the verdict list keeps it),
+    not a vote (it could not be taken back)."""
     revision = current_revision(proposal) if revision is None else revision
+    reviewers = [user for user, role in db.Membership.objects.filter(
+        project_id=proposal.project_id).values_list("user_id", "role")
+        if RANK[role] >= RANK["reviewer"]]
     latest: dict[int, Verdict] = {}
-    for v in (Verdict.objects.filter(proposal=proposal).exclude(reviewer_id=proposal.author_id)
+    for v in (Verdict.objects.filter(proposal=proposal, reviewer_id__in=reviewers)
+              .exclude(reviewer_id=proposal.author_id)
               .select_related("reviewer").order_by("created_at", "id")):
         latest[v.reviewer_id] = v
     approvers, blocking, stale = [], [], []
