@@ -452,12 +452,14 @@ def _create(job: ImportJob, state: JobState) -> None:
     if pending is None:
         raise ImportRefused("This preview is gone (created already, or expired): start the "
                             "import again.")
+    _slug_still_free(pending)  # before the slow layout
     state.report("reading the preview", 0, 0)
     schema = serialize.loads(pending.schema_json)
     state.report("laying out the diagram", 0, 0)
     schema = _laid_out(schema, job.pk)
     state.report("storing the design", 0, 0)
     with transaction.atomic():
+        _slug_still_free(pending)
         import_project(result=ImportResult(schema=schema, counts=pending.counts,
                                            server_version=pending.server_version),
                        slug=pending.slug, name=pending.name, owner=job.user,
@@ -466,6 +468,18 @@ def _create(job: ImportJob, state: JobState) -> None:
         pending_id = pending.pk
         _complete(job.pk)
         PendingImport.objects.filter(pk=pending_id).delete()
+
+
+def _slug_still_free(pending: PendingImport) -> None:
+    """The preview promised a new project: a slug taken since (by anyone's project) is
+    refused in the forms' words, which do not say whose it is. (``import_project`` would
+    import into a project the user edits, and name the project of someone else.)"""
+    from modeler.web.forms import SLUG_UNAVAILABLE
+    from modeler.web.selectors import slug_taken
+
+    if slug_taken(pending.slug):
+        raise ImportRefused(f"{SLUG_UNAVAILABLE} (The slug {pending.slug} was taken after "
+                            "this preview was made: start over with another one.)")
 
 
 def _laid_out(schema: m.Schema, job_id: int) -> m.Schema:

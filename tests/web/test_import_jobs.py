@@ -21,7 +21,8 @@ from modeler.importers import import_sql
 from modeler.schema.validate import InvalidSchema
 from modeler.web import importing, importjobs
 from modeler.web import models as db
-from modeler.web.models import ImportJob, PendingImport, Project, Version
+from modeler.web.forms import SLUG_UNAVAILABLE
+from modeler.web.models import ImportJob, Membership, PendingImport, Project, Version
 from modeler.web.services import main_design
 from modeler.web.snapshot import snapshot
 from tests import taskbackend
@@ -216,10 +217,29 @@ def test_create_refused_creates_nothing(client: Client, user: Any, other_user: A
     pending = PendingImport.objects.get()
     Project.objects.create(name="Taken", slug="legacy", owner=other_user)  # meanwhile
     response = client.post(reverse("import_confirm", args=[pending.pk]), **HTMX)
-    assert response.status_code == 422 and b"cannot edit project legacy" in response.content
+    # the words of the forms for any taken slug: nothing says whose project has it (it said
+    # "alice cannot edit project legacy", as if the import were refused for a role)
+    assert response.status_code == 422 and SLUG_UNAVAILABLE.encode() in response.content
+    assert b"cannot edit" not in response.content
     assert not db.DbTable.objects.exists() and not Version.objects.exists()
     job = ImportJob.objects.get(kind="create")
-    assert job.status == "failed" and "cannot edit" in job.error
+    assert job.status == "failed" and SLUG_UNAVAILABLE in job.error
+    assert PendingImport.objects.filter(pk=pending.pk).exists()  # the preview stays
+
+
+@pytest.mark.django_db
+def test_create_into_a_slug_taken_meanwhile_by_a_project_one_edits(
+        client: Client, user: Any, other_user: Any) -> None:
+    """The preview promises a new project: a project of the same slug made meanwhile by a
+    teammate, where the importer is an editor, is not filled with the import."""
+    client.force_login(user)
+    start(client)
+    pending = PendingImport.objects.get()
+    taken = Project.objects.create(name="Taken", slug="legacy", owner=other_user)
+    Membership.objects.create(project=taken, user=user, role="editor")
+    response = client.post(reverse("import_confirm", args=[pending.pk]), **HTMX)
+    assert response.status_code == 422 and SLUG_UNAVAILABLE.encode() in response.content
+    assert not db.DbTable.objects.exists() and not Version.objects.exists()
 
 
 @pytest.mark.django_db
