@@ -79,9 +79,15 @@ def _kwargs(**kw: object) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kw.items() if v is not None)
 
 
+# Catalog spellings that are also names in SQLAlchemy's PostgreSQL dialect (its
+# ``ischema_names``): an unqualified DOMAIN of that name is refused at compile time.
+_SHADOWING = frozenset({"name", '"char"'})
+
+
 def _verbatim(spelling: str) -> tuple[str, set[str]]:
-    # SQLAlchemy refuses an unqualified name that shadows a type it knows (``name``).
-    schema = ", schema='pg_catalog'" if spelling == "name" else ""
+    # SQLAlchemy refuses an unqualified name that shadows a type it knows (``name``,
+    # ``"char"``): those catalog types are qualified with pg_catalog.
+    schema = ", schema='pg_catalog'" if spelling in _SHADOWING else ""
     return (f"postgresql.DOMAIN(sa.sql.quoted_name({spelling!r}, False), sa.Text(){schema}, "
             "create_type=False)", {SA, PG})
 
