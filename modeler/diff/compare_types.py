@@ -339,8 +339,10 @@ LATE_RAW_KINDS = frozenset({"view", "materialized view", "trigger", "policy", "r
                             "statistics", "publication", "foreign table"})
 # Statements on tables, or on what SQL kept before them creates (a SELECT of a function that
 # creates tables, then indexes on those): after the tables too, in their order; their names
-# are no relation names, so nothing waits for them by name.
-AFTER_TABLES_KINDS = frozenset({"index", "alter table", "comment", "function call"})
+# are no relation names, so nothing waits for them by name. An event trigger fires on the
+# migration's own DDL from its creation on (its function may read a table of the design).
+AFTER_TABLES_KINDS = frozenset({"index", "alter table", "comment", "function call",
+                                "event trigger"})
 # A DO block's body: it waits for the tables it names like other objects (its quoted body
 # is its code, not a string to skip).
 _DO_BODY = re.compile(r"\s*DO\s+(?:LANGUAGE\s+\S+\s+)?(\$[A-Za-z_0-9]*\$)(.*)\1",
