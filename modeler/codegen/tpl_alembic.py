@@ -287,7 +287,7 @@ class _DesignAwareImpl(PostgresqlImpl):
                 if meant is not None:
                     column_info["default"] = default.replace(
                         "'" + written + "'", "'" + meant.replace("'", "''") + "'", 1)
-        reflect: Any = super().autogen_column_reflect  # untyped in Alembic
+__NOT_NULL_DOMAINS__        reflect: Any = super().autogen_column_reflect  # untyped in Alembic
         reflect(inspector, table, column_info)
 
     def compare_server_default(self, inspector_column: Any, metadata_column: Any,
@@ -427,15 +427,28 @@ def _literal(text: str) -> str:
 '''
 
 
+# A design with a NOT NULL domain: SQLAlchemy reflects a column of such a domain as NOT
+# NULL (the domain's flag); the column's own ``attnotnull`` is what the model states.
+NOT_NULL_DOMAINS = '''\
+        if getattr(column_info.get("type"), "not_null", False) and not column_info["nullable"]:
+            own = connection.scalar(sa.text(
+                "SELECT attnotnull FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+                "AND attname = :c"), {"t": _table_sql(table), "c": column_info["name"]})
+            column_info["nullable"] = not own
+'''
+
+
 def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True,
                kept_indexes: Iterable[tuple[str, str]] = (),
                version_table: str = "alembic_version",
                kept_tables: Iterable[tuple[str, str]] = (),
                runtime_namespaces: Iterable[str] = (),
-               path_schemas: Iterable[str] | None = None) -> str:
+               path_schemas: Iterable[str] | None = None,
+               not_null_domains: bool = False) -> str:
     """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fixes
-    (domain defaults, ``nextval`` spellings, SERIAL columns); ``kept_indexes``: (namespace,
-    name) of the indexes kept SQL creates (:func:`kept_index_names`), which ``alembic
+    (domain defaults, ``nextval`` spellings, SERIAL columns), and ``not_null_domains`` (the
+    design has a NOT NULL domain) the nullability of a domain's column; ``kept_indexes``:
+    (namespace, name) of the indexes kept SQL creates (:func:`kept_index_names`), which ``alembic
     check`` must not report as removed; ``version_table``: Alembic's bookkeeping table
     (:func:`modeler.codegen.version_table.version_table_name`); ``kept_tables`` (namespace,
     name) of the tables kept SQL creates (:func:`kept_table_names`) and
@@ -466,7 +479,8 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True
     text = text.replace("from alembic import context\n",
                         "from alembic import context\nfrom alembic.ddl.postgresql import "
                         "PostgresqlImpl\n").replace("import os\n", "import os\nimport re\n", 1)
-    return text.replace("__DOMAIN_DEFAULTS__", DOMAIN_DEFAULTS)
+    return text.replace("__DOMAIN_DEFAULTS__", DOMAIN_DEFAULTS.replace(
+        "__NOT_NULL_DOMAINS__", NOT_NULL_DOMAINS if not_null_domains else ""))
 
 
 def _py_string(text: str) -> str:

@@ -56,3 +56,31 @@ def test_default_null_on_a_domain_round_trips(pg_server: PgServer, tmp_path: Pat
     from tests.fidelity.test_roundtrip_classes import _loop
 
     _loop(pg_server, tmp_path, SCRIPT)
+
+
+NOT_NULL_DOMAIN = """CREATE DOMAIN posint AS integer NOT NULL DEFAULT 1 CHECK (VALUE > 0);
+CREATE SCHEMA app;
+CREATE DOMAIN app.code AS text NOT NULL;
+CREATE TABLE booking (id int PRIMARY KEY, room posint, floor posint NOT NULL, label text);
+CREATE TABLE app.item (id int PRIMARY KEY, code app.code, codes app.code[]);
+"""
+
+
+@pytest.mark.postgres
+def test_column_of_a_not_null_domain_checks_clean(pg_server: PgServer,
+                                                  tmp_path: Path) -> None:
+    """A column of a NOT NULL domain is no NOT NULL column itself (``attnotnull`` false):
+    SQLAlchemy's reflection reports it NOT NULL, and ``alembic check`` found a
+    ``modify_nullable`` on a database just upgraded (found probing stranger-schema classes,
+    domains). Identical, check clean, down to empty, up again."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    _loop(pg_server, tmp_path, NOT_NULL_DOMAIN)
+
+
+def test_env_py_without_not_null_domains_is_unchanged() -> None:
+    """Designs without a NOT NULL domain keep their env.py (no probe of attnotnull)."""
+    from modeler.codegen.tpl_alembic import render_env
+
+    assert "attnotnull" not in render_env(package="p", schemas=["public"])
+    assert "attnotnull" in render_env(package="p", schemas=["public"], not_null_domains=True)
