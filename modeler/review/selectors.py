@@ -121,6 +121,8 @@ class VerdictState:
     approvers: tuple[str, ...]  # usernames whose latest verdict approves this revision
     blocking: tuple[str, ...]  # usernames whose latest verdict requests changes on it
     stale: tuple[str, ...]  # usernames whose latest verdict predates the last change
+    # usernames whose verdicts count no more: removed from the project, or made a viewer
+    former: tuple[str, ...] = ()
 
     @property
     def approved(self) -> bool:
@@ -133,14 +135,17 @@ def verdict_state(proposal: Proposal, revision: int | None = None) -> VerdictSta
     removed from the project or made a viewer since is history (the verdict list keeps it),
     not a vote (it could not be taken back)."""
     revision = current_revision(proposal) if revision is None else revision
-    reviewers = [user for user, role in db.Membership.objects.filter(
+    reviewers = {user for user, role in db.Membership.objects.filter(
         project_id=proposal.project_id).values_list("user_id", "role")
-        if RANK[role] >= RANK["reviewer"]]
+        if RANK[role] >= RANK["reviewer"]}
     latest: dict[int, Verdict] = {}
-    for v in (Verdict.objects.filter(proposal=proposal, reviewer_id__in=reviewers)
-              .exclude(reviewer_id=proposal.author_id)
+    former: set[str] = set()
+    for v in (Verdict.objects.filter(proposal=proposal).exclude(reviewer_id=proposal.author_id)
               .select_related("reviewer").order_by("created_at", "id")):
-        latest[v.reviewer_id] = v
+        if v.reviewer_id in reviewers:
+            latest[v.reviewer_id] = v
+        else:
+            former.add(v.reviewer.get_username())
     approvers, blocking, stale = [], [], []
     for v in latest.values():
         name = v.reviewer.get_username()
@@ -152,7 +157,7 @@ def verdict_state(proposal: Proposal, revision: int | None = None) -> VerdictSta
             blocking.append(name)
     return VerdictState(revision=revision, required=required_approvals(proposal),
                         approvers=tuple(sorted(approvers)), blocking=tuple(sorted(blocking)),
-                        stale=tuple(sorted(stale)))
+                        stale=tuple(sorted(stale)), former=tuple(sorted(former)))
 
 
 def verdicts_of(proposal: Proposal) -> QuerySet[Verdict]:

@@ -66,8 +66,14 @@ def test_a_removed_reviewers_request_for_changes_no_longer_blocks(world: World) 
     state = selectors.verdict_state(proposal)
     assert state.blocking == () and state.approvers == ("reviewer2",)
     assert state.approved and _approvals_check(proposal)
-    # the verdict itself stays in the proposal's history
+    # the verdict itself stays in the proposal's history, marked as not counted
     assert selectors.verdicts_of(proposal).filter(reviewer=world.users["reviewer"]).exists()
+    assert state.former == ("reviewer",)
+    page = world.client("author").get(
+        reverse("review:proposal_detail", args=["shop", proposal.number])).content.decode()
+    verdicts = page[page.index('id="verdicts"'):]
+    assert verdicts.count("not counted: no longer a reviewer of this project") == 1
+    assert "1 of 1 approval(s)" in verdicts
 
 
 def test_an_owner_or_editor_reviewing_still_counts(world: World) -> None:
