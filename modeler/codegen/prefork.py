@@ -337,7 +337,8 @@ def wanted(argv: Sequence[str]) -> bool:
 
 def start() -> None:
     """Fork the helper (where fork is possible and this process has no other thread: its
-    locks would stay held in the child). Call it first thing in the process."""
+    locks would stay held in the child; a refused fork leaves none, and the command makes
+    the files itself). Call it first thing in the process."""
     if _STARTED or not fork_safe():
         return
     for name in SHARED:  # once, for both processes
@@ -353,12 +354,11 @@ def start() -> None:
 
     try:
         child = Child.start(work)
-    except OSError:  # refused: the error is the caller's, the pipe closed
-        os.close(to_child)
-        raise
+    except OSError:  # refused (no process left for this user, say): no helper, the
+        child = None  # command makes the files itself
     finally:
         os.close(inbox)
-    if child is None:  # SHARED started a thread after all: no helper
+    if child is None:  # refused, or SHARED started a thread after all: no helper
         os.close(to_child)
         return
     helper = Helper(child, to_child)
@@ -393,13 +393,16 @@ def forked(work: Callable[[], str]) -> Iterator[Callable[[], str]]:
     """A function giving ``work()``'s text, computed by a child process forked here (it
     shares this one's memory: nothing is pickled or imported again) while the caller goes
     on; the text comes back through a pipe. Where a fork is unsafe (another thread runs:
-    its locks would stay held in the child) or impossible, ``work`` runs when the text is
-    asked for. A child that fails hands the work back: it runs here, so its error is raised
+    its locks would stay held in the child), impossible or refused, ``work`` runs when the
+    text is asked for. A child that fails hands the work back: it runs here, so its error is raised
     here, as without the child. On leaving, a child whose text was not asked for is ended
     and waited for (no zombie, no child left running)."""
     # the child freezes its collector (scanning the parent's objects would copy every page
     # the child shares with the parent: about 0.1 s on musicbrainz)
-    child = Child.start(lambda: work().encode("utf-8", "surrogatepass"))
+    try:
+        child = Child.start(lambda: work().encode("utf-8", "surrogatepass"))
+    except OSError:  # refused (no process left for this user, say): the work runs here
+        child = None
     if child is None:
         yield work
         return

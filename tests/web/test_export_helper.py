@@ -131,6 +131,17 @@ def test_the_helpers_bundles_are_the_web_downloads(tmp_path: Path) -> None:
     assert mark.exists()  # the helper was asked
     assert (tmp_path / "e.zip").read_bytes() == (tmp_path / "web-a.zip").read_bytes()
 
+    # no fork allowed (no process left for the user, say): no helper, no child for
+    # schema.sql; the command makes everything itself, the same bytes, no traceback
+    refused = ("import errno\n"
+               "def refused():\n"
+               "    raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))\n"
+               "os.fork = refused\n")
+    done = _manage(tmp_path, "export_bundle", "lib", "--out", str(tmp_path / "f.zip"),
+                   before=refused)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "f.zip").read_bytes() == (tmp_path / "web-a.zip").read_bytes()
+
 
 LIFECYCLE = NO_CHILD_LEFT + r"""
 import sys
