@@ -68,18 +68,25 @@ def fix(request: AuthedRequest, slug: str, design: int | None = None) -> HttpRes
         ops, title = found.ops, f"Fix {rule} on {found.target.path}"
     else:
         ops, title = rules.safe_fixes(schema, ruling.config_for(project)), "Fix all safe findings"
-    if request.method == "GET":
+    # the preview's revision: Apply recomputes the edits, which must be the ones shown (a
+    # design changed since the preview would get fixes nobody saw): 409, the list again
+    seen = (request.POST.get("revision") or "").strip()
+    stale = request.method == "POST" and bool(seen) and seen != str(design_.revision)
+    if request.method == "GET" or stale:
         return render(request, "rules/fix_preview.html", {
             "project": project, "design": design_, "title": title, "rule": rule, "key": key,
-            "lines": rules.describe_edits(schema, ops)})
+            "lines": rules.describe_edits(schema, ops), "revision": design_.revision,
+            "stale": stale}, status=409 if stale else 200)
     try:
         apply_edit(design=design_, actor=request.user,
                    action="rules.fix", summary=title, target_uid=None,
                    change=lambda s: rules.apply_edits(s, ops), gated=False)
     except Refused as exc:
+        design_.refresh_from_db(fields=["revision"])
         return render(request, "rules/fix_preview.html", {
             "project": project, "design": design_, "title": title, "errors": exc.reasons,
-            "lines": rules.describe_edits(schema, ops)}, status=422)
+            "lines": rules.describe_edits(schema, ops), "revision": design_.revision},
+            status=422)
     return redirect("editor", *_args(design_))
 
 
