@@ -21,11 +21,14 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
    ``--keep DIR``; the dumps are third-party text and are never committed);
 
 and for each package of :data:`DEBIAN` (hand-written DDL, not pg_dump's): ``apt-get
-download`` + ``dpkg-deb -x`` into ``.cache/stranger/debian`` (once), its SQL files joined in
-the order its installer runs them (with what the installer does around them: a schema
-first, MediaWiki's COMMIT last, bucardo's own user and database left out; an extension's
-script as CREATE EXTENSION runs it: its schema, its search_path, without its
-extension-only calls), loaded with psql. Then for both:
+download`` + ``dpkg-deb -x`` into ``.cache/stranger/debian`` (once; a PyPI package's wheel
+with ``pip download --no-deps`` and unzipped, an npm package with ``npm pack`` and
+untarred, into ``.cache/stranger/pypi`` or ``npm``: see :func:`fetch_package`), its SQL
+files joined in the order its installer runs them (with what the installer does around
+them: a schema first, MediaWiki's COMMIT last, bucardo's own user and database left out; an
+extension's script as CREATE EXTENSION runs it: its schema, its search_path, without its
+extension-only calls, its C functions replaced by PL/pgSQL stand-ins; logto's tables as
+its CLI orders them, :func:`logto_tables`), loaded with psql. Then for both:
 
 4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
    the file loaded by psql (database A) vs import → Alembic bundle → ``alembic upgrade
@@ -179,6 +182,8 @@ class DebSchema:
     replace: tuple[tuple[str, str], ...] = ()
     epilogue: str = ""  # what the installer does last (MediaWiki's file BEGINs, never COMMITs)
     also: tuple[str, ...] = ()  # packages whose files come first ("../<package>/..." in files)
+    registry: str = "debian"  # or "pypi" (its wheel, unzipped) or "npm" (``npm pack``, untarred)
+    assemble: str = ""  # a function of ASSEMBLERS joins the files instead (files: none)
 
 
 DEBIAN = {d.name: d for d in (
@@ -256,24 +261,119 @@ DEBIAN = {d.name: d for d in (
               ("usr/share/postgresql/15/extension/pg_track_settings--2.1.0.sql",),
               drop="SELECT pg_catalog.pg_extension_config_dump(",
               replace=(("@extschema@", "public"), ("\\echo Use", "-- \\echo Use"))),
+    # third round: queues, replication, temporal tables; and raw SQL from PyPI and npm
+    DebSchema("londiste", "postgresql-15-londiste-sql", (  # pgq (PL-only), pgq_node, londiste
+        "../postgresql-15-pgq3/usr/share/postgresql/15/contrib/pgq_pl_only.sql",
+        "../postgresql-15-pgq-node/usr/share/postgresql/15/contrib/pgq_node.sql",
+        "usr/share/postgresql/15/contrib/londiste.sql"),  # inheritance, composite types
+        also=("postgresql-15-pgq3", "postgresql-15-pgq-node")),
+    DebSchema("slony", "slony1-2-bin", ("usr/share/slony1/slony1_base.2.2.11.sql",),
+              prelude='CREATE SCHEMA "_bench";\n',  # slonik's cluster "bench"
+              replace=(("@NAMESPACE@", '"_bench"'),)),
+    DebSchema("periods", "postgresql-15-periods",  # domains, exclusion constraints
+              ("usr/share/postgresql/15/extension/periods--1.2.sql",),
+              prelude="CREATE EXTENSION btree_gist;\n",
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("\\echo Use", "-- \\echo Use"),
+                       ("LANGUAGE c\n STRICT\n SECURITY DEFINER\nAS 'MODULE_PATHNAME';",
+                        # its two C trigger functions: PL/pgSQL stand-ins (no $libdir here)
+                        "LANGUAGE plpgsql\n STRICT\n SECURITY DEFINER\n"
+                        "AS 'BEGIN RETURN NULL; END';"))),
+    DebSchema("powa", "postgresql-15-powa",  # MATCH FULL keys, pg_stat_statements
+              ("usr/share/postgresql/15/extension/powa--4.1.4.sql",),
+              prelude="CREATE EXTENSION pg_stat_statements;\nCREATE EXTENSION btree_gist;\n",
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=tuple((f"LANGUAGE c COST 100\nAS '$libdir/powa', '{f}';",  # C: stand-ins
+                             "LANGUAGE plpgsql COST 100\nAS 'BEGIN RETURN; END';")
+                            for f in ("powa_stat_user_functions", "powa_stat_all_rel"))),
+    DebSchema("jabberd2", "jabberd2", ("usr/share/doc/jabberd2/db-setup.pgsql.gz",)),
+    DebSchema("procrastinate", "procrastinate", ("procrastinate/sql/schema.sql",),
+              registry="pypi"),
+    DebSchema("dramatiq-pg", "dramatiq-pg", ("dramatiq_pg/schema.sql",),  # psql variables
+              registry="pypi"),
+    DebSchema("connect-pg-simple", "connect-pg-simple", ("package/table.sql",), registry="npm"),
+    DebSchema("logto", "@logto/schemas", (), registry="npm", assemble="logto"),  # RLS policies
 )}
 
 
+def logto_tables(tree: Path) -> str:
+    """@logto/schemas' tables as ``logto db seed`` creates them (@logto/cli's
+    ``createTables``): its ``tenants`` table (a model's SQL) and the table files in
+    ``init_order`` (those without one last, by name), each followed by ``_after_each.sql``
+    (a trigger, row level security, two policies) unless it says ``no_after_each``, then
+    ``_after_all.sql`` without its GRANT/REVOKE to the per-database role of
+    ``_before_all.sql`` (left out: a cluster-wide role)."""
+    import re
+
+    def order(item: tuple[str, str]) -> tuple[int, float, str]:
+        found = re.search(r"/\*\s*init_order\s*=\s*([\d.]+)\s*\*/", item[1])
+        return (0, float(found.group(1)), "") if found else (1, 0.0, item[0])
+
+    model = (tree / "package/lib/models/tenants.js").read_text(encoding="utf-8")
+    tenants = model.split("/* Sql */ `", 1)[1].split("`", 1)[0]
+    tables = tree / "package/tables"
+    queries = [("tenants.sql", tenants.replace("${TenantTag.Development}", "development"))]
+    queries += [(f.name, f.read_text(encoding="utf-8")) for f in sorted(tables.glob("*.sql"))
+                if not f.name.startswith("_") or f.name == "_functions.sql"]
+    each = (tables / "_after_each.sql").read_text(encoding="utf-8")
+    parts = []
+    for name, query in sorted(queries, key=order):  # stable: tenants first at order 0
+        parts.append(query + "\n;")  # each ran alone: some have no final semicolon
+        if "/* no_after_each */" not in query:
+            parts.append(each.replace("${name}", name.split(".")[0]))
+    last = (tables / "_after_all.sql").read_text(encoding="utf-8")
+    parts += [s + ";" for s in last.split(";")
+              if s.strip() and not re.sub(r"--[^\n]*|/\*.*?\*/", "", s, flags=re.DOTALL)
+              .strip().lower().startswith(("grant", "revoke"))]
+    return "\n".join(parts)
+
+
+ASSEMBLERS = {"logto": logto_tables}
+
+
+def fetch_package(registry: str, package: str) -> Path:
+    """The package's files, fetched (once) into ``.cache/stranger/<registry>/<package>``:
+    ``apt-get download`` + ``dpkg-deb -x``, ``pip download --no-deps`` + unzip (a wheel), or
+    ``npm pack`` + untar (its files under ``package/``)."""
+    import tarfile
+    import zipfile
+
+    home = CACHE / registry
+    tree = home / package.replace("/", "__")
+    if tree.is_dir():
+        return tree
+    home.mkdir(parents=True, exist_ok=True)
+    if registry == "debian":
+        subprocess.run(["apt-get", "download", "-q", package], cwd=home, check=True,
+                       capture_output=True, timeout=600)
+        found = sorted(home.glob(f"{package}_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(tree)], check=True)
+    elif registry == "pypi":
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                        "--only-binary", ":all:", "--disable-pip-version-check", "-d",
+                        str(home), package], check=True, capture_output=True, timeout=600)
+        found = sorted(home.glob(f"{package.replace('-', '_')}-*.whl"))
+        with zipfile.ZipFile(found[-1]) as wheel:
+            wheel.extractall(tree)
+    else:
+        done = subprocess.run(["npm", "pack", "-q", package], cwd=home, check=True,
+                              capture_output=True, text=True, timeout=600)
+        with tarfile.open(home / done.stdout.split()[-1]) as tgz:
+            tgz.extractall(tree, filter="data")
+    return tree
+
+
 def debian_file(deb: DebSchema) -> Path:
-    """The package's DDL as one file: ``apt-get download`` and ``dpkg-deb -x`` into
-    ``.cache/stranger/debian`` (once), then its files joined as the installer runs them."""
+    """The package's DDL as one file: the package fetched by :func:`fetch_package` (once),
+    then its files joined as the installer runs them."""
     import gzip
 
-    home = CACHE / "debian"
-    tree = home / deb.package
+    home = CACHE / deb.registry
     for package in (*deb.also, deb.package):
-        if not (home / package).is_dir():
-            home.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["apt-get", "download", "-q", package], cwd=home, check=True,
-                           capture_output=True, timeout=600)
-            found = sorted(home.glob(f"{package}_*.deb"))
-            subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(home / package)], check=True)
+        tree = fetch_package(deb.registry, package)
     parts = [deb.prelude]
+    if deb.assemble:
+        parts.append(ASSEMBLERS[deb.assemble](tree))
     for rel in deb.files:
         path = tree / rel
         text = (gzip.decompress(path.read_bytes()).decode() if rel.endswith(".gz")
@@ -291,7 +391,13 @@ def debian_file(deb: DebSchema) -> Path:
     return out
 
 
-def debian_version(package: str) -> str:
+def debian_version(package: str, registry: str = "debian") -> str:
+    if registry == "pypi":
+        found = sorted((CACHE / "pypi").glob(f"{package.replace('-', '_')}-*.whl"))
+        return found[-1].name.split("-")[1] if found else "?"
+    if registry == "npm":
+        meta = CACHE / "npm" / package.replace("/", "__") / "package" / "package.json"
+        return str(json.loads(meta.read_text())["version"]) if meta.exists() else "?"
     found = sorted((CACHE / "debian").glob(f"{package}_*.deb"))
     return unquote(found[-1].name.split("_")[1]) if found else "?"  # 1%3a6.0: epoch 1
 
@@ -556,8 +662,9 @@ def run_app(server: PgServer, name: str, work: Path, keep: Path | None, details:
         else:
             deb = DEBIAN[name]
             dump = debian_file(deb)
-            print(f"\n== {name}: {deb.package} {debian_version(deb.package)} (Debian)",
-                  flush=True)
+            where = {"debian": "Debian", "pypi": "PyPI", "npm": "npm"}[deb.registry]
+            print(f"\n== {name}: {deb.package} {debian_version(deb.package, deb.registry)} "
+                  f"({where})", flush=True)
             errors = rt.psql_run(server, url, dump.read_text(encoding="utf-8"))
             how = f"psql load ({len(errors)} ERROR line(s))"
         out.tables = table_count(url)
