@@ -4,6 +4,7 @@ saved in either case."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -703,22 +704,33 @@ def enum_save(request: AuthedRequest, slug: str, uid: str | None = None,
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthedRequest, slug: str, uid: str,
         design: int | None = None) -> HttpResponse:
-    """GET: confirmation listing what goes with the element. POST: delete it."""
+    """GET: confirmation listing what goes with the element. POST: delete it; a POST from
+    a confirmation whose list is not what would go now (``seen``: someone added or removed
+    a dependent since) deletes nothing and shows the list again (409)."""
     project, _role, design_ = design_for(request.user, slug, design, "edit")
     schema = snapshot(design_)
     label, selected = _describe(schema, uid)
-    if request.method == "GET":
-        dependents = edit.dependents(schema, uid)
+    dependents = edit.dependents(schema, uid)
+    listed = _listed(dependents)
+    seen = request.POST.get("seen")
+    stale = request.method == "POST" and seen is not None and seen != listed
+    if request.method == "GET" or stale:
         found = schema.locate(uid)
         # a type still used by columns is refused by edit.drop: say so, offer no Delete
         in_use = bool(dependents) and found is not None and found.kind in ("enum", "domain")
         return render(request, "editor/confirm_delete.html", {
             "project": project, "design": design_, "uid": uid, "label": label,
-            "selected": selected, "dependents": dependents, "in_use": in_use})
+            "selected": selected, "dependents": dependents, "in_use": in_use,
+            "seen": listed, "stale": stale}, status=409 if stale else 200)
     ctx = _Ctx(request, slug, design)
     return _run(ctx, action="element.delete", summary=f"deleted {label}", target=uid,
                 selected=selected if selected != uid else None,
                 change=lambda s: edit.drop(s, uid), expect=None, forms={})
+
+
+def _listed(dependents: list[str]) -> str:
+    """A short key of a delete confirmation's list (what goes with the element)."""
+    return hashlib.sha256("\n".join(map(str, dependents)).encode()).hexdigest()[:16]
 
 
 def _describe(schema: m.Schema, uid: str) -> tuple[str, str | None]:
