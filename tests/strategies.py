@@ -376,7 +376,7 @@ def relationship(draw: Draw, uid: Uids, s: m.Schema, child: m.Table,
         cardinality=draw(st.sampled_from(m.CARDINALITIES)), optional=nullable,
         on_delete=draw(st.sampled_from(actions)), on_update=draw(st.sampled_from(actions)),
         deferrable=deferrable, initially_deferred=deferrable and draw(st.booleans()),
-        comment=draw(st.sampled_from(COMMENTS)))
+        match=draw(st.sampled_from(m.FK_MATCHES)), comment=draw(st.sampled_from(COMMENTS)))
     return child, rel
 
 

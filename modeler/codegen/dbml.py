@@ -448,6 +448,8 @@ class _Writer:
             extra["deferrable"] = True
         if r.initially_deferred:
             extra["initially_deferred"] = True
+        if r.match != "SIMPLE":
+            extra["match"] = r.match
         if r.comment:
             extra["comment"] = r.comment
         derived = any(self.s.column(c).nullable and self.s.column(c).pk_order is None

@@ -150,6 +150,8 @@ def relationships_section(plan: ModelPlan) -> str:
             why += "; part of an FK cycle (added by ALTER TABLE after both tables)"
         if r.deferrable:
             why += "; deferrable" + (" initially deferred" if r.initially_deferred else "")
+        if r.match != "SIMPLE":
+            why += f"; MATCH {r.match} (its columns are all NULL or none)"
         rows.append((r.name, f"{child.qualified_name}({cols}) → {parent.qualified_name}",
                      r.cardinality, r.on_delete, r.on_update, why))
     if not rows:

@@ -121,6 +121,8 @@ def _add_foreign_keys(plan: ModelPlan, tables: dict[str, sa.Table]) -> None:
         if spec.deferrable:
             kw["deferrable"] = True
             kw["initially"] = "DEFERRED" if spec.initially_deferred else "IMMEDIATE"
+        if spec.match:
+            kw["match"] = spec.match
         child.append_constraint(sa.ForeignKeyConstraint(
             list(spec.columns), [parent.c[n] for n in spec.ref_columns], name=spec.name,
             ondelete=spec.ondelete, onupdate=spec.onupdate, use_alter=spec.use_alter, **kw))

@@ -181,6 +181,11 @@ def _action(word: str, action: str) -> str:
     return "" if action == "UNSPECIFIED" else f" ON {word} {action}"
 
 
+def _match(rel: Relationship) -> str:
+    """`` MATCH FULL``; nothing for MATCH SIMPLE, PostgreSQL's default."""
+    return "" if rel.match == "SIMPLE" else f" MATCH {rel.match}"
+
+
 def add_foreign_key(rel: Relationship, ctx: RenderCtx) -> list[Stmt]:
     child, parent = ctx.after.table(rel.child_table), ctx.after.table(rel.parent_table)
     ccols = [child.column(c).name for c in rel.child_columns]
@@ -192,7 +197,7 @@ def add_foreign_key(rel: Relationship, ctx: RenderCtx) -> list[Stmt]:
         out = [execute(
             f"ALTER TABLE {tq(child)} ADD CONSTRAINT {ident(rel.name)} FOREIGN KEY "
             f"({', '.join(map(ident, ccols))}) REFERENCES {tq(parent)} "
-            f"({', '.join(map(ident, pcols))}){_action('DELETE', rel.on_delete)}"
+            f"({', '.join(map(ident, pcols))}){_match(rel)}{_action('DELETE', rel.on_delete)}"
             f"{_action('UPDATE', rel.on_update)}{defer} NOT VALID"),
             execute(f"ALTER TABLE {tq(child)} VALIDATE CONSTRAINT {ident(rel.name)}")]
     else:
@@ -204,6 +209,8 @@ def add_foreign_key(rel: Relationship, ctx: RenderCtx) -> list[Stmt]:
         if rel.on_update != "UNSPECIFIED":
             kwargs.append(("onupdate", lit(rel.on_update)))
         kwargs += _deferrable(rel.deferrable, rel.initially_deferred)
+        if rel.match != "SIMPLE":
+            kwargs.append(("match", lit(rel.match)))
         out = [code(Call("op.create_foreign_key",
                          (f(rel.name), lit(child.name), lit(parent.name), names_list(ccols),
                           names_list(pcols)), tuple(kwargs)))]

@@ -118,6 +118,8 @@ def _fk_kwargs(spec: specs.FkSpec, link_to_name: bool) -> list[str]:
     if spec.deferrable:
         out.append("deferrable=True")
         out.append(f"initially={lit('DEFERRED' if spec.initially_deferred else 'IMMEDIATE')}")
+    if spec.match:
+        out.append(f"match={lit(spec.match)}")
     if spec.use_alter:
         out.append("use_alter=True")
     if link_to_name:

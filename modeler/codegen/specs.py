@@ -54,6 +54,7 @@ class FkSpec:
     deferrable: bool
     initially_deferred: bool
     use_alter: bool
+    match: str | None = None  # "FULL"; None for MATCH SIMPLE, PostgreSQL's default
 
 
 _PARENS_AROUND_NAME = re.compile(r'(?<![\w"$])\(\s*([A-Za-z_][\w$]*)\s*\)')
@@ -138,7 +139,7 @@ def fk_spec(schema: Schema, rel: Relationship, key: Key, *, use_alter: bool) -> 
         ref_columns=tuple(schema.column(c).name for c in rel.parent_columns),
         ondelete=_action(rel.on_delete), onupdate=_action(rel.on_update),
         deferrable=rel.deferrable, initially_deferred=rel.initially_deferred,
-        use_alter=use_alter)
+        use_alter=use_alter, match=None if rel.match == "SIMPLE" else rel.match)
 
 
 _NEXTVAL = re.compile(r"nextval\(('(?:[^']|'')+')(?:::regclass)?\)")

@@ -45,7 +45,7 @@ INDEX_DEF = ("parts", "unique", "method", "where", "include", "nulls_not_distinc
 UNIQUE_DEF = ("columns", "nulls_not_distinct", "deferrable", "initially_deferred")
 CHECK_DEF = ("expression",)
 FK_DEF = ("child_table", "child_columns", "parent_table", "parent_columns", "on_delete",
-          "on_update", "deferrable", "initially_deferred")
+          "on_update", "deferrable", "initially_deferred", "match")
 ELEMENT_DEF = {"indexes": INDEX_DEF, "uniques": UNIQUE_DEF, "checks": CHECK_DEF}
 _DROP = {"indexes": DropIndex, "uniques": DropUnique, "checks": DropCheck}
 _ADD = {"indexes": AddIndex, "uniques": AddUnique, "checks": AddCheck}

@@ -208,7 +208,7 @@ class _Builder:
             parent_columns=tuple(column_uid(*fk.parent, c) for c in parent_cols),
             cardinality=cardinality, optional=optional, on_delete=fk.on_delete,
             on_update=fk.on_update, deferrable=fk.deferrable,
-            initially_deferred=fk.initially_deferred, comment=fk.comment)
+            initially_deferred=fk.initially_deferred, comment=fk.comment, match=fk.match)
 
     def sequence(self, key: QName) -> m.Sequence:
         s = self.d.sequences[key]

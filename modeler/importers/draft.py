@@ -141,6 +141,7 @@ class DraftForeignKey:
     on_update: m.FkAction = "UNSPECIFIED"
     deferrable: bool = False
     initially_deferred: bool = False
+    match: m.FkMatch = "SIMPLE"
     comment: str = ""
     cardinality: m.Cardinality | None = None  # None: derived from the child's keys
     file: str = ""

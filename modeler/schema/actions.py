@@ -77,7 +77,7 @@ def add_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
                      on_delete: str | None = None, on_update: str | None = None,
                      deferrable: bool = False, initially_deferred: bool = False,
                      comment: str = "", identifying: bool = False,
-                     use_existing: bool = True) -> tuple[m.Schema, str]:
+                     use_existing: bool = True, match: str = "SIMPLE") -> tuple[m.Schema, str]:
     """Draw an FK from ``child`` to ``parent``'s primary key, creating the FK columns (typed
     like the key), the covering index and, for one-to-one, a UNIQUE constraint.
 
@@ -134,7 +134,8 @@ def add_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
         child_table=child.uid, child_columns=tuple(fk_uids), parent_table=parent.uid,
         parent_columns=tuple(c.uid for c in key), cardinality=cardinality,  # type: ignore[arg-type]  # str checked by the form (CARDINALITIES)
         optional=optional, on_delete=on_delete, on_update=on_update,  # type: ignore[arg-type]  # str checked by the form (FK_ACTIONS)
-        deferrable=deferrable, initially_deferred=initially_deferred, comment=comment)
+        deferrable=deferrable, initially_deferred=initially_deferred, comment=comment,
+        match=match)  # type: ignore[arg-type]  # str checked by the form (FK_MATCHES)
     out = edit.put_table(schema, child)
     return edit.put_relationship(out, rel), rel.uid
 

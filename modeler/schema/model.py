@@ -26,6 +26,7 @@ Compression = Literal["pglz", "lz4"]
 Searchable = Literal["none", "fulltext", "substring"]
 Cardinality = Literal["one-to-one", "one-to-many", "many-to-many"]
 FkAction = Literal["CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT", "UNSPECIFIED"]
+FkMatch = Literal["SIMPLE", "FULL"]  # PostgreSQL does not implement MATCH PARTIAL
 IndexMethod = Literal["btree", "hash", "gin", "gist", "brin", "spgist"]
 TypeKind = Literal["builtin", "enum", "domain", "custom"]
 Provider = Literal["generic", "neon"]
@@ -40,6 +41,9 @@ SEARCHABLE: tuple[str, ...] = ("none", "fulltext", "substring")
 CARDINALITIES: tuple[str, ...] = ("one-to-one", "one-to-many", "many-to-many")
 FK_ACTIONS: tuple[str, ...] = ("CASCADE", "RESTRICT", "NO ACTION", "SET NULL", "SET DEFAULT",
                                "UNSPECIFIED")
+# MATCH SIMPLE (the default): a row with any FK column NULL is not checked; MATCH FULL: the
+# FK columns are all NULL or none, and a row with none NULL must reference a parent
+FK_MATCHES: tuple[str, ...] = ("SIMPLE", "FULL")
 INDEX_METHODS: tuple[str, ...] = ("btree", "hash", "gin", "gist", "brin", "spgist")
 TYPE_KINDS: tuple[str, ...] = ("builtin", "enum", "domain", "custom")
 PROVIDERS: tuple[str, ...] = ("generic", "neon")
@@ -319,6 +323,7 @@ class Relationship:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str = ""
+    match: FkMatch = "SIMPLE"  # MATCH FULL | SIMPLE (see FK_MATCHES)
 
 
 @dataclass(frozen=True, slots=True)

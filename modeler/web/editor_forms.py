@@ -39,6 +39,19 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
 _ACTIONS = _choices(m.FK_ACTIONS[:-1])  # UNSPECIFIED is for imports awaiting confirmation
 
 
+def _match_field() -> forms.ChoiceField:
+    """MATCH SIMPLE or FULL; SIMPLE, PostgreSQL's default, when the field is left out (as an
+    unticked checkbox leaves ``deferrable`` off)."""
+    return forms.ChoiceField(
+        choices=[(v, f"MATCH {v}") for v in m.FK_MATCHES], required=False, initial="SIMPLE",
+        label="Match", help_text="FULL: the FK columns are all NULL or none (a composite FK "
+                                 "with some NULL columns is not checked under SIMPLE).")
+
+
+def _match(value: str | None) -> str:
+    return value or "SIMPLE"
+
+
 def sql_expression(text: str | None, kind: sqlexpr.Kind, table: m.Table | None = None) -> str:
     """The canonical form of an SQL expression typed into a form ('' when blank), or the
     parser's reason as the field's error (see :mod:`modeler.schema.sqlexpr`); with
@@ -269,6 +282,7 @@ class RelationshipForm(VersionedForm):
     on_update = forms.ChoiceField(choices=[("", "suggest for me"), *_ACTIONS], required=False)
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
+    match = _match_field()
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     backfill = forms.CharField(required=False, max_length=1000,
                                label="Backfill for existing rows",
@@ -292,6 +306,9 @@ class RelationshipForm(VersionedForm):
     def clean_backfill(self) -> str:
         return sql_expression(self.cleaned_data.get("backfill"), "backfill")
 
+    def clean_match(self) -> str:
+        return _match(self.cleaned_data.get("match"))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("initially_deferred") and not data.get("deferrable"):
@@ -308,10 +325,14 @@ class RelationshipEditForm(MappedForm):
     on_update = forms.ChoiceField(choices=_choices(m.FK_ACTIONS))
     deferrable = forms.BooleanField(required=False)
     initially_deferred = forms.BooleanField(required=False)
+    match = _match_field()
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "constraint name")
+
+    def clean_match(self) -> str:
+        return _match(self.cleaned_data.get("match"))
 
 
 def _column_list(schema_table: m.Table, raw: str, field: str) -> list[str]:

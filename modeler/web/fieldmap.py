@@ -337,7 +337,7 @@ RELATIONSHIP = KindMap(db.Relationship, m.Relationship, (
     _uid(), _edited("name"), Field("child_table", ref="table"), _seq("child_columns"),
     Field("parent_table", ref="table"), _seq("parent_columns"), _edited("cardinality"),
     Field("optional"), _edited("on_delete"), _edited("on_update"), _edited("deferrable"),
-    _edited("initially_deferred"), _edited("comment"),
+    _edited("initially_deferred"), _edited("comment"), _edited("match"),
 ))
 
 

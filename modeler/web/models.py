@@ -275,6 +275,7 @@ class Relationship(Element):
     deferrable = models.BooleanField(default=False)
     initially_deferred = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
+    match = models.CharField(max_length=6, choices=_choices(sm.FK_MATCHES), default="SIMPLE")
 
     class Meta:
         constraints = [
@@ -290,6 +291,8 @@ class Relationship(Element):
                                    name="ck_relationship_cardinality"),
             models.CheckConstraint(condition=Q(initially_deferred=False) | Q(deferrable=True),
                                    name="ck_relationship_deferred_needs_deferrable"),
+            models.CheckConstraint(condition=Q(match__in=sm.FK_MATCHES),
+                                   name="ck_relationship_match"),
         ]
         indexes = [
             models.Index(fields=["child_table"], name="ix_relationship_child_table"),

@@ -281,7 +281,8 @@ def change_fk(draw: Draw, s: m.Schema, uid: S.Uids) -> m.Schema:
         nullable = all(s.column(c).nullable for c in r.child_columns)
         acts = [a for a in m.FK_ACTIONS if nullable or a != "SET NULL"]
         new = replace(r, on_delete=draw(st.sampled_from(acts)),
-                      deferrable=not r.deferrable, initially_deferred=False)
+                      deferrable=not r.deferrable, initially_deferred=False,
+                      match="FULL" if r.match == "SIMPLE" else "SIMPLE")
     elif what == "meta":
         new = replace(r, cardinality=draw(st.sampled_from(m.CARDINALITIES)),
                       optional=not r.optional)

@@ -17,6 +17,7 @@ import pytest
 from modeler.codegen.bundle import VersionInput
 from tests.catalog import Catalog, compare
 from tests.codegen.designs import DESIGNS
+from tests.codegen.test_match_full import V1_MATCHES, V2_MATCHES, v1, v2
 from tests.drizzle import helpers as h
 from tests.fidelity.roundtrip import leftovers
 from tests.pgtemp import PgServer
@@ -61,3 +62,20 @@ def test_designs_round_trip(slug: str, pg_server: PgServer, tmp_path: Path,
                             node_modules: Path) -> None:
     make: Callable[[], list[VersionInput]] = DESIGNS[slug]
     round_trip(pg_server, make(), tmp_path, slug, node_modules)
+
+
+def test_match_full_round_trip(pg_server: PgServer, tmp_path: Path,
+                               node_modules: Path) -> None:
+    """MATCH FULL (which drizzle-orm's foreignKey() cannot say) comes from the migrations'
+    SQL: created in the first migration, changed both ways in the second (drop and add
+    again), rolled back; drizzle-kit generate sees no change (its snapshot has no match)."""
+    a = v1()
+    versions = [VersionInput(number=1, message="v1", author="t", created="2026-01-01",
+                             schema=a),
+                VersionInput(number=2, message="v2", author="t", created="2026-01-02",
+                             schema=v2(a))]
+    expected = h.alembic_catalogs(pg_server, versions, tmp_path / "alembic", "match")
+    for catalog, matches in zip(expected, (V1_MATCHES, V2_MATCHES), strict=True):
+        assert {r[1]: r[-3] for r in catalog.category("foreign_keys")} == {
+            name: "f" if match == "FULL" else "s" for name, match in matches.items()}
+    round_trip(pg_server, versions, tmp_path / "rt", "match", node_modules)

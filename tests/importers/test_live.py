@@ -124,7 +124,7 @@ def shape(s: m.Schema) -> dict[str, set[Any]]:
     fks = {(r.name, s.table(r.child_table).qualified_name,
             tuple(cname(c) for c in r.child_columns), s.table(r.parent_table).qualified_name,
             tuple(cname(c) for c in r.parent_columns), _norm(r.on_delete), _norm(r.on_update),
-            r.deferrable, r.initially_deferred, r.cardinality, r.optional)
+            r.deferrable, r.initially_deferred, r.match, r.cardinality, r.optional)
            for r in s.relationships}
     uniques = {(t.name, u.name, tuple(cname(c) for c in u.columns), u.nulls_not_distinct,
                 u.deferrable) for t in s.tables for u in t.uniques}
@@ -221,6 +221,34 @@ def test_live_import_of_collations_and_partitions(version: int, pg_server: PgSer
     assert {t.name: (t.partition_by, t.partition_bound) for t in live.tables} == \
         {t.name: (t.partition_by, t.partition_bound) for t in scripted.tables}
     assert live.collations == scripted.collations
+
+
+MATCH_FULL = """
+CREATE TABLE parent (a int, b int, id int UNIQUE, PRIMARY KEY (a, b));
+CREATE TABLE child (
+    x int, y int, p int REFERENCES parent (id) MATCH FULL, q int REFERENCES parent (id),
+    FOREIGN KEY (x, y) REFERENCES parent MATCH FULL ON DELETE CASCADE DEFERRABLE);
+CREATE TABLE other (x int, y int);
+ALTER TABLE other ADD CONSTRAINT other_xy FOREIGN KEY (x, y) REFERENCES parent MATCH FULL;
+CREATE TABLE log (x int, y int, at date, FOREIGN KEY (x, y) REFERENCES parent MATCH FULL)
+    PARTITION BY RANGE (at);
+CREATE TABLE log_2024 PARTITION OF log FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+"""
+
+
+def test_live_import_reads_match_full(pg_server: PgServer, pg_url: str) -> None:
+    """pg_constraint.confmatchtype 'f' (pg_get_constraintdef's MATCH FULL) is modelled as the
+    SQL import models it, without a warning."""
+    assert psql_load(pg_server, pg_url, MATCH_FULL) == []
+    r = import_live(pg_url)
+    assert not [w for w in r.warnings if "MATCH" in w.message], r.warnings
+    live, scripted = r.schema, import_sql([("m.sql", MATCH_FULL)]).schema
+    assert shape(live) == shape(scripted)
+    assert sorted((live.table(x.child_table).name, x.name, x.match)
+                  for x in live.relationships) == [
+        ("child", "child_p_fkey", "FULL"), ("child", "child_q_fkey", "SIMPLE"),
+        ("child", "child_x_y_fkey", "FULL"), ("log", "log_x_y_fkey", "FULL"),
+        ("log_2024", "log_x_y_fkey", "FULL"), ("other", "other_xy", "FULL")]
 
 
 # ------------------------------------------------------------- untrusted URLs (issue #12)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from modeler.importers import ImportResult, import_sql
+import pytest
+
+from modeler.importers import ImportResult, SchemaImportError, import_sql
 from modeler.schema import model as m
 
 PARENTS = """
@@ -120,3 +122,36 @@ def test_exclusion_constraint_is_kept_as_sql() -> None:
     assert raw.kind == "constraint" and raw.name == "booking_room_during_excl"
     assert raw.sql.startswith("ALTER TABLE ONLY public.booking ADD CONSTRAINT "
                               "booking_room_during_excl EXCLUDE USING gist")
+
+
+def test_match_full_in_every_form_and_match_simple_by_default() -> None:
+    """MATCH FULL on a column's REFERENCES, a table's FOREIGN KEY and ALTER TABLE ADD
+    CONSTRAINT is modelled (no warning); MATCH SIMPLE, written or not, is the default."""
+    r = imp("""
+        CREATE TABLE c (
+            p int REFERENCES parent MATCH FULL ON DELETE CASCADE,
+            q int REFERENCES parent MATCH SIMPLE,
+            x int, y int,
+            CONSTRAINT c_xy FOREIGN KEY (x, y) REFERENCES other (a, b) MATCH FULL
+                ON UPDATE CASCADE DEFERRABLE);
+        CREATE TABLE d (x int, y int, z int REFERENCES parent);
+        ALTER TABLE ONLY public.d
+            ADD CONSTRAINT d_xy FOREIGN KEY (x, y) REFERENCES public.other(a, b) MATCH FULL;""")
+    assert not [w for w in r.warnings if "MATCH" in w.message], r.warnings
+    assert rel(r, "c_p_fkey").match == "FULL" and rel(r, "c_p_fkey").on_delete == "CASCADE"
+    assert rel(r, "c_q_fkey").match == "SIMPLE"
+    xy = rel(r, "c_xy")
+    assert (xy.match, xy.on_update, xy.deferrable) == ("FULL", "CASCADE", True)
+    assert rel(r, "d_xy").match == "FULL"
+    assert rel(r, "d_z_fkey").match == "SIMPLE"
+
+
+def test_match_full_goes_to_the_partitions_and_match_partial_is_refused() -> None:
+    r = imp("""
+        CREATE TABLE m (x int, y int, at date, FOREIGN KEY (x, y) REFERENCES other MATCH FULL)
+            PARTITION BY RANGE (at);
+        CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');""")
+    assert r.schema.relationships
+    assert {x.match for x in r.schema.relationships} == {"FULL"}
+    with pytest.raises(SchemaImportError, match="MATCH PARTIAL not yet implemented"):
+        imp("CREATE TABLE c (x int, y int, FOREIGN KEY (x, y) REFERENCES other MATCH PARTIAL);")

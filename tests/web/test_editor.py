@@ -337,3 +337,41 @@ def test_column_compression_through_the_forms(editor: Client, project: Any) -> N
         **HX)
     assert r.status_code == 200, r.content[:400]
     assert schema_of(project).table(uid).column(col.uid).compression == "pglz"
+
+
+def test_relationship_match_through_the_forms(editor: Client, project: Any) -> None:
+    """MATCH FULL chosen when the FK is drawn is saved and shown selected; the edit form
+    changes it; MATCH SIMPLE is the default; any other value is refused and changes nothing."""
+    add_table(editor, "customer")
+    add_table(editor, "purchase")
+    child, parent = table_uid(project, "purchase"), table_uid(project, "customer")
+    r = editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": child, "rel-parent": parent, "rel-cardinality": "one-to-many",
+        "rel-match": "FULL"}, **HX)
+    assert r.status_code == 200, r.content.decode()[:3000]
+    rel = schema_of(project).relationships[0]
+    assert rel.match == "FULL" and Relationship.objects.get(uid=rel.uid).match == "FULL"
+    panel = editor.get(reverse("relationship_edit", args=["shop", rel.uid]), **HX)
+    assert '<option value="FULL" selected>' in panel.content.decode().split('name="match"')[1]
+    data = {"name": rel.name, "cardinality": "one-to-many", "on_delete": "RESTRICT",
+            "on_update": "NO ACTION", "match": "SIMPLE",
+            "version": str(Relationship.objects.get(uid=rel.uid).version)}
+    for bad in ("PARTIAL", "full"):
+        r = editor.post(reverse("relationship_edit", args=["shop", rel.uid]),
+                        {**data, "match": bad}, **HX)
+        assert r.status_code == 422
+        assert schema_of(project).relationships[0].match == "FULL"
+    r = editor.post(reverse("relationship_edit", args=["shop", rel.uid]), data, **HX)
+    assert r.status_code == 200, r.content.decode()[:3000]
+    assert schema_of(project).relationships[0].match == "SIMPLE"
+    r = editor.post(reverse("relationship_edit", args=["shop", rel.uid]), {
+        **data, "match": "FULL", "version": str(Relationship.objects.get(uid=rel.uid).version)},
+        **HX)
+    assert r.status_code == 200, r.content.decode()[:3000]
+    assert schema_of(project).relationships[0].match == "FULL"
+    r = editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": child, "rel-parent": parent, "rel-column_names": "referrer_id",
+        "rel-optional": "on", "rel-cardinality": "one-to-many"}, **HX)
+    assert r.status_code == 200
+    assert {x.name: x.match for x in schema_of(project).relationships} == {
+        rel.name: "FULL", "fk_purchase_referrer_id_customer": "SIMPLE"}

@@ -148,7 +148,7 @@ def test_table_and_relationship_forms_round_trip() -> None:
     assert dataclasses.replace(table, **form.changes()) == table
     rel = m.Relationship(uid="r", name="fk_a_b", child_table="a", child_columns=("x",),
                          parent_table="b", parent_columns=("id",), on_delete="CASCADE",
-                         on_update="NO ACTION", deferrable=True, comment="who")
+                         on_update="NO ACTION", deferrable=True, match="FULL", comment="who")
     data = {k: v for k, v in editor_forms.RelationshipEditForm.initial_for(rel).items()
             if v not in (None, False)}
     assert editor_forms.RelationshipEditForm(element=rel, initial={"version": 2}).initial == {
@@ -179,3 +179,29 @@ def test_compression_is_stored_and_read(django_user_model: Any) -> None:
         dataclasses.replace(t.columns[1], compression="pglz"))),))
     sync(design, a, b)
     assert snapshot_uncached(design.pk) == b
+
+
+@pytest.mark.django_db
+def test_match_is_stored_and_read(django_user_model: Any) -> None:
+    """A relationship's MATCH FULL through the rows, written and changed by sync, read back."""
+    user = django_user_model.objects.create(username="match")
+    project = services.project_create(name="p", slug="match", owner=user)
+    design = services.main_design(project)
+    uid = "00000000-0000-4000-8000-0000000000{:02d}".format
+    a = m.normalized(m.Schema(tables=(
+        m.Table(uid=uid(1), name="parent", columns=(
+            m.Column(uid=uid(2), name="id", type=m.ColumnType(name="bigint"), pk_order=1),)),
+        m.Table(uid=uid(3), name="child", columns=(
+            m.Column(uid=uid(4), name="parent_id", type=m.ColumnType(name="bigint")),))),
+        relationships=(m.Relationship(uid=uid(5), name="fk_child", child_table=uid(3),
+                                      child_columns=(uid(4),), parent_table=uid(1),
+                                      parent_columns=(uid(2),), match="FULL"),),
+        settings=project.settings, name=project.slug))
+    materialize(a, design)
+    assert snapshot_uncached(design.pk) == a
+    assert db.Relationship.objects.get(design=design).match == "FULL"
+    b = dataclasses.replace(a, relationships=(dataclasses.replace(a.relationships[0],
+                                                                  match="SIMPLE"),))
+    sync(design, a, b)
+    assert snapshot_uncached(design.pk) == b
+    assert db.Relationship.objects.get(design=design).match == "SIMPLE"

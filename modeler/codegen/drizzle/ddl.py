@@ -84,6 +84,8 @@ def foreign_key_sql(schema: Schema, rel: Relationship) -> str:
     parent = schema.table(rel.parent_table)
     sql = (f"CONSTRAINT {ident(rel.name)} FOREIGN KEY ({_names(schema, rel.child_columns)}) "
            f"REFERENCES {table_name(parent)} ({_names(schema, rel.parent_columns)})")
+    if rel.match != "SIMPLE":  # drizzle-orm's foreignKey() cannot say it: the SQL does
+        sql += f" MATCH {rel.match}"
     for word, action in (("DELETE", rel.on_delete), ("UPDATE", rel.on_update)):
         if action in _ACTIONS:
             sql += f" ON {word} {action}"

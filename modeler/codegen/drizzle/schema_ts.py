@@ -5,8 +5,9 @@ argument; every column, primary key, foreign key, unique, check and index carrie
 database name explicitly (drizzle's default names differ between versions and from ours).
 Expressions are the canonical SQL of the expression layer inside ``sql`...``` templates
 (never filter operators, which would render parameters). What Drizzle cannot declare (COMMENT
-ON, domains' definitions, INCLUDE columns, deferrable constraints, collations, partitions,
-triggers, kept SQL) lives in the migrations' SQL; the declarations say so in comments.
+ON, domains' definitions, INCLUDE columns, deferrable constraints, MATCH FULL foreign keys,
+collations, partitions, triggers, kept SQL) lives in the migrations' SQL; the declarations say
+so in comments.
 """
 
 from __future__ import annotations
@@ -161,8 +162,10 @@ def _extras(schema: Schema, table: Table, names: Names, imports: _Imports) -> li
             if action in FK_ACTIONS:
                 text += f".{word}({ts_str(FK_ACTIONS[action])})"
         out.append(text)
-        if rel.deferrable:
-            notes.append(f"{rel.name} is DEFERRABLE (set by the migration SQL)")
+        unsaid = [w for w, on in (("DEFERRABLE", rel.deferrable),
+                                  (f"MATCH {rel.match}", rel.match != "SIMPLE")) if on]
+        if unsaid:
+            notes.append(f"{rel.name} is {', '.join(unsaid)} (set by the migration SQL)")
     return [*(f"  // {n}" for n in map(ts_line, notes)), *(f"  {line}," for line in out)]
 
 

@@ -161,11 +161,12 @@ class _Apply:
         rels = []
         for r in s.relationships:
             child = s.table(r.child_table)
-            data = kept.get("relationships", {}).get(f"{child.namespace}.{child.name}.{r.name}")
+            key = f"{child.namespace}.{child.name}.{r.name}"
+            data = kept.get("relationships", {}).get(key)
             if isinstance(data, dict):
                 fields = {k: v for k, v in data.items() if k in (
                     "cardinality", "deferrable", "initially_deferred", "comment", "optional")}
-                r = replace(r, **fields)
+                r = replace(r, **fields, match=self.match(key, data))
             rels.append(r)
         rels += self.missing_references(kept, rels)
         enums = []
@@ -192,6 +193,16 @@ class _Apply:
                 self.problems.append(f"kept sequence {key}: {exc}; ignored")
         return m.normalized(replace(s, relationships=tuple(rels), enums=tuple(enums),
                                     sequences=tuple(seqs.values())))
+
+    def match(self, key: str, data: dict[str, Any]) -> m.FkMatch:
+        """A kept reference's MATCH (DBML cannot say it); SIMPLE when absent or odd."""
+        value = data.get("match", "SIMPLE")
+        if value == "FULL":
+            return "FULL"
+        if value != "SIMPLE":
+            self.problems.append(f"kept reference {key}: match {value!r} is not SIMPLE or "
+                                 "FULL; MATCH SIMPLE used")
+        return "SIMPLE"
 
     def missing_references(self, kept: dict[str, Any], rels: list[m.Relationship]
                            ) -> list[m.Relationship]:
@@ -223,7 +234,8 @@ class _Apply:
                     tuple(c.uid for c in cc if c is not None), parent.uid,
                     tuple(c.uid for c in pc if c is not None), cardinality, bool(optional),
                     on_delete, on_update, bool(data.get("deferrable")),
-                    bool(data.get("initially_deferred")), str(data.get("comment", ""))))
+                    bool(data.get("initially_deferred")), str(data.get("comment", "")),
+                    self.match(key, data)))
             except (KeyError, TypeError, ValueError) as exc:
                 self.problems.append(f"kept reference {key}: {exc}; ignored")
         return out

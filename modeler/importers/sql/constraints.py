@@ -217,13 +217,14 @@ def foreign_key(ctx: Context, table: DraftTable, con: Any, columns: list[str]) -
     if con.fk_del_set_cols:
         ctx.warn("approximation", f"{name}: the column list of ON DELETE SET NULL/DEFAULT is "
                  "not modelled; all FK columns are set")
-    if con.fk_matchtype == "f":
-        ctx.warn("approximation", f"{name}: MATCH FULL is not modelled (MATCH SIMPLE assumed)")
+    # MATCH PARTIAL ('p') is refused by the parser: PostgreSQL does not implement it
     ctx.draft.fks.append(DraftForeignKey(
         name=name, child=table.qname, child_columns=columns,
         parent=ctx.table_qname(con.pktable), parent_columns=pk_attrs,
         on_delete=on_delete, on_update=on_update, deferrable=bool(con.deferrable),
-        initially_deferred=bool(con.initdeferred), file=ctx.stmt.file, line=ctx.stmt.line))
+        initially_deferred=bool(con.initdeferred),
+        match="FULL" if con.fk_matchtype == "f" else "SIMPLE",
+        file=ctx.stmt.file, line=ctx.stmt.line))
 
 
 def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:

@@ -148,9 +148,9 @@ class CycleResolvable(Rule):
     """Foreign key cycles have an insert order.
 
     When every FK in a cycle is NOT NULL and not deferrable, no row of the cycle can be
-    inserted first. Other cycles work but need a note: the export breaks them with
-    ``use_alter`` and application code must insert in two steps. A nullable or deferrable
-    self-reference (a tree) is fine.
+    inserted first (a MATCH FULL FK is NOT NULL when any of its columns is). Other cycles
+    work but need a note: the export breaks them with ``use_alter`` and application code
+    must insert in two steps. A nullable or deferrable self-reference (a tree) is fine.
 
     Bad:
         department.manager_id bigint NOT NULL REFERENCES employee
@@ -172,7 +172,7 @@ class CycleResolvable(Rule):
             members = frozenset(comp)
             rels = sorted((r for t in comp for r in schema.relationships_of(t)
                            if r.parent_table in members), key=lambda r: (r.name, r.uid))
-            hard = [r for r in rels if not r.deferrable and _all_not_null(schema, r)]
+            hard = [r for r in rels if not r.deferrable and _cannot_be_unset(schema, r)]
             edges: dict[str, set[str]] = {}
             for r in hard:
                 edges.setdefault(r.child_table, set()).add(r.parent_table)
@@ -189,9 +189,15 @@ class CycleResolvable(Rule):
                                    Level.JUSTIFY)
 
 
-def _all_not_null(schema: Schema, r: Relationship) -> bool:
+def _cannot_be_unset(schema: Schema, r: Relationship) -> bool:
+    """Whether every row must reference a parent: under MATCH SIMPLE when all the FK's
+    columns are NOT NULL (one NULL column leaves the row unchecked); under MATCH FULL when
+    any is (the columns are all NULL or none)."""
     cols = columns_of(schema, r.child_columns)
-    return cols is not None and all(not c.nullable for c in cols)
+    if cols is None:
+        return False
+    not_null = [not c.nullable for c in cols]
+    return any(not_null) if r.match == "FULL" else all(not_null)
 
 
 def _cycle_target(schema: Schema, rels: list[Relationship]) -> Target:

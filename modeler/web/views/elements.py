@@ -544,7 +544,8 @@ def relationship_add(request: AuthedRequest, slug: str, design: int | None = Non
             cardinality=d["cardinality"], optional=d["optional"],
             identifying=d["identifying"], on_delete=d["on_delete"] or None,
             on_update=d["on_update"] or None, deferrable=d["deferrable"],
-            initially_deferred=d["initially_deferred"], comment=d["comment"],
+            initially_deferred=d["initially_deferred"], match=d["match"],
+            comment=d["comment"],
             backfill=d.get("backfill") or None)
         # many-to-many drew a junction table: it gets a place on the diagram
         return diagrams.place_new_tables(out) if len(out.tables) > len(s.tables) else out
