@@ -13,10 +13,10 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
    generated minimal settings module; pretix: ``python -m pretix migrate`` with a generated
    config file; MLflow: ``mlflow db upgrade``; Tryton: ``trytond-admin --all -u sale purchase
    --activate-dependencies``; Airflow: ``airflow db migrate``; Indico: ``indico db
-   prepare``; Mailman: ``mailman info``; npm packages: their installers run with node, see
-   :data:`NODE_BUILDS`) in a throw-away
-   PostgreSQL (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its
-   databases are named ``h6_<schema>_...`` and dropped afterwards);
+   prepare``; Mailman: ``mailman info``; PgQueuer: ``pgq install``; npm packages: their
+   installers run with node, see :data:`NODE_BUILDS`) in a throw-away PostgreSQL
+   (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its databases are
+   named ``h6_<schema>_...`` and dropped afterwards);
 3. ``pg_dump --schema-only --no-owner --no-privileges`` it (into a temporary directory, or
    ``--keep DIR``; the dumps are third-party text and are never committed);
 
@@ -101,6 +101,7 @@ GROUPS = {g.name: g for g in (
     Group("indico", ("indico",)),
     Group("mailman", ("mailman", "psycopg2-binary")),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
     Group("npm", ("graphile-worker", "pg-boss", "pg"), registry="npm"),
+    Group("pgqueuer", ("pgqueuer", "psycopg[binary]")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -111,7 +112,8 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 @dataclass(frozen=True)
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
-    "trytond", "airflow", "indico", "mailman" or "node": an npm package's own installer)."""
+    "trytond", "airflow", "indico", "mailman", "pgqueuer" or "node": an npm package's own
+    installer)."""
 
     name: str
     group: str
@@ -155,6 +157,7 @@ APPS = {a.name: a for a in (
     # npm: the package's own installer, run with node (see NODE_BUILDS)
     App("graphile-worker", "npm", "node", ("graphile-worker",)),
     App("pg-boss", "npm", "node", ("pg-boss",)),
+    App("pgqueuer", "pgqueuer", "pgqueuer", ("pgqueuer",)),  # pgq install: UNLOGGED tables
 )}
 
 # what each npm package runs to build its database (STRANGER_URL in the environment)
@@ -544,6 +547,9 @@ def build(app: App, home: Path, url: str) -> None:
                           "class: mailman.database.postgresql.PostgreSQLDatabase\n"
                           "url: " + url.replace("postgresql://", "postgresql+psycopg2://", 1))
         args = [str(home / "bin" / "mailman"), "-C", str(config), "--run-as-root", "info"]
+    elif app.kind == "pgqueuer":  # its CLI; "balanced": two of its tables UNLOGGED
+        env.update(PGDSN=url)
+        args = [str(home / "bin" / "pgq"), "install", "--durability", "balanced"]
     elif app.kind == "node":
         env.update(STRANGER_URL=url)
         first, *rest = NODE_BUILDS[app.name]
