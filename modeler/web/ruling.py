@@ -56,22 +56,37 @@ def raw_lint(schema: m.Schema, config: Config) -> tuple[Finding, ...]:
 
 def lint_project(schema: m.Schema, project: db.Project,
                  design: db.Design | None = None, *,
-                 config: Config | None = None) -> tuple[Finding, ...]:
+                 config: Config | None = None,
+                 grandfathered: set[tuple[str, str]] | None = None) -> tuple[Finding, ...]:
     """:func:`modeler.web.selectors.design_findings` of ``design`` (default: the project's
     main design) at ``schema``; kept for the callers that name the project. ``config``: the
-    project's rule configuration when the caller has just read it (an edit's gate did)."""
+    project's rule configuration when the caller has just read it (an edit's gate did);
+    ``grandfathered``: :func:`baseline_keys`, likewise."""
     from modeler.web.selectors import design_findings
 
     design = design or db.Design.objects.get(project=project, kind="main")
-    return design_findings(design, schema, config=config)
+    return design_findings(design, schema, config=config, grandfathered=grandfathered)
 
 
 def baseline_keys(project: db.Project | int) -> set[tuple[str, str]]:
     """Finding keys recorded on the project's imported baseline version (grandfathered)."""
     # only the findings: the row's schema_json (1 MB on a large design) is not read on every
     # edit and panel
-    findings = db.Version.objects.filter(project=project, baseline=True).order_by(
-        "number").values_list("findings", flat=True).first()
+    return keys_of(db.Version.objects.filter(project=project, baseline=True).order_by(
+        "number").values_list("findings", flat=True).first())
+
+
+def baseline_findings() -> Any:
+    """:func:`baseline_keys`'s findings as a subquery of a query whose rows have a
+    ``project_id`` (to read them along with it: :func:`keys_of` turns them into keys)."""
+    from django.db.models import JSONField, OuterRef, Subquery
+
+    return Subquery(db.Version.objects.filter(project=OuterRef("project_id"), baseline=True)
+                    .order_by("number").values("findings")[:1], output_field=JSONField())
+
+
+def keys_of(findings: Any) -> set[tuple[str, str]]:
+    """The keys of a baseline version's stored findings (None: no baseline)."""
     return {(f["rule"], f["key"]) for f in findings or () if "key" in f}
 
 

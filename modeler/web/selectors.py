@@ -89,7 +89,8 @@ def column_versions(design: Design, table_uid: str) -> dict[str, int]:
 def design_findings(design: Design, schema: m.Schema | None = None, *,
                     version: bool = False, message: str | None = None,
                     baseline: bool = False,
-                    config: Config | None = None) -> tuple[Finding, ...]:
+                    config: Config | None = None,
+                    grandfathered: set[tuple[str, str]] | None = None) -> tuple[Finding, ...]:
     """The findings of ``design``, the one place they are put together (the editor's panel
     and badges, the findings, waive and waivers pages, ``lint_schema``, the version gate, a
     proposal's analysis): ``schema`` (default: the design's snapshot; else a state of it, an
@@ -124,7 +125,8 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
     else:
         found = ruling.raw_lint(schema, config if config is not None
                                 else ruling.config_for(design.project_id))
-    found = ruling.grandfather(found, ruling.baseline_keys(design.project_id))
+    found = ruling.grandfather(found, ruling.baseline_keys(design.project_id)
+                               if grandfathered is None else grandfathered)
     return rules.apply_waivers(schema, found, ruling.waivers_for(design))
 
 

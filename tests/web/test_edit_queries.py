@@ -235,6 +235,10 @@ def test_column_add_answer_reads_nothing_back(client: Any, django_user_model: An
     design_reads = [x for x in sql if x.startswith("SELECT") and 'FROM "web_design"' in x
                     and "FOR UPDATE" not in x]
     assert len(design_reads) == 1, design_reads  # the permission check's
+    # which also read the user's view and the baseline's findings: no query of their own
+    assert not [x for x in sql if x.startswith(('SELECT "web_viewprefs"',
+                                                'SELECT "web_version"'))], sql
+    assert len([x for x in sql if x.startswith('SELECT "web_membership"')]) == 0, sql
     # what the buttons say is the stack's state
     assert undo.state(design, user) == {"undo": "added column alpha.second", "redo": None}
     assert 'title="Undo: added column alpha.second (Ctrl+Z)"' in r.content.decode()
@@ -243,3 +247,66 @@ def test_column_add_answer_reads_nothing_back(client: Any, django_user_model: An
     # and the rows hold both columns
     assert {"first", "second"} <= {c.name for c in snapshot(design.pk).table(a).columns}
 
+
+
+def test_design_for_editing_reads_what_design_for_and_the_edit_read(
+        django_user_model: Any) -> None:
+    """One query gives the project, the role, the design, the user's stored view options and
+    the baseline's findings, the same as the queries it replaces; every refusal is
+    design_for's own, with its message."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from modeler.web import diagrams, ruling
+    from modeler.web.permissions import design_for, design_for_editing
+
+    owner = django_user_model.objects.create_user("eq10")
+    viewer = django_user_model.objects.create_user("eq11")
+    stranger = django_user_model.objects.create_user("eq12")
+    design = _design(owner)
+    project = design.project
+    db.Membership.objects.create(project=project, user=viewer, role="viewer")
+    slug = project.slug
+
+    with CaptureQueriesContext(connection) as q:
+        got_project, role, got_design, extras = design_for_editing(owner, slug, None)
+    assert len(q.captured_queries) == 1, _sql(q)
+    assert (got_project, role, got_design) == design_for(owner, slug, None, "edit")
+    assert extras == {"prefs": None, "baseline": None}  # nothing stored yet
+    assert got_design.project is got_project
+
+    db.ViewPrefs.objects.create(project=project, user=owner,
+                                options={"detail": "keys", "labels": "off"})
+    db.ViewPrefs.objects.create(project=project, user=viewer, options={"detail": "names"})
+    findings = [{"rule": "NM-01", "key": "table:x", "level": "warn"},
+                {"rule": "DC-01", "level": "advise"}]
+    for number, baseline in ((1, True), (2, False)):
+        db.Version.objects.create(project=project, number=number, message="m", author=owner,
+                                  schema_json="{}", baseline=baseline,
+                                  findings=findings if baseline else [{"rule": "X", "key": "y"}])
+    _, _, _, extras = design_for_editing(owner, slug, None)
+    assert {**diagrams.DEFAULT_PREFS, **extras["prefs"]} == diagrams.prefs_for(owner, project)
+    assert ruling.keys_of(extras["baseline"]) == ruling.baseline_keys(project) \
+        == {("NM-01", "table:x")}
+
+    # a proposal's working design by its id
+    proposal = db.Design.objects.create(project=project, kind=db.Design.Kind.PROPOSAL)
+    assert design_for_editing(owner, slug, proposal.pk)[2] == proposal
+
+    def refusal(call: Any) -> tuple[type, str]:
+        try:
+            call()
+        except (Http404, PermissionDenied) as exc:
+            return type(exc), str(exc)
+        raise AssertionError("not refused")
+
+    for who, design_id in ((viewer, None), (stranger, None), (owner, 10**9),
+                           (viewer, proposal.pk)):
+        assert refusal(lambda w=who, d=design_id: design_for_editing(w, slug, d)) == \
+            refusal(lambda w=who, d=design_id: design_for(w, slug, d, "edit"))
+    assert refusal(lambda: design_for_editing(owner, "no-such", None))[0] is Http404
+    proposal.locked = True
+    proposal.save(update_fields=["locked"])
+    assert refusal(lambda: design_for_editing(owner, slug, proposal.pk)) == \
+        refusal(lambda: design_for(owner, slug, proposal.pk, "edit"))
+    assert refusal(lambda: design_for_editing(owner, slug, proposal.pk))[0] is PermissionDenied

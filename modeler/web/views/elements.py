@@ -27,7 +27,7 @@ from modeler.web import columnline, diagrams, editor_forms, ruling, ways_out
 from modeler.web.editing import Conflict, EditOutcome, Refused, apply_edit
 from modeler.web.http import AuthedRequest
 from modeler.web.models import Design
-from modeler.web.permissions import design_for
+from modeler.web.permissions import design_for, design_for_editing
 from modeler.web.snapshot import snapshot, snapshot_at
 from modeler.web.views.editor import editor_context, render_editor
 
@@ -37,12 +37,18 @@ class _Ctx:
 
     def __init__(self, request: AuthedRequest, slug: str, design: int | None = None) -> None:
         self.request = request
-        self.project, self.role, self.design = design_for(request.user, slug, design, "edit")
+        # the design, the role, the user's view and the baseline's findings in one query
+        self.project, self.role, self.design, known = design_for_editing(
+            request.user, slug, design, "edit")
         self.design.project = self.project  # the design's own (design_for filters by it)
         self.schema, self.revision = snapshot_at(self.design, just_read=True)
         self.outcome: EditOutcome | None = None
         self.drawing: tuple[m.Schema, tuple[Any, ...], Future[str]] | None = None
         self._prefs: dict[str, Any] | None = None
+        if "prefs" in known:
+            self._prefs = {**diagrams.DEFAULT_PREFS, **(known["prefs"] or {})}
+        self._grandfathered = ruling.keys_of(known["baseline"]) if "baseline" in known \
+            else None
         self._config: Config | None = None
 
     @property
@@ -64,7 +70,8 @@ class _Ctx:
     def draw(self, new: m.Schema) -> None:
         """Start drawing the edited design (htmx edits get it back with the panel)."""
         if self.request.htmx:
-            lint = ruling.lint_project(new, self.project, self.design, config=self.config)
+            lint = ruling.lint_project(new, self.project, self.design, config=self.config,
+                                       grandfathered=self._grandfathered)
             self.drawing = (new, lint, diagrams.svg_later(new, self.project,
                                                           self.request.user, lint,
                                                           prefs=self.prefs))
@@ -136,7 +143,8 @@ def _done(ctx: _Ctx, selected: str | None, message: str = "", **extra: Any) -> H
     if ctx.drawing is not None and ctx.drawing[0] is schema:
         lint, drawing = ctx.drawing[1], ctx.drawing[2]
     else:
-        lint = ruling.lint_project(schema, ctx.project, ctx.design, config=ctx.config)
+        lint = ruling.lint_project(schema, ctx.project, ctx.design, config=ctx.config,
+                                   grandfathered=ctx._grandfathered)
         drawing = diagrams.svg_later(schema, ctx.project, request.user, lint, prefs=ctx.prefs)
     if ctx.outcome is not None and ctx.outcome.undo is not None:
         extra.setdefault("undo_state", ctx.outcome.undo)
