@@ -2,9 +2,9 @@
 
 A generated script holds enums, domains with CHECKs, overloaded SQL functions used by CHECKs,
 an operator over a function, tables with quoted and unicode names, single and composite
-keys, foreign keys (composite, deferrable, every ON DELETE action), regex and function
-CHECKs, defaults, expression, partial and DESC indexes, comments with quotes, and range
-partitions. Every piece is built to be valid by construction (types agree, names are
+keys, foreign keys (composite, deferrable, MATCH FULL, every ON DELETE action), regex and
+function CHECKs, defaults, expression, partial and DESC indexes, comments with quotes, and
+range partitions. Every piece is built to be valid by construction (types agree, names are
 unique); PostgreSQL stays the judge: a script it refuses is discarded, not failed.
 """
 
@@ -173,9 +173,11 @@ def scripts(draw: st.DrawFn) -> str:
                 out.append(f"ALTER TABLE {q(t.name)} ADD COLUMN {q(c)} {ptype};")
             action = draw(st.sampled_from(["CASCADE", "RESTRICT", "SET NULL", "NO ACTION"]))
             defer = draw(st.sampled_from(["", " DEFERRABLE", " DEFERRABLE INITIALLY DEFERRED"]))
+            match = draw(st.sampled_from(["", " MATCH FULL", " MATCH SIMPLE"]))
             fks.append(f"ALTER TABLE {q(t.name)} ADD CONSTRAINT {q(t.name + '_fk')} FOREIGN KEY "
                        f"({', '.join(q(c) for c in cols)}) REFERENCES {q(parent.name)} "
-                       f"({', '.join(q(c) for c in parent.pk)}) ON DELETE {action}{defer};")
+                       f"({', '.join(q(c) for c in parent.pk)}){match} ON DELETE {action}"
+                       f"{defer};")
             out.append(f"CREATE INDEX {q(t.name + '_fk_ix')} ON {q(t.name)} "
                        f"({', '.join(q(c) for c in cols)});")
         if texts and draw(st.booleans()):
