@@ -375,3 +375,18 @@ def test_relationship_match_through_the_forms(editor: Client, project: Any) -> N
     assert r.status_code == 200
     assert {x.name: x.match for x in schema_of(project).relationships} == {
         rel.name: "FULL", "fk_purchase_referrer_id_customer": "SIMPLE"}
+
+
+def test_a_viewer_sees_match_full(editor: Client, client: Client, project: Any,
+                                  other_user: Any) -> None:
+    add_table(editor, "customer")
+    add_table(editor, "purchase")
+    editor.post(reverse("relationship_add", args=["shop"]), {
+        "rel-child": table_uid(project, "purchase"), "rel-parent": table_uid(project, "customer"),
+        "rel-cardinality": "one-to-many", "rel-match": "FULL"}, **HX)
+    rel = schema_of(project).relationships[0]
+    Membership.objects.create(project=project, user=other_user, role="viewer")
+    client.force_login(other_user)
+    page = client.get(reverse("relationship_edit", args=["shop", rel.uid]), **HX)
+    assert page.status_code == 200
+    assert "ON UPDATE NO ACTION · MATCH FULL</p>" in page.content.decode()
