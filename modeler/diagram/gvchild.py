@@ -59,12 +59,26 @@ class Graphviz:
         cgraph.agmemread.argtypes = [char_p]
         cgraph.agclose.restype = ctypes.c_int
         cgraph.agclose.argtypes = [void_p]
+        cgraph.agerrors.restype = ctypes.c_int
+        cgraph.agerrors.argtypes = []
+        cgraph.agreseterrors.restype = ctypes.c_int
+        cgraph.agreseterrors.argtypes = []
         self.gvc, self.cgraph = gvc, cgraph
         self.context = gvc.gvContext()
         if not self.context:
             raise OSError("gvContext failed")
 
     def render(self, engine: str, formats: list[str], source: bytes) -> list[bytes]:
+        self.cgraph.agreseterrors()
+        out = self._render(engine, formats, source)
+        # An error reported while drawing (a node without a position under -n2, a bad
+        # HTML-like label) makes the program exit 1 although it drew: refused here, so the
+        # caller runs the program and the user gets its error as before.
+        if self.cgraph.agerrors():
+            raise ValueError("Graphviz reported an error")
+        return out
+
+    def _render(self, engine: str, formats: list[str], source: bytes) -> list[bytes]:
         graph = self.cgraph.agmemread(source)
         if not graph:
             raise ValueError("the source did not parse")

@@ -137,6 +137,24 @@ def test_bad_source_gets_the_programs_error(warmed: None) -> None:
     assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")  # still serves
 
 
+@pytest.mark.parametrize("source", [
+    'digraph G { a; b [pos="1,1!"]; }',  # a node without a position (-n2 requires one)
+    'digraph G { a [pos="0,0!", label=<<B>x</I>>]; }',  # a bad HTML-like label
+])
+def test_a_source_the_program_errors_on_gets_its_error(warmed: None, source: str) -> None:
+    """Graphviz draws these but reports an error (the program exits 1): the warm child must
+    not hand back its drawing where the user got the program's error."""
+    with pytest.raises(RenderError) as served:
+        run_graphviz(("neato", "-n2"), source, "svg")
+    warm.enable(False)
+    with pytest.raises(RenderError) as program:
+        run_graphviz(("neato", "-n2"), source, "svg")
+    assert str(served.value) == str(program.value)
+    warm.enable()
+    assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")  # still serves
+    assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 5) is not None  # errors reset
+
+
 def test_a_killed_child_falls_back_then_is_started_again(warmed: None) -> None:
     expected = run_graphviz(("neato", "-n2"), SMALL, "svg")
     child = warm.child_pid()
