@@ -144,6 +144,10 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    # Graphviz writes its warnings to stderr (fd 2): the caller reads none of it.
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    # The answers go out on a copy of stdout; fd 1 and fd 2 (Graphviz's warnings, anything a
+    # plugin might print) go nowhere, so nothing but an answer reaches the caller's pipe.
+    answers = os.fdopen(os.dup(1), "wb")
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, 1)
+    os.dup2(nowhere, 2)
+    serve(sys.stdin.buffer, answers)
