@@ -115,6 +115,8 @@ def _started() -> subprocess.Popen[bytes] | None:
                                       stderr=subprocess.DEVNULL, close_fds=True)
         except OSError:
             return None
+        if _child.stdin is not None:  # written under the render's deadline (_write)
+            os.set_blocking(_child.stdin.fileno(), False)
         _owner, _renders = os.getpid(), 0
     return _child
 
@@ -141,8 +143,7 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
                        for p in (engine.encode(), ",".join(formats).encode(), source))
     deadline = time.monotonic() + timeout
     try:
-        child.stdin.write(request)
-        child.stdin.flush()
+        _write(child.stdin.fileno(), request, deadline)
         reader = _Reader(child.stdout.fileno(), deadline)
         status = reader.take(1)
         if status != b"\x00":
@@ -164,6 +165,22 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
     _renders += 1
     _broken = 0
     return b"".join(parts)
+
+
+def _write(fd: int, data: bytes, deadline: float) -> None:
+    """All of ``data`` to the (non-blocking) pipe before the deadline: a child that reads
+    nothing (hung) cannot hold a request larger than the pipe's buffer past it."""
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    view = memoryview(data)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poll.poll(left * 1000):
+            raise WarmTimeout
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            continue
 
 
 class _Reader:

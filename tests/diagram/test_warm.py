@@ -180,6 +180,34 @@ def test_a_hung_child_times_out_and_is_replaced(warmed: None) -> None:
     assert warm.child_pid() not in (None, child)
 
 
+def test_a_hung_child_times_out_on_a_drawing_larger_than_the_pipe(warmed: None) -> None:
+    """The deadline holds while the request is written too: a hung child reads nothing,
+    and a source larger than the pipe's buffer blocked the write for ever."""
+    run_graphviz(("neato", "-n2"), SMALL, "svg")
+    child = warm.child_pid()
+    assert child is not None
+    os.kill(child, signal.SIGSTOP)
+    big = "digraph G {" + "".join(f'n{i} [pos="{i},0!", label="{"x" * 100}"];'
+                                  for i in range(10_000)) + "}"
+    outcome: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            run_graphviz(("neato", "-n2"), big, "svg", timeout=0.5)
+        except BaseException as exc:  # reported to the test thread
+            outcome.append(exc)
+
+    t = threading.Thread(target=render, daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive():  # unblock the stuck write before failing
+        os.kill(child, signal.SIGKILL)
+        t.join(10)
+        pytest.fail("the write to a hung child outlived the timeout")
+    assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout)
+    assert warm.child_pid() is None
+
+
 def test_a_busy_child_leaves_other_threads_to_the_program(warmed: None) -> None:
     run_graphviz(("neato", "-n2"), SMALL, "svg")
     with warm.busy():  # another thread's render holds it
