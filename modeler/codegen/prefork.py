@@ -403,10 +403,15 @@ def forked(work: Callable[[], str]) -> Iterator[Callable[[], str]]:
         child = Child.start(lambda: work().encode("utf-8", "surrogatepass"))
     except OSError:  # refused (no process left for this user, say): the work runs here
         child = None
-    if child is None:
-        yield work
-        return
     done: list[str] = []
+    if child is None:  # once, however often the text is asked for (it is asked twice)
+        def here() -> str:
+            if not done:
+                done.append(work())
+            return done[0]
+
+        yield here
+        return
 
     def result() -> str:
         if not done:

@@ -116,3 +116,29 @@ def _static_svg(schema: Any) -> str:
 def _files_of(body: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(body)) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+def test_forked_work_runs_once_where_no_child_is_forked() -> None:
+    """Where no child is forked (another thread runs, or the fork is refused) the work runs
+    here once, however often its text is asked for: the export asks twice (models.py and
+    schema.sql are both in it), and made both files twice."""
+    import threading
+
+    from modeler.codegen.prefork import forked
+
+    runs: list[int] = []
+
+    def work() -> str:
+        runs.append(1)
+        return "text"
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with forked(work) as text:
+            assert text() == text() == "text"
+    finally:
+        stop.set()
+        other.join()
+    assert len(runs) == 1
