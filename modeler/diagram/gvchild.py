@@ -78,10 +78,23 @@ class Graphviz:
             raise ValueError("Graphviz reported an error")
         return out
 
+    def _followed(self) -> bool:
+        """Whether graphs followed the one just read: libcgraph keeps the rest of the text
+        for its next read (the next request's), so it is read (and dropped) here."""
+        more = False
+        while graph := self.cgraph.agmemread(b""):
+            self.cgraph.agclose(graph)
+            more = True
+        return more
+
     def _render(self, engine: str, formats: list[str], source: bytes) -> list[bytes]:
         graph = self.cgraph.agmemread(source)
+        followed = self._followed()
         if not graph:
             raise ValueError("the source did not parse")
+        if followed or self.cgraph.agerrors():  # the program draws them all, or fails
+            self.cgraph.agclose(graph)
+            raise ValueError("more than one graph, or text after the graph")
         try:
             if self.gvc.gvLayout(self.context, graph, engine.encode()) != 0:
                 raise ValueError("layout failed")

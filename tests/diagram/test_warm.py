@@ -155,6 +155,30 @@ def test_a_source_the_program_errors_on_gets_its_error(warmed: None, source: str
     assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 5) is not None  # errors reset
 
 
+@pytest.mark.parametrize("source", [
+    'digraph G { a [pos="0,0!"]; } digraph H { b [pos="9,9!"]; }',  # the program draws both
+    'digraph G { a [pos="0,0!"]; } x',  # the program: a syntax error after the drawing
+])
+def test_what_follows_the_first_graph_is_the_programs_and_never_the_next_renders(
+        warmed: None, source: str) -> None:
+    """libcgraph reads the first graph and keeps the rest of the text for its next read:
+    the warm child drew only the first, and the next render (another request's source)
+    came back as the leftover's drawing or its syntax error."""
+    warm.enable(False)
+    expected = run_graphviz(("neato", "-n2"), SMALL, "svg")
+    try:
+        program: bytes | str = run_graphviz(("neato", "-n2"), source, "svg")
+    except RenderError as exc:
+        program = str(exc)
+    warm.enable()
+    try:
+        served: bytes | str = run_graphviz(("neato", "-n2"), source, "svg")
+    except RenderError as exc:
+        served = str(exc)
+    assert served == program
+    assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 5) == expected
+
+
 def test_a_killed_child_falls_back_then_is_started_again(warmed: None) -> None:
     expected = run_graphviz(("neato", "-n2"), SMALL, "svg")
     child = warm.child_pid()
