@@ -59,6 +59,9 @@ class Graphviz:
         cgraph.agmemread.argtypes = [char_p]
         cgraph.agclose.restype = ctypes.c_int
         cgraph.agclose.argtypes = [void_p]
+        for walk in (cgraph.agfstsubg, cgraph.agnxtsubg):
+            walk.restype = void_p
+            walk.argtypes = [void_p]
         cgraph.agerrors.restype = ctypes.c_int
         cgraph.agerrors.argtypes = []
         cgraph.agreseterrors.restype = ctypes.c_int
@@ -87,6 +90,18 @@ class Graphviz:
             more = True
         return more
 
+    def _one_order(self, graph: int) -> bool:
+        """Whether no graph in ``graph`` holds two subgraphs or more. libcgraph (2.43) keeps
+        subgraphs in the order of their interned names' addresses: a fresh program's
+        allocations give one order, this long-lived heap another from render to render
+        (clusters swapped in the output), so such a graph is left to the program."""
+        sub = self.cgraph.agfstsubg(graph)
+        while sub:
+            if self.cgraph.agnxtsubg(sub):
+                return False
+            sub = self.cgraph.agfstsubg(sub)
+        return True
+
     def _render(self, engine: str, formats: list[str], source: bytes) -> list[bytes]:
         graph = self.cgraph.agmemread(source)
         followed = self._followed()
@@ -95,6 +110,9 @@ class Graphviz:
         if followed or self.cgraph.agerrors():  # the program draws them all, or fails
             self.cgraph.agclose(graph)
             raise ValueError("more than one graph, or text after the graph")
+        if not self._one_order(graph):
+            self.cgraph.agclose(graph)
+            raise ValueError("subgraphs side by side")
         try:
             if self.gvc.gvLayout(self.context, graph, engine.encode()) != 0:
                 raise ValueError("layout failed")

@@ -99,6 +99,24 @@ def test_same_bytes_on_a_real_schema(warmed: None) -> None:
         assert served == program, detail
 
 
+def test_clusters_come_in_the_programs_order_every_time(warmed: None) -> None:
+    """libcgraph orders named subgraphs by the address of their interned names: a fresh
+    program's allocations give one order, a long-lived child's heap another from render to
+    render (two subject areas swapped places in the SVG and json0 now and then)."""
+    from tests.diagram.conftest import SHOP_POSITIONS, shop, with_positions
+
+    source = render_dot(with_positions(shop(), SHOP_POSITIONS), ViewOptions()).source
+    assert source.count("subgraph") >= 2
+    command = ("neato", "-n2", "-Tjson0")
+    warm.enable(False)
+    program = run_graphviz(command, source, "svg")
+    warm.enable()
+    other = render_dot(_placed(synthetic_schema(12)), ViewOptions()).source
+    for _ in range(20):
+        assert run_graphviz(command, source, "svg") == program
+        run_graphviz(command, other, "svg")  # the child's heap moves on
+
+
 def test_many_renders_in_a_row_reuse_one_child(warmed: None) -> None:
     first = run_graphviz(("neato", "-n2"), SMALL, "svg")
     child = warm.child_pid()
