@@ -24,7 +24,7 @@ import ctypes.util
 import os
 import struct
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 ENGINES = frozenset({"nop2"})
 FORMATS = frozenset({"svg", "json0", "json", "dot", "xdot"})
@@ -36,6 +36,75 @@ def _library(name: str, version: int) -> ctypes.CDLL:
         return ctypes.CDLL(f"lib{name}.so.{version}")
     except OSError:
         return ctypes.CDLL(ctypes.util.find_library(name) or f"lib{name}.so")
+
+
+IDTYPE = ctypes.c_uint64
+_OPEN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+_MAP = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p,
+                        ctypes.POINTER(IDTYPE), ctypes.c_int)
+_ALLOC = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_void_p, ctypes.c_int, IDTYPE)
+_FREE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, IDTYPE)
+_PRINT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, IDTYPE)
+_CLOSE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_REGISTER = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+
+
+class _IdDisc(ctypes.Structure):
+    """libcgraph's ``Agiddisc_t`` (2.42): how object names become ids."""
+
+    _fields_ = [("open", _OPEN), ("map", _MAP), ("alloc", _ALLOC), ("free", _FREE),
+                ("print", _PRINT), ("close", _CLOSE), ("idregister", _REGISTER)]
+
+
+class _Disc(ctypes.Structure):
+    """libcgraph's ``Agdisc_t``: memory, ids, input."""
+
+    _fields_ = [("mem", ctypes.c_void_p), ("id", ctypes.POINTER(_IdDisc)),
+                ("io", ctypes.c_void_p)]
+
+
+class _Names:
+    """Ids for the names of one graph, in the order the parser meets them.
+
+    libcgraph's own discipline makes a name's id the address of its interned copy, and
+    keeps subgraphs in id order: a fresh program's heap hands out rising addresses, so its
+    clusters come in the order of the source, but this long-lived process's heap does not
+    (its clusters came in a different order from render to render). Counting instead gives
+    every render the program's order. Anonymous objects are numbered as the program does
+    (odd, from 1); a name's id is even, as an address is, so the library tells them apart
+    the same way."""
+
+    def __init__(self) -> None:
+        self.reset()
+        self.disc = _IdDisc(_OPEN(lambda graph, disc: graph), _MAP(self._map),
+                            _ALLOC(lambda state, kind, wanted: 0),
+                            _FREE(lambda state, kind, id_: None), _PRINT(self._print),
+                            _CLOSE(lambda state: None),
+                            _REGISTER(lambda state, kind, obj: None))
+
+    def reset(self) -> None:
+        self.ids: dict[bytes, int] = {}
+        self.names: dict[int, ctypes.Array[ctypes.c_char]] = {}
+        self.anonymous = 1
+
+    def _map(self, state: int, kind: int, name: bytes | None, out: Any, create: int) -> int:
+        if name is None:
+            out[0] = self.anonymous
+            self.anonymous += 2
+            return 1
+        found = self.ids.get(name)
+        if found is None:
+            if not create:  # as the library's: no such name, id 0 (found nowhere)
+                out[0] = 0
+                return 1
+            found = self.ids[name] = 2 * (len(self.ids) + 1)
+            self.names[found] = ctypes.create_string_buffer(name)
+        out[0] = found
+        return 1
+
+    def _print(self, state: int, kind: int, id_: int) -> int | None:
+        name = self.names.get(id_) if id_ % 2 == 0 else None
+        return ctypes.addressof(name) if name is not None else None
 
 
 class Graphviz:
@@ -55,8 +124,20 @@ class Graphviz:
         gvc.gvFreeRenderData.argtypes = [void_p]
         gvc.gvFreeLayout.restype = ctypes.c_int
         gvc.gvFreeLayout.argtypes = [void_p, void_p]
-        cgraph.agmemread.restype = void_p
-        cgraph.agmemread.argtypes = [char_p]
+        cgraph.agread.restype = void_p
+        cgraph.agread.argtypes = [void_p, void_p]
+        cgraph.agnameof.restype = char_p
+        cgraph.agnameof.argtypes = [void_p]
+        libc = ctypes.CDLL(None)
+        libc.fmemopen.restype = void_p
+        libc.fmemopen.argtypes = [void_p, ctypes.c_size_t, char_p]
+        libc.fclose.restype = ctypes.c_int
+        libc.fclose.argtypes = [void_p]
+        self.libc = libc
+        self.names = _Names()
+        self.disc = _Disc(ctypes.addressof(ctypes.c_char.in_dll(cgraph, "AgMemDisc")),
+                          ctypes.pointer(self.names.disc),
+                          ctypes.addressof(ctypes.c_char.in_dll(cgraph, "AgIoDisc")))
         cgraph.agclose.restype = ctypes.c_int
         cgraph.agclose.argtypes = [void_p]
         for walk in (cgraph.agfstsubg, cgraph.agnxtsubg):
@@ -81,38 +162,32 @@ class Graphviz:
             raise ValueError("Graphviz reported an error")
         return out
 
-    def _followed(self) -> bool:
-        """Whether graphs followed the one just read: libcgraph keeps the rest of the text
-        for its next read (the next request's), so it is read (and dropped) here."""
-        more = False
-        while graph := self.cgraph.agmemread(b""):
-            self.cgraph.agclose(graph)
-            more = True
-        return more
-
-    def _one_order(self, graph: int) -> bool:
-        """Whether no graph in ``graph`` holds two subgraphs or more. libcgraph (2.43) keeps
-        subgraphs in the order of their interned names' addresses: a fresh program's
-        allocations give one order, this long-lived heap another from render to render
-        (clusters swapped in the output), so such a graph is left to the program."""
-        sub = self.cgraph.agfstsubg(graph)
-        while sub:
-            if self.cgraph.agnxtsubg(sub):
-                return False
-            sub = self.cgraph.agfstsubg(sub)
-        return True
+    def _read(self, source: bytes) -> tuple[int | None, bool]:
+        """The first graph of ``source`` (None: it did not parse), read with :class:`_Names`
+        as the id discipline, and whether more followed it: libcgraph keeps the rest of the
+        text for its next read (the next request's), so it is read (and dropped) here."""
+        self.names.reset()
+        text = ctypes.create_string_buffer(source, len(source))
+        stream = self.libc.fmemopen(text, len(source), b"r") if source else None
+        if not stream:
+            return None, False
+        try:
+            graph = self.cgraph.agread(stream, ctypes.byref(self.disc))
+            more = False
+            while extra := self.cgraph.agread(stream, ctypes.byref(self.disc)):
+                self.cgraph.agclose(extra)
+                more = True
+            return graph, more
+        finally:
+            self.libc.fclose(stream)
 
     def _render(self, engine: str, formats: list[str], source: bytes) -> list[bytes]:
-        graph = self.cgraph.agmemread(source)
-        followed = self._followed()
+        graph, followed = self._read(source)
         if not graph:
             raise ValueError("the source did not parse")
         if followed or self.cgraph.agerrors():  # the program draws them all, or fails
             self.cgraph.agclose(graph)
             raise ValueError("more than one graph, or text after the graph")
-        if not self._one_order(graph):
-            self.cgraph.agclose(graph)
-            raise ValueError("subgraphs side by side")
         try:
             if self.gvc.gvLayout(self.context, graph, engine.encode()) != 0:
                 raise ValueError("layout failed")

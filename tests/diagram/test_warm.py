@@ -8,6 +8,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,8 +114,31 @@ def test_clusters_come_in_the_programs_order_every_time(warmed: None) -> None:
     warm.enable()
     other = render_dot(_placed(synthetic_schema(12)), ViewOptions()).source
     for _ in range(20):
-        assert run_graphviz(command, source, "svg") == program
+        # served by the child (not left to the program), with the program's order
+        assert warm.run(command, source.encode(), "svg", 30) == program
         run_graphviz(command, other, "svg")  # the child's heap moves on
+
+
+def test_eight_subject_areas_in_the_programs_order(warmed: None) -> None:
+    """Eight clusters (the benchmarks' designs), drawn again and again in a shuffled order
+    with other drawings between: each time the child's bytes are the program's."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from synthetic import synthetic
+
+    jobs = [render_dot(_placed(synthetic(n)), ViewOptions(detail=d))
+            for n in (20, 60) for d in ("all", "keys")]
+    assert all(j.source.count("subgraph cluster_") == 8 for j in jobs)
+    command = ("neato", "-n2", "-Tjson0")
+    warm.enable(False)
+    program = [run_graphviz(command, j.source, "svg") for j in jobs]
+    warm.enable()
+    order = list(range(len(jobs))) * 5
+    random.Random(7).shuffle(order)
+    for i in order:
+        assert warm.run(command, jobs[i].source.encode(), "svg", 30) == program[i], i
 
 
 def test_many_renders_in_a_row_reuse_one_child(warmed: None) -> None:
