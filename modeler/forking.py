@@ -38,6 +38,14 @@ def flush_std() -> None:
                 stream.flush()
 
 
+def ready(fd: int, seconds: float, *, writing: bool = False) -> bool:
+    """Whether ``fd`` can be read (or, ``writing``, written) within ``seconds``; an end of
+    file counts as readable. poll, not select: select refuses descriptors past 1,023."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if writing else select.POLLIN)
+    return bool(poller.poll(max(seconds, 0.0) * 1000))
+
+
 def read_within(fd: int, deadline: float | None) -> bytes:
     """All of the pipe ``fd`` (closed after); TimeoutError past ``deadline`` (a
     :func:`time.monotonic` time; None: no limit)."""
@@ -45,7 +53,7 @@ def read_within(fd: int, deadline: float | None) -> bytes:
     try:
         while True:
             left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and (left <= 0 or not select.select([fd], [], [], left)[0]):
+            if left is not None and (left <= 0 or not ready(fd, left)):
                 raise TimeoutError("no answer by the deadline")
             chunk = os.read(fd, 1 << 20)
             if not chunk:

@@ -114,3 +114,27 @@ assert isinstance(job, forking.OnThread) and job.result() == str(me).encode()
 stop.set()
 print("ok")
 """) == "ok"
+
+
+def test_descriptors_past_1023_are_waited_on() -> None:
+    """A process with many files open (a long-lived one): the child's answer comes back
+    through a pipe numbered past 1,023, where select() refused it (ValueError), and the
+    export helper's request goes out through one."""
+    assert _run(r"""
+import resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 4096), max(hard, 4096)))
+read, write = os.pipe()
+high_read, high_write = os.dup2(read, 2000), os.dup2(write, 2001)
+os.close(read), os.close(write)
+os.write(high_write, b"answer")
+os.close(high_write)
+assert forking.read_within(high_read, time.monotonic() + 5) == b"answer"
+from modeler.codegen import prefork
+read, write = os.pipe()
+high_read, high_write = os.dup2(read, 2002), os.dup2(write, 2003)
+os.close(read), os.close(write)
+prefork._write_within(high_write, b"request", time.monotonic() + 5)
+assert os.read(high_read, 100) == b"request"
+print("ok")
+""") == "ok"

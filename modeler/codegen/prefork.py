@@ -22,7 +22,6 @@ import gc
 import importlib
 import json
 import os
-import select
 import signal
 import sys
 import time
@@ -31,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from modeler.forking import Child, fork_safe
+from modeler.forking import Child, fork_safe, ready
 
 if TYPE_CHECKING:
     from modeler.codegen.bundle import Deflated, Target
@@ -213,7 +212,7 @@ def _write_within(fd: int, data: bytes, deadline: float) -> None:
         os.set_blocking(fd, False)
         while view:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([], [fd], [], left)[1]:
+            if left <= 0 or not ready(fd, left, writing=True):
                 raise TimeoutError("the export helper took no request")
             try:
                 view = view[os.write(fd, view):]
