@@ -15,8 +15,9 @@ Off unless :func:`enable` was called (``modeler.runtime.settle``: gunicorn, ASGI
 ``GRAPHVIZ_WARM`` is not ``0``; commands and tests run the programs. The child is started
 on first use in each process (a forked worker never shares its parent's) and started
 again after :data:`RENDERS_PER_CHILD` renders, which bounds what libgvc may leak. After
-:data:`GIVE_UP_AFTER` children in a row died without answering (no libgvc here, or
-``sys.executable`` is not a Python), the process runs the programs from then on.
+:data:`GIVE_UP_AFTER` children in a row died without answering (no libgvc here,
+``sys.executable`` not a Python, or drawings that crash libgvc), the process runs the
+programs for :data:`REST_SECONDS`, then tries a child again.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ CHILD = Path(__file__).with_name("gvchild.py")
 ENGINES: dict[tuple[str, ...], str] = {("neato", "-n2"): "nop2"}
 FORMATS = frozenset({"svg", "json0"})
 RENDERS_PER_CHILD = 2000
-GIVE_UP_AFTER = 3  # children in a row that died before answering: the programs from then on
+GIVE_UP_AFTER = 3  # children in a row that died before answering: the programs for a while
+REST_SECONDS = 60.0
 
 _enabled = False
 _lock = threading.Lock()
@@ -47,6 +49,7 @@ _child: subprocess.Popen[bytes] | None = None
 _owner = 0  # the pid that started _child
 _renders = 0
 _broken = 0  # children in a row that died without answering
+_resting_until = 0.0  # time.monotonic() before which the programs draw
 
 
 class WarmTimeout(Exception):
@@ -56,13 +59,13 @@ class WarmTimeout(Exception):
 def enable(on: bool = True) -> None:
     """Serve pinned renders from a warm child in this process (``GRAPHVIZ_WARM=0``
     keeps the programs)."""
-    global _enabled, _broken
+    global _enabled, _broken, _resting_until
     _enabled = on and os.environ.get("GRAPHVIZ_WARM", "1") != "0"
-    _broken = 0
+    _broken, _resting_until = 0, 0.0
 
 
 def enabled() -> bool:
-    return _enabled
+    return _enabled and time.monotonic() >= _resting_until
 
 
 def plan(command: Sequence[str], fmt: str) -> tuple[str, list[str]] | None:
@@ -79,7 +82,7 @@ def plan(command: Sequence[str], fmt: str) -> tuple[str, list[str]] | None:
 def run(command: Sequence[str], source: bytes, fmt: str, timeout: float) -> bytes | None:
     """The program's stdout for ``command -T<fmt>`` on ``source``, from the warm child; None
     when not served (see the module docstring). Raises :class:`WarmTimeout`."""
-    if not _enabled:
+    if not enabled():
         return None
     planned = plan(command, fmt)
     if planned is None or not _lock.acquire(blocking=False):
@@ -135,7 +138,7 @@ def stop() -> None:
 
 
 def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> bytes | None:
-    global _renders, _broken, _enabled
+    global _renders, _broken, _resting_until
     child = _started()
     if child is None or child.stdin is None or child.stdout is None:
         return None
@@ -157,10 +160,10 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
     except (OSError, EOFError, struct.error):
         stop()
         _broken += 1
-        if _broken >= GIVE_UP_AFTER:  # it cannot start here (no libgvc, no Python): off
-            _enabled = False
+        if _broken >= GIVE_UP_AFTER:  # no libgvc, no Python, or crashing drawings: rest
+            _broken, _resting_until = 0, time.monotonic() + REST_SECONDS
             log.warning("the warm Graphviz failed %d times in a row: this process runs the "
-                        "Graphviz programs from now on", _broken)
+                        "Graphviz programs for %g s", GIVE_UP_AFTER, REST_SECONDS)
         return None
     _renders += 1
     _broken = 0

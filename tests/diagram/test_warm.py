@@ -309,10 +309,15 @@ def test_a_forked_process_starts_its_own_child(warmed: None) -> None:
     assert run_graphviz(("neato", "-n2"), SMALL, "svg").startswith(b"<?xml")
 
 
-def test_a_child_that_cannot_start_turns_it_off(warmed: None, tmp_path: Any,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where the child dies at once (no libgvc, or no Python as ``sys.executable``), every
-    drawing still comes from the program, and after a few tries no child is started."""
+def test_a_child_that_cannot_start_rests_it(warmed: None, tmp_path: Any,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the child dies at once (no libgvc, no Python as ``sys.executable``, or drawings
+    that crash libgvc), every drawing still comes from the program; after a few tries no
+    child is started for a while, then one is tried again."""
+    import time
+
+    good = warm.CHILD
+    monkeypatch.setattr(warm, "REST_SECONDS", 0.5)
     dead = tmp_path / "gvchild.py"
     dead.write_text("import sys\nsys.exit(3)\n")
     monkeypatch.setattr(warm, "CHILD", dead)
@@ -326,4 +331,9 @@ def test_a_child_that_cannot_start_turns_it_off(warmed: None, tmp_path: Any,
     assert not warm.enabled()
     assert warm.child_pid() is None
     assert run_graphviz(("neato", "-n2"), SMALL, "svg") == expected
-    assert warm.child_pid() is None  # none started any more
+    assert warm.child_pid() is None  # none started while it rests
+    monkeypatch.setattr(warm, "CHILD", good)  # the next try works
+    time.sleep(0.6)
+    assert warm.enabled()
+    assert warm.run(("neato", "-n2"), SMALL.encode(), "svg", 30) == expected
+    assert warm.child_pid() is not None
