@@ -33,8 +33,21 @@ def _render(out: Path) -> bytes:
     return out.read_bytes()
 
 
+@pytest.fixture
+def programs_only() -> Any:
+    """The Graphviz programs draw, as in a command's process (the test suite has the web
+    workers' warm Graphviz on, which needs no program on the PATH)."""
+    from modeler.diagram import warm
+
+    was = warm.enabled()
+    warm.enable(False)
+    yield
+    warm.enable(was)
+
+
 def test_an_unchanged_design_is_not_drawn_again(django_user_model: Any, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                programs_only: None) -> None:
     django_user_model.objects.create_superuser(username="root", password="pw-root-1!")
     f = tmp_path / "s.sql"
     f.write_text(SQL)
