@@ -532,8 +532,22 @@
   // An edit's answer (the panel, the drawing's patch out of band): the patch is applied at
   // once and the panel is swapped a moment later (htmx's swap delay), so that the browser
   // paints the changed drawing first rather than after swapping, processing and laying out
-  // the whole panel (at 300 tables, about 100 ms more before the patch could paint).
+  // the whole panel (at 300 tables, about 100 ms more before the patch could paint). The
+  // moment is how long the previous patch took to paint, and a little more (20 ms at first):
+  // at 1,000 tables the frame begins later than 20 ms after the patch, and a panel swapped
+  // in before it held the drawing back by the panel's own cost.
   const OOB = '<div id="diagram" hx-swap-oob';
+  let paintWait = 20;
+  function timePaint() {  // from now (a patch applied) to just after the frame that paints it
+    const t0 = performance.now();
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        paintWait = Math.min(400, Math.max(20, Math.round((performance.now() - t0) * 1.25) + 5));
+      };
+      ch.port2.postMessage(null);
+    });
+  }
   document.body.addEventListener("htmx:beforeSwap", (evt) => {
     const d = evt.detail;
     if (!d || !d.target || d.target.id !== "panel" || !d.shouldSwap || d.isError) return;
@@ -544,11 +558,13 @@
     tpl.innerHTML = text.slice(at);
     const oob = tpl.content.querySelector("#diagram");
     if (!oob || !handle(oob)) return;
+    const wait = paintWait;
+    timePaint();
     oob.remove();
     d.serverResponse = text.slice(0, at) + tpl.innerHTML;
     const elt = d.requestConfig && d.requestConfig.elt;
     const own = d.swapOverride || (elt && elt.closest && elt.closest("[hx-swap]") &&
       elt.closest("[hx-swap]").getAttribute("hx-swap")) || "innerHTML";
-    if (!/\bswap:/.test(own)) d.swapOverride = own + " swap:20ms";
+    if (!/\bswap:/.test(own)) d.swapOverride = own + ` swap:${wait}ms`;
   });
 })();
