@@ -116,9 +116,11 @@ def check_version(design: db.Design, kind: str, uid: str, expected: int | None) 
     current = model.objects.filter(design=design, uid=uid).values_list("version",
                                                                        flat=True).first()
     if current is None:
-        raise Conflict(f"This {kind} was deleted by someone else.")
+        raise Conflict(f"This {kind} was deleted since this form was loaded (by someone "
+                       "else, or in another tab or window).")
     if current != expected:
-        raise Conflict(f"This {kind} was changed by someone else (version {current}, your "
+        raise Conflict(f"This {kind} was changed since this form was loaded (by someone "
+                       f"else, or in another tab or window; version {current}, your "
                        f"form had {expected}). Review the current state and try again.",
                        current)
 

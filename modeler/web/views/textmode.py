@@ -95,7 +95,8 @@ def text_apply(request: AuthedRequest, slug: str, design: int | None = None) -> 
             "reload: the text had no design revision, so nothing was changed."]}, 409)
     if posted != revision:
         return _answer(request, {**ctx, "conflict": True, "errors": [
-            "The design was changed by someone else since this text was loaded (revision "
+            "The design was changed since this text was loaded (by someone else, or in "
+            "another tab or window; revision "
             f"{revision}, your text had {posted}): nothing was saved. Reload the text, or "
             "preview again to see the changes against the current design."]}, 409)
     result = textmode.preview(schema, text, renames)
@@ -109,8 +110,9 @@ def text_apply(request: AuthedRequest, slug: str, design: int | None = None) -> 
 
     def change(old: m.Schema) -> m.Schema:
         if old is not schema and old != schema:
-            raise Conflict("The design was changed by someone else while this text was "
-                           "being saved: nothing was saved; preview again.")
+            raise Conflict("The design was changed while this text was being saved (by "
+                           "someone else, or in another tab or window): nothing was saved; "
+                           "preview again.")
         return new
 
     try:
