@@ -46,6 +46,22 @@ def ready(fd: int, seconds: float, *, writing: bool = False) -> bool:
     return bool(poller.poll(max(seconds, 0.0) * 1000))
 
 
+def write_within(fd: int, data: bytes, deadline: float) -> None:
+    """All of ``data`` to the pipe ``fd`` (made non-blocking) before ``deadline`` (a
+    :func:`time.monotonic` time), TimeoutError past it: a reader that reads nothing cannot
+    hold a writer of more than the pipe's buffer longer. ``fd`` stays open."""
+    os.set_blocking(fd, False)
+    view = memoryview(data)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0 or not ready(fd, left, writing=True):
+            raise TimeoutError("the reader took nothing by the deadline")
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            continue
+
+
 def read_within(fd: int, deadline: float | None) -> bytes:
     """All of the pipe ``fd`` (closed after); TimeoutError past ``deadline`` (a
     :func:`time.monotonic` time; None: no limit)."""

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from modeler.forking import Child, fork_safe, ready
+from modeler.forking import Child, fork_safe, write_within
 
 if TYPE_CHECKING:
     from modeler.codegen.bundle import Deflated, Target
@@ -206,18 +206,9 @@ HELPER_TIMEOUT = float(os.environ.get("MODELER_EXPORT_HELPER_TIMEOUT", "300"))
 
 
 def _write_within(fd: int, data: bytes, deadline: float) -> None:
-    """Write ``data`` to the pipe ``fd`` (closed after), TimeoutError past ``deadline``."""
-    view = memoryview(data)
+    """:func:`modeler.forking.write_within`, the pipe ``fd`` closed after."""
     try:
-        os.set_blocking(fd, False)
-        while view:
-            left = deadline - time.monotonic()
-            if left <= 0 or not ready(fd, left, writing=True):
-                raise TimeoutError("the export helper took no request")
-            try:
-                view = view[os.write(fd, view):]
-            except BlockingIOError:
-                continue
+        write_within(fd, data, deadline)
     finally:
         os.close(fd)
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select
 import struct
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from modeler.forking import ready, write_within
 
 log = logging.getLogger(__name__)
 CHILD = Path(__file__).with_name("gvchild.py")
@@ -118,8 +119,6 @@ def _started() -> subprocess.Popen[bytes] | None:
                                       stderr=subprocess.DEVNULL, close_fds=True)
         except OSError:
             return None
-        if _child.stdin is not None:  # written under the render's deadline (_write)
-            os.set_blocking(_child.stdin.fileno(), False)
         _owner, _renders = os.getpid(), 0
     return _child
 
@@ -146,7 +145,7 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
                        for p in (engine.encode(), ",".join(formats).encode(), source))
     deadline = time.monotonic() + timeout
     try:
-        _write(child.stdin.fileno(), request, deadline)
+        write_within(child.stdin.fileno(), request, deadline)
         reader = _Reader(child.stdout.fileno(), deadline)
         status = reader.take(1)
         if status != b"\x00":
@@ -154,9 +153,9 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
             _renders += 1
             return None
         parts = [reader.take(struct.unpack(">I", reader.take(4))[0]) for _ in formats]
-    except WarmTimeout:
+    except (WarmTimeout, TimeoutError) as exc:
         stop()
-        raise
+        raise WarmTimeout from exc
     except (OSError, EOFError, struct.error):
         stop()
         _broken += 1
@@ -170,35 +169,17 @@ def _ask(engine: str, formats: list[str], source: bytes, timeout: float) -> byte
     return b"".join(parts)
 
 
-def _write(fd: int, data: bytes, deadline: float) -> None:
-    """All of ``data`` to the (non-blocking) pipe before the deadline: a child that reads
-    nothing (hung) cannot hold a request larger than the pipe's buffer past it."""
-    poll = select.poll()
-    poll.register(fd, select.POLLOUT)
-    view = memoryview(data)
-    while view:
-        left = deadline - time.monotonic()
-        if left <= 0 or not poll.poll(left * 1000):
-            raise WarmTimeout
-        try:
-            view = view[os.write(fd, view):]
-        except BlockingIOError:
-            continue
-
-
 class _Reader:
     """Exact reads from a pipe, each before the deadline."""
 
     def __init__(self, fd: int, deadline: float) -> None:
         self.fd, self.deadline = fd, deadline
-        self.poll = select.poll()
-        self.poll.register(fd, select.POLLIN)
 
     def take(self, n: int) -> bytes:
         chunks: list[bytes] = []
         while n > 0:
             left = self.deadline - time.monotonic()
-            if left <= 0 or not self.poll.poll(left * 1000):
+            if left <= 0 or not ready(self.fd, left):
                 raise WarmTimeout
             chunk = os.read(self.fd, min(n, 1 << 20))
             if not chunk:
