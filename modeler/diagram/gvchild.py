@@ -126,8 +126,6 @@ class Graphviz:
         gvc.gvFreeLayout.argtypes = [void_p, void_p]
         cgraph.agread.restype = void_p
         cgraph.agread.argtypes = [void_p, void_p]
-        cgraph.agnameof.restype = char_p
-        cgraph.agnameof.argtypes = [void_p]
         libc = ctypes.CDLL(None)
         libc.fmemopen.restype = void_p
         libc.fmemopen.argtypes = [void_p, ctypes.c_size_t, char_p]
@@ -140,9 +138,6 @@ class Graphviz:
                           ctypes.addressof(ctypes.c_char.in_dll(cgraph, "AgIoDisc")))
         cgraph.agclose.restype = ctypes.c_int
         cgraph.agclose.argtypes = [void_p]
-        for walk in (cgraph.agfstsubg, cgraph.agnxtsubg):
-            walk.restype = void_p
-            walk.argtypes = [void_p]
         cgraph.agerrors.restype = ctypes.c_int
         cgraph.agerrors.argtypes = []
         cgraph.agreseterrors.restype = ctypes.c_int
