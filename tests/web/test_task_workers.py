@@ -210,7 +210,11 @@ def test_a_worker_process_runs_the_import_with_progress_and_cancel(
     if workers.backend == "database":  # the stored task keeps no uploaded text
         from django_tasks_db.models import DBTaskResult
 
-        stored = DBTaskResult.objects.get(task_path="modeler.web.tasks.import_read")
+        # the job row is marked done inside the task; the worker records the task's
+        # own result a moment after it returns
+        stored = until(lambda: DBTaskResult.objects.filter(
+            task_path="modeler.web.tasks.import_read").exclude(
+            status__in=["READY", "RUNNING"]).first(), "the stored task's result", workers)
         assert stored.status == "SUCCESSFUL" and "CREATE TABLE" not in str(stored.args_kwargs)
         assert stored.args_kwargs["args"][2] == [["legacy.sql", ""]]
     client.post(reverse("import_confirm", args=[pending.pk]), **HTMX)
