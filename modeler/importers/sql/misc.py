@@ -206,6 +206,32 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
             if not any(o.kind == kind and (o.namespace, o.name) == (r.namespace, r.name)
                        for o in d.raws):  # the last overload
                 ctx.drop_kept_on((r.namespace, r.name))
+            elif wanted is not None:  # one overload: the comment naming its signature
+                _drop_overload_comments(ctx, (r.namespace, r.name), wanted)
+
+
+def _drop_overload_comments(ctx: Context, routine: tuple[str, str],
+                            wanted: tuple[tuple[str, int], ...]) -> None:
+    """The kept COMMENT ON FUNCTION/PROCEDURE statements on ``routine`` that name the
+    argument types ``wanted`` go (``DROP FUNCTION f(name, text)`` while ``f(text)`` stays)."""
+    gone = {id(raw) for raw, on in ctx.kept_on
+            if on == routine and raw.kind == "comment" and _comment_args(raw.sql) == wanted}
+    if gone:
+        ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in gone]
+        ctx.kept_on = [(raw, on) for raw, on in ctx.kept_on if id(raw) not in gone]
+
+
+def _comment_args(sql: str) -> tuple[tuple[str, int], ...] | None:
+    """The argument types a kept COMMENT ON a routine names (None: none named, or not one)."""
+    try:
+        stmts = bounds.parse_sql(sql)
+    except (parser.ParseError, bounds.NestedTooDeeply):
+        return None
+    node = stmts[0].stmt if len(stmts) == 1 else None
+    obj = getattr(node, "object", None) if isinstance(node, ast.CommentStmt) else None
+    if not isinstance(obj, ast.ObjectWithArgs) or obj.args_unspecified:
+        return None
+    return tuple(_type_key(a) for a in obj.objargs or ())
 
 
 def _drop_calls(ctx: Context, name: str) -> None:

@@ -1,0 +1,40 @@
+"""A routine's overloads dropped one by one: the comment on the dropped overload goes with it.
+Found by bench/stranger_schemas.py (an extension's upgrade script drops ``f(name, text)`` to
+create ``f(text, text)``, while ``f(text)`` stays): the comment on the dropped overload was
+kept, and its replay failed the upgrade (function does not exist)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modeler.importers import import_sql
+from tests.importers.roundtrips import assert_round_trips
+from tests.pgtemp import PgServer
+
+SCRIPT = """
+CREATE SCHEMA jobs;
+CREATE FUNCTION jobs.plan(text) RETURNS int LANGUAGE sql AS 'SELECT 1';
+COMMENT ON FUNCTION jobs.plan(text) IS 'plan a job';
+CREATE FUNCTION jobs.plan(name, text) RETURNS int LANGUAGE sql AS 'SELECT 2';
+COMMENT ON FUNCTION jobs.plan(name, text) IS 'plan a named job';
+DROP FUNCTION jobs.plan(name, text);
+CREATE FUNCTION jobs.plan(text, text) RETURNS int LANGUAGE sql AS 'SELECT 3';
+COMMENT ON FUNCTION jobs.plan(text, text) IS 'plan a named job';
+CREATE TABLE jobs.job (id int PRIMARY KEY);
+"""
+
+
+def test_the_dropped_overloads_comment_goes() -> None:
+    kept = [r.sql for r in import_sql([("s.sql", SCRIPT)]).schema.raw_objects
+            if r.kind == "comment"]
+    assert len(kept) == 2
+    assert not any("(name" in sql.replace(" ", "") for sql in kept)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("how", ["sql", "live"])
+def test_overloads_dropped_one_by_one_round_trip(how: str, pg_server: PgServer,
+                                                 tmp_path: Path) -> None:
+    assert_round_trips(pg_server, SCRIPT, tmp_path, "overloads", live=how == "live")
