@@ -147,3 +147,31 @@ def test_an_extension_another_one_brought_along_goes_with_it(
     t = b.table("place")
     t.column("id", "integer", pk=True)
     round_trip(pg_server, _baseline(b.build()), tmp_path, "along", node_modules)
+
+
+def do_block_creating_a_function() -> Schema:
+    """A kept DO block that creates a function (which version depends on the server, as
+    powa's does), naming no table: it is created before the tables, and the function it
+    made must go with it on the way down."""
+    b = SchemaBuilder(name="early do block")
+    t = b.table("thing")
+    t.column("id", "integer", pk=True)
+    b.raw_objects.append(RawObject(
+        uid=stable_uid("raw", "do", "guc"), kind="do block", name="",
+        sql="DO $anon$ BEGIN IF current_setting('server_version_num')::int < 90600 THEN "
+            "CREATE FUNCTION public.guc_or(g text, d text) RETURNS text LANGUAGE sql AS "
+            "$f$ SELECT d $f$; ELSE CREATE FUNCTION public.guc_or(g text, d text) RETURNS "
+            "text LANGUAGE sql AS $f$ SELECT coalesce(current_setting(g, true), d) $f$; "
+            "END IF; END $anon$"))
+    return b.build()
+
+
+@pytest.mark.postgres
+def test_what_an_early_do_block_created_is_dropped_with_it(
+        pg_server: PgServer, tmp_path: Path, node_modules: Path) -> None:
+    files = build_drizzle_files(chain(_baseline(do_block_creating_a_function())), slug="d",
+                                title="d")
+    up = files["drizzle/0000_v1_imported_baseline.sql"]
+    assert up.index("DO $anon$") < up.index("CREATE TABLE thing")  # an early object
+    round_trip(pg_server, _baseline(do_block_creating_a_function()), tmp_path, "do",
+               node_modules)

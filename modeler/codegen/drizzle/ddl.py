@@ -194,9 +194,17 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
         out.append(detach_sql(schema.table(t.partition_of or ""), t))
     out += [f"DROP TABLE {table_name(schema.table(uid))}"
             for uid in reversed(plan.creation_order)]
-    for obj in reversed(raws):
-        if obj.uid in early:
-            out += _raw(drop_raw_object(public_first(obj), search_path))
+    for i in range(len(raws) - 1, -1, -1):
+        obj = raws[i]
+        if obj.uid not in early:
+            continue
+        if obj.kind in CALL_KINDS:
+            # an early kept call too (powa's DO block creating a function): what it
+            # created first, against the early objects still there (the tables are gone)
+            before = replace(schema, raw_objects=tuple(
+                o for j, o in enumerate(raws) if j <= i and o.uid in early))
+            out += _raw(drop_runtime_objects(obj, before))
+        out += _raw(drop_raw_object(public_first(obj), search_path))
     out += extras.post_drop(schema)
     # as the Alembic downgrade: with what CREATE EXTENSION ... CASCADE installed along
     # (evergreen's earthdistance brought cube)
