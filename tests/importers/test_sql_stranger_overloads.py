@@ -38,3 +38,39 @@ def test_the_dropped_overloads_comment_goes() -> None:
 def test_overloads_dropped_one_by_one_round_trip(how: str, pg_server: PgServer,
                                                  tmp_path: Path) -> None:
     assert_round_trips(pg_server, SCRIPT, tmp_path, "overloads", live=how == "live")
+
+
+DO_BLOCK = """
+CREATE TABLE dep (id int PRIMARY KEY, cutoff bigint);
+CREATE VIEW dep_all AS SELECT id, cutoff FROM dep;
+DO $BODY$
+DECLARE
+    v_rec record;
+    v_sql text;
+BEGIN
+FOR v_rec IN SELECT format('UPDATE dep SET cutoff = %s WHERE id = %s', cutoff, id) AS sql
+             FROM dep_all WHERE cutoff IS NOT NULL
+LOOP
+    v_sql = v_rec.sql;
+    EXECUTE v_sql;
+END LOOP;
+END$BODY$;
+DROP VIEW dep_all;
+CREATE VIEW dep_all AS SELECT id, cutoff, cutoff > 0 AS started FROM dep;
+"""
+
+
+def test_a_kept_do_block_reading_a_view_dropped_later_is_not_replayed() -> None:
+    """An upgrade script's one-off data step (a loop running dynamic UPDATEs over a view's
+    rows) kept as SQL, then the view dropped and made anew: replayed in its place, the block
+    ran before the new view existed (the upgrade failed). It goes, with a warning, as the
+    SELECTs of a function the script drops do."""
+    r = import_sql([("s.sql", DO_BLOCK)])
+    assert [o.kind for o in r.schema.raw_objects] == ["view"]
+    assert any("DO block" in str(w) and "dep_all" in str(w) for w in r.warnings)
+
+
+@pytest.mark.postgres
+def test_a_do_block_reading_a_view_dropped_later_round_trips(pg_server: PgServer,
+                                                              tmp_path: Path) -> None:
+    assert_round_trips(pg_server, DO_BLOCK, tmp_path, "doblock")

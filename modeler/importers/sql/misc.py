@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from pglast import ast, enums, parser
@@ -197,6 +198,7 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
     gone = [r for r in same if r.namespace == ns
             and (wanted is None or _input_types(r.sql) in (None, wanted))]
     if gone:
+        _drop_blocks_reading(ctx, gone)
         ids = {id(r) for r in gone}
         d.raws = [r for r in d.raws if id(r) not in ids]
         for r in gone:  # a view's indexes, triggers, rules and comment go with it
@@ -208,6 +210,29 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
                 ctx.drop_kept_on((r.namespace, r.name))
             elif wanted is not None:  # one overload: the comment naming its signature
                 _drop_overload_comments(ctx, (r.namespace, r.name), wanted)
+
+
+def _drop_blocks_reading(ctx: Context, gone: list[Any]) -> None:
+    """DO blocks kept as SQL after one of the ``gone`` objects (being dropped), whose text
+    names it: one-off steps of the script's history (an upgrade script's data migration
+    looping over a view's rows), which read the object as it was then. Replayed in their
+    place, they would run without it (it is gone there, or made anew later): they go too,
+    as the SELECTs of a function the script drops do (:func:`_drop_calls`)."""
+    d = ctx.draft
+    ids = {id(r) for r in gone}
+    first = min(i for i, r in enumerate(d.raws) if id(r) in ids)
+    names = {r.name for r in gone}
+    blocks = [r for r in d.raws[first + 1:] if r.kind == "do block" and any(
+        re.search(rf"(?<![\w$]){re.escape(n)}(?![\w$])", r.sql, re.IGNORECASE)
+        for n in names)]
+    if blocks:
+        kept = {id(r) for r in blocks}
+        d.raws = [r for r in d.raws if id(r) not in kept]
+        kinds = ", ".join(sorted({f"{r.kind} {r.namespace}.{r.name}" for r in gone}))
+        ctx.warn("unsupported", f"{len(blocks)} DO block(s) kept earlier will not be "
+                 f"replayed: they read {kinds}, which the script drops here, so they were "
+                 "one-off steps on the script's earlier state (objects they created, if any, "
+                 "are missing)")
 
 
 def _drop_overload_comments(ctx: Context, routine: tuple[str, str],
