@@ -23,6 +23,10 @@ from modeler.web.snapshot import snapshot
 MIN_MESSAGE = 10
 
 
+class NothingToSave(Refused):
+    """:func:`version_save` refused a design that is the latest version as it is."""
+
+
 def version_schema(version: db.Version) -> m.Schema:
     return serialize.loads(version.schema_json)
 
@@ -48,17 +52,26 @@ def finding_record(f: rules.Finding) -> dict[str, Any]:
 def version_save(*, project: db.Project, actor: User, message: str,
                  baseline: bool = False, schema: m.Schema | None = None,
                  design: db.Design | None = None,
-                 findings: tuple[rules.Finding, ...] | None = None) -> db.Version:
+                 findings: tuple[rules.Finding, ...] | None = None,
+                 changed_only: bool = False) -> db.Version:
     """Freeze the main design (or ``schema``) as the next version, when the version gate
     passes: no BLOCK finding and every JUSTIFY finding waived (grandfathered ones pass).
     Raises :class:`Refused` with every reason otherwise; nothing is written then.
     ``findings``: :func:`version_findings` of ``schema`` with the stripped ``message``,
-    when the caller has them already (the import: computed while its layout ran)."""
+    when the caller has them already (the import: computed while its layout ran).
+    ``changed_only``: refuse a design that is the latest version's as it is (a user's
+    "save version": an empty migration nobody asked for; a merge keeps its own rules)."""
     message = (message or "").strip()
     with transaction.atomic():
         design = design or db.Design.objects.select_for_update().get(project=project,
                                                                      kind="main")
         current = schema if schema is not None else snapshot(design)
+        if changed_only:
+            latest = latest_version(project)
+            if latest is not None and version_schema(latest) == current:
+                raise NothingToSave([f"Nothing to save: the design is version "
+                                     f"{latest.number} as it was saved. Change the design "
+                                     "first."])
         if findings is None or schema is None:
             findings = design_findings(design, current, version=True, message=message,
                                        baseline=baseline)
@@ -100,5 +113,5 @@ def compare(old: m.Schema, new: m.Schema) -> dict[str, Any]:
     return {"ops": ops, "summary": summarize(ops)}
 
 
-__all__ = ["Refused", "compare", "latest_version", "version_restore", "version_save",
-           "version_schema"]
+__all__ = ["NothingToSave", "Refused", "compare", "latest_version", "version_restore",
+           "version_save", "version_schema"]

@@ -4,6 +4,7 @@ grandfathered findings, bad input and size limits; nothing half-created."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from modeler.web import services
+from modeler.web.editing import apply_edit
 from modeler.web.models import DbTable, PendingImport, Project, Version
 from modeler.web.snapshot import snapshot
 
@@ -57,7 +59,19 @@ def test_cli_import_creates_baseline(admin: Any, tmp_path: Path) -> None:
     call_command("lint_schema", "legacy", format="json", stdout=lint)
     findings = json.loads(lint.getvalue())
     assert findings and all(f["waived"] for f in findings if f["level"] != "advise")
-    # a later version passes the gate for the grandfathered findings
+    # nothing changed since the import: nothing to save, and saying so is no traceback
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("save_version", "legacy", "-m", "Second version after the import",
+                     stdout=StringIO(), stderr=err)
+    assert "Nothing to save: the design is version 1" in err.getvalue()
+    assert Version.objects.filter(project=project).count() == 1
+    # a later version with a change passes the gate for the grandfathered findings
+    apply_edit(design=services.main_design(project), actor=admin, action="table.edit",
+               summary="documented author", target_uid=None, gated=False,
+               change=lambda s: replace(s, tables=tuple(
+                   replace(t, comment="People who wrote the books.") if t.name == "author" else t
+                   for t in s.tables)))
     call_command("save_version", "legacy", "-m", "Second version after the import",
                  stdout=StringIO())
     assert Version.objects.filter(project=project).count() == 2

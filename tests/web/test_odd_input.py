@@ -499,6 +499,17 @@ def _col(shop: Shop) -> m.Column:
     return col
 
 
+def _documented(shop: Shop) -> None:
+    """A change since the saved version (a version of nothing new is refused)."""
+    from modeler.web.editing import apply_edit
+
+    apply_edit(design=shop.main, actor=shop.users["owner"], action="test", summary="test",
+               target_uid=None, gated=False, change=lambda s: replace(s, tables=tuple(
+                   replace(t, comment="People who buy from the shop.")
+                   if t.name == "customer" else t
+                   for t in s.tables)))
+
+
 def _json_column(shop: Shop) -> None:
     """A JUSTIFY finding to waive (TY-06: a JSON column needs a reason)."""
     from modeler.web.editing import apply_edit
@@ -647,8 +658,8 @@ def _posts() -> dict[str, Post]:
                                          "reason": "We store partner extras as they come"},
                               ("rule", "level", "reason")),
         "version_save": Post(lambda s: reverse("version_save", args=[s.project.slug]),
-                             lambda s: {"message": "Second version, nothing changed much"},
-                             ("message",)),
+                             lambda s: {"message": "Second version, customer documented"},
+                             ("message",), setup=_documented),
         "project_create": Post(lambda s: reverse("project_create"), lambda s: {
             "name": "Other", "slug": "other", "description": "Another shop",
             "provider": "generic", "pk_policy": "identity", "pg_version": "16"},

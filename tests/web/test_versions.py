@@ -17,6 +17,7 @@ from django.urls import reverse
 from modeler.schema import model as m
 from modeler.schema.actions import keep_conventional_names
 from modeler.web import services
+from modeler.web.editing import apply_edit
 from modeler.web.models import Version
 from modeler.web.snapshot import materialize, snapshot
 from modeler.web.versions import version_save
@@ -42,8 +43,26 @@ def test_version_gate_and_numbering(client: Client, user: Any, project: Any) -> 
     assert ok.status_code == 302
     v = Version.objects.get()
     assert v.number == 1 and v.author == user
+    # nothing changed since version 1: refused, saying why, on the page and the CLI
+    same = client.post(reverse("version_save", args=["shop"]),
+                       {"message": "Second version, nothing new"})
+    assert same.status_code == 422
+    assert b"Nothing to save: the design is version 1 as it was saved" in same.content
+    assert b"Fix the BLOCK findings" not in same.content
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("save_version", "shop", "-m", "Second version, nothing new", stderr=err)
+    assert "Nothing to save" in err.getvalue() and Version.objects.count() == 1
+    # a change makes a version again
+    apply_edit(design=services.main_design(project), actor=user, action="test",
+               summary="documented", target_uid=None, gated=False,
+               change=lambda s: replace(s, tables=tuple(
+                   replace(t, comment="People who buy from the shop.")
+                   if t.name == "customer" else t
+                   for t in s.tables)))
     out = StringIO()
-    call_command("save_version", "shop", "-m", "Second version, nothing new", stdout=out)
+    call_command("save_version", "shop", "-m", "Second version, customer documented",
+                 stdout=out)
     assert out.getvalue().strip() == "2"
 
 

@@ -21,6 +21,7 @@ from modeler.web.models import ExportJob, Project, Version
 from modeler.web.permissions import can, project_for
 from modeler.web.snapshot import snapshot
 from modeler.web.versions import (
+    NothingToSave,
     compare,
     latest_version,
     version_restore,
@@ -55,12 +56,13 @@ def save(request: AuthedRequest, slug: str) -> HttpResponse:
         if problem is not None:
             raise Refused([f"Message: {problem}"])
         version = version_save(project=project, actor=request.user,
-                               message=message)
+                               message=message, changed_only=True)
     except Refused as exc:
         versions = selectors.versions_of(project)
         return render(request, "versions/history.html", {
             "project": project, "role": role, "versions": versions, "can_edit": True,
-            "errors": exc.reasons, "message": message}, status=422)
+            "errors": exc.reasons, "message": message,
+            "unchanged": isinstance(exc, NothingToSave)}, status=422)
     messages.success(request, f"Saved version {version.number}.")
     return redirect("version_history", slug=slug)
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from modeler.web.editing import Refused
-        from modeler.web.versions import version_save
+        from modeler.web.versions import NothingToSave, version_save
 
         project = project_arg(opts["slug"])
         author = project.owner
@@ -37,7 +37,11 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"no user {opts['username']!r}") from exc
         try:
-            version = version_save(project=project, actor=author, message=opts["message"])
+            version = version_save(project=project, actor=author, message=opts["message"],
+                                   changed_only=True)
+        except NothingToSave as exc:
+            self.stderr.write(exc.reasons[0])
+            raise SystemExit(1) from exc
         except Refused as exc:
             self.stderr.write("The version gate refused the version:")
             for reason in exc.reasons:
