@@ -74,3 +74,43 @@ def test_a_kept_do_block_reading_a_view_dropped_later_is_not_replayed() -> None:
 def test_a_do_block_reading_a_view_dropped_later_round_trips(pg_server: PgServer,
                                                               tmp_path: Path) -> None:
     assert_round_trips(pg_server, DO_BLOCK, tmp_path, "doblock")
+
+
+MADE_AT_RUN_TIME = """
+DO $$
+DECLARE t text := 'made';
+BEGIN
+    EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, data jsonb)', t);
+END $$;
+"""
+CONCURRENT_INDEX = """
+-- CREATE INDEX CONCURRENTLY cannot run inside a transaction block
+CREATE INDEX CONCURRENTLY IF NOT EXISTS made_scope_idx
+    ON made USING gin ((data -> 'scope') jsonb_path_ops)
+"""
+
+
+def test_a_concurrent_index_on_a_table_made_by_kept_sql_is_kept_without_concurrently() -> None:
+    """CREATE INDEX CONCURRENTLY on a table that a statement kept as SQL made (a DO block):
+    the index was kept verbatim, and its replay failed in the migration's transaction
+    (found on a Prisma migration history: its tables renamed in a DO block)."""
+    r = import_sql([("s.sql", MADE_AT_RUN_TIME + ";" + CONCURRENT_INDEX + ";")])
+    index = [o.sql for o in r.schema.raw_objects if o.kind == "index"]
+    assert len(index) == 1 and "CONCURRENTLY" not in index[0].upper()
+    assert "jsonb_path_ops" in index[0]
+
+
+@pytest.mark.postgres
+def test_a_concurrent_index_on_a_table_made_by_kept_sql_round_trips(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    from tests.catalog import compare, read_catalog
+    from tests.fidelity import roundtrip as rt
+    from tests.importers.roundtrips import load
+
+    with rt.database(pg_server) as original:
+        load(original, MADE_AT_RUN_TIME)
+        load(original, CONCURRENT_INDEX)  # alone: CONCURRENTLY refuses a transaction
+        expected = read_catalog(original)
+    schema = import_sql([("s.sql", MADE_AT_RUN_TIME + ";" + CONCURRENT_INDEX + ";")]).schema
+    report = compare(expected, rt.migrated_catalog(pg_server, schema, tmp_path, "made"))
+    assert report.ok, report.text()

@@ -179,10 +179,11 @@ def create_index(ctx: Context, node: Any) -> None:
             _keep_index(ctx, node, (raw[1], raw[2]), raw[1], node.idxname or raw[2],
                         f"index on {raw[0]} {raw[2]} kept as SQL")
         elif ctx.replayed_at is not None:
-            ctx.keep_raw("index", ctx.create_ns(rv.schemaname), node.idxname or rv.relname,
-                         f"index on {rv.relname}, a table the script does not create itself "
-                         f"(the statement kept as SQL at {ctx.replayed_at} may): kept as SQL, "
-                         "replayed after it")
+            _keep_index(ctx, node, None, ctx.create_ns(rv.schemaname),
+                        node.idxname or rv.relname,
+                        f"index on {rv.relname}, a table the script does not create itself "
+                        f"(the statement kept as SQL at {ctx.replayed_at} may): kept as SQL, "
+                        "replayed after it")
         else:
             ctx.warn("unresolved", f"CREATE INDEX on unknown table {rv.relname}")
         return
@@ -221,18 +222,25 @@ def create_index(ctx: Context, node: Any) -> None:
         partitions.propagate(ctx, table, frozenset({"indexes"}))
 
 
-def _keep_index(ctx: Context, node: Any, relation: tuple[str, str], ns: str, name: str,
-                why: str) -> None:
-    """Keep CREATE INDEX as SQL on ``relation``; without CONCURRENTLY, which cannot run in
-    the migration's transaction (the index is built on an empty table anyway)."""
+def _keep_index(ctx: Context, node: Any, relation: tuple[str, str] | None, ns: str,
+                name: str, why: str) -> None:
+    """Keep CREATE INDEX as SQL on ``relation`` (None: a table that statements kept as SQL
+    make); without CONCURRENTLY, which cannot run in the migration's transaction (the index
+    is built on an empty table anyway)."""
+    def keep() -> None:
+        if relation is None:
+            ctx.keep_raw("index", ns, name, why)
+        else:
+            ctx.keep_raw_on(relation, "index", ns, name, why)
+
     if not node.concurrent:
-        ctx.keep_raw_on(relation, "index", ns, name, why)
+        keep()
         return
     node.concurrent = False
     stmt = ctx.stmt
     ctx.stmt = Statement(stmt.file, stmt.line, expr_sql(node), stmt.src)
     try:
-        ctx.keep_raw_on(relation, "index", ns, name, why)
+        keep()
     finally:
         ctx.stmt = stmt
 
