@@ -29,7 +29,8 @@ def test_an_unknown_export_target_is_refused(client: Client, user: Any) -> None:
     assert bad.status_code == 400
     assert bad.content.decode() == ("Unknown export target 'drizzel': choose one of "
                                     "sqlalchemy, drizzle, both.")
-    for target in ("drizzle", "sqlalchemy", None):
-        good = client.get(url, {"target": target} if target else {})
+    # "" is the default target: a form whose "default" choice is empty sends it
+    for target in ("drizzle", "sqlalchemy", None, ""):
+        good = client.get(url, {"target": target} if target is not None else {})
         assert good.status_code == 200 and good["Content-Type"] == "application/zip"
         assert ("-drizzle.zip" in good["Content-Disposition"]) == (target == "drizzle")

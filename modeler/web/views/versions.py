@@ -155,7 +155,7 @@ def export(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
     project, _ = project_for(request.user, slug, "download")
     version = _version(project, number)
     schema = version_schema(version)
-    target = request.GET.get("target")
+    target = request.GET.get("target") or None  # "": the default, as no target
     if target is not None and target not in TARGETS:  # a link typed or kept elsewhere
         return HttpResponse(f"Unknown export target {target[:40]!r}: choose one of "
                             f"{', '.join(TARGETS)}.", status=400,
