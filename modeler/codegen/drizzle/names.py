@@ -17,13 +17,19 @@ from modeler.codegen.drizzle.tstypes import CustomType, column_type
 from modeler.codegen.plan import ModelPlan
 from modeler.schema.model import Schema
 
-# what schema.ts / relations.ts / index.ts may import or declare besides the design's names
+# what schema.ts / relations.ts / index.ts may import or declare besides the design's names;
+# then the parameters of schema.ts's table callbacks (t) and of relations.ts's relations()
+# (one, many), and what src/examples.ts imports, declares and binds next to the tables it
+# names: a table const of one of these names would be shadowed there or declared twice
 _MODULE_NAMES_WORDS = """
 sql relations customType pgTable pgSchema pgEnum pgSequence primaryKey foreignKey unique
 uniqueIndex index check smallint integer bigint numeric real doublePrecision text varchar char
 boolean date time timestamp interval uuid json jsonb inet cidr macaddr macaddr8 point line
 schema db Db createDb fullSchema AnyPgColumn PgDatabase PgQueryResultHKT ws Pool neon
 neonConfig drizzle
+t one many
+and asc eq gt neonHttpDb examples withJoin relational page inTransaction batched tx first
+children http limit after size url
 """
 MODULE_NAMES = frozenset(_MODULE_NAMES_WORDS.split())
 
