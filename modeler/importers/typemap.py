@@ -25,7 +25,7 @@ Pure functions of the type text; callers report each distinct type once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from modeler.schema import model as m
 from modeler.schema.types import INTEGER_TYPES, TEXT_TYPES, canonical_key, type_info
@@ -118,6 +118,16 @@ _DIALECT: dict[str, tuple[str, str, str]] = {
     "smallmoney": ("money", _MSSQL, "none"),
     "biginteger": ("bigint", _GENERIC, "width"),
 }
+# PostgreSQL's own multi-word names written without their spaces, as dbdiagram's import of a
+# PostgreSQL database writes them (``doubleprecision``, ``'0'::charactervarying``).
+_SPACELESS: dict[str, str] = {
+    "doubleprecision": "double precision", "charactervarying": "character varying",
+    "timestampwithtimezone": "timestamp with time zone",
+    "timestampwithouttimezone": "timestamp without time zone",
+    "timewithtimezone": "time with time zone", "timewithouttimezone": "time without time zone",
+    "bitvarying": "bit varying",
+}
+
 # MySQL's ENUM('a','b') and SET('a','b') name their values inline: no PostgreSQL type does.
 _INLINE_VALUES = frozenset({"enum", "set"})
 
@@ -299,6 +309,11 @@ def map_type(text: str, *, autoinc: bool = False) -> TypeMapping | None:
     entry = _DIALECT.get(p.base)
     if entry is not None:
         return _dialect(entry, p)
+    spaced = _SPACELESS.get(p.base)
+    if spaced is not None:
+        found = _catalog(str(canonical_key(spaced)), replace(p, base=spaced))
+        return TypeMapping(found.type, "; ".join(
+            [f"{spaced} written without its spaces", *found.why.split("; ")[1:]]))
     if p.base in _INLINE_VALUES and p.args:
         ctype = _builtin("text", p.dims)
         return TypeMapping(ctype, f"MySQL's inline {p.base.upper()} (values "

@@ -81,10 +81,11 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     for p in doc.problems:
         draft.warn(p.file, p.line, p.kind, p.message)
     conv = Converter(draft, sources)
+    kept = kept_text(doc.projects[0].note) if doc.projects else None
+    conv.provided |= _kept_types(kept) if kept is not None else set()
     _convert(conv, doc, report)
     report.building()
     result = _types_apart(_without_repeats(build_result(draft)), doc)
-    kept = kept_text(doc.projects[0].note) if doc.projects else None
     if kept is not None:  # what a design's DBML export could not say (codegen.dbml)
         written = {(t.schema or "public", t.name, c.name): (
             c.type, c.default.value if c.default is not None and c.default.kind == "expr"
@@ -94,6 +95,18 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
                                        *(i.name for i in t.indexes)) if name)
         result = apply_kept(result, kept, written, doc.projects[0].file, named)
     return _valid(result, files[0][0] if files else "")
+
+
+def _kept_types(kept: str) -> set[str]:
+    """The names of the domains and types a design's kept data declares (text mode: its
+    DBML export writes a domain column as the domain's name, a cast to it as written)."""
+    from modeler.importers.dbml.kept import parse_kept
+
+    data, _ = parse_kept(kept)
+    names = {key.rpartition(".")[2] for key in dict(data.get("domains") or {})}
+    names |= {str(v.get("name")) for v in dict(data.get("raw_objects") or {}).values()
+              if isinstance(v, dict) and v.get("kind") in ("type", "domain")}
+    return names
 
 
 def _valid(result: ImportResult, name: str) -> ImportResult:
@@ -192,6 +205,7 @@ def _convert(conv: Converter, doc: Document, report: _Report) -> None:
     for t in doc.tables:  # generated names (keys, indexes, sequences) give way to tables
         conv.d.claim_rel(t.schema or "public", t.name)
     _each(conv, conv.enum, doc.enums, report.converting("converting enums"))
+    conv.provide(doc)  # the enums are known: column types resolve as the tables will
     _each(conv, conv.table, doc.tables, report.converting("converting tables"))
     conv.types.report()
     refs = RefConverter(conv.d, conv.resolve)

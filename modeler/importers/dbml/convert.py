@@ -66,6 +66,18 @@ def _has_opclass(method: str, t: m.ColumnType) -> bool:
     return name not in _NO_BTREE
 
 
+def type_short_name(written: str) -> str | None:
+    """The unqualified name PostgreSQL stores for a type written ``written`` (``"Email"``,
+    ``s.pair``, ``geometry(Point,4326)``), or None when it does not read as a type."""
+    from pglast import ast
+
+    node = parse_expr(f"NULL::{written}")
+    if not isinstance(node, ast.TypeCast) or node.typeName is None or not node.typeName.names:
+        return None
+    last = node.typeName.names[-1]
+    return str(last.sval) if isinstance(last, ast.String) else None
+
+
 class Converter:
     """Fills a draft from the document (enums, then tables, then groups)."""
 
@@ -76,6 +88,23 @@ class Converter:
         self.types = TypeResolver(draft)
         self.enum_of: dict[QName, DraftEnum] = {}
         self.groups: dict[QName, str] = {}
+        # types the database must provide: column types kept as written (DBML cannot
+        # declare domains or composite types), and those the design's kept data declares
+        self.provided: set[str] = set()
+
+    def provide(self, doc: Document) -> None:
+        """After the enums, before the tables: the column types kept as written, which casts
+        may name besides PostgreSQL's types and the enums."""
+        for t in doc.tables:
+            for col in t.columns:
+                ctype = self.types.column_type(col.type, col.increment)[0]
+                name = type_short_name(ctype.name) if ctype.kind == "custom" else None
+                if name is not None:
+                    self.provided.add(name)
+
+    def known_type(self, name: str) -> bool:
+        """Whether a cast may name type ``name`` (unqualified, as PostgreSQL stores it)."""
+        return name in self.provided or any(e.name == name for e in self.d.enums.values())
 
     def warn(self, file: str, line: int | None, kind: str, message: str,
              sql: bool = False) -> None:
@@ -163,7 +192,8 @@ class Converter:
         dt.columns[c.name] = c
         where = f"{dt.name}.{col.name}"
         if col.default is not None:
-            result = default_sql(col.default, ctype, where, self.types.enum_of(ctype))
+            result = default_sql(col.default, ctype, where, self.types.enum_of(ctype),
+                                 self.known_type)
             c.default = result.sql
             for kind, message in result.reports:
                 self.warn(col.file, col.default.line, kind, message, sql=True)
@@ -206,7 +236,7 @@ class Converter:
     def check(self, dt: DraftTable, ck: Check) -> None:
         columns = {n: c.type.name if c.type.kind == "builtin" and not c.type.array_dims
                    else None for n, c in dt.columns.items()}
-        checked = check_sql(ck.expression, "check", columns)
+        checked = check_sql(ck.expression, "check", columns, self.known_type)
         what = f"check `{ck.expression}` on {dt.name}"
         for repair in checked.repairs:
             self.warn(ck.file, ck.line, "approximation", f"{what}: {repair}", sql=True)
@@ -244,7 +274,7 @@ class Converter:
                 parts.append(DraftIndexPart(column=part.column))
                 labels.append(part.column)
                 continue
-            checked = check_sql(str(part.expression), "index", columns)
+            checked = check_sql(str(part.expression), "index", columns, self.known_type)
             for repair in checked.repairs:
                 self.warn(ix.file, ix.line, "approximation", f"index on {dt.name}: {repair}")
             if checked.sql is None:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from modeler.importers.dbml.exprs import CATEGORIES, check_sql, parse_expr
+from modeler.importers.dbml.exprs import CATEGORIES, KnownType, check_sql, parse_expr
 from modeler.importers.dbml.model import Default
 from modeler.importers.draft import DraftEnum
 from modeler.schema import model as m
@@ -83,10 +83,12 @@ def category(ctype: m.ColumnType) -> str | None:
 
 
 def default_sql(default: Default, ctype: m.ColumnType, where: str,
-                enum: DraftEnum | None = None) -> DefaultResult:
+                enum: DraftEnum | None = None,
+                known_type: KnownType | None = None) -> DefaultResult:
     """The SQL default for ``default`` on a column of type ``ctype`` (``where``: the column,
-    for messages; ``enum``: the column's enum, when it is one)."""
-    result = _default_sql(default, ctype, where, enum)
+    for messages; ``enum``: the column's enum, when it is one; ``known_type``: the file's
+    own types, for casts: see :func:`~modeler.importers.dbml.exprs.check_sql`)."""
+    result = _default_sql(default, ctype, where, enum, known_type)
     too_big = _out_of_range(result.sql, ctype) if result.sql is not None else None
     if too_big is not None:  # PostgreSQL takes the table, then refuses every insert
         out = _left_out(f"default {result.sql} of {where} {too_big}")
@@ -124,7 +126,7 @@ def _out_of_range(sql: str, ctype: m.ColumnType) -> str | None:
 
 
 def _default_sql(default: Default, ctype: m.ColumnType, where: str,
-                 enum: DraftEnum | None) -> DefaultResult:
+                 enum: DraftEnum | None, known_type: KnownType | None) -> DefaultResult:
     kind, value = default.kind, default.value
     cat = category(ctype)
     shown = _type_name(ctype) if enum is None else \
@@ -139,7 +141,7 @@ def _default_sql(default: Default, ctype: m.ColumnType, where: str,
                              f"is an array ({shown})")
         if label is not None:  # `status.active`: the enum value, written as an expression
             return DefaultResult(_literal(label))
-        return _expression(value, cat, shown, where)
+        return _expression(value, cat, shown, where, known_type)
     if kind == "enum":
         if ctype.array_dims:
             return _left_out(f"default {'.'.join([*default.enum, value])} of {where} is one "
@@ -169,13 +171,14 @@ def _left_out(message: str) -> DefaultResult:
                                  "refuse it")])
 
 
-def _expression(text: str, cat: str | None, shown: str, where: str) -> DefaultResult:
+def _expression(text: str, cat: str | None, shown: str, where: str,
+                known_type: KnownType | None = None) -> DefaultResult:
     document = _json_document(text)
     if document is not None:
         return DefaultResult(document, [("approximation", f"default of {where} is written as "
                                          "an expression but is a JSON document: taken as a "
                                          "string literal")])
-    checked = check_sql(text, "default")
+    checked = check_sql(text, "default", known_type=known_type)
     if checked.sql is None:
         return _left_out(f"default `{text.strip()}` of {where} {checked.problem}")
     reports = [("approximation", f"default of {where}: {r}") for r in checked.repairs]

@@ -8,6 +8,11 @@ reason. What PostgreSQL refuses, checked here:
   known extension's (that extension is added to the design); schema-qualified calls are
   the database's business and pass;
 - a function called on a column whose type it does not take (``reverse(integer)``);
+- a cast to a type that is neither PostgreSQL's, nor a known extension's (that extension is
+  added), nor one the file declares or uses as a column type the database must provide
+  (``known_type``): another spelling of a PostgreSQL type is repaired (``'0'::nvarchar(20)``
+  → ``varchar(20)``, ``'0'::charactervarying``, written without its spaces), any other is
+  refused; schema-qualified casts are the database's business and pass;
 - in a default: a column reference or a subquery; in a check or an index: a column the
   table does not have, or a subquery; in an index: a function that is not immutable, and a
   function or cast that is immutable for some types only, applied to a column of another
@@ -19,7 +24,7 @@ reason. What PostgreSQL refuses, checked here:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +34,13 @@ from pglast import parser as pg_parser
 from modeler.importers import bounds
 from modeler.importers.dbml.pgfuncs import DIALECT_FUNCTIONS, EXTENSION_FUNCTIONS, PG_FUNCTIONS
 from modeler.importers.sql.deparse import expr_sql
+from modeler.importers.typemap import EXTENSION_TYPES, PG_OTHER_TYPES, map_type
 from modeler.schema.sqlprint import walk
+from modeler.schema.types import canonical_key
+
+# Whether a type name (unqualified, as PostgreSQL stores it) is one the file declares or
+# uses as a column type the database must provide.
+KnownType = Callable[[str], bool]
 
 # type categories (pg_type.typcategory) of the builtin types a function argument is checked for
 CATEGORIES = {
@@ -112,10 +123,11 @@ def sql_expr(text: str) -> str:
 _walk = walk  # the expression layer's tree walk
 
 
-def check_sql(text: str, role: str, columns: Mapping[str, str | None] | None = None
-              ) -> Checked:
+def check_sql(text: str, role: str, columns: Mapping[str, str | None] | None = None,
+              known_type: KnownType | None = None) -> Checked:
     """``text`` as a ``role`` (``default``, ``check`` or ``index``): see the module docstring.
-    ``columns``: the table's columns and their type names (checks and indexes)."""
+    ``columns``: the table's columns and their type names (checks and indexes);
+    ``known_type``: the file's own types (None: casts are not checked)."""
     stripped = text.strip()
     if role == "default" and stripped.lower() in BARE_WORDS:
         new = BARE_WORDS[stripped.lower()]
@@ -132,7 +144,9 @@ def check_sql(text: str, role: str, columns: Mapping[str, str | None] | None = N
         return Checked(None, "is not an SQL expression PostgreSQL can read")
     out = Checked(None, repairs=repairs, node=node)
     for n in _walk(node):
-        problem = _problem(n, role, columns, out)
+        problem = _cast(n, known_type, out) if isinstance(n, ast.TypeCast) \
+            and known_type is not None else None
+        problem = problem or _problem(n, role, columns, out)
         if problem is not None:
             out.problem = problem
             return out
@@ -169,6 +183,37 @@ def _problem(n: Any, role: str, columns: Mapping[str, str | None] | None,
     if isinstance(n, ast.TypeCast) and role == "index" and columns is not None:
         return _stable_cast(n, columns)
     return None
+
+
+def _cast(n: Any, known_type: KnownType, out: Checked) -> str | None:
+    """A cast to a type PostgreSQL has, an extension's or the file's: None. Another
+    spelling of one of PostgreSQL's types is repaired in place (reported); else why not."""
+    tn = n.typeName
+    names = [str(p.sval) for p in tn.names or () if isinstance(p, ast.String)] \
+        if tn is not None else []
+    if not names or (len(names) > 1 and names[0] != "pg_catalog"):
+        return None  # schema-qualified: the database's business, as for functions
+    name = names[-1]
+    if canonical_key(name) is not None or name in PG_OTHER_TYPES or known_type(name):
+        return None
+    if name in EXTENSION_TYPES:
+        out.extensions.append(EXTENSION_TYPES[name])
+        return None
+    mods = [str(m.val.ival) for m in tn.typmods or () if isinstance(m, ast.A_Const)
+            and isinstance(m.val, ast.Integer)]
+    written = name + (f"({', '.join(mods)})" if mods and len(mods) == len(tn.typmods) else "")
+    mapping = map_type(written)
+    if mapping is not None and mapping.reported and not mapping.unknown \
+            and mapping.extension is None and mapping.type.kind == "builtin":
+        target = parse_expr(f"NULL::{mapping.type.sql()}")
+        if isinstance(target, ast.TypeCast) and target.typeName is not None:
+            new = target.typeName
+            new.arrayBounds = tn.arrayBounds
+            n.typeName = new
+            out.repairs.append(f"cast to {written} is not PostgreSQL's ({mapping.why}): "
+                               f"{mapping.type.sql()} used")
+            return None
+    return f"casts to {name}, which is neither a PostgreSQL type nor a type of the file"
 
 
 def _column_type(arg: Any, columns: Mapping[str, str | None]) -> tuple[str, str] | None:
