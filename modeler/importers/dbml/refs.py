@@ -157,6 +157,7 @@ class RefConverter:
         the same parent one by one (``a.x > b.x`` and ``a.y > b.y`` for b's key (x, y)) become
         one composite foreign key; any other reference to columns that are no key is left
         out. Both are reported at the reference's line."""
+        self.d.fks = [self.turned(fk) for fk in self.d.fks]
         bad: dict[tuple[QName, QName], list[DraftForeignKey]] = {}
         for fk in self.d.fks:
             child, parent = self.d.tables.get(fk.child), self.d.tables.get(fk.parent)
@@ -191,6 +192,41 @@ class RefConverter:
             if new is not None:
                 kept.append(new)
         self.d.fks = kept
+
+    def turned(self, fk: DraftForeignKey) -> DraftForeignKey:
+        """A one-to-one reference (``a - b``) is a foreign key of ``a``; when ``b``'s columns
+        are no key of ``b`` but ``a``'s are a key of ``a``, PostgreSQL can enforce it the
+        other way only: the foreign key of ``b`` (where the reference implementation's SQL
+        export puts it), reported. Anything else is left as it is."""
+        child, parent = self.d.tables.get(fk.child), self.d.tables.get(fk.parent)
+        pcols = list(fk.parent_columns or ())
+        if fk.cardinality != "one-to-one" or child is None or parent is None or not pcols \
+                or len(pcols) != len(fk.child_columns) \
+                or any(c not in parent.columns for c in pcols) \
+                or any(c not in child.columns for c in fk.child_columns) \
+                or set(pcols) in [set(k) for k in keys(parent)] \
+                or set(fk.child_columns) not in [set(k) for k in keys(child)] \
+                or any(f.child == fk.parent and f.parent == fk.child
+                       and list(f.child_columns) == pcols for f in self.d.fks):
+            return fk
+        chosen = id(fk) in self.chosen_fk_names
+        if chosen:
+            self.release(fk)
+        name = choose_constraint_name(self.d, fk.parent[0], fk.parent[1],
+                                      name_addition(pcols), "fkey") if chosen else fk.name
+        new = DraftForeignKey(
+            name=name, child=fk.parent, child_columns=pcols, parent=fk.child,
+            parent_columns=list(fk.child_columns), cardinality="one-to-one",
+            on_delete=fk.on_delete, on_update=fk.on_update, comment=fk.comment,
+            file=fk.file, line=fk.line)
+        if chosen:
+            self.chosen_fk_names.add(id(new))
+        self.d.warn(fk.file, fk.line, "approximation", f"one-to-one reference "
+                    f"{_text(fk.child, fk.child_columns)} - {_text(fk.parent, pcols)}: "
+                    f"({', '.join(pcols)}) of {label(fk.parent)} is no key, "
+                    f"({', '.join(fk.child_columns)}) of {label(fk.child)} is one: the "
+                    f"foreign key goes the way PostgreSQL can enforce, {fk_text(new)}")
+        return new
 
     def fk_types(self) -> None:
         """PostgreSQL refuses a foreign key between columns of types it cannot compare
