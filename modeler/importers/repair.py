@@ -4,7 +4,8 @@ An input written for another database, or a hand-written script nobody ran, can 
 things PostgreSQL refuses (:mod:`modeler.schema.validate_pg`). The import keeps the design and
 makes it loadable: a unique or multicolumn index on a method without that support becomes a
 btree, INCLUDE is dropped where the method has none, identity is dropped from a column that
-is no integer, a foreign key to columns that are no key is left out, and a relation name
+is no integer, a key of a partitioned table without all the partition key's columns and a
+foreign key to columns that are no key are left out, and a relation name
 used twice in a namespace gets a suffix. Each repair is a warning naming the element, so
 the export never fails at ``alembic upgrade`` without the import having said why.
 """
@@ -22,6 +23,7 @@ from modeler.schema.validate_pg import (
     UNIQUE_METHODS,
     foreign_key_problem,
     identity_problem,
+    partitioned_keys,
     relation_names,
 )
 
@@ -62,6 +64,23 @@ def _columns(schema: m.Schema, t: m.Table, warn: Warn) -> tuple[m.Column, ...]:
     return tuple(out)
 
 
+def _partitioned(t: m.Table, warn: Warn) -> m.Table:
+    """A partitioned table without the keys PostgreSQL refuses on it (those that lack a
+    partition key column): left out, each reported (a foreign key to one goes too)."""
+    found = partitioned_keys(t)
+    if not found:
+        return t
+    for _, _, problem in found:
+        warn("repaired", f"{t.qualified_name}: {problem}; left out", "", None)
+    gone = {uid for kind, uid, _ in found if kind != "pk"}
+    columns = t.columns
+    if any(kind == "pk" for kind, _, _ in found):
+        columns = tuple(replace(c, pk_order=None) for c in t.columns)
+    return replace(t, columns=columns, pk_name=None if columns is not t.columns else t.pk_name,
+                   uniques=tuple(u for u in t.uniques if u.uid not in gone),
+                   indexes=tuple(ix for ix in t.indexes if ix.uid not in gone))
+
+
 def _unique_names(schema: m.Schema, warn: Warn, lines: Lines) -> m.Schema:
     """Indexes whose name another relation of the namespace already has get a suffix."""
     taken: set[tuple[str, str]] = set()
@@ -99,6 +118,7 @@ def repair(schema: m.Schema, warn: Warn, lines: Lines | None = None) -> m.Schema
     tables = []
     for t in schema.tables:
         here = _at(warn, *lines.get(t.uid, ("", None)))
+        t = _partitioned(t, here)
         tables.append(replace(t, columns=_columns(schema, t, here),
                               indexes=tuple(_index(t, ix, here) for ix in t.indexes)))
     schema = replace(schema, tables=tuple(tables))

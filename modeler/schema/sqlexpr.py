@@ -407,6 +407,19 @@ def partition_key(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=4_096)
+def partition_key_columns(text: str) -> tuple[str | None, ...] | None:
+    """The column of each part of partition key ``text`` (``RANGE (a, lower(b))``: ``("a",
+    None)``, None for an expression), or None when it does not read as one."""
+    try:
+        stmt = _statement(f"CREATE TABLE x () PARTITION BY {text}", "partition key")
+    except ExpressionError:
+        return None
+    if stmt.partspec is None:
+        return None
+    return tuple(str(p.name) if p.name else None for p in stmt.partspec.partParams or ())
+
+
 def partition_problem(key: str | None, bound: str) -> str | None:
     """Why a table's partition key or bound cannot be written as SQL (None when both can)."""
     for text, cached in ((key, _key_cached), (bound or None, _bound_cached)):

@@ -3,7 +3,8 @@
 Each check mirrors one of PostgreSQL's own errors, so that a design the product accepts is
 one ``alembic upgrade`` accepts too: an index access method without unique or multicolumn
 support, INCLUDE where the method has none, identity on a type that is no integer, a constant
-default too large for its numeric(p, s), a foreign
+default too large for its numeric(p, s), a primary key or unique constraint of a partitioned
+table without all the partition key's columns, a foreign
 key whose parent columns are no key, two relations (tables, indexes, key constraints,
 sequences) of one name in one namespace. The importers repair what these refuse, with a
 warning (:mod:`modeler.importers.build`); the editor shows the message.
@@ -130,9 +131,59 @@ def postgres_problems(schema: m.Schema) -> list[str]:
     return out + relation_name_problems(relation_names(schema))
 
 
+def partitioned_key_problem(t: m.Table, columns: tuple[str | None, ...],
+                            what: str) -> str | None:
+    """Why PostgreSQL refuses a primary key, unique constraint or unique index (``what``) of
+    ``columns`` (uids; None for an expression part) on table ``t`` when ``t`` is partitioned:
+    each column of its partition key must be a plain column of the key."""
+    from modeler.schema.sqlexpr import partition_key_columns
+
+    if t.partition_by is None:
+        return None
+    key = partition_key_columns(t.partition_by)
+    if key is None:
+        return None  # reported as a partition key that does not parse
+    if None in key:
+        return (f"{what}: PostgreSQL refuses unique constraints on a table partitioned by an "
+                "expression")
+    names = {c.uid: c.name for c in t.columns}
+    plain = {names.get(str(c)) for c in columns if c is not None}
+    missing = [c for c in key if c not in plain]
+    if not missing:
+        return None
+    return (f"{what} lacks {', '.join(str(c) for c in missing)} of the partition key: "
+            "PostgreSQL requires a unique constraint on a partitioned table to include all "
+            "partitioning columns")
+
+
+def partitioned_keys(t: m.Table) -> list[tuple[str, str, str]]:
+    """(kind, uid, problem) of each primary key (uid ``""``), unique constraint and unique
+    index of ``t`` that :func:`partitioned_key_problem` refuses."""
+    out: list[tuple[str, str, str]] = []
+    if t.partition_by is None:
+        return out
+    if t.primary_key:
+        found = partitioned_key_problem(t, tuple(c.uid for c in t.primary_key),
+                                        "the primary key")
+        if found is not None:
+            out.append(("pk", "", found))
+    for u in t.uniques:
+        found = partitioned_key_problem(t, u.columns, f"unique constraint {u.name}")
+        if found is not None:
+            out.append(("unique", u.uid, found))
+    for ix in t.indexes:
+        if ix.unique:
+            found = partitioned_key_problem(t, tuple(p.column for p in ix.parts),
+                                            f"unique index {ix.name}")
+            if found is not None:
+                out.append(("index", ix.uid, found))
+    return out
+
+
 def table_problems(schema: m.Schema, t: m.Table) -> list[str]:
     """What :func:`postgres_problems` finds in table ``t``'s own indexes and columns."""
-    out: list[str] = []
+    out: list[str] = [f"table {t.qualified_name}, {found}"
+                      for _, _, found in partitioned_keys(t)]
     for ix in t.indexes:
         found = index_problem(ix)
         if found is not None:
