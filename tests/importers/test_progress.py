@@ -115,7 +115,8 @@ def test_live_progress_queries_then_statements(pg_url: str) -> None:
     import_live(pg_url, schemas=["public"], tables=["a"], progress=some)
     reads = [c for c in some.calls if c[0] == "reading the catalog"]
     assert [c[1:] for c in reads] == [(i, len(reads), "queries") for i in range(len(reads))]
-    assert len(reads) == queries - 8  # no schema list, no views, functions, aggregates,
-    # operators, casts, event triggers or publications (a whole import's)
+    assert len(reads) == queries - 9  # no schema list, no views, functions, aggregates,
+    # operators, casts, event triggers, publications, text search and foreign objects (a
+    # whole import's)
     with pytest.raises(Stop):
         import_live(pg_url, progress=Recorder(stop_at="importing"))

@@ -122,7 +122,7 @@ def read_catalog(url: str, schemas: Sequence[str] | None = None,
 
     def work(conn: Any) -> dict[str, Any]:
         conn.execute("SET LOCAL search_path = public")
-        queries = 14 + (0 if schemas else 1) + (7 if tables is None else 0)
+        queries = 14 + (0 if schemas else 1) + (8 if tables is None else 0)
         return _read(_Reader(conn, progress, queries), schemas, tables)
 
     data = read(conninfo, timeouts, work, label=label, detailed=policy is None,
@@ -194,6 +194,7 @@ def _read(conn: _Reader, schemas: Sequence[str] | None, tables: Sequence[str] | 
         data["casts"] = _fetch(conn, q.CASTS, **p)
         data["event_triggers"] = _fetch(conn, q.EVENT_TRIGGERS, **p)
         data["publications"] = _fetch(conn, q.publications(conn.server_version), **p)
+        data["kept_extras"] = _fetch(conn, q.KEPT_EXTRAS, **p)
     return data
 
 
@@ -256,6 +257,9 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
                          "statistics", "operators", "casts") for r in data.get(key, ())]
     raws += [(e["oid"], list(s.event_trigger_statements(e)))
              for e in data.get("event_triggers", ())]
+    # text search dictionaries and configurations, foreign-data wrappers, servers and tables
+    # (user mappings, which hold credentials, are left out: see _import)
+    raws += [(r["oid"], list(r["defs"])) for r in data.get("kept_extras", ()) if r["defs"]]
     # publications once every table is there (a row filter may call a kept function)
     security += [sql for r in data.get("publications", ())
                  for sql in (str(r["def"]), *s.comment_statements(r))]
@@ -363,6 +367,10 @@ def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None =
         if t["typed"]:
             ctx.draft.warn(SOURCE, None, "approximation",
                            f"{t['relname']} is a typed table (OF type); imported as plain")
+    for r in data.get("kept_extras", ()):
+        if r["kind"] == "user mapping":
+            ctx.draft.warn(SOURCE, None, "ignored", f"user mapping for {r['name']} left out: "
+                           "it holds credentials; create it where the migrations run")
     if tables_only:
         ctx.draft.warn(SOURCE, None, "ignored", "a table selection was given: views and "
                        "functions were not imported")

@@ -390,3 +390,133 @@ def publications(server_version: int) -> str:
     recent = server_version >= 150000
     return (_PUBLICATIONS.replace("{schemas_part}", _PUBLISHED_SCHEMAS if recent else "")
             .replace("{table_extras}", _PUBLISHED_PARTS if recent else ""))
+
+
+def _options(column: str) -> str:
+    """``OPTIONS (name 'value', ...)`` of a catalog options array, '' when it has none (as
+    pg_dump writes them: pg_options_to_table, the value a literal)."""
+    return (f"coalesce(' OPTIONS (' || (SELECT string_agg(quote_ident(o.option_name) || ' ' "  # noqa: S608
+            f"|| quote_literal(o.option_value), ', ') FROM pg_options_to_table({column}) o) "
+            f"|| ')', '')")
+
+
+def _commented(on: str, oid: str, catalog: str) -> str:
+    """An array of the object's COMMENT ON statement (empty when it has no comment)."""
+    return (f"CASE WHEN obj_description({oid}, '{catalog}') IS NULL THEN '{{}}'::text[] "
+            f"ELSE ARRAY[{on} || ' IS ' || quote_literal(obj_description({oid}, "
+            f"'{catalog}'))] END")
+
+
+def _not_extension(catalog: str, oid: str) -> str:
+    return (f"NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{catalog}'::regclass "  # noqa: S608
+            f"AND x.objid = {oid} AND x.deptype IN ('e', 'i'))")
+
+
+# Text search dictionaries and configurations of the imported namespaces, foreign-data
+# wrappers and servers (database-wide: those no extension brings), foreign tables of the
+# imported namespaces: each a kept object, its statements in ``defs`` as pg_dump writes them
+# (a configuration: CREATE, then ADD MAPPING for the token types of each list of
+# dictionaries, in token order), comments included; ``oid`` orders the kept objects: a
+# configuration's is its newest dictionary's when that is newer (a mapping added to a
+# dictionary made after the configuration). User mappings come as rows without statements:
+# they hold credentials, the import leaves them out and says so. (The query is put together
+# from this module's constants only, when the module is imported.)
+KEPT_EXTRAS = f"""
+SELECT d.oid, 'text search dictionary' AS kind, d.dictname AS name,
+       ARRAY['CREATE TEXT SEARCH DICTIONARY ' || quote_ident(n.nspname) || '.'
+             || quote_ident(d.dictname) || ' (TEMPLATE = ' || quote_ident(tn.nspname) || '.'
+             || quote_ident(t.tmplname) || coalesce(', ' || d.dictinitoption, '') || ')']
+       || {_commented("'COMMENT ON TEXT SEARCH DICTIONARY ' || quote_ident(n.nspname) || '.' "
+                      "|| quote_ident(d.dictname)", "d.oid", "pg_ts_dict")} AS defs
+FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_ts_dict", "d.oid")}
+UNION ALL
+SELECT greatest(c.oid::bigint, (SELECT max(cm.mapdict::bigint) FROM pg_ts_config_map cm
+                                 WHERE cm.mapcfg = c.oid))::oid,
+       'text search configuration', c.cfgname,
+       ARRAY['CREATE TEXT SEARCH CONFIGURATION ' || quote_ident(n.nspname) || '.'
+             || quote_ident(c.cfgname) || ' (PARSER = ' || quote_ident(pn.nspname) || '.'
+             || quote_ident(p.prsname) || ')']
+       || coalesce((SELECT array_agg('ALTER TEXT SEARCH CONFIGURATION '
+                                     || quote_ident(n.nspname) || '.' || quote_ident(c.cfgname)
+                                     || ' ADD MAPPING FOR ' || g.tokens || ' WITH ' || g.dicts
+                                     ORDER BY g.first)
+                      FROM (SELECT string_agg(m.token, ', ' ORDER BY m.tokid) AS tokens,
+                                   m.dicts, min(m.tokid) AS first
+                      FROM (SELECT cm.maptokentype AS tokid,
+                                   (SELECT tt.alias FROM ts_token_type(c.cfgparser) tt
+                                     WHERE tt.tokid = cm.maptokentype) AS token,
+                                   string_agg(quote_ident(dn.nspname) || '.'
+                                              || quote_ident(dd.dictname), ', '
+                                              ORDER BY cm.mapseqno) AS dicts
+                              FROM pg_ts_config_map cm JOIN pg_ts_dict dd ON dd.oid = cm.mapdict
+                              JOIN pg_namespace dn ON dn.oid = dd.dictnamespace
+                             WHERE cm.mapcfg = c.oid GROUP BY cm.maptokentype) m
+                      GROUP BY m.dicts) g), '{{}}')
+       || {_commented("'COMMENT ON TEXT SEARCH CONFIGURATION ' || quote_ident(n.nspname) "
+                      "|| '.' || quote_ident(c.cfgname)", "c.oid", "pg_ts_config")}
+FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_ts_config", "c.oid")}
+UNION ALL
+SELECT w.oid, 'foreign-data wrapper', w.fdwname,
+       ARRAY['CREATE FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname)
+             || CASE WHEN w.fdwhandler <> 0 THEN ' HANDLER ' || w.fdwhandler::regproc::text
+                     ELSE '' END
+             || CASE WHEN w.fdwvalidator <> 0
+                     THEN ' VALIDATOR ' || w.fdwvalidator::regproc::text ELSE '' END
+             || {_options("w.fdwoptions")}]
+       || {_commented("'COMMENT ON FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname)", "w.oid",
+                      "pg_foreign_data_wrapper")}
+FROM pg_foreign_data_wrapper w
+WHERE {_not_extension("pg_foreign_data_wrapper", "w.oid")}
+UNION ALL
+SELECT s.oid, 'foreign server', s.srvname,
+       ARRAY['CREATE SERVER ' || quote_ident(s.srvname)
+             || coalesce(' TYPE ' || quote_literal(s.srvtype), '')
+             || coalesce(' VERSION ' || quote_literal(s.srvversion), '')
+             || ' FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname) || {_options("s.srvoptions")}]
+       || {_commented("'COMMENT ON SERVER ' || quote_ident(s.srvname)", "s.oid",
+                      "pg_foreign_server")}
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE {_not_extension("pg_foreign_server", "s.oid")}
+UNION ALL
+SELECT c.oid, 'foreign table', c.relname,
+       ARRAY['CREATE FOREIGN TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+             || ' (' || coalesce((
+                 SELECT string_agg(quote_ident(a.attname) || ' '
+                                   || format_type(a.atttypid, a.atttypmod)
+                                   || {_options("a.attfdwoptions")}
+                                   || CASE WHEN a.attcollation <> t.typcollation
+                                            AND a.attcollation <> 0 THEN ' COLLATE '
+                                        || (SELECT quote_ident(cn.nspname) || '.'
+                                                   || quote_ident(co.collname)
+                                              FROM pg_collation co
+                                              JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                             WHERE co.oid = a.attcollation) ELSE '' END
+                                   || coalesce(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid),
+                                               '')
+                                   || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+                                   ', ' ORDER BY a.attnum)
+                   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                   LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+             || ') SERVER ' || quote_ident(s.srvname) || {_options("ft.ftoptions")}]
+       || {_commented("'COMMENT ON FOREIGN TABLE ' || quote_ident(n.nspname) || '.' "
+                      "|| quote_ident(c.relname)", "c.oid", "pg_class")}
+       || coalesce((SELECT array_agg('COMMENT ON COLUMN ' || quote_ident(n.nspname) || '.'
+                                     || quote_ident(c.relname) || '.' || quote_ident(a.attname)
+                                     || ' IS ' || quote_literal(col_description(c.oid, a.attnum))
+                                     ORDER BY a.attnum)
+                      FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                       AND col_description(c.oid, a.attnum) IS NOT NULL), '{{}}')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver
+WHERE c.relkind = 'f' AND n.nspname = ANY(%(schemas)s)
+  AND {_not_extension("pg_class", "c.oid")}
+UNION ALL
+SELECT u.umid, 'user mapping', u.usename || ' on server ' || u.srvname, '{{}}'::text[]
+FROM pg_user_mappings u
+"""  # noqa: S608
