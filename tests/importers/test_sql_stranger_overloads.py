@@ -114,3 +114,59 @@ def test_a_concurrent_index_on_a_table_made_by_kept_sql_round_trips(
     schema = import_sql([("s.sql", MADE_AT_RUN_TIME + ";" + CONCURRENT_INDEX + ";")]).schema
     report = compare(expected, rt.migrated_catalog(pg_server, schema, tmp_path, "made"))
     assert report.ok, report.text()
+
+
+RENAMED_IN_A_BLOCK = """
+CREATE TABLE "Engine" ("id" TEXT NOT NULL PRIMARY KEY);
+CREATE TABLE "EngineRun" ("id" TEXT NOT NULL PRIMARY KEY, "engine_id" TEXT NOT NULL,
+                          "data" JSONB NOT NULL);
+CREATE INDEX "EngineRun_engine_id_idx" ON "EngineRun"("engine_id");
+DO $$
+BEGIN
+    ALTER TABLE IF EXISTS "Engine" RENAME TO "Lens";
+    ALTER TABLE IF EXISTS "EngineRun" RENAME TO "LensRun";
+    IF EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = to_regclass('"LensRun"')
+          AND attname = 'engine_id' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE "LensRun" RENAME COLUMN "engine_id" TO "lens_id";
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'public."Lens"'::regclass
+               AND attname = 'engine_id') THEN
+        ALTER TABLE "Lens" RENAME COLUMN "engine_id" TO "lens_id";
+    END IF;
+    ALTER INDEX IF EXISTS "EngineRun_engine_id_idx" RENAME TO "LensRun_lens_id_idx";
+END $$;
+CREATE INDEX "LensRun_data_idx" ON "LensRun" USING GIN ("data" jsonb_path_ops);
+"""
+
+
+def test_a_block_asking_pg_attribute_by_regclass_is_followed() -> None:
+    """``attrelid = to_regclass('"T"')`` (or ``'T'::regclass``) names the table a
+    pg_attribute lookup asks about (a Prisma migration renames tables and a column in one DO
+    block): the block was kept as SQL, so its renames ran on the exported tables at the
+    upgrade (``alembic check`` not clean, the downgrade failed)."""
+    r = import_sql([("s.sql", RENAMED_IN_A_BLOCK)])
+    assert r.schema.raw_objects == ()
+    run = r.schema.table_named("LensRun")
+    assert run is not None and "lens_id" in [c.name for c in run.columns]
+
+
+@pytest.mark.postgres
+def test_a_block_asking_pg_attribute_by_regclass_round_trips(pg_server: PgServer,
+                                                             tmp_path: Path) -> None:
+    """Upgrade, then ``alembic check``, downgrade to empty and upgrade again."""
+    from modeler.codegen.version_table import version_table_name
+    from tests.catalog import read_catalog
+    from tests.fidelity import roundtrip as rt
+
+    with rt.database(pg_server) as original:
+        assert rt.psql_run(pg_server, original, RENAMED_IN_A_BLOCK) == []
+        expected = read_catalog(original)
+    schema = import_sql([("s.sql", RENAMED_IN_A_BLOCK)]).schema
+    bundle = rt.export_bundle(schema, tmp_path / "bundle", "renamed")
+    with rt.database(pg_server) as url:
+        rt.alembic_upgrade(bundle, url)
+        loop = rt.run_loop(bundle, url, expected, (), rt._Clock(), version_table_name([schema]))
+    assert loop.ok, loop.output

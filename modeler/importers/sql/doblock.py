@@ -13,8 +13,9 @@ instead, as PostgreSQL ran it at its place in the script:
 * data statements (and loops, assignments, RAISE...) without DDL are skipped like any data;
 * an ``IF`` is decided on the design as imported so far when its condition asks the catalog
   whether something exists (``[NOT] EXISTS (SELECT ... FROM information_schema.columns /
-  pg_constraint / pg_type / pg_class / pg_indexes ... WHERE name = '...')``, ``count(*)``
-  compared with a number);
+  pg_constraint / pg_type / pg_class / pg_indexes ... WHERE name = '...')``, a table also
+  named by ``attrelid = to_regclass('...')`` or ``'...'::regclass``, ``count(*)`` compared
+  with a number);
 * exception handlers are not taken: on the database the script builds, the main path runs.
 
 A block with anything else (a condition on data or settings, DDL in a loop, dynamic SQL
@@ -24,6 +25,7 @@ it as SQL. A block of data statements only is skipped as data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -331,12 +333,19 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
         raise undecidable
     wanted: dict[str, list[str]] = {}
     for term in _terms(select.whereClause):
+        if _never_dropped(term):
+            continue
         if not isinstance(term, ast.A_Expr):
             raise undecidable
         col, values = None, None
         for a, b in ((term.lexpr, term.rexpr), (term.rexpr, term.lexpr)):
             if isinstance(a, ast.ColumnRef) and isinstance(a.fields[-1], ast.String):
                 col, values = a.fields[-1].sval, _strings(b)
+                named = _regclass(b) if col in _OID_OF_TABLE else None
+                if named is not None:  # attrelid = to_regclass('s."T"'): table (and schema)
+                    col, values = "relname", [named[-1]]
+                    if len(named) == 2 and "schema" not in wanted:
+                        wanted["schema"] = [named[0]]
                 break
         is_eq = term.kind == enums.A_Expr_Kind.AEXPR_OP and term.name[-1].sval == "="
         if col is None or not (is_eq or term.kind == enums.A_Expr_Kind.AEXPR_IN):
@@ -356,6 +365,31 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
         raise undecidable
     schemas = wanted.get("schema")
     return lambda ctx: lookup(ctx, wanted, schemas)
+
+
+_OID_OF_TABLE = frozenset({"attrelid", "conrelid", "indrelid"})
+
+
+def _never_dropped(term: Any) -> bool:
+    """``NOT attisdropped``: the design has no dropped columns, so always true."""
+    return (isinstance(term, ast.BoolExpr) and term.boolop == enums.BoolExprType.NOT_EXPR
+            and isinstance(term.args[0], ast.ColumnRef)
+            and getattr(term.args[0].fields[-1], "sval", None) == "attisdropped")
+
+
+def _regclass(node: Any) -> list[str] | None:
+    """The name parts of ``to_regclass('s."T"')`` or ``'s."T"'::regclass`` (None: neither)."""
+    if isinstance(node, ast.FuncCall) and [n.sval for n in node.funcname][-1] == "to_regclass":
+        arg = _strings(list(node.args or ()))
+    elif isinstance(node, ast.TypeCast) and node.typeName.names[-1].sval == "regclass":
+        arg = _strings(node.arg)
+    else:
+        return None
+    if not arg or len(arg) != 1:
+        return None
+    parts = [quoted.replace('""', '"') if quoted else plain.strip().lower()
+             for quoted, plain in re.findall(r'"((?:[^"]|"")*)"|([^."]+)', arg[0])]
+    return parts if 1 <= len(parts) <= 2 else None
 
 
 def _in(ns: str, schemas: list[str] | None) -> bool:
