@@ -49,8 +49,10 @@ class Migration:
 
     @property
     def breakpoints(self) -> bool:
-        """drizzle's migrator splits a file on the marker: a migration whose SQL holds the
-        marker itself (in a string or a kept function body) is run as one script."""
+        """A migration whose SQL holds the marker itself (in a string or a kept function
+        body) is written without separators, and its statements holding the marker through
+        :func:`unsplittable` (drizzle's migrator splits on the marker whatever the journal
+        says; scripts/rollback.mjs reads the flag and runs such a file whole)."""
         return not any(BREAKPOINT in s for s in (*self.up, *self.down))
 
 
@@ -152,6 +154,26 @@ def build_migrations(revisions: Sequence[Revision], *, slug: str,
     return out
 
 
+def unsplittable(sql: str) -> str:
+    """``sql`` as a statement without the breakpoint marker in its text: drizzle's migrator
+    (drizzle-kit migrate, migrate()) cuts every file at each marker, so a statement holding
+    one (a comment, a default, a kept function's body) runs as ``EXECUTE`` of its exact text,
+    the marker spelled in two pieces."""
+    if BREAKPOINT not in sql:
+        return sql
+    pieces = sql.split(BREAKPOINT)
+    marker = f" || '{BREAKPOINT[:2]}' || '{BREAKPOINT[2:]}' || "
+    n = 0
+    while True:  # dollar quotes that no piece (nor a piece next to a quote) can end early
+        outer, inner = f"$brk{n or ''}$", f"$sql{n or ''}$"
+        quoted = [f"{inner}{piece}{inner}" for piece in pieces]
+        text = f"DO {outer} BEGIN EXECUTE {marker.join(quoted)}; END {outer}"
+        if text.count(outer) == 2 and all(
+                (piece + inner).find(inner) == len(piece) for piece in pieces):
+            return text
+        n += 1
+
+
 def migration_text(m: Migration, statements: list[str], header: list[str]) -> str:
     """A migration file: the header comments, then the statements (each ending with ``;``),
     separated by the breakpoint marker when the migration uses it."""
@@ -159,7 +181,7 @@ def migration_text(m: Migration, statements: list[str], header: list[str]) -> st
     head = "\n".join(header) + "\n"
     if not statements:
         return head + "-- no database changes\n"
-    return head + sep.join(f"{s};" for s in statements) + "\n"
+    return head + sep.join(f"{unsplittable(s)};" for s in statements) + "\n"
 
 
 def journal(migrations: Sequence[Migration]) -> dict[str, Any]:
