@@ -367,7 +367,9 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
     return lambda ctx: lookup(ctx, wanted, schemas)
 
 
-_OID_OF_TABLE = frozenset({"attrelid", "conrelid", "indrelid"})
+# pg_attribute's table (pg_constraint's conrelid, pg_index's indrelid left out: asked alone,
+# they mean "has any constraint / index", which a table lookup would not answer)
+_OID_OF_TABLE = frozenset({"attrelid"})
 
 
 def _never_dropped(term: Any) -> bool:
