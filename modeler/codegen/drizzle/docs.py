@@ -6,22 +6,11 @@ from __future__ import annotations
 import hashlib
 
 from modeler.codegen.drizzle.migrations import Migration
-from modeler.codegen.drizzle.names import Names, build_names
+from modeler.codegen.drizzle.names import Names, build_names, example_rel
 from modeler.codegen.drizzle.templates import MIGRATIONS_SCHEMA, MIGRATIONS_TABLE
 from modeler.codegen.drizzle.tsnames import ts_line
 from modeler.codegen.plan import ModelPlan
-from modeler.schema.model import Relationship, Schema
-
-
-def _example_rel(schema: Schema) -> Relationship | None:
-    """The FK the examples use: the first between two distinct tables whose parent has a
-    one-column primary key."""
-    for rel in schema.relationships:
-        parent = schema.table(rel.parent_table)
-        if rel.child_table != rel.parent_table and len(parent.primary_key) == 1:
-            return rel
-    return None
-
+from modeler.schema.model import Schema
 
 Block = tuple[str, list[str]]  # (title, TypeScript lines)
 
@@ -30,7 +19,7 @@ def example_blocks(schema: Schema, names: Names) -> tuple[list[str], list[Block]
     """The usage examples of the design: (import lines, [(title, code)]); no blocks when no FK
     joins two tables whose parent has a one-column key. ``src/examples.ts`` and DESIGN.md
     both print these, so the documented code is the code the tests compile and run."""
-    rel = _example_rel(schema)
+    rel = example_rel(schema)
     if rel is None:
         return [], []
     child, parent = names.tables[rel.child_table], names.tables[rel.parent_table]

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from modeler.codegen.drizzle.tsnames import Allocator, camel
 from modeler.codegen.drizzle.tstypes import CustomType, column_type
 from modeler.codegen.plan import ModelPlan
-from modeler.schema.model import Schema
+from modeler.schema.model import Relationship, Schema
 
 # what schema.ts / relations.ts / index.ts may import or declare besides the design's names;
 # then the parameters of schema.ts's table callbacks (t) and of relations.ts's relations()
-# (one, many), and what src/examples.ts imports, declares and binds next to the tables it
-# names: a table const of one of these names would be shadowed there or declared twice
+# (one, many): a table const of one of these names would be shadowed there or declared twice
 _MODULE_NAMES_WORDS = """
 sql relations customType pgTable pgSchema pgEnum pgSequence primaryKey foreignKey unique
 uniqueIndex index check smallint integer bigint numeric real doublePrecision text varchar char
@@ -28,10 +27,25 @@ boolean date time timestamp interval uuid json jsonb inet cidr macaddr macaddr8 
 schema db Db createDb fullSchema AnyPgColumn PgDatabase PgQueryResultHKT ws Pool neon
 neonConfig drizzle
 t one many
-and asc eq gt neonHttpDb examples withJoin relational page inTransaction batched tx first
-children http limit after size url
 """
 MODULE_NAMES = frozenset(_MODULE_NAMES_WORDS.split())
+# what src/examples.ts imports, declares and binds next to the two tables it names (those of
+# example_rel): names those two tables' consts cannot take
+_EXAMPLE_WORDS = """
+and asc eq gt neonHttpDb Db examples withJoin relational page inTransaction batched tx first
+children http limit after size url
+"""
+EXAMPLE_NAMES = frozenset(_EXAMPLE_WORDS.split())
+
+
+def example_rel(schema: Schema) -> Relationship | None:
+    """The FK the usage examples use: the first between two distinct tables whose parent
+    has a one-column primary key."""
+    for rel in schema.relationships:
+        parent = schema.table(rel.parent_table)
+        if rel.child_table != rel.parent_table and len(parent.primary_key) == 1:
+            return rel
+    return None
 
 
 @dataclass
@@ -62,9 +76,13 @@ def build_names(schema: Schema, plan: ModelPlan) -> Names:
             names.namespaces[ns] = alloc.take(camel(ns, "ns") + "Schema")
     plain = [camel(t.name, "table") for t in schema.tables]
     clashes = {n for n, k in Counter(plain).items() if k > 1}
+    rel = example_rel(schema)
+    in_examples = {rel.child_table, rel.parent_table} if rel is not None else set()
     for t, wanted in zip(schema.tables, plain, strict=True):
         if wanted in clashes and t.namespace != "public":
             wanted = camel(f"{t.namespace}_{t.name}", "table")
+        if t.uid in in_examples and wanted in EXAMPLE_NAMES:
+            wanted += "Table"
         names.tables[t.uid] = _suffixed(wanted, "Table", alloc)
     for e in schema.enums:
         names.enums[e.uid] = _suffixed(camel(e.name, "enum"), "Enum", alloc)
