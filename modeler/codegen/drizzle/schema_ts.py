@@ -219,10 +219,12 @@ def render_schema_ts(schema: Schema, names: Names, order: list[str], title: str)
         body.append("")
     for e in schema.enums:
         body += ts_comment(e.comment)
-        labels = ", ".join(ts_str(v) for v in e.labels)
+        # pgEnum's array form wants one label at least: an enum without labels (ALTER TYPE
+        # ... ADD VALUE to come) takes the object form, which allows none
+        labels = f"[{', '.join(ts_str(v) for v in e.labels)}]" if e.labels else "{}"
         maker = _maker(e.namespace, "enum", names, imports)
         body.append(f"export const {names.enums[e.uid]} = {maker}({ts_str(e.name)}, "
-                    f"[{labels}]);")
+                    f"{labels});")
     if schema.enums:
         body.append("")
     if schema.sequences:
