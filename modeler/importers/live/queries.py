@@ -407,6 +407,29 @@ def _commented(on: str, oid: str, catalog: str) -> str:
             f"'{catalog}'))] END")
 
 
+def _members(owner: str, catalog: str, deptype: str) -> str:
+    """The operators and support functions an operator class (``deptype`` 'i') or family
+    (its loose ones, 'a') holds, as its CREATE or ALTER ... ADD lists them, pg_dump's way:
+    an operator by its signature (``regoperator``: name and operand types), a function by
+    its operand types and signature."""
+    return (f"SELECT 1 AS k, o.amopstrategy AS ord, 'OPERATOR ' || o.amopstrategy || ' ' "  # noqa: S608
+            f"|| o.amopopr::regoperator::text "
+            f"|| CASE WHEN o.amoppurpose = 'o' THEN ' FOR ORDER BY ' "
+            f"|| quote_ident(sn.nspname) || '.' || quote_ident(sf.opfname) ELSE '' END AS item "
+            f"FROM pg_amop o JOIN pg_depend d ON d.classid = 'pg_amop'::regclass "
+            f"AND d.objid = o.oid AND d.refclassid = '{catalog}'::regclass "
+            f"AND d.refobjid = {owner} AND d.deptype = {deptype} "
+            f"LEFT JOIN pg_opfamily sf ON sf.oid = o.amopsortfamily "
+            f"LEFT JOIN pg_namespace sn ON sn.oid = sf.opfnamespace "
+            f"UNION ALL SELECT 2, p.amprocnum, 'FUNCTION ' || p.amprocnum || ' (' "
+            f"|| format_type(p.amproclefttype, NULL) || ', ' "
+            f"|| format_type(p.amprocrighttype, NULL) || ') ' "
+            f"|| p.amproc::regprocedure::text "
+            f"FROM pg_amproc p JOIN pg_depend d ON d.classid = 'pg_amproc'::regclass "
+            f"AND d.objid = p.oid AND d.refclassid = '{catalog}'::regclass "
+            f"AND d.refobjid = {owner} AND d.deptype = {deptype}")
+
+
 def _not_extension(catalog: str, oid: str) -> str:
     return (f"NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{catalog}'::regclass "  # noqa: S608
             f"AND x.objid = {oid} AND x.deptype IN ('e', 'i'))")
@@ -516,6 +539,39 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver
 WHERE c.relkind = 'f' AND n.nspname = ANY(%(schemas)s)
   AND {_not_extension("pg_class", "c.oid")}
+UNION ALL
+SELECT f.oid, 'operator family', f.opfname,
+       ARRAY['CREATE OPERATOR FAMILY ' || quote_ident(n.nspname) || '.' || quote_ident(f.opfname)
+             || ' USING ' || quote_ident(am.amname)]
+       || coalesce((SELECT ARRAY['ALTER OPERATOR FAMILY ' || quote_ident(n.nspname) || '.'
+                                 || quote_ident(f.opfname) || ' USING ' || quote_ident(am.amname)
+                                 || ' ADD ' || string_agg(m.item, ', ' ORDER BY m.k, m.ord)]
+                      FROM ({_members("f.oid", "pg_opfamily", "'a'")}) m
+                    HAVING count(*) > 0), '{{}}')
+       || {_commented("'COMMENT ON OPERATOR FAMILY ' || quote_ident(n.nspname) || '.' "
+                      "|| quote_ident(f.opfname) || ' USING ' || quote_ident(am.amname)",
+                      "f.oid", "pg_opfamily")}
+FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace
+JOIN pg_am am ON am.oid = f.opfmethod
+WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_opfamily", "f.oid")}
+UNION ALL
+SELECT c.oid, 'operator class', c.opcname,
+       ARRAY['CREATE OPERATOR CLASS ' || quote_ident(n.nspname) || '.' || quote_ident(c.opcname)
+             || CASE WHEN c.opcdefault THEN ' DEFAULT' ELSE '' END
+             || ' FOR TYPE ' || format_type(c.opcintype, NULL) || ' USING '
+             || quote_ident(am.amname) || ' FAMILY ' || quote_ident(fn.nspname) || '.'
+             || quote_ident(f.opfname) || ' AS ' || concat_ws(', ',
+                 (SELECT string_agg(m.item, ', ' ORDER BY m.k, m.ord)
+                    FROM ({_members("c.oid", "pg_opclass", "'i'")}) m),
+                 CASE WHEN c.opckeytype <> 0
+                      THEN 'STORAGE ' || format_type(c.opckeytype, NULL) END)]
+       || {_commented("'COMMENT ON OPERATOR CLASS ' || quote_ident(n.nspname) || '.' "
+                      "|| quote_ident(c.opcname) || ' USING ' || quote_ident(am.amname)",
+                      "c.oid", "pg_opclass")}
+FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
+JOIN pg_am am ON am.oid = c.opcmethod JOIN pg_opfamily f ON f.oid = c.opcfamily
+JOIN pg_namespace fn ON fn.oid = f.opfnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_opclass", "c.oid")}
 UNION ALL
 SELECT u.umid, 'user mapping', u.usename || ' on server ' || u.srvname, '{{}}'::text[]
 FROM pg_user_mappings u

@@ -41,6 +41,7 @@ OTHER_KINDS = {
     "CreateRangeStmt": "type", "AlterOperatorStmt": "operator", "AlterTypeStmt": "type",
     "AlterEventTrigStmt": "event trigger", "AlterPolicyStmt": "policy",
     "AlterCollationStmt": "collation", "AlterTSDictionaryStmt": "text search dictionary",
+    "AlterOpFamilyStmt": "operator family",  # ADD/DROP of members (pg_dump's loose ones)
 }
 _TRIGGER_BEFORE, _TRIGGER_UPDATE = 2, 16
 _SETS_UPDATED_AT = re.compile(r"\bnew\s*\.\s*\"?updated_at\"?\s*:?=", re.IGNORECASE)
@@ -155,21 +156,25 @@ def foreign_table(ctx: Context, node: Any) -> None:
 def other(ctx: Context, node: Any) -> None:
     """Any other definition statement: kept as SQL under a kind named after it."""
     kind = OTHER_KINDS.get(type(node).__name__, "other")
-    name = ""
-    for attr in ("trigname", "plname", "amname", "servername", "fdwname", "pubname",
-                 "subname", "cfgname", "dictname", "collname", "typeName", "func",
-                 "defnames", "opclassname", "opfamilyname", "conversion_name"):
+    name, ns = "", ctx.default_ns
+    # the object's own name first: an operator class or family also names its access
+    # method (amname), which is CREATE ACCESS METHOD's own name
+    for attr in ("opclassname", "opfamilyname", "conversion_name", "trigname", "plname",
+                 "amname", "servername", "fdwname", "pubname", "subname", "cfgname",
+                 "dictname", "collname", "typeName", "func", "defnames"):
         value = getattr(node, attr, None)
         if isinstance(value, str):
             name = str(value)
             break
-        if isinstance(value, list | tuple) and value and isinstance(value[-1], ast.String):
-            name = str(value[-1].sval)
+        if isinstance(value, list | tuple) and value and all(isinstance(v, ast.String)
+                                                              for v in value):
+            # a qualified name (schema.name): its schema, as the drop must name it
+            ns, name = _qname(ctx, [str(v.sval) for v in value])
             break
         if isinstance(value, ast.ObjectWithArgs):
             name = names_of(value.objname)[-1]
             break
-    ctx.keep_raw(kind, ctx.default_ns, name)
+    ctx.keep_raw(kind, ns, name)
 
 
 def _main_block(body: str) -> str | None:
