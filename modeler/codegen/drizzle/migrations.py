@@ -87,13 +87,23 @@ class _Offline:
         for line in sorted(imports):
             exec(line, self.namespace)  # noqa: S102 - import lines of our own renderer
         self.out = []
+        autocommit = False
         for stmt in stmts:
+            if stmt.kind != "comment" and (stmt.kind == "autocommit") != autocommit:
+                # as Alembic's autocommit_block (ALTER TYPE ... ADD VALUE, which cannot share
+                # a transaction with the value's first use): drizzle's migrator runs every
+                # pending migration in one transaction on one connection, so commit it and
+                # begin the rest after
+                autocommit = not autocommit
+                self.out.append("COMMIT" if autocommit else "BEGIN")
             sql = ddl.stmt_sql(stmt)
             if sql is not None:
                 self.out.append(sql)
             elif stmt.kind != "comment":
                 code = stmt.code.one_line() if isinstance(stmt.code, Call) else stmt.code
                 eval(code, self.namespace)  # noqa: S307 - code our own renderer wrote
+        if autocommit:
+            self.out.append("BEGIN")
         return list(self.out)
 
 
