@@ -10,7 +10,7 @@ from typing import Literal
 
 from modeler.codegen import specs
 from modeler.codegen.sqlwriter import expr as canonical_expr
-from modeler.codegen.sqlwriter import ident, index_part_sql
+from modeler.codegen.sqlwriter import ident, index_key_sql, index_part_sql
 from modeler.schema.model import Column, Index, IndexPart, Schema
 
 DefaultKind = Literal["now", "random", "sql"]
@@ -50,9 +50,20 @@ class IndexKey:
     opclass: str | None = None
 
 
+def _expression_key(expression: str) -> str:
+    """An expression key as PostgreSQL requires it (a bare function call, else in
+    parentheses), in the SQLAlchemy bundle's spelling: that one drops parentheses around a
+    lone name, which leaves a constant (``(TRUE)``, repmgr's one-row index) bare, and a syntax
+    error where no SQLAlchemy puts them back."""
+    text = specs.expression_sql(expression)
+    if index_key_sql(expression).startswith("(") and not text.startswith("("):
+        text = f"({text})"
+    return text
+
+
 def part_sql(schema: Schema, part: IndexPart) -> str:
     return index_part_sql(ident(schema.column(part.column).name) if part.column is not None
-                          else specs.expression_sql(part.expression or ""), part)
+                          else _expression_key(part.expression or ""), part)
 
 
 def index_keys(schema: Schema, ix: Index) -> list[IndexKey]:
