@@ -8,7 +8,9 @@ stand-ins, not their text): each failed at ``alembic upgrade`` or lost an elemen
   reference implementation's SQL export puts the foreign key on the second side, so the
   reference is a valid foreign key that way (it was left out);
 - a primary key or unique constraint of a partitioned table that lacks a partition key
-  column (PostgreSQL refuses the table).
+  column (PostgreSQL refuses the table);
+- prisma-dbml-generator's relation fields (a column typed with a table of the file) became
+  text NOT NULL columns the database does not have.
 """
 
 from __future__ import annotations
@@ -173,3 +175,59 @@ def test_a_partitioned_table_key_with_the_partition_key_is_kept() -> None:
     ev = r.schema.table_named("ev", "public")
     assert ev is not None and len(ev.primary_key) == 2
     assert not r.warnings
+
+
+# -- prisma-dbml-generator's relation fields ------------------------------------------------
+PRISMA = """Table author {
+  id Int [pk, increment]
+  name String [not null]
+  posts post [not null]
+  profile profile
+}
+Table post {
+  id Int [pk, increment]
+  author_id Int [not null]
+  author author [not null]
+  parent post
+  tags "Mood"[] [not null]
+}
+Table profile {
+  id Int [pk]
+  author_id Int [unique, not null]
+  author author [not null]
+}
+Enum "Mood" {
+  happy
+}
+Ref: post.author_id > author.id [delete: Cascade]
+Ref: profile.author_id - author.id
+"""
+
+
+def test_relation_fields_of_prisma_dbml_generator_are_no_columns(pg_url: str) -> None:
+    """A column typed with a table of the file is prisma-dbml-generator's relation field
+    (the other side of a reference): it was a text NOT NULL column nobody could insert
+    without a value."""
+    r = dbml(PRISMA)
+    cols = {t.name: [c.name for c in t.columns] for t in r.schema.tables}
+    assert cols == {"author": ["id", "name"], "post": ["id", "author_id", "tags"],
+                    "profile": ["id", "author_id"]}
+    assert len(r.schema.relationships) == 2
+    said = [str(w) for w in r.warnings]
+    for line, name in ((4, "author.posts"), (5, "author.profile"), (10, "post.author"),
+                       (11, "post.parent"), (17, "profile.author")):
+        assert any(f"s.dbml:{line}:" in w and name in w and "relation field" in w
+                   for w in said), (line, said)
+    assert not any("nor an enum of the file" in w for w in said), said
+    loads(pg_url, r)
+
+
+def test_a_design_of_the_product_keeps_a_column_of_a_table_row_type() -> None:
+    """Text mode: the design's own DBML (with its kept data) is not prisma's; a column whose
+    type is a table's row type stays."""
+    from modeler.codegen.dbml import to_dbml
+
+    design = import_sql([("a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n"
+                                   "CREATE TABLE b (id int PRIMARY KEY, x a);")]).schema
+    b = dbml(to_dbml(design)).schema.table_named("b", "public")
+    assert b is not None and [c.name for c in b.columns] == ["id", "x"]

@@ -83,6 +83,7 @@ def import_dbml(files: Sequence[tuple[str, str]], *,
     conv = Converter(draft, sources)
     kept = kept_text(doc.projects[0].note) if doc.projects else None
     conv.provided |= _kept_types(kept) if kept is not None else set()
+    conv.from_design = kept is not None
     _convert(conv, doc, report)
     report.building()
     result = _types_apart(_without_repeats(build_result(draft)), doc)

@@ -91,16 +91,36 @@ class Converter:
         # types the database must provide: column types kept as written (DBML cannot
         # declare domains or composite types), and those the design's kept data declares
         self.provided: set[str] = set()
+        self.doc_tables: set[QName] = set()
+        self.from_design = False  # the file is a design's own export (it has kept data)
 
     def provide(self, doc: Document) -> None:
         """After the enums, before the tables: the column types kept as written, which casts
         may name besides PostgreSQL's types and the enums."""
+        self.doc_tables = {(t.schema or "public", t.name) for t in doc.tables}
+        self.doc_tables |= {(t.schema or "public", t.alias) for t in doc.tables if t.alias}
         for t in doc.tables:
             for col in t.columns:
+                if self.relation_field(col):
+                    continue
                 ctype = self.types.column_type(col.type, col.increment)[0]
                 name = type_short_name(ctype.name) if ctype.kind == "custom" else None
                 if name is not None:
                     self.provided.add(name)
+
+    def relation_field(self, col: Column) -> bool:
+        """Whether a column is the other side of a reference, as prisma-dbml-generator
+        writes it (``posts post [not null]``): its type names a table of the file (and no
+        enum), and it has no setting but null or not null. A design's own export never has
+        one (a column of a table's row type is kept there)."""
+        name = col.type.strip()
+        if self.from_design or not name or any(ch in name for ch in "([") \
+                or col.pk or col.unique or col.increment or col.default is not None \
+                or col.note or col.refs or col.checks or self.types.enum(name) is not None:
+            return False
+        schema, dot, table = name.partition(".")
+        return ((schema.strip('"'), table.strip('"')) if dot else ("public", name.strip('"'))) \
+            in self.doc_tables
 
     def known_type(self, name: str) -> bool:
         """Whether a cast may name type ``name`` (unqualified, as PostgreSQL stores it)."""
@@ -183,6 +203,12 @@ class Converter:
                     dt.columns[c].nullable = False
 
     def column(self, dt: DraftTable, col: Column, pk: list[str]) -> None:
+        if self.relation_field(col):
+            self.warn(col.file, col.line, "approximation", f"column {dt.name}.{col.name} has "
+                      f"type {col.type.strip()}, a table of the file: a relation field (the "
+                      "other side of a reference, as prisma-dbml-generator writes it), not a "
+                      "column; left out", sql=True)
+            return
         ctype, serial, note = self.types.column_type(col.type, col.increment)
         if note is not None:
             self.types.note(col.type, ctype, note, dt, col.name, col.file, col.line,
