@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 import unicodedata
 from collections.abc import Collection, Iterable
 from functools import lru_cache
@@ -79,11 +80,13 @@ def package_name(slug: str) -> str:
     return s
 
 
-# Package names that would shadow something the bundle imports.
+# Package names that would shadow something the bundle imports, or be shadowed by it: the
+# standard library's modules (a design called "concurrent" or "email": ``alembic upgrade``
+# found the standard package, imported already, instead of the bundle's) and its own.
 _STDLIB_CLASH = frozenset({
     "sqlalchemy", "alembic", "psycopg", "pytest", "migrations", "tests", "enum", "typing",
     "datetime", "decimal", "uuid", "os", "sys", "test", "types", "json", "string",
-})
+}) | frozenset(sys.stdlib_module_names)
 
 
 class Allocator:
