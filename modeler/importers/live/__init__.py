@@ -284,7 +284,7 @@ class _Columns:
 
     def template(self, c: dict[str, Any]) -> DraftColumn | None:
         key = (c["type"], c["def"], c["attnotnull"], c["attidentity"], c["attgenerated"],
-               c["collation"], c.get("compression"))
+               c["collation"], c.get("compression"), c.get("identity_options"))
         if key not in self.made:
             self.made[key] = self._make(c)
         return self.made[key]

@@ -43,7 +43,18 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
            WHERE co.oid = a.attcollation) END AS collation,
        -- attcompression is PostgreSQL 14+: read through to_jsonb, NULL on older servers
        CASE to_jsonb(a) ->> 'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
-       END AS compression
+       END AS compression,
+       -- an identity's sequence options that are not the defaults (the import warns of them)
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT nullif(concat_ws(' ',
+                   CASE WHEN s.seqstart <> 1 THEN 'START WITH ' || s.seqstart END,
+                   CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT BY ' || s.seqincrement END,
+                   CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
+                   CASE WHEN s.seqcycle THEN 'CYCLE' END), '')
+            FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
+           WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+             AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i')
+       END AS identity_options
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped

@@ -39,8 +39,9 @@ def _column(c: Row) -> str:
     elif c["def"] is not None:
         parts.append(f"DEFAULT {c['def']}")
     if c["attidentity"] in ("a", "d"):
+        options = c.get("identity_options")
         parts.append("GENERATED " + ("ALWAYS" if c["attidentity"] == "a" else "BY DEFAULT")
-                     + " AS IDENTITY")
+                     + " AS IDENTITY" + (f" ({options})" if options else ""))
     if c["attnotnull"]:
         parts.append("NOT NULL")
     return " ".join(parts)
