@@ -217,3 +217,27 @@ def test_text_search_and_foreign_objects_come_back_from_a_live_database(
         assert b.execute(_SEARCH_AND_FOREIGN).fetchall() == a.execute(
             _SEARCH_AND_FOREIGN).fetchall()
         assert not b.execute("SELECT 1 FROM pg_user_mappings").fetchall()
+
+
+VIEW_OPTIONS = """
+CREATE TABLE item (id int PRIMARY KEY, open boolean NOT NULL);
+CREATE VIEW open_item AS SELECT id, open FROM item WHERE open WITH LOCAL CHECK OPTION;
+CREATE VIEW guarded WITH (security_barrier = true) AS SELECT id FROM item;
+CREATE VIEW cascaded AS SELECT id, open FROM open_item WITH CHECK OPTION;
+CREATE MATERIALIZED VIEW packed WITH (fillfactor = 70) AS SELECT id FROM item;
+"""
+
+
+def test_view_options_come_back_from_a_live_database(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    """A view's WITH CHECK OPTION and security_barrier, a materialized view's storage
+    parameters: pg_get_viewdef leaves them out (they are the view's reloptions), so the
+    live import made views that no longer checked what they were written to check."""
+    query = ("SELECT c.relname, c.reloptions::text FROM pg_class c WHERE c.relkind IN "
+             "('v', 'm') AND c.relnamespace = 'public'::regnamespace ORDER BY 1")
+    result = import_loaded(pg_url, VIEW_OPTIONS)
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "views") as target, \
+            psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
+        expected = a.execute(query).fetchall()
+        assert [r[1] for r in expected].count(None) == 0  # every one has its options
+        assert b.execute(query).fetchall() == expected

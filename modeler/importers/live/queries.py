@@ -204,6 +204,10 @@ WHERE e.extname <> 'plpgsql' ORDER BY e.extname
 VIEWS = """
 SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS def,
        obj_description(c.oid, 'pg_class') AS comment,
+       -- WITH (...): a view's check_option, security_barrier, security_invoker; a
+       -- materialized view's storage parameters
+       (SELECT string_agg(quote_ident(o.option_name) || ' = ' || quote_literal(o.option_value),
+                          ', ') FROM pg_options_to_table(c.reloptions) o) AS options,
        (SELECT array_agg(ARRAY[a.attname::text, d.description] ORDER BY a.attnum)
           FROM pg_attribute a JOIN pg_description d ON d.objoid = c.oid
            AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum

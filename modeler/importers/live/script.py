@@ -183,10 +183,12 @@ def sequence_statements(s: Row) -> Iterator[str]:
 
 
 def view_statement(v: Row) -> str:
-    """CREATE [MATERIALIZED] VIEW from pg_get_viewdef."""
+    """CREATE [MATERIALIZED] VIEW from pg_get_viewdef, with its options (WITH CHECK OPTION
+    is the view's ``check_option``)."""
     kind = "MATERIALIZED VIEW" if v["relkind"] == "m" else "VIEW"
     body = str(v["def"]).rstrip().rstrip(";")
-    return f"CREATE {kind} {qual(v['nspname'], v['relname'])} AS\n{body}"
+    options = f" WITH ({v['options']})" if v.get("options") else ""
+    return f"CREATE {kind} {qual(v['nspname'], v['relname'])}{options} AS\n{body}"
 
 
 def view_statements(v: Row) -> Iterator[str]:
