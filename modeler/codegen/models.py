@@ -255,6 +255,8 @@ def render_relationship(plan: ModelPlan, rp: RelPlan, child_side: bool) -> str:
 
 def render_class(plan: ModelPlan, tp: TablePlan, imports: Imports) -> str:
     t = tp.table
+    if not t.columns:
+        return _render_core_table(plan, tp)
     doc = t.comment or f"Table {t.qualified_name}."
     out = [f"class {tp.class_name}(Base):\n", docstring(doc, 4), "\n",
            f"    __tablename__ = {lit(t.name)}\n"]
@@ -274,6 +276,23 @@ def render_class(plan: ModelPlan, tp: TablePlan, imports: Imports) -> str:
         _orm(imports, "Mapped", "relationship")
         out += ["\n", *rels]
     return "".join(out)
+
+
+def _render_core_table(plan: ModelPlan, tp: TablePlan) -> str:
+    """A table without columns (PostgreSQL allows one; a dump writes ``CREATE TABLE t ()``
+    for a table whose columns were all dropped): no class can map it (a mapper needs a
+    primary key), so it is a Core table in the metadata under the class's name, which the
+    migrations, ``create_all`` and ``alembic check`` see as they see the others."""
+    t = tp.table
+    args = [lit(t.name), "Base.metadata"]
+    args += [a for a in _table_args(plan, tp) if not a.startswith("{")]  # CHECKs, say
+    if t.namespace != "public":
+        args.append(f"schema={lit(t.namespace)}")
+    if t.comment:
+        args.append(f"comment={pystr(t.comment, 4, lit)}")
+    return (f"# {t.qualified_name} has no columns: no class can map it, so it is a table of "
+            "the metadata.\n"
+            f"{tp.class_name} = {call('sa.Table', args, 0)}\n")
 
 
 def render_ddl_events(schema: Schema, imports: Imports) -> str:
