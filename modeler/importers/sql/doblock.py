@@ -332,6 +332,7 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
                            for r in rels):
         raise undecidable
     wanted: dict[str, list[str]] = {}
+    by_oid: set[str] = set()
     for term in _terms(select.whereClause):
         if _never_dropped(term):
             continue
@@ -343,6 +344,7 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
                 col, values = a.fields[-1].sval, _strings(b)
                 named = _regclass(b) if col in _OID_OF_TABLE else None
                 if named is not None:  # attrelid = to_regclass('s."T"'): table (and schema)
+                    by_oid.add(str(col))
                     col, values = "relname", [named[-1]]
                     if len(named) == 2 and "schema" not in wanted:
                         wanted["schema"] = [named[0]]
@@ -361,15 +363,16 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
             raise undecidable
         wanted[role] = values
     lookup = _LOOKUPS.get(next((r for r in _LOOKUP_ORDER if r in wanted), ""))
-    if lookup is None:
+    if lookup is None or ("conrelid" in by_oid and "constraint" not in wanted):
         raise undecidable
     schemas = wanted.get("schema")
     return lambda ctx: lookup(ctx, wanted, schemas)
 
 
-# pg_attribute's table (pg_constraint's conrelid, pg_index's indrelid left out: asked alone,
-# they mean "has any constraint / index", which a table lookup would not answer)
-_OID_OF_TABLE = frozenset({"attrelid"})
+# Columns naming a table by its oid: pg_attribute's, and pg_constraint's with a constraint
+# name (asked alone, conrelid means "has the table any constraint", which no lookup here
+# answers; so does pg_index's indrelid, left out)
+_OID_OF_TABLE = frozenset({"attrelid", "conrelid"})
 
 
 def _never_dropped(term: Any) -> bool:
@@ -406,12 +409,13 @@ def _columns(ctx: Context, wanted: dict[str, list[str]], schemas: list[str] | No
 
 
 def _constraints(ctx: Context, wanted: dict[str, list[str]], schemas: list[str] | None) -> int:
-    d = ctx.draft
+    d, tables = ctx.draft, wanted.get("table")
     names: list[tuple[str, str]] = []
     for t in d.tables.values():
-        names += [(t.namespace, n) for n in [t.pk_name, *(u.name for u in t.uniques),
-                                            *(c.name for c in t.checks)] if n]
-    names += [(f.child[0], f.name) for f in d.fks]
+        if tables is None or t.name in tables:
+            names += [(t.namespace, n) for n in [t.pk_name, *(u.name for u in t.uniques),
+                                                *(c.name for c in t.checks)] if n]
+    names += [(f.child[0], f.name) for f in d.fks if tables is None or f.child[1] in tables]
     names += [(r.namespace, r.name) for r in d.raws if r.kind == "constraint"]
     return sum(1 for ns, n in names if n in wanted["constraint"] and _in(ns, schemas))
 
