@@ -13,7 +13,9 @@ Recipe, for each application of :data:`APPS` (none of them in ../shared/corpus):
    generated minimal settings module; pretix: ``python -m pretix migrate`` with a generated
    config file; MLflow: ``mlflow db upgrade``; Tryton: ``trytond-admin --all -u sale purchase
    --activate-dependencies``; Airflow: ``airflow db migrate``; Indico: ``indico db
-   prepare``; Mailman: ``mailman info``; PgQueuer: ``pgq install``; npm packages: their
+   prepare``; Mailman: ``mailman info``; PgQueuer: ``pgq install``; Optuna: ``optuna
+   create-study``; Buildbot: ``buildbot create-master``; Prefect: ``prefect server database
+   upgrade``; Dagster: ``dagster instance migrate``; npm packages: their
    installers run with node, see :data:`NODE_BUILDS`) in a throw-away PostgreSQL
    (``TEST_DATABASE_URL`` when set, else a cluster of tests/pgtemp.py; its databases are
    named ``h6_<schema>_...`` and dropped afterwards);
@@ -27,8 +29,11 @@ untarred, into ``.cache/stranger/pypi`` or ``npm``: see :func:`fetch_package`), 
 files joined in the order its installer runs them (with what the installer does around
 them: a schema first, MediaWiki's COMMIT last, bucardo's own user and database left out; an
 extension's script as CREATE EXTENSION runs it: its schema, its search_path, without its
-extension-only calls, its C functions replaced by PL/pgSQL stand-ins; logto's tables as
-its CLI orders them, :func:`logto_tables`), loaded with psql. Then for both:
+extension-only calls, its C functions replaced by PL/pgSQL stand-ins (by hand, or every
+one by :func:`c_stand_ins`), after its upgrade scripts where the package ships the first
+version and its updates (pg_cron); logto's tables as its CLI orders them,
+:func:`logto_tables`; a Prisma migration history in order, :func:`prisma_migrations`),
+loaded with psql. Then for both:
 
 4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
    the file loaded by psql (database A) vs import → Alembic bundle → ``alembic upgrade
@@ -102,6 +107,11 @@ GROUPS = {g.name: g for g in (
     Group("mailman", ("mailman", "psycopg2-binary")),  # Python 3.11: indico 3.2 (3.3 wants 3.12)
     Group("npm", ("graphile-worker", "pg-boss", "pg"), registry="npm"),
     Group("pgqueuer", ("pgqueuer", "psycopg[binary]")),
+    # fourth round: SQLAlchemy applications (create_all and Alembic)
+    Group("optuna", ("optuna", "psycopg2-binary")),
+    Group("buildbot", ("buildbot", "psycopg2-binary")),
+    Group("prefect", ("prefect", "asyncpg")),
+    Group("dagster", ("dagster", "dagster-postgres")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -112,8 +122,8 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 @dataclass(frozen=True)
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
-    "trytond", "airflow", "indico", "mailman", "pgqueuer" or "node": an npm package's own
-    installer)."""
+    "trytond", "airflow", "indico", "mailman", "pgqueuer", "optuna", "buildbot", "prefect",
+    "dagster" or "node": an npm package's own installer)."""
 
     name: str
     group: str
@@ -158,6 +168,11 @@ APPS = {a.name: a for a in (
     App("graphile-worker", "npm", "node", ("graphile-worker",)),
     App("pg-boss", "npm", "node", ("pg-boss",)),
     App("pgqueuer", "pgqueuer", "pgqueuer", ("pgqueuer",)),  # pgq install: UNLOGGED tables
+    # fourth round
+    App("optuna", "optuna", "optuna", ("optuna",)),  # create_all: SQLAlchemy Enum types
+    App("buildbot", "buildbot", "buildbot", ("buildbot",)),  # create-master: its Alembic
+    App("prefect", "prefect", "prefect", ("prefect",)),  # Alembic on asyncpg; pg_trgm
+    App("dagster", "dagster", "dagster", ("dagster", "dagster-postgres")),
 )}
 
 # what each npm package runs to build its database (STRANGER_URL in the environment)
@@ -187,6 +202,7 @@ class DebSchema:
     also: tuple[str, ...] = ()  # packages whose files come first ("../<package>/..." in files)
     registry: str = "debian"  # or "pypi" (its wheel, unzipped) or "npm" (``npm pack``, untarred)
     assemble: str = ""  # a function of ASSEMBLERS joins the files instead (files: none)
+    c_stubs: bool = False  # every LANGUAGE C function becomes a PL/pgSQL stand-in that raises
 
 
 DEBIAN = {d.name: d for d in (
@@ -296,6 +312,33 @@ DEBIAN = {d.name: d for d in (
               registry="pypi"),
     DebSchema("connect-pg-simple", "connect-pg-simple", ("package/table.sql",), registry="npm"),
     DebSchema("logto", "@logto/schemas", (), registry="npm", assemble="logto"),  # RLS policies
+    # fourth round: extensions' scripts with their C functions as stand-ins (c_stubs)
+    DebSchema("pg-cron", "postgresql-15-cron", tuple(  # 1.0, then ALTER EXTENSION UPDATE's
+        f"usr/share/postgresql/15/extension/pg_cron--{v}.sql" for v in (
+            "1.0", "1.0--1.1", "1.1--1.2", "1.2--1.3", "1.3--1.4", "1.4--1.4-1")),
+              prelude=("SELECT set_config('cron.database_name', current_database(), false);\n"),
+              drop="SELECT pg_catalog.pg_extension_config_dump(",  # RLS, UNIQUE USING INDEX,
+              c_stubs=True),  # a statement-level trigger
+    DebSchema("pg-fact-loader", "postgresql-15-pg-fact-loader",  # enum, regclass, regproc
+              ("usr/share/postgresql/15/extension/pg_fact_loader--1.7.sql",),
+              prelude="CREATE SCHEMA fact_loader;\n",
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("\\echo Use", "-- \\echo Use"),), c_stubs=True),
+    DebSchema("pg-auto-failover", "postgresql-15-auto-failover",  # enum, pg_lsn, fillfactor,
+              ("usr/share/postgresql/15/extension/pgautofailover--2.0.sql",),  # deferrable
+              prelude="CREATE EXTENSION btree_gist;\n",  # EXCLUDE
+              replace=(("\\echo Use", "-- \\echo Use"),  # its cluster-wide role left out
+                       ("create role autoctl_node with login;", "NULL;")), c_stubs=True),
+    DebSchema("repmgr", "postgresql-15-repmgr",  # unique index on (TRUE), a rule, pg_lsn
+              ("usr/share/postgresql/15/extension/repmgr--5.3.sql",),
+              prelude="CREATE SCHEMA repmgr;\nSET search_path = repmgr;\n",
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("\\echo Use", "-- \\echo Use"),), c_stubs=True),
+    DebSchema("plprofiler", "postgresql-15-plprofiler",  # a text[] in a primary key
+              ("usr/share/postgresql/15/extension/plprofiler--4.2.sql",),
+              drop="\\echo", c_stubs=True),  # its role "plprofiler" left out (OWNER TO fails)
+    DebSchema("litellm", "litellm-proxy-extras", (), registry="pypi",  # 200+ Prisma migrations:
+              assemble="prisma"),  # quoted CamelCase names, TIMESTAMP(3), renames, drops
 )}
 
 
@@ -331,7 +374,14 @@ def logto_tables(tree: Path) -> str:
     return "\n".join(parts)
 
 
-ASSEMBLERS = {"logto": logto_tables}
+def prisma_migrations(tree: Path) -> str:
+    """A package's Prisma migration history as ``prisma migrate deploy`` applies it: every
+    ``migrations/<name>/migration.sql`` in the order of the directories' names."""
+    found = sorted(tree.glob("*/migrations/*/migration.sql"), key=lambda f: f.parent.name)
+    return "\n".join(f.read_text(encoding="utf-8") + "\n;" for f in found)
+
+
+ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations}
 
 
 def fetch_package(registry: str, package: str) -> Path:
@@ -366,6 +416,20 @@ def fetch_package(registry: str, package: str) -> Path:
     return tree
 
 
+def c_stand_ins(text: str) -> str:
+    """An extension script's C functions (``AS 'MODULE_PATHNAME'`` or ``'$libdir/...'``, with
+    an optional link symbol; ``LANGUAGE C``) as PL/pgSQL functions that raise: the same
+    signatures, so what depends on them (triggers, views, SQL functions) still loads, but no
+    shared library (none is installed here)."""
+    import re
+
+    text = re.sub(r"\bAS\s+'(?:MODULE_PATHNAME|\$libdir/[^']*)'"
+                  r"(?:\s*,\s*(?:\$\$\w+\$\$|'\w+'))?",
+                  "AS $stub$BEGIN RAISE EXCEPTION 'a C function''s stand-in'; END$stub$",
+                  text, flags=re.IGNORECASE)
+    return re.sub(r"\bLANGUAGE\s+'?c'?(?=[\s;])", "LANGUAGE plpgsql", text, flags=re.IGNORECASE)
+
+
 def debian_file(deb: DebSchema) -> Path:
     """The package's DDL as one file: the package fetched by :func:`fetch_package` (once),
     then its files joined as the installer runs them."""
@@ -386,6 +450,8 @@ def debian_file(deb: DebSchema) -> Path:
                               if not line.startswith(deb.drop))
         for old, new in deb.replace:
             text = text.replace(old, new)
+        if deb.c_stubs:
+            text = c_stand_ins(text)
         parts.append(text)
     parts.append(deb.epilogue)
     out = home / "sql" / f"{deb.name}.sql"
@@ -550,6 +616,28 @@ def build(app: App, home: Path, url: str) -> None:
     elif app.kind == "pgqueuer":  # its CLI; "balanced": two of its tables UNLOGGED
         env.update(PGDSN=url)
         args = [str(home / "bin" / "pgq"), "install", "--durability", "balanced"]
+    elif app.kind == "optuna":  # a study created: its storage's create_all + Alembic stamp
+        args = [str(home / "bin" / "optuna"), "create-study", "--study-name", "bench",
+                "--storage", url.replace("postgresql://", "postgresql+psycopg2://", 1)]
+    elif app.kind == "buildbot":  # create-master: its Alembic migrations (db upgrade)
+        import shutil
+        master = CACHE / "buildbot-master"
+        shutil.rmtree(master, ignore_errors=True)
+        args = [str(home / "bin" / "buildbot"), "create-master", "-r", "--db",
+                url.replace("postgresql://", "postgresql+psycopg2://", 1), str(master)]
+    elif app.kind == "prefect":  # its server's Alembic migrations, on asyncpg
+        env.update(PREFECT_HOME=str(CACHE / "prefect-home"),
+                   PREFECT_API_DATABASE_CONNECTION_URL=url.replace(
+                       "postgresql://", "postgresql+asyncpg://", 1))
+        args = [str(home / "bin" / "prefect"), "server", "database", "upgrade", "-y"]
+    elif app.kind == "dagster":  # dagster instance migrate on a postgres-backed instance
+        dagster_home = CACHE / "dagster-home"
+        dagster_home.mkdir(parents=True, exist_ok=True)
+        (dagster_home / "dagster.yaml").write_text(
+            "storage:\n  postgres:\n    postgres_url: " + json.dumps(
+                url.replace("postgresql://", "postgresql+psycopg2://", 1)) + "\n")
+        env.update(DAGSTER_HOME=str(dagster_home))
+        args = [str(home / "bin" / "dagster"), "instance", "migrate"]
     elif app.kind == "node":
         env.update(STRANGER_URL=url)
         first, *rest = NODE_BUILDS[app.name]
