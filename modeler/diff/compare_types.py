@@ -327,11 +327,59 @@ def change_raw_objects(ctx: Ctx, *, early: bool) -> None:
     wanted = {o.uid: o for o in ctx.new.raw_objects}
     kept = kept_in_order([o.uid for o in ctx.state.raw_objects],
                          [o.uid for o in ctx.new.raw_objects])
+    over_retyped = over_retyped_columns(ctx.state, ctx.new)
     for obj in reversed(ctx.state.raw_objects):
-        if obj.uid not in kept or wanted[obj.uid] != obj:
+        if obj.uid not in kept or wanted[obj.uid] != obj or obj.uid in over_retyped:
             pos = [o.uid for o in ctx.state.raw_objects].index(obj.uid)
             ctx.emit(DropRawObject(obj, pos))
     _create_early_raw_objects(ctx)
+
+
+# Kept objects PostgreSQL refuses to change a column's type under (``cannot alter type of a
+# column used by a view or rule``, ``... in a policy definition``, ``... in a trigger
+# definition``).
+_OVER_COLUMNS = frozenset({"view", "materialized view", "rule", "policy", "trigger"})
+
+
+def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
+    """Uids of the kept views, materialized views, rules, policies and triggers of ``old``
+    that name a table one of whose columns changes type between ``old`` and ``new`` (its
+    type or collation; or its enum loses or reorders labels, or its domain changes base:
+    both are recreated and the column moved to the new one), and of the kept objects that
+    name those in turn (a view over such a view). PostgreSQL refuses ALTER COLUMN ... TYPE
+    under them: the differ drops them before the tables change and creates them again
+    after, as it does an object whose SQL changed (a view's stored query names columns by
+    number, so one unchanged in text is the same view on the new types)."""
+    new_tables = {t.uid: t for t in new.tables}
+    new_enums = {e.uid: e for e in new.enums}
+    recreated = {e.uid for e in old.enums if e.uid in new_enums and (
+        [v.uid for v in e.values if v.uid in {x.uid for x in new_enums[e.uid].values}]
+        != [v.uid for v in new_enums[e.uid].values if v.uid in {x.uid for x in e.values}]
+        or not {v.uid for v in e.values} <= {v.uid for v in new_enums[e.uid].values})}
+    new_domains = {d.uid: d for d in new.domains}
+    recreated |= {d.uid for d in old.domains
+                  if d.uid in new_domains and new_domains[d.uid].base != d.base}
+    retyped: set[str] = set()
+    for table in old.tables:
+        other = new_tables.get(table.uid)
+        if other is None:
+            continue
+        columns = {c.uid: c for c in other.columns}
+        if any(c.uid in columns and ((columns[c.uid].type, columns[c.uid].collation)
+                                     != (c.type, c.collation) or c.type.ref in recreated)
+               for c in table.columns):
+            retyped.add(table.name.lower())
+    if not retyped:
+        return set()
+    named = _names_in(old.raw_objects)
+    found = {o.uid for o in old.raw_objects if o.kind in _OVER_COLUMNS and named[o.uid] & retyped}
+    while True:  # and what names them (a view over the view), in turn
+        names = {o.name.lower() for o in old.raw_objects if o.uid in found and o.name}
+        more = {o.uid for o in old.raw_objects if o.uid not in found
+                and o.kind in LATE_RAW_KINDS and named[o.uid] & names}
+        if not more:
+            return found
+        found |= more
 
 
 # Raw objects built on tables: created once the tables exist.

@@ -1,0 +1,118 @@
+"""A column's type changes under a kept view (or rule, policy, trigger): PostgreSQL refuses
+``ALTER COLUMN ... TYPE`` there (``cannot alter type of a column used by a view or rule``),
+so the version's migration failed at its upgrade. The differ now drops such objects (and
+what names them: a view over the view) before the tables change and creates them again
+after, in both directions. Also when the type stays but is recreated: an enum losing a
+label, a domain on another base. Found probing two-version designs with a view over a
+table whose id went from int to bigint."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.codegen.bundle import VersionInput, build_bundle
+from modeler.codegen.version_table import version_table_name
+from modeler.diff import diff
+from modeler.diff.compare_types import over_retyped_columns
+from modeler.importers import import_sql
+from modeler.schema.model import Schema
+from tests.catalog import compare, read_catalog
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+pytestmark = pytest.mark.postgres
+
+V1 = """
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'unused');
+CREATE DOMAIN short_text AS varchar(20);
+CREATE TABLE person (id int PRIMARY KEY, name varchar(50) NOT NULL, age int,
+    mood mood NOT NULL DEFAULT 'ok', tag short_text, note text);
+CREATE TABLE pet (id int PRIMARY KEY, owner_id int NOT NULL REFERENCES person (id),
+    kind text NOT NULL);
+CREATE INDEX pet_owner ON pet (owner_id);
+CREATE TABLE other (id int PRIMARY KEY, label text);
+CREATE VIEW adults AS SELECT id, name, age, mood, tag FROM person WHERE age >= 18;
+CREATE VIEW adult_names AS SELECT name FROM adults;
+CREATE VIEW other_labels AS SELECT label FROM other;
+ALTER TABLE person ENABLE ROW LEVEL SECURITY;
+CREATE POLICY person_grown ON person USING (age >= 0);
+"""
+# person.id int -> bigint, name varchar(50) -> varchar(120), age int -> smallint, mood
+# loses 'unused', tag's domain goes from varchar(20) to text; other is untouched
+V2 = (V1.replace("id int PRIMARY KEY, name varchar(50)", "id bigint PRIMARY KEY, "
+                 "name varchar(120)")
+      .replace("age int,", "age smallint,")
+      .replace("owner_id int", "owner_id bigint")
+      .replace(", 'unused'", "")
+      .replace("short_text AS varchar(20)", "short_text AS text"))
+ROWS = """
+INSERT INTO person (id, name, age, mood, tag) VALUES (1, 'Ann', 30, 'happy', 'a'),
+    (2, 'Bob', 10, 'sad', NULL);
+INSERT INTO pet (id, owner_id, kind) VALUES (1, 1, 'cat');
+INSERT INTO other (id, label) VALUES (1, 'x');
+"""
+
+
+def _schemas() -> tuple[Schema, Schema]:
+    one = import_sql([("v1.sql", V1)]).schema
+    two = import_sql([("v2.sql", V2)]).schema
+    return one, replace(two, settings=one.settings)
+
+
+def test_only_what_stands_over_a_retyped_column_is_dropped_and_made_again() -> None:
+    one, two = _schemas()
+    over = {o.name for o in one.raw_objects if o.uid in over_retyped_columns(one, two)}
+    assert over == {"adults", "adult_names", "person_grown"}
+    ops = diff(one, two)
+    kinds = [(type(op).__name__, getattr(getattr(op, "obj", None), "name", None))
+             for op in ops]
+    for name in ("adults", "adult_names", "person_grown"):
+        assert ("DropRawObject", name) in kinds and ("CreateRawObject", name) in kinds
+    assert ("DropRawObject", "other_labels") not in kinds
+    assert over_retyped_columns(one, one) == set()
+
+
+def _catalog(server: PgServer, ddl: str) -> object:
+    with rt.database(server) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(ddl)  # type: ignore[arg-type]
+        return read_catalog(url)
+
+
+def test_a_version_retyping_columns_under_views_upgrades_and_downgrades_with_rows(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    one, two = _schemas()
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "retype the person", "t", "2026-01-02", two)]
+    bundle = tmp_path / "bundle"
+    for path, data in build_bundle(versions, slug="retype").items():
+        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / path).write_bytes(data)
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    table = version_table_name([one, two])
+
+    def alembic(url: str, *args: str) -> None:
+        done = rt.alembic(bundle, url, *args)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+
+    def same(url: str, expected: object) -> None:
+        report = compare(expected, rt.without_version_table(read_catalog(url), table))  # type: ignore[arg-type]
+        assert report.ok, report.text()
+
+    with rt.database(pg_server) as url:
+        alembic(url, "upgrade", first)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(ROWS)  # type: ignore[arg-type]
+        alembic(url, "upgrade", "head")
+        same(url, _catalog(pg_server, V2))
+        alembic(url, "check")
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT name FROM adult_names").fetchall() == [("Ann",)]
+        alembic(url, "downgrade", first)
+        same(url, _catalog(pg_server, V1))
+        alembic(url, "downgrade", "base")
+        assert rt.leftovers(url, table) == []
