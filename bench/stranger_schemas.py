@@ -41,7 +41,7 @@ loaded with psql. Then for both:
 5. ``live``: the database of step 2 (or the psql-loaded file) through the live importer
    (:func:`modeler.importers.import_live`, what ``manage.py import_schema --url`` runs) →
    bundle → upgrade, compared with that database, then the same loop;
-6. ``drizzle`` (one schema, ``--drizzle``, default ``oscar``): the Drizzle bundle of the SQL
+6. ``drizzle`` (``--drizzle A,B`` or ``all``; default ``oscar``): the Drizzle bundle of the SQL
    import compiled with ``tsc --noEmit`` (strict), ``drizzle-kit migrate`` on an empty
    database compared with the Alembic bundle's catalog, then ``drizzle-kit generate``/
    ``check`` clean (tests/drizzle/test_migrate.py's ``round_trip``; needs node and npm,
@@ -794,7 +794,8 @@ def main() -> int:
                         help="comma-separated: " + ",".join([*APPS, *DEBIAN]))
     parser.add_argument("--details", type=int, default=5,
                         help="print up to N differing rows per category")
-    parser.add_argument("--drizzle", default="oscar", help="the schema of the Drizzle step")
+    parser.add_argument("--drizzle", default="oscar",
+                        help="comma-separated: the schemas of the Drizzle step, or all")
     parser.add_argument("--no-drizzle", action="store_true")
     parser.add_argument("--no-debian", action="store_true", help="only the PyPI applications")
     parser.add_argument("--keep", type=Path, help="write the dumps here (never commit them)")
@@ -811,7 +812,9 @@ def main() -> int:
         print(fb.header())
         for name in only:
             outcomes.append(run_app(pg, name, Path(tmp), args.keep, args.details,
-                                    not args.no_drizzle and name == args.drizzle))
+                                    not args.no_drizzle and (
+                                        args.drizzle == "all"
+                                        or name in args.drizzle.split(","))))
     print("\nsummary")
     for o in outcomes:
         cells = "  ".join(f"{k} {'-' if v is None else 'PASS' if v else 'FAIL'}"
