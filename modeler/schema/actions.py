@@ -15,7 +15,7 @@ from typing import Any
 
 from modeler.schema import edit, naming
 from modeler.schema import model as m
-from modeler.schema.kept_renames import follow_table_renames
+from modeler.schema.kept_renames import follow_renames
 
 
 def new_uid() -> str:
@@ -204,8 +204,8 @@ def keep_conventional_names(old: m.Schema, new: m.Schema) -> m.Schema:
     """After a rename: constraints and indexes whose name followed the naming convention in
     ``old`` get the convention's name in ``new`` (``ix_purchase_customer_id`` becomes
     ``ix_sale_customer_id`` when ``purchase`` is renamed ``sale``); custom names are kept.
-    The SQL the design keeps names a renamed table by its new name
-    (:func:`~modeler.schema.kept_renames.follow_table_renames`)."""
+    The SQL the design keeps names a renamed table or column by its new name
+    (:func:`~modeler.schema.kept_renames.follow_renames`)."""
     before, after = _conventional(old), _conventional(new)
     old_names = {t.uid: t.name for t in old.tables}
     renames: dict[str, str] = {}
@@ -229,8 +229,8 @@ def keep_conventional_names(old: m.Schema, new: m.Schema) -> m.Schema:
             pk_name=None if t.pk_name == naming.pk_name(was) else t.pk_name))
     rels = tuple(replace(r, name=renames[r.uid]) if r.uid in renames
                  and r.name == before.get(r.uid) else r for r in new.relationships)
-    return follow_table_renames(old, m.normalized(replace(new, tables=tuple(tables),
-                                                          relationships=rels)))
+    return follow_renames(old, m.normalized(replace(new, tables=tuple(tables),
+                                                    relationships=rels)))
 
 
 # ------------------------------------------------------------------ the editor's checks

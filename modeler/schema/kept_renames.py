@@ -1,7 +1,7 @@
-"""A table renamed (or moved to another schema) in the design is renamed in the SQL the
-design keeps that names it as a relation: views, materialized views, rules, policies,
-triggers, indexes, extended statistics, row level security switches and ALTER TABLE
-statements kept from an import.
+"""A table renamed (or moved to another schema), or a column renamed, in the design is
+renamed in the SQL the design keeps that names it as a relation: views, materialized
+views, rules, policies, triggers, indexes, extended statistics, row level security switches
+and ALTER TABLE statements kept from an import.
 
 PostgreSQL does the same for these objects (it keeps them parsed, so a renamed table is
 renamed in them), and the migration's ``ALTER TABLE ... RENAME`` leaves them right; but the
@@ -9,7 +9,12 @@ design's text kept naming the old table, so every place that builds from the tex
 (``schema.sql``, ``create_all``, DESIGN.md, a new project from the export) made a view of a
 table that no longer exists. Function bodies are left as written, as PostgreSQL leaves them.
 A statement naming a common table expression of the renamed name, or that the parser cannot
-read or print back, is left as it is."""
+read or print back, is left as it is. A column is renamed where the statement names it
+without doubt: qualified by the table or its alias (``NEW``/``OLD`` in a trigger or rule), or
+unqualified where the statement reads only tables of the design and one of them has a
+column of that name; a view keeps its column's name (``SELECT full_name AS name``), as
+PostgreSQL keeps it. A statement joining USING the renamed column, or reading a CTE, is left
+as it is."""
 
 from __future__ import annotations
 
@@ -113,3 +118,154 @@ def _rename(rv: Any, renames: Renames, path: list[str],
     if rv.schemaname is not None or namespace != key[0]:
         rv.schemaname = namespace
     return True
+
+
+def follow_renames(old: m.Schema, new: m.Schema) -> m.Schema:
+    """:func:`follow_table_renames`, then :func:`follow_column_renames`."""
+    return follow_column_renames(old, follow_table_renames(old, new))
+
+
+ColumnRenames = dict[tuple[str, str], dict[str, str]]
+
+
+def follow_column_renames(old: m.Schema, new: m.Schema) -> m.Schema:
+    """``new`` with its kept SQL naming the columns renamed since ``old`` (same uids) by
+    their new names where it names them without doubt (see the module's text)."""
+    before = {t.uid: {c.uid: c.name for c in t.columns} for t in old.tables}
+    renames: ColumnRenames = {}
+    for t in new.tables:
+        was = before.get(t.uid, {})
+        cols = {was[c.uid]: c.name for c in t.columns if c.uid in was and was[c.uid] != c.name}
+        if cols:
+            renames[(t.namespace, t.name)] = cols
+    if not renames or not new.raw_objects:
+        return new
+    # each table's columns as the kept SQL names them: by their names before the renames
+    columns = {(t.namespace, t.name): {before.get(t.uid, {}).get(c.uid, c.name)
+                                       for c in t.columns} for t in new.tables}
+    olds = {name.lower() for cols in renames.values() for name in cols}
+    changed = False
+    objects = []
+    for obj in new.raw_objects:
+        if obj.kind in FOLLOWING_KINDS and any(n in obj.sql.lower() for n in olds):
+            sql = _columns_renamed(obj.sql, renames, columns, _path(obj.search_path))
+            if sql is not None and sql != obj.sql:
+                obj = replace(obj, sql=sql)
+                changed = True
+        objects.append(obj)
+    return replace(new, raw_objects=tuple(objects)) if changed else new
+
+
+def _columns_renamed(sql: str, renames: ColumnRenames,
+                     columns: dict[tuple[str, str], set[str]], path: list[str]) -> str | None:
+    try:
+        statements = parse_sql(sql)
+    except ParseError:
+        return None
+    hit = False
+    for raw in statements:
+        done = _statement_columns(raw.stmt, renames, columns, path)
+        if done is None:
+            return None
+        hit |= done
+    if not hit:
+        return None
+    try:
+        printed = [str(SqlStream()(raw.stmt)) for raw in statements]
+    except Exception:  # a statement pglast cannot print: left as written
+        return None
+    end = ";" if sql.rstrip().endswith(";") else ""
+    return ";\n".join(printed) + end
+
+
+def _string(value: str) -> Any:
+    return ast.String(sval=value)  # type: ignore[no-untyped-call]  # pglast is untyped
+
+
+def _resolve(rv: Any, path: list[str], tables: Any) -> tuple[str, str] | None:
+    if rv.schemaname is not None:
+        key = (rv.schemaname, rv.relname)
+        return key if key in tables else None
+    return next(((ns, rv.relname) for ns in path if (ns, rv.relname) in tables), None)
+
+
+def _statement_columns(stmt: Any, renames: ColumnRenames,
+                       columns: dict[tuple[str, str], set[str]], path: list[str]
+                       ) -> bool | None:
+    """Rename ``stmt``'s references to renamed columns in place: True when it renamed one,
+    False when there was none, None when the statement must be left as written."""
+    own = {id(stmt.view)} if isinstance(stmt, ast.ViewStmt) else set()
+    if isinstance(stmt, ast.CreateTableAsStmt) and stmt.into is not None:
+        own.add(id(stmt.into.rel))
+    nodes = list(walk(stmt))
+    if any(isinstance(n, ast.CommonTableExpr) for n in nodes):
+        return None
+    aliases: dict[str, tuple[str, str]] = {}
+    read: set[tuple[str, str]] = set()
+    unknown = any(isinstance(n, ast.RangeSubselect | ast.RangeFunction | ast.RangeTableFunc)
+                  for n in nodes)
+    for n in nodes:
+        if isinstance(n, ast.RangeVar) and id(n) not in own:
+            key = _resolve(n, path, columns)
+            if key is None:
+                unknown = True
+                continue
+            read.add(key)
+            aliases[n.alias.aliasname if n.alias is not None else n.relname] = key
+    if not read & set(renames):
+        return False
+    relation = getattr(stmt, "relation", None) or getattr(stmt, "table", None)
+    if isinstance(stmt, ast.CreateTrigStmt | ast.RuleStmt) and relation is not None:
+        key = _resolve(relation, path, columns)
+        if key is not None:
+            aliases.update(new=key, old=key)
+    renamed_names = {name for key in read for name in renames.get(key, {})}
+    for n in nodes:
+        if isinstance(n, ast.JoinExpr) and any(getattr(u, "sval", None) in renamed_names
+                                               for u in n.usingClause or ()):
+            return None  # both sides would have to be renamed alike
+    hit = False
+    renamed_refs: dict[int, str] = {}
+    for n in nodes:
+        if not isinstance(n, ast.ColumnRef):
+            continue
+        fields = list(n.fields)
+        if not fields or not all(isinstance(f, ast.String) for f in fields):
+            continue  # a star, or nothing to rename
+        names = [f.sval for f in fields]
+        if len(names) == 1:
+            owners = {k for k in read if names[0] in columns[k]}
+            key = next(iter(owners)) if len(owners) == 1 and not unknown else None
+        elif len(names) == 2:
+            key = aliases.get(names[0])
+        else:
+            key = (names[-3], names[-2]) if (names[-3], names[-2]) in columns else None
+        new_name = renames.get(key, {}).get(names[-1]) if key is not None else None
+        if new_name is not None:
+            renamed_refs[id(n)] = names[-1]
+            n.fields = (*fields[:-1], _string(new_name))
+            hit = True
+    # the view keeps its column names: an unnamed output column renamed gets its old name
+    query = getattr(stmt, "query", None)
+    while isinstance(query, ast.SelectStmt) and query.larg is not None:
+        query = query.larg
+    if isinstance(stmt, ast.ViewStmt | ast.CreateTableAsStmt) and isinstance(
+            query, ast.SelectStmt):
+        for target in query.targetList or ():
+            if target.name is None and id(target.val) in renamed_refs:
+                target.name = renamed_refs[id(target.val)]
+    # names that are plain strings: statistics' and indexes' columns, a trigger's UPDATE OF
+    if relation is not None or isinstance(stmt, ast.CreateStatsStmt):
+        rels = [relation] if relation is not None else list(stmt.relations or ())
+        keys = {_resolve(r, path, columns) for r in rels if isinstance(r, ast.RangeVar)}
+        key = next(iter(keys)) if len(keys) == 1 else None
+        cols = renames.get(key, {}) if key is not None else {}
+        for n in nodes:
+            if isinstance(n, ast.StatsElem | ast.IndexElem) and n.name in cols:
+                n.name = cols[n.name]
+                hit = True
+        if isinstance(stmt, ast.CreateTrigStmt) and stmt.columns and any(
+                c.sval in cols for c in stmt.columns):
+            stmt.columns = tuple(_string(cols.get(c.sval, c.sval)) for c in stmt.columns)
+            hit = True
+    return hit

@@ -16,7 +16,7 @@ import pytest
 from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.codegen.version_table import version_table_name
 from modeler.importers import import_sql
-from modeler.schema import actions
+from modeler.schema import actions, edit
 from modeler.schema.kept_renames import renamed_sql
 from modeler.schema.model import Schema
 from tests.catalog import compare, read_catalog
@@ -103,3 +103,53 @@ def test_a_renaming_version_builds_from_scratch_and_migrates(pg_server: PgServer
             assert done.returncode == 0, (args, (done.stdout + done.stderr)[-2000:])
         report = compare(expected, rt.without_version_table(read_catalog(url), table))
         assert report.ok, report.text()
+
+
+COLUMNS_V1 = """
+CREATE TABLE person (id int PRIMARY KEY, name text NOT NULL, age int);
+CREATE TABLE pet (id int PRIMARY KEY, owner_id int, name text);
+CREATE VIEW grown AS SELECT p.name, age, p.age AS years FROM person p WHERE p.age > 17;
+CREATE VIEW owners AS SELECT p.age, q.name AS pet FROM person p JOIN pet q ON q.owner_id = p.id;
+CREATE MATERIALIZED VIEW ages AS SELECT age FROM person UNION SELECT 0;
+CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER older BEFORE UPDATE OF age, name ON person FOR EACH ROW
+    WHEN (NEW.age > OLD.age) EXECUTE FUNCTION noop();
+CREATE POLICY positive ON person USING (age > 0);
+CREATE STATISTICS name_age ON name, age FROM person;
+"""
+
+
+def test_a_renamed_column_is_renamed_where_kept_sql_names_it(pg_server: PgServer,
+                                                             tmp_path: Path) -> None:
+    one = import_sql([("v1.sql", COLUMNS_V1)]).schema
+    person = one.table_named("person")
+    assert person is not None
+    age = person.column_named("age")
+    assert age is not None
+    two = actions.keep_conventional_names(one, edit.put_column(one, person.uid,
+                                                               replace(age, name="years_old")))
+    sql = {o.name: o.sql for o in two.raw_objects}
+    assert "years_old AS age" in sql["grown"] and "p.years_old AS years" in sql["grown"]
+    assert "p.years_old > 17" in sql["grown"] and "p.years_old AS age" in sql["owners"]
+    assert "SELECT years_old AS age FROM person UNION" in sql["ages"]
+    assert "OF years_old, name" in sql["older"] and "new.years_old > old.years_old" in sql[
+        "older"]
+    assert "(years_old > 0)" in sql["positive"] and "name, years_old" in sql["name_age"]
+    files = build_bundle([VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                          VersionInput(2, "age is years_old", "t", "2026-01-02", two)],
+                         slug="columns")
+    bundle = tmp_path / "bundle"
+    for path, data in files.items():
+        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / path).write_bytes(data)
+    with rt.database(pg_server) as url, psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(files["schema.sql"].decode())  # type: ignore[arg-type]  # the text alone
+        conn.execute("INSERT INTO person VALUES (1, 'Ann', 30)")
+        # the views keep their columns' names
+        assert conn.execute("SELECT name, age, years FROM grown").fetchall() == [
+            ("Ann", 30, 30)]
+    with rt.database(pg_server) as url:
+        for args in (("upgrade", "head"), ("check",), ("downgrade", "base"),
+                     ("upgrade", "head")):
+            done = rt.alembic(bundle, url, *args)
+            assert done.returncode == 0, (args, (done.stdout + done.stderr)[-2000:])
