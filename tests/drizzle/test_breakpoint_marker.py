@@ -38,3 +38,19 @@ def test_a_design_holding_the_marker_migrates_and_rolls_back(
     round_trip(pg_server, [VersionInput(1, "Imported baseline", "t", "2026-01-01", schema,
                                         baseline=True)], tmp_path / "one", "marker",
                node_modules)
+
+
+def test_the_marker_next_to_a_new_enum_value_in_use(pg_server: PgServer, tmp_path: Path,
+                                                     node_modules: Path) -> None:
+    """The commit around ALTER TYPE ... ADD VALUE holds in a migration that also holds the
+    marker: its statements are still run one by one (a file run whole is one query string,
+    where the value's first use shares the transaction it was added in)."""
+    v1 = "CREATE TYPE mood AS ENUM ('a', 'b');\n" \
+         "CREATE TABLE t1 (id integer PRIMARY KEY, m mood DEFAULT 'a');"
+    v2 = "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\n" \
+         "CREATE TABLE t1 (id integer PRIMARY KEY, m mood DEFAULT 'c');\n" \
+         f"COMMENT ON TABLE t1 IS 'x {BREAKPOINT} y';"
+    versions = [VersionInput(n, f"v{n}", "t", f"2026-01-0{n}",
+                             import_sql([("s.sql", ddl)]).schema)
+                for n, ddl in ((1, v1), (2, v2))]
+    round_trip(pg_server, versions, tmp_path, "marker", node_modules)

@@ -84,7 +84,10 @@ def test_pins_are_the_tested_toolchain() -> None:
         assert script in package["scripts"]
 
 
-def test_breakpoint_marker_in_sql_runs_the_file_whole() -> None:
+def test_breakpoint_marker_in_sql_is_never_split() -> None:
+    """drizzle's migrator splits every file on the marker: a statement holding it is
+    written so that the marker only ever separates statements (the round trip:
+    tests/drizzle/test_breakpoint_marker.py)."""
     from dataclasses import replace
 
     versions = shop_versions()
@@ -94,9 +97,13 @@ def test_breakpoint_marker_in_sql_runs_the_file_whole() -> None:
     schema = replace(first.schema, tables=(hostile, *first.schema.tables[1:]))
     files = build_bundle([replace(first, schema=schema)], slug="shop", target="drizzle")
     journal = json.loads(files["drizzle/meta/_journal.json"])
-    assert journal["entries"][0]["breakpoints"] is False
-    assert BREAKPOINT not in files[f"drizzle/{journal['entries'][0]['tag']}.sql"].decode(
-    ).replace(f"a comment with {BREAKPOINT} inside", "")
+    assert journal["entries"][0]["breakpoints"] is True
+    tag = journal["entries"][0]["tag"]
+    for name in (f"drizzle/{tag}.sql", f"drizzle/{tag}.down.sql"):
+        text = files[name].decode()
+        assert [line for line in text.splitlines() if BREAKPOINT in line] == [
+            BREAKPOINT] * text.count(BREAKPOINT)
+    assert "a comment with " in files[f"drizzle/{tag}.sql"].decode()
 
 
 @pytest.mark.django_db

@@ -49,10 +49,11 @@ class Migration:
 
     @property
     def breakpoints(self) -> bool:
-        """A migration whose SQL holds the marker itself (in a string or a kept function
-        body) is written without separators, and its statements holding the marker through
-        :func:`unsplittable` (drizzle's migrator splits on the marker whatever the journal
-        says; scripts/rollback.mjs reads the flag and runs such a file whole)."""
+        """Statements separated by the marker (the journal's flag; scripts/rollback.mjs reads
+        it): always, since :func:`build_migrations` writes a statement that holds the marker
+        through :func:`unsplittable` (drizzle's migrator splits on the marker whatever the
+        journal says, and a file run whole would be one query string, where the COMMIT
+        around ``ADD VALUE`` does not separate the value from its first use)."""
         return not any(BREAKPOINT in s for s in (*self.up, *self.down))
 
 
@@ -150,6 +151,7 @@ def build_migrations(revisions: Sequence[Revision], *, slug: str,
     for idx, rev in enumerate(revisions):
         last = idx == len(revisions) - 1
         up, down = revision_sql(rev, plan if last else None)
+        up, down = [unsplittable(s) for s in up], [unsplittable(s) for s in down]
         when = max(when + 1, _millis(rev.version.created))
         sid = snapshot_id(slug, rev.version.number)
         v = rev.version
@@ -191,7 +193,7 @@ def migration_text(m: Migration, statements: list[str], header: list[str]) -> st
     head = "\n".join(header) + "\n"
     if not statements:
         return head + "-- no database changes\n"
-    return head + sep.join(f"{unsplittable(s)};" for s in statements) + "\n"
+    return head + sep.join(f"{s};" for s in statements) + "\n"
 
 
 def journal(migrations: Sequence[Migration]) -> dict[str, Any]:
