@@ -228,7 +228,17 @@ def foreign_key(ctx: Context, table: DraftTable, con: Any, columns: list[str]) -
 
 
 def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:
-    """EXCLUDE: not modelled, kept as an ALTER TABLE statement."""
+    """EXCLUDE: not modelled, kept as an ALTER TABLE statement. One that a partitioned table
+    cannot have (a partition key column not compared with ``=``: PostgreSQL refuses it, and
+    versions before 17 refuse any) is left out, reported: kept, it failed at upgrade."""
+    missing = _partition_columns_not_equal(table, con)
+    if missing:
+        shown = con.conname or "EXCLUDE"
+        ctx.warn("unsupported", f"exclusion constraint {shown} on {table.name}: "
+                 f"{', '.join(missing)} of the partition key {table.partition_by} is not "
+                 "compared with =, which PostgreSQL requires of an exclusion constraint on a "
+                 "partitioned table (versions before 17 refuse any); left out")
+        return
     if not con.conname:
         cols = [e[0].name or "expr" for e in con.exclusions or ()]
         con.conname = choose_rel(ctx, table.namespace, table.name, name_addition(cols), "excl")
@@ -238,6 +248,23 @@ def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:
     ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
     ctx.warn("raw-object", f"exclusion constraint {con.conname} on {table.name} is not "
              "modelled; kept as SQL")
+
+
+def _partition_columns_not_equal(table: DraftTable, con: Any) -> list[str]:
+    """The partition key columns of ``table`` that exclusion constraint ``con`` does not
+    compare with ``=`` as plain columns (all of them for a key with an expression part)."""
+    from modeler.schema.sqlexpr import partition_key_columns
+
+    if table.partition_by is None:
+        return []
+    key = partition_key_columns(table.partition_by)
+    if key is None:
+        return []
+    equal = {str(elem.name) for elem, ops in (tuple(e) for e in con.exclusions or ())
+             if getattr(elem, "name", None)
+             and [str(getattr(o, "sval", o)) for o in ops or ()][-1:] == ["="]}
+    return [str(c) if c is not None else "an expression" for c in key
+            if c is None or c not in equal]
 
 
 def _tokens(ctx: Context) -> tuple[list[int], list[str]]:

@@ -81,10 +81,10 @@ def create_table(ctx: Context, node: Any) -> None:
             _like(ctx, table, elt)
     for con in node.constraints or ():
         deferred.append((con, None))
+    if node.partspec is not None:  # before the constraints: what PostgreSQL allows depends on it
+        table.partition_by = partitions.spec_sql(ctx, node.partspec, name)
     for con, column in deferred:
         add_constraint(ctx, table, con, column)
-    if node.partspec is not None:
-        table.partition_by = partitions.spec_sql(ctx, node.partspec, name)
     if node.partbound is not None:
         partitions.finish_partition(ctx, table)
     if rv.relpersistence == "u":
