@@ -92,12 +92,27 @@ def _verbatim(spelling: str) -> tuple[str, set[str]]:
             "create_type=False)", {SA, PG})
 
 
+# Types outside the catalog that SQLAlchemy's PostgreSQL dialect knows by name (its
+# ``ischema_names``): a DOMAIN spelling of one is refused at compile time ("matches an
+# existing type"), and reflection gives that class, so the models use it.
+_NATIVE_CUSTOM = {
+    "hstore": "postgresql.HSTORE()",
+    "int4multirange": "postgresql.INT4MULTIRANGE()",
+    "int8multirange": "postgresql.INT8MULTIRANGE()",
+    "nummultirange": "postgresql.NUMMULTIRANGE()",
+    "datemultirange": "postgresql.DATEMULTIRANGE()",
+    "tsmultirange": "postgresql.TSMULTIRANGE()",
+    "tstzmultirange": "postgresql.TSTZMULTIRANGE()",
+}
+
+
 def _custom(ctype: ColumnType) -> tuple[str, set[str]]:
     key = canonical_key(ctype.name)
     if key is not None:  # an extension type the catalog knows (citext)
         return _builtin(ColumnType(name=key))
-    if ctype.name.lower() == "hstore":
-        return "postgresql.HSTORE()", {PG}
+    native = _NATIVE_CUSTOM.get(" ".join(ctype.name.lower().split()))
+    if native is not None:
+        return native, {PG}
     return _verbatim(ctype.name)
 
 

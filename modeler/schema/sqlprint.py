@@ -17,7 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pglast import ast, enums
-from pglast.keywords import UNRESERVED_KEYWORDS
+from pglast.keywords import (
+    COL_NAME_KEYWORDS,
+    RESERVED_KEYWORDS,
+    TYPE_FUNC_NAME_KEYWORDS,
+    UNRESERVED_KEYWORDS,
+)
 from pglast.printers import get_special_function
 from pglast.stream import RawStream
 
@@ -78,13 +83,26 @@ class SqlStream(_Base):  # type: ignore[misc]  # pglast's RawStream is untyped
 
     def print_node(self, node: Any, is_name: bool = False, is_symbol: bool = False) -> None:
         base: Any = super()
+        if isinstance(node, ast.TypeName) and _quoted_type_word(node):
+            # a type named by a keyword, quoted in the source ('101'::"bit", as pg_get_expr
+            # writes a bit default): pglast printed it bare, and bare ``bit`` is bit(1)
+            self.write('"' + node.names[0].sval + '"')
+            if node.typmods:
+                with self.expression(True):
+                    self.print_list(node.typmods, ",", standalone_items=False)
+            for bound in node.arrayBounds or ():
+                self.write("[")
+                if bound.ival >= 0:
+                    self.print_node(bound)
+                self.write("]")
+            return
         if isinstance(node, ast.TypeCast) and not is_name:
             arg = node.arg
             negative = isinstance(arg, ast.A_Const) and _is_negative(arg)
             with self.expression(negative or not isinstance(arg, _ATOMIC)):
                 self.print_node(arg)
             self.write("::")
-            base.print_node(node.typeName)
+            self.print_node(node.typeName)
             self.separator()
             return
         if isinstance(node, ast.BooleanTest | ast.NullTest) and not is_name \
@@ -98,6 +116,18 @@ class SqlStream(_Base):  # type: ignore[misc]  # pglast's RawStream is untyped
             self.separator()
             return
         base.print_node(node, is_name=is_name, is_symbol=is_symbol)
+
+
+# keywords that name types only through the grammar's own rules when written bare (``bit`` is
+# bit(1), ``numeric`` pg_catalog.numeric...): a single unqualified name that is one of them
+# came quoted from the source ("char" pglast quotes itself)
+_TYPE_WORDS = (COL_NAME_KEYWORDS | RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS) - {"char"}
+
+
+def _quoted_type_word(node: Any) -> bool:
+    names: tuple[Any, ...] = tuple(node.names or ())
+    return (len(names) == 1 and isinstance(names[0], ast.String)
+            and str(names[0].sval) in _TYPE_WORDS and not node.setof and not node.pct_type)
 
 
 def _operand(output: Any, node: Any) -> None:
