@@ -207,16 +207,62 @@ def drop_tables(ctx: Ctx, old_relationships: tuple[Relationship, ...]) -> None:
         ctx.emit(DropTable(ctx.state.table(t.uid)))
 
 
+def retyped_columns(old: Schema, new: Schema) -> dict[str, set[str]]:
+    """By table uid, the names (in ``old``) of the columns whose type changes between ``old``
+    and ``new``: their type or collation, or their enum loses or reorders labels, or their
+    domain changes base (both are recreated and the column moved to the new one). PostgreSQL
+    refuses ALTER COLUMN ... TYPE under a generated column reading one, or a view, rule,
+    policy or trigger naming its table (see :func:`drop_generation` and
+    :func:`modeler.diff.compare_types.over_retyped_columns`)."""
+    new_enums = {e.uid: e for e in new.enums}
+    recreated = set()
+    for e in old.enums:
+        other = new_enums.get(e.uid)
+        if other is None:
+            continue
+        was, now = [v.uid for v in e.values], [v.uid for v in other.values]
+        if not set(was) <= set(now) or [u for u in now if u in set(was)] != was:
+            recreated.add(e.uid)
+    new_domains = {d.uid: d for d in new.domains}
+    recreated |= {d.uid for d in old.domains
+                  if d.uid in new_domains and new_domains[d.uid].base != d.base}
+    new_tables = {t.uid: t for t in new.tables}
+    out: dict[str, set[str]] = {}
+    for table in old.tables:
+        later = new_tables.get(table.uid)
+        if later is None:
+            continue
+        columns = {c.uid: c for c in later.columns}
+        names = {c.name for c in table.columns if c.uid in columns and (
+            (columns[c.uid].type, columns[c.uid].collation) != (c.type, c.collation)
+            or c.type.ref in recreated)}
+        if names:
+            out[table.uid] = names
+    return out
+
+
+def _reads(generated: str, names: set[str]) -> bool:
+    try:
+        return any(parts and parts[-1] in names for parts in sqlexpr.column_refs(generated))
+    except sqlexpr.ExpressionError:
+        return True  # unreadable: as if it read them (dropping and adding it again is safe)
+
+
 def drop_generation(ctx: Ctx) -> None:
     """A generated column that becomes a plain one loses its expression before any column is
     dropped or renamed: PostgreSQL refuses to drop a column a generation expression reads, and
     the downgrade (this in reverse) restores the expression after the renames are undone, so
-    its names bind to the columns they named (not to a later column renamed to that name)."""
+    its names bind to the columns they named (not to a later column renamed to that name).
+    So does one that reads a column whose type changes (PostgreSQL refuses to retype it
+    under the expression): :func:`alter_columns` gives it back after the retyping."""
+    retyped = retyped_columns(ctx.state, ctx.new)
     for old, new in ctx.shared_tables():
         wanted = {c.uid: c for c in new.columns}
+        names = retyped.get(old.uid, set())
         for c in old.columns:
             n = wanted.get(c.uid)
-            if n is not None and c.generated is not None and n.generated is None:
+            if n is not None and c.generated is not None and (
+                    n.generated is None or (names and _reads(c.generated, names))):
                 ctx.emit(AlterColumn(old.uid, old.qualified_name, c.uid, c.name,
                                      (Change("generated", c.generated, None),)))
 
@@ -315,7 +361,10 @@ def unset_enum_defaults(ctx: Ctx) -> None:
 def alter_columns(ctx: Ctx) -> None:
     for old, new in ctx.shared_tables():
         have = {c.uid: c for c in old.columns}
-        for c in new.columns:
+        # a generation expression given (back) last: it reads the columns retyped before it
+        for c in sorted(new.columns, key=lambda c: c.generated is not None
+                        and have.get(c.uid) is not None
+                        and have[c.uid].generated != c.generated):
             cur = have.get(c.uid)
             if cur is None:
                 continue

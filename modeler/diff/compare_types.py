@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from modeler.diff.base import Change, Op, changes_between, find
-from modeler.diff.compare_tables import Ctx
+from modeler.diff.compare_tables import Ctx, retyped_columns
 from modeler.diff.ops_enum import (
     AddEnumValue,
     CreateEnum,
@@ -350,25 +350,8 @@ def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
     under them: the differ drops them before the tables change and creates them again
     after, as it does an object whose SQL changed (a view's stored query names columns by
     number, so one unchanged in text is the same view on the new types)."""
-    new_tables = {t.uid: t for t in new.tables}
-    new_enums = {e.uid: e for e in new.enums}
-    recreated = {e.uid for e in old.enums if e.uid in new_enums and (
-        [v.uid for v in e.values if v.uid in {x.uid for x in new_enums[e.uid].values}]
-        != [v.uid for v in new_enums[e.uid].values if v.uid in {x.uid for x in e.values}]
-        or not {v.uid for v in e.values} <= {v.uid for v in new_enums[e.uid].values})}
-    new_domains = {d.uid: d for d in new.domains}
-    recreated |= {d.uid for d in old.domains
-                  if d.uid in new_domains and new_domains[d.uid].base != d.base}
-    retyped: set[str] = set()
-    for table in old.tables:
-        other = new_tables.get(table.uid)
-        if other is None:
-            continue
-        columns = {c.uid: c for c in other.columns}
-        if any(c.uid in columns and ((columns[c.uid].type, columns[c.uid].collation)
-                                     != (c.type, c.collation) or c.type.ref in recreated)
-               for c in table.columns):
-            retyped.add(table.name.lower())
+    changed = retyped_columns(old, new)
+    retyped = {t.name.lower() for t in old.tables if t.uid in changed}
     if not retyped:
         return set()
     named = _names_in(old.raw_objects)

@@ -116,3 +116,55 @@ def test_a_version_retyping_columns_under_views_upgrades_and_downgrades_with_row
         same(url, _catalog(pg_server, V1))
         alembic(url, "downgrade", "base")
         assert rt.leftovers(url, table) == []
+
+
+GENERATED_V1 = """
+CREATE TABLE line (id int PRIMARY KEY,
+    total numeric GENERATED ALWAYS AS (qty * price) STORED,
+    qty int NOT NULL, price numeric(10, 2) NOT NULL,
+    label text GENERATED ALWAYS AS ('#' || id::text) STORED);
+CREATE INDEX line_total ON line (total);
+"""
+GENERATED_V2 = GENERATED_V1.replace("qty int", "qty bigint").replace("(10, 2)", "(12, 3)")
+
+
+def test_a_generated_column_reading_a_retyped_column_is_given_back_after(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    """PostgreSQL refuses ALTER COLUMN ... TYPE under a generation expression (cannot alter
+    type of a column used by a generated column): the expression is dropped first (the
+    column keeps its values) and given back after the retyping (the column added again,
+    with its index, below PostgreSQL 17); one reading no retyped column is left alone."""
+    one = import_sql([("v1.sql", GENERATED_V1)]).schema
+    two = replace(import_sql([("v2.sql", GENERATED_V2)]).schema, settings=one.settings)
+    ops = [op for op in diff(one, two) if type(op).__name__ == "AlterColumn"]
+    touched = [(op.name, [c.field for c in op.changes]) for op in ops]  # type: ignore[attr-defined]
+    assert touched[0] == ("total", ["generated"]) and touched[-1] == ("total", ["generated"])
+    assert "label" not in {name for name, _ in touched}
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "wider numbers", "t", "2026-01-02", two)]
+    bundle = tmp_path / "bundle"
+    for path, data in build_bundle(versions, slug="gen").items():
+        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / path).write_bytes(data)
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    table = version_table_name([one, two])
+
+    def alembic(url: str, *args: str) -> None:
+        done = rt.alembic(bundle, url, *args)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+
+    with rt.database(pg_server) as url:
+        alembic(url, "upgrade", first)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("INSERT INTO line (id, qty, price) VALUES (1, 3, 2.50)")
+        alembic(url, "upgrade", "head")
+        same = compare(_catalog(pg_server, GENERATED_V2),  # type: ignore[arg-type]
+                       rt.without_version_table(read_catalog(url), table))
+        assert same.ok, same.text()
+        alembic(url, "check")
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT total::text, label FROM line").fetchone() == (
+                "7.500", "#1")
+        alembic(url, "downgrade", first)
+        alembic(url, "downgrade", "base")
+        assert rt.leftovers(url, table) == []

@@ -22,3 +22,17 @@ def test_retyping_under_views_round_trips_with_drizzle(pg_server: PgServer, tmp_
     versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
                 VersionInput(2, "retype the person", "t", "2026-01-02", two)]
     round_trip(pg_server, versions, tmp_path, "retype", node_modules)
+
+
+def test_retyping_under_a_generated_column_round_trips_with_drizzle(
+        pg_server: PgServer, tmp_path: Path, node_modules: Path) -> None:
+    from dataclasses import replace
+
+    from modeler.importers import import_sql
+    from tests.codegen.test_retype_under_views import GENERATED_V1, GENERATED_V2
+
+    one = import_sql([("v1.sql", GENERATED_V1)]).schema
+    two = replace(import_sql([("v2.sql", GENERATED_V2)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "wider numbers", "t", "2026-01-02", two)]
+    round_trip(pg_server, versions, tmp_path, "gen", node_modules)
