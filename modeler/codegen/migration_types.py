@@ -84,9 +84,13 @@ def add_enum_value(op: AddEnumValue, ctx: RenderCtx) -> list[Stmt]:
                     auto=True)]
 
 
-def _enum_columns(schema: Schema, enum_uid: str) -> list[tuple[str, str, int, str | None]]:
-    """(table sql, column, array dims, default) of every column of the enum type."""
-    return [(tq(t), c.name, c.type.array_dims, c.default) for t in schema.tables
+def _enum_columns(schema: Schema, enum_uid: str
+                  ) -> list[tuple[str, str, int, str | None, bool]]:
+    """(table sql, column, array dims, default, partition) of every column of the enum type;
+    ``partition``: its table is attached to a partitioned one, whose ALTER COLUMN ... TYPE
+    retypes it (PostgreSQL refuses it on the partition: cannot alter inherited column)."""
+    return [(tq(t), c.name, c.type.array_dims, c.default, t.partition_of is not None)
+            for t in schema.tables
             for c in t.columns if c.type.kind == "enum" and c.type.ref == enum_uid]
 
 
@@ -107,15 +111,21 @@ def recreate_enum(enum: EnumType, ctx: RenderCtx, why: str) -> list[Stmt]:
     out = [comment(f"{why}: recreate the type"), *fks[0], *deps[0],
            execute(f"ALTER TYPE {enum_q(enum)} RENAME TO {ident(old_name)}"),
            *create_enum(enum)]
-    for table, column, dims, default in _enum_columns(ctx.after, enum.uid):
-        alter = f"ALTER TABLE {table} ALTER COLUMN {ident(column)}"
+    columns = _enum_columns(ctx.after, enum.uid)
+    # the defaults first (a partition's too: its parent's retyping reaches it), then the
+    # types (a partition's through its parent), then the defaults back
+    for table, column, _, default, _ in columns:
         if default is not None:
-            out.append(execute(f"{alter} DROP DEFAULT"))
-        target = enum_q(enum) + "[]" * dims
-        out.append(execute(f"{alter} TYPE {target} USING "
-                           f"{ident(column)}::text{'[]' * dims}::{target}"))
+            out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} DROP DEFAULT"))
+    for table, column, dims, _, partition in columns:
+        if not partition:
+            target = enum_q(enum) + "[]" * dims
+            out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} TYPE "
+                               f"{target} USING {ident(column)}::text{'[]' * dims}::{target}"))
+    for table, column, _, default, _ in columns:
         if default is not None:
-            out.append(execute(f"{alter} SET DEFAULT {default}"))
+            out.append(execute(f"ALTER TABLE {table} ALTER COLUMN {ident(column)} SET DEFAULT "
+                               f"{default}"))
     out.append(execute(f"DROP TYPE {old_q}"))
     return out + deps[1] + fks[1]
 
@@ -225,12 +235,16 @@ def _off_domain(d: Domain, ctx: RenderCtx, *,
     cols = [(tq(t), c) for t in ctx.after.tables for c in t.columns if uses(c)]
     if not cols:
         return [], []
+    # a partition's column is retyped through its parent's (PostgreSQL refuses it on the
+    # partition: cannot alter inherited column); its default goes and comes back itself
+    typed = [(tq(t), c) for t in ctx.after.tables if t.partition_of is None
+             for c in t.columns if uses(c)]
     fks = _fks_on(ctx, uses)
     defaults = [(t, c) for t, c in cols if c.default is not None]
     return ([*fks[0], *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c.name)} DROP DEFAULT")
                         for t, c in defaults),
-             *_retype(cols, type_sql(d.base, ctx.after))],
-            [*_retype(cols, qname(d.namespace, d.name)),
+             *_retype(typed, type_sql(d.base, ctx.after))],
+            [*_retype(typed, qname(d.namespace, d.name)),
              *(execute(f"ALTER TABLE {t} ALTER COLUMN {ident(c.name)} SET DEFAULT "
                        f"{default_sql(c.default or '')}") for t, c in defaults), *fks[1]])
 
