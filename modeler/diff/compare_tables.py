@@ -256,9 +256,14 @@ def drop_generation(ctx: Ctx) -> None:
     So does one that reads a column whose type changes (PostgreSQL refuses to retype it
     under the expression): :func:`alter_columns` gives it back after the retyping."""
     retyped = retyped_columns(ctx.state, ctx.new)
+    back = retyped_columns(ctx.new, ctx.state)  # the downgrade's retyping (ops reversed)
     for old, new in ctx.shared_tables():
         wanted = {c.uid: c for c in new.columns}
-        names = retyped.get(old.uid, set())
+        names = set(retyped.get(old.uid, set()))
+        if old.uid in back:  # by their names here
+            renamed = {c.name: c.uid for c in new.columns}
+            uids = {renamed[n] for n in back[old.uid] if n in renamed}
+            names |= {c.name for c in old.columns if c.uid in uids}
         for c in old.columns:
             n = wanted.get(c.uid)
             if n is not None and c.generated is not None and (

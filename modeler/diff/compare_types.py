@@ -343,14 +343,16 @@ _OVER_COLUMNS = frozenset({"view", "materialized view", "rule", "policy", "trigg
 
 def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
     """Uids of the kept views, materialized views, rules, policies and triggers of ``old``
-    that name a table one of whose columns changes type between ``old`` and ``new`` (its
+    that name a table one of whose columns changes type between ``old`` and ``new``, one way
+    or the other (the downgrade runs the ops reversed) (its
     type or collation; or its enum loses or reorders labels, or its domain changes base:
     both are recreated and the column moved to the new one), and of the kept objects that
     name those in turn (a view over such a view). PostgreSQL refuses ALTER COLUMN ... TYPE
     under them: the differ drops them before the tables change and creates them again
     after, as it does an object whose SQL changed (a view's stored query names columns by
     number, so one unchanged in text is the same view on the new types)."""
-    changed = retyped_columns(old, new)
+    # either way: the downgrade runs these ops reversed (a label added here is removed there)
+    changed = set(retyped_columns(old, new)) | set(retyped_columns(new, old))
     retyped = {t.name.lower() for t in old.tables if t.uid in changed}
     if not retyped:
         return set()
