@@ -91,9 +91,23 @@ def renamed_sql(sql: str, renames: Renames, path: list[str] | None = None,
         nodes = list(walk(raw.stmt))
         if any(isinstance(n, ast.CommonTableExpr) and n.ctename in names for n in nodes):
             return None  # a CTE of that name: the unqualified references may be the CTE's
+        # the view's own name is no relation it reads (api.todos over private.todos)
+        own = _own_names(raw.stmt)
+        followed: dict[str, str] = {}  # a renamed relation's name -> its new one
+        other: set[str] = set()  # names a column may be qualified by that stay as they are
         for node in nodes:
-            if isinstance(node, ast.RangeVar):
-                hit |= _rename(node, renames, path or ["public"], tables)
+            if isinstance(node, ast.RangeVar) and id(node) not in own:
+                was = node.relname
+                renamed = _rename(node, renames, path or ["public"], tables)
+                hit |= renamed
+                if node.alias is not None:
+                    other.add(node.alias.aliasname)
+                elif renamed and followed.get(was, node.relname) == node.relname:
+                    followed[was] = node.relname
+                else:
+                    other.add(was)
+        if not _follow_qualifiers(nodes, renames, followed, other):
+            return None
     if not hit:
         return None
     try:
@@ -102,6 +116,43 @@ def renamed_sql(sql: str, renames: Renames, path: list[str] | None = None,
         return None
     end = ";" if sql.rstrip().endswith(";") else ""
     return ";\n".join(printed) + end
+
+
+def _own_names(stmt: Any) -> set[int]:
+    """Ids of the RangeVars that name what ``stmt`` creates (a view, a materialized
+    view), not a relation it reads."""
+    if isinstance(stmt, ast.ViewStmt):
+        return {id(stmt.view)}
+    if isinstance(stmt, ast.CreateTableAsStmt) and stmt.into is not None:
+        return {id(stmt.into.rel)}
+    return set()
+
+
+def _follow_qualifiers(nodes: list[Any], renames: Renames, followed: dict[str, str],
+                       other: set[str]) -> bool:
+    """Rename the relation a column is qualified by (``orders.id``,
+    ``public.orders.id``) where it is a renamed one read under its own name; False when
+    such a qualifier may also be another relation's (an alias, a table of that name not
+    renamed): the statement is then left as written."""
+    for n in nodes:
+        if not isinstance(n, ast.ColumnRef):
+            continue
+        fields = list(n.fields)
+        qualifier = fields[:-1]
+        if not qualifier or not all(isinstance(f, ast.String) for f in qualifier):
+            continue
+        names = [f.sval for f in qualifier]
+        if len(names) >= 2 and (names[-2], names[-1]) in renames:
+            namespace, name = renames[(names[-2], names[-1])]
+            fields[-3:-1] = [_string(namespace), _string(name)]
+        elif len(names) == 1 and names[0] in followed:
+            if names[0] in other:
+                return False
+            fields[-2] = _string(followed[names[0]])
+        else:
+            continue
+        n.fields = tuple(fields)
+    return True
 
 
 def _rename(rv: Any, renames: Renames, path: list[str],
