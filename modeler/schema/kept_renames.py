@@ -252,6 +252,7 @@ def _statement_columns(stmt: Any, renames: ColumnRenames,
     if any(isinstance(n, ast.CommonTableExpr) for n in nodes):
         return None
     aliases: dict[str, tuple[str, str]] = {}
+    twice: set[str] = set()
     read: set[tuple[str, str]] = set()
     unknown = any(isinstance(n, ast.RangeSubselect | ast.RangeFunction | ast.RangeTableFunc)
                   for n in nodes)
@@ -262,7 +263,10 @@ def _statement_columns(stmt: Any, renames: ColumnRenames,
                 unknown = True
                 continue
             read.add(key)
-            aliases[n.alias.aliasname if n.alias is not None else n.relname] = key
+            alias = n.alias.aliasname if n.alias is not None else n.relname
+            if aliases.get(alias, key) != key:
+                twice.add(alias)  # one name for two tables (a subquery's own o)
+            aliases[alias] = key
     if not read & set(renames):
         return False
     relation = getattr(stmt, "relation", None) or getattr(stmt, "table", None)
@@ -288,6 +292,8 @@ def _statement_columns(stmt: Any, renames: ColumnRenames,
             owners = {k for k in read if names[0] in columns[k]}
             key = next(iter(owners)) if len(owners) == 1 and not unknown else None
         elif len(names) == 2:
+            if names[0] in twice and names[1] in renamed_names:
+                return None  # which table's it is depends on the scope: left as written
             key = aliases.get(names[0])
         else:
             key = (names[-3], names[-2]) if (names[-3], names[-2]) in columns else None

@@ -188,3 +188,20 @@ def test_a_view_named_like_a_renamed_table_keeps_its_name() -> None:
                       {("private", "todos"): ("private", "tasks")}, ["api", "private"],
                       {("private", "todos")})
     assert sql == "CREATE VIEW todos AS SELECT * FROM tasks", sql
+
+
+def test_an_alias_given_twice_is_not_guessed() -> None:
+    """``o`` is items outside and person inside: the outer o.name is items', not renamed
+    (the last alias seen won, so it was)."""
+    one = import_sql([("v1.sql", """
+        CREATE TABLE person (id int PRIMARY KEY, name text);
+        CREATE TABLE items (id int PRIMARY KEY, name text);
+        CREATE VIEW v AS SELECT o.name FROM items o
+            WHERE EXISTS (SELECT 1 FROM person o WHERE o.name = 'x');
+        """)]).schema
+    person = one.table_named("person")
+    assert person is not None
+    two = actions.update_table(one, replace(person, columns=tuple(
+        replace(c, name="full_name") if c.name == "name" else c for c in person.columns)))
+    view = {o.name: o.sql for o in two.raw_objects}["v"]
+    assert "SELECT o.name" in view, view
