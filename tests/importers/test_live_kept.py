@@ -241,3 +241,25 @@ def test_view_options_come_back_from_a_live_database(
         expected = a.execute(query).fetchall()
         assert [r[1] for r in expected].count(None) == 0  # every one has its options
         assert b.execute(query).fetchall() == expected
+
+
+def test_a_foreign_tables_generated_column_comes_back_generated(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    """A foreign table's generated column (PostgreSQL 12+) has its expression in
+    pg_attrdef like a default: it was written back as DEFAULT (a plain column whose value
+    the foreign side may override), no longer computed."""
+    result = import_loaded(pg_url, """
+        CREATE FOREIGN DATA WRAPPER plain;
+        CREATE SERVER far FOREIGN DATA WRAPPER plain;
+        CREATE FOREIGN TABLE remote (a int DEFAULT 1,
+                                     b int GENERATED ALWAYS AS (a * 2) STORED) SERVER far;
+        """)
+    sql = next(o.sql for o in result.schema.raw_objects if o.kind == "foreign table")
+    assert "b integer GENERATED ALWAYS AS ((a * 2)) STORED" in sql, sql
+    assert "a integer DEFAULT 1" in sql, sql
+    query = ("SELECT attname, attgenerated, pg_get_expr(adbin, adrelid) FROM pg_attribute "
+             "LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum "
+             "WHERE attrelid = 'remote'::regclass AND attnum > 0 ORDER BY attnum")
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "remote") as target, \
+            psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
+        assert b.execute(query).fetchall() == a.execute(query).fetchall()

@@ -533,8 +533,13 @@ SELECT c.oid, 'foreign table', c.relname,
                                               FROM pg_collation co
                                               JOIN pg_namespace cn ON cn.oid = co.collnamespace
                                              WHERE co.oid = a.attcollation) ELSE '' END
-                                   || coalesce(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid),
-                                               '')
+                                   || CASE WHEN a.attgenerated = 's'
+                                           THEN ' GENERATED ALWAYS AS ('
+                                                || pg_get_expr(ad.adbin, ad.adrelid)
+                                                || ') STORED'
+                                           ELSE coalesce(' DEFAULT '
+                                                         || pg_get_expr(ad.adbin, ad.adrelid),
+                                                         '') END
                                    || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
                                    ', ' ORDER BY a.attnum)
                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
