@@ -263,3 +263,29 @@ def test_a_foreign_tables_generated_column_comes_back_generated(
     with rebuilt(pg_server, result.schema, tmp_path / "bundle", "remote") as target, \
             psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
         assert b.execute(query).fetchall() == a.execute(query).fetchall()
+
+
+def test_a_foreign_partition_and_child_keep_their_parents(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    """A foreign table that is a partition (PARTITION OF ... FOR VALUES) or an inheritance
+    child (INHERITS): it came back as a lone foreign table with its parent's columns, so
+    the partitioned table had no partition for its rows and the child was no child."""
+    result = import_loaded(pg_url, """
+        CREATE FOREIGN DATA WRAPPER plain;
+        CREATE SERVER far FOREIGN DATA WRAPPER plain;
+        CREATE TABLE p (id int NOT NULL, v text) PARTITION BY RANGE (id);
+        CREATE FOREIGN TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10) SERVER far;
+        CREATE TABLE base (id int, note text);
+        CREATE FOREIGN TABLE kid (extra int) INHERITS (base) SERVER far;
+        """)
+    query = ("SELECT c.relname, i.inhparent::regclass::text, "
+             "pg_get_expr(c.relpartbound, c.oid), "
+             "(SELECT array_agg(a.attname::text || a.attislocal::text ORDER BY a.attnum) "
+             "FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) "
+             "FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid "
+             "WHERE c.relkind = 'f' ORDER BY 1")
+    with rebuilt(pg_server, result.schema, tmp_path / "bundle", "parents") as target, \
+            psycopg.connect(pg_url) as a, psycopg.connect(target) as b:
+        expected = a.execute(query).fetchall()
+        assert len(expected) == 2
+        assert b.execute(query).fetchall() == expected

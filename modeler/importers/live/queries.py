@@ -522,7 +522,12 @@ WHERE {_not_extension("pg_foreign_server", "s.oid")}
 UNION ALL
 SELECT c.oid, 'foreign table', c.relname,
        ARRAY['CREATE FOREIGN TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-             || ' (' || coalesce((
+             || CASE WHEN c.relispartition THEN ' PARTITION OF ' || (
+                 SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+                   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                   JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid)
+                 || ' ' || pg_get_expr(c.relpartbound, c.oid) ELSE
+                ' (' || coalesce((
                  SELECT string_agg(quote_ident(a.attname) || ' '
                                    || format_type(a.atttypid, a.atttypmod)
                                    || {_options("a.attfdwoptions")}
@@ -544,8 +549,15 @@ SELECT c.oid, 'foreign table', c.relname,
                                    ', ' ORDER BY a.attnum)
                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                    LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
-             || ') SERVER ' || quote_ident(s.srvname) || {_options("ft.ftoptions")}]
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    AND a.attislocal), '')
+             || ')' || coalesce(' INHERITS (' || (
+                 SELECT string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname),
+                                   ', ' ORDER BY i.inhseqno)
+                   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                   JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                  WHERE i.inhrelid = c.oid) || ')', '') END
+             || ' SERVER ' || quote_ident(s.srvname) || {_options("ft.ftoptions")}]
        || {_commented("'COMMENT ON FOREIGN TABLE ' || quote_ident(n.nspname) || '.' "
                       "|| quote_ident(c.relname)", "c.oid", "pg_class")}
        || coalesce((SELECT array_agg('COMMENT ON COLUMN ' || quote_ident(n.nspname) || '.'
