@@ -128,3 +128,22 @@ def test_schema_qualified_kept_objects_come_down_from_a_live_database(
         pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
     _down_and_up(pg_server, import_loaded(pg_url, DDL).schema, tmp_path, "fromlive",
                  like=pg_url)
+
+
+LATE_MEMBER = """
+CREATE OPERATOR FAMILY fam48 USING btree;
+CREATE FUNCTION later_cmp(int4, int8) RETURNS int LANGUAGE sql IMMUTABLE
+    AS 'SELECT btint48cmp($1, $2)';
+ALTER OPERATOR FAMILY fam48 USING btree ADD FUNCTION 1 (int4, int8) later_cmp(int4, int8);
+CREATE TABLE t (id int PRIMARY KEY);
+"""
+
+
+def test_a_familys_member_made_after_it_comes_back_from_a_live_database(
+        pg_server: PgServer, pg_url: str, tmp_path: Path) -> None:
+    """A family's loose member that is newer than the family (a function made after it,
+    then added): its ALTER OPERATOR FAMILY ... ADD came in the family's place, before the
+    function existed, and the upgrade failed (function later_cmp does not exist)."""
+    schema = import_loaded(pg_url, LATE_MEMBER).schema
+    assert any("ADD FUNCTION 1 (integer, bigint)" in o.sql for o in schema.raw_objects)
+    _down_and_up(pg_server, schema, tmp_path, "late")

@@ -426,11 +426,13 @@ def _members(owner: str, catalog: str, deptype: str) -> str:
     """The operators and support functions an operator class (``deptype`` 'i') or family
     (its loose ones, 'a') holds, as its CREATE or ALTER ... ADD lists them, pg_dump's way:
     an operator by its signature (``regoperator``: name and operand types), a function by
-    its operand types and signature."""
+    its operand types and signature; ``ref``: the operator's or function's oid (a family's
+    ALTER ... ADD comes after its newest member: a function made after the family)."""
     return (f"SELECT 1 AS k, o.amopstrategy AS ord, 'OPERATOR ' || o.amopstrategy || ' ' "  # noqa: S608
             f"|| o.amopopr::regoperator::text "
             f"|| CASE WHEN o.amoppurpose = 'o' THEN ' FOR ORDER BY ' "
-            f"|| quote_ident(sn.nspname) || '.' || quote_ident(sf.opfname) ELSE '' END AS item "
+            f"|| quote_ident(sn.nspname) || '.' || quote_ident(sf.opfname) ELSE '' END AS item, "
+            f"o.amopopr AS ref "
             f"FROM pg_amop o JOIN pg_depend d ON d.classid = 'pg_amop'::regclass "
             f"AND d.objid = o.oid AND d.refclassid = '{catalog}'::regclass "
             f"AND d.refobjid = {owner} AND d.deptype = {deptype} "
@@ -439,7 +441,7 @@ def _members(owner: str, catalog: str, deptype: str) -> str:
             f"UNION ALL SELECT 2, p.amprocnum, 'FUNCTION ' || p.amprocnum || ' (' "
             f"|| format_type(p.amproclefttype, NULL) || ', ' "
             f"|| format_type(p.amprocrighttype, NULL) || ') ' "
-            f"|| p.amproc::regprocedure::text "
+            f"|| p.amproc::regprocedure::text, p.amproc "
             f"FROM pg_amproc p JOIN pg_depend d ON d.classid = 'pg_amproc'::regclass "
             f"AND d.objid = p.oid AND d.refclassid = '{catalog}'::regclass "
             f"AND d.refobjid = {owner} AND d.deptype = {deptype}")
@@ -575,14 +577,20 @@ UNION ALL
 SELECT f.oid, 'operator family', f.opfname,
        ARRAY['CREATE OPERATOR FAMILY ' || quote_ident(n.nspname) || '.' || quote_ident(f.opfname)
              || ' USING ' || quote_ident(am.amname)]
-       || coalesce((SELECT ARRAY['ALTER OPERATOR FAMILY ' || quote_ident(n.nspname) || '.'
-                                 || quote_ident(f.opfname) || ' USING ' || quote_ident(am.amname)
-                                 || ' ADD ' || string_agg(m.item, ', ' ORDER BY m.k, m.ord)]
-                      FROM ({_members("f.oid", "pg_opfamily", "'a'")}) m
-                    HAVING count(*) > 0), '{{}}')
        || {_commented("'COMMENT ON OPERATOR FAMILY ' || quote_ident(n.nspname) || '.' "
                       "|| quote_ident(f.opfname) || ' USING ' || quote_ident(am.amname)",
                       "f.oid", "pg_opfamily")}
+FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace
+JOIN pg_am am ON am.oid = f.opfmethod
+WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_opfamily", "f.oid")}
+UNION ALL
+SELECT (SELECT greatest(f.oid::bigint, max(m.ref::bigint))
+          FROM ({_members("f.oid", "pg_opfamily", "'a'")}) m)::oid,
+       'operator family', f.opfname,
+       (SELECT ARRAY['ALTER OPERATOR FAMILY ' || quote_ident(n.nspname) || '.'
+                     || quote_ident(f.opfname) || ' USING ' || quote_ident(am.amname)
+                     || ' ADD ' || string_agg(m.item, ', ' ORDER BY m.k, m.ord)]
+          FROM ({_members("f.oid", "pg_opfamily", "'a'")}) m HAVING count(*) > 0)
 FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace
 JOIN pg_am am ON am.oid = f.opfmethod
 WHERE n.nspname = ANY(%(schemas)s) AND {_not_extension("pg_opfamily", "f.oid")}
