@@ -32,6 +32,7 @@ FOLLOWING_KINDS = frozenset({"view", "materialized view", "rule", "policy", "tri
 # kinds an import names after the table they alter: renamed with it
 _NAMED_AFTER_THE_TABLE = frozenset({"alter table", "row security"})
 Renames = dict[tuple[str, str], tuple[str, str]]
+_KEPT_RELATIONS = frozenset({"view", "materialized view", "foreign table"})
 
 
 def table_renames(old: m.Schema, new: m.Schema) -> Renames:
@@ -48,7 +49,11 @@ def follow_table_renames(old: m.Schema, new: m.Schema) -> m.Schema:
     renames = table_renames(old, new)
     if not renames or not new.raw_objects:
         return new
+    # what an unqualified name may be: a table, or a kept relation earlier on the search
+    # path (api.orders, a view, before the table public.orders)
     tables = {(t.namespace, t.name) for t in old.tables}
+    tables |= {(o.namespace or "public", o.name) for o in old.raw_objects
+               if o.kind in _KEPT_RELATIONS and o.name}
     changed = False
     objects = []
     for obj in new.raw_objects:

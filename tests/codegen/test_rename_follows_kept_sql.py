@@ -205,3 +205,21 @@ def test_an_alias_given_twice_is_not_guessed() -> None:
         replace(c, name="full_name") if c.name == "name" else c for c in person.columns)))
     view = {o.name: o.sql for o in two.raw_objects}["v"]
     assert "SELECT o.name" in view, view
+
+
+def test_a_view_earlier_on_the_search_path_is_what_an_unqualified_name_reads() -> None:
+    """SET search_path = api, public: ``FROM orders`` in a view reads the view api.orders,
+    not the table public.orders; renaming the table renamed that reference too."""
+    one = import_sql([("v1.sql", """
+        CREATE SCHEMA api;
+        CREATE TABLE public.orders (id int PRIMARY KEY, total int);
+        SET search_path = api, public;
+        CREATE VIEW api.orders AS SELECT id, total FROM public.orders;
+        CREATE VIEW big AS SELECT id FROM orders WHERE total > 100;
+        """)]).schema
+    orders = one.table_named("orders")
+    assert orders is not None
+    two = actions.update_table(one, replace(orders, name="sales"))
+    sql = {o.name: o.sql for o in two.raw_objects}
+    assert "public.sales" in sql["orders"], sql["orders"]
+    assert sql["big"] == {o.name: o.sql for o in one.raw_objects}["big"], sql["big"]
