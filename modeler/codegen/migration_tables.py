@@ -45,6 +45,7 @@ from modeler.codegen.migration_ctx import (
     tq,
 )
 from modeler.codegen.migration_keys import (
+    add_check,
     add_foreign_key,
     add_index,
     add_unique,
@@ -59,7 +60,7 @@ from modeler.schema.model import (
     Schema,
     Table,
 )
-from modeler.schema.sqlexpr import partition_key
+from modeler.schema.sqlexpr import ExpressionError, column_refs, partition_key
 
 # --- columns ----------------------------------------------------------------------------------
 
@@ -280,10 +281,21 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
     for u in new_table.uniques:
         if after.uid in u.columns:
             out.extend(add_unique(new_table, u, ctx))
+    # DROP COLUMN took the CHECK constraints naming it with it
+    out += [s for k in new_table.checks if _names(k.expression, after.name)
+            for s in add_check(new_table, k, ctx)]
     for rel in ctx.after.relationships:
         if after.uid in rel.child_columns:
             out.extend(add_foreign_key(rel, ctx))
     return out
+
+
+def _names(expression: str, column: str) -> bool:
+    """Whether ``expression`` reads ``column`` (an unreadable one: not known to)."""
+    try:
+        return any(parts and parts[-1] == column for parts in column_refs(expression))
+    except ExpressionError:
+        return False
 
 
 # --- tables -----------------------------------------------------------------------------------

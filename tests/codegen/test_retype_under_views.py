@@ -237,3 +237,46 @@ def test_a_domain_rebased_and_an_enum_recreated_under_partitions(pg_server: PgSe
     _two_versions(pg_server, tmp_path, PARTITIONED_V1, PARTITIONED_V2,
                   "INSERT INTO ev (id, at, c, s) VALUES (1, '2025-05-01', 'x', 'old'), "
                   "(2, '2026-05-01', 'y', 'new');")
+
+
+CHECKED_V1 = """
+CREATE TABLE line (id int PRIMARY KEY, qty int NOT NULL,
+    total int GENERATED ALWAYS AS (qty * 2) STORED CONSTRAINT total_positive CHECK (total > 0),
+    CONSTRAINT total_small CHECK (total < qty * 10));
+"""
+CHECKED_V2 = CHECKED_V1.replace("qty int", "qty bigint")
+
+
+def test_a_generated_column_given_back_keeps_its_checks(pg_server: PgServer,
+                                                        tmp_path: Path) -> None:
+    """Below PostgreSQL 17 the generated column is dropped and added again after the
+    retyping: DROP COLUMN drops the CHECK constraints naming it, and they were not made
+    again (alembic check does not compare CHECKs: the version silently lost them)."""
+    one = import_sql([("v1.sql", CHECKED_V1)]).schema
+    two = replace(import_sql([("v2.sql", CHECKED_V2)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "wider numbers", "t", "2026-01-02", two)]
+    bundle = tmp_path / "bundle"
+    for path, data in build_bundle(versions, slug="gen").items():
+        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / path).write_bytes(data)
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    table = version_table_name([one, two])
+    checks = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+              "WHERE contype = 'c' AND conrelid = 'line'::regclass ORDER BY 1")
+    with rt.database(pg_server) as url:
+        for args in (("upgrade", first), ("upgrade", "head")):
+            done = rt.alembic(bundle, url, *args)
+            assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+        with psycopg.connect(url) as conn:
+            assert [r[0] for r in conn.execute(checks).fetchall()] == [
+                "total_positive", "total_small"]
+        for args in (("downgrade", first),):
+            done = rt.alembic(bundle, url, *args)
+            assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+        with psycopg.connect(url) as conn:
+            assert [r[0] for r in conn.execute(checks).fetchall()] == [
+                "total_positive", "total_small"]
+        done = rt.alembic(bundle, url, "downgrade", "base")
+        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+        assert rt.leftovers(url, table) == []
