@@ -307,6 +307,20 @@ def _statement_columns(stmt: Any, renames: ColumnRenames,
             renamed_refs[id(n)] = names[-1]
             n.fields = (*fields[:-1], _string(new_name))
             hit = True
+    # a rule's (or a DO block's) INSERT INTO t (col) and UPDATE t SET col: names of t's columns
+    for n in nodes:
+        if not isinstance(n, ast.InsertStmt | ast.UpdateStmt):
+            continue
+        key = _resolve(n.relation, path, columns)
+        cols = renames.get(key, {}) if key is not None else {}
+        targets = list(n.cols or ()) if isinstance(n, ast.InsertStmt) else list(
+            n.targetList or ())
+        if isinstance(n, ast.InsertStmt) and n.onConflictClause is not None:
+            targets += list(n.onConflictClause.targetList or ())
+        for target in targets:
+            if isinstance(target, ast.ResTarget) and target.name in cols:
+                target.name = cols[target.name]
+                hit = True
     # the view keeps its column names: an unnamed output column renamed gets its old name
     query = getattr(stmt, "query", None)
     while isinstance(query, ast.SelectStmt) and query.larg is not None:

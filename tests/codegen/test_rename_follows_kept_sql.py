@@ -223,3 +223,29 @@ def test_a_view_earlier_on_the_search_path_is_what_an_unqualified_name_reads() -
     sql = {o.name: o.sql for o in two.raw_objects}
     assert "public.sales" in sql["orders"], sql["orders"]
     assert sql["big"] == {o.name: o.sql for o in one.raw_objects}["big"], sql["big"]
+
+
+def test_a_rules_insert_and_update_name_the_renamed_column(pg_url: str) -> None:
+    """A rule's UPDATE ... SET age = ... and INSERT INTO person (age): the target columns
+    are names, not references; the expressions were renamed and the targets not, so the
+    rule read SET age = years + 1 (column age does not exist) and, its text changed, the
+    migration recreated it and failed, where PostgreSQL's RENAME COLUMN followed."""
+    one = import_sql([("v1.sql", """
+        CREATE TABLE person (id int PRIMARY KEY, age int);
+        CREATE TABLE log (pid int);
+        CREATE RULE older AS ON INSERT TO log DO ALSO
+            UPDATE person SET age = age + 1 WHERE person.id = NEW.pid;
+        CREATE RULE born AS ON DELETE TO log DO ALSO
+            INSERT INTO person (id, age) VALUES (OLD.pid, 0);
+        """)]).schema
+    person = one.table_named("person")
+    assert person is not None
+    two = actions.update_table(one, replace(person, columns=tuple(
+        replace(c, name="years") if c.name == "age" else c for c in person.columns)))
+    sql = {o.name: o.sql for o in two.raw_objects}
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE person (id int PRIMARY KEY, years int);"
+                     "CREATE TABLE log (pid int)")
+        for name in ("older", "born"):
+            assert "age" not in sql[name], sql[name]
+            conn.execute(sql[name])  # type: ignore[arg-type]
