@@ -115,12 +115,7 @@ def renamed_sql(sql: str, renames: Renames, path: list[str] | None = None,
             return None
     if not hit:
         return None
-    try:
-        printed = [str(SqlStream()(raw.stmt)) for raw in statements]
-    except Exception:  # a statement pglast cannot print: left as written
-        return None
-    end = ";" if sql.rstrip().endswith(";") else ""
-    return ";\n".join(printed) + end
+    return _printed_back(sql, statements)
 
 
 def _own_names(stmt: Any) -> set[int]:
@@ -226,6 +221,12 @@ def _columns_renamed(sql: str, renames: ColumnRenames,
         hit |= done
     if not hit:
         return None
+    return _printed_back(sql, statements)
+
+
+def _printed_back(sql: str, statements: Any) -> str | None:
+    """``statements`` (parsed from ``sql``, changed in place) printed back, with ``sql``'s
+    final semicolon; None when pglast cannot print one (left as written)."""
     try:
         printed = [str(SqlStream()(raw.stmt)) for raw in statements]
     except Exception:  # a statement pglast cannot print: left as written

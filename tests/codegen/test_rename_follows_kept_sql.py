@@ -20,6 +20,7 @@ from modeler.schema import actions, edit
 from modeler.schema.kept_renames import renamed_sql
 from modeler.schema.model import Schema
 from tests.catalog import compare, read_catalog
+from tests.codegen.helpers import write_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -84,10 +85,7 @@ def test_a_renaming_version_builds_from_scratch_and_migrates(pg_server: PgServer
     files = build_bundle([VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
                           VersionInput(2, "person is human", "t", "2026-01-02", two)],
                          slug="renamed")
-    bundle = tmp_path / "bundle"
-    for path, data in files.items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
+    bundle = write_bundle(files, tmp_path / "bundle")
     table = version_table_name([one, two])
     with rt.database(pg_server) as expected_url:
         with psycopg.connect(expected_url, autocommit=True) as conn:
@@ -138,10 +136,7 @@ def test_a_renamed_column_is_renamed_where_kept_sql_names_it(pg_server: PgServer
     files = build_bundle([VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
                           VersionInput(2, "age is years_old", "t", "2026-01-02", two)],
                          slug="columns")
-    bundle = tmp_path / "bundle"
-    for path, data in files.items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
+    bundle = write_bundle(files, tmp_path / "bundle")
     with rt.database(pg_server) as url, psycopg.connect(url, autocommit=True) as conn:
         conn.execute(files["schema.sql"].decode())  # type: ignore[arg-type]  # the text alone
         conn.execute("INSERT INTO person VALUES (1, 'Ann', 30)")

@@ -8,6 +8,7 @@ table whose id went from int to bigint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from modeler.diff.compare_types import over_retyped_columns
 from modeler.importers import import_sql
 from modeler.schema.model import Schema
 from tests.catalog import compare, read_catalog
+from tests.codegen.helpers import write_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -85,37 +87,11 @@ def _catalog(server: PgServer, ddl: str) -> object:
 
 def test_a_version_retyping_columns_under_views_upgrades_and_downgrades_with_rows(
         pg_server: PgServer, tmp_path: Path) -> None:
-    one, two = _schemas()
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "retype the person", "t", "2026-01-02", two)]
-    bundle = tmp_path / "bundle"
-    for path, data in build_bundle(versions, slug="retype").items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
-    table = version_table_name([one, two])
-
-    def alembic(url: str, *args: str) -> None:
-        done = rt.alembic(bundle, url, *args)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-
-    def same(url: str, expected: object) -> None:
-        report = compare(expected, rt.without_version_table(read_catalog(url), table))  # type: ignore[arg-type]
-        assert report.ok, report.text()
-
-    with rt.database(pg_server) as url:
-        alembic(url, "upgrade", first)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(ROWS)  # type: ignore[arg-type]
-        alembic(url, "upgrade", "head")
-        same(url, _catalog(pg_server, V2))
-        alembic(url, "check")
+    def view_reads(url: str) -> None:
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT name FROM adult_names").fetchall() == [("Ann",)]
-        alembic(url, "downgrade", first)
-        same(url, _catalog(pg_server, V1))
-        alembic(url, "downgrade", "base")
-        assert rt.leftovers(url, table) == []
+
+    _two_versions(pg_server, tmp_path, V1, V2, ROWS, up=view_reads)
 
 
 GENERATED_V1 = """
@@ -140,47 +116,26 @@ def test_a_generated_column_reading_a_retyped_column_is_given_back_after(
     touched = [(op.name, [c.field for c in op.changes]) for op in ops]  # type: ignore[attr-defined]
     assert touched[0] == ("total", ["generated"]) and touched[-1] == ("total", ["generated"])
     assert "label" not in {name for name, _ in touched}
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "wider numbers", "t", "2026-01-02", two)]
-    bundle = tmp_path / "bundle"
-    for path, data in build_bundle(versions, slug="gen").items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
-    table = version_table_name([one, two])
 
-    def alembic(url: str, *args: str) -> None:
-        done = rt.alembic(bundle, url, *args)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-
-    with rt.database(pg_server) as url:
-        alembic(url, "upgrade", first)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("INSERT INTO line (id, qty, price) VALUES (1, 3, 2.50)")
-        alembic(url, "upgrade", "head")
-        same = compare(_catalog(pg_server, GENERATED_V2),  # type: ignore[arg-type]
-                       rt.without_version_table(read_catalog(url), table))
-        assert same.ok, same.text()
-        alembic(url, "check")
+    def recomputed(url: str) -> None:
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT total::text, label FROM line").fetchone() == (
                 "7.500", "#1")
-        alembic(url, "downgrade", first)
-        alembic(url, "downgrade", "base")
-        assert rt.leftovers(url, table) == []
+
+    _two_versions(pg_server, tmp_path, GENERATED_V1, GENERATED_V2,
+                  "INSERT INTO line (id, qty, price) VALUES (1, 3, 2.50)", up=recomputed)
 
 
-def _two_versions(pg_server: PgServer, tmp_path: Path, v1: str, v2: str, rows: str) -> None:
-    """v1 -> v2 with ``rows`` in v1's tables: up (v2's catalog), check, down to v1 (its
-    catalog), down to nothing."""
+def _two_versions(pg_server: PgServer, tmp_path: Path, v1: str, v2: str, rows: str = "", *,
+                  up: Callable[[str], None] | None = None,
+                  down: Callable[[str], None] | None = None) -> None:
+    """v1 -> v2 with ``rows`` in v1's tables: up (v2's catalog, then ``up(url)``), check,
+    down to v1 (its catalog, then ``down(url)``), down to nothing."""
     one = import_sql([("v1.sql", v1)]).schema
     two = replace(import_sql([("v2.sql", v2)]).schema, settings=one.settings)
     versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
                 VersionInput(2, "the second", "t", "2026-01-02", two)]
-    bundle = tmp_path / "bundle"
-    for path, data in build_bundle(versions, slug="two").items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
+    bundle = write_bundle(build_bundle(versions, slug="two"), tmp_path / "bundle")
     first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
     table = version_table_name([one, two])
 
@@ -195,13 +150,18 @@ def _two_versions(pg_server: PgServer, tmp_path: Path, v1: str, v2: str, rows: s
 
     with rt.database(pg_server) as url:
         alembic(url, "upgrade", first)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(rows)  # type: ignore[arg-type]
+        if rows:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(rows)  # type: ignore[arg-type]
         alembic(url, "upgrade", "head")
         same(url, v2)
+        if up is not None:
+            up(url)
         alembic(url, "check")
         alembic(url, "downgrade", first)
         same(url, v1)
+        if down is not None:
+            down(url)
         alembic(url, "downgrade", "base")
         assert rt.leftovers(url, table) == []
 
@@ -252,31 +212,13 @@ def test_a_generated_column_given_back_keeps_its_checks(pg_server: PgServer,
     """Below PostgreSQL 17 the generated column is dropped and added again after the
     retyping: DROP COLUMN drops the CHECK constraints naming it, and they were not made
     again (alembic check does not compare CHECKs: the version silently lost them)."""
-    one = import_sql([("v1.sql", CHECKED_V1)]).schema
-    two = replace(import_sql([("v2.sql", CHECKED_V2)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "wider numbers", "t", "2026-01-02", two)]
-    bundle = tmp_path / "bundle"
-    for path, data in build_bundle(versions, slug="gen").items():
-        (bundle / path).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / path).write_bytes(data)
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
-    table = version_table_name([one, two])
     checks = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
               "WHERE contype = 'c' AND conrelid = 'line'::regclass ORDER BY 1")
-    with rt.database(pg_server) as url:
-        for args in (("upgrade", first), ("upgrade", "head")):
-            done = rt.alembic(bundle, url, *args)
-            assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+
+    def both_checks(url: str) -> None:
         with psycopg.connect(url) as conn:
             assert [r[0] for r in conn.execute(checks).fetchall()] == [
                 "total_positive", "total_small"]
-        for args in (("downgrade", first),):
-            done = rt.alembic(bundle, url, *args)
-            assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-        with psycopg.connect(url) as conn:
-            assert [r[0] for r in conn.execute(checks).fetchall()] == [
-                "total_positive", "total_small"]
-        done = rt.alembic(bundle, url, "downgrade", "base")
-        assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-        assert rt.leftovers(url, table) == []
+
+    _two_versions(pg_server, tmp_path, CHECKED_V1, CHECKED_V2, up=both_checks,
+                  down=both_checks)
