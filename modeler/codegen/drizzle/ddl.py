@@ -164,23 +164,34 @@ def create_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list
     return _with_path(out, search_path)
 
 
+def _drop_kept(schema: Schema, early: set[str], search_path: str | None, *,
+               early_ones: bool) -> list[str]:
+    """The drops of the kept objects made before the tables (``early_ones``) or after them,
+    newest first. A kept call first drops what it created at run time, judged against the
+    design as it is at that drop, as the Alembic downgrade does: after the tables, the
+    late objects after it are gone (evergreen's auditor.create_auditor() views on its
+    tables); before them, only the early objects up to it are left (powa's DO block that
+    creates a function; the tables are gone)."""
+    out: list[str] = []
+    raws = schema.raw_objects
+    for i in range(len(raws) - 1, -1, -1):
+        obj = raws[i]
+        if (obj.uid in early) != early_ones:
+            continue
+        if obj.kind in CALL_KINDS:
+            before = replace(schema, raw_objects=tuple(
+                o for j, o in enumerate(raws)
+                if (j <= i and o.uid in early if early_ones else j <= i or o.uid in early)))
+            out += _raw(drop_runtime_objects(obj, before))
+        out += _raw(drop_raw_object(public_first(obj), search_path))
+    return out
+
+
 def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[str]:
     """Statements that take ``schema`` (as :func:`create_all` built it) away again."""
     out: list[str] = []
     early = early_raw_objects(schema)
-    raws = schema.raw_objects
-    for i in range(len(raws) - 1, -1, -1):
-        obj = raws[i]
-        if obj.uid in early:
-            continue
-        if obj.kind in CALL_KINDS:
-            # as the Alembic downgrade: what the call created at run time first (evergreen's
-            # auditor.create_auditor() views on its tables), judged against the design as it
-            # is at this drop (the late objects after it are gone)
-            before = replace(schema, raw_objects=tuple(
-                o for j, o in enumerate(raws) if j <= i or o.uid in early))
-            out += _raw(drop_runtime_objects(obj, before))
-        out += _raw(drop_raw_object(public_first(obj), search_path))
+    out += _drop_kept(schema, early, search_path, early_ones=False)
     # as the Alembic downgrade: a sequence leaves its owner first (DROP TABLE would take
     # it along while another table's default still calls it: evergreen's vandelay.queue_id_seq)
     out += [f"ALTER SEQUENCE {qname(s.namespace, s.name)} OWNED BY NONE"
@@ -194,17 +205,7 @@ def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[s
         out.append(detach_sql(schema.table(t.partition_of or ""), t))
     out += [f"DROP TABLE {table_name(schema.table(uid))}"
             for uid in reversed(plan.creation_order)]
-    for i in range(len(raws) - 1, -1, -1):
-        obj = raws[i]
-        if obj.uid not in early:
-            continue
-        if obj.kind in CALL_KINDS:
-            # an early kept call too (powa's DO block creating a function): what it
-            # created first, against the early objects still there (the tables are gone)
-            before = replace(schema, raw_objects=tuple(
-                o for j, o in enumerate(raws) if j <= i and o.uid in early))
-            out += _raw(drop_runtime_objects(obj, before))
-        out += _raw(drop_raw_object(public_first(obj), search_path))
+    out += _drop_kept(schema, early, search_path, early_ones=True)
     out += extras.post_drop(schema)
     # as the Alembic downgrade: with what CREATE EXTENSION ... CASCADE installed along
     # (evergreen's earthdistance brought cube)
