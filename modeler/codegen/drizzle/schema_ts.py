@@ -241,5 +241,10 @@ def render_schema_ts(schema: Schema, names: Names, order: list[str], title: str)
     for uid in order:
         declared.add(uid)
         body += [*_table(schema, schema.table(uid), names, imports, declared), ""]
+    if not any(line.startswith("export ") for line in body):
+        # nothing declared (a design of functions, aggregates, event triggers only): a file
+        # without an export is no module, and index.ts, relations.ts and the tests import it
+        body += ["// The design has no table, enum, sequence or schema to declare.",
+                 "export {};"]
     head = [HEADER.rstrip("\n"), f"// {ts_line(title)}", ""]
     return "\n".join([*head, *imports.lines(), "", *body]).rstrip() + "\n"
