@@ -243,8 +243,11 @@ def _create_raw_object(op: CreateRawObject, ctx: RenderCtx) -> list[Stmt]:
 
 @on(DropRawObject, kind="drops")
 def _drop_raw_object(op: DropRawObject, ctx: RenderCtx) -> list[Stmt]:
+    raws = ctx.before.raw_objects
+    at = next((i for i, o in enumerate(raws) if o.uid == op.obj.uid), len(raws))
     return [*drop_runtime_objects(op.obj, ctx.before),
-            *drop_raw_object(public_first(op.obj), ctx.search_path)]
+            *drop_raw_object(public_first(op.obj), ctx.search_path,
+                             [public_first(o) for o in raws[:at]])]
 
 
 # --- tables and partitions -------------------------------------------------------------------

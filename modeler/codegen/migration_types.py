@@ -4,7 +4,7 @@ objects) and of comment ops, as ``op.execute`` of quoted SQL."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from modeler.codegen.migration_code import (
     Call,
@@ -312,11 +312,16 @@ def sequence_alteration(op: AlterSequence, before: SequenceObj, after: SequenceO
 _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 
 
-def drop_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:
+def drop_raw_object(obj: RawObject, search_path: str | None = None,
+                    earlier: Sequence[RawObject] = ()) -> list[Stmt]:
     """The statement dropping an object kept as SQL (see :func:`raw_drop_sql`: routines by
     their full signature, operators and casts by their types), run under the search_path
     its CREATE ran under (the types of a signature are named as there), then the revision's
-    ``search_path`` again."""
+    ``search_path`` again. Only a comment when ``obj`` makes again an object one of
+    ``earlier`` (the kept statements before it) made (see :func:`redefines`)."""
+    if redefines(obj, earlier):
+        return [comment(f"{obj.kind} {obj.name}: made again here (OR REPLACE); dropped "
+                        "where it was first made")]
     if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice
@@ -334,6 +339,24 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt
     after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
     return [execute(f"SELECT set_config('search_path', {sql_str(path)}, true)"),
             execute(sql), execute(after)]
+
+
+def redefines(obj: RawObject, earlier: Sequence[RawObject]) -> bool:
+    """Does ``obj`` make again an object one of ``earlier`` made (CREATE OR REPLACE FUNCTION
+    or VIEW, as a script's later step redefines it)? Undone by a DROP in its own place, it
+    went before what was made on the object in between (a trigger calling the function, a
+    view over the view), which PostgreSQL refuses; the first statement's undoing drops it,
+    after them."""
+    same = [e for e in earlier if (e.kind, e.namespace, e.name) == (obj.kind, obj.namespace,
+                                                                    obj.name)]
+    if not same:
+        return False
+    if obj.kind in _ON_TABLE:
+        target = _raw_target(obj)
+        return target is not None and any(_raw_target(e) == target for e in same)
+    sql = raw_drop_sql(obj.kind, obj.namespace, obj.name, obj.sql)
+    return bool(sql) and any(raw_drop_sql(e.kind, e.namespace, e.name, e.sql) == sql
+                             for e in same)
 
 
 def _raw_target(obj: RawObject) -> str | None:

@@ -183,7 +183,8 @@ def _drop_kept(schema: Schema, early: set[str], search_path: str | None, *,
                 o for j, o in enumerate(raws)
                 if (j <= i and o.uid in early if early_ones else j <= i or o.uid in early)))
             out += _raw(drop_runtime_objects(obj, before))
-        out += _raw(drop_raw_object(public_first(obj), search_path))
+        out += _raw(drop_raw_object(public_first(obj), search_path,
+                                    [public_first(o) for o in raws[:i]]))
     return out
 
 
