@@ -186,11 +186,12 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
     (the first on search_path that has one, when unqualified) go; a routine named with its
     argument types only the overload with those input types (``DROP FUNCTION f(int)``
     leaves ``f(text)``)."""
+    if kind in ("trigger", "rule", "policy"):  # ``name ON table``: qualified by the table
+        _drop_on(ctx, kind, names)
+        return
     d = ctx.draft
     name = names[-1]
     same = [r for r in d.raws if r.kind == kind and r.name == name]
-    if kind in ("trigger", "rule", "policy"):  # ``name ON table``: qualified by the table
-        names = names[-1:]
     found = {r.namespace for r in same}
     ns = next((n for n in ctx.namespaces(names[-2] if len(names) > 1 else None)
                if n in found), None)
@@ -210,6 +211,26 @@ def _drop_raw(ctx: Context, kind: str, names: list[str], args: Any = None) -> No
                 ctx.drop_kept_on((r.namespace, r.name))
             elif wanted is not None:  # one overload: the comment naming its signature
                 _drop_overload_comments(ctx, (r.namespace, r.name), wanted)
+
+
+def _drop_on(ctx: Context, kind: str, names: list[str]) -> None:
+    """DROP TRIGGER/RULE/POLICY ``name ON table``: the one kept on that table (the first on
+    search_path that has one, when unqualified), not a namespace's of that name: the table
+    may be in a schema off the path, and another table may have one of the same name."""
+    *relation, name = names
+    if not relation:
+        return
+    on = {id(raw): rel for raw, rel in ctx.kept_on}
+    same = [r for r in ctx.draft.raws
+            if r.kind == kind and r.name == name and id(r) in on]
+    for ns in ctx.namespaces(relation[-2] if len(relation) > 1 else None):
+        gone = [r for r in same if on[id(r)] == (ns, relation[-1])]
+        if gone:
+            _drop_blocks_reading(ctx, gone)
+            ids = {id(r) for r in gone}
+            ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in ids]
+            ctx.kept_on = [(r, rel) for r, rel in ctx.kept_on if id(r) not in ids]
+            return
 
 
 def _drop_blocks_reading(ctx: Context, gone: list[Any]) -> None:
