@@ -339,6 +339,45 @@ DEBIAN = {d.name: d for d in (
               drop="\\echo", c_stubs=True),  # its role "plprofiler" left out (OWNER TO fails)
     DebSchema("litellm", "litellm-proxy-extras", (), registry="pypi",  # 200+ Prisma migrations:
               assemble="prisma"),  # quoted CamelCase names, TIMESTAMP(3), renames, drops
+    # sixth round: event triggers, aggregates, replication catalogs, DO-block migrations
+    DebSchema("icingaweb2", "icingaweb2", ("usr/share/icingaweb2/schema/pgsql.schema.sql",)),
+    DebSchema("icinga-director", "icingaweb2-module-director",  # 20 enums, a domain,
+              ("usr/share/icingaweb2/modules/director/schema/pgsql.sql",)),  # comments
+    DebSchema("pglogical", "postgresql-15-pglogical",  # name columns, oid keys, a view
+              ("usr/share/postgresql/15/extension/pglogical--2.4.2.sql",),
+              prelude="CREATE SCHEMA pglogical;\nSET search_path = pglogical;\n",
+              drop="\\echo", c_stubs=True),
+    DebSchema("pglogical-ticker", "postgresql-15-pglogical-ticker", (  # after pglogical
+        "../postgresql-15-pglogical/usr/share/postgresql/15/extension/pglogical--2.4.2.sql",
+        "usr/share/postgresql/15/extension/pglogical_ticker--1.4.sql"),
+              prelude=("CREATE SCHEMA pglogical;\nCREATE SCHEMA pglogical_ticker;\n"
+                       "SET search_path = pglogical;\n"),
+              drop="\\echo", c_stubs=True, also=("postgresql-15-pglogical",)),
+    DebSchema("pgl-ddl-deploy", "postgresql-15-pgl-ddl-deploy", (  # inheritance, a rule,
+        "../postgresql-15-pglogical/usr/share/postgresql/15/extension/pglogical--2.4.2.sql",
+        "usr/share/postgresql/15/extension/pgl_ddl_deploy--2.1.sql"),  # composite types
+              prelude=("CREATE SCHEMA pglogical;\nCREATE SCHEMA pgl_ddl_deploy;\n"
+                       "SET search_path = pglogical;\n"),
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("\\echo Use", "-- \\echo Use"),  # PL/pgSQL stand-ins take no
+                       ("(pg_ddl_command)", "(text)")), c_stubs=True,  # pg_ddl_command
+              also=("postgresql-15-pglogical",)),
+    DebSchema("pgaudit", "postgresql-15-pgaudit",  # event triggers; SET search_path = 'a, b'
+              ("usr/share/postgresql/15/extension/pgaudit--1.7.sql",), drop="\\echo",
+              replace=tuple((f"LANGUAGE C\n\tAS 'MODULE_PATHNAME', '{f}';",  # stand-ins that
+                             "LANGUAGE plpgsql\n\tAS 'BEGIN END';")  # let later DDL run
+                            for f in ("pgaudit_ddl_command_end", "pgaudit_sql_drop"))),
+    DebSchema("first-last-agg", "postgresql-15-first-last-agg",  # polymorphic aggregates
+              ("usr/share/postgresql/15/extension/first_last_agg--0.1.4.sql",), c_stubs=True),
+    DebSchema("table-log", "postgresql-15-tablelog",
+              ("usr/share/postgresql/15/extension/table_log--0.6.1.sql",),
+              replace=(("\\echo Use", "-- \\echo Use"),), c_stubs=True),
+    DebSchema("kinto", "kinto", tuple(f"kinto/core/{k}/postgresql/schema.sql" for k in (
+        "storage", "permission", "cache")), registry="pypi"),  # IMMUTABLE functions in indexes
+    DebSchema("pgai", "pgai", ("pgai/data/ai.sql",), registry="pypi",  # DO-block migrations
+              prelude="BEGIN;\nCREATE DOMAIN public.vector AS real[];\n",  # pgvector's type:
+              replace=(("@extschema:vector@.", "public."),),  # a stand-in (none installed)
+              epilogue="COMMIT;\n"),  # pgai.install() runs it in one transaction (LOCK)
 )}
 
 
@@ -418,13 +457,14 @@ def fetch_package(registry: str, package: str) -> Path:
 
 def c_stand_ins(text: str) -> str:
     """An extension script's C functions (``AS 'MODULE_PATHNAME'`` or ``'$libdir/...'``, with
-    an optional link symbol; ``LANGUAGE C``) as PL/pgSQL functions that raise: the same
-    signatures, so what depends on them (triggers, views, SQL functions) still loads, but no
-    shared library (none is installed here)."""
+    an optional link symbol, or ``AS 'library', 'symbol'``; ``LANGUAGE C``) as PL/pgSQL
+    functions that raise: the same signatures, so what depends on them (triggers, views, SQL
+    functions) still loads, but no shared library (none is installed here)."""
     import re
 
-    text = re.sub(r"\bAS\s+'(?:MODULE_PATHNAME|\$libdir/[^']*)'"
-                  r"(?:\s*,\s*(?:\$\$\w+\$\$|'\w+'))?",
+    text = re.sub(r"\bAS\s+(?:'(?:MODULE_PATHNAME|\$libdir/[^']*)'"
+                  r"(?:\s*,\s*(?:\$\$\w+\$\$|'\w+'))?"
+                  r"|'[\w./-]+'\s*,\s*'\w+')",  # a library named bare: 'pglogical', 'f'
                   "AS $stub$BEGIN RAISE EXCEPTION 'a C function''s stand-in'; END$stub$",
                   text, flags=re.IGNORECASE)
     return re.sub(r"\bLANGUAGE\s+'?c'?(?=[\s;])", "LANGUAGE plpgsql", text, flags=re.IGNORECASE)
