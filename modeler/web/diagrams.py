@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -39,11 +39,17 @@ from modeler.diagram.render import (
     cache_set_many,
     render_with_layout,
 )
-from modeler.rules import Finding
 from modeler.schema import model as m
-from modeler.web import diagram_token, ruling, selectors
+from modeler.web import diagram_token, selectors
 from modeler.web import models as db
 from modeler.web.selectors import row_version
+
+if TYPE_CHECKING:
+    from modeler.rules import Finding
+
+# Issue #17: the rules (modeler.rules, about 0.08 s of imports) are loaded by the functions
+# that set a view's badges, not with this module: the export's drawing (static_svg, on its
+# thread while the bundle is written) and a command's render have no badges to set
 
 __all__ = ["row_version"]  # the forms' row versions moved to the selectors; kept here too
 
@@ -158,6 +164,8 @@ def view_options(prefs: Mapping[str, Any], schema: m.Schema, *,
 
 def finding_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
     """table uid → number of its unwaived findings (the count on its diagram badge)."""
+    from modeler.web import ruling
+
     return dict(ruling.badges(findings)[1])
 
 
@@ -198,6 +206,8 @@ def svg_for(schema: m.Schema, project: db.Project, user: User | AnonymousUser,
     notice = ""
     if not all(t.position for t in schema.tables):
         schema, notice = _placed(schema, design, view_options(prefs, schema), can_store)
+    from modeler.web import ruling
+
     if findings is None:  # positions do not change findings
         findings = selectors.design_findings(design, schema)
     options = view_options(prefs, schema, highlight=highlight,
@@ -260,6 +270,8 @@ def svg_later(schema: m.Schema, project: db.Project, user: User | AnonymousUser,
         empty: Future[str] = Future()
         empty.set_result(EMPTY_SVG)
         return empty
+    from modeler.web import ruling
+
     options = view_options(prefs if prefs is not None else prefs_for(user, project), schema,
                            badges=ruling.worst_levels(findings),
                            badge_counts=finding_counts(findings))
@@ -282,13 +294,17 @@ def _noticed(notice: str, schema: m.Schema, options: ViewOptions, since: str | N
     return notice + drawing(schema, options, since=since)
 
 
-def static_svg(schema: m.Schema, *, status: Mapping[str, Status] | None = None) -> str:
+def static_svg(schema: m.Schema, *, status: Mapping[str, Status] | None = None,
+               cache: DiagramCache | None = None) -> str:
     """A standalone SVG of ``schema`` (version pages, the export bundle): stored positions
-    when every table has one, a fresh layout otherwise."""
+    when every table has one, a fresh layout otherwise. ``cache``: where renders are looked
+    up and kept (default: Django's cache; a command passes
+    :class:`~modeler.web.rendercache.CommandCache`, whose whole renders outlive the
+    process)."""
     if not schema.tables:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
     options = ViewOptions(status=dict(status or {}))
-    return _svg(schema, options)
+    return _svg(schema, options, cache)
 
 
 def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str]:
@@ -300,10 +316,10 @@ def export(schema: m.Schema, options: ViewOptions, fmt: str) -> tuple[bytes, str
     return body, FORMATS[fmt]
 
 
-def _svg(schema: m.Schema, options: ViewOptions) -> str:
+def _svg(schema: m.Schema, options: ViewOptions, cache: DiagramCache | None = None) -> str:
     """Sanitised SVG text (no script, no external reference) for inlining in a page, or a
     file (version pages, review, the bundle: no token, nothing to patch)."""
-    return drawing(schema, options, tokened=False)
+    return drawing(schema, options, tokened=False, cache=cache)
 
 
 TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -337,7 +353,7 @@ def clean_token(raw: str | None) -> str | None:
 
 
 def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None,
-            tokened: bool = True) -> str:
+            tokened: bool = True, cache: DiagramCache | None = None) -> str:
     """The view as inline SVG text tagged with its token (``data-token``), or, when
     ``since`` names the manifest of a drawing the browser shows and few elements changed,
     a patch: ``<svg data-patch="<since>" data-token="<new>" data-remove="<ids>">`` holding
@@ -347,13 +363,15 @@ def drawing(schema: m.Schema, options: ViewOptions, *, since: str | None = None,
 
     A patch runs Graphviz once: the sizes of the tables whose label changed (measured by
     a pass of their own otherwise) are guessed (:func:`_speculate`) and checked against the
-    sizes the patch's own render measures; a wrong guess costs the second pass."""
+    sizes the patch's own render measures; a wrong guess costs the second pass. ``cache``:
+    for a plain drawing, as :func:`static_svg`'s (default: Django's cache)."""
     cache_ = DjangoCache()
     budget = request_budget() if tokened else layout_budget()
     try:
         if not tokened:
-            drawn = plan(schema, options, cache=cache_, timeout=budget)
-            body = diagram.render_job(drawn.job(), "svg", cache=cache_, timeout=budget)
+            store = cache if cache is not None else cache_
+            drawn = plan(schema, options, cache=store, timeout=budget)
+            body = diagram.render_job(drawn.job(), "svg", cache=store, timeout=budget)
             return body.decode("utf-8")
         since = clean_token(since)
         old = patch.loads(cache_.get(MANIFEST_PREFIX + since)) if since else None

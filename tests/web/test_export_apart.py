@@ -142,3 +142,32 @@ def test_forked_work_runs_once_where_no_child_is_forked() -> None:
         stop.set()
         other.join()
     assert len(runs) == 1
+
+
+def test_the_export_reads_render_diagrams_drawing_of_the_same_view(
+        user: Any, project: Any, tmp_path: Path, settings: Any) -> None:
+    """Issue 17: the bundle's drawing is render_diagram's default view of the same design,
+    byte for byte; a design drawn by render_diagram in another process (its whole render
+    kept on disk, Django's local-memory cache gone with that process) is read back by the
+    export instead of being drawn again."""
+    from django.core.cache import cache
+
+    from modeler.diagram.layout import render_dot
+    from modeler.diagram.options import ViewOptions
+    from modeler.web.snapshot import snapshot
+
+    settings.DATA_DIR = str(tmp_path)  # the commands' store on disk, this test's own
+    version_save(project=project, actor=user, message="First cut of the shop design")
+    drawn = tmp_path / "drawn.svg"
+    call_command("render_diagram", "shop", "--format", "svg", "--out", str(drawn),
+                 stdout=StringIO())
+    schema = snapshot(services.main_design(project))
+    key = render_dot(schema, ViewOptions(), cache=CommandCache()).key("svg")
+    store = CommandCache()
+    assert store.get(key) == drawn.read_bytes()  # render_diagram kept its render
+    # a marker in its place on disk shows the export reads it, not Graphviz
+    store.set(key, b"<svg>drawn by render_diagram</svg>")
+    cache.clear()  # as a new process sees it: only the file on disk is left
+    out = tmp_path / "shop.zip"
+    call_command("export_bundle", "shop", "--out", str(out), stdout=StringIO())
+    assert _files(out)["diagram.svg"] == b"<svg>drawn by render_diagram</svg>"

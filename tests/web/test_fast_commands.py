@@ -94,3 +94,18 @@ def test_every_lazy_view_exists() -> None:
         real = view.load()
         assert callable(real) and not isinstance(real, LazyView)
         assert real.__name__ == view.__name__ and real.__module__ == view.__module__
+
+
+def test_the_drawing_side_loads_no_rules(tmp_path: Path) -> None:
+    """The export's drawing (modeler.web.diagrams.static_svg, on its thread while the bundle
+    is written) and the diagram module itself load no part of the rules engine: only the
+    editor's badges need it, and they import it when they are set."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "MODELER_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "modeler.settings"}
+    script = ("import sys, django\ndjango.setup()\n"
+              "from modeler.web.diagrams import static_svg\n"
+              "print(sorted(m for m in sys.modules if m.startswith('modeler.rules')))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

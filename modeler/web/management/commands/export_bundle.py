@@ -62,10 +62,15 @@ class Command(BaseCommand):
 
 def static_svg(schema: Schema) -> str:
     """:func:`modeler.web.diagrams.static_svg`, imported when a drawing is made (on the
-    drawing's thread): an export whose drawing is read back does not import it."""
+    drawing's thread): an export whose drawing is read back does not import it. Its renders
+    go through the commands' store (:class:`~modeler.web.rendercache.CommandCache`), as
+    ``render_diagram``'s do: the bundle's drawing is that command's default view, byte for
+    byte, so a design drawn by ``render_diagram`` before is read back rather than drawn
+    again (issue #17)."""
     from modeler.web.diagrams import static_svg as draw
+    from modeler.web.rendercache import CommandCache
 
-    return draw(schema)
+    return draw(schema, cache=CommandCache())
 
 
 def _version(slug: str, number: int | None) -> Version:
