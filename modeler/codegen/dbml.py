@@ -358,6 +358,8 @@ class _Writer:
             extra["frequently_queried"] = True
         if c.denormalized is not None:
             extra["denormalized"] = encode(c.denormalized)
+        if c.identity is not None and c.identity_options is not None:
+            extra["identity_options"] = encode(c.identity_options)  # DBML cannot say them
         if extra.keys() - {"type", "as", "default", "default_as"} or \
                 extra.get("default") not in _STABLE_DEFAULTS or not _plain_type(c.type):
             key = f"{t.namespace}.{t.name}"

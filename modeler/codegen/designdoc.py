@@ -18,7 +18,7 @@ from modeler.codegen.pytypes import python_type
 from modeler.codegen.specs import primary_key_name
 from modeler.codegen.sqlwriter import expr, partition_bound_sql, type_sql
 from modeler.codegen.versions import Revision, change_summary
-from modeler.schema.model import ColumnType, Schema, Table
+from modeler.schema.model import ColumnType, IdentityOptions, Schema, Table
 from modeler.schema.sqlexpr import partition_key
 
 
@@ -112,16 +112,17 @@ def tables_section(plan: ModelPlan) -> str:
             (c.name + (" (PK)" if c.in_pk else ""),
              type_sql(c.type, s) + (f" COLLATE {c.collation}" if c.collation else ""),
              "yes" if c.nullable and not c.in_pk else "no",
-             _default_text(c.default, c.identity, c.generated),
+             _default_text(c.default, c.identity, c.generated, c.identity_options),
              c.comment + (f" NULL means: {c.null_meaning}" if c.null_meaning else ""))
             for c in t.columns]))
         out.append(_constraint_lines(s, t))
     return "\n".join(out)
 
 
-def _default_text(default: str | None, identity: str | None, generated: str | None) -> str:
+def _default_text(default: str | None, identity: str | None, generated: str | None,
+                  options: IdentityOptions | None = None) -> str:
     if identity:
-        return f"identity ({identity})"
+        return f"identity ({identity}{', ' + options.short() if options else ''})"
     if generated:
         return f"generated: {expr(generated)}"
     return expr(default) if default is not None else ""

@@ -61,7 +61,8 @@ def _column(plan: ModelPlan, types: _TypeFactory, table: Table, uid: str) -> sa.
     expr, imports = plan.type_exprs[uid]
     args: list[Any] = []
     if c.identity:
-        args.append(sa.Identity(always=c.identity == "always"))
+        options: dict[str, Any] = dict(specs.identity_kwargs(c))
+        args.append(sa.Identity(always=c.identity == "always", **options))
     if c.generated:
         args.append(sa.Computed(sa.literal_column(sql_expr(c.generated)), persisted=True))
     if specs.needs_autoincrement_off(table, c):

@@ -51,9 +51,16 @@ from modeler.codegen.migration_keys import (
     add_unique,
     unique_call,
 )
-from modeler.codegen.specs import needs_autoincrement_off
-from modeler.codegen.sqlwriter import backfill_sql, default_sql, expr, set_not_null_sql
+from modeler.codegen.specs import identity_kwargs, needs_autoincrement_off
+from modeler.codegen.sqlwriter import (
+    backfill_sql,
+    default_sql,
+    expr,
+    identity_options_sql,
+    set_not_null_sql,
+)
 from modeler.schema import naming
+from modeler.schema.identity import options_sql
 from modeler.schema.model import (
     Column,
     ColumnType,
@@ -70,8 +77,9 @@ def column_call(c: Column, ctx: RenderCtx, *, default: str | None = None,
     ``autoincrement=False`` (else SQLAlchemy makes it SERIAL, which the design is not)."""
     args: list[str | Call | Lit] = [lit(c.name), ctx.type_code(c.type, c.collation)]
     if c.identity is not None:
-        args.append(Call("sa.Identity", (), (("always", "True"),)) if c.identity == "always"
-                    else Call("sa.Identity"))
+        options = tuple((k, repr(v)) for k, v in identity_kwargs(c))
+        args.append(Call("sa.Identity", (), (("always", "True"), *options))
+                    if c.identity == "always" else Call("sa.Identity", (), options))
     if c.generated is not None:
         args.append(Call("sa.Computed", (sql_expr(expr(c.generated)),),
                          (("persisted", "True"),)))
@@ -213,7 +221,7 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
     if ctx.attached(table.uid):  # type, collation, NOT NULL, expression follow the parent
         before = replace(before, type=after.type, collation=after.collation,
                          nullable=after.nullable, generated=after.generated,
-                         identity=after.identity)
+                         identity=after.identity, identity_options=after.identity_options)
     if before.generated != after.generated:
         return _regenerate(table, before, after, ctx)
     retype = before.type != after.type or before.collation != after.collation
@@ -240,9 +248,13 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
             out.extend(set_not_null(table, after.name, ctx))
     if after.identity is not None and before.identity != after.identity:
         kind = "ALWAYS" if after.identity == "always" else "BY DEFAULT"
-        verb = (f"ADD GENERATED {kind} AS IDENTITY" if before.identity is None
-                else f"SET GENERATED {kind}")
+        verb = (f"ADD GENERATED {kind} AS IDENTITY{options_sql(after.identity_options)}"
+                if before.identity is None else f"SET GENERATED {kind}")
         out.append(execute(f"{col} {verb}"))
+    if before.identity is not None and after.identity is not None:
+        options = identity_options_sql(table, after, before.identity_options)
+        if options is not None:
+            out.append(execute(options))
     if after.default is not None and (after.default != before.default or dropped):
         out.append(code(Call("op.alter_column", target,
                              (("server_default", sql_expr(default_sql(after.default))),

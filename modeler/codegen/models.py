@@ -146,7 +146,8 @@ def render_column(plan: ModelPlan, tp: TablePlan, col: Column, imports: Imports)
             args.append(call("sa.ForeignKey", [lit(target),
                                                *_fk_kwargs(spec, _links_by_name(plan, rp))], 8))
     if col.identity:
-        args.append(f"sa.Identity(always={col.identity == 'always'})")
+        options = "".join(f", {k}={v!r}" for k, v in specs.identity_kwargs(col))
+        args.append(f"sa.Identity(always={col.identity == 'always'}{options})")
     if col.generated:
         args.append(f"sa.Computed({sa_sql(expr(col.generated))}({lit(expr(col.generated))}), "
                     "persisted=True)")

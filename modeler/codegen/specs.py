@@ -174,3 +174,17 @@ def needs_autoincrement_off(table: Table, column: Column) -> bool:
 
 def primary_key_name(table: Table) -> str:
     return table.pk_name or pk_name(table.name)
+
+
+def identity_kwargs(column: Column) -> tuple[tuple[str, int | bool], ...]:
+    """``sa.Identity``'s keyword arguments for the column's sequence options that are not
+    PostgreSQL's defaults (the others are left to it, as the design leaves them)."""
+    o = column.identity_options
+    if o is None:
+        return ()
+    pairs = (("start", o.start), ("increment", o.increment), ("minvalue", o.min_value),
+             ("maxvalue", o.max_value), ("cache", o.cache))
+    out: list[tuple[str, int | bool]] = [(k, int(v)) for k, v in pairs if v is not None]
+    if o.cycle:
+        out.append(("cycle", True))
+    return tuple(out)

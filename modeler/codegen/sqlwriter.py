@@ -21,12 +21,15 @@ from pglast.stream import RawStream
 
 from modeler.schema import sqlexpr
 from modeler.schema.collations import canonical as canonical_collation
+from modeler.schema.identity import alter_clauses
 from modeler.schema.model import (
     Collation,
+    Column,
     ColumnType,
     Domain,
     DomainCheck,
     EnumType,
+    IdentityOptions,
     IndexPart,
     Schema,
     Sequence,
@@ -238,6 +241,28 @@ def create_sequence_sql(seq: Sequence, schema: Schema, *, owned: bool = True) ->
     return sql
 
 
+def identity_options_sql(table: Table, column: Column,
+                         before: IdentityOptions | None) -> str | None:
+    """``ALTER COLUMN ... SET ...`` taking ``column``'s identity from the options ``before``
+    to its own; None when PostgreSQL has the same. When START WITH changes, a sequence that
+    never gave a value restarts at the new start, as one created with it would; one that did
+    keeps its place (a RESTART would give ids the table may hold)."""
+    clauses = alter_clauses(before, column.identity_options, column.type)
+    if not clauses:
+        return None
+    alter = (f"ALTER TABLE {table_name(table)} ALTER COLUMN {ident(column.name)} "
+             + " ".join(clauses))
+    if not any(c.startswith("SET START WITH") for c in clauses):
+        return alter
+    seq = (f"pg_get_serial_sequence({sql_str(table_name(table))}, {sql_str(column.name)})"
+           "::regclass")
+    body = f"IF pg_sequence_last_value({seq}) IS NULL THEN {alter} RESTART; ELSE {alter}; END IF;"
+    tag = "$identity$"
+    while tag in body:  # a name holding the quote's tag
+        tag = tag[:-1] + "_$"
+    return f"DO {tag}BEGIN {body} END{tag}"
+
+
 def partition_bound_sql(bound: str) -> str:
     """A partition bound (``FOR VALUES ...`` or ``DEFAULT``) in canonical form."""
     return sqlexpr.partition_bound(bound)
@@ -278,6 +303,7 @@ def _printed(node: Any) -> str:
 
 
 _DROP_WORDS = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "type": "TYPE",
+               "domain": "DOMAIN",
                "index": "INDEX", "table": "TABLE", "sequence": "SEQUENCE",
                "text search configuration": "TEXT SEARCH CONFIGURATION",
                "text search dictionary": "TEXT SEARCH DICTIONARY",

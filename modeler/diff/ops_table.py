@@ -28,7 +28,7 @@ from modeler.schema.model import Column, Schema, Table, qualified_name
 
 # Fields of a column that live in the database (AlterColumn) ...
 COLUMN_DB_FIELDS = ("type", "collation", "nullable", "default", "identity", "generated",
-                    "comment", "compression")
+                    "comment", "compression", "identity_options")
 # ... and those that only the design knows (SetMetadata).
 # ``backfill`` rides on the AlterColumn that makes the column NOT NULL (its migration fills
 # the rows with it; see modeler.diff.compare_tables.alter_columns), else it is metadata.

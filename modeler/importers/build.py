@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import Counter
 
 from modeler.importers import typemap
-from modeler.importers.draft import Draft, DraftForeignKey, DraftTable, QName
+from modeler.importers.draft import Draft, DraftColumn, DraftForeignKey, DraftTable, QName
 from modeler.importers.repair import repair
 from modeler.importers.result import ImportResult
 from modeler.schema import model as m
 from modeler.schema import sqlexpr
 from modeler.schema.builder import stable_uid
+from modeler.schema.identity import kept
 
 
 def column_uid(ns: str, table: str, column: str) -> str:
@@ -129,7 +130,8 @@ class _Builder:
                      type=self.ctype(c.type, f"{ns}.{name}.{c.name}"),
                      nullable=c.nullable and c.name not in pk, default=c.default,
                      identity=c.identity, generated=c.generated, pk_order=pk.get(c.name),
-                     comment=c.comment, collation=c.collation, compression=c.compression)
+                     comment=c.comment, collation=c.collation, compression=c.compression,
+                     identity_options=_identity_options(c))
             for c in t.columns.values())
         indexes = []
         for ix in t.indexes:
@@ -303,3 +305,12 @@ def build_result(draft: Draft) -> ImportResult:
         partitions=sum(1 for t in schema.tables if t.partition_of is not None),
         raw_objects=len(schema.raw_objects), warnings=len(draft.warnings))
     return ImportResult(schema=schema, warnings=tuple(draft.warnings), counts=counts)
+
+
+def _identity_options(c: DraftColumn) -> m.IdentityOptions | None:
+    """The options of ``c``'s identity that are not PostgreSQL's defaults."""
+    o = c.identity_options
+    if c.identity is None or o is None:
+        return None
+    return kept(c.type, start=o.start, increment=o.increment, min_value=o.min_value,
+                max_value=o.max_value, cache=o.cache, cycle=o.cycle)

@@ -33,6 +33,8 @@ class DraftColumn:
     inherited: bool = False  # copied from an INHERITS parent (a redefinition merges)
     collation: str | None = None  # a reference (modeler.schema.collations)
     compression: m.Compression | None = None
+    # an identity's sequence options as given (the snapshot keeps the non-defaults)
+    identity_options: m.IdentityOptions | None = None
 
 
 @dataclass

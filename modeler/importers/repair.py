@@ -56,10 +56,15 @@ def _columns(schema: m.Schema, t: m.Table, warn: Warn) -> tuple[m.Column, ...]:
             warn("repaired", f"{t.qualified_name}.{c.name}: {found}; the identity is kept, "
                  "the default left out", "", None)
             c = replace(c, default=None, generated=None)
+        elif found is not None and c.identity_options is not None \
+                and identity_problem(schema, replace(c, identity_options=None)) is None:
+            warn("repaired", f"{t.qualified_name}.{c.name}: {found}; the identity's "
+                 "sequence options left out", "", None)
+            c = replace(c, identity_options=None)
         elif found is not None:
             warn("repaired", f"{t.qualified_name}.{c.name}: {found}; imported without "
                  "identity", "", None)
-            c = replace(c, identity=None)
+            c = replace(c, identity=None, identity_options=None)
         out.append(c)
     return tuple(out)
 

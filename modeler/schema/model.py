@@ -149,6 +149,29 @@ class Denormalization:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityOptions:
+    """An identity column's sequence options, as CREATE SEQUENCE says them. None (False for
+    ``cycle``) is PostgreSQL's default, which for START WITH, MINVALUE and MAXVALUE follows
+    the column's type and the increment's sign: values equal to it are kept as None (see
+    :mod:`modeler.schema.identity`), so a column has None options when all are defaults."""
+
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    cycle: bool = False
+
+    def short(self) -> str:
+        """The options as SQL says them (``START WITH 1000 INCREMENT BY 10``)."""
+        words = (("START WITH", self.start), ("INCREMENT BY", self.increment),
+                 ("MINVALUE", self.min_value), ("MAXVALUE", self.max_value),
+                 ("CACHE", self.cache))
+        parts = [f"{word} {int(value)}" for word, value in words if value is not None]
+        return " ".join([*parts, "CYCLE"] if self.cycle else parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     uid: str
     name: str
@@ -173,6 +196,9 @@ class Column:
     # COMPRESSION of the column's TOASTed values (PostgreSQL 14+); None: the server's
     # default_toast_compression
     compression: Compression | None = None
+    # the identity's sequence options other than PostgreSQL's defaults (only with
+    # ``identity``); None: all defaults
+    identity_options: IdentityOptions | None = None
 
     @property
     def in_pk(self) -> bool:

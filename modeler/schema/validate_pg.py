@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from modeler.schema import identity
 from modeler.schema import model as m
 from modeler.schema.naming import pk_name
 
@@ -50,7 +51,7 @@ def base_type(schema: m.Schema, ctype: m.ColumnType) -> m.ColumnType:
 
 def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
     if c.identity is None:
-        return None
+        return None if c.identity_options is None else "identity options without identity"
     if c.default is not None:
         return "both default and identity specified for the column"
     if c.generated is not None:
@@ -58,6 +59,27 @@ def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
     base = base_type(schema, c.type)
     if base.array_dims or base.kind != "builtin" or base.name not in IDENTITY_TYPES:
         return "identity column type must be smallint, integer, or bigint"
+    return sequence_problem(c.identity_options, base)
+
+
+def sequence_problem(options: m.IdentityOptions | None, base: m.ColumnType) -> str | None:
+    """What PostgreSQL says of an identity's sequence options (CREATE SEQUENCE's checks)."""
+    if options is None:
+        return None
+    o = identity.effective(options, base)
+    assert o.start is not None and o.min_value is not None and o.max_value is not None
+    low, high = identity.limits(base)
+    for word, value in (("MINVALUE", o.min_value), ("MAXVALUE", o.max_value)):
+        if not low <= value <= high:
+            return f"{word} ({value}) is out of range for sequence data type {base.name}"
+    if o.increment == 0:
+        return "INCREMENT must not be zero"
+    if o.min_value >= o.max_value:
+        return f"MINVALUE ({o.min_value}) must be less than MAXVALUE ({o.max_value})"
+    if not o.min_value <= o.start <= o.max_value:
+        return f"START value ({o.start}) must lie within MINVALUE and MAXVALUE"
+    if o.cache is not None and o.cache < 1:
+        return f"CACHE ({o.cache}) must be greater than zero"
     return None
 
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from modeler.schema import identity, sqlexpr
 from modeler.schema import model as m
-from modeler.schema import sqlexpr
 from modeler.schema.types import CATALOG
 from modeler.web import fieldmap as fm
 from modeler.web.forms import TextForm
@@ -171,6 +171,12 @@ class ColumnForm(MappedForm):
     unique = forms.BooleanField(required=False)
     identity = forms.ChoiceField(required=False, choices=[("", "—"), ("always", "always"),
                                                           ("by default", "by default")])
+    identity_start = forms.IntegerField(
+        required=False, min_value=-2**63, max_value=2**63 - 1, label="Identity starts with",
+        help_text="The first id (START WITH); blank: 1 (counting up).")
+    identity_increment = forms.IntegerField(
+        required=False, min_value=-2**63, max_value=2**63 - 1, label="Identity increment",
+        help_text="INCREMENT BY; blank: 1.")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     null_meaning = forms.CharField(required=False, max_length=300,
                                    help_text="What NULL means (required for nullable columns).")
@@ -201,12 +207,26 @@ class ColumnForm(MappedForm):
                 (t.name if t.kind == "builtin" else "text"),
                 "custom_type": t.name if t.kind == "custom" else "", "length": t.length,
                 "precision": t.precision, "scale": t.scale, "array": t.array_dims > 0,
-                "primary_key": element.in_pk, "unique": unique}
+                "primary_key": element.in_pk, "unique": unique,
+                "identity_start": element.identity_options and element.identity_options.start,
+                "identity_increment": (element.identity_options
+                                       and element.identity_options.increment)}
 
     def changes(self) -> dict[str, Any]:
         """The column attributes the cleaned data sets, the type included (the key's
         order and the unique toggle are the caller's: they depend on the table)."""
         return {**super().changes(), "type": self.column_type()}
+
+    def identity_options(self, old: m.IdentityOptions | None) -> m.IdentityOptions | None:
+        """``old`` (the column's options) with the form's START WITH and INCREMENT BY, the
+        other options kept; None without identity."""
+        d = self.cleaned_data
+        if not d.get("identity"):
+            return None
+        o = old or m.IdentityOptions()
+        return identity.kept(self.column_type(), start=d.get("identity_start"),
+                             increment=d.get("identity_increment"), min_value=o.min_value,
+                             max_value=o.max_value, cache=o.cache, cycle=o.cycle)
 
     def clean_name(self) -> str:
         return _ident(self.cleaned_data["name"], "column name")

@@ -261,6 +261,14 @@ def _column_type_row(t: m.ColumnType, pks: Pks) -> dict[str, Any]:
             "domain_id": pks["domain"][t.ref] if t.kind == "domain" and t.ref else None}
 
 
+def _identity_options(value: dict[str, Any] | None) -> m.IdentityOptions | None:
+    return None if value is None else serialize.decode(m.IdentityOptions, value)
+
+
+def _identity_options_row(o: m.IdentityOptions | None) -> dict[str, Any] | None:
+    return None if o is None else serialize.encode(o)
+
+
 def _denormalization(value: dict[str, str] | None) -> m.Denormalization | None:
     return None if value is None else m.Denormalization(**value)
 
@@ -288,6 +296,7 @@ COLUMN = KindMap(db.DbColumn, m.Column, (
     _edited("backfill", to_form=_blank_if_none, from_form=_none_if_blank),
     _edited("compression", from_row=_none_if_blank, to_row=_blank_if_none,
             to_form=_blank_if_none, from_form=_none_if_blank),
+    Field("identity_options", from_row=_identity_options, to_row=_identity_options_row),
 ), unmapped={"table": _PARENT, "position": _ORDER})
 
 # ----------------------------------------------------------------------------- table children

@@ -230,6 +230,8 @@ class DbColumn(Element):
     collation = models.CharField(max_length=300, null=True, blank=True)  # a reference
     backfill = models.TextField(null=True, blank=True)  # SQL for existing rows (MG-09)
     compression = models.CharField(max_length=4, choices=_choices(sm.COMPRESSIONS), blank=True)
+    # an identity's sequence options that are not PostgreSQL's defaults (start, increment...)
+    identity_options = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "web_column"

@@ -105,10 +105,12 @@ def test_a_definition_read_as_serial_is_not_copied(pg_url: str) -> None:
     assert not ctx.draft.warnings and not ctx.draft.tables and not ctx.draft.sequences
 
 
-def test_identity_sequence_options_are_warned_of_as_from_sql(pg_url: str) -> None:
-    """An identity column's sequence options (START WITH 500...) are not modelled: the SQL
-    importer warns of them; the live import dropped them without a word."""
+def test_identity_sequence_options_are_read_as_from_sql(pg_url: str) -> None:
+    """An identity column's sequence options (START WITH 500...) are read from pg_sequence
+    as the SQL importer reads them from the DDL, without a warning (they were warned of as
+    not modelled before they were)."""
     from modeler.importers import import_live, import_sql
+    from modeler.schema.model import IdentityOptions
 
     ddl = ("CREATE TABLE counted (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 500 "
            "INCREMENT BY 2) PRIMARY KEY, n int);\n"
@@ -116,8 +118,9 @@ def test_identity_sequence_options_are_warned_of_as_from_sql(pg_url: str) -> Non
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(ddl)
 
-    def warned(result: ImportResult) -> list[str]:
-        return [w.message for w in result.warnings if "identity sequence options" in w.message]
+    def read(result: ImportResult) -> dict[str, IdentityOptions | None]:
+        assert not [w for w in result.warnings if "identity" in w.message]
+        return {t.name: t.columns[0].identity_options for t in result.schema.tables}
 
-    assert warned(import_live(pg_url)) == warned(import_sql([("t.sql", ddl)])) == [
-        "identity sequence options of id are not modelled"]
+    assert read(import_live(pg_url)) == read(import_sql([("t.sql", ddl)])) == {
+        "counted": IdentityOptions(start=500, increment=2), "plain": None}

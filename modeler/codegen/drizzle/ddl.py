@@ -35,6 +35,7 @@ from modeler.codegen.sqlwriter import (
 )
 from modeler.diff.compare_types import early_raw_objects
 from modeler.schema.collations import canonical as collation_sql
+from modeler.schema.identity import options_sql
 from modeler.schema.model import Column, Index, Relationship, Schema, Table
 from modeler.schema.runtime_objects import CALL_KINDS
 from modeler.schema.sqlexpr import partition_key
@@ -64,7 +65,7 @@ def _column(schema: Schema, t: Table, c: Column) -> str:
     if c.generated:
         sql += f" GENERATED ALWAYS AS ({expr(c.generated)}) STORED"
     if c.identity:
-        sql += f" GENERATED {c.identity.upper()} AS IDENTITY"
+        sql += f" GENERATED {c.identity.upper()} AS IDENTITY{options_sql(c.identity_options)}"
     if not c.nullable or c.in_pk:
         sql += " NOT NULL"
     return sql

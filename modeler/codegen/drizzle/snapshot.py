@@ -23,14 +23,12 @@ from modeler.codegen.drizzle.tstypes import TypeCache
 from modeler.codegen.extras import namespaces
 from modeler.codegen.specs import primary_key_name
 from modeler.codegen.sqlwriter import expr as canonical_expr
+from modeler.schema.identity import effective
 from modeler.schema.model import Column, Schema, Table
 
 ORIGIN_ID = "00000000-0000-0000-0000-000000000000"
 SNAPSHOT_VERSION = "7"
 _ID_NAMESPACE = uuid.UUID("6b1c3c52-5e0a-4a53-9d3c-7d1f6f0c2a10")
-
-_MAX = {"integer": "2147483647", "bigint": "9223372036854775807"}
-_MIN = {"integer": "-2147483648", "bigint": "-9223372036854775808"}
 
 
 def snapshot_id(slug: str, number: int) -> str:
@@ -38,11 +36,15 @@ def snapshot_id(slug: str, number: int) -> str:
     return str(uuid.uuid5(_ID_NAMESPACE, f"{slug}\x00{number}"))
 
 
-def _identity(table: Table, c: Column, sql_type: str) -> dict[str, Any]:
+def _identity(table: Table, c: Column) -> dict[str, Any]:
+    """The identity as drizzle-kit 0.31 writes it: every option, PostgreSQL's defaults
+    filled in (from the column's type and the increment's sign)."""
+    o = effective(c.identity_options, c.type)
     return {"type": "always" if c.identity == "always" else "byDefault",
             "name": f"{table.name}_{c.name}_seq", "schema": table.namespace,
-            "increment": "1", "startWith": "1", "minValue": "1",
-            "maxValue": _MAX.get(sql_type, "32767"), "cache": "1", "cycle": False}
+            "increment": str(o.increment), "startWith": str(o.start),
+            "minValue": str(o.min_value), "maxValue": str(o.max_value), "cache": str(o.cache),
+            "cycle": o.cycle}
 
 
 def _column(schema: Schema, table: Table, c: Column, types: TypeCache) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def _column(schema: Schema, table: Table, c: Column, types: TypeCache) -> dict[s
     if c.generated:
         out["generated"] = {"as": canonical_expr(c.generated), "type": "stored"}
     if c.identity:
-        out["identity"] = _identity(table, c, ct.sql_type)
+        out["identity"] = _identity(table, c)
     default = column_default(c)
     if default is not None:
         out["default"] = default[1]

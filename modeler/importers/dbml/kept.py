@@ -387,6 +387,14 @@ class _Apply:
                 fields[f] = extra[f]
         if isinstance(extra.get("denormalized"), dict):
             fields["denormalized"] = decode(m.Denormalization, extra["denormalized"])
+        if isinstance(extra.get("identity_options"), dict) \
+                and fields.get("identity", c.identity) is not None:
+            # the sequence options of an identity the text still has ("increment")
+            try:
+                fields["identity_options"] = decode(m.IdentityOptions, extra["identity_options"])
+            except SchemaFormatError as exc:
+                self.problems.append(f"kept identity options of {t.name}.{c.name}: {exc}; "
+                                     "ignored")
         if fields.get("generated"):
             fields["default"] = None
         return replace(c, **fields)

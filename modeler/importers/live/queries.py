@@ -44,13 +44,13 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
        -- attcompression is PostgreSQL 14+: read through to_jsonb, NULL on older servers
        CASE to_jsonb(a) ->> 'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
        END AS compression,
-       -- an identity's sequence options that are not the defaults (the import warns of them)
+       -- an identity's sequence options, all of them (the import keeps those that are not
+       -- PostgreSQL's defaults)
        CASE WHEN a.attidentity <> '' THEN
-         (SELECT nullif(concat_ws(' ',
-                   CASE WHEN s.seqstart <> 1 THEN 'START WITH ' || s.seqstart END,
-                   CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT BY ' || s.seqincrement END,
-                   CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
-                   CASE WHEN s.seqcycle THEN 'CYCLE' END), '')
+         (SELECT concat_ws(' ',
+                   'START WITH ' || s.seqstart, 'INCREMENT BY ' || s.seqincrement,
+                   'MINVALUE ' || s.seqmin, 'MAXVALUE ' || s.seqmax, 'CACHE ' || s.seqcache,
+                   CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
             FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
            WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
              AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i')
@@ -122,11 +122,13 @@ GROUP BY t.oid, n.nspname, t.typname ORDER BY t.oid
 """
 
 DOMAINS = """
-SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,
-       t.typdefault, obj_description(t.oid, 'pg_type') AS comment,
+SELECT t.oid, n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod) AS base,
+       t.typnotnull, t.typdefault, obj_description(t.oid, 'pg_type') AS comment,
        (SELECT array_agg('CONSTRAINT ' || quote_ident(c.conname) || ' '
                          || pg_get_constraintdef(c.oid) ORDER BY c.conname)
-          FROM pg_constraint c WHERE c.contypid = t.oid) AS checks
+          FROM pg_constraint c WHERE c.contypid = t.oid) AS checks,
+       EXISTS (SELECT 1 FROM pg_type bt JOIN pg_class c ON c.oid = bt.typrelid
+                WHERE bt.oid = t.typbasetype AND c.relkind <> 'c') AS over_relation
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'd' AND n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass

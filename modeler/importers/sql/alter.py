@@ -18,11 +18,13 @@ from modeler.importers.sql.tables import (
     Deferred,
     add_column,
     column_default,
+    identity_options,
     set_compression,
     set_identity,
 )
 from modeler.importers.sql.types import column_type
 from modeler.schema import model as m
+from modeler.schema.identity import effective
 
 A = enums.AlterTableType
 O = enums.ObjectType  # noqa: E741
@@ -164,16 +166,20 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     elif sub == A.AT_AddIdentity:
         col = _column(ctx, table, cmd.name)
         if col is not None:
-            set_identity(ctx, col, cmd.def_)
+            set_identity(ctx, table, col, cmd.def_)
     elif sub == A.AT_SetIdentity:
         col = _column(ctx, table, cmd.name)
         for opt in cmd.def_ or ():
             if col is not None and opt.defname == "generated":
                 col.identity = "always" if opt.arg.ival == ord("a") else "by default"
+        if col is not None and col.identity is not None:
+            # an option not named keeps its value (its default is not derived again)
+            col.identity_options = identity_options(
+                ctx, table, col, cmd.def_, effective(col.identity_options, col.type))
     elif sub == A.AT_DropIdentity:
         col = _column(ctx, table, cmd.name)
         if col is not None:
-            col.identity = None
+            col.identity, col.identity_options = None, None
     elif sub == A.AT_AlterColumnType:
         col = _column(ctx, table, cmd.name)
         if col is not None:

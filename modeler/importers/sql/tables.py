@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from typing import Any
 
 from pglast import ast, enums
@@ -127,7 +128,7 @@ def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred)
         elif ct == C.CONSTR_DEFAULT:
             col.default = column_default(con.raw_expr, col.type, ctx)
         elif ct == C.CONSTR_IDENTITY:
-            set_identity(ctx, col, con)
+            set_identity(ctx, table, col, con)
         elif ct == C.CONSTR_GENERATED:
             col.generated = expr_sql(con.raw_expr)
         else:
@@ -208,20 +209,36 @@ def _qualified_nextval(ctx: Context, sql: str) -> str:
     return sql
 
 
-def set_identity(ctx: Context, col: DraftColumn, con: Any) -> None:
-    """GENERATED ... AS IDENTITY on a column (NOT NULL implied)."""
+def set_identity(ctx: Context, table: DraftTable, col: DraftColumn, con: Any) -> None:
+    """GENERATED ... AS IDENTITY [(options)] on a column (NOT NULL implied)."""
     col.identity = "always" if con.generated_when == "a" else "by default"
     col.nullable = False
-    opts = [o.defname for o in con.options or () if o.defname != "sequence_name"]
-    if any(_nondefault(o) for o in con.options or () if o.defname != "sequence_name") and opts:
-        ctx.warn("approximation", f"identity sequence options of {col.name} are not modelled")
+    col.identity_options = identity_options(ctx, table, col, con.options, m.IdentityOptions())
 
 
-def _nondefault(opt: Any) -> bool:
-    arg = getattr(opt.arg, "ival", None) if opt.arg is not None else None
-    if opt.defname in ("start", "increment", "cache"):
-        return arg not in (None, 1)
-    return opt.arg is not None and opt.defname not in ("minvalue", "maxvalue")
+def identity_options(ctx: Context, table: DraftTable, col: DraftColumn, options: Any,
+                     base: m.IdentityOptions) -> m.IdentityOptions:
+    """``base`` with the sequence options of ``GENERATED ... AS IDENTITY (...)`` or of
+    ``ALTER COLUMN ... SET ...`` (NO MINVALUE/MAXVALUE: the default). The options are kept as
+    given; the snapshot keeps those that are not defaults (modeler.schema.identity.kept)."""
+    values: dict[str, Any] = {}
+    for opt in options or ():
+        key, arg = opt.defname, opt.arg
+        if key in ("start", "increment", "cache"):
+            values[key] = _int(arg)
+        elif key in ("minvalue", "maxvalue"):
+            values[key[:3] + "_value"] = _int(arg) if arg is not None else None
+        elif key == "cycle":
+            values["cycle"] = bool(getattr(arg, "boolval", True)) if arg is not None else True
+    return replace(base, **values)
+
+
+def _int(arg: Any) -> int | None:
+    if isinstance(arg, ast.Integer):
+        return int(arg.ival or 0)
+    if isinstance(arg, ast.Float):  # beyond 32 bits
+        return int(str(arg.fval))
+    return None
 
 
 def regclass_default(ns: str, seq: str) -> str:
@@ -248,6 +265,7 @@ def _copy_columns(ctx: Context, table: DraftTable, source: DraftTable, *, defaul
         new = copy.copy(c)
         new.default = c.default if defaults else None
         new.identity = c.identity if identity else None
+        new.identity_options = c.identity_options if identity else None
         new.comment = c.comment if comments else ""
         new.nullable = c.nullable and c.name not in source.pk_columns
         table.columns[c.name] = new

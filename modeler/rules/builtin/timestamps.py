@@ -55,7 +55,7 @@ def _audit_fix(schema: Schema, finding: Finding, name: str,
     if target.kind == "column" and target.uid is not None and target.table_uid is not None:
         c = schema.column(target.uid)
         want: dict[str, object] = {"nullable": False, "default": "now()", "identity": None,
-                                   "generated": None}
+                                   "identity_options": None, "generated": None}
         ctype = analyze(schema).base_type(c.type)
         if not (ctype.kind == "builtin" and ctype.name in _TIME_TYPES and not ctype.array_dims):
             want["type"] = TIMESTAMPTZ

@@ -387,7 +387,7 @@ def _column_from(form: editor_forms.ColumnForm, uid: str, old: m.Column | None) 
     action's (:func:`~modeler.schema.actions.pk_order_for`)."""
     changes = form.changes()
     base = old or m.Column(uid=uid, name=changes["name"], type=changes["type"])
-    return replace(base, **changes)
+    return replace(base, **changes, identity_options=form.identity_options(base.identity_options))
 
 
 @login_required
