@@ -229,7 +229,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
             kept_tables=tpl_alembic.kept_table_names(schema),
             runtime_namespaces=runtime_table_namespaces([schema]),
             path_schemas=sorted(design_namespaces(schema)),
-            not_null_domains=any(d.not_null for d in schema.domains)),
+            not_null_domains=any(d.not_null for d in schema.domains)
+            or any(o.kind == "domain" for o in schema.raw_objects)),  # kept: maybe NOT NULL
         "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
         "schema.sql": "",  # last but the drawing: it may come from another process
         "DESIGN.md": design_doc,

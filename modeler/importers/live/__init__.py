@@ -226,10 +226,12 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
         out.extend(s.collation_statements(c))
     for e in data["enums"]:
         out.extend(s.enum_statements(e))
-    for d in data["domains"]:
-        out.extend(s.domain_statements(d))
-    for t in data.get("types", ()):  # composite and range types, before the tables using them
-        out.extend(s.type_statements(t))
+    # domains, composite and range types, before the tables using them, in the order they
+    # were made (of their oids): a domain may be over such a type, a type have a domain field
+    types = [(d["oid"], list(s.domain_statements(d))) for d in data["domains"]
+             if not d["over_relation"]]
+    types += [(t["oid"], list(s.type_statements(t))) for t in data.get("types", ())]
+    out.extend(sql for _, sqls in sorted(types, key=lambda x: x[0]) for sql in sqls)
     by_table: dict[int, list[dict[str, Any]]] = {}
     for c in data["columns"]:
         by_table.setdefault(c["attrelid"], []).append(c)
@@ -252,6 +254,9 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     security = [sql for t in data["tables"] for sql in s.row_security_statements(t)]
     # each kept object with its comment (a view: its columns' comments and its indexes too)
     raws = [(v["oid"], list(s.view_statements(v))) for v in data["views"]]
+    # a domain over a table's or view's row type once that is there (kept as SQL then)
+    raws += [(d["oid"], list(s.domain_statements(d))) for d in data["domains"]
+             if d["over_relation"]]
     raws += [(r["oid"], [str(r["def"]), *s.comment_statements(r)])
              for key in ("functions", "aggregates", "triggers", "rules", "policies",
                          "statistics", "operators", "casts") for r in data.get(key, ())]

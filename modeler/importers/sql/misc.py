@@ -115,8 +115,10 @@ def drop(ctx: Context, node: Any) -> None:
             if target is not None:
                 pool: dict[Any, Any] = d.enums if isinstance(target, DraftEnum) else d.domains
                 pool.pop((target.namespace, target.name), None)
-            else:  # a composite or range type kept as SQL (crates.io drops and remakes one)
-                _drop_raw(ctx, "type", names_of(obj.names))
+            else:  # a composite or range type kept as SQL (crates.io drops and remakes one),
+                # or a domain over one
+                _drop_raw(ctx, "domain" if rt == O.OBJECT_DOMAIN else "type",
+                          names_of(obj.names))
             continue
         if rt == O.OBJECT_EXTENSION:
             d.extensions.pop(obj.sval, None)

@@ -61,9 +61,30 @@ def alter_enum(ctx: Context, node: Any) -> None:
         e.labels.append(node.newVal)
 
 
+def _over_kept(ctx: Context, type_name: Any) -> bool:
+    """Does a type name name a type kept as SQL (a composite, range or base type, or a domain
+    over one) or a relation's row type? A domain over it is kept as SQL in its place: the
+    modelled ones are made before any kept SQL, so before their base."""
+    names = names_of(type_name.names)
+    if len(names) > 2 or (len(names) == 2 and names[0] == "pg_catalog"):
+        return False
+    kept = {(r.namespace, r.name) for r in ctx.draft.raws if r.kind in ("type", "domain")}
+    for ns in ctx.namespaces(names[0] if len(names) == 2 else None):
+        if (ns, names[-1]) in kept or (ns, names[-1]) in ctx.draft.tables \
+                or (ns, names[-1]) in ctx.raw_relations:
+            return True
+        if (ns, names[-1]) in ctx.draft.domains or (ns, names[-1]) in ctx.draft.enums:
+            return False
+    return False
+
+
 def create_domain(ctx: Context, node: Any) -> None:
-    """CREATE DOMAIN."""
+    """CREATE DOMAIN (kept as SQL over a type kept as SQL: :func:`_over_kept`)."""
     ns, name = _split(ctx, names_of(node.domainname))
+    if _over_kept(ctx, node.typeName):
+        ctx.keep_raw("domain", ns, name, f"domain {ns}.{name} over a type kept as SQL is "
+                     "not modelled; kept as SQL")
+        return
     base = column_type(ctx, node.typeName)[0]
     domain = DraftDomain(ns, name, base)
     ctx.draft.domains[(ns, name)] = domain
@@ -93,6 +114,13 @@ def alter_domain(ctx: Context, node: Any) -> None:
     """ALTER DOMAIN: constraints, default, NOT NULL."""
     domain = ctx.find_type(names_of(node.typeName))
     if not isinstance(domain, DraftDomain):
+        names = names_of(node.typeName)
+        kept = {(r.namespace, r.name) for r in ctx.draft.raws if r.kind == "domain"}
+        found = next((n for n in ctx.namespaces(names[-2] if len(names) > 1 else None)
+                      if (n, names[-1]) in kept), None)
+        if found is not None:  # one kept as SQL: its ALTERs too, in their place
+            ctx.keep_raw("domain", found, names[-1])
+            return
         ctx.warn("unresolved", "ALTER DOMAIN on an unknown domain")
         return
     sub = node.subtype
