@@ -123,6 +123,28 @@ def test_dialect_detection_is_quiet_on_postgresql() -> None:
     assert detect_dialect("CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY);") is None
 
 
+def test_dialect_markers_inside_strings_comments_and_quoted_names_are_not_evidence() -> None:
+    """A PostgreSQL script with a syntax error was called MySQL because a comment's text said
+    `cmd` (backticks are Markdown in a COMMENT ON string); the error then told the user to
+    convert a PostgreSQL script to PostgreSQL. Only code outside literals is evidence."""
+    sql = """CREATE TABLE note (id int PRIMARY KEY, body text DEFAULT 'run `make`');
+COMMENT ON TABLE note IS 'see `docs`, AUTO_INCREMENT and VARCHAR2 are other dialects';
+COMMENT ON COLUMN note.body IS E'it\\'s `quoted`';
+-- `a comment` with ENGINE=InnoDB
+/* PRAGMA in a block `comment` */
+CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT '`x`' $$;
+CREATE TABLE "`odd`" (id int);
+CREATE TABLE broken (id int,, );
+"""
+    assert detect_dialect(sql) is None
+    with pytest.raises(SchemaImportError) as info:
+        import_sql([("notes.sql", sql)])
+    assert "MySQL" not in str(info.value) and info.value.line == 8
+    # the markers themselves, outside literals, still name the dialect
+    assert "MySQL" in (detect_dialect("CREATE TABLE `t` (`id` int) ENGINE=InnoDB;") or "")
+    assert "MySQL" in (detect_dialect("/*!40101 SET NAMES utf8 */;") or "")
+
+
 def test_statements_that_are_not_modelled_are_warnings_not_crashes() -> None:
     sql = """CREATE TABLE t (a int);
 DO $$ BEGIN PERFORM 1; END $$;

@@ -264,9 +264,18 @@ _DIALECTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 
 
+# String literals, quoted names, dollar-quoted bodies and comments (but MySQL's ``/*!...*/``
+# version comments, themselves a marker): what they hold is no evidence of a dialect.
+_LITERALS = re.compile(
+    r"""--[^\n]*|/\*(?!!).*?\*/|[eE]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|"""
+    r"""(?P<dollar>\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$).*?(?P=dollar)""",
+    re.DOTALL)
+
+
 def detect_dialect(text: str) -> str | None:
-    """A sentence naming the SQL dialect ``text`` seems written in, when it is not PostgreSQL."""
-    sample = text[:400_000]
+    """A sentence naming the SQL dialect ``text`` seems written in, when it is not PostgreSQL.
+    Only the code counts: a backtick in a comment's text or a string is PostgreSQL too."""
+    sample = _LITERALS.sub(" ", text[:400_000])
     found: dict[str, list[str]] = {}
     for dialect, marker, pattern in _DIALECTS:
         if pattern.search(sample):
