@@ -170,6 +170,9 @@ def clone_into(ctx: Context, parent: DraftTable, child: DraftTable,
             if col.name not in child.columns:
                 new = copy.copy(col)
                 new.comment, new.inherited = "", True
+                # PARTITION OF gives a partition no identity of its own (before PostgreSQL
+                # 17; from 17 on, the partition shares its parent's, which attaching gives)
+                new.identity, new.identity_options = None, None
                 child.columns[col.name] = new
     if "checks" in kinds:
         for ck in parent.checks:
