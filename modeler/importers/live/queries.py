@@ -45,13 +45,21 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
        CASE to_jsonb(a) ->> 'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
        END AS compression,
        -- an identity's sequence options, all of them (the import keeps those that are not
-       -- PostgreSQL's defaults)
+       -- PostgreSQL's defaults), with its name when that is not <table>_<column>_seq (the
+       -- name PostgreSQL gives it, unless too long or taken: then it is not said)
        CASE WHEN a.attidentity <> '' THEN
          (SELECT concat_ws(' ',
+                   CASE WHEN sc.relname <> tc.relname || '_' || a.attname || '_seq'
+                         AND octet_length(tc.relname || '_' || a.attname || '_seq') < 64
+                     THEN 'SEQUENCE NAME ' || quote_ident(sn.nspname) || '.'
+                          || quote_ident(sc.relname) END,
                    'START WITH ' || s.seqstart, 'INCREMENT BY ' || s.seqincrement,
                    'MINVALUE ' || s.seqmin, 'MAXVALUE ' || s.seqmax, 'CACHE ' || s.seqcache,
                    CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
             FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
+            JOIN pg_class sc ON sc.oid = s.seqrelid
+            JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+            JOIN pg_class tc ON tc.oid = a.attrelid
            WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
              AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i')
        END AS identity_options

@@ -25,7 +25,7 @@ from modeler.importers.draft import (
     DraftTable,
     choose_relation_name,
 )
-from modeler.importers.pgnames import index_column_names, name_addition
+from modeler.importers.pgnames import choose_name, index_column_names, name_addition
 from modeler.importers.sql import partitions
 from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, choose_rel, merge_attributes
@@ -230,6 +230,8 @@ def identity_options(ctx: Context, table: DraftTable, col: DraftColumn, options:
             values[key[:3] + "_value"] = _int(arg) if arg is not None else None
         elif key == "cycle":
             values["cycle"] = bool(getattr(arg, "boolval", True)) if arg is not None else True
+        elif key == "sequence_name":
+            _sequence_name(ctx, table, col, names_of(arg)[-1])
     return replace(base, **values)
 
 
@@ -239,6 +241,16 @@ def _int(arg: Any) -> int | None:
     if isinstance(arg, ast.Float):  # beyond 32 bits
         return int(str(arg.fval))
     return None
+
+
+def _sequence_name(ctx: Context, table: DraftTable, col: DraftColumn, name: str) -> None:
+    """The export names an identity's sequence as PostgreSQL does by default: another name
+    (pg_dump writes it always) is warned of."""
+    default = choose_name(table.name, col.name, "seq",
+                          lambda n: ctx.draft.rel_taken(table.namespace, n))
+    if name != default:
+        ctx.warn("approximation", f"identity sequence name {name} of {table.name}.{col.name} "
+                 f"is not modelled (exported as {default})")
 
 
 def regclass_default(ns: str, seq: str) -> str:
