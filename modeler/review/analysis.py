@@ -157,6 +157,7 @@ def findings_report(proposal: Proposal, schema: m.Schema, base: m.Schema, *,
     rows: list[dict[str, Any]] = [{"rule": f.rule, "level": f.level.value, "path": f.target.path,
              "message": f.message, "hint": f.hint, "waived": f.waived,
              "grandfathered": f.grandfathered, "gating": f.gating, "key": f.target.key,
+             "fixable": f.fixable,
              "new": f.key not in before} for f in found]
     rows.sort(key=lambda r: (not r["new"], rules.Level(r["level"]).rank, r["path"], r["rule"]))
     return {"rows": rows,

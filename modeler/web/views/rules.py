@@ -45,11 +45,14 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
 def _find(schema: Schema, project: Project, rule: str, key: str,
           design: Design) -> rules.Finding:
     """The finding ``rule``/``key`` of ``design`` (of ``project``) at ``schema``, with that
-    design's own waivers; 404 when it is gone."""
+    design's own waivers; 404 when it is gone. The editor's findings first, then those only
+    the version gate computes (MG-05, MG-09: against the latest version), which a proposal's
+    review page and the version page show and must let one justify or fix."""
     assert design.project_id == project.pk, "a design of another project"
-    for f in selectors.design_findings(design, schema):
-        if f.rule == rule and f.target.key == key:
-            return f
+    for version in (False, True):
+        for f in selectors.design_findings(design, schema, version=version):
+            if f.rule == rule and f.target.key == key:
+                return f
     raise Http404("That finding is not present any more.")
 
 

@@ -61,10 +61,22 @@ def save(request: AuthedRequest, slug: str) -> HttpResponse:
         versions = selectors.versions_of(project)
         return render(request, "versions/history.html", {
             "project": project, "role": role, "versions": versions, "can_edit": True,
-            "errors": exc.reasons, "message": message,
+            "errors": _gate_items(exc), "message": message,
             "unchanged": isinstance(exc, NothingToSave)}, status=422)
     messages.success(request, f"Saved version {version.number}.")
     return redirect("version_history", slug=slug)
+
+
+def _gate_items(exc: Refused) -> list[dict[str, object]]:
+    """The refusal's reasons, each with its finding's hint, table and ways out (Fix…,
+    Justify…): the findings only the gate computes (MG-05, MG-09: against the latest
+    version) are in no editor panel, so "fix them in the editor" alone was a dead end."""
+    gating = [f for f in exc.findings if f.gating]
+    if len(gating) != len(exc.reasons):  # reasons without findings (a message, no change)
+        return [{"text": reason} for reason in exc.reasons]
+    return [{"text": reason, "hint": f.hint, "table": f.target.table_uid, "rule": f.rule,
+             "key": f.target.key, "fixable": f.fixable, "justify": f.level.value == "justify"}
+            for reason, f in zip(exc.reasons, gating, strict=True)]
 
 
 def _version(project: Project, number: str | int | None) -> Version:

@@ -1,0 +1,61 @@
+"""Findings only the version gate computes (MG-05 a lossy step, MG-09 rows without a
+backfill: they compare with the previous version) can be justified and fixed from where they
+are shown. Walking the product as a stranger: a proposal dropping a column showed MG-05
+("Waive with the backup or pre-check plan") on its review page with no way to waive it (the
+waive page answered 404, "That finding is not present any more", since it looked only among
+the editor's findings), so the proposal could never be merged; the version page refused a
+version for MG-09 saying "fix the BLOCK findings in the editor", whose panel showed none."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import quote
+
+import pytest
+
+from modeler.schema import model as m
+from modeler.web.snapshot import snapshot
+from tests.review.conftest import World
+from tests.review.helpers import add_column, edit
+
+pytestmark = pytest.mark.django_db
+
+
+def drop_column(table: str, column: str):  # type: ignore[no-untyped-def]
+    def change(s: m.Schema) -> m.Schema:
+        return m.normalized(replace(s, tables=tuple(
+            replace(t, columns=tuple(c for c in t.columns if c.name != column))
+            if t.name == table else t for t in s.tables)))
+    return change
+
+
+def test_a_proposals_lossy_step_can_be_justified_from_its_review_page(world: World) -> None:
+    proposal = world.propose()
+    edit(proposal.design, world.users["author"], drop_column("customer", "full_name"))
+    uid = next(c.uid for c in snapshot(world.main).table_named("customer").columns  # type: ignore[union-attr]
+               if c.name == "full_name")
+    waive = (f"/p/shop/d/{proposal.design.pk}/waive/?rule=MG-05&amp;key="
+             f"{quote(f'column:{uid}', safe='')}")
+    author = world.client("author")
+    page = author.get(f"/p/shop/proposals/{proposal.number}/").content.decode()
+    assert "MG-05" in page and waive in page  # a Justify… link on the finding's row
+    url = waive.replace("&amp;", "&")
+    assert author.get(url).status_code == 200
+    response = author.post(url, {"justification": "Nobody reads full_name: checked the logs."})
+    assert response.status_code == 302
+    page = author.get(f"/p/shop/proposals/{proposal.number}/").content.decode()
+    assert "0 JUSTIFY without waiver" in page
+
+
+def test_the_version_gate_says_where_a_version_only_finding_is_fixed(world: World) -> None:
+    edit(world.main, world.users["owner"], add_column(
+        "customer", "nickname", comment="What friends call them", nullable=False))
+    owner = world.client("owner")
+    response = owner.post("/p/shop/versions/save/", {"message": "Add a nickname to customers"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "MG-09" in page
+    # the hint, and the table to open, not only "fix it in the editor" (where it is not listed)
+    assert "Backfill for existing rows" in page
+    table_uid = snapshot(world.main).table_named("customer").uid  # type: ignore[union-attr]
+    assert f"/p/shop/edit/?table={table_uid}" in page
