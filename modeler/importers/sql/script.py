@@ -17,7 +17,7 @@ from pglast import enums, parser
 
 from modeler.importers import bounds
 from modeler.importers.result import SchemaImportError
-from modeler.importers.sql import alter, misc, objects, rawstmts, tables
+from modeler.importers.sql import alter, misc, objects, rawstmts, setschema, tables
 from modeler.importers.sql.arraycast import keep_array_coercions
 from modeler.importers.sql.context import Context, LineIndex, Statement
 from modeler.importers.sql.deparse import expr_sql, quote_ident, strip_leading
@@ -46,7 +46,6 @@ _IGNORED = frozenset({
 _UNSUPPORTED = {
     "CallStmt": "CALL not evaluated (objects it would create are missing)",
     "ExecuteStmt": "EXECUTE not evaluated", "PrepareStmt": "PREPARE not evaluated",
-    "AlterObjectSchemaStmt": "ALTER ... SET SCHEMA not applied",
     "ImportForeignSchemaStmt": "IMPORT FOREIGN SCHEMA not evaluated",
 }
 
@@ -83,6 +82,7 @@ HANDLERS: dict[str, Handler] = {
     "CreateExtensionStmt": objects.create_extension, "IndexStmt": objects.create_index,
     "AlterTableStmt": alter.alter_table, "CommentStmt": misc.comment, "DropStmt": misc.drop,
     "RenameStmt": misc.rename, "ViewStmt": rawstmts.view,
+    "AlterObjectSchemaStmt": setschema.set_schema,
     "CreateTableAsStmt": rawstmts.create_table_as, "CreateFunctionStmt": rawstmts.function,
     "CreateTrigStmt": rawstmts.trigger, "RuleStmt": rawstmts.rule,
     "CreatePolicyStmt": rawstmts.policy, "DefineStmt": rawstmts.define,

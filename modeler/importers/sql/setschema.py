@@ -1,0 +1,128 @@
+"""ALTER TABLE / TYPE / DOMAIN / SEQUENCE ... SET SCHEMA: the object moves, as PostgreSQL
+moves it (a table with its indexes, constraints and owned sequences; a type with the
+columns of that type)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from pglast import enums
+
+from modeler.importers.build import type_uid
+from modeler.importers.draft import DraftEnum, DraftTable
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import names_of, quote_ident
+from modeler.importers.sql.tables import regclass_default
+from modeler.schema import model as m
+
+O = enums.ObjectType  # noqa: E741
+
+
+def set_schema(ctx: Context, node: Any) -> None:
+    """``ALTER ... SET SCHEMA``: a modelled table, enum, domain or sequence moves; anything
+    else is left where it is, with a warning."""
+    ot, new = node.objectType, node.newschema
+    if ot == O.OBJECT_TABLE and node.relation is not None:
+        table = ctx.find_table(node.relation)
+        if table is not None:
+            if table.qname != (new, table.name):
+                _move_table(ctx, table, new)
+            return
+    elif ot in (O.OBJECT_TYPE, O.OBJECT_DOMAIN) and node.object is not None:
+        target = ctx.find_type(names_of(node.object))
+        if target is not None:
+            _move_type(ctx, target, new)
+            return
+    elif ot == O.OBJECT_SEQUENCE and node.relation is not None:
+        rv = node.relation
+        for ns in ctx.namespaces(rv.schemaname):
+            if (ns, rv.relname) in ctx.draft.sequences:
+                _move_sequence(ctx, (ns, rv.relname), new)
+                return
+    ctx.warn("unsupported", "ALTER ... SET SCHEMA not applied: the object is not modelled "
+             "or unknown")
+
+
+def _names(table: DraftTable) -> tuple[list[str], list[str]]:
+    """The relation names (the table, its indexes and key indexes) and constraint names a
+    table holds in its namespace."""
+    rels = [table.name, *(i.name for i in table.indexes), *(u.name for u in table.uniques)]
+    cons = [*(u.name for u in table.uniques), *(c.name for c in table.checks)]
+    if table.pk_name:
+        rels.append(table.pk_name)
+        cons.append(table.pk_name)
+    return rels, cons
+
+
+def _move_table(ctx: Context, table: DraftTable, new: str) -> None:
+    d, old = ctx.draft, table.qname
+    rels, cons = _names(table)
+    cons += [f.name for f in d.fks if f.child == old]
+    for name in rels:
+        d.release_rel(old[0], name)
+    for name in cons:
+        d.release_con(old[0], name)
+    d.tables.pop(old)
+    table.namespace = new
+    d.add_table(table)
+    for name in rels:
+        d.claim_rel(new, name)
+    for name in cons:
+        d.claim_con(new, name)
+    for fk in d.fks:
+        if fk.child == old:
+            fk.child = table.qname
+        if fk.parent == old:
+            fk.parent = table.qname
+    for other in d.tables.values():
+        if other.partition_of == old:
+            other.partition_of = table.qname
+        other.inherits = [table.qname if q == old else q for q in other.inherits]
+    ctx.kept_on = [(raw, table.qname if rel == old else rel) for raw, rel in ctx.kept_on]
+    for key, seq in list(d.sequences.items()):  # its owned sequences go along
+        if seq.owned_by is not None and seq.owned_by[:2] == old:
+            seq.owned_by = (new, table.name, seq.owned_by[2])
+            _move_sequence(ctx, key, new)
+
+
+def _move_sequence(ctx: Context, key: tuple[str, str], new: str) -> None:
+    """The sequence moves; the defaults calling it name it in its new schema (a regclass
+    constant follows the sequence, as pg_get_expr then prints it)."""
+    d = ctx.draft
+    seq = d.sequences.pop(key)
+    d.release_rel(*key)
+    seq.namespace = new
+    d.add_sequence(seq)
+    olds = {f"{quote_ident(key[0])}.{quote_ident(key[1])}"}
+    if key[0] == "public":
+        olds.add(quote_ident(key[1]))
+    spelled = "|".join(re.escape(n.replace("'", "''")) for n in sorted(olds))
+    called = re.compile(rf"\bnextval\('(?:{spelled})'")
+    after = regclass_default(new, seq.name).split("'::", 1)[0] + "'"  # nextval('new.name'
+    for table in d.tables.values():
+        for col in table.columns.values():
+            if col.default and "nextval" in col.default:
+                col.default = called.sub(lambda _: after, col.default)
+
+
+def _move_type(ctx: Context, target: Any, new: str) -> None:
+    """An enum or domain moves; the columns and domains of that type follow it."""
+    d = ctx.draft
+    kind = "enum" if isinstance(target, DraftEnum) else "domain"
+    pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
+    old_uid = type_uid(kind, target.namespace, target.name)
+    pool.pop((target.namespace, target.name), None)
+    target.namespace = new
+    pool[(new, target.name)] = target
+    new_uid = type_uid(kind, new, target.name)
+
+    def moved(t: m.ColumnType) -> m.ColumnType:
+        return dataclasses.replace(t, ref=new_uid) if t.ref == old_uid else t
+
+    for table in d.tables.values():
+        for col in table.columns.values():
+            col.type = moved(col.type)
+    for dom in d.domains.values():
+        dom.base = moved(dom.base)

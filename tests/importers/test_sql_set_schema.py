@@ -1,0 +1,49 @@
+"""ALTER TABLE / TYPE / DOMAIN / SEQUENCE ... SET SCHEMA in a script (an upgrade script
+moving its objects to a schema of their own): it was not applied ("unsupported"), so the
+moved objects stayed where they were made, every later statement naming them in their new
+schema missed them (unknown table), and a DROP SCHEMA of the old schema took them away:
+the export lost the table. A table moves with its indexes, constraints and owned
+sequences (its serial default then names the sequence in the new schema), as PostgreSQL
+moves them; a type or domain with its columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modeler.importers import import_sql
+from tests.pgtemp import PgServer
+
+pytestmark = pytest.mark.postgres
+
+SCRIPT = """
+CREATE SCHEMA old_ns;
+CREATE SCHEMA new_ns;
+CREATE TYPE old_ns.status AS ENUM ('new', 'done');
+CREATE DOMAIN old_ns.pos AS int CHECK (VALUE > 0);
+CREATE SEQUENCE old_ns.counter;
+CREATE TABLE old_ns.task (id serial PRIMARY KEY, title text UNIQUE,
+    status old_ns.status DEFAULT 'new', n old_ns.pos,
+    ticket bigint DEFAULT nextval('old_ns.counter'));
+CREATE INDEX task_title ON old_ns.task (lower(title));
+CREATE TABLE old_ns.note (id int PRIMARY KEY, task_id int REFERENCES old_ns.task);
+ALTER TABLE old_ns.task SET SCHEMA new_ns;
+ALTER TYPE old_ns.status SET SCHEMA new_ns;
+ALTER DOMAIN old_ns.pos SET SCHEMA new_ns;
+ALTER SEQUENCE old_ns.counter SET SCHEMA new_ns;
+ALTER INDEX new_ns.task_title RENAME TO task_by_title;
+ALTER TABLE new_ns.task ADD COLUMN due date;
+ALTER TABLE old_ns.note SET SCHEMA public;
+DROP SCHEMA old_ns;
+"""
+
+
+def test_set_schema_moves_the_object(pg_server: PgServer, tmp_path: Path) -> None:
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    result = import_sql([("s.sql", SCRIPT)])
+    assert [str(w) for w in result.warnings if w.kind in ("unsupported", "unresolved")] == []
+    assert sorted(t.qualified_name for t in result.schema.tables) == [
+        "new_ns.task", "note"]
+    _loop(pg_server, tmp_path, SCRIPT)
