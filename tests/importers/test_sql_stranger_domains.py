@@ -133,3 +133,33 @@ def test_a_domain_over_a_kept_type_from_a_live_database(
     from tests.importers.roundtrips import assert_round_trips
 
     assert_round_trips(pg_server, OVER_KEPT, tmp_path, "overkept", live=True)
+
+
+# -- a domain CHECK added NOT VALID, read live ---------------------------------------------
+# pg_get_constraintdef prints it with NOT VALID, which CREATE DOMAIN refuses: the live
+# import's CREATE DOMAIN did not parse and the domain went missing, so every column of it
+# failed at upgrade (type "app.pos" does not exist). It comes back as ALTER DOMAIN ... ADD.
+NOT_VALID = """
+CREATE SCHEMA app;
+CREATE DOMAIN app.pos AS int CONSTRAINT positive CHECK (VALUE > 0);
+ALTER DOMAIN app.pos ADD CONSTRAINT small CHECK (VALUE < 1000) NOT VALID;
+CREATE TABLE app.t (id int PRIMARY KEY, n app.pos);
+"""
+
+
+@pytest.mark.postgres
+def test_a_not_valid_domain_check_from_a_live_database(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    from tests.importers.roundtrips import assert_round_trips
+
+    assert_round_trips(pg_server, NOT_VALID, tmp_path, "notvalid", live=True)
+
+
+@pytest.mark.postgres
+def test_a_not_valid_domain_check_from_sql(pg_server: PgServer, tmp_path: Path) -> None:
+    """The SQL import made it a valid check: the export's domain then differed."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    _loop(pg_server, tmp_path, NOT_VALID + "CREATE DOMAIN app.gone AS int;\n"
+          "ALTER DOMAIN app.gone ADD CONSTRAINT g CHECK (VALUE > 0) NOT VALID;\n"
+          "DROP DOMAIN app.gone;\n")

@@ -139,9 +139,15 @@ def domain_statements(d: Row) -> Iterator[str]:
         sql += f" DEFAULT {d['typdefault']}"
     if d["typnotnull"]:
         sql += " NOT NULL"
+    # a check added NOT VALID (pg_get_constraintdef says so) only as ALTER DOMAIN takes it:
+    # CREATE DOMAIN refuses the words, and the whole domain went missing
+    later = [c for c in d["checks"] or () if c.endswith(" NOT VALID")]
     for check in d["checks"] or ():
-        sql += f" {check}"
+        if check not in later:
+            sql += f" {check}"
     yield sql
+    for check in later:
+        yield f"ALTER DOMAIN {name} ADD {check}"
     if d["comment"] is not None:
         yield f"COMMENT ON DOMAIN {name} IS {literal(d['comment'])}"
 

@@ -115,6 +115,8 @@ def drop(ctx: Context, node: Any) -> None:
             if target is not None:
                 pool: dict[Any, Any] = d.enums if isinstance(target, DraftEnum) else d.domains
                 pool.pop((target.namespace, target.name), None)
+                if isinstance(target, DraftDomain):  # its NOT VALID checks kept as SQL
+                    _drop_raw(ctx, "domain", [target.namespace, target.name])
             else:  # a composite or range type kept as SQL (crates.io drops and remakes one),
                 # or a domain over one
                 _drop_raw(ctx, "domain" if rt == O.OBJECT_DOMAIN else "type",

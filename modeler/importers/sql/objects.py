@@ -105,6 +105,14 @@ def domain_constraint(ctx: Context, domain: DraftDomain, con: Any) -> None:
     elif con.contype == C.CONSTR_CHECK:
         cname = con.conname or choose_con(ctx, domain.namespace, domain.name, None, "check")
         ctx.draft.claim_con(domain.namespace, cname)
+        if con.skip_validation:  # NOT VALID is not modelled: kept as SQL, as a table's is
+            con.conname = cname
+            name = f"{quote_ident(domain.namespace)}.{quote_ident(domain.name)}"
+            ctx.draft.add_raw("domain", domain.namespace, domain.name,
+                              f"ALTER DOMAIN {name} ADD {expr_sql(con)};", ctx.path_setting)
+            ctx.warn("raw-object", f"CHECK {cname} on domain {domain.name} is NOT VALID, "
+                     "which is not modelled; kept as SQL")
+            return
         domain.checks.append((cname, expr_sql(con.raw_expr)))
     else:
         ctx.warn("unsupported", f"constraint on domain {domain.name} ignored")
@@ -128,6 +136,9 @@ def alter_domain(ctx: Context, node: Any) -> None:
         domain_constraint(ctx, domain, node.def_)
     elif sub == "X":
         domain.checks = [c for c in domain.checks if c[0] != node.name]
+        ctx.draft.raws = [r for r in ctx.draft.raws if not (  # a NOT VALID one kept as SQL
+            r.kind == "domain" and (r.namespace, r.name) == (domain.namespace, domain.name)
+            and f"CONSTRAINT {quote_ident(node.name)} " in r.sql)]
     elif sub == "T":
         domain.default = default_sql(node.def_) if node.def_ is not None else None
     elif sub in ("N", "O"):
