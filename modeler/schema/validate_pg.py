@@ -56,10 +56,11 @@ def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
         return "both default and identity specified for the column"
     if c.generated is not None:
         return "both identity and generation expression specified for the column"
-    base = base_type(schema, c.type)
-    if base.array_dims or base.kind != "builtin" or base.name not in IDENTITY_TYPES:
+    # the column's own type: PostgreSQL refuses a domain, even over an integer type
+    t = c.type
+    if t.array_dims or t.kind != "builtin" or t.name not in IDENTITY_TYPES:
         return "identity column type must be smallint, integer, or bigint"
-    return sequence_problem(c.identity_options, base)
+    return sequence_problem(c.identity_options, t)
 
 
 def sequence_problem(options: m.IdentityOptions | None, base: m.ColumnType) -> str | None:

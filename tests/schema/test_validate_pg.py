@@ -57,6 +57,19 @@ def test_identity_needs_an_integer_type() -> None:
     assert any("identity column type must be" in p for p in found)
 
 
+def test_identity_is_refused_on_a_domain_even_over_an_integer() -> None:
+    """PostgreSQL checks the column's own type (a domain over bigint is refused: identity
+    column type must be smallint, integer, or bigint); the design passed it, and its
+    export failed at the upgrade."""
+    s = _design()
+    dom = m.Domain(uid="d", name="ident", base=m.ColumnType(name="bigint"))
+    c = _table(s, "c")
+    typed = replace(c.columns[0], type=m.ColumnType(kind="domain", ref="d"))
+    found = validate.problems(_put(replace(s, domains=(dom,)),
+                                   replace(c, columns=(typed, *c.columns[1:]))))
+    assert any("identity column type must be" in p for p in found)
+
+
 def test_a_foreign_key_references_a_key() -> None:
     s = _design()
     p = _table(s, "p")
