@@ -47,3 +47,29 @@ def test_set_schema_moves_the_object(pg_server: PgServer, tmp_path: Path) -> Non
     assert sorted(t.qualified_name for t in result.schema.tables) == [
         "new_ns.task", "note"]
     _loop(pg_server, tmp_path, SCRIPT)
+
+
+RENAMES = """
+CREATE SCHEMA app;
+CREATE TABLE app.task (id serial PRIMARY KEY, title text);
+ALTER SEQUENCE app.task_id_seq RENAME TO task_ids;
+CREATE VIEW app.open_tasks AS SELECT id, title FROM app.task;
+ALTER VIEW app.open_tasks RENAME COLUMN title TO label;
+ALTER VIEW app.open_tasks ALTER COLUMN label SET DEFAULT 'x';
+ALTER TABLE app.open_tasks RENAME TO todo;
+CREATE MATERIALIZED VIEW app.counts AS SELECT count(*) AS n FROM app.task;
+ALTER MATERIALIZED VIEW app.counts RENAME TO task_counts;
+CREATE INDEX task_counts_n ON app.task_counts (n);
+"""
+
+
+def test_renamed_sequences_and_kept_views(pg_server: PgServer, tmp_path: Path) -> None:
+    """ALTER SEQUENCE ... RENAME TO (the serial's default then calls the new name) and
+    ALTER VIEW / MATERIALIZED VIEW ... RENAME [COLUMN] of a view kept as SQL were not
+    applied: the default called a sequence of the old name and later statements on the
+    view failed at upgrade (column "label" of relation "open_tasks" does not exist)."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    result = import_sql([("s.sql", RENAMES)])
+    assert [str(w) for w in result.warnings if w.kind in ("unsupported", "unresolved")] == []
+    _loop(pg_server, tmp_path, RENAMES)

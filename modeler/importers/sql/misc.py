@@ -18,7 +18,7 @@ from modeler.importers.draft import (
     DraftTable,
     DraftUnique,
 )
-from modeler.importers.sql import collations
+from modeler.importers.sql import collations, setschema
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, names_of
 from modeler.schema import model as m
@@ -315,10 +315,23 @@ def rename(ctx: Context, node: Any) -> None:
     if rt in (O.OBJECT_TYPE, O.OBJECT_DOMAIN) and _rename_type(ctx, names_of(node.object),
                                                               node.newname):
         return
+    if rt in _RELATION_RENAMES and node.relation is not None \
+            and ctx.find_table(node.relation) is None:
+        raw = ctx.raw_relation(node.relation)
+        if raw is not None and raw[0] in ("view", "materialized view"):
+            _rename_kept_relation(ctx, raw, node)
+            return
     if rt == O.OBJECT_TABLE:
         table = ctx.find_table(node.relation)
         if table is not None:
             _rename_table(ctx, table, node.newname)
+            return
+    if rt == O.OBJECT_SEQUENCE:
+        rv = node.relation
+        found = next((ns for ns in ctx.namespaces(rv.schemaname)
+                      if (ns, rv.relname) in ctx.draft.sequences), None)
+        if found is not None:  # the defaults calling it name it anew
+            setschema.move_sequence(ctx, (found, rv.relname), found, node.newname)
             return
     elif rt == O.OBJECT_COLUMN and node.relationType == O.OBJECT_TABLE:
         table = ctx.find_table(node.relation)
@@ -339,6 +352,29 @@ def rename(ctx: Context, node: Any) -> None:
         if table is not None and _rename_constraint(ctx, table, old, node.newname):
             return
     ctx.warn("unsupported", "RENAME not applied: the object is not modelled or unknown")
+
+
+# what renames a view or materialized view kept as SQL, or a column of one
+_RELATION_RENAMES = (O.OBJECT_COLUMN, O.OBJECT_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW)
+
+
+def _rename_kept_relation(ctx: Context, raw: tuple[str, str, str], node: Any) -> None:
+    """ALTER VIEW ... RENAME [COLUMN]: the statement is kept as SQL after the view's (the
+    view keeps its text); RENAME TO also renames what the design keeps of the view, so that
+    its drop and later statements find it by its new name."""
+    kind, ns, old = raw
+    ctx.keep_raw(kind, ns, old, f"RENAME of {kind} {old} kept as SQL")
+    if node.renameType == O.OBJECT_COLUMN:
+        return
+    d, new = ctx.draft, node.newname
+    for r in d.raws:
+        if r.kind in ("view", "materialized view", "index", "trigger", "rule") \
+                and (r.namespace, r.name) == (ns, old) and r.kind == kind:
+            r.name = new
+    ctx.raw_relations[(ns, new)] = ctx.raw_relations.pop((ns, old))
+    ctx.kept_on = [(r, (ns, new) if rel == (ns, old) else rel) for r, rel in ctx.kept_on]
+    d.release_rel(ns, old)
+    d.claim_rel(ns, new)
 
 
 def _rename_type(ctx: Context, names: list[str], new: str) -> bool:

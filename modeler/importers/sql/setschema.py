@@ -39,7 +39,7 @@ def set_schema(ctx: Context, node: Any) -> None:
         rv = node.relation
         for ns in ctx.namespaces(rv.schemaname):
             if (ns, rv.relname) in ctx.draft.sequences:
-                _move_sequence(ctx, (ns, rv.relname), new)
+                move_sequence(ctx, (ns, rv.relname), new)
                 return
     ctx.warn("unsupported", "ALTER ... SET SCHEMA not applied: the object is not modelled "
              "or unknown")
@@ -84,16 +84,18 @@ def _move_table(ctx: Context, table: DraftTable, new: str) -> None:
     for key, seq in list(d.sequences.items()):  # its owned sequences go along
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (new, table.name, seq.owned_by[2])
-            _move_sequence(ctx, key, new)
+            move_sequence(ctx, key, new)
 
 
-def _move_sequence(ctx: Context, key: tuple[str, str], new: str) -> None:
-    """The sequence moves; the defaults calling it name it in its new schema (a regclass
-    constant follows the sequence, as pg_get_expr then prints it)."""
+def move_sequence(ctx: Context, key: tuple[str, str], new: str,
+                  name: str | None = None) -> None:
+    """The sequence moves (to schema ``new``, renamed ``name`` if given: ``ALTER SEQUENCE
+    ... RENAME TO`` too); the defaults calling it name it anew (a regclass constant follows
+    the sequence, as pg_get_expr then prints it)."""
     d = ctx.draft
     seq = d.sequences.pop(key)
     d.release_rel(*key)
-    seq.namespace = new
+    seq.namespace, seq.name = new, name or seq.name
     d.add_sequence(seq)
     olds = {f"{quote_ident(key[0])}.{quote_ident(key[1])}"}
     if key[0] == "public":
