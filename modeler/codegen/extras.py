@@ -45,11 +45,22 @@ def raw_namespaces(schema: Schema) -> list[str]:
     return sorted(found - {"public", ""})
 
 
+# PostgreSQL 13 is the first to accept a row trigger on a partitioned table (it clones it to
+# every partition, those attached later included, and takes the clone off one detached)
+ROW_TRIGGERS_ON_PARTITIONED = 13
+
+
 def updated_at_tables(schema: Schema) -> list[Table]:
-    """Tables whose ``updated_at`` is maintained by the trigger (settings: trigger mode)."""
+    """Tables that carry the trigger maintaining their ``updated_at`` (settings: trigger
+    mode). A partitioned table's partitions have it from their root's, cloned by PostgreSQL
+    13 and later (one of their own would run a second time per row); below 13 (the
+    project's target version) a partitioned table cannot have it, so each leaf partition
+    has its own."""
     if schema.settings.updated_at_mode != "trigger":
         return []
-    return [t for t in schema.tables if t.column_named("updated_at") is not None]
+    on_parent = schema.settings.pg_version >= ROW_TRIGGERS_ON_PARTITIONED
+    return [t for t in schema.tables if t.column_named("updated_at") is not None
+            and (t.partition_of is None if on_parent else t.partition_by is None)]
 
 
 def partitions_in_attach_order(schema: Schema) -> list[Table]:

@@ -10,9 +10,10 @@ Schema objects Alembic has no operation for (enums, domains, sequences, extensio
 on constraints) go through ``op.execute`` with identifiers quoted by one function.
 
 When the design has ``updated_at_mode == "trigger"``, every table with an ``updated_at``
-column gets a ``BEFORE UPDATE`` trigger calling one shared ``set_updated_at()`` function; the
-function is created by the first statement that needs it and dropped once nothing does, in
-either direction.
+column gets a ``BEFORE UPDATE`` trigger calling one shared ``set_updated_at()`` function (a
+partitioned table's family one: on the parent from PostgreSQL 13, on each leaf below, see
+:func:`modeler.codegen.extras.updated_at_tables`); the function is created by the first
+statement that needs it and dropped once nothing does, in either direction.
 
 Revisions that touch tables which already existed use low-lock forms (see
 :mod:`modeler.codegen.migration_tables` and :mod:`modeler.codegen.migration_keys`) and start
@@ -28,6 +29,7 @@ from typing import Any
 
 import pglast
 
+from modeler.codegen.extras import ROW_TRIGGERS_ON_PARTITIONED, updated_at_tables
 from modeler.codegen.migration_code import (
     Stmt,
     execute,
@@ -72,9 +74,9 @@ STATEMENT_TIMEOUT = "15min"  # generous: CONCURRENTLY builds on big tables take 
 
 
 def _trigger_tables(schema: Schema) -> dict[str, Table]:
-    if schema.settings.updated_at_mode != "trigger":
-        return {}
-    return {t.uid: t for t in schema.tables if t.column_named("updated_at") is not None}
+    """The tables carrying the ``updated_at`` trigger (:func:`extras.updated_at_tables`:
+    a partitioned table's or its leaves', by the target version) by uid."""
+    return {t.uid: t for t in updated_at_tables(schema)}
 
 
 class _TriggerTables:
@@ -144,10 +146,17 @@ def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
     """Can ``ops`` be rendered against the end state (``start`` for what they drop) instead
     of applying them one by one? Yes when they only create, or only drop, besides sequence
     owners (a baseline of an existing database, and its downgrade)."""
-    if end is None or (start.settings.updated_at_mode != end.settings.updated_at_mode):
+    if end is None or _trigger_rule(start) != _trigger_rule(end):
         return False
     rest = [op for op in ops if not _owner_change(op)]
     return all(_creates(op) for op in rest) or all(_drops(op) for op in rest)
+
+
+def _trigger_rule(schema: Schema) -> tuple[str, bool]:
+    """What decides which tables carry the ``updated_at`` trigger besides the tables: the
+    mode, and whether a partitioned table can (:func:`extras.updated_at_tables`)."""
+    settings = schema.settings
+    return settings.updated_at_mode, settings.pg_version >= ROW_TRIGGERS_ON_PARTITIONED
 
 
 def _static_owner(op: AlterSequence, sequences: dict[str, SequenceObj], start: Schema,
