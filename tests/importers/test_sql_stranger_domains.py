@@ -163,3 +163,15 @@ def test_a_not_valid_domain_check_from_sql(pg_server: PgServer, tmp_path: Path) 
     _loop(pg_server, tmp_path, NOT_VALID + "CREATE DOMAIN app.gone AS int;\n"
           "ALTER DOMAIN app.gone ADD CONSTRAINT g CHECK (VALUE > 0) NOT VALID;\n"
           "DROP DOMAIN app.gone;\n")
+
+
+@pytest.mark.postgres
+def test_a_not_valid_domain_check_follows_its_domain(pg_server: PgServer,
+                                                     tmp_path: Path) -> None:
+    """Kept as SQL, it named the domain as it was: renamed or moved later, the check was
+    lost (it went with the old schema, or failed to find the domain)."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    _loop(pg_server, tmp_path, NOT_VALID + "CREATE SCHEMA later;\n"
+          "ALTER DOMAIN app.pos RENAME TO positive;\n"
+          "ALTER DOMAIN app.positive SET SCHEMA later;\n")

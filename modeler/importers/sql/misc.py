@@ -386,7 +386,7 @@ def _rename_type(ctx: Context, names: list[str], new: str) -> bool:
     d = ctx.draft
     kind = "enum" if isinstance(target, DraftEnum) else "domain"
     pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
-    old_uid = type_uid(kind, target.namespace, target.name)
+    old_name, old_uid = target.name, type_uid(kind, target.namespace, target.name)
     pool.pop((target.namespace, target.name), None)
     target.name = new
     pool[(target.namespace, new)] = target
@@ -400,6 +400,9 @@ def _rename_type(ctx: Context, names: list[str], new: str) -> bool:
             col.type = retyped(col.type)
     for dom in d.domains.values():
         dom.base = retyped(dom.base)
+    if kind == "domain":
+        setschema.kept_checks_follow(ctx, (target.namespace, old_name),
+                                     (target.namespace, new))
     return True
 
 

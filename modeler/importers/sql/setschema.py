@@ -114,7 +114,7 @@ def _move_type(ctx: Context, target: Any, new: str) -> None:
     d = ctx.draft
     kind = "enum" if isinstance(target, DraftEnum) else "domain"
     pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
-    old_uid = type_uid(kind, target.namespace, target.name)
+    old_ns, old_uid = target.namespace, type_uid(kind, target.namespace, target.name)
     pool.pop((target.namespace, target.name), None)
     target.namespace = new
     pool[(new, target.name)] = target
@@ -128,3 +128,17 @@ def _move_type(ctx: Context, target: Any, new: str) -> None:
             col.type = moved(col.type)
     for dom in d.domains.values():
         dom.base = moved(dom.base)
+    if kind == "domain":
+        kept_checks_follow(ctx, (old_ns, target.name), (new, target.name))
+
+
+def kept_checks_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
+    """A domain's NOT VALID checks kept as SQL (``ALTER DOMAIN d ADD ...``, as the import
+    writes them) follow the domain renamed or moved."""
+    before = f"ALTER DOMAIN {quote_ident(old[0])}.{quote_ident(old[1])} "
+    after = f"ALTER DOMAIN {quote_ident(new[0])}.{quote_ident(new[1])} "
+    for raw in ctx.draft.raws:
+        if raw.kind == "domain" and (raw.namespace, raw.name) == old \
+                and raw.sql.startswith(before):
+            raw.namespace, raw.name = new
+            raw.sql = after + raw.sql[len(before):]
