@@ -44,13 +44,19 @@ from modeler.codegen.migration_ctx import (
     schema_kw,
     tq,
 )
+from modeler.codegen.migration_dependents import (
+    kept_indexes_reading,
+    referencing_foreign_keys,
+)
 from modeler.codegen.migration_keys import (
     add_check,
     add_foreign_key,
     add_index,
     add_unique,
+    drop_constraint,
     unique_call,
 )
+from modeler.codegen.migration_types import create_raw_object
 from modeler.codegen.specs import identity_kwargs, needs_autoincrement_off
 from modeler.codegen.sqlwriter import (
     backfill_sql,
@@ -281,8 +287,12 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
     if before.generated is not None and ctx.after.settings.pg_version >= 17:
         return [execute(f"{col} SET EXPRESSION AS ({expr(after.generated)})"), *rest]
     kw = schema_kw(table.namespace)
+    # the FKs of other tables referencing it would make the DROP COLUMN fail: dropped first
+    referencing = referencing_foreign_keys(ctx.before, ctx.before.table(table.uid), before)
     out = [comment(f"{table.name}.{after.name} gets a new generation expression: "
                    "dropped and added again"),
+           *(s for rel in referencing for s in drop_constraint(
+               ctx.before.table(rel.child_table), rel.name, "foreignkey", ctx)),
            code(Call("op.drop_column", (lit(table.name), lit(after.name)), kw)),
            code(Call("op.add_column", (lit(table.name), column_call(after, ctx)), kw))]
     out += [execute(compression_sql(table, after))] if after.compression else []
@@ -296,9 +306,14 @@ def _regenerate(table: Table, before: Column, after: Column, ctx: RenderCtx) -> 
     # DROP COLUMN took the CHECK constraints naming it with it
     out += [s for k in new_table.checks if _names(k.expression, after.name)
             for s in add_check(new_table, k, ctx)]
+    # and the kept indexes reading it, which DROP COLUMN took with it
+    for obj in kept_indexes_reading(ctx.before, ctx.before.table(table.uid), before.name):
+        out.extend(create_raw_object(obj, ctx.search_path))
     for rel in ctx.after.relationships:
         if after.uid in rel.child_columns:
             out.extend(add_foreign_key(rel, ctx))
+    out += [s for rel in referencing_foreign_keys(ctx.after, new_table, after)
+            for s in add_foreign_key(rel, ctx)]
     return out
 
 
