@@ -69,6 +69,12 @@ def follow_table_renames(old: m.Schema, new: m.Schema) -> m.Schema:
     return replace(new, raw_objects=tuple(objects)) if changed else new
 
 
+def path_of(search_path: str | None) -> list[str]:
+    """The schemas an unqualified name is looked up in under ``search_path`` (a kept
+    statement's), in order (``"$user"`` left out)."""
+    return _path(search_path)
+
+
 def _path(search_path: str | None) -> list[str]:
     """The schemas an unqualified name is looked up in, in order (``"$user"`` left out)."""
     if not search_path:

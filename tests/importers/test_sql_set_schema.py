@@ -73,3 +73,32 @@ def test_renamed_sequences_and_kept_views(pg_server: PgServer, tmp_path: Path) -
     result = import_sql([("s.sql", RENAMES)])
     assert [str(w) for w in result.warnings if w.kind in ("unsupported", "unresolved")] == []
     _loop(pg_server, tmp_path, RENAMES)
+
+
+FOLLOWS = """
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int PRIMARY KEY, v text);
+CREATE FUNCTION s.f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER tr BEFORE INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION s.f();
+CREATE TRIGGER tr2 BEFORE UPDATE ON s.t FOR EACH ROW EXECUTE FUNCTION s.f();
+CREATE POLICY p ON s.t USING (v IS NOT NULL);
+ALTER TABLE s.t ENABLE ROW LEVEL SECURITY;
+CREATE VIEW s.tv AS SELECT id, v FROM s.t;
+CREATE RULE no_del AS ON DELETE TO s.t DO INSTEAD NOTHING;
+ALTER TABLE s.t RENAME TO u;
+CREATE TABLE s.t (id int);
+CREATE SCHEMA z;
+ALTER TABLE s.u SET SCHEMA z;
+DROP TRIGGER tr ON z.u;
+"""
+
+
+def test_kept_sql_follows_a_table_renamed_or_moved(pg_server: PgServer,
+                                                   tmp_path: Path) -> None:
+    """A trigger, policy, view, rule and RLS switch kept as SQL named the table as it was
+    when they were made: renamed (ALTER TABLE ... RENAME TO) or moved (SET SCHEMA) later in
+    the script, the export made them on a table that no longer exists (or on the new table
+    of the old name), and failed at upgrade."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    _loop(pg_server, tmp_path, FOLLOWS)

@@ -423,6 +423,8 @@ def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:
     for seq in d.sequences.values():
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (table.namespace, new, seq.owned_by[2])
+    ctx.kept_on = [(raw, table.qname if rel == old else rel) for raw, rel in ctx.kept_on]
+    setschema.kept_sql_follows(ctx, old, table.qname)
 
 
 def _descendants(ctx: Context, table: DraftTable) -> list[DraftTable]:

@@ -15,6 +15,7 @@ from modeler.importers.draft import DraftEnum, DraftTable
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of, quote_ident
 from modeler.importers.sql.tables import regclass_default
+from modeler.schema import kept_renames
 from modeler.schema import model as m
 
 O = enums.ObjectType  # noqa: E741
@@ -81,10 +82,35 @@ def _move_table(ctx: Context, table: DraftTable, new: str) -> None:
             other.partition_of = table.qname
         other.inherits = [table.qname if q == old else q for q in other.inherits]
     ctx.kept_on = [(raw, table.qname if rel == old else rel) for raw, rel in ctx.kept_on]
+    kept_sql_follows(ctx, old, table.qname)
     for key, seq in list(d.sequences.items()):  # its owned sequences go along
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (new, table.name, seq.owned_by[2])
             move_sequence(ctx, key, new)
+
+
+def kept_sql_follows(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
+    """The statements kept so far that name table ``old`` as a relation (views, triggers,
+    policies, rules, indexes, statistics, ALTER TABLEs: :mod:`modeler.schema.kept_renames`)
+    name it ``new`` (renamed or moved), as PostgreSQL, which keeps them parsed, renames them;
+    they named a table that no longer exists, and the export failed at upgrade. Those kept
+    later already name it anew; function bodies are left as written, as PostgreSQL leaves
+    them."""
+    d = ctx.draft
+    tables = {*d.tables, old, *ctx.raw_relations}
+    on = {id(raw): rel for raw, rel in ctx.kept_on}
+    for raw in d.raws:
+        if raw.kind not in kept_renames.FOLLOWING_KINDS:
+            continue
+        sql = kept_renames.renamed_sql(raw.sql, {old: new},
+                                       kept_renames.path_of(raw.search_path), tables)
+        if sql is not None and sql != raw.sql:
+            raw.sql = sql
+            if on.get(id(raw)) == new or (raw.namespace, raw.name) == old:
+                raw.namespace = new[0]  # a trigger's, policy's or rule's is its table's
+                if (raw.namespace, raw.name) == (new[0], old[1]) and \
+                        raw.kind in ("alter table", "row security"):
+                    raw.name = new[1]  # named after the table
 
 
 def move_sequence(ctx: Context, key: tuple[str, str], new: str,
