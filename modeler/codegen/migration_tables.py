@@ -63,6 +63,7 @@ from modeler.codegen.sqlwriter import (
     default_sql,
     expr,
     identity_options_sql,
+    identity_past_rows_sql,
     set_not_null_sql,
 )
 from modeler.schema import naming
@@ -257,6 +258,8 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         verb = (f"ADD GENERATED {kind} AS IDENTITY{options_sql(after.identity_options)}"
                 if before.identity is None else f"SET GENERATED {kind}")
         out.append(execute(f"{col} {verb}"))
+        if before.identity is None:  # the rows' ids are not handed out again
+            out.append(execute(identity_past_rows_sql(table, after)))
     if before.identity is not None and after.identity is not None:
         options = identity_options_sql(table, after, before.identity_options)
         if options is not None:

@@ -21,7 +21,7 @@ from pglast.stream import RawStream
 
 from modeler.schema import sqlexpr
 from modeler.schema.collations import canonical as canonical_collation
-from modeler.schema.identity import alter_clauses
+from modeler.schema.identity import alter_clauses, effective
 from modeler.schema.model import (
     Collation,
     Column,
@@ -239,6 +239,22 @@ def create_sequence_sql(seq: Sequence, schema: Schema, *, owned: bool = True) ->
     if owned and seq.owned_by_table is not None:
         sql += " " + sequence_owner_sql(seq, schema)
     return sql
+
+
+def identity_past_rows_sql(table: Table, column: Column) -> str:
+    """After ``ADD GENERATED ... AS IDENTITY`` on a table that may hold rows (a serial or a
+    plain column made an identity): the sequence goes on after the column's greatest value
+    (its least, counting down) when the rows reach its start, so that the next id is not
+    one the table holds."""
+    o = effective(column.identity_options, column.type)
+    assert o.increment is not None and o.start is not None
+    up = o.increment > 0
+    col = ident(column.name)
+    edge = f"max({col})" if up else f"min({col})"
+    # names quoted (ident, sql_str), the start an int
+    return (f"SELECT setval(pg_get_serial_sequence({sql_str(table_name(table))}, "  # noqa: S608
+            f"{sql_str(column.name)}), {edge}) FROM {table_name(table)} "
+            f"HAVING {edge} {'>=' if up else '<='} {o.start}")
 
 
 def identity_options_sql(table: Table, column: Column,
