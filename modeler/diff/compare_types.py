@@ -343,8 +343,9 @@ _OVER_COLUMNS = frozenset({"view", "materialized view", "rule", "policy", "trigg
 
 def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
     """Uids of the kept views, materialized views, rules, policies and triggers of ``old``
-    that name a table one of whose columns changes type between ``old`` and ``new``, one way
-    or the other (the downgrade runs the ops reversed) (its
+    that name a table one of whose columns is dropped (:func:`_losing_columns`) or changes
+    type between ``old`` and ``new``, one way or the other (the downgrade runs the ops
+    reversed) (its
     type or collation; or its enum loses or reorders labels, or its domain changes base:
     both are recreated and the column moved to the new one), and of the kept objects that
     name those in turn (a view over such a view). PostgreSQL refuses ALTER COLUMN ... TYPE
@@ -353,6 +354,7 @@ def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
     number, so one unchanged in text is the same view on the new types)."""
     # either way: the downgrade runs these ops reversed (a label added here is removed there)
     changed = set(retyped_columns(old, new)) | set(retyped_columns(new, old))
+    changed |= _losing_columns(old, new)
     retyped = {t.name.lower() for t in old.tables if t.uid in changed}
     if not retyped:
         return set()
@@ -365,6 +367,16 @@ def over_retyped_columns(old: Schema, new: Schema) -> set[str]:
         if not more:
             return found
         found |= more
+
+
+def _losing_columns(old: Schema, new: Schema) -> set[str]:
+    """Uids of the tables of ``old`` a column of which is gone in ``new``: a view reading it
+    (``SELECT *`` names no column but its stored query reads them all), a rule or a policy
+    makes PostgreSQL refuse the DROP COLUMN. (A column added is dropped on the way down,
+    where nothing made before it can read it.)"""
+    kept = {t.uid: {c.uid for c in t.columns} for t in new.tables}
+    return {t.uid for t in old.tables
+            if t.uid in kept and any(c.uid not in kept[t.uid] for c in t.columns)}
 
 
 # Raw objects built on tables: created once the tables exist.
