@@ -213,6 +213,14 @@ def follow_column_renames(old: m.Schema, new: m.Schema) -> m.Schema:
     return replace(new, raw_objects=tuple(objects)) if changed else new
 
 
+def columns_renamed(sql: str, renames: ColumnRenames,
+                    columns: dict[tuple[str, str], set[str]], path: list[str]) -> str | None:
+    """``sql`` with the columns of ``renames`` ((namespace, table) -> {old: new}) renamed
+    where it names them without doubt, printed back; None when it names none or must be
+    left as written. ``columns``: each table's columns by their names before the renames."""
+    return _columns_renamed(sql, renames, columns, path)
+
+
 def _columns_renamed(sql: str, renames: ColumnRenames,
                      columns: dict[tuple[str, str], set[str]], path: list[str]) -> str | None:
     try:

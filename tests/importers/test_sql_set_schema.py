@@ -102,3 +102,23 @@ def test_kept_sql_follows_a_table_renamed_or_moved(pg_server: PgServer,
     from tests.fidelity.test_roundtrip_classes import _loop
 
     _loop(pg_server, tmp_path, FOLLOWS)
+
+
+COLUMN_FOLLOWS = """
+CREATE TABLE t (id int PRIMARY KEY, v text);
+CREATE POLICY p ON t USING (v IS NOT NULL);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE VIEW tv AS SELECT id, v FROM t;
+CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER tr BEFORE UPDATE OF v ON t FOR EACH ROW WHEN (OLD.v IS DISTINCT FROM NEW.v)
+    EXECUTE FUNCTION f();
+ALTER TABLE t RENAME COLUMN v TO w;
+"""
+
+
+def test_kept_sql_follows_a_column_renamed(pg_server: PgServer, tmp_path: Path) -> None:
+    """The same for a column renamed by the script: the policy, view and trigger named it
+    as it was (column v does not exist at upgrade); the view keeps its column's name."""
+    from tests.fidelity.test_roundtrip_classes import _loop
+
+    _loop(pg_server, tmp_path, COLUMN_FOLLOWS)

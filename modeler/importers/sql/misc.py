@@ -336,10 +336,13 @@ def rename(ctx: Context, node: Any) -> None:
     elif rt == O.OBJECT_COLUMN and node.relationType == O.OBJECT_TABLE:
         table = ctx.find_table(node.relation)
         if table is not None and node.subname in table.columns:
+            setschema.kept_columns_follow(ctx, table.qname, node.subname, node.newname)
             _rename_column(ctx, table, node.subname, node.newname)
             if node.relation.inh:  # without ONLY: partitions and inheritance children too
                 for below in _descendants(ctx, table):
                     if node.subname in below.columns and node.newname not in below.columns:
+                        setschema.kept_columns_follow(ctx, below.qname, node.subname,
+                                                      node.newname)
                         _rename_column(ctx, below, node.subname, node.newname)
             return
     elif rt in (O.OBJECT_TABCONSTRAINT, O.OBJECT_INDEX):

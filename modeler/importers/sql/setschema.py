@@ -113,6 +113,20 @@ def kept_sql_follows(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -
                     raw.name = new[1]  # named after the table
 
 
+def kept_columns_follow(ctx: Context, table: tuple[str, str], old: str, new: str) -> None:
+    """The statements kept so far that name column ``old`` of ``table`` without doubt
+    (:mod:`modeler.schema.kept_renames`) name it ``new``, as PostgreSQL renames it in them
+    (called before the draft renames it)."""
+    d = ctx.draft
+    columns = {q: set(t.columns) for q, t in d.tables.items()}
+    for raw in d.raws:
+        if raw.kind in kept_renames.FOLLOWING_KINDS and old.lower() in raw.sql.lower():
+            sql = kept_renames.columns_renamed(raw.sql, {table: {old: new}}, columns,
+                                               kept_renames.path_of(raw.search_path))
+            if sql is not None:
+                raw.sql = sql
+
+
 def move_sequence(ctx: Context, key: tuple[str, str], new: str,
                   name: str | None = None) -> None:
     """The sequence moves (to schema ``new``, renamed ``name`` if given: ``ALTER SEQUENCE
