@@ -118,7 +118,10 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
             from modeler.web.rehearsals import rehearsal_facts  # of its latest version
 
             facts = rehearsal_facts(project, design)
+        # the message is the notes too: the version form and the merge form have one field,
+        # "what changed and why; rollout/rollback notes for destructive steps" (DC-03)
         config = ruling.config_for(project, baseline=baseline, version_message=message,
+                                   version_notes=message or "",
                                    previous=version_schema(previous) if previous else None,
                                    rehearsal=facts)
         found = rules.lint(schema, config)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from modeler.schema import model as m
+from modeler.web.models import Version
 from modeler.web.snapshot import snapshot
 from tests.review.conftest import World
 from tests.review.helpers import add_column, edit
@@ -59,3 +60,22 @@ def test_the_version_gate_says_where_a_version_only_finding_is_fixed(world: Worl
     assert "Backfill for existing rows" in page
     table_uid = snapshot(world.main).table_named("customer").uid  # type: ignore[union-attr]
     assert f"/p/shop/edit/?table={table_uid}" in page
+
+
+def test_a_destructive_version_is_saved_with_its_notes_in_the_message(world: World) -> None:
+    """DC-03 asks a destructive version for rollout/rollback notes; the version form's one
+    field is the message "with rollout/rollback notes for destructive steps", but the notes
+    were never passed to the rules, so every destructive version (Save version and a merge
+    alike) was refused whatever the message said, even with MG-05 justified."""
+    edit(world.main, world.users["owner"], drop_column("customer", "full_name"))
+    owner = world.client("owner")
+    page = owner.post("/p/shop/versions/save/", {"message": "Drop full_name"}).content.decode()
+    waive = page.split('href="/p/shop/waive/?rule=MG-05&amp;key=')[1].split('"')[0]
+    assert owner.post(f"/p/shop/waive/?rule=MG-05&key={waive}", {
+        "justification": "Nobody reads full_name: checked the logs."}).status_code == 302
+    short = owner.post("/p/shop/versions/save/", {"message": "Drop it"})
+    assert short.status_code == 422  # a message under 10 characters is no notes
+    response = owner.post("/p/shop/versions/save/", {
+        "message": "Drop full_name. Backup: pg_dump of customer; rollback: downgrade -1."})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Version.objects.filter(project=world.project).count() == 2
