@@ -76,7 +76,21 @@ class TextForm(forms.Form):
 SLUG_UNAVAILABLE = "This slug is not available; choose another."
 
 
+# The PostgreSQL majors a project may target (the Project table's CHECK; the live import
+# brings a server's version within them: modeler.web.importing.PG_VERSIONS).
+PG_VERSIONS = range(12, 19)
+
+
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+    # a list of the versions, not a free number the database's CHECK refused by its name
+    # ("Constraint ck_project_pg_version is violated")
+    pg_version = forms.TypedChoiceField(
+        label="PostgreSQL major version", coerce=int, initial=16,
+        choices=[(v, f"PostgreSQL {v}") for v in PG_VERSIONS],
+        error_messages={"invalid_choice": f"Choose PostgreSQL {PG_VERSIONS[0]} to "
+                                          f"{PG_VERSIONS[-1]}: the versions the export "
+                                          "targets (%(value)s is not one)."})
+
     class Meta:
         model = Project
         fields = ["name", "slug", "description", "provider", "pk_policy", "pg_version"]
