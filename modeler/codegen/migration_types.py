@@ -36,6 +36,7 @@ from modeler.codegen.sqlwriter import (
     domain_check_sql,
     raw_drop_sql,
     sequence_owner_sql,
+    sequence_past_rows_sql,
 )
 from modeler.diff import (
     AddEnumValue,
@@ -290,14 +291,17 @@ def create_sequence(seq: SequenceObj, schema: Schema) -> list[Stmt]:
 
 
 def alter_sequence(op: AlterSequence, ctx: RenderCtx) -> list[Stmt]:
-    return sequence_alteration(op, find(ctx.before.sequences, op.uid),
-                               find(ctx.after.sequences, op.uid), ctx.after)
+    after = find(ctx.after.sequences, op.uid)
+    return sequence_alteration(op, find(ctx.before.sequences, op.uid), after, ctx.after,
+                               rows=after.owned_by_table in ctx.existing)
 
 
 def sequence_alteration(op: AlterSequence, before: SequenceObj, after: SequenceObj,
-                        schema: Schema) -> list[Stmt]:
+                        schema: Schema, *, rows: bool = False) -> list[Stmt]:
     """The statements of ``op`` taking the sequence from ``before`` to ``after``; ``schema``
-    names its owner table (any state where that table is as it is right after ``op``)."""
+    names its owner table (any state where that table is as it is right after ``op``).
+    ``rows``: the owner table was there when the revision started (it may hold rows: a
+    sequence given to it goes on after them)."""
     fields = {c.field for c in op.changes}
     out: list[Stmt] = []
     if fields & {"name", "namespace"}:
@@ -322,6 +326,10 @@ def sequence_alteration(op: AlterSequence, before: SequenceObj, after: SequenceO
     if clauses:
         out.append(execute(f"ALTER SEQUENCE {qname(after.namespace, after.name)} "
                            + " ".join(clauses)))
+    if rows and fields & {"owned_by_table", "owned_by_column"}:
+        past = sequence_past_rows_sql(after, schema)  # the column's rows are not handed out
+        if past is not None:
+            out.append(execute(past))
     return out
 
 

@@ -257,6 +257,32 @@ def identity_past_rows_sql(table: Table, column: Column) -> str:
             f"HAVING {edge} {'>=' if up else '<='} {o.start}")
 
 
+def sequence_past_rows_sql(seq: Sequence, schema: Schema) -> str | None:
+    """After ``OWNED BY`` gives ``seq`` a column that takes its values from it (a serial's
+    sequence made for a table that may hold rows: a plain key made a serial, or the way down
+    of a serial made an identity): the sequence goes on after the column's greatest value
+    (its least, counting down) when the rows reach the value it would hand out next, so that
+    the next id is not one the table holds; a sequence ahead of the rows is left where it is
+    (never moved back). None when the owner column does not call ``nextval``."""
+    if seq.owned_by_table is None or seq.owned_by_column is None:
+        return None
+    table = schema.table(seq.owned_by_table)
+    column = table.column(seq.owned_by_column)
+    if column.default is None or "nextval" not in column.default.lower():
+        return None
+    up = (seq.increment or 1) > 0
+    col = ident(column.name)
+    edge = f"max({col})" if up else f"min({col})"
+    name = qname(seq.namespace, seq.name)
+    # the value nextval would give: last_value itself before the first call
+    following = (f"CASE WHEN s.is_called THEN s.last_value + ({int(seq.increment or 1)}) "
+                 "ELSE s.last_value END")
+    # names quoted (ident, qname, sql_str), the increment an int
+    return (f"SELECT setval({sql_str(name)}, r.edge) FROM (SELECT {edge} AS edge "  # noqa: S608
+            f"FROM {table_name(table)}) AS r, {name} AS s "
+            f"WHERE r.edge {'>=' if up else '<='} {following}")
+
+
 def identity_options_sql(table: Table, column: Column,
                          before: IdentityOptions | None) -> str | None:
     """``ALTER COLUMN ... SET ...`` taking ``column``'s identity from the options ``before``

@@ -336,3 +336,40 @@ def test_a_column_made_an_identity_goes_on_after_its_rows(pg_server: PgServer,
     _two_versions(pg_server, tmp_path / "plain", plain,
                   MADE_IDENTITY.replace("IDENTITY", "IDENTITY (START WITH 100)"),
                   "INSERT INTO item VALUES (1, 'a'), (7, 'b');", up=beyond)
+
+
+@pytest.mark.postgres
+def test_a_sequence_made_again_on_the_way_down_goes_on_after_the_rows(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    """The way down of a serial made an identity: the serial's sequence is made again (at
+    1) under a table holding ids 1 to 3, and its default put back; the first insert after
+    the downgrade failed (duplicate key value violates unique constraint "item_pkey"). A
+    sequence the revision makes for a column's default goes on after the column's rows."""
+    def up(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            got = conn.execute("INSERT INTO item (name) VALUES ('c') RETURNING id").fetchone()
+        assert got == (3,)
+
+    def down(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            got = conn.execute("INSERT INTO item (name) VALUES ('d') RETURNING id").fetchone()
+        assert got == (4,)
+
+    _two_versions(pg_server, tmp_path / "serial", SERIAL, MADE_IDENTITY,
+                  "INSERT INTO item (name) VALUES ('a'), ('b');", up=up, down=down)
+
+
+@pytest.mark.postgres
+def test_a_new_serial_on_a_table_with_rows_goes_on_after_them(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    """The same on the way up: a plain key given a serial's sequence and default (the
+    reverse of TY-04's fix, or a design made so) started at 1 under the rows."""
+    plain = "CREATE TABLE item (id int PRIMARY KEY, name text);\n"
+
+    def up(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            got = conn.execute("INSERT INTO item (name) VALUES ('c') RETURNING id").fetchone()
+        assert got == (8,)
+
+    _two_versions(pg_server, tmp_path / "plain", plain, SERIAL,
+                  "INSERT INTO item VALUES (1, 'a'), (7, 'b');", up=up)
