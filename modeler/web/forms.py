@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from modeler.web.models import Project
+from modeler.web.models import PG_VERSIONS, Project
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile("[\r\n]")
@@ -76,9 +76,6 @@ class TextForm(forms.Form):
 SLUG_UNAVAILABLE = "This slug is not available; choose another."
 
 
-# The PostgreSQL majors a project may target (the Project table's CHECK; the live import
-# brings a server's version within them: modeler.web.importing.PG_VERSIONS).
-PG_VERSIONS = range(12, 19)
 
 
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time

@@ -22,6 +22,7 @@ from modeler.schema import model as m
 from modeler.schema import validate
 from modeler.web import models as db
 from modeler.web import services
+from modeler.web.models import PG_VERSIONS
 from modeler.web.snapshot import materialize
 from modeler.web.versions import version_findings, version_save
 
@@ -80,10 +81,6 @@ def own_databases() -> tuple[tuple[str, int, str], ...]:
             for ports in port.split(","):
                 out |= {(host.strip(), int(ports), n) for n in names if n and ports.isdigit()}
     return tuple(sorted(out))
-
-
-# the PostgreSQL versions a project can be set to (ck_project_pg_version)
-PG_VERSIONS = range(12, 19)
 
 
 def server_pg_version(server_version: int) -> int:

@@ -43,6 +43,11 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+# The PostgreSQL majors a project may target (its CHECK, the new-project form's choices; the
+# live import brings a server's version within them: modeler.web.importing.server_pg_version)
+PG_VERSIONS = range(12, 19)
+
+
 class Project(TimeStamped):
     name = models.CharField(max_length=200)
     slug = models.CharField(max_length=50, unique=True, validators=[slug_validator])
@@ -57,7 +62,8 @@ class Project(TimeStamped):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(pg_version__gte=12) & Q(pg_version__lte=18),
+            models.CheckConstraint(condition=Q(pg_version__gte=PG_VERSIONS[0])
+                                   & Q(pg_version__lte=PG_VERSIONS[-1]),
                                    name="ck_project_pg_version"),
             models.CheckConstraint(condition=Q(provider__in=sm.PROVIDERS),
                                    name="ck_project_provider"),
