@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
 from pglast import ast, enums, parser
 
 from modeler.importers import bounds
-from modeler.importers.build import type_uid
 from modeler.importers.draft import (
     DraftCheck,
     DraftDomain,
@@ -21,7 +19,6 @@ from modeler.importers.draft import (
 from modeler.importers.sql import collations, setschema
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, names_of
-from modeler.schema import model as m
 from modeler.schema.sqlprint import walk
 
 O = enums.ObjectType  # noqa: E741
@@ -386,26 +383,7 @@ def _rename_type(ctx: Context, names: list[str], new: str) -> bool:
     target = ctx.find_type(names)
     if target is None:
         return False
-    d = ctx.draft
-    kind = "enum" if isinstance(target, DraftEnum) else "domain"
-    pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
-    old_name, old_uid = target.name, type_uid(kind, target.namespace, target.name)
-    pool.pop((target.namespace, target.name), None)
-    target.name = new
-    pool[(target.namespace, new)] = target
-    new_uid = type_uid(kind, target.namespace, new)
-
-    def retyped(t: m.ColumnType) -> m.ColumnType:
-        return dataclasses.replace(t, ref=new_uid) if t.ref == old_uid else t
-
-    for table in d.tables.values():
-        for col in table.columns.values():
-            col.type = retyped(col.type)
-    for dom in d.domains.values():
-        dom.base = retyped(dom.base)
-    if kind == "domain":
-        setschema.kept_checks_follow(ctx, (target.namespace, old_name),
-                                     (target.namespace, new))
+    setschema.retarget_type(ctx, target, target.namespace, new)
     return True
 
 

@@ -151,14 +151,22 @@ def move_sequence(ctx: Context, key: tuple[str, str], new: str,
 
 def _move_type(ctx: Context, target: Any, new: str) -> None:
     """An enum or domain moves; the columns and domains of that type follow it."""
+    retarget_type(ctx, target, new, target.name)
+
+
+def retarget_type(ctx: Context, target: Any, namespace: str, name: str) -> None:
+    """The enum or domain ``target`` is now ``namespace.name`` (ALTER ... SET SCHEMA, or
+    RENAME TO): filed under it, and every column and domain of that type, and a domain's
+    kept checks, follow it."""
     d = ctx.draft
     kind = "enum" if isinstance(target, DraftEnum) else "domain"
     pool: dict[Any, Any] = d.enums if kind == "enum" else d.domains
-    old_ns, old_uid = target.namespace, type_uid(kind, target.namespace, target.name)
-    pool.pop((target.namespace, target.name), None)
-    target.namespace = new
-    pool[(new, target.name)] = target
-    new_uid = type_uid(kind, new, target.name)
+    old, old_uid = (target.namespace, target.name), type_uid(kind, target.namespace,
+                                                              target.name)
+    pool.pop(old, None)
+    target.namespace, target.name = namespace, name
+    pool[(namespace, name)] = target
+    new_uid = type_uid(kind, namespace, name)
 
     def moved(t: m.ColumnType) -> m.ColumnType:
         return dataclasses.replace(t, ref=new_uid) if t.ref == old_uid else t
@@ -169,7 +177,7 @@ def _move_type(ctx: Context, target: Any, new: str) -> None:
     for dom in d.domains.values():
         dom.base = moved(dom.base)
     if kind == "domain":
-        kept_checks_follow(ctx, (old_ns, target.name), (new, target.name))
+        kept_checks_follow(ctx, old, (namespace, name))
 
 
 def kept_checks_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
