@@ -32,6 +32,7 @@ from typing import Any, Literal, TypeAlias
 # Issue #17: only what the plan and schema.sql need is imported with this module (an export
 # forks its schema.sql child before the renderers, the differ among them, are imported:
 # the child does not need them, and the parent imports them while the child works)
+from modeler.codegen.markdown import inert
 from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.pynames import package_name
 from modeler.codegen.versions import Revision, VersionInput, chain, revision_id
@@ -234,7 +235,7 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
         "migrations/script.py.mako": tpl_alembic.SCRIPT_MAKO,
         "schema.sql": "",  # last but the drawing: it may come from another process
         "DESIGN.md": design_doc,
-        "README.md": render_readme(name, pkg, revisions),
+        "README.md": inert(render_readme(name, pkg, revisions)),  # the title is the user's
         "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
         "tests/test_migrations.py": render_tests(package=pkg, version_table=version_table),
     }

@@ -13,6 +13,7 @@ from typing import Any
 from modeler.codegen import designdoc_parts as parts
 from modeler.codegen import pynames
 from modeler.codegen.designdoc_parts import code, table
+from modeler.codegen.markdown import inert
 from modeler.codegen.plan import ModelPlan, TablePlan
 from modeler.codegen.pytypes import python_type
 from modeler.codegen.specs import primary_key_name
@@ -44,7 +45,7 @@ def render_design_doc(*, title: str, package: str, plan: ModelPlan,
         rules_section(findings, waivers),
         raw_section(s),
     ]
-    return "\n".join(x.rstrip() + "\n" for x in sections if x)
+    return inert("\n".join(x.rstrip() + "\n" for x in sections if x))
 
 
 def overview(s: Schema) -> str:

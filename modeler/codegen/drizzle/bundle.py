@@ -28,6 +28,7 @@ from modeler.codegen.drizzle.relations_ts import render_relations_ts
 from modeler.codegen.drizzle.schema_ts import render_schema_ts
 from modeler.codegen.drizzle.tpl_tests import render_db_test_ts, render_support_ts
 from modeler.codegen.extras import namespaces
+from modeler.codegen.markdown import inert
 from modeler.codegen.plan import ModelPlan, build_plan
 from modeler.codegen.versions import Revision
 
@@ -76,6 +77,7 @@ def build_drizzle_files(revisions: Sequence[Revision], *, slug: str, title: str,
         files[f"drizzle/{m.tag}.sql"] = migration_text(m, m.up, m.header)
         files[f"drizzle/{m.tag}.down.sql"] = migration_text(
             m, m.down, [f"-- Way back from {m.tag} (npm run db:rollback)", *m.header[1:]])
-    files["README.md"] = render_readme(title, migrations, files[f"drizzle/{migrations[0].tag}.sql"],
-                                       revisions[0].version.baseline)
+    files["README.md"] = inert(render_readme(  # the title is the user's
+        title, migrations, files[f"drizzle/{migrations[0].tag}.sql"],
+        revisions[0].version.baseline))
     return {path: files[path] for path in sorted(files)}
