@@ -3,6 +3,7 @@ objects) and of comment ops, as ``op.execute`` of quoted SQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 
@@ -341,11 +342,24 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
     """The statement dropping an object kept as SQL (see :func:`raw_drop_sql`: routines by
     their full signature, operators and casts by their types), run under the search_path
     its CREATE ran under (the types of a signature are named as there), then the revision's
-    ``search_path`` again. Only a comment when ``obj`` makes again an object one of
-    ``earlier`` (the kept statements before it) made (see :func:`redefines`)."""
-    if redefines(obj, earlier):
-        return [comment(f"{obj.kind} {obj.name}: made again here (OR REPLACE); dropped "
-                        "where it was first made")]
+    ``search_path`` again. When ``obj`` makes again an object one of ``earlier`` (the kept
+    statements before it) made (see :func:`redefines`), nothing is dropped: a view or routine
+    gets its previous definition back (CREATE OR REPLACE), as the way back of a CREATE OR
+    REPLACE is; the first statement's undoing drops it."""
+    previous = redefines(obj, earlier)
+    if previous is not None:
+        back = _made_again(previous)
+        note = comment(f"{obj.kind} {obj.name}: made again here (OR REPLACE); "
+                       + ("its previous definition back, " if back else "")
+                       + "dropped where it was first made")
+        if back is None:
+            return [note]
+        if obj.kind == "view":
+            return [note, *create_raw_object(back, search_path)]
+        # a routine's body is not checked (as pg_dump makes them): what it reads may be gone
+        # by now on the way down (the tables go before the routines kept ahead of them)
+        return [note, execute("SELECT set_config('check_function_bodies', 'off', true)"),
+                *create_raw_object(back, search_path), execute("RESET check_function_bodies")]
     if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice
@@ -365,22 +379,44 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
             execute(sql), execute(after)]
 
 
-def redefines(obj: RawObject, earlier: Sequence[RawObject]) -> bool:
-    """Does ``obj`` make again an object one of ``earlier`` made (CREATE OR REPLACE FUNCTION
-    or VIEW, as a script's later step redefines it)? Undone by a DROP in its own place, it
-    went before what was made on the object in between (a trigger calling the function, a
-    view over the view), which PostgreSQL refuses; the first statement's undoing drops it,
-    after them."""
+def redefines(obj: RawObject, earlier: Sequence[RawObject]) -> RawObject | None:
+    """The last of ``earlier`` that made the object ``obj`` makes again (CREATE OR REPLACE
+    FUNCTION or VIEW, as a script's later step redefines it), or None. Undone by a DROP in
+    its own place, it went before what was made on the object in between (a trigger calling
+    the function, a view over the view), which PostgreSQL refuses; dropped where it was
+    first made instead, it went after what it was made to read in between (a view
+    redefined over a table made later: evergreen's money.billable_xact_summary), which
+    PostgreSQL refuses too. So its undoing gives the object its previous definition back
+    (:func:`drop_raw_object`), which reads what was there then."""
     same = [e for e in earlier if (e.kind, e.namespace, e.name) == (obj.kind, obj.namespace,
                                                                     obj.name)]
     if not same:
-        return False
+        return None
     if obj.kind in _ON_TABLE:
         target = _raw_target(obj)
-        return target is not None and any(_raw_target(e) == target for e in same)
+        return next((e for e in reversed(same) if target is not None
+                     and _raw_target(e) == target), None)
     sql = raw_drop_sql(obj.kind, obj.namespace, obj.name, obj.sql)
-    return bool(sql) and any(raw_drop_sql(e.kind, e.namespace, e.name, e.sql) == sql
-                             for e in same)
+    if not sql:
+        return None
+    return next((e for e in reversed(same)
+                 if raw_drop_sql(e.kind, e.namespace, e.name, e.sql) == sql), None)
+
+
+_REPLACEABLE = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?"
+                          r"(?=(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*"
+                          r"(?:VIEW|FUNCTION|PROCEDURE)\b)", re.IGNORECASE)
+
+
+def _made_again(previous: RawObject) -> RawObject | None:
+    """``previous`` (a kept CREATE [OR REPLACE] VIEW, FUNCTION or PROCEDURE) as a CREATE OR
+    REPLACE of itself; None for any other statement (a trigger, rule or policy made again:
+    nothing to put back)."""
+    head = _REPLACEABLE.match(previous.sql)
+    if head is None:
+        return None
+    return dataclasses.replace(previous, sql="CREATE OR REPLACE "
+                               + previous.sql[head.end():])
 
 
 def _raw_target(obj: RawObject) -> str | None:

@@ -3,7 +3,12 @@ upgrade step after a trigger was made on it, a view redefined after another view
 over it: pgl_ddl_deploy's script) is kept twice, in both places. ``downgrade base`` undid
 the second first, as a DROP, while the trigger or view depending on the object still stood:
 cannot drop function ... because other objects depend on it. Undoing a redefinition drops
-nothing (the first statement's undoing drops the object, after what depends on it)."""
+nothing (the first statement's undoing drops the object, after what depends on it): it
+gives the object its previous definition back, since the redefinition may read what was
+made in between (a view redefined over a table made later, as evergreen's
+money.billable_xact_summary is; dropped only where first made, the table could not go);
+a SQL routine's previous body is given back unchecked, as what it reads may be gone by then
+(evergreen's actor.org_unit_ancestors_distance)."""
 
 from __future__ import annotations
 
@@ -32,6 +37,15 @@ CREATE OR REPLACE FUNCTION q.run() RETURNS trigger LANGUAGE plpgsql
     AS 'BEGIN RAISE NOTICE ''%'', NEW.id; RETURN NEW; END';
 CREATE OR REPLACE VIEW q.recent AS SELECT id, body FROM q.queue WHERE id > 0;
 CREATE OR REPLACE FUNCTION q.size(n int) RETURNS int LANGUAGE sql AS 'SELECT n + 1';
+CREATE TABLE q.bill (id int PRIMARY KEY, amount int);
+CREATE OR REPLACE VIEW q.summary AS SELECT id, amount FROM q.bill;
+CREATE TABLE q.summary_m AS SELECT * FROM q.summary WHERE 1=0;
+ALTER TABLE q.summary_m ADD PRIMARY KEY (id);
+CREATE OR REPLACE VIEW q.summary AS SELECT * FROM q.summary_m;
+CREATE FUNCTION q.billed() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM q.bill';
+CREATE TABLE q.billed_on (id int PRIMARY KEY, n bigint DEFAULT q.billed());
+CREATE OR REPLACE FUNCTION q.billed() RETURNS bigint LANGUAGE sql STABLE
+    AS 'SELECT count(*) + 0 FROM q.bill';
 """
 
 
