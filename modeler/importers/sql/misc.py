@@ -393,19 +393,10 @@ def _rename_table(ctx: Context, table: DraftTable, new: str) -> None:
     d.release_rel(*old)
     table.name = new
     d.add_table(table)
-    for fk in d.fks:
-        if fk.child == old:
-            fk.child = table.qname
-        if fk.parent == old:
-            fk.parent = table.qname
-    for part in d.tables.values():
-        if part.partition_of == old:
-            part.partition_of = table.qname
     for seq in d.sequences.values():
         if seq.owned_by is not None and seq.owned_by[:2] == old:
             seq.owned_by = (table.namespace, new, seq.owned_by[2])
-    ctx.kept_on = [(raw, table.qname if rel == old else rel) for raw, rel in ctx.kept_on]
-    setschema.kept_sql_follows(ctx, old, table.qname)
+    setschema.table_follows(ctx, old, table)
 
 
 def _descendants(ctx: Context, table: DraftTable) -> list[DraftTable]:

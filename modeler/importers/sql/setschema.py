@@ -72,6 +72,18 @@ def _move_table(ctx: Context, table: DraftTable, new: str) -> None:
         d.claim_rel(new, name)
     for name in cons:
         d.claim_con(new, name)
+    table_follows(ctx, old, table)
+    for key, seq in list(d.sequences.items()):  # its owned sequences go along
+        if seq.owned_by is not None and seq.owned_by[:2] == old:
+            seq.owned_by = (new, table.name, seq.owned_by[2])
+            move_sequence(ctx, key, new)
+
+
+def table_follows(ctx: Context, old: tuple[str, str], table: DraftTable) -> None:
+    """What names the table ``old`` (renamed or moved, now ``table``) names it anew: the
+    foreign keys from and to it, its partitions and inheritance children, the kept
+    statements on it and the kept SQL naming it (:func:`kept_sql_follows`)."""
+    d = ctx.draft
     for fk in d.fks:
         if fk.child == old:
             fk.child = table.qname
@@ -83,10 +95,6 @@ def _move_table(ctx: Context, table: DraftTable, new: str) -> None:
         other.inherits = [table.qname if q == old else q for q in other.inherits]
     ctx.kept_on = [(raw, table.qname if rel == old else rel) for raw, rel in ctx.kept_on]
     kept_sql_follows(ctx, old, table.qname)
-    for key, seq in list(d.sequences.items()):  # its owned sequences go along
-        if seq.owned_by is not None and seq.owned_by[:2] == old:
-            seq.owned_by = (new, table.name, seq.owned_by[2])
-            move_sequence(ctx, key, new)
 
 
 def kept_sql_follows(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
