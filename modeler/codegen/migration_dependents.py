@@ -33,16 +33,25 @@ def kept_indexes_reading(schema: Schema, table: Table, column: str) -> list[RawO
             if o.kind == "index" and _reads(o, table, column)]
 
 
-def _reads(obj: RawObject, table: Table, column: str) -> bool:
-    try:  # the parse tree as JSON (cheaper than pglast's node objects)
-        stmts = json.loads(pglast.parser.parse_sql_json(obj.sql)).get("stmts", [])
+def one_statement(sql: str) -> tuple[str, dict[str, Any]] | None:
+    """The node type and parse tree of ``sql`` when it is one statement (None when it is
+    not, or does not parse): the tree as JSON, which costs less than pglast's node
+    objects."""
+    try:
+        stmts = json.loads(pglast.parser.parse_sql_json(sql)).get("stmts", [])
     except pglast.parser.ParseError:
+        return None
+    if len(stmts) != 1 or not isinstance(stmts[0].get("stmt"), dict):
+        return None
+    kind, node = next(iter(stmts[0]["stmt"].items()), ("", None))
+    return (kind, node) if isinstance(node, dict) else None
+
+
+def _reads(obj: RawObject, table: Table, column: str) -> bool:
+    tree = one_statement(obj.sql)
+    if tree is None or tree[0] != "IndexStmt":
         return False
-    if len(stmts) != 1:
-        return False
-    node = stmts[0].get("stmt", {}).get("IndexStmt")
-    if not isinstance(node, dict):
-        return False
+    node = tree[1]
     rel = node.get("relation") or {}
     if rel.get("relname") != table.name or rel.get("schemaname", table.namespace) not in (
             table.namespace, "" if table.namespace == "public" else table.namespace):

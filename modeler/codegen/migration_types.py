@@ -421,19 +421,12 @@ def _made_again(previous: RawObject) -> RawObject | None:
 
 def _raw_target(obj: RawObject) -> str | None:
     """The table a kept CREATE TRIGGER / RULE / POLICY is on, as SQL (None: not found)."""
-    import json
+    from modeler.codegen.migration_dependents import one_statement  # pglast: not before
 
-    import pglast
-
-    try:  # the parse tree as JSON: building pglast's node objects cost more than the parse
-        stmts = json.loads(pglast.parser.parse_sql_json(obj.sql)).get("stmts", [])
-    except pglast.parser.ParseError:
+    tree = one_statement(obj.sql)
+    if tree is None:
         return None
-    if len(stmts) != 1:
-        return None
-    node = next(iter(stmts[0]["stmt"].values()), None) if "stmt" in stmts[0] else None
-    node = node if isinstance(node, dict) else {}
-    relation = node.get("relation") or node.get("table")
+    relation = tree[1].get("relation") or tree[1].get("table")
     if not isinstance(relation, dict) or not relation.get("relname"):
         return None
     if relation.get("schemaname"):
