@@ -381,7 +381,15 @@ def test_postgresql_stores_the_same_check_for_canonical_and_original(
     canonical = sqlexpr.canonical(text)
     add = "ALTER TABLE item ADD CONSTRAINT ck_item_drawn CHECK ({}\n)"
     with psycopg.connect(scratch) as conn:
-        want = _stored_check(conn, add.format(text))
+        try:
+            want = _stored_check(conn, add.format(text))
+        except psycopg.errors.DataException as exc:
+            # PostgreSQL folds constants as it stores a CHECK: a drawn product of constants
+            # out of integer range (46273 * 46409) is refused as written; so must its
+            # canonical form be, with the same error
+            with pytest.raises(type(exc)):
+                _stored_check(conn, add.format(canonical))
+            return
         assert _stored_check(conn, add.format(canonical)) == want
     md = metadata_from_schema(_one_check_design(text), ddl_events=False)
     engine = sa.create_engine(h.sa_url(scratch), poolclass=sa.pool.NullPool)
