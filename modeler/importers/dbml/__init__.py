@@ -13,6 +13,7 @@ and the reason. Every step is linear in the input and nesting is bounded, so no 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -48,7 +49,18 @@ def _refused(name: str, text: str, exc: DbmlSyntaxError) -> SchemaImportError:
         end = text.find("\n", start)
         shown = text[start:end if end >= 0 else len(text)].strip()[:200] if start or \
             line == 1 else None
+    if (shown and _SQL_STATEMENT.match(shown)) or _SQL_TABLE.search(text[:400_000]):
+        message += ("; this looks like SQL, not DBML: choose the PostgreSQL DDL format to "
+                    "import it")
     return SchemaImportError(f"DBML syntax error: {message}", name, line, shown or None)
+
+
+# a line where DBML stopped that begins as an SQL statement or comment does, or a CREATE
+# TABLE at the start of a line anywhere: the file is SQL
+_SQL_STATEMENT = re.compile(
+    r"--|(?:CREATE|ALTER|DROP|INSERT|SET|BEGIN|COMMIT|GRANT|REVOKE|COMMENT\s+ON|SELECT|COPY)"
+    r"\s+\S", re.IGNORECASE)
+_SQL_TABLE = re.compile(r"^[ \t]*CREATE[ \t]+(?:UNLOGGED[ \t]+)?TABLE[ \t]", re.I | re.M)
 
 
 def import_dbml(files: Sequence[tuple[str, str]], *,

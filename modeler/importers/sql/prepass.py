@@ -272,10 +272,22 @@ _LITERALS = re.compile(
     re.DOTALL)
 
 
+# DBML's blocks (``Table users {``, ``Project x {``, ``Enum status {``) and references
+# (``Ref: a.id > b.id``, ``Ref name: ...``) at the start of a line: no SQL statement begins so
+_DBML = re.compile(
+    r"^[ \t]*(?:(?:Project|Table|TableGroup|TablePartial|Enum)[ \t]+[^\n;{()]*\{"
+    r"|Ref(?:[ \t]+\w+)?[ \t]*[:{])",
+    re.IGNORECASE | re.MULTILINE)
+
+
 def detect_dialect(text: str) -> str | None:
-    """A sentence naming the SQL dialect ``text`` seems written in, when it is not PostgreSQL.
-    Only the code counts: a backtick in a comment's text or a string is PostgreSQL too."""
+    """A sentence naming the SQL dialect ``text`` seems written in, when it is not PostgreSQL
+    (or DBML, which is no SQL: the import's other format). Only the code counts: a backtick
+    in a comment's text or a string is PostgreSQL too."""
     sample = _LITERALS.sub(" ", text[:400_000])
+    if _DBML.search(sample):
+        return ("this looks like DBML (Table ... { blocks), not SQL: choose the DBML format "
+                "to import it.")
     found: dict[str, list[str]] = {}
     for dialect, marker, pattern in _DIALECTS:
         if pattern.search(sample):
