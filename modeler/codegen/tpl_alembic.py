@@ -103,12 +103,19 @@ EXTENSION_TABLES: set[tuple[str, str]] = set()
 # An FK that references a partitioned table has hidden copies on its table, one per
 # partition (conparentid set): PostgreSQL makes them, the models do not declare them.
 FK_COPIES: set[tuple[str, str, str]] = set()
+# Tables of other namespaces that the session's search_path shows (a database's or role's
+# SET search_path; PostGIS topology's AddToSearchPath): SQLAlchemy reflects the default
+# schema as every table search_path makes visible, so these would be seen twice (read when
+# connected).
+ELSEWHERE_ON_PATH: set[str] = set()
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ == "schema":
         return name is None or name == "public" or name in SCHEMAS
     if type_ == "table":
+        if parent_names.get("schema_name") is None and name in ELSEWHERE_ON_PATH:
+            return False
         schema = parent_names.get("schema_name") or "public"
         return (schema, name) not in EXTENSION_TABLES
     return True
@@ -149,6 +156,13 @@ def fk_copies(connection: Any) -> set[tuple[str, str, str]]:
         "pg_constraint p WHERE p.oid = co.conparentid AND p.conrelid = co.conrelid)"))}
 
 
+def elsewhere_on_path(connection: Any) -> set[str]:
+    return {r[0] for r in connection.execute(sa.text(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE pg_table_is_visible(c.oid) AND c.relpersistence <> 't' "
+        "AND n.nspname NOT IN ('pg_catalog', current_schema())"))}
+
+
 def extension_tables(connection: Any) -> set[tuple[str, str]]:
     return {(r[0], r[1]) for r in connection.execute(sa.text(
         "SELECT n.nspname, c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.objid "
@@ -180,6 +194,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         EXTENSION_TABLES.update(extension_tables(connection))
         FK_COPIES.update(fk_copies(connection))
+        ELSEWHERE_ON_PATH.update(elsewhere_on_path(connection))
         connection.rollback()  # end the read's transaction: Alembic begins its own
         context.configure(connection=connection, **_options())
         with context.begin_transaction():
