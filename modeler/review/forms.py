@@ -62,6 +62,9 @@ class VerdictForm(TextForm):
 
 class MergeForm(TextForm):
     message = forms.CharField(required=False, max_length=500)  # empty: from the title
+    # rollout/rollback notes, which DC-03 asks of a destructive version
+    notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(
+        attrs={"rows": 3}))
 
 
 class MemberAddForm(TextForm):

@@ -178,11 +178,12 @@ def _copy_waivers(source: db.Design, target: db.Design, *, overwrite: bool) -> N
 
 
 def proposal_merge(*, proposal: Proposal, actor: User, message: str = "",
-                   ) -> db.Version:
+                   notes: str = "") -> db.Version:
     """Merge an approved proposal: the main design becomes the merged design (through the
     edit service), the proposal's waivers carry over, and the result is saved as the next
     version (the version gate applies). The proposal's design is locked afterwards.
-    Raises :class:`MergeRefused` with every failed check; nothing is written then."""
+    Raises :class:`MergeRefused` with every failed check; nothing is written then.
+    ``notes``: the version's rollout/rollback notes (DC-03, for a destructive merge)."""
     message = (message or "").strip() or analysis.merge_message(proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().select_related(
@@ -209,7 +210,8 @@ def proposal_merge(*, proposal: Proposal, actor: User, message: str = "",
                    summary=f"merged proposal #{proposal.number} {proposal.title}",
                    target_uid=None, change=change, gated=False)
         _copy_waivers(proposal.design, main, overwrite=True)
-        version = version_save(project=proposal.project, actor=actor, message=message)
+        version = version_save(project=proposal.project, actor=actor, message=message,
+                               notes=notes)
         proposal.status = Proposal.Status.MERGED
         proposal.merged_version = version
         proposal.finished_by, proposal.finished_at = actor, timezone.now()

@@ -529,6 +529,9 @@ class Version(TimeStamped):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     message = models.TextField()
+    # rollout/rollback notes (backup, pre-checks, how to roll back): what DC-03 asks of a
+    # destructive version, apart from the message
+    notes = models.TextField(blank=True, default="")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+")
     schema_json = models.TextField()  # canonical snapshot JSON

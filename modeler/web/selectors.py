@@ -88,7 +88,7 @@ def column_versions(design: Design, table_uid: str) -> dict[str, int]:
 
 def design_findings(design: Design, schema: m.Schema | None = None, *,
                     version: bool = False, message: str | None = None,
-                    baseline: bool = False,
+                    notes: str = "", baseline: bool = False,
                     config: Config | None = None,
                     grandfathered: set[tuple[str, str]] | None = None) -> tuple[Finding, ...]:
     """The findings of ``design``, the one place they are put together (the editor's panel
@@ -99,7 +99,8 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
     gating); the design's own waivers applied (a proposal's, not the main design's).
 
     ``version``: linted for the version gate, with the previous version (MG-05), the latest
-    rehearsal's facts, ``message`` (DC-03) and ``baseline`` (the import of a deployed
+    rehearsal's facts, ``message`` and ``notes`` (DC-03: what changed; the rollout/rollback
+    notes a destructive version needs) and ``baseline`` (the import of a deployed
     schema). Without it the lint is cached by content (:func:`ruling.raw_lint`), with
     ``config`` when the caller has just read the project's (:func:`ruling.config_for`).
     The rules engine is imported here: a product command starts without it."""
@@ -118,10 +119,8 @@ def design_findings(design: Design, schema: m.Schema | None = None, *,
             from modeler.web.rehearsals import rehearsal_facts  # of its latest version
 
             facts = rehearsal_facts(project, design)
-        # the message is the notes too: the version form and the merge form have one field,
-        # "what changed and why; rollout/rollback notes for destructive steps" (DC-03)
         config = ruling.config_for(project, baseline=baseline, version_message=message,
-                                   version_notes=message or "",
+                                   version_notes=notes,
                                    previous=version_schema(previous) if previous else None,
                                    rehearsal=facts)
         found = rules.lint(schema, config)

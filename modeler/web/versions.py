@@ -49,7 +49,7 @@ def finding_record(f: rules.Finding) -> dict[str, Any]:
             "waived": f.waived, "grandfathered": f.grandfathered}
 
 
-def version_save(*, project: db.Project, actor: User, message: str,
+def version_save(*, project: db.Project, actor: User, message: str, notes: str = "",
                  baseline: bool = False, schema: m.Schema | None = None,
                  design: db.Design | None = None,
                  findings: tuple[rules.Finding, ...] | None = None,
@@ -57,11 +57,13 @@ def version_save(*, project: db.Project, actor: User, message: str,
     """Freeze the main design (or ``schema``) as the next version, when the version gate
     passes: no BLOCK finding and every JUSTIFY finding waived (grandfathered ones pass).
     Raises :class:`Refused` with every reason otherwise; nothing is written then.
+    ``notes``: the rollout/rollback notes (backup, pre-checks, how to roll back) DC-03 asks
+    of a destructive version, kept with it apart from the message.
     ``findings``: :func:`version_findings` of ``schema`` with the stripped ``message``,
     when the caller has them already (the import: computed while its layout ran).
     ``changed_only``: refuse a design that is the latest version's as it is (a user's
     "save version": an empty migration nobody asked for; a merge keeps its own rules)."""
-    message = (message or "").strip()
+    message, notes = (message or "").strip(), (notes or "").strip()
     with transaction.atomic():
         design = design or db.Design.objects.select_for_update().get(project=project,
                                                                      kind="main")
@@ -74,7 +76,7 @@ def version_save(*, project: db.Project, actor: User, message: str,
                                      "first."])
         if findings is None or schema is None:
             findings = design_findings(design, current, version=True, message=message,
-                                       baseline=baseline)
+                                       notes=notes, baseline=baseline)
         reasons = [f"{f.level.value.upper()} {f.rule} {f.target.path}: {f.message}"
                    + ("" if f.level is Level.BLOCK else " (no valid waiver)")
                    for f in findings if f.gating]
@@ -86,7 +88,7 @@ def version_save(*, project: db.Project, actor: User, message: str,
                     "author": w.author, "created": w.created}
                    for w in ruling.waivers_for(design)]
         return db.Version.objects.create(
-            project=project, number=number, message=message, author=actor,
+            project=project, number=number, message=message, notes=notes, author=actor,
             schema_json=serialize.dumps(current), baseline=baseline, waivers=waivers,
             findings=[finding_record(f) for f in findings])
 

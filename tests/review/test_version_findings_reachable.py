@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
+from modeler.review import services
 from modeler.schema import model as m
 from modeler.web.models import Version
 from modeler.web.snapshot import snapshot
@@ -62,20 +63,75 @@ def test_the_version_gate_says_where_a_version_only_finding_is_fixed(world: Worl
     assert f"/p/shop/edit/?table={table_uid}" in page
 
 
-def test_a_destructive_version_is_saved_with_its_notes_in_the_message(world: World) -> None:
-    """DC-03 asks a destructive version for rollout/rollback notes; the version form's one
-    field is the message "with rollout/rollback notes for destructive steps", but the notes
-    were never passed to the rules, so every destructive version (Save version and a merge
-    alike) was refused whatever the message said, even with MG-05 justified."""
+def test_a_destructive_version_needs_its_notes_apart_from_the_message(world: World) -> None:
+    """DC-03 asks a destructive version for rollout/rollback notes. The version form had one
+    field, the message, which a419a04 counted as the notes too (so any 10-character message
+    passed for them); the form and the merge now have a notes field of their own, kept with
+    the version and shown on the versions page. A refusal keeps what was typed in both."""
     edit(world.main, world.users["owner"], drop_column("customer", "full_name"))
     owner = world.client("owner")
     page = owner.post("/p/shop/versions/save/", {"message": "Drop full_name"}).content.decode()
     waive = page.split('href="/p/shop/waive/?rule=MG-05&amp;key=')[1].split('"')[0]
     assert owner.post(f"/p/shop/waive/?rule=MG-05&key={waive}", {
         "justification": "Nobody reads full_name: checked the logs."}).status_code == 302
-    short = owner.post("/p/shop/versions/save/", {"message": "Drop it"})
-    assert short.status_code == 422  # a message under 10 characters is no notes
-    response = owner.post("/p/shop/versions/save/", {
-        "message": "Drop full_name. Backup: pg_dump of customer; rollback: downgrade -1."})
+    # a long message is no notes any more: refused, saying which field, nothing saved
+    message = "Drop full_name. Backup: pg_dump of customer; rollback: downgrade -1."
+    refused = owner.post("/p/shop/versions/save/", {"message": message, "notes": "soon"})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "DC-03 version.notes" in page and 'name="notes"' in page
+    assert ">soon</textarea>" in page and f">{message}</textarea>" in page.replace("&#x27;", "'")
+    assert Version.objects.filter(project=world.project).count() == 1
+    notes = "Backup: pg_dump -t customer <before>; rollback: alembic downgrade -1"
+    response = owner.post("/p/shop/versions/save/", {"message": "Drop full_name", "notes": notes})
     assert response.status_code == 302, response.content.decode()[-3000:]
-    assert Version.objects.filter(project=world.project).count() == 2
+    version = Version.objects.get(project=world.project, number=2)
+    assert version.message == "Drop full_name" and version.notes == notes
+    page = owner.get("/p/shop/versions/").content.decode()
+    assert "pg_dump -t customer &lt;before&gt;; rollback" in page and "<before>" not in page
+
+
+def test_a_destructive_merge_takes_its_notes_from_the_merge_form(world: World) -> None:
+    proposal = world.propose()
+    edit(proposal.design, world.users["author"], drop_column("customer", "full_name"))
+    author = world.client("author")
+    page = author.get(f"/p/shop/proposals/{proposal.number}/").content.decode()
+    assert 'name="notes"' in page  # the merge form has the field
+    waive = page.split("waive/?rule=MG-05&amp;key=")[1].split('"')[0]
+    assert author.post(f"/p/shop/d/{proposal.design.pk}/waive/?rule=MG-05&key={waive}", {
+        "justification": "Nobody reads full_name: checked the logs."}).status_code == 302
+    services.verdict_create(proposal=proposal, actor=world.users["reviewer"],
+                            decision="approve")
+    url = f"/p/shop/proposals/{proposal.number}/merge/"
+    refused = author.post(url, {"message": "Drop the customer's full name"})
+    assert refused.status_code == 422 and "DC-03 version.notes" in refused.content.decode()
+    assert Version.objects.filter(project=world.project).count() == 1
+    done = author.post(url, {"message": "Drop the customer's full name",
+                             "notes": "Backup first; rollback: alembic downgrade -1"})
+    assert done.status_code == 302, done.content.decode()[-3000:]
+    version = Version.objects.get(project=world.project, number=2)
+    assert version.notes == "Backup first; rollback: alembic downgrade -1"
+
+
+
+def test_save_version_takes_the_notes_on_the_command_line(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    edit(world.main, world.users["owner"], drop_column("customer", "full_name"))
+    owner = world.client("owner")
+    page = owner.post("/p/shop/versions/save/", {"message": "Drop full_name"}).content.decode()
+    waive = page.split('href="/p/shop/waive/?rule=MG-05&amp;key=')[1].split('"')[0]
+    owner.post(f"/p/shop/waive/?rule=MG-05&key={waive}", {
+        "justification": "Nobody reads full_name: checked the logs."})
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("save_version", "shop", "-m", "Drop full_name, a long message",
+                     stdout=StringIO(), stderr=err)
+    assert "DC-03 version.notes" in err.getvalue()
+    out = StringIO()
+    call_command("save_version", "shop", "-m", "Drop full_name",
+                 "--notes", "Backup first; rollback: alembic downgrade -1", stdout=out)
+    assert out.getvalue().strip() == "2"
+    assert Version.objects.get(project=world.project, number=2).notes.startswith("Backup")

@@ -88,14 +88,15 @@ def proposal_merge(request: AuthedRequest, slug: str, number: int) -> HttpRespon
         try:
             version = merging.proposal_merge(proposal=proposal,
                                              actor=request.user,
-                                             message=form.cleaned_data["message"])
+                                             message=form.cleaned_data["message"],
+                                             notes=form.cleaned_data["notes"])
         except Refused as exc:
             return render_review(request, project, role, proposal, status=422,
                                  errors=exc.reasons, merge_form=form)
         messages.success(request, f"Merged as version {version.number}.")
         return redirect(detail_url(proposal))
     return render_review(request, project, role, proposal, status=422, merge_form=form,
-                         errors=["Check the version message."])
+                         errors=["Check the version message and notes."])
 
 
 @login_required

@@ -51,17 +51,19 @@ def history(request: AuthedRequest, slug: str) -> HttpResponse:
 def save(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug, "edit")
     message = request.POST.get("message", "")
+    notes = request.POST.get("notes", "")
     try:
-        problem = text_problem(message)
-        if problem is not None:
-            raise Refused([f"Message: {problem}"])
+        problems = [f"{label}: {problem}" for label, problem in (
+            ("Message", text_problem(message)), ("Notes", text_problem(notes))) if problem]
+        if problems:
+            raise Refused(problems)
         version = version_save(project=project, actor=request.user,
-                               message=message, changed_only=True)
+                               message=message, notes=notes, changed_only=True)
     except Refused as exc:
         versions = selectors.versions_of(project)
         return render(request, "versions/history.html", {
             "project": project, "role": role, "versions": versions, "can_edit": True,
-            "errors": _gate_items(exc), "message": message,
+            "errors": _gate_items(exc), "message": message, "notes": notes,
             "unchanged": isinstance(exc, NothingToSave)}, status=422)
     messages.success(request, f"Saved version {version.number}.")
     return redirect("version_history", slug=slug)

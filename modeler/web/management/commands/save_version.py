@@ -1,4 +1,4 @@
-"""python manage.py save_version <project-slug> -m MESSAGE [--as USERNAME]
+"""python manage.py save_version <project-slug> -m MESSAGE [--notes NOTES] [--as USERNAME]
 
 Prints the new version number; exits 1 listing why when the version gate refuses.
 """
@@ -22,6 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("-m", "--message", required=True)
+        parser.add_argument("--notes", default="",
+                            help="rollout/rollback notes (backup, pre-checks, how to roll "
+                                 "back): needed when the version drops or rewrites data")
         parser.add_argument("--as", dest="username", default=None,
                             help="author (default: the project owner)")
 
@@ -38,7 +41,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {opts['username']!r}") from exc
         try:
             version = version_save(project=project, actor=author, message=opts["message"],
-                                   changed_only=True)
+                                   notes=opts["notes"], changed_only=True)
         except NothingToSave as exc:
             self.stderr.write(exc.reasons[0])
             raise SystemExit(1) from exc
