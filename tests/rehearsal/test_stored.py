@@ -206,7 +206,9 @@ def test_viewers_see_the_section_but_cannot_rehearse(project: db.Project, user: 
     assert 'id="rehearsal-none"' in page and 'id="rehearse-review"' not in page
     refused = client.post("/p/ledger/rehearse/", {"proposal": str(proposal.number),
                                                   "rows_scale": "0.1"})
-    assert refused.status_code == 422 and b"Your role cannot start a rehearsal" in \
+    # a role that may not is a 403, as every other write of a viewer (it was a 422, as if
+    # the input were wrong), with the page and its reason
+    assert refused.status_code == 403 and b"Your role cannot start a rehearsal" in \
         refused.content
     client.force_login(outsider)
     assert client.get(f"/p/ledger/rehearse/?proposal={proposal.number}").status_code == 404

@@ -172,10 +172,10 @@ def rehearsal(request: AuthedRequest, slug: str) -> HttpResponse:
     project, role = project_for(request.user, slug)
     target, label, _inputs = _target(request, project)
     missing = available(getattr(settings, "MODELER_REHEARSAL_URL", "") or None)
-    error = ""
+    error, status = "", 422
     if request.method == "POST":
-        if not can(role, "edit"):
-            error = "Your role cannot start a rehearsal."
+        if not can(role, "edit"):  # forbidden, not wrong input: a 403 with the page
+            error, status = "Your role cannot start a rehearsal.", 403
         elif missing:
             error = missing
         else:
@@ -201,4 +201,4 @@ def rehearsal(request: AuthedRequest, slug: str) -> HttpResponse:
         "can_start": can(role, "edit"), "scale": DEFAULT_SCALE,
         "target_name": target.split("-", 1)[0], "target_value": target.split("-", 1)[1],
         "running": running, "rehearsal": section,
-    }, status=422 if error else 200)
+    }, status=status if error else 200)
