@@ -85,7 +85,7 @@ def test_undo_redo_buttons_and_refusal(login_page: Callable[..., Page],
     wait_idle(page)
     box = page.locator("#edit-errors")
     expect(box).to_be_in_viewport()
-    expect(box).to_contain_text("bob changed table client")
+    expect(box).to_contain_text("bob renamed table client to buyer")
     expect(box).to_contain_text("Nothing was changed")
     shot(page, "undo-refused")
     assert schema().table(uid).name == "buyer"

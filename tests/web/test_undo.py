@@ -245,10 +245,10 @@ def test_undo_refused_when_someone_changed_the_same_element(alice: Client, bob: 
     revision = Design.objects.get(project=project).revision
     response = undo(alice, 409)
     text = response.content.decode()
-    assert "Not done: undo of &quot;changed table customer&quot;" in text
+    assert "Not done: undo of &quot;renamed table customer to client&quot;" in text
     assert "customer (name)" in text or "buyer (name)" in text
-    assert "bob changed table client" in text  # who, and what they did
-    assert text.count("bob changed table client") == 1
+    assert "bob renamed table client to buyer" in text  # who, and what they did
+    assert text.count("bob renamed table client to buyer") == 1
     assert schema_of(project) == before
     assert Design.objects.get(project=project).revision == revision
     assert not Activity.objects.filter(action="edit.undo").exists()

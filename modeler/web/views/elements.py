@@ -316,6 +316,12 @@ def table_add(request: AuthedRequest, slug: str, design: int | None = None) -> H
                 done={"table_added": True})
 
 
+def _changed(kind: str, old: str, new: str) -> str:
+    """An update's summary (the undo button's title, the activity log): a rename names the
+    element by both names, else by its name (the same after the edit as before)."""
+    return f"renamed {kind} {old} to {new}" if new != old else f"changed {kind} {old}"
+
+
 @login_required
 @require_POST
 def table_update(request: AuthedRequest, slug: str, uid: str,
@@ -332,7 +338,8 @@ def table_update(request: AuthedRequest, slug: str, uid: str,
 
     def change(s: m.Schema) -> m.Schema:
         return actions.update_table(s, replace(s.table(uid), **form.changes()))
-    return _run(ctx, action="table.update", summary=f"changed table {table.name}", target=uid,
+    return _run(ctx, action="table.update", summary=_changed("table", table.name, d["name"]),
+                target=uid,
                 selected=uid, change=change,
                 expect=("table", uid, _version(request, "tbl-version")),
                 forms={"table_form": form})
@@ -483,7 +490,9 @@ def column_update(request: AuthedRequest, slug: str, uid: str,
         d = form.cleaned_data
         return actions.update_column(s, _column_from(form, uid, s.column(uid)),
                                      primary_key=d["primary_key"], unique=d["unique"])
-    return _run(ctx, action="column.update", summary=f"changed column {table.name}.{col.name}",
+    return _run(ctx, action="column.update",
+                summary=_changed("column", f"{table.name}.{col.name}",
+                                 f"{table.name}.{form.cleaned_data.get('name') or col.name}"),
                 target=uid, selected=table.uid, change=change,
                 expect=("column", uid, _version(request, f"c{col.uid[:8]}-version")),
                 forms={"edit_column": uid, "column_bound_form": form})
@@ -591,7 +600,8 @@ def relationship_edit(request: AuthedRequest, slug: str, uid: str,
 
     def change(s: m.Schema) -> m.Schema:
         return actions.update_relationship(s, uid, **form.changes())
-    return _run(ctx, action="relationship.update", summary=f"changed relationship {rel.name}",
+    return _run(ctx, action="relationship.update",
+                summary=_changed("relationship", rel.name, d.get("name") or rel.name),
                 target=uid, selected=rel.child_table, change=change,
                 expect=("relationship", uid, d.get("version")), forms=forms)
 
