@@ -64,6 +64,8 @@ class Context:
     # statements kept as SQL on a relation (an index, a trigger...): (kept, relation), so
     # that dropping the relation drops them too, as PostgreSQL does
     kept_on: list[tuple[Any, QName]] = field(default_factory=list)
+    # the schemas CREATE SCHEMA made so far (and not dropped): a DO block's IF may ask
+    schemas_made: set[str] = field(default_factory=set)
 
     # -- reporting -------------------------------------------------------------------------
     def warn(self, kind: str, message: str, *, with_sql: bool = True) -> None:

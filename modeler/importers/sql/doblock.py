@@ -45,8 +45,8 @@ _LOOPS = frozenset({"loop", "while", "fori", "fors", "forc", "foreach_a", "dynfo
 # Catalog columns a condition may compare with constants, by what they name.
 _ROLES = {
     "table_schema": "schema", "schemaname": "schema", "nspname": "schema",
-    "constraint_schema": "schema", "table_name": "table", "tablename": "table",
-    "relname": "table", "column_name": "column", "attname": "column",
+    "constraint_schema": "schema", "schema_name": "schema", "table_name": "table",
+    "tablename": "table", "relname": "table", "column_name": "column", "attname": "column",
     "constraint_name": "constraint", "conname": "constraint", "indexname": "index",
     "typname": "type", "udt_name": "type", "proname": "function",
     "routine_name": "function", "extname": "extension",
@@ -362,12 +362,18 @@ def _counter(select: Any, text: str) -> Callable[[Context], int]:
         if role is None or role in wanted:
             raise undecidable
         wanted[role] = values
-    lookup = _LOOKUPS.get(next((r for r in _LOOKUP_ORDER if r in wanted), ""))
+    role = next((r for r in _LOOKUP_ORDER if r in wanted), "")
+    lookup = _LOOKUPS.get(role)
     if lookup is None or ("conrelid" in by_oid and "constraint" not in wanted):
         raise undecidable
+    if role == "schema" and any(r.relname not in _SCHEMA_CATALOGS for r in rels):
+        raise undecidable  # information_schema.tables WHERE table_schema = 'x': any table
     schemas = wanted.get("schema")
     return lambda ctx: lookup(ctx, wanted, schemas)
 
+
+# Where a schema alone is looked up (its name only: does it exist)
+_SCHEMA_CATALOGS = frozenset({"schemata", "pg_namespace"})
 
 # Columns naming a table by its oid: pg_attribute's, and pg_constraint's with a constraint
 # name (asked alone, conrelid means "has the table any constraint", which no lookup here
@@ -453,10 +459,22 @@ def _extensions(ctx: Context, wanted: dict[str, list[str]], schemas: list[str] |
     return sum(1 for e in ctx.draft.extensions if e in wanted["extension"])
 
 
-_LOOKUP_ORDER = ("column", "index", "constraint", "type", "function", "extension", "table")
+def _schemas(ctx: Context, wanted: dict[str, list[str]], schemas: list[str] | None) -> int:
+    """A schema asked alone (information_schema.schemata, pg_namespace): one CREATE SCHEMA
+    made, or that holds an object of the design (public is always there)."""
+    d = ctx.draft
+    known = {"public", *ctx.schemas_made, *(ns for ns, _ in d.tables),
+             *(ns for ns, _ in (*d.enums, *d.domains, *d.sequences)),
+             *(r.namespace for r in d.raws)}
+    return sum(1 for n in set(wanted["schema"]) if n in known)
+
+
+_LOOKUP_ORDER = ("column", "index", "constraint", "type", "function", "extension", "table",
+                 "schema")
 _LOOKUPS: dict[str, Callable[[Context, dict[str, list[str]], list[str] | None], int]] = {
     "column": _columns, "index": _indexes, "constraint": _constraints, "type": _types,
     "function": _functions, "extension": _extensions, "table": _relations_named,
+    "schema": _schemas,
 }
 
 

@@ -295,6 +295,7 @@ def _drop_calls(ctx: Context, name: str) -> None:
 
 
 def _drop_schema(ctx: Context, ns: str) -> None:
+    ctx.schemas_made.discard(ns)
     d = ctx.draft
     for key in [k for k in d.tables if k[0] == ns]:
         d.drop_table(key)

@@ -55,6 +55,8 @@ def _create_schema(ctx: Context, node: Any) -> None:
     each element is handled as a statement of its own, schema-qualified, so that an element
     kept as SQL (a view) replays alone in the schema the export creates."""
     ctx.count("schemas")
+    if node.schemaname:
+        ctx.schemas_made.add(node.schemaname)
     if node.schemaElts:
         saved, stmt, setting = ctx.search_path, ctx.stmt, ctx.path_setting
         schema = node.schemaname or ctx.default_ns
