@@ -247,7 +247,8 @@ def _drop_raw_object(op: DropRawObject, ctx: RenderCtx) -> list[Stmt]:
     at = next((i for i, o in enumerate(raws) if o.uid == op.obj.uid), len(raws))
     return [*drop_runtime_objects(op.obj, ctx.before),
             *drop_raw_object(public_first(op.obj), ctx.search_path,
-                             [public_first(o) for o in raws[:at]])]
+                             [public_first(o) for o in raws[:at]],
+                             [public_first(o) for o in raws[at + 1:]])]
 
 
 # --- tables and partitions -------------------------------------------------------------------

@@ -338,14 +338,16 @@ _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 
 
 def drop_raw_object(obj: RawObject, search_path: str | None = None,
-                    earlier: Sequence[RawObject] = ()) -> list[Stmt]:
+                    earlier: Sequence[RawObject] = (),
+                    later: Sequence[RawObject] = ()) -> list[Stmt]:
     """The statement dropping an object kept as SQL (see :func:`raw_drop_sql`: routines by
     their full signature, operators and casts by their types), run under the search_path
     its CREATE ran under (the types of a signature are named as there), then the revision's
     ``search_path`` again. When ``obj`` makes again an object one of ``earlier`` (the kept
     statements before it) made (see :func:`redefines`), nothing is dropped: a view or routine
     gets its previous definition back (CREATE OR REPLACE), as the way back of a CREATE OR
-    REPLACE is; the first statement's undoing drops it."""
+    REPLACE is; the first statement's undoing drops it. ``later``: the kept statements after
+    ``obj`` still standing at its undoing (a view over the view, kept by the revision)."""
     previous = redefines(obj, earlier)
     if previous is not None:
         back = _made_again(previous)
@@ -355,7 +357,7 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         if back is None:
             return [note]
         if obj.kind == "view":
-            return [note, *create_raw_object(back, search_path)]
+            return [note, *_view_back(obj, previous, back, search_path, earlier, later)]
         # a routine's body is not checked (as pg_dump makes them): what it reads may be gone
         # by now on the way down (the tables go before the routines kept ahead of them)
         return [note, execute("SELECT set_config('check_function_bodies', 'off', true)"),
@@ -377,6 +379,20 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
     after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
     return [execute(f"SELECT set_config('search_path', {sql_str(path)}, true)"),
             execute(sql), execute(after)]
+
+
+def _view_back(obj: RawObject, previous: RawObject, back: RawObject, search_path: str | None,
+               earlier: Sequence[RawObject], later: Sequence[RawObject]) -> list[Stmt]:
+    """The view ``obj`` made again gets ``previous``'s definition back (``back``, its CREATE OR
+    REPLACE form); where PostgreSQL refuses that for the columns the redefinition added, it
+    is dropped and made again with what stands on it (:mod:`migration_redefined`)."""
+    from modeler.codegen.migration_redefined import remade_view_sql, standing_on
+
+    between = list(earlier)[list(earlier).index(previous) + 1:]
+    standing = standing_on(obj, [*between, *later])
+    return [execute(remade_view_sql(
+        obj, previous, raw_object_sql(back, search_path), standing,
+        lambda o: raw_object_sql(o, search_path), _raw_target))]
 
 
 def redefines(obj: RawObject, earlier: Sequence[RawObject]) -> RawObject | None:
@@ -440,16 +456,20 @@ def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[St
     imported: ``CREATE FUNCTION f`` after ``SET search_path = app`` creates ``app.f``), then
     the revision's ``search_path`` again. An object that knows the search_path it was written
     under (SQL imports) runs under exactly that one, set for the transaction."""
+    return [execute(sql) for sql in raw_object_sql(obj, search_path)]
+
+
+def raw_object_sql(obj: RawObject, search_path: str | None = None) -> list[str]:
+    """The statements of :func:`create_raw_object`."""
     after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
     if obj.search_path is not None:
-        return [execute(f"SELECT set_config('search_path', {sql_str(obj.search_path)}, true)"),
-                execute(obj.sql), execute(after)]
+        return [f"SELECT set_config('search_path', {sql_str(obj.search_path)}, true)",
+                obj.sql, after]
     if obj.namespace in ("", "public"):
-        return [execute(obj.sql)]
+        return [obj.sql]
     rest = ", ".join(p for p in (search_path or "public").split(", ")
                      if p != ident(obj.namespace))
-    return [execute(f"SET search_path = {ident(obj.namespace)}, {rest}"), execute(obj.sql),
-            execute(after)]
+    return [f"SET search_path = {ident(obj.namespace)}, {rest}", obj.sql, after]
 
 
 def set_comment(op: SetComment, ctx: RenderCtx) -> list[Stmt]:
