@@ -56,6 +56,11 @@ from modeler.codegen.migration_keys import (
     drop_constraint,
     unique_call,
 )
+from modeler.codegen.migration_serial import (
+    called_sequence,
+    identity_from_sequence_sql,
+    sequence_from_identity_sql,
+)
 from modeler.codegen.migration_types import create_raw_object
 from modeler.codegen.specs import identity_kwargs, needs_autoincrement_off
 from modeler.codegen.sqlwriter import (
@@ -237,6 +242,9 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
     if dropped:
         out.append(code(Call("op.alter_column", target, (("server_default", "None"), *kw))))
     if before.identity is not None and after.identity is None:
+        serial = called_sequence(after, ctx.after)  # the way down of TY-04's fix
+        if serial is not None and table.uid in ctx.existing:
+            out.append(execute(sequence_from_identity_sql(table, before, serial)))
         out.append(execute(f"{col} DROP IDENTITY IF EXISTS"))
     if retype:
         out.append(code(Call("op.alter_column", target, (
@@ -258,7 +266,10 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
         verb = (f"ADD GENERATED {kind} AS IDENTITY{options_sql(after.identity_options)}"
                 if before.identity is None else f"SET GENERATED {kind}")
         out.append(execute(f"{col} {verb}"))
-        if before.identity is None:  # the rows' ids are not handed out again
+        serial = called_sequence(before, ctx.before) if before.identity is None else None
+        if serial is not None:  # a serial made one (TY-04): it goes on where it was
+            out += [execute(sql) for sql in identity_from_sequence_sql(table, after, serial)]
+        elif before.identity is None:  # the rows' ids are not handed out again
             out.append(execute(identity_past_rows_sql(table, after)))
     if before.identity is not None and after.identity is not None:
         options = identity_options_sql(table, after, before.identity_options)

@@ -21,8 +21,8 @@ from modeler.rules.core import (
     table_target,
     tables_in,
 )
-from modeler.schema import edit
-from modeler.schema.model import Column, ColumnType, Schema, Table
+from modeler.schema import edit, identity
+from modeler.schema.model import Column, ColumnType, IdentityOptions, Schema, Sequence, Table
 
 
 def _column(schema: Schema, finding: Finding) -> tuple[Table, Column] | None:
@@ -181,8 +181,14 @@ class IdentityNotSerial(Rule):
         changes["identity"] = "by default"
         m = _NEXTVAL.search(c.default or "")
         seq_name = m.group(1).split(".")[-1].strip('"') if m else None
-        drops = [s.uid for s in schema.sequences if s.owned_by_column == c.uid
-                 or (s.name == seq_name and s.namespace == t.namespace)]
+        olds = [s for s in schema.sequences if s.owned_by_column == c.uid
+                or (s.name == seq_name and s.namespace == t.namespace)]
+        drops = [s.uid for s in olds]
+        called = next((s for s in olds if s.name == seq_name), olds[0] if olds else None)
+        new_type = changes.get("type", c.type)
+        if called is not None and isinstance(new_type, ColumnType):
+            # the identity hands out what the sequence did (its position: the migration)
+            changes["identity_options"] = _sequence_options(called, new_type)
 
         def change(design: Schema) -> Schema:
             out = edit.alter(design, c.uid, **changes)
@@ -193,6 +199,19 @@ class IdentityNotSerial(Rule):
 
 
 _INT_TYPES = frozenset({"smallint", "integer", "bigint"})
+
+
+def _sequence_options(seq: Sequence, ctype: ColumnType) -> IdentityOptions | None:
+    """``seq``'s START, INCREMENT BY, MINVALUE, MAXVALUE, CACHE and CYCLE as the options of
+    an identity of type ``ctype`` (those beyond the type's range left to their defaults)."""
+    low, high = identity.limits(ctype)
+
+    def fits(value: int | None) -> int | None:
+        return value if value is not None and low <= value <= high else None
+
+    return identity.kept(ctype, start=fits(seq.start), increment=fits(seq.increment),
+                         min_value=fits(seq.min_value), max_value=fits(seq.max_value),
+                         cache=seq.cache, cycle=seq.cycle)
 
 
 @register
