@@ -22,8 +22,9 @@ O = enums.ObjectType  # noqa: E741
 
 
 def set_schema(ctx: Context, node: Any) -> None:
-    """``ALTER ... SET SCHEMA``: a modelled table, enum, domain or sequence moves; anything
-    else is left where it is, with a warning."""
+    """``ALTER ... SET SCHEMA``: a modelled table, enum, domain or sequence moves, and a kept
+    view, materialized view or routine (:mod:`setschema_kept`); anything else is left where
+    it is, with a warning."""
     ot, new = node.objectType, node.newschema
     if ot == O.OBJECT_TABLE and node.relation is not None:
         table = ctx.find_table(node.relation)
@@ -42,6 +43,10 @@ def set_schema(ctx: Context, node: Any) -> None:
             if (ns, rv.relname) in ctx.draft.sequences:
                 move_sequence(ctx, (ns, rv.relname), new)
                 return
+    from modeler.importers.sql.setschema_kept import move_kept
+
+    if move_kept(ctx, node, new):
+        return
     ctx.warn("unsupported", "ALTER ... SET SCHEMA not applied: the object is not modelled "
              "or unknown")
 
