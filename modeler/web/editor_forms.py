@@ -460,7 +460,9 @@ class IndexForm(TableChildForm):
         except forms.ValidationError as exc:
             self.add_error("columns", exc)
             return data
-        if not data["column_uids"] and not (data.get("expression") or "").strip():
+        # an expression refused has its own reason (it was named): not this one
+        if not data["column_uids"] and not (data.get("expression") or "").strip() \
+                and "expression" not in self.errors:
             self.add_error("columns", "Name at least one column or an expression.")
         if data.get("name"):
             data["name"] = _ident(data["name"], "index name")
