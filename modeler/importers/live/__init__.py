@@ -244,7 +244,7 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     for seq in data["sequences"]:
         out.extend(s.sequence_statements(seq))
     for c in data["constraints"]:
-        out.extend(s.constraint_statements(names[c["conrelid"]][1], c))
+        out.extend(s.constraint_statements(*names[c["conrelid"]], c))
     for i in data["indexes"]:
         out.extend(s.index_statements(names[i["indrelid"]][0], i))
     # partitions once both sides have their keys, indexes and FKs: nothing is copied then

@@ -85,8 +85,11 @@ def columns(server_version: int) -> str:
 # partition (conparentid set, same conrelid): PostgreSQL makes them, they are not read.
 CONSTRAINTS = """
 SELECT co.conrelid, co.conname, co.contype, pg_get_constraintdef(co.oid) AS def,
-       obj_description(co.oid, 'pg_constraint') AS comment
-FROM pg_constraint co
+       obj_description(co.oid, 'pg_constraint') AS comment,
+       CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
+       CASE WHEN co.contype IN ('p', 'u', 'x')
+            THEN obj_description(co.conindid, 'pg_class') END AS index_comment
+FROM pg_constraint co LEFT JOIN pg_class ic ON ic.oid = co.conindid
 WHERE co.conrelid = ANY(%(oids)s) AND co.contype IN ('p', 'u', 'c', 'x', 'f')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint pc WHERE pc.oid = co.conparentid
                   AND pc.conrelid = co.conrelid)

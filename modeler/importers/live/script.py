@@ -107,12 +107,16 @@ def collation_statements(c: Row) -> Iterator[str]:
         yield f"COMMENT ON COLLATION {name} IS {literal(c['comment'])}"
 
 
-def constraint_statements(table: str, c: Row) -> Iterator[str]:
-    """ALTER TABLE ... ADD CONSTRAINT (pg_get_constraintdef) and its comment."""
+def constraint_statements(ns: str, table: str, c: Row) -> Iterator[str]:
+    """ALTER TABLE ... ADD CONSTRAINT (pg_get_constraintdef), its comment and the comment of
+    the index it makes (a key's, UNIQUE's, EXCLUDE's; in the table's namespace ``ns``)."""
     yield f"ALTER TABLE ONLY {table} ADD CONSTRAINT {quote_ident(c['conname'])} {c['def']}"
     if c["comment"] is not None:
         yield (f"COMMENT ON CONSTRAINT {quote_ident(c['conname'])} ON {table} IS "
                f"{literal(c['comment'])}")
+    if c.get("index_comment") is not None and c.get("index_name"):
+        yield (f"COMMENT ON INDEX {qual(ns, c['index_name'])} IS "
+               f"{literal(c['index_comment'])}")
 
 
 def index_statements(ns: str, i: Row) -> Iterator[str]:
