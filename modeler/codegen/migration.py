@@ -38,7 +38,7 @@ from modeler.codegen.migration_code import (
     render_body,
     sql_str,
 )
-from modeler.codegen.migration_ctx import RenderCtx, tq
+from modeler.codegen.migration_ctx import Namesakes, RenderCtx, tq
 from modeler.codegen.migration_ops import RENDERERS
 from modeler.codegen.migration_types import sequence_alteration
 from modeler.codegen.pysource import Imports
@@ -195,6 +195,10 @@ class _Without:
         self.dropped = False
         self._schema: Schema | None = None
 
+    def present(self, uid: str) -> bool:
+        """Whether the element ``uid`` of ``start`` is not dropped (yet)."""
+        return uid in self.places
+
     def drop(self, uid: str) -> None:
         self.dropped = True
         for name, n in self.places.pop(uid, ()):
@@ -254,6 +258,8 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     sequences = {q.uid: q for q in start.sequences} if static else {}
     end_tables = frozenset(t.uid for t in end.tables) if static and end is not None else frozenset()
     dropped = _Without(start)
+    if static:
+        ctx.kept = Namesakes(start.raw_objects, dropped.present)
     for op in ops:
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)

@@ -13,6 +13,8 @@ A new op class without a renderer is an error (:class:`MissingRenderer`), and
 
 from __future__ import annotations
 
+import functools
+
 from modeler.codegen.migration_code import (
     Call,
     Stmt,
@@ -24,7 +26,7 @@ from modeler.codegen.migration_code import (
     qname,
     sql_str,
 )
-from modeler.codegen.migration_ctx import RenderCtx, Renderers, pk_label, schema_kw
+from modeler.codegen.migration_ctx import Deferred, RenderCtx, Renderers, pk_label, schema_kw
 from modeler.codegen.migration_keys import (
     add_check,
     add_foreign_key,
@@ -243,12 +245,18 @@ def _create_raw_object(op: CreateRawObject, ctx: RenderCtx) -> list[Stmt]:
 
 @on(DropRawObject, kind="drops")
 def _drop_raw_object(op: DropRawObject, ctx: RenderCtx) -> list[Stmt]:
+    # what is around it, read only for a view made again (its namesakes are indexed)
     raws = ctx.before.raw_objects
-    at = next((i for i, o in enumerate(raws) if o.uid == op.obj.uid), len(raws))
+
+    @functools.cache
+    def place() -> int:
+        return next((i for i, o in enumerate(raws) if o.uid == op.obj.uid), len(raws))
+
     return [*drop_runtime_objects(op.obj, ctx.before),
             *drop_raw_object(public_first(op.obj), ctx.search_path,
-                             [public_first(o) for o in raws[:at]],
-                             [public_first(o) for o in raws[at + 1:]])]
+                             Deferred(lambda: [public_first(o) for o in raws[:place()]]),
+                             Deferred(lambda: [public_first(o) for o in raws[place() + 1:]]),
+                             namesakes=ctx.namesakes().before(op.obj, prepare=public_first))]
 
 
 # --- tables and partitions -------------------------------------------------------------------

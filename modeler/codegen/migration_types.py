@@ -4,6 +4,7 @@ objects) and of comment ops, as ``op.execute`` of quoted SQL."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Sequence
 
@@ -339,7 +340,8 @@ _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 
 def drop_raw_object(obj: RawObject, search_path: str | None = None,
                     earlier: Sequence[RawObject] = (),
-                    later: Sequence[RawObject] = ()) -> list[Stmt]:
+                    later: Sequence[RawObject] = (), *,
+                    namesakes: Sequence[RawObject] | None = None) -> list[Stmt]:
     """The statement dropping an object kept as SQL (see :func:`raw_drop_sql`: routines by
     their full signature, operators and casts by their types), run under the search_path
     its CREATE ran under (the types of a signature are named as there), then the revision's
@@ -347,8 +349,11 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
     statements before it) made (see :func:`redefines`), nothing is dropped: a view or routine
     gets its previous definition back (CREATE OR REPLACE), as the way back of a CREATE OR
     REPLACE is; the first statement's undoing drops it. ``later``: the kept statements after
-    ``obj`` still standing at its undoing (a view over the view, kept by the revision)."""
-    previous = redefines(obj, earlier)
+    ``obj`` still standing at its undoing (a view over the view, kept by the revision).
+    ``namesakes``: those of ``earlier`` of ``obj``'s kind, namespace and name, in their order,
+    when the caller has them (:class:`~modeler.codegen.migration_ctx.Namesakes`): ``earlier``
+    and ``later`` are then read only for a view made again."""
+    previous = redefines(obj, earlier if namesakes is None else namesakes)
     if previous is not None:
         back = _made_again(previous)
         note = comment(f"{obj.kind} {obj.name}: made again here (OR REPLACE); "
@@ -437,9 +442,16 @@ def _made_again(previous: RawObject) -> RawObject | None:
 
 def _raw_target(obj: RawObject) -> str | None:
     """The table a kept CREATE TRIGGER / RULE / POLICY is on, as SQL (None: not found)."""
+    return _target_of(obj.sql, obj.namespace)
+
+
+@functools.lru_cache(maxsize=4096)
+def _target_of(sql: str, namespace: str) -> str | None:
+    """:func:`_raw_target` of the statement ``sql`` kept in ``namespace``, parsed once (a
+    downgrade asks it of a trigger and of each earlier one of its name)."""
     from modeler.codegen.migration_dependents import one_statement  # pglast: not before
 
-    tree = one_statement(obj.sql)
+    tree = one_statement(sql)
     if tree is None:
         return None
     relation = tree[1].get("relation") or tree[1].get("table")
@@ -447,8 +459,8 @@ def _raw_target(obj: RawObject) -> str | None:
         return None
     if relation.get("schemaname"):
         return qname(relation["schemaname"], relation["relname"])
-    return ident(relation["relname"]) if obj.namespace in ("", "public") else \
-        qname(obj.namespace, relation["relname"])
+    return ident(relation["relname"]) if namespace in ("", "public") else \
+        qname(namespace, relation["relname"])
 
 
 def create_raw_object(obj: RawObject, search_path: str | None = None) -> list[Stmt]:

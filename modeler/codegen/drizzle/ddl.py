@@ -11,11 +11,14 @@ compare the catalog it builds with the Alembic bundle's.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import replace
 
 from modeler.codegen import extras
 from modeler.codegen.drizzle.shape import part_sql
 from modeler.codegen.migration_code import Call, Lit, Stmt
+from modeler.codegen.migration_ctx import Deferred, Namesakes
 from modeler.codegen.migration_runtime import (
     drop_extension,
     drop_runtime_objects,
@@ -36,7 +39,7 @@ from modeler.codegen.sqlwriter import (
 from modeler.diff.compare_types import early_raw_objects
 from modeler.schema.collations import canonical as collation_sql
 from modeler.schema.identity import options_sql
-from modeler.schema.model import Column, Index, Relationship, Schema, Table
+from modeler.schema.model import Column, Index, RawObject, Relationship, Schema, Table
 from modeler.schema.runtime_objects import CALL_KINDS
 from modeler.schema.sqlexpr import partition_key
 
@@ -175,6 +178,7 @@ def _drop_kept(schema: Schema, early: set[str], search_path: str | None, *,
     creates a function; the tables are gone)."""
     out: list[str] = []
     raws = schema.raw_objects
+    namesakes = Namesakes(raws)
     for i in range(len(raws) - 1, -1, -1):
         obj = raws[i]
         if (obj.uid in early) != early_ones:
@@ -184,9 +188,16 @@ def _drop_kept(schema: Schema, early: set[str], search_path: str | None, *,
                 o for j, o in enumerate(raws)
                 if (j <= i and o.uid in early if early_ones else j <= i or o.uid in early)))
             out += _raw(drop_runtime_objects(obj, before))
-        out += _raw(drop_raw_object(public_first(obj), search_path,
-                                    [public_first(o) for o in raws[:i]]))
+        out += _raw(drop_raw_object(
+            public_first(obj), search_path,
+            Deferred(functools.partial(_ahead, raws, i)),
+            namesakes=namesakes.before(obj, i, public_first)))
     return out
+
+
+def _ahead(raws: Sequence[RawObject], i: int) -> list[RawObject]:
+    """The kept objects ahead of the ``i``-th, to be dropped as their search_path says."""
+    return [public_first(o) for o in raws[:i]]
 
 
 def drop_all(schema: Schema, plan: ModelPlan, search_path: str | None) -> list[str]:
