@@ -18,6 +18,11 @@ def main() -> None:
         # freed at exit. A long-running command (runserver, workers) keeps its collector.
         gc.disable()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
+    if sys.argv[1:2] in (["render_diagram"], ["export_bundle"], ["import_schema"]):
+        # Issue #17: commands that draw once and exit: no memo of the sanitised drawing
+        from modeler.diagram import svg
+
+        svg.one_shot()
     if sys.argv[1:2] == ["render_diagram"]:
         # Issue #17: a drawing stored already (by import_schema or an earlier render) is
         # read back without starting Django; anything else is left to the command

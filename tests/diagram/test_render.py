@@ -252,3 +252,21 @@ def test_memoised_sanitising_falls_back_on_anything_else() -> None:
         assert sanitize_graphviz_svg(doc, memo) == sanitize_svg(doc)
     out = sanitize_graphviz_svg(smuggled, memo)
     assert b"<script" not in out and out.count(b"--split--") == 1
+
+
+def test_one_shot_sanitises_whole_and_keeps_nothing(placed: Schema,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that draws once (manage.py's drawing commands) sanitises the document
+    whole: the same bytes, and no group kept in the process's memo."""
+    from modeler.diagram import svg
+
+    monkeypatch.setattr(svg, "GROUPS", svg.GroupMemo())
+    doc = _raw_svg(placed)
+    svg.one_shot()
+    try:
+        assert svg.sanitize_graphviz_svg(doc) == svg.sanitize_svg(doc)
+        assert not svg.GROUPS._items
+    finally:
+        svg.one_shot(False)
+    assert svg.sanitize_graphviz_svg(doc) == svg.sanitize_svg(doc)
+    assert svg.GROUPS._items  # the usual memo again
