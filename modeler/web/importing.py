@@ -159,21 +159,22 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                    "DESIGN.md)"
     message = message[:1000]
     findings: tuple[Finding, ...] | None = None
+    checked = False
     if placed is not None:
         # while the layout runs: what materialize and version_save would do to the design
-        validate.check(schema)  # (the rules lint valid designs only)
+        checked = validate.check(schema) is schema  # (the rules lint valid designs only)
         findings = version_findings(schema, project, design, message=message.strip(),
                                     baseline=True)
         laid = placed()
         if laid is not None:
             unplaced, schema = schema, replace(laid, settings=settings_, name=named)
-            if not positions_only(unplaced, schema):
-                findings = None
+            if not positions_only(unplaced, schema):  # checked and linted again
+                findings, checked = None, False
     if progress is None:
-        materialize(schema, design)
+        materialize(schema, design, checked=checked)
     else:
         with counting_rows(schema, progress):
-            materialize(schema, design)
+            materialize(schema, design, checked=checked)
         progress("checking the rules and saving version 1", 0, 0)
     return version_save(project=project, actor=owner, message=message, baseline=True,
                         schema=schema, design=design, findings=findings)

@@ -464,9 +464,12 @@ def clear_design(design: db.Design) -> None:
 
 
 @transaction.atomic
-def materialize(schema: m.Schema, design: db.Design) -> None:
+def materialize(schema: m.Schema, design: db.Design, *, checked: bool = False) -> None:
     """Replace the design's rows with ``schema`` (uids kept). All or nothing: an invalid
-    snapshot raises :class:`~modeler.schema.validate.InvalidSchema` before any write."""
-    validate.check(schema)
+    snapshot raises :class:`~modeler.schema.validate.InvalidSchema` before any write.
+    ``checked``: the caller ran :func:`~modeler.schema.validate.check` on ``schema`` (or on
+    one that differs from it in table positions only, which the check does not read)."""
+    if not checked:
+        validate.check(schema)
     clear_design(design)
-    store.sync(design, m.Schema(), schema)
+    store.sync(design, m.Schema(), schema, validated=True)

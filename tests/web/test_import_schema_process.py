@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
-from modeler.web.models import Project
+from modeler.web.models import Project, Version
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,6 @@ def test_positions_only() -> None:
 def _stored(slug: str) -> tuple[Any, Any, Any]:
     """The project's design as its rows hold it, version 1 and its snapshot."""
     from modeler.web import services
-    from modeler.web.models import Version
     from modeler.web.snapshot import snapshot
     from modeler.web.versions import version_schema
 
@@ -121,12 +121,15 @@ def _stored(slug: str) -> tuple[Any, Any, Any]:
 
 @pytest.mark.parametrize("kind", ["placed", "none", "changed"])
 def test_import_project_with_the_layout_made_meanwhile(django_user_model: Any,
-                                                       kind: str) -> None:
+                                                       kind: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """``placed``: the stored design and version are the placed schema (or the imported one
     when there is no layout), and the version's findings are those of what is stored, also
-    when the placed schema is not the imported one with positions only."""
+    when the placed schema is not the imported one with positions only. The design is
+    checked once, unless the placed schema is more than the imported one with positions."""
     from dataclasses import replace
 
+    from modeler.schema import validate
     from modeler.web import services
     from modeler.web.importing import first_layout, import_project
     from modeler.web.versions import finding_record, version_findings
@@ -135,6 +138,14 @@ def test_import_project_with_the_layout_made_meanwhile(django_user_model: Any,
     owner = django_user_model.objects.create_superuser(username="root", password="pw-root-1!")
     result = import_spec(SQL_SCHEMAS["pagila"])
     calls: list[int] = []
+    checked: list[Any] = []
+    check = validate.check
+
+    def counted(schema: Any) -> Any:
+        checked.append(schema)
+        return check(schema)
+
+    monkeypatch.setattr(validate, "check", counted)
 
     def placed() -> Any:
         calls.append(1)
@@ -149,6 +160,9 @@ def test_import_project_with_the_layout_made_meanwhile(django_user_model: Any,
     version = import_project(result=result, slug=kind, name=None, owner=owner,
                              source="test", placed=placed)
     assert calls == [1]
+    tables = [{t.name for t in c.tables} for c in checked if len(c.tables) > 1]
+    assert len(tables) == (2 if kind == "changed" else 1), len(tables)
+    assert any("renamed_here" in names for names in tables) == (kind == "changed")
     project = Project.objects.get(slug=kind)
     design = services.main_design(project)
     stored, v, frozen = _stored(kind)
@@ -161,3 +175,26 @@ def test_import_project_with_the_layout_made_meanwhile(django_user_model: Any,
     fresh = version_findings(stored, project, design, message=v.message, baseline=True)
     assert v.findings == [finding_record(f) for f in fresh]
     assert any("renamed_here" in f["target"] for f in v.findings) == (kind == "changed")
+
+
+def test_import_project_refuses_an_invalid_placed_design(django_user_model: Any) -> None:
+    """A placed schema that is more than positions is checked again: an invalid one (two
+    tables of one name) raises before anything is written."""
+    from dataclasses import replace
+
+    from modeler.schema.validate import InvalidSchema
+    from modeler.web.importing import first_layout, import_project
+    from tests.fidelity.roundtrip import SQL_SCHEMAS, import_spec
+
+    owner = django_user_model.objects.create_superuser(username="root", password="pw-root-1!")
+    result = import_spec(SQL_SCHEMAS["pagila"])
+
+    def placed() -> Any:
+        laid = first_layout(result.schema)
+        a, b, *rest = laid.tables
+        return replace(laid, tables=(a, replace(b, name=a.name, namespace=a.namespace), *rest))
+
+    with pytest.raises(InvalidSchema), transaction.atomic():
+        import_project(result=result, slug="invalid", name=None, owner=owner, source="test",
+                       placed=placed)
+    assert not Version.objects.filter(project__slug="invalid").exists()
