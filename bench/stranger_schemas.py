@@ -32,7 +32,9 @@ extension's script as CREATE EXTENSION runs it: its schema, its search_path, wit
 extension-only calls, its C functions replaced by PL/pgSQL stand-ins (by hand, or every
 one by :func:`c_stand_ins`), after its upgrade scripts where the package ships the first
 version and its updates (pg_cron); logto's tables as its CLI orders them,
-:func:`logto_tables`; a Prisma migration history in order, :func:`prisma_migrations`),
+:func:`logto_tables`; a Prisma migration history in order, :func:`prisma_migrations`;
+Synapse's full schema and SQL deltas as its ``prepare_database`` runs them,
+:func:`synapse_schema`),
 loaded with psql. Then for both:
 
 4. ``sql``: the file through tests/fidelity/roundtrip.py as the corpus goes through it:
@@ -112,6 +114,8 @@ GROUPS = {g.name: g for g in (
     Group("buildbot", ("buildbot", "psycopg2-binary")),
     Group("prefect", ("prefect", "asyncpg")),
     Group("dagster", ("dagster", "dagster-postgres")),
+    Group("watson", ("psycopg[binary]", "django", "django-watson")),  # seventh round
+    Group("partaudit", ("psycopg[binary]", "django", "django-partitioned-audit")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -131,6 +135,7 @@ class App:
     shown: tuple[str, ...]  # the distributions whose versions the report names
     apps: tuple[str, ...] = ()  # Django: INSTALLED_APPS after DJANGO_BASE ("oscar": its own)
     middleware: tuple[str, ...] = ()
+    after: tuple[tuple[str, ...], ...] = ()  # Django: commands run after migrate
 
 
 APPS = {a.name: a for a in (
@@ -173,6 +178,12 @@ APPS = {a.name: a for a in (
     App("buildbot", "buildbot", "buildbot", ("buildbot",)),  # create-master: its Alembic
     App("prefect", "prefect", "prefect", ("prefect",)),  # Alembic on asyncpg; pg_trgm
     App("dagster", "dagster", "dagster", ("dagster", "dagster-postgres")),
+    # seventh round: on PostgreSQL its migration installs a tsvector column, its trigger
+    App("watson", "watson", "django", ("django-watson",), ("watson",)),  # and a GIN index
+    # a table PARTITION BY RANGE made after migrate (hstore, statement and row audit
+    # functions), then its partitions by its own command (dated: today and the next days)
+    App("partitioned-audit", "partaudit", "django", ("django-partitioned-audit",),
+        ("django_partitioned_audit",), after=(("manage_partition_tables", "create"),)),
 )}
 
 # what each npm package runs to build its database (STRANGER_URL in the environment)
@@ -378,6 +389,36 @@ DEBIAN = {d.name: d for d in (
               prelude="BEGIN;\nCREATE DOMAIN public.vector AS real[];\n",  # pgvector's type:
               replace=(("@extschema:vector@.", "public."),),  # a stand-in (none installed)
               epilogue="COMMIT;\n"),  # pgai.install() runs it in one transaction (LOCK)
+    # seventh round: a biology schema, PostGIS's own, a homeserver's deltas, small ones
+    DebSchema("chado", "libchado-perl",  # 200+ tables, three more schemas, views, functions
+              ("usr/share/gmod/chado/modules/complete.sql",)),
+    DebSchema("glewlwyd", "glewlwyd",  # dbconfig-common's install script
+              ("usr/share/dbconfig-common/data/glewlwyd/install/pgsql",)),
+    DebSchema("nss-pgsql", "libnss-pgsql2",  # shared sequences with MINVALUE: defaults
+              ("usr/share/doc/libnss-pgsql2/examples/dbschema.sql",)),
+    DebSchema("postgis-topology", "postgresql-15-postgis-3-scripts",  # composite types,
+              ("usr/share/postgresql/15/extension/postgis_topology--3.3.2.sql",),  # domains,
+              prelude=("CREATE EXTENSION postgis;\nCREATE SCHEMA topology;\n"  # ALTER DATABASE
+                       "SET search_path = topology, public;\n"),  # SET search_path in a call;
+              # its C library is installed with PostGIS: its functions kept as they are
+              drop="SELECT pg_catalog.pg_extension_config_dump(",
+              replace=(("MODULE_PATHNAME", "$libdir/postgis_topology-3"),
+                       ("\\echo Use", "-- \\echo Use"))),
+    DebSchema("postgis-tiger", "postgresql-15-postgis-3-scripts",  # geometry columns, a
+              ("usr/share/postgresql/15/extension/postgis_tiger_geocoder--3.3.2.sql",),
+              prelude=("CREATE EXTENSION postgis;\nCREATE EXTENSION fuzzystrmatch;\n"
+                       "CREATE SCHEMA tiger;\nSET search_path = tiger, public;\n"),
+              drop="SELECT pg_catalog.pg_extension_config_dump("),  # composite type, 2 schemas
+    DebSchema("synapse", "matrix-synapse", (), registry="pypi",  # its v72 full schemas, then
+              assemble="synapse"),  # every SQL delta to v94 (ALTER ... NOT VALID, triggers)
+    DebSchema("pgtap", "postgresql-15-pgtap",  # no table: ~1000 overloaded SQL functions,
+              ("usr/share/postgresql/15/extension/pgtap--1.2.0.sql",)),  # composite types
+    DebSchema("hypopg", "postgresql-15-hypopg",  # views over set-returning C functions
+              ("usr/share/postgresql/15/extension/hypopg--1.3.1.sql",), drop="\\echo",
+              c_stubs=True),
+    DebSchema("pg-qualstats", "postgresql-15-pg-qualstats",  # views over views over C
+              ("usr/share/postgresql/15/extension/pg_qualstats--2.0.4.sql",),  # functions
+              c_stubs=True),
 )}
 
 
@@ -420,7 +461,34 @@ def prisma_migrations(tree: Path) -> str:
     return "\n".join(f.read_text(encoding="utf-8") + "\n;" for f in found)
 
 
-ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations}
+def synapse_schema(tree: Path) -> str:
+    """Synapse's database as ``prepare_database`` makes a new one on PostgreSQL: the full
+    schemas of the newest snapshot (common, main, state; by file name), then each later
+    version's deltas of the three (by file name), ``.sql`` and ``.sql.postgres``. Its Python
+    deltas (``run_create``) are left out: no Synapse runs here. Its engine's placeholder
+    for an auto-increment key is written as its PostgreSQL engine writes it."""
+    import re
+
+    root = tree / "synapse/storage/schema"
+    snapshot = max(int(d.name) for d in (root / "common/full_schemas").iterdir())
+    current = int(re.search(r"^SCHEMA_VERSION = (\d+)", (root / "__init__.py").read_text(
+        encoding="utf-8"), re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+    def wanted(dirs: list[Path]) -> list[Path]:
+        found = sorted((f.name, str(f)) for d in dirs if d.is_dir() for f in d.iterdir())
+        return [Path(p) for name, p in found
+                if name.endswith(".sql") or name.endswith(".sql.postgres")]
+
+    parts = [f.read_text(encoding="utf-8") for f in wanted(
+        [root / db / "full_schemas" / str(snapshot) for db in ("common", "main", "state")])]
+    for v in range(snapshot + 1, current + 1):
+        parts += [f.read_text(encoding="utf-8") + "\n;" for f in wanted(
+            [root / db / "delta" / str(v) for db in ("common", "main", "state")])]
+    return "\n".join(parts).replace("$%AUTO_INCREMENT_PRIMARY_KEY%$",
+                                    "BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY")
+
+
+ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations, "synapse": synapse_schema}
 
 
 def fetch_package(registry: str, package: str) -> Path:
@@ -696,6 +764,11 @@ def build(app: App, home: Path, url: str) -> None:
                           input="\n", cwd=home if app.kind == "node" else None)
     if done.returncode != 0:
         raise RuntimeError(f"{app.name}: migrations failed:\n{done.stderr[-3000:]}")
+    for command in app.after:  # the same settings and database
+        done = subprocess.run([args[0], *command], env=env, capture_output=True, text=True,
+                              timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(f"{app.name}: {command[0]} failed:\n{done.stderr[-3000:]}")
 
 
 def table_count(url: str) -> int:
