@@ -28,7 +28,7 @@ WIDTH = 99  # ruff's line-length is 100
 
 # the import that binds the first part of a callee's name (``sa.Column``); ``op`` is bound by
 # the revision file itself (``from alembic import op``), never by a statement
-MODULES = {"sa": SA, "postgresql": PG}
+MODULES = {"sa": SA, "postgresql": PG, "warnings": "import warnings"}
 
 
 # --- SQL ------------------------------------------------------------------------------------

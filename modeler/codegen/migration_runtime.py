@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from modeler.codegen.migration_code import Stmt, comment, execute, sql_str
+from modeler.codegen.migration_code import Call, Lit, Stmt, code, comment, execute, sql_str
 from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name
 from modeler.schema.model import RawObject, Schema
 from modeler.schema.runtime_objects import CALL_KINDS, ON_TABLES, runtime_creation
@@ -165,8 +165,7 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
         return []
     out: list[Stmt] = []
     if not found.readable:
-        out.append(comment(f"{obj.kind} {obj.name} creates objects in a schema named at run "
-                           "time: drop them by hand"))
+        out += not_undone(obj)
     on_tables = bool(set(found.kinds) & ON_TABLES)
     if not found.namespaces and not on_tables:
         return out
@@ -191,6 +190,17 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TABLE_SPACES|RULES|TRIGGERS)__",
                  lambda m: values[m.group(0)], _DROP_SQL)
     return [*out, execute(sql)]
+
+
+def not_undone(obj: RawObject) -> list[Stmt]:
+    """A comment and a warning at run time (the downgrade goes on): what the kept call
+    ``obj`` makes in a schema named at run time is not dropped."""
+    label = obj.name or " ".join(obj.sql.split())[:60]
+    said = (f"{obj.kind} {label}: the objects it creates in a schema named at run time are "
+            "not dropped by this downgrade; drop them by hand")
+    return [comment(f"{obj.kind} {obj.name} creates objects in a schema named at run time: "
+                    "drop them by hand"),
+            code(Call("warnings.warn", (Lit(said),), (("stacklevel", "1"),)))]
 
 
 def _texts(items: list[str]) -> str:

@@ -101,6 +101,10 @@ def default_namespace(search_path: str | None) -> str | None:
     return None
 
 
+# a format() placeholder qualifying the name created (``%I.t``, ``%1$s.t``)
+_FORMATTED_SCHEMA = re.compile(r"%(?:\d+\$)?[IsL]\s*\.")
+
+
 def _creates(text: str, default: str | None = None) -> tuple[set[str], set[str], bool]:
     """(namespaces, kinds, unreadable) of the non-temporary CREATEs in ``text``; an
     unqualified one goes to ``default`` (the search_path's first schema) when known."""
@@ -117,6 +121,8 @@ def _creates(text: str, default: str | None = None) -> tuple[set[str], set[str],
             continue
         if m.group("first") and m.group("dot"):
             spaces.add(_ident(m.group("first")))
+        elif m.group("first") is None and _FORMATTED_SCHEMA.match(text, m.end()):
+            unreadable = True  # format('CREATE TABLE %I.t', s): the schema is s's value
         elif default is not None:
             spaces.add(default)
         else:

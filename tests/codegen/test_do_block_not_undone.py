@@ -1,0 +1,46 @@
+"""A kept DO block (or call) that makes objects in a schema named at run time (``EXECUTE
+format('CREATE SCHEMA %I', s)``): what it made cannot be found by name on the way down, and
+the downgrade dropped nothing of it with only a comment in the revision file to say so.
+The downgrade still succeeds, and now says at run time, as a Python warning on the
+command's output, what it does not undo."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.codegen.bundle import VersionInput, build_bundle
+from modeler.importers import import_sql
+from tests.codegen.helpers import write_bundle
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+V1 = "CREATE TABLE item (id int PRIMARY KEY, name text);\n"
+DYNAMIC = ("DO $$DECLARE s text := 'dyn'; BEGIN EXECUTE format('CREATE SCHEMA %I', s); "
+           "EXECUTE format('CREATE TABLE %I.t (id int)', s); END$$;\n")
+
+
+@pytest.mark.postgres
+def test_the_downgrade_says_what_it_leaves(pg_server: PgServer, tmp_path: Path) -> None:
+    one = import_sql([("v1.sql", V1)]).schema
+    two = replace(import_sql([("v2.sql", V1 + DYNAMIC)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "the second", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="two"), tmp_path / "bundle")
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    with rt.database(pg_server) as url:
+        up = rt.alembic(bundle, url, "upgrade", "head")
+        assert up.returncode == 0, up.stderr[-2000:]
+        down = rt.alembic(bundle, url, "downgrade", first)
+        assert down.returncode == 0, down.stderr[-2000:]
+        said = [line for line in down.stderr.splitlines() if "Warning" in line]
+        assert any("do block" in line.lower() and "schema named at run time" in line
+                   and "not dropped" in line for line in said), down.stderr[-2000:]
+        with psycopg.connect(url) as conn:  # left, as said
+            assert conn.execute("SELECT to_regclass('dyn.t') IS NOT NULL").fetchone() == (
+                True,)
+        base = rt.alembic(bundle, url, "downgrade", "base")
+        assert base.returncode == 0, base.stderr[-2000:]
