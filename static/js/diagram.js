@@ -343,7 +343,10 @@
     if (evt.target.id !== "table-search") panelDirty = true;
   });
   document.body.addEventListener("htmx:afterSwap", (evt) => {
-    if (evt.target.id === "panel") panelDirty = false;
+    // a refused form (422, a stale 409) is shown again with what the user typed, unsaved:
+    // the panel is still being edited, so the poller offers the refresh instead of taking it
+    const xhr = evt.detail && evt.detail.xhr;
+    if (evt.target.id === "panel") panelDirty = !!xhr && xhr.status >= 400;
   });
   function panelBusy() {
     const a = document.activeElement;
