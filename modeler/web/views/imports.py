@@ -283,7 +283,11 @@ def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
 def job_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The job's page; for htmx polls, its progress fragment (once done: a fragment that
     stops polling and opens the preview or the project)."""
-    job = _job(request, pk)
+    return _status(request, _job(request, pk))
+
+
+def _status(request: AuthedRequest, job: ImportJob) -> HttpResponse:
+    """:func:`job_status`'s answer, whatever the method (a Cancel that came too late)."""
     poll = bool(request.htmx) and request.htmx.target == "import-job"
     if job.status == ImportJob.Status.DONE:
         url = _result_url(job)
@@ -301,8 +305,8 @@ def job_status(request: AuthedRequest, pk: int) -> HttpResponse:
 def job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     importjobs.cancel(job)
-    if job.status == ImportJob.Status.DONE:
-        return job_status(request, pk)
+    if job.status == ImportJob.Status.DONE:  # finished before the click: where it led
+        return _status(request, job)
     if request.htmx:
         return render(request, "imports/_job.html", _job_context(job))
     return redirect("import_job", pk=job.pk)
