@@ -21,6 +21,8 @@ from modeler.web.selectors import design_findings
 from modeler.web.snapshot import snapshot
 
 MIN_MESSAGE = 10
+MAX_MESSAGE = 500  # as the merge form's: the revision's docstring, DESIGN.md's heading
+MAX_NOTES = 5000
 
 
 class NothingToSave(Refused):
@@ -64,6 +66,13 @@ def version_save(*, project: db.Project, actor: User, message: str, notes: str =
     ``changed_only``: refuse a design that is the latest version's as it is (a user's
     "save version": an empty migration nobody asked for; a merge keeps its own rules)."""
     message, notes = (message or "").strip(), (notes or "").strip()
+    # (an import's baseline says where it came from: its message is the import's, up to 1000)
+    too_long = ([f"Message: at most {MAX_MESSAGE} characters (this one has {len(message):,})."]
+                if len(message) > MAX_MESSAGE and not baseline else []) + (
+        [f"Notes: at most {MAX_NOTES:,} characters (these have {len(notes):,})."]
+        if len(notes) > MAX_NOTES else [])
+    if too_long:
+        raise Refused(too_long)
     with transaction.atomic():
         design = design or db.Design.objects.select_for_update().get(project=project,
                                                                      kind="main")
