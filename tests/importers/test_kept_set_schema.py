@@ -27,6 +27,9 @@ CREATE TRIGGER tr BEFORE INSERT ON a.t FOR EACH ROW EXECUTE FUNCTION a.f();
 CREATE FUNCTION a.g(n int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT n';
 CREATE VIEW a.gv AS SELECT a.g(id) AS n FROM a.t;
 CREATE PROCEDURE a.p() LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE a.u (n int CHECK (a.g(n) > 0), m int DEFAULT a.g(1),
+    k int GENERATED ALWAYS AS (a.g(n)) STORED);
+CREATE INDEX u_g ON a.u (a.g(n)) WHERE a.g(m) > 0;
 ALTER TABLE a.t SET SCHEMA b;
 ALTER VIEW a.v SET SCHEMA b;
 ALTER TABLE a.w SET SCHEMA b;
@@ -38,7 +41,16 @@ ALTER PROCEDURE a.p() SET SCHEMA b;
 
 
 def test_the_kept_objects_move() -> None:
+    """And the design's expressions calling a moved routine (a CHECK, a default, a
+    generated column, an index's expression and predicate) call it where it went."""
     result = import_sql([("s.sql", SCRIPT)])
+    u = next(t for t in result.schema.tables if t.name == "u")
+    texts = [*(c.expression for c in u.checks), *(c.default or "" for c in u.columns),
+             *(c.generated or "" for c in u.columns),
+             *(p.expression or "" for ix in u.indexes for p in ix.parts),
+             *(ix.where or "" for ix in u.indexes)]
+    assert [t for t in texts if "a.g" in t] == []
+    assert len([t for t in texts if "b.g" in t]) == 5
     assert not [w for w in result.warnings if "SET SCHEMA" in str(w)]
     where = {o.name: o.namespace for o in result.schema.raw_objects if o.name}
     assert {k: where[k] for k in ("v", "w", "m", "f", "g", "p")} == dict.fromkeys(

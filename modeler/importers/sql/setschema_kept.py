@@ -13,10 +13,11 @@ from modeler.importers import bounds
 from modeler.importers.draft import DraftRaw
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
-from modeler.schema import kept_renames
+from modeler.schema import kept_renames, sqlexpr
 from modeler.schema.sqlprint import walk
 
 O = enums.ObjectType  # noqa: E741
+_PREFIX = "SELECT "
 _RELATIONS = {O.OBJECT_VIEW: ("view",), O.OBJECT_MATVIEW: ("materialized view",),
               O.OBJECT_TABLE: ("view",)}  # ALTER TABLE takes a view too
 _ROUTINES = {O.OBJECT_FUNCTION: ("function",), O.OBJECT_PROCEDURE: ("procedure",),
@@ -87,7 +88,38 @@ def _move_routine(ctx: Context, kinds: tuple[str, ...], obj: Any, new: str) -> b
         for raw in d.raws:
             if raw.kind in kept_renames.FOLLOWING_KINDS:
                 _calls_follow(raw, (ns, name), new)
+        _expressions_follow(ctx, (ns, name), new)
     return True
+
+
+def _expressions_follow(ctx: Context, old: tuple[str, str], new: str) -> None:
+    """The design's expressions (CHECKs, defaults, generated columns, index expressions and
+    predicates) calling routine ``old`` by its qualified name call it in ``new``, as
+    PostgreSQL, which keeps them parsed, prints them then."""
+    def moved(text: str | None) -> str | None:
+        if text is None or old[1].lower() not in text.lower():
+            return text
+        try:
+            node = bounds.parse_sql(_PREFIX + text)[0].stmt.targetList[0].val
+        except (parser.ParseError, bounds.NestedTooDeeply):
+            return text
+        hit = False
+        for n in walk(node):
+            if isinstance(n, ast.FuncCall) and [
+                    f.sval for f in n.funcname or () if isinstance(f, ast.String)] == [*old]:
+                n.funcname = (_string(new), _string(old[1]))
+                hit = True
+        return sqlexpr._printed(node) if hit else text
+
+    for table in ctx.draft.tables.values():
+        for check in table.checks:
+            check.expression = moved(check.expression) or check.expression
+        for column in table.columns.values():
+            column.default, column.generated = moved(column.default), moved(column.generated)
+        for index in table.indexes:
+            index.where = moved(index.where)
+            for part in index.parts:
+                part.expression = moved(part.expression)
 
 
 def _parsed(sql: str) -> Any | None:
