@@ -324,7 +324,7 @@ def _docstring(message: str, revision: str, down_revision: str | None, created: 
              f"Create Date: {_doc(created)}", "", "Changes:",
              *(_bullets(changes) or ["- (none)"])]
     if notes:
-        lines += ["", "Waivers:", *_bullets(notes)]
+        lines += ["", "Notes and waivers:", *_bullets(notes)]  # as DESIGN.md says
     return [*lines, '"""']
 
 

@@ -53,6 +53,12 @@ def version_schema(version: db.Version) -> Schema:
     return serialize.loads(version.schema_json)
 
 
+def _rollout(notes: str) -> tuple[str, ...]:
+    """A version's rollout/rollback notes as the first of its notes (one line: a bullet of
+    the revision's docstring and of DESIGN.md), when it has them."""
+    return (f"Rollout/rollback: {' '.join(notes.split())}",) if notes.strip() else ()
+
+
 def version_records(project: db.Project, upto: int,
                     texts: Mapping[int, str] | None = None) -> list[VersionRecord]:
     """Versions 1..``upto`` as stored (:class:`~modeler.codegen.prefork.VersionRecord`: the
@@ -71,8 +77,9 @@ def version_records(project: db.Project, upto: int,
     return [VersionRecord(
         number=v.number, message=v.message, author=v.author.get_username(),
         created=v.created_at.date().isoformat(), baseline=v.baseline,
-        notes=tuple(f"Waiver {w['rule']} on {w['target']}: {w['justification']} "
-                    f"({w['author']})" for w in v.waivers),
+        notes=_rollout(v.notes) + tuple(
+            f"Waiver {w['rule']} on {w['target']}: {w['justification']} ({w['author']})"
+            for w in v.waivers),
         text=(known[v.number] if v.number in known else read[v.number]) if known
         else v.schema_json) for v in rows]
 

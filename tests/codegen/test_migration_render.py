@@ -171,7 +171,7 @@ def test_first_revision_creates_everything() -> None:
     compile(text, "0001.py", "exec")
     assert text.startswith('"""Version 1\n\nRevision ID: 0001\nRevises:\n')
     assert "- create table customer (4 columns)" in text
-    assert "Waivers:\n- NM-01 waived: legacy names" in text
+    assert "Notes and waivers:\n- NM-01 waived: legacy names" in text
     assert 'op.execute("CREATE TYPE order_status AS ENUM (\'new\', \'paid\')")' in text
     assert 'sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False)' in text
     assert 'postgresql.ENUM("new", "paid", name="order_status", create_type=False)' in text \
