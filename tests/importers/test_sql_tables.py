@@ -258,6 +258,25 @@ def test_drop_and_rename_are_applied() -> None:
     assert col(r, "tt", "d").default == "''"
 
 
+def test_drop_column_drops_the_sequence_it_owns() -> None:
+    """PostgreSQL drops a serial's sequence (OWNED BY the column) with the column (crates-io:
+    ``crate_owners DROP COLUMN id`` left ``crate_owners_id_seq`` in the design); a sequence
+    owned by another column, or by none, stays."""
+    r = imp("""
+        CREATE TABLE t (id serial PRIMARY KEY, n int);
+        CREATE SEQUENCE kept_seq OWNED BY t.n;
+        CREATE SEQUENCE free_seq;
+        ALTER TABLE t DROP COLUMN id;
+        ALTER TABLE t ADD PRIMARY KEY (n);""")
+    assert sorted(s.name for s in r.schema.sequences) == ["free_seq", "kept_seq"]
+    r = imp("""
+        CREATE TABLE t (id serial PRIMARY KEY, n int);
+        ALTER TABLE t DROP COLUMN id;
+        CREATE SEQUENCE t_id_seq;""")  # the name is free again
+    assert [(s.name, s.owned_by_table) for s in r.schema.sequences] == [("t_id_seq", None)]
+    assert not [w for w in r.warnings if "t_id_seq" in str(w)]
+
+
 def test_inherits_copies_columns_and_like_copies_keys() -> None:
     r = imp("""
         CREATE TABLE parent (id int PRIMARY KEY, a text NOT NULL CHECK (a <> ''));

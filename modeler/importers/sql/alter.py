@@ -213,11 +213,14 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
 
 
 def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
-    """Drop a column and the keys, indexes, CHECKs and FKs that use it; their names are
-    free again (a primary key added later is ``<table>_pkey`` again)."""
+    """Drop a column and the keys, indexes, CHECKs and FKs that use it, and the sequences
+    it owns (a serial's: OWNED BY); their names are free again (a primary key added later
+    is ``<table>_pkey`` again)."""
     if table.columns.pop(name, None) is None:
         return
     d, ns = ctx.draft, table.namespace
+    for key in [k for k, seq in d.sequences.items() if seq.owned_by == (*table.qname, name)]:
+        d.drop_sequence(key)
     if name in table.pk_columns:
         if table.pk_name:
             d.release_rel(ns, table.pk_name)
