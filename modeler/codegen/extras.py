@@ -25,6 +25,7 @@ from modeler.codegen.sqlwriter import (
 )
 from modeler.schema.graph import domains_in_base_order
 from modeler.schema.model import CheckConstraint, Column, Schema, Table, UniqueConstraint
+from modeler.schema.updated_at import self_maintained
 
 
 def namespaces(schema: Schema) -> list[str]:
@@ -55,12 +56,15 @@ def updated_at_tables(schema: Schema) -> list[Table]:
     mode). A partitioned table's partitions have it from their root's, cloned by PostgreSQL
     13 and later (one of their own would run a second time per row); below 13 (the
     project's target version) a partitioned table cannot have it, so each leaf partition
-    has its own."""
+    has its own. A table whose kept SQL maintains its ``updated_at`` itself has none
+    (:func:`modeler.schema.updated_at.self_maintained`)."""
     if schema.settings.updated_at_mode != "trigger":
         return []
     on_parent = schema.settings.pg_version >= ROW_TRIGGERS_ON_PARTITIONED
+    own = self_maintained(schema)  # a kept trigger of its own does more: it alone runs
     return [t for t in schema.tables if t.column_named("updated_at") is not None
-            and (t.partition_of is None if on_parent else t.partition_by is None)]
+            and (t.partition_of is None if on_parent else t.partition_by is None)
+            and t.uid not in own]
 
 
 def partitions_in_attach_order(schema: Schema) -> list[Table]:

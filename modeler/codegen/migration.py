@@ -81,16 +81,19 @@ def _trigger_tables(schema: Schema) -> dict[str, Table]:
 
 class _TriggerTables:
     """``_trigger_tables`` along a chain of snapshots, each the previous one plus an op:
-    recomputed only when an op replaced the tables (most ops, raw objects, enums and
-    sequences, leave the very same tuple)."""
+    recomputed only when an op replaced the tables or the kept objects (most ops, enums
+    and sequences, leave the very same tuples)."""
 
     def __init__(self, start: Schema) -> None:
         self.tables, self.settings = start.tables, start.settings
+        self.raws = start.raw_objects  # a kept trigger may maintain updated_at itself
         self.found = _trigger_tables(start)
 
     def of(self, schema: Schema) -> dict[str, Table]:
-        if schema.tables is not self.tables or schema.settings != self.settings:
+        if schema.tables is not self.tables or schema.settings != self.settings \
+                or schema.raw_objects is not self.raws:
             self.tables, self.settings = schema.tables, schema.settings
+            self.raws = schema.raw_objects
             self.found = _trigger_tables(schema)
         return self.found
 

@@ -19,6 +19,7 @@ from modeler.importers.draft import DraftRaw
 from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
+from modeler.schema import updated_at
 from modeler.schema.runtime_objects import ON_TABLES, describe, runtime_creation
 
 O = enums.ObjectType  # noqa: E741
@@ -44,7 +45,6 @@ OTHER_KINDS = {
     "AlterOpFamilyStmt": "operator family",  # ADD/DROP of members (pg_dump's loose ones)
 }
 _TRIGGER_BEFORE, _TRIGGER_UPDATE = 2, 16
-_SETS_UPDATED_AT = re.compile(r"\bnew\s*\.\s*\"?updated_at\"?\s*:?=", re.IGNORECASE)
 
 
 def _qname(ctx: Context, names: list[str]) -> tuple[str, str]:
@@ -104,15 +104,20 @@ def trigger(ctx: Context, node: Any) -> None:
 
 
 def _maintains_updated_at(ctx: Context, node: Any, columns: dict[str, Any]) -> bool:
+    """Whether the trigger does just what the export's own does (see
+    :mod:`modeler.schema.updated_at`): before every UPDATE of a row (no column list, no
+    WHEN), a function that only sets ``NEW.updated_at`` to the time. One that does more is
+    kept as SQL, and the export adds none of its own to that table."""
     if node.isconstraint or not node.row or "updated_at" not in columns:
         return False
-    if not (node.timing & _TRIGGER_BEFORE) or node.events != _TRIGGER_UPDATE:
+    if not (node.timing & _TRIGGER_BEFORE) or node.events != _TRIGGER_UPDATE \
+            or node.columns or node.whenClause is not None:
         return False
     fn_ns, fn_name = _qname(ctx, names_of(node.funcname))
     body = ctx.functions.get((fn_ns, fn_name))
     if body is None:
         body = next((b for (_, n), b in ctx.functions.items() if n == fn_name), None)
-    return body is not None and bool(_SETS_UPDATED_AT.search(body))
+    return body is not None and updated_at.plain_body(body)
 
 
 def rule(ctx: Context, node: Any) -> None:
