@@ -257,7 +257,9 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     # a domain over a table's or view's row type once that is there (kept as SQL then)
     raws += [(d["oid"], list(s.domain_statements(d))) for d in data["domains"]
              if d["over_relation"]]
-    raws += [(r["oid"], [str(r["def"]), *s.comment_statements(r)])
+    # a trigger or rule not enabled as made (DISABLE, ENABLE REPLICA / ALWAYS): its state
+    raws += [(r["oid"], [str(r["def"]), *([r["state"]] if r.get("state") else []),
+                         *s.comment_statements(r)])
              for key in ("functions", "aggregates", "triggers", "rules", "policies",
                          "statistics", "operators", "casts") for r in data.get(key, ())]
     raws += [(e["oid"], list(s.event_trigger_statements(e)))

@@ -249,6 +249,10 @@ WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
 
 TRIGGERS = """
 SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid, true) AS def,
+       'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' '
+       || CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+                           WHEN 'A' THEN 'ENABLE ALWAYS' END
+       || ' TRIGGER ' || quote_ident(t.tgname) AS state,
        'COMMENT ON TRIGGER ' || quote_ident(t.tgname) || ' ON '
        || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS comment_on,
        obj_description(t.oid, 'pg_trigger') AS comment
@@ -259,6 +263,10 @@ WHERE t.tgrelid = ANY(%(oids)s) AND NOT t.tgisinternal AND t.tgparentid = 0
 
 RULES = """
 SELECT r.oid, r.rulename, pg_get_ruledef(r.oid, true) AS def,
+       'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' '
+       || CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+                            WHEN 'A' THEN 'ENABLE ALWAYS' END
+       || ' RULE ' || quote_ident(r.rulename) AS state,
        'COMMENT ON RULE ' || quote_ident(r.rulename) || ' ON '
        || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS comment_on,
        obj_description(r.oid, 'pg_rewrite') AS comment

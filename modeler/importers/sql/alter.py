@@ -32,12 +32,16 @@ _PHYSICAL = frozenset({
     A.AT_ChangeOwner, A.AT_ClusterOn, A.AT_DropCluster, A.AT_SetStatistics, A.AT_SetStorage,
     A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetRelOptions,
     A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_ReplicaIdentity, A.AT_EnableTrig,
-    A.AT_EnableAlwaysTrig, A.AT_EnableReplicaTrig, A.AT_DisableTrig, A.AT_EnableTrigAll,
-    A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser, A.AT_EnableRule,
-    A.AT_EnableAlwaysRule, A.AT_EnableReplicaRule, A.AT_DisableRule, A.AT_ValidateConstraint,
+    A.AT_EnableTrigAll, A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser,
+    A.AT_EnableRule, A.AT_ValidateConstraint,
     A.AT_SetTableSpace, A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetAccessMethod,
     A.AT_GenericOptions, A.AT_DropOids,
 })
+# a trigger or rule of the table switched off, or on for replicas: what fires changes, so
+# the statement is kept as SQL (after the trigger or rule it names, which is kept too)
+_STATE = {A.AT_DisableTrig: "trigger", A.AT_EnableAlwaysTrig: "trigger",
+          A.AT_EnableReplicaTrig: "trigger", A.AT_DisableRule: "rule",
+          A.AT_EnableAlwaysRule: "rule", A.AT_EnableReplicaRule: "rule"}
 _ROW_SECURITY = frozenset({A.AT_EnableRowSecurity, A.AT_DisableRowSecurity,
                            A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity})
 
@@ -47,6 +51,9 @@ def alter_table(ctx: Context, node: Any) -> None:
     cmds = list(node.cmds or ())
     if all(c.subtype in _PHYSICAL for c in cmds):
         ctx.count("ignored_statements")
+        return
+    if all(c.subtype in _PHYSICAL or c.subtype in _STATE for c in cmds):
+        _keep_state(ctx, node, [c for c in cmds if c.subtype in _STATE])
         return
     rv = node.relation
     if node.objtype == O.OBJECT_INDEX:
@@ -141,9 +148,32 @@ def _column(ctx: Context, table: DraftTable, name: str | None) -> Any:
     return col
 
 
+def _keep_state(ctx: Context, node: Any, cmds: list[Any]) -> None:
+    """ALTER TABLE ... DISABLE TRIGGER / ENABLE REPLICA RULE ...: kept as SQL when every
+    trigger or rule it names is kept; else (one left to the export, as a recognised
+    updated_at trigger is) it could not run: a warning says what is lost."""
+    rv = node.relation
+    on = ctx.table_qname(rv)
+    ns = on[0]
+    kept = {(r.kind, r.namespace, r.name) for r in ctx.draft.raws}
+    missing = [c.name for c in cmds if (_STATE[c.subtype], ns, c.name) not in kept]
+    if missing:
+        ctx.warn("ignored", f"ALTER TABLE {rv.relname}: the state of {', '.join(missing)} "
+                 "(enabled for replicas or disabled) is not kept: no such trigger or rule "
+                 "is kept as SQL")
+        return
+    ctx.keep_raw_on(on, "alter table", ns, rv.relname,
+                    f"ALTER TABLE {rv.relname}: a trigger or rule disabled or enabled for "
+                    "replicas; kept as SQL")
+
+
 def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     sub = cmd.subtype
     if sub in _PHYSICAL:
+        return
+    if sub in _STATE:
+        ctx.warn("unsupported", f"ALTER TABLE {table.name}: {sub.name[3:]} {cmd.name} is not "
+                 "kept (the statement does more: write it as a statement of its own)")
         return
     if sub == A.AT_AddColumn:
         if cmd.def_.colname in table.columns and cmd.missing_ok:

@@ -18,7 +18,7 @@ from modeler.importers.draft import (
 )
 from modeler.importers.sql import collations, setschema
 from modeler.importers.sql.context import Context
-from modeler.importers.sql.deparse import expr_sql, names_of
+from modeler.importers.sql.deparse import expr_sql, names_of, quote_ident
 from modeler.schema.sqlprint import walk
 
 O = enums.ObjectType  # noqa: E741
@@ -227,6 +227,11 @@ def _drop_on(ctx: Context, kind: str, names: list[str]) -> None:
     for ns in ctx.namespaces(relation[-2] if len(relation) > 1 else None):
         gone = [r for r in same if on[id(r)] == (ns, relation[-1])]
         if gone:
+            # and the ALTER TABLE ... DISABLE TRIGGER (or ENABLE REPLICA RULE...) kept for it
+            state = re.compile(rf"\b{kind}\s+(?:{re.escape(quote_ident(name))}|"
+                               rf"{re.escape(name)})\s*;?\s*$", re.IGNORECASE)
+            gone += [r for r in ctx.draft.raws if r.kind == "alter table"
+                     and on.get(id(r)) == (ns, relation[-1]) and state.search(r.sql)]
             _drop_blocks_reading(ctx, gone)
             ids = {id(r) for r in gone}
             ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in ids]
