@@ -27,6 +27,10 @@ import psycopg
 Row = tuple[Any, ...]
 CATEGORIES = ("tables", "columns", "primary_keys", "foreign_keys", "unique_constraints",
               "checks", "indexes", "enums", "domains", "comments", "collations")
+# what a design keeps beside its tables, as the catalog has it: compared where the source
+# can carry it (an SQL script or a database; a DBML file has none of it)
+OBJECTS = ("sequences", "views", "routines", "triggers", "policies", "rules",
+           "table_options")
 
 _REL_FILTER = """
   c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
@@ -137,6 +141,70 @@ _QUERIES = {
           FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
          WHERE n.nspname = ANY(%(schemas)s)
            AND obj_description(co.oid, 'pg_collation') IS NOT NULL""",
+    # a sequence by name, an identity's by its column; OWNED BY as table.column
+    "sequences": """
+        SELECT CASE WHEN d.deptype = 'i' THEN 'identity of ' || quote_ident(tn.nspname) || '.'
+                    || quote_ident(tc.relname) || '.' || quote_ident(a.attname)
+                    ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
+               format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
+               s.seqmax, s.seqcache, s.seqcycle,
+               CASE WHEN d.deptype = 'a' THEN quote_ident(tn.nspname) || '.'
+                    || quote_ident(tc.relname) || '.' || quote_ident(a.attname) END
+        FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+        LEFT JOIN pg_class tc ON tc.oid = d.refobjid
+        LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+        LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass
+                          AND x.objid = c.oid AND x.deptype = 'e')""",
+    "views": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind,
+               pg_get_viewdef(c.oid), c.reloptions,
+               (SELECT array_agg(pg_get_indexdef(i.indexrelid) ORDER BY 1) FROM pg_index i
+                 WHERE i.indrelid = c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')""",
+    "routines": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('
+               || pg_get_function_identity_arguments(p.oid) || ')', p.prokind,
+               CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = ANY(%(schemas)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')""",
+    "triggers": f"""
+        SELECT {_TABLE}, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND n.nspname = ANY(%(schemas)s)""",
+    "policies": f"""
+        SELECT {_TABLE}, p.polname, p.polcmd, p.polpermissive,
+               ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END
+                       FROM unnest(p.polroles) r ORDER BY 1),
+               pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY(%(schemas)s)""",
+    "rules": f"""
+        SELECT {_TABLE}, r.rulename, pg_get_ruledef(r.oid), r.ev_enabled
+        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE r.rulename <> '_RETURN' AND n.nspname = ANY(%(schemas)s)""",
+    # UNLOGGED, row level security, storage options, replica identity, INHERITS parents
+    "table_options": f"""
+        SELECT {_TABLE}, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
+               c.reloptions, c.relreplident,
+               (SELECT array_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+                                 ORDER BY i.inhseqno)
+                  FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                  JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                 WHERE i.inhrelid = c.oid AND NOT c.relispartition)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_REL_FILTER}""",
     # locales by server version: colliculocale (15, 16), colllocale (17+)
     "collations": """
         SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname), co.collprovider,
@@ -176,6 +244,13 @@ class Catalog:
     domains: frozenset[Row] = frozenset()
     comments: frozenset[Row] = frozenset()
     collations: frozenset[Row] = frozenset()
+    sequences: frozenset[Row] = frozenset()
+    views: frozenset[Row] = frozenset()
+    routines: frozenset[Row] = frozenset()
+    triggers: frozenset[Row] = frozenset()
+    policies: frozenset[Row] = frozenset()
+    rules: frozenset[Row] = frozenset()
+    table_options: frozenset[Row] = frozenset()
 
     def category(self, name: str) -> frozenset[Row]:
         value: frozenset[Row] = getattr(self, name)
@@ -258,4 +333,4 @@ def compare(expected: Catalog, actual: Catalog, *,
     return Report(out)
 
 
-assert {f.name for f in fields(Catalog)} == set(CATEGORIES)
+assert {f.name for f in fields(Catalog)} == {*CATEGORIES, *OBJECTS}

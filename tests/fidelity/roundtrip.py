@@ -42,7 +42,8 @@ from modeler.codegen.version_table import version_table_name
 from modeler.codegen.versions import VersionInput
 from modeler.importers import ImportResult, import_dbml, import_sql
 from modeler.schema.model import Schema
-from tests.catalog import Catalog, Report, compare, read_catalog
+from modeler.schema.updated_at import plain_body
+from tests.catalog import OBJECTS, Catalog, Report, compare, read_catalog
 from tests.fidelity.exclusions import Exclusion
 from tests.fidelity.exclusions import apply as apply_exclusions
 from tests.pgtemp import PgServer
@@ -448,7 +449,7 @@ def without_version_table(catalog: Catalog, version_table: str = VERSION_TABLE) 
 
     return replace(catalog, **{name: frozenset(r for r in catalog.category(name) if keep(r))
                                for name in ("tables", "columns", "primary_keys", "indexes",
-                                            "comments")})
+                                            "comments", "table_options")})
 
 
 def migrated_catalog(server: PgServer, schema: Schema, workdir: Path, slug: str,
@@ -607,3 +608,60 @@ def dbml_round_trip(server: PgServer, pair: DbmlPair, workdir: Path,
         setup = provided_sql(import_spec(sql).schema) if pair.provide_types else ""
         actual = migrated_catalog(server, result.schema, workdir, pair.name, setup)
     return _compared(pair.name, sql_catalog, actual, exclusions, result, clock, [])
+
+
+# --- the kept objects (tests.catalog.OBJECTS) --------------------------------------------
+
+_OWN_TRIGGER = re.compile(r"CREATE TRIGGER (\S+) BEFORE UPDATE ON (\S+) FOR EACH ROW "
+                          r"EXECUTE FUNCTION (\S+)\(\)")
+_OWN_FUNCTION = "public.set_updated_at()"
+_BODY = re.compile(r"\$function\$(.*)\$function\$", re.DOTALL)
+
+
+def _export_updated_at(expected: Catalog, actual: Catalog) -> tuple[Catalog, Catalog]:
+    """The export's own ``updated_at`` maintenance left out (modeler.schema.updated_at): on
+    the database side, its function and its ``trg_<table>_updated_at`` triggers where the
+    original has none of that name; on the original's side, the plain triggers the import
+    recognised and left to it (BEFORE UPDATE, each row, a function that only stamps the
+    time), on the tables where the export has its own."""
+    plain = {r[0] for r in expected.routines
+             if r[2] and (m := _BODY.search(r[2])) and plain_body(m.group(1))}
+    ours: set[str] = set()
+    triggers = set(actual.triggers)
+    for row in actual.triggers - expected.triggers:
+        m = _OWN_TRIGGER.fullmatch(row[2])
+        if m and row[1] == f"trg_{row[0].split('.')[-1].strip(chr(34))}_updated_at"[:63] \
+                and m.group(3) == "public.set_updated_at":
+            triggers.discard(row)
+            ours.add(row[0])
+    routines = set(actual.routines)
+    if _OWN_FUNCTION not in {r[0] for r in expected.routines}:
+        routines = {r for r in routines if r[0] != _OWN_FUNCTION}
+    left = {r for r in expected.triggers - actual.triggers
+            if r[0] in ours and (m := _OWN_TRIGGER.fullmatch(r[2])) and f"{m.group(3)}()"
+            in plain}
+    return (replace(expected, triggers=expected.triggers - left),
+            replace(actual, triggers=frozenset(triggers), routines=frozenset(routines)))
+
+
+def _not_modelled(expected: Catalog, actual: Catalog) -> Catalog:
+    """What the model does not carry of a table, left out of the original's row where the
+    database has the same row without it (the import warns of each): INHERITS parents (the
+    columns are copied), UNLOGGED and storage parameters (``WITH (fillfactor = 80)``)."""
+    rows = set(expected.table_options)
+    for row in expected.table_options - actual.table_options:
+        table, persistence, rls, force, _, identity, _ = row
+        plain = (table, "p" if persistence == "u" else persistence, rls, force, None, identity,
+                 None)
+        if plain in actual.table_options:
+            rows.discard(row)
+            rows.add(plain)
+    return replace(expected, table_options=frozenset(rows))
+
+
+def objects_report(expected: Catalog, actual: Catalog) -> Report:
+    """:func:`tests.catalog.compare` of the kept objects (sequences, views, routines,
+    triggers, policies, rules, table options), once the export's own updated_at triggers
+    and what the model does not carry of a table are left out (the two functions above)."""
+    expected, actual = _export_updated_at(expected, actual)
+    return compare(_not_modelled(expected, actual), actual, categories=OBJECTS)

@@ -182,6 +182,9 @@ def test_sql_schema_round_trips_exactly(name: str, pg_server: PgServer, workdir:
     assert [str(w) for w in trip.result.warnings if w.kind == "error"] == []
     _check_exclusions(trip, EXCLUSIONS.get(name, ()))
     _assert_full(trip)
+    assert trip.expected is not None and trip.actual is not None
+    kept = rt.objects_report(trip.expected, trip.actual)  # sequences, views, triggers...
+    assert kept.ok, f"{name}, the kept objects:\n{kept.text()}"
     loop = trip.loop
     assert loop is not None
     step, reason = KNOWN_FAILURES.get(name, ("", ""))

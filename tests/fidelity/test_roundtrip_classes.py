@@ -16,27 +16,34 @@ from modeler.codegen.migration_types import drop_raw_object
 from modeler.codegen.sqlwriter import raw_drop_sql
 from modeler.codegen.version_table import version_table_name
 from modeler.importers import SchemaImportError, import_sql
+from modeler.importers.live import import_live
 from modeler.schema.model import RawObject
-from tests.catalog import compare, read_catalog
+from tests.catalog import CATEGORIES, OBJECTS, compare, read_catalog
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
 pytestmark = pytest.mark.postgres
 
 
-def _loop(server: PgServer, tmp_path: Path, sql: str) -> None:
-    """psql's database vs import → export → upgrade, then check, down to empty, up again."""
+def _loop(server: PgServer, tmp_path: Path, sql: str, *, objects: bool = False,
+          live: bool = False) -> None:
+    """psql's database vs import → export → upgrade, then check, down to empty, up again.
+    ``objects``: the kept objects compared too (tests.catalog.OBJECTS: sequences, views,
+    routines, triggers, policies, rules, table options); ``live``: the database imported,
+    not the script."""
     with rt.database(server) as original:
         assert rt.psql_run(server, original, sql) == []
         expected = read_catalog(original)
-    result = import_sql([("script.sql", sql)])
+        result = import_live(original) if live else import_sql([("script.sql", sql)])
     assert [str(w) for w in result.warnings if w.kind == "error"] == []
     bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "bundle")
     clock = rt._Clock()
+    categories = (*CATEGORIES, *OBJECTS) if objects else CATEGORIES
     with rt.database(server) as url:
         rt.alembic_upgrade(bundle, url)
         version_table = version_table_name([result.schema])
-        report = compare(expected, rt.without_version_table(read_catalog(url), version_table))
+        report = compare(expected, rt.without_version_table(read_catalog(url), version_table),
+                         categories=categories)
         assert report.ok, report.text()
         loop = rt.run_loop(bundle, url, expected, (), clock, version_table)
     assert loop.check_clean, loop.output
@@ -540,3 +547,106 @@ CREATE TABLE eg.t (id integer PRIMARY KEY);
 CREATE FUNCTION eg.lower2(text) RETURNS text AS $$ SELECT lower($1) $$ LANGUAGE sql;
 CREATE FUNCTION public.lower2(text) RETURNS text AS $$ SELECT lower($1) $$ LANGUAGE sql;
 """)
+
+
+# --- updated_at kept up to date by the design's own triggers -----------------------------
+
+OWN_UPDATED_AT = """
+CREATE TABLE t (id int PRIMARY KEY, n int, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE u (id int PRIMARY KEY, n int, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE v (id int PRIMARY KEY, n int, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE w (id int PRIMARY KEY, n int, updated_at timestamptz NOT NULL DEFAULT now());
+-- Diesel's: only when the UPDATE did not set it
+CREATE FUNCTION diesel_set_updated_at() RETURNS trigger AS $$
+BEGIN
+    IF (NEW IS DISTINCT FROM OLD AND NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at) THEN
+        NEW.updated_at := current_timestamp;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER set_updated_at BEFORE UPDATE ON t
+    FOR EACH ROW EXECUTE PROCEDURE diesel_set_updated_at();
+-- plain, but only on some columns (crates-io's versions: BEFORE UPDATE OF yanked)
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER stamp_n BEFORE UPDATE OF n ON u FOR EACH ROW EXECUTE FUNCTION stamp();
+-- plain: left to the export's own trigger
+CREATE TRIGGER stamp_all BEFORE UPDATE ON v FOR EACH ROW EXECUTE FUNCTION stamp();
+"""
+
+
+def test_own_updated_at_triggers_are_kept_and_get_no_second_one(pg_server: PgServer,
+                                                                 tmp_path: Path) -> None:
+    """A trigger that does more than stamp every UPDATE (Diesel's: not when the UPDATE set
+    updated_at; one on some columns only) is kept as SQL, and the export adds none of its
+    own to that table: a second one would stamp the row anyway. A plain one is the
+    export's (trg_<table>_updated_at); a table with none gets the export's."""
+    result = import_sql([("script.sql", OWN_UPDATED_AT)])
+    kept = {(o.kind, o.name) for o in result.schema.raw_objects}
+    assert {("trigger", "set_updated_at"), ("trigger", "stamp_n")} <= kept
+    assert ("trigger", "stamp_all") not in kept
+    assert result.counts["updated_at_triggers"] == 1
+    bundle = rt.export_bundle(result.schema, tmp_path / "bundle", "bundle")
+    with rt.database(pg_server) as url:
+        rt.alembic_upgrade(bundle, url)
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            triggers = conn.execute(
+                "SELECT c.relname, array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t"
+                " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+                " GROUP BY c.relname ORDER BY 1").fetchall()
+            assert triggers == [("t", ["set_updated_at"]), ("u", ["stamp_n"]),
+                                ("v", ["trg_v_updated_at"]), ("w", ["trg_w_updated_at"])]
+            conn.execute("INSERT INTO t VALUES (1, 0, '2001-01-01'), (2, 0, '2001-01-01')")
+            conn.execute("INSERT INTO u VALUES (1, 0, '2001-01-01')")
+            conn.execute("UPDATE t SET n = 1, updated_at = '2002-02-02' WHERE id = 1")
+            conn.execute("UPDATE t SET n = 1 WHERE id = 2")
+            conn.execute("UPDATE u SET id = 1")  # not n: no stamp
+            rows = conn.execute("SELECT id, updated_at::date::text FROM t ORDER BY id"
+                                ).fetchall()
+            assert rows[0] == (1, "2002-02-02") and rows[1][1] > "2001-01-01"
+            assert conn.execute("SELECT updated_at::date::text FROM u").fetchone() == (
+                "2001-01-01",)
+
+
+# --- triggers and rules not enabled as made ----------------------------------------------
+
+STATES = """
+CREATE TABLE t (id int PRIMARY KEY, n int);
+CREATE TABLE log (n int);
+CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO log VALUES (NEW.n); RETURN NEW; END $$;
+CREATE TRIGGER t_note AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION note();
+CREATE TRIGGER "t Note2" AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION note();
+ALTER TABLE t DISABLE TRIGGER t_note;
+ALTER TABLE t ENABLE REPLICA TRIGGER "t Note2";
+CREATE RULE t_rule AS ON DELETE TO t DO INSTEAD NOTHING;
+ALTER TABLE t DISABLE RULE t_rule;
+CREATE TRIGGER gone AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION note();
+ALTER TABLE t DISABLE TRIGGER gone;
+DROP TRIGGER gone ON t;
+CREATE TRIGGER gone AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION note();
+"""
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["script", "database"])
+def test_disabled_triggers_and_rules_stay_disabled(pg_server: PgServer, tmp_path: Path,
+                                                   live: bool) -> None:
+    """ALTER TABLE ... DISABLE TRIGGER / ENABLE REPLICA TRIGGER / DISABLE RULE were taken for
+    physical settings and dropped: the export's trigger fired where the original's did not
+    (evergreen's actor.usr record_usr_delta). The statement is kept after what it names
+    (and goes when that is dropped); the live import writes it from pg_trigger.tgenabled."""
+    _loop(pg_server, tmp_path, STATES, objects=True, live=live)
+
+
+def test_state_of_a_trigger_the_export_makes_is_said_lost() -> None:
+    result = import_sql([("s.sql", """
+        CREATE TABLE t (id int PRIMARY KEY, updated_at timestamptz);
+        CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+        CREATE TRIGGER stamp BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION stamp();
+        ALTER TABLE t DISABLE TRIGGER stamp;""")])
+    assert not [o for o in result.schema.raw_objects if o.kind == "alter table"]
+    assert any("state of stamp" in w.message for w in result.warnings)
