@@ -144,9 +144,9 @@ def rule_level_set(*, project: Project, actor: User, rule: str, level: str,
         lowering = target.rank > current.rank
         if level == "default" and setting is None:
             return None  # already at the default: nothing to change
-        if (lowering or resetting) and not can(role, "manage"):
-            raise _refused("Only the project owner may lower a rule's level or reset it to "
-                           "the default.")
+        if (lowering or resetting) and not can(role, "manage"):  # a role too low: 403
+            raise PermissionDenied("Only the project owner may lower a rule's level or reset "
+                                   "it to the default.")
         if (lowering or resetting) and len(reason) < MIN_LOWERING_REASON:
             raise _refused("Say why the level is lowered or reset (at least 10 characters).")
         stored: RuleSetting | None = None

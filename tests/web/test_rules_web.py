@@ -139,7 +139,7 @@ def test_rule_levels_lowering_is_owner_only(client: Client, project: Any, user: 
     client.force_login(other_user)
     response = client.post(reverse("rule_settings", args=["shop"]),
                            {"rule": "DC-01", "level": "advise", "reason": "prototype phase"})
-    assert response.status_code == 422 and not RuleSetting.objects.exists()
+    assert response.status_code == 403 and not RuleSetting.objects.exists()
     raised = client.post(reverse("rule_settings", args=["shop"]),
                          {"rule": "NF-08", "level": "block"})
     assert raised.status_code == 302
