@@ -100,9 +100,20 @@ def _yes(value: bool | None) -> str:
     return "-" if value is None else "yes" if value else "NO"
 
 
+def _kept(trip: rt.RoundTrip) -> Report | None:
+    """The kept objects compared (rt.objects_report), for an SQL schema's round trip (the
+    one with a loop: a DBML file carries none of them)."""
+    if trip.loop is None or trip.expected is None or trip.actual is None:
+        return None
+    return rt.objects_report(trip.expected, trip.actual)
+
+
 def steps(trip: rt.RoundTrip) -> str:
     """upgrade ok, identical, check clean, down to empty, up again identical."""
+    kept = _kept(trip)
     parts = ["upgrade ok", f"identical {_yes(trip.report.ok)}"]
+    if kept is not None:
+        parts.append(f"kept objects identical {_yes(kept.ok)}")
     loop = trip.loop
     if loop is not None:
         parts += [f"check clean {_yes(loop.check_clean)}",
@@ -124,6 +135,8 @@ def show_loop(loop: rt.Loop, details: int) -> None:
             print(f"{pad}| {line}"[:220])
     if loop.again is not None and not loop.again.ok:
         print(figures("", "again", loop.again, None))
+    if loop.again_objects is not None and not loop.again_objects.ok:
+        print(loop.again_objects.text(details))
 
 
 def show(trip: rt.RoundTrip, details: int) -> None:
@@ -135,6 +148,9 @@ def show(trip: rt.RoundTrip, details: int) -> None:
             print(f"{'':{NAME_WIDTH}}  - {name}: {count} row(s)")
     print(f"{'  (facts)':{NAME_WIDTH}}{'':5}{totals(trip.raw)}")
     print(steps(trip))
+    kept = _kept(trip)
+    if kept is not None and not kept.ok:
+        print(kept.text(details or 5))
     if trip.loop is not None:
         show_loop(trip.loop, details)
     if trip.load_errors:

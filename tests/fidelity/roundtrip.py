@@ -476,6 +476,8 @@ class Loop:
     leftovers: list[str] = field(default_factory=list)  # after the downgrade
     again_ok: bool | None = None
     again: Report | None = None  # the second upgrade's catalog vs the original
+    # the same for the kept objects (objects_report), when the loop was asked to compare them
+    again_objects: Report | None = None
     output: str = ""
 
     @property
@@ -484,7 +486,9 @@ class Loop:
 
     @property
     def again_identical(self) -> bool | None:
-        return None if self.again is None else self.again.ok
+        if self.again is None:
+            return None
+        return self.again.ok and (self.again_objects is None or self.again_objects.ok)
 
     @property
     def ok(self) -> bool:
@@ -533,10 +537,12 @@ def _compared(name: str, expected: Catalog, actual: Catalog, exclusions: Sequenc
 
 
 def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exclusion],
-             clock: _Clock, version_table: str = VERSION_TABLE) -> Loop:
+             clock: _Clock, version_table: str = VERSION_TABLE, *,
+             objects: bool = False) -> Loop:
     """``alembic check``, ``downgrade base``, what is left, ``upgrade head`` again and its
     catalog against ``expected`` (after the exclusions), on the upgraded database ``url``;
-    ``version_table``: the export's (:func:`version_table_name`)."""
+    ``version_table``: the export's (:func:`version_table_name`); ``objects``: the kept
+    objects compared too (:func:`objects_report`)."""
     loop = Loop()
     with clock("check"):
         proc = alembic(bundle, url, "check")
@@ -560,6 +566,8 @@ def run_loop(bundle: Path, url: str, expected: Catalog, exclusions: Sequence[Exc
         again = without_version_table(read_catalog(url), version_table)
         e, a, _ = apply_exclusions(expected, again, exclusions)
         loop.again = compare(e, a)
+        if objects:
+            loop.again_objects = objects_report(expected, again)
     return loop
 
 
@@ -588,7 +596,8 @@ def sql_round_trip(server: PgServer, spec: CorpusSchema, workdir: Path,
             actual = without_version_table(read_catalog(url), version_table)
         trip = _compared(spec.name, expected, actual, exclusions, result, clock, errors)
         if loop:
-            trip.loop = run_loop(bundle, url, expected, exclusions, clock, version_table)
+            trip.loop = run_loop(bundle, url, expected, exclusions, clock, version_table,
+                                 objects=True)
     return trip
 
 

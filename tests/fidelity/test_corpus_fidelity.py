@@ -197,6 +197,8 @@ def test_sql_schema_round_trips_exactly(name: str, pg_server: PgServer, workdir:
     assert loop.again_ok, loop.output
     assert loop.again is not None
     assert loop.again.ok, f"second upgrade:\n{loop.again.text()}"
+    assert loop.again_objects is not None and loop.again_objects.ok, \
+        f"second upgrade, the kept objects:\n{loop.again_objects and loop.again_objects.text()}"
 
 
 @pytest.mark.parametrize("name", DBML_NAMES)

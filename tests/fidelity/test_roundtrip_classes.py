@@ -45,7 +45,7 @@ def _loop(server: PgServer, tmp_path: Path, sql: str, *, objects: bool = False,
         report = compare(expected, rt.without_version_table(read_catalog(url), version_table),
                          categories=categories)
         assert report.ok, report.text()
-        loop = rt.run_loop(bundle, url, expected, (), clock, version_table)
+        loop = rt.run_loop(bundle, url, expected, (), clock, version_table, objects=objects)
     assert loop.check_clean, loop.output
     assert loop.down_ok, loop.output
     assert loop.leftovers == [], loop.leftovers
