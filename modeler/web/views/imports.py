@@ -82,13 +82,23 @@ def _text(name: str, data: bytes) -> str:
                                 "again") from None
 
 
+def _size(n: int) -> str:
+    """``n`` bytes as the page says a size: MB to two decimals (no trailing zeros), a size
+    under a tenth of one in bytes ("0.0 MB" said nothing)."""
+    if n < 2**20 // 10:
+        return f"{n:,} bytes"
+    return f"{n / 2**20:.2f}".rstrip("0").rstrip(".") + " MB"
+
+
 def _files(request: HttpRequest, form: ImportForm) -> list[tuple[str, str]]:
     limit = settings.MODELER_MAX_UPLOAD_BYTES
     uploads = request.FILES.getlist("files")
     total = sum(f.size or 0 for f in uploads) + len(form.cleaned_data.get("text") or "")
     if total > limit:
-        raise SchemaImportError(f"The upload is {total / 2**20:.1f} MB; the limit is "
-                                f"{limit / 2**20:.0f} MB.")  # MB as the page says it
+        said, most = _size(total), _size(limit)  # MB as the page says it
+        if said == most:  # just over: rounded alike, so in bytes
+            said, most = f"{total:,} bytes", f"{limit:,} bytes"
+        raise SchemaImportError(f"The upload is {said}; the limit is {most}.")
     files = [(f.name or "upload", _text(f.name or "upload", f.read())) for f in uploads]
     if form.cleaned_data.get("text"):
         files.append(("pasted", form.cleaned_data["text"]))
