@@ -420,9 +420,18 @@ def _named(text: str) -> set[str]:
 _STRING = re.compile(r"'((?:[^']|'')*)'")
 
 
+# a text search configuration's token types (``MAPPING FOR url, host, word WITH simple``):
+# the parser's names, not relations (musicbrainz has tables called url and work)
+_TOKEN_TYPES = re.compile(r"\bMAPPING\s+(?:IF\s+EXISTS\s+)?FOR\s+[\w\s,]+?(?=\bWITH\b|;|$)",
+                          re.IGNORECASE)
+
+
 def _code(obj: RawObject) -> str:
     """The SQL of a raw object to look for names in: a DO block's body unquoted, and its
-    strings too (``EXECUTE 'CREATE INDEX ... ON t ...'`` names t: koji)."""
+    strings too (``EXECUTE 'CREATE INDEX ... ON t ...'`` names t: koji); a text search
+    configuration without the token types its mappings name."""
+    if obj.kind == "text search configuration":
+        return _TOKEN_TYPES.sub("MAPPING ", obj.sql)
     if obj.kind == "do block":
         body = _DO_BODY.match(obj.sql)
         if body is not None:
