@@ -215,7 +215,7 @@ WHERE e.extname <> 'plpgsql' ORDER BY e.extname
 
 # Objects kept as SQL, in creation (oid) order so that dependencies replay.
 VIEWS = """
-SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS def,
+SELECT c.oid, n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid) AS def,
        obj_description(c.oid, 'pg_class') AS comment,
        -- WITH (...): a view's check_option, security_barrier, security_invoker; a
        -- materialized view's storage parameters
@@ -248,7 +248,7 @@ WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(%(schemas)s)
 """
 
 TRIGGERS = """
-SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid, true) AS def,
+SELECT t.oid, t.tgname, pg_get_triggerdef(t.oid) AS def,
        'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' '
        || CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
                            WHEN 'A' THEN 'ENABLE ALWAYS' END
@@ -262,7 +262,7 @@ WHERE t.tgrelid = ANY(%(oids)s) AND NOT t.tgisinternal AND t.tgparentid = 0
 """
 
 RULES = """
-SELECT r.oid, r.rulename, pg_get_ruledef(r.oid, true) AS def,
+SELECT r.oid, r.rulename, pg_get_ruledef(r.oid) AS def,
        'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' '
        || CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
                             WHEN 'A' THEN 'ENABLE ALWAYS' END
