@@ -78,6 +78,17 @@ _ON_TABLES = (
                    "    JOIN pg_namespace n ON n.oid = c.relnamespace",
            alias="t", name="tgname", klass="pg_trigger", where="NOT t.tgisinternal AND ",
            spaces="__TABLE_SPACES__", keep="__TRIGGERS__", drop="    EXECUTE names[i];"),
+    _Sweep(comment="  -- indexes a kept call made on the design's tables (not a key's, not a "
+                   "partition's)\n",
+           item="format('DROP INDEX IF EXISTS %s', ix.oid::regclass)",
+           catalog="pg_index x JOIN pg_class ix ON ix.oid = x.indexrelid\n"
+                   "    JOIN pg_class c ON c.oid = x.indrelid\n"
+                   "    JOIN pg_namespace n ON n.oid = c.relnamespace",
+           alias="ix", name="relname", klass="pg_class",
+           where="NOT ix.relispartition\n     AND NOT EXISTS (SELECT FROM pg_constraint k "
+                 "WHERE k.conindid = ix.oid)\n     AND (n.nspname::text, c.relname::text) IN "
+                 "(SELECT * FROM unnest(__TABLES__))\n     AND ",
+           spaces="__TABLE_SPACES__", keep="__INDEXES__", drop="    EXECUTE names[i];"),
 )
 
 # what the kept call created at run time besides relations (_RELATIONS, run before these)
@@ -152,8 +163,8 @@ _DROP_SQL = ("DO $runtime$\nDECLARE names text[]; kinds text[];\nBEGIN\n"
 def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     """Statements run before the drop of the kept call ``obj`` in a downgrade: drop what the
     call's namespaces hold beyond ``design`` (the design as it is before that drop), and the
-    rules and triggers on the design's tables that the design does not declare when the call
-    creates some."""
+    rules, triggers and indexes on the design's tables that the design does not declare when
+    the call creates some."""
     if obj.kind not in CALL_KINDS:  # only a kept call creates objects (and design need not
         return []  # be read: 593 kept objects dropped one by one in musicbrainz's downgrade)
     raws = design.raw_objects
@@ -181,13 +192,18 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     triggers = sorted({(r.namespace, r.name) for r in design.raw_objects
                        if r.kind == "trigger"}
                       | {(t.namespace, trigger_name(t)) for t in design.tables})
+    tables = sorted({(t.namespace, t.name) for t in design.tables}) if on_tables else []
+    indexes = sorted({(t.namespace, ix.name) for t in design.tables for ix in t.indexes}
+                     | {(r.namespace, r.name) for r in design.raw_objects if r.kind == "index"})
     values = {"__WHERE__": _texts(sorted(spaces)),
               "__RELATIONS__": _pairs([k for k in relations if k[0] in spaces]),
               "__ROUTINES__": _pairs([k for k in routines if k[0] in spaces]),
               "__TABLE_SPACES__": _texts(table_spaces),
               "__RULES__": _pairs([k for k in rules if k[0] in table_spaces]),
-              "__TRIGGERS__": _pairs([k for k in triggers if k[0] in table_spaces])}
-    sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TABLE_SPACES|RULES|TRIGGERS)__",
+              "__TRIGGERS__": _pairs([k for k in triggers if k[0] in table_spaces]),
+              "__TABLES__": _pairs(tables),
+              "__INDEXES__": _pairs([k for k in indexes if k[0] in table_spaces])}
+    sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TABLE_SPACES|RULES|TRIGGERS|TABLES|INDEXES)__",
                  lambda m: values[m.group(0)], _DROP_SQL)
     return [*out, execute(sql)]
 

@@ -34,14 +34,15 @@ from typing import Generic, Protocol, TypeVar
 from modeler.schema.model import Schema
 
 CALL_KINDS = frozenset({"function call", "do block"})
-ON_TABLES = frozenset({"rule", "trigger"})  # objects that live on a table, not in a namespace
+ON_TABLES = frozenset({"rule", "trigger", "index"})  # on a table, not in a namespace
 _ROUTINE_KINDS = frozenset({"function", "procedure"})
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 # CREATE ... <kind> [IF NOT EXISTS] <first name part> [.]: the namespace when a dot follows
 _CREATE = re.compile(
     r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>TEMP(?:ORARY)?\s+)?"
-    r"(?:UNLOGGED\s+)?(?P<kind>TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|FUNCTION|TYPE|RULE|"
+    r"(?:UNLOGGED\s+|UNIQUE\s+)?(?P<kind>TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|FUNCTION|TYPE|"
+    r"RULE|INDEX|"
     r"(?:CONSTRAINT\s+)?TRIGGER|TEXT\s+SEARCH\s+(?:CONFIGURATION|DICTIONARY))\s+"
     r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<first>" + _IDENT + r")?(?P<dot>\s*\.)?",
     re.IGNORECASE)
@@ -232,7 +233,7 @@ def runtime_table_namespaces(schemas: Iterable[Schema]) -> set[str]:
 
 def describe(found: RuntimeCreation[K]) -> str:
     """``tables, views in schema auditor`` for a warning."""
-    text = ", ".join(k + "s" for k in found.kinds)
+    text = ", ".join(k + ("es" if k.endswith("x") else "s") for k in found.kinds)
     if found.namespaces:
         where = ", ".join(found.namespaces)
         text += f" in schema{'s' if len(found.namespaces) > 1 else ''} {where}"

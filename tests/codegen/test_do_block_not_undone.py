@@ -44,3 +44,35 @@ def test_the_downgrade_says_what_it_leaves(pg_server: PgServer, tmp_path: Path) 
                 True,)
         base = rt.alembic(bundle, url, "downgrade", "base")
         assert base.returncode == 0, base.stderr[-2000:]
+
+
+LOOP_INDEX = ("DO $$DECLARE c text; BEGIN FOR c IN SELECT unnest(ARRAY['name']) LOOP "
+              "EXECUTE format('CREATE INDEX %I ON item (%I)', 'ix_' || c, c); END LOOP; END$$;\n"
+              "CREATE INDEX item_id_name ON item (id, name);\n")
+
+
+@pytest.mark.postgres
+def test_an_index_a_do_block_made_on_a_design_table_goes(pg_server: PgServer,
+                                                          tmp_path: Path) -> None:
+    """An index a kept DO block makes at run time on a table of the design (its name built
+    by format()) stood after the downgrade; it goes now, as a kept call's rules and triggers
+    on the design's tables do. The design's own indexes and its keys' stay."""
+    one = import_sql([("v1.sql", V1)]).schema
+    two = replace(import_sql([("v2.sql", V1 + LOOP_INDEX)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "the second", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="two"), tmp_path / "bundle")
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'item' ORDER BY 1"
+    with rt.database(pg_server) as url:
+        up = rt.alembic(bundle, url, "upgrade", "head")
+        assert up.returncode == 0, up.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(indexes).fetchall() == [("item_id_name",), ("item_pkey",),
+                                                        ("ix_name",)]
+        down = rt.alembic(bundle, url, "downgrade", first)
+        assert down.returncode == 0, down.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(indexes).fetchall() == [("item_pkey",)]
+        again = rt.alembic(bundle, url, "upgrade", "head")
+        assert again.returncode == 0, again.stderr[-2000:]

@@ -122,8 +122,8 @@ SELECT protect('part', 'DELETE FROM part_map WHERE part = OLD.id');
     said = [w.message for w in import_sql([("rule.sql", sql)]).warnings
             if "when it runs" in w.message]
     assert len(said) == 1 and said[0].endswith(
-        ". It creates rules when it runs, which the design does not model; it drops the rules "
-        "and triggers on the design's tables that the design does not declare")
+        ". It creates rules when it runs, which the design does not model; it drops the rules, "
+        "triggers and indexes on the design's tables that the design does not declare")
     _loop(pg_server, tmp_path, sql)
 
 

@@ -451,8 +451,8 @@ def _runtime_objects(ctx: Context, ns: str, name: str) -> str:
         parts.append(f"the downgrade that drops the call drops (CASCADE) whatever {where} "
                      "then holds beyond the design, objects made there by hand included")
     if set(found.kinds) & ON_TABLES:
-        parts.append("it drops the rules and triggers on the design's tables that the design "
-                     "does not declare")
+        parts.append("it drops the rules, triggers and indexes on the design's tables that "
+                     "the design does not declare")
     if not found.readable:
         parts.append("what goes to a schema named at run time is not dropped (by hand)")
     return "; ".join(parts)
