@@ -391,7 +391,8 @@ DEBIAN = {d.name: d for d in (
               epilogue="COMMIT;\n"),  # pgai.install() runs it in one transaction (LOCK)
     # seventh round: a biology schema, PostGIS's own, a homeserver's deltas, small ones
     DebSchema("chado", "libchado-perl",  # 200+ tables, three more schemas, views, functions
-              ("usr/share/gmod/chado/modules/complete.sql",)),
+              ("usr/share/gmod/chado/modules/complete.sql",),  # box @ box (PostgreSQL 14
+              replace=((") @ boxrange(", ") <@ boxrange("),)),  # removed it): written <@
     DebSchema("glewlwyd", "glewlwyd",  # dbconfig-common's install script
               ("usr/share/dbconfig-common/data/glewlwyd/install/pgsql",)),
     DebSchema("nss-pgsql", "libnss-pgsql2",  # shared sequences with MINVALUE: defaults
