@@ -163,7 +163,8 @@ _QUERIES = {
     "views": """
         SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind,
                pg_get_viewdef(c.oid), c.reloptions,
-               (SELECT array_agg(pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid::regclass::text)
+               (SELECT array_agg(pg_get_indexdef(i.indexrelid)
+                                 ORDER BY i.indexrelid::regclass::text)
                   FROM pg_index i
                  WHERE i.indrelid = c.oid)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
