@@ -51,17 +51,19 @@ def raw_namespaces(schema: Schema) -> list[str]:
 ROW_TRIGGERS_ON_PARTITIONED = 13
 
 
-def updated_at_tables(schema: Schema) -> list[Table]:
+def updated_at_tables(schema: Schema, own: frozenset[str] | None = None) -> list[Table]:
     """Tables that carry the trigger maintaining their ``updated_at`` (settings: trigger
     mode). A partitioned table's partitions have it from their root's, cloned by PostgreSQL
     13 and later (one of their own would run a second time per row); below 13 (the
     project's target version) a partitioned table cannot have it, so each leaf partition
     has its own. A table whose kept SQL maintains its ``updated_at`` itself has none
-    (:func:`modeler.schema.updated_at.self_maintained`)."""
+    (:func:`modeler.schema.updated_at.self_maintained`; ``own``: those tables' uids, when
+    the caller decides them)."""
     if schema.settings.updated_at_mode != "trigger":
         return []
     on_parent = schema.settings.pg_version >= ROW_TRIGGERS_ON_PARTITIONED
-    own = self_maintained(schema)  # a kept trigger of its own does more: it alone runs
+    if own is None:  # a kept trigger of its own does more: it alone runs
+        own = self_maintained(schema)
     return [t for t in schema.tables if t.column_named("updated_at") is not None
             and (t.partition_of is None if on_parent else t.partition_by is None)
             and t.uid not in own]

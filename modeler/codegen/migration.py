@@ -68,15 +68,17 @@ from modeler.diff.compare import namespaces
 from modeler.schema import sqlexpr
 from modeler.schema.model import Schema, Table, normalized
 from modeler.schema.model import Sequence as SequenceObj
+from modeler.schema.updated_at import self_maintained
 
 LOCK_TIMEOUT = "5s"  # fail fast instead of queueing behind long transactions
 STATEMENT_TIMEOUT = "15min"  # generous: CONCURRENTLY builds on big tables take a while
 
 
-def _trigger_tables(schema: Schema) -> dict[str, Table]:
+def _trigger_tables(schema: Schema, own: frozenset[str] | None = None) -> dict[str, Table]:
     """The tables carrying the ``updated_at`` trigger (:func:`extras.updated_at_tables`:
-    a partitioned table's or its leaves', by the target version) by uid."""
-    return {t.uid: t for t in updated_at_tables(schema)}
+    a partitioned table's or its leaves', by the target version; ``own``: the tables left
+    to their own trigger, default those of ``schema``) by uid."""
+    return {t.uid: t for t in updated_at_tables(schema, own)}
 
 
 class _TriggerTables:
@@ -84,27 +86,32 @@ class _TriggerTables:
     recomputed only when an op replaced the tables or the kept objects (most ops, enums
     and sequences, leave the very same tuples)."""
 
-    def __init__(self, start: Schema) -> None:
+    def __init__(self, start: Schema, own: frozenset[str]) -> None:
         self.tables, self.settings = start.tables, start.settings
-        self.raws = start.raw_objects  # a kept trigger may maintain updated_at itself
+        self.own = own  # the tables left to their own trigger between start and end
+        self.final = False
         self.found = _trigger_tables(start)
 
-    def of(self, schema: Schema) -> dict[str, Table]:
+    def of(self, schema: Schema, final: bool = False) -> dict[str, Table]:
+        """The trigger tables of ``schema``, a state within the revision: the tables left
+        to their own trigger at its start or at its end have none there (a kept trigger
+        dropped before its table, as a downgrade does, is no reason to make one for a
+        moment), except at its end (``final``), where they are its end's."""
         if schema.tables is not self.tables or schema.settings != self.settings \
-                or schema.raw_objects is not self.raws:
-            self.tables, self.settings = schema.tables, schema.settings
-            self.raws = schema.raw_objects
-            self.found = _trigger_tables(schema)
+                or final != self.final:
+            self.tables, self.settings, self.final = schema.tables, schema.settings, final
+            self.found = _trigger_tables(schema, None if final else self.own)
         return self.found
 
 
 def _triggers(before: Schema, after: Schema, memo: _TriggerTables | None = None,
-              ) -> list[Stmt]:
+              final: bool = False) -> list[Stmt]:
     """Trigger (and shared function) statements that follow one op. Trigger names and the
     function text come from :mod:`modeler.codegen.extras`, so that migrations and
-    ``create_all`` build the same catalog. ``memo``: holds ``before``'s tables."""
+    ``create_all`` build the same catalog. ``memo``: holds ``before``'s tables; ``final``:
+    the op is the revision's last."""
     had = memo.found if memo is not None else _trigger_tables(before)
-    has = memo.of(after) if memo is not None else _trigger_tables(after)
+    has = memo.of(after, final) if memo is not None else _trigger_tables(after)
     out: list[Stmt] = []
     if has and not had:
         out.append(execute(updated_at_function_sql()))
@@ -150,6 +157,11 @@ def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
     of applying them one by one? Yes when they only create, or only drop, besides sequence
     owners (a baseline of an existing database, and its downgrade)."""
     if end is None or _trigger_rule(start) != _trigger_rule(end):
+        return False
+    # a table on both sides that gains or loses a kept updated_at trigger of its own loses
+    # or gains the export's: step by step (_triggers), which sees the change
+    both = {t.uid for t in start.tables} & {t.uid for t in end.tables}
+    if both and self_maintained(start) & both != self_maintained(end) & both:
         return False
     rest = [op for op in ops if not _owner_change(op)]
     return all(_creates(op) for op in rest) or all(_drops(op) for op in rest)
@@ -247,8 +259,9 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
                end: Schema | None = None) -> tuple[list[Stmt], set[str]]:
     """Statements for ``ops`` applied to ``start`` (giving ``end``, when known), and the
     imports their code needs."""
+    final_state = end or apply_all(tuple(ops), start)
     ctx = RenderCtx(before=start, after=start, existing=frozenset(t.uid for t in start.tables),
-                    safe=safe, search_path=search_path(start, end or apply_all(tuple(ops), start)))
+                    safe=safe, search_path=search_path(start, final_state))
     stmts: list[Stmt] = []
     raw: list[int] = []  # where statements of raw objects start and end
     static = end is not None and _static(ops, start, end)
@@ -257,13 +270,15 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     if static and end is not None:
         ctx.after = end
         had, has = _trigger_tables(start), _trigger_tables(end)
-    memo = None if static else _TriggerTables(start)
+    memo = None if static else _TriggerTables(
+        start, self_maintained(start) | self_maintained(final_state))
     sequences = {q.uid: q for q in start.sequences} if static else {}
     end_tables = frozenset(t.uid for t in end.tables) if static and end is not None else frozenset()
     dropped = _Without(start)
     if static:
         ctx.kept = Namesakes(start.raw_objects, dropped.present)
-    for op in ops:
+    last = len(ops) - 1
+    for i, op in enumerate(ops):
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
         elif isinstance(op, CreateSequence):
@@ -285,7 +300,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
             raw += [len(stmts), len(stmts) + len(rendered)]
         stmts.extend(rendered)
         stmts.extend(ctx.take(_static_triggers(op, had, has) if static
-                              else _triggers(ctx.before, ctx.after, memo)))
+                              else _triggers(ctx.before, ctx.after, memo, i == last)))
     def setting(sql: str) -> Stmt:  # a SET around the ops' statements
         return ctx.take([execute(sql)])[0]
 

@@ -83,7 +83,7 @@ def _maintained(raws: tuple[RawObject, ...]) -> set[tuple[str, str]]:
         return set()
     out: set[tuple[str, str]] = set()
     for o in raws:
-        if o.kind != "trigger":
+        if o.kind != "trigger" or not any(name in o.sql for name in setters):
             continue
         node = _trigger(o.sql)
         if node is None or not node.get("row") or _function_name(node) not in setters:
