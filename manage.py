@@ -20,9 +20,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modeler.settings")
     if sys.argv[1:2] in (["render_diagram"], ["export_bundle"], ["import_schema"]):
         # Issue #17: commands that draw once and exit: no memo of the sanitised drawing
-        from modeler.diagram import svg
+        # (modeler.oneshot imports nothing: the diagram package is not loaded here)
+        from modeler import oneshot
 
-        svg.one_shot()
+        oneshot.declare()
     if sys.argv[1:2] == ["render_diagram"]:
         # Issue #17: a drawing stored already (by import_schema or an earlier render) is
         # read back without starting Django; anything else is left to the command

@@ -49,6 +49,7 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from modeler import oneshot
 from modeler.cache import LockedLRU
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -441,16 +442,15 @@ class GroupMemo(LockedLRU[tuple[str, str], str]):
 
 
 GROUPS = GroupMemo()
-_ONE_SHOT = [False]
 
 
 def one_shot(on: bool = True) -> None:
     """Say that this process draws once and exits (manage.py's ``render_diagram``,
-    ``export_bundle`` and ``import_schema``): :func:`sanitize_graphviz_svg` then sanitises a
-    document whole instead of group by group into :data:`GROUPS`, which nothing would read
-    again (splitting the document and keeping its groups cost about a fifth of sanitising
-    musicbrainz's drawing: ~25 ms of CPU)."""
-    _ONE_SHOT[0] = on
+    ``export_bundle`` and ``import_schema`` do, through :mod:`modeler.oneshot`):
+    :func:`sanitize_graphviz_svg` then sanitises a document whole instead of group by group
+    into :data:`GROUPS`, which nothing would read again (splitting the document and keeping
+    its groups cost about a fifth of sanitising musicbrainz's drawing: ~25 ms of CPU)."""
+    oneshot.declare(on)
 
 
 def sanitize_graphviz_svg(data: bytes, memo: GroupMemo | None = None) -> bytes:
@@ -462,7 +462,7 @@ def sanitize_graphviz_svg(data: bytes, memo: GroupMemo | None = None) -> bytes:
     Anything that is not Graphviz's layout (or does not split as expected) is sanitised
     whole. Every character of the result still comes out of :func:`sanitize_svg`."""
     if memo is None:
-        if _ONE_SHOT[0]:
+        if oneshot.active():
             return sanitize_svg(data)
         memo = GROUPS
     text = data.decode("utf-8")

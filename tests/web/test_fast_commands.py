@@ -109,3 +109,25 @@ def test_the_drawing_side_loads_no_rules(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("command,once", [("render_diagram", True), ("export_bundle", True),
+                                          ("import_schema", True), ("save_version", False)])
+def test_drawing_commands_say_they_draw_once(tmp_path: Path, command: str,
+                                             once: bool) -> None:
+    """manage.py tells the SVG sanitiser (modeler.oneshot) that a drawing command draws one
+    diagram and exits, so no memo of sanitised groups is kept; other commands do not."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "MODELER_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "modeler.settings"}
+    out = tmp_path / "once.txt"
+    script = ("import atexit, runpy, sys\n"
+              "def said():\n"
+              "    m = sys.modules.get('modeler.oneshot')\n"
+              f"    open({str(out)!r}, 'w').write(str(bool(m and m.active())))\n"
+              "atexit.register(said)\n"
+              f"sys.argv = ['manage.py', {command!r}, '--help']\n"
+              f"runpy.run_path({str(ROOT / 'manage.py')!r}, run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert out.read_text() == str(once)
