@@ -7,13 +7,11 @@ represent: DROP COLUMN drops it silently)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import pglast
-
 from modeler.schema.model import Column, RawObject, Relationship, Schema, Table
+from modeler.schema.sqlexpr import one_statement
 
 
 def referencing_foreign_keys(schema: Schema, table: Table, column: Column
@@ -31,20 +29,6 @@ def kept_indexes_reading(schema: Schema, table: Table, column: str) -> list[RawO
     not looked into."""
     return [o for o in schema.raw_objects
             if o.kind == "index" and _reads(o, table, column)]
-
-
-def one_statement(sql: str) -> tuple[str, dict[str, Any]] | None:
-    """The node type and parse tree of ``sql`` when it is one statement (None when it is
-    not, or does not parse): the tree as JSON, which costs less than pglast's node
-    objects."""
-    try:
-        stmts = json.loads(pglast.parser.parse_sql_json(sql)).get("stmts", [])
-    except pglast.parser.ParseError:
-        return None
-    if len(stmts) != 1 or not isinstance(stmts[0].get("stmt"), dict):
-        return None
-    kind, node = next(iter(stmts[0]["stmt"].items()), ("", None))
-    return (kind, node) if isinstance(node, dict) else None
 
 
 def _reads(obj: RawObject, table: Table, column: str) -> bool:

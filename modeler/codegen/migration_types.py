@@ -449,7 +449,7 @@ def _raw_target(obj: RawObject) -> str | None:
 def _target_of(sql: str, namespace: str) -> str | None:
     """:func:`_raw_target` of the statement ``sql`` kept in ``namespace``, parsed once (a
     downgrade asks it of a trigger and of each earlier one of its name)."""
-    from modeler.codegen.migration_dependents import one_statement  # pglast: not before
+    from modeler.schema.sqlexpr import one_statement  # pglast: not before
 
     tree = one_statement(sql)
     if tree is None:

@@ -18,6 +18,7 @@ Everything is cached by text: a design's expressions are checked on every edit.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -478,3 +479,17 @@ def rename_in_table(table: Any, names: Mapping[str, str]) -> Any:
         indexes=tuple(replace(ix, where=ren(ix.where), parts=tuple(
             replace(p, expression=ren(p.expression)) for p in ix.parts))
             for ix in table.indexes))
+
+
+def one_statement(sql: str) -> tuple[str, dict[str, Any]] | None:
+    """The node type and parse tree of ``sql`` when it is one statement (None when it is
+    not, or does not parse): the tree as JSON, which costs less than pglast's node
+    objects."""
+    try:
+        stmts = json.loads(pglast.parser.parse_sql_json(sql)).get("stmts", [])
+    except pglast.parser.ParseError:
+        return None
+    if len(stmts) != 1 or not isinstance(stmts[0].get("stmt"), dict):
+        return None
+    kind, node = next(iter(stmts[0]["stmt"].items()), ("", None))
+    return (kind, node) if isinstance(node, dict) else None

@@ -16,13 +16,11 @@ sets ``NEW.updated_at := now()`` on every UPDATE). An imported schema often has 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import pglast
-
 from modeler.schema.model import RawObject, Schema
+from modeler.schema.sqlexpr import one_statement
 
 # an assignment to NEW.updated_at in a trigger function's body
 SETS_UPDATED_AT = re.compile(r"\bnew\s*\.\s*\"?updated_at\"?\s*:?=", re.IGNORECASE)
@@ -43,14 +41,8 @@ def plain_body(body: str) -> bool:
 
 
 def _trigger(sql: str) -> dict[str, Any] | None:
-    try:
-        stmts = json.loads(pglast.parser.parse_sql_json(sql)).get("stmts", [])
-    except pglast.parser.ParseError:
-        return None
-    if len(stmts) != 1:
-        return None
-    node = stmts[0].get("stmt", {}).get("CreateTrigStmt")
-    return node if isinstance(node, dict) else None
+    tree = one_statement(sql)
+    return tree[1] if tree is not None and tree[0] == "CreateTrigStmt" else None
 
 
 def _function_name(node: dict[str, Any]) -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 import psycopg
 
 from modeler.codegen.bundle import build_bundle
+from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION
 from modeler.codegen.version_table import version_table_name
 from modeler.codegen.versions import VersionInput
 from modeler.importers import ImportResult, import_dbml, import_sql
@@ -623,7 +624,7 @@ def dbml_round_trip(server: PgServer, pair: DbmlPair, workdir: Path,
 
 _OWN_TRIGGER = re.compile(r"CREATE TRIGGER (\S+) BEFORE UPDATE ON (\S+) FOR EACH ROW "
                           r"EXECUTE FUNCTION (\S+)\(\)")
-_OWN_FUNCTION = "public.set_updated_at()"
+_OWN_FUNCTION = f"public.{UPDATED_AT_FUNCTION}()"
 _BODY = re.compile(r"\$function\$(.*)\$function\$", re.DOTALL)
 
 
@@ -640,7 +641,7 @@ def _export_updated_at(expected: Catalog, actual: Catalog) -> tuple[Catalog, Cat
     for row in actual.triggers - expected.triggers:
         m = _OWN_TRIGGER.fullmatch(row[2])
         if m and row[1] == f"trg_{row[0].split('.')[-1].strip(chr(34))}_updated_at"[:63] \
-                and m.group(3) == "public.set_updated_at":
+                and m.group(3) == f"public.{UPDATED_AT_FUNCTION}":
             triggers.discard(row)
             ours.add(row[0])
     routines = set(actual.routines)
