@@ -10,7 +10,6 @@ the catalog the migrations build (the export tests compare the two with ``pg_dum
 from __future__ import annotations
 
 from modeler.codegen.sqlwriter import (
-    UPDATED_AT_FUNCTION,
     attach_sql,
     collation_sql,
     comment_sql,
@@ -20,6 +19,8 @@ from modeler.codegen.sqlwriter import (
     ident,
     qname,
     table_name,
+    updated_at_function,
+    updated_at_function_drop_sql,
     updated_at_function_sql,
     updated_at_trigger_sql,
 )
@@ -94,8 +95,9 @@ def post_create(schema: Schema) -> list[str]:
            for t in partitions_in_attach_order(schema)]
     trig = updated_at_tables(schema)
     if trig:
-        out.append(updated_at_function_sql())
-        out += [updated_at_trigger_sql(t) for t in trig]
+        name = updated_at_function(schema)
+        out.append(updated_at_function_sql(name))
+        out += [updated_at_trigger_sql(t, name) for t in trig]
     for s in schema.sequences:
         if s.owned_by_table and s.owned_by_column:
             t, c = schema.table(s.owned_by_table), schema.column(s.owned_by_column)
@@ -140,7 +142,7 @@ def post_drop(schema: Schema) -> list[str]:
     (extensions and namespaces stay: other objects may use them)."""
     out: list[str] = []
     if updated_at_tables(schema):
-        out.append(f"DROP FUNCTION IF EXISTS {ident(UPDATED_AT_FUNCTION)}()")
+        out.append(updated_at_function_drop_sql(updated_at_function(schema)))
     out += [f"DROP SEQUENCE IF EXISTS {qname(s.namespace, s.name)}"
             for s in reversed(schema.sequences)]
     out += [f"DROP DOMAIN IF EXISTS {qname(d.namespace, d.name)}"

@@ -13,7 +13,10 @@ When the design has ``updated_at_mode == "trigger"``, every table with an ``upda
 column gets a ``BEFORE UPDATE`` trigger calling one shared ``set_updated_at()`` function (a
 partitioned table's family one: on the parent from PostgreSQL 13, on each leaf below, see
 :func:`modeler.codegen.extras.updated_at_tables`); the function is created by the first
-statement that needs it and dropped once nothing does, in either direction.
+statement that needs it and dropped once nothing does, in either direction. It is named
+otherwise (``public.set_updated_at_1()``...) while the design keeps a routine of that name
+(:func:`modeler.codegen.sqlwriter.updated_at_function`), and renamed by the revision whose
+ends name it differently (:func:`_function_names`).
 
 Revisions that touch tables which already existed use low-lock forms (see
 :mod:`modeler.codegen.migration_tables` and :mod:`modeler.codegen.migration_keys`) and start
@@ -43,8 +46,11 @@ from modeler.codegen.migration_ops import RENDERERS
 from modeler.codegen.migration_types import sequence_alteration
 from modeler.codegen.pysource import Imports
 from modeler.codegen.sqlwriter import (
-    UPDATED_AT_FUNCTION,
+    free_function_name,
+    kept_routines,
     trigger_name,
+    updated_at_function_drop_sql,
+    updated_at_function_rename_sql,
     updated_at_function_sql,
     updated_at_trigger_sql,
 )
@@ -105,20 +111,22 @@ class _TriggerTables:
 
 
 def _triggers(before: Schema, after: Schema, memo: _TriggerTables | None = None,
-              final: bool = False) -> list[Stmt]:
+              final: bool = False, fn: str = "") -> list[Stmt]:
     """Trigger (and shared function) statements that follow one op. Trigger names and the
     function text come from :mod:`modeler.codegen.extras`, so that migrations and
     ``create_all`` build the same catalog. ``memo``: holds ``before``'s tables; ``final``:
-    the op is the revision's last."""
+    the op is the revision's last; ``fn``: the function's name within the revision
+    (:func:`_function_names`; default: ``after``'s)."""
+    fn = fn or _function_names(before, after)[1]
     had = memo.found if memo is not None else _trigger_tables(before)
     has = memo.of(after, final) if memo is not None else _trigger_tables(after)
     out: list[Stmt] = []
     if has and not had:
-        out.append(execute(updated_at_function_sql()))
+        out.append(execute(updated_at_function_sql(fn)))
     after_tables = {t.uid: t for t in after.tables}
     for uid, table in has.items():
         if uid not in had:
-            out.append(execute(updated_at_trigger_sql(table)))
+            out.append(execute(updated_at_trigger_sql(table, fn)))
         elif trigger_name(had[uid]) != trigger_name(table):  # follows a table rename
             out.append(execute(f"ALTER TRIGGER {ident(trigger_name(had[uid]))} ON {tq(table)} "
                                f"RENAME TO {ident(trigger_name(table))}"))
@@ -127,8 +135,24 @@ def _triggers(before: Schema, after: Schema, memo: _TriggerTables | None = None,
             out.append(execute(f"DROP TRIGGER IF EXISTS {ident(trigger_name(table))} ON "
                                f"{tq(after_tables[uid])}"))
     if had and not has:
-        out.append(execute(f"DROP FUNCTION IF EXISTS {ident(UPDATED_AT_FUNCTION)}()"))
+        out.append(execute(updated_at_function_drop_sql(fn)))
     return out
+
+
+def _function_names(start: Schema, end: Schema) -> tuple[str, str, str]:
+    """The export's function's name at the start of a revision, within it (what its ops
+    create, call and drop) and at its end (:func:`sqlwriter.updated_at_function`: another
+    than a routine the design keeps). Within, it must clash with no kept routine of either
+    side (the ops create and drop those): the end's name when the start keeps none of it
+    (renamed first), else the start's when the end keeps none of it (renamed last), else
+    one that neither keeps (renamed first and last)."""
+    kept_start, kept_end = kept_routines(start), kept_routines(end)
+    old, new = free_function_name(kept_start), free_function_name(kept_end)
+    if old == new or new not in kept_start:
+        return old, new, new
+    if old not in kept_end:
+        return old, old, new
+    return old, free_function_name(kept_start | kept_end), new
 
 
 def _creates(op: Op) -> bool:
@@ -230,19 +254,21 @@ class _Without:
         return self._schema
 
 
-def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table]) -> list[Stmt]:
+def _static_triggers(op: Op, had: dict[str, Table], has: dict[str, Table],
+                     fn: str) -> list[Stmt]:
     """What :func:`_triggers` says after a creation or a drop: ``had`` (the trigger tables so
-    far) is updated in place from ``has`` (those of the end state)."""
+    far) is updated in place from ``has`` (those of the end state); ``fn``: the function's
+    name within the revision."""
     out: list[Stmt] = []
     if isinstance(op, CreateTable) and op.table.uid in has:
         if not had:
-            out.append(execute(updated_at_function_sql()))
+            out.append(execute(updated_at_function_sql(fn)))
         had[op.table.uid] = op.table
-        out.append(execute(updated_at_trigger_sql(op.table)))
+        out.append(execute(updated_at_trigger_sql(op.table, fn)))
     elif isinstance(op, DropTable) and op.table.uid in had:
         del had[op.table.uid]
         if not had:
-            out.append(execute(f"DROP FUNCTION IF EXISTS {ident(UPDATED_AT_FUNCTION)}()"))
+            out.append(execute(updated_at_function_drop_sql(fn)))
     return out
 
 
@@ -277,6 +303,11 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     dropped = _Without(start)
     if static:
         ctx.kept = Namesakes(start.raw_objects, dropped.present)
+    # the export's function renamed before the ops and after them when its name changes
+    # (a kept routine of its name comes or goes), while it exists
+    first, within, then = _function_names(start, final_state)
+    if first != within and _trigger_tables(start):
+        stmts.extend(ctx.take([execute(updated_at_function_rename_sql(first, within))]))
     last = len(ops) - 1
     for i, op in enumerate(ops):
         if not static:
@@ -299,8 +330,10 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         if isinstance(op, CreateRawObject):
             raw += [len(stmts), len(stmts) + len(rendered)]
         stmts.extend(rendered)
-        stmts.extend(ctx.take(_static_triggers(op, had, has) if static
-                              else _triggers(ctx.before, ctx.after, memo, i == last)))
+        stmts.extend(ctx.take(_static_triggers(op, had, has, within) if static
+                              else _triggers(ctx.before, ctx.after, memo, i == last, within)))
+    if within != then and _trigger_tables(final_state):
+        stmts.extend(ctx.take([execute(updated_at_function_rename_sql(within, then))]))
     def setting(sql: str) -> Stmt:  # a SET around the ops' statements
         return ctx.take([execute(sql)])[0]
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 from modeler.codegen.migration_code import Call, Lit, Stmt, code, comment, execute, sql_str
-from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name
+from modeler.codegen.sqlwriter import UPDATED_AT_FUNCTION, trigger_name, updated_at_function
 from modeler.schema.model import RawObject, Schema
 from modeler.schema.runtime_objects import CALL_KINDS, ON_TABLES, runtime_creation
 
@@ -186,7 +186,8 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
                        | {(r.namespace, r.name) for r in design.raw_objects
                           if r.kind not in _ROUTINES})
     routines = sorted({(r.namespace, r.name) for r in design.raw_objects
-                       if r.kind in _ROUTINES} | {("public", UPDATED_AT_FUNCTION)})
+                       if r.kind in _ROUTINES}
+                      | {("public", UPDATED_AT_FUNCTION), ("public", updated_at_function(design))})
     table_spaces = sorted({t.namespace for t in design.tables}) if on_tables else []
     rules = sorted({(r.namespace, r.name) for r in design.raw_objects if r.kind == "rule"})
     triggers = sorted({(r.namespace, r.name) for r in design.raw_objects

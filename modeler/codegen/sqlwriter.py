@@ -31,6 +31,7 @@ from modeler.schema.model import (
     EnumType,
     IdentityOptions,
     IndexPart,
+    RawObject,
     Schema,
     Sequence,
     Table,
@@ -324,16 +325,75 @@ def trigger_name(table: Table) -> str:
     return f"trg_{table.name}_updated_at"[:63]
 
 
-def updated_at_function_sql() -> str:
-    return (f"CREATE OR REPLACE FUNCTION {ident(UPDATED_AT_FUNCTION)}() RETURNS trigger\n"
+# --- the export's updated_at function: its name ---------------------------------------------
+# UPDATED_AT_FUNCTION, unless the design keeps a routine of that name taking no arguments in
+# public, where the export's is made: ``CREATE OR REPLACE`` would overwrite the kept one
+# (logto's ``public.set_updated_at()``, whose body does more). It is then the first of
+# ``set_updated_at_1``, ``set_updated_at_2``... the design keeps none of, named with its
+# namespace (a name the design does not clash on keeps the unqualified spelling it always
+# had, which the revisions' search_path, public first, resolves to public).
+
+_KEPT_NAMES: list[tuple[tuple[RawObject, ...], frozenset[str]]] = []
+_CANDIDATE = re.compile(re.escape(UPDATED_AT_FUNCTION) + r"(?:_[0-9]+)?")
+
+
+def kept_routines(schema: Schema) -> frozenset[str]:
+    """The names of the routines (functions, procedures, aggregates) kept by ``schema`` in
+    ``public`` that take no arguments and that the export's function could be named."""
+    raws = schema.raw_objects
+    if _KEPT_NAMES and _KEPT_NAMES[0][0] is raws:
+        return _KEPT_NAMES[0][1]
+    found: set[str] = set()
+    for o in raws:
+        if o.namespace not in ("public", "") or not _CANDIDATE.fullmatch(o.name):
+            continue
+        drop = raw_drop_sql(o.kind, o.namespace, o.name, o.sql)
+        if drop and drop.startswith(("DROP FUNCTION", "DROP PROCEDURE", "DROP ROUTINE")) \
+                and drop.endswith("()"):
+            found.add(o.name)
+    _KEPT_NAMES[:] = [(raws, frozenset(found))]
+    return _KEPT_NAMES[0][1]
+
+
+def free_function_name(taken: frozenset[str] | set[str]) -> str:
+    """The first of UPDATED_AT_FUNCTION, ``..._1``, ``..._2``... not in ``taken``."""
+    if UPDATED_AT_FUNCTION not in taken:
+        return UPDATED_AT_FUNCTION
+    n = 1
+    while f"{UPDATED_AT_FUNCTION}_{n}" in taken:
+        n += 1
+    return f"{UPDATED_AT_FUNCTION}_{n}"
+
+
+def updated_at_function(schema: Schema) -> str:
+    """The name of the export's ``updated_at`` function in ``schema``."""
+    return free_function_name(kept_routines(schema))
+
+
+def function_ref(name: str) -> str:
+    """The export's function ``name`` as its statements spell it."""
+    return ident(name) if name == UPDATED_AT_FUNCTION else f"public.{ident(name)}"
+
+
+def updated_at_function_sql(name: str = UPDATED_AT_FUNCTION) -> str:
+    return (f"CREATE OR REPLACE FUNCTION {function_ref(name)}() RETURNS trigger\n"
             "LANGUAGE plpgsql AS $$\nBEGIN\n    NEW.updated_at := now();\n"
             "    RETURN NEW;\nEND;\n$$")
 
 
-def updated_at_trigger_sql(table: Table) -> str:
+def updated_at_function_drop_sql(name: str = UPDATED_AT_FUNCTION) -> str:
+    return f"DROP FUNCTION IF EXISTS {function_ref(name)}()"
+
+
+def updated_at_function_rename_sql(old: str, new: str) -> str:
+    """The export's function renamed: its triggers call it by its oid and follow."""
+    return f"ALTER FUNCTION {function_ref(old)}() RENAME TO {ident(new)}"
+
+
+def updated_at_trigger_sql(table: Table, name: str = UPDATED_AT_FUNCTION) -> str:
     return (f"CREATE TRIGGER {ident(trigger_name(table))} BEFORE UPDATE ON "
             f"{table_name(table)} FOR EACH ROW EXECUTE FUNCTION "
-            f"{ident(UPDATED_AT_FUNCTION)}()")
+            f"{function_ref(name)}()")
 
 
 # --- dropping what an import kept as SQL ---------------------------------------------------

@@ -624,7 +624,9 @@ def dbml_round_trip(server: PgServer, pair: DbmlPair, workdir: Path,
 
 _OWN_TRIGGER = re.compile(r"CREATE TRIGGER (\S+) BEFORE UPDATE ON (\S+) FOR EACH ROW "
                           r"EXECUTE FUNCTION (\S+)\(\)")
-_OWN_FUNCTION = f"public.{UPDATED_AT_FUNCTION}()"
+# the export's function: UPDATED_AT_FUNCTION, or set_updated_at_1... when the design keeps
+# a routine of that name (modeler.codegen.sqlwriter.updated_at_function)
+_OWN_FUNCTION = re.compile(rf"public\.{UPDATED_AT_FUNCTION}(?:_[0-9]+)?")
 _BODY = re.compile(r"\$function\$(.*)\$function\$", re.DOTALL)
 
 
@@ -641,12 +643,12 @@ def _export_updated_at(expected: Catalog, actual: Catalog) -> tuple[Catalog, Cat
     for row in actual.triggers - expected.triggers:
         m = _OWN_TRIGGER.fullmatch(row[2])
         if m and row[1] == f"trg_{row[0].split('.')[-1].strip(chr(34))}_updated_at"[:63] \
-                and m.group(3) == f"public.{UPDATED_AT_FUNCTION}":
+                and _OWN_FUNCTION.fullmatch(m.group(3)):
             triggers.discard(row)
             ours.add(row[0])
-    routines = set(actual.routines)
-    if _OWN_FUNCTION not in {r[0] for r in expected.routines}:
-        routines = {r for r in routines if r[0] != _OWN_FUNCTION}
+    kept = {r[0] for r in expected.routines}
+    routines = {r for r in actual.routines if r[0] in kept
+                or not (r[0].endswith("()") and _OWN_FUNCTION.fullmatch(r[0][:-2]))}
     left = {r for r in expected.triggers - actual.triggers
             if r[0] in ours and (m := _OWN_TRIGGER.fullmatch(r[2])) and f"{m.group(3)}()"
             in plain}
