@@ -163,3 +163,37 @@ def test_a_version_that_comes_to_keep_set_updated_at_moves_the_export_s(
         _behaves_as_kept(url)
     finally:
         pg_server.drop_database(url)
+
+
+def test_versions_keeping_each_other_s_name_go_through_a_third(pg_server: PgServer,
+                                                                tmp_path: Path) -> None:
+    """Version 1 keeps set_updated_at() (the export's is set_updated_at_1), version 2 keeps
+    set_updated_at_1() instead (the export's is set_updated_at again): each name is kept on
+    one side, so the revision renames the export's to set_updated_at_2 before its ops and
+    to its end's name after them, both ways, with rows in the tables."""
+    plain, one = _schemas()
+    renamed = SCRIPT.replace("set_updated_at()", "set_updated_at_1()")
+    two = replace(import_sql([("v2.sql", TABLES + renamed)]).schema, tables=plain.tables)
+    versions = [VersionInput(1, "own", "t", "2026-01-01", one),
+                VersionInput(2, "own renamed", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="swap"), tmp_path / "bundle")
+    first = revision_id(versions[0])
+    two_triggers = [("a", "a_stamp", "set_updated_at_1"),
+                    ("b", "trg_b_updated_at", "set_updated_at")]
+    url = pg_server.create_database("s")
+    try:
+        assert alembic(bundle, url, "upgrade", first).returncode == 0
+        assert _state(url) == ([(_kept_body(),)], EXPECTED_TRIGGERS)
+        _behaves_as_kept(url)
+        assert alembic(bundle, url, "upgrade", "head").returncode == 0
+        bodies, triggers = _state(url)
+        assert triggers == two_triggers and bodies[0] != (_kept_body(),)
+        _behaves_as_kept(url)
+        assert alembic(bundle, url, "check").returncode == 0
+        assert alembic(bundle, url, "downgrade", first).returncode == 0
+        assert _state(url) == ([(_kept_body(),)], EXPECTED_TRIGGERS)
+        _behaves_as_kept(url)
+        assert alembic(bundle, url, "downgrade", "base").returncode == 0
+        assert rt.leftovers(url) == []
+    finally:
+        pg_server.drop_database(url)
