@@ -229,6 +229,7 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
             kept_indexes=tpl_alembic.kept_index_names(schema), version_table=version_table,
             kept_tables=tpl_alembic.kept_table_names(schema),
             runtime_namespaces=runtime_table_namespaces([schema]),
+            runtime_index_namespaces=tpl_alembic.runtime_index_namespaces(schema),
             path_schemas=sorted(design_namespaces(schema)),
             not_null_domains=any(d.not_null for d in schema.domains)
             or any(o.kind == "domain" for o in schema.raw_objects)),  # kept: maybe NOT NULL

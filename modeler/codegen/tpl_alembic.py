@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from modeler.schema.model import Schema
+from modeler.schema.runtime_objects import runtime_creations
 
 ALEMBIC_INI = """\
 # Alembic configuration. The database URL comes from the environment (DIRECT_DATABASE_URL,
@@ -130,12 +131,17 @@ KEPT_TABLES: frozenset[tuple[str, str]] = __KEPT_TABLES__
 # names made at run time (an audit trigger's history table): the tables there that the models
 # do not declare are theirs. The models' own tables there are compared as everywhere else.
 RUNTIME_NAMESPACES: frozenset[str] = __RUNTIME_NAMESPACES__
+# Namespaces of the design's tables on which kept calls make indexes when they run, under
+# names made at run time (EXECUTE format('CREATE INDEX %I ON ...')): the indexes of the
+# models' tables there that the models do not declare are theirs (the downgrade drops them).
+RUNTIME_INDEX_NAMESPACES: frozenset[str] = __RUNTIME_INDEX_NAMESPACES__
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     if type_ == "index" and reflected and compare_to is None:
-        return (obj.table.schema or "public", name) not in KEPT_INDEXES
+        schema = obj.table.schema or "public"
+        return (schema, name) not in KEPT_INDEXES and schema not in RUNTIME_INDEX_NAMESPACES
     if type_ == "foreign_key_constraint" and reflected and compare_to is None:
         return (obj.table.schema or "public", obj.table.name, name) not in FK_COPIES
     if type_ == "table" and reflected and compare_to is None:
@@ -154,6 +160,11 @@ def fk_copies(connection: Any) -> set[tuple[str, str, str]]:
         "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE co.contype = 'f' AND co.conparentid <> 0 AND EXISTS (SELECT 1 FROM "
         "pg_constraint p WHERE p.oid = co.conparentid AND p.conrelid = co.conrelid)"))}
+
+
+# The namespace Alembic's table is in, where the session's search_path put it when it was made.
+_VERSION_SCHEMA = ("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                   "WHERE c.oid = to_regclass(quote_ident(:t))")
 
 
 def elsewhere_on_path(connection: Any) -> set[str]:
@@ -194,9 +205,20 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         EXTENSION_TABLES.update(extension_tables(connection))
         FK_COPIES.update(fk_copies(connection))
+        options = _options()
+        if SCHEMAS:
+            # The revisions make the design's unqualified objects in public (their search_path
+            # starts with it): compare with public as the default schema too, whatever the
+            # database's or role's search_path puts first (SET search_path = app, public:
+            # SQLAlchemy took app for the default schema). Alembic's table stays where it is.
+            found = connection.scalar(sa.text(_VERSION_SCHEMA), {"t": VERSION_TABLE})
+            if found not in (None, "public"):
+                options["version_table_schema"] = found
+            connection.exec_driver_sql("SET search_path = public")
+            connection.dialect.default_schema_name = "public"
         ELSEWHERE_ON_PATH.update(elsewhere_on_path(connection))
-        connection.rollback()  # end the read's transaction: Alembic begins its own
-        context.configure(connection=connection, **_options())
+        connection.commit()  # end the read's transaction (and keep the SET): Alembic begins its own
+        context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
@@ -458,6 +480,7 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True
                version_table: str = "alembic_version",
                kept_tables: Iterable[tuple[str, str]] = (),
                runtime_namespaces: Iterable[str] = (),
+               runtime_index_namespaces: Iterable[str] = (),
                path_schemas: Iterable[str] | None = None,
                not_null_domains: bool = False) -> str:
     """The text of ``migrations/env.py``; ``domain_defaults`` adds the comparison fixes
@@ -469,6 +492,9 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True
     name) of the tables kept SQL creates (:func:`kept_table_names`) and
     ``runtime_namespaces`` where kept calls create tables at run time
     (:func:`modeler.schema.runtime_objects.runtime_table_namespaces`): neither is drift;
+    ``runtime_index_namespaces``: those of the design's tables where kept calls make indexes
+    when they run (:func:`runtime_index_namespaces`): the models' undeclared indexes there
+    are no drift either;
     ``path_schemas``: the namespaces after public on the revisions' search_path (default:
     ``schemas``)."""
     listed = ("frozenset({" + ", ".join(f'"{s}"' if s.isidentifier() else repr(s)
@@ -487,6 +513,9 @@ def render_env(*, package: str, schemas: list[str], domain_defaults: bool = True
         _py_string(n) for n in path) + "})" if path else "frozenset()")
     spaces = sorted(set(runtime_namespaces))
     text = text.replace("__RUNTIME_NAMESPACES__", "frozenset({" + ", ".join(
+        _py_string(n) for n in spaces) + "})" if spaces else "frozenset()")
+    spaces = sorted(set(runtime_index_namespaces))
+    text = text.replace("__RUNTIME_INDEX_NAMESPACES__", "frozenset({" + ", ".join(
         _py_string(n) for n in spaces) + "})" if spaces else "frozenset()")
     text = text.replace("__VERSION_TABLE__", _py_string(version_table))
     if not domain_defaults:
@@ -553,3 +582,13 @@ def kept_table_names(schema: Schema) -> set[tuple[str, str]]:
                                                        m.group(1))]
                 out.add((parts[0], parts[1]) if len(parts) == 2 else (obj.namespace, parts[0]))
     return out - declared
+
+
+def runtime_index_namespaces(schema: Schema) -> set[str]:
+    """The namespaces of the design's tables when a kept call (a DO block, a call of a kept
+    function) creates indexes when it runs: on the design's tables, under names made at run
+    time, as the downgrade's sweep of such a call reads it
+    (:func:`modeler.codegen.migration_runtime.drop_runtime_objects`)."""
+    if any("index" in found.kinds for found in runtime_creations(schema.raw_objects)):
+        return {t.namespace for t in schema.tables}
+    return set()
