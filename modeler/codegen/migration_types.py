@@ -336,6 +336,9 @@ def sequence_alteration(op: AlterSequence, before: SequenceObj, after: SequenceO
 
 
 _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
+# ALTER TABLE [IF EXISTS] [ONLY] t REPLICA IDENTITY ... (what the SQL and live imports keep)
+_REPLICA_IDENTITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;]*?\bREPLICA\s+IDENTITY\s+"
+                               r"(?:FULL|NOTHING|USING\s+INDEX)\b", re.IGNORECASE)
 
 
 def drop_raw_object(obj: RawObject, search_path: str | None = None,
@@ -367,6 +370,11 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         # by now on the way down (the tables go before the routines kept ahead of them)
         return [note, execute("SELECT set_config('check_function_bodies', 'off', true)"),
                 *create_raw_object(back, search_path), execute("RESET check_function_bodies")]
+    if (obj.kind == "alter table" and _REPLICA_IDENTITY.match(obj.sql)
+            and (table := _raw_target(obj)) is not None):
+        # a table's REPLICA IDENTITY kept as SQL: back to a table's own (IF EXISTS: the
+        # table may have gone before)
+        return [execute(f"ALTER TABLE IF EXISTS {table} REPLICA IDENTITY DEFAULT")]
     if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice

@@ -255,6 +255,8 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
             if t["relispartition"] and t["parents"] and t["bound"]]
     # row level security once the policies are there (after the kept objects)
     security = [sql for t in data["tables"] for sql in s.row_security_statements(t)]
+    # and a table's replica identity (its index may be a kept one)
+    security += [sql for t in data["tables"] for sql in s.replica_identity_statements(t)]
     # each kept object with its comment (a view: its columns' comments and its indexes too)
     raws = [(v["oid"], list(s.view_statements(v))) for v in data["views"]]
     # a domain over a table's or view's row type once that is there (kept as SQL then)

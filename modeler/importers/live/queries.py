@@ -18,6 +18,9 @@ ORDER BY n.nspname
 TABLES = """
 SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition,
        c.relrowsecurity, c.relforcerowsecurity, c.reloftype <> 0 AS typed,
+       c.relreplident,
+       (SELECT quote_ident(ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
        obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,

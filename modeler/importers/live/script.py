@@ -230,6 +230,18 @@ def row_security_statements(t: Row) -> Iterator[str]:
             yield f"ALTER TABLE {qual(t['nspname'], t['relname'])} {word} ROW LEVEL SECURITY"
 
 
+def replica_identity_statements(t: Row) -> Iterator[str]:
+    """ALTER TABLE ... REPLICA IDENTITY FULL | NOTHING | USING INDEX, when not DEFAULT (an
+    index no longer there, ``i`` without one, behaves as NOTHING)."""
+    identity = t.get("relreplident")
+    if identity in ("f", "n") or (identity == "i" and not t.get("replica_index")):
+        word = "FULL" if identity == "f" else "NOTHING"
+        yield f"ALTER TABLE {qual(t['nspname'], t['relname'])} REPLICA IDENTITY {word}"
+    elif identity == "i":
+        yield (f"ALTER TABLE {qual(t['nspname'], t['relname'])} REPLICA IDENTITY USING INDEX "
+               f"{t['replica_index']}")
+
+
 def event_trigger_statements(e: Row) -> Iterator[str]:
     """CREATE EVENT TRIGGER, its enabled state when not the default, its comment."""
     yield str(e["def"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from pglast import ast, enums, parser
@@ -31,7 +32,7 @@ O = enums.ObjectType  # noqa: E741
 _PHYSICAL = frozenset({
     A.AT_ChangeOwner, A.AT_ClusterOn, A.AT_DropCluster, A.AT_SetStatistics, A.AT_SetStorage,
     A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetRelOptions,
-    A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_ReplicaIdentity, A.AT_EnableTrig,
+    A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_EnableTrig,
     A.AT_EnableTrigAll, A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser,
     A.AT_EnableRule, A.AT_ValidateConstraint,
     A.AT_SetTableSpace, A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetAccessMethod,
@@ -56,6 +57,11 @@ def alter_table(ctx: Context, node: Any) -> None:
         _keep_state(ctx, node, [c for c in cmds if c.subtype in _STATE])
         return
     rv = node.relation
+    replica = [c for c in cmds if c.subtype == A.AT_ReplicaIdentity]
+    if (replica and node.objtype == O.OBJECT_TABLE and ctx.find_table(rv) is not None
+            and all(c.subtype in _PHYSICAL or c.subtype == A.AT_ReplicaIdentity for c in cmds)):
+        _keep_replica_identity(ctx, node, replica[-1].def_)
+        return
     if node.objtype == O.OBJECT_INDEX:
         attaches = [c for c in cmds if c.subtype == A.AT_AttachPartition]
         for cmd in attaches:
@@ -167,9 +173,34 @@ def _keep_state(ctx: Context, node: Any, cmds: list[Any]) -> None:
                     "replicas; kept as SQL")
 
 
+# a kept REPLICA IDENTITY statement (the last one of a table holds)
+_REPLICA = re.compile(r"\bREPLICA\s+IDENTITY\b", re.IGNORECASE)
+
+
+def _keep_replica_identity(ctx: Context, node: Any, identity: Any) -> None:
+    """ALTER TABLE ... REPLICA IDENTITY FULL | NOTHING | USING INDEX: what logical replication
+    sends of an updated or deleted row. Kept as SQL on its table (as a trigger's enabled state
+    is), in place of the table's earlier one; DEFAULT keeps nothing (what a table has)."""
+    on = ctx.table_qname(node.relation)
+    gone = {id(raw) for raw, rel in ctx.kept_on
+            if rel == on and raw.kind == "alter table" and _REPLICA.search(raw.sql)}
+    if gone:
+        ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in gone]
+        ctx.kept_on = [(raw, rel) for raw, rel in ctx.kept_on if id(raw) not in gone]
+    if identity.identity_type == "d":
+        return
+    ctx.keep_raw_on(on, "alter table", on[0], node.relation.relname,
+                    f"ALTER TABLE {node.relation.relname}: REPLICA IDENTITY (what logical "
+                    "replication sends of a changed row) is not modelled; kept as SQL")
+
+
 def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     sub = cmd.subtype
     if sub in _PHYSICAL:
+        return
+    if sub == A.AT_ReplicaIdentity:
+        ctx.warn("unsupported", f"ALTER TABLE {table.name}: REPLICA IDENTITY is not kept (the "
+                 "statement does more: write it as a statement of its own)")
         return
     if sub in _STATE:
         ctx.warn("unsupported", f"ALTER TABLE {table.name}: {sub.name[3:]} {cmd.name} is not "
