@@ -6,9 +6,10 @@ sequence, a trigger function (and its trigger) and a view whose names exist only
 run: the design does not hold them, so no drop of the design's names removes them, and they
 keep the design's tables and functions from being dropped. The downgrade that drops such a
 call therefore first drops, with CASCADE, what the namespaces the call creates in hold beyond
-the design at that point of the downgrade (found in the catalog when it runs): relations and
-routines that are neither the design's (tables, sequences, kept objects, kept routines), nor
-an extension's, nor a sequence a column owns, nor Alembic's version table. Every design
+the design at that point of the downgrade (found in the catalog when it runs): relations,
+types (enums, domains, ranges) and routines that are neither the design's (tables, sequences,
+enums, domains, kept objects, kept routines), nor an extension's, nor a sequence a column
+owns, nor Alembic's version table. Every design
 object created after the call was dropped before it (the downgrade runs in reverse), so what
 is left there beyond the design is what the kept calls made, or objects made by hand in
 those namespaces, which a downgrade past the call removes as well (the import warned).
@@ -105,6 +106,14 @@ _IN_SPACES = (
            spaces="__WHERE__", keep="__RELATIONS__",
            drop="    EXECUTE format('DROP TEXT SEARCH DICTIONARY IF EXISTS %s CASCADE', "
                 "names[i]);"),
+    # enums, domains and range types (a range's multirange goes with it; a relation's row
+    # type went with the relation, an array type goes with its element type)
+    _Sweep(item="format('DROP %s IF EXISTS %s CASCADE',\n"
+                "                          CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,"
+                " t.oid::regtype)\n                   ORDER BY t.oid DESC",
+           catalog="pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace",
+           alias="t", name="typname", klass="pg_type", where="t.typtype IN ('e', 'd', 'r') AND ",
+           spaces="__WHERE__", keep="__TYPES__", drop="    EXECUTE names[i];"),
     _Sweep(item="p.oid::regprocedure::text ORDER BY p.oid DESC",
            catalog="pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
            alias="p", name="proname", klass="pg_proc",
@@ -188,6 +197,10 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     routines = sorted({(r.namespace, r.name) for r in design.raw_objects
                        if r.kind in _ROUTINES}
                       | {("public", UPDATED_AT_FUNCTION), ("public", updated_at_function(design))})
+    types = sorted({(e.namespace, e.name) for e in design.enums}
+                   | {(d.namespace, d.name) for d in design.domains}
+                   | {(r.namespace, r.name) for r in design.raw_objects
+                      if r.kind not in _ROUTINES})
     table_spaces = sorted({t.namespace for t in design.tables}) if on_tables else []
     rules = sorted({(r.namespace, r.name) for r in design.raw_objects if r.kind == "rule"})
     triggers = sorted({(r.namespace, r.name) for r in design.raw_objects
@@ -199,12 +212,14 @@ def drop_runtime_objects(obj: RawObject, design: Schema) -> list[Stmt]:
     values = {"__WHERE__": _texts(sorted(spaces)),
               "__RELATIONS__": _pairs([k for k in relations if k[0] in spaces]),
               "__ROUTINES__": _pairs([k for k in routines if k[0] in spaces]),
+              "__TYPES__": _pairs([k for k in types if k[0] in spaces]),
               "__TABLE_SPACES__": _texts(table_spaces),
               "__RULES__": _pairs([k for k in rules if k[0] in table_spaces]),
               "__TRIGGERS__": _pairs([k for k in triggers if k[0] in table_spaces]),
               "__TABLES__": _pairs(tables),
               "__INDEXES__": _pairs([k for k in indexes if k[0] in table_spaces])}
-    sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TABLE_SPACES|RULES|TRIGGERS|TABLES|INDEXES)__",
+    sql = re.sub("__(?:WHERE|RELATIONS|ROUTINES|TYPES|TABLE_SPACES|RULES|TRIGGERS|TABLES|"
+                 "INDEXES)__",
                  lambda m: values[m.group(0)], _DROP_SQL)
     return [*out, execute(sql)]
 

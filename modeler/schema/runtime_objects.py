@@ -42,6 +42,7 @@ _IDENT = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
 _CREATE = re.compile(
     r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>TEMP(?:ORARY)?\s+)?"
     r"(?:UNLOGGED\s+|UNIQUE\s+)?(?P<kind>TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|FUNCTION|TYPE|"
+    r"DOMAIN|"
     r"RULE|INDEX|"
     r"(?:CONSTRAINT\s+)?TRIGGER|TEXT\s+SEARCH\s+(?:CONFIGURATION|DICTIONARY))\s+"
     r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<first>" + _IDENT + r")?(?P<dot>\s*\.)?",
