@@ -63,6 +63,7 @@ _SQL_STATEMENT = re.compile(
 _SQL_TABLE = re.compile(r"^[ \t]*CREATE[ \t]+(?:UNLOGGED[ \t]+)?TABLE[ \t]", re.I | re.M)
 
 
+@bounds.unchecked_nodes()
 def import_dbml(files: Sequence[tuple[str, str]], *,
                 progress: Progress | None = None) -> ImportResult:
     """Import ``(filename, text)`` DBML files as one design (references, partials and groups

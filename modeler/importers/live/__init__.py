@@ -134,7 +134,10 @@ def read_catalog(url: str, schemas: Sequence[str] | None = None,
 def import_catalog(data: dict[str, Any], progress: Progress | None = None) -> ImportResult:
     """The second half of :func:`import_live`: the design of what :func:`read_catalog`
     read (``progress`` hears of each generated statement imported)."""
-    return _import(data, bool(data.get("tables_only")), progress)
+    from modeler.importers.bounds import unchecked_nodes  # pglast: not at command start
+
+    with unchecked_nodes():  # one switch for the thousands of statements parsed
+        return _import(data, bool(data.get("tables_only")), progress)
 
 
 class _Reader:

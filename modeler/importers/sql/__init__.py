@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from modeler.importers.bounds import unchecked_nodes
 from modeler.importers.build import build_result
 from modeler.importers.progress import Progress, file_stage
 from modeler.importers.result import ImportResult
@@ -11,6 +12,7 @@ from modeler.importers.sql.context import Context
 from modeler.importers.sql.script import run_file
 
 
+@unchecked_nodes()
 def import_sql(files: Sequence[tuple[str, str]], *,
                variables: Mapping[str, str] | None = None,
                progress: Progress | None = None) -> ImportResult:
