@@ -99,7 +99,8 @@ _QUERIES = {
         GROUP BY 1""",
     "domains": """
         SELECT quote_ident(n.nspname) || '.' || quote_ident(t.typname),
-               format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+               format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+               pg_get_expr(t.typdefaultbin, 0),  -- typdefault: the text as made, not as now
                (SELECT array_agg(co.conname || ' ' || pg_get_constraintdef(co.oid)
                                  ORDER BY co.conname)
                   FROM pg_constraint co WHERE co.contypid = t.oid)

@@ -137,7 +137,9 @@ GROUP BY t.oid, n.nspname, t.typname ORDER BY t.oid
 
 DOMAINS = """
 SELECT t.oid, n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod) AS base,
-       t.typnotnull, t.typdefault, obj_description(t.oid, 'pg_type') AS comment,
+       -- typdefault is the text as made: a routine it calls moved since is named as before
+       t.typnotnull, pg_get_expr(t.typdefaultbin, 0) AS typdefault,
+       obj_description(t.oid, 'pg_type') AS comment,
        (SELECT array_agg('CONSTRAINT ' || quote_ident(c.conname) || ' '
                          || pg_get_constraintdef(c.oid) ORDER BY c.conname)
           FROM pg_constraint c WHERE c.contypid = t.oid) AS checks,

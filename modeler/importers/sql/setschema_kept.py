@@ -20,6 +20,7 @@ O = enums.ObjectType  # noqa: E741
 _PREFIX = "SELECT "
 _RELATIONS = {O.OBJECT_VIEW: ("view",), O.OBJECT_MATVIEW: ("materialized view",),
               O.OBJECT_TABLE: ("view",)}  # ALTER TABLE takes a view too
+_ROUTINE_KINDS = ("function", "procedure", "aggregate")
 _ROUTINES = {O.OBJECT_FUNCTION: ("function",), O.OBJECT_PROCEDURE: ("procedure",),
              O.OBJECT_ROUTINE: ("function", "procedure")}
 
@@ -80,6 +81,11 @@ def _move_routine(ctx: Context, kinds: tuple[str, ...], obj: Any, new: str) -> b
         return False
     if ns == new:
         return True
+    # an unqualified call found it: the script's search_path has its namespace first of
+    # those holding a kept routine of its name (as it had, presumably, where it was written)
+    found = next((n for n in ctx.search_path or ["public"]
+                  if any(r.kind in _ROUTINE_KINDS and (r.namespace, r.name) == (n, name)
+                         for r in d.raws)), None)
     for raw in mine:
         _own_name(raw, new)
         raw.namespace = new
@@ -88,14 +94,17 @@ def _move_routine(ctx: Context, kinds: tuple[str, ...], obj: Any, new: str) -> b
         for raw in d.raws:
             if raw.kind in kept_renames.FOLLOWING_KINDS:
                 _calls_follow(raw, (ns, name), new)
-        _expressions_follow(ctx, (ns, name), new)
+        _expressions_follow(ctx, (ns, name), new, unqualified=found == ns)
     return True
 
 
-def _expressions_follow(ctx: Context, old: tuple[str, str], new: str) -> None:
+def _expressions_follow(ctx: Context, old: tuple[str, str], new: str, *,
+                        unqualified: bool = False) -> None:
     """The design's expressions (CHECKs, defaults, generated columns, index expressions and
-    predicates) calling routine ``old`` by its qualified name call it in ``new``, as
-    PostgreSQL, which keeps them parsed, prints them then."""
+    predicates; domains' CHECKs and defaults) calling routine ``old`` by its qualified name
+    (``unqualified``: or by its name alone, which the search_path found in ``old``'s
+    namespace) call it in ``new``, as PostgreSQL, which keeps them parsed, prints them
+    then."""
     def moved(text: str | None) -> str | None:
         if text is None or old[1].lower() not in text.lower():
             return text
@@ -105,11 +114,16 @@ def _expressions_follow(ctx: Context, old: tuple[str, str], new: str) -> None:
             return text
         hit = False
         for n in walk(node):
-            if isinstance(n, ast.FuncCall) and [
-                    f.sval for f in n.funcname or () if isinstance(f, ast.String)] == [*old]:
+            called = [f.sval for f in n.funcname or () if isinstance(f, ast.String)] \
+                if isinstance(n, ast.FuncCall) else []
+            if called == [*old] or (unqualified and called == [old[1]]):
                 n.funcname = (_string(new), _string(old[1]))
                 hit = True
         return sqlexpr._printed(node) if hit else text
+
+    for domain in ctx.draft.domains.values():
+        domain.default = moved(domain.default)
+        domain.checks = [(label, moved(text) or text) for label, text in domain.checks]
 
     for table in ctx.draft.tables.values():
         for check in table.checks:
