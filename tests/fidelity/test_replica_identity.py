@@ -85,3 +85,17 @@ def test_replica_identity_changes_between_versions(pg_server: PgServer,
             down = rt.alembic(bundle, url, "downgrade", revision)
             assert down.returncode == 0, down.stderr[-2000:]
             assert _identities(url) == {"item": identity}, revision
+
+
+def test_the_drizzle_migrations_carry_it() -> None:
+    """The Drizzle bundle's migrations set it, and their down files set the one before."""
+    base = "CREATE TABLE item (id int PRIMARY KEY, code text NOT NULL UNIQUE);\n"
+    one = _schema(base)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "full", "t", "2026-01-02",
+                             _schema(base + "ALTER TABLE item REPLICA IDENTITY FULL;\n", one))]
+    files = build_bundle(versions, slug="ri", target="drizzle")
+    up = files["drizzle/0001_v2_full.sql"].decode()
+    down = files["drizzle/0001_v2_full.down.sql"].decode()
+    assert "ALTER TABLE item REPLICA IDENTITY FULL;" in up
+    assert "ALTER TABLE IF EXISTS item REPLICA IDENTITY DEFAULT;" in down
