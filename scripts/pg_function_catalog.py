@@ -1,9 +1,11 @@
 """Regenerate modeler/rules/data/pg_functions.json (the functions PostgreSQL provides, and which
-extension provides the others: rule CN-08 reads it) and modeler/schema/data/pg_operators.json
+extension provides the others: rule CN-08 reads it), modeler/schema/data/pg_operators.json
 (the operand type categories of every built-in operator, the category of every catalog type,
-the operators extensions add: the design's validation reads it).
+the operators extensions add: the design's validation reads it) and
+modeler/schema/data/pg_casts.json (the assignment and implicit casts between the catalog's
+built-in types: what a column's default may be of, see modeler.schema.validate_pg).
 
-    .venv/bin/python scripts/pg_function_catalog.py
+    .venv/bin/python scripts/pg_function_catalog.py [--casts-only]
 
 Starts a throw-away cluster from the installed server binaries (tests/pgtemp.py), lists the
 functions of ``pg_catalog``, then creates each available extension in a database of its own
@@ -29,6 +31,13 @@ _NOT_IN_CORE = frozenset({"citext"})  # an extension's type (its category is S)
 
 OUT = ROOT / "modeler" / "rules" / "data" / "pg_functions.json"
 OPS = ROOT / "modeler" / "schema" / "data" / "pg_operators.json"
+CASTS = ROOT / "modeler" / "schema" / "data" / "pg_casts.json"
+# assignment ('a') and implicit ('i') casts between two types of pg_catalog
+CAST_SQL = ("SELECT format_type(castsource, NULL), format_type(casttarget, NULL) FROM pg_cast "
+            "JOIN pg_type s ON s.oid = castsource JOIN pg_type t ON t.oid = casttarget "
+            "WHERE castcontext IN ('a', 'i') AND castsource <> casttarget "
+            "AND s.typnamespace = 'pg_catalog'::regnamespace "
+            "AND t.typnamespace = 'pg_catalog'::regnamespace")
 # pseudo-types narrowed to the category they accept (anyarray: arrays...); 'P' is any type
 _PSEUDO = ("CASE WHEN {t}.oid IS NULL THEN '_' WHEN {t}.typcategory <> 'P' "
            "THEN {t}.typcategory::text "
@@ -63,9 +72,26 @@ VERSION_ADDED: dict[str, int] = {
 }
 
 
+def assignment_casts(conn: psycopg.Connection[tuple[str, str]]) -> list[list[str]]:
+    """The (source, target) catalog keys of the server's assignment and implicit casts
+    between the catalog's built-in types (types outside the catalog left out)."""
+    key = {info.pg_name: k for k, info in CATALOG.items() if k not in _NOT_IN_CORE}
+    return sorted([key[s], key[t]] for s, t in conn.execute(CAST_SQL)
+                  if s in key and t in key and key[s] != key[t])
+
+
+def write_casts(conn: psycopg.Connection[tuple[str, str]], version: int) -> None:
+    CASTS.write_text(json.dumps({"source_version": version,
+                                 "assignment_casts": assignment_casts(conn)}) + "\n")
+    print(f"{CASTS.relative_to(ROOT)}: PostgreSQL {version}")
+
+
 def main() -> None:
     with temp_postgres() as server, psycopg.connect(server.url, autocommit=True) as conn:
         version = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        write_casts(conn, version)
+        if "--casts-only" in sys.argv[1:]:
+            return
         builtin = sorted(r[0] for r in conn.execute(_FUNCS))
         operators: dict[str, set[str]] = {}
         for name, left, right in conn.execute(_OPERATORS):

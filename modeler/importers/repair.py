@@ -4,7 +4,8 @@ An input written for another database, or a hand-written script nobody ran, can 
 things PostgreSQL refuses (:mod:`modeler.schema.validate_pg`). The import keeps the design and
 makes it loadable: a unique or multicolumn index on a method without that support becomes a
 btree, INCLUDE is dropped where the method has none, identity is dropped from a column that
-is no integer, a key of a partitioned table without all the partition key's columns and a
+is no integer, a default of a type the column cannot take or too large for its numeric(p, s)
+is left out, a key of a partitioned table without all the partition key's columns and a
 foreign key to columns that are no key are left out, and a relation name
 used twice in a namespace gets a suffix. Each repair is a warning naming the element, so
 the export never fails at ``alembic upgrade`` without the import having said why.
@@ -21,6 +22,7 @@ from modeler.schema.validate_pg import (
     INCLUDE_METHODS,
     MULTICOLUMN_METHODS,
     UNIQUE_METHODS,
+    default_problem,
     foreign_key_problem,
     identity_problem,
     partitioned_keys,
@@ -65,6 +67,11 @@ def _columns(schema: m.Schema, t: m.Table, warn: Warn) -> tuple[m.Column, ...]:
             warn("repaired", f"{t.qualified_name}.{c.name}: {found}; imported without "
                  "identity", "", None)
             c = replace(c, identity=None, identity_options=None)
+        wrong = default_problem(schema, c)
+        if wrong is not None:
+            warn("repaired", f"{t.qualified_name}.{c.name}: {wrong}; the default left out",
+                 "", None)
+            c = replace(c, default=None)
         out.append(c)
     return tuple(out)
 

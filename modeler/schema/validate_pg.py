@@ -3,8 +3,9 @@
 Each check mirrors one of PostgreSQL's own errors, so that a design the product accepts is
 one ``alembic upgrade`` accepts too: an index access method without unique or multicolumn
 support, INCLUDE where the method has none, identity on a type that is no integer, a constant
-default too large for its numeric(p, s), a primary key or unique constraint of a partitioned
-table without all the partition key's columns, a foreign
+default too large for its numeric(p, s) or of a type the column cannot take
+(``'{}'::jsonb`` on a point, ``0`` on a boolean: no assignment cast), a primary key or
+unique constraint of a partitioned table without all the partition key's columns, a foreign
 key whose parent columns are no key, two relations (tables, indexes, key constraints,
 sequences) of one name in one namespace. The importers repair what these refuse, with a
 warning (:mod:`modeler.importers.build`); the editor shows the message.
@@ -12,13 +13,17 @@ warning (:mod:`modeler.importers.build`); the editor shows the message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
 
 from modeler.schema import identity
 from modeler.schema import model as m
 from modeler.schema.naming import pk_name
+from modeler.schema.types import CATALOG, canonical_key
 
 UNIQUE_METHODS = frozenset({"btree"})
 MULTICOLUMN_METHODS = frozenset({"btree", "gist", "gin", "brin"})
@@ -88,12 +93,15 @@ _NUMBER = re.compile(r"^\(*\s*([+-]?\s*(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*\
 
 
 def default_problem(schema: m.Schema, c: m.Column) -> str | None:
-    """A constant default that does not fit the column's numeric(p, s) (PostgreSQL: numeric
-    field overflow, on every insert and when the column is added to a table)."""
+    """A constant default of a type the column cannot take (:func:`default_type_problem`),
+    or one that does not fit the column's numeric(p, s) (PostgreSQL: numeric field overflow,
+    on every insert and when the column is added to a table)."""
     base = base_type(schema, c.type)
-    if (c.default is None or base.kind != "builtin" or base.name != "numeric"
-            or base.array_dims or base.precision is None):
+    if c.default is None or base.kind != "builtin" or base.array_dims:
         return None
+    wrong = default_type_problem(c.default, base)
+    if wrong is not None or base.name != "numeric" or base.precision is None:
+        return wrong
     found = _NUMBER.match(c.default.strip())
     if found is None:
         return None
@@ -104,6 +112,76 @@ def default_problem(schema: m.Schema, c: m.Column) -> str | None:
         return None
     return (f"default {c.default} does not fit numeric({base.precision}, {scale}) "
             f"(at most {base.precision - scale} digits before the decimal point)")
+
+
+_CASTS = Path(__file__).with_name("data") / "pg_casts.json"
+_LITERAL = (r"(?:[Ee]?'(?:[^']|'')*'"  # a string, a number, NULL, true, false
+            r"|[+-]?\s*(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:null|true|false))")
+_TYPE = (r"(?:pg_catalog\s*\.\s*)?(?P<type>[A-Za-z_][A-Za-z_0-9 ]*?"  # typmods too
+         r"(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?: with(?:out)? time zone)?)")
+# a constant, or a constant cast to a type (what pg_dump and the importers write): the type
+# of the default is then certain; anything else (calls, operators, casts of casts) is not judged
+_CAST_CONSTANT = re.compile(rf"^\(*\s*(?P<value>{_LITERAL})\s*\)*\s*(?:::\s*{_TYPE})?\s*\)*$")
+_TYPMOD = re.compile(r"\(\s*\d+\s*(?:,\s*\d+\s*)?\)")
+_INT4 = 2**31
+_INT8 = 2**63
+
+
+@lru_cache(maxsize=1)
+def _assignment_casts() -> frozenset[tuple[str, str]]:
+    data = json.loads(_CASTS.read_text(encoding="utf-8"))
+    return frozenset((a, b) for a, b in data["assignment_casts"])
+
+
+def assignable(source: str, target: str) -> bool | None:
+    """Whether PostgreSQL stores a value of catalog type ``source`` in a column of type
+    ``target`` (the same type, an assignment or implicit cast, or the I/O conversion every
+    type has to a string type); None when it cannot be told here (an extension's type)."""
+    if "citext" in (source, target) or source not in CATALOG or target not in CATALOG:
+        return None
+    if source == target or CATALOG[target].category == "text":
+        return True
+    return (source, target) in _assignment_casts()
+
+
+def _constant_type(value: str) -> str | None:
+    """The type PostgreSQL gives a constant written without a cast (None: unknown, a
+    string literal or NULL, which take the column's type)."""
+    word = value.strip().lower()
+    if word in ("true", "false"):
+        return "boolean"
+    if word.startswith(("'", "e'")) or word == "null":
+        return None
+    digits = word.replace(" ", "")
+    if re.fullmatch(r"[+-]?\d+", digits):
+        n = int(digits)
+        return "integer" if -_INT4 <= n < _INT4 else "bigint" if -_INT8 <= n < _INT8 \
+            else "numeric"
+    return "numeric"
+
+
+def default_type_problem(default: str, column: m.ColumnType) -> str | None:
+    """Why PostgreSQL refuses ``default`` on a column of the built-in type ``column`` ("column
+    is of type point but default expression is of type jsonb"), when the default is a
+    constant whose type is certain (see :data:`_CAST_CONSTANT`); None when it takes it or
+    when that cannot be told."""
+    found = _CAST_CONSTANT.match(default.strip())
+    if found is None:
+        return None
+    written = found.group("type")
+    if written is not None:
+        source = canonical_key(_TYPMOD.sub("", written))
+        if source is None:
+            return None
+    else:
+        source = _constant_type(found.group("value"))
+        if source is None:
+            return None
+    if assignable(source, column.name) is not False:
+        return None
+    return (f"default {default} is of type {CATALOG[source].pg_name} but the column is "
+            f"{CATALOG[column.name].pg_name}, and PostgreSQL has no assignment cast from one "
+            "to the other")
 
 
 def table_keys(t: m.Table) -> list[frozenset[str]]:
