@@ -169,10 +169,16 @@ Exported by the ER modeler: a TypeScript project on drizzle-orm 0.45 / drizzle-k
 ## Setup
 
 ```sh
-npm ci            # or npm install
-cp .env.example .env
+npm install       # the exact versions of package.json; keep the package-lock.json it writes
+cp .env.example .env   # then put your two URLs in it
 npm run typecheck
 ```
+
+`.env` is read by drizzle-kit, `scripts/rollback.mjs` and the tests (a variable set in the
+environment wins); the application reads `process.env` (load `.env` the way your app does).
+`npm test` migrates an **empty** scratch database (`DATABASE_URL_UNPOOLED`) up, checks the
+constraints on sample rows, runs `src/examples.ts` on `DATABASE_URL`, rolls back to empty and
+migrates again: it drops everything, so never point it at a database you keep.
 
 Two URLs (`.env.example`): `DATABASE_URL` for the application, on Neon the **pooled**
 (`-pooler`) connection string, and `DATABASE_URL_UNPOOLED`, the **direct** one, for

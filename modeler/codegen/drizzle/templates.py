@@ -127,6 +127,11 @@ import pg from 'pg';
 const BREAKPOINT = '--> statement-breakpoint';
 const folder = new URL('../drizzle/', import.meta.url);
 const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', folder), 'utf8'));
+try {
+  process.loadEnvFile(); // the URLs of .env when there is one (the environment wins)
+} catch {
+  // no .env
+}
 const url = process.env.DATABASE_URL_UNPOOLED;
 if (!url) {
   console.error('DATABASE_URL_UNPOOLED is not set (the direct, unpooled URL)');

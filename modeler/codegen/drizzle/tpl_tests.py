@@ -341,6 +341,11 @@ import {
   type TableInfo, tables, valueFor, wherePk,
 } from './support';
 
+try {
+  process.loadEnvFile(); // the URLs of .env when there is one (the environment wins)
+} catch {
+  // no .env
+}
 const directUrl = process.env.DATABASE_URL_UNPOOLED || process.env.DATABASE_URL;
 const appUrl = process.env.DATABASE_URL || directUrl;
 let client: pg.Client | undefined;
