@@ -339,6 +339,9 @@ _ON_TABLE = {"trigger": "TRIGGER", "rule": "RULE", "policy": "POLICY"}
 # ALTER TABLE [IF EXISTS] [ONLY] t REPLICA IDENTITY ... (what the SQL and live imports keep)
 _REPLICA_IDENTITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;]*?\bREPLICA\s+IDENTITY\s+"
                                r"(?:FULL|NOTHING|USING\s+INDEX)\b", re.IGNORECASE)
+# ALTER TABLE ... ENABLE | FORCE ROW LEVEL SECURITY alone (a kept "row security" statement)
+_ROW_SECURITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;,]*?\b(ENABLE|FORCE)\s+ROW\s+LEVEL\s+"
+                           r"SECURITY\s*;?\s*", re.IGNORECASE)
 
 
 def drop_raw_object(obj: RawObject, search_path: str | None = None,
@@ -375,6 +378,11 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         # a table's REPLICA IDENTITY kept as SQL: back to a table's own (IF EXISTS: the
         # table may have gone before)
         return [execute(f"ALTER TABLE IF EXISTS {table} REPLICA IDENTITY DEFAULT")]
+    if (obj.kind == "row security" and (on := _ROW_SECURITY.fullmatch(obj.sql))
+            and (table := _raw_target(obj)) is not None):
+        # row level security enabled or forced on a table that may stay: off again
+        undo = "DISABLE" if on.group(1).upper() == "ENABLE" else "NO FORCE"
+        return [execute(f"ALTER TABLE IF EXISTS {table} {undo} ROW LEVEL SECURITY")]
     if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice

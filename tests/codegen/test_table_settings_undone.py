@@ -1,0 +1,46 @@
+"""A version that enables (or forces) row level security on a table the version before had
+already: the revision replayed the kept ALTER TABLE on the way up, and on the way down left
+it on (the undoing of a kept ALTER TABLE was nothing, as for a statement whose object's own
+drop takes it along: but the table stays). REPLICA IDENTITY: tests/fidelity/
+test_replica_identity.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from modeler.codegen.bundle import VersionInput, build_bundle
+from modeler.importers import import_sql
+from tests.codegen.helpers import write_bundle
+from tests.fidelity import roundtrip as rt
+from tests.pgtemp import PgServer
+
+BASE = "CREATE TABLE item (id int PRIMARY KEY);\n"
+RLS = "ALTER TABLE item ENABLE ROW LEVEL SECURITY;\nALTER TABLE item FORCE ROW LEVEL SECURITY;\n"
+
+
+@pytest.mark.postgres
+def test_row_level_security_goes_back_on_the_way_down(pg_server: PgServer,
+                                                      tmp_path: Path) -> None:
+    one = import_sql([("v1.sql", BASE)]).schema
+    two = replace(import_sql([("v2.sql", BASE + RLS)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "secured", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="rls"), tmp_path / "bundle")
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    state = ("SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
+             "WHERE oid = 'public.item'::regclass")
+    with rt.database(pg_server) as url:
+        up = rt.alembic(bundle, url, "upgrade", "head")
+        assert up.returncode == 0, up.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchone() == (True, True)
+        down = rt.alembic(bundle, url, "downgrade", first)
+        assert down.returncode == 0, down.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchone() == (False, False)
+        base = rt.alembic(bundle, url, "downgrade", "base")
+        assert base.returncode == 0, base.stderr[-2000:]
