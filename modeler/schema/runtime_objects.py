@@ -107,9 +107,19 @@ def default_namespace(search_path: str | None) -> str | None:
 _FORMATTED_SCHEMA = re.compile(r"%(?:\d+\$)?[IsL]\s*\.")
 
 
-def _creates(text: str, default: str | None = None) -> tuple[set[str], set[str], bool]:
+# a name that is a value: the string ends after the kind (``'CREATE TABLE ' || expr``), and
+# whether the next string starts with a dot (``|| quote_ident(s) || '.t'``: a schema that is
+# a value)
+_VALUE_NAME = re.compile(r"(?:'|\$\w*\$)\s*\|\|(?:[^'$;]|\$\d)*(?:'(?P<dot>\s*\.)?)?")
+
+
+def _creates(text: str, default: str | None = None,
+             own: str | None = None) -> tuple[set[str], set[str], bool]:
     """(namespaces, kinds, unreadable) of the non-temporary CREATEs in ``text``; an
-    unqualified one goes to ``default`` (the search_path's first schema) when known."""
+    unqualified one goes to ``default`` (the search_path's first schema) when known. A name
+    that is a whole value (pgq's ``'CREATE TABLE ' || pgq.quote_fqname(tblpfx)``) may be
+    qualified: it goes to ``own`` (the schema of the routine ``text`` is the body of) and to
+    ``default``."""
     spaces: set[str] = set()
     kinds: set[str] = set()
     unreadable = False
@@ -125,6 +135,10 @@ def _creates(text: str, default: str | None = None) -> tuple[set[str], set[str],
             spaces.add(_ident(m.group("first")))
         elif m.group("first") is None and _FORMATTED_SCHEMA.match(text, m.end()):
             unreadable = True  # format('CREATE TABLE %I.t', s): the schema is s's value
+        elif m.group("first") is None and (value := _VALUE_NAME.match(text, m.end())):
+            found = {ns for ns in (default, own) if ns is not None}
+            spaces |= set() if value.group("dot") else found
+            unreadable = unreadable or bool(value.group("dot")) or not found
         elif default is not None:
             spaces.add(default)
         else:
@@ -211,7 +225,7 @@ def _reach(start: tuple[str, str], routines: dict[tuple[str, str], list[K]],
         key = todo.pop()
         for routine in routines.get(key, ()):
             body = _body(routine.sql)
-            s, k, u = _creates(body, default)
+            s, k, u = _creates(body, default, routine.namespace)
             spaces |= s
             kinds |= k
             unreadable = unreadable or u
