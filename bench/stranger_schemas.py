@@ -116,6 +116,10 @@ GROUPS = {g.name: g for g in (
     Group("dagster", ("dagster", "dagster-postgres")),
     Group("watson", ("psycopg[binary]", "django", "django-watson")),  # seventh round
     Group("partaudit", ("psycopg[binary]", "django", "django-partitioned-audit")),
+    # eighth round
+    Group("dbos", ("dbos",)),
+    Group("hordak", ("psycopg[binary]", "django-hordak")),
+    Group("djledger", ("psycopg[binary]", "django-ledger")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -127,7 +131,7 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
     "trytond", "airflow", "indico", "mailman", "pgqueuer", "optuna", "buildbot", "prefect",
-    "dagster" or "node": an npm package's own installer)."""
+    "dagster", "dbos" or "node": an npm package's own installer)."""
 
     name: str
     group: str
@@ -184,6 +188,11 @@ APPS = {a.name: a for a in (
     # functions), then its partitions by its own command (dated: today and the next days)
     App("partitioned-audit", "partaudit", "django", ("django-partitioned-audit",),
         ("django_partitioned_audit",), after=(("manage_partition_tables", "create"),)),
+    # eighth round: a durable-workflow library's 100+ migrations (CONCURRENTLY indexes,
+    App("dbos", "dbos", "dbos", ("dbos",)),  # a schema of its own), double-entry
+    App("hordak", "hordak", "django", ("django-hordak",), ("mptt", "hordak")),  # bookkeeping
+    # (PL/pgSQL constraint triggers in its migrations), an accounting application
+    App("django-ledger", "djledger", "django", ("django-ledger",), ("django_ledger",)),
 )}
 
 # what each npm package runs to build its database (STRANGER_URL in the environment)
@@ -420,6 +429,32 @@ DEBIAN = {d.name: d for d in (
     DebSchema("pg-qualstats", "postgresql-15-pg-qualstats",  # views over views over C
               ("usr/share/postgresql/15/extension/pg_qualstats--2.0.4.sql",),  # functions
               c_stubs=True),
+    # eighth round: a job queue's install script, an agent framework's migrations, and
+    # extensions' scripts made of SQL functions over the catalogs and composite types
+    DebSchema("oban", "oban", ("oban/queries/install.sql",), registry="pypi"),  # UNLOGGED,
+    # DO blocks adding an enum value AFTER another, INCLUDE, reloptions (autovacuum)
+    DebSchema("langgraph-checkpoint", "langgraph-checkpoint-postgres", (), registry="pypi",
+              assemble="langgraph"),  # its MIGRATIONS list (CREATE INDEX CONCURRENTLY)
+    DebSchema("pg-repack", "postgresql-15-repack",  # views over the catalogs, SQL
+              ("usr/share/postgresql/15/extension/pg_repack--1.4.8.sql",),  # functions with
+              replace=(("    cstring,", "    text,"),),  # SET search_path; a PL/pgSQL
+              c_stubs=True),  # stand-in takes no cstring (repack_apply's: text)
+    DebSchema("pldebugger", "postgresql-15-pldebugger",  # composite types: oidvector,
+              ("usr/share/postgresql/15/extension/pldbgapi--1.1.sql",),  # "char"[], name
+              drop="\\echo", c_stubs=True),
+    DebSchema("plpgsql-check", "postgresql-15-plpgsql-check",  # OUT parameters, SETOF
+              ("usr/share/postgresql/15/extension/plpgsql_check--2.3.sql",),  # records
+              prelude="SET check_function_bodies = off;\n",  # a C function may name a
+              drop="\\echo", replace=(("@extschema@", "public"),),  # parameter as its
+              c_stubs=True),  # result's column; its PL/pgSQL stand-in only unchecked
+    DebSchema("pg-wait-sampling", "postgresql-15-pg-wait-sampling",  # views over C SRFs
+              ("usr/share/postgresql/15/extension/pg_wait_sampling--1.1.sql",),  # with OUT
+              prelude="SET check_function_bodies = off;\n",  # parameters (pid, OUT pid:
+              drop="\\echo", c_stubs=True),  # unchecked stand-ins), GRANT SELECT TO PUBLIC
+    DebSchema("pgq", "postgresql-15-pgq3",  # the extension's script (C triggers as stand-ins),
+              ("usr/share/postgresql/15/extension/pgq--3.5.sql",),  # then a queue made by
+              drop="SELECT pg_catalog.pg_extension_config_dump(", c_stubs=True,  # its call:
+              epilogue="SELECT pgq.create_queue('bench_queue');\n"),  # inherited tables
 )}
 
 
@@ -489,7 +524,23 @@ def synapse_schema(tree: Path) -> str:
                                     "BIGINT PRIMARY KEY GENERATED ALWAYS AS IDENTITY")
 
 
-ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations, "synapse": synapse_schema}
+def langgraph_migrations(tree: Path) -> str:
+    """langgraph-checkpoint-postgres' database as its ``setup()`` makes it: each string of
+    its ``MIGRATIONS`` list in order (read from the source, not imported: no dependencies
+    installed)."""
+    import ast
+
+    source = (tree / "langgraph/checkpoint/postgres/base.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.List)
+                and any(isinstance(t, ast.Name) and t.id == "MIGRATIONS"
+                        for t in node.targets)):
+            return "\n".join(str(ast.literal_eval(e)) + "\n;" for e in node.value.elts)
+    raise RuntimeError("no MIGRATIONS list in langgraph/checkpoint/postgres/base.py")
+
+
+ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations, "synapse": synapse_schema,
+              "langgraph": langgraph_migrations}
 
 
 def fetch_package(registry: str, package: str) -> Path:
@@ -509,10 +560,12 @@ def fetch_package(registry: str, package: str) -> Path:
                        capture_output=True, timeout=600)
         found = sorted(home.glob(f"{package}_*.deb"))
         subprocess.run(["dpkg-deb", "-x", str(found[-1]), str(tree)], check=True)
-    elif registry == "pypi":
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                        "--only-binary", ":all:", "--disable-pip-version-check", "-d",
-                        str(home), package], check=True, capture_output=True, timeout=600)
+    elif registry == "pypi":  # a wheel for this Python, else one for 3.12 (oban's least)
+        base = [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                "--only-binary", ":all:", "--disable-pip-version-check", "-d", str(home)]
+        if subprocess.run([*base, package], capture_output=True, timeout=600).returncode:
+            subprocess.run([*base, "--python-version", "3.12", package], check=True,
+                           capture_output=True, timeout=600)
         found = sorted(home.glob(f"{package.replace('-', '_')}-*.whl"))
         with zipfile.ZipFile(found[-1]) as wheel:
             wheel.extractall(tree)
@@ -747,6 +800,8 @@ def build(app: App, home: Path, url: str) -> None:
                 url.replace("postgresql://", "postgresql+psycopg2://", 1)) + "\n")
         env.update(DAGSTER_HOME=str(dagster_home))
         args = [str(home / "bin" / "dagster"), "instance", "migrate"]
+    elif app.kind == "dbos":  # dbos migrate: its system database's migrations, one by one
+        args = [str(home / "bin" / "dbos"), "migrate", "-s", url]
     elif app.kind == "node":
         env.update(STRANGER_URL=url)
         first, *rest = NODE_BUILDS[app.name]
