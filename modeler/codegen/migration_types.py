@@ -378,6 +378,10 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         # a table's REPLICA IDENTITY kept as SQL: back to a table's own (IF EXISTS: the
         # table may have gone before)
         return [execute(f"ALTER TABLE IF EXISTS {table} REPLICA IDENTITY DEFAULT")]
+    if obj.kind == "alter table" and (states := _states_undone(obj)) is not None:
+        # a trigger or rule disabled, or enabled for replicas or always: as made again (the
+        # trigger or rule, kept before it, goes after it on the way down)
+        return [execute(states)]
     if (obj.kind == "row security" and (on := _ROW_SECURITY.fullmatch(obj.sql))
             and (table := _raw_target(obj)) is not None):
         # row level security enabled or forced on a table that may stay: off again
@@ -400,6 +404,29 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
     after = f"SET search_path = {search_path}" if search_path else "RESET search_path"
     return [execute(f"SELECT set_config('search_path', {sql_str(path)}, true)"),
             execute(sql), execute(after)]
+
+
+_STATES = {"AT_DisableTrig": "TRIGGER", "AT_EnableAlwaysTrig": "TRIGGER",
+           "AT_EnableReplicaTrig": "TRIGGER", "AT_DisableRule": "RULE",
+           "AT_EnableAlwaysRule": "RULE", "AT_EnableReplicaRule": "RULE"}
+
+
+def _states_undone(obj: RawObject) -> str | None:
+    """``ALTER TABLE t ENABLE TRIGGER a, ENABLE RULE b`` undoing the kept ``obj`` when it
+    only sets triggers' and rules' states (DISABLE TRIGGER a, ENABLE REPLICA RULE b...)."""
+    from modeler.schema.sqlexpr import one_statement  # pglast: not before
+
+    if "ABLE" not in obj.sql.upper():
+        return None
+    tree = one_statement(obj.sql)
+    table = _raw_target(obj)
+    if tree is None or tree[0] != "AlterTableStmt" or table is None:
+        return None
+    cmds = [c.get("AlterTableCmd", {}) for c in tree[1].get("cmds", ())]
+    if not cmds or any(c.get("subtype") not in _STATES or not c.get("name") for c in cmds):
+        return None
+    return f"ALTER TABLE IF EXISTS {table} " + ", ".join(
+        f"ENABLE {_STATES[c['subtype']]} {ident(c['name'])}" for c in cmds)
 
 
 def _view_back(obj: RawObject, previous: RawObject, back: RawObject, search_path: str | None,

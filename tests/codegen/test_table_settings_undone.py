@@ -44,3 +44,39 @@ def test_row_level_security_goes_back_on_the_way_down(pg_server: PgServer,
             assert conn.execute(state).fetchone() == (False, False)
         base = rt.alembic(bundle, url, "downgrade", "base")
         assert base.returncode == 0, base.stderr[-2000:]
+
+
+TRIGGERED = """CREATE TABLE item (id int PRIMARY KEY);
+CREATE TABLE log (id int);
+CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER tr BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION noop();
+CREATE RULE "Keep" AS ON DELETE TO log DO INSTEAD NOTHING;
+"""
+STATES = ("ALTER TABLE item DISABLE TRIGGER tr;\n"
+          "ALTER TABLE ONLY public.log ENABLE REPLICA RULE \"Keep\";\n")
+
+
+@pytest.mark.postgres
+def test_a_trigger_or_rule_state_goes_back_on_the_way_down(pg_server: PgServer,
+                                                           tmp_path: Path) -> None:
+    """``ALTER TABLE ... DISABLE TRIGGER`` / ``ENABLE REPLICA RULE`` (kept since 15848f8) of
+    a version: the trigger and the rule fire again as made after the way down."""
+    one = import_sql([("v1.sql", TRIGGERED)]).schema
+    two = replace(import_sql([("v2.sql", TRIGGERED + STATES)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "states", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="st"), tmp_path / "bundle")
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    state = ("SELECT (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'tr'), "
+             "(SELECT ev_enabled::text FROM pg_rewrite WHERE rulename = 'Keep')")
+    with rt.database(pg_server) as url:
+        up = rt.alembic(bundle, url, "upgrade", "head")
+        assert up.returncode == 0, up.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchone() == ("D", "R")
+        down = rt.alembic(bundle, url, "downgrade", first)
+        assert down.returncode == 0, down.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchone() == ("O", "O")
+        base = rt.alembic(bundle, url, "downgrade", "base")
+        assert base.returncode == 0, base.stderr[-2000:]
