@@ -62,7 +62,13 @@ def constant(name: str) -> str:
 
 
 def plural(word: str) -> str:
-    """Naive English plural, good enough for attribute names (``category`` → ``categories``)."""
+    """Naive English plural, good enough for attribute names (``category`` → ``categories``).
+    A word that reads as a plural already stays as it is (``users``, ``book_authors``: tables
+    named in the plural), not ``userses``; ``-is`` becomes ``-es`` (``analysis``)."""
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("is") and len(word) > 3:
+        return word[:-2] + "es"
     if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
         return word[:-1] + "ies"
     if word.endswith(("s", "x", "z", "ch", "sh")):

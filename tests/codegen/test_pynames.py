@@ -43,3 +43,15 @@ def test_allocator_numbers_collisions() -> None:
 def test_import_names() -> None:
     assert pynames.import_names({"import sqlalchemy as sa", "from x.y import A, B as C",
                                  "import os.path"}) == {"sa", "A", "C", "os"}
+
+
+def test_plural_of_a_plural_table_name_is_itself() -> None:
+    """Tables named in the plural (``users``, ``book_authors``, ``categories``: most DBML and
+    Drizzle schemas) gave ``userses``, ``book_authorses`` and ``categorieses`` as the names
+    of their collections (``db.query.authors.findMany({ with: { bookAuthorses: true } })``).
+    Singular words ending in s keep their plural."""
+    words = ("users", "book_authors", "categories", "orders", "order_lines", "status",
+             "address", "bus", "analysis", "box", "order")
+    assert [pynames.plural(w) for w in words] == [
+        "users", "book_authors", "categories", "orders", "order_lines", "statuses",
+        "addresses", "buses", "analyses", "boxes", "orders"]
