@@ -99,3 +99,26 @@ def test_the_drizzle_migrations_carry_it() -> None:
     down = files["drizzle/0001_v2_full.down.sql"].decode()
     assert "ALTER TABLE item REPLICA IDENTITY FULL;" in up
     assert "ALTER TABLE IF EXISTS item REPLICA IDENTITY DEFAULT;" in down
+
+
+INDEX_RENAMED = """CREATE TABLE by_code (id int PRIMARY KEY, code text NOT NULL);
+CREATE UNIQUE INDEX by_code_code ON by_code (code);
+ALTER TABLE by_code REPLICA IDENTITY USING INDEX by_code_code;
+ALTER INDEX by_code_code RENAME TO by_code_renamed;
+CREATE TABLE gone (id int PRIMARY KEY, code text NOT NULL);
+CREATE UNIQUE INDEX gone_code ON gone (code);
+ALTER TABLE gone REPLICA IDENTITY USING INDEX gone_code;
+DROP INDEX gone_code;
+"""
+
+
+def test_the_kept_statement_follows_its_index() -> None:
+    """Renamed, the index is named anew; dropped, the table has no replica identity left
+    (PostgreSQL keeps relreplident 'i' without an index: as NOTHING)."""
+    kept = {o.name: o.sql for o in import_sql([("s.sql", INDEX_RENAMED)]).schema.raw_objects}
+    assert "USING INDEX by_code_renamed" in kept["by_code"]
+    assert "REPLICA IDENTITY NOTHING" in kept["gone"]
+
+
+def test_a_renamed_index_round_trips(pg_server: PgServer, tmp_path: Path) -> None:
+    _loop(pg_server, tmp_path, INDEX_RENAMED.split("CREATE TABLE gone")[0], objects=True)

@@ -194,6 +194,31 @@ def _keep_replica_identity(ctx: Context, node: Any, identity: Any) -> None:
                     "replication sends of a changed row) is not modelled; kept as SQL")
 
 
+def replica_index_follows(ctx: Context, table: tuple[str, str], old: str,
+                          new: str | None) -> None:
+    """The index ``old`` of ``table`` renamed ``new`` (None: dropped): a kept REPLICA
+    IDENTITY USING INDEX names it anew, or becomes NOTHING (PostgreSQL leaves the table's
+    replica identity at 'i' without an index, which sends what NOTHING sends)."""
+    from modeler.schema.kept_renames import _printed_back
+
+    for raw, rel in ctx.kept_on:
+        if rel != table or raw.kind != "alter table" or not _REPLICA.search(raw.sql):
+            continue
+        try:
+            statements = parser.parse_sql(raw.sql)
+        except parser.ParseError:
+            continue
+        hit = False
+        for cmd in statements[0].stmt.cmds or ():
+            identity = cmd.def_ if cmd.subtype == A.AT_ReplicaIdentity else None
+            if identity is not None and identity.identity_type == "i" and identity.name == old:
+                identity.identity_type, identity.name = ("i", new) if new else ("n", None)
+                hit = True
+        printed = _printed_back(raw.sql, statements) if hit else None
+        if printed is not None:
+            raw.sql = printed
+
+
 def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
     sub = cmd.subtype
     if sub in _PHYSICAL:

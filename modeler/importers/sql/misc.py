@@ -17,6 +17,7 @@ from modeler.importers.draft import (
     DraftUnique,
 )
 from modeler.importers.sql import collations, setschema
+from modeler.importers.sql.alter import replica_index_follows
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, names_of, quote_ident
 from modeler.schema.sqlprint import walk
@@ -155,6 +156,7 @@ def drop(ctx: Context, node: Any) -> None:
                 if table is not None:
                     table.indexes = [i for i in table.indexes if i.name != names[-1]]
                     d.release_rel(ns, names[-1])
+                    replica_index_follows(ctx, table.qname, names[-1], None)
                     modelled = True
             if not modelled:
                 _drop_raw(ctx, "index", names)  # an index kept as SQL
@@ -356,6 +358,7 @@ def rename(ctx: Context, node: Any) -> None:
             ns = rv.schemaname or ctx.default_ns
             table, old = ctx.draft.table_of_index(ns, rv.relname), rv.relname
         if table is not None and _rename_constraint(ctx, table, old, node.newname):
+            replica_index_follows(ctx, table.qname, old, node.newname)
             return
     ctx.warn("unsupported", "RENAME not applied: the object is not modelled or unknown")
 
