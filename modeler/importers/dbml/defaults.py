@@ -336,6 +336,49 @@ def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> b
         return bool(_UUID.fullmatch(value))
     if shown in ("json", "jsonb"):
         return _is_json(value)
+    if shown in _RANGES:
+        return _range_valid(value, _RANGES[shown])
+    if shown in _GEOMETRIC:
+        return bool(_GEOMETRIC[shown].fullmatch(value))
+    if shown == "oid":
+        return bool(_INTEGER.fullmatch(value)) and -(2**31) <= int(value) < 2**32
+    return True
+
+
+_RANGES = {"int4range": "integer", "int8range": "bigint", "numrange": "numeric",
+           "tsrange": "timestamp", "tstzrange": "timestamptz", "daterange": "date"}
+_RANGE = re.compile(r'\s*[\[(]\s*("(?:[^"\\]|\\.)*"|[^,"]*?)\s*,\s*("(?:[^"\\]|\\.)*"|[^,"]*?)\s*'
+                    r"[\])]\s*")
+_NUM = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*"
+_PAIR = rf"\s*\(?{_NUM},{_NUM}\)?\s*"
+_POINTS = rf"\s*[\[(]?(?:{_PAIR})(?:,{_PAIR})*[\])]?\s*"
+_TWO_POINTS = rf"\s*[\[(]?{_PAIR},{_PAIR}[\])]?\s*"
+# what the geometric types' input functions read (point: x,y or (x,y); the others: points
+# in brackets or parentheses; line: {A,B,C} too; circle: <(x,y),r>)
+_GEOMETRIC = {"point": re.compile(_PAIR), "lseg": re.compile(_TWO_POINTS),
+              "box": re.compile(_TWO_POINTS), "path": re.compile(_POINTS),
+              "polygon": re.compile(_POINTS),
+              "line": re.compile(rf"\s*\{{{_NUM},{_NUM},{_NUM}\}}\s*|{_POINTS}"),
+              "circle": re.compile(rf"\s*[<(]?\s*{_PAIR},{_NUM}[>)]?\s*")}
+
+
+def _range_valid(value: str, element: str) -> bool:
+    """Whether a range type's input function reads ``value``: ``empty``, or ``[lower,upper)``
+    (either bound may be left out), each bound a value of the range's element type."""
+    if value.strip().lower() == "empty":
+        return True
+    found = _RANGE.fullmatch(value)
+    if found is None:
+        return False
+    cat = CATEGORIES[element]
+    bounds = [b[1:-1].replace('\\"', '"').strip() if b.startswith('"') else b.strip()
+              for b in found.groups()]
+    for text in bounds:
+        if text and (not _valid(text, cat, element, None)
+                     or (cat == "N" and text.lower() in ("nan", "+nan", "-nan"))):
+            return False
+    if cat == "N" and all(bounds):  # the lower bound must not be above the upper one
+        return Decimal(bounds[0]) <= Decimal(bounds[1])
     return True
 
 
