@@ -169,7 +169,7 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
     from modeler.codegen import tpl_alembic
     from modeler.codegen.designdoc import render_design_doc
     from modeler.codegen.extras import namespaces
-    from modeler.codegen.models import render_models
+    from modeler.codegen.models import needs_target_tokens, render_models
     from modeler.codegen.pysource import docstring
     from modeler.codegen.tpl_db import render_db
     from modeler.codegen.tpl_tests import render_tests
@@ -237,7 +237,9 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
         "schema.sql": "",  # last but the drawing: it may come from another process
         "DESIGN.md": design_doc,
         "README.md": inert(render_readme(name, pkg, revisions)),  # the title is the user's
-        "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name),
+        "pyproject.toml": render_pyproject(slug, pkg, revisions[-1].version.number, name,
+                                           sqlalchemy_2_1=any(needs_target_tokens(
+                                               rev.version.schema) for rev in revisions)),
         "tests/test_migrations.py": render_tests(package=pkg, version_table=version_table),
     }
     if deflate is not None:
@@ -342,7 +344,10 @@ def write_zipfile(files: Mapping[str, bytes], *, root: str = "") -> bytes:
     return buf.getvalue()
 
 
-def render_pyproject(slug: str, pkg: str, version: int, title: str) -> str:
+def render_pyproject(slug: str, pkg: str, version: int, title: str, *,
+                     sqlalchemy_2_1: bool = False) -> str:
+    """The bundle's pyproject.toml. ``sqlalchemy_2_1``: the models or migrations write a
+    foreign key's target in SQLAlchemy 2.1's token form (a name holding a dot)."""
     dist = "".join(ch if ch.isalnum() else "-" for ch in slug.lower()).strip("-") or pkg
     # a TOML basic string: JSON's escapes (\\n, \\", \\uXXXX) are TOML's too
     desc = json.dumps(f"Database models and migrations for {title}", ensure_ascii=False)
@@ -352,7 +357,7 @@ version = "0.{version}.0"
 description = {desc}
 requires-python = ">=3.11"
 dependencies = [
-    "sqlalchemy>=2.0.30,<2.2",
+    "sqlalchemy>={'2.1' if sqlalchemy_2_1 else '2.0.30'},<2.2",
     "alembic>=1.13",
     "psycopg[binary]>=3.1.18",
 ]

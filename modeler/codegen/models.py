@@ -106,7 +106,24 @@ def _annotation(plan: ModelPlan, ctype: ColumnType, nullable: bool, imports: Imp
 
 
 def _fk_target(namespace: str, table: str, column: str) -> str:
-    return ".".join(p for p in (None if namespace == "public" else namespace, table, column) if p)
+    """The Python code of a foreign key's target: ``"ns.table.column"``, or SQLAlchemy 2.1's
+    token form ``("ns", "table", "column")`` where a part holds a dot (the dotted string would
+    be read as other parts: ``"Order.from.a.b"`` is table ``a`` of schema ``Order.from``)."""
+    parts = (None if namespace == "public" else namespace, table, column)
+    if any("." in p for p in parts if p):
+        return "(" + ", ".join("None" if p is None else lit(p) for p in parts) + ")"
+    return lit(".".join(p for p in parts if p))
+
+
+def needs_target_tokens(schema: Schema) -> bool:
+    """Whether a foreign key of ``schema`` names a namespace, table or column holding a dot:
+    its target is written in SQLAlchemy 2.1's token form (see :func:`_fk_target`)."""
+    for rel in schema.relationships:
+        parent = schema.table(rel.parent_table)
+        if "." in parent.namespace or "." in parent.name or any(
+                "." in parent.column(c).name for c in rel.parent_columns):
+            return True
+    return False
 
 
 def _fk_kwargs(spec: specs.FkSpec, link_to_name: bool) -> list[str]:
@@ -143,7 +160,7 @@ def render_column(plan: ModelPlan, tp: TablePlan, col: Column, imports: Imports)
             spec = specs.fk_spec(plan.schema, rp.rel, tp.attrs.__getitem__,
                                  use_alter=rp.use_alter)
             target = _fk_target(spec.ref_namespace, spec.ref_table, spec.ref_columns[0])
-            args.append(call("sa.ForeignKey", [lit(target),
+            args.append(call("sa.ForeignKey", [target,
                                                *_fk_kwargs(spec, _links_by_name(plan, rp))], 8))
     if col.identity:
         options = "".join(f", {k}={v!r}" for k, v in specs.identity_kwargs(col))
@@ -195,7 +212,7 @@ def _table_args(plan: ModelPlan, tp: TablePlan) -> list[str]:
     for rp in tp.many_to_one:
         if len(rp.rel.child_columns) > 1:
             spec = specs.fk_spec(schema, rp.rel, key, use_alter=rp.use_alter)
-            targets = [lit(_fk_target(spec.ref_namespace, spec.ref_table, c))
+            targets = [_fk_target(spec.ref_namespace, spec.ref_table, c)
                        for c in spec.ref_columns]
             out.append(call("sa.ForeignKeyConstraint", [
                 f"[{', '.join(lit(c) for c in spec.columns)}]", f"[{', '.join(targets)}]",
