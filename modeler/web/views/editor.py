@@ -27,7 +27,7 @@ from modeler.rules import Finding
 from modeler.schema import model as m
 from modeler.web import diagram_view, diagrams, editor_forms, ruling, selectors, services
 from modeler.web.http import AuthedRequest
-from modeler.web.models import DbTable, Design, Project, UndoStep
+from modeler.web.models import DbTable, Design, EnumType, Project, UndoStep
 from modeler.web.permissions import can, design_for
 from modeler.web.snapshot import snapshot, snapshot_at
 from modeler.web.templatetags.modeler_tags import editor_url
@@ -61,6 +61,9 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
         "relationship_form": cache(lambda: editor_forms.RelationshipForm(schema=schema,
                                                                          prefix="rel")),
         "enum_form": cache(lambda: editor_forms.EnumForm(prefix="enum")),
+        # each enum's own edit form (its values, name, comment); a refused one comes back
+        # bound (``enum_edit_form`` for ``enum_edit_uid``)
+        "enum_edits": cache(lambda: enum_edit_forms(design, schema, extra)),
         "findings": cache(lambda: findings_panel(lint)),
         # the poller's period (``EDITOR_POLL_MS``, default 3 s; tests shorten it)
         "poll_ms": int(getattr(settings, "EDITOR_POLL_MS", 3000)),
@@ -80,6 +83,27 @@ def editor_context(request: AuthedRequest, project: Project, role: str, design: 
                              if isinstance(v, BaseForm) and v.is_bound and v.errors}
     ctx.update(extra)
     return ctx
+
+
+def enum_edit_forms(design: Design, schema: Any, extra: dict[str, Any]
+                    ) -> list[tuple[Any, editor_forms.EnumForm]]:
+    """(enum, its edit form) for every enum of the design: prefilled, carrying the row
+    version, or the refused bound form of the one just submitted."""
+    out: list[tuple[Any, editor_forms.EnumForm]] = []
+    versions = ({str(u): v for u, v in EnumType.objects.filter(design=design).values_list(
+        "uid", "version")} if schema.enums else {})  # one query, not one per enum
+    for e in schema.enums:
+        auto_id = f"id_enum_{e.uid[:8]}_%s"
+        bound = extra.get("enum_edit_form")
+        if bound is not None and extra.get("enum_edit_uid") == e.uid:
+            bound.auto_id = auto_id
+            out.append((e, bound))
+            continue
+        out.append((e, editor_forms.EnumForm(prefix="enum", auto_id=auto_id, initial={
+            "name": e.name, "namespace": e.namespace, "values": "\n".join(e.labels),
+            "comment": e.comment or "",
+            "version": versions.get(e.uid)})))
+    return out
 
 
 def undo_state(design: Design, user: Any) -> dict[str, str | None]:

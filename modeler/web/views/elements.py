@@ -698,14 +698,17 @@ def enum_save(request: AuthedRequest, slug: str, uid: str | None = None,
               design: int | None = None) -> HttpResponse:
     ctx = _Ctx(request, slug, design)
     form = editor_forms.EnumForm(request.POST, prefix="enum")
+    # an existing enum's form is its own (in its list entry), not the add form
+    forms: dict[str, Any] = ({"enum_edit_form": form, "enum_edit_uid": uid} if uid
+                             else {"enum_form": form})
     if not form.is_valid():
-        return _refuse(ctx, None, 422, [], enum_form=form)
+        return _refuse(ctx, None, 422, [], **forms)
     d = form.cleaned_data
     enum_uid = uid or actions.new_uid()
     namespace = d["namespace"] or "public"
     if _clash(form, "name", lambda: actions.check_type_name(ctx.schema, namespace, d["name"],
                                                             enum_uid)):
-        return _refuse(ctx, None, 422, [], enum_form=form)
+        return _refuse(ctx, None, 422, [], **forms)
 
     def change(s: m.Schema) -> m.Schema:
         return actions.save_enum(s, uid=enum_uid, name=d["name"], namespace=namespace,
@@ -714,7 +717,7 @@ def enum_save(request: AuthedRequest, slug: str, uid: str | None = None,
     return _run(ctx, action="enum.save", summary=f"saved enum {d['name']}", target=enum_uid,
                 selected=None, change=change,
                 expect=("enum", enum_uid, d.get("version")) if uid else None,
-                forms={"enum_form": form})
+                forms=forms)
 
 
 # ------------------------------------------------------------------------------ delete
