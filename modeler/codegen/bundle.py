@@ -203,7 +203,8 @@ def bundle_files(versions: Sequence[VersionInput], *, slug: str,
         early["diagram.svg"] = made(diagram_svg.encode("utf-8"))
     design_doc = render_design_doc(title=name, package=pkg, plan=plan, revisions=revisions,
                                    findings=findings, waivers=waivers,
-                                   drizzle_usage=drizzle_usage)
+                                   drizzle_usage=drizzle_usage,
+                                   drizzle_only=target == "drizzle")
     if target == "drizzle":
         drizzle = build_drizzle_files(revisions, slug=slug, title=name, plan=plan, names=names)
         drizzle["DESIGN.md"] = design_doc

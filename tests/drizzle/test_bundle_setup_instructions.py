@@ -62,3 +62,25 @@ def test_env_file_is_read_by_rollback_and_tests(pg_server: PgServer, tmp_path: P
         assert re.search(r"^# pass [1-9]", tests.stdout, re.M), tests.stdout[-3000:]
     finally:
         pg_server.drop_database(url)
+
+
+def test_design_doc_of_a_drizzle_export_says_how_to_migrate_with_drizzle() -> None:
+    """A Drizzle-only bundle's DESIGN.md said 'Apply with `alembic upgrade head`', named
+    each migration by its Alembic revision id, told to `alembic stamp` the baseline and
+    showed SQLAlchemy examples from a Python package the bundle does not hold."""
+    from modeler.codegen.bundle import build_bundle
+
+    files = build_bundle(shop_versions(), slug="shop", title="Shop", target="drizzle")
+    doc = files["DESIGN.md"]
+    doc = doc if isinstance(doc, str) else bytes(doc).decode("utf-8")
+    migrations = doc.split("## 5. Migrations", 1)[1].split("\n## ", 1)[0]
+    assert "alembic" not in migrations.lower(), migrations
+    assert "npm run db:migrate" in migrations
+    tags = [name.removeprefix("drizzle/").removesuffix(".sql") for name in files
+            if name.startswith("drizzle/0") and not name.endswith(".down.sql")]
+    assert tags and all(f"`{tag}`" in migrations for tag in tags), (tags, migrations)
+    usage = doc.split("## 6. Usage examples", 1)[1].split("\n## ", 1)[0]
+    assert "```python" not in usage and "session_scope" not in usage, usage[:800]
+    assert "```ts" in usage
+    head = doc.split("\n## ", 1)[0]
+    assert "Python package" not in head, head

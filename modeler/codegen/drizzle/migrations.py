@@ -137,7 +137,8 @@ def sql_comment(text: str) -> str:
     return re.sub(r"[\r\n\u2028\u2029]+", " ", text).replace(BREAKPOINT, "--> statement break")
 
 
-def _tag(idx: int, rev: Revision) -> str:
+def migration_tag(idx: int, rev: Revision) -> str:
+    """The migration's name in ``drizzle/`` (``0001_v2_<slug>``), ``idx`` its place."""
     rid = revision_id(rev.version)
     slug = rid.split("_", 1)[1] if "_" in rid else ""
     return f"{idx:04d}_v{rev.version.number}" + (f"_{slug}" if slug else "")
@@ -160,7 +161,7 @@ def build_migrations(revisions: Sequence[Revision], *, slug: str,
         if rev.version.baseline:
             header.append("-- Imported baseline: on the database it was imported from, mark it "
                           "applied instead of running it (README.md).")
-        out.append(Migration(idx, _tag(idx, rev), when, up, down, header,
+        out.append(Migration(idx, migration_tag(idx, rev), when, up, down, header,
                              snapshot(rev.version.schema, id=sid, prev_id=prev_id)))
         prev_id = sid
     return out
