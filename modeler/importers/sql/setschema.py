@@ -8,7 +8,7 @@ import dataclasses
 import re
 from typing import Any
 
-from pglast import enums
+from pglast import ast, enums, parser
 
 from modeler.importers.build import type_uid
 from modeler.importers.draft import DraftEnum, DraftTable
@@ -191,6 +191,44 @@ def retarget_type(ctx: Context, target: Any, namespace: str, name: str) -> None:
         dom.base = moved(dom.base)
     if kind == "domain":
         kept_checks_follow(ctx, old, (namespace, name))
+    else:
+        enum_defaults_follow(ctx, target, old, {})
+
+
+def enum_defaults_follow(ctx: Context, enum: DraftEnum, old: tuple[str, str],
+                         labels: dict[str, str]) -> None:
+    """The defaults of ``enum``'s columns that are one of its labels, bare or cast to it (as
+    it was named: ``old``), follow a rename of the enum or of labels (``labels``: old label
+    -> new): PostgreSQL stores such a default as the enum's value, which shows the new
+    names (ALTER TYPE ... RENAME VALUE, RENAME TO, SET SCHEMA)."""
+    uid = type_uid("enum", enum.namespace, enum.name)
+    for table in ctx.draft.tables.values():
+        for col in table.columns.values():
+            if col.type.ref == uid and not col.type.array_dims and col.default:
+                col.default = _enum_literal(col.default, enum, old, labels)
+
+
+def _enum_literal(text: str, enum: DraftEnum, old: tuple[str, str],
+                  labels: dict[str, str]) -> str:
+    try:
+        node = parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except (parser.ParseError, AttributeError, IndexError):
+        return text
+    cast = None
+    if isinstance(node, ast.TypeCast):
+        cast, node = node.typeName, node.arg
+    if not (isinstance(node, ast.A_Const) and isinstance(node.val, ast.String)):
+        return text
+    label = labels.get(node.val.sval or "", node.val.sval or "")
+    literal = "'" + label.replace("'", "''") + "'"
+    if cast is None:
+        return literal
+    names = names_of(cast.names)
+    if cast.arrayBounds or names[-1] != old[1] or (len(names) == 2 and names[0] != old[0]) \
+            or len(names) > 2:
+        return text
+    qualified = (quote_ident(enum.namespace) + ".") if len(names) == 2 else ""
+    return f"{literal}::{qualified}{quote_ident(enum.name)}"
 
 
 def kept_checks_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
