@@ -84,3 +84,21 @@ def test_design_doc_of_a_drizzle_export_says_how_to_migrate_with_drizzle() -> No
     assert "```ts" in usage
     head = doc.split("\n## ", 1)[0]
     assert "Python package" not in head, head
+
+
+def test_npm_test_runs_after_rolling_back_to_empty(pg_server: PgServer, tmp_path: Path,
+                                                   node_modules: Path) -> None:
+    """After `npm run db:rollback -- N` to the start, the database holds only drizzle's
+    (empty) journal: npm test took it for a database in use and skipped every test
+    ('the database is not empty'), exit 0."""
+    bundle = h.write_drizzle(shop_versions(), tmp_path / "shop", "shop", node_modules)
+    url = pg_server.create_database("n")
+    try:
+        h.node_run(["npm", "run", "db:migrate"], bundle, url)
+        h.node_run(["npm", "run", "db:rollback", "--", str(len(shop_versions()))], bundle, url)
+        assert h.applied(url) == 0
+        tests = h.node_run(["npm", "test"], bundle, url, check=False)
+        assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+        assert re.search(r"^# skipped 0$", tests.stdout, re.M), tests.stdout[-3000:]
+    finally:
+        pg_server.drop_database(url)
