@@ -344,6 +344,30 @@ _ROW_SECURITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;,]*?\b(ENABLE|FORCE)\s+ROW\s+
                            r"SECURITY\s*;?\s*", re.IGNORECASE)
 
 
+# ALTER TABLE t SET UNLOGGED; / ALTER TABLE t SET (a = 1, toast.b = 'x'); as the SQL and live
+# imports keep them (modeler.importers.sql.storage)
+_SET_UNLOGGED = re.compile(r"ALTER TABLE (\S+) SET UNLOGGED;\Z")
+_SET_OPTIONS = re.compile(r"ALTER TABLE (\S+) SET \((.*)\);\Z", re.DOTALL)
+
+
+def _storage_undone(sql: str) -> str | None:
+    """The undoing of a kept ``SET UNLOGGED`` (``SET LOGGED``) or ``SET (...)`` (``RESET``
+    of those names), or None for another statement."""
+    if m := _SET_UNLOGGED.match(sql):
+        return f"ALTER TABLE IF EXISTS {m.group(1)} SET LOGGED"
+    if m := _SET_OPTIONS.match(sql):
+        from modeler.schema.sqlexpr import one_statement  # pglast: not before
+        tree = one_statement(sql)
+        cmds = tree[1].get("cmds") if tree is not None else None
+        if not cmds:
+            return None
+        names = [f"{d['defnamespace']}.{d['defname']}" if d.get("defnamespace")
+                 else str(d["defname"]) for d in cmds[0]["AlterTableCmd"]["def"]["List"]["items"]
+                 for d in [d["DefElem"]]]
+        return f"ALTER TABLE IF EXISTS {m.group(1)} RESET ({', '.join(names)})"
+    return None
+
+
 def drop_raw_object(obj: RawObject, search_path: str | None = None,
                     earlier: Sequence[RawObject] = (),
                     later: Sequence[RawObject] = (), *,
@@ -378,6 +402,10 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         # a table's REPLICA IDENTITY kept as SQL: back to a table's own (IF EXISTS: the
         # table may have gone before)
         return [execute(f"ALTER TABLE IF EXISTS {table} REPLICA IDENTITY DEFAULT")]
+    if obj.kind == "alter table" and (undo := _storage_undone(obj.sql)) is not None:
+        # a table's UNLOGGED or storage parameters kept as SQL (modeler.importers.sql.storage):
+        # back to a table's own (IF EXISTS: the table may have gone before)
+        return [execute(undo)]
     if obj.kind == "alter table" and (states := _states_undone(obj)) is not None:
         # a trigger or rule disabled, or enabled for replicas or always: as made again (the
         # trigger or rule, kept before it, goes after it on the way down)

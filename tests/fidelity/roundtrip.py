@@ -658,13 +658,12 @@ def _export_updated_at(expected: Catalog, actual: Catalog) -> tuple[Catalog, Cat
 
 def _not_modelled(expected: Catalog, actual: Catalog) -> Catalog:
     """What the model does not carry of a table, left out of the original's row where the
-    database has the same row without it (the import warns of each): INHERITS parents (the
-    columns are copied), UNLOGGED and storage parameters (``WITH (fillfactor = 80)``)."""
+    database has the same row without it (the import warns of it): INHERITS parents (the
+    columns are copied). (UNLOGGED and storage parameters, ``WITH (fillfactor = 80)``, are
+    kept as SQL on the table and compared.)"""
     rows = set(expected.table_options)
     for row in expected.table_options - actual.table_options:
-        table, persistence, rls, force, _, identity, _ = row
-        plain = (table, "p" if persistence == "u" else persistence, rls, force, None, identity,
-                 None)
+        plain = (*row[:-1], None)
         if plain in actual.table_options:
             rows.discard(row)
             rows.add(plain)

@@ -362,6 +362,7 @@ def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None =
     from modeler.importers.build import build_result
     from modeler.importers.sql.context import Context
     from modeler.importers.sql.script import run_statement
+    from modeler.importers.sql.storage import order_unlogged
 
     ctx = Context()
     ctx.search_path = ["public"]
@@ -397,6 +398,7 @@ def _import(data: dict[str, Any], tables_only: bool, progress: Progress | None =
     if progress is not None:
         progress("building the design", len(statements), len(statements), "statements")
     server = data.get("server_version")
+    order_unlogged(ctx.draft)  # after the foreign keys
     return replace(build_result(ctx.draft), server_version=int(server) if server else None)
 
 

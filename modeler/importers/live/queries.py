@@ -21,6 +21,10 @@ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartitio
        c.relreplident,
        (SELECT quote_ident(ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
+       -- storage parameters, the TOAST table's as toast.name=value
+       c.reloptions || COALESCE((SELECT array_agg('toast.' || o) FROM pg_class tc,
+                                 unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid),
+                                '{}') AS reloptions,
        obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,

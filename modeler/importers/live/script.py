@@ -58,7 +58,17 @@ def table_shell(t: Row) -> str:
     if t["partkey"]:
         return ""
     unlogged = "UNLOGGED " if t["relpersistence"] == "u" else ""
-    return f"CREATE {unlogged}TABLE {qual(t['nspname'], t['relname'])} ()"
+    return f"CREATE {unlogged}TABLE {qual(t['nspname'], t['relname'])} (){_with(t)}"
+
+
+def _with(t: Row) -> str:
+    """`` WITH (name = 'value', ...)``: a table's storage parameters (pg_class.reloptions)."""
+    options = [o.partition("=") for o in t.get("reloptions") or ()]
+    if not options:
+        return ""
+    return " WITH (" + ", ".join(
+        ".".join(quote_ident(p) for p in name.split(".", 1)) + f" = {literal(value)}"
+        for name, _, value in options) + ")"
 
 
 def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
@@ -68,7 +78,7 @@ def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
     unlogged = "UNLOGGED " if t["relpersistence"] == "u" else ""
     body = ",\n  ".join(_column(c) for c in columns)
     tail = f" PARTITION BY {t['partkey']}" if t["partkey"] else ""
-    yield f"CREATE {unlogged}TABLE {name} (\n  {body}\n){tail}"
+    yield f"CREATE {unlogged}TABLE {name} (\n  {body}\n){tail}{_with(t)}"
     if t["comment"] is not None:
         yield f"COMMENT ON TABLE {name} IS {literal(t['comment'])}"
     for c in columns:

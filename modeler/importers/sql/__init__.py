@@ -10,6 +10,7 @@ from modeler.importers.progress import Progress, file_stage
 from modeler.importers.result import ImportResult
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.script import run_file
+from modeler.importers.sql.storage import order_unlogged
 
 
 @unchecked_nodes()
@@ -42,6 +43,7 @@ def import_sql(files: Sequence[tuple[str, str]], *,
             at(0, 1)
         run_file(ctx, name, text, values, progress=at)
         before += len(text)
+    order_unlogged(ctx.draft)
     if progress is not None:
         progress("building the design", total, total)
     return build_result(ctx.draft)

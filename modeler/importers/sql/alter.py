@@ -10,7 +10,7 @@ from pglast import ast, enums, parser
 
 from modeler.importers import bounds
 from modeler.importers.draft import DraftCheck, DraftTable
-from modeler.importers.sql import partitions
+from modeler.importers.sql import partitions, storage
 from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, check, merge_attributes
 from modeler.importers.sql.context import Context
@@ -50,6 +50,9 @@ _ROW_SECURITY = frozenset({A.AT_EnableRowSecurity, A.AT_DisableRowSecurity,
 def alter_table(ctx: Context, node: Any) -> None:
     """ALTER TABLE: each sub-command on a modelled table; kept as SQL on views/partitions."""
     cmds = list(node.cmds or ())
+    if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.STORAGE for c in cmds) \
+            and (on := ctx.find_table(node.relation)) is not None:
+        storage.alter_table(ctx, on, cmds)  # SET UNLOGGED, SET (...): kept as SQL
     if all(c.subtype in _PHYSICAL for c in cmds):
         ctx.count("ignored_statements")
         return

@@ -26,7 +26,7 @@ from modeler.importers.draft import (
     choose_relation_name,
 )
 from modeler.importers.pgnames import choose_name, index_column_names, name_addition
-from modeler.importers.sql import partitions
+from modeler.importers.sql import partitions, storage
 from modeler.importers.sql.collations import collation_ref
 from modeler.importers.sql.constraints import add_constraint, choose_rel, merge_attributes
 from modeler.importers.sql.context import Context
@@ -88,8 +88,7 @@ def create_table(ctx: Context, node: Any) -> None:
         add_constraint(ctx, table, con, column)
     if node.partbound is not None:
         partitions.finish_partition(ctx, table)
-    if rv.relpersistence == "u":
-        ctx.warn("approximation", f"UNLOGGED is not modelled ({name})")
+    storage.create_table(ctx, table, node)  # UNLOGGED, WITH (...): kept as SQL
 
 
 def add_column(ctx: Context, table: DraftTable, coldef: Any, deferred: Deferred) -> None:

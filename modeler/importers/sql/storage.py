@@ -1,0 +1,143 @@
+"""A table's persistence (``UNLOGGED``) and storage parameters (``WITH (fillfactor = 70)``),
+kept as SQL on the table: ``ALTER TABLE t SET UNLOGGED`` and ``ALTER TABLE t SET (...)``,
+one statement of each at most per table, the state the script leaves (``CREATE UNLOGGED
+TABLE``, ``WITH (...)``, ``ALTER TABLE ... SET LOGGED | UNLOGGED | (...) | RESET (...)``).
+The export replays them after the tables; their undoing (``SET LOGGED``, ``RESET (...)``:
+modeler.codegen.migration_types) takes them back on the way down and between versions.
+
+PostgreSQL refuses ``SET UNLOGGED`` on a table a permanent one references: the statements
+are put in an order where a table referencing another is made unlogged first
+(:func:`order_unlogged`, at the end of the import)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pglast import ast, enums, parser
+
+from modeler.importers.draft import Draft, DraftTable
+from modeler.importers.sql.context import Context
+from modeler.importers.sql.deparse import quote_ident
+
+A = enums.AlterTableType
+UNLOGGED = re.compile(r"ALTER TABLE \S+ SET UNLOGGED;\Z")
+OPTIONS = re.compile(r"ALTER TABLE \S+ SET \(.*\);\Z", re.DOTALL)
+STORAGE = frozenset({A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetRelOptions,
+                     A.AT_ResetRelOptions})
+
+
+def _name(table: DraftTable) -> str:
+    return f"{quote_ident(table.namespace)}.{quote_ident(table.name)}"
+
+
+def _value(arg: Any) -> str:
+    if arg is None:
+        return ""
+    if isinstance(arg, ast.Integer):
+        return f" = {arg.ival}"
+    if isinstance(arg, ast.Float):
+        return f" = {arg.fval}"
+    if isinstance(arg, ast.Boolean):
+        return f" = '{'true' if arg.boolval else 'false'}'"
+    text = str(getattr(arg, "sval", ""))
+    if isinstance(arg, ast.TypeName):  # a bare word read as a type name
+        text = ".".join(str(getattr(n, "sval", "")) for n in arg.names or ())
+    return " = '" + text.replace("'", "''") + "'"
+
+
+def _options(elems: Any) -> dict[str, str]:
+    """``name`` (``toast.name``) → its SQL in ``SET (...)``, in the order given."""
+    out: dict[str, str] = {}
+    for e in elems or ():
+        key = f"{e.defnamespace}.{e.defname}" if e.defnamespace else str(e.defname)
+        out[key] = f"{quote_ident(e.defnamespace) + '.' if e.defnamespace else ''}" \
+                   f"{quote_ident(e.defname)}{_value(e.arg)}"
+    return out
+
+
+def _kept(ctx: Context, table: DraftTable, pattern: re.Pattern[str]) -> list[Any]:
+    return [raw for raw, rel in ctx.kept_on if rel == table.qname
+            and raw.kind == "alter table" and pattern.match(raw.sql)]
+
+
+def _replace(ctx: Context, table: DraftTable, pattern: re.Pattern[str], sql: str | None,
+             why: str) -> None:
+    """The table's kept statement of ``pattern`` replaced by ``sql`` (None: none)."""
+    gone = {id(raw) for raw in _kept(ctx, table, pattern)}
+    if gone:
+        ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in gone]
+        ctx.kept_on = [(raw, rel) for raw, rel in ctx.kept_on if id(raw) not in gone]
+    if sql is None:
+        return
+    ctx.draft.add_raw("alter table", table.namespace, table.name, sql, ctx.path_setting)
+    ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
+    ctx.warn("raw-object", f"{table.name}: {why} is not modelled; kept as SQL")
+
+
+def _current(ctx: Context, table: DraftTable) -> dict[str, str]:
+    for raw in _kept(ctx, table, OPTIONS):
+        stmt = parser.parse_sql(raw.sql)[0].stmt
+        return _options(stmt.cmds[0].def_)
+    return {}
+
+
+def _set_options(ctx: Context, table: DraftTable, options: dict[str, str]) -> None:
+    sql = (f"ALTER TABLE {_name(table)} SET ({', '.join(options.values())});"
+           if options else None)
+    _replace(ctx, table, OPTIONS, sql, "storage parameters (WITH (...))")
+
+
+def _set_unlogged(ctx: Context, table: DraftTable, unlogged: bool) -> None:
+    if unlogged and table.partition_by:
+        ctx.warn("unsupported", f"{table.name}: a partitioned table cannot be UNLOGGED")
+        return
+    _replace(ctx, table, UNLOGGED,
+             f"ALTER TABLE {_name(table)} SET UNLOGGED;" if unlogged else None,
+             "UNLOGGED (not written to the WAL, emptied after a crash)")
+
+
+def create_table(ctx: Context, table: DraftTable, node: Any) -> None:
+    """``CREATE [UNLOGGED] TABLE ... WITH (...)``."""
+    if node.relation.relpersistence == "u":
+        _set_unlogged(ctx, table, True)
+    options = {k: v for k, v in _options(node.options).items() if k != "oids"}
+    if options:
+        _set_options(ctx, table, options)
+
+
+def alter_table(ctx: Context, table: DraftTable, cmds: list[Any]) -> None:
+    """``ALTER TABLE ... SET LOGGED | UNLOGGED | (...) | RESET (...)`` (in order)."""
+    for cmd in cmds:
+        if cmd.subtype in (A.AT_SetLogged, A.AT_SetUnLogged):
+            _set_unlogged(ctx, table, cmd.subtype == A.AT_SetUnLogged)
+        elif cmd.subtype == A.AT_SetRelOptions:
+            _set_options(ctx, table, {**_current(ctx, table), **_options(cmd.def_)})
+        elif cmd.subtype == A.AT_ResetRelOptions:
+            gone = set(_options(cmd.def_))
+            _set_options(ctx, table, {k: v for k, v in _current(ctx, table).items()
+                                      if k not in gone})
+
+
+def order_unlogged(draft: Draft) -> None:
+    """The kept ``SET UNLOGGED`` statements in an order PostgreSQL takes: a table that
+    references another unlogged one before it (in their places among the kept statements;
+    a cycle keeps the script's order). For the SQL and the live import, at their end."""
+    kept = {(raw.namespace, raw.name): raw for raw in draft.raws
+            if raw.kind == "alter table" and UNLOGGED.match(raw.sql)}
+    if len(kept) < 2:
+        return
+    refs = {rel: {fk.parent for fk in draft.fks if fk.child == rel and fk.parent != rel
+                  and fk.parent in kept} for rel in kept}
+    slots = [i for i, r in enumerate(draft.raws) if any(r is k for k in kept.values())]
+    order = [rel for raw in (draft.raws[i] for i in slots)
+             for rel, k in kept.items() if k is raw]
+    done: list[Any] = []
+    while order:
+        # the first one no other waiting table references
+        free = next((rel for rel in order if not any(rel in refs[o] for o in order
+                                                     if o != rel)), order[0])
+        order.remove(free)
+        done.append(kept[free])
+    for i, raw in zip(slots, done, strict=True):
+        draft.raws[i] = raw
