@@ -57,6 +57,16 @@ def test_the_sql_import_keeps_them() -> None:
     assert order.index("job_step") < order.index("job")
 
 
+def test_an_index_altered_says_what_is_lost() -> None:
+    """ALTER INDEX ... SET (...) is not kept (CREATE INDEX ... WITH (...) is): said, not
+    silently dropped."""
+    result = import_sql([("s.sql", "CREATE TABLE c (id int);\nCREATE INDEX ci ON c (id);\n"
+                                   "ALTER INDEX ci SET (fillfactor = 50);\n")])
+    assert [w.message for w in result.warnings if w.kind == "unsupported"] == [
+        "ALTER INDEX ci: storage parameters set or reset after CREATE INDEX are not kept "
+        "(write them in its WITH (...))"]
+
+
 @pytest.mark.parametrize("live", [False, True], ids=["sql", "live"])
 def test_storage_round_trips(pg_server: PgServer, tmp_path: Path, live: bool) -> None:
     _loop(pg_server, tmp_path, STORAGE, objects=True, live=live)

@@ -53,6 +53,9 @@ def alter_table(ctx: Context, node: Any) -> None:
     if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.STORAGE for c in cmds) \
             and (on := ctx.find_table(node.relation)) is not None:
         storage.alter_table(ctx, on, cmds)  # SET UNLOGGED, SET (...): kept as SQL
+    if node.objtype == O.OBJECT_INDEX and any(c.subtype in storage.STORAGE for c in cmds):
+        ctx.warn("unsupported", f"ALTER INDEX {node.relation.relname}: storage parameters "
+                 "set or reset after CREATE INDEX are not kept (write them in its WITH (...))")
     if all(c.subtype in _PHYSICAL for c in cmds):
         ctx.count("ignored_statements")
         return
