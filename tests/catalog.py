@@ -199,13 +199,14 @@ _QUERIES = {
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE r.rulename <> '_RETURN' AND n.nspname = ANY(%(schemas)s)""",
     # UNLOGGED, row level security, storage options, replica identity (d, f, n, or i and
-    # the index: 'i item_code_key'), INHERITS parents
+    # the index: 'i item_code_key'), the TOAST table's storage options, INHERITS parents
     "table_options": f"""
         SELECT {_TABLE}, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
                c.reloptions, c.relreplident::text || COALESCE(' ' || (
                    SELECT quote_ident(ic.relname) FROM pg_index i
                    JOIN pg_class ic ON ic.oid = i.indexrelid
                    WHERE i.indrelid = c.oid AND i.indisreplident), ''),
+               (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid),
                (SELECT array_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
                                  ORDER BY i.inhseqno)
                   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent

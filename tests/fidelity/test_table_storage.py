@@ -138,3 +138,21 @@ def test_storage_changes_between_versions(pg_server: PgServer, tmp_path: Path) -
         down = rt.alembic(bundle, url, "downgrade", "base")
         assert down.returncode == 0, down.stderr[-2000:]
         assert rt.leftovers(url) == []
+
+
+PARTS = """CREATE TABLE event (id int, at date NOT NULL, PRIMARY KEY (id, at))
+  PARTITION BY RANGE (at);
+CREATE UNLOGGED TABLE event_2026 PARTITION OF event
+  FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') WITH (fillfactor = 80);
+CREATE TABLE event_2027 PARTITION OF event FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+ALTER TABLE event_2027 SET (autovacuum_enabled = off, toast.autovacuum_enabled = off);
+CREATE TABLE doc (id int PRIMARY KEY, body text) WITH (toast.autovacuum_enabled = false);
+"""
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["sql", "live"])
+def test_partitions_and_toast_round_trip(pg_server: PgServer, tmp_path: Path,
+                                         live: bool) -> None:
+    """A partition may be UNLOGGED and have its own storage parameters (its partitioned
+    table may not); the TOAST table's (toast.name) are kept with the table's."""
+    _loop(pg_server, tmp_path, PARTS, objects=True, live=live)
