@@ -153,7 +153,7 @@ def _constant_type(value: str) -> str | None:
     if word.startswith(("'", "e'")) or word == "null":
         return None
     digits = word.replace(" ", "")
-    if re.fullmatch(r"[+-]?\d+", digits):
+    if re.fullmatch(r"[+-]?\d+", digits) and len(digits) <= 25:  # int() of 4,300 digits fails
         n = int(digits)
         return "integer" if -_INT4 <= n < _INT4 else "bigint" if -_INT8 <= n < _INT8 \
             else "numeric"
@@ -179,7 +179,8 @@ def default_type_problem(default: str, column: m.ColumnType) -> str | None:
             return None
     if assignable(source, column.name) is not False:
         return None
-    return (f"default {default} is of type {CATALOG[source].pg_name} but the column is "
+    shown = default if len(default) <= 80 else f"{default[:77]}..."
+    return (f"default {shown} is of type {CATALOG[source].pg_name} but the column is "
             f"{CATALOG[column.name].pg_name}, and PostgreSQL has no assignment cast from one "
             "to the other")
 

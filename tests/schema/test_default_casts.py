@@ -92,6 +92,17 @@ def test_what_it_lets_through(default: str, column: str) -> None:
     assert default_type_problem(default, m.ColumnType(kind="builtin", name=column)) is None
 
 
+def test_a_constant_of_thousands_of_digits() -> None:
+    """int() refuses 4,300 digits (a 500 in text mode, tests/web/test_deep_input.py)."""
+    digits = "9" * 5000
+    found = default_type_problem(digits, m.ColumnType(kind="builtin", name="boolean"))
+    assert found is not None and "numeric" in found and len(found) < 300
+    assert default_type_problem(digits, m.ColumnType(kind="builtin", name="numeric")) is None
+    dbml = import_dbml([("x.dbml", f"Table t {{\n  id int [pk]\n  o oid [default: '{digits}']\n"
+                                   f"  n int [default: {digits}]\n}}\n")])
+    assert [c.default for c in dbml.schema.tables[0].columns] == [None, None, None]
+
+
 def test_the_importers_leave_it_out_with_a_warning() -> None:
     sql = import_sql([("t.sql", "CREATE TABLE t (id int PRIMARY KEY, "
                                 "p point DEFAULT '{}'::jsonb, b boolean DEFAULT 0, "

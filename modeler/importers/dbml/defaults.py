@@ -109,6 +109,8 @@ def _out_of_range(sql: str, ctype: m.ColumnType) -> str | None:
     text = sql.strip()
     if ctype.name in _INTEGER_RANGES and _INTEGER.fullmatch(text):
         bound = _INTEGER_RANGES[ctype.name]
+        if len(text.lstrip("+-0")) > 25:  # int() refuses 4,300 digits; it is out of range
+            return f"is out of range for {ctype.name}"
         return None if -bound <= int(text) < bound else f"is out of range for {ctype.name}"
     if ctype.name == "numeric" and ctype.precision is not None and _NUMERIC.fullmatch(text) \
             and not re.search(r"(?i)nan|inf", text):
@@ -341,7 +343,8 @@ def _valid(value: str, cat: str | None, shown: str, enum: DraftEnum | None) -> b
     if shown in _GEOMETRIC:
         return bool(_GEOMETRIC[shown].fullmatch(value))
     if shown == "oid":
-        return bool(_INTEGER.fullmatch(value)) and -(2**31) <= int(value) < 2**32
+        return bool(_INTEGER.fullmatch(value)) and len(value.strip()) <= 12 \
+            and -(2**31) <= int(value) < 2**32
     return True
 
 
