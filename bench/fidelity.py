@@ -145,7 +145,7 @@ def show(trip: rt.RoundTrip, details: int) -> None:
     if trip.touched:
         print(figures("", "excl", trip.report, None))
         for name, count in trip.touched.items():
-            print(f"{'':{NAME_WIDTH}}  - {name}: {count} row(s)")
+            print(f"{'':{NAME_WIDTH}}  - {name}: {count} row{'' if count == 1 else 's'}")
     print(f"{'  (facts)':{NAME_WIDTH}}{'':5}{totals(trip.raw)}")
     print(steps(trip))
     kept = _kept(trip)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from modeler.schema.model import Schema
+from modeler.wording import counted, plural
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,19 @@ def _initial_summary(s: Schema, baseline: bool, shown: int = 12) -> list[str]:
         more = f", ... ({len(items) - shown} more)" if len(items) > shown else ""
         return ", ".join(items[:shown]) + more
 
-    lines = [f"baseline of an existing database: {len(s.tables)} tables, "
-             f"{len(s.relationships)} foreign keys, {len(s.enums)} enums"] if baseline else []
+    lines = [f"baseline of an existing database: {counted(len(s.tables), 'table')}, "
+             f"{counted(len(s.relationships), 'foreign key')}, "
+             f"{counted(len(s.enums), 'enum')}"] if baseline else []
     for label, items in (
             ("create extension", [e.name for e in s.extensions]),
             ("create enum", [e.qualified_name for e in s.enums]),
             ("create domain", [d.qualified_name for d in s.domains]),
             ("create sequence", [q.qualified_name for q in s.sequences]),
-            (f"create {len(s.tables)} table(s)", [t.qualified_name for t in s.tables]),
-            (f"add {len(s.relationships)} foreign key(s)", [r.name for r in s.relationships]),
-            ("create kept object(s)", [f"{r.kind} {r.name}" for r in s.raw_objects])):
+            (f"create {counted(len(s.tables), 'table')}", [t.qualified_name for t in s.tables]),
+            (f"add {counted(len(s.relationships), 'foreign key')}",
+             [r.name for r in s.relationships]),
+            (f"create kept {plural(len(s.raw_objects), 'object')}",
+             [f"{r.kind} {r.name}" for r in s.raw_objects])):
         if items:
             lines.append(f"{label}: {names(items)}")
     return lines or ["empty design"]

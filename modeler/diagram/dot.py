@@ -31,6 +31,7 @@ from modeler.diagram.styles import (
     badge_width,
 )
 from modeler.schema.model import Position
+from modeler.wording import counted
 
 COMMENT_MARK = "\u270e"  # ✎ followed by the number of review comments
 ROW_PAD = 3
@@ -59,7 +60,7 @@ def to_dot(graph: Graph, settings: EngineSettings, *,
     positions = positions or {}
     pinned = settings.pinned
     if pinned and (missing := [n.id for n in graph.nodes if n.id not in positions]):
-        raise ValueError(f"pinned render without positions for {len(missing)} node(s)")
+        raise ValueError(f"pinned render without positions for {counted(len(missing), 'node')}")
     lines = head_lines(graph, settings)
     for cluster in graph.clusters:
         box = (cluster_boxes or {}).get(cluster.id)
@@ -218,7 +219,7 @@ def _header(node: Node) -> str:
     if node.status:
         notes.append(f"review: {node.status}")
     if node.comments:
-        notes.append(f"{node.comments} comment(s)")
+        notes.append(counted(node.comments, "comment"))
     if notes:
         title += "\n" + "\n".join(notes)
     return "<TR>" + _cell(content, cell_id=svg_id("table", node.table_uid, "header"),

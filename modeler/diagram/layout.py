@@ -64,6 +64,7 @@ from modeler.diagram.render import (
 )
 from modeler.identity_memo import IdentityMemo
 from modeler.schema.model import Position, Schema
+from modeler.wording import counted
 
 PIN_SHARE = 0.5  # "auto" pins when at least this share of the shown tables has a position
 SIZE_PREFIX = CACHE_PREFIX + "size:"  # one node's size: JSON [width, height]
@@ -342,7 +343,7 @@ def _measure_pass(graph: Graph, nodes: tuple[Node, ...], timeout: float,
     _, sizes = parse_layout(render_job(job, "json0", timeout=timeout))
     missing = [n.id for n in nodes if n.id not in sizes]
     if missing:
-        raise RenderError(f"Graphviz measured no size for {len(missing)} node(s)")
+        raise RenderError(f"Graphviz measured no size for {counted(len(missing), 'node')}")
     return sizes
 
 

@@ -30,6 +30,7 @@ from psycopg import sql
 
 from modeler.rehearsal.catalog import CatForeignKey, CatTable, read_tables
 from modeler.rehearsal.values import NULL, generator
+from modeler.wording import counted
 
 DEFAULT_ROWS = 1_000
 MAX_BISECT_FAILURES = 50
@@ -374,7 +375,7 @@ def _filter(conn: psycopg.Connection, t: CatTable, load: TableLoad) -> None:
             load.notes.append(f"unique {u.name}: {exc.diag.message_primary}")
             continue
         if gone:
-            load.notes.append(f"{gone} generated duplicate(s) of {u.name} left out")
+            load.notes.append(f"{counted(gone, 'generated duplicate')} of {u.name} left out")
     for fk in t.fks:
         if fk.parent == t.regclass:
             _filter_self(conn, t, fk, load)

@@ -37,6 +37,7 @@ from modeler.rehearsal.catalog import read_tables, relfilenodes, row_counts
 from modeler.rehearsal.datagen import DEFAULT_ROWS, DataLoad, Hints, load_sample_data
 from modeler.rehearsal.plans import PlanReport, explain_all
 from modeler.schema.model import Schema
+from modeler.wording import counted
 
 LOCK_BUDGET = 1.0  # seconds of ACCESS EXCLUSIVE on a table before it fails the check
 # statements that read every row of the table they lock (besides rewrites)
@@ -178,7 +179,8 @@ def _fk_problems(url: str) -> list[str]:
                     sql.SQL(child), nonnull, sql.SQL(parent), match)).fetchone()
             orphans = int(row[0]) if row else 0
             if orphans:
-                out.append(f"{name} on {child}: {orphans} row(s) without a parent in {parent}")
+                out.append(f"{name} on {child}: {counted(orphans, 'row')} without a parent "
+                           f"in {parent}")
             elif not valid:
                 out.append(f"{name} on {child} is NOT VALID")
     return out
@@ -295,8 +297,8 @@ class _Rehearsal:
                   f"{lk.held * 1000:.0f} ms" for lk in rev.table_locks]
         if rev.flagged:
             r.checks.append(Check("locks", "fail",
-                                  f"{len(rev.flagged)} long ACCESS EXCLUSIVE lock(s) at the "
-                                  "expected volume", rev.flagged + locked))
+                                  f"{counted(len(rev.flagged), 'long ACCESS EXCLUSIVE lock')}"
+                                  " at the expected volume", rev.flagged + locked))
         else:
             r.checks.append(Check("locks", "pass", "no long ACCESS EXCLUSIVE lock"
                                   + (f" ({len(locked)} short)" if locked else ""), locked))
@@ -414,14 +416,14 @@ def _plan_checks(plans: PlanReport) -> list[Check]:
         out.append(Check("query-plans", "skip", "no query pattern declared"))
     else:
         out.append(Check("query-plans", "fail" if bad else "pass",
-                         f"{len(bad)} of {len(plans.patterns)} query pattern(s) without an "
-                         "index" if bad else
+                         f"{len(bad)} of {counted(len(plans.patterns), 'query pattern')} "
+                         "without an index" if bad else
                          f"every query pattern ({len(plans.patterns)}) is served by an index",
                          details))
     if plans.fk_scans:
         out.append(Check("fk-scans", "warn",
-                         f"{len(plans.fk_scans)} foreign key(s) whose parent deletes scan the "
-                         "child", [f"{f.name}: {f.child} ({f.child_rows:,} rows) -> add: "
+                         f"{counted(len(plans.fk_scans), 'foreign key')} whose parent deletes "
+                         "scan the child", [f"{f.name}: {f.child} ({f.child_rows:,} rows) -> add: "
                                    f"{f.suggestion}" for f in plans.fk_scans]))
     else:
         out.append(Check("fk-scans", "pass", "every foreign key has an index on its columns"))

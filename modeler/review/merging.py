@@ -28,6 +28,7 @@ from modeler.web import models as db
 from modeler.web.editing import Refused, apply_edit
 from modeler.web.snapshot import snapshot
 from modeler.web.versions import latest_version, version_save
+from modeler.wording import counted
 
 
 class MergeRefused(Refused):
@@ -140,7 +141,8 @@ def merge_checks(proposal: Proposal, *, plan: MergePlan | None = None,
         findings = analysis.findings_report(proposal, plan.schema or plan.ours, plan.base,
                                             main_waivers=plan.moved)
     open_threads = selectors.open_thread_count(proposal)
-    approved = f"{len(state.approvers)} of {state.required} approval(s) since the last change"
+    approved = (f"{len(state.approvers)} of {counted(state.required, 'approval')} since the "
+                "last change")
     if state.approvers:
         approved += f" ({', '.join(state.approvers)})"
     if state.blocking:
@@ -153,11 +155,11 @@ def merge_checks(proposal: Proposal, *, plan: MergePlan | None = None,
               else "The proposal changes nothing yet."),
         Check("approvals", "Approvals", state.approved, approved),
         Check("block", "No BLOCK findings", findings["blocks"] == 0,
-              f"{findings['blocks']} BLOCK finding(s)."),
+              f"{counted(findings['blocks'], 'BLOCK finding')}."),
         Check("justify", "JUSTIFY findings waived", findings["unwaived"] == 0,
-              f"{findings['unwaived']} JUSTIFY finding(s) without a waiver."),
+              f"{counted(findings['unwaived'], 'JUSTIFY finding')} without a waiver."),
         Check("threads", "Threads resolved", open_threads == 0,
-              f"{open_threads} unresolved thread(s)."),
+              f"{counted(open_threads, 'unresolved thread')}."),
         Check("conflicts", "Merges cleanly", not plan.conflicts,
               ("Main changed since the proposal started; " if plan.moved else "")
               + (f"conflicts: {conflicts}" if conflicts else "no conflicts.")),

@@ -23,6 +23,7 @@ from modeler.rules.catalog import all_rules
 from modeler.rules.core import DEFAULT_CONFIG, Config, Finding, Level, Rule, registry
 from modeler.rules.partitions import inherited
 from modeler.schema.model import Schema
+from modeler.wording import plural
 
 
 def _effective(f: Finding, override: Level | None, baseline: bool) -> Finding:
@@ -151,7 +152,7 @@ def lint(schema: Schema, config: Config | None = None, *,
     config = config or DEFAULT_CONFIG
     unknown = sorted(set(config.levels) - set(registry()))
     if unknown:
-        raise ValueError(f"level override for unknown rule(s) {unknown}")
+        raise ValueError(f"level override for unknown {plural(len(unknown), 'rule')} {unknown}")
     selected = selected_rules(rules)
     rule_ids = tuple(r.id for r in selected)
     if since is None and incremental:

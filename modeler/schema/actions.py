@@ -16,6 +16,7 @@ from typing import Any
 from modeler.schema import edit, naming
 from modeler.schema import model as m
 from modeler.schema.kept_renames import follow_renames
+from modeler.wording import counted
 
 
 def new_uid() -> str:
@@ -91,8 +92,8 @@ def add_relationship(schema: m.Schema, *, child_uid: str, parent_uid: str,
         raise ValueError(f"{parent.name} has no primary key to reference")
     names = column_names or [f"{parent.name}_{c.name}" for c in key]
     if len(names) != len(key):
-        raise ValueError(f"{parent.name}'s key has {len(key)} column(s); "
-                         f"{len(names)} name(s) given")
+        raise ValueError(f"{parent.name}'s key has {counted(len(key), 'column')}; "
+                         f"{counted(len(names), 'name')} given")
     new_cols: list[m.Column] = []
     fk_uids: list[str] = []
     pk_next = 1 + max((c.pk_order or 0 for c in child.columns), default=0)

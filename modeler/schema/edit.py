@@ -17,6 +17,7 @@ from modeler.schema import model as m
 from modeler.schema import naming, sqlexpr
 from modeler.schema.builder import stable_uid
 from modeler.schema.validate_pg import relation_names
+from modeler.wording import counted
 
 _T = TypeVar("_T")
 
@@ -220,7 +221,8 @@ def dependents(schema: m.Schema, uid: str) -> list[str]:
                 out.append(f"foreign key {r.name} from {child} to {t.name}")
             elif r.child_table == uid:
                 out.append(f"foreign key {r.name}")
-        out += [f"{len(t.columns)} column(s)", f"{len(t.indexes)} index(es)"] if t.columns else []
+        out += [counted(len(t.columns), "column"),
+                counted(len(t.indexes), "index", "indexes")] if t.columns else []
         return out
     if found.kind == "column":
         t, _col = schema.table_of_column(uid), schema.column(uid)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from modeler.schema import model as m
+from modeler.wording import plural
 
 FORMAT_VERSION = 1
 
@@ -87,7 +88,8 @@ def _decode(cls: type, data: Any, path: str) -> Any:
     known = {name for name, _ in _fields(cls)}
     unknown = set(data) - known
     if unknown:
-        raise SchemaFormatError(f"{path}: unknown field(s) {sorted(unknown)}")
+        raise SchemaFormatError(
+            f"{path}: unknown {plural(len(unknown), 'field')} {sorted(unknown)}")
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         spec = nested.get(name)

@@ -43,6 +43,7 @@ from modeler.schema import model as m
 from modeler.web import diagram_token, selectors
 from modeler.web import models as db
 from modeler.web.selectors import row_version
+from modeler.wording import counted
 
 if TYPE_CHECKING:
     from modeler.rules import Finding
@@ -429,7 +430,7 @@ def _patched(body: str, changes: patch.Changes, since: str, token: str) -> str:
         found = patch.groups(body)
         missing = [i for i in changes.changed if i not in found]
         if missing:
-            raise diagram.RenderError(f"the patch lacks {len(missing)} element(s)")
+            raise diagram.RenderError(f"the patch lacks {counted(len(missing), 'element')}")
         parts += [found[i] for i in sorted(changes.changed)]
     parts.append("</svg>")
     return "\n".join(parts)

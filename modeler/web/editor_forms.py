@@ -289,7 +289,7 @@ class RelationshipForm(VersionedForm):
     child = forms.ChoiceField(label="Child table (holds the FK)")
     parent = forms.ChoiceField(label="Parent table (referenced)")
     column_names = forms.CharField(required=False, max_length=300,
-                                   help_text="FK column name(s), comma-separated; default "
+                                   help_text="FK column names, comma-separated; default "
                                              "<parent>_id.")
     name = forms.CharField(required=False, max_length=63, help_text="Constraint name; default "
                                                                     "fk_<child>_<cols>_<parent>.")

@@ -25,6 +25,7 @@ from modeler.web import services
 from modeler.web.models import PG_VERSIONS
 from modeler.web.snapshot import materialize
 from modeler.web.versions import version_findings, version_save
+from modeler.wording import counted
 
 if TYPE_CHECKING:
     from modeler.rules import Finding
@@ -155,7 +156,7 @@ def import_project(*, result: ImportResult, slug: str, name: str | None,
                                                      result.warnings]
     message = f"Imported baseline from {source}"
     if listed:
-        message += f" ({len(listed)} warning(s): not represented objects are listed in " \
+        message += f" ({counted(len(listed), 'warning')}: not represented objects are listed in " \
                    "DESIGN.md)"
     message = message[:1000]
     findings: tuple[Finding, ...] | None = None

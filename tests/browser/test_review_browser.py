@@ -129,7 +129,7 @@ def test_review_journey(login_page: Any, make_user: Any, add_member: Any, url: A
     verdict.get_by_label("Approve").check()
     verdict.locator("textarea[name=message]").fill("Looks good now.")
     verdict.get_by_role("button", name="Submit verdict").click()
-    expect(reviewer.locator("#approval-state")).to_contain_text("1 of 1 approval(s)")
+    expect(reviewer.locator("#approval-state")).to_contain_text("1 of 1 approval for revision")
     idle(reviewer)
 
     # -- the author merges; the new version is listed and exports

@@ -233,4 +233,4 @@ END
 $$;""")
     assert [(o.kind, o.name) for o in r.schema.raw_objects] == [("function", "f")]
     assert r.schema.raw_objects[0].sql.startswith("CREATE FUNCTION f()")
-    assert any("1 function(s) its main path creates" in w.message for w in r.warnings)
+    assert any("1 function its main path creates is kept" in w.message for w in r.warnings)

@@ -56,7 +56,7 @@ def test_a_call_of_a_function_without_parameters_is_followed() -> None:
         ("function", "drop_keys"), ("function", "add_keys"), ("function", "add_index")]
     followed = [(w.line, w.kind) for w in r.warnings if "followed" in w.message]
     assert followed == [(17, "approximation"), (18, "approximation")]
-    assert "SELECT public.add_keys() followed: the 2 DDL statement(s)" in next(
+    assert "SELECT public.add_keys() followed: the 2 DDL statements of its body were" in next(
         w.message for w in r.warnings if w.line == 17)
 
 
@@ -91,7 +91,7 @@ def test_keys_added_by_a_call_round_trip(pg_server: PgServer, tmp_path: Path) ->
 def test_the_warning_of_a_followed_sql_function_says_no_more_than_it_did() -> None:
     r = imp(KEYS_BY_CALL)
     said = {w.line: w.message for w in r.warnings if "followed" in w.message}
-    assert said[17] == ("SELECT public.add_keys() followed: the 2 DDL statement(s) of its body "
-                        "were applied as if written here, 0 data statement(s) skipped; the "
+    assert said[17] == ("SELECT public.add_keys() followed: the 2 DDL statements of its body "
+                        "were applied as if written here, 0 data statements skipped; the "
                         "function itself is kept as SQL")
     assert "exception handlers not taken" in said[18]  # PL/pgSQL: its IFs were decided

@@ -52,7 +52,7 @@ def test_an_approval_stops_counting_when_its_reviewer_is_made_a_viewer(world: Wo
     response = world.client("author").post(
         reverse("review:proposal_merge", args=["shop", proposal.number]), {"message": ""})
     assert response.status_code == 422
-    assert "0 of 1 approval(s)" in response.content.decode()
+    assert "0 of 1 approval since the last change" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.is_open
 
@@ -73,7 +73,7 @@ def test_a_removed_reviewers_request_for_changes_no_longer_blocks(world: World) 
         reverse("review:proposal_detail", args=["shop", proposal.number])).content.decode()
     verdicts = page[page.index('id="verdicts"'):]
     assert verdicts.count("not counted: no longer a reviewer of this project") == 1
-    assert "1 of 1 approval(s)" in verdicts
+    assert "1 of 1 approval for revision" in verdicts
 
 
 def test_an_owner_or_editor_reviewing_still_counts(world: World) -> None:

@@ -21,6 +21,7 @@ from modeler.importers.sql.alter import replica_index_follows
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, names_of, quote_ident
 from modeler.schema.sqlprint import walk
+from modeler.wording import counted, plural
 
 O = enums.ObjectType  # noqa: E741
 _SILENT_COMMENTS = frozenset({O.OBJECT_SCHEMA, O.OBJECT_EXTENSION, O.OBJECT_DATABASE,
@@ -258,10 +259,12 @@ def _drop_blocks_reading(ctx: Context, gone: list[Any]) -> None:
         kept = {id(r) for r in blocks}
         d.raws = [r for r in d.raws if id(r) not in kept]
         kinds = ", ".join(sorted({f"{r.kind} {r.namespace}.{r.name}" for r in gone}))
-        ctx.warn("unsupported", f"{len(blocks)} DO block(s) kept earlier will not be "
-                 f"replayed: they read {kinds}, which the script drops here, so they were "
-                 "one-off steps on the script's earlier state (objects they created, if any, "
-                 "are missing)")
+        n = len(blocks)
+        ctx.warn("unsupported", f"{counted(n, 'DO block')} kept earlier will not be "
+                 f"replayed: {plural(n, 'it reads', 'they read')} {kinds}, which the script "
+                 f"drops here, so {plural(n, 'it was a one-off step', 'they were one-off steps')}"
+                 f" on the script's earlier state (objects {plural(n, 'it', 'they')} created, "
+                 "if any, are missing)")
 
 
 def _drop_overload_comments(ctx: Context, routine: tuple[str, str],
@@ -296,9 +299,11 @@ def _drop_calls(ctx: Context, name: str) -> None:
     calls = [r for r in d.raws if r.kind == "function call" and r.name == name]
     if calls:
         d.raws = [r for r in d.raws if not (r.kind == "function call" and r.name == name)]
-        ctx.warn("unsupported", f"{len(calls)} SELECT(s) of {name}() kept earlier will not be "
-                 "replayed: the script drops the function here, so they were one-off steps "
-                 "(objects they created, if any, are missing)")
+        n = len(calls)
+        ctx.warn("unsupported", f"{counted(n, 'SELECT')} of {name}() kept earlier will not be "
+                 "replayed: the script drops the function here, so "
+                 f"{plural(n, 'it was a one-off step', 'they were one-off steps')} (objects "
+                 f"{plural(n, 'it', 'they')} created, if any, are missing)")
 
 
 def _drop_schema(ctx: Context, ns: str) -> None:

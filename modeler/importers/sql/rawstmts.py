@@ -21,6 +21,7 @@ from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of
 from modeler.schema import updated_at
 from modeler.schema.runtime_objects import ON_TABLES, describe, runtime_creation
+from modeler.wording import counted, plural
 
 O = enums.ObjectType  # noqa: E741
 _DEFINE_KINDS = {
@@ -278,7 +279,8 @@ def do_block(ctx: Context, node: Any) -> None:
             set_variable(ctx, parsed)
             paths.append("the session's")
     ctx.stmt = stmt
-    done = [f"the {found} function(s) its main path creates are kept as SQL"] if found else []
+    done = [f"the {counted(found, 'function')} its main path creates "
+            f"{plural(found, 'is', 'are')} kept as SQL"] if found else []
     if paths:
         done.append(f"it sets {' and '.join(dict.fromkeys(paths))} search_path, which the "
                     "import follows")
@@ -298,10 +300,11 @@ def _follow_or_keep(ctx: Context, body: str | None) -> None:
             why = str(exc)
         else:
             if ddl:
-                ctx.warn("approximation", f"DO block followed: its {ddl} DDL statement(s) "
-                         "were applied as if written outside it (IF conditions on the "
+                ctx.warn("approximation", "DO block followed: its "
+                         f"{counted(ddl, 'DDL statement')} {plural(ddl, 'was', 'were')} "
+                         "applied as if written outside it (IF conditions on the "
                          "catalog decided on the design so far, exception handlers not "
-                         f"taken), {data} data statement(s) skipped")
+                         f"taken), {counted(data, 'data statement')} skipped")
             else:
                 ctx.count("data_statements")
             return
@@ -428,8 +431,10 @@ def _follow_call(ctx: Context, defined: tuple[str, str], call: Any) -> bool:
     ns, name = defined
     how = "" if language == "sql" else (" (IF conditions on the catalog decided on the "
                                         "design so far, exception handlers not taken)")
-    ctx.warn("approximation", f"SELECT {ns}.{name}() followed: the {ddl} DDL statement(s) "
-             f"of its body were applied as if written here{how}, {data} data statement(s) "
+    ctx.warn("approximation", f"SELECT {ns}.{name}() followed: the "
+             f"{counted(ddl, 'DDL statement')} "
+             f"of its body {plural(ddl, 'was', 'were')} applied as if written here{how}, "
+             f"{counted(data, 'data statement')} "
              "skipped; the function itself is kept as SQL")
     return True
 

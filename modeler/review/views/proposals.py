@@ -18,6 +18,7 @@ from modeler.web.http import AuthedRequest
 from modeler.web.models import Membership, Project
 from modeler.web.permissions import can, project_for
 from modeler.web.versions import latest_version
+from modeler.wording import counted
 
 
 def _list_context(project: Project, role: str, **extra: object) -> dict[str, object]:
@@ -140,7 +141,7 @@ def proposal_request_review(request: AuthedRequest, slug: str, number: int) -> H
                                                 actor=request.user)
     except Refused as exc:
         return render_review(request, project, role, proposal, status=422, errors=exc.reasons)
-    messages.success(request, f"Asked {len(rows)} reviewer(s) to review.")
+    messages.success(request, f"Asked {counted(len(rows), 'reviewer')} to review.")
     return redirect(detail_url(proposal))
 
 

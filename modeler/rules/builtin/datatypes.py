@@ -23,6 +23,7 @@ from modeler.rules.core import (
 )
 from modeler.schema import edit, identity
 from modeler.schema.model import Column, ColumnType, IdentityOptions, Schema, Sequence, Table
+from modeler.wording import counted
 
 
 def _column(schema: Schema, finding: Finding) -> tuple[Table, Column] | None:
@@ -458,4 +459,5 @@ class SameNameSameType(Rule):
                 if spelling != usual:
                     yield self.finding(column_target(t, c),
                                        f"{c.name[:20]} is {spelling[:20]}; elsewhere {usual[:20]}",
-                                       f"Use {usual} like the other {counts[usual]} column(s)")
+                                       f"Use {usual} like the other "
+                                       f"{counted(counts[usual], 'column')}")

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from modeler.web.management.commands._output import writable, write_out
+from modeler.wording import counted
 
 if TYPE_CHECKING:
     from modeler.forking import Child, OnThread
@@ -128,7 +129,7 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(f"imported {counts} into project {opts['project']} as version "
                           f"{version.number} (imported baseline; "
-                          f"{len(result.warnings)} warning(s))")
+                          f"{counted(len(result.warnings), 'warning')})")
         if result.server_version is not None:
             self.stdout.write(f"project {opts['project']} targets PostgreSQL "
                               f"{version.project.pg_version} (the server is "
