@@ -67,6 +67,7 @@ from modeler.codegen.sqlwriter import (
     backfill_sql,
     default_sql,
     expr,
+    identity_fill_sql,
     identity_options_sql,
     identity_past_rows_sql,
     set_not_null_sql,
@@ -260,6 +261,9 @@ def alter_column(table: Table, before: Column, after: Column, ctx: RenderCtx) ->
                 assert after.backfill is not None
                 out.append(execute(backfill_sql(table, after.name, after.backfill,
                                                 only_null=True)))
+            elif (after.identity is not None and before.identity is None
+                  and table.uid in ctx.existing):  # numbers, which the identity goes past
+                out.append(execute(identity_fill_sql(table, after)))
             out.extend(set_not_null(table, after.name, ctx))
     if after.identity is not None and before.identity != after.identity:
         kind = "ALWAYS" if after.identity == "always" else "BY DEFAULT"

@@ -258,6 +258,26 @@ def identity_past_rows_sql(table: Table, column: Column) -> str:
             f"HAVING {edge} {'>=' if up else '<='} {o.start}")
 
 
+def identity_fill_sql(table: Table, column: Column) -> str:
+    """Before an existing nullable column becomes NOT NULL to be made an identity, on a
+    table that may hold rows: the rows holding NULL there get numbers after the column's
+    greatest value (before its least, counting down), from the identity's start when no
+    row has one, one ``INCREMENT BY`` apart; :func:`identity_past_rows_sql` then moves the
+    new identity past them. Rows are told apart by ``tableoid`` and ``ctid`` (a partitioned
+    table's partitions may share a ``ctid``)."""
+    o = effective(column.identity_options, column.type)
+    assert o.increment is not None and o.start is not None
+    up = o.increment > 0
+    col = ident(column.name)
+    name = table_name(table)
+    edge = f"max({col})" if up else f"min({col})"
+    # names quoted (ident, table_name), the start and increment ints
+    return (f"UPDATE {name} AS t SET {col} = f.v FROM (SELECT tableoid AS o, ctid AS r, "  # noqa: S608
+            f"(SELECT coalesce({edge}, {int(o.start) - int(o.increment)}) FROM {name}) "
+            f"+ ({int(o.increment)}) * row_number() OVER () AS v FROM {name} "
+            f"WHERE {col} IS NULL) AS f WHERE t.tableoid = f.o AND t.ctid = f.r")
+
+
 def sequence_past_rows_sql(seq: Sequence, schema: Schema) -> str | None:
     """After ``OWNED BY`` gives ``seq`` a column that takes its values from it (a serial's
     sequence made for a table that may hold rows: a plain key made a serial, or the way down
