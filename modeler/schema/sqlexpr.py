@@ -257,6 +257,7 @@ def function_name(call: Any) -> tuple[str | None, str]:
     return (names[-2] if len(names) > 1 else None), names[-1]
 
 
+@lru_cache(maxsize=16_384)
 def functions(text: str) -> tuple[tuple[str | None, str], ...]:
     """The functions expression ``text`` calls, as (namespace, name), in order."""
     found: list[tuple[str | None, str]] = []
@@ -268,6 +269,7 @@ def functions(text: str) -> tuple[tuple[str | None, str], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=16_384)
 def column_refs(text: str) -> tuple[tuple[str, ...], ...]:
     """Every column reference of expression ``text``, as its name parts."""
     out: list[tuple[str, ...]] = []
@@ -305,17 +307,25 @@ def _context_problem(node: Any, kind: Kind) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16_384)
+def _text_problem(text: str, kind: Kind) -> str | None:
+    """Why ``text`` is not one expression that ``kind`` allows, whatever its columns (the
+    part of :func:`problem` that depends on the text alone: an import asks it of each
+    expression twice, when the model is built and when it is validated)."""
+    try:
+        parsed = parse(text)
+    except ExpressionError as exc:
+        return str(exc)
+    return _context_problem(parsed.node, kind)
+
+
 def problem(text: str, kind: Kind, *, columns: Collection[str] | None = None,
             table: str | None = None, namespace: str = "public") -> str | None:
     """Why ``text`` cannot be used as a ``kind`` expression (None when it can).
 
     ``columns``: the names a column reference may resolve to (the table's columns; for a
     domain, ``value``); ``table``: the table's name, accepted as a qualifier."""
-    try:
-        parsed = parse(text)
-    except ExpressionError as exc:
-        return str(exc)
-    found = _context_problem(parsed.node, kind)
+    found = _text_problem(text, kind)
     if found is not None:
         return found
     refs = column_refs(text)
