@@ -75,7 +75,9 @@ def rename_enum(before: EnumType, after: EnumType) -> list[Stmt]:
 
 
 def add_enum_value(op: AddEnumValue, ctx: RenderCtx) -> list[Stmt]:
-    """``ADD VALUE`` cannot share a transaction with its first use: autocommit."""
+    """``ADD VALUE`` cannot share a transaction with its first use: autocommit, so it is
+    committed even when a later statement of the revision fails; ``IF NOT EXISTS`` lets the
+    revision run again then (the differ puts new values first: nothing else is committed)."""
     enum = find(ctx.after.enums, op.enum_uid)
     values, at = enum.values, op.position
     where = ""
@@ -83,8 +85,8 @@ def add_enum_value(op: AddEnumValue, ctx: RenderCtx) -> list[Stmt]:
         where = f" BEFORE {sql_str(values[at + 1].label)}"
     elif at > 0:
         where = f" AFTER {sql_str(values[at - 1].label)}"
-    return [execute(f"ALTER TYPE {enum_q(enum)} ADD VALUE {sql_str(op.value.label)}{where}",
-                    auto=True)]
+    return [execute(f"ALTER TYPE {enum_q(enum)} ADD VALUE IF NOT EXISTS "
+                    f"{sql_str(op.value.label)}{where}", auto=True)]
 
 
 def _enum_columns(schema: Schema, enum_uid: str

@@ -203,7 +203,7 @@ def test_existing_tables_get_safe_forms() -> None:
     assert body[-3] == '    op.execute("RESET lock_timeout")'
     assert "with op.get_context().autocommit_block():" in upgrade
     assert "postgresql_concurrently=True" in upgrade
-    assert "ALTER TYPE order_status ADD VALUE 'cancelled' BEFORE 'paid'" in upgrade
+    assert "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled' BEFORE 'paid'" in upgrade
     assert 'CHECK (ref IS NOT NULL) NOT VALID' in upgrade
     assert 'VALIDATE CONSTRAINT ck_order_ref_set' in upgrade
     assert 'op.alter_column("customer", "email", new_column_name="email_address")' in upgrade
