@@ -86,7 +86,8 @@ def test_comment_with_htmx_and_markers(world: World) -> None:
     thread = Thread.objects.get()
     assert thread.anchor_uid == table.uid
     diagram = client.get(url("proposal_detail", 1) + "?part=diagram", **HX).content.decode()
-    assert "\u270e1" in diagram and "1 comment" in diagram and "comment(s)" not in diagram  # the marker on the table
+    # the marker on the table
+    assert "\u270e1" in diagram and "1 comment" in diagram and "comment(s)" not in diagram
     empty = client.post(url("thread_create", 1), {"anchor": "proposal", "body": ""}, **HX)
     assert empty.status_code == 422 and Thread.objects.count() == 1
     bogus = client.post(url("thread_create", 1), {"anchor": "table:nope", "body": "x"})
