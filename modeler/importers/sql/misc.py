@@ -182,6 +182,13 @@ def _input_types(sql: str) -> tuple[tuple[str, int], ...] | None:
                      if str(getattr(p.mode, "value", p.mode)) not in ("o", "t"))
     if isinstance(node, ast.DefineStmt) and node.args:
         return tuple(_type_key(p.argType) for p in node.args[0] or ())
+    if isinstance(node, ast.DefineStmt) and node.oldstyle:
+        # CREATE AGGREGATE name (BASETYPE = type, ...): its one input type, "any" for none
+        # (count(*)'s kind, dropped as name(*))
+        for d in node.definition or ():
+            if str(d.defname).lower() == "basetype" and isinstance(d.arg, ast.TypeName):
+                key = _type_key(d.arg)
+                return () if key == ("any", 0) else (key,)
     return None
 
 
