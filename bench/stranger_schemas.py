@@ -120,6 +120,9 @@ GROUPS = {g.name: g for g in (
     Group("dbos", ("dbos",)),
     Group("hordak", ("psycopg[binary]", "django-hordak")),
     Group("djledger", ("psycopg[binary]", "django-ledger")),
+    # ninth round
+    Group("knex", ("knex", "pg"), registry="npm"),  # Backstage plugins' knex migrations
+    Group("pgaudit-sa", ("psycopg2-binary", "sqlalchemy", "postgresql-audit")),
 )}
 
 DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
@@ -131,7 +134,8 @@ DJANGO_BASE = ["django.contrib.admin", "django.contrib.auth", "django.contrib.co
 class App:
     """One application's database: built by ``kind`` ("django", "mlflow", "pretix",
     "trytond", "airflow", "indico", "mailman", "pgqueuer", "optuna", "buildbot", "prefect",
-    "dagster", "dbos" or "node": an npm package's own installer)."""
+    "dagster", "dbos", "node": an npm package's own installer, or "python": a script of
+    :data:`PYTHON_BUILDS` using the package's API)."""
 
     name: str
     group: str
@@ -193,6 +197,13 @@ APPS = {a.name: a for a in (
     App("hordak", "hordak", "django", ("django-hordak",), ("mptt", "hordak")),  # bookkeeping
     # (PL/pgSQL constraint triggers in its migrations), an accounting application
     App("django-ledger", "djledger", "django", ("django-ledger",), ("django_ledger",)),
+    # ninth round: knex migrations shipped in npm packages (knex's schema builder, raw SQL:
+    # extended statistics, per-table autovacuum, views), run by knex's own migrator
+    App("backstage-catalog", "knex", "node", ("@backstage/plugin-catalog-backend", "knex")),
+    App("backstage-auth", "knex", "node", ("@backstage/plugin-auth-backend", "knex")),
+    # SQLAlchemy create_all with postgresql-audit's templates: a jsonb '-' operator,
+    # statement-level triggers with transition tables on an audited table
+    App("postgresql-audit", "pgaudit-sa", "python", ("postgresql-audit", "sqlalchemy")),
 )}
 
 # what each npm package runs to build its database (STRANGER_URL in the environment)
@@ -204,6 +215,42 @@ NODE_BUILDS = {
         " await b.start(); await b.createQueue('bench_queue');"
         " await b.stop({graceful: false, wait: true}); })()"
         ".catch(e => { console.error(e); process.exit(1); });")),
+    **dict.fromkeys(("backstage-catalog", "backstage-auth"), ("node", "-e", (  # knex's
+        "const knex = require('knex')({client: 'pg', connection: process.env.STRANGER_URL});"
+        " knex.migrate.latest({directory: process.env.STRANGER_PACKAGE + '/package/migrations'})"
+        ".then(() => knex.destroy())"  # migrator on the package's migrations folder
+        ".catch(e => { console.error(e); process.exit(1); });"))),
+}
+# the npm package (fetched with :func:`fetch_package`, not installed) whose files a build
+# reads: STRANGER_PACKAGE in its environment
+NODE_PACKAGES = {"backstage-catalog": "@backstage/plugin-catalog-backend",
+                 "backstage-auth": "@backstage/plugin-auth-backend"}
+
+# kind "python": a script run by the group's interpreter (STRANGER_URL in the environment)
+PYTHON_BUILDS = {
+    "postgresql-audit": """\
+import os
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+from postgresql_audit import versioning_manager
+
+Base = declarative_base()
+versioning_manager.init(Base)  # its README's set-up: activity and transaction tables
+
+
+class Article(Base):
+    __tablename__ = "article"
+    __versioned__ = {}
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(200))
+    content = sa.Column(sa.Text)
+
+
+sa.orm.configure_mappers()
+engine = sa.create_engine(
+    os.environ["STRANGER_URL"].replace("postgresql://", "postgresql+psycopg2://", 1))
+Base.metadata.create_all(engine)
+""",
 }
 
 
@@ -455,6 +502,20 @@ DEBIAN = {d.name: d for d in (
               ("usr/share/postgresql/15/extension/pgq--3.5.sql",),  # then a queue made by
               drop="SELECT pg_catalog.pg_extension_config_dump(", c_stubs=True,  # its call:
               epilogue="SELECT pgq.create_queue('bench_queue');\n"),  # inherited tables
+    # ninth round: an SSO service's TypeORM migrations, a STAC catalogue's PL/pgSQL and
+    # partitions over PostGIS, event triggers, aggregates over bit strings
+    DebSchema("saml-jackson", "@boxyhq/saml-jackson", (), registry="npm",
+              assemble="typeorm"),  # SQL strings of its postgres migrations' up()
+    DebSchema("pgstac", "pypgstac", ("pypgstac/migrations/pgstac.0.10.0.sql",),
+              registry="pypi"),  # roles made in DO blocks, default privileges, partitions
+    DebSchema("postgraphile-watch", "graphile-build-pg",  # event triggers (PostGraphile
+              ("package/res/watch-fixtures.sql",), registry="npm"),  # --watch installs them)
+    DebSchema("pgcmp", "postgresql-comparator",  # XOR aggregates over bit, varbit, int
+              ("usr/share/postgresql/15/extension/pgcmp--3.1.sql",), drop="\\echo",
+              replace=(("LOAD 'MODULE_PATHNAME';", ""),), c_stubs=True),  # no library
+    DebSchema("omnidb-debugger", "postgresql-15-omnidb",  # keys added by ALTER TABLE
+              ("usr/share/postgresql/15/extension/omnidb_plpgsql_debugger--1.0.0.sql",),
+              drop="\\echo", c_stubs=True),
 )}
 
 
@@ -539,8 +600,24 @@ def langgraph_migrations(tree: Path) -> str:
     raise RuntimeError("no MIGRATIONS list in langgraph/checkpoint/postgres/base.py")
 
 
+def typeorm_migrations(tree: Path) -> str:
+    """A package's TypeORM migrations for PostgreSQL as ``dataSource.runMigrations()``
+    applies them: each ``migration/postgres/<timestamp>-<name>.ts`` in timestamp order,
+    the template-literal SQL of every ``queryRunner.query(`...`)`` of its ``up()``."""
+    import re
+
+    files = sorted((tree / "package/migration/postgres").glob("*.ts"),
+                   key=lambda f: int(f.name.split("-", 1)[0]))
+    parts = []
+    for f in files:
+        up = f.read_text(encoding="utf-8").split("async up(", 1)[1].split("async down(", 1)[0]
+        query = r"queryRunner\.query\(`((?:[^`\\]|\\.)*)`"
+        parts += [q + ";" for q in re.findall(query, up)]
+    return "\n".join(parts)
+
+
 ASSEMBLERS = {"logto": logto_tables, "prisma": prisma_migrations, "synapse": synapse_schema,
-              "langgraph": langgraph_migrations}
+              "langgraph": langgraph_migrations, "typeorm": typeorm_migrations}
 
 
 def fetch_package(registry: str, package: str) -> Path:
@@ -709,8 +786,10 @@ def venv(group: Group) -> Path:
 
 
 def versions(home: Path, names: Sequence[str]) -> str:
-    if (home / "node_modules").is_dir():
-        return ", ".join(f"{n} " + json.loads((home / "node_modules" / n / "package.json")
+    if (home / "node_modules").is_dir():  # installed, or fetched (NODE_PACKAGES)
+        return ", ".join(f"{n} " + debian_version(n, "npm")
+                         if not (home / "node_modules" / n).is_dir() else
+                         f"{n} " + json.loads((home / "node_modules" / n / "package.json")
                                               .read_text())["version"] for n in names)
     code = ("import importlib.metadata as m, sys\n"
             "print(', '.join(f'{n} {m.version(n)}' for n in sys.argv[1:]))")
@@ -802,8 +881,13 @@ def build(app: App, home: Path, url: str) -> None:
         args = [str(home / "bin" / "dagster"), "instance", "migrate"]
     elif app.kind == "dbos":  # dbos migrate: its system database's migrations, one by one
         args = [str(home / "bin" / "dbos"), "migrate", "-s", url]
+    elif app.kind == "python":
+        env.update(STRANGER_URL=url)
+        args = [str(home / "bin" / "python"), "-c", PYTHON_BUILDS[app.name]]
     elif app.kind == "node":
         env.update(STRANGER_URL=url)
+        if app.name in NODE_PACKAGES:
+            env.update(STRANGER_PACKAGE=str(fetch_package("npm", NODE_PACKAGES[app.name])))
         first, *rest = NODE_BUILDS[app.name]
         args = [first if first == "node" else str(home / first),
                 *(a.replace("{url}", url) for a in rest)]
