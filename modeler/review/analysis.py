@@ -183,27 +183,78 @@ def merge_message(proposal: Proposal) -> str:
     return f"Merge proposal #{proposal.number}: {proposal.title}"
 
 
-def migration_preview(proposal: Proposal, new: m.Schema | None) -> str:
-    """The Alembic revision file merging would generate now (upgrade and downgrade), or for
-    a merged proposal the one its merge generated."""
-    from modeler.codegen.migration import render_revision
+@dataclass(frozen=True)
+class MergeStep:
+    """The version merging makes (or made): its number, message, author and date, the
+    version before it and both schemas, without the diagram layout."""
 
+    number: int
+    message: str
+    author: str
+    created: str
+    previous: db.Version | None
+    old: m.Schema
+    new: m.Schema
+
+
+def merge_step(proposal: Proposal, new: m.Schema | None) -> MergeStep | None:
+    """The merged version of a merged proposal, else the version merging would make now
+    with ``new`` (None: the proposal does not merge cleanly)."""
     project = proposal.project
     if proposal.merged_version is not None:
         merged = proposal.merged_version
         previous = (db.Version.objects.filter(project=project, number__lt=merged.number)
                     .order_by("-number").first())
-        old = version_schema(previous) if previous else m.Schema()
         new, number, message = version_schema(merged), merged.number, merged.message
-        created = merged.created_at.date().isoformat()
+        author, created = merged.author.get_username(), merged.created_at.date().isoformat()
     else:
         previous = latest_version(project)
-        old = version_schema(previous) if previous else m.Schema()
         number = (previous.number if previous else 0) + 1
         message, created = merge_message(proposal), timezone.now().date().isoformat()
+        author = "whoever merges it"
     if new is None:
-        return "# The proposal does not merge cleanly; resolve the conflicts first."
-    revision, down = _revision_ids(project, number, message, previous)
+        return None
+    old = version_schema(previous) if previous else m.Schema()
     # the diagram layout is not part of the database: keep it out of the migration
-    return render_revision(old=unplaced(old), new=unplaced(new), revision=revision,
-                           down_revision=down, message=message, created=created)
+    return MergeStep(number, message, author, created, previous, unplaced(old), unplaced(new))
+
+
+NOT_CLEAN = "The proposal does not merge cleanly; resolve the conflicts first."
+
+
+def migration_preview(proposal: Proposal, new: m.Schema | None) -> str:
+    """The Alembic revision file merging would generate now (upgrade and downgrade), or for
+    a merged proposal the one its merge generated."""
+    from modeler.codegen.migration import render_revision
+
+    step = merge_step(proposal, new)
+    if step is None:
+        return f"# {NOT_CLEAN}"
+    revision, down = _revision_ids(proposal.project, step.number, step.message, step.previous)
+    return render_revision(old=step.old, new=step.new, revision=revision,
+                           down_revision=down, message=step.message, created=step.created)
+
+
+def drizzle_migration(proposal: Proposal, new: m.Schema | None) -> tuple[str, str]:
+    """(file name, text) of the drizzle-kit SQL migration of the same version, as the Drizzle
+    bundle's ``drizzle/NNNN_vN_<slug>.sql`` holds it (the bundle's own code writes it)."""
+    from modeler.codegen.drizzle.migrations import build_migrations, migration_tag, migration_text
+    from modeler.codegen.versions import Revision, VersionInput
+
+    step = merge_step(proposal, new)
+    if step is None:
+        return "migration.sql", f"-- {NOT_CLEAN}\n"
+    revision, down = _revision_ids(proposal.project, step.number, step.message, step.previous)
+    rev = Revision(VersionInput(number=step.number, message=step.message, author=step.author,
+                                created=step.created, schema=step.new),
+                   revision, down, step.old)
+    (mig,) = build_migrations([rev], slug=proposal.project.slug)
+    # its place among the project's versions, as in the bundle's chain of all of them
+    tag = migration_tag(db.Version.objects.filter(project=proposal.project,
+                                                  number__lt=step.number).count(), rev)
+    return f"{tag}.sql", migration_text(mig, mig.up, mig.header)
+
+
+def drizzle_text(proposal: Proposal, new: m.Schema | None) -> str:
+    """The text of :func:`drizzle_migration`."""
+    return drizzle_migration(proposal, new)[1]

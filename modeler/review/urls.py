@@ -41,4 +41,6 @@ urlpatterns = [
     path(P + "request-review/", proposals.proposal_request_review, name="request_review"),
     path(P + "approvals/", proposals.proposal_approvals, name="proposal_approvals"),
     path(P + "migration.py", proposals.proposal_migration, name="proposal_migration"),
+    path(P + "migration.sql", proposals.proposal_drizzle_migration,
+         name="proposal_drizzle_migration"),
 ]

@@ -54,6 +54,7 @@ ENDPOINTS = [
     Endpoint("review:proposal_detail", "get", "proposal", "viewer",
              query="?part=checks&side=before", htmx=True),
     Endpoint("review:proposal_migration", "get", "proposal", "viewer"),
+    Endpoint("review:proposal_drizzle_migration", "get", "proposal", "viewer"),
     Endpoint("review:thread_create", "post", "proposal", "reviewer",
              {"anchor": "proposal", "body": "Looks fine to me."}),
     Endpoint("review:thread_create", "post", "proposal", "reviewer",

@@ -744,6 +744,8 @@ GETS: dict[str, tuple[Callable[[Shop], str], tuple[str, ...]]] = {
     "review:proposal_detail": (lambda s: _prop(s, "proposal_detail"),
                                ("side", "anchor", "part")),
     "review:proposal_migration": (lambda s: _prop(s, "proposal_migration"), ()),
+    "review:proposal_drizzle_migration": (lambda s: _prop(s, "proposal_drizzle_migration"),
+                                          ()),
     "healthz": (lambda s: reverse("healthz"), ()),
     "textmode": (lambda s: _slug(s, "textmode"), ()),
     "version_dbml": (lambda s: _slug(s, "version_dbml", 1), ()),

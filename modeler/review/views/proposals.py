@@ -175,3 +175,17 @@ def proposal_migration(request: AuthedRequest, slug: str, number: int) -> HttpRe
     response["Content-Disposition"] = (f'attachment; filename="proposal_{proposal.number}'
                                        '_migration.py"')
     return response
+
+
+@login_required
+@require_GET
+def proposal_drizzle_migration(request: AuthedRequest, slug: str, number: int) -> HttpResponse:
+    """The drizzle-kit SQL migration of the same version (the Drizzle bundle's), as a file."""
+    _project, _role, proposal = proposal_for(request, slug, number, "download")
+    plan = merging.merge_plan(proposal) if proposal.is_open else None
+    name, text = analysis.drizzle_migration(
+        proposal, plan.schema if plan else selectors.proposal_schema(proposal))
+    response = HttpResponse(text, content_type="application/sql; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="proposal_{proposal.number}_'
+                                       f'{name}"')
+    return response

@@ -30,6 +30,16 @@ from modeler.web.models import Project
 from modeler.web.permissions import can
 
 TEMPLATE = "review/proposal_detail.html"
+
+
+def migration_targets() -> list[str]:
+    """The migrations the review page offers, by the export's target (the site's
+    ``MODELER_EXPORT_TARGET``): ``sqlalchemy`` (the Alembic revision), ``drizzle`` (the
+    drizzle-kit SQL migration) or both."""
+    from modeler.web.exporting import export_target
+
+    target = export_target()
+    return ["sqlalchemy", "drizzle"] if target == "both" else [target]
 PARTS = ("diagram", "threads", "verdicts", "checks")
 CHANGED = "review-changed"
 
@@ -84,8 +94,13 @@ def review_context(request: HttpRequest, project: Project, role: str, proposal: 
                    approvals_form=ApprovalsForm(optional=True, initial={
                        "required_approvals": proposal.required_approvals}))
         if part is None:
-            ctx["migration"] = analysis.migration_preview(
-                proposal, plan.schema if plan else after)
+            # the migrations of the export's target stack (MODELER_EXPORT_TARGET)
+            targets = migration_targets()
+            ctx["migration_targets"] = targets
+            ctx["migration_kind"] = targets[0]
+            ctx["migration"] = (analysis.migration_preview if targets[0] == "sqlalchemy"
+                                else analysis.drizzle_text)(proposal, plan.schema if plan
+                                                            else after)
     if part is None:
         ctx["reviewers"] = selectors.proposal_reviewers(proposal)
         ctx["rehearsal"] = rehearsals.view_model(rehearsals.latest_run(project,
