@@ -27,7 +27,7 @@ from modeler.importers.sql.deparse import (
     names_of,
     quote_ident,
 )
-from modeler.importers.sql.setschema import enum_defaults_follow
+from modeler.importers.sql.enumrename import labels_follow
 from modeler.importers.sql.types import column_type, type_text
 from modeler.schema.model import INDEX_METHODS
 
@@ -52,7 +52,7 @@ def alter_enum(ctx: Context, node: Any) -> None:
         return
     if node.oldVal:
         e.labels = [node.newVal if v == node.oldVal else v for v in e.labels]
-        enum_defaults_follow(ctx, e, (e.namespace, e.name), {node.oldVal: node.newVal})
+        labels_follow(ctx, e, {node.oldVal: node.newVal})
         return
     if node.newVal in e.labels:
         return

@@ -1,0 +1,307 @@
+"""An enum's labels renamed (``ALTER TYPE ... RENAME VALUE``; an enum value relabelled in
+the design): the expressions that spell a label of that enum follow.
+
+PostgreSQL stores such a literal as the enum's value (its OID), so after the rename the
+catalog shows the new label: ``CHECK (status <> 'old')``, ``WHERE status = 'old'::mood``,
+``DEFAULT '{old}'::mood[]`` read ``'new'`` afterwards. The design keeps expressions as text:
+unless they follow, its ``schema.sql`` and models name a label the type no longer has (the
+fresh build fails: invalid input value for enum) and differ from what the upgrade built.
+
+A literal is the enum's when it is cast to the enum (or to an array of it), compared with a
+column of the enum (``=``, ``<>``, ``<``..., ``IN (...)``, ``= ANY ('{...}')``, the column on
+either side), or is the whole default of such a column. Only the literal's token is
+rewritten; the rest of the text stays as it was written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from typing import Any
+
+from pglast import parser
+
+from modeler.schema import model as m
+
+Renames = Mapping[str, str]  # old label -> new label
+TypeName = tuple[str, str]  # the enum's (namespace, name)
+
+
+def _literal(label: str) -> str:
+    return "'" + label.replace("'", "''") + "'"
+
+
+def _array_elements(text: str) -> list[str] | None:
+    """The elements of a one-dimensional array literal ``{a,"b c"}`` (None: another shape,
+    NULL elements or nested arrays, left alone)."""
+    text = text.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    body, out, cur, quoted, i = text[1:-1], [], "", False, 0
+    if not body.strip():
+        return []
+    in_quotes = False
+    while i < len(body):
+        ch = body[i]
+        if in_quotes:
+            if ch == "\\" and i + 1 < len(body):
+                cur += body[i + 1]
+                i += 1
+            elif ch == '"':
+                in_quotes = False
+            else:
+                cur += ch
+        elif ch == '"':
+            in_quotes = quoted = True
+        elif ch == ",":
+            out.append(cur if quoted else cur.strip())
+            cur, quoted = "", False
+        elif ch in "{}":
+            return None
+        else:
+            cur += ch
+        i += 1
+    out.append(cur if quoted else cur.strip())
+    if any(not quoted and e.upper() == "NULL" for e in out):
+        return None
+    return out
+
+
+def _array_text(elements: list[str]) -> str:
+    def one(e: str) -> str:
+        if e and not any(c in e for c in ' ,{}"\\\'') and e.upper() != "NULL":
+            return e
+        return '"' + e.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "{" + ",".join(one(e) for e in elements) + "}"
+
+
+def _relabelled(value: str, renames: Renames, array: bool) -> str | None:
+    """The literal's new text, or None when it does not change."""
+    if not array:
+        return _literal(renames[value]) if value in renames else None
+    elements = _array_elements(value)
+    if elements is None or not any(e in renames for e in elements):
+        return None
+    return _literal(_array_text([renames.get(e, e) for e in elements]))
+
+
+class _Finder:
+    """The string constants of a parse tree (pglast's JSON form, which keeps each
+    constant's location) that are labels of the enum, with whether each is an array
+    literal."""
+
+    def __init__(self, names: set[tuple[str, ...]], scalar: set[str], arrays: set[str]):
+        self.names, self.scalar, self.arrays = names, scalar, arrays
+        self.found: dict[int, tuple[str, bool]] = {}
+
+    @staticmethod
+    def _const(node: Any) -> dict[str, Any] | None:
+        const = node.get("A_Const") if isinstance(node, dict) else None
+        return const if isinstance(const, dict) and "sval" in const else None
+
+    def _column(self, node: Any) -> str | None:
+        ref = node.get("ColumnRef") if isinstance(node, dict) else None
+        fields = ref.get("fields") if isinstance(ref, dict) else None
+        name = fields[-1].get("String", {}).get("sval") if fields else None
+        if name in self.scalar:
+            return "scalar"
+        return "array" if name in self.arrays else None
+
+    def add(self, const: dict[str, Any] | None, array: bool) -> None:
+        if const is not None and isinstance(const.get("location"), int):
+            self.found[const["location"]] = (const["sval"].get("sval", ""), array)
+
+    def visit(self, node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                self.visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        cast = node.get("TypeCast")
+        if isinstance(cast, dict):
+            tname = cast.get("typeName", {})
+            names = tuple(n.get("String", {}).get("sval") for n in tname.get("names", ()))
+            if names in self.names:
+                self.add(self._const(cast.get("arg")), bool(tname.get("arrayBounds")))
+        expr = node.get("A_Expr")
+        if isinstance(expr, dict):
+            self._compare(expr)
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                self.visit(value)
+
+    def _compare(self, node: dict[str, Any]) -> None:
+        kind = node.get("kind")
+        many = kind in ("AEXPR_OP_ANY", "AEXPR_OP_ALL")
+        left, right = node.get("lexpr"), node.get("rexpr")
+        for col, other in ((left, right), (right, left)):
+            what = self._column(col)
+            if what is None:
+                continue
+            items = other.get("List", {}).get("items") if isinstance(other, dict) else None
+            if kind == "AEXPR_IN" and isinstance(items, list):
+                for item in items:
+                    self.add(self._const(item), what == "array")
+            elif kind in ("AEXPR_OP", "AEXPR_DISTINCT", "AEXPR_NOT_DISTINCT") or many:
+                self.add(self._const(other), many or what == "array")
+
+
+def _rewrite(text: str, prefix: str, finder: _Finder, renames: Renames) -> str:
+    """``text`` with the literals ``finder`` found (locations in ``prefix + text``)
+    relabelled."""
+    try:
+        tree = json.loads(parser.parse_sql_json(prefix + text))
+    except (parser.ParseError, ValueError):
+        return text
+    finder.visit(tree)
+    return _replace(text, prefix, finder, renames)
+
+
+def _replace(text: str, prefix: str, finder: _Finder, renames: Renames) -> str:
+    """The found literals' tokens replaced (the parse tree's locations count bytes, the
+    scanner's characters)."""
+    if not finder.found:
+        return text
+    source = prefix + text
+    raw = source.encode()
+    ends = {t.start: t.end for t in parser.scan(source) if t.name == "SCONST"}
+    out, last = "", 0
+    for byte in sorted(finder.found):
+        value, array = finder.found[byte]
+        start = len(raw[:byte].decode(errors="ignore"))
+        new = _relabelled(value, renames, array)
+        if new is None or start not in ends or start < len(prefix):
+            continue
+        out += source[last:start] + new
+        last = ends[start] + 1
+    if last == 0:
+        return text
+    return (out + source[last:])[len(prefix):]
+
+
+def _type_names(enum: TypeName, also: tuple[str, str] | None) -> set[tuple[str, ...]]:
+    names: set[tuple[str, ...]] = set()
+    for ns, name in {enum, *([also] if also else [])}:
+        names |= {(name,), (ns, name)}
+    return names
+
+
+def relabel_expression(text: str, enum: TypeName, renames: Renames, *,
+                       columns: Collection[str] = (), array_columns: Collection[str] = (),
+                       statement: bool = False, old_name: tuple[str, str] | None = None
+                       ) -> str:
+    """``text`` (an expression, or with ``statement`` a whole statement: a view's) with
+    the labels of enum ``enum`` (namespace, name) that it spells renamed (``renames``).
+    ``columns``/``array_columns``: the names of the columns of the enum (of arrays of it)
+    that the text may compare with a literal; ``old_name``: another (namespace, name) the
+    type had when the text was written."""
+    finder = _Finder(_type_names(enum, old_name), set(columns), set(array_columns))
+    return _rewrite(text, "" if statement else "SELECT ", finder, renames)
+
+
+def relabel_default(text: str, enum: TypeName, renames: Renames, *, array: bool,
+                    old_name: tuple[str, str] | None = None) -> str:
+    """A column default of enum ``enum`` (``array``: of an array of it): a bare literal is the
+    enum's too."""
+    try:
+        tree = json.loads(parser.parse_sql_json(f"SELECT {text}"))
+        node = tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"]
+    except (parser.ParseError, ValueError, KeyError, IndexError):
+        return text
+    finder = _Finder(_type_names(enum, old_name), set(), set())
+    const = _Finder._const(node)
+    if const is not None:
+        finder.add(const, array)
+        return _replace(text, "SELECT ", finder, renames)
+    return relabel_expression(text, enum, renames, old_name=old_name)
+
+
+# --------------------------------------------------------------------------- the design
+
+def _is(ctype: m.ColumnType, enum_uid: str, domains: set[str]) -> bool:
+    return ctype.ref == enum_uid or (ctype.kind == "domain" and ctype.ref in domains)
+
+
+def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema:
+    """``schema`` whose expressions follow ``renames`` of enum ``enum_uid``'s labels (the
+    enum itself as it is in ``schema``): column defaults and generation expressions, CHECKs,
+    index keys and predicates of every table, the checks and defaults of domains over the
+    enum, and the kept SQL of views."""
+    renames = {o: n for o, n in renames.items() if o != n}
+    if not renames:
+        return schema
+    found = schema.enum(enum_uid)
+    enum = (found.namespace, found.name)
+    domains = {d.uid for d in schema.domains if d.base.ref == enum_uid}
+
+    def expr(text: str, cols: set[str], arrays: set[str]) -> str:
+        return relabel_expression(text, enum, renames, columns=cols, array_columns=arrays)
+
+    def on_table(t: m.Table) -> m.Table:
+        cols = {c.name for c in t.columns if _is(c.type, enum_uid, domains)
+                and not c.type.array_dims}
+        arrays = {c.name for c in t.columns if _is(c.type, enum_uid, domains)
+                  and c.type.array_dims}
+        columns = tuple(replace(
+            c,
+            default=(None if c.default is None else
+                     relabel_default(c.default, enum, renames, array=bool(c.type.array_dims))
+                     if _is(c.type, enum_uid, domains) else expr(c.default, cols, arrays)),
+            generated=None if c.generated is None else expr(c.generated, cols, arrays))
+            for c in t.columns)
+        checks = tuple(replace(k, expression=expr(k.expression, cols, arrays))
+                       for k in t.checks)
+        indexes = tuple(replace(
+            i, where=None if i.where is None else expr(i.where, cols, arrays),
+            parts=tuple(replace(p, expression=expr(p.expression, cols, arrays))
+                        if p.expression is not None else p for p in i.parts))
+            for i in t.indexes)
+        return replace(t, columns=columns, checks=checks, indexes=indexes)
+
+    def on_domain(d: m.Domain) -> m.Domain:
+        if d.uid not in domains:
+            return d
+        return replace(d, default=None if d.default is None else relabel_default(
+            d.default, enum, renames, array=bool(d.base.array_dims)),
+            checks=tuple(replace(k, expression=expr(k.expression, {"value"}, set()))
+                         for k in d.checks))
+
+    enum_columns = {c.name for t in schema.tables for c in t.columns
+                    if _is(c.type, enum_uid, domains) and not c.type.array_dims}
+    enum_arrays = {c.name for t in schema.tables for c in t.columns
+                   if _is(c.type, enum_uid, domains) and c.type.array_dims}
+    raws = tuple(replace(r, sql=relabel_expression(
+        r.sql, enum, renames, columns=enum_columns, array_columns=enum_arrays,
+        statement=True)) if r.kind in KEPT_KINDS else r for r in schema.raw_objects)
+    return replace(schema, tables=tuple(on_table(t) for t in schema.tables),
+                   domains=tuple(on_domain(d) for d in schema.domains), raw_objects=raws)
+
+
+# kept SQL whose expressions PostgreSQL stores parsed (the enum's value, not the text)
+KEPT_KINDS = frozenset({"view", "materialized view", "policy", "rule"})
+
+
+def relabelled_enums(old: m.Schema, new: m.Schema) -> list[tuple[str, dict[str, str]]]:
+    """The enums of both designs whose values (by uid) have another label in ``new``."""
+    out = []
+    before = {e.uid: e for e in old.enums}
+    for e in new.enums:
+        oe = before.get(e.uid)
+        if oe is None:
+            continue
+        labels = {v.uid: v.label for v in oe.values}
+        renames = {labels[v.uid]: v.label for v in e.values
+                   if v.uid in labels and labels[v.uid] != v.label}
+        if renames:
+            out.append((e.uid, renames))
+    return out
+
+
+def follow(old: m.Schema, new: m.Schema) -> m.Schema:
+    """``new`` with the expressions following every label that differs from ``old``'s."""
+    for uid, renames in relabelled_enums(old, new):
+        new = follow_labels(new, uid, renames)
+    return new
+
