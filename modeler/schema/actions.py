@@ -13,7 +13,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from modeler.schema import edit, naming
+from modeler.schema import edit, enumlabels, naming
 from modeler.schema import model as m
 from modeler.schema.kept_renames import follow_renames
 from modeler.wording import counted
@@ -495,17 +495,28 @@ def update_relationship(schema: m.Schema, uid: str, **changes: Any) -> m.Schema:
 def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
               labels: list[str], comment: str, existing: bool) -> m.Schema:
     """The enum form's edit (``existing``: on enum ``uid``, which must still be there): the
-    name checked among types; values keep their uid by label, so a relabel is a new value
-    and a kept label keeps its identity."""
+    name checked among types; values keep their uid by label, so a kept label keeps its
+    identity. A label typed over one that goes, in its place in a list of the same length,
+    is that value renamed (``ALTER TYPE ... RENAME VALUE``: rows holding it keep it), and
+    the design's expressions that spell the old label follow (:mod:`.enumlabels`); any
+    other new label is a new value."""
     found = locate(schema, uid, "enum")
     old = found if isinstance(found, m.EnumType) else None
     if existing and old is None:
         raise ValueError("That enum no longer exists.")
     check_type_name(schema, namespace, name, uid)
     by_label = {v.label: v.uid for v in old.values} if old else {}
+    renames: dict[str, str] = {}
+    if old is not None and len(old.values) == len(labels):
+        for value, label in zip(old.values, labels, strict=True):
+            if value.label not in labels and label not in by_label:
+                renames[value.label] = label
+                by_label[label] = value.uid
     values = tuple(m.EnumValue(by_label.get(label) or new_uid(), label) for label in labels)
-    return edit.put_enum(schema, m.EnumType(uid=uid, name=name, namespace=namespace,
-                                            values=values, comment=comment))
+    out = edit.put_enum(schema, m.EnumType(uid=uid, name=name, namespace=namespace,
+                                           values=values, comment=comment))
+    before = (old.namespace, old.name) if old is not None else None
+    return enumlabels.follow_labels(out, uid, renames, before)
 
 
 def locate(schema: m.Schema, uid: str, kind: m.ElementKind) -> m.Element | None:

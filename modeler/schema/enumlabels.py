@@ -224,11 +224,13 @@ def _is(ctype: m.ColumnType, enum_uid: str, domains: set[str]) -> bool:
     return ctype.ref == enum_uid or (ctype.kind == "domain" and ctype.ref in domains)
 
 
-def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema:
+def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames,
+                  old_name: TypeName | None = None) -> m.Schema:
     """``schema`` whose expressions follow ``renames`` of enum ``enum_uid``'s labels (the
     enum itself as it is in ``schema``): column defaults and generation expressions, CHECKs,
     index keys and predicates of every table, the checks and defaults of domains over the
-    enum, and the kept SQL of views."""
+    enum, and the kept SQL of views (``old_name``: the enum's name before, when it is
+    renamed too)."""
     renames = {o: n for o, n in renames.items() if o != n}
     if not renames:
         return schema
@@ -237,7 +239,8 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema
     domains = {d.uid for d in schema.domains if d.base.ref == enum_uid}
 
     def expr(text: str, cols: set[str], arrays: set[str]) -> str:
-        return relabel_expression(text, enum, renames, columns=cols, array_columns=arrays)
+        return relabel_expression(text, enum, renames, columns=cols, array_columns=arrays,
+                                  old_name=old_name)
 
     def on_table(t: m.Table) -> m.Table:
         cols = {c.name for c in t.columns if _is(c.type, enum_uid, domains)
@@ -247,7 +250,8 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema
         columns = tuple(replace(
             c,
             default=(None if c.default is None else
-                     relabel_default(c.default, enum, renames, array=bool(c.type.array_dims))
+                     relabel_default(c.default, enum, renames, array=bool(c.type.array_dims),
+                                     old_name=old_name)
                      if _is(c.type, enum_uid, domains) else expr(c.default, cols, arrays)),
             generated=None if c.generated is None else expr(c.generated, cols, arrays))
             for c in t.columns)
@@ -264,7 +268,7 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema
         if d.uid not in domains:
             return d
         return replace(d, default=None if d.default is None else relabel_default(
-            d.default, enum, renames, array=bool(d.base.array_dims)),
+            d.default, enum, renames, array=bool(d.base.array_dims), old_name=old_name),
             checks=tuple(replace(k, expression=expr(k.expression, {"value"}, set()))
                          for k in d.checks))
 
@@ -274,7 +278,8 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames) -> m.Schema
                    if _is(c.type, enum_uid, domains) and c.type.array_dims}
     raws = tuple(replace(r, sql=relabel_expression(
         r.sql, enum, renames, columns=enum_columns, array_columns=enum_arrays,
-        statement=True)) if r.kind in KEPT_KINDS else r for r in schema.raw_objects)
+        statement=True, old_name=old_name))
+        if r.kind in KEPT_KINDS else r for r in schema.raw_objects)
     return replace(schema, tables=tuple(on_table(t) for t in schema.tables),
                    domains=tuple(on_domain(d) for d in schema.domains), raw_objects=raws)
 

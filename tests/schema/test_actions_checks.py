@@ -299,9 +299,12 @@ def test_a_relabel_keeps_the_uid_of_every_kept_label(labels: list[str]) -> None:
     new = out.enum(old.uid)
     assert [v.label for v in new.values] == labels
     old_uids = {v.label: v.uid for v in old.values}
-    for v in new.values:
+    same_length = len(old.values) == len(labels)
+    for n, v in enumerate(new.values):
         if v.label in old_uids:
             assert v.uid == old_uids[v.label]
+        elif same_length and old.values[n].label not in labels:  # typed over a label: renamed
+            assert v.uid == old.values[n].uid
         else:  # a new label is a new value
             assert v.uid not in old_uids.values()
     assert len({v.uid for v in new.values}) == len(labels)

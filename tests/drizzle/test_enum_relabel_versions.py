@@ -1,0 +1,46 @@
+"""tests/codegen/test_enum_relabel_versions.py's two versions in a Drizzle bundle: drizzle-kit
+migrate of the first, rows holding the label, migrate of the second (the value renamed, the
+CHECK, predicate, defaults and view following), which must equal a fresh build of its
+schema.sql; scripts/rollback.mjs back to the first, equal to the first's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.catalog import compare
+from tests.codegen.test_enum_relabel_versions import ROWS, fresh, rows_relabelled, versions
+from tests.drizzle import helpers as h
+from tests.pgtemp import PgServer
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_relabel_migrates_and_rolls_back_with_rows(pg_server: PgServer, tmp_path: Path,
+                                                     node_modules: Path) -> None:
+    vs = versions()
+    expected = [fresh(pg_server, v.schema) for v in vs]
+    bundle = h.write_drizzle(vs, tmp_path / "drizzle", "relabel", node_modules)
+    journal = bundle / "drizzle" / "meta" / "_journal.json"
+    full = journal.read_text(encoding="utf-8")
+    first = json.loads(full)
+    first["entries"] = first["entries"][:1]
+    url = pg_server.create_database("d")
+    try:
+        journal.write_text(json.dumps(first), encoding="utf-8")  # the first version only
+        h.kit(bundle, url, "migrate")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(ROWS)  # type: ignore[arg-type]
+        journal.write_text(full, encoding="utf-8")
+        h.kit(bundle, url, "migrate")
+        report = compare(expected[1], h.drizzle_catalog(url))
+        assert report.ok, report.text()
+        rows_relabelled(url)
+        h.node_run(["node", "scripts/rollback.mjs"], bundle, url)
+        report = compare(expected[0], h.drizzle_catalog(url))
+        assert report.ok, report.text()
+    finally:
+        pg_server.drop_database(url)
