@@ -30,7 +30,7 @@ CATEGORIES = ("tables", "columns", "primary_keys", "foreign_keys", "unique_const
 # what a design keeps beside its tables, as the catalog has it: compared where the source
 # can carry it (an SQL script or a database; a DBML file has none of it)
 OBJECTS = ("sequences", "views", "routines", "triggers", "policies", "rules",
-           "table_options")
+           "table_options", "column_options", "statistics")
 
 _REL_FILTER = """
   c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
@@ -213,6 +213,26 @@ _QUERIES = {
                   JOIN pg_namespace pn ON pn.oid = pc.relnamespace
                  WHERE i.inhrelid = c.oid AND NOT c.relispartition)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_REL_FILTER}""",
+    # a column's planner settings: ALTER COLUMN c SET (n_distinct = -1) (attoptions: the two
+    # options PostgreSQL takes; some builds add an entry of their own to every column) and
+    # SET STATISTICS n (attstattarget: -1 for the default up to 16, NULL from 17)
+    "column_options": f"""
+        SELECT * FROM (
+          SELECT {_TABLE}, a.attname,
+                 ARRAY(SELECT o FROM unnest(a.attoptions) o
+                        WHERE o ~ '^n_distinct(_inherited)?=' ORDER BY o) AS options,
+                 NULLIF(COALESCE(a.attstattarget, -1), -1) AS target
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE {_REL_FILTER} AND a.attnum > 0 AND NOT a.attisdropped) o
+        WHERE o.options <> '{{}}' OR o.target IS NOT NULL""",
+    # extended statistics (CREATE STATISTICS) and their target (ALTER STATISTICS ... SET
+    # STATISTICS n: stxstattarget, -1 or NULL for the default)
+    "statistics": """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(s.stxname),
+               pg_get_statisticsobjdef(s.oid), NULLIF(COALESCE(s.stxstattarget, -1), -1)
+        FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+        WHERE n.nspname = ANY(%(schemas)s)""",
     # locales by server version: colliculocale (15, 16), colllocale (17+)
     "collations": """
         SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname), co.collprovider,
@@ -259,6 +279,8 @@ class Catalog:
     policies: frozenset[Row] = frozenset()
     rules: frozenset[Row] = frozenset()
     table_options: frozenset[Row] = frozenset()
+    column_options: frozenset[Row] = frozenset()
+    statistics: frozenset[Row] = frozenset()
 
     def category(self, name: str) -> frozenset[Row]:
         value: frozenset[Row] = getattr(self, name)

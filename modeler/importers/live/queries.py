@@ -69,7 +69,13 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
             JOIN pg_class tc ON tc.oid = a.attrelid
            WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
              AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i')
-       END AS identity_options
+       END AS identity_options,
+       -- planner settings: ALTER COLUMN SET (n_distinct ...) (the options PostgreSQL takes:
+       -- some builds add one of their own to every column) and SET STATISTICS (-1: none
+       -- up to 16, NULL from 17)
+       ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o ~ '^n_distinct(_inherited)?='
+             ORDER BY o) AS planner_options,
+       NULLIF(COALESCE(a.attstattarget, -1), -1) AS statistics_target
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped

@@ -85,6 +85,14 @@ def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
         if c["comment"] is not None:
             yield (f"COMMENT ON COLUMN {name}.{quote_ident(c['attname'])} IS "
                    f"{literal(c['comment'])}")
+    for c in columns:  # planner settings (the SQL import keeps them as SQL on the table)
+        column = f"ALTER TABLE ONLY {name} ALTER COLUMN {quote_ident(c['attname'])}"
+        if c.get("planner_options"):
+            yield f"{column} SET (" + ", ".join(
+                f"{o.partition('=')[0]} = {o.partition('=')[2]}"
+                for o in c["planner_options"]) + ")"
+        if c.get("statistics_target") is not None:
+            yield f"{column} SET STATISTICS {int(c['statistics_target'])}"
 
 
 def attach_statement(t: Row) -> str:

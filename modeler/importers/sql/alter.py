@@ -53,6 +53,11 @@ def alter_table(ctx: Context, node: Any) -> None:
     if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.STORAGE for c in cmds) \
             and (on := ctx.find_table(node.relation)) is not None:
         storage.alter_table(ctx, on, cmds)  # SET UNLOGGED, SET (...): kept as SQL
+    if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.COLUMN for c in cmds) \
+            and (on := ctx.find_table(node.relation)) is not None:
+        below = [t for t in ctx.draft.tables.values() if t is not on and node.relation.inh
+                 and (t in _inheritors(ctx, on) or t in partitions.partitions_deep(ctx, on))]
+        storage.alter_columns(ctx, [on, *below], cmds)  # a column's SET (n_distinct ...)
     if node.objtype == O.OBJECT_INDEX and any(c.subtype in storage.STORAGE for c in cmds):
         ctx.warn("unsupported", f"ALTER INDEX {node.relation.relname}: storage parameters "
                  "set or reset after CREATE INDEX are not kept (write them in its WITH (...))")
@@ -310,6 +315,7 @@ def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
     is ``<table>_pkey`` again)."""
     if table.columns.pop(name, None) is None:
         return
+    storage.column_dropped(ctx, table, name)
     d, ns = ctx.draft, table.namespace
     for key in [k for k, seq in d.sequences.items() if seq.owned_by == (*table.qname, name)]:
         d.drop_sequence(key)

@@ -16,7 +16,7 @@ from modeler.importers.draft import (
     DraftTable,
     DraftUnique,
 )
-from modeler.importers.sql import collations, setschema
+from modeler.importers.sql import collations, setschema, storage
 from modeler.importers.sql.alter import replica_index_follows
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import expr_sql, names_of, quote_ident
@@ -354,12 +354,14 @@ def rename(ctx: Context, node: Any) -> None:
         table = ctx.find_table(node.relation)
         if table is not None and node.subname in table.columns:
             setschema.kept_columns_follow(ctx, table.qname, node.subname, node.newname)
+            storage.column_renamed(ctx, table, node.subname, node.newname)
             _rename_column(ctx, table, node.subname, node.newname)
             if node.relation.inh:  # without ONLY: partitions and inheritance children too
                 for below in _descendants(ctx, table):
                     if node.subname in below.columns and node.newname not in below.columns:
                         setschema.kept_columns_follow(ctx, below.qname, node.subname,
                                                       node.newname)
+                        storage.column_renamed(ctx, below, node.subname, node.newname)
                         _rename_column(ctx, below, node.subname, node.newname)
             return
     elif rt in (O.OBJECT_TABCONSTRAINT, O.OBJECT_INDEX):

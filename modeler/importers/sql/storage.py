@@ -5,6 +5,13 @@ TABLE``, ``WITH (...)``, ``ALTER TABLE ... SET LOGGED | UNLOGGED | (...) | RESET
 The export replays them after the tables; their undoing (``SET LOGGED``, ``RESET (...)``:
 modeler.codegen.migration_types) takes them back on the way down and between versions.
 
+A column's planner settings (``ALTER TABLE t ALTER COLUMN c SET (n_distinct = -1)``, ``RESET
+(...)``, ``SET STATISTICS n``) are kept the same way, as ``ALTER TABLE ONLY t ALTER COLUMN c
+...``: one statement of each kind per column (the state the script leaves; a statement
+without ONLY sets the table's inheritors too, as PostgreSQL does), following the column's
+rename (:func:`column_renamed`) and going with its drop (:func:`column_dropped`); undone by
+``RESET (...)`` and ``SET STATISTICS -1``.
+
 PostgreSQL refuses ``SET UNLOGGED`` on a table a permanent one references: the statements
 are put in an order where a table referencing another is made unlogged first
 (:func:`order_unlogged`, at the end of the import)."""
@@ -25,6 +32,7 @@ UNLOGGED = re.compile(r"ALTER TABLE \S+ SET UNLOGGED;\Z")
 OPTIONS = re.compile(r"ALTER TABLE \S+ SET \(.*\);\Z", re.DOTALL)
 STORAGE = frozenset({A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetRelOptions,
                      A.AT_ResetRelOptions})
+COLUMN = frozenset({A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetStatistics})
 
 
 def _name(table: DraftTable) -> str:
@@ -141,3 +149,57 @@ def order_unlogged(draft: Draft) -> None:
         done.append(kept[free])
     for i, raw in zip(slots, done, strict=True):
         draft.raws[i] = raw
+
+
+def _column_pattern(table: DraftTable, column: str, what: str) -> re.Pattern[str]:
+    head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN {quote_ident(column)} "
+    return re.compile(re.escape(head) + (r"SET \(.*\);\Z" if what == "options"
+                                         else r"SET STATISTICS -?\d+;\Z"), re.DOTALL)
+
+
+def _column_options(ctx: Context, table: DraftTable, column: str) -> dict[str, str]:
+    for raw in _kept(ctx, table, _column_pattern(table, column, "options")):
+        return _options(parser.parse_sql(raw.sql)[0].stmt.cmds[0].def_)
+    return {}
+
+
+def alter_columns(ctx: Context, tables: list[DraftTable], cmds: list[Any]) -> None:
+    """``ALTER COLUMN c SET (...) | RESET (...) | SET STATISTICS n`` (in order) on each of
+    ``tables`` (the table, and its inheritors without ONLY) that has the column."""
+    for cmd in cmds:
+        if cmd.subtype not in COLUMN or not isinstance(cmd.name, str):
+            continue
+        for table in tables:
+            if cmd.name not in table.columns:
+                continue
+            head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN {quote_ident(cmd.name)}"
+            if cmd.subtype == A.AT_SetStatistics:
+                target = getattr(cmd.def_, "ival", None)
+                _replace(ctx, table, _column_pattern(table, cmd.name, "statistics"),
+                         f"{head} SET STATISTICS {int(target)};"
+                         if isinstance(target, int) and target >= 0 else None,
+                         f"the statistics target of column {cmd.name}")
+                continue
+            options = _column_options(ctx, table, cmd.name)
+            if cmd.subtype == A.AT_SetOptions:
+                options.update(_options(cmd.def_))
+            else:
+                for gone in _options(cmd.def_):
+                    options.pop(gone, None)
+            _replace(ctx, table, _column_pattern(table, cmd.name, "options"),
+                     f"{head} SET ({', '.join(options.values())});" if options else None,
+                     f"the planner options of column {cmd.name} (SET (n_distinct ...))")
+
+
+def column_renamed(ctx: Context, table: DraftTable, old: str, new: str) -> None:
+    """The column's kept settings name it ``new``."""
+    head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN "
+    for what in ("options", "statistics"):
+        for raw in _kept(ctx, table, _column_pattern(table, old, what)):
+            raw.sql = head + quote_ident(new) + raw.sql[len(head) + len(quote_ident(old)):]
+
+
+def column_dropped(ctx: Context, table: DraftTable, name: str) -> None:
+    """The column's kept settings go with it."""
+    for what in ("options", "statistics"):
+        _replace(ctx, table, _column_pattern(table, name, what), None, "")
