@@ -55,6 +55,7 @@ from modeler.codegen.sqlwriter import (
     updated_at_trigger_sql,
 )
 from modeler.diff import (
+    AddEnumValue,
     AlterSequence,
     CreateDomain,
     CreateRawObject,
@@ -65,6 +66,10 @@ from modeler.diff import (
     DropSequence,
     DropTable,
     Op,
+    RemoveEnumValue,
+    RenameEnum,
+    RenameEnumValue,
+    ReorderEnumValues,
     apply_all,
     diff,
     reverse_all,
@@ -191,6 +196,24 @@ def _static(ops: Sequence[Op], start: Schema, end: Schema | None) -> bool:
     return all(_creates(op) for op in rest) or all(_drops(op) for op in rest)
 
 
+def first_values(ops: Sequence[Op], start: Schema) -> set[int]:
+    """Indexes of the ``ops`` adding an enum value that are rendered ahead of all others.
+    ``ALTER TYPE ... ADD VALUE`` runs in an autocommit block (a value cannot be used in the
+    transaction that adds it), which commits what ran before it: first, a failure later in
+    the revision leaves nothing but the values behind, and the revision runs again (``ADD
+    VALUE IF NOT EXISTS``). Only where nothing else of the revision renames the enum or its
+    values, removes or reorders them (the value's neighbour and the type are named as at
+    the start) and the label is new to the enum."""
+    touched = {op.uid if isinstance(op, RenameEnum) else op.enum_uid for op in ops
+               if isinstance(op, RenameEnum | RenameEnumValue | RemoveEnumValue
+                             | ReorderEnumValues)}
+    labels = {e.uid: set(e.labels) for e in start.enums}
+    adds = [(i, op) for i, op in enumerate(ops) if isinstance(op, AddEnumValue)]
+    touched |= {op.enum_uid for _, op in adds
+                if op.enum_uid not in labels or op.value.label in labels[op.enum_uid]}
+    return {i for i, op in adds if op.enum_uid not in touched}
+
+
 def _trigger_rule(schema: Schema) -> tuple[str, bool]:
     """What decides which tables carry the ``updated_at`` trigger besides the tables: the
     mode, and whether a partitioned table can (:func:`extras.updated_at_tables`)."""
@@ -309,6 +332,8 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
     if first != within and _trigger_tables(start):
         stmts.extend(ctx.take([execute(updated_at_function_rename_sql(first, within))]))
     last = len(ops) - 1
+    ahead = first_values(ops, start)
+    values: list[Stmt] = []  # the statements of those ops, put first
     for i, op in enumerate(ops):
         if not static:
             ctx.before, ctx.after = ctx.after, op.apply(ctx.after)
@@ -329,7 +354,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
                 dropped.drop(op.extension.uid)
         if isinstance(op, CreateRawObject):
             raw += [len(stmts), len(stmts) + len(rendered)]
-        stmts.extend(rendered)
+        (values if i in ahead else stmts).extend(rendered)
         stmts.extend(ctx.take(_static_triggers(op, had, has, within) if static
                               else _triggers(ctx.before, ctx.after, memo, i == last, within)))
     if within != then and _trigger_tables(final_state):
@@ -341,6 +366,7 @@ def render_ops(ops: Sequence[Op], start: Schema, *, safe: bool,
         stmts = [*stmts[:raw[0]], setting("SET check_function_bodies = false"),
                  *stmts[raw[0]:raw[-1]], setting("RESET check_function_bodies"),
                  *stmts[raw[-1]:]]
+    stmts = values + stmts
     if ctx.search_path:
         stmts = [setting(f"SET search_path = {ctx.search_path}"), *stmts,
                  setting("RESET search_path")]

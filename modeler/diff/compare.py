@@ -53,7 +53,6 @@ from modeler.diff.compare_types import (
     create_enums,
     drop_enums,
     drop_sequences,
-    first_enum_values,
     free_names,
     late_enum_values,
     late_sequence_owners,
@@ -134,7 +133,6 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
     """
     old, new = normalized(old), normalized(new)
     ctx = Ctx(state=old, new=new)
-    first_enum_values(ctx)  # ahead of all: what runs before them is committed with them
     for ns in sorted(namespaces(new) - namespaces(old)):
         ctx.emit(CreateNamespace(ns))
     change_extensions(ctx, early=True)

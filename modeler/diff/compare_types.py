@@ -211,30 +211,8 @@ def _insert_position(current: tuple[EnumValue, ...], target: tuple[EnumValue, ..
     return 0
 
 
-def first_enum_values(ctx: Ctx) -> None:
-    """First of all: the new values whose label no value of the enum has yet.
-    ``ALTER TYPE ... ADD VALUE`` runs in an autocommit block (a value cannot be used in the
-    transaction that adds it), which commits what ran before it: ahead of every other
-    statement, a failure later in the revision leaves only the added values behind, and
-    running the revision again adds them again (``IF NOT EXISTS``) and goes on. A new value
-    taking the label of a value renamed or removed here waits for it (:func:`add_enum_values`)."""
-    for old, new in _shared_enums(ctx):
-        labels = set(old.labels)
-        moved = _moved(old, new)
-        have = {v.uid for v in old.values}
-        present = have - moved
-        for index, value in enumerate(new.values):
-            if value.uid in have or value.label in labels:
-                continue
-            current = find(ctx.state.enums, old.uid).values
-            at = _insert_position(current, new.values, index, present)
-            ctx.emit(AddEnumValue(old.uid, new.qualified_name, value, at))
-            present.add(value.uid)
-
-
 def add_enum_values(ctx: Ctx) -> None:
-    """Early: value renames (through temporary labels for swaps) and new values (those
-    :func:`first_enum_values` did not add)."""
+    """Early: value renames (through temporary labels for swaps) and new values."""
     for old, new in _shared_enums(ctx):
         labels = {v.uid: v.label for v in new.values}
         taken = set(old.labels) | set(labels.values())
