@@ -77,7 +77,8 @@ def rename_enum(before: EnumType, after: EnumType) -> list[Stmt]:
 def add_enum_value(op: AddEnumValue, ctx: RenderCtx) -> list[Stmt]:
     """``ADD VALUE`` cannot share a transaction with its first use: autocommit, so it is
     committed even when a later statement of the revision fails; ``IF NOT EXISTS`` lets the
-    revision run again then (the differ puts new values first: nothing else is committed)."""
+    revision run again then (:func:`~modeler.codegen.migration.first_values` puts them first:
+    nothing else is committed)."""
     enum = find(ctx.after.enums, op.enum_uid)
     values, at = enum.values, op.position
     where = ""
@@ -100,10 +101,49 @@ def _enum_columns(schema: Schema, enum_uid: str
 
 
 def remove_enum_value(op: RemoveEnumValue, ctx: RenderCtx) -> list[Stmt]:
-    """PostgreSQL cannot drop an enum value: the type is recreated (rows holding the removed
-    value make this fail, loudly)."""
+    """PostgreSQL cannot drop an enum value: the type is recreated. Rows holding the removed
+    value would stop it with PostgreSQL's ``invalid input value for enum``: a check ahead
+    says which columns hold it, in how many rows, and what to do."""
     enum = find(ctx.after.enums, op.enum_uid)
-    return recreate_enum(enum, ctx, f"enum {enum.qualified_name} loses {op.value.label!r}")
+    return [*value_in_use_check(enum, op.value.label, ctx),
+            *recreate_enum(enum, ctx, f"enum {enum.qualified_name} loses {op.value.label!r}")]
+
+
+def value_in_use_check(enum: EnumType, label: str, ctx: RenderCtx) -> list[Stmt]:
+    """A DO block raising a clear error when rows of a column of ``enum`` (an array's
+    elements too) hold ``label``, before anything of the type is changed (the revision runs
+    in a transaction, rolled back by the error)."""
+    checks = []
+    for table, column, dims, _, partition in _enum_columns(ctx.after, enum.uid):
+        if partition:  # its rows are counted through the partitioned table
+            continue
+        col = ident(column)
+        where = (f"{sql_str(label)} = ANY ({col}::text[])" if dims
+                 else f"{col}::text = {sql_str(label)}")
+        checks.append(
+            f"    SELECT count(*) INTO n FROM {table} WHERE {where};\n"  # noqa: S608  # quoted names
+            f"    total := total + n;\n"
+            f"    IF n > 0 THEN\n        used := used || ', ' || n || CASE WHEN n = 1 THEN "
+            f"' row of ' ELSE ' rows of ' END || {sql_str(f'{table}.{col}')};\n    END IF;\n")
+    if not checks:
+        return []
+    message = (f"Cannot remove value {label!r} from enum {enum.qualified_name}: ")
+    hint = ("Change or delete those rows first, then run the migration again. Nothing was "
+            "changed: the migration stopped before recreating the type and its transaction "
+            "is rolled back.")
+    body = ("DECLARE\n    n bigint;\n    total bigint := 0;\n    used text := '';\nBEGIN\n"
+            + "".join(checks)
+            + "    IF used <> '' THEN\n        RAISE EXCEPTION USING ERRCODE = "
+            f"'dependent_objects_still_exist',\n            MESSAGE = {sql_str(message)} || "
+            "substr(used, 3) || CASE WHEN total = 1 THEN ' still holds it.' ELSE "
+            "' still hold it.' END,\n            HINT = "
+            f"{sql_str(hint)};\n    END IF;\nEND")
+    tag, n = "$in_use$", 0
+    while tag in body:  # a quoted name or label holding the tag
+        n += 1
+        tag = f"$in_use{n}$"
+    return [comment(f"enum {enum.qualified_name} loses {label!r}: stop, saying so, when rows "
+                    "hold it"), execute(f"DO {tag}\n{body}\n{tag}")]
 
 
 def recreate_enum(enum: EnumType, ctx: RenderCtx, why: str) -> list[Stmt]:
