@@ -249,7 +249,9 @@ class Article(Base):
 sa.orm.configure_mappers()
 engine = sa.create_engine(
     os.environ["STRANGER_URL"].replace("postgresql://", "postgresql+psycopg2://", 1))
-Base.metadata.create_all(engine)
+tables = Base.metadata.sorted_tables  # its own tables first: their creation makes the
+Base.metadata.create_all(engine, tables=[t for t in tables if t.name != "article"])
+Base.metadata.create_all(engine)  # functions that auditing "article" calls
 """,
 }
 
@@ -787,10 +789,13 @@ def venv(group: Group) -> Path:
 
 def versions(home: Path, names: Sequence[str]) -> str:
     if (home / "node_modules").is_dir():  # installed, or fetched (NODE_PACKAGES)
-        return ", ".join(f"{n} " + debian_version(n, "npm")
-                         if not (home / "node_modules" / n).is_dir() else
-                         f"{n} " + json.loads((home / "node_modules" / n / "package.json")
-                                              .read_text())["version"] for n in names)
+        def version(n: str) -> str:
+            meta = home / "node_modules" / n / "package.json"
+            if meta.exists():
+                return str(json.loads(meta.read_text())["version"])
+            fetch_package("npm", n)
+            return debian_version(n, "npm")
+        return ", ".join(f"{n} {version(n)}" for n in names)
     code = ("import importlib.metadata as m, sys\n"
             "print(', '.join(f'{n} {m.version(n)}' for n in sys.argv[1:]))")
     done = subprocess.run([str(home / "bin" / "python"), "-c", code, *names],
