@@ -23,6 +23,7 @@ from typing import Any
 from pglast import parser
 
 from modeler.schema import model as m
+from modeler.schema.sqlprint import quote_ident
 
 Renames = Mapping[str, str]  # old label -> new label
 TypeName = tuple[str, str]  # the enum's (namespace, name)
@@ -310,3 +311,61 @@ def follow(old: m.Schema, new: m.Schema) -> m.Schema:
         new = follow_labels(new, uid, renames)
     return new
 
+
+
+# ------------------------------------------------------------ the type renamed or moved
+
+def retype_casts(text: str, old: TypeName, new: TypeName, *, statement: bool = False
+                 ) -> str:
+    """``text`` (an expression, or with ``statement`` a whole statement) whose casts to the
+    type ``old`` (namespace, name; spelled with or without its namespace) name ``new``:
+    PostgreSQL stores a cast as the type's OID, so after ``ALTER TYPE ... RENAME TO`` or
+    ``SET SCHEMA`` its catalog shows the new name, qualified when the type moved (or when
+    the cast was)."""
+    prefix = "" if statement else "SELECT "
+    source = prefix + text
+    try:
+        tree = json.loads(parser.parse_sql_json(source))
+    except (parser.ParseError, ValueError):
+        return text
+    spellings = {(old[1],), old}
+    starts: list[tuple[int, bool]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            tname = node.get("TypeCast", {}).get("typeName") if isinstance(
+                node.get("TypeCast"), dict) else None
+            if isinstance(tname, dict) and isinstance(tname.get("location"), int):
+                names = tuple(n.get("String", {}).get("sval") for n in tname.get("names", ()))
+                if names in spellings:
+                    starts.append((tname["location"], len(names) == 2))
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    visit(value)
+    visit(tree)
+    if not starts:
+        return text
+    raw = source.encode()
+    tokens = parser.scan(source)
+    by_start = {t.start: n for n, t in enumerate(tokens)}
+    qualified = quote_ident(new[0]) + "." + quote_ident(new[1])
+    out, last = "", 0
+    for byte, was_qualified in sorted(starts):
+        start = len(raw[:byte].decode(errors="ignore"))
+        n = by_start.get(start)
+        if n is None or start < len(prefix):
+            continue
+        end = tokens[n].end
+        if was_qualified:
+            if n + 2 >= len(tokens) or tokens[n + 1].name != "ASCII_46":
+                continue
+            end = tokens[n + 2].end
+        spelled = qualified if was_qualified or old[0] != new[0] else quote_ident(new[1])
+        out += source[last:start] + spelled
+        last = end + 1
+    if last == 0:
+        return text
+    return (out + source[last:])[len(prefix):]

@@ -12,7 +12,12 @@ from modeler.importers.build import type_uid
 from modeler.importers.draft import DraftEnum
 from modeler.importers.sql.context import Context
 from modeler.schema import model as m
-from modeler.schema.enumlabels import KEPT_KINDS, relabel_default, relabel_expression
+from modeler.schema.enumlabels import (
+    KEPT_KINDS,
+    relabel_default,
+    relabel_expression,
+    retype_casts,
+)
 
 
 def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None:
@@ -61,3 +66,30 @@ def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None
         if raw.kind in KEPT_KINDS:
             raw.sql = relabel_expression(raw.sql, name, labels, columns=every_col,
                                          array_columns=every_array, statement=True)
+
+
+def casts_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
+    """After an enum or domain ``old`` became ``new`` (``RENAME TO``, ``SET SCHEMA``): the
+    casts to it in the draft's expressions name it as PostgreSQL then shows them."""
+    if old == new:
+        return
+
+    def ex(text: str) -> str:
+        return retype_casts(text, old, new)
+
+    for table in ctx.draft.tables.values():
+        for c in table.columns.values():
+            c.default = c.default and ex(c.default)
+            c.generated = c.generated and ex(c.generated)
+        for k in table.checks:
+            k.expression = ex(k.expression)
+        for i in table.indexes:
+            i.where = None if i.where is None else ex(i.where)
+            for p in i.parts:
+                p.expression = None if p.expression is None else ex(p.expression)
+    for d in ctx.draft.domains.values():
+        d.default = d.default and ex(d.default)
+        d.checks = [(n, ex(x)) for n, x in d.checks]
+    for raw in ctx.draft.raws:
+        if raw.kind in KEPT_KINDS:
+            raw.sql = retype_casts(raw.sql, old, new, statement=True)

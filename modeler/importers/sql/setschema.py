@@ -14,6 +14,7 @@ from modeler.importers.build import type_uid
 from modeler.importers.draft import DraftEnum, DraftTable
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import names_of, quote_ident
+from modeler.importers.sql.enumrename import casts_follow
 from modeler.importers.sql.tables import regclass_default
 from modeler.schema import kept_renames
 from modeler.schema import model as m
@@ -193,6 +194,7 @@ def retarget_type(ctx: Context, target: Any, namespace: str, name: str) -> None:
         kept_checks_follow(ctx, old, (namespace, name))
     else:
         enum_defaults_follow(ctx, target, old, {})
+    casts_follow(ctx, old, (namespace, name))
 
 
 def enum_defaults_follow(ctx: Context, enum: DraftEnum, old: tuple[str, str],
