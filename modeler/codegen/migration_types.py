@@ -390,24 +390,36 @@ _ROW_SECURITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;,]*?\b(ENABLE|FORCE)\s+ROW\s+
 # imports keep them (modeler.importers.sql.storage)
 _SET_UNLOGGED = re.compile(r"ALTER TABLE (\S+) SET UNLOGGED;\Z")
 _SET_OPTIONS = re.compile(r"ALTER TABLE (\S+) SET \((.*)\);\Z", re.DOTALL)
+# ALTER TABLE ONLY t ALTER COLUMN c SET (n_distinct = -1); / SET STATISTICS 400; (a column's
+# planner settings, as the imports keep them)
+_COLUMN_SETTING = re.compile(r"ALTER TABLE ONLY (\S+) ALTER COLUMN (\S+|\"(?:[^\"]|\"\")*\") "
+                             r"SET (STATISTICS -?\d+|\(.*\));\Z", re.DOTALL)
 
 
 def _storage_undone(sql: str) -> str | None:
     """The undoing of a kept ``SET UNLOGGED`` (``SET LOGGED``) or ``SET (...)`` (``RESET``
-    of those names), or None for another statement."""
+    of those names), a column's ``SET (...)`` (``RESET``) or ``SET STATISTICS n`` (``SET
+    STATISTICS -1``), or None for another statement."""
     if m := _SET_UNLOGGED.match(sql):
         return f"ALTER TABLE IF EXISTS {m.group(1)} SET LOGGED"
-    if m := _SET_OPTIONS.match(sql):
-        from modeler.schema.sqlexpr import one_statement  # pglast: not before
-        tree = one_statement(sql)
-        cmds = tree[1].get("cmds") if tree is not None else None
-        if not cmds:
-            return None
-        names = [f"{d['defnamespace']}.{d['defname']}" if d.get("defnamespace")
-                 else str(d["defname"]) for d in cmds[0]["AlterTableCmd"]["def"]["List"]["items"]
-                 for d in [d["DefElem"]]]
-        return f"ALTER TABLE IF EXISTS {m.group(1)} RESET ({', '.join(names)})"
-    return None
+    column = _COLUMN_SETTING.match(sql)
+    if (m := column or _SET_OPTIONS.match(sql)) is None:
+        return None
+    if column and column.group(3).startswith("STATISTICS"):
+        return f"ALTER TABLE IF EXISTS ONLY {m.group(1)} ALTER COLUMN {m.group(2)} " \
+               "SET STATISTICS -1"
+    from modeler.schema.sqlexpr import one_statement  # pglast: not before
+    tree = one_statement(sql)
+    cmds = tree[1].get("cmds") if tree is not None else None
+    if not cmds:
+        return None
+    names = [f"{d['defnamespace']}.{d['defname']}" if d.get("defnamespace")
+             else str(d["defname"]) for d in cmds[0]["AlterTableCmd"]["def"]["List"]["items"]
+             for d in [d["DefElem"]]]
+    if column:
+        return f"ALTER TABLE IF EXISTS ONLY {m.group(1)} ALTER COLUMN {m.group(2)} " \
+               f"RESET ({', '.join(names)})"
+    return f"ALTER TABLE IF EXISTS {m.group(1)} RESET ({', '.join(names)})"
 
 
 def drop_raw_object(obj: RawObject, search_path: str | None = None,

@@ -10,11 +10,16 @@ and going with its drop; tests/catalog.py's ``column_options`` compares them (an
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.importers import import_sql
+from tests.codegen.helpers import write_bundle
+from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
 
@@ -55,3 +60,39 @@ def test_the_sql_import_keeps_them() -> None:
 @pytest.mark.parametrize("live", [False, True], ids=["sql", "live"])
 def test_column_options_round_trip(pg_server: PgServer, tmp_path: Path, live: bool) -> None:
     _loop(pg_server, tmp_path, SCRIPT, objects=True, live=live)
+
+
+BASE = "CREATE TABLE item (id int PRIMARY KEY, code text, label text);\n"
+TUNED = ("ALTER TABLE item ALTER COLUMN code SET (n_distinct = -1, n_distinct_inherited = -0.5);\n"
+         "ALTER TABLE item ALTER COLUMN label SET STATISTICS 400;\n")
+
+
+@pytest.mark.postgres
+def test_a_versions_settings_go_back_on_the_way_down(pg_server: PgServer,
+                                                     tmp_path: Path) -> None:
+    """A version that sets them on a table the version before had: undone on the way down
+    (RESET (...), SET STATISTICS -1), not left behind."""
+    one = import_sql([("v1.sql", BASE)]).schema
+    two = replace(import_sql([("v2.sql", BASE + TUNED)]).schema, settings=one.settings)
+    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+                VersionInput(2, "tuned", "t", "2026-01-02", two)]
+    bundle = write_bundle(build_bundle(versions, slug="tuned"), tmp_path / "bundle")
+    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    state = ("SELECT attname, ARRAY(SELECT o FROM unnest(attoptions) o WHERE o ~ '^n_distinct' "
+             "ORDER BY o), NULLIF(COALESCE(attstattarget, -1), -1) FROM pg_attribute "
+             "WHERE attrelid = 'public.item'::regclass AND attname IN ('code', 'label') "
+             "ORDER BY 1")
+    with rt.database(pg_server) as url:
+        up = rt.alembic(bundle, url, "upgrade", "head")
+        assert up.returncode == 0, up.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchall() == [
+                ("code", ["n_distinct=-1", "n_distinct_inherited=-0.5"], None),
+                ("label", [], 400)]
+        down = rt.alembic(bundle, url, "downgrade", first)
+        assert down.returncode == 0, down.stderr[-2000:]
+        with psycopg.connect(url) as conn:
+            assert conn.execute(state).fetchall() == [("code", [], None), ("label", [], None)]
+        assert rt.alembic(bundle, url, "upgrade", "head").returncode == 0
+        base = rt.alembic(bundle, url, "downgrade", "base")
+        assert base.returncode == 0, base.stderr[-2000:]
