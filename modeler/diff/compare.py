@@ -57,6 +57,7 @@ from modeler.diff.compare_types import (
     late_enum_values,
     late_sequence_owners,
     rebase_domains,
+    rename_enum_values,
     rename_enums,
 )
 from modeler.diff.ops_table import (
@@ -140,6 +141,8 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
     change_collations(ctx, early=True)
     change_sequences(ctx)
     rename_enums(ctx)
+    rename_enum_values(ctx)
+    rename_enum_values(ctx)
     create_enums(ctx)
     change_domains(ctx, early=True)
     change_raw_objects(ctx, early=True)

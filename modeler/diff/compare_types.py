@@ -189,6 +189,24 @@ def rename_enums(ctx: Ctx) -> None:
         ctx.emit(RenameEnum(uid, oname, nname, ons, nns))
 
 
+def rename_enum_values(ctx: Ctx) -> None:
+    """First among the table changes: the renames of kept values (through temporary labels
+    for swaps), when no label they take is held by a value that goes (those wait for
+    :func:`add_enum_values`). A rename makes the design's expressions that spell the label
+    follow (:class:`~modeler.diff.ops_enum.RenameEnumValue`), as PostgreSQL's do, so a CHECK,
+    an index predicate, a default or a view spelling it is left in place, not dropped and
+    made again."""
+    for old, new in _shared_enums(ctx):
+        labels = {v.uid: v.label for v in new.values}
+        going = {v.label for v in old.values if v.uid not in labels}
+        renames = [(v.uid, v.label, labels[v.uid]) for v in old.values
+                   if v.uid in labels and v.label != labels[v.uid]]
+        if not renames or any(n in going for _u, _o, n in renames):
+            continue
+        for uid, olabel, nlabel in order_renames(renames, old.labels, _tmp):
+            ctx.emit(RenameEnumValue(old.uid, new.qualified_name, uid, olabel, nlabel))
+
+
 def _shared_enums(ctx: Ctx) -> list[tuple[EnumType, EnumType]]:
     wanted = {e.uid: e for e in ctx.new.enums}
     return [(e, wanted[e.uid]) for e in ctx.state.enums if e.uid in wanted]

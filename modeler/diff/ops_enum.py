@@ -14,6 +14,7 @@ from modeler.diff.base import (
     position_of,
     without,
 )
+from modeler.schema import enumlabels
 from modeler.schema.model import EnumType, EnumValue, Schema, qualified_name
 
 
@@ -72,9 +73,13 @@ class RenameEnum(Op):
                           self.old_namespace)
 
     def apply(self, schema: Schema) -> Schema:
-        return replace(schema, enums=edit_ns_named(
+        """The enum's new name; the casts to it follow, as PostgreSQL shows them (it stores
+        the type's OID)."""
+        renamed = replace(schema, enums=edit_ns_named(
             schema.enums, self.uid,
             lambda e: replace(e, name=self.new_name, namespace=self.new_namespace)))
+        return enumlabels.follow_type(renamed, (self.old_namespace, self.old_name),
+                                      (self.new_namespace, self.new_name))
 
     def describe(self) -> str:
         return (f"rename enum {qualified_name(self.old_namespace, self.old_name)} to "
@@ -163,11 +168,15 @@ class RenameEnumValue(Op):
                                self.old_label)
 
     def apply(self, schema: Schema) -> Schema:
+        """The value's new label; the expressions spelling the old one follow, as PostgreSQL
+        shows them (it stores the enum's value)."""
         enum = find(schema.enums, self.enum_uid)
         find(enum.values, self.value_uid)
-        return _edit_enum_values(schema, self.enum_uid, tuple(
+        relabelled = _edit_enum_values(schema, self.enum_uid, tuple(
             replace(v, label=self.new_label) if v.uid == self.value_uid else v
             for v in enum.values))
+        return enumlabels.follow_labels(relabelled, self.enum_uid,
+                                        {self.old_label: self.new_label})
 
     def describe(self) -> str:
         return (f"rename value {self.old_label!r} of enum {self.enum_name} "

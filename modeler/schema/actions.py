@@ -499,7 +499,7 @@ def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
     identity. A label typed over one that goes, in its place in a list of the same length,
     is that value renamed (``ALTER TYPE ... RENAME VALUE``: rows holding it keep it), and
     the design's expressions that spell the old label follow (:mod:`.enumlabels`); any
-    other new label is a new value."""
+    other new label is a new value. Casts to the enum follow a new name or namespace."""
     found = locate(schema, uid, "enum")
     old = found if isinstance(found, m.EnumType) else None
     if existing and old is None:
@@ -515,8 +515,11 @@ def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
     values = tuple(m.EnumValue(by_label.get(label) or new_uid(), label) for label in labels)
     out = edit.put_enum(schema, m.EnumType(uid=uid, name=name, namespace=namespace,
                                            values=values, comment=comment))
-    before = (old.namespace, old.name) if old is not None else None
-    return enumlabels.follow_labels(out, uid, renames, before)
+    if old is None:
+        return out
+    before = (old.namespace, old.name)  # casts to the enum follow its new name
+    out = enumlabels.follow_labels(out, uid, renames, before)
+    return enumlabels.follow_type(out, before, (namespace, name))
 
 
 def locate(schema: m.Schema, uid: str, kind: m.ElementKind) -> m.Element | None:

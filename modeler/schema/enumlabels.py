@@ -369,3 +369,35 @@ def retype_casts(text: str, old: TypeName, new: TypeName, *, statement: bool = F
     if last == 0:
         return text
     return (out + source[last:])[len(prefix):]
+
+
+def follow_type(schema: m.Schema, old: TypeName, new: TypeName) -> m.Schema:
+    """``schema`` whose casts to the type ``old`` name ``new`` (:func:`retype_casts`): column
+    defaults and generation expressions, CHECKs, index keys and predicates, domain checks
+    and defaults, and the kept SQL of views, policies and rules."""
+    if old == new:
+        return schema
+
+    def ex(text: str) -> str:
+        return retype_casts(text, old, new)
+
+    def on_table(t: m.Table) -> m.Table:
+        return replace(
+            t,
+            columns=tuple(replace(c, default=c.default and ex(c.default),
+                                  generated=c.generated and ex(c.generated))
+                          for c in t.columns),
+            checks=tuple(replace(k, expression=ex(k.expression)) for k in t.checks),
+            indexes=tuple(replace(
+                i, where=None if i.where is None else ex(i.where),
+                parts=tuple(replace(p, expression=ex(p.expression))
+                            if p.expression is not None else p for p in i.parts))
+                for i in t.indexes))
+
+    return replace(
+        schema, tables=tuple(on_table(t) for t in schema.tables),
+        domains=tuple(replace(d, default=d.default and ex(d.default),
+                              checks=tuple(replace(k, expression=ex(k.expression))
+                                           for k in d.checks)) for d in schema.domains),
+        raw_objects=tuple(replace(r, sql=retype_casts(r.sql, old, new, statement=True))
+                          if r.kind in KEPT_KINDS else r for r in schema.raw_objects))

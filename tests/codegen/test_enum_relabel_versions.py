@@ -9,6 +9,7 @@ tests/drizzle/test_enum_relabel_versions.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -66,7 +67,9 @@ def rows_relabelled(url: str) -> None:
 
 def test_the_design_follows_the_relabel() -> None:
     one, two = (v.schema for v in versions())
-    assert [type(op) for op in diff(one, two) if "enum" in op.kind] == [RenameEnumValue]
+    # the rename alone: the CHECK, the index, the defaults and the view follow it, as in
+    # PostgreSQL, instead of being dropped and made again
+    assert [type(op) for op in diff(one, two)] == [RenameEnumValue]
     t = two.tables[0]
     assert [c.default for c in t.columns] == [None, "'gone'", "'{gone,ok}'::mood[]"]
     assert [k.expression for k in t.checks] == ["m IN ('ok', 'gone')"]
@@ -74,9 +77,58 @@ def test_the_design_follows_the_relabel() -> None:
     assert "m = 'gone' OR ms @> '{gone}'" in two.raw_objects[0].sql
 
 
+MOVED_V1 = """
+CREATE SCHEMA s2;
+CREATE TYPE e AS ENUM ('a', 'b');
+CREATE TABLE u (id int PRIMARY KEY, k e DEFAULT 'a'::e, ks e[] DEFAULT '{a}'::public.e[],
+    CONSTRAINT u_not_b CHECK (k <> 'b'::e));
+CREATE INDEX u_a ON u (id) WHERE k = 'a'::e;
+CREATE VIEW u_as AS SELECT id FROM u WHERE k = CAST('a' AS e);
+"""
+MOVED_ROWS = "INSERT INTO u VALUES (1, 'a', '{a}'); INSERT INTO u (id) VALUES (2);"
+
+
+def moved_versions() -> list[VersionInput]:
+    """The enum renamed and moved to another schema in the editor's form."""
+    one = import_sql([("v1.sql", MOVED_V1)]).schema
+    e = one.enums[0]
+    two = actions.save_enum(one, uid=e.uid, name="e2", namespace="s2", labels=["a", "b"],
+                            comment="", existing=True)
+    return [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
+            VersionInput(2, "move", "t", "2026-01-02", two)]
+
+
+def test_casts_follow_the_enum_moved_in_the_editor() -> None:
+    one, two = (v.schema for v in moved_versions())
+    assert [op.kind for op in diff(one, two)] == ["create_namespace", "rename_enum"]
+    u = two.tables[0]
+    assert [c.default for c in u.columns] == [None, "'a'::s2.e2", "'{a}'::s2.e2[]"]
+    assert [k.expression for k in u.checks] == ["k <> 'b'::s2.e2"]
+    assert u.indexes[0].where == "k = 'a'::s2.e2"
+    assert "CAST('a' AS s2.e2)" in two.raw_objects[0].sql
+
+
+def test_a_moved_enum_upgrades_and_downgrades_with_rows(pg_server: PgServer,
+                                                        tmp_path: Path) -> None:
+    def rows(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT id FROM u_as ORDER BY id").fetchall() == [(1,), (2,)]
+    _up_and_down(pg_server, tmp_path, moved_versions(), MOVED_ROWS, rows)
+
+
 def test_a_relabel_upgrades_and_downgrades_with_rows(pg_server: PgServer,
                                                      tmp_path: Path) -> None:
-    vs = versions()
+    def back(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM t WHERE m = 'old'").fetchone() == (2,)
+    _up_and_down(pg_server, tmp_path, versions(), ROWS, rows_relabelled, back)
+
+
+def _up_and_down(pg_server: PgServer, tmp_path: Path, vs: list[VersionInput], rows: str,
+                 up: Callable[[str], None], down: Callable[[str], None] | None = None
+                 ) -> None:
+    """Rows in the first version, upgrade: a fresh build of the second's schema.sql, then
+    ``up``; downgrade: the first's, then ``down``."""
     expected = [fresh(pg_server, v.schema) for v in vs]
     bundle = write_bundle(build_bundle(vs, slug="relabel"), tmp_path / "bundle")
     first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
@@ -93,11 +145,11 @@ def test_a_relabel_upgrades_and_downgrades_with_rows(pg_server: PgServer,
     with rt.database(pg_server) as url:
         alembic(url, "upgrade", first)
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(ROWS)  # type: ignore[arg-type]
+            conn.execute(rows.encode())
         alembic(url, "upgrade", "head")
         same(url, 1)
-        rows_relabelled(url)
+        up(url)
         alembic(url, "downgrade", first)
         same(url, 0)
-        with psycopg.connect(url) as conn:
-            assert conn.execute("SELECT count(*) FROM t WHERE m = 'old'").fetchone() == (2,)
+        if down is not None:
+            down(url)

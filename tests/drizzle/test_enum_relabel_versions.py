@@ -1,4 +1,5 @@
-"""tests/codegen/test_enum_relabel_versions.py's two versions in a Drizzle bundle: drizzle-kit
+"""tests/codegen/test_enum_relabel_versions.py's versions in a Drizzle bundle (a relabel;
+the enum renamed and moved, casts following): drizzle-kit
 migrate of the first, rows holding the label, migrate of the second (the value renamed, the
 CHECK, predicate, defaults and view following), which must equal a fresh build of its
 schema.sql; scripts/rollback.mjs back to the first, equal to the first's."""
@@ -12,16 +13,24 @@ import psycopg
 import pytest
 
 from tests.catalog import compare
-from tests.codegen.test_enum_relabel_versions import ROWS, fresh, rows_relabelled, versions
+from tests.codegen.test_enum_relabel_versions import (
+    MOVED_ROWS,
+    ROWS,
+    fresh,
+    moved_versions,
+    rows_relabelled,
+    versions,
+)
 from tests.drizzle import helpers as h
 from tests.pgtemp import PgServer
 
 pytestmark = pytest.mark.postgres
 
 
-def test_a_relabel_migrates_and_rolls_back_with_rows(pg_server: PgServer, tmp_path: Path,
-                                                     node_modules: Path) -> None:
-    vs = versions()
+@pytest.mark.parametrize("which", ["relabel", "moved"])
+def test_migrates_and_rolls_back_with_rows(which: str, pg_server: PgServer, tmp_path: Path,
+                                           node_modules: Path) -> None:
+    vs = versions() if which == "relabel" else moved_versions()
     expected = [fresh(pg_server, v.schema) for v in vs]
     bundle = h.write_drizzle(vs, tmp_path / "drizzle", "relabel", node_modules)
     journal = bundle / "drizzle" / "meta" / "_journal.json"
@@ -33,12 +42,13 @@ def test_a_relabel_migrates_and_rolls_back_with_rows(pg_server: PgServer, tmp_pa
         journal.write_text(json.dumps(first), encoding="utf-8")  # the first version only
         h.kit(bundle, url, "migrate")
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(ROWS)  # type: ignore[arg-type]
+            conn.execute((ROWS if which == "relabel" else MOVED_ROWS).encode())
         journal.write_text(full, encoding="utf-8")
         h.kit(bundle, url, "migrate")
         report = compare(expected[1], h.drizzle_catalog(url))
         assert report.ok, report.text()
-        rows_relabelled(url)
+        if which == "relabel":
+            rows_relabelled(url)
         h.node_run(["node", "scripts/rollback.mjs"], bundle, url)
         report = compare(expected[0], h.drizzle_catalog(url))
         assert report.ok, report.text()
