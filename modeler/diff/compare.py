@@ -142,7 +142,6 @@ def diff(old: Schema, new: Schema) -> tuple[Op, ...]:
     change_sequences(ctx)
     rename_enums(ctx)
     rename_enum_values(ctx)
-    rename_enum_values(ctx)
     create_enums(ctx)
     change_domains(ctx, early=True)
     change_raw_objects(ctx, early=True)
