@@ -28,7 +28,8 @@ from tests.fidelity import exclusions as ex
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
-pytestmark = pytest.mark.postgres
+# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("corpus-fidelity")]
 
 # The schemas issue 7 names, plus the SQL halves of the DBML pairs (measured anyway), plus
 # pagila (range partitions attached the pg_dump way) and musicbrainz (an ICU collation on
