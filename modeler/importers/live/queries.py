@@ -329,7 +329,12 @@ WHERE p.prokind = 'a' AND n.nspname = ANY(%(schemas)s)
 STATISTICS = """
 SELECT s.oid, s.stxname, pg_get_statisticsobjdef(s.oid) AS def,
        'COMMENT ON STATISTICS ' || quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
-       AS comment_on, obj_description(s.oid, 'pg_statistic_ext') AS comment
+       AS comment_on, obj_description(s.oid, 'pg_statistic_ext') AS comment,
+       -- a target set by ALTER STATISTICS (-1 or NULL: the default): written after it, for
+       -- the SQL import to say it is not kept
+       CASE WHEN COALESCE(s.stxstattarget, -1) >= 0 THEN 'ALTER STATISTICS '
+            || quote_ident(n.nspname) || '.' || quote_ident(s.stxname) || ' SET STATISTICS '
+            || s.stxstattarget END AS state
 FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
 WHERE s.stxrelid = ANY(%(oids)s)
 """

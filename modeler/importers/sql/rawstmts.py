@@ -143,6 +143,17 @@ def define(ctx: Context, node: Any) -> None:
     ctx.keep_raw(kind, ns, name)
 
 
+def statistics_target(ctx: Context, node: Any) -> None:
+    """ALTER STATISTICS s SET STATISTICS n: the target is not kept (said, not dropped
+    silently); the statistics object itself is kept as SQL."""
+    target = getattr(node.stxstattarget, "ival", None)
+    name = ".".join(names_of(node.defnames))
+    if isinstance(target, int) and target >= 0:
+        ctx.warn("unsupported", f"ALTER STATISTICS {name} SET STATISTICS {target}: the "
+                 "statistics target of an extended statistics object is not kept (the "
+                 "export's object has the default)")
+
+
 def composite_type(ctx: Context, node: Any) -> None:
     """CREATE TYPE ... AS (...): kept as SQL."""
     rv = node.typevar

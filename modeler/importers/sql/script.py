@@ -41,7 +41,7 @@ _IGNORED = frozenset({
     "DiscardStmt", "LoadStmt", "VariableShowStmt", "ExplainStmt", "AlterExtensionStmt",
     "AlterExtensionContentsStmt", "SecLabelStmt", "AlterSystemStmt", "ConstraintsSetStmt",
     "AlterObjectDependsStmt", "DeallocateStmt", "ClosePortalStmt", "FetchStmt",
-    "DeclareCursorStmt", "AlterTableSpaceOptionsStmt", "AlterStatsStmt",
+    "DeclareCursorStmt", "AlterTableSpaceOptionsStmt",
 })
 _UNSUPPORTED = {
     "CallStmt": "CALL not evaluated (objects it would create are missing)",
@@ -93,6 +93,7 @@ HANDLERS: dict[str, Handler] = {
     "VariableSetStmt": rawstmts.set_variable, "SelectStmt": rawstmts.select,
     "AlterDatabaseSetStmt": rawstmts.alter_database_set,
     "DoStmt": rawstmts.do_block,
+    "AlterStatsStmt": rawstmts.statistics_target,
     **dict.fromkeys(rawstmts.OTHER_KINDS, rawstmts.other),
 }
 
