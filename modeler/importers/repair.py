@@ -27,6 +27,7 @@ from modeler.schema.validate_pg import (
     identity_problem,
     partitioned_keys,
     relation_names,
+    type_modifier_fix,
 )
 
 Warn = Callable[[str, str, str, int | None], None]  # kind, message, file, line
@@ -52,6 +53,11 @@ def _index(t: m.Table, ix: m.Index, warn: Warn) -> m.Index:
 def _columns(schema: m.Schema, t: m.Table, warn: Warn) -> tuple[m.Column, ...]:
     out = []
     for c in t.columns:
+        fix = type_modifier_fix(c.type)
+        if fix is not None:
+            warn("repaired", f"{t.qualified_name}.{c.name}: {fix[1]}; imported as "
+                 f"{fix[0].sql(schema)}", "", None)
+            c = replace(c, type=fix[0])
         found = identity_problem(schema, c)
         if found is not None and (c.default is not None or c.generated is not None) \
                 and identity_problem(schema, replace(c, default=None, generated=None)) is None:
@@ -127,6 +133,16 @@ def repair(schema: m.Schema, warn: Warn, lines: Lines | None = None) -> m.Schema
     """``schema`` with what PostgreSQL would refuse repaired; ``lines`` gives the
     (file, line) of a table or relationship by uid for its warnings."""
     lines = lines or {}
+    domains = []
+    for d in schema.domains:
+        fix = type_modifier_fix(d.base)
+        if fix is not None:
+            file, line = lines.get(d.uid, ("", None))
+            warn("repaired", f"domain {d.qualified_name}: {fix[1]}; imported as "
+                 f"{fix[0].sql(schema)}", file, line)
+            d = replace(d, base=fix[0])
+        domains.append(d)
+    schema = replace(schema, domains=tuple(domains))
     tables = []
     for t in schema.tables:
         here = _at(warn, *lines.get(t.uid, ("", None)))

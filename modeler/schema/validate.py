@@ -20,6 +20,7 @@ from modeler.schema.validate_pg import (
     foreign_key_problem,
     relation_name_problems,
     relation_names,
+    type_modifier_problem,
 )
 from modeler.schema.validate_pg import table_problems as table_postgres_problems
 
@@ -169,7 +170,8 @@ def _table_expressions(t: m.Table) -> list[tuple[str, str, sqlexpr.Kind]]:
 
 def _type_problems(ctype: m.ColumnType, what: str) -> list[str]:
     if ctype.kind != "custom":
-        return []
+        wrong = type_modifier_problem(ctype)
+        return [] if wrong is None else [f"{what}: {wrong}"]
     found = sqlexpr.type_problem(ctype.name)
     return [] if found is None else [f"{what}: {found}"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,58 @@ def base_type(schema: m.Schema, ctype: m.ColumnType) -> m.ColumnType:
             break
         ctype = dom.base
     return ctype
+
+
+# PostgreSQL's ranges of type modifiers (varchar.c, varbit.c, numeric.c, timestamp.c):
+# a length or precision outside them is refused, but for a time precision above 6, which
+# PostgreSQL cuts to 6 with a warning (so the catalog would not be the design)
+_MAX_LENGTH = {"varchar": 10_485_760, "char": 10_485_760, "bit": 83_886_080,
+               "varbit": 83_886_080}
+_PRECISION = {"numeric": (1, 1000), "time": (0, 6), "timetz": (0, 6), "timestamp": (0, 6),
+              "timestamptz": (0, 6), "interval": (0, 6)}
+_SCALE = (-1000, 1000)
+
+
+def type_modifier_fix(ctype: m.ColumnType) -> tuple[m.ColumnType, str] | None:
+    """None when the modifiers of built-in type ``ctype`` are within PostgreSQL's ranges;
+    else (the type with each modifier above its range cut to the limit and each below it
+    left out, why PostgreSQL refuses the type as it is)."""
+    if ctype.kind != "builtin":
+        return None
+    low: int | None
+    high: int | None
+    found: list[str] = []
+    length, precision, scale = ctype.length, ctype.precision, ctype.scale
+    if length is not None and ctype.name in _MAX_LENGTH:
+        low, high = 1, _MAX_LENGTH[ctype.name]
+        if length < low:
+            found.append(f"length for type {ctype.name} must be at least {low}")
+            length = None
+        elif length > high:
+            found.append(f"length for type {ctype.name} cannot exceed {high}")
+            length = high
+    if precision is not None and ctype.name in _PRECISION:
+        low, high = _PRECISION[ctype.name]
+        if precision < low or precision > high:
+            found.append(f"{ctype.name} precision {precision} must be between {low} and "
+                         f"{high}")
+            precision = None if precision < low else high
+            scale = None if precision is None else scale
+    if scale is not None and precision is not None and ctype.name == "numeric":
+        low, high = _SCALE
+        if scale < low or scale > high:
+            found.append(f"numeric scale {scale} must be between {low} and {high}")
+            scale = min(max(scale, low), high)
+    if not found:
+        return None
+    return (replace(ctype, length=length, precision=precision, scale=scale),
+            "; ".join(found))
+
+
+def type_modifier_problem(ctype: m.ColumnType) -> str | None:
+    """Why PostgreSQL refuses (or changes) the modifiers of ``ctype`` (None: it takes them)."""
+    fix = type_modifier_fix(ctype)
+    return None if fix is None else fix[1]
 
 
 def identity_problem(schema: m.Schema, c: m.Column) -> str | None:
