@@ -293,8 +293,8 @@ def map_type(text: str, *, autoinc: bool = False) -> TypeMapping | None:
     caller's business (it knows the declared types): here they are plain names.
     """
     p = _parts(text)
-    if not p.base:
-        return None
+    if not p.base:  # nothing written, or MySQL's flags alone (``unsigned``): no type to keep
+        return None if not p.flags else _unknown(p, autoinc)
     if p.base in PG_OTHER_TYPES or _INTERVAL.match(p.base):
         return None if not p.flags else _unknown(p, autoinc)
     extension = EXTENSION_TYPES.get(p.base)

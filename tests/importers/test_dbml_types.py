@@ -100,6 +100,19 @@ def test_unknown_names_become_text_or_bigint_for_an_auto_increment() -> None:
     assert serial is not None and serial.type == m.ColumnType(name="bigint")
 
 
+@pytest.mark.parametrize("written", ["unsigned", "signed", "UNSIGNED ZEROFILL", "unsigned[]",
+                                     "zerofill(5)"])
+def test_a_type_of_flags_alone_is_unknown_not_kept(written: str) -> None:
+    """MySQL's flags with no type before them (``c unsigned``) were kept as the custom type
+    "unsigned", without a warning, and the export failed: type "unsigned" does not exist."""
+    found = map_type(written)
+    assert found is not None and found.unknown and found.type.name == "text", found
+    result = import_dbml([("s.dbml", f"Table t {{\n  id int [pk]\n  c {written}\n}}\n")])
+    c = result.schema.tables[0].columns[1]
+    assert c.type.kind == "builtin" and c.type.name == "text"
+    assert any("is not a PostgreSQL type" in w.message for w in result.warnings)
+
+
 @pytest.mark.parametrize(("written", "extension", "becomes"), [
     ("hstore", "hstore", m.ColumnType(kind="custom", name="hstore")),
     ("geometry(Point,4326)", "postgis", m.ColumnType(kind="custom",
