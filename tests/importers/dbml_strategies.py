@@ -42,7 +42,9 @@ PLAIN_TYPES = ("int", "integer", "bigint", "smallint", "varchar", "varchar(255)"
                "int[]", "text[]", "serial", "bigserial", "datetime", "string", "char(3)",
                "interval", "time", "bytea", "inet", "money", "tinyint", "nvarchar(max)",
                '"timestamp with time zone"', '"character varying(20)"',
-               '"timestamp(3) without time zone"', "point", "json[]", "int4range")
+               '"timestamp(3) without time zone"', "point", "json[]", "int4range",
+               # outside PostgreSQL's ranges, or MySQL's flags alone: repaired with a warning
+               "timestamp(9)", "varchar(0)", "numeric(1001,2)", "unsigned")
 ACTIONS = ("cascade", "restrict", "set null", "set default", "no action", "Cascade",
            "SET NULL", "No Action", "Restrict")
 OPS = (">", "<", "-", "<>")
