@@ -8,8 +8,10 @@ old one (invalid input value for enum). What counts as a label of the enum:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from modeler.importers.build import type_uid
-from modeler.importers.draft import DraftEnum
+from modeler.importers.draft import DraftEnum, DraftTable
 from modeler.importers.sql.context import Context
 from modeler.schema import model as m
 from modeler.schema.enumlabels import (
@@ -18,6 +20,20 @@ from modeler.schema.enumlabels import (
     relabel_expression,
     retype_casts,
 )
+
+
+def _table_expressions(table: DraftTable, ex: Callable[[str], str]) -> None:
+    """``table``'s generation expressions, CHECKs, index keys and predicates rewritten by
+    ``ex`` (its defaults are the caller's)."""
+    for c in table.columns.values():
+        if c.generated:
+            c.generated = ex(c.generated)
+    for k in table.checks:
+        k.expression = ex(k.expression)
+    for i in table.indexes:
+        i.where = None if i.where is None else ex(i.where)
+        for p in i.parts:
+            p.expression = None if p.expression is None else ex(p.expression)
 
 
 def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None:
@@ -49,14 +65,7 @@ def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None
                 c.default = (relabel_default(c.default, name, labels,
                                              array=bool(c.type.array_dims))
                              if mine(c.type) else ex(c.default))
-            if c.generated:
-                c.generated = ex(c.generated)
-        for k in table.checks:
-            k.expression = ex(k.expression)
-        for i in table.indexes:
-            i.where = None if i.where is None else ex(i.where)
-            for p in i.parts:
-                p.expression = None if p.expression is None else ex(p.expression)
+        _table_expressions(table, ex)
     for d in domains.values():
         if d.default:
             d.default = relabel_default(d.default, name, labels, array=bool(d.base.array_dims))
@@ -80,13 +89,7 @@ def casts_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> No
     for table in ctx.draft.tables.values():
         for c in table.columns.values():
             c.default = c.default and ex(c.default)
-            c.generated = c.generated and ex(c.generated)
-        for k in table.checks:
-            k.expression = ex(k.expression)
-        for i in table.indexes:
-            i.where = None if i.where is None else ex(i.where)
-            for p in i.parts:
-                p.expression = None if p.expression is None else ex(p.expression)
+        _table_expressions(table, ex)
     for d in ctx.draft.domains.values():
         d.default = d.default and ex(d.default)
         d.checks = [(n, ex(x)) for n, x in d.checks]
