@@ -106,3 +106,25 @@ def applied(url: str) -> int:
         row = conn.execute(f"SELECT count(*) FROM {MIGRATIONS_SCHEMA}.__drizzle_migrations"
                            ).fetchone()
         return int(row[0]) if row else 0
+
+
+def migrate_over_rows(bundle: Path, url: str, rows: str) -> None:
+    """``drizzle-kit migrate`` the bundle's first version only, run ``rows`` (SQL that puts
+    rows in its tables), then migrate the rest: the later migrations meet a table that
+    holds rows."""
+    import json
+
+    import psycopg
+
+    journal = bundle / "drizzle" / "meta" / "_journal.json"
+    full = journal.read_text(encoding="utf-8")
+    first = json.loads(full)
+    first["entries"] = first["entries"][:1]
+    try:
+        journal.write_text(json.dumps(first), encoding="utf-8")
+        kit(bundle, url, "migrate")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(rows.encode())
+    finally:
+        journal.write_text(full, encoding="utf-8")
+    kit(bundle, url, "migrate")
