@@ -66,8 +66,7 @@ from tests import expressions as X
 from tests.codegen import helpers as h
 from tests.pgtemp import PgServer
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("expression-oracle")]
+pytestmark = pytest.mark.postgres
 
 PATHS = ("canonical", "alembic", "alembic_alter", "alembic_downgrade", "create_all",
          "schema_sql", "sql_import")

@@ -29,8 +29,7 @@ from tests.fidelity.roundtrip import (
 )
 from tests.pgtemp import PgServer
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("drizzle-typecheck")]
+pytestmark = pytest.mark.postgres
 
 # adventureworks: many namespaces, domains, views in namespaces without tables; crates-io:
 # kept functions its index expressions call, extensions (ltree, pg_trgm, pgcrypto)

@@ -28,8 +28,7 @@ from tests.fidelity import exclusions as ex
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("corpus-fidelity")]
+pytestmark = pytest.mark.postgres
 
 # The schemas issue 7 names, plus the SQL halves of the DBML pairs (measured anyway), plus
 # pagila (range partitions attached the pg_dump way) and musicbrainz (an ICU collation on

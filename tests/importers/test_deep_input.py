@@ -21,9 +21,6 @@ from modeler.importers import SchemaImportError, import_dbml, import_sql
 from modeler.importers.result import ImportResult
 from tests.importers import childrun
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("deep-input")
-
 
 def _chain(op: str, term: str, n: int) -> str:
     return op.join([term] * n)

@@ -28,9 +28,6 @@ from modeler.web.models import ImportJob, Membership, PendingImport, Project, Ve
 from modeler.web.snapshot import snapshot
 from tests.pgtemp import PgServer, bindir
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("scram-server")
-
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SETTING = "MODELER_LIVE_IMPORT_HOSTS"
 SCHEMA = """

@@ -15,9 +15,6 @@ from urllib.parse import quote
 
 import pytest
 
-# one worker runs the whole module: its module-scoped fixtures are costly (./test: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("readback")
-
 ROOT = Path(__file__).resolve().parents[2]
 SQL = """
 CREATE TABLE author (id serial PRIMARY KEY, name varchar(100) NOT NULL);
