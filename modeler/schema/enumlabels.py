@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pglast import parser
 
@@ -26,6 +26,7 @@ from modeler.schema import model as m
 from modeler.schema.sqlprint import quote_ident
 
 Renames = Mapping[str, str]  # old label -> new label
+_T = TypeVar("_T")
 TypeName = tuple[str, str]  # the enum's (namespace, name)
 
 
@@ -182,6 +183,35 @@ def _replace(text: str, prefix: str, finder: _Finder, renames: Renames) -> str:
     return (out + source[last:])[len(prefix):]
 
 
+def _may_spell_literal(text: str, labels: Collection[str]) -> bool:
+    """False when ``text`` cannot hold a string constant spelling one of ``labels``, so
+    that it needs no parse: most expressions of a design (``price > 0``, ``now()``, an
+    index key) hold no string constant at all (no quote, no dollar quote). Else, unless
+    escapes may spell any character (a backslash: ``E'...'``, an array element's ``\"``;
+    ``U&'...'``), a constant holds its label as written with each quote doubled, so every
+    piece of the label between its quotes is in the text."""
+    if "'" not in text and "$" not in text:
+        return False
+    if "\\" in text or "u&" in text.lower():
+        return True
+    return any(all(piece in text for piece in label.split("'")) for label in labels)
+
+
+def _may_name(text: str, names: Collection[str]) -> bool:
+    """False when ``text`` cannot spell a type of ``names``: an identifier is the name
+    as written (quoted) or folded to lower case (unquoted), so it appears in the text in
+    some letter case, unless written with Unicode escapes (``U&"..."``)."""
+    lowered = text.lower()
+    return "u&" in lowered or any(name.lower() in lowered for name in names)
+
+
+def _same(old: _T, new: _T) -> _T:
+    """``old`` when ``new`` equals it: the parts of a design that did not change stay the
+    same objects (caches keyed by identity, such as the incremental validation's, keep
+    them)."""
+    return old if new == old else new
+
+
 def _type_names(enum: TypeName, also: tuple[str, str] | None) -> set[tuple[str, ...]]:
     names: set[tuple[str, ...]] = set()
     for ns, name in {enum, *([also] if also else [])}:
@@ -198,6 +228,8 @@ def relabel_expression(text: str, enum: TypeName, renames: Renames, *,
     ``columns``/``array_columns``: the names of the columns of the enum (of arrays of it)
     that the text may compare with a literal; ``old_name``: another (namespace, name) the
     type had when the text was written."""
+    if not _may_spell_literal(text, renames):
+        return text
     finder = _Finder(_type_names(enum, old_name), set(columns), set(array_columns))
     return _rewrite(text, "" if statement else "SELECT ", finder, renames)
 
@@ -206,6 +238,8 @@ def relabel_default(text: str, enum: TypeName, renames: Renames, *, array: bool,
                     old_name: tuple[str, str] | None = None) -> str:
     """A column default of enum ``enum`` (``array``: of an array of it): a bare literal is the
     enum's too."""
+    if not _may_spell_literal(text, renames):
+        return text
     try:
         tree = json.loads(parser.parse_sql_json(f"SELECT {text}"))
         node = tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"]
@@ -248,38 +282,38 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames,
                 and not c.type.array_dims}
         arrays = {c.name for c in t.columns if _is(c.type, enum_uid, domains)
                   and c.type.array_dims}
-        columns = tuple(replace(
+        columns = tuple(_same(c, replace(
             c,
             default=(None if c.default is None else
                      relabel_default(c.default, enum, renames, array=bool(c.type.array_dims),
                                      old_name=old_name)
                      if _is(c.type, enum_uid, domains) else expr(c.default, cols, arrays)),
-            generated=None if c.generated is None else expr(c.generated, cols, arrays))
+            generated=None if c.generated is None else expr(c.generated, cols, arrays)))
             for c in t.columns)
-        checks = tuple(replace(k, expression=expr(k.expression, cols, arrays))
+        checks = tuple(_same(k, replace(k, expression=expr(k.expression, cols, arrays)))
                        for k in t.checks)
-        indexes = tuple(replace(
+        indexes = tuple(_same(i, replace(
             i, where=None if i.where is None else expr(i.where, cols, arrays),
             parts=tuple(replace(p, expression=expr(p.expression, cols, arrays))
-                        if p.expression is not None else p for p in i.parts))
+                        if p.expression is not None else p for p in i.parts)))
             for i in t.indexes)
-        return replace(t, columns=columns, checks=checks, indexes=indexes)
+        return _same(t, replace(t, columns=columns, checks=checks, indexes=indexes))
 
     def on_domain(d: m.Domain) -> m.Domain:
         if d.uid not in domains:
             return d
-        return replace(d, default=None if d.default is None else relabel_default(
+        return _same(d, replace(d, default=None if d.default is None else relabel_default(
             d.default, enum, renames, array=bool(d.base.array_dims), old_name=old_name),
             checks=tuple(replace(k, expression=expr(k.expression, {"value"}, set()))
-                         for k in d.checks))
+                         for k in d.checks)))
 
     enum_columns = {c.name for t in schema.tables for c in t.columns
                     if _is(c.type, enum_uid, domains) and not c.type.array_dims}
     enum_arrays = {c.name for t in schema.tables for c in t.columns
                    if _is(c.type, enum_uid, domains) and c.type.array_dims}
-    raws = tuple(replace(r, sql=relabel_expression(
+    raws = tuple(_same(r, replace(r, sql=relabel_expression(
         r.sql, enum, renames, columns=enum_columns, array_columns=enum_arrays,
-        statement=True, old_name=old_name))
+        statement=True, old_name=old_name)))
         if r.kind in KEPT_KINDS else r for r in schema.raw_objects)
     return replace(schema, tables=tuple(on_table(t) for t in schema.tables),
                    domains=tuple(on_domain(d) for d in schema.domains), raw_objects=raws)
@@ -322,6 +356,8 @@ def retype_casts(text: str, old: TypeName, new: TypeName, *, statement: bool = F
     PostgreSQL stores a cast as the type's OID, so after ``ALTER TYPE ... RENAME TO`` or
     ``SET SCHEMA`` its catalog shows the new name, qualified when the type moved (or when
     the cast was)."""
+    if not _may_name(text, (old[1],)):
+        return text
     prefix = "" if statement else "SELECT "
     source = prefix + text
     try:
@@ -382,22 +418,24 @@ def follow_type(schema: m.Schema, old: TypeName, new: TypeName) -> m.Schema:
         return retype_casts(text, old, new)
 
     def on_table(t: m.Table) -> m.Table:
-        return replace(
+        return _same(t, replace(
             t,
-            columns=tuple(replace(c, default=c.default and ex(c.default),
-                                  generated=c.generated and ex(c.generated))
+            columns=tuple(_same(c, replace(c, default=c.default and ex(c.default),
+                                           generated=c.generated and ex(c.generated)))
                           for c in t.columns),
-            checks=tuple(replace(k, expression=ex(k.expression)) for k in t.checks),
-            indexes=tuple(replace(
+            checks=tuple(_same(k, replace(k, expression=ex(k.expression))) for k in t.checks),
+            indexes=tuple(_same(i, replace(
                 i, where=None if i.where is None else ex(i.where),
                 parts=tuple(replace(p, expression=ex(p.expression))
-                            if p.expression is not None else p for p in i.parts))
-                for i in t.indexes))
+                            if p.expression is not None else p for p in i.parts)))
+                for i in t.indexes)))
 
     return replace(
         schema, tables=tuple(on_table(t) for t in schema.tables),
-        domains=tuple(replace(d, default=d.default and ex(d.default),
-                              checks=tuple(replace(k, expression=ex(k.expression))
-                                           for k in d.checks)) for d in schema.domains),
-        raw_objects=tuple(replace(r, sql=retype_casts(r.sql, old, new, statement=True))
+        domains=tuple(_same(d, replace(d, default=d.default and ex(d.default),
+                                       checks=tuple(replace(k, expression=ex(k.expression))
+                                                    for k in d.checks)))
+                      for d in schema.domains),
+        raw_objects=tuple(_same(r, replace(r, sql=retype_casts(r.sql, old, new,
+                                                               statement=True)))
                           if r.kind in KEPT_KINDS else r for r in schema.raw_objects))
