@@ -215,17 +215,20 @@ _QUERIES = {
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_REL_FILTER}""",
     # a column's planner settings: ALTER COLUMN c SET (n_distinct = -1) (attoptions: the two
     # options PostgreSQL takes; some builds add an entry of their own to every column) and
-    # SET STATISTICS n (attstattarget: -1 for the default up to 16, NULL from 17)
+    # SET STATISTICS n (attstattarget: -1 for the default up to 16, NULL from 17), and its
+    # SET STORAGE s (attstorage, when not its type's)
     "column_options": f"""
         SELECT * FROM (
           SELECT {_TABLE}, a.attname,
                  ARRAY(SELECT o FROM unnest(a.attoptions) o
                         WHERE o ~ '^n_distinct(_inherited)?=' ORDER BY o) AS options,
-                 NULLIF(COALESCE(a.attstattarget, -1), -1) AS target
+                 NULLIF(COALESCE(a.attstattarget, -1), -1) AS target,
+                 NULLIF(a.attstorage, ty.typstorage) AS storage
           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          JOIN pg_type ty ON ty.oid = a.atttypid
           JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE {_REL_FILTER} AND a.attnum > 0 AND NOT a.attisdropped) o
-        WHERE o.options <> '{{}}' OR o.target IS NOT NULL""",
+        WHERE o.options <> '{{}}' OR o.target IS NOT NULL OR o.storage IS NOT NULL""",
     # extended statistics (CREATE STATISTICS) and their target (ALTER STATISTICS ... SET
     # STATISTICS n: stxstattarget, -1 or NULL for the default)
     "statistics": """

@@ -390,21 +390,37 @@ _ROW_SECURITY = re.compile(r"\s*ALTER\s+TABLE\s+[^;,]*?\b(ENABLE|FORCE)\s+ROW\s+
 # imports keep them (modeler.importers.sql.storage)
 _SET_UNLOGGED = re.compile(r"ALTER TABLE (\S+) SET UNLOGGED;\Z")
 _SET_OPTIONS = re.compile(r"ALTER TABLE (\S+) SET \((.*)\);\Z", re.DOTALL)
-# ALTER TABLE ONLY t ALTER COLUMN c SET (n_distinct = -1); / SET STATISTICS 400; (a column's
-# planner settings, as the imports keep them)
+# ALTER TABLE ONLY t ALTER COLUMN c SET (n_distinct = -1); / SET STATISTICS 400; / SET
+# STORAGE MAIN; (a column's planner settings and storage, as the imports keep them)
 _COLUMN_SETTING = re.compile(r"ALTER TABLE ONLY (\S+) ALTER COLUMN (\S+|\"(?:[^\"]|\"\")*\") "
-                             r"SET (STATISTICS -?\d+|\(.*\));\Z", re.DOTALL)
+                             r"SET (STATISTICS -?\d+|STORAGE [A-Z]+|\(.*\));\Z", re.DOTALL)
+
+
+def _storage_back(table: str, column: str) -> str:
+    """A DO block giving the column its type's storage again (``SET STORAGE DEFAULT`` is
+    PostgreSQL 16+), when the table and column are still there."""
+    name = column[1:-1].replace('""', '"') if column.startswith('"') else column
+    return ("DO $$DECLARE s text; BEGIN SELECT CASE ty.typstorage WHEN 'p' THEN 'PLAIN' "  # noqa: S608
+            "WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END INTO s "
+            "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
+            f"WHERE a.attrelid = to_regclass({sql_str(table)}) "
+            f"AND a.attname = {sql_str(name)} AND NOT a.attisdropped; "
+            "IF s IS NOT NULL THEN EXECUTE "
+            + sql_str(f"ALTER TABLE ONLY {table} ALTER COLUMN {column} SET STORAGE ")
+            + " || s; END IF; END$$")
 
 
 def _storage_undone(sql: str) -> str | None:
     """The undoing of a kept ``SET UNLOGGED`` (``SET LOGGED``) or ``SET (...)`` (``RESET``
-    of those names), a column's ``SET (...)`` (``RESET``) or ``SET STATISTICS n`` (``SET
-    STATISTICS -1``), or None for another statement."""
+    of those names), a column's ``SET (...)`` (``RESET``), ``SET STATISTICS n`` (``SET
+    STATISTICS -1``) or ``SET STORAGE s`` (its type's), or None for another statement."""
     if m := _SET_UNLOGGED.match(sql):
         return f"ALTER TABLE IF EXISTS {m.group(1)} SET LOGGED"
     column = _COLUMN_SETTING.match(sql)
     if (m := column or _SET_OPTIONS.match(sql)) is None:
         return None
+    if column and column.group(3).startswith("STORAGE"):
+        return _storage_back(column.group(1), column.group(2))
     if column and column.group(3).startswith("STATISTICS"):
         return f"ALTER TABLE IF EXISTS ONLY {m.group(1)} ALTER COLUMN {m.group(2)} " \
                "SET STATISTICS -1"

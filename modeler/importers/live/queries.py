@@ -75,7 +75,11 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.at
        -- up to 16, NULL from 17)
        ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o ~ '^n_distinct(_inherited)?='
              ORDER BY o) AS planner_options,
-       NULLIF(COALESCE(a.attstattarget, -1), -1) AS statistics_target
+       NULLIF(COALESCE(a.attstattarget, -1), -1) AS statistics_target,
+       -- ALTER COLUMN SET STORAGE, when not the type's own
+       CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN'
+            WHEN 'e' THEN 'EXTERNAL' WHEN 'x' THEN 'EXTENDED' WHEN 'm' THEN 'MAIN' END
+       END AS storage
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped

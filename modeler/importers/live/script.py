@@ -85,7 +85,7 @@ def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
         if c["comment"] is not None:
             yield (f"COMMENT ON COLUMN {name}.{quote_ident(c['attname'])} IS "
                    f"{literal(c['comment'])}")
-    for c in columns:  # planner settings (the SQL import keeps them as SQL on the table)
+    for c in columns:  # planner settings, storage (the SQL import keeps them as SQL)
         column = f"ALTER TABLE ONLY {name} ALTER COLUMN {quote_ident(c['attname'])}"
         if c.get("planner_options"):
             yield f"{column} SET (" + ", ".join(
@@ -93,6 +93,8 @@ def table_statements(t: Row, columns: list[Row]) -> Iterator[str]:
                 for o in c["planner_options"]) + ")"
         if c.get("statistics_target") is not None:
             yield f"{column} SET STATISTICS {int(c['statistics_target'])}"
+        if c.get("storage"):
+            yield f"{column} SET STORAGE {c['storage']}"
 
 
 def attach_statement(t: Row) -> str:

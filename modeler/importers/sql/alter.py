@@ -53,11 +53,16 @@ def alter_table(ctx: Context, node: Any) -> None:
     if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.STORAGE for c in cmds) \
             and (on := ctx.find_table(node.relation)) is not None:
         storage.alter_table(ctx, on, cmds)  # SET UNLOGGED, SET (...): kept as SQL
-    if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.COLUMN for c in cmds) \
+    if node.objtype == O.OBJECT_TABLE and any(c.subtype in storage.COLUMN
+                                              or c.subtype == A.AT_AlterColumnType for c in cmds) \
             and (on := ctx.find_table(node.relation)) is not None:
         below = [t for t in ctx.draft.tables.values() if t is not on and node.relation.inh
                  and (t in _inheritors(ctx, on) or t in partitions.partitions_deep(ctx, on))]
-        storage.alter_columns(ctx, [on, *below], cmds)  # a column's SET (n_distinct ...)
+        for cmd in cmds:  # a new type first (as PostgreSQL): its own storage again
+            for t in [on, *below] if cmd.subtype == A.AT_AlterColumnType else ():
+                storage.column_retyped(ctx, t, cmd.name)
+        # a column's SET (n_distinct ...), SET STATISTICS, SET STORAGE
+        storage.alter_columns(ctx, [on, *below], cmds)
     if node.objtype == O.OBJECT_INDEX and any(c.subtype in storage.STORAGE for c in cmds):
         ctx.warn("unsupported", f"ALTER INDEX {node.relation.relname}: storage parameters "
                  "set or reset after CREATE INDEX are not kept (write them in its WITH (...))")

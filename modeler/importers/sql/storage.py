@@ -6,11 +6,15 @@ The export replays them after the tables; their undoing (``SET LOGGED``, ``RESET
 modeler.codegen.migration_types) takes them back on the way down and between versions.
 
 A column's planner settings (``ALTER TABLE t ALTER COLUMN c SET (n_distinct = -1)``, ``RESET
-(...)``, ``SET STATISTICS n``) are kept the same way, as ``ALTER TABLE ONLY t ALTER COLUMN c
-...``: one statement of each kind per column (the state the script leaves; a statement
-without ONLY sets the table's inheritors too, as PostgreSQL does), following the column's
-rename (:func:`column_renamed`) and going with its drop (:func:`column_dropped`); undone by
-``RESET (...)`` and ``SET STATISTICS -1``.
+(...)``, ``SET STATISTICS n``) and its storage (``SET STORAGE PLAIN | EXTERNAL | EXTENDED |
+MAIN``, or ``STORAGE ...`` in CREATE TABLE) are kept the same way, as ``ALTER TABLE ONLY t
+ALTER COLUMN c ...``: one statement of each kind per column (the state the script leaves; a
+statement without ONLY sets the table's inheritors too, as PostgreSQL does), following the
+column's rename (:func:`column_renamed`) and going with its drop (:func:`column_dropped`);
+undone by ``RESET (...)``, ``SET STATISTICS -1`` and the storage of the column's type. As in
+PostgreSQL, a table made with INHERITS or PARTITION OF (or LIKE ... INCLUDING STORAGE) takes
+the storage of its parents' columns, ``SET STORAGE DEFAULT`` and a new type
+(``ALTER COLUMN c TYPE ...``: :func:`column_retyped`) give the column its type's again.
 
 PostgreSQL refuses ``SET UNLOGGED`` on a table a permanent one references: the statements
 are put in an order where a table referencing another is made unlogged first
@@ -32,7 +36,11 @@ UNLOGGED = re.compile(r"ALTER TABLE \S+ SET UNLOGGED;\Z")
 OPTIONS = re.compile(r"ALTER TABLE \S+ SET \(.*\);\Z", re.DOTALL)
 STORAGE = frozenset({A.AT_SetLogged, A.AT_SetUnLogged, A.AT_SetRelOptions,
                      A.AT_ResetRelOptions})
-COLUMN = frozenset({A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetStatistics})
+COLUMN = frozenset({A.AT_SetOptions, A.AT_ResetOptions, A.AT_SetStatistics, A.AT_SetStorage})
+# ALTER COLUMN c SET STORAGE ... (DEFAULT, PostgreSQL 16+: the type's own)
+STORAGES = frozenset({"plain", "external", "extended", "main"})
+_LIKE_STORAGE = int(enums.TableLikeOption.CREATE_TABLE_LIKE_STORAGE)
+_WHATS = ("options", "statistics", "storage")
 
 
 def _name(table: DraftTable) -> str:
@@ -153,8 +161,9 @@ def order_unlogged(draft: Draft) -> None:
 
 def _column_pattern(table: DraftTable, column: str, what: str) -> re.Pattern[str]:
     head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN {quote_ident(column)} "
-    return re.compile(re.escape(head) + (r"SET \(.*\);\Z" if what == "options"
-                                         else r"SET STATISTICS -?\d+;\Z"), re.DOTALL)
+    tail = {"options": r"SET \(.*\);\Z", "statistics": r"SET STATISTICS -?\d+;\Z",
+            "storage": r"SET STORAGE [A-Z]+;\Z"}[what]
+    return re.compile(re.escape(head) + tail, re.DOTALL)
 
 
 def _column_options(ctx: Context, table: DraftTable, column: str) -> dict[str, str]:
@@ -164,7 +173,8 @@ def _column_options(ctx: Context, table: DraftTable, column: str) -> dict[str, s
 
 
 def alter_columns(ctx: Context, tables: list[DraftTable], cmds: list[Any]) -> None:
-    """``ALTER COLUMN c SET (...) | RESET (...) | SET STATISTICS n`` (in order) on each of
+    """``ALTER COLUMN c SET (...) | RESET (...) | SET STATISTICS n | SET STORAGE s`` (in
+    order) on each of
     ``tables`` (the table, and its inheritors without ONLY) that has the column."""
     for cmd in cmds:
         if cmd.subtype not in COLUMN or not isinstance(cmd.name, str):
@@ -173,6 +183,9 @@ def alter_columns(ctx: Context, tables: list[DraftTable], cmds: list[Any]) -> No
             if cmd.name not in table.columns:
                 continue
             head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN {quote_ident(cmd.name)}"
+            if cmd.subtype == A.AT_SetStorage:
+                set_storage(ctx, table, cmd.name, str(getattr(cmd.def_, "sval", "")))
+                continue
             if cmd.subtype == A.AT_SetStatistics:
                 target = getattr(cmd.def_, "ival", None)
                 _replace(ctx, table, _column_pattern(table, cmd.name, "statistics"),
@@ -194,12 +207,70 @@ def alter_columns(ctx: Context, tables: list[DraftTable], cmds: list[Any]) -> No
 def column_renamed(ctx: Context, table: DraftTable, old: str, new: str) -> None:
     """The column's kept settings name it ``new``."""
     head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN "
-    for what in ("options", "statistics"):
+    for what in _WHATS:
         for raw in _kept(ctx, table, _column_pattern(table, old, what)):
             raw.sql = head + quote_ident(new) + raw.sql[len(head) + len(quote_ident(old)):]
 
 
 def column_dropped(ctx: Context, table: DraftTable, name: str) -> None:
     """The column's kept settings go with it."""
-    for what in ("options", "statistics"):
+    for what in _WHATS:
         _replace(ctx, table, _column_pattern(table, name, what), None, "")
+
+
+# the storage of the common variable-length built-in types (pg_type.typstorage), for a SET
+# STORAGE naming its type's own to keep nothing (as the catalog, and the live import, have it)
+_TYPE_STORAGE = {**dict.fromkeys(("text", "varchar", "character varying", "char", "character",
+                                  "bpchar", "bytea", "json", "jsonb", "xml", "tsvector",
+                                  "tsquery", "bit varying", "varbit"), "extended"),
+                 **dict.fromkeys(("numeric", "decimal", "inet", "cidr"), "main")}
+
+
+def _type_storage(column: Any) -> str | None:
+    ctype = getattr(column, "type", None)
+    if ctype is None or ctype.kind != "builtin":
+        return None
+    return "extended" if ctype.array_dims else _TYPE_STORAGE.get(ctype.name)
+
+
+def set_storage(ctx: Context, table: DraftTable, column: str, storage: str) -> None:
+    """``ALTER COLUMN c SET STORAGE s`` (``DEFAULT``: none kept, the type's own)."""
+    storage = storage.lower()
+    if storage not in STORAGES | {"default"}:
+        ctx.warn("unsupported", f"{table.name}.{column}: storage {storage} is not kept")
+        return
+    head = f"ALTER TABLE ONLY {_name(table)} ALTER COLUMN {quote_ident(column)}"
+    if storage == _type_storage(table.columns.get(column)):
+        storage = "default"  # the type's own: as none
+    _replace(ctx, table, _column_pattern(table, column, "storage"),
+             f"{head} SET STORAGE {storage.upper()};" if storage in STORAGES else None,
+             f"the storage of column {column} (SET STORAGE {storage.upper()})")
+
+
+def _storage_of(ctx: Context, table: DraftTable, column: str) -> str | None:
+    for raw in _kept(ctx, table, _column_pattern(table, column, "storage")):
+        return str(raw.sql).rstrip(";").rsplit(" ", 1)[1]
+    return None
+
+
+def column_retyped(ctx: Context, table: DraftTable, column: str) -> None:
+    """``ALTER COLUMN c TYPE ...``: the column has its new type's storage (PostgreSQL sets
+    it again)."""
+    _replace(ctx, table, _column_pattern(table, column, "storage"), None, "")
+
+
+def create_columns(ctx: Context, table: DraftTable, node: Any) -> None:
+    """The storage of the columns of a new table: its parents' (INHERITS, PARTITION OF),
+    a LIKE ... INCLUDING STORAGE source's, then its own ``STORAGE s`` clauses."""
+    sources = [ctx.find_table(rv) for rv in node.inhRelations or ()]
+    sources += [ctx.find_table(elt.relation) for elt in node.tableElts or ()
+                if isinstance(elt, ast.TableLikeClause)
+                and int(elt.options or 0) & _LIKE_STORAGE]
+    for source in sources:
+        for column in table.columns:
+            if source is not None and source is not table \
+                    and (kept := _storage_of(ctx, source, column)):
+                set_storage(ctx, table, column, kept)
+    for elt in node.tableElts or ():
+        if isinstance(elt, ast.ColumnDef) and elt.storage_name and elt.colname in table.columns:
+            set_storage(ctx, table, elt.colname, str(elt.storage_name))

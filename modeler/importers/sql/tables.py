@@ -88,6 +88,7 @@ def create_table(ctx: Context, node: Any) -> None:
         add_constraint(ctx, table, con, column)
     if node.partbound is not None:
         partitions.finish_partition(ctx, table)
+    storage.create_columns(ctx, table, node)  # STORAGE s, its parents': kept as SQL
     storage.create_table(ctx, table, node)  # UNLOGGED, WITH (...): kept as SQL
 
 
