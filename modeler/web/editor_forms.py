@@ -553,7 +553,9 @@ class EnumForm(VersionedForm):
     name = forms.CharField(max_length=63)
     namespace = forms.CharField(max_length=63, initial="public")
     values = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text="One value per line, in order.")
+                             help_text="One value per line, in order. A value typed over "
+                                       "another in its place renames it: rows holding it "
+                                       "keep it.")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_name(self) -> str:

@@ -10,6 +10,7 @@ tests/drizzle/test_enum_relabel_versions.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -153,3 +154,32 @@ def _up_and_down(pg_server: PgServer, tmp_path: Path, vs: list[VersionInput], ro
         same(url, 0)
         if down is not None:
             down(url)
+
+
+def relabel_and_add_versions() -> list[VersionInput]:
+    """:func:`versions`, but the one save of the enum form renames a value and adds
+    another."""
+    one, relabelled = versions()
+    mood = one.schema.enums[0]
+    two = actions.save_enum(one.schema, uid=mood.uid, name="mood", namespace="public",
+                            labels=["ok", "gone", "x", "new"], comment="", existing=True)
+    return [one, replace(relabelled, schema=two)]
+
+
+def test_a_relabel_saved_with_a_new_value_upgrades_and_downgrades_with_rows(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    """The renamed value keeps its identity (before, a list that changed length made every
+    typed-over label a new value, and the upgrade failed on the rows holding the old
+    one)."""
+    one, two = relabel_and_add_versions()
+    mood = one.schema.enums[0]
+    assert {type(op).__name__ for op in diff(one.schema, two.schema)} >= {
+        "RenameEnumValue", "AddEnumValue"}
+    assert [v.uid for v in two.schema.enum(mood.uid).values][:3] == [
+        v.uid for v in mood.values]
+    assert two.schema.tables == versions()[1].schema.tables  # the expressions followed
+
+    def back(url: str) -> None:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM t WHERE m = 'old'").fetchone() == (2,)
+    _up_and_down(pg_server, tmp_path, [one, two], ROWS, rows_relabelled, back)

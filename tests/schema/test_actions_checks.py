@@ -299,15 +299,41 @@ def test_a_relabel_keeps_the_uid_of_every_kept_label(labels: list[str]) -> None:
     new = out.enum(old.uid)
     assert [v.label for v in new.values] == labels
     old_uids = {v.label: v.uid for v in old.values}
+    old_at = {v.uid: n for n, v in enumerate(old.values)}
     same_length = len(old.values) == len(labels)
     for n, v in enumerate(new.values):
         if v.label in old_uids:
             assert v.uid == old_uids[v.label]
         elif same_length and old.values[n].label not in labels:  # typed over a label: renamed
             assert v.uid == old.values[n].uid
-        else:  # a new label is a new value
-            assert v.uid not in old_uids.values()
+        elif v.uid in old_at:  # renamed in a list that changed length: in the old one's place
+            o = old_at[v.uid]
+            assert not same_length and old.values[o].label not in labels
+            assert [x for x in labels[:n] if x in old_uids] == [
+                x.label for x in old.values[:o] if x.label in labels]
+            assert [x for x in labels[n + 1:] if x in old_uids] == [
+                x.label for x in old.values[o + 1:] if x.label in labels]
     assert len({v.uid for v in new.values}) == len(labels)
+
+
+@pytest.mark.parametrize(("labels", "renamed"), [
+    (["new", "PAID", "sent", "lost"], {"paid": "PAID"}),  # renamed, one added at the end
+    (["NEW", "paid"], {"new": "NEW"}),  # renamed, the last taken out
+    (["first", "new", "paid", "SENT"], {"sent": "SENT"}),  # one added before
+    (["new", "a", "b", "sent"], {}),  # one value replaced by two: taken out, two added
+    (["sent", "paid", "new"], {}),  # reordered: nothing renamed
+])
+def test_a_value_typed_over_another_is_renamed_when_the_list_changes_length(
+        labels: list[str], renamed: dict[str, str]) -> None:
+    s = _shop()
+    old = s.enums[0]
+    assert [v.label for v in old.values] == ["new", "paid", "sent"]
+    out = actions.save_enum(s, uid=old.uid, name="status", namespace="public", labels=labels,
+                            comment="", existing=True)
+    before = {v.uid: v.label for v in old.values}
+    got = {before[v.uid]: v.label for v in out.enum(old.uid).values
+           if v.uid in before and before[v.uid] != v.label}
+    assert got == renamed
 
 
 def test_saving_an_enum_that_is_gone_or_clashes_is_refused() -> None:
