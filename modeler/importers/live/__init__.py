@@ -222,6 +222,7 @@ def _statements(data: dict[str, Any]) -> list[str]:
 
 def _plan(data: dict[str, Any]) -> list[str | _Table]:
     from modeler.importers.live import script as s
+    from modeler.importers.live.nesting import keep_nesting
     from modeler.importers.sql.deparse import quote_ident
 
     out: list[str | _Table] = []
@@ -239,8 +240,9 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
     types += [(t["oid"], list(s.type_statements(t))) for t in data.get("types", ())]
     out.extend(sql for _, sqls in sorted(types, key=lambda x: x[0]) for sql in sqls)
     by_table: dict[int, list[dict[str, Any]]] = {}
-    for c in data["columns"]:
-        by_table.setdefault(c["attrelid"], []).append(c)
+    for c in data["columns"]:  # a default or generation expression: its nesting kept
+        by_table.setdefault(c["attrelid"], []).append(
+            {**c, "def": keep_nesting(c["def"])} if c["def"] else c)
     names = {t["oid"]: (t["nspname"], s.qual(t["nspname"], t["relname"])) for t in data["tables"]}
     for t in data["tables"]:
         columns = by_table.get(t["oid"], [])
@@ -280,7 +282,8 @@ def _plan(data: dict[str, Any]) -> list[str | _Table]:
                  for sql in (str(r["def"]), *s.comment_statements(r))]
     out.extend(sql for _, sqls in sorted(raws, key=lambda x: x[0]) for sql in sqls)
     out.extend(security)
-    return out
+    # every expression PostgreSQL printed (keys, indexes, views, triggers, policies...)
+    return [keep_nesting(item) if isinstance(item, str) else item for item in out]
 
 
 class _Columns:
