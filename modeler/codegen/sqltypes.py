@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from modeler.schema.collations import canonical, parse_ref
 from modeler.schema.model import ColumnType, Schema
-from modeler.schema.types import canonical_key
+from modeler.schema.types import UNSIZED, canonical_key
 
 SA = "import sqlalchemy as sa"
 PG = "from sqlalchemy.dialects import postgresql"
@@ -106,8 +106,14 @@ _NATIVE_CUSTOM = {
 }
 
 
+def _custom_key(ctype: ColumnType) -> str | None:
+    """The catalog key of a custom type's name (citext), None for the catalog's names kept
+    as written (bpchar: of any length, not character(1))."""
+    return None if ctype.name in UNSIZED.values() else canonical_key(ctype.name)
+
+
 def _custom(ctype: ColumnType) -> tuple[str, set[str]]:
-    key = canonical_key(ctype.name)
+    key = _custom_key(ctype)
     if key is not None:  # an extension type the catalog knows (citext)
         return _builtin(ColumnType(name=key))
     native = _NATIVE_CUSTOM.get(" ".join(ctype.name.lower().split()))
@@ -167,14 +173,14 @@ def _collated(ctype: ColumnType, collation: str) -> tuple[str, set[str]]:
     ns, name = parse_ref(collation)
     kw = _kwargs(length=ctype.length, collation=name,
                  collation_schema=None if ns in (None, "pg_catalog") else ns)
-    key = ctype.name if ctype.kind == "builtin" else canonical_key(ctype.name)
+    key = ctype.name if ctype.kind == "builtin" else _custom_key(ctype)
     cls = _COLLATABLE[key or ""]
     return f"{cls}({kw})", {SA if cls.startswith("sa.") else PG}
 
 
 def _collatable(ctype: ColumnType) -> bool:
     key = ctype.name if ctype.kind == "builtin" else (
-        canonical_key(ctype.name) if ctype.kind == "custom" else None)
+        _custom_key(ctype) if ctype.kind == "custom" else None)
     return key in _COLLATABLE
 
 

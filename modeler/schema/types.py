@@ -89,6 +89,13 @@ for _t in _CATALOG:
     for _a in _t.aliases:
         _ALIASES[_a] = _t.key
 
+# Catalog names PostgreSQL's grammar reads otherwise as keywords: quoted, schema-qualified
+# or (bpchar) spelled as the catalog's name, without a length, they are another type than
+# the keyword's (``char`` is character(1), ``"char"`` the single-byte internal type; ``bit``
+# is bit(1), ``"bit"`` a bit string of any length; ``bpchar`` blank-padded text of any
+# length): the type PostgreSQL shows for each, kept as written
+UNSIZED: dict[str, str] = {"char": '"char"', "bit": '"bit"', "bpchar": "bpchar"}
+
 INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
 TEXT_TYPES = frozenset({"text", "varchar", "char", "citext"})
 LARGE_OBJECT_TYPES = frozenset({"text", "bytea", "json", "jsonb", "xml", "tsvector", "citext"})

@@ -19,7 +19,7 @@ from modeler.importers.sql.deparse import quote_ident
 from modeler.importers.sql.types import SERIALS, builtin
 from modeler.importers.typemap import TypeMapping, map_type
 from modeler.schema import model as m
-from modeler.schema.types import canonical_key
+from modeler.schema.types import UNSIZED, canonical_key
 
 _TYPE = re.compile(r"^\s*(?P<base>[^(\[]+?)\s*(?:\((?P<args>[^)]*)\))?"
                    r"(?P<tz>\s+with(?:out)?\s+time\s+zone)?\s*(?P<arr>(?:\[\s*\d*\s*\]\s*)*)$",
@@ -118,6 +118,13 @@ class TypeResolver:
         if match is not None:
             base, args = match.group("base").strip(), match.group("args")
             dims = match.group("arr").count("[")
+            quoted = base[1:-1] if base[:1] == base[-1:] == '"' and len(base) > 1 else None
+            if quoted in UNSIZED or (base.lower() == "bpchar" and args is None):
+                # "char" (quoted), "bit", bpchar: the type PostgreSQL reads, of any length
+                if args is None and not match.group("tz"):
+                    return m.ColumnType(kind="custom", name=UNSIZED[quoted or "bpchar"],
+                                        array_dims=dims), None, None
+                base = quoted or base  # "bit"(3): bit(3)
             enum = self.enum(base)
             if enum is not None and args is None:
                 return enum_type(enum, dims), None, None

@@ -19,6 +19,7 @@ from modeler.importers.dbml.nodes import (
     Settings,
     label,
 )
+from modeler.schema.types import UNSIZED
 
 REF_OPS = frozenset({">", "<", "-", "<>"})
 # words that continue an SQL type name written without quotes (``double precision``)
@@ -84,9 +85,11 @@ def signed_number(expr: Expr) -> str | None:
 
 
 def type_text(expr: Expr, line: int) -> str:
-    """A column type as the converter reads it (``varchar(255)``, ``s.t``, ``int[][]``)."""
+    """A column type as the converter reads it (``varchar(255)``, ``s.t``, ``int[][]``); a
+    quoted name PostgreSQL reads otherwise unquoted keeps its quotes (``"char"``, the
+    single-byte type, is not char)."""
     if isinstance(expr, Name):
-        return expr.text
+        return f'"{expr.text}"' if expr.quoted and expr.text in UNSIZED else expr.text
     if isinstance(expr, Path) and all(isinstance(p, Name) for p in expr.parts):
         return ".".join(p.text for p in expr.parts if isinstance(p, Name))
     if isinstance(expr, Call):

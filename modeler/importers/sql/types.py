@@ -18,7 +18,7 @@ from modeler.importers.draft import DraftEnum
 from modeler.importers.sql.context import Context
 from modeler.importers.sql.deparse import quote_ident
 from modeler.schema import model as m
-from modeler.schema.types import canonical_key, type_info
+from modeler.schema.types import UNSIZED, canonical_key, type_info
 
 SERIALS: dict[str, str] = {
     "serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
@@ -72,8 +72,10 @@ def column_type(ctx: Context, tn: Any) -> tuple[m.ColumnType, str | None]:
     schema = names[-2] if len(names) >= 2 else None
     name = names[-1]
     if schema in (None, "pg_catalog") and name == name.lower():  # "Name" is not name
+        if name in UNSIZED and not mods:  # "char", "bit", bpchar: not char(1), bit(1)
+            return m.ColumnType(kind="custom", name=UNSIZED[name], array_dims=dims), None
         key = canonical_key(name)
-        if key is not None and (schema == "pg_catalog" or name != "char"):
+        if key is not None and name != "char":
             return builtin(key, mods, dims) or _custom(names, mods, dims), None
     user = ctx.find_type(names)
     if user is not None:
