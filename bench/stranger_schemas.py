@@ -493,13 +493,12 @@ DEBIAN = {d.name: d for d in (
               drop="\\echo", c_stubs=True),
     DebSchema("plpgsql-check", "postgresql-15-plpgsql-check",  # OUT parameters, SETOF
               ("usr/share/postgresql/15/extension/plpgsql_check--2.3.sql",),  # records
-              prelude="SET check_function_bodies = off;\n",  # a C function may name a
-              drop="\\echo", replace=(("@extschema@", "public"),),  # parameter as its
-              c_stubs=True),  # result's column; its PL/pgSQL stand-in only unchecked
+              drop="\\echo", replace=(("@extschema@", "public"),),  # a C function
+              c_stubs=True),  # may name a parameter as its result's column (see debian_file)
     DebSchema("pg-wait-sampling", "postgresql-15-pg-wait-sampling",  # views over C SRFs
               ("usr/share/postgresql/15/extension/pg_wait_sampling--1.1.sql",),  # with OUT
-              prelude="SET check_function_bodies = off;\n",  # parameters (pid, OUT pid:
-              drop="\\echo", c_stubs=True),  # unchecked stand-ins), GRANT SELECT TO PUBLIC
+              drop="\\echo", c_stubs=True),  # parameters (pid, OUT pid: see debian_file),
+    # GRANT SELECT TO PUBLIC
     DebSchema("pgq", "postgresql-15-pgq3",  # the extension's script (C triggers as stand-ins),
               ("usr/share/postgresql/15/extension/pgq--3.5.sql",),  # then a queue made by
               drop="SELECT pg_catalog.pg_extension_config_dump(", c_stubs=True,  # its call:
@@ -679,7 +678,12 @@ def debian_file(deb: DebSchema) -> Path:
     home = CACHE / deb.registry
     for package in (*deb.also, deb.package):
         tree = fetch_package(deb.registry, package)
-    parts = [deb.prelude]
+    # a C function may name an IN and an OUT parameter alike (pglogical's
+    # show_subscription_status, pg_auto_failover's create_formation): its PL/pgSQL stand-in
+    # is refused by the PL/pgSQL validator (parameter name used more than once), so the
+    # original lacked it while the export (check_function_bodies off, as pg_dump's) made it.
+    # The stand-ins are created unchecked, as CREATE EXTENSION makes the C functions
+    parts = ["SET check_function_bodies = off;\n" if deb.c_stubs else "", deb.prelude]
     if deb.assemble:
         parts.append(ASSEMBLERS[deb.assemble](tree))
     for rel in deb.files:
