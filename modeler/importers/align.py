@@ -4,10 +4,11 @@ The differ (:mod:`modeler.diff`) compares designs by uid: a design read from tex
 the editor's text mode, pasted SQL) has uids of its own, so every element would look dropped
 and re-added. :func:`adopt_uids` maps each element of ``new`` to the element of ``current``
 with the same name in the same place (a column of the same table, an index of the same
-table...) and rewrites the references; ``renames`` maps a new table's or column's name to
-the current one it renames, so that the differ sees a rename (its uid survives), not a drop
-and an add. :func:`rename_candidates` proposes such pairs: a table (or a column of one
-table) that goes while one of the same shape comes.
+table...) and rewrites the references; ``renames`` maps a new table's, column's, enum's
+or enum label's name to the current one it renames, so that the differ sees a rename (its
+uid survives), not a drop and an add. :func:`rename_candidates` proposes such pairs: a
+table (or a column of one table) that goes while one of the same shape comes, an enum that
+goes while one with the same labels comes, an enum's label typed over another in its place.
 """
 
 from __future__ import annotations
@@ -22,15 +23,19 @@ from modeler.schema.serialize import from_dict, to_dict
 @dataclass(frozen=True, slots=True)
 class RenameCandidate:
     """``old`` dropped and ``new`` added look alike: the change may be a rename.
-    ``kind`` is ``table`` (names are ``ns.name``) or ``column`` (``ns.table.column``, the
-    table as the new design names it)."""
+    ``kind`` is ``table`` (names are ``ns.name``), ``column`` (``ns.table.column``, the
+    table as the new design names it), ``enum`` (``ns.name``) or ``enum value`` (the
+    labels; ``within``: the enum, ``ns.name``)."""
 
     kind: str
     old: str
     new: str
+    within: str = ""
 
     @property
     def key(self) -> str:
+        if self.within:
+            return f"{self.kind}:{self.within}:{self.old}:{self.new}"
         return f"{self.kind}:{self.old}:{self.new}"
 
 
@@ -42,10 +47,43 @@ def _shape(t: m.Table, s: m.Schema) -> tuple[Any, ...]:
     return tuple((c.type.sql(s), c.nullable, c.pk_order) for c in t.columns)
 
 
+def _ekey(e: m.EnumType) -> str:
+    return f"{e.namespace}.{e.name}"
+
+
+def _enum_candidates(current: m.Schema, new: m.Schema) -> list[RenameCandidate]:
+    """Enums that go while one with the same labels comes (in the same namespace), and
+    values of enums both designs have whose label goes while a new one comes in its place
+    (:func:`modeler.schema.enumlabels.typed_over`)."""
+    from modeler.schema.enumlabels import typed_over
+
+    out: list[RenameCandidate] = []
+    old_e = {_ekey(e): e for e in current.enums}
+    new_e = {_ekey(e): e for e in new.enums}
+    came = [e for k, e in new_e.items() if k not in old_e]
+    used: set[str] = set()
+    for g in (e for k, e in old_e.items() if k not in new_e):
+        labels = [v.label for v in g.values]
+        for c in came:
+            if c.uid not in used and c.namespace == g.namespace and \
+                    [v.label for v in c.values] == labels:
+                used.add(c.uid)
+                out.append(RenameCandidate("enum", _ekey(g), _ekey(c)))
+                break
+    for k, e in new_e.items():
+        o = old_e.get(k)
+        if o is not None:
+            before = [v.label for v in o.values]
+            out += [RenameCandidate("enum value", before[i], label, within=k)
+                    for i, label in typed_over(before, [v.label for v in e.values])]
+    return out
+
+
 def rename_candidates(current: m.Schema, new: m.Schema) -> list[RenameCandidate]:
     """Tables, and columns of tables both designs have, that go while one of the same shape
-    comes (same column types, nullability and key position; for a column, same type)."""
-    out: list[RenameCandidate] = []
+    comes (same column types, nullability and key position; for a column, same type);
+    enums and enum values (:func:`_enum_candidates`)."""
+    out: list[RenameCandidate] = _enum_candidates(current, new)
     old_t = {_tkey(t): t for t in current.tables}
     new_t = {_tkey(t): t for t in new.tables}
     gone = [t for k, t in old_t.items() if k not in new_t]
@@ -107,16 +145,25 @@ def adopt_uids(current: m.Schema, new: m.Schema,
                 uid_map[c.uid] = oc.uid
         for attr in ("indexes", "uniques", "checks", "query_patterns"):
             pair(getattr(t, attr), getattr(ot, attr), lambda x: x.name)
-    for attr in ("enums", "domains", "sequences", "collations"):
+    enum_renames = {r.new: r.old for r in renames if r.kind == "enum"}
+    value_renames = {(r.within, r.new): r.old for r in renames if r.kind == "enum value"}
+    old_enums = {_ekey(e): e for e in current.enums}
+    for e in new.enums:
+        oe = old_enums.get(enum_renames.get(_ekey(e), _ekey(e)))
+        if oe is None:
+            continue
+        if oe.uid != e.uid:
+            uid_map[e.uid] = oe.uid
+        old_values = {v.label: v for v in oe.values}
+        for v in e.values:
+            ov = old_values.get(value_renames.get((_ekey(e), v.label), v.label))
+            if ov is not None and ov.uid != v.uid:
+                uid_map[v.uid] = ov.uid
+    for attr in ("domains", "sequences", "collations"):
         pair(getattr(new, attr), getattr(current, attr), lambda x: (x.namespace, x.name))
     pair(new.extensions, current.extensions, lambda x: x.name)
     pair(_numbered(new.raw_objects), _numbered(current.raw_objects),
          lambda x: (x[1].kind, x[1].namespace, x[1].name, x[0]))
-    for e in new.enums:
-        oe = next((x for x in current.enums if (x.namespace, x.name) == (e.namespace, e.name)),
-                  None)
-        if oe is not None:
-            pair(e.values, oe.values, lambda v: v.label)
     old_rels = {(r.child_table, r.name): r for r in current.relationships}
     for r in new.relationships:
         orel = old_rels.get((uid_map.get(r.child_table, r.child_table), r.name))

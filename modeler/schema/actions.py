@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from difflib import SequenceMatcher
 from typing import Any
 
 from modeler.schema import edit, enumlabels, naming
@@ -497,7 +496,7 @@ def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
               labels: list[str], comment: str, existing: bool) -> m.Schema:
     """The enum form's edit (``existing``: on enum ``uid``, which must still be there): the
     name checked among types; values keep their uid by label, so a kept label keeps its
-    identity. A label typed over one that goes, in its place (:func:`_typed_over`), is
+    identity. A label typed over one that goes, in its place (:func:`.enumlabels.typed_over`), is
     that value renamed (``ALTER TYPE ... RENAME VALUE``: rows holding it keep it), and
     the design's expressions that spell the old label follow (:mod:`.enumlabels`); any
     other new label is a new value. Casts to the enum follow a new name or namespace."""
@@ -508,10 +507,10 @@ def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
     check_type_name(schema, namespace, name, uid)
     by_label = {v.label: v.uid for v in old.values} if old else {}
     renames: dict[str, str] = {}
-    for value, label in _typed_over(old.values if old else (), labels):
-        if value.label not in labels and label not in by_label:
-            renames[value.label] = label
-            by_label[label] = value.uid
+    before_values = old.values if old else ()
+    for i, label in enumlabels.typed_over([v.label for v in before_values], labels):
+        renames[before_values[i].label] = label
+        by_label[label] = before_values[i].uid
     values = tuple(m.EnumValue(by_label.get(label) or new_uid(), label) for label in labels)
     out = edit.put_enum(schema, m.EnumType(uid=uid, name=name, namespace=namespace,
                                            values=values, comment=comment))
@@ -520,23 +519,6 @@ def save_enum(schema: m.Schema, *, uid: str, name: str, namespace: str,
     before = (old.namespace, old.name)  # casts to the enum follow its new name
     out = enumlabels.follow_labels(out, uid, renames, before)
     return enumlabels.follow_type(out, before, (namespace, name))
-
-
-def _typed_over(values: tuple[m.EnumValue, ...], labels: list[str]
-                ) -> list[tuple[m.EnumValue, str]]:
-    """The old values and the new labels in their places: position by position when the
-    list keeps its length; else, between the labels kept (and before the first, after the
-    last), each run of old labels replaced by a run of new ones of the same length (a value
-    renamed while another is added or taken out elsewhere in the list)."""
-    if len(values) == len(labels):
-        return list(zip(values, labels, strict=True))
-    olds = [v.label for v in values]
-    out: list[tuple[m.EnumValue, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, olds, labels,
-                                               autojunk=False).get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            out += zip(values[i1:i2], labels[j1:j2], strict=True)
-    return out
 
 
 def locate(schema: m.Schema, uid: str, kind: m.ElementKind) -> m.Element | None:

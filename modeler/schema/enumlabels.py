@@ -16,8 +16,9 @@ rewritten; the rest of the text stays as it was written.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
+from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
 from pglast import parser
@@ -323,6 +324,25 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames,
 KEPT_KINDS = frozenset({"view", "materialized view", "policy", "rule"})
 
 
+def typed_over(before: Sequence[str], after: Sequence[str]) -> list[tuple[int, str]]:
+    """The labels of ``after`` typed over labels of ``before`` in their places, as (index
+    in ``before``, new label): position by position when the list keeps its length; else,
+    between the labels kept (and before the first, after the last), each run of old labels
+    replaced by a run of new ones of the same length (a value renamed while another is
+    added or taken out elsewhere). Only a label that goes, replaced by one that is new."""
+    if len(before) == len(after):
+        places = list(enumerate(after))
+    else:
+        places = []
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, list(before), list(after),
+                                                   autojunk=False).get_opcodes():
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                places += zip(range(i1, i2), after[j1:j2], strict=True)
+    kept, came = set(after), set(before)
+    return [(i, label) for i, label in places
+            if before[i] not in kept and label not in came]
+
+
 def relabelled_enums(old: m.Schema, new: m.Schema) -> list[tuple[str, dict[str, str]]]:
     """The enums of both designs whose values (by uid) have another label in ``new``."""
     out = []
@@ -340,9 +360,16 @@ def relabelled_enums(old: m.Schema, new: m.Schema) -> list[tuple[str, dict[str, 
 
 
 def follow(old: m.Schema, new: m.Schema) -> m.Schema:
-    """``new`` with the expressions following every label that differs from ``old``'s."""
+    """``new`` with the expressions following every label that differs from ``old``'s,
+    and every cast to an enum that has another name or namespace in ``new`` (the same
+    enum: by uid)."""
+    before = {e.uid: (e.namespace, e.name) for e in old.enums}
     for uid, renames in relabelled_enums(old, new):
-        new = follow_labels(new, uid, renames)
+        new = follow_labels(new, uid, renames, before[uid])
+    for e in new.enums:
+        was = before.get(e.uid)
+        if was is not None and was != (e.namespace, e.name):
+            new = follow_type(new, was, (e.namespace, e.name))
     return new
 
 

@@ -4,9 +4,12 @@
 the SQL importer, which then only adds tables), gives the result the current design's uids by
 name (:func:`modeler.importers.align.adopt_uids`: unchanged elements keep theirs, so the
 differ sees only what the text changed), and diffs it against the current design. A table or
-column that goes while one of the same shape comes is offered as a rename; the user's choice
-(``renames``) makes it one. Nothing here writes: the view applies ``Preview.new`` through
-:func:`modeler.web.editing.apply_edit` like any edit.
+column that goes while one of the same shape comes is offered as a rename, and so are an
+enum that goes while one with the same labels comes and a label typed over another in its
+place; the user's choice (``renames``) makes it one (a renamed label or enum: the
+expressions spelling it follow, :mod:`modeler.schema.enumlabels`). Nothing here writes:
+the view applies ``Preview.new`` through :func:`modeler.web.editing.apply_edit` like any
+edit.
 
 Text without the kept-data block (typed or pasted DBML) keeps what DBML cannot say from the
 current design (settings, domains, kept SQL, positions, kinds...): the current design's
@@ -130,6 +133,10 @@ def preview(current: m.Schema, text: str, renames: set[str] | frozenset[str] = f
         except SchemaImportError:
             pass
     aligned = adopt_uids(current, new, chosen)
+    if any(r.kind in ("enum", "enum value") for r in chosen):  # as PostgreSQL shows them:
+        from modeler.schema import enumlabels  # the expressions spelling the enum follow
+
+        aligned = enumlabels.follow(current, aligned)
     if chosen:  # names that followed the convention follow the renamed table
         aligned = actions.keep_conventional_names(current, aligned)
     aligned = _conventional(current, aligned)

@@ -260,3 +260,75 @@ def test_sql_is_told_from_dbml() -> None:
     assert is_sql("-- pasted\ncreate table a (id int);")
     assert not is_sql("Table a {\n  id int\n}\n")
     assert not is_sql("// CREATE TABLE later\nTable a {\n id int\n}")
+
+
+def _status_design() -> m.Schema:
+    from modeler.schema.builder import SchemaBuilder
+
+    b = SchemaBuilder(name="shop").enum("status", ["new", "paid", "sent"])
+    (b.table("orders").column("id", "bigint", pk=True)
+     .column("status", enum="status", nullable=False, default="'paid'")
+     .check("ck_orders_status", "status <> 'paid'::status"))
+    return b.build()
+
+
+def test_a_label_typed_over_another_is_offered_as_a_rename_and_expressions_follow() -> None:
+    """A label typed over another in the text (while another is added) may be a rename:
+    offered, and once chosen the value keeps its identity (``RENAME VALUE``: rows keep
+    it) and the default and CHECK spelling it follow, as PostgreSQL shows them."""
+    from modeler.web import textmode
+
+    s = _status_design()
+    text = to_dbml(s).replace("  'paid'\n", "  'settled'\n").replace(
+        "  'sent'\n", "  'sent'\n  'lost'\n")
+    key = "enum value:public.status:paid:settled"
+    offered = textmode.preview(s, text)
+    assert [r.key for r in offered.renames] == [key]
+    assert offered.new is not None and offered.new.enums[0].values[1].uid != \
+        s.enums[0].values[1].uid  # not chosen: a drop and an add
+    chosen = textmode.preview(s, text, {key})
+    assert chosen.error is None and chosen.new is not None
+    values = chosen.new.enums[0].values
+    assert [v.label for v in values] == ["new", "settled", "sent", "lost"]
+    assert [v.uid for v in values[:3]] == [v.uid for v in s.enums[0].values]
+    orders = chosen.new.tables[0]
+    assert orders.column_named("status").default == "'settled'"  # type: ignore[union-attr]
+    assert [k.expression for k in orders.checks] == ["status <> 'settled'::status"]
+    assert "rename value 'paid' of enum status to 'settled'" in [c.text for c in
+                                                                 chosen.changes]
+    assert not any(c.destructive for c in chosen.changes)
+
+
+def test_an_enum_renamed_in_the_text_is_offered_as_a_rename_and_casts_follow() -> None:
+    from modeler.web import textmode
+
+    s = _status_design()
+    text = to_dbml(s).replace("Enum status {", "Enum state {").replace(
+        "status status [", "status state [").replace("::status`", "::state`")
+    key = "enum:public.status:public.state"
+    assert [r.key for r in textmode.preview(s, text).renames] == [key]
+    chosen = textmode.preview(s, text, {key})
+    assert chosen.error is None and chosen.new is not None
+    assert chosen.new.enums[0].uid == s.enums[0].uid
+    assert [c.text for c in chosen.changes] == ["rename enum status to state"]
+    assert [k.expression for k in chosen.new.tables[0].checks] == ["status <> 'paid'::state"]
+
+
+def test_an_enum_value_rename_chosen_in_the_panel_is_applied(owner: Client,
+                                                             project: Any) -> None:
+    apply(owner, project, BOOKSTORE)
+    schema, _ = state(project)
+    text = to_dbml(schema).replace("  'paid'\n", "  'settled'\n").replace(
+        "  'shipped'\n", "  'shipped'\n  'refunded'\n")
+    assert "settled" in text and "refunded" in text
+    key = "enum value:public.order_status:paid:settled"
+    body = preview(owner, text).content.decode()
+    assert f'name="rename" value="{key}"' in body
+    assert "of <code>public.order_status</code>" in body
+    r = apply(owner, project, text, rename=key)
+    assert r.status_code == 200, r.content.decode()[:2000]
+    after, _ = state(project)
+    before = {v.label: v.uid for v in schema.enums[0].values}
+    got = {v.label: v.uid for v in after.enums[0].values}
+    assert got["settled"] == before["paid"] and got["pending"] == before["pending"]
+    assert got["refunded"] not in before.values()
