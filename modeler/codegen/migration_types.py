@@ -396,6 +396,11 @@ _COLUMN_SETTING = re.compile(r"ALTER TABLE ONLY (\S+) ALTER COLUMN (\S+|\"(?:[^\
                              r"SET (STATISTICS -?\d+|STORAGE [A-Z]+|\(.*\));\Z", re.DOTALL)
 
 
+# ALTER STATISTICS s SET STATISTICS n; (an extended statistics object's target, as the
+# imports keep it)
+_STATISTICS_TARGET = re.compile(r"ALTER STATISTICS (\S+) SET STATISTICS \d+;\Z")
+
+
 def _storage_back(table: str, column: str) -> str:
     """A DO block giving the column its type's storage again (``SET STORAGE DEFAULT`` is
     PostgreSQL 16+), when the table and column are still there."""
@@ -485,6 +490,9 @@ def drop_raw_object(obj: RawObject, search_path: str | None = None,
         # row level security enabled or forced on a table that may stay: off again
         undo = "DISABLE" if on.group(1).upper() == "ENABLE" else "NO FORCE"
         return [execute(f"ALTER TABLE IF EXISTS {table} {undo} ROW LEVEL SECURITY")]
+    if obj.kind == "statistics" and (target := _STATISTICS_TARGET.match(obj.sql)):
+        # an extended statistics object's target kept as SQL: the default again
+        return [execute(f"ALTER STATISTICS IF EXISTS {target.group(1)} SET STATISTICS -1")]
     if obj.kind in _ON_TABLE and (table := _raw_target(obj)) is not None:
         # before the function it may call goes (the tables, which would take it along, go
         # later); IF EXISTS: a table already gone only gets a notice

@@ -31,6 +31,22 @@ _RAW_KINDS = {
     O.OBJECT_PROCEDURE: "procedure", O.OBJECT_AGGREGATE: "aggregate",
     O.OBJECT_TRIGGER: "trigger", O.OBJECT_RULE: "rule", O.OBJECT_POLICY: "policy",
 }
+# objects kept as SQL by their (schema-qualified or plain) name: a DROP takes them out
+_NAMED_KINDS = {
+    O.OBJECT_STATISTIC_EXT: "statistics", O.OBJECT_EVENT_TRIGGER: "event trigger",
+    O.OBJECT_PUBLICATION: "publication", O.OBJECT_SUBSCRIPTION: "subscription",
+    O.OBJECT_FOREIGN_SERVER: "foreign server", O.OBJECT_FDW: "foreign data wrapper",
+    O.OBJECT_LANGUAGE: "language", O.OBJECT_CONVERSION: "conversion",
+    O.OBJECT_ACCESS_METHOD: "access method",
+    O.OBJECT_TSCONFIGURATION: "text search configuration",
+    O.OBJECT_TSDICTIONARY: "text search dictionary", O.OBJECT_TSPARSER: "text search parser",
+    O.OBJECT_TSTEMPLATE: "text search template",
+}
+# kept as SQL, dropped by more than a name (operators by their types...): a DROP is said
+_SIGNED_KINDS = {
+    O.OBJECT_OPERATOR: "operator", O.OBJECT_CAST: "cast", O.OBJECT_OPCLASS: "operator class",
+    O.OBJECT_OPFAMILY: "operator family", O.OBJECT_TRANSFORM: "transform",
+}
 
 
 def _table(ctx: Context, names: list[str]) -> DraftTable | None:
@@ -129,6 +145,15 @@ def drop(ctx: Context, node: Any) -> None:
             continue
         if rt == O.OBJECT_SCHEMA:
             _drop_schema(ctx, obj.sval)
+            continue
+        if rt in _NAMED_KINDS:
+            _drop_raw(ctx, _NAMED_KINDS[rt], [str(obj.sval)] if isinstance(obj, ast.String)
+                      else names_of(obj))
+            continue
+        if rt in _SIGNED_KINDS:
+            if any(r.kind == _SIGNED_KINDS[rt] for r in d.raws):
+                ctx.warn("unsupported", f"DROP {_SIGNED_KINDS[rt].upper()}: not applied to "
+                         f"the {_SIGNED_KINDS[rt]}s kept as SQL (the export still makes them)")
             continue
         if rt in _RAW_KINDS:
             routine = isinstance(obj, ast.ObjectWithArgs)

@@ -18,7 +18,7 @@ from modeler.importers import bounds
 from modeler.importers.draft import DraftRaw
 from modeler.importers.sql import collations, doblock
 from modeler.importers.sql.context import Context
-from modeler.importers.sql.deparse import names_of
+from modeler.importers.sql.deparse import names_of, quote_ident
 from modeler.schema import updated_at
 from modeler.schema.runtime_objects import ON_TABLES, describe, runtime_creation
 from modeler.wording import counted, plural
@@ -46,6 +46,8 @@ OTHER_KINDS = {
     "AlterOpFamilyStmt": "operator family",  # ADD/DROP of members (pg_dump's loose ones)
 }
 _TRIGGER_BEFORE, _TRIGGER_UPDATE = 2, 16
+# ALTER STATISTICS s SET STATISTICS n, as statistics_target keeps it
+STATISTICS_TARGET = re.compile(r"ALTER STATISTICS (\S+) SET STATISTICS \d+;\Z")
 
 
 def _qname(ctx: Context, names: list[str]) -> tuple[str, str]:
@@ -143,15 +145,44 @@ def define(ctx: Context, node: Any) -> None:
     ctx.keep_raw(kind, ns, name)
 
 
+def statistics(ctx: Context, node: Any) -> None:
+    """CREATE STATISTICS: kept as SQL, on its table when that is modelled (a DROP TABLE
+    takes it along, a DROP COLUMN of a column it reads too: storage.statistics_dropped)."""
+    other(ctx, node)
+    rel = node.relations[0] if node.relations else None
+    table = ctx.find_table(rel) if isinstance(rel, ast.RangeVar) else None
+    if table is not None:
+        ctx.kept_on.append((ctx.draft.raws[-1], table.qname))
+
+
 def statistics_target(ctx: Context, node: Any) -> None:
-    """ALTER STATISTICS s SET STATISTICS n: the target is not kept (said, not dropped
-    silently); the statistics object itself is kept as SQL."""
+    """ALTER STATISTICS s SET STATISTICS n: kept as SQL after the statistics object it sets
+    (kept as SQL itself), one per object, going with it; -1 (or DEFAULT) keeps none. An
+    object not kept (not made by the script) is said to lose it."""
     target = getattr(node.stxstattarget, "ival", None)
-    name = ".".join(names_of(node.defnames))
-    if isinstance(target, int) and target >= 0:
-        ctx.warn("unsupported", f"ALTER STATISTICS {name} SET STATISTICS {target}: the "
-                 "statistics target of an extended statistics object is not kept (the "
-                 "export's object has the default)")
+    names = names_of(node.defnames)
+    kept = [r for r in ctx.draft.raws if r.kind == "statistics" and r.name == names[-1]]
+    ns = next((n for n in ctx.namespaces(names[-2] if len(names) > 1 else None)
+               if any(r.namespace == n for r in kept)), None)
+    made = [r for r in kept if r.namespace == ns]
+    if not made:
+        if isinstance(target, int) and target >= 0:
+            ctx.warn("unsupported", f"ALTER STATISTICS {'.'.join(names)} SET STATISTICS "
+                     f"{target}: no such statistics object is kept, its target is not")
+        return
+    gone = {id(r) for r in made if STATISTICS_TARGET.match(r.sql)}
+    ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in gone]
+    ctx.kept_on = [(raw, rel) for raw, rel in ctx.kept_on if id(raw) not in gone]
+    if not isinstance(target, int) or target < 0:
+        return
+    on = next((rel for raw, rel in ctx.kept_on if raw is made[0]), None)
+    sql = f"ALTER STATISTICS {quote_ident(ns or '')}.{quote_ident(names[-1])} " \
+          f"SET STATISTICS {target};"
+    ctx.draft.add_raw("statistics", ns or "", names[-1], sql, ctx.path_setting)
+    if on is not None:
+        ctx.kept_on.append((ctx.draft.raws[-1], on))
+    ctx.warn("raw-object", f"the statistics target of statistics {ns}.{names[-1]} is not "
+             "modelled; kept as SQL")
 
 
 def composite_type(ctx: Context, node: Any) -> None:

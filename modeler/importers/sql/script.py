@@ -95,6 +95,7 @@ HANDLERS: dict[str, Handler] = {
     "DoStmt": rawstmts.do_block,
     "AlterStatsStmt": rawstmts.statistics_target,
     **dict.fromkeys(rawstmts.OTHER_KINDS, rawstmts.other),
+    "CreateStatsStmt": rawstmts.statistics,
 }
 
 

@@ -213,9 +213,40 @@ def column_renamed(ctx: Context, table: DraftTable, old: str, new: str) -> None:
 
 
 def column_dropped(ctx: Context, table: DraftTable, name: str) -> None:
-    """The column's kept settings go with it."""
+    """The column's kept settings go with it, and the extended statistics reading it."""
     for what in _WHATS:
         _replace(ctx, table, _column_pattern(table, name, what), None, "")
+    objects = {(raw.namespace, raw.name) for raw, rel in ctx.kept_on if rel == table.qname
+               and raw.kind == "statistics" and name in _statistics_columns(raw.sql)}
+    gone = {id(raw) for raw in ctx.draft.raws  # its target too (ALTER STATISTICS)
+            if raw.kind == "statistics" and (raw.namespace, raw.name) in objects}
+    if gone:
+        ctx.draft.raws = [r for r in ctx.draft.raws if id(r) not in gone]
+        ctx.kept_on = [(raw, rel) for raw, rel in ctx.kept_on if id(raw) not in gone]
+
+
+def _statistics_columns(sql: str) -> set[str]:
+    """The columns a CREATE STATISTICS reads (by name or in an expression)."""
+    try:
+        stmt = parser.parse_sql(sql)[0].stmt
+    except parser.ParseError:
+        return set()
+    out: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, ast.ColumnRef):
+            out.add(str(getattr(node.fields[-1], "sval", "")))
+        elif isinstance(node, ast.Node):
+            for attr in node:
+                visit(getattr(node, attr))
+        elif isinstance(node, tuple | list):
+            for item in node:
+                visit(item)
+    for elem in getattr(stmt, "exprs", None) or ():
+        if getattr(elem, "name", None):
+            out.add(str(elem.name))
+        visit(getattr(elem, "expr", None))
+    return out
 
 
 # the storage of the common variable-length built-in types (pg_type.typstorage), for a SET
