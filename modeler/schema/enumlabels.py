@@ -16,7 +16,7 @@ rewritten; the rest of the text stays as it was written.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Any, TypeVar
@@ -27,6 +27,9 @@ from modeler.schema import model as m
 from modeler.schema.sqlprint import quote_ident
 
 Renames = Mapping[str, str]  # old label -> new label
+# (namespace or None, name) of a relation a statement reads -> the names of its columns of
+# the enum and of arrays of it (None: not a table of the design)
+Relations = Callable[[str | None, str], "tuple[set[str], set[str]] | None"]
 _T = TypeVar("_T")
 TypeName = tuple[str, str]  # the enum's (namespace, name)
 
@@ -94,9 +97,52 @@ class _Finder:
     constant's location) that are labels of the enum, with whether each is an array
     literal."""
 
-    def __init__(self, names: set[tuple[str, ...]], scalar: set[str], arrays: set[str]):
+    def __init__(self, names: set[tuple[str, ...]], scalar: set[str], arrays: set[str],
+                 relations: Relations | None = None):
         self.names, self.scalar, self.arrays = names, scalar, arrays
+        self.relations = relations
         self.found: dict[int, tuple[str, bool]] = {}
+        # by the name or alias a statement's FROM gives a relation: its columns of the enum
+        self.aliases: dict[str, tuple[set[str], set[str]]] = {}
+
+    def scope(self, tree: Any) -> None:
+        """With ``relations``: the columns of the enum are those of the relations the
+        statement reads (``FROM``, ``JOIN``, a policy's table...), a qualified column those
+        of the relation its qualifier names; a relation that is not a table of the design (a
+        view, a CTE) has those of every table (the names alone)."""
+        if self.relations is None:
+            return
+        found: list[tuple[str | None, str, str | None]] = []
+
+        def visit(node: Any) -> None:
+            if isinstance(node, list):
+                for item in node:
+                    visit(item)
+            elif isinstance(node, dict):
+                rv = node.get("RangeVar")
+                if isinstance(rv, dict) and isinstance(rv.get("relname"), str):
+                    alias = rv.get("alias")
+                    found.append((rv.get("schemaname"), rv["relname"],
+                                  alias.get("aliasname") if isinstance(alias, dict) else None))
+                for key, value in node.items():
+                    # not read: the view (or materialized view) the statement makes
+                    if isinstance(value, (dict, list)) and key not in ("view", "into"):
+                        visit(value)
+        visit(tree)
+        scalar: set[str] = set()
+        arrays: set[str] = set()
+        for ns, name, alias in found:
+            cols = self.relations(ns, name)
+            if cols is None:
+                cols = (self.scalar, self.arrays)
+            for key in {name, alias} - {None}:
+                assert key is not None
+                prior = self.aliases.get(key)
+                self.aliases[key] = cols if prior is None else (prior[0] | cols[0],
+                                                                 prior[1] | cols[1])
+            scalar |= cols[0]
+            arrays |= cols[1]
+        self.scalar, self.arrays = scalar, arrays
 
     @staticmethod
     def _const(node: Any) -> dict[str, Any] | None:
@@ -107,9 +153,13 @@ class _Finder:
         ref = node.get("ColumnRef") if isinstance(node, dict) else None
         fields = ref.get("fields") if isinstance(ref, dict) else None
         name = fields[-1].get("String", {}).get("sval") if fields else None
-        if name in self.scalar:
+        scalar, arrays = self.scalar, self.arrays
+        if fields and len(fields) >= 2 and self.aliases:
+            qualifier = fields[-2].get("String", {}).get("sval")
+            scalar, arrays = self.aliases.get(qualifier, (scalar, arrays))
+        if name in scalar:
             return "scalar"
-        return "array" if name in self.arrays else None
+        return "array" if name in arrays else None
 
     def add(self, const: dict[str, Any] | None, array: bool) -> None:
         if const is not None and isinstance(const.get("location"), int):
@@ -158,6 +208,7 @@ def _rewrite(text: str, prefix: str, finder: _Finder, renames: Renames) -> str:
         tree = json.loads(parser.parse_sql_json(prefix + text))
     except (parser.ParseError, ValueError):
         return text
+    finder.scope(tree)
     finder.visit(tree)
     return _replace(text, prefix, finder, renames)
 
@@ -222,16 +273,18 @@ def _type_names(enum: TypeName, also: tuple[str, str] | None) -> set[tuple[str, 
 
 def relabel_expression(text: str, enum: TypeName, renames: Renames, *,
                        columns: Collection[str] = (), array_columns: Collection[str] = (),
-                       statement: bool = False, old_name: tuple[str, str] | None = None
-                       ) -> str:
+                       statement: bool = False, old_name: tuple[str, str] | None = None,
+                       relations: Relations | None = None) -> str:
     """``text`` (an expression, or with ``statement`` a whole statement: a view's) with
     the labels of enum ``enum`` (namespace, name) that it spells renamed (``renames``).
     ``columns``/``array_columns``: the names of the columns of the enum (of arrays of it)
     that the text may compare with a literal; ``old_name``: another (namespace, name) the
-    type had when the text was written."""
+    type had when the text was written; ``relations``: the columns of the enum of each
+    relation (see :class:`_Finder`), for a statement that reads tables."""
     if not _may_spell_literal(text, renames):
         return text
-    finder = _Finder(_type_names(enum, old_name), set(columns), set(array_columns))
+    finder = _Finder(_type_names(enum, old_name), set(columns), set(array_columns),
+                     relations)
     return _rewrite(text, "" if statement else "SELECT ", finder, renames)
 
 
@@ -308,16 +361,39 @@ def follow_labels(schema: m.Schema, enum_uid: str, renames: Renames,
             checks=tuple(replace(k, expression=expr(k.expression, {"value"}, set()))
                          for k in d.checks)))
 
-    enum_columns = {c.name for t in schema.tables for c in t.columns
-                    if _is(c.type, enum_uid, domains) and not c.type.array_dims}
-    enum_arrays = {c.name for t in schema.tables for c in t.columns
-                   if _is(c.type, enum_uid, domains) and c.type.array_dims}
+    def mine(t: m.Table, array: bool) -> set[str]:
+        return {c.name for c in t.columns
+                if _is(c.type, enum_uid, domains) and bool(c.type.array_dims) is array}
+
+    relations, enum_columns, enum_arrays = table_relations(
+        (t.namespace, t.name, mine(t, False), mine(t, True)) for t in schema.tables)
     raws = tuple(_same(r, replace(r, sql=relabel_expression(
         r.sql, enum, renames, columns=enum_columns, array_columns=enum_arrays,
-        statement=True, old_name=old_name)))
+        statement=True, old_name=old_name, relations=relations)))
         if r.kind in KEPT_KINDS else r for r in schema.raw_objects)
     return replace(schema, tables=tuple(on_table(t) for t in schema.tables),
                    domains=tuple(on_domain(d) for d in schema.domains), raw_objects=raws)
+
+
+def table_relations(tables: Iterable[tuple[str, str, set[str], set[str]]]
+                    ) -> tuple[Relations, set[str], set[str]]:
+    """From each table's (namespace, name, columns of the enum, columns of arrays of it):
+    the :data:`Relations` a kept statement's relations are looked up in (an unqualified
+    name: every table of that name), and the names of every table's columns of the enum
+    and of arrays of it."""
+    of_table: dict[str, list[tuple[str, set[str], set[str]]]] = {}
+    for ns, name, cols, arrays in tables:
+        of_table.setdefault(name, []).append((ns, cols, arrays))
+    every = {c for ts in of_table.values() for _, cols, _ in ts for c in cols}
+    every_array = {c for ts in of_table.values() for _, _, arrs in ts for c in arrs}
+
+    def relations(ns: str | None, name: str) -> tuple[set[str], set[str]] | None:
+        found = [(cols, arrs) for tns, cols, arrs in of_table.get(name, ())
+                 if ns is None or tns == ns]
+        if not found:
+            return None
+        return ({c for cols, _ in found for c in cols}, {c for _, arrs in found for c in arrs})
+    return relations, every, every_array
 
 
 # kept SQL whose expressions PostgreSQL stores parsed (the enum's value, not the text)

@@ -48,3 +48,16 @@ def test_the_expressions_follow_the_rename() -> None:
 def test_renamed_labels_in_expressions_round_trip(pg_server: PgServer) -> None:
     outcome = round_trip(pg_server, SCRIPT)
     assert outcome.failures == [], "\n\n".join(outcome.failures)
+
+
+@pytest.mark.postgres
+def test_kept_views_over_another_enum_s_column_of_the_same_name_round_trip(
+        pg_server: PgServer) -> None:
+    """Two enums share a label and their tables a column name: the rename of one reaches
+    the views reading its table, not those reading the other's (which PostgreSQL would
+    refuse: invalid input value for enum pay_status)."""
+    from tests.schema.test_enumlabels import SHOP
+
+    script = SHOP + "ALTER TYPE order_status RENAME VALUE 'pending' TO 'open';"
+    outcome = round_trip(pg_server, script)
+    assert outcome.failures == [], "\n\n".join(outcome.failures)

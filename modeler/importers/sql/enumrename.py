@@ -19,6 +19,7 @@ from modeler.schema.enumlabels import (
     relabel_default,
     relabel_expression,
     retype_casts,
+    table_relations,
 )
 
 
@@ -49,13 +50,11 @@ def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None
     def mine(t: m.ColumnType) -> bool:
         return t.ref == uid or (t.kind == "domain" and t.ref in domains)
 
-    every_col: set[str] = set()
-    every_array: set[str] = set()
+    of_tables: list[tuple[str, str, set[str], set[str]]] = []
     for table in ctx.draft.tables.values():
         cols = {c.name for c in table.columns.values() if mine(c.type) and not c.type.array_dims}
         arrays = {c.name for c in table.columns.values() if mine(c.type) and c.type.array_dims}
-        every_col |= cols
-        every_array |= arrays
+        of_tables.append((table.namespace, table.name, cols, arrays))
 
         def ex(text: str, cols: set[str] = cols, arrays: set[str] = arrays) -> str:
             return relabel_expression(text, name, labels, columns=cols, array_columns=arrays)
@@ -71,10 +70,12 @@ def labels_follow(ctx: Context, enum: DraftEnum, labels: dict[str, str]) -> None
             d.default = relabel_default(d.default, name, labels, array=bool(d.base.array_dims))
         d.checks = [(n, relabel_expression(x, name, labels, columns={"value"}))
                     for n, x in d.checks]
+    relations, every_col, every_array = table_relations(of_tables)
     for raw in ctx.draft.raws:
         if raw.kind in KEPT_KINDS:
             raw.sql = relabel_expression(raw.sql, name, labels, columns=every_col,
-                                         array_columns=every_array, statement=True)
+                                         array_columns=every_array, statement=True,
+                                         relations=relations)
 
 
 def casts_follow(ctx: Context, old: tuple[str, str], new: tuple[str, str]) -> None:
