@@ -120,45 +120,38 @@ def adopt_uids(current: m.Schema, new: m.Schema,
     uid_map: dict[str, str] = {}
     table_renames = {r.new: r.old for r in renames if r.kind == "table"}
     column_renames = {r.new: r.old.rsplit(".", 1)[1] for r in renames if r.kind == "column"}
-    old_tables = {_tkey(t): t for t in current.tables}
 
     def uid(x: Any) -> str:
         return str(x[1].uid if isinstance(x, tuple) else x.uid)
 
-    def pair(new_items: Any, old_items: Any, key: Any) -> None:
+    def pair(new_items: Any, old_items: Any, key: Any, new_key: Any = None
+             ) -> list[tuple[Any, Any]]:
+        """Each of ``new_items`` with the one of ``old_items`` of its key (``new_key``: a
+        new item's, when a rename gives it another), which gives it its uid."""
         olds = {key(o): o for o in old_items}
+        matched = []
         for n in new_items:
-            o = olds.get(key(n))
-            if o is not None and uid(o) != uid(n):
-                uid_map[uid(n)] = uid(o)
+            o = olds.get((new_key or key)(n))
+            if o is not None:
+                matched.append((n, o))
+                if uid(o) != uid(n):
+                    uid_map[uid(n)] = uid(o)
+        return matched
 
-    for t in new.tables:
-        ot = old_tables.get(table_renames.get(_tkey(t), _tkey(t)))
-        if ot is None:
-            continue
-        if ot.uid != t.uid:
-            uid_map[t.uid] = ot.uid
-        ocols = {c.name: c for c in ot.columns}
-        for c in t.columns:
-            oc = ocols.get(column_renames.get(f"{_tkey(t)}.{c.name}", c.name))
-            if oc is not None and oc.uid != c.uid:
-                uid_map[c.uid] = oc.uid
+    for t, ot in pair(new.tables, current.tables, _tkey,
+                      lambda t: table_renames.get(_tkey(t), _tkey(t))):
+        tkey = _tkey(t)
+        pair(t.columns, ot.columns, lambda c: c.name,
+             lambda c, k=tkey: column_renames.get(f"{k}.{c.name}", c.name))
         for attr in ("indexes", "uniques", "checks", "query_patterns"):
             pair(getattr(t, attr), getattr(ot, attr), lambda x: x.name)
     enum_renames = {r.new: r.old for r in renames if r.kind == "enum"}
     value_renames = {(r.within, r.new): r.old for r in renames if r.kind == "enum value"}
-    old_enums = {_ekey(e): e for e in current.enums}
-    for e in new.enums:
-        oe = old_enums.get(enum_renames.get(_ekey(e), _ekey(e)))
-        if oe is None:
-            continue
-        if oe.uid != e.uid:
-            uid_map[e.uid] = oe.uid
-        old_values = {v.label: v for v in oe.values}
-        for v in e.values:
-            ov = old_values.get(value_renames.get((_ekey(e), v.label), v.label))
-            if ov is not None and ov.uid != v.uid:
-                uid_map[v.uid] = ov.uid
+    for e, oe in pair(new.enums, current.enums, _ekey,
+                      lambda e: enum_renames.get(_ekey(e), _ekey(e))):
+        ekey = _ekey(e)
+        pair(e.values, oe.values, lambda v: v.label,
+             lambda v, k=ekey: value_renames.get((k, v.label), v.label))
     for attr in ("domains", "sequences", "collations"):
         pair(getattr(new, attr), getattr(current, attr), lambda x: (x.namespace, x.name))
     pair(new.extensions, current.extensions, lambda x: x.name)

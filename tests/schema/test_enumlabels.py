@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from pglast import parser
@@ -26,15 +27,14 @@ TEXTS = sorted({e.text for e in CORPUS})
 ENUM = ("public", "mood")
 
 
-def _literals(text: str) -> set[str]:
-    """The values of the string constants of ``text`` (as the parser reads them)."""
-    out: set[str] = set()
+def _nodes(text: str, kind: str) -> list[dict[str, Any]]:
+    """The ``kind`` nodes (``A_Const``, ``TypeCast``) of ``SELECT text``'s parse tree."""
+    out: list[dict[str, Any]] = []
 
     def visit(node: object) -> None:
         if isinstance(node, dict):
-            const = node.get("A_Const")
-            if isinstance(const, dict) and "sval" in const:
-                out.add(const["sval"].get("sval", ""))
+            if isinstance(node.get(kind), dict):
+                out.append(node[kind])
             for v in node.values():
                 visit(v)
         elif isinstance(node, list):
@@ -42,24 +42,18 @@ def _literals(text: str) -> set[str]:
                 visit(v)
     visit(json.loads(parser.parse_sql_json(f"SELECT {text}")))
     return out
+
+
+def _literals(text: str) -> set[str]:
+    """The values of the string constants of ``text`` (as the parser reads them)."""
+    return {const["sval"].get("sval", "") for const in _nodes(text, "A_Const")
+            if "sval" in const}
 
 
 def _cast_types(text: str) -> set[tuple[str, ...]]:
-    out: set[tuple[str, ...]] = set()
-
-    def visit(node: object) -> None:
-        if isinstance(node, dict):
-            cast = node.get("TypeCast")
-            if isinstance(cast, dict):
-                out.add(tuple(n.get("String", {}).get("sval", "")
-                              for n in cast.get("typeName", {}).get("names", ())))
-            for v in node.values():
-                visit(v)
-        elif isinstance(node, list):
-            for v in node:
-                visit(v)
-    visit(json.loads(parser.parse_sql_json(f"SELECT {text}")))
-    return out
+    return {tuple(n.get("String", {}).get("sval", "")
+                  for n in cast.get("typeName", {}).get("names", ()))
+            for cast in _nodes(text, "TypeCast")}
 
 
 def _unfiltered(monkeypatch: pytest.MonkeyPatch) -> None:
