@@ -220,7 +220,14 @@ def _replace(text: str, prefix: str, finder: _Finder, renames: Renames) -> str:
         return text
     source = prefix + text
     raw = source.encode()
-    ends = {t.start: t.end for t in parser.scan(source) if t.name == "SCONST"}
+    tokens = parser.scan(source)
+    ends: dict[int, int] = {}
+    for n, t in enumerate(tokens):
+        if t.name == "SCONST":
+            ends[t.start] = t.end
+        elif t.name == "USCONST":  # U&'...', with its UESCAPE '.' clause when it has one
+            escaped = n + 2 < len(tokens) and tokens[n + 1].name == "UESCAPE"
+            ends[t.start] = tokens[n + 2].end if escaped else t.end
     out, last = "", 0
     for byte in sorted(finder.found):
         value, array = finder.found[byte]

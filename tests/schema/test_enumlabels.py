@@ -206,3 +206,14 @@ def test_a_rename_value_in_a_script_follows_only_the_enum_s_columns_in_kept_view
 
     script = SHOP + "ALTER TYPE order_status RENAME VALUE 'pending' TO 'open';"
     _check_views(_views(import_sql([("shop.sql", script)]).schema))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("m = E'ol\\x64'", "m = 'gone'"),
+    ("m = U&'ol\\0064'", "m = 'gone'"),
+    ("m = U&'ol!0064' UESCAPE '!' OR m = 'x'", "m = 'gone' OR m = 'x'"),
+    ("m = $$old$$ AND n = 'old'", "m = 'gone' AND n = 'old'"),
+])
+def test_a_label_in_any_spelling_of_a_string_follows(text: str, expected: str) -> None:
+    assert enumlabels.relabel_expression(text, ("public", "mood"), {"old": "gone"},
+                                         columns={"m"}) == expected
