@@ -181,6 +181,13 @@ class _Finder:
         expr = node.get("A_Expr")
         if isinstance(expr, dict):
             self._compare(expr)
+        case = node.get("CaseExpr")
+        if isinstance(case, dict):  # CASE column WHEN 'label' ...: compared with the column
+            what = self._column(case.get("arg"))
+            for when in case.get("args", ()) if what is not None else ():
+                branch = when.get("CaseWhen") if isinstance(when, dict) else None
+                if isinstance(branch, dict):
+                    self.add(self._const(branch.get("expr")), what == "array")
         for value in node.values():
             if isinstance(value, (dict, list)):
                 self.visit(value)

@@ -19,7 +19,8 @@ CREATE TABLE t (id int PRIMARY KEY, m mood, d md, note text DEFAULT 'old',
   ms mood[] DEFAULT '{old,ok}'::mood[],
   g boolean GENERATED ALWAYS AS (m = 'old') STORED,
   CONSTRAINT t_not_old CHECK (m <> 'old'::mood OR id > 0),
-  CONSTRAINT t_in CHECK (m IN ('ok', 'old', 'x') AND note <> 'old'));
+  CONSTRAINT t_in CHECK (m IN ('ok', 'old', 'x') AND note <> 'old'),
+  CONSTRAINT t_case CHECK (CASE m WHEN 'old' THEN id > 1 ELSE true END));
 CREATE INDEX t_old ON t (id) WHERE m = 'old';
 CREATE INDEX t_any ON t ((m = ANY ('{old,x}')));
 CREATE VIEW v AS SELECT id, 'old' AS note FROM t WHERE m = 'old'::mood OR ms @> '{old}';
@@ -36,7 +37,8 @@ def test_the_expressions_follow_the_rename() -> None:
     assert texts["note"] == ("'old'", None)  # a text column: not the enum's
     assert {k.name: k.expression for k in t.checks} == {
         "t_not_old": "m <> 'gone'::mood OR id > 0",
-        "t_in": "m IN ('ok', 'gone', 'x') AND note <> 'old'"}
+        "t_in": "m IN ('ok', 'gone', 'x') AND note <> 'old'",
+        "t_case": "CASE m WHEN 'gone' THEN id > 1 ELSE TRUE END"}
     assert {i.name: (i.where, [p.expression for p in i.parts]) for i in t.indexes} == {
         "t_old": ("m = 'gone'", [None]), "t_any": (None, ["m = ANY('{gone,x}')"])}
     assert [k.expression for k in s.domains[0].checks] == ["value <> 'gone'"]

@@ -213,6 +213,9 @@ def test_a_rename_value_in_a_script_follows_only_the_enum_s_columns_in_kept_view
     ("m = U&'ol\\0064'", "m = 'gone'"),
     ("m = U&'ol!0064' UESCAPE '!' OR m = 'x'", "m = 'gone' OR m = 'x'"),
     ("m = $$old$$ AND n = 'old'", "m = 'gone' AND n = 'old'"),
+    ("CASE m WHEN 'old' THEN 1 WHEN 'x' THEN 2 END = 1",
+     "CASE m WHEN 'gone' THEN 1 WHEN 'x' THEN 2 END = 1"),
+    ("CASE n WHEN 'old' THEN 1 END = 1", "CASE n WHEN 'old' THEN 1 END = 1"),
 ])
 def test_a_label_in_any_spelling_of_a_string_follows(text: str, expected: str) -> None:
     assert enumlabels.relabel_expression(text, ("public", "mood"), {"old": "gone"},
