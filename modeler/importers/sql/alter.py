@@ -45,6 +45,20 @@ _STATE = {A.AT_DisableTrig: "trigger", A.AT_EnableAlwaysTrig: "trigger",
           A.AT_EnableAlwaysRule: "rule", A.AT_EnableReplicaRule: "rule"}
 _ROW_SECURITY = frozenset({A.AT_EnableRowSecurity, A.AT_DisableRowSecurity,
                            A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity})
+# a trigger or rule switched on again (or all of the table's): kept after a kept state of
+# the table (the state the script leaves is the last), else nothing to keep
+_ENABLE = {A.AT_EnableTrig: "trigger", A.AT_EnableRule: "rule", A.AT_EnableTrigAll: "trigger",
+           A.AT_EnableTrigUser: "trigger"}
+# physical settings the design does not keep, said rather than dropped silently
+_LOST = {A.AT_DisableTrigAll: "DISABLE TRIGGER ALL (every trigger of the table off, the "
+                              "foreign keys' own too)",
+         A.AT_DisableTrigUser: "DISABLE TRIGGER USER (every trigger of the table off)",
+         A.AT_ClusterOn: "CLUSTER ON {name} (the index CLUSTER orders the table by)",
+         A.AT_SetAccessMethod: "SET ACCESS METHOD {name} (the table's storage)",
+         A.AT_SetTableSpace: "SET TABLESPACE {name}"}
+_DEFAULT_PLACES = frozenset({"heap", "pg_default", ""})
+_STATE_SQL = re.compile(r"\b(?:EN|DIS)ABLE\s+(?:REPLICA\s+|ALWAYS\s+)?(?:TRIGGER|RULE)\b",
+                        re.IGNORECASE)
 
 
 def alter_table(ctx: Context, node: Any) -> None:
@@ -66,11 +80,35 @@ def alter_table(ctx: Context, node: Any) -> None:
     if node.objtype == O.OBJECT_INDEX and any(c.subtype in storage.STORAGE for c in cmds):
         ctx.warn("unsupported", f"ALTER INDEX {node.relation.relname}: storage parameters "
                  "set or reset after CREATE INDEX are not kept (write them in its WITH (...))")
-    if all(c.subtype in _PHYSICAL for c in cmds):
+    if node.objtype != O.OBJECT_INDEX and ctx.find_table(node.relation) is None \
+            and (raw := ctx.raw_relation(node.relation)) is not None \
+            and any(c.subtype in _PHYSICAL and c.subtype != A.AT_ChangeOwner for c in cmds):
+        # a view's or materialized view's options, CLUSTER ON, a column's statistics...
+        ctx.keep_raw(raw[0], raw[1], raw[2], f"ALTER on {raw[0]} {raw[2]} kept as SQL")
+        return
+    if node.objtype == O.OBJECT_INDEX and any(c.subtype == A.AT_SetStatistics for c in cmds):
+        ctx.warn("unsupported", f"ALTER INDEX {node.relation.relname}: the statistics target "
+                 "of an expression column (ALTER COLUMN n SET STATISTICS) is not kept")
+    for cmd in cmds:
+        if node.objtype == O.OBJECT_SEQUENCE and cmd.subtype == A.AT_SetUnLogged:
+            ctx.warn("unsupported", f"ALTER SEQUENCE {node.relation.relname}: UNLOGGED is not "
+                     "kept (the export's is logged)")
+        if cmd.subtype == A.AT_ValidateConstraint and node.objtype == O.OBJECT_TABLE \
+                and (on := ctx.find_table(node.relation)) is not None:
+            validated(ctx, on, str(cmd.name))
+        if cmd.subtype in _LOST and not (cmd.subtype in (A.AT_SetAccessMethod,
+                                                         A.AT_SetTableSpace)
+                                         and str(cmd.name or "") in _DEFAULT_PLACES):
+            what = "INDEX" if node.objtype == O.OBJECT_INDEX else "TABLE"
+            ctx.warn("unsupported", f"ALTER {what} {node.relation.relname}: "
+                     f"{_LOST[cmd.subtype].format(name=cmd.name)} is not kept")
+    states = [c for c in cmds if c.subtype in _STATE
+              or (c.subtype in _ENABLE and _has_states(ctx, node.relation))]
+    if all(c.subtype in _PHYSICAL for c in cmds) and not states:
         ctx.count("ignored_statements")
         return
-    if all(c.subtype in _PHYSICAL or c.subtype in _STATE for c in cmds):
-        _keep_state(ctx, node, [c for c in cmds if c.subtype in _STATE])
+    if all(c.subtype in _PHYSICAL or c in states for c in cmds):
+        _keep_state(ctx, node, states)
         return
     rv = node.relation
     replica = [c for c in cmds if c.subtype == A.AT_ReplicaIdentity]
@@ -170,6 +208,26 @@ def _column(ctx: Context, table: DraftTable, name: str | None) -> Any:
     return col
 
 
+_NOT_VALID = re.compile(r"\s+NOT\s+VALID(?=\s*;?\s*\Z)", re.IGNORECASE)
+
+
+def validated(ctx: Context, table: DraftTable, name: str) -> None:
+    """VALIDATE CONSTRAINT: a NOT VALID CHECK kept as SQL is made valid (a valid one has
+    nothing to change)."""
+    for raw, rel in ctx.kept_on:
+        if rel == table.qname and raw.kind == "constraint" and raw.name == name:
+            raw.sql = _NOT_VALID.sub("", raw.sql)
+
+
+def _has_states(ctx: Context, rv: Any) -> bool:
+    """Whether a trigger's or rule's state is kept for the table (DISABLE TRIGGER ...)."""
+    if ctx.find_table(rv) is None:
+        return False
+    on = ctx.table_qname(rv)
+    return any(rel == on and raw.kind == "alter table" and _STATE_SQL.search(raw.sql)
+               for raw, rel in ctx.kept_on)
+
+
 def _keep_state(ctx: Context, node: Any, cmds: list[Any]) -> None:
     """ALTER TABLE ... DISABLE TRIGGER / ENABLE REPLICA RULE ...: kept as SQL when every
     trigger or rule it names is kept; else (one left to the export, as a recognised
@@ -178,7 +236,8 @@ def _keep_state(ctx: Context, node: Any, cmds: list[Any]) -> None:
     on = ctx.table_qname(rv)
     ns = on[0]
     kept = {(r.kind, r.namespace, r.name) for r in ctx.draft.raws}
-    missing = [c.name for c in cmds if (_STATE[c.subtype], ns, c.name) not in kept]
+    missing = [c.name for c in cmds if c.name  # ENABLE TRIGGER ALL names none
+               and ({**_STATE, **_ENABLE}[c.subtype], ns, c.name) not in kept]
     if missing:
         ctx.warn("ignored", f"ALTER TABLE {rv.relname}: the state of {', '.join(missing)} "
                  "(enabled for replicas or disabled) is not kept: no such trigger or rule "
@@ -288,6 +347,7 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
             before, col.type = col.type, column_type(ctx, cmd.def_.typeName)[0]
             if col.default is not None and before != col.type:
                 col.default = retyped_default(col.default, before)
+            col.compression = None  # PostgreSQL gives a new type the default compression
             clause = cmd.def_.collClause  # a new type without COLLATE takes its default
             col.collation = collation_ref(ctx, names_of(clause.collname), f"{table.name}."
                                           f"{col.name}") if clause is not None else None

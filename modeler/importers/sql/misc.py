@@ -26,6 +26,8 @@ from modeler.wording import counted, plural
 O = enums.ObjectType  # noqa: E741
 _SILENT_COMMENTS = frozenset({O.OBJECT_SCHEMA, O.OBJECT_EXTENSION, O.OBJECT_DATABASE,
                               O.OBJECT_LANGUAGE, O.OBJECT_ROLE, O.OBJECT_TABLESPACE})
+_SAID_COMMENTS = {O.OBJECT_SCHEMA: "SCHEMA", O.OBJECT_DATABASE: "DATABASE",
+                  O.OBJECT_ROLE: "ROLE", O.OBJECT_TABLESPACE: "TABLESPACE"}
 _RAW_KINDS = {
     O.OBJECT_VIEW: "view", O.OBJECT_MATVIEW: "materialized view", O.OBJECT_FUNCTION: "function",
     O.OBJECT_PROCEDURE: "procedure", O.OBJECT_AGGREGATE: "aggregate",
@@ -58,6 +60,12 @@ def comment(ctx: Context, node: Any) -> None:
     ot, text = node.objtype, node.comment or ""
     if ot in _SILENT_COMMENTS:
         ctx.count("ignored_statements")
+        # an extension's or language's is CREATE's own (pg_dump writes it); public's
+        # standard one too
+        if ot in _SAID_COMMENTS and not (getattr(node.object, "sval", "") == "public"
+                                         and text in ("", "standard public schema")):
+            ctx.warn("unsupported", f"COMMENT ON {_SAID_COMMENTS[ot]} "
+                     f"{getattr(node.object, 'sval', '')}: not kept")
         return
     obj = node.object
     if ot in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
@@ -65,7 +73,10 @@ def comment(ctx: Context, node: Any) -> None:
         if isinstance(target, DraftEnum | DraftDomain):
             target.comment = text
             return
-    names = names_of(obj) if isinstance(obj, list | tuple) else []
+    if ot == O.OBJECT_DOMCONSTRAINT:  # (the domain's TypeName, the constraint's name)
+        names = names_of(obj[0].names) if obj and isinstance(obj[0], ast.TypeName) else []
+    else:
+        names = names_of(obj) if isinstance(obj, list | tuple) else []
     if ot in (O.OBJECT_TABLE, O.OBJECT_FOREIGN_TABLE) and names:
         table = _table(ctx, names)
         if table is not None:

@@ -145,7 +145,12 @@ def alter_domain(ctx: Context, node: Any) -> None:
         domain.default = default_sql(node.def_) if node.def_ is not None else None
     elif sub in ("N", "O"):
         domain.not_null = sub == "O"
-    elif sub != "V":
+    elif sub == "V":  # VALIDATE CONSTRAINT: a NOT VALID one kept as SQL is valid now
+        for r in ctx.draft.raws:
+            if r.kind == "domain" and (r.namespace, r.name) == (domain.namespace, domain.name) \
+                    and f"CONSTRAINT {quote_ident(node.name)} " in r.sql:
+                r.sql = re.sub(r"\s+NOT\s+VALID(?=\s*;?\s*\Z)", "", r.sql, flags=re.I)
+    else:
         ctx.warn("unsupported", "ALTER DOMAIN variant not modelled")
 
 
@@ -190,6 +195,9 @@ def create_sequence(ctx: Context, node: Any) -> None:
         return
     seq = ctx.draft.add_sequence(DraftSequence(ns, rv.relname))
     sequence_options(ctx, seq, node.options)
+    if rv.relpersistence == "u":
+        ctx.warn("unsupported", f"sequence {rv.relname}: UNLOGGED is not kept (the export's "
+                 "is logged)")
 
 
 def alter_sequence(ctx: Context, node: Any) -> None:
@@ -228,6 +236,9 @@ def create_index(ctx: Context, node: Any) -> None:
         else:
             ctx.warn("unresolved", f"CREATE INDEX on unknown table {rv.relname}")
         return
+    if node.tableSpace and node.tableSpace != "pg_default":
+        ctx.warn("unsupported", f"index {node.idxname or 'on ' + rv.relname}: TABLESPACE "
+                 f"{node.tableSpace} is not kept")
     method = (node.accessMethod or "btree").lower()
     if method not in INDEX_METHODS:
         _keep_index(ctx, node, table.qname, table.namespace, node.idxname or "",

@@ -363,9 +363,28 @@ def _path_names(node: Any) -> list[str] | None:
     return [getattr(getattr(a, "val", None), "sval", None) or "" for a in node.args or ()]
 
 
+_PLACES = frozenset({"default_tablespace", "default_table_access_method"})
+
+
+def cluster(ctx: Context, node: Any) -> None:
+    """CLUSTER t USING i marks the index the table is clustered on: not kept, said (CLUSTER
+    alone only orders the rows again)."""
+    if node.indexname:
+        ctx.warn("unsupported", f"CLUSTER {node.relation.relname} USING {node.indexname}: "
+                 "the index the table is clustered on is not kept")
+    else:
+        ctx.count("ignored_statements")
+
+
 def set_variable(ctx: Context, node: Any) -> None:
     """SET: search_path is followed (each value is one schema, as PostgreSQL reads it), the
     rest ignored."""
+    if node.name in _PLACES:  # where and how the tables that follow are stored
+        value = next((str(getattr(a.val, "sval", "")) for a in node.args or ()
+                      if isinstance(a, ast.A_Const)), "")
+        if value not in ("", "pg_default", "heap"):
+            ctx.warn("unsupported", f"SET {node.name} = {value}: not kept (the tables and "
+                     "indexes made after it are not placed or stored so by the export)")
     if node.name != "search_path":
         ctx.count("ignored_statements")
         return

@@ -36,10 +36,10 @@ _IGNORED = frozenset({
     "AlterDatabaseRefreshCollStmt", "CreateRoleStmt", "AlterRoleStmt",
     "AlterRoleSetStmt", "DropRoleStmt", "GrantStmt", "GrantRoleStmt", "AlterOwnerStmt",
     "AlterDefaultPrivilegesStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt",
-    "ReassignOwnedStmt", "DropOwnedStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt",
+    "ReassignOwnedStmt", "DropOwnedStmt", "VacuumStmt", "RefreshMatViewStmt",
     "ReindexStmt", "LockStmt", "NotifyStmt", "ListenStmt", "UnlistenStmt", "CheckPointStmt",
     "DiscardStmt", "LoadStmt", "VariableShowStmt", "ExplainStmt", "AlterExtensionStmt",
-    "AlterExtensionContentsStmt", "SecLabelStmt", "AlterSystemStmt", "ConstraintsSetStmt",
+    "AlterExtensionContentsStmt", "AlterSystemStmt", "ConstraintsSetStmt",
     "AlterObjectDependsStmt", "DeallocateStmt", "ClosePortalStmt", "FetchStmt",
     "DeclareCursorStmt", "AlterTableSpaceOptionsStmt",
 })
@@ -47,6 +47,7 @@ _UNSUPPORTED = {
     "CallStmt": "CALL not evaluated (objects it would create are missing)",
     "ExecuteStmt": "EXECUTE not evaluated", "PrepareStmt": "PREPARE not evaluated",
     "ImportForeignSchemaStmt": "IMPORT FOREIGN SCHEMA not evaluated",
+    "SecLabelStmt": "SECURITY LABEL is not kept (security labels are not modelled)",
 }
 
 
@@ -93,7 +94,7 @@ HANDLERS: dict[str, Handler] = {
     "VariableSetStmt": rawstmts.set_variable, "SelectStmt": rawstmts.select,
     "AlterDatabaseSetStmt": rawstmts.alter_database_set,
     "DoStmt": rawstmts.do_block,
-    "AlterStatsStmt": rawstmts.statistics_target,
+    "AlterStatsStmt": rawstmts.statistics_target, "ClusterStmt": rawstmts.cluster,
     **dict.fromkeys(rawstmts.OTHER_KINDS, rawstmts.other),
     "CreateStatsStmt": rawstmts.statistics,
 }

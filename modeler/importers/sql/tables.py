@@ -38,6 +38,7 @@ from modeler.schema.types import type_info
 C = enums.ConstrType
 _LIKE_COMMENTS, _LIKE_CONSTRAINTS, _LIKE_DEFAULTS, _LIKE_IDENTITY, _LIKE_INDEXES = \
     1, 4, 8, 32, 64
+_LIKE_COMPRESSION, _LIKE_GENERATED = 2, 16
 
 Deferred = list[tuple[Any, str | None]]
 
@@ -67,6 +68,9 @@ def create_table(ctx: Context, node: Any) -> None:
         ctx.draft.drop_table((ns, name))
     table = ctx.draft.add_table(DraftTable(ns, name, sql=ctx.stmt.sql + ";",
                                            file=ctx.stmt.file, line=ctx.stmt.line))
+    for clause, value in (("USING", node.accessMethod), ("TABLESPACE", node.tablespacename)):
+        if value and value not in ("heap", "pg_default"):  # the table's storage, place
+            ctx.warn("unsupported", f"table {name}: {clause} {value} is not kept")
     if node.partbound is not None:
         partitions.create_partition(ctx, node, table)
     else:
@@ -270,11 +274,14 @@ def expand_serial(draft: Draft, table: DraftTable, col: DraftColumn, data_type: 
 
 
 def _copy_columns(ctx: Context, table: DraftTable, source: DraftTable, *, defaults: bool,
-                  identity: bool, comments: bool) -> None:
+                  identity: bool, comments: bool, compression: bool = True,
+                  generated: bool = True) -> None:
     for c in source.columns.values():
         if c.name in table.columns:
             continue
         new = copy.copy(c)
+        new.compression = c.compression if compression else None
+        new.generated = c.generated if generated else None
         new.default = c.default if defaults else None
         new.identity = c.identity if identity else None
         new.identity_options = c.identity_options if identity else None
@@ -305,7 +312,9 @@ def _like(ctx: Context, table: DraftTable, clause: Any) -> None:
         return
     opts = int(clause.options or 0)
     _copy_columns(ctx, table, source, defaults=bool(opts & _LIKE_DEFAULTS),
-                  identity=bool(opts & _LIKE_IDENTITY), comments=bool(opts & _LIKE_COMMENTS))
+                  identity=bool(opts & _LIKE_IDENTITY), comments=bool(opts & _LIKE_COMMENTS),
+                  compression=bool(opts & _LIKE_COMPRESSION),
+                  generated=bool(opts & _LIKE_GENERATED))
     if opts & _LIKE_CONSTRAINTS:
         table.checks.extend(DraftCheck(c.name, c.expression) for c in source.checks)
     if opts & _LIKE_INDEXES:
