@@ -20,6 +20,18 @@ hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.enviro
                                          else "dev"))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n N`` (``--dist load``): load scheduling that keeps each of a few modules with
+    expensive module fixtures on one worker (tests/xdist_schedule.py); other ``--dist``
+    modes are xdist's own."""
+    if config.getoption("dist") != "load":
+        return None
+    from tests.xdist_schedule import GroupedLoadScheduling
+
+    return GroupedLoadScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server: ``TEST_DATABASE_URL`` when set, else a throw-away cluster."""
