@@ -26,8 +26,6 @@ ONE_WORKER = frozenset({
     "tests/importers/test_dbml_robust.py",        # the hostile DBML inputs in a child, ~8 s
     # every road's outcomes, for 1,348 tests: load's first batch ends inside it
     "tests/codegen/test_expression_oracle.py",
-    # the DBML twins reuse the round trips of their SQL corpus schemas
-    "tests/fidelity/test_corpus_fidelity.py",
 })
 
 
