@@ -356,7 +356,7 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
         if col is not None:
             set_compression(ctx, col, cmd.def_.sval, table.name)
     elif sub == A.AT_DropColumn:
-        drop_column(ctx, table, cmd.name)
+        drop_column(ctx, table, cmd.name, cascade=cmd.behavior == enums.DropBehavior.DROP_CASCADE)
     elif sub == A.AT_DropConstraint:
         drop_constraint(ctx, table, cmd.name, bool(cmd.missing_ok))
     elif sub == A.AT_AlterConstraint:
@@ -374,12 +374,21 @@ def _command(ctx: Context, table: DraftTable, cmd: Any) -> None:
         ctx.warn("unsupported", f"ALTER TABLE {table.name}: {sub.name[3:]} not modelled")
 
 
-def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
-    """Drop a column and the keys, indexes, CHECKs and FKs that use it, and the sequences
-    it owns (a serial's: OWNED BY); their names are free again (a primary key added later
-    is ``<table>_pkey`` again)."""
+def drop_column(ctx: Context, table: DraftTable, name: str, *, cascade: bool = False
+                ) -> None:
+    """Drop a column and the keys, indexes (a key column, an INCLUDE column, or read by a
+    key expression or the predicate), CHECKs and FKs that use it, and the sequences it owns
+    (a serial's: OWNED BY); their names are free again (a primary key added later is
+    ``<table>_pkey`` again). ``cascade`` (``DROP COLUMN ... CASCADE``): the generated
+    columns computed from it go too, as PostgreSQL drops them (without CASCADE it refuses
+    the drop)."""
     if table.columns.pop(name, None) is None:
         return
+    if cascade:
+        for other in [c.name for c in table.columns.values()
+                      if c.generated and name in _referenced(c.generated)]:
+            drop_column(ctx, table, other, cascade=True)
+        _drop_views_reading(ctx, table, name)
     storage.column_dropped(ctx, table, name)
     d, ns = ctx.draft, table.namespace
     for key in [k for k, seq in d.sequences.items() if seq.owned_by == (*table.qname, name)]:
@@ -390,7 +399,9 @@ def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
             d.release_con(ns, table.pk_name)
         table.pk_columns, table.pk_name = [], None
     for ix in [i for i in table.indexes
-               if name in {p.column for p in i.parts} or name in i.include]:
+               if name in {p.column for p in i.parts} or name in i.include
+               or any(p.expression and name in _referenced(p.expression) for p in i.parts)
+               or (i.where and name in _referenced(i.where))]:
         table.indexes.remove(ix)
         d.release_rel(ns, ix.name)
     for uq in [u for u in table.uniques if name in u.columns]:
@@ -406,8 +417,59 @@ def drop_column(ctx: Context, table: DraftTable, name: str) -> None:
         d.release_con(fk.child[0], fk.name)
 
 
+def _drop_views_reading(ctx: Context, table: DraftTable, column: str) -> None:
+    """The kept views and materialized views that read ``column`` of ``table`` (the table
+    in their FROM, the column's name or ``*`` in their text), and those reading them: ``DROP
+    COLUMN ... CASCADE`` drops them in PostgreSQL. Said, as the match is by name."""
+    d = ctx.draft
+    gone: list[Any] = []
+    reads: set[tuple[str | None, str]] = {(None, table.name), (table.namespace, table.name)}
+    wanted: set[str] | None = {column, "*"}
+    while True:
+        found = [r for r in d.raws if r.kind in ("view", "materialized view")
+                 and all(r is not g for g in gone) and _reads(r.sql, reads, wanted)]
+        if not found:
+            break
+        gone += found
+        # then the views reading a dropped view, whatever they read of it
+        reads = {(x, r.name) for r in found for x in (None, r.namespace)}
+        wanted = None
+    if gone:
+        ids = {id(r) for r in gone}
+        d.raws = [r for r in d.raws if id(r) not in ids]
+        ctx.kept_on = [(r, rel) for r, rel in ctx.kept_on if id(r) not in ids]
+        ctx.warn("approximation", f"DROP COLUMN {table.name}.{column} CASCADE: "
+                 + ", ".join(f"{r.kind} {r.name}" for r in gone) + " dropped with it, as "
+                 "PostgreSQL drops what reads the column (matched by name)")
+
+
+def _reads(sql: str, relations: set[tuple[str | None, str]],
+           columns: set[str] | None) -> bool:
+    """Whether the statement ``sql`` reads one of ``relations`` ((schema or None, name))
+    and, unless ``columns`` is None, names one of ``columns`` (``*`` for a star)."""
+    try:
+        stmt = bounds.parse_sql(sql)[0].stmt
+    except (parser.ParseError, bounds.NestedTooDeeply, IndexError):
+        return False
+    # what the statement reads: a view's or materialized view's query (not its own name)
+    query = stmt.query if isinstance(stmt, ast.ViewStmt | ast.CreateTableAsStmt) else stmt
+    nodes = list(_nodes(query))
+    if not any(isinstance(n, ast.RangeVar) and (n.schemaname, n.relname) in relations
+               for n in nodes):
+        return False
+    if columns is None:
+        return True
+    for n in nodes:
+        if isinstance(n, ast.ColumnRef) and n.fields:
+            last = n.fields[-1]
+            if ("*" in columns and isinstance(last, ast.A_Star)) or (
+                    isinstance(last, ast.String) and last.sval in columns):
+                return True
+    return False
+
+
 def _referenced(expression: str) -> set[str]:
-    """The column names a CHECK expression uses."""
+    """The column names an expression (a CHECK's, an index key's...) uses."""
     try:
         stmt = bounds.parse_sql(f"SELECT {expression}")[0].stmt
     except (parser.ParseError, bounds.NestedTooDeeply):
