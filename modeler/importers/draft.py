@@ -148,6 +148,7 @@ class DraftForeignKey:
     cardinality: m.Cardinality | None = None  # None: derived from the child's keys
     file: str = ""
     line: int | None = None
+    not_valid: bool = False  # added NOT VALID and not validated since (not modelled)
 
 
 @dataclass

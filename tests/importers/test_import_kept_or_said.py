@@ -145,3 +145,38 @@ CREATE TABLE copy (LIKE item);
 @pytest.mark.postgres
 def test_kept_round_trip(pg_server: PgServer, tmp_path: Path) -> None:
     _loop(pg_server, tmp_path, ROUND, objects=True)
+
+
+FKS = """CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int, other_id int);
+ALTER TABLE child ADD CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent
+    ON DELETE CASCADE ON UPDATE CASCADE NOT VALID;
+ALTER TABLE child ADD CONSTRAINT child_other_fk FOREIGN KEY (other_id) REFERENCES parent
+    ON DELETE CASCADE ON UPDATE CASCADE NOT VALID;
+ALTER TABLE child VALIDATE CONSTRAINT child_other_fk;
+"""
+
+
+def test_a_foreign_key_left_not_valid_is_said() -> None:
+    """A foreign key added NOT VALID and not validated afterwards: said (the export makes
+    it validated); one validated later in the script is not."""
+    result = import_sql([("fks.sql", FKS)])
+    said = [w.message for w in result.warnings if "NOT VALID" in w.message]
+    assert len(said) == 1 and "child_parent_fk" in said[0], said
+    assert {r.name for r in result.schema.relationships} == {"child_parent_fk",
+                                                             "child_other_fk"}
+
+
+@pytest.mark.postgres
+def test_a_foreign_key_left_not_valid_is_said_by_the_live_import(pg_server: PgServer) -> None:
+    from modeler.importers import import_live
+    from tests.fidelity import roundtrip as rt
+
+    with rt.database(pg_server) as url:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(FKS.encode())
+        result = import_live(url)
+    said = [w.message for w in result.warnings if "NOT VALID" in w.message]
+    assert len(said) == 1 and "child_parent_fk" in said[0], said

@@ -212,11 +212,14 @@ _NOT_VALID = re.compile(r"\s+NOT\s+VALID(?=\s*;?\s*\Z)", re.IGNORECASE)
 
 
 def validated(ctx: Context, table: DraftTable, name: str) -> None:
-    """VALIDATE CONSTRAINT: a NOT VALID CHECK kept as SQL is made valid (a valid one has
-    nothing to change)."""
+    """VALIDATE CONSTRAINT: a NOT VALID CHECK kept as SQL is made valid, and so is a NOT
+    VALID foreign key (a valid one has nothing to change)."""
     for raw, rel in ctx.kept_on:
         if rel == table.qname and raw.kind == "constraint" and raw.name == name:
             raw.sql = _NOT_VALID.sub("", raw.sql)
+    for fk in ctx.draft.fks:
+        if fk.child == table.qname and fk.name == name:
+            fk.not_valid = False
 
 
 def _has_states(ctx: Context, rv: Any) -> bool:

@@ -224,7 +224,7 @@ def foreign_key(ctx: Context, table: DraftTable, con: Any, columns: list[str]) -
         on_delete=on_delete, on_update=on_update, deferrable=bool(con.deferrable),
         initially_deferred=bool(con.initdeferred),
         match="FULL" if con.fk_matchtype == "f" else "SIMPLE",
-        file=ctx.stmt.file, line=ctx.stmt.line))
+        file=ctx.stmt.file, line=ctx.stmt.line, not_valid=bool(con.skip_validation)))
 
 
 def exclusion(ctx: Context, table: DraftTable, con: Any) -> None:
