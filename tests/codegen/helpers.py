@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -113,3 +114,27 @@ def imported(bundle: Path, module: str) -> Iterator[ModuleType]:
 def mypy_strict(cwd: Path, *files: str) -> subprocess.CompletedProcess[str]:
     return run([str(VENV_BIN / "mypy"), "--strict", "--no-error-summary", "--cache-dir",
                 str(MYPY_CACHE), *files], cwd, timeout=600)
+
+
+def script_versions(*scripts: str) -> list[Any]:
+    """The designs SQL ``scripts`` import to, as versions 1 (an imported baseline), 2...,
+    a day apart, each with the first one's settings."""
+    from dataclasses import replace
+
+    from modeler.codegen.bundle import VersionInput
+    from modeler.importers import import_sql
+
+    schemas = [import_sql([(f"v{n}.sql", text)]).schema
+               for n, text in enumerate(scripts, start=1)]
+    return [VersionInput(n, "first" if n == 1 else f"version {n}", "t",
+                         f"2026-01-{n:02d}", replace(s, settings=schemas[0].settings),
+                         baseline=n == 1)
+            for n, s in enumerate(schemas, start=1)]
+
+
+def versions_bundle(versions: list[Any], root: Path, slug: str) -> tuple[Path, str]:
+    """The Alembic bundle of ``versions`` written to ``root``, and its first revision."""
+    from modeler.codegen.bundle import build_bundle
+
+    bundle = write_bundle(build_bundle(versions, slug=slug), root)
+    return bundle, sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem

@@ -6,15 +6,12 @@ command's output, what it does not undo."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
-from modeler.importers import import_sql
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -25,12 +22,8 @@ DYNAMIC = ("DO $$DECLARE s text := 'dyn'; BEGIN EXECUTE format('CREATE SCHEMA %I
 
 @pytest.mark.postgres
 def test_the_downgrade_says_what_it_leaves(pg_server: PgServer, tmp_path: Path) -> None:
-    one = import_sql([("v1.sql", V1)]).schema
-    two = replace(import_sql([("v2.sql", V1 + DYNAMIC)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "the second", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="two"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(V1, V1 + DYNAMIC),
+                                    tmp_path / "bundle", "two")
     with rt.database(pg_server) as url:
         up = rt.alembic(bundle, url, "upgrade", "head")
         assert up.returncode == 0, up.stderr[-2000:]
@@ -57,12 +50,8 @@ def test_an_index_a_do_block_made_on_a_design_table_goes(pg_server: PgServer,
     """An index a kept DO block makes at run time on a table of the design (its name built
     by format()) stood after the downgrade; it goes now, as a kept call's rules and triggers
     on the design's tables do. The design's own indexes and its keys' stay."""
-    one = import_sql([("v1.sql", V1)]).schema
-    two = replace(import_sql([("v2.sql", V1 + LOOP_INDEX)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "the second", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="two"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(V1, V1 + LOOP_INDEX),
+                                    tmp_path / "bundle", "two")
     indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'item' ORDER BY 1"
     with rt.database(pg_server) as url:
         up = rt.alembic(bundle, url, "upgrade", "head")

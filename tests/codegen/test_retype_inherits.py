@@ -9,17 +9,14 @@ loaded, the first revision stamped, rows, up to head (v2's own SQL's catalog), d
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.codegen.version_table import version_table_name
-from modeler.importers import import_sql
 from tests.catalog import compare, read_catalog
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -50,13 +47,9 @@ def _catalog(server: PgServer, ddl: str) -> object:
 
 def test_a_retyping_under_inherits_children_of_a_deployed_database(
         pg_server: PgServer, tmp_path: Path) -> None:
-    one = import_sql([("v1.sql", V1)]).schema
-    two = replace(import_sql([("v2.sql", V2)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "the second", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="inh"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
-    table = version_table_name([one, two])
+    versions = script_versions(V1, V2)
+    bundle, first = versions_bundle(versions, tmp_path / "bundle", "inh")
+    table = version_table_name([v.schema for v in versions])
 
     def alembic(url: str, *args: str) -> None:
         done = rt.alembic(bundle, url, *args)

@@ -6,15 +6,12 @@ test_replica_identity.py."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
-from modeler.importers import import_sql
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -25,12 +22,8 @@ RLS = "ALTER TABLE item ENABLE ROW LEVEL SECURITY;\nALTER TABLE item FORCE ROW L
 @pytest.mark.postgres
 def test_row_level_security_goes_back_on_the_way_down(pg_server: PgServer,
                                                       tmp_path: Path) -> None:
-    one = import_sql([("v1.sql", BASE)]).schema
-    two = replace(import_sql([("v2.sql", BASE + RLS)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "secured", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="rls"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(BASE, BASE + RLS),
+                                    tmp_path / "bundle", "rls")
     state = ("SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
              "WHERE oid = 'public.item'::regclass")
     with rt.database(pg_server) as url:
@@ -61,12 +54,8 @@ def test_a_trigger_or_rule_state_goes_back_on_the_way_down(pg_server: PgServer,
                                                            tmp_path: Path) -> None:
     """``ALTER TABLE ... DISABLE TRIGGER`` / ``ENABLE REPLICA RULE`` (kept since 15848f8) of
     a version: the trigger and the rule fire again as made after the way down."""
-    one = import_sql([("v1.sql", TRIGGERED)]).schema
-    two = replace(import_sql([("v2.sql", TRIGGERED + STATES)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "states", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="st"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(TRIGGERED, TRIGGERED + STATES),
+                                    tmp_path / "bundle", "st")
     state = ("SELECT (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'tr'), "
              "(SELECT ev_enabled::text FROM pg_rewrite WHERE rulename = 'Keep')")
     with rt.database(pg_server) as url:

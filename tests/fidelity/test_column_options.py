@@ -10,15 +10,13 @@ and going with its drop; tests/catalog.py's ``column_options`` compares them (an
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.importers import import_sql
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
@@ -72,12 +70,8 @@ def test_a_versions_settings_go_back_on_the_way_down(pg_server: PgServer,
                                                      tmp_path: Path) -> None:
     """A version that sets them on a table the version before had: undone on the way down
     (RESET (...), SET STATISTICS -1), not left behind."""
-    one = import_sql([("v1.sql", BASE)]).schema
-    two = replace(import_sql([("v2.sql", BASE + TUNED)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "tuned", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="tuned"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(BASE, BASE + TUNED),
+                                    tmp_path / "bundle", "tuned")
     state = ("SELECT attname, ARRAY(SELECT o FROM unnest(attoptions) o WHERE o ~ '^n_distinct' "
              "ORDER BY o), NULLIF(COALESCE(attstattarget, -1), -1) FROM pg_attribute "
              "WHERE attrelid = 'public.item'::regclass AND attname IN ('code', 'label') "

@@ -12,15 +12,13 @@ version's storage is undone on the way down."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.importers import import_sql
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
@@ -100,12 +98,8 @@ def test_a_versions_storage_goes_back_on_the_way_down(pg_server: PgServer,
                                                       tmp_path: Path) -> None:
     """A version that sets it on a table the version before had: the type's storage again
     on the way down, not left behind."""
-    one = import_sql([("v1.sql", BASE)]).schema
-    two = replace(import_sql([("v2.sql", BASE + TUNED)]).schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "stored", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="stored"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    bundle, first = versions_bundle(script_versions(BASE, BASE + TUNED),
+                                    tmp_path / "bundle", "stored")
     state = ("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
              "'public.item'::regclass AND attname IN ('code', 'Label', 'n') ORDER BY 1")
     with rt.database(pg_server) as url:

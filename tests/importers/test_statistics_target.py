@@ -8,15 +8,13 @@ statistics reading them): the export made it again, or failed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from modeler.codegen.bundle import VersionInput, build_bundle
 from modeler.importers import import_live, import_sql
-from tests.codegen.helpers import write_bundle
+from tests.codegen.helpers import script_versions, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
@@ -80,13 +78,9 @@ BASE = "CREATE TABLE item (id int PRIMARY KEY, kind text, code text);\n" \
 @pytest.mark.postgres
 def test_a_versions_target_goes_back_on_the_way_down(pg_server: PgServer,
                                                      tmp_path: Path) -> None:
-    one = import_sql([("v1.sql", BASE)]).schema
-    two = replace(import_sql([("v2.sql", BASE + "ALTER STATISTICS item_kc SET STATISTICS 250;")])
-                  .schema, settings=one.settings)
-    versions = [VersionInput(1, "first", "t", "2026-01-01", one, baseline=True),
-                VersionInput(2, "target", "t", "2026-01-02", two)]
-    bundle = write_bundle(build_bundle(versions, slug="target"), tmp_path / "bundle")
-    first = sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+    target = BASE + "ALTER STATISTICS item_kc SET STATISTICS 250;"
+    bundle, first = versions_bundle(script_versions(BASE, target), tmp_path / "bundle",
+                                    "target")
     state = "SELECT NULLIF(COALESCE(stxstattarget, -1), -1) FROM pg_statistic_ext"
     with rt.database(pg_server) as url:
         up = rt.alembic(bundle, url, "upgrade", "head")
