@@ -138,3 +138,21 @@ def versions_bundle(versions: list[Any], root: Path, slug: str) -> tuple[Path, s
 
     bundle = write_bundle(build_bundle(versions, slug=slug), root)
     return bundle, sorted((bundle / "migrations" / "versions").glob("0001_*.py"))[0].stem
+
+
+def states(bundle: Path, url: str, query: str | None, *steps: str) -> list[list[Any]]:
+    """Each of ``steps`` (``"upgrade head"``, ``"downgrade <revision>"``...) run by the
+    bundle's Alembic against ``url``, which must succeed, and the rows ``query`` reads
+    after it (none without a query)."""
+    import psycopg
+
+    from tests.fidelity import roundtrip as rt
+
+    out: list[list[Any]] = []
+    for step in steps:
+        done = rt.alembic(bundle, url, *step.split())
+        assert done.returncode == 0, (step, done.stderr[-2000:])
+        if query is not None:
+            with psycopg.connect(url) as conn:
+                out.append(conn.execute(query).fetchall())
+    return out

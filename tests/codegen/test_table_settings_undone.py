@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.codegen.helpers import script_versions, versions_bundle
+from tests.codegen.helpers import script_versions, states, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.pgtemp import PgServer
 
@@ -27,16 +26,9 @@ def test_row_level_security_goes_back_on_the_way_down(pg_server: PgServer,
     state = ("SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
              "WHERE oid = 'public.item'::regclass")
     with rt.database(pg_server) as url:
-        up = rt.alembic(bundle, url, "upgrade", "head")
-        assert up.returncode == 0, up.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchone() == (True, True)
-        down = rt.alembic(bundle, url, "downgrade", first)
-        assert down.returncode == 0, down.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchone() == (False, False)
-        base = rt.alembic(bundle, url, "downgrade", "base")
-        assert base.returncode == 0, base.stderr[-2000:]
+        assert states(bundle, url, state, "upgrade head", f"downgrade {first}") == [
+            [(True, True)], [(False, False)]]
+        states(bundle, url, None, "downgrade base")
 
 
 TRIGGERED = """CREATE TABLE item (id int PRIMARY KEY);
@@ -59,13 +51,6 @@ def test_a_trigger_or_rule_state_goes_back_on_the_way_down(pg_server: PgServer,
     state = ("SELECT (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'tr'), "
              "(SELECT ev_enabled::text FROM pg_rewrite WHERE rulename = 'Keep')")
     with rt.database(pg_server) as url:
-        up = rt.alembic(bundle, url, "upgrade", "head")
-        assert up.returncode == 0, up.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchone() == ("D", "R")
-        down = rt.alembic(bundle, url, "downgrade", first)
-        assert down.returncode == 0, down.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchone() == ("O", "O")
-        base = rt.alembic(bundle, url, "downgrade", "base")
-        assert base.returncode == 0, base.stderr[-2000:]
+        assert states(bundle, url, state, "upgrade head", f"downgrade {first}") == [
+            [("D", "R")], [("O", "O")]]
+        states(bundle, url, None, "downgrade base")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from modeler.importers import import_sql
-from tests.codegen.helpers import script_versions, versions_bundle
+from tests.codegen.helpers import script_versions, states, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
@@ -103,16 +102,7 @@ def test_a_versions_storage_goes_back_on_the_way_down(pg_server: PgServer,
     state = ("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
              "'public.item'::regclass AND attname IN ('code', 'Label', 'n') ORDER BY 1")
     with rt.database(pg_server) as url:
-        up = rt.alembic(bundle, url, "upgrade", "head")
-        assert up.returncode == 0, up.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchall() == [("Label", "e"), ("code", "p"),
-                                                      ("n", "x")]
-        down = rt.alembic(bundle, url, "downgrade", first)
-        assert down.returncode == 0, down.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchall() == [("Label", "x"), ("code", "x"),
-                                                      ("n", "m")]
-        assert rt.alembic(bundle, url, "upgrade", "head").returncode == 0
-        base = rt.alembic(bundle, url, "downgrade", "base")
-        assert base.returncode == 0, base.stderr[-2000:]
+        assert states(bundle, url, state, "upgrade head", f"downgrade {first}") == [
+            [("Label", "e"), ("code", "p"), ("n", "x")],
+            [("Label", "x"), ("code", "x"), ("n", "m")]]
+        states(bundle, url, None, "upgrade head", "downgrade base")

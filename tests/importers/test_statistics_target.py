@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from modeler.importers import import_live, import_sql
-from tests.codegen.helpers import script_versions, versions_bundle
+from tests.codegen.helpers import script_versions, states, versions_bundle
 from tests.fidelity import roundtrip as rt
 from tests.fidelity.test_roundtrip_classes import _loop
 from tests.pgtemp import PgServer
@@ -83,13 +83,5 @@ def test_a_versions_target_goes_back_on_the_way_down(pg_server: PgServer,
                                     "target")
     state = "SELECT NULLIF(COALESCE(stxstattarget, -1), -1) FROM pg_statistic_ext"
     with rt.database(pg_server) as url:
-        up = rt.alembic(bundle, url, "upgrade", "head")
-        assert up.returncode == 0, up.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchall() == [(250,)]
-        down = rt.alembic(bundle, url, "downgrade", first)
-        assert down.returncode == 0, down.stderr[-2000:]
-        with psycopg.connect(url) as conn:
-            assert conn.execute(state).fetchall() == [(None,)]
-        base = rt.alembic(bundle, url, "downgrade", "base")
-        assert base.returncode == 0, base.stderr[-2000:]
+        assert states(bundle, url, state, "upgrade head", f"downgrade {first}",
+                      "downgrade base") == [[(250,)], [(None,)], []]
